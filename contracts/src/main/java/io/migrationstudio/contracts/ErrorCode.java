@@ -1,0 +1,58 @@
+package io.migrationstudio.contracts;
+
+/**
+ * Error codes of {@code MigrationException}. Activities turn them into Temporal application
+ * failures whose type is the code's name; {@link #retryable()} decides whether Temporal retries.
+ */
+public enum ErrorCode {
+  /** The spec breaks a rule; fix the spec. */
+  INVALID_SPEC(false),
+  /**
+   * A database could not be reached when connecting (refused, timeout, DNS). Not retried: the stage
+   * fails fast naming the database instead of starting a retry storm; fix and re-run.
+   */
+  DATABASE_UNREACHABLE(false),
+  /** Wrong user or password, or no permission. Not retried. */
+  AUTHENTICATION_FAILED(false),
+  /** An object the migration needs does not exist, or SQL was rejected as invalid. */
+  MISSING_OBJECT(false),
+  /** A type the studio cannot map. */
+  UNSUPPORTED_TYPE(false),
+  /**
+   * A transient failure of a statement on an established connection (serialization, deadlock,
+   * connection lost, backend terminated). Retried: a chunk redoes exactly its range.
+   */
+  TRANSIENT_SQL(true),
+  /** A permanent failure of a statement (constraint, data exception). */
+  PERMANENT_SQL(false),
+  /** An artifact on the branch is malformed or missing. */
+  INVALID_ARTIFACT(false),
+  /** A commit named by a review is not on the migration branch. */
+  INVALID_COMMIT(false),
+  /** The git store failed (I/O, push rejected after retries). */
+  GIT_FAILURE(true),
+  /** More rejected rows than the spec's reject_limit. */
+  REJECT_LIMIT_EXCEEDED(false),
+  /** The cutover or its rollback drill could not complete. */
+  CUTOVER_FAILED(false),
+  /** Anything else: a bug. */
+  INTERNAL(false);
+
+  private final boolean retryable;
+
+  ErrorCode(boolean retryable) {
+    this.retryable = retryable;
+  }
+
+  public boolean retryable() {
+    return retryable;
+  }
+
+  /** The failure types Temporal must not retry, for {@code RetryOptions.setDoNotRetry}. */
+  public static String[] nonRetryableTypes() {
+    return java.util.Arrays.stream(values())
+        .filter(c -> !c.retryable)
+        .map(Enum::name)
+        .toArray(String[]::new);
+  }
+}

@@ -1,0 +1,24 @@
+package io.migrationstudio.contracts.activity;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/** Git evidence that belongs to no stage: the branch, the spec, reviews, the PR summary. */
+@ActivityInterface(namePrefix = "Evidence_")
+public interface EvidenceActivities {
+  @ActivityMethod
+  OpenResult openMigration(OpenRequest request);
+
+  @ActivityMethod
+  CommitResult recordReview(RecordReviewRequest request);
+
+  @ActivityMethod
+  CommitResult writePullRequest(SummaryRequest request);
+
+  /**
+   * Checks that {@code commit} is on the branch and descends from {@code base}; returns it, or
+   * fails with {@code INVALID_COMMIT}.
+   */
+  @ActivityMethod
+  String verifyCommit(StageRequest request);
+}

@@ -1,0 +1,33 @@
+package io.migrationstudio.contracts.activity;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/**
+ * Migrate: the migration engineer (prepare, chunks, finish) then the integration tester. All
+ * methods are idempotent: re-running any of them on a finished target changes nothing.
+ */
+@ActivityInterface(namePrefix = "Migrate_")
+public interface MigrateActivities {
+  /**
+   * Creates the studio schema, the ledger and the target tables with primary keys, plans chunks,
+   * and commits {@code target-schema.sql}.
+   */
+  @ActivityMethod
+  MigratePlan prepareTarget(StageRequest request);
+
+  /** One chunk in one target transaction with its ledger row; heartbeats rows copied. */
+  @ActivityMethod
+  ChunkResult copyChunk(ChunkRequest request);
+
+  /**
+   * Secondary indexes, unique and foreign keys, sequences past the copied keys; commits {@code
+   * run.{json,md}}.
+   */
+  @ActivityMethod
+  StageResult finishLoad(StageRequest request);
+
+  /** Checks the ledger and the target (all chunks committed, counts, constraints valid). */
+  @ActivityMethod
+  StageResult checkIntegration(StageRequest request);
+}

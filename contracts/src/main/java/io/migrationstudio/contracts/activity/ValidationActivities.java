@@ -1,0 +1,19 @@
+package io.migrationstudio.contracts.activity;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/** Validation: validator (producer) then regression tester (checker). */
+@ActivityInterface(namePrefix = "Validation_")
+public interface ValidationActivities {
+  /** Counts, per-chunk checksums, samples, FK orphans: {@code validation.{json,md}}. */
+  @ActivityMethod
+  StageResult validate(StageRequest request);
+
+  /**
+   * Replays the spec's query set on both sides: {@code regression.{json,md}}; PASS only when the
+   * validation report passed and no query regressed.
+   */
+  @ActivityMethod
+  StageResult replayRegression(StageRequest request);
+}

@@ -1,0 +1,71 @@
+package io.migrationstudio.contracts.spec;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.Objects;
+
+/**
+ * The operator's input, {@code migration.yaml}. Plain, JSON-friendly records, so a migration can be
+ * started from Temporal UI with the spec as JSON. Validation that lists every problem happens in
+ * {@code SpecLoader} (migration-core) before a record is built; the constructor only fills defaults
+ * and guards the invariants the workflow relies on.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({
+  "id",
+  "title",
+  "source",
+  "target",
+  "scope",
+  "mapping",
+  "migrate",
+  "validation",
+  "cutover",
+  "reviews",
+  "approvers"
+})
+public record MigrationSpec(
+    String id,
+    String title,
+    ConnectionSpec source,
+    ConnectionSpec target,
+    ScopeSpec scope,
+    MappingOptions mapping,
+    MigrateOptions migrate,
+    ValidationOptions validation,
+    CutoverOptions cutover,
+    ReviewPolicy reviews,
+    Approvers approvers) {
+
+  public MigrationSpec {
+    Objects.requireNonNull(id, "spec.id is required");
+    Objects.requireNonNull(source, "spec.source is required");
+    Objects.requireNonNull(target, "spec.target is required");
+    title = title == null ? id : title;
+    scope = scope == null ? ScopeSpec.all() : scope;
+    mapping = mapping == null ? MappingOptions.defaults() : mapping;
+    migrate = migrate == null ? MigrateOptions.defaults() : migrate;
+    validation = validation == null ? ValidationOptions.defaults() : validation;
+    cutover = cutover == null ? CutoverOptions.defaults() : cutover;
+    reviews = reviews == null ? ReviewPolicy.defaults() : reviews;
+    approvers = approvers == null ? new Approvers() : approvers;
+  }
+
+  /** A copy with other review gates (for {@code --auto-approve}). */
+  public MigrationSpec withReviews(ReviewPolicy newReviews) {
+    return new MigrationSpec(
+        id,
+        title,
+        source,
+        target,
+        scope,
+        mapping,
+        migrate,
+        validation,
+        cutover,
+        newReviews,
+        approvers);
+  }
+}

@@ -1,0 +1,26 @@
+package io.migrationstudio.contracts.spec;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * How the target is validated. {@code sample_rows}: random rows compared field by field per table
+ * (at least 100 are always drawn; default 1000). {@code queries}: a regression query set replayed
+ * on both sides. {@code latency_tolerance}: how much slower the target may be (default 0.10).
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ValidationOptions(
+    @JsonProperty("sample_rows") Integer sampleRows,
+    List<QuerySpec> queries,
+    @JsonProperty("latency_tolerance") Double latencyTolerance) {
+  public ValidationOptions {
+    sampleRows = sampleRows == null ? 1000 : sampleRows;
+    queries = queries == null ? List.of() : List.copyOf(queries);
+    latencyTolerance = latencyTolerance == null ? 0.10 : latencyTolerance;
+  }
+
+  public static ValidationOptions defaults() {
+    return new ValidationOptions(null, null, null);
+  }
+}

@@ -1,0 +1,10 @@
+package io.migrationstudio.contracts.workflow;
+
+/** Where a migration stands as a whole. */
+public enum MigrationState {
+  RUNNING,
+  AWAITING_REVIEW,
+  COMPLETED,
+  FAILED,
+  REJECTED
+}

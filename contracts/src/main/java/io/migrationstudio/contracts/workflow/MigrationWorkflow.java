@@ -1,0 +1,36 @@
+package io.migrationstudio.contracts.workflow;
+
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.UpdateMethod;
+import io.temporal.workflow.UpdateValidatorMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * One migration, id {@code migration-<id>}: Assessment, Mapping, Migrate, Validation, Cutover in
+ * order, each a producer then a checker activity and a review gate.
+ */
+@WorkflowInterface
+public interface MigrationWorkflow {
+
+  @WorkflowMethod
+  MigrationOutcome run(MigrationInput input);
+
+  /** A human decision on the stage awaiting review; refused by {@link #validateReview}. */
+  @UpdateMethod
+  ReviewRecord review(Review review);
+
+  @UpdateValidatorMethod(updateName = "review")
+  void validateReview(Review review);
+
+  /**
+   * The same review as a signal, for Temporal UI users. It goes through the same checks; a refused
+   * signal is recorded in the status with the reason instead of failing the caller.
+   */
+  @SignalMethod
+  void reviewSignal(Review review);
+
+  @QueryMethod
+  MigrationStatus status();
+}

@@ -1,0 +1,102 @@
+package io.migrationstudio.core.dialect;
+
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.schema.Inventory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * One database engine. Implementations live in one package per engine and are discovered through
+ * {@link java.util.ServiceLoader} ({@code
+ * META-INF/services/io.migrationstudio.core.dialect.Dialect}); business code asks {@link
+ * Dialects#forUrl} and never branches on the engine. Optional capabilities are default methods
+ * returning {@code Optional.empty()}.
+ */
+public interface Dialect {
+
+  /** Short engine name used in reports: {@code postgresql}, {@code mariadb}, {@code sqlite}. */
+  String name();
+
+  /** Whether this dialect handles a JDBC URL. */
+  boolean accepts(String jdbcUrl);
+
+  /** The schema used when the spec names none (e.g. {@code public}). */
+  String defaultSchema();
+
+  /** Quotes an identifier so that any name (case, spaces, quotes, unicode, reserved) is safe. */
+  String quote(String identifier);
+
+  /** {@code schema.table}, both quoted. */
+  default String qualify(String schema, String table) {
+    return schema == null || schema.isEmpty() ? quote(table) : quote(schema) + "." + quote(table);
+  }
+
+  /**
+   * Classifies a driver failure by SQLState into a {@link MigrationException}: authentication and
+   * missing objects are permanent, connection failures transient. {@code what} names the object or
+   * database concerned; the message carries SQLState and vendor code, never a password.
+   */
+  MigrationException classify(SQLException e, String what);
+
+  /**
+   * Classifies a failure to open a connection: connection-class failures become {@code
+   * DATABASE_UNREACHABLE} (not retried) instead of {@code TRANSIENT_SQL}.
+   */
+  default MigrationException classifyConnectFailure(SQLException e, String what) {
+    MigrationException m = classify(e, what);
+    if (m.code() == io.migrationstudio.contracts.ErrorCode.TRANSIENT_SQL) {
+      return new MigrationException(
+          io.migrationstudio.contracts.ErrorCode.DATABASE_UNREACHABLE,
+          m.getMessage()
+              + ". Check that the server runs and the host and port in the URL are right.",
+          e);
+    }
+    return m;
+  }
+
+  /** The canonical type of a native type name as the catalog spells it. */
+  CanonicalType canonicalType(String nativeType);
+
+  /**
+   * The catalog of {@code schema}: tables accepted by {@code tableFilter} with columns, keys,
+   * checks, indexes, exact row counts and sizes; views; sequences. Lists sorted by name; load order
+   * and cycles left empty (see {@code LoadOrder}).
+   */
+  Inventory introspect(Connection connection, String schema, Predicate<String> tableFilter)
+      throws SQLException;
+
+  /**
+   * A statement that streams its result with bounded memory (cursor fetch of {@code fetchSize}
+   * rows). The caller owns the connection's transaction state.
+   */
+  PreparedStatement streamingQuery(Connection connection, String sql, int fetchSize)
+      throws SQLException;
+
+  /** The server's version string. */
+  default String serverVersion(Connection connection) throws SQLException {
+    return connection.getMetaData().getDatabaseProductVersion();
+  }
+
+  /**
+   * Freezes writes on this database for cutover (and {@link #unfreezeWrites} undoes it); empty when
+   * the engine cannot.
+   */
+  default Optional<WriteFreeze> writeFreeze() {
+    return Optional.empty();
+  }
+
+  /** Freezing and unfreezing writes on a whole database. */
+  interface WriteFreeze {
+    /** Makes the database read-only for new and existing sessions other than this one. */
+    void freezeWrites(Connection connection) throws SQLException;
+
+    void unfreezeWrites(Connection connection) throws SQLException;
+
+    /** Whether writes are currently frozen. */
+    boolean isFrozen(Connection connection) throws SQLException;
+  }
+}

@@ -1,0 +1,199 @@
+package io.migrationstudio.core.dialect.postgres;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.schema.Inventory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** PostgreSQL (9.6+; tested on 17): source and target. */
+public final class PostgresDialect implements Dialect {
+
+  @Override
+  public String name() {
+    return "postgresql";
+  }
+
+  @Override
+  public boolean accepts(String jdbcUrl) {
+    return jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:");
+  }
+
+  @Override
+  public String defaultSchema() {
+    return "public";
+  }
+
+  @Override
+  public String quote(String identifier) {
+    if (identifier.indexOf('\0') >= 0) {
+      throw new MigrationException(
+          ErrorCode.UNSUPPORTED_TYPE, "identifier contains a NUL character: cannot quote it");
+    }
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  /**
+   * SQLState classes: 28 (auth) permanent; 08 (connection), 40 (rollback), 53 (resources), 57P
+   * (operator intervention, e.g. terminated backend) transient; 3D (no database), 42 (syntax,
+   * undefined object) missing object; everything else permanent.
+   */
+  @Override
+  public MigrationException classify(SQLException e, String what) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    ErrorCode code;
+    String hint;
+    if (state.startsWith("28")) {
+      code = ErrorCode.AUTHENTICATION_FAILED;
+      hint = "check the user and the password reference in the spec";
+    } else if (state.startsWith("08")
+        || state.startsWith("40")
+        || state.startsWith("53")
+        || state.startsWith("57P")) {
+      code = ErrorCode.TRANSIENT_SQL;
+      hint = "the operation is retried";
+    } else if (state.startsWith("3D")) {
+      code = ErrorCode.MISSING_OBJECT;
+      hint = "create the database or fix its name in the URL";
+    } else if (state.startsWith("42")) {
+      code = ErrorCode.MISSING_OBJECT;
+      hint = "check that the object exists and the user may use it";
+    } else {
+      code = ErrorCode.PERMANENT_SQL;
+      hint = "fix the data or the mapping and re-run";
+    }
+    String message =
+        what
+            + " failed: "
+            + MigrationException.redact(e.getMessage())
+            + " (SQLState "
+            + (state.isEmpty() ? "none" : state)
+            + ", vendor code "
+            + e.getErrorCode()
+            + "); "
+            + hint;
+    return new MigrationException(code, message, e);
+  }
+
+  @Override
+  public CanonicalType canonicalType(String nativeType) {
+    String t = nativeType.toLowerCase(Locale.ROOT).trim();
+    if (t.endsWith("[]")) {
+      return CanonicalType.ARRAY;
+    }
+    int paren = t.indexOf('(');
+    String base = paren < 0 ? t : (t.substring(0, paren) + t.substring(t.indexOf(')') + 1)).trim();
+    return switch (base) {
+      case "boolean", "bool" -> CanonicalType.BOOLEAN;
+      case "smallint", "int2", "smallserial" -> CanonicalType.SMALLINT;
+      case "integer", "int", "int4", "serial" -> CanonicalType.INTEGER;
+      case "bigint", "int8", "bigserial" -> CanonicalType.BIGINT;
+      case "numeric", "decimal" -> CanonicalType.DECIMAL;
+      case "real", "float4" -> CanonicalType.REAL;
+      case "double precision", "float8" -> CanonicalType.DOUBLE;
+      case "character", "char", "bpchar" -> CanonicalType.CHAR;
+      case "character varying", "varchar" -> CanonicalType.VARCHAR;
+      case "text", "citext", "name" -> CanonicalType.TEXT;
+      case "date" -> CanonicalType.DATE;
+      case "time without time zone", "time" -> CanonicalType.TIME;
+      case "timestamp without time zone", "timestamp" -> CanonicalType.TIMESTAMP;
+      case "timestamp with time zone", "timestamptz" -> CanonicalType.TIMESTAMPTZ;
+      case "interval" -> CanonicalType.INTERVAL;
+      case "bytea" -> CanonicalType.BYTES;
+      case "uuid" -> CanonicalType.UUID;
+      case "json", "jsonb" -> CanonicalType.JSON;
+      case "xml" -> CanonicalType.XML;
+      default -> CanonicalType.UNSUPPORTED;
+    };
+  }
+
+  @Override
+  public Inventory introspect(Connection connection, String schema, Predicate<String> tableFilter)
+      throws SQLException {
+    return new PostgresCatalog(this).read(connection, schema, tableFilter);
+  }
+
+  @Override
+  public PreparedStatement streamingQuery(Connection connection, String sql, int fetchSize)
+      throws SQLException {
+    if (connection.getAutoCommit()) {
+      // pgjdbc only uses a cursor (bounded memory) inside a transaction
+      connection.setAutoCommit(false);
+    }
+    PreparedStatement ps =
+        connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    ps.setFetchSize(fetchSize);
+    return ps;
+  }
+
+  @Override
+  public Optional<WriteFreeze> writeFreeze() {
+    return Optional.of(new PostgresWriteFreeze(this));
+  }
+
+  /** Freeze = database default read-only, and other sessions ended so they reconnect read-only. */
+  static final class PostgresWriteFreeze implements WriteFreeze {
+    private final PostgresDialect dialect;
+
+    PostgresWriteFreeze(PostgresDialect dialect) {
+      this.dialect = dialect;
+    }
+
+    @Override
+    public void freezeWrites(Connection c) throws SQLException {
+      String db = currentDatabase(c);
+      try (Statement s = c.createStatement()) {
+        s.execute(
+            "ALTER DATABASE " + dialect.quote(db) + " SET default_transaction_read_only = on");
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE datname = ? AND pid <> pg_backend_pid()"
+                    + " AND backend_type = 'client backend'")) {
+          ps.setString(1, db);
+          ps.executeQuery().close();
+        }
+      }
+    }
+
+    @Override
+    public void unfreezeWrites(Connection c) throws SQLException {
+      try (Statement s = c.createStatement()) {
+        s.execute(
+            "ALTER DATABASE "
+                + dialect.quote(currentDatabase(c))
+                + " RESET default_transaction_read_only");
+      }
+    }
+
+    @Override
+    public boolean isFrozen(Connection c) throws SQLException {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
+                  + " WHERE d.datname = current_database() AND s.setrole = 0"
+                  + " AND 'default_transaction_read_only=on' = ANY(s.setconfig)")) {
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1) > 0;
+        }
+      }
+    }
+
+    private static String currentDatabase(Connection c) throws SQLException {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT current_database()")) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
+  }
+}
