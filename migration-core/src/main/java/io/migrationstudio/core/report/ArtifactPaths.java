@@ -1,0 +1,49 @@
+package io.migrationstudio.core.report;
+
+/** Where every artifact lives on a migration branch (DESIGN §2). */
+public final class ArtifactPaths {
+  public static final String SPEC = "migration.yaml";
+  public static final String PULL_REQUEST = "PULL_REQUEST.md";
+  public static final String REVIEWS_DIR = "reviews";
+
+  public static final String INVENTORY_JSON = "01-assessment/inventory.json";
+  public static final String INVENTORY_MD = "01-assessment/inventory.md";
+  public static final String THROUGHPUT_JSON = "01-assessment/throughput.json";
+  public static final String PLAN_MD = "01-assessment/plan.md";
+  public static final String RISKS_JSON = "01-assessment/risks.json";
+  public static final String RISKS_MD = "01-assessment/risks.md";
+
+  public static final String MAPPING_YAML = "02-mapping/mapping.yaml";
+  public static final String COMPATIBILITY_JSON = "02-mapping/compatibility.json";
+  public static final String COMPATIBILITY_MD = "02-mapping/compatibility.md";
+  public static final String DRY_RUN_MD = "02-mapping/dry-run.md";
+
+  public static final String TARGET_SCHEMA_SQL = "03-migrate/target-schema.sql";
+  public static final String RUN_JSON = "03-migrate/run.json";
+  public static final String RUN_MD = "03-migrate/run.md";
+  public static final String INTEGRATION_JSON = "03-migrate/integration.json";
+
+  public static final String VALIDATION_JSON = "04-validation/validation.json";
+  public static final String VALIDATION_MD = "04-validation/validation.md";
+  public static final String REGRESSION_JSON = "04-validation/regression.json";
+  public static final String REGRESSION_MD = "04-validation/regression.md";
+
+  public static final String RUNBOOK_MD = "05-cutover/runbook.md";
+  public static final String ROLLBACK_MD = "05-cutover/rollback.md";
+  public static final String DRILL_JSON = "05-cutover/drill.json";
+  public static final String CUTOVER_LOG_JSON = "05-cutover/cutover-log.json";
+  public static final String CUTOVER_LOG_MD = "05-cutover/cutover-log.md";
+
+  private ArtifactPaths() {}
+
+  /** {@code reviews/NN-<stage>-<decision>.json}, NN the 1-based sequence, two digits at least. */
+  public static String review(int sequence, String stageKey, String decision) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "%s/%02d-%s-%s.json",
+        REVIEWS_DIR,
+        sequence,
+        stageKey,
+        decision.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+  }
+}
