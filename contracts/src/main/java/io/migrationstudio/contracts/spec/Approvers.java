@@ -17,7 +17,7 @@ public final class Approvers {
 
   public Approvers() {}
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public Approvers(Map<String, List<String>> byKey) {
     if (byKey != null) {
       byKey.forEach(this::put);

@@ -1,0 +1,67 @@
+package io.migrationstudio.workflow;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.TaskQueues;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import java.time.Duration;
+
+/** Every activity's options in one place, each timeout with its reason. */
+final class ActivityOptionsCatalog {
+  private ActivityOptionsCatalog() {}
+
+  private static RetryOptions retry(int attempts, Duration maxInterval) {
+    return RetryOptions.newBuilder()
+        .setInitialInterval(Duration.ofSeconds(1))
+        .setBackoffCoefficient(2.0)
+        .setMaximumInterval(maxInterval)
+        .setMaximumAttempts(attempts)
+        // permanent failures (bad spec, wrong password, unreachable database, bad artifact) fail
+        // fast instead of starting a retry storm
+        .setDoNotRetry(ErrorCode.nonRetryableTypes())
+        .build();
+  }
+
+  /** Git evidence (branch, spec, reviews, PR): seconds of work; retried through push races. */
+  static ActivityOptions evidence() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.ASSESSMENT)
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setRetryOptions(retry(10, Duration.ofSeconds(30)))
+        .build();
+  }
+
+  /**
+   * Stage producers and checkers that read whole catalogs or profile data: up to hours on a large
+   * source, no heartbeat (they are re-run whole; their files are byte-stable).
+   */
+  static ActivityOptions stage(String taskQueue) {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(taskQueue)
+        .setStartToCloseTimeout(Duration.ofHours(6))
+        .setRetryOptions(retry(5, Duration.ofMinutes(1)))
+        .build();
+  }
+
+  /**
+   * One chunk: bounded by chunk_rows, but a slow source can stretch it; the heartbeat timeout is
+   * what detects a dead worker (kill -9) quickly so the chunk is redone elsewhere.
+   */
+  static ActivityOptions chunk() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.MIGRATE)
+        .setStartToCloseTimeout(Duration.ofHours(2))
+        .setHeartbeatTimeout(Duration.ofSeconds(15))
+        .setRetryOptions(retry(20, Duration.ofSeconds(30)))
+        .build();
+  }
+
+  /** Cutover steps: minutes, never retried blindly (a freeze is a user-visible act). */
+  static ActivityOptions cutover() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.CUTOVER)
+        .setStartToCloseTimeout(Duration.ofHours(1))
+        .setRetryOptions(retry(2, Duration.ofSeconds(30)))
+        .build();
+  }
+}

@@ -1,0 +1,606 @@
+package io.migrationstudio.workflow;
+
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.TaskQueues;
+import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.activity.AssessmentActivities;
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.activity.ChunkRequest;
+import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.contracts.activity.CommitResult;
+import io.migrationstudio.contracts.activity.CutoverActivities;
+import io.migrationstudio.contracts.activity.EvidenceActivities;
+import io.migrationstudio.contracts.activity.MappingActivities;
+import io.migrationstudio.contracts.activity.MigrateActivities;
+import io.migrationstudio.contracts.activity.MigratePlan;
+import io.migrationstudio.contracts.activity.OpenRequest;
+import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.activity.RecordReviewRequest;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.activity.SummaryRequest;
+import io.migrationstudio.contracts.activity.TablePlan;
+import io.migrationstudio.contracts.activity.ValidationActivities;
+import io.migrationstudio.contracts.spec.GateMode;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.contracts.workflow.Decision;
+import io.migrationstudio.contracts.workflow.MigrationInput;
+import io.migrationstudio.contracts.workflow.MigrationOutcome;
+import io.migrationstudio.contracts.workflow.MigrationState;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.contracts.workflow.MigrationWorkflow;
+import io.migrationstudio.contracts.workflow.Progress;
+import io.migrationstudio.contracts.workflow.Review;
+import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.contracts.workflow.StageStatus;
+import io.migrationstudio.contracts.workflow.TableProgress;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+
+/**
+ * The lifecycle of one migration. Deterministic by construction: all I/O is in activities, time
+ * comes from {@link Workflow#currentTimeMillis()}, and only references (paths and commits, chunk
+ * counts and hashes) pass through history.
+ *
+ * <p>Per stage: the producer runs, then the checker on the producer's commit, then the gate. An
+ * {@code auto} gate opens on PASS and escalates to {@code ask} on FAIL; {@code ask}/{@code
+ * external} gates wait for a review naming the exact commit under review. REQUEST_CHANGES waits for
+ * a review naming a newer commit on the branch (the approver's revised artifact), re-runs the
+ * checker on it and gates again. A stage approved in an earlier run (review files on the branch) is
+ * skipped, so re-running a migration resumes from the evidence.
+ */
+public class MigrationWorkflowImpl implements MigrationWorkflow {
+  private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
+  private static final Pattern COMMIT_ID = Pattern.compile("[0-9a-f]{40}");
+  private static final String AUTO_REVIEWER = "studio:auto";
+
+  private final EvidenceActivities evidence =
+      Workflow.newActivityStub(EvidenceActivities.class, ActivityOptionsCatalog.evidence());
+  private final AssessmentActivities assessment =
+      Workflow.newActivityStub(
+          AssessmentActivities.class, ActivityOptionsCatalog.stage(TaskQueues.ASSESSMENT));
+  private final MappingActivities mapping =
+      Workflow.newActivityStub(
+          MappingActivities.class, ActivityOptionsCatalog.stage(TaskQueues.ASSESSMENT));
+  private final MigrateActivities migrate =
+      Workflow.newActivityStub(
+          MigrateActivities.class, ActivityOptionsCatalog.stage(TaskQueues.MIGRATE));
+  private final MigrateActivities chunks =
+      Workflow.newActivityStub(MigrateActivities.class, ActivityOptionsCatalog.chunk());
+  private final ValidationActivities validation =
+      Workflow.newActivityStub(
+          ValidationActivities.class, ActivityOptionsCatalog.stage(TaskQueues.VALIDATION));
+  private final CutoverActivities cutover =
+      Workflow.newActivityStub(CutoverActivities.class, ActivityOptionsCatalog.cutover());
+
+  // --- state read by the status query and the review validator ---
+  private MigrationSpec spec;
+  private String migrationId;
+  private String branch;
+  private Stage stage;
+  private MigrationState state = MigrationState.RUNNING;
+  private String message = "starting";
+  private String reviewCommit;
+  private boolean changesRequested;
+  private GateMode effectiveGate;
+  private final Map<Stage, StageStatus> stages = new EnumMap<>(Stage.class);
+  private final Map<String, ArtifactRef> artifacts = new LinkedHashMap<>();
+  private final List<ReviewRecord> reviews = new ArrayList<>();
+  private final Deque<Review> pending = new ArrayDeque<>();
+  private int reviewSequence;
+  private final Map<String, TableProgress> tableProgress = new LinkedHashMap<>();
+  private int chunksTotal;
+  private int chunksDone;
+
+  @Override
+  public MigrationOutcome run(MigrationInput input) {
+    spec = input.spec();
+    migrationId = spec.id();
+    branch = TaskQueues.branch(migrationId);
+    for (Stage s : Stage.values()) {
+      stages.put(s, new StageStatus(s, "pending", spec.reviews().gate(s), null, null, null));
+    }
+    try {
+      OpenResult open =
+          evidence.openMigration(new OpenRequest(migrationId, spec, input.specText()));
+      branch = open.branch();
+      reviewSequence = open.reviewCount();
+      artifacts.put("migration.yaml", new ArtifactRef("migration.yaml", open.specCommit()));
+      Map<Stage, ApprovedStage> approved = new EnumMap<>(Stage.class);
+      open.approved().forEach(a -> approved.put(a.stage(), a));
+
+      String base = open.specCommit();
+      for (Stage s : Stage.values()) {
+        stage = s;
+        ApprovedStage earlier = approved.get(s);
+        if (earlier != null && s != Stage.CUTOVER) {
+          skip(earlier);
+          base = earlier.commit();
+          continue;
+        }
+        Optional<String> approvedCommit =
+            earlier != null ? Optional.of(earlier.commit()) : runStage(s, base);
+        if (approvedCommit.isEmpty()) {
+          return finish(MigrationState.REJECTED, s.key() + " was rejected");
+        }
+        base = approvedCommit.get();
+        if (s == Stage.CUTOVER) {
+          executeCutover(base);
+        }
+        writeSummary();
+      }
+      return finish(MigrationState.COMPLETED, "all five stages approved and the cutover executed");
+    } catch (ActivityFailure e) {
+      String reason = rootMessage(e);
+      setStage(stage, "failed", null, null, reason);
+      log.warn("migration {} failed in {}: {}", migrationId, stage, reason);
+      return finish(MigrationState.FAILED, (stage == null ? "start" : stage.key()) + ": " + reason);
+    }
+  }
+
+  /** Producer, checker, gate; returns the approved commit, or empty when rejected. */
+  private Optional<String> runStage(Stage s, String base) {
+    long started = Workflow.currentTimeMillis();
+    setStage(s, "running", null, null, "producer " + s.producerRole());
+    message = s.key() + ": " + s.producerRole() + " at work";
+    state = MigrationState.RUNNING;
+    StageRequest request = new StageRequest(migrationId, spec, branch, base, started);
+    StageResult produced = produce(s, request);
+    record(produced);
+    String underCheck = produced.commit();
+    while (true) {
+      setStage(s, "checking", null, underCheck, "checker " + s.checkerRole());
+      message = s.key() + ": " + s.checkerRole() + " checking " + shortId(underCheck);
+      StageResult checked =
+          check(s, new StageRequest(migrationId, spec, branch, underCheck, started));
+      record(checked);
+      reviewCommit = checked.commit();
+      GateMode gate = spec.reviews().gate(s);
+      if (gate == GateMode.AUTO && checked.verdict() == Verdict.PASS) {
+        ReviewRecord auto =
+            commitReview(
+                new Review(
+                    s,
+                    Decision.APPROVE,
+                    AUTO_REVIEWER,
+                    "auto gate: checker verdict PASS",
+                    reviewCommit),
+                true,
+                "");
+        setStage(s, "approved", checked.verdict(), reviewCommit, checked.summary());
+        log.info("{} auto-approved at {} by {}", s, reviewCommit, auto.reviewer());
+        return Optional.of(reviewCommit);
+      }
+      effectiveGate = gate == GateMode.AUTO ? GateMode.ASK : gate;
+      String why =
+          gate == GateMode.AUTO
+              ? "checker verdict " + checked.verdict() + ": escalated to ask"
+              : checked.summary();
+      setStage(s, "awaiting-review", checked.verdict(), reviewCommit, why);
+      Review decision =
+          awaitReview(s, "awaiting review of " + shortId(reviewCommit) + " (" + why + ")");
+      switch (decision.decision()) {
+        case APPROVE -> {
+          setStage(s, "approved", checked.verdict(), reviewCommit, checked.summary());
+          return Optional.of(reviewCommit);
+        }
+        case REJECT -> {
+          setStage(s, "rejected", checked.verdict(), reviewCommit, decision.comment());
+          return Optional.empty();
+        }
+        case REQUEST_CHANGES -> {
+          Optional<String> revised = awaitRevision(s, checked.verdict());
+          if (revised.isEmpty()) {
+            setStage(s, "rejected", checked.verdict(), reviewCommit, "rejected after changes");
+            return Optional.empty();
+          }
+          underCheck = revised.get();
+        }
+      }
+    }
+  }
+
+  /**
+   * After REQUEST_CHANGES: waits for a review naming a newer commit that is on the branch and
+   * descends from the reviewed one. A REJECT at this point ends the stage.
+   */
+  private Optional<String> awaitRevision(Stage s, Verdict verdict) {
+    while (true) {
+      changesRequested = true;
+      setStage(s, "changes-requested", verdict, reviewCommit, "waiting for a revised commit");
+      Review revision =
+          awaitReview(
+              s,
+              "changes requested on "
+                  + shortId(reviewCommit)
+                  + ": push the revised artifact to "
+                  + branch
+                  + " and review the new commit");
+      changesRequested = false;
+      if (revision.decision() == Decision.REJECT) {
+        return Optional.empty();
+      }
+      try {
+        String verified =
+            evidence.verifyCommit(
+                new StageRequest(migrationId, spec, branch, revision.commit(), 0L));
+        return Optional.of(verified);
+      } catch (ActivityFailure e) {
+        String reason = rootMessage(e);
+        reviews.add(
+            new ReviewRecord(
+                reviewSequence,
+                s,
+                revision.decision(),
+                revision.reviewer(),
+                revision.comment(),
+                revision.commit(),
+                Workflow.currentTimeMillis(),
+                false,
+                "refused: " + reason,
+                null));
+      }
+    }
+  }
+
+  private Review awaitReview(Stage s, String waitingMessage) {
+    state = MigrationState.AWAITING_REVIEW;
+    message = s.key() + ": " + waitingMessage;
+    Workflow.await(() -> !pending.isEmpty());
+    Review review = pending.poll();
+    state = MigrationState.RUNNING;
+    commitReview(review, true, "");
+    return review;
+  }
+
+  private ReviewRecord commitReview(Review review, boolean accepted, String note) {
+    reviewSequence++;
+    ReviewRecord rec =
+        new ReviewRecord(
+            reviewSequence,
+            review.stage(),
+            review.decision(),
+            review.reviewer(),
+            review.comment(),
+            review.commit(),
+            Workflow.currentTimeMillis(),
+            accepted,
+            note,
+            null);
+    CommitResult committed =
+        evidence.recordReview(new RecordReviewRequest(migrationId, branch, rec));
+    ReviewRecord withPath = rec.withPath(committed.artifact().path());
+    reviews.add(withPath);
+    artifacts.put(committed.artifact().path(), committed.artifact());
+    return withPath;
+  }
+
+  private StageResult produce(Stage s, StageRequest request) {
+    return switch (s) {
+      case ASSESSMENT -> assessment.inventory(request);
+      case MAPPING -> mapping.generateMapping(request);
+      case MIGRATE -> runMigrate(request);
+      case VALIDATION -> validation.validate(request);
+      case CUTOVER -> cutover.planCutover(request);
+    };
+  }
+
+  private StageResult check(Stage s, StageRequest request) {
+    return switch (s) {
+      case ASSESSMENT -> assessment.assessRisks(request);
+      case MAPPING -> mapping.reviewCompatibility(request);
+      case MIGRATE -> migrate.checkIntegration(request);
+      case VALIDATION -> validation.replayRegression(request);
+      case CUTOVER -> cutover.drillRollback(request);
+    };
+  }
+
+  /**
+   * Prepare the target, copy every chunk with bounded parallelism (each chunk idempotent through
+   * its ledger row, keyed {@code migration/table/chunk}), then finish the load.
+   */
+  private StageResult runMigrate(StageRequest request) {
+    MigratePlan plan = migrate.prepareTarget(request);
+    artifacts.put(
+        "03-migrate/target-schema.sql",
+        new ArtifactRef("03-migrate/target-schema.sql", plan.commit()));
+    chunksTotal = 0;
+    for (TablePlan t : plan.tables()) {
+      tableProgress.put(
+          t.sourceTable(),
+          new TableProgress(t.targetTable(), 0, t.estimatedRows(), 0, t.chunks().size()));
+      chunksTotal += t.chunks().size();
+    }
+    int parallelism = Math.max(1, spec.migrate().parallelism());
+    List<Promise<ChunkResult>> inFlight = new ArrayList<>();
+    for (TablePlan t : plan.tables()) {
+      for (ChunkRange range : t.chunks()) {
+        while (inFlight.size() >= parallelism) {
+          Promise.anyOf(inFlight).get();
+          drain(inFlight);
+        }
+        ChunkRequest chunk =
+            new ChunkRequest(
+                migrationId,
+                spec,
+                branch,
+                request.commit(),
+                t.sourceTable(),
+                range,
+                migrationId + "/" + t.sourceTable() + "/" + range.index());
+        inFlight.add(Async.function(chunks::copyChunk, chunk));
+      }
+    }
+    while (!inFlight.isEmpty()) {
+      Promise.anyOf(inFlight).get();
+      drain(inFlight);
+    }
+    message = "migrate: building indexes and constraints";
+    return migrate.finishLoad(request);
+  }
+
+  /** Removes completed chunk promises and counts them (a failed chunk fails the stage). */
+  private void drain(List<Promise<ChunkResult>> inFlight) {
+    List<Promise<ChunkResult>> still = new ArrayList<>();
+    for (Promise<ChunkResult> p : inFlight) {
+      if (!p.isCompleted()) {
+        still.add(p);
+        continue;
+      }
+      ChunkResult r = p.get();
+      chunksDone++;
+      TableProgress old = tableProgress.get(r.sourceTable());
+      if (old != null) {
+        tableProgress.put(
+            r.sourceTable(),
+            new TableProgress(
+                old.table(),
+                old.rowsCopied() + r.rows(),
+                old.rowsEstimated(),
+                old.chunksDone() + 1,
+                old.chunksTotal()));
+      }
+      message = "migrate: " + chunksDone + "/" + chunksTotal + " chunks copied";
+    }
+    inFlight.clear();
+    inFlight.addAll(still);
+  }
+
+  private void executeCutover(String approvedCommit) {
+    String window = spec.cutover().window();
+    if (window != null && !window.isBlank()) {
+      try {
+        long delay = Instant.parse(window).toEpochMilli() - Workflow.currentTimeMillis();
+        if (delay > 0) {
+          message = "cutover: waiting for the window at " + window;
+          setStage(Stage.CUTOVER, "waiting-window", null, approvedCommit, message);
+          Workflow.sleep(delay);
+        }
+      } catch (DateTimeParseException e) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "cutover.window '" + window + "' is not an ISO-8601 instant", "INVALID_SPEC");
+      }
+    }
+    setStage(Stage.CUTOVER, "executing", null, approvedCommit, "freeze, validate, switch");
+    message = "cutover: executing";
+    StageResult done =
+        cutover.executeCutover(
+            new StageRequest(
+                migrationId, spec, branch, approvedCommit, Workflow.currentTimeMillis()));
+    record(done);
+    setStage(Stage.CUTOVER, "completed", done.verdict(), done.commit(), done.summary());
+  }
+
+  private void skip(ApprovedStage earlier) {
+    earlier.artifacts().forEach(a -> artifacts.put(a.path(), a));
+    setStage(earlier.stage(), "skipped", null, earlier.commit(), "approved in an earlier run");
+  }
+
+  private void record(StageResult result) {
+    result.artifacts().forEach(a -> artifacts.put(a.path(), a));
+  }
+
+  private void setStage(Stage s, String st, Verdict verdict, String commit, String summary) {
+    if (s == null) {
+      return;
+    }
+    StageStatus old = stages.get(s);
+    stages.put(
+        s,
+        new StageStatus(
+            s,
+            st,
+            old.gate(),
+            verdict != null ? verdict : old.verdict(),
+            commit != null ? commit : old.commit(),
+            summary));
+  }
+
+  private void writeSummary() {
+    evidence.writePullRequest(new SummaryRequest(migrationId, spec, branch, status()));
+  }
+
+  private MigrationOutcome finish(MigrationState end, String why) {
+    state = end;
+    message = why;
+    reviewCommit = null;
+    String head = null;
+    try {
+      head =
+          evidence.writePullRequest(new SummaryRequest(migrationId, spec, branch, status())).head();
+    } catch (ActivityFailure e) {
+      log.warn("could not write PULL_REQUEST.md: {}", rootMessage(e));
+    }
+    return new MigrationOutcome(migrationId, end, branch, head, why);
+  }
+
+  // --- reviews ---
+
+  @Override
+  public ReviewRecord review(Review review) {
+    pending.add(review);
+    // until the main loop takes it, no second review for this stage is accepted
+    state = MigrationState.RUNNING;
+    return new ReviewRecord(
+        reviewSequence + 1,
+        review.stage(),
+        review.decision(),
+        review.reviewer(),
+        review.comment(),
+        review.commit(),
+        Workflow.currentTimeMillis(),
+        true,
+        "accepted",
+        null);
+  }
+
+  @Override
+  public void validateReview(Review review) {
+    List<String> problems = reviewProblems(review);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+  }
+
+  @Override
+  public void reviewSignal(Review review) {
+    List<String> problems = reviewProblems(review);
+    if (problems.isEmpty()) {
+      review(review);
+      return;
+    }
+    reviews.add(
+        new ReviewRecord(
+            0,
+            review == null ? null : review.stage(),
+            review == null ? null : review.decision(),
+            review == null ? null : review.reviewer(),
+            review == null ? "" : review.comment(),
+            review == null ? null : review.commit(),
+            Workflow.currentTimeMillis(),
+            false,
+            "refused: " + String.join("; ", problems),
+            null));
+  }
+
+  /** Every reason to refuse a review; empty when it is acceptable. */
+  private List<String> reviewProblems(Review r) {
+    List<String> problems = new ArrayList<>();
+    if (r == null) {
+      problems.add("review is empty");
+      return problems;
+    }
+    if (r.stage() == null) {
+      problems.add("stage is required");
+    }
+    if (r.decision() == null) {
+      problems.add("decision is required (APPROVE, REQUEST_CHANGES or REJECT)");
+    }
+    if (r.reviewer() == null || r.reviewer().isBlank()) {
+      problems.add("reviewer is required");
+    }
+    if (r.commit() == null || !COMMIT_ID.matcher(r.commit()).matches()) {
+      problems.add(
+          "commit must be the full 40-hex id of the commit reviewed, was '" + r.commit() + "'");
+    }
+    if (!problems.isEmpty()) {
+      return problems;
+    }
+    if (state != MigrationState.AWAITING_REVIEW || r.stage() != stage) {
+      problems.add(
+          "stage "
+              + r.stage().key()
+              + " is not waiting for review (current stage "
+              + (stage == null ? "none" : stage.key())
+              + ", state "
+              + state.name().toLowerCase(Locale.ROOT)
+              + ")");
+      return problems;
+    }
+    if (!spec.approvers().mayReview(r.stage(), effectiveGate, r.reviewer())) {
+      problems.add(
+          "reviewer '"
+              + r.reviewer()
+              + "' is not an approver of "
+              + r.stage().key()
+              + (effectiveGate == GateMode.EXTERNAL
+                  ? " (external gate: only approvers." + r.stage().key() + " may decide)"
+                  : " (listed: approvers." + r.stage().key() + " and approvers.default)"));
+    }
+    if (changesRequested) {
+      if (r.decision() != Decision.REJECT && r.commit().equals(reviewCommit)) {
+        problems.add(
+            "changes were requested on "
+                + reviewCommit
+                + ": name the newer commit holding the revision");
+      }
+    } else if (!r.commit().equals(reviewCommit)) {
+      problems.add(
+          "commit "
+              + r.commit()
+              + " is not the commit under review; review "
+              + reviewCommit
+              + " (the exact commit you read)");
+    }
+    return problems;
+  }
+
+  @Override
+  public MigrationStatus status() {
+    List<TableProgress> tables = new ArrayList<>(tableProgress.values());
+    long rowsCopied = tables.stream().mapToLong(TableProgress::rowsCopied).sum();
+    long rowsEstimated = tables.stream().mapToLong(TableProgress::rowsEstimated).sum();
+    int tablesDone =
+        (int)
+            tables.stream()
+                .filter(t -> t.chunksTotal() > 0 && t.chunksDone() == t.chunksTotal())
+                .count();
+    Progress progress =
+        new Progress(
+            tables.size(), tablesDone, chunksTotal, chunksDone, rowsCopied, rowsEstimated, tables);
+    return new MigrationStatus(
+        migrationId,
+        branch,
+        stage,
+        state,
+        state == MigrationState.AWAITING_REVIEW ? reviewCommit : null,
+        new ArrayList<>(stages.values()),
+        new ArrayList<>(artifacts.values()),
+        reviews,
+        progress,
+        message);
+  }
+
+  private static String shortId(String commit) {
+    return commit == null ? "?" : commit.substring(0, Math.min(12, commit.length()));
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof ApplicationFailure af) {
+      return af.getType() + ": " + af.getOriginalMessage();
+    }
+    return t.getMessage();
+  }
+}

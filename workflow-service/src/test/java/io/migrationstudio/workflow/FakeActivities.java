@@ -1,0 +1,223 @@
+package io.migrationstudio.workflow;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.activity.AssessmentActivities;
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.activity.ChunkRequest;
+import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.contracts.activity.CommitResult;
+import io.migrationstudio.contracts.activity.CutoverActivities;
+import io.migrationstudio.contracts.activity.EvidenceActivities;
+import io.migrationstudio.contracts.activity.MappingActivities;
+import io.migrationstudio.contracts.activity.MigrateActivities;
+import io.migrationstudio.contracts.activity.MigratePlan;
+import io.migrationstudio.contracts.activity.OpenRequest;
+import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.activity.RecordReviewRequest;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.activity.SummaryRequest;
+import io.migrationstudio.contracts.activity.TablePlan;
+import io.migrationstudio.contracts.activity.ValidationActivities;
+import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * In-memory stand-ins for the activities: a branch is a list of commit ids, every write appends
+ * one. They record calls so tests can assert what the workflow asked for. Database and git
+ * behaviour is tested against the real things in the workers' and core's integration tests.
+ */
+class FakeActivities
+    implements EvidenceActivities,
+        AssessmentActivities,
+        MappingActivities,
+        MigrateActivities,
+        ValidationActivities,
+        CutoverActivities {
+
+  final List<String> branchCommits = Collections.synchronizedList(new ArrayList<>());
+  final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+  final Map<Stage, Verdict> verdicts = new ConcurrentHashMap<>();
+  final Set<String> copiedChunks = ConcurrentHashMap.newKeySet();
+  final AtomicInteger chunkAttempts = new AtomicInteger();
+  volatile List<ApprovedStage> approvedEarlier = List.of();
+
+  /** When set, the first copyChunk attempt blocks on it (to kill its worker mid-stage). */
+  volatile CountDownLatch blockFirstChunk;
+
+  private final AtomicInteger counter = new AtomicInteger();
+
+  /** Appends a commit to the fake branch and returns its id. */
+  String newCommit() {
+    String id = String.format("%040x", 0xc0ffee000L + counter.incrementAndGet());
+    branchCommits.add(id);
+    return id;
+  }
+
+  private StageResult result(Stage stage, String role, String path, Verdict verdict) {
+    String c = newCommit();
+    calls.add(role);
+    return new StageResult(
+        stage, role, c, List.of(new ArtifactRef(path, c)), verdict, role + " done");
+  }
+
+  @Override
+  public OpenResult openMigration(OpenRequest request) {
+    calls.add("open");
+    return new OpenResult(
+        "migrations/" + request.migrationId(),
+        newCommit(),
+        approvedEarlier,
+        approvedEarlier.size());
+  }
+
+  @Override
+  public CommitResult recordReview(RecordReviewRequest request) {
+    calls.add("review:" + request.review().stage().key() + ":" + request.review().decision());
+    String c = newCommit();
+    return new CommitResult(
+        new ArtifactRef(
+            String.format(
+                "reviews/%02d-%s-%s.json",
+                request.review().sequence(),
+                request.review().stage().key(),
+                request.review().decision().name().toLowerCase()),
+            c),
+        c);
+  }
+
+  @Override
+  public CommitResult writePullRequest(SummaryRequest request) {
+    String c = newCommit();
+    return new CommitResult(new ArtifactRef("PULL_REQUEST.md", c), c);
+  }
+
+  @Override
+  public String verifyCommit(StageRequest request) {
+    calls.add("verify:" + request.commit());
+    if (!branchCommits.contains(request.commit())) {
+      throw ApplicationFailure.newNonRetryableFailure(
+          "commit " + request.commit() + " is not on " + request.branch(),
+          ErrorCode.INVALID_COMMIT.name());
+    }
+    return request.commit();
+  }
+
+  private Verdict verdict(Stage s) {
+    return verdicts.getOrDefault(s, Verdict.PASS);
+  }
+
+  @Override
+  public StageResult inventory(StageRequest r) {
+    return result(Stage.ASSESSMENT, "inventory", "01-assessment/inventory.json", null);
+  }
+
+  @Override
+  public StageResult assessRisks(StageRequest r) {
+    return result(
+        Stage.ASSESSMENT, "risk-assessor", "01-assessment/risks.json", verdict(Stage.ASSESSMENT));
+  }
+
+  @Override
+  public StageResult generateMapping(StageRequest r) {
+    return result(Stage.MAPPING, "schema-mapper", "02-mapping/mapping.yaml", null);
+  }
+
+  @Override
+  public StageResult reviewCompatibility(StageRequest r) {
+    calls.add("check-mapping-at:" + r.commit());
+    return result(
+        Stage.MAPPING,
+        "compatibility-reviewer",
+        "02-mapping/compatibility.json",
+        verdict(Stage.MAPPING));
+  }
+
+  @Override
+  public MigratePlan prepareTarget(StageRequest r) {
+    calls.add("prepare");
+    List<ChunkRange> ranges =
+        List.of(
+            new ChunkRange(0, null, "100"),
+            new ChunkRange(1, "100", "200"),
+            new ChunkRange(2, "200", null));
+    return new MigratePlan(
+        newCommit(),
+        List.of(
+            new TablePlan("album", "album", 300, ranges),
+            new TablePlan("track", "track", 300, ranges)));
+  }
+
+  @Override
+  public ChunkResult copyChunk(ChunkRequest r) {
+    chunkAttempts.incrementAndGet();
+    CountDownLatch block = blockFirstChunk;
+    if (block != null) {
+      blockFirstChunk = null;
+      Activity.getExecutionContext().heartbeat("started");
+      try {
+        block.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("worker killed");
+    }
+    boolean already = !copiedChunks.add(r.idempotencyKey());
+    return new ChunkResult(r.sourceTable(), r.chunk().index(), 100, "h", 1, already);
+  }
+
+  @Override
+  public StageResult finishLoad(StageRequest r) {
+    return result(Stage.MIGRATE, "migration-engineer", "03-migrate/run.json", null);
+  }
+
+  @Override
+  public StageResult checkIntegration(StageRequest r) {
+    return result(
+        Stage.MIGRATE, "integration-tester", "03-migrate/integration.json", verdict(Stage.MIGRATE));
+  }
+
+  @Override
+  public StageResult validate(StageRequest r) {
+    return result(Stage.VALIDATION, "validator", "04-validation/validation.json", null);
+  }
+
+  @Override
+  public StageResult replayRegression(StageRequest r) {
+    return result(
+        Stage.VALIDATION,
+        "regression-tester",
+        "04-validation/regression.json",
+        verdict(Stage.VALIDATION));
+  }
+
+  @Override
+  public StageResult planCutover(StageRequest r) {
+    return result(Stage.CUTOVER, "cutover-coordinator", "05-cutover/runbook.md", null);
+  }
+
+  @Override
+  public StageResult drillRollback(StageRequest r) {
+    return result(
+        Stage.CUTOVER, "rollback-engineer", "05-cutover/drill.json", verdict(Stage.CUTOVER));
+  }
+
+  @Override
+  public StageResult executeCutover(StageRequest r) {
+    calls.add("execute-cutover");
+    return result(
+        Stage.CUTOVER, "cutover-coordinator", "05-cutover/cutover-log.json", Verdict.PASS);
+  }
+}

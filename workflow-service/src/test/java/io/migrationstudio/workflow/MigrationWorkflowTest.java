@@ -1,0 +1,329 @@
+package io.migrationstudio.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.TaskQueues;
+import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.spec.Approvers;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.GateMode;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.ReviewPolicy;
+import io.migrationstudio.contracts.workflow.Decision;
+import io.migrationstudio.contracts.workflow.MigrationInput;
+import io.migrationstudio.contracts.workflow.MigrationOutcome;
+import io.migrationstudio.contracts.workflow.MigrationState;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.contracts.workflow.MigrationWorkflow;
+import io.migrationstudio.contracts.workflow.Review;
+import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.WorkerFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@org.junit.jupiter.api.Timeout(90)
+class MigrationWorkflowTest {
+  private TestWorkflowEnvironment env;
+  private FakeActivities fakes;
+  private WorkflowClient client;
+
+  @BeforeEach
+  void setUp() {
+    env = TestWorkflowEnvironment.newInstance();
+    fakes = new FakeActivities();
+    client = env.getWorkflowClient();
+    startWorkers(env.getWorkerFactory(), fakes);
+    env.start();
+  }
+
+  private static void startWorkers(WorkerFactory factory, FakeActivities fakes) {
+    factory
+        .newWorker(TaskQueues.WORKFLOW)
+        .registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+    factory.newWorker(TaskQueues.ASSESSMENT).registerActivitiesImplementations(fakes);
+    factory.newWorker(TaskQueues.MIGRATE).registerActivitiesImplementations(fakes);
+    factory.newWorker(TaskQueues.VALIDATION).registerActivitiesImplementations(fakes);
+    factory.newWorker(TaskQueues.CUTOVER).registerActivitiesImplementations(fakes);
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+  }
+
+  private static MigrationSpec spec(ReviewPolicy reviews) {
+    return new MigrationSpec(
+        "wf-test",
+        null,
+        new ConnectionSpec("jdbc:postgresql://db/src", "u", null, null),
+        new ConnectionSpec("jdbc:postgresql://db/dst", "u", null, null),
+        null,
+        null,
+        null,
+        null,
+        null,
+        reviews,
+        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))));
+  }
+
+  private static ReviewPolicy allAuto() {
+    ReviewPolicy p = ReviewPolicy.defaults();
+    for (Stage s : Stage.values()) {
+      p = p.with(s, GateMode.AUTO);
+    }
+    return p;
+  }
+
+  private MigrationWorkflow start(MigrationSpec spec) {
+    MigrationWorkflow wf =
+        client.newWorkflowStub(
+            MigrationWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(TaskQueues.workflowId(spec.id()))
+                .setTaskQueue(TaskQueues.WORKFLOW)
+                .build());
+    WorkflowClient.start(wf::run, new MigrationInput(spec, null));
+    return wf;
+  }
+
+  private static MigrationStatus awaitStatus(MigrationWorkflow wf, Predicate<MigrationStatus> p)
+      throws InterruptedException {
+    for (int i = 0; i < 400; i++) {
+      MigrationStatus s = wf.status();
+      if (p.test(s)) {
+        return s;
+      }
+      Thread.sleep(25);
+    }
+    throw new AssertionError("status never matched; last: " + wf.status());
+  }
+
+  private static MigrationStatus awaitReview(MigrationWorkflow wf, Stage stage)
+      throws InterruptedException {
+    return awaitStatus(wf, s -> s.state() == MigrationState.AWAITING_REVIEW && s.stage() == stage);
+  }
+
+  private static MigrationOutcome result(MigrationWorkflow wf) {
+    return WorkflowStub.fromTyped(wf).getResult(MigrationOutcome.class);
+  }
+
+  @Test
+  void allAutoGatesRunEveryStageInOrder() {
+    MigrationWorkflow wf = start(spec(allAuto()));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state());
+    MigrationStatus st = wf.status();
+    assertEquals(5, st.reviews().stream().filter(r -> r.decision() == Decision.APPROVE).count());
+    assertEquals(6, st.progress().chunksDone());
+    assertEquals(600, st.progress().rowsCopied());
+    List<String> roles =
+        fakes.calls.stream().filter(c -> !c.startsWith("review:") && !c.contains(":")).toList();
+    assertEquals(
+        List.of(
+            "open",
+            "inventory",
+            "risk-assessor",
+            "schema-mapper",
+            "compatibility-reviewer",
+            "prepare",
+            "migration-engineer",
+            "integration-tester",
+            "validator",
+            "regression-tester",
+            "cutover-coordinator",
+            "rollback-engineer",
+            "execute-cutover",
+            "cutover-coordinator"),
+        roles);
+  }
+
+  @Test
+  void askGateWaitsForApprovalOfTheExactCommit() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    MigrationStatus waiting = awaitReview(wf, Stage.MAPPING);
+    String commit = waiting.reviewCommit();
+
+    WorkflowUpdateException wrongCommit =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () ->
+                wf.review(
+                    new Review(Stage.MAPPING, Decision.APPROVE, "alice", "", "f".repeat(40))));
+    assertTrue(
+        rootMessage(wrongCommit).contains("not the commit under review"), rootMessage(wrongCommit));
+
+    ReviewRecord rec =
+        wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "looks right", commit));
+    assertTrue(rec.accepted());
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    assertTrue(fakes.calls.contains("review:mapping:APPROVE"));
+  }
+
+  @Test
+  void unknownReviewerAndStageNotWaitingAreRefused() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    String commit = awaitReview(wf, Stage.MAPPING).reviewCommit();
+
+    WorkflowUpdateException unknown =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () -> wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "mallory", "", commit)));
+    assertTrue(rootMessage(unknown).contains("not an approver"), rootMessage(unknown));
+
+    WorkflowUpdateException notWaiting =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () -> wf.review(new Review(Stage.VALIDATION, Decision.APPROVE, "alice", "", commit)));
+    assertTrue(rootMessage(notWaiting).contains("not waiting"), rootMessage(notWaiting));
+
+    // the same checks on the signal path: refused, recorded, nothing advances
+    wf.reviewSignal(new Review(Stage.MAPPING, Decision.APPROVE, "mallory", "", commit));
+    MigrationStatus st = awaitStatus(wf, s -> s.reviews().stream().anyMatch(r -> !r.accepted()));
+    assertEquals(MigrationState.AWAITING_REVIEW, st.state());
+    assertTrue(
+        st.reviews().stream().anyMatch(r -> !r.accepted() && r.note().contains("not an approver")));
+
+    wf.reviewSignal(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "via UI", commit));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+  }
+
+  @Test
+  void externalGateAcceptsOnlyTheStagesOwnApprovers() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.CUTOVER, GateMode.EXTERNAL)));
+    String commit = awaitReview(wf, Stage.CUTOVER).reviewCommit();
+    WorkflowUpdateException defaultApprover =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () -> wf.review(new Review(Stage.CUTOVER, Decision.APPROVE, "alice", "", commit)));
+    assertTrue(
+        rootMessage(defaultApprover).contains("external gate"), rootMessage(defaultApprover));
+    assertFalse(fakes.calls.contains("execute-cutover"));
+    wf.review(new Review(Stage.CUTOVER, Decision.APPROVE, "carol", "change board ok", commit));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    assertTrue(fakes.calls.contains("execute-cutover"));
+  }
+
+  @Test
+  void requestChangesThenApproveRechecksTheRevisedCommit() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    String reviewed = awaitReview(wf, Stage.MAPPING).reviewCommit();
+    wf.review(
+        new Review(Stage.MAPPING, Decision.REQUEST_CHANGES, "alice", "rename column", reviewed));
+    awaitStatus(
+        wf,
+        s ->
+            s.state() == MigrationState.AWAITING_REVIEW
+                && s.stages().get(1).state().equals("changes-requested"));
+
+    // the same commit again is not a revision
+    assertThrows(
+        WorkflowUpdateException.class,
+        () -> wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "", reviewed)));
+
+    // a commit not on the branch is refused by the checker's verification and the stage waits on
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "", "a".repeat(40)));
+    awaitStatus(
+        wf,
+        s ->
+            s.reviews().stream()
+                .anyMatch(r -> !r.accepted() && r.note().contains("INVALID_COMMIT")));
+
+    String revised = fakes.newCommit(); // the approver pushes an edited mapping.yaml
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "revised", revised));
+    MigrationStatus again =
+        awaitStatus(
+            wf,
+            s ->
+                s.state() == MigrationState.AWAITING_REVIEW
+                    && s.stage() == Stage.MAPPING
+                    && !reviewed.equals(s.reviewCommit()));
+    assertTrue(fakes.calls.contains("check-mapping-at:" + revised), fakes.calls.toString());
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "ok now", again.reviewCommit()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+  }
+
+  @Test
+  void rejectEndsTheMigration() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MIGRATE, GateMode.ASK)));
+    String commit = awaitReview(wf, Stage.MIGRATE).reviewCommit();
+    wf.review(new Review(Stage.MIGRATE, Decision.REJECT, "alice", "wrong target", commit));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.REJECTED, out.state());
+    assertFalse(fakes.calls.contains("validator"));
+  }
+
+  @Test
+  void failingCheckerOnAutoGateEscalatesToAsk() throws Exception {
+    fakes.verdicts.put(Stage.ASSESSMENT, Verdict.FAIL);
+    MigrationWorkflow wf = start(spec(allAuto()));
+    MigrationStatus st = awaitReview(wf, Stage.ASSESSMENT);
+    assertTrue(st.message().contains("escalated to ask"), st.message());
+    wf.review(
+        new Review(
+            Stage.ASSESSMENT, Decision.APPROVE, "alice", "accepted risk", st.reviewCommit()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+  }
+
+  @Test
+  void stagesApprovedInAnEarlierRunAreNotRedone() {
+    fakes.approvedEarlier =
+        List.of(
+            new ApprovedStage(Stage.ASSESSMENT, fakes.newCommit(), List.of()),
+            new ApprovedStage(Stage.MAPPING, fakes.newCommit(), List.of()));
+    MigrationWorkflow wf = start(spec(allAuto()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    assertFalse(fakes.calls.contains("inventory"));
+    assertFalse(fakes.calls.contains("schema-mapper"));
+    assertTrue(fakes.calls.contains("prepare"));
+    assertEquals("skipped", wf.status().stages().get(0).state());
+  }
+
+  @Test
+  void workerRestartMidStageResumesTheChunkOnANewWorker() throws Exception {
+    // a second set of workers on the same server, in its own factory, that we can kill
+    env.getWorkerFactory().shutdownNow();
+    FakeActivities second = fakes;
+    CountDownLatch never = new CountDownLatch(1);
+    second.blockFirstChunk = never;
+    WorkerFactory first = WorkerFactory.newInstance(client);
+    startWorkers(first, second);
+    first.start();
+    MigrationWorkflow wf = start(spec(allAuto()));
+    awaitStatus(wf, s -> s.stage() == Stage.MIGRATE && second.chunkAttempts.get() > 0);
+    first.shutdownNow(); // the worker dies mid-chunk
+    never.countDown();
+    WorkerFactory replacement = WorkerFactory.newInstance(client);
+    startWorkers(replacement, second);
+    replacement.start();
+    env.sleep(Duration.ofSeconds(30)); // past the chunk's heartbeat timeout
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state());
+    assertEquals(6, wf.status().progress().chunksDone());
+    assertTrue(second.chunkAttempts.get() >= 7, "the interrupted chunk ran again");
+    replacement.shutdownNow();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+}
