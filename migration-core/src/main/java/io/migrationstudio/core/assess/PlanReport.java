@@ -17,12 +17,13 @@ import java.util.TreeMap;
 /**
  * {@code plan.md}: duration estimates from the measured read throughput, not from a formula.
  *
- * <p>Per table: copy time = size / measured bytes per second, where size is the table's total
- * relation size (heap, TOAST and indexes), which overstates the bytes a copy moves, so the estimate
- * errs long. Index allowance = copy time × ({@link #INDEX_ALLOWANCE} per index or key to build +
- * {@link #FK_ALLOWANCE} per FK to validate), because Migrate builds them after the load and each
- * such build rescans the table. The parallel estimate runs the load-order waves one after another;
- * a wave takes the longer of its biggest table and its total divided by the spec's parallelism.
+ * <p>Per table: copy time = size / measured bytes per second, both in on-disk bytes: size is the
+ * table's total relation size as the inventory records it, and the rate is the on-disk share of the
+ * tables read during the measurement per second ({@link Throughput#relationBytesPerSecond}). Index
+ * allowance = copy time × ({@link #INDEX_ALLOWANCE} per index or key to build + {@link
+ * #FK_ALLOWANCE} per FK to validate), because Migrate builds them after the load and each such
+ * build rescans the table. The parallel estimate runs the load-order waves one after another; a
+ * wave takes the longer of its biggest table and its total divided by the spec's parallelism.
  */
 final class PlanReport {
   /** Share of a table's copy time to build one index or key (primary, unique, secondary). */
@@ -48,8 +49,8 @@ final class PlanReport {
       double copy;
       if (t.rowCount() == 0) {
         copy = 0;
-      } else if (tp.bytesPerSecond() > 0) {
-        copy = (double) t.sizeBytes() / tp.bytesPerSecond();
+      } else if (tp.relationBytesPerSecond() > 0) {
+        copy = (double) t.sizeBytes() / tp.relationBytesPerSecond();
       } else {
         copy = Double.NaN;
       }
@@ -84,11 +85,14 @@ final class PlanReport {
       md.append(
           String.format(
               Locale.ROOT,
-              "%s rows/s, %s/s: %s rows and %s read in %s ms from %s (`throughput.json`).%n%n",
+              "%s rows/s, %s/s of values (%s/s of on-disk table size): %s rows, %s of values"
+                  + " (%s on disk) read in %s ms from %s (`throughput.json`).%n%n",
               count(tp.rowsPerSecond()),
               bytes(tp.bytesPerSecond()),
+              bytes(tp.relationBytesPerSecond()),
               count(tp.sampledRows()),
               bytes(tp.sampledBytes()),
+              bytes(tp.sampledRelationBytes()),
               count(tp.sampledMillis()),
               Markdown.codes(tp.sampledTables())));
     } else {
@@ -98,15 +102,15 @@ final class PlanReport {
     md.append(
         String.format(
             Locale.ROOT,
-            "- copy = table size / %s bytes per second (measured above). The size is the total"
-                + " relation size, indexes and TOAST included, so this errs long.%n"
+            "- copy = table size / %s bytes per second (measured above): both count on-disk"
+                + " bytes (total relation size, TOAST and indexes included), so the units match.%n"
                 + "- index allowance = copy × (%.2f per index or key to build + %.2f per foreign"
                 + " key to validate): Migrate builds them after the load.%n"
                 + "- sequential = sum of all tables; parallel = the load-order waves one after"
                 + " another, each taking the longer of its biggest table and its total / %d"
                 + " (spec `migrate.parallelism`).%n"
                 + "- not included: change-capture catch-up, validation and cutover steps.%n%n",
-            count(tp.bytesPerSecond()),
+            count(tp.relationBytesPerSecond()),
             INDEX_ALLOWANCE,
             FK_ALLOWANCE,
             parallelism));

@@ -13,9 +13,10 @@ import java.util.List;
 /**
  * Measures how fast the source can be read: streams {@code SELECT *} of the largest tables (by
  * size, then name) through {@link Dialect#streamingQuery} until {@link #TIME_BUDGET_NANOS} or
- * {@link #ROW_BUDGET} is spent, counting rows and value bytes. Reading the biggest tables first
- * samples the rows that dominate the copy time. The read runs in a transaction that is rolled back
- * afterwards, and the connection's auto-commit is restored.
+ * {@link #ROW_BUDGET} is spent, counting rows, value bytes and the share of each table's on-disk
+ * size that was read. Reading the biggest tables first samples the rows that dominate the copy
+ * time. The read runs in a transaction that is rolled back afterwards, and the connection's
+ * auto-commit is restored.
  */
 final class ThroughputProbe {
   /** At most ~2 s of reading: long enough to pass connection warm-up, short enough for a stage. */
@@ -42,6 +43,7 @@ final class ThroughputProbe {
     boolean autoCommit = c.getAutoCommit();
     long rows = 0;
     long bytes = 0;
+    double relationBytes = 0;
     List<String> sampled = new ArrayList<>();
     long start = System.nanoTime();
     try {
@@ -50,6 +52,7 @@ final class ThroughputProbe {
           break;
         }
         sampled.add(t.name());
+        long rowsBefore = rows;
         String sql = "SELECT * FROM " + dialect.qualify(schema, t.name());
         try (PreparedStatement ps = dialect.streamingQuery(c, sql, FETCH_SIZE);
             ResultSet rs = ps.executeQuery()) {
@@ -65,6 +68,7 @@ final class ThroughputProbe {
             }
           }
         }
+        relationBytes += (double) t.sizeBytes() * (rows - rowsBefore) / t.rowCount();
       }
     } finally {
       if (!c.getAutoCommit()) {
@@ -79,6 +83,8 @@ final class ThroughputProbe {
         bytes == 0 ? 0 : Math.max(1, Math.round(bytes * 1e9 / nanos)),
         rows,
         bytes,
+        relationBytes < 1 ? 0 : Math.max(1, Math.round(relationBytes * 1e9 / nanos)),
+        Math.round(relationBytes),
         nanos / 1_000_000,
         sampled);
   }
