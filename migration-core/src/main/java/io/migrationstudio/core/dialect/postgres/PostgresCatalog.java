@@ -25,7 +25,8 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Reads the inventory of one schema from pg_catalog (PostgreSQL 11+; tested on 17).
+ * Reads the inventory of one schema from pg_catalog (PostgreSQL 12+, for pg_partition_tree; tested
+ * on 17).
  *
  * <p>Tables are ordinary and partitioned tables ({@code relkind} r, p); partitions themselves are
  * left out because their rows are read through the partitioned parent (whose size sums the
@@ -45,6 +46,27 @@ final class PostgresCatalog {
   }
 
   Inventory read(Connection c, String schema, Predicate<String> tableFilter) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    if (!autoCommit) {
+      return readInTransaction(c, schema, tableFilter);
+    }
+    int isolation = c.getTransactionIsolation();
+    boolean readOnly = c.isReadOnly();
+    c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    c.setReadOnly(true);
+    c.setAutoCommit(false);
+    try {
+      return readInTransaction(c, schema, tableFilter);
+    } finally {
+      c.rollback();
+      c.setAutoCommit(true);
+      c.setReadOnly(readOnly);
+      c.setTransactionIsolation(isolation);
+    }
+  }
+
+  private Inventory readInTransaction(Connection c, String schema, Predicate<String> tableFilter)
+      throws SQLException {
     Map<Long, TableBuilder> tables = tables(c, schema, tableFilter);
     columns(c, schema, tables);
     constraints(c, schema, tables);

@@ -28,7 +28,10 @@ class PostgresCatalogIT {
 
   private Inventory read(TestDatabase db, String schema) throws Exception {
     try (Connection c = db.connect()) {
-      return dialect.introspect(c, schema, name -> true);
+      Inventory inv = dialect.introspect(c, schema, name -> true);
+      assertTrue(c.getAutoCommit(), "the snapshot transaction is ended and auto-commit restored");
+      assertFalse(c.isReadOnly());
+      return inv;
     }
   }
 
