@@ -1,0 +1,106 @@
+package io.migrationstudio.core.assess;
+
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.schema.LoadOrder;
+import io.migrationstudio.core.schema.TableInfo;
+import io.migrationstudio.core.spec.SecretResolver;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * The Assessment producer: catalogues the source schema, orders its tables for loading, measures
+ * the source's read throughput and writes {@code inventory.{json,md}}, {@code throughput.json} and
+ * {@code plan.md}.
+ *
+ * <p>Byte stability: the catalogue of an unchanged source is identical run after run, but a
+ * throughput measurement is not. So a throughput already on the branch is reused instead of
+ * measured again, and a re-run over the same source yields identical files (hence no new commit).
+ * To measure again, delete {@code throughput.json} from the branch.
+ */
+public final class InventoryService {
+  private final SecretResolver secrets;
+
+  public InventoryService(SecretResolver secrets) {
+    this.secrets = Objects.requireNonNull(secrets, "secrets");
+  }
+
+  /**
+   * Runs the inventory of {@code spec.source()}. {@code previousThroughput} is the {@code
+   * throughput.json} already on the branch, if any; when present it is reused, not re-measured.
+   */
+  public StageOutput run(MigrationSpec spec, Optional<byte[]> previousThroughput) {
+    Dialect dialect = Dialects.forUrl(spec.source().url());
+    String schema = Dialects.schemaOf(spec.source());
+    Optional<Throughput> previous =
+        previousThroughput.map(b -> Json.read(b, Throughput.class, ArtifactPaths.THROUGHPUT_JSON));
+    Inventory inventory;
+    Throughput throughput;
+    try (Connection c = Dialects.open(spec.source(), secrets, "source")) {
+      String step = "reading the catalog of schema " + dialect.quote(schema);
+      try {
+        inventory = introspect(c, dialect, schema, ScopeFilter.of(spec.scope()));
+        step = "measuring read throughput in schema " + dialect.quote(schema);
+        throughput =
+            previous.isPresent()
+                ? previous.get()
+                : ThroughputProbe.measure(c, dialect, schema, inventory.tables());
+      } catch (SQLException e) {
+        throw dialect.classify(
+            e, step + " of the source database " + MigrationException.redact(spec.source().url()));
+      }
+    } catch (SQLException e) {
+      throw dialect.classify(
+          e, "closing the source database " + MigrationException.redact(spec.source().url()));
+    }
+    return render(inventory, throughput, spec.migrate().parallelism());
+  }
+
+  /** The catalogue of {@code schema} restricted to {@code tableFilter}, with its load order. */
+  public static Inventory introspect(
+      Connection c, Dialect dialect, String schema, Predicate<String> tableFilter)
+      throws SQLException {
+    return LoadOrder.fill(dialect.introspect(c, schema, tableFilter));
+  }
+
+  /** The four files of the producer from an inventory (load order filled) and a throughput. */
+  public static StageOutput render(Inventory inventory, Throughput throughput, int parallelism) {
+    LoadOrder.Plan plan = LoadOrder.of(inventory);
+    Map<String, byte[]> files = new TreeMap<>();
+    files.put(ArtifactPaths.INVENTORY_JSON, Json.bytes(Json.write(inventory)));
+    files.put(ArtifactPaths.INVENTORY_MD, Json.bytes(InventoryReport.render(inventory, plan)));
+    files.put(ArtifactPaths.THROUGHPUT_JSON, Json.bytes(Json.write(throughput)));
+    files.put(
+        ArtifactPaths.PLAN_MD,
+        Json.bytes(PlanReport.render(inventory, plan, throughput, parallelism)));
+    long rows = inventory.tables().stream().mapToLong(TableInfo::rowCount).sum();
+    double seconds =
+        PlanReport.parallelSeconds(PlanReport.estimate(inventory, plan, throughput), parallelism);
+    String summary =
+        String.format(
+            Locale.ROOT,
+            "schema %s: %d tables, %s rows, %d views, %d sequences, %d FK cycles;"
+                + " estimated load %s at parallelism %d",
+            inventory.schema(),
+            inventory.tables().size(),
+            Markdown.count(rows),
+            inventory.views().size(),
+            inventory.sequences().size(),
+            plan.cycles().size(),
+            Double.isNaN(seconds) ? "unknown" : Markdown.duration(seconds),
+            parallelism);
+    return new StageOutput(files, null, summary);
+  }
+}

@@ -1,0 +1,160 @@
+package io.migrationstudio.core.assess;
+
+import static io.migrationstudio.core.assess.Markdown.bytes;
+import static io.migrationstudio.core.assess.Markdown.code;
+import static io.migrationstudio.core.assess.Markdown.count;
+import static io.migrationstudio.core.assess.Markdown.duration;
+
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.schema.LoadOrder;
+import io.migrationstudio.core.schema.TableInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code plan.md}: duration estimates from the measured read throughput, not from a formula.
+ *
+ * <p>Per table: copy time = size / measured bytes per second, both in on-disk bytes: size is the
+ * table's total relation size as the inventory records it, and the rate is the on-disk share of the
+ * tables read during the measurement per second ({@link Throughput#relationBytesPerSecond}). Index
+ * allowance = copy time × ({@link #INDEX_ALLOWANCE} per index or key to build + {@link
+ * #FK_ALLOWANCE} per FK to validate), because Migrate builds them after the load and each such
+ * build rescans the table. The parallel estimate runs the load-order waves one after another; a
+ * wave takes the longer of its biggest table and its total divided by the spec's parallelism.
+ */
+final class PlanReport {
+  /** Share of a table's copy time to build one index or key (primary, unique, secondary). */
+  static final double INDEX_ALLOWANCE = 0.25;
+
+  /** Share of a table's copy time to validate one foreign key after the load. */
+  static final double FK_ALLOWANCE = 0.10;
+
+  private PlanReport() {}
+
+  /** One table's estimate in seconds; {@code copy} is NaN when no rate could be measured. */
+  record TableEstimate(TableInfo table, int wave, int indexes, double copy, double allowance) {
+    double total() {
+      return copy + allowance;
+    }
+  }
+
+  static List<TableEstimate> estimate(Inventory inv, LoadOrder.Plan plan, Throughput tp) {
+    List<TableEstimate> out = new ArrayList<>();
+    for (String name : plan.order()) {
+      TableInfo t = inv.table(name).orElseThrow();
+      int indexes = (t.primaryKey() == null ? 0 : 1) + t.uniqueKeys().size() + t.indexes().size();
+      double copy;
+      if (t.rowCount() == 0) {
+        copy = 0;
+      } else if (tp.relationBytesPerSecond() > 0) {
+        copy = (double) t.sizeBytes() / tp.relationBytesPerSecond();
+      } else {
+        copy = Double.NaN;
+      }
+      double allowance = copy * (INDEX_ALLOWANCE * indexes + FK_ALLOWANCE * t.foreignKeys().size());
+      out.add(new TableEstimate(t, plan.waveOf(name), indexes, copy, allowance));
+    }
+    return out;
+  }
+
+  static double sequentialSeconds(List<TableEstimate> estimates) {
+    return estimates.stream().mapToDouble(TableEstimate::total).sum();
+  }
+
+  static double parallelSeconds(List<TableEstimate> estimates, int parallelism) {
+    Map<Integer, List<TableEstimate>> waves = new TreeMap<>();
+    estimates.forEach(e -> waves.computeIfAbsent(e.wave(), k -> new ArrayList<>()).add(e));
+    double total = 0;
+    for (List<TableEstimate> wave : waves.values()) {
+      double sum = wave.stream().mapToDouble(TableEstimate::total).sum();
+      double biggest = wave.stream().mapToDouble(TableEstimate::total).max().orElse(0);
+      total += Math.max(biggest, sum / Math.max(1, parallelism));
+    }
+    return total;
+  }
+
+  static String render(Inventory inv, LoadOrder.Plan plan, Throughput tp, int parallelism) {
+    List<TableEstimate> estimates = estimate(inv, plan, tp);
+    StringBuilder md = new StringBuilder();
+    md.append("# Plan estimate for schema ").append(code(inv.schema())).append("\n\n");
+    md.append("## Measured read throughput\n\n");
+    if (tp.measured()) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%s rows/s, %s/s of values (%s/s of on-disk table size): %s rows, %s of values"
+                  + " (%s on disk) read in %s ms from %s (`throughput.json`).%n%n",
+              count(tp.rowsPerSecond()),
+              bytes(tp.bytesPerSecond()),
+              bytes(tp.relationBytesPerSecond()),
+              count(tp.sampledRows()),
+              bytes(tp.sampledBytes()),
+              bytes(tp.sampledRelationBytes()),
+              count(tp.sampledMillis()),
+              Markdown.codes(tp.sampledTables())));
+    } else {
+      md.append("Nothing could be measured: the tables in scope hold no rows.\n\n");
+    }
+    md.append("## How the numbers are computed\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "- copy = table size / %s bytes per second (measured above): both count on-disk"
+                + " bytes (total relation size, TOAST and indexes included), so the units match.%n"
+                + "- index allowance = copy × (%.2f per index or key to build + %.2f per foreign"
+                + " key to validate): Migrate builds them after the load.%n"
+                + "- sequential = sum of all tables; parallel = the load-order waves one after"
+                + " another, each taking the longer of its biggest table and its total / %d"
+                + " (spec `migrate.parallelism`).%n"
+                + "- not included: change-capture catch-up, validation and cutover steps.%n%n",
+            count(tp.relationBytesPerSecond()),
+            INDEX_ALLOWANCE,
+            FK_ALLOWANCE,
+            parallelism));
+    md.append("## Per table (load order)\n\n");
+    if (estimates.isEmpty()) {
+      md.append("No table is in scope.\n\n");
+    } else {
+      md.append(
+          "| wave | table | rows | size | copy | indexes+keys | FKs | allowance | total |\n"
+              + "|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (TableEstimate e : estimates) {
+        md.append("| ")
+            .append(e.wave() + 1)
+            .append(" | ")
+            .append(code(e.table().name()))
+            .append(" | ")
+            .append(count(e.table().rowCount()))
+            .append(" | ")
+            .append(bytes(e.table().sizeBytes()))
+            .append(" | ")
+            .append(seconds(e.copy()))
+            .append(" | ")
+            .append(e.indexes())
+            .append(" | ")
+            .append(e.table().foreignKeys().size())
+            .append(" | ")
+            .append(seconds(e.allowance()))
+            .append(" | ")
+            .append(seconds(e.total()))
+            .append(" |\n");
+      }
+      md.append('\n');
+    }
+    md.append("## Total\n\n");
+    md.append("- sequential: ").append(seconds(sequentialSeconds(estimates))).append('\n');
+    md.append("- with parallelism ")
+        .append(parallelism)
+        .append(": ")
+        .append(seconds(parallelSeconds(estimates, parallelism)))
+        .append('\n');
+    return md.toString();
+  }
+
+  private static String seconds(double s) {
+    return Double.isNaN(s) ? "unknown" : duration(s);
+  }
+}

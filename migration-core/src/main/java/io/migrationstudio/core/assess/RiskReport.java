@@ -1,0 +1,33 @@
+package io.migrationstudio.core.assess;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.migrationstudio.contracts.workflow.Verdict;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * {@code risks.json}: the verdict (FAIL when any risk is critical), the number of risks per
+ * severity and the risks, most severe first.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record RiskReport(Verdict verdict, Map<String, Integer> counts, List<Risk> risks) {
+  public RiskReport {
+    Objects.requireNonNull(verdict, "verdict is required");
+    counts =
+        counts == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(counts));
+    risks = risks == null ? List.of() : risks.stream().sorted(Risk.ORDER).toList();
+  }
+
+  /** The report of a list of risks: verdict and counts derived from them. */
+  public static RiskReport of(List<Risk> risks) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (Risk.Severity s : Risk.Severity.values()) {
+      counts.put(s.label(), 0);
+    }
+    risks.forEach(r -> counts.merge(r.severity().label(), 1, Integer::sum));
+    boolean critical = risks.stream().anyMatch(r -> r.severity() == Risk.Severity.CRITICAL);
+    return new RiskReport(critical ? Verdict.FAIL : Verdict.PASS, counts, risks);
+  }
+}

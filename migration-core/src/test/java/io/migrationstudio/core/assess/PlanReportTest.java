@@ -1,0 +1,107 @@
+package io.migrationstudio.core.assess;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.schema.Column;
+import io.migrationstudio.core.schema.ForeignKey;
+import io.migrationstudio.core.schema.IndexInfo;
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.schema.KeyConstraint;
+import io.migrationstudio.core.schema.LoadOrder;
+import io.migrationstudio.core.schema.TableInfo;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PlanReportTest {
+  private static final long MIB = 1L << 20;
+  private static final Column ID =
+      new Column("id", 1, "integer", CanonicalType.INTEGER, false, null, null, null, null, false);
+
+  static TableInfo table(String name, long rows, long bytes, List<ForeignKey> fks, int indexes) {
+    List<IndexInfo> ix =
+        java.util.stream.IntStream.range(0, indexes)
+            .mapToObj(
+                i -> new IndexInfo(name + "_ix" + i, List.of("id"), false, "btree", null, "d"))
+            .toList();
+    return new TableInfo(
+        "public",
+        name,
+        List.of(ID),
+        new KeyConstraint(name + "_pkey", List.of("id")),
+        null,
+        fks,
+        null,
+        ix,
+        rows,
+        bytes);
+  }
+
+  /** 1 MiB/s on disk: a 10 MiB table copies in 10 s. */
+  static final Throughput ONE_MIB =
+      new Throughput(1000, MIB / 2, 5000, 5 * MIB / 2, MIB, 5 * MIB, 5000, List.of("big"));
+
+  @Test
+  void copyTimeIsSizeOverMeasuredRateWithStatedAllowances() {
+    ForeignKey toSmall =
+        new ForeignKey("big_small", List.of("id"), "small", List.of("id"), null, null);
+    Inventory inv =
+        new Inventory(
+            "postgresql",
+            "17",
+            "db",
+            "public",
+            List.of(
+                table("big", 1000, 10 * MIB, List.of(toSmall), 1),
+                table("empty", 0, MIB, null, 0),
+                table("small", 10, 2 * MIB, null, 0),
+                table("other", 10, 4 * MIB, null, 0)),
+            null,
+            null,
+            null,
+            null);
+    LoadOrder.Plan plan = LoadOrder.of(inv);
+    List<PlanReport.TableEstimate> est = PlanReport.estimate(inv, plan, ONE_MIB);
+    assertEquals(
+        List.of("empty", "other", "small", "big"),
+        est.stream().map(e -> e.table().name()).toList());
+    PlanReport.TableEstimate big = est.get(3);
+    assertEquals(10.0, big.copy(), 1e-9);
+    // primary key + 1 index at 0.25 each, 1 FK at 0.10
+    assertEquals(
+        10.0 * (2 * PlanReport.INDEX_ALLOWANCE + PlanReport.FK_ALLOWANCE), big.allowance(), 1e-9);
+    assertEquals(0.0, est.get(0).total(), 1e-9, "an empty table costs nothing to copy");
+    double small = 2 * (1 + PlanReport.INDEX_ALLOWANCE);
+    double other = 4 * (1 + PlanReport.INDEX_ALLOWANCE);
+    assertEquals(small + other + big.total(), PlanReport.sequentialSeconds(est), 1e-9);
+    // wave 1 = empty, other, small (longest: other); wave 2 = big
+    assertEquals(other + big.total(), PlanReport.parallelSeconds(est, 4), 1e-9);
+    assertEquals((small + other) + big.total(), PlanReport.parallelSeconds(est, 1), 1e-9);
+
+    String md = PlanReport.render(inv, plan, ONE_MIB, 4);
+    assertTrue(md.contains("copy = table size / 1,048,576 bytes per second"), md);
+    assertTrue(
+        md.contains("| 2 | `big` | 1,000 | 10.0 MiB | 10.0 s | 2 | 1 | 6.0 s | 16.0 s |"), md);
+    assertTrue(md.endsWith("- with parallelism 4: 21.0 s\n"), md);
+  }
+
+  @Test
+  void noMeasurementMeansUnknownNotZero() {
+    Throughput none = new Throughput(0, 0, 0, 0, 0, 0, 1, List.of());
+    Inventory inv =
+        new Inventory(
+            "postgresql",
+            "17",
+            "db",
+            "public",
+            List.of(table("t", 5, MIB, null, 0)),
+            null,
+            null,
+            null,
+            null);
+    String md = PlanReport.render(inv, LoadOrder.of(inv), none, 2);
+    assertTrue(md.contains("| 1 | `t` | 5 | 1.00 MiB | unknown |"), md);
+    assertTrue(md.contains("Nothing could be measured"), md);
+  }
+}
