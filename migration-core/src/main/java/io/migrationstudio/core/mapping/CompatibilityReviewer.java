@@ -310,14 +310,26 @@ public final class CompatibilityReviewer {
         columns++;
         probes.addAll(probesFor(table, c, src));
       }
-      if (probes.isEmpty()) {
-        return;
-      }
       String from = dialect.qualify(schema, table.source());
       String where =
           table.filter() == null || table.filter().isBlank()
               ? ""
               : " WHERE (" + table.filter() + ")";
+      if (!probes.isEmpty()) {
+        aggregate(table, info, probes, from, where);
+      }
+      for (ColumnMapping c : table.copiedColumns()) {
+        Column src = c.source() == null ? null : info.column(c.source()).orElse(null);
+        if (needsCastProbe(c, src)) {
+          castProbe(table, c, from, where);
+        }
+      }
+    }
+
+    /** Runs every probe of a table in one aggregate query (each alone when one of them fails). */
+    private void aggregate(
+        TableMapping table, TableInfo info, List<Probe> probes, String from, String where)
+        throws SQLException {
       List<String> select = new ArrayList<>();
       for (Probe p : probes) {
         select.add("sum(CASE WHEN " + p.condition + " THEN 1 ELSE 0 END)");
@@ -363,12 +375,6 @@ public final class CompatibilityReviewer {
                     + dialect.classify(each, "the check").getMessage()
                     + "; fix the column's expression or type in mapping.yaml");
           }
-        }
-      }
-      for (ColumnMapping c : table.copiedColumns()) {
-        Column src = c.source() == null ? null : info.column(c.source()).orElse(null);
-        if (needsCastProbe(c, src)) {
-          castProbe(table, c, from, where);
         }
       }
     }
@@ -918,11 +924,8 @@ public final class CompatibilityReviewer {
               warning,
               ok,
               sorted);
-      String summary =
-          "compatibility "
-              + verdict
-              + ": "
-              + fail
+      String counts =
+          fail
               + " fail, "
               + warning
               + " warning, "
@@ -932,20 +935,21 @@ public final class CompatibilityReviewer {
               + " tables and "
               + columns
               + " columns";
+      String summary = "compatibility " + verdict + ": " + counts;
       Map<String, byte[]> files = new LinkedHashMap<>();
       files.put(ArtifactPaths.COMPATIBILITY_JSON, Json.bytes(Json.write(report)));
-      files.put(ArtifactPaths.COMPATIBILITY_MD, Json.bytes(markdown(report, summary)));
+      files.put(ArtifactPaths.COMPATIBILITY_MD, Json.bytes(markdown(report, counts)));
       files.put(ArtifactPaths.DRY_RUN_MD, Json.bytes(dryRun.toString()));
       return new StageOutput(files, verdict, summary);
     }
 
-    private static String markdown(CompatibilityReport report, String summary) {
+    private static String markdown(CompatibilityReport report, String counts) {
       StringBuilder md = new StringBuilder();
       md.append("# Compatibility review\n\n");
       md.append("**Verdict: ")
           .append(report.verdict())
           .append("** — ")
-          .append(summary)
+          .append(counts)
           .append(".\n\n");
       Markdown.header(
           md,
