@@ -1,5 +1,6 @@
 package io.migrationstudio.core.mapping;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -45,6 +46,8 @@ public record ColumnMapping(
     }
   }
 
+  /** Whether the column reaches the target (derived, so not written to mapping.yaml). */
+  @JsonIgnore
   public boolean isCopied() {
     return disposition != Disposition.DROP;
   }

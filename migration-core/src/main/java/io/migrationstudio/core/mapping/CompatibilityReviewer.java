@@ -1,0 +1,995 @@
+package io.migrationstudio.core.mapping;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.mapping.Finding.Level;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.schema.CheckConstraint;
+import io.migrationstudio.core.schema.Column;
+import io.migrationstudio.core.schema.ForeignKey;
+import io.migrationstudio.core.schema.IndexInfo;
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.schema.KeyConstraint;
+import io.migrationstudio.core.schema.TableInfo;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The Mapping stage's checker: measures on the real source data what the mapping would lose.
+ *
+ * <p>For every copied column whose value changes on the way (a different target type, a transform,
+ * a new NOT NULL) it counts, in one aggregate query per table, the rows that would be refused or
+ * altered: NULLs into NOT NULL, values longer than the target length, integers out of the target
+ * range, decimals beyond the target precision or rounded by a smaller scale, fractions cut off by
+ * an integer target; conversions it cannot reason about are probed by casting the whole column.
+ * Each violated check names up to five example primary keys. Structure the mapping does not carry
+ * (unmapped tables, dropped columns, indexes, keys, foreign keys and checks left out) is listed as
+ * warnings; so are, when a target connection is given, target types the target does not know yet
+ * and target tables that already hold rows.
+ *
+ * <p>The rule for the verdict: a finding that would lose data without an explicit decision fails
+ * the review. A measured loss always fails, because the decision that accepts it is a TRANSFORM
+ * whose expression does the lossy step (e.g. {@code left(name, 20)}), and then the review measures
+ * that expression's result instead. A type change under disposition MAP fails too (MAP promises an
+ * unchanged value); a DROP with a reason is a decision (warning).
+ *
+ * <p>Alongside, {@code dry-run.md} shows for every table the first {@value #DRY_RUN_ROWS} rows by
+ * primary key as they are on the source and as they will arrive, computed by a SELECT on the source
+ * that applies the mapping's casts.
+ */
+public final class CompatibilityReviewer {
+  /** Example primary keys per finding. */
+  public static final int EXAMPLE_KEYS = 5;
+
+  /** Rows per table in the dry run. */
+  public static final int DRY_RUN_ROWS = 3;
+
+  /** Characters per dry-run cell before truncation. */
+  public static final int CELL_WIDTH = 40;
+
+  /**
+   * Reviews {@code mapping} (already checked by {@link MappingLoader}) against the source data.
+   * {@code target} may be null; the connections' auto-commit mode is set for the review and
+   * restored afterwards. Transient SQL failures are thrown (the review is read-only and can be
+   * retried); other SQL failures of a check become failing findings.
+   */
+  public StageOutput review(
+      Connection source,
+      Dialect sourceDialect,
+      String sourceSchema,
+      Connection target,
+      Inventory inventory,
+      MappingDocument mapping) {
+    Objects.requireNonNull(source, "source connection is required");
+    Run run = new Run(source, sourceDialect, sourceSchema, inventory, mapping);
+    try {
+      boolean sourceAuto = source.getAutoCommit();
+      source.setAutoCommit(true);
+      try {
+        run.structure();
+        for (TableMapping table : mapping.tables()) {
+          TableInfo info =
+              inventory
+                  .table(table.source())
+                  .orElseThrow(
+                      () ->
+                          new MigrationException(
+                              ErrorCode.INVALID_ARTIFACT,
+                              "mapping.yaml maps table "
+                                  + table.source()
+                                  + ", which is not in the inventory; check it with"
+                                  + " MappingLoader first"));
+          run.measure(table, info);
+          run.dryRun(table, info);
+        }
+      } finally {
+        source.setAutoCommit(sourceAuto);
+      }
+      if (target != null) {
+        boolean targetAuto = target.getAutoCommit();
+        target.setAutoCommit(true);
+        try {
+          run.targetChecks(target);
+        } finally {
+          target.setAutoCommit(targetAuto);
+        }
+      }
+    } catch (SQLException e) {
+      throw sourceDialect.classify(e, "the compatibility review of schema " + sourceSchema);
+    }
+    return run.output();
+  }
+
+  /** The state of one review. */
+  private static final class Run {
+    private final Connection source;
+    private final Dialect dialect;
+    private final String schema;
+    private final Inventory inventory;
+    private final MappingDocument mapping;
+    private final List<Finding> findings = new ArrayList<>();
+    private final StringBuilder dryRun = new StringBuilder();
+    private int columns;
+
+    Run(
+        Connection source,
+        Dialect dialect,
+        String schema,
+        Inventory inventory,
+        MappingDocument mapping) {
+      this.source = source;
+      this.dialect = dialect;
+      this.schema = schema;
+      this.inventory = inventory;
+      this.mapping = mapping;
+      dryRun
+          .append("# Dry run\n\n")
+          .append("The first ")
+          .append(DRY_RUN_ROWS)
+          .append(
+              " rows of every table by primary key, as they are on the source and as they will"
+                  + " arrive on the target (values cast by a SELECT on the source as the mapping"
+                  + " implies). Values longer than ")
+          .append(CELL_WIDTH)
+          .append(" characters are cut (…); NULL is shown as ")
+          .append(Markdown.NULL)
+          .append(", an empty string as ''.\n");
+    }
+
+    // ---- structure: what the mapping leaves behind -------------------------------------------
+
+    void structure() {
+      for (TableInfo info :
+          inventory.tables().stream().sorted(Comparator.comparing(TableInfo::name)).toList()) {
+        if (mapping.bySource(info.name()).isEmpty()) {
+          add(
+              Level.WARNING,
+              info.name(),
+              null,
+              "table_not_mapped",
+              info.rowCount(),
+              null,
+              List.of(),
+              "the source table is not in mapping.yaml, so its "
+                  + info.rowCount()
+                  + " rows stay behind; add it to the mapping if they must move");
+        }
+      }
+    }
+
+    private void structure(TableMapping table, TableInfo info) {
+      Map<String, String> names = new LinkedHashMap<>();
+      table.copiedColumns().stream()
+          .filter(c -> c.source() != null)
+          .forEach(c -> names.put(c.source(), c.target()));
+      if (table.primaryKey().isEmpty()) {
+        add(
+            Level.WARNING,
+            table.source(),
+            null,
+            "no_primary_key",
+            null,
+            null,
+            List.of(),
+            "the target table gets no primary key: Migrate copies it as one chunk and validation"
+                + " cannot compare it row by row; map a key if the source has one");
+      }
+      for (KeyConstraint uk : info.uniqueKeys()) {
+        List<String> cols = translate(uk.columns(), names);
+        boolean carried =
+            cols != null && table.uniqueKeys().stream().anyMatch(k -> k.columns().equals(cols));
+        if (!carried) {
+          add(
+              Level.WARNING,
+              table.source(),
+              null,
+              "unique_not_carried",
+              null,
+              null,
+              List.of(),
+              "unique key "
+                  + uk.name()
+                  + " "
+                  + uk.columns()
+                  + " is not in the mapping; the target will"
+                  + " accept duplicates");
+        }
+      }
+      for (ForeignKey fk : info.foreignKeys()) {
+        List<String> cols = translate(fk.columns(), names);
+        String refTarget = mapping.bySource(fk.refTable()).map(TableMapping::target).orElse(null);
+        boolean carried =
+            cols != null
+                && table.foreignKeys().stream()
+                    .anyMatch(f -> f.columns().equals(cols) && f.refTable().equals(refTarget));
+        if (!carried) {
+          add(
+              Level.WARNING,
+              table.source(),
+              null,
+              "foreign_key_not_carried",
+              null,
+              null,
+              List.of(),
+              "foreign key "
+                  + fk.name()
+                  + " "
+                  + fk.columns()
+                  + " → "
+                  + fk.refTable()
+                  + " is not in the mapping (a column or the referenced table is not migrated);"
+                  + " the target will not enforce it");
+        }
+      }
+      for (IndexInfo index : info.indexes()) {
+        boolean carried;
+        if (index.columns().isEmpty() || index.predicate() != null) {
+          carried =
+              table.indexes().stream()
+                  .anyMatch(i -> Objects.equals(i.definition(), index.definition()));
+        } else {
+          List<String> cols = translate(index.columns(), names);
+          carried =
+              cols != null
+                  && table.indexes().stream()
+                      .anyMatch(i -> i.columns().equals(cols) && i.unique() == index.unique());
+        }
+        if (!carried) {
+          add(
+              Level.WARNING,
+              table.source(),
+              null,
+              "index_not_carried",
+              null,
+              null,
+              List.of(),
+              "index "
+                  + index.name()
+                  + " is not in the mapping"
+                  + (index.columns().isEmpty() || index.predicate() != null
+                      ? " (an expression or partial index names source columns and is carried only"
+                          + " under identity naming)"
+                      : " (one of its columns is dropped)")
+                  + "; recreate it on the target if queries need it: "
+                  + index.definition());
+        }
+      }
+      for (CheckConstraint check : info.checks()) {
+        add(
+            Level.WARNING,
+            table.source(),
+            null,
+            "check_not_carried",
+            null,
+            null,
+            List.of(),
+            "check constraint "
+                + check.name()
+                + " ("
+                + check.expression()
+                + ") has no place in"
+                + " mapping.yaml; the target will not enforce it unless it is recreated");
+      }
+    }
+
+    // ---- measurements on the data ------------------------------------------------------------
+
+    void measure(TableMapping table, TableInfo info) throws SQLException {
+      structure(table, info);
+      List<Probe> probes = new ArrayList<>();
+      for (ColumnMapping c : table.columns()) {
+        Column src = c.source() == null ? null : info.column(c.source()).orElse(null);
+        if (!c.isCopied()) {
+          probes.add(
+              new Probe(
+                  c,
+                  "column_dropped",
+                  dialect.quote(c.source()) + " IS NOT NULL",
+                  null,
+                  Level.WARNING,
+                  Level.OK,
+                  "dropped (" + c.reason() + "): the counted non-NULL values stay behind"));
+          continue;
+        }
+        columns++;
+        probes.addAll(probesFor(table, c, src));
+      }
+      String from = dialect.qualify(schema, table.source());
+      String where =
+          table.filter() == null || table.filter().isBlank()
+              ? ""
+              : " WHERE (" + table.filter() + ")";
+      if (!probes.isEmpty()) {
+        aggregate(table, info, probes, from, where);
+      }
+      for (ColumnMapping c : table.copiedColumns()) {
+        Column src = c.source() == null ? null : info.column(c.source()).orElse(null);
+        if (needsCastProbe(c, src)) {
+          castProbe(table, c, from, where);
+        }
+      }
+    }
+
+    /** Runs every probe of a table in one aggregate query (each alone when one of them fails). */
+    private void aggregate(
+        TableMapping table, TableInfo info, List<Probe> probes, String from, String where)
+        throws SQLException {
+      List<String> select = new ArrayList<>();
+      for (Probe p : probes) {
+        select.add("sum(CASE WHEN " + p.condition + " THEN 1 ELSE 0 END)");
+        select.add(p.max == null ? "NULL" : "CAST(max(" + p.max + ") AS varchar(100))");
+      }
+      String sql = "SELECT " + String.join(", ", select) + " FROM " + from + where;
+      try (Statement s = source.createStatement();
+          ResultSet rs = s.executeQuery(sql)) {
+        rs.next();
+        for (int i = 0; i < probes.size(); i++) {
+          long count = rs.getLong(2 * i + 1);
+          report(table, info, probes.get(i), count, rs.getString(2 * i + 2), from, where);
+        }
+      } catch (SQLException e) {
+        rethrowIfTransient(e, table);
+        // one probe broke the aggregate: run each alone to name it
+        for (Probe p : probes) {
+          String one =
+              "SELECT sum(CASE WHEN "
+                  + p.condition
+                  + " THEN 1 ELSE 0 END), "
+                  + (p.max == null ? "NULL" : "CAST(max(" + p.max + ") AS varchar(100))")
+                  + " FROM "
+                  + from
+                  + where;
+          try (Statement s = source.createStatement();
+              ResultSet rs = s.executeQuery(one)) {
+            rs.next();
+            report(table, info, p, rs.getLong(1), rs.getString(2), from, where);
+          } catch (SQLException each) {
+            rethrowIfTransient(each, table);
+            add(
+                Level.FAIL,
+                table.source(),
+                label(p.column),
+                "query_error",
+                null,
+                null,
+                List.of(),
+                "the "
+                    + p.check
+                    + " check could not run: "
+                    + dialect.classify(each, "the check").getMessage()
+                    + "; fix the column's expression or type in mapping.yaml");
+          }
+        }
+      }
+    }
+
+    private List<Probe> probesFor(TableMapping table, ColumnMapping c, Column src) {
+      List<Probe> probes = new ArrayList<>();
+      String v = valueExpression(c);
+      TargetType tt = TargetType.parse(c.type());
+      boolean passThrough =
+          c.disposition() == Disposition.MAP || c.disposition() == Disposition.CAST;
+      if (!c.nullable() && (src == null || src.nullable() || !passThrough)) {
+        probes.add(
+            new Probe(
+                c,
+                "not_null",
+                v + " IS NULL",
+                null,
+                Level.FAIL,
+                Level.OK,
+                "target column "
+                    + c.target()
+                    + " is NOT NULL; rows with NULL here would be refused."
+                    + " Make the target nullable or transform NULL (e.g. coalesce) in mapping.yaml"));
+      }
+      boolean sameType =
+          src != null && passThrough && TargetType.sameSpelling(src.nativeType(), c.type());
+      if (sameType) {
+        return probes;
+      }
+      if (src != null && passThrough) {
+        typeChange(table, c, src, tt);
+      }
+      CanonicalType from = src == null || !passThrough ? null : src.type();
+      if (tt.canonical().isText() && tt.length() != null) {
+        boolean fits =
+            from != null && from.isText() && src.length() != null && src.length() <= tt.length();
+        if (!fits) {
+          String len = "char_length(CAST(" + v + " AS varchar))";
+          probes.add(
+              new Probe(
+                  c,
+                  "max_length",
+                  len + " > " + tt.length(),
+                  len,
+                  Level.FAIL,
+                  Level.OK,
+                  "values longer than "
+                      + tt.length()
+                      + " characters do not fit "
+                      + c.type()
+                      + "; widen the type or transform them (e.g. left(value, "
+                      + tt.length()
+                      + "))"));
+        }
+      }
+      boolean numericSource = from != null && isNumber(from);
+      if (tt.canonical().isInteger() && numericSource) {
+        BigDecimal min = tt.integerMin();
+        BigDecimal max = tt.integerMax();
+        if (!fitsInteger(src, tt)) {
+          probes.add(
+              new Probe(
+                  c,
+                  "integer_range",
+                  v + " < " + min.toPlainString() + " OR " + v + " > " + max.toPlainString(),
+                  v,
+                  Level.FAIL,
+                  Level.OK,
+                  "values outside "
+                      + c.type()
+                      + " ["
+                      + min.toPlainString()
+                      + ", "
+                      + max.toPlainString()
+                      + "] would be refused; widen the type"));
+        }
+        if (!from.isInteger()) {
+          probes.add(
+              new Probe(
+                  c,
+                  "fraction_lost",
+                  "CAST(" + v + " AS numeric) <> round(CAST(" + v + " AS numeric))",
+                  null,
+                  Level.FAIL,
+                  Level.OK,
+                  "values with a fractional part would be rounded by "
+                      + c.type()
+                      + "; keep a decimal type or round explicitly with a transform"));
+        }
+      }
+      if (tt.canonical() == CanonicalType.DECIMAL && numericSource && tt.precision() != null) {
+        int intDigits = tt.precision() - tt.scale();
+        if (!fitsDecimal(src, intDigits)) {
+          String limit = BigDecimal.TEN.pow(intDigits).toPlainString();
+          probes.add(
+              new Probe(
+                  c,
+                  "numeric_range",
+                  "abs(CAST(" + v + " AS numeric)) >= " + limit,
+                  "abs(CAST(" + v + " AS numeric))",
+                  Level.FAIL,
+                  Level.OK,
+                  "values of "
+                      + intDigits
+                      + "+ integer digits (>= "
+                      + limit
+                      + ") overflow "
+                      + c.type()
+                      + " and would be refused; raise the precision"));
+        }
+        boolean scaleSafe =
+            from.isInteger()
+                || from == CanonicalType.DECIMAL
+                    && src.scale() != null
+                    && src.scale() <= tt.scale();
+        if (!scaleSafe) {
+          probes.add(
+              new Probe(
+                  c,
+                  "numeric_scale",
+                  "CAST("
+                      + v
+                      + " AS numeric) <> round(CAST("
+                      + v
+                      + " AS numeric), "
+                      + tt.scale()
+                      + ")",
+                  null,
+                  Level.FAIL,
+                  Level.OK,
+                  "values with more than "
+                      + tt.scale()
+                      + " decimal places would be rounded by "
+                      + c.type()
+                      + "; raise the scale or round explicitly with a transform"));
+        }
+      }
+      return probes;
+    }
+
+    private static boolean fitsInteger(Column src, TargetType tt) {
+      return src.type().isInteger() && src.type().ordinal() <= tt.canonical().ordinal();
+    }
+
+    private static boolean fitsDecimal(Column src, int intDigits) {
+      return switch (src.type()) {
+        case SMALLINT -> intDigits >= 5;
+        case INTEGER -> intDigits >= 10;
+        case BIGINT -> intDigits >= 19;
+        case DECIMAL ->
+            src.precision() != null
+                && src.scale() != null
+                && src.precision() - src.scale() <= intDigits;
+        default -> false;
+      };
+    }
+
+    /** A static finding for a changed type: what the conversion means, before any data is read. */
+    private void typeChange(TableMapping table, ColumnMapping c, Column src, TargetType tt) {
+      String change = src.nativeType() + " → " + c.type();
+      if (c.disposition() == Disposition.MAP) {
+        add(
+            Level.FAIL,
+            table.source(),
+            c.source(),
+            "type_change",
+            null,
+            null,
+            List.of(),
+            change
+                + " under disposition map, which promises an unchanged value; set disposition"
+                + " cast to accept the conversion, or restore the source type");
+        return;
+      }
+      CanonicalType from = src.type();
+      CanonicalType to = tt.canonical();
+      String semantic = null;
+      if (from == CanonicalType.TIMESTAMPTZ
+          && (to == CanonicalType.TIMESTAMP
+              || to == CanonicalType.DATE
+              || to == CanonicalType.TIME)) {
+        semantic =
+            "the time zone is dropped: instants are converted to local time of the session's time zone";
+      } else if (from == CanonicalType.TIMESTAMP
+          && (to == CanonicalType.DATE || to == CanonicalType.TIME)) {
+        semantic = "part of the timestamp is dropped";
+      } else if ((from == CanonicalType.DOUBLE || from == CanonicalType.DECIMAL || from.isInteger())
+          && (to == CanonicalType.REAL || to == CanonicalType.DOUBLE)
+          && from != to) {
+        semantic =
+            "floating point keeps only about "
+                + (to == CanonicalType.REAL ? 6 : 15)
+                + " significant digits";
+      }
+      if (semantic != null) {
+        add(
+            Level.WARNING,
+            table.source(),
+            c.source(),
+            "type_change",
+            null,
+            null,
+            List.of(),
+            change + ": " + semantic + "; cast accepted as an explicit decision");
+      } else {
+        add(
+            Level.OK,
+            table.source(),
+            c.source(),
+            "type_change",
+            null,
+            null,
+            List.of(),
+            change + ": the measured checks below show whether any value changes");
+      }
+    }
+
+    private boolean needsCastProbe(ColumnMapping c, Column src) {
+      CanonicalType to = TargetType.parse(c.type()).canonical();
+      if (to == CanonicalType.TEXT) {
+        return false;
+      }
+      if (c.disposition() != Disposition.CAST) {
+        // a transform, derived or default value: only casting it shows whether it fits
+        return c.disposition() != Disposition.MAP;
+      }
+      CanonicalType from = src.type();
+      boolean numbers = isNumber(from) && isNumber(to);
+      boolean texts = from.isText() && to.isText();
+      return from != to && !numbers && !texts;
+    }
+
+    private static boolean isNumber(CanonicalType t) {
+      return t.isInteger()
+          || t == CanonicalType.DECIMAL
+          || t == CanonicalType.REAL
+          || t == CanonicalType.DOUBLE;
+    }
+
+    /** Casts the whole column: conversions the review cannot reason about either work or fail. */
+    private void castProbe(TableMapping table, ColumnMapping c, String from, String where)
+        throws SQLException {
+      String sql = "SELECT count(" + arrival(c) + ") FROM " + from + where;
+      try (Statement s = source.createStatement();
+          ResultSet rs = s.executeQuery(sql)) {
+        rs.next();
+        add(
+            Level.OK,
+            table.source(),
+            c.source(),
+            "cast",
+            rs.getLong(1),
+            null,
+            List.of(),
+            "all " + rs.getLong(1) + " non-NULL values cast to " + c.type());
+      } catch (SQLException e) {
+        rethrowIfTransient(e, table);
+        add(
+            Level.FAIL,
+            table.source(),
+            c.source(),
+            "cast",
+            null,
+            null,
+            List.of(),
+            "casting the column to "
+                + c.type()
+                + " fails on the source data: "
+                + dialect.classify(e, "the cast").getMessage()
+                + "; choose another type or transform the values");
+      }
+    }
+
+    private void report(
+        TableMapping table,
+        TableInfo info,
+        Probe p,
+        long count,
+        String maxSeen,
+        String from,
+        String where)
+        throws SQLException {
+      Level level = count > 0 ? p.onViolation : p.onClean;
+      List<String> examples = count > 0 ? examples(info, p, from, where) : List.of();
+      String detail = count > 0 ? p.detail : p.check + ": no row affected";
+      if (p.check.equals("column_dropped")) {
+        detail = p.detail;
+      }
+      add(level, table.source(), label(p.column), p.check, count, maxSeen, examples, detail);
+    }
+
+    private List<String> examples(TableInfo info, Probe p, String from, String where)
+        throws SQLException {
+      if (info.primaryKey() == null) {
+        return List.of();
+      }
+      List<String> pk = info.primaryKey().columns().stream().map(dialect::quote).toList();
+      String sql =
+          "SELECT "
+              + String.join(", ", pk)
+              + " FROM "
+              + from
+              + (where.isEmpty() ? " WHERE " : where + " AND ")
+              + "("
+              + p.condition
+              + ")"
+              + " ORDER BY "
+              + String.join(", ", pk)
+              + " LIMIT "
+              + EXAMPLE_KEYS;
+      List<String> keys = new ArrayList<>();
+      try (Statement s = source.createStatement();
+          ResultSet rs = s.executeQuery(sql)) {
+        while (rs.next()) {
+          List<String> parts = new ArrayList<>();
+          for (int i = 1; i <= pk.size(); i++) {
+            parts.add(String.valueOf(rs.getString(i)));
+          }
+          keys.add(parts.size() == 1 ? parts.get(0) : "(" + String.join(", ", parts) + ")");
+        }
+      }
+      return keys;
+    }
+
+    // ---- dry run -----------------------------------------------------------------------------
+
+    void dryRun(TableMapping table, TableInfo info) throws SQLException {
+      List<Column> sourceColumns =
+          info.columns().stream().sorted(Comparator.comparingInt(Column::position)).toList();
+      List<ColumnMapping> copied = table.copiedColumns();
+      List<String> select = new ArrayList<>();
+      sourceColumns.forEach(c -> select.add(dialect.quote(c.name())));
+      copied.forEach(c -> select.add(arrival(c)));
+      String order =
+          info.primaryKey() == null
+              ? java.util.stream.IntStream.rangeClosed(1, sourceColumns.size())
+                  .mapToObj(Integer::toString)
+                  .reduce((a, b) -> a + ", " + b)
+                  .orElse("1")
+              : String.join(
+                  ", ", info.primaryKey().columns().stream().map(dialect::quote).toList());
+      String sql =
+          "SELECT "
+              + String.join(", ", select)
+              + " FROM "
+              + dialect.qualify(schema, table.source())
+              + (table.filter() == null || table.filter().isBlank()
+                  ? ""
+                  : " WHERE (" + table.filter() + ")")
+              + " ORDER BY "
+              + order
+              + " LIMIT "
+              + DRY_RUN_ROWS;
+      dryRun
+          .append("\n## ")
+          .append(Markdown.escape(table.source()))
+          .append(" → ")
+          .append(Markdown.escape(table.target()))
+          .append("\n\n");
+      List<List<String>> before = new ArrayList<>();
+      List<List<String>> after = new ArrayList<>();
+      try (Statement s = source.createStatement();
+          ResultSet rs = s.executeQuery(sql)) {
+        while (rs.next()) {
+          List<String> b = new ArrayList<>();
+          List<String> a = new ArrayList<>();
+          for (int i = 0; i < sourceColumns.size(); i++) {
+            b.add(Markdown.cell(rs.getString(i + 1), CELL_WIDTH));
+          }
+          for (int i = 0; i < copied.size(); i++) {
+            a.add(Markdown.cell(rs.getString(sourceColumns.size() + i + 1), CELL_WIDTH));
+          }
+          before.add(b);
+          after.add(a);
+        }
+      } catch (SQLException e) {
+        rethrowIfTransient(e, table);
+        String message = dialect.classify(e, "the dry run of " + table.source()).getMessage();
+        add(
+            Level.FAIL,
+            table.source(),
+            null,
+            "dry_run",
+            null,
+            null,
+            List.of(),
+            message + "; fix the failing type or expression in mapping.yaml");
+        dryRun.append("The dry run failed: ").append(Markdown.escape(message)).append("\n");
+        return;
+      }
+      if (before.isEmpty()) {
+        dryRun
+            .append("The source table holds no rows")
+            .append(table.filter() == null ? "" : " matching the filter")
+            .append(".\n");
+        return;
+      }
+      dryRun.append("Source:\n\n");
+      Markdown.header(dryRun, sourceColumns.stream().map(c -> Markdown.escape(c.name())).toList());
+      before.forEach(r -> Markdown.row(dryRun, r));
+      dryRun.append("\nTarget:\n\n");
+      Markdown.header(dryRun, copied.stream().map(c -> Markdown.escape(c.target())).toList());
+      after.forEach(r -> Markdown.row(dryRun, r));
+    }
+
+    // ---- target ------------------------------------------------------------------------------
+
+    void targetChecks(Connection target) throws SQLException {
+      Dialect targetDialect = Dialects.forUrl(target.getMetaData().getURL());
+      Map<String, ColumnMapping> firstUse = new LinkedHashMap<>();
+      Map<String, String> firstTable = new LinkedHashMap<>();
+      for (TableMapping t : mapping.tables()) {
+        for (ColumnMapping c : t.copiedColumns()) {
+          if (!firstUse.containsKey(c.type())) {
+            firstUse.put(c.type(), c);
+            firstTable.put(c.type(), t.source());
+          }
+        }
+      }
+      for (Map.Entry<String, ColumnMapping> e : firstUse.entrySet()) {
+        try (Statement s = target.createStatement();
+            ResultSet rs = s.executeQuery("SELECT CAST(NULL AS " + e.getKey() + ")")) {
+          rs.next();
+        } catch (SQLException ex) {
+          if (targetDialect.classify(ex, "").code() == ErrorCode.TRANSIENT_SQL) {
+            throw targetDialect.classify(ex, "the target type check");
+          }
+          add(
+              Level.WARNING,
+              firstTable.get(e.getKey()),
+              label(e.getValue()),
+              "target_type_missing",
+              null,
+              null,
+              List.of(),
+              "the target does not know type "
+                  + e.getKey()
+                  + " (SQLState "
+                  + ex.getSQLState()
+                  + "); create it (enum, domain or extension) before Migrate, or map another type");
+        }
+      }
+      DatabaseMetaData meta = target.getMetaData();
+      for (TableMapping t : mapping.tables()) {
+        boolean exists;
+        try (ResultSet rs = meta.getTables(null, mapping.targetSchema(), t.target(), null)) {
+          exists = rs.next();
+        }
+        if (!exists) {
+          continue;
+        }
+        try (Statement s = target.createStatement();
+            ResultSet rs =
+                s.executeQuery(
+                    "SELECT count(*) FROM "
+                        + targetDialect.qualify(mapping.targetSchema(), t.target()))) {
+          rs.next();
+          long rows = rs.getLong(1);
+          if (rows > 0) {
+            add(
+                Level.WARNING,
+                t.source(),
+                null,
+                "target_not_empty",
+                rows,
+                null,
+                List.of(),
+                "target table "
+                    + t.target()
+                    + " already holds "
+                    + rows
+                    + " rows; empty it or confirm"
+                    + " that Migrate may replace them");
+          }
+        }
+      }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    /**
+     * The value before the cast: the source column, or the mapping's expression over the source.
+     */
+    private String valueExpression(ColumnMapping c) {
+      return switch (c.disposition()) {
+        case MAP, CAST, DROP -> dialect.quote(c.source());
+        case TRANSFORM, DERIVE -> "(" + c.expression() + ")";
+        case DEFAULT -> "(" + (c.defaultValue() != null ? c.defaultValue() : c.expression()) + ")";
+      };
+    }
+
+    /** The value as it arrives: cast to the target type. */
+    private String arrival(ColumnMapping c) {
+      return "CAST(" + valueExpression(c) + " AS " + c.type() + ")";
+    }
+
+    private void rethrowIfTransient(SQLException e, TableMapping table) {
+      MigrationException m = dialect.classify(e, "the compatibility review of " + table.source());
+      if (m.code() == ErrorCode.TRANSIENT_SQL) {
+        throw m;
+      }
+    }
+
+    private static String label(ColumnMapping c) {
+      return c.source() != null ? c.source() : c.target();
+    }
+
+    private static List<String> translate(List<String> columns, Map<String, String> names) {
+      List<String> out = new ArrayList<>();
+      for (String c : columns) {
+        if (!names.containsKey(c)) {
+          return null;
+        }
+        out.add(names.get(c));
+      }
+      return out;
+    }
+
+    private void add(
+        Level level,
+        String table,
+        String column,
+        String check,
+        Long count,
+        String maxSeen,
+        List<String> examples,
+        String detail) {
+      findings.add(new Finding(level, table, column, check, count, maxSeen, examples, detail));
+    }
+
+    StageOutput output() {
+      List<Finding> sorted =
+          findings.stream().sorted(Comparator.comparing(Finding::verdict)).toList();
+      long fail = sorted.stream().filter(f -> f.verdict() == Level.FAIL).count();
+      long warning = sorted.stream().filter(f -> f.verdict() == Level.WARNING).count();
+      long ok = sorted.size() - fail - warning;
+      Verdict verdict = fail > 0 ? Verdict.FAIL : Verdict.PASS;
+      CompatibilityReport report =
+          new CompatibilityReport(
+              verdict,
+              mapping.sourceEngine(),
+              mapping.sourceSchema(),
+              mapping.targetSchema(),
+              mapping.tables().size(),
+              columns,
+              fail,
+              warning,
+              ok,
+              sorted);
+      String counts =
+          fail
+              + " fail, "
+              + warning
+              + " warning, "
+              + ok
+              + " ok over "
+              + mapping.tables().size()
+              + " tables and "
+              + columns
+              + " columns";
+      String summary = "compatibility " + verdict + ": " + counts;
+      Map<String, byte[]> files = new LinkedHashMap<>();
+      files.put(ArtifactPaths.COMPATIBILITY_JSON, Json.bytes(Json.write(report)));
+      files.put(ArtifactPaths.COMPATIBILITY_MD, Json.bytes(markdown(report, counts)));
+      files.put(ArtifactPaths.DRY_RUN_MD, Json.bytes(dryRun.toString()));
+      return new StageOutput(files, verdict, summary);
+    }
+
+    private static String markdown(CompatibilityReport report, String counts) {
+      StringBuilder md = new StringBuilder();
+      md.append("# Compatibility review\n\n");
+      md.append("**Verdict: ")
+          .append(report.verdict())
+          .append("** — ")
+          .append(counts)
+          .append(".\n\n");
+      Markdown.header(
+          md,
+          List.of(
+              "verdict",
+              "table",
+              "column",
+              "check",
+              "count",
+              "max seen",
+              "example keys",
+              "detail"));
+      for (Finding f : report.findings()) {
+        Markdown.row(
+            md,
+            List.of(
+                f.verdict().key(),
+                Markdown.escape(f.table()),
+                f.column() == null ? "" : Markdown.escape(f.column()),
+                f.check(),
+                f.count() == null ? "" : f.count().toString(),
+                f.maxSeen() == null ? "" : Markdown.escape(f.maxSeen()),
+                f.examples() == null ? "" : Markdown.escape(String.join("; ", f.examples())),
+                Markdown.escape(f.detail())));
+      }
+      md.append(
+          "\nA failing finding loses data unless the mapping changes: widen the type, make the"
+              + " column nullable, or state the loss explicitly with a transform. Warnings name structure"
+              + " or semantics to confirm; ok rows show what was measured.\n");
+      return md.toString();
+    }
+  }
+
+  /** One measured condition on a column: rows matching {@code condition} are affected. */
+  private record Probe(
+      ColumnMapping column,
+      String check,
+      String condition,
+      String max,
+      Level onViolation,
+      Level onClean,
+      String detail) {}
+}

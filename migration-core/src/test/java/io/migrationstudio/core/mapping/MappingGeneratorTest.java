@@ -1,0 +1,275 @@
+package io.migrationstudio.core.mapping;
+
+import static io.migrationstudio.core.mapping.Fixtures.chinookLike;
+import static io.migrationstudio.core.mapping.Fixtures.col;
+import static io.migrationstudio.core.mapping.Fixtures.spec;
+import static io.migrationstudio.core.mapping.Fixtures.table;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.schema.ForeignKey;
+import io.migrationstudio.core.schema.Inventory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MappingGeneratorTest {
+  private final MappingGenerator generator = new MappingGenerator();
+
+  @Test
+  void snakeCaseMappingOfEveryColumnInLoadOrder() {
+    MappingDocument doc =
+        generator.generate(chinookLike(List.of("Artist", "Album")), spec("snake_case", null));
+
+    assertEquals(
+        List.of("Artist", "Album"), doc.tables().stream().map(TableMapping::source).toList());
+    assertEquals("snake_case", doc.naming());
+    assertEquals("postgresql", doc.sourceEngine());
+    assertEquals("public", doc.sourceSchema());
+    assertEquals("dst", doc.targetSchema());
+
+    TableMapping album = doc.bySource("Album").orElseThrow();
+    assertEquals("album", album.target());
+    assertEquals(
+        List.of("album_id", "title", "artist_id", "added_at"),
+        album.columns().stream().map(ColumnMapping::target).toList());
+    assertTrue(album.columns().stream().allMatch(c -> c.disposition() == Disposition.MAP));
+    ColumnMapping title = album.bySource("Title").orElseThrow();
+    assertEquals("character varying(160)", title.type());
+    assertEquals(CanonicalType.VARCHAR, title.canonical());
+    assertFalse(title.nullable());
+    assertTrue(MappingConventions.isIdentity(album.bySource("AlbumId").orElseThrow()));
+    assertEquals("now()", album.bySource("AddedAt").orElseThrow().defaultValue());
+    assertEquals("timestamp with time zone", album.bySource("AddedAt").orElseThrow().type());
+
+    assertEquals(List.of("album_id"), album.primaryKey());
+    assertEquals("uq_title", album.uniqueKeys().get(0).name());
+    ForeignKey fk = album.foreignKeys().get(0);
+    assertEquals("fk_album_artist_id", fk.name());
+    assertEquals(List.of("artist_id"), fk.columns());
+    assertEquals("artist", fk.refTable());
+    assertEquals(List.of("artist_id"), fk.refColumns());
+    assertEquals("CASCADE", fk.onDelete());
+    // the plain index is translated; the expression index names source columns and is left out
+    assertEquals(1, album.indexes().size());
+    assertEquals("ifk_album_artist_id", album.indexes().get(0).name());
+    assertEquals(List.of("artist_id"), album.indexes().get(0).columns());
+
+    TableMapping artist = doc.bySource("Artist").orElseThrow();
+    assertTrue(MappingConventions.isIdentity(artist.bySource("ArtistId").orElseThrow()), "serial");
+    assertEquals(
+        List.of(
+            new SequenceMapping(
+                "Artist_ArtistId_seq", "artist_artist_id_seq", "artist", "artist_id"),
+            new SequenceMapping("Global Seq", "global_seq", null, null)),
+        doc.sequences());
+  }
+
+  @Test
+  void identityNamingKeepsNamesAndExpressionIndexes() {
+    MappingDocument doc = generator.generate(chinookLike(List.of()), spec("identity", null));
+    assertEquals(
+        List.of("Album", "Artist"), doc.tables().stream().map(TableMapping::target).toList());
+    TableMapping album = doc.bySource("Album").orElseThrow();
+    assertEquals(2, album.indexes().size());
+    assertTrue(album.indexes().stream().anyMatch(i -> i.name().equals("album_lower_title")));
+    assertEquals("AlbumId", album.columns().get(0).target());
+  }
+
+  @Test
+  void renderingIsByteStableAndRoundTrips() {
+    Inventory inv = chinookLike(List.of("Artist", "Album"));
+    byte[] first = MappingLoader.renderBytes(generator.generate(inv, spec("snake_case", null)));
+    byte[] second = MappingLoader.renderBytes(generator.generate(inv, spec("snake_case", null)));
+    assertArrayEquals(first, second);
+    MappingDocument loaded = MappingLoader.load(first, inv);
+    assertEquals(generator.generate(inv, spec("snake_case", null)), loaded);
+    assertArrayEquals(first, MappingLoader.renderBytes(loaded));
+    String yaml = new String(first, java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(yaml.endsWith("\n"));
+    assertTrue(yaml.startsWith("version: 1\n"), yaml);
+  }
+
+  @Test
+  void collisionsAreRefusedListingEveryOne() {
+    Inventory inv =
+        new Inventory(
+            "postgresql",
+            "17",
+            "db",
+            "public",
+            List.of(
+                table(
+                    "OrderItems",
+                    List.of(
+                        col("AlbumId", 1, "integer", CanonicalType.INTEGER, false),
+                        col("album_id", 2, "integer", CanonicalType.INTEGER, true),
+                        col("Album Id", 3, "integer", CanonicalType.INTEGER, true)),
+                    List.of("AlbumId")),
+                table("order_items", List.of(col("x", 1, "text", CanonicalType.TEXT, true)), null)),
+            null,
+            null,
+            null,
+            null);
+    MigrationException e =
+        assertThrows(
+            MigrationException.class, () -> generator.generate(inv, spec("snake_case", null)));
+    assertEquals(ErrorCode.INVALID_SPEC, e.code());
+    assertTrue(e.getMessage().contains("2 collision(s)"), e.getMessage());
+    assertTrue(e.getMessage().contains("\"OrderItems\", \"order_items\""), e.getMessage());
+    assertTrue(e.getMessage().contains("\"AlbumId\", \"album_id\", \"Album Id\""), e.getMessage());
+
+    // identity naming has no collision; an override naming distinct targets resolves them
+    generator.generate(inv, spec("identity", null));
+    String overrides =
+        """
+        tables:
+          - source: order_items
+            target: order_items_legacy
+          - source: OrderItems
+            columns:
+              - source: album_id
+                target: album_id_old
+              - source: Album Id
+                disposition: drop
+                reason: always equal to AlbumId
+        """;
+    MappingDocument doc =
+        generator.generate(inv, spec("snake_case", "o.yaml"), Json.bytes(overrides));
+    assertEquals("order_items_legacy", doc.bySource("order_items").orElseThrow().target());
+    TableMapping items = doc.bySource("OrderItems").orElseThrow();
+    assertEquals(
+        List.of("album_id", "album_id_old"),
+        items.copiedColumns().stream().map(ColumnMapping::target).toList());
+    assertEquals(Disposition.DROP, items.bySource("Album Id").orElseThrow().disposition());
+  }
+
+  @Test
+  void overridesWinFieldByFieldAndRenameFlowsIntoKeys() {
+    String overrides =
+        """
+        tables:
+          - source: Artist
+            target: performer
+            columns:
+              - source: ArtistId
+                target: performer_id
+              - source: Name
+                type: character varying(60)
+                nullable: false
+          - source: Album
+            columns:
+              - source: AddedAt
+                type: timestamp without time zone
+                disposition: cast
+              - target: migrated
+                type: boolean
+                disposition: default
+                default: "true"
+        sequences:
+          - source: Global Seq
+            target: global_sequence
+        """;
+    MappingDocument doc =
+        generator.generate(
+            chinookLike(List.of("Artist", "Album")),
+            spec("snake_case", "overrides.yaml"),
+            Json.bytes(overrides));
+    TableMapping artist = doc.bySource("Artist").orElseThrow();
+    assertEquals("performer", artist.target());
+    assertEquals(List.of("performer_id"), artist.primaryKey());
+    ColumnMapping name = artist.bySource("Name").orElseThrow();
+    assertEquals(Disposition.CAST, name.disposition(), "a changed type turns map into cast");
+    assertEquals("character varying(60)", name.type());
+    assertFalse(name.nullable());
+    assertEquals("character varying(120)", name.sourceType());
+
+    ForeignKey fk = doc.bySource("Album").orElseThrow().foreignKeys().get(0);
+    assertEquals("performer", fk.refTable());
+    assertEquals(List.of("performer_id"), fk.refColumns());
+    ColumnMapping migrated = doc.bySource("Album").orElseThrow().byTarget("migrated").orElseThrow();
+    assertEquals(Disposition.DEFAULT, migrated.disposition());
+    assertEquals(CanonicalType.BOOLEAN, migrated.canonical());
+    assertEquals(
+        new SequenceMapping(
+            "Artist_ArtistId_seq", "artist_artist_id_seq", "performer", "performer_id"),
+        doc.sequences().get(0));
+    assertEquals("global_sequence", doc.sequences().get(1).target());
+  }
+
+  @Test
+  void droppingAKeyColumnLeavesItsConstraintsOut() {
+    String overrides =
+        """
+        tables:
+          - source: Album
+            columns:
+              - source: ArtistId
+                disposition: drop
+                reason: artists are not migrated
+        """;
+    MappingDocument doc =
+        generator.generate(
+            chinookLike(List.of()), spec("snake_case", "o.yaml"), Json.bytes(overrides));
+    TableMapping album = doc.bySource("Album").orElseThrow();
+    assertTrue(album.foreignKeys().isEmpty());
+    assertTrue(album.indexes().isEmpty());
+    assertEquals(3, album.copiedColumns().size());
+    assertEquals(4, album.columns().size(), "the dropped column keeps its disposition");
+  }
+
+  @Test
+  void overridesNamingUnknownSourceObjectsAreListed() {
+    String overrides =
+        """
+        tables:
+          - source: Albums
+            target: x
+          - source: Album
+            columns:
+              - source: Titel
+                target: title
+              - source: Title
+                disposition: squash
+        sequences:
+          - source: nope_seq
+            target: x
+        """;
+    MigrationException e =
+        assertThrows(
+            MigrationException.class,
+            () ->
+                generator.generate(
+                    chinookLike(List.of()), spec("identity", "o.yaml"), Json.bytes(overrides)));
+    assertEquals(ErrorCode.INVALID_SPEC, e.code());
+    assertTrue(e.getMessage().contains("\"Albums\""), e.getMessage());
+    assertTrue(e.getMessage().contains("\"Titel\""), e.getMessage());
+    assertTrue(e.getMessage().contains("squash"), e.getMessage());
+    assertTrue(e.getMessage().contains("3 source object(s)"), e.getMessage());
+  }
+
+  @Test
+  void unknownSourceEngineIsUnsupported() {
+    Inventory inv = new Inventory("oracle", "19", "db", "s", List.of(), null, null, null, null);
+    MigrationException e =
+        assertThrows(MigrationException.class, () -> generator.generate(inv, spec(null, null)));
+    assertEquals(ErrorCode.UNSUPPORTED_TYPE, e.code());
+  }
+
+  @Test
+  void unreadableOverridesFileIsAnInvalidSpec() {
+    MigrationException e =
+        assertThrows(
+            MigrationException.class,
+            () ->
+                generator.generate(
+                    chinookLike(List.of()), spec("identity", "/nonexistent/overrides.yaml")));
+    assertEquals(ErrorCode.INVALID_SPEC, e.code());
+  }
+}

@@ -1,0 +1,162 @@
+package io.migrationstudio.core.mapping;
+
+import static io.migrationstudio.core.mapping.Fixtures.chinookLike;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.schema.Inventory;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MappingLoaderTest {
+  private final Inventory inventory = chinookLike(List.of("Artist", "Album"));
+
+  @Test
+  void everyProblemIsReportedAtOnce() {
+    String yaml =
+        """
+        version: 1
+        tables:
+          - source: Artist
+            target: artist
+            primary_key: [artist_id]
+            columns:
+              - source: ArtistId
+                target: id
+                disposition: map
+                type: integer
+              - source: Name
+                disposition: drop
+          - source: Album
+            target: album
+            columns:
+              - source: AlbumId
+                target: id
+                disposition: map
+                type: integer
+              - source: Title
+                target: id
+                disposition: map
+                type: text
+              - source: ArtistId
+                target: artist
+                disposition: cast
+              - source: Ghost
+                target: ghost
+                disposition: map
+                type: text
+              - source: AddedAt
+                target: added_at
+                disposition: teleport
+                type: date
+          - source: Missing
+            target: missing
+            columns: []
+        """;
+    MigrationException e =
+        assertThrows(
+            MigrationException.class, () -> MappingLoader.load(Json.bytes(yaml), inventory));
+    assertEquals(ErrorCode.INVALID_ARTIFACT, e.code());
+    // parse-level problems come first: cast without type, unknown disposition
+    assertTrue(e.getMessage().contains("2 problem(s)"), e.getMessage());
+    assertTrue(e.getMessage().contains("\"ArtistId\": a copied column needs"), e.getMessage());
+    assertTrue(e.getMessage().contains("teleport"), e.getMessage());
+  }
+
+  @Test
+  void semanticProblemsAreListedTogether() {
+    String yaml =
+        """
+        version: 1
+        tables:
+          - source: Artist
+            target: artist
+            primary_key: [artist_id]
+            columns:
+              - source: ArtistId
+                target: id
+                disposition: map
+                type: integer
+              - source: Name
+                disposition: drop
+          - source: Album
+            target: album
+            foreign_keys:
+              - name: fk
+                columns: [artist_id]
+                ref_table: performer
+                ref_columns: [id]
+            columns:
+              - source: AlbumId
+                target: id
+                disposition: map
+                type: integer
+              - source: Title
+                target: id
+                disposition: map
+                type: text
+              - source: Title
+                target: title2
+                disposition: map
+                type: text
+              - source: Ghost
+                target: ghost
+                disposition: map
+                type: text
+              - source: AddedAt
+                target: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+                disposition: map
+                type: timestamptz
+          - source: Missing
+            target: missing
+            columns: []
+        """;
+    MigrationException e =
+        assertThrows(
+            MigrationException.class, () -> MappingLoader.load(Json.bytes(yaml), inventory));
+    assertEquals(ErrorCode.INVALID_ARTIFACT, e.code());
+    List<String> problems =
+        MappingLoader.check(
+            MappingLoader.toDocument(
+                Json.readYaml(Json.bytes(yaml), MappingDraft.Document.class, "t"),
+                new java.util.ArrayList<>()),
+            inventory);
+    String all = String.join("\n", problems);
+    for (String expected :
+        List.of(
+            "columns [\"AlbumId\", \"Title\"] all map to target column \"id\"", // collision
+            "\"Name\": dropped without a reason",
+            "primary key names target column(s) [\"artist_id\"]",
+            "\"Ghost\": not a column of the source table",
+            "column \"ArtistId\": has no disposition",
+            "column \"Title\": has 2 dispositions",
+            "longer than 63 bytes",
+            "references target table \"performer\"",
+            "table \"Missing\": not a table of the source inventory")) {
+      assertTrue(all.contains(expected), "missing problem: " + expected + "\nin:\n" + all);
+    }
+    assertTrue(e.getMessage().contains(problems.size() + " problem(s)"), e.getMessage());
+  }
+
+  @Test
+  void malformedYamlIsAnInvalidArtifact() {
+    MigrationException e =
+        assertThrows(
+            MigrationException.class,
+            () -> MappingLoader.load(Json.bytes("tables: [unclosed"), inventory));
+    assertEquals(ErrorCode.INVALID_ARTIFACT, e.code());
+  }
+
+  @Test
+  void wrongVersionIsReported() {
+    MigrationException e =
+        assertThrows(
+            MigrationException.class,
+            () -> MappingLoader.load(Json.bytes("version: 7\ntables: []\n"), inventory));
+    assertTrue(e.getMessage().contains("version: expected 1, found 7"), e.getMessage());
+  }
+}
