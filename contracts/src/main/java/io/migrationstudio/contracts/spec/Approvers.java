@@ -1,8 +1,7 @@
 package io.migrationstudio.contracts.spec;
 
-import com.fasterxml.jackson.annotation.JsonAnyGetter;
-import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.migrationstudio.contracts.Stage;
 import java.util.List;
 import java.util.Map;
@@ -24,12 +23,11 @@ public final class Approvers {
     }
   }
 
-  @JsonAnySetter
-  public void put(String key, List<String> reviewers) {
+  private void put(String key, List<String> reviewers) {
     byKey.put(key, reviewers == null ? List.of() : List.copyOf(reviewers));
   }
 
-  @JsonAnyGetter
+  @JsonValue
   public Map<String, List<String>> asMap() {
     return java.util.Collections.unmodifiableMap(byKey);
   }
