@@ -3,6 +3,7 @@ package io.migrationstudio.contracts.spec;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.migrationstudio.contracts.Stage;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +14,12 @@ import java.util.TreeMap;
  * for one stage. External gates accept only the stage's own list.
  */
 public final class Approvers {
-  private final Map<String, List<String>> byKey = new TreeMap<>();
+  // ignored as a field: Temporal's converter sees fields, and the map is this object's whole JSON
+  @JsonIgnore private final Map<String, List<String>> byKey = new TreeMap<>();
 
   public Approvers() {}
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public Approvers(Map<String, List<String>> byKey) {
     if (byKey != null) {
       byKey.forEach(this::put);
