@@ -440,13 +440,16 @@ public final class CutoverService {
           });
     }
 
-    /** The rollback phase: unfreeze, revert the switch, check writes work again. */
+    /**
+     * The rollback phase, in the order of a real rollback: send traffic back (revert the switch),
+     * unfreeze, check writes work again.
+     */
     void rollback(StepRecorder steps) {
-      if (freezeAttempted) {
-        steps.run(ROLLBACK, UNFREEZE, this::unfreeze);
-      }
       if (switched) {
         steps.run(ROLLBACK, REVERT, this::revertSwitch);
+      }
+      if (freezeAttempted) {
+        steps.run(ROLLBACK, UNFREEZE, this::unfreeze);
       }
       if (control != null) {
         steps.run(ROLLBACK, CHECK_WRITABLE, () -> expectWritable(spec.source(), "source"));

@@ -154,8 +154,8 @@ class CutoverServiceIT {
             CutoverService.FREEZE,
             CutoverService.CHECK_FROZEN,
             CutoverService.SWITCH,
-            CutoverService.UNFREEZE,
             CutoverService.REVERT,
+            CutoverService.UNFREEZE,
             CutoverService.CHECK_WRITABLE),
         drill.steps().stream().map(CutoverStep::name).toList());
     assertTrue(
