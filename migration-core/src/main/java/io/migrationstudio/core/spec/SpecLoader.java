@@ -374,9 +374,7 @@ public final class SpecLoader {
       Set<String> allowed = new LinkedHashSet<>();
       allowed.add("default");
       Arrays.stream(Stage.values()).map(Stage::key).forEach(allowed::add);
-      Iterator<Map.Entry<String, JsonNode>> fields = a.fields();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> e = fields.next();
+      for (Map.Entry<String, JsonNode> e : a.properties()) {
         String path = "approvers." + e.getKey();
         if (!allowed.contains(e.getKey())) {
           problem(path, shown(e.getValue()), "unknown key; expected one of " + allowed);
