@@ -1,6 +1,7 @@
 package io.migrationstudio.contracts.spec;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.migrationstudio.contracts.Stage;
 import java.util.List;
@@ -12,7 +13,7 @@ import java.util.TreeMap;
  * for one stage. External gates accept only the stage's own list.
  */
 public final class Approvers {
-  private final Map<String, List<String>> byKey = new TreeMap<>();
+  @JsonIgnore private final Map<String, List<String>> byKey = new TreeMap<>();
 
   public Approvers() {}
 

@@ -167,6 +167,9 @@ public final class PostgresDialect implements Dialect {
     @Override
     public void unfreezeWrites(Connection c) throws SQLException {
       try (Statement s = c.createStatement()) {
+        // a session opened after the freeze is read-only itself, and ALTER DATABASE is refused
+        // in a read-only transaction: make this session writable first
+        s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE");
         s.execute(
             "ALTER DATABASE "
                 + dialect.quote(currentDatabase(c))

@@ -1,0 +1,115 @@
+package io.migrationstudio.core.cutover;
+
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.report.ArtifactPaths;
+import java.util.List;
+
+/** {@code rollback.md} and {@code cutover-log.md}, rendered from their JSON records only. */
+final class CutoverMarkdown {
+  private CutoverMarkdown() {}
+
+  /**
+   * The drill report; {@code reusedFrom} (the commit that recorded {@code drill.json}) when a
+   * re-run reused an earlier drill instead of freezing the source again.
+   */
+  static String rollback(MigrationSpec spec, DrillReport d, String reusedFrom) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Rollback drill: ").append(d.migration()).append("\n\n");
+    md.append("**Verdict: ").append(d.verdict()).append("**: ").append(d.summary()).append("\n\n");
+    if (reusedFrom != null) {
+      md.append("> This drill was recorded at commit `")
+          .append(reusedFrom)
+          .append("` and is reused: a drill is a one-time record of measured timings, so a re-run")
+          .append(" does not freeze the source again. To drill again, remove `")
+          .append(ArtifactPaths.DRILL_JSON)
+          .append("` from the branch and request changes on the cutover stage.\n\n");
+    }
+    md.append("| | |\n|---|---|\n");
+    md.append("| Source | `").append(d.source()).append("` |\n");
+    md.append("| Freeze | ").append(d.freeze()).append(" |\n");
+    md.append("| Switch | ").append(d.switchType()).append(" |\n");
+    md.append("| RTO | ").append(d.rto()).append(" (").append(d.rtoMillis()).append(" ms) |\n");
+    md.append("| Rollback measured | ").append(d.rollbackMillis()).append(" ms |\n\n");
+    md.append("## Steps\n\n");
+    steps(md, d.steps());
+    md.append("\n## Rolling back a real cutover\n\n");
+    md.append("Follow the rollback phase above in order; every step was timed here. ");
+    if (ConnectionSwitch.isConfigFile(spec.cutover().switchTo())) {
+      md.append("The switch is reverted by restoring `")
+          .append(spec.cutover().switchTo().path())
+          .append("` from its `.pre-cutover` copy. ");
+    } else {
+      md.append("The switch is manual (type none): the application owners repoint to the source. ");
+    }
+    md.append("The rollback is possible only before the point of no return of `")
+        .append(ArtifactPaths.RUNBOOK_MD)
+        .append("`.\n");
+    return md.toString();
+  }
+
+  static String cutoverLog(CutoverLog log) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Cutover log: ").append(log.migration()).append("\n\n");
+    md.append("**Verdict: ")
+        .append(log.verdict())
+        .append("**: ")
+        .append(log.summary())
+        .append("\n\n");
+    md.append("| | |\n|---|---|\n");
+    md.append("| Source | `").append(log.source()).append("` |\n");
+    md.append("| Target | `").append(log.target()).append("` |\n");
+    md.append("| Mapping | `")
+        .append(ArtifactPaths.MAPPING_YAML)
+        .append("` at `")
+        .append(log.mappingCommit())
+        .append("` |\n");
+    md.append("| Rolled back | ").append(log.rolledBack() ? "yes" : "no").append(" |\n\n");
+    md.append("## Steps\n\n");
+    steps(md, log.steps());
+    md.append("\n## Final row counts\n\n");
+    if (log.tables().isEmpty()) {
+      md.append("Not reached.\n");
+    } else {
+      md.append("| Source table | Target table | Source rows | Target rows | Equal |\n");
+      md.append("|---|---|---:|---:|---|\n");
+      for (CutoverLog.TableCount t : log.tables()) {
+        md.append("| ")
+            .append(cell(t.source()))
+            .append(" | ")
+            .append(cell(t.target()))
+            .append(" | ")
+            .append(t.sourceRows())
+            .append(" | ")
+            .append(t.targetRows())
+            .append(" | ")
+            .append(t.equal() ? "yes" : "**no**")
+            .append(" |\n");
+      }
+    }
+    return md.toString();
+  }
+
+  private static void steps(StringBuilder md, List<CutoverStep> steps) {
+    md.append("| # | Phase | Step | Status | ms | Detail |\n");
+    md.append("|---|---|---|---|---:|---|\n");
+    for (CutoverStep s : steps) {
+      md.append("| ")
+          .append(s.number())
+          .append(" | ")
+          .append(s.phase())
+          .append(" | ")
+          .append(cell(s.name()))
+          .append(" | ")
+          .append(s.status())
+          .append(" | ")
+          .append(s.millis())
+          .append(" | ")
+          .append(cell(s.detail()))
+          .append(" |\n");
+    }
+  }
+
+  private static String cell(String s) {
+    return s == null ? "" : s.replace("|", "\\|").replaceAll("\\s+", " ");
+  }
+}

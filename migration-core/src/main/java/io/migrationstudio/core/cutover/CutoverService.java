@@ -1,0 +1,539 @@
+package io.migrationstudio.core.cutover;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.cutover.StepRecorder.CheckFailed;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.git.ArtifactStore.CommitInfo;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.spec.SecretResolver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Cutover stage: the runbook (from the branch's evidence), the rehearsed and timed rollback,
+ * and the execution (freeze, final counts, switch, post-checks, automatic rollback on a failed
+ * check). Methods return a {@link StageOutput}; the activity adapter commits it.
+ *
+ * <p>Safety rules: the drill always leaves the source unfrozen and the switch reverted, whatever
+ * fails ({@code finally}); an execution that does not complete rolls back the same way; on success
+ * the source stays read-only as the fallback of hypercare.
+ */
+public final class CutoverService {
+  static final String REHEARSAL = "rehearsal";
+  static final String ROLLBACK = "rollback";
+  static final String CUTOVER = "cutover";
+
+  static final String CONNECT = "connect to the source";
+  static final String FREEZE = "freeze source writes";
+  static final String CHECK_FROZEN = "check a new source session cannot write";
+  static final String SWITCH = "switch traffic to the target";
+  static final String UNFREEZE = "unfreeze source writes";
+  static final String REVERT = "revert the switch";
+  static final String CHECK_WRITABLE = "check a new source session can write";
+  static final String COUNTS = "final quick validation: row counts";
+  static final String TARGET_WRITES = "post-check: a new target session can write";
+  static final String SOURCE_REFUSES = "post-check: a new source session cannot write";
+
+  /** Suffix of the copy of the switched config file's previous content. */
+  public static final String PRE_CUTOVER_SUFFIX = ".pre-cutover";
+
+  private final ArtifactStore store;
+  private final SecretResolver secrets;
+  private final WriteProbe probe;
+
+  public CutoverService(ArtifactStore store, SecretResolver secrets) {
+    this.store = store;
+    this.secrets = secrets;
+    this.probe = new WriteProbe(secrets);
+  }
+
+  // ------------------------------------------------------------------ plan
+
+  /** {@code runbook.md} from the evidence at {@code commit} (no database access). */
+  public StageOutput planCutover(MigrationSpec spec, String commit) {
+    Integer tables =
+        store
+            .read(commit, ArtifactPaths.MAPPING_YAML)
+            .map(b -> Json.readYaml(b, MappingDocument.class, ArtifactPaths.MAPPING_YAML))
+            .map(m -> m.tables().size())
+            .orElse(null);
+    RunbookWriter.Evidence evidence =
+        new RunbookWriter.Evidence(
+            commit,
+            tables,
+            durationMillis(commit, ArtifactPaths.RUN_JSON),
+            durationMillis(commit, ArtifactPaths.VALIDATION_JSON),
+            store
+                .read(commit, ArtifactPaths.DRILL_JSON)
+                .map(b -> Json.read(b, DrillReport.class, ArtifactPaths.DRILL_JSON)));
+    String md = RunbookWriter.render(spec, evidence);
+    return new StageOutput(
+        Map.of(ArtifactPaths.RUNBOOK_MD, Json.bytes(md)),
+        null,
+        "runbook for "
+            + (tables == null ? "the mapped tables" : tables + " tables")
+            + ", point of no return marked, rollback within "
+            + spec.cutover().rto());
+  }
+
+  // ------------------------------------------------------------------ drill
+
+  /**
+   * Rehearses freeze, switch and rollback on the real source and times the rollback against the
+   * RTO; reuses the drill recorded on the branch head instead when there is one.
+   */
+  public StageOutput drillRollback(MigrationSpec spec, String branch) {
+    Optional<byte[]> recorded = store.read(branch, ArtifactPaths.DRILL_JSON);
+    DrillReport drill;
+    byte[] json;
+    String reusedFrom = null;
+    if (recorded.isPresent()) {
+      json = recorded.get();
+      drill = Json.read(json, DrillReport.class, ArtifactPaths.DRILL_JSON);
+      reusedFrom = lastWrite(branch, ArtifactPaths.DRILL_JSON);
+    } else {
+      drill = rehearse(spec);
+      json = Json.bytes(Json.write(drill));
+    }
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(ArtifactPaths.DRILL_JSON, json);
+    files.put(
+        ArtifactPaths.ROLLBACK_MD, Json.bytes(CutoverMarkdown.rollback(spec, drill, reusedFrom)));
+    String summary = drill.summary() + (reusedFrom == null ? "" : " (drill reused)");
+    return new StageOutput(files, drill.verdict(), summary);
+  }
+
+  DrillReport rehearse(MigrationSpec spec) {
+    Dialect dialect = Dialects.forUrl(spec.source().url());
+    Duration rto = Duration.parse(spec.cutover().rto());
+    StepRecorder steps = new StepRecorder(dialect);
+    Run run = new Run(spec, dialect);
+    try {
+      if (steps.run(REHEARSAL, CONNECT, run::connect)) {
+        run.freeze(steps, REHEARSAL);
+        run.switchTraffic(steps, REHEARSAL, false);
+      }
+      run.rollback(steps);
+    } finally {
+      run.restore();
+    }
+    long rollbackNanos = steps.phaseNanos(ROLLBACK);
+    boolean inTime = rollbackNanos <= rto.toNanos();
+    boolean failed = steps.anyFailed();
+    Verdict verdict = failed || !inTime ? Verdict.FAIL : Verdict.PASS;
+    long rollbackMillis = StepRecorder.millis(rollbackNanos);
+    String summary;
+    if (failed) {
+      summary =
+          "the drill failed at: "
+              + steps.steps().stream().filter(CutoverStep::failed).map(CutoverStep::name).toList()
+              + "; see the step details";
+    } else {
+      summary =
+          "rollback took "
+              + rollbackMillis
+              + " ms, "
+              + (inTime ? "within" : "MORE than")
+              + " the RTO of "
+              + spec.cutover().rto();
+    }
+    return new DrillReport(
+        DrillReport.CURRENT_VERSION,
+        spec.id(),
+        MigrationException.redact(spec.source().url()),
+        spec.cutover().freeze(),
+        spec.cutover().switchTo().type(),
+        spec.cutover().rto(),
+        rto.toMillis(),
+        rollbackMillis,
+        verdict,
+        summary,
+        steps.steps());
+  }
+
+  // ------------------------------------------------------------------ execute
+
+  /**
+   * Freezes the source, checks the final row counts of every table of the {@code mapping.yaml} at
+   * {@code commit}, switches and runs the post-checks. Any failed check rolls back (switch
+   * reverted, source unfrozen) and gives verdict FAIL; the adapter commits the log, then fails with
+   * CUTOVER_FAILED. A cutover the branch head already records as PASS is not executed again.
+   */
+  public StageOutput executeCutover(MigrationSpec spec, String branch, String commit) {
+    Optional<byte[]> recorded = store.read(branch, ArtifactPaths.CUTOVER_LOG_JSON);
+    if (recorded.isPresent()) {
+      CutoverLog log = Json.read(recorded.get(), CutoverLog.class, ArtifactPaths.CUTOVER_LOG_JSON);
+      if (log.verdict() == Verdict.PASS) {
+        return output(log, recorded.get());
+      }
+    }
+    MappingDocument mapping =
+        Json.readYaml(
+            store
+                .read(commit, ArtifactPaths.MAPPING_YAML)
+                .orElseThrow(
+                    () ->
+                        new MigrationException(
+                            ErrorCode.INVALID_ARTIFACT,
+                            ArtifactPaths.MAPPING_YAML
+                                + " is missing at commit "
+                                + commit
+                                + "; the cutover needs the approved mapping to know which tables"
+                                + " to count")),
+            MappingDocument.class,
+            ArtifactPaths.MAPPING_YAML);
+    Dialect dialect = Dialects.forUrl(spec.source().url());
+    StepRecorder steps = new StepRecorder(dialect);
+    Run run = new Run(spec, dialect);
+    List<CutoverLog.TableCount> counts = new ArrayList<>();
+    boolean completed = false;
+    try {
+      boolean ok =
+          steps.run(CUTOVER, CONNECT, run::connect)
+              && run.freeze(steps, CUTOVER)
+              && steps.run(CUTOVER, COUNTS, () -> countRows(spec, mapping, run.control, counts))
+              && run.switchTraffic(steps, CUTOVER, true)
+              && steps.run(CUTOVER, TARGET_WRITES, () -> expectWritable(spec.target(), "target"));
+      if (ok && run.freezes()) {
+        ok = steps.run(CUTOVER, SOURCE_REFUSES, () -> expectRefused(spec.source()));
+      }
+      if (!ok) {
+        run.rollback(steps);
+      }
+      completed = ok;
+    } finally {
+      if (!completed) {
+        run.restore();
+      } else {
+        run.close();
+      }
+    }
+    boolean failed = !completed;
+    String summary;
+    if (failed) {
+      summary =
+          "the cutover stopped at "
+              + steps.steps().stream()
+                  .filter(CutoverStep::failed)
+                  .map(CutoverStep::name)
+                  .findFirst()
+                  .orElse("an unknown step")
+              + " and was rolled back"
+              + (steps.anyFailed()
+                      && steps.steps().stream()
+                          .anyMatch(s -> s.failed() && ROLLBACK.equals(s.phase()))
+                  ? " INCOMPLETELY: check the source by hand"
+                  : ": the source takes writes again");
+    } else {
+      summary =
+          counts.size()
+              + " tables with equal row counts; traffic switched"
+              + (run.freezes() ? "; the source stays read-only as the fallback" : "");
+    }
+    CutoverLog log =
+        new CutoverLog(
+            CutoverLog.CURRENT_VERSION,
+            spec.id(),
+            MigrationException.redact(spec.source().url()),
+            MigrationException.redact(spec.target().url()),
+            commit,
+            failed ? Verdict.FAIL : Verdict.PASS,
+            failed,
+            summary,
+            steps.steps(),
+            counts);
+    return output(log, Json.bytes(Json.write(log)));
+  }
+
+  private static StageOutput output(CutoverLog log, byte[] json) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(ArtifactPaths.CUTOVER_LOG_JSON, json);
+    files.put(ArtifactPaths.CUTOVER_LOG_MD, Json.bytes(CutoverMarkdown.cutoverLog(log)));
+    return new StageOutput(files, log.verdict(), log.summary());
+  }
+
+  private String countRows(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      Connection source,
+      List<CutoverLog.TableCount> counts)
+      throws SQLException {
+    Dialect sd = Dialects.forUrl(spec.source().url());
+    Dialect td = Dialects.forUrl(spec.target().url());
+    String sourceSchema =
+        mapping.sourceSchema() != null ? mapping.sourceSchema() : Dialects.schemaOf(spec.source());
+    String targetSchema =
+        mapping.targetSchema() != null ? mapping.targetSchema() : Dialects.schemaOf(spec.target());
+    List<String> different = new ArrayList<>();
+    try (Connection target = Dialects.open(spec.target(), secrets, "target")) {
+      for (TableMapping t : mapping.tables()) {
+        String filter =
+            t.filter() == null || t.filter().isBlank() ? "" : " WHERE (" + t.filter() + ")";
+        long s =
+            count(source, "SELECT COUNT(*) FROM " + sd.qualify(sourceSchema, t.source()) + filter);
+        long d = count(target, "SELECT COUNT(*) FROM " + td.qualify(targetSchema, t.target()));
+        counts.add(new CutoverLog.TableCount(t.source(), t.target(), s, d, s == d));
+        if (s != d) {
+          different.add(t.source() + " " + s + " vs " + t.target() + " " + d);
+        }
+      }
+    }
+    if (!different.isEmpty()) {
+      throw new CheckFailed(
+          different.size()
+              + " of "
+              + counts.size()
+              + " tables differ (source vs target): "
+              + String.join("; ", different));
+    }
+    return counts.size() + " tables, every count equal";
+  }
+
+  private static long count(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private String expectWritable(ConnectionSpec spec, String role) throws SQLException {
+    WriteProbe.Result r = probe.probe(spec, role);
+    if (!r.writable()) {
+      throw new CheckFailed("a new " + role + " session cannot write: " + r.detail());
+    }
+    return r.detail();
+  }
+
+  private String expectRefused(ConnectionSpec spec) throws SQLException {
+    WriteProbe.Result r = probe.probe(spec, "source");
+    if (r.writable()) {
+      throw new CheckFailed("a new source session could still write: the freeze does not hold");
+    }
+    return "a new source session's write was " + r.detail();
+  }
+
+  /** The top-level {@code duration_ms} of a JSON artifact at a commit, when present. */
+  private Long durationMillis(String commit, String path) {
+    Optional<byte[]> content = store.read(commit, path);
+    if (content.isEmpty()) {
+      return null;
+    }
+    JsonNode node = Json.read(content.get(), JsonNode.class, path).get("duration_ms");
+    return node != null && node.canConvertToLong() ? node.longValue() : null;
+  }
+
+  private String lastWrite(String branch, String path) {
+    return store.log(branch).stream()
+        .filter(c -> c.paths().contains(path))
+        .map(CommitInfo::id)
+        .findFirst()
+        .orElse(null);
+  }
+
+  /**
+   * The state of one drill or execution: the control connection to the source (the session that
+   * freezes and unfreezes, and stays writable), whether a freeze was attempted, and what the switch
+   * replaced. {@link #restore} undoes whatever is still applied.
+   */
+  private final class Run {
+    private final MigrationSpec spec;
+    private final Dialect dialect;
+    private final Optional<WriteFreeze> writeFreeze;
+    private Connection control;
+    private boolean freezeAttempted;
+    private boolean switched;
+    private Optional<byte[]> previousConfig = Optional.empty();
+    private boolean backupWritten;
+
+    Run(MigrationSpec spec, Dialect dialect) {
+      this.spec = spec;
+      this.dialect = dialect;
+      this.writeFreeze = dialect.writeFreeze();
+    }
+
+    boolean freezes() {
+      return !"none".equals(spec.cutover().freeze());
+    }
+
+    String connect() {
+      control = Dialects.open(spec.source(), secrets, "source");
+      return "control session opened as "
+          + (spec.source().user() == null ? "default user" : spec.source().user());
+    }
+
+    /** Freezes and checks the freeze holds; a skipped freeze counts as success. */
+    boolean freeze(StepRecorder steps, String phase) {
+      if (!freezes()) {
+        steps.skip(phase, FREEZE, "cutover.freeze is none: writes are not frozen");
+        return true;
+      }
+      return steps.run(
+              phase,
+              FREEZE,
+              () -> {
+                WriteFreeze f =
+                    writeFreeze.orElseThrow(
+                        () ->
+                            new CheckFailed(
+                                dialect.name()
+                                    + " cannot freeze writes; set cutover.freeze to none and stop"
+                                    + " writes by hand"));
+                freezeAttempted = true;
+                f.freezeWrites(control);
+                return "the source database is read-only for new sessions";
+              })
+          && steps.run(phase, CHECK_FROZEN, () -> expectRefused(spec.source()));
+    }
+
+    /** Applies the switch; {@code keepBackup} leaves a {@code .pre-cutover} copy for operators. */
+    boolean switchTraffic(StepRecorder steps, String phase, boolean keepBackup) {
+      if (!ConnectionSwitch.isConfigFile(spec.cutover().switchTo())) {
+        steps.skip(phase, SWITCH, "switch type none: the operator repoints the applications");
+        return true;
+      }
+      return steps.run(
+          phase,
+          SWITCH,
+          () -> {
+            Path path = Path.of(spec.cutover().switchTo().path());
+            switched = true;
+            previousConfig = ConnectionSwitch.apply(spec);
+            Path backup = Path.of(path + PRE_CUTOVER_SUFFIX);
+            if (keepBackup
+                && previousConfig.isPresent()
+                && !Arrays.equals(previousConfig.get(), ConnectionSwitch.render(spec, path))
+                && !Files.exists(backup)) {
+              Files.write(backup, previousConfig.get());
+              backupWritten = true;
+            }
+            if (!ConnectionSwitch.pointsAtTarget(spec)) {
+              throw new CheckFailed(path + " does not hold the target's settings after writing");
+            }
+            return path
+                + " now names the target"
+                + (previousConfig.isPresent() ? "; previous content kept" : " (new file)");
+          });
+    }
+
+    /**
+     * The rollback phase, in the order of a real rollback: send traffic back (revert the switch),
+     * unfreeze, check writes work again.
+     */
+    void rollback(StepRecorder steps) {
+      if (switched) {
+        steps.run(ROLLBACK, REVERT, this::revertSwitch);
+      }
+      if (freezeAttempted) {
+        steps.run(ROLLBACK, UNFREEZE, this::unfreeze);
+      }
+      if (control != null) {
+        steps.run(ROLLBACK, CHECK_WRITABLE, () -> expectWritable(spec.source(), "source"));
+      }
+    }
+
+    private String unfreeze() throws SQLException {
+      WriteFreeze f = writeFreeze.orElseThrow();
+      Connection c = usableControl();
+      f.unfreezeWrites(c);
+      if (f.isFrozen(c)) {
+        throw new CheckFailed("the source still reports frozen writes after unfreezing");
+      }
+      freezeAttempted = false;
+      return "the source database accepts writes from new sessions";
+    }
+
+    private String revertSwitch() throws IOException {
+      ConnectionSwitch.revert(spec, previousConfig);
+      if (backupWritten) {
+        Files.deleteIfExists(Path.of(spec.cutover().switchTo().path() + PRE_CUTOVER_SUFFIX));
+        backupWritten = false;
+      }
+      switched = false;
+      return spec.cutover().switchTo().path()
+          + (previousConfig.isPresent()
+              ? " holds its previous content"
+              : " removed (it did not exist)");
+    }
+
+    /** Whatever is still applied is undone; failing to unfreeze is reported, never hidden. */
+    void restore() {
+      try {
+        if (switched) {
+          revertSwitch();
+        }
+      } catch (IOException e) {
+        throw new MigrationException(
+            ErrorCode.CUTOVER_FAILED,
+            "could not restore "
+                + spec.cutover().switchTo().path()
+                + " after the "
+                + "cutover step failed: "
+                + e
+                + "; restore it by hand",
+            e);
+      } finally {
+        try {
+          if (freezeAttempted) {
+            unfreeze();
+          }
+        } catch (SQLException | RuntimeException e) {
+          throw new MigrationException(
+              ErrorCode.CUTOVER_FAILED,
+              "the source database "
+                  + MigrationException.redact(spec.source().url())
+                  + " may still be frozen: "
+                  + e.getMessage()
+                  + "; unfreeze it by hand (e.g. reset default_transaction_read_only)",
+              e);
+        } finally {
+          close();
+        }
+      }
+    }
+
+    void close() {
+      if (control != null) {
+        try {
+          control.close();
+        } catch (SQLException ignored) {
+          // closing a session that may already be gone; nothing is left to undo
+        }
+        control = null;
+      }
+    }
+
+    /** The control session, or a new one when it was lost. */
+    private Connection usableControl() throws SQLException {
+      if (control == null || !control.isValid(5)) {
+        close();
+        control = Dialects.open(spec.source(), secrets, "source");
+      }
+      return control;
+    }
+  }
+}

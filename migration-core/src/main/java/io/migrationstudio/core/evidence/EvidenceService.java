@@ -1,0 +1,150 @@
+package io.migrationstudio.core.evidence;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.TaskQueues;
+import io.migrationstudio.contracts.activity.CommitResult;
+import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.git.ArtifactStore.CommitOutcome;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.spec.SpecLoader;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The git evidence that belongs to no stage: the branch and its {@code migration.yaml}, the review
+ * files, {@code PULL_REQUEST.md}, and the check that a commit named by a review is real evidence of
+ * this branch. Each write is a commit by the role that made it: {@code operator} for the spec,
+ * {@code reviewer:<name>} for a review, {@code studio} for the summary.
+ */
+public final class EvidenceService {
+  public static final String OPERATOR = "operator";
+  public static final String STUDIO = "studio";
+
+  private static final Pattern COMMIT_ID = Pattern.compile("[0-9a-f]{40}");
+  private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._@+-]+");
+
+  private final ArtifactStore store;
+
+  public EvidenceService(ArtifactStore store) {
+    this.store = store;
+  }
+
+  /**
+   * Opens (or re-opens) {@code migrations/<id>}, commits the spec as {@code migration.yaml} (the
+   * operator's text as given, or the canonical rendering when there is none) and reports what the
+   * branch already proves. The text is validated again here: it is about to enter git, so a literal
+   * password or a broken document is refused (INVALID_SPEC) whichever client started the migration.
+   */
+  public OpenResult openMigration(String migrationId, MigrationSpec spec, String specText) {
+    if (!spec.id().equals(migrationId)) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          "the migration id '"
+              + migrationId
+              + "' differs from the spec's id '"
+              + spec.id()
+              + "'; start the migration with the spec's id");
+    }
+    String text = specText != null ? specText : SpecLoader.render(spec);
+    SpecLoader.parse(text);
+    String branch = TaskQueues.branch(migrationId);
+    store.openBranch(branch);
+    store.commit(
+        branch,
+        OPERATOR,
+        "Open migration " + migrationId + ": " + spec.title(),
+        Map.of(ArtifactPaths.SPEC, Json.bytes(text)));
+    return ResumeScanner.scan(store, branch);
+  }
+
+  /** Commits a review as {@code reviews/NN-<stage>-<decision>.json}, authored by the reviewer. */
+  public CommitResult recordReview(String branch, ReviewRecord review) {
+    String path = ReviewFiles.path(review);
+    String message =
+        "Review "
+            + review.stage().key()
+            + ": "
+            + review.decision().name()
+            + " by "
+            + review.reviewer()
+            + (review.commit() == null ? "" : " of " + review.commit())
+            + (review.comment() == null || review.comment().isBlank()
+                ? ""
+                : "\n\n" + review.comment());
+    CommitOutcome out =
+        store.commit(
+            branch,
+            reviewerRole(review.reviewer()),
+            message,
+            Map.of(path, ReviewFiles.render(review)));
+    return new CommitResult(new ArtifactRef(path, out.head()), out.head());
+  }
+
+  /** Rewrites {@code PULL_REQUEST.md} from the status (no commit when it reads the same). */
+  public CommitResult writePullRequest(String branch, MigrationSpec spec, MigrationStatus status) {
+    String md = PullRequestWriter.render(status, spec);
+    CommitOutcome out =
+        store.commit(
+            branch,
+            STUDIO,
+            "Update the pull request summary",
+            Map.of(ArtifactPaths.PULL_REQUEST, Json.bytes(md)));
+    return new CommitResult(new ArtifactRef(ArtifactPaths.PULL_REQUEST, out.head()), out.head());
+  }
+
+  /**
+   * Checks that {@code commit} is a full commit id on {@code branch} that descends from {@code
+   * base} (when given); returns it, or fails with INVALID_COMMIT saying which check failed.
+   */
+  public String verifyCommit(String branch, String base, String commit) {
+    if (commit == null || !COMMIT_ID.matcher(commit).matches()) {
+      throw new MigrationException(
+          ErrorCode.INVALID_COMMIT,
+          "'"
+              + commit
+              + "' is not a full 40-hex commit id; name the commit shown by `studio status` for"
+              + " branch "
+              + branch);
+    }
+    if (!store.isOnBranch(branch, commit)) {
+      throw new MigrationException(
+          ErrorCode.INVALID_COMMIT,
+          "commit "
+              + commit
+              + " is not on branch "
+              + branch
+              + "; push it to that branch or name a commit of it");
+    }
+    if (base != null && !store.isAncestor(base, commit)) {
+      throw new MigrationException(
+          ErrorCode.INVALID_COMMIT,
+          "commit "
+              + commit
+              + " on "
+              + branch
+              + " does not descend from "
+              + base
+              + ", the commit it must build on; name a later commit");
+    }
+    return commit;
+  }
+
+  /** The newest commit of the branch that wrote {@code migration.yaml}. */
+  public Optional<String> specCommit(String branch) {
+    return ResumeScanner.specCommit(store.log(branch));
+  }
+
+  /** {@code reviewer:<name>} with the name reduced to characters safe in a git identity. */
+  public static String reviewerRole(String reviewer) {
+    String name = reviewer == null ? "" : UNSAFE.matcher(reviewer.strip()).replaceAll("-");
+    return "reviewer:" + (name.isEmpty() ? "unknown" : name);
+  }
+}

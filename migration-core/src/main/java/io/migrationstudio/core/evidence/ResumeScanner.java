@@ -1,0 +1,83 @@
+package io.migrationstudio.core.evidence;
+
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.contracts.workflow.Decision;
+import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.git.ArtifactStore.CommitInfo;
+import io.migrationstudio.core.report.ArtifactPaths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a branch already proves, so a re-run resumes from the evidence instead of redoing approved
+ * stages.
+ *
+ * <p>A stage counts as approved when its latest accepted review on the branch is an APPROVE, and
+ * the commit that approval names (a) is on the branch, (b) descends from the commit holding the
+ * current {@code migration.yaml} (an approval given under another spec proves nothing about this
+ * one) and (c) descends from the previous stage's approved commit. Stages are taken in lifecycle
+ * order and the scan stops at the first stage that does not qualify, so the result is always a
+ * prefix: a later stage's approval cannot stand on an earlier stage that must be redone.
+ */
+public final class ResumeScanner {
+  private ResumeScanner() {}
+
+  public static OpenResult scan(ArtifactStore store, String branch) {
+    List<CommitInfo> log = store.log(branch);
+    if (log.isEmpty()) {
+      return new OpenResult(branch, null, List.of(), 0);
+    }
+    String head = log.get(0).id();
+    String specCommit = specCommit(log).orElse(null);
+    List<ReviewRecord> reviews = new ArrayList<>();
+    int reviewFiles = 0;
+    for (String path : store.list(head, ArtifactPaths.REVIEWS_DIR)) {
+      if (ReviewFiles.isReviewFile(path)) {
+        reviewFiles++;
+        reviews.add(ReviewFiles.read(store.read(head, path).orElseThrow(), path));
+      }
+    }
+    reviews.sort(Comparator.comparingInt(ReviewRecord::sequence));
+
+    List<ApprovedStage> approved = new ArrayList<>();
+    String previous = specCommit;
+    for (Stage stage : Stage.values()) {
+      Optional<ReviewRecord> latest =
+          reviews.stream()
+              .filter(r -> r.stage() == stage && r.accepted())
+              .reduce((first, second) -> second);
+      if (latest.isEmpty() || latest.get().decision() != Decision.APPROVE) {
+        break;
+      }
+      String commit = latest.get().commit();
+      boolean holds =
+          commit != null
+              && store.isOnBranch(branch, commit)
+              && (previous == null || store.isAncestor(previous, commit));
+      if (!holds) {
+        break;
+      }
+      List<ArtifactRef> artifacts =
+          store.list(commit, stage.directory()).stream()
+              .map(path -> new ArtifactRef(path, commit))
+              .toList();
+      approved.add(new ApprovedStage(stage, commit, artifacts));
+      previous = commit;
+    }
+    return new OpenResult(branch, specCommit, approved, reviewFiles);
+  }
+
+  /** The newest commit of the log that wrote {@code migration.yaml}. */
+  static Optional<String> specCommit(List<CommitInfo> log) {
+    return log.stream()
+        .filter(c -> c.paths().contains(ArtifactPaths.SPEC))
+        .map(CommitInfo::id)
+        .findFirst();
+  }
+}

@@ -1,0 +1,512 @@
+package io.migrationstudio.core.spec;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.CutoverOptions;
+import io.migrationstudio.contracts.spec.GateMode;
+import io.migrationstudio.contracts.spec.MappingOptions;
+import io.migrationstudio.contracts.spec.MigrateOptions;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.QuerySpec;
+import io.migrationstudio.contracts.spec.ReviewPolicy;
+import io.migrationstudio.contracts.spec.ScopeSpec;
+import io.migrationstudio.contracts.spec.SwitchSpec;
+import io.migrationstudio.contracts.spec.ValidationOptions;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.report.Json;
+import java.lang.reflect.RecordComponent;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code migration.yaml} (or the same document as JSON) and refuses it, listing every problem
+ * at once, when it breaks a rule: unknown keys at any level, missing required keys, values out of
+ * range or not among the allowed ones, literal passwords (the spec goes to git and to Temporal
+ * history, so passwords must be {@code ${env:NAME}} or {@code ${file:/path}} references). Each
+ * problem names the key path, the value and the rule.
+ */
+public final class SpecLoader {
+  /** Migration ids: lower-case letters, digits and dashes, at most 63 characters. */
+  public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+  public static final int MAX_PARALLELISM = 64;
+  public static final int MAX_CHUNK_ROWS = 10_000_000;
+  static final List<String> NAMINGS = List.of("identity", "lower", "snake_case");
+  static final List<String> STRATEGIES = List.of("bulk");
+  static final List<String> FREEZES = List.of("source-read-only", "none");
+  static final List<String> SWITCHES = List.of("none", "config-file");
+  static final List<String> GATES = List.of("auto", "ask", "external");
+  private static final int MAX_SHOWN = 80;
+
+  private SpecLoader() {}
+
+  /**
+   * Parses and validates a spec. Throws {@link SpecException} (code INVALID_SPEC) listing every
+   * problem; gate/approver coherence is checked separately by {@link #problemsForGates}.
+   */
+  public static MigrationSpec parse(String text) {
+    return parse(text, Dialects.all());
+  }
+
+  /** As {@link #parse(String)} with the given dialects deciding which JDBC URLs are supported. */
+  static MigrationSpec parse(String text, List<Dialect> dialects) {
+    JsonNode root = readTree(text);
+    List<SpecProblem> problems = new Checker(dialects).check(root);
+    if (!problems.isEmpty()) {
+      throw new SpecException(problems);
+    }
+    try {
+      return Json.yamlMapper().treeToValue(root, MigrationSpec.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new SpecException(
+          List.of(
+              new SpecProblem(
+                  "",
+                  "(document)",
+                  "cannot be bound to a migration spec: "
+                      + MigrationException.redact(shorten(e.getMessage())))));
+    }
+  }
+
+  /**
+   * Gates that could never open: an {@code external} gate accepts only approvers listed for that
+   * very stage, so one with an empty list would wait forever. The CLI skips stages its {@code
+   * --auto-approve} covers.
+   */
+  public static List<SpecProblem> problemsForGates(MigrationSpec spec, Set<Stage> autoApproved) {
+    List<SpecProblem> problems = new ArrayList<>();
+    for (Stage stage : Stage.values()) {
+      if (spec.reviews().gate(stage) == GateMode.EXTERNAL
+          && !autoApproved.contains(stage)
+          && spec.approvers().forStage(stage).isEmpty()) {
+        problems.add(
+            new SpecProblem(
+                "reviews." + stage.key(),
+                "external",
+                "an external gate opens only for approvers listed under approvers."
+                    + stage.key()
+                    + " and none is listed; list one, choose ask or auto, or auto-approve the"
+                    + " stage"));
+      }
+    }
+    return List.copyOf(problems);
+  }
+
+  /** {@link #problemsForGates(MigrationSpec, Set)} with no stage auto-approved. */
+  public static List<SpecProblem> problemsForGates(MigrationSpec spec) {
+    return problemsForGates(spec, Set.of());
+  }
+
+  /** The spec as canonical YAML (every default spelled out, byte-stable). */
+  public static String render(MigrationSpec spec) {
+    return Json.writeYaml(spec);
+  }
+
+  private static JsonNode readTree(String text) {
+    if (text == null || text.isBlank()) {
+      throw new SpecException(
+          List.of(new SpecProblem("", "(empty)", "the spec is empty; expected a YAML document")));
+    }
+    // JSON is read as JSON: a YAML parser would refuse tab indentation that JSON allows
+    ObjectMapper mapper = text.strip().startsWith("{") ? Json.mapper() : Json.yamlMapper();
+    try {
+      JsonNode root =
+          mapper.reader().with(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY).readTree(text);
+      if (root == null || !root.isObject()) {
+        throw new SpecException(
+            List.of(
+                new SpecProblem(
+                    "", shown(root), "the spec must be a mapping of keys (id, source, ...)")));
+      }
+      return root;
+    } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
+      throw new SpecException(
+          List.of(
+              new SpecProblem(
+                  "",
+                  "(document)",
+                  "is not valid YAML or JSON"
+                      + where
+                      + ": "
+                      + MigrationException.redact(shorten(e.getOriginalMessage())))));
+    }
+  }
+
+  /** The keys a record accepts: its components, renamed by {@code @JsonProperty}. */
+  static Set<String> knownKeys(Class<? extends Record> type) {
+    Set<String> keys = new LinkedHashSet<>();
+    for (RecordComponent c : type.getRecordComponents()) {
+      JsonProperty p = c.getAccessor().getAnnotation(JsonProperty.class);
+      keys.add(p != null && !p.value().isEmpty() ? p.value() : c.getName());
+    }
+    return keys;
+  }
+
+  private static String shown(JsonNode node) {
+    if (node == null || node.isMissingNode()) {
+      return "(missing)";
+    }
+    return shorten(node.isTextual() ? node.textValue() : node.toString());
+  }
+
+  private static String shorten(String s) {
+    if (s == null) {
+      return "";
+    }
+    String one = s.replace('\n', ' ').replace('\r', ' ');
+    return one.length() <= MAX_SHOWN ? one : one.substring(0, MAX_SHOWN) + "...";
+  }
+
+  /** Walks the tree once, collecting problems; never stops at the first. */
+  private static final class Checker {
+    private final List<Dialect> dialects;
+    private final List<SpecProblem> problems = new ArrayList<>();
+
+    Checker(List<Dialect> dialects) {
+      this.dialects = dialects;
+    }
+
+    List<SpecProblem> check(JsonNode root) {
+      keys(root, "", knownKeys(MigrationSpec.class));
+      String id = text(root, "id", true);
+      if (id != null && !ID.matcher(id).matches()) {
+        problem(
+            "id",
+            id,
+            "must be 1-63 lower-case letters, digits or dashes, starting with a letter or digit");
+      }
+      text(root, "title", false);
+      connection(root, "source");
+      connection(root, "target");
+      scope(section(root, "scope", ScopeSpec.class));
+      mapping(section(root, "mapping", MappingOptions.class));
+      migrate(section(root, "migrate", MigrateOptions.class));
+      validation(section(root, "validation", ValidationOptions.class));
+      cutover(section(root, "cutover", CutoverOptions.class));
+      reviews(section(root, "reviews", ReviewPolicy.class));
+      approvers(root);
+      return List.copyOf(problems);
+    }
+
+    private void connection(JsonNode root, String key) {
+      JsonNode node = root.get(key);
+      if (absent(node)) {
+        problem(key + ".url", "(missing)", "is required: the JDBC URL of the " + key);
+        return;
+      }
+      JsonNode c = section(root, key, ConnectionSpec.class);
+      if (c == null) {
+        return;
+      }
+      String url = text(c, key, "url", true);
+      if (url != null) {
+        String redacted = MigrationException.redact(url);
+        if (!url.startsWith("jdbc:")) {
+          problem(key + ".url", redacted, "must be a JDBC URL starting with jdbc:");
+        } else if (dialects.stream().noneMatch(d -> d.accepts(url))) {
+          problem(
+              key + ".url",
+              redacted,
+              "no dialect accepts this URL; supported: "
+                  + dialects.stream().map(Dialect::name).toList());
+        }
+        if (!redacted.equals(url)) {
+          problem(
+              key + ".url",
+              redacted,
+              "must not carry a password (it would be committed to git); use the password key"
+                  + " with a ${env:NAME} or ${file:/path} reference");
+        }
+      }
+      text(c, key, "user", false);
+      text(c, key, "schema", false);
+      JsonNode password = c.get("password");
+      if (!absent(password)
+          && !(password.isTextual() && SecretResolver.isReference(password.textValue()))) {
+        problem(
+            key + ".password",
+            "***",
+            "must be a ${env:NAME} or ${file:/path} reference: a literal password would enter"
+                + " git and Temporal history");
+      }
+    }
+
+    private void scope(JsonNode scope) {
+      if (scope != null) {
+        stringList(scope.get("include"), "scope.include");
+        stringList(scope.get("exclude"), "scope.exclude");
+      }
+    }
+
+    private void mapping(JsonNode m) {
+      if (m != null) {
+        oneOf(m, "mapping", "naming", NAMINGS);
+        text(m, "mapping", "overrides", false);
+      }
+    }
+
+    private void migrate(JsonNode m) {
+      if (m != null) {
+        oneOf(m, "migrate", "strategy", STRATEGIES);
+        range(m, "migrate", "parallelism", 1, MAX_PARALLELISM);
+        range(m, "migrate", "chunk_rows", 1, MAX_CHUNK_ROWS);
+        range(m, "migrate", "reject_limit", 0, Long.MAX_VALUE);
+        JsonNode dry = m.get("dry_run");
+        if (!absent(dry) && !dry.isBoolean()) {
+          problem("migrate.dry_run", shown(dry), "must be true or false");
+        }
+      }
+    }
+
+    private void validation(JsonNode v) {
+      if (v == null) {
+        return;
+      }
+      range(v, "validation", "sample_rows", 0, Integer.MAX_VALUE);
+      JsonNode tolerance = v.get("latency_tolerance");
+      if (!absent(tolerance) && (!tolerance.isNumber() || tolerance.doubleValue() < 0)) {
+        problem(
+            "validation.latency_tolerance",
+            shown(tolerance),
+            "must be a number >= 0 (0.10 = the target may be 10 % slower)");
+      }
+      JsonNode queries = v.get("queries");
+      if (absent(queries)) {
+        return;
+      }
+      if (!queries.isArray()) {
+        problem("validation.queries", shown(queries), "must be a list of {name, sql} entries");
+        return;
+      }
+      for (int i = 0; i < queries.size(); i++) {
+        String path = "validation.queries[" + i + "]";
+        JsonNode q = queries.get(i);
+        if (!q.isObject()) {
+          problem(path, shown(q), "must be a mapping with name and sql");
+          continue;
+        }
+        keys(q, path, knownKeys(QuerySpec.class));
+        text(q, path, "name", true);
+        String sql = text(q, path, "sql", false);
+        String sourceSql = text(q, path, "source_sql", false);
+        String targetSql = text(q, path, "target_sql", false);
+        if (sql == null && (sourceSql == null || targetSql == null)) {
+          problem(
+              path + ".sql",
+              "(missing)",
+              "is required unless both source_sql and target_sql are given");
+        }
+      }
+    }
+
+    private void cutover(JsonNode c) {
+      if (c == null) {
+        return;
+      }
+      String window = text(c, "cutover", "window", false);
+      if (window != null) {
+        try {
+          Instant.parse(window);
+        } catch (DateTimeParseException e) {
+          problem(
+              "cutover.window",
+              window,
+              "must be null or an ISO-8601 instant such as 2026-12-05T22:00:00Z");
+        }
+      }
+      duration(c, "cutover", "rto");
+      oneOf(c, "cutover", "freeze", FREEZES);
+      JsonNode sw = section(c, "cutover", "switch", SwitchSpec.class);
+      if (sw != null) {
+        String type = oneOf(sw, "cutover.switch", "type", SWITCHES);
+        String path = text(sw, "cutover.switch", "path", false);
+        if ("config-file".equals(type) && (path == null || path.isBlank())) {
+          problem(
+              "cutover.switch.path",
+              "(missing)",
+              "is required when switch type is config-file: the file the target's connection"
+                  + " settings are written to");
+        }
+      }
+    }
+
+    private void reviews(JsonNode r) {
+      if (r == null) {
+        return;
+      }
+      for (String key : knownKeys(ReviewPolicy.class)) {
+        oneOf(r, "reviews", key, GATES);
+      }
+    }
+
+    private void approvers(JsonNode root) {
+      JsonNode a = root.get("approvers");
+      if (absent(a)) {
+        return;
+      }
+      if (!a.isObject()) {
+        problem("approvers", shown(a), "must be a mapping of default or a stage to reviewer lists");
+        return;
+      }
+      Set<String> allowed = new LinkedHashSet<>();
+      allowed.add("default");
+      Arrays.stream(Stage.values()).map(Stage::key).forEach(allowed::add);
+      for (Map.Entry<String, JsonNode> e : a.properties()) {
+        String path = "approvers." + e.getKey();
+        if (!allowed.contains(e.getKey())) {
+          problem(path, shown(e.getValue()), "unknown key; expected one of " + allowed);
+        } else {
+          stringList(e.getValue(), path);
+        }
+      }
+    }
+
+    // ------------------------------------------------------------ generic rules
+
+    private void keys(JsonNode node, String path, Set<String> known) {
+      Iterator<String> names = node.fieldNames();
+      while (names.hasNext()) {
+        String name = names.next();
+        if (!known.contains(name)) {
+          String full = path.isEmpty() ? name : path + "." + name;
+          JsonNode value = node.get(name);
+          problem(
+              full,
+              name.toLowerCase(java.util.Locale.ROOT).contains("password") ? "***" : shown(value),
+              "unknown key; expected one of " + known);
+        }
+      }
+    }
+
+    /** A nested record section: checked for unknown keys; null when absent or not a mapping. */
+    private JsonNode section(JsonNode parent, String key, Class<? extends Record> type) {
+      return section(parent, "", key, type);
+    }
+
+    private JsonNode section(
+        JsonNode parent, String parentPath, String key, Class<? extends Record> type) {
+      String path = parentPath.isEmpty() ? key : parentPath + "." + key;
+      JsonNode node = parent.get(key);
+      if (absent(node)) {
+        return null;
+      }
+      if (!node.isObject()) {
+        problem(path, shown(node), "must be a mapping with keys " + knownKeys(type));
+        return null;
+      }
+      keys(node, path, knownKeys(type));
+      return node;
+    }
+
+    private String text(JsonNode parent, String key, boolean required) {
+      return text(parent, "", key, required);
+    }
+
+    private String text(JsonNode parent, String parentPath, String key, boolean required) {
+      String path = parentPath.isEmpty() ? key : parentPath + "." + key;
+      JsonNode node = parent.get(key);
+      if (absent(node)) {
+        if (required) {
+          problem(path, "(missing)", "is required");
+        }
+        return null;
+      }
+      if (!node.isValueNode()) {
+        problem(path, shown(node), "must be a single value, not a list or mapping");
+        return null;
+      }
+      String value = node.asText();
+      if (required && value.isBlank()) {
+        problem(path, "\"\"", "is required and must not be empty");
+        return null;
+      }
+      return value;
+    }
+
+    private String oneOf(JsonNode parent, String parentPath, String key, List<String> allowed) {
+      String value = text(parent, parentPath, key, false);
+      if (value != null && !allowed.contains(value)) {
+        problem(parentPath + "." + key, value, "must be one of " + allowed);
+        return null;
+      }
+      return value;
+    }
+
+    private void range(JsonNode parent, String parentPath, String key, long min, long max) {
+      JsonNode node = parent.get(key);
+      if (absent(node)) {
+        return;
+      }
+      String bounds =
+          max == Long.MAX_VALUE || max == Integer.MAX_VALUE ? ">= " + min : min + ".." + max;
+      if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+        problem(parentPath + "." + key, shown(node), "must be a whole number " + bounds);
+      } else if (node.longValue() < min || node.longValue() > max) {
+        problem(parentPath + "." + key, shown(node), "must be " + bounds);
+      }
+    }
+
+    private void duration(JsonNode parent, String parentPath, String key) {
+      String value = text(parent, parentPath, key, false);
+      if (value == null) {
+        return;
+      }
+      try {
+        Duration d = Duration.parse(value);
+        if (d.isNegative() || d.isZero()) {
+          problem(parentPath + "." + key, value, "must be a duration > 0");
+        }
+      } catch (DateTimeParseException e) {
+        problem(
+            parentPath + "." + key, value, "must be an ISO-8601 duration such as PT15M or PT1H30M");
+      }
+    }
+
+    private void stringList(JsonNode node, String path) {
+      if (absent(node)) {
+        return;
+      }
+      if (!node.isArray()) {
+        problem(path, shown(node), "must be a list of strings");
+        return;
+      }
+      for (int i = 0; i < node.size(); i++) {
+        JsonNode item = node.get(i);
+        if (!item.isTextual() || item.textValue().isBlank()) {
+          problem(path + "[" + i + "]", shown(item), "must be a non-empty string");
+        }
+      }
+    }
+
+    private static boolean absent(JsonNode node) {
+      return node == null || node.isNull() || node.isMissingNode();
+    }
+
+    private void problem(String key, String value, String rule) {
+      problems.add(new SpecProblem(key, value, rule));
+    }
+  }
+}

@@ -1,0 +1,287 @@
+package io.migrationstudio.core.cutover;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.git.GitArtifactStore;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.spec.SpecLoader;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(PostgresExtension.class)
+class CutoverServiceIT {
+  static final String BRANCH = "migrations/shop";
+
+  /** Mixed case and a space, a reserved word, a quote and unicode. */
+  static final List<String> TABLES = List.of("Order Items", "select", "ünï\"q");
+
+  @TempDir Path home;
+  @TempDir Path apps;
+  GitArtifactStore store;
+  CutoverService cutover;
+  TestDatabase source;
+  TestDatabase target;
+  Path config;
+  String commit;
+
+  @BeforeEach
+  void setUp(TestDatabase source, TestDatabase target) throws Exception {
+    this.source = source;
+    this.target = target;
+    for (TestDatabase db : List.of(source, target)) {
+      for (String t : TABLES) {
+        db.execute("CREATE TABLE " + q(t) + " (id integer PRIMARY KEY)");
+      }
+    }
+    // the source has 2 extra rows in "Order Items" that the mapping's filter leaves behind
+    source.execute(
+        "INSERT INTO \"Order Items\" SELECT g FROM generate_series(1, 7) g",
+        "INSERT INTO \"select\" SELECT g FROM generate_series(1, 3) g",
+        "INSERT INTO \"ünï\"\"q\" VALUES (1)");
+    target.execute(
+        "INSERT INTO \"Order Items\" SELECT g FROM generate_series(1, 5) g",
+        "INSERT INTO \"select\" SELECT g FROM generate_series(1, 3) g",
+        "INSERT INTO \"ünï\"\"q\" VALUES (1)");
+    config = apps.resolve("conf/db.properties");
+    Files.createDirectories(config.getParent());
+    Files.writeString(config, "url=jdbc:postgresql://old/shop\n");
+
+    store = GitArtifactStore.open(home, null);
+    cutover = new CutoverService(store, new SecretResolver(Map.of()));
+    store.openBranch(BRANCH);
+    List<TableMapping> tables =
+        TABLES.stream()
+            .map(
+                t ->
+                    new TableMapping(
+                        t,
+                        t,
+                        t.equals("Order Items") ? "id <= 5" : null,
+                        List.of("id"),
+                        List.of(
+                            new ColumnMapping(
+                                "id",
+                                "id",
+                                Disposition.MAP,
+                                "integer",
+                                "integer",
+                                CanonicalType.INTEGER,
+                                false,
+                                null,
+                                null,
+                                null)),
+                        null,
+                        null,
+                        null))
+            .toList();
+    MappingDocument mapping =
+        new MappingDocument(1, "identity", "postgresql", "public", "public", tables, null);
+    commit =
+        store
+            .commit(
+                BRANCH,
+                "studio",
+                "evidence",
+                Map.of(
+                    ArtifactPaths.MAPPING_YAML, Json.bytes(Json.writeYaml(mapping)),
+                    ArtifactPaths.RUN_JSON, Json.bytes("{\"duration_ms\": 123456}\n")))
+            .head();
+  }
+
+  @AfterEach
+  void tearDown() throws SQLException {
+    store.close();
+    try (Connection c = source.connect()) {
+      new io.migrationstudio.core.dialect.postgres.PostgresDialect()
+          .writeFreeze()
+          .orElseThrow()
+          .unfreezeWrites(c);
+    }
+  }
+
+  @Test
+  void runbookComesFromTheEvidenceAndIsByteStable() {
+    MigrationSpec spec = spec("PT15M");
+    StageOutput out = cutover.planCutover(spec, commit);
+    String md = new String(out.files().get(ArtifactPaths.RUNBOOK_MD), UTF_8);
+    assertTrue(md.contains("POINT OF NO RETURN"), md);
+    assertTrue(md.contains("row counts of 3 mapped tables"), md);
+    assertTrue(md.contains("Copy (`03-migrate/run.json`): 2 min 3 s"), md);
+    assertTrue(md.contains("| 1 | Wait for the maintenance window | cutover-coordinator |"), md);
+    assertTrue(md.contains("## Rollback"), md);
+    assertArrayEquals(
+        out.files().get(ArtifactPaths.RUNBOOK_MD),
+        cutover.planCutover(spec, commit).files().get(ArtifactPaths.RUNBOOK_MD));
+  }
+
+  @Test
+  void drillRehearsesTheRollbackAndLeavesEverythingAsItWas() throws Exception {
+    MigrationSpec spec = spec("PT15M");
+    StageOutput out = cutover.drillRollback(spec, BRANCH);
+    DrillReport drill =
+        Json.read(out.files().get(ArtifactPaths.DRILL_JSON), DrillReport.class, "drill");
+    assertEquals(Verdict.PASS, out.verdict(), out.summary());
+    assertEquals(
+        List.of(
+            CutoverService.CONNECT,
+            CutoverService.FREEZE,
+            CutoverService.CHECK_FROZEN,
+            CutoverService.SWITCH,
+            CutoverService.REVERT,
+            CutoverService.UNFREEZE,
+            CutoverService.CHECK_WRITABLE),
+        drill.steps().stream().map(CutoverStep::name).toList());
+    assertTrue(
+        drill.steps().stream().allMatch(s -> s.status().equals(CutoverStep.OK)), drill.toString());
+    assertTrue(drill.steps().get(2).detail().contains("25006"), drill.steps().get(2).detail());
+    assertEquals(900_000, drill.rtoMillis());
+    assertTrue(drill.rollbackMillis() > 0);
+    assertSourceWritable();
+    assertEquals("url=jdbc:postgresql://old/shop\n", Files.readString(config));
+
+    // a one-time record: the re-run reuses it and says so
+    store.commit(BRANCH, "rollback-engineer", "drill", out.files());
+    StageOutput again = cutover.drillRollback(spec, BRANCH);
+    assertArrayEquals(
+        out.files().get(ArtifactPaths.DRILL_JSON), again.files().get(ArtifactPaths.DRILL_JSON));
+    assertTrue(
+        new String(again.files().get(ArtifactPaths.ROLLBACK_MD), UTF_8).contains("is reused"));
+    assertFalse(
+        new String(out.files().get(ArtifactPaths.ROLLBACK_MD), UTF_8).contains("is reused"));
+  }
+
+  @Test
+  void aRollbackSlowerThanTheRtoFailsTheDrillAndStillUnfreezes() throws Exception {
+    StageOutput out = cutover.drillRollback(spec("PT0.000001S"), BRANCH);
+    assertEquals(Verdict.FAIL, out.verdict());
+    assertTrue(out.summary().contains("MORE than"), out.summary());
+    assertSourceWritable();
+  }
+
+  @Test
+  void executeFreezesCountsSwitchesAndChecks() throws Exception {
+    MigrationSpec spec = spec("PT15M");
+    StageOutput out = cutover.executeCutover(spec, BRANCH, commit);
+    CutoverLog log =
+        Json.read(out.files().get(ArtifactPaths.CUTOVER_LOG_JSON), CutoverLog.class, "log");
+    assertEquals(Verdict.PASS, out.verdict(), out.summary());
+    assertFalse(log.rolledBack());
+    assertEquals(
+        List.of(
+            new CutoverLog.TableCount("Order Items", "Order Items", 5, 5, true),
+            new CutoverLog.TableCount("select", "select", 3, 3, true),
+            new CutoverLog.TableCount("ünï\"q", "ünï\"q", 1, 1, true)),
+        log.tables());
+    assertEquals(commit, log.mappingCommit());
+    IllegalStateException refused =
+        assertThrows(
+            IllegalStateException.class,
+            () -> source.execute("INSERT INTO \"select\" VALUES (99)"));
+    assertEquals("25006", ((SQLException) refused.getCause()).getSQLState());
+    target.execute("INSERT INTO \"select\" VALUES (99)");
+    String switched = Files.readString(config);
+    assertTrue(switched.contains("url=" + target.jdbcUrl() + "\n"), switched);
+    assertFalse(switched.contains("password="), switched);
+    assertEquals(
+        "url=jdbc:postgresql://old/shop\n",
+        Files.readString(Path.of(config + CutoverService.PRE_CUTOVER_SUFFIX)));
+
+    // done is done: a re-run reports the recorded cutover without executing again
+    store.commit(BRANCH, "cutover-coordinator", "cutover", out.files());
+    StageOutput again = cutover.executeCutover(spec, BRANCH, commit);
+    assertEquals(out.files().keySet(), again.files().keySet());
+    for (String path : out.files().keySet()) {
+      assertArrayEquals(out.files().get(path), again.files().get(path), path);
+    }
+  }
+
+  @Test
+  void aCountMismatchRollsBackBeforeTheSwitch() throws Exception {
+    target.execute("DELETE FROM \"select\" WHERE id = 3");
+    StageOutput out = cutover.executeCutover(spec("PT15M"), BRANCH, commit);
+    CutoverLog log =
+        Json.read(out.files().get(ArtifactPaths.CUTOVER_LOG_JSON), CutoverLog.class, "log");
+    assertEquals(Verdict.FAIL, out.verdict());
+    assertTrue(log.rolledBack());
+    CutoverStep counts =
+        log.steps().stream()
+            .filter(s -> s.name().equals(CutoverService.COUNTS))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(CutoverStep.FAILED, counts.status());
+    assertTrue(counts.detail().contains("select 3 vs select 2"), counts.detail());
+    assertTrue(log.steps().stream().noneMatch(s -> s.name().equals(CutoverService.SWITCH)));
+    assertSourceWritable();
+    assertEquals("url=jdbc:postgresql://old/shop\n", Files.readString(config));
+    assertFalse(Files.exists(Path.of(config + CutoverService.PRE_CUTOVER_SUFFIX)));
+    String md = new String(out.files().get(ArtifactPaths.CUTOVER_LOG_MD), UTF_8);
+    assertTrue(md.contains("| select | select | 3 | 2 | **no** |"), md);
+  }
+
+  @Test
+  void theConfigFileNeverHoldsAPassword() {
+    MigrationSpec spec =
+        SpecLoader.parse(
+            specText("PT15M")
+                .replace("user: postgres }", "user: postgres, password: \"${env:DB_PW}\" }"));
+    String props = new String(ConnectionSwitch.render(spec, config), UTF_8);
+    assertTrue(props.contains("password_ref=${env:DB_PW}\n"), props);
+    String json = new String(ConnectionSwitch.render(spec, Path.of("x.json")), UTF_8);
+    assertTrue(json.contains("\"password_ref\" : \"${env:DB_PW}\""), json);
+    assertNull(spec.target().schema());
+  }
+
+  private void assertSourceWritable() {
+    source.execute("INSERT INTO \"select\" VALUES (100)", "DELETE FROM \"select\" WHERE id = 100");
+  }
+
+  private MigrationSpec spec(String rto) {
+    return SpecLoader.parse(specText(rto));
+  }
+
+  private String specText(String rto) {
+    return "id: shop\n"
+        + "source: { url: \""
+        + source.jdbcUrl()
+        + "\", user: postgres }\n"
+        + "target: { url: \""
+        + target.jdbcUrl()
+        + "\", user: postgres }\n"
+        + "cutover: { rto: "
+        + rto
+        + ", switch: { type: config-file, path: \""
+        + config
+        + "\" } }\n";
+  }
+
+  private static String q(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+}

@@ -1,0 +1,231 @@
+package io.migrationstudio.core.evidence;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.activity.CommitResult;
+import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.contracts.workflow.Decision;
+import io.migrationstudio.contracts.workflow.MigrationState;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.core.git.ArtifactStore.CommitInfo;
+import io.migrationstudio.core.git.GitArtifactStore;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.spec.SpecException;
+import io.migrationstudio.core.spec.SpecLoader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvidenceServiceIT {
+  static final String SPEC_TEXT =
+      """
+      # the operator's own file, comments and all
+      id: shop
+      source: { url: "jdbc:postgresql://db1/shop", user: app, password: "${env:SRC_PW}" }
+      target: { url: "jdbc:postgresql://db2/shop", user: app, password: "${env:DST_PW}" }
+      approvers: { default: [alice], cutover: [board] }
+      """;
+  static final String BRANCH = "migrations/shop";
+
+  @TempDir Path home;
+  GitArtifactStore store;
+  EvidenceService evidence;
+  MigrationSpec spec;
+
+  @BeforeEach
+  void open() {
+    store = GitArtifactStore.open(home, null);
+    evidence = new EvidenceService(store);
+    spec = SpecLoader.parse(SPEC_TEXT);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void openCommitsTheOperatorsTextOnceAsOperator() {
+    OpenResult first = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertEquals(BRANCH, first.branch());
+    assertEquals(SPEC_TEXT, text(ArtifactPaths.SPEC));
+    assertEquals(List.of(), first.approved());
+    assertEquals(0, first.reviewCount());
+    CommitInfo top = store.log(BRANCH).get(0);
+    assertEquals(first.specCommit(), top.id());
+    assertEquals("operator", top.author());
+
+    OpenResult again = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertEquals(first.specCommit(), again.specCommit());
+    assertEquals(2, store.log(BRANCH).size(), "README + spec: re-opening commits nothing");
+  }
+
+  @Test
+  void openWithoutTextCommitsTheCanonicalRendering() {
+    evidence.openMigration("shop", spec, null);
+    assertEquals(SpecLoader.render(spec), text(ArtifactPaths.SPEC));
+  }
+
+  @Test
+  void openRefusesLiteralSecretsAndMismatchedIdsBeforeWriting() {
+    String literal = SPEC_TEXT.replace("\"${env:SRC_PW}\"", "hunter2");
+    SpecException e =
+        assertThrows(SpecException.class, () -> evidence.openMigration("shop", spec, literal));
+    assertEquals(ErrorCode.INVALID_SPEC, e.code());
+    assertFalse(e.getMessage().contains("hunter2"));
+    MigrationException other =
+        assertThrows(MigrationException.class, () -> evidence.openMigration("other", spec, null));
+    assertEquals(ErrorCode.INVALID_SPEC, other.code());
+    assertTrue(store.head(BRANCH).isEmpty(), "nothing written");
+  }
+
+  @Test
+  void resumeFindsTheApprovedPrefixAtTheApprovedCommits() {
+    evidence.openMigration("shop", spec, SPEC_TEXT);
+    String a = write("01-assessment/inventory.json", "{}\n", "inventory");
+    write("01-assessment/risks.json", "[]\n", "risk-assessor");
+    String assessed = store.head(BRANCH).orElseThrow();
+    review(1, Stage.ASSESSMENT, Decision.APPROVE, assessed);
+    String m1 = write("02-mapping/mapping.yaml", "v: 1\n", "schema-mapper");
+    review(2, Stage.MAPPING, Decision.REQUEST_CHANGES, m1);
+    String m2 = write("02-mapping/mapping.yaml", "v: 2\n", "reviewer:alice");
+    review(3, Stage.MAPPING, Decision.APPROVE, m2);
+    write("03-migrate/run.json", "{}\n", "migration-engineer");
+    review(4, Stage.MIGRATE, Decision.REJECT, store.head(BRANCH).orElseThrow());
+
+    OpenResult resumed = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertEquals(4, resumed.reviewCount());
+    assertEquals(
+        List.of(Stage.ASSESSMENT, Stage.MAPPING),
+        resumed.approved().stream().map(ApprovedStage::stage).toList());
+    ApprovedStage assessment = resumed.approved().get(0);
+    assertEquals(assessed, assessment.commit());
+    assertEquals(
+        List.of(
+            new ArtifactRef("01-assessment/inventory.json", assessed),
+            new ArtifactRef("01-assessment/risks.json", assessed)),
+        assessment.artifacts());
+    ApprovedStage mapping = resumed.approved().get(1);
+    assertEquals(m2, mapping.commit());
+    assertEquals(List.of(new ArtifactRef("02-mapping/mapping.yaml", m2)), mapping.artifacts());
+    assertTrue(store.isAncestor(a, m2));
+
+    // a changed spec voids approvals given under the old one
+    OpenResult changed =
+        evidence.openMigration("shop", spec, SPEC_TEXT + "title: Shop, second attempt\n");
+    assertEquals(List.of(), changed.approved());
+    assertEquals(4, changed.reviewCount());
+  }
+
+  @Test
+  void anApprovalOfACommitOffTheBranchDoesNotCount() {
+    evidence.openMigration("shop", spec, SPEC_TEXT);
+    String elsewhere =
+        store.commit("migrations/other", "studio", "x", Map.of("x", "x".getBytes(UTF_8))).head();
+    review(1, Stage.ASSESSMENT, Decision.APPROVE, elsewhere);
+    assertEquals(List.of(), evidence.openMigration("shop", spec, SPEC_TEXT).approved());
+  }
+
+  @Test
+  void reviewsAreCommittedByTheReviewer() {
+    evidence.openMigration("shop", spec, SPEC_TEXT);
+    String head = store.head(BRANCH).orElseThrow();
+    CommitResult r =
+        evidence.recordReview(
+            BRANCH,
+            new ReviewRecord(
+                1,
+                Stage.MAPPING,
+                Decision.APPROVE,
+                "Alice <a@x>",
+                "ok",
+                head,
+                7L,
+                true,
+                null,
+                null));
+    assertEquals("reviews/01-mapping-approve.json", r.artifact().path());
+    assertEquals(r.head(), store.head(BRANCH).orElseThrow());
+    assertEquals("reviewer:Alice-a@x-", store.log(BRANCH).get(0).author());
+    ReviewRecord back =
+        ReviewFiles.read(store.read(BRANCH, r.artifact().path()).orElseThrow(), "review");
+    assertEquals(r.artifact().path(), back.path());
+    assertEquals(head, back.commit());
+  }
+
+  @Test
+  void verifyCommitChecksBranchAndAncestry() {
+    OpenResult opened = evidence.openMigration("shop", spec, SPEC_TEXT);
+    String later = write("01-assessment/inventory.json", "{}\n", "inventory");
+    assertEquals(later, evidence.verifyCommit(BRANCH, opened.specCommit(), later));
+    assertEquals(opened.specCommit(), evidence.verifyCommit(BRANCH, null, opened.specCommit()));
+    String main = store.head("main").orElseThrow();
+    String off =
+        store.commit("migrations/other", "studio", "x", Map.of("x", "x".getBytes(UTF_8))).head();
+    for (String[] bad :
+        List.of(
+            new String[] {opened.specCommit(), "abc"},
+            new String[] {opened.specCommit(), null},
+            new String[] {opened.specCommit(), off},
+            new String[] {later, main},
+            new String[] {later, opened.specCommit()})) {
+      MigrationException e =
+          assertThrows(
+              MigrationException.class, () -> evidence.verifyCommit(BRANCH, bad[0], bad[1]));
+      assertEquals(ErrorCode.INVALID_COMMIT, e.code());
+    }
+  }
+
+  @Test
+  void pullRequestIsRewrittenOnlyWhenTheStatusChanges() {
+    evidence.openMigration("shop", spec, SPEC_TEXT);
+    MigrationStatus status =
+        new MigrationStatus(
+            "shop",
+            BRANCH,
+            Stage.ASSESSMENT,
+            MigrationState.RUNNING,
+            null,
+            null,
+            null,
+            null,
+            null,
+            "");
+    CommitResult first = evidence.writePullRequest(BRANCH, spec, status);
+    CommitResult second = evidence.writePullRequest(BRANCH, spec, status);
+    assertEquals(first.head(), second.head());
+    assertEquals("studio", store.log(BRANCH).get(0).author());
+    assertTrue(text(ArtifactPaths.PULL_REQUEST).startsWith("# Migration shop: shop\n"));
+  }
+
+  private String write(String path, String content, String role) {
+    return store
+        .commit(BRANCH, role, "write " + path, Map.of(path, content.getBytes(UTF_8)))
+        .head();
+  }
+
+  private void review(int seq, Stage stage, Decision decision, String commit) {
+    evidence.recordReview(
+        BRANCH,
+        new ReviewRecord(seq, stage, decision, "alice", "", commit, 1000L * seq, true, null, null));
+  }
+
+  private String text(String path) {
+    return new String(store.read(BRANCH, path).orElseThrow(), UTF_8);
+  }
+}

@@ -1,0 +1,197 @@
+package io.migrationstudio.core.git;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.git.ArtifactStore.CommitInfo;
+import io.migrationstudio.core.git.ArtifactStore.CommitOutcome;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GitArtifactStoreIT {
+  private static final String BRANCH = "migrations/demo";
+
+  @TempDir Path home;
+
+  @Test
+  void firstUseCreatesMainAndBranchesFromIt() {
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      String main = store.head("main").orElseThrow();
+      assertTrue(new String(store.read("main", "README.md").orElseThrow(), UTF_8).contains("#"));
+      assertEquals(main, store.openBranch(BRANCH));
+      assertEquals(main, store.openBranch(BRANCH), "re-opening keeps the branch");
+      assertTrue(store.head("migrations/other").isEmpty());
+      assertTrue(home.resolve("artifacts/remote.git/HEAD").toFile().isFile());
+      assertTrue(home.resolve("artifacts/repo.git/HEAD").toFile().isFile());
+    }
+  }
+
+  @Test
+  void commitsOnlyWhenContentChangesAndPushesToTheRemote() throws Exception {
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      String base = store.openBranch(BRANCH);
+      CommitOutcome first =
+          store.commit(
+              BRANCH,
+              "schema-mapper",
+              "Mapping",
+              Map.of(
+                  "02-mapping/mapping.yaml", bytes("a: 1\n"), "02-mapping/dry-run.md", bytes("x")));
+      assertTrue(first.changed());
+      assertEquals(List.of("02-mapping/dry-run.md", "02-mapping/mapping.yaml"), first.paths());
+      CommitOutcome same =
+          store.commit(
+              BRANCH,
+              "schema-mapper",
+              "Mapping",
+              Map.of("02-mapping/mapping.yaml", bytes("a: 1\n")));
+      assertFalse(same.changed());
+      assertEquals(first.head(), same.head());
+      CommitOutcome second =
+          store.commit(
+              BRANCH, "reviewer:alice", "Edit", Map.of("02-mapping/mapping.yaml", bytes("a: 2\n")));
+      assertTrue(second.changed());
+      assertEquals(List.of("02-mapping/mapping.yaml"), second.paths());
+
+      assertEquals("a: 1\n", text(store.read(first.head(), "02-mapping/mapping.yaml")));
+      assertEquals("a: 2\n", text(store.read(BRANCH, "02-mapping/mapping.yaml")));
+      assertTrue(store.read(BRANCH, "02-mapping/none").isEmpty());
+      assertEquals(
+          List.of("02-mapping/dry-run.md", "02-mapping/mapping.yaml"),
+          store.list(BRANCH, "02-mapping"));
+      assertEquals(
+          List.of("02-mapping/dry-run.md", "02-mapping/mapping.yaml", "README.md"),
+          store.list(BRANCH, ""));
+      assertTrue(store.isOnBranch(BRANCH, first.head()));
+      assertFalse(store.isOnBranch("main", first.head()));
+      assertTrue(store.isAncestor(base, second.head()));
+      assertFalse(store.isAncestor(second.head(), first.head()));
+      assertFalse(store.isOnBranch(BRANCH, "0".repeat(40)));
+
+      List<CommitInfo> log = store.log(BRANCH);
+      assertEquals(3, log.size());
+      assertEquals(second.head(), log.get(0).id());
+      assertEquals("reviewer:alice", log.get(0).author());
+      assertEquals("Edit", log.get(0).message());
+      assertEquals(List.of("02-mapping/mapping.yaml"), log.get(0).paths());
+      assertEquals(List.of("README.md"), log.get(2).paths());
+
+      try (Repository remote =
+              new FileRepositoryBuilder()
+                  .setGitDir(home.resolve("artifacts/remote.git").toFile())
+                  .build();
+          RevWalk walk = new RevWalk(remote)) {
+        RevCommit pushed = walk.parseCommit(remote.resolve("refs/heads/" + BRANCH));
+        assertEquals(second.head(), pushed.name());
+        assertEquals("reviewer:alice@migration-studio", pushed.getAuthorIdent().getEmailAddress());
+        assertEquals("reviewer:alice", pushed.getCommitterIdent().getName());
+      }
+    }
+  }
+
+  @Test
+  void commitOnAMissingBranchCreatesItFromMain() {
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      CommitOutcome out = store.commit("migrations/x", "studio", "m", Map.of("f", bytes("1")));
+      assertTrue(out.changed());
+      assertTrue(store.isAncestor(store.head("main").orElseThrow(), out.head()));
+    }
+  }
+
+  @Test
+  void aConfiguredRemoteIsSharedBetweenHomes(@TempDir Path other) {
+    String remote;
+    String head;
+    try (GitArtifactStore a = GitArtifactStore.open(home, null)) {
+      a.openBranch(BRANCH);
+      head = a.commit(BRANCH, "studio", "one", Map.of("one.txt", bytes("1"))).head();
+      remote = a.remoteUri();
+    }
+    try (GitArtifactStore b = GitArtifactStore.open(other, remote)) {
+      assertEquals(head, b.head(BRANCH).orElseThrow());
+      assertEquals("1", text(b.read(head, "one.txt")));
+      b.commit(BRANCH, "studio", "two", Map.of("two.txt", bytes("2")));
+    }
+    try (GitArtifactStore a = GitArtifactStore.open(home, null)) {
+      assertEquals("2", text(a.read(BRANCH, "two.txt")), "sees the other home's push");
+    }
+  }
+
+  @Test
+  void twoStoresOnOneHomeLoseNoFileUnderConcurrentCommits() throws Exception {
+    int threadsPerStore = 3;
+    int filesPerThread = 6;
+    try (GitArtifactStore a = GitArtifactStore.open(home, null);
+        GitArtifactStore b = GitArtifactStore.open(home, null)) {
+      a.openBranch(BRANCH);
+      ExecutorService pool = Executors.newFixedThreadPool(2 * threadsPerStore);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 2 * threadsPerStore; t++) {
+        GitArtifactStore store = t % 2 == 0 ? a : b;
+        int thread = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int f = 0; f < filesPerThread; f++) {
+                    String path = "files/t" + thread + "-" + f + ".txt";
+                    assertTrue(
+                        store
+                            .commit(BRANCH, "writer-" + thread, path, Map.of(path, bytes(path)))
+                            .changed());
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : futures) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      List<String> files = a.list(BRANCH, "files");
+      assertEquals(2 * threadsPerStore * filesPerThread, files.size(), files.toString());
+      assertEquals(2 * threadsPerStore * filesPerThread + 1, b.log(BRANCH).size());
+    }
+  }
+
+  @Test
+  void refusesPathsOutsideTheRepository() {
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      for (String bad : List.of("../x", "/etc/passwd", "a//b", ".git/config", "a/./b", "")) {
+        MigrationException e =
+            assertThrows(
+                MigrationException.class,
+                () -> store.commit(BRANCH, "studio", "m", Map.of(bad, bytes("x"))),
+                bad);
+        assertEquals(ErrorCode.INVALID_ARTIFACT, e.code());
+      }
+    }
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  private static String text(java.util.Optional<byte[]> content) {
+    return new String(content.orElseThrow(), UTF_8);
+  }
+}

@@ -1,0 +1,92 @@
+package io.migrationstudio.worker.cutover;
+
+import static io.migrationstudio.worker.cutover.ActivityFailures.translate;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.CutoverActivities;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.cutover.CutoverService;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.git.ArtifactStore.CommitOutcome;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.spec.SecretResolver;
+
+/**
+ * Cutover activities: a thin adapter over {@link CutoverService} that commits each output with the
+ * role that produced it (coordinator for runbook and execution, rollback engineer for the drill).
+ */
+public final class CutoverActivitiesImpl implements CutoverActivities {
+  private final ArtifactStore store;
+  private final CutoverService cutover;
+
+  public CutoverActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
+    this.store = store;
+    this.cutover = new CutoverService(store, secrets);
+  }
+
+  @Override
+  public StageResult planCutover(StageRequest request) {
+    return translate(
+        () ->
+            commit(
+                request,
+                Stage.CUTOVER.producerRole(),
+                "Cutover runbook",
+                cutover.planCutover(request.spec(), commitOrBranch(request))));
+  }
+
+  @Override
+  public StageResult drillRollback(StageRequest request) {
+    return translate(
+        () ->
+            commit(
+                request,
+                Stage.CUTOVER.checkerRole(),
+                "Rollback drill",
+                cutover.drillRollback(request.spec(), request.branch())));
+  }
+
+  /** Commits the cutover log first, then fails with CUTOVER_FAILED when the cutover rolled back. */
+  @Override
+  public StageResult executeCutover(StageRequest request) {
+    return translate(
+        () -> {
+          StageOutput out =
+              cutover.executeCutover(request.spec(), request.branch(), commitOrBranch(request));
+          StageResult result =
+              commit(request, Stage.CUTOVER.producerRole(), "Cutover executed", out);
+          if (out.verdict() == Verdict.FAIL) {
+            throw new MigrationException(
+                ErrorCode.CUTOVER_FAILED,
+                "cutover of "
+                    + request.migrationId()
+                    + " failed: "
+                    + out.summary()
+                    + ". The log is 05-cutover/cutover-log.md at commit "
+                    + result.commit());
+          }
+          return result;
+        });
+  }
+
+  private static String commitOrBranch(StageRequest request) {
+    return request.commit() != null ? request.commit() : request.branch();
+  }
+
+  private StageResult commit(StageRequest request, String role, String title, StageOutput out) {
+    CommitOutcome c =
+        store.commit(request.branch(), role, title + ": " + out.summary(), out.files());
+    return new StageResult(
+        Stage.CUTOVER,
+        role,
+        c.head(),
+        out.files().keySet().stream().map(p -> new ArtifactRef(p, c.head())).toList(),
+        out.verdict(),
+        out.summary());
+  }
+}
