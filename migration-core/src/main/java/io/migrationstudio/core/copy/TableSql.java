@@ -47,6 +47,14 @@ public final class TableSql {
     return table;
   }
 
+  public Dialect sourceDialect() {
+    return source;
+  }
+
+  public Dialect targetDialect() {
+    return target;
+  }
+
   public String sourceTable() {
     return source.qualify(sourceSchema(), table.source());
   }

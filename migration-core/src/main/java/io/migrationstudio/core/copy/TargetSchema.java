@@ -261,6 +261,9 @@ public final class TargetSchema {
     c.setAutoCommit(false);
     try (Statement st = c.createStatement()) {
       for (String sql : statements) {
+        if (sql.startsWith("--")) {
+          continue; // a note for the reader of target-schema.sql, nothing to run
+        }
         st.execute(sql);
       }
       c.commit();
