@@ -152,11 +152,9 @@ public final class ChunkCopier {
       if (!done) {
         rollbackQuietly(target);
       }
-      if (!source.getAutoCommit()) {
-        rollbackQuietly(source);
-        source.setAutoCommit(sourceAuto);
-      }
-      target.setAutoCommit(targetAuto);
+      rollbackQuietly(source);
+      restoreAutoCommit(source, sourceAuto);
+      restoreAutoCommit(target, targetAuto);
     }
   }
 
@@ -374,11 +372,25 @@ public final class ChunkCopier {
     }
   }
 
+  /** Ends a transaction that failed; on a broken connection the server already rolled it back. */
   private static void rollbackQuietly(Connection c) {
     try {
-      c.rollback();
+      if (!c.isClosed() && !c.getAutoCommit()) {
+        c.rollback();
+      }
     } catch (SQLException e) {
-      // the connection is broken; the transaction is gone with it
+      // the connection is broken: the server ended the transaction with it
+    }
+  }
+
+  /** Restores the caller's auto-commit mode without masking the chunk's own failure. */
+  private static void restoreAutoCommit(Connection c, boolean autoCommit) {
+    try {
+      if (!c.isClosed() && c.getAutoCommit() != autoCommit) {
+        c.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      // the connection is broken; the caller will discard it
     }
   }
 }
