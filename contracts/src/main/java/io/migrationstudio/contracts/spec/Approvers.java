@@ -3,6 +3,7 @@ package io.migrationstudio.contracts.spec;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.migrationstudio.contracts.Stage;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +14,13 @@ import java.util.TreeMap;
  * for one stage. External gates accept only the stage's own list.
  */
 public final class Approvers {
-  private final Map<String, List<String>> byKey = new TreeMap<>();
+  // ignored as a property: the any-getter/any-setter carry its entries (mappers that see fields,
+  // like Temporal's, would otherwise write it as an approver list named "byKey")
+  @JsonIgnore private final Map<String, List<String>> byKey = new TreeMap<>();
 
   public Approvers() {}
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public Approvers(Map<String, List<String>> byKey) {
     if (byKey != null) {
       byKey.forEach(this::put);
