@@ -1,0 +1,396 @@
+package io.migrationstudio.core.copy;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.core.canonical.CanonicalEncoder;
+import io.migrationstudio.core.canonical.ColumnCodec;
+import io.migrationstudio.core.canonical.RowCodec;
+import io.migrationstudio.core.canonical.RowHasher;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.Json;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Copies one chunk with an exactly-once effect (DESIGN §4).
+ *
+ * <p>One target transaction: lock the chunk's ledger row, and if it is already {@code committed}
+ * return it untouched (unless {@code force}); otherwise delete the range on the target and its old
+ * rejects, stream the source range (cursor, ordered by key) through the mapping's projections, hash
+ * every row canonically, write the rows with {@code COPY ... FROM STDIN} (rows PostgreSQL cannot
+ * hold go to the quarantine with a reason), upsert the ledger row (attempt + 1, rows, source hash
+ * of all rows read, target hash of the rows sent, status committed), commit. Any failure rolls the
+ * whole transaction back, so a retry redoes exactly the range and nothing is duplicated or lost.
+ * Memory is bounded by the fetch size and one COPY buffer.
+ */
+public final class ChunkCopier {
+  /** Bytes buffered before a COPY write (a few rows to a few thousand). */
+  static final int COPY_BUFFER_CHARS = 64 * 1024;
+
+  private final Dialect sourceDialect;
+  private final Dialect targetDialect;
+  private final Ledger ledger;
+  private final Clock clock;
+  private final CopyOptions options;
+
+  public ChunkCopier(Dialect source, Dialect target) {
+    this(
+        source,
+        target,
+        TargetSchema.DEFAULT_STUDIO_SCHEMA,
+        Clock.systemUTC(),
+        CopyOptions.defaults());
+  }
+
+  public ChunkCopier(
+      Dialect source, Dialect target, String studioSchema, Clock clock, CopyOptions options) {
+    this.sourceDialect = Objects.requireNonNull(source);
+    this.targetDialect = Objects.requireNonNull(target);
+    this.ledger = new Ledger(target, studioSchema);
+    this.clock = Objects.requireNonNull(clock);
+    this.options = Objects.requireNonNull(options);
+  }
+
+  /** Copies {@code range} of {@code table}; see the class comment. */
+  public ChunkResult copy(
+      Connection source,
+      Connection target,
+      MappingDocument mapping,
+      TableMapping table,
+      ChunkRange range,
+      String migrationId,
+      ChunkProgress progress) {
+    TableSql sql = new TableSql(sourceDialect, targetDialect, mapping, table);
+    String what = "chunk " + range.index() + " of table " + table.source();
+    try {
+      return copy(source, target, sql, range, migrationId, progress, what);
+    } catch (SQLException e) {
+      MigrationException classified =
+          targetDialect.classify(e, "copying " + what + " to " + table.target());
+      throw classified;
+    }
+  }
+
+  private ChunkResult copy(
+      Connection source,
+      Connection target,
+      TableSql sql,
+      ChunkRange range,
+      String migration,
+      ChunkProgress progress,
+      String what)
+      throws SQLException {
+    String table = sql.table().source();
+    boolean targetAuto = target.getAutoCommit();
+    target.setAutoCommit(false);
+    boolean sourceAuto = source.getAutoCommit();
+    boolean done = false;
+    try {
+      Ledger.ChunkRow current = lockLedgerRow(target, migration, table, range, what);
+      if (current.committed() && !options.force()) {
+        target.rollback();
+        done = true;
+        return new ChunkResult(
+            table, range.index(), current.rows(), current.sourceHash(), current.attempt(), true);
+      }
+      Instant started = clock.instant();
+      try (PreparedStatement del = target.prepareStatement(sql.targetDelete(range))) {
+        TableSql.bindRange(del, range);
+        del.executeUpdate();
+      }
+      try (PreparedStatement del =
+          target.prepareStatement(
+              "DELETE FROM "
+                  + ledger.rejectTable()
+                  + " WHERE migration = ? AND table_name = ? AND chunk = ?")) {
+        del.setString(1, migration);
+        del.setString(2, table);
+        del.setInt(3, range.index());
+        del.executeUpdate();
+      }
+      Streamed s = stream(source, target, sql, range, migration, progress);
+      int attempt = current.attempt() + 1;
+      try (PreparedStatement up =
+          target.prepareStatement(
+              "UPDATE "
+                  + ledger.chunkTable()
+                  + " SET \"rows\" = ?, rejects = ?, source_hash = ?, target_hash = ?,"
+                  + " attempt = ?, status = ?, started_at = ?, finished_at = ?"
+                  + " WHERE migration = ? AND table_name = ? AND chunk = ?")) {
+        up.setLong(1, s.written);
+        up.setLong(2, s.rejected);
+        up.setString(3, s.sourceHash);
+        up.setString(4, s.targetHash);
+        up.setInt(5, attempt);
+        up.setString(6, Ledger.COMMITTED);
+        up.setObject(7, Ledger.utc(started));
+        up.setObject(8, Ledger.utc(clock.instant()));
+        up.setString(9, migration);
+        up.setString(10, table);
+        up.setInt(11, range.index());
+        up.executeUpdate();
+      }
+      target.commit();
+      done = true;
+      return new ChunkResult(table, range.index(), s.written, s.sourceHash, attempt, false);
+    } finally {
+      if (!done) {
+        rollbackQuietly(target);
+      }
+      rollbackQuietly(source);
+      restoreAutoCommit(source, sourceAuto);
+      restoreAutoCommit(target, targetAuto);
+    }
+  }
+
+  /** The ledger row of the chunk, created {@code planned} when missing, locked FOR UPDATE. */
+  private Ledger.ChunkRow lockLedgerRow(
+      Connection target, String migration, String table, ChunkRange range, String what)
+      throws SQLException {
+    try (PreparedStatement ins =
+        target.prepareStatement(
+            "INSERT INTO "
+                + ledger.chunkTable()
+                + " (migration, table_name, chunk, lo, hi, status) VALUES (?, ?, ?, ?, ?, ?)"
+                + " ON CONFLICT (migration, table_name, chunk) DO NOTHING")) {
+      ins.setString(1, migration);
+      ins.setString(2, table);
+      ins.setInt(3, range.index());
+      ins.setString(4, range.lo());
+      ins.setString(5, range.hi());
+      ins.setString(6, Ledger.PLANNED);
+      ins.executeUpdate();
+    }
+    try (PreparedStatement ps =
+        target.prepareStatement(
+            "SELECT lo, hi, \"rows\", source_hash, attempt, status FROM "
+                + ledger.chunkTable()
+                + " WHERE migration = ? AND table_name = ? AND chunk = ? FOR UPDATE")) {
+      ps.setString(1, migration);
+      ps.setString(2, table);
+      ps.setInt(3, range.index());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String lo = rs.getString(1);
+        String hi = rs.getString(2);
+        if (!Objects.equals(lo, range.lo()) || !Objects.equals(hi, range.hi())) {
+          throw new MigrationException(
+              ErrorCode.INVALID_ARTIFACT,
+              what
+                  + " is planned in the ledger as ["
+                  + lo
+                  + ", "
+                  + hi
+                  + ") but was requested as ["
+                  + range.lo()
+                  + ", "
+                  + range.hi()
+                  + "); re-run prepareTarget to take the plan from the ledger");
+        }
+        return new Ledger.ChunkRow(
+            table,
+            range.index(),
+            lo,
+            hi,
+            rs.getLong(3),
+            0,
+            rs.getString(4),
+            null,
+            rs.getInt(5),
+            rs.getString(6),
+            null,
+            null);
+      }
+    }
+  }
+
+  private record Streamed(long written, long rejected, String sourceHash, String targetHash) {}
+
+  private Streamed stream(
+      Connection source,
+      Connection target,
+      TableSql sql,
+      ChunkRange range,
+      String migration,
+      ChunkProgress progress)
+      throws SQLException {
+    RowCodec codec = RowCodec.of(sql.table());
+    List<ColumnCodec> cols = codec.columns();
+    RowHasher hasher = new RowHasher();
+    RowHasher.ChunkDigest sourceDigest = new RowHasher.ChunkDigest();
+    RowHasher.ChunkDigest targetDigest = new RowHasher.ChunkDigest();
+    long rejected = 0;
+    long read = 0;
+    List<Reject> rejects = new java.util.ArrayList<>();
+    CopyIn copy = target.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copyIn());
+    StringBuilder buf = new StringBuilder(COPY_BUFFER_CHARS + 1024);
+    try (PreparedStatement rs0 =
+        sourceDialect.streamingQuery(source, sql.sourceSelect(range), options.fetchSize())) {
+      TableSql.bindRange(rs0, range);
+      try (ResultSet rs = rs0.executeQuery()) {
+        while (rs.next()) {
+          Object[] values = codec.read(rs);
+          long h = hasher.hashRow(cols, values);
+          sourceDigest.add(h);
+          read++;
+          String reason = unwritable(cols, values);
+          if (reason != null) {
+            rejected++;
+            if (rejected > options.rejectLimit()) {
+              throw new MigrationException(
+                  ErrorCode.REJECT_LIMIT_EXCEEDED,
+                  "table "
+                      + sql.table().source()
+                      + " chunk "
+                      + range.index()
+                      + ": more than "
+                      + options.rejectLimit()
+                      + " rejected rows (first reason: "
+                      + reason
+                      + "); fix the data or the mapping, or raise migrate.reject_limit");
+            }
+            rejects.add(reject(migration, sql, range, read, codec, values, reason));
+            continue;
+          }
+          targetDigest.add(h);
+          for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+              buf.append('\t');
+            }
+            CopyText.append(cols.get(i), values[i], buf);
+          }
+          buf.append('\n');
+          if (buf.length() >= COPY_BUFFER_CHARS) {
+            flush(copy, buf);
+          }
+          if (read % options.progressEvery() == 0) {
+            progress.rowsCopied(read);
+          }
+        }
+      }
+      flush(copy, buf);
+      copy.endCopy();
+    } finally {
+      if (copy.isActive()) {
+        copy.cancelCopy();
+      }
+    }
+    insertRejects(target, rejects);
+    progress.rowsCopied(read);
+    return new Streamed(targetDigest.rows(), rejected, sourceDigest.hex(), targetDigest.hex());
+  }
+
+  private static String unwritable(List<ColumnCodec> cols, Object[] values) {
+    for (int i = 0; i < values.length; i++) {
+      String reason = CopyText.unwritable(cols.get(i), values[i]);
+      if (reason != null) {
+        return reason;
+      }
+    }
+    return null;
+  }
+
+  /** A rejected row, kept (at most reject_limit of them) until the COPY has ended. */
+  private static Reject reject(
+      String migration,
+      TableSql sql,
+      ChunkRange range,
+      long rowNumber,
+      RowCodec codec,
+      Object[] values,
+      String reason) {
+    Map<String, String> row = new LinkedHashMap<>();
+    for (int i = 0; i < values.length; i++) {
+      row.put(
+          codec.columns().get(i).name(),
+          CanonicalEncoder.display(codec.columns().get(i), values[i]).replace("\0", "\\0"));
+    }
+    return new Reject(
+        migration,
+        sql.table().source(),
+        range.index(),
+        rowNumber,
+        codec.keyText(values).replace("\0", "\\0"),
+        reason,
+        Json.writeCompact(row));
+  }
+
+  /** Quarantines rejected rows (after the COPY: a connection runs one statement at a time). */
+  private void insertRejects(Connection target, List<Reject> rejects) throws SQLException {
+    if (rejects.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        target.prepareStatement(
+            "INSERT INTO "
+                + ledger.rejectTable()
+                + " (migration, table_name, chunk, row_number, row_key, reason, row_data)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      for (Reject r : rejects) {
+        ps.setString(1, r.migration());
+        ps.setString(2, r.table());
+        ps.setInt(3, r.chunk());
+        ps.setLong(4, r.rowNumber());
+        ps.setString(5, r.key());
+        ps.setString(6, r.reason());
+        ps.setString(7, r.data());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private record Reject(
+      String migration,
+      String table,
+      int chunk,
+      long rowNumber,
+      String key,
+      String reason,
+      String data) {}
+
+  private static void flush(CopyIn copy, StringBuilder buf) throws SQLException {
+    if (buf.length() > 0) {
+      byte[] bytes = buf.toString().getBytes(StandardCharsets.UTF_8);
+      copy.writeToCopy(bytes, 0, bytes.length);
+      buf.setLength(0);
+    }
+  }
+
+  /** Ends a transaction that failed; on a broken connection the server already rolled it back. */
+  private static void rollbackQuietly(Connection c) {
+    try {
+      if (!c.isClosed() && !c.getAutoCommit()) {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      // the connection is broken: the server ended the transaction with it
+    }
+  }
+
+  /** Restores the caller's auto-commit mode without masking the chunk's own failure. */
+  private static void restoreAutoCommit(Connection c, boolean autoCommit) {
+    try {
+      if (!c.isClosed() && c.getAutoCommit() != autoCommit) {
+        c.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      // the connection is broken; the caller will discard it
+    }
+  }
+}

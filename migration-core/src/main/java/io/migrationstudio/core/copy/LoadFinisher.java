@@ -1,0 +1,183 @@
+package io.migrationstudio.core.copy;
+
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Ends a load: per table, unique keys and secondary indexes, then every table's foreign keys (NOT
+ * VALID, then validated), then identities and sequences past the copied keys; finally renders
+ * {@code run.{json,md}} from the ledger. Each table's build time is recorded in the table ledger
+ * the first time only, so a re-run (whose DDL is a no-op) renders identical files.
+ */
+public final class LoadFinisher {
+  private final Dialect target;
+  private final String studioSchema;
+  private final Clock clock;
+
+  public LoadFinisher(Dialect target) {
+    this(target, TargetSchema.DEFAULT_STUDIO_SCHEMA, Clock.systemUTC());
+  }
+
+  public LoadFinisher(Dialect target, String studioSchema, Clock clock) {
+    this.target = Objects.requireNonNull(target);
+    this.studioSchema = Objects.requireNonNull(studioSchema);
+    this.clock = Objects.requireNonNull(clock);
+  }
+
+  /** Runs the post-load DDL and sequences, and renders the run report. */
+  public StageOutput finish(
+      Connection c, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
+    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    Ledger ledger = new Ledger(target, studioSchema);
+    try {
+      Map<String, Instant> started = new java.util.HashMap<>();
+      Map<String, Long> elapsed = new java.util.HashMap<>();
+      for (TableMapping t : mapping.tables()) {
+        Instant s = clock.instant();
+        TargetSchema.runInTransaction(c, schema.keysAndIndexes(t));
+        started.put(t.source(), s);
+        elapsed.put(t.source(), clock.millis() - s.toEpochMilli());
+      }
+      for (TableMapping t : mapping.tables()) {
+        long s = clock.millis();
+        TargetSchema.runInTransaction(c, schema.foreignKeys(t));
+        Instant first = started.get(t.source());
+        long ms = elapsed.get(t.source()) + (clock.millis() - s);
+        ledger.recordIndexBuild(c, migrationId, t.source(), first, first.plusMillis(ms));
+      }
+      TargetSchema.runInTransaction(c, schema.sequenceStatements());
+      RunReport report = report(c, mapping, migrationId, stageStartedAtMillis, schema, ledger);
+      return new StageOutput(
+          Map.of(
+              ArtifactPaths.RUN_JSON, Json.bytes(Json.write(report)),
+              ArtifactPaths.RUN_MD, Json.bytes(markdown(report))),
+          null,
+          report.totals().rows()
+              + " rows in "
+              + report.totals().committed()
+              + "/"
+              + report.totals().chunks()
+              + " chunks, "
+              + report.totals().rejects()
+              + " rejected");
+    } catch (SQLException e) {
+      throw target.classify(e, "finishing the load of migration " + migrationId);
+    }
+  }
+
+  /** The run report of a migration, from the ledger alone. */
+  public RunReport report(
+      Connection c,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis,
+      TargetSchema schema,
+      Ledger ledger)
+      throws SQLException {
+    List<Ledger.ChunkRow> chunks = ledger.chunks(c, migrationId);
+    Map<String, Ledger.TableRow> tables = new java.util.HashMap<>();
+    ledger.tables(c, migrationId).forEach(t -> tables.put(t.table(), t));
+    List<RunReport.TableRun> runs = new ArrayList<>();
+    long rows = 0;
+    long rejects = 0;
+    int total = 0;
+    int committed = 0;
+    int attempts = 0;
+    for (TableMapping t : mapping.tables()) {
+      List<Ledger.ChunkRow> mine =
+          chunks.stream().filter(r -> r.table().equals(t.source())).toList();
+      long r = mine.stream().mapToLong(Ledger.ChunkRow::rows).sum();
+      long rej = mine.stream().mapToLong(Ledger.ChunkRow::rejects).sum();
+      int done = (int) mine.stream().filter(Ledger.ChunkRow::committed).count();
+      int att = mine.stream().mapToInt(Ledger.ChunkRow::attempt).sum();
+      Instant first =
+          mine.stream()
+              .map(Ledger.ChunkRow::startedAt)
+              .filter(Objects::nonNull)
+              .min(Instant::compareTo)
+              .orElse(null);
+      Instant last =
+          mine.stream()
+              .map(Ledger.ChunkRow::finishedAt)
+              .filter(Objects::nonNull)
+              .max(Instant::compareTo)
+              .orElse(null);
+      Ledger.TableRow tr = tables.get(t.source());
+      runs.add(
+          new RunReport.TableRun(
+              t.source(),
+              t.target(),
+              tr != null && tr.keyless(),
+              r,
+              rej,
+              mine.size(),
+              done,
+              att,
+              first == null ? null : first.toString(),
+              last == null ? null : last.toString(),
+              first == null || last == null ? null : last.toEpochMilli() - first.toEpochMilli(),
+              tr == null ? null : tr.indexBuildMs()));
+      rows += r;
+      rejects += rej;
+      total += mine.size();
+      committed += done;
+      attempts += att;
+    }
+    return new RunReport(
+        migrationId,
+        Instant.ofEpochMilli(stageStartedAtMillis).toString(),
+        committed == total && total > 0 ? "complete" : "incomplete",
+        new RunReport.Totals(rows, rejects, total, committed, attempts),
+        runs,
+        schema.skippedIndexes());
+  }
+
+  static String markdown(RunReport r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Migrate run: ").append(r.migration()).append("\n\n");
+    sb.append("Stage started at ").append(r.stageStartedAt()).append(". Status: **");
+    sb.append(r.status()).append("**.\n\n");
+    sb.append("| table | target | rows | rejects | chunks | committed | attempts | copy ms |");
+    sb.append(" index build ms | keyless |\n");
+    sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for (RunReport.TableRun t : r.tables()) {
+      sb.append("| ").append(md(t.table())).append(" | ").append(md(t.targetTable()));
+      sb.append(" | ").append(t.rows()).append(" | ").append(t.rejects());
+      sb.append(" | ").append(t.chunks()).append(" | ").append(t.committed());
+      sb.append(" | ").append(t.attempts()).append(" | ").append(opt(t.copyDurationMs()));
+      sb.append(" | ").append(opt(t.indexBuildMs())).append(" | ");
+      sb.append(t.keyless() ? "yes (one chunk)" : "no").append(" |\n");
+    }
+    RunReport.Totals x = r.totals();
+    sb.append("\nTotal: ").append(x.rows()).append(" rows, ").append(x.rejects());
+    sb.append(" rejected, ").append(x.committed()).append("/").append(x.chunks());
+    sb.append(" chunks committed in ").append(x.attempts()).append(" attempts.\n");
+    if (!r.skippedIndexes().isEmpty()) {
+      sb.append("\nExpression indexes to recreate by hand: ");
+      sb.append(String.join(", ", r.skippedIndexes().stream().map(LoadFinisher::md).toList()));
+      sb.append(".\n");
+    }
+    return sb.toString();
+  }
+
+  private static String opt(Long v) {
+    return v == null ? "-" : v.toString();
+  }
+
+  /** Escapes a name for a Markdown table cell. */
+  static String md(String s) {
+    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ");
+  }
+}

@@ -1,0 +1,62 @@
+package io.migrationstudio.core.copy;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/**
+ * {@code run.json}: the chunk-ledger summary of a load, derived from the ledger only (never from
+ * the clock of whoever renders it), so re-rendering an unchanged ledger gives the same bytes.
+ */
+@JsonPropertyOrder({
+  "migration",
+  "stage_started_at",
+  "status",
+  "totals",
+  "tables",
+  "skipped_indexes"
+})
+public record RunReport(
+    String migration,
+    @JsonProperty("stage_started_at") String stageStartedAt,
+    String status,
+    Totals totals,
+    List<TableRun> tables,
+    @JsonProperty("skipped_indexes") List<String> skippedIndexes) {
+  public RunReport {
+    tables = List.copyOf(tables);
+    skippedIndexes = List.copyOf(skippedIndexes);
+  }
+
+  /** Sums over all tables. */
+  public record Totals(long rows, long rejects, int chunks, int committed, int attempts) {}
+
+  /** One table: ledger sums, first chunk start to last chunk end, and the first index build. */
+  @JsonPropertyOrder({
+    "table",
+    "target_table",
+    "keyless",
+    "rows",
+    "rejects",
+    "chunks",
+    "committed",
+    "attempts",
+    "started_at",
+    "finished_at",
+    "copy_duration_ms",
+    "index_build_ms"
+  })
+  public record TableRun(
+      String table,
+      @JsonProperty("target_table") String targetTable,
+      boolean keyless,
+      long rows,
+      long rejects,
+      int chunks,
+      int committed,
+      int attempts,
+      @JsonProperty("started_at") String startedAt,
+      @JsonProperty("finished_at") String finishedAt,
+      @JsonProperty("copy_duration_ms") Long copyDurationMs,
+      @JsonProperty("index_build_ms") Long indexBuildMs) {}
+}

@@ -1,0 +1,343 @@
+package io.migrationstudio.core.copy;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The SQL of one mapped table on both sides, every identifier quoted by its side's dialect.
+ *
+ * <p>Source rows "as transformed by the mapping" are the projection of each copied column in target
+ * order: MAP reads the column, CAST wraps it in {@code CAST(col AS target type)}, TRANSFORM and
+ * DERIVE evaluate the mapping's expression (source dialect) cast to the target type, DEFAULT
+ * selects the mapping's default value cast to the target type. Chunks are ranges over the leading
+ * key column, {@code lo <= key < hi}, bounds bound as text and cast to the key's type on each side.
+ */
+public final class TableSql {
+  private final Dialect source;
+  private final Dialect target;
+  private final MappingDocument mapping;
+  private final TableMapping table;
+  private final List<ColumnMapping> copied;
+
+  public TableSql(Dialect source, Dialect target, MappingDocument mapping, TableMapping table) {
+    this.source = source;
+    this.target = target;
+    this.mapping = mapping;
+    this.table = table;
+    this.copied = table.copiedColumns();
+    if (copied.isEmpty()) {
+      throw new MigrationException(
+          ErrorCode.INVALID_ARTIFACT,
+          "table " + table.source() + " has no copied column in mapping.yaml; map at least one");
+    }
+  }
+
+  public TableMapping table() {
+    return table;
+  }
+
+  public Dialect sourceDialect() {
+    return source;
+  }
+
+  public Dialect targetDialect() {
+    return target;
+  }
+
+  public String sourceTable() {
+    return source.qualify(sourceSchema(), table.source());
+  }
+
+  public String targetTable() {
+    return target.qualify(targetSchema(mapping, target), table.target());
+  }
+
+  String sourceSchema() {
+    return mapping.sourceSchema() == null || mapping.sourceSchema().isBlank()
+        ? source.defaultSchema()
+        : mapping.sourceSchema();
+  }
+
+  /** The target schema a mapping writes to (the dialect default when the mapping names none). */
+  public static String targetSchema(MappingDocument mapping, Dialect target) {
+    return mapping.targetSchema() == null || mapping.targetSchema().isBlank()
+        ? target.defaultSchema()
+        : mapping.targetSchema();
+  }
+
+  /**
+   * The leading key column of the table when chunking by range is possible: a primary key exists
+   * and its leading column is read straight from a source column (MAP or CAST), so source and
+   * target bounds mean the same value. Empty means the table is copied as one chunk.
+   */
+  public Optional<ColumnMapping> chunkKey() {
+    if (table.primaryKey().isEmpty()) {
+      return Optional.empty();
+    }
+    return table
+        .byTarget(table.primaryKey().get(0))
+        .filter(c -> c.source() != null)
+        .filter(c -> c.disposition() == Disposition.MAP || c.disposition() == Disposition.CAST);
+  }
+
+  /** The source query of a range: projections in target column order, ordered by key. */
+  public String sourceSelect(ChunkRange range) {
+    StringBuilder sb = new StringBuilder("SELECT ");
+    for (int i = 0; i < copied.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(projection(copied.get(i)));
+    }
+    sb.append(" FROM ").append(sourceTable());
+    List<String> where = new ArrayList<>();
+    if (table.filter() != null && !table.filter().isBlank()) {
+      where.add("(" + table.filter() + ")");
+    }
+    where.addAll(sourceRange(range));
+    appendWhere(sb, where);
+    appendOrder(sb, sourceKeyColumns(), source);
+    return sb.toString();
+  }
+
+  /** The source query of one row by its full key (values bound as text). */
+  public String sourceByKey() {
+    StringBuilder sb = new StringBuilder("SELECT ");
+    for (int i = 0; i < copied.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(projection(copied.get(i)));
+    }
+    sb.append(" FROM ").append(sourceTable());
+    List<String> where = new ArrayList<>();
+    if (table.filter() != null && !table.filter().isBlank()) {
+      where.add("(" + table.filter() + ")");
+    }
+    for (String key : table.primaryKey()) {
+      ColumnMapping c = keyColumn(key);
+      where.add(source.quote(c.source()) + " = CAST(? AS " + sourceType(c) + ")");
+    }
+    appendWhere(sb, where);
+    return sb.toString();
+  }
+
+  /** The source's key columns only, in key order (for sampling). */
+  public String sourceKeys() {
+    StringBuilder sb = new StringBuilder("SELECT ");
+    List<String> keys = sourceKeyColumns();
+    for (int i = 0; i < keys.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append("CAST(").append(source.quote(keys.get(i)));
+      sb.append(" AS ").append(sourceType(keyColumn(table.primaryKey().get(i)))).append(")");
+    }
+    sb.append(" FROM ").append(sourceTable());
+    if (table.filter() != null && !table.filter().isBlank()) {
+      sb.append(" WHERE (").append(table.filter()).append(")");
+    }
+    appendOrder(sb, keys, source);
+    return sb.toString();
+  }
+
+  /** Counts the source rows the mapping copies. */
+  public String sourceCount() {
+    String filter =
+        table.filter() == null || table.filter().isBlank() ? "" : " WHERE (" + table.filter() + ")";
+    return "SELECT count(*) FROM " + sourceTable() + filter;
+  }
+
+  public String targetCount() {
+    return "SELECT count(*) FROM " + targetTable();
+  }
+
+  /** The target query of a range: target columns in order, ordered by key. */
+  public String targetSelect(ChunkRange range) {
+    StringBuilder sb = new StringBuilder("SELECT ").append(targetColumnList());
+    sb.append(" FROM ").append(targetTable());
+    appendWhere(sb, targetRange(range));
+    appendOrder(sb, table.primaryKey(), target);
+    return sb.toString();
+  }
+
+  /** The target query of one row by its full key (values bound as text). */
+  public String targetByKey() {
+    StringBuilder sb = new StringBuilder("SELECT ").append(targetColumnList());
+    sb.append(" FROM ").append(targetTable());
+    List<String> where = new ArrayList<>();
+    for (String key : table.primaryKey()) {
+      where.add(target.quote(key) + " = CAST(? AS " + keyColumn(key).type() + ")");
+    }
+    appendWhere(sb, where);
+    return sb.toString();
+  }
+
+  /** Deletes a range on the target (the first step of a chunk's transaction). */
+  public String targetDelete(ChunkRange range) {
+    StringBuilder sb = new StringBuilder("DELETE FROM ").append(targetTable());
+    appendWhere(sb, targetRange(range));
+    return sb.toString();
+  }
+
+  /** {@code COPY target (cols) FROM STDIN} in text format. */
+  public String copyIn() {
+    return "COPY " + targetTable() + " (" + targetColumnList() + ") FROM STDIN";
+  }
+
+  public String targetColumnList() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < copied.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(target.quote(copied.get(i).target()));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Binds a range's bounds (as text) from parameter 1 on: the statement holds {@code lo} then
+   * {@code hi} placeholders for the bounds that are not null, as {@link #sourceSelect}, {@link
+   * #targetSelect} and {@link #targetDelete} wrote them.
+   */
+  public static void bindRange(PreparedStatement ps, ChunkRange range) throws SQLException {
+    int i = 1;
+    if (range.lo() != null) {
+      ps.setString(i++, range.lo());
+    }
+    if (range.hi() != null) {
+      ps.setString(i, range.hi());
+    }
+  }
+
+  private List<String> sourceRange(ChunkRange range) {
+    List<String> out = new ArrayList<>();
+    Optional<ColumnMapping> key = chunkKey();
+    if (key.isEmpty()) {
+      return out;
+    }
+    String col = source.quote(key.get().source());
+    String type = sourceType(key.get());
+    if (range.lo() != null) {
+      out.add(col + " >= CAST(? AS " + type + ")");
+    }
+    if (range.hi() != null) {
+      out.add(col + " < CAST(? AS " + type + ")");
+    }
+    return out;
+  }
+
+  private List<String> targetRange(ChunkRange range) {
+    List<String> out = new ArrayList<>();
+    Optional<ColumnMapping> key = chunkKey();
+    if (key.isEmpty()) {
+      return out;
+    }
+    String col = target.quote(key.get().target());
+    String type = key.get().type();
+    if (range.lo() != null) {
+      out.add(col + " >= CAST(? AS " + type + ")");
+    }
+    if (range.hi() != null) {
+      out.add(col + " < CAST(? AS " + type + ")");
+    }
+    return out;
+  }
+
+  private String projection(ColumnMapping c) {
+    return switch (c.disposition()) {
+      case MAP -> source.quote(c.source());
+      case CAST -> "CAST(" + source.quote(c.source()) + " AS " + c.type() + ")";
+      case TRANSFORM, DERIVE -> "CAST((" + required(c.expression(), c) + ") AS " + c.type() + ")";
+      case DEFAULT ->
+          "CAST("
+              + (c.defaultValue() == null ? "NULL" : c.defaultValue())
+              + " AS "
+              + c.type()
+              + ")";
+      case DROP -> throw new IllegalStateException("dropped column " + c.source() + " projected");
+    };
+  }
+
+  private String required(String expression, ColumnMapping c) {
+    if (expression == null || expression.isBlank()) {
+      throw new MigrationException(
+          ErrorCode.INVALID_ARTIFACT,
+          "column "
+              + table.target()
+              + "."
+              + c.target()
+              + " is "
+              + c.disposition().key()
+              + " but has no expression in mapping.yaml; add one");
+    }
+    return expression;
+  }
+
+  private List<String> sourceKeyColumns() {
+    return table.primaryKey().stream().map(k -> keyColumn(k).source()).toList();
+  }
+
+  private ColumnMapping keyColumn(String targetKey) {
+    ColumnMapping c =
+        table
+            .byTarget(targetKey)
+            .orElseThrow(
+                () ->
+                    new MigrationException(
+                        ErrorCode.INVALID_ARTIFACT,
+                        "primary key column "
+                            + targetKey
+                            + " of "
+                            + table.target()
+                            + " has no column mapping; map it"));
+    if (c.source() == null) {
+      throw new MigrationException(
+          ErrorCode.INVALID_ARTIFACT,
+          "primary key column "
+              + table.target()
+              + "."
+              + targetKey
+              + " has no source column: a key must come from the source to copy by range");
+    }
+    return c;
+  }
+
+  /**
+   * The type to cast a bound to on the source: the mapping's source type, with serial pseudo-types
+   * and identity clauses reduced to their integer type; the target type when none is given.
+   */
+  static String sourceType(ColumnMapping c) {
+    if (c.sourceType() == null || c.sourceType().isBlank()) {
+      return c.type();
+    }
+    String t = c.sourceType().trim();
+    String lower = t.toLowerCase(java.util.Locale.ROOT);
+    if (lower.equals("serial") || lower.equals("serial4")) {
+      return "integer";
+    }
+    if (lower.equals("bigserial") || lower.equals("serial8")) {
+      return "bigint";
+    }
+    if (lower.equals("smallserial") || lower.equals("serial2")) {
+      return "smallint";
+    }
+    int generated = lower.indexOf(" generated ");
+    return generated > 0 ? t.substring(0, generated).trim() : t;
+  }
+
+  private static void appendWhere(StringBuilder sb, List<String> where) {
+    if (!where.isEmpty()) {
+      sb.append(" WHERE ").append(String.join(" AND ", where));
+    }
+  }
+
+  private static void appendOrder(StringBuilder sb, List<String> columns, Dialect d) {
+    if (!columns.isEmpty()) {
+      sb.append(" ORDER BY ");
+      for (int i = 0; i < columns.size(); i++) {
+        sb.append(i == 0 ? "" : ", ").append(d.quote(columns.get(i)));
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.migrationstudio.core.copy;
+
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.activity.TablePlan;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The first step of Migrate: creates the studio ledger and the target tables (phase 1 of {@link
+ * TargetSchema}), then plans every table's chunks and records the plan in the ledger. A table the
+ * ledger already planned keeps that plan, so a resumed migration redoes exactly the chunks that are
+ * not committed, over the same ranges, even if the source changed meanwhile.
+ */
+public final class TargetPreparer {
+  private final Dialect source;
+  private final Dialect target;
+  private final String studioSchema;
+
+  public TargetPreparer(Dialect source, Dialect target) {
+    this(source, target, TargetSchema.DEFAULT_STUDIO_SCHEMA);
+  }
+
+  public TargetPreparer(Dialect source, Dialect target, String studioSchema) {
+    this.source = Objects.requireNonNull(source);
+    this.target = Objects.requireNonNull(target);
+    this.studioSchema = Objects.requireNonNull(studioSchema);
+  }
+
+  /**
+   * What was prepared: the target-schema.sql text, the tables in mapping (load) order with their
+   * chunks, and the tables copied as one chunk for want of a usable key (a risk to report).
+   */
+  public record Prepared(String targetSchemaSql, List<TablePlan> tables, List<String> keyless) {
+    public Prepared {
+      tables = List.copyOf(tables);
+      keyless = List.copyOf(keyless);
+    }
+  }
+
+  public Prepared prepare(
+      Connection src, Connection tgt, MappingDocument mapping, String migrationId, int chunkRows) {
+    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    Ledger ledger = new Ledger(target, studioSchema);
+    try {
+      schema.applyPreLoad(tgt);
+      Map<String, Ledger.TableRow> known = new java.util.HashMap<>();
+      ledger.tables(tgt, migrationId).forEach(t -> known.put(t.table(), t));
+      List<TablePlan> plans = new ArrayList<>();
+      List<String> keyless = new ArrayList<>();
+      for (TableMapping t : mapping.tables()) {
+        Optional<List<ChunkRange>> existing = ledger.plannedRanges(tgt, migrationId, t.source());
+        Ledger.TableRow row = known.get(t.source());
+        if (existing.isPresent() && row != null) {
+          plans.add(new TablePlan(t.source(), t.target(), row.plannedRows(), existing.get()));
+          if (row.keyless()) {
+            keyless.add(t.source());
+          }
+          continue;
+        }
+        TableSql sql = new TableSql(source, target, mapping, t);
+        ChunkPlanner.ChunkPlan plan;
+        try {
+          plan = ChunkPlanner.plan(src, source, sql, chunkRows);
+        } catch (SQLException e) {
+          throw source.classify(e, "planning chunks of source table " + t.source());
+        }
+        boolean auto = tgt.getAutoCommit();
+        tgt.setAutoCommit(false);
+        try {
+          ledger.recordPlan(tgt, migrationId, t.target(), plan);
+          tgt.commit();
+        } catch (SQLException | RuntimeException e) {
+          tgt.rollback();
+          throw e;
+        } finally {
+          tgt.setAutoCommit(auto);
+        }
+        List<ChunkRange> ranges =
+            ledger.plannedRanges(tgt, migrationId, t.source()).orElse(plan.chunks());
+        plans.add(new TablePlan(t.source(), t.target(), plan.rows(), ranges));
+        if (plan.keyless()) {
+          keyless.add(t.source());
+        }
+      }
+      return new Prepared(schema.render(), plans, keyless);
+    } catch (SQLException e) {
+      throw target.classify(e, "preparing the target of migration " + migrationId);
+    }
+  }
+}

@@ -1,0 +1,310 @@
+package io.migrationstudio.core.validate;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.spec.QuerySpec;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.canonical.ColumnCodec;
+import io.migrationstudio.core.canonical.RowHasher;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.schema.CanonicalType;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The regression tester of Validation: replays the spec's query set on both sides. Results are
+ * compared order-insensitively as multisets of canonical row hashes (column types from the result
+ * metadata through each side's dialect; decimals compared by value, trailing zeros stripped).
+ * Latency: after one run that fetches the result (and warms caches), {@value #RUNS} timed runs per
+ * side, each executing and reading the whole result; p50 and p95 by nearest rank. A query regresses
+ * when the target's p50 exceeds the source's by more than the tolerance <em>and</em> by more than
+ * {@value #NOISE_FLOOR_MS} ms, below which timer and scheduling noise dominate.
+ *
+ * <p>The verdict is PASS only when {@code validation.json} says PASS, every result matches and no
+ * query regressed. Measured latencies are evidence, so they are written into {@code
+ * regression.{json,md}}: those two files change from one run to the next (and give a new commit)
+ * whenever queries are configured; with none they are byte-stable.
+ */
+public final class RegressionReplayer {
+  public static final int RUNS = 5;
+  public static final double NOISE_FLOOR_MS = 1.0;
+
+  private final Dialect source;
+  private final Dialect target;
+
+  public RegressionReplayer(Dialect source, Dialect target) {
+    this.source = Objects.requireNonNull(source);
+    this.target = Objects.requireNonNull(target);
+  }
+
+  /** {@code regression.json}. */
+  @JsonPropertyOrder({
+    "migration",
+    "status",
+    "validation_status",
+    "latency_tolerance",
+    "note",
+    "queries"
+  })
+  public record Report(
+      String migration,
+      Verdict status,
+      @JsonProperty("validation_status") String validationStatus,
+      @JsonProperty("latency_tolerance") double latencyTolerance,
+      String note,
+      List<QueryResult> queries) {
+    public Report {
+      queries = List.copyOf(queries);
+    }
+  }
+
+  /** One query's comparison and latencies (milliseconds). */
+  @JsonPropertyOrder({
+    "name",
+    "source_rows",
+    "target_rows",
+    "results_equal",
+    "only_in_source",
+    "only_in_target",
+    "source_p50_ms",
+    "source_p95_ms",
+    "target_p50_ms",
+    "target_p95_ms",
+    "regression",
+    "error"
+  })
+  public record QueryResult(
+      String name,
+      @JsonProperty("source_rows") long sourceRows,
+      @JsonProperty("target_rows") long targetRows,
+      @JsonProperty("results_equal") boolean resultsEqual,
+      @JsonProperty("only_in_source") long onlyInSource,
+      @JsonProperty("only_in_target") long onlyInTarget,
+      @JsonProperty("source_p50_ms") double sourceP50Ms,
+      @JsonProperty("source_p95_ms") double sourceP95Ms,
+      @JsonProperty("target_p50_ms") double targetP50Ms,
+      @JsonProperty("target_p95_ms") double targetP95Ms,
+      boolean regression,
+      String error) {}
+
+  public StageOutput replay(
+      Connection src,
+      Connection tgt,
+      String migrationId,
+      List<QuerySpec> queries,
+      double latencyTolerance,
+      byte[] validationJson) {
+    String validationStatus = validationStatus(validationJson);
+    List<QueryResult> results = new ArrayList<>();
+    for (QuerySpec q : queries) {
+      results.add(replay(src, tgt, q, latencyTolerance));
+    }
+    boolean ok =
+        "PASS".equals(validationStatus)
+            && results.stream().allMatch(r -> r.resultsEqual() && !r.regression());
+    Report report =
+        new Report(
+            migrationId,
+            ok ? Verdict.PASS : Verdict.FAIL,
+            validationStatus,
+            latencyTolerance,
+            queries.isEmpty() ? "no queries configured" : null,
+            results);
+    long regressed = results.stream().filter(QueryResult::regression).count();
+    long differing = results.stream().filter(r -> !r.resultsEqual()).count();
+    return new StageOutput(
+        Map.of(
+            ArtifactPaths.REGRESSION_JSON, Json.bytes(Json.write(report)),
+            ArtifactPaths.REGRESSION_MD, Json.bytes(markdown(report))),
+        report.status(),
+        report.status()
+            + ": validation "
+            + validationStatus
+            + ", "
+            + queries.size()
+            + " queries, "
+            + differing
+            + " with different results, "
+            + regressed
+            + " slower than tolerated");
+  }
+
+  private static String validationStatus(byte[] validationJson) {
+    if (validationJson == null) {
+      return "MISSING";
+    }
+    JsonNode node = Json.read(validationJson, JsonNode.class, ArtifactPaths.VALIDATION_JSON);
+    JsonNode status = node.get("status");
+    if (status == null || !status.isTextual()) {
+      throw new MigrationException(
+          ErrorCode.INVALID_ARTIFACT,
+          ArtifactPaths.VALIDATION_JSON + " has no status; re-run the validator");
+    }
+    return status.asText();
+  }
+
+  private QueryResult replay(Connection src, Connection tgt, QuerySpec q, double tolerance) {
+    String name = q.name() == null ? "query" : q.name();
+    long[] s;
+    long[] t;
+    try {
+      s = resultHashes(src, source, q.forSource());
+      t = resultHashes(tgt, target, q.forTarget());
+    } catch (SQLException e) {
+      return new QueryResult(
+          name, 0, 0, false, 0, 0, 0, 0, 0, 0, false, e.getSQLState() + ": " + e.getMessage());
+    }
+    long[] diff = multisetDifference(s, t);
+    double[] sl;
+    double[] tl;
+    try {
+      sl = latencies(src, q.forSource());
+      tl = latencies(tgt, q.forTarget());
+    } catch (SQLException e) {
+      return new QueryResult(
+          name,
+          s.length,
+          t.length,
+          diff[0] == 0 && diff[1] == 0,
+          diff[0],
+          diff[1],
+          0,
+          0,
+          0,
+          0,
+          false,
+          e.getSQLState() + ": " + e.getMessage());
+    }
+    double sp50 = percentile(sl, 50);
+    double tp50 = percentile(tl, 50);
+    boolean regression = isRegression(sp50, tp50, tolerance);
+    return new QueryResult(
+        name,
+        s.length,
+        t.length,
+        diff[0] == 0 && diff[1] == 0,
+        diff[0],
+        diff[1],
+        sp50,
+        percentile(sl, 95),
+        tp50,
+        percentile(tl, 95),
+        regression,
+        null);
+  }
+
+  /** Whether the target is slower than tolerated (relative and above the noise floor). */
+  public static boolean isRegression(double sourceMs, double targetMs, double tolerance) {
+    return targetMs > sourceMs * (1 + tolerance) && targetMs - sourceMs > NOISE_FLOOR_MS;
+  }
+
+  /** Nearest-rank percentile of a sample (sorted copy), rounded to 0.001 ms. */
+  public static double percentile(double[] sample, int p) {
+    double[] sorted = sample.clone();
+    Arrays.sort(sorted);
+    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+    double v = sorted[Math.max(0, rank - 1)];
+    return Math.round(v * 1000.0) / 1000.0;
+  }
+
+  /** {only in a, only in b} of two sorted multisets. */
+  static long[] multisetDifference(long[] a, long[] b) {
+    int i = 0;
+    int j = 0;
+    long onlyA = 0;
+    long onlyB = 0;
+    while (i < a.length || j < b.length) {
+      if (j >= b.length || (i < a.length && a[i] < b[j])) {
+        onlyA++;
+        i++;
+      } else if (i >= a.length || b[j] < a[i]) {
+        onlyB++;
+        j++;
+      } else {
+        i++;
+        j++;
+      }
+    }
+    return new long[] {onlyA, onlyB};
+  }
+
+  /** Canonical row hashes of a query's result, sorted. */
+  private static long[] resultHashes(Connection c, Dialect d, String sql) throws SQLException {
+    RowHasher hasher = new RowHasher();
+    List<Long> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      ResultSetMetaData md = rs.getMetaData();
+      List<ColumnCodec> codecs = new ArrayList<>();
+      for (int i = 1; i <= md.getColumnCount(); i++) {
+        CanonicalType type = d.canonicalType(md.getColumnTypeName(i).toLowerCase(Locale.ROOT));
+        codecs.add(new ColumnCodec(md.getColumnLabel(i), type, null));
+      }
+      while (rs.next()) {
+        Object[] values = new Object[codecs.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = codecs.get(i).read(rs, i + 1);
+        }
+        out.add(hasher.hashRow(codecs, values));
+      }
+    }
+    return out.stream().mapToLong(Long::longValue).sorted().toArray();
+  }
+
+  private static double[] latencies(Connection c, String sql) throws SQLException {
+    double[] ms = new double[RUNS];
+    for (int r = 0; r < RUNS; r++) {
+      long start = System.nanoTime();
+      try (PreparedStatement ps = c.prepareStatement(sql);
+          ResultSet rs = ps.executeQuery()) {
+        int cols = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          for (int i = 1; i <= cols; i++) {
+            rs.getObject(i);
+          }
+        }
+      }
+      ms[r] = (System.nanoTime() - start) / 1_000_000.0;
+    }
+    return ms;
+  }
+
+  static String markdown(Report r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Regression replay: ").append(r.migration()).append("\n\n");
+    sb.append("Verdict: **").append(r.status()).append("** (validation ");
+    sb.append(r.validationStatus()).append(", latency tolerance ");
+    sb.append(Math.round(r.latencyTolerance() * 100)).append(" %).\n\n");
+    if (r.queries().isEmpty()) {
+      sb.append("No queries configured (validation.queries is empty): nothing to replay.\n");
+      return sb.toString();
+    }
+    sb.append("| query | source rows | target rows | results equal | source p50/p95 ms |");
+    sb.append(" target p50/p95 ms | regression |\n");
+    sb.append("|---|---:|---:|---|---:|---:|---|\n");
+    for (QueryResult q : r.queries()) {
+      sb.append("| ").append(q.name().replace("|", "\\|")).append(" | ").append(q.sourceRows());
+      sb.append(" | ").append(q.targetRows()).append(" | ");
+      sb.append(q.error() != null ? "error: " + q.error().replace("|", "\\|") : q.resultsEqual());
+      sb.append(" | ").append(q.sourceP50Ms()).append(" / ").append(q.sourceP95Ms());
+      sb.append(" | ").append(q.targetP50Ms()).append(" / ").append(q.targetP95Ms());
+      sb.append(" | ").append(q.regression() ? "yes" : "no").append(" |\n");
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,478 @@
+package io.migrationstudio.core.validate;
+
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.canonical.CanonicalEncoder;
+import io.migrationstudio.core.canonical.RowCodec;
+import io.migrationstudio.core.canonical.RowHasher;
+import io.migrationstudio.core.copy.ChunkPlanner;
+import io.migrationstudio.core.copy.Ledger;
+import io.migrationstudio.core.copy.TableSql;
+import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.schema.ForeignKey;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * The validator: for every mapped table, numbers that show the target holds exactly the source as
+ * the mapping transforms it.
+ *
+ * <ol>
+ *   <li>row counts on both sides;
+ *   <li>per chunk (the ledger's ranges, or a fresh plan when there is no ledger), the
+ *       order-independent canonical hash of the source rows as projected by the mapping and of the
+ *       target rows; a chunk whose hashes or counts differ is compared row by row by key (memory:
+ *       one chunk) and every differing row named: missing, extra, or changed with its columns;
+ *   <li>a seeded random sample of at least {@value #MIN_SAMPLE_ROWS} rows per table (reservoir over
+ *       the source keys), each row fetched by key on both sides and compared field by field;
+ *   <li>foreign-key orphans on the target.
+ * </ol>
+ *
+ * A table passes when all four show no difference. The seed derives from the migration id, so a
+ * re-run on unchanged data writes the same bytes.
+ */
+public final class Validator {
+  public static final int MIN_SAMPLE_ROWS = 100;
+
+  /** Differences listed per table (counts stay exact beyond it). */
+  public static final int MAX_LISTED_DIFFERENCES = 100;
+
+  private final Dialect source;
+  private final Dialect target;
+  private final String studioSchema;
+
+  public Validator(Dialect source, Dialect target) {
+    this(source, target, TargetSchema.DEFAULT_STUDIO_SCHEMA);
+  }
+
+  public Validator(Dialect source, Dialect target, String studioSchema) {
+    this.source = Objects.requireNonNull(source);
+    this.target = Objects.requireNonNull(target);
+    this.studioSchema = Objects.requireNonNull(studioSchema);
+  }
+
+  /** Validates every table of the mapping; {@code chunkRows} is used only without a ledger. */
+  public StageOutput validate(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int sampleRows,
+      int chunkRows) {
+    ValidationReport report = report(src, tgt, mapping, migrationId, sampleRows, chunkRows);
+    long failed = report.tables().stream().filter(t -> t.status() == Verdict.FAIL).count();
+    return new StageOutput(
+        Map.of(
+            ArtifactPaths.VALIDATION_JSON, Json.bytes(Json.write(report)),
+            ArtifactPaths.VALIDATION_MD, Json.bytes(markdown(report))),
+        null,
+        report.status()
+            + ": "
+            + (report.tables().size() - failed)
+            + "/"
+            + report.tables().size()
+            + " tables identical");
+  }
+
+  public ValidationReport report(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int sampleRows,
+      int chunkRows) {
+    long seed = seed(migrationId);
+    int n = Math.max(MIN_SAMPLE_ROWS, sampleRows);
+    List<ValidationReport.TableValidation> tables = new ArrayList<>();
+    for (TableMapping t : mapping.tables()) {
+      TableSql sql = new TableSql(source, target, mapping, t);
+      try {
+        tables.add(table(src, tgt, mapping, sql, migrationId, seed, n, chunkRows));
+      } catch (SQLException e) {
+        throw target.classify(e, "validating table " + t.source() + " → " + t.target());
+      }
+    }
+    boolean ok = tables.stream().allMatch(t -> t.status() == Verdict.PASS);
+    return new ValidationReport(
+        migrationId, ok ? Verdict.PASS : Verdict.FAIL, RowHasher.toHex(seed), n, tables);
+  }
+
+  /** The sample seed of a migration: the first 64 bits of SHA-256 of its id. */
+  public static long seed(String migrationId) {
+    return sha64("migration-studio/validation/" + migrationId);
+  }
+
+  private ValidationReport.TableValidation table(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      TableSql sql,
+      String migrationId,
+      long seed,
+      int sampleRows,
+      int chunkRows)
+      throws SQLException {
+    TableMapping t = sql.table();
+    RowCodec codec = RowCodec.of(t);
+    long sourceRows = count(src, sql.sourceCount());
+    long targetRows = count(tgt, sql.targetCount());
+    List<ChunkRange> ranges = ledgerRanges(tgt, migrationId, t.source());
+    String chunkSource = "ledger";
+    if (ranges.isEmpty()) {
+      ranges = ChunkPlanner.plan(src, source, sql, chunkRows).chunks();
+      chunkSource = "planned";
+    }
+    Diff diff = new Diff(codec, t);
+    int differing = 0;
+    for (ChunkRange r : ranges) {
+      RowHasher.ChunkDigest s = digest(src, source, sql.sourceSelect(r), r, codec);
+      RowHasher.ChunkDigest d = digest(tgt, target, sql.targetSelect(r), r, codec);
+      if (s.rows() != d.rows() || !s.hex().equals(d.hex())) {
+        differing++;
+        diff.compare(src, tgt, sql, r);
+      }
+    }
+    int[] sample =
+        sample(src, tgt, sql, codec, sha64(Long.toHexString(seed) + "/" + t.source()), sampleRows);
+    List<ValidationReport.OrphanCount> fks = new ArrayList<>();
+    long orphans = 0;
+    for (ForeignKey fk : t.foreignKeys()) {
+      long o = orphans(tgt, mapping, t, fk);
+      fks.add(new ValidationReport.OrphanCount(fk.name(), o));
+      orphans += o;
+    }
+    boolean ok =
+        sourceRows == targetRows
+            && diff.missing == 0
+            && diff.extra == 0
+            && diff.changed == 0
+            && sample[1] == 0
+            && orphans == 0;
+    return new ValidationReport.TableValidation(
+        t.source(),
+        t.target(),
+        sourceRows,
+        targetRows,
+        diff.missing,
+        diff.extra,
+        diff.changed,
+        ranges.size(),
+        differing,
+        chunkSource,
+        sample[0],
+        sample[1],
+        orphans,
+        fks,
+        List.copyOf(diff.listed),
+        ok ? Verdict.PASS : Verdict.FAIL);
+  }
+
+  private List<ChunkRange> ledgerRanges(Connection tgt, String migrationId, String table)
+      throws SQLException {
+    Ledger ledger = new Ledger(target, studioSchema);
+    try (PreparedStatement ps = tgt.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      ps.setString(1, ledger.chunkTable());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          return List.of();
+        }
+      }
+    }
+    return ledger.plannedRanges(tgt, migrationId, table).orElse(List.of());
+  }
+
+  /** Streams a range through the codec into a digest. */
+  private static RowHasher.ChunkDigest digest(
+      Connection c, Dialect d, String sql, ChunkRange r, RowCodec codec) throws SQLException {
+    RowHasher hasher = new RowHasher();
+    RowHasher.ChunkDigest digest = new RowHasher.ChunkDigest();
+    forEachRow(c, d, sql, r, codec, values -> digest.add(hasher.hashRow(codec.columns(), values)));
+    return digest;
+  }
+
+  interface RowConsumer {
+    void accept(Object[] values) throws SQLException;
+  }
+
+  static void forEachRow(
+      Connection c, Dialect d, String sql, ChunkRange r, RowCodec codec, RowConsumer consumer)
+      throws SQLException {
+    boolean auto = c.getAutoCommit();
+    try (PreparedStatement ps = d.streamingQuery(c, sql, 2000)) {
+      TableSql.bindRange(ps, r);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          consumer.accept(codec.read(rs));
+        }
+      }
+    } finally {
+      if (!c.getAutoCommit()) {
+        c.rollback();
+        c.setAutoCommit(auto);
+      }
+    }
+  }
+
+  /** Row-by-row comparison of differing chunks; counts exact, the first differences listed. */
+  static final class Diff {
+    private final RowCodec codec;
+    private final TableMapping table;
+    private final boolean keyless;
+    long missing;
+    long extra;
+    long changed;
+    final TreeSet<ValidationReport.Difference> listed = new TreeSet<>();
+
+    Diff(RowCodec codec, TableMapping table) {
+      this.codec = codec;
+      this.table = table;
+      this.keyless = table.primaryKey().isEmpty();
+    }
+
+    void compare(Connection src, Connection tgt, TableSql sql, ChunkRange r) throws SQLException {
+      Map<String, ArrayDeque<Object[]>> sourceRows = new HashMap<>();
+      forEachRow(
+          src,
+          sql.sourceDialect(),
+          sql.sourceSelect(r),
+          r,
+          codec,
+          v -> sourceRows.computeIfAbsent(key(v), k -> new ArrayDeque<>()).add(v));
+      forEachRow(
+          tgt,
+          sql.targetDialect(),
+          sql.targetSelect(r),
+          r,
+          codec,
+          v -> {
+            String k = key(v);
+            ArrayDeque<Object[]> q = sourceRows.get(k);
+            Object[] s = q == null ? null : q.poll();
+            if (q != null && q.isEmpty()) {
+              sourceRows.remove(k);
+            }
+            if (s == null) {
+              extra++;
+              add("extra", v, List.of());
+            } else {
+              List<String> cols = differingColumns(codec, s, v);
+              if (!cols.isEmpty()) {
+                changed++;
+                add("changed", v, cols);
+              }
+            }
+          });
+      for (ArrayDeque<Object[]> q : sourceRows.values()) {
+        for (Object[] v : q) {
+          missing++;
+          add("missing", v, List.of());
+        }
+      }
+    }
+
+    private String key(Object[] v) {
+      if (!keyless) {
+        return codec.keyEncoding(v);
+      }
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < v.length; i++) {
+        CanonicalEncoder.encode(codec.columns().get(i), v[i], out);
+      }
+      return java.util.HexFormat.of().formatHex(out.toByteArray());
+    }
+
+    private void add(String kind, Object[] v, List<String> cols) {
+      String key;
+      if (keyless) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < v.length; i++) {
+          sb.append(i == 0 ? "" : ", ")
+              .append(CanonicalEncoder.display(codec.columns().get(i), v[i]));
+        }
+        key = sb.append(")").toString();
+      } else {
+        key = codec.keyText(v);
+      }
+      listed.add(new ValidationReport.Difference(kind, key, cols));
+      if (listed.size() > MAX_LISTED_DIFFERENCES) {
+        listed.pollLast();
+      }
+    }
+  }
+
+  /** The target column names whose canonical encodings differ between two rows. */
+  static List<String> differingColumns(RowCodec codec, Object[] a, Object[] b) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < a.length; i++) {
+      if (!Arrays.equals(
+          CanonicalEncoder.encode(codec.columns().get(i), a[i]),
+          CanonicalEncoder.encode(codec.columns().get(i), b[i]))) {
+        out.add(codec.columns().get(i).name());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Draws up to {@code n} source keys uniformly (reservoir sampling over the keys in key order with
+   * a seeded generator, so the draw is reproducible) and compares each row by key on both sides.
+   * Returns {sampled, mismatches}. A keyless table cannot be fetched by key: its sample is empty
+   * and its chunk (the whole table) is compared in full above.
+   */
+  private int[] sample(
+      Connection src, Connection tgt, TableSql sql, RowCodec codec, long seed, int n)
+      throws SQLException {
+    TableMapping t = sql.table();
+    if (t.primaryKey().isEmpty()) {
+      return new int[] {0, 0};
+    }
+    int k = t.primaryKey().size();
+    List<String[]> reservoir = new ArrayList<>(n);
+    SplittableRandom random = new SplittableRandom(seed);
+    boolean auto = src.getAutoCommit();
+    long seen = 0;
+    try (PreparedStatement ps = source.streamingQuery(src, sql.sourceKeys(), 5000);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String[] key = new String[k];
+        for (int i = 0; i < k; i++) {
+          key[i] = rs.getString(i + 1);
+        }
+        if (seen < n) {
+          reservoir.add(key);
+        } else {
+          long j = random.nextLong(seen + 1);
+          if (j < n) {
+            reservoir.set((int) j, key);
+          }
+        }
+        seen++;
+      }
+    } finally {
+      if (!src.getAutoCommit()) {
+        src.rollback();
+        src.setAutoCommit(auto);
+      }
+    }
+    int mismatches = 0;
+    try (PreparedStatement s = src.prepareStatement(sql.sourceByKey());
+        PreparedStatement d = tgt.prepareStatement(sql.targetByKey())) {
+      for (String[] key : reservoir) {
+        Object[] a = fetch(s, key, codec);
+        Object[] b = fetch(d, key, codec);
+        if (a == null || b == null || !differingColumns(codec, a, b).isEmpty()) {
+          mismatches++;
+        }
+      }
+    }
+    return new int[] {reservoir.size(), mismatches};
+  }
+
+  private static Object[] fetch(PreparedStatement ps, String[] key, RowCodec codec)
+      throws SQLException {
+    for (int i = 0; i < key.length; i++) {
+      ps.setString(i + 1, key[i]);
+    }
+    try (ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? codec.read(rs) : null;
+    }
+  }
+
+  private long orphans(Connection tgt, MappingDocument mapping, TableMapping t, ForeignKey fk)
+      throws SQLException {
+    String schema = TableSql.targetSchema(mapping, target);
+    StringBuilder sb = new StringBuilder("SELECT count(*) FROM ");
+    sb.append(target.qualify(schema, t.target())).append(" c WHERE ");
+    for (String col : fk.columns()) {
+      sb.append("c.").append(target.quote(col)).append(" IS NOT NULL AND ");
+    }
+    sb.append("NOT EXISTS (SELECT 1 FROM ").append(target.qualify(schema, fk.refTable()));
+    sb.append(" p WHERE ");
+    for (int i = 0; i < fk.columns().size(); i++) {
+      sb.append(i == 0 ? "" : " AND ").append("p.").append(target.quote(fk.refColumns().get(i)));
+      sb.append(" = c.").append(target.quote(fk.columns().get(i)));
+    }
+    sb.append(")");
+    return count(tgt, sb.toString());
+  }
+
+  private static long count(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  static long sha64(String s) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      long h = 0;
+      for (int i = 0; i < 8; i++) {
+        h = (h << 8) | (d[i] & 0xff);
+      }
+      return h;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+  }
+
+  static String markdown(ValidationReport r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Validation: ").append(r.migration()).append("\n\n");
+    sb.append("Overall: **").append(r.status()).append("**. Sample seed ").append(r.seed());
+    sb.append(", at least ").append(r.sampleRows()).append(" rows per table.\n\n");
+    sb.append(
+        "| table | source rows | target rows | missing | extra | changed | chunks differing |");
+    sb.append(" sampled | sample mismatches | orphans | status |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    for (ValidationReport.TableValidation t : r.tables()) {
+      sb.append("| ").append(cell(t.table())).append(" | ").append(t.sourceRows());
+      sb.append(" | ").append(t.targetRows()).append(" | ").append(t.missing());
+      sb.append(" | ").append(t.extra()).append(" | ").append(t.changed());
+      sb.append(" | ").append(t.chunksDiffering()).append("/").append(t.chunks());
+      sb.append(" | ").append(t.sampled()).append(" | ").append(t.sampleMismatches());
+      sb.append(" | ").append(t.orphans()).append(" | ").append(t.status()).append(" |\n");
+    }
+    for (ValidationReport.TableValidation t : r.tables()) {
+      if (t.differences().isEmpty()) {
+        continue;
+      }
+      sb.append("\n## ").append(cell(t.table())).append("\n\n");
+      for (ValidationReport.Difference d : t.differences()) {
+        sb.append("- ").append(d.kind()).append(" key (").append(cell(d.key())).append(")");
+        if (!d.columns().isEmpty()) {
+          sb.append(": ")
+              .append(String.join(", ", d.columns().stream().map(Validator::cell).toList()));
+        }
+        sb.append("\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String cell(String s) {
+    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n");
+  }
+}

@@ -1,0 +1,192 @@
+package io.migrationstudio.worker.migrate;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ChunkRequest;
+import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.contracts.activity.MigrateActivities;
+import io.migrationstudio.contracts.activity.MigratePlan;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.core.copy.ChunkCopier;
+import io.migrationstudio.core.copy.ChunkProgress;
+import io.migrationstudio.core.copy.CopyOptions;
+import io.migrationstudio.core.copy.IntegrationChecker;
+import io.migrationstudio.core.copy.LoadFinisher;
+import io.migrationstudio.core.copy.TargetPreparer;
+import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.spec.SecretResolver;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Migrate's activities: thin adapters over {@link TargetPreparer}, {@link ChunkCopier}, {@link
+ * LoadFinisher} and {@link IntegrationChecker}. Each opens its own source/target connections, reads
+ * the mapping at the commit it was given, and commits what it produced as the stage's role.
+ */
+public final class MigrateActivitiesImpl implements MigrateActivities {
+  private final ArtifactStore store;
+  private final SecretResolver secrets;
+
+  public MigrateActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
+    this.store = Objects.requireNonNull(store);
+    this.secrets = Objects.requireNonNull(secrets);
+  }
+
+  @Override
+  public MigratePlan prepareTarget(StageRequest req) {
+    try {
+      MigrationSpec spec = req.spec();
+      MappingDocument mapping = mapping(req.branch(), req.commit());
+      TargetPreparer.Prepared prepared;
+      try (Connection src = Dialects.open(spec.source(), secrets, "source");
+          Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+        prepared =
+            new TargetPreparer(dialect(spec.source().url()), dialect(spec.target().url()))
+                .prepare(src, tgt, mapping, req.migrationId(), spec.migrate().chunkRows());
+      }
+      ArtifactStore.CommitOutcome outcome =
+          store.commit(
+              req.branch(),
+              Stage.MIGRATE.producerRole(),
+              "Migrate: target schema for " + prepared.tables().size() + " tables",
+              Map.of(ArtifactPaths.TARGET_SCHEMA_SQL, Json.bytes(prepared.targetSchemaSql())));
+      return new MigratePlan(outcome.head(), prepared.tables());
+    } catch (MigrationException e) {
+      throw MigrateFailures.toFailure(e);
+    } catch (SQLException e) {
+      throw MigrateFailures.toFailure(closeFailure(e));
+    }
+  }
+
+  @Override
+  public ChunkResult copyChunk(ChunkRequest req) {
+    try {
+      MigrationSpec spec = req.spec();
+      MappingDocument mapping = mapping(req.branch(), req.mappingCommit());
+      TableMapping table =
+          mapping
+              .bySource(req.sourceTable())
+              .orElseThrow(
+                  () ->
+                      new MigrationException(
+                          ErrorCode.INVALID_ARTIFACT,
+                          "table "
+                              + req.sourceTable()
+                              + " is not in mapping.yaml at "
+                              + req.mappingCommit()
+                              + "; re-run prepareTarget on the approved mapping"));
+      ActivityExecutionContext ctx = Activity.getExecutionContext();
+      ChunkProgress heartbeat = ctx::heartbeat;
+      CopyOptions options = CopyOptions.defaults().withRejectLimit(spec.migrate().rejectLimit());
+      try (Connection src = Dialects.open(spec.source(), secrets, "source");
+          Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+        ChunkCopier copier =
+            new ChunkCopier(
+                dialect(spec.source().url()),
+                dialect(spec.target().url()),
+                TargetSchema.DEFAULT_STUDIO_SCHEMA,
+                Clock.systemUTC(),
+                options);
+        return copier.copy(src, tgt, mapping, table, req.chunk(), req.migrationId(), heartbeat);
+      }
+    } catch (MigrationException e) {
+      throw MigrateFailures.toFailure(e);
+    } catch (SQLException e) {
+      throw MigrateFailures.toFailure(closeFailure(e));
+    }
+  }
+
+  @Override
+  public StageResult finishLoad(StageRequest req) {
+    try {
+      MappingDocument mapping = mapping(req.branch(), req.commit());
+      StageOutput out;
+      try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+        out =
+            new LoadFinisher(dialect(req.spec().target().url()))
+                .finish(tgt, mapping, req.migrationId(), req.stageStartedAtMillis());
+      }
+      return commit(req, Stage.MIGRATE.producerRole(), out, "Migrate: run ledger summary");
+    } catch (MigrationException e) {
+      throw MigrateFailures.toFailure(e);
+    } catch (SQLException e) {
+      throw MigrateFailures.toFailure(closeFailure(e));
+    }
+  }
+
+  @Override
+  public StageResult checkIntegration(StageRequest req) {
+    try {
+      MappingDocument mapping = mapping(req.branch(), req.commit());
+      StageOutput out;
+      try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+        out =
+            new IntegrationChecker(dialect(req.spec().target().url()))
+                .check(tgt, mapping, req.migrationId(), req.spec().migrate().rejectLimit());
+      }
+      return commit(req, Stage.MIGRATE.checkerRole(), out, "Migrate: integration check");
+    } catch (MigrationException e) {
+      throw MigrateFailures.toFailure(e);
+    } catch (SQLException e) {
+      throw MigrateFailures.toFailure(closeFailure(e));
+    }
+  }
+
+  private StageResult commit(StageRequest req, String role, StageOutput out, String title) {
+    ArtifactStore.CommitOutcome outcome =
+        store.commit(req.branch(), role, title + ": " + out.summary(), out.files());
+    List<ArtifactRef> refs =
+        out.files().keySet().stream().map(p -> new ArtifactRef(p, outcome.head())).toList();
+    return new StageResult(Stage.MIGRATE, role, outcome.head(), refs, out.verdict(), out.summary());
+  }
+
+  /** mapping.yaml at a commit (the branch head when none is given). */
+  private MappingDocument mapping(String branch, String commit) {
+    String at = commit == null || commit.isBlank() ? branch : commit;
+    byte[] yaml =
+        store
+            .read(at, ArtifactPaths.MAPPING_YAML)
+            .orElseThrow(
+                () ->
+                    new MigrationException(
+                        ErrorCode.INVALID_ARTIFACT,
+                        ArtifactPaths.MAPPING_YAML
+                            + " is missing at "
+                            + at
+                            + "; the Mapping stage must be approved first"));
+    return Json.readYaml(yaml, MappingDocument.class, ArtifactPaths.MAPPING_YAML + " at " + at);
+  }
+
+  private static Dialect dialect(String url) {
+    return Dialects.forUrl(url);
+  }
+
+  private static MigrationException closeFailure(SQLException e) {
+    return new MigrationException(
+        ErrorCode.TRANSIENT_SQL,
+        "closing a database connection failed: "
+            + e.getMessage()
+            + " (SQLState "
+            + e.getSQLState()
+            + ")",
+        e);
+  }
+}

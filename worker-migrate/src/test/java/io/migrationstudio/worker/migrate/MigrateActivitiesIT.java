@@ -1,0 +1,181 @@
+package io.migrationstudio.worker.migrate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.activity.ChunkRequest;
+import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.contracts.activity.MigrateActivities;
+import io.migrationstudio.contracts.activity.MigratePlan;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.MigrateOptions;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestActivityEnvironment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class MigrateActivitiesIT {
+  private final TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+
+  @AfterEach
+  void close() {
+    env.close();
+  }
+
+  static MappingDocument itemsMapping() {
+    return new MappingDocument(
+        1,
+        "identity",
+        "postgresql",
+        "public",
+        "public",
+        List.of(
+            new TableMapping(
+                "Items",
+                "items",
+                null,
+                List.of("id"),
+                List.of(
+                    new ColumnMapping(
+                        "Id",
+                        "id",
+                        Disposition.MAP,
+                        "serial",
+                        "integer",
+                        CanonicalType.INTEGER,
+                        false,
+                        null,
+                        null,
+                        null),
+                    new ColumnMapping(
+                        "Name",
+                        "name",
+                        Disposition.CAST,
+                        "text",
+                        "varchar(40)",
+                        CanonicalType.VARCHAR,
+                        true,
+                        null,
+                        null,
+                        null)),
+                null,
+                null,
+                null)),
+        null);
+  }
+
+  @Test
+  void theActivitiesPrepareCopyFinishAndCheck(TestDatabase source, TestDatabase target) {
+    source.execute(
+        "CREATE TABLE \"Items\" (\"Id\" serial PRIMARY KEY, \"Name\" text)",
+        "INSERT INTO \"Items\" (\"Name\") SELECT 'item ' || g FROM generate_series(1, 2500) g");
+    InMemoryArtifactStore store = new InMemoryArtifactStore();
+    String mappingCommit =
+        store
+            .commit(
+                "migrations/m",
+                Stage.MAPPING.producerRole(),
+                "mapping",
+                Map.of(ArtifactPaths.MAPPING_YAML, Json.bytes(Json.writeYaml(itemsMapping()))))
+            .head();
+    MigrationSpec spec =
+        new MigrationSpec(
+            "m",
+            null,
+            new ConnectionSpec(source.jdbcUrl(), source.user(), null, null),
+            new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
+            null,
+            null,
+            new MigrateOptions(null, null, 1000, null, null),
+            null,
+            null,
+            null,
+            null);
+    env.registerActivitiesImplementations(
+        new MigrateActivitiesImpl(store, new SecretResolver(Map.of())));
+    MigrateActivities activities = env.newActivityStub(MigrateActivities.class);
+    List<Object> heartbeats = new ArrayList<>();
+    env.setActivityHeartbeatListener(Long.class, heartbeats::add);
+
+    StageRequest prepareReq = new StageRequest("m", spec, "migrations/m", mappingCommit, 1000L);
+    MigratePlan plan = activities.prepareTarget(prepareReq);
+    assertEquals(3, plan.tables().get(0).chunks().size());
+    assertTrue(store.text(plan.commit(), ArtifactPaths.TARGET_SCHEMA_SQL).contains("IDENTITY"));
+
+    for (ChunkRange r : plan.tables().get(0).chunks()) {
+      ChunkResult res =
+          activities.copyChunk(
+              new ChunkRequest(
+                  "m", spec, "migrations/m", mappingCommit, "Items", r, "m/Items/" + r.index()));
+      assertFalse(res.alreadyCommitted());
+    }
+    assertEquals(2500, target.queryLong("select count(*) from items"));
+    assertTrue(heartbeats.contains(1000L), "heartbeats carry rows copied: " + heartbeats);
+
+    StageRequest req = new StageRequest("m", spec, "migrations/m", plan.commit(), 1000L);
+    StageResult finished = activities.finishLoad(req);
+    assertEquals(Stage.MIGRATE.producerRole(), finished.role());
+    assertEquals(2, finished.artifacts().size());
+    assertEquals(2501, target.queryLong("select nextval(pg_get_serial_sequence('items', 'id'))"));
+    StageResult again = activities.finishLoad(req);
+    assertEquals(finished.commit(), again.commit(), "identical run files make no new commit");
+
+    StageResult check = activities.checkIntegration(req);
+    assertEquals(Verdict.PASS, check.verdict());
+    assertEquals(Stage.MIGRATE.checkerRole(), check.role());
+  }
+
+  @Test
+  void aMigrationExceptionBecomesAnApplicationFailureOfItsCode(
+      TestDatabase source, TestDatabase target) {
+    InMemoryArtifactStore store = new InMemoryArtifactStore();
+    store.openBranch("migrations/m");
+    MigrationSpec spec =
+        new MigrationSpec(
+            "m",
+            null,
+            new ConnectionSpec(source.jdbcUrl(), source.user(), null, null),
+            new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    env.registerActivitiesImplementations(
+        new MigrateActivitiesImpl(store, new SecretResolver(Map.of())));
+    MigrateActivities activities = env.newActivityStub(MigrateActivities.class);
+    ActivityFailure failure =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ActivityFailure.class,
+            () -> activities.prepareTarget(new StageRequest("m", spec, "migrations/m", null, 0L)));
+    ApplicationFailure cause = (ApplicationFailure) failure.getCause();
+    assertEquals(ErrorCode.INVALID_ARTIFACT.name(), cause.getType());
+    assertTrue(cause.isNonRetryable());
+  }
+}

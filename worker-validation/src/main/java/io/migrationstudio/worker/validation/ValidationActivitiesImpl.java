@@ -1,0 +1,128 @@
+package io.migrationstudio.worker.validation;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.activity.ValidationActivities;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.validate.RegressionReplayer;
+import io.migrationstudio.core.validate.Validator;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Validation's activities: thin adapters over {@link Validator} (producer: {@code
+ * validation.{json,md}}) and {@link RegressionReplayer} (checker: {@code regression.{json,md}}).
+ */
+public final class ValidationActivitiesImpl implements ValidationActivities {
+  private final ArtifactStore store;
+  private final SecretResolver secrets;
+
+  public ValidationActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
+    this.store = Objects.requireNonNull(store);
+    this.secrets = Objects.requireNonNull(secrets);
+  }
+
+  @Override
+  public StageResult validate(StageRequest req) {
+    try {
+      MigrationSpec spec = req.spec();
+      String at = at(req);
+      byte[] yaml =
+          store
+              .read(at, ArtifactPaths.MAPPING_YAML)
+              .orElseThrow(
+                  () ->
+                      new MigrationException(
+                          ErrorCode.INVALID_ARTIFACT,
+                          ArtifactPaths.MAPPING_YAML
+                              + " is missing at "
+                              + at
+                              + "; validation compares through the approved mapping"));
+      MappingDocument mapping =
+          Json.readYaml(yaml, MappingDocument.class, ArtifactPaths.MAPPING_YAML + " at " + at);
+      StageOutput out;
+      try (Connection src = Dialects.open(spec.source(), secrets, "source");
+          Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+        out =
+            new Validator(
+                    Dialects.forUrl(spec.source().url()), Dialects.forUrl(spec.target().url()))
+                .validate(
+                    src,
+                    tgt,
+                    mapping,
+                    req.migrationId(),
+                    spec.validation().sampleRows(),
+                    spec.migrate().chunkRows());
+      }
+      return commit(req, Stage.VALIDATION.producerRole(), out, "Validation: report");
+    } catch (MigrationException e) {
+      throw ValidationFailures.toFailure(e);
+    } catch (SQLException e) {
+      throw ValidationFailures.toFailure(closeFailure(e));
+    }
+  }
+
+  @Override
+  public StageResult replayRegression(StageRequest req) {
+    try {
+      MigrationSpec spec = req.spec();
+      byte[] validation = store.read(at(req), ArtifactPaths.VALIDATION_JSON).orElse(null);
+      StageOutput out;
+      try (Connection src = Dialects.open(spec.source(), secrets, "source");
+          Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+        out =
+            new RegressionReplayer(
+                    Dialects.forUrl(spec.source().url()), Dialects.forUrl(spec.target().url()))
+                .replay(
+                    src,
+                    tgt,
+                    req.migrationId(),
+                    spec.validation().queries(),
+                    spec.validation().latencyTolerance(),
+                    validation);
+      }
+      return commit(req, Stage.VALIDATION.checkerRole(), out, "Validation: regression replay");
+    } catch (MigrationException e) {
+      throw ValidationFailures.toFailure(e);
+    } catch (SQLException e) {
+      throw ValidationFailures.toFailure(closeFailure(e));
+    }
+  }
+
+  private static String at(StageRequest req) {
+    return req.commit() == null || req.commit().isBlank() ? req.branch() : req.commit();
+  }
+
+  private StageResult commit(StageRequest req, String role, StageOutput out, String title) {
+    ArtifactStore.CommitOutcome outcome =
+        store.commit(req.branch(), role, title + ": " + out.summary(), out.files());
+    List<ArtifactRef> refs =
+        out.files().keySet().stream().map(p -> new ArtifactRef(p, outcome.head())).toList();
+    return new StageResult(
+        Stage.VALIDATION, role, outcome.head(), refs, out.verdict(), out.summary());
+  }
+
+  private static MigrationException closeFailure(SQLException e) {
+    return new MigrationException(
+        ErrorCode.TRANSIENT_SQL,
+        "closing a database connection failed: "
+            + e.getMessage()
+            + " (SQLState "
+            + e.getSQLState()
+            + ")",
+        e);
+  }
+}

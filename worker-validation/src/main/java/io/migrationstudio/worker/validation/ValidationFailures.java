@@ -1,0 +1,20 @@
+package io.migrationstudio.worker.validation;
+
+import io.migrationstudio.contracts.MigrationException;
+import io.temporal.failure.ApplicationFailure;
+
+/**
+ * Turns a {@link MigrationException} into the Temporal failure the workflow sees: type = the error
+ * code's name, non-retryable unless the code is retryable (validation only reads, so transient
+ * failures are safe to retry).
+ */
+final class ValidationFailures {
+  private ValidationFailures() {}
+
+  static ApplicationFailure toFailure(MigrationException e) {
+    String type = e.code().name();
+    return e.code().retryable()
+        ? ApplicationFailure.newFailureWithCause(e.getMessage(), type, e)
+        : ApplicationFailure.newNonRetryableFailureWithCause(e.getMessage(), type, e);
+  }
+}

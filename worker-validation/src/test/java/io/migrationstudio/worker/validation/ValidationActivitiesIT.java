@@ -1,0 +1,145 @@
+package io.migrationstudio.worker.validation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.activity.ValidationActivities;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.QuerySpec;
+import io.migrationstudio.contracts.spec.ValidationOptions;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import io.temporal.testing.TestActivityEnvironment;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class ValidationActivitiesIT {
+  private final TestActivityEnvironment env = TestActivityEnvironment.newInstance();
+
+  @AfterEach
+  void close() {
+    env.close();
+  }
+
+  @Test
+  void validatesWithoutALedgerAndReplaysQueries(TestDatabase source, TestDatabase target) {
+    String ddl = "CREATE TABLE t (id bigint PRIMARY KEY, v numeric(8,2), s text)";
+    String data =
+        "INSERT INTO t SELECT g, g / 4.0, CASE WHEN g % 3 = 0 THEN NULL ELSE 'v' || g END"
+            + " FROM generate_series(1, 700) g";
+    source.execute(ddl, data);
+    target.execute(ddl, data);
+    MappingDocument mapping =
+        new MappingDocument(
+            1,
+            "identity",
+            "postgresql",
+            "public",
+            "public",
+            List.of(
+                new TableMapping(
+                    "t",
+                    "t",
+                    null,
+                    List.of("id"),
+                    List.of(
+                        new ColumnMapping(
+                            "id",
+                            "id",
+                            Disposition.MAP,
+                            "bigint",
+                            "bigint",
+                            CanonicalType.BIGINT,
+                            false,
+                            null,
+                            null,
+                            null),
+                        new ColumnMapping(
+                            "v",
+                            "v",
+                            Disposition.MAP,
+                            "numeric(8,2)",
+                            "numeric(8,2)",
+                            CanonicalType.DECIMAL,
+                            true,
+                            null,
+                            null,
+                            null),
+                        new ColumnMapping(
+                            "s",
+                            "s",
+                            Disposition.MAP,
+                            "text",
+                            "text",
+                            CanonicalType.TEXT,
+                            true,
+                            null,
+                            null,
+                            null)),
+                    null,
+                    null,
+                    null)),
+            null);
+    InMemoryArtifactStore store = new InMemoryArtifactStore();
+    String commit =
+        store
+            .commit(
+                "migrations/v",
+                Stage.MIGRATE.checkerRole(),
+                "migrated",
+                Map.of(ArtifactPaths.MAPPING_YAML, Json.bytes(Json.writeYaml(mapping))))
+            .head();
+    MigrationSpec spec =
+        new MigrationSpec(
+            "v",
+            null,
+            new ConnectionSpec(source.jdbcUrl(), source.user(), null, null),
+            new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
+            null,
+            null,
+            null,
+            new ValidationOptions(
+                50,
+                List.of(new QuerySpec("sum", "select sum(v), count(s) from t", null, null)),
+                50.0),
+            null,
+            null,
+            null);
+    env.registerActivitiesImplementations(
+        new ValidationActivitiesImpl(store, new SecretResolver(Map.of())));
+    ValidationActivities activities = env.newActivityStub(ValidationActivities.class);
+
+    StageResult validated =
+        activities.validate(new StageRequest("v", spec, "migrations/v", commit, 0L));
+    assertEquals(Stage.VALIDATION.producerRole(), validated.role());
+    assertNull(validated.verdict(), "a producer gives no verdict");
+    String json = store.text(validated.commit(), ArtifactPaths.VALIDATION_JSON);
+    assertTrue(json.contains("\"status\" : \"PASS\""), json);
+    assertTrue(json.contains("\"chunk_source\" : \"planned\""), json);
+    assertTrue(json.contains("\"sampled\" : 100"), "at least 100 rows sampled: " + json);
+
+    StageResult replay =
+        activities.replayRegression(
+            new StageRequest("v", spec, "migrations/v", validated.commit(), 0L));
+    assertEquals(Verdict.PASS, replay.verdict(), replay.summary());
+    assertEquals(Stage.VALIDATION.checkerRole(), replay.role());
+  }
+}
