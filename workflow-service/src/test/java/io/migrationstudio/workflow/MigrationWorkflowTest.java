@@ -28,6 +28,7 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,13 +54,17 @@ class MigrationWorkflowTest {
   }
 
   private static void startWorkers(WorkerFactory factory, FakeActivities fakes) {
+    // as in the embedded mode: no sticky queue, so a dead worker's workflow moves on at once
+    WorkerOptions options =
+        WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build();
     factory
-        .newWorker(TaskQueues.WORKFLOW)
+        .newWorker(TaskQueues.WORKFLOW, options)
         .registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
-    factory.newWorker(TaskQueues.ASSESSMENT).registerActivitiesImplementations(fakes);
-    factory.newWorker(TaskQueues.MIGRATE).registerActivitiesImplementations(fakes);
-    factory.newWorker(TaskQueues.VALIDATION).registerActivitiesImplementations(fakes);
-    factory.newWorker(TaskQueues.CUTOVER).registerActivitiesImplementations(fakes);
+    for (String queue :
+        List.of(
+            TaskQueues.ASSESSMENT, TaskQueues.MIGRATE, TaskQueues.VALIDATION, TaskQueues.CUTOVER)) {
+      factory.newWorker(queue, options).registerActivitiesImplementations(fakes);
+    }
   }
 
   @AfterEach
