@@ -1,0 +1,310 @@
+package io.migrationstudio.studio;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.contracts.workflow.StageStatus;
+import io.migrationstudio.contracts.workflow.TableProgress;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.proto.v1.ArtifactEntry;
+import io.migrationstudio.proto.v1.GetRequest;
+import io.migrationstudio.proto.v1.ListArtifactsRequest;
+import io.migrationstudio.proto.v1.ListArtifactsResponse;
+import io.migrationstudio.proto.v1.ListRequest;
+import io.migrationstudio.proto.v1.ListResponse;
+import io.migrationstudio.proto.v1.MigrationServiceGrpc;
+import io.migrationstudio.proto.v1.MigrationStatusReply;
+import io.migrationstudio.proto.v1.ReadArtifactRequest;
+import io.migrationstudio.proto.v1.ReviewRequest;
+import io.migrationstudio.proto.v1.StartRequest;
+import io.migrationstudio.proto.v1.StartResponse;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Client commands against a running {@code studio server} (gRPC operator API). */
+final class ClientCommands {
+  private ClientCommands() {}
+
+  abstract static class Client implements Callable<Integer> {
+    @Option(
+        names = "--server",
+        paramLabel = "HOST:PORT",
+        description = "operator API of a running studio server (default ${DEFAULT-VALUE})")
+    String server = "localhost:7234";
+
+    @Option(names = "--json", description = "print the JSON record instead of text")
+    boolean json;
+
+    @Override
+    public final Integer call() throws Exception {
+      ManagedChannel channel = ManagedChannelBuilder.forTarget(server).usePlaintext().build();
+      try {
+        return call(
+            MigrationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS),
+            System.out);
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+
+    abstract int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out)
+        throws Exception;
+  }
+
+  static MigrationStatus parse(MigrationStatusReply reply) {
+    return Json.read(
+        reply.getStatusJson().getBytes(StandardCharsets.UTF_8), MigrationStatus.class, "status");
+  }
+
+  /** The status for people: stages, progress, reviews. */
+  static void printStatus(PrintStream out, MigrationStatus s) {
+    out.printf(
+        Locale.ROOT,
+        "migration %s  %s  stage %s  branch %s%n  %s%n",
+        s.migrationId(),
+        s.state(),
+        s.stage() == null ? "-" : s.stage().key(),
+        s.branch(),
+        s.message());
+    if (s.reviewCommit() != null) {
+      out.printf(Locale.ROOT, "  awaiting review of commit %s%n", s.reviewCommit());
+    }
+    for (StageStatus st : s.stages()) {
+      out.printf(
+          Locale.ROOT,
+          "  %-10s %-17s gate %-8s %-5s %s%n",
+          st.stage().key(),
+          st.state(),
+          st.gate().key(),
+          st.verdict() == null ? "" : st.verdict(),
+          st.commit() == null ? "" : st.commit().substring(0, 12));
+    }
+    if (s.progress().chunksTotal() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "  copy: %d/%d chunks, %,d of ~%,d rows%n",
+          s.progress().chunksDone(),
+          s.progress().chunksTotal(),
+          s.progress().rowsCopied(),
+          s.progress().rowsEstimated());
+      for (TableProgress t : s.progress().tables()) {
+        out.printf(
+            Locale.ROOT,
+            "    %-30s %,12d / ~%,d rows  %d/%d chunks%n",
+            t.table(),
+            t.rowsCopied(),
+            t.rowsEstimated(),
+            t.chunksDone(),
+            t.chunksTotal());
+      }
+    }
+    for (ReviewRecord r : s.reviews()) {
+      out.printf(
+          Locale.ROOT,
+          "  review %s %s by %s on %s%s%n",
+          r.stage() == null ? "?" : r.stage().key(),
+          r.decision(),
+          r.reviewer(),
+          r.commit() == null ? "?" : r.commit().substring(0, Math.min(12, r.commit().length())),
+          r.accepted() ? "" : " (refused: " + r.note() + ")");
+    }
+  }
+
+  @Command(name = "start", description = "Start a migration on a running server.")
+  static final class Start extends Client {
+    @Parameters(index = "0", paramLabel = "SPEC")
+    Path spec;
+
+    @Option(names = "--auto-approve", paramLabel = "all|STAGES")
+    List<String> autoApprove = new ArrayList<>();
+
+    @Override
+    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out) {
+      String text;
+      try {
+        text = Files.readString(spec, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new MigrationException(
+            ErrorCode.INVALID_SPEC, "cannot read the spec " + spec + ": " + e.getMessage());
+      }
+      StartResponse r =
+          api.start(
+              StartRequest.newBuilder().setSpecText(text).addAllAutoApprove(autoApprove).build());
+      if (json) {
+        out.println(
+            Json.writeCompact(
+                java.util.Map.of(
+                    "migration_id", r.getMigrationId(),
+                    "workflow_id", r.getWorkflowId(),
+                    "branch", r.getBranch())));
+      } else {
+        out.printf(
+            Locale.ROOT,
+            "started %s (workflow %s, branch %s)%n",
+            r.getMigrationId(),
+            r.getWorkflowId(),
+            r.getBranch());
+      }
+      return StudioMain.EXIT_OK;
+    }
+  }
+
+  @Command(name = "status", description = "Show a migration's status.")
+  static final class Status extends Client {
+    @Parameters(index = "0", paramLabel = "ID")
+    String id;
+
+    @Override
+    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out) {
+      MigrationStatusReply r = api.get(GetRequest.newBuilder().setMigrationId(id).build());
+      if (json) {
+        out.println(r.getStatusJson());
+      } else {
+        printStatus(out, parse(r));
+      }
+      return StudioMain.EXIT_OK;
+    }
+  }
+
+  @Command(name = "list", description = "List the migrations a server knows.")
+  static final class ListMigrations extends Client {
+    @Override
+    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out) {
+      ListResponse r = api.list(ListRequest.getDefaultInstance());
+      if (json) {
+        out.println(
+            "["
+                + String.join(
+                    ",",
+                    r.getMigrationsList().stream()
+                        .map(MigrationStatusReply::getStatusJson)
+                        .toList())
+                + "]");
+      } else {
+        for (MigrationStatusReply m : r.getMigrationsList()) {
+          out.printf(
+              Locale.ROOT, "%-32s %-16s %s%n", m.getMigrationId(), m.getState(), m.getStage());
+        }
+      }
+      return StudioMain.EXIT_OK;
+    }
+  }
+
+  @Command(name = "review", description = "Approve, request changes on, or reject a waiting stage.")
+  static final class ReviewStage extends Client {
+    @Parameters(index = "0", paramLabel = "ID")
+    String id;
+
+    @Option(names = "--stage", required = true, description = "the stage under review")
+    String stage;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    DecisionGroup decision;
+
+    static final class DecisionGroup {
+      @Option(names = "--approve")
+      boolean approve;
+
+      @Option(names = "--request-changes")
+      boolean requestChanges;
+
+      @Option(names = "--reject")
+      boolean reject;
+    }
+
+    @Option(
+        names = "--reviewer",
+        description = "who decides (default: the user name, ${DEFAULT-VALUE})")
+    String reviewer = System.getProperty("user.name");
+
+    @Option(names = "--comment")
+    String comment = "";
+
+    @Option(
+        names = "--commit",
+        description = "the commit reviewed (default: the commit under review)")
+    String commit = "";
+
+    @Override
+    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out) {
+      String d =
+          decision.approve ? "APPROVE" : decision.requestChanges ? "REQUEST_CHANGES" : "REJECT";
+      MigrationStatusReply r =
+          api.review(
+              ReviewRequest.newBuilder()
+                  .setMigrationId(id)
+                  .setStage(stage)
+                  .setDecision(d)
+                  .setReviewer(reviewer)
+                  .setComment(comment)
+                  .setCommit(commit)
+                  .build());
+      if (json) {
+        out.println(r.getStatusJson());
+      } else {
+        out.printf(Locale.ROOT, "%s recorded for %s of %s%n", d, stage, id);
+        printStatus(out, parse(r));
+      }
+      return StudioMain.EXIT_OK;
+    }
+  }
+
+  @Command(name = "artifacts", description = "List a migration's artifacts, or print one.")
+  static final class Artifacts extends Client {
+    @Parameters(index = "0", paramLabel = "ID")
+    String id;
+
+    @Parameters(index = "1", paramLabel = "PATH", arity = "0..1")
+    String path;
+
+    @Option(names = "--commit", description = "read at this commit (default: branch head)")
+    String commit = "";
+
+    @Override
+    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out) {
+      if (path != null) {
+        byte[] content =
+            api.readArtifact(
+                    ReadArtifactRequest.newBuilder()
+                        .setMigrationId(id)
+                        .setPath(path)
+                        .setCommit(commit)
+                        .build())
+                .getContent()
+                .toByteArray();
+        out.print(new String(content, StandardCharsets.UTF_8));
+        return StudioMain.EXIT_OK;
+      }
+      ListArtifactsResponse r =
+          api.listArtifacts(ListArtifactsRequest.newBuilder().setMigrationId(id).build());
+      if (json) {
+        out.println(
+            Json.writeCompact(
+                java.util.Map.of(
+                    "branch", r.getBranch(),
+                    "head", r.getHead(),
+                    "artifacts",
+                        r.getArtifactsList().stream().map(ArtifactEntry::getPath).toList())));
+      } else {
+        out.printf(Locale.ROOT, "branch %s at %s%n", r.getBranch(), r.getHead());
+        r.getArtifactsList().forEach(a -> out.println("  " + a.getPath()));
+      }
+      return StudioMain.EXIT_OK;
+    }
+  }
+}

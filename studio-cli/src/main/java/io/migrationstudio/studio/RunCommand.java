@@ -1,0 +1,62 @@
+package io.migrationstudio.studio;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.workflow.OperatorService;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "run",
+    description = {
+      "Run one migration to its end in this process (embedded Temporal, all workers).",
+      "Exit 0 completed, 1 failed or rejected, 2 invalid input.",
+      "Re-running with the same spec and home resumes from the evidence on the branch."
+    })
+final class RunCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SPEC", description = "migration.yaml (or JSON)")
+  Path spec;
+
+  @Option(
+      names = "--auto-approve",
+      paramLabel = "all|STAGES",
+      description = "force these gates to auto (comma list of stages, or all)")
+  List<String> autoApprove = new ArrayList<>();
+
+  @Option(names = "--home", paramLabel = "DIR", description = "studio home (default ./.studio)")
+  Path home;
+
+  @Option(
+      names = "--api-port",
+      description = "port of the operator API while the run lasts (default: any free port)")
+  int apiPort;
+
+  @Option(
+      names = "--git-remote",
+      paramLabel = "URI",
+      description = "remote of the artifact repository (default: a bare repository in the home)")
+  String gitRemote = System.getProperty("studio.git.remote");
+
+  @Override
+  public Integer call() throws Exception {
+    StudioHome h = StudioHome.of(home);
+    Logs.init(h);
+    String text;
+    try {
+      text = Files.readString(spec, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC, "cannot read the spec " + spec + ": " + e.getMessage());
+    }
+    return LocalRun.execute(
+        h, text, OperatorService.parseAutoApprove(autoApprove), apiPort, gitRemote, System.out);
+  }
+}

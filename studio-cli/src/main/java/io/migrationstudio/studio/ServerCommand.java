@@ -1,0 +1,64 @@
+package io.migrationstudio.studio;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "server",
+    description = {
+      "Long-running: embedded Temporal (or --temporal), the workflow service with the operator",
+      "API (gRPC), and the named workers in-process. Stop with Ctrl-C."
+    })
+final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--home", paramLabel = "DIR", description = "studio home (default ./.studio)")
+  Path home;
+
+  @Option(
+      names = "--workers",
+      paramLabel = "all|none|LIST",
+      description = "workers to run in this process (default ${DEFAULT-VALUE})")
+  String workers = "all";
+
+  @Option(
+      names = "--port",
+      description = "port of the embedded Temporal (default ${DEFAULT-VALUE})")
+  int port = 7233;
+
+  @Option(names = "--api-port", description = "port of the operator API (default ${DEFAULT-VALUE})")
+  int apiPort = 7234;
+
+  @Option(
+      names = "--temporal",
+      paramLabel = "HOST:PORT",
+      description = "use this Temporal instead of starting the embedded one")
+  String temporal;
+
+  @Option(names = "--git-remote", paramLabel = "URI", description = "artifact repository remote")
+  String gitRemote = System.getProperty("studio.git.remote");
+
+  @Override
+  public Integer call() throws Exception {
+    StudioHome h = StudioHome.of(home);
+    Logs.init(h);
+    CountDownLatch stop = new CountDownLatch(1);
+    try (Services services =
+        Services.start(h, temporal, port, true, Services.parseWorkers(workers), gitRemote)) {
+      int api = services.serveOperatorApi(apiPort);
+      System.out.printf(
+          Locale.ROOT,
+          "studio server: Temporal %s%s, operator API localhost:%d, workers %s, home %s%n",
+          services.temporalTarget(),
+          temporal == null ? " (embedded, in memory)" : "",
+          api,
+          workers,
+          h.root());
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      stop.await();
+    }
+    return StudioMain.EXIT_OK;
+  }
+}

@@ -1,0 +1,63 @@
+package io.migrationstudio.studio;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code studio}: one launcher for everything (DESIGN §5). All-in-one commands ({@code demo},
+ * {@code run}, {@code server}, {@code worker}) and client commands against a running server.
+ */
+@Command(
+    name = "studio",
+    mixinStandardHelpOptions = true,
+    versionProvider = StudioMain.Version.class,
+    description = "Migration Studio: durable, reviewable database migrations with evidence in git.",
+    subcommands = {
+      DemoCommand.class,
+      RunCommand.class,
+      ServerCommand.class,
+      WorkerCommand.class,
+      ClientCommands.Start.class,
+      ClientCommands.Status.class,
+      ClientCommands.ListMigrations.class,
+      ClientCommands.ReviewStage.class,
+      ClientCommands.Artifacts.class,
+      CommandLine.HelpCommand.class
+    })
+public final class StudioMain implements Runnable {
+  /** Exit codes of {@code run}: 0 completed, 1 failed or rejected, 2 invalid input. */
+  public static final int EXIT_OK = 0;
+
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_INVALID = 2;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns its exit code (tests call this). */
+  public static int execute(String... args) {
+    return new CommandLine(new StudioMain())
+        .setExecutionExceptionHandler(new Errors())
+        .setParameterExceptionHandler(
+            (ex, a) -> {
+              ex.getCommandLine().getErr().println(ex.getMessage());
+              ex.getCommandLine().usage(ex.getCommandLine().getErr());
+              return EXIT_INVALID;
+            })
+        .execute(args);
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.out);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = StudioMain.class.getPackage().getImplementationVersion();
+      return new String[] {"studio " + (v == null ? "development" : v)};
+    }
+  }
+}

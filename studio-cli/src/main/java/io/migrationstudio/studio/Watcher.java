@@ -1,0 +1,108 @@
+package io.migrationstudio.studio;
+
+import io.migrationstudio.contracts.workflow.MigrationState;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.contracts.workflow.Progress;
+import io.migrationstudio.contracts.workflow.StageStatus;
+import io.migrationstudio.workflow.OperatorService;
+import java.io.PrintStream;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Follows a migration until it ends, printing each stage as it changes state, copy progress with
+ * rows/s and ETA while Migrate runs, and how to review when a gate waits.
+ */
+final class Watcher {
+  private static final long POLL_MILLIS = 500;
+  private static final long PROGRESS_EVERY_MILLIS = 2000;
+
+  private final OperatorService operator;
+  private final PrintStream out;
+  private final String reviewHint;
+
+  Watcher(OperatorService operator, PrintStream out, String reviewHint) {
+    this.operator = operator;
+    this.out = out;
+    this.reviewHint = reviewHint;
+  }
+
+  /** Blocks until the migration ends; returns its final status. */
+  MigrationStatus follow(String migrationId) throws InterruptedException {
+    Map<String, String> seen = new HashMap<>();
+    long lastProgress = 0;
+    long lastRows = 0;
+    long lastRowsAt = System.currentTimeMillis();
+    double rate = 0;
+    while (true) {
+      MigrationStatus st = operator.status(migrationId);
+      for (StageStatus s : st.stages()) {
+        String key = s.state() + "|" + s.commit();
+        if (!key.equals(seen.put(s.stage().key(), key)) && !s.state().equals("pending")) {
+          printStage(migrationId, st, s);
+        }
+      }
+      Progress p = st.progress();
+      long now = System.currentTimeMillis();
+      if (p.chunksTotal() > 0
+          && p.chunksDone() < p.chunksTotal()
+          && now - lastProgress >= PROGRESS_EVERY_MILLIS) {
+        long dRows = p.rowsCopied() - lastRows;
+        double dt = (now - lastRowsAt) / 1000.0;
+        if (dt > 0 && dRows > 0) {
+          rate = dRows / dt;
+        }
+        long left = Math.max(0, p.rowsEstimated() - p.rowsCopied());
+        out.printf(
+            Locale.ROOT,
+            "      copying: %d/%d chunks, %,d of ~%,d rows, %,.0f rows/s, ETA %s%n",
+            p.chunksDone(),
+            p.chunksTotal(),
+            p.rowsCopied(),
+            p.rowsEstimated(),
+            rate,
+            rate > 0 ? Math.round(left / rate) + " s" : "?");
+        lastProgress = now;
+        lastRows = p.rowsCopied();
+        lastRowsAt = now;
+      }
+      if (st.state() == MigrationState.COMPLETED
+          || st.state() == MigrationState.FAILED
+          || st.state() == MigrationState.REJECTED) {
+        return st;
+      }
+      Thread.sleep(POLL_MILLIS);
+    }
+  }
+
+  private void printStage(String id, MigrationStatus st, StageStatus s) {
+    String mark =
+        switch (s.state()) {
+          case "approved", "completed", "skipped" -> "[ok]";
+          case "failed", "rejected" -> "[!!]";
+          case "awaiting-review", "changes-requested" -> "[??]";
+          default -> "[..]";
+        };
+    String commit = s.commit() == null ? "" : " " + s.commit().substring(0, 12);
+    String verdict = s.verdict() == null ? "" : " " + s.verdict();
+    out.printf(
+        Locale.ROOT,
+        "%s %-10s %-16s%s%s  %s%n",
+        mark,
+        s.stage().key(),
+        s.state(),
+        commit,
+        verdict,
+        s.summary() == null ? "" : s.summary());
+    if (s.state().equals("awaiting-review") && st.reviewCommit() != null) {
+      out.printf(
+          Locale.ROOT,
+          "      review commit %s, then:%n        studio review %s --stage %s --approve%s%n",
+          st.reviewCommit(),
+          id,
+          s.stage().key(),
+          reviewHint);
+    }
+  }
+}

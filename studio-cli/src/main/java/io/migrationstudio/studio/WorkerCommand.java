@@ -1,0 +1,51 @@
+package io.migrationstudio.studio;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "worker",
+    description = {
+      "One worker service as its own process against a running Temporal: the unit of scale-out.",
+      "NAME is assessment, migrate, validation or cutover."
+    })
+final class WorkerCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "NAME")
+  String name;
+
+  @Option(
+      names = "--temporal",
+      paramLabel = "HOST:PORT",
+      description = "Temporal frontend (default ${DEFAULT-VALUE})")
+  String temporal = "127.0.0.1:7233";
+
+  @Option(names = "--home", paramLabel = "DIR", description = "studio home (default ./.studio)")
+  Path home;
+
+  @Option(names = "--git-remote", paramLabel = "URI", description = "artifact repository remote")
+  String gitRemote = System.getProperty("studio.git.remote");
+
+  @Override
+  public Integer call() throws Exception {
+    Set<String> workers = Services.parseWorkers(name);
+    if (workers.size() != 1) {
+      throw new IllegalArgumentException("name exactly one worker: " + Services.WORKERS);
+    }
+    StudioHome h = StudioHome.of(home);
+    Logs.init(h);
+    CountDownLatch stop = new CountDownLatch(1);
+    try (Services services = Services.start(h, temporal, 0, false, workers, gitRemote)) {
+      System.out.printf(
+          Locale.ROOT, "studio worker %s: polling %s, home %s%n", name, temporal, h.root());
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      stop.await();
+    }
+    return StudioMain.EXIT_OK;
+  }
+}

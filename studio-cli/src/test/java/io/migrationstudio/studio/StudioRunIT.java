@@ -1,0 +1,308 @@
+package io.migrationstudio.studio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.workflow.MigrationState;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.core.db.SampleDatabases;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.git.GitArtifactStore;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end: the {@code studio} command on real databases, real Temporal, real git. */
+@ExtendWith(PostgresExtension.class)
+@Timeout(600)
+class StudioRunIT {
+  private static final List<String> CHINOOK_TABLES =
+      List.of(
+          "album",
+          "artist",
+          "customer",
+          "employee",
+          "genre",
+          "invoice",
+          "invoice_line",
+          "media_type",
+          "playlist",
+          "playlist_track",
+          "track");
+
+  static String spec(String id, TestDatabase source, TestDatabase target, int chunkRows) {
+    return String.join(
+        "\n",
+        "id: " + id,
+        "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
+        "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
+        "mapping: { naming: identity }",
+        "migrate: { parallelism: 2, chunk_rows: " + chunkRows + " }",
+        "validation: { sample_rows: 100 }",
+        "cutover: { rto: PT5M }",
+        "");
+  }
+
+  static void loadChinook(TestDatabase db) throws Exception {
+    try (Connection c = db.connect()) {
+      SampleDatabases.loadChinookPostgres(c);
+    }
+  }
+
+  /** Every row of a table as sorted text: equal strings mean equal tables. */
+  static String fingerprint(TestDatabase db, String table) throws Exception {
+    try (Connection c = db.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))"
+                    + " FROM \""
+                    + table
+                    + "\" t")) {
+      rs.next();
+      return rs.getLong(1) + ":" + rs.getString(2);
+    }
+  }
+
+  private static JsonNode artifact(ArtifactStore store, String branch, String path) {
+    byte[] bytes =
+        store.read(branch, path).orElseThrow(() -> new AssertionError("missing " + path));
+    return Json.read(bytes, JsonNode.class, path);
+  }
+
+  @Test
+  void runMigratesChinookThroughAllStagesAndResumesWithoutRedoingWork(
+      TestDatabase source, TestDatabase target, @TempDir Path home) throws Exception {
+    loadChinook(source);
+    Path spec = home.resolve("migration.yaml");
+    Files.writeString(spec, spec("e2e-chinook", source, target, 1000));
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      code =
+          StudioMain.execute(
+              "run", spec.toString(), "--auto-approve", "all", "--home", home.toString());
+    } finally {
+      System.setOut(old);
+    }
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, printed);
+    for (Stage s : Stage.values()) {
+      assertTrue(printed.contains(s.key()), "prints stage " + s.key() + ":\n" + printed);
+    }
+
+    for (String table : CHINOOK_TABLES) {
+      assertEquals(fingerprint(source, table), fingerprint(target, table), table);
+    }
+
+    String branch = "migrations/e2e-chinook";
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      JsonNode validation = artifact(store, branch, "04-validation/validation.json");
+      assertEquals("PASS", validation.get("status").asText(), validation.toString());
+      for (JsonNode t : validation.get("tables")) {
+        assertEquals(0, t.get("missing").asLong(), t.toString());
+        assertEquals(0, t.get("extra").asLong(), t.toString());
+        assertEquals(0, t.get("changed").asLong(), t.toString());
+        assertEquals(t.get("source_rows").asLong(), t.get("target_rows").asLong(), t.toString());
+      }
+      List<String> files = store.list(branch, "");
+      for (String f :
+          List.of(
+              "migration.yaml",
+              "PULL_REQUEST.md",
+              "01-assessment/inventory.json",
+              "01-assessment/inventory.md",
+              "01-assessment/risks.json",
+              "01-assessment/plan.md",
+              "02-mapping/mapping.yaml",
+              "02-mapping/compatibility.json",
+              "02-mapping/dry-run.md",
+              "03-migrate/target-schema.sql",
+              "03-migrate/run.json",
+              "03-migrate/run.md",
+              "04-validation/validation.md",
+              "04-validation/regression.json",
+              "05-cutover/runbook.md",
+              "05-cutover/rollback.md",
+              "05-cutover/drill.json",
+              "05-cutover/cutover-log.json")) {
+        assertTrue(files.contains(f), f + " on the branch: " + files);
+      }
+      assertEquals(
+          5, files.stream().filter(f -> f.startsWith("reviews/")).count(), files.toString());
+    }
+
+    // the same command again resumes from the evidence: every stage approved, nothing redone
+    List<String> before;
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      before = store.log(branch).stream().map(ArtifactStore.CommitInfo::id).toList();
+    }
+    ByteArrayOutputStream again = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(again, true, StandardCharsets.UTF_8));
+      code =
+          StudioMain.execute(
+              "run", spec.toString(), "--auto-approve", "all", "--home", home.toString());
+    } finally {
+      System.setOut(old);
+    }
+    assertEquals(0, code, again.toString(StandardCharsets.UTF_8));
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      List<ArtifactStore.CommitInfo> log = store.log(branch);
+      List<String> newPaths = new ArrayList<>();
+      for (ArtifactStore.CommitInfo c : log) {
+        if (!before.contains(c.id())) {
+          newPaths.addAll(c.paths());
+        }
+      }
+      assertTrue(
+          newPaths.stream().allMatch(p -> p.equals("PULL_REQUEST.md")),
+          "a resumed run adds no stage evidence, only the summary: " + newPaths);
+    }
+    assertTrue(again.toString(StandardCharsets.UTF_8).contains("skipped"));
+  }
+
+  @Test
+  void invalidSpecIsRefusedWithEveryProblemAndExitTwo(@TempDir Path home) throws Exception {
+    Path spec = home.resolve("bad.yaml");
+    Files.writeString(
+        spec,
+        "id: Bad_ID\nsource: { url: \"mysql://x\", password: hunter2 }\n"
+            + "migrate: { chunk_rows: 0, colour: blue }\ncutover: { rto: soon }\n");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream old = System.err;
+    int code;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      code = StudioMain.execute("run", spec.toString(), "--home", home.toString());
+    } finally {
+      System.setErr(old);
+    }
+    String msg = err.toString(StandardCharsets.UTF_8);
+    assertEquals(2, code, msg);
+    for (String key :
+        List.of("id", "source.url", "source.password", "target", "chunk_rows", "colour", "rto")) {
+      assertTrue(msg.contains(key), "names " + key + ":\n" + msg);
+    }
+    assertFalse(msg.contains("hunter2"), "no secret in the message:\n" + msg);
+    assertFalse(Files.exists(home.resolve("artifacts")), "nothing started");
+  }
+
+  @Test
+  void unreachableDatabaseFailsFastNamingItWithoutSecrets(TestDatabase target, @TempDir Path home)
+      throws Exception {
+    Path spec = home.resolve("m.yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "id: unreachable",
+            "source: { url: \"jdbc:postgresql://127.0.0.1:1/nowhere?password=topsecret\", user: x }",
+            "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
+            ""));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    long started = System.currentTimeMillis();
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      code =
+          StudioMain.execute(
+              "run", spec.toString(), "--auto-approve", "all", "--home", home.toString());
+    } finally {
+      System.setOut(old);
+    }
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(1, code, printed);
+    assertTrue(printed.contains("DATABASE_UNREACHABLE"), printed);
+    assertTrue(printed.contains("127.0.0.1:1/nowhere"), printed);
+    assertFalse(printed.contains("topsecret"), printed);
+    assertTrue(System.currentTimeMillis() - started < 60_000, "no retry storm");
+  }
+
+  @Test
+  void migrateWorkerKilledMidCopyIsReplacedAndTheResultIsExact(
+      TestDatabase source, TestDatabase target, @TempDir Path home) throws Exception {
+    loadChinook(source);
+    source.execute(
+        "CREATE TABLE big_events (id bigint PRIMARY KEY, track_id int REFERENCES track(track_id),"
+            + " payload text, at timestamptz)",
+        "INSERT INTO big_events SELECT g, 1 + g % 3503, repeat(md5(g::text), 4),"
+            + " timestamptz '2024-01-01 00:00+00' + g * interval '1 second'"
+            + " FROM generate_series(1, 150000) g");
+    Set<String> inProcess = Set.of("assessment", "validation", "cutover");
+    try (Services services = Services.start(StudioHome.of(home), null, 0, true, inProcess, null)) {
+      Process first = migrateWorker(services.temporalTarget(), home, "first");
+      services.operator().start(spec("e2e-kill", source, target, 2000), EnumSet.allOf(Stage.class));
+      MigrationStatus st;
+      do {
+        Thread.sleep(200);
+        st = services.operator().status("e2e-kill");
+        assertTrue(st.state() != MigrationState.FAILED, st.message());
+      } while (st.progress().chunksDone() < 5);
+      first.destroyForcibly().waitFor(); // kill -9 mid-copy
+      assertTrue(st.progress().chunksDone() < st.progress().chunksTotal(), "killed before the end");
+      Process second = migrateWorker(services.temporalTarget(), home, "second");
+      try {
+        st = new Watcher(services.operator(), System.out, "").follow("e2e-kill");
+      } finally {
+        second.destroyForcibly().waitFor();
+      }
+      assertEquals(MigrationState.COMPLETED, st.state(), st.message());
+      try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+        JsonNode validation =
+            artifact(store, "migrations/e2e-kill", "04-validation/validation.json");
+        assertEquals("PASS", validation.get("status").asText(), validation.toString());
+      }
+    }
+    assertEquals(fingerprint(source, "big_events"), fingerprint(target, "big_events"));
+    try (Connection c = target.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM studio.chunk_ledger WHERE table_name = 'big_events'")) {
+      rs.next();
+      assertTrue(rs.getLong(1) >= 75, "every chunk in the ledger");
+    }
+  }
+
+  private static Process migrateWorker(String temporal, Path home, String name) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            StudioMain.class.getName(),
+            "worker",
+            "migrate",
+            "--temporal",
+            temporal,
+            "--home",
+            home.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(home.resolve("worker-" + name + ".log").toFile())
+        .start();
+  }
+}

@@ -1,0 +1,245 @@
+package io.migrationstudio.workflow;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.TaskQueues;
+import io.migrationstudio.contracts.spec.GateMode;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.ReviewPolicy;
+import io.migrationstudio.contracts.workflow.MigrationInput;
+import io.migrationstudio.contracts.workflow.MigrationOutcome;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.contracts.workflow.MigrationWorkflow;
+import io.migrationstudio.contracts.workflow.Review;
+import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.spec.SpecException;
+import io.migrationstudio.core.spec.SpecLoader;
+import io.migrationstudio.core.spec.SpecProblem;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
+import io.temporal.failure.ApplicationFailure;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * What operators and approvers can do, independent of the transport: the gRPC endpoint and the
+ * in-process CLI both call this. It validates specs before anything starts, starts one workflow per
+ * migration, answers status from the workflow's query and reads artifacts from git.
+ */
+public final class OperatorService {
+  private final WorkflowClient client;
+  private final ArtifactStore store;
+
+  public OperatorService(WorkflowClient client, ArtifactStore store) {
+    this.client = client;
+    this.store = store;
+  }
+
+  /** A started migration. */
+  public record Started(String migrationId, String workflowId, String branch) {}
+
+  /** The stages an {@code --auto-approve} value names: {@code all} or a comma list. */
+  public static Set<Stage> parseAutoApprove(List<String> values) {
+    Set<Stage> out = EnumSet.noneOf(Stage.class);
+    for (String v : values) {
+      for (String part : v.split(",")) {
+        String p = part.trim();
+        if (p.isEmpty()) {
+          continue;
+        }
+        if (p.equalsIgnoreCase("all")) {
+          out.addAll(EnumSet.allOf(Stage.class));
+        } else {
+          try {
+            out.add(Stage.fromKey(p));
+          } catch (IllegalArgumentException e) {
+            throw new SpecException(List.of(new SpecProblem("--auto-approve", p, e.getMessage())));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Parses and checks a spec (every problem listed), applies auto-approval; starts nothing. */
+  public static MigrationSpec prepare(String specText, Set<Stage> autoApprove) {
+    MigrationSpec spec = SpecLoader.parse(specText);
+    List<SpecProblem> gates = SpecLoader.problemsForGates(spec, autoApprove);
+    if (!gates.isEmpty()) {
+      throw new SpecException(gates);
+    }
+    ReviewPolicy reviews = spec.reviews();
+    for (Stage s : autoApprove) {
+      reviews = reviews.with(s, GateMode.AUTO);
+    }
+    return spec.withReviews(reviews);
+  }
+
+  /** Starts a migration; refuses an invalid spec or a migration already running. */
+  public Started start(String specText, Set<Stage> autoApprove) {
+    MigrationSpec spec = prepare(specText, autoApprove);
+    String workflowId = TaskQueues.workflowId(spec.id());
+    MigrationWorkflow wf =
+        client.newWorkflowStub(
+            MigrationWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue(TaskQueues.WORKFLOW)
+                .setWorkflowIdReusePolicy(
+                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .build());
+    try {
+      WorkflowClient.start(wf::run, new MigrationInput(spec, specText));
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          "migration "
+              + spec.id()
+              + " is already running (workflow "
+              + workflowId
+              + "); watch it with `studio status "
+              + spec.id()
+              + "`");
+    }
+    return new Started(spec.id(), workflowId, TaskQueues.branch(spec.id()));
+  }
+
+  private MigrationWorkflow stub(String migrationId) {
+    return client.newWorkflowStub(MigrationWorkflow.class, TaskQueues.workflowId(migrationId));
+  }
+
+  /** The workflow's status query (works on finished migrations too). */
+  public MigrationStatus status(String migrationId) {
+    try {
+      return stub(migrationId).status();
+    } catch (WorkflowNotFoundException e) {
+      throw new MigrationException(
+          ErrorCode.MISSING_OBJECT,
+          "no migration " + migrationId + " on this server; `studio list` shows the known ones");
+    }
+  }
+
+  /** Waits for the end of a migration, up to {@code timeoutMillis}; empty on timeout. */
+  public Optional<MigrationOutcome> awaitOutcome(String migrationId, long timeoutMillis) {
+    try {
+      return Optional.of(
+          WorkflowStub.fromTyped(stub(migrationId))
+              .getResult(timeoutMillis, TimeUnit.MILLISECONDS, MigrationOutcome.class));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Every migration the server knows, open ones first. */
+  public List<MigrationStatus> list() {
+    Set<String> ids = new TreeSet<>();
+    String ns = client.getOptions().getNamespace();
+    var stubs = client.getWorkflowServiceStubs().blockingStub();
+    List<WorkflowExecutionInfo> infos = new ArrayList<>();
+    infos.addAll(
+        stubs
+            .listOpenWorkflowExecutions(
+                ListOpenWorkflowExecutionsRequest.newBuilder().setNamespace(ns).build())
+            .getExecutionsList());
+    infos.addAll(
+        stubs
+            .listClosedWorkflowExecutions(
+                ListClosedWorkflowExecutionsRequest.newBuilder().setNamespace(ns).build())
+            .getExecutionsList());
+    for (WorkflowExecutionInfo info : infos) {
+      String wid = info.getExecution().getWorkflowId();
+      if (wid.startsWith("migration-")) {
+        ids.add(wid.substring("migration-".length()));
+      }
+    }
+    List<MigrationStatus> out = new ArrayList<>();
+    for (String id : ids) {
+      out.add(status(id));
+    }
+    return out;
+  }
+
+  /**
+   * Sends a review. Without a commit, the commit under review is used (the CLI prints it so the
+   * approver knows what was approved). A refused review throws INVALID_SPEC-free MigrationException
+   * with the workflow's reasons.
+   */
+  public ReviewRecord review(String migrationId, Review review) {
+    Review r = review;
+    if (r.commit() == null || r.commit().isBlank()) {
+      MigrationStatus st = status(migrationId);
+      if (st.reviewCommit() == null) {
+        throw new MigrationException(
+            ErrorCode.INVALID_COMMIT,
+            "migration "
+                + migrationId
+                + " is not waiting for a review (state "
+                + st.state()
+                + ", stage "
+                + st.stage()
+                + "); name the revised commit with --commit after requesting changes");
+      }
+      r = new Review(r.stage(), r.decision(), r.reviewer(), r.comment(), st.reviewCommit());
+    }
+    try {
+      return stub(migrationId).review(r);
+    } catch (WorkflowUpdateException e) {
+      throw new MigrationException(ErrorCode.INVALID_COMMIT, "review refused: " + rootMessage(e));
+    } catch (WorkflowNotFoundException e) {
+      throw new MigrationException(
+          ErrorCode.MISSING_OBJECT, "no migration " + migrationId + " on this server");
+    }
+  }
+
+  /** The branch head and the files on it. */
+  public record Listing(String branch, String head, List<String> paths) {}
+
+  public Listing artifacts(String migrationId) {
+    String branch = TaskQueues.branch(migrationId);
+    String head =
+        store
+            .head(branch)
+            .orElseThrow(
+                () ->
+                    new MigrationException(
+                        ErrorCode.MISSING_OBJECT,
+                        "no branch " + branch + " in the artifact store"));
+    return new Listing(branch, head, store.list(head, ""));
+  }
+
+  /** A file at a commit (the branch head when {@code commit} is blank). */
+  public byte[] read(String migrationId, String path, String commit) {
+    String at = commit == null || commit.isBlank() ? TaskQueues.branch(migrationId) : commit;
+    return store
+        .read(at, path)
+        .orElseThrow(
+            () ->
+                new MigrationException(
+                    ErrorCode.MISSING_OBJECT,
+                    "no file " + path + " at " + at + " of " + migrationId));
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof ApplicationFailure af ? af.getOriginalMessage() : t.getMessage();
+  }
+}

@@ -1,0 +1,30 @@
+package io.migrationstudio.workflow;
+
+import io.migrationstudio.contracts.TaskQueues;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
+
+/** Registers {@code MigrationWorkflowImpl} on the workflow task queue. */
+public final class WorkflowWorker {
+  private WorkflowWorker() {}
+
+  public static Worker register(WorkerFactory factory, WorkerOptions options) {
+    Worker worker = factory.newWorker(TaskQueues.WORKFLOW, options);
+    worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+    return worker;
+  }
+
+  /**
+   * Worker options. Against the in-process test server sticky queues must be off: otherwise a
+   * worker process that dies leaves its workflows stalled (STACK.md). A real cluster keeps them.
+   */
+  public static WorkerOptions options(boolean embeddedServer) {
+    WorkerOptions.Builder b = WorkerOptions.newBuilder();
+    if (embeddedServer) {
+      b.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
+    }
+    return b.build();
+  }
+}
