@@ -1,0 +1,103 @@
+package io.migrationstudio.studio;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The dependency rules of DESIGN §3, as tests whose messages say how to fix a violation. */
+class ArchitectureTest {
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void load() {
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.migrationstudio");
+  }
+
+  @Test
+  void workflowCodeDoesNoIo() {
+    noClasses()
+        .that()
+        .haveSimpleNameEndingWith("WorkflowImpl")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "java.sql..",
+            "org.eclipse.jgit..",
+            "java.net..",
+            "java.nio.file..",
+            "java.io..",
+            "io.migrationstudio.core..")
+        .orShould()
+        .callMethod(System.class, "currentTimeMillis")
+        .orShould()
+        .callMethod(java.util.UUID.class, "randomUUID")
+        .because(
+            "workflow code must be deterministic: move I/O into an activity and use"
+                + " Workflow.currentTimeMillis()/Workflow.randomUUID()")
+        .check(classes);
+  }
+
+  @Test
+  void contractsStayFreeOfImplementations() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.migrationstudio.contracts..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.migrationstudio.core..",
+            "io.migrationstudio.worker..",
+            "io.migrationstudio.workflow..",
+            "io.migrationstudio.studio..",
+            "java.sql..",
+            "org.eclipse.jgit..")
+        .because("contracts are records and interfaces only; put logic in migration-core")
+        .check(classes);
+  }
+
+  @Test
+  void coreKnowsNoTemporalAndNoServices() {
+    noClasses()
+        .that()
+        .resideInAPackage("io.migrationstudio.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.temporal..",
+            "io.micronaut..",
+            "io.migrationstudio.worker..",
+            "io.migrationstudio.workflow..",
+            "io.migrationstudio.studio..")
+        .because("migration-core is plain Java: adapt it to Temporal in a worker, not inside it")
+        .check(classes);
+  }
+
+  @Test
+  void workersDependOnNeitherEachOtherNorTheWorkflowService() {
+    String[] workers = {"assessment", "migrate", "validation", "cutover"};
+    for (String w : workers) {
+      for (String other : workers) {
+        if (other.equals(w)) {
+          continue;
+        }
+        noClasses()
+            .that()
+            .resideInAPackage("io.migrationstudio.worker." + w + "..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(
+                "io.migrationstudio.worker." + other + "..", "io.migrationstudio.workflow..")
+            .because("workers share code only through migration-core and contracts")
+            .allowEmptyShould(true)
+            .check(classes);
+      }
+    }
+  }
+}
