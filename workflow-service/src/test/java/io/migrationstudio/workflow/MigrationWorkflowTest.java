@@ -158,6 +158,26 @@ class MigrationWorkflowTest {
         roles);
   }
 
+  /**
+   * Records the history of a full run with an approval round trip for the replay test; run with
+   * -Dstudio.recordHistory=DIR to refresh the file after a deliberate, versioned change.
+   */
+  @Test
+  void recordsAHistoryThatReplays() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    String commit = awaitReview(wf, Stage.MAPPING).reviewCommit();
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "ok", commit));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
+    io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+        history, MigrationWorkflowImpl.class);
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      java.nio.file.Files.writeString(
+          java.nio.file.Path.of(dir, "migration-workflow-history.json"), history.toJson(true));
+    }
+  }
+
   @Test
   void askGateWaitsForApprovalOfTheExactCommit() throws Exception {
     MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
