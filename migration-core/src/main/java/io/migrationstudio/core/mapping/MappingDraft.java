@@ -58,6 +58,7 @@ public final class MappingDraft {
       String type,
       String canonical,
       Boolean nullable,
+      Boolean identity,
       @JsonProperty("default") String defaultValue,
       String expression,
       String reason) {}

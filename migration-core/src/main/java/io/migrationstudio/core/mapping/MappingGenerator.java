@@ -100,6 +100,7 @@ public final class MappingGenerator {
                 t.type(),
                 t.canonical(),
                 column.nullable(),
+                t.identity(),
                 t.defaultValue(),
                 null,
                 null));
@@ -323,11 +324,15 @@ public final class MappingGenerator {
           null,
           null,
           g.nullable(),
+          false,
           null,
           null,
           o.reason() != null ? o.reason() : g.reason());
     }
     String type = o.type() != null ? o.type() : g.type();
+    // an override that states a default replaces a generated identity unless it says identity
+    boolean identity =
+        o.identity() != null ? o.identity() : o.defaultValue() == null && g.identity();
     return new ColumnMapping(
         g.source(),
         o.target() != null ? o.target() : g.target() != null ? g.target() : g.source(),
@@ -336,7 +341,8 @@ public final class MappingGenerator {
         type,
         o.type() != null ? TargetType.parse(type).canonical() : g.canonical(),
         o.nullable() != null ? o.nullable() : g.nullable(),
-        o.defaultValue() != null ? o.defaultValue() : g.defaultValue(),
+        identity,
+        identity ? null : o.defaultValue() != null ? o.defaultValue() : g.defaultValue(),
         o.expression() != null ? o.expression() : g.expression(),
         o.reason() != null ? o.reason() : g.reason());
   }
@@ -360,6 +366,7 @@ public final class MappingGenerator {
         o.type(),
         TargetType.parse(o.type()).canonical(),
         o.nullable() == null || o.nullable(),
+        false,
         o.defaultValue(),
         o.expression(),
         o.reason());

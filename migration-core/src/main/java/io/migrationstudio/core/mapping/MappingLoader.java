@@ -145,6 +145,14 @@ public final class MappingLoader {
     } else if (!blank(c.type())) {
       canonical = TargetType.parse(c.type()).canonical();
     }
+    boolean identity = Boolean.TRUE.equals(c.identity());
+    if (identity && (disposition == Disposition.DROP || c.defaultValue() != null)) {
+      problems.add(
+          label
+              + ": identity: true needs a copied column without a default (an identity takes"
+              + " new values from its sequence); remove one of them");
+      return null;
+    }
     return new ColumnMapping(
         c.source(),
         disposition == Disposition.DROP ? null : c.target(),
@@ -153,6 +161,7 @@ public final class MappingLoader {
         disposition == Disposition.DROP ? null : c.type(),
         canonical,
         c.nullable() == null || c.nullable(),
+        identity,
         c.defaultValue(),
         c.expression(),
         c.reason());
@@ -283,6 +292,23 @@ public final class MappingLoader {
           }
         }
         default -> {}
+      }
+      if (c.identity()) {
+        boolean fromSource =
+            c.source() != null
+                && (c.disposition() == Disposition.MAP || c.disposition() == Disposition.CAST);
+        CanonicalType type = c.type() == null ? null : TargetType.parse(c.type()).canonical();
+        if (!fromSource || type == null || !type.isInteger() || c.nullable()) {
+          problems.add(
+              label
+                  + ": identity: true needs a NOT NULL (nullable: false) integer column mapped"
+                  + " or cast from a source column; found disposition "
+                  + c.disposition().key()
+                  + ", type "
+                  + c.type()
+                  + ", nullable "
+                  + c.nullable());
+        }
       }
       if (c.isCopied()) {
         if (blank(c.target()) || blank(c.type())) {

@@ -27,7 +27,7 @@ final class PostgresSourceTypes implements SourceTypeMapper {
         column.nativeType(),
         column.type(),
         Disposition.MAP,
-        identity ? MappingConventions.IDENTITY_DEFAULT : column.defaultExpression(),
+        identity ? null : column.defaultExpression(),
         identity);
   }
 }

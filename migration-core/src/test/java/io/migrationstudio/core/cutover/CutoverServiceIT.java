@@ -94,6 +94,7 @@ class CutoverServiceIT {
                                 "integer",
                                 CanonicalType.INTEGER,
                                 false,
+                                false,
                                 null,
                                 null,
                                 null)),

@@ -171,7 +171,7 @@ class CompatibilityReviewerIT {
       assertEquals(
           List.of("line_id", "select", "größe", "http_server", "note_pipe"),
           items.columns().stream().map(ColumnMapping::target).toList());
-      assertTrue(MappingConventions.isIdentity(items.columns().get(0)));
+      assertTrue(items.columns().get(0).identity());
       assertEquals(List.of("line_id"), items.primaryKey());
 
       StageOutput pass = reviewer.review(src, PG, schema, null, inv, mapping);

@@ -7,6 +7,7 @@ import static io.migrationstudio.core.mapping.Fixtures.table;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +45,9 @@ class MappingGeneratorTest {
     assertEquals("character varying(160)", title.type());
     assertEquals(CanonicalType.VARCHAR, title.canonical());
     assertFalse(title.nullable());
-    assertTrue(MappingConventions.isIdentity(album.bySource("AlbumId").orElseThrow()));
+    ColumnMapping albumId = album.bySource("AlbumId").orElseThrow();
+    assertTrue(albumId.identity());
+    assertNull(albumId.defaultValue(), "an identity is marked by identity: true alone");
     assertEquals("now()", album.bySource("AddedAt").orElseThrow().defaultValue());
     assertEquals("timestamp with time zone", album.bySource("AddedAt").orElseThrow().type());
 
@@ -62,7 +65,8 @@ class MappingGeneratorTest {
     assertEquals(List.of("artist_id"), album.indexes().get(0).columns());
 
     TableMapping artist = doc.bySource("Artist").orElseThrow();
-    assertTrue(MappingConventions.isIdentity(artist.bySource("ArtistId").orElseThrow()), "serial");
+    assertTrue(artist.bySource("ArtistId").orElseThrow().identity(), "serial");
+    assertFalse(artist.bySource("Name").orElseThrow().identity());
     assertEquals(
         List.of(
             new SequenceMapping(

@@ -3,6 +3,7 @@ package io.migrationstudio.worker.assessment;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.AssessmentActivities;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
@@ -39,7 +40,7 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
 
   @Override
   public StageResult inventory(StageRequest request) {
-    return Failures.translate(
+    return ActivityFailures.run(
         () -> {
           StageOutput out =
               inventory.run(
@@ -50,7 +51,7 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
 
   @Override
   public StageResult assessRisks(StageRequest request) {
-    return Failures.translate(
+    return ActivityFailures.run(
         () -> {
           String at = request.commit() == null ? request.branch() : request.commit();
           byte[] json =

@@ -1,6 +1,6 @@
 package io.migrationstudio.worker.assessment;
 
-import static io.migrationstudio.worker.assessment.ActivityFailures.translate;
+import static io.migrationstudio.contracts.activity.ActivityFailures.run;
 
 import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
@@ -26,19 +26,18 @@ public final class EvidenceActivitiesImpl implements EvidenceActivities {
 
   @Override
   public OpenResult openMigration(OpenRequest request) {
-    return translate(
+    return run(
         () -> evidence.openMigration(request.migrationId(), request.spec(), request.specText()));
   }
 
   @Override
   public CommitResult recordReview(RecordReviewRequest request) {
-    return translate(() -> evidence.recordReview(request.branch(), request.review()));
+    return run(() -> evidence.recordReview(request.branch(), request.review()));
   }
 
   @Override
   public CommitResult writePullRequest(SummaryRequest request) {
-    return translate(
-        () -> evidence.writePullRequest(request.branch(), request.spec(), request.status()));
+    return run(() -> evidence.writePullRequest(request.branch(), request.spec(), request.status()));
   }
 
   /**
@@ -48,7 +47,7 @@ public final class EvidenceActivitiesImpl implements EvidenceActivities {
    */
   @Override
   public String verifyCommit(StageRequest request) {
-    return translate(
+    return run(
         () ->
             evidence.verifyCommit(
                 request.branch(),

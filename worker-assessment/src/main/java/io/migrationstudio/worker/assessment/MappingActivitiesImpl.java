@@ -3,6 +3,7 @@ package io.migrationstudio.worker.assessment;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
@@ -29,7 +30,7 @@ import java.util.Optional;
  * Mapping stage activities: a thin adapter from Temporal to {@link MappingGenerator}, {@link
  * MappingLoader} and {@link CompatibilityReviewer}. Artifacts are read at the request's commit and
  * committed on the request's branch by the stage's role; failures become application failures typed
- * by error code ({@link MappingFailures}).
+ * by error code ({@link ActivityFailures}).
  */
 public final class MappingActivitiesImpl implements MappingActivities {
   private final ArtifactStore store;
@@ -49,44 +50,43 @@ public final class MappingActivitiesImpl implements MappingActivities {
    */
   @Override
   public StageResult generateMapping(StageRequest request) {
-    try {
-      String commit = requireCommit(request);
-      Inventory inventory = inventory(commit);
-      String overridesPath = request.spec().mapping().overrides();
-      byte[] overrides = null;
-      if (overridesPath != null && !overridesPath.isBlank()) {
-        overrides =
-            store
-                .read(commit, overridesPath)
-                .or(() -> MappingGenerator.readOverrides(overridesPath))
-                .orElse(null);
-      }
-      MappingDocument mapping = generator.generate(inventory, request.spec(), overrides);
-      int columns = mapping.tables().stream().mapToInt(t -> t.columns().size()).sum();
-      String summary =
-          "mapping.yaml: "
-              + mapping.tables().size()
-              + " tables, "
-              + columns
-              + " columns, naming "
-              + mapping.naming();
-      String role = Stage.MAPPING.producerRole();
-      ArtifactStore.CommitOutcome outcome =
-          store.commit(
-              request.branch(),
+    return ActivityFailures.run(
+        () -> {
+          String commit = requireCommit(request);
+          Inventory inventory = inventory(commit);
+          String overridesPath = request.spec().mapping().overrides();
+          byte[] overrides = null;
+          if (overridesPath != null && !overridesPath.isBlank()) {
+            overrides =
+                store
+                    .read(commit, overridesPath)
+                    .or(() -> MappingGenerator.readOverrides(overridesPath))
+                    .orElse(null);
+          }
+          MappingDocument mapping = generator.generate(inventory, request.spec(), overrides);
+          int columns = mapping.tables().stream().mapToInt(t -> t.columns().size()).sum();
+          String summary =
+              "mapping.yaml: "
+                  + mapping.tables().size()
+                  + " tables, "
+                  + columns
+                  + " columns, naming "
+                  + mapping.naming();
+          String role = Stage.MAPPING.producerRole();
+          ArtifactStore.CommitOutcome outcome =
+              store.commit(
+                  request.branch(),
+                  role,
+                  "Mapping: " + summary,
+                  Map.of(ArtifactPaths.MAPPING_YAML, MappingLoader.renderBytes(mapping)));
+          return new StageResult(
+              Stage.MAPPING,
               role,
-              "Mapping: " + summary,
-              Map.of(ArtifactPaths.MAPPING_YAML, MappingLoader.renderBytes(mapping)));
-      return new StageResult(
-          Stage.MAPPING,
-          role,
-          outcome.head(),
-          List.of(new ArtifactRef(ArtifactPaths.MAPPING_YAML, outcome.head())),
-          null,
-          summary);
-    } catch (RuntimeException e) {
-      throw MappingFailures.toFailure(e);
-    }
+              outcome.head(),
+              List.of(new ArtifactRef(ArtifactPaths.MAPPING_YAML, outcome.head())),
+              null,
+              summary);
+        });
   }
 
   /**
@@ -95,35 +95,38 @@ public final class MappingActivitiesImpl implements MappingActivities {
    */
   @Override
   public StageResult reviewCompatibility(StageRequest request) {
-    try {
-      String commit = requireCommit(request);
-      Inventory inventory = inventory(commit);
-      byte[] yaml =
-          store
-              .read(commit, ArtifactPaths.MAPPING_YAML)
-              .orElseThrow(() -> missing(ArtifactPaths.MAPPING_YAML, commit, "run the mapping"));
-      MappingDocument mapping = MappingLoader.load(yaml, inventory);
-      Dialect sourceDialect = Dialects.forUrl(request.spec().source().url());
-      String sourceSchema = Dialects.schemaOf(request.spec().source());
-      StageOutput output;
-      try (Connection source = Dialects.open(request.spec().source(), secrets, "source");
-          Connection target = Dialects.open(request.spec().target(), secrets, "target")) {
-        source.setReadOnly(true);
-        output = reviewer.review(source, sourceDialect, sourceSchema, target, inventory, mapping);
-      } catch (SQLException e) {
-        throw sourceDialect.classify(e, "the source connection of the compatibility review");
-      }
-      String role = Stage.MAPPING.checkerRole();
-      ArtifactStore.CommitOutcome outcome =
-          store.commit(
-              request.branch(), role, "Mapping review: " + output.summary(), output.files());
-      List<ArtifactRef> refs =
-          output.files().keySet().stream().map(p -> new ArtifactRef(p, outcome.head())).toList();
-      return new StageResult(
-          Stage.MAPPING, role, outcome.head(), refs, output.verdict(), output.summary());
-    } catch (RuntimeException e) {
-      throw MappingFailures.toFailure(e);
-    }
+    return ActivityFailures.run(
+        () -> {
+          String commit = requireCommit(request);
+          Inventory inventory = inventory(commit);
+          byte[] yaml =
+              store
+                  .read(commit, ArtifactPaths.MAPPING_YAML)
+                  .orElseThrow(
+                      () -> missing(ArtifactPaths.MAPPING_YAML, commit, "run the mapping"));
+          MappingDocument mapping = MappingLoader.load(yaml, inventory);
+          Dialect sourceDialect = Dialects.forUrl(request.spec().source().url());
+          String sourceSchema = Dialects.schemaOf(request.spec().source());
+          StageOutput output;
+          try (Connection source = Dialects.open(request.spec().source(), secrets, "source");
+              Connection target = Dialects.open(request.spec().target(), secrets, "target")) {
+            source.setReadOnly(true);
+            output =
+                reviewer.review(source, sourceDialect, sourceSchema, target, inventory, mapping);
+          } catch (SQLException e) {
+            throw sourceDialect.classify(e, "the source connection of the compatibility review");
+          }
+          String role = Stage.MAPPING.checkerRole();
+          ArtifactStore.CommitOutcome outcome =
+              store.commit(
+                  request.branch(), role, "Mapping review: " + output.summary(), output.files());
+          List<ArtifactRef> refs =
+              output.files().keySet().stream()
+                  .map(p -> new ArtifactRef(p, outcome.head()))
+                  .toList();
+          return new StageResult(
+              Stage.MAPPING, role, outcome.head(), refs, output.verdict(), output.summary());
+        });
   }
 
   private Inventory inventory(String commit) {

@@ -13,6 +13,7 @@ import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MappingOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.schema.CanonicalType;
@@ -25,17 +26,35 @@ import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The mapping activities end to end on a real PostgreSQL, with an in-memory artifact store:
- * generate, review (PASS), an approver's edit narrowing a column, re-review at that commit (FAIL).
+ * The mapping activities end to end on a real PostgreSQL, with a real git artifact store on a
+ * temporary directory: generate, review (PASS), an approver's edit narrowing a column, re-review at
+ * that commit (FAIL).
  */
 @ExtendWith(PostgresExtension.class)
 class MappingActivitiesImplIT {
+
+  @TempDir Path home;
+  private GitArtifactStore store;
+
+  @BeforeEach
+  void openStore() {
+    store = GitArtifactStore.open(home, null);
+  }
+
+  @AfterEach
+  void closeStore() {
+    store.close();
+  }
 
   @Test
   void generateReviewEditAndRecheck(TestDatabase source, TestDatabase target) {
@@ -69,7 +88,6 @@ class MappingActivitiesImplIT {
             null,
             List.of("Customer"),
             null);
-    InMemoryArtifactStore store = new InMemoryArtifactStore();
     String branch = "migrations/t";
     String assessed =
         store

@@ -1,6 +1,6 @@
 package io.migrationstudio.worker.cutover;
 
-import static io.migrationstudio.worker.cutover.ActivityFailures.translate;
+import static io.migrationstudio.contracts.activity.ActivityFailures.run;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
@@ -31,7 +31,7 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
 
   @Override
   public StageResult planCutover(StageRequest request) {
-    return translate(
+    return run(
         () ->
             commit(
                 request,
@@ -42,7 +42,7 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
 
   @Override
   public StageResult drillRollback(StageRequest request) {
-    return translate(
+    return run(
         () ->
             commit(
                 request,
@@ -54,7 +54,7 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
   /** Commits the cutover log first, then fails with CUTOVER_FAILED when the cutover rolled back. */
   @Override
   public StageResult executeCutover(StageRequest request) {
-    return translate(
+    return run(
         () -> {
           StageOutput out =
               cutover.executeCutover(request.spec(), request.branch(), commitOrBranch(request));

@@ -70,6 +70,7 @@ class CutoverActivitiesImplIT {
                             "integer",
                             CanonicalType.INTEGER,
                             false,
+                            false,
                             null,
                             null,
                             null)),

@@ -3,6 +3,7 @@ package io.migrationstudio.worker.migrate;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.MigrateActivities;
@@ -52,102 +53,109 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
 
   @Override
   public MigratePlan prepareTarget(StageRequest req) {
-    try {
-      MigrationSpec spec = req.spec();
-      MappingDocument mapping = mapping(req.branch(), req.commit());
-      TargetPreparer.Prepared prepared;
-      try (Connection src = Dialects.open(spec.source(), secrets, "source");
-          Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
-        prepared =
-            new TargetPreparer(dialect(spec.source().url()), dialect(spec.target().url()))
-                .prepare(src, tgt, mapping, req.migrationId(), spec.migrate().chunkRows());
-      }
-      ArtifactStore.CommitOutcome outcome =
-          store.commit(
-              req.branch(),
-              Stage.MIGRATE.producerRole(),
-              "Migrate: target schema for " + prepared.tables().size() + " tables",
-              Map.of(ArtifactPaths.TARGET_SCHEMA_SQL, Json.bytes(prepared.targetSchemaSql())));
-      return new MigratePlan(outcome.head(), prepared.tables());
-    } catch (MigrationException e) {
-      throw MigrateFailures.toFailure(e);
-    } catch (SQLException e) {
-      throw MigrateFailures.toFailure(closeFailure(e));
-    }
+    return ActivityFailures.run(
+        () -> {
+          try {
+            MigrationSpec spec = req.spec();
+            MappingDocument mapping = mapping(req.branch(), req.commit());
+            TargetPreparer.Prepared prepared;
+            try (Connection src = Dialects.open(spec.source(), secrets, "source");
+                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+              prepared =
+                  new TargetPreparer(dialect(spec.source().url()), dialect(spec.target().url()))
+                      .prepare(src, tgt, mapping, req.migrationId(), spec.migrate().chunkRows());
+            }
+            ArtifactStore.CommitOutcome outcome =
+                store.commit(
+                    req.branch(),
+                    Stage.MIGRATE.producerRole(),
+                    "Migrate: target schema for " + prepared.tables().size() + " tables",
+                    Map.of(
+                        ArtifactPaths.TARGET_SCHEMA_SQL, Json.bytes(prepared.targetSchemaSql())));
+            return new MigratePlan(outcome.head(), prepared.tables());
+          } catch (SQLException e) {
+            throw closeFailure(e);
+          }
+        });
   }
 
   @Override
   public ChunkResult copyChunk(ChunkRequest req) {
-    try {
-      MigrationSpec spec = req.spec();
-      MappingDocument mapping = mapping(req.branch(), req.mappingCommit());
-      TableMapping table =
-          mapping
-              .bySource(req.sourceTable())
-              .orElseThrow(
-                  () ->
-                      new MigrationException(
-                          ErrorCode.INVALID_ARTIFACT,
-                          "table "
-                              + req.sourceTable()
-                              + " is not in mapping.yaml at "
-                              + req.mappingCommit()
-                              + "; re-run prepareTarget on the approved mapping"));
-      ActivityExecutionContext ctx = Activity.getExecutionContext();
-      ChunkProgress heartbeat = ctx::heartbeat;
-      CopyOptions options = CopyOptions.defaults().withRejectLimit(spec.migrate().rejectLimit());
-      try (Connection src = Dialects.open(spec.source(), secrets, "source");
-          Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
-        ChunkCopier copier =
-            new ChunkCopier(
-                dialect(spec.source().url()),
-                dialect(spec.target().url()),
-                TargetSchema.DEFAULT_STUDIO_SCHEMA,
-                Clock.systemUTC(),
-                options);
-        return copier.copy(src, tgt, mapping, table, req.chunk(), req.migrationId(), heartbeat);
-      }
-    } catch (MigrationException e) {
-      throw MigrateFailures.toFailure(e);
-    } catch (SQLException e) {
-      throw MigrateFailures.toFailure(closeFailure(e));
-    }
+    return ActivityFailures.run(
+        () -> {
+          try {
+            MigrationSpec spec = req.spec();
+            MappingDocument mapping = mapping(req.branch(), req.mappingCommit());
+            TableMapping table =
+                mapping
+                    .bySource(req.sourceTable())
+                    .orElseThrow(
+                        () ->
+                            new MigrationException(
+                                ErrorCode.INVALID_ARTIFACT,
+                                "table "
+                                    + req.sourceTable()
+                                    + " is not in mapping.yaml at "
+                                    + req.mappingCommit()
+                                    + "; re-run prepareTarget on the approved mapping"));
+            ActivityExecutionContext ctx = Activity.getExecutionContext();
+            ChunkProgress heartbeat = ctx::heartbeat;
+            CopyOptions options =
+                CopyOptions.defaults().withRejectLimit(spec.migrate().rejectLimit());
+            try (Connection src = Dialects.open(spec.source(), secrets, "source");
+                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+              ChunkCopier copier =
+                  new ChunkCopier(
+                      dialect(spec.source().url()),
+                      dialect(spec.target().url()),
+                      TargetSchema.DEFAULT_STUDIO_SCHEMA,
+                      Clock.systemUTC(),
+                      options);
+              return copier.copy(
+                  src, tgt, mapping, table, req.chunk(), req.migrationId(), heartbeat);
+            }
+          } catch (SQLException e) {
+            throw closeFailure(e);
+          }
+        });
   }
 
   @Override
   public StageResult finishLoad(StageRequest req) {
-    try {
-      MappingDocument mapping = mapping(req.branch(), req.commit());
-      StageOutput out;
-      try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
-        out =
-            new LoadFinisher(dialect(req.spec().target().url()))
-                .finish(tgt, mapping, req.migrationId(), req.stageStartedAtMillis());
-      }
-      return commit(req, Stage.MIGRATE.producerRole(), out, "Migrate: run ledger summary");
-    } catch (MigrationException e) {
-      throw MigrateFailures.toFailure(e);
-    } catch (SQLException e) {
-      throw MigrateFailures.toFailure(closeFailure(e));
-    }
+    return ActivityFailures.run(
+        () -> {
+          try {
+            MappingDocument mapping = mapping(req.branch(), req.commit());
+            StageOutput out;
+            try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+              out =
+                  new LoadFinisher(dialect(req.spec().target().url()))
+                      .finish(tgt, mapping, req.migrationId(), req.stageStartedAtMillis());
+            }
+            return commit(req, Stage.MIGRATE.producerRole(), out, "Migrate: run ledger summary");
+          } catch (SQLException e) {
+            throw closeFailure(e);
+          }
+        });
   }
 
   @Override
   public StageResult checkIntegration(StageRequest req) {
-    try {
-      MappingDocument mapping = mapping(req.branch(), req.commit());
-      StageOutput out;
-      try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
-        out =
-            new IntegrationChecker(dialect(req.spec().target().url()))
-                .check(tgt, mapping, req.migrationId(), req.spec().migrate().rejectLimit());
-      }
-      return commit(req, Stage.MIGRATE.checkerRole(), out, "Migrate: integration check");
-    } catch (MigrationException e) {
-      throw MigrateFailures.toFailure(e);
-    } catch (SQLException e) {
-      throw MigrateFailures.toFailure(closeFailure(e));
-    }
+    return ActivityFailures.run(
+        () -> {
+          try {
+            MappingDocument mapping = mapping(req.branch(), req.commit());
+            StageOutput out;
+            try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+              out =
+                  new IntegrationChecker(dialect(req.spec().target().url()))
+                      .check(tgt, mapping, req.migrationId(), req.spec().migrate().rejectLimit());
+            }
+            return commit(req, Stage.MIGRATE.checkerRole(), out, "Migrate: integration check");
+          } catch (SQLException e) {
+            throw closeFailure(e);
+          }
+        });
   }
 
   private StageResult commit(StageRequest req, String role, StageOutput out, String title) {

@@ -17,6 +17,7 @@ import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
@@ -30,20 +31,34 @@ import io.migrationstudio.testkit.TestDatabase;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(PostgresExtension.class)
 class MigrateActivitiesIT {
+
+  @TempDir Path home;
+  private GitArtifactStore store;
+
+  @BeforeEach
+  void openStore() {
+    store = GitArtifactStore.open(home, null);
+  }
+
   private final TestActivityEnvironment env = TestActivityEnvironment.newInstance();
 
   @AfterEach
   void close() {
     env.close();
+    store.close();
   }
 
   static MappingDocument itemsMapping() {
@@ -64,10 +79,11 @@ class MigrateActivitiesIT {
                         "Id",
                         "id",
                         Disposition.MAP,
-                        "serial",
+                        "integer",
                         "integer",
                         CanonicalType.INTEGER,
                         false,
+                        true,
                         null,
                         null,
                         null),
@@ -79,6 +95,7 @@ class MigrateActivitiesIT {
                         "varchar(40)",
                         CanonicalType.VARCHAR,
                         true,
+                        false,
                         null,
                         null,
                         null)),
@@ -93,7 +110,6 @@ class MigrateActivitiesIT {
     source.execute(
         "CREATE TABLE \"Items\" (\"Id\" serial PRIMARY KEY, \"Name\" text)",
         "INSERT INTO \"Items\" (\"Name\") SELECT 'item ' || g FROM generate_series(1, 2500) g");
-    InMemoryArtifactStore store = new InMemoryArtifactStore();
     String mappingCommit =
         store
             .commit(
@@ -124,7 +140,7 @@ class MigrateActivitiesIT {
     StageRequest prepareReq = new StageRequest("m", spec, "migrations/m", mappingCommit, 1000L);
     MigratePlan plan = activities.prepareTarget(prepareReq);
     assertEquals(3, plan.tables().get(0).chunks().size());
-    assertTrue(store.text(plan.commit(), ArtifactPaths.TARGET_SCHEMA_SQL).contains("IDENTITY"));
+    assertTrue(text(plan.commit(), ArtifactPaths.TARGET_SCHEMA_SQL).contains("IDENTITY"));
 
     for (ChunkRange r : plan.tables().get(0).chunks()) {
       ChunkResult res =
@@ -152,7 +168,6 @@ class MigrateActivitiesIT {
   @Test
   void aMigrationExceptionBecomesAnApplicationFailureOfItsCode(
       TestDatabase source, TestDatabase target) {
-    InMemoryArtifactStore store = new InMemoryArtifactStore();
     store.openBranch("migrations/m");
     MigrationSpec spec =
         new MigrationSpec(
@@ -177,5 +192,9 @@ class MigrateActivitiesIT {
     ApplicationFailure cause = (ApplicationFailure) failure.getCause();
     assertEquals(ErrorCode.INVALID_ARTIFACT.name(), cause.getType());
     assertTrue(cause.isNonRetryable());
+  }
+
+  private String text(String commit, String path) {
+    return new String(store.read(commit, path).orElseThrow(), StandardCharsets.UTF_8);
   }
 }

@@ -3,6 +3,7 @@ package io.migrationstudio.worker.validation;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.ValidationActivities;
@@ -37,69 +38,75 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
 
   @Override
   public StageResult validate(StageRequest req) {
-    try {
-      MigrationSpec spec = req.spec();
-      String at = at(req);
-      byte[] yaml =
-          store
-              .read(at, ArtifactPaths.MAPPING_YAML)
-              .orElseThrow(
-                  () ->
-                      new MigrationException(
-                          ErrorCode.INVALID_ARTIFACT,
-                          ArtifactPaths.MAPPING_YAML
-                              + " is missing at "
-                              + at
-                              + "; validation compares through the approved mapping"));
-      MappingDocument mapping =
-          Json.readYaml(yaml, MappingDocument.class, ArtifactPaths.MAPPING_YAML + " at " + at);
-      StageOutput out;
-      try (Connection src = Dialects.open(spec.source(), secrets, "source");
-          Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
-        out =
-            new Validator(
-                    Dialects.forUrl(spec.source().url()), Dialects.forUrl(spec.target().url()))
-                .validate(
-                    src,
-                    tgt,
-                    mapping,
-                    req.migrationId(),
-                    spec.validation().sampleRows(),
-                    spec.migrate().chunkRows());
-      }
-      return commit(req, Stage.VALIDATION.producerRole(), out, "Validation: report");
-    } catch (MigrationException e) {
-      throw ValidationFailures.toFailure(e);
-    } catch (SQLException e) {
-      throw ValidationFailures.toFailure(closeFailure(e));
-    }
+    return ActivityFailures.run(
+        () -> {
+          try {
+            MigrationSpec spec = req.spec();
+            String at = at(req);
+            byte[] yaml =
+                store
+                    .read(at, ArtifactPaths.MAPPING_YAML)
+                    .orElseThrow(
+                        () ->
+                            new MigrationException(
+                                ErrorCode.INVALID_ARTIFACT,
+                                ArtifactPaths.MAPPING_YAML
+                                    + " is missing at "
+                                    + at
+                                    + "; validation compares through the approved mapping"));
+            MappingDocument mapping =
+                Json.readYaml(
+                    yaml, MappingDocument.class, ArtifactPaths.MAPPING_YAML + " at " + at);
+            StageOutput out;
+            try (Connection src = Dialects.open(spec.source(), secrets, "source");
+                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+              out =
+                  new Validator(
+                          Dialects.forUrl(spec.source().url()),
+                          Dialects.forUrl(spec.target().url()))
+                      .validate(
+                          src,
+                          tgt,
+                          mapping,
+                          req.migrationId(),
+                          spec.validation().sampleRows(),
+                          spec.migrate().chunkRows());
+            }
+            return commit(req, Stage.VALIDATION.producerRole(), out, "Validation: report");
+          } catch (SQLException e) {
+            throw closeFailure(e);
+          }
+        });
   }
 
   @Override
   public StageResult replayRegression(StageRequest req) {
-    try {
-      MigrationSpec spec = req.spec();
-      byte[] validation = store.read(at(req), ArtifactPaths.VALIDATION_JSON).orElse(null);
-      StageOutput out;
-      try (Connection src = Dialects.open(spec.source(), secrets, "source");
-          Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
-        out =
-            new RegressionReplayer(
-                    Dialects.forUrl(spec.source().url()), Dialects.forUrl(spec.target().url()))
-                .replay(
-                    src,
-                    tgt,
-                    req.migrationId(),
-                    spec.validation().queries(),
-                    spec.validation().latencyTolerance(),
-                    validation);
-      }
-      return commit(req, Stage.VALIDATION.checkerRole(), out, "Validation: regression replay");
-    } catch (MigrationException e) {
-      throw ValidationFailures.toFailure(e);
-    } catch (SQLException e) {
-      throw ValidationFailures.toFailure(closeFailure(e));
-    }
+    return ActivityFailures.run(
+        () -> {
+          try {
+            MigrationSpec spec = req.spec();
+            byte[] validation = store.read(at(req), ArtifactPaths.VALIDATION_JSON).orElse(null);
+            StageOutput out;
+            try (Connection src = Dialects.open(spec.source(), secrets, "source");
+                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+              out =
+                  new RegressionReplayer(
+                          Dialects.forUrl(spec.source().url()),
+                          Dialects.forUrl(spec.target().url()))
+                      .replay(
+                          src,
+                          tgt,
+                          req.migrationId(),
+                          spec.validation().queries(),
+                          spec.validation().latencyTolerance(),
+                          validation);
+            }
+            return commit(
+                req, Stage.VALIDATION.checkerRole(), out, "Validation: regression replay");
+          } catch (SQLException e) {
+            throw closeFailure(e);
+          }
+        });
   }
 
   private static String at(StageRequest req) {

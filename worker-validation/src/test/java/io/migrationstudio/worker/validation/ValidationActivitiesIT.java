@@ -13,6 +13,7 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.QuerySpec;
 import io.migrationstudio.contracts.spec.ValidationOptions;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
@@ -24,19 +25,33 @@ import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
 import io.temporal.testing.TestActivityEnvironment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @ExtendWith(PostgresExtension.class)
 class ValidationActivitiesIT {
+
+  @TempDir Path home;
+  private GitArtifactStore store;
+
+  @BeforeEach
+  void openStore() {
+    store = GitArtifactStore.open(home, null);
+  }
+
   private final TestActivityEnvironment env = TestActivityEnvironment.newInstance();
 
   @AfterEach
   void close() {
     env.close();
+    store.close();
   }
 
   @Test
@@ -69,6 +84,7 @@ class ValidationActivitiesIT {
                             "bigint",
                             CanonicalType.BIGINT,
                             false,
+                            false,
                             null,
                             null,
                             null),
@@ -80,6 +96,7 @@ class ValidationActivitiesIT {
                             "numeric(8,2)",
                             CanonicalType.DECIMAL,
                             true,
+                            false,
                             null,
                             null,
                             null),
@@ -91,6 +108,7 @@ class ValidationActivitiesIT {
                             "text",
                             CanonicalType.TEXT,
                             true,
+                            false,
                             null,
                             null,
                             null)),
@@ -98,7 +116,6 @@ class ValidationActivitiesIT {
                     null,
                     null)),
             null);
-    InMemoryArtifactStore store = new InMemoryArtifactStore();
     String commit =
         store
             .commit(
@@ -131,7 +148,7 @@ class ValidationActivitiesIT {
         activities.validate(new StageRequest("v", spec, "migrations/v", commit, 0L));
     assertEquals(Stage.VALIDATION.producerRole(), validated.role());
     assertNull(validated.verdict(), "a producer gives no verdict");
-    String json = store.text(validated.commit(), ArtifactPaths.VALIDATION_JSON);
+    String json = text(validated.commit(), ArtifactPaths.VALIDATION_JSON);
     assertTrue(json.contains("\"status\" : \"PASS\""), json);
     assertTrue(json.contains("\"chunk_source\" : \"planned\""), json);
     assertTrue(json.contains("\"sampled\" : 100"), "at least 100 rows sampled: " + json);
@@ -141,5 +158,9 @@ class ValidationActivitiesIT {
             new StageRequest("v", spec, "migrations/v", validated.commit(), 0L));
     assertEquals(Verdict.PASS, replay.verdict(), replay.summary());
     assertEquals(Stage.VALIDATION.checkerRole(), replay.role());
+  }
+
+  private String text(String commit, String path) {
+    return new String(store.read(commit, path).orElseThrow(), StandardCharsets.UTF_8);
   }
 }
