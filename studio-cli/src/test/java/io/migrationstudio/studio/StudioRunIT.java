@@ -214,12 +214,17 @@ class StudioRunIT {
   void unreachableDatabaseFailsFastNamingItWithoutSecrets(TestDatabase target, @TempDir Path home)
       throws Exception {
     Path spec = home.resolve("m.yaml");
+    Path secret = home.resolve("source-password");
+    Files.writeString(secret, "topsecret\n");
     Files.writeString(
         spec,
         String.join(
             "\n",
             "id: unreachable",
-            "source: { url: \"jdbc:postgresql://127.0.0.1:1/nowhere?password=topsecret\", user: x }",
+            "source: { url: \"jdbc:postgresql://127.0.0.1:1/nowhere\", user: x,"
+                + " password: \"${file:"
+                + secret
+                + "}\" }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             ""));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
