@@ -18,6 +18,9 @@ final class Watcher {
   private static final long POLL_MILLIS = 500;
   private static final long PROGRESS_EVERY_MILLIS = 2000;
 
+  /** While no chunk completes (e.g. a worker died and its chunk waits for a retry). */
+  private static final long STALLED_EVERY_MILLIS = 15000;
+
   private final OperatorService operator;
   private final PrintStream out;
   private final String reviewHint;
@@ -45,9 +48,10 @@ final class Watcher {
       }
       Progress p = st.progress();
       long now = System.currentTimeMillis();
+      boolean moved = p.rowsCopied() != lastRows;
       if (p.chunksTotal() > 0
           && p.chunksDone() < p.chunksTotal()
-          && now - lastProgress >= PROGRESS_EVERY_MILLIS) {
+          && now - lastProgress >= (moved ? PROGRESS_EVERY_MILLIS : STALLED_EVERY_MILLIS)) {
         long dRows = p.rowsCopied() - lastRows;
         double dt = (now - lastRowsAt) / 1000.0;
         if (dt > 0 && dRows > 0) {
