@@ -28,8 +28,14 @@ final class LocalRun {
     // refuse an invalid spec before anything starts (exit 2 through Errors)
     OperatorService.prepare(specText, autoApprove);
     try (Services services =
-        Services.start(home, null, 0, true, Set.copyOf(Services.WORKERS), gitRemote)) {
-      int port = services.serveOperatorApi(apiPort);
+        Services.start(
+            home,
+            null,
+            0,
+            new Services.ServicePorts(apiPort, -1),
+            Set.copyOf(Services.WORKERS),
+            gitRemote)) {
+      int port = services.apiPort();
       out.printf(
           Locale.ROOT,
           "studio: embedded Temporal at %s, operator API at localhost:%d, home %s%n",

@@ -32,6 +32,11 @@ final class ServerCommand implements Callable<Integer> {
   int apiPort = 7234;
 
   @Option(
+      names = "--http-port",
+      description = "port of the HTTP status and health API (default ${DEFAULT-VALUE})")
+  int httpPort = 7235;
+
+  @Option(
       names = "--temporal",
       paramLabel = "HOST:PORT",
       description = "use this Temporal instead of starting the embedded one")
@@ -46,14 +51,22 @@ final class ServerCommand implements Callable<Integer> {
     Logs.init(h);
     CountDownLatch stop = new CountDownLatch(1);
     try (Services services =
-        Services.start(h, temporal, port, true, Services.parseWorkers(workers), gitRemote)) {
-      int api = services.serveOperatorApi(apiPort);
+        Services.start(
+            h,
+            temporal,
+            port,
+            new Services.ServicePorts(apiPort, httpPort),
+            Services.parseWorkers(workers),
+            gitRemote)) {
+      int api = services.apiPort();
       System.out.printf(
           Locale.ROOT,
-          "studio server: Temporal %s%s, operator API localhost:%d, workers %s, home %s%n",
+          "studio server: Temporal %s%s, operator API localhost:%d, HTTP localhost:%d"
+              + " (/api/migrations, /health), workers %s, home %s%n",
           services.temporalTarget(),
           temporal == null ? " (embedded, in memory)" : "",
           api,
+          services.httpPort(),
           workers,
           h.root());
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

@@ -1,77 +1,114 @@
 package io.migrationstudio.studio;
 
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.worker.assessment.AssessmentWorker;
 import io.migrationstudio.worker.cutover.CutoverWorker;
 import io.migrationstudio.worker.migrate.MigrateWorker;
 import io.migrationstudio.worker.validation.ValidationWorker;
-import io.migrationstudio.workflow.OperatorServer;
 import io.migrationstudio.workflow.OperatorService;
 import io.migrationstudio.workflow.TemporalConnection;
 import io.migrationstudio.workflow.WorkflowWorker;
+import io.migrationstudio.workflow.service.WorkflowServiceRuntime;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * The studio's services in one process: optionally the embedded Temporal server, the workflow
- * worker and operator API, and any of the four activity workers. {@code run}, {@code demo}, {@code
- * server} and {@code worker} are all this class with different parts switched on.
+ * service (a Micronaut application: workflow worker, gRPC operator API, HTTP status and health),
+ * and any of the four activity workers. {@code run}, {@code demo}, {@code server} and {@code
+ * worker} are all this class with different parts switched on.
  */
 final class Services implements AutoCloseable {
   static final List<String> WORKERS =
       List.of(AssessmentWorker.NAME, MigrateWorker.NAME, ValidationWorker.NAME, CutoverWorker.NAME);
 
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final TemporalConnection connection;
-  private final GitArtifactStore store;
-  private final OperatorService operator;
-  private OperatorServer operatorServer;
-  private final WorkerFactory factory;
+  /** Ports of the workflow service: gRPC operator API and HTTP (0 / -1: any free port). */
+  record ServicePorts(int api, int http) {}
 
-  private Services(TemporalConnection connection, GitArtifactStore store, WorkerFactory factory) {
-    this.connection = connection;
-    this.store = store;
-    this.factory = factory;
-    this.operator = new OperatorService(connection.client(), store);
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final String temporalTarget;
+  private ApplicationContext service;
+  private TemporalConnection connection;
+  private ArtifactStore store;
+  private WorkerFactory factory;
+
+  private Services(String temporalTarget) {
+    this.temporalTarget = temporalTarget;
   }
 
   /**
-   * Connects to Temporal at {@code temporalTarget} (or starts the embedded server when null), opens
-   * the artifact store under {@code home} and registers the workflow worker (when {@code workflow})
-   * and the named activity workers.
+   * Connects to Temporal at {@code temporalTarget} (or starts the embedded server on {@code
+   * temporalPort} when null, 0 for a free port), starts the workflow service when {@code ports} is
+   * given, and registers the named activity workers.
    */
   static Services start(
       StudioHome home,
       String temporalTarget,
       int temporalPort,
-      boolean workflow,
+      ServicePorts ports,
       Set<String> workers,
       String gitRemote) {
-    List<AutoCloseable> opened = new ArrayList<>();
     EmbeddedTemporal embedded = null;
     String target = temporalTarget;
     if (target == null) {
       embedded = EmbeddedTemporal.start(temporalPort);
-      opened.add(embedded);
       target = embedded.target();
     }
-    TemporalConnection connection = TemporalConnection.connect(target);
-    GitArtifactStore store = GitArtifactStore.open(home.root(), gitRemote);
-    WorkerFactory factory = WorkerFactory.newInstance(connection.client());
-    Services s = new Services(connection, store, factory);
-    s.closeables.addAll(opened);
+    Services s = new Services(target);
+    if (embedded != null) {
+      s.closeables.add(embedded);
+    }
+    try {
+      s.startParts(home, embedded != null, ports, workers, gitRemote);
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+    return s;
+  }
+
+  private void startParts(
+      StudioHome home,
+      boolean embedded,
+      ServicePorts ports,
+      Set<String> workers,
+      String gitRemote) {
+    if (ports != null) {
+      Map<String, Object> props = new HashMap<>();
+      props.put("studio.service.home", home.root().toString());
+      props.put("studio.service.temporal", temporalTarget);
+      props.put("studio.service.api-port", ports.api());
+      props.put("studio.service.embedded-temporal", embedded);
+      props.put("micronaut.server.port", ports.http());
+      if (gitRemote != null) {
+        props.put("studio.service.git-remote", gitRemote);
+      }
+      props.put("micronaut.application.name", "studio-workflow-service");
+      service = ApplicationContext.run(EmbeddedServer.class, props).getApplicationContext();
+      connection = service.getBean(TemporalConnection.class);
+      store = service.getBean(GitArtifactStore.class);
+    } else {
+      connection = TemporalConnection.connect(temporalTarget);
+      GitArtifactStore own = GitArtifactStore.open(home.root(), gitRemote);
+      closeables.add(own);
+      closeables.add(connection);
+      store = own;
+    }
+    factory = WorkerFactory.newInstance(connection.client());
     // against the in-process server sticky queues must be off (see STACK.md); the same default
     // is used for workers in their own processes, which mostly run against it too
     WorkerOptions options = WorkflowWorker.options(true);
-    if (workflow) {
-      WorkflowWorker.register(factory, options);
-    }
     SecretResolver secrets = new SecretResolver();
     for (String w : workers) {
       switch (w) {
@@ -83,7 +120,6 @@ final class Services implements AutoCloseable {
       }
     }
     factory.start();
-    return s;
   }
 
   /** Parses {@code all}, {@code none} or a comma list of worker names. */
@@ -109,32 +145,41 @@ final class Services implements AutoCloseable {
     return "unknown worker '" + name + "': expected all, none or a list of " + WORKERS;
   }
 
-  /** Serves the operator API on {@code port} (0: a free port). */
-  int serveOperatorApi(int port) {
-    operatorServer = OperatorServer.start(operator, port);
-    return operatorServer.port();
+  private ApplicationContext service() {
+    if (service == null) {
+      throw new IllegalStateException("the workflow service does not run in this process");
+    }
+    return service;
   }
 
   OperatorService operator() {
-    return operator;
+    return service().getBean(OperatorService.class);
+  }
+
+  int apiPort() {
+    return service().getBean(WorkflowServiceRuntime.class).apiPort();
+  }
+
+  int httpPort() {
+    return service().getBean(EmbeddedServer.class).getPort();
   }
 
   String temporalTarget() {
-    return connection.target();
+    return temporalTarget;
   }
 
-  GitArtifactStore store() {
+  ArtifactStore store() {
     return store;
   }
 
   @Override
   public void close() {
-    factory.shutdownNow();
-    if (operatorServer != null) {
-      operatorServer.close();
+    if (factory != null) {
+      factory.shutdownNow();
     }
-    connection.close();
-    store.close();
+    if (service != null) {
+      service.close();
+    }
     for (int i = closeables.size() - 1; i >= 0; i--) {
       try {
         closeables.get(i).close();

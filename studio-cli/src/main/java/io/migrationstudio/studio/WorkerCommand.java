@@ -40,7 +40,7 @@ final class WorkerCommand implements Callable<Integer> {
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
     CountDownLatch stop = new CountDownLatch(1);
-    try (Services services = Services.start(h, temporal, 0, false, workers, gitRemote)) {
+    try (Services services = Services.start(h, temporal, 0, null, workers, gitRemote)) {
       System.out.printf(
           Locale.ROOT, "studio worker %s: polling %s, home %s%n", name, temporal, h.root());
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

@@ -258,7 +258,9 @@ class StudioRunIT {
             + " timestamptz '2024-01-01 00:00+00' + g * interval '1 second'"
             + " FROM generate_series(1, 150000) g");
     Set<String> inProcess = Set.of("assessment", "validation", "cutover");
-    try (Services services = Services.start(StudioHome.of(home), null, 0, true, inProcess, null)) {
+    try (Services services =
+        Services.start(
+            StudioHome.of(home), null, 0, new Services.ServicePorts(0, -1), inProcess, null)) {
       Process first = migrateWorker(services.temporalTarget(), home, "first");
       services.operator().start(spec("e2e-kill", source, target, 2000), EnumSet.allOf(Stage.class));
       MigrationStatus st;
