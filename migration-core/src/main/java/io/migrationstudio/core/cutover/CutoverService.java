@@ -121,9 +121,12 @@ public final class CutoverService {
     }
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(ArtifactPaths.DRILL_JSON, json);
-    files.put(
-        ArtifactPaths.ROLLBACK_MD, Json.bytes(CutoverMarkdown.rollback(spec, drill, reusedFrom)));
-    String summary = drill.summary() + (reusedFrom == null ? "" : " (drill reused)");
+    files.put(ArtifactPaths.ROLLBACK_MD, Json.bytes(CutoverMarkdown.rollback(spec, drill)));
+    String summary =
+        drill.summary()
+            + (recorded.isEmpty()
+                ? ""
+                : " (drill reused from commit " + (reusedFrom == null ? "?" : reusedFrom) + ")");
     return new StageOutput(files, drill.verdict(), summary);
   }
 
