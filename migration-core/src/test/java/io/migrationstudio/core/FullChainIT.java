@@ -261,7 +261,13 @@ class FullChainIT {
     // ---- Cutover: runbook, drill, execution with switch none
     CutoverService cutover = new CutoverService(chain.store, SECRETS);
     String evidence = chain.store.head(chain.branch).orElseThrow();
-    chain.produce("cutover-coordinator", () -> cutover.planCutover(spec, evidence));
+    StageOutput runbook =
+        chain.produce("cutover-coordinator", () -> cutover.planCutover(spec, evidence));
+    String runbookMd = text(runbook, ArtifactPaths.RUNBOOK_MD);
+    assertTrue(runbookMd.contains("row counts of 14 mapped tables"), runbookMd);
+    assertFalse(
+        runbookMd.contains("Copy (`" + ArtifactPaths.RUN_JSON + "`): not measured"),
+        "the runbook quotes the copy time run.json measured:\n" + runbookMd);
     StageOutput drill =
         chain.produce("rollback-engineer", () -> cutover.drillRollback(spec, chain.branch));
     assertEquals(Verdict.PASS, drill.verdict(), drill.summary());
