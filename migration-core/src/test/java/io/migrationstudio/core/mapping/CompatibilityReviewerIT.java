@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.copy.ChunkCopier;
 import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.db.SampleDatabases;
@@ -37,7 +38,7 @@ class CompatibilityReviewerIT {
     try (Connection src = chinook.connect();
         Connection dst = target.connect()) {
       SampleDatabases.loadChinookPostgres(src);
-      Inventory inv = TestInventories.of(src, "public");
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
       MappingDocument mapping = generator.generate(inv, Fixtures.spec("identity", null));
       MappingLoader.load(MappingLoader.renderBytes(mapping), inv);
 
@@ -68,7 +69,7 @@ class CompatibilityReviewerIT {
   void narrowedMappingFailsWithMeasuredCountsAndExampleKeys(TestDatabase chinook) throws Exception {
     try (Connection src = chinook.connect()) {
       SampleDatabases.loadChinookPostgres(src);
-      Inventory inv = TestInventories.of(src, "public");
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
       String overrides =
           """
           tables:
@@ -167,7 +168,7 @@ class CompatibilityReviewerIT {
             + " ('a much longer value', 3, NULL, E'line\\nbreak'), ('ok', 4, 2, '')");
     String schema = "Sales \"Dept\"";
     try (Connection src = hostile.connect()) {
-      Inventory inv = TestInventories.of(src, schema);
+      Inventory inv = InventoryService.introspect(src, PG, schema, t -> true);
       MappingDocument mapping = generator.generate(inv, Fixtures.spec("snake_case", null));
       TableMapping items = mapping.tables().get(0);
       assertEquals("order_items", items.target());
@@ -231,7 +232,7 @@ class CompatibilityReviewerIT {
         "INSERT INTO codes SELECT g, g::text FROM generate_series(1, 50) g",
         "INSERT INTO codes VALUES (51, 'not a number')");
     try (Connection src = db.connect()) {
-      Inventory inv = TestInventories.of(src, "public");
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
       String overrides =
           """
           tables:
@@ -276,7 +277,7 @@ class CompatibilityReviewerIT {
         """;
     try (Connection src = db.connect();
         Connection dst = target.connect()) {
-      Inventory inv = TestInventories.of(src, "public");
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
       MappingDocument mapping =
           generator.generate(inv, Fixtures.spec("identity", "o.yaml"), Json.bytes(overrides));
       String dryRun =
