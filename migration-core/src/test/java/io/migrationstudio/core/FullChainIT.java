@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.TablePlan;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
@@ -20,10 +21,13 @@ import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.cutover.CutoverService;
 import io.migrationstudio.core.db.SampleDatabases;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.evidence.EvidenceService;
 import io.migrationstudio.core.git.ArtifactStore.CommitOutcome;
 import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.CompatibilityReport;
 import io.migrationstudio.core.mapping.CompatibilityReviewer;
+import io.migrationstudio.core.mapping.Finding;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.mapping.MappingLoader;
@@ -104,23 +108,28 @@ class FullChainIT {
     }
     source.execute(HOSTILE);
     String id = "chain-" + naming.replace('_', '-');
-    String branch = "migrations/" + id;
-    MigrationSpec spec =
-        SpecLoader.parse(
-            "id: "
-                + id
-                + "\nsource: { url: \""
-                + source.jdbcUrl()
-                + "\", user: postgres }\ntarget: { url: \""
-                + target.jdbcUrl()
-                + "\", user: postgres }\nmapping: { naming: "
-                + naming
-                + " }\nmigrate: { chunk_rows: 1000 }\nvalidation: { sample_rows: 100 }\n"
-                + "cutover: { rto: PT15M, freeze: source-read-only, switch: { type: none } }\n");
+    String specText =
+        "id: "
+            + id
+            + "\nsource: { url: \""
+            + source.jdbcUrl()
+            + "\", user: postgres }\ntarget: { url: \""
+            + target.jdbcUrl()
+            + "\", user: postgres }\nmapping: { naming: "
+            + naming
+            + " }\nmigrate: { chunk_rows: 1000 }\nvalidation: { sample_rows: 100 }\n"
+            + "cutover: { rto: PT15M, freeze: source-read-only, switch: { type: none } }\n";
+    MigrationSpec spec = SpecLoader.parse(specText);
 
     try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
-      Chain chain = new Chain(store, branch);
-      store.openBranch(branch);
+      OpenResult opened = new EvidenceService(store).openMigration(id, spec, specText);
+      assertEquals("migrations/" + id, opened.branch());
+      assertTrue(opened.approved().isEmpty());
+      Chain chain = new Chain(store, opened.branch());
+      assertEquals(
+          opened,
+          new EvidenceService(store).openMigration(id, spec, specText),
+          "re-opening changes nothing");
       try {
         run(chain, spec, source, target);
       } finally {
@@ -180,6 +189,22 @@ class FullChainIT {
               "compatibility-reviewer",
               () -> reviewer.review(src, PG, "public", tgt, inventory, mapping));
       assertEquals(Verdict.PASS, review.verdict(), text(review, ArtifactPaths.COMPATIBILITY_MD));
+      CompatibilityReport compatibility =
+          Json.read(
+              review.files().get(ArtifactPaths.COMPATIBILITY_JSON),
+              CompatibilityReport.class,
+              "compatibility");
+      assertEquals(
+          List.of("audit log: no_primary_key"),
+          compatibility.findings().stream()
+              .filter(f -> f.verdict() != Finding.Level.OK)
+              .map(f -> f.table() + ": " + f.check())
+              .toList(),
+          "everything the source holds is carried; only the keyless table is worth a warning");
+      assertTrue(
+          text(review, ArtifactPaths.DRY_RUN_MD).contains("\\\\t\\|\\\\\\\\ |"),
+          "the dry run shows the COPY text of a tab, a pipe and a backslash:\n"
+              + text(review, ArtifactPaths.DRY_RUN_MD));
 
       // ---- Migrate: prepare, copy every chunk, finish, check
       TargetPreparer preparer = new TargetPreparer(PG, PG);
@@ -222,6 +247,16 @@ class FullChainIT {
               "integration-tester", () -> new IntegrationChecker(PG).check(tgt, mapping, id, 0));
       assertEquals(
           Verdict.PASS, integration.verdict(), text(integration, ArtifactPaths.INTEGRATION_JSON));
+
+      for (String kind : List.of("p", "u", "f")) {
+        String sql =
+            "SELECT count(*) FROM pg_constraint WHERE contype = '"
+                + kind
+                + "' AND connamespace = 'public'::regnamespace";
+        assertEquals(source.queryLong(sql), target.queryLong(sql), "constraints of type " + kind);
+      }
+      String indexes = "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'";
+      assertEquals(source.queryLong(indexes), target.queryLong(indexes), "indexes");
 
       // ---- Validation
       Validator validator = new Validator(PG, PG);
