@@ -77,7 +77,9 @@ public final class CompatibilityReviewer {
    * Reviews {@code mapping} (already checked by {@link MappingLoader}) against the source data.
    * {@code target} may be null; the connections' auto-commit mode is set for the review and
    * restored afterwards. Transient SQL failures are thrown (the review is read-only and can be
-   * retried); other SQL failures of a check become failing findings.
+   * retried); other SQL failures of a check become failing findings. Tables are read where Migrate
+   * reads them, in the mapping's {@code source_schema}; {@code sourceSchema} names the schema in
+   * failure messages.
    */
   public StageOutput review(
       Connection source,
@@ -87,7 +89,7 @@ public final class CompatibilityReviewer {
       Inventory inventory,
       MappingDocument mapping) {
     Objects.requireNonNull(source, "source connection is required");
-    Run run = new Run(source, sourceDialect, sourceSchema, inventory, mapping);
+    Run run = new Run(source, sourceDialect, inventory, mapping);
     try {
       boolean sourceAuto = source.getAutoCommit();
       source.setAutoCommit(true);
@@ -129,22 +131,15 @@ public final class CompatibilityReviewer {
   private static final class Run {
     private final Connection source;
     private final Dialect dialect;
-    private final String schema;
     private final Inventory inventory;
     private final MappingDocument mapping;
     private final List<Finding> findings = new ArrayList<>();
     private final StringBuilder dryRun = new StringBuilder();
     private int columns;
 
-    Run(
-        Connection source,
-        Dialect dialect,
-        String schema,
-        Inventory inventory,
-        MappingDocument mapping) {
+    Run(Connection source, Dialect dialect, Inventory inventory, MappingDocument mapping) {
       this.source = source;
       this.dialect = dialect;
-      this.schema = schema;
       this.inventory = inventory;
       this.mapping = mapping;
       dryRun
