@@ -135,10 +135,25 @@ public final class LoadFinisher {
       committed += done;
       attempts += att;
     }
+    Instant firstStart =
+        chunks.stream()
+            .map(Ledger.ChunkRow::startedAt)
+            .filter(Objects::nonNull)
+            .min(Instant::compareTo)
+            .orElse(null);
+    Instant lastFinish =
+        chunks.stream()
+            .map(Ledger.ChunkRow::finishedAt)
+            .filter(Objects::nonNull)
+            .max(Instant::compareTo)
+            .orElse(null);
     return new RunReport(
         migrationId,
         Instant.ofEpochMilli(stageStartedAtMillis).toString(),
         committed == total && total > 0 ? "complete" : "incomplete",
+        firstStart == null || lastFinish == null
+            ? null
+            : lastFinish.toEpochMilli() - firstStart.toEpochMilli(),
         new RunReport.Totals(rows, rejects, total, committed, attempts),
         runs,
         schema.skippedIndexes());
@@ -148,7 +163,11 @@ public final class LoadFinisher {
     StringBuilder sb = new StringBuilder();
     sb.append("# Migrate run: ").append(r.migration()).append("\n\n");
     sb.append("Stage started at ").append(r.stageStartedAt()).append(". Status: **");
-    sb.append(r.status()).append("**.\n\n");
+    sb.append(r.status()).append("**.");
+    if (r.durationMs() != null) {
+      sb.append(" Copy wall time: ").append(r.durationMs()).append(" ms.");
+    }
+    sb.append("\n\n");
     sb.append("| table | target | rows | rejects | chunks | committed | attempts | copy ms |");
     sb.append(" index build ms | keyless |\n");
     sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");

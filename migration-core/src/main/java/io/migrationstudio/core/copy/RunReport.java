@@ -7,11 +7,14 @@ import java.util.List;
 /**
  * {@code run.json}: the chunk-ledger summary of a load, derived from the ledger only (never from
  * the clock of whoever renders it), so re-rendering an unchanged ledger gives the same bytes.
+ * {@code durationMs} is the copy's wall time, from the first chunk's start to the last chunk's end
+ * (null before any chunk ran); the cutover runbook quotes it as the measured copy duration.
  */
 @JsonPropertyOrder({
   "migration",
   "stage_started_at",
   "status",
+  "duration_ms",
   "totals",
   "tables",
   "skipped_indexes"
@@ -20,6 +23,7 @@ public record RunReport(
     String migration,
     @JsonProperty("stage_started_at") String stageStartedAt,
     String status,
+    @JsonProperty("duration_ms") Long durationMs,
     Totals totals,
     List<TableRun> tables,
     @JsonProperty("skipped_indexes") List<String> skippedIndexes) {

@@ -127,6 +127,35 @@ public final class TableSql {
     return sb.toString();
   }
 
+  /**
+   * The dry run's query: the source columns {@code before} as they are, then every copied column
+   * projected exactly as {@link #sourceSelect} projects it (so the two halves of a row are the same
+   * source row), the first {@code rows} rows in key order (in column order when there is no key).
+   */
+  public String sourcePreview(List<String> before, int rows) {
+    StringBuilder sb = new StringBuilder("SELECT ");
+    for (int i = 0; i < before.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(source.quote(before.get(i)));
+    }
+    for (int i = 0; i < copied.size(); i++) {
+      sb.append(before.isEmpty() && i == 0 ? "" : ", ").append(projection(copied.get(i)));
+    }
+    sb.append(" FROM ").append(sourceTable());
+    if (table.filter() != null && !table.filter().isBlank()) {
+      sb.append(" WHERE (").append(table.filter()).append(")");
+    }
+    if (!table.primaryKey().isEmpty()) {
+      appendOrder(sb, sourceKeyColumns(), source);
+    } else {
+      sb.append(" ORDER BY ");
+      int n = before.isEmpty() ? copied.size() : before.size();
+      for (int i = 1; i <= n; i++) {
+        sb.append(i == 1 ? "" : ", ").append(i);
+      }
+    }
+    return sb.append(" LIMIT ").append(rows).toString();
+  }
+
   /** The source's key columns only, in key order (for sampling). */
   public String sourceKeys() {
     StringBuilder sb = new StringBuilder("SELECT ");
@@ -244,19 +273,31 @@ public final class TableSql {
     return out;
   }
 
-  private String projection(ColumnMapping c) {
+  /**
+   * A copied column's value on the source before the cast to its target type: MAP and CAST read the
+   * source column, TRANSFORM and DERIVE evaluate the mapping's expression, DEFAULT evaluates the
+   * mapping's {@code default} (or, without one, its {@code expression}; NULL without either). The
+   * compatibility review measures these same expressions.
+   */
+  public String sourceValue(ColumnMapping c) {
     return switch (c.disposition()) {
-      case MAP -> source.quote(c.source());
-      case CAST -> "CAST(" + source.quote(c.source()) + " AS " + c.type() + ")";
-      case TRANSFORM, DERIVE -> "CAST((" + required(c.expression(), c) + ") AS " + c.type() + ")";
-      case DEFAULT ->
-          "CAST("
-              + (c.defaultValue() == null ? "NULL" : c.defaultValue())
-              + " AS "
-              + c.type()
-              + ")";
+      case MAP, CAST -> source.quote(c.source());
+      case TRANSFORM, DERIVE -> "(" + required(c.expression(), c) + ")";
+      case DEFAULT -> {
+        String value = c.defaultValue() != null ? c.defaultValue() : c.expression();
+        yield value == null || value.isBlank() ? "NULL" : "(" + value + ")";
+      }
       case DROP -> throw new IllegalStateException("dropped column " + c.source() + " projected");
     };
+  }
+
+  /**
+   * A copied column as Migrate selects it: MAP reads the column as it is, every other disposition
+   * casts {@link #sourceValue} to the target type.
+   */
+  public String projection(ColumnMapping c) {
+    String value = sourceValue(c);
+    return c.disposition() == Disposition.MAP ? value : "CAST(" + value + " AS " + c.type() + ")";
   }
 
   private String required(String expression, ColumnMapping c) {

@@ -215,12 +215,15 @@ public final class TargetSchema {
     return out;
   }
 
-  /** Indexes that cannot be recreated from the mapping (expression indexes), by table. */
+  /**
+   * Indexes that cannot be recreated from the mapping, by table: expression indexes without a
+   * source definition that {@link #fromDefinition} can re-target.
+   */
   public List<String> skippedIndexes() {
     List<String> out = new ArrayList<>();
     for (TableMapping t : mapping.tables()) {
       for (IndexInfo ix : t.indexes()) {
-        if (ix.columns().isEmpty()) {
+        if (ix.columns().isEmpty() && fromDefinition(t, ix).isEmpty()) {
           out.add(t.target() + "." + ix.name());
         }
       }
@@ -318,6 +321,10 @@ public final class TargetSchema {
 
   private String createIndex(TableMapping t, IndexInfo ix) {
     if (ix.columns().isEmpty()) {
+      Optional<String> recreated = fromDefinition(t, ix);
+      if (recreated.isPresent()) {
+        return recreated.get();
+      }
       return "-- index "
           + dialect.quote(ix.name())
           + " is an expression index: recreate it by hand from the source definition";
@@ -336,6 +343,72 @@ public final class TargetSchema {
       sb.append(" WHERE ").append(ix.predicate());
     }
     return sb.toString();
+  }
+
+  /**
+   * An expression index recreated from the source's own DDL ({@code pg_get_indexdef}: {@code CREATE
+   * [UNIQUE] INDEX name ON [ONLY] schema.table USING ...}), which the mapping carries only under
+   * identity naming, where the expressions' column names are the target's: the table is replaced by
+   * the target table and {@code IF NOT EXISTS} added. Empty when the definition does not have that
+   * shape (the index is then left to the operator, see {@link #skippedIndexes}).
+   */
+  Optional<String> fromDefinition(TableMapping t, IndexInfo ix) {
+    String d = ix.definition();
+    if (d == null || !"identity".equals(mapping.naming())) {
+      return Optional.empty();
+    }
+    String head = ix.unique() ? "CREATE UNIQUE INDEX " : "CREATE INDEX ";
+    if (!d.startsWith(head)) {
+      return Optional.empty();
+    }
+    int at = skipIdentifier(d, head.length());
+    if (at < 0 || !d.startsWith(" ON ", at)) {
+      return Optional.empty();
+    }
+    at += 4;
+    if (d.startsWith("ONLY ", at)) {
+      at += 5;
+    }
+    int tableEnd = skipIdentifier(d, at);
+    if (tableEnd > 0 && tableEnd < d.length() && d.charAt(tableEnd) == '.') {
+      tableEnd = skipIdentifier(d, tableEnd + 1);
+    }
+    if (tableEnd < 0 || !d.startsWith(" USING ", tableEnd)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        head
+            + "IF NOT EXISTS "
+            + dialect.quote(ix.name())
+            + " ON "
+            + table(t)
+            + d.substring(tableEnd));
+  }
+
+  /** The end of the identifier starting at {@code i} (quoted with doubled quotes, or bare). */
+  private static int skipIdentifier(String s, int i) {
+    if (i >= s.length()) {
+      return -1;
+    }
+    if (s.charAt(i) == '"') {
+      int j = i + 1;
+      while (j < s.length()) {
+        if (s.charAt(j) == '"') {
+          if (j + 1 < s.length() && s.charAt(j + 1) == '"') {
+            j += 2;
+            continue;
+          }
+          return j + 1;
+        }
+        j++;
+      }
+      return -1;
+    }
+    int j = i;
+    while (j < s.length() && s.charAt(j) != ' ' && s.charAt(j) != '.') {
+      j++;
+    }
+    return j == i ? -1 : j;
   }
 
   private String ifNoConstraint(TableMapping t, String name, String ddl) {

@@ -9,21 +9,18 @@ final class CutoverMarkdown {
   private CutoverMarkdown() {}
 
   /**
-   * The drill report; {@code reusedFrom} (the commit that recorded {@code drill.json}) when a
-   * re-run reused an earlier drill instead of freezing the source again.
+   * The drill report, from the drill alone: a re-run that reuses the recorded drill renders the
+   * same bytes (the reuse is said in the stage summary, i.e. the commit message, not here).
    */
-  static String rollback(MigrationSpec spec, DrillReport d, String reusedFrom) {
+  static String rollback(MigrationSpec spec, DrillReport d) {
     StringBuilder md = new StringBuilder();
     md.append("# Rollback drill: ").append(d.migration()).append("\n\n");
     md.append("**Verdict: ").append(d.verdict()).append("**: ").append(d.summary()).append("\n\n");
-    if (reusedFrom != null) {
-      md.append("> This drill was recorded at commit `")
-          .append(reusedFrom)
-          .append("` and is reused: a drill is a one-time record of measured timings, so a re-run")
-          .append(" does not freeze the source again. To drill again, remove `")
-          .append(ArtifactPaths.DRILL_JSON)
-          .append("` from the branch and request changes on the cutover stage.\n\n");
-    }
+    md.append("> A drill is a one-time record of measured timings: re-running the cutover stage")
+        .append(" reuses `")
+        .append(ArtifactPaths.DRILL_JSON)
+        .append("` instead of freezing the source again. To drill again, remove it from the")
+        .append(" branch and request changes on the cutover stage.\n\n");
     md.append("| | |\n|---|---|\n");
     md.append("| Source | `").append(d.source()).append("` |\n");
     md.append("| Freeze | ").append(d.freeze()).append(" |\n");

@@ -6,6 +6,7 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.cutover.StepRecorder.CheckFailed;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
@@ -13,6 +14,7 @@ import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.git.ArtifactStore.CommitInfo;
 import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
@@ -78,7 +80,7 @@ public final class CutoverService {
     Integer tables =
         store
             .read(commit, ArtifactPaths.MAPPING_YAML)
-            .map(b -> Json.readYaml(b, MappingDocument.class, ArtifactPaths.MAPPING_YAML))
+            .map(b -> MappingLoader.read(b, ArtifactPaths.MAPPING_YAML + " at " + commit))
             .map(m -> m.tables().size())
             .orElse(null);
     RunbookWriter.Evidence evidence =
@@ -121,9 +123,12 @@ public final class CutoverService {
     }
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(ArtifactPaths.DRILL_JSON, json);
-    files.put(
-        ArtifactPaths.ROLLBACK_MD, Json.bytes(CutoverMarkdown.rollback(spec, drill, reusedFrom)));
-    String summary = drill.summary() + (reusedFrom == null ? "" : " (drill reused)");
+    files.put(ArtifactPaths.ROLLBACK_MD, Json.bytes(CutoverMarkdown.rollback(spec, drill)));
+    String summary =
+        drill.summary()
+            + (recorded.isEmpty()
+                ? ""
+                : " (drill reused from commit " + (reusedFrom == null ? "?" : reusedFrom) + ")");
     return new StageOutput(files, drill.verdict(), summary);
   }
 
@@ -192,7 +197,7 @@ public final class CutoverService {
       }
     }
     MappingDocument mapping =
-        Json.readYaml(
+        MappingLoader.read(
             store
                 .read(commit, ArtifactPaths.MAPPING_YAML)
                 .orElseThrow(
@@ -204,8 +209,7 @@ public final class CutoverService {
                                 + commit
                                 + "; the cutover needs the approved mapping to know which tables"
                                 + " to count")),
-            MappingDocument.class,
-            ArtifactPaths.MAPPING_YAML);
+            ArtifactPaths.MAPPING_YAML + " at " + commit);
     Dialect dialect = Dialects.forUrl(spec.source().url());
     StepRecorder steps = new StepRecorder(dialect);
     Run run = new Run(spec, dialect);
@@ -284,18 +288,13 @@ public final class CutoverService {
       throws SQLException {
     Dialect sd = Dialects.forUrl(spec.source().url());
     Dialect td = Dialects.forUrl(spec.target().url());
-    String sourceSchema =
-        mapping.sourceSchema() != null ? mapping.sourceSchema() : Dialects.schemaOf(spec.source());
-    String targetSchema =
-        mapping.targetSchema() != null ? mapping.targetSchema() : Dialects.schemaOf(spec.target());
     List<String> different = new ArrayList<>();
     try (Connection target = Dialects.open(spec.target(), secrets, "target")) {
       for (TableMapping t : mapping.tables()) {
-        String filter =
-            t.filter() == null || t.filter().isBlank() ? "" : " WHERE (" + t.filter() + ")";
-        long s =
-            count(source, "SELECT COUNT(*) FROM " + sd.qualify(sourceSchema, t.source()) + filter);
-        long d = count(target, "SELECT COUNT(*) FROM " + td.qualify(targetSchema, t.target()));
+        // the very tables, schemas and row filter Migrate copied and Validation counted
+        TableSql sql = new TableSql(sd, td, mapping, t);
+        long s = count(source, sql.sourceCount());
+        long d = count(target, sql.targetCount());
         counts.add(new CutoverLog.TableCount(t.source(), t.target(), s, d, s == d));
         if (s != d) {
           different.add(t.source() + " " + s + " vs " + t.target() + " " + d);

@@ -3,8 +3,13 @@ package io.migrationstudio.core.mapping;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.canonical.ColumnCodec;
+import io.migrationstudio.core.canonical.RowCodec;
+import io.migrationstudio.core.copy.CopyText;
+import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.Finding.Level;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
@@ -50,8 +55,10 @@ import java.util.Objects;
  * unchanged value); a DROP with a reason is a decision (warning).
  *
  * <p>Alongside, {@code dry-run.md} shows for every table the first {@value #DRY_RUN_ROWS} rows by
- * primary key as they are on the source and as they will arrive, computed by a SELECT on the source
- * that applies the mapping's casts.
+ * primary key as they are on the source and as they will arrive. Every value "as it arrives" is
+ * built by {@link TableSql}, the SQL Migrate copies with: the probes measure its {@code
+ * sourceValue}, the cast probes and the dry run run its projection, so the review shows exactly
+ * what Migrate will write.
  */
 public final class CompatibilityReviewer {
   /** Example primary keys per finding. */
@@ -63,11 +70,16 @@ public final class CompatibilityReviewer {
   /** Characters per dry-run cell before truncation. */
   public static final int CELL_WIDTH = 40;
 
+  /** The target of every migration is PostgreSQL (DESIGN §1); only its quoting is used here. */
+  private static final Dialect TARGET = new PostgresDialect();
+
   /**
    * Reviews {@code mapping} (already checked by {@link MappingLoader}) against the source data.
    * {@code target} may be null; the connections' auto-commit mode is set for the review and
    * restored afterwards. Transient SQL failures are thrown (the review is read-only and can be
-   * retried); other SQL failures of a check become failing findings.
+   * retried); other SQL failures of a check become failing findings. Tables are read where Migrate
+   * reads them, in the mapping's {@code source_schema}; {@code sourceSchema} names the schema in
+   * failure messages.
    */
   public StageOutput review(
       Connection source,
@@ -77,7 +89,7 @@ public final class CompatibilityReviewer {
       Inventory inventory,
       MappingDocument mapping) {
     Objects.requireNonNull(source, "source connection is required");
-    Run run = new Run(source, sourceDialect, sourceSchema, inventory, mapping);
+    Run run = new Run(source, sourceDialect, inventory, mapping);
     try {
       boolean sourceAuto = source.getAutoCommit();
       source.setAutoCommit(true);
@@ -95,8 +107,7 @@ public final class CompatibilityReviewer {
                                   + table.source()
                                   + ", which is not in the inventory; check it with"
                                   + " MappingLoader first"));
-          run.measure(table, info);
-          run.dryRun(table, info);
+          run.review(table, info);
         }
       } finally {
         source.setAutoCommit(sourceAuto);
@@ -120,22 +131,15 @@ public final class CompatibilityReviewer {
   private static final class Run {
     private final Connection source;
     private final Dialect dialect;
-    private final String schema;
     private final Inventory inventory;
     private final MappingDocument mapping;
     private final List<Finding> findings = new ArrayList<>();
     private final StringBuilder dryRun = new StringBuilder();
     private int columns;
 
-    Run(
-        Connection source,
-        Dialect dialect,
-        String schema,
-        Inventory inventory,
-        MappingDocument mapping) {
+    Run(Connection source, Dialect dialect, Inventory inventory, MappingDocument mapping) {
       this.source = source;
       this.dialect = dialect;
-      this.schema = schema;
       this.inventory = inventory;
       this.mapping = mapping;
       dryRun
@@ -144,8 +148,8 @@ public final class CompatibilityReviewer {
           .append(DRY_RUN_ROWS)
           .append(
               " rows of every table by primary key, as they are on the source and as they will"
-                  + " arrive on the target (values cast by a SELECT on the source as the mapping"
-                  + " implies). Values longer than ")
+                  + " arrive on the target: read by Migrate's own query and written in the COPY"
+                  + " text Migrate sends. Values longer than ")
           .append(CELL_WIDTH)
           .append(" characters are cut (…); NULL is shown as ")
           .append(Markdown.NULL)
@@ -290,7 +294,32 @@ public final class CompatibilityReviewer {
 
     // ---- measurements on the data ------------------------------------------------------------
 
-    void measure(TableMapping table, TableInfo info) throws SQLException {
+    /**
+     * Structure, measurements and dry run of one table, all through the {@link TableSql} Migrate
+     * copies it with; a table without a copied column cannot be copied at all.
+     */
+    void review(TableMapping table, TableInfo info) throws SQLException {
+      if (table.copiedColumns().isEmpty()) {
+        structure(table, info);
+        add(
+            Level.FAIL,
+            table.source(),
+            null,
+            "no_copied_column",
+            null,
+            null,
+            List.of(),
+            "every column is dropped, so Migrate cannot copy the table; map at least one column"
+                + " or remove the table from mapping.yaml");
+        return;
+      }
+      TableSql sql = new TableSql(dialect, TARGET, mapping, table);
+      measure(sql, info);
+      dryRun(sql, info);
+    }
+
+    private void measure(TableSql sql, TableInfo info) throws SQLException {
+      TableMapping table = sql.table();
       structure(table, info);
       List<Probe> probes = new ArrayList<>();
       for (ColumnMapping c : table.columns()) {
@@ -308,9 +337,9 @@ public final class CompatibilityReviewer {
           continue;
         }
         columns++;
-        probes.addAll(probesFor(table, c, src));
+        probes.addAll(probesFor(sql, c, src));
       }
-      String from = dialect.qualify(schema, table.source());
+      String from = sql.sourceTable();
       String where =
           table.filter() == null || table.filter().isBlank()
               ? ""
@@ -321,7 +350,7 @@ public final class CompatibilityReviewer {
       for (ColumnMapping c : table.copiedColumns()) {
         Column src = c.source() == null ? null : info.column(c.source()).orElse(null);
         if (needsCastProbe(c, src)) {
-          castProbe(table, c, from, where);
+          castProbe(sql, c, from, where);
         }
       }
     }
@@ -379,9 +408,10 @@ public final class CompatibilityReviewer {
       }
     }
 
-    private List<Probe> probesFor(TableMapping table, ColumnMapping c, Column src) {
+    private List<Probe> probesFor(TableSql sql, ColumnMapping c, Column src) {
+      TableMapping table = sql.table();
       List<Probe> probes = new ArrayList<>();
-      String v = valueExpression(c);
+      String v = sql.sourceValue(c);
       TargetType tt = TargetType.parse(c.type());
       boolean passThrough =
           c.disposition() == Disposition.MAP || c.disposition() == Disposition.CAST;
@@ -615,11 +645,12 @@ public final class CompatibilityReviewer {
     }
 
     /** Casts the whole column: conversions the review cannot reason about either work or fail. */
-    private void castProbe(TableMapping table, ColumnMapping c, String from, String where)
+    private void castProbe(TableSql sql, ColumnMapping c, String from, String where)
         throws SQLException {
-      String sql = "SELECT count(" + arrival(c) + ") FROM " + from + where;
+      TableMapping table = sql.table();
+      String query = "SELECT count(" + sql.projection(c) + ") FROM " + from + where;
       try (Statement s = source.createStatement();
-          ResultSet rs = s.executeQuery(sql)) {
+          ResultSet rs = s.executeQuery(query)) {
         rs.next();
         add(
             Level.OK,
@@ -701,33 +732,20 @@ public final class CompatibilityReviewer {
 
     // ---- dry run -----------------------------------------------------------------------------
 
-    void dryRun(TableMapping table, TableInfo info) throws SQLException {
-      List<Column> sourceColumns =
-          info.columns().stream().sorted(Comparator.comparingInt(Column::position)).toList();
-      List<ColumnMapping> copied = table.copiedColumns();
-      List<String> select = new ArrayList<>();
-      sourceColumns.forEach(c -> select.add(dialect.quote(c.name())));
-      copied.forEach(c -> select.add(arrival(c)));
-      String order =
-          info.primaryKey() == null
-              ? java.util.stream.IntStream.rangeClosed(1, sourceColumns.size())
-                  .mapToObj(Integer::toString)
-                  .reduce((a, b) -> a + ", " + b)
-                  .orElse("1")
-              : String.join(
-                  ", ", info.primaryKey().columns().stream().map(dialect::quote).toList());
-      String sql =
-          "SELECT "
-              + String.join(", ", select)
-              + " FROM "
-              + dialect.qualify(schema, table.source())
-              + (table.filter() == null || table.filter().isBlank()
-                  ? ""
-                  : " WHERE (" + table.filter() + ")")
-              + " ORDER BY "
-              + order
-              + " LIMIT "
-              + DRY_RUN_ROWS;
+    /**
+     * The first rows of a table before and after: the source columns as they are, and the copied
+     * columns read by {@link TableSql#sourcePreview} (Migrate's own projection) through the target
+     * column codecs and rendered as the COPY text Migrate sends; rows Migrate would quarantine are
+     * named with the reason.
+     */
+    private void dryRun(TableSql sql, TableInfo info) throws SQLException {
+      TableMapping table = sql.table();
+      List<String> sourceColumns =
+          info.columns().stream()
+              .sorted(Comparator.comparingInt(Column::position))
+              .map(Column::name)
+              .toList();
+      RowCodec codec = RowCodec.of(table);
       dryRun
           .append("\n## ")
           .append(Markdown.escape(table.source()))
@@ -736,23 +754,36 @@ public final class CompatibilityReviewer {
           .append("\n\n");
       List<List<String>> before = new ArrayList<>();
       List<List<String>> after = new ArrayList<>();
+      List<String> quarantined = new ArrayList<>();
       try (Statement s = source.createStatement();
-          ResultSet rs = s.executeQuery(sql)) {
+          ResultSet rs = s.executeQuery(sql.sourcePreview(sourceColumns, DRY_RUN_ROWS))) {
         while (rs.next()) {
           List<String> b = new ArrayList<>();
           List<String> a = new ArrayList<>();
           for (int i = 0; i < sourceColumns.size(); i++) {
             b.add(Markdown.cell(rs.getString(i + 1), CELL_WIDTH));
           }
-          for (int i = 0; i < copied.size(); i++) {
-            a.add(Markdown.cell(rs.getString(sourceColumns.size() + i + 1), CELL_WIDTH));
+          String reason = null;
+          for (int i = 0; i < codec.size(); i++) {
+            ColumnCodec column = codec.columns().get(i);
+            Object value = column.read(rs, sourceColumns.size() + i + 1);
+            reason = reason != null ? reason : CopyText.unwritable(column, value);
+            a.add(Markdown.cell(copyText(column, value), CELL_WIDTH));
+          }
+          if (reason != null) {
+            quarantined.add("row " + (after.size() + 1) + ": " + reason);
           }
           before.add(b);
           after.add(a);
         }
-      } catch (SQLException e) {
-        rethrowIfTransient(e, table);
-        String message = dialect.classify(e, "the dry run of " + table.source()).getMessage();
+      } catch (SQLException | MigrationException e) {
+        MigrationException m =
+            e instanceof SQLException sqlFailure
+                ? dialect.classify(sqlFailure, "the dry run of " + table.source())
+                : (MigrationException) e;
+        if (m.code() == ErrorCode.TRANSIENT_SQL) {
+          throw m;
+        }
         add(
             Level.FAIL,
             table.source(),
@@ -761,8 +792,8 @@ public final class CompatibilityReviewer {
             null,
             null,
             List.of(),
-            message + "; fix the failing type or expression in mapping.yaml");
-        dryRun.append("The dry run failed: ").append(Markdown.escape(message)).append("\n");
+            m.getMessage() + "; fix the failing type or expression in mapping.yaml");
+        dryRun.append("The dry run failed: ").append(Markdown.escape(m.getMessage())).append("\n");
         return;
       }
       if (before.isEmpty()) {
@@ -773,11 +804,26 @@ public final class CompatibilityReviewer {
         return;
       }
       dryRun.append("Source:\n\n");
-      Markdown.header(dryRun, sourceColumns.stream().map(c -> Markdown.escape(c.name())).toList());
+      Markdown.header(dryRun, sourceColumns.stream().map(Markdown::escape).toList());
       before.forEach(r -> Markdown.row(dryRun, r));
       dryRun.append("\nTarget:\n\n");
-      Markdown.header(dryRun, copied.stream().map(c -> Markdown.escape(c.target())).toList());
+      Markdown.header(
+          dryRun, table.copiedColumns().stream().map(c -> Markdown.escape(c.target())).toList());
       after.forEach(r -> Markdown.row(dryRun, r));
+      if (!quarantined.isEmpty()) {
+        dryRun.append("\nMigrate would quarantine ");
+        dryRun.append(Markdown.escape(String.join("; ", quarantined))).append(".\n");
+      }
+    }
+
+    /** The COPY text of a value (null stays null, shown as NULL like on the source side). */
+    private static String copyText(ColumnCodec column, Object value) {
+      if (value == null) {
+        return null;
+      }
+      StringBuilder out = new StringBuilder();
+      CopyText.append(column, value, out);
+      return out.toString();
     }
 
     // ---- target ------------------------------------------------------------------------------
@@ -854,22 +900,6 @@ public final class CompatibilityReviewer {
     }
 
     // ---- helpers -----------------------------------------------------------------------------
-
-    /**
-     * The value before the cast: the source column, or the mapping's expression over the source.
-     */
-    private String valueExpression(ColumnMapping c) {
-      return switch (c.disposition()) {
-        case MAP, CAST, DROP -> dialect.quote(c.source());
-        case TRANSFORM, DERIVE -> "(" + c.expression() + ")";
-        case DEFAULT -> "(" + (c.defaultValue() != null ? c.defaultValue() : c.expression()) + ")";
-      };
-    }
-
-    /** The value as it arrives: cast to the target type. */
-    private String arrival(ColumnMapping c) {
-      return "CAST(" + valueExpression(c) + " AS " + c.type() + ")";
-    }
 
     private void rethrowIfTransient(SQLException e, TableMapping table) {
       MigrationException m = dialect.classify(e, "the compatibility review of " + table.source());

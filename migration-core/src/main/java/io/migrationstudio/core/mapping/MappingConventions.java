@@ -19,8 +19,8 @@ package io.migrationstudio.core.mapping;
  *       value from {@code default} (or {@code expression}), also evaluated on the source.
  *   <li>Indexes with no columns (expression indexes) or with a predicate keep the source's DDL in
  *       {@code definition}; they are carried only under identity naming, because their text names
- *       source columns. The compatibility review lists every source index, key and check the
- *       mapping does not carry.
+ *       source columns, and Migrate recreates them from that definition on the target table. The
+ *       compatibility review lists every source index, key and check the mapping does not carry.
  * </ul>
  */
 public final class MappingConventions {

@@ -54,6 +54,33 @@ public final class MappingLoader {
     return document;
   }
 
+  /**
+   * Parses {@code mapping.yaml} for the stages after Mapping (Migrate, Validation, Cutover), which
+   * hold no inventory: the same lenient reading and defaults as {@link #load} (a column that does
+   * not state {@code nullable} is nullable, {@code identity} is false unless stated), so every
+   * stage sees the document the compatibility review approved. The checks against the source were
+   * made on the approved commit; the structure is checked again here, every problem listed. {@code
+   * where} names the file and commit for the message.
+   */
+  public static MappingDocument read(byte[] yaml, String where) {
+    MappingDraft.Document draft = Json.readYaml(yaml, MappingDraft.Document.class, where);
+    List<String> problems = new ArrayList<>();
+    MappingDocument document = toDocument(draft, problems);
+    if (problems.isEmpty()) {
+      problems.addAll(collisions(document));
+    }
+    if (!problems.isEmpty()) {
+      throw new MigrationException(
+          ErrorCode.INVALID_ARTIFACT,
+          where
+              + " has "
+              + problems.size()
+              + " problem(s); fix them on the branch and re-run the Mapping review:\n- "
+              + String.join("\n- ", problems));
+    }
+    return document;
+  }
+
   /** The byte-stable YAML of a mapping (rendering the same document twice gives the same bytes). */
   public static String render(MappingDocument document) {
     return Json.writeYaml(document);

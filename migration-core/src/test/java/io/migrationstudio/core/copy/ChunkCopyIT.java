@@ -18,6 +18,7 @@ import io.migrationstudio.core.db.SampleDatabases;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.validate.Validator;
 import io.migrationstudio.testkit.PostgresExtension;
@@ -86,6 +87,12 @@ class ChunkCopyIT {
       String json = new String(run.files().get(ArtifactPaths.RUN_JSON), StandardCharsets.UTF_8);
       assertTrue(json.contains("\"status\" : \"complete\""), json);
       assertTrue(json.contains("\"stage_started_at\" : \"2023-11-14T22:13:20Z\""), json);
+      // the copy's wall time, which the cutover runbook quotes as measured
+      RunReport report = Json.read(run.files().get(ArtifactPaths.RUN_JSON), RunReport.class, "run");
+      assertTrue(report.durationMs() != null && report.durationMs() >= 0, json);
+      long longest =
+          report.tables().stream().mapToLong(t -> t.copyDurationMs()).max().orElseThrow();
+      assertTrue(report.durationMs() >= longest, json);
 
       StageOutput integration = new IntegrationChecker(PG).check(tgt, mapping, "chinook", 0);
       assertEquals(Verdict.PASS, integration.verdict(), integration.summary());

@@ -205,4 +205,46 @@ class TargetSchemaTest {
                 + " \"tgt\".\"order_items\"), 0) + 1, false)"),
         schema.sequenceStatements());
   }
+
+  @Test
+  void expressionIndexesAreRecreatedFromTheSourceDefinitionUnderIdentityNaming() {
+    IndexInfo expression =
+        new IndexInfo(
+            "lower \"x\" ON y",
+            List.of(),
+            true,
+            "btree",
+            null,
+            "CREATE UNIQUE INDEX \"lower \"\"x\"\" ON y\" ON \"Src Schema\".\"Order Items\""
+                + " USING btree (lower(\"select\")) WHERE (\"select\" <> ''::text)");
+    TableMapping t =
+        new TableMapping(
+            "Order Items",
+            "Order Items",
+            null,
+            List.of("id"),
+            List.of(key("id", "id", false)),
+            null,
+            null,
+            List.of(expression));
+    TargetSchema identity =
+        new TargetSchema(
+            new PostgresDialect(),
+            new MappingDocument(
+                1, "identity", "postgresql", "Src Schema", "tgt", List.of(t), null));
+    assertEquals(
+        List.of(
+            "CREATE UNIQUE INDEX IF NOT EXISTS \"lower \"\"x\"\" ON y\" ON \"tgt\".\"Order Items\""
+                + " USING btree (lower(\"select\")) WHERE (\"select\" <> ''::text)"),
+        identity.keysAndIndexes(t));
+    assertEquals(List.of(), identity.skippedIndexes());
+
+    TargetSchema renamed =
+        new TargetSchema(
+            new PostgresDialect(),
+            new MappingDocument(
+                1, "snake_case", "postgresql", "Src Schema", "tgt", List.of(t), null));
+    assertTrue(renamed.keysAndIndexes(t).get(0).startsWith("-- index "));
+    assertEquals(List.of("Order Items.lower \"x\" ON y"), renamed.skippedIndexes());
+  }
 }

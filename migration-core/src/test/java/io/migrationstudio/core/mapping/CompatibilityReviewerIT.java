@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.assess.InventoryService;
+import io.migrationstudio.core.copy.ChunkCopier;
+import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.db.SampleDatabases;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.report.ArtifactPaths;
@@ -34,7 +38,7 @@ class CompatibilityReviewerIT {
     try (Connection src = chinook.connect();
         Connection dst = target.connect()) {
       SampleDatabases.loadChinookPostgres(src);
-      Inventory inv = TestInventories.of(src, "public");
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
       MappingDocument mapping = generator.generate(inv, Fixtures.spec("identity", null));
       MappingLoader.load(MappingLoader.renderBytes(mapping), inv);
 
@@ -65,7 +69,7 @@ class CompatibilityReviewerIT {
   void narrowedMappingFailsWithMeasuredCountsAndExampleKeys(TestDatabase chinook) throws Exception {
     try (Connection src = chinook.connect()) {
       SampleDatabases.loadChinookPostgres(src);
-      Inventory inv = TestInventories.of(src, "public");
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
       String overrides =
           """
           tables:
@@ -164,7 +168,7 @@ class CompatibilityReviewerIT {
             + " ('a much longer value', 3, NULL, E'line\\nbreak'), ('ok', 4, 2, '')");
     String schema = "Sales \"Dept\"";
     try (Connection src = hostile.connect()) {
-      Inventory inv = TestInventories.of(src, schema);
+      Inventory inv = InventoryService.introspect(src, PG, schema, t -> true);
       MappingDocument mapping = generator.generate(inv, Fixtures.spec("snake_case", null));
       TableMapping items = mapping.tables().get(0);
       assertEquals("order_items", items.target());
@@ -228,7 +232,7 @@ class CompatibilityReviewerIT {
         "INSERT INTO codes SELECT g, g::text FROM generate_series(1, 50) g",
         "INSERT INTO codes VALUES (51, 'not a number')");
     try (Connection src = db.connect()) {
-      Inventory inv = TestInventories.of(src, "public");
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
       String overrides =
           """
           tables:
@@ -249,6 +253,63 @@ class CompatibilityReviewerIT {
       assertTrue(cast.detail().contains("22P02"), cast.detail());
       // the first three rows still cast, so the dry run shows them
       assertTrue(text(out, ArtifactPaths.DRY_RUN_MD).contains("| 1 | 1 |"));
+    }
+  }
+
+  @Test
+  void theDryRunShowsWhatMigrateWrites(TestDatabase db, TestDatabase target) throws Exception {
+    db.execute(
+        "CREATE TABLE \"Order Items\" (id int PRIMARY KEY, amount numeric(10,3),"
+            + " at timestamp, note text)",
+        "INSERT INTO \"Order Items\" VALUES (1, 1.25, '2009-01-01 00:00:00', E'a\\nb'),"
+            + " (2, NULL, '2009-01-02 10:30:00.5', 'plain')");
+    String overrides =
+        """
+        tables:
+          - source: Order Items
+            columns:
+              - source: amount
+                type: numeric(10,1)
+              - target: answer
+                type: integer
+                disposition: default
+                expression: 40 + 2
+        """;
+    try (Connection src = db.connect();
+        Connection dst = target.connect()) {
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
+      MappingDocument mapping =
+          generator.generate(inv, Fixtures.spec("identity", "o.yaml"), Json.bytes(overrides));
+      String dryRun =
+          text(reviewer.review(src, PG, "public", null, inv, mapping), ArtifactPaths.DRY_RUN_MD);
+      // the cast rounds, the timestamp is COPY text, the newline is escaped as COPY escapes it, the
+      // default without a value takes its expression
+      assertTrue(dryRun.contains("| id | amount | at | note | answer |"), dryRun);
+      assertTrue(dryRun.contains("| 1 | 1.3 | 2009-01-01 00:00 | a\\\\nb | 42 |"), dryRun);
+      assertTrue(dryRun.contains("| 2 | _NULL_ | 2009-01-02 10:30:00.500 | plain | 42 |"), dryRun);
+
+      // Migrate writes the same values
+      mapping =
+          new MappingDocument(
+              mapping.version(),
+              mapping.naming(),
+              mapping.sourceEngine(),
+              mapping.sourceSchema(),
+              "public",
+              mapping.tables(),
+              mapping.sequences());
+      TargetPreparer.Prepared prepared =
+          new TargetPreparer(PG, PG).prepare(src, dst, mapping, "m", 10);
+      for (ChunkRange range : prepared.tables().get(0).chunks()) {
+        new ChunkCopier(PG, PG)
+            .copy(src, dst, mapping, mapping.tables().get(0), range, "m", rows -> {});
+      }
+      assertEquals(
+          List.of("1|1.3|2009-01-01 00:00:00|a\nb|42", "2||2009-01-02 10:30:00.5|plain|42"),
+          keys(
+              target,
+              "SELECT concat_ws('|', id, coalesce(amount::text, ''), at, note, answer)"
+                  + " FROM \"Order Items\" ORDER BY id"));
     }
   }
 

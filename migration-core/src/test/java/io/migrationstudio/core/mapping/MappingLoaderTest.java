@@ -214,4 +214,46 @@ class MappingLoaderTest {
     assertTrue(text.getMessage().contains("1 problem(s)"), text.getMessage());
     assertTrue(text.getMessage().contains("\"Name\": identity: true needs"), text.getMessage());
   }
+
+  @Test
+  void laterStagesReadTheMappingWithTheSameDefaultsAsTheReview() {
+    String yaml =
+        """
+        version: 1
+        tables:
+          - source: Artist
+            target: artist
+            primary_key: [artist_id]
+            columns:
+              - source: ArtistId
+                target: artist_id
+                disposition: map
+                type: integer
+                nullable: false
+                identity: true
+              - source: Name
+                target: name
+                disposition: map
+                type: character varying(120)
+        """;
+    MappingDocument read = MappingLoader.read(Json.bytes(yaml), "mapping.yaml at c1");
+    TableMapping artist = read.tables().get(0);
+    // an approver's edit that leaves nullable out means nullable, as the reviewer read it
+    assertTrue(artist.bySource("Name").orElseThrow().nullable());
+    assertFalse(artist.bySource("Name").orElseThrow().identity());
+    assertTrue(artist.bySource("ArtistId").orElseThrow().identity());
+    TableMapping reviewed =
+        MappingLoader.load(Json.bytes(yaml), chinookLike(List.of("Artist"))).tables().get(0);
+    assertEquals(reviewed, artist);
+
+    MigrationException e =
+        assertThrows(
+            MigrationException.class,
+            () ->
+                MappingLoader.read(
+                    Json.bytes(yaml.replace("disposition: map\n        type: char", "type: char")),
+                    "mapping.yaml at c2"));
+    assertEquals(ErrorCode.INVALID_ARTIFACT, e.code());
+    assertTrue(e.getMessage().startsWith("mapping.yaml at c2 has 1 problem(s)"), e.getMessage());
+  }
 }

@@ -23,6 +23,7 @@ import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
@@ -180,7 +181,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                             + " is missing at "
                             + at
                             + "; the Mapping stage must be approved first"));
-    return Json.readYaml(yaml, MappingDocument.class, ArtifactPaths.MAPPING_YAML + " at " + at);
+    return MappingLoader.read(yaml, ArtifactPaths.MAPPING_YAML + " at " + at);
   }
 
   private static Dialect dialect(String url) {

@@ -12,8 +12,8 @@ import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.report.ArtifactPaths;
-import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.validate.RegressionReplayer;
@@ -55,8 +55,7 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                                     + at
                                     + "; validation compares through the approved mapping"));
             MappingDocument mapping =
-                Json.readYaml(
-                    yaml, MappingDocument.class, ArtifactPaths.MAPPING_YAML + " at " + at);
+                MappingLoader.read(yaml, ArtifactPaths.MAPPING_YAML + " at " + at);
             StageOutput out;
             try (Connection src = Dialects.open(spec.source(), secrets, "source");
                 Connection tgt = Dialects.open(spec.target(), secrets, "target")) {

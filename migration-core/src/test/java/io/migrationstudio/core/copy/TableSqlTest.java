@@ -1,0 +1,77 @@
+package io.migrationstudio.core.copy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.schema.CanonicalType;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TableSqlTest {
+  private static final PostgresDialect PG = new PostgresDialect();
+
+  private static ColumnMapping column(
+      String source, String target, Disposition d, String type, String def, String expression) {
+    return new ColumnMapping(
+        source,
+        target,
+        d,
+        source == null ? null : "integer",
+        type,
+        CanonicalType.INTEGER,
+        true,
+        false,
+        def,
+        expression,
+        null);
+  }
+
+  private static TableSql sql(List<String> pk, ColumnMapping... columns) {
+    TableMapping t =
+        new TableMapping(
+            "Order Items", "order_items", null, pk, List.of(columns), null, null, null);
+    return new TableSql(
+        PG,
+        PG,
+        new MappingDocument(1, "snake_case", "postgresql", "Src", "tgt", List.of(t), null),
+        t);
+  }
+
+  @Test
+  void eachDispositionProjectsItsValueCastToTheTargetType() {
+    TableSql sql =
+        sql(
+            List.of("select"),
+            column("select", "select", Disposition.MAP, "integer", null, null),
+            column("naïve \"q\"", "naive_q", Disposition.CAST, "bigint", null, null),
+            column("x", "x2", Disposition.TRANSFORM, "integer", null, "\"x\" * 2"),
+            column(null, "one", Disposition.DEFAULT, "integer", "1", null),
+            column(null, "by_expr", Disposition.DEFAULT, "integer", null, "40 + 2"),
+            column(null, "nothing", Disposition.DEFAULT, "integer", null, null));
+    assertEquals(
+        "SELECT \"select\", CAST(\"naïve \"\"q\"\"\" AS bigint), CAST((\"x\" * 2) AS integer),"
+            + " CAST((1) AS integer), CAST((40 + 2) AS integer), CAST(NULL AS integer)"
+            + " FROM \"Src\".\"Order Items\" WHERE \"select\" >= CAST(? AS integer)"
+            + " ORDER BY \"select\"",
+        sql.sourceSelect(new ChunkRange(1, "10", null)));
+  }
+
+  @Test
+  void thePreviewIsTheCopyProjectionBesideTheRawSourceColumns() {
+    ColumnMapping key = column("Id", "id", Disposition.MAP, "integer", null, null);
+    ColumnMapping cast = column("Amount", "amount", Disposition.CAST, "numeric(10,1)", null, null);
+    assertEquals(
+        "SELECT \"Id\", \"Amount\", \"Gone\", \"Id\", CAST(\"Amount\" AS numeric(10,1))"
+            + " FROM \"Src\".\"Order Items\" ORDER BY \"Id\" LIMIT 3",
+        sql(List.of("id"), key, cast).sourcePreview(List.of("Id", "Amount", "Gone"), 3));
+    assertEquals(
+        "SELECT \"Id\", \"Amount\", \"Id\", CAST(\"Amount\" AS numeric(10,1))"
+            + " FROM \"Src\".\"Order Items\" ORDER BY 1, 2 LIMIT 5",
+        sql(List.of(), key, cast).sourcePreview(List.of("Id", "Amount"), 5));
+  }
+}
