@@ -8,11 +8,10 @@ import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
-import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.cutover.CutoverService;
+import io.migrationstudio.core.evidence.StageArtifacts;
 import io.migrationstudio.core.git.ArtifactStore;
-import io.migrationstudio.core.git.ArtifactStore.CommitOutcome;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
 
@@ -22,10 +21,12 @@ import io.migrationstudio.core.spec.SecretResolver;
  */
 public final class CutoverActivitiesImpl implements CutoverActivities {
   private final ArtifactStore store;
+  private final StageArtifacts artifacts;
   private final CutoverService cutover;
 
   public CutoverActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = store;
+    this.artifacts = new StageArtifacts(this.store);
     this.cutover = new CutoverService(store, secrets);
   }
 
@@ -33,9 +34,10 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
   public StageResult planCutover(StageRequest request) {
     return run(
         () ->
-            commit(
-                request,
+            artifacts.commit(
+                Stage.CUTOVER,
                 Stage.CUTOVER.producerRole(),
+                request.branch(),
                 "Cutover runbook",
                 cutover.planCutover(request.spec(), commitOrBranch(request))));
   }
@@ -44,9 +46,10 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
   public StageResult drillRollback(StageRequest request) {
     return run(
         () ->
-            commit(
-                request,
+            artifacts.commit(
+                Stage.CUTOVER,
                 Stage.CUTOVER.checkerRole(),
+                request.branch(),
                 "Rollback drill",
                 cutover.drillRollback(request.spec(), request.branch())));
   }
@@ -59,7 +62,12 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
           StageOutput out =
               cutover.executeCutover(request.spec(), request.branch(), commitOrBranch(request));
           StageResult result =
-              commit(request, Stage.CUTOVER.producerRole(), "Cutover executed", out);
+              artifacts.commit(
+                  Stage.CUTOVER,
+                  Stage.CUTOVER.producerRole(),
+                  request.branch(),
+                  "Cutover executed",
+                  out);
           if (out.verdict() == Verdict.FAIL) {
             throw new MigrationException(
                 ErrorCode.CUTOVER_FAILED,
@@ -76,17 +84,5 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
 
   private static String commitOrBranch(StageRequest request) {
     return request.commit() != null ? request.commit() : request.branch();
-  }
-
-  private StageResult commit(StageRequest request, String role, String title, StageOutput out) {
-    CommitOutcome c =
-        store.commit(request.branch(), role, title + ": " + out.summary(), out.files());
-    return new StageResult(
-        Stage.CUTOVER,
-        role,
-        c.head(),
-        out.files().keySet().stream().map(p -> new ArtifactRef(p, c.head())).toList(),
-        out.verdict(),
-        out.summary());
   }
 }

@@ -11,7 +11,6 @@ import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.spec.MigrationSpec;
-import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.core.copy.ChunkCopier;
 import io.migrationstudio.core.copy.ChunkProgress;
 import io.migrationstudio.core.copy.CopyOptions;
@@ -21,9 +20,9 @@ import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.evidence.StageArtifacts;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.mapping.MappingDocument;
-import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
@@ -34,7 +33,6 @@ import io.temporal.activity.ActivityExecutionContext;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -45,10 +43,12 @@ import java.util.Objects;
  */
 public final class MigrateActivitiesImpl implements MigrateActivities {
   private final ArtifactStore store;
+  private final StageArtifacts artifacts;
   private final SecretResolver secrets;
 
   public MigrateActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = Objects.requireNonNull(store);
+    this.artifacts = new StageArtifacts(this.store);
     this.secrets = Objects.requireNonNull(secrets);
   }
 
@@ -58,7 +58,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
         () -> {
           try {
             MigrationSpec spec = req.spec();
-            MappingDocument mapping = mapping(req.branch(), req.commit());
+            MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
             TargetPreparer.Prepared prepared;
             try (Connection src = Dialects.open(spec.source(), secrets, "source");
                 Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
@@ -75,7 +75,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                         ArtifactPaths.TARGET_SCHEMA_SQL, Json.bytes(prepared.targetSchemaSql())));
             return new MigratePlan(outcome.head(), prepared.tables());
           } catch (SQLException e) {
-            throw closeFailure(e);
+            throw StageArtifacts.closeFailure(e);
           }
         });
   }
@@ -86,7 +86,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
         () -> {
           try {
             MigrationSpec spec = req.spec();
-            MappingDocument mapping = mapping(req.branch(), req.mappingCommit());
+            MappingDocument mapping = artifacts.mapping(req.branch(), req.mappingCommit());
             TableMapping table =
                 mapping
                     .bySource(req.sourceTable())
@@ -116,7 +116,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                   src, tgt, mapping, table, req.chunk(), req.migrationId(), heartbeat);
             }
           } catch (SQLException e) {
-            throw closeFailure(e);
+            throw StageArtifacts.closeFailure(e);
           }
         });
   }
@@ -126,16 +126,21 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     return ActivityFailures.run(
         () -> {
           try {
-            MappingDocument mapping = mapping(req.branch(), req.commit());
+            MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
             StageOutput out;
             try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
               out =
                   new LoadFinisher(dialect(req.spec().target().url()))
                       .finish(tgt, mapping, req.migrationId(), req.stageStartedAtMillis());
             }
-            return commit(req, Stage.MIGRATE.producerRole(), out, "Migrate: run ledger summary");
+            return artifacts.commit(
+                Stage.MIGRATE,
+                Stage.MIGRATE.producerRole(),
+                req.branch(),
+                "Migrate: run ledger summary",
+                out);
           } catch (SQLException e) {
-            throw closeFailure(e);
+            throw StageArtifacts.closeFailure(e);
           }
         });
   }
@@ -145,57 +150,27 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     return ActivityFailures.run(
         () -> {
           try {
-            MappingDocument mapping = mapping(req.branch(), req.commit());
+            MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
             StageOutput out;
             try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
               out =
                   new IntegrationChecker(dialect(req.spec().target().url()))
                       .check(tgt, mapping, req.migrationId(), req.spec().migrate().rejectLimit());
             }
-            return commit(req, Stage.MIGRATE.checkerRole(), out, "Migrate: integration check");
+            return artifacts.commit(
+                Stage.MIGRATE,
+                Stage.MIGRATE.checkerRole(),
+                req.branch(),
+                "Migrate: integration check",
+                out);
           } catch (SQLException e) {
-            throw closeFailure(e);
+            throw StageArtifacts.closeFailure(e);
           }
         });
   }
 
-  private StageResult commit(StageRequest req, String role, StageOutput out, String title) {
-    ArtifactStore.CommitOutcome outcome =
-        store.commit(req.branch(), role, title + ": " + out.summary(), out.files());
-    List<ArtifactRef> refs =
-        out.files().keySet().stream().map(p -> new ArtifactRef(p, outcome.head())).toList();
-    return new StageResult(Stage.MIGRATE, role, outcome.head(), refs, out.verdict(), out.summary());
-  }
-
   /** mapping.yaml at a commit (the branch head when none is given). */
-  private MappingDocument mapping(String branch, String commit) {
-    String at = commit == null || commit.isBlank() ? branch : commit;
-    byte[] yaml =
-        store
-            .read(at, ArtifactPaths.MAPPING_YAML)
-            .orElseThrow(
-                () ->
-                    new MigrationException(
-                        ErrorCode.INVALID_ARTIFACT,
-                        ArtifactPaths.MAPPING_YAML
-                            + " is missing at "
-                            + at
-                            + "; the Mapping stage must be approved first"));
-    return MappingLoader.read(yaml, ArtifactPaths.MAPPING_YAML + " at " + at);
-  }
-
   private static Dialect dialect(String url) {
     return Dialects.forUrl(url);
-  }
-
-  private static MigrationException closeFailure(SQLException e) {
-    return new MigrationException(
-        ErrorCode.TRANSIENT_SQL,
-        "closing a database connection failed: "
-            + e.getMessage()
-            + " (SQLState "
-            + e.getSQLState()
-            + ")",
-        e);
   }
 }

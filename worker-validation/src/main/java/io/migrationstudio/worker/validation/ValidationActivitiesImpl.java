@@ -8,8 +8,8 @@ import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.ValidationActivities;
 import io.migrationstudio.contracts.spec.MigrationSpec;
-import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.evidence.StageArtifacts;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingLoader;
@@ -20,7 +20,6 @@ import io.migrationstudio.core.validate.RegressionReplayer;
 import io.migrationstudio.core.validate.Validator;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,10 +28,12 @@ import java.util.Objects;
  */
 public final class ValidationActivitiesImpl implements ValidationActivities {
   private final ArtifactStore store;
+  private final StageArtifacts artifacts;
   private final SecretResolver secrets;
 
   public ValidationActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = Objects.requireNonNull(store);
+    this.artifacts = new StageArtifacts(this.store);
     this.secrets = Objects.requireNonNull(secrets);
   }
 
@@ -71,9 +72,14 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                           spec.validation().sampleRows(),
                           spec.migrate().chunkRows());
             }
-            return commit(req, Stage.VALIDATION.producerRole(), out, "Validation: report");
+            return artifacts.commit(
+                Stage.VALIDATION,
+                Stage.VALIDATION.producerRole(),
+                req.branch(),
+                "Validation: report",
+                out);
           } catch (SQLException e) {
-            throw closeFailure(e);
+            throw StageArtifacts.closeFailure(e);
           }
         });
   }
@@ -100,35 +106,19 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                           spec.validation().latencyTolerance(),
                           validation);
             }
-            return commit(
-                req, Stage.VALIDATION.checkerRole(), out, "Validation: regression replay");
+            return artifacts.commit(
+                Stage.VALIDATION,
+                Stage.VALIDATION.checkerRole(),
+                req.branch(),
+                "Validation: regression replay",
+                out);
           } catch (SQLException e) {
-            throw closeFailure(e);
+            throw StageArtifacts.closeFailure(e);
           }
         });
   }
 
   private static String at(StageRequest req) {
     return req.commit() == null || req.commit().isBlank() ? req.branch() : req.commit();
-  }
-
-  private StageResult commit(StageRequest req, String role, StageOutput out, String title) {
-    ArtifactStore.CommitOutcome outcome =
-        store.commit(req.branch(), role, title + ": " + out.summary(), out.files());
-    List<ArtifactRef> refs =
-        out.files().keySet().stream().map(p -> new ArtifactRef(p, outcome.head())).toList();
-    return new StageResult(
-        Stage.VALIDATION, role, outcome.head(), refs, out.verdict(), out.summary());
-  }
-
-  private static MigrationException closeFailure(SQLException e) {
-    return new MigrationException(
-        ErrorCode.TRANSIENT_SQL,
-        "closing a database connection failed: "
-            + e.getMessage()
-            + " (SQLState "
-            + e.getSQLState()
-            + ")",
-        e);
   }
 }
