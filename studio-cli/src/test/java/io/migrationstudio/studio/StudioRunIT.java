@@ -248,6 +248,37 @@ class StudioRunIT {
   }
 
   @Test
+  void wrongCredentialsFailFastAsAuthenticationFailure(
+      TestDatabase source, TestDatabase target, @TempDir Path home) throws Exception {
+    Path spec = home.resolve("m.yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "id: wrong-user",
+            "source: { url: \"" + source.jdbcUrl() + "\", user: no_such_role }",
+            "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
+            ""));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    long started = System.currentTimeMillis();
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      code =
+          StudioMain.execute(
+              "run", spec.toString(), "--auto-approve", "all", "--home", home.toString());
+    } finally {
+      System.setOut(old);
+    }
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(1, code, printed);
+    assertTrue(printed.contains("AUTHENTICATION_FAILED"), printed);
+    assertTrue(printed.contains(source.name()), "names the database:\n" + printed);
+    assertTrue(System.currentTimeMillis() - started < 60_000, "not retried");
+  }
+
+  @Test
   void migrateWorkerKilledMidCopyIsReplacedAndTheResultIsExact(
       TestDatabase source, TestDatabase target, @TempDir Path home) throws Exception {
     loadChinook(source);
