@@ -116,6 +116,9 @@ public final class SqliteDialect implements Dialect {
     if (e instanceof SQLiteException s && s.getResultCode() != null) {
       return s.getResultCode().name();
     }
+    if (e.getErrorCode() == 0) {
+      return "none"; // a failure raised by the driver itself, not by SQLite
+    }
     SQLiteErrorCode c = SQLiteErrorCode.getErrorCode(e.getErrorCode());
     return c == SQLiteErrorCode.UNKNOWN_ERROR ? "none" : c.name();
   }
