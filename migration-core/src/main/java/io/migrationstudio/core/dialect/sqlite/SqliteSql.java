@@ -2,12 +2,11 @@ package io.migrationstudio.core.dialect.sqlite;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The little SQL reading the catalog needs from the {@code sql} text SQLite keeps in {@code
  * sqlite_schema}: CHECK constraints of a CREATE TABLE, the WHERE predicate of a partial CREATE
- * INDEX, the SELECT of a CREATE VIEW and the AUTOINCREMENT keyword.
+ * INDEX and the SELECT of a CREATE VIEW.
  *
  * <p>It is a tokenizer, not a parser: it knows SQLite's four quotings ({@code 'string'}, {@code
  * "name"}, {@code [name]}, {@code `name`}, doubled quote characters inside), both comment styles
@@ -156,12 +155,6 @@ final class SqliteSql {
       }
     }
     return null;
-  }
-
-  /** Whether the statement carries {@code keyword} as a bare word outside strings and names. */
-  static boolean hasKeyword(String sql, String keyword) {
-    String upper = keyword.toUpperCase(Locale.ROOT);
-    return tokens(sql).stream().anyMatch(t -> t.isWord(upper));
   }
 
   private static int matchingClose(List<Token> t, int open) {

@@ -1,9 +1,7 @@
 package io.migrationstudio.core.dialect.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.core.dialect.sqlite.SqliteSql.Check;
 import java.util.List;
@@ -38,16 +36,6 @@ class SqliteSqlTest {
     assertEquals(
         "SELECT a AS b FROM t",
         SqliteSql.afterTopLevelKeyword("CREATE VIEW \"as\" (b) AS SELECT a AS b FROM t", "AS"));
-  }
-
-  @Test
-  void keywordsOutsideQuotesOnly() {
-    assertTrue(
-        SqliteSql.hasKeyword(
-            "CREATE TABLE t (id INTEGER PRIMARY KEY autoincrement)", "AUTOINCREMENT"));
-    assertFalse(
-        SqliteSql.hasKeyword(
-            "CREATE TABLE t (\"AUTOINCREMENT\" INT, b DEFAULT 'AUTOINCREMENT')", "AUTOINCREMENT"));
   }
 
   @Test
