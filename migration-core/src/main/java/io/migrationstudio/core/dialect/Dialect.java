@@ -58,6 +58,14 @@ public interface Dialect {
     return m;
   }
 
+  /**
+   * Driver properties that {@link Dialects#open} adds to every connection of this engine, beside
+   * user and password (e.g. SQLite's open mode that refuses to create a missing database file).
+   */
+  default java.util.Map<String, String> connectionProperties() {
+    return java.util.Map.of();
+  }
+
   /** The canonical type of a native type name as the catalog spells it. */
   CanonicalType canonicalType(String nativeType);
 

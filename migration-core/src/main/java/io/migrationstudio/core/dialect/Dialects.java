@@ -55,6 +55,7 @@ public final class Dialects {
     }
     props.setProperty("connectTimeout", "10");
     props.setProperty("loginTimeout", "10");
+    dialect.connectionProperties().forEach(props::setProperty);
     try {
       return DriverManager.getConnection(spec.url(), props);
     } catch (SQLException e) {
