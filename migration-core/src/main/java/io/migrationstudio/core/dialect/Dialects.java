@@ -68,6 +68,6 @@ public final class Dialects {
   public static String schemaOf(ConnectionSpec spec) {
     return spec.schema() != null && !spec.schema().isBlank()
         ? spec.schema()
-        : forUrl(spec.url()).defaultSchema();
+        : forUrl(spec.url()).defaultSchema(spec.url());
   }
 }
