@@ -99,8 +99,9 @@ public final class RiskCatalog {
   public static String markdown() {
     StringBuilder md = new StringBuilder();
     md.append("# Risk checks\n\n")
-        .append("Generated from `RiskCatalog` by `RiskCatalogDocTest`; do not edit by hand.\n")
-        .append("Every check has a stable key; select or skip checks by key in the spec.\n")
+        .append("Generated from `RiskCatalog` by `RiskCatalogTest`; do not edit by hand.\n")
+        .append(
+            "Every check has a stable key; select or skip checks by key (`assessment.checks`, `assessment.skip_checks`).\n")
         .append(
             "Checks described as Data query the real source (or target) through a data probe;\n")
         .append("without a probe for the engine they are skipped, and `risks.json` says why.\n\n")
