@@ -90,12 +90,6 @@ final class CheckSupport {
     t.indexes().forEach(i -> cols.addAll(i.columns()));
     return cols;
   }
-
-  /** The first names, then {@code and N more}, for details that list objects. */
-  static String some(List<String> names, int max) {
-    if (names.size() <= max) {
-      return String.join(", ", names);
-    }
     return String.join(", ", names.subList(0, max)) + " and " + (names.size() - max) + " more";
   }
 }
