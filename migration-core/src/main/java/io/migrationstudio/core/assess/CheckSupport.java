@@ -90,6 +90,4 @@ final class CheckSupport {
     t.indexes().forEach(i -> cols.addAll(i.columns()));
     return cols;
   }
-    return String.join(", ", names.subList(0, max)) + " and " + (names.size() - max) + " more";
-  }
 }
