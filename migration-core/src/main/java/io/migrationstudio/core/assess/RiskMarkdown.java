@@ -6,7 +6,10 @@ import static io.migrationstudio.core.assess.Markdown.codes;
 
 import io.migrationstudio.core.schema.Inventory;
 
-/** {@code risks.md}: the verdict, a summary table, then every risk with its mitigation. */
+/**
+ * {@code risks.md}: the verdict, a summary table, every risk with its mitigation, then the checks
+ * that ran, were skipped (with the reason) or were not selected.
+ */
 final class RiskMarkdown {
   /** Affected objects shown in the summary table before "and N more". */
   static final int OBJECTS_IN_SUMMARY = 5;
@@ -31,6 +34,7 @@ final class RiskMarkdown {
         .append(" low.\n\n");
     if (report.risks().isEmpty()) {
       md.append("No risk found.\n");
+      checks(md, report);
       return md.toString();
     }
     md.append("| severity | likelihood | category | key | objects |\n|---|---|---|---|---|\n");
@@ -66,6 +70,28 @@ final class RiskMarkdown {
       md.append("- ").append(cell(r.detail())).append('\n');
       md.append("- mitigation: ").append(cell(r.mitigation())).append('\n');
     }
+    checks(md, report);
     return md.toString();
+  }
+
+  /** Every check of the catalogue: ran (with its number of risks), skipped or not selected. */
+  private static void checks(StringBuilder md, RiskReport report) {
+    if (report.checks().isEmpty()) {
+      return;
+    }
+    md.append("\n## Checks\n\n| key | category | status | risks | note |\n|---|---|---|---|---|\n");
+    for (CheckRun c : report.checks()) {
+      md.append("| ")
+          .append(code(c.key()))
+          .append(" | ")
+          .append(c.category().label())
+          .append(" | ")
+          .append(c.status().label())
+          .append(" | ")
+          .append(c.risks())
+          .append(" | ")
+          .append(cell(c.reason()))
+          .append(" |\n");
+    }
   }
 }

@@ -105,6 +105,24 @@ public interface Dialect {
     return Optional.empty();
   }
 
+  /**
+   * The rules for names on this engine (length limit, reserved words, what needs quoting), used by
+   * the risk checks for the target; empty when the dialect declares none.
+   */
+  default Optional<IdentifierRules> identifierRules() {
+    return Optional.empty();
+  }
+
+  /**
+   * A probe answering the data questions of the risk checks (NUL bytes, zero dates, values out of
+   * range, case-insensitive duplicates, non-empty tables) on {@code connection}, for tables of
+   * {@code schema}; empty when no probe exists for this engine yet (the checks then record why they
+   * were skipped). The caller owns the connection.
+   */
+  default Optional<DataProbe> dataProbe(Connection connection, String schema) {
+    return Optional.empty();
+  }
+
   /** Freezing and unfreezing writes on a whole database. */
   interface WriteFreeze {
     /** Makes the database read-only for new and existing sessions other than this one. */

@@ -2,7 +2,9 @@ package io.migrationstudio.core.dialect.postgres;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.dialect.DataProbe;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.IdentifierRules;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Inventory;
 import java.sql.Connection;
@@ -12,7 +14,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /** PostgreSQL (9.6+; tested on 17): source and target. */
 public final class PostgresDialect implements Dialect {
@@ -132,6 +136,129 @@ public final class PostgresDialect implements Dialect {
         connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
     ps.setFetchSize(fetchSize);
     return ps;
+  }
+
+  /**
+   * PostgreSQL keeps names up to NAMEDATALEN - 1 = 63 bytes (longer ones are truncated, so two long
+   * names can collide); its reserved key words and those reserved as table/column names (catcode R
+   * and T of {@code pg_get_keywords()}) fail unquoted; unquoted names fold to lower case, so only
+   * lower-case letters, digits, {@code _} and {@code $} survive unquoted.
+   */
+  static final IdentifierRules IDENTIFIER_RULES =
+      new IdentifierRules(
+          63,
+          Set.of(
+              "all",
+              "analyse",
+              "analyze",
+              "and",
+              "any",
+              "array",
+              "as",
+              "asc",
+              "asymmetric",
+              "authorization",
+              "binary",
+              "both",
+              "case",
+              "cast",
+              "check",
+              "collate",
+              "collation",
+              "column",
+              "concurrently",
+              "constraint",
+              "create",
+              "cross",
+              "current_catalog",
+              "current_date",
+              "current_role",
+              "current_schema",
+              "current_time",
+              "current_timestamp",
+              "current_user",
+              "default",
+              "deferrable",
+              "desc",
+              "distinct",
+              "do",
+              "else",
+              "end",
+              "except",
+              "false",
+              "fetch",
+              "for",
+              "foreign",
+              "freeze",
+              "from",
+              "full",
+              "grant",
+              "group",
+              "having",
+              "ilike",
+              "in",
+              "initially",
+              "inner",
+              "intersect",
+              "into",
+              "is",
+              "isnull",
+              "join",
+              "lateral",
+              "leading",
+              "left",
+              "like",
+              "limit",
+              "localtime",
+              "localtimestamp",
+              "natural",
+              "not",
+              "notnull",
+              "null",
+              "offset",
+              "on",
+              "only",
+              "or",
+              "order",
+              "outer",
+              "overlaps",
+              "placing",
+              "primary",
+              "references",
+              "returning",
+              "right",
+              "select",
+              "session_user",
+              "similar",
+              "some",
+              "symmetric",
+              "system_user",
+              "table",
+              "tablesample",
+              "then",
+              "to",
+              "trailing",
+              "true",
+              "union",
+              "unique",
+              "user",
+              "using",
+              "variadic",
+              "verbose",
+              "when",
+              "where",
+              "window",
+              "with"),
+          Pattern.compile("[a-z_][a-z0-9_$]*"));
+
+  @Override
+  public Optional<IdentifierRules> identifierRules() {
+    return Optional.of(IDENTIFIER_RULES);
+  }
+
+  @Override
+  public Optional<DataProbe> dataProbe(Connection connection, String schema) {
+    return Optional.of(new PostgresDataProbe(this, connection, schema));
   }
 
   @Override

@@ -1,0 +1,276 @@
+package io.migrationstudio.core.dialect.postgres;
+
+import io.migrationstudio.core.dialect.DataProbe;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/**
+ * The risk checks' data questions on PostgreSQL. Each answer is two queries over the table: {@code
+ * count(*)} of the matching rows and their first {@link #MAX_EXAMPLES} keys in key order. Names are
+ * quoted through {@link PostgresDialect#quote}; values (the NUL byte, limits, names in catalog
+ * lookups) are bind parameters. PostgreSQL's text types cannot hold NUL bytes and its date types no
+ * zero dates, so {@link #cannotHold} says so and the checks need not scan for them.
+ */
+final class PostgresDataProbe implements DataProbe {
+  private final PostgresDialect dialect;
+  private final Connection connection;
+  private final String schema;
+
+  PostgresDataProbe(PostgresDialect dialect, Connection connection, String schema) {
+    this.dialect = dialect;
+    this.connection = connection;
+    this.schema = schema;
+  }
+
+  @Override
+  public String engine() {
+    return dialect.name();
+  }
+
+  @Override
+  public Optional<String> cannotHold(Anomaly anomaly) {
+    return Optional.of(
+        switch (anomaly) {
+          case NUL_IN_TEXT -> "PostgreSQL text types reject NUL bytes (0x00)";
+          case ZERO_DATE -> "PostgreSQL date and timestamp types reject zero dates";
+        });
+  }
+
+  /**
+   * bytea columns are searched for the byte 0x00; other columns through their UTF-8 text form
+   * (which PostgreSQL guarantees free of NUL, so the answer there is always zero).
+   */
+  @Override
+  public Sample nulBytes(String table, String column, List<String> keyColumns) {
+    String what = "probing " + table + "." + column + " for NUL bytes";
+    try {
+      String value =
+          isBytea(table, column)
+              ? dialect.quote(column)
+              : "convert_to(" + dialect.quote(column) + "::text, 'UTF8')";
+      return sample(
+          table,
+          "position(?::bytea IN " + value + ") > 0",
+          List.of(new byte[] {0}),
+          keyColumns,
+          what);
+    } catch (SQLException e) {
+      throw dialect.classify(e, what);
+    }
+  }
+
+  /** PostgreSQL rejects zero dates on input, so no row can hold one (see {@link #cannotHold}). */
+  @Override
+  public Sample zeroDates(String table, String column, List<String> keyColumns) {
+    return Sample.NONE;
+  }
+
+  @Override
+  public Sample valuesAbove(
+      String table, String column, BigInteger limit, List<String> keyColumns) {
+    String what = "probing " + table + "." + column + " for values above " + limit;
+    return sample(
+        table,
+        dialect.quote(column) + "::numeric > ?",
+        List.of(new BigDecimal(limit)),
+        keyColumns,
+        what);
+  }
+
+  @Override
+  public Sample caseInsensitiveDuplicates(
+      String table, List<String> keyColumns, List<String> textColumns) {
+    String what = "probing " + table + " " + keyColumns + " for case-insensitive duplicates";
+    StringJoiner folded = new StringJoiner(", ");
+    StringJoiner original = new StringJoiner(", ", "ROW(", ")::text");
+    StringJoiner notNull = new StringJoiner(" AND ");
+    StringJoiner order = new StringJoiner(", ");
+    for (int i = 0; i < keyColumns.size(); i++) {
+      String q = dialect.quote(keyColumns.get(i));
+      folded.add(
+          (textColumns.contains(keyColumns.get(i)) ? "lower(" + q + "::text)" : q + "::text")
+              + " AS k"
+              + i);
+      original.add(q);
+      notNull.add(q + " IS NOT NULL");
+      order.add("k" + i + " COLLATE \"C\"");
+    }
+    String groups =
+        "WITH g AS (SELECT "
+            + folded
+            + ", count(*) AS n FROM "
+            + dialect.qualify(schema, table)
+            + " WHERE "
+            + notNull
+            + " GROUP BY "
+            + order.toString().replace(" COLLATE \"C\"", "")
+            + " HAVING count(DISTINCT "
+            + original
+            + ") > 1) ";
+    try {
+      long count;
+      try (PreparedStatement ps =
+              connection.prepareStatement(groups + "SELECT coalesce(sum(n), 0) FROM g");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        count = rs.getLong(1);
+      }
+      List<String> examples = new ArrayList<>();
+      if (count > 0) {
+        try (PreparedStatement ps =
+                connection.prepareStatement(
+                    groups + "SELECT * FROM g ORDER BY " + order + " LIMIT " + MAX_EXAMPLES);
+            ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            examples.add(key(rs, keyColumns.size()));
+          }
+        }
+      }
+      return new Sample(count, examples);
+    } catch (SQLException e) {
+      throw dialect.classify(e, what);
+    }
+  }
+
+  @Override
+  public List<String> nonEmptyTables() {
+    String what = "listing the non-empty tables of schema " + schema;
+    List<String> tables = new ArrayList<>();
+    try {
+      try (PreparedStatement ps =
+          connection.prepareStatement(
+              "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                  + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                  + " ORDER BY c.relname COLLATE \"C\"")) {
+        ps.setString(1, schema);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            tables.add(rs.getString(1));
+          }
+        }
+      }
+      List<String> nonEmpty = new ArrayList<>();
+      for (String t : tables) {
+        try (PreparedStatement ps =
+                connection.prepareStatement(
+                    "SELECT EXISTS (SELECT 1 FROM " + dialect.qualify(schema, t) + ")");
+            ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            nonEmpty.add(t);
+          }
+        }
+      }
+      return List.copyOf(nonEmpty);
+    } catch (SQLException e) {
+      throw dialect.classify(e, what);
+    }
+  }
+
+  @Override
+  public Optional<String> defaultCollation() {
+    try (PreparedStatement ps =
+            connection.prepareStatement(
+                "SELECT datcollate FROM pg_database WHERE datname = current_database()");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+    } catch (SQLException e) {
+      throw dialect.classify(e, "reading the database's default collation");
+    }
+  }
+
+  @Override
+  public Optional<Boolean> hasExtension(String name) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = ?)")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return Optional.of(rs.getBoolean(1));
+      }
+    } catch (SQLException e) {
+      throw dialect.classify(e, "looking for extension " + name);
+    }
+  }
+
+  private boolean isBytea(String table, String column) throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT a.atttypid = 'bytea'::regtype FROM pg_attribute a"
+                + " WHERE a.attrelid = ?::regclass AND a.attname = ? AND NOT a.attisdropped")) {
+      ps.setString(1, dialect.qualify(schema, table));
+      ps.setString(2, column);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  /** Count of rows matching {@code condition}, then up to five of their keys in key order. */
+  private Sample sample(
+      String table, String condition, List<Object> params, List<String> keyColumns, String what) {
+    String from = " FROM " + dialect.qualify(schema, table) + " WHERE " + condition;
+    try {
+      long count;
+      try (PreparedStatement ps = connection.prepareStatement("SELECT count(*)" + from)) {
+        bind(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          count = rs.getLong(1);
+        }
+      }
+      List<String> examples = new ArrayList<>();
+      if (count > 0 && !keyColumns.isEmpty()) {
+        StringJoiner select = new StringJoiner(", ");
+        StringJoiner order = new StringJoiner(", ");
+        for (String k : keyColumns) {
+          select.add(dialect.quote(k) + "::text");
+          order.add(dialect.quote(k));
+        }
+        try (PreparedStatement ps =
+            connection.prepareStatement(
+                "SELECT " + select + from + " ORDER BY " + order + " LIMIT " + MAX_EXAMPLES)) {
+          bind(ps, params);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              examples.add(key(rs, keyColumns.size()));
+            }
+          }
+        }
+      }
+      return new Sample(count, examples);
+    } catch (SQLException e) {
+      throw dialect.classify(e, what);
+    }
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object p = params.get(i);
+      if (p instanceof byte[] b) {
+        ps.setBytes(i + 1, b);
+      } else {
+        ps.setObject(i + 1, p);
+      }
+    }
+  }
+
+  /** The first {@code n} columns as one key: values joined by {@code ", "}, NULL spelled out. */
+  private static String key(ResultSet rs, int n) throws SQLException {
+    StringJoiner key = new StringJoiner(", ");
+    for (int i = 1; i <= n; i++) {
+      String v = rs.getString(i);
+      key.add(v == null ? "NULL" : v);
+    }
+    return key.toString();
+  }
+}
