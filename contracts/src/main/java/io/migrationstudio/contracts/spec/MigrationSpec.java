@@ -37,7 +37,8 @@ public record MigrationSpec(
     ValidationOptions validation,
     CutoverOptions cutover,
     ReviewPolicy reviews,
-    Approvers approvers) {
+    Approvers approvers,
+    AssessmentOptions assessment) {
 
   public MigrationSpec {
     Objects.requireNonNull(id, "spec.id is required");
@@ -51,6 +52,35 @@ public record MigrationSpec(
     cutover = cutover == null ? CutoverOptions.defaults() : cutover;
     reviews = reviews == null ? ReviewPolicy.defaults() : reviews;
     approvers = approvers == null ? new Approvers() : approvers;
+    assessment = assessment == null ? AssessmentOptions.defaults() : assessment;
+  }
+
+  /** A spec without assessment options (the checks default to all). */
+  public MigrationSpec(
+      String id,
+      String title,
+      ConnectionSpec source,
+      ConnectionSpec target,
+      ScopeSpec scope,
+      MappingOptions mapping,
+      MigrateOptions migrate,
+      ValidationOptions validation,
+      CutoverOptions cutover,
+      ReviewPolicy reviews,
+      Approvers approvers) {
+    this(
+        id,
+        title,
+        source,
+        target,
+        scope,
+        mapping,
+        migrate,
+        validation,
+        cutover,
+        reviews,
+        approvers,
+        null);
   }
 
   /** A copy with other review gates (for {@code --auto-approve}). */

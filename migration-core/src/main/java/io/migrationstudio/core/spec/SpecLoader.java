@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.spec.AssessmentOptions;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.GateMode;
@@ -18,6 +19,7 @@ import io.migrationstudio.contracts.spec.ReviewPolicy;
 import io.migrationstudio.contracts.spec.ScopeSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.contracts.spec.ValidationOptions;
+import io.migrationstudio.core.assess.RiskCatalog;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.report.Json;
@@ -202,6 +204,7 @@ public final class SpecLoader {
       connection(root, "source");
       connection(root, "target");
       scope(section(root, "scope", ScopeSpec.class));
+      assessment(section(root, "assessment", AssessmentOptions.class));
       mapping(section(root, "mapping", MappingOptions.class));
       migrate(section(root, "migrate", MigrateOptions.class));
       validation(section(root, "validation", ValidationOptions.class));
@@ -209,6 +212,30 @@ public final class SpecLoader {
       reviews(section(root, "reviews", ReviewPolicy.class));
       approvers(root);
       return List.copyOf(problems);
+    }
+
+    private void assessment(JsonNode a) {
+      if (a == null) {
+        return;
+      }
+      for (String key : List.of("checks", "skip_checks")) {
+        JsonNode list = a.get(key);
+        if (absent(list)) {
+          continue;
+        }
+        if (!list.isArray()) {
+          problem("assessment." + key, shown(list), "must be a list of risk check keys");
+          continue;
+        }
+        for (JsonNode k : list) {
+          if (!k.isTextual() || !RiskCatalog.keys().contains(k.asText())) {
+            problem(
+                "assessment." + key,
+                shown(k),
+                "is not a risk check key; known keys are listed in docs/risk-checks.md");
+          }
+        }
+      }
     }
 
     private void connection(JsonNode root, String key) {

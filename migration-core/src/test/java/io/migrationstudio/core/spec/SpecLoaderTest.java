@@ -33,6 +33,20 @@ class SpecLoaderTest {
       """;
 
   @Test
+  void assessmentChecksAreSelectedByKnownKeysOnly() {
+    MigrationSpec ok =
+        SpecLoader.parse(
+            FULL + "assessment: { checks: [fk-cycle, large-table], skip_checks: [lob-column] }\n");
+    assertEquals(java.util.List.of("fk-cycle", "large-table"), ok.assessment().checks());
+    assertEquals(java.util.List.of("lob-column"), ok.assessment().skipChecks());
+    SpecException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            SpecException.class,
+            () -> SpecLoader.parse(FULL + "assessment: { skip_checks: [no-such-check] }\n"));
+    assertEquals("assessment.skip_checks", e.problems().get(0).key());
+  }
+
+  @Test
   void theDesignExampleIsValid() {
     MigrationSpec spec = SpecLoader.parse(FULL);
     assertEquals("chinook-to-pg", spec.id());

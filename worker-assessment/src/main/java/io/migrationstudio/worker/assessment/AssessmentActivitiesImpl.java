@@ -12,9 +12,7 @@ import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.assess.RiskAnalyzer;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.report.ArtifactPaths;
-import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
-import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.spec.SecretResolver;
 import java.util.List;
 import java.util.Objects;
@@ -35,7 +33,7 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
   public AssessmentActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = Objects.requireNonNull(store, "store");
     this.inventory = new InventoryService(Objects.requireNonNull(secrets, "secrets"));
-    this.risks = new RiskAnalyzer();
+    this.risks = new RiskAnalyzer(secrets);
   }
 
   @Override
@@ -67,9 +65,13 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
                                   + " on branch "
                                   + request.branch()
                                   + "; run the inventory first or restore the file"));
-          Inventory inv =
-              Json.read(json, Inventory.class, ArtifactPaths.INVENTORY_JSON + " at " + at);
-          StageOutput out = risks.analyze(inv, request.spec());
+          StageOutput out =
+              risks.analyzeInventoryJson(
+                  json,
+                  ArtifactPaths.INVENTORY_JSON + " at " + at,
+                  request.spec(),
+                  new java.util.TreeSet<>(request.spec().assessment().checks()),
+                  new java.util.TreeSet<>(request.spec().assessment().skipChecks()));
           return commit(request, STAGE.checkerRole(), "Risk assessment", out);
         });
   }
