@@ -31,4 +31,35 @@ public final class TaskQueues {
   public static String branch(String migrationId) {
     return "migrations/" + migrationId;
   }
+
+  /**
+   * The prefix of every validation-only workflow id of a migration (see {@link
+   * #validationWorkflowId}).
+   */
+  public static String validationWorkflowPrefix(String migrationId) {
+    return "validation-" + migrationId + "-";
+  }
+
+  /**
+   * The workflow id of the {@code run}-th validation-only run of a migration's source/target pair:
+   * {@code validation-<id>-<run>}, {@code run} ≥ 1. The caller chooses {@code run} (the operator
+   * service takes the first number no workflow on the server has used yet), so repeated validations
+   * of one pair never collide and the id is known before the workflow starts.
+   */
+  public static String validationWorkflowId(String migrationId, long run) {
+    if (run < 1) {
+      throw new IllegalArgumentException(
+          "validation run number of " + migrationId + " must be >= 1, was " + run);
+    }
+    return validationWorkflowPrefix(migrationId) + run;
+  }
+
+  /**
+   * The git branch of a migration's validation-only runs: {@code validations/<id>}. Every run of
+   * the pair commits its reports there, so the branch history shows the verdicts over time (e.g.
+   * before and after a cutover); a run on unchanged data adds no commit.
+   */
+  public static String validationBranch(String migrationId) {
+    return "validations/" + migrationId;
+  }
 }

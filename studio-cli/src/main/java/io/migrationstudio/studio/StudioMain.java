@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       DemoCommand.class,
       RunCommand.class,
+      ValidateCommand.class,
       ServerCommand.class,
       WorkerCommand.class,
       ClientCommands.Start.class,

@@ -4,11 +4,14 @@ import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.Progress;
 import io.migrationstudio.contracts.workflow.StageStatus;
+import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.workflow.OperatorService;
 import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Follows a migration until it ends, printing each stage as it changes state, copy progress with
@@ -20,6 +23,9 @@ final class Watcher {
 
   /** While no chunk completes (e.g. a worker died and its chunk waits for a retry). */
   private static final long STALLED_EVERY_MILLIS = 15000;
+
+  /** Stage states not worth a line: not started yet, or not part of this run. */
+  private static final Set<String> QUIET_STATES = Set.of("pending", "not-run");
 
   private final OperatorService operator;
   private final PrintStream out;
@@ -33,16 +39,27 @@ final class Watcher {
 
   /** Blocks until the migration ends; returns its final status. */
   MigrationStatus follow(String migrationId) throws InterruptedException {
+    return follow(migrationId, () -> operator.status(migrationId));
+  }
+
+  /** Blocks until a validation-only run (by workflow id) ends; returns its final status. */
+  MigrationStatus followValidation(String migrationId, String workflowId)
+      throws InterruptedException {
+    return follow(migrationId, () -> operator.validationStatus(workflowId));
+  }
+
+  private MigrationStatus follow(String migrationId, Supplier<MigrationStatus> query)
+      throws InterruptedException {
     Map<String, String> seen = new HashMap<>();
     long lastProgress = 0;
     long lastRows = 0;
     long lastRowsAt = System.currentTimeMillis();
     double rate = 0;
     while (true) {
-      MigrationStatus st = operator.status(migrationId);
+      MigrationStatus st = query.get();
       for (StageStatus s : st.stages()) {
         String key = s.state() + "|" + s.commit();
-        if (!key.equals(seen.put(s.stage().key(), key)) && !s.state().equals("pending")) {
+        if (!key.equals(seen.put(s.stage().key(), key)) && !QUIET_STATES.contains(s.state())) {
           printStage(migrationId, st, s);
         }
       }
@@ -83,7 +100,8 @@ final class Watcher {
   private void printStage(String id, MigrationStatus st, StageStatus s) {
     String mark =
         switch (s.state()) {
-          case "approved", "completed", "skipped" -> "[ok]";
+          case "completed" -> s.verdict() == Verdict.FAIL ? "[!!]" : "[ok]";
+          case "approved", "skipped" -> "[ok]";
           case "failed", "rejected" -> "[!!]";
           case "awaiting-review", "changes-requested" -> "[??]";
           default -> "[..]";

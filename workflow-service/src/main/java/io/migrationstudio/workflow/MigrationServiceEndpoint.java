@@ -56,6 +56,21 @@ public final class MigrationServiceEndpoint extends MigrationServiceGrpc.Migrati
         });
   }
 
+  /** A validation-only run; the response names its workflow id and the validation branch. */
+  @Override
+  public void validate(StartRequest req, StreamObserver<StartResponse> out) {
+    call(
+        out,
+        () -> {
+          OperatorService.Started s = operator.startValidation(req.getSpecText());
+          return StartResponse.newBuilder()
+              .setMigrationId(s.migrationId())
+              .setWorkflowId(s.workflowId())
+              .setBranch(s.branch())
+              .build();
+        });
+  }
+
   @Override
   public void get(GetRequest req, StreamObserver<MigrationStatusReply> out) {
     call(out, () -> reply(operator.status(req.getMigrationId())));

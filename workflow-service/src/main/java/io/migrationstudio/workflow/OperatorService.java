@@ -13,6 +13,7 @@ import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.contracts.workflow.ValidationWorkflow;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.spec.SpecException;
 import io.migrationstudio.core.spec.SpecLoader;
@@ -118,6 +119,85 @@ public final class OperatorService {
               + "`");
     }
     return new Started(spec.id(), workflowId, TaskQueues.branch(spec.id()));
+  }
+
+  /** Most validation runs of one pair a server will number; beyond it, start refuses. */
+  static final int MAX_VALIDATION_RUNS = 100_000;
+
+  /**
+   * Starts a validation-only run of the spec's existing source/target pair (no copy, no review
+   * gates). The spec is checked as for {@link #start} except for gate/approver coherence, which
+   * does not apply to a run without gates (an {@code external} cutover gate without approvers is
+   * not a reason to refuse it). The workflow id is {@code validation-<id>-<n>} with {@code n} the
+   * first run number the server has not seen for this pair (a start with the id-reuse policy
+   * reject-duplicate claims it, so concurrent callers get distinct numbers); the evidence goes to
+   * {@code validations/<id>}.
+   */
+  public Started startValidation(String specText) {
+    MigrationSpec spec = SpecLoader.parse(specText);
+    MigrationInput input = new MigrationInput(spec, specText);
+    for (int run = 1; run <= MAX_VALIDATION_RUNS; run++) {
+      String workflowId = TaskQueues.validationWorkflowId(spec.id(), run);
+      ValidationWorkflow wf =
+          client.newWorkflowStub(
+              ValidationWorkflow.class,
+              WorkflowOptions.newBuilder()
+                  .setWorkflowId(workflowId)
+                  .setTaskQueue(TaskQueues.WORKFLOW)
+                  .setWorkflowIdReusePolicy(
+                      WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                  .build());
+      try {
+        WorkflowClient.start(wf::run, input);
+        return new Started(spec.id(), workflowId, TaskQueues.validationBranch(spec.id()));
+      } catch (WorkflowExecutionAlreadyStarted e) {
+        // run number taken by an earlier (or concurrent) validation of this pair: try the next
+      }
+    }
+    throw new MigrationException(
+        ErrorCode.INVALID_SPEC,
+        "migration "
+            + spec.id()
+            + " already has "
+            + MAX_VALIDATION_RUNS
+            + " validation runs on this server; give the pair a new id");
+  }
+
+  private ValidationWorkflow validationStub(String workflowId) {
+    if (!workflowId.startsWith("validation-")) {
+      throw new MigrationException(
+          ErrorCode.MISSING_OBJECT,
+          "'"
+              + workflowId
+              + "' is not a validation workflow id (validation-<id>-<n>, printed by `studio"
+              + " validate`)");
+    }
+    return client.newWorkflowStub(ValidationWorkflow.class, workflowId);
+  }
+
+  /** The status query of a validation run, by its workflow id (works on finished runs too). */
+  public MigrationStatus validationStatus(String workflowId) {
+    try {
+      return validationStub(workflowId).status();
+    } catch (WorkflowNotFoundException e) {
+      throw new MigrationException(
+          ErrorCode.MISSING_OBJECT, "no validation run " + workflowId + " on this server");
+    }
+  }
+
+  /**
+   * Waits for the end of a validation run, up to {@code timeoutMillis}; empty on timeout. The
+   * outcome is COMPLETED for verdict PASS, FAILED for FAIL or an error (see {@link
+   * ValidationWorkflow}).
+   */
+  public Optional<MigrationOutcome> awaitValidation(String workflowId, long timeoutMillis) {
+    try {
+      return Optional.of(
+          WorkflowStub.fromTyped(validationStub(workflowId))
+              .getResult(timeoutMillis, TimeUnit.MILLISECONDS, MigrationOutcome.class));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    }
   }
 
   private MigrationWorkflow stub(String migrationId) {

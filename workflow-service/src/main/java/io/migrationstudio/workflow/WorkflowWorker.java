@@ -6,13 +6,17 @@ import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 
-/** Registers {@code MigrationWorkflowImpl} on the workflow task queue. */
+/**
+ * Registers {@code MigrationWorkflowImpl} and {@code ValidationWorkflowImpl} on the workflow task
+ * queue.
+ */
 public final class WorkflowWorker {
   private WorkflowWorker() {}
 
   public static Worker register(WorkerFactory factory, WorkerOptions options) {
     Worker worker = factory.newWorker(TaskQueues.WORKFLOW, options);
-    worker.registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+    worker.registerWorkflowImplementationTypes(
+        MigrationWorkflowImpl.class, ValidationWorkflowImpl.class);
     return worker;
   }
 

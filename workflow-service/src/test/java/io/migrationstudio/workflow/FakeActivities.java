@@ -84,6 +84,12 @@ class FakeActivities
   }
 
   @Override
+  public OpenResult openValidation(OpenRequest request) {
+    calls.add("open-validation");
+    return new OpenResult("validations/" + request.migrationId(), newCommit(), List.of(), 0);
+  }
+
+  @Override
   public CommitResult recordReview(RecordReviewRequest request) {
     calls.add("review:" + request.review().stage().key() + ":" + request.review().decision());
     String c = newCommit();

@@ -9,6 +9,14 @@ public interface EvidenceActivities {
   @ActivityMethod
   OpenResult openMigration(OpenRequest request);
 
+  /**
+   * Opens (or re-opens) the validation-only branch {@code validations/<id>} and commits the spec as
+   * {@code migration.yaml} there; the answer names no approved stages (validation runs have no
+   * reviews).
+   */
+  @ActivityMethod
+  OpenResult openValidation(OpenRequest request);
+
   @ActivityMethod
   CommitResult recordReview(RecordReviewRequest request);
 

@@ -44,6 +44,21 @@ public final class EvidenceService {
    * password or a broken document is refused (INVALID_SPEC) whichever client started the migration.
    */
   public OpenResult openMigration(String migrationId, MigrationSpec spec, String specText) {
+    return open(TaskQueues.branch(migrationId), "Open migration ", migrationId, spec, specText);
+  }
+
+  /**
+   * Opens (or re-opens) {@code validations/<id>}, the branch of the validation-only runs of a
+   * migration's source/target pair, and commits the spec there exactly as {@link #openMigration}
+   * does. Such a branch holds no reviews, so the answer names no approved stage.
+   */
+  public OpenResult openValidation(String migrationId, MigrationSpec spec, String specText) {
+    return open(
+        TaskQueues.validationBranch(migrationId), "Open validation ", migrationId, spec, specText);
+  }
+
+  private OpenResult open(
+      String branch, String title, String migrationId, MigrationSpec spec, String specText) {
     if (!spec.id().equals(migrationId)) {
       throw new MigrationException(
           ErrorCode.INVALID_SPEC,
@@ -55,12 +70,11 @@ public final class EvidenceService {
     }
     String text = specText != null ? specText : SpecLoader.render(spec);
     SpecLoader.parse(text);
-    String branch = TaskQueues.branch(migrationId);
     store.openBranch(branch);
     store.commit(
         branch,
         OPERATOR,
-        "Open migration " + migrationId + ": " + spec.title(),
+        title + migrationId + ": " + spec.title(),
         Map.of(ArtifactPaths.SPEC, Json.bytes(text)));
     return ResumeScanner.scan(store, branch);
   }

@@ -31,6 +31,12 @@ public final class EvidenceActivitiesImpl implements EvidenceActivities {
   }
 
   @Override
+  public OpenResult openValidation(OpenRequest request) {
+    return run(
+        () -> evidence.openValidation(request.migrationId(), request.spec(), request.specText()));
+  }
+
+  @Override
   public CommitResult recordReview(RecordReviewRequest request) {
     return run(() -> evidence.recordReview(request.branch(), request.review()));
   }

@@ -1,0 +1,123 @@
+package io.migrationstudio.studio;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.workflow.MigrationState;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.contracts.workflow.StageStatus;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.spec.SpecLoader;
+import io.migrationstudio.worker.assessment.AssessmentWorker;
+import io.migrationstudio.worker.validation.ValidationWorker;
+import io.migrationstudio.workflow.OperatorService;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code studio validate SPEC}: the Validation stage alone against an existing source and target
+ * (no copy, no review gates), all in this process: embedded Temporal, the workflow service, and the
+ * two workers it needs (assessment for the evidence, inventory and mapping; validation). The report
+ * goes to branch {@code validations/<id>}.
+ */
+@Command(
+    name = "validate",
+    description = {
+      "Validate an existing source/target pair without copying (before or after cutover, or a"
+          + " migration made by another tool).",
+      "The mapping is generated from the source (spec mapping.naming), with mapping.overrides"
+          + " merged.",
+      "Exit 0 PASS, 1 FAIL (or an error), 2 invalid input. Evidence on branch validations/<id>."
+    })
+final class ValidateCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "SPEC", description = "migration.yaml (or JSON)")
+  Path spec;
+
+  @Option(names = "--home", paramLabel = "DIR", description = "studio home (default ./.studio)")
+  Path home;
+
+  @Option(
+      names = "--git-remote",
+      paramLabel = "URI",
+      description = "remote of the artifact repository (default: a bare repository in the home)")
+  String gitRemote = System.getProperty("studio.git.remote");
+
+  @Override
+  public Integer call() throws Exception {
+    StudioHome h = StudioHome.of(home);
+    Logs.init(h);
+    String text;
+    try {
+      text = Files.readString(spec, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC, "cannot read the spec " + spec + ": " + e.getMessage());
+    }
+    return execute(h, text, gitRemote, System.out);
+  }
+
+  static int execute(StudioHome home, String specText, String gitRemote, PrintStream out)
+      throws InterruptedException {
+    // refuse an invalid spec before anything starts (exit 2 through Errors)
+    SpecLoader.parse(specText);
+    try (Services services =
+        Services.start(
+            home,
+            null,
+            0,
+            new Services.ServicePorts(0, -1),
+            Set.of(AssessmentWorker.NAME, ValidationWorker.NAME),
+            gitRemote)) {
+      out.printf(
+          Locale.ROOT,
+          "studio: embedded Temporal at %s, home %s%n",
+          services.temporalTarget(),
+          home.root());
+      OperatorService.Started started = services.operator().startValidation(specText);
+      out.printf(
+          Locale.ROOT,
+          "validation of %s started (workflow %s, branch %s)%n",
+          started.migrationId(),
+          started.workflowId(),
+          started.branch());
+      MigrationStatus end =
+          new Watcher(services.operator(), out, "")
+              .followValidation(started.migrationId(), started.workflowId());
+      StageStatus validation =
+          end.stages().stream()
+              .filter(s -> s.stage() == Stage.VALIDATION)
+              .findFirst()
+              .orElseThrow();
+      String head = services.store().head(end.branch()).orElse("?");
+      out.println();
+      out.printf(
+          Locale.ROOT,
+          "validation %s %s (workflow %s)%n  %s%n",
+          end.migrationId(),
+          validation.verdict() == null ? "ERROR" : validation.verdict().name(),
+          started.workflowId(),
+          validation.verdict() == null ? end.message() : validation.summary());
+      out.printf(Locale.ROOT, "verdict table: %s%n", ArtifactPaths.VALIDATION_MD);
+      out.printf(Locale.ROOT, "evidence: branch %s at %s%n", end.branch(), head);
+      out.printf(
+          Locale.ROOT,
+          "  read it:  git --git-dir %s show %s:%s%n",
+          home.remoteRepository(),
+          end.branch(),
+          ArtifactPaths.VALIDATION_MD);
+      return end.state() == MigrationState.COMPLETED && validation.verdict() == Verdict.PASS
+          ? StudioMain.EXIT_OK
+          : StudioMain.EXIT_FAILED;
+    }
+  }
+}

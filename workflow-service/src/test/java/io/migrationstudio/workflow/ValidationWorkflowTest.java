@@ -1,0 +1,213 @@
+package io.migrationstudio.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.TaskQueues;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.MigrationInput;
+import io.migrationstudio.contracts.workflow.MigrationOutcome;
+import io.migrationstudio.contracts.workflow.MigrationState;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.contracts.workflow.StageStatus;
+import io.migrationstudio.contracts.workflow.ValidationWorkflow;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The validation-only workflow on Temporal's test environment with fake activities. */
+@org.junit.jupiter.api.Timeout(60)
+class ValidationWorkflowTest {
+  private TestWorkflowEnvironment env;
+  private FakeActivities fakes;
+  private WorkflowClient client;
+  private final AtomicReference<String> validateAt = new AtomicReference<>();
+  private final AtomicReference<String> regressionAt = new AtomicReference<>();
+  private volatile boolean validatorUnreachable;
+
+  @BeforeEach
+  void setUp() {
+    env = TestWorkflowEnvironment.newInstance();
+    fakes =
+        new FakeActivities() {
+          @Override
+          public StageResult validate(StageRequest r) {
+            validateAt.set(r.commit());
+            if (validatorUnreachable) {
+              throw ApplicationFailure.newNonRetryableFailure(
+                  "target database unreachable", ErrorCode.DATABASE_UNREACHABLE.name());
+            }
+            return super.validate(r);
+          }
+
+          @Override
+          public StageResult replayRegression(StageRequest r) {
+            regressionAt.set(r.commit());
+            return super.replayRegression(r);
+          }
+        };
+    client = env.getWorkflowClient();
+    WorkerOptions options =
+        WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build();
+    WorkflowWorker.register(env.getWorkerFactory(), options);
+    for (String queue : List.of(TaskQueues.ASSESSMENT, TaskQueues.VALIDATION)) {
+      env.getWorkerFactory().newWorker(queue, options).registerActivitiesImplementations(fakes);
+    }
+    env.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+  }
+
+  private static MigrationSpec spec() {
+    return new MigrationSpec(
+        "val-test",
+        null,
+        new ConnectionSpec("jdbc:postgresql://db/src", "u", null, null),
+        new ConnectionSpec("jdbc:postgresql://db/dst", "u", null, null),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  private ValidationWorkflow run() {
+    ValidationWorkflow wf =
+        client.newWorkflowStub(
+            ValidationWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(TaskQueues.validationWorkflowId("val-test", 1))
+                .setTaskQueue(TaskQueues.WORKFLOW)
+                .build());
+    WorkflowClient.start(wf::run, new MigrationInput(spec(), null));
+    return wf;
+  }
+
+  private static Map<Stage, StageStatus> stages(MigrationStatus st) {
+    return st.stages().stream().collect(Collectors.toMap(StageStatus::stage, s -> s));
+  }
+
+  @Test
+  void passingVerdictCompletesAfterOpenInventoryMappingValidateReplayWithNoCopyNoGate() {
+    ValidationWorkflow wf = run();
+    MigrationOutcome out = WorkflowStub.fromTyped(wf).getResult(MigrationOutcome.class);
+
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertEquals("validations/val-test", out.branch());
+    assertTrue(out.message().startsWith("validation PASS"), out.message());
+    assertEquals(
+        List.of("open-validation", "inventory", "schema-mapper", "validator", "regression-tester"),
+        fakes.calls);
+    // each step reads what the previous one committed: validator at the mapping's commit,
+    // regression tester at the validation report's
+    List<String> commits = fakes.branchCommits;
+    assertEquals(commits.get(2), validateAt.get());
+    assertEquals(commits.get(3), regressionAt.get());
+
+    MigrationStatus st = wf.status();
+    assertEquals(MigrationState.COMPLETED, st.state());
+    assertEquals(Stage.VALIDATION, st.stage());
+    assertNull(st.reviewCommit());
+    assertTrue(st.reviews().isEmpty(), "no gate, no review: " + st.reviews());
+    Map<Stage, StageStatus> stages = stages(st);
+    assertEquals("completed", stages.get(Stage.ASSESSMENT).state());
+    assertEquals("completed", stages.get(Stage.MAPPING).state());
+    assertNull(stages.get(Stage.MAPPING).verdict(), "producer-only step has no verdict");
+    assertEquals("completed", stages.get(Stage.VALIDATION).state());
+    assertEquals(Verdict.PASS, stages.get(Stage.VALIDATION).verdict());
+    assertEquals(commits.get(4), stages.get(Stage.VALIDATION).commit());
+    assertEquals(ValidationWorkflowImpl.NOT_RUN, stages.get(Stage.MIGRATE).state());
+    assertEquals(ValidationWorkflowImpl.NOT_RUN, stages.get(Stage.CUTOVER).state());
+    assertTrue(
+        st.artifacts().stream().anyMatch(a -> a.path().equals("04-validation/validation.json")),
+        st.artifacts().toString());
+  }
+
+  @Test
+  void failingVerdictEndsFailedWithTheVerdictInTheStatus() {
+    fakes.verdicts.put(Stage.VALIDATION, Verdict.FAIL);
+    ValidationWorkflow wf = run();
+    MigrationOutcome out = WorkflowStub.fromTyped(wf).getResult(MigrationOutcome.class);
+
+    assertEquals(MigrationState.FAILED, out.state());
+    assertTrue(out.message().startsWith("validation FAIL"), out.message());
+    StageStatus validation = stages(wf.status()).get(Stage.VALIDATION);
+    assertEquals("completed", validation.state());
+    assertEquals(Verdict.FAIL, validation.verdict());
+  }
+
+  @Test
+  void anActivityErrorFailsTheStepWithoutAVerdict() {
+    validatorUnreachable = true;
+    ValidationWorkflow wf = run();
+    MigrationOutcome out = WorkflowStub.fromTyped(wf).getResult(MigrationOutcome.class);
+
+    assertEquals(MigrationState.FAILED, out.state());
+    assertTrue(out.message().contains("DATABASE_UNREACHABLE"), out.message());
+    StageStatus validation = stages(wf.status()).get(Stage.VALIDATION);
+    assertEquals("failed", validation.state());
+    assertNull(validation.verdict());
+    assertTrue(!fakes.calls.contains("regression-tester"), fakes.calls.toString());
+  }
+
+  @Test
+  void operatorNumbersRepeatedValidationsAndIgnoresGatesWithoutApprovers() {
+    OperatorService operator = new OperatorService(client, null);
+    // an external cutover gate with no approvers would refuse `start`; a validation has no gate
+    String text =
+        String.join(
+            "\n",
+            "id: val-test",
+            "source: { url: \"jdbc:postgresql://db/src\", user: u }",
+            "target: { url: \"jdbc:postgresql://db/dst\", user: u }",
+            "reviews: { cutover: external }",
+            "");
+    assertThrows(MigrationException.class, () -> OperatorService.prepare(text, java.util.Set.of()));
+
+    OperatorService.Started first = operator.startValidation(text);
+    assertEquals("validation-val-test-1", first.workflowId());
+    assertEquals("validations/val-test", first.branch());
+    MigrationOutcome done = operator.awaitValidation(first.workflowId(), 30_000).orElseThrow();
+    assertEquals(MigrationState.COMPLETED, done.state());
+
+    OperatorService.Started second = operator.startValidation(text);
+    assertEquals("validation-val-test-2", second.workflowId());
+    assertEquals(
+        MigrationState.COMPLETED,
+        operator.awaitValidation(second.workflowId(), 30_000).orElseThrow().state());
+    assertEquals(MigrationState.COMPLETED, operator.validationStatus(first.workflowId()).state());
+
+    MigrationException invalid =
+        assertThrows(MigrationException.class, () -> operator.startValidation("id: Bad_ID\n"));
+    assertEquals(ErrorCode.INVALID_SPEC, invalid.code());
+    assertEquals(
+        ErrorCode.MISSING_OBJECT,
+        assertThrows(MigrationException.class, () -> operator.validationStatus("migration-x"))
+            .code());
+  }
+}
