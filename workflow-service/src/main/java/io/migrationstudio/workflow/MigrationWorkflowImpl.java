@@ -24,6 +24,7 @@ import io.migrationstudio.contracts.activity.ValidationActivities;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.contracts.workflow.ChunkProgress;
 import io.migrationstudio.contracts.workflow.Decision;
 import io.migrationstudio.contracts.workflow.MigrationInput;
 import io.migrationstudio.contracts.workflow.MigrationOutcome;
@@ -34,11 +35,15 @@ import io.migrationstudio.contracts.workflow.Progress;
 import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.StageStatus;
+import io.migrationstudio.contracts.workflow.TableCopyRequest;
+import io.migrationstudio.contracts.workflow.TableCopyResult;
+import io.migrationstudio.contracts.workflow.TableCopyWorkflow;
 import io.migrationstudio.contracts.workflow.TableProgress;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
@@ -109,6 +114,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private final Map<String, TableProgress> tableProgress = new LinkedHashMap<>();
   private int chunksTotal;
   private int chunksDone;
+  private final Map<String, java.util.Set<Integer>> copiedChunks = new LinkedHashMap<>();
+
+  /** Change id of the per-table child workflows (version 1); histories before it copy inline. */
+  static final String TABLE_CHILDREN_CHANGE = "table-copy-children";
+
+  static final int TABLE_CHILDREN = 1;
 
   @Override
   public MigrationOutcome run(MigrationInput input) {
@@ -330,6 +341,19 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       chunksTotal += t.chunks().size();
     }
     int parallelism = Math.max(1, spec.migrate().parallelism());
+    int version =
+        Workflow.getVersion(TABLE_CHILDREN_CHANGE, Workflow.DEFAULT_VERSION, TABLE_CHILDREN);
+    if (version == Workflow.DEFAULT_VERSION) {
+      copyChunksInline(plan, request, parallelism);
+    } else {
+      copyTablesInChildren(plan, request, parallelism);
+    }
+    message = "migrate: building indexes and constraints";
+    return migrate.finishLoad(request);
+  }
+
+  /** Histories recorded before the per-table children (kept for replay). */
+  private void copyChunksInline(MigratePlan plan, StageRequest request, int parallelism) {
     List<Promise<ChunkResult>> inFlight = new ArrayList<>();
     for (TablePlan t : plan.tables()) {
       for (ChunkRange range : t.chunks()) {
@@ -353,8 +377,86 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       Promise.anyOf(inFlight).get();
       drain(inFlight);
     }
-    message = "migrate: building indexes and constraints";
-    return migrate.finishLoad(request);
+  }
+
+  /**
+   * One child workflow per table keeps every history small. At most {@code parallelism} chunks run
+   * at once in total: {@code tables} children at a time, each with {@code parallelism / tables}
+   * chunks at a time (at least one).
+   */
+  private void copyTablesInChildren(MigratePlan plan, StageRequest request, int parallelism) {
+    String parentId = Workflow.getInfo().getWorkflowId();
+    int tablesAtOnce = Math.max(1, Math.min(parallelism, plan.tables().size()));
+    int chunksPerTable = Math.max(1, parallelism / tablesAtOnce);
+    List<Promise<TableCopyResult>> running = new ArrayList<>();
+    for (int i = 0; i < plan.tables().size(); i++) {
+      TablePlan t = plan.tables().get(i);
+      while (running.size() >= tablesAtOnce) {
+        Promise.anyOf(running).get();
+        finishTables(running);
+      }
+      TableCopyWorkflow child =
+          Workflow.newChildWorkflowStub(
+              TableCopyWorkflow.class,
+              ChildWorkflowOptions.newBuilder()
+                  .setWorkflowId(parentId + "/copy/" + i)
+                  .setTaskQueue(TaskQueues.WORKFLOW)
+                  .build());
+      running.add(
+          Async.function(
+              child::copy,
+              new TableCopyRequest(
+                  migrationId, spec, branch, request.commit(), t, chunksPerTable, parentId)));
+    }
+    while (!running.isEmpty()) {
+      Promise.anyOf(running).get();
+      finishTables(running);
+    }
+  }
+
+  /** Takes finished tables out of {@code running}; their results settle the table's progress. */
+  private void finishTables(List<Promise<TableCopyResult>> running) {
+    List<Promise<TableCopyResult>> still = new ArrayList<>();
+    for (Promise<TableCopyResult> p : running) {
+      if (!p.isCompleted()) {
+        still.add(p);
+        continue;
+      }
+      TableCopyResult r = p.get();
+      TableProgress old = tableProgress.get(r.sourceTable());
+      if (old != null) {
+        tableProgress.put(
+            r.sourceTable(),
+            new TableProgress(
+                old.table(), r.rows(), old.rowsEstimated(), r.chunks(), old.chunksTotal()));
+      }
+      chunksDone = tableProgress.values().stream().mapToInt(TableProgress::chunksDone).sum();
+    }
+    running.clear();
+    running.addAll(still);
+  }
+
+  @Override
+  public void chunkCopied(ChunkProgress p) {
+    if (!copiedChunks
+        .computeIfAbsent(p.sourceTable(), k -> new java.util.HashSet<>())
+        .add(p.index())) {
+      return; // a repeated signal counts once
+    }
+    TableProgress old = tableProgress.get(p.sourceTable());
+    if (old == null) {
+      return;
+    }
+    tableProgress.put(
+        p.sourceTable(),
+        new TableProgress(
+            old.table(),
+            old.rowsCopied() + p.rows(),
+            old.rowsEstimated(),
+            Math.min(old.chunksTotal(), old.chunksDone() + 1),
+            old.chunksTotal()));
+    chunksDone = tableProgress.values().stream().mapToInt(TableProgress::chunksDone).sum();
+    message = "migrate: " + chunksDone + "/" + chunksTotal + " chunks copied";
   }
 
   /** Removes completed chunk promises and counts them (a failed chunk fails the stage). */

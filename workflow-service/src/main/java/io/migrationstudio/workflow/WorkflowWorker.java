@@ -16,7 +16,7 @@ public final class WorkflowWorker {
   public static Worker register(WorkerFactory factory, WorkerOptions options) {
     Worker worker = factory.newWorker(TaskQueues.WORKFLOW, options);
     worker.registerWorkflowImplementationTypes(
-        MigrationWorkflowImpl.class, ValidationWorkflowImpl.class);
+        TableCopyWorkflowImpl.class, MigrationWorkflowImpl.class, ValidationWorkflowImpl.class);
     return worker;
   }
 

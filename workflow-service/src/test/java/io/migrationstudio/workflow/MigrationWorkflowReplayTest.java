@@ -1,22 +1,32 @@
 package io.migrationstudio.workflow;
 
+import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Replays a recorded history (a full run with an ask gate approved) against the current code: a
+ * Replays recorded histories (full runs with an ask gate approved) against the current code: a
  * change to the workflow's logic that is not behind {@code Workflow.getVersion} fails here.
  */
 class MigrationWorkflowReplayTest {
-  @Test
-  void recordedHistoryReplaysWithoutNonDeterminism() throws Exception {
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "migration-workflow-history.json", // before the per-table children: chunks copied inline
+        "migration-workflow-history-v1.json" // table-copy-children version 1
+      })
+  void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
-    try (InputStream in =
-        getClass().getResourceAsStream("/histories/migration-workflow-history.json")) {
+    try (InputStream in = getClass().getResourceAsStream("/histories/" + file)) {
       json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    WorkflowReplayer.replayWorkflowExecution(json, MigrationWorkflowImpl.class);
+    // the recorded workflow id: child workflow ids derive from it
+    WorkflowReplayer.replayWorkflowExecution(
+        WorkflowExecutionHistory.fromJson(json, "migration-wf-test"),
+        MigrationWorkflowImpl.class,
+        TableCopyWorkflowImpl.class);
   }
 }

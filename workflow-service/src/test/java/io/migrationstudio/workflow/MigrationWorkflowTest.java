@@ -57,9 +57,7 @@ class MigrationWorkflowTest {
     // as in the embedded mode: no sticky queue, so a dead worker's workflow moves on at once
     WorkerOptions options =
         WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build();
-    factory
-        .newWorker(TaskQueues.WORKFLOW, options)
-        .registerWorkflowImplementationTypes(MigrationWorkflowImpl.class);
+    WorkflowWorker.register(factory, options);
     for (String queue :
         List.of(
             TaskQueues.ASSESSMENT, TaskQueues.MIGRATE, TaskQueues.VALIDATION, TaskQueues.CUTOVER)) {
@@ -133,6 +131,11 @@ class MigrationWorkflowTest {
     MigrationWorkflow wf = start(spec(allAuto()));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state());
+    long children =
+        client.fetchHistory(TaskQueues.workflowId("wf-test")).getEvents().stream()
+            .filter(e -> e.hasStartChildWorkflowExecutionInitiatedEventAttributes())
+            .count();
+    assertEquals(2, children, "one copy workflow per table");
     MigrationStatus st = wf.status();
     assertEquals(5, st.reviews().stream().filter(r -> r.decision() == Decision.APPROVE).count());
     assertEquals(6, st.progress().chunksDone());
@@ -174,7 +177,7 @@ class MigrationWorkflowTest {
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
       java.nio.file.Files.writeString(
-          java.nio.file.Path.of(dir, "migration-workflow-history.json"), history.toJson(true));
+          java.nio.file.Path.of(dir, "migration-workflow-history-v1.json"), history.toJson(true));
     }
   }
 

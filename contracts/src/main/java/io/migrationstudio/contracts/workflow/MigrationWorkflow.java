@@ -33,4 +33,8 @@ public interface MigrationWorkflow {
 
   @QueryMethod
   MigrationStatus status();
+
+  /** Progress from a table's copy workflow (one per finished chunk). */
+  @SignalMethod
+  void chunkCopied(ChunkProgress progress);
 }

@@ -1,0 +1,15 @@
+package io.migrationstudio.contracts.workflow;
+
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * Copies one table's chunks as a child of {@link MigrationWorkflow}, so that each history stays
+ * small whatever the number of tables and chunks. Chunks run with bounded parallelism; each is one
+ * idempotent activity keyed {@code migration/table/chunk}.
+ */
+@WorkflowInterface
+public interface TableCopyWorkflow {
+  @WorkflowMethod
+  TableCopyResult copy(TableCopyRequest request);
+}

@@ -1,0 +1,85 @@
+package io.migrationstudio.workflow;
+
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.activity.ChunkRequest;
+import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.contracts.activity.MigrateActivities;
+import io.migrationstudio.contracts.workflow.ChunkProgress;
+import io.migrationstudio.contracts.workflow.MigrationWorkflow;
+import io.migrationstudio.contracts.workflow.TableCopyRequest;
+import io.migrationstudio.contracts.workflow.TableCopyResult;
+import io.migrationstudio.contracts.workflow.TableCopyWorkflow;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One table's chunks, at most {@code parallelism} at a time. Each finished chunk is signalled to
+ * the parent migration for its progress; the table's result is the sum. A failed chunk (after its
+ * retries) fails the table and so the stage.
+ */
+public class TableCopyWorkflowImpl implements TableCopyWorkflow {
+  private final MigrateActivities chunks =
+      Workflow.newActivityStub(MigrateActivities.class, ActivityOptionsCatalog.chunk());
+
+  private long rows;
+  private int done;
+  private int alreadyCommitted;
+  private final List<Promise<Void>> signals = new ArrayList<>();
+
+  @Override
+  public TableCopyResult copy(TableCopyRequest r) {
+    MigrationWorkflow parent =
+        r.parentWorkflowId() == null
+            ? null
+            : Workflow.newExternalWorkflowStub(MigrationWorkflow.class, r.parentWorkflowId());
+    List<Promise<ChunkResult>> inFlight = new ArrayList<>();
+    for (ChunkRange range : r.table().chunks()) {
+      while (inFlight.size() >= r.parallelism()) {
+        Promise.anyOf(inFlight).get();
+        drain(inFlight, parent);
+      }
+      ChunkRequest chunk =
+          new ChunkRequest(
+              r.migrationId(),
+              r.spec(),
+              r.branch(),
+              r.mappingCommit(),
+              r.table().sourceTable(),
+              range,
+              r.migrationId() + "/" + r.table().sourceTable() + "/" + range.index());
+      inFlight.add(Async.function(chunks::copyChunk, chunk));
+    }
+    while (!inFlight.isEmpty()) {
+      Promise.anyOf(inFlight).get();
+      drain(inFlight, parent);
+    }
+    // every progress signal delivered before the table reports done
+    Promise.allOf(signals).get();
+    return new TableCopyResult(r.table().sourceTable(), rows, done, alreadyCommitted);
+  }
+
+  private void drain(List<Promise<ChunkResult>> inFlight, MigrationWorkflow parent) {
+    List<Promise<ChunkResult>> still = new ArrayList<>();
+    for (Promise<ChunkResult> p : inFlight) {
+      if (!p.isCompleted()) {
+        still.add(p);
+        continue;
+      }
+      ChunkResult c = p.get();
+      rows += c.rows();
+      done++;
+      if (c.alreadyCommitted()) {
+        alreadyCommitted++;
+      }
+      if (parent != null) {
+        ChunkProgress progress = new ChunkProgress(c.sourceTable(), c.index(), c.rows());
+        signals.add(Async.procedure(parent::chunkCopied, progress));
+      }
+    }
+    inFlight.clear();
+    inFlight.addAll(still);
+  }
+}
