@@ -27,6 +27,14 @@ public interface Dialect {
   /** The schema used when the spec names none (e.g. {@code public}). */
   String defaultSchema();
 
+  /**
+   * The schema used when the spec names none, for a connection to {@code jdbcUrl}: engines whose
+   * schema is the database named in the URL (MySQL/MariaDB) override this.
+   */
+  default String defaultSchema(String jdbcUrl) {
+    return defaultSchema();
+  }
+
   /** Quotes an identifier so that any name (case, spaces, quotes, unicode, reserved) is safe. */
   String quote(String identifier);
 
@@ -56,6 +64,14 @@ public interface Dialect {
           e);
     }
     return m;
+  }
+
+  /**
+   * Driver properties that {@link Dialects#open} adds to every connection of this engine, beside
+   * user and password (e.g. SQLite's open mode that refuses to create a missing database file).
+   */
+  default java.util.Map<String, String> connectionProperties() {
+    return java.util.Map.of();
   }
 
   /** The canonical type of a native type name as the catalog spells it. */

@@ -55,6 +55,7 @@ public final class Dialects {
     }
     props.setProperty("connectTimeout", "10");
     props.setProperty("loginTimeout", "10");
+    dialect.connectionProperties().forEach(props::setProperty);
     try {
       return DriverManager.getConnection(spec.url(), props);
     } catch (SQLException e) {
@@ -67,6 +68,6 @@ public final class Dialects {
   public static String schemaOf(ConnectionSpec spec) {
     return spec.schema() != null && !spec.schema().isBlank()
         ? spec.schema()
-        : forUrl(spec.url()).defaultSchema();
+        : forUrl(spec.url()).defaultSchema(spec.url());
   }
 }

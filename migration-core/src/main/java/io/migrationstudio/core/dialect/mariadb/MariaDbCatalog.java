@@ -1,0 +1,558 @@
+package io.migrationstudio.core.dialect.mariadb;
+
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.schema.CheckConstraint;
+import io.migrationstudio.core.schema.Column;
+import io.migrationstudio.core.schema.ForeignKey;
+import io.migrationstudio.core.schema.IndexInfo;
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.schema.KeyConstraint;
+import io.migrationstudio.core.schema.SequenceInfo;
+import io.migrationstudio.core.schema.TableInfo;
+import io.migrationstudio.core.schema.ViewInfo;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * Reads the inventory of one MySQL/MariaDB database from {@code information_schema} (MariaDB 10.2+
+ * and MySQL 8; tested on MariaDB 11.4).
+ *
+ * <p>Every name travels as a bind parameter; the only SQL text built from a name is the {@code
+ * count(*)} per table, through {@link MariaDbDialect#quote}. One query per object kind, lists
+ * sorted by code point in Java (not by the server's collation), so the result is byte-stable.
+ *
+ * <p>What the shared {@link Column} record cannot hold is carried in {@code nativeType}, spelled as
+ * MySQL's own column definition: {@code COLUMN_TYPE} (with length, precision, {@code unsigned},
+ * enum/set members), then {@code CHARACTER SET cs COLLATE coll} for character columns and {@code
+ * GENERATED ALWAYS AS (expr) VIRTUAL|STORED} for generated columns (whose default is null). {@code
+ * AUTO_INCREMENT} is {@code identity}. A MariaDB {@code json} column (a {@code longtext} with the
+ * column check {@code json_valid(col)}) is native type {@code json}, canonical JSON, and that
+ * implicit check is not listed. Defaults are SQL expressions ({@code 'text'}, {@code 0}, {@code
+ * current_timestamp()}); no default is null. Secondary indexes are those that back neither the
+ * primary key nor a unique constraint; {@code method} is {@code btree}, {@code hash}, {@code
+ * fulltext} or {@code spatial}. Sizes are {@code DATA_LENGTH + INDEX_LENGTH} (InnoDB's estimate);
+ * row counts are exact. MariaDB {@code SEQUENCE} objects are the sequences (last value not read).
+ */
+final class MariaDbCatalog {
+  private static final Comparator<String> BY_NAME = Comparator.naturalOrder();
+
+  private final MariaDbDialect dialect;
+
+  MariaDbCatalog(MariaDbDialect dialect) {
+    this.dialect = dialect;
+  }
+
+  Inventory read(Connection c, String database, Predicate<String> tableFilter) throws SQLException {
+    if (!c.getAutoCommit()) {
+      return readInTransaction(c, database, tableFilter);
+    }
+    int isolation = c.getTransactionIsolation();
+    c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+    c.setAutoCommit(false);
+    try {
+      return readInTransaction(c, database, tableFilter);
+    } finally {
+      c.rollback();
+      c.setAutoCommit(true);
+      c.setTransactionIsolation(isolation);
+    }
+  }
+
+  private Inventory readInTransaction(Connection c, String db, Predicate<String> tableFilter)
+      throws SQLException {
+    String version = dialect.serverVersion(c);
+    boolean mariaDb = version.toLowerCase(Locale.ROOT).contains("mariadb");
+    Map<String, TableBuilder> tables = tables(c, db, tableFilter);
+    Map<String, Set<String>> jsonColumns = new HashMap<>();
+    checks(c, db, tables, mariaDb, jsonColumns);
+    columns(c, db, tables, mariaDb, jsonColumns);
+    keys(c, db, tables);
+    foreignKeys(c, db, tables);
+    indexes(c, db, tables);
+    for (TableBuilder t : tables.values()) {
+      t.rowCount = countRows(c, db, t.name);
+    }
+    List<TableInfo> tableInfos =
+        tables.values().stream()
+            .map(TableBuilder::build)
+            .sorted(Comparator.comparing(TableInfo::name, BY_NAME))
+            .toList();
+    return new Inventory(
+        dialect.name(),
+        version,
+        db,
+        db,
+        tableInfos,
+        views(c, db, tableFilter),
+        sequences(c, db, tableFilter),
+        List.of(),
+        List.of());
+  }
+
+  /** Mutable accumulator of one table while the catalog queries fill it. */
+  private static final class TableBuilder {
+    final String schema;
+    final String name;
+    final long sizeBytes;
+    final List<Column> columns = new ArrayList<>();
+    KeyConstraint primaryKey;
+    final List<KeyConstraint> uniqueKeys = new ArrayList<>();
+    final List<ForeignKey> foreignKeys = new ArrayList<>();
+    final List<CheckConstraint> checks = new ArrayList<>();
+    final List<IndexInfo> indexes = new ArrayList<>();
+    long rowCount;
+
+    TableBuilder(String schema, String name, long sizeBytes) {
+      this.schema = schema;
+      this.name = name;
+      this.sizeBytes = sizeBytes;
+    }
+
+    TableInfo build() {
+      columns.sort(Comparator.comparingInt(Column::position));
+      uniqueKeys.sort(Comparator.comparing(KeyConstraint::name, BY_NAME));
+      foreignKeys.sort(Comparator.comparing(ForeignKey::name, BY_NAME));
+      checks.sort(Comparator.comparing(CheckConstraint::name, BY_NAME));
+      indexes.sort(Comparator.comparing(IndexInfo::name, BY_NAME));
+      return new TableInfo(
+          schema,
+          name,
+          columns,
+          primaryKey,
+          uniqueKeys,
+          foreignKeys,
+          checks,
+          indexes,
+          rowCount,
+          sizeBytes);
+    }
+  }
+
+  /** Base tables (and MariaDB system-versioned tables) accepted by the filter. */
+  private Map<String, TableBuilder> tables(Connection c, String db, Predicate<String> filter)
+      throws SQLException {
+    String sql =
+        """
+        SELECT TABLE_NAME, COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) AS size_bytes
+          FROM information_schema.TABLES
+         WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
+        """;
+    Map<String, TableBuilder> out = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString("TABLE_NAME");
+          if (filter.test(name)) {
+            out.put(name, new TableBuilder(db, name, rs.getLong("size_bytes")));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private void columns(
+      Connection c,
+      String db,
+      Map<String, TableBuilder> tables,
+      boolean mariaDb,
+      Map<String, Set<String>> jsonColumns)
+      throws SQLException {
+    String sql =
+        """
+        SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE,
+               COLUMN_DEFAULT, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE,
+               EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME, COLLATION_NAME
+          FROM information_schema.COLUMNS
+         WHERE TABLE_SCHEMA = ?
+        """;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          TableBuilder t = tables.get(rs.getString("TABLE_NAME"));
+          if (t == null) {
+            continue;
+          }
+          String name = rs.getString("COLUMN_NAME");
+          String columnType = rs.getString("COLUMN_TYPE");
+          boolean json =
+              jsonColumns.getOrDefault(t.name, Set.of()).contains(name)
+                  && columnType.equalsIgnoreCase("longtext");
+          CanonicalType type = json ? CanonicalType.JSON : dialect.canonicalType(columnType);
+          String extra = rs.getString("EXTRA") == null ? "" : rs.getString("EXTRA");
+          String generation = rs.getString("GENERATION_EXPRESSION");
+          boolean generated = generation != null && !generation.isEmpty();
+          StringBuilder nativeType = new StringBuilder(json ? "json" : columnType);
+          String charset = rs.getString("CHARACTER_SET_NAME");
+          if (charset != null && !json) {
+            nativeType.append(" CHARACTER SET ").append(charset);
+            nativeType.append(" COLLATE ").append(rs.getString("COLLATION_NAME"));
+          }
+          if (generated) {
+            String kind = extra.toUpperCase(Locale.ROOT).contains("VIRTUAL") ? "VIRTUAL" : "STORED";
+            nativeType.append(" GENERATED ALWAYS AS (").append(generation).append(") ");
+            nativeType.append(kind);
+          }
+          Integer length = type.isText() ? intOrNull(rs, "CHARACTER_MAXIMUM_LENGTH") : null;
+          Integer precision = null;
+          Integer scale = null;
+          if (type == CanonicalType.DECIMAL) {
+            precision = intOrNull(rs, "NUMERIC_PRECISION");
+            scale = intOrNull(rs, "NUMERIC_SCALE");
+            if (columnType.toLowerCase(Locale.ROOT).startsWith("bigint")) {
+              precision = 20; // bigint unsigned: up to 18446744073709551615
+              scale = 0;
+            }
+          }
+          t.columns.add(
+              new Column(
+                  name,
+                  rs.getInt("ORDINAL_POSITION"),
+                  nativeType.toString(),
+                  type,
+                  "YES".equals(rs.getString("IS_NULLABLE")),
+                  generated ? null : defaultExpression(rs.getString("COLUMN_DEFAULT"), mariaDb),
+                  length,
+                  precision,
+                  scale,
+                  extra.toLowerCase(Locale.ROOT).contains("auto_increment")));
+        }
+      }
+    }
+  }
+
+  /**
+   * MariaDB (10.2.7+) reports defaults as expressions and "no default" of a nullable column as
+   * {@code NULL}; MySQL reports the bare literal, which is quoted here unless it is a number.
+   */
+  private static String defaultExpression(String raw, boolean mariaDb) {
+    if (raw == null) {
+      return null;
+    }
+    if (mariaDb) {
+      return raw.equals("NULL") ? null : raw;
+    }
+    if (raw.matches("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?")
+        || raw.toUpperCase(Locale.ROOT).startsWith("CURRENT_TIMESTAMP")) {
+      return raw;
+    }
+    return "'" + raw.replace("'", "''") + "'";
+  }
+
+  /** Primary and unique keys, columns in key order. */
+  private void keys(Connection c, String db, Map<String, TableBuilder> tables) throws SQLException {
+    String sql =
+        """
+        SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, k.COLUMN_NAME
+          FROM information_schema.TABLE_CONSTRAINTS tc
+          JOIN information_schema.KEY_COLUMN_USAGE k
+            ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND k.TABLE_NAME = tc.TABLE_NAME
+           AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
+         WHERE tc.CONSTRAINT_SCHEMA = ? AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE')
+         ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME, k.ORDINAL_POSITION
+        """;
+    Map<List<String>, List<String>> columns = new LinkedHashMap<>();
+    Map<List<String>, String> types = new HashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          List<String> key = List.of(rs.getString("TABLE_NAME"), rs.getString("CONSTRAINT_NAME"));
+          columns.computeIfAbsent(key, k -> new ArrayList<>()).add(rs.getString("COLUMN_NAME"));
+          types.put(key, rs.getString("CONSTRAINT_TYPE"));
+        }
+      }
+    }
+    columns.forEach(
+        (key, cols) -> {
+          TableBuilder t = tables.get(key.get(0));
+          if (t != null) {
+            KeyConstraint k = new KeyConstraint(key.get(1), cols);
+            if ("PRIMARY KEY".equals(types.get(key))) {
+              t.primaryKey = k;
+            } else {
+              t.uniqueKeys.add(k);
+            }
+          }
+        });
+  }
+
+  /** Foreign keys with their rules; a referenced table in another database is {@code db.table}. */
+  private void foreignKeys(Connection c, String db, Map<String, TableBuilder> tables)
+      throws SQLException {
+    String sql =
+        """
+        SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA,
+               k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, rc.DELETE_RULE, rc.UPDATE_RULE
+          FROM information_schema.REFERENTIAL_CONSTRAINTS rc
+          JOIN information_schema.KEY_COLUMN_USAGE k
+            ON k.CONSTRAINT_SCHEMA = rc.CONSTRAINT_SCHEMA AND k.TABLE_NAME = rc.TABLE_NAME
+           AND k.CONSTRAINT_NAME = rc.CONSTRAINT_NAME
+         WHERE rc.CONSTRAINT_SCHEMA = ?
+         ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION
+        """;
+    Map<List<String>, FkBuilder> fks = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          List<String> key = List.of(rs.getString("TABLE_NAME"), rs.getString("CONSTRAINT_NAME"));
+          String refSchema = rs.getString("REFERENCED_TABLE_SCHEMA");
+          String refTable = rs.getString("REFERENCED_TABLE_NAME");
+          String target = db.equals(refSchema) ? refTable : refSchema + "." + refTable;
+          String onDelete = rs.getString("DELETE_RULE");
+          String onUpdate = rs.getString("UPDATE_RULE");
+          FkBuilder fk = fks.computeIfAbsent(key, k -> new FkBuilder(target, onDelete, onUpdate));
+          fk.columns.add(rs.getString("COLUMN_NAME"));
+          fk.refColumns.add(rs.getString("REFERENCED_COLUMN_NAME"));
+        }
+      }
+    }
+    fks.forEach(
+        (key, fk) -> {
+          TableBuilder t = tables.get(key.get(0));
+          if (t != null) {
+            t.foreignKeys.add(
+                new ForeignKey(
+                    key.get(1), fk.columns, fk.refTable, fk.refColumns, fk.onDelete, fk.onUpdate));
+          }
+        });
+  }
+
+  private static final class FkBuilder {
+    final String refTable;
+    final String onDelete;
+    final String onUpdate;
+    final List<String> columns = new ArrayList<>();
+    final List<String> refColumns = new ArrayList<>();
+
+    FkBuilder(String refTable, String onDelete, String onUpdate) {
+      this.refTable = refTable;
+      this.onDelete = onDelete;
+      this.onUpdate = onUpdate;
+    }
+  }
+
+  /**
+   * Check constraints as {@code CHECK (clause)}. MariaDB names column-level checks after their
+   * column and has {@code TABLE_NAME} in CHECK_CONSTRAINTS; MySQL 8 has table-level checks only,
+   * found through TABLE_CONSTRAINTS. A MariaDB column check {@code json_valid(`col`)} marks a json
+   * column ({@code jsonColumns}) and is not listed.
+   */
+  private void checks(
+      Connection c,
+      String db,
+      Map<String, TableBuilder> tables,
+      boolean mariaDb,
+      Map<String, Set<String>> jsonColumns)
+      throws SQLException {
+    String sql =
+        mariaDb
+            ? """
+              SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL
+                FROM information_schema.CHECK_CONSTRAINTS
+               WHERE CONSTRAINT_SCHEMA = ?
+              """
+            : """
+              SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE, 'Table' AS LEVEL
+                FROM information_schema.TABLE_CONSTRAINTS tc
+                JOIN information_schema.CHECK_CONSTRAINTS cc
+                  ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA
+                 AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
+               WHERE tc.CONSTRAINT_SCHEMA = ? AND tc.CONSTRAINT_TYPE = 'CHECK'
+              """;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          TableBuilder t = tables.get(rs.getString("TABLE_NAME"));
+          if (t == null) {
+            continue;
+          }
+          String name = rs.getString("CONSTRAINT_NAME");
+          String clause = rs.getString("CHECK_CLAUSE");
+          if ("Column".equalsIgnoreCase(rs.getString("LEVEL"))
+              && clause.equals("json_valid(" + dialect.quote(name) + ")")) {
+            jsonColumns.computeIfAbsent(t.name, k -> new HashSet<>()).add(name);
+          } else {
+            t.checks.add(new CheckConstraint(name, "CHECK (" + clause + ")"));
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Secondary indexes from STATISTICS: every index of an in-scope table except {@code PRIMARY} and
+   * those backing a unique constraint (in MySQL a unique index is the constraint). The definition
+   * is a CREATE INDEX statement with prefix lengths and DESC where present.
+   */
+  private void indexes(Connection c, String db, Map<String, TableBuilder> tables)
+      throws SQLException {
+    String sql =
+        """
+        SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, COLLATION
+          FROM information_schema.STATISTICS
+         WHERE TABLE_SCHEMA = ? AND INDEX_NAME <> 'PRIMARY'
+         ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX
+        """;
+    Map<List<String>, IndexBuilder> found = new TreeMap<>(MariaDbCatalog::compareKeys);
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String table = rs.getString("TABLE_NAME");
+          String name = rs.getString("INDEX_NAME");
+          IndexBuilder ix = found.get(List.of(table, name));
+          if (ix == null) {
+            ix =
+                new IndexBuilder(
+                    rs.getInt("NON_UNIQUE") == 0,
+                    rs.getString("INDEX_TYPE").toLowerCase(Locale.ROOT));
+            found.put(List.of(table, name), ix);
+          }
+          String column = rs.getString("COLUMN_NAME");
+          if (column == null) {
+            ix.expression = true; // MySQL 8 functional key part
+            ix.parts.add("(expression)");
+            continue;
+          }
+          ix.columns.add(column);
+          int subPart = rs.getInt("SUB_PART");
+          String part = dialect.quote(column) + (rs.wasNull() ? "" : "(" + subPart + ")");
+          ix.parts.add("D".equals(rs.getString("COLLATION")) ? part + " DESC" : part);
+        }
+      }
+    }
+    found.forEach(
+        (key, ix) -> {
+          TableBuilder t = tables.get(key.get(0));
+          if (t == null || t.uniqueKeys.stream().anyMatch(u -> u.name().equals(key.get(1)))) {
+            return;
+          }
+          String kind =
+              switch (ix.method) {
+                case "fulltext" -> "FULLTEXT ";
+                case "spatial" -> "SPATIAL ";
+                default -> ix.unique ? "UNIQUE " : "";
+              };
+          String using =
+              ix.method.equals("btree") || ix.method.equals("hash")
+                  ? " USING " + ix.method.toUpperCase(Locale.ROOT)
+                  : "";
+          String definition =
+              "CREATE "
+                  + kind
+                  + "INDEX "
+                  + dialect.quote(key.get(1))
+                  + " ON "
+                  + dialect.qualify(t.schema, t.name)
+                  + " ("
+                  + String.join(", ", ix.parts)
+                  + ")"
+                  + using;
+          t.indexes.add(
+              new IndexInfo(
+                  key.get(1),
+                  ix.expression ? List.of() : ix.columns,
+                  ix.unique,
+                  ix.method,
+                  null,
+                  definition));
+        });
+  }
+
+  private static int compareKeys(List<String> a, List<String> b) {
+    int t = a.get(0).compareTo(b.get(0));
+    return t != 0 ? t : a.get(1).compareTo(b.get(1));
+  }
+
+  private static final class IndexBuilder {
+    final boolean unique;
+    final String method;
+    final List<String> columns = new ArrayList<>();
+    final List<String> parts = new ArrayList<>();
+    boolean expression;
+
+    IndexBuilder(boolean unique, String method) {
+      this.unique = unique;
+      this.method = method;
+    }
+  }
+
+  /** Exact row count: {@code count(*)}, the only statement whose text carries a (quoted) name. */
+  private long countRows(Connection c, String db, String table) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + dialect.qualify(db, table))) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Views accepted by the filter, with their definitions as the server stores them. */
+  private List<ViewInfo> views(Connection c, String db, Predicate<String> filter)
+      throws SQLException {
+    String sql =
+        "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?";
+    List<ViewInfo> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString("TABLE_NAME");
+          if (filter.test(name)) {
+            out.add(new ViewInfo(db, name, false, rs.getString("VIEW_DEFINITION")));
+          }
+        }
+      }
+    }
+    out.sort(Comparator.comparing(ViewInfo::name, BY_NAME));
+    return out;
+  }
+
+  /** MariaDB SEQUENCE objects (free-standing; MySQL has none). */
+  private List<SequenceInfo> sequences(Connection c, String db, Predicate<String> filter)
+      throws SQLException {
+    String sql =
+        "SELECT TABLE_NAME FROM information_schema.TABLES"
+            + " WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'SEQUENCE'";
+    List<SequenceInfo> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString("TABLE_NAME");
+          if (filter.test(name)) {
+            out.add(new SequenceInfo(db, name, null, null, null));
+          }
+        }
+      }
+    }
+    out.sort(Comparator.comparing(SequenceInfo::name, BY_NAME));
+    return out;
+  }
+
+  private static Integer intOrNull(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    if (rs.wasNull()) {
+      return null;
+    }
+    return v > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) v;
+  }
+}

@@ -1,0 +1,319 @@
+package io.migrationstudio.core.dialect.mariadb;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.schema.Inventory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * MySQL and MariaDB (MariaDB Connector/J; tested on MariaDB 11.4) as a source.
+ *
+ * <p>A MySQL "schema" is a database: the default schema is the database named in the URL ({@link
+ * #defaultSchema(String)}); without a URL, {@link #defaultSchema()} is the empty string, which
+ * {@link #qualify} leaves out (the connection's current database) and {@link #introspect} resolves
+ * to {@code DATABASE()}. {@code jdbc:mysql:} URLs are accepted too; Connector/J only takes them
+ * with the {@code permitMysqlScheme} option in the URL.
+ *
+ * <p>Canonical types (the catalogue of decisions; see {@link #canonicalType}): {@code tinyint(1)}
+ * and {@code bool} are BOOLEAN; integers widen when UNSIGNED does not fit the signed type of the
+ * same size ({@code tinyint} and {@code tinyint unsigned} → SMALLINT, {@code smallint unsigned},
+ * {@code mediumint [unsigned]} → INTEGER, {@code int unsigned} → BIGINT, {@code bigint unsigned} →
+ * DECIMAL(20,0)); {@code float} is REAL and {@code double} DOUBLE; {@code bit(1)} is BOOLEAN and
+ * wider {@code bit(n)} BYTES (the bits big-endian, as the driver returns them); binary strings and
+ * blobs are BYTES; {@code datetime} is TIMESTAMP (no time zone) and {@code timestamp} TIMESTAMPTZ
+ * (MySQL stores it in UTC); {@code time} is TIME (MySQL allows ±838 hours: values outside a day are
+ * a risk for the compatibility review); {@code year} is SMALLINT; {@code json} is JSON (MariaDB
+ * spells it {@code longtext} with a {@code json_valid} check, which the catalog recognises); {@code
+ * enum} is ENUM; {@code set} is TEXT (the comma-separated members, exactly as MySQL shows them, so
+ * no value changes; a transform can split it into an array); {@code uuid} is UUID; {@code
+ * inet4}/{@code inet6} are TEXT; spatial types are UNSUPPORTED.
+ */
+public final class MariaDbDialect implements Dialect {
+
+  /** Vendor codes of connection-level failures (client and server side). */
+  private static final Set<Integer> CONNECTION_CODES =
+      Set.of(
+          1040, 1053, 1077, 1080, 1152, 1153, 1154, 1159, 1161, 1927, 2002, 2003, 2005, 2006, 2013,
+          2055);
+
+  private static final Set<String> SPATIAL =
+      Set.of(
+          "geometry",
+          "point",
+          "linestring",
+          "polygon",
+          "multipoint",
+          "multilinestring",
+          "multipolygon",
+          "geometrycollection",
+          "geomcollection");
+
+  @Override
+  public String name() {
+    return "mariadb";
+  }
+
+  @Override
+  public boolean accepts(String jdbcUrl) {
+    return jdbcUrl != null
+        && (jdbcUrl.startsWith("jdbc:mariadb:") || jdbcUrl.startsWith("jdbc:mysql:"));
+  }
+
+  /** The connection's current database (see the class comment). */
+  @Override
+  public String defaultSchema() {
+    return "";
+  }
+
+  /** The database named in the URL ({@code jdbc:mariadb://host:port/DB?options}), or "". */
+  @Override
+  public String defaultSchema(String jdbcUrl) {
+    return databaseOf(jdbcUrl);
+  }
+
+  static String databaseOf(String jdbcUrl) {
+    int hosts = jdbcUrl.indexOf("//");
+    if (hosts < 0) {
+      return "";
+    }
+    int slash = jdbcUrl.indexOf('/', hosts + 2);
+    if (slash < 0) {
+      return "";
+    }
+    int end = slash + 1;
+    while (end < jdbcUrl.length() && jdbcUrl.charAt(end) != '?' && jdbcUrl.charAt(end) != ';') {
+      end++;
+    }
+    return java.net.URLDecoder.decode(
+        jdbcUrl.substring(slash + 1, end), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Backtick quoting, backticks doubled; NUL cannot be part of a MySQL identifier. */
+  @Override
+  public String quote(String identifier) {
+    if (identifier.indexOf('\0') >= 0) {
+      throw new MigrationException(
+          ErrorCode.UNSUPPORTED_TYPE, "identifier contains a NUL character: cannot quote it");
+    }
+    return '`' + identifier.replace("`", "``") + '`';
+  }
+
+  /**
+   * Vendor codes first, then SQLState: 1045 (access denied), 1044 (no access to the database), 1142
+   * /1143 (command denied) and SQLState 28 are AUTHENTICATION_FAILED; 1049 (unknown database), 1146
+   * (no such table), 1054 (unknown column), 1305 (no such routine) and SQLState 42S02/3D are
+   * MISSING_OBJECT; connection failures (SQLState 08, the client codes 2002/2003/2006/2013 and
+   * server shutdown/too many connections codes), deadlock 1213, lock wait timeout 1205, SQLState 40
+   * and interrupted queries (1317, 70100) are TRANSIENT_SQL; everything else PERMANENT_SQL.
+   */
+  @Override
+  public MigrationException classify(SQLException e, String what) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    int vendor = e.getErrorCode();
+    ErrorCode code;
+    String hint;
+    if (vendor == 1045
+        || vendor == 1044
+        || vendor == 1142
+        || vendor == 1143
+        || state.startsWith("28")) {
+      code = ErrorCode.AUTHENTICATION_FAILED;
+      hint = "check the user, its grants and the password reference in the spec";
+    } else if (vendor == 1049 || state.startsWith("3D")) {
+      code = ErrorCode.MISSING_OBJECT;
+      hint = "create the database or fix its name in the URL";
+    } else if (vendor == 1146
+        || vendor == 1054
+        || vendor == 1305
+        || state.equals("42S02")
+        || state.equals("42S22")) {
+      code = ErrorCode.MISSING_OBJECT;
+      hint = "check that the object exists and the user may use it";
+    } else if (state.startsWith("08")
+        || CONNECTION_CODES.contains(vendor)
+        || vendor == 1213
+        || vendor == 1205
+        || vendor == 1317
+        || state.startsWith("40")
+        || state.equals("70100")) {
+      code = ErrorCode.TRANSIENT_SQL;
+      hint = "the operation is retried";
+    } else {
+      code = ErrorCode.PERMANENT_SQL;
+      hint = "fix the data or the mapping and re-run";
+    }
+    String message =
+        what
+            + " failed: "
+            + MigrationException.redact(e.getMessage())
+            + " (SQLState "
+            + (state.isEmpty() ? "none" : state)
+            + ", vendor code "
+            + vendor
+            + "); "
+            + hint;
+    return new MigrationException(code, message, e);
+  }
+
+  /**
+   * The canonical type of a MySQL/MariaDB type as {@code information_schema.COLUMNS.COLUMN_TYPE}
+   * spells it ({@code int(10) unsigned}, {@code tinyint(1)}, {@code enum('a','b')}) or as the
+   * driver names result columns ({@code INTEGER UNSIGNED}); see the class comment for the choices.
+   */
+  @Override
+  public CanonicalType canonicalType(String nativeType) {
+    String t = typeOnly(nativeType.toLowerCase(Locale.ROOT).trim());
+    int paren = t.indexOf('(');
+    String base = (paren < 0 ? t : t.substring(0, paren)).trim();
+    String args = paren < 0 ? "" : t.substring(paren + 1, Math.max(paren + 1, t.lastIndexOf(')')));
+    String modifiers = paren < 0 ? "" : t.substring(t.lastIndexOf(')') + 1);
+    boolean unsigned = base.endsWith(" unsigned") || modifiers.contains("unsigned");
+    base = base.replace(" zerofill", "").replace(" unsigned", "").replace(" signed", "").trim();
+    if (SPATIAL.contains(base)) {
+      return CanonicalType.UNSUPPORTED;
+    }
+    return switch (base) {
+      case "bool", "boolean" -> CanonicalType.BOOLEAN;
+      case "tinyint", "int1" -> args.equals("1") ? CanonicalType.BOOLEAN : CanonicalType.SMALLINT;
+      case "smallint", "int2" -> unsigned ? CanonicalType.INTEGER : CanonicalType.SMALLINT;
+      case "mediumint", "int3", "middleint" -> CanonicalType.INTEGER;
+      case "int", "integer", "int4" -> unsigned ? CanonicalType.BIGINT : CanonicalType.INTEGER;
+      case "bigint", "int8" -> unsigned ? CanonicalType.DECIMAL : CanonicalType.BIGINT;
+      case "serial" -> CanonicalType.DECIMAL; // bigint unsigned
+      case "decimal", "numeric", "dec", "fixed" -> CanonicalType.DECIMAL;
+      case "float", "float4" ->
+          floatPrecision(args) > 24 ? CanonicalType.DOUBLE : CanonicalType.REAL;
+      case "double", "double precision", "real", "float8" -> CanonicalType.DOUBLE;
+      case "bit" ->
+          args.isEmpty() || args.equals("1") ? CanonicalType.BOOLEAN : CanonicalType.BYTES;
+      case "char", "character", "nchar", "national char", "national character" ->
+          CanonicalType.CHAR;
+      case "varchar",
+          "character varying",
+          "nvarchar",
+          "national varchar",
+          "national character varying",
+          "varchar2" ->
+          CanonicalType.VARCHAR;
+      case "tinytext", "text", "mediumtext", "longtext", "long", "long varchar", "inet4", "inet6" ->
+          CanonicalType.TEXT;
+      case "binary",
+          "varbinary",
+          "tinyblob",
+          "blob",
+          "mediumblob",
+          "longblob",
+          "long varbinary",
+          "char byte" ->
+          CanonicalType.BYTES;
+      case "date" -> CanonicalType.DATE;
+      case "time" -> CanonicalType.TIME;
+      case "datetime" -> CanonicalType.TIMESTAMP;
+      case "timestamp" -> CanonicalType.TIMESTAMPTZ;
+      case "year" -> CanonicalType.SMALLINT;
+      case "json" -> CanonicalType.JSON;
+      case "enum" -> CanonicalType.ENUM;
+      case "set" -> CanonicalType.TEXT;
+      case "uuid" -> CanonicalType.UUID;
+      default -> CanonicalType.UNSUPPORTED;
+    };
+  }
+
+  /**
+   * The type part of a column definition: cuts {@code character set}, {@code collate} and {@code
+   * generated always as} suffixes (outside quoted enum/set members).
+   */
+  private static String typeOnly(String t) {
+    boolean quoted = false;
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (c == '\'') {
+        quoted = !quoted;
+      } else if (!quoted
+          && c == ' '
+          && (t.startsWith(" character set ", i)
+              || t.startsWith(" collate ", i)
+              || t.startsWith(" generated always as", i))) {
+        return t.substring(0, i).trim();
+      }
+    }
+    return t;
+  }
+
+  /** {@code float(p)}: p ≤ 24 is single precision; {@code float(m,d)} is single precision. */
+  private static int floatPrecision(String args) {
+    if (args.isEmpty() || args.contains(",")) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(args.trim());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public Inventory introspect(Connection connection, String schema, Predicate<String> tableFilter)
+      throws SQLException {
+    String database = schema == null || schema.isEmpty() ? currentDatabase(connection) : schema;
+    return new MariaDbCatalog(this).read(connection, database, tableFilter);
+  }
+
+  /**
+   * Connector/J streams a result when the fetch size is positive: it reads {@code fetchSize} rows
+   * from the socket at a time instead of the whole result (MySQL Connector/J's {@code
+   * useCursorFetch} is not needed and {@code Integer.MIN_VALUE} is not required). While a streamed
+   * result is open, another statement on the same connection first buffers the rest of it, so
+   * callers read one streamed result per connection at a time.
+   */
+  @Override
+  public PreparedStatement streamingQuery(Connection connection, String sql, int fetchSize)
+      throws SQLException {
+    if (fetchSize <= 0) {
+      throw new IllegalArgumentException("fetch size must be positive, got " + fetchSize);
+    }
+    PreparedStatement ps =
+        connection.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    ps.setFetchSize(fetchSize);
+    return ps;
+  }
+
+  @Override
+  public String serverVersion(Connection connection) throws SQLException {
+    try (Statement s = connection.createStatement();
+        ResultSet rs = s.executeQuery("SELECT VERSION()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @Override
+  public Optional<WriteFreeze> writeFreeze() {
+    return Optional.of(new MariaDbWriteFreeze());
+  }
+
+  static String currentDatabase(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT DATABASE()")) {
+      rs.next();
+      String db = rs.getString(1);
+      if (db == null) {
+        throw new MigrationException(
+            ErrorCode.INVALID_SPEC,
+            "the MySQL/MariaDB connection has no current database: name it in the URL"
+                + " (jdbc:mariadb://host:port/DATABASE) or set the spec's schema");
+      }
+      return db;
+    }
+  }
+}

@@ -1,0 +1,457 @@
+package io.migrationstudio.core.dialect.sqlite;
+
+import io.migrationstudio.core.schema.CheckConstraint;
+import io.migrationstudio.core.schema.Column;
+import io.migrationstudio.core.schema.ForeignKey;
+import io.migrationstudio.core.schema.IndexInfo;
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.schema.KeyConstraint;
+import io.migrationstudio.core.schema.TableInfo;
+import io.migrationstudio.core.schema.ViewInfo;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+/**
+ * Reads the inventory of one SQLite schema (an attached database, {@code main} by default) from
+ * {@code sqlite_schema} and the pragma table-valued functions ({@code pragma_table_list}, {@code
+ * pragma_table_xinfo}, {@code pragma_index_list}, {@code pragma_index_info}, {@code
+ * pragma_foreign_key_list}; SQLite 3.37+), all inside one read transaction so the picture is
+ * consistent. Names travel as bind parameters; the only SQL text carrying a name is the schema
+ * qualifier of {@code sqlite_schema} and the {@code count(*)} per table, both through {@link
+ * SqliteDialect#quote}.
+ *
+ * <ul>
+ *   <li>Tables: ordinary tables ({@code type = 'table'}), without SQLite's own {@code sqlite_*}
+ *       tables; virtual tables (FTS, R*Tree) and their shadow tables are left out.
+ *   <li>Columns: the declared type is the native type ({@code ""} when none), canonicalized by
+ *       {@link SqliteTypes}. A column is {@code identity} when it is the rowid alias — the single
+ *       primary-key column of a rowid table declared exactly {@code INTEGER} (with or without
+ *       AUTOINCREMENT, which only forbids reuse of deleted keys); SQLite assigns it on insert. The
+ *       rowid alias is never null whatever its declaration says. Generated columns are listed as
+ *       ordinary columns (the Column record has no flag for them).
+ *   <li>Keys: SQLite does not name primary, unique or foreign keys in its catalog, so they get
+ *       PostgreSQL's default names ({@code T_pkey}, {@code T_a_b_key}, {@code T_a_fkey}); a unique
+ *       index created by CREATE UNIQUE INDEX (origin 'c') is a secondary unique index, as written.
+ *       An FK naming no parent columns references the parent's primary key; its parent name is
+ *       matched case-insensitively to the real table name, as SQLite resolves it.
+ *   <li>Checks: cut from the CREATE TABLE text by {@link SqliteSql#checks}; unnamed ones are named
+ *       {@code T_check1}, {@code T_check2}... in order of appearance.
+ *   <li>Sizes: bytes of the table's b-tree and its indexes' from the {@code dbstat} virtual table
+ *       when SQLite is compiled with it (xerial's driver is); otherwise an estimate: the file's
+ *       {@code page_count * page_size} shared among tables in proportion to their row counts.
+ *   <li>Views: the SELECT after the top-level AS of the CREATE VIEW text. Triggers exist in SQLite
+ *       but the Inventory has no place for them yet. Sequences: none (AUTOINCREMENT counters in
+ *       {@code sqlite_sequence} belong to the identity column).
+ * </ul>
+ *
+ * Lists are sorted by code point in Java, so the result is byte-stable.
+ */
+final class SqliteCatalog {
+  private static final Comparator<String> BY_NAME = Comparator.naturalOrder();
+
+  private final SqliteDialect dialect;
+
+  SqliteCatalog(SqliteDialect dialect) {
+    this.dialect = dialect;
+  }
+
+  Inventory read(Connection c, String schema, Predicate<String> tableFilter) throws SQLException {
+    if (!c.getAutoCommit()) {
+      return readInTransaction(c, schema, tableFilter);
+    }
+    c.setAutoCommit(false);
+    try {
+      return readInTransaction(c, schema, tableFilter);
+    } finally {
+      c.rollback();
+      c.setAutoCommit(true);
+    }
+  }
+
+  /** One row of {@code sqlite_schema}. */
+  private record SchemaObject(String type, String name, String table, String sql) {}
+
+  private Inventory readInTransaction(Connection c, String schema, Predicate<String> tableFilter)
+      throws SQLException {
+    List<SchemaObject> objects = schemaObjects(c, schema);
+    Map<String, String> sqlOf = new HashMap<>();
+    objects.forEach(o -> sqlOf.put(o.type() + ":" + o.name(), o.sql()));
+    Map<String, String> allTables = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    List<String> names = new ArrayList<>();
+    Set<String> withoutRowid = new HashSet<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT name, wr FROM pragma_table_list WHERE schema = ? AND type = 'table'")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString("name");
+          if (name.toLowerCase(Locale.ROOT).startsWith("sqlite_")) {
+            continue;
+          }
+          allTables.put(name, name);
+          if (rs.getInt("wr") != 0) {
+            withoutRowid.add(name);
+          }
+          if (tableFilter.test(name)) {
+            names.add(name);
+          }
+        }
+      }
+    }
+    List<TableInfo> tables = new ArrayList<>();
+    Map<String, Long> sizes = sizes(c, schema);
+    for (String name : names) {
+      tables.add(table(c, schema, name, sqlOf, allTables, !withoutRowid.contains(name), sizes));
+    }
+    if (sizes == null) {
+      tables = estimateSizes(c, schema, tables);
+    }
+    tables.sort(Comparator.comparing(TableInfo::name, BY_NAME));
+    List<ViewInfo> views = new ArrayList<>();
+    for (SchemaObject o : objects) {
+      if (o.type().equals("view") && tableFilter.test(o.name())) {
+        String body = SqliteSql.afterTopLevelKeyword(o.sql(), "AS");
+        views.add(new ViewInfo(schema, o.name(), false, body == null ? o.sql() : body));
+      }
+    }
+    views.sort(Comparator.comparing(ViewInfo::name, BY_NAME));
+    return new Inventory(
+        dialect.name(),
+        dialect.serverVersion(c),
+        databaseName(c, schema),
+        schema,
+        tables,
+        views,
+        List.of(),
+        List.of(),
+        List.of());
+  }
+
+  private List<SchemaObject> schemaObjects(Connection c, String schema) throws SQLException {
+    List<SchemaObject> out = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT type, name, tbl_name, sql FROM "
+                    + dialect.quote(schema)
+                    + ".sqlite_schema")) {
+      while (rs.next()) {
+        out.add(
+            new SchemaObject(
+                rs.getString("type"),
+                rs.getString("name"),
+                rs.getString("tbl_name"),
+                rs.getString("sql")));
+      }
+    }
+    return out;
+  }
+
+  private TableInfo table(
+      Connection c,
+      String schema,
+      String name,
+      Map<String, String> sqlOf,
+      Map<String, String> allTables,
+      boolean rowidTable,
+      Map<String, Long> sizes)
+      throws SQLException {
+    String createSql = sqlOf.getOrDefault("table:" + name, "");
+    // columns, and the primary key in key order
+    record Raw(int cid, String name, String type, boolean notNull, String dflt, int pk) {}
+    List<Raw> raw = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT cid, name, type, \"notnull\", dflt_value, pk, hidden"
+                + " FROM pragma_table_xinfo(?, ?) ORDER BY cid")) {
+      ps.setString(1, name);
+      ps.setString(2, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (rs.getInt("hidden") == 1) {
+            continue; // hidden columns of virtual tables
+          }
+          raw.add(
+              new Raw(
+                  rs.getInt("cid"),
+                  rs.getString("name"),
+                  rs.getString("type") == null ? "" : rs.getString("type"),
+                  rs.getInt("notnull") != 0,
+                  rs.getString("dflt_value"),
+                  rs.getInt("pk")));
+        }
+      }
+    }
+    List<String> pkColumns =
+        raw.stream()
+            .filter(r -> r.pk() > 0)
+            .sorted(Comparator.comparingInt(Raw::pk))
+            .map(Raw::name)
+            .toList();
+    String rowidAlias =
+        rowidTable
+                && pkColumns.size() == 1
+                && raw.stream().anyMatch(r -> r.pk() == 1 && r.type().equalsIgnoreCase("INTEGER"))
+            ? pkColumns.get(0)
+            : null;
+    List<Column> columns = new ArrayList<>();
+    for (Raw r : raw) {
+      boolean identity = r.name().equals(rowidAlias);
+      columns.add(
+          new Column(
+              r.name(),
+              r.cid() + 1,
+              r.type(),
+              SqliteTypes.canonical(r.type()),
+              !r.notNull() && !identity,
+              r.dflt(),
+              SqliteTypes.length(r.type()),
+              SqliteTypes.precision(r.type()),
+              SqliteTypes.scale(r.type()),
+              identity));
+    }
+    KeyConstraint pk = pkColumns.isEmpty() ? null : new KeyConstraint(name + "_pkey", pkColumns);
+
+    List<KeyConstraint> uniqueKeys = new ArrayList<>();
+    List<IndexInfo> indexes = new ArrayList<>();
+    record IndexRow(String name, boolean unique, String origin, boolean partial) {}
+    List<IndexRow> indexRows = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?, ?)")) {
+      ps.setString(1, name);
+      ps.setString(2, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          indexRows.add(
+              new IndexRow(
+                  rs.getString("name"),
+                  rs.getInt("unique") != 0,
+                  rs.getString("origin"),
+                  rs.getInt("partial") != 0));
+        }
+      }
+    }
+    for (IndexRow ix : indexRows) {
+      List<String> cols = indexColumns(c, schema, ix.name());
+      if (ix.origin().equals("u")) {
+        String keyName =
+            ix.name().startsWith("sqlite_autoindex_")
+                ? name + "_" + String.join("_", cols) + "_key"
+                : ix.name();
+        uniqueKeys.add(new KeyConstraint(keyName, cols));
+      } else if (ix.origin().equals("c")) {
+        String sql = sqlOf.get("index:" + ix.name());
+        boolean expression = cols.contains(null);
+        indexes.add(
+            new IndexInfo(
+                ix.name(),
+                expression ? List.of() : cols,
+                ix.unique(),
+                "btree",
+                ix.partial() && sql != null ? SqliteSql.afterTopLevelKeyword(sql, "WHERE") : null,
+                sql));
+      }
+    }
+    uniqueKeys.sort(Comparator.comparing(KeyConstraint::name, BY_NAME));
+    indexes.sort(Comparator.comparing(IndexInfo::name, BY_NAME));
+
+    List<ForeignKey> fks = foreignKeys(c, schema, name, allTables);
+    List<CheckConstraint> checks = new ArrayList<>();
+    int unnamed = 0;
+    for (SqliteSql.Check check : SqliteSql.checks(createSql)) {
+      String checkName = check.name() != null ? check.name() : name + "_check" + (++unnamed);
+      checks.add(new CheckConstraint(checkName, check.expression()));
+    }
+    checks.sort(Comparator.comparing(CheckConstraint::name, BY_NAME));
+    long rows = countRows(c, schema, name);
+    long size = sizes == null ? 0 : sizes.getOrDefault(name, 0L);
+    return new TableInfo(schema, name, columns, pk, uniqueKeys, fks, checks, indexes, rows, size);
+  }
+
+  /** Key columns of an index in key order; null for an expression (cid -2). */
+  private static List<String> indexColumns(Connection c, String schema, String index)
+      throws SQLException {
+    List<String> cols = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT seqno, name FROM pragma_index_info(?, ?) ORDER BY seqno")) {
+      ps.setString(1, index);
+      ps.setString(2, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          cols.add(rs.getString("name"));
+        }
+      }
+    }
+    return cols;
+  }
+
+  private List<ForeignKey> foreignKeys(
+      Connection c, String schema, String table, Map<String, String> allTables)
+      throws SQLException {
+    record Part(String parent, String from, String to, String onUpdate, String onDelete) {}
+    Map<Integer, List<Part>> byId = new TreeMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT id, seq, \"table\", \"from\", \"to\", on_update, on_delete"
+                + " FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq")) {
+      ps.setString(1, table);
+      ps.setString(2, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byId.computeIfAbsent(rs.getInt("id"), k -> new ArrayList<>())
+              .add(
+                  new Part(
+                      rs.getString("table"),
+                      rs.getString("from"),
+                      rs.getString("to"),
+                      rs.getString("on_update"),
+                      rs.getString("on_delete")));
+        }
+      }
+    }
+    List<ForeignKey> out = new ArrayList<>();
+    Set<String> used = new HashSet<>();
+    for (Map.Entry<Integer, List<Part>> e : byId.entrySet()) {
+      List<Part> parts = e.getValue();
+      Part first = parts.get(0);
+      String parent = allTables.getOrDefault(first.parent(), first.parent());
+      List<String> from = parts.stream().map(Part::from).toList();
+      List<String> to =
+          parts.stream().anyMatch(p -> p.to() == null)
+              ? primaryKeyOf(c, schema, parent)
+              : parts.stream().map(Part::to).toList();
+      String fkName = table + "_" + String.join("_", from) + "_fkey";
+      if (!used.add(fkName)) {
+        fkName = fkName + e.getKey();
+        used.add(fkName);
+      }
+      out.add(new ForeignKey(fkName, from, parent, to, first.onDelete(), first.onUpdate()));
+    }
+    out.sort(Comparator.comparing(ForeignKey::name, BY_NAME));
+    return out;
+  }
+
+  private static List<String> primaryKeyOf(Connection c, String schema, String table)
+      throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT name FROM pragma_table_info(?, ?) WHERE pk > 0 ORDER BY pk")) {
+      ps.setString(1, table);
+      ps.setString(2, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  private long countRows(Connection c, String schema, String table) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + dialect.qualify(schema, table))) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * Bytes per table (its b-tree plus its indexes') from {@code dbstat}, or null when this SQLite is
+   * compiled without it.
+   */
+  private Map<String, Long> sizes(Connection c, String schema) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM pragma_compile_options"
+                    + " WHERE compile_options = 'ENABLE_DBSTAT_VTAB'")) {
+      rs.next();
+      if (rs.getLong(1) == 0) {
+        return null;
+      }
+    }
+    Map<String, Long> out = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT o.tbl_name, sum(d.pgsize) FROM dbstat(?, 1) d JOIN "
+                + dialect.quote(schema)
+                + ".sqlite_schema o ON o.name = d.name GROUP BY o.tbl_name")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Without dbstat: the file's bytes shared among the tables by row count (documented above). */
+  private List<TableInfo> estimateSizes(Connection c, String schema, List<TableInfo> tables)
+      throws SQLException {
+    long fileBytes;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT (SELECT page_count FROM pragma_page_count(?))"
+                + " * (SELECT page_size FROM pragma_page_size(?))")) {
+      ps.setString(1, schema);
+      ps.setString(2, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        fileBytes = rs.getLong(1);
+      }
+    }
+    long totalRows = tables.stream().mapToLong(TableInfo::rowCount).sum();
+    List<TableInfo> out = new ArrayList<>();
+    for (TableInfo t : tables) {
+      long size = totalRows == 0 ? 0 : (long) ((double) fileBytes * t.rowCount() / totalRows);
+      out.add(
+          new TableInfo(
+              t.schema(),
+              t.name(),
+              t.columns(),
+              t.primaryKey(),
+              t.uniqueKeys(),
+              t.foreignKeys(),
+              t.checks(),
+              t.indexes(),
+              t.rowCount(),
+              size));
+    }
+    return out;
+  }
+
+  /**
+   * The database's file name (not its directory, which differs between machines and would make the
+   * inventory unstable); {@code ""} for an in-memory or temporary database.
+   */
+  private static String databaseName(Connection c, String schema) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT file FROM pragma_database_list WHERE name = ?")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getString(1) == null || rs.getString(1).isEmpty()) {
+          return "";
+        }
+        Path file = Path.of(rs.getString(1)).getFileName();
+        return file == null ? "" : file.toString();
+      }
+    }
+  }
+}

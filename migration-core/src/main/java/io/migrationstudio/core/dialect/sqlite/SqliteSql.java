@@ -1,0 +1,169 @@
+package io.migrationstudio.core.dialect.sqlite;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The little SQL reading the catalog needs from the {@code sql} text SQLite keeps in {@code
+ * sqlite_schema}: CHECK constraints of a CREATE TABLE, the WHERE predicate of a partial CREATE
+ * INDEX and the SELECT of a CREATE VIEW.
+ *
+ * <p>It is a tokenizer, not a parser: it knows SQLite's four quotings ({@code 'string'}, {@code
+ * "name"}, {@code [name]}, {@code `name`}, doubled quote characters inside), both comment styles
+ * and parenthesis depth. That is enough because every piece wanted here is found by a keyword at a
+ * known depth outside quotes, and its text is then cut from the original statement unchanged.
+ */
+final class SqliteSql {
+
+  private SqliteSql() {}
+
+  /** Token kinds: bare words (keywords, names, numbers), quoted names, strings, punctuation. */
+  enum Kind {
+    WORD,
+    QUOTED,
+    STRING,
+    PUNCT
+  }
+
+  /** A token, its text span in the statement and the parenthesis depth it sits at. */
+  record Token(Kind kind, String text, int start, int end, int depth) {
+    boolean isWord(String word) {
+      return kind == Kind.WORD && text.equalsIgnoreCase(word);
+    }
+
+    boolean isPunct(char c) {
+      return kind == Kind.PUNCT && text.length() == 1 && text.charAt(0) == c;
+    }
+  }
+
+  /**
+   * A CHECK constraint: its name when the SQL gives one ({@code CONSTRAINT x CHECK}), else null.
+   */
+  record Check(String name, String expression) {}
+
+  static List<Token> tokens(String sql) {
+    List<Token> out = new ArrayList<>();
+    int depth = 0;
+    int i = 0;
+    int n = sql.length();
+    while (i < n) {
+      char c = sql.charAt(i);
+      if (Character.isWhitespace(c)) {
+        i++;
+      } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+        int eol = sql.indexOf('\n', i);
+        i = eol < 0 ? n : eol + 1;
+      } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+        int close = sql.indexOf("*/", i + 2);
+        i = close < 0 ? n : close + 2;
+      } else if (c == '\'' || c == '"' || c == '`' || c == '[') {
+        char close = c == '[' ? ']' : c;
+        int j = i + 1;
+        while (j < n) {
+          if (sql.charAt(j) == close) {
+            if (close != ']' && j + 1 < n && sql.charAt(j + 1) == close) {
+              j += 2; // doubled quote inside
+              continue;
+            }
+            break;
+          }
+          j++;
+        }
+        int end = Math.min(j + 1, n);
+        out.add(
+            new Token(c == '\'' ? Kind.STRING : Kind.QUOTED, sql.substring(i, end), i, end, depth));
+        i = end;
+      } else if (Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 127) {
+        int j = i + 1;
+        while (j < n) {
+          char d = sql.charAt(j);
+          if (!(Character.isLetterOrDigit(d) || d == '_' || d == '$' || d > 127)) {
+            break;
+          }
+          j++;
+        }
+        out.add(new Token(Kind.WORD, sql.substring(i, j), i, j, depth));
+        i = j;
+      } else {
+        if (c == ')') {
+          depth--;
+        }
+        out.add(new Token(Kind.PUNCT, String.valueOf(c), i, i + 1, depth));
+        if (c == '(') {
+          depth++;
+        }
+        i++;
+      }
+    }
+    return out;
+  }
+
+  /** A name as written ({@code "a""b"}, {@code [x]}, {@code `y`} or bare) without its quoting. */
+  static String unquote(String name) {
+    if (name.length() >= 2) {
+      char first = name.charAt(0);
+      char last = name.charAt(name.length() - 1);
+      if (first == '[' && last == ']') {
+        return name.substring(1, name.length() - 1);
+      }
+      if ((first == '"' || first == '`' || first == '\'') && last == first) {
+        String q = String.valueOf(first);
+        return name.substring(1, name.length() - 1).replace(q + q, q);
+      }
+    }
+    return name;
+  }
+
+  /**
+   * The CHECK constraints of a CREATE TABLE statement in order of appearance, column and table
+   * constraints alike, each expression as written between its parentheses.
+   */
+  static List<Check> checks(String createTable) {
+    List<Token> t = tokens(createTable);
+    List<Check> out = new ArrayList<>();
+    for (int i = 0; i + 1 < t.size(); i++) {
+      if (!t.get(i).isWord("CHECK") || !t.get(i + 1).isPunct('(')) {
+        continue;
+      }
+      int open = i + 1;
+      int close = matchingClose(t, open);
+      if (close < 0) {
+        break;
+      }
+      String name =
+          i >= 2 && t.get(i - 2).isWord("CONSTRAINT") ? unquote(t.get(i - 1).text()) : null;
+      String expression = createTable.substring(t.get(open).end(), t.get(close).start()).strip();
+      out.add(new Check(name, expression));
+      i = close;
+    }
+    return out;
+  }
+
+  /**
+   * The text after the first {@code keyword} outside any parentheses, without a trailing semicolon,
+   * or null: the predicate of {@code CREATE INDEX ... WHERE p}, the SELECT of {@code CREATE VIEW v
+   * AS SELECT ...}.
+   */
+  static String afterTopLevelKeyword(String sql, String keyword) {
+    for (Token token : tokens(sql)) {
+      if (token.depth() == 0 && token.isWord(keyword)) {
+        String rest = sql.substring(token.end()).strip();
+        while (rest.endsWith(";")) {
+          rest = rest.substring(0, rest.length() - 1).strip();
+        }
+        return rest;
+      }
+    }
+    return null;
+  }
+
+  private static int matchingClose(List<Token> t, int open) {
+    int depth = t.get(open).depth();
+    for (int j = open + 1; j < t.size(); j++) {
+      if (t.get(j).isPunct(')') && t.get(j).depth() == depth) {
+        return j;
+      }
+    }
+    return -1;
+  }
+}

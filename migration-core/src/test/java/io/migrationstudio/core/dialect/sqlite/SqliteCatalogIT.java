@@ -1,0 +1,220 @@
+package io.migrationstudio.core.dialect.sqlite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.schema.CheckConstraint;
+import io.migrationstudio.core.schema.Column;
+import io.migrationstudio.core.schema.ForeignKey;
+import io.migrationstudio.core.schema.IndexInfo;
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.schema.KeyConstraint;
+import io.migrationstudio.core.schema.TableInfo;
+import io.migrationstudio.testkit.SqliteDatabases;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteCatalogIT {
+  private final SqliteDialect dialect = new SqliteDialect();
+
+  private Inventory inventory(Path file) throws Exception {
+    try (Connection c = DriverManager.getConnection(SqliteDatabases.url(file))) {
+      Inventory inv = dialect.introspect(c, "main", t -> true);
+      assertTrue(c.getAutoCommit(), "introspection restores autocommit");
+      return inv;
+    }
+  }
+
+  @Test
+  void chinookIsInventoriedCompletely(@TempDir Path dir) throws Exception {
+    Path file = SqliteDatabases.chinook(dir);
+    Inventory inv = inventory(file);
+
+    assertEquals("sqlite", inv.engine());
+    assertTrue(inv.serverVersion().matches("3\\.\\d+\\.\\d+"), inv.serverVersion());
+    assertEquals("chinook.db", inv.database());
+    assertEquals(
+        List.of(
+            "Album",
+            "Artist",
+            "Customer",
+            "Employee",
+            "Genre",
+            "Invoice",
+            "InvoiceLine",
+            "MediaType",
+            "Playlist",
+            "PlaylistTrack",
+            "Track"),
+        inv.tables().stream().map(TableInfo::name).toList());
+    assertEquals(11, inv.tables().stream().mapToInt(t -> t.foreignKeys().size()).sum());
+    Map<String, Long> rows = new TreeMap<>();
+    inv.tables().forEach(t -> rows.put(t.name(), t.rowCount()));
+    assertEquals(3503L, rows.get("Track"));
+    assertEquals(8715L, rows.get("PlaylistTrack"));
+    assertEquals(2240L, rows.get("InvoiceLine"));
+    assertEquals(15_607L, rows.values().stream().mapToLong(Long::longValue).sum());
+    inv.tables().forEach(t -> assertTrue(t.sizeBytes() >= 4096, t.name() + " has pages"));
+
+    TableInfo playlistTrack = inv.table("PlaylistTrack").orElseThrow();
+    assertEquals(
+        new KeyConstraint("PlaylistTrack_pkey", List.of("PlaylistId", "TrackId")),
+        playlistTrack.primaryKey());
+    assertFalse(playlistTrack.column("PlaylistId").orElseThrow().identity(), "composite PK");
+    assertEquals(
+        List.of("IFK_PlaylistTrackPlaylistId", "IFK_PlaylistTrackTrackId"),
+        playlistTrack.indexes().stream().map(IndexInfo::name).toList());
+
+    TableInfo track = inv.table("Track").orElseThrow();
+    Column trackId = track.column("TrackId").orElseThrow();
+    assertEquals(CanonicalType.BIGINT, trackId.type());
+    assertTrue(trackId.identity(), "INTEGER PRIMARY KEY is the rowid alias");
+    Column name = track.column("Name").orElseThrow();
+    assertEquals("NVARCHAR(200)", name.nativeType());
+    assertEquals(CanonicalType.VARCHAR, name.type());
+    assertEquals(200, name.length());
+    assertFalse(name.nullable());
+    Column price = track.column("UnitPrice").orElseThrow();
+    assertEquals(CanonicalType.DECIMAL, price.type());
+    assertEquals(10, price.precision());
+    assertEquals(2, price.scale());
+    assertTrue(track.column("Composer").orElseThrow().nullable());
+    assertEquals(
+        new ForeignKey(
+            "Track_AlbumId_fkey",
+            List.of("AlbumId"),
+            "Album",
+            List.of("AlbumId"),
+            "NO ACTION",
+            "NO ACTION"),
+        track.foreignKeys().get(0));
+    assertEquals(
+        CanonicalType.TIMESTAMP,
+        inv.table("Invoice").orElseThrow().column("InvoiceDate").orElseThrow().type());
+    assertEquals(
+        List.of(
+            new ForeignKey(
+                "Employee_ReportsTo_fkey",
+                List.of("ReportsTo"),
+                "Employee",
+                List.of("EmployeeId"),
+                "NO ACTION",
+                "NO ACTION")),
+        inv.table("Employee").orElseThrow().foreignKeys(),
+        "self reference");
+
+    assertEquals(Json.write(inv), Json.write(inventory(file)), "byte-stable");
+  }
+
+  @Test
+  void hostileIdentifiersAndEveryObjectKind(@TempDir Path dir) throws Exception {
+    Path file =
+        SqliteDatabases.create(
+            dir.resolve("hostile.db"),
+            """
+            CREATE TABLE "Parent ""P""\" (
+              "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+              "Ünïcödé" NVARCHAR(12) NOT NULL DEFAULT 'x',
+              code TEXT UNIQUE
+            );
+            CREATE TABLE [select] (
+              "from" INTEGER NOT NULL,
+              "where" TEXT,
+              "Parent Id" INT REFERENCES "Parent ""P""\" ON DELETE CASCADE ON UPDATE SET NULL,
+              anything,
+              blobby BLOB,
+              flag BOOLEAN,
+              CONSTRAINT "positive" CHECK ("from" > 0),
+              CHECK (length("where") < 10),
+              UNIQUE ("where", "from")
+            );
+            CREATE TABLE "order items" (a TEXT, b TEXT, PRIMARY KEY (b, a)) WITHOUT ROWID;
+            CREATE INDEX "ix ""partial""\" ON [select] ("where") WHERE "from" > 5;
+            CREATE UNIQUE INDEX ix_expr ON [select] (lower("where"));
+            CREATE VIEW "v ""one""\" AS SELECT "from" AS f FROM [select];
+            CREATE TRIGGER trg AFTER INSERT ON [select] BEGIN SELECT 1; END;
+            INSERT INTO "Parent ""P""\" ("Ünïcödé", code) VALUES ('a', 'A'), ('b', 'B');
+            INSERT INTO [select] VALUES (7, 'w', 1, 1.5, x'00ff', 1);
+            """);
+    Inventory inv = inventory(file);
+    assertEquals(
+        List.of("Parent \"P\"", "order items", "select"),
+        inv.tables().stream().map(TableInfo::name).toList(),
+        "sqlite_sequence is SQLite's own; sorted by code point");
+
+    TableInfo parent = inv.table("Parent \"P\"").orElseThrow();
+    assertTrue(parent.column("id").orElseThrow().identity());
+    assertFalse(parent.column("id").orElseThrow().nullable());
+    Column unicode = parent.column("Ünïcödé").orElseThrow();
+    assertEquals("'x'", unicode.defaultExpression());
+    assertEquals(12, unicode.length());
+    assertEquals(
+        List.of(new KeyConstraint("Parent \"P\"_code_key", List.of("code"))), parent.uniqueKeys());
+    assertEquals(2, parent.rowCount());
+
+    TableInfo select = inv.table("select").orElseThrow();
+    assertNull(select.primaryKey(), "a table without primary key");
+    assertEquals(
+        List.of(
+            new ForeignKey(
+                "select_Parent Id_fkey",
+                List.of("Parent Id"),
+                "Parent \"P\"",
+                List.of("id"),
+                "CASCADE",
+                "SET NULL")),
+        select.foreignKeys(),
+        "an FK naming no parent column references the parent's primary key");
+    assertEquals(
+        List.of(
+            new CheckConstraint("positive", "\"from\" > 0"),
+            new CheckConstraint("select_check1", "length(\"where\") < 10")),
+        select.checks());
+    assertEquals(
+        List.of(new KeyConstraint("select_where_from_key", List.of("where", "from"))),
+        select.uniqueKeys());
+    assertEquals(CanonicalType.UNSUPPORTED, select.column("anything").orElseThrow().type());
+    assertEquals("", select.column("anything").orElseThrow().nativeType());
+    assertEquals(CanonicalType.BYTES, select.column("blobby").orElseThrow().type());
+    assertEquals(CanonicalType.BOOLEAN, select.column("flag").orElseThrow().type());
+    assertFalse(select.column("from").orElseThrow().identity(), "no primary key, no alias");
+    IndexInfo partial = select.indexes().get(0);
+    assertEquals("ix \"partial\"", partial.name());
+    assertEquals(List.of("where"), partial.columns());
+    assertEquals("\"from\" > 5", partial.predicate());
+    assertFalse(partial.unique());
+    IndexInfo expr = select.indexes().get(1);
+    assertEquals("ix_expr", expr.name());
+    assertTrue(expr.unique());
+    assertEquals(List.of(), expr.columns(), "expression index");
+    assertNull(expr.predicate());
+
+    TableInfo items = inv.table("order items").orElseThrow();
+    assertEquals(List.of("b", "a"), items.primaryKey().columns());
+    assertFalse(items.column("b").orElseThrow().identity());
+
+    assertEquals(1, inv.views().size());
+    assertEquals("v \"one\"", inv.views().get(0).name());
+    assertEquals("SELECT \"from\" AS f FROM [select]", inv.views().get(0).definition());
+
+    Inventory onlyParent = inventoryFiltered(file, "Parent \"P\"");
+    assertEquals(1, onlyParent.tables().size());
+    assertTrue(onlyParent.views().isEmpty(), "the filter applies to views too");
+  }
+
+  private Inventory inventoryFiltered(Path file, String only) throws Exception {
+    try (Connection c = DriverManager.getConnection(SqliteDatabases.url(file))) {
+      return dialect.introspect(c, "main", only::equals);
+    }
+  }
+}

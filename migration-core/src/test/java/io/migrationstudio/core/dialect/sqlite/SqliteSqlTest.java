@@ -1,0 +1,48 @@
+package io.migrationstudio.core.dialect.sqlite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.migrationstudio.core.dialect.sqlite.SqliteSql.Check;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SqliteSqlTest {
+
+  @Test
+  void checksAreCutFromCreateTableWithTheirNames() {
+    String sql =
+        """
+        CREATE TABLE "we""ird" (
+          a INTEGER CHECK (a > 0 AND (a < 10)),
+          "check" TEXT DEFAULT 'CHECK (x)', -- CHECK (in a comment)
+          b TEXT, /* CHECK (b) */
+          CONSTRAINT [b not empty] CHECK (length(b) > 0 OR b = ')')
+        )""";
+    assertEquals(
+        List.of(
+            new Check(null, "a > 0 AND (a < 10)"),
+            new Check("b not empty", "length(b) > 0 OR b = ')'")),
+        SqliteSql.checks(sql));
+  }
+
+  @Test
+  void partialIndexPredicateAndViewBody() {
+    assertEquals(
+        "\"x\" > 0 AND y IS NOT NULL",
+        SqliteSql.afterTopLevelKeyword(
+            "CREATE INDEX i ON t (a, (b || 'WHERE')) WHERE \"x\" > 0 AND y IS NOT NULL;", "WHERE"));
+    assertNull(SqliteSql.afterTopLevelKeyword("CREATE INDEX i ON t (a)", "WHERE"));
+    assertEquals(
+        "SELECT a AS b FROM t",
+        SqliteSql.afterTopLevelKeyword("CREATE VIEW \"as\" (b) AS SELECT a AS b FROM t", "AS"));
+  }
+
+  @Test
+  void unquoteHandlesEveryQuoting() {
+    assertEquals("a\"b", SqliteSql.unquote("\"a\"\"b\""));
+    assertEquals("a b", SqliteSql.unquote("[a b]"));
+    assertEquals("a`b", SqliteSql.unquote("`a``b`"));
+    assertEquals("plain", SqliteSql.unquote("plain"));
+  }
+}

