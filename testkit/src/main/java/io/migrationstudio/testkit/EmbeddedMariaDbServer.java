@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * every test class: start-up costs 8–12 s, a fresh database per test costs milliseconds. Each
  * caller gets its own randomly named database. The base, data and tmp directories live in one
  * temporary directory (deleted when the JVM exits); the server runs as the current user, so {@code
- * --user=root} is passed for runs as root. The {@code root} account has no password and is reached
- * over TCP on localhost.
+ * --user=root} is passed for runs as root. Grants are enforced (tests create users with passwords);
+ * the {@code root} account has an empty password and is reached over TCP on localhost.
  */
 public final class EmbeddedMariaDbServer {
   private static DB server;
@@ -46,15 +46,20 @@ public final class EmbeddedMariaDbServer {
                 .setTmpDir(home.resolve("tmp").toString())
                 .setSocket(home.resolve("mysqld.sock").toString())
                 .setDeletingTemporaryBaseAndDataDirsOnShutdown(false)
+                .setSecurityDisabled(false)
                 .addArg("--user=root")
                 .addArg("--character-set-server=utf8mb4")
                 .addArg("--collation-server=utf8mb4_general_ci")
                 .addArg("--max-connections=200")
                 .addArg("--innodb-flush-log-at-trx-commit=0")
-                .addArg("--innodb-doublewrite=0")
-                .addArg("--skip-name-resolve");
+                .addArg("--innodb-doublewrite=0");
         DB db = DB.newEmbeddedDB(config.build());
         db.start();
+        // install_db gives root@localhost unix_socket authentication only; tests connect over
+        // TCP, so root also accepts an empty native password (the client runs over the socket)
+        db.run(
+            "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket"
+                + " OR mysql_native_password USING PASSWORD('')");
         server = db;
       } catch (ManagedProcessException e) {
         throw new IllegalStateException("cannot start embedded MariaDB in " + home, e);

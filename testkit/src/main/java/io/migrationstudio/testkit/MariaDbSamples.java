@@ -19,6 +19,10 @@ import java.util.regex.Pattern;
 public final class MariaDbSamples {
   private static final Pattern SAKILA_QUALIFIER = Pattern.compile("\\bsakila\\.");
 
+  /** MySQL 5.7+ version comments, which MariaDB ignores: {@code /*!50705 ... *}{@code /}. */
+  private static final Pattern MYSQL57_COMMENT =
+      Pattern.compile("/\\*!5[0-9]{4} (.*?)\\*/", Pattern.DOTALL);
+
   private MariaDbSamples() {}
 
   /**
@@ -39,7 +43,10 @@ public final class MariaDbSamples {
    * Sakila ({@code sakila-schema.sql} and {@code sakila-data.sql}, CC BY-SA 3.0, see {@code
    * testdata/sakila/mysql/README.md}): 16 tables, 7 views, 3 triggers, 3 procedures, 3 functions,
    * the spatial column {@code address.location}. The views' {@code sakila.} qualifiers are
-   * rewritten to the test database's name, so any database name works.
+   * rewritten to the test database's name, so any database name works. MariaDB ignores MySQL 5.7+
+   * version comments ({@code /*!50705 ...*}{@code /}), in which Sakila hides the spatial column,
+   * its index and values, and the InnoDB engine of {@code film_text}: their content is unwrapped so
+   * that MariaDB loads the same database as MySQL 8.
    */
   public static void loadSakila(TestMariaDb db) {
     String quotedName = "`" + db.name().replace("`", "``") + "`.";
@@ -47,7 +54,12 @@ public final class MariaDbSamples {
         SAKILA_QUALIFIER
             .matcher(resource("testdata/sakila/mysql/sakila-schema.sql"))
             .replaceAll(Matcher.quoteReplacement(quotedName));
-    load(db, List.of(schema, resource("testdata/sakila/mysql/sakila-data.sql")), true, null);
+    String data = resource("testdata/sakila/mysql/sakila-data.sql");
+    load(db, List.of(unwrapMysql57(schema), unwrapMysql57(data)), true, null);
+  }
+
+  private static String unwrapMysql57(String script) {
+    return MYSQL57_COMMENT.matcher(script).replaceAll(m -> Matcher.quoteReplacement(m.group(1)));
   }
 
   private static void load(

@@ -1,0 +1,213 @@
+package io.migrationstudio.core.dialect.mariadb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.testkit.EmbeddedMariaDbServer;
+import io.migrationstudio.testkit.MariaDbExtension;
+import io.migrationstudio.testkit.TestMariaDb;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(MariaDbExtension.class)
+class MariaDbDialectIT {
+  private final SecretResolver secrets =
+      new SecretResolver(Map.of("MDB_PW", "s3cr3t-Pw", "WRONG_PW", "wrong-pw"));
+
+  @Test
+  void registryFindsTheDialectAndOpensWithThePasswordReference(TestMariaDb auth) throws Exception {
+    auth.execute(
+        "CREATE USER IF NOT EXISTS 'studio_it'@'localhost' IDENTIFIED BY 's3cr3t-Pw'",
+        "GRANT SELECT ON `" + auth.name() + "`.* TO 'studio_it'@'localhost'");
+    Dialect d = Dialects.forUrl(auth.jdbcUrl());
+    assertEquals("mariadb", d.name());
+    ConnectionSpec good = new ConnectionSpec(auth.jdbcUrl(), "studio_it", "${env:MDB_PW}", null);
+    assertEquals(auth.name(), Dialects.schemaOf(good));
+    try (Connection c = Dialects.open(good, secrets, "source")) {
+      assertTrue(d.serverVersion(c).contains("MariaDB"), d.serverVersion(c));
+    }
+
+    ConnectionSpec wrong =
+        new ConnectionSpec(
+            auth.jdbcUrl() + "?password=leaked-pw", "studio_it", "${env:WRONG_PW}", null);
+    MigrationException e =
+        assertThrows(MigrationException.class, () -> Dialects.open(wrong, secrets, "source"));
+    assertEquals(ErrorCode.AUTHENTICATION_FAILED, e.code(), e.getMessage());
+    assertTrue(e.getMessage().contains("vendor code 1045"), e.getMessage());
+    assertTrue(e.getMessage().contains("SQLState 28000"), e.getMessage());
+    assertFalse(e.getMessage().contains("wrong-pw"), e.getMessage());
+    assertFalse(e.getMessage().contains("leaked-pw"), e.getMessage());
+  }
+
+  @Test
+  void unknownDatabaseAndTableAreMissingObjects(TestMariaDb missing) throws Exception {
+    String url = EmbeddedMariaDbServer.jdbcUrl("no_such_db_" + missing.name());
+    MigrationException e =
+        assertThrows(
+            MigrationException.class,
+            () -> Dialects.open(new ConnectionSpec(url, "root", null, null), secrets, "source"));
+    assertEquals(ErrorCode.MISSING_OBJECT, e.code(), e.getMessage());
+    assertTrue(e.getMessage().contains("vendor code 1049"), e.getMessage());
+
+    MariaDbDialect d = new MariaDbDialect();
+    try (Connection c = missing.connect();
+        Statement s = c.createStatement()) {
+      SQLException noTable =
+          assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM `nope`"));
+      MigrationException m = d.classify(noTable, "reading `nope`");
+      assertEquals(ErrorCode.MISSING_OBJECT, m.code());
+      assertTrue(m.getMessage().startsWith("reading `nope` failed: "), m.getMessage());
+      assertTrue(m.getMessage().contains("SQLState 42S02, vendor code 1146"), m.getMessage());
+    }
+  }
+
+  @Test
+  void closedPortIsUnreachableWithoutThePassword() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    ConnectionSpec spec =
+        new ConnectionSpec(
+            "jdbc:mariadb://localhost:" + port + "/db?password=url-secret",
+            "root",
+            "${env:MDB_PW}",
+            null);
+    MigrationException e =
+        assertThrows(MigrationException.class, () -> Dialects.open(spec, secrets, "target"));
+    assertEquals(ErrorCode.DATABASE_UNREACHABLE, e.code(), e.getMessage());
+    assertFalse(e.getMessage().contains("s3cr3t-Pw"), e.getMessage());
+    assertFalse(e.getMessage().contains("url-secret"), e.getMessage());
+    assertTrue(e.getMessage().contains("SQLState 08"), e.getMessage());
+  }
+
+  @Test
+  void deadlockIsTransient(TestMariaDb deadlock) throws Exception {
+    deadlock.execute(
+        "CREATE TABLE t (id INT PRIMARY KEY, v INT) ENGINE=InnoDB",
+        "INSERT INTO t VALUES (1, 0), (2, 0)");
+    try (Connection a = deadlock.connect();
+        Connection b = deadlock.connect()) {
+      a.setAutoCommit(false);
+      b.setAutoCommit(false);
+      a.createStatement().execute("UPDATE t SET v = 1 WHERE id = 1");
+      b.createStatement().execute("UPDATE t SET v = 1 WHERE id = 2");
+      java.util.concurrent.atomic.AtomicReference<SQLException> fromA =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread other =
+          new Thread(
+              () -> {
+                try {
+                  a.createStatement().execute("UPDATE t SET v = 2 WHERE id = 2");
+                } catch (SQLException ex) {
+                  fromA.set(ex);
+                }
+              });
+      other.start();
+      Thread.sleep(300);
+      SQLException fromB = null;
+      try {
+        b.createStatement().execute("UPDATE t SET v = 2 WHERE id = 1");
+      } catch (SQLException ex) {
+        fromB = ex;
+      }
+      if (fromB == null) {
+        b.rollback(); // b survived: a is the victim; releasing b's locks lets a's thread end
+      }
+      other.join(10_000);
+      SQLException victim = fromB != null ? fromB : fromA.get();
+      assertTrue(victim != null, "one session is chosen as the deadlock victim");
+      assertEquals(1213, victim.getErrorCode(), victim.getMessage());
+      assertEquals(
+          ErrorCode.TRANSIENT_SQL, new MariaDbDialect().classify(victim, "updating t").code());
+      b.rollback();
+      a.rollback();
+    }
+  }
+
+  /**
+   * 200 000 rows of ~1 KB (about 200 MB as Java strings) are read through the streaming statement
+   * while heap use is sampled: it stays far below the result's size, so rows were not buffered.
+   */
+  @Test
+  void streamingReadsKeepMemoryBounded(TestMariaDb stream) throws Exception {
+    MariaDbDialect d = new MariaDbDialect();
+    Runtime rt = Runtime.getRuntime();
+    try (Connection c = stream.connect()) {
+      System.gc();
+      long baseline = rt.totalMemory() - rt.freeMemory();
+      long maxGrowth = 0;
+      long rows = 0;
+      long chars = 0;
+      try (PreparedStatement ps =
+              d.streamingQuery(c, "SELECT seq, REPEAT('x', 1000) FROM seq_1_to_200000", 1000);
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows++;
+          chars += rs.getString(2).length();
+          if (rows % 50_000 == 0) {
+            System.gc();
+            maxGrowth = Math.max(maxGrowth, rt.totalMemory() - rt.freeMemory() - baseline);
+          }
+        }
+      }
+      assertEquals(200_000, rows);
+      assertEquals(200_000_000L, chars);
+      assertTrue(
+          maxGrowth < 64L * 1024 * 1024,
+          "heap grew by " + maxGrowth / (1024 * 1024) + " MB while streaming ~200 MB of rows");
+      // the connection is usable afterwards
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT 1")) {
+        assertTrue(rs.next());
+      }
+    }
+  }
+
+  @Test
+  void writeFreezeMakesTheServerReadOnlyForOrdinaryAccounts(TestMariaDb freeze) throws Exception {
+    freeze.execute(
+        "CREATE TABLE t (id INT PRIMARY KEY)",
+        "CREATE USER IF NOT EXISTS 'studio_app'@'localhost' IDENTIFIED BY 'app-pw'",
+        "GRANT SELECT, INSERT ON `" + freeze.name() + "`.* TO 'studio_app'@'localhost'");
+    Dialect.WriteFreeze wf = new MariaDbDialect().writeFreeze().orElseThrow();
+    try (Connection admin = freeze.connect()) {
+      assertFalse(wf.isFrozen(admin));
+      wf.freezeWrites(admin);
+      try {
+        assertTrue(wf.isFrozen(admin));
+        try (Connection app =
+                java.sql.DriverManager.getConnection(freeze.jdbcUrl(), "studio_app", "app-pw");
+            Statement s = app.createStatement()) {
+          SQLException refused =
+              assertThrows(SQLException.class, () -> s.execute("INSERT INTO t VALUES (1)"));
+          assertEquals(1290, refused.getErrorCode(), refused.getMessage()); // --read-only
+        }
+      } finally {
+        wf.unfreezeWrites(admin);
+      }
+      assertFalse(wf.isFrozen(admin));
+      try (Connection app =
+              java.sql.DriverManager.getConnection(freeze.jdbcUrl(), "studio_app", "app-pw");
+          Statement s = app.createStatement()) {
+        s.execute("INSERT INTO t VALUES (1)");
+      }
+      assertEquals(1, freeze.queryLong("SELECT count(*) FROM t"));
+    }
+  }
+}
