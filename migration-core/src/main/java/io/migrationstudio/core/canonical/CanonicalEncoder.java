@@ -45,6 +45,10 @@ import java.util.HexFormat;
  */
 public final class CanonicalEncoder {
   public static final byte NULL_TAG = 'N';
+
+  /** The tag of an {@link Unconvertible} source value (cross-engine copies only). */
+  public static final byte UNCONVERTIBLE_TAG = '!';
+
   private static final long MICROS_PER_SECOND = 1_000_000L;
 
   private CanonicalEncoder() {}
@@ -60,6 +64,17 @@ public final class CanonicalEncoder {
   public static void encode(ColumnCodec codec, Object value, ByteArrayOutputStream out) {
     if (value == null) {
       out.write(NULL_TAG);
+      return;
+    }
+    if (value instanceof Unconvertible u) {
+      // its own tag: a source value without a target value never equals any target value
+      byte[] raw = u.raw().getBytes(StandardCharsets.UTF_8);
+      out.write(UNCONVERTIBLE_TAG);
+      out.write(raw.length >>> 24);
+      out.write(raw.length >>> 16);
+      out.write(raw.length >>> 8);
+      out.write(raw.length);
+      out.write(raw, 0, raw.length);
       return;
     }
     CanonicalType type = codec.type();
@@ -86,6 +101,9 @@ public final class CanonicalEncoder {
   public static String display(ColumnCodec codec, Object value) {
     if (value == null) {
       return "NULL";
+    }
+    if (value instanceof Unconvertible u) {
+      return "unconvertible '" + u.raw() + "'";
     }
     if (codec.type() == CanonicalType.BYTES) {
       return "\\x" + HexFormat.of().formatHex((byte[]) value);

@@ -229,7 +229,8 @@ public final class ChunkCopier {
       String migration,
       ChunkProgress progress)
       throws SQLException {
-    RowCodec codec = RowCodec.of(sql.table());
+    SourceRows sourceRows = SourceRows.of(sql);
+    RowCodec codec = sourceRows.codec();
     List<ColumnCodec> cols = codec.columns();
     RowHasher hasher = new RowHasher();
     RowHasher.ChunkDigest sourceDigest = new RowHasher.ChunkDigest();
@@ -241,10 +242,10 @@ public final class ChunkCopier {
     StringBuilder buf = new StringBuilder(COPY_BUFFER_CHARS + 1024);
     try (PreparedStatement rs0 =
         sourceDialect.streamingQuery(source, sql.sourceSelect(range), options.fetchSize())) {
-      TableSql.bindRange(rs0, range);
+      sql.bindSourceRange(rs0, range);
       try (ResultSet rs = rs0.executeQuery()) {
         while (rs.next()) {
-          Object[] values = codec.read(rs);
+          Object[] values = sourceRows.read(rs);
           long h = hasher.hashRow(cols, values);
           sourceDigest.add(h);
           read++;

@@ -22,7 +22,9 @@ import java.util.Optional;
  * meaning unbounded, so rows inserted outside the sampled span still fall in the first or last
  * chunk. A table without a usable key (see {@link TableSql#chunkKey}) is one chunk with both bounds
  * null, flagged {@code keyless}. Boundaries are the key's text form, cast back to its type by the
- * queries that use them. Cost: one sorted scan of the key, which the primary-key index serves.
+ * queries that use them. The SQL is portable: window functions and {@code %} exist in PostgreSQL,
+ * MariaDB 10.2+, MySQL 8 and SQLite 3.25+. Cost: one sorted scan of the key, which the primary-key
+ * index serves.
  */
 public final class ChunkPlanner {
   /** Smallest chunk allowed: below this, per-chunk transaction overhead dominates. */
@@ -67,7 +69,7 @@ public final class ChunkPlanner {
             + ") AS rn FROM "
             + sql.sourceTable()
             + filter
-            + ") s WHERE rn > 1 AND MOD(rn - 1, ?) = 0 ORDER BY rn";
+            + ") s WHERE rn > 1 AND (rn - 1) % ? = 0 ORDER BY rn";
     List<String> boundaries = new ArrayList<>();
     boolean autoCommit = source.getAutoCommit();
     try (PreparedStatement ps = dialect.streamingQuery(source, query, 1000)) {

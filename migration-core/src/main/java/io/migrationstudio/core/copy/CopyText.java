@@ -1,6 +1,7 @@
 package io.migrationstudio.core.copy;
 
 import io.migrationstudio.core.canonical.ColumnCodec;
+import io.migrationstudio.core.canonical.Unconvertible;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -65,9 +66,13 @@ public final class CopyText {
 
   /**
    * Why a value cannot be written to PostgreSQL at all, or null when it can: text with a NUL
-   * character (PostgreSQL text cannot hold one).
+   * character (PostgreSQL text cannot hold one), or a source value without a target value ({@link
+   * Unconvertible}, its reason).
    */
   public static String unwritable(ColumnCodec codec, Object value) {
+    if (value instanceof Unconvertible u) {
+      return u.reason();
+    }
     if (value instanceof String s && s.indexOf('\0') >= 0) {
       return "column " + codec.name() + " contains a NUL character, which PostgreSQL text rejects";
     }

@@ -8,6 +8,8 @@ import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.schema.CanonicalType;
+import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -22,6 +24,13 @@ import java.util.Optional;
  * DERIVE evaluate the mapping's expression (source dialect) cast to the target type, DEFAULT
  * selects the mapping's default value cast to the target type. Chunks are ranges over the leading
  * key column, {@code lo <= key < hi}, bounds bound as text and cast to the key's type on each side.
+ *
+ * <p>Across engines ({@link #crossEngine}: the source dialect is not the target's) no PostgreSQL
+ * cast can run on the source: the source SELECT reads every MAP/CAST column plainly, quoted by the
+ * source dialect, TRANSFORM/DERIVE/DEFAULT expressions are evaluated by the source as written, and
+ * the conversion to the target type happens in Java ({@link SourceRows}, one {@code ValueConverter}
+ * per column). Range and key bounds are then bound typed (integers and decimals as numbers, the
+ * rest as text) instead of cast.
  */
 public final class TableSql {
   private final Dialect source;
@@ -53,6 +62,19 @@ public final class TableSql {
 
   public Dialect targetDialect() {
     return target;
+  }
+
+  /**
+   * Whether source and target are different engines: the source query is then plain and values are
+   * converted in Java (see the class comment).
+   */
+  public boolean crossEngine() {
+    return !source.name().equals(target.name());
+  }
+
+  /** The copied columns in target order (what {@link #sourceSelect} projects). */
+  public List<ColumnMapping> copiedColumns() {
+    return copied;
   }
 
   public String sourceTable() {
@@ -121,7 +143,7 @@ public final class TableSql {
     }
     for (String key : table.primaryKey()) {
       ColumnMapping c = keyColumn(key);
-      where.add(source.quote(c.source()) + " = CAST(? AS " + sourceType(c) + ")");
+      where.add(source.quote(c.source()) + " = " + sourceBound(c));
     }
     appendWhere(sb, where);
     return sb.toString();
@@ -161,8 +183,12 @@ public final class TableSql {
     StringBuilder sb = new StringBuilder("SELECT ");
     List<String> keys = sourceKeyColumns();
     for (int i = 0; i < keys.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append("CAST(").append(source.quote(keys.get(i)));
-      sb.append(" AS ").append(sourceType(keyColumn(table.primaryKey().get(i)))).append(")");
+      String k = source.quote(keys.get(i));
+      sb.append(i == 0 ? "" : ", ");
+      sb.append(
+          crossEngine()
+              ? k
+              : "CAST(" + k + " AS " + sourceType(keyColumn(table.primaryKey().get(i))) + ")");
     }
     sb.append(" FROM ").append(sourceTable());
     if (table.filter() != null && !table.filter().isBlank()) {
@@ -246,12 +272,11 @@ public final class TableSql {
       return out;
     }
     String col = source.quote(key.get().source());
-    String type = sourceType(key.get());
     if (range.lo() != null) {
-      out.add(col + " >= CAST(? AS " + type + ")");
+      out.add(col + " >= " + sourceBound(key.get()));
     }
     if (range.hi() != null) {
-      out.add(col + " < CAST(? AS " + type + ")");
+      out.add(col + " < " + sourceBound(key.get()));
     }
     return out;
   }
@@ -297,7 +322,55 @@ public final class TableSql {
    */
   public String projection(ColumnMapping c) {
     String value = sourceValue(c);
-    return c.disposition() == Disposition.MAP ? value : "CAST(" + value + " AS " + c.type() + ")";
+    return c.disposition() == Disposition.MAP || crossEngine()
+        ? value
+        : "CAST(" + value + " AS " + c.type() + ")";
+  }
+
+  /**
+   * A key bound on the source: cast from text on the same engine, a plain typed parameter across.
+   */
+  private String sourceBound(ColumnMapping c) {
+    return crossEngine() ? "?" : "CAST(? AS " + sourceType(c) + ")";
+  }
+
+  /**
+   * Binds a range's bounds on the source query from parameter 1 on: as text on the same engine (the
+   * SQL casts them), typed across engines (see {@link #bindSourceKey}).
+   */
+  public void bindSourceRange(PreparedStatement ps, ChunkRange range) throws SQLException {
+    if (!crossEngine()) {
+      bindRange(ps, range);
+      return;
+    }
+    ColumnMapping key = chunkKey().orElse(null);
+    int i = 1;
+    if (range.lo() != null) {
+      bindSourceKey(ps, i++, key, range.lo());
+    }
+    if (range.hi() != null) {
+      bindSourceKey(ps, i, key, range.hi());
+    }
+  }
+
+  /**
+   * Binds one key value given as text to parameter {@code index} of a source query: across engines
+   * integer keys are bound as integers and decimal keys as decimals, so the source compares numbers
+   * with numbers; everything else (and every key on the same engine) is bound as text.
+   */
+  public void bindSourceKey(PreparedStatement ps, int index, ColumnMapping key, String text)
+      throws SQLException {
+    CanonicalType t = key == null ? null : key.canonical();
+    if (crossEngine() && t != null && (t.isInteger() || t == CanonicalType.DECIMAL)) {
+      ps.setBigDecimal(index, new BigDecimal(text.trim()));
+    } else {
+      ps.setString(index, text);
+    }
+  }
+
+  /** The key column mapping of a primary-key column (target name). */
+  public ColumnMapping keyColumnOf(String targetKey) {
+    return keyColumn(targetKey);
   }
 
   private String required(String expression, ColumnMapping c) {

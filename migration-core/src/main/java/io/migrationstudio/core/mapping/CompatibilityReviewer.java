@@ -3,9 +3,11 @@ package io.migrationstudio.core.mapping;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.canonical.CanonicalEncoder;
 import io.migrationstudio.core.canonical.ColumnCodec;
 import io.migrationstudio.core.canonical.RowCodec;
 import io.migrationstudio.core.copy.CopyText;
+import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
@@ -131,6 +133,7 @@ public final class CompatibilityReviewer {
   private static final class Run {
     private final Connection source;
     private final Dialect dialect;
+    private final ProfileSql profile;
     private final Inventory inventory;
     private final MappingDocument mapping;
     private final List<Finding> findings = new ArrayList<>();
@@ -140,6 +143,7 @@ public final class CompatibilityReviewer {
     Run(Connection source, Dialect dialect, Inventory inventory, MappingDocument mapping) {
       this.source = source;
       this.dialect = dialect;
+      this.profile = ProfileSql.forEngine(dialect.name());
       this.inventory = inventory;
       this.mapping = mapping;
       dryRun
@@ -349,7 +353,7 @@ public final class CompatibilityReviewer {
       }
       for (ColumnMapping c : table.copiedColumns()) {
         Column src = c.source() == null ? null : info.column(c.source()).orElse(null);
-        if (needsCastProbe(c, src)) {
+        if (!sql.crossEngine() && needsCastProbe(c, src)) {
           castProbe(sql, c, from, where);
         }
       }
@@ -362,7 +366,7 @@ public final class CompatibilityReviewer {
       List<String> select = new ArrayList<>();
       for (Probe p : probes) {
         select.add("sum(CASE WHEN " + p.condition + " THEN 1 ELSE 0 END)");
-        select.add(p.max == null ? "NULL" : "CAST(max(" + p.max + ") AS varchar(100))");
+        select.add(p.max == null ? "NULL" : profile.asText("max(" + p.max + ")"));
       }
       String sql = "SELECT " + String.join(", ", select) + " FROM " + from + where;
       try (Statement s = source.createStatement();
@@ -380,7 +384,7 @@ public final class CompatibilityReviewer {
               "SELECT sum(CASE WHEN "
                   + p.condition
                   + " THEN 1 ELSE 0 END), "
-                  + (p.max == null ? "NULL" : "CAST(max(" + p.max + ") AS varchar(100))")
+                  + (p.max == null ? "NULL" : profile.asText("max(" + p.max + ")"))
                   + " FROM "
                   + from
                   + where;
@@ -429,8 +433,28 @@ public final class CompatibilityReviewer {
                     + " is NOT NULL; rows with NULL here would be refused."
                     + " Make the target nullable or transform NULL (e.g. coalesce) in mapping.yaml"));
       }
+      if (tt.canonical() == CanonicalType.UNSUPPORTED
+          || c.canonical() == CanonicalType.UNSUPPORTED) {
+        add(
+            Level.FAIL,
+            table.source(),
+            label(c),
+            "unsupported_type",
+            null,
+            null,
+            List.of(),
+            (src == null ? c.type() : src.nativeType())
+                + " has no faithful PostgreSQL type (spatial, or a column without declared type);"
+                + " decide it in mapping.yaml: cast it to bytea or text, or drop it with a reason");
+      }
+      if (sql.crossEngine() && src != null && passThrough) {
+        probes.addAll(crossEngineProbes(c, src, tt, v));
+      }
       boolean sameType =
-          src != null && passThrough && TargetType.sameSpelling(src.nativeType(), c.type());
+          src != null
+              && passThrough
+              && (TargetType.sameSpelling(src.nativeType(), c.type())
+                  || sql.crossEngine() && faithful(src, tt));
       if (sameType) {
         return probes;
       }
@@ -442,7 +466,7 @@ public final class CompatibilityReviewer {
         boolean fits =
             from != null && from.isText() && src.length() != null && src.length() <= tt.length();
         if (!fits) {
-          String len = "char_length(CAST(" + v + " AS varchar))";
+          String len = profile.charLength(v);
           probes.add(
               new Probe(
                   c,
@@ -486,7 +510,7 @@ public final class CompatibilityReviewer {
               new Probe(
                   c,
                   "fraction_lost",
-                  "CAST(" + v + " AS numeric) <> round(CAST(" + v + " AS numeric))",
+                  profile.asDecimal(v) + " <> round(" + profile.asDecimal(v) + ")",
                   null,
                   Level.FAIL,
                   Level.OK,
@@ -503,8 +527,8 @@ public final class CompatibilityReviewer {
               new Probe(
                   c,
                   "numeric_range",
-                  "abs(CAST(" + v + " AS numeric)) >= " + limit,
-                  "abs(CAST(" + v + " AS numeric))",
+                  "abs(" + profile.asDecimal(v) + ") >= " + limit,
+                  "abs(" + profile.asDecimal(v) + ")",
                   Level.FAIL,
                   Level.OK,
                   "values of "
@@ -525,11 +549,10 @@ public final class CompatibilityReviewer {
               new Probe(
                   c,
                   "numeric_scale",
-                  "CAST("
-                      + v
-                      + " AS numeric) <> round(CAST("
-                      + v
-                      + " AS numeric), "
+                  profile.asDecimal(v)
+                      + " <> round("
+                      + profile.asDecimal(v)
+                      + ", "
                       + tt.scale()
                       + ")",
                   null,
@@ -543,6 +566,84 @@ public final class CompatibilityReviewer {
         }
       }
       return probes;
+    }
+
+    /**
+     * Across engines a MAP is faithful when the canonical type and its bounds are unchanged ({@code
+     * int(11)} → {@code integer}, {@code varchar(40)} → {@code character varying(40)}).
+     */
+    private static boolean faithful(Column src, TargetType tt) {
+      if (src.type() != tt.canonical()) {
+        return false;
+      }
+      return switch (tt.canonical()) {
+        case CHAR, VARCHAR -> java.util.Objects.equals(src.length(), tt.length());
+        case DECIMAL ->
+            java.util.Objects.equals(src.precision(), tt.precision())
+                && java.util.Objects.equals(
+                    src.scale() == null && src.precision() != null ? 0 : src.scale(), tt.scale());
+        default -> true;
+      };
+    }
+
+    /**
+     * The checks only a foreign engine needs: zero dates into date/time targets, NUL characters
+     * into text, and numbers other than 0/1 into a boolean.
+     */
+    private List<Probe> crossEngineProbes(ColumnMapping c, Column src, TargetType tt, String v) {
+      List<Probe> out = new ArrayList<>();
+      CanonicalType to = tt.canonical();
+      boolean temporal =
+          to == CanonicalType.DATE
+              || to == CanonicalType.TIMESTAMP
+              || to == CanonicalType.TIMESTAMPTZ;
+      if (temporal && src.type() != CanonicalType.TEXT) {
+        profile
+            .zeroDate(v)
+            .ifPresent(
+                cond ->
+                    out.add(
+                        new Probe(
+                            c,
+                            "zero_date",
+                            cond,
+                            null,
+                            Level.FAIL,
+                            Level.OK,
+                            "zero dates (0000-00-00) have no PostgreSQL value; Migrate would"
+                                + " quarantine these rows. Decide them with a transform, e.g."
+                                + " NULLIF(column, '0000-00-00 00:00:00') for NULL")));
+      }
+      if (to.isText() || to == CanonicalType.JSON) {
+        profile
+            .nulCharacter(v)
+            .ifPresent(
+                cond ->
+                    out.add(
+                        new Probe(
+                            c,
+                            "nul_character",
+                            cond,
+                            null,
+                            Level.FAIL,
+                            Level.OK,
+                            "text with NUL characters cannot be stored by PostgreSQL; Migrate would"
+                                + " quarantine these rows. Remove them with a transform (e.g."
+                                + " REPLACE(column, CHAR(0), '')) or map the column to bytea")));
+      }
+      if (to == CanonicalType.BOOLEAN && src.type() != CanonicalType.BYTES) {
+        out.add(
+            new Probe(
+                c,
+                "boolean_range",
+                v + " NOT IN (0, 1)",
+                null,
+                Level.FAIL,
+                Level.OK,
+                "values other than 0 and 1 are no booleans; map the column to smallint or"
+                    + " transform them"));
+      }
+      return out;
     }
 
     private static boolean fitsInteger(Column src, TargetType tt) {
@@ -745,7 +846,8 @@ public final class CompatibilityReviewer {
               .sorted(Comparator.comparingInt(Column::position))
               .map(Column::name)
               .toList();
-      RowCodec codec = RowCodec.of(table);
+      SourceRows sourceRows = SourceRows.of(sql);
+      RowCodec codec = sourceRows.codec();
       dryRun
           .append("\n## ")
           .append(Markdown.escape(table.source()))
@@ -764,9 +866,10 @@ public final class CompatibilityReviewer {
             b.add(Markdown.cell(rs.getString(i + 1), CELL_WIDTH));
           }
           String reason = null;
+          Object[] values = sourceRows.read(rs, sourceColumns.size() + 1);
           for (int i = 0; i < codec.size(); i++) {
             ColumnCodec column = codec.columns().get(i);
-            Object value = column.read(rs, sourceColumns.size() + i + 1);
+            Object value = values[i];
             reason = reason != null ? reason : CopyText.unwritable(column, value);
             a.add(Markdown.cell(copyText(column, value), CELL_WIDTH));
           }
@@ -820,6 +923,9 @@ public final class CompatibilityReviewer {
     private static String copyText(ColumnCodec column, Object value) {
       if (value == null) {
         return null;
+      }
+      if (CopyText.unwritable(column, value) != null) {
+        return CanonicalEncoder.display(column, value);
       }
       StringBuilder out = new StringBuilder();
       CopyText.append(column, value, out);

@@ -37,7 +37,8 @@ public interface SourceTypeMapper {
     }
   }
 
-  List<SourceTypeMapper> ALL = List.of(new PostgresSourceTypes());
+  List<SourceTypeMapper> ALL =
+      List.of(new PostgresSourceTypes(), new MariaDbSourceTypes(), new SqliteSourceTypes());
 
   /** The mapper of a source engine; an engine without one is UNSUPPORTED_TYPE. */
   static SourceTypeMapper forEngine(String engine) {

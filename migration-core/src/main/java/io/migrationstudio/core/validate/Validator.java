@@ -7,9 +7,11 @@ import io.migrationstudio.core.canonical.RowCodec;
 import io.migrationstudio.core.canonical.RowHasher;
 import io.migrationstudio.core.copy.ChunkPlanner;
 import io.migrationstudio.core.copy.Ledger;
+import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
@@ -133,7 +135,8 @@ public final class Validator {
       int chunkRows)
       throws SQLException {
     TableMapping t = sql.table();
-    RowCodec codec = RowCodec.of(t);
+    SourceRows reader = SourceRows.of(sql);
+    RowCodec codec = reader.codec();
     long sourceRows = count(src, sql.sourceCount());
     long targetRows = count(tgt, sql.targetCount());
     List<ChunkRange> ranges = ledgerRanges(tgt, migrationId, t.source());
@@ -145,15 +148,29 @@ public final class Validator {
     Diff diff = new Diff(codec, t);
     int differing = 0;
     for (ChunkRange r : ranges) {
-      RowHasher.ChunkDigest s = digest(src, source, sql.sourceSelect(r), r, codec);
-      RowHasher.ChunkDigest d = digest(tgt, target, sql.targetSelect(r), r, codec);
+      RowHasher.ChunkDigest s =
+          digest(
+              src,
+              source,
+              sql.sourceSelect(r),
+              ps -> sql.bindSourceRange(ps, r),
+              codec,
+              reader::read);
+      RowHasher.ChunkDigest d =
+          digest(
+              tgt,
+              target,
+              sql.targetSelect(r),
+              ps -> TableSql.bindRange(ps, r),
+              codec,
+              codec::read);
       if (s.rows() != d.rows() || !s.hex().equals(d.hex())) {
         differing++;
-        diff.compare(src, tgt, sql, r);
+        diff.compare(src, tgt, sql, reader, r);
       }
     }
     int[] sample =
-        sample(src, tgt, sql, codec, sha64(Long.toHexString(seed) + "/" + t.source()), sampleRows);
+        sample(src, tgt, sql, reader, sha64(Long.toHexString(seed) + "/" + t.source()), sampleRows);
     List<ValidationReport.OrphanCount> fks = new ArrayList<>();
     long orphans = 0;
     for (ForeignKey fk : t.foreignKeys()) {
@@ -202,12 +219,14 @@ public final class Validator {
     return ledger.plannedRanges(tgt, migrationId, table).orElse(List.of());
   }
 
-  /** Streams a range through the codec into a digest. */
+  /** Streams a range through a row reader into a digest. */
   private static RowHasher.ChunkDigest digest(
-      Connection c, Dialect d, String sql, ChunkRange r, RowCodec codec) throws SQLException {
+      Connection c, Dialect d, String sql, Binder binder, RowCodec codec, RowReader reader)
+      throws SQLException {
     RowHasher hasher = new RowHasher();
     RowHasher.ChunkDigest digest = new RowHasher.ChunkDigest();
-    forEachRow(c, d, sql, r, codec, values -> digest.add(hasher.hashRow(codec.columns(), values)));
+    forEachRow(
+        c, d, sql, binder, reader, values -> digest.add(hasher.hashRow(codec.columns(), values)));
     return digest;
   }
 
@@ -215,15 +234,25 @@ public final class Validator {
     void accept(Object[] values) throws SQLException;
   }
 
+  /** Reads the current row of a result set as values (the target codecs, or {@link SourceRows}). */
+  interface RowReader {
+    Object[] read(ResultSet rs) throws SQLException;
+  }
+
+  /** Binds a query's parameters. */
+  interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
   static void forEachRow(
-      Connection c, Dialect d, String sql, ChunkRange r, RowCodec codec, RowConsumer consumer)
+      Connection c, Dialect d, String sql, Binder binder, RowReader reader, RowConsumer consumer)
       throws SQLException {
     boolean auto = c.getAutoCommit();
     try (PreparedStatement ps = d.streamingQuery(c, sql, 2000)) {
-      TableSql.bindRange(ps, r);
+      binder.bind(ps);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          consumer.accept(codec.read(rs));
+          consumer.accept(reader.read(rs));
         }
       }
     } finally {
@@ -250,21 +279,22 @@ public final class Validator {
       this.keyless = table.primaryKey().isEmpty();
     }
 
-    void compare(Connection src, Connection tgt, TableSql sql, ChunkRange r) throws SQLException {
+    void compare(Connection src, Connection tgt, TableSql sql, SourceRows reader, ChunkRange r)
+        throws SQLException {
       Map<String, ArrayDeque<Object[]>> sourceRows = new HashMap<>();
       forEachRow(
           src,
           sql.sourceDialect(),
           sql.sourceSelect(r),
-          r,
-          codec,
+          ps -> sql.bindSourceRange(ps, r),
+          reader::read,
           v -> sourceRows.computeIfAbsent(key(v), k -> new ArrayDeque<>()).add(v));
       forEachRow(
           tgt,
           sql.targetDialect(),
           sql.targetSelect(r),
-          r,
-          codec,
+          ps -> TableSql.bindRange(ps, r),
+          codec::read,
           v -> {
             String k = key(v);
             ArrayDeque<Object[]> q = sourceRows.get(k);
@@ -341,8 +371,9 @@ public final class Validator {
    * and its chunk (the whole table) is compared in full above.
    */
   private int[] sample(
-      Connection src, Connection tgt, TableSql sql, RowCodec codec, long seed, int n)
+      Connection src, Connection tgt, TableSql sql, SourceRows sourceRows, long seed, int n)
       throws SQLException {
+    RowCodec codec = sourceRows.codec();
     TableMapping t = sql.table();
     if (t.primaryKey().isEmpty()) {
       return new int[] {0, 0};
@@ -378,9 +409,14 @@ public final class Validator {
     int mismatches = 0;
     try (PreparedStatement s = src.prepareStatement(sql.sourceByKey());
         PreparedStatement d = tgt.prepareStatement(sql.targetByKey())) {
+      List<ColumnMapping> keyColumns = t.primaryKey().stream().map(sql::keyColumnOf).toList();
       for (String[] key : reservoir) {
-        Object[] a = fetch(s, key, codec);
-        Object[] b = fetch(d, key, codec);
+        for (int i = 0; i < key.length; i++) {
+          sql.bindSourceKey(s, i + 1, keyColumns.get(i), key[i]);
+          d.setString(i + 1, key[i]);
+        }
+        Object[] a = fetch(s, sourceRows::read);
+        Object[] b = fetch(d, codec::read);
         if (a == null || b == null || !differingColumns(codec, a, b).isEmpty()) {
           mismatches++;
         }
@@ -389,13 +425,9 @@ public final class Validator {
     return new int[] {reservoir.size(), mismatches};
   }
 
-  private static Object[] fetch(PreparedStatement ps, String[] key, RowCodec codec)
-      throws SQLException {
-    for (int i = 0; i < key.length; i++) {
-      ps.setString(i + 1, key[i]);
-    }
+  private static Object[] fetch(PreparedStatement ps, RowReader reader) throws SQLException {
     try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? codec.read(rs) : null;
+      return rs.next() ? reader.read(rs) : null;
     }
   }
 

@@ -3,6 +3,7 @@ package io.migrationstudio.core.dialect.mariadb;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Inventory;
 import java.sql.Connection;
@@ -67,6 +68,15 @@ public final class MariaDbDialect implements Dialect {
   public boolean accepts(String jdbcUrl) {
     return jdbcUrl != null
         && (jdbcUrl.startsWith("jdbc:mariadb:") || jdbcUrl.startsWith("jdbc:mysql:"));
+  }
+
+  /**
+   * Connector/J reads {@code connectTimeout} in milliseconds, where {@link Dialects#open}'s default
+   * of 10 means seconds (pgjdbc): without this a busy server fails to connect after 10 ms.
+   */
+  @Override
+  public java.util.Map<String, String> connectionProperties() {
+    return java.util.Map.of("connectTimeout", "10000");
   }
 
   /** The connection's current database (see the class comment). */

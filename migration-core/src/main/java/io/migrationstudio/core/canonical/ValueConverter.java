@@ -1,0 +1,282 @@
+package io.migrationstudio.core.canonical;
+
+import io.migrationstudio.core.schema.CanonicalType;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * Converts one source column's JDBC value into the Java value of its target column's codec (the
+ * representation {@link ColumnCodec#read} gives on the target), for copies between different
+ * engines, where the source SELECT is plain and cannot cast to PostgreSQL types.
+ *
+ * <p>The rules, by target canonical type:
+ *
+ * <ul>
+ *   <li>BOOLEAN: true/false, 0/1 (MySQL {@code tinyint(1)}, SQLite integers), {@code t}/{@code f},
+ *       a one-bit {@code bit(1)} byte; any other number is unconvertible (it is not a boolean);
+ *   <li>integers: any integral number, a MySQL {@code YEAR} (read as its number), integral text;
+ *       fractions and text that is no integer are unconvertible;
+ *   <li>DECIMAL: exact, from the driver's BigDecimal/BigInteger (unsigned bigint) or the decimal
+ *       text (never through a double); REAL/DOUBLE from numbers or numeric text;
+ *   <li>DATE, TIMESTAMP, TIME: parsed from the ISO-8601 text both MySQL and SQLite give ({@code
+ *       2024-01-31}, {@code 2024-01-31 12:00:00.5}, {@code T} accepted); MySQL zero dates ({@code
+ *       0000-00-00...}) are unconvertible unless the mapping decides them with a transform (e.g.
+ *       {@code NULLIF(col, '0000-00-00')}); a date target refuses a time of day other than
+ *       midnight, a time target MySQL's times outside a day;
+ *   <li>TIMESTAMPTZ: text with an offset keeps it; a MySQL {@code timestamp} is read through the
+ *       driver as an instant; offset-less text (SQLite) is read as UTC, as SQLite's own date
+ *       functions write it;
+ *   <li>BYTES: the bytes; text types, JSON, UUID, enums and the rest: the source's text.
+ * </ul>
+ *
+ * The same converter serves Migrate, the compatibility review's dry run and measurements, and
+ * validation, so "the source row as transformed" is one thing.
+ */
+public final class ValueConverter {
+  private static final DateTimeFormatter TIME =
+      new DateTimeFormatterBuilder()
+          .appendPattern("HH:mm")
+          .optionalStart()
+          .appendPattern(":ss")
+          .optionalStart()
+          .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+          .optionalEnd()
+          .optionalEnd()
+          .toFormatter(Locale.ROOT);
+
+  private final ColumnCodec target;
+  private final CanonicalType source;
+
+  /** A converter from a source column of canonical type {@code source} to {@code target}. */
+  public ValueConverter(CanonicalType source, ColumnCodec target) {
+    this.source = Objects.requireNonNull(source, "source canonical type is required");
+    this.target = Objects.requireNonNull(target, "target codec is required");
+  }
+
+  public ColumnCodec target() {
+    return target;
+  }
+
+  /** Reads column {@code i} of the current source row as the target value (null for NULL). */
+  public Object read(ResultSet rs, int i) throws SQLException {
+    return switch (target.type()) {
+      case BYTES -> rs.getBytes(i);
+      case TIMESTAMPTZ ->
+          source == CanonicalType.TIMESTAMPTZ ? instant(rs, i) : convert(rs.getString(i));
+      case DATE, TIME, TIMESTAMP -> convert(rs.getString(i));
+      case BOOLEAN, SMALLINT, INTEGER, BIGINT, DECIMAL, REAL, DOUBLE -> {
+        Object o = rs.getObject(i);
+        // the driver may report a tinyint(1) as Boolean; its text keeps the stored number
+        yield convert(o instanceof Boolean ? rs.getString(i) : o);
+      }
+      default -> rs.getString(i);
+    };
+  }
+
+  /** Converts a value as a driver returns it (the pure part of {@link #read}). */
+  public Object convert(Object value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return switch (target.type()) {
+        case BOOLEAN -> bool(value);
+        case SMALLINT, INTEGER, BIGINT -> integer(value);
+        case DECIMAL -> decimal(value);
+        case REAL -> number(value).floatValue();
+        case DOUBLE -> number(value).doubleValue();
+        case DATE -> date(value.toString());
+        case TIME -> time(value.toString());
+        case TIMESTAMP -> timestamp(value.toString());
+        case TIMESTAMPTZ -> value instanceof OffsetDateTime o ? o : timestamptz(value.toString());
+        case BYTES ->
+            value instanceof byte[] b
+                ? b
+                : value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        default ->
+            value instanceof byte[] b
+                ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+                : value.toString();
+      };
+    } catch (NumberFormatException
+        | ArithmeticException
+        | DateTimeParseException
+        | IndexOutOfBoundsException e) {
+      return unconvertible(
+          value, "is not a valid " + target.type().name().toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private Object instant(ResultSet rs, int i) throws SQLException {
+    String text = rs.getString(i);
+    if (text == null) {
+      return null;
+    }
+    if (isZeroDate(text)) {
+      return zeroDate(text);
+    }
+    return rs.getObject(i, OffsetDateTime.class);
+  }
+
+  private Object bool(Object value) {
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    if (value instanceof byte[] bits) {
+      return bits.length == 1 && (bits[0] == 0 || bits[0] == 1)
+          ? bits[0] == 1
+          : unconvertible(value, "is not a single bit");
+    }
+    String s = value.toString().trim().toLowerCase(Locale.ROOT);
+    return switch (s) {
+      case "1", "t", "true" -> Boolean.TRUE;
+      case "0", "f", "false" -> Boolean.FALSE;
+      default -> unconvertible(value, "is not a boolean (only 0/1 and true/false are)");
+    };
+  }
+
+  private Object integer(Object value) {
+    if (value instanceof BigInteger b) {
+      return b;
+    }
+    if (value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof Byte) {
+      return BigInteger.valueOf(((Number) value).longValue());
+    }
+    if (value instanceof java.sql.Date d) {
+      return BigInteger.valueOf(d.toLocalDate().getYear()); // MySQL YEAR as a date
+    }
+    if (value instanceof LocalDate d) {
+      return BigInteger.valueOf(d.getYear());
+    }
+    BigDecimal d = value instanceof BigDecimal b ? b : new BigDecimal(value.toString().trim());
+    return d.toBigIntegerExact();
+  }
+
+  private Object decimal(Object value) {
+    if (value instanceof BigDecimal b) {
+      return b;
+    }
+    if (value instanceof BigInteger b) {
+      return new BigDecimal(b);
+    }
+    if (value instanceof Double d && (d.isNaN() || d.isInfinite())) {
+      return d;
+    }
+    return new BigDecimal(value.toString().trim());
+  }
+
+  private static Number number(Object value) {
+    return value instanceof Number n ? n : Double.valueOf(value.toString().trim());
+  }
+
+  private Object date(String text) {
+    if (isZeroDate(text)) {
+      return zeroDate(text);
+    }
+    String t = text.trim();
+    if (t.length() > 10) {
+      LocalDateTime ts = parseTimestamp(t);
+      if (!ts.toLocalTime().equals(LocalTime.MIDNIGHT)) {
+        return unconvertible(text, "has a time of day, which a date column would cut off");
+      }
+      return ts.toLocalDate();
+    }
+    return LocalDate.parse(t);
+  }
+
+  private Object time(String text) {
+    String t = text.trim();
+    if (t.startsWith("-") || t.indexOf(':') > 2) {
+      return unconvertible(text, "is outside a day (MySQL allows ±838 hours; PostgreSQL time not)");
+    }
+    return LocalTime.parse(t.length() == 7 ? "0" + t : t, TIME);
+  }
+
+  private Object timestamp(String text) {
+    if (isZeroDate(text)) {
+      return zeroDate(text);
+    }
+    String t = text.trim();
+    if (t.endsWith("Z")
+        || t.matches(".*[T ]\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?[+-]\\d{2}(:?\\d{2})?$")) {
+      return unconvertible(text, "carries a time-zone offset; map it to timestamptz");
+    }
+    return t.length() == 10 ? LocalDate.parse(t).atStartOfDay() : parseTimestamp(t);
+  }
+
+  private Object timestamptz(String text) {
+    if (isZeroDate(text)) {
+      return zeroDate(text);
+    }
+    String t = text.trim().replace(' ', 'T');
+    if (t.endsWith("Z")) {
+      return OffsetDateTime.parse(t).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+    if (t.matches(".*T.*[+-]\\d{2}(:?\\d{2})?$")) {
+      String fixed = t.matches(".*[+-]\\d{2}$") ? t + ":00" : t;
+      return OffsetDateTime.parse(fixed);
+    }
+    LocalDateTime local = t.length() == 10 ? LocalDate.parse(t).atStartOfDay() : parseTimestamp(t);
+    return local.atOffset(ZoneOffset.UTC);
+  }
+
+  private static LocalDateTime parseTimestamp(String t) {
+    String iso = t.replace(' ', 'T');
+    int at = iso.indexOf('T');
+    LocalDate date = LocalDate.parse(iso.substring(0, at));
+    String clock = iso.substring(at + 1);
+    return date.atTime(LocalTime.parse(clock.length() == 7 ? "0" + clock : clock, TIME));
+  }
+
+  /** MySQL's zero date and zero-in-date values ({@code 0000-00-00}, {@code 2024-00-10}). */
+  public static boolean isZeroDate(String text) {
+    String t = text.trim();
+    return t.length() >= 10
+        && (t.startsWith("0000-") || t.startsWith("-00", 4) || t.startsWith("-00", 7));
+  }
+
+  private Unconvertible zeroDate(String text) {
+    return new Unconvertible(
+        text,
+        "column "
+            + target.name()
+            + " holds the MySQL zero date '"
+            + text
+            + "', which PostgreSQL has no value for; decide it in mapping.yaml with a transform"
+            + " (e.g. NULLIF(column, '0000-00-00 00:00:00') for NULL)");
+  }
+
+  private Unconvertible unconvertible(Object value, String why) {
+    String raw =
+        value instanceof byte[] b
+            ? "\\x" + java.util.HexFormat.of().formatHex(b)
+            : String.valueOf(value);
+    return new Unconvertible(
+        raw,
+        "column "
+            + target.name()
+            + ": value '"
+            + raw
+            + "' "
+            + why
+            + " for target type "
+            + target.type().name().toLowerCase(Locale.ROOT)
+            + "; change the type or transform the value in mapping.yaml");
+  }
+}

@@ -1,0 +1,134 @@
+package io.migrationstudio.core.mapping;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The SQL pieces the compatibility review profiles a source with, per source engine (named as
+ * {@code Dialect.name()} names it), so the review itself never branches on the engine: character
+ * length, text and decimal conversions for the aggregate, and the checks only some engines need
+ * (MySQL zero dates, NUL characters in text, which PostgreSQL text cannot hold).
+ */
+interface ProfileSql {
+  String engine();
+
+  /** The length in characters of an expression's text. */
+  String charLength(String expr);
+
+  /** An expression as text (for the "max seen" column of a finding). */
+  String asText(String expr);
+
+  /** An expression as an exact decimal. */
+  String asDecimal(String expr);
+
+  /** The condition "this date/time column holds a zero date or zero-in-date", when possible. */
+  default Optional<String> zeroDate(String column) {
+    return Optional.empty();
+  }
+
+  /** The condition "this text column holds a NUL character", when the engine can store one. */
+  default Optional<String> nulCharacter(String column) {
+    return Optional.empty();
+  }
+
+  List<ProfileSql> ALL = List.of(new Postgres(), new MariaDb(), new Sqlite());
+
+  /** The profile SQL of a source engine; PostgreSQL's when the engine has none of its own. */
+  static ProfileSql forEngine(String engine) {
+    return ALL.stream()
+        .filter(p -> p.engine().equalsIgnoreCase(engine))
+        .findFirst()
+        .orElse(ALL.get(0));
+  }
+
+  /** PostgreSQL: text cannot hold NUL and dates cannot be zero. */
+  final class Postgres implements ProfileSql {
+    @Override
+    public String engine() {
+      return "postgresql";
+    }
+
+    @Override
+    public String charLength(String expr) {
+      return "char_length(CAST(" + expr + " AS varchar))";
+    }
+
+    @Override
+    public String asText(String expr) {
+      return "CAST(" + expr + " AS varchar(100))";
+    }
+
+    @Override
+    public String asDecimal(String expr) {
+      return "CAST(" + expr + " AS numeric)";
+    }
+  }
+
+  /** MySQL/MariaDB: CAST knows CHAR and DECIMAL(65,30); zero dates read as month or day 0. */
+  final class MariaDb implements ProfileSql {
+    @Override
+    public String engine() {
+      return "mariadb";
+    }
+
+    @Override
+    public String charLength(String expr) {
+      return "CHAR_LENGTH(" + expr + ")";
+    }
+
+    @Override
+    public String asText(String expr) {
+      return "CAST(" + expr + " AS CHAR)";
+    }
+
+    @Override
+    public String asDecimal(String expr) {
+      return "CAST(" + expr + " AS DECIMAL(65,30))";
+    }
+
+    @Override
+    public Optional<String> zeroDate(String column) {
+      return Optional.of(
+          "(YEAR("
+              + column
+              + ") = 0 OR MONTH("
+              + column
+              + ") = 0 OR DAYOFMONTH("
+              + column
+              + ") = 0)");
+    }
+
+    @Override
+    public Optional<String> nulCharacter(String column) {
+      return Optional.of("LOCATE(CHAR(0), " + column + ") > 0");
+    }
+  }
+
+  /** SQLite: length() counts characters of text; values keep their storage class. */
+  final class Sqlite implements ProfileSql {
+    @Override
+    public String engine() {
+      return "sqlite";
+    }
+
+    @Override
+    public String charLength(String expr) {
+      return "length(CAST(" + expr + " AS TEXT))";
+    }
+
+    @Override
+    public String asText(String expr) {
+      return "CAST(" + expr + " AS TEXT)";
+    }
+
+    @Override
+    public String asDecimal(String expr) {
+      return "CAST(" + expr + " AS NUMERIC)";
+    }
+
+    @Override
+    public Optional<String> nulCharacter(String column) {
+      return Optional.of("instr(" + column + ", char(0)) > 0");
+    }
+  }
+}
