@@ -244,7 +244,8 @@ public final class OperatorService {
             .getExecutionsList());
     for (WorkflowExecutionInfo info : infos) {
       String wid = info.getExecution().getWorkflowId();
-      if (wid.startsWith("migration-")) {
+      // only the migrations themselves, not their per-table copy children
+      if (wid.startsWith("migration-") && info.getType().getName().equals("MigrationWorkflow")) {
         ids.add(wid.substring("migration-".length()));
       }
     }

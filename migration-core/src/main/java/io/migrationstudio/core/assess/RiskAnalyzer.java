@@ -151,36 +151,21 @@ public final class RiskAnalyzer {
     }
     RiskCatalog.requireKnown(only, ONLY_KEY);
     RiskCatalog.requireKnown(skip, SKIP_KEY);
-    try (Connection source = Dialects.open(spec.source(), secrets, "source")) {
-      readOnly(source, spec.source());
+    try (Connection source = Dialects.openReadOnly(spec.source(), secrets, "source")) {
       context = withProbe(context, source, spec.source(), true);
       Connection target;
       try {
-        target = Dialects.open(spec.target(), secrets, "target");
+        target = Dialects.openReadOnly(spec.target(), secrets, "target");
       } catch (MigrationException e) {
         String why = "the target could not be opened (" + e.code() + "): " + e.getMessage();
         return report(context.withTarget(null, why), only, skip);
       }
       try (target) {
-        readOnly(target, spec.target());
         return report(withProbe(context, target, spec.target(), false), only, skip);
       }
     } catch (SQLException e) {
       throw Dialects.forUrl(spec.source().url())
           .classify(e, "closing the probe connections of migration " + spec.id());
-    }
-  }
-
-  private static void readOnly(Connection c, ConnectionSpec spec) {
-    try {
-      c.setReadOnly(true);
-    } catch (SQLException e) {
-      throw Dialects.forUrl(spec.url())
-          .classify(
-              e,
-              "making the probe connection to "
-                  + MigrationException.redact(spec.url())
-                  + " read-only");
     }
   }
 

@@ -64,6 +64,21 @@ public final class Dialects {
     }
   }
 
+  /**
+   * Opens a connection for reading only: the session is asked to be read-only where the driver
+   * allows it after connecting. Drivers that fix the flag when the file or session is opened
+   * (SQLite's) refuse; the session is then used as opened, for SELECTs only.
+   */
+  public static Connection openReadOnly(ConnectionSpec spec, SecretResolver secrets, String role) {
+    Connection c = open(spec, secrets, role);
+    try {
+      c.setReadOnly(true);
+    } catch (SQLException e) {
+      // read-only fixed at open time by this driver: the caller only reads
+    }
+    return c;
+  }
+
   /** The schema a connection spec addresses: its own, or the dialect's default. */
   public static String schemaOf(ConnectionSpec spec) {
     return spec.schema() != null && !spec.schema().isBlank()

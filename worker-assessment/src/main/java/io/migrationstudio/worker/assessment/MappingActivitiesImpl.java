@@ -108,9 +108,9 @@ public final class MappingActivitiesImpl implements MappingActivities {
           Dialect sourceDialect = Dialects.forUrl(request.spec().source().url());
           String sourceSchema = Dialects.schemaOf(request.spec().source());
           StageOutput output;
-          try (Connection source = Dialects.open(request.spec().source(), secrets, "source");
+          try (Connection source =
+                  Dialects.openReadOnly(request.spec().source(), secrets, "source");
               Connection target = Dialects.open(request.spec().target(), secrets, "target")) {
-            source.setReadOnly(true);
             output =
                 reviewer.review(source, sourceDialect, sourceSchema, target, inventory, mapping);
           } catch (SQLException e) {

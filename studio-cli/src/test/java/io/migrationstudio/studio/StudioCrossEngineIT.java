@@ -1,0 +1,98 @@
+package io.migrationstudio.studio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.migrationstudio.core.git.GitArtifactStore;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.testkit.MariaDbExtension;
+import io.migrationstudio.testkit.MariaDbSamples;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.SqliteDatabases;
+import io.migrationstudio.testkit.TestDatabase;
+import io.migrationstudio.testkit.TestMariaDb;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code studio run} from MariaDB and from SQLite into PostgreSQL, all five stages. */
+@ExtendWith({PostgresExtension.class, MariaDbExtension.class})
+@Timeout(600)
+class StudioCrossEngineIT {
+
+  private static String run(
+      Path home, String id, String sourceUrl, String sourceUser, TestDatabase target)
+      throws Exception {
+    Path spec = home.resolve(id + ".yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "id: " + id,
+            "source: { url: \""
+                + sourceUrl
+                + "\""
+                + (sourceUser == null ? "" : ", user: " + sourceUser)
+                + " }",
+            "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
+            "mapping: { naming: snake_case }",
+            "migrate: { parallelism: 2, chunk_rows: 2000 }",
+            // the shared test MariaDB must stay writable for other tests
+            "cutover: { freeze: none }",
+            ""));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      code =
+          StudioMain.execute(
+              "run", spec.toString(), "--auto-approve", "all", "--home", home.toString());
+    } finally {
+      System.setOut(old);
+    }
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, printed);
+    return printed;
+  }
+
+  private static void assertValidationPassed(Path home, String id) {
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      byte[] bytes = store.read("migrations/" + id, "04-validation/validation.json").orElseThrow();
+      JsonNode v = Json.read(bytes, JsonNode.class, "validation.json");
+      assertEquals("PASS", v.get("status").asText(), v.toString());
+    }
+  }
+
+  @Test
+  void chinookFromMariaDbArrivesInPostgresWithSnakeCaseNames(
+      TestMariaDb chinook, TestDatabase target, @TempDir Path home) throws Exception {
+    MariaDbSamples.loadChinook(chinook);
+    run(home, "chinook-mariadb", chinook.jdbcUrl(), chinook.user(), target);
+    assertValidationPassed(home, "chinook-mariadb");
+    assertEquals(3503, target.queryLong("SELECT count(*) FROM track"));
+    assertEquals(8715, target.queryLong("SELECT count(*) FROM playlist_track"));
+    assertEquals(
+        1,
+        target.queryLong(
+            "SELECT count(*) FROM information_schema.columns WHERE table_name = 'invoice'"
+                + " AND column_name = 'total' AND data_type = 'numeric' AND numeric_scale = 2"));
+  }
+
+  @Test
+  void chinookFromSqliteArrivesInPostgres(TestDatabase target, @TempDir Path home)
+      throws Exception {
+    Path file = SqliteDatabases.chinook(Files.createDirectories(home.resolve("sqlite")));
+    run(home, "chinook-sqlite", SqliteDatabases.url(file), null, target);
+    assertValidationPassed(home, "chinook-sqlite");
+    assertEquals(2240, target.queryLong("SELECT count(*) FROM invoice_line"));
+    assertTrue(target.queryLong("SELECT max(invoice_line_id) FROM invoice_line") > 0);
+  }
+}
