@@ -1,18 +1,23 @@
 package io.migrationstudio.core.assess;
 
 import static io.migrationstudio.core.assess.Markdown.bytes;
+import static io.migrationstudio.core.assess.Markdown.cell;
 import static io.migrationstudio.core.assess.Markdown.code;
 import static io.migrationstudio.core.assess.Markdown.codes;
 import static io.migrationstudio.core.assess.Markdown.count;
 
 import io.migrationstudio.core.schema.Column;
+import io.migrationstudio.core.schema.ConsumerInfo;
 import io.migrationstudio.core.schema.ForeignKey;
 import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.KeyConstraint;
 import io.migrationstudio.core.schema.LoadOrder;
+import io.migrationstudio.core.schema.RoutineInfo;
 import io.migrationstudio.core.schema.SequenceInfo;
 import io.migrationstudio.core.schema.TableInfo;
+import io.migrationstudio.core.schema.TriggerInfo;
+import io.migrationstudio.core.schema.TypeInfo;
 import io.migrationstudio.core.schema.ViewInfo;
 import java.util.List;
 
@@ -54,6 +59,11 @@ final class InventoryReport {
     columns(md, inv);
     views(md, inv);
     sequences(md, inv);
+    partitions(md, inv);
+    triggers(md, inv);
+    routines(md, inv);
+    types(md, inv);
+    consumers(md, inv);
     loadOrder(md, plan);
     return md.toString();
   }
@@ -161,12 +171,14 @@ final class InventoryReport {
       return;
     }
     md.append("Listed, not recreated by this version: definitions are in `inventory.json`.\n\n");
-    md.append("| view | kind |\n|---|---|\n");
+    md.append("| view | kind | depends on |\n|---|---|---|\n");
     for (ViewInfo v : inv.views()) {
       md.append("| ")
           .append(code(v.name()))
           .append(" | ")
           .append(v.materialized() ? "materialized view" : "view")
+          .append(" | ")
+          .append(codes(v.dependsOn()))
           .append(" |\n");
     }
     md.append('\n');
@@ -189,6 +201,146 @@ final class InventoryReport {
                   : code(s.ownedByTable()) + "." + code(s.ownedByColumn()))
           .append(" | ")
           .append(s.lastValue() == null ? "never used" : count(s.lastValue()))
+          .append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  /** Longest definition shown in inventory.md; the full text is in inventory.json. */
+  static final int DEFINITION_CHARS = 80;
+
+  /** A definition on one line, cut to {@link #DEFINITION_CHARS} with an ellipsis. */
+  static String abbreviate(String definition) {
+    if (definition == null) {
+      return "(not readable)";
+    }
+    String oneLine = definition.replaceAll("\\s+", " ").trim();
+    return oneLine.length() <= DEFINITION_CHARS
+        ? oneLine
+        : oneLine.substring(0, DEFINITION_CHARS - 1) + "…";
+  }
+
+  private static void partitions(StringBuilder md, Inventory inv) {
+    md.append("## Partitions\n\n");
+    List<TableInfo> partitioned =
+        inv.tables().stream()
+            .filter(t -> t.partitionKey() != null || !t.partitions().isEmpty())
+            .toList();
+    if (partitioned.isEmpty()) {
+      md.append("None.\n\n");
+      return;
+    }
+    md.append("| table | partition key | partitions |\n|---|---|---|\n");
+    for (TableInfo t : partitioned) {
+      md.append("| ")
+          .append(code(t.name()))
+          .append(" | ")
+          .append(cell(t.partitionKey() == null ? "" : t.partitionKey()))
+          .append(" | ")
+          .append(t.partitions().size())
+          .append(": ")
+          .append(codes(t.partitions()))
+          .append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  private static void triggers(StringBuilder md, Inventory inv) {
+    md.append("## Triggers\n\n");
+    if (inv.triggers().isEmpty()) {
+      md.append("None.\n\n");
+      return;
+    }
+    md.append("Not recreated by this version: full definitions are in `inventory.json`.\n\n");
+    md.append("| table | trigger | fires | definition |\n|---|---|---|---|\n");
+    for (TriggerInfo t : inv.triggers()) {
+      md.append("| ")
+          .append(code(t.table()))
+          .append(" | ")
+          .append(code(t.name()))
+          .append(" | ")
+          .append(
+              cell(
+                  String.join(
+                      " ",
+                      java.util.stream.Stream.of(t.timing(), t.events(), "FOR EACH", t.level())
+                          .filter(x -> x != null && !x.isEmpty())
+                          .toList())))
+          .append(" | ")
+          .append(cell(abbreviate(t.definition())))
+          .append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  private static void routines(StringBuilder md, Inventory inv) {
+    md.append("## Routines\n\n");
+    if (inv.routines().isEmpty()) {
+      md.append("None.\n\n");
+      return;
+    }
+    md.append("Not recreated by this version: full definitions are in `inventory.json`.\n\n");
+    md.append("| routine | kind | language | returns | definition |\n|---|---|---|---|---|\n");
+    for (RoutineInfo r : inv.routines()) {
+      md.append("| ")
+          .append(code(r.name()))
+          .append(cell("(" + r.arguments() + ")"))
+          .append(" | ")
+          .append(r.kind())
+          .append(" | ")
+          .append(cell(r.language() == null ? "" : r.language()))
+          .append(" | ")
+          .append(cell(r.returns() == null ? "" : r.returns()))
+          .append(" | ")
+          .append(cell(abbreviate(r.definition())))
+          .append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  private static void types(StringBuilder md, Inventory inv) {
+    md.append("## Types\n\n");
+    if (inv.types().isEmpty()) {
+      md.append("None.\n\n");
+      return;
+    }
+    md.append("| type | kind | values or base type | constraint |\n|---|---|---|---|\n");
+    for (TypeInfo t : inv.types()) {
+      String shape =
+          t.baseType() != null ? t.baseType() : abbreviate(String.join(", ", t.values()));
+      md.append("| ")
+          .append(code(t.name()))
+          .append(" | ")
+          .append(t.kind())
+          .append(" | ")
+          .append(cell(shape))
+          .append(" | ")
+          .append(cell(t.constraint() == null ? "" : abbreviate(t.constraint())))
+          .append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  private static void consumers(StringBuilder md, Inventory inv) {
+    md.append("## Consumers\n\n");
+    if (inv.consumers().isEmpty()) {
+      md.append("No other session was seen connected to the source while sampling.\n\n");
+      return;
+    }
+    md.append(
+        "Sessions connected to the source while it was sampled: its readers and writers.\n\n");
+    md.append("| application | user | host | sessions | state |\n|---|---|---|---:|---|\n");
+    for (ConsumerInfo c : inv.consumers()) {
+      md.append("| ")
+          .append(cell(c.application() == null ? "" : c.application()))
+          .append(" | ")
+          .append(cell(c.user() == null ? "" : c.user()))
+          .append(" | ")
+          .append(cell(c.host() == null ? "local" : c.host()))
+          .append(" | ")
+          .append(c.sessions())
+          .append(" | ")
+          .append(cell(c.state() == null ? "" : c.state()))
           .append(" |\n");
     }
     md.append('\n');

@@ -7,12 +7,14 @@ import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.schema.ConsumerInfo;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.LoadOrder;
 import io.migrationstudio.core.schema.TableInfo;
 import io.migrationstudio.core.spec.SecretResolver;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +31,12 @@ import java.util.function.Predicate;
  * throughput measurement is not. So a throughput already on the branch is reused instead of
  * measured again, and a re-run over the same source yields identical files (hence no new commit).
  * To measure again, delete {@code throughput.json} from the branch.
+ *
+ * <p>Consumers (the client sessions sampled from the live source by {@link ConsumerSampler}) are a
+ * measurement too and vary run to run, so they follow the same rule: they are part of {@code
+ * inventory.json}, and when both the previous {@code throughput.json} and the previous {@code
+ * inventory.json} are given, the previous inventory's consumers are reused instead of sampled
+ * again. Deleting {@code throughput.json} re-measures both.
  */
 public final class InventoryService {
   private final SecretResolver secrets;
@@ -42,16 +50,39 @@ public final class InventoryService {
    * throughput.json} already on the branch, if any; when present it is reused, not re-measured.
    */
   public StageOutput run(MigrationSpec spec, Optional<byte[]> previousThroughput) {
+    return run(spec, previousThroughput, Optional.empty());
+  }
+
+  /**
+   * Runs the inventory of {@code spec.source()}. {@code previousThroughput} and {@code
+   * previousInventory} are {@code throughput.json} and {@code inventory.json} already on the
+   * branch, if any; when both are present the throughput and the consumers are reused, not measured
+   * again (when only the throughput is, only it is reused).
+   */
+  public StageOutput run(
+      MigrationSpec spec, Optional<byte[]> previousThroughput, Optional<byte[]> previousInventory) {
     Dialect dialect = Dialects.forUrl(spec.source().url());
     String schema = Dialects.schemaOf(spec.source());
     Optional<Throughput> previous =
         previousThroughput.map(b -> Json.read(b, Throughput.class, ArtifactPaths.THROUGHPUT_JSON));
+    Optional<List<ConsumerInfo>> previousConsumers =
+        previous.isPresent()
+            ? previousInventory.map(
+                b -> Json.read(b, Inventory.class, ArtifactPaths.INVENTORY_JSON).consumers())
+            : Optional.empty();
     Inventory inventory;
     Throughput throughput;
     try (Connection c = Dialects.open(spec.source(), secrets, "source")) {
       String step = "reading the catalog of schema " + dialect.quote(schema);
       try {
         inventory = introspect(c, dialect, schema, ScopeFilter.of(spec.scope()));
+        step =
+            "sampling the sessions connected to the source (schema " + dialect.quote(schema) + ")";
+        inventory =
+            inventory.withConsumers(
+                previousConsumers.isPresent()
+                    ? previousConsumers.get()
+                    : ConsumerSampler.sample(dialect, c, schema, ConsumerSampler.DEFAULT_WINDOW));
         step = "measuring read throughput in schema " + dialect.quote(schema);
         throughput =
             previous.isPresent()
@@ -91,13 +122,18 @@ public final class InventoryService {
     String summary =
         String.format(
             Locale.ROOT,
-            "schema %s: %d tables, %s rows, %d views, %d sequences, %d FK cycles;"
+            "schema %s: %d tables, %s rows, %d views, %d sequences, %d triggers, %d routines,"
+                + " %d types, %d consumers, %d FK cycles;"
                 + " estimated load %s at parallelism %d",
             inventory.schema(),
             inventory.tables().size(),
             Markdown.count(rows),
             inventory.views().size(),
             inventory.sequences().size(),
+            inventory.triggers().size(),
+            inventory.routines().size(),
+            inventory.types().size(),
+            inventory.consumers().size(),
             plan.cycles().size(),
             Double.isNaN(seconds) ? "unknown" : Markdown.duration(seconds),
             parallelism);

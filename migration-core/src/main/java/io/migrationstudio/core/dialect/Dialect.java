@@ -123,6 +123,25 @@ public interface Dialect {
     return Optional.empty();
   }
 
+  /**
+   * Lists the client sessions connected to the source, for the consumers of the inventory; empty
+   * when the engine has no session list (SQLite).
+   */
+  default Optional<SessionList> sessionList() {
+    return Optional.empty();
+  }
+
+  /** One look at the sessions connected to a database. */
+  interface SessionList {
+    /**
+     * The client sessions now connected to the database of {@code schema}, other than {@code
+     * connection}'s own and the server's background workers, grouped by application, user, host and
+     * state with {@code sessions} counting each group. Order does not matter.
+     */
+    java.util.List<io.migrationstudio.core.schema.ConsumerInfo> snapshot(
+        Connection connection, String schema) throws SQLException;
+  }
+
   /** Freezing and unfreezing writes on a whole database. */
   interface WriteFreeze {
     /** Makes the database read-only for new and existing sessions other than this one. */

@@ -112,16 +112,7 @@ public final class LoadOrder {
   /** The inventory with {@code load_order} and {@code cycles} filled in. */
   public static Inventory fill(Inventory inventory) {
     Plan plan = of(inventory);
-    return new Inventory(
-        inventory.engine(),
-        inventory.serverVersion(),
-        inventory.database(),
-        inventory.schema(),
-        inventory.tables(),
-        inventory.views(),
-        inventory.sequences(),
-        plan.order(),
-        plan.describedCycles());
+    return inventory.withLoadOrder(plan.order(), plan.describedCycles());
   }
 
   /** Computes the plan of {@code tables}; names must be unique. */

@@ -1,12 +1,19 @@
 package io.migrationstudio.core.schema;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.Optional;
 
-/** A table of the source with its keys, constraints, indexes, exact row count and size. */
+/**
+ * A table of the source with its keys, constraints, indexes, exact row count and size. A
+ * partitioned table has its {@code partition_key} (PostgreSQL {@code pg_get_partkeydef}, e.g.
+ * {@code RANGE (payment_date)}; MariaDB {@code RANGE (expr)}) and its {@code partitions} (child
+ * names, sorted); a partition is never a table of its own in the inventory, its rows and size are
+ * the parent's. {@code comment} is the table's comment, null when none.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TableInfo(
@@ -19,13 +26,46 @@ public record TableInfo(
     List<CheckConstraint> checks,
     List<IndexInfo> indexes,
     @JsonProperty("row_count") long rowCount,
-    @JsonProperty("size_bytes") long sizeBytes) {
+    @JsonProperty("size_bytes") long sizeBytes,
+    @JsonProperty("partition_key") String partitionKey,
+    List<String> partitions,
+    String comment) {
+  @JsonCreator
   public TableInfo {
     columns = List.copyOf(columns);
     uniqueKeys = uniqueKeys == null ? List.of() : List.copyOf(uniqueKeys);
     foreignKeys = foreignKeys == null ? List.of() : List.copyOf(foreignKeys);
     checks = checks == null ? List.of() : List.copyOf(checks);
     indexes = indexes == null ? List.of() : List.copyOf(indexes);
+    partitions = partitions == null ? List.of() : List.copyOf(partitions);
+  }
+
+  /** A table that is not partitioned and has no comment. */
+  public TableInfo(
+      String schema,
+      String name,
+      List<Column> columns,
+      KeyConstraint primaryKey,
+      List<KeyConstraint> uniqueKeys,
+      List<ForeignKey> foreignKeys,
+      List<CheckConstraint> checks,
+      List<IndexInfo> indexes,
+      long rowCount,
+      long sizeBytes) {
+    this(
+        schema,
+        name,
+        columns,
+        primaryKey,
+        uniqueKeys,
+        foreignKeys,
+        checks,
+        indexes,
+        rowCount,
+        sizeBytes,
+        null,
+        List.of(),
+        null);
   }
 
   public Optional<Column> column(String columnName) {

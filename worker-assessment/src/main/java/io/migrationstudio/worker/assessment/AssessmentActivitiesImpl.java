@@ -42,7 +42,9 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
         () -> {
           StageOutput out =
               inventory.run(
-                  request.spec(), store.read(request.branch(), ArtifactPaths.THROUGHPUT_JSON));
+                  request.spec(),
+                  store.read(request.branch(), ArtifactPaths.THROUGHPUT_JSON),
+                  store.read(request.branch(), ArtifactPaths.INVENTORY_JSON));
           return commit(request, STAGE.producerRole(), "Inventory of the source", out);
         });
   }

@@ -45,7 +45,10 @@ import java.util.function.Predicate;
  * current_timestamp()}); no default is null. Secondary indexes are those that back neither the
  * primary key nor a unique constraint; {@code method} is {@code btree}, {@code hash}, {@code
  * fulltext} or {@code spatial}. Sizes are {@code DATA_LENGTH + INDEX_LENGTH} (InnoDB's estimate);
- * row counts are exact. MariaDB {@code SEQUENCE} objects are the sequences (last value not read).
+ * row counts are exact. MariaDB {@code SEQUENCE} objects are the sequences (last value not read). A
+ * column's {@code collation} is set only when it differs from its table's default collation (the
+ * native type always spells it out); a generated column's expression is its {@code generated}.
+ * Triggers and routines are read by {@link MariaDbObjectCatalog}.
  */
 final class MariaDbCatalog {
   private static final Comparator<String> BY_NAME = Comparator.naturalOrder();
@@ -83,6 +86,7 @@ final class MariaDbCatalog {
     keys(c, db, tables);
     foreignKeys(c, db, tables);
     indexes(c, db, tables);
+    partitions(c, db, tables);
     for (TableBuilder t : tables.values()) {
       t.rowCount = countRows(c, db, t.name);
     }
@@ -100,6 +104,10 @@ final class MariaDbCatalog {
         views(c, db, tableFilter),
         sequences(c, db, tableFilter),
         List.of(),
+        List.of(),
+        MariaDbObjectCatalog.triggers(dialect, c, db, tableFilter),
+        MariaDbObjectCatalog.routines(dialect, c, db),
+        List.of(),
         List.of());
   }
 
@@ -108,6 +116,10 @@ final class MariaDbCatalog {
     final String schema;
     final String name;
     final long sizeBytes;
+    final String collation;
+    final String comment;
+    String partitionKey;
+    final List<String> partitions = new ArrayList<>();
     final List<Column> columns = new ArrayList<>();
     KeyConstraint primaryKey;
     final List<KeyConstraint> uniqueKeys = new ArrayList<>();
@@ -116,10 +128,12 @@ final class MariaDbCatalog {
     final List<IndexInfo> indexes = new ArrayList<>();
     long rowCount;
 
-    TableBuilder(String schema, String name, long sizeBytes) {
+    TableBuilder(String schema, String name, long sizeBytes, String collation, String comment) {
       this.schema = schema;
       this.name = name;
       this.sizeBytes = sizeBytes;
+      this.collation = collation;
+      this.comment = comment == null || comment.isEmpty() ? null : comment;
     }
 
     TableInfo build() {
@@ -138,7 +152,10 @@ final class MariaDbCatalog {
           checks,
           indexes,
           rowCount,
-          sizeBytes);
+          sizeBytes,
+          partitionKey,
+          partitions.stream().sorted(BY_NAME).toList(),
+          comment);
     }
   }
 
@@ -147,7 +164,8 @@ final class MariaDbCatalog {
       throws SQLException {
     String sql =
         """
-        SELECT TABLE_NAME, COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) AS size_bytes
+        SELECT TABLE_NAME, COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) AS size_bytes,
+               TABLE_COLLATION, TABLE_COMMENT
           FROM information_schema.TABLES
          WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
         """;
@@ -158,7 +176,14 @@ final class MariaDbCatalog {
         while (rs.next()) {
           String name = rs.getString("TABLE_NAME");
           if (filter.test(name)) {
-            out.put(name, new TableBuilder(db, name, rs.getLong("size_bytes")));
+            out.put(
+                name,
+                new TableBuilder(
+                    db,
+                    name,
+                    rs.getLong("size_bytes"),
+                    rs.getString("TABLE_COLLATION"),
+                    rs.getString("TABLE_COMMENT")));
           }
         }
       }
@@ -177,7 +202,7 @@ final class MariaDbCatalog {
         """
         SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, IS_NULLABLE,
                COLUMN_DEFAULT, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE,
-               EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME, COLLATION_NAME
+               EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_COMMENT
           FROM information_schema.COLUMNS
          WHERE TABLE_SCHEMA = ?
         """;
@@ -209,6 +234,8 @@ final class MariaDbCatalog {
             nativeType.append(" GENERATED ALWAYS AS (").append(generation).append(") ");
             nativeType.append(kind);
           }
+          String collation = rs.getString("COLLATION_NAME");
+          String comment = rs.getString("COLUMN_COMMENT");
           Integer length = type.isText() ? intOrNull(rs, "CHARACTER_MAXIMUM_LENGTH") : null;
           Integer precision = null;
           Integer scale = null;
@@ -231,7 +258,10 @@ final class MariaDbCatalog {
                   length,
                   precision,
                   scale,
-                  extra.toLowerCase(Locale.ROOT).contains("auto_increment")));
+                  extra.toLowerCase(Locale.ROOT).contains("auto_increment"),
+                  generated ? generation : null,
+                  collation == null || json || collation.equals(t.collation) ? null : collation,
+                  comment == null || comment.isEmpty() ? null : comment));
         }
       }
     }
@@ -505,9 +535,63 @@ final class MariaDbCatalog {
     }
   }
 
-  /** Views accepted by the filter, with their definitions as the server stores them. */
+  /**
+   * Partitions from {@code information_schema.PARTITIONS}: the key is {@code METHOD (expression)}
+   * (with {@code SUBPARTITION BY} when subpartitioned), the partitions are the partition names, or
+   * {@code partition.subpartition} for subpartitions.
+   */
+  private void partitions(Connection c, String db, Map<String, TableBuilder> tables)
+      throws SQLException {
+    String sql =
+        """
+        SELECT TABLE_NAME, PARTITION_NAME, SUBPARTITION_NAME, PARTITION_METHOD,
+               PARTITION_EXPRESSION, SUBPARTITION_METHOD, SUBPARTITION_EXPRESSION
+          FROM information_schema.PARTITIONS
+         WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL
+        """;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          TableBuilder t = tables.get(rs.getString("TABLE_NAME"));
+          if (t == null) {
+            continue;
+          }
+          String key =
+              rs.getString("PARTITION_METHOD") + " (" + rs.getString("PARTITION_EXPRESSION") + ")";
+          String sub = rs.getString("SUBPARTITION_METHOD");
+          if (sub != null) {
+            key += " SUBPARTITION BY " + sub + " (" + rs.getString("SUBPARTITION_EXPRESSION") + ")";
+          }
+          t.partitionKey = key;
+          String subName = rs.getString("SUBPARTITION_NAME");
+          String partition = rs.getString("PARTITION_NAME");
+          t.partitions.add(subName == null ? partition : partition + "." + subName);
+        }
+      }
+    }
+  }
+
+  /**
+   * Views accepted by the filter, with their definitions as the server stores them and the tables
+   * and views they read. MariaDB has no {@code VIEW_TABLE_USAGE} (MySQL 8.0.13+ has), so the
+   * dependencies are found without parsing SQL: the server stores a view's definition with every
+   * relation fully qualified and quoted ({@code `db`.`name`}), so a relation of the database is a
+   * dependency when that exact spelling occurs in the definition.
+   */
   private List<ViewInfo> views(Connection c, String db, Predicate<String> filter)
       throws SQLException {
+    List<String> relations = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?")) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          relations.add(rs.getString(1));
+        }
+      }
+    }
     String sql =
         "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?";
     List<ViewInfo> out = new ArrayList<>();
@@ -517,7 +601,14 @@ final class MariaDbCatalog {
         while (rs.next()) {
           String name = rs.getString("TABLE_NAME");
           if (filter.test(name)) {
-            out.add(new ViewInfo(db, name, false, rs.getString("VIEW_DEFINITION")));
+            String definition = rs.getString("VIEW_DEFINITION");
+            List<String> dependsOn =
+                relations.stream()
+                    .filter(r -> !r.equals(name))
+                    .filter(r -> definition != null && definition.contains(dialect.qualify(db, r)))
+                    .sorted(BY_NAME)
+                    .toList();
+            out.add(new ViewInfo(db, name, false, definition, dependsOn));
           }
         }
       }

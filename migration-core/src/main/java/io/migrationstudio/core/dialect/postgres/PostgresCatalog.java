@@ -29,12 +29,14 @@ import java.util.function.Predicate;
  * on 17).
  *
  * <p>Tables are ordinary and partitioned tables ({@code relkind} r, p); partitions themselves are
- * left out because their rows are read through the partitioned parent (whose size sums the
- * partitions). Every name travels as a bind parameter; the only SQL text built from a name is the
- * {@code count(*)} per table, through {@link PostgresDialect#quote}. The catalog is read in one
- * query per object kind, not per table, so a schema of thousands of tables costs a handful of round
- * trips plus one count per table. Lists are sorted by code point in Java (not by the database
- * collation), so the result is byte-stable across servers.
+ * not tables of the inventory because their rows are read through the partitioned parent (whose
+ * size sums the partitions): they are listed in the parent's {@code partitions} (every level of its
+ * partition tree) beside its {@code partition_key}. Triggers, routines and types are read by {@link
+ * PostgresObjectCatalog}. Every name travels as a bind parameter; the only SQL text built from a
+ * name is the {@code count(*)} per table, through {@link PostgresDialect#quote}. The catalog is
+ * read in one query per object kind, not per table, so a schema of thousands of tables costs a
+ * handful of round trips plus one count per table. Lists are sorted by code point in Java (not by
+ * the database collation), so the result is byte-stable across servers.
  */
 final class PostgresCatalog {
   private static final Comparator<String> BY_NAME = Comparator.naturalOrder();
@@ -88,6 +90,10 @@ final class PostgresCatalog {
         views(c, schema, tableFilter),
         sequences(c, schema, tableFilter),
         List.of(),
+        List.of(),
+        PostgresObjectCatalog.triggers(c, schema, tableFilter),
+        PostgresObjectCatalog.routines(c, schema),
+        PostgresObjectCatalog.types(c, schema),
         List.of());
   }
 
@@ -96,6 +102,9 @@ final class PostgresCatalog {
     final String schema;
     final String name;
     final long sizeBytes;
+    final String partitionKey;
+    final List<String> partitions;
+    final String comment;
     final List<Column> columns = new ArrayList<>();
     KeyConstraint primaryKey;
     final List<KeyConstraint> uniqueKeys = new ArrayList<>();
@@ -104,10 +113,19 @@ final class PostgresCatalog {
     final List<IndexInfo> indexes = new ArrayList<>();
     long rowCount;
 
-    TableBuilder(String schema, String name, long sizeBytes) {
+    TableBuilder(
+        String schema,
+        String name,
+        long sizeBytes,
+        String partitionKey,
+        List<String> partitions,
+        String comment) {
       this.schema = schema;
       this.name = name;
       this.sizeBytes = sizeBytes;
+      this.partitionKey = partitionKey;
+      this.partitions = partitions.stream().sorted(BY_NAME).toList();
+      this.comment = comment;
     }
 
     TableInfo build() {
@@ -126,7 +144,10 @@ final class PostgresCatalog {
           checks,
           indexes,
           rowCount,
-          sizeBytes);
+          sizeBytes,
+          partitionKey,
+          partitions,
+          comment);
     }
   }
 
@@ -138,7 +159,15 @@ final class PostgresCatalog {
                CASE WHEN cl.relkind = 'p'
                     THEN (SELECT coalesce(sum(pg_total_relation_size(pt.relid)), 0)
                             FROM pg_partition_tree(cl.oid) pt)
-                    ELSE pg_total_relation_size(cl.oid) END AS size_bytes
+                    ELSE pg_total_relation_size(cl.oid) END AS size_bytes,
+               CASE WHEN cl.relkind = 'p' THEN pg_get_partkeydef(cl.oid) END AS partition_key,
+               ARRAY(SELECT CASE WHEN pn.nspname = n.nspname THEN pc.relname::text
+                                 ELSE pn.nspname || '.' || pc.relname END
+                       FROM pg_partition_tree(cl.oid) pt
+                       JOIN pg_class pc ON pc.oid = pt.relid
+                       JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+                      WHERE pt.level > 0) AS partitions,
+               obj_description(cl.oid, 'pg_class') AS comment
           FROM pg_class cl
           JOIN pg_namespace n ON n.oid = cl.relnamespace
          WHERE n.nspname = ? AND cl.relkind IN ('r', 'p') AND NOT cl.relispartition
@@ -150,7 +179,15 @@ final class PostgresCatalog {
         while (rs.next()) {
           String name = rs.getString("relname");
           if (filter.test(name)) {
-            out.put(rs.getLong("oid"), new TableBuilder(schema, name, rs.getLong("size_bytes")));
+            out.put(
+                rs.getLong("oid"),
+                new TableBuilder(
+                    schema,
+                    name,
+                    rs.getLong("size_bytes"),
+                    rs.getString("partition_key"),
+                    strings(rs.getArray("partitions")),
+                    rs.getString("comment")));
           }
         }
       }
@@ -175,7 +212,14 @@ final class PostgresCatalog {
                CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS base_type,
                bt.typtype AS base_typtype,
                NOT a.attnotnull AS nullable,
-               pg_get_expr(d.adbin, d.adrelid) AS default_expr,
+               pg_get_expr(d.adbin, d.adrelid) AS default_expr, a.attgenerated,
+               CASE WHEN a.attcollation <> t.typcollation
+                    THEN (SELECT CASE WHEN cn.nspname = 'pg_catalog' THEN quote_ident(co.collname)
+                                      ELSE quote_ident(cn.nspname) || '.' || quote_ident(co.collname)
+                                 END
+                            FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                           WHERE co.oid = a.attcollation) END AS collation,
+               col_description(a.attrelid, a.attnum) AS comment,
                a.attidentity <> '' OR EXISTS (
                  SELECT 1 FROM pg_depend dep
                    JOIN pg_class s ON s.oid = dep.objid AND s.relkind = 'S'
@@ -219,6 +263,10 @@ final class PostgresCatalog {
           Integer length = type.isText() ? intOrNull(rs, "char_length") : null;
           Integer precision = type == CanonicalType.DECIMAL ? intOrNull(rs, "num_precision") : null;
           Integer scale = type == CanonicalType.DECIMAL ? intOrNull(rs, "num_scale") : null;
+          // attgenerated: 's' stored, 'v' virtual (PostgreSQL 18); its expression lives in
+          // pg_attrdef like a default but is not one
+          boolean generated = !rs.getString("attgenerated").isEmpty();
+          String expression = rs.getString("default_expr");
           t.columns.add(
               new Column(
                   rs.getString("attname"),
@@ -226,11 +274,14 @@ final class PostgresCatalog {
                   nativeType,
                   type,
                   rs.getBoolean("nullable"),
-                  rs.getString("default_expr"),
+                  generated ? null : expression,
                   length,
                   precision,
                   scale,
-                  rs.getBoolean("is_identity")));
+                  rs.getBoolean("is_identity"),
+                  generated ? expression : null,
+                  rs.getString("collation"),
+                  rs.getString("comment")));
         }
       }
     }
@@ -385,13 +436,25 @@ final class PostgresCatalog {
     }
   }
 
-  /** Views and materialized views accepted by the filter, with their definitions. */
+  /**
+   * Views and materialized views accepted by the filter, with their definitions and the relations
+   * their rewrite rule depends on ({@code pg_depend} of the {@code pg_rewrite} row, minus the view
+   * itself).
+   */
   private List<ViewInfo> views(Connection c, String schema, Predicate<String> filter)
       throws SQLException {
     String sql =
         """
         SELECT cl.relname, cl.relkind = 'm' AS materialized,
-               pg_get_viewdef(cl.oid, true) AS definition
+               pg_get_viewdef(cl.oid, true) AS definition,
+               ARRAY(SELECT DISTINCT CASE WHEN dn.nspname = n.nspname THEN dc.relname::text
+                                          ELSE dn.nspname || '.' || dc.relname END
+                       FROM pg_rewrite r
+                       JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass
+                            AND dep.objid = r.oid AND dep.refclassid = 'pg_class'::regclass
+                       JOIN pg_class dc ON dc.oid = dep.refobjid
+                       JOIN pg_namespace dn ON dn.oid = dc.relnamespace
+                      WHERE r.ev_class = cl.oid AND dc.oid <> cl.oid) AS depends_on
           FROM pg_class cl
           JOIN pg_namespace n ON n.oid = cl.relnamespace
          WHERE n.nspname = ? AND cl.relkind IN ('v', 'm')
@@ -405,7 +468,11 @@ final class PostgresCatalog {
           if (filter.test(name)) {
             out.add(
                 new ViewInfo(
-                    schema, name, rs.getBoolean("materialized"), rs.getString("definition")));
+                    schema,
+                    name,
+                    rs.getBoolean("materialized"),
+                    rs.getString("definition"),
+                    strings(rs.getArray("depends_on")).stream().sorted(BY_NAME).toList()));
           }
         }
       }

@@ -6,12 +6,15 @@ import io.migrationstudio.core.dialect.DataProbe;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.IdentifierRules;
 import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.schema.ConsumerInfo;
 import io.migrationstudio.core.schema.Inventory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -264,6 +267,41 @@ public final class PostgresDialect implements Dialect {
   @Override
   public Optional<WriteFreeze> writeFreeze() {
     return Optional.of(new PostgresWriteFreeze(this));
+  }
+
+  /**
+   * Client sessions of the current database from {@code pg_stat_activity} (not this session, not
+   * background workers). The client host is {@code client_addr} (null over a Unix socket); the
+   * state is null where the user may not see other users' sessions.
+   */
+  @Override
+  public Optional<SessionList> sessionList() {
+    return Optional.of(
+        (connection, schema) -> {
+          String sql =
+              """
+              SELECT nullif(application_name, '') AS application, usename,
+                     host(client_addr) AS host, state, count(*) AS sessions
+                FROM pg_stat_activity
+               WHERE datname = current_database() AND pid <> pg_backend_pid()
+                 AND backend_type = 'client backend'
+               GROUP BY 1, 2, 3, 4
+              """;
+          List<ConsumerInfo> out = new ArrayList<>();
+          try (Statement s = connection.createStatement();
+              ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+              out.add(
+                  new ConsumerInfo(
+                      rs.getString("application"),
+                      rs.getString("usename"),
+                      rs.getString("host"),
+                      rs.getInt("sessions"),
+                      rs.getString("state")));
+            }
+          }
+          return out;
+        });
   }
 
   /** Freeze = database default read-only, and other sessions ended so they reconnect read-only. */

@@ -7,6 +7,7 @@ import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.KeyConstraint;
 import io.migrationstudio.core.schema.TableInfo;
+import io.migrationstudio.core.schema.TriggerInfo;
 import io.migrationstudio.core.schema.ViewInfo;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,6 +25,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads the inventory of one SQLite schema (an attached database, {@code main} by default) from
@@ -53,9 +56,11 @@ import java.util.function.Predicate;
  *   <li>Sizes: bytes of the table's b-tree and its indexes' from the {@code dbstat} virtual table
  *       when SQLite is compiled with it (xerial's driver is); otherwise an estimate: the file's
  *       {@code page_count * page_size} shared among tables in proportion to their row counts.
- *   <li>Views: the SELECT after the top-level AS of the CREATE VIEW text. Triggers exist in SQLite
- *       but the Inventory has no place for them yet. Sequences: none (AUTOINCREMENT counters in
- *       {@code sqlite_sequence} belong to the identity column).
+ *   <li>Views: the SELECT after the top-level AS of the CREATE VIEW text. Triggers: from {@code
+ *       sqlite_schema}, timing and event read from the CREATE TRIGGER header, the whole statement
+ *       as definition; SQLite has no routines, user-defined types, partitions or session list.
+ *       Sequences: none (AUTOINCREMENT counters in {@code sqlite_sequence} belong to the identity
+ *       column).
  * </ul>
  *
  * Lists are sorted by code point in Java, so the result is byte-stable.
@@ -139,7 +144,46 @@ final class SqliteCatalog {
         views,
         List.of(),
         List.of(),
+        List.of(),
+        triggers(objects, tableFilter),
+        List.of(),
+        List.of(),
         List.of());
+  }
+
+  /**
+   * CREATE TRIGGER header: timing (SQLite's default is BEFORE), event (UPDATE may name columns),
+   * table. Only the header before {@code ON} is matched; the body is the definition as stored.
+   */
+  private static final Pattern TRIGGER_HEADER =
+      Pattern.compile(
+          "(?is)^\\s*CREATE\\s+(?:TEMP(?:ORARY)?\\s+)?TRIGGER\\s+.*?"
+              + "(?:\\s(BEFORE|AFTER|INSTEAD\\s+OF))?\\s+(DELETE|INSERT|UPDATE)(?:\\s+OF\\s+.*?)?"
+              + "\\s+ON\\s");
+
+  /** Triggers of in-scope tables and views from {@code sqlite_schema}; SQLite's are row-level. */
+  private static List<TriggerInfo> triggers(List<SchemaObject> objects, Predicate<String> filter) {
+    List<TriggerInfo> out = new ArrayList<>();
+    for (SchemaObject o : objects) {
+      if (!o.type().equals("trigger") || !filter.test(o.table())) {
+        continue;
+      }
+      Matcher m = TRIGGER_HEADER.matcher(o.sql());
+      String timing = null;
+      String event = null;
+      if (m.find()) {
+        timing =
+            m.group(1) == null
+                ? "BEFORE"
+                : m.group(1).toUpperCase(Locale.ROOT).replaceAll("\\s+", " ");
+        event = m.group(2).toUpperCase(Locale.ROOT);
+      }
+      out.add(new TriggerInfo(o.table(), o.name(), timing, event, "ROW", o.sql()));
+    }
+    out.sort(
+        Comparator.comparing(TriggerInfo::table, BY_NAME)
+            .thenComparing(TriggerInfo::name, BY_NAME));
+    return out;
   }
 
   private List<SchemaObject> schemaObjects(Connection c, String schema) throws SQLException {

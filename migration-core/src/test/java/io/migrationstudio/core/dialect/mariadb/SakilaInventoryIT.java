@@ -1,0 +1,83 @@
+package io.migrationstudio.core.dialect.mariadb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.core.assess.ConsumerSampler;
+import io.migrationstudio.core.schema.ConsumerInfo;
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.schema.RoutineInfo;
+import io.migrationstudio.core.schema.TriggerInfo;
+import io.migrationstudio.core.schema.ViewInfo;
+import io.migrationstudio.testkit.MariaDbExtension;
+import io.migrationstudio.testkit.MariaDbSamples;
+import io.migrationstudio.testkit.TestMariaDb;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Sakila on MariaDB: its triggers, routines, views with dependencies, and its consumers. */
+@ExtendWith(MariaDbExtension.class)
+class SakilaInventoryIT {
+  private final MariaDbDialect dialect = new MariaDbDialect();
+
+  @Test
+  void sakilaShowsTriggersRoutinesViewsAndConsumers(TestMariaDb sakila) throws Exception {
+    MariaDbSamples.loadSakila(sakila);
+    Inventory inv;
+    try (Connection c = sakila.connect()) {
+      inv = dialect.introspect(c, sakila.name(), n -> true);
+    }
+
+    assertEquals(
+        List.of(
+            "customer.customer_create_date",
+            "film.del_film",
+            "film.ins_film",
+            "film.upd_film",
+            "payment.payment_date",
+            "rental.rental_date"),
+        inv.triggers().stream().map(t -> t.table() + "." + t.name()).toList());
+    TriggerInfo insFilm = inv.triggers().get(2);
+    assertEquals("AFTER", insFilm.timing());
+    assertEquals("INSERT", insFilm.events());
+    assertEquals("ROW", insFilm.level());
+    assertTrue(insFilm.definition().startsWith("CREATE TRIGGER `ins_film` AFTER INSERT ON `film`"));
+
+    assertEquals(
+        List.of(
+            "film_in_stock procedure",
+            "film_not_in_stock procedure",
+            "get_customer_balance function",
+            "inventory_held_by_customer function",
+            "inventory_in_stock function",
+            "rewards_report procedure"),
+        inv.routines().stream().map(r -> r.name() + " " + r.kind()).toList());
+    RoutineInfo balance = inv.routines().get(2);
+    assertEquals("decimal(5,2)", balance.returns());
+    assertEquals("IN `p_customer_id` int(11), IN `p_effective_date` datetime", balance.arguments());
+    assertTrue(balance.definition().contains("BEGIN"));
+    assertTrue(inv.types().isEmpty(), "MySQL has no user-defined types");
+
+    assertEquals(
+        sakila.queryLong(
+            "SELECT count(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = DATABASE()"),
+        inv.views().size());
+    ViewInfo actorInfo =
+        inv.views().stream().filter(v -> v.name().equals("actor_info")).findFirst().orElseThrow();
+    assertEquals(
+        List.of("actor", "category", "film", "film_actor", "film_category"), actorInfo.dependsOn());
+
+    try (Connection studio = sakila.connect();
+        Connection app = sakila.connect()) {
+      List<ConsumerInfo> consumers =
+          ConsumerSampler.sample(dialect, studio, sakila.name(), Duration.ZERO);
+      assertEquals(1, consumers.size(), "the other connection, not the studio's: " + consumers);
+      assertEquals(sakila.user(), consumers.get(0).user());
+      assertEquals("Sleep", consumers.get(0).state());
+      assertTrue(app.isValid(1));
+    }
+  }
+}
