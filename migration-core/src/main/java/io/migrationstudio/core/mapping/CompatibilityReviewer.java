@@ -273,7 +273,11 @@ public final class CompatibilityReviewer {
                   + (index.columns().isEmpty() || index.predicate() != null
                       ? " (an expression or partial index names source columns and is carried only"
                           + " under identity naming)"
-                      : " (one of its columns is dropped)")
+                      : translate(index.columns(), names) == null
+                          ? " (one of its columns is dropped)"
+                          : " (its method "
+                              + index.method()
+                              + " has no PostgreSQL equivalent, or an override left it out)")
                   + "; recreate it on the target if queries need it: "
                   + index.definition());
         }

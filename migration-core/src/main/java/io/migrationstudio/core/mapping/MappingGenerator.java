@@ -171,13 +171,15 @@ public final class MappingGenerator {
           continue;
         }
         List<String> cols = translate(index.columns(), names);
-        if (cols != null) {
+        Optional<String> method =
+            index.method() == null ? Optional.empty() : types.indexMethod(index.method());
+        if (cols != null && (index.method() == null || method.isPresent())) {
           indexes.add(
               new IndexInfo(
                   naming.apply(index.name()),
                   cols,
                   index.unique(),
-                  index.method(),
+                  method.orElse(null),
                   null,
                   naming == NamingRule.IDENTITY ? index.definition() : null));
         }

@@ -6,6 +6,7 @@ import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Chooses the PostgreSQL target type of a source column, one implementation per source engine
@@ -22,6 +23,15 @@ public interface SourceTypeMapper {
    * column (a serial-style column whose default draws from it).
    */
   Target map(Column column, boolean ownsSequence);
+
+  /**
+   * The PostgreSQL access method of a secondary index built with the source's {@code method}, or
+   * empty when the target has no equivalent and the index is left out of the mapping (the
+   * assessment reports it, e.g. {@code fulltext-index}). By default the method carries over.
+   */
+  default Optional<String> indexMethod(String method) {
+    return Optional.ofNullable(method);
+  }
 
   /** The target type of a column and how its value gets there. */
   record Target(

@@ -16,7 +16,10 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.ForeignKey;
+import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.schema.KeyConstraint;
+import io.migrationstudio.core.schema.TableInfo;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -275,5 +278,41 @@ class MappingGeneratorTest {
                 generator.generate(
                     chinookLike(List.of()), spec("identity", "/nonexistent/overrides.yaml")));
     assertEquals(ErrorCode.INVALID_SPEC, e.code());
+  }
+
+  @Test
+  void mariaDbFulltextAndSpatialIndexesAreLeftOutAndHashBecomesBtree() {
+    TableInfo filmText =
+        new TableInfo(
+            "sakila",
+            "film_text",
+            List.of(
+                col("film_id", 1, "smallint(6)", CanonicalType.SMALLINT, false),
+                col("title", 2, "varchar(255)", CanonicalType.VARCHAR, false),
+                col("code", 3, "char(3)", CanonicalType.CHAR, true)),
+            new KeyConstraint("PRIMARY", List.of("film_id")),
+            null,
+            null,
+            null,
+            List.of(
+                new IndexInfo("idx_title", List.of("title"), false, "fulltext", null, null),
+                new IndexInfo("idx_code", List.of("code"), false, "hash", null, null),
+                new IndexInfo("idx_both", List.of("code", "title"), false, "btree", null, null),
+                new IndexInfo("idx_where", List.of("code"), false, "spatial", null, null)),
+            1000,
+            0);
+    Inventory inv =
+        new Inventory(
+            "mariadb", "11.4", "sakila", "sakila", List.of(filmText), null, null, null, null);
+    List<IndexInfo> indexes =
+        generator
+            .generate(inv, spec("snake_case", null))
+            .bySource("film_text")
+            .orElseThrow()
+            .indexes();
+    assertEquals(
+        List.of("idx_code btree", "idx_both btree"),
+        indexes.stream().map(i -> i.name() + " " + i.method()).toList(),
+        "no PostgreSQL access method means what FULLTEXT or SPATIAL means; InnoDB's HASH is a B-tree");
   }
 }

@@ -168,6 +168,20 @@ class SourceTypeCatalogueTest {
     assertEquals(false, SourceTypeMapper.forEngine("mariadb").map(c, false).identity());
   }
 
+  @ParameterizedTest(name = "{0} → {1}")
+  @CsvSource(
+      delimiter = '|',
+      nullValues = "-",
+      value = {"btree|btree", "BTREE|btree", "hash|btree", "fulltext|-", "spatial|-"})
+  void mariaDbIndexMethods(String method, String expected) {
+    assertEquals(
+        java.util.Optional.ofNullable(expected),
+        SourceTypeMapper.forEngine("mariadb").indexMethod(method));
+    assertEquals(
+        java.util.Optional.of(method),
+        SourceTypeMapper.forEngine("postgresql").indexMethod(method));
+  }
+
   private static Column mariaColumn(String nativeType) {
     CanonicalType type = MARIADB.canonicalType(nativeType);
     return new Column(
