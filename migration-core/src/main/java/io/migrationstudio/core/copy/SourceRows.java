@@ -60,8 +60,7 @@ public final class SourceRows {
       ColumnCodec target = codec.columns().get(i);
       if (MappingExpressions.computed(c)) {
         CompiledExpression e = sql.expressions().get(c.target());
-        columns.add(
-            new Computed(e, e == null ? null : new ValueConverter(e.resultType(), target)));
+        columns.add(new Computed(e, e == null ? null : new ValueConverter(e.resultType(), target)));
       } else {
         columns.add(
             new Projected(slot++, target, sql.crossEngine() ? converter(sql, c, target) : null));
@@ -102,7 +101,8 @@ public final class SourceRows {
     for (int k = 0; k < inputs.size(); k++) {
       Input in = inputs.get(k);
       int i = first + projected + k;
-      raw.put(in.name(), in.converter() == null ? in.codec().read(rs, i) : in.converter().read(rs, i));
+      raw.put(
+          in.name(), in.converter() == null ? in.codec().read(rs, i) : in.converter().read(rs, i));
     }
     Object[] values = new Object[columns.size()];
     for (int i = 0; i < values.length; i++) {

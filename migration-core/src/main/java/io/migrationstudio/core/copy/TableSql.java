@@ -4,9 +4,9 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.expr.CompiledExpression;
 import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.Disposition;
-import io.migrationstudio.core.expr.CompiledExpression;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingExpressions;
 import io.migrationstudio.core.mapping.TableMapping;
@@ -194,8 +194,9 @@ public final class TableSql {
 
   /**
    * The dry run's query: the source columns {@code before} as they are, then the projections and
-   * expression inputs exactly as {@link #sourceSelect} reads them (so the two halves of a row are the same
-   * source row), the first {@code rows} rows in key order (in column order when there is no key).
+   * expression inputs exactly as {@link #sourceSelect} reads them (so the two halves of a row are
+   * the same source row), the first {@code rows} rows in key order (in column order when there is
+   * no key).
    */
   public String sourcePreview(List<String> before, int rows) {
     StringBuilder sb = new StringBuilder("SELECT ");

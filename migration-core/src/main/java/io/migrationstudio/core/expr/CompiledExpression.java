@@ -92,8 +92,8 @@ public final class CompiledExpression {
   }
 
   /**
-   * Whether the expression reads the {@code row} map: it may then read any source column (keys
-   * need not be constants), so the row handed to {@link #evaluate} should hold every column.
+   * Whether the expression reads the {@code row} map: it may then read any source column (keys need
+   * not be constants), so the row handed to {@link #evaluate} should hold every column.
    */
   public boolean readsRow() {
     return analysis.readsRow();

@@ -53,15 +53,17 @@ import java.util.Objects;
  * <p>The rule for the verdict: a finding that would lose data without an explicit decision fails
  * the review. A measured loss always fails, because the decision that accepts it is a TRANSFORM
  * whose CEL expression does the lossy step (e.g. {@code name.substring(0, 20)}); TRANSFORM, DERIVE
- * and DEFAULT columns are not SQL, so the aggregate probes skip them and the dry run evaluates their
- * expressions on real rows (a row an expression cannot evaluate is named there). A type change under disposition MAP fails too (MAP promises an
- * unchanged value); a DROP with a reason is a decision (warning).
+ * and DEFAULT columns are not SQL, so the aggregate probes skip them and the dry run evaluates
+ * their expressions on real rows (a row an expression cannot evaluate is named there). A type
+ * change under disposition MAP fails too (MAP promises an unchanged value); a DROP with a reason is
+ * a decision (warning).
  *
  * <p>Alongside, {@code dry-run.md} shows for every table the first {@value #DRY_RUN_ROWS} rows by
  * primary key as they are on the source and as they will arrive. Every value "as it arrives" is
- * built by {@link TableSql} and {@code SourceRows}, what Migrate copies with: the probes measure its
- * {@code sourceValue}, the cast probes its projection, and the dry run reads rows through the same
- * reader (projections and CEL expressions), so the review shows exactly what Migrate will write.
+ * built by {@link TableSql} and {@code SourceRows}, what Migrate copies with: the probes measure
+ * its {@code sourceValue}, the cast probes its projection, and the dry run reads rows through the
+ * same reader (projections and CEL expressions), so the review shows exactly what Migrate will
+ * write.
  */
 public final class CompatibilityReviewer {
   /** Example primary keys per finding. */

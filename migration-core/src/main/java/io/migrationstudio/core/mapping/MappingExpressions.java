@@ -17,8 +17,8 @@ import java.util.TreeMap;
  * expression}, a DEFAULT column's {@code expression} or else its {@code default} (a constant such
  * as {@code true}, {@code 0} or {@code 'unknown'} is a CEL expression too). Each is type-checked
  * against the source table's columns and produces the target column's canonical type. The loader
- * compiles them against the inventory; Migrate, the dry run and validation compile them against
- * the mapping's own source columns (their {@code source_type} read by the source dialect).
+ * compiles them against the inventory; Migrate, the dry run and validation compile them against the
+ * mapping's own source columns (their {@code source_type} read by the source dialect).
  */
 public final class MappingExpressions {
   private static final ExpressionCompiler COMPILER = new ExpressionCompiler();
