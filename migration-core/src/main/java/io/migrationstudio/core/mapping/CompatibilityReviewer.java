@@ -617,8 +617,9 @@ public final class CompatibilityReviewer {
                             Level.FAIL,
                             Level.OK,
                             "zero dates (0000-00-00) have no PostgreSQL value; Migrate would"
-                                + " quarantine these rows. Decide them with a transform, e.g."
-                                + " NULLIF(column, '0000-00-00 00:00:00') for NULL")));
+                                + " quarantine these rows. Decide them with a CEL transform"
+                                + " that handles null (a zero date reads as null there), e.g."
+                                + " column == null ? null : column for NULL")));
       }
       if (to.isText() || to == CanonicalType.JSON) {
         profile
