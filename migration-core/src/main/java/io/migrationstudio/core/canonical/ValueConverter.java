@@ -33,9 +33,10 @@ import java.util.Objects;
  *       text (never through a double); REAL/DOUBLE from numbers or numeric text;
  *   <li>DATE, TIMESTAMP, TIME: parsed from the ISO-8601 text both MySQL and SQLite give ({@code
  *       2024-01-31}, {@code 2024-01-31 12:00:00.5}, {@code T} accepted); MySQL zero dates ({@code
- *       0000-00-00...}) are unconvertible unless the mapping decides them with a transform (e.g.
- *       {@code NULLIF(col, '0000-00-00')}); a date target refuses a time of day other than
- *       midnight, a time target MySQL's times outside a day;
+ *       0000-00-00...}) are unconvertible unless the mapping decides them with a CEL transform that
+ *       handles null (a zero date reads as {@code null} there, e.g. {@code col == null ? null :
+ *       col}); a date target refuses a time of day other than midnight, a time target MySQL's times
+ *       outside a day;
  *   <li>TIMESTAMPTZ: text with an offset keeps it; a MySQL {@code timestamp} is read through the
  *       driver as an instant; offset-less text (SQLite) is read as UTC, as SQLite's own date
  *       functions write it;
@@ -259,7 +260,8 @@ public final class ValueConverter {
             + " holds the MySQL zero date '"
             + text
             + "', which PostgreSQL has no value for; decide it in mapping.yaml with a transform"
-            + " (e.g. NULLIF(column, '0000-00-00 00:00:00') for NULL)");
+            + " that handles null, where a zero date reads as null (e.g. expression: column =="
+            + " null ? null : column, for NULL)");
   }
 
   private Unconvertible unconvertible(Object value, String why) {

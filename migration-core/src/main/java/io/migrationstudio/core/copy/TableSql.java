@@ -4,9 +4,11 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.expr.CompiledExpression;
 import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingExpressions;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.math.BigDecimal;
@@ -14,23 +16,27 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * The SQL of one mapped table on both sides, every identifier quoted by its side's dialect.
  *
- * <p>Source rows "as transformed by the mapping" are the projection of each copied column in target
- * order: MAP reads the column, CAST wraps it in {@code CAST(col AS target type)}, TRANSFORM and
- * DERIVE evaluate the mapping's expression (source dialect) cast to the target type, DEFAULT
- * selects the mapping's default value cast to the target type. Chunks are ranges over the leading
- * key column, {@code lo <= key < hi}, bounds bound as text and cast to the key's type on each side.
+ * <p>Source rows "as transformed by the mapping" are read in two parts. First the projection of
+ * each copied column that comes from a source column, in target order: MAP reads the column, CAST
+ * wraps it in {@code CAST(col AS target type)}. Then, plainly, every raw source column the
+ * mapping's CEL expressions read ({@link #expressionInputs}, sorted; dropped columns included).
+ * TRANSFORM, DERIVE and DEFAULT columns are not SQL: {@link SourceRows} evaluates their compiled
+ * expressions ({@link MappingExpressions}) on those raw columns, row by row, in Java. Chunks are
+ * ranges over the leading key column, {@code lo <= key < hi}, bounds bound as text and cast to the
+ * key's type on each side.
  *
  * <p>Across engines ({@link #crossEngine}: the source dialect is not the target's) no PostgreSQL
  * cast can run on the source: the source SELECT reads every MAP/CAST column plainly, quoted by the
- * source dialect, TRANSFORM/DERIVE/DEFAULT expressions are evaluated by the source as written, and
- * the conversion to the target type happens in Java ({@link SourceRows}, one {@code ValueConverter}
- * per column). Range and key bounds are then bound typed (integers and decimals as numbers, the
- * rest as text) instead of cast.
+ * source dialect, and the conversion to the target type happens in Java ({@link SourceRows}, one
+ * {@code ValueConverter} per column). Range and key bounds are then bound typed (integers and
+ * decimals as numbers, the rest as text) instead of cast.
  */
 public final class TableSql {
   private final Dialect source;
@@ -38,6 +44,9 @@ public final class TableSql {
   private final MappingDocument mapping;
   private final TableMapping table;
   private final List<ColumnMapping> copied;
+  private final List<ColumnMapping> projected;
+  private final Map<String, CompiledExpression> expressions;
+  private final List<String> inputs;
 
   public TableSql(Dialect source, Dialect target, MappingDocument mapping, TableMapping table) {
     this.source = source;
@@ -50,6 +59,46 @@ public final class TableSql {
           ErrorCode.INVALID_ARTIFACT,
           "table " + table.source() + " has no copied column in mapping.yaml; map at least one");
     }
+    this.projected = copied.stream().filter(c -> !MappingExpressions.computed(c)).toList();
+    for (ColumnMapping c : copied) {
+      if ((c.disposition() == Disposition.TRANSFORM || c.disposition() == Disposition.DERIVE)
+          && MappingExpressions.expressionOf(c) == null) {
+        throw new MigrationException(
+            ErrorCode.INVALID_ARTIFACT,
+            "column "
+                + table.target()
+                + "."
+                + c.target()
+                + " is "
+                + c.disposition().key()
+                + " but has no expression in mapping.yaml; add one");
+      }
+    }
+    this.expressions = Map.copyOf(MappingExpressions.compile(table, source));
+    Map<String, ?> sourceColumns = MappingExpressions.sourceColumns(table, source);
+    TreeSet<String> read = new TreeSet<>();
+    for (CompiledExpression e : expressions.values()) {
+      read.addAll(e.readsRow() ? sourceColumns.keySet() : e.columns());
+    }
+    this.inputs = List.copyOf(read);
+  }
+
+  /**
+   * The compiled expression of each TRANSFORM, DERIVE and DEFAULT column, by target column (a
+   * DEFAULT column without {@code default} or {@code expression} has none: it is NULL).
+   */
+  public Map<String, CompiledExpression> expressions() {
+    return expressions;
+  }
+
+  /** The copied columns read from a source column (MAP, CAST), in target order. */
+  public List<ColumnMapping> projectedColumns() {
+    return projected;
+  }
+
+  /** The raw source columns the expressions read, sorted: selected after the projections. */
+  public List<String> expressionInputs() {
+    return inputs;
   }
 
   public TableMapping table() {
@@ -72,7 +121,7 @@ public final class TableSql {
     return !source.name().equals(target.name());
   }
 
-  /** The copied columns in target order (what {@link #sourceSelect} projects). */
+  /** The copied columns in target order (the order of {@link SourceRows} values). */
   public List<ColumnMapping> copiedColumns() {
     return copied;
   }
@@ -115,10 +164,7 @@ public final class TableSql {
 
   /** The source query of a range: projections in target column order, ordered by key. */
   public String sourceSelect(ChunkRange range) {
-    StringBuilder sb = new StringBuilder("SELECT ");
-    for (int i = 0; i < copied.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append(projection(copied.get(i)));
-    }
+    StringBuilder sb = new StringBuilder("SELECT ").append(readList());
     sb.append(" FROM ").append(sourceTable());
     List<String> where = new ArrayList<>();
     if (table.filter() != null && !table.filter().isBlank()) {
@@ -132,10 +178,7 @@ public final class TableSql {
 
   /** The source query of one row by its full key (values bound as text). */
   public String sourceByKey() {
-    StringBuilder sb = new StringBuilder("SELECT ");
-    for (int i = 0; i < copied.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append(projection(copied.get(i)));
-    }
+    StringBuilder sb = new StringBuilder("SELECT ").append(readList());
     sb.append(" FROM ").append(sourceTable());
     List<String> where = new ArrayList<>();
     if (table.filter() != null && !table.filter().isBlank()) {
@@ -150,18 +193,17 @@ public final class TableSql {
   }
 
   /**
-   * The dry run's query: the source columns {@code before} as they are, then every copied column
-   * projected exactly as {@link #sourceSelect} projects it (so the two halves of a row are the same
-   * source row), the first {@code rows} rows in key order (in column order when there is no key).
+   * The dry run's query: the source columns {@code before} as they are, then the projections and
+   * expression inputs exactly as {@link #sourceSelect} reads them (so the two halves of a row are
+   * the same source row), the first {@code rows} rows in key order (in column order when there is
+   * no key).
    */
   public String sourcePreview(List<String> before, int rows) {
     StringBuilder sb = new StringBuilder("SELECT ");
     for (int i = 0; i < before.size(); i++) {
       sb.append(i == 0 ? "" : ", ").append(source.quote(before.get(i)));
     }
-    for (int i = 0; i < copied.size(); i++) {
-      sb.append(before.isEmpty() && i == 0 ? "" : ", ").append(projection(copied.get(i)));
-    }
+    sb.append(before.isEmpty() ? "" : ", ").append(readList());
     sb.append(" FROM ").append(sourceTable());
     if (table.filter() != null && !table.filter().isBlank()) {
       sb.append(" WHERE (").append(table.filter()).append(")");
@@ -170,7 +212,7 @@ public final class TableSql {
       appendOrder(sb, sourceKeyColumns(), source);
     } else {
       sb.append(" ORDER BY ");
-      int n = before.isEmpty() ? copied.size() : before.size();
+      int n = before.isEmpty() ? readCount() : before.size();
       for (int i = 1; i <= n; i++) {
         sb.append(i == 1 ? "" : ", ").append(i);
       }
@@ -299,32 +341,43 @@ public final class TableSql {
   }
 
   /**
-   * A copied column's value on the source before the cast to its target type: MAP and CAST read the
-   * source column, TRANSFORM and DERIVE evaluate the mapping's expression, DEFAULT evaluates the
-   * mapping's {@code default} (or, without one, its {@code expression}; NULL without either). The
-   * compatibility review measures these same expressions.
+   * What the source reads for a copied column (MAP, CAST): the source column. Computed columns
+   * (TRANSFORM, DERIVE, DEFAULT) have no SQL: their CEL expressions run in {@link SourceRows}.
    */
   public String sourceValue(ColumnMapping c) {
     return switch (c.disposition()) {
       case MAP, CAST -> source.quote(c.source());
-      case TRANSFORM, DERIVE -> "(" + required(c.expression(), c) + ")";
-      case DEFAULT -> {
-        String value = c.defaultValue() != null ? c.defaultValue() : c.expression();
-        yield value == null || value.isBlank() ? "NULL" : "(" + value + ")";
-      }
+      case TRANSFORM, DERIVE, DEFAULT ->
+          throw new IllegalStateException(
+              "column " + c.target() + " is computed by a CEL expression, not by source SQL");
       case DROP -> throw new IllegalStateException("dropped column " + c.source() + " projected");
     };
   }
 
   /**
-   * A copied column as Migrate selects it: MAP reads the column as it is, every other disposition
-   * casts {@link #sourceValue} to the target type.
+   * A MAP or CAST column as Migrate selects it: MAP reads the column as it is, CAST casts it to the
+   * target type (on the same engine; across engines the conversion happens in Java).
    */
   public String projection(ColumnMapping c) {
     String value = sourceValue(c);
     return c.disposition() == Disposition.MAP || crossEngine()
         ? value
         : "CAST(" + value + " AS " + c.type() + ")";
+  }
+
+  /**
+   * The select list of a source row: the projections, then the expression inputs; {@code 1} when
+   * both are empty (every column a constant), which the readers skip.
+   */
+  private String readList() {
+    List<String> items = new ArrayList<>();
+    projected.forEach(c -> items.add(projection(c)));
+    inputs.forEach(name -> items.add(source.quote(name)));
+    return items.isEmpty() ? "1" : String.join(", ", items);
+  }
+
+  private int readCount() {
+    return Math.max(1, projected.size() + inputs.size());
   }
 
   /**
@@ -371,21 +424,6 @@ public final class TableSql {
   /** The key column mapping of a primary-key column (target name). */
   public ColumnMapping keyColumnOf(String targetKey) {
     return keyColumn(targetKey);
-  }
-
-  private String required(String expression, ColumnMapping c) {
-    if (expression == null || expression.isBlank()) {
-      throw new MigrationException(
-          ErrorCode.INVALID_ARTIFACT,
-          "column "
-              + table.target()
-              + "."
-              + c.target()
-              + " is "
-              + c.disposition().key()
-              + " but has no expression in mapping.yaml; add one");
-    }
-    return expression;
   }
 
   private List<String> sourceKeyColumns() {

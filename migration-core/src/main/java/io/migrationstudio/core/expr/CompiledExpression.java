@@ -91,6 +91,14 @@ public final class CompiledExpression {
     return analysis.nullAware();
   }
 
+  /**
+   * Whether the expression reads the {@code row} map: it may then read any source column (keys need
+   * not be constants), so the row handed to {@link #evaluate} should hold every column.
+   */
+  public boolean readsRow() {
+    return analysis.readsRow();
+  }
+
   public long costLimit() {
     return costLimit;
   }

@@ -52,15 +52,18 @@ import java.util.Objects;
  *
  * <p>The rule for the verdict: a finding that would lose data without an explicit decision fails
  * the review. A measured loss always fails, because the decision that accepts it is a TRANSFORM
- * whose expression does the lossy step (e.g. {@code left(name, 20)}), and then the review measures
- * that expression's result instead. A type change under disposition MAP fails too (MAP promises an
- * unchanged value); a DROP with a reason is a decision (warning).
+ * whose CEL expression does the lossy step (e.g. {@code name.substring(0, 20)}); TRANSFORM, DERIVE
+ * and DEFAULT columns are not SQL, so the aggregate probes skip them and the dry run evaluates
+ * their expressions on real rows (a row an expression cannot evaluate is named there). A type
+ * change under disposition MAP fails too (MAP promises an unchanged value); a DROP with a reason is
+ * a decision (warning).
  *
  * <p>Alongside, {@code dry-run.md} shows for every table the first {@value #DRY_RUN_ROWS} rows by
  * primary key as they are on the source and as they will arrive. Every value "as it arrives" is
- * built by {@link TableSql}, the SQL Migrate copies with: the probes measure its {@code
- * sourceValue}, the cast probes and the dry run run its projection, so the review shows exactly
- * what Migrate will write.
+ * built by {@link TableSql} and {@code SourceRows}, what Migrate copies with: the probes measure
+ * its {@code sourceValue}, the cast probes its projection, and the dry run reads rows through the
+ * same reader (projections and CEL expressions), so the review shows exactly what Migrate will
+ * write.
  */
 public final class CompatibilityReviewer {
   /** Example primary keys per finding. */
@@ -345,7 +348,10 @@ public final class CompatibilityReviewer {
           continue;
         }
         columns++;
-        probes.addAll(probesFor(sql, c, src));
+        if (!MappingExpressions.computed(c)) {
+          // computed columns are CEL, not source SQL: the dry run evaluates them row by row
+          probes.addAll(probesFor(sql, c, src));
+        }
       }
       String from = sql.sourceTable();
       String where =
@@ -357,7 +363,7 @@ public final class CompatibilityReviewer {
       }
       for (ColumnMapping c : table.copiedColumns()) {
         Column src = c.source() == null ? null : info.column(c.source()).orElse(null);
-        if (!sql.crossEngine() && needsCastProbe(c, src)) {
+        if (!sql.crossEngine() && !MappingExpressions.computed(c) && needsCastProbe(c, src)) {
           castProbe(sql, c, from, where);
         }
       }
@@ -615,8 +621,9 @@ public final class CompatibilityReviewer {
                             Level.FAIL,
                             Level.OK,
                             "zero dates (0000-00-00) have no PostgreSQL value; Migrate would"
-                                + " quarantine these rows. Decide them with a transform, e.g."
-                                + " NULLIF(column, '0000-00-00 00:00:00') for NULL")));
+                                + " quarantine these rows. Decide them with a CEL transform"
+                                + " that handles null (a zero date reads as null there), e.g."
+                                + " column == null ? null : column for NULL")));
       }
       if (to.isText() || to == CanonicalType.JSON) {
         profile

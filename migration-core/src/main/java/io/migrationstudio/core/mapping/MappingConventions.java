@@ -14,9 +14,14 @@ package io.migrationstudio.core.mapping;
  *       and column the mapping creates); {@code source} is the source sequence's name and {@code
  *       target} the target sequence's name (unused for identities, whose sequence PostgreSQL
  *       names).
- *   <li>{@code expression} (TRANSFORM, DERIVE) is a SQL expression in the source dialect over the
- *       source columns; its result is cast to the target {@code type}. A DEFAULT column takes its
- *       value from {@code default} (or {@code expression}), also evaluated on the source.
+ *   <li>{@code expression} (TRANSFORM, DERIVE) is a CEL expression over the source table's columns
+ *       producing the target column's canonical type, type-checked when the mapping is loaded and
+ *       evaluated per row in Java ({@link MappingExpressions}); it is never SQL. A DEFAULT column
+ *       takes its value from its {@code expression}, or else from {@code default} read as a CEL
+ *       expression too (a constant such as {@code true}, {@code 0} or {@code 'n/a'}); with neither
+ *       it is NULL. A value the source reader cannot convert (a MySQL zero date) reads as {@code
+ *       null} in an expression that handles null; an expression that does not quarantines the row
+ *       with the reader's reason.
  *   <li>Indexes with no columns (expression indexes) or with a predicate keep the source's DDL in
  *       {@code definition}; they are carried only under identity naming, because their text names
  *       source columns, and Migrate recreates them from that definition on the target table. The

@@ -221,6 +221,9 @@ public final class MappingLoader {
         continue;
       }
       checkColumns(table, info, where, problems);
+      Map<String, CanonicalType> sourceColumns = new TreeMap<>();
+      info.columns().forEach(c -> sourceColumns.put(c.name(), c.type()));
+      MappingExpressions.compile(table, sourceColumns, problems);
       checkIdentifier(where + " target", table.target(), problems);
       Set<String> copied =
           table.copiedColumns().stream().map(ColumnMapping::target).collect(Collectors.toSet());

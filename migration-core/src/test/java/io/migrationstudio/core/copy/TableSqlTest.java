@@ -1,7 +1,11 @@
 package io.migrationstudio.core.copy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.ColumnMapping;
@@ -43,22 +47,56 @@ class TableSqlTest {
   }
 
   @Test
-  void eachDispositionProjectsItsValueCastToTheTargetType() {
+  void sourceColumnsAreProjectedAndExpressionInputsReadRawAfterThem() {
     TableSql sql =
         sql(
             List.of("select"),
             column("select", "select", Disposition.MAP, "integer", null, null),
             column("naïve \"q\"", "naive_q", Disposition.CAST, "bigint", null, null),
-            column("x", "x2", Disposition.TRANSFORM, "integer", null, "\"x\" * 2"),
+            column("x", "x2", Disposition.TRANSFORM, "integer", null, "x * 2"),
             column(null, "one", Disposition.DEFAULT, "integer", "1", null),
             column(null, "by_expr", Disposition.DEFAULT, "integer", null, "40 + 2"),
-            column(null, "nothing", Disposition.DEFAULT, "integer", null, null));
+            column(null, "nothing", Disposition.DEFAULT, "integer", null, null),
+            column(null, "sum", Disposition.DERIVE, "integer", null, "row['Gone z'] + x"),
+            new ColumnMapping(
+                "Gone z",
+                null,
+                Disposition.DROP,
+                "integer",
+                null,
+                null,
+                true,
+                false,
+                null,
+                null,
+                "read by sum only"));
+    // no expression is spliced into SQL: the raw inputs (a dropped column too) follow the
+    // projections, sorted; an expression reading the row map may read any column, so all are read
     assertEquals(
-        "SELECT \"select\", CAST(\"naïve \"\"q\"\"\" AS bigint), CAST((\"x\" * 2) AS integer),"
-            + " CAST((1) AS integer), CAST((40 + 2) AS integer), CAST(NULL AS integer)"
+        "SELECT \"select\", CAST(\"naïve \"\"q\"\"\" AS bigint), \"Gone z\","
+            + " \"naïve \"\"q\"\"\", \"select\", \"x\""
             + " FROM \"Src\".\"Order Items\" WHERE \"select\" >= CAST(? AS integer)"
             + " ORDER BY \"select\"",
         sql.sourceSelect(new ChunkRange(1, "10", null)));
+    assertEquals(List.of("Gone z", "naïve \"q\"", "select", "x"), sql.expressionInputs());
+    assertEquals(java.util.Set.of("x2", "one", "by_expr", "sum"), sql.expressions().keySet());
+    assertEquals(List.of("x"), List.copyOf(sql.expressions().get("x2").columns()));
+  }
+
+  @Test
+  void anExpressionThatDoesNotTypeCheckIsRefusedNamingTableColumnAndExpression() {
+    MigrationException e =
+        assertThrows(
+            MigrationException.class,
+            () ->
+                sql(
+                    List.of(),
+                    column("x", "x", Disposition.MAP, "integer", null, null),
+                    column(null, "bad", Disposition.DERIVE, "integer", null, "x + 'a'")));
+    assertEquals(ErrorCode.INVALID_ARTIFACT, e.code());
+    assertTrue(
+        e.getMessage().contains("\"Order Items\" column \"bad\": expression 'x + 'a''"),
+        e.getMessage());
   }
 
   @Test

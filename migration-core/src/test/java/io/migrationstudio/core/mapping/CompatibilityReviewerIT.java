@@ -87,7 +87,9 @@ class CompatibilityReviewerIT {
                   type: numeric(3,1)
                 - source: composer
                   disposition: transform
-                  expression: "coalesce(left(composer, 20), 'unknown')"
+                  expression: >-
+                    composer == null ? "unknown"
+                    : size(composer) > 20 ? composer.substring(0, 20) : composer
                   type: character varying(20)
                   nullable: false
             - source: invoice
@@ -136,9 +138,12 @@ class CompatibilityReviewerIT {
       assertEquals(
           Finding.Level.OK, find(report, "track", "unit_price", "numeric_range").verdict());
 
-      // the explicit transform truncates and fills NULLs itself: nothing is lost unannounced
-      assertEquals(Finding.Level.OK, find(report, "track", "composer", "max_length").verdict());
-      assertEquals(Finding.Level.OK, find(report, "track", "composer", "not_null").verdict());
+      // the explicit CEL transform truncates and fills NULLs itself: it is not source SQL, so no
+      // aggregate probe measures it (the dry run evaluates it), and nothing is reported lost
+      assertTrue(
+          report.findings().stream()
+              .noneMatch(f -> "composer".equals(f.column()) && f.verdict() == Finding.Level.FAIL),
+          "the composer transform loses nothing unannounced");
       // timestamp → date is accepted as an explicit cast, but named
       assertEquals(
           Finding.Level.WARNING, find(report, "invoice", "invoice_date", "type_change").verdict());

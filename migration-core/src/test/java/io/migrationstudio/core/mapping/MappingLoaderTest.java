@@ -144,6 +144,77 @@ class MappingLoaderTest {
   }
 
   @Test
+  void expressionsAreTypeCheckedAgainstTheSourceColumnsAndEveryFailureIsListed() {
+    String yaml =
+        """
+        version: 1
+        tables:
+          - source: Artist
+            target: artist
+            columns:
+              - source: ArtistId
+                target: artist_id
+                disposition: map
+                type: integer
+              - source: Name
+                target: name
+                disposition: transform
+                type: text
+                expression: upper(Name) + 1
+              - target: name_length
+                disposition: derive
+                type: integer
+                expression: size(Nickname)
+              - target: migrated
+                disposition: default
+                type: boolean
+                default: "now()"
+          - source: Album
+            target: album
+            columns:
+              - source: AlbumId
+                target: album_id
+                disposition: map
+                type: integer
+              - source: Title
+                target: title
+                disposition: transform
+                type: text
+                expression: upper(Title)
+              - source: ArtistId
+                target: artist_id
+                disposition: map
+                type: integer
+              - source: AddedAt
+                target: added_year
+                disposition: transform
+                type: integer
+                expression: AddedAt.getFullYear()
+              - target: label
+                disposition: derive
+                type: text
+                expression: 'Title + " / " + string(AlbumId)'
+        """;
+    MigrationException e =
+        assertThrows(
+            MigrationException.class, () -> MappingLoader.load(Json.bytes(yaml), inventory));
+    assertEquals(ErrorCode.INVALID_ARTIFACT, e.code());
+    String m = e.getMessage();
+    assertTrue(m.contains("3 problem(s)"), m);
+    assertTrue(
+        m.contains(
+            "table \"Artist\" column \"name\": expression 'upper(Name) + 1' does not"
+                + " type-check"),
+        m);
+    assertTrue(
+        m.contains("table \"Artist\" column \"name_length\": expression 'size(Nickname)'"), m);
+    assertTrue(m.contains("undeclared reference to 'Nickname'"), m);
+    // a DEFAULT value is CEL too: a PostgreSQL function is refused at load time
+    assertTrue(m.contains("table \"Artist\" column \"migrated\": expression 'now()'"), m);
+    assertTrue(!m.contains("\"Album\""), "the Album expressions type-check:\n" + m);
+  }
+
+  @Test
   void malformedYamlIsAnInvalidArtifact() {
     MigrationException e =
         assertThrows(
