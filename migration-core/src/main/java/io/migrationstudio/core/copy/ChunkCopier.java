@@ -33,10 +33,11 @@ import org.postgresql.copy.CopyIn;
  * return it untouched (unless {@code force}); otherwise delete the range on the target and its old
  * rejects, stream the source range (cursor, ordered by key) through the mapping's projections, hash
  * every row canonically, write the rows with {@code COPY ... FROM STDIN} (rows PostgreSQL cannot
- * hold go to the quarantine with a reason), upsert the ledger row (attempt + 1, rows, source hash
- * of all rows read, target hash of the rows sent, status committed), commit. Any failure rolls the
- * whole transaction back, so a retry redoes exactly the range and nothing is duplicated or lost.
- * Memory is bounded by the fetch size and one COPY buffer.
+ * hold go to the quarantine with a reason), upsert the ledger row (attempt: the previous one + 1,
+ * or the delivery attempt when that is higher, since a failed delivery left no row; rows, source
+ * hash of all rows read, target hash of the rows sent, status committed), commit. Any failure rolls
+ * the whole transaction back, so a retry redoes exactly the range and nothing is duplicated or
+ * lost. Memory is bounded by the fetch size and one COPY buffer.
  */
 public final class ChunkCopier {
   /** Bytes buffered before a COPY write (a few rows to a few thousand). */
@@ -124,7 +125,8 @@ public final class ChunkCopier {
         del.executeUpdate();
       }
       Streamed s = stream(source, target, sql, range, migration, progress);
-      int attempt = current.attempt() + 1;
+      // a delivery that failed rolled its ledger row back with it: count it from the delivery
+      int attempt = Math.max(current.attempt() + 1, options.deliveryAttempt());
       try (PreparedStatement up =
           target.prepareStatement(
               "UPDATE "

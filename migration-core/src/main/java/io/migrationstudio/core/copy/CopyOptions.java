@@ -4,37 +4,47 @@ package io.migrationstudio.core.copy;
  * Tuning of {@link ChunkCopier}. {@code fetchSize}: source rows per cursor fetch (memory bound);
  * {@code progressEvery}: rows between progress calls (heartbeats); {@code rejectLimit}: rows of one
  * chunk that may be quarantined before the chunk fails; {@code force}: redo a chunk the ledger
- * shows committed.
+ * shows committed; {@code deliveryAttempt}: which delivery of the chunk this is (Temporal's
+ * activity attempt, 1 for the first), so that the ledger counts attempts that failed and left no
+ * row.
  */
-public record CopyOptions(int fetchSize, int progressEvery, long rejectLimit, boolean force) {
+public record CopyOptions(
+    int fetchSize, int progressEvery, long rejectLimit, boolean force, int deliveryAttempt) {
   public static final int DEFAULT_FETCH_SIZE = 2_000;
   public static final int DEFAULT_PROGRESS_EVERY = 1_000;
 
   public CopyOptions {
-    if (fetchSize < 1 || progressEvery < 1 || rejectLimit < 0) {
+    if (fetchSize < 1 || progressEvery < 1 || rejectLimit < 0 || deliveryAttempt < 1) {
       throw new IllegalArgumentException(
-          "copy options need fetchSize >= 1, progressEvery >= 1, rejectLimit >= 0; got "
+          "copy options need fetchSize >= 1, progressEvery >= 1, rejectLimit >= 0,"
+              + " deliveryAttempt >= 1; got "
               + fetchSize
               + ", "
               + progressEvery
               + ", "
-              + rejectLimit);
+              + rejectLimit
+              + ", "
+              + deliveryAttempt);
     }
   }
 
   public static CopyOptions defaults() {
-    return new CopyOptions(DEFAULT_FETCH_SIZE, DEFAULT_PROGRESS_EVERY, 0, false);
+    return new CopyOptions(DEFAULT_FETCH_SIZE, DEFAULT_PROGRESS_EVERY, 0, false, 1);
   }
 
   public CopyOptions withRejectLimit(long limit) {
-    return new CopyOptions(fetchSize, progressEvery, limit, force);
+    return new CopyOptions(fetchSize, progressEvery, limit, force, deliveryAttempt);
   }
 
   public CopyOptions withForce(boolean f) {
-    return new CopyOptions(fetchSize, progressEvery, rejectLimit, f);
+    return new CopyOptions(fetchSize, progressEvery, rejectLimit, f, deliveryAttempt);
   }
 
   public CopyOptions withProgressEvery(int every) {
-    return new CopyOptions(fetchSize, every, rejectLimit, force);
+    return new CopyOptions(fetchSize, every, rejectLimit, force, deliveryAttempt);
+  }
+
+  public CopyOptions withDeliveryAttempt(int attempt) {
+    return new CopyOptions(fetchSize, progressEvery, rejectLimit, force, attempt);
   }
 }

@@ -209,7 +209,7 @@ class CelExpressionCopyIT {
               TargetSchema.DEFAULT_STUDIO_SCHEMA,
               java.time.Clock.systemUTC(),
               new CopyOptions(
-                  CopyOptions.DEFAULT_FETCH_SIZE, CopyOptions.DEFAULT_PROGRESS_EVERY, 1, false));
+                  CopyOptions.DEFAULT_FETCH_SIZE, CopyOptions.DEFAULT_PROGRESS_EVERY, 1, false, 1));
       TableMapping codes = mapping.bySource("Codes").orElseThrow();
       for (var range : prepared.tables().get(0).chunks()) {
         copier.copy(src, tgt, mapping, codes, range, "q", ChunkProgress.NONE);

@@ -189,10 +189,22 @@ class ChunkCopyIT {
               "select attempt from studio.chunk_ledger where table_name = 'invoice_line' and chunk = 0"));
 
       AtomicLong seen = new AtomicLong();
-      ChunkResult retry = copier.copy(src, tgt, mapping, line, chunk, "m", seen::set);
+      // the retry is the chunk's second delivery (Temporal's attempt 2): the ledger says so
+      ChunkCopier secondDelivery =
+          new ChunkCopier(
+              PG,
+              PG,
+              TargetSchema.DEFAULT_STUDIO_SCHEMA,
+              java.time.Clock.systemUTC(),
+              CopyOptions.defaults().withDeliveryAttempt(2));
+      ChunkResult retry = secondDelivery.copy(src, tgt, mapping, line, chunk, "m", seen::set);
       assertEquals(1000, retry.rows());
       assertEquals(1000, seen.get(), "the last progress call reports every row");
-      assertEquals(1, retry.attempt());
+      assertEquals(2, retry.attempt());
+      assertEquals(
+          2,
+          target.queryLong(
+              "select attempt from studio.chunk_ledger where table_name = 'invoice_line' and chunk = 0"));
       assertEquals(1000, target.queryLong("select count(*) from invoice_line"));
       assertEquals(
           source.queryLong(

@@ -102,7 +102,9 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
             ActivityExecutionContext ctx = Activity.getExecutionContext();
             ChunkProgress heartbeat = ctx::heartbeat;
             CopyOptions options =
-                CopyOptions.defaults().withRejectLimit(spec.migrate().rejectLimit());
+                CopyOptions.defaults()
+                    .withRejectLimit(spec.migrate().rejectLimit())
+                    .withDeliveryAttempt(ctx.getInfo().getAttempt());
             try (Connection src = Dialects.open(spec.source(), secrets, "source");
                 Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
               ChunkCopier copier =
