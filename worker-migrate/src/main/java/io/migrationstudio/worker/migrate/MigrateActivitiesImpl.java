@@ -104,7 +104,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
             CopyOptions options =
                 CopyOptions.defaults()
                     .withRejectLimit(spec.migrate().rejectLimit())
-                    .withDeliveryAttempt(ctx.getInfo().getAttempt());
+                    // test environments report attempt 0
+                    .withDeliveryAttempt(Math.max(1, ctx.getInfo().getAttempt()));
             try (Connection src = Dialects.open(spec.source(), secrets, "source");
                 Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
               ChunkCopier copier =
