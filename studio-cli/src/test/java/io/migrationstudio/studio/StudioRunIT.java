@@ -326,6 +326,89 @@ class StudioRunIT {
     }
   }
 
+  @Test
+  void runKilledMidCopyResumesFromTheEvidenceWithoutRedoingWork(
+      TestDatabase source, TestDatabase target, @TempDir Path home) throws Exception {
+    loadChinook(source);
+    source.execute(
+        "CREATE TABLE big_events (id bigint PRIMARY KEY, payload text)",
+        "INSERT INTO big_events SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 200000) g");
+    Path spec = home.resolve("migration.yaml");
+    Files.writeString(spec, spec("e2e-resume", source, target, 2000));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process first =
+        new ProcessBuilder(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                StudioMain.class.getName(),
+                "run",
+                spec.toString(),
+                "--auto-approve",
+                "all",
+                "--home",
+                home.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(home.resolve("first-run.log").toFile())
+            .start();
+    long committedBefore = 0;
+    for (int i = 0; i < 600 && committedBefore < 10; i++) {
+      Thread.sleep(200);
+      assertTrue(
+          first.isAlive(),
+          "the first run ended early: " + Files.readString(home.resolve("first-run.log")));
+      try {
+        committedBefore =
+            target.queryLong(
+                "SELECT count(*) FROM studio.chunk_ledger WHERE table_name = 'big_events'"
+                    + " AND status = 'committed'");
+      } catch (IllegalStateException notYet) {
+        committedBefore = 0; // the ledger does not exist before Migrate starts
+      }
+    }
+    first.destroyForcibly().waitFor(); // kill -9: the in-memory Temporal state is gone with it
+    assertTrue(
+        committedBefore >= 10 && committedBefore < 100, "killed mid-copy: " + committedBefore);
+    String firstFinish =
+        String.valueOf(
+            target.queryLong(
+                "SELECT extract(epoch FROM max(finished_at)) * 1000 FROM studio.chunk_ledger"
+                    + " WHERE table_name = 'big_events' AND chunk < 5"));
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      code =
+          StudioMain.execute(
+              "run", spec.toString(), "--auto-approve", "all", "--home", home.toString());
+    } finally {
+      System.setOut(old);
+    }
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, printed);
+    assertTrue(printed.contains("skipped"), "approved stages are not redone:\n" + printed);
+    // chunks committed before the kill were not recopied
+    assertEquals(
+        firstFinish,
+        String.valueOf(
+            target.queryLong(
+                "SELECT extract(epoch FROM max(finished_at)) * 1000 FROM studio.chunk_ledger"
+                    + " WHERE table_name = 'big_events' AND chunk < 5")));
+    assertEquals(fingerprint(source, "big_events"), fingerprint(target, "big_events"));
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      JsonNode validation =
+          artifact(store, "migrations/e2e-resume", "04-validation/validation.json");
+      assertEquals("PASS", validation.get("status").asText(), validation.toString());
+      long inventories =
+          store.log("migrations/e2e-resume").stream()
+              .filter(c -> c.author().equals("inventory"))
+              .count();
+      assertEquals(1, inventories, "the assessment ran once");
+    }
+  }
+
   private static Process migrateWorker(String temporal, Path home, String name) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(
