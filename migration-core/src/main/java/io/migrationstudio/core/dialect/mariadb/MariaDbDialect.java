@@ -2,6 +2,7 @@ package io.migrationstudio.core.dialect.mariadb;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.dialect.DataProbe;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.schema.CanonicalType;
@@ -344,6 +345,15 @@ public final class MariaDbDialect implements Dialect {
           }
           return out;
         });
+  }
+
+  /**
+   * MariaDB/MySQL data probe: NUL bytes, zero dates (read under a relaxed sql_mode), values above a
+   * limit, case-insensitive duplicates, non-empty tables.
+   */
+  @Override
+  public Optional<DataProbe> dataProbe(Connection connection, String schema) {
+    return Optional.of(new MariaDbDataProbe(this, connection, schema));
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.migrationstudio.core.dialect.sqlite;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.dialect.DataProbe;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Inventory;
@@ -160,6 +161,15 @@ public final class SqliteDialect implements Dialect {
   }
 
   /** Empty: a write freeze is a file-level matter for SQLite (see the class comment). */
+  /**
+   * SQLite data probe: NUL bytes, zero dates stored as text, values above a limit, case-insensitive
+   * duplicates, non-empty tables.
+   */
+  @Override
+  public Optional<DataProbe> dataProbe(Connection connection, String schema) {
+    return Optional.of(new SqliteDataProbe(this, connection, schema));
+  }
+
   @Override
   public Optional<WriteFreeze> writeFreeze() {
     return Optional.empty();

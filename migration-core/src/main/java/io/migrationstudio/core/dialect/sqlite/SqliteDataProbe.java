@@ -1,0 +1,253 @@
+package io.migrationstudio.core.dialect.sqlite;
+
+import io.migrationstudio.core.dialect.DataProbe;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/**
+ * The risk checks' data questions on SQLite. Each answer is two queries over the table: {@code
+ * count(*)} of the matching rows and their first {@link #MAX_EXAMPLES} keys in key order. Names are
+ * quoted through {@link SqliteDialect#quote}; values are bind parameters.
+ *
+ * <p>SQLite stores whatever it is given: text may hold NUL bytes (most text functions stop at the
+ * first one, so the probe searches the value's bytes, {@code CAST(col AS BLOB)}) and a "date"
+ * column may hold the text {@code 0000-00-00} copied from MySQL. {@code lower()} folds ASCII
+ * letters only (SQLite without ICU), so case-insensitive duplicates are found for ASCII text.
+ */
+final class SqliteDataProbe implements DataProbe {
+  private final SqliteDialect dialect;
+  private final Connection connection;
+  private final String schema;
+
+  /** {@code schema} is an attached schema name ({@code main} by default; "" means main). */
+  SqliteDataProbe(SqliteDialect dialect, Connection connection, String schema) {
+    this.dialect = dialect;
+    this.connection = connection;
+    this.schema = schema == null || schema.isEmpty() ? dialect.defaultSchema() : schema;
+  }
+
+  @Override
+  public String engine() {
+    return dialect.name();
+  }
+
+  /** SQLite has no type that rejects NUL bytes or zero dates: both must be probed. */
+  @Override
+  public Optional<String> cannotHold(Anomaly anomaly) {
+    return Optional.empty();
+  }
+
+  /** Searches the stored bytes: text and blob values alike, past an embedded NUL. */
+  @Override
+  public Sample nulBytes(String table, String column, List<String> keyColumns) {
+    String what = "probing " + table + "." + column + " for NUL bytes";
+    return sample(
+        table,
+        "instr(CAST(" + dialect.quote(column) + " AS BLOB), x'00') > 0",
+        List.of(),
+        keyColumns,
+        what);
+  }
+
+  /**
+   * Text values with a zero year, month or day in {@code YYYY-MM-DD} form ({@code 0000-00-00},
+   * {@code 2024-00-10}, with or without a time); numeric dates (Julian days, Unix time) cannot be
+   * zero dates.
+   */
+  @Override
+  public Sample zeroDates(String table, String column, List<String> keyColumns) {
+    String what = "probing " + table + "." + column + " for zero dates";
+    String q = dialect.quote(column);
+    String date =
+        "typeof("
+            + q
+            + ") = 'text' AND "
+            + q
+            + " GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'";
+    String zero =
+        "(substr("
+            + q
+            + ", 1, 4) = '0000' OR substr("
+            + q
+            + ", 6, 2) = '00' OR substr("
+            + q
+            + ", 9, 2) = '00')";
+    return sample(table, date + " AND " + zero, List.of(), keyColumns, what);
+  }
+
+  /** Compares as numbers: text holding a number counts, as SQLite's numeric affinity would. */
+  @Override
+  public Sample valuesAbove(
+      String table, String column, BigInteger limit, List<String> keyColumns) {
+    String what = "probing " + table + "." + column + " for values above " + limit;
+    return sample(
+        table,
+        "CAST(" + dialect.quote(column) + " AS NUMERIC) > CAST(? AS NUMERIC)",
+        List.of(limit.toString()),
+        keyColumns,
+        what);
+  }
+
+  @Override
+  public Sample caseInsensitiveDuplicates(
+      String table, List<String> keyColumns, List<String> textColumns) {
+    String what = "probing " + table + " " + keyColumns + " for case-insensitive duplicates";
+    StringJoiner folded = new StringJoiner(", ");
+    StringJoiner original = new StringJoiner(" || ',' || ", "count(DISTINCT ", ")");
+    StringJoiner notNull = new StringJoiner(" AND ");
+    StringJoiner group = new StringJoiner(", ");
+    for (int i = 0; i < keyColumns.size(); i++) {
+      String q = dialect.quote(keyColumns.get(i));
+      String text = "CAST(" + q + " AS TEXT)";
+      folded.add(
+          (textColumns.contains(keyColumns.get(i)) ? "lower(" + text + ")" : text) + " AS k" + i);
+      original.add("quote(" + q + ")");
+      notNull.add(q + " IS NOT NULL");
+      group.add("k" + i);
+    }
+    String groups =
+        " FROM (SELECT "
+            + folded
+            + ", count(*) AS n FROM "
+            + dialect.qualify(schema, table)
+            + " WHERE "
+            + notNull
+            + " GROUP BY "
+            + group
+            + " HAVING "
+            + original
+            + " > 1)";
+    try {
+      long count;
+      try (PreparedStatement ps =
+              connection.prepareStatement("SELECT coalesce(sum(n), 0)" + groups);
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        count = rs.getLong(1);
+      }
+      List<String> examples = new ArrayList<>();
+      if (count > 0) {
+        try (PreparedStatement ps =
+                connection.prepareStatement(
+                    "SELECT " + group + groups + " ORDER BY " + group + " LIMIT " + MAX_EXAMPLES);
+            ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            examples.add(key(rs, keyColumns.size()));
+          }
+        }
+      }
+      return new Sample(count, examples);
+    } catch (SQLException e) {
+      throw dialect.classify(e, what);
+    }
+  }
+
+  /** Ordinary tables of the schema, without SQLite's own {@code sqlite_*} tables. */
+  @Override
+  public List<String> nonEmptyTables() {
+    String what = "listing the non-empty tables of schema " + schema;
+    List<String> tables = new ArrayList<>();
+    try {
+      try (PreparedStatement ps =
+          connection.prepareStatement(
+              "SELECT name FROM pragma_table_list WHERE schema = ? AND type = 'table'"
+                  + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")) {
+        ps.setString(1, schema);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            tables.add(rs.getString(1));
+          }
+        }
+      }
+      tables.sort(null);
+      List<String> nonEmpty = new ArrayList<>();
+      for (String t : tables) {
+        try (PreparedStatement ps =
+                connection.prepareStatement(
+                    "SELECT EXISTS (SELECT 1 FROM " + dialect.qualify(schema, t) + ")");
+            ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            nonEmpty.add(t);
+          }
+        }
+      }
+      return List.copyOf(nonEmpty);
+    } catch (SQLException e) {
+      throw dialect.classify(e, what);
+    }
+  }
+
+  /** SQLite compares text with BINARY unless a column names another collation. */
+  @Override
+  public Optional<String> defaultCollation() {
+    return Optional.of("BINARY");
+  }
+
+  /** SQLite's loadable extensions are per connection, not installed in the database. */
+  @Override
+  public Optional<Boolean> hasExtension(String name) {
+    return Optional.empty();
+  }
+
+  /** Count of rows matching {@code condition}, then up to five of their keys in key order. */
+  private Sample sample(
+      String table, String condition, List<Object> params, List<String> keyColumns, String what) {
+    String from = " FROM " + dialect.qualify(schema, table) + " WHERE " + condition;
+    try {
+      long count;
+      try (PreparedStatement ps = connection.prepareStatement("SELECT count(*)" + from)) {
+        bind(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          count = rs.getLong(1);
+        }
+      }
+      List<String> examples = new ArrayList<>();
+      if (count > 0 && !keyColumns.isEmpty()) {
+        StringJoiner select = new StringJoiner(", ");
+        StringJoiner order = new StringJoiner(", ");
+        for (String k : keyColumns) {
+          select.add("CAST(" + dialect.quote(k) + " AS TEXT)");
+          order.add(dialect.quote(k));
+        }
+        try (PreparedStatement ps =
+            connection.prepareStatement(
+                "SELECT " + select + from + " ORDER BY " + order + " LIMIT " + MAX_EXAMPLES)) {
+          bind(ps, params);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              examples.add(key(rs, keyColumns.size()));
+            }
+          }
+        }
+      }
+      return new Sample(count, examples);
+    } catch (SQLException e) {
+      throw dialect.classify(e, what);
+    }
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      ps.setObject(i + 1, params.get(i));
+    }
+  }
+
+  /** The first {@code n} columns as one key: values joined by {@code ", "}, NULL spelled out. */
+  private static String key(ResultSet rs, int n) throws SQLException {
+    StringJoiner key = new StringJoiner(", ");
+    for (int i = 1; i <= n; i++) {
+      String v = rs.getString(i);
+      key.add(v == null ? "NULL" : v);
+    }
+    return key.toString();
+  }
+}
