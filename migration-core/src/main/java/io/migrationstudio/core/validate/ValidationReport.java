@@ -1,10 +1,12 @@
 package io.migrationstudio.core.validate;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.migrationstudio.contracts.workflow.Verdict;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * {@code validation.json}. Deterministic: no timestamps, the sample seed derived from the migration
@@ -40,6 +42,8 @@ public record ValidationReport(
     "orphans",
     "foreign_keys",
     "differences",
+    "aggregates",
+    "integrity",
     "status"
   })
   public record TableValidation(
@@ -58,10 +62,65 @@ public record ValidationReport(
       long orphans,
       @JsonProperty("foreign_keys") List<OrphanCount> foreignKeys,
       List<Difference> differences,
+      List<ColumnAggregate> aggregates,
+      List<IntegrityCheck> integrity,
       Verdict status) {
     public TableValidation {
       foreignKeys = List.copyOf(foreignKeys);
       differences = List.copyOf(differences);
+      aggregates = aggregates == null ? List.of() : List.copyOf(aggregates);
+      integrity = integrity == null ? List.of() : List.copyOf(integrity);
+    }
+  }
+
+  /**
+   * One column's aggregates computed in SQL on both sides; {@code differing} names the aggregates
+   * whose values differ (empty when the column agrees).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"column", "source", "target", "differing"})
+  public record ColumnAggregate(
+      String column, Aggregate source, Aggregate target, List<String> differing) {
+    public ColumnAggregate {
+      Objects.requireNonNull(column, "column is required");
+      Objects.requireNonNull(source, "source aggregate is required for " + column);
+      Objects.requireNonNull(target, "target aggregate is required for " + column);
+      differing = differing == null ? List.of() : List.copyOf(differing);
+    }
+  }
+
+  /**
+   * Aggregates of one column on one side, as text: {@code min}/{@code max} only for ordered types,
+   * {@code sum} only for numerics (floats summed as numeric, so exact), {@code length_sum} only for
+   * text; absent values are null (all NULL or not applicable).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"count", "nulls", "min", "max", "sum", "length_sum"})
+  public record Aggregate(
+      long count,
+      long nulls,
+      String min,
+      String max,
+      String sum,
+      @JsonProperty("length_sum") String lengthSum) {}
+
+  /**
+   * One integrity check on the target: {@code kind} is {@code duplicate_key}, {@code
+   * null_in_not_null}, {@code constraint_not_validated} or {@code missing_index}; {@code object}
+   * the key, column or table checked; {@code count} the violations; {@code examples} at most
+   * {@value Validator#MAX_INTEGRITY_EXAMPLES} of them (keys or names), sorted.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"kind", "object", "count", "examples"})
+  public record IntegrityCheck(String kind, String object, long count, List<String> examples) {
+    public IntegrityCheck {
+      Objects.requireNonNull(kind, "kind is required");
+      Objects.requireNonNull(object, "object is required for " + kind);
+      if (count < 0) {
+        throw new IllegalArgumentException("negative count " + count + " for " + kind);
+      }
+      examples = examples == null ? List.of() : List.copyOf(examples);
     }
   }
 

@@ -47,10 +47,14 @@ import java.util.TreeSet;
  *       one chunk) and every differing row named: missing, extra, or changed with its columns;
  *   <li>a seeded random sample of at least {@value #MIN_SAMPLE_ROWS} rows per table (reservoir over
  *       the source keys), each row fetched by key on both sides and compared field by field;
- *   <li>foreign-key orphans on the target.
+ *   <li>foreign-key orphans on the target;
+ *   <li>per-column aggregates in SQL on both sides for same-engine PostgreSQL tables ({@link
+ *       ColumnAggregates});
+ *   <li>integrity of the target against the mapping: duplicate keys, NULLs in NOT NULL columns,
+ *       constraints not validated, missing indexes ({@link TargetIntegrity}).
  * </ol>
  *
- * A table passes when all four show no difference. The seed derives from the migration id, so a
+ * A table passes when none of them shows a difference. The seed derives from the migration id, so a
  * re-run on unchanged data writes the same bytes.
  */
 public final class Validator {
@@ -58,6 +62,9 @@ public final class Validator {
 
   /** Differences listed per table (counts stay exact beyond it). */
   public static final int MAX_LISTED_DIFFERENCES = 100;
+
+  /** Examples listed per integrity check (counts stay exact beyond it). */
+  public static final int MAX_INTEGRITY_EXAMPLES = 5;
 
   private final Dialect source;
   private final Dialect target;
@@ -178,13 +185,20 @@ public final class Validator {
       fks.add(new ValidationReport.OrphanCount(fk.name(), o));
       orphans += o;
     }
+    List<ValidationReport.ColumnAggregate> aggregates = ColumnAggregates.compare(src, tgt, sql);
+    List<ValidationReport.IntegrityCheck> integrity =
+        ColumnAggregates.POSTGRESQL.equals(target.name())
+            ? new TargetIntegrity(target, mapping, t).check(tgt)
+            : List.of();
     boolean ok =
         sourceRows == targetRows
             && diff.missing == 0
             && diff.extra == 0
             && diff.changed == 0
             && sample[1] == 0
-            && orphans == 0;
+            && orphans == 0
+            && aggregates.stream().allMatch(a -> a.differing().isEmpty())
+            && integrity.stream().allMatch(i -> i.count() == 0);
     return new ValidationReport.TableValidation(
         t.source(),
         t.target(),
@@ -201,6 +215,8 @@ public final class Validator {
         orphans,
         fks,
         List.copyOf(diff.listed),
+        aggregates,
+        integrity,
         ok ? Verdict.PASS : Verdict.FAIL);
   }
 
@@ -477,21 +493,48 @@ public final class Validator {
     sb.append(", at least ").append(r.sampleRows()).append(" rows per table.\n\n");
     sb.append(
         "| table | source rows | target rows | missing | extra | changed | chunks differing |");
-    sb.append(" sampled | sample mismatches | orphans | status |\n");
-    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    sb.append(" sampled | sample mismatches | orphans | aggregates differing |");
+    sb.append(" integrity violations | status |\n");
+    sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (ValidationReport.TableValidation t : r.tables()) {
       sb.append("| ").append(cell(t.table())).append(" | ").append(t.sourceRows());
       sb.append(" | ").append(t.targetRows()).append(" | ").append(t.missing());
       sb.append(" | ").append(t.extra()).append(" | ").append(t.changed());
       sb.append(" | ").append(t.chunksDiffering()).append("/").append(t.chunks());
       sb.append(" | ").append(t.sampled()).append(" | ").append(t.sampleMismatches());
-      sb.append(" | ").append(t.orphans()).append(" | ").append(t.status()).append(" |\n");
+      sb.append(" | ").append(t.orphans());
+      sb.append(" | ")
+          .append(t.aggregates().stream().filter(a -> !a.differing().isEmpty()).count());
+      sb.append(" | ")
+          .append(t.integrity().stream().mapToLong(ValidationReport.IntegrityCheck::count).sum());
+      sb.append(" | ").append(t.status()).append(" |\n");
     }
     for (ValidationReport.TableValidation t : r.tables()) {
-      if (t.differences().isEmpty()) {
+      boolean aggregates = t.aggregates().stream().anyMatch(a -> !a.differing().isEmpty());
+      boolean integrity = t.integrity().stream().anyMatch(i -> i.count() > 0);
+      if (t.differences().isEmpty() && !aggregates && !integrity) {
         continue;
       }
       sb.append("\n## ").append(cell(t.table())).append("\n\n");
+      for (ValidationReport.ColumnAggregate a : t.aggregates()) {
+        for (String name : a.differing()) {
+          sb.append("- aggregate ").append(name).append(" of ").append(cell(a.column()));
+          sb.append(": source ").append(cell(aggregate(a.source(), name)));
+          sb.append(", target ").append(cell(aggregate(a.target(), name))).append("\n");
+        }
+      }
+      for (ValidationReport.IntegrityCheck i : t.integrity()) {
+        if (i.count() > 0) {
+          sb.append("- ").append(i.kind()).append(" ").append(cell(i.object())).append(": ");
+          sb.append(i.count());
+          if (!i.examples().isEmpty()) {
+            sb.append(" (e.g. ")
+                .append(String.join("; ", i.examples().stream().map(Validator::cell).toList()))
+                .append(")");
+          }
+          sb.append("\n");
+        }
+      }
       for (ValidationReport.Difference d : t.differences()) {
         sb.append("- ").append(d.kind()).append(" key (").append(cell(d.key())).append(")");
         if (!d.columns().isEmpty()) {
@@ -502,6 +545,21 @@ public final class Validator {
       }
     }
     return sb.toString();
+  }
+
+  /** One named aggregate's value as text ("NULL" when absent). */
+  static String aggregate(ValidationReport.Aggregate a, String name) {
+    Object v =
+        switch (name) {
+          case "count" -> a.count();
+          case "nulls" -> a.nulls();
+          case "min" -> a.min();
+          case "max" -> a.max();
+          case "sum" -> a.sum();
+          case "length_sum" -> a.lengthSum();
+          default -> throw new IllegalArgumentException("unknown aggregate " + name);
+        };
+    return v == null ? "NULL" : v.toString();
   }
 
   private static String cell(String s) {

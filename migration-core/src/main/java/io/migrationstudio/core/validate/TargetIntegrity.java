@@ -1,0 +1,181 @@
+package io.migrationstudio.core.validate;
+
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.schema.IndexInfo;
+import io.migrationstudio.core.schema.KeyConstraint;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Integrity of one target table (PostgreSQL) against its mapping: duplicates for the primary key
+ * and every unique key, NULLs in the mapping's NOT NULL columns, constraints not validated ({@code
+ * pg_constraint.convalidated = false}), and the mapping's indexes missing or invalid on the target.
+ * Each check reports a count and up to {@value Validator#MAX_INTEGRITY_EXAMPLES} examples, sorted;
+ * any count above zero fails the table.
+ */
+final class TargetIntegrity {
+  static final String DUPLICATE_KEY = "duplicate_key";
+  static final String NULL_IN_NOT_NULL = "null_in_not_null";
+  static final String CONSTRAINT_NOT_VALIDATED = "constraint_not_validated";
+  static final String MISSING_INDEX = "missing_index";
+
+  private final Dialect target;
+  private final String table;
+  private final String regclass;
+  private final TableMapping mapping;
+
+  TargetIntegrity(Dialect target, MappingDocument document, TableMapping mapping) {
+    this.target = target;
+    this.mapping = mapping;
+    String schema = io.migrationstudio.core.copy.TableSql.targetSchema(document, target);
+    this.table = target.qualify(schema, mapping.target());
+    this.regclass = table;
+  }
+
+  List<ValidationReport.IntegrityCheck> check(Connection tgt) throws SQLException {
+    List<ValidationReport.IntegrityCheck> out = new ArrayList<>();
+    if (!mapping.primaryKey().isEmpty()) {
+      out.add(
+          duplicates(
+              tgt,
+              "primary key (" + String.join(", ", mapping.primaryKey()) + ")",
+              mapping.primaryKey()));
+    }
+    for (KeyConstraint uk : mapping.uniqueKeys()) {
+      out.add(duplicates(tgt, uk.name(), uk.columns()));
+    }
+    for (ColumnMapping c : mapping.copiedColumns()) {
+      if (!c.nullable()) {
+        out.add(nulls(tgt, c.target()));
+      }
+    }
+    out.add(notValidated(tgt));
+    out.add(missingIndexes(tgt));
+    return out;
+  }
+
+  /** Key values held by more than one row (rows with a NULL in the key are never duplicates). */
+  private ValidationReport.IntegrityCheck duplicates(
+      Connection tgt, String name, List<String> columns) throws SQLException {
+    List<String> quoted = columns.stream().map(target::quote).toList();
+    StringBuilder groups = new StringBuilder("SELECT ");
+    groups.append(keyText(quoted)).append(" AS k FROM ").append(table).append(" WHERE ");
+    groups.append(String.join(" AND ", quoted.stream().map(q -> q + " IS NOT NULL").toList()));
+    groups.append(" GROUP BY ").append(String.join(", ", quoted)).append(" HAVING count(*) > 1");
+    long count = single(tgt, "SELECT count(*) FROM (" + groups + ") d");
+    List<String> examples =
+        count == 0
+            ? List.of()
+            : texts(
+                tgt,
+                "SELECT k FROM ("
+                    + groups
+                    + ") d ORDER BY k LIMIT "
+                    + Validator.MAX_INTEGRITY_EXAMPLES,
+                List.of());
+    return new ValidationReport.IntegrityCheck(DUPLICATE_KEY, name, count, examples);
+  }
+
+  /** Rows with NULL in a column the mapping declares NOT NULL; examples are their keys. */
+  private ValidationReport.IntegrityCheck nulls(Connection tgt, String column) throws SQLException {
+    String where = " FROM " + table + " WHERE " + target.quote(column) + " IS NULL";
+    long count = single(tgt, "SELECT count(*)" + where);
+    List<String> examples = List.of();
+    if (count > 0) {
+      String key =
+          mapping.primaryKey().isEmpty()
+              ? "CAST(ctid AS text)"
+              : keyText(mapping.primaryKey().stream().map(target::quote).toList());
+      examples =
+          texts(
+              tgt,
+              "SELECT k FROM (SELECT "
+                  + key
+                  + " AS k"
+                  + where
+                  + ") n ORDER BY k LIMIT "
+                  + Validator.MAX_INTEGRITY_EXAMPLES,
+              List.of());
+    }
+    return new ValidationReport.IntegrityCheck(NULL_IN_NOT_NULL, column, count, examples);
+  }
+
+  private ValidationReport.IntegrityCheck notValidated(Connection tgt) throws SQLException {
+    List<String> names =
+        texts(
+            tgt,
+            "SELECT conname FROM pg_catalog.pg_constraint WHERE conrelid = CAST(to_regclass(?) AS"
+                + " oid) AND NOT convalidated ORDER BY conname",
+            List.of(regclass));
+    return new ValidationReport.IntegrityCheck(
+        CONSTRAINT_NOT_VALIDATED, mapping.target(), names.size(), first(names));
+  }
+
+  /** The mapping's indexes with no valid index of that name on the target table. */
+  private ValidationReport.IntegrityCheck missingIndexes(Connection tgt) throws SQLException {
+    List<String> missing = new ArrayList<>();
+    try (PreparedStatement ps =
+        tgt.prepareStatement(
+            "SELECT count(*) FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid ="
+                + " i.indexrelid WHERE i.indrelid = CAST(to_regclass(?) AS oid) AND c.relname = ?"
+                + " AND i.indisvalid")) {
+      for (IndexInfo ix : mapping.indexes()) {
+        ps.setString(1, regclass);
+        ps.setString(2, ix.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) == 0) {
+            missing.add(ix.name());
+          }
+        }
+      }
+    }
+    List<String> sorted = missing.stream().sorted().toList();
+    return new ValidationReport.IntegrityCheck(
+        MISSING_INDEX, mapping.target(), sorted.size(), first(sorted));
+  }
+
+  private static List<String> first(List<String> all) {
+    return all.subList(0, Math.min(all.size(), Validator.MAX_INTEGRITY_EXAMPLES));
+  }
+
+  /** A key's display text: its columns as text joined by ", ". */
+  private static String keyText(List<String> quoted) {
+    return quoted.size() == 1
+        ? "CAST(" + quoted.get(0) + " AS text)"
+        : "concat_ws(', ', "
+            + String.join(", ", quoted.stream().map(q -> "CAST(" + q + " AS text)").toList())
+            + ")";
+  }
+
+  private static long single(Connection c, String sql) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static List<String> texts(Connection c, String sql, List<String> params)
+      throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.size(); i++) {
+        ps.setString(i + 1, params.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+}
