@@ -156,6 +156,36 @@ class CorruptionMatrixIT {
           "CREATE INDEX invoice_line_track_id_idx ON invoice_line (track_id)",
           "ALTER TABLE invoice VALIDATE CONSTRAINT invoice_customer_id_fkey");
 
+      // integrity: a duplicate key (PK dropped first) and a NULL in a NOT NULL column
+      exec(
+          tgt,
+          "ALTER TABLE track DROP CONSTRAINT track_media_type_id_fkey",
+          "ALTER TABLE media_type DROP CONSTRAINT media_type_pkey",
+          "INSERT INTO media_type VALUES (1, 'Twin')",
+          "ALTER TABLE employee ALTER COLUMN last_name DROP NOT NULL",
+          "UPDATE employee SET last_name = NULL WHERE employee_id = 2");
+      ValidationReport keys = validator.report(src, tgt, mapping, "matrix", 100, 500);
+      assertEquals(
+          List.of(
+              new ValidationReport.IntegrityCheck(
+                  TargetIntegrity.DUPLICATE_KEY, "primary key (media_type_id)", 1, List.of("1"))),
+          violations(byTable(keys).get("media_type")));
+      assertEquals(
+          List.of(
+              new ValidationReport.IntegrityCheck(
+                  TargetIntegrity.NULL_IN_NOT_NULL, "last_name", 1, List.of("2"))),
+          violations(byTable(keys).get("employee")));
+      exec(
+          tgt,
+          "DELETE FROM media_type WHERE media_type_id = 1 AND name = 'Twin'",
+          "ALTER TABLE media_type ADD CONSTRAINT media_type_pkey PRIMARY KEY (media_type_id)",
+          "ALTER TABLE track ADD CONSTRAINT track_media_type_id_fkey FOREIGN KEY (media_type_id)"
+              + " REFERENCES media_type (media_type_id)",
+          "UPDATE employee SET last_name = '"
+              + text(src, "SELECT last_name FROM employee WHERE employee_id = 2").replace("'", "''")
+              + "' WHERE employee_id = 2",
+          "ALTER TABLE employee ALTER COLUMN last_name SET NOT NULL");
+
       ValidationReport restored = validator.report(src, tgt, mapping, "matrix", 100, 500);
       assertEquals(Verdict.PASS, restored.status(), Json.write(restored));
       assertEquals(Json.write(clean), Json.write(restored), "restored target: identical report");
