@@ -132,6 +132,7 @@ public final class MappingGenerator {
 
     // pass 2: keys, foreign keys and indexes in final target names
     List<TableMapping> tables = new ArrayList<>();
+    java.util.Set<String> indexNames = new java.util.HashSet<>();
     for (TableInfo table : ordered) {
       TableMapping t = draft.get(table.name());
       MappingDraft.Table override = overrideFor(overrides, table.name());
@@ -176,7 +177,7 @@ public final class MappingGenerator {
         if (cols != null && (index.method() == null || method.isPresent())) {
           indexes.add(
               new IndexInfo(
-                  naming.apply(index.name()),
+                  uniqueIndexName(indexNames, t.target(), naming.apply(index.name())),
                   cols,
                   index.unique(),
                   method.orElse(null),
@@ -486,5 +487,23 @@ public final class MappingGenerator {
               + "); fix the path or commit the file to the migration branch",
           e);
     }
+  }
+
+  /**
+   * An index name free in the target schema: MariaDB/MySQL index names are per table (Sakila has
+   * {@code idx_fk_address_id} on three tables) while PostgreSQL's share the schema, where {@code
+   * CREATE INDEX IF NOT EXISTS} would silently skip the second one. A taken name is prefixed with
+   * the target table (then numbered if still taken); names already unique stay as they are.
+   */
+  static String uniqueIndexName(java.util.Set<String> taken, String table, String name) {
+    String candidate = name;
+    if (taken.contains(candidate)) {
+      candidate = table + "_" + name;
+      for (int i = 2; taken.contains(candidate); i++) {
+        candidate = table + "_" + name + "_" + i;
+      }
+    }
+    taken.add(candidate);
+    return candidate;
   }
 }

@@ -137,6 +137,7 @@ class CelExpressionCopyIT {
 
       TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "cel", 100);
       Loads.copyAll(src, tgt, mapping, prepared, "cel");
+      new LoadFinisher(PG).finish(tgt, mapping, "cel", 0L);
 
       assertEquals(
           source.queryLong("select count(*) from artist"),
