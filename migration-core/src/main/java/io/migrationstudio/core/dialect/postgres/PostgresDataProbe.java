@@ -1,6 +1,7 @@
 package io.migrationstudio.core.dialect.postgres;
 
 import io.migrationstudio.core.dialect.DataProbe;
+import io.migrationstudio.core.dialect.ProbeQueries;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.Connection;
@@ -130,7 +131,7 @@ final class PostgresDataProbe implements DataProbe {
                     groups + "SELECT * FROM g ORDER BY " + order + " LIMIT " + MAX_EXAMPLES);
             ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            examples.add(key(rs, keyColumns.size()));
+            examples.add(ProbeQueries.key(rs, keyColumns.size()));
           }
         }
       }
@@ -218,59 +219,14 @@ final class PostgresDataProbe implements DataProbe {
   /** Count of rows matching {@code condition}, then up to five of their keys in key order. */
   private Sample sample(
       String table, String condition, List<Object> params, List<String> keyColumns, String what) {
-    String from = " FROM " + dialect.qualify(schema, table) + " WHERE " + condition;
-    try {
-      long count;
-      try (PreparedStatement ps = connection.prepareStatement("SELECT count(*)" + from)) {
-        bind(ps, params);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          count = rs.getLong(1);
-        }
-      }
-      List<String> examples = new ArrayList<>();
-      if (count > 0 && !keyColumns.isEmpty()) {
-        StringJoiner select = new StringJoiner(", ");
-        StringJoiner order = new StringJoiner(", ");
-        for (String k : keyColumns) {
-          select.add(dialect.quote(k) + "::text");
-          order.add(dialect.quote(k));
-        }
-        try (PreparedStatement ps =
-            connection.prepareStatement(
-                "SELECT " + select + from + " ORDER BY " + order + " LIMIT " + MAX_EXAMPLES)) {
-          bind(ps, params);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              examples.add(key(rs, keyColumns.size()));
-            }
-          }
-        }
-      }
-      return new Sample(count, examples);
-    } catch (SQLException e) {
-      throw dialect.classify(e, what);
-    }
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      Object p = params.get(i);
-      if (p instanceof byte[] b) {
-        ps.setBytes(i + 1, b);
-      } else {
-        ps.setObject(i + 1, p);
-      }
-    }
-  }
-
-  /** The first {@code n} columns as one key: values joined by {@code ", "}, NULL spelled out. */
-  private static String key(ResultSet rs, int n) throws SQLException {
-    StringJoiner key = new StringJoiner(", ");
-    for (int i = 1; i <= n; i++) {
-      String v = rs.getString(i);
-      key.add(v == null ? "NULL" : v);
-    }
-    return key.toString();
+    return ProbeQueries.sample(
+        connection,
+        dialect,
+        dialect.qualify(schema, table),
+        condition,
+        params,
+        keyColumns,
+        "%s::text",
+        what);
   }
 }

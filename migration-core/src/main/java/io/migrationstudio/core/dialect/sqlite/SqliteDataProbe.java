@@ -1,6 +1,7 @@
 package io.migrationstudio.core.dialect.sqlite;
 
 import io.migrationstudio.core.dialect.DataProbe;
+import io.migrationstudio.core.dialect.ProbeQueries;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -139,7 +140,7 @@ final class SqliteDataProbe implements DataProbe {
                     "SELECT " + group + groups + " ORDER BY " + group + " LIMIT " + MAX_EXAMPLES);
             ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            examples.add(key(rs, keyColumns.size()));
+            examples.add(ProbeQueries.key(rs, keyColumns.size()));
           }
         }
       }
@@ -200,54 +201,14 @@ final class SqliteDataProbe implements DataProbe {
   /** Count of rows matching {@code condition}, then up to five of their keys in key order. */
   private Sample sample(
       String table, String condition, List<Object> params, List<String> keyColumns, String what) {
-    String from = " FROM " + dialect.qualify(schema, table) + " WHERE " + condition;
-    try {
-      long count;
-      try (PreparedStatement ps = connection.prepareStatement("SELECT count(*)" + from)) {
-        bind(ps, params);
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          count = rs.getLong(1);
-        }
-      }
-      List<String> examples = new ArrayList<>();
-      if (count > 0 && !keyColumns.isEmpty()) {
-        StringJoiner select = new StringJoiner(", ");
-        StringJoiner order = new StringJoiner(", ");
-        for (String k : keyColumns) {
-          select.add("CAST(" + dialect.quote(k) + " AS TEXT)");
-          order.add(dialect.quote(k));
-        }
-        try (PreparedStatement ps =
-            connection.prepareStatement(
-                "SELECT " + select + from + " ORDER BY " + order + " LIMIT " + MAX_EXAMPLES)) {
-          bind(ps, params);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              examples.add(key(rs, keyColumns.size()));
-            }
-          }
-        }
-      }
-      return new Sample(count, examples);
-    } catch (SQLException e) {
-      throw dialect.classify(e, what);
-    }
-  }
-
-  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
-    for (int i = 0; i < params.size(); i++) {
-      ps.setObject(i + 1, params.get(i));
-    }
-  }
-
-  /** The first {@code n} columns as one key: values joined by {@code ", "}, NULL spelled out. */
-  private static String key(ResultSet rs, int n) throws SQLException {
-    StringJoiner key = new StringJoiner(", ");
-    for (int i = 1; i <= n; i++) {
-      String v = rs.getString(i);
-      key.add(v == null ? "NULL" : v);
-    }
-    return key.toString();
+    return ProbeQueries.sample(
+        connection,
+        dialect,
+        dialect.qualify(schema, table),
+        condition,
+        params,
+        keyColumns,
+        "CAST(%s AS TEXT)",
+        what);
   }
 }

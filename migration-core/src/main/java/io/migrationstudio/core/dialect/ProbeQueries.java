@@ -1,0 +1,94 @@
+package io.migrationstudio.core.dialect;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * The query every {@link DataProbe} runs: how many rows of a table match a condition, then up to
+ * {@link DataProbe#MAX_EXAMPLES} of their keys in key order. Engines differ only in how a key
+ * column is cast to text, which the dialect's probe passes in ({@code %s} stands for the quoted
+ * column, e.g. {@code CAST(%s AS CHAR)} or {@code %s::text}).
+ */
+public final class ProbeQueries {
+  private ProbeQueries() {}
+
+  /**
+   * Counts rows of {@code qualifiedTable} matching {@code condition} (with {@code params} bound in
+   * order; byte arrays as bytes) and samples their keys; failures are classified by the dialect.
+   */
+  public static DataProbe.Sample sample(
+      Connection connection,
+      Dialect dialect,
+      String qualifiedTable,
+      String condition,
+      List<Object> params,
+      List<String> keyColumns,
+      String keyAsText,
+      String what) {
+    String from = " FROM " + qualifiedTable + " WHERE " + condition;
+    try {
+      long count;
+      try (PreparedStatement ps = connection.prepareStatement("SELECT count(*)" + from)) {
+        bind(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          count = rs.getLong(1);
+        }
+      }
+      List<String> examples = new ArrayList<>();
+      if (count > 0 && !keyColumns.isEmpty()) {
+        StringJoiner select = new StringJoiner(", ");
+        StringJoiner order = new StringJoiner(", ");
+        for (String k : keyColumns) {
+          select.add(String.format(java.util.Locale.ROOT, keyAsText, dialect.quote(k)));
+          order.add(dialect.quote(k));
+        }
+        try (PreparedStatement ps =
+            connection.prepareStatement(
+                "SELECT "
+                    + select
+                    + from
+                    + " ORDER BY "
+                    + order
+                    + " LIMIT "
+                    + DataProbe.MAX_EXAMPLES)) {
+          bind(ps, params);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              examples.add(key(rs, keyColumns.size()));
+            }
+          }
+        }
+      }
+      return new DataProbe.Sample(count, examples);
+    } catch (SQLException e) {
+      throw dialect.classify(e, what);
+    }
+  }
+
+  private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
+    for (int i = 0; i < params.size(); i++) {
+      Object p = params.get(i);
+      if (p instanceof byte[] b) {
+        ps.setBytes(i + 1, b);
+      } else {
+        ps.setObject(i + 1, p);
+      }
+    }
+  }
+
+  /** The first {@code n} columns as one key: values joined by {@code ", "}, NULL spelled out. */
+  public static String key(ResultSet rs, int n) throws SQLException {
+    StringJoiner key = new StringJoiner(", ");
+    for (int i = 1; i <= n; i++) {
+      String v = rs.getString(i);
+      key.add(v == null ? "NULL" : v);
+    }
+    return key.toString();
+  }
+}
