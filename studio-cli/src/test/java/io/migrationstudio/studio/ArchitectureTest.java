@@ -18,6 +18,17 @@ class ArchitectureTest {
         new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.migrationstudio");
+    // rules over an empty import pass vacuously: make sure every layer was found
+    for (String pkg :
+        java.util.List.of(
+            "io.migrationstudio.contracts",
+            "io.migrationstudio.core",
+            "io.migrationstudio.workflow",
+            "io.migrationstudio.worker.migrate")) {
+      org.junit.jupiter.api.Assertions.assertTrue(
+          classes.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)),
+          "no classes imported from " + pkg);
+    }
   }
 
   @Test
