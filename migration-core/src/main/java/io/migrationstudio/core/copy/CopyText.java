@@ -52,7 +52,13 @@ public final class CopyText {
 
   /** Escapes text for COPY: backslash, newline, carriage return, tab. */
   public static void escape(String s, StringBuilder out) {
-    for (int i = 0; i < s.length(); i++) {
+    int first = firstSpecial(s);
+    if (first < 0) {
+      out.append(s); // the common case: one bulk append instead of one per character
+      return;
+    }
+    out.append(s, 0, first);
+    for (int i = first; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '\\' -> out.append("\\\\");
@@ -62,6 +68,17 @@ public final class CopyText {
         default -> out.append(c);
       }
     }
+  }
+
+  /** The index of the first character COPY needs escaped, or -1. */
+  private static int firstSpecial(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

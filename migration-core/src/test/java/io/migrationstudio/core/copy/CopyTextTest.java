@@ -31,6 +31,8 @@ class CopyTextTest {
   void controlCharactersAreEscaped() {
     assertEquals("a\\tb\\nc\\rd\\\\e", text(CanonicalType.TEXT, "a\tb\nc\rd\\e"));
     assertEquals("ünï 𝄞 '\"", text(CanonicalType.VARCHAR, "ünï 𝄞 '\""));
+    assertEquals("\\\\x\\n", text(CanonicalType.TEXT, "\\x\n"));
+    assertEquals("plain text\\t", text(CanonicalType.TEXT, "plain text\t"));
   }
 
   @Test
