@@ -139,7 +139,9 @@ public final class CanonicalEncoder {
       case SMALLINT, INTEGER, BIGINT ->
           value instanceof BigInteger b
               ? b.toString()
-              : new BigInteger(value.toString()).toString();
+              : value instanceof Long || value instanceof Integer || value instanceof Short
+                  ? Long.toString(((Number) value).longValue()) // same digits, no BigInteger
+                  : new BigInteger(value.toString()).toString();
       case DECIMAL -> decimal(value, codec.scale());
       case REAL -> floatText(((Number) value).floatValue());
       case DOUBLE -> doubleText(((Number) value).doubleValue());
