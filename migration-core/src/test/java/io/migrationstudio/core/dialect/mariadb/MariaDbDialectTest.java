@@ -25,6 +25,18 @@ class MariaDbDialectTest {
   }
 
   @Test
+  void mysqlSchemeGetsPermitMysqlSchemeOnlyWhenAbsent() {
+    assertEquals("jdbc:mysql://h/shop?permitMysqlScheme", d.driverUrl("jdbc:mysql://h/shop"));
+    assertEquals(
+        "jdbc:mysql://h/shop?user=x&permitMysqlScheme", d.driverUrl("jdbc:mysql://h/shop?user=x"));
+    assertEquals(
+        "jdbc:mysql://h/shop?permitMysqlScheme=true",
+        d.driverUrl("jdbc:mysql://h/shop?permitMysqlScheme=true"));
+    assertEquals("jdbc:mariadb://h/shop", d.driverUrl("jdbc:mariadb://h/shop"));
+    assertEquals("shop", d.defaultSchema(d.driverUrl("jdbc:mysql://h/shop")));
+  }
+
+  @Test
   void quotesWithBackticks() {
     assertEquals("`order`", d.quote("order"));
     assertEquals("`we``ird`", d.quote("we`ird"));
