@@ -9,6 +9,7 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.spec.AssessmentOptions;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.ConsumerWindow;
 import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MappingOptions;
@@ -49,6 +50,13 @@ public final class SpecLoader {
 
   public static final int MAX_PARALLELISM = 64;
   public static final int MAX_CHUNK_ROWS = 10_000_000;
+
+  /** The longest consumer sampling window: the assessment waits it out, so keep it a stage step. */
+  public static final Duration MAX_CONSUMER_WINDOW = Duration.ofMinutes(10);
+
+  /** The most looks in one consumer sampling window. */
+  public static final int MAX_CONSUMER_SAMPLES = 100;
+
   static final List<String> NAMINGS = List.of("identity", "lower", "snake_case");
   static final List<String> STRATEGIES = List.of("bulk");
   static final List<String> FREEZES = List.of("source-read-only", "none");
@@ -235,6 +243,38 @@ public final class SpecLoader {
                 "is not a risk check key; known keys are listed in docs/risk-checks.md");
           }
         }
+      }
+      consumerWindow(section(a, "assessment", "consumer_window", ConsumerWindow.class));
+    }
+
+    private void consumerWindow(JsonNode w) {
+      if (w == null) {
+        return;
+      }
+      String path = "assessment.consumer_window";
+      range(w, path, "samples", 1, MAX_CONSUMER_SAMPLES);
+      String value = text(w, path, "duration", false);
+      if (value == null) {
+        return;
+      }
+      try {
+        Duration d = Duration.parse(value);
+        if (d.isNegative() || d.compareTo(MAX_CONSUMER_WINDOW) > 0) {
+          problem(
+              path + ".duration",
+              value,
+              "must be a duration from PT0S (a single look) to " + MAX_CONSUMER_WINDOW);
+        } else if (d.isZero()
+            && w.has("samples")
+            && w.get("samples").canConvertToInt()
+            && w.get("samples").intValue() > 1) {
+          problem(
+              path + ".samples",
+              shown(w.get("samples")),
+              "a window of PT0S takes a single look; set samples: 1 or a duration > PT0S");
+        }
+      } catch (DateTimeParseException e) {
+        problem(path + ".duration", value, "must be an ISO-8601 duration such as PT2S or PT1M");
       }
     }
 

@@ -47,6 +47,44 @@ class SpecLoaderTest {
   }
 
   @Test
+  void consumerWindowHasDefaultsAndEveryBadValueIsAProblemWithItsKey() {
+    MigrationSpec defaults = SpecLoader.parse(FULL);
+    assertEquals("PT2S", defaults.assessment().consumerWindow().duration());
+    assertEquals(5, defaults.assessment().consumerWindow().samples());
+    MigrationSpec set =
+        SpecLoader.parse(
+            FULL + "assessment: { consumer_window: { duration: PT30S, samples: 7 } }\n");
+    assertEquals("PT30S", set.assessment().consumerWindow().duration());
+    assertEquals(7, set.assessment().consumerWindow().samples());
+    MigrationSpec single =
+        SpecLoader.parse(
+            FULL + "assessment: { consumer_window: { duration: PT0S, samples: 1 } }\n");
+    assertEquals(1, single.assessment().consumerWindow().samples());
+    assertEquals(SpecLoader.parse(SpecLoader.render(set)), set, "renders and reads back");
+
+    for (String[] bad :
+        new String[][] {
+          {"{ duration: 2 seconds }", "assessment.consumer_window.duration"},
+          {"{ duration: PT11M }", "assessment.consumer_window.duration"},
+          {"{ duration: -PT1S }", "assessment.consumer_window.duration"},
+          {"{ samples: 0 }", "assessment.consumer_window.samples"},
+          {"{ samples: 101 }", "assessment.consumer_window.samples"},
+          {"{ samples: many }", "assessment.consumer_window.samples"},
+          {"{ duration: PT0S, samples: 3 }", "assessment.consumer_window.samples"},
+          {"{ window: PT2S }", "assessment.consumer_window.window"},
+          {"PT2S", "assessment.consumer_window"}
+        }) {
+      SpecException e =
+          assertThrows(
+              SpecException.class,
+              () -> SpecLoader.parse(FULL + "assessment: { consumer_window: " + bad[0] + " }\n"),
+              bad[0]);
+      assertEquals(ErrorCode.INVALID_SPEC, e.code());
+      assertEquals(List.of(bad[1]), e.problems().stream().map(SpecProblem::key).toList(), bad[0]);
+    }
+  }
+
+  @Test
   void theDesignExampleIsValid() {
     MigrationSpec spec = SpecLoader.parse(FULL);
     assertEquals("chinook-to-pg", spec.id());

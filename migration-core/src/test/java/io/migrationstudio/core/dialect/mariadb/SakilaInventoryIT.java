@@ -78,6 +78,18 @@ class SakilaInventoryIT {
       assertEquals(sakila.user(), consumers.get(0).user());
       assertEquals("Sleep", consumers.get(0).state());
       assertTrue(app.isValid(1));
+
+      // the spec's consumer window: 3 looks over 0.4 s wait out the window and still see the app
+      long start = System.nanoTime();
+      List<ConsumerInfo> windowed =
+          ConsumerSampler.sample(
+              dialect,
+              studio,
+              sakila.name(),
+              new io.migrationstudio.contracts.spec.ConsumerWindow("PT0.4S", 3));
+      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(elapsedMs >= 400, "3 looks span the 0.4 s window, took " + elapsedMs + " ms");
+      assertEquals(consumers, windowed);
     }
   }
 }
