@@ -19,10 +19,12 @@ import io.migrationstudio.contracts.spec.QuerySpec;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
 import io.migrationstudio.contracts.spec.ScopeSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
+import io.migrationstudio.contracts.spec.TypeRule;
 import io.migrationstudio.contracts.spec.ValidationOptions;
 import io.migrationstudio.core.assess.RiskCatalog;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.mapping.TypeRules;
 import io.migrationstudio.core.report.Json;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
@@ -332,6 +334,91 @@ public final class SpecLoader {
       if (m != null) {
         oneOf(m, "mapping", "naming", NAMINGS);
         text(m, "mapping", "overrides", false);
+        typeRules(m.get("type_rules"));
+      }
+    }
+
+    /**
+     * {@code mapping.type_rules}: see {@link TypeRule}; every entry checked, every problem kept.
+     */
+    private void typeRules(JsonNode rules) {
+      if (absent(rules)) {
+        return;
+      }
+      if (!rules.isArray()) {
+        problem(
+            "mapping.type_rules",
+            shown(rules),
+            "must be a list of {match: {source_type, table, column}, target_type} entries");
+        return;
+      }
+      for (int i = 0; i < rules.size(); i++) {
+        String path = "mapping.type_rules[" + i + "]";
+        JsonNode r = rules.get(i);
+        if (!r.isObject()) {
+          problem(path, shown(r), "must be a mapping with match and target_type");
+          continue;
+        }
+        keys(r, path, knownKeys(TypeRule.class));
+        JsonNode match = section(r, path, "match", TypeRule.Match.class);
+        if (absent(r.get("match"))) {
+          problem(
+              path + ".match",
+              "(missing)",
+              "is required: which columns the rule covers (source_type, table, column globs)");
+        } else if (match != null) {
+          int stated = 0;
+          for (String key : knownKeys(TypeRule.Match.class)) {
+            String glob = text(match, path + ".match", key, false);
+            if (glob != null) {
+              stated++;
+              if (glob.isBlank()) {
+                problem(path + ".match." + key, "\"\"", "must be a non-empty glob (* matches all)");
+              }
+            }
+          }
+          if (stated == 0) {
+            problem(
+                path + ".match",
+                "{}",
+                "must state at least one of source_type, table, column (a rule for every column"
+                    + " would replace the whole catalogue)");
+          }
+        }
+        String type = text(r, path, "target_type", true);
+        boolean timestamptz = false;
+        if (type != null && !type.isBlank()) {
+          String canonical = TypeRules.canonicalOf(type);
+          if (canonical == null) {
+            problem(
+                path + ".target_type",
+                type,
+                "is not a PostgreSQL type the studio can write (e.g. smallint, text,"
+                    + " character varying(40), numeric(10,2), timestamptz, text[])");
+          }
+          timestamptz = "TIMESTAMPTZ".equals(canonical);
+        }
+        String zone = text(r, path, "time_zone", false);
+        if (zone != null) {
+          try {
+            if (java.time.ZoneId.of(zone) instanceof java.time.ZoneOffset) {
+              throw new java.time.DateTimeException("an offset, not a zone");
+            }
+            if (type != null && !timestamptz) {
+              problem(
+                  path + ".time_zone",
+                  zone,
+                  "applies only to a timestamptz target_type (the zone zone-less source"
+                      + " timestamps were written in); remove it or change target_type");
+            }
+          } catch (java.time.DateTimeException e) {
+            problem(
+                path + ".time_zone",
+                zone,
+                "must be a time-zone region id such as UTC or Europe/Berlin (not an offset)");
+          }
+        }
+        text(r, path, "reason", false);
       }
     }
 
