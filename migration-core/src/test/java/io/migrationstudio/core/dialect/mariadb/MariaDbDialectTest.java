@@ -37,6 +37,18 @@ class MariaDbDialectTest {
   }
 
   @Test
+  void onUpdateIsReadFromExtraOfMariaDbAndMysql() {
+    assertEquals("current_timestamp()", MariaDbCatalog.onUpdate("on update current_timestamp()"));
+    assertEquals(
+        "current_timestamp(3)",
+        MariaDbCatalog.onUpdate("DEFAULT_GENERATED on update CURRENT_TIMESTAMP(3)"));
+    assertEquals("current_timestamp()", MariaDbCatalog.onUpdate("on update CURRENT_TIMESTAMP"));
+    assertEquals(null, MariaDbCatalog.onUpdate("auto_increment"));
+    assertEquals(null, MariaDbCatalog.onUpdate("DEFAULT_GENERATED"));
+    assertEquals(null, MariaDbCatalog.onUpdate(null));
+  }
+
+  @Test
   void quotesWithBackticks() {
     assertEquals("`order`", d.quote("order"));
     assertEquals("`we``ird`", d.quote("we`ird"));
