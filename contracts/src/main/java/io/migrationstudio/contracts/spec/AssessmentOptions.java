@@ -6,17 +6,26 @@ import java.util.List;
 
 /**
  * Which named risk checks the assessment runs: {@code checks} (empty: all) minus {@code
- * skip_checks}. Keys are listed in docs/risk-checks.md.
+ * skip_checks}. Keys are listed in docs/risk-checks.md. {@code consumer_window}: how the sessions
+ * connected to the source are sampled (see {@link ConsumerWindow}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AssessmentOptions(
-    List<String> checks, @JsonProperty("skip_checks") List<String> skipChecks) {
+    List<String> checks,
+    @JsonProperty("skip_checks") List<String> skipChecks,
+    @JsonProperty("consumer_window") ConsumerWindow consumerWindow) {
   public AssessmentOptions {
     checks = checks == null ? List.of() : List.copyOf(checks);
     skipChecks = skipChecks == null ? List.of() : List.copyOf(skipChecks);
+    consumerWindow = consumerWindow == null ? ConsumerWindow.defaults() : consumerWindow;
+  }
+
+  /** Checks and skipped checks, the default consumer window. */
+  public AssessmentOptions(List<String> checks, List<String> skipChecks) {
+    this(checks, skipChecks, null);
   }
 
   public static AssessmentOptions defaults() {
-    return new AssessmentOptions(null, null);
+    return new AssessmentOptions(null, null, null);
   }
 }

@@ -1,5 +1,6 @@
 package io.migrationstudio.core.assess;
 
+import io.migrationstudio.contracts.spec.ConsumerWindow;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.schema.ConsumerInfo;
 import java.sql.Connection;
@@ -16,13 +17,14 @@ import java.util.TreeSet;
 
 /**
  * Samples the sessions connected to the source over a window, to name its consumers (who reads and
- * writes the legacy system). One look misses short-lived clients, so it looks {@link #SAMPLES}
- * times, evenly spread over the window, and merges: a consumer is one (application, user, host);
- * its {@code sessions} is the most sessions it had open in any one look, its {@code state} every
- * state seen in any look. The result is sorted by application, user, host (nulls first).
+ * writes the legacy system). One look misses short-lived clients, so it looks several times (the
+ * spec's {@code assessment.consumer_window.samples}, default {@link #SAMPLES}), evenly spread over
+ * the window, and merges: a consumer is one (application, user, host); its {@code sessions} is the
+ * most sessions it had open in any one look, its {@code state} every state seen in any look. The
+ * result is sorted by application, user, host (nulls first).
  *
- * <p>The window is {@link #DEFAULT_WINDOW} for now; the spec has no key for it yet (the key to add
- * is {@code assessment.consumer_window}, a duration where {@code 0s} means a single look).
+ * <p>The window is the spec's {@code assessment.consumer_window.duration} (default {@link
+ * #DEFAULT_WINDOW}); {@code PT0S} or one sample means a single look.
  */
 public final class ConsumerSampler {
   /** Two seconds: long enough to catch a connection pool's periodic checks, short for a stage. */
@@ -49,21 +51,42 @@ public final class ConsumerSampler {
   /** Samples over {@code window} with real sleeps; empty when the dialect has no session list. */
   public static List<ConsumerInfo> sample(
       Dialect dialect, Connection c, String schema, Duration window) throws SQLException {
-    return sample(dialect, c, schema, window, d -> Thread.sleep(d.toMillis()));
+    return sample(dialect, c, schema, window, SAMPLES, d -> Thread.sleep(d.toMillis()));
+  }
+
+  /** Samples as the spec's {@code assessment.consumer_window} says, with real sleeps. */
+  public static List<ConsumerInfo> sample(
+      Dialect dialect, Connection c, String schema, ConsumerWindow window) throws SQLException {
+    return sample(
+        dialect,
+        c,
+        schema,
+        Duration.parse(window.duration()),
+        window.samples(),
+        d -> Thread.sleep(d.toMillis()));
   }
 
   static List<ConsumerInfo> sample(
       Dialect dialect, Connection c, String schema, Duration window, Sleeper sleeper)
       throws SQLException {
+    return sample(dialect, c, schema, window, SAMPLES, sleeper);
+  }
+
+  static List<ConsumerInfo> sample(
+      Dialect dialect, Connection c, String schema, Duration window, int samples, Sleeper sleeper)
+      throws SQLException {
     Objects.requireNonNull(window, "window");
     if (window.isNegative()) {
       throw new IllegalArgumentException("consumer sampling window " + window + " is negative");
+    }
+    if (samples < 1) {
+      throw new IllegalArgumentException("consumer sampling needs >= 1 sample, got " + samples);
     }
     Dialect.SessionList sessions = dialect.sessionList().orElse(null);
     if (sessions == null) {
       return List.of();
     }
-    int looks = window.isZero() ? 1 : SAMPLES;
+    int looks = window.isZero() ? 1 : samples;
     Duration pause = looks == 1 ? Duration.ZERO : window.dividedBy(looks - 1);
     List<List<ConsumerInfo>> snapshots = new ArrayList<>();
     for (int i = 0; i < looks; i++) {

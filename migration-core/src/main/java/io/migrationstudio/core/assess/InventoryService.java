@@ -82,7 +82,8 @@ public final class InventoryService {
             inventory.withConsumers(
                 previousConsumers.isPresent()
                     ? previousConsumers.get()
-                    : ConsumerSampler.sample(dialect, c, schema, ConsumerSampler.DEFAULT_WINDOW));
+                    : ConsumerSampler.sample(
+                        dialect, c, schema, spec.assessment().consumerWindow()));
         step = "measuring read throughput in schema " + dialect.quote(schema);
         throughput =
             previous.isPresent()

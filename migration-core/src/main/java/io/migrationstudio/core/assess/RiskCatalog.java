@@ -25,6 +25,7 @@ public final class RiskCatalog {
           TableChecks.PARTITIONED_TABLE,
           TableChecks.LOB_COLUMN,
           TableChecks.GENERATED_COLUMN,
+          TableChecks.ON_UPDATE_CURRENT_TIMESTAMP,
           TableChecks.CHECK_CONSTRAINT_PORT,
           TableChecks.FK_CYCLE,
           TableChecks.FK_SELF_REFERENCE,

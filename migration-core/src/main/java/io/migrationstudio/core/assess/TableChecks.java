@@ -68,6 +68,16 @@ final class TableChecks {
               + " of the copy (drop disposition).",
           TableChecks::generated);
 
+  static final RiskCheck ON_UPDATE_CURRENT_TIMESTAMP =
+      CatalogCheck.of(
+          "on-update-current-timestamp",
+          Category.COMPATIBILITY,
+          "A MySQL column with ON UPDATE CURRENT_TIMESTAMP (inventory column field onUpdate):"
+              + " PostgreSQL has no such clause.",
+          "Write a BEFORE UPDATE trigger on the target that sets the column (the risk names the"
+              + " trigger and its function), or have the application set it.",
+          TableChecks::onUpdate);
+
   static final RiskCheck CHECK_CONSTRAINT_PORT =
       CatalogCheck.of(
           "check-constraint-port",
@@ -266,6 +276,80 @@ final class TableChecks {
       }
     }
     return risks;
+  }
+
+  private static List<Risk> onUpdate(RiskContext c) {
+    List<Risk> risks = new ArrayList<>();
+    for (TableInfo t : c.inventory().tables()) {
+      for (Column col : t.columns()) {
+        if (col.onUpdate() == null) {
+          continue;
+        }
+        String trigger = triggerName(t.name(), col.name());
+        String now = "current_timestamp" + fsp(col.onUpdate());
+        risks.add(
+            Risk.of(
+                "on-update-current-timestamp",
+                Category.COMPATIBILITY,
+                Severity.MEDIUM,
+                Likelihood.HIGH,
+                "Column set on every UPDATE by the source: no ON UPDATE clause on the target",
+                List.of(CheckSupport.object(t, col)),
+                "Column "
+                    + col.name()
+                    + " is declared ON UPDATE "
+                    + col.onUpdate()
+                    + ": the source writes the current time into it whenever a row changes. "
+                    + c.targetEngine()
+                    + " has no such clause, so after the cutover updates leave it stale.",
+                "Before the cutover, create on the target (in target names) the function "
+                    + trigger
+                    + "() RETURNS trigger AS $$ BEGIN NEW."
+                    + col.name()
+                    + " := "
+                    + now
+                    + "; RETURN NEW; END $$ LANGUAGE plpgsql; and the trigger "
+                    + trigger
+                    + " BEFORE UPDATE ON "
+                    + t.name()
+                    + " FOR EACH ROW EXECUTE FUNCTION "
+                    + trigger
+                    + "(). Create it after the load so copied values stay as they were."));
+      }
+    }
+    return risks;
+  }
+
+  /** {@code <table>_<column>_on_update}, cut to PostgreSQL's 63 bytes. */
+  static String triggerName(String table, String column) {
+    String name = table + "_" + column + "_on_update";
+    byte[] utf8 = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    if (utf8.length <= 63) {
+      return name;
+    }
+    String suffix = "_on_update";
+    StringBuilder cut = new StringBuilder();
+    int budget = 63 - suffix.length();
+    for (int i = 0; i < name.length() - suffix.length(); ) {
+      int cp = name.codePointAt(i);
+      int len =
+          new String(Character.toChars(cp))
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8)
+              .length;
+      if (len > budget) {
+        break;
+      }
+      budget -= len;
+      cut.appendCodePoint(cp);
+      i += Character.charCount(cp);
+    }
+    return cut + suffix;
+  }
+
+  /** {@code current_timestamp(3)} → {@code (3)}; no precision → "". */
+  private static String fsp(String expression) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+)\\)").matcher(expression);
+    return m.find() ? "(" + m.group(1) + ")" : "";
   }
 
   private static List<Risk> checkConstraints(RiskContext c) {

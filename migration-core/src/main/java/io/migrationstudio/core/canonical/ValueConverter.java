@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
@@ -38,8 +39,10 @@ import java.util.Objects;
  *       col}); a date target refuses a time of day other than midnight, a time target MySQL's times
  *       outside a day;
  *   <li>TIMESTAMPTZ: text with an offset keeps it; a MySQL {@code timestamp} is read through the
- *       driver as an instant; offset-less text (SQLite) is read as UTC, as SQLite's own date
- *       functions write it;
+ *       driver as an instant; offset-less text (SQLite, a MySQL {@code datetime}) is read in the
+ *       column's {@code source_time_zone} (default UTC, as SQLite's own date functions write it); a
+ *       wall time a daylight-saving gap skips moves forward by the gap, one an overlap repeats
+ *       takes the earlier offset ({@link java.time.ZonedDateTime#of});
  *   <li>BYTES: the bytes; text types, JSON, UUID, enums and the rest: the source's text.
  * </ul>
  *
@@ -60,11 +63,21 @@ public final class ValueConverter {
 
   private final ColumnCodec target;
   private final CanonicalType source;
+  private final ZoneId zone;
 
   /** A converter from a source column of canonical type {@code source} to {@code target}. */
   public ValueConverter(CanonicalType source, ColumnCodec target) {
+    this(source, target, null);
+  }
+
+  /**
+   * A converter reading offset-less source timestamps in {@code zone} when the target is
+   * TIMESTAMPTZ (null: UTC).
+   */
+  public ValueConverter(CanonicalType source, ColumnCodec target, ZoneId zone) {
     this.source = Objects.requireNonNull(source, "source canonical type is required");
     this.target = Objects.requireNonNull(target, "target codec is required");
+    this.zone = zone == null ? ZoneOffset.UTC : zone;
   }
 
   public ColumnCodec target() {
@@ -234,7 +247,7 @@ public final class ValueConverter {
       return OffsetDateTime.parse(fixed);
     }
     LocalDateTime local = t.length() == 10 ? LocalDate.parse(t).atStartOfDay() : parseTimestamp(t);
-    return local.atOffset(ZoneOffset.UTC);
+    return local.atZone(zone).withZoneSameInstant(ZoneOffset.UTC).toOffsetDateTime();
   }
 
   private static LocalDateTime parseTimestamp(String t) {

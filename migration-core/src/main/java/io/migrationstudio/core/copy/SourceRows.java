@@ -85,7 +85,10 @@ public final class SourceRows {
             && (c.disposition() == Disposition.MAP || c.disposition() == Disposition.CAST);
     CanonicalType from =
         readsColumn ? sql.sourceDialect().canonicalType(c.sourceType()) : target.type();
-    return new ValueConverter(from, target);
+    return new ValueConverter(
+        from,
+        target,
+        readsColumn && c.sourceTimeZone() != null ? java.time.ZoneId.of(c.sourceTimeZone()) : null);
   }
 
   public RowCodec codec() {

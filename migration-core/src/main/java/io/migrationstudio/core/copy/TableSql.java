@@ -360,9 +360,22 @@ public final class TableSql {
    */
   public String projection(ColumnMapping c) {
     String value = sourceValue(c);
-    return c.disposition() == Disposition.MAP || crossEngine()
-        ? value
-        : "CAST(" + value + " AS " + c.type() + ")";
+    if (c.disposition() == Disposition.MAP || crossEngine()) {
+      return value;
+    }
+    if (c.sourceTimeZone() != null) {
+      // a zone-less timestamp read as wall time in the mapping's zone, whatever the session's
+      return "CAST(("
+          + value
+          + " AT TIME ZONE "
+          + "'"
+          + c.sourceTimeZone().replace("'", "''")
+          + "'"
+          + ") AS "
+          + c.type()
+          + ")";
+    }
+    return "CAST(" + value + " AS " + c.type() + ")";
   }
 
   /**

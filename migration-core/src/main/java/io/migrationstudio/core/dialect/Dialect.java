@@ -74,6 +74,15 @@ public interface Dialect {
     return java.util.Map.of();
   }
 
+  /**
+   * The URL {@link Dialects#open} hands to the driver for the URL the spec states. By default the
+   * same; a dialect whose driver needs an option for a scheme it is declared to accept adds it here
+   * (MariaDB Connector/J takes {@code jdbc:mysql:} only with {@code permitMysqlScheme}).
+   */
+  default String driverUrl(String jdbcUrl) {
+    return jdbcUrl;
+  }
+
   /** The canonical type of a native type name as the catalog spells it. */
   CanonicalType canonicalType(String nativeType);
 

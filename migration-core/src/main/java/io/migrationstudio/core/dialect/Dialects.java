@@ -57,7 +57,7 @@ public final class Dialects {
     props.setProperty("loginTimeout", "10");
     dialect.connectionProperties().forEach(props::setProperty);
     try {
-      return DriverManager.getConnection(spec.url(), props);
+      return DriverManager.getConnection(dialect.driverUrl(spec.url()), props);
     } catch (SQLException e) {
       throw dialect.classifyConnectFailure(
           e, "the " + role + " database " + MigrationException.redact(spec.url()));

@@ -61,5 +61,7 @@ public final class MappingDraft {
       Boolean identity,
       @JsonProperty("default") String defaultValue,
       String expression,
-      String reason) {}
+      String reason,
+      String rule,
+      @JsonProperty("source_time_zone") String sourceTimeZone) {}
 }

@@ -5,6 +5,7 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.ForeignKey;
 import io.migrationstudio.core.schema.IndexInfo;
@@ -56,6 +57,7 @@ public final class MappingGenerator {
   public MappingDocument generate(Inventory inventory, MigrationSpec spec, byte[] overridesYaml) {
     NamingRule naming = NamingRule.parse(spec.mapping().naming());
     SourceTypeMapper types = SourceTypeMapper.forEngine(inventory.engine());
+    TypeRules rules = TypeRules.of(spec.mapping().typeRules());
     MappingDraft.Document overrides =
         overridesYaml == null
             ? null
@@ -91,7 +93,7 @@ public final class MappingGenerator {
                         table.name().equals(s.ownedByTable())
                             && column.name().equals(s.ownedByColumn()));
         SourceTypeMapper.Target t = types.map(column, owns);
-        columns.add(
+        ColumnMapping c =
             new ColumnMapping(
                 column.name(),
                 naming.apply(column.name()),
@@ -103,7 +105,9 @@ public final class MappingGenerator {
                 t.identity(),
                 t.defaultValue(),
                 null,
-                null));
+                null);
+        Optional<TypeRules.Indexed> rule = rules.first(table.name(), column);
+        columns.add(rule.isPresent() ? applyRule(c, column, rule.get()) : c);
       }
       String target = naming.apply(table.name());
       String filter = null;
@@ -248,6 +252,48 @@ public final class MappingGenerator {
     return document;
   }
 
+  /**
+   * A generated column retyped by the first matching {@code mapping.type_rules} entry: the rule's
+   * type (MAP becomes CAST when the spelling changes), an identity only while the type stays an
+   * integer, the source default re-read as a literal of the new type when the canonical type
+   * changes, the rule's time zone when zone-less source timestamps become timestamptz, and the
+   * rule's description in {@code rule} so reviewers see where the type came from.
+   */
+  static ColumnMapping applyRule(ColumnMapping g, Column column, TypeRules.Indexed r) {
+    String type = r.rule().targetType().trim();
+    TargetType target = TargetType.parse(type);
+    boolean sameType = TargetType.sameSpelling(type, g.type());
+    Disposition disposition =
+        g.disposition() == Disposition.MAP && !sameType ? Disposition.CAST : g.disposition();
+    boolean identity = g.identity() && target.canonical().isInteger();
+    String defaultValue =
+        identity
+            ? null
+            : target.canonical() == g.canonical()
+                ? g.defaultValue()
+                : SourceDefaults.literal(column.defaultExpression(), target.canonical());
+    String zone =
+        r.rule().timeZone() != null
+                && column.type() == CanonicalType.TIMESTAMP
+                && target.canonical() == CanonicalType.TIMESTAMPTZ
+            ? r.rule().timeZone()
+            : null;
+    return new ColumnMapping(
+        g.source(),
+        g.target(),
+        disposition,
+        g.sourceType(),
+        type,
+        target.canonical(),
+        g.nullable(),
+        identity,
+        defaultValue,
+        g.expression(),
+        r.rule().reason() != null ? r.rule().reason() : g.reason(),
+        TypeRules.describe(r) + (zone == null ? "" : ", read in " + zone),
+        zone);
+  }
+
   /** Tables in inventory load order; tables it does not list follow in name order. */
   static List<TableInfo> loadOrder(Inventory inventory) {
     Set<String> names = new LinkedHashSet<>();
@@ -332,6 +378,9 @@ public final class MappingGenerator {
           null,
           o.reason() != null ? o.reason() : g.reason());
     }
+    // an override that states the type replaces a rule's choice (per column beats by rule)
+    boolean ruled = o.type() == null;
+    boolean readsColumn = disposition == Disposition.MAP || disposition == Disposition.CAST;
     String type = o.type() != null ? o.type() : g.type();
     // an override that states a default replaces a generated identity unless it says identity
     boolean identity =
@@ -347,7 +396,11 @@ public final class MappingGenerator {
         identity,
         identity ? null : o.defaultValue() != null ? o.defaultValue() : g.defaultValue(),
         o.expression() != null ? o.expression() : g.expression(),
-        o.reason() != null ? o.reason() : g.reason());
+        o.reason() != null ? o.reason() : g.reason(),
+        ruled ? g.rule() : o.rule(),
+        !readsColumn
+            ? null
+            : o.sourceTimeZone() != null ? o.sourceTimeZone() : ruled ? g.sourceTimeZone() : null);
   }
 
   /** An override column without a source: a new DEFAULT or DERIVE column. */

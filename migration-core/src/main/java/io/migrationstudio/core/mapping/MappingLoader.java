@@ -180,6 +180,28 @@ public final class MappingLoader {
               + " new values from its sequence); remove one of them");
       return null;
     }
+    if (c.sourceTimeZone() != null) {
+      try {
+        if (java.time.ZoneId.of(c.sourceTimeZone()) instanceof java.time.ZoneOffset) {
+          throw new java.time.DateTimeException("an offset, not a zone region");
+        }
+      } catch (java.time.DateTimeException e) {
+        problems.add(
+            label
+                + ": source_time_zone '"
+                + c.sourceTimeZone()
+                + "' is no time-zone region id (such as UTC or Europe/Berlin)");
+        return null;
+      }
+      if (canonical != CanonicalType.TIMESTAMPTZ) {
+        problems.add(
+            label
+                + ": source_time_zone applies only to a timestamptz column, not "
+                + c.type()
+                + "; remove it or change the type");
+        return null;
+      }
+    }
     return new ColumnMapping(
         c.source(),
         disposition == Disposition.DROP ? null : c.target(),
@@ -191,7 +213,9 @@ public final class MappingLoader {
         identity,
         c.defaultValue(),
         c.expression(),
-        c.reason());
+        c.reason(),
+        c.rule(),
+        c.sourceTimeZone());
   }
 
   /** Every problem of a mapping measured against the inventory it maps; empty when it is sound. */

@@ -12,7 +12,9 @@ import java.util.Objects;
  * {@code generated} is the expression of a generated column (null otherwise; such a column has no
  * {@code defaultExpression}); {@code collation} the column's collation when it differs from the
  * default (PostgreSQL: its type's default collation; MariaDB: its table's default collation);
- * {@code comment} the column's comment. All three are null when absent.
+ * {@code comment} the column's comment. All three are null when absent. {@code onUpdate} is the
+ * expression MySQL/MariaDB writes into the column whenever a row is updated ({@code ON UPDATE
+ * current_timestamp()}), null when the column has none (PostgreSQL needs a trigger for it).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,7 +31,8 @@ public record Column(
     boolean identity,
     String generated,
     String collation,
-    String comment) {
+    String comment,
+    String onUpdate) {
   @JsonCreator
   public Column {
     Objects.requireNonNull(name, "column name is required");
@@ -45,6 +48,38 @@ public record Column(
               + defaultExpression
               + "); a generated column has no default");
     }
+  }
+
+  /** A column without an ON UPDATE expression. */
+  public Column(
+      String name,
+      int position,
+      String nativeType,
+      CanonicalType type,
+      boolean nullable,
+      String defaultExpression,
+      Integer length,
+      Integer precision,
+      Integer scale,
+      boolean identity,
+      String generated,
+      String collation,
+      String comment) {
+    this(
+        name,
+        position,
+        nativeType,
+        type,
+        nullable,
+        defaultExpression,
+        length,
+        precision,
+        scale,
+        identity,
+        generated,
+        collation,
+        comment,
+        null);
   }
 
   /** A column that is not generated and has neither an explicit collation nor a comment. */
@@ -70,6 +105,7 @@ public record Column(
         precision,
         scale,
         identity,
+        null,
         null,
         null,
         null);

@@ -9,6 +9,7 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.spec.AssessmentOptions;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.ConsumerWindow;
 import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MappingOptions;
@@ -18,10 +19,12 @@ import io.migrationstudio.contracts.spec.QuerySpec;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
 import io.migrationstudio.contracts.spec.ScopeSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
+import io.migrationstudio.contracts.spec.TypeRule;
 import io.migrationstudio.contracts.spec.ValidationOptions;
 import io.migrationstudio.core.assess.RiskCatalog;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.mapping.TypeRules;
 import io.migrationstudio.core.report.Json;
 import java.lang.reflect.RecordComponent;
 import java.time.Duration;
@@ -49,6 +52,13 @@ public final class SpecLoader {
 
   public static final int MAX_PARALLELISM = 64;
   public static final int MAX_CHUNK_ROWS = 10_000_000;
+
+  /** The longest consumer sampling window: the assessment waits it out, so keep it a stage step. */
+  public static final Duration MAX_CONSUMER_WINDOW = Duration.ofMinutes(10);
+
+  /** The most looks in one consumer sampling window. */
+  public static final int MAX_CONSUMER_SAMPLES = 100;
+
   static final List<String> NAMINGS = List.of("identity", "lower", "snake_case");
   static final List<String> STRATEGIES = List.of("bulk");
   static final List<String> FREEZES = List.of("source-read-only", "none");
@@ -236,6 +246,38 @@ public final class SpecLoader {
           }
         }
       }
+      consumerWindow(section(a, "assessment", "consumer_window", ConsumerWindow.class));
+    }
+
+    private void consumerWindow(JsonNode w) {
+      if (w == null) {
+        return;
+      }
+      String path = "assessment.consumer_window";
+      range(w, path, "samples", 1, MAX_CONSUMER_SAMPLES);
+      String value = text(w, path, "duration", false);
+      if (value == null) {
+        return;
+      }
+      try {
+        Duration d = Duration.parse(value);
+        if (d.isNegative() || d.compareTo(MAX_CONSUMER_WINDOW) > 0) {
+          problem(
+              path + ".duration",
+              value,
+              "must be a duration from PT0S (a single look) to " + MAX_CONSUMER_WINDOW);
+        } else if (d.isZero()
+            && w.has("samples")
+            && w.get("samples").canConvertToInt()
+            && w.get("samples").intValue() > 1) {
+          problem(
+              path + ".samples",
+              shown(w.get("samples")),
+              "a window of PT0S takes a single look; set samples: 1 or a duration > PT0S");
+        }
+      } catch (DateTimeParseException e) {
+        problem(path + ".duration", value, "must be an ISO-8601 duration such as PT2S or PT1M");
+      }
     }
 
     private void connection(JsonNode root, String key) {
@@ -292,6 +334,91 @@ public final class SpecLoader {
       if (m != null) {
         oneOf(m, "mapping", "naming", NAMINGS);
         text(m, "mapping", "overrides", false);
+        typeRules(m.get("type_rules"));
+      }
+    }
+
+    /**
+     * {@code mapping.type_rules}: see {@link TypeRule}; every entry checked, every problem kept.
+     */
+    private void typeRules(JsonNode rules) {
+      if (absent(rules)) {
+        return;
+      }
+      if (!rules.isArray()) {
+        problem(
+            "mapping.type_rules",
+            shown(rules),
+            "must be a list of {match: {source_type, table, column}, target_type} entries");
+        return;
+      }
+      for (int i = 0; i < rules.size(); i++) {
+        String path = "mapping.type_rules[" + i + "]";
+        JsonNode r = rules.get(i);
+        if (!r.isObject()) {
+          problem(path, shown(r), "must be a mapping with match and target_type");
+          continue;
+        }
+        keys(r, path, knownKeys(TypeRule.class));
+        JsonNode match = section(r, path, "match", TypeRule.Match.class);
+        if (absent(r.get("match"))) {
+          problem(
+              path + ".match",
+              "(missing)",
+              "is required: which columns the rule covers (source_type, table, column globs)");
+        } else if (match != null) {
+          int stated = 0;
+          for (String key : knownKeys(TypeRule.Match.class)) {
+            String glob = text(match, path + ".match", key, false);
+            if (glob != null) {
+              stated++;
+              if (glob.isBlank()) {
+                problem(path + ".match." + key, "\"\"", "must be a non-empty glob (* matches all)");
+              }
+            }
+          }
+          if (stated == 0) {
+            problem(
+                path + ".match",
+                "{}",
+                "must state at least one of source_type, table, column (a rule for every column"
+                    + " would replace the whole catalogue)");
+          }
+        }
+        String type = text(r, path, "target_type", true);
+        boolean timestamptz = false;
+        if (type != null && !type.isBlank()) {
+          String canonical = TypeRules.canonicalOf(type);
+          if (canonical == null) {
+            problem(
+                path + ".target_type",
+                type,
+                "is not a PostgreSQL type the studio can write (e.g. smallint, text,"
+                    + " character varying(40), numeric(10,2), timestamptz, text[])");
+          }
+          timestamptz = "TIMESTAMPTZ".equals(canonical);
+        }
+        String zone = text(r, path, "time_zone", false);
+        if (zone != null) {
+          try {
+            if (java.time.ZoneId.of(zone) instanceof java.time.ZoneOffset) {
+              throw new java.time.DateTimeException("an offset, not a zone");
+            }
+            if (type != null && !timestamptz) {
+              problem(
+                  path + ".time_zone",
+                  zone,
+                  "applies only to a timestamptz target_type (the zone zone-less source"
+                      + " timestamps were written in); remove it or change target_type");
+            }
+          } catch (java.time.DateTimeException e) {
+            problem(
+                path + ".time_zone",
+                zone,
+                "must be a time-zone region id such as UTC or Europe/Berlin (not an offset)");
+          }
+        }
+        text(r, path, "reason", false);
       }
     }
 

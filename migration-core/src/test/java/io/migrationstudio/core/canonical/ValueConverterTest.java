@@ -121,6 +121,31 @@ class ValueConverterTest {
   }
 
   @Test
+  void offsetLessTextIsReadInTheMappingsZone() {
+    ValueConverter berlin =
+        new ValueConverter(
+            CanonicalType.TIMESTAMP,
+            new ColumnCodec("c", CanonicalType.TIMESTAMPTZ, null),
+            java.time.ZoneId.of("Europe/Berlin"));
+    assertEquals(
+        java.time.OffsetDateTime.parse("2005-05-24T20:53:30Z"),
+        berlin.convert("2005-05-24 22:53:30"),
+        "summer time: UTC+2");
+    assertEquals(
+        java.time.OffsetDateTime.parse("2006-02-15T03:03:42Z"),
+        berlin.convert("2006-02-15 04:03:42"),
+        "winter time: UTC+1");
+    assertEquals(
+        java.time.OffsetDateTime.parse("2024-03-31T01:30:00Z"),
+        berlin.convert("2024-03-31 02:30:00"),
+        "a wall time the spring gap skips moves forward by the gap");
+    assertEquals(
+        java.time.OffsetDateTime.parse("2024-01-31T12:00:00+05:00"),
+        berlin.convert("2024-01-31T12:00:00+05:00"),
+        "an explicit offset wins over the zone");
+  }
+
+  @Test
   void textAndBytes() {
     assertEquals("G", to(CanonicalType.ENUM, CanonicalType.TEXT, null).convert("G"));
     assertEquals("a,b", to(CanonicalType.TEXT).convert("a,b"), "a set keeps its comma list");

@@ -315,4 +315,135 @@ class MappingGeneratorTest {
         indexes.stream().map(i -> i.name() + " " + i.method()).toList(),
         "no PostgreSQL access method means what FULLTEXT or SPATIAL means; InnoDB's HASH is a B-tree");
   }
+
+  @Test
+  void typeRulesApplyInOrderFirstMatchWinsAndOverridesBeatThem() {
+    TableInfo customer =
+        new TableInfo(
+            "sakila",
+            "customer",
+            List.of(
+                col("customer_id", 1, "smallint(5) unsigned", CanonicalType.INTEGER, false),
+                Fixtures.withDefault(
+                    col("is_active", 2, "tinyint(1)", CanonicalType.BOOLEAN, false), "1"),
+                col("has_card", 3, "tinyint(1)", CanonicalType.BOOLEAN, false),
+                col("create_date", 4, "datetime", CanonicalType.TIMESTAMP, false),
+                col("paid_at", 5, "datetime(3)", CanonicalType.TIMESTAMP, true),
+                col("last_update", 6, "timestamp", CanonicalType.TIMESTAMPTZ, false),
+                col("is_vip", 7, "tinyint(1)", CanonicalType.BOOLEAN, false)),
+            new KeyConstraint("PRIMARY", List.of("customer_id")),
+            null,
+            null,
+            null,
+            null,
+            599,
+            0);
+    Inventory inv =
+        new Inventory(
+            "mariadb", "11.4", "sakila", "sakila", List.of(customer), null, null, null, null);
+    List<io.migrationstudio.contracts.spec.TypeRule> rules =
+        List.of(
+            new io.migrationstudio.contracts.spec.TypeRule(
+                new io.migrationstudio.contracts.spec.TypeRule.Match("TINYINT(1)", "*", "is_*"),
+                "smallint",
+                null,
+                null),
+            new io.migrationstudio.contracts.spec.TypeRule(
+                new io.migrationstudio.contracts.spec.TypeRule.Match(null, null, "is_active"),
+                "text",
+                null,
+                null),
+            new io.migrationstudio.contracts.spec.TypeRule(
+                new io.migrationstudio.contracts.spec.TypeRule.Match("datetime", null, null),
+                "timestamptz",
+                "Europe/Berlin",
+                "every writer ran in Berlin"),
+            new io.migrationstudio.contracts.spec.TypeRule(
+                new io.migrationstudio.contracts.spec.TypeRule.Match("timestamp", null, null),
+                "timestamptz",
+                "Europe/Berlin",
+                null));
+    io.migrationstudio.contracts.spec.MigrationSpec spec =
+        new io.migrationstudio.contracts.spec.MigrationSpec(
+            "test",
+            null,
+            new io.migrationstudio.contracts.spec.ConnectionSpec(
+                "jdbc:mariadb://localhost/sakila", "u", null, null),
+            new io.migrationstudio.contracts.spec.ConnectionSpec(
+                "jdbc:postgresql://localhost/dst", "u", null, null),
+            null,
+            new io.migrationstudio.contracts.spec.MappingOptions("identity", "o.yaml", rules),
+            null,
+            null,
+            null,
+            null,
+            null);
+    String overrides =
+        """
+        tables:
+          - source: customer
+            columns:
+              - source: is_vip
+                type: boolean
+        """;
+    MappingDocument doc = generator.generate(inv, spec, Json.bytes(overrides));
+    TableMapping t = doc.bySource("customer").orElseThrow();
+
+    ColumnMapping active = t.bySource("is_active").orElseThrow();
+    assertEquals("smallint", active.type(), "the first matching rule wins over the second");
+    assertEquals(CanonicalType.SMALLINT, active.canonical());
+    assertEquals(Disposition.CAST, active.disposition());
+    assertEquals("1", active.defaultValue(), "the default is re-read for the new type");
+    assertEquals(
+        "mapping.type_rules[0] (source_type TINYINT(1), table *, column is_*) → smallint",
+        active.rule());
+    assertNull(t.bySource("has_card").orElseThrow().rule(), "no rule matches has_card");
+    assertEquals("boolean", t.bySource("has_card").orElseThrow().type());
+
+    ColumnMapping vip = t.bySource("is_vip").orElseThrow();
+    assertEquals("boolean", vip.type(), "a per-column override beats the rule");
+    assertNull(vip.rule());
+
+    ColumnMapping created = t.bySource("create_date").orElseThrow();
+    assertEquals("timestamptz", created.type());
+    assertEquals(Disposition.CAST, created.disposition());
+    assertEquals("Europe/Berlin", created.sourceTimeZone());
+    assertEquals("every writer ran in Berlin", created.reason());
+    assertTrue(created.rule().startsWith("mapping.type_rules[2] (source_type datetime)"));
+    assertEquals("Europe/Berlin", t.bySource("paid_at").orElseThrow().sourceTimeZone());
+
+    ColumnMapping updated = t.bySource("last_update").orElseThrow();
+    assertEquals(Disposition.MAP, updated.disposition(), "timestamptz stays timestamptz");
+    assertNull(updated.sourceTimeZone(), "MySQL timestamps are instants: no zone to read them in");
+    assertEquals("integer", t.bySource("customer_id").orElseThrow().type());
+
+    String yaml =
+        new String(MappingLoader.renderBytes(doc), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(yaml.contains("rule: \"mapping.type_rules[0]"), yaml);
+    assertTrue(yaml.contains("source_time_zone: Europe/Berlin"), yaml);
+    assertEquals(
+        "mapping.type_rules[3] (source_type timestamp) → timestamptz", updated.rule(), yaml);
+    assertEquals(doc, MappingLoader.load(MappingLoader.renderBytes(doc), inv), "round trip");
+  }
+
+  @Test
+  void typeRuleGlobsMatchTypesWithAndWithoutModifiers() {
+    assertEquals("int unsigned", TypeRules.withoutModifiers("int(10) unsigned"));
+    assertEquals("enum", TypeRules.withoutModifiers("enum('a(b','c)')"));
+    assertEquals("int(10) unsigned", TypeRules.normalize(" INT( 10 )  Unsigned"));
+    io.migrationstudio.contracts.spec.TypeRule.Match datetime =
+        new io.migrationstudio.contracts.spec.TypeRule.Match("datetime", null, null);
+    assertTrue(TypeRules.matches(datetime, "t", "c", "datetime(6)"));
+    assertFalse(TypeRules.matches(datetime, "t", "c", "date"));
+    io.migrationstudio.contracts.spec.TypeRule.Match full =
+        new io.migrationstudio.contracts.spec.TypeRule.Match("tinyint(1)", null, null);
+    assertTrue(TypeRules.matches(full, "t", "c", "tinyint(1)"));
+    assertFalse(TypeRules.matches(full, "t", "c", "tinyint(4)"));
+    io.migrationstudio.contracts.spec.TypeRule.Match unsigned =
+        new io.migrationstudio.contracts.spec.TypeRule.Match("* unsigned", "ord?r", "*_id");
+    assertTrue(TypeRules.matches(unsigned, "order", "customer_id", "int(10) unsigned"));
+    assertFalse(TypeRules.matches(unsigned, "Order", "customer_id", "int(10) unsigned"));
+    assertFalse(TypeRules.matches(unsigned, "order", "customer_id", "int(10)"));
+    assertFalse(TypeRules.matches(unsigned, "order", "id", "int(10) unsigned"));
+  }
 }

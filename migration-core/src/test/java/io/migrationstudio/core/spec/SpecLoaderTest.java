@@ -47,6 +47,112 @@ class SpecLoaderTest {
   }
 
   @Test
+  void consumerWindowHasDefaultsAndEveryBadValueIsAProblemWithItsKey() {
+    MigrationSpec defaults = SpecLoader.parse(FULL);
+    assertEquals("PT2S", defaults.assessment().consumerWindow().duration());
+    assertEquals(5, defaults.assessment().consumerWindow().samples());
+    MigrationSpec set =
+        SpecLoader.parse(
+            FULL + "assessment: { consumer_window: { duration: PT30S, samples: 7 } }\n");
+    assertEquals("PT30S", set.assessment().consumerWindow().duration());
+    assertEquals(7, set.assessment().consumerWindow().samples());
+    MigrationSpec single =
+        SpecLoader.parse(
+            FULL + "assessment: { consumer_window: { duration: PT0S, samples: 1 } }\n");
+    assertEquals(1, single.assessment().consumerWindow().samples());
+    assertEquals(SpecLoader.parse(SpecLoader.render(set)), set, "renders and reads back");
+
+    for (String[] bad :
+        new String[][] {
+          {"{ duration: 2 seconds }", "assessment.consumer_window.duration"},
+          {"{ duration: PT11M }", "assessment.consumer_window.duration"},
+          {"{ duration: -PT1S }", "assessment.consumer_window.duration"},
+          {"{ samples: 0 }", "assessment.consumer_window.samples"},
+          {"{ samples: 101 }", "assessment.consumer_window.samples"},
+          {"{ samples: many }", "assessment.consumer_window.samples"},
+          {"{ duration: PT0S, samples: 3 }", "assessment.consumer_window.samples"},
+          {"{ window: PT2S }", "assessment.consumer_window.window"},
+          {"PT2S", "assessment.consumer_window"}
+        }) {
+      SpecException e =
+          assertThrows(
+              SpecException.class,
+              () -> SpecLoader.parse(FULL + "assessment: { consumer_window: " + bad[0] + " }\n"),
+              bad[0]);
+      assertEquals(ErrorCode.INVALID_SPEC, e.code());
+      assertEquals(List.of(bad[1]), e.problems().stream().map(SpecProblem::key).toList(), bad[0]);
+    }
+  }
+
+  @Test
+  void typeRulesAreReadInOrderAndEveryBadEntryIsAProblemWithItsKey() {
+    MigrationSpec ok =
+        SpecLoader.parse(
+            FULL.replace(
+                "mapping: { naming: snake_case, overrides: null }",
+                """
+                mapping:
+                  naming: snake_case
+                  type_rules:
+                    - match: { source_type: "tinyint(1)", table: "*", column: "is_*" }
+                      target_type: smallint
+                    - match: { source_type: datetime }
+                      target_type: timestamptz
+                      time_zone: UTC
+                      reason: every writer used UTC
+                """));
+    assertEquals(2, ok.mapping().typeRules().size());
+    assertEquals("tinyint(1)", ok.mapping().typeRules().get(0).match().sourceType());
+    assertEquals("is_*", ok.mapping().typeRules().get(0).match().column());
+    assertEquals("timestamptz", ok.mapping().typeRules().get(1).targetType());
+    assertEquals("UTC", ok.mapping().typeRules().get(1).timeZone());
+    assertEquals(ok, SpecLoader.parse(SpecLoader.render(ok)), "renders and reads back");
+    assertFalse(SpecLoader.render(SpecLoader.parse(FULL)).contains("type_rules"));
+
+    String bad =
+        FULL.replace(
+            "mapping: { naming: snake_case, overrides: null }",
+            """
+            mapping:
+              type_rules:
+                - match: { source_type: datetime }
+                  target_type: timestamp with no zone
+                - match: {}
+                  target_type: text
+                - target_type: text
+                - match: { colour: red }
+                  target_type: text
+                  priority: 1
+                - match: { column: "*_at" }
+                - match: { source_type: datetime }
+                  target_type: timestamp
+                  time_zone: UTC
+                - match: { source_type: datetime }
+                  target_type: timestamptz
+                  time_zone: Mars/Olympus
+                - match: { table: "" }
+                  target_type: text
+                - plain text
+            """);
+    SpecException e = assertThrows(SpecException.class, () -> SpecLoader.parse(bad));
+    assertEquals(
+        List.of(
+            "mapping.type_rules[0].target_type",
+            "mapping.type_rules[1].match",
+            "mapping.type_rules[2].match",
+            "mapping.type_rules[3].priority",
+            "mapping.type_rules[3].match.colour",
+            "mapping.type_rules[3].match",
+            "mapping.type_rules[4].target_type",
+            "mapping.type_rules[5].time_zone",
+            "mapping.type_rules[6].time_zone",
+            "mapping.type_rules[7].match.table",
+            "mapping.type_rules[8]"),
+        e.problems().stream().map(SpecProblem::key).toList(),
+        e.getMessage());
+  }
+
+  @Test
   void theDesignExampleIsValid() {
     MigrationSpec spec = SpecLoader.parse(FULL);
     assertEquals("chinook-to-pg", spec.id());

@@ -261,11 +261,31 @@ final class MariaDbCatalog {
                   extra.toLowerCase(Locale.ROOT).contains("auto_increment"),
                   generated ? generation : null,
                   collation == null || json || collation.equals(t.collation) ? null : collation,
-                  comment == null || comment.isEmpty() ? null : comment));
+                  comment == null || comment.isEmpty() ? null : comment,
+                  onUpdate(extra)));
         }
       }
     }
   }
+
+  /**
+   * The expression of {@code ON UPDATE ...} in {@code EXTRA} (MariaDB {@code on update
+   * current_timestamp()}, MySQL 8 {@code DEFAULT_GENERATED on update CURRENT_TIMESTAMP(3)}),
+   * lower-cased with MariaDB's parentheses; null when there is none.
+   */
+  static String onUpdate(String extra) {
+    java.util.regex.Matcher m = ON_UPDATE.matcher(extra == null ? "" : extra);
+    if (!m.find()) {
+      return null;
+    }
+    String fsp = m.group(2) == null ? "" : m.group(2).trim();
+    return m.group(1).toLowerCase(Locale.ROOT) + "(" + fsp + ")";
+  }
+
+  private static final java.util.regex.Pattern ON_UPDATE =
+      java.util.regex.Pattern.compile(
+          "on update (current_timestamp|now|localtimestamp|localtime)(?:\\(\\s*(\\d*)\\s*\\))?",
+          java.util.regex.Pattern.CASE_INSENSITIVE);
 
   /**
    * MariaDB (10.2.7+) reports defaults as expressions and "no default" of a nullable column as

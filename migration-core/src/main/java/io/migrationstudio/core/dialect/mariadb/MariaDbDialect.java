@@ -24,8 +24,8 @@ import java.util.function.Predicate;
  * <p>A MySQL "schema" is a database: the default schema is the database named in the URL ({@link
  * #defaultSchema(String)}); without a URL, {@link #defaultSchema()} is the empty string, which
  * {@link #qualify} leaves out (the connection's current database) and {@link #introspect} resolves
- * to {@code DATABASE()}. {@code jdbc:mysql:} URLs are accepted too; Connector/J only takes them
- * with the {@code permitMysqlScheme} option in the URL.
+ * to {@code DATABASE()}. {@code jdbc:mysql:} URLs are accepted too: Connector/J only takes them
+ * with the {@code permitMysqlScheme} option in the URL, which {@link #driverUrl} adds when absent.
  *
  * <p>Canonical types (the catalogue of decisions; see {@link #canonicalType}): {@code tinyint(1)}
  * and {@code bool} are BOOLEAN; integers widen when UNSIGNED does not fit the signed type of the
@@ -79,6 +79,21 @@ public final class MariaDbDialect implements Dialect {
   @Override
   public java.util.Map<String, String> connectionProperties() {
     return java.util.Map.of("connectTimeout", "10000");
+  }
+
+  /**
+   * A {@code jdbc:mysql:} URL with {@code permitMysqlScheme} added to its options when absent
+   * (Connector/J refuses the scheme without it, and {@code DriverManager} then reports "no suitable
+   * driver", as if the driver were missing); every other URL as it is.
+   */
+  @Override
+  public String driverUrl(String jdbcUrl) {
+    if (jdbcUrl == null
+        || !jdbcUrl.startsWith("jdbc:mysql:")
+        || jdbcUrl.toLowerCase(Locale.ROOT).contains("permitmysqlscheme")) {
+      return jdbcUrl;
+    }
+    return jdbcUrl + (jdbcUrl.indexOf('?') >= 0 ? "&" : "?") + "permitMysqlScheme";
   }
 
   /** The connection's current database (see the class comment). */

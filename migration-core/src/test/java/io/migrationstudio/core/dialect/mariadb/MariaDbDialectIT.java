@@ -55,6 +55,27 @@ class MariaDbDialectIT {
   }
 
   @Test
+  void mysqlSchemeUrlOpensThroughTheMariaDbDriver(TestMariaDb mysql) throws Exception {
+    mysql.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (7)");
+    String url = mysql.jdbcUrl().replace("jdbc:mariadb:", "jdbc:mysql:");
+    assertTrue(url.startsWith("jdbc:mysql://"), url);
+    ConnectionSpec spec = new ConnectionSpec(url, "root", null, null);
+    assertEquals("mariadb", Dialects.forUrl(url).name());
+    assertEquals(mysql.name(), Dialects.schemaOf(spec));
+    try (Connection c = Dialects.open(spec, secrets, "source");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id FROM t")) {
+      assertTrue(rs.next());
+      assertEquals(7, rs.getInt(1));
+    }
+    // without the dialect's help the driver refuses the scheme: DriverManager finds no driver
+    SQLException refused =
+        assertThrows(
+            SQLException.class, () -> java.sql.DriverManager.getConnection(url, "root", ""));
+    assertEquals("08001", refused.getSQLState(), refused.getMessage());
+  }
+
+  @Test
   void unknownDatabaseAndTableAreMissingObjects(TestMariaDb missing) throws Exception {
     String url = EmbeddedMariaDbServer.jdbcUrl("no_such_db_" + missing.name());
     MigrationException e =

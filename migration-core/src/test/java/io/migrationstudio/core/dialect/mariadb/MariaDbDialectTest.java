@@ -25,6 +25,30 @@ class MariaDbDialectTest {
   }
 
   @Test
+  void mysqlSchemeGetsPermitMysqlSchemeOnlyWhenAbsent() {
+    assertEquals("jdbc:mysql://h/shop?permitMysqlScheme", d.driverUrl("jdbc:mysql://h/shop"));
+    assertEquals(
+        "jdbc:mysql://h/shop?user=x&permitMysqlScheme", d.driverUrl("jdbc:mysql://h/shop?user=x"));
+    assertEquals(
+        "jdbc:mysql://h/shop?permitMysqlScheme=true",
+        d.driverUrl("jdbc:mysql://h/shop?permitMysqlScheme=true"));
+    assertEquals("jdbc:mariadb://h/shop", d.driverUrl("jdbc:mariadb://h/shop"));
+    assertEquals("shop", d.defaultSchema(d.driverUrl("jdbc:mysql://h/shop")));
+  }
+
+  @Test
+  void onUpdateIsReadFromExtraOfMariaDbAndMysql() {
+    assertEquals("current_timestamp()", MariaDbCatalog.onUpdate("on update current_timestamp()"));
+    assertEquals(
+        "current_timestamp(3)",
+        MariaDbCatalog.onUpdate("DEFAULT_GENERATED on update CURRENT_TIMESTAMP(3)"));
+    assertEquals("current_timestamp()", MariaDbCatalog.onUpdate("on update CURRENT_TIMESTAMP"));
+    assertEquals(null, MariaDbCatalog.onUpdate("auto_increment"));
+    assertEquals(null, MariaDbCatalog.onUpdate("DEFAULT_GENERATED"));
+    assertEquals(null, MariaDbCatalog.onUpdate(null));
+  }
+
+  @Test
   void quotesWithBackticks() {
     assertEquals("`order`", d.quote("order"));
     assertEquals("`we``ird`", d.quote("we`ird"));

@@ -1,6 +1,7 @@
 package io.migrationstudio.core.dialect.mariadb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.core.assess.ConsumerSampler;
@@ -30,6 +31,60 @@ class SakilaInventoryIT {
     try (Connection c = sakila.connect()) {
       inv = dialect.introspect(c, sakila.name(), n -> true);
     }
+
+    // ON UPDATE CURRENT_TIMESTAMP: every last_update column of Sakila, as information_schema says
+    List<String> onUpdate =
+        inv.tables().stream()
+            .flatMap(
+                t ->
+                    t.columns().stream()
+                        .filter(col -> col.onUpdate() != null)
+                        .map(col -> t.name() + "." + col.name() + " " + col.onUpdate()))
+            .toList();
+    assertEquals(
+        sakila.queryLong(
+            "SELECT count(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                + " AND TABLE_NAME IN (SELECT TABLE_NAME FROM information_schema.TABLES WHERE"
+                + " TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE')"
+                + " AND lower(EXTRA) LIKE '%on update current_timestamp%'"),
+        onUpdate.size());
+    assertEquals(15, onUpdate.size(), onUpdate.toString());
+    assertTrue(
+        onUpdate.stream().allMatch(o -> o.endsWith(".last_update current_timestamp()")),
+        onUpdate.toString());
+    assertTrue(onUpdate.contains("film.last_update current_timestamp()"), onUpdate.toString());
+    assertFalse(onUpdate.contains("payment.payment_date current_timestamp()"));
+
+    // carried through inventory.json into the named risk, with the trigger to write
+    Inventory fromJson =
+        io.migrationstudio.core.report.Json.read(
+            io.migrationstudio.core.report.Json.bytes(
+                io.migrationstudio.core.report.Json.write(inv)),
+            Inventory.class,
+            "inventory.json");
+    io.migrationstudio.contracts.spec.MigrationSpec spec =
+        io.migrationstudio.core.spec.SpecLoader.parse(
+            "id: sakila\nsource: { url: \""
+                + sakila.jdbcUrl()
+                + "\", user: root }\ntarget: { url: \"jdbc:postgresql://localhost:1/x\" }\n");
+    List<io.migrationstudio.core.assess.Risk> risks =
+        new io.migrationstudio.core.assess.RiskAnalyzer()
+            .risks(fromJson, spec).stream()
+                .filter(r -> r.key().equals("on-update-current-timestamp"))
+                .toList();
+    assertEquals(
+        onUpdate.stream().map(o -> o.substring(0, o.indexOf(' '))).sorted().toList(),
+        risks.stream().flatMap(r -> r.objects().stream()).sorted().toList());
+    io.migrationstudio.core.assess.Risk film =
+        risks.stream()
+            .filter(r -> r.objects().equals(List.of("film.last_update")))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(
+        film.mitigation().contains("trigger film_last_update_on_update BEFORE UPDATE ON film"),
+        film.mitigation());
+    assertTrue(
+        film.mitigation().contains("NEW.last_update := current_timestamp;"), film.mitigation());
 
     assertEquals(
         List.of(
@@ -78,6 +133,18 @@ class SakilaInventoryIT {
       assertEquals(sakila.user(), consumers.get(0).user());
       assertEquals("Sleep", consumers.get(0).state());
       assertTrue(app.isValid(1));
+
+      // the spec's consumer window: 3 looks over 0.4 s wait out the window and still see the app
+      long start = System.nanoTime();
+      List<ConsumerInfo> windowed =
+          ConsumerSampler.sample(
+              dialect,
+              studio,
+              sakila.name(),
+              new io.migrationstudio.contracts.spec.ConsumerWindow("PT0.4S", 3));
+      long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(elapsedMs >= 400, "3 looks span the 0.4 s window, took " + elapsedMs + " ms");
+      assertEquals(consumers, windowed);
     }
   }
 }
