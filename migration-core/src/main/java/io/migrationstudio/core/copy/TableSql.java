@@ -10,6 +10,7 @@ import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingExpressions;
 import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.mapping.ValueMap;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
@@ -47,6 +48,7 @@ public final class TableSql {
   private final List<ColumnMapping> projected;
   private final Map<String, CompiledExpression> expressions;
   private final List<String> inputs;
+  private final Map<String, ValueMap> valueMaps;
 
   public TableSql(Dialect source, Dialect target, MappingDocument mapping, TableMapping table) {
     this.source = source;
@@ -80,6 +82,12 @@ public final class TableSql {
     for (CompiledExpression e : expressions.values()) {
       read.addAll(e.readsRow() ? sourceColumns.keySet() : e.columns());
     }
+    this.valueMaps = Map.copyOf(MappingExpressions.valueMaps(table, source));
+    for (ColumnMapping c : copied) {
+      if (valueMaps.containsKey(c.target())) {
+        read.add(c.source()); // a value-mapped column is looked up from its raw source value
+      }
+    }
     this.inputs = List.copyOf(read);
   }
 
@@ -89,6 +97,11 @@ public final class TableSql {
    */
   public Map<String, CompiledExpression> expressions() {
     return expressions;
+  }
+
+  /** The value map of each value-mapped MAP or CAST column, by target column. */
+  public Map<String, ValueMap> valueMaps() {
+    return valueMaps;
   }
 
   /** The copied columns read from a source column (MAP, CAST), in target order. */
@@ -159,7 +172,8 @@ public final class TableSql {
     return table
         .byTarget(table.primaryKey().get(0))
         .filter(c -> c.source() != null)
-        .filter(c -> c.disposition() == Disposition.MAP || c.disposition() == Disposition.CAST);
+        .filter(c -> c.disposition() == Disposition.MAP || c.disposition() == Disposition.CAST)
+        .filter(c -> !c.hasValueMap()); // a value-mapped key means another value on each side
   }
 
   /** The source query of a range: projections in target column order, ordered by key. */

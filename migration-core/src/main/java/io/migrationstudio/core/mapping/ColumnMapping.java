@@ -6,6 +6,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.migrationstudio.core.schema.CanonicalType;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -16,6 +19,10 @@ import java.util.Objects;
  * and its sequence is set past the largest copied key after the load (mapping.yaml writes {@code
  * identity: true} only when it is true). It is the one marker of an identity; {@code default} then
  * stays empty.
+ *
+ * <p>{@code values} is an optional value map of a MAP or CAST column (enums and codes): source
+ * value, written as text, → target value; {@code unmapped} says what happens to a source value the
+ * map does not list ({@link UnmappedPolicy}, reject when not stated). See {@link ValueMap}.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,7 +37,9 @@ import java.util.Objects;
   "identity",
   "default",
   "expression",
-  "reason"
+  "reason",
+  "values",
+  "unmapped"
 })
 public record ColumnMapping(
     String source,
@@ -43,8 +52,14 @@ public record ColumnMapping(
     @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean identity,
     @JsonProperty("default") String defaultValue,
     String expression,
-    String reason) {
+    String reason,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> values,
+    UnmappedPolicy unmapped) {
   public ColumnMapping {
+    values =
+        values == null || values.isEmpty()
+            ? null
+            : Collections.unmodifiableMap(new LinkedHashMap<>(values));
     Objects.requireNonNull(disposition, "disposition is required");
     if (disposition != Disposition.DROP) {
       Objects.requireNonNull(target, "target column is required unless the column is dropped");
@@ -62,6 +77,65 @@ public record ColumnMapping(
               + defaultValue
               + "'; an identity takes its values from its sequence, remove the default");
     }
+  }
+
+  /** A column without a value map (the arity before value maps). */
+  public ColumnMapping(
+      String source,
+      String target,
+      Disposition disposition,
+      String sourceType,
+      String type,
+      CanonicalType canonical,
+      boolean nullable,
+      boolean identity,
+      String defaultValue,
+      String expression,
+      String reason) {
+    this(
+        source,
+        target,
+        disposition,
+        sourceType,
+        type,
+        canonical,
+        nullable,
+        identity,
+        defaultValue,
+        expression,
+        reason,
+        null,
+        null);
+  }
+
+  /** This column with the value map {@code values} and policy {@code unmapped} (null: none). */
+  public ColumnMapping withValueMap(Map<String, Object> values, UnmappedPolicy unmapped) {
+    return new ColumnMapping(
+        source,
+        target,
+        disposition,
+        sourceType,
+        type,
+        canonical,
+        nullable,
+        identity,
+        defaultValue,
+        expression,
+        reason,
+        values,
+        unmapped);
+  }
+
+  /** Whether the column has a value map (derived, so not written to mapping.yaml). */
+  @JsonIgnore
+  public boolean hasValueMap() {
+    return values != null && disposition != Disposition.DROP;
+  }
+
+  /** The policy for values the map does not list: reject unless stated. */
+  @JsonIgnore
+  public UnmappedPolicy unmappedPolicy() {
+    return unmapped == null ? UnmappedPolicy.REJECT : unmapped;
   }
 
   /** Whether the column reaches the target (derived, so not written to mapping.yaml). */

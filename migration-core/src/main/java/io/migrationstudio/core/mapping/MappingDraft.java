@@ -61,5 +61,7 @@ public final class MappingDraft {
       Boolean identity,
       @JsonProperty("default") String defaultValue,
       String expression,
-      String reason) {}
+      String reason,
+      java.util.Map<String, Object> values,
+      String unmapped) {}
 }
