@@ -234,6 +234,27 @@ public final class TableSql {
     return sb.append(" LIMIT ").append(rows).toString();
   }
 
+  /**
+   * A full scan for the compatibility review's row probes: the source columns {@code before} (the
+   * key, for example keys) as they are, then the projections and expression inputs as {@link
+   * #sourceSelect} reads them, every row the filter admits, in key order when there is a key.
+   */
+  public String sourceScan(List<String> before) {
+    StringBuilder sb = new StringBuilder("SELECT ");
+    for (int i = 0; i < before.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(source.quote(before.get(i)));
+    }
+    sb.append(before.isEmpty() ? "" : ", ").append(readList());
+    sb.append(" FROM ").append(sourceTable());
+    if (table.filter() != null && !table.filter().isBlank()) {
+      sb.append(" WHERE (").append(table.filter()).append(")");
+    }
+    if (!before.isEmpty()) {
+      appendOrder(sb, before, source);
+    }
+    return sb.toString();
+  }
+
   /** The source's key columns only, in key order (for sampling). */
   public String sourceKeys() {
     StringBuilder sb = new StringBuilder("SELECT ");

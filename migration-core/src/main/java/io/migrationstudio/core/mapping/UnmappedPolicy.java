@@ -20,8 +20,12 @@ public enum UnmappedPolicy {
     return name().toLowerCase(Locale.ROOT);
   }
 
+  /** The policy a key names; YAML's {@code null} (read as empty text) is NULL. */
   @JsonCreator
   public static UnmappedPolicy fromKey(String key) {
+    if (key == null || key.isBlank()) {
+      return NULL;
+    }
     return valueOf(key.trim().toUpperCase(Locale.ROOT));
   }
 }

@@ -42,6 +42,9 @@ public final class ValueMap {
           CanonicalType.DATE,
           CanonicalType.UUID);
 
+  /** The start of the reason of an unlisted value under {@code unmapped: reject}. */
+  static final String UNLISTED = "is not listed in the value map of ";
+
   private final String table;
   private final String column;
   private final Map<String, Object> targets;
@@ -159,12 +162,19 @@ public final class ValueMap {
       case REJECT ->
           new Unconvertible(
               key,
-              "is not listed in the value map of "
+              UNLISTED
                   + table
                   + "."
                   + column
                   + " (unmapped: reject); add it to values or set unmapped: keep or null");
     };
+  }
+
+  /**
+   * Whether {@code u} is a value this kind of map rejected (not a value the reader could not read).
+   */
+  public static boolean unlisted(Unconvertible u) {
+    return u.reason().startsWith(UNLISTED);
   }
 
   /** Whether a source value (read as its own type, not null) is listed in the map. */

@@ -170,6 +170,19 @@ class ValueMapTest {
     String rendered = MappingLoader.render(doc);
     assertTrue(rendered.contains("unmapped: \"keep\"") || rendered.contains("unmapped: keep"));
     assertEquals(doc, MappingLoader.load(Json.bytes(rendered), inventory));
+    MappingDocument bareNull =
+        MappingLoader.load(Json.bytes(yaml.replace("unmapped: keep", "unmapped: null")), inventory);
+    assertEquals(
+        UnmappedPolicy.NULL, bareNull.tables().get(0).byTarget("name").orElseThrow().unmapped());
+    assertEquals(
+        null,
+        bareNull.tables().get(0).byTarget("id").orElseThrow().unmapped(),
+        "an absent unmapped is not stated");
+    MappingDocument absent =
+        MappingLoader.load(Json.bytes(yaml.replace("unmapped: keep", "")), inventory);
+    assertEquals(
+        UnmappedPolicy.REJECT,
+        absent.tables().get(0).byTarget("name").orElseThrow().unmappedPolicy());
 
     String bad =
         yaml.replace("values: {'AC/DC': 'ACDC', 'Queen': 'QUEEN'}", "values: {'x': 'y'}")
