@@ -327,6 +327,7 @@ public final class CompatibilityReviewer {
       TableSql sql = new TableSql(dialect, TARGET, mapping, table);
       measure(sql, info);
       rowProbe(table, info);
+      keyProbe(table, info);
       dryRun(sql, info);
     }
 
@@ -397,6 +398,39 @@ public final class CompatibilityReviewer {
             null,
             List.of(),
             m.getMessage() + "; fix the failing type or expression in mapping.yaml");
+      }
+    }
+
+    /**
+     * Target keys the source does not already guarantee, measured for duplicates as the target
+     * compares them ({@link KeyProbe}); a failure that is not transient is a failing finding.
+     */
+    private void keyProbe(TableMapping table, TableInfo info) throws SQLException {
+      List<KeyProbe.Key> keys = KeyProbe.keys(table, info);
+      if (keys.isEmpty()) {
+        return;
+      }
+      try {
+        findings.addAll(KeyProbe.run(source, dialect, TARGET, mapping, table, info, keys));
+      } catch (SQLException | MigrationException e) {
+        MigrationException m =
+            e instanceof SQLException sqlFailure
+                ? dialect.classify(sqlFailure, "the key probe of " + table.source())
+                : (MigrationException) e;
+        if (m.code() == ErrorCode.TRANSIENT_SQL) {
+          throw m;
+        }
+        add(
+            Level.FAIL,
+            table.source(),
+            null,
+            "duplicate_key",
+            null,
+            null,
+            List.of(),
+            "the duplicate-key check could not run: "
+                + m.getMessage()
+                + "; fix the failing type or expression in mapping.yaml");
       }
     }
 
