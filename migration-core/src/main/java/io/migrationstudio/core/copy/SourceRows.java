@@ -10,6 +10,7 @@ import io.migrationstudio.core.expr.CompiledExpression;
 import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingExpressions;
+import io.migrationstudio.core.mapping.ValueMap;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -31,10 +32,12 @@ import java.util.Map;
  * of the row, each read as its source type. The result is brought to the target codec's value by a
  * {@link ValueConverter}, so it is hashed and written like any other value. A row the expression
  * cannot evaluate (CEL's error, a result that does not fit) yields an {@link Unconvertible} with
- * the reason: Migrate quarantines the row instead of failing the chunk. An input the reader could
- * not convert (a MySQL zero date) is {@code null} to a null-aware expression, which decides (e.g.
- * {@code Released == null ? null : Released}); an expression that does not handle NULL yields the
- * input's own Unconvertible, so the row is quarantined with the zero-date reason.
+ * the reason: Migrate quarantines the row instead of failing the chunk. A MAP or CAST column with a
+ * value map ({@link ValueMap}) is read raw like an expression input and looked up in its map. An
+ * input the reader could not convert (a MySQL zero date) is {@code null} to a null-aware
+ * expression, which decides (e.g. {@code Released == null ? null : Released}); an expression that
+ * does not handle NULL yields the input's own Unconvertible, so the row is quarantined with the
+ * zero-date reason.
  */
 public final class SourceRows {
   private final RowCodec codec;
@@ -58,7 +61,10 @@ public final class SourceRows {
     for (int i = 0; i < copied.size(); i++) {
       ColumnMapping c = copied.get(i);
       ColumnCodec target = codec.columns().get(i);
-      if (MappingExpressions.computed(c)) {
+      ValueMap valueMap = sql.valueMaps().get(c.target());
+      if (valueMap != null) {
+        columns.add(new Mapped(c.source(), valueMap));
+      } else if (MappingExpressions.computed(c)) {
         CompiledExpression e = sql.expressions().get(c.target());
         columns.add(new Computed(e, e == null ? null : new ValueConverter(e.resultType(), target)));
       } else {
@@ -120,7 +126,7 @@ public final class SourceRows {
   }
 
   /** How one target column gets its value. */
-  private sealed interface Column permits Projected, Computed {
+  private sealed interface Column permits Projected, Computed, Mapped {
     Object value(ResultSet rs, int first, Map<String, Object> raw) throws SQLException;
   }
 
@@ -163,6 +169,14 @@ public final class SourceRows {
         return new Unconvertible(expression.expression(), e.getMessage());
       }
       return converter.convert(result);
+    }
+  }
+
+  /** Looked up in the column's value map from its raw source value. */
+  private record Mapped(String input, ValueMap map) implements Column {
+    @Override
+    public Object value(ResultSet rs, int first, Map<String, Object> raw) {
+      return map.apply(raw.get(input));
     }
   }
 

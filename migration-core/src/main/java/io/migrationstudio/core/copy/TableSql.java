@@ -10,6 +10,7 @@ import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingExpressions;
 import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.mapping.ValueMap;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.math.BigDecimal;
 import java.sql.PreparedStatement;
@@ -47,6 +48,7 @@ public final class TableSql {
   private final List<ColumnMapping> projected;
   private final Map<String, CompiledExpression> expressions;
   private final List<String> inputs;
+  private final Map<String, ValueMap> valueMaps;
 
   public TableSql(Dialect source, Dialect target, MappingDocument mapping, TableMapping table) {
     this.source = source;
@@ -80,6 +82,12 @@ public final class TableSql {
     for (CompiledExpression e : expressions.values()) {
       read.addAll(e.readsRow() ? sourceColumns.keySet() : e.columns());
     }
+    this.valueMaps = Map.copyOf(MappingExpressions.valueMaps(table, source));
+    for (ColumnMapping c : copied) {
+      if (valueMaps.containsKey(c.target())) {
+        read.add(c.source()); // a value-mapped column is looked up from its raw source value
+      }
+    }
     this.inputs = List.copyOf(read);
   }
 
@@ -89,6 +97,11 @@ public final class TableSql {
    */
   public Map<String, CompiledExpression> expressions() {
     return expressions;
+  }
+
+  /** The value map of each value-mapped MAP or CAST column, by target column. */
+  public Map<String, ValueMap> valueMaps() {
+    return valueMaps;
   }
 
   /** The copied columns read from a source column (MAP, CAST), in target order. */
@@ -159,7 +172,8 @@ public final class TableSql {
     return table
         .byTarget(table.primaryKey().get(0))
         .filter(c -> c.source() != null)
-        .filter(c -> c.disposition() == Disposition.MAP || c.disposition() == Disposition.CAST);
+        .filter(c -> c.disposition() == Disposition.MAP || c.disposition() == Disposition.CAST)
+        .filter(c -> !c.hasValueMap()); // a value-mapped key means another value on each side
   }
 
   /** The source query of a range: projections in target column order, ordered by key. */
@@ -218,6 +232,27 @@ public final class TableSql {
       }
     }
     return sb.append(" LIMIT ").append(rows).toString();
+  }
+
+  /**
+   * A full scan for the compatibility review's row probes: the source columns {@code before} (the
+   * key, for example keys) as they are, then the projections and expression inputs as {@link
+   * #sourceSelect} reads them, every row the filter admits, in key order when there is a key.
+   */
+  public String sourceScan(List<String> before) {
+    StringBuilder sb = new StringBuilder("SELECT ");
+    for (int i = 0; i < before.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(source.quote(before.get(i)));
+    }
+    sb.append(before.isEmpty() ? "" : ", ").append(readList());
+    sb.append(" FROM ").append(sourceTable());
+    if (table.filter() != null && !table.filter().isBlank()) {
+      sb.append(" WHERE (").append(table.filter()).append(")");
+    }
+    if (!before.isEmpty()) {
+      appendOrder(sb, before, source);
+    }
+    return sb.toString();
   }
 
   /** The source's key columns only, in key order (for sampling). */

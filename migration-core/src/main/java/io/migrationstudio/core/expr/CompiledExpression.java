@@ -63,6 +63,23 @@ public final class CompiledExpression {
     this.costLimit = costLimit;
   }
 
+  /**
+   * This planned program for another table and column with the same expression and source column
+   * types (the compiler's cache): shares the program, names the new subject in messages.
+   */
+  CompiledExpression forColumn(String table, String column) {
+    if (this.table.equals(table) && this.column.equals(column)) {
+      return this;
+    }
+    return new CompiledExpression(
+        table, column, expression, resultType, program, columnTypes, analysis, costLimit);
+  }
+
+  /** The planned CEL program (shared between equal compilations; see the compiler's cache). */
+  CelRuntime.Program program() {
+    return program;
+  }
+
   public String table() {
     return table;
   }

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -46,7 +47,13 @@ import java.util.regex.Pattern;
  * The result must have the CEL type of the target column's canonical type ({@code int} also serves
  * a DECIMAL target; {@code dyn} results are checked per row).
  *
- * <p>One instance serves any number of tables and threads.
+ * <p>One instance serves any number of tables and threads. It keeps a cache of what it compiled,
+ * keyed by the expression text, the declared types of the source columns and the result type: the
+ * parsing, type-checking and planning of an expression happen once per distinct key, however many
+ * chunks, tables or threads ask for it; a hit only attaches the asking table and column (for
+ * messages) to the planned program. A table whose columns have other types is a different key and
+ * is type-checked on its own. Expressions that fail are not cached (the error is rebuilt for the
+ * asking table). The cache holds at most {@link #CACHE_LIMIT} programs and starts over when full.
  */
 public final class ExpressionCompiler {
   /** Evaluation steps (evaluated sub-expressions) one evaluation may take by default. */
@@ -54,6 +61,9 @@ public final class ExpressionCompiler {
 
   /** The longest expression accepted, in code points: expressions are one-liners, not programs. */
   public static final int MAX_EXPRESSION_LENGTH = 4_096;
+
+  /** Planned programs one compiler keeps before it starts its cache over. */
+  public static final int CACHE_LIMIT = 1_024;
 
   /** The name under which every column is reachable as a map. */
   public static final String ROW = "row";
@@ -86,6 +96,7 @@ public final class ExpressionCompiler {
           "while");
 
   private final long costLimit;
+  private final Map<CacheKey, CompiledExpression> cache = new ConcurrentHashMap<>();
 
   /** A compiler with {@link #DEFAULT_COST_LIMIT}. */
   public ExpressionCompiler() {
@@ -130,6 +141,34 @@ public final class ExpressionCompiler {
     Objects.requireNonNull(column, "column");
     Objects.requireNonNull(sourceColumns, "sourceColumns");
     Objects.requireNonNull(resultType, "resultType");
+    if (expression != null) {
+      CacheKey key = new CacheKey(expression, new TreeMap<>(sourceColumns), resultType);
+      CompiledExpression hit = cache.get(key);
+      if (hit != null) {
+        return hit.forColumn(table, column);
+      }
+      CompiledExpression compiled =
+          compileUncached(table, column, expression, sourceColumns, resultType);
+      if (cache.size() >= CACHE_LIMIT) {
+        cache.clear();
+      }
+      cache.putIfAbsent(key, compiled);
+      return compiled;
+    }
+    return compileUncached(table, column, expression, sourceColumns, resultType);
+  }
+
+  /** Programs in the cache (for tests and diagnostics). */
+  public int cachedPrograms() {
+    return cache.size();
+  }
+
+  private CompiledExpression compileUncached(
+      String table,
+      String column,
+      String expression,
+      Map<String, CanonicalType> sourceColumns,
+      CanonicalType resultType) {
     Where where = new Where(table, column, expression);
     if (expression == null || expression.isBlank()) {
       throw where.invalid("is empty; write a CEL expression such as upper(name)");
@@ -227,6 +266,10 @@ public final class ExpressionCompiler {
     }
     return builder.build();
   }
+
+  /** What a compiled program depends on: its text and the types it was checked against. */
+  private record CacheKey(
+      String expression, TreeMap<String, CanonicalType> columns, CanonicalType resultType) {}
 
   static boolean isIdentifier(String name) {
     return IDENTIFIER.matcher(name).matches() && !RESERVED.contains(name);

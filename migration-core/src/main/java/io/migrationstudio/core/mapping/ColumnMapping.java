@@ -6,6 +6,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.migrationstudio.core.schema.CanonicalType;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,6 +21,10 @@ import java.util.Objects;
  * stays empty. {@code rule} notes the spec's {@code mapping.type_rules} entry that chose the type
  * (absent when the catalogue or an override did); {@code source_time_zone} is the zone zone-less
  * source timestamps are read in when the target is {@code timestamptz} (absent: UTC).
+ *
+ * <p>{@code values} is an optional value map of a MAP or CAST column (enums and codes): source
+ * value, written as text, → target value; {@code unmapped} says what happens to a source value the
+ * map does not list ({@link UnmappedPolicy}, reject when not stated). See {@link ValueMap}.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -34,7 +41,9 @@ import java.util.Objects;
   "expression",
   "reason",
   "rule",
-  "source_time_zone"
+  "source_time_zone",
+  "values",
+  "unmapped"
 })
 public record ColumnMapping(
     String source,
@@ -49,8 +58,14 @@ public record ColumnMapping(
     String expression,
     String reason,
     String rule,
-    @JsonProperty("source_time_zone") String sourceTimeZone) {
+    @JsonProperty("source_time_zone") String sourceTimeZone,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> values,
+    UnmappedPolicy unmapped) {
   public ColumnMapping {
+    values =
+        values == null || values.isEmpty()
+            ? null
+            : Collections.unmodifiableMap(new LinkedHashMap<>(values));
     Objects.requireNonNull(disposition, "disposition is required");
     if (disposition != Disposition.DROP) {
       Objects.requireNonNull(target, "target column is required unless the column is dropped");
@@ -70,7 +85,7 @@ public record ColumnMapping(
     }
   }
 
-  /** A column whose type no type rule chose, read in UTC. */
+  /** A column whose type no type rule chose, read in UTC, without a value map. */
   public ColumnMapping(
       String source,
       String target,
@@ -96,7 +111,74 @@ public record ColumnMapping(
         expression,
         reason,
         null,
+        null,
+        null,
         null);
+  }
+
+  /** A column chosen by a type rule, without a value map (the arity before value maps). */
+  public ColumnMapping(
+      String source,
+      String target,
+      Disposition disposition,
+      String sourceType,
+      String type,
+      CanonicalType canonical,
+      boolean nullable,
+      boolean identity,
+      String defaultValue,
+      String expression,
+      String reason,
+      String rule,
+      String sourceTimeZone) {
+    this(
+        source,
+        target,
+        disposition,
+        sourceType,
+        type,
+        canonical,
+        nullable,
+        identity,
+        defaultValue,
+        expression,
+        reason,
+        rule,
+        sourceTimeZone,
+        null,
+        null);
+  }
+
+  /** This column with the value map {@code values} and policy {@code unmapped} (null: none). */
+  public ColumnMapping withValueMap(Map<String, Object> values, UnmappedPolicy unmapped) {
+    return new ColumnMapping(
+        source,
+        target,
+        disposition,
+        sourceType,
+        type,
+        canonical,
+        nullable,
+        identity,
+        defaultValue,
+        expression,
+        reason,
+        rule,
+        sourceTimeZone,
+        values,
+        unmapped);
+  }
+
+  /** Whether the column has a value map (derived, so not written to mapping.yaml). */
+  @JsonIgnore
+  public boolean hasValueMap() {
+    return values != null && disposition != Disposition.DROP;
+  }
+
+  /** The policy for values the map does not list: reject unless stated. */
+  @JsonIgnore
+  public UnmappedPolicy unmappedPolicy() {
+    return unmapped == null ? UnmappedPolicy.REJECT : unmapped;
   }
 
   /** Whether the column reaches the target (derived, so not written to mapping.yaml). */

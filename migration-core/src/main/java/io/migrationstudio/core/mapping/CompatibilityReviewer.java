@@ -326,6 +326,8 @@ public final class CompatibilityReviewer {
       }
       TableSql sql = new TableSql(dialect, TARGET, mapping, table);
       measure(sql, info);
+      rowProbe(table, info);
+      keyProbe(table, info);
       dryRun(sql, info);
     }
 
@@ -366,6 +368,69 @@ public final class CompatibilityReviewer {
         if (!sql.crossEngine() && !MappingExpressions.computed(c) && needsCastProbe(c, src)) {
           castProbe(sql, c, from, where);
         }
+      }
+    }
+
+    /**
+     * The columns Java computes (CEL, value maps) measured by streaming the source rows through
+     * Migrate's reader ({@link RowProbe}); a failure that is not transient is a failing finding.
+     */
+    private void rowProbe(TableMapping table, TableInfo info) throws SQLException {
+      if (!RowProbe.needed(table)) {
+        return;
+      }
+      try {
+        findings.addAll(RowProbe.run(source, dialect, TARGET, mapping, table, info));
+      } catch (SQLException | MigrationException e) {
+        MigrationException m =
+            e instanceof SQLException sqlFailure
+                ? dialect.classify(sqlFailure, "the row probe of " + table.source())
+                : (MigrationException) e;
+        if (m.code() == ErrorCode.TRANSIENT_SQL) {
+          throw m;
+        }
+        add(
+            Level.FAIL,
+            table.source(),
+            null,
+            "row_probe",
+            null,
+            null,
+            List.of(),
+            m.getMessage() + "; fix the failing type or expression in mapping.yaml");
+      }
+    }
+
+    /**
+     * Target keys the source does not already guarantee, measured for duplicates as the target
+     * compares them ({@link KeyProbe}); a failure that is not transient is a failing finding.
+     */
+    private void keyProbe(TableMapping table, TableInfo info) throws SQLException {
+      List<KeyProbe.Key> keys = KeyProbe.keys(table, info);
+      if (keys.isEmpty()) {
+        return;
+      }
+      try {
+        findings.addAll(KeyProbe.run(source, dialect, TARGET, mapping, table, info, keys));
+      } catch (SQLException | MigrationException e) {
+        MigrationException m =
+            e instanceof SQLException sqlFailure
+                ? dialect.classify(sqlFailure, "the key probe of " + table.source())
+                : (MigrationException) e;
+        if (m.code() == ErrorCode.TRANSIENT_SQL) {
+          throw m;
+        }
+        add(
+            Level.FAIL,
+            table.source(),
+            null,
+            "duplicate_key",
+            null,
+            null,
+            List.of(),
+            "the duplicate-key check could not run: "
+                + m.getMessage()
+                + "; fix the failing type or expression in mapping.yaml");
       }
     }
 
@@ -459,6 +524,26 @@ public final class CompatibilityReviewer {
       }
       if (sql.crossEngine() && src != null && passThrough) {
         probes.addAll(crossEngineProbes(c, src, tt, v));
+      }
+      if (src != null && passThrough) {
+        profile
+            .outsideEnum(v, src.nativeType())
+            .ifPresent(
+                cond ->
+                    probes.add(
+                        new Probe(
+                            c,
+                            "values_outside_enum",
+                            cond,
+                            null,
+                            Level.FAIL,
+                            Level.OK,
+                            "values outside "
+                                + src.nativeType()
+                                + " (MySQL stores an invalid enum input as the error value ''"
+                                + " in non-strict mode) would arrive as ''; decide them: a value"
+                                + " map (values, with unmapped: reject, keep or null), a"
+                                + " transform, or drop the column with a reason")));
       }
       boolean sameType =
           src != null

@@ -63,5 +63,37 @@ public final class MappingDraft {
       String expression,
       String reason,
       String rule,
-      @JsonProperty("source_time_zone") String sourceTimeZone) {}
+      @JsonProperty("source_time_zone") String sourceTimeZone,
+      java.util.Map<String, Object> values,
+      // YAML reads `unmapped: null` as null: an explicit null is the null policy, absent is absent
+      @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = NullIsText.class)
+          String unmapped) {}
+
+  /** Text, with an explicit YAML/JSON null read as "null" and an absent value left null. */
+  static final class NullIsText
+      extends com.fasterxml.jackson.databind.deser.std.StdDeserializer<String> {
+    private static final long serialVersionUID = 1L;
+
+    NullIsText() {
+      super(String.class);
+    }
+
+    @Override
+    public String deserialize(
+        com.fasterxml.jackson.core.JsonParser p,
+        com.fasterxml.jackson.databind.DeserializationContext ctxt)
+        throws java.io.IOException {
+      return p.getValueAsString();
+    }
+
+    @Override
+    public String getNullValue(com.fasterxml.jackson.databind.DeserializationContext ctxt) {
+      return "null";
+    }
+
+    @Override
+    public Object getAbsentValue(com.fasterxml.jackson.databind.DeserializationContext ctxt) {
+      return null;
+    }
+  }
 }

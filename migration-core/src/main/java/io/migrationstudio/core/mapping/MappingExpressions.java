@@ -37,12 +37,54 @@ public final class MappingExpressions {
     };
   }
 
-  /** Whether a copied column's value is computed in Java rather than read from the source. */
+  /**
+   * Whether a copied column's value is computed in Java rather than read from the source: a CEL
+   * column, or a MAP/CAST column with a value map (its raw source value is read and looked up).
+   */
   public static boolean computed(ColumnMapping c) {
     return switch (c.disposition()) {
       case TRANSFORM, DERIVE, DEFAULT -> true;
-      case MAP, CAST, DROP -> false;
+      case MAP, CAST -> c.hasValueMap();
+      case DROP -> false;
     };
+  }
+
+  /**
+   * The value maps of {@code table}, by target column, for source columns of the given canonical
+   * types; each problem is one entry in {@code problems}.
+   */
+  public static Map<String, ValueMap> valueMaps(
+      TableMapping table, Map<String, CanonicalType> sourceColumns, List<String> problems) {
+    Map<String, ValueMap> out = new LinkedHashMap<>();
+    for (ColumnMapping c : table.copiedColumns()) {
+      if (c.hasValueMap()) {
+        ValueMap m = ValueMap.compile(table.source(), c, sourceColumns.get(c.source()), problems);
+        if (m != null) {
+          out.put(c.target(), m);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The value maps of {@code table} against the source columns the mapping names: what Migrate, the
+   * dry run and validation apply.
+   *
+   * @throws MigrationException INVALID_ARTIFACT listing every value map that does not convert
+   */
+  public static Map<String, ValueMap> valueMaps(TableMapping table, Dialect source) {
+    List<String> problems = new ArrayList<>();
+    Map<String, ValueMap> out = valueMaps(table, sourceColumns(table, source), problems);
+    if (!problems.isEmpty()) {
+      throw new MigrationException(
+          ErrorCode.INVALID_ARTIFACT,
+          "mapping.yaml has "
+              + problems.size()
+              + " value map problem(s); fix them and re-run the mapping stage:\n- "
+              + String.join("\n- ", problems));
+    }
+    return out;
   }
 
   /**

@@ -344,7 +344,13 @@ public final class MappingGenerator {
         unknown.add("column " + MappingLoader.q(table.name()) + "." + MappingLoader.q(o.source()));
         continue;
       }
-      bySource.put(o.source(), merge(table, g, o, unknown));
+      ColumnMapping merged = merge(table, g, o, unknown);
+      bySource.put(
+          o.source(),
+          o.values() == null || o.values().isEmpty() || !merged.isCopied()
+              ? merged
+              : merged.withValueMap(
+                  o.values(), o.unmapped() == null ? null : UnmappedPolicy.fromKey(o.unmapped())));
     }
     List<ColumnMapping> merged = new ArrayList<>(bySource.values());
     merged.addAll(added);

@@ -202,6 +202,19 @@ public final class MappingLoader {
         return null;
       }
     }
+    UnmappedPolicy unmapped = null;
+    if (c.unmapped() != null) {
+      try {
+        unmapped = UnmappedPolicy.fromKey(c.unmapped());
+      } catch (IllegalArgumentException e) {
+        problems.add(label + ": unmapped '" + c.unmapped() + "' is not one of reject, keep, null");
+        return null;
+      }
+      if (c.values() == null || c.values().isEmpty()) {
+        problems.add(label + ": unmapped is stated without values; add the value map or remove it");
+        return null;
+      }
+    }
     return new ColumnMapping(
         c.source(),
         disposition == Disposition.DROP ? null : c.target(),
@@ -215,7 +228,9 @@ public final class MappingLoader {
         c.expression(),
         c.reason(),
         c.rule(),
-        c.sourceTimeZone());
+        c.sourceTimeZone(),
+        c.values(),
+        unmapped);
   }
 
   /** Every problem of a mapping measured against the inventory it maps; empty when it is sound. */
@@ -248,6 +263,7 @@ public final class MappingLoader {
       Map<String, CanonicalType> sourceColumns = new TreeMap<>();
       info.columns().forEach(c -> sourceColumns.put(c.name(), c.type()));
       MappingExpressions.compile(table, sourceColumns, problems);
+      MappingExpressions.valueMaps(table, sourceColumns, problems);
       checkIdentifier(where + " target", table.target(), problems);
       Set<String> copied =
           table.copiedColumns().stream().map(ColumnMapping::target).collect(Collectors.toSet());

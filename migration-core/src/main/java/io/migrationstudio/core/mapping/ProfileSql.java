@@ -31,6 +31,15 @@ interface ProfileSql {
     return Optional.empty();
   }
 
+  /**
+   * The condition "this column holds a value outside its declared enum", for a source column whose
+   * native type is {@code nativeType}, when the engine can store such a value (MySQL/MariaDB keep
+   * an invalid enum input as the error value {@code ''}, index 0, in non-strict mode).
+   */
+  default Optional<String> outsideEnum(String column, String nativeType) {
+    return Optional.empty();
+  }
+
   List<ProfileSql> ALL = List.of(new Postgres(), new MariaDb(), new Sqlite());
 
   /** The profile SQL of a source engine; PostgreSQL's when the engine has none of its own. */
@@ -101,6 +110,16 @@ interface ProfileSql {
     @Override
     public Optional<String> nulCharacter(String column) {
       return Optional.of("LOCATE(CHAR(0), " + column + ") > 0");
+    }
+
+    /** An enum's numeric value is its member index; the error value {@code ''} has index 0. */
+    @Override
+    public Optional<String> outsideEnum(String column, String nativeType) {
+      if (nativeType == null
+          || !nativeType.trim().toLowerCase(java.util.Locale.ROOT).startsWith("enum(")) {
+        return Optional.empty();
+      }
+      return Optional.of("(" + column + " + 0) = 0");
     }
   }
 

@@ -150,4 +150,33 @@ class MappingSchemaTest {
     ((ArrayNode) emptyKey.at("/tables/1/foreign_keys/0/columns")).removeAll();
     assertFalse(validate(emptyKey).isEmpty(), "a foreign key needs columns");
   }
+
+  @Test
+  void aValueMapWithItsPolicyIsValidAndUnmappedAloneIsRefused() throws IOException {
+    Set<ValidationMessage> ok =
+        validateEdited(
+            c -> {
+              c.put("disposition", "map");
+              c.putObject("values").put("1", "one").put("2", "two");
+              c.put("unmapped", "null");
+            });
+    assertEquals(Set.of(), ok);
+    Set<ValidationMessage> alone = validateEdited(c -> c.put("unmapped", "keep"));
+    assertTrue(alone.stream().anyMatch(e -> e.getMessage().contains("values")), alone.toString());
+    Set<ValidationMessage> badPolicy =
+        validateEdited(
+            c -> {
+              c.putObject("values").put("1", "one");
+              c.put("unmapped", "ignore");
+            });
+    assertFalse(badPolicy.isEmpty());
+    Set<ValidationMessage> onTransform =
+        validateEdited(
+            c -> {
+              c.put("disposition", "transform");
+              c.put("expression", "x");
+              c.putObject("values").put("1", "one");
+            });
+    assertFalse(onTransform.isEmpty(), "values belong to map and cast columns");
+  }
 }
