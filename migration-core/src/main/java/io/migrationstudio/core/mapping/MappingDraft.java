@@ -61,5 +61,6 @@ public final class MappingDraft {
       Boolean identity,
       @JsonProperty("default") String defaultValue,
       String expression,
-      String reason) {}
+      String reason,
+      ComparisonRule compare) {}
 }

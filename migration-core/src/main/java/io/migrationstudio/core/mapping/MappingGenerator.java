@@ -347,7 +347,8 @@ public final class MappingGenerator {
         identity,
         identity ? null : o.defaultValue() != null ? o.defaultValue() : g.defaultValue(),
         o.expression() != null ? o.expression() : g.expression(),
-        o.reason() != null ? o.reason() : g.reason());
+        o.reason() != null ? o.reason() : g.reason(),
+        o.compare() != null ? o.compare() : g.compare());
   }
 
   /** An override column without a source: a new DEFAULT or DERIVE column. */
@@ -372,7 +373,8 @@ public final class MappingGenerator {
         false,
         o.defaultValue(),
         o.expression(),
-        o.reason());
+        o.reason(),
+        o.compare());
   }
 
   private static Disposition disposition(TableInfo table, MappingDraft.Column o, List<String> bad) {

@@ -150,4 +150,27 @@ class MappingSchemaTest {
     ((ArrayNode) emptyKey.at("/tables/1/foreign_keys/0/columns")).removeAll();
     assertFalse(validate(emptyKey).isEmpty(), "a foreign key needs columns");
   }
+
+  @Test
+  void comparisonRulesAreDescribedAndCheckedBySchema() throws IOException {
+    assertEquals(
+        Set.of(),
+        validateEdited(
+            c -> {
+              ObjectNode rule = c.putObject("compare");
+              rule.put("tolerance", 0.001);
+              rule.put("relative_tolerance", 1e-9);
+              rule.put("precision", "ms");
+              rule.put("time_zone", "Europe/Berlin");
+              rule.put("trim", true);
+              rule.put("ignore_case", true);
+            }));
+    assertFalse(validateEdited(c -> c.putObject("compare").put("precision", "ns")).isEmpty());
+    assertFalse(validateEdited(c -> c.putObject("compare").put("tolerance", -1)).isEmpty());
+    Set<ValidationMessage> misspelt =
+        validateEdited(c -> c.putObject("compare").put("ignorecase", true));
+    assertTrue(
+        misspelt.stream().anyMatch(e -> e.getMessage().contains("ignorecase")),
+        misspelt.toString());
+  }
 }
