@@ -92,6 +92,7 @@ final class ChunkComparer {
       SourceRows reader,
       Validator.Diff diff,
       int leafRows,
+      boolean sqlHashing,
       ExecutorService sourceThread) {
     if (leafRows < 1) {
       throw new IllegalArgumentException("bisection leaf rows must be >= 1, was " + leafRows);
@@ -104,7 +105,7 @@ final class ChunkComparer {
     this.sourceThread = sourceThread;
     Optional<String> s = Optional.empty();
     Optional<String> t = Optional.empty();
-    if (sqlEligible(sql)) {
+    if (sqlHashing && sqlEligible(sql)) {
       List<ColumnMapping> cols = sql.copiedColumns();
       s =
           sql.sourceDialect()

@@ -77,6 +77,7 @@ public final class Validator {
   private final Dialect target;
   private final String studioSchema;
   private final int leafRows;
+  private final boolean sqlHashing;
 
   public Validator(Dialect source, Dialect target) {
     this(source, target, TargetSchema.DEFAULT_STUDIO_SCHEMA);
@@ -91,6 +92,12 @@ public final class Validator {
    * {@value ChunkComparer#DEFAULT_LEAF_ROWS}).
    */
   public Validator(Dialect source, Dialect target, String studioSchema, int leafRows) {
+    this(source, target, studioSchema, leafRows, true);
+  }
+
+  /** {@code sqlHashing} false forces the client-side path everywhere (to compare the two paths). */
+  Validator(Dialect source, Dialect target, String studioSchema, int leafRows, boolean sqlHashing) {
+    this.sqlHashing = sqlHashing;
     this.source = Objects.requireNonNull(source);
     this.target = Objects.requireNonNull(target);
     this.studioSchema = Objects.requireNonNull(studioSchema);
@@ -185,7 +192,8 @@ public final class Validator {
       chunkSource = "planned";
     }
     Diff diff = new Diff(codec, t);
-    ChunkComparer comparer = new ChunkComparer(sql, reader, diff, leafRows, sourceThread);
+    ChunkComparer comparer =
+        new ChunkComparer(sql, reader, diff, leafRows, sqlHashing, sourceThread);
     int differing = 0;
     for (ChunkRange r : ranges) {
       if (comparer.compare(src, tgt, r)) {
