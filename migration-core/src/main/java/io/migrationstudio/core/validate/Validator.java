@@ -95,8 +95,12 @@ public final class Validator {
     this(source, target, studioSchema, leafRows, true);
   }
 
-  /** {@code sqlHashing} false forces the client-side path everywhere (to compare the two paths). */
-  Validator(Dialect source, Dialect target, String studioSchema, int leafRows, boolean sqlHashing) {
+  /**
+   * {@code sqlHashing} false forces the client-side path everywhere (to compare the two paths, in
+   * tests and benchmarks).
+   */
+  public Validator(
+      Dialect source, Dialect target, String studioSchema, int leafRows, boolean sqlHashing) {
     this.sqlHashing = sqlHashing;
     this.source = Objects.requireNonNull(source);
     this.target = Objects.requireNonNull(target);
@@ -137,6 +141,26 @@ public final class Validator {
       String migrationId,
       int sampleRows,
       int chunkRows) {
+    return run(src, tgt, mapping, migrationId, sampleRows, chunkRows, true);
+  }
+
+  /**
+   * Counts and chunk checksums only (with bisection of differing chunks), no sample, aggregates or
+   * integrity checks: what {@code bench/validate.sh} measures against the engines' own hashing.
+   */
+  public ValidationReport checksums(
+      Connection src, Connection tgt, MappingDocument mapping, String migrationId, int chunkRows) {
+    return run(src, tgt, mapping, migrationId, 0, chunkRows, false);
+  }
+
+  private ValidationReport run(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int sampleRows,
+      int chunkRows,
+      boolean full) {
     long seed = seed(migrationId);
     int n = Math.max(MIN_SAMPLE_ROWS, sampleRows);
     List<ValidationReport.TableValidation> tables = new ArrayList<>();
@@ -151,7 +175,8 @@ public final class Validator {
       for (TableMapping t : mapping.tables()) {
         TableSql sql = new TableSql(source, target, mapping, t);
         try {
-          tables.add(table(src, tgt, mapping, sql, migrationId, seed, n, chunkRows, sourceThread));
+          tables.add(
+              table(src, tgt, mapping, sql, migrationId, seed, n, chunkRows, sourceThread, full));
         } catch (SQLException e) {
           throw target.classify(e, "validating table " + t.source() + " → " + t.target());
         }
@@ -178,7 +203,8 @@ public final class Validator {
       long seed,
       int sampleRows,
       int chunkRows,
-      ExecutorService sourceThread)
+      ExecutorService sourceThread,
+      boolean full)
       throws SQLException {
     TableMapping t = sql.table();
     SourceRows reader = SourceRows.of(sql);
@@ -201,6 +227,32 @@ public final class Validator {
       }
     }
     long tableSeed = sha64(Long.toHexString(seed) + "/" + t.source());
+    if (!full) {
+      boolean same = sourceRows == targetRows && diff.missing + diff.extra + diff.changed == 0;
+      return new ValidationReport.TableValidation(
+          t.source(),
+          t.target(),
+          sourceRows,
+          targetRows,
+          diff.missing,
+          diff.extra,
+          diff.changed,
+          ranges.size(),
+          differing,
+          chunkSource,
+          0,
+          0,
+          0,
+          List.of(),
+          List.copyOf(diff.listed),
+          List.of(),
+          List.of(),
+          same ? Verdict.PASS : Verdict.FAIL,
+          comparer.path().key(),
+          comparer.bisectionSteps,
+          comparer.bisectionRowsRead,
+          null);
+    }
     int wanted = (int) Math.max(SampleSize.of(sourceRows), Math.min((long) sampleRows, sourceRows));
     int[] sample = sample(src, tgt, sql, reader, tableSeed, wanted);
     List<ValidationReport.OrphanCount> fks = new ArrayList<>();
