@@ -167,6 +167,13 @@ final class ChunkComparer {
     Digest[] l = digests(src, tgt, left);
     bisectionSteps++;
     bisectionRowsRead += l[0].rows() + l[1].rows();
+    boolean leftEmpty = l[0].rows() == 0 && l[1].rows() == 0;
+    boolean leftAll = l[0].rows() == s.rows() && l[1].rows() == t.rows();
+    if (leftEmpty || leftAll) {
+      // the split key did not divide the rows (a leading key value shared by many rows)
+      bisectionRowsRead += diff.compare(src, tgt, sql, reader, r);
+      return;
+    }
     if (!l[0].equals(l[1])) {
       bisect(src, tgt, left, l[0], l[1], depth + 1);
     }

@@ -132,4 +132,53 @@ class BisectionIT {
       assertTrue(d.bisectionRowsRead() > 0);
     }
   }
+
+  @Test
+  void textAndCompositeKeysAreBisectedToo(TestDatabase source, TestDatabase target)
+      throws Exception {
+    String ddl =
+        "CREATE TABLE words (k text PRIMARY KEY, n integer);"
+            + " CREATE TABLE pairs (a integer, b integer, v text, PRIMARY KEY (a, b))";
+    String fill =
+        "INSERT INTO words SELECT 'w' || lpad(g::text, 6, '0'), g FROM generate_series(1, 30000) g;"
+            + " INSERT INTO pairs SELECT g / 5000, g, 'v' || g FROM generate_series(1, 30000) g";
+    source.execute(ddl, fill);
+    target.execute(
+        ddl,
+        fill,
+        "UPDATE words SET n = -1 WHERE k = 'w012345'",
+        "DELETE FROM words WHERE k = 'w029999'",
+        "INSERT INTO words VALUES ('w000000x', 0)",
+        "UPDATE pairs SET v = 'x' WHERE a = 2 AND b = 12000",
+        "DELETE FROM pairs WHERE a = 4 AND b = 21000");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      for (boolean sql : new boolean[] {true, false}) {
+        ValidationReport r =
+            new Validator(PG, PG, TargetSchema.DEFAULT_STUDIO_SCHEMA, 64, sql)
+                .report(src, tgt, mapping, "keys", 100, 10_000);
+        java.util.Map<String, List<String>> found = new java.util.TreeMap<>();
+        for (ValidationReport.TableValidation t : r.tables()) {
+          found.put(
+              t.table(),
+              t.differences().stream()
+                  .map(d -> d.kind() + " " + d.key() + " " + d.columns())
+                  .toList());
+          assertEquals(sql ? "sql" : "client", t.hashPath());
+        }
+        assertEquals(
+            java.util.Map.of(
+                "words",
+                List.of("changed w012345 [n]", "extra w000000x []", "missing w029999 []"),
+                "pairs",
+                List.of("changed 2, 12000 [v]", "missing 4, 21000 []")),
+            found,
+            "sql path " + sql);
+        ValidationReport.TableValidation words =
+            r.tables().stream().filter(t -> t.table().equals("words")).findFirst().orElseThrow();
+        assertTrue(words.bisectionSteps() > 0, "the text key is split");
+      }
+    }
+  }
 }
