@@ -81,6 +81,11 @@ final class ChunkComparer {
   private final String sourceHash;
   private final String targetHash;
 
+  /** Both sides' aggregates from the checksum pass (client path across engines), else null. */
+  private final StreamedAggregates sourceAggregates;
+
+  private final StreamedAggregates targetAggregates;
+
   /** Rows hashed or read while bisecting (both sides, leaves included). */
   long bisectionRowsRead;
 
@@ -117,6 +122,9 @@ final class ChunkComparer {
     this.path = s.isPresent() && t.isPresent() ? Path.SQL : Path.CLIENT;
     this.sourceHash = s.orElse(null);
     this.targetHash = t.orElse(null);
+    boolean aggregate = path == Path.CLIENT && sql.crossEngine();
+    this.sourceAggregates = aggregate ? new StreamedAggregates(codec.columns()) : null;
+    this.targetAggregates = aggregate ? new StreamedAggregates(codec.columns()) : null;
   }
 
   /**
@@ -141,9 +149,32 @@ final class ChunkComparer {
     return path;
   }
 
+  /**
+   * The per-column aggregates of both sides from the checksum pass, compared under the columns'
+   * rules; empty unless the table was hashed client-side across engines.
+   */
+  List<ValidationReport.ColumnAggregate> streamedAggregates() {
+    if (sourceAggregates == null) {
+      return List.of();
+    }
+    List<ValidationReport.Aggregate> s = sourceAggregates.result();
+    List<ValidationReport.Aggregate> t = targetAggregates.result();
+    List<ValidationReport.ColumnAggregate> out = new java.util.ArrayList<>();
+    for (int i = 0; i < s.size(); i++) {
+      io.migrationstudio.core.canonical.ColumnCodec c = codec.columns().get(i);
+      out.add(
+          new ValidationReport.ColumnAggregate(
+              c.name(),
+              s.get(i),
+              t.get(i),
+              ColumnAggregates.differing(s.get(i), t.get(i), c.rule())));
+    }
+    return out;
+  }
+
   /** Compares one chunk; differing rows go to the diff. Returns whether the chunk differed. */
   boolean compare(Connection src, Connection tgt, ChunkRange r) throws SQLException {
-    Digest[] d = digests(src, tgt, r);
+    Digest[] d = digests(src, tgt, r, true);
     if (d[0].equals(d[1])) {
       return false;
     }
@@ -164,7 +195,7 @@ final class ChunkComparer {
     }
     ChunkRange left = new ChunkRange(r.index(), r.lo(), split);
     ChunkRange right = new ChunkRange(r.index(), split, r.hi());
-    Digest[] l = digests(src, tgt, left);
+    Digest[] l = digests(src, tgt, left, false);
     bisectionSteps++;
     bisectionRowsRead += l[0].rows() + l[1].rows();
     boolean leftEmpty = l[0].rows() == 0 && l[1].rows() == 0;
@@ -278,11 +309,12 @@ final class ChunkComparer {
   }
 
   /** {source, target} digests of a range, the source computed on the second thread. */
-  Digest[] digests(Connection src, Connection tgt, ChunkRange r) throws SQLException {
-    Future<Digest> s = sourceThread.submit(() -> digest(src, r, true));
+  Digest[] digests(Connection src, Connection tgt, ChunkRange r, boolean pass) throws SQLException {
+    Future<Digest> s =
+        sourceThread.submit(() -> digest(src, r, true, pass ? sourceAggregates : null));
     Digest t;
     try {
-      t = digest(tgt, r, false);
+      t = digest(tgt, r, false, pass ? targetAggregates : null);
     } catch (SQLException | RuntimeException e) {
       await(s);
       throw e;
@@ -307,7 +339,8 @@ final class ChunkComparer {
     }
   }
 
-  private Digest digest(Connection c, ChunkRange r, boolean source) throws SQLException {
+  private Digest digest(Connection c, ChunkRange r, boolean source, StreamedAggregates aggregates)
+      throws SQLException {
     if (path == Path.SQL) {
       String q = source ? sql.sourceAggregate(sourceHash, r) : sql.targetAggregate(targetHash, r);
       try (PreparedStatement ps = c.prepareStatement(q)) {
@@ -332,6 +365,9 @@ final class ChunkComparer {
           v -> {
             acc[0]++;
             acc[1] += hasher.hashRow(codecs, v);
+            if (aggregates != null) {
+              aggregates.add(v);
+            }
           });
     } else {
       Validator.forEachRow(
@@ -343,6 +379,9 @@ final class ChunkComparer {
           v -> {
             acc[0]++;
             acc[1] += hasher.hashRow(codecs, v);
+            if (aggregates != null) {
+              aggregates.add(v);
+            }
           });
     }
     return new Digest(acc[0], acc[1]);

@@ -55,8 +55,9 @@ import java.util.concurrent.Executors;
  *       when that is larger), drawn by reservoir over the source keys, each row fetched by key on
  *       both sides and compared field by field under the comparison rules;
  *   <li>foreign-key orphans on the target;
- *   <li>per-column aggregates in SQL on both sides for same-engine PostgreSQL tables ({@link
- *       ColumnAggregates});
+ *   <li>per-column aggregates: in SQL on both sides for same-engine PostgreSQL tables ({@link
+ *       ColumnAggregates}), across engines from the rows the checksum pass streams ({@link
+ *       StreamedAggregates});
  *   <li>integrity of the target against the mapping: duplicate keys, NULLs in NOT NULL columns,
  *       constraints not validated, missing indexes ({@link TargetIntegrity}).
  * </ol>
@@ -262,7 +263,10 @@ public final class Validator {
       fks.add(new ValidationReport.OrphanCount(fk.name(), o));
       orphans += o;
     }
-    List<ValidationReport.ColumnAggregate> aggregates = ColumnAggregates.compare(src, tgt, sql);
+    List<ValidationReport.ColumnAggregate> aggregates =
+        ColumnAggregates.applies(sql)
+            ? ColumnAggregates.compare(src, tgt, sql)
+            : comparer.streamedAggregates();
     List<ValidationReport.IntegrityCheck> integrity =
         ColumnAggregates.POSTGRESQL.equals(target.name())
             ? new TargetIntegrity(target, mapping, t).check(tgt)
