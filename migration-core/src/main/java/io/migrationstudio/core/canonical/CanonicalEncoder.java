@@ -42,12 +42,19 @@ import java.util.HexFormat;
  *   <li>bytes ({@code X}): raw; anything else ({@code V}: uuid, json, interval, arrays, enums): the
  *       engine's text form, UTF-8.
  * </ul>
+ *
+ * <p>A column with a comparison rule ({@link ComparisonRules}) is encoded after the rule: trimmed,
+ * case-folded, rounded to its precision or turned into an instant; a number with a tolerance as its
+ * bucket ({@code q}).
  */
 public final class CanonicalEncoder {
   public static final byte NULL_TAG = 'N';
 
   /** The tag of an {@link Unconvertible} source value (cross-engine copies only). */
   public static final byte UNCONVERTIBLE_TAG = '!';
+
+  /** The tag of a number's tolerance bucket (columns with a tolerance rule). */
+  public static final byte QUANTISED_TAG = 'q';
 
   private static final long MICROS_PER_SECOND = 1_000_000L;
 
@@ -60,8 +67,37 @@ public final class CanonicalEncoder {
     return out.toByteArray();
   }
 
-  /** Appends the encoding of one value to {@code out}. */
+  /**
+   * Appends the encoding of one value to {@code out}, after the codec's comparison rule ({@link
+   * ComparisonRules#forHash}): what chunk and row hashes are made of.
+   */
   public static void encode(ColumnCodec codec, Object value, ByteArrayOutputStream out) {
+    if (codec.rule() == null) {
+      encodeValue(codec, value, out);
+      return;
+    }
+    Object v = ComparisonRules.forHash(codec, value);
+    if (v instanceof ComparisonRules.Quantised q) {
+      byte[] raw = q.bucket().getBytes(StandardCharsets.UTF_8);
+      out.write(QUANTISED_TAG);
+      out.write(raw.length >>> 24);
+      out.write(raw.length >>> 16);
+      out.write(raw.length >>> 8);
+      out.write(raw.length);
+      out.write(raw, 0, raw.length);
+      return;
+    }
+    encodeValue(codec, v, out);
+  }
+
+  /** The encoding of one value as it is, without the codec's comparison rule. */
+  public static byte[] encodePlain(ColumnCodec codec, Object value) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16);
+    encodeValue(codec, value, out);
+    return out.toByteArray();
+  }
+
+  private static void encodeValue(ColumnCodec codec, Object value, ByteArrayOutputStream out) {
     if (value == null) {
       out.write(NULL_TAG);
       return;
@@ -147,8 +183,9 @@ public final class CanonicalEncoder {
       case DOUBLE -> doubleText(((Number) value).doubleValue());
       case DATE -> Long.toString(((LocalDate) value).toEpochDay());
       case TIME -> Long.toString(((LocalTime) value).toNanoOfDay() / 1000L);
-      case TIMESTAMP -> timestamp((LocalDateTime) value);
-      case TIMESTAMPTZ -> timestamptz((OffsetDateTime) value);
+      case TIMESTAMP, TIMESTAMPTZ ->
+          // a time_zone rule turns wall-clock values into instants (ComparisonRules#exact)
+          value instanceof OffsetDateTime o ? timestamptz(o) : timestamp((LocalDateTime) value);
       case CHAR -> stripTrailingBlanks(value.toString());
       default -> value.toString();
     };

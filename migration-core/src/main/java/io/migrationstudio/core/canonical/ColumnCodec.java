@@ -3,6 +3,7 @@ package io.migrationstudio.core.canonical;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.ComparisonRule;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -20,14 +21,15 @@ import java.util.regex.Pattern;
 /**
  * How one column's values are read from JDBC and compared: its canonical type and, for decimals,
  * the declared scale. Both sides of a migration read a column with the codec of its <em>target</em>
- * column, so a value is always judged by what the target can hold.
+ * column, so a value is always judged by what the target can hold. {@code rule} is the column's
+ * comparison rule from the mapping (null: exact), applied when values are hashed or compared.
  *
  * <p>{@link #read} returns a small set of Java types: {@link BigInteger} (integers), {@link
  * BigDecimal} (decimals; a {@link Double} for NaN/±Infinity), {@link Float}, {@link Double}, {@link
  * Boolean}, {@link LocalDate}, {@link LocalTime}, {@link LocalDateTime}, {@link OffsetDateTime},
  * {@code byte[]} and {@link String} (everything else, in the engine's text form), or null.
  */
-public record ColumnCodec(String name, CanonicalType type, Integer scale) {
+public record ColumnCodec(String name, CanonicalType type, Integer scale, ComparisonRule rule) {
   private static final Pattern NUMERIC_SCALE =
       Pattern.compile("^\\s*(?:numeric|decimal)\\s*\\(\\s*\\d+\\s*,\\s*(\\d+)\\s*\\)\\s*$");
 
@@ -37,12 +39,20 @@ public record ColumnCodec(String name, CanonicalType type, Integer scale) {
     if (scale != null && scale < 0) {
       throw new IllegalArgumentException("scale of " + name + " must be >= 0, was " + scale);
     }
+    if (rule != null && rule.isEmpty()) {
+      rule = null;
+    }
+  }
+
+  /** A codec without comparison rule. */
+  public ColumnCodec(String name, CanonicalType type, Integer scale) {
+    this(name, type, scale, null);
   }
 
   /** The codec of a mapped column: its target name, canonical type and declared scale. */
   public static ColumnCodec of(ColumnMapping column) {
     CanonicalType type = column.canonical() != null ? column.canonical() : CanonicalType.TEXT;
-    return new ColumnCodec(column.target(), type, declaredScale(column.type()));
+    return new ColumnCodec(column.target(), type, declaredScale(column.type()), column.compare());
   }
 
   /** {@code numeric(p,s)} / {@code decimal(p,s)} → s; {@code numeric(p)} → 0; otherwise null. */

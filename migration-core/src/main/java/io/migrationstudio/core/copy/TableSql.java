@@ -190,6 +190,33 @@ public final class TableSql {
     return sb.toString();
   }
 
+  /**
+   * {@code SELECT items FROM source [WHERE filter AND range]}, unordered: an aggregate over a
+   * range, bound like {@link #sourceSelect} ({@link #bindSourceRange}).
+   */
+  public String sourceAggregate(String items, ChunkRange range) {
+    StringBuilder sb = new StringBuilder("SELECT ").append(items);
+    sb.append(" FROM ").append(sourceTable());
+    List<String> where = new ArrayList<>();
+    if (table.filter() != null && !table.filter().isBlank()) {
+      where.add("(" + table.filter() + ")");
+    }
+    where.addAll(sourceRange(range));
+    appendWhere(sb, where);
+    return sb.toString();
+  }
+
+  /**
+   * {@code SELECT items FROM target [WHERE range]}, unordered, bound like {@link #targetSelect}
+   * ({@link #bindRange}).
+   */
+  public String targetAggregate(String items, ChunkRange range) {
+    StringBuilder sb = new StringBuilder("SELECT ").append(items);
+    sb.append(" FROM ").append(targetTable());
+    appendWhere(sb, targetRange(range));
+    return sb.toString();
+  }
+
   /** The source query of one row by its full key (values bound as text). */
   public String sourceByKey() {
     StringBuilder sb = new StringBuilder("SELECT ").append(readList());

@@ -133,6 +133,17 @@ public interface Dialect {
   }
 
   /**
+   * The select items {@code count(*), <sum of 64-bit row hashes>} computed in SQL over the values
+   * of {@code quotedColumns} (already quoted, in target column order), for validation's fast path
+   * on same-engine tables whose mapping is identity: the sum must be exact (no overflow) and read
+   * with {@code ResultSet#getBigDecimal(2)}; validation reduces it modulo 2^64, so sums of ranges
+   * add up. Empty when the engine cannot hash rows in SQL.
+   */
+  default Optional<String> rowHashSum(java.util.List<String> quotedColumns) {
+    return Optional.empty();
+  }
+
+  /**
    * Lists the client sessions connected to the source, for the consumers of the inventory; empty
    * when the engine has no session list (SQLite).
    */

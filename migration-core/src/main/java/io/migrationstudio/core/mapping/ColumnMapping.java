@@ -24,7 +24,9 @@ import java.util.Objects;
  *
  * <p>{@code values} is an optional value map of a MAP or CAST column (enums and codes): source
  * value, written as text, → target value; {@code unmapped} says what happens to a source value the
- * map does not list ({@link UnmappedPolicy}, reject when not stated). See {@link ValueMap}.
+ * map does not list ({@link UnmappedPolicy}, reject when not stated). See {@link ValueMap}. {@code
+ * compare} holds the column's comparison rules for validation ({@link ComparisonRule}; absent:
+ * exact comparison).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -43,7 +45,8 @@ import java.util.Objects;
   "rule",
   "source_time_zone",
   "values",
-  "unmapped"
+  "unmapped",
+  "compare"
 })
 public record ColumnMapping(
     String source,
@@ -60,12 +63,16 @@ public record ColumnMapping(
     String rule,
     @JsonProperty("source_time_zone") String sourceTimeZone,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> values,
-    UnmappedPolicy unmapped) {
+    UnmappedPolicy unmapped,
+    ComparisonRule compare) {
   public ColumnMapping {
     values =
         values == null || values.isEmpty()
             ? null
             : Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    if (compare != null && compare.isEmpty()) {
+      compare = null;
+    }
     Objects.requireNonNull(disposition, "disposition is required");
     if (disposition != Disposition.DROP) {
       Objects.requireNonNull(target, "target column is required unless the column is dropped");
@@ -113,7 +120,41 @@ public record ColumnMapping(
         null,
         null,
         null,
+        null,
         null);
+  }
+
+  /** A column with comparison rules, no type rule and no value map. */
+  public ColumnMapping(
+      String source,
+      String target,
+      Disposition disposition,
+      String sourceType,
+      String type,
+      CanonicalType canonical,
+      boolean nullable,
+      boolean identity,
+      String defaultValue,
+      String expression,
+      String reason,
+      ComparisonRule compare) {
+    this(
+        source,
+        target,
+        disposition,
+        sourceType,
+        type,
+        canonical,
+        nullable,
+        identity,
+        defaultValue,
+        expression,
+        reason,
+        null,
+        null,
+        null,
+        null,
+        compare);
   }
 
   /** A column chosen by a type rule, without a value map (the arity before value maps). */
@@ -146,7 +187,29 @@ public record ColumnMapping(
         rule,
         sourceTimeZone,
         null,
+        null,
         null);
+  }
+
+  /** This column with comparison rules {@code rule} (null: none). */
+  public ColumnMapping withCompare(ComparisonRule rule) {
+    return new ColumnMapping(
+        source,
+        target,
+        disposition,
+        sourceType,
+        type,
+        canonical,
+        nullable,
+        identity,
+        defaultValue,
+        expression,
+        reason,
+        this.rule,
+        sourceTimeZone,
+        values,
+        unmapped,
+        rule);
   }
 
   /** This column with the value map {@code values} and policy {@code unmapped} (null: none). */
@@ -166,7 +229,8 @@ public record ColumnMapping(
         rule,
         sourceTimeZone,
         values,
-        unmapped);
+        unmapped,
+        compare);
   }
 
   /** Whether the column has a value map (derived, so not written to mapping.yaml). */

@@ -67,7 +67,8 @@ public final class MappingDraft {
       java.util.Map<String, Object> values,
       // YAML reads `unmapped: null` as null: an explicit null is the null policy, absent is absent
       @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = NullIsText.class)
-          String unmapped) {}
+          String unmapped,
+      ComparisonRule compare) {}
 
   /** Text, with an explicit YAML/JSON null read as "null" and an absent value left null. */
   static final class NullIsText

@@ -406,7 +406,10 @@ public final class MappingGenerator {
         ruled ? g.rule() : o.rule(),
         !readsColumn
             ? null
-            : o.sourceTimeZone() != null ? o.sourceTimeZone() : ruled ? g.sourceTimeZone() : null);
+            : o.sourceTimeZone() != null ? o.sourceTimeZone() : ruled ? g.sourceTimeZone() : null,
+        null,
+        null,
+        o.compare() != null ? o.compare() : g.compare());
   }
 
   /** An override column without a source: a new DEFAULT or DERIVE column. */
@@ -431,7 +434,8 @@ public final class MappingGenerator {
         false,
         o.defaultValue(),
         o.expression(),
-        o.reason());
+        o.reason(),
+        o.compare());
   }
 
   private static Disposition disposition(TableInfo table, MappingDraft.Column o, List<String> bad) {

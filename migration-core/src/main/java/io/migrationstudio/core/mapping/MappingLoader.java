@@ -119,7 +119,7 @@ public final class MappingLoader {
           columns.add(c);
         }
       }
-      tables.add(
+      TableMapping table =
           new TableMapping(
               t.source(),
               t.target(),
@@ -128,7 +128,9 @@ public final class MappingLoader {
               columns,
               t.uniqueKeys(),
               t.foreignKeys(),
-              t.indexes()));
+              t.indexes());
+      problems.addAll(keyComparisonProblems(table, where));
+      tables.add(table);
     }
     return new MappingDocument(
         MappingDocument.CURRENT_VERSION,
@@ -215,6 +217,9 @@ public final class MappingLoader {
         return null;
       }
     }
+    if (c.compare() != null) {
+      problems.addAll(c.compare().problems(label, comparisonKind(canonical)));
+    }
     return new ColumnMapping(
         c.source(),
         disposition == Disposition.DROP ? null : c.target(),
@@ -230,7 +235,47 @@ public final class MappingLoader {
         c.rule(),
         c.sourceTimeZone(),
         c.values(),
-        unmapped);
+        unmapped,
+        disposition == Disposition.DROP ? null : c.compare());
+  }
+
+  /** What a comparison rule may hold for a canonical type: numeric, temporal, text or other. */
+  static String comparisonKind(CanonicalType t) {
+    if (t == null) {
+      return "other";
+    }
+    if (t.isInteger()
+        || t == CanonicalType.DECIMAL
+        || t == CanonicalType.REAL
+        || t == CanonicalType.DOUBLE) {
+      return "numeric";
+    }
+    if (t == CanonicalType.TIME || t == CanonicalType.TIMESTAMP || t == CanonicalType.TIMESTAMPTZ) {
+      return "temporal";
+    }
+    return t.isText() ? "text" : "other";
+  }
+
+  /**
+   * Comparison rules on primary-key columns: rows are paired by their exact key, so a key column
+   * cannot be compared loosely.
+   */
+  static List<String> keyComparisonProblems(TableMapping table, String where) {
+    List<String> out = new ArrayList<>();
+    for (String key : table.primaryKey()) {
+      table
+          .byTarget(key)
+          .filter(c -> c.compare() != null)
+          .ifPresent(
+              c ->
+                  out.add(
+                      where
+                          + " column "
+                          + q(key)
+                          + ": is part of the primary key, which pairs source and target rows"
+                          + " exactly; remove its compare rules"));
+    }
+    return out;
   }
 
   /** Every problem of a mapping measured against the inventory it maps; empty when it is sound. */

@@ -2,7 +2,9 @@ package io.migrationstudio.core.validate;
 
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.ComparisonRule;
 import io.migrationstudio.core.schema.CanonicalType;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -83,9 +85,70 @@ final class ColumnAggregates {
     for (int i = 0; i < columns.size(); i++) {
       out.add(
           new ValidationReport.ColumnAggregate(
-              columns.get(i).target(), s.get(i), t.get(i), differing(s.get(i), t.get(i))));
+              columns.get(i).target(),
+              s.get(i),
+              t.get(i),
+              differing(s.get(i), t.get(i), columns.get(i).compare())));
     }
     return out;
+  }
+
+  /**
+   * The names of the aggregates whose values differ under a column's comparison rule: count and
+   * nulls always exactly; with a tolerance, min and max within it and the sum within {@code count ×
+   * tolerance} (not compared with only a relative tolerance, whose bound on a sum is unknown); with
+   * a precision, time zone, trim or case rule, min, max and length sum are not compared (the rule
+   * changes them in ways the SQL aggregates cannot follow). No rule: {@link #differing(Aggregate,
+   * Aggregate)}.
+   */
+  static List<String> differing(
+      ValidationReport.Aggregate a, ValidationReport.Aggregate b, ComparisonRule rule) {
+    if (rule == null) {
+      return differing(a, b);
+    }
+    List<String> out = new ArrayList<>();
+    if (a.count() != b.count()) {
+      out.add("count");
+    }
+    if (a.nulls() != b.nulls()) {
+      out.add("nulls");
+    }
+    if (rule.hasTolerance()) {
+      if (!withinTolerance(a.min(), b.min(), rule, BigDecimal.ONE)) {
+        out.add("min");
+      }
+      if (!withinTolerance(a.max(), b.max(), rule, BigDecimal.ONE)) {
+        out.add("max");
+      }
+      if (rule.tolerance() != null
+          && !withinTolerance(
+              a.sum(), b.sum(), rule, BigDecimal.valueOf(Math.max(a.count(), b.count())))) {
+        out.add("sum");
+      }
+    }
+    return out;
+  }
+
+  private static boolean withinTolerance(
+      String a, String b, ComparisonRule rule, BigDecimal times) {
+    if (a == null || b == null) {
+      return a == null && b == null;
+    }
+    BigDecimal x;
+    BigDecimal y;
+    try {
+      x = new BigDecimal(a.trim());
+      y = new BigDecimal(b.trim());
+    } catch (NumberFormatException e) {
+      return a.equals(b); // NaN, Infinity
+    }
+    BigDecimal diff = x.subtract(y).abs();
+    if (rule.tolerance() != null && diff.compareTo(rule.tolerance().multiply(times)) <= 0) {
+      return true;
+    }
+    return times.equals(BigDecimal.ONE)
+        && rule.relativeTolerance() != null
+        && diff.compareTo(rule.relativeTolerance().multiply(x.abs().max(y.abs()))) <= 0;
   }
 
   /** The names of the aggregates whose values differ. */

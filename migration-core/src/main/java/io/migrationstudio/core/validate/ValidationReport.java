@@ -10,7 +10,11 @@ import java.util.Objects;
 
 /**
  * {@code validation.json}. Deterministic: no timestamps, the sample seed derived from the migration
- * id, differences sorted by kind then key.
+ * id, differences sorted by kind then key. Per table, {@code hash_path} says how chunk digests were
+ * computed ({@code sql}: by the servers, {@code client}: streamed and hashed canonically), {@code
+ * bisection_steps} and {@code bisection_rows_read} what narrowing differing chunks cost (rows
+ * hashed or read on both sides, leaves included), {@code sample_seed} the seed that re-draws the
+ * table's sample.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"migration", "status", "seed", "sample_rows", "tables"})
@@ -44,7 +48,11 @@ public record ValidationReport(
     "differences",
     "aggregates",
     "integrity",
-    "status"
+    "status",
+    "hash_path",
+    "bisection_steps",
+    "bisection_rows_read",
+    "sample_seed"
   })
   public record TableValidation(
       String table,
@@ -64,12 +72,61 @@ public record ValidationReport(
       List<Difference> differences,
       List<ColumnAggregate> aggregates,
       List<IntegrityCheck> integrity,
-      Verdict status) {
+      Verdict status,
+      @JsonProperty("hash_path") String hashPath,
+      @JsonProperty("bisection_steps") int bisectionSteps,
+      @JsonProperty("bisection_rows_read") long bisectionRowsRead,
+      @JsonProperty("sample_seed") String sampleSeed) {
     public TableValidation {
       foreignKeys = List.copyOf(foreignKeys);
       differences = List.copyOf(differences);
       aggregates = aggregates == null ? List.of() : List.copyOf(aggregates);
       integrity = integrity == null ? List.of() : List.copyOf(integrity);
+    }
+
+    /** A table validated before hash paths, bisection and per-table seeds were recorded. */
+    public TableValidation(
+        String table,
+        String targetTable,
+        long sourceRows,
+        long targetRows,
+        long missing,
+        long extra,
+        long changed,
+        int chunks,
+        int chunksDiffering,
+        String chunkSource,
+        int sampled,
+        int sampleMismatches,
+        long orphans,
+        List<OrphanCount> foreignKeys,
+        List<Difference> differences,
+        List<ColumnAggregate> aggregates,
+        List<IntegrityCheck> integrity,
+        Verdict status) {
+      this(
+          table,
+          targetTable,
+          sourceRows,
+          targetRows,
+          missing,
+          extra,
+          changed,
+          chunks,
+          chunksDiffering,
+          chunkSource,
+          sampled,
+          sampleMismatches,
+          orphans,
+          foreignKeys,
+          differences,
+          aggregates,
+          integrity,
+          status,
+          null,
+          0,
+          0,
+          null);
     }
   }
 
@@ -126,21 +183,45 @@ public record ValidationReport(
 
   /**
    * A differing row: {@code missing} (in the source, not the target), {@code extra} (only in the
-   * target) or {@code changed} (both, with the target columns that differ). {@code key} is the
-   * primary key in canonical display form.
+   * target) or {@code changed} (both, with the target columns that differ and, in {@code values},
+   * their source and target values). {@code key} is the primary key in canonical display form.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonPropertyOrder({"kind", "key", "columns"})
-  public record Difference(String kind, String key, List<String> columns)
+  @JsonPropertyOrder({"kind", "key", "columns", "values"})
+  public record Difference(
+      String kind, String key, List<String> columns, List<ValueDifference> values)
       implements Comparable<Difference> {
     public Difference {
       columns = List.copyOf(columns);
+      values = values == null ? List.of() : List.copyOf(values);
+    }
+
+    /** A difference without values (missing and extra rows, or reports made before values). */
+    public Difference(String kind, String key, List<String> columns) {
+      this(kind, key, columns, List.of());
+    }
+
+    /** This difference without its values (what tests compare by). */
+    public Difference withoutValues() {
+      return new Difference(kind, key, columns);
     }
 
     @Override
     public int compareTo(Difference o) {
       int c = kind.compareTo(o.kind);
       return c != 0 ? c : key.compareTo(o.key);
+    }
+  }
+
+  /**
+   * One differing column of a changed row: the source value (as the mapping transforms it) and the
+   * target value, in canonical display form.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"column", "source", "target"})
+  public record ValueDifference(String column, String source, String target) {
+    public ValueDifference {
+      Objects.requireNonNull(column, "column is required");
     }
   }
 

@@ -3,6 +3,8 @@ package io.migrationstudio.core.validate;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.canonical.CanonicalEncoder;
+import io.migrationstudio.core.canonical.ColumnCodec;
+import io.migrationstudio.core.canonical.ComparisonRules;
 import io.migrationstudio.core.canonical.RowCodec;
 import io.migrationstudio.core.canonical.RowHasher;
 import io.migrationstudio.core.copy.ChunkPlanner;
@@ -27,13 +29,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The validator: for every mapped table, numbers that show the target holds exactly the source as
@@ -42,14 +45,19 @@ import java.util.TreeSet;
  * <ol>
  *   <li>row counts on both sides;
  *   <li>per chunk (the ledger's ranges, or a fresh plan when there is no ledger), the
- *       order-independent canonical hash of the source rows as projected by the mapping and of the
- *       target rows; a chunk whose hashes or counts differ is compared row by row by key (memory:
- *       one chunk) and every differing row named: missing, extra, or changed with its columns;
- *   <li>a seeded random sample of at least {@value #MIN_SAMPLE_ROWS} rows per table (reservoir over
- *       the source keys), each row fetched by key on both sides and compared field by field;
+ *       order-independent hash of the source rows as projected by the mapping and of the target
+ *       rows, in SQL for same-engine identity tables, else over the canonical encoding with the
+ *       columns' comparison rules; a chunk whose hashes or counts differ is bisected down to small
+ *       key ranges diffed row by row ({@link ChunkComparer}) and every differing row named:
+ *       missing, extra, or changed with its columns and values;
+ *   <li>a seeded random sample per table, its size from the 95 %/5 % formula ({@link SampleSize},
+ *       at least {@value #MIN_SAMPLE_ROWS} rows or the whole table, raised to {@code sample_rows}
+ *       when that is larger), drawn by reservoir over the source keys, each row fetched by key on
+ *       both sides and compared field by field under the comparison rules;
  *   <li>foreign-key orphans on the target;
- *   <li>per-column aggregates in SQL on both sides for same-engine PostgreSQL tables ({@link
- *       ColumnAggregates});
+ *   <li>per-column aggregates: in SQL on both sides for same-engine PostgreSQL tables ({@link
+ *       ColumnAggregates}), across engines from the rows the checksum pass streams ({@link
+ *       StreamedAggregates});
  *   <li>integrity of the target against the mapping: duplicate keys, NULLs in NOT NULL columns,
  *       constraints not validated, missing indexes ({@link TargetIntegrity}).
  * </ol>
@@ -69,15 +77,39 @@ public final class Validator {
   private final Dialect source;
   private final Dialect target;
   private final String studioSchema;
+  private final int leafRows;
+  private final boolean sqlHashing;
 
   public Validator(Dialect source, Dialect target) {
     this(source, target, TargetSchema.DEFAULT_STUDIO_SCHEMA);
   }
 
   public Validator(Dialect source, Dialect target, String studioSchema) {
+    this(source, target, studioSchema, ChunkComparer.DEFAULT_LEAF_ROWS);
+  }
+
+  /**
+   * {@code leafRows}: the largest key range the bisection diffs row by row (at least 1; default
+   * {@value ChunkComparer#DEFAULT_LEAF_ROWS}).
+   */
+  public Validator(Dialect source, Dialect target, String studioSchema, int leafRows) {
+    this(source, target, studioSchema, leafRows, true);
+  }
+
+  /**
+   * {@code sqlHashing} false forces the client-side path everywhere (to compare the two paths, in
+   * tests and benchmarks).
+   */
+  public Validator(
+      Dialect source, Dialect target, String studioSchema, int leafRows, boolean sqlHashing) {
+    this.sqlHashing = sqlHashing;
     this.source = Objects.requireNonNull(source);
     this.target = Objects.requireNonNull(target);
     this.studioSchema = Objects.requireNonNull(studioSchema);
+    if (leafRows < 1) {
+      throw new IllegalArgumentException("bisection leaf rows must be >= 1, was " + leafRows);
+    }
+    this.leafRows = leafRows;
   }
 
   /** Validates every table of the mapping; {@code chunkRows} is used only without a ledger. */
@@ -110,16 +142,48 @@ public final class Validator {
       String migrationId,
       int sampleRows,
       int chunkRows) {
+    return run(src, tgt, mapping, migrationId, sampleRows, chunkRows, true);
+  }
+
+  /**
+   * Counts and chunk checksums only (with bisection of differing chunks), no sample, aggregates or
+   * integrity checks: what {@code bench/validate.sh} measures against the engines' own hashing.
+   */
+  public ValidationReport checksums(
+      Connection src, Connection tgt, MappingDocument mapping, String migrationId, int chunkRows) {
+    return run(src, tgt, mapping, migrationId, 0, chunkRows, false);
+  }
+
+  private ValidationReport run(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int sampleRows,
+      int chunkRows,
+      boolean full) {
     long seed = seed(migrationId);
     int n = Math.max(MIN_SAMPLE_ROWS, sampleRows);
     List<ValidationReport.TableValidation> tables = new ArrayList<>();
-    for (TableMapping t : mapping.tables()) {
-      TableSql sql = new TableSql(source, target, mapping, t);
-      try {
-        tables.add(table(src, tgt, mapping, sql, migrationId, seed, n, chunkRows));
-      } catch (SQLException e) {
-        throw target.classify(e, "validating table " + t.source() + " → " + t.target());
+    ExecutorService sourceThread =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread th = new Thread(r, "validation-source");
+              th.setDaemon(true);
+              return th;
+            });
+    try {
+      for (TableMapping t : mapping.tables()) {
+        TableSql sql = new TableSql(source, target, mapping, t);
+        try {
+          tables.add(
+              table(src, tgt, mapping, sql, migrationId, seed, n, chunkRows, sourceThread, full));
+        } catch (SQLException e) {
+          throw target.classify(e, "validating table " + t.source() + " → " + t.target());
+        }
       }
+    } finally {
+      sourceThread.shutdownNow();
     }
     boolean ok = tables.stream().allMatch(t -> t.status() == Verdict.PASS);
     return new ValidationReport(
@@ -139,7 +203,9 @@ public final class Validator {
       String migrationId,
       long seed,
       int sampleRows,
-      int chunkRows)
+      int chunkRows,
+      ExecutorService sourceThread,
+      boolean full)
       throws SQLException {
     TableMapping t = sql.table();
     SourceRows reader = SourceRows.of(sql);
@@ -153,31 +219,43 @@ public final class Validator {
       chunkSource = "planned";
     }
     Diff diff = new Diff(codec, t);
+    ChunkComparer comparer =
+        new ChunkComparer(sql, reader, diff, leafRows, sqlHashing, sourceThread);
     int differing = 0;
     for (ChunkRange r : ranges) {
-      RowHasher.ChunkDigest s =
-          digest(
-              src,
-              source,
-              sql.sourceSelect(r),
-              ps -> sql.bindSourceRange(ps, r),
-              codec,
-              reader::read);
-      RowHasher.ChunkDigest d =
-          digest(
-              tgt,
-              target,
-              sql.targetSelect(r),
-              ps -> TableSql.bindRange(ps, r),
-              codec,
-              codec::read);
-      if (s.rows() != d.rows() || !s.hex().equals(d.hex())) {
+      if (comparer.compare(src, tgt, r)) {
         differing++;
-        diff.compare(src, tgt, sql, reader, r);
       }
     }
-    int[] sample =
-        sample(src, tgt, sql, reader, sha64(Long.toHexString(seed) + "/" + t.source()), sampleRows);
+    long tableSeed = sha64(Long.toHexString(seed) + "/" + t.source());
+    if (!full) {
+      boolean same = sourceRows == targetRows && diff.missing + diff.extra + diff.changed == 0;
+      return new ValidationReport.TableValidation(
+          t.source(),
+          t.target(),
+          sourceRows,
+          targetRows,
+          diff.missing,
+          diff.extra,
+          diff.changed,
+          ranges.size(),
+          differing,
+          chunkSource,
+          0,
+          0,
+          0,
+          List.of(),
+          List.copyOf(diff.listed),
+          List.of(),
+          List.of(),
+          same ? Verdict.PASS : Verdict.FAIL,
+          comparer.path().key(),
+          comparer.bisectionSteps,
+          comparer.bisectionRowsRead,
+          null);
+    }
+    int wanted = (int) Math.max(SampleSize.of(sourceRows), Math.min((long) sampleRows, sourceRows));
+    int[] sample = sample(src, tgt, sql, reader, tableSeed, wanted);
     List<ValidationReport.OrphanCount> fks = new ArrayList<>();
     long orphans = 0;
     for (ForeignKey fk : t.foreignKeys()) {
@@ -185,7 +263,10 @@ public final class Validator {
       fks.add(new ValidationReport.OrphanCount(fk.name(), o));
       orphans += o;
     }
-    List<ValidationReport.ColumnAggregate> aggregates = ColumnAggregates.compare(src, tgt, sql);
+    List<ValidationReport.ColumnAggregate> aggregates =
+        ColumnAggregates.applies(sql)
+            ? ColumnAggregates.compare(src, tgt, sql)
+            : comparer.streamedAggregates();
     List<ValidationReport.IntegrityCheck> integrity =
         ColumnAggregates.POSTGRESQL.equals(target.name())
             ? new TargetIntegrity(target, mapping, t).check(tgt)
@@ -217,7 +298,11 @@ public final class Validator {
         List.copyOf(diff.listed),
         aggregates,
         integrity,
-        ok ? Verdict.PASS : Verdict.FAIL);
+        ok ? Verdict.PASS : Verdict.FAIL,
+        comparer.path().key(),
+        comparer.bisectionSteps,
+        comparer.bisectionRowsRead,
+        RowHasher.toHex(tableSeed));
   }
 
   private List<ChunkRange> ledgerRanges(Connection tgt, String migrationId, String table)
@@ -233,17 +318,6 @@ public final class Validator {
       }
     }
     return ledger.plannedRanges(tgt, migrationId, table).orElse(List.of());
-  }
-
-  /** Streams a range through a row reader into a digest. */
-  private static RowHasher.ChunkDigest digest(
-      Connection c, Dialect d, String sql, Binder binder, RowCodec codec, RowReader reader)
-      throws SQLException {
-    RowHasher hasher = new RowHasher();
-    RowHasher.ChunkDigest digest = new RowHasher.ChunkDigest();
-    forEachRow(
-        c, d, sql, binder, reader, values -> digest.add(hasher.hashRow(codec.columns(), values)));
-    return digest;
   }
 
   interface RowConsumer {
@@ -295,8 +369,10 @@ public final class Validator {
       this.keyless = table.primaryKey().isEmpty();
     }
 
-    void compare(Connection src, Connection tgt, TableSql sql, SourceRows reader, ChunkRange r)
+    /** Diffs one range row by row; returns the rows read (both sides). */
+    long compare(Connection src, Connection tgt, TableSql sql, SourceRows reader, ChunkRange r)
         throws SQLException {
+      long[] read = new long[1];
       Map<String, ArrayDeque<Object[]>> sourceRows = new HashMap<>();
       forEachRow(
           src,
@@ -304,7 +380,10 @@ public final class Validator {
           sql.sourceSelect(r),
           ps -> sql.bindSourceRange(ps, r),
           reader::read,
-          v -> sourceRows.computeIfAbsent(key(v), k -> new ArrayDeque<>()).add(v));
+          v -> {
+            read[0]++;
+            sourceRows.computeIfAbsent(key(v), k -> new ArrayDeque<>()).add(v);
+          });
       forEachRow(
           tgt,
           sql.targetDialect(),
@@ -312,6 +391,7 @@ public final class Validator {
           ps -> TableSql.bindRange(ps, r),
           codec::read,
           v -> {
+            read[0]++;
             String k = key(v);
             ArrayDeque<Object[]> q = sourceRows.get(k);
             Object[] s = q == null ? null : q.poll();
@@ -320,21 +400,26 @@ public final class Validator {
             }
             if (s == null) {
               extra++;
-              add("extra", v, List.of());
+              add("extra", v, List.of(), List.of());
             } else {
-              List<String> cols = differingColumns(codec, s, v);
-              if (!cols.isEmpty()) {
+              List<ValidationReport.ValueDifference> values = differingValues(codec, s, v);
+              if (!values.isEmpty()) {
                 changed++;
-                add("changed", v, cols);
+                add(
+                    "changed",
+                    v,
+                    values.stream().map(ValidationReport.ValueDifference::column).toList(),
+                    values);
               }
             }
           });
       for (ArrayDeque<Object[]> q : sourceRows.values()) {
         for (Object[] v : q) {
           missing++;
-          add("missing", v, List.of());
+          add("missing", v, List.of(), List.of());
         }
       }
+      return read[0];
     }
 
     private String key(Object[] v) {
@@ -348,7 +433,8 @@ public final class Validator {
       return java.util.HexFormat.of().formatHex(out.toByteArray());
     }
 
-    private void add(String kind, Object[] v, List<String> cols) {
+    private void add(
+        String kind, Object[] v, List<String> cols, List<ValidationReport.ValueDifference> values) {
       String key;
       if (keyless) {
         StringBuilder sb = new StringBuilder("(");
@@ -360,20 +446,36 @@ public final class Validator {
       } else {
         key = codec.keyText(v);
       }
-      listed.add(new ValidationReport.Difference(kind, key, cols));
+      listed.add(new ValidationReport.Difference(kind, key, cols, values));
       if (listed.size() > MAX_LISTED_DIFFERENCES) {
         listed.pollLast();
       }
     }
   }
 
-  /** The target column names whose canonical encodings differ between two rows. */
+  /**
+   * The columns whose values differ between a source row {@code a} and a target row {@code b} under
+   * the columns' comparison rules, with both values in display form.
+   */
+  static List<ValidationReport.ValueDifference> differingValues(
+      RowCodec codec, Object[] a, Object[] b) {
+    List<ValidationReport.ValueDifference> out = new ArrayList<>();
+    for (int i = 0; i < a.length; i++) {
+      ColumnCodec c = codec.columns().get(i);
+      if (!ComparisonRules.equal(c, a[i], b[i])) {
+        out.add(
+            new ValidationReport.ValueDifference(
+                c.name(), CanonicalEncoder.display(c, a[i]), CanonicalEncoder.display(c, b[i])));
+      }
+    }
+    return out;
+  }
+
+  /** The target column names whose values differ between two rows (comparison rules applied). */
   static List<String> differingColumns(RowCodec codec, Object[] a, Object[] b) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < a.length; i++) {
-      if (!Arrays.equals(
-          CanonicalEncoder.encode(codec.columns().get(i), a[i]),
-          CanonicalEncoder.encode(codec.columns().get(i), b[i]))) {
+      if (!ComparisonRules.equal(codec.columns().get(i), a[i], b[i])) {
         out.add(codec.columns().get(i).name());
       }
     }
@@ -490,7 +592,8 @@ public final class Validator {
     StringBuilder sb = new StringBuilder();
     sb.append("# Validation: ").append(r.migration()).append("\n\n");
     sb.append("Overall: **").append(r.status()).append("**. Sample seed ").append(r.seed());
-    sb.append(", at least ").append(r.sampleRows()).append(" rows per table.\n\n");
+    sb.append(", per table the 95 %/5 % sample size or ").append(r.sampleRows());
+    sb.append(" rows, whichever is larger (never more than the table).\n\n");
     sb.append(
         "| table | source rows | target rows | missing | extra | changed | chunks differing |");
     sb.append(" sampled | sample mismatches | orphans | aggregates differing |");

@@ -179,4 +179,27 @@ class MappingSchemaTest {
             });
     assertFalse(onTransform.isEmpty(), "values belong to map and cast columns");
   }
+
+  @Test
+  void comparisonRulesAreDescribedAndCheckedBySchema() throws IOException {
+    assertEquals(
+        Set.of(),
+        validateEdited(
+            c -> {
+              ObjectNode rule = c.putObject("compare");
+              rule.put("tolerance", 0.001);
+              rule.put("relative_tolerance", 1e-9);
+              rule.put("precision", "ms");
+              rule.put("time_zone", "Europe/Berlin");
+              rule.put("trim", true);
+              rule.put("ignore_case", true);
+            }));
+    assertFalse(validateEdited(c -> c.putObject("compare").put("precision", "ns")).isEmpty());
+    assertFalse(validateEdited(c -> c.putObject("compare").put("tolerance", -1)).isEmpty());
+    Set<ValidationMessage> misspelt =
+        validateEdited(c -> c.putObject("compare").put("ignorecase", true));
+    assertTrue(
+        misspelt.stream().anyMatch(e -> e.getMessage().contains("ignorecase")),
+        misspelt.toString());
+  }
 }

@@ -41,7 +41,8 @@ class ValueMapTest {
         null,
         null,
         values,
-        unmapped);
+        unmapped,
+        null);
   }
 
   private static Map<String, Object> map(Object... kv) {
@@ -138,6 +139,7 @@ class ValueMapTest {
             null,
             null,
             map("a", "b"),
+            null,
             null),
         CanonicalType.TEXT,
         onTransform);

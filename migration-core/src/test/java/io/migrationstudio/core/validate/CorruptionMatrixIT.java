@@ -205,7 +205,14 @@ class CorruptionMatrixIT {
     assertEquals(Set.of(table), failing(r), Json.write(r));
     ValidationReport.TableValidation t = byTable(r).get(table);
     assertEquals(
-        List.of(new ValidationReport.Difference("changed", key, List.of(column))), t.differences());
+        List.of(new ValidationReport.Difference("changed", key, List.of(column))),
+        t.differences().stream().map(ValidationReport.Difference::withoutValues).toList());
+    assertEquals(
+        List.of(column),
+        t.differences().get(0).values().stream()
+            .map(ValidationReport.ValueDifference::column)
+            .toList(),
+        "the changed value is shown");
     assertEquals(0, t.missing() + t.extra(), table);
     assertEquals(1, t.changed(), table);
     assertEquals(0, t.orphans(), table);

@@ -39,7 +39,8 @@ class ValidatorIT {
       assertEquals(Verdict.PASS, passed.status());
       assertEquals(11, passed.tables().size());
       passed.tables().forEach(t -> assertEquals(Verdict.PASS, t.status(), t.table()));
-      assertEquals(100, byTable(passed).get("track").sampled());
+      assertEquals(SampleSize.of(3503), byTable(passed).get("track").sampled());
+      assertEquals("sql", byTable(passed).get("track").hashPath(), "identity PG→PG hashes in SQL");
       assertEquals(8, byTable(passed).get("track").chunks());
       assertEquals("ledger", byTable(passed).get("track").chunkSource());
 
@@ -67,21 +68,24 @@ class ValidatorIT {
       assertDiff(t.get("track"), 3503, 3503, 0, 0, 1);
       assertEquals(
           List.of(new ValidationReport.Difference("changed", "42", List.of("name"))),
-          t.get("track").differences());
+          plain(t.get("track").differences()));
+      ValidationReport.ValueDifference remix = t.get("track").differences().get(0).values().get(0);
+      assertEquals("name", remix.column());
+      assertEquals(remix.source() + " (remix)", remix.target());
       assertDiff(t.get("invoice_line"), 2240, 2239, 1, 0, 0);
       assertEquals(
           List.of(new ValidationReport.Difference("missing", "7", List.of())),
-          t.get("invoice_line").differences());
+          plain(t.get("invoice_line").differences()));
       assertDiff(t.get("artist"), 275, 276, 0, 1, 0);
       assertEquals(
           List.of(new ValidationReport.Difference("extra", "100000", List.of())),
-          t.get("artist").differences());
+          plain(t.get("artist").differences()));
       assertDiff(t.get("customer"), 59, 59, 0, 0, 1);
       assertEquals(
           List.of(
               new ValidationReport.Difference(
                   "changed", Long.toString(nullCompany), List.of("company"))),
-          t.get("customer").differences());
+          plain(t.get("customer").differences()));
       assertEquals(1, t.get("customer").sampleMismatches(), "59 rows: all sampled");
       assertEquals(
           List.of("artist", "customer", "invoice_line", "track"),
@@ -191,6 +195,10 @@ class ValidatorIT {
     assertEquals(extra, t.extra(), t.table());
     assertEquals(changed, t.changed(), t.table());
     assertEquals(Verdict.FAIL, t.status(), t.table());
+  }
+
+  private static List<ValidationReport.Difference> plain(List<ValidationReport.Difference> d) {
+    return d.stream().map(ValidationReport.Difference::withoutValues).toList();
   }
 
   private static ValidationReport read(StageOutput out) {

@@ -264,6 +264,18 @@ public final class PostgresDialect implements Dialect {
     return Optional.of(new PostgresDataProbe(this, connection, schema));
   }
 
+  /**
+   * {@code hashtextextended} (PostgreSQL 11+) of the row's text form; {@code sum} of bigint is
+   * exact (numeric result).
+   */
+  @Override
+  public Optional<String> rowHashSum(java.util.List<String> quotedColumns) {
+    return Optional.of(
+        "count(*), coalesce(sum(hashtextextended(CAST(ROW("
+            + String.join(", ", quotedColumns)
+            + ") AS text), 0)), 0)");
+  }
+
   @Override
   public Optional<WriteFreeze> writeFreeze() {
     return Optional.of(new PostgresWriteFreeze(this));

@@ -1,0 +1,58 @@
+// Single-file program run by bench/validate.sh (java -cp <migration-core classpath> ValidateBench.java):
+// validates pgbench_accounts source -> target with the studio's Validator and prints one line
+// "<mode> <seconds> <hash_path> <status> <chunks> <rows>".
+//   args: SOURCE_URL TARGET_URL USER MODE(sql|client|full) CHUNK_ROWS
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.MappingOptions;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.assess.InventoryService;
+import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingGenerator;
+import io.migrationstudio.core.validate.ValidationReport;
+import io.migrationstudio.core.validate.Validator;
+import java.sql.Connection;
+import java.sql.DriverManager;
+
+public class ValidateBench {
+  public static void main(String[] args) throws Exception {
+    String src = args[0], tgt = args[1], user = args[2], mode = args[3];
+    int chunkRows = Integer.parseInt(args[4]);
+    PostgresDialect pg = new PostgresDialect();
+    try (Connection s = DriverManager.getConnection(src, user, "");
+        Connection t = DriverManager.getConnection(tgt, user, "")) {
+      MigrationSpec spec =
+          new MigrationSpec(
+              "bench",
+              null,
+              new ConnectionSpec(src, user, null, "public"),
+              new ConnectionSpec(tgt, user, null, "public"),
+              null,
+              new MappingOptions("identity", null),
+              null,
+              null,
+              null,
+              null,
+              null);
+      MappingDocument mapping =
+          new MappingGenerator()
+              .generate(
+                  InventoryService.introspect(s, pg, "public", n -> n.equals("pgbench_accounts")),
+                  spec,
+                  null);
+      Validator v =
+          new Validator(pg, pg, TargetSchema.DEFAULT_STUDIO_SCHEMA, 256, !mode.equals("client"));
+      long t0 = System.nanoTime();
+      ValidationReport r =
+          mode.equals("full")
+              ? v.report(s, t, mapping, "bench", 100, chunkRows)
+              : v.checksums(s, t, mapping, "bench", chunkRows);
+      double secs = (System.nanoTime() - t0) / 1e9;
+      ValidationReport.TableValidation tv = r.tables().get(0);
+      System.out.printf(
+          "%s %.3f %s %s %d %d%n",
+          mode, secs, tv.hashPath(), tv.status(), tv.chunks(), tv.sourceRows());
+    }
+  }
+}
