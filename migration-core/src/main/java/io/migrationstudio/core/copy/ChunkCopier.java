@@ -124,7 +124,10 @@ public final class ChunkCopier {
         del.setInt(3, range.index());
         del.executeUpdate();
       }
-      Streamed s = stream(source, target, sql, range, migration, progress);
+      Streamed s = pipe(source, target, sql, range, progress);
+      if (s == null) {
+        s = stream(source, target, sql, range, migration, progress);
+      }
       // a delivery that failed rolled its ledger row back with it: count it from the delivery
       int attempt = Math.max(current.attempt() + 1, options.deliveryAttempt());
       try (PreparedStatement up =
@@ -222,6 +225,18 @@ public final class ChunkCopier {
   }
 
   private record Streamed(long written, long rejected, String sourceHash, String targetHash) {}
+
+  /** The binary pass-through of an identity PostgreSQL table ({@link BinaryCopyPipe}), or null. */
+  private Streamed pipe(
+      Connection source, Connection target, TableSql sql, ChunkRange range, ChunkProgress progress)
+      throws SQLException {
+    if (!BinaryCopyPipe.eligible(source, target, sql)) {
+      return null;
+    }
+    return BinaryCopyPipe.pipe(source, target, sql, range, options.progressEvery(), progress)
+        .map(p -> new Streamed(p.rows(), 0, p.hash(), p.hash()))
+        .orElse(null);
+  }
 
   private Streamed stream(
       Connection source,
