@@ -46,6 +46,7 @@ public final class LoadFinisher {
       Map<String, Long> elapsed = new java.util.HashMap<>();
       for (TableMapping t : mapping.tables()) {
         Instant s = clock.instant();
+        TargetSchema.runInTransaction(c, schema.primaryKey(t));
         TargetSchema.runInTransaction(c, schema.keysAndIndexes(t));
         started.put(t.source(), s);
         elapsed.put(t.source(), clock.millis() - s.toEpochMilli());
@@ -74,6 +75,33 @@ public final class LoadFinisher {
               + " rejected");
     } catch (SQLException e) {
       throw target.classify(e, "finishing the load of migration " + migrationId);
+    }
+  }
+
+  /**
+   * Builds one table's primary key, unique keys and secondary indexes as soon as its chunks are in,
+   * while other tables still copy (foreign keys wait for {@link #finish}: they need both sides).
+   * Records the build time in the table ledger (the first build only). Idempotent: {@link #finish}
+   * runs the same DDL again as no-ops.
+   */
+  public void finishTable(Connection c, MappingDocument mapping, String migrationId, String table) {
+    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    Ledger ledger = new Ledger(target, studioSchema);
+    TableMapping t =
+        mapping
+            .bySource(table)
+            .orElseThrow(
+                () ->
+                    new io.migrationstudio.contracts.MigrationException(
+                        io.migrationstudio.contracts.ErrorCode.INVALID_ARTIFACT,
+                        "table " + table + " is not in mapping.yaml; re-run the Migrate stage"));
+    try {
+      Instant s = clock.instant();
+      TargetSchema.runInTransaction(c, schema.primaryKey(t));
+      TargetSchema.runInTransaction(c, schema.keysAndIndexes(t));
+      ledger.recordIndexBuild(c, migrationId, t.source(), s, clock.instant());
+    } catch (SQLException e) {
+      throw target.classify(e, "building the keys and indexes of " + t.target());
     }
   }
 

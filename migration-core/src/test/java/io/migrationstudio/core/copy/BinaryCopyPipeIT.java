@@ -32,6 +32,9 @@ class BinaryCopyPipeIT {
 
   private static final String Q_TABLE = "\"Sel\"\"ect Ü\"";
 
+  /** The table as a regclass literal's text. */
+  private static final String TABLE_REG = "\"Sel\"\"ect Ü\"";
+
   private static void createSource(TestDatabase source, int rows) {
     source.execute(
         "CREATE TABLE "
@@ -111,6 +114,58 @@ class BinaryCopyPipeIT {
         assertTrue(h.startsWith(BinaryCopyPipe.HASH_PREFIX), h);
       }
       assertEquals(hashes.size(), hashes.stream().distinct().count(), "chunks differ: " + hashes);
+      assertEquals(
+          0,
+          target.queryLong("SELECT count(*) FROM studio.chunk_ledger WHERE coalesce(bytes, 0) = 0"),
+          "every piped chunk records its bytes");
+
+      // the table was loaded without any index; its primary key comes after, from a unique index
+      assertEquals(
+          0,
+          target.queryLong(
+              "SELECT count(*) FROM pg_index WHERE indrelid = '" + TABLE_REG + "'::regclass"));
+      assertEquals(
+          1, target.queryLong("SELECT count(*) FROM studio.table_ledger WHERE target_was_empty"));
+      new LoadFinisher(PG).finishTable(tgt, mapping, "bin", TABLE);
+      assertEquals(
+          1,
+          target.queryLong(
+              "SELECT count(*) FROM pg_constraint c JOIN pg_class i ON i.oid = c.conindid"
+                  + " WHERE c.conrelid = '"
+                  + TABLE_REG
+                  + "'::regclass AND c.contype = 'p' AND i.relname = 'Sel\"ect Ü_pkey'"));
+      assertEquals(
+          1,
+          target.queryLong(
+              "SELECT count(*) FROM studio.table_ledger WHERE index_build_ms IS NOT NULL"));
+      // idempotent: finishing again (and the whole load) changes nothing
+      new LoadFinisher(PG).finishTable(tgt, mapping, "bin", TABLE);
+      new LoadFinisher(PG).finish(tgt, mapping, "bin", 0L);
+      assertEquals(
+          1,
+          target.queryLong(
+              "SELECT count(*) FROM pg_index WHERE indrelid = '" + TABLE_REG + "'::regclass"));
+      assertEquals(fingerprint(source), fingerprint(target));
+    }
+  }
+
+  @Test
+  void aTargetThatAlreadyHoldsRowsHasItsRangesDeleted(TestDatabase source, TestDatabase target)
+      throws Exception {
+    createSource(source, 1_000);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      new TargetSchema(PG, mapping).applyPreLoad(tgt);
+      target.execute(
+          "INSERT INTO "
+              + Q_TABLE
+              + " (\"order\", \"ü\"\"x\") VALUES (5, 'stale'), (900, 'stale')");
+      TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "s", 300);
+      assertEquals(
+          0, target.queryLong("SELECT count(*) FROM studio.table_ledger WHERE target_was_empty"));
+      Loads.copyAll(src, tgt, mapping, prepared, "s");
+      assertEquals(fingerprint(source), fingerprint(target));
     }
   }
 
