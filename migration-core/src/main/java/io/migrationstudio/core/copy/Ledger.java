@@ -161,6 +161,25 @@ public final class Ledger {
     }
   }
 
+  /** The bytes recorded by a migration's chunks, summed per table (tables with none left out). */
+  public java.util.Map<String, Long> bytesByTable(Connection c, String migration)
+      throws SQLException {
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT table_name, sum(bytes) FROM "
+                + chunks
+                + " WHERE migration = ? AND bytes IS NOT NULL GROUP BY table_name")) {
+      ps.setString(1, migration);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Every chunk row of a migration, by table then chunk. */
   public List<ChunkRow> chunks(Connection c, String migration) throws SQLException {
     return chunks(c, migration, null);

@@ -117,6 +117,13 @@ public final class LoadFinisher {
     List<Ledger.ChunkRow> chunks = ledger.chunks(c, migrationId);
     Map<String, Ledger.TableRow> tables = new java.util.HashMap<>();
     ledger.tables(c, migrationId).forEach(t -> tables.put(t.table(), t));
+    Map<String, Long> bytes = ledger.bytesByTable(c, migrationId);
+    Instant lastIndex =
+        tables.values().stream()
+            .map(Ledger.TableRow::indexFinishedAt)
+            .filter(Objects::nonNull)
+            .max(Instant::compareTo)
+            .orElse(null);
     List<RunReport.TableRun> runs = new ArrayList<>();
     long rows = 0;
     long rejects = 0;
@@ -156,7 +163,15 @@ public final class LoadFinisher {
               first == null ? null : first.toString(),
               last == null ? null : last.toString(),
               first == null || last == null ? null : last.toEpochMilli() - first.toEpochMilli(),
-              tr == null ? null : tr.indexBuildMs()));
+              tr == null ? null : tr.indexBuildMs(),
+              bytes.get(t.source()),
+              (int)
+                  mine.stream()
+                      .filter(
+                          x ->
+                              x.sourceHash() != null
+                                  && x.sourceHash().startsWith(BinaryCopyPipe.HASH_PREFIX))
+                      .count()));
       rows += r;
       rejects += rej;
       total += mine.size();
@@ -175,6 +190,10 @@ public final class LoadFinisher {
             .filter(Objects::nonNull)
             .max(Instant::compareTo)
             .orElse(null);
+    Instant finished =
+        lastFinish == null || (lastIndex != null && lastIndex.isAfter(lastFinish))
+            ? lastIndex
+            : lastFinish;
     return new RunReport(
         migrationId,
         Instant.ofEpochMilli(stageStartedAtMillis).toString(),
@@ -184,7 +203,9 @@ public final class LoadFinisher {
             : lastFinish.toEpochMilli() - firstStart.toEpochMilli(),
         new RunReport.Totals(rows, rejects, total, committed, attempts),
         runs,
-        schema.skippedIndexes());
+        schema.skippedIndexes(),
+        finished == null ? null : finished.toString(),
+        finished == null ? null : finished.toEpochMilli() - stageStartedAtMillis);
   }
 
   static String markdown(RunReport r) {
@@ -195,16 +216,21 @@ public final class LoadFinisher {
     if (r.durationMs() != null) {
       sb.append(" Copy wall time: ").append(r.durationMs()).append(" ms.");
     }
+    if (r.stageDurationMs() != null) {
+      sb.append(" Copy and index builds ended at ").append(r.finishedAt());
+      sb.append(", ").append(r.stageDurationMs()).append(" ms after the stage started.");
+    }
     sb.append("\n\n");
     sb.append("| table | target | rows | rejects | chunks | committed | attempts | copy ms |");
-    sb.append(" index build ms | keyless |\n");
-    sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    sb.append(" index build ms | binary chunks | keyless |\n");
+    sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (RunReport.TableRun t : r.tables()) {
       sb.append("| ").append(md(t.table())).append(" | ").append(md(t.targetTable()));
       sb.append(" | ").append(t.rows()).append(" | ").append(t.rejects());
       sb.append(" | ").append(t.chunks()).append(" | ").append(t.committed());
       sb.append(" | ").append(t.attempts()).append(" | ").append(opt(t.copyDurationMs()));
-      sb.append(" | ").append(opt(t.indexBuildMs())).append(" | ");
+      sb.append(" | ").append(opt(t.indexBuildMs())).append(" | ").append(t.binaryChunks());
+      sb.append(" | ");
       sb.append(t.keyless() ? "yes (one chunk)" : "no").append(" |\n");
     }
     RunReport.Totals x = r.totals();

@@ -140,7 +140,18 @@ class BinaryCopyPipeIT {
               "SELECT count(*) FROM studio.table_ledger WHERE index_build_ms IS NOT NULL"));
       // idempotent: finishing again (and the whole load) changes nothing
       new LoadFinisher(PG).finishTable(tgt, mapping, "bin", TABLE);
-      new LoadFinisher(PG).finish(tgt, mapping, "bin", 0L);
+      io.migrationstudio.core.report.StageOutput out =
+          new LoadFinisher(PG).finish(tgt, mapping, "bin", 1_700_000_000_000L);
+      RunReport report =
+          io.migrationstudio.core.report.Json.read(
+              out.files().get(io.migrationstudio.core.report.ArtifactPaths.RUN_JSON),
+              RunReport.class,
+              "run");
+      RunReport.TableRun run = report.tables().get(0);
+      assertEquals(plan.chunks().size(), run.binaryChunks(), "run.json shows the binary path");
+      assertTrue(run.bytes() != null && run.bytes() > 3_000 * 40, "bytes " + run.bytes());
+      assertTrue(run.indexBuildMs() != null && run.copyDurationMs() != null, run.toString());
+      assertTrue(report.finishedAt() != null && report.stageDurationMs() > 0, report.toString());
       assertEquals(
           1,
           target.queryLong(
