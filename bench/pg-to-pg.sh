@@ -1,19 +1,37 @@
 #!/usr/bin/env bash
-# PostgreSQL -> PostgreSQL copy benchmark (issue 4): pgbench_accounts, data plus primary key,
-# side by side in one run on one server: raw binary COPY pipe + PK build, pg_dump | pg_restore,
-# pgcopydb clone, and the studio (whole lifecycle, and its Migrate stage from run.json).
+# PostgreSQL -> PostgreSQL copy benchmark (issue 4): one table, data plus primary key, side by
+# side in one run on one server: raw binary COPY pipe + PK build, pg_dump | pg_restore,
+# pgcopydb clone, and the studio. The studio runs as `studio server` (every worker but migrate)
+# plus a separate `studio worker migrate` process, whose peak RSS (VmHWM) is reported.
 #
-#   bench/pg-to-pg.sh [SCALE]      SCALE = pgbench scale (100 = 10M rows; default 10)
+#   bench/pg-to-pg.sh [SCALE]          pgbench_accounts, SCALE = pgbench scale (100 = 10M rows;
+#                                      default 10)
+#   bench/pg-to-pg.sh --mixed [ROWS]   a mixed-type table (text, numeric, timestamptz, jsonb,
+#                                      bytea), ROWS rows (default 2000000)
 #
 # Needs (Debian): apt-get install postgresql pgcopydb  (the script installs them when missing).
-# Results: bench/results/pg-to-pg-s<SCALE>.md (committed), work files under bench/work/.
+# Results: bench/results/pg-to-pg-s<SCALE>.md or mixed-pg-to-pg-<ROWS>.md (committed), work files
+# under bench/work/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-scale="${1:-10}"
+mode=pgbench
+if [ "${1:-}" = "--mixed" ]; then
+  mode=mixed
+  shift
+  size="${1:-2000000}"
+  table=mixed
+  results="$here/results/mixed-pg-to-pg-${size}.md"
+else
+  size="${1:-10}"
+  table=pgbench_accounts
+  results="$here/results/pg-to-pg-s${size}.md"
+fi
 work="$here/work/pg"
 port="${BENCH_PG_PORT:-54329}"
-results="$here/results/pg-to-pg-s${scale}.md"
+tport="${BENCH_TEMPORAL_PORT:-57233}"
+aport=$((tport + 1))
+hport=$((tport + 2))
 mkdir -p "$here/results"
 
 need() { command -v "$1" >/dev/null 2>&1; }
@@ -23,18 +41,42 @@ fi
 pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 export PATH="$pgbin:$PATH"
 
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  su postgres -c "pg_ctl -D '$work/data' -m fast stop" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 rm -rf "$work" && mkdir -p "$work" && chown postgres "$work"
 as_pg() { su postgres -c "$*"; }
 as_pg "initdb -D '$work/data' -U postgres -A trust >/dev/null"
 as_pg "pg_ctl -D '$work/data' -o '-p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB' -l '$work/pg.log' -w start >/dev/null"
-trap 'as_pg "pg_ctl -D \"$work/data\" -m fast stop" >/dev/null 2>&1 || true' EXIT
 P="-h 127.0.0.1 -p $port -U postgres"
 psql() { command psql $P -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 psql -d postgres -c "CREATE DATABASE src"
-pgbench $P -i -s "$scale" -q src >/dev/null 2>&1
-rows=$(psql -d src -Atc "SELECT count(*) FROM pgbench_accounts")
-echo "source: pgbench_accounts with $rows rows (scale $scale)"
+if [ "$mode" = pgbench ]; then
+  pgbench $P -i -s "$size" -q src >/dev/null 2>&1
+  ddl="CREATE TABLE pgbench_accounts (aid int NOT NULL, bid int, abalance int, filler character(84))"
+  pk="aid"
+else
+  ddl="CREATE TABLE mixed (id bigint NOT NULL, name text, amount numeric(18,4), at timestamptz, doc jsonb, payload bytea)"
+  psql -d src -c "$ddl" -c "ALTER TABLE mixed ADD PRIMARY KEY (id)" -c "
+    INSERT INTO mixed
+    SELECT g,
+           CASE WHEN g % 17 = 0 THEN NULL ELSE 'customer ' || md5(g::text) END,
+           CASE WHEN g % 13 = 0 THEN NULL ELSE ((g * 7919) % 100000000) / 100.0 END,
+           timestamptz '2020-01-01 00:00:00+00' + g * interval '1 second 17 microseconds',
+           CASE WHEN g % 11 = 0 THEN NULL
+                ELSE jsonb_build_object('id', g, 'tags', jsonb_build_array('a', g % 7, true),
+                                        'note', repeat('x', (g % 40)::int)) END,
+           CASE WHEN g % 19 = 0 THEN NULL ELSE decode(md5(g::text) || md5((g + 1)::text), 'hex') END
+    FROM generate_series(1, $size) g" -c "VACUUM ANALYZE mixed"
+  pk="id"
+fi
+rows=$(psql -d src -Atc "SELECT count(*) FROM $table")
+echo "source: $table with $rows rows ($mode $size)"
+printf '[include-only-table]\npublic.%s\n' "$table" >"$work/pgcopydb-filters.ini"
 
 fresh() { psql -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" 2>/dev/null; }
 # wall seconds and peak RSS (kB) of a command, via GNU time
@@ -49,64 +91,114 @@ measure() { # name, command...
 : >"$work/results.txt"
 
 fresh dst_raw
-psql -d dst_raw -c "CREATE TABLE pgbench_accounts (aid int NOT NULL, bid int, abalance int, filler character(84))"
-measure raw-copy-pipe "command psql $P -X -d src -c \"COPY pgbench_accounts TO STDOUT (FORMAT binary)\" | command psql $P -X -d dst_raw -c \"COPY pgbench_accounts FROM STDIN (FORMAT binary)\" && command psql $P -X -d dst_raw -c 'ALTER TABLE pgbench_accounts ADD PRIMARY KEY (aid)'"
+psql -d dst_raw -c "$ddl"
+measure raw-copy-pipe+pk "command psql $P -X -d src -c \"COPY $table TO STDOUT (FORMAT binary)\" | command psql $P -X -d dst_raw -c \"COPY $table FROM STDIN (FORMAT binary)\" && command psql $P -X -d dst_raw -c 'ALTER TABLE $table ADD PRIMARY KEY ($pk)'"
 
 fresh dst_dump
-measure pg_dump-restore "pg_dump $P -Fc -t pgbench_accounts src | pg_restore $P -d dst_dump"
+measure pg_dump-restore "pg_dump $P -Fc -t $table src | pg_restore $P -d dst_dump"
 
 fresh dst_copydb
-measure pgcopydb "PGCOPYDB_SOURCE_PGURI='postgres://postgres@127.0.0.1:$port/src' PGCOPYDB_TARGET_PGURI='postgres://postgres@127.0.0.1:$port/dst_copydb' pgcopydb clone --table-jobs 2 --index-jobs 2 --dir '$work/pgcopydb' --no-owner --no-acl --skip-extensions --skip-vacuum --not-consistent --filters '$here/pgcopydb-filters.ini'"
+measure pgcopydb "PGCOPYDB_SOURCE_PGURI='postgres://postgres@127.0.0.1:$port/src' PGCOPYDB_TARGET_PGURI='postgres://postgres@127.0.0.1:$port/dst_copydb' pgcopydb clone --table-jobs 2 --index-jobs 2 --dir '$work/pgcopydb' --no-owner --no-acl --skip-extensions --skip-vacuum --not-consistent --filters '$work/pgcopydb-filters.ini'"
 
 fresh dst_studio
 jar="$root/studio-cli/target/studio-all.jar"
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -DskipTests -Dspotless.check.skip=true package -pl studio-cli -am)
-id="bench-s${scale}-$(date +%s)"
+[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -o -DskipTests -Dspotless.check.skip=true package -pl studio-cli -am)
+id="bench-${mode}-${size}-$(date +%s)"
+home="$work/studio-home"
 cat >"$work/spec.yaml" <<YAML
 id: $id
 source: { url: "jdbc:postgresql://127.0.0.1:$port/src", user: postgres }
 target: { url: "jdbc:postgresql://127.0.0.1:$port/dst_studio", user: postgres }
-scope: { include: [pgbench_accounts] }
+scope: { include: [$table] }
 migrate: { parallelism: 2, chunk_rows: 500000 }
 validation: { sample_rows: 100 }
 cutover: { freeze: none }
 YAML
-measure studio-lifecycle "java -Xmx512m -jar '$jar' run '$work/spec.yaml' --auto-approve all --home '$work/studio-home'"
-migrate_ms=$(git --git-dir "$work/studio-home/artifacts/remote.git" show "migrations/$id:03-migrate/run.json" 2>/dev/null |
-  python3 -c 'import json,sys; print(json.load(sys.stdin).get("duration_ms", ""))' 2>/dev/null || echo "")
+studio() { java -Xmx512m -jar "$jar" "$@"; }
+studio server --workers assessment,validation,cutover --home "$home" --port "$tport" \
+  --api-port "$aport" --http-port "$hport" >"$work/studio-server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 120); do
+  (echo >"/dev/tcp/127.0.0.1/$aport") 2>/dev/null && break
+  sleep 0.5
+done
+java -Xmx512m -jar "$jar" worker migrate --temporal "127.0.0.1:$tport" --home "$home" \
+  >"$work/studio-worker-migrate.log" 2>&1 &
+wpid=$!
+pids+=($wpid)
+sleep 2
+t0=$(date +%s.%N)
+studio start "$work/spec.yaml" --auto-approve all --server "127.0.0.1:$aport" >"$work/studio-start.log" 2>&1
+state=""
+while :; do
+  state=$(studio status "$id" --json --server "127.0.0.1:$aport" 2>/dev/null |
+    python3 -c 'import json,sys; print(json.load(sys.stdin).get("state",""))' 2>/dev/null || echo "")
+  case "$state" in COMPLETED|FAILED|REJECTED|CANCELLED|TERMINATED) break ;; esac
+  kill -0 "$wpid" 2>/dev/null || { state="WORKER-DIED"; break; }
+  sleep 1
+done
+t1=$(date +%s.%N)
+worker_kb=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status" 2>/dev/null || echo 0)
+echo "  studio lifecycle: $state"
+echo "studio-lifecycle $(python3 -c "print(round($t1 - $t0, 1))") ${worker_kb:-0}" >>"$work/results.txt"
+run_json=$(git --git-dir "$home/artifacts/remote.git" show "migrations/$id:03-migrate/run.json" 2>/dev/null || echo '{}')
+echo "$run_json" >"$work/run.json"
 
 for db in dst_raw dst_dump dst_copydb dst_studio; do
-  n=$(psql -d "$db" -Atc "SELECT count(*) FROM pgbench_accounts" 2>/dev/null || echo 0)
-  pk=$(psql -d "$db" -Atc "SELECT count(*) FROM pg_constraint WHERE conrelid = 'pgbench_accounts'::regclass AND contype = 'p'" 2>/dev/null || echo 0)
-  echo "  $db: $n rows, primary key: $pk"
+  n=$(psql -d "$db" -Atc "SELECT count(*) FROM $table" 2>/dev/null || echo 0)
+  pkn=$(psql -d "$db" -Atc "SELECT count(*) FROM pg_constraint WHERE conrelid = '$table'::regclass AND contype = 'p'" 2>/dev/null || echo 0)
+  echo "  $db: $n rows, primary key: $pkn"
 done
 
-python3 - "$work/results.txt" "$results" "$rows" "$scale" "${migrate_ms:-}" <<'PY'
-import sys, platform, os, datetime
-res, out, rows, scale, migrate_ms = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+python3 - "$work/results.txt" "$results" "$rows" "$mode" "$size" "$work/run.json" "$state" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
+import sys, json, datetime
+res, out, rows, mode, size, run_path, state, cores, load = sys.argv[1:]
+rows = int(rows)
 data = {}
 for line in open(res):
     name, secs, rss = line.split()
     data[name] = (float(secs), int(rss))
+try:
+    run = json.load(open(run_path))
+except Exception:
+    run = {}
 base = data.get("pgcopydb", (float("nan"), 0))[0]
-lines = [f"# PostgreSQL -> PostgreSQL: pgbench_accounts, {rows:,} rows (scale {scale}), data + primary key",
-         "",
-         f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, one PostgreSQL server "
-         "(fsync off) for every tool, by `bench/pg-to-pg.sh " + scale + "`. One run each, in this order.",
-         "",
-         "| tool | wall s | rows/s | peak RSS MB | × pgcopydb |",
-         "|---|---:|---:|---:|---:|"]
-for name, (secs, rss) in data.items():
+what = (f"pgbench_accounts, {rows:,} rows (scale {size})" if mode == "pgbench"
+        else f"mixed-type table (text, numeric, timestamptz, jsonb, bytea), {rows:,} rows")
+cmd = "bench/pg-to-pg.sh " + ("--mixed " if mode == "mixed" else "") + size
+lines = [f"# PostgreSQL -> PostgreSQL: {what}, data + primary key", "",
+         f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {cores} cores (load average before "
+         f"the run: {load}), one PostgreSQL server (fsync off) for every tool, by `{cmd}`. "
+         "One run each, in this order.", "",
+         "| tool | wall s | rows/s | peak RSS MB | × pgcopydb |", "|---|---:|---:|---:|---:|"]
+def row(name, secs, rss):
     ratio = secs / base if base == base and base > 0 else float("nan")
-    lines.append(f"| {name} | {secs:.1f} | {rows / secs if secs else 0:,.0f} | {rss / 1024:.0f} | {ratio:.2f} |")
-if migrate_ms:
-    ms = float(migrate_ms)
-    lines.append(f"| studio Migrate stage only (run.json duration_ms) | {ms / 1000:.1f} | {rows / (ms / 1000):,.0f} | | {(ms / 1000) / base:.2f} |")
+    rps = f"{rows / secs:,.0f}" if secs and secs == secs else "-"
+    mb = f"{rss / 1024:.0f}" if rss else ""
+    lines.append(f"| {name} | {secs:.1f} | {rps} | {mb} | {ratio:.2f} |")
+for name, (secs, rss) in data.items():
+    if name != "studio-lifecycle":
+        row(name, secs, rss)
+stage_ms = run.get("stage_duration_ms")
+copy_ms = run.get("duration_ms")
+worker_rss = data.get("studio-lifecycle", (0, 0))[1]
+if stage_ms:
+    row("**studio Migrate stage (copy + PK; run.json stage_duration_ms)**", stage_ms / 1000, worker_rss)
+if copy_ms:
+    row("studio copy only (run.json duration_ms)", copy_ms / 1000, 0)
+if "studio-lifecycle" in data:
+    row("studio whole lifecycle (start to " + state + ")", data["studio-lifecycle"][0], 0)
+lines.append("")
+for t in run.get("tables", []):
+    lines.append(f"Table {t.get('table')}: {t.get('rows')} rows, {t.get('binary_chunks')}/{t.get('chunks')} "
+                 f"chunks by the binary pass-through, {t.get('bytes')} bytes, copy {t.get('copy_duration_ms')} ms, "
+                 f"keys and indexes {t.get('index_build_ms')} ms.")
 lines += ["",
-          "`studio-lifecycle` is the whole `studio run`: JVM and embedded Temporal start-up, assessment "
-          "(catalog, throughput probe), mapping review (profiles the data), migrate (chunked copy through "
-          "the ledger: decode, canonical hash, COPY text), validation (re-reads and hashes both sides), "
-          "cutover drill. Its peak RSS is the all-in-one process (workers, Temporal, service)."]
+          "The studio Migrate stage runs from the stage's start (target tables, chunk planning) to the "
+          "last index build, as the ledger records it; the peak RSS in its row is the separate "
+          "`studio worker migrate` process (VmHWM). The lifecycle adds JVM and Temporal start-up, "
+          "assessment, mapping review, validation (re-reads and hashes both sides) and the cutover "
+          "drill, polled once a second."]
 open(out, "w").write("\n".join(lines) + "\n")
 print(open(out).read())
 PY

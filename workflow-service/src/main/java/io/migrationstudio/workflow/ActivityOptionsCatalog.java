@@ -56,6 +56,18 @@ final class ActivityOptionsCatalog {
         .build();
   }
 
+  /**
+   * One table's index builds: minutes to hours on a large table, no heartbeat (a DDL statement
+   * cannot report progress); idempotent, so a retry after a lost worker simply builds again.
+   */
+  static ActivityOptions indexBuild() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.MIGRATE)
+        .setStartToCloseTimeout(Duration.ofHours(6))
+        .setRetryOptions(retry(5, Duration.ofMinutes(1)))
+        .build();
+  }
+
   /** Cutover steps: minutes, never retried blindly (a freeze is a user-visible act). */
   static ActivityOptions cutover() {
     return ActivityOptions.newBuilder()

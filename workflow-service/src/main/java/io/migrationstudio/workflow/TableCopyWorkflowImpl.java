@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.MigrateActivities;
+import io.migrationstudio.contracts.activity.TableLoadRequest;
 import io.migrationstudio.contracts.workflow.ChunkProgress;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.TableCopyRequest;
@@ -18,11 +19,20 @@ import java.util.List;
 /**
  * One table's chunks, at most {@code parallelism} at a time. Each finished chunk is signalled to
  * the parent migration for its progress; the table's result is the sum. A failed chunk (after its
- * retries) fails the table and so the stage.
+ * retries) fails the table and so the stage. Then (version {@link #TABLE_INDEXES}) the table's
+ * primary key, unique keys and indexes are built at once, while other tables still copy; foreign
+ * keys wait for the parent's finishLoad.
  */
 public class TableCopyWorkflowImpl implements TableCopyWorkflow {
+  /** Version 1: the table's keys and indexes are built by the child after its chunks. */
+  static final String TABLE_INDEXES_CHANGE = "table-indexes-after-copy";
+
+  static final int TABLE_INDEXES = 1;
+
   private final MigrateActivities chunks =
       Workflow.newActivityStub(MigrateActivities.class, ActivityOptionsCatalog.chunk());
+  private final MigrateActivities indexes =
+      Workflow.newActivityStub(MigrateActivities.class, ActivityOptionsCatalog.indexBuild());
 
   private long rows;
   private int done;
@@ -58,6 +68,14 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
     }
     // every progress signal delivered before the table reports done
     Promise.allOf(signals).get();
+    int version =
+        Workflow.getVersion(TABLE_INDEXES_CHANGE, Workflow.DEFAULT_VERSION, TABLE_INDEXES);
+    if (version != Workflow.DEFAULT_VERSION) {
+      // this table's keys and indexes now, overlapping the other tables' copies
+      indexes.buildTableIndexes(
+          new TableLoadRequest(
+              r.migrationId(), r.spec(), r.branch(), r.mappingCommit(), r.table().sourceTable()));
+    }
     return new TableCopyResult(r.table().sourceTable(), rows, done, alreadyCommitted);
   }
 

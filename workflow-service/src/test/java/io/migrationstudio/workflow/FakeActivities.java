@@ -185,6 +185,11 @@ class FakeActivities
   }
 
   @Override
+  public void buildTableIndexes(io.migrationstudio.contracts.activity.TableLoadRequest r) {
+    calls.add("indexes:" + r.sourceTable());
+  }
+
+  @Override
   public StageResult finishLoad(StageRequest r) {
     return result(Stage.MIGRATE, "migration-engineer", "03-migrate/run.json", null);
   }

@@ -171,13 +171,28 @@ class MigrationWorkflowTest {
     String commit = awaitReview(wf, Stage.MAPPING).reviewCommit();
     wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "ok", commit));
     assertEquals(MigrationState.COMPLETED, result(wf).state());
+    // each table's keys and indexes are built by its child, after its chunks
+    assertTrue(
+        fakes.calls.stream().anyMatch(c -> c.startsWith("indexes:")), fakes.calls.toString());
     var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
     io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
         history, MigrationWorkflowImpl.class);
+    // the first table's child: its own history (the parent's holds only its start and end)
+    var child = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/copy/0");
+    io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+        child, TableCopyWorkflowImpl.class);
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
       java.nio.file.Files.writeString(
-          java.nio.file.Path.of(dir, "migration-workflow-history-v1.json"), history.toJson(true));
+          java.nio.file.Path.of(
+              dir,
+              System.getProperty("studio.recordHistoryName", "migration-workflow-history-v1.json")),
+          history.toJson(true));
+      java.nio.file.Files.writeString(
+          java.nio.file.Path.of(
+              dir,
+              System.getProperty("studio.recordChildHistoryName", "table-copy-history-v1.json")),
+          child.toJson(true));
     }
   }
 

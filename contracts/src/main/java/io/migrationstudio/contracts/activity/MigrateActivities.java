@@ -10,7 +10,7 @@ import io.temporal.activity.ActivityMethod;
 @ActivityInterface(namePrefix = "Migrate_")
 public interface MigrateActivities {
   /**
-   * Creates the studio schema, the ledger and the target tables with primary keys, plans chunks,
+   * Creates the studio schema, the ledger and the target tables (without indexes), plans chunks,
    * and commits {@code target-schema.sql}.
    */
   @ActivityMethod
@@ -21,8 +21,15 @@ public interface MigrateActivities {
   ChunkResult copyChunk(ChunkRequest request);
 
   /**
-   * Secondary indexes, unique and foreign keys, sequences past the copied keys; commits {@code
-   * run.{json,md}}.
+   * One table's primary key (a unique index attached with {@code USING INDEX}), unique keys and
+   * secondary indexes, as soon as its chunks are in, while other tables still copy.
+   */
+  @ActivityMethod
+  void buildTableIndexes(TableLoadRequest request);
+
+  /**
+   * Keys and indexes not built yet (idempotent), foreign keys (NOT VALID, then validated),
+   * sequences past the copied keys; commits {@code run.{json,md}}.
    */
   @ActivityMethod
   StageResult finishLoad(StageRequest request);

@@ -110,9 +110,12 @@ public final class ChunkCopier {
             table, range.index(), current.rows(), current.sourceHash(), current.attempt(), true);
       }
       Instant started = clock.instant();
-      try (PreparedStatement del = target.prepareStatement(sql.targetDelete(range))) {
-        TableSql.bindRange(del, range);
-        del.executeUpdate();
+      // an uncommitted range of a table that was empty when planned holds no row (Ledger)
+      if (current.committed() || !ledger.targetWasEmpty(target, migration, table)) {
+        try (PreparedStatement del = target.prepareStatement(sql.targetDelete(range))) {
+          TableSql.bindRange(del, range);
+          del.executeUpdate();
+        }
       }
       try (PreparedStatement del =
           target.prepareStatement(
@@ -124,7 +127,10 @@ public final class ChunkCopier {
         del.setInt(3, range.index());
         del.executeUpdate();
       }
-      Streamed s = stream(source, target, sql, range, migration, progress);
+      Streamed s = pipe(source, target, sql, range, migration, progress);
+      if (s == null) {
+        s = stream(source, target, sql, range, migration, progress);
+      }
       // a delivery that failed rolled its ledger row back with it: count it from the delivery
       int attempt = Math.max(current.attempt() + 1, options.deliveryAttempt());
       try (PreparedStatement up =
@@ -222,6 +228,28 @@ public final class ChunkCopier {
   }
 
   private record Streamed(long written, long rejected, String sourceHash, String targetHash) {}
+
+  /** The binary pass-through of an identity PostgreSQL table ({@link BinaryCopyPipe}), or null. */
+  private Streamed pipe(
+      Connection source,
+      Connection target,
+      TableSql sql,
+      ChunkRange range,
+      String migration,
+      ChunkProgress progress)
+      throws SQLException {
+    if (!BinaryCopyPipe.eligible(source, target, sql)) {
+      return null;
+    }
+    BinaryCopyPipe.Piped p =
+        BinaryCopyPipe.pipe(source, target, sql, range, options.progressEvery(), progress)
+            .orElse(null);
+    if (p == null) {
+      return null;
+    }
+    ledger.recordBytes(target, migration, sql.table().source(), range.index(), p.bytes());
+    return new Streamed(p.rows(), 0, p.hash(), p.hash());
+  }
 
   private Streamed stream(
       Connection source,

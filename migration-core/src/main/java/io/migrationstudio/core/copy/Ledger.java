@@ -114,6 +114,72 @@ public final class Ledger {
     }
   }
 
+  /**
+   * Records that the target table held no row when its chunks were planned. From then on only chunk
+   * transactions write it, each together with its committed ledger row, so a range whose chunk is
+   * not committed holds no row and its delete can be skipped (it would scan the whole table while
+   * the primary key is not built yet).
+   */
+  public void markTargetEmpty(Connection c, String migration, String table) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE "
+                + tables
+                + " SET target_was_empty = true WHERE migration = ? AND table_name = ?")) {
+      ps.setString(1, migration);
+      ps.setString(2, table);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Whether {@link #markTargetEmpty} was recorded for the table (false without a table row). */
+  public boolean targetWasEmpty(Connection c, String migration, String table) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT target_was_empty FROM " + tables + " WHERE migration = ? AND table_name = ?")) {
+      ps.setString(1, migration);
+      ps.setString(2, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  /** Records the bytes a chunk moved (the binary COPY stream of a piped chunk). */
+  public void recordBytes(Connection c, String migration, String table, int chunk, long bytes)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE "
+                + chunks
+                + " SET bytes = ? WHERE migration = ? AND table_name = ? AND chunk = ?")) {
+      ps.setLong(1, bytes);
+      ps.setString(2, migration);
+      ps.setString(3, table);
+      ps.setInt(4, chunk);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The bytes recorded by a migration's chunks, summed per table (tables with none left out). */
+  public java.util.Map<String, Long> bytesByTable(Connection c, String migration)
+      throws SQLException {
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT table_name, sum(bytes) FROM "
+                + chunks
+                + " WHERE migration = ? AND bytes IS NOT NULL GROUP BY table_name")) {
+      ps.setString(1, migration);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    }
+    return out;
+  }
+
   /** Every chunk row of a migration, by table then chunk. */
   public List<ChunkRow> chunks(Connection c, String migration) throws SQLException {
     return chunks(c, migration, null);

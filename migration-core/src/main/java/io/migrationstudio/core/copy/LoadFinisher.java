@@ -46,6 +46,7 @@ public final class LoadFinisher {
       Map<String, Long> elapsed = new java.util.HashMap<>();
       for (TableMapping t : mapping.tables()) {
         Instant s = clock.instant();
+        TargetSchema.runInTransaction(c, schema.primaryKey(t));
         TargetSchema.runInTransaction(c, schema.keysAndIndexes(t));
         started.put(t.source(), s);
         elapsed.put(t.source(), clock.millis() - s.toEpochMilli());
@@ -77,6 +78,33 @@ public final class LoadFinisher {
     }
   }
 
+  /**
+   * Builds one table's primary key, unique keys and secondary indexes as soon as its chunks are in,
+   * while other tables still copy (foreign keys wait for {@link #finish}: they need both sides).
+   * Records the build time in the table ledger (the first build only). Idempotent: {@link #finish}
+   * runs the same DDL again as no-ops.
+   */
+  public void finishTable(Connection c, MappingDocument mapping, String migrationId, String table) {
+    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    Ledger ledger = new Ledger(target, studioSchema);
+    TableMapping t =
+        mapping
+            .bySource(table)
+            .orElseThrow(
+                () ->
+                    new io.migrationstudio.contracts.MigrationException(
+                        io.migrationstudio.contracts.ErrorCode.INVALID_ARTIFACT,
+                        "table " + table + " is not in mapping.yaml; re-run the Migrate stage"));
+    try {
+      Instant s = clock.instant();
+      TargetSchema.runInTransaction(c, schema.primaryKey(t));
+      TargetSchema.runInTransaction(c, schema.keysAndIndexes(t));
+      ledger.recordIndexBuild(c, migrationId, t.source(), s, clock.instant());
+    } catch (SQLException e) {
+      throw target.classify(e, "building the keys and indexes of " + t.target());
+    }
+  }
+
   /** The run report of a migration, from the ledger alone. */
   public RunReport report(
       Connection c,
@@ -89,6 +117,13 @@ public final class LoadFinisher {
     List<Ledger.ChunkRow> chunks = ledger.chunks(c, migrationId);
     Map<String, Ledger.TableRow> tables = new java.util.HashMap<>();
     ledger.tables(c, migrationId).forEach(t -> tables.put(t.table(), t));
+    Map<String, Long> bytes = ledger.bytesByTable(c, migrationId);
+    Instant lastIndex =
+        tables.values().stream()
+            .map(Ledger.TableRow::indexFinishedAt)
+            .filter(Objects::nonNull)
+            .max(Instant::compareTo)
+            .orElse(null);
     List<RunReport.TableRun> runs = new ArrayList<>();
     long rows = 0;
     long rejects = 0;
@@ -128,7 +163,15 @@ public final class LoadFinisher {
               first == null ? null : first.toString(),
               last == null ? null : last.toString(),
               first == null || last == null ? null : last.toEpochMilli() - first.toEpochMilli(),
-              tr == null ? null : tr.indexBuildMs()));
+              tr == null ? null : tr.indexBuildMs(),
+              bytes.get(t.source()),
+              (int)
+                  mine.stream()
+                      .filter(
+                          x ->
+                              x.sourceHash() != null
+                                  && x.sourceHash().startsWith(BinaryCopyPipe.HASH_PREFIX))
+                      .count()));
       rows += r;
       rejects += rej;
       total += mine.size();
@@ -147,6 +190,10 @@ public final class LoadFinisher {
             .filter(Objects::nonNull)
             .max(Instant::compareTo)
             .orElse(null);
+    Instant finished =
+        lastFinish == null || (lastIndex != null && lastIndex.isAfter(lastFinish))
+            ? lastIndex
+            : lastFinish;
     return new RunReport(
         migrationId,
         Instant.ofEpochMilli(stageStartedAtMillis).toString(),
@@ -156,7 +203,9 @@ public final class LoadFinisher {
             : lastFinish.toEpochMilli() - firstStart.toEpochMilli(),
         new RunReport.Totals(rows, rejects, total, committed, attempts),
         runs,
-        schema.skippedIndexes());
+        schema.skippedIndexes(),
+        finished == null ? null : finished.toString(),
+        finished == null ? null : finished.toEpochMilli() - stageStartedAtMillis);
   }
 
   static String markdown(RunReport r) {
@@ -167,16 +216,21 @@ public final class LoadFinisher {
     if (r.durationMs() != null) {
       sb.append(" Copy wall time: ").append(r.durationMs()).append(" ms.");
     }
+    if (r.stageDurationMs() != null) {
+      sb.append(" Copy and index builds ended at ").append(r.finishedAt());
+      sb.append(", ").append(r.stageDurationMs()).append(" ms after the stage started.");
+    }
     sb.append("\n\n");
     sb.append("| table | target | rows | rejects | chunks | committed | attempts | copy ms |");
-    sb.append(" index build ms | keyless |\n");
-    sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+    sb.append(" index build ms | binary chunks | keyless |\n");
+    sb.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     for (RunReport.TableRun t : r.tables()) {
       sb.append("| ").append(md(t.table())).append(" | ").append(md(t.targetTable()));
       sb.append(" | ").append(t.rows()).append(" | ").append(t.rejects());
       sb.append(" | ").append(t.chunks()).append(" | ").append(t.committed());
       sb.append(" | ").append(t.attempts()).append(" | ").append(opt(t.copyDurationMs()));
-      sb.append(" | ").append(opt(t.indexBuildMs())).append(" | ");
+      sb.append(" | ").append(opt(t.indexBuildMs())).append(" | ").append(t.binaryChunks());
+      sb.append(" | ");
       sb.append(t.keyless() ? "yes (one chunk)" : "no").append(" |\n");
     }
     RunReport.Totals x = r.totals();

@@ -8,7 +8,16 @@ import java.util.List;
  * {@code run.json}: the chunk-ledger summary of a load, derived from the ledger only (never from
  * the clock of whoever renders it), so re-rendering an unchanged ledger gives the same bytes.
  * {@code durationMs} is the copy's wall time, from the first chunk's start to the last chunk's end
- * (null before any chunk ran); the cutover runbook quotes it as the measured copy duration.
+ * (null before any chunk ran); the cutover runbook quotes it as the measured copy duration. {@code
+ * finishedAt} is the end of the last chunk or index build the ledger records, and {@code
+ * stageDurationMs} the time from the stage's start to it (copy and index builds; foreign keys and
+ * sequences, run by the same activity that renders this file, are not in it).
+ *
+ * <p>Per table, {@code copyDurationMs} (first chunk start to last chunk end) and {@code
+ * indexBuildMs} (primary key, unique keys and indexes, built after the table's chunks) are measured
+ * separately; {@code bytes} is the size of the binary COPY streams of the chunks that took the
+ * binary pass-through ({@code binaryChunks} of them, see {@link BinaryCopyPipe}), null when none
+ * did.
  */
 @JsonPropertyOrder({
   "migration",
@@ -17,7 +26,9 @@ import java.util.List;
   "duration_ms",
   "totals",
   "tables",
-  "skipped_indexes"
+  "skipped_indexes",
+  "finished_at",
+  "stage_duration_ms"
 })
 public record RunReport(
     String migration,
@@ -26,7 +37,9 @@ public record RunReport(
     @JsonProperty("duration_ms") Long durationMs,
     Totals totals,
     List<TableRun> tables,
-    @JsonProperty("skipped_indexes") List<String> skippedIndexes) {
+    @JsonProperty("skipped_indexes") List<String> skippedIndexes,
+    @JsonProperty("finished_at") String finishedAt,
+    @JsonProperty("stage_duration_ms") Long stageDurationMs) {
   public RunReport {
     tables = List.copyOf(tables);
     skippedIndexes = List.copyOf(skippedIndexes);
@@ -48,7 +61,9 @@ public record RunReport(
     "started_at",
     "finished_at",
     "copy_duration_ms",
-    "index_build_ms"
+    "index_build_ms",
+    "bytes",
+    "binary_chunks"
   })
   public record TableRun(
       String table,
@@ -62,5 +77,7 @@ public record RunReport(
       @JsonProperty("started_at") String startedAt,
       @JsonProperty("finished_at") String finishedAt,
       @JsonProperty("copy_duration_ms") Long copyDurationMs,
-      @JsonProperty("index_build_ms") Long indexBuildMs) {}
+      @JsonProperty("index_build_ms") Long indexBuildMs,
+      Long bytes,
+      @JsonProperty("binary_chunks") int binaryChunks) {}
 }

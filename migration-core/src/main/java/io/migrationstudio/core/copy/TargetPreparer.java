@@ -76,6 +76,9 @@ public final class TargetPreparer {
         tgt.setAutoCommit(false);
         try {
           ledger.recordPlan(tgt, migrationId, t.target(), plan);
+          if (TargetSchema.isEmpty(tgt, new TableSql(source, target, mapping, t).targetTable())) {
+            ledger.markTargetEmpty(tgt, migrationId, t.source());
+          }
           tgt.commit();
         } catch (SQLException | RuntimeException e) {
           tgt.rollback();

@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.activity.TableLoadRequest;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.copy.ChunkCopier;
 import io.migrationstudio.core.copy.ChunkProgress;
@@ -118,6 +119,23 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
               return copier.copy(
                   src, tgt, mapping, table, req.chunk(), req.migrationId(), heartbeat);
             }
+          } catch (SQLException e) {
+            throw StageArtifacts.closeFailure(e);
+          }
+        });
+  }
+
+  @Override
+  public void buildTableIndexes(TableLoadRequest req) {
+    ActivityFailures.run(
+        () -> {
+          try {
+            MappingDocument mapping = artifacts.mapping(req.branch(), req.mappingCommit());
+            try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+              new LoadFinisher(dialect(req.spec().target().url()))
+                  .finishTable(tgt, mapping, req.migrationId(), req.sourceTable());
+            }
+            return null;
           } catch (SQLException e) {
             throw StageArtifacts.closeFailure(e);
           }

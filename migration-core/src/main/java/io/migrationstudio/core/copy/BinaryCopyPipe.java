@@ -1,0 +1,262 @@
+package io.migrationstudio.core.copy;
+
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.CopyOut;
+
+/**
+ * The PostgreSQL→PostgreSQL fast path of a chunk: {@code COPY (SELECT cols FROM source WHERE <key
+ * range> ORDER BY key) TO STDOUT (FORMAT binary)} on the source streamed as it comes into {@code
+ * COPY target (cols) FROM STDIN (FORMAT binary)} on the target, inside the chunk's target
+ * transaction (after its range delete, before its ledger upsert). Rows are never decoded: {@link
+ * CopyFraming} follows the stream's framing to count rows and bytes and hash the stream.
+ *
+ * <p>A table takes this path only when its mapping is the identity ({@link #eligible}): same
+ * engine, no filter, every copied column MAP from a source column, and the source and target
+ * columns have the same built-in type ({@code format_type} equal, type OID below 16384, so binary
+ * representations, array element OIDs included, mean the same on both sides). Everything else
+ * decodes rows in {@link ChunkCopier}.
+ *
+ * <p>If the target rejects the data (SQLState class 22, data exception, or 23, integrity violation)
+ * the pipe rolls back to a savepoint taken before its COPY and returns empty: the caller then
+ * copies the chunk through the decoding path, which quarantines the rows it cannot write instead of
+ * failing the whole chunk. Memory: one source CopyData message and one {@link #BUFFER_BYTES}
+ * buffer.
+ */
+public final class BinaryCopyPipe {
+  /** Bytes gathered before one write to the target (fewer, larger CopyData messages). */
+  static final int BUFFER_BYTES = 256 * 1024;
+
+  /** The ledger hash prefix of a chunk copied by this path (see {@link CopyFraming}). */
+  public static final String HASH_PREFIX = "bin:";
+
+  /** Built-in types have OIDs below PostgreSQL's FirstNormalObjectId. */
+  private static final int FIRST_NORMAL_OID = 16384;
+
+  private BinaryCopyPipe() {}
+
+  /** What one piped chunk carried: rows, bytes of the binary stream, and its hash. */
+  public record Piped(long rows, long bytes, String hash) {}
+
+  /** Whether {@code sql}'s table can be piped in binary (see the class comment). */
+  public static boolean eligible(Connection source, Connection target, TableSql sql)
+      throws SQLException {
+    if (!"postgresql".equals(sql.sourceDialect().name())
+        || !"postgresql".equals(sql.targetDialect().name())) {
+      return false;
+    }
+    if (sql.table().filter() != null && !sql.table().filter().isBlank()) {
+      return false;
+    }
+    if (!sql.expressionInputs().isEmpty() || !sql.expressions().isEmpty()) {
+      return false;
+    }
+    for (ColumnMapping c : sql.copiedColumns()) {
+      if (c.disposition() != Disposition.MAP || c.source() == null) {
+        return false;
+      }
+    }
+    if (!source.isWrapperFor(PGConnection.class) || !target.isWrapperFor(PGConnection.class)) {
+      return false;
+    }
+    Map<String, String> sourceTypes = builtinTypes(source, sql.sourceTable());
+    Map<String, String> targetTypes = builtinTypes(target, sql.targetTable());
+    for (ColumnMapping c : sql.copiedColumns()) {
+      String s = sourceTypes.get(c.source());
+      if (s == null || !s.equals(targetTypes.get(c.target()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The columns of a table whose type is built in, with that type as {@code format_type} spells it
+   * (user-defined types are left out, so they never match).
+   */
+  private static Map<String, String> builtinTypes(Connection c, String qualifiedTable)
+      throws SQLException {
+    Map<String, String> out = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.atttypid::int8"
+                + " FROM pg_catalog.pg_attribute a"
+                + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
+      ps.setString(1, qualifiedTable);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (rs.getLong(3) < FIRST_NORMAL_OID) {
+            out.put(rs.getString(1), rs.getString(2));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@code COPY (SELECT ...) TO STDOUT (FORMAT binary)}: bounds inlined as escaped literals. */
+  static String copyOut(TableSql sql, ChunkRange range) {
+    StringBuilder sb = new StringBuilder("COPY (SELECT ");
+    List<ColumnMapping> cols = sql.copiedColumns();
+    for (int i = 0; i < cols.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(sql.sourceDialect().quote(cols.get(i).source()));
+    }
+    sb.append(" FROM ").append(sql.sourceTable());
+    Optional<ColumnMapping> key = sql.chunkKey();
+    List<String> where = new ArrayList<>();
+    if (key.isPresent()) {
+      String col = sql.sourceDialect().quote(key.get().source());
+      String type = TableSql.sourceType(key.get());
+      if (range.lo() != null) {
+        where.add(col + " >= CAST(" + literal(range.lo()) + " AS " + type + ")");
+      }
+      if (range.hi() != null) {
+        where.add(col + " < CAST(" + literal(range.hi()) + " AS " + type + ")");
+      }
+    }
+    if (!where.isEmpty()) {
+      sb.append(" WHERE ").append(String.join(" AND ", where));
+    }
+    List<String> keys = sql.table().primaryKey();
+    if (!keys.isEmpty()) {
+      sb.append(" ORDER BY ");
+      for (int i = 0; i < keys.size(); i++) {
+        String src = sql.keyColumnOf(keys.get(i)).source();
+        sb.append(i == 0 ? "" : ", ").append(sql.sourceDialect().quote(src));
+      }
+    }
+    return sb.append(") TO STDOUT (FORMAT binary)").toString();
+  }
+
+  /** {@code COPY target (cols) FROM STDIN (FORMAT binary)}. */
+  static String copyIn(TableSql sql) {
+    return "COPY "
+        + sql.targetTable()
+        + " ("
+        + sql.targetColumnList()
+        + ") FROM STDIN (FORMAT binary)";
+  }
+
+  /**
+   * An escaped string literal ({@code E'...'}), right whatever {@code standard_conforming_strings}
+   * says.
+   */
+  static String literal(String s) {
+    return "E'" + s.replace("\\", "\\\\").replace("'", "''") + "'";
+  }
+
+  /**
+   * Pipes {@code range} from source to target inside the target's open transaction. Empty when the
+   * target rejected the data and the pipe rolled its work back (see the class comment).
+   */
+  public static Optional<Piped> pipe(
+      Connection source,
+      Connection target,
+      TableSql sql,
+      ChunkRange range,
+      int progressEvery,
+      ChunkProgress progress)
+      throws SQLException {
+    CopyManager in = target.unwrap(PGConnection.class).getCopyAPI();
+    CopyManager out = source.unwrap(PGConnection.class).getCopyAPI();
+    Savepoint before = target.setSavepoint();
+    CopyFraming framing = new CopyFraming();
+    CopyIn copyIn = null;
+    CopyOut copyOut = null;
+    try {
+      copyIn = in.copyIn(copyIn(sql));
+      copyOut = out.copyOut(copyOut(sql, range));
+      byte[] buf = new byte[BUFFER_BYTES];
+      int used = 0;
+      long reported = 0;
+      byte[] data;
+      while ((data = copyOut.readFromCopy()) != null) {
+        framing.accept(data, 0, data.length);
+        if (used + data.length > buf.length) {
+          copyIn.writeToCopy(buf, 0, used);
+          used = 0;
+        }
+        if (data.length >= buf.length) {
+          copyIn.writeToCopy(data, 0, data.length);
+        } else {
+          System.arraycopy(data, 0, buf, used, data.length);
+          used += data.length;
+        }
+        if (framing.tuples() - reported >= progressEvery) {
+          reported = framing.tuples();
+          progress.rowsCopied(reported);
+        }
+      }
+      if (used > 0) {
+        copyIn.writeToCopy(buf, 0, used);
+      }
+      framing.requireComplete("the binary COPY of " + sql.table().source());
+      long written = copyIn.endCopy();
+      if (written != framing.tuples()) {
+        throw new SQLException(
+            "the target took "
+                + written
+                + " rows of "
+                + sql.table().target()
+                + " but the source sent "
+                + framing.tuples(),
+            "XX000");
+      }
+      target.releaseSavepoint(before);
+      progress.rowsCopied(framing.tuples());
+      return Optional.of(
+          new Piped(framing.tuples(), framing.bytes(), HASH_PREFIX + framing.hashHex()));
+    } catch (SQLException e) {
+      drain(copyOut);
+      cancel(copyIn);
+      String state = e.getSQLState();
+      if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+        target.rollback(before);
+        return Optional.empty();
+      }
+      throw e;
+    } finally {
+      drain(copyOut);
+      cancel(copyIn);
+    }
+  }
+
+  /**
+   * Reads an abandoned COPY OUT to its end, discarding it (at most the rest of one chunk): the
+   * driver's cancel of a COPY OUT races with the server finishing it and can leave the source
+   * connection out of step, so the stream is consumed instead.
+   */
+  private static void drain(CopyOut op) {
+    try {
+      while (op != null && op.isActive() && op.readFromCopy() != null) {
+        // discard
+      }
+    } catch (SQLException e) {
+      // the connection is broken: its owner discards it
+    }
+  }
+
+  private static void cancel(org.postgresql.copy.CopyOperation op) {
+    try {
+      if (op != null && op.isActive()) {
+        op.cancelCopy();
+      }
+    } catch (SQLException e) {
+      // the connection is broken or the COPY already ended; the transaction is rolled back anyway
+    }
+  }
+}

@@ -1,0 +1,292 @@
+package io.migrationstudio.core.copy;
+
+import static io.migrationstudio.core.copy.Loads.PG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.contracts.activity.TablePlan;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(PostgresExtension.class)
+class BinaryCopyPipeIT {
+  /** A table whose name and columns need quoting: a quote, unicode, reserved words. */
+  private static final String TABLE = "Sel\"ect Ü";
+
+  private static final String Q_TABLE = "\"Sel\"\"ect Ü\"";
+
+  /** The table as a regclass literal's text. */
+  private static final String TABLE_REG = "\"Sel\"\"ect Ü\"";
+
+  private static void createSource(TestDatabase source, int rows) {
+    source.execute(
+        "CREATE TABLE "
+            + Q_TABLE
+            + " (\"order\" bigint PRIMARY KEY, \"ü\"\"x\" text, amount numeric(20,6),"
+            + " at timestamptz, doc jsonb, raw bytea, ints integer[], tags text[],"
+            + " \"select\" boolean, d date)",
+        "INSERT INTO "
+            + Q_TABLE
+            + " SELECT g, CASE WHEN g % 7 = 0 THEN NULL WHEN g % 11 = 0 THEN ''"
+            + " ELSE 'tëxt\t' || g || E'\\n\\\\ \"q\"' END,"
+            + " CASE WHEN g % 5 = 0 THEN NULL ELSE (g * 1.123456)::numeric(20,6) - 500 END,"
+            + " CASE WHEN g % 9 = 0 THEN NULL ELSE timestamptz '2024-02-29 23:59:59.999999+05'"
+            + " + g * interval '1 hour 1 microsecond' END,"
+            + " CASE WHEN g % 4 = 0 THEN NULL ELSE jsonb_build_object('k', g, 'a', jsonb_build_array(1,"
+            + " 'two', null), 'u', 'ü') END,"
+            + " CASE WHEN g % 6 = 0 THEN NULL WHEN g % 13 = 0 THEN ''::bytea"
+            + " ELSE decode(md5(g::text) || '00ff', 'hex') END,"
+            + " CASE WHEN g % 8 = 0 THEN NULL ELSE ARRAY[g, NULL, -g] END,"
+            + " CASE WHEN g % 3 = 0 THEN '{}'::text[] ELSE ARRAY['a,b', NULL, 'c\"d'] END,"
+            + " CASE WHEN g % 10 = 0 THEN NULL ELSE g % 2 = 0 END,"
+            + " CASE WHEN g % 12 = 0 THEN NULL ELSE date '1999-12-31' + g END"
+            + " FROM generate_series(1, "
+            + rows
+            + ") g");
+  }
+
+  /** Every row as text, in key order, hashed on the server: equal means equal values. */
+  private static String fingerprint(TestDatabase db) throws SQLException {
+    try (Connection c = db.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*), md5(string_agg(t::text, E'\\n' ORDER BY t.\"order\")) FROM "
+                    + Q_TABLE
+                    + " t")) {
+      rs.next();
+      return rs.getLong(1) + ":" + rs.getString(2);
+    }
+  }
+
+  private static List<String> ledgerHashes(TestDatabase target) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = target.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT source_hash, target_hash FROM studio.chunk_ledger ORDER BY chunk")) {
+      while (rs.next()) {
+        assertEquals(rs.getString(1), rs.getString(2), "a piped chunk sends what it reads");
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void anIdentityTableIsPipedInBinaryAndArrivesExact(TestDatabase source, TestDatabase target)
+      throws Exception {
+    createSource(source, 3_000);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TableSql sql = new TableSql(PG, PG, mapping, mapping.tables().get(0));
+      TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "bin", 700);
+      assertTrue(BinaryCopyPipe.eligible(src, tgt, sql), "the identity mapping takes the pipe");
+      TablePlan plan = prepared.tables().get(0);
+      assertEquals(TABLE, plan.sourceTable());
+      assertTrue(plan.chunks().size() >= 4, plan.toString());
+
+      List<ChunkResult> results = Loads.copyAll(src, tgt, mapping, prepared, "bin");
+      assertEquals(3_000, results.stream().mapToLong(ChunkResult::rows).sum());
+      assertEquals(fingerprint(source), fingerprint(target));
+      List<String> hashes = ledgerHashes(target);
+      assertEquals(plan.chunks().size(), hashes.size());
+      for (String h : hashes) {
+        assertTrue(h.startsWith(BinaryCopyPipe.HASH_PREFIX), h);
+      }
+      assertEquals(hashes.size(), hashes.stream().distinct().count(), "chunks differ: " + hashes);
+      assertEquals(
+          0,
+          target.queryLong("SELECT count(*) FROM studio.chunk_ledger WHERE coalesce(bytes, 0) = 0"),
+          "every piped chunk records its bytes");
+
+      // the table was loaded without any index; its primary key comes after, from a unique index
+      assertEquals(
+          0,
+          target.queryLong(
+              "SELECT count(*) FROM pg_index WHERE indrelid = '" + TABLE_REG + "'::regclass"));
+      assertEquals(
+          1, target.queryLong("SELECT count(*) FROM studio.table_ledger WHERE target_was_empty"));
+      new LoadFinisher(PG).finishTable(tgt, mapping, "bin", TABLE);
+      assertEquals(
+          1,
+          target.queryLong(
+              "SELECT count(*) FROM pg_constraint c JOIN pg_class i ON i.oid = c.conindid"
+                  + " WHERE c.conrelid = '"
+                  + TABLE_REG
+                  + "'::regclass AND c.contype = 'p' AND i.relname = 'Sel\"ect Ü_pkey'"));
+      assertEquals(
+          1,
+          target.queryLong(
+              "SELECT count(*) FROM studio.table_ledger WHERE index_build_ms IS NOT NULL"));
+      // idempotent: finishing again (and the whole load) changes nothing
+      new LoadFinisher(PG).finishTable(tgt, mapping, "bin", TABLE);
+      io.migrationstudio.core.report.StageOutput out =
+          new LoadFinisher(PG).finish(tgt, mapping, "bin", 1_700_000_000_000L);
+      RunReport report =
+          io.migrationstudio.core.report.Json.read(
+              out.files().get(io.migrationstudio.core.report.ArtifactPaths.RUN_JSON),
+              RunReport.class,
+              "run");
+      RunReport.TableRun run = report.tables().get(0);
+      assertEquals(plan.chunks().size(), run.binaryChunks(), "run.json shows the binary path");
+      assertTrue(run.bytes() != null && run.bytes() > 3_000 * 40, "bytes " + run.bytes());
+      assertTrue(run.indexBuildMs() != null && run.copyDurationMs() != null, run.toString());
+      assertTrue(report.finishedAt() != null && report.stageDurationMs() > 0, report.toString());
+      assertEquals(
+          1,
+          target.queryLong(
+              "SELECT count(*) FROM pg_index WHERE indrelid = '" + TABLE_REG + "'::regclass"));
+      assertEquals(fingerprint(source), fingerprint(target));
+    }
+  }
+
+  @Test
+  void aTargetThatAlreadyHoldsRowsHasItsRangesDeleted(TestDatabase source, TestDatabase target)
+      throws Exception {
+    createSource(source, 1_000);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      new TargetSchema(PG, mapping).applyPreLoad(tgt);
+      target.execute(
+          "INSERT INTO "
+              + Q_TABLE
+              + " (\"order\", \"ü\"\"x\") VALUES (5, 'stale'), (900, 'stale')");
+      TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "s", 300);
+      assertEquals(
+          0, target.queryLong("SELECT count(*) FROM studio.table_ledger WHERE target_was_empty"));
+      Loads.copyAll(src, tgt, mapping, prepared, "s");
+      assertEquals(fingerprint(source), fingerprint(target));
+    }
+  }
+
+  @Test
+  void aRetriedChunkRedoesOnlyItsRange(TestDatabase source, TestDatabase target) throws Exception {
+    createSource(source, 2_000);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "r", 500);
+      Loads.copyAll(src, tgt, mapping, prepared, "r");
+      String expected = fingerprint(source);
+      assertEquals(expected, fingerprint(target));
+      List<String> before = ledgerHashes(target);
+
+      ChunkRange second = prepared.tables().get(0).chunks().get(1);
+      ChunkRange third = prepared.tables().get(0).chunks().get(2);
+      // damage rows of the second and third chunks on the target
+      target.execute(
+          "UPDATE " + Q_TABLE + " SET \"ü\"\"x\" = 'damaged' WHERE \"order\" IN (600, 700, 1200)");
+      long secondLo = Long.parseLong(second.lo());
+      long thirdLo = Long.parseLong(third.lo());
+      assertTrue(secondLo <= 600 && 700 < thirdLo && thirdLo <= 1200, second + " " + third);
+
+      ChunkCopier force =
+          new ChunkCopier(
+              PG, PG, "studio", Clock.systemUTC(), CopyOptions.defaults().withForce(true));
+      TableMapping table = mapping.tables().get(0);
+      ChunkResult redone = force.copy(src, tgt, mapping, table, second, "r", ChunkProgress.NONE);
+      assertFalse(redone.alreadyCommitted());
+      assertEquals(2, redone.attempt());
+      assertEquals(before.get(1), redone.sourceHash(), "the same range sends the same bytes");
+      assertEquals(
+          0,
+          target.queryLong(
+              "SELECT count(*) FROM "
+                  + Q_TABLE
+                  + " WHERE \"order\" IN (600, 700)"
+                  + " AND \"ü\"\"x\" = 'damaged'"));
+      assertEquals(
+          1,
+          target.queryLong("SELECT count(*) FROM " + Q_TABLE + " WHERE \"ü\"\"x\" = 'damaged'"),
+          "the third chunk was not touched");
+      assertEquals(
+          1,
+          target.queryLong("SELECT count(*) FROM studio.chunk_ledger WHERE attempt = 2"),
+          "only the retried chunk has a second attempt");
+      assertEquals(2_000, target.queryLong("SELECT count(*) FROM " + Q_TABLE));
+
+      force.copy(src, tgt, mapping, table, third, "r", ChunkProgress.NONE);
+      assertEquals(expected, fingerprint(target));
+    }
+  }
+
+  @Test
+  void aTableWithACastIsDecodedNotPiped(TestDatabase source, TestDatabase target) throws Exception {
+    createSource(source, 500);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument identity = TestMappings.identity(src, "public", "public");
+      TableMapping t = identity.tables().get(0);
+      List<ColumnMapping> cols = new ArrayList<>();
+      for (ColumnMapping c : t.columns()) {
+        cols.add(
+            "select".equals(c.source())
+                ? new ColumnMapping(
+                    c.source(),
+                    c.target(),
+                    Disposition.CAST,
+                    c.sourceType(),
+                    "text",
+                    io.migrationstudio.core.schema.CanonicalType.TEXT,
+                    true,
+                    false,
+                    null,
+                    null,
+                    "as text")
+                : c);
+      }
+      TableMapping cast =
+          new TableMapping(
+              t.source(),
+              t.target(),
+              t.filter(),
+              t.primaryKey(),
+              cols,
+              t.uniqueKeys(),
+              t.foreignKeys(),
+              t.indexes());
+      MappingDocument mapping =
+          new MappingDocument(
+              identity.version(),
+              identity.naming(),
+              identity.sourceEngine(),
+              identity.sourceSchema(),
+              identity.targetSchema(),
+              List.of(cast),
+              identity.sequences());
+      TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "c", 200);
+      assertFalse(BinaryCopyPipe.eligible(src, tgt, new TableSql(PG, PG, mapping, cast)));
+      Loads.copyAll(src, tgt, mapping, prepared, "c");
+      assertEquals(500, target.queryLong("SELECT count(*) FROM " + Q_TABLE));
+      for (String h : ledgerHashes(target)) {
+        assertFalse(h.startsWith(BinaryCopyPipe.HASH_PREFIX), h);
+      }
+      assertEquals(
+          source.queryLong("SELECT count(*) FROM " + Q_TABLE + " WHERE \"select\""),
+          target.queryLong("SELECT count(*) FROM " + Q_TABLE + " WHERE \"select\" = 'true'"));
+      assertNotEquals(
+          0, target.queryLong("SELECT count(*) FROM " + Q_TABLE + " WHERE \"select\" IS NULL"));
+    }
+  }
+}
