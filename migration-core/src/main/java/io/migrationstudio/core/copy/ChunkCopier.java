@@ -124,7 +124,7 @@ public final class ChunkCopier {
         del.setInt(3, range.index());
         del.executeUpdate();
       }
-      Streamed s = stream(source, target, sql, range, migration, progress);
+      Streamed s = streamIsolatingRowFaults(source, target, sql, range, migration, progress);
       // a delivery that failed rolled its ledger row back with it: count it from the delivery
       int attempt = Math.max(current.attempt() + 1, options.deliveryAttempt());
       try (PreparedStatement up =
@@ -222,6 +222,34 @@ public final class ChunkCopier {
   }
 
   private record Streamed(long written, long rejected, String sourceHash, String targetHash) {}
+
+  /**
+   * {@link #stream} under a savepoint; when the target refuses a row's data (SQLState class 22 or
+   * 23) the rows are rolled back to it and the range is written again by {@link RowIsolatingCopy},
+   * in the same transaction, so good rows land and each bad row is quarantined.
+   */
+  private Streamed streamIsolatingRowFaults(
+      Connection source,
+      Connection target,
+      TableSql sql,
+      ChunkRange range,
+      String migration,
+      ChunkProgress progress)
+      throws SQLException {
+    java.sql.Savepoint beforeRows = target.setSavepoint();
+    try {
+      return stream(source, target, sql, range, migration, progress);
+    } catch (SQLException e) {
+      if (!RowIsolatingCopy.isRowFault(e)) {
+        throw e;
+      }
+      target.rollback(beforeRows);
+      RowIsolatingCopy.Result r =
+          new RowIsolatingCopy(sourceDialect, ledger, options)
+              .copy(source, target, sql, range, migration, progress);
+      return new Streamed(r.written(), r.rejected(), r.sourceHash(), r.targetHash());
+    }
+  }
 
   private Streamed stream(
       Connection source,

@@ -106,8 +106,11 @@ public final class TargetSchema {
             + "  row_key text,\n"
             + "  reason text NOT NULL,\n"
             + "  row_data text,\n"
+            + "  sqlstate text,\n"
             + "  PRIMARY KEY (migration, table_name, chunk, row_number)\n"
-            + ")");
+            + ")",
+        // targets prepared before target constraint violations were quarantined
+        "ALTER TABLE " + s + ".rejects ADD COLUMN IF NOT EXISTS sqlstate text");
   }
 
   /** Ledger, target schema, sequences that are not identities, and tables with primary keys. */
