@@ -28,6 +28,8 @@ import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.throttle.ThrottledProgress;
+import io.migrationstudio.core.throttle.Throttles;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.sql.Connection;
@@ -45,6 +47,9 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   private final ArtifactStore store;
   private final StageArtifacts artifacts;
   private final SecretResolver secrets;
+
+  /** The rate limiters of this worker process, one per rate (the cap holds per worker). */
+  private final Throttles.Limiters limiters = new Throttles.Limiters();
 
   public MigrateActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = Objects.requireNonNull(store);
@@ -106,8 +111,16 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                     .withRejectLimit(spec.migrate().rejectLimit())
                     // test environments report attempt 0
                     .withDeliveryAttempt(Math.max(1, ctx.getInfo().getAttempt()));
+            Long rate = spec.migrate().maxRowsPerSecond();
+            if (rate != null) {
+              options =
+                  options.withProgressEvery(
+                      ThrottledProgress.progressEvery(rate, options.progressEvery()));
+            }
             try (Connection src = Dialects.open(spec.source(), secrets, "source");
-                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+                Connection tgt = Dialects.open(spec.target(), secrets, "target");
+                Throttles throttles = Throttles.open(spec, secrets, limiters)) {
+              heartbeat = throttles.wrap(heartbeat);
               ChunkCopier copier =
                   new ChunkCopier(
                       dialect(spec.source().url()),
