@@ -147,7 +147,9 @@ public final class ChunkCopier {
         up.setInt(11, range.index());
         up.executeUpdate();
       }
-      target.commit();
+      if (!options.leaveOpen()) {
+        target.commit();
+      }
       done = true;
       return new ChunkResult(table, range.index(), s.written, s.sourceHash, attempt, false);
     } finally {

@@ -115,6 +115,15 @@ public final class TargetSchema {
 
   /** Ledger, target schema, sequences that are not identities, and tables with primary keys. */
   public List<String> preLoadStatements() {
+    List<String> out = beforeTables();
+    for (TableMapping t : mapping.tables()) {
+      out.add(createTable(t));
+    }
+    return out;
+  }
+
+  /** Ledger, target schema, sequences that are not identities. */
+  private List<String> beforeTables() {
     List<String> out = new ArrayList<>(ledgerStatements());
     out.add("CREATE SCHEMA IF NOT EXISTS " + dialect.quote(targetSchema));
     for (SequenceMapping seq : mapping.sequences()) {
@@ -122,9 +131,16 @@ public final class TargetSchema {
         out.add("CREATE SEQUENCE IF NOT EXISTS " + dialect.qualify(targetSchema, seq.target()));
       }
     }
-    for (TableMapping t : mapping.tables()) {
-      out.add(createTable(t));
-    }
+    return out;
+  }
+
+  /**
+   * Phase 1 for one table only: the ledger, the target schema, the sequences and that table (the
+   * dry run creates one table at a time in a transaction it rolls back).
+   */
+  public List<String> preLoadStatements(TableMapping only) {
+    List<String> out = beforeTables();
+    out.add(createTable(only));
     return out;
   }
 

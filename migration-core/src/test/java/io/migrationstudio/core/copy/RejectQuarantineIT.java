@@ -42,7 +42,7 @@ class RejectQuarantineIT {
   private static final int ROWS = 1500;
 
   /** 1500 rows; id 7 has a too-long code, id 600 a NULL note, id 1234 a negative qty. */
-  private static MappingDocument source(Connection src) throws Exception {
+  static MappingDocument source(Connection src) throws Exception {
     src.createStatement()
         .execute(
             "CREATE TABLE item (id int PRIMARY KEY, code varchar(20), qty int, note text);"
