@@ -90,6 +90,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           MigrateActivities.class, ActivityOptionsCatalog.stage(TaskQueues.MIGRATE));
   private final MigrateActivities chunks =
       Workflow.newActivityStub(MigrateActivities.class, ActivityOptionsCatalog.chunk());
+  private final MigrateActivities dryRuns =
+      Workflow.newActivityStub(MigrateActivities.class, ActivityOptionsCatalog.dryRun());
   private final ValidationActivities validation =
       Workflow.newActivityStub(
           ValidationActivities.class, ActivityOptionsCatalog.stage(TaskQueues.VALIDATION));
@@ -115,11 +117,16 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private int chunksTotal;
   private int chunksDone;
   private final Map<String, java.util.Set<Integer>> copiedChunks = new LinkedHashMap<>();
+  private Integer dryRunVersion;
 
   /** Change id of the per-table child workflows (version 1); histories before it copy inline. */
   static final String TABLE_CHILDREN_CHANGE = "table-copy-children";
 
   static final int TABLE_CHILDREN = 1;
+
+  static final String DRY_RUN_CHANGE = "migrate-dry-run";
+
+  static final int DRY_RUN = 1;
 
   @Override
   public MigrationOutcome run(MigrationInput input) {
@@ -157,6 +164,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           executeCutover(base);
         }
         writeSummary();
+        if (s == Stage.MIGRATE && dryRunning()) {
+          return finish(
+              MigrationState.COMPLETED,
+              "dry run: the Migrate stage read and checked every row and wrote nothing; see"
+                  + " 03-migrate/dry-run-report.md");
+        }
       }
       return finish(MigrationState.COMPLETED, "all five stages approved and the cutover executed");
     } catch (ActivityFailure e) {
@@ -329,6 +342,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    * its ledger row, keyed {@code migration/table/chunk}), then finish the load.
    */
   private StageResult runMigrate(StageRequest request) {
+    if (dryRunning()) {
+      message = "migrate: dry run, nothing is written to the target";
+      return dryRuns.dryRun(request);
+    }
     MigratePlan plan = migrate.prepareTarget(request);
     artifacts.put(
         "03-migrate/target-schema.sql",
@@ -534,6 +551,20 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             verdict != null ? verdict : old.verdict(),
             commit != null ? commit : old.commit(),
             summary));
+  }
+
+  /**
+   * Whether this migration is a dry run ({@code migrate.dry_run}): Migrate only checks every row,
+   * and the migration ends after it. Histories recorded before dry runs existed never ask.
+   */
+  private boolean dryRunning() {
+    if (dryRunVersion == null) {
+      dryRunVersion =
+          spec.migrate().dryRun()
+              ? Workflow.getVersion(DRY_RUN_CHANGE, Workflow.DEFAULT_VERSION, DRY_RUN)
+              : Workflow.DEFAULT_VERSION;
+    }
+    return dryRunVersion == DRY_RUN;
   }
 
   private void writeSummary() {

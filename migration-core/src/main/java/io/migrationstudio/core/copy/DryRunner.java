@@ -331,6 +331,72 @@ public final class DryRunner {
     return ms <= 0 ? rows * 1000 : rows * 1000 / ms;
   }
 
+  /** dry-run-check.json: the checker's look at the report and at the target afterwards. */
+  @JsonPropertyOrder({"migration", "status", "report_status", "ledger_rows", "rejects"})
+  public record Check(
+      String migration,
+      Verdict status,
+      @JsonProperty("report_status") Verdict reportStatus,
+      @JsonProperty("ledger_rows") long ledgerRows,
+      long rejects) {}
+
+  /**
+   * The integration tester's check of a dry run: the report's verdict stands, and the target holds
+   * no ledger row of this migration (nothing was left behind).
+   */
+  public StageOutput check(Connection tgt, byte[] reportJson, String migrationId) {
+    Report report = Json.read(reportJson, Report.class, ArtifactPaths.DRY_RUN_REPORT_JSON);
+    long ledgerRows = 0;
+    try (PreparedStatement ps =
+        tgt.prepareStatement("SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = ?")) {
+      ps.setString(1, studioSchema);
+      boolean schemaExists;
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        schemaExists = rs.getLong(1) > 0;
+      }
+      if (schemaExists) {
+        try (PreparedStatement c =
+            tgt.prepareStatement(
+                "SELECT count(*) FROM "
+                    + new Ledger(target, studioSchema).chunkTable()
+                    + " WHERE migration = ?")) {
+          c.setString(1, migrationId);
+          try (ResultSet rs = c.executeQuery()) {
+            rs.next();
+            ledgerRows = rs.getLong(1);
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw target.classify(e, "checking that the dry run of " + migrationId + " left nothing");
+    }
+    boolean ok = report.status() == Verdict.PASS && ledgerRows == 0;
+    Check check =
+        new Check(
+            migrationId,
+            ok ? Verdict.PASS : Verdict.FAIL,
+            report.status(),
+            ledgerRows,
+            report.rejects());
+    String summary =
+        "dry run check "
+            + check.status()
+            + ": report "
+            + report.status()
+            + " ("
+            + report.rejects()
+            + " would-be rejects, limit "
+            + report.rejectLimit()
+            + "), "
+            + ledgerRows
+            + " ledger rows of this migration on the target (expected 0)";
+    return new StageOutput(
+        Map.of(ArtifactPaths.DRY_RUN_CHECK_JSON, Json.bytes(Json.write(check))),
+        check.status(),
+        summary);
+  }
+
   /** dry-run-report.{json,md} as the Migrate stage's evidence. */
   public static StageOutput output(Report report) {
     Map<String, byte[]> files = new LinkedHashMap<>();

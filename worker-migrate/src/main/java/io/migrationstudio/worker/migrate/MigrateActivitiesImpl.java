@@ -14,6 +14,7 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.copy.ChunkCopier;
 import io.migrationstudio.core.copy.ChunkProgress;
 import io.migrationstudio.core.copy.CopyOptions;
+import io.migrationstudio.core.copy.DryRunner;
 import io.migrationstudio.core.copy.IntegrationChecker;
 import io.migrationstudio.core.copy.LoadFinisher;
 import io.migrationstudio.core.copy.TargetPreparer;
@@ -162,7 +163,44 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   }
 
   @Override
+  public StageResult dryRun(StageRequest req) {
+    return ActivityFailures.run(
+        () -> {
+          try {
+            MigrationSpec spec = req.spec();
+            MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
+            ActivityExecutionContext ctx = Activity.getExecutionContext();
+            DryRunner.Report report;
+            try (Connection src = Dialects.open(spec.source(), secrets, "source");
+                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+              report =
+                  new DryRunner(dialect(spec.source().url()), dialect(spec.target().url()))
+                      .run(
+                          src,
+                          tgt,
+                          mapping,
+                          req.migrationId(),
+                          spec.migrate().chunkRows(),
+                          spec.migrate().rejectLimit(),
+                          ctx::heartbeat);
+            }
+            return artifacts.commit(
+                Stage.MIGRATE,
+                Stage.MIGRATE.producerRole(),
+                req.branch(),
+                "Migrate: dry run (nothing written)",
+                DryRunner.output(report));
+          } catch (SQLException e) {
+            throw StageArtifacts.closeFailure(e);
+          }
+        });
+  }
+
+  @Override
   public StageResult checkIntegration(StageRequest req) {
+    if (req.spec().migrate().dryRun()) {
+      return checkDryRun(req);
+    }
     return ActivityFailures.run(
         () -> {
           try {
@@ -178,6 +216,36 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                 Stage.MIGRATE.checkerRole(),
                 req.branch(),
                 "Migrate: integration check",
+                out);
+          } catch (SQLException e) {
+            throw StageArtifacts.closeFailure(e);
+          }
+        });
+  }
+
+  /** The integration tester on a dry run: the report's verdict and a target left untouched. */
+  private StageResult checkDryRun(StageRequest req) {
+    return ActivityFailures.run(
+        () -> {
+          try {
+            byte[] report =
+                artifacts.require(
+                    req.branch(),
+                    req.commit(),
+                    ArtifactPaths.DRY_RUN_REPORT_JSON,
+                    Stage.MIGRATE.producerRole());
+            StageOutput out;
+            try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+              out =
+                  new DryRunner(
+                          dialect(req.spec().source().url()), dialect(req.spec().target().url()))
+                      .check(tgt, report, req.migrationId());
+            }
+            return artifacts.commit(
+                Stage.MIGRATE,
+                Stage.MIGRATE.checkerRole(),
+                req.branch(),
+                "Migrate: dry run check",
                 out);
           } catch (SQLException e) {
             throw StageArtifacts.closeFailure(e);
