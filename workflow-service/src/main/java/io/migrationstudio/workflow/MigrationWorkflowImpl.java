@@ -119,6 +119,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private final Map<String, java.util.Set<Integer>> copiedChunks = new LinkedHashMap<>();
   private Integer dryRunVersion;
 
+  /** Per table: when its copy started and when its last chunk finished (workflow time). */
+  private final Map<String, Long> tableStarted = new LinkedHashMap<>();
+
+  private final Map<String, Long> tableUpdated = new LinkedHashMap<>();
+
   /** Change id of the per-table child workflows (version 1); histories before it copy inline. */
   static final String TABLE_CHILDREN_CHANGE = "table-copy-children";
 
@@ -371,6 +376,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   /** Histories recorded before the per-table children (kept for replay). */
   private void copyChunksInline(MigratePlan plan, StageRequest request, int parallelism) {
+    long copyStarted = Workflow.currentTimeMillis();
+    plan.tables().forEach(t -> tableStarted.put(t.sourceTable(), copyStarted));
     List<Promise<ChunkResult>> inFlight = new ArrayList<>();
     for (TablePlan t : plan.tables()) {
       for (ChunkRange range : t.chunks()) {
@@ -412,6 +419,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         Promise.anyOf(running).get();
         finishTables(running);
       }
+      tableStarted.put(t.sourceTable(), Workflow.currentTimeMillis());
       TableCopyWorkflow child =
           Workflow.newChildWorkflowStub(
               TableCopyWorkflow.class,
@@ -441,6 +449,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       }
       TableCopyResult r = p.get();
       TableProgress old = tableProgress.get(r.sourceTable());
+      if (old != null && (old.rowsCopied() != r.rows() || old.chunksDone() != r.chunks())) {
+        tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
+      }
       if (old != null) {
         tableProgress.put(
             r.sourceTable(),
@@ -464,6 +475,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (old == null) {
       return;
     }
+    tableUpdated.put(p.sourceTable(), Workflow.currentTimeMillis());
     tableProgress.put(
         p.sourceTable(),
         new TableProgress(
@@ -486,6 +498,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       }
       ChunkResult r = p.get();
       chunksDone++;
+      tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
       TableProgress old = tableProgress.get(r.sourceTable());
       if (old != null) {
         tableProgress.put(
@@ -698,7 +711,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public MigrationStatus status() {
-    List<TableProgress> tables = new ArrayList<>(tableProgress.values());
+    List<TableProgress> tables = new ArrayList<>();
+    tableProgress.forEach(
+        (source, t) -> tables.add(t.timed(tableStarted.get(source), tableUpdated.get(source))));
     long rowsCopied = tables.stream().mapToLong(TableProgress::rowsCopied).sum();
     long rowsEstimated = tables.stream().mapToLong(TableProgress::rowsEstimated).sum();
     int tablesDone =

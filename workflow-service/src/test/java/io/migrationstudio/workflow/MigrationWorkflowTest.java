@@ -162,6 +162,10 @@ class MigrationWorkflowTest {
             .filter(e -> e.hasStartChildWorkflowExecutionInitiatedEventAttributes())
             .count();
     assertEquals(2, children, "one copy workflow per table");
+    for (var t : wf.status().progress().tables()) {
+      assertTrue(t.startedAtMillis() != null && t.updatedAtMillis() != null, t.toString());
+      assertEquals(0L, t.etaSeconds(), "a copied table has no time left: " + t);
+    }
     MigrationStatus st = wf.status();
     assertEquals(5, st.reviews().stream().filter(r -> r.decision() == Decision.APPROVE).count());
     assertEquals(6, st.progress().chunksDone());
