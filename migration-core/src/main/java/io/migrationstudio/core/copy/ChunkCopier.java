@@ -132,7 +132,8 @@ public final class ChunkCopier {
               "UPDATE "
                   + ledger.chunkTable()
                   + " SET \"rows\" = ?, rejects = ?, source_hash = ?, target_hash = ?,"
-                  + " attempt = ?, status = ?, started_at = ?, finished_at = ?"
+                  + " attempt = ?, status = ?, started_at = ?, finished_at = ?,"
+                  + " worker = coalesce(?, worker)"
                   + " WHERE migration = ? AND table_name = ? AND chunk = ?")) {
         up.setLong(1, s.written);
         up.setLong(2, s.rejected);
@@ -142,9 +143,10 @@ public final class ChunkCopier {
         up.setString(6, Ledger.COMMITTED);
         up.setObject(7, Ledger.utc(started));
         up.setObject(8, Ledger.utc(clock.instant()));
-        up.setString(9, migration);
-        up.setString(10, table);
-        up.setInt(11, range.index());
+        up.setString(9, options.worker());
+        up.setString(10, migration);
+        up.setString(11, table);
+        up.setInt(12, range.index());
         up.executeUpdate();
       }
       if (!options.leaveOpen()) {

@@ -7,7 +7,8 @@ package io.migrationstudio.core.copy;
  * shows committed; {@code deliveryAttempt}: which delivery of the chunk this is (Temporal's
  * activity attempt, 1 for the first), so that the ledger counts attempts that failed and left no
  * row; {@code leaveOpen}: the copier does not commit the chunk's transaction but leaves it to the
- * caller (the dry run rolls it back).
+ * caller (the dry run rolls it back); {@code worker}: who copies the chunk (the worker process's
+ * identity, recorded in the ledger's {@code worker} column; null leaves it as it was).
  */
 public record CopyOptions(
     int fetchSize,
@@ -15,7 +16,8 @@ public record CopyOptions(
     long rejectLimit,
     boolean force,
     int deliveryAttempt,
-    boolean leaveOpen) {
+    boolean leaveOpen,
+    String worker) {
   public static final int DEFAULT_FETCH_SIZE = 2_000;
   public static final int DEFAULT_PROGRESS_EVERY = 1_000;
 
@@ -37,7 +39,7 @@ public record CopyOptions(
   /** The options before dry runs existed: the copier commits. */
   public CopyOptions(
       int fetchSize, int progressEvery, long rejectLimit, boolean force, int deliveryAttempt) {
-    this(fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, false);
+    this(fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, false, null);
   }
 
   public static CopyOptions defaults() {
@@ -45,22 +47,32 @@ public record CopyOptions(
   }
 
   public CopyOptions withRejectLimit(long limit) {
-    return new CopyOptions(fetchSize, progressEvery, limit, force, deliveryAttempt, leaveOpen);
+    return new CopyOptions(
+        fetchSize, progressEvery, limit, force, deliveryAttempt, leaveOpen, worker);
   }
 
   public CopyOptions withForce(boolean f) {
-    return new CopyOptions(fetchSize, progressEvery, rejectLimit, f, deliveryAttempt, leaveOpen);
+    return new CopyOptions(
+        fetchSize, progressEvery, rejectLimit, f, deliveryAttempt, leaveOpen, worker);
   }
 
   public CopyOptions withProgressEvery(int every) {
-    return new CopyOptions(fetchSize, every, rejectLimit, force, deliveryAttempt, leaveOpen);
+    return new CopyOptions(
+        fetchSize, every, rejectLimit, force, deliveryAttempt, leaveOpen, worker);
   }
 
   public CopyOptions withDeliveryAttempt(int attempt) {
-    return new CopyOptions(fetchSize, progressEvery, rejectLimit, force, attempt, leaveOpen);
+    return new CopyOptions(
+        fetchSize, progressEvery, rejectLimit, force, attempt, leaveOpen, worker);
   }
 
   public CopyOptions withLeaveOpen(boolean open) {
-    return new CopyOptions(fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, open);
+    return new CopyOptions(
+        fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, open, worker);
+  }
+
+  public CopyOptions withWorker(String who) {
+    return new CopyOptions(
+        fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, leaveOpen, who);
   }
 }

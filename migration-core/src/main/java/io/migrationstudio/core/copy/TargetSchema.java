@@ -110,7 +110,9 @@ public final class TargetSchema {
             + "  PRIMARY KEY (migration, table_name, chunk, row_number)\n"
             + ")",
         // targets prepared before target constraint violations were quarantined
-        "ALTER TABLE " + s + ".rejects ADD COLUMN IF NOT EXISTS sqlstate text");
+        "ALTER TABLE " + s + ".rejects ADD COLUMN IF NOT EXISTS sqlstate text",
+        // which worker process copied the chunk (its Temporal identity, pid@host)
+        "ALTER TABLE " + s + ".chunk_ledger ADD COLUMN IF NOT EXISTS worker text");
   }
 
   /** Ledger, target schema, sequences that are not identities, and tables with primary keys. */

@@ -52,6 +52,10 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   /** The rate limiters of this worker process, one per rate (the cap holds per worker). */
   private final Throttles.Limiters limiters = new Throttles.Limiters();
 
+  /** This process as Temporal names its workers by default (pid@host), for the ledger. */
+  static final String WORKER_IDENTITY =
+      java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+
   public MigrateActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = Objects.requireNonNull(store);
     this.artifacts = new StageArtifacts(this.store);
@@ -111,7 +115,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                 CopyOptions.defaults()
                     .withRejectLimit(spec.migrate().rejectLimit())
                     // test environments report attempt 0
-                    .withDeliveryAttempt(Math.max(1, ctx.getInfo().getAttempt()));
+                    .withDeliveryAttempt(Math.max(1, ctx.getInfo().getAttempt()))
+                    .withWorker(WORKER_IDENTITY);
             Long rate = spec.migrate().maxRowsPerSecond();
             if (rate != null) {
               options =
