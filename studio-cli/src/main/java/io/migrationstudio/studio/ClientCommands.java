@@ -105,12 +105,13 @@ final class ClientCommands {
       for (TableProgress t : s.progress().tables()) {
         out.printf(
             Locale.ROOT,
-            "    %-30s %,12d / ~%,d rows  %d/%d chunks%n",
+            "    %-30s %,12d / ~%,d rows  %d/%d chunks%s%n",
             t.table(),
             t.rowsCopied(),
             t.rowsEstimated(),
             t.chunksDone(),
-            t.chunksTotal());
+            t.chunksTotal(),
+            Watcher.rateAndEta(t));
       }
     }
     for (ReviewRecord r : s.reviews()) {

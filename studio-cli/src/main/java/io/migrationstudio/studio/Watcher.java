@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.Progress;
 import io.migrationstudio.contracts.workflow.StageStatus;
+import io.migrationstudio.contracts.workflow.TableProgress;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.workflow.OperatorService;
 import java.io.PrintStream;
@@ -84,6 +85,19 @@ final class Watcher {
             p.rowsEstimated(),
             rate,
             rate > 0 ? Math.round(left / rate) + " s" : "?");
+        for (TableProgress t : p.tables()) {
+          if (t.rowsPerSecond() != null && t.chunksDone() < t.chunksTotal()) {
+            out.printf(
+                Locale.ROOT,
+                "        %-28s %,d of ~%,d rows, %d/%d chunks%s%n",
+                t.table(),
+                t.rowsCopied(),
+                t.rowsEstimated(),
+                t.chunksDone(),
+                t.chunksTotal(),
+                rateAndEta(t));
+          }
+        }
         lastProgress = now;
         lastRows = p.rowsCopied();
         lastRowsAt = now;
@@ -95,6 +109,18 @@ final class Watcher {
       }
       Thread.sleep(POLL_MILLIS);
     }
+  }
+
+  /** ", 1,234 rows/s, ETA 56 s" for a table whose rate is known, else "". */
+  static String rateAndEta(TableProgress t) {
+    if (t.rowsPerSecond() == null) {
+      return "";
+    }
+    return String.format(
+        Locale.ROOT,
+        ", %,.0f rows/s, ETA %s",
+        t.rowsPerSecond(),
+        t.etaSeconds() == null ? "?" : t.etaSeconds() + " s");
   }
 
   private void printStage(String id, MigrationStatus st, StageStatus s) {

@@ -68,6 +68,19 @@ final class ActivityOptionsCatalog {
         .build();
   }
 
+  /**
+   * The whole dry run in one activity (it reads every row): hours on a big source; heartbeats every
+   * chunk's progress, so a dead worker is noticed as with a chunk and the dry run starts over.
+   */
+  static ActivityOptions dryRun() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.MIGRATE)
+        .setStartToCloseTimeout(Duration.ofHours(12))
+        .setHeartbeatTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(retry(3, Duration.ofMinutes(1)))
+        .build();
+  }
+
   /** Cutover steps: minutes, never retried blindly (a freeze is a user-visible act). */
   static ActivityOptions cutover() {
     return ActivityOptions.newBuilder()

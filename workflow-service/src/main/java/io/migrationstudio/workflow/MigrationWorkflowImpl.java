@@ -90,6 +90,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           MigrateActivities.class, ActivityOptionsCatalog.stage(TaskQueues.MIGRATE));
   private final MigrateActivities chunks =
       Workflow.newActivityStub(MigrateActivities.class, ActivityOptionsCatalog.chunk());
+  private final MigrateActivities dryRuns =
+      Workflow.newActivityStub(MigrateActivities.class, ActivityOptionsCatalog.dryRun());
   private final ValidationActivities validation =
       Workflow.newActivityStub(
           ValidationActivities.class, ActivityOptionsCatalog.stage(TaskQueues.VALIDATION));
@@ -115,11 +117,21 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private int chunksTotal;
   private int chunksDone;
   private final Map<String, java.util.Set<Integer>> copiedChunks = new LinkedHashMap<>();
+  private Integer dryRunVersion;
+
+  /** Per table: when its copy started and when its last chunk finished (workflow time). */
+  private final Map<String, Long> tableStarted = new LinkedHashMap<>();
+
+  private final Map<String, Long> tableUpdated = new LinkedHashMap<>();
 
   /** Change id of the per-table child workflows (version 1); histories before it copy inline. */
   static final String TABLE_CHILDREN_CHANGE = "table-copy-children";
 
   static final int TABLE_CHILDREN = 1;
+
+  static final String DRY_RUN_CHANGE = "migrate-dry-run";
+
+  static final int DRY_RUN = 1;
 
   @Override
   public MigrationOutcome run(MigrationInput input) {
@@ -157,6 +169,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
           executeCutover(base);
         }
         writeSummary();
+        if (s == Stage.MIGRATE && dryRunning()) {
+          return finish(
+              MigrationState.COMPLETED,
+              "dry run: the Migrate stage read and checked every row and wrote nothing; see"
+                  + " 03-migrate/dry-run-report.md");
+        }
       }
       return finish(MigrationState.COMPLETED, "all five stages approved and the cutover executed");
     } catch (ActivityFailure e) {
@@ -329,6 +347,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    * its ledger row, keyed {@code migration/table/chunk}), then finish the load.
    */
   private StageResult runMigrate(StageRequest request) {
+    if (dryRunning()) {
+      message = "migrate: dry run, nothing is written to the target";
+      return dryRuns.dryRun(request);
+    }
     MigratePlan plan = migrate.prepareTarget(request);
     artifacts.put(
         "03-migrate/target-schema.sql",
@@ -354,6 +376,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   /** Histories recorded before the per-table children (kept for replay). */
   private void copyChunksInline(MigratePlan plan, StageRequest request, int parallelism) {
+    long copyStarted = Workflow.currentTimeMillis();
+    plan.tables().forEach(t -> tableStarted.put(t.sourceTable(), copyStarted));
     List<Promise<ChunkResult>> inFlight = new ArrayList<>();
     for (TablePlan t : plan.tables()) {
       for (ChunkRange range : t.chunks()) {
@@ -395,6 +419,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         Promise.anyOf(running).get();
         finishTables(running);
       }
+      tableStarted.put(t.sourceTable(), Workflow.currentTimeMillis());
       TableCopyWorkflow child =
           Workflow.newChildWorkflowStub(
               TableCopyWorkflow.class,
@@ -424,6 +449,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       }
       TableCopyResult r = p.get();
       TableProgress old = tableProgress.get(r.sourceTable());
+      if (old != null && (old.rowsCopied() != r.rows() || old.chunksDone() != r.chunks())) {
+        tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
+      }
       if (old != null) {
         tableProgress.put(
             r.sourceTable(),
@@ -447,6 +475,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (old == null) {
       return;
     }
+    tableUpdated.put(p.sourceTable(), Workflow.currentTimeMillis());
     tableProgress.put(
         p.sourceTable(),
         new TableProgress(
@@ -469,6 +498,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       }
       ChunkResult r = p.get();
       chunksDone++;
+      tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
       TableProgress old = tableProgress.get(r.sourceTable());
       if (old != null) {
         tableProgress.put(
@@ -534,6 +564,20 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             verdict != null ? verdict : old.verdict(),
             commit != null ? commit : old.commit(),
             summary));
+  }
+
+  /**
+   * Whether this migration is a dry run ({@code migrate.dry_run}): Migrate only checks every row,
+   * and the migration ends after it. Histories recorded before dry runs existed never ask.
+   */
+  private boolean dryRunning() {
+    if (dryRunVersion == null) {
+      dryRunVersion =
+          spec.migrate().dryRun()
+              ? Workflow.getVersion(DRY_RUN_CHANGE, Workflow.DEFAULT_VERSION, DRY_RUN)
+              : Workflow.DEFAULT_VERSION;
+    }
+    return dryRunVersion == DRY_RUN;
   }
 
   private void writeSummary() {
@@ -667,7 +711,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public MigrationStatus status() {
-    List<TableProgress> tables = new ArrayList<>(tableProgress.values());
+    List<TableProgress> tables = new ArrayList<>();
+    tableProgress.forEach(
+        (source, t) -> tables.add(t.timed(tableStarted.get(source), tableUpdated.get(source))));
     long rowsCopied = tables.stream().mapToLong(TableProgress::rowsCopied).sum();
     long rowsEstimated = tables.stream().mapToLong(TableProgress::rowsEstimated).sum();
     int tablesDone =

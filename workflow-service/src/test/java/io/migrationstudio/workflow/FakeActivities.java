@@ -195,6 +195,11 @@ class FakeActivities
   }
 
   @Override
+  public StageResult dryRun(StageRequest r) {
+    return result(Stage.MIGRATE, "dry-run", "03-migrate/dry-run-report.md", null);
+  }
+
+  @Override
   public StageResult checkIntegration(StageRequest r) {
     return result(
         Stage.MIGRATE, "integration-tester", "03-migrate/integration.json", verdict(Stage.MIGRATE));

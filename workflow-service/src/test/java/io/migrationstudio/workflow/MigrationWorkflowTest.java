@@ -127,6 +127,32 @@ class MigrationWorkflowTest {
   }
 
   @Test
+  void aDryRunChecksEveryRowInMigrateAndEndsThere() {
+    MigrationSpec base = spec(allAuto());
+    MigrationSpec dry =
+        new MigrationSpec(
+            base.id(),
+            null,
+            base.source(),
+            base.target(),
+            null,
+            null,
+            new io.migrationstudio.contracts.spec.MigrateOptions(null, null, null, null, true),
+            null,
+            null,
+            base.reviews(),
+            base.approvers());
+    MigrationWorkflow wf = start(dry);
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state());
+    assertTrue(fakes.calls.contains("dry-run"), fakes.calls.toString());
+    assertTrue(fakes.calls.contains("integration-tester"), fakes.calls.toString());
+    assertFalse(fakes.calls.contains("prepare"), "nothing is prepared on the target");
+    assertFalse(fakes.calls.contains("validator"), "the migration ends after Migrate");
+    assertEquals(0, fakes.chunkAttempts.get());
+  }
+
+  @Test
   void allAutoGatesRunEveryStageInOrder() {
     MigrationWorkflow wf = start(spec(allAuto()));
     MigrationOutcome out = result(wf);
@@ -136,6 +162,10 @@ class MigrationWorkflowTest {
             .filter(e -> e.hasStartChildWorkflowExecutionInitiatedEventAttributes())
             .count();
     assertEquals(2, children, "one copy workflow per table");
+    for (var t : wf.status().progress().tables()) {
+      assertTrue(t.startedAtMillis() != null && t.updatedAtMillis() != null, t.toString());
+      assertEquals(0L, t.etaSeconds(), "a copied table has no time left: " + t);
+    }
     MigrationStatus st = wf.status();
     assertEquals(5, st.reviews().stream().filter(r -> r.decision() == Decision.APPROVE).count());
     assertEquals(6, st.progress().chunksDone());

@@ -34,6 +34,14 @@ public interface MigrateActivities {
   @ActivityMethod
   StageResult finishLoad(StageRequest request);
 
+  /**
+   * {@code migrate.dry_run}: reads, transforms and checks every row against the target's types and
+   * constraints in transactions that are rolled back; commits {@code dry-run-report.{md,json}}.
+   * Heartbeats rows read.
+   */
+  @ActivityMethod
+  StageResult dryRun(StageRequest request);
+
   /** Checks the ledger and the target (all chunks committed, counts, constraints valid). */
   @ActivityMethod
   StageResult checkIntegration(StageRequest request);

@@ -129,7 +129,7 @@ public final class ChunkCopier {
       }
       Streamed s = pipe(source, target, sql, range, migration, progress);
       if (s == null) {
-        s = stream(source, target, sql, range, migration, progress);
+        s = streamIsolatingRowFaults(source, target, sql, range, migration, progress);
       }
       // a delivery that failed rolled its ledger row back with it: count it from the delivery
       int attempt = Math.max(current.attempt() + 1, options.deliveryAttempt());
@@ -138,7 +138,8 @@ public final class ChunkCopier {
               "UPDATE "
                   + ledger.chunkTable()
                   + " SET \"rows\" = ?, rejects = ?, source_hash = ?, target_hash = ?,"
-                  + " attempt = ?, status = ?, started_at = ?, finished_at = ?"
+                  + " attempt = ?, status = ?, started_at = ?, finished_at = ?,"
+                  + " worker = coalesce(?, worker)"
                   + " WHERE migration = ? AND table_name = ? AND chunk = ?")) {
         up.setLong(1, s.written);
         up.setLong(2, s.rejected);
@@ -148,12 +149,15 @@ public final class ChunkCopier {
         up.setString(6, Ledger.COMMITTED);
         up.setObject(7, Ledger.utc(started));
         up.setObject(8, Ledger.utc(clock.instant()));
-        up.setString(9, migration);
-        up.setString(10, table);
-        up.setInt(11, range.index());
+        up.setString(9, options.worker());
+        up.setString(10, migration);
+        up.setString(11, table);
+        up.setInt(12, range.index());
         up.executeUpdate();
       }
-      target.commit();
+      if (!options.leaveOpen()) {
+        target.commit();
+      }
       done = true;
       return new ChunkResult(table, range.index(), s.written, s.sourceHash, attempt, false);
     } finally {
@@ -249,6 +253,34 @@ public final class ChunkCopier {
     }
     ledger.recordBytes(target, migration, sql.table().source(), range.index(), p.bytes());
     return new Streamed(p.rows(), 0, p.hash(), p.hash());
+  }
+
+  /**
+   * {@link #stream} under a savepoint; when the target refuses a row's data (SQLState class 22 or
+   * 23) the rows are rolled back to it and the range is written again by {@link RowIsolatingCopy},
+   * in the same transaction, so good rows land and each bad row is quarantined.
+   */
+  private Streamed streamIsolatingRowFaults(
+      Connection source,
+      Connection target,
+      TableSql sql,
+      ChunkRange range,
+      String migration,
+      ChunkProgress progress)
+      throws SQLException {
+    java.sql.Savepoint beforeRows = target.setSavepoint();
+    try {
+      return stream(source, target, sql, range, migration, progress);
+    } catch (SQLException e) {
+      if (!RowIsolatingCopy.isRowFault(e)) {
+        throw e;
+      }
+      target.rollback(beforeRows);
+      RowIsolatingCopy.Result r =
+          new RowIsolatingCopy(sourceDialect, ledger, options)
+              .copy(source, target, sql, range, migration, progress);
+      return new Streamed(r.written(), r.rejected(), r.sourceHash(), r.targetHash());
+    }
   }
 
   private Streamed stream(

@@ -6,10 +6,18 @@ package io.migrationstudio.core.copy;
  * chunk that may be quarantined before the chunk fails; {@code force}: redo a chunk the ledger
  * shows committed; {@code deliveryAttempt}: which delivery of the chunk this is (Temporal's
  * activity attempt, 1 for the first), so that the ledger counts attempts that failed and left no
- * row.
+ * row; {@code leaveOpen}: the copier does not commit the chunk's transaction but leaves it to the
+ * caller (the dry run rolls it back); {@code worker}: who copies the chunk (the worker process's
+ * identity, recorded in the ledger's {@code worker} column; null leaves it as it was).
  */
 public record CopyOptions(
-    int fetchSize, int progressEvery, long rejectLimit, boolean force, int deliveryAttempt) {
+    int fetchSize,
+    int progressEvery,
+    long rejectLimit,
+    boolean force,
+    int deliveryAttempt,
+    boolean leaveOpen,
+    String worker) {
   public static final int DEFAULT_FETCH_SIZE = 2_000;
   public static final int DEFAULT_PROGRESS_EVERY = 1_000;
 
@@ -28,23 +36,43 @@ public record CopyOptions(
     }
   }
 
+  /** The options before dry runs existed: the copier commits. */
+  public CopyOptions(
+      int fetchSize, int progressEvery, long rejectLimit, boolean force, int deliveryAttempt) {
+    this(fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, false, null);
+  }
+
   public static CopyOptions defaults() {
     return new CopyOptions(DEFAULT_FETCH_SIZE, DEFAULT_PROGRESS_EVERY, 0, false, 1);
   }
 
   public CopyOptions withRejectLimit(long limit) {
-    return new CopyOptions(fetchSize, progressEvery, limit, force, deliveryAttempt);
+    return new CopyOptions(
+        fetchSize, progressEvery, limit, force, deliveryAttempt, leaveOpen, worker);
   }
 
   public CopyOptions withForce(boolean f) {
-    return new CopyOptions(fetchSize, progressEvery, rejectLimit, f, deliveryAttempt);
+    return new CopyOptions(
+        fetchSize, progressEvery, rejectLimit, f, deliveryAttempt, leaveOpen, worker);
   }
 
   public CopyOptions withProgressEvery(int every) {
-    return new CopyOptions(fetchSize, every, rejectLimit, force, deliveryAttempt);
+    return new CopyOptions(
+        fetchSize, every, rejectLimit, force, deliveryAttempt, leaveOpen, worker);
   }
 
   public CopyOptions withDeliveryAttempt(int attempt) {
-    return new CopyOptions(fetchSize, progressEvery, rejectLimit, force, attempt);
+    return new CopyOptions(
+        fetchSize, progressEvery, rejectLimit, force, attempt, leaveOpen, worker);
+  }
+
+  public CopyOptions withLeaveOpen(boolean open) {
+    return new CopyOptions(
+        fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, open, worker);
+  }
+
+  public CopyOptions withWorker(String who) {
+    return new CopyOptions(
+        fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, leaveOpen, who);
   }
 }

@@ -106,6 +106,7 @@ public final class TargetSchema {
             + "  row_key text,\n"
             + "  reason text NOT NULL,\n"
             + "  row_data text,\n"
+            + "  sqlstate text,\n"
             + "  PRIMARY KEY (migration, table_name, chunk, row_number)\n"
             + ")",
         // columns added after the first release: ledgers created before them gain them here
@@ -113,11 +114,24 @@ public final class TargetSchema {
             + s
             + ".table_ledger ADD COLUMN IF NOT EXISTS target_was_empty boolean NOT NULL"
             + " DEFAULT false",
-        "ALTER TABLE " + s + ".chunk_ledger ADD COLUMN IF NOT EXISTS bytes bigint");
+        "ALTER TABLE " + s + ".chunk_ledger ADD COLUMN IF NOT EXISTS bytes bigint",
+        // targets prepared before target constraint violations were quarantined
+        "ALTER TABLE " + s + ".rejects ADD COLUMN IF NOT EXISTS sqlstate text",
+        // which worker process copied the chunk (its Temporal identity, pid@host)
+        "ALTER TABLE " + s + ".chunk_ledger ADD COLUMN IF NOT EXISTS worker text");
   }
 
   /** Ledger, target schema, sequences that are not identities, and tables (keys come later). */
   public List<String> preLoadStatements() {
+    List<String> out = beforeTables();
+    for (TableMapping t : mapping.tables()) {
+      out.add(createTable(t));
+    }
+    return out;
+  }
+
+  /** Ledger, target schema, sequences that are not identities. */
+  private List<String> beforeTables() {
     List<String> out = new ArrayList<>(ledgerStatements());
     out.add("CREATE SCHEMA IF NOT EXISTS " + dialect.quote(targetSchema));
     for (SequenceMapping seq : mapping.sequences()) {
@@ -125,9 +139,16 @@ public final class TargetSchema {
         out.add("CREATE SEQUENCE IF NOT EXISTS " + dialect.qualify(targetSchema, seq.target()));
       }
     }
-    for (TableMapping t : mapping.tables()) {
-      out.add(createTable(t));
-    }
+    return out;
+  }
+
+  /**
+   * Phase 1 for one table only: the ledger, the target schema, the sequences and that table (the
+   * dry run creates one table at a time in a transaction it rolls back).
+   */
+  public List<String> preLoadStatements(TableMapping only) {
+    List<String> out = beforeTables();
+    out.add(createTable(only));
     return out;
   }
 

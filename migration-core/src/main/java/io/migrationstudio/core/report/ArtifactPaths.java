@@ -22,6 +22,9 @@ public final class ArtifactPaths {
   public static final String RUN_JSON = "03-migrate/run.json";
   public static final String RUN_MD = "03-migrate/run.md";
   public static final String INTEGRATION_JSON = "03-migrate/integration.json";
+  public static final String DRY_RUN_REPORT_JSON = "03-migrate/dry-run-report.json";
+  public static final String DRY_RUN_REPORT_MD = "03-migrate/dry-run-report.md";
+  public static final String DRY_RUN_CHECK_JSON = "03-migrate/dry-run-check.json";
 
   public static final String VALIDATION_JSON = "04-validation/validation.json";
   public static final String VALIDATION_MD = "04-validation/validation.md";

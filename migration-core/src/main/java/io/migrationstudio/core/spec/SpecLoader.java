@@ -432,6 +432,20 @@ public final class SpecLoader {
         if (!absent(dry) && !dry.isBoolean()) {
           problem("migrate.dry_run", shown(dry), "must be true or false");
         }
+        range(m, "migrate", "max_rows_per_second", 1, Long.MAX_VALUE);
+        JsonNode guard =
+            section(
+                m,
+                "migrate",
+                "source_load_guard",
+                io.migrationstudio.contracts.spec.SourceLoadGuard.class);
+        if (guard != null) {
+          if (absent(guard.get("max_active_sessions"))) {
+            problem("migrate.source_load_guard.max_active_sessions", "(missing)", "is required");
+          }
+          range(guard, "migrate.source_load_guard", "max_active_sessions", 0, Integer.MAX_VALUE);
+          duration(guard, "migrate.source_load_guard", "backoff");
+        }
       }
     }
 

@@ -303,4 +303,43 @@ class SpecLoaderTest {
         SpecLoader.knownKeys(io.migrationstudio.contracts.spec.MigrateOptions.class)
             .contains("chunk_rows"));
   }
+
+  @Test
+  void throttlingKeysAreReadAndCheckedWithKeyValueAndRule() {
+    String ok =
+        FULL.replace(
+            "dry_run: false }",
+            "dry_run: true, max_rows_per_second: 20000,"
+                + " source_load_guard: { max_active_sessions: 8, backoff: PT2S } }");
+    MigrationSpec spec = SpecLoader.parse(ok);
+    assertTrue(spec.migrate().dryRun());
+    assertEquals(20_000L, spec.migrate().maxRowsPerSecond());
+    assertEquals(8, spec.migrate().sourceLoadGuard().maxActiveSessions());
+    assertEquals(
+        java.time.Duration.ofSeconds(2), spec.migrate().sourceLoadGuard().backoffDuration());
+    assertEquals(null, SpecLoader.parse(FULL).migrate().sourceLoadGuard());
+
+    String bad =
+        FULL.replace(
+            "dry_run: false }",
+            "max_rows_per_second: 0,"
+                + " source_load_guard: { max_active_sessions: -1, backoff: 5 seconds, sessions: 3 } }");
+    SpecException e = assertThrows(SpecException.class, () -> SpecLoader.parse(bad));
+    assertEquals(ErrorCode.INVALID_SPEC, e.code());
+    assertEquals(
+        new TreeSet<>(
+            List.of(
+                "migrate.max_rows_per_second",
+                "migrate.source_load_guard.max_active_sessions",
+                "migrate.source_load_guard.backoff",
+                "migrate.source_load_guard.sessions")),
+        e.problems().stream().map(SpecProblem::key).collect(Collectors.toCollection(TreeSet::new)));
+    SpecException missing =
+        assertThrows(
+            SpecException.class,
+            () ->
+                SpecLoader.parse(
+                    FULL.replace("dry_run: false }", "source_load_guard: { backoff: PT1S } }")));
+    assertEquals("migrate.source_load_guard.max_active_sessions", missing.problems().get(0).key());
+  }
 }

@@ -15,6 +15,7 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.copy.ChunkCopier;
 import io.migrationstudio.core.copy.ChunkProgress;
 import io.migrationstudio.core.copy.CopyOptions;
+import io.migrationstudio.core.copy.DryRunner;
 import io.migrationstudio.core.copy.IntegrationChecker;
 import io.migrationstudio.core.copy.LoadFinisher;
 import io.migrationstudio.core.copy.TargetPreparer;
@@ -29,6 +30,8 @@ import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.throttle.ThrottledProgress;
+import io.migrationstudio.core.throttle.Throttles;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import java.sql.Connection;
@@ -46,6 +49,13 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   private final ArtifactStore store;
   private final StageArtifacts artifacts;
   private final SecretResolver secrets;
+
+  /** The rate limiters of this worker process, one per rate (the cap holds per worker). */
+  private final Throttles.Limiters limiters = new Throttles.Limiters();
+
+  /** This process as Temporal names its workers by default (pid@host), for the ledger. */
+  static final String WORKER_IDENTITY =
+      java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
 
   public MigrateActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = Objects.requireNonNull(store);
@@ -106,9 +116,18 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                 CopyOptions.defaults()
                     .withRejectLimit(spec.migrate().rejectLimit())
                     // test environments report attempt 0
-                    .withDeliveryAttempt(Math.max(1, ctx.getInfo().getAttempt()));
+                    .withDeliveryAttempt(Math.max(1, ctx.getInfo().getAttempt()))
+                    .withWorker(WORKER_IDENTITY);
+            Long rate = spec.migrate().maxRowsPerSecond();
+            if (rate != null) {
+              options =
+                  options.withProgressEvery(
+                      ThrottledProgress.progressEvery(rate, options.progressEvery()));
+            }
             try (Connection src = Dialects.open(spec.source(), secrets, "source");
-                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+                Connection tgt = Dialects.open(spec.target(), secrets, "target");
+                Throttles throttles = Throttles.open(spec, secrets, limiters)) {
+              heartbeat = throttles.wrap(heartbeat);
               ChunkCopier copier =
                   new ChunkCopier(
                       dialect(spec.source().url()),
@@ -167,7 +186,44 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   }
 
   @Override
+  public StageResult dryRun(StageRequest req) {
+    return ActivityFailures.run(
+        () -> {
+          try {
+            MigrationSpec spec = req.spec();
+            MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
+            ActivityExecutionContext ctx = Activity.getExecutionContext();
+            DryRunner.Report report;
+            try (Connection src = Dialects.open(spec.source(), secrets, "source");
+                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+              report =
+                  new DryRunner(dialect(spec.source().url()), dialect(spec.target().url()))
+                      .run(
+                          src,
+                          tgt,
+                          mapping,
+                          req.migrationId(),
+                          spec.migrate().chunkRows(),
+                          spec.migrate().rejectLimit(),
+                          ctx::heartbeat);
+            }
+            return artifacts.commit(
+                Stage.MIGRATE,
+                Stage.MIGRATE.producerRole(),
+                req.branch(),
+                "Migrate: dry run (nothing written)",
+                DryRunner.output(report));
+          } catch (SQLException e) {
+            throw StageArtifacts.closeFailure(e);
+          }
+        });
+  }
+
+  @Override
   public StageResult checkIntegration(StageRequest req) {
+    if (req.spec().migrate().dryRun()) {
+      return checkDryRun(req);
+    }
     return ActivityFailures.run(
         () -> {
           try {
@@ -183,6 +239,36 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                 Stage.MIGRATE.checkerRole(),
                 req.branch(),
                 "Migrate: integration check",
+                out);
+          } catch (SQLException e) {
+            throw StageArtifacts.closeFailure(e);
+          }
+        });
+  }
+
+  /** The integration tester on a dry run: the report's verdict and a target left untouched. */
+  private StageResult checkDryRun(StageRequest req) {
+    return ActivityFailures.run(
+        () -> {
+          try {
+            byte[] report =
+                artifacts.require(
+                    req.branch(),
+                    req.commit(),
+                    ArtifactPaths.DRY_RUN_REPORT_JSON,
+                    Stage.MIGRATE.producerRole());
+            StageOutput out;
+            try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+              out =
+                  new DryRunner(
+                          dialect(req.spec().source().url()), dialect(req.spec().target().url()))
+                      .check(tgt, report, req.migrationId());
+            }
+            return artifacts.commit(
+                Stage.MIGRATE,
+                Stage.MIGRATE.checkerRole(),
+                req.branch(),
+                "Migrate: dry run check",
                 out);
           } catch (SQLException e) {
             throw StageArtifacts.closeFailure(e);

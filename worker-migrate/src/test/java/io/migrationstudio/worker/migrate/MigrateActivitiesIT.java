@@ -62,6 +62,10 @@ class MigrateActivitiesIT {
   }
 
   static MappingDocument itemsMapping() {
+    return itemsMapping(true);
+  }
+
+  static MappingDocument itemsMapping(boolean nameNullable) {
     return new MappingDocument(
         1,
         "identity",
@@ -94,7 +98,7 @@ class MigrateActivitiesIT {
                         "text",
                         "varchar(40)",
                         CanonicalType.VARCHAR,
-                        true,
+                        nameNullable,
                         false,
                         null,
                         null,
@@ -162,6 +166,57 @@ class MigrateActivitiesIT {
 
     StageResult check = activities.checkIntegration(req);
     assertEquals(Verdict.PASS, check.verdict());
+    assertEquals(Stage.MIGRATE.checkerRole(), check.role());
+  }
+
+  @Test
+  void aDryRunCommitsItsReportAndLeavesTheTargetEmpty(TestDatabase source, TestDatabase target) {
+    source.execute(
+        "CREATE TABLE \"Items\" (\"Id\" serial PRIMARY KEY, \"Name\" text)",
+        "INSERT INTO \"Items\" (\"Name\") SELECT 'item ' || g FROM generate_series(1, 2500) g",
+        "UPDATE \"Items\" SET \"Name\" = NULL WHERE \"Id\" IN (10, 2000)");
+    String mappingCommit =
+        store
+            .commit(
+                "migrations/d",
+                Stage.MAPPING.producerRole(),
+                "mapping",
+                Map.of(ArtifactPaths.MAPPING_YAML, Json.bytes(Json.writeYaml(itemsMapping(false)))))
+            .head();
+    MigrationSpec spec =
+        new MigrationSpec(
+            "d",
+            null,
+            new ConnectionSpec(source.jdbcUrl(), source.user(), null, null),
+            new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
+            null,
+            null,
+            new MigrateOptions(null, null, 1000, 2L, true),
+            null,
+            null,
+            null,
+            null);
+    env.registerActivitiesImplementations(
+        new MigrateActivitiesImpl(store, new SecretResolver(Map.of())));
+    MigrateActivities activities = env.newActivityStub(MigrateActivities.class);
+    List<Object> heartbeats = new ArrayList<>();
+    env.setActivityHeartbeatListener(Long.class, heartbeats::add);
+    long before = target.queryLong("SELECT count(*) FROM pg_class");
+
+    StageResult dry =
+        activities.dryRun(new StageRequest("d", spec, "migrations/d", mappingCommit, 1000L));
+    assertEquals(Verdict.PASS, dry.verdict(), dry.summary());
+    String md = text(dry.commit(), ArtifactPaths.DRY_RUN_REPORT_MD);
+    assertTrue(md.contains("| 23502 |"), md);
+    assertTrue(text(dry.commit(), ArtifactPaths.DRY_RUN_REPORT_JSON).contains("\"rejects\" : 2"));
+    // Temporal throttles heartbeats; the first carries the rows read by then
+    assertTrue(heartbeats.contains(1000L), "heartbeats carry rows read: " + heartbeats);
+    assertEquals(before, target.queryLong("SELECT count(*) FROM pg_class"), "nothing created");
+
+    StageResult check =
+        activities.checkIntegration(
+            new StageRequest("d", spec, "migrations/d", dry.commit(), 1000L));
+    assertEquals(Verdict.PASS, check.verdict(), check.summary());
     assertEquals(Stage.MIGRATE.checkerRole(), check.role());
   }
 

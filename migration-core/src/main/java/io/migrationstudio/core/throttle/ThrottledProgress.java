@@ -1,0 +1,96 @@
+package io.migrationstudio.core.throttle;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.copy.ChunkProgress;
+import java.util.Objects;
+
+/**
+ * A chunk's progress callback that throttles the read it is called from: the copier calls it every
+ * few rows from its read loop, so waiting here pauses the source cursor. It takes the rows since
+ * the last call from the {@link RowRateLimiter} (when {@code migrate.max_rows_per_second} is set)
+ * and lets the {@link LoadGuard} pause while the source is busy (when {@code
+ * migrate.source_load_guard} is set), heartbeating through {@code inner} at least once a second
+ * while it waits, then passes the progress on.
+ */
+public final class ThrottledProgress implements ChunkProgress {
+  /** Longest sleep between two heartbeats while throttled. */
+  static final long HEARTBEAT_NANOS = 1_000_000_000L;
+
+  private final ChunkProgress inner;
+  private final RowRateLimiter limiter;
+  private final LoadGuard guard;
+  private final Pacer pacer;
+  private long last;
+
+  /** {@code limiter} and {@code guard} may be null (that throttle is off). */
+  public ThrottledProgress(
+      ChunkProgress inner, RowRateLimiter limiter, LoadGuard guard, Pacer pacer) {
+    this.inner = Objects.requireNonNull(inner);
+    this.limiter = limiter;
+    this.guard = guard;
+    this.pacer = Objects.requireNonNull(pacer);
+  }
+
+  /** The rows between two progress calls that keep pacing smooth: about ten calls a second. */
+  public static int progressEvery(long rowsPerSecond, int defaultEvery) {
+    return (int) Math.max(1, Math.min(defaultEvery, rowsPerSecond / 10));
+  }
+
+  /** Pauses (heartbeating) while the guard says the source is too busy; a no-op without one. */
+  public void awaitCalmNow() {
+    if (guard == null) {
+      return;
+    }
+    try {
+      guard.awaitCalm(() -> inner.rowsCopied(last));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("chunk copy interrupted while throttled", e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw countFailed(e);
+    }
+  }
+
+  private static MigrationException countFailed(Exception e) {
+    return new MigrationException(
+        ErrorCode.TRANSIENT_SQL,
+        "could not count the source's active sessions for migrate.source_load_guard: "
+            + e.getMessage()
+            + "; the chunk is retried",
+        e);
+  }
+
+  @Override
+  public void rowsCopied(long rows) {
+    // a row-isolating second pass starts counting again from zero
+    long delta = rows >= last ? rows - last : rows;
+    last = rows;
+    try {
+      if (limiter != null) {
+        long wait = limiter.reserve(delta);
+        while (wait > 0) {
+          long slice = Math.min(wait, HEARTBEAT_NANOS);
+          pacer.sleep(slice);
+          wait -= slice;
+          if (wait > 0) {
+            inner.rowsCopied(rows);
+          }
+        }
+      }
+      if (guard != null) {
+        guard.maybeAwaitCalm(() -> inner.rowsCopied(rows));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("chunk copy interrupted while throttled", e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw countFailed(e);
+    }
+    inner.rowsCopied(rows);
+  }
+}

@@ -1,0 +1,86 @@
+package io.migrationstudio.core.throttle;
+
+import io.migrationstudio.contracts.spec.MigrateOptions;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.SourceLoadGuard;
+import io.migrationstudio.core.copy.ChunkProgress;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.spec.SecretResolver;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The throttles of one chunk copy, from the spec's {@code migrate.max_rows_per_second} and {@code
+ * migrate.source_load_guard}. The guard looks at the source through its own connection (opened only
+ * when the guard is on, closed with this object), since the chunk's source connection is busy
+ * streaming. The rate limiter comes from the worker's {@link Limiters}, so all chunks of one worker
+ * process share the cap.
+ */
+public final class Throttles implements AutoCloseable {
+  /** The rate limiters of one worker process, one per configured rate. */
+  public static final class Limiters {
+    private final ConcurrentHashMap<Long, RowRateLimiter> byRate = new ConcurrentHashMap<>();
+
+    RowRateLimiter forRate(long rowsPerSecond) {
+      return byRate.computeIfAbsent(rowsPerSecond, r -> new RowRateLimiter(r, Pacer.SYSTEM));
+    }
+  }
+
+  private final RowRateLimiter limiter;
+  private final LoadGuard guard;
+  private final Connection guardConnection;
+
+  private Throttles(RowRateLimiter limiter, LoadGuard guard, Connection guardConnection) {
+    this.limiter = limiter;
+    this.guard = guard;
+    this.guardConnection = guardConnection;
+  }
+
+  /** The throttles {@code spec} asks for (none: a pass-through). */
+  public static Throttles open(MigrationSpec spec, SecretResolver secrets, Limiters limiters) {
+    MigrateOptions m = spec.migrate();
+    RowRateLimiter limiter =
+        m.maxRowsPerSecond() == null ? null : limiters.forRate(m.maxRowsPerSecond());
+    SourceLoadGuard g = m.sourceLoadGuard();
+    Dialect dialect = Dialects.forUrl(spec.source().url());
+    if (g == null || g.maxActiveSessions() == null || dialect.sessionList().isEmpty()) {
+      return new Throttles(limiter, null, null);
+    }
+    Connection c = Dialects.open(spec.source(), secrets, "source");
+    LoadGuard guard =
+        new LoadGuard(
+            g.maxActiveSessions(),
+            g.backoffDuration(),
+            LoadGuard.of(dialect.sessionList().get(), c, spec.source().schema()),
+            Pacer.SYSTEM);
+    return new Throttles(limiter, guard, c);
+  }
+
+  /**
+   * {@code progress} throttled; waits first (heartbeating) while the source-load guard says the
+   * source is too busy, so a chunk does not even start reading then.
+   */
+  public ChunkProgress wrap(ChunkProgress progress) {
+    if (limiter == null && guard == null) {
+      return progress;
+    }
+    if (guard != null) {
+      new ThrottledProgress(progress, null, guard, Pacer.SYSTEM).awaitCalmNow();
+    }
+    return new ThrottledProgress(progress, limiter, guard, Pacer.SYSTEM);
+  }
+
+  /** The guard, when on (for logs and tests). */
+  public LoadGuard guard() {
+    return guard;
+  }
+
+  @Override
+  public void close() throws SQLException {
+    if (guardConnection != null) {
+      guardConnection.close();
+    }
+  }
+}
