@@ -14,7 +14,9 @@ import java.util.Objects;
  * computed ({@code sql}: by the servers, {@code client}: streamed and hashed canonically), {@code
  * bisection_steps} and {@code bisection_rows_read} what narrowing differing chunks cost (rows
  * hashed or read on both sides, leaves included), {@code sample_seed} the seed that re-draws the
- * table's sample.
+ * table's sample; for a table the mapping filters, {@code filter} and {@code
+ * source_rows_unfiltered} (the source rows before the filter; {@code source_rows} counts those it
+ * keeps).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"migration", "status", "seed", "sample_rows", "tables"})
@@ -52,7 +54,9 @@ public record ValidationReport(
     "hash_path",
     "bisection_steps",
     "bisection_rows_read",
-    "sample_seed"
+    "sample_seed",
+    "filter",
+    "source_rows_unfiltered"
   })
   public record TableValidation(
       String table,
@@ -76,7 +80,9 @@ public record ValidationReport(
       @JsonProperty("hash_path") String hashPath,
       @JsonProperty("bisection_steps") int bisectionSteps,
       @JsonProperty("bisection_rows_read") long bisectionRowsRead,
-      @JsonProperty("sample_seed") String sampleSeed) {
+      @JsonProperty("sample_seed") String sampleSeed,
+      String filter,
+      @JsonProperty("source_rows_unfiltered") Long sourceRowsUnfiltered) {
     public TableValidation {
       foreignKeys = List.copyOf(foreignKeys);
       differences = List.copyOf(differences);
@@ -126,6 +132,8 @@ public record ValidationReport(
           null,
           0,
           0,
+          null,
+          null,
           null);
     }
   }

@@ -252,7 +252,9 @@ public final class Validator {
           comparer.path().key(),
           comparer.bisectionSteps,
           comparer.bisectionRowsRead,
-          null);
+          null,
+          filter(t),
+          unfiltered(src, sql));
     }
     int wanted = (int) Math.max(SampleSize.of(sourceRows), Math.min((long) sampleRows, sourceRows));
     int[] sample = sample(src, tgt, sql, reader, tableSeed, wanted);
@@ -302,7 +304,20 @@ public final class Validator {
         comparer.path().key(),
         comparer.bisectionSteps,
         comparer.bisectionRowsRead,
-        RowHasher.toHex(tableSeed));
+        RowHasher.toHex(tableSeed),
+        filter(t),
+        unfiltered(src, sql));
+  }
+
+  private static String filter(TableMapping t) {
+    return t.filter() == null || t.filter().isBlank() ? null : t.filter();
+  }
+
+  /** The source rows before the mapping's row filter; null without a filter. */
+  private static Long unfiltered(Connection src, TableSql sql) throws SQLException {
+    return filter(sql.table()) == null
+        ? null
+        : count(src, "SELECT count(*) FROM " + sql.sourceTable());
   }
 
   private List<ChunkRange> ledgerRanges(Connection tgt, String migrationId, String table)
@@ -612,6 +627,20 @@ public final class Validator {
           .append(t.integrity().stream().mapToLong(ValidationReport.IntegrityCheck::count).sum());
       sb.append(" | ").append(t.status()).append(" |\n");
     }
+    for (String path : List.of("sql", "client")) {
+      List<String> names =
+          r.tables().stream()
+              .filter(t -> path.equals(t.hashPath()))
+              .map(t -> cell(t.table()))
+              .toList();
+      if (!names.isEmpty()) {
+        sb.append(
+            path.equals("sql")
+                ? "\nChunk checksums computed in SQL on both servers: "
+                : "\nChunk checksums computed from streamed rows (canonical encoding): ");
+        sb.append(String.join(", ", names)).append(".\n");
+      }
+    }
     for (ValidationReport.TableValidation t : r.tables()) {
       boolean aggregates = t.aggregates().stream().anyMatch(a -> !a.differing().isEmpty());
       boolean integrity = t.integrity().stream().anyMatch(i -> i.count() > 0);
@@ -619,6 +648,10 @@ public final class Validator {
         continue;
       }
       sb.append("\n## ").append(cell(t.table())).append("\n\n");
+      if (t.bisectionSteps() > 0 || t.bisectionRowsRead() > 0) {
+        sb.append("Differing chunks bisected in ").append(t.bisectionSteps());
+        sb.append(" step(s), ").append(t.bisectionRowsRead()).append(" rows read.\n\n");
+      }
       for (ValidationReport.ColumnAggregate a : t.aggregates()) {
         for (String name : a.differing()) {
           sb.append("- aggregate ").append(name).append(" of ").append(cell(a.column()));
@@ -640,7 +673,22 @@ public final class Validator {
       }
       for (ValidationReport.Difference d : t.differences()) {
         sb.append("- ").append(d.kind()).append(" key (").append(cell(d.key())).append(")");
-        if (!d.columns().isEmpty()) {
+        if (!d.values().isEmpty()) {
+          sb.append(": ")
+              .append(
+                  String.join(
+                      ", ",
+                      d.values().stream()
+                          .map(
+                              v ->
+                                  cell(v.column())
+                                      + " (source "
+                                      + cell(String.valueOf(v.source()))
+                                      + ", target "
+                                      + cell(String.valueOf(v.target()))
+                                      + ")")
+                          .toList()));
+        } else if (!d.columns().isEmpty()) {
           sb.append(": ")
               .append(String.join(", ", d.columns().stream().map(Validator::cell).toList()));
         }

@@ -1,8 +1,10 @@
 package io.migrationstudio.core.validate;
 
 import static io.migrationstudio.core.copy.Loads.PG;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.spec.QuerySpec;
 import io.migrationstudio.contracts.workflow.Verdict;
@@ -61,6 +63,10 @@ class ValidatorIT {
       assertArrayEquals(
           bad.files().get(ArtifactPaths.VALIDATION_MD),
           again.files().get(ArtifactPaths.VALIDATION_MD));
+      String md = new String(bad.files().get(ArtifactPaths.VALIDATION_MD), UTF_8);
+      assertTrue(md.contains("Chunk checksums computed in SQL on both servers: "), md);
+      assertTrue(md.contains("- changed key (42): name (source "), md);
+      assertTrue(md.contains(" (remix))"), md);
       ValidationReport failed = read(bad);
       assertEquals(Verdict.FAIL, failed.status());
       Map<String, ValidationReport.TableValidation> t = byTable(failed);
