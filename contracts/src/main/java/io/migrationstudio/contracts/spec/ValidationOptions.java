@@ -5,8 +5,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- * How the target is validated. {@code sample_rows}: random rows compared field by field per table
- * (at least 100 are always drawn; default 1000). {@code queries}: a regression query set replayed
+ * How the target is validated. {@code sample_rows}: raises the random sample compared field by
+ * field per table above its statistical size (95 % confidence, ±5 %, finite-population corrected,
+ * at least 100 rows or the whole table); default 0, the formula alone decides. {@code queries}: a regression query set replayed
  * on both sides. {@code latency_tolerance}: how much slower the target may be (default 0.10).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -15,7 +16,7 @@ public record ValidationOptions(
     List<QuerySpec> queries,
     @JsonProperty("latency_tolerance") Double latencyTolerance) {
   public ValidationOptions {
-    sampleRows = sampleRows == null ? 1000 : sampleRows;
+    sampleRows = sampleRows == null ? 0 : sampleRows;
     queries = queries == null ? List.of() : List.copyOf(queries);
     latencyTolerance = latencyTolerance == null ? 0.10 : latencyTolerance;
   }
