@@ -26,7 +26,7 @@ class SpecLoaderTest {
       scope: { include: ["*"], exclude: [] }
       mapping: { naming: snake_case, overrides: null }
       migrate: { strategy: bulk, parallelism: 4, chunk_rows: 50000, reject_limit: 0, dry_run: false }
-      validation: { sample_rows: 1000, queries: [], latency_tolerance: 0.10 }
+      validation: { sample_rows: 0, queries: [], latency_tolerance: 0.10 }
       cutover: { window: null, rto: PT15M, freeze: source-read-only, switch: { type: none } }
       reviews: { assessment: auto, mapping: ask, migrate: ask, validation: ask, cutover: external }
       approvers: { default: [], mapping: [], cutover: [] }
