@@ -221,6 +221,60 @@ class MigrateActivitiesIT {
   }
 
   @Test
+  void aThrottledChunkIsPacedAndRecordsItsWorker(TestDatabase source, TestDatabase target) {
+    source.execute(
+        "CREATE TABLE \"Items\" (\"Id\" serial PRIMARY KEY, \"Name\" text)",
+        "INSERT INTO \"Items\" (\"Name\") SELECT 'item ' || g FROM generate_series(1, 2500) g");
+    String mappingCommit =
+        store
+            .commit(
+                "migrations/t",
+                Stage.MAPPING.producerRole(),
+                "mapping",
+                Map.of(ArtifactPaths.MAPPING_YAML, Json.bytes(Json.writeYaml(itemsMapping()))))
+            .head();
+    MigrationSpec spec =
+        new MigrationSpec(
+            "t",
+            null,
+            new ConnectionSpec(source.jdbcUrl(), source.user(), null, null),
+            new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
+            null,
+            null,
+            new MigrateOptions(
+                null,
+                null,
+                5000,
+                null,
+                null,
+                500L,
+                new io.migrationstudio.contracts.spec.SourceLoadGuard(100, "PT1S")),
+            null,
+            null,
+            null,
+            null);
+    env.registerActivitiesImplementations(
+        new MigrateActivitiesImpl(store, new SecretResolver(Map.of())));
+    MigrateActivities activities = env.newActivityStub(MigrateActivities.class);
+    MigratePlan plan =
+        activities.prepareTarget(new StageRequest("t", spec, "migrations/t", mappingCommit, 1L));
+    ChunkRange all = plan.tables().get(0).chunks().get(0);
+    long started = System.nanoTime();
+    activities.copyChunk(
+        new ChunkRequest("t", spec, "migrations/t", mappingCommit, "Items", all, "t/Items/0"));
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(2500, target.queryLong("select count(*) from items"));
+    // 500 rows/s with one second of burst: the last 2 000 rows take 4 s
+    assertTrue(ms >= 3_500, "paced to 500 rows/s: " + ms + " ms");
+    assertEquals(
+        1,
+        target.queryLong(
+            "select count(*) from studio.chunk_ledger where migration = 't' and worker = '"
+                + MigrateActivitiesImpl.WORKER_IDENTITY
+                + "'"));
+  }
+
+  @Test
   void aMigrationExceptionBecomesAnApplicationFailureOfItsCode(
       TestDatabase source, TestDatabase target) {
     store.openBranch("migrations/m");
