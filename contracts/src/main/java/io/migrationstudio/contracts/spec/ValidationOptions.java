@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * How the target is validated. {@code sample_rows}: raises the random sample compared field by
  * field per table above its statistical size (95 % confidence, ±5 %, finite-population corrected,
- * at least 100 rows or the whole table); default 0, the formula alone decides. {@code queries}: a regression query set replayed
- * on both sides. {@code latency_tolerance}: how much slower the target may be (default 0.10).
+ * at least 100 rows or the whole table); default 0, the formula alone decides. {@code queries}: a
+ * regression query set replayed on both sides. {@code latency_tolerance}: how much slower the
+ * target may be (default 0.10).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ValidationOptions(

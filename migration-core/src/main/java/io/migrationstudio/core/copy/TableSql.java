@@ -437,7 +437,29 @@ public final class TableSql {
           + c.type()
           + ")";
     }
-    return "CAST(" + value + " AS " + c.type() + ")";
+    return "CAST(" + value + " AS " + unboundedIfLengthLimited(c.type()) + ")";
+  }
+
+  private static final java.util.regex.Pattern LENGTH_LIMITED =
+      java.util.regex.Pattern.compile(
+          "\\s*(character varying|varchar|character|char|bpchar|bit varying|varbit|bit)"
+              + "\\s*\\(\\s*\\d+\\s*\\)\\s*",
+          java.util.regex.Pattern.CASE_INSENSITIVE);
+
+  /**
+   * The type a same-engine CAST projection casts to. An explicit SQL cast to {@code varchar(n)},
+   * {@code char(n)} or {@code bit(n)} silently truncates a longer value (SQL standard), which would
+   * lose data without a trace; casting to the unbounded type instead leaves the length to the
+   * target column, whose COPY refuses the value (SQLState 22001), so the row is quarantined and
+   * counted.
+   */
+  static String unboundedIfLengthLimited(String type) {
+    java.util.regex.Matcher m = LENGTH_LIMITED.matcher(type);
+    if (!m.matches()) {
+      return type;
+    }
+    String base = m.group(1).toLowerCase(java.util.Locale.ROOT);
+    return base.startsWith("bit") || base.equals("varbit") ? "bit varying" : "text";
   }
 
   /**

@@ -12,6 +12,7 @@ import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.TableMapping;
@@ -60,8 +61,9 @@ class RejectQuarantineIT {
       for (ColumnMapping c : t.columns()) {
         cols.add(
             switch (c.source()) {
-              case "code" -> override(c, "character varying(5)", c.nullable());
-              case "note" -> override(c, c.type(), false);
+              // a CAST, which the source SELECT must not truncate: the target refuses the value
+              case "code" -> override(c, Disposition.CAST, "character varying(5)", c.nullable());
+              case "note" -> override(c, c.disposition(), c.type(), false);
               default -> c;
             });
       }
@@ -90,11 +92,12 @@ class RejectQuarantineIT {
         InventoryService.introspect(src, PG, "public", t -> true));
   }
 
-  private static ColumnMapping override(ColumnMapping c, String type, boolean nullable) {
+  private static ColumnMapping override(
+      ColumnMapping c, Disposition disposition, String type, boolean nullable) {
     return new ColumnMapping(
         c.source(),
         c.target(),
-        c.disposition(),
+        disposition,
         c.sourceType(),
         type,
         c.canonical(),

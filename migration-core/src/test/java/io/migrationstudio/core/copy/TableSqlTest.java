@@ -112,4 +112,15 @@ class TableSqlTest {
             + " FROM \"Src\".\"Order Items\" ORDER BY 1, 2 LIMIT 5",
         sql(List.of(), key, cast).sourcePreview(List.of("Id", "Amount"), 5));
   }
+
+  @Test
+  void sameEngineCastsNeverTruncateLengthLimitedTypes() {
+    assertEquals("text", TableSql.unboundedIfLengthLimited("character varying(40)"));
+    assertEquals("text", TableSql.unboundedIfLengthLimited("VARCHAR (5)"));
+    assertEquals("text", TableSql.unboundedIfLengthLimited("char(3)"));
+    assertEquals("bit varying", TableSql.unboundedIfLengthLimited("bit(8)"));
+    assertEquals("numeric(10,1)", TableSql.unboundedIfLengthLimited("numeric(10,1)"));
+    assertEquals("text", TableSql.unboundedIfLengthLimited("text"));
+    assertEquals("varchar(5)[]", TableSql.unboundedIfLengthLimited("varchar(5)[]"));
+  }
 }
