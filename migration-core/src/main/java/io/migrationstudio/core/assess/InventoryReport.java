@@ -146,6 +146,7 @@ final class InventoryReport {
             .append(c.nullable() ? "yes" : "no")
             .append(" | ")
             .append(c.defaultExpression() == null ? "" : code(c.defaultExpression()))
+            .append(c.onUpdate() == null ? "" : " ON UPDATE " + code(c.onUpdate()))
             .append(" | ")
             .append(c.identity() ? "yes" : "")
             .append(" |\n");

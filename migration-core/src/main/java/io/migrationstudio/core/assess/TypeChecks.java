@@ -59,8 +59,8 @@ final class TypeChecks {
           "set-column",
           Category.COMPATIBILITY,
           "A MySQL SET column: PostgreSQL has no SET type.",
-          "Map it to text[] (or text) with a transform splitting on commas, and port FIND_IN_SET"
-              + " queries.",
+          "The mapping makes it text[] (one element per member; override the type to keep the"
+              + " comma list as text); port FIND_IN_SET queries to = ANY or @>.",
           TypeChecks::sets);
 
   static final RiskCheck SPATIAL_WITHOUT_POSTGIS =
@@ -222,8 +222,9 @@ final class TypeChecks {
                       + c.targetEngine()
                       + " has no SET type, and FIND_IN_SET or bit arithmetic on it will not"
                       + " work.",
-                  "Map it to text[] with a transform splitting on ',' (or keep text), add a CHECK"
-                      + " that members belong to the set, and port queries using FIND_IN_SET."));
+                  "The generated mapping makes it text[] (one element per member, the empty set"
+                      + " an empty array); add a CHECK (col <@ ARRAY[members]) if the target must"
+                      + " refuse other members, and port FIND_IN_SET queries to = ANY or @>."));
         }
       }
     }

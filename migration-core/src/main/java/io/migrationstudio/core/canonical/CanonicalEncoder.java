@@ -40,7 +40,9 @@ import java.util.HexFormat;
  *       Z}): the instant in UTC microseconds, so 10:00+02 equals 08:00Z; ±infinity spelt out;
  *   <li>text ({@code S}): UTF-8; char(n) loses trailing blanks (they are padding, not data);
  *   <li>bytes ({@code X}): raw; anything else ({@code V}: uuid, json, interval, arrays, enums): the
- *       engine's text form, UTF-8.
+ *       engine's text form, UTF-8. Arrays are PostgreSQL's array text ({@code {a,"b c"}}); a
+ *       cross-engine source value bound for an array (a MySQL SET) is brought to that same text by
+ *       {@link ValueConverter#textArray}.
  * </ul>
  *
  * <p>A column with a comparison rule ({@link ComparisonRules}) is encoded after the rule: trimmed,

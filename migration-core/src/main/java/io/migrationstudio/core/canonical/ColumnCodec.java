@@ -85,9 +85,28 @@ public record ColumnCodec(String name, CanonicalType type, Integer scale, Compar
           case TIMESTAMP -> rs.getObject(i, LocalDateTime.class);
           case TIMESTAMPTZ -> rs.getObject(i, OffsetDateTime.class);
           case BYTES -> rs.getBytes(i);
+          case ARRAY -> array(rs, i);
           default -> rs.getString(i);
         };
     return rs.wasNull() ? null : value;
+  }
+
+  /**
+   * An array's canonical text: PostgreSQL's array text. pgjdbc's {@code getString} gives the
+   * server's text only while a statement runs in text format; from its fifth execution on (server
+   * prepare, binary transfer) it quotes every element instead ({@code {"a"}} for {@code {a}}). So a
+   * text array is rebuilt from its elements as the server writes it ({@link
+   * ValueConverter#textArray}); other element types keep the driver's text.
+   */
+  private static String array(ResultSet rs, int i) throws SQLException {
+    String text = rs.getString(i);
+    if (text == null || !text.startsWith("{")) {
+      return text; // NULL, or an array with explicit bounds ([0:1]={...}) as the driver gives it
+    }
+    java.sql.Array array = rs.getArray(i);
+    Object elements = array == null ? null : array.getArray();
+    String rebuilt = elements instanceof Object[] e ? ValueConverter.textArray(e) : null;
+    return rebuilt != null ? rebuilt : text;
   }
 
   private BigInteger integer(Object o) {

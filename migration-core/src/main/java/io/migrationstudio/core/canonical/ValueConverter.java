@@ -43,6 +43,11 @@ import java.util.Objects;
  *       column's {@code source_time_zone} (default UTC, as SQLite's own date functions write it); a
  *       wall time a daylight-saving gap skips moves forward by the gap, one an overlap repeats
  *       takes the earlier offset ({@link java.time.ZonedDateTime#of});
+ *   <li>ARRAY (a {@code text[]} target, e.g. a MySQL {@code SET}): the source's comma-separated
+ *       members, in the order the source gives them (MySQL: the order of the SET definition), as
+ *       PostgreSQL writes a one-dimensional text array ({@link #textArray}), which is the array's
+ *       canonical text; the empty string (the empty set) is the empty array {@code {}}, and a
+ *       source value that is already an array keeps its text;
  *   <li>BYTES: the bytes; text types, JSON, UUID, enums and the rest: the source's text.
  * </ul>
  *
@@ -90,7 +95,7 @@ public final class ValueConverter {
       case BYTES -> rs.getBytes(i);
       case TIMESTAMPTZ ->
           source == CanonicalType.TIMESTAMPTZ ? instant(rs, i) : convert(rs.getString(i));
-      case DATE, TIME, TIMESTAMP -> convert(rs.getString(i));
+      case DATE, TIME, TIMESTAMP, ARRAY -> convert(rs.getString(i));
       case BOOLEAN, SMALLINT, INTEGER, BIGINT, DECIMAL, REAL, DOUBLE -> {
         Object o = rs.getObject(i);
         // the driver may report a tinyint(1) as Boolean; its text keeps the stored number
@@ -116,6 +121,8 @@ public final class ValueConverter {
         case TIME -> time(value.toString());
         case TIMESTAMP -> timestamp(value.toString());
         case TIMESTAMPTZ -> value instanceof OffsetDateTime o ? o : timestamptz(value.toString());
+        case ARRAY ->
+            source == CanonicalType.ARRAY ? value.toString() : textArray(members(value.toString()));
         case BYTES ->
             value instanceof byte[] b
                 ? b
@@ -132,6 +139,85 @@ public final class ValueConverter {
       return unconvertible(
           value, "is not a valid " + target.type().name().toLowerCase(Locale.ROOT));
     }
+  }
+
+  /** A MySQL SET value's members: {@code a,b} → [a, b]; the empty set {@code ""} → []. */
+  static java.util.List<String> members(String set) {
+    return set.isEmpty() ? java.util.List.of() : java.util.List.of(set.split(",", -1));
+  }
+
+  /**
+   * A one-dimensional text array as PostgreSQL's {@code array_out} writes it, so a converted value
+   * equals the target's text of it: {@code {a,"b c",""}}. An element is double-quoted when it is
+   * empty, is {@code NULL} in any case, or holds a brace, comma, double quote, backslash or white
+   * space; inside quotes, double quotes and backslashes are backslash-escaped.
+   */
+  public static String textArray(java.util.List<String> elements) {
+    return textArray(elements.toArray());
+  }
+
+  /**
+   * {@link #textArray(java.util.List)} of a JDBC array's elements: strings, {@code null} (written
+   * {@code NULL}) and nested arrays (a multi-dimensional array, {@code {{a,b},{c,d}}}); null when
+   * an element is anything else (the caller then uses the driver's text).
+   */
+  public static String textArray(Object[] elements) {
+    StringBuilder out = new StringBuilder();
+    return appendArray(elements, out) ? out.toString() : null;
+  }
+
+  private static boolean appendArray(Object[] elements, StringBuilder out) {
+    out.append('{');
+    for (int i = 0; i < elements.length; i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      Object element = elements[i];
+      if (element == null) {
+        out.append("NULL");
+        continue;
+      }
+      if (element instanceof Object[] nested) {
+        if (!appendArray(nested, out)) {
+          return false;
+        }
+        continue;
+      }
+      if (!(element instanceof String e)) {
+        return false;
+      }
+      boolean quote = e.isEmpty() || e.equalsIgnoreCase("NULL");
+      for (int k = 0; k < e.length() && !quote; k++) {
+        char ch = e.charAt(k);
+        quote =
+            ch == '{'
+                || ch == '}'
+                || ch == ','
+                || ch == '"'
+                || ch == '\\'
+                || ch == ' '
+                || ch == '\t'
+                || ch == '\n'
+                || ch == '\r'
+                || ch == '\u000B'
+                || ch == '\f';
+      }
+      if (!quote) {
+        out.append(e);
+        continue;
+      }
+      out.append('"');
+      for (int k = 0; k < e.length(); k++) {
+        char ch = e.charAt(k);
+        if (ch == '"' || ch == '\\') {
+          out.append('\\');
+        }
+        out.append(ch);
+      }
+      out.append('"');
+    }
+    out.append('}');
+    return true;
   }
 
   private Object instant(ResultSet rs, int i) throws SQLException {

@@ -195,6 +195,13 @@ public final class MappingLoader {
                 + "' is no time-zone region id (such as UTC or Europe/Berlin)");
         return null;
       }
+      if (disposition != Disposition.MAP && disposition != Disposition.CAST) {
+        problems.add(
+            label
+                + ": source_time_zone applies only to a map or cast column (an expression decides"
+                + " its own values); remove it");
+        return null;
+      }
       if (canonical != CanonicalType.TIMESTAMPTZ) {
         problems.add(
             label

@@ -22,7 +22,9 @@ import java.util.Optional;
  *   <tr><td>float, float(p ≤ 24)</td><td>real</td></tr>
  *   <tr><td>double, real, float(p > 24)</td><td>double precision</td></tr>
  *   <tr><td>char(n), varchar(n) (lengths in characters)</td><td>character varying(n)</td></tr>
- *   <tr><td>tinytext … longtext, set, inet4/6</td><td>text (a set keeps MySQL's comma list)</td></tr>
+ *   <tr><td>tinytext … longtext, inet4/6</td><td>text</td></tr>
+ *   <tr><td>set('a',…)</td><td>text[]: the members of each value, in the SET's order; the empty set
+ *   is the empty array; a default becomes an array literal</td></tr>
  *   <tr><td>enum('a',…)</td><td>text; the members stay recorded in {@code source_type}</td></tr>
  *   <tr><td>binary, varbinary, *blob, bit(n > 1)</td><td>bytea</td></tr>
  *   <tr><td>date / datetime(p) / timestamp(p) / time(p)</td><td>date / timestamp(p) / timestamptz(p)
@@ -92,6 +94,14 @@ final class MariaDbSourceTypes implements SourceTypeMapper {
           case ENUM -> CanonicalType.TEXT;
           default -> canonical;
         };
+    if (base.equals("set")) {
+      return new Target(
+          "text[]",
+          CanonicalType.ARRAY,
+          Disposition.CAST,
+          setDefault(column.defaultExpression()),
+          false);
+    }
     Disposition disposition = targetCanonical == canonical ? Disposition.MAP : Disposition.CAST;
     boolean identity = column.identity();
     return new Target(
@@ -100,6 +110,19 @@ final class MariaDbSourceTypes implements SourceTypeMapper {
         disposition,
         identity ? null : SourceDefaults.literal(column.defaultExpression(), targetCanonical),
         identity);
+  }
+
+  /** A SET default {@code 'a,b'} as a text[] literal {@code '{a,b}'}; anything else: none. */
+  static String setDefault(String expression) {
+    String literal = SourceDefaults.literal(expression, CanonicalType.TEXT);
+    if (literal == null || !literal.startsWith("'") || !literal.endsWith("'")) {
+      return null;
+    }
+    String value = literal.substring(1, literal.length() - 1).replace("''", "'");
+    String array =
+        io.migrationstudio.core.canonical.ValueConverter.textArray(
+            value.isEmpty() ? java.util.List.of() : java.util.List.of(value.split(",", -1)));
+    return "'" + array.replace("'", "''") + "'";
   }
 
   private static String decimal(Column column) {

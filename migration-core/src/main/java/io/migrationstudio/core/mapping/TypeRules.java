@@ -16,8 +16,10 @@ import java.util.Optional;
  * source_type} case-insensitively over the native type, against the full spelling when the glob
  * holds {@code (} ({@code tinyint(1)}) and otherwise against the type without its parenthesised
  * modifiers ({@code datetime} matches {@code datetime(6)}, {@code int unsigned} matches {@code
- * int(10) unsigned}). The first matching rule wins; {@link MappingGenerator} applies it and records
- * {@link #describe} in the column's {@code rule} so reviewers see where the type came from.
+ * int(10) unsigned}); MySQL's {@code character set}/{@code collate}/{@code generated} suffixes of
+ * the native spelling are ignored. The first matching rule wins; {@link MappingGenerator} applies
+ * it and records {@link #describe} in the column's {@code rule} so reviewers see where the type
+ * came from.
  */
 public final class TypeRules {
   private final List<TypeRule> rules;
@@ -55,7 +57,7 @@ public final class TypeRules {
     }
     if (m.sourceType() != null) {
       String glob = normalize(m.sourceType());
-      String type = normalize(nativeType);
+      String type = typeOnly(normalize(nativeType));
       String subject = glob.indexOf('(') >= 0 ? type : withoutModifiers(type);
       return ScopeFilter.matches(glob, subject);
     }
@@ -69,6 +71,27 @@ public final class TypeRules {
         .replaceAll("\\s+", " ")
         .replaceAll(" ?([(),]) ?", "$1")
         .replaceAll("\\)(?=[a-z])", ") ");
+  }
+
+  /**
+   * The type part of a native spelling: MySQL's catalog adds {@code character set ...}, {@code
+   * collate ...} and {@code generated always as ...} to it, which a type glob does not mention.
+   */
+  static String typeOnly(String t) {
+    boolean quoted = false;
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (c == '\'') {
+        quoted = !quoted;
+      } else if (!quoted
+          && c == ' '
+          && (t.startsWith(" character set ", i)
+              || t.startsWith(" collate ", i)
+              || t.startsWith(" generated always as", i))) {
+        return t.substring(0, i).trim();
+      }
+    }
+    return t;
   }
 
   /** {@code int(10) unsigned} → {@code int unsigned}; {@code enum('a','b')} → {@code enum}. */

@@ -14,6 +14,7 @@ import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -143,6 +144,26 @@ class ValueConverterTest {
         java.time.OffsetDateTime.parse("2024-01-31T12:00:00+05:00"),
         berlin.convert("2024-01-31T12:00:00+05:00"),
         "an explicit offset wins over the zone");
+  }
+
+  @Test
+  void mysqlSetsBecomeTextArraysAsPostgresWritesThem() {
+    ValueConverter set = to(CanonicalType.TEXT, CanonicalType.ARRAY, null);
+    assertEquals("{Trailers,Commentaries}", set.convert("Trailers,Commentaries"));
+    assertEquals(
+        "{\"Deleted Scenes\",\"Behind the Scenes\"}",
+        set.convert("Deleted Scenes,Behind the Scenes"));
+    assertEquals("{}", set.convert(""), "the empty set is the empty array");
+    assertEquals("{a}", set.convert("a"));
+    assertEquals(null, set.convert(null));
+    assertEquals(
+        "{\"\",\"NULL\",\"null\",\"q\\\"x\",\"b\\\\s\",\"{x}\",\"t\tab\",Ωmega}",
+        ValueConverter.textArray(
+            List.of("", "NULL", "null", "q\"x", "b\\s", "{x}", "t\tab", "Ωmega")));
+    assertEquals(
+        "{1,2}",
+        to(CanonicalType.ARRAY, CanonicalType.ARRAY, null).convert("{1,2}"),
+        "an array stays as its text");
   }
 
   @Test

@@ -445,5 +445,16 @@ class MappingGeneratorTest {
     assertFalse(TypeRules.matches(unsigned, "Order", "customer_id", "int(10) unsigned"));
     assertFalse(TypeRules.matches(unsigned, "order", "customer_id", "int(10)"));
     assertFalse(TypeRules.matches(unsigned, "order", "id", "int(10) unsigned"));
+    io.migrationstudio.contracts.spec.TypeRule.Match varchar =
+        new io.migrationstudio.contracts.spec.TypeRule.Match("varchar", null, null);
+    assertTrue(
+        TypeRules.matches(
+            varchar, "t", "c", "varchar(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
+    assertTrue(
+        TypeRules.matches(
+            new io.migrationstudio.contracts.spec.TypeRule.Match("varchar(40)", null, null),
+            "t",
+            "c",
+            "varchar(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
   }
 }

@@ -69,6 +69,42 @@ class MappingLoaderTest {
   }
 
   @Test
+  void sourceTimeZoneNeedsARegionAndATimestamptzReadFromTheColumn() {
+    String yaml =
+        """
+        version: 1
+        tables:
+          - source: Album
+            target: album
+            columns:
+              - source: AlbumId
+                target: id
+                disposition: map
+                type: integer
+                source_time_zone: UTC
+              - source: Title
+                target: title
+                disposition: cast
+                type: timestamptz
+                source_time_zone: "+02:00"
+              - source: ArtistId
+                target: artist_id
+                disposition: transform
+                type: timestamptz
+                expression: "timestamp('2024-01-01T00:00:00Z')"
+                source_time_zone: Europe/Berlin
+        """;
+    MigrationException e =
+        assertThrows(
+            MigrationException.class, () -> MappingLoader.load(Json.bytes(yaml), inventory));
+    assertEquals(ErrorCode.INVALID_ARTIFACT, e.code());
+    assertTrue(e.getMessage().contains("3 problem(s)"), e.getMessage());
+    assertTrue(e.getMessage().contains("source_time_zone applies only to a timestamptz"));
+    assertTrue(e.getMessage().contains("'+02:00' is no time-zone region id"));
+    assertTrue(e.getMessage().contains("source_time_zone applies only to a map or cast"));
+  }
+
+  @Test
   void semanticProblemsAreListedTogether() {
     String yaml =
         """

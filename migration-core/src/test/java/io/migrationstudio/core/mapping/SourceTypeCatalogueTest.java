@@ -65,7 +65,7 @@ class SourceTypeCatalogueTest {
         "year(4)|smallint|map",
         "json|jsonb|map",
         "enum('G','PG','R')|text|cast",
-        "set('Trailers','Commentaries')|text|map",
+        "set('Trailers','Commentaries')|text[]|cast",
         "uuid|uuid|map",
         "geometry|geometry|map",
         "point|point|map",

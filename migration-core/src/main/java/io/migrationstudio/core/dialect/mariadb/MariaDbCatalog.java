@@ -29,7 +29,12 @@ import java.util.function.Predicate;
 
 /**
  * Reads the inventory of one MySQL/MariaDB database from {@code information_schema} (MariaDB 10.2+
- * and MySQL 8; tested on MariaDB 11.4).
+ * and MySQL 8; tested on MariaDB 11.4 only). {@code SELECT VERSION()} containing {@code MariaDB}
+ * chooses the MariaDB spellings where the two differ: CHECK_CONSTRAINTS ({@code TABLE_NAME} and
+ * {@code LEVEL} are MariaDB's; MySQL 8.0.16+ is read through TABLE_CONSTRAINTS, older MySQL has no
+ * checks) and COLUMN_DEFAULT (MariaDB: SQL expressions; MySQL: bare literals, expressions marked
+ * {@code DEFAULT_GENERATED}). Everything else read here exists with the same meaning in both; MySQL
+ * 8's paths are unverified against a live server (none can be run here).
  *
  * <p>Every name travels as a bind parameter; the only SQL text built from a name is the {@code
  * count(*)} per table, through {@link MariaDbDialect#quote}. One query per object kind, lists
@@ -254,7 +259,9 @@ final class MariaDbCatalog {
                   nativeType.toString(),
                   type,
                   "YES".equals(rs.getString("IS_NULLABLE")),
-                  generated ? null : defaultExpression(rs.getString("COLUMN_DEFAULT"), mariaDb),
+                  generated
+                      ? null
+                      : defaultExpression(rs.getString("COLUMN_DEFAULT"), extra, mariaDb),
                   length,
                   precision,
                   scale,
@@ -289,9 +296,12 @@ final class MariaDbCatalog {
 
   /**
    * MariaDB (10.2.7+) reports defaults as expressions and "no default" of a nullable column as
-   * {@code NULL}; MySQL reports the bare literal, which is quoted here unless it is a number.
+   * {@code NULL}; MySQL reports the bare literal, which is quoted here unless it is a number, a bit
+   * or hex literal ({@code b'1'}, {@code 0x0A}) or an expression default: MySQL 8.0.13+ marks those
+   * (and CURRENT_TIMESTAMP) {@code DEFAULT_GENERATED} in {@code EXTRA} and reports the expression
+   * as written ({@code uuid()}), which is kept as it is.
    */
-  private static String defaultExpression(String raw, boolean mariaDb) {
+  static String defaultExpression(String raw, String extra, boolean mariaDb) {
     if (raw == null) {
       return null;
     }
@@ -299,7 +309,9 @@ final class MariaDbCatalog {
       return raw.equals("NULL") ? null : raw;
     }
     if (raw.matches("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?")
-        || raw.toUpperCase(Locale.ROOT).startsWith("CURRENT_TIMESTAMP")) {
+        || raw.matches("(?i)b'[01]*'|0x[0-9a-f]+")
+        || raw.toUpperCase(Locale.ROOT).startsWith("CURRENT_TIMESTAMP")
+        || (extra != null && extra.toUpperCase(Locale.ROOT).contains("DEFAULT_GENERATED"))) {
       return raw;
     }
     return "'" + raw.replace("'", "''") + "'";
@@ -444,6 +456,11 @@ final class MariaDbCatalog {
             t.checks.add(new CheckConstraint(name, "CHECK (" + clause + ")"));
           }
         }
+      }
+    } catch (SQLException e) {
+      // MySQL before 8.0.16 has no CHECK_CONSTRAINTS (1109 unknown table) and enforced no checks
+      if (mariaDb || e.getErrorCode() != 1109) {
+        throw e;
       }
     }
   }

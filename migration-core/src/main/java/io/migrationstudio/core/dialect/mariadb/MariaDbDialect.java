@@ -37,8 +37,8 @@ import java.util.function.Predicate;
  * (MySQL stores it in UTC); {@code time} is TIME (MySQL allows ±838 hours: values outside a day are
  * a risk for the compatibility review); {@code year} is SMALLINT; {@code json} is JSON (MariaDB
  * spells it {@code longtext} with a {@code json_valid} check, which the catalog recognises); {@code
- * enum} is ENUM; {@code set} is TEXT (the comma-separated members, exactly as MySQL shows them, so
- * no value changes; a transform can split it into an array); {@code uuid} is UUID; {@code
+ * enum} is ENUM; {@code set} is TEXT (the comma-separated members, exactly as MySQL shows them; the
+ * type catalogue maps it to a {@code text[]} of the members); {@code uuid} is UUID; {@code
  * inet4}/{@code inet6} are TEXT; spatial types are UNSUPPORTED.
  */
 public final class MariaDbDialect implements Dialect {

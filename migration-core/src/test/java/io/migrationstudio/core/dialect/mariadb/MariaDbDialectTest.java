@@ -49,6 +49,21 @@ class MariaDbDialectTest {
   }
 
   @Test
+  void mysqlDefaultsAreQuotedUnlessTheyAreLiteralsOrExpressions() {
+    assertEquals("'G'", MariaDbCatalog.defaultExpression("G", "", false));
+    assertEquals("'it''s'", MariaDbCatalog.defaultExpression("it's", "", false));
+    assertEquals("4.99", MariaDbCatalog.defaultExpression("4.99", "", false));
+    assertEquals("b'1'", MariaDbCatalog.defaultExpression("b'1'", "", false));
+    assertEquals(
+        "CURRENT_TIMESTAMP",
+        MariaDbCatalog.defaultExpression(
+            "CURRENT_TIMESTAMP", "DEFAULT_GENERATED on update CURRENT_TIMESTAMP", false));
+    assertEquals("uuid()", MariaDbCatalog.defaultExpression("uuid()", "DEFAULT_GENERATED", false));
+    assertEquals("'G'", MariaDbCatalog.defaultExpression("'G'", "", true));
+    assertEquals(null, MariaDbCatalog.defaultExpression("NULL", "", true));
+  }
+
+  @Test
   void quotesWithBackticks() {
     assertEquals("`order`", d.quote("order"));
     assertEquals("`we``ird`", d.quote("we`ird"));
