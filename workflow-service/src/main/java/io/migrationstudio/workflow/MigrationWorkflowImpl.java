@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
+import io.migrationstudio.contracts.activity.FreshnessResult;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
@@ -121,6 +122,15 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   static final int TABLE_CHILDREN = 1;
 
+  /**
+   * Change id of the freshness check before the cutover executes (version 1): a validation report
+   * older than {@code cutover.max_validation_age} or made against another ledger state is re-made
+   * first. Histories before it execute on the approved report as it is.
+   */
+  static final String VALIDATION_FRESHNESS_CHANGE = "validation-freshness";
+
+  static final int VALIDATION_FRESHNESS = 1;
+
   @Override
   public MigrationOutcome run(MigrationInput input) {
     spec = input.spec();
@@ -154,7 +164,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         }
         base = approvedCommit.get();
         if (s == Stage.CUTOVER) {
-          executeCutover(base);
+          Optional<String> refused = executeCutover(base);
+          if (refused.isPresent()) {
+            return finish(MigrationState.FAILED, refused.get());
+          }
         }
         writeSummary();
       }
@@ -486,7 +499,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     inFlight.addAll(still);
   }
 
-  private void executeCutover(String approvedCommit) {
+  /** Executes the approved cutover; empty when it ran, else why it was refused. */
+  private Optional<String> executeCutover(String approvedCommit) {
     String window = spec.cutover().window();
     if (window != null && !window.isBlank()) {
       try {
@@ -501,6 +515,16 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             "cutover.window '" + window + "' is not an ISO-8601 instant", "INVALID_SPEC");
       }
     }
+    int freshness =
+        Workflow.getVersion(
+            VALIDATION_FRESHNESS_CHANGE, Workflow.DEFAULT_VERSION, VALIDATION_FRESHNESS);
+    if (freshness >= VALIDATION_FRESHNESS) {
+      Optional<String> refused = ensureFreshValidation(approvedCommit);
+      if (refused.isPresent()) {
+        setStage(Stage.CUTOVER, "failed", null, null, refused.get());
+        return refused;
+      }
+    }
     setStage(Stage.CUTOVER, "executing", null, approvedCommit, "freeze, validate, switch");
     message = "cutover: executing";
     StageResult done =
@@ -509,6 +533,79 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                 migrationId, spec, branch, approvedCommit, Workflow.currentTimeMillis()));
     record(done);
     setStage(Stage.CUTOVER, "completed", done.verdict(), done.commit(), done.summary());
+    return Optional.empty();
+  }
+
+  /**
+   * The cutover acts on the validation report only while it still describes the target: made less
+   * than {@code cutover.max_validation_age} ago (workflow time) against the chunk ledger as it is
+   * now. Otherwise Validation is re-run (validator and regression tester, on the approved cutover
+   * commit's mapping) and the cutover continues only on PASS. Returns why it refused.
+   */
+  private Optional<String> ensureFreshValidation(String approvedCommit) {
+    long now = Workflow.currentTimeMillis();
+    setStage(Stage.CUTOVER, "checking-freshness", null, approvedCommit, "validation report age");
+    message = "cutover: checking the validation report is fresh";
+    FreshnessResult f =
+        validation.checkFreshness(new StageRequest(migrationId, spec, branch, approvedCommit, now));
+    long maxAge;
+    try {
+      maxAge = java.time.Duration.parse(spec.cutover().maxValidationAge()).toMillis();
+    } catch (DateTimeParseException e) {
+      return Optional.of(
+          "cutover refused: cutover.max_validation_age '"
+              + spec.cutover().maxValidationAge()
+              + "' is not an ISO-8601 duration such as PT24H");
+    }
+    String stale = null;
+    if (f.generatedAtMillis() == null) {
+      stale =
+          f.reportCommit() == null
+              ? f.detail()
+              : "validation.json at " + shortId(f.reportCommit()) + " records no generation time";
+    } else if (now - f.generatedAtMillis() > maxAge) {
+      stale =
+          "validation.json was made "
+              + java.time.Duration.ofMillis(now - f.generatedAtMillis())
+              + " ago, more than cutover.max_validation_age "
+              + spec.cutover().maxValidationAge();
+    } else if (!f.ledgerMatches()) {
+      stale = f.detail();
+    }
+    if (stale == null) {
+      log.info("validation report of {} is fresh: {}", migrationId, f.detail());
+      return Optional.empty();
+    }
+    log.info("validation report of {} is stale ({}): re-validating", migrationId, stale);
+    message = "cutover: re-validating (" + stale + ")";
+    setStage(Stage.CUTOVER, "revalidating", null, approvedCommit, stale);
+    StageResult validated =
+        validation.validate(new StageRequest(migrationId, spec, branch, approvedCommit, now));
+    record(validated);
+    StageResult checked =
+        validation.replayRegression(
+            new StageRequest(migrationId, spec, branch, validated.commit(), now));
+    record(checked);
+    Verdict verdict = checked.verdict() == null ? Verdict.FAIL : checked.verdict();
+    String summary = "re-validated before cutover (" + stale + "): " + checked.summary();
+    StageStatus old = stages.get(Stage.VALIDATION);
+    stages.put(
+        Stage.VALIDATION,
+        new StageStatus(
+            Stage.VALIDATION, old.state(), old.gate(), verdict, checked.commit(), summary));
+    if (verdict != Verdict.PASS) {
+      return Optional.of(
+          "cutover refused: the validation report was stale ("
+              + stale
+              + ") and the re-validation at "
+              + shortId(checked.commit())
+              + " is "
+              + verdict
+              + ": "
+              + checked.summary()
+              + ". Nothing was frozen or switched; see 04-validation/validation.md");
+    }
+    return Optional.empty();
   }
 
   private void skip(ApprovedStage earlier) {

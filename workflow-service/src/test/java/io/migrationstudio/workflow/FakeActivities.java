@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
+import io.migrationstudio.contracts.activity.FreshnessResult;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
@@ -53,6 +54,15 @@ class FakeActivities
   final Set<String> copiedChunks = ConcurrentHashMap.newKeySet();
   final AtomicInteger chunkAttempts = new AtomicInteger();
   volatile List<ApprovedStage> approvedEarlier = List.of();
+
+  /** Workflow time passed to each validate call (what validation.json would record). */
+  final List<Long> validatedAt = Collections.synchronizedList(new ArrayList<>());
+
+  /** Whether checkFreshness finds the chunk ledger as the newest report recorded it. */
+  volatile boolean ledgerUnchanged = true;
+
+  /** Verdicts of the regression tester after the first one (re-validations); else verdicts. */
+  volatile Verdict revalidationVerdict;
 
   /** When set, the first copyChunk attempt blocks on it (to kill its worker mid-stage). */
   volatile CountDownLatch blockFirstChunk;
@@ -197,16 +207,32 @@ class FakeActivities
 
   @Override
   public StageResult validate(StageRequest r) {
+    validatedAt.add(r.stageStartedAtMillis());
     return result(Stage.VALIDATION, "validator", "04-validation/validation.json", null);
   }
 
   @Override
   public StageResult replayRegression(StageRequest r) {
+    Verdict again = revalidationVerdict;
     return result(
         Stage.VALIDATION,
         "regression-tester",
         "04-validation/regression.json",
-        verdict(Stage.VALIDATION));
+        again != null && validatedAt.size() > 1 ? again : verdict(Stage.VALIDATION));
+  }
+
+  @Override
+  public FreshnessResult checkFreshness(StageRequest r) {
+    calls.add("check-freshness");
+    if (validatedAt.isEmpty()) {
+      return new FreshnessResult(null, null, false, "no validation.json");
+    }
+    boolean same = ledgerUnchanged;
+    return new FreshnessResult(
+        validatedAt.get(validatedAt.size() - 1),
+        branchCommits.get(branchCommits.size() - 1),
+        same,
+        same ? "ledger unchanged" : "the chunk ledger changed since the report");
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.ApprovedStage;
 import io.migrationstudio.contracts.spec.Approvers;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
@@ -85,6 +86,24 @@ class MigrationWorkflowTest {
         new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))));
   }
 
+  /** {@link #spec} with cutover options. */
+  private static MigrationSpec spec(ReviewPolicy reviews, CutoverOptions cutover) {
+    MigrationSpec base = spec(reviews);
+    return new MigrationSpec(
+        base.id(),
+        base.title(),
+        base.source(),
+        base.target(),
+        base.scope(),
+        base.mapping(),
+        base.migrate(),
+        base.validation(),
+        cutover,
+        base.reviews(),
+        base.approvers(),
+        base.assessment());
+  }
+
   private static ReviewPolicy allAuto() {
     ReviewPolicy p = ReviewPolicy.defaults();
     for (Stage s : Stage.values()) {
@@ -156,6 +175,7 @@ class MigrationWorkflowTest {
             "regression-tester",
             "cutover-coordinator",
             "rollback-engineer",
+            "check-freshness",
             "execute-cutover",
             "cutover-coordinator"),
         roles);
@@ -177,7 +197,7 @@ class MigrationWorkflowTest {
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
       java.nio.file.Files.writeString(
-          java.nio.file.Path.of(dir, "migration-workflow-history-v1.json"), history.toJson(true));
+          java.nio.file.Path.of(dir, "migration-workflow-history-v2.json"), history.toJson(true));
     }
   }
 
@@ -345,6 +365,70 @@ class MigrationWorkflowTest {
     assertEquals(6, wf.status().progress().chunksDone());
     assertTrue(second.chunkAttempts.get() >= 7, "the interrupted chunk ran again");
     replacement.shutdownNow();
+  }
+
+  @Test
+  void aFreshValidationReportIsUsedAsItIs() {
+    MigrationWorkflow wf = start(spec(allAuto()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    assertEquals(1, fakes.validatedAt.size(), "validated once: " + fakes.calls);
+    int check = fakes.calls.indexOf("check-freshness");
+    assertEquals(
+        List.of("check-freshness", "execute-cutover"), fakes.calls.subList(check, check + 2));
+  }
+
+  /**
+   * The cutover window lies 25 hours after the validation (time skipping jumps there): the report
+   * is older than the default max_validation_age of 24 h, so Validation is re-run at the window's
+   * time before the cutover executes.
+   */
+  @Test
+  void aValidationReportOlderThanTheMaxAgeIsRemadeBeforeTheCutover() {
+    String window =
+        java.time.Instant.ofEpochMilli(env.currentTimeMillis())
+            .plus(Duration.ofHours(25))
+            .toString();
+    MigrationWorkflow wf = start(spec(allAuto(), new CutoverOptions(window, null, null, null)));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertEquals(2, fakes.validatedAt.size(), "validated again before the cutover: " + fakes.calls);
+    long age = fakes.validatedAt.get(1) - fakes.validatedAt.get(0);
+    assertTrue(
+        age >= Duration.ofHours(24).toMillis(), "re-validated at the window, " + age + " ms later");
+    int check = fakes.calls.lastIndexOf("check-freshness");
+    assertEquals(
+        List.of("check-freshness", "validator", "regression-tester", "execute-cutover"),
+        fakes.calls.subList(check, check + 4));
+    MigrationStatus st = wf.status();
+    assertTrue(
+        st.stages().get(3).summary().startsWith("re-validated before cutover"),
+        st.stages().get(3).summary());
+  }
+
+  @Test
+  void aShorterMaxAgeOrAChangedLedgerAlsoTriggersTheReRun() {
+    // the report is minutes old but the ledger changed since (e.g. a chunk was re-copied)
+    fakes.ledgerUnchanged = false;
+    MigrationWorkflow wf = start(spec(allAuto()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    assertEquals(2, fakes.validatedAt.size(), fakes.calls.toString());
+  }
+
+  @Test
+  void aFailingReValidationRefusesTheCutover() {
+    fakes.revalidationVerdict = Verdict.FAIL;
+    String window =
+        java.time.Instant.ofEpochMilli(env.currentTimeMillis())
+            .plus(Duration.ofHours(2))
+            .toString();
+    MigrationWorkflow wf =
+        start(spec(allAuto(), new CutoverOptions(window, null, null, null, "PT1H")));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.FAILED, out.state());
+    assertTrue(out.message().startsWith("cutover refused"), out.message());
+    assertFalse(fakes.calls.contains("execute-cutover"), "nothing frozen or switched");
+    assertEquals(Verdict.FAIL, wf.status().stages().get(3).verdict());
+    assertEquals("failed", wf.status().stages().get(4).state());
   }
 
   private static String rootMessage(Throwable e) {

@@ -16,4 +16,11 @@ public interface ValidationActivities {
    */
   @ActivityMethod
   StageResult replayRegression(StageRequest request);
+
+  /**
+   * Reads the newest {@code validation.json} on the request's branch (its generation time and
+   * ledger state) and the chunk ledger on the target now; writes nothing.
+   */
+  @ActivityMethod
+  FreshnessResult checkFreshness(StageRequest request);
 }

@@ -365,6 +365,7 @@ public final class SpecLoader {
         }
       }
       duration(c, "cutover", "rto");
+      duration(c, "cutover", "max_validation_age");
       oneOf(c, "cutover", "freeze", FREEZES);
       JsonNode sw = section(c, "cutover", "switch", SwitchSpec.class);
       if (sw != null) {
