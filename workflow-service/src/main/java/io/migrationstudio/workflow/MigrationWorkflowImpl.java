@@ -785,7 +785,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         new ArrayList<>(artifacts.values()),
         reviews,
         progress,
-        message);
+        message,
+        MigrationStatus.KIND_MIGRATION,
+        Workflow.getInfo().getWorkflowId());
   }
 
   private static String shortId(String commit) {
