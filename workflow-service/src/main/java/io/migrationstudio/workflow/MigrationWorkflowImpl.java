@@ -17,6 +17,7 @@ import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
+import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.SummaryRequest;
@@ -131,6 +132,16 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   static final int VALIDATION_FRESHNESS = 1;
 
+  /**
+   * Change id of the opt-in repair after a failed validation (version 1); histories before it go to
+   * the gate with the FAIL as it is.
+   */
+  static final String VALIDATION_REPAIR_CHANGE = "validation-repair";
+
+  static final int VALIDATION_REPAIR = 1;
+
+  private boolean repairTried;
+
   @Override
   public MigrationOutcome run(MigrationInput input) {
     spec = input.spec();
@@ -196,6 +207,23 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       StageResult checked =
           check(s, new StageRequest(migrationId, spec, branch, underCheck, started));
       record(checked);
+      if (s == Stage.VALIDATION
+          && checked.verdict() == Verdict.FAIL
+          && spec.validation().repair()
+          && !repairTried) {
+        repairTried = true;
+        int repair =
+            Workflow.getVersion(
+                VALIDATION_REPAIR_CHANGE, Workflow.DEFAULT_VERSION, VALIDATION_REPAIR);
+        if (repair >= VALIDATION_REPAIR) {
+          Optional<StageResult> repaired = repair(request, checked);
+          if (repaired.isEmpty()) {
+            setStage(s, "rejected", checked.verdict(), reviewCommit, "rejected at the repair plan");
+            return Optional.empty();
+          }
+          checked = repaired.get();
+        }
+      }
       reviewCommit = checked.commit();
       GateMode gate = spec.reviews().gate(s);
       if (gate == GateMode.AUTO && checked.verdict() == Verdict.PASS) {
@@ -286,13 +314,114 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   }
 
   private Review awaitReview(Stage s, String waitingMessage) {
+    return awaitReview(s, waitingMessage, "");
+  }
+
+  /** Waits for an accepted review and records it with {@code note}. */
+  private Review awaitReview(Stage s, String waitingMessage, String note) {
     state = MigrationState.AWAITING_REVIEW;
     message = s.key() + ": " + waitingMessage;
     Workflow.await(() -> !pending.isEmpty());
     Review review = pending.poll();
     state = MigrationState.RUNNING;
-    commitReview(review, true, "");
+    commitReview(review, true, note);
     return review;
+  }
+
+  /**
+   * {@code validation.repair}: after a FAIL, plan the repair (the differing ledger chunks,
+   * committed as {@code repair-plan.{json,md}}); when the differences are confined to chunks,
+   * propose it at the validation gate (an {@code auto} gate applies it at once; {@code ask}/{@code
+   * external} wait for a review of the plan's commit: APPROVE re-copies, REQUEST_CHANGES keeps the
+   * FAIL, REJECT rejects the stage), re-copy exactly those chunks (forced, each idempotent through
+   * its ledger row) and validate again. Returns the checker's result the gate then decides on, or
+   * empty when the stage was rejected.
+   */
+  private Optional<StageResult> repair(StageRequest produced, StageResult failed) {
+    Stage s = Stage.VALIDATION;
+    setStage(s, "planning-repair", failed.verdict(), failed.commit(), "planning a repair");
+    message = "validation: FAIL, planning a repair of the differing chunks";
+    RepairPlan plan =
+        validation.planRepair(
+            new StageRequest(
+                migrationId, spec, branch, failed.commit(), Workflow.currentTimeMillis()));
+    plan.artifacts().forEach(a -> artifacts.put(a.path(), a));
+    if (!plan.repairable()) {
+      log.info("no repair of {}: {}", migrationId, plan.summary());
+      return Optional.of(resummarize(failed, failed.summary() + "; " + plan.summary()));
+    }
+    GateMode gate = spec.reviews().gate(s);
+    if (gate != GateMode.AUTO) {
+      reviewCommit = plan.commit();
+      effectiveGate = gate;
+      String why =
+          "repair proposed: "
+              + plan.summary()
+              + " (04-validation/repair-plan.md); APPROVE re-copies, REQUEST_CHANGES keeps the"
+              + " FAIL";
+      setStage(s, "awaiting-review", failed.verdict(), plan.commit(), why);
+      Review decision =
+          awaitReview(
+              s,
+              "awaiting review of the repair plan " + shortId(plan.commit()) + " (" + why + ")",
+              ReviewRecord.REPAIR_PLAN_NOTE);
+      if (decision.decision() == Decision.REJECT) {
+        return Optional.empty();
+      }
+      if (decision.decision() == Decision.REQUEST_CHANGES) {
+        return Optional.of(resummarize(failed, failed.summary() + "; repair declined"));
+      }
+    }
+    int n = plan.chunks().size();
+    setStage(s, "repairing", failed.verdict(), plan.commit(), "re-copying " + n + " chunks");
+    message = "validation: repairing: re-copying " + n + " chunks";
+    int parallelism = Math.max(1, spec.migrate().parallelism());
+    List<Promise<ChunkResult>> inFlight = new ArrayList<>();
+    for (RepairPlan.RepairChunk c : plan.chunks()) {
+      while (inFlight.size() >= parallelism) {
+        Promise.anyOf(inFlight).get();
+        List<Promise<ChunkResult>> still = new ArrayList<>();
+        for (Promise<ChunkResult> p : inFlight) {
+          if (p.isCompleted()) {
+            p.get(); // a chunk that failed after its retries fails the stage
+          } else {
+            still.add(p);
+          }
+        }
+        inFlight = still;
+      }
+      inFlight.add(
+          Async.function(
+              chunks::copyChunk,
+              new ChunkRequest(
+                  migrationId,
+                  spec,
+                  branch,
+                  produced.commit(),
+                  c.sourceTable(),
+                  c.chunk(),
+                  migrationId + "/" + c.sourceTable() + "/" + c.chunk().index() + "/repair",
+                  true)));
+    }
+    for (Promise<ChunkResult> p : inFlight) {
+      p.get();
+    }
+    long now = Workflow.currentTimeMillis();
+    setStage(s, "running", null, null, "producer " + s.producerRole() + " after the repair");
+    message = "validation: re-validating after re-copying " + n + " chunks";
+    StageResult again =
+        produce(s, new StageRequest(migrationId, spec, branch, produced.commit(), now));
+    record(again);
+    setStage(s, "checking", null, again.commit(), "checker " + s.checkerRole());
+    StageResult rechecked =
+        check(s, new StageRequest(migrationId, spec, branch, again.commit(), now));
+    record(rechecked);
+    return Optional.of(
+        resummarize(rechecked, "after re-copying " + n + " chunks: " + rechecked.summary()));
+  }
+
+  private static StageResult resummarize(StageResult r, String summary) {
+    return new StageResult(r.stage(), r.role(), r.commit(), r.artifacts(), r.verdict(), summary);
   }
 
   private ReviewRecord commitReview(Review review, boolean accepted, String note) {

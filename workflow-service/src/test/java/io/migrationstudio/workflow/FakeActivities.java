@@ -17,6 +17,7 @@ import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
+import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.SummaryRequest;
@@ -63,6 +64,19 @@ class FakeActivities
 
   /** Verdicts of the regression tester after the first one (re-validations); else verdicts. */
   volatile Verdict revalidationVerdict;
+
+  /** What planRepair proposes: these chunks of album and track; repairable unless cleared. */
+  volatile boolean repairable = true;
+
+  final List<RepairPlan.RepairChunk> plannedRepair =
+      List.of(
+          new RepairPlan.RepairChunk("album", new ChunkRange(1, "100", "200")),
+          new RepairPlan.RepairChunk("track", new ChunkRange(2, "200", null)));
+
+  /** The commit of the last repair plan, and the chunk requests that were forced. */
+  volatile String repairPlanCommit;
+
+  final List<ChunkRequest> forcedChunks = Collections.synchronizedList(new ArrayList<>());
 
   /** When set, the first copyChunk attempt blocks on it (to kill its worker mid-stage). */
   volatile CountDownLatch blockFirstChunk;
@@ -190,6 +204,9 @@ class FakeActivities
       }
       throw new IllegalStateException("worker killed");
     }
+    if (r.force()) {
+      forcedChunks.add(r);
+    }
     boolean already = !copiedChunks.add(r.idempotencyKey());
     return new ChunkResult(r.sourceTable(), r.chunk().index(), 100, "h", 1, already);
   }
@@ -219,6 +236,20 @@ class FakeActivities
         "regression-tester",
         "04-validation/regression.json",
         again != null && validatedAt.size() > 1 ? again : verdict(Stage.VALIDATION));
+  }
+
+  @Override
+  public RepairPlan planRepair(StageRequest r) {
+    calls.add("plan-repair");
+    String c = newCommit();
+    repairPlanCommit = c;
+    boolean ok = repairable;
+    return new RepairPlan(
+        c,
+        ok ? plannedRepair : List.of(),
+        ok,
+        ok ? "re-copy 2 chunks of 2 tables" : "no repair: a missing index",
+        List.of(new ArtifactRef("04-validation/repair-plan.json", c)));
   }
 
   @Override

@@ -8,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.spec.Approvers;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
+import io.migrationstudio.contracts.spec.ValidationOptions;
 import io.migrationstudio.contracts.workflow.Decision;
 import io.migrationstudio.contracts.workflow.MigrationInput;
 import io.migrationstudio.contracts.workflow.MigrationOutcome;
@@ -88,6 +90,12 @@ class MigrationWorkflowTest {
 
   /** {@link #spec} with cutover options. */
   private static MigrationSpec spec(ReviewPolicy reviews, CutoverOptions cutover) {
+    return spec(reviews, cutover, null);
+  }
+
+  /** {@link #spec} with cutover and validation options. */
+  private static MigrationSpec spec(
+      ReviewPolicy reviews, CutoverOptions cutover, ValidationOptions validation) {
     MigrationSpec base = spec(reviews);
     return new MigrationSpec(
         base.id(),
@@ -97,7 +105,7 @@ class MigrationWorkflowTest {
         base.scope(),
         base.mapping(),
         base.migrate(),
-        base.validation(),
+        validation,
         cutover,
         base.reviews(),
         base.approvers(),
@@ -429,6 +437,108 @@ class MigrationWorkflowTest {
     assertFalse(fakes.calls.contains("execute-cutover"), "nothing frozen or switched");
     assertEquals(Verdict.FAIL, wf.status().stages().get(3).verdict());
     assertEquals("failed", wf.status().stages().get(4).state());
+  }
+
+  private static ValidationOptions repair() {
+    return new ValidationOptions(null, null, null, true);
+  }
+
+  @Test
+  void withoutTheRepairFlagAFailedValidationIsNotRepaired() throws Exception {
+    fakes.verdicts.put(Stage.VALIDATION, Verdict.FAIL);
+    MigrationWorkflow wf = start(spec(allAuto()));
+    MigrationStatus st = awaitReview(wf, Stage.VALIDATION);
+    assertTrue(st.message().contains("escalated to ask"), st.message());
+    assertFalse(fakes.calls.contains("plan-repair"), fakes.calls.toString());
+    assertTrue(fakes.forcedChunks.isEmpty());
+    assertEquals(1, fakes.validatedAt.size());
+    wf.review(new Review(Stage.VALIDATION, Decision.REJECT, "alice", "", st.reviewCommit()));
+    assertEquals(MigrationState.REJECTED, result(wf).state());
+  }
+
+  @Test
+  void withTheRepairFlagTheDifferingChunksAreRecopiedAndRevalidated() throws Exception {
+    fakes.verdicts.put(Stage.VALIDATION, Verdict.FAIL);
+    fakes.revalidationVerdict = Verdict.PASS;
+    MigrationWorkflow wf = start(spec(allAuto(), null, repair()));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    // exactly the planned chunks, forced, with repair idempotency keys, then validated again
+    assertEquals(
+        fakes.plannedRepair,
+        fakes.forcedChunks.stream()
+            .map(r -> new RepairPlan.RepairChunk(r.sourceTable(), r.chunk()))
+            .sorted(java.util.Comparator.comparing(RepairPlan.RepairChunk::sourceTable))
+            .toList());
+    assertTrue(
+        fakes.forcedChunks.stream().allMatch(r -> r.idempotencyKey().endsWith("/repair")),
+        fakes.forcedChunks.toString());
+    assertEquals(2, fakes.validatedAt.size(), fakes.calls.toString());
+    int plan = fakes.calls.indexOf("plan-repair");
+    assertEquals(
+        List.of("plan-repair", "validator", "regression-tester"),
+        fakes.calls.subList(plan, plan + 3));
+    MigrationStatus st = wf.status();
+    assertEquals(Verdict.PASS, st.stages().get(3).verdict());
+    assertTrue(
+        st.stages().get(3).summary().startsWith("after re-copying 2 chunks"),
+        st.stages().get(3).summary());
+    assertTrue(st.artifacts().stream().anyMatch(a -> a.path().endsWith("repair-plan.json")));
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) { // the repair path's history for the replay test
+      writeHistory(dir, "migration-workflow-history-repair.json");
+    }
+  }
+
+  private void writeHistory(String dir, String file) throws java.io.IOException {
+    var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
+    java.nio.file.Files.writeString(java.nio.file.Path.of(dir, file), history.toJson(true));
+  }
+
+  @Test
+  void anAskGateWaitsForApprovalOfTheRepairPlanItself() throws Exception {
+    fakes.verdicts.put(Stage.VALIDATION, Verdict.FAIL);
+    fakes.revalidationVerdict = Verdict.PASS;
+    MigrationWorkflow wf =
+        start(spec(allAuto().with(Stage.VALIDATION, GateMode.ASK), null, repair()));
+    MigrationStatus proposed = awaitReview(wf, Stage.VALIDATION);
+    assertEquals(fakes.repairPlanCommit, proposed.reviewCommit(), "the plan's commit is reviewed");
+    assertTrue(proposed.message().contains("repair proposed"), proposed.message());
+    assertTrue(fakes.forcedChunks.isEmpty(), "nothing re-copied before the approval");
+    wf.review(
+        new Review(
+            Stage.VALIDATION, Decision.APPROVE, "alice", "re-copy", proposed.reviewCommit()));
+    MigrationStatus gate =
+        awaitStatus(
+            wf,
+            s ->
+                s.state() == MigrationState.AWAITING_REVIEW
+                    && s.stage() == Stage.VALIDATION
+                    && !proposed.reviewCommit().equals(s.reviewCommit()));
+    assertEquals(2, fakes.forcedChunks.size());
+    assertEquals(Verdict.PASS, gate.stages().get(3).verdict());
+    assertEquals(
+        ReviewRecord.REPAIR_PLAN_NOTE,
+        gate.reviews().get(gate.reviews().size() - 1).note(),
+        "the repair decision is recorded as one, not as the stage's approval");
+    wf.review(new Review(Stage.VALIDATION, Decision.APPROVE, "alice", "ok", gate.reviewCommit()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+  }
+
+  @Test
+  void aPlanNotConfinedToChunksIsNotAppliedAndTheFailGoesToTheGate() throws Exception {
+    fakes.verdicts.put(Stage.VALIDATION, Verdict.FAIL);
+    fakes.repairable = false;
+    MigrationWorkflow wf = start(spec(allAuto(), null, repair()));
+    MigrationStatus st = awaitReview(wf, Stage.VALIDATION);
+    assertTrue(fakes.calls.contains("plan-repair"));
+    assertTrue(fakes.forcedChunks.isEmpty());
+    assertEquals(1, fakes.validatedAt.size());
+    assertTrue(st.artifacts().stream().anyMatch(a -> a.path().endsWith("repair-plan.json")));
+    assertFalse(
+        fakes.repairPlanCommit.equals(st.reviewCommit()), "the FAIL is reviewed, not the plan");
+    wf.review(new Review(Stage.VALIDATION, Decision.REJECT, "alice", "", st.reviewCommit()));
+    assertEquals(MigrationState.REJECTED, result(wf).state());
   }
 
   private static String rootMessage(Throwable e) {

@@ -23,4 +23,12 @@ public interface ValidationActivities {
    */
   @ActivityMethod
   FreshnessResult checkFreshness(StageRequest request);
+
+  /**
+   * After a FAIL: which ledger chunks of the failing tables differ (their canonical hashes on both
+   * sides), committed as {@code repair-plan.{json,md}} at the request's branch; reads {@code
+   * validation.json} at the request's commit. Changes no data.
+   */
+  @ActivityMethod
+  RepairPlan planRepair(StageRequest request);
 }

@@ -313,6 +313,10 @@ public final class SpecLoader {
         return;
       }
       range(v, "validation", "sample_rows", 0, Integer.MAX_VALUE);
+      JsonNode repair = v.get("repair");
+      if (!absent(repair) && !repair.isBoolean()) {
+        problem("validation.repair", shown(repair), "must be true or false");
+      }
       JsonNode tolerance = v.get("latency_tolerance");
       if (!absent(tolerance) && (!tolerance.isNumber() || tolerance.doubleValue() < 0)) {
         problem(

@@ -16,6 +16,7 @@ import io.migrationstudio.core.copy.ChunkProgress;
 import io.migrationstudio.core.copy.CopyOptions;
 import io.migrationstudio.core.copy.IntegrationChecker;
 import io.migrationstudio.core.copy.LoadFinisher;
+import io.migrationstudio.core.copy.RepairSession;
 import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.dialect.Dialect;
@@ -104,10 +105,15 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
             CopyOptions options =
                 CopyOptions.defaults()
                     .withRejectLimit(spec.migrate().rejectLimit())
+                    // a repair redoes a chunk the ledger shows committed
+                    .withForce(req.force())
                     // test environments report attempt 0
                     .withDeliveryAttempt(Math.max(1, ctx.getInfo().getAttempt()));
             try (Connection src = Dialects.open(spec.source(), secrets, "source");
                 Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+              if (req.force()) {
+                RepairSession.prepare(tgt);
+              }
               ChunkCopier copier =
                   new ChunkCopier(
                       dialect(spec.source().url()),

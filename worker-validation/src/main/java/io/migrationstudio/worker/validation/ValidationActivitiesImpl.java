@@ -5,6 +5,7 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.FreshnessResult;
+import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.ValidationActivities;
@@ -20,6 +21,7 @@ import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.validate.Freshness;
 import io.migrationstudio.core.validate.RegressionReplayer;
+import io.migrationstudio.core.validate.RepairPlanner;
 import io.migrationstudio.core.validate.Validator;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -178,6 +180,46 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                         + stamp.ledger().describe()
                         + ", the target now has "
                         + now.describe());
+          } catch (SQLException e) {
+            throw StageArtifacts.closeFailure(e);
+          }
+        });
+  }
+
+  @Override
+  public RepairPlan planRepair(StageRequest req) {
+    return ActivityFailures.run(
+        () -> {
+          try {
+            MigrationSpec spec = req.spec();
+            String at = at(req);
+            byte[] report =
+                artifacts.require(
+                    req.branch(), req.commit(), ArtifactPaths.VALIDATION_JSON, "the validator");
+            MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
+            RepairPlanner.Result planned;
+            try (Connection src = Dialects.open(spec.source(), secrets, "source");
+                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+              planned =
+                  new RepairPlanner(
+                          Dialects.forUrl(spec.source().url()),
+                          Dialects.forUrl(spec.target().url()),
+                          TargetSchema.DEFAULT_STUDIO_SCHEMA)
+                      .plan(src, tgt, mapping, req.migrationId(), report, at);
+            }
+            StageResult committed =
+                artifacts.commit(
+                    Stage.VALIDATION,
+                    Stage.VALIDATION.producerRole(),
+                    req.branch(),
+                    "Validation: repair plan",
+                    planned.output());
+            return new RepairPlan(
+                committed.commit(),
+                planned.chunks(),
+                planned.repairable(),
+                committed.summary(),
+                committed.artifacts());
           } catch (SQLException e) {
             throw StageArtifacts.closeFailure(e);
           }
