@@ -75,7 +75,10 @@ final class ClientCommands {
   static void printStatus(PrintStream out, MigrationStatus s) {
     out.printf(
         Locale.ROOT,
-        "migration %s  %s  stage %s  branch %s%n  %s%n",
+        "%s %s  %s  stage %s  branch %s%n  %s%n",
+        MigrationStatus.KIND_VALIDATION.equals(s.kind())
+            ? "validation run " + s.workflowId() + " of"
+            : "migration",
         s.migrationId(),
         s.state(),
         s.stage() == null ? "-" : s.stage().key(),
@@ -165,9 +168,14 @@ final class ClientCommands {
     }
   }
 
-  @Command(name = "status", description = "Show a migration's status.")
+  @Command(
+      name = "status",
+      description = "Show a migration's status (or a validation run's, by its workflow id).")
   static final class Status extends Client {
-    @Parameters(index = "0", paramLabel = "ID")
+    @Parameters(
+        index = "0",
+        paramLabel = "ID",
+        description = "migration id, or validation-<id>-<n> for a validation-only run")
     String id;
 
     @Override
@@ -182,7 +190,9 @@ final class ClientCommands {
     }
   }
 
-  @Command(name = "list", description = "List the migrations a server knows.")
+  @Command(
+      name = "list",
+      description = "List the migrations and validation-only runs a server knows.")
   static final class ListMigrations extends Client {
     @Override
     int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out) {
@@ -198,8 +208,15 @@ final class ClientCommands {
                 + "]");
       } else {
         for (MigrationStatusReply m : r.getMigrationsList()) {
+          // a validation run is addressed by its workflow id (`studio status validation-<id>-<n>`)
+          boolean validation = MigrationStatus.KIND_VALIDATION.equals(m.getKind());
           out.printf(
-              Locale.ROOT, "%-32s %-16s %s%n", m.getMigrationId(), m.getState(), m.getStage());
+              Locale.ROOT,
+              "%-10s %-32s %-16s %s%n",
+              m.getKind().isEmpty() ? MigrationStatus.KIND_MIGRATION : m.getKind(),
+              validation ? m.getWorkflowId() : m.getMigrationId(),
+              m.getState(),
+              m.getStage());
         }
       }
       return StudioMain.EXIT_OK;

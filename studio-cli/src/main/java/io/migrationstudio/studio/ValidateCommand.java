@@ -1,5 +1,7 @@
 package io.migrationstudio.studio;
 
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
@@ -9,6 +11,10 @@ import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.spec.SpecLoader;
+import io.migrationstudio.proto.v1.GetRequest;
+import io.migrationstudio.proto.v1.MigrationServiceGrpc;
+import io.migrationstudio.proto.v1.StartRequest;
+import io.migrationstudio.proto.v1.StartResponse;
 import io.migrationstudio.worker.assessment.AssessmentWorker;
 import io.migrationstudio.worker.validation.ValidationWorker;
 import io.migrationstudio.workflow.OperatorService;
@@ -20,6 +26,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,7 +44,9 @@ import picocli.CommandLine.Parameters;
           + " migration made by another tool).",
       "The mapping is generated from the source (spec mapping.naming), with mapping.overrides"
           + " merged.",
-      "Exit 0 PASS, 1 FAIL (or an error), 2 invalid input. Evidence on branch validations/<id>."
+      "Exit 0 PASS, 1 FAIL (or an error), 2 invalid input. Evidence on branch validations/<id>.",
+      "With --server HOST:PORT the run goes to a running studio server (rpc Validate) and this"
+          + " command waits for its verdict."
     })
 final class ValidateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SPEC", description = "migration.yaml (or JSON)")
@@ -52,10 +61,16 @@ final class ValidateCommand implements Callable<Integer> {
       description = "remote of the artifact repository (default: a bare repository in the home)")
   String gitRemote = System.getProperty("studio.git.remote");
 
+  @Option(
+      names = "--server",
+      paramLabel = "HOST:PORT",
+      description =
+          "run on a running studio server (its operator API, e.g. localhost:7234) instead of in"
+              + " this process; waits for the verdict")
+  String server;
+
   @Override
   public Integer call() throws Exception {
-    StudioHome h = StudioHome.of(home);
-    Logs.init(h);
     String text;
     try {
       text = Files.readString(spec, StandardCharsets.UTF_8);
@@ -63,7 +78,79 @@ final class ValidateCommand implements Callable<Integer> {
       throw new MigrationException(
           ErrorCode.INVALID_SPEC, "cannot read the spec " + spec + ": " + e.getMessage());
     }
+    if (server != null) {
+      return remote(server, text, System.out);
+    }
+    StudioHome h = StudioHome.of(home);
+    Logs.init(h);
     return execute(h, text, gitRemote, System.out);
+  }
+
+  /** Seconds each operator API call may take (the wait itself is a sequence of status calls). */
+  static final long CALL_DEADLINE_SECONDS = 60;
+
+  /**
+   * Starts the run through {@code rpc Validate} of a running server and follows it through {@code
+   * rpc Get} (by the workflow id the server answered) until it ends; same output and exit codes as
+   * the in-process run. An invalid spec is refused before anything is sent (exit 2).
+   */
+  static int remote(String server, String specText, PrintStream out) throws InterruptedException {
+    SpecLoader.parse(specText);
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(server).usePlaintext().build();
+    try {
+      StartResponse started =
+          api(channel).validate(StartRequest.newBuilder().setSpecText(specText).build());
+      out.printf(
+          Locale.ROOT,
+          "validation of %s started on %s (workflow %s, branch %s)%n",
+          started.getMigrationId(),
+          server,
+          started.getWorkflowId(),
+          started.getBranch());
+      MigrationStatus end =
+          new Watcher(null, out, "")
+              .follow(
+                  started.getMigrationId(),
+                  () ->
+                      ClientCommands.parse(
+                          api(channel)
+                              .get(
+                                  GetRequest.newBuilder()
+                                      .setMigrationId(started.getWorkflowId())
+                                      .build())));
+      return verdict(out, end, started.getWorkflowId());
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static MigrationServiceGrpc.MigrationServiceBlockingStub api(ManagedChannel channel) {
+    // a fresh deadline per call: a stub's deadline is absolute, and the wait may take hours
+    return MigrationServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** Prints the verdict of a finished run; 0 on PASS, 1 on FAIL or an error. */
+  private static int verdict(PrintStream out, MigrationStatus end, String workflowId) {
+    StageStatus validation =
+        end.stages().stream().filter(s -> s.stage() == Stage.VALIDATION).findFirst().orElseThrow();
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "validation %s %s (workflow %s)%n  %s%n",
+        end.migrationId(),
+        validation.verdict() == null ? "ERROR" : validation.verdict().name(),
+        workflowId,
+        validation.verdict() == null ? end.message() : validation.summary());
+    out.printf(Locale.ROOT, "verdict table: %s%n", ArtifactPaths.VALIDATION_MD);
+    out.printf(
+        Locale.ROOT,
+        "evidence: branch %s at %s%n",
+        end.branch(),
+        validation.commit() == null ? "?" : validation.commit());
+    return end.state() == MigrationState.COMPLETED && validation.verdict() == Verdict.PASS
+        ? StudioMain.EXIT_OK
+        : StudioMain.EXIT_FAILED;
   }
 
   static int execute(StudioHome home, String specText, String gitRemote, PrintStream out)

@@ -49,7 +49,11 @@ final class Watcher {
     return follow(migrationId, () -> operator.validationStatus(workflowId));
   }
 
-  private MigrationStatus follow(String migrationId, Supplier<MigrationStatus> query)
+  /**
+   * Blocks until the run {@code query} answers for ends (any source of statuses: the operator
+   * service in process, or the operator API of a server); returns its final status.
+   */
+  MigrationStatus follow(String migrationId, Supplier<MigrationStatus> query)
       throws InterruptedException {
     Map<String, String> seen = new HashMap<>();
     long lastProgress = 0;

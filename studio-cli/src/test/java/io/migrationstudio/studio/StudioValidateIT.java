@@ -62,6 +62,10 @@ class StudioValidateIT {
   private record Result(int code, String out, String err) {}
 
   private static Result validate(Path spec, Path home) {
+    return studio("validate", spec.toString(), "--home", home.toString());
+  }
+
+  private static Result studio(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     PrintStream oldOut = System.out;
@@ -70,7 +74,7 @@ class StudioValidateIT {
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      code = StudioMain.execute("validate", spec.toString(), "--home", home.toString());
+      code = StudioMain.execute(args);
     } finally {
       System.setOut(oldOut);
       System.setErr(oldErr);
@@ -223,6 +227,54 @@ class StudioValidateIT {
                 StatusRuntimeException.class,
                 () -> api.validate(StartRequest.newBuilder().setSpecText("id: X\n").build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+
+        // `studio validate --server`: the same run through the operator API, same exit codes
+        String server = "localhost:" + services.apiPort();
+        Path spec = home.resolve("migration.yaml");
+        Files.writeString(spec, text);
+        Result fail = studio("validate", spec.toString(), "--server", server);
+        assertEquals(1, fail.code(), fail.out() + fail.err());
+        assertTrue(fail.out().contains("workflow validation-pair-3"), fail.out());
+        assertTrue(fail.out().contains("validation pair FAIL"), fail.out());
+        target.execute("DELETE FROM genre WHERE genre_id = 999");
+        Result pass = studio("validate", spec.toString(), "--server", server);
+        assertEquals(0, pass.code(), pass.out() + pass.err());
+        assertTrue(pass.out().contains("validation pair PASS"), pass.out());
+        Path bad = home.resolve("bad.yaml");
+        Files.writeString(bad, "id: X\n");
+        assertEquals(2, studio("validate", bad.toString(), "--server", server).code());
+
+        // validation runs show in list and status, addressed by their workflow id
+        Result list = studio("list", "--server", server);
+        assertEquals(0, list.code(), list.err());
+        for (int n = 1; n <= 4; n++) {
+          assertTrue(
+              list.out().lines().anyMatch(l -> l.matches("validation +validation-pair-\\d+ .*")),
+              list.out());
+          assertTrue(list.out().contains("validation-pair-" + n + " "), list.out());
+        }
+        assertTrue(
+            list.out()
+                .lines()
+                .anyMatch(l -> l.matches("validation +validation-pair-4 +COMPLETED.*")),
+            list.out());
+        Result json = studio("list", "--json", "--server", server);
+        JsonNode runs =
+            Json.read(json.out().getBytes(StandardCharsets.UTF_8), JsonNode.class, "list");
+        assertEquals(4, runs.size(), json.out());
+        assertEquals("validation", runs.get(0).get("kind").asText(), json.out());
+        assertEquals("validation-pair-1", runs.get(0).get("workflowId").asText(), json.out());
+        Result status = studio("status", "validation-pair-3", "--server", server);
+        assertEquals(0, status.code(), status.err());
+        assertTrue(
+            status.out().startsWith("validation run validation-pair-3 of pair  FAILED"),
+            status.out());
+        Result statusJson = studio("status", "validation-pair-4", "--json", "--server", server);
+        JsonNode st =
+            Json.read(statusJson.out().getBytes(StandardCharsets.UTF_8), JsonNode.class, "status");
+        assertEquals("COMPLETED", st.get("state").asText());
+        assertEquals("validation", st.get("kind").asText());
+        assertEquals(1, studio("status", "validation-pair-99", "--server", server).code());
       } finally {
         channel.shutdownNow();
       }

@@ -137,6 +137,8 @@ public final class MigrationServiceEndpoint extends MigrationServiceGrpc.Migrati
         .setStage(s.stage() == null ? "" : s.stage().key())
         .setState(s.state().name())
         .setStatusJson(Json.writeCompact(s))
+        .setKind(s.kind())
+        .setWorkflowId(s.workflowId() == null ? "" : s.workflowId())
         .build();
   }
 

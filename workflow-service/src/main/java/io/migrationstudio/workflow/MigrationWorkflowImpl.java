@@ -10,12 +10,14 @@ import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
+import io.migrationstudio.contracts.activity.FreshnessResult;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
+import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.SummaryRequest;
@@ -133,6 +135,25 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   static final int DRY_RUN = 1;
 
+  /**
+   * Change id of the freshness check before the cutover executes (version 1): a validation report
+   * older than {@code cutover.max_validation_age} or made against another ledger state is re-made
+   * first. Histories before it execute on the approved report as it is.
+   */
+  static final String VALIDATION_FRESHNESS_CHANGE = "validation-freshness";
+
+  static final int VALIDATION_FRESHNESS = 1;
+
+  /**
+   * Change id of the opt-in repair after a failed validation (version 1); histories before it go to
+   * the gate with the FAIL as it is.
+   */
+  static final String VALIDATION_REPAIR_CHANGE = "validation-repair";
+
+  static final int VALIDATION_REPAIR = 1;
+
+  private boolean repairTried;
+
   @Override
   public MigrationOutcome run(MigrationInput input) {
     spec = input.spec();
@@ -166,7 +187,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         }
         base = approvedCommit.get();
         if (s == Stage.CUTOVER) {
-          executeCutover(base);
+          Optional<String> refused = executeCutover(base);
+          if (refused.isPresent()) {
+            return finish(MigrationState.FAILED, refused.get());
+          }
         }
         writeSummary();
         if (s == Stage.MIGRATE && dryRunning()) {
@@ -201,6 +225,23 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       StageResult checked =
           check(s, new StageRequest(migrationId, spec, branch, underCheck, started));
       record(checked);
+      if (s == Stage.VALIDATION
+          && checked.verdict() == Verdict.FAIL
+          && spec.validation().repair()
+          && !repairTried) {
+        repairTried = true;
+        int repair =
+            Workflow.getVersion(
+                VALIDATION_REPAIR_CHANGE, Workflow.DEFAULT_VERSION, VALIDATION_REPAIR);
+        if (repair >= VALIDATION_REPAIR) {
+          Optional<StageResult> repaired = repair(request, checked);
+          if (repaired.isEmpty()) {
+            setStage(s, "rejected", checked.verdict(), reviewCommit, "rejected at the repair plan");
+            return Optional.empty();
+          }
+          checked = repaired.get();
+        }
+      }
       reviewCommit = checked.commit();
       GateMode gate = spec.reviews().gate(s);
       if (gate == GateMode.AUTO && checked.verdict() == Verdict.PASS) {
@@ -291,13 +332,114 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   }
 
   private Review awaitReview(Stage s, String waitingMessage) {
+    return awaitReview(s, waitingMessage, "");
+  }
+
+  /** Waits for an accepted review and records it with {@code note}. */
+  private Review awaitReview(Stage s, String waitingMessage, String note) {
     state = MigrationState.AWAITING_REVIEW;
     message = s.key() + ": " + waitingMessage;
     Workflow.await(() -> !pending.isEmpty());
     Review review = pending.poll();
     state = MigrationState.RUNNING;
-    commitReview(review, true, "");
+    commitReview(review, true, note);
     return review;
+  }
+
+  /**
+   * {@code validation.repair}: after a FAIL, plan the repair (the differing ledger chunks,
+   * committed as {@code repair-plan.{json,md}}); when the differences are confined to chunks,
+   * propose it at the validation gate (an {@code auto} gate applies it at once; {@code ask}/{@code
+   * external} wait for a review of the plan's commit: APPROVE re-copies, REQUEST_CHANGES keeps the
+   * FAIL, REJECT rejects the stage), re-copy exactly those chunks (forced, each idempotent through
+   * its ledger row) and validate again. Returns the checker's result the gate then decides on, or
+   * empty when the stage was rejected.
+   */
+  private Optional<StageResult> repair(StageRequest produced, StageResult failed) {
+    Stage s = Stage.VALIDATION;
+    setStage(s, "planning-repair", failed.verdict(), failed.commit(), "planning a repair");
+    message = "validation: FAIL, planning a repair of the differing chunks";
+    RepairPlan plan =
+        validation.planRepair(
+            new StageRequest(
+                migrationId, spec, branch, failed.commit(), Workflow.currentTimeMillis()));
+    plan.artifacts().forEach(a -> artifacts.put(a.path(), a));
+    if (!plan.repairable()) {
+      log.info("no repair of {}: {}", migrationId, plan.summary());
+      return Optional.of(resummarize(failed, failed.summary() + "; " + plan.summary()));
+    }
+    GateMode gate = spec.reviews().gate(s);
+    if (gate != GateMode.AUTO) {
+      reviewCommit = plan.commit();
+      effectiveGate = gate;
+      String why =
+          "repair proposed: "
+              + plan.summary()
+              + " (04-validation/repair-plan.md); APPROVE re-copies, REQUEST_CHANGES keeps the"
+              + " FAIL";
+      setStage(s, "awaiting-review", failed.verdict(), plan.commit(), why);
+      Review decision =
+          awaitReview(
+              s,
+              "awaiting review of the repair plan " + shortId(plan.commit()) + " (" + why + ")",
+              ReviewRecord.REPAIR_PLAN_NOTE);
+      if (decision.decision() == Decision.REJECT) {
+        return Optional.empty();
+      }
+      if (decision.decision() == Decision.REQUEST_CHANGES) {
+        return Optional.of(resummarize(failed, failed.summary() + "; repair declined"));
+      }
+    }
+    int n = plan.chunks().size();
+    setStage(s, "repairing", failed.verdict(), plan.commit(), "re-copying " + n + " chunks");
+    message = "validation: repairing: re-copying " + n + " chunks";
+    int parallelism = Math.max(1, spec.migrate().parallelism());
+    List<Promise<ChunkResult>> inFlight = new ArrayList<>();
+    for (RepairPlan.RepairChunk c : plan.chunks()) {
+      while (inFlight.size() >= parallelism) {
+        Promise.anyOf(inFlight).get();
+        List<Promise<ChunkResult>> still = new ArrayList<>();
+        for (Promise<ChunkResult> p : inFlight) {
+          if (p.isCompleted()) {
+            p.get(); // a chunk that failed after its retries fails the stage
+          } else {
+            still.add(p);
+          }
+        }
+        inFlight = still;
+      }
+      inFlight.add(
+          Async.function(
+              chunks::copyChunk,
+              new ChunkRequest(
+                  migrationId,
+                  spec,
+                  branch,
+                  produced.commit(),
+                  c.sourceTable(),
+                  c.chunk(),
+                  migrationId + "/" + c.sourceTable() + "/" + c.chunk().index() + "/repair",
+                  true)));
+    }
+    for (Promise<ChunkResult> p : inFlight) {
+      p.get();
+    }
+    long now = Workflow.currentTimeMillis();
+    setStage(s, "running", null, null, "producer " + s.producerRole() + " after the repair");
+    message = "validation: re-validating after re-copying " + n + " chunks";
+    StageResult again =
+        produce(s, new StageRequest(migrationId, spec, branch, produced.commit(), now));
+    record(again);
+    setStage(s, "checking", null, again.commit(), "checker " + s.checkerRole());
+    StageResult rechecked =
+        check(s, new StageRequest(migrationId, spec, branch, again.commit(), now));
+    record(rechecked);
+    return Optional.of(
+        resummarize(rechecked, "after re-copying " + n + " chunks: " + rechecked.summary()));
+  }
+
+  private static StageResult resummarize(StageResult r, String summary) {
+    return new StageResult(r.stage(), r.role(), r.commit(), r.artifacts(), r.verdict(), summary);
   }
 
   private ReviewRecord commitReview(Review review, boolean accepted, String note) {
@@ -516,7 +658,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     inFlight.addAll(still);
   }
 
-  private void executeCutover(String approvedCommit) {
+  /** Executes the approved cutover; empty when it ran, else why it was refused. */
+  private Optional<String> executeCutover(String approvedCommit) {
     String window = spec.cutover().window();
     if (window != null && !window.isBlank()) {
       try {
@@ -531,6 +674,16 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             "cutover.window '" + window + "' is not an ISO-8601 instant", "INVALID_SPEC");
       }
     }
+    int freshness =
+        Workflow.getVersion(
+            VALIDATION_FRESHNESS_CHANGE, Workflow.DEFAULT_VERSION, VALIDATION_FRESHNESS);
+    if (freshness >= VALIDATION_FRESHNESS) {
+      Optional<String> refused = ensureFreshValidation(approvedCommit);
+      if (refused.isPresent()) {
+        setStage(Stage.CUTOVER, "failed", null, null, refused.get());
+        return refused;
+      }
+    }
     setStage(Stage.CUTOVER, "executing", null, approvedCommit, "freeze, validate, switch");
     message = "cutover: executing";
     StageResult done =
@@ -539,6 +692,79 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                 migrationId, spec, branch, approvedCommit, Workflow.currentTimeMillis()));
     record(done);
     setStage(Stage.CUTOVER, "completed", done.verdict(), done.commit(), done.summary());
+    return Optional.empty();
+  }
+
+  /**
+   * The cutover acts on the validation report only while it still describes the target: made less
+   * than {@code cutover.max_validation_age} ago (workflow time) against the chunk ledger as it is
+   * now. Otherwise Validation is re-run (validator and regression tester, on the approved cutover
+   * commit's mapping) and the cutover continues only on PASS. Returns why it refused.
+   */
+  private Optional<String> ensureFreshValidation(String approvedCommit) {
+    long now = Workflow.currentTimeMillis();
+    setStage(Stage.CUTOVER, "checking-freshness", null, approvedCommit, "validation report age");
+    message = "cutover: checking the validation report is fresh";
+    FreshnessResult f =
+        validation.checkFreshness(new StageRequest(migrationId, spec, branch, approvedCommit, now));
+    long maxAge;
+    try {
+      maxAge = java.time.Duration.parse(spec.cutover().maxValidationAge()).toMillis();
+    } catch (DateTimeParseException e) {
+      return Optional.of(
+          "cutover refused: cutover.max_validation_age '"
+              + spec.cutover().maxValidationAge()
+              + "' is not an ISO-8601 duration such as PT24H");
+    }
+    String stale = null;
+    if (f.generatedAtMillis() == null) {
+      stale =
+          f.reportCommit() == null
+              ? f.detail()
+              : "validation.json at " + shortId(f.reportCommit()) + " records no generation time";
+    } else if (now - f.generatedAtMillis() > maxAge) {
+      stale =
+          "validation.json was made "
+              + java.time.Duration.ofMillis(now - f.generatedAtMillis())
+              + " ago, more than cutover.max_validation_age "
+              + spec.cutover().maxValidationAge();
+    } else if (!f.ledgerMatches()) {
+      stale = f.detail();
+    }
+    if (stale == null) {
+      log.info("validation report of {} is fresh: {}", migrationId, f.detail());
+      return Optional.empty();
+    }
+    log.info("validation report of {} is stale ({}): re-validating", migrationId, stale);
+    message = "cutover: re-validating (" + stale + ")";
+    setStage(Stage.CUTOVER, "revalidating", null, approvedCommit, stale);
+    StageResult validated =
+        validation.validate(new StageRequest(migrationId, spec, branch, approvedCommit, now));
+    record(validated);
+    StageResult checked =
+        validation.replayRegression(
+            new StageRequest(migrationId, spec, branch, validated.commit(), now));
+    record(checked);
+    Verdict verdict = checked.verdict() == null ? Verdict.FAIL : checked.verdict();
+    String summary = "re-validated before cutover (" + stale + "): " + checked.summary();
+    StageStatus old = stages.get(Stage.VALIDATION);
+    stages.put(
+        Stage.VALIDATION,
+        new StageStatus(
+            Stage.VALIDATION, old.state(), old.gate(), verdict, checked.commit(), summary));
+    if (verdict != Verdict.PASS) {
+      return Optional.of(
+          "cutover refused: the validation report was stale ("
+              + stale
+              + ") and the re-validation at "
+              + shortId(checked.commit())
+              + " is "
+              + verdict
+              + ": "
+              + checked.summary()
+              + ". Nothing was frozen or switched; see 04-validation/validation.md");
+    }
+    return Optional.empty();
   }
 
   private void skip(ApprovedStage earlier) {
@@ -734,7 +960,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         new ArrayList<>(artifacts.values()),
         reviews,
         progress,
-        message);
+        message,
+        MigrationStatus.KIND_MIGRATION,
+        Workflow.getInfo().getWorkflowId());
   }
 
   private static String shortId(String commit) {

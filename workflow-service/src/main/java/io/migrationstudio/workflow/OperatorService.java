@@ -204,14 +204,27 @@ public final class OperatorService {
     return client.newWorkflowStub(MigrationWorkflow.class, TaskQueues.workflowId(migrationId));
   }
 
-  /** The workflow's status query (works on finished migrations too). */
-  public MigrationStatus status(String migrationId) {
+  /**
+   * The workflow's status query (works on finished migrations too). {@code id} is a migration id,
+   * or the workflow id of a validation-only run ({@code validation-<id>-<n>}, as {@link #list}
+   * shows it) when no migration has that id.
+   */
+  public MigrationStatus status(String id) {
     try {
-      return stub(migrationId).status();
+      return stub(id).status();
     } catch (WorkflowNotFoundException e) {
+      if (id.startsWith("validation-")) {
+        try {
+          return validationStub(id).status();
+        } catch (WorkflowNotFoundException notAValidationEither) {
+          // fall through: neither a migration nor a validation run of that name
+        }
+      }
       throw new MigrationException(
           ErrorCode.MISSING_OBJECT,
-          "no migration " + migrationId + " on this server; `studio list` shows the known ones");
+          "no migration or validation run "
+              + id
+              + " on this server; `studio list` shows the known ones");
     }
   }
 
@@ -226,9 +239,13 @@ public final class OperatorService {
     }
   }
 
-  /** Every migration the server knows, open ones first. */
+  /**
+   * Every migration the server knows (by id), then every validation-only run (by workflow id);
+   * {@link MigrationStatus#kind} tells them apart.
+   */
   public List<MigrationStatus> list() {
     Set<String> ids = new TreeSet<>();
+    Set<String> validations = new TreeSet<>(OperatorService::byRunNumber);
     String ns = client.getOptions().getNamespace();
     var stubs = client.getWorkflowServiceStubs().blockingStub();
     List<WorkflowExecutionInfo> infos = new ArrayList<>();
@@ -247,13 +264,34 @@ public final class OperatorService {
       // only the migrations themselves, not their per-table copy children
       if (wid.startsWith("migration-") && info.getType().getName().equals("MigrationWorkflow")) {
         ids.add(wid.substring("migration-".length()));
+      } else if (wid.startsWith("validation-")
+          && info.getType().getName().equals("ValidationWorkflow")) {
+        validations.add(wid);
       }
     }
     List<MigrationStatus> out = new ArrayList<>();
     for (String id : ids) {
       out.add(status(id));
     }
+    for (String wid : validations) {
+      out.add(validationStatus(wid));
+    }
     return out;
+  }
+
+  /** {@code validation-pair-2} before {@code validation-pair-10}: by name, then by run number. */
+  static int byRunNumber(String a, String b) {
+    int ia = a.lastIndexOf('-');
+    int ib = b.lastIndexOf('-');
+    int c = a.substring(0, ia).compareTo(b.substring(0, ib));
+    if (c != 0) {
+      return c;
+    }
+    String ra = a.substring(ia + 1);
+    String rb = b.substring(ib + 1);
+    return ra.length() != rb.length()
+        ? Integer.compare(ra.length(), rb.length())
+        : ra.compareTo(rb);
   }
 
   /**

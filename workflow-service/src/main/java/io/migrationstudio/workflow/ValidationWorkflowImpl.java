@@ -193,7 +193,9 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
         new ArrayList<>(artifacts.values()),
         List.of(),
         Progress.empty(),
-        message);
+        message,
+        MigrationStatus.KIND_VALIDATION,
+        Workflow.getInfo().getWorkflowId());
   }
 
   private static String rootMessage(Throwable e) {

@@ -10,12 +10,14 @@ import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
+import io.migrationstudio.contracts.activity.FreshnessResult;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
+import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.SummaryRequest;
@@ -53,6 +55,28 @@ class FakeActivities
   final Set<String> copiedChunks = ConcurrentHashMap.newKeySet();
   final AtomicInteger chunkAttempts = new AtomicInteger();
   volatile List<ApprovedStage> approvedEarlier = List.of();
+
+  /** Workflow time passed to each validate call (what validation.json would record). */
+  final List<Long> validatedAt = Collections.synchronizedList(new ArrayList<>());
+
+  /** Whether checkFreshness finds the chunk ledger as the newest report recorded it. */
+  volatile boolean ledgerUnchanged = true;
+
+  /** Verdicts of the regression tester after the first one (re-validations); else verdicts. */
+  volatile Verdict revalidationVerdict;
+
+  /** What planRepair proposes: these chunks of album and track; repairable unless cleared. */
+  volatile boolean repairable = true;
+
+  final List<RepairPlan.RepairChunk> plannedRepair =
+      List.of(
+          new RepairPlan.RepairChunk("album", new ChunkRange(1, "100", "200")),
+          new RepairPlan.RepairChunk("track", new ChunkRange(2, "200", null)));
+
+  /** The commit of the last repair plan, and the chunk requests that were forced. */
+  volatile String repairPlanCommit;
+
+  final List<ChunkRequest> forcedChunks = Collections.synchronizedList(new ArrayList<>());
 
   /** When set, the first copyChunk attempt blocks on it (to kill its worker mid-stage). */
   volatile CountDownLatch blockFirstChunk;
@@ -180,6 +204,9 @@ class FakeActivities
       }
       throw new IllegalStateException("worker killed");
     }
+    if (r.force()) {
+      forcedChunks.add(r);
+    }
     boolean already = !copiedChunks.add(r.idempotencyKey());
     return new ChunkResult(r.sourceTable(), r.chunk().index(), 100, "h", 1, already);
   }
@@ -207,16 +234,46 @@ class FakeActivities
 
   @Override
   public StageResult validate(StageRequest r) {
+    validatedAt.add(r.stageStartedAtMillis());
     return result(Stage.VALIDATION, "validator", "04-validation/validation.json", null);
   }
 
   @Override
   public StageResult replayRegression(StageRequest r) {
+    Verdict again = revalidationVerdict;
     return result(
         Stage.VALIDATION,
         "regression-tester",
         "04-validation/regression.json",
-        verdict(Stage.VALIDATION));
+        again != null && validatedAt.size() > 1 ? again : verdict(Stage.VALIDATION));
+  }
+
+  @Override
+  public RepairPlan planRepair(StageRequest r) {
+    calls.add("plan-repair");
+    String c = newCommit();
+    repairPlanCommit = c;
+    boolean ok = repairable;
+    return new RepairPlan(
+        c,
+        ok ? plannedRepair : List.of(),
+        ok,
+        ok ? "re-copy 2 chunks of 2 tables" : "no repair: a missing index",
+        List.of(new ArtifactRef("04-validation/repair-plan.json", c)));
+  }
+
+  @Override
+  public FreshnessResult checkFreshness(StageRequest r) {
+    calls.add("check-freshness");
+    if (validatedAt.isEmpty()) {
+      return new FreshnessResult(null, null, false, "no validation.json");
+    }
+    boolean same = ledgerUnchanged;
+    return new FreshnessResult(
+        validatedAt.get(validatedAt.size() - 1),
+        branchCommits.get(branchCommits.size() - 1),
+        same,
+        same ? "ledger unchanged" : "the chunk ledger changed since the report");
   }
 
   @Override

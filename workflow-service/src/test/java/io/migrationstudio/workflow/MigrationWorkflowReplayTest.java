@@ -16,7 +16,9 @@ class MigrationWorkflowReplayTest {
   @ValueSource(
       strings = {
         "migration-workflow-history.json", // before the per-table children: chunks copied inline
-        "migration-workflow-history-v1.json" // table-copy-children version 1
+        "migration-workflow-history-v1.json", // table-copy-children version 1
+        "migration-workflow-history-v2.json", // + validation-freshness version 1 before the cutover
+        "migration-workflow-history-repair.json" // + validation-repair version 1 (FAIL, repaired)
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

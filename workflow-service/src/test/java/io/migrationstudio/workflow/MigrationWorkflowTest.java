@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.spec.Approvers;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
+import io.migrationstudio.contracts.spec.ValidationOptions;
 import io.migrationstudio.contracts.workflow.Decision;
 import io.migrationstudio.contracts.workflow.MigrationInput;
 import io.migrationstudio.contracts.workflow.MigrationOutcome;
@@ -83,6 +86,30 @@ class MigrationWorkflowTest {
         null,
         reviews,
         new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))));
+  }
+
+  /** {@link #spec} with cutover options. */
+  private static MigrationSpec spec(ReviewPolicy reviews, CutoverOptions cutover) {
+    return spec(reviews, cutover, null);
+  }
+
+  /** {@link #spec} with cutover and validation options. */
+  private static MigrationSpec spec(
+      ReviewPolicy reviews, CutoverOptions cutover, ValidationOptions validation) {
+    MigrationSpec base = spec(reviews);
+    return new MigrationSpec(
+        base.id(),
+        base.title(),
+        base.source(),
+        base.target(),
+        base.scope(),
+        base.mapping(),
+        base.migrate(),
+        validation,
+        cutover,
+        base.reviews(),
+        base.approvers(),
+        base.assessment());
   }
 
   private static ReviewPolicy allAuto() {
@@ -186,6 +213,7 @@ class MigrationWorkflowTest {
             "regression-tester",
             "cutover-coordinator",
             "rollback-engineer",
+            "check-freshness",
             "execute-cutover",
             "cutover-coordinator"),
         roles);
@@ -390,6 +418,172 @@ class MigrationWorkflowTest {
     assertEquals(6, wf.status().progress().chunksDone());
     assertTrue(second.chunkAttempts.get() >= 7, "the interrupted chunk ran again");
     replacement.shutdownNow();
+  }
+
+  @Test
+  void aFreshValidationReportIsUsedAsItIs() {
+    MigrationWorkflow wf = start(spec(allAuto()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    assertEquals(1, fakes.validatedAt.size(), "validated once: " + fakes.calls);
+    int check = fakes.calls.indexOf("check-freshness");
+    assertEquals(
+        List.of("check-freshness", "execute-cutover"), fakes.calls.subList(check, check + 2));
+  }
+
+  /**
+   * The cutover window lies 25 hours after the validation (time skipping jumps there): the report
+   * is older than the default max_validation_age of 24 h, so Validation is re-run at the window's
+   * time before the cutover executes.
+   */
+  @Test
+  void aValidationReportOlderThanTheMaxAgeIsRemadeBeforeTheCutover() {
+    String window =
+        java.time.Instant.ofEpochMilli(env.currentTimeMillis())
+            .plus(Duration.ofHours(25))
+            .toString();
+    MigrationWorkflow wf = start(spec(allAuto(), new CutoverOptions(window, null, null, null)));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertEquals(2, fakes.validatedAt.size(), "validated again before the cutover: " + fakes.calls);
+    long age = fakes.validatedAt.get(1) - fakes.validatedAt.get(0);
+    assertTrue(
+        age >= Duration.ofHours(24).toMillis(), "re-validated at the window, " + age + " ms later");
+    int check = fakes.calls.lastIndexOf("check-freshness");
+    assertEquals(
+        List.of("check-freshness", "validator", "regression-tester", "execute-cutover"),
+        fakes.calls.subList(check, check + 4));
+    MigrationStatus st = wf.status();
+    assertTrue(
+        st.stages().get(3).summary().startsWith("re-validated before cutover"),
+        st.stages().get(3).summary());
+  }
+
+  @Test
+  void aShorterMaxAgeOrAChangedLedgerAlsoTriggersTheReRun() {
+    // the report is minutes old but the ledger changed since (e.g. a chunk was re-copied)
+    fakes.ledgerUnchanged = false;
+    MigrationWorkflow wf = start(spec(allAuto()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    assertEquals(2, fakes.validatedAt.size(), fakes.calls.toString());
+  }
+
+  @Test
+  void aFailingReValidationRefusesTheCutover() {
+    fakes.revalidationVerdict = Verdict.FAIL;
+    String window =
+        java.time.Instant.ofEpochMilli(env.currentTimeMillis())
+            .plus(Duration.ofHours(2))
+            .toString();
+    MigrationWorkflow wf =
+        start(spec(allAuto(), new CutoverOptions(window, null, null, null, "PT1H")));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.FAILED, out.state());
+    assertTrue(out.message().startsWith("cutover refused"), out.message());
+    assertFalse(fakes.calls.contains("execute-cutover"), "nothing frozen or switched");
+    assertEquals(Verdict.FAIL, wf.status().stages().get(3).verdict());
+    assertEquals("failed", wf.status().stages().get(4).state());
+  }
+
+  private static ValidationOptions repair() {
+    return new ValidationOptions(null, null, null, true);
+  }
+
+  @Test
+  void withoutTheRepairFlagAFailedValidationIsNotRepaired() throws Exception {
+    fakes.verdicts.put(Stage.VALIDATION, Verdict.FAIL);
+    MigrationWorkflow wf = start(spec(allAuto()));
+    MigrationStatus st = awaitReview(wf, Stage.VALIDATION);
+    assertTrue(st.message().contains("escalated to ask"), st.message());
+    assertFalse(fakes.calls.contains("plan-repair"), fakes.calls.toString());
+    assertTrue(fakes.forcedChunks.isEmpty());
+    assertEquals(1, fakes.validatedAt.size());
+    wf.review(new Review(Stage.VALIDATION, Decision.REJECT, "alice", "", st.reviewCommit()));
+    assertEquals(MigrationState.REJECTED, result(wf).state());
+  }
+
+  @Test
+  void withTheRepairFlagTheDifferingChunksAreRecopiedAndRevalidated() throws Exception {
+    fakes.verdicts.put(Stage.VALIDATION, Verdict.FAIL);
+    fakes.revalidationVerdict = Verdict.PASS;
+    MigrationWorkflow wf = start(spec(allAuto(), null, repair()));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    // exactly the planned chunks, forced, with repair idempotency keys, then validated again
+    assertEquals(
+        fakes.plannedRepair,
+        fakes.forcedChunks.stream()
+            .map(r -> new RepairPlan.RepairChunk(r.sourceTable(), r.chunk()))
+            .sorted(java.util.Comparator.comparing(RepairPlan.RepairChunk::sourceTable))
+            .toList());
+    assertTrue(
+        fakes.forcedChunks.stream().allMatch(r -> r.idempotencyKey().endsWith("/repair")),
+        fakes.forcedChunks.toString());
+    assertEquals(2, fakes.validatedAt.size(), fakes.calls.toString());
+    int plan = fakes.calls.indexOf("plan-repair");
+    assertEquals(
+        List.of("plan-repair", "validator", "regression-tester"),
+        fakes.calls.subList(plan, plan + 3));
+    MigrationStatus st = wf.status();
+    assertEquals(Verdict.PASS, st.stages().get(3).verdict());
+    assertTrue(
+        st.stages().get(3).summary().startsWith("after re-copying 2 chunks"),
+        st.stages().get(3).summary());
+    assertTrue(st.artifacts().stream().anyMatch(a -> a.path().endsWith("repair-plan.json")));
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) { // the repair path's history for the replay test
+      writeHistory(dir, "migration-workflow-history-repair.json");
+    }
+  }
+
+  private void writeHistory(String dir, String file) throws java.io.IOException {
+    var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
+    java.nio.file.Files.writeString(java.nio.file.Path.of(dir, file), history.toJson(true));
+  }
+
+  @Test
+  void anAskGateWaitsForApprovalOfTheRepairPlanItself() throws Exception {
+    fakes.verdicts.put(Stage.VALIDATION, Verdict.FAIL);
+    fakes.revalidationVerdict = Verdict.PASS;
+    MigrationWorkflow wf =
+        start(spec(allAuto().with(Stage.VALIDATION, GateMode.ASK), null, repair()));
+    MigrationStatus proposed = awaitReview(wf, Stage.VALIDATION);
+    assertEquals(fakes.repairPlanCommit, proposed.reviewCommit(), "the plan's commit is reviewed");
+    assertTrue(proposed.message().contains("repair proposed"), proposed.message());
+    assertTrue(fakes.forcedChunks.isEmpty(), "nothing re-copied before the approval");
+    wf.review(
+        new Review(
+            Stage.VALIDATION, Decision.APPROVE, "alice", "re-copy", proposed.reviewCommit()));
+    MigrationStatus gate =
+        awaitStatus(
+            wf,
+            s ->
+                s.state() == MigrationState.AWAITING_REVIEW
+                    && s.stage() == Stage.VALIDATION
+                    && !proposed.reviewCommit().equals(s.reviewCommit()));
+    assertEquals(2, fakes.forcedChunks.size());
+    assertEquals(Verdict.PASS, gate.stages().get(3).verdict());
+    assertEquals(
+        ReviewRecord.REPAIR_PLAN_NOTE,
+        gate.reviews().get(gate.reviews().size() - 1).note(),
+        "the repair decision is recorded as one, not as the stage's approval");
+    wf.review(new Review(Stage.VALIDATION, Decision.APPROVE, "alice", "ok", gate.reviewCommit()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+  }
+
+  @Test
+  void aPlanNotConfinedToChunksIsNotAppliedAndTheFailGoesToTheGate() throws Exception {
+    fakes.verdicts.put(Stage.VALIDATION, Verdict.FAIL);
+    fakes.repairable = false;
+    MigrationWorkflow wf = start(spec(allAuto(), null, repair()));
+    MigrationStatus st = awaitReview(wf, Stage.VALIDATION);
+    assertTrue(fakes.calls.contains("plan-repair"));
+    assertTrue(fakes.forcedChunks.isEmpty());
+    assertEquals(1, fakes.validatedAt.size());
+    assertTrue(st.artifacts().stream().anyMatch(a -> a.path().endsWith("repair-plan.json")));
+    assertFalse(
+        fakes.repairPlanCommit.equals(st.reviewCommit()), "the FAIL is reviewed, not the plan");
+    wf.review(new Review(Stage.VALIDATION, Decision.REJECT, "alice", "", st.reviewCommit()));
+    assertEquals(MigrationState.REJECTED, result(wf).state());
   }
 
   private static String rootMessage(Throwable e) {

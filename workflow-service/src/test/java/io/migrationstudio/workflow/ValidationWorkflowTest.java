@@ -131,6 +131,11 @@ class ValidationWorkflowTest {
 
     MigrationStatus st = wf.status();
     assertEquals(MigrationState.COMPLETED, st.state());
+    assertEquals(MigrationStatus.KIND_VALIDATION, st.kind(), "list and status tell runs apart");
+    assertEquals(
+        WorkflowStub.fromTyped(wf).getExecution().getWorkflowId(),
+        st.workflowId(),
+        "a validation run is addressed by its workflow id");
     assertEquals(Stage.VALIDATION, st.stage());
     assertNull(st.reviewCommit());
     assertTrue(st.reviews().isEmpty(), "no gate, no review: " + st.reviews());

@@ -16,4 +16,19 @@ public interface ValidationActivities {
    */
   @ActivityMethod
   StageResult replayRegression(StageRequest request);
+
+  /**
+   * Reads the newest {@code validation.json} on the request's branch (its generation time and
+   * ledger state) and the chunk ledger on the target now; writes nothing.
+   */
+  @ActivityMethod
+  FreshnessResult checkFreshness(StageRequest request);
+
+  /**
+   * After a FAIL: which ledger chunks of the failing tables differ (their canonical hashes on both
+   * sides), committed as {@code repair-plan.{json,md}} at the request's branch; reads {@code
+   * validation.json} at the request's commit. Changes no data.
+   */
+  @ActivityMethod
+  RepairPlan planRepair(StageRequest request);
 }

@@ -7,19 +7,34 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * How the cutover runs. {@code window}: null (any time) or an ISO-8601 instant to wait for. {@code
  * rto}: ISO-8601 duration the rollback must fit in (default PT15M). {@code freeze}: {@code
- * source-read-only} (default) or {@code none}. {@code switch}: see {@link SwitchSpec}.
+ * source-read-only} (default) or {@code none}. {@code switch}: see {@link SwitchSpec}. {@code
+ * max_validation_age}: ISO-8601 duration; right before executing, a validation report older than
+ * this (or made against another state of the chunk ledger) is refused and Validation re-run
+ * (default PT24H).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CutoverOptions(
-    String window, String rto, String freeze, @JsonProperty("switch") SwitchSpec switchTo) {
+    String window,
+    String rto,
+    String freeze,
+    @JsonProperty("switch") SwitchSpec switchTo,
+    @JsonProperty("max_validation_age") String maxValidationAge) {
+  public static final String DEFAULT_MAX_VALIDATION_AGE = "PT24H";
+
   public CutoverOptions {
     rto = rto == null ? "PT15M" : rto;
     freeze = freeze == null ? "source-read-only" : freeze;
     switchTo = switchTo == null ? SwitchSpec.none() : switchTo;
+    maxValidationAge = maxValidationAge == null ? DEFAULT_MAX_VALIDATION_AGE : maxValidationAge;
+  }
+
+  /** Before {@code max_validation_age}: the default age. */
+  public CutoverOptions(String window, String rto, String freeze, SwitchSpec switchTo) {
+    this(window, rto, freeze, switchTo, null);
   }
 
   public static CutoverOptions defaults() {
-    return new CutoverOptions(null, null, null, null);
+    return new CutoverOptions(null, null, null, null, null);
   }
 }

@@ -9,20 +9,30 @@ import java.util.List;
  * field per table above its statistical size (95 % confidence, ±5 %, finite-population corrected,
  * at least 100 rows or the whole table); default 0, the formula alone decides. {@code queries}: a
  * regression query set replayed on both sides. {@code latency_tolerance}: how much slower the
- * target may be (default 0.10).
+ * target may be (default 0.10). {@code repair}: when Validation of a migration FAILs with
+ * differences confined to chunks of rows, propose re-copying exactly those chunks ({@code
+ * repair-plan.{json,md}}), wait at the validation gate, re-copy them and validate again (default
+ * false: nothing is ever repaired).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ValidationOptions(
     @JsonProperty("sample_rows") Integer sampleRows,
     List<QuerySpec> queries,
-    @JsonProperty("latency_tolerance") Double latencyTolerance) {
+    @JsonProperty("latency_tolerance") Double latencyTolerance,
+    Boolean repair) {
   public ValidationOptions {
     sampleRows = sampleRows == null ? 0 : sampleRows;
     queries = queries == null ? List.of() : List.copyOf(queries);
     latencyTolerance = latencyTolerance == null ? 0.10 : latencyTolerance;
+    repair = repair != null && repair;
+  }
+
+  /** Before {@code repair}: no repair. */
+  public ValidationOptions(Integer sampleRows, List<QuerySpec> queries, Double latencyTolerance) {
+    this(sampleRows, queries, latencyTolerance, null);
   }
 
   public static ValidationOptions defaults() {
-    return new ValidationOptions(null, null, null);
+    return new ValidationOptions(null, null, null, null);
   }
 }

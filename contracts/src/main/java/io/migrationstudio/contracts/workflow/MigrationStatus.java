@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * The answer of the {@code status} query. {@code reviewCommit} is the commit a reviewer must name
- * while the migration awaits review.
+ * while the migration awaits review. {@code kind} is {@value #KIND_MIGRATION} (a {@code
+ * MigrationWorkflow}) or {@value #KIND_VALIDATION} (a validation-only run); {@code workflowId} the
+ * workflow that answered, which is how a validation run is addressed ({@code validation-<id>-<n>}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MigrationStatus(
@@ -19,11 +21,44 @@ public record MigrationStatus(
     List<ArtifactRef> artifacts,
     List<ReviewRecord> reviews,
     Progress progress,
-    String message) {
+    String message,
+    String kind,
+    String workflowId) {
+  public static final String KIND_MIGRATION = "migration";
+  public static final String KIND_VALIDATION = "validation";
+
   public MigrationStatus {
     stages = stages == null ? List.of() : List.copyOf(stages);
     artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
     reviews = reviews == null ? List.of() : List.copyOf(reviews);
     progress = progress == null ? Progress.empty() : progress;
+    kind = kind == null ? KIND_MIGRATION : kind;
+  }
+
+  /** Before {@code kind} and {@code workflowId}: a migration, workflow id unknown. */
+  public MigrationStatus(
+      String migrationId,
+      String branch,
+      Stage stage,
+      MigrationState state,
+      String reviewCommit,
+      List<StageStatus> stages,
+      List<ArtifactRef> artifacts,
+      List<ReviewRecord> reviews,
+      Progress progress,
+      String message) {
+    this(
+        migrationId,
+        branch,
+        stage,
+        state,
+        reviewCommit,
+        stages,
+        artifacts,
+        reviews,
+        progress,
+        message,
+        null,
+        null);
   }
 }

@@ -20,6 +20,12 @@ public record ReviewRecord(
     boolean accepted,
     String note,
     String path) {
+  /**
+   * The {@code note} of a decision on a proposed repair (not on the stage): resuming from the
+   * evidence does not count its APPROVE as the stage's approval.
+   */
+  public static final String REPAIR_PLAN_NOTE = "decision on the repair plan";
+
   public ReviewRecord withPath(String newPath) {
     return new ReviewRecord(
         sequence, stage, decision, reviewer, comment, commit, atMillis, accepted, note, newPath);

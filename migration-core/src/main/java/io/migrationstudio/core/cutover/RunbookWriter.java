@@ -75,6 +75,18 @@ final class RunbookWriter {
         approvers.isEmpty() ? "approvers.cutover (none listed)" : String.join(", ", approvers),
         "not measured (people)",
         "a review file `reviews/NN-cutover-approve.json` names the commit of this runbook");
+    step(
+        md,
+        ++n,
+        "Check the validation report is fresh (re-validate if not)",
+        "studio (automatic)",
+        e.validationMillis() == null
+            ? "seconds; a re-validation: not measured"
+            : "seconds; a re-validation: about " + human(e.validationMillis()),
+        "`validation.json` is younger than cutover.max_validation_age ("
+            + spec.cutover().maxValidationAge()
+            + ") and its ledger state is the target's; otherwise Validation runs again and only"
+            + " PASS continues");
     if (freeze) {
       step(
           md,

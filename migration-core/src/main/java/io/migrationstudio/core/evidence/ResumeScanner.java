@@ -50,7 +50,12 @@ public final class ResumeScanner {
     for (Stage stage : Stage.values()) {
       Optional<ReviewRecord> latest =
           reviews.stream()
-              .filter(r -> r.stage() == stage && r.accepted())
+              // a decision on a proposed repair is not a decision on the stage
+              .filter(
+                  r ->
+                      r.stage() == stage
+                          && r.accepted()
+                          && !ReviewRecord.REPAIR_PLAN_NOTE.equals(r.note()))
               .reduce((first, second) -> second);
       if (latest.isEmpty() || latest.get().decision() != Decision.APPROVE) {
         break;

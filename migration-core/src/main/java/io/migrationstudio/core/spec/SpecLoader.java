@@ -454,6 +454,10 @@ public final class SpecLoader {
         return;
       }
       range(v, "validation", "sample_rows", 0, Integer.MAX_VALUE);
+      JsonNode repair = v.get("repair");
+      if (!absent(repair) && !repair.isBoolean()) {
+        problem("validation.repair", shown(repair), "must be true or false");
+      }
       JsonNode tolerance = v.get("latency_tolerance");
       if (!absent(tolerance) && (!tolerance.isNumber() || tolerance.doubleValue() < 0)) {
         problem(
@@ -506,6 +510,7 @@ public final class SpecLoader {
         }
       }
       duration(c, "cutover", "rto");
+      duration(c, "cutover", "max_validation_age");
       oneOf(c, "cutover", "freeze", FREEZES);
       JsonNode sw = section(c, "cutover", "switch", SwitchSpec.class);
       if (sw != null) {

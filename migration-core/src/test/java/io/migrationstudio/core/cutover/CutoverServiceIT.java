@@ -136,6 +136,9 @@ class CutoverServiceIT {
     assertTrue(md.contains("row counts of 3 mapped tables"), md);
     assertTrue(md.contains("Copy (`03-migrate/run.json`): 2 min 3 s"), md);
     assertTrue(md.contains("| 1 | Wait for the maintenance window | cutover-coordinator |"), md);
+    assertTrue(
+        md.contains("| 3 | Check the validation report is fresh (re-validate if not) |"), md);
+    assertTrue(md.contains("cutover.max_validation_age (PT24H)"), md);
     assertTrue(md.contains("## Rollback"), md);
     assertArrayEquals(
         out.files().get(ArtifactPaths.RUNBOOK_MD),

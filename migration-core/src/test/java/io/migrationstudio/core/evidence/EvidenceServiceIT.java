@@ -133,6 +133,33 @@ class EvidenceServiceIT {
   }
 
   @Test
+  void anApprovedRepairPlanIsNotTheStagesApproval() {
+    evidence.openMigration("shop", spec, SPEC_TEXT);
+    String assessed = write("01-assessment/inventory.json", "{}\n", "inventory");
+    review(1, Stage.ASSESSMENT, Decision.APPROVE, assessed);
+    String plan = write("04-validation/repair-plan.json", "{}\n", "validator");
+    // a workflow that dies while re-copying the approved repair must validate again on resume
+    evidence.recordReview(
+        BRANCH,
+        new ReviewRecord(
+            2,
+            Stage.ASSESSMENT,
+            Decision.APPROVE,
+            "alice",
+            "",
+            plan,
+            2000L,
+            true,
+            ReviewRecord.REPAIR_PLAN_NOTE,
+            null));
+    OpenResult resumed = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertEquals(
+        List.of(assessed),
+        resumed.approved().stream().map(ApprovedStage::commit).toList(),
+        "the stage stays approved at its own review, not at the repair plan");
+  }
+
+  @Test
   void anApprovalOfACommitOffTheBranchDoesNotCount() {
     evidence.openMigration("shop", spec, SPEC_TEXT);
     String elsewhere =

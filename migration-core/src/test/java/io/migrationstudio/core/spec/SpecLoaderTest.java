@@ -161,7 +161,19 @@ class SpecLoaderTest {
     assertEquals(50_000, spec.migrate().chunkRows());
     assertEquals(0.10, spec.validation().latencyTolerance());
     assertEquals("PT15M", spec.cutover().rto());
+    assertEquals("PT24H", spec.cutover().maxValidationAge(), "default max_validation_age");
+    assertEquals(
+        "PT2H",
+        SpecLoader.parse(FULL.replace("rto: PT15M,", "rto: PT15M, max_validation_age: PT2H,"))
+            .cutover()
+            .maxValidationAge());
     assertEquals("none", spec.cutover().switchTo().type());
+    assertFalse(spec.validation().repair(), "nothing is repaired unless asked");
+    assertTrue(
+        SpecLoader.parse(
+                FULL.replace("latency_tolerance: 0.10", "latency_tolerance: 0.10, repair: true"))
+            .validation()
+            .repair());
     assertEquals(GateMode.EXTERNAL, spec.reviews().cutover());
     assertEquals(List.of(), spec.approvers().forStage(Stage.CUTOVER));
   }
@@ -195,8 +207,8 @@ class SpecLoaderTest {
         scope: { include: "*" }
         mapping: { naming: camelCase }
         migrate: { strategy: cdc, parallelism: 0, chunk_rows: 20000000, reject_limit: -1, dry_run: maybe, chunk_size: 5 }
-        validation: { sample_rows: -5, latency_tolerance: -0.1, queries: [ { name: q1 } ] }
-        cutover: { window: tomorrow, rto: 15 minutes, freeze: partial, switch: { type: config-file } }
+        validation: { sample_rows: -5, latency_tolerance: -0.1, queries: [ { name: q1 } ], repair: sometimes }
+        cutover: { window: tomorrow, rto: 15 minutes, freeze: partial, switch: { type: config-file }, max_validation_age: a day }
         reviews: { mapping: sometimes, deploy: ask }
         approvers: { default: [alice], cutover: bob, ops: [carol] }
         """;
@@ -222,9 +234,11 @@ class SpecLoaderTest {
                 "migrate.chunk_size",
                 "validation.sample_rows",
                 "validation.latency_tolerance",
+                "validation.repair",
                 "validation.queries[0].sql",
                 "cutover.window",
                 "cutover.rto",
+                "cutover.max_validation_age",
                 "cutover.freeze",
                 "cutover.switch.path",
                 "reviews.mapping",

@@ -7,14 +7,13 @@ import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.AssessmentActivities;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
-import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.assess.RiskAnalyzer;
+import io.migrationstudio.core.evidence.StageArtifacts;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -27,11 +26,13 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
   private static final Stage STAGE = Stage.ASSESSMENT;
 
   private final ArtifactStore store;
+  private final StageArtifacts artifacts;
   private final InventoryService inventory;
   private final RiskAnalyzer risks;
 
   public AssessmentActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = Objects.requireNonNull(store, "store");
+    this.artifacts = new StageArtifacts(this.store);
     this.inventory = new InventoryService(Objects.requireNonNull(secrets, "secrets"));
     this.risks = new RiskAnalyzer(secrets);
   }
@@ -79,14 +80,7 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
   }
 
   private StageResult commit(StageRequest request, String role, String title, StageOutput out) {
-    ArtifactStore.CommitOutcome outcome =
-        store.commit(
-            request.branch(),
-            role,
-            title + " (" + request.migrationId() + "): " + out.summary(),
-            out.files());
-    List<ArtifactRef> refs =
-        out.files().keySet().stream().map(path -> new ArtifactRef(path, outcome.head())).toList();
-    return new StageResult(STAGE, role, outcome.head(), refs, out.verdict(), out.summary());
+    return artifacts.commit(
+        STAGE, role, request.branch(), title + " (" + request.migrationId() + ")", out);
   }
 }

@@ -7,9 +7,9 @@ import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
-import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.evidence.StageArtifacts;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.mapping.CompatibilityReviewer;
 import io.migrationstudio.core.mapping.MappingDocument;
@@ -22,7 +22,6 @@ import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.spec.SecretResolver;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,12 +33,14 @@ import java.util.Optional;
  */
 public final class MappingActivitiesImpl implements MappingActivities {
   private final ArtifactStore store;
+  private final StageArtifacts artifacts;
   private final SecretResolver secrets;
   private final MappingGenerator generator = new MappingGenerator();
   private final CompatibilityReviewer reviewer = new CompatibilityReviewer();
 
   public MappingActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = store;
+    this.artifacts = new StageArtifacts(store);
     this.secrets = secrets;
   }
 
@@ -72,20 +73,15 @@ public final class MappingActivitiesImpl implements MappingActivities {
                   + columns
                   + " columns, naming "
                   + mapping.naming();
-          String role = Stage.MAPPING.producerRole();
-          ArtifactStore.CommitOutcome outcome =
-              store.commit(
-                  request.branch(),
-                  role,
-                  "Mapping: " + summary,
-                  Map.of(ArtifactPaths.MAPPING_YAML, MappingLoader.renderBytes(mapping)));
-          return new StageResult(
+          return artifacts.commit(
               Stage.MAPPING,
-              role,
-              outcome.head(),
-              List.of(new ArtifactRef(ArtifactPaths.MAPPING_YAML, outcome.head())),
-              null,
-              summary);
+              Stage.MAPPING.producerRole(),
+              request.branch(),
+              "Mapping",
+              new StageOutput(
+                  Map.of(ArtifactPaths.MAPPING_YAML, MappingLoader.renderBytes(mapping)),
+                  null,
+                  summary));
         });
   }
 
@@ -116,16 +112,12 @@ public final class MappingActivitiesImpl implements MappingActivities {
           } catch (SQLException e) {
             throw sourceDialect.classify(e, "the source connection of the compatibility review");
           }
-          String role = Stage.MAPPING.checkerRole();
-          ArtifactStore.CommitOutcome outcome =
-              store.commit(
-                  request.branch(), role, "Mapping review: " + output.summary(), output.files());
-          List<ArtifactRef> refs =
-              output.files().keySet().stream()
-                  .map(p -> new ArtifactRef(p, outcome.head()))
-                  .toList();
-          return new StageResult(
-              Stage.MAPPING, role, outcome.head(), refs, output.verdict(), output.summary());
+          return artifacts.commit(
+              Stage.MAPPING,
+              Stage.MAPPING.checkerRole(),
+              request.branch(),
+              "Mapping review",
+              output);
         });
   }
 

@@ -18,6 +18,7 @@ import io.migrationstudio.core.copy.CopyOptions;
 import io.migrationstudio.core.copy.DryRunner;
 import io.migrationstudio.core.copy.IntegrationChecker;
 import io.migrationstudio.core.copy.LoadFinisher;
+import io.migrationstudio.core.copy.RepairSession;
 import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.dialect.Dialect;
@@ -115,6 +116,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
             CopyOptions options =
                 CopyOptions.defaults()
                     .withRejectLimit(spec.migrate().rejectLimit())
+                    // a repair redoes a chunk the ledger shows committed
+                    .withForce(req.force())
                     // test environments report attempt 0
                     .withDeliveryAttempt(Math.max(1, ctx.getInfo().getAttempt()))
                     .withWorker(WORKER_IDENTITY);
@@ -128,6 +131,9 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                 Connection tgt = Dialects.open(spec.target(), secrets, "target");
                 Throttles throttles = Throttles.open(spec, secrets, limiters)) {
               heartbeat = throttles.wrap(heartbeat);
+              if (req.force()) {
+                RepairSession.prepare(tgt);
+              }
               ChunkCopier copier =
                   new ChunkCopier(
                       dialect(spec.source().url()),

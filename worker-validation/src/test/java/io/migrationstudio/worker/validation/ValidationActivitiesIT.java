@@ -1,10 +1,12 @@
 package io.migrationstudio.worker.validation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.FreshnessResult;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.ValidationActivities;
@@ -13,6 +15,8 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.QuerySpec;
 import io.migrationstudio.contracts.spec.ValidationOptions;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.Disposition;
@@ -158,6 +162,48 @@ class ValidationActivitiesIT {
             new StageRequest("v", spec, "migrations/v", validated.commit(), 0L));
     assertEquals(Verdict.PASS, replay.verdict(), replay.summary());
     assertEquals(Stage.VALIDATION.checkerRole(), replay.role());
+
+    // freshness: the report records the workflow time passed in and the ledger state (none yet)
+    assertTrue(json.contains("\"generated_at\" : \"1970-01-01T00:00:00Z\""), json);
+    FreshnessResult fresh =
+        activities.checkFreshness(new StageRequest("v", spec, "migrations/v", null, 5L));
+    assertEquals(0L, fresh.generatedAtMillis());
+    assertEquals(validated.commit(), fresh.reportCommit());
+    assertTrue(fresh.ledgerMatches(), fresh.detail());
+
+    // a chunk committed to the ledger after the report: the report no longer describes the target
+    target.execute(
+        new TargetSchema(Dialects.forUrl(target.jdbcUrl()), mapping)
+            .ledgerStatements()
+            .toArray(String[]::new));
+    target.execute(
+        "INSERT INTO studio.chunk_ledger (migration, table_name, chunk, \"rows\", target_hash,"
+            + " attempt, status, finished_at) VALUES ('v', 't', 0, 700, 'abc', 1, 'committed',"
+            + " now())");
+    FreshnessResult changed =
+        activities.checkFreshness(new StageRequest("v", spec, "migrations/v", null, 5L));
+    assertFalse(changed.ledgerMatches(), changed.detail());
+    assertEquals(validated.commit(), changed.reportCommit());
+
+    // validated again (at a later workflow time): fresh against the ledger as it is now
+    long later = 1_800_000_000_000L;
+    StageResult again =
+        activities.validate(new StageRequest("v", spec, "migrations/v", commit, later));
+    assertTrue(
+        text(again.commit(), ArtifactPaths.VALIDATION_MD).contains("against 1 chunks"),
+        text(again.commit(), ArtifactPaths.VALIDATION_MD));
+    FreshnessResult remade =
+        activities.checkFreshness(new StageRequest("v", spec, "migrations/v", null, later));
+    assertEquals(later, remade.generatedAtMillis());
+    assertEquals(again.commit(), remade.reportCommit());
+    assertTrue(remade.ledgerMatches(), remade.detail());
+
+    // any change to a ledger row (a re-copied chunk: new attempt) is seen
+    target.execute("UPDATE studio.chunk_ledger SET attempt = 2 WHERE migration = 'v'");
+    assertFalse(
+        activities
+            .checkFreshness(new StageRequest("v", spec, "migrations/v", null, later))
+            .ledgerMatches());
   }
 
   private String text(String commit, String path) {
