@@ -183,8 +183,10 @@ final class ColumnAggregates {
       String e = exprs.get(i);
       sb.append(", count(*) - count(").append(e).append(")");
       boolean ordered = ORDERED.contains(type);
-      sb.append(", ").append(ordered ? "CAST(min(" + e + ") AS text)" : "NULL");
-      sb.append(", ").append(ordered ? "CAST(max(" + e + ") AS text)" : "NULL");
+      // an instant's text depends on the session's TimeZone: both sides spell it in UTC
+      String utc = type == CanonicalType.TIMESTAMPTZ ? " AT TIME ZONE 'UTC'" : "";
+      sb.append(", ").append(ordered ? "CAST(min(" + e + ")" + utc + " AS text)" : "NULL");
+      sb.append(", ").append(ordered ? "CAST(max(" + e + ")" + utc + " AS text)" : "NULL");
       String sum =
           EXACT_NUMERIC.contains(type)
               ? "CAST(sum(" + e + ") AS text)"

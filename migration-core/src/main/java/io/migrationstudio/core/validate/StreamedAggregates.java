@@ -106,6 +106,10 @@ final class StreamedAggregates {
   }
 
   private static String display(ColumnCodec c, Object v) {
+    if (v instanceof OffsetDateTime t) {
+      // an instant is shown in UTC, whatever offset the driver or session gave it
+      return t.withOffsetSameInstant(java.time.ZoneOffset.UTC).toString();
+    }
     return c.type().isText() ? v.toString() : CanonicalEncoder.display(c, v);
   }
 

@@ -57,6 +57,20 @@ class StreamedAggregatesTest {
   }
 
   @Test
+  void instantsAreShownInUtcWhateverTheirOffset() {
+    List<ColumnCodec> codecs = List.of(new ColumnCodec("t", CanonicalType.TIMESTAMPTZ, null));
+    StreamedAggregates berlin = new StreamedAggregates(codecs);
+    berlin.add(
+        new Object[] {
+          java.time.OffsetDateTime.parse("2024-03-01T10:00:00+01:00"),
+        });
+    StreamedAggregates utc = new StreamedAggregates(codecs);
+    utc.add(new Object[] {java.time.OffsetDateTime.parse("2024-03-01T09:00:00Z")});
+    assertEquals(utc.result(), berlin.result());
+    assertEquals("2024-03-01T09:00Z", utc.result().get(0).min());
+  }
+
+  @Test
   void ruleAwareComparisonOfAggregates() {
     ValidationReport.Aggregate a = new ValidationReport.Aggregate(3, 0, "1.0", "3.0", "6.0", null);
     ValidationReport.Aggregate b =
