@@ -198,6 +198,9 @@ final class KeyProbe {
         }
       }
     } finally {
+      if (!source.getAutoCommit()) {
+        source.rollback(); // the streaming cursor's read-only transaction
+      }
       source.setAutoCommit(autoCommit);
     }
     List<Finding> out = new ArrayList<>();
