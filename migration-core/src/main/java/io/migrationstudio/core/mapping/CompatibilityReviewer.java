@@ -53,10 +53,13 @@ import java.util.Objects;
  * <p>The rule for the verdict: a finding that would lose data without an explicit decision fails
  * the review. A measured loss always fails, because the decision that accepts it is a TRANSFORM
  * whose CEL expression does the lossy step (e.g. {@code name.substring(0, 20)}); TRANSFORM, DERIVE
- * and DEFAULT columns are not SQL, so the aggregate probes skip them and the dry run evaluates
- * their expressions on real rows (a row an expression cannot evaluate is named there). A type
- * change under disposition MAP fails too (MAP promises an unchanged value); a DROP with a reason is
- * a decision (warning).
+ * and DEFAULT columns and value maps are not SQL, so the aggregate probes skip them and the row
+ * probe ({@link RowProbe}) streams every source row through Migrate's reader to measure them (NULL
+ * into NOT NULL, overlength, evaluation failures, values a value map does not list). MySQL enum
+ * columns are probed for the error value {@code ''} (values outside the enum). Target keys the
+ * source does not already guarantee (new, transformed, cast, case-insensitive) are measured for
+ * duplicates as the target compares them ({@link KeyProbe}). A type change under disposition MAP
+ * fails too (MAP promises an unchanged value); a DROP with a reason is a decision (warning).
  *
  * <p>Alongside, {@code dry-run.md} shows for every table the first {@value #DRY_RUN_ROWS} rows by
  * primary key as they are on the source and as they will arrive. Every value "as it arrives" is

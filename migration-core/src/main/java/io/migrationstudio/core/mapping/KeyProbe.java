@@ -144,6 +144,20 @@ final class KeyProbe {
       TableInfo info,
       List<Key> keys)
       throws SQLException {
+    return run(source, dialect, target, mapping, table, info, keys, KEYS_IN_MEMORY);
+  }
+
+  /** {@link #run} keeping at most {@code keysInMemory} keys per pass (tests use a small bound). */
+  static List<Finding> run(
+      Connection source,
+      Dialect dialect,
+      Dialect target,
+      MappingDocument mapping,
+      TableMapping table,
+      TableInfo info,
+      List<Key> keys,
+      int keysInMemory)
+      throws SQLException {
     TableSql sql = new TableSql(dialect, target, mapping, table);
     SourceRows rows = SourceRows.of(sql);
     List<ColumnMapping> copied = sql.copiedColumns();
@@ -154,7 +168,7 @@ final class KeyProbe {
       rs.next();
       total = rs.getLong(1);
     }
-    int passes = (int) Math.max(1, (total + KEYS_IN_MEMORY - 1) / KEYS_IN_MEMORY);
+    int passes = (int) Math.max(1, (total + keysInMemory - 1) / keysInMemory);
     List<Tally> tallies = new ArrayList<>();
     for (Key k : keys) {
       int[] index = new int[k.columns().size()];
@@ -198,6 +212,9 @@ final class KeyProbe {
         }
       }
     } finally {
+      if (!source.getAutoCommit()) {
+        source.rollback(); // the streaming cursor's read-only transaction
+      }
       source.setAutoCommit(autoCommit);
     }
     List<Finding> out = new ArrayList<>();

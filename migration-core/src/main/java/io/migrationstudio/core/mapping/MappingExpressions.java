@@ -75,7 +75,12 @@ public final class MappingExpressions {
    */
   public static Map<String, ValueMap> valueMaps(TableMapping table, Dialect source) {
     List<String> problems = new ArrayList<>();
-    Map<String, ValueMap> out = valueMaps(table, sourceColumns(table, source), problems);
+    // a user-defined type the dialect cannot tell by its name alone (a PostgreSQL enum or domain)
+    // is read as its text, as the reader reads it; the loader checked the keys against the
+    // inventory's type
+    Map<String, CanonicalType> types = new TreeMap<>(sourceColumns(table, source));
+    types.replaceAll((k, t) -> t == CanonicalType.UNSUPPORTED ? CanonicalType.TEXT : t);
+    Map<String, ValueMap> out = valueMaps(table, types, problems);
     if (!problems.isEmpty()) {
       throw new MigrationException(
           ErrorCode.INVALID_ARTIFACT,

@@ -322,6 +322,26 @@ public final class MappingGenerator {
         .orElse(null);
   }
 
+  /** The {@code unmapped} policy an override column states (null when it states none). */
+  private static UnmappedPolicy unmappedPolicy(TableInfo table, MappingDraft.Column o) {
+    if (o.unmapped() == null) {
+      return null;
+    }
+    try {
+      return UnmappedPolicy.fromKey(o.unmapped());
+    } catch (IllegalArgumentException e) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          "mapping.overrides: column "
+              + MappingLoader.q(table.name())
+              + "."
+              + MappingLoader.q(o.source())
+              + ": unmapped '"
+              + o.unmapped()
+              + "' is not one of reject, keep, null; fix the override");
+    }
+  }
+
   /** Field-wise merge: every field an override column states wins. */
   private static List<ColumnMapping> mergeColumns(
       TableInfo table,
@@ -349,8 +369,7 @@ public final class MappingGenerator {
           o.source(),
           o.values() == null || o.values().isEmpty() || !merged.isCopied()
               ? merged
-              : merged.withValueMap(
-                  o.values(), o.unmapped() == null ? null : UnmappedPolicy.fromKey(o.unmapped())));
+              : merged.withValueMap(o.values(), unmappedPolicy(table, o)));
     }
     List<ColumnMapping> merged = new ArrayList<>(bySource.values());
     merged.addAll(added);

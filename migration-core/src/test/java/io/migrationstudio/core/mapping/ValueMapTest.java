@@ -227,4 +227,35 @@ class ValueMapTest {
     assertTrue(problems.stream().anyMatch(p -> p.contains("key '2'")));
     assertTrue(problems.stream().anyMatch(p -> p.contains("\"Name\": values apply to a map")));
   }
+
+  @Test
+  void anOverrideFileCarriesAValueMapIntoTheGeneratedMapping() {
+    String overrides =
+        """
+        tables:
+          - source: Artist
+            columns:
+              - source: Name
+                values: {'AC/DC': 'ACDC'}
+                unmapped: null
+        """;
+    MappingDocument doc =
+        new MappingGenerator()
+            .generate(
+                inventory, Fixtures.spec("snake_case", "overrides.yaml"), Json.bytes(overrides));
+    ColumnMapping name = doc.bySource("Artist").orElseThrow().bySource("Name").orElseThrow();
+    assertEquals(Map.of("AC/DC", "ACDC"), name.values());
+    assertEquals(UnmappedPolicy.NULL, name.unmapped());
+    assertEquals(doc, MappingLoader.load(MappingLoader.renderBytes(doc), inventory));
+    MigrationException bad =
+        assertThrows(
+            MigrationException.class,
+            () ->
+                new MappingGenerator()
+                    .generate(
+                        inventory,
+                        Fixtures.spec("snake_case", "overrides.yaml"),
+                        Json.bytes(overrides.replace("unmapped: null", "unmapped: maybe"))));
+    assertEquals(ErrorCode.INVALID_SPEC, bad.code());
+  }
 }
