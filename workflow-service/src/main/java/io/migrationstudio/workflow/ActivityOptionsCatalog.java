@@ -57,13 +57,15 @@ final class ActivityOptionsCatalog {
   }
 
   /**
-   * One table's index builds: minutes to hours on a large table, no heartbeat (a DDL statement
-   * cannot report progress); idempotent, so a retry after a lost worker simply builds again.
+   * One table's index builds: minutes to hours on a large table; the activity heartbeats from a
+   * side thread while its DDL runs, so a lost worker is noticed in seconds; idempotent, so the
+   * retry simply builds again.
    */
   static ActivityOptions indexBuild() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(TaskQueues.MIGRATE)
         .setStartToCloseTimeout(Duration.ofHours(6))
+        .setHeartbeatTimeout(Duration.ofSeconds(30))
         .setRetryOptions(retry(5, Duration.ofMinutes(1)))
         .build();
   }

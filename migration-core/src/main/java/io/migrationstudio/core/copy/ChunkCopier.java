@@ -38,6 +38,12 @@ import org.postgresql.copy.CopyIn;
  * hash of all rows read, target hash of the rows sent, status committed), commit. Any failure rolls
  * the whole transaction back, so a retry redoes exactly the range and nothing is duplicated or
  * lost. Memory is bounded by the fetch size and one COPY buffer.
+ *
+ * <p>Two shortcuts keep that protocol: the range delete is skipped when the chunk is not committed
+ * and the table was empty when planned ({@link Ledger#markTargetEmpty}: then only committed chunks
+ * ever wrote it, and the delete would scan the whole table while its primary key is not built); and
+ * an identity PostgreSQL→PostgreSQL table is piped in binary without decoding rows ({@link
+ * BinaryCopyPipe}; its ledger hashes are the stream's hash, see {@link CopyFraming}).
  */
 public final class ChunkCopier {
   /** Bytes buffered before a COPY write (a few rows to a few thousand). */

@@ -232,6 +232,47 @@ class BinaryCopyPipeIT {
   }
 
   @Test
+  void textKeysWithQuotesAndBackslashesBoundChunksExactly(TestDatabase source, TestDatabase target)
+      throws Exception {
+    source.execute(
+        "CREATE TABLE \"select\" (k text PRIMARY KEY, v integer)",
+        "INSERT INTO \"select\" VALUES ('a''b', 1), ('a\\b', 2), ('c''''d', 3), ('ü''\\', 4),"
+            + " ('E''x''', 5), ('plain', 6), ('\\''', 7), ('z', 8), ('', 9), (' ', 10)");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "t", 2);
+      assertTrue(prepared.tables().get(0).chunks().size() >= 4, prepared.tables().toString());
+      for (ChunkRange r : prepared.tables().get(0).chunks()) {
+        if (r.lo() != null) {
+          assertTrue(
+              BinaryCopyPipe.copyOut(new TableSql(PG, PG, mapping, mapping.tables().get(0)), r)
+                  .contains("E'"),
+              "bounds are escaped literals");
+        }
+      }
+      Loads.copyAll(src, tgt, mapping, prepared, "t");
+      String q =
+          "SELECT count(*) || ':' || md5(string_agg(k || '=' || v, ',' ORDER BY k))"
+              + " FROM \"select\"";
+      try (Connection a = source.connect();
+          Connection b = target.connect();
+          Statement sa = a.createStatement();
+          Statement sb = b.createStatement();
+          ResultSet ra = sa.executeQuery(q);
+          ResultSet rb = sb.executeQuery(q)) {
+        ra.next();
+        rb.next();
+        assertEquals(ra.getString(1), rb.getString(1));
+        assertTrue(ra.getString(1).startsWith("10:"), ra.getString(1));
+      }
+      for (String h : ledgerHashes(target)) {
+        assertTrue(h.startsWith(BinaryCopyPipe.HASH_PREFIX), h);
+      }
+    }
+  }
+
+  @Test
   void aTableWithACastIsDecodedNotPiped(TestDatabase source, TestDatabase target) throws Exception {
     createSource(source, 500);
     try (Connection src = source.connect();

@@ -156,9 +156,32 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
         () -> {
           try {
             MappingDocument mapping = artifacts.mapping(req.branch(), req.mappingCommit());
+            // a DDL statement reports no progress: heartbeat from the side while it runs, so a
+            // lost worker is noticed within the heartbeat timeout and the build redone elsewhere
+            ActivityExecutionContext ctx = Activity.getExecutionContext();
+            java.util.concurrent.ScheduledExecutorService beat =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                      Thread t = new Thread(r, "index-build-heartbeat");
+                      t.setDaemon(true);
+                      return t;
+                    });
             try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+              beat.scheduleAtFixedRate(
+                  () -> {
+                    try {
+                      ctx.heartbeat(req.sourceTable());
+                    } catch (RuntimeException e) {
+                      // cancelled or timed out: the activity's own result decides
+                    }
+                  },
+                  0,
+                  5,
+                  java.util.concurrent.TimeUnit.SECONDS);
               new LoadFinisher(dialect(req.spec().target().url()))
                   .finishTable(tgt, mapping, req.migrationId(), req.sourceTable());
+            } finally {
+              beat.shutdownNow();
             }
             return null;
           } catch (SQLException e) {
