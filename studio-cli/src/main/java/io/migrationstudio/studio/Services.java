@@ -30,6 +30,12 @@ import java.util.Set;
  * worker} are all this class with different parts switched on.
  */
 final class Services implements AutoCloseable {
+  /**
+   * System property: at most this many activities at once per worker of this process (set by {@code
+   * studio worker --activity-slots}; the SDK's default otherwise).
+   */
+  static final String ACTIVITY_SLOTS_PROPERTY = "studio.worker.activitySlots";
+
   static final List<String> WORKERS =
       List.of(AssessmentWorker.NAME, MigrateWorker.NAME, ValidationWorker.NAME, CutoverWorker.NAME);
 
@@ -109,6 +115,11 @@ final class Services implements AutoCloseable {
     // against the in-process server sticky queues must be off (see STACK.md); the same default
     // is used for workers in their own processes, which mostly run against it too
     WorkerOptions options = WorkflowWorker.options(true);
+    Integer slots = Integer.getInteger(ACTIVITY_SLOTS_PROPERTY);
+    if (slots != null) {
+      options =
+          WorkerOptions.newBuilder(options).setMaxConcurrentActivityExecutionSize(slots).build();
+    }
     SecretResolver secrets = new SecretResolver();
     for (String w : workers) {
       switch (w) {

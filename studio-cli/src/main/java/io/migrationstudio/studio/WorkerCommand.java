@@ -31,8 +31,22 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--git-remote", paramLabel = "URI", description = "artifact repository remote")
   String gitRemote = System.getProperty("studio.git.remote");
 
+  @Option(
+      names = "--activity-slots",
+      paramLabel = "N",
+      description =
+          "at most N activities (e.g. chunk copies) at once in this process; default: the SDK's")
+  Integer activitySlots;
+
   @Override
   public Integer call() throws Exception {
+    if (activitySlots != null) {
+      if (activitySlots < 1) {
+        throw new IllegalArgumentException(
+            "--activity-slots must be at least 1, was " + activitySlots);
+      }
+      System.setProperty(Services.ACTIVITY_SLOTS_PROPERTY, Integer.toString(activitySlots));
+    }
     Set<String> workers = Services.parseWorkers(name);
     if (workers.size() != 1) {
       throw new IllegalArgumentException("name exactly one worker: " + Services.WORKERS);

@@ -59,14 +59,22 @@ class TwoMigrateWorkersIT {
         services.operator().start(spec, EnumSet.allOf(Stage.class));
         Map<String, Long> byWorker;
         MigrationStatus st;
-        long deadline = System.currentTimeMillis() + 240_000;
+        long deadline = System.currentTimeMillis() + 90_000;
         do {
           Thread.sleep(200);
           st = services.operator().status("e2e-two");
           assertTrue(st.state() != MigrationState.FAILED, st.message());
           byWorker = committedByWorker(target);
         } while (byWorker.size() < 2 && System.currentTimeMillis() < deadline);
-        assertEquals(2, byWorker.size(), "both workers committed chunks: " + byWorker);
+        assertEquals(
+            2,
+            byWorker.size(),
+            "both workers committed chunks: "
+                + byWorker
+                + "\n--- worker a ---\n"
+                + tail(home.resolve("worker-a.log"))
+                + "\n--- worker b ---\n"
+                + tail(home.resolve("worker-b.log")));
         assertTrue(
             byWorker.containsKey(a.pid() + "@" + hostOf(byWorker)), "pid of worker a: " + byWorker);
         assertTrue(
@@ -107,6 +115,15 @@ class TwoMigrateWorkersIT {
     assertEquals(
         StudioRunIT.fingerprint(source, "big_events"),
         StudioRunIT.fingerprint(target, "big_events"));
+  }
+
+  /** The last lines of a worker's log, for a failure message. */
+  private static String tail(Path log) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(log)) {
+      return "(no log)";
+    }
+    java.util.List<String> lines = java.nio.file.Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }
 
   /** Waits until a worker process prints that it polls (fails when it died instead). */
@@ -162,6 +179,10 @@ class TwoMigrateWorkersIT {
             StudioMain.class.getName(),
             "worker",
             "migrate",
+            // two slots each against four parallel chunks: neither process can take them all,
+            // whatever order the server matches polls in (the test server favours the latest)
+            "--activity-slots",
+            "2",
             "--temporal",
             temporal,
             "--home",
