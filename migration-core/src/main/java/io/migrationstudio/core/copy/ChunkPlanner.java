@@ -25,10 +25,32 @@ import java.util.Optional;
  * queries that use them. The SQL is portable: window functions and {@code %} exist in PostgreSQL,
  * MariaDB 10.2+, MySQL 8 and SQLite 3.25+. Cost: one sorted scan of the key, which the primary-key
  * index serves.
+ *
+ * <p>Large tables (an estimated {@value #SAMPLE_FROM_ROWS} rows or more, no row filter) on an
+ * engine that can sample ({@link Dialect#sampleKeys}) are planned from a random sample of the key
+ * instead: about {@value #SAMPLES_PER_CHUNK} sampled keys per planned chunk (at least {@value
+ * #MIN_SAMPLE}), read from that share of the table's pages, sorted, and every {@code n/chunks}-th
+ * sampled key taken as a boundary. The boundaries follow the real key distribution (gaps, skew)
+ * while reading a fraction of a percent of the table, where numbering every row of a 10M-row table
+ * costs seconds; chunk sizes are then approximate (whole pages are sampled: about ±20 % of {@code
+ * chunkRows}). The row count is the catalog's estimate, which only progress reporting uses. Ranges
+ * are unbounded at both ends, so every row still falls in exactly one chunk.
  */
 public final class ChunkPlanner {
   /** Smallest chunk allowed: below this, per-chunk transaction overhead dominates. */
   public static final int MIN_CHUNK_ROWS = 1;
+
+  /** Estimated rows from which a table is planned from a key sample (below, numbering is cheap). */
+  public static final long SAMPLE_FROM_ROWS = 2_000_000;
+
+  /**
+   * Sampled keys per planned chunk: pages are sampled whole, so chunk sizes vary with the number of
+   * pages behind each boundary (about ±20 % at this many).
+   */
+  static final int SAMPLES_PER_CHUNK = 2_000;
+
+  /** Fewest sampled keys worth planning from. */
+  static final int MIN_SAMPLE = 20_000;
 
   private ChunkPlanner() {}
 
@@ -46,12 +68,27 @@ public final class ChunkPlanner {
   /** Plans {@code sql}'s table on the source connection. */
   public static ChunkPlan plan(Connection source, Dialect dialect, TableSql sql, int chunkRows)
       throws SQLException {
+    return plan(source, dialect, sql, chunkRows, SAMPLE_FROM_ROWS);
+  }
+
+  /** {@link #plan} with the size from which tables are planned from a key sample. */
+  static ChunkPlan plan(
+      Connection source, Dialect dialect, TableSql sql, int chunkRows, long sampleFromRows)
+      throws SQLException {
     if (chunkRows < MIN_CHUNK_ROWS) {
       throw new IllegalArgumentException(
           "chunk_rows must be >= " + MIN_CHUNK_ROWS + ", was " + chunkRows);
     }
     String table = sql.table().source();
     Optional<ColumnMapping> key = sql.chunkKey();
+    boolean filtered = sql.table().filter() != null && !sql.table().filter().isBlank();
+    if (key.isPresent() && !filtered) {
+      Optional<ChunkPlan> sampled =
+          sampled(source, dialect, sql, key.get(), chunkRows, sampleFromRows);
+      if (sampled.isPresent()) {
+        return sampled.get();
+      }
+    }
     long rows = count(source, sql.sourceCount());
     if (key.isEmpty()) {
       return new ChunkPlan(table, null, true, rows, List.of(new ChunkRange(0, null, null)));
@@ -86,6 +123,37 @@ public final class ChunkPlanner {
       }
     }
     return new ChunkPlan(table, key.get().source(), false, rows, rangesFrom(boundaries));
+  }
+
+  /** The plan from a key sample, or empty when the table is small or cannot be sampled. */
+  private static Optional<ChunkPlan> sampled(
+      Connection source,
+      Dialect dialect,
+      TableSql sql,
+      ColumnMapping key,
+      int chunkRows,
+      long sampleFromRows)
+      throws SQLException {
+    Optional<Long> estimate = dialect.estimatedRows(source, sql.sourceTable());
+    if (estimate.isEmpty() || estimate.get() < sampleFromRows) {
+      return Optional.empty();
+    }
+    long rows = estimate.get();
+    long chunks = Math.max(1, (rows + chunkRows - 1) / chunkRows);
+    long wanted = Math.max(MIN_SAMPLE, chunks * SAMPLES_PER_CHUNK);
+    double percent = Math.min(100.0, 100.0 * wanted / rows);
+    Optional<List<String>> sample =
+        dialect.sampleKeys(source, sql.sourceTable(), dialect.quote(key.source()), percent);
+    if (sample.isEmpty() || sample.get().size() < Math.min(wanted, MIN_SAMPLE) / 2) {
+      return Optional.empty(); // too few pages sampled to trust: number the rows instead
+    }
+    List<String> keys = sample.get();
+    List<String> boundaries = new ArrayList<>();
+    for (long i = 1; i < chunks; i++) {
+      boundaries.add(keys.get((int) (i * keys.size() / chunks)));
+    }
+    return Optional.of(
+        new ChunkPlan(sql.table().source(), key.source(), false, rows, rangesFrom(boundaries)));
   }
 
   /**

@@ -6,6 +6,7 @@ import io.migrationstudio.core.schema.Inventory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -100,6 +101,28 @@ public interface Dialect {
    */
   PreparedStatement streamingQuery(Connection connection, String sql, int fetchSize)
       throws SQLException;
+
+  /**
+   * Optional capability: the catalog's estimate of {@code qualifiedTable}'s rows (quoted, qualified
+   * as the source queries name it), without reading the table; empty when the engine keeps none or
+   * the table was never analysed.
+   */
+  default Optional<Long> estimatedRows(Connection connection, String qualifiedTable)
+      throws SQLException {
+    return Optional.empty();
+  }
+
+  /**
+   * Optional capability: the values of {@code keyExpression} in a random sample of about {@code
+   * percent} % of {@code qualifiedTable}'s storage, in key order, as text; the same sample for the
+   * same table contents (a fixed seed), read without scanning every row. Empty when the engine
+   * cannot sample.
+   */
+  default Optional<List<String>> sampleKeys(
+      Connection connection, String qualifiedTable, String keyExpression, double percent)
+      throws SQLException {
+    return Optional.empty();
+  }
 
   /** The server's version string. */
   default String serverVersion(Connection connection) throws SQLException {

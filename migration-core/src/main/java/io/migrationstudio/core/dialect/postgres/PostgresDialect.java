@@ -128,6 +128,63 @@ public final class PostgresDialect implements Dialect {
     return new PostgresCatalog(this).read(connection, schema, tableFilter);
   }
 
+  /** {@code pg_class.reltuples} (kept by VACUUM/ANALYZE); empty before the first analysis. */
+  @Override
+  public java.util.Optional<Long> estimatedRows(Connection connection, String qualifiedTable)
+      throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
+      ps.setString(1, qualifiedTable);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getLong(1) <= 0) {
+          return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(rs.getLong(1));
+      }
+    }
+  }
+
+  /**
+   * {@code TABLESAMPLE SYSTEM (percent) REPEATABLE (seed)}: whole random pages, so the sample reads
+   * only those pages; with the fixed seed the same table contents give the same sample.
+   */
+  @Override
+  public java.util.Optional<List<String>> sampleKeys(
+      Connection connection, String qualifiedTable, String keyExpression, double percent)
+      throws SQLException {
+    if (!(percent > 0 && percent <= 100)) {
+      throw new IllegalArgumentException("sample percent must be in (0, 100], was " + percent);
+    }
+    String sql =
+        "SELECT k FROM (SELECT "
+            + keyExpression
+            + " AS k FROM "
+            + qualifiedTable
+            + " TABLESAMPLE SYSTEM ("
+            + String.format(java.util.Locale.ROOT, "%.6f", percent)
+            + ") REPEATABLE ("
+            + KEY_SAMPLE_SEED
+            + ")) s WHERE k IS NOT NULL ORDER BY k";
+    List<String> keys = new java.util.ArrayList<>();
+    boolean autoCommit = connection.getAutoCommit();
+    try (PreparedStatement ps = streamingQuery(connection, sql, 10_000);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        keys.add(rs.getString(1));
+      }
+    } finally {
+      if (autoCommit && !connection.getAutoCommit()) {
+        connection.rollback(); // only the read transaction streamingQuery opened
+        connection.setAutoCommit(true);
+      }
+    }
+    return java.util.Optional.of(keys);
+  }
+
+  /** The seed of chunk-key samples: fixed, so a plan can be re-drawn. */
+  static final int KEY_SAMPLE_SEED = 20261122;
+
   @Override
   public PreparedStatement streamingQuery(Connection connection, String sql, int fetchSize)
       throws SQLException {
