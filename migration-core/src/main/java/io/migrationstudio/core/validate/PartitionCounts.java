@@ -30,11 +30,23 @@ import java.util.Optional;
  *   <li>otherwise the target counts are left out and the note says why.
  * </ul>
  *
- * Other sources (MariaDB {@code PARTITION BY}) are not counted per partition yet: the note says so.
- * A partition whose counts differ fails the table.
+ * A MariaDB source's partitions ({@code information_schema.PARTITIONS}, subpartitions counted with
+ * their partition) are counted with {@code PARTITION (p)}. Their bounds are expressible on the
+ * target when the table is partitioned by {@code RANGE}/{@code LIST} (or their {@code COLUMNS}
+ * forms) over one plain column that the mapping copies (MAP or CAST, no time-zone conversion) and
+ * every bound is a number or a quoted string ({@code MAXVALUE} and, in lists, {@code NULL} too): a
+ * range partition holds {@code previous bound <= c < its bound} (the first also NULLs, as MariaDB
+ * files them there), a list partition {@code c IN (...)}. Otherwise (HASH, KEY, an expression such
+ * as {@code YEAR(d)}) only the source counts are given and the note says why. A partition whose
+ * counts differ fails the table.
  */
 final class PartitionCounts {
   private static final String POSTGRESQL = ColumnAggregates.POSTGRESQL;
+  private static final String MARIADB = "mariadb";
+  private static final java.util.regex.Pattern BARE_COLUMN =
+      java.util.regex.Pattern.compile("^`((?:[^`]|``)+)`$");
+  private static final java.util.regex.Pattern LITERAL =
+      java.util.regex.Pattern.compile("^(-?\\d+(\\.\\d+)?|'[^'\\\\]*'|MAXVALUE|NULL)$");
 
   /** What a table's partitions show; {@code note} null when every count is comparable. */
   record Result(List<ValidationReport.PartitionCount> partitions, String note) {
@@ -49,8 +61,12 @@ final class PartitionCounts {
 
   private PartitionCounts() {}
 
-  static Result of(Connection src, Connection tgt, TableSql sql) throws SQLException {
+  static Result of(Connection src, Connection tgt, String sourceSchema, TableSql sql)
+      throws SQLException {
     String sourceEngine = sql.sourceDialect().name();
+    if (MARIADB.equals(sourceEngine)) {
+      return mariaDb(src, tgt, sourceSchema, sql);
+    }
     if (!POSTGRESQL.equals(sourceEngine)) {
       return Result.NONE;
     }
@@ -118,6 +134,161 @@ final class PartitionCounts {
                 + keyDef
                 + ")";
     return new Result(out, note);
+  }
+
+  /** One MariaDB partition: name, method, expression and description, in ordinal order. */
+  private record MariaPartition(String name, String method, String expression, String values) {}
+
+  private static Result mariaDb(Connection src, Connection tgt, String schema, TableSql sql)
+      throws SQLException {
+    List<MariaPartition> parts = new ArrayList<>();
+    try (PreparedStatement ps =
+        src.prepareStatement(
+            "SELECT PARTITION_NAME, MIN(PARTITION_METHOD), MIN(PARTITION_EXPRESSION),"
+                + " MIN(PARTITION_DESCRIPTION) FROM information_schema.PARTITIONS"
+                + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?"
+                + " AND PARTITION_NAME IS NOT NULL"
+                + " GROUP BY PARTITION_NAME ORDER BY MIN(PARTITION_ORDINAL_POSITION)")) {
+      ps.setString(1, schema == null || schema.isBlank() ? null : schema);
+      ps.setString(2, sql.table().source());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          parts.add(
+              new MariaPartition(
+                  rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+        }
+      }
+    }
+    if (parts.isEmpty()) {
+      return Result.NONE;
+    }
+    TableMapping t = sql.table();
+    String filter = t.filter() == null || t.filter().isBlank() ? "" : " WHERE (" + t.filter() + ")";
+    String method = parts.get(0).method() == null ? "" : parts.get(0).method();
+    String expression = parts.get(0).expression();
+    String blocker = mariaBlocker(parts, method, expression, t);
+    String column = null;
+    if (blocker == null) {
+      java.util.regex.Matcher m = BARE_COLUMN.matcher(expression.trim());
+      m.matches();
+      String sourceColumn = m.group(1).replace("``", "`");
+      column = sql.targetDialect().quote(t.bySource(sourceColumn).orElseThrow().target());
+    }
+    boolean range = method.startsWith("RANGE");
+    List<ValidationReport.PartitionCount> out = new ArrayList<>();
+    String previous = null;
+    for (int i = 0; i < parts.size(); i++) {
+      MariaPartition p = parts.get(i);
+      String bounds =
+          range
+              ? "VALUES LESS THAN (" + p.values() + ")"
+              : method.startsWith("LIST")
+                  ? "VALUES IN (" + p.values() + ")"
+                  : method + " (" + expression + ")";
+      long sourceRows =
+          count(
+              src,
+              "SELECT count(*) FROM "
+                  + sql.sourceTable()
+                  + " PARTITION ("
+                  + sql.sourceDialect().quote(p.name())
+                  + ")"
+                  + filter);
+      Long targetRows = null;
+      String how = null;
+      if (column != null) {
+        String where =
+            range
+                ? rangePredicate(column, previous, p.values(), i == 0)
+                : listPredicate(column, p.values());
+        targetRows = count(tgt, "SELECT count(*) FROM " + sql.targetTable() + " WHERE " + where);
+        how = "bounds";
+      }
+      previous = p.values();
+      out.add(new ValidationReport.PartitionCount(p.name(), bounds, sourceRows, targetRows, how));
+    }
+    return new Result(
+        out, blocker == null ? null : "target rows per partition not comparable: " + blocker);
+  }
+
+  /** Why a MariaDB partitioning cannot be expressed on the target, or null when it can. */
+  private static String mariaBlocker(
+      List<MariaPartition> parts, String method, String expression, TableMapping t) {
+    if (!(method.equals("RANGE")
+        || method.equals("RANGE COLUMNS")
+        || method.equals("LIST")
+        || method.equals("LIST COLUMNS"))) {
+      return "partitioned by " + method + ", whose bounds are not values";
+    }
+    java.util.regex.Matcher m = BARE_COLUMN.matcher(expression == null ? "" : expression.trim());
+    if (!m.matches()) {
+      return "the partition expression " + expression + " is not one plain column";
+    }
+    String col = m.group(1).replace("``", "`");
+    Optional<ColumnMapping> c = t.bySource(col);
+    if (c.isEmpty()
+        || !(c.get().disposition() == Disposition.MAP || c.get().disposition() == Disposition.CAST)
+        || c.get().sourceTimeZone() != null) {
+      return "partition key column " + col + " does not reach the target unchanged";
+    }
+    for (MariaPartition p : parts) {
+      for (String v : items(p.values())) {
+        if (!LITERAL.matcher(v).matches()) {
+          return "the bound " + v + " of partition " + p.name() + " is not a plain literal";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static List<String> items(String values) {
+    List<String> out = new ArrayList<>();
+    if (values == null) {
+      return out;
+    }
+    StringBuilder cur = new StringBuilder();
+    boolean quoted = false;
+    for (char ch : values.toCharArray()) {
+      if (ch == '\'') {
+        quoted = !quoted;
+      }
+      if (ch == ',' && !quoted) {
+        out.add(cur.toString().trim());
+        cur.setLength(0);
+      } else {
+        cur.append(ch);
+      }
+    }
+    out.add(cur.toString().trim());
+    return out;
+  }
+
+  /** {@code lower <= c < upper}; the first partition also holds NULLs; MAXVALUE has no upper. */
+  static String rangePredicate(String c, String lower, String upper, boolean first) {
+    List<String> terms = new ArrayList<>();
+    if (lower != null && !lower.equals("MAXVALUE")) {
+      terms.add(c + " >= " + lower);
+    }
+    if (upper != null && !upper.equals("MAXVALUE")) {
+      terms.add(c + " < " + upper);
+    }
+    String within = terms.isEmpty() ? c + " IS NOT NULL" : String.join(" AND ", terms);
+    return first ? "(" + c + " IS NULL OR (" + within + "))" : "(" + within + ")";
+  }
+
+  /** {@code c IN (...)}, NULL matched by IS NULL. */
+  static String listPredicate(String c, String values) {
+    List<String> vals = new ArrayList<>();
+    boolean nulls = false;
+    for (String v : items(values)) {
+      if (v.equals("NULL")) {
+        nulls = true;
+      } else {
+        vals.add(v);
+      }
+    }
+    String in = vals.isEmpty() ? "FALSE" : c + " IN (" + String.join(", ", vals) + ")";
+    return nulls ? "(" + in + " OR " + c + " IS NULL)" : "(" + in + ")";
   }
 
   /** {@code pg_get_partkeydef} of a table, null when it is not a partitioned table. */

@@ -212,7 +212,7 @@ public final class Validator {
     RowCodec codec = reader.codec();
     long sourceRows = count(src, sql.sourceCount());
     long targetRows = count(tgt, sql.targetCount());
-    PartitionCounts.Result partitions = PartitionCounts.of(src, tgt, sql);
+    PartitionCounts.Result partitions = PartitionCounts.of(src, tgt, mapping.sourceSchema(), sql);
     List<ChunkRange> ranges = ledgerRanges(tgt, migrationId, t.source());
     String chunkSource = "ledger";
     if (ranges.isEmpty()) {
