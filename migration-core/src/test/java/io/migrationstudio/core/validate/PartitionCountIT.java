@@ -2,6 +2,7 @@ package io.migrationstudio.core.validate;
 
 import static io.migrationstudio.core.copy.Loads.PG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,6 +59,9 @@ class PartitionCountIT {
           "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')", events.partitions().get(0).bounds());
       assertNull(events.partitionsNote());
       assertTrue(table(clean, "plain").partitions().isEmpty(), "a plain table has no partitions");
+      assertFalse(
+          Json.write(table(clean, "plain")).contains("partition"),
+          "validation.json of an unpartitioned table is unchanged");
 
       target.execute("DELETE FROM events WHERE id = 150");
       ValidationReport dirty = validator.report(src, tgt, mapping, "parts", 100, 100);
