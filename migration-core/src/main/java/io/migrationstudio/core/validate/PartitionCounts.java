@@ -18,11 +18,13 @@ import java.util.Optional;
  * Row counts per partition of a partitioned source table, on both sides.
  *
  * <p>A PostgreSQL source's leaf partitions (every level of {@code pg_partition_tree}) are counted
- * one by one (the mapping's row filter applied). On a PostgreSQL target:
+ * in one scan of the parent grouped by {@code tableoid} (the mapping's row filter applied; no
+ * privilege on the partitions themselves needed). On a PostgreSQL target:
  *
  * <ul>
  *   <li>when the target table is partitioned identically (the same partition key, and a leaf of the
- *       same name with the same bounds), that leaf is counted ({@code target_method: partition});
+ *       same name with the same bounds), that leaf's rows are counted ({@code target_method:
+ *       partition});
  *   <li>otherwise, when every partition key column reaches the target unchanged (MAP under the same
  *       name, no time-zone conversion), the target rows within the leaf's partition constraint
  *       ({@code pg_get_partition_constraintdef}, a predicate over the parent's columns) are counted
@@ -57,7 +59,7 @@ final class PartitionCounts {
     }
   }
 
-  private record Leaf(String schema, String name, String bounds, String constraint) {}
+  private record Leaf(long oid, String schema, String name, String bounds, String constraint) {}
 
   private PartitionCounts() {}
 
@@ -94,19 +96,18 @@ final class PartitionCounts {
     }
     List<ValidationReport.PartitionCount> out = new ArrayList<>();
     List<String> uncounted = new ArrayList<>();
+    // one scan of the parent, grouped by the partition each row lives in: no privilege on the
+    // partitions themselves needed, the row filter applies as to the copy
+    Map<Long, Long> sourceCounts = byPartition(src, table, filter);
+    Map<Long, Long> targetCounts =
+        targetLeaves.isEmpty() ? Map.of() : byPartition(tgt, sql.targetTable(), "");
     for (Leaf l : leaves) {
-      long sourceRows =
-          count(
-              src,
-              "SELECT count(*) FROM " + sql.sourceDialect().qualify(l.schema(), l.name()) + filter);
+      long sourceRows = sourceCounts.getOrDefault(l.oid(), 0L);
       Long targetRows = null;
       String method = null;
       Leaf same = targetLeaves.get(l.name());
       if (same != null && same.bounds().equals(l.bounds())) {
-        targetRows =
-            count(
-                tgt,
-                "SELECT count(*) FROM " + sql.targetDialect().qualify(same.schema(), same.name()));
+        targetRows = targetCounts.getOrDefault(same.oid(), 0L);
         method = "partition";
       } else if (boundsBlocker == null) {
         targetRows =
@@ -304,11 +305,26 @@ final class PartitionCounts {
     }
   }
 
+  /** Rows per partition (by {@code tableoid}) of a partitioned table. */
+  private static Map<Long, Long> byPartition(Connection c, String qualified, String where)
+      throws SQLException {
+    Map<Long, Long> out = new HashMap<>();
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT tableoid::bigint, count(*) FROM " + qualified + where + " GROUP BY 1");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.put(rs.getLong(1), rs.getLong(2));
+      }
+    }
+    return out;
+  }
+
   private static List<Leaf> leaves(Connection c, String qualified) throws SQLException {
     List<Leaf> out = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT n.nspname, cl.relname, pg_get_expr(cl.relpartbound, cl.oid),"
+            "SELECT cl.oid::bigint, n.nspname, cl.relname, pg_get_expr(cl.relpartbound, cl.oid),"
                 + " pg_get_partition_constraintdef(cl.oid)"
                 + " FROM pg_partition_tree(to_regclass(?)) pt"
                 + " JOIN pg_class cl ON cl.oid = pt.relid"
@@ -317,7 +333,13 @@ final class PartitionCounts {
       ps.setString(1, qualified);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new Leaf(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+          out.add(
+              new Leaf(
+                  rs.getLong(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5)));
         }
       }
     }
