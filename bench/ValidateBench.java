@@ -2,12 +2,15 @@
 // validates pgbench_accounts source -> target with the studio's Validator and prints one line
 // "<mode> <seconds> <hash_path> <status> <chunks> <rows>".
 //   args: SOURCE_URL TARGET_URL USER MODE(sql|client|full) CHUNK_ROWS
+//         [SOURCE_USER SOURCE_PASSWORD SOURCE_SCHEMA]   (a MariaDB source: jdbc:mariadb://..., its
+//         database as schema; the dialects follow the URLs, USER is then the target's user)
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MappingOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.copy.TargetSchema;
-import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.validate.ValidationReport;
@@ -19,14 +22,18 @@ public class ValidateBench {
   public static void main(String[] args) throws Exception {
     String src = args[0], tgt = args[1], user = args[2], mode = args[3];
     int chunkRows = Integer.parseInt(args[4]);
-    PostgresDialect pg = new PostgresDialect();
-    try (Connection s = DriverManager.getConnection(src, user, "");
+    String srcUser = args.length > 5 ? args[5] : user;
+    String srcPassword = args.length > 6 ? args[6] : "";
+    String srcSchema = args.length > 7 ? args[7] : "public";
+    Dialect sd = Dialects.forUrl(src);
+    Dialect td = Dialects.forUrl(tgt);
+    try (Connection s = DriverManager.getConnection(src, srcUser, srcPassword);
         Connection t = DriverManager.getConnection(tgt, user, "")) {
       MigrationSpec spec =
           new MigrationSpec(
               "bench",
               null,
-              new ConnectionSpec(src, user, null, "public"),
+              new ConnectionSpec(src, srcUser, null, srcSchema),
               new ConnectionSpec(tgt, user, null, "public"),
               null,
               new MappingOptions("identity", null),
@@ -38,11 +45,11 @@ public class ValidateBench {
       MappingDocument mapping =
           new MappingGenerator()
               .generate(
-                  InventoryService.introspect(s, pg, "public", n -> n.equals("pgbench_accounts")),
+                  InventoryService.introspect(s, sd, srcSchema, n -> n.equals("pgbench_accounts")),
                   spec,
                   null);
       Validator v =
-          new Validator(pg, pg, TargetSchema.DEFAULT_STUDIO_SCHEMA, 256, !mode.equals("client"));
+          new Validator(sd, td, TargetSchema.DEFAULT_STUDIO_SCHEMA, 256, !mode.equals("client"));
       long t0 = System.nanoTime();
       ValidationReport r =
           mode.equals("full")
@@ -50,6 +57,8 @@ public class ValidateBench {
               : v.checksums(s, t, mapping, "bench", chunkRows);
       double secs = (System.nanoTime() - t0) / 1e9;
       ValidationReport.TableValidation tv = r.tables().get(0);
+      // a FAIL is a finding, not a number: show what differs (before the result line)
+      tv.differences().stream().limit(3).forEach(d -> System.out.println("difference: " + d));
       System.out.printf(
           "%s %.3f %s %s %d %d%n",
           mode, secs, tv.hashPath(), tv.status(), tv.chunks(), tv.sourceRows());

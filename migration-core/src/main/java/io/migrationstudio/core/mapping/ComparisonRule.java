@@ -68,6 +68,22 @@ public record ComparisonRule(
         || (relativeTolerance != null && relativeTolerance.signum() > 0);
   }
 
+  /**
+   * The column kind this rule's keys imply (tolerance: numeric, precision or time zone: temporal,
+   * else text), for checking a rule whose column type is not known yet (a regression query's result
+   * column) with {@link #problems}: a rule mixing kinds is reported.
+   */
+  @JsonIgnore
+  public String impliedKind() {
+    if (tolerance != null || relativeTolerance != null) {
+      return "numeric";
+    }
+    if (precision != null || timeZone != null) {
+      return "temporal";
+    }
+    return "text";
+  }
+
   /** Microseconds per precision unit (1 for {@code us} or no precision). */
   @JsonIgnore
   public long precisionMicros() {

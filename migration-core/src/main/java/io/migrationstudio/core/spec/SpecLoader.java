@@ -24,6 +24,7 @@ import io.migrationstudio.contracts.spec.ValidationOptions;
 import io.migrationstudio.core.assess.RiskCatalog;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.mapping.ComparisonRule;
 import io.migrationstudio.core.mapping.TypeRules;
 import io.migrationstudio.core.report.Json;
 import java.lang.reflect.RecordComponent;
@@ -490,6 +491,37 @@ public final class SpecLoader {
               path + ".sql",
               "(missing)",
               "is required unless both source_sql and target_sql are given");
+        }
+        compareRules(q.get("compare"), path + ".compare");
+      }
+    }
+
+    /** A query's {@code compare}: result column → comparison rule (the mapping's rule keys). */
+    private void compareRules(JsonNode compare, String path) {
+      if (absent(compare)) {
+        return;
+      }
+      if (!compare.isObject()) {
+        problem(path, shown(compare), "must map result column names to comparison rules");
+        return;
+      }
+      for (var it = compare.fields(); it.hasNext(); ) {
+        var e = it.next();
+        String where = path + "." + e.getKey();
+        if (!e.getValue().isObject()) {
+          problem(where, shown(e.getValue()), "must be a rule such as {tolerance: 0.01}");
+          continue;
+        }
+        keys(e.getValue(), where, knownKeys(ComparisonRule.class));
+        ComparisonRule rule;
+        try {
+          rule = Json.mapper().convertValue(e.getValue(), ComparisonRule.class);
+        } catch (IllegalArgumentException ex) {
+          problem(where, shown(e.getValue()), "is not a comparison rule (numbers, text, booleans)");
+          continue;
+        }
+        for (String p : rule.problems(where, rule.impliedKind())) {
+          problem(where, shown(e.getValue()), p.substring(where.length() + 2));
         }
       }
     }

@@ -7,9 +7,12 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.QuerySpec;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.canonical.CanonicalEncoder;
 import io.migrationstudio.core.canonical.ColumnCodec;
+import io.migrationstudio.core.canonical.ComparisonRules;
 import io.migrationstudio.core.canonical.RowHasher;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.ComparisonRule;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
@@ -21,6 +24,8 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +34,12 @@ import java.util.Objects;
 /**
  * The regression tester of Validation: replays the spec's query set on both sides. Results are
  * compared order-insensitively as multisets of canonical row hashes (column types from the result
- * metadata through each side's dialect; decimals compared by value, trailing zeros stripped).
+ * metadata through each side's dialect; decimals compared by value, trailing zeros stripped), under
+ * the comparison rules the query names per result column ({@code compare:}, the keys of a mapping
+ * column's rule, matched to the column label case-insensitively). Trim, case, precision and time
+ * zone canonicalise values before hashing; a numeric tolerance quantises them, and the rows whose
+ * hashes then find no partner (values within tolerance on either side of a bucket boundary) are
+ * paired row by row under the exact rule (at most {@value #MAX_PAIRED_ROWS} of them per side).
  * Latency: after one run that fetches the result (and warms caches), {@value #RUNS} timed runs per
  * side, each executing and reading the whole result; p50 and p95 by nearest rank. A query regresses
  * when the target's p50 exceeds the source's by more than the tolerance <em>and</em> by more than
@@ -43,6 +53,9 @@ import java.util.Objects;
 public final class RegressionReplayer {
   public static final int RUNS = 5;
   public static final double NOISE_FLOOR_MS = 1.0;
+
+  /** Unmatched rows per side paired under a tolerance; beyond it they count as different. */
+  public static final int MAX_PAIRED_ROWS = 10_000;
 
   private final Dialect source;
   private final Dialect target;
@@ -160,16 +173,22 @@ public final class RegressionReplayer {
 
   private QueryResult replay(Connection src, Connection tgt, QuerySpec q, double tolerance) {
     String name = q.name() == null ? "query" : q.name();
-    long[] s;
-    long[] t;
+    Result s;
+    Result t;
+    Map<String, ComparisonRule> rules;
     try {
-      s = resultHashes(src, source, q.forSource());
-      t = resultHashes(tgt, target, q.forTarget());
+      rules = rules(q);
+    } catch (IllegalArgumentException e) {
+      return new QueryResult(name, 0, 0, false, 0, 0, 0, 0, 0, 0, false, e.getMessage());
+    }
+    try {
+      s = result(src, source, q.forSource(), rules);
+      t = result(tgt, target, q.forTarget(), rules);
     } catch (SQLException e) {
       return new QueryResult(
           name, 0, 0, false, 0, 0, 0, 0, 0, 0, false, e.getSQLState() + ": " + e.getMessage());
     }
-    long[] diff = multisetDifference(s, t);
+    long[] diff = compare(s, t);
     double[] sl;
     double[] tl;
     try {
@@ -178,8 +197,8 @@ public final class RegressionReplayer {
     } catch (SQLException e) {
       return new QueryResult(
           name,
-          s.length,
-          t.length,
+          s.size(),
+          t.size(),
           diff[0] == 0 && diff[1] == 0,
           diff[0],
           diff[1],
@@ -195,8 +214,8 @@ public final class RegressionReplayer {
     boolean regression = isRegression(sp50, tp50, tolerance);
     return new QueryResult(
         name,
-        s.length,
-        t.length,
+        s.size(),
+        t.size(),
         diff[0] == 0 && diff[1] == 0,
         diff[0],
         diff[1],
@@ -243,27 +262,135 @@ public final class RegressionReplayer {
     return new long[] {onlyA, onlyB};
   }
 
-  /** Canonical row hashes of a query's result, sorted. */
-  private static long[] resultHashes(Connection c, Dialect d, String sql) throws SQLException {
+  /** One row of a result: its canonical hash under the rules, and its values. */
+  record Row(long hash, Object[] values) {}
+
+  /** A query's result: the column codecs (rules attached) and its rows sorted by hash. */
+  record Result(List<ColumnCodec> codecs, List<Row> rows) {
+    int size() {
+      return rows.size();
+    }
+
+    boolean tolerant() {
+      return codecs.stream().anyMatch(c -> c.rule() != null && c.rule().hasTolerance());
+    }
+  }
+
+  /**
+   * The rules a query names, by lower-cased column label; an unreadable or contradictory rule is an
+   * {@link IllegalArgumentException} naming the query and column.
+   */
+  static Map<String, ComparisonRule> rules(QuerySpec q) {
+    Map<String, ComparisonRule> out = new HashMap<>();
+    for (Map.Entry<String, Map<String, Object>> e : q.compare().entrySet()) {
+      String where = "validation.queries[" + q.name() + "].compare." + e.getKey();
+      ComparisonRule rule;
+      try {
+        rule = Json.mapper().convertValue(e.getValue(), ComparisonRule.class);
+      } catch (IllegalArgumentException ex) {
+        throw new IllegalArgumentException(
+            where + ": not a comparison rule (" + ex.getMessage() + ")");
+      }
+      List<String> problems = rule.problems(where, rule.impliedKind());
+      if (!problems.isEmpty()) {
+        throw new IllegalArgumentException(String.join("; ", problems));
+      }
+      out.put(e.getKey().toLowerCase(Locale.ROOT), rule);
+    }
+    return out;
+  }
+
+  /** A query's result rows with their canonical hashes (the rules applied), sorted by hash. */
+  static Result result(Connection c, Dialect d, String sql, Map<String, ComparisonRule> rules)
+      throws SQLException {
     RowHasher hasher = new RowHasher();
-    List<Long> out = new ArrayList<>();
+    List<Row> rows = new ArrayList<>();
+    List<ColumnCodec> codecs = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql);
         ResultSet rs = ps.executeQuery()) {
       ResultSetMetaData md = rs.getMetaData();
-      List<ColumnCodec> codecs = new ArrayList<>();
       for (int i = 1; i <= md.getColumnCount(); i++) {
         CanonicalType type = d.canonicalType(md.getColumnTypeName(i).toLowerCase(Locale.ROOT));
-        codecs.add(new ColumnCodec(md.getColumnLabel(i), type, null));
+        String label = md.getColumnLabel(i);
+        codecs.add(new ColumnCodec(label, type, null, rules.get(label.toLowerCase(Locale.ROOT))));
       }
+      boolean keep = codecs.stream().anyMatch(x -> x.rule() != null && x.rule().hasTolerance());
       while (rs.next()) {
         Object[] values = new Object[codecs.size()];
         for (int i = 0; i < values.length; i++) {
           values[i] = codecs.get(i).read(rs, i + 1);
         }
-        out.add(hasher.hashRow(codecs, values));
+        rows.add(new Row(hasher.hashRow(codecs, values), keep ? values : null));
       }
     }
-    return out.stream().mapToLong(Long::longValue).sorted().toArray();
+    rows.sort(Comparator.comparingLong(Row::hash));
+    return new Result(List.copyOf(codecs), rows);
+  }
+
+  /**
+   * {only in a, only in b} of two results: multisets of row hashes; under a tolerance the rows left
+   * unmatched are then paired greedily, a pair when every column is equal under its rule.
+   */
+  static long[] compare(Result a, Result b) {
+    List<Row> onlyA = new ArrayList<>();
+    List<Row> onlyB = new ArrayList<>();
+    int i = 0;
+    int j = 0;
+    while (i < a.rows().size() || j < b.rows().size()) {
+      if (j >= b.rows().size()
+          || (i < a.rows().size() && a.rows().get(i).hash() < b.rows().get(j).hash())) {
+        onlyA.add(a.rows().get(i++));
+      } else if (i >= a.rows().size() || b.rows().get(j).hash() < a.rows().get(i).hash()) {
+        onlyB.add(b.rows().get(j++));
+      } else {
+        i++;
+        j++;
+      }
+    }
+    long leftA = onlyA.size();
+    long leftB = onlyB.size();
+    if (a.tolerant()
+        && a.codecs().size() == b.codecs().size()
+        && !onlyA.isEmpty()
+        && !onlyB.isEmpty()
+        && onlyA.size() <= MAX_PAIRED_ROWS
+        && onlyB.size() <= MAX_PAIRED_ROWS) {
+      boolean[] used = new boolean[onlyB.size()];
+      for (Row x : onlyA) {
+        for (int k = 0; k < onlyB.size(); k++) {
+          if (!used[k]
+              && sameUnderRules(a.codecs(), b.codecs(), x.values(), onlyB.get(k).values())) {
+            used[k] = true;
+            leftA--;
+            leftB--;
+            break;
+          }
+        }
+      }
+    }
+    return new long[] {leftA, leftB};
+  }
+
+  /** Whether two rows agree column by column: tolerance columns by value, the rest by encoding. */
+  private static boolean sameUnderRules(
+      List<ColumnCodec> ca, List<ColumnCodec> cb, Object[] x, Object[] y) {
+    for (int c = 0; c < x.length; c++) {
+      ColumnCodec codec = ca.get(c);
+      if (codec.rule() != null && codec.rule().hasTolerance()) {
+        if (!ComparisonRules.equal(codec, x[c], y[c])) {
+          return false;
+        }
+      } else if (!Arrays.equals(encoded(codec, x[c]), encoded(cb.get(c), y[c]))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] encoded(ColumnCodec codec, Object value) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(16);
+    CanonicalEncoder.encode(codec, value, out);
+    return out.toByteArray();
   }
 
   private static double[] latencies(Connection c, String sql) throws SQLException {

@@ -56,7 +56,9 @@ public record ValidationReport(
     "bisection_rows_read",
     "sample_seed",
     "filter",
-    "source_rows_unfiltered"
+    "source_rows_unfiltered",
+    "partitions",
+    "partitions_note"
   })
   public record TableValidation(
       String table,
@@ -82,12 +84,71 @@ public record ValidationReport(
       @JsonProperty("bisection_rows_read") long bisectionRowsRead,
       @JsonProperty("sample_seed") String sampleSeed,
       String filter,
-      @JsonProperty("source_rows_unfiltered") Long sourceRowsUnfiltered) {
+      @JsonProperty("source_rows_unfiltered") Long sourceRowsUnfiltered,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<PartitionCount> partitions,
+      @JsonProperty("partitions_note") @JsonInclude(JsonInclude.Include.NON_NULL)
+          String partitionsNote) {
     public TableValidation {
+      partitions = partitions == null ? List.of() : List.copyOf(partitions);
       foreignKeys = List.copyOf(foreignKeys);
       differences = List.copyOf(differences);
       aggregates = aggregates == null ? List.of() : List.copyOf(aggregates);
       integrity = integrity == null ? List.of() : List.copyOf(integrity);
+    }
+
+    /** A table validated before per-partition counts were recorded. */
+    public TableValidation(
+        String table,
+        String targetTable,
+        long sourceRows,
+        long targetRows,
+        long missing,
+        long extra,
+        long changed,
+        int chunks,
+        int chunksDiffering,
+        String chunkSource,
+        int sampled,
+        int sampleMismatches,
+        long orphans,
+        List<OrphanCount> foreignKeys,
+        List<Difference> differences,
+        List<ColumnAggregate> aggregates,
+        List<IntegrityCheck> integrity,
+        Verdict status,
+        String hashPath,
+        int bisectionSteps,
+        long bisectionRowsRead,
+        String sampleSeed,
+        String filter,
+        Long sourceRowsUnfiltered) {
+      this(
+          table,
+          targetTable,
+          sourceRows,
+          targetRows,
+          missing,
+          extra,
+          changed,
+          chunks,
+          chunksDiffering,
+          chunkSource,
+          sampled,
+          sampleMismatches,
+          orphans,
+          foreignKeys,
+          differences,
+          aggregates,
+          integrity,
+          status,
+          hashPath,
+          bisectionSteps,
+          bisectionRowsRead,
+          sampleSeed,
+          filter,
+          sourceRowsUnfiltered,
+          List.of(),
+          null);
     }
 
     /** A table validated before hash paths, bisection and per-table seeds were recorded. */
@@ -230,6 +291,34 @@ public record ValidationReport(
   public record ValueDifference(String column, String source, String target) {
     public ValueDifference {
       Objects.requireNonNull(column, "column is required");
+    }
+  }
+
+  /**
+   * The rows of one (leaf) partition of a partitioned source table: {@code bounds} as the source
+   * states them (PostgreSQL {@code FOR VALUES ...}, MariaDB {@code LESS THAN (...)} / {@code IN
+   * (...)}), {@code source_rows} the rows the mapping copies from it, {@code target_rows} the
+   * target rows that fall in those bounds (null when they cannot be expressed on the target: the
+   * table's {@code partitions_note} says why), {@code target_method} how they were counted: {@code
+   * partition} (the target is partitioned identically, the same-named partition counted) or {@code
+   * bounds} (the source's partition constraint evaluated on the target table).
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonPropertyOrder({"partition", "bounds", "source_rows", "target_rows", "target_method"})
+  public record PartitionCount(
+      String partition,
+      String bounds,
+      @JsonProperty("source_rows") long sourceRows,
+      @JsonProperty("target_rows") Long targetRows,
+      @JsonProperty("target_method") String targetMethod) {
+    public PartitionCount {
+      Objects.requireNonNull(partition, "partition is required");
+    }
+
+    /** Whether the target count is known and differs. */
+    public boolean differs() {
+      return targetRows != null && targetRows != sourceRows;
     }
   }
 

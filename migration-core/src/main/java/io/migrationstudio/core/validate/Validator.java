@@ -212,6 +212,7 @@ public final class Validator {
     RowCodec codec = reader.codec();
     long sourceRows = count(src, sql.sourceCount());
     long targetRows = count(tgt, sql.targetCount());
+    PartitionCounts.Result partitions = PartitionCounts.of(src, tgt, mapping.sourceSchema(), sql);
     List<ChunkRange> ranges = ledgerRanges(tgt, migrationId, t.source());
     String chunkSource = "ledger";
     if (ranges.isEmpty()) {
@@ -229,7 +230,10 @@ public final class Validator {
     }
     long tableSeed = sha64(Long.toHexString(seed) + "/" + t.source());
     if (!full) {
-      boolean same = sourceRows == targetRows && diff.missing + diff.extra + diff.changed == 0;
+      boolean same =
+          sourceRows == targetRows
+              && diff.missing + diff.extra + diff.changed == 0
+              && !partitions.differs();
       return new ValidationReport.TableValidation(
           t.source(),
           t.target(),
@@ -254,7 +258,9 @@ public final class Validator {
           comparer.bisectionRowsRead,
           null,
           filter(t),
-          unfiltered(src, sql));
+          unfiltered(src, sql),
+          partitions.partitions(),
+          partitions.note());
     }
     int wanted = (int) Math.max(SampleSize.of(sourceRows), Math.min((long) sampleRows, sourceRows));
     int[] sample = sample(src, tgt, sql, reader, tableSeed, wanted);
@@ -281,7 +287,8 @@ public final class Validator {
             && sample[1] == 0
             && orphans == 0
             && aggregates.stream().allMatch(a -> a.differing().isEmpty())
-            && integrity.stream().allMatch(i -> i.count() == 0);
+            && integrity.stream().allMatch(i -> i.count() == 0)
+            && !partitions.differs();
     return new ValidationReport.TableValidation(
         t.source(),
         t.target(),
@@ -306,7 +313,9 @@ public final class Validator {
         comparer.bisectionRowsRead,
         RowHasher.toHex(tableSeed),
         filter(t),
-        unfiltered(src, sql));
+        unfiltered(src, sql),
+        partitions.partitions(),
+        partitions.note());
   }
 
   private static String filter(TableMapping t) {
@@ -641,6 +650,7 @@ public final class Validator {
         sb.append(String.join(", ", names)).append(".\n");
       }
     }
+    partitions(sb, r);
     for (ValidationReport.TableValidation t : r.tables()) {
       boolean aggregates = t.aggregates().stream().anyMatch(a -> !a.differing().isEmpty());
       boolean integrity = t.integrity().stream().anyMatch(i -> i.count() > 0);
@@ -696,6 +706,32 @@ public final class Validator {
       }
     }
     return sb.toString();
+  }
+
+  /** Rows per partition of the partitioned source tables, a differing partition marked. */
+  private static void partitions(StringBuilder sb, ValidationReport r) {
+    for (ValidationReport.TableValidation t : r.tables()) {
+      if (t.partitions().isEmpty() && t.partitionsNote() == null) {
+        continue;
+      }
+      sb.append("\n### Partitions of ").append(cell(t.table())).append("\n\n");
+      if (!t.partitions().isEmpty()) {
+        sb.append("| partition | bounds | source rows | target rows | counted by | status |\n");
+        sb.append("|---|---|---:|---:|---|---|\n");
+        for (ValidationReport.PartitionCount p : t.partitions()) {
+          sb.append("| ").append(cell(p.partition())).append(" | ");
+          sb.append(cell(String.valueOf(p.bounds()))).append(" | ").append(p.sourceRows());
+          sb.append(" | ").append(p.targetRows() == null ? "n/a" : p.targetRows().toString());
+          sb.append(" | ").append(p.targetMethod() == null ? "not comparable" : p.targetMethod());
+          sb.append(" | ")
+              .append(p.targetRows() == null ? "-" : p.differs() ? "FAIL" : "PASS")
+              .append(" |\n");
+        }
+      }
+      if (t.partitionsNote() != null) {
+        sb.append("\nNote: ").append(cell(t.partitionsNote())).append(".\n");
+      }
+    }
   }
 
   /** One named aggregate's value as text ("NULL" when absent). */

@@ -179,6 +179,35 @@ class SpecLoaderTest {
   }
 
   @Test
+  void regressionQueriesNameComparisonRulesPerResultColumn() {
+    MigrationSpec spec =
+        SpecLoader.parse(
+            FULL.replace(
+                "queries: []",
+                "queries: [ { name: q, sql: 'select 1 as amount', compare: { amount: { tolerance:"
+                    + " 0.01 } } } ]"));
+    assertEquals(
+        java.util.Map.of("amount", java.util.Map.of("tolerance", 0.01)),
+        spec.validation().queries().get(0).compare());
+    SpecException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            SpecException.class,
+            () ->
+                SpecLoader.parse(
+                    FULL.replace(
+                        "queries: []",
+                        "queries: [ { name: q, sql: 'select 1', compare: { amount: { tolerance: -1,"
+                            + " trim: true, colour: red }, at: 5 } } ]")));
+    assertEquals(
+        List.of(
+            "validation.queries[0].compare.amount.colour",
+            "validation.queries[0].compare.amount",
+            "validation.queries[0].compare.amount",
+            "validation.queries[0].compare.at"),
+        e.problems().stream().map(SpecProblem::key).toList());
+  }
+
+  @Test
   void jsonAndYamlGiveTheSameSpecAndRenderRoundTrips() {
     MigrationSpec yaml = SpecLoader.parse(FULL);
     String json =
