@@ -44,6 +44,14 @@ export PATH="$pgbin:$PATH"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # a JVM whose shutdown hangs must not outlive the run (it would hold the Temporal port)
+  for _ in $(seq 1 20); do
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.5
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   su postgres -c "pg_ctl -D '$work/data' -m fast stop" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -110,12 +118,13 @@ id: $id
 source: { url: "jdbc:postgresql://127.0.0.1:$port/src", user: postgres }
 target: { url: "jdbc:postgresql://127.0.0.1:$port/dst_studio", user: postgres }
 scope: { include: [$table] }
-migrate: { parallelism: 2, chunk_rows: 500000 }
+migrate: { parallelism: ${BENCH_PARALLELISM:-2}, chunk_rows: ${BENCH_CHUNK_ROWS:-500000} }
 validation: { sample_rows: 100 }
 cutover: { freeze: none }
 YAML
 studio() { java -Xmx512m -jar "$jar" "$@"; }
-studio server --workers assessment,validation,cutover --home "$home" --port "$tport" \
+# java itself in the background (not a shell function), so $! is the JVM the cleanup must stop
+java -Xmx512m -jar "$jar" server --workers assessment,validation,cutover --home "$home" --port "$tport" \
   --api-port "$aport" --http-port "$hport" >"$work/studio-server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
