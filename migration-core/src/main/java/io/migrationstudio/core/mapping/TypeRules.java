@@ -78,20 +78,7 @@ public final class TypeRules {
    * collate ...} and {@code generated always as ...} to it, which a type glob does not mention.
    */
   static String typeOnly(String t) {
-    boolean quoted = false;
-    for (int i = 0; i < t.length(); i++) {
-      char c = t.charAt(i);
-      if (c == '\'') {
-        quoted = !quoted;
-      } else if (!quoted
-          && c == ' '
-          && (t.startsWith(" character set ", i)
-              || t.startsWith(" collate ", i)
-              || t.startsWith(" generated always as", i))) {
-        return t.substring(0, i).trim();
-      }
-    }
-    return t;
+    return io.migrationstudio.core.schema.TypeSpelling.typeOnly(t);
   }
 
   /** {@code int(10) unsigned} → {@code int unsigned}; {@code enum('a','b')} → {@code enum}. */

@@ -261,20 +261,7 @@ public final class MariaDbDialect implements Dialect {
    * generated always as} suffixes (outside quoted enum/set members).
    */
   private static String typeOnly(String t) {
-    boolean quoted = false;
-    for (int i = 0; i < t.length(); i++) {
-      char c = t.charAt(i);
-      if (c == '\'') {
-        quoted = !quoted;
-      } else if (!quoted
-          && c == ' '
-          && (t.startsWith(" character set ", i)
-              || t.startsWith(" collate ", i)
-              || t.startsWith(" generated always as", i))) {
-        return t.substring(0, i).trim();
-      }
-    }
-    return t;
+    return io.migrationstudio.core.schema.TypeSpelling.typeOnly(t);
   }
 
   /** {@code float(p)}: p ≤ 24 is single precision; {@code float(m,d)} is single precision. */
