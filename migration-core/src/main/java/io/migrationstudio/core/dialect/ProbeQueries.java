@@ -71,6 +71,31 @@ public final class ProbeQueries {
     }
   }
 
+  /**
+   * Runs {@code countSql} (one number: how many rows) and, when it is above zero, {@code
+   * examplesSql}, whose first {@code keyColumns} columns are an example's key.
+   */
+  public static DataProbe.Sample countThenKeys(
+      Connection connection, String countSql, String examplesSql, int keyColumns)
+      throws SQLException {
+    long count;
+    try (PreparedStatement ps = connection.prepareStatement(countSql);
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      count = rs.getLong(1);
+    }
+    List<String> examples = new ArrayList<>();
+    if (count > 0) {
+      try (PreparedStatement ps = connection.prepareStatement(examplesSql);
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          examples.add(key(rs, keyColumns));
+        }
+      }
+    }
+    return new DataProbe.Sample(count, examples);
+  }
+
   private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
     for (int i = 0; i < params.size(); i++) {
       Object p = params.get(i);

@@ -117,25 +117,11 @@ final class MariaDbDataProbe implements DataProbe {
             + original
             + " > 1) g";
     try {
-      long count;
-      try (PreparedStatement ps =
-              connection.prepareStatement("SELECT COALESCE(SUM(n), 0)" + groups);
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        count = rs.getLong(1);
-      }
-      List<String> examples = new ArrayList<>();
-      if (count > 0) {
-        try (PreparedStatement ps =
-                connection.prepareStatement(
-                    "SELECT " + group + groups + " ORDER BY " + order + " LIMIT " + MAX_EXAMPLES);
-            ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            examples.add(ProbeQueries.key(rs, keyColumns.size()));
-          }
-        }
-      }
-      return new Sample(count, examples);
+      return ProbeQueries.countThenKeys(
+          connection,
+          "SELECT COALESCE(SUM(n), 0)" + groups,
+          "SELECT " + group + groups + " ORDER BY " + order + " LIMIT " + MAX_EXAMPLES,
+          keyColumns.size());
     } catch (SQLException e) {
       throw dialect.classify(e, what);
     }

@@ -117,25 +117,11 @@ final class PostgresDataProbe implements DataProbe {
             + original
             + ") > 1) ";
     try {
-      long count;
-      try (PreparedStatement ps =
-              connection.prepareStatement(groups + "SELECT coalesce(sum(n), 0) FROM g");
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        count = rs.getLong(1);
-      }
-      List<String> examples = new ArrayList<>();
-      if (count > 0) {
-        try (PreparedStatement ps =
-                connection.prepareStatement(
-                    groups + "SELECT * FROM g ORDER BY " + order + " LIMIT " + MAX_EXAMPLES);
-            ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            examples.add(ProbeQueries.key(rs, keyColumns.size()));
-          }
-        }
-      }
-      return new Sample(count, examples);
+      return ProbeQueries.countThenKeys(
+          connection,
+          groups + "SELECT coalesce(sum(n), 0) FROM g",
+          groups + "SELECT * FROM g ORDER BY " + order + " LIMIT " + MAX_EXAMPLES,
+          keyColumns.size());
     } catch (SQLException e) {
       throw dialect.classify(e, what);
     }
