@@ -5,9 +5,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * How data is copied. Defaults: strategy {@code bulk}, parallelism 4 chunks at once, 50 000 rows
- * per chunk, reject_limit 0 (any rejected row fails the stage), dry_run false, no rate limit
- * ({@code max_rows_per_second} null: as fast as the databases go; when set it caps the rows each
- * {@code worker-migrate} process reads per second over all its chunks), no source-load guard.
+ * per chunk (with {@code chunk_bytes} set and {@code chunk_rows} not: as many rows as fit in {@code
+ * chunk_bytes}, up to 10 000 000; with both: the smaller), reject_limit 0 (any rejected row fails
+ * the stage), dry_run false, no rate limit ({@code max_rows_per_second} null: as fast as the
+ * databases go; when set it caps the rows each {@code worker-migrate} process reads per second over
+ * all its chunks), no source-load guard.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MigrateOptions(
@@ -17,11 +19,20 @@ public record MigrateOptions(
     @JsonProperty("reject_limit") Long rejectLimit,
     @JsonProperty("dry_run") Boolean dryRun,
     @JsonProperty("max_rows_per_second") Long maxRowsPerSecond,
-    @JsonProperty("source_load_guard") SourceLoadGuard sourceLoadGuard) {
+    @JsonProperty("source_load_guard") SourceLoadGuard sourceLoadGuard,
+    @JsonProperty("chunk_bytes") Long chunkBytes) {
+  /** Rows per chunk when neither {@code chunk_rows} nor {@code chunk_bytes} is given. */
+  public static final int DEFAULT_CHUNK_ROWS = 50_000;
+
+  /** The row ceiling of a chunk sized by {@code chunk_bytes} alone (no {@code chunk_rows}). */
+  public static final int CHUNK_ROWS_WHEN_SIZED_BY_BYTES = 10_000_000;
+
   public MigrateOptions {
     strategy = strategy == null ? "bulk" : strategy;
     parallelism = parallelism == null ? 4 : parallelism;
-    chunkRows = chunkRows == null ? 50_000 : chunkRows;
+    if (chunkRows == null) {
+      chunkRows = chunkBytes == null ? DEFAULT_CHUNK_ROWS : CHUNK_ROWS_WHEN_SIZED_BY_BYTES;
+    }
     rejectLimit = rejectLimit == null ? 0L : rejectLimit;
     dryRun = dryRun != null && dryRun;
   }
@@ -32,7 +43,27 @@ public record MigrateOptions(
     this(strategy, parallelism, chunkRows, rejectLimit, dryRun, null, null);
   }
 
+  /** The options before {@code chunk_bytes} existed (chunks sized by rows alone). */
+  public MigrateOptions(
+      String strategy,
+      Integer parallelism,
+      Integer chunkRows,
+      Long rejectLimit,
+      Boolean dryRun,
+      Long maxRowsPerSecond,
+      SourceLoadGuard sourceLoadGuard) {
+    this(
+        strategy,
+        parallelism,
+        chunkRows,
+        rejectLimit,
+        dryRun,
+        maxRowsPerSecond,
+        sourceLoadGuard,
+        null);
+  }
+
   public static MigrateOptions defaults() {
-    return new MigrateOptions(null, null, null, null, null, null, null);
+    return new MigrateOptions(null, null, null, null, null, null, null, null);
   }
 }

@@ -1,5 +1,6 @@
 package io.migrationstudio.core.assess;
 
+import io.migrationstudio.core.copy.ValueSize;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.schema.TableInfo;
 import java.sql.Connection;
@@ -89,33 +90,8 @@ final class ThroughputProbe {
         sampled);
   }
 
-  /** The size a value occupies when copied: binary as is, everything else by its text form. */
+  /** The size a value occupies when copied ({@link ValueSize#copiedBytes}). */
   static long valueBytes(Object value) {
-    if (value == null) {
-      return 0;
-    }
-    if (value instanceof byte[] b) {
-      return b.length;
-    }
-    String text = value instanceof String s ? s : String.valueOf(value);
-    return utf8Length(text);
-  }
-
-  private static long utf8Length(String s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char ch = s.charAt(i);
-      if (ch < 0x80) {
-        n += 1;
-      } else if (ch < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(ch)) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+    return ValueSize.copiedBytes(value);
   }
 }

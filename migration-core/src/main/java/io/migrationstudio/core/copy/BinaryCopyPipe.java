@@ -185,12 +185,14 @@ public final class BinaryCopyPipe {
       long reported = 0;
       byte[] data;
       while ((data = copyOut.readFromCopy()) != null) {
-        framing.accept(data, 0, data.length);
+        framing.frame(data, 0, data.length);
         if (used + data.length > buf.length) {
+          framing.digest(buf, 0, used);
           copyIn.writeToCopy(buf, 0, used);
           used = 0;
         }
         if (data.length >= buf.length) {
+          framing.digest(data, 0, data.length);
           copyIn.writeToCopy(data, 0, data.length);
         } else {
           System.arraycopy(data, 0, buf, used, data.length);
@@ -202,6 +204,7 @@ public final class BinaryCopyPipe {
         }
       }
       if (used > 0) {
+        framing.digest(buf, 0, used);
         copyIn.writeToCopy(buf, 0, used);
       }
       framing.requireComplete("the binary COPY of " + sql.table().source());

@@ -47,6 +47,20 @@ public final class TargetPreparer {
 
   public Prepared prepare(
       Connection src, Connection tgt, MappingDocument mapping, String migrationId, int chunkRows) {
+    return prepare(src, tgt, mapping, migrationId, chunkRows, null);
+  }
+
+  /**
+   * {@link #prepare} with chunks of at most {@code chunkBytes} bytes as well ({@link ChunkSize};
+   * null: rows alone).
+   */
+  public Prepared prepare(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int chunkRows,
+      Long chunkBytes) {
     TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
     Ledger ledger = new Ledger(target, studioSchema);
     try {
@@ -68,7 +82,9 @@ public final class TargetPreparer {
         TableSql sql = new TableSql(source, target, mapping, t);
         ChunkPlanner.ChunkPlan plan;
         try {
-          plan = ChunkPlanner.plan(src, source, sql, chunkRows);
+          plan =
+              ChunkPlanner.plan(
+                  src, source, sql, ChunkSize.rows(src, source, sql, chunkRows, chunkBytes));
         } catch (SQLException e) {
           throw source.classify(e, "planning chunks of source table " + t.source());
         }

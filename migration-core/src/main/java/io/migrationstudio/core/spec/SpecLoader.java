@@ -54,6 +54,9 @@ public final class SpecLoader {
   public static final int MAX_PARALLELISM = 64;
   public static final int MAX_CHUNK_ROWS = 10_000_000;
 
+  /** The smallest {@code migrate.chunk_bytes}: below a few rows' worth, chunks are all overhead. */
+  public static final long MIN_CHUNK_BYTES = 1024;
+
   /** The longest consumer sampling window: the assessment waits it out, so keep it a stage step. */
   public static final Duration MAX_CONSUMER_WINDOW = Duration.ofMinutes(10);
 
@@ -428,6 +431,7 @@ public final class SpecLoader {
         oneOf(m, "migrate", "strategy", STRATEGIES);
         range(m, "migrate", "parallelism", 1, MAX_PARALLELISM);
         range(m, "migrate", "chunk_rows", 1, MAX_CHUNK_ROWS);
+        range(m, "migrate", "chunk_bytes", MIN_CHUNK_BYTES, Long.MAX_VALUE);
         range(m, "migrate", "reject_limit", 0, Long.MAX_VALUE);
         JsonNode dry = m.get("dry_run");
         if (!absent(dry) && !dry.isBoolean()) {

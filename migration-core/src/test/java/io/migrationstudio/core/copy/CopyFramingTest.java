@@ -83,6 +83,35 @@ class CopyFramingTest {
   }
 
   @Test
+  void framingAndHashingTheSameBytesInDifferentPiecesAgreeWithAccept() throws IOException {
+    byte[][][] tuples = new byte[500][][];
+    for (int t = 0; t < tuples.length; t++) {
+      tuples[t] =
+          new byte[][] {{0, 0, (byte) (t >> 8), (byte) t}, t % 7 == 0 ? null : text("v" + t), {}};
+    }
+    byte[] s = stream(0, tuples);
+    CopyFraming whole = new CopyFraming();
+    whole.accept(s, 0, s.length);
+    assertEquals(500, whole.tuples());
+    assertEquals(72, whole.nulls());
+    for (int piece : new int[] {1, 3, 13, 64, 1000}) {
+      for (int hashPiece : new int[] {5, 8, 256, s.length}) {
+        CopyFraming f = new CopyFraming();
+        for (int i = 0; i < s.length; i += piece) {
+          f.frame(s, i, Math.min(piece, s.length - i));
+        }
+        for (int i = 0; i < s.length; i += hashPiece) {
+          f.digest(s, i, Math.min(hashPiece, s.length - i));
+        }
+        assertTrue(f.complete(), piece + "/" + hashPiece);
+        assertEquals(500, f.tuples(), piece + "/" + hashPiece);
+        assertEquals(72, f.nulls(), piece + "/" + hashPiece);
+        assertEquals(whole.hash(), f.hash(), piece + "/" + hashPiece);
+      }
+    }
+  }
+
+  @Test
   void byteByByteAndThreeWaySplitsAgree() throws IOException {
     byte[] s = sample();
     CopyFraming whole = new CopyFraming();

@@ -385,4 +385,26 @@ class SpecLoaderTest {
                     FULL.replace("dry_run: false }", "source_load_guard: { backoff: PT1S } }")));
     assertEquals("migrate.source_load_guard.max_active_sessions", missing.problems().get(0).key());
   }
+
+  @Test
+  void chunkBytesIsReadCheckedAndLiftsTheDefaultRowCeiling() {
+    assertEquals(null, SpecLoader.parse(FULL).migrate().chunkBytes());
+    MigrationSpec bytesOnly =
+        SpecLoader.parse(FULL.replace(" chunk_rows: 50000,", " chunk_bytes: 67108864,"));
+    assertEquals(67_108_864L, bytesOnly.migrate().chunkBytes());
+    assertEquals(
+        io.migrationstudio.contracts.spec.MigrateOptions.CHUNK_ROWS_WHEN_SIZED_BY_BYTES,
+        bytesOnly.migrate().chunkRows(),
+        "chunk_bytes alone: rows are not capped at the 50,000 default");
+    MigrationSpec both =
+        SpecLoader.parse(
+            FULL.replace(" chunk_rows: 50000,", " chunk_rows: 700, chunk_bytes: 4096,"));
+    assertEquals(700, both.migrate().chunkRows());
+    assertEquals(4096L, both.migrate().chunkBytes());
+    SpecException e =
+        assertThrows(
+            SpecException.class,
+            () -> SpecLoader.parse(FULL.replace(" chunk_rows: 50000,", " chunk_bytes: 10,")));
+    assertEquals("migrate.chunk_bytes", e.problems().get(0).key());
+  }
 }

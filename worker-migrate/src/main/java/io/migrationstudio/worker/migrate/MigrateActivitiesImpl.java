@@ -76,7 +76,13 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                 Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
               prepared =
                   new TargetPreparer(dialect(spec.source().url()), dialect(spec.target().url()))
-                      .prepare(src, tgt, mapping, req.migrationId(), spec.migrate().chunkRows());
+                      .prepare(
+                          src,
+                          tgt,
+                          mapping,
+                          req.migrationId(),
+                          spec.migrate().chunkRows(),
+                          spec.migrate().chunkBytes());
             }
             ArtifactStore.CommitOutcome outcome =
                 store.commit(
