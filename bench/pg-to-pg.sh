@@ -9,6 +9,8 @@
 #   bench/pg-to-pg.sh --mixed [ROWS]   a mixed-type table (text, numeric, timestamptz, jsonb,
 #                                      bytea), ROWS rows (default 2000000)
 #
+# Environment: BENCH_ROUNDS (default 3: every tool runs once per round, medians reported),
+# BENCH_PARALLELISM (2), BENCH_CHUNK_ROWS (500000) or BENCH_CHUNK_BYTES (chunks sized by bytes).
 # Needs (Debian): apt-get install postgresql pgcopydb  (the script installs them when missing).
 # Results: bench/results/pg-to-pg-s<SCALE>.md or mixed-pg-to-pg-<ROWS>.md (committed), work files
 # under bench/work/.
@@ -93,35 +95,15 @@ measure() { # name, command...
   /usr/bin/time -f "%e %M" -o "$work/$name.time" bash -c "$*" >"$work/$name.log" 2>&1 ||
     { echo "$name failed, see $work/$name.log" >&2; tail -5 "$work/$name.log" >&2; echo "NaN 0" >"$work/$name.time"; }
   read -r secs rss <"$work/$name.time"
-  echo "$name $secs $rss" >>"$work/results.txt"
+  echo "$name $secs $rss $round" >>"$work/results.txt"
   echo "  $name: ${secs}s, peak RSS $((rss / 1024)) MB"
 }
 : >"$work/results.txt"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-fresh dst_raw
-psql -d dst_raw -c "$ddl"
-measure raw-copy-pipe+pk "command psql $P -X -d src -c \"COPY $table TO STDOUT (FORMAT binary)\" | command psql $P -X -d dst_raw -c \"COPY $table FROM STDIN (FORMAT binary)\" && command psql $P -X -d dst_raw -c 'ALTER TABLE $table ADD PRIMARY KEY ($pk)'"
-
-fresh dst_dump
-measure pg_dump-restore "pg_dump $P -Fc -t $table src | pg_restore $P -d dst_dump"
-
-fresh dst_copydb
-measure pgcopydb "PGCOPYDB_SOURCE_PGURI='postgres://postgres@127.0.0.1:$port/src' PGCOPYDB_TARGET_PGURI='postgres://postgres@127.0.0.1:$port/dst_copydb' pgcopydb clone --table-jobs 2 --index-jobs 2 --dir '$work/pgcopydb' --no-owner --no-acl --skip-extensions --skip-vacuum --not-consistent --filters '$work/pgcopydb-filters.ini'"
-
-fresh dst_studio
 jar="$root/studio-cli/target/studio-all.jar"
 [ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -o -DskipTests -Dspotless.check.skip=true package -pl studio-cli -am)
-id="bench-${mode}-${size}-$(date +%s)"
 home="$work/studio-home"
-cat >"$work/spec.yaml" <<YAML
-id: $id
-source: { url: "jdbc:postgresql://127.0.0.1:$port/src", user: postgres }
-target: { url: "jdbc:postgresql://127.0.0.1:$port/dst_studio", user: postgres }
-scope: { include: [$table] }
-migrate: { parallelism: ${BENCH_PARALLELISM:-2}, chunk_rows: ${BENCH_CHUNK_ROWS:-500000} }
-validation: { sample_rows: 100 }
-cutover: { freeze: none }
-YAML
 studio() { java -Xmx512m -jar "$jar" "$@"; }
 # java itself in the background (not a shell function), so $! is the JVM the cleanup must stop
 java -Xmx512m -jar "$jar" server --workers assessment,validation,cutover --home "$home" --port "$tport" \
@@ -136,76 +118,126 @@ java -Xmx512m -jar "$jar" worker migrate --temporal "127.0.0.1:$tport" --home "$
 wpid=$!
 pids+=($wpid)
 sleep 2
-t0=$(date +%s.%N)
-studio start "$work/spec.yaml" --auto-approve all --server "127.0.0.1:$aport" >"$work/studio-start.log" 2>&1
-state=""
-while :; do
-  state=$(studio status "$id" --json --server "127.0.0.1:$aport" 2>/dev/null |
-    python3 -c 'import json,sys; print(json.load(sys.stdin).get("state",""))' 2>/dev/null || echo "")
-  case "$state" in COMPLETED|FAILED|REJECTED|CANCELLED|TERMINATED) break ;; esac
-  kill -0 "$wpid" 2>/dev/null || { state="WORKER-DIED"; break; }
-  sleep 1
-done
-t1=$(date +%s.%N)
-worker_kb=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status" 2>/dev/null || echo 0)
-echo "  studio lifecycle: $state"
-echo "studio-lifecycle $(python3 -c "print(round($t1 - $t0, 1))") ${worker_kb:-0}" >>"$work/results.txt"
-run_json=$(git --git-dir "$home/artifacts/remote.git" show "migrations/$id:03-migrate/run.json" 2>/dev/null || echo '{}')
-echo "$run_json" >"$work/run.json"
+rounds="${BENCH_ROUNDS:-3}"
+if [ -n "${BENCH_CHUNK_BYTES:-}" ]; then
+  chunking="chunk_bytes: $BENCH_CHUNK_BYTES"
+else
+  chunking="chunk_rows: ${BENCH_CHUNK_ROWS:-500000}"
+fi
+for round in $(seq 1 "$rounds"); do
+  echo "round $round of $rounds"
+  fresh dst_raw
+  psql -d dst_raw -c "$ddl"
+  measure raw-copy-pipe+pk "command psql $P -X -d src -c \"COPY $table TO STDOUT (FORMAT binary)\" | command psql $P -X -d dst_raw -c \"COPY $table FROM STDIN (FORMAT binary)\" && command psql $P -X -d dst_raw -c 'ALTER TABLE $table ADD PRIMARY KEY ($pk)'"
 
+  fresh dst_dump
+  measure pg_dump-restore "pg_dump $P -Fc -t $table src | pg_restore $P -d dst_dump"
+
+  fresh dst_copydb
+  rm -rf "$work/pgcopydb"
+  measure pgcopydb "PGCOPYDB_SOURCE_PGURI='postgres://postgres@127.0.0.1:$port/src' PGCOPYDB_TARGET_PGURI='postgres://postgres@127.0.0.1:$port/dst_copydb' pgcopydb clone --table-jobs 2 --index-jobs 2 --dir '$work/pgcopydb' --no-owner --no-acl --skip-extensions --skip-vacuum --not-consistent --filters '$work/pgcopydb-filters.ini'"
+
+  fresh dst_studio
+  id="bench-${mode}-${size}-$(date +%s)-r$round"
+  cat >"$work/spec.yaml" <<YAML
+id: $id
+source: { url: "jdbc:postgresql://127.0.0.1:$port/src", user: postgres }
+target: { url: "jdbc:postgresql://127.0.0.1:$port/dst_studio", user: postgres }
+scope: { include: [$table] }
+migrate: { parallelism: ${BENCH_PARALLELISM:-2}, $chunking }
+validation: { sample_rows: 100 }
+cutover: { freeze: none }
+YAML
+  t0=$(date +%s.%N)
+  studio start "$work/spec.yaml" --auto-approve all --server "127.0.0.1:$aport" >"$work/studio-start.log" 2>&1
+  state=""
+  while :; do
+    state=$(studio status "$id" --json --server "127.0.0.1:$aport" 2>/dev/null |
+      python3 -c 'import json,sys; print(json.load(sys.stdin).get("state",""))' 2>/dev/null || echo "")
+    case "$state" in COMPLETED|FAILED|REJECTED|CANCELLED|TERMINATED) break ;; esac
+    kill -0 "$wpid" 2>/dev/null || { state="WORKER-DIED"; break; }
+    sleep 1
+  done
+  t1=$(date +%s.%N)
+  worker_kb=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status" 2>/dev/null || echo 0)
+  echo "  studio lifecycle: $state"
+  echo "studio-lifecycle $(python3 -c "print(round($t1 - $t0, 1))") ${worker_kb:-0} $round" >>"$work/results.txt"
+  run_json=$(git --git-dir "$home/artifacts/remote.git" show "migrations/$id:03-migrate/run.json" 2>/dev/null || echo '{}')
+  echo "$run_json" >"$work/run-$round.json"
+done
 for db in dst_raw dst_dump dst_copydb dst_studio; do
   n=$(psql -d "$db" -Atc "SELECT count(*) FROM $table" 2>/dev/null || echo 0)
   pkn=$(psql -d "$db" -Atc "SELECT count(*) FROM pg_constraint WHERE conrelid = '$table'::regclass AND contype = 'p'" 2>/dev/null || echo 0)
   echo "  $db: $n rows, primary key: $pkn"
 done
 
-python3 - "$work/results.txt" "$results" "$rows" "$mode" "$size" "$work/run.json" "$state" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
-import sys, json, datetime
-res, out, rows, mode, size, run_path, state, cores, load = sys.argv[1:]
+python3 - "$work/results.txt" "$results" "$rows" "$mode" "$size" "$work" "$state" "$(nproc)" "$load_before" "$rounds" "$chunking" <<'PY'
+import sys, json, datetime, statistics, os
+res, out, rows, mode, size, work, state, cores, load, rounds, chunking = sys.argv[1:]
 rows = int(rows)
-data = {}
+rounds = int(rounds)
+data = {}   # name -> {round: (secs, rss)}
 for line in open(res):
-    name, secs, rss = line.split()
-    data[name] = (float(secs), int(rss))
-try:
-    run = json.load(open(run_path))
-except Exception:
-    run = {}
-base = data.get("pgcopydb", (float("nan"), 0))[0]
+    name, secs, rss, rnd = line.split()
+    data.setdefault(name, {})[int(rnd)] = (float(secs), int(rss))
+runs = {}
+for r in range(1, rounds + 1):
+    try:
+        runs[r] = json.load(open(os.path.join(work, f"run-{r}.json")))
+    except Exception:
+        runs[r] = {}
+if runs.get(1, {}).get("stage_duration_ms"):
+    data["studio-stage"] = {r: (j["stage_duration_ms"] / 1000, data.get("studio-lifecycle", {}).get(r, (0, 0))[1])
+                            for r, j in runs.items() if j.get("stage_duration_ms")}
+    data["studio-copy"] = {r: (j["duration_ms"] / 1000, 0) for r, j in runs.items() if j.get("duration_ms")}
+def med(name):
+    v = [x[0] for x in data.get(name, {}).values() if x[0] == x[0]]
+    return statistics.median(v) if v else float("nan")
+base = med("pgcopydb")
 what = (f"pgbench_accounts, {rows:,} rows (scale {size})" if mode == "pgbench"
         else f"mixed-type table (text, numeric, timestamptz, jsonb, bytea), {rows:,} rows")
 cmd = "bench/pg-to-pg.sh " + ("--mixed " if mode == "mixed" else "") + size
+labels = {"raw-copy-pipe+pk": "raw COPY (FORMAT binary) pipe + ADD PRIMARY KEY",
+          "pg_dump-restore": "pg_dump -Fc \\| pg_restore",
+          "pgcopydb": "pgcopydb clone --table-jobs 2 --index-jobs 2",
+          "studio-stage": "**studio Migrate stage (copy + PK; run.json stage_duration_ms)**",
+          "studio-copy": "studio copy only (run.json duration_ms)",
+          "studio-lifecycle": "studio whole lifecycle (start to " + state + ")"}
 lines = [f"# PostgreSQL -> PostgreSQL: {what}, data + primary key", "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {cores} cores (load average before "
-         f"the run: {load}), one PostgreSQL server (fsync off) for every tool, by `{cmd}`. "
-         "One run each, in this order.", "",
-         "| tool | wall s | rows/s | peak RSS MB | × pgcopydb |", "|---|---:|---:|---:|---:|"]
-def row(name, secs, rss):
-    ratio = secs / base if base == base and base > 0 else float("nan")
-    rps = f"{rows / secs:,.0f}" if secs and secs == secs else "-"
+         f"the run: {load}), one PostgreSQL server (fsync off) for every tool, by `{cmd}`; "
+         f"{rounds} rounds, each running every tool once in the order below; medians, studio with "
+         f"`migrate: {{ parallelism: {os.environ.get('BENCH_PARALLELISM', '2')}, {chunking} }}`.", "",
+         "| tool | median wall s | rows/s | peak RSS MB | × pgcopydb (median) | per round s |",
+         "|---|---:|---:|---:|---:|---|"]
+for name in ["raw-copy-pipe+pk", "pg_dump-restore", "pgcopydb", "studio-stage", "studio-copy", "studio-lifecycle"]:
+    if name not in data:
+        continue
+    m = med(name)
+    rss = max(x[1] for x in data[name].values())
+    if name == "studio-lifecycle":
+        rss = 0
+    per = ", ".join(f"{data[name][r][0]:.1f}" for r in sorted(data[name]))
+    rps = f"{rows / m:,.0f}" if m == m and m > 0 else "-"
     mb = f"{rss / 1024:.0f}" if rss else ""
-    lines.append(f"| {name} | {secs:.1f} | {rps} | {mb} | {ratio:.2f} |")
-for name, (secs, rss) in data.items():
-    if name != "studio-lifecycle":
-        row(name, secs, rss)
-stage_ms = run.get("stage_duration_ms")
-copy_ms = run.get("duration_ms")
-worker_rss = data.get("studio-lifecycle", (0, 0))[1]
-if stage_ms:
-    row("**studio Migrate stage (copy + PK; run.json stage_duration_ms)**", stage_ms / 1000, worker_rss)
-if copy_ms:
-    row("studio copy only (run.json duration_ms)", copy_ms / 1000, 0)
-if "studio-lifecycle" in data:
-    row("studio whole lifecycle (start to " + state + ")", data["studio-lifecycle"][0], 0)
+    lines.append(f"| {labels[name]} | {m:.1f} | {rps} | {mb} | {m / base:.2f} | {per} |")
+paired = [data["studio-stage"][r][0] / data["pgcopydb"][r][0] for r in data.get("studio-stage", {})
+          if r in data.get("pgcopydb", {}) and data["pgcopydb"][r][0] > 0]
 lines.append("")
-for t in run.get("tables", []):
-    lines.append(f"Table {t.get('table')}: {t.get('rows')} rows, {t.get('binary_chunks')}/{t.get('chunks')} "
-                 f"chunks by the binary pass-through, {t.get('bytes')} bytes, copy {t.get('copy_duration_ms')} ms, "
-                 f"keys and indexes {t.get('index_build_ms')} ms.")
+if paired:
+    lines.append("Studio stage / pgcopydb per round (same round, back to back): "
+                 + ", ".join(f"{x:.2f}" for x in paired)
+                 + f"; median {statistics.median(paired):.2f}.")
+    lines.append("")
+for r, run in sorted(runs.items()):
+    for t in run.get("tables", []):
+        lines.append(f"Round {r}, table {t.get('table')}: {t.get('rows')} rows, {t.get('binary_chunks')}/{t.get('chunks')} "
+                     f"chunks by the binary pass-through, {t.get('bytes')} bytes, copy {t.get('copy_duration_ms')} ms, "
+                     f"keys and indexes {t.get('index_build_ms')} ms.")
 lines += ["",
           "The studio Migrate stage runs from the stage's start (target tables, chunk planning) to the "
           "last index build, as the ledger records it; the peak RSS in its row is the separate "
-          "`studio worker migrate` process (VmHWM). The lifecycle adds JVM and Temporal start-up, "
+          "`studio worker migrate` process (VmHWM, over all rounds). The lifecycle adds JVM and Temporal start-up, "
           "assessment, mapping review, validation (re-reads and hashes both sides) and the cutover "
           "drill, polled once a second."]
 open(out, "w").write("\n".join(lines) + "\n")
