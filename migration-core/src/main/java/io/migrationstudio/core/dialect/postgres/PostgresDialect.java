@@ -128,13 +128,19 @@ public final class PostgresDialect implements Dialect {
     return new PostgresCatalog(this).read(connection, schema, tableFilter);
   }
 
-  /** {@code pg_class.reltuples} (kept by VACUUM/ANALYZE); empty before the first analysis. */
+  /**
+   * {@code pg_class.reltuples} (kept by VACUUM/ANALYZE); for a partitioned table the sum over the
+   * leaf partitions of its partition tree (the parent itself stores no rows, and autovacuum never
+   * analyses it); empty before the first analysis.
+   */
   @Override
   public java.util.Optional<Long> estimatedRows(Connection connection, String qualifiedTable)
       throws SQLException {
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
+            "SELECT sum(c.reltuples) FILTER (WHERE c.reltuples > 0)::bigint"
+                + " FROM pg_partition_tree(to_regclass(?)) pt"
+                + " JOIN pg_class c ON c.oid = pt.relid WHERE pt.isleaf")) {
       ps.setString(1, qualifiedTable);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next() || rs.getLong(1) <= 0) {
