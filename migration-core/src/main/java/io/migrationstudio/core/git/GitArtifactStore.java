@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
@@ -59,8 +58,9 @@ import org.eclipse.jgit.treewalk.filter.TreeFilter;
  * on the head the remote advertised, and pushes with that head as the expected old value
  * (compare-and-set). When another process (or another store on the same home) moved the branch in
  * between, the push is rejected and the write is re-applied on the new head, up to {@code
- * maxAttempts} times with jittered exponential backoff; then it fails with {@code GIT_FAILURE}.
- * Within one store a lock serialises all git operations. Branch names are always resolved from the
+ * maxAttempts} times with jittered exponential backoff; then it fails with {@code GIT_FAILURE}. A
+ * lock per artifacts directory ({@link DirectoryLock}: in-JVM and an OS file lock) serialises all
+ * git operations of every store and process on one home. Branch names are always resolved from the
  * remote's advertisement, so reads see every process's writes.
  */
 public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
@@ -80,12 +80,13 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
   private final Repository repo;
   private final String remoteUri;
   private final int maxAttempts;
-  private final ReentrantLock lock = new ReentrantLock();
+  private final DirectoryLock lock;
 
   /** Why the last push or fetch attempt did not go through (guarded by {@link #lock}). */
   private String lastRejection = "";
 
-  private GitArtifactStore(Repository repo, String remoteUri, int maxAttempts) {
+  private GitArtifactStore(Repository repo, String remoteUri, int maxAttempts, DirectoryLock lock) {
+    this.lock = lock;
     this.repo = repo;
     this.remoteUri = remoteUri;
     this.maxAttempts = maxAttempts;
@@ -109,19 +110,26 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
     Path artifacts = home.resolve("artifacts");
     String uri = remoteUri;
     try {
-      if (uri == null || uri.isBlank()) {
-        Path remote = artifacts.resolve("remote.git");
-        initBare(remote);
-        uri = remote.toAbsolutePath().toUri().toString();
+      // another process (or store) on this home may be opening it right now: one at a time
+      DirectoryLock lock = DirectoryLock.of(artifacts);
+      lock.lock();
+      try {
+        if (uri == null || uri.isBlank()) {
+          Path remote = artifacts.resolve("remote.git");
+          initBare(remote);
+          uri = remote.toAbsolutePath().toUri().toString();
+        }
+        Path local = artifacts.resolve("repo.git");
+        initBare(local);
+        Repository repo =
+            new FileRepositoryBuilder().setGitDir(local.toFile()).setMustExist(true).build();
+        configureRemote(repo, uri);
+        GitArtifactStore store = new GitArtifactStore(repo, uri, maxAttempts, lock);
+        store.ensureMain();
+        return store;
+      } finally {
+        lock.unlock();
       }
-      Path local = artifacts.resolve("repo.git");
-      initBare(local);
-      Repository repo =
-          new FileRepositoryBuilder().setGitDir(local.toFile()).setMustExist(true).build();
-      configureRemote(repo, uri);
-      GitArtifactStore store = new GitArtifactStore(repo, uri, maxAttempts);
-      store.ensureMain();
-      return store;
     } catch (IOException | GitAPIException | URISyntaxException e) {
       throw failure("cannot open the artifact repository under " + artifacts, e);
     }
@@ -575,7 +583,11 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
   }
 
   private <T> T locked(GitWork<T> work) {
-    lock.lock();
+    try {
+      lock.lock();
+    } catch (IOException e) {
+      throw failure("cannot lock " + repo.getDirectory().getParent() + ": " + e.getMessage(), e);
+    }
     try {
       return work.run();
     } catch (IOException e) {

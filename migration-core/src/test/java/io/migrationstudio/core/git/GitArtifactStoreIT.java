@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.git.ArtifactStore.CommitInfo;
 import io.migrationstudio.core.git.ArtifactStore.CommitOutcome;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,6 +171,52 @@ class GitArtifactStoreIT {
       List<String> files = a.list(BRANCH, "files");
       assertEquals(2 * threadsPerStore * filesPerThread, files.size(), files.toString());
       assertEquals(2 * threadsPerStore * filesPerThread + 1, b.log(BRANCH).size());
+    }
+  }
+
+  @Test
+  void processesAndStoresOpeningAFreshHomeAtTheSameInstantAllSucceed() throws Exception {
+    // the home does not exist yet: every opener races to create its repositories
+    Path fresh = home.resolve("fresh-home");
+    long startAt = System.currentTimeMillis() + 3_000;
+    List<Process> processes = new ArrayList<>();
+    for (int p = 0; p < 3; p++) {
+      processes.add(
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  OpenAndCommitMain.class.getName(),
+                  fresh.toString(),
+                  BRANCH,
+                  "process-" + p,
+                  Long.toString(startAt))
+              .redirectErrorStream(true)
+              .start());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    List<Future<?>> threads = new ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      String name = "thread-" + t;
+      threads.add(
+          pool.submit(
+              () -> {
+                OpenAndCommitMain.main(
+                    new String[] {fresh.toString(), BRANCH, name, Long.toString(startAt)});
+                return null;
+              }));
+    }
+    for (Future<?> f : threads) {
+      f.get(120, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    for (Process p : processes) {
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "a process did not finish");
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(0, p.exitValue(), out);
+    }
+    try (GitArtifactStore store = GitArtifactStore.open(fresh, null)) {
+      assertEquals(6, store.list(BRANCH, "files").size(), store.list(BRANCH, "files").toString());
     }
   }
 
