@@ -60,7 +60,7 @@ public final class BinaryRows {
 
   private static final BigInteger TEN_THOUSAND = BigInteger.valueOf(10_000);
 
-  private enum Kind {
+  enum Kind {
     INT2,
     INT4,
     INT8,
