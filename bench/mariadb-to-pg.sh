@@ -73,6 +73,7 @@ measure() { # name, command...
   echo "  $name: ${secs}s, peak RSS $((rss / 1024)) MB"
 }
 : >"$work/results.txt"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # raw pipe: MariaDB's batch output escapes tab, newline and backslash the way COPY text expects.
 fresh dst_raw
@@ -101,6 +102,8 @@ run_json=$(git --git-dir "$work/studio-home/artifacts/remote.git" show "migratio
 migrate_ms=$(printf '%s' "$run_json" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("duration_ms", ""))' 2>/dev/null || echo "")
 stage_ms=$(printf '%s' "$run_json" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("stage_duration_ms", ""))' 2>/dev/null || echo "")
 
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+
 declare -A tbl=([dst_raw]=pgbench_accounts [dst_pgloader]=bench.pgbench_accounts [dst_studio]=pgbench_accounts)
 for db in dst_raw dst_pgloader dst_studio; do
   t="${tbl[$db]}"
@@ -110,10 +113,10 @@ for db in dst_raw dst_pgloader dst_studio; do
   echo "$db $n $pk" >>"$work/check.txt"
 done
 
-python3 - "$work/results.txt" "$results" "$rows" "$scale" "${migrate_ms:-}" "$work/check.txt" "${stage_ms:-}" <<'PY'
+python3 - "$work/results.txt" "$results" "$rows" "$scale" "${migrate_ms:-}" "$work/check.txt" "${stage_ms:-}" "$load_before" "$load_after" <<'PY'
 import sys, os, datetime
 res, out, rows, scale, migrate_ms, check = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
-stage_ms = sys.argv[7]
+stage_ms, load_before, load_after = sys.argv[7], sys.argv[8], sys.argv[9]
 data = {}
 for line in open(res):
     name, secs, rss = line.split()
@@ -122,7 +125,10 @@ base = data.get("pgloader", (float("nan"), 0))[0]
 lines = [f"# MariaDB -> PostgreSQL: pgbench_accounts, {rows:,} rows (scale {scale}), data + primary key",
          "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, private MariaDB and "
-         "PostgreSQL servers on this machine, by `bench/mariadb-to-pg.sh " + scale + "`. One run each, in this order.",
+         "PostgreSQL servers on this machine, by `bench/mariadb-to-pg.sh " + scale + "`. One run each, in this order. "
+         f"Load average (1/5/15 min) before the runs: {load_before}, after: {load_after} (this benchmark's own"
+         " loading and servers account for about 1-2 on 2 cores; more means other builds shared the machine:"
+         " compare the ratios of one run, not absolute times).",
          "",
          "| tool | wall s | rows/s | peak RSS MB | × pgloader |",
          "|---|---:|---:|---:|---:|"]

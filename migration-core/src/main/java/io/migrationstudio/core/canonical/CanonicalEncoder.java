@@ -176,7 +176,7 @@ public final class CanonicalEncoder {
     return switch (codec.type()) {
       case SMALLINT, INTEGER, BIGINT ->
           value instanceof BigInteger b
-              ? b.toString()
+              ? (b.bitLength() < 64 ? Long.toString(b.longValue()) : b.toString()) // same digits
               : value instanceof Long || value instanceof Integer || value instanceof Short
                   ? Long.toString(((Number) value).longValue()) // same digits, no BigInteger
                   : new BigInteger(value.toString()).toString();

@@ -32,12 +32,13 @@ import org.postgresql.copy.CopyIn;
  * <p>One target transaction: lock the chunk's ledger row, and if it is already {@code committed}
  * return it untouched (unless {@code force}); otherwise delete the range on the target and its old
  * rejects, stream the source range (cursor, ordered by key) through the mapping's projections, hash
- * every row canonically, write the rows with {@code COPY ... FROM STDIN} (rows PostgreSQL cannot
- * hold go to the quarantine with a reason), upsert the ledger row (attempt: the previous one + 1,
- * or the delivery attempt when that is higher, since a failed delivery left no row; rows, source
- * hash of all rows read, target hash of the rows sent, status committed), commit. Any failure rolls
- * the whole transaction back, so a retry redoes exactly the range and nothing is duplicated or
- * lost. Memory is bounded by the fetch size and one COPY buffer.
+ * every row canonically, write the rows with {@code COPY ... FROM STDIN} (in binary when {@link
+ * BinaryRows} encodes every target column, else in text; rows PostgreSQL cannot hold go to the
+ * quarantine with a reason), upsert the ledger row (attempt: the previous one + 1, or the delivery
+ * attempt when that is higher, since a failed delivery left no row; rows, source hash of all rows
+ * read, target hash of the rows sent, status committed), commit. Any failure rolls the whole
+ * transaction back, so a retry redoes exactly the range and nothing is duplicated or lost. Memory
+ * is bounded by the fetch size and one COPY buffer.
  *
  * <p>Two shortcuts keep that protocol: the range delete is skipped when the chunk is not committed
  * and the table was empty when planned ({@link Ledger#markTargetEmpty}: then only committed chunks
@@ -54,6 +55,7 @@ public final class ChunkCopier {
   private final Ledger ledger;
   private final Clock clock;
   private final CopyOptions options;
+  private final boolean binaryRows;
 
   public ChunkCopier(Dialect source, Dialect target) {
     this(
@@ -71,6 +73,21 @@ public final class ChunkCopier {
     this.ledger = new Ledger(target, studioSchema);
     this.clock = Objects.requireNonNull(clock);
     this.options = Objects.requireNonNull(options);
+    this.binaryRows = true;
+  }
+
+  private ChunkCopier(ChunkCopier base, boolean binaryRows) {
+    this.sourceDialect = base.sourceDialect;
+    this.targetDialect = base.targetDialect;
+    this.ledger = base.ledger;
+    this.clock = base.clock;
+    this.options = base.options;
+    this.binaryRows = binaryRows;
+  }
+
+  /** This copier writing decoded rows only in COPY text (tests compare the two formats). */
+  ChunkCopier withoutBinaryRows() {
+    return new ChunkCopier(this, false);
   }
 
   /** Copies {@code range} of {@code table}; see the class comment. */
@@ -276,7 +293,19 @@ public final class ChunkCopier {
       throws SQLException {
     java.sql.Savepoint beforeRows = target.setSavepoint();
     try {
-      return stream(source, target, sql, range, migration, progress);
+      BinaryRows binary =
+          binaryRows
+              ? BinaryRows.forTarget(target, sql, RowCodec.of(sql.table()).columns()).orElse(null)
+              : null;
+      if (binary != null) {
+        try {
+          return stream(source, target, sql, range, migration, progress, binary);
+        } catch (BinaryRows.NotEncodable e) {
+          // a value binary COPY would not store exactly as text does: the chunk goes in text
+          target.rollback(beforeRows);
+        }
+      }
+      return stream(source, target, sql, range, migration, progress, null);
     } catch (SQLException e) {
       if (!RowIsolatingCopy.isRowFault(e)) {
         throw e;
@@ -295,7 +324,8 @@ public final class ChunkCopier {
       TableSql sql,
       ChunkRange range,
       String migration,
-      ChunkProgress progress)
+      ChunkProgress progress,
+      BinaryRows binary)
       throws SQLException {
     SourceRows sourceRows = SourceRows.of(sql);
     RowCodec codec = sourceRows.codec();
@@ -306,8 +336,11 @@ public final class ChunkCopier {
     long rejected = 0;
     long read = 0;
     List<Reject> rejects = new java.util.ArrayList<>();
-    CopyIn copy = target.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copyIn());
-    StringBuilder buf = new StringBuilder(COPY_BUFFER_CHARS + 1024);
+    CopyIn copy =
+        binary != null
+            ? binary.begin(target)
+            : target.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copyIn());
+    StringBuilder buf = binary != null ? null : new StringBuilder(COPY_BUFFER_CHARS + 1024);
     try (PreparedStatement rs0 =
         sourceDialect.streamingQuery(source, sql.sourceSelect(range), options.fetchSize())) {
       sql.bindSourceRange(rs0, range);
@@ -337,23 +370,32 @@ public final class ChunkCopier {
             continue;
           }
           targetDigest.add(h);
-          for (int i = 0; i < values.length; i++) {
-            if (i > 0) {
-              buf.append('\t');
+          if (binary != null) {
+            binary.row(values);
+            binary.flushIfFull(copy);
+          } else {
+            for (int i = 0; i < values.length; i++) {
+              if (i > 0) {
+                buf.append('\t');
+              }
+              CopyText.append(cols.get(i), values[i], buf);
             }
-            CopyText.append(cols.get(i), values[i], buf);
-          }
-          buf.append('\n');
-          if (buf.length() >= COPY_BUFFER_CHARS) {
-            flush(copy, buf);
+            buf.append('\n');
+            if (buf.length() >= COPY_BUFFER_CHARS) {
+              flush(copy, buf);
+            }
           }
           if (read % options.progressEvery() == 0) {
             progress.rowsCopied(read);
           }
         }
       }
-      flush(copy, buf);
-      copy.endCopy();
+      if (binary != null) {
+        binary.end(copy);
+      } else {
+        flush(copy, buf);
+        copy.endCopy();
+      }
     } finally {
       if (copy.isActive()) {
         copy.cancelCopy();

@@ -34,6 +34,12 @@ import java.util.Optional;
  * costs seconds; chunk sizes are then approximate (whole pages are sampled: about ±20 % of {@code
  * chunkRows}). The row count is the catalog's estimate, which only progress reporting uses. Ranges
  * are unbounded at both ends, so every row still falls in exactly one chunk.
+ *
+ * <p>On engines that skip {@code OFFSET} rows inside an index scan ({@link
+ * Dialect#walksKeyIndexForChunks}: MariaDB, MySQL, which cannot sample pages) the boundaries come
+ * from walking the key's index on the server, one query per chunk (see {@link #walked}): exact
+ * chunk sizes, and one key per chunk over the wire instead of every key (10M keys streamed to the
+ * client took 6 s).
  */
 public final class ChunkPlanner {
   /** Smallest chunk allowed: below this, per-chunk transaction overhead dominates. */
@@ -95,6 +101,9 @@ public final class ChunkPlanner {
       long rows = count(source, sql.sourceCount());
       return new ChunkPlan(table, null, true, rows, List.of(new ChunkRange(0, null, null)));
     }
+    if (dialect.walksKeyIndexForChunks()) {
+      return walked(source, dialect, sql, key.get(), chunkRows);
+    }
     String k = dialect.quote(key.get().source());
     String filter =
         sql.table().filter() == null || sql.table().filter().isBlank()
@@ -122,6 +131,88 @@ public final class ChunkPlanner {
       }
     }
     return new ChunkPlan(table, key.get().source(), false, rows, rangesFrom(boundaries));
+  }
+
+  /**
+   * The plan from a walk of the key's index on the server (engines with {@link
+   * Dialect#walksKeyIndexForChunks}): from the previous boundary {@code b}, {@code SELECT k FROM t
+   * WHERE k >= b ORDER BY k LIMIT 1 OFFSET chunkRows} is the next boundary, so every chunk holds
+   * exactly {@code chunkRows} rows (a unique key) and only one key per chunk crosses the wire. When
+   * a leading value of a composite key repeats more than the offset (the walk would return a value
+   * it already has), the next boundary is the first value after it, so that value's rows make one
+   * chunk and the walk never loops. The rows are counted from the walk (a single-column key that
+   * never repeated) or with one {@code count(*)}.
+   */
+  private static ChunkPlan walked(
+      Connection source, Dialect dialect, TableSql sql, ColumnMapping key, int chunkRows)
+      throws SQLException {
+    String k = dialect.quote(key.source());
+    List<String> boundaries = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    boolean exact = sql.table().primaryKey().size() == 1;
+    String lo = null;
+    long rows = 0;
+    while (true) {
+      ChunkRange from = new ChunkRange(0, lo, null);
+      String query =
+          sql.sourceAggregate(k, from) + " ORDER BY " + k + " LIMIT 1 OFFSET " + chunkRows;
+      String next;
+      try (PreparedStatement ps = source.prepareStatement(query)) {
+        sql.bindSourceRange(ps, from);
+        try (ResultSet rs = ps.executeQuery()) {
+          next = rs.next() ? rs.getString(1) : null;
+        }
+      }
+      if (next == null) {
+        break;
+      }
+      if (next.equals(lo) || seen.contains(next)) {
+        // a leading value repeated beyond the offset: its rows end the chunk
+        exact = false;
+        next = nextDistinct(source, dialect, sql, key, lo);
+        if (next == null || seen.contains(next)) {
+          break;
+        }
+      }
+      boundaries.add(next);
+      seen.add(next);
+      rows += chunkRows;
+      lo = next;
+    }
+    if (exact) {
+      ChunkRange last = new ChunkRange(0, lo, null);
+      try (PreparedStatement ps = source.prepareStatement(sql.sourceAggregate("count(*)", last))) {
+        sql.bindSourceRange(ps, last);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          rows += rs.getLong(1);
+        }
+      }
+    } else {
+      rows = count(source, sql.sourceCount());
+    }
+    return new ChunkPlan(sql.table().source(), key.source(), false, rows, rangesFrom(boundaries));
+  }
+
+  /** The smallest key value above {@code lo} (the filter applied), or null. */
+  private static String nextDistinct(
+      Connection source, Dialect dialect, TableSql sql, ColumnMapping key, String lo)
+      throws SQLException {
+    String k = dialect.quote(key.source());
+    boolean filtered = sql.table().filter() != null && !sql.table().filter().isBlank();
+    String query =
+        sql.sourceAggregate(k, new ChunkRange(0, null, null))
+            + (filtered ? " AND " : " WHERE ")
+            + k
+            + " > ? ORDER BY "
+            + k
+            + " LIMIT 1";
+    try (PreparedStatement ps = source.prepareStatement(query)) {
+      sql.bindSourceKey(ps, 1, key, lo);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
   }
 
   /** The plan from a key sample, or empty when the table is small or cannot be sampled. */

@@ -124,6 +124,16 @@ public interface Dialect {
     return Optional.empty();
   }
 
+  /**
+   * Optional capability: whether chunk boundaries are read by walking the key's index on the server
+   * ({@code SELECT k ... WHERE k >= ? ORDER BY k LIMIT 1 OFFSET n}, one round trip per chunk)
+   * rather than by streaming every key to the client. True where the server skips offset rows
+   * inside the index scan and has no cheaper sample ({@link #sampleKeys}): MariaDB and MySQL.
+   */
+  default boolean walksKeyIndexForChunks() {
+    return false;
+  }
+
   /** The server's version string. */
   default String serverVersion(Connection connection) throws SQLException {
     return connection.getMetaData().getDatabaseProductVersion();

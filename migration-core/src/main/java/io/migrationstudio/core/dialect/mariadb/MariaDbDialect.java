@@ -302,6 +302,12 @@ public final class MariaDbDialect implements Dialect {
     return ps;
   }
 
+  /** InnoDB skips {@code OFFSET} rows inside the primary key's index scan, on the server. */
+  @Override
+  public boolean walksKeyIndexForChunks() {
+    return true;
+  }
+
   @Override
   public String serverVersion(Connection connection) throws SQLException {
     try (Statement s = connection.createStatement();
