@@ -19,7 +19,22 @@ import java.util.List;
  * new head), never payloads.
  */
 public final class StageArtifacts {
+  /** Mappings kept per commit: a commit's content never changes, and every chunk reads one. */
+  static final int MAPPINGS_KEPT = 8;
+
+  private static final java.util.regex.Pattern COMMIT_ID =
+      java.util.regex.Pattern.compile("[0-9a-f]{40}");
+
   private final ArtifactStore store;
+
+  /** The last {@link #MAPPINGS_KEPT} mappings read by commit id, least recently used first. */
+  private final java.util.Map<String, MappingDocument> mappings =
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, MappingDocument> eldest) {
+          return size() > MAPPINGS_KEPT;
+        }
+      };
 
   public StageArtifacts(ArtifactStore store) {
     this.store = store;
@@ -50,11 +65,29 @@ public final class StageArtifacts {
                     path + " is missing at " + at + "; " + producedBy + " must be approved first"));
   }
 
-  /** The approved mapping at {@code commit}, read as the compatibility review reads it. */
+  /**
+   * The approved mapping at {@code commit}, read as the compatibility review reads it; read from
+   * git once per commit id (each chunk of a migration asks for the same one), then kept.
+   */
   public MappingDocument mapping(String branch, String commit) {
     String at = commit == null || commit.isBlank() ? branch : commit;
+    boolean pinned = commit != null && COMMIT_ID.matcher(commit).matches();
+    if (pinned) {
+      synchronized (mappings) {
+        MappingDocument known = mappings.get(commit);
+        if (known != null) {
+          return known;
+        }
+      }
+    }
     byte[] yaml = require(branch, commit, ArtifactPaths.MAPPING_YAML, "the Mapping stage");
-    return MappingLoader.read(yaml, ArtifactPaths.MAPPING_YAML + " at " + at);
+    MappingDocument read = MappingLoader.read(yaml, ArtifactPaths.MAPPING_YAML + " at " + at);
+    if (pinned) {
+      synchronized (mappings) {
+        mappings.put(commit, read);
+      }
+    }
+    return read;
   }
 
   /** A failure to close a connection after the work is done: transient, the activity retries. */
