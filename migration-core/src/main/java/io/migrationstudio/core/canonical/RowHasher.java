@@ -38,10 +38,36 @@ public final class RowHasher {
     return XxHash64.hash(encodedRow, 0, encodedRow.length, SEED);
   }
 
-  /** The encoder's output buffer, hashed where it lies (its array and count are protected). */
+  /**
+   * The encoder's output buffer, hashed where it lies (its array and count are protected). Its
+   * writes skip {@link ByteArrayOutputStream}'s locking: the encoder writes a few times per value
+   * and an instance never leaves its thread.
+   */
   private static final class Buffer extends ByteArrayOutputStream {
     Buffer() {
       super(256);
+    }
+
+    @Override
+    public void write(int b) {
+      if (count == buf.length) {
+        grow(1);
+      }
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      java.util.Objects.checkFromIndexSize(off, len, b.length);
+      if (len > buf.length - count) {
+        grow(len);
+      }
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    private void grow(int more) {
+      buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
     }
 
     long hash() {

@@ -106,7 +106,7 @@ public final class SourceRows {
    * inputs, as {@link TableSql} selects them) as target values in target column order.
    */
   public Object[] read(ResultSet rs, int first) throws SQLException {
-    Map<String, Object> raw = new HashMap<>();
+    Map<String, Object> raw = inputs.isEmpty() ? Map.of() : new HashMap<>();
     for (int k = 0; k < inputs.size(); k++) {
       Input in = inputs.get(k);
       int i = first + projected + k;
