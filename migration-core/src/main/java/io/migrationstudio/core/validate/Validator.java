@@ -7,7 +7,6 @@ import io.migrationstudio.core.canonical.ColumnCodec;
 import io.migrationstudio.core.canonical.ComparisonRules;
 import io.migrationstudio.core.canonical.RowCodec;
 import io.migrationstudio.core.canonical.RowHasher;
-import io.migrationstudio.core.copy.ChunkPlanner;
 import io.migrationstudio.core.copy.Ledger;
 import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
@@ -214,7 +213,7 @@ public final class Validator {
     List<ChunkRange> ranges = ledgerRanges(tgt, migrationId, t.source());
     String chunkSource = "ledger";
     if (ranges.isEmpty()) {
-      ranges = ChunkPlanner.plan(src, source, sql, chunkRows).chunks();
+      ranges = ValidationChunks.plan(src, tgt, sql, chunkRows);
       chunkSource = "planned";
     }
     Diff diff = new Diff(codec, t);
