@@ -15,8 +15,10 @@
 #   checksums-client  the same, rows streamed and hashed canonically in the JVM
 #   full-report       the whole validation.json: checksums (SQL path) + 95 %/5 % sample,
 #                     per-column aggregates, target integrity
-# The target is a template copy of the source (identical rows). Chunks are planned from the source
-# (no ledger), which costs one ordered scan of the key; a migrated table would use its ledger.
+# The target is a template copy of the source (identical rows). Chunks are planned without a ledger
+# (PostgreSQL source: a TABLESAMPLE of its key; MariaDB source: a TABLESAMPLE of the PostgreSQL
+# target's integer key, MariaDB cannot sample); a migrated table would use its ledger. Row counts
+# come from the chunk digests (the chunks tile the key space) plus a NULL-key count.
 # MariaDB -> PostgreSQL: a private MariaDB (mariadb-server from apt, as bench/mariadb-to-pg.sh) on
 # BENCH_MARIADB_PORT holds SCALE x 100,000 pgbench_accounts-like rows; the PostgreSQL target
 # (database dst_maria on the same server) gets them through a raw `mariadb --batch | COPY` pipe.
@@ -111,7 +113,7 @@ lines = [f"# Validation PostgreSQL -> PostgreSQL: pgbench_accounts, {rows:,} row
          "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores by `bench/validate.sh {scale}`, "
          f"one PostgreSQL server holding both databases (fsync off), chunks of {int(chunk_rows):,} rows planned from "
-         "the source. One run each. **The machine is shared with other builds: numbers are noisy.**",
+         "the source (a TABLESAMPLE of its key). One run each. **The machine is shared with other builds and benchmarks running outside the lock: numbers are noisy, compare the ratios.**",
          "",
          f"Baseline: the sum of both sides' `bit_xor(hashtextextended(t::text, 0))` = {base:.2f} s.",
          "",
@@ -125,7 +127,8 @@ lines += ["",
           "`pg-hash-*`: psql running the whole-table hash on one side (a parallel seq scan). "
           "`checksums-sql`: counts, chunk plan, per-chunk `count(*)` + `sum(hashtextextended(ROW(..)::text, 0))` "
           "on both servers at once (source on a second thread). `checksums-client`: the same chunks streamed "
-          "to the JVM and hashed over the canonical encoding (SHA-256 per row). `full-report`: everything "
+          "to the JVM and hashed over the canonical encoding (XXH64 per row). Counts are the sums of the "
+          "chunk digests' `count(*)` (the chunks tile the key space) plus a NULL-key count. `full-report`: everything "
           "validation.json holds (checksums on the SQL path, the 95 %/5 % sample, per-column aggregates, "
           "target integrity). The wall time includes JVM start-up and compiling ValidateBench.java (~1-2 s); "
           "the validator column is the time inside `Validator` alone."]
@@ -215,8 +218,8 @@ lines = ["", f"# Validation MariaDB -> PostgreSQL: pgbench_accounts-like rows, {
          "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores by `bench/validate.sh {scale}`, "
          "a private MariaDB (source) and the PostgreSQL server above (target database dst_maria, the table as the "
-         f"studio's mapping makes it, filler varchar(84), the rows copied by a raw `mariadb --batch | COPY` pipe), chunks of {int(chunk_rows):,} rows planned from the source. One run each. "
-         "**The machine is shared with other builds: numbers are noisy.**",
+         f"studio's mapping makes it, filler varchar(84), the rows copied by a raw `mariadb --batch | COPY` pipe), chunks of {int(chunk_rows):,} rows cut at keys sampled from the PostgreSQL target (MariaDB cannot sample its key). One run each. "
+         "**The machine is shared with other builds and benchmarks running outside the lock: numbers are noisy, compare the ratios.**",
          "",
          f"Baseline: client-side streaming hash of both sides, `mariadb --batch --quick | md5sum` + "
          f"`psql COPY ... TO STDOUT | md5sum` = {base:.2f} s.",

@@ -116,6 +116,9 @@ public final class CanonicalEncoder {
       return;
     }
     CanonicalType type = codec.type();
+    if (type.isInteger() && writeLong(value, out)) {
+      return;
+    }
     byte tag = tag(type);
     byte[] payload =
         type == CanonicalType.BYTES
@@ -130,6 +133,54 @@ public final class CanonicalEncoder {
     out.write(n >>> 8);
     out.write(n);
     out.write(payload, 0, n);
+  }
+
+  private static final long[] POWERS_OF_TEN = new long[19];
+
+  static {
+    POWERS_OF_TEN[0] = 1;
+    for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+      POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+    }
+  }
+
+  /**
+   * Writes an integer that fits a long (but is not Long.MIN_VALUE) as {@link #text} would, the
+   * decimal digits straight into {@code out} without a String or byte[] per value; returns false
+   * (nothing written) for any other value.
+   */
+  private static boolean writeLong(Object value, ByteArrayOutputStream out) {
+    long v;
+    if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+      v = ((Number) value).longValue();
+    } else if (value instanceof BigInteger b && b.bitLength() < 64) {
+      v = b.longValue();
+    } else {
+      return false;
+    }
+    if (v == Long.MIN_VALUE) {
+      return false;
+    }
+    long a = Math.abs(v);
+    int digits = 1;
+    while (digits < POWERS_OF_TEN.length && a >= POWERS_OF_TEN[digits]) {
+      digits++;
+    }
+    int n = digits + (v < 0 ? 1 : 0);
+    out.write('I');
+    out.write(n >>> 24);
+    out.write(n >>> 16);
+    out.write(n >>> 8);
+    out.write(n);
+    if (v < 0) {
+      out.write('-');
+    }
+    for (int d = digits - 1; d >= 0; d--) {
+      long p = POWERS_OF_TEN[d];
+      out.write('0' + (int) (a / p));
+      a %= p;
+    }
+    return true;
   }
 
   /**

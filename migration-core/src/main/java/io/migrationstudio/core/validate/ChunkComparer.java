@@ -35,7 +35,8 @@ import java.util.concurrent.Future;
  * </ul>
  *
  * The source side of a digest runs on a second thread while the target side runs on the caller's,
- * so the two servers work at the same time.
+ * so the two servers work at the same time; over a table's chunks ({@link #compareAll}) each side
+ * walks all chunks on its own before any bisection, so neither waits for the other per chunk.
  *
  * <p><b>Bisection.</b> A chunk whose digests differ is split at a key (the midpoint of the keys
  * present for an integer key, else the source's — or, when the source range is empty, the target's
@@ -92,13 +93,19 @@ final class ChunkComparer {
   /** Ranges hashed while bisecting (each on both sides). */
   int bisectionSteps;
 
+  /** Rows counted by the chunks' own digests (not bisection), per side. */
+  long sourceRowsHashed;
+
+  long targetRowsHashed;
+
   ChunkComparer(
       TableSql sql,
       SourceRows reader,
       Validator.Diff diff,
       int leafRows,
       boolean sqlHashing,
-      ExecutorService sourceThread) {
+      ExecutorService sourceThread,
+      boolean aggregates) {
     if (leafRows < 1) {
       throw new IllegalArgumentException("bisection leaf rows must be >= 1, was " + leafRows);
     }
@@ -122,7 +129,7 @@ final class ChunkComparer {
     this.path = s.isPresent() && t.isPresent() ? Path.SQL : Path.CLIENT;
     this.sourceHash = s.orElse(null);
     this.targetHash = t.orElse(null);
-    boolean aggregate = path == Path.CLIENT && sql.crossEngine();
+    boolean aggregate = aggregates && path == Path.CLIENT && sql.crossEngine();
     this.sourceAggregates = aggregate ? new StreamedAggregates(codec.columns()) : null;
     this.targetAggregates = aggregate ? new StreamedAggregates(codec.columns()) : null;
   }
@@ -174,7 +181,59 @@ final class ChunkComparer {
 
   /** Compares one chunk; differing rows go to the diff. Returns whether the chunk differed. */
   boolean compare(Connection src, Connection tgt, ChunkRange r) throws SQLException {
-    Digest[] d = digests(src, tgt, r, true);
+    return compare(src, tgt, r, digests(src, tgt, r, true));
+  }
+
+  /**
+   * Compares every chunk; returns how many differed. The two sides' digests of all chunks are
+   * computed first, each side walking the chunks on its own thread without waiting for the other at
+   * every chunk (the faster side runs ahead instead of idling at each chunk's end); then the
+   * differing chunks are bisected, both connections free again.
+   */
+  int compareAll(Connection src, Connection tgt, List<ChunkRange> ranges) throws SQLException {
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Future<List<Digest>> s =
+        sourceThread.submit(
+            () -> {
+              List<Digest> out = new java.util.ArrayList<>(ranges.size());
+              for (ChunkRange r : ranges) {
+                if (stop.get()) {
+                  break;
+                }
+                out.add(digest(src, r, true, sourceAggregates));
+              }
+              return out;
+            });
+    List<Digest> t = new java.util.ArrayList<>(ranges.size());
+    try {
+      for (ChunkRange r : ranges) {
+        t.add(digest(tgt, r, false, targetAggregates));
+      }
+    } catch (SQLException | RuntimeException e) {
+      // the source stops at its next chunk; its connection is free once this returns
+      stop.set(true);
+      try {
+        await(s);
+      } catch (SQLException | RuntimeException ignored) {
+        // the target's failure is the one reported
+      }
+      throw e;
+    }
+    List<Digest> sd = await(s);
+    int differing = 0;
+    for (int i = 0; i < ranges.size(); i++) {
+      if (compare(src, tgt, ranges.get(i), new Digest[] {sd.get(i), t.get(i)})) {
+        differing++;
+      }
+    }
+    return differing;
+  }
+
+  private boolean compare(Connection src, Connection tgt, ChunkRange r, Digest[] d)
+      throws SQLException {
+    sourceRowsHashed += d[0].rows();
+    targetRowsHashed += d[1].rows();
     if (d[0].equals(d[1])) {
       return false;
     }
@@ -322,12 +381,12 @@ final class ChunkComparer {
     return new Digest[] {await(s), t};
   }
 
-  private static Digest await(Future<Digest> f) throws SQLException {
+  static <T> T await(Future<T> f) throws SQLException {
     try {
       return f.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while hashing the source", e);
+      throw new IllegalStateException("interrupted while reading the source", e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof SQLException s) {
         throw s;

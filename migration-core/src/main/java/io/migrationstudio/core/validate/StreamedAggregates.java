@@ -29,6 +29,12 @@ final class StreamedAggregates {
   private final BigDecimal[] sum;
   private final boolean[] sumNaN;
   private final long[] lengths;
+
+  /** Integer sums while they fit a long (flushed into {@link #sum} before overflowing). */
+  private final long[] longSum;
+
+  private final boolean[] longSummed;
+
   private long rows;
 
   StreamedAggregates(List<ColumnCodec> codecs) {
@@ -40,6 +46,8 @@ final class StreamedAggregates {
     sum = new BigDecimal[n];
     sumNaN = new boolean[n];
     lengths = new long[n];
+    longSum = new long[n];
+    longSummed = new boolean[n];
   }
 
   void add(Object[] row) {
@@ -54,6 +62,13 @@ final class StreamedAggregates {
         continue;
       }
       CanonicalType type = codecs.get(i).type();
+      if (v instanceof BigInteger b
+          && type.isInteger()
+          && (min[i] == null || min[i] instanceof BigInteger)
+          && (max[i] == null || max[i] instanceof BigInteger)) {
+        addInteger(i, b);
+        continue;
+      }
       if (type.isText()) {
         // char(n) padding is not data (the canonical display strips it)
         v = CanonicalEncoder.display(codecs.get(i), v);
@@ -82,17 +97,47 @@ final class StreamedAggregates {
     }
   }
 
+  /** The integer path: min and max compared as BigIntegers, summed in a long while it fits. */
+  private void addInteger(int i, BigInteger b) {
+    if (min[i] == null || b.compareTo((BigInteger) min[i]) < 0) {
+      min[i] = b;
+    }
+    if (max[i] == null || b.compareTo((BigInteger) max[i]) > 0) {
+      max[i] = b;
+    }
+    if (b.bitLength() >= 63) {
+      BigDecimal d = new BigDecimal(b);
+      sum[i] = sum[i] == null ? d : sum[i].add(d);
+      return;
+    }
+    long x = b.longValue();
+    long r = longSum[i] + x;
+    if (((longSum[i] ^ r) & (x ^ r)) < 0) {
+      // the long would overflow: carry what it holds into the exact sum
+      BigDecimal d = BigDecimal.valueOf(longSum[i]);
+      sum[i] = sum[i] == null ? d : sum[i].add(d);
+      r = x;
+    }
+    longSum[i] = r;
+    longSummed[i] = true;
+  }
+
   List<ValidationReport.Aggregate> result() {
     List<ValidationReport.Aggregate> out = new ArrayList<>();
     for (int i = 0; i < codecs.size(); i++) {
       ColumnCodec c = codecs.get(i);
       boolean anyValue = rows > nulls[i];
+      BigDecimal total = sum[i];
+      if (longSummed[i]) {
+        BigDecimal l = BigDecimal.valueOf(longSum[i]);
+        total = total == null ? l : total.add(l);
+      }
       String s =
           !numeric(c.type()) || !anyValue
               ? null
               : sumNaN[i]
                   ? "NaN"
-                  : sum[i] == null ? null : sum[i].stripTrailingZeros().toPlainString();
+                  : total == null ? null : total.stripTrailingZeros().toPlainString();
       out.add(
           new ValidationReport.Aggregate(
               rows,

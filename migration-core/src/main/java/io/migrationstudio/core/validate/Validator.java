@@ -7,7 +7,6 @@ import io.migrationstudio.core.canonical.ColumnCodec;
 import io.migrationstudio.core.canonical.ComparisonRules;
 import io.migrationstudio.core.canonical.RowCodec;
 import io.migrationstudio.core.canonical.RowHasher;
-import io.migrationstudio.core.copy.ChunkPlanner;
 import io.migrationstudio.core.copy.Ledger;
 import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
@@ -43,7 +42,7 @@ import java.util.concurrent.Executors;
  * the mapping transforms it.
  *
  * <ol>
- *   <li>row counts on both sides;
+ *   <li>row counts on both sides (from the chunk digests when the chunks tile the key space);
  *   <li>per chunk (the ledger's ranges, or a fresh plan when there is no ledger), the
  *       order-independent hash of the source rows as projected by the mapping and of the target
  *       rows, in SQL for same-engine identity tables, else over the canonical encoding with the
@@ -210,24 +209,20 @@ public final class Validator {
     TableMapping t = sql.table();
     SourceRows reader = SourceRows.of(sql);
     RowCodec codec = reader.codec();
-    long sourceRows = count(src, sql.sourceCount());
-    long targetRows = count(tgt, sql.targetCount());
     PartitionCounts.Result partitions = PartitionCounts.of(src, tgt, mapping.sourceSchema(), sql);
     List<ChunkRange> ranges = ledgerRanges(tgt, migrationId, t.source());
     String chunkSource = "ledger";
     if (ranges.isEmpty()) {
-      ranges = ChunkPlanner.plan(src, source, sql, chunkRows).chunks();
+      ranges = ValidationChunks.plan(src, tgt, sql, chunkRows);
       chunkSource = "planned";
     }
     Diff diff = new Diff(codec, t);
     ChunkComparer comparer =
-        new ChunkComparer(sql, reader, diff, leafRows, sqlHashing, sourceThread);
-    int differing = 0;
-    for (ChunkRange r : ranges) {
-      if (comparer.compare(src, tgt, r)) {
-        differing++;
-      }
-    }
+        new ChunkComparer(sql, reader, diff, leafRows, sqlHashing, sourceThread, full);
+    int differing = comparer.compareAll(src, tgt, ranges);
+    long[] counts = counts(src, tgt, sql, ranges, comparer, sourceThread);
+    long sourceRows = counts[0];
+    long targetRows = counts[1];
     long tableSeed = sha64(Long.toHexString(seed) + "/" + t.source());
     if (!full) {
       boolean same =
@@ -316,6 +311,71 @@ public final class Validator {
         unfiltered(src, sql),
         partitions.partitions(),
         partitions.note());
+  }
+
+  /**
+   * {source, target} row counts. When the chunks tile the key space (the first unbounded below, the
+   * last above, each starting where the previous ends) every row with a non-NULL chunk key lies in
+   * exactly one chunk, whose digest counted it with {@code count(*)}: the table's count is the sum
+   * of its chunks' counts plus its rows whose key is NULL, a query a primary key or an index on the
+   * key answers without reading the table. So the counts cost no second scan of either table.
+   * Chunks that do not tile (a ledger of another shape) are counted with {@code count(*)} over the
+   * table, both sides at once.
+   */
+  private static long[] counts(
+      Connection src,
+      Connection tgt,
+      TableSql sql,
+      List<ChunkRange> ranges,
+      ChunkComparer comparer,
+      ExecutorService sourceThread)
+      throws SQLException {
+    java.util.Optional<ColumnMapping> key = sql.chunkKey();
+    if (!tiles(ranges) || (key.isEmpty() && ranges.size() != 1)) {
+      java.util.concurrent.Future<Long> s =
+          sourceThread.submit(() -> count(src, sql.sourceCount()));
+      long t = count(tgt, sql.targetCount());
+      return new long[] {ChunkComparer.await(s), t};
+    }
+    long s = comparer.sourceRowsHashed;
+    long t = comparer.targetRowsHashed;
+    if (key.isPresent()) {
+      String filter = filter(sql.table());
+      s +=
+          count(
+              src,
+              "SELECT count(*) FROM "
+                  + sql.sourceTable()
+                  + " WHERE "
+                  + (filter == null ? "" : "(" + filter + ") AND ")
+                  + sql.sourceDialect().quote(key.get().source())
+                  + " IS NULL");
+      t +=
+          count(
+              tgt,
+              "SELECT count(*) FROM "
+                  + sql.targetTable()
+                  + " WHERE "
+                  + sql.targetDialect().quote(key.get().target())
+                  + " IS NULL");
+    }
+    return new long[] {s, t};
+  }
+
+  /** Whether the ranges cover every key exactly once: unbounded at both ends, contiguous. */
+  static boolean tiles(List<ChunkRange> ranges) {
+    if (ranges.isEmpty()
+        || ranges.get(0).lo() != null
+        || ranges.get(ranges.size() - 1).hi() != null) {
+      return false;
+    }
+    for (int i = 1; i < ranges.size(); i++) {
+      String hi = ranges.get(i - 1).hi();
+      if (hi == null || !hi.equals(ranges.get(i).lo())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String filter(TableMapping t) {

@@ -211,4 +211,50 @@ class CanonicalEncoderTest {
     assertEquals("0000000000000000", new RowHasher.ChunkDigest().hex());
     assertEquals(16, ab.hex().length());
   }
+
+  /** The integer fast path writes exactly the tag, length and Long.toString digits. */
+  @Test
+  void integersEncodeAsTheirDecimalTextForEveryMagnitude() {
+    List<Long> values = new ArrayList<>(List.of(0L, Long.MAX_VALUE, Long.MIN_VALUE + 1));
+    for (long p = 1; p > 0 && p <= Long.MAX_VALUE / 10 * 10; p *= 10) {
+      values.addAll(List.of(p - 1, p, p + 1, -p + 1, -p, -p - 1));
+      if (p > Long.MAX_VALUE / 10) {
+        break;
+      }
+    }
+    java.util.SplittableRandom r = new java.util.SplittableRandom(42);
+    for (int i = 0; i < 1000; i++) {
+      values.add(r.nextLong() >> r.nextInt(64));
+    }
+    for (CanonicalType t :
+        List.of(CanonicalType.SMALLINT, CanonicalType.INTEGER, CanonicalType.BIGINT)) {
+      for (long v : values) {
+        byte[] digits = Long.toString(v).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.io.ByteArrayOutputStream want = new java.io.ByteArrayOutputStream();
+        want.write('I');
+        want.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(digits.length).array());
+        want.writeBytes(digits);
+        assertArrayEquals(
+            want.toByteArray(),
+            CanonicalEncoder.encode(codec(t), BigInteger.valueOf(v)),
+            t + " " + v);
+        assertArrayEquals(want.toByteArray(), CanonicalEncoder.encode(codec(t), v), "Long " + v);
+      }
+    }
+    // beyond a long, and the one long the fast path leaves to the text path
+    for (BigInteger b :
+        List.of(
+            BigInteger.valueOf(Long.MIN_VALUE),
+            BigInteger.valueOf(Long.MAX_VALUE).add(BigInteger.ONE),
+            BigInteger.TEN.pow(30).negate())) {
+      byte[] digits = b.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] got = CanonicalEncoder.encode(codec(CanonicalType.BIGINT), b);
+      assertEquals('I', got[0]);
+      assertEquals(digits.length, got.length - 5);
+      assertArrayEquals(digits, Arrays.copyOfRange(got, 5, got.length), b.toString());
+    }
+    assertArrayEquals(
+        CanonicalEncoder.encode(codec(CanonicalType.INTEGER), BigInteger.valueOf(-42)),
+        CanonicalEncoder.encode(codec(CanonicalType.INTEGER), Integer.valueOf(-42)));
+  }
 }

@@ -87,4 +87,28 @@ class StreamedAggregatesTest {
     ValidationReport.Aggregate t2 = new ValidationReport.Aggregate(2, 0, "a", "b ", null, "2");
     assertEquals(List.of("nulls"), ColumnAggregates.differing(t1, t2, trim));
   }
+
+  @Test
+  void integerSumsStayExactPastTheRangeOfALong() {
+    List<Object[]> rows = new ArrayList<>();
+    BigInteger expected = BigInteger.ZERO;
+    Random r = new Random(11);
+    for (int i = 0; i < 500; i++) {
+      BigInteger v =
+          switch (i % 5) {
+            case 0 -> BigInteger.valueOf(Long.MAX_VALUE - r.nextInt(1000));
+            case 1 -> BigInteger.valueOf(Long.MIN_VALUE + r.nextInt(1000));
+            case 2 -> BigInteger.valueOf(Long.MAX_VALUE).multiply(BigInteger.TEN);
+            default -> BigInteger.valueOf(r.nextLong());
+          };
+      expected = expected.add(v);
+      rows.add(new Object[] {v, null, null, null});
+    }
+    List<ValidationReport.Aggregate> first = of(rows);
+    assertEquals(expected.toString(), first.get(0).sum());
+    Collections.shuffle(rows, new Random(3));
+    assertEquals(first, of(rows));
+    assertEquals(
+        BigInteger.valueOf(Long.MAX_VALUE).multiply(BigInteger.TEN).toString(), first.get(0).max());
+  }
 }

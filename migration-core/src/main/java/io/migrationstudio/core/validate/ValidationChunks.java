@@ -1,0 +1,84 @@
+package io.migrationstudio.core.validate;
+
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.core.copy.ChunkPlanner;
+import io.migrationstudio.core.copy.TableSql;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The chunks of a table validated without a Migrate ledger.
+ *
+ * <p>Chunk boundaries only decide how the work is cut, not what is proven: the ranges tile the key
+ * space ({@code [null, b1), ..., [bn, null)}), so every row falls in exactly one chunk on each side
+ * whatever the boundaries are. Where the source cannot sample its key (MariaDB: {@link
+ * ChunkPlanner} then reads every key in order, seconds for 10M rows), a large table with an integer
+ * key and no row filter is cut at keys sampled from the target instead ({@link Dialect#sampleKeys},
+ * a fraction of a percent of its pages): the target is meant to hold the same keys, and where it
+ * does not, chunks only get uneven. Integer boundaries mean the same number on both engines.
+ * Everything else is planned by {@link ChunkPlanner} on the source.
+ */
+final class ValidationChunks {
+  /** Sampled keys per chunk (as {@link ChunkPlanner}): chunk sizes within about ±20 %. */
+  static final int SAMPLES_PER_CHUNK = 2_000;
+
+  /** Fewest sampled keys worth cutting at. */
+  static final int MIN_SAMPLE = 20_000;
+
+  private ValidationChunks() {}
+
+  static List<ChunkRange> plan(Connection src, Connection tgt, TableSql sql, int chunkRows)
+      throws SQLException {
+    return plan(src, tgt, sql, chunkRows, ChunkPlanner.SAMPLE_FROM_ROWS);
+  }
+
+  /** {@link #plan} with the estimated size from which the target's keys are sampled. */
+  static List<ChunkRange> plan(
+      Connection src, Connection tgt, TableSql sql, int chunkRows, long sampleFromRows)
+      throws SQLException {
+    Optional<List<ChunkRange>> sampled = fromTargetSample(tgt, sql, chunkRows, sampleFromRows);
+    if (sampled.isPresent()) {
+      return sampled.get();
+    }
+    return ChunkPlanner.plan(src, sql.sourceDialect(), sql, chunkRows).chunks();
+  }
+
+  private static Optional<List<ChunkRange>> fromTargetSample(
+      Connection tgt, TableSql sql, int chunkRows, long sampleFromRows) throws SQLException {
+    Optional<ColumnMapping> key = sql.chunkKey();
+    boolean filtered = sql.table().filter() != null && !sql.table().filter().isBlank();
+    if (!sql.crossEngine()
+        || filtered
+        || key.isEmpty()
+        || key.get().canonical() == null
+        || !key.get().canonical().isInteger()
+        || chunkRows < 1) {
+      return Optional.empty();
+    }
+    Dialect td = sql.targetDialect();
+    Optional<Long> estimate = td.estimatedRows(tgt, sql.targetTable());
+    if (estimate.isEmpty() || estimate.get() < sampleFromRows) {
+      return Optional.empty();
+    }
+    long rows = estimate.get();
+    long chunks = Math.max(1, (rows + chunkRows - 1) / chunkRows);
+    long wanted = Math.max(MIN_SAMPLE, chunks * SAMPLES_PER_CHUNK);
+    double percent = Math.min(100.0, 100.0 * wanted / rows);
+    Optional<List<String>> sample =
+        td.sampleKeys(tgt, sql.targetTable(), td.quote(key.get().target()), percent);
+    if (sample.isEmpty() || sample.get().size() < Math.min(wanted, MIN_SAMPLE) / 2) {
+      return Optional.empty();
+    }
+    List<String> keys = sample.get();
+    List<String> boundaries = new ArrayList<>();
+    for (long i = 1; i < chunks; i++) {
+      boundaries.add(keys.get((int) (i * keys.size() / chunks)).trim());
+    }
+    return Optional.of(ChunkPlanner.rangesFrom(boundaries));
+  }
+}
