@@ -53,6 +53,16 @@ class PartitionedChunkPlanIT {
       assertTrue(
           Math.abs(estimate - 300_000) < 15_000, "the partitions' analysed rows: " + estimate);
 
+      source.execute(
+          "CREATE TABLE plain (id int PRIMARY KEY)",
+          "INSERT INTO plain SELECT generate_series(1, 5000)",
+          "ANALYZE plain");
+      assertEquals(
+          5000L,
+          PG.estimatedRows(src, "\"public\".\"plain\"").orElseThrow(),
+          "a plain table: its own reltuples");
+      assertTrue(PG.estimatedRows(src, "\"public\".\"missing\"").isEmpty(), "no such table");
+
       ChunkPlanner.ChunkPlan plan = ChunkPlanner.plan(src, PG, sql, 30_000, 100_000);
       assertEquals(estimate, plan.rows(), "planned from the sample: rows are the estimate");
       assertTrue(plan.chunks().size() >= 8 && plan.chunks().size() <= 12, plan.chunks().toString());

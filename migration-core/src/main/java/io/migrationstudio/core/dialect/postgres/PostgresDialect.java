@@ -138,9 +138,11 @@ public final class PostgresDialect implements Dialect {
       throws SQLException {
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "SELECT sum(c.reltuples) FILTER (WHERE c.reltuples > 0)::bigint"
-                + " FROM pg_partition_tree(to_regclass(?)) pt"
-                + " JOIN pg_class c ON c.oid = pt.relid WHERE pt.isleaf")) {
+            "SELECT (CASE WHEN c.relkind = 'p' THEN"
+                + " (SELECT sum(l.reltuples) FILTER (WHERE l.reltuples > 0)"
+                + " FROM pg_partition_tree(c.oid) pt JOIN pg_class l ON l.oid = pt.relid"
+                + " WHERE pt.isleaf) ELSE c.reltuples END)::bigint"
+                + " FROM pg_class c WHERE c.oid = to_regclass(?)")) {
       ps.setString(1, qualifiedTable);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next() || rs.getLong(1) <= 0) {
