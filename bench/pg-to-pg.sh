@@ -81,7 +81,7 @@ else
                 ELSE jsonb_build_object('id', g, 'tags', jsonb_build_array('a', g % 7, true),
                                         'note', repeat('x', (g % 40)::int)) END,
            CASE WHEN g % 19 = 0 THEN NULL ELSE decode(md5(g::text) || md5((g + 1)::text), 'hex') END
-    FROM generate_series(1, $size) g" -c "VACUUM ANALYZE mixed"
+    FROM generate_series(1::bigint, $size) g" -c "VACUUM ANALYZE mixed"
   pk="id"
 fi
 rows=$(psql -d src -Atc "SELECT count(*) FROM $table")
