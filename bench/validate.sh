@@ -113,7 +113,9 @@ lines = [f"# Validation PostgreSQL -> PostgreSQL: pgbench_accounts, {rows:,} row
          "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores by `bench/validate.sh {scale}`, "
          f"one PostgreSQL server holding both databases (fsync off), chunks of {int(chunk_rows):,} rows planned from "
-         "the source (a TABLESAMPLE of its key). One run each. **The machine is shared with other builds and benchmarks running outside the lock: numbers are noisy, compare the ratios.**",
+         "the source (a TABLESAMPLE of its key). One run each. Load average (1/5/15 min) when the runs began: "
+         + open("/proc/loadavg").read().split(" ", 3)[0:3].__str__().strip("[]").replace("'", "")
+         + " (about 1 comes from this benchmark itself; more means other work shared the 2 cores: compare ratios).",
          "",
          f"Baseline: the sum of both sides' `bit_xor(hashtextextended(t::text, 0))` = {base:.2f} s.",
          "",
@@ -219,7 +221,8 @@ lines = ["", f"# Validation MariaDB -> PostgreSQL: pgbench_accounts-like rows, {
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores by `bench/validate.sh {scale}`, "
          "a private MariaDB (source) and the PostgreSQL server above (target database dst_maria, the table as the "
          f"studio's mapping makes it, filler varchar(84), the rows copied by a raw `mariadb --batch | COPY` pipe), chunks of {int(chunk_rows):,} rows cut at keys sampled from the PostgreSQL target (MariaDB cannot sample its key). One run each. "
-         "**The machine is shared with other builds and benchmarks running outside the lock: numbers are noisy, compare the ratios.**",
+         "Load average when this part ended: "
+         + open("/proc/loadavg").read().split(" ", 3)[0:3].__str__().strip("[]").replace("'", "") + ".",
          "",
          f"Baseline: client-side streaming hash of both sides, `mariadb --batch --quick | md5sum` + "
          f"`psql COPY ... TO STDOUT | md5sum` = {base:.2f} s.",
