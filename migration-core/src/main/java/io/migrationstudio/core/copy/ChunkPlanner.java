@@ -229,21 +229,41 @@ public final class ChunkPlanner {
       return Optional.empty();
     }
     long rows = estimate.get();
+    // too few pages sampled to trust: number the rows instead
+    return sampledBoundaries(
+            source, dialect, sql.sourceTable(), dialect.quote(key.source()), rows, chunkRows)
+        .map(b -> new ChunkPlan(sql.table().source(), key.source(), false, rows, rangesFrom(b)));
+  }
+
+  /**
+   * The boundaries cutting {@code qualifiedTable} (about {@code rows} rows) into chunks of about
+   * {@code chunkRows}: every {@code n/chunks}-th key of a sample of about {@value
+   * #SAMPLES_PER_CHUNK} keys per chunk (at least {@value #MIN_SAMPLE}) drawn by {@link
+   * Dialect#sampleKeys}; empty when the engine cannot sample or the sample came out too small to
+   * trust (fewer than half the keys wanted).
+   */
+  public static Optional<List<String>> sampledBoundaries(
+      Connection connection,
+      Dialect dialect,
+      String qualifiedTable,
+      String keyExpression,
+      long rows,
+      int chunkRows)
+      throws SQLException {
     long chunks = Math.max(1, (rows + chunkRows - 1) / chunkRows);
     long wanted = Math.max(MIN_SAMPLE, chunks * SAMPLES_PER_CHUNK);
     double percent = Math.min(100.0, 100.0 * wanted / rows);
     Optional<List<String>> sample =
-        dialect.sampleKeys(source, sql.sourceTable(), dialect.quote(key.source()), percent);
+        dialect.sampleKeys(connection, qualifiedTable, keyExpression, percent);
     if (sample.isEmpty() || sample.get().size() < Math.min(wanted, MIN_SAMPLE) / 2) {
-      return Optional.empty(); // too few pages sampled to trust: number the rows instead
+      return Optional.empty();
     }
     List<String> keys = sample.get();
     List<String> boundaries = new ArrayList<>();
     for (long i = 1; i < chunks; i++) {
       boundaries.add(keys.get((int) (i * keys.size() / chunks)));
     }
-    return Optional.of(
-        new ChunkPlan(sql.table().source(), key.source(), false, rows, rangesFrom(boundaries)));
+    return Optional.of(boundaries);
   }
 
   /**

@@ -7,7 +7,6 @@ import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.mapping.ColumnMapping;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,12 +23,6 @@ import java.util.Optional;
  * Everything else is planned by {@link ChunkPlanner} on the source.
  */
 final class ValidationChunks {
-  /** Sampled keys per chunk (as {@link ChunkPlanner}): chunk sizes within about ±20 %. */
-  static final int SAMPLES_PER_CHUNK = 2_000;
-
-  /** Fewest sampled keys worth cutting at. */
-  static final int MIN_SAMPLE = 20_000;
-
   private ValidationChunks() {}
 
   static List<ChunkRange> plan(Connection src, Connection tgt, TableSql sql, int chunkRows)
@@ -65,20 +58,8 @@ final class ValidationChunks {
     if (estimate.isEmpty() || estimate.get() < sampleFromRows) {
       return Optional.empty();
     }
-    long rows = estimate.get();
-    long chunks = Math.max(1, (rows + chunkRows - 1) / chunkRows);
-    long wanted = Math.max(MIN_SAMPLE, chunks * SAMPLES_PER_CHUNK);
-    double percent = Math.min(100.0, 100.0 * wanted / rows);
-    Optional<List<String>> sample =
-        td.sampleKeys(tgt, sql.targetTable(), td.quote(key.get().target()), percent);
-    if (sample.isEmpty() || sample.get().size() < Math.min(wanted, MIN_SAMPLE) / 2) {
-      return Optional.empty();
-    }
-    List<String> keys = sample.get();
-    List<String> boundaries = new ArrayList<>();
-    for (long i = 1; i < chunks; i++) {
-      boundaries.add(keys.get((int) (i * keys.size() / chunks)).trim());
-    }
-    return Optional.of(ChunkPlanner.rangesFrom(boundaries));
+    return ChunkPlanner.sampledBoundaries(
+            tgt, td, sql.targetTable(), td.quote(key.get().target()), estimate.get(), chunkRows)
+        .map(b -> ChunkPlanner.rangesFrom(b.stream().map(String::trim).toList()));
   }
 }
