@@ -97,12 +97,41 @@ public final class LoadFinisher {
                         "table " + table + " is not in mapping.yaml; re-run the Migrate stage"));
     try {
       Instant s = clock.instant();
-      TargetSchema.runInTransaction(c, schema.primaryKey(t));
-      TargetSchema.runInTransaction(c, schema.keysAndIndexes(t));
+      List<String> memory = indexBuildSettings(c);
+      TargetSchema.runInTransaction(c, concat(memory, schema.primaryKey(t)));
+      TargetSchema.runInTransaction(c, concat(memory, schema.keysAndIndexes(t)));
       ledger.recordIndexBuild(c, migrationId, t.source(), s, clock.instant());
     } catch (SQLException e) {
       throw target.classify(e, "building the keys and indexes of " + t.target());
     }
+  }
+
+  /** Sort memory for one table's index builds (pgcopydb gives its index jobs the same). */
+  static final long INDEX_BUILD_MEMORY_BYTES = 1L << 30;
+
+  /**
+   * {@code SET LOCAL maintenance_work_mem = '1GB'} for the index-building transactions when the
+   * session has less: with the server default (64 MB) a large table's key is sorted on disk and
+   * gets fewer parallel workers. A session given more keeps it; only the transaction sees it.
+   */
+  List<String> indexBuildSettings(Connection c) throws SQLException {
+    if (!"postgresql".equals(target.name())) {
+      return List.of();
+    }
+    try (java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs =
+            st.executeQuery("SELECT pg_size_bytes(current_setting('maintenance_work_mem'))")) {
+      rs.next();
+      return rs.getLong(1) >= INDEX_BUILD_MEMORY_BYTES
+          ? List.of()
+          : List.of("SET LOCAL maintenance_work_mem = '1GB'");
+    }
+  }
+
+  private static List<String> concat(List<String> first, List<String> then) {
+    List<String> all = new ArrayList<>(first);
+    all.addAll(then);
+    return all;
   }
 
   /** The run report of a migration, from the ledger alone. */
