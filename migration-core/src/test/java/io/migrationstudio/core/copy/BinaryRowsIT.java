@@ -7,16 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.TablePlan;
-import io.migrationstudio.contracts.spec.ConnectionSpec;
-import io.migrationstudio.contracts.spec.MappingOptions;
-import io.migrationstudio.contracts.spec.MigrationSpec;
-import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.canonical.RowCodec;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.MappingDocument;
-import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.testkit.MariaDbExtension;
 import io.migrationstudio.testkit.PostgresExtension;
@@ -127,25 +122,8 @@ class BinaryRowsIT {
   }
 
   private static MappingDocument mapping(TestMariaDb maria, Connection src) throws Exception {
-    MigrationSpec spec =
-        new MigrationSpec(
-            "bin",
-            null,
-            new ConnectionSpec(maria.jdbcUrl(), "root", null, maria.name()),
-            new ConnectionSpec("jdbc:postgresql://localhost/x", "postgres", null, "public"),
-            null,
-            new MappingOptions("identity", null),
-            null,
-            null,
-            null,
-            null,
-            null);
-    return new MappingGenerator()
-        .generate(
-            InventoryService.introspect(
-                src, source(maria), maria.name(), n -> n.equals("every_type") || n.equals("wide")),
-            spec,
-            null);
+    return TestMappings.mariaDbIdentity(
+        maria, src, n -> n.equals("every_type") || n.equals("wide"));
   }
 
   /** Prepares the target, optionally narrows column n, and copies every chunk (500 rows). */

@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.activity.ChunkRange;
-import io.migrationstudio.contracts.spec.ConnectionSpec;
-import io.migrationstudio.contracts.spec.MappingOptions;
-import io.migrationstudio.contracts.spec.MigrationSpec;
-import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.MappingDocument;
-import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.testkit.MariaDbExtension;
 import io.migrationstudio.testkit.TestMariaDb;
 import java.sql.Connection;
@@ -92,25 +87,7 @@ class MariaDbChunkPlannerIT {
   private static TableSql tableSql(TestMariaDb maria, Connection src, String table)
       throws Exception {
     Dialect source = Dialects.forUrl(maria.jdbcUrl());
-    MigrationSpec spec =
-        new MigrationSpec(
-            "plan",
-            null,
-            new ConnectionSpec(maria.jdbcUrl(), "root", null, maria.name()),
-            new ConnectionSpec("jdbc:postgresql://localhost/x", "postgres", null, "public"),
-            null,
-            new MappingOptions("identity", null),
-            null,
-            null,
-            null,
-            null,
-            null);
-    MappingDocument mapping =
-        new MappingGenerator()
-            .generate(
-                InventoryService.introspect(src, source, maria.name(), n -> n.equals(table)),
-                spec,
-                null);
+    MappingDocument mapping = TestMappings.mariaDbIdentity(maria, src, n -> n.equals(table));
     return new TableSql(source, PG, mapping, mapping.bySource(table).orElseThrow());
   }
 

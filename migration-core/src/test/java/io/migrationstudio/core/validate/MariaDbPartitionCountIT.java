@@ -7,18 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.TablePlan;
-import io.migrationstudio.contracts.spec.ConnectionSpec;
-import io.migrationstudio.contracts.spec.MappingOptions;
-import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
-import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.copy.ChunkCopier;
 import io.migrationstudio.core.copy.TargetPreparer;
+import io.migrationstudio.core.copy.TestMappings;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.MappingDocument;
-import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.testkit.MariaDbExtension;
@@ -66,23 +62,7 @@ class MariaDbPartitionCountIT {
     Dialect source = Dialects.forUrl(maria.jdbcUrl());
     try (Connection src = maria.connect();
         Connection tgt = target.connect()) {
-      MigrationSpec spec =
-          new MigrationSpec(
-              "parts",
-              null,
-              new ConnectionSpec(maria.jdbcUrl(), "root", null, maria.name()),
-              new ConnectionSpec("jdbc:postgresql://localhost/x", "postgres", null, "public"),
-              null,
-              new MappingOptions("identity", null),
-              null,
-              null,
-              null,
-              null,
-              null);
-      MappingDocument mapping =
-          new MappingGenerator()
-              .generate(
-                  InventoryService.introspect(src, source, maria.name(), n -> true), spec, null);
+      MappingDocument mapping = TestMappings.mariaDbIdentity(maria, src, n -> true);
       TargetPreparer.Prepared prepared =
           new TargetPreparer(source, PG).prepare(src, tgt, mapping, "parts", 100);
       ChunkCopier copier = new ChunkCopier(source, PG);
