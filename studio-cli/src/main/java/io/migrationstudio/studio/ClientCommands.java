@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.StageStatus;
@@ -50,13 +51,14 @@ final class ClientCommands {
     @Option(names = "--json", description = "print the JSON record instead of text")
     boolean json;
 
+    /** The channel of this call (commands that outlive one RPC deadline make their own stubs). */
+    ManagedChannel channel;
+
     @Override
     public final Integer call() throws Exception {
-      ManagedChannel channel = ManagedChannelBuilder.forTarget(server).usePlaintext().build();
+      channel = ManagedChannelBuilder.forTarget(server).usePlaintext().build();
       try {
-        return call(
-            MigrationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS),
-            System.out);
+        return call(stub(channel), System.out);
       } finally {
         channel.shutdownNow();
       }
@@ -64,6 +66,43 @@ final class ClientCommands {
 
     abstract int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out)
         throws Exception;
+  }
+
+  /** A stub whose calls must answer within a minute (the deadline starts now). */
+  static MigrationServiceGrpc.MigrationServiceBlockingStub stub(ManagedChannel channel) {
+    return MigrationServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Follows migration {@code id} on the server until it ends (stages as they change, copy progress
+   * with rows/s and ETA, the review command when a gate waits), one status call every half second
+   * over one connection; exit 0 when it completed, 1 otherwise.
+   */
+  static int follow(ManagedChannel channel, String server, String id, PrintStream out)
+      throws InterruptedException {
+    MigrationStatus end =
+        new Watcher(null, out, " --server " + server)
+            .follow(
+                id,
+                () -> parse(stub(channel).get(GetRequest.newBuilder().setMigrationId(id).build())));
+    out.printf(
+        Locale.ROOT, "%nmigration %s %s: %s%n", end.migrationId(), end.state(), end.message());
+    return end.state() == MigrationState.COMPLETED ? StudioMain.EXIT_OK : StudioMain.EXIT_FAILED;
+  }
+
+  @Command(
+      name = "watch",
+      description =
+          "Follow a migration on a running server until it ends (exit 0 when it completes).")
+  static final class Watch extends Client {
+    @Parameters(index = "0", paramLabel = "ID")
+    String id;
+
+    @Override
+    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out)
+        throws InterruptedException {
+      return follow(channel, server, id, out);
+    }
   }
 
   static MigrationStatus parse(MigrationStatusReply reply) {
@@ -137,8 +176,14 @@ final class ClientCommands {
     @Option(names = "--auto-approve", paramLabel = "all|STAGES")
     List<String> autoApprove = new ArrayList<>();
 
+    @Option(
+        names = "--follow",
+        description = "stay until the migration ends, as `studio watch` (exit 0 when it completes)")
+    boolean follow;
+
     @Override
-    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out) {
+    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out)
+        throws InterruptedException {
       String text;
       try {
         text = Files.readString(spec, StandardCharsets.UTF_8);
@@ -164,7 +209,7 @@ final class ClientCommands {
             r.getWorkflowId(),
             r.getBranch());
       }
-      return StudioMain.EXIT_OK;
+      return follow ? follow(channel, server, r.getMigrationId(), out) : StudioMain.EXIT_OK;
     }
   }
 

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       WorkerCommand.class,
       ClientCommands.Start.class,
       ClientCommands.Status.class,
+      ClientCommands.Watch.class,
       ClientCommands.ListMigrations.class,
       ClientCommands.ReviewStage.class,
       ClientCommands.Artifacts.class,

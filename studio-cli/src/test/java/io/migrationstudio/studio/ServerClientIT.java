@@ -134,11 +134,14 @@ class ServerClientIT {
               server);
       assertEquals(0, approved.code(), approved.err());
 
-      do {
-        Thread.sleep(300);
-        st = status(server, "client-e2e");
-      } while (st.get("state").asText().equals("RUNNING"));
+      Result watched = studio("watch", "client-e2e", "--server", server);
+      assertEquals(0, watched.code(), watched.out() + watched.err());
+      assertTrue(watched.out().contains("migration client-e2e COMPLETED"), watched.out());
+      assertTrue(watched.out().contains("validation"), "stages as they end: " + watched.out());
+      st = status(server, "client-e2e");
       assertEquals("COMPLETED", st.get("state").asText(), st.toString());
+      Result unknown = studio("watch", "no-such-migration", "--server", server);
+      assertTrue(unknown.code() != 0, unknown.out());
 
       Result list = studio("list", "--server", server);
       assertTrue(list.out().contains("client-e2e") && list.out().contains("COMPLETED"), list.out());

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * How data is copied. Defaults: strategy {@code bulk}, parallelism 4 chunks at once, 50 000 rows
  * per chunk (with {@code chunk_bytes} set and {@code chunk_rows} not: as many rows as fit in {@code
- * chunk_bytes}, up to 10 000 000; with both: the smaller), reject_limit 0 (any rejected row fails
+ * chunk_bytes}, up to 1 000 000 000; with both: the smaller), reject_limit 0 (any rejected row fails
  * the stage), dry_run false, no rate limit ({@code max_rows_per_second} null: as fast as the
  * databases go; when set it caps the rows each {@code worker-migrate} process reads per second over
  * all its chunks), no source-load guard.
@@ -25,7 +25,7 @@ public record MigrateOptions(
   public static final int DEFAULT_CHUNK_ROWS = 50_000;
 
   /** The row ceiling of a chunk sized by {@code chunk_bytes} alone (no {@code chunk_rows}). */
-  public static final int CHUNK_ROWS_WHEN_SIZED_BY_BYTES = 10_000_000;
+  public static final int CHUNK_ROWS_WHEN_SIZED_BY_BYTES = 1_000_000_000;
 
   public MigrateOptions {
     strategy = strategy == null ? "bulk" : strategy;

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +44,14 @@ public final class BinaryCopyPipe {
 
   /** The ledger hash prefix of a chunk copied by this path (see {@link CopyFraming}). */
   public static final String HASH_PREFIX = "bin:";
+
+  /**
+   * The SQLStates of the server's refusals of {@code COPY ... (FREEZE)}: prior transaction activity
+   * (25000), the table not truncated in this subtransaction (55000), a table kind that cannot be
+   * frozen (0A000).
+   */
+  private static final java.util.Set<String> FREEZE_REFUSALS =
+      java.util.Set.of("25000", "55000", "0A000");
 
   /** Built-in types have OIDs below PostgreSQL's FirstNormalObjectId. */
   private static final int FIRST_NORMAL_OID = 16384;
@@ -108,7 +117,41 @@ public final class BinaryCopyPipe {
     return out;
   }
 
-  /** {@code COPY (SELECT ...) TO STDOUT (FORMAT binary)}: bounds inlined as escaped literals. */
+  /** Whether {@code range} is the whole table (no bound on either side). */
+  static boolean wholeTable(ChunkRange range) {
+    return range.lo() == null && range.hi() == null;
+  }
+
+  /**
+   * Whether a whole-table chunk of {@code sql}'s target may be loaded as {@code TRUNCATE ONLY} then
+   * {@code COPY ... (FREEZE)} in one subtransaction: a plain table (not partitioned, no inheritance
+   * children), no foreign key from another table referencing it (TRUNCATE would refuse), no user
+   * trigger (TRUNCATE would fire other triggers than the range delete), and the session may
+   * truncate it.
+   */
+  static boolean freezable(Connection target, TableSql sql) throws SQLException {
+    try (PreparedStatement ps =
+        target.prepareStatement(
+            "SELECT c.relkind = 'r'"
+                + " AND has_table_privilege(c.oid, 'TRUNCATE')"
+                + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhparent = c.oid)"
+                + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint f"
+                + "   WHERE f.contype = 'f' AND f.confrelid = c.oid AND f.conrelid <> c.oid)"
+                + " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t"
+                + "   WHERE t.tgrelid = c.oid AND NOT t.tgisinternal)"
+                + " FROM pg_catalog.pg_class c WHERE c.oid = to_regclass(?)")) {
+      ps.setString(1, sql.targetTable());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  /**
+   * {@code COPY (SELECT ...) TO STDOUT (FORMAT binary)}: bounds inlined as escaped literals. A
+   * bounded range is read in key order (an index range scan); the whole table is read as it lies (a
+   * sequential scan, no sort and no index walk).
+   */
   static String copyOut(TableSql sql, ChunkRange range) {
     StringBuilder sb = new StringBuilder("COPY (SELECT ");
     List<ColumnMapping> cols = sql.copiedColumns();
@@ -132,7 +175,7 @@ public final class BinaryCopyPipe {
       sb.append(" WHERE ").append(String.join(" AND ", where));
     }
     List<String> keys = sql.table().primaryKey();
-    if (!keys.isEmpty()) {
+    if (!keys.isEmpty() && !wholeTable(range)) {
       sb.append(" ORDER BY ");
       for (int i = 0; i < keys.size(); i++) {
         String src = sql.keyColumnOf(keys.get(i)).source();
@@ -142,13 +185,14 @@ public final class BinaryCopyPipe {
     return sb.append(") TO STDOUT (FORMAT binary)").toString();
   }
 
-  /** {@code COPY target (cols) FROM STDIN (FORMAT binary)}. */
-  static String copyIn(TableSql sql) {
+  /** {@code COPY target (cols) FROM STDIN (FORMAT binary[, FREEZE])}. */
+  static String copyIn(TableSql sql, boolean freeze) {
     return "COPY "
         + sql.targetTable()
         + " ("
         + sql.targetColumnList()
-        + ") FROM STDIN (FORMAT binary)";
+        + ") FROM STDIN (FORMAT binary"
+        + (freeze ? ", FREEZE)" : ")");
   }
 
   /**
@@ -162,6 +206,14 @@ public final class BinaryCopyPipe {
   /**
    * Pipes {@code range} from source to target inside the target's open transaction. Empty when the
    * target rejected the data and the pipe rolled its work back (see the class comment).
+   *
+   * <p>A whole-table chunk whose target is {@link #freezable} is loaded the way pgcopydb and
+   * pg_restore load a table: {@code TRUNCATE ONLY} and {@code COPY ... (FREEZE)} in one
+   * subtransaction, so the rows are written frozen and all-visible (the primary-key build and the
+   * first vacuum do not rewrite every page to set hint bits) and, on a {@code wal_level = minimal}
+   * server, without WAL. The truncate stands for the range delete (the range is the whole table)
+   * and rolls back with the chunk. If the server refuses the FREEZE ({@link #FREEZE_REFUSALS}: for
+   * instance a cursor is open in the transaction) the chunk is piped again without it.
    */
   public static Optional<Piped> pipe(
       Connection source,
@@ -171,6 +223,34 @@ public final class BinaryCopyPipe {
       int progressEvery,
       ChunkProgress progress)
       throws SQLException {
+    if (wholeTable(range) && freezable(target, sql)) {
+      try {
+        return pipe(source, target, sql, range, progressEvery, progress, true);
+      } catch (FreezeRefused e) {
+        // rolled back to before the truncate: pipe it the plain way
+      }
+    }
+    return pipe(source, target, sql, range, progressEvery, progress, false);
+  }
+
+  /** The server would not COPY FREEZE; the pipe's work is rolled back. */
+  private static final class FreezeRefused extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    FreezeRefused(SQLException cause) {
+      super(cause.getMessage(), cause.getSQLState(), cause);
+    }
+  }
+
+  private static Optional<Piped> pipe(
+      Connection source,
+      Connection target,
+      TableSql sql,
+      ChunkRange range,
+      int progressEvery,
+      ChunkProgress progress,
+      boolean freeze)
+      throws SQLException {
     CopyManager in = target.unwrap(PGConnection.class).getCopyAPI();
     CopyManager out = source.unwrap(PGConnection.class).getCopyAPI();
     Savepoint before = target.setSavepoint();
@@ -178,7 +258,19 @@ public final class BinaryCopyPipe {
     CopyIn copyIn = null;
     CopyOut copyOut = null;
     try {
-      copyIn = in.copyIn(copyIn(sql));
+      if (freeze) {
+        try (Statement st = target.createStatement()) {
+          st.execute("TRUNCATE ONLY " + sql.targetTable());
+        }
+      }
+      if (wholeTable(range)) {
+        // a sequential scan starts where a concurrent one is, unless told not to: the stream
+        // (and its ledger hash) would come out in another order
+        try (Statement st = source.createStatement()) {
+          st.execute("SET synchronize_seqscans = off");
+        }
+      }
+      copyIn = in.copyIn(copyIn(sql, freeze));
       copyOut = out.copyOut(copyOut(sql, range));
       byte[] buf = new byte[BUFFER_BYTES];
       int used = 0;
@@ -230,6 +322,10 @@ public final class BinaryCopyPipe {
       if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
         target.rollback(before);
         return Optional.empty();
+      }
+      if (freeze && FREEZE_REFUSALS.contains(state)) {
+        target.rollback(before);
+        throw new FreezeRefused(e);
       }
       throw e;
     } finally {

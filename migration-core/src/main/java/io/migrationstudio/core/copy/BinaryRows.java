@@ -127,7 +127,7 @@ public final class BinaryRows {
         return Optional.empty();
       }
     }
-    return Optional.of(new BinaryRows(kinds, names, BinaryCopyPipe.copyIn(sql)));
+    return Optional.of(new BinaryRows(kinds, names, BinaryCopyPipe.copyIn(sql, false)));
   }
 
   /** The binary form for a canonical type written to a pg_catalog type, or null. */

@@ -240,7 +240,7 @@ public final class ChunkPlanner {
    * {@code chunkRows}: every {@code n/chunks}-th key of a sample of about {@value
    * #SAMPLES_PER_CHUNK} keys per chunk (at least {@value #MIN_SAMPLE}) drawn by {@link
    * Dialect#sampleKeys}; empty when the engine cannot sample or the sample came out too small to
-   * trust (fewer than half the keys wanted).
+   * trust (fewer than half the keys wanted). A table that fits one chunk is not sampled.
    */
   public static Optional<List<String>> sampledBoundaries(
       Connection connection,
@@ -251,6 +251,9 @@ public final class ChunkPlanner {
       int chunkRows)
       throws SQLException {
     long chunks = Math.max(1, (rows + chunkRows - 1) / chunkRows);
+    if (chunks == 1) {
+      return Optional.of(List.of()); // one chunk needs no boundary, and no sample
+    }
     long wanted = Math.max(MIN_SAMPLE, chunks * SAMPLES_PER_CHUNK);
     double percent = Math.min(100.0, 100.0 * wanted / rows);
     Optional<List<String>> sample =

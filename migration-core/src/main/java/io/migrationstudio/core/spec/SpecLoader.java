@@ -52,7 +52,7 @@ public final class SpecLoader {
   public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   public static final int MAX_PARALLELISM = 64;
-  public static final int MAX_CHUNK_ROWS = 10_000_000;
+  public static final int MAX_CHUNK_ROWS = 1_000_000_000;
 
   /** The smallest {@code migrate.chunk_bytes}: below a few rows' worth, chunks are all overhead. */
   public static final long MIN_CHUNK_BYTES = 1024;

@@ -272,6 +272,88 @@ class BinaryCopyPipeIT {
     }
   }
 
+  /** The pages of the table marked all-visible once analyzed (COPY FREEZE marks them). */
+  private static long allVisiblePages(TestDatabase target) {
+    target.execute("ANALYZE " + Q_TABLE);
+    return target.queryLong(
+        "SELECT relallvisible FROM pg_class WHERE oid = '" + TABLE_REG + "'::regclass");
+  }
+
+  @Test
+  void aWholeTableChunkIsReadAsItLiesAndLoadedFrozen(TestDatabase source, TestDatabase target)
+      throws Exception {
+    createSource(source, 2_000);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TableSql sql = new TableSql(PG, PG, mapping, mapping.tables().get(0));
+      new TargetSchema(PG, mapping).applyPreLoad(tgt);
+      // rows already there (a re-run onto a used target): the truncate stands for the delete
+      target.execute(
+          "INSERT INTO "
+              + Q_TABLE
+              + " (\"order\", \"ü\"\"x\") VALUES (5, 'stale'), (900000, 'stale')");
+      TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "w", 10_000);
+      List<ChunkRange> chunks = prepared.tables().get(0).chunks();
+      assertEquals(1, chunks.size(), chunks.toString());
+      String out = BinaryCopyPipe.copyOut(sql, chunks.get(0));
+      assertFalse(out.contains("ORDER BY"), "the whole table is a sequential scan: " + out);
+      assertTrue(BinaryCopyPipe.freezable(tgt, sql));
+
+      Loads.copyAll(src, tgt, mapping, prepared, "w");
+      assertEquals(fingerprint(source), fingerprint(target));
+      assertTrue(allVisiblePages(target) > 0, "COPY FREEZE left the pages all-visible");
+      // a bounded chunk keeps the key order
+      assertTrue(BinaryCopyPipe.copyOut(sql, new ChunkRange(1, "5", null)).contains("ORDER BY"));
+    }
+  }
+
+  @Test
+  void aRefusedFreezeFallsBackToAPlainCopy(TestDatabase source, TestDatabase target)
+      throws Exception {
+    createSource(source, 1_500);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TableSql sql = new TableSql(PG, PG, mapping, mapping.tables().get(0));
+      new TargetSchema(PG, mapping).applyPreLoad(tgt);
+      tgt.setAutoCommit(false);
+      // an open cursor in the transaction: the server refuses COPY FREEZE ("prior transaction
+      // activity", SQLState 55000) after the truncate and the start of the stream
+      try (Statement cursor = tgt.createStatement()) {
+        cursor.setFetchSize(1);
+        try (ResultSet open = cursor.executeQuery("SELECT g FROM generate_series(1, 10) g")) {
+          open.next();
+          BinaryCopyPipe.Piped piped =
+              BinaryCopyPipe.pipe(
+                      src, tgt, sql, new ChunkRange(0, null, null), 100, ChunkProgress.NONE)
+                  .orElseThrow();
+          assertEquals(1_500, piped.rows());
+        }
+      }
+      tgt.commit();
+      assertEquals(fingerprint(source), fingerprint(target));
+      assertEquals(0, allVisiblePages(target), "the rows were copied without FREEZE");
+    }
+  }
+
+  @Test
+  void aTableOtherTablesReferenceIsNotTruncated(TestDatabase source, TestDatabase target)
+      throws Exception {
+    createSource(source, 10);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TableSql sql = new TableSql(PG, PG, mapping, mapping.tables().get(0));
+      new TargetSchema(PG, mapping).applyPreLoad(tgt);
+      assertTrue(BinaryCopyPipe.freezable(tgt, sql));
+      target.execute(
+          "CREATE UNIQUE INDEX ON " + Q_TABLE + " (\"order\")",
+          "CREATE TABLE child (o bigint REFERENCES " + Q_TABLE + " (\"order\"))");
+      assertFalse(BinaryCopyPipe.freezable(tgt, sql), "TRUNCATE would refuse a referenced table");
+    }
+  }
+
   @Test
   void aTableWithACastIsDecodedNotPiped(TestDatabase source, TestDatabase target) throws Exception {
     createSource(source, 500);

@@ -235,7 +235,7 @@ class SpecLoaderTest {
         source: { url: "mysql://db/x", user: root, password: hunter2 }
         scope: { include: "*" }
         mapping: { naming: camelCase }
-        migrate: { strategy: cdc, parallelism: 0, chunk_rows: 20000000, reject_limit: -1, dry_run: maybe, chunk_size: 5 }
+        migrate: { strategy: cdc, parallelism: 0, chunk_rows: 2000000000, reject_limit: -1, dry_run: maybe, chunk_size: 5 }
         validation: { sample_rows: -5, latency_tolerance: -0.1, queries: [ { name: q1 } ], repair: sometimes }
         cutover: { window: tomorrow, rto: 15 minutes, freeze: partial, switch: { type: config-file }, max_validation_age: a day }
         reviews: { mapping: sometimes, deploy: ask }
