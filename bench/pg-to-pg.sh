@@ -124,19 +124,27 @@ if [ -n "${BENCH_CHUNK_BYTES:-}" ]; then
 else
   chunking="chunk_rows: ${BENCH_CHUNK_ROWS:-500000}"
 fi
-for round in $(seq 1 "$rounds"); do
-  echo "round $round of $rounds"
+run_raw() {
   fresh dst_raw
   psql -d dst_raw -c "$ddl"
+  settle
   measure raw-copy-pipe+pk "command psql $P -X -d src -c \"COPY $table TO STDOUT (FORMAT binary)\" | command psql $P -X -d dst_raw -c \"COPY $table FROM STDIN (FORMAT binary)\" && command psql $P -X -d dst_raw -c 'ALTER TABLE $table ADD PRIMARY KEY ($pk)'"
-
+}
+run_dump() {
   fresh dst_dump
+  settle
   measure pg_dump-restore "pg_dump $P -Fc -t $table src | pg_restore $P -d dst_dump"
-
+}
+run_copydb() {
   fresh dst_copydb
   rm -rf "$work/pgcopydb"
+  settle
   measure pgcopydb "PGCOPYDB_SOURCE_PGURI='postgres://postgres@127.0.0.1:$port/src' PGCOPYDB_TARGET_PGURI='postgres://postgres@127.0.0.1:$port/dst_copydb' pgcopydb clone --table-jobs 2 --index-jobs 2 --dir '$work/pgcopydb' --no-owner --no-acl --skip-extensions --skip-vacuum --not-consistent --filters '$work/pgcopydb-filters.ini'"
-
+}
+# what the previous tool wrote is flushed before the next starts (each tool would otherwise pay
+# for its predecessor's dirty pages)
+settle() { sync; psql -d postgres -c CHECKPOINT; sync; }
+run_studio() {
   fresh dst_studio
   id="bench-${mode}-${size}-$(date +%s)-r$round"
   cat >"$work/spec.yaml" <<YAML
@@ -148,6 +156,7 @@ migrate: { parallelism: ${BENCH_PARALLELISM:-2}, $chunking }
 validation: { sample_rows: 100 }
 cutover: { freeze: none }
 YAML
+  settle
   t0=$(date +%s.%N)
   # one client JVM follows the run (a status JVM per second would steal a core's share from the
   # copy it measures); the shell only checks that the worker and the follower are alive
@@ -168,6 +177,14 @@ YAML
   echo "studio-lifecycle $(python3 -c "print(round($t1 - $t0, 1))") ${worker_kb:-0} $round" >>"$work/results.txt"
   run_json=$(git --git-dir "$home/artifacts/remote.git" show "migrations/$id:03-migrate/run.json" 2>/dev/null || echo '{}')
   echo "$run_json" >"$work/run-$round.json"
+}
+tools=(run_raw run_dump run_copydb run_studio)
+for round in $(seq 1 "$rounds"); do
+  # the order rotates by round, so no tool always runs first (or after the same neighbour)
+  order=()
+  for i in 0 1 2 3; do order+=("${tools[$(((i + round - 1) % 4))]}"); done
+  echo "round $round of $rounds: ${order[*]}"
+  for tool in "${order[@]}"; do "$tool"; done
 done
 for db in dst_raw dst_dump dst_copydb dst_studio; do
   n=$(psql -d "$db" -Atc "SELECT count(*) FROM $table" 2>/dev/null || echo 0)
@@ -210,7 +227,7 @@ labels = {"raw-copy-pipe+pk": "raw COPY (FORMAT binary) pipe + ADD PRIMARY KEY",
 lines = [f"# PostgreSQL -> PostgreSQL: {what}, data + primary key", "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {cores} cores (load average before "
          f"the run: {load}), one PostgreSQL server (fsync off) for every tool, by `{cmd}`; "
-         f"{rounds} rounds, each running every tool once in the order below; medians, studio with "
+         f"{rounds} rounds, each running every tool once (the order rotating by round, dirty pages flushed before each tool); medians, studio with "
          f"`migrate: {{ parallelism: {os.environ.get('BENCH_PARALLELISM', '2')}, {chunking} }}`.", "",
          "| tool | median wall s | rows/s | peak RSS MB | × pgcopydb (median) | per round s |",
          "|---|---:|---:|---:|---:|---|"]
