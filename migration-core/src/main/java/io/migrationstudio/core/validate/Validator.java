@@ -111,6 +111,20 @@ public final class Validator {
     this.leafRows = leafRows;
   }
 
+  /**
+   * The most rows a chunk planned without a ledger holds, whatever {@code migrate.chunk_rows} or
+   * {@code chunk_bytes} say: bisecting a differing row reads about twice its chunk on each side.
+   */
+  public static final int MAX_LEDGERLESS_CHUNK_ROWS = 10_000_000;
+
+  /**
+   * The rows per chunk of a validation without a ledger, from the spec's {@code chunk_rows} capped
+   * at {@link #MAX_LEDGERLESS_CHUNK_ROWS}.
+   */
+  public static int ledgerlessChunkRows(int chunkRows) {
+    return Math.min(chunkRows, MAX_LEDGERLESS_CHUNK_ROWS);
+  }
+
   /** Validates every table of the mapping; {@code chunkRows} is used only without a ledger. */
   public StageOutput validate(
       Connection src,
