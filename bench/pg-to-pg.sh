@@ -10,7 +10,8 @@
 #                                      bytea), ROWS rows (default 2000000)
 #
 # Environment: BENCH_ROUNDS (default 3: every tool runs once per round, medians reported),
-# BENCH_PARALLELISM (2), BENCH_CHUNK_ROWS (500000) or BENCH_CHUNK_BYTES (chunks sized by bytes).
+# BENCH_PARALLELISM (2), BENCH_CHUNK_BYTES (default 4294967296: one chunk per table) or
+# BENCH_CHUNK_ROWS (chunks sized by rows).
 # Needs (Debian): apt-get install postgresql pgcopydb  (the script installs them when missing).
 # Results: bench/results/pg-to-pg-s<SCALE>.md or mixed-pg-to-pg-<ROWS>.md (committed), work files
 # under bench/work/.
@@ -119,10 +120,12 @@ wpid=$!
 pids+=($wpid)
 sleep 2
 rounds="${BENCH_ROUNDS:-3}"
-if [ -n "${BENCH_CHUNK_BYTES:-}" ]; then
-  chunking="chunk_bytes: $BENCH_CHUNK_BYTES"
+# default: each table in one chunk (4 GiB), the fastest way to copy one table on 2 cores (see
+# docs/migrate.md, "A table in one chunk"); BENCH_CHUNK_BYTES=268435456 gives 4 chunks
+if [ -n "${BENCH_CHUNK_ROWS:-}" ]; then
+  chunking="chunk_rows: $BENCH_CHUNK_ROWS"
 else
-  chunking="chunk_rows: ${BENCH_CHUNK_ROWS:-500000}"
+  chunking="chunk_bytes: ${BENCH_CHUNK_BYTES:-4294967296}"
 fi
 run_raw() {
   fresh dst_raw

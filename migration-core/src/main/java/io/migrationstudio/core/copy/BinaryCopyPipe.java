@@ -223,14 +223,31 @@ public final class BinaryCopyPipe {
       int progressEvery,
       ChunkProgress progress)
       throws SQLException {
-    if (wholeTable(range) && freezable(target, sql)) {
+    return pipe(source, target, sql, range, progressEvery, progress, true);
+  }
+
+  /**
+   * {@link #pipe(Connection, Connection, TableSql, ChunkRange, int, ChunkProgress)}, the truncate
+   * and FREEZE only when {@code mayFreeze} (a dry run, whose transaction is rolled back, keeps the
+   * plain COPY: a truncate would lock the table against readers until then).
+   */
+  public static Optional<Piped> pipe(
+      Connection source,
+      Connection target,
+      TableSql sql,
+      ChunkRange range,
+      int progressEvery,
+      ChunkProgress progress,
+      boolean mayFreeze)
+      throws SQLException {
+    if (mayFreeze && wholeTable(range) && freezable(target, sql)) {
       try {
-        return pipe(source, target, sql, range, progressEvery, progress, true);
+        return pipeOnce(source, target, sql, range, progressEvery, progress, true);
       } catch (FreezeRefused e) {
         // rolled back to before the truncate: pipe it the plain way
       }
     }
-    return pipe(source, target, sql, range, progressEvery, progress, false);
+    return pipeOnce(source, target, sql, range, progressEvery, progress, false);
   }
 
   /** The server would not COPY FREEZE; the pipe's work is rolled back. */
@@ -242,7 +259,7 @@ public final class BinaryCopyPipe {
     }
   }
 
-  private static Optional<Piped> pipe(
+  private static Optional<Piped> pipeOnce(
       Connection source,
       Connection target,
       TableSql sql,

@@ -269,7 +269,8 @@ public final class ChunkCopier {
       return null;
     }
     BinaryCopyPipe.Piped p =
-        BinaryCopyPipe.pipe(source, target, sql, range, options.progressEvery(), progress)
+        BinaryCopyPipe.pipe(
+                source, target, sql, range, options.progressEvery(), progress, !options.leaveOpen())
             .orElse(null);
     if (p == null) {
       return null;
