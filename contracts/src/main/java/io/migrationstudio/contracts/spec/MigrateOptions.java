@@ -6,8 +6,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 /**
  * How data is copied. Defaults: strategy {@code bulk}, parallelism 4 chunks at once, 50 000 rows
  * per chunk (with {@code chunk_bytes} set and {@code chunk_rows} not: as many rows as fit in {@code
- * chunk_bytes}, up to 1 000 000 000; with both: the smaller), reject_limit 0 (any rejected row fails
- * the stage), dry_run false, no rate limit ({@code max_rows_per_second} null: as fast as the
+ * chunk_bytes}, up to 1 000 000 000; with both: the smaller), reject_limit 0 (any rejected row
+ * fails the stage), dry_run false, no rate limit ({@code max_rows_per_second} null: as fast as the
  * databases go; when set it caps the rows each {@code worker-migrate} process reads per second over
  * all its chunks), no source-load guard.
  */
