@@ -53,6 +53,23 @@ public final class BinaryCopyPipe {
   private static final java.util.Set<String> FREEZE_REFUSALS =
       java.util.Set.of("25000", "55000", "0A000");
 
+  /**
+   * Whether {@code e} is the server refusing a {@code COPY ... (FREEZE)} ({@link
+   * #FREEZE_REFUSALS}).
+   */
+  static boolean freezeRefused(SQLException e) {
+    return e.getSQLState() != null && FREEZE_REFUSALS.contains(e.getSQLState());
+  }
+
+  /**
+   * {@code TRUNCATE ONLY} the target table (the first step of a frozen load, see {@link #pipe}).
+   */
+  static void truncateForFreeze(Connection target, TableSql sql) throws SQLException {
+    try (Statement st = target.createStatement()) {
+      st.execute("TRUNCATE ONLY " + sql.targetTable());
+    }
+  }
+
   /** Built-in types have OIDs below PostgreSQL's FirstNormalObjectId. */
   private static final int FIRST_NORMAL_OID = 16384;
 
@@ -276,9 +293,7 @@ public final class BinaryCopyPipe {
     CopyOut copyOut = null;
     try {
       if (freeze) {
-        try (Statement st = target.createStatement()) {
-          st.execute("TRUNCATE ONLY " + sql.targetTable());
-        }
+        truncateForFreeze(target, sql);
       }
       if (wholeTable(range)) {
         // a sequential scan starts where a concurrent one is, unless told not to: the stream
@@ -340,7 +355,7 @@ public final class BinaryCopyPipe {
         target.rollback(before);
         return Optional.empty();
       }
-      if (freeze && FREEZE_REFUSALS.contains(state)) {
+      if (freeze && freezeRefused(e)) {
         target.rollback(before);
         throw new FreezeRefused(e);
       }

@@ -81,14 +81,14 @@ public final class BinaryRows {
 
   private final Kind[] kinds;
   private final String[] names;
-  private final String copySql;
+  private final TableSql sql;
   private byte[] buf = new byte[ChunkCopier.COPY_BUFFER_CHARS + 1024];
   private int len;
 
-  private BinaryRows(Kind[] kinds, String[] names, String copySql) {
+  private BinaryRows(Kind[] kinds, String[] names, TableSql sql) {
     this.kinds = kinds;
     this.names = names;
-    this.copySql = copySql;
+    this.sql = sql;
   }
 
   /**
@@ -127,7 +127,7 @@ public final class BinaryRows {
         return Optional.empty();
       }
     }
-    return Optional.of(new BinaryRows(kinds, names, BinaryCopyPipe.copyIn(sql, false)));
+    return Optional.of(new BinaryRows(kinds, names, sql));
   }
 
   /** The binary form for a canonical type written to a pg_catalog type, or null. */
@@ -168,9 +168,13 @@ public final class BinaryRows {
     };
   }
 
-  /** Starts a binary COPY of the table on {@code target}, with the format's header buffered. */
-  public CopyIn begin(Connection target) throws SQLException {
-    CopyIn copy = target.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
+  /**
+   * Starts a binary COPY of the table on {@code target} (with {@code FREEZE} when asked: the table
+   * was truncated in this subtransaction), with the format's header buffered.
+   */
+  public CopyIn begin(Connection target, boolean freeze) throws SQLException {
+    CopyIn copy =
+        target.unwrap(PGConnection.class).getCopyAPI().copyIn(BinaryCopyPipe.copyIn(sql, freeze));
     len = 0;
     put(HEADER, 0, HEADER.length);
     return copy;

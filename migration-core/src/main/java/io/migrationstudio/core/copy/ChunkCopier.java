@@ -292,6 +292,12 @@ public final class ChunkCopier {
       String migration,
       ChunkProgress progress)
       throws SQLException {
+    boolean freeze =
+        !options.leaveOpen()
+            && BinaryCopyPipe.wholeTable(range)
+            && "postgresql".equals(targetDialect.name())
+            && target.isWrapperFor(PGConnection.class)
+            && BinaryCopyPipe.freezable(target, sql);
     java.sql.Savepoint beforeRows = target.setSavepoint();
     try {
       BinaryRows binary =
@@ -300,13 +306,15 @@ public final class ChunkCopier {
               : null;
       if (binary != null) {
         try {
-          return stream(source, target, sql, range, migration, progress, binary);
+          return streamFrozenIfAllowed(
+              source, target, sql, range, migration, progress, binary, freeze, beforeRows);
         } catch (BinaryRows.NotEncodable e) {
           // a value binary COPY would not store exactly as text does: the chunk goes in text
           target.rollback(beforeRows);
         }
       }
-      return stream(source, target, sql, range, migration, progress, null);
+      return streamFrozenIfAllowed(
+          source, target, sql, range, migration, progress, null, freeze, beforeRows);
     } catch (SQLException e) {
       if (!RowIsolatingCopy.isRowFault(e)) {
         throw e;
@@ -319,6 +327,35 @@ public final class ChunkCopier {
     }
   }
 
+  /**
+   * {@link #stream}, for a whole-table chunk whose target allows it ({@code freeze}) as {@code
+   * TRUNCATE ONLY} + {@code COPY ... (FREEZE)} like {@link BinaryCopyPipe#pipe}; when the server
+   * refuses the FREEZE the work is rolled back to {@code savepoint} and streamed again without it.
+   */
+  private Streamed streamFrozenIfAllowed(
+      Connection source,
+      Connection target,
+      TableSql sql,
+      ChunkRange range,
+      String migration,
+      ChunkProgress progress,
+      BinaryRows binary,
+      boolean freeze,
+      java.sql.Savepoint savepoint)
+      throws SQLException {
+    if (freeze) {
+      try {
+        return stream(source, target, sql, range, migration, progress, binary, true);
+      } catch (SQLException e) {
+        if (!BinaryCopyPipe.freezeRefused(e)) {
+          throw e;
+        }
+        target.rollback(savepoint);
+      }
+    }
+    return stream(source, target, sql, range, migration, progress, binary, false);
+  }
+
   private Streamed stream(
       Connection source,
       Connection target,
@@ -326,8 +363,12 @@ public final class ChunkCopier {
       ChunkRange range,
       String migration,
       ChunkProgress progress,
-      BinaryRows binary)
+      BinaryRows binary,
+      boolean freeze)
       throws SQLException {
+    if (freeze) {
+      BinaryCopyPipe.truncateForFreeze(target, sql);
+    }
     SourceRows sourceRows = SourceRows.of(sql);
     RowCodec codec = sourceRows.codec();
     List<ColumnCodec> cols = codec.columns();
@@ -339,8 +380,11 @@ public final class ChunkCopier {
     List<Reject> rejects = new java.util.ArrayList<>();
     CopyIn copy =
         binary != null
-            ? binary.begin(target)
-            : target.unwrap(PGConnection.class).getCopyAPI().copyIn(sql.copyIn());
+            ? binary.begin(target, freeze)
+            : target
+                .unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyIn(sql.copyIn() + (freeze ? " (FREEZE)" : ""));
     StringBuilder buf = binary != null ? null : new StringBuilder(COPY_BUFFER_CHARS + 1024);
     try (PreparedStatement rs0 =
         sourceDialect.streamingQuery(source, sql.sourceSelect(range), options.fetchSize())) {

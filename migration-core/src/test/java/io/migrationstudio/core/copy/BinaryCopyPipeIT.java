@@ -354,50 +354,82 @@ class BinaryCopyPipeIT {
     }
   }
 
+  /** The identity mapping of the test table with its "select" column cast to text (decoded). */
+  private static MappingDocument castingSelectToText(Connection src) throws SQLException {
+    MappingDocument identity = TestMappings.identity(src, "public", "public");
+    TableMapping t = identity.tables().get(0);
+    List<ColumnMapping> cols = new ArrayList<>();
+    for (ColumnMapping c : t.columns()) {
+      cols.add(
+          "select".equals(c.source())
+              ? new ColumnMapping(
+                  c.source(),
+                  c.target(),
+                  Disposition.CAST,
+                  c.sourceType(),
+                  "text",
+                  io.migrationstudio.core.schema.CanonicalType.TEXT,
+                  true,
+                  false,
+                  null,
+                  null,
+                  "as text")
+              : c);
+    }
+    TableMapping cast =
+        new TableMapping(
+            t.source(),
+            t.target(),
+            t.filter(),
+            t.primaryKey(),
+            cols,
+            t.uniqueKeys(),
+            t.foreignKeys(),
+            t.indexes());
+    return new MappingDocument(
+        identity.version(),
+        identity.naming(),
+        identity.sourceEngine(),
+        identity.sourceSchema(),
+        identity.targetSchema(),
+        List.of(cast),
+        identity.sequences());
+  }
+
+  @Test
+  void aDecodedWholeTableChunkIsLoadedFrozenInBinaryAndInText(
+      TestDatabase source, TestDatabase target) throws Exception {
+    createSource(source, 1_200);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = castingSelectToText(src);
+      TableMapping cast = mapping.tables().get(0);
+      assertFalse(BinaryCopyPipe.eligible(src, tgt, new TableSql(PG, PG, mapping, cast)));
+      TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "f", 10_000);
+      ChunkRange whole = prepared.tables().get(0).chunks().get(0);
+      assertEquals(new ChunkRange(0, null, null), whole);
+      ChunkCopier binary =
+          new ChunkCopier(
+              PG, PG, "studio", Clock.systemUTC(), CopyOptions.defaults().withForce(true));
+      for (ChunkCopier copier : List.of(binary, binary.withoutBinaryRows())) {
+        ChunkResult r = copier.copy(src, tgt, mapping, cast, whole, "f", ChunkProgress.NONE);
+        assertEquals(1_200, r.rows());
+        assertEquals(1_200, target.queryLong("SELECT count(*) FROM " + Q_TABLE));
+        assertTrue(allVisiblePages(target) > 0, "COPY FREEZE left the pages all-visible");
+        assertEquals(
+            source.queryLong("SELECT count(*) FROM " + Q_TABLE + " WHERE \"select\""),
+            target.queryLong("SELECT count(*) FROM " + Q_TABLE + " WHERE \"select\" = 'true'"));
+      }
+    }
+  }
+
   @Test
   void aTableWithACastIsDecodedNotPiped(TestDatabase source, TestDatabase target) throws Exception {
     createSource(source, 500);
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
-      MappingDocument identity = TestMappings.identity(src, "public", "public");
-      TableMapping t = identity.tables().get(0);
-      List<ColumnMapping> cols = new ArrayList<>();
-      for (ColumnMapping c : t.columns()) {
-        cols.add(
-            "select".equals(c.source())
-                ? new ColumnMapping(
-                    c.source(),
-                    c.target(),
-                    Disposition.CAST,
-                    c.sourceType(),
-                    "text",
-                    io.migrationstudio.core.schema.CanonicalType.TEXT,
-                    true,
-                    false,
-                    null,
-                    null,
-                    "as text")
-                : c);
-      }
-      TableMapping cast =
-          new TableMapping(
-              t.source(),
-              t.target(),
-              t.filter(),
-              t.primaryKey(),
-              cols,
-              t.uniqueKeys(),
-              t.foreignKeys(),
-              t.indexes());
-      MappingDocument mapping =
-          new MappingDocument(
-              identity.version(),
-              identity.naming(),
-              identity.sourceEngine(),
-              identity.sourceSchema(),
-              identity.targetSchema(),
-              List.of(cast),
-              identity.sequences());
+      MappingDocument mapping = castingSelectToText(src);
+      TableMapping cast = mapping.tables().get(0);
       TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "c", 200);
       assertFalse(BinaryCopyPipe.eligible(src, tgt, new TableSql(PG, PG, mapping, cast)));
       Loads.copyAll(src, tgt, mapping, prepared, "c");

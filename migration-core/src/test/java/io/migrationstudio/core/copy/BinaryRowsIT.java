@@ -117,6 +117,60 @@ class BinaryRowsIT {
     }
   }
 
+  /** The pages of a target table marked all-visible once analyzed (COPY FREEZE marks them). */
+  private static long allVisiblePages(Connection c, String table) throws Exception {
+    c.createStatement().execute("ANALYZE " + table);
+    try (ResultSet rs =
+        c.createStatement()
+            .executeQuery(
+                "SELECT relallvisible FROM pg_class WHERE oid = '" + table + "'::regclass")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void aWholeTableChunkIsLoadedFrozenAndStillIsolatesBadRows(
+      TestMariaDb maria, TestDatabase binaryTarget, TestDatabase textTarget) throws Exception {
+    maria.execute(
+        "CREATE TABLE wide (id int NOT NULL PRIMARY KEY, n bigint, s varchar(10))",
+        "INSERT INTO wide SELECT seq, seq, concat('s', seq) FROM seq_1_to_2000");
+    try (Connection src = maria.connect();
+        Connection bin = binaryTarget.connect();
+        Connection txt = textTarget.connect()) {
+      MappingDocument mapping = mapping(maria, src);
+      List<ChunkResult> viaBinary = copy(src, bin, mapping, "b", false, 10_000);
+      List<ChunkResult> viaText = copy(src, txt, mapping, "t", true, 10_000);
+      assertEquals(1, viaBinary.size(), "one chunk: " + viaBinary);
+      assertEquals(hashes(viaText), hashes(viaBinary));
+      assertEquals(rows(txt, "wide"), rows(bin, "wide"));
+      assertEquals(2000, rows(bin, "wide").size());
+      assertTrue(allVisiblePages(bin, "wide") > 0, "binary COPY FREEZE");
+      assertTrue(allVisiblePages(txt, "wide") > 0, "text COPY FREEZE");
+
+      // a row the target refuses: the frozen COPY fails, the chunk is written row by row
+      maria.execute("UPDATE wide SET n = 1099511627776 WHERE id = 700");
+      for (Connection c : List.of(bin, txt)) {
+        c.createStatement().execute("DROP TABLE wide");
+      }
+      copy(src, bin, mapping, "b2", false, 10_000, "int");
+      copy(src, txt, mapping, "t2", true, 10_000, "int");
+      assertEquals(rows(txt, "wide"), rows(bin, "wide"));
+      assertEquals(1999, rows(bin, "wide").size());
+      for (Connection c : List.of(bin, txt)) {
+        try (ResultSet rs =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT row_key, sqlstate FROM studio.rejects WHERE migration IN ('b2', 't2')")) {
+          assertTrue(rs.next());
+          assertEquals("700", rs.getString(1));
+          assertEquals("22003", rs.getString(2), "numeric_value_out_of_range");
+          assertFalse(rs.next());
+        }
+      }
+    }
+  }
+
   private static Dialect source(TestMariaDb maria) {
     return Dialects.forUrl(maria.jdbcUrl());
   }
@@ -135,9 +189,21 @@ class BinaryRowsIT {
       boolean textOnly,
       String... narrowN)
       throws Exception {
+    return copy(src, tgt, mapping, migration, textOnly, 500, narrowN);
+  }
+
+  private static List<ChunkResult> copy(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migration,
+      boolean textOnly,
+      int chunkRows,
+      String... narrowN)
+      throws Exception {
     Dialect source = new io.migrationstudio.core.dialect.mariadb.MariaDbDialect();
     TargetPreparer.Prepared prepared =
-        new TargetPreparer(source, PG).prepare(src, tgt, mapping, migration, 500);
+        new TargetPreparer(source, PG).prepare(src, tgt, mapping, migration, chunkRows);
     for (String type : narrowN) {
       tgt.createStatement().execute("ALTER TABLE wide ALTER COLUMN n TYPE " + type);
     }

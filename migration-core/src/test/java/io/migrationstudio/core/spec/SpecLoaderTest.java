@@ -281,8 +281,8 @@ class SpecLoaderTest {
             .filter(p -> p.key().equals("migrate.chunk_rows"))
             .findFirst()
             .orElseThrow();
-    assertEquals("20000000", chunk.value());
-    assertEquals("must be 1..10000000", chunk.rule());
+    assertEquals("2000000000", chunk.value());
+    assertEquals("must be 1..1000000000", chunk.rule());
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     assertEquals(e.problems().size(), e.getMessage().lines().count() - 1, e.getMessage());
   }
