@@ -11,6 +11,7 @@ import io.migrationstudio.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -56,6 +57,26 @@ class ChunkPlannerIT {
       for (ChunkRange r : exact.chunks().subList(0, exact.chunks().size() - 1)) {
         assertEquals(30_000, count(src, sql, r), "numbered rows: exact chunk sizes");
       }
+    }
+  }
+
+  @Test
+  void aTableThatFitsOneChunkIsCountedNotNumbered(TestDatabase source) throws Exception {
+    source.execute(
+        "CREATE TABLE fits (id integer PRIMARY KEY, v text)",
+        "INSERT INTO fits SELECT g, 'v' FROM generate_series(1, 5000) g");
+    try (Connection src = source.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TableSql sql = new TableSql(PG, PG, mapping, mapping.tables().get(0));
+      ChunkPlanner.ChunkPlan exactly = ChunkPlanner.plan(src, PG, sql, 5_000);
+      assertEquals(List.of(new ChunkRange(0, null, null)), exactly.chunks());
+      assertEquals(5_000, exactly.rows());
+      assertEquals("id", exactly.keyColumn());
+      ChunkPlanner.ChunkPlan oneOver = ChunkPlanner.plan(src, PG, sql, 4_999);
+      assertEquals(
+          List.of(new ChunkRange(0, null, "5000"), new ChunkRange(1, "5000", null)),
+          oneOver.chunks());
+      assertEquals(5_000, oneOver.rows());
     }
   }
 
