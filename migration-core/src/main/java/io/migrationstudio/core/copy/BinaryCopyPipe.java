@@ -46,25 +46,53 @@ public final class BinaryCopyPipe {
   public static final String HASH_PREFIX = "bin:";
 
   /**
-   * The SQLStates of the server's refusals of {@code COPY ... (FREEZE)}: prior transaction activity
-   * (25000), the table not truncated in this subtransaction (55000), a table kind that cannot be
-   * frozen (0A000).
+   * The SQLStates of the server's refusals of a frozen load: prior transaction activity (25000),
+   * the table not truncated in this subtransaction (55000), a table kind that cannot be frozen
+   * (0A000), and the table's lock not granted within {@link #TRUNCATE_LOCK_WAIT} (55P03).
    */
   private static final java.util.Set<String> FREEZE_REFUSALS =
-      java.util.Set.of("25000", "55000", "0A000");
+      java.util.Set.of("25000", "55000", "0A000", "55P03");
 
   /**
-   * Whether {@code e} is the server refusing a {@code COPY ... (FREEZE)} ({@link
-   * #FREEZE_REFUSALS}).
+   * How long a frozen load waits for the table's exclusive lock. A truncate queues behind any
+   * reader of the table (and every later reader queues behind it); past this wait the chunk is
+   * copied the plain way, whose range delete and COPY do not block readers.
+   */
+  static final String TRUNCATE_LOCK_WAIT = "1s";
+
+  /**
+   * Whether {@code e} is the server refusing a frozen load ({@link #FREEZE_REFUSALS}): the caller
+   * rolls back to its savepoint and copies without FREEZE.
    */
   static boolean freezeRefused(SQLException e) {
     return e.getSQLState() != null && FREEZE_REFUSALS.contains(e.getSQLState());
   }
 
   /**
-   * {@code TRUNCATE ONLY} the target table (the first step of a frozen load, see {@link #pipe}).
+   * {@code TRUNCATE ONLY} the target table, the first step of a frozen load (see {@link #pipe}):
+   * its exclusive lock is taken first with {@code lock_timeout} at {@link #TRUNCATE_LOCK_WAIT}
+   * (then the session's own timeout again), so a reader holding the table refuses the frozen load
+   * (55P03) instead of stalling the chunk and every reader after it.
    */
   static void truncateForFreeze(Connection target, TableSql sql) throws SQLException {
+    String previous;
+    try (PreparedStatement ps =
+        target.prepareStatement(
+            "SELECT current_setting('lock_timeout'), set_config('lock_timeout', ?, true)")) {
+      ps.setString(1, TRUNCATE_LOCK_WAIT);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        previous = rs.getString(1);
+      }
+    }
+    try (Statement st = target.createStatement()) {
+      st.execute("LOCK TABLE ONLY " + sql.targetTable() + " IN ACCESS EXCLUSIVE MODE");
+    }
+    try (PreparedStatement ps =
+        target.prepareStatement("SELECT set_config('lock_timeout', ?, true)")) {
+      ps.setString(1, previous);
+      ps.execute();
+    }
     try (Statement st = target.createStatement()) {
       st.execute("TRUNCATE ONLY " + sql.targetTable());
     }

@@ -338,6 +338,33 @@ class BinaryCopyPipeIT {
   }
 
   @Test
+  void aReaderHoldingTheTargetTableGetsThePlainCopyNotAStalledTruncate(
+      TestDatabase source, TestDatabase target) throws Exception {
+    createSource(source, 1_000);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect();
+        Connection reader = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "rd", 10_000);
+      reader.setAutoCommit(false);
+      try (Statement s = reader.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM " + Q_TABLE)) {
+        rs.next(); // the reader's transaction holds the table (ACCESS SHARE) until it ends
+      }
+      List<ChunkResult> results = Loads.copyAll(src, tgt, mapping, prepared, "rd");
+      assertEquals(1_000, results.get(0).rows());
+      reader.commit();
+      assertEquals(fingerprint(source), fingerprint(target));
+      assertEquals(0, allVisiblePages(target), "copied without the truncate and FREEZE");
+      try (Statement s = tgt.createStatement();
+          ResultSet rs = s.executeQuery("SHOW lock_timeout")) {
+        rs.next();
+        assertEquals("0", rs.getString(1), "the copying session's lock_timeout is its own again");
+      }
+    }
+  }
+
+  @Test
   void aTableOtherTablesReferenceIsNotTruncated(TestDatabase source, TestDatabase target)
       throws Exception {
     createSource(source, 10);
