@@ -44,13 +44,14 @@ final class ActivityOptionsCatalog {
   }
 
   /**
-   * One chunk: bounded by chunk_rows, but a slow source can stretch it; the heartbeat timeout is
-   * what detects a dead worker (kill -9) quickly so the chunk is redone elsewhere.
+   * One chunk: bounded by chunk_rows/chunk_bytes, but a large chunk_bytes or a slow source can
+   * stretch it to hours (a whole large table in one chunk); the heartbeat timeout is what detects a
+   * dead worker (kill -9) quickly so the chunk is redone elsewhere.
    */
   static ActivityOptions chunk() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(TaskQueues.MIGRATE)
-        .setStartToCloseTimeout(Duration.ofHours(2))
+        .setStartToCloseTimeout(Duration.ofHours(24))
         .setHeartbeatTimeout(Duration.ofSeconds(15))
         .setRetryOptions(retry(20, Duration.ofSeconds(30)))
         .build();

@@ -55,8 +55,8 @@ final class TableChecks {
           "lob-column",
           Category.PERFORMANCE,
           "A table has large-object columns (unbounded text, bytes, JSON, XML): heavy chunks.",
-          "Lower migrate.chunk_rows for these tables and give the copy memory; validation compares"
-              + " them by checksum.",
+          "Size their chunks by bytes (migrate.chunk_bytes, the default) rather than rows and give"
+              + " the copy memory; validation compares them by checksum.",
           c -> c.inventory().tables().stream().flatMap(t -> lobs(t).stream()).toList());
 
   static final RiskCheck GENERATED_COLUMN =
@@ -236,12 +236,14 @@ final class TableChecks {
             "Columns "
                 + cols
                 + " hold unbounded values (text, bytes, JSON or XML); a chunk of "
-                + "migrate.chunk_rows rows can weigh far more than its row count suggests"
+                + "migrate.chunk_rows rows (chunks sized by rows) can weigh far more than its row"
+                + " count suggests"
                 + (large ? ", and the table is large (" + bytes(t.sizeBytes()) + ")" : "")
                 + ".",
-            "Lower migrate.chunk_rows for this table (or globally) and give the copy enough"
-                + " memory; validation compares these values by checksum, so no sample needs"
-                + " them in full."));
+            "Size chunks by bytes (migrate.chunk_bytes, the default when chunk_rows is not set;"
+                + " the size is measured per table) or lower migrate.chunk_rows, and give the copy"
+                + " enough memory; validation compares these values by checksum, so no sample"
+                + " needs them in full."));
   }
 
   private static List<Risk> generated(RiskContext c) {

@@ -1,6 +1,7 @@
 package io.migrationstudio.core.validate;
 
 import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.canonical.CanonicalEncoder;
 import io.migrationstudio.core.canonical.ColumnCodec;
@@ -118,11 +119,16 @@ public final class Validator {
   public static final int MAX_LEDGERLESS_CHUNK_ROWS = 10_000_000;
 
   /**
-   * The rows per chunk of a validation without a ledger, from the spec's {@code chunk_rows} capped
-   * at {@link #MAX_LEDGERLESS_CHUNK_ROWS}.
+   * The rows per chunk of a validation without a ledger: the spec's {@code chunk_rows} when it
+   * gives one (capped at {@link #MAX_LEDGERLESS_CHUNK_ROWS}), else {@link
+   * MigrateOptions#DEFAULT_CHUNK_ROWS} (the copy sizes its chunks by bytes then; validation cuts by
+   * rows).
    */
-  public static int ledgerlessChunkRows(int chunkRows) {
-    return Math.min(chunkRows, MAX_LEDGERLESS_CHUNK_ROWS);
+  public static int ledgerlessChunkRows(MigrateOptions migrate) {
+    int rows = migrate.chunkRows();
+    return rows >= MigrateOptions.CHUNK_ROWS_WHEN_SIZED_BY_BYTES
+        ? MigrateOptions.DEFAULT_CHUNK_ROWS
+        : Math.min(rows, MAX_LEDGERLESS_CHUNK_ROWS);
   }
 
   /** Validates every table of the mapping; {@code chunkRows} is used only without a ledger. */

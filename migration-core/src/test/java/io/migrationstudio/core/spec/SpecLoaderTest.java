@@ -218,6 +218,7 @@ class SpecLoaderTest {
             + "\t\"target\": {\"url\": \"jdbc:postgresql://127.0.0.1:5432/chinook\", \"user\":"
             + " \"postgres\", \"password\": \"${file:/run/secrets/dst}\"},\n"
             + "\t\"mapping\": {\"naming\": \"snake_case\"},\n"
+            + "\t\"migrate\": {\"chunk_rows\": 50000},\n"
             + "\t\"approvers\": {\"default\": [], \"mapping\": [], \"cutover\": []}\n}";
     assertEquals(yaml, SpecLoader.parse(json));
     String rendered = SpecLoader.render(yaml);
@@ -384,6 +385,26 @@ class SpecLoaderTest {
                 SpecLoader.parse(
                     FULL.replace("dry_run: false }", "source_load_guard: { backoff: PT1S } }")));
     assertEquals("migrate.source_load_guard.max_active_sessions", missing.problems().get(0).key());
+  }
+
+  @Test
+  void withoutASizeChunksAreSizedByBytesAndLedgerlessValidationByRows() {
+    io.migrationstudio.contracts.spec.MigrateOptions unsized =
+        SpecLoader.parse(FULL.replace(" chunk_rows: 50000,", "")).migrate();
+    assertEquals(256L * 1024 * 1024, unsized.chunkBytes(), "256 MiB chunks by default");
+    assertEquals(
+        io.migrationstudio.contracts.spec.MigrateOptions.CHUNK_ROWS_WHEN_SIZED_BY_BYTES,
+        unsized.chunkRows());
+    assertEquals(50_000, io.migrationstudio.core.validate.Validator.ledgerlessChunkRows(unsized));
+    assertEquals(
+        unsized, io.migrationstudio.contracts.spec.MigrateOptions.defaults(), "no migrate section");
+    io.migrationstudio.contracts.spec.MigrateOptions rows =
+        SpecLoader.parse(FULL.replace(" chunk_rows: 50000,", " chunk_rows: 700,")).migrate();
+    assertEquals(null, rows.chunkBytes(), "chunk_rows alone: sized by rows only");
+    assertEquals(700, io.migrationstudio.core.validate.Validator.ledgerlessChunkRows(rows));
+    io.migrationstudio.contracts.spec.MigrateOptions bytes =
+        SpecLoader.parse(FULL.replace(" chunk_rows: 50000,", " chunk_bytes: 4096,")).migrate();
+    assertEquals(50_000, io.migrationstudio.core.validate.Validator.ledgerlessChunkRows(bytes));
   }
 
   @Test

@@ -76,7 +76,7 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                           mapping,
                           req.migrationId(),
                           spec.validation().sampleRows(),
-                          Validator.ledgerlessChunkRows(spec.migrate().chunkRows()));
+                          Validator.ledgerlessChunkRows(spec.migrate()));
               // when it was made (workflow time) and against which ledger state: Cutover's check
               out =
                   Freshness.stamp(
