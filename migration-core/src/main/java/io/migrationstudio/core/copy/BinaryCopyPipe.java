@@ -258,23 +258,9 @@ public final class BinaryCopyPipe {
    * first vacuum do not rewrite every page to set hint bits) and, on a {@code wal_level = minimal}
    * server, without WAL. The truncate stands for the range delete (the range is the whole table)
    * and rolls back with the chunk. If the server refuses the FREEZE ({@link #FREEZE_REFUSALS}: for
-   * instance a cursor is open in the transaction) the chunk is piped again without it.
-   */
-  public static Optional<Piped> pipe(
-      Connection source,
-      Connection target,
-      TableSql sql,
-      ChunkRange range,
-      int progressEvery,
-      ChunkProgress progress)
-      throws SQLException {
-    return pipe(source, target, sql, range, progressEvery, progress, true);
-  }
-
-  /**
-   * {@link #pipe(Connection, Connection, TableSql, ChunkRange, int, ChunkProgress)}, the truncate
-   * and FREEZE only when {@code mayFreeze} (a dry run, whose transaction is rolled back, keeps the
-   * plain COPY: a truncate would lock the table against readers until then).
+   * instance a cursor is open in the transaction, or a reader holds the table) the chunk is piped
+   * again without it. Only when {@code mayFreeze}: a dry run, whose transaction is rolled back,
+   * keeps the plain COPY (a truncate would lock the table against readers until then).
    */
   public static Optional<Piped> pipe(
       Connection source,

@@ -326,7 +326,7 @@ class BinaryCopyPipeIT {
           open.next();
           BinaryCopyPipe.Piped piped =
               BinaryCopyPipe.pipe(
-                      src, tgt, sql, new ChunkRange(0, null, null), 100, ChunkProgress.NONE)
+                      src, tgt, sql, new ChunkRange(0, null, null), 100, ChunkProgress.NONE, true)
                   .orElseThrow();
           assertEquals(1_500, piped.rows());
         }

@@ -106,13 +106,7 @@ class BinaryRowsIT {
       assertEquals(rows(txt, "wide"), rows(bin, "wide"));
       assertEquals(1999, rows(bin, "wide").size());
       for (Connection c : List.of(bin, txt)) {
-        try (ResultSet rs =
-            c.createStatement().executeQuery("SELECT row_key, sqlstate FROM studio.rejects")) {
-          assertTrue(rs.next());
-          assertEquals("1500", rs.getString(1));
-          assertEquals("22003", rs.getString(2), "numeric_value_out_of_range");
-          assertFalse(rs.next());
-        }
+        assertOneOutOfRangeReject(c, "1500", "b", "t");
       }
     }
   }
@@ -158,16 +152,24 @@ class BinaryRowsIT {
       assertEquals(rows(txt, "wide"), rows(bin, "wide"));
       assertEquals(1999, rows(bin, "wide").size());
       for (Connection c : List.of(bin, txt)) {
-        try (ResultSet rs =
-            c.createStatement()
-                .executeQuery(
-                    "SELECT row_key, sqlstate FROM studio.rejects WHERE migration IN ('b2', 't2')")) {
-          assertTrue(rs.next());
-          assertEquals("700", rs.getString(1));
-          assertEquals("22003", rs.getString(2), "numeric_value_out_of_range");
-          assertFalse(rs.next());
-        }
+        assertOneOutOfRangeReject(c, "700", "b2", "t2");
       }
+    }
+  }
+
+  /** The one row {@code migrations} quarantined on {@code c}: {@code key}, out of range. */
+  private static void assertOneOutOfRangeReject(Connection c, String key, String... migrations)
+      throws Exception {
+    try (ResultSet rs =
+        c.createStatement()
+            .executeQuery(
+                "SELECT row_key, sqlstate FROM studio.rejects WHERE migration IN ('"
+                    + String.join("', '", migrations)
+                    + "')")) {
+      assertTrue(rs.next());
+      assertEquals(key, rs.getString(1));
+      assertEquals("22003", rs.getString(2), "numeric_value_out_of_range");
+      assertFalse(rs.next());
     }
   }
 
