@@ -48,6 +48,12 @@ public record TableMapping(
   }
 
   /** The columns that reach the target, in target order. */
+  /** This table with {@code columns} in place of its own (everything else unchanged). */
+  public TableMapping withColumns(List<ColumnMapping> columns) {
+    return new TableMapping(
+        source, target, filter, primaryKey, columns, uniqueKeys, foreignKeys, indexes);
+  }
+
   public List<ColumnMapping> copiedColumns() {
     return columns.stream().filter(ColumnMapping::isCopied).toList();
   }

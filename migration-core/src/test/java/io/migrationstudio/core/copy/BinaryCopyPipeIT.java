@@ -403,16 +403,7 @@ class BinaryCopyPipeIT {
                   "as text")
               : c);
     }
-    TableMapping cast =
-        new TableMapping(
-            t.source(),
-            t.target(),
-            t.filter(),
-            t.primaryKey(),
-            cols,
-            t.uniqueKeys(),
-            t.foreignKeys(),
-            t.indexes());
+    TableMapping cast = t.withColumns(cols);
     return new MappingDocument(
         identity.version(),
         identity.naming(),

@@ -58,17 +58,7 @@ class CelExpressionCopyIT {
     List<TableMapping> tables = new ArrayList<>();
     for (TableMapping t : mapping.tables()) {
       tables.add(
-          !t.source().equals(table)
-              ? t
-              : new TableMapping(
-                  t.source(),
-                  t.target(),
-                  t.filter(),
-                  t.primaryKey(),
-                  f.apply(new ArrayList<>(t.columns())),
-                  t.uniqueKeys(),
-                  t.foreignKeys(),
-                  t.indexes()));
+          !t.source().equals(table) ? t : t.withColumns(f.apply(new ArrayList<>(t.columns()))));
     }
     MappingDocument edited =
         new MappingDocument(

@@ -67,16 +67,7 @@ class RejectQuarantineIT {
               default -> c;
             });
       }
-      tables.add(
-          new TableMapping(
-              t.source(),
-              t.target(),
-              t.filter(),
-              t.primaryKey(),
-              cols,
-              t.uniqueKeys(),
-              t.foreignKeys(),
-              t.indexes()));
+      tables.add(t.withColumns(cols));
     }
     MappingDocument edited =
         new MappingDocument(

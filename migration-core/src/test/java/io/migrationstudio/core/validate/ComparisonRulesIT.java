@@ -106,21 +106,14 @@ class ComparisonRulesIT {
         m.tables().stream()
             .map(
                 t ->
-                    new TableMapping(
-                        t.source(),
-                        t.target(),
-                        t.filter(),
-                        t.primaryKey(),
+                    t.withColumns(
                         t.columns().stream()
                             .map(
                                 (ColumnMapping c) ->
                                     rules.containsKey(c.target())
                                         ? c.withCompare(rules.get(c.target()))
                                         : c)
-                            .toList(),
-                        t.uniqueKeys(),
-                        t.foreignKeys(),
-                        t.indexes()))
+                            .toList()))
             .toList();
     return new MappingDocument(
         m.version(),
