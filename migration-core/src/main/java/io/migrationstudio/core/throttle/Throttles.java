@@ -53,7 +53,8 @@ public final class Throttles implements AutoCloseable {
         new LoadGuard(
             g.maxActiveSessions(),
             g.backoffDuration(),
-            LoadGuard.of(dialect.sessionList().get(), c, spec.source().schema()),
+            // the spec's schema, else the dialect's default (MySQL: the database of the URL)
+            LoadGuard.of(dialect.sessionList().get(), c, Dialects.schemaOf(spec.source())),
             Pacer.SYSTEM);
     return new Throttles(limiter, guard, c);
   }

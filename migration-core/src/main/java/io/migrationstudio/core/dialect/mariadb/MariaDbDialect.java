@@ -319,9 +319,10 @@ public final class MariaDbDialect implements Dialect {
 
   /**
    * Client sessions on the database from {@code information_schema.PROCESSLIST} (not this
-   * connection, only those whose current database is {@code schema}). MySQL reports no application
-   * name; the host drops the client port so one client machine is one consumer; the state is the
-   * thread's command ({@code Sleep}, {@code Query}...).
+   * connection, only those whose current database is {@code schema}, or this connection's current
+   * database when {@code schema} is null or empty). MySQL reports no application name; the host
+   * drops the client port so one client machine is one consumer; the state is the thread's command
+   * ({@code Sleep}, {@code Query}...).
    */
   @Override
   public Optional<SessionList> sessionList() {
@@ -332,7 +333,7 @@ public final class MariaDbDialect implements Dialect {
               SELECT USER, CASE WHEN HOST LIKE '%:%' THEN SUBSTRING_INDEX(HOST, ':', 1)
                                 ELSE HOST END AS CLIENT, COMMAND, COUNT(*) AS SESSIONS
                 FROM information_schema.PROCESSLIST
-               WHERE ID <> CONNECTION_ID() AND DB = ?
+               WHERE ID <> CONNECTION_ID() AND DB = COALESCE(NULLIF(?, ''), DATABASE())
                GROUP BY 1, 2, 3
               """;
           java.util.List<ConsumerInfo> out = new java.util.ArrayList<>();
