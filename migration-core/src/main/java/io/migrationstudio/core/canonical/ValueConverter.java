@@ -38,11 +38,12 @@ import java.util.Objects;
  *       handles null (a zero date reads as {@code null} there, e.g. {@code col == null ? null :
  *       col}); a date target refuses a time of day other than midnight, a time target MySQL's times
  *       outside a day;
- *   <li>TIMESTAMPTZ: text with an offset keeps it; a MySQL {@code timestamp} is read through the
- *       driver as an instant; offset-less text (SQLite, a MySQL {@code datetime}) is read in the
- *       column's {@code source_time_zone} (default UTC, as SQLite's own date functions write it); a
- *       wall time a daylight-saving gap skips moves forward by the gap, one an overlap repeats
- *       takes the earlier offset ({@link java.time.ZonedDateTime#of});
+ *   <li>TIMESTAMPTZ: text with an offset keeps it; a MySQL {@code timestamp} is an instant, read
+ *       from the server's text in the session zone, which the MariaDB dialect pins to UTC;
+ *       offset-less text (SQLite, a MySQL {@code datetime}) is read in the column's {@code
+ *       source_time_zone} (default UTC, as SQLite's own date functions write it); a wall time a
+ *       daylight-saving gap skips moves forward by the gap, one an overlap repeats takes the
+ *       earlier offset ({@link java.time.ZonedDateTime#of});
  *   <li>ARRAY (a {@code text[]} target, e.g. a MySQL {@code SET}): the source's comma-separated
  *       members, in the order the source gives them (MySQL: the order of the SET definition), as
  *       PostgreSQL writes a one-dimensional text array ({@link #textArray}), which is the array's
@@ -220,6 +221,11 @@ public final class ValueConverter {
     return true;
   }
 
+  /**
+   * A source instant (a MySQL {@code timestamp}) from the text the server sends, which is in the
+   * session's time zone: {@code +00:00} on every connection {@code Dialects.open} makes (the
+   * MariaDB dialect pins it), so the text is read as UTC here, never in the JVM's default zone.
+   */
   private Object instant(ResultSet rs, int i) throws SQLException {
     String text = rs.getString(i);
     if (text == null) {
@@ -228,7 +234,17 @@ public final class ValueConverter {
     if (isZeroDate(text)) {
       return zeroDate(text);
     }
-    return rs.getObject(i, OffsetDateTime.class);
+    try {
+      return instantInUtc(text);
+    } catch (DateTimeParseException | IndexOutOfBoundsException e) {
+      return unconvertible(text, "is not a valid timestamp");
+    }
+  }
+
+  private static OffsetDateTime instantInUtc(String text) {
+    String t = text.trim();
+    LocalDateTime local = t.length() == 10 ? LocalDate.parse(t).atStartOfDay() : parseTimestamp(t);
+    return local.atOffset(ZoneOffset.UTC);
   }
 
   private Object bool(Object value) {

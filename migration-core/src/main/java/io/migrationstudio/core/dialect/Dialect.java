@@ -177,6 +177,19 @@ public interface Dialect {
   }
 
   /**
+   * A SQL expression this engine evaluates to the value of {@code quotedColumn}, of canonical type
+   * {@code type}, as a whole number of microseconds: instants (TIMESTAMPTZ) since 1970-01-01 UTC,
+   * wall date-times and dates (TIMESTAMP, DATE) since the wall time 1970-01-01 00:00, times and
+   * intervals (TIME, INTERVAL) as signed durations. Validation compares these numbers computed by
+   * each server, so a value that a reader of the studio converted wrongly on the way cannot hide
+   * behind the same reader on the check's way. Empty for other types or when the engine has none.
+   */
+  default Optional<String> temporalMicros(
+      String quotedColumn, io.migrationstudio.core.schema.CanonicalType type) {
+    return Optional.empty();
+  }
+
+  /**
    * Lists the client sessions connected to the source, for the consumers of the inventory; empty
    * when the engine has no session list (SQLite).
    */

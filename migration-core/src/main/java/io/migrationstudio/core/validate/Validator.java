@@ -57,7 +57,8 @@ import java.util.concurrent.Executors;
  *   <li>foreign-key orphans on the target;
  *   <li>per-column aggregates: in SQL on both sides for same-engine PostgreSQL tables ({@link
  *       ColumnAggregates}), across engines from the rows the checksum pass streams ({@link
- *       StreamedAggregates});
+ *       StreamedAggregates}) and, for temporal columns, from numbers each server computes itself
+ *       ({@link ServerComputedTimes});
  *   <li>integrity of the target against the mapping: duplicate keys, NULLs in NOT NULL columns,
  *       constraints not validated, missing indexes ({@link TargetIntegrity}).
  * </ol>
@@ -287,9 +288,11 @@ public final class Validator {
       orphans += o;
     }
     List<ValidationReport.ColumnAggregate> aggregates =
-        ColumnAggregates.applies(sql)
-            ? ColumnAggregates.compare(src, tgt, sql)
-            : comparer.streamedAggregates();
+        new ArrayList<>(
+            ColumnAggregates.applies(sql)
+                ? ColumnAggregates.compare(src, tgt, sql)
+                : comparer.streamedAggregates());
+    aggregates.addAll(ServerComputedTimes.compare(src, tgt, sql));
     List<ValidationReport.IntegrityCheck> integrity =
         ColumnAggregates.POSTGRESQL.equals(target.name())
             ? new TargetIntegrity(target, mapping, t).check(tgt)

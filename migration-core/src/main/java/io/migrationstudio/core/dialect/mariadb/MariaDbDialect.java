@@ -75,10 +75,22 @@ public final class MariaDbDialect implements Dialect {
   /**
    * Connector/J reads {@code connectTimeout} in milliseconds, where {@link Dialects#open}'s default
    * of 10 means seconds (pgjdbc): without this a busy server fails to connect after 10 ms.
+   *
+   * <p>Every session's time zone is pinned to UTC ({@code connectionTimeZone=UTC} with {@code
+   * forceConnectionTimeZoneToSession}: the driver runs {@code SET time_zone='+00:00'} at connect,
+   * which needs no time-zone tables on the server). A {@code timestamp} column is stored in UTC and
+   * shown in the session's zone: in UTC its text is the instant whatever the server's global or
+   * configured zone (a named zone with daylight saving would show two instants of the repeated hour
+   * as one text), and the driver converts in UTC too, never in the JVM's default zone. {@code
+   * datetime}, {@code date} and {@code time} are wall values no zone touches. Chunk bounds of a
+   * {@code timestamp} key are read and bound back in the same UTC session.
    */
   @Override
   public java.util.Map<String, String> connectionProperties() {
-    return java.util.Map.of("connectTimeout", "10000");
+    return java.util.Map.of(
+        "connectTimeout", "10000",
+        "connectionTimeZone", "UTC",
+        "forceConnectionTimeZoneToSession", "true");
   }
 
   /**
@@ -363,6 +375,26 @@ public final class MariaDbDialect implements Dialect {
   @Override
   public Optional<DataProbe> dataProbe(Connection connection, String schema) {
     return Optional.of(new MariaDbDataProbe(this, connection, schema));
+  }
+
+  /**
+   * {@code UNIX_TIMESTAMP} of a {@code timestamp} column returns the stored UTC value itself, in no
+   * session zone; a {@code datetime} or {@code date} is its wall-time distance from 1970-01-01
+   * 00:00 ({@code TIMESTAMPDIFF}, no zone involved); a {@code time} is {@code TIME_TO_SEC}, exact
+   * to the microsecond and signed over its ±838 hours.
+   */
+  @Override
+  public Optional<String> temporalMicros(String quotedColumn, CanonicalType type) {
+    return switch (type) {
+      case TIMESTAMPTZ ->
+          Optional.of("CAST(UNIX_TIMESTAMP(" + quotedColumn + ") * 1000000 AS DECIMAL(30,0))");
+      case TIMESTAMP, DATE ->
+          Optional.of(
+              "TIMESTAMPDIFF(MICROSECOND, TIMESTAMP'1970-01-01 00:00:00', " + quotedColumn + ")");
+      case TIME ->
+          Optional.of("CAST(TIME_TO_SEC(" + quotedColumn + ") * 1000000 AS DECIMAL(30,0))");
+      default -> Optional.empty();
+    };
   }
 
   @Override

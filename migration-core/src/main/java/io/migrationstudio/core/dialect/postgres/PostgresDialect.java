@@ -351,6 +351,16 @@ public final class PostgresDialect implements Dialect {
    * background workers). The client host is {@code client_addr} (null over a Unix socket); the
    * state is null where the user may not see other users' sessions.
    */
+  /** {@code extract(epoch ...)}: exact numeric since PostgreSQL 14, for every temporal type. */
+  @Override
+  public Optional<String> temporalMicros(String quotedColumn, CanonicalType type) {
+    return switch (type) {
+      case TIMESTAMPTZ, TIMESTAMP, DATE, TIME, INTERVAL ->
+          Optional.of("CAST(extract(epoch FROM " + quotedColumn + ") * 1000000 AS numeric(30,0))");
+      default -> Optional.empty();
+    };
+  }
+
   @Override
   public Optional<SessionList> sessionList() {
     return Optional.of(
