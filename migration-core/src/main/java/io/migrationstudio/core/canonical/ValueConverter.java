@@ -38,6 +38,8 @@ import java.util.Objects;
  *       handles null (a zero date reads as {@code null} there, e.g. {@code col == null ? null :
  *       col}); a date target refuses a time of day other than midnight, a time target MySQL's times
  *       outside a day;
+ *   <li>INTERVAL from a MySQL {@code time}: every value of its ±838 hours, as PostgreSQL's text of
+ *       the interval ({@link #interval});
  *   <li>TIMESTAMPTZ: text with an offset keeps it; a MySQL {@code timestamp} is an instant, read
  *       from the server's text in the session zone, which the MariaDB dialect pins to UTC;
  *       offset-less text (SQLite, a MySQL {@code datetime}) is read in the column's {@code
@@ -96,7 +98,7 @@ public final class ValueConverter {
       case BYTES -> rs.getBytes(i);
       case TIMESTAMPTZ ->
           source == CanonicalType.TIMESTAMPTZ ? instant(rs, i) : convert(rs.getString(i));
-      case DATE, TIME, TIMESTAMP, ARRAY -> convert(rs.getString(i));
+      case DATE, TIME, TIMESTAMP, ARRAY, INTERVAL -> convert(rs.getString(i));
       case BOOLEAN, SMALLINT, INTEGER, BIGINT, DECIMAL, REAL, DOUBLE -> {
         Object o = rs.getObject(i);
         // the driver may report a tinyint(1) as Boolean; its text keeps the stored number
@@ -122,6 +124,8 @@ public final class ValueConverter {
         case TIME -> time(value.toString());
         case TIMESTAMP -> timestamp(value.toString());
         case TIMESTAMPTZ -> value instanceof OffsetDateTime o ? o : timestamptz(value.toString());
+        case INTERVAL ->
+            source == CanonicalType.TIME ? interval(value.toString()) : value.toString();
         case ARRAY ->
             source == CanonicalType.ARRAY ? value.toString() : textArray(members(value.toString()));
         case BYTES ->
@@ -322,6 +326,38 @@ public final class ValueConverter {
       return unconvertible(text, "is outside a day (MySQL allows ±838 hours; PostgreSQL time not)");
     }
     return LocalTime.parse(t.length() == 7 ? "0" + t : t, TIME);
+  }
+
+  /**
+   * A MySQL time ({@code [-]H:MM:SS[.ffffff]}, ±838 hours) as the interval text PostgreSQL writes
+   * for it ({@code IntervalStyle} postgres): sign, hours in at least two digits, minutes, seconds,
+   * the fraction without trailing zeros ({@code -12:34:56.500000} → {@code -12:34:56.5}).
+   */
+  static String interval(String text) {
+    String t = text.trim();
+    boolean negative = t.startsWith("-");
+    String[] parts = (negative ? t.substring(1) : t).split(":", -1);
+    if (parts.length != 3
+        || parts[1].length() != 2
+        || parts[2].length() < 2
+        || !(parts[0] + parts[1] + parts[2].replace(".", "")).chars().allMatch(Character::isDigit)
+        || parts[0].isEmpty()) {
+      throw new DateTimeParseException("not a time", text, 0);
+    }
+    String seconds = parts[2];
+    int dot = seconds.indexOf('.');
+    if (dot >= 0) {
+      String fraction = seconds.substring(dot + 1).replaceFirst("0+$", "");
+      seconds = seconds.substring(0, dot) + (fraction.isEmpty() ? "" : "." + fraction);
+    }
+    String hours = Long.toString(Long.parseLong(parts[0]));
+    boolean zero = hours.equals("0") && parts[1].equals("00") && seconds.equals("00");
+    return (negative && !zero ? "-" : "")
+        + (hours.length() < 2 ? "0" + hours : hours)
+        + ":"
+        + parts[1]
+        + ":"
+        + seconds;
   }
 
   private Object timestamp(String text) {

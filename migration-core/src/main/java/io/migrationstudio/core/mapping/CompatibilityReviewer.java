@@ -685,8 +685,8 @@ public final class CompatibilityReviewer {
     }
 
     /**
-     * The checks only a foreign engine needs: zero dates into date/time targets, NUL characters
-     * into text, and numbers other than 0/1 into a boolean.
+     * The checks only a foreign engine needs: zero dates into date/time targets, MySQL times
+     * outside a day into time, NUL characters into text, and numbers other than 0/1 into a boolean.
      */
     private List<Probe> crossEngineProbes(ColumnMapping c, Column src, TargetType tt, String v) {
       List<Probe> out = new ArrayList<>();
@@ -712,6 +712,24 @@ public final class CompatibilityReviewer {
                                 + " quarantine these rows. Decide them with a CEL transform"
                                 + " that handles null (a zero date reads as null there), e.g."
                                 + " column == null ? null : column for NULL")));
+      }
+      if (to == CanonicalType.TIME && src.type() == CanonicalType.TIME) {
+        profile
+            .timeOutsideDay(v)
+            .ifPresent(
+                cond ->
+                    out.add(
+                        new Probe(
+                            c,
+                            "time_outside_day",
+                            cond,
+                            null,
+                            Level.FAIL,
+                            Level.OK,
+                            "times outside 00:00:00-23:59:59.999999 (MySQL allows -838:59:59 to 838:59:59)"
+                                + " have no PostgreSQL time value; Migrate would quarantine these rows."
+                                + " Map the column to interval, which keeps every value (a type"
+                                + " rule: {match: {source_type: time}, target_type: interval})")));
       }
       if (to.isText() || to == CanonicalType.JSON) {
         profile

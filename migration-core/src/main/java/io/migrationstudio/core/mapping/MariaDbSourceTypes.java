@@ -28,7 +28,8 @@ import java.util.Optional;
  *   <tr><td>enum('a',…)</td><td>text; the members stay recorded in {@code source_type}</td></tr>
  *   <tr><td>binary, varbinary, *blob, bit(n > 1)</td><td>bytea</td></tr>
  *   <tr><td>date / datetime(p) / timestamp(p) / time(p)</td><td>date / timestamp(p) / timestamptz(p)
- *   / time(p); zero dates fail the review unless a transform decides them</td></tr>
+ *   / time(p); zero dates fail the review unless a transform decides them, and so do times outside
+ *   a day (±838 hours) unless a rule maps time to interval, which holds them all</td></tr>
  *   <tr><td>json</td><td>jsonb</td></tr>
  *   <tr><td>uuid</td><td>uuid</td></tr>
  *   <tr><td>geometry and other spatial types</td><td>UNSUPPORTED: kept as the source type name,

@@ -7,7 +7,8 @@ import java.util.Optional;
  * The SQL pieces the compatibility review profiles a source with, per source engine (named as
  * {@code Dialect.name()} names it), so the review itself never branches on the engine: character
  * length, text and decimal conversions for the aggregate, and the checks only some engines need
- * (MySQL zero dates, NUL characters in text, which PostgreSQL text cannot hold).
+ * (MySQL zero dates and times outside a day, NUL characters in text, which PostgreSQL text cannot
+ * hold).
  */
 interface ProfileSql {
   String engine();
@@ -23,6 +24,14 @@ interface ProfileSql {
 
   /** The condition "this date/time column holds a zero date or zero-in-date", when possible. */
   default Optional<String> zeroDate(String column) {
+    return Optional.empty();
+  }
+
+  /**
+   * The condition "this time column holds a value outside 00:00–24:00", when the engine can store
+   * one (MySQL/MariaDB {@code time} spans ±838 hours; PostgreSQL {@code time} does not).
+   */
+  default Optional<String> timeOutsideDay(String column) {
     return Optional.empty();
   }
 
@@ -110,6 +119,11 @@ interface ProfileSql {
     @Override
     public Optional<String> nulCharacter(String column) {
       return Optional.of("LOCATE(CHAR(0), " + column + ") > 0");
+    }
+
+    @Override
+    public Optional<String> timeOutsideDay(String column) {
+      return Optional.of("(" + column + " < TIME'00:00:00' OR " + column + " >= TIME'24:00:00')");
     }
 
     /** An enum's numeric value is its member index; the error value {@code ''} has index 0. */

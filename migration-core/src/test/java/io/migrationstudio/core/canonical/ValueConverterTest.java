@@ -147,6 +147,21 @@ class ValueConverterTest {
   }
 
   @Test
+  void mysqlTimesBecomeIntervalsAsPostgresWritesThem() {
+    ValueConverter c = to(CanonicalType.TIME, CanonicalType.INTERVAL, null);
+    assertEquals("838:59:59", c.convert("838:59:59"));
+    assertEquals("-838:59:59", c.convert("-838:59:59.000000"));
+    assertEquals("-12:34:56.5", c.convert("-12:34:56.500000"));
+    assertEquals("05:06:07.000001", c.convert("5:06:07.000001"));
+    assertEquals("00:00:00", c.convert("00:00:00.000000"));
+    assertEquals("00:00:00", c.convert("-00:00:00"), "no negative zero");
+    assertEquals("-00:00:00.5", c.convert("-00:00:00.5"));
+    assertEquals("100:00:00", c.convert("100:00:00"));
+    assertInstanceOf(Unconvertible.class, c.convert("1 day"), "not a MySQL time");
+    assertEquals("1 day", to(CanonicalType.TEXT, CanonicalType.INTERVAL, null).convert("1 day"));
+  }
+
+  @Test
   void mysqlSetsBecomeTextArraysAsPostgresWritesThem() {
     ValueConverter set = to(CanonicalType.TEXT, CanonicalType.ARRAY, null);
     assertEquals("{Trailers,Commentaries}", set.convert("Trailers,Commentaries"));
