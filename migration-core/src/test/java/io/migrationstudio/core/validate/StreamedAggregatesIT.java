@@ -97,7 +97,14 @@ class StreamedAggregatesIT {
           validator.report(src, tgt, mapping, "agg", 100, 100).tables().get(0);
       assertEquals(Verdict.PASS, clean.status(), Json.write(clean));
       assertEquals("client", clean.hashPath());
-      assertEquals(5, clean.aggregates().size(), "every column aggregated across engines");
+      assertEquals(
+          6,
+          clean.aggregates().size(),
+          "every column aggregated across engines, and the datetime by each server's microseconds");
+      assertTrue(
+          clean.aggregates().stream()
+              .anyMatch(a -> a.column().equals("made (microseconds computed by each server)")),
+          Json.write(clean.aggregates()));
       ValidationReport.ColumnAggregate price = aggregate(clean, "price");
       assertEquals(23, price.source().nulls());
       assertEquals("1.25", price.source().min());
