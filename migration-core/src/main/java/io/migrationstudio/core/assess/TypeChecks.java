@@ -340,9 +340,11 @@ final class TypeChecks {
                   + " columns convert to the session time zone when read from "
                   + c.sourceEngine()
                   + " (MySQL TIMESTAMP also ends in 2038); a reader in a zone other than the"
-                  + " writers' shifts them.",
-              "Read the source with the session time zone set to UTC and map the columns to"
-                  + " timestamptz; check values near DST changes in validation."));
+                  + " writers' shifts them. The studio reads them in UTC (its MySQL/MariaDB"
+                  + " sessions are pinned to +00:00) and validation compares the instants the"
+                  + " source server computes (UNIX_TIMESTAMP).",
+              "Map the columns to timestamptz; point applications that read the target at"
+                  + " timestamptz too, and check values near DST changes in validation."));
     }
     return risks;
   }

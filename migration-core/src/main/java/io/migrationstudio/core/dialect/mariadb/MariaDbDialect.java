@@ -96,16 +96,47 @@ public final class MariaDbDialect implements Dialect {
   /**
    * A {@code jdbc:mysql:} URL with {@code permitMysqlScheme} added to its options when absent
    * (Connector/J refuses the scheme without it, and {@code DriverManager} then reports "no suitable
-   * driver", as if the driver were missing); every other URL as it is.
+   * driver", as if the driver were missing); every other URL as it is. A URL whose options set the
+   * session's time zone ({@code connectionTimeZone}, {@code forceConnectionTimeZoneToSession},
+   * {@code timezone}, a {@code time_zone} in {@code sessionVariables}) is refused: Connector/J lets
+   * URL options beat {@link #connectionProperties}, and a session outside UTC shifts every {@code
+   * timestamp} read.
    */
   @Override
   public String driverUrl(String jdbcUrl) {
+    refuseTimeZoneOptions(jdbcUrl);
     if (jdbcUrl == null
         || !jdbcUrl.startsWith("jdbc:mysql:")
         || jdbcUrl.toLowerCase(Locale.ROOT).contains("permitmysqlscheme")) {
       return jdbcUrl;
     }
     return jdbcUrl + (jdbcUrl.indexOf('?') >= 0 ? "&" : "?") + "permitMysqlScheme";
+  }
+
+  private static final Set<String> TIME_ZONE_OPTIONS =
+      Set.of("connectiontimezone", "forceconnectiontimezonetosession", "timezone");
+
+  static void refuseTimeZoneOptions(String jdbcUrl) {
+    int q = jdbcUrl == null ? -1 : jdbcUrl.indexOf('?');
+    if (q < 0) {
+      return;
+    }
+    for (String option : jdbcUrl.substring(q + 1).split("&")) {
+      int eq = option.indexOf('=');
+      String key = (eq < 0 ? option : option.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+      String value = eq < 0 ? "" : option.substring(eq + 1).toLowerCase(Locale.ROOT);
+      if (TIME_ZONE_OPTIONS.contains(key)
+          || (key.equals("sessionvariables") && value.contains("time_zone"))) {
+        throw new MigrationException(
+            ErrorCode.INVALID_SPEC,
+            "the MySQL/MariaDB URL "
+                + MigrationException.redact(jdbcUrl)
+                + " sets the session time zone (option "
+                + key
+                + "); the studio pins every session to UTC so that timestamp columns are read as"
+                + " the instants they store: remove the option from the URL");
+      }
+    }
   }
 
   /** The connection's current database (see the class comment). */

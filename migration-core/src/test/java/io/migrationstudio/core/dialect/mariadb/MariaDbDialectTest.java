@@ -2,11 +2,14 @@ package io.migrationstudio.core.dialect.mariadb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +37,22 @@ class MariaDbDialectTest {
         d.driverUrl("jdbc:mysql://h/shop?permitMysqlScheme=true"));
     assertEquals("jdbc:mariadb://h/shop", d.driverUrl("jdbc:mariadb://h/shop"));
     assertEquals("shop", d.defaultSchema(d.driverUrl("jdbc:mysql://h/shop")));
+    for (String option :
+        List.of(
+            "connectionTimeZone=LOCAL",
+            "forceConnectionTimeZoneToSession=false",
+            "timezone=Europe/Berlin",
+            "sessionVariables=time_zone='%2B03:00'")) {
+      MigrationException e =
+          assertThrows(
+              MigrationException.class,
+              () -> d.driverUrl("jdbc:mariadb://h/shop?user=x&" + option),
+              option);
+      assertEquals(ErrorCode.INVALID_SPEC, e.code(), option);
+    }
+    assertEquals(
+        "jdbc:mariadb://h/shop?sessionVariables=sql_mode=ANSI",
+        d.driverUrl("jdbc:mariadb://h/shop?sessionVariables=sql_mode=ANSI"));
   }
 
   @Test
