@@ -86,6 +86,43 @@ class StudioCrossEngineIT {
                 + " AND column_name = 'total' AND data_type = 'numeric' AND numeric_scale = 2"));
   }
 
+  /**
+   * A MariaDB server whose global time zone is {@code +03:00} (reset after): every timestamp
+   * arrives as the instant the server states ({@code UNIX_TIMESTAMP}), every datetime as its wall
+   * value, compared by the two servers, not through the studio.
+   */
+  @Test
+  void aServerOutsideUtcArrivesWithEveryInstantAndWallValue(
+      TestMariaDb shop, TestDatabase target, @TempDir Path home) throws Exception {
+    shop.execute("SET GLOBAL time_zone = '+03:00'");
+    try {
+      shop.execute(
+          "CREATE TABLE orders (id int PRIMARY KEY, placed timestamp(6) NULL DEFAULT NULL,"
+              + " due datetime(3) NULL)",
+          "INSERT INTO orders VALUES (1, '2024-01-15 07:34:33.25', '2024-01-15 07:34:33.25'),"
+              + " (2, '2024-07-01 00:00:00.000001', '2024-07-01 00:00:00'), (3, NULL, NULL)");
+      run(home, "zoned-mariadb", shop.jdbcUrl(), shop.user(), target);
+      assertValidationPassed(home, "zoned-mariadb");
+      for (long id = 1; id <= 2; id++) {
+        assertEquals(
+            shop.queryLong("SELECT UNIX_TIMESTAMP(placed) * 1000000 FROM orders WHERE id = " + id),
+            target.queryLong(
+                "SELECT (extract(epoch FROM placed) * 1000000)::bigint FROM orders WHERE id = "
+                    + id),
+            "instant of row " + id);
+        assertEquals(
+            shop.queryLong(
+                "SELECT TIMESTAMPDIFF(MICROSECOND, '1970-01-01', due) FROM orders WHERE id = "
+                    + id),
+            target.queryLong(
+                "SELECT (extract(epoch FROM due) * 1000000)::bigint FROM orders WHERE id = " + id),
+            "wall value of row " + id);
+      }
+    } finally {
+      shop.execute("SET GLOBAL time_zone = 'SYSTEM'");
+    }
+  }
+
   @Test
   void chinookFromSqliteArrivesInPostgres(TestDatabase target, @TempDir Path home)
       throws Exception {
