@@ -104,8 +104,62 @@ public final class ValueConverter {
         // the driver may report a tinyint(1) as Boolean; its text keeps the stored number
         yield convert(o instanceof Boolean ? rs.getString(i) : o);
       }
-      default -> rs.getString(i);
+      default -> readsText() ? text(rs.getBytes(i)) : rs.getString(i);
     };
+  }
+
+  /**
+   * Whether the source is character data the driver would decode (and so must be read strictly).
+   */
+  private boolean readsText() {
+    return source.isText() || source == CanonicalType.JSON || source == CanonicalType.ENUM;
+  }
+
+  /**
+   * Text from the bytes the server sent (UTF-8: the MariaDB driver's connection character set is
+   * utf8mb4, SQLite stores UTF-8), decoded strictly: a byte sequence that is not UTF-8 (a MariaDB
+   * utf8mb4 column can hold {@code ED A0 80}, a surrogate) is {@link Unconvertible}, never the
+   * driver's U+FFFD.
+   */
+  private Object text(byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    int invalid = firstInvalidUtf8(bytes);
+    return invalid < 0
+        ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+        : invalidText(bytes, invalid);
+  }
+
+  /** The offset of the first byte that starts no valid UTF-8 sequence; -1 when all are valid. */
+  public static int firstInvalidUtf8(byte[] bytes) {
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+    java.nio.charset.CoderResult r =
+        java.nio.charset.StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+            .decode(in, out, true);
+    return r.isError() ? in.position() : -1;
+  }
+
+  /**
+   * The reason of a value whose bytes are not valid in its character set, with the first offset.
+   */
+  private Unconvertible invalidText(byte[] bytes, int offset) {
+    String raw = "\\x" + java.util.HexFormat.of().formatHex(bytes);
+    return new Unconvertible(
+        raw,
+        "column "
+            + target.name()
+            + " holds bytes that are not valid UTF-8 ("
+            + raw
+            + ", first invalid byte at offset "
+            + offset
+            + "); the driver would have read U+FFFD in their place. Repair the value in the"
+            + " source, or decide it in mapping.yaml (a transform that handles null, where such"
+            + " a value reads as null, or map the column to bytea)");
   }
 
   /** Converts a value as a driver returns it (the pure part of {@link #read}). */

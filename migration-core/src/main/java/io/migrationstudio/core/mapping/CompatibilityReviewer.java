@@ -686,7 +686,8 @@ public final class CompatibilityReviewer {
 
     /**
      * The checks only a foreign engine needs: zero dates into date/time targets, MySQL times
-     * outside a day into time, NUL characters into text, and numbers other than 0/1 into a boolean.
+     * outside a day into time, NUL characters and byte sequences invalid in the declared character
+     * set into text, and numbers other than 0/1 into a boolean.
      */
     private List<Probe> crossEngineProbes(ColumnMapping c, Column src, TargetType tt, String v) {
       List<Probe> out = new ArrayList<>();
@@ -747,6 +748,26 @@ public final class CompatibilityReviewer {
                             "text with NUL characters cannot be stored by PostgreSQL; Migrate would"
                                 + " quarantine these rows. Remove them with a transform (e.g."
                                 + " REPLACE(column, CHAR(0), '')) or map the column to bytea")));
+      }
+      if (to.isText() || to == CanonicalType.JSON) {
+        profile
+            .invalidEncoding(v, src.nativeType())
+            .ifPresent(
+                cond ->
+                    out.add(
+                        new Probe(
+                            c,
+                            "invalid_encoding",
+                            cond,
+                            null,
+                            Level.FAIL,
+                            Level.OK,
+                            "values hold byte sequences that are not valid in the column's"
+                                + " character set (the driver would read U+FFFD); Migrate would"
+                                + " quarantine these rows. Repair them in the source, decide them"
+                                + " with a transform that handles null (such a value reads as"
+                                + " null there, e.g. column == null ? null : column), or map the"
+                                + " column to bytea")));
       }
       if (to == CanonicalType.BOOLEAN && src.type() != CanonicalType.BYTES) {
         out.add(

@@ -41,6 +41,15 @@ interface ProfileSql {
   }
 
   /**
+   * The condition "this text column holds a byte sequence that is not valid in its declared
+   * character set", for a source column whose native type is {@code nativeType}, when the engine
+   * can store one (MySQL/MariaDB keep such bytes, e.g. an encoded surrogate in utf8mb4).
+   */
+  default Optional<String> invalidEncoding(String column, String nativeType) {
+    return Optional.empty();
+  }
+
+  /**
    * The condition "this column holds a value outside its declared enum", for a source column whose
    * native type is {@code nativeType}, when the engine can store such a value (MySQL/MariaDB keep
    * an invalid enum input as the error value {@code ''}, index 0, in non-strict mode).
@@ -124,6 +133,36 @@ interface ProfileSql {
     @Override
     public Optional<String> timeOutsideDay(String column) {
       return Optional.of("(" + column + " < TIME'00:00:00' OR " + column + " >= TIME'24:00:00')");
+    }
+
+    /**
+     * A value whose bytes do not survive a round trip through UTF-16 (UTF-32 for a utf16 column)
+     * back to the column's own character set: the server replaces every invalid sequence with
+     * {@code ?} on the way, so the bytes differ exactly when some sequence is invalid (MariaDB 11.4
+     * passes an encoded surrogate through utf32 unchanged, not through utf16). The character set
+     * comes from the native type ({@code ... CHARACTER SET cs COLLATE ...}; a json column is
+     * utf8mb4); binary strings have none.
+     */
+    @Override
+    public Optional<String> invalidEncoding(String column, String nativeType) {
+      String type = nativeType == null ? "" : nativeType.trim().toLowerCase(java.util.Locale.ROOT);
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("character set ([a-z0-9_]+)").matcher(type);
+      String charset = m.find() ? m.group(1) : type.equals("json") ? "utf8mb4" : null;
+      if (charset == null || charset.equals("binary")) {
+        return Optional.empty();
+      }
+      String via = charset.startsWith("utf16") ? "utf32" : "utf16";
+      return Optional.of(
+          "CAST(CONVERT(CONVERT("
+              + column
+              + " USING "
+              + via
+              + ") USING "
+              + charset
+              + ") AS BINARY) <> CAST("
+              + column
+              + " AS BINARY)");
     }
 
     /** An enum's numeric value is its member index; the error value {@code ''} has index 0. */

@@ -148,10 +148,16 @@ final class PartitionCounts {
             "SELECT PARTITION_NAME, MIN(PARTITION_METHOD), MIN(PARTITION_EXPRESSION),"
                 + " MIN(PARTITION_DESCRIPTION) FROM information_schema.PARTITIONS"
                 + " WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ?"
+                + " AND CAST(TABLE_SCHEMA AS BINARY) = CAST(COALESCE(?, DATABASE()) AS BINARY)"
+                + " AND CAST(TABLE_NAME AS BINARY) = CAST(? AS BINARY)"
                 + " AND PARTITION_NAME IS NOT NULL"
                 + " GROUP BY PARTITION_NAME ORDER BY MIN(PARTITION_ORDINAL_POSITION)")) {
-      ps.setString(1, schema == null || schema.isBlank() ? null : schema);
+      // exact names: information_schema compares them case-insensitively (CaseT is not caset)
+      String db = schema == null || schema.isBlank() ? null : schema;
+      ps.setString(1, db);
       ps.setString(2, sql.table().source());
+      ps.setString(3, db);
+      ps.setString(4, sql.table().source());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           parts.add(

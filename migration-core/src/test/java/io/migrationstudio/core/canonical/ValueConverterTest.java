@@ -1,5 +1,6 @@
 package io.migrationstudio.core.canonical;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -27,6 +28,24 @@ class ValueConverterTest {
 
   private static ValueConverter to(CanonicalType target) {
     return to(target, target, null);
+  }
+
+  @Test
+  void firstInvalidUtf8FindsSurrogatesOverlongsAndTruncatedSequences() {
+    assertEquals(-1, ValueConverter.firstInvalidUtf8("ok ü 😀".getBytes(UTF_8)));
+    assertEquals(-1, ValueConverter.firstInvalidUtf8(new byte[0]));
+    assertEquals(1, ValueConverter.firstInvalidUtf8(bytes(0x61, 0xED, 0xA0, 0x80, 0x62)));
+    assertEquals(0, ValueConverter.firstInvalidUtf8(bytes(0xC0, 0x80))); // overlong NUL
+    assertEquals(2, ValueConverter.firstInvalidUtf8(bytes(0x61, 0x62, 0xE2, 0x82))); // cut off
+    assertEquals(0, ValueConverter.firstInvalidUtf8(bytes(0xFF)));
+  }
+
+  private static byte[] bytes(int... values) {
+    byte[] out = new byte[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = (byte) values[i];
+    }
+    return out;
   }
 
   @Test

@@ -54,6 +54,10 @@ import java.util.function.Predicate;
  * column's {@code collation} is set only when it differs from its table's default collation (the
  * native type always spells it out); a generated column's expression is its {@code generated}.
  * Triggers and routines are read by {@link MariaDbObjectCatalog}.
+ *
+ * <p>Names are compared exactly ({@code CAST(name AS BINARY)}) in every filter and join: the
+ * catalogue views collate case-insensitively, and with {@code lower_case_table_names=0} (the Linux
+ * default) tables and databases whose names differ only in case are distinct objects.
  */
 final class MariaDbCatalog {
   private static final Comparator<String> BY_NAME = Comparator.naturalOrder();
@@ -172,11 +176,12 @@ final class MariaDbCatalog {
         SELECT TABLE_NAME, COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) AS size_bytes,
                TABLE_COLLATION, TABLE_COMMENT
           FROM information_schema.TABLES
-         WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
+         WHERE TABLE_SCHEMA = ? AND CAST(TABLE_SCHEMA AS BINARY) = CAST(? AS BINARY)
+           AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
         """;
     Map<String, TableBuilder> out = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String name = rs.getString("TABLE_NAME");
@@ -209,10 +214,10 @@ final class MariaDbCatalog {
                COLUMN_DEFAULT, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE,
                EXTRA, GENERATION_EXPRESSION, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_COMMENT
           FROM information_schema.COLUMNS
-         WHERE TABLE_SCHEMA = ?
+         WHERE TABLE_SCHEMA = ? AND CAST(TABLE_SCHEMA AS BINARY) = CAST(? AS BINARY)
         """;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           TableBuilder t = tables.get(rs.getString("TABLE_NAME"));
@@ -324,15 +329,18 @@ final class MariaDbCatalog {
         SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, k.COLUMN_NAME
           FROM information_schema.TABLE_CONSTRAINTS tc
           JOIN information_schema.KEY_COLUMN_USAGE k
-            ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND k.TABLE_NAME = tc.TABLE_NAME
-           AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
-         WHERE tc.CONSTRAINT_SCHEMA = ? AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE')
+            ON CAST(k.CONSTRAINT_SCHEMA AS BINARY) = CAST(tc.CONSTRAINT_SCHEMA AS BINARY)
+           AND CAST(k.TABLE_NAME AS BINARY) = CAST(tc.TABLE_NAME AS BINARY)
+           AND CAST(k.CONSTRAINT_NAME AS BINARY) = CAST(tc.CONSTRAINT_NAME AS BINARY)
+         WHERE tc.CONSTRAINT_SCHEMA = ?
+           AND CAST(tc.CONSTRAINT_SCHEMA AS BINARY) = CAST(? AS BINARY)
+           AND tc.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE')
          ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME, k.ORDINAL_POSITION
         """;
     Map<List<String>, List<String>> columns = new LinkedHashMap<>();
     Map<List<String>, String> types = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           List<String> key = List.of(rs.getString("TABLE_NAME"), rs.getString("CONSTRAINT_NAME"));
@@ -364,14 +372,16 @@ final class MariaDbCatalog {
                k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, rc.DELETE_RULE, rc.UPDATE_RULE
           FROM information_schema.REFERENTIAL_CONSTRAINTS rc
           JOIN information_schema.KEY_COLUMN_USAGE k
-            ON k.CONSTRAINT_SCHEMA = rc.CONSTRAINT_SCHEMA AND k.TABLE_NAME = rc.TABLE_NAME
-           AND k.CONSTRAINT_NAME = rc.CONSTRAINT_NAME
+            ON CAST(k.CONSTRAINT_SCHEMA AS BINARY) = CAST(rc.CONSTRAINT_SCHEMA AS BINARY)
+           AND CAST(k.TABLE_NAME AS BINARY) = CAST(rc.TABLE_NAME AS BINARY)
+           AND CAST(k.CONSTRAINT_NAME AS BINARY) = CAST(rc.CONSTRAINT_NAME AS BINARY)
          WHERE rc.CONSTRAINT_SCHEMA = ?
+           AND CAST(rc.CONSTRAINT_SCHEMA AS BINARY) = CAST(? AS BINARY)
          ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION
         """;
     Map<List<String>, FkBuilder> fks = new LinkedHashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           List<String> key = List.of(rs.getString("TABLE_NAME"), rs.getString("CONSTRAINT_NAME"));
@@ -430,17 +440,20 @@ final class MariaDbCatalog {
               SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE, LEVEL
                 FROM information_schema.CHECK_CONSTRAINTS
                WHERE CONSTRAINT_SCHEMA = ?
+                 AND CAST(CONSTRAINT_SCHEMA AS BINARY) = CAST(? AS BINARY)
               """
             : """
               SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE, 'Table' AS LEVEL
                 FROM information_schema.TABLE_CONSTRAINTS tc
                 JOIN information_schema.CHECK_CONSTRAINTS cc
-                  ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA
-                 AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
-               WHERE tc.CONSTRAINT_SCHEMA = ? AND tc.CONSTRAINT_TYPE = 'CHECK'
+                  ON CAST(cc.CONSTRAINT_SCHEMA AS BINARY) = CAST(tc.CONSTRAINT_SCHEMA AS BINARY)
+                 AND CAST(cc.CONSTRAINT_NAME AS BINARY) = CAST(tc.CONSTRAINT_NAME AS BINARY)
+               WHERE tc.CONSTRAINT_SCHEMA = ?
+           AND CAST(tc.CONSTRAINT_SCHEMA AS BINARY) = CAST(? AS BINARY)
+                 AND tc.CONSTRAINT_TYPE = 'CHECK'
               """;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           TableBuilder t = tables.get(rs.getString("TABLE_NAME"));
@@ -476,12 +489,13 @@ final class MariaDbCatalog {
         """
         SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, SUB_PART, INDEX_TYPE, COLLATION
           FROM information_schema.STATISTICS
-         WHERE TABLE_SCHEMA = ? AND INDEX_NAME <> 'PRIMARY'
+         WHERE TABLE_SCHEMA = ? AND CAST(TABLE_SCHEMA AS BINARY) = CAST(? AS BINARY)
+           AND INDEX_NAME <> 'PRIMARY'
          ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX
         """;
     Map<List<String>, IndexBuilder> found = new TreeMap<>(MariaDbCatalog::compareKeys);
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String table = rs.getString("TABLE_NAME");
@@ -584,10 +598,11 @@ final class MariaDbCatalog {
         SELECT TABLE_NAME, PARTITION_NAME, SUBPARTITION_NAME, PARTITION_METHOD,
                PARTITION_EXPRESSION, SUBPARTITION_METHOD, SUBPARTITION_EXPRESSION
           FROM information_schema.PARTITIONS
-         WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL
+         WHERE TABLE_SCHEMA = ? AND CAST(TABLE_SCHEMA AS BINARY) = CAST(? AS BINARY)
+           AND PARTITION_NAME IS NOT NULL
         """;
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           TableBuilder t = tables.get(rs.getString("TABLE_NAME"));
@@ -620,9 +635,8 @@ final class MariaDbCatalog {
       throws SQLException {
     List<String> relations = new ArrayList<>();
     try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?")) {
-      ps.setString(1, db);
+        c.prepareStatement("SELECT TABLE_NAME FROM information_schema.TABLES WHERE " + IN_SCHEMA)) {
+      bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           relations.add(rs.getString(1));
@@ -630,10 +644,10 @@ final class MariaDbCatalog {
       }
     }
     String sql =
-        "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ?";
+        "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE " + IN_SCHEMA;
     List<ViewInfo> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String name = rs.getString("TABLE_NAME");
@@ -659,10 +673,12 @@ final class MariaDbCatalog {
       throws SQLException {
     String sql =
         "SELECT TABLE_NAME FROM information_schema.TABLES"
-            + " WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'SEQUENCE'";
+            + " WHERE "
+            + IN_SCHEMA
+            + " AND TABLE_TYPE = 'SEQUENCE'";
     List<SequenceInfo> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String name = rs.getString("TABLE_NAME");
@@ -674,6 +690,21 @@ final class MariaDbCatalog {
     }
     out.sort(Comparator.comparing(SequenceInfo::name, BY_NAME));
     return out;
+  }
+
+  /**
+   * {@code TABLE_SCHEMA = ?} lets the server open only that database's tables, but
+   * information_schema compares names case-insensitively (utf8mb3_general_ci) even where {@code
+   * lower_case_table_names=0} makes {@code CaseT} and {@code caset} two tables; the comparison as
+   * binary makes the filter exact. Every join between catalogue views compares names the same way.
+   */
+  private static final String IN_SCHEMA =
+      "TABLE_SCHEMA = ? AND CAST(TABLE_SCHEMA AS BINARY) = CAST(? AS BINARY)";
+
+  /** Binds the database name to the two placeholders of an exact schema filter. */
+  static void bindSchema(PreparedStatement ps, String db) throws SQLException {
+    ps.setString(1, db);
+    ps.setString(2, db);
   }
 
   private static Integer intOrNull(ResultSet rs, String column) throws SQLException {

