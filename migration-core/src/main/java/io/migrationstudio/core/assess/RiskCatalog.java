@@ -20,6 +20,7 @@ public final class RiskCatalog {
       List.of(
           OperationalChecks.EMPTY_SCOPE,
           OperationalChecks.NO_APPROVERS,
+          OperationalChecks.SOURCE_NOT_FULLY_READABLE,
           TableChecks.WITHOUT_PRIMARY_KEY,
           TableChecks.LARGE_TABLE,
           TableChecks.PARTITIONED_TABLE,

@@ -55,6 +55,10 @@ import java.util.function.Predicate;
  * native type always spells it out); a generated column's expression is its {@code generated}.
  * Triggers and routines are read by {@link MariaDbObjectCatalog}.
  *
+ * <p>A table information_schema lists but the user cannot {@code SELECT *} from (another privilege,
+ * or column grants only) is left out; the risk check {@code source-not-fully-readable} names it,
+ * and the tables MariaDB does not even list, and fails the assessment.
+ *
  * <p>Names are compared exactly ({@code CAST(name AS BINARY)}) in every filter and join: the
  * catalogue views collate case-insensitively, and with {@code lower_case_table_names=0} (the Linux
  * default) tables and databases whose names differ only in case are distinct objects.
@@ -89,6 +93,12 @@ final class MariaDbCatalog {
     String version = dialect.serverVersion(c);
     boolean mariaDb = version.toLowerCase(Locale.ROOT).contains("mariadb");
     Map<String, TableBuilder> tables = tables(c, db, tableFilter);
+    // a table the user cannot read as a whole is left out; source-not-fully-readable names it
+    for (String name : List.copyOf(tables.keySet())) {
+      if (!MariaDbDataProbe.readable(dialect, c, db, name)) {
+        tables.remove(name);
+      }
+    }
     Map<String, Set<String>> jsonColumns = new HashMap<>();
     checks(c, db, tables, mariaDb, jsonColumns);
     columns(c, db, tables, mariaDb, jsonColumns);

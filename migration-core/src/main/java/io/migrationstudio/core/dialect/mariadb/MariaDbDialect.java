@@ -376,7 +376,8 @@ public final class MariaDbDialect implements Dialect {
               SELECT USER, CASE WHEN HOST LIKE '%:%' THEN SUBSTRING_INDEX(HOST, ':', 1)
                                 ELSE HOST END AS CLIENT, COMMAND, COUNT(*) AS SESSIONS
                 FROM information_schema.PROCESSLIST
-               WHERE ID <> CONNECTION_ID() AND DB = COALESCE(NULLIF(?, ''), DATABASE())
+               WHERE ID <> CONNECTION_ID()
+                 AND CAST(DB AS BINARY) = CAST(COALESCE(NULLIF(?, ''), DATABASE()) AS BINARY)
                GROUP BY 1, 2, 3
               """;
           java.util.List<ConsumerInfo> out = new java.util.ArrayList<>();
