@@ -2,6 +2,7 @@ package io.migrationstudio.core.assess;
 
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.dialect.ConnectPhase;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.report.ArtifactPaths;
@@ -72,7 +73,8 @@ public final class InventoryService {
             : Optional.empty();
     Inventory inventory;
     Throughput throughput;
-    try (Connection c = Dialects.open(spec.source(), secrets, "source")) {
+    try (Connection c =
+        Dialects.open(spec.source(), secrets, "source", ConnectPhase.MIGRATION_START)) {
       String step = "reading the catalog of schema " + dialect.quote(schema);
       try {
         inventory = introspect(c, dialect, schema, ScopeFilter.of(spec.scope()));

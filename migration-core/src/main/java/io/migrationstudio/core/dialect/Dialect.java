@@ -47,24 +47,34 @@ public interface Dialect {
   /**
    * Classifies a driver failure by SQLState into a {@link MigrationException}: authentication and
    * missing objects are permanent, connection failures transient. {@code what} names the object or
-   * database concerned; the message carries SQLState and vendor code, never a password.
+   * database concerned; the message carries SQLState and vendor code, never a password, and never
+   * claims a retry (only the activity's retry policy knows; {@code ActivityFailures} says it).
    */
   MigrationException classify(SQLException e, String what);
 
   /**
-   * Classifies a failure to open a connection: connection-class failures become {@code
-   * DATABASE_UNREACHABLE} (not retried) instead of {@code TRANSIENT_SQL}.
+   * Classifies a failure to open a connection (see {@link ConnectPhase}). At {@link
+   * ConnectPhase#MIGRATION_START} a transient failure means the database never worked for this
+   * migration: {@code DATABASE_UNREACHABLE}, not retried. {@link ConnectPhase#DURING_STAGE} keeps
+   * it {@code TRANSIENT_SQL}: the database answered before, so it is taken as a restart, failover
+   * or network loss and the activity is retried with backoff. Other classes (authentication, a
+   * missing database) are permanent in both phases.
    */
-  default MigrationException classifyConnectFailure(SQLException e, String what) {
+  default MigrationException classifyConnectFailure(
+      SQLException e, String what, ConnectPhase phase) {
     MigrationException m = classify(e, what);
-    if (m.code() == io.migrationstudio.contracts.ErrorCode.TRANSIENT_SQL) {
-      return new MigrationException(
-          io.migrationstudio.contracts.ErrorCode.DATABASE_UNREACHABLE,
-          m.getMessage()
-              + ". Check that the server runs and the host and port in the URL are right.",
-          e);
+    if (m.code() != io.migrationstudio.contracts.ErrorCode.TRANSIENT_SQL) {
+      return m;
     }
-    return m;
+    if (phase == ConnectPhase.DURING_STAGE) {
+      return m;
+    }
+    return new MigrationException(
+        io.migrationstudio.contracts.ErrorCode.DATABASE_UNREACHABLE,
+        m.getMessage()
+            + ". It has not answered in this migration yet: check that the server runs and the"
+            + " host and port in the URL are right, then run again",
+        e);
   }
 
   /**

@@ -174,7 +174,9 @@ public final class MariaDbDialect implements Dialect {
         || state.startsWith("40")
         || state.equals("70100")) {
       code = ErrorCode.TRANSIENT_SQL;
-      hint = "the operation is retried";
+      hint =
+          "a transient failure (connection lost or refused, server restart, deadlock, lock wait"
+              + " timeout or interrupted query); it works again once that passes";
     } else {
       code = ErrorCode.PERMANENT_SQL;
       hint = "fix the data or the mapping and re-run";

@@ -49,9 +49,16 @@ public final class PostgresDialect implements Dialect {
   }
 
   /**
-   * SQLState classes: 28 (auth) permanent; 08 (connection), 40 (rollback), 53 (resources), 57P
-   * (operator intervention, e.g. terminated backend) transient; 3D (no database), 42 (syntax,
-   * undefined object) missing object; everything else permanent.
+   * Server states that end or refuse a session while the database itself stays: 57P01 admin
+   * shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting down), 57P05
+   * idle session timeout. (57P04, database dropped, is not among them.)
+   */
+  private static final Set<String> CONNECTION_LOST = Set.of("57P01", "57P02", "57P03", "57P05");
+
+  /**
+   * SQLState classes: 28 (auth) permanent; 08 (connection) and the lost sessions of 57P ({@link
+   * #CONNECTION_LOST}), 40 (rollback), 53 (resources) transient; 57P04 (database dropped), 3D (no
+   * database), 42 (syntax, undefined object) missing object; everything else permanent.
    */
   @Override
   public MigrationException classify(SQLException e, String what) {
@@ -61,12 +68,19 @@ public final class PostgresDialect implements Dialect {
     if (state.startsWith("28")) {
       code = ErrorCode.AUTHENTICATION_FAILED;
       hint = "check the user and the password reference in the spec";
-    } else if (state.startsWith("08")
-        || state.startsWith("40")
-        || state.startsWith("53")
-        || state.startsWith("57P")) {
+    } else if (state.startsWith("08") || CONNECTION_LOST.contains(state)) {
       code = ErrorCode.TRANSIENT_SQL;
-      hint = "the operation is retried";
+      hint =
+          "the connection was lost or refused (server restart, shutdown, failover or network);"
+              + " it works again once the server is back";
+    } else if (state.startsWith("40") || state.startsWith("53")) {
+      code = ErrorCode.TRANSIENT_SQL;
+      hint =
+          "a transient conflict or shortage on the server (deadlock, serialization, resources);"
+              + " it works again once that passes";
+    } else if (state.equals("57P04")) {
+      code = ErrorCode.MISSING_OBJECT;
+      hint = "the database was dropped while in use; recreate it or fix the URL";
     } else if (state.startsWith("3D")) {
       code = ErrorCode.MISSING_OBJECT;
       hint = "create the database or fix its name in the URL";

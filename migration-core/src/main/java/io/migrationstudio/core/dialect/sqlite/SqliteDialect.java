@@ -87,7 +87,8 @@ public final class SqliteDialect implements Dialect {
       }
       case 5, 6, 10 -> {
         code = ErrorCode.TRANSIENT_SQL;
-        hint = "another process holds a lock on the database file; the operation is retried";
+        hint =
+            "another process holds a lock on the database file; it works again once the lock is released";
       }
       case 23 -> {
         code = ErrorCode.AUTHENTICATION_FAILED;
