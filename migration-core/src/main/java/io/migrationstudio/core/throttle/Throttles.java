@@ -1,5 +1,7 @@
 package io.migrationstudio.core.throttle;
 
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SourceLoadGuard;
@@ -77,10 +79,22 @@ public final class Throttles implements AutoCloseable {
     return guard;
   }
 
+  /** Closes the guard's source connection; a failure there is a close failure, said as such. */
   @Override
-  public void close() throws SQLException {
+  public void close() {
     if (guardConnection != null) {
-      guardConnection.close();
+      try {
+        guardConnection.close();
+      } catch (SQLException e) {
+        throw new MigrationException(
+            ErrorCode.TRANSIENT_SQL,
+            "closing the source connection of migrate.source_load_guard failed: "
+                + e.getMessage()
+                + " (SQLState "
+                + e.getSQLState()
+                + ")",
+            e);
+      }
     }
   }
 }
