@@ -130,7 +130,7 @@ public final class InventoryService {
                 + " estimated load %s at parallelism %d",
             inventory.schema(),
             inventory.tables().size(),
-            Markdown.count(rows),
+            ReportUnits.count(rows),
             inventory.views().size(),
             inventory.sequences().size(),
             inventory.triggers().size(),
@@ -138,7 +138,7 @@ public final class InventoryService {
             inventory.types().size(),
             inventory.consumers().size(),
             plan.cycles().size(),
-            Double.isNaN(seconds) ? "unknown" : Markdown.duration(seconds),
+            Double.isNaN(seconds) ? "unknown" : ReportUnits.duration(seconds),
             parallelism);
     return new StageOutput(files, null, summary);
   }

@@ -1,48 +1,14 @@
 package io.migrationstudio.core.assess;
 
-import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Small Markdown helpers for the assessment reports. Identifiers are shown as code spans whose
- * fence is longer than any backtick run in the name, and table cells escape {@code |} and line
- * breaks, so hostile names (quotes, pipes, backticks, newlines) cannot break a report's layout.
- * Numbers use {@link Locale#ROOT} so reports do not depend on the machine's locale.
+ * Counts, sizes and durations as the assessment reports show them, in {@link Locale#ROOT} so
+ * reports do not depend on the machine's locale. Table cells and names go through {@link
+ * io.migrationstudio.core.report.MarkdownTable}.
  */
-final class Markdown {
-  private static final Pattern BACKTICKS = Pattern.compile("`+");
-
-  private Markdown() {}
-
-  /** A name as an inline code span, safe inside a table cell. */
-  static String code(String name) {
-    if (name == null) {
-      return "";
-    }
-    int longest = 0;
-    Matcher m = BACKTICKS.matcher(name);
-    while (m.find()) {
-      longest = Math.max(longest, m.end() - m.start());
-    }
-    String fence = "`".repeat(longest + 1);
-    String pad = name.startsWith("`") || name.endsWith("`") || name.isBlank() ? " " : "";
-    return cell(fence + pad + name + pad + fence);
-  }
-
-  /** Names as code spans joined by {@code , }. */
-  static String codes(List<String> names) {
-    return String.join(", ", names.stream().map(Markdown::code).toList());
-  }
-
-  /** Text safe inside a table cell: pipes escaped, line breaks flattened. */
-  static String cell(String text) {
-    if (text == null) {
-      return "";
-    }
-    return text.replace("|", "\\|").replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
-  }
+final class ReportUnits {
+  private ReportUnits() {}
 
   /** {@code 15,607}. */
   static String count(long n) {

@@ -5,6 +5,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -280,6 +281,6 @@ public final class LoadFinisher {
 
   /** Escapes a name for a Markdown table cell. */
   static String md(String s) {
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ");
+    return MarkdownTable.cell(s);
   }
 }

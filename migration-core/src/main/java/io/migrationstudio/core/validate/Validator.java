@@ -18,6 +18,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.ForeignKey;
 import java.nio.charset.StandardCharsets;
@@ -830,6 +831,6 @@ public final class Validator {
   }
 
   private static String cell(String s) {
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n");
+    return MarkdownTable.cell(s);
   }
 }

@@ -2,32 +2,33 @@ package io.migrationstudio.core.assess;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.migrationstudio.core.report.MarkdownTable;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class MarkdownTest {
+class ReportUnitsTest {
 
   @Test
   void codeSpansSurviveBackticksPipesAndNewlines() {
-    assertEquals("`album`", Markdown.code("album"));
-    assertEquals("``a`b``", Markdown.code("a`b"));
-    assertEquals("`` `x ``", Markdown.code("`x"));
-    assertEquals("`a\\|b`", Markdown.code("a|b"));
-    assertEquals("`a b`", Markdown.code("a\nb"));
-    assertEquals("`naïve \"quoted\"`", Markdown.code("naïve \"quoted\""));
+    assertEquals("`album`", MarkdownTable.code("album"));
+    assertEquals("``a`b``", MarkdownTable.code("a`b"));
+    assertEquals("`` `x ``", MarkdownTable.code("`x"));
+    assertEquals("`a\\|b`", MarkdownTable.code("a|b"));
+    assertEquals("`a b`", MarkdownTable.code("a\nb"));
+    assertEquals("`naïve \"quoted\"`", MarkdownTable.code("naïve \"quoted\""));
   }
 
   @Test
   void numbersDoNotDependOnTheLocale() {
-    assertEquals("15,607", Markdown.count(15_607));
-    assertEquals("512 B", Markdown.bytes(512));
-    assertEquals("8.00 KiB", Markdown.bytes(8192));
-    assertEquals("1.00 GiB", Markdown.bytes(1L << 30));
-    assertEquals("0.04 s", Markdown.duration(0.04));
-    assertEquals("12.3 s", Markdown.duration(12.34));
-    assertEquals("3 min 20 s", Markdown.duration(200));
-    assertEquals("2 h 05 min", Markdown.duration(2 * 3600 + 5 * 60 + 10));
+    assertEquals("15,607", ReportUnits.count(15_607));
+    assertEquals("512 B", ReportUnits.bytes(512));
+    assertEquals("8.00 KiB", ReportUnits.bytes(8192));
+    assertEquals("1.00 GiB", ReportUnits.bytes(1L << 30));
+    assertEquals("0.04 s", ReportUnits.duration(0.04));
+    assertEquals("12.3 s", ReportUnits.duration(12.34));
+    assertEquals("3 min 20 s", ReportUnits.duration(200));
+    assertEquals("2 h 05 min", ReportUnits.duration(2 * 3600 + 5 * 60 + 10));
   }
 
   @Test
