@@ -6,7 +6,6 @@ import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.dialect.Connections;
-import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
@@ -37,19 +36,12 @@ public final class MigrateService {
   /** The studio schema, the ledger, the target tables (no indexes) and the chunk plan. */
   public TargetPreparer.Prepared prepare(
       MigrationSpec spec, MappingDocument mapping, String migrationId) {
-    return Connections.onBoth(
-        spec,
-        secrets,
-        "preparing the target of migration " + migrationId,
-        (src, tgt) ->
-            new TargetPreparer(source(spec), target(spec))
-                .prepare(
-                    src,
-                    tgt,
-                    mapping,
-                    migrationId,
-                    spec.migrate().chunkRows(),
-                    spec.migrate().chunkBytes()));
+    TargetPreparer preparer = new TargetPreparer(Dialects.source(spec), Dialects.target(spec));
+    Integer rows = spec.migrate().chunkRows();
+    Long bytes = spec.migrate().chunkBytes();
+    String what = "preparing the target of migration " + migrationId;
+    return onBoth(
+        spec, what, (src, tgt) -> preparer.prepare(src, tgt, mapping, migrationId, rows, bytes));
   }
 
   /**
@@ -88,8 +80,8 @@ public final class MigrateService {
               RepairSession.prepare(tgt);
             }
             return new ChunkCopier(
-                    source(spec),
-                    target(spec),
+                    Dialects.source(spec),
+                    Dialects.target(spec),
                     TargetSchema.DEFAULT_STUDIO_SCHEMA,
                     Clock.systemUTC(),
                     options)
@@ -118,12 +110,12 @@ public final class MigrateService {
   /** One table's keys and indexes, as soon as its chunks are in. */
   public void buildTableIndexes(
       MigrationSpec spec, MappingDocument mapping, String migrationId, String sourceTable) {
-    Connections.onTarget(
+    LoadFinisher finisher = new LoadFinisher(Dialects.target(spec));
+    onTarget(
         spec,
-        secrets,
         "building the indexes of table " + sourceTable,
         tgt -> {
-          new LoadFinisher(target(spec)).finishTable(tgt, mapping, migrationId, sourceTable);
+          finisher.finishTable(tgt, mapping, migrationId, sourceTable);
           return null;
         });
   }
@@ -131,12 +123,10 @@ public final class MigrateService {
   /** Keys, foreign keys and sequences left; the run report. */
   public StageOutput finishLoad(
       MigrationSpec spec, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
-    return Connections.onTarget(
-        spec,
-        secrets,
-        "finishing the load of migration " + migrationId,
-        tgt ->
-            new LoadFinisher(target(spec)).finish(tgt, mapping, migrationId, stageStartedAtMillis));
+    LoadFinisher finisher = new LoadFinisher(Dialects.target(spec));
+    String what = "finishing the load of migration " + migrationId;
+    return onTarget(
+        spec, what, t -> finisher.finish(t, mapping, migrationId, stageStartedAtMillis));
   }
 
   /** The dry run: every row read, transformed and checked; nothing kept. */
@@ -148,7 +138,7 @@ public final class MigrateService {
             secrets,
             "the dry run of migration " + migrationId,
             (src, tgt) ->
-                new DryRunner(source(spec), target(spec))
+                new DryRunner(Dialects.source(spec), Dialects.target(spec))
                     .run(
                         src,
                         tgt,
@@ -163,29 +153,24 @@ public final class MigrateService {
   /** The integration tester: the ledger and the target after a load. */
   public StageOutput checkIntegration(
       MigrationSpec spec, MappingDocument mapping, String migrationId) {
-    return Connections.onTarget(
-        spec,
-        secrets,
-        "the integration check of migration " + migrationId,
-        tgt ->
-            new IntegrationChecker(target(spec))
-                .check(tgt, mapping, migrationId, spec.migrate().rejectLimit()));
+    IntegrationChecker checker = new IntegrationChecker(Dialects.target(spec));
+    long rejectLimit = spec.migrate().rejectLimit();
+    String what = "the integration check of migration " + migrationId;
+    return onTarget(spec, what, tgt -> checker.check(tgt, mapping, migrationId, rejectLimit));
   }
 
   /** The integration tester on a dry run: the report's verdict and a target left untouched. */
   public StageOutput checkDryRun(MigrationSpec spec, byte[] reportJson, String migrationId) {
-    return Connections.onTarget(
-        spec,
-        secrets,
-        "the dry-run check of migration " + migrationId,
-        tgt -> new DryRunner(source(spec), target(spec)).check(tgt, reportJson, migrationId));
+    DryRunner dry = new DryRunner(Dialects.source(spec), Dialects.target(spec));
+    String what = "the dry-run check of migration " + migrationId;
+    return onTarget(spec, what, tgt -> dry.check(tgt, reportJson, migrationId));
   }
 
-  private static Dialect source(MigrationSpec spec) {
-    return Dialects.forUrl(spec.source().url());
+  private <T> T onTarget(MigrationSpec spec, String what, Connections.TargetWork<T> work) {
+    return Connections.onTarget(spec, secrets, what, work);
   }
 
-  private static Dialect target(MigrationSpec spec) {
-    return Dialects.forUrl(spec.target().url());
+  private <T> T onBoth(MigrationSpec spec, String what, Connections.PairWork<T> work) {
+    return Connections.onBoth(spec, secrets, what, work);
   }
 }

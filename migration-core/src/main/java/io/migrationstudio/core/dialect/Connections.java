@@ -39,76 +39,79 @@ public final class Connections {
   /** Opens the spec's target, runs {@code work} ({@code what}: what it does, for messages). */
   public static <T> T onTarget(
       MigrationSpec spec, SecretResolver secrets, String what, TargetWork<T> work) {
-    Dialect target = Dialects.forUrl(spec.target().url());
-    Connection tgt = Dialects.open(spec.target(), secrets, "target");
-    T result;
-    try {
-      result = work.run(tgt);
-    } catch (SQLException e) {
-      throw closeAfterFailure(target.classify(e, what), tgt);
-    } catch (RuntimeException e) {
-      throw closeAfterFailure(e, tgt);
-    } catch (Error e) {
-      throw closeAfterFailure(e, tgt);
-    }
-    close(tgt, "target", what);
-    return result;
+    Opened tgt = new Opened(Dialects.open(spec.target(), secrets, "target"), "target");
+    return runThenClose(spec, what, () -> work.run(tgt.connection()), tgt);
   }
 
   /** Opens the spec's source, then its target, runs {@code work}, closes both. */
   public static <T> T onBoth(
       MigrationSpec spec, SecretResolver secrets, String what, PairWork<T> work) {
-    Dialect target = Dialects.forUrl(spec.target().url());
-    Connection src = Dialects.open(spec.source(), secrets, "source");
-    Connection tgt;
+    Opened src = new Opened(Dialects.open(spec.source(), secrets, "source"), "source");
+    Opened tgt;
     try {
-      tgt = Dialects.open(spec.target(), secrets, "target");
+      tgt = new Opened(Dialects.open(spec.target(), secrets, "target"), "target");
     } catch (RuntimeException e) {
       throw closeAfterFailure(e, src);
     }
+    return runThenClose(spec, what, () -> work.run(src.connection(), tgt.connection()), tgt, src);
+  }
+
+  /**
+   * A failure to close {@code which} (a connection named by its role and use): TRANSIENT_SQL, said
+   * to be the close, so whoever runs the work again knows the work itself was not at fault.
+   */
+  public static MigrationException closeFailure(SQLException e, String which) {
+    return new MigrationException(
+        ErrorCode.TRANSIENT_SQL,
+        "closing "
+            + which
+            + " failed: "
+            + e.getMessage()
+            + " (SQLState "
+            + e.getSQLState()
+            + "); the work itself completed",
+        e);
+  }
+
+  /** A connection this frame opened, with its role for messages. */
+  private record Opened(Connection connection, String role) {}
+
+  @FunctionalInterface
+  private interface Body<T> {
+    T run() throws SQLException;
+  }
+
+  /** Runs {@code body}, then closes {@code opened} in order; failures as the class comment says. */
+  private static <T> T runThenClose(
+      MigrationSpec spec, String what, Body<T> body, Opened... opened) {
     T result;
     try {
-      result = work.run(src, tgt);
+      result = body.run();
     } catch (SQLException e) {
-      throw closeAfterFailure(target.classify(e, what), tgt, src);
+      throw closeAfterFailure(Dialects.forUrl(spec.target().url()).classify(e, what), opened);
     } catch (RuntimeException e) {
-      throw closeAfterFailure(e, tgt, src);
+      throw closeAfterFailure(e, opened);
     } catch (Error e) {
-      throw closeAfterFailure(e, tgt, src);
+      throw closeAfterFailure(e, opened);
     }
-    try {
-      close(tgt, "target", what);
-    } catch (MigrationException e) {
-      throw closeAfterFailure(e, src);
+    for (int i = 0; i < opened.length; i++) {
+      try {
+        opened[i].connection().close();
+      } catch (SQLException e) {
+        MigrationException closing =
+            closeFailure(e, "the " + opened[i].role() + " connection after " + what);
+        throw closeAfterFailure(
+            closing, java.util.Arrays.copyOfRange(opened, i + 1, opened.length));
+      }
     }
-    close(src, "source", what);
     return result;
   }
 
-  private static void close(Connection c, String role, String what) {
-    try {
-      c.close();
-    } catch (SQLException e) {
-      throw new MigrationException(
-          ErrorCode.TRANSIENT_SQL,
-          "closing the "
-              + role
-              + " connection after "
-              + what
-              + " failed: "
-              + e.getMessage()
-              + " (SQLState "
-              + e.getSQLState()
-              + "); the work itself completed and is run again",
-          e);
-    }
-  }
-
-  /** Closes {@code connections} after {@code failure}; their close failures become suppressed. */
-  private static <E extends Throwable> E closeAfterFailure(E failure, Connection... connections) {
-    for (Connection c : connections) {
+  /** Closes {@code opened} after {@code failure}; their close failures become suppressed. */
+  private static <E extends Throwable> E closeAfterFailure(E failure, Opened... opened) {
+    for (Opened o : opened) {
       try {
-        c.close();
+        o.connection().close();
       } catch (SQLException | RuntimeException e) {
         failure.addSuppressed(e);
       }

@@ -53,6 +53,50 @@ public interface Dialect {
   MigrationException classify(SQLException e, String what);
 
   /**
+   * The classified failure of {@code what} for {@code e}: the message says what failed, the
+   * driver's (redacted) message, SQLState and vendor code, then {@code hint}. The one shape of
+   * every dialect's {@link #classify} message.
+   */
+  static MigrationException sqlFailure(
+      io.migrationstudio.contracts.ErrorCode code, SQLException e, String what, String hint) {
+    String state = e.getSQLState() == null || e.getSQLState().isEmpty() ? "none" : e.getSQLState();
+    return new MigrationException(
+        code,
+        what
+            + " failed: "
+            + MigrationException.redact(e.getMessage())
+            + " (SQLState "
+            + state
+            + ", vendor code "
+            + e.getErrorCode()
+            + "); "
+            + hint,
+        e);
+  }
+
+  /**
+   * {@code identifier} in double quotes, inner quotes doubled (SQL standard quoting); a NUL
+   * character cannot be quoted.
+   */
+  static String quoteDoubled(String identifier) {
+    if (identifier.indexOf('\0') >= 0) {
+      throw new MigrationException(
+          io.migrationstudio.contracts.ErrorCode.UNSUPPORTED_TYPE,
+          "identifier contains a NUL character: cannot quote it");
+    }
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  /** The one text value of a query that returns one row (a version string). */
+  static String queryString(Connection connection, String sql) throws SQLException {
+    try (java.sql.Statement s = connection.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /**
    * Classifies a failure to open a connection (see {@link ConnectPhase}). At {@link
    * ConnectPhase#MIGRATION_START} a transient failure means the database never worked for this
    * migration: {@code DATABASE_UNREACHABLE}, not retried. {@link ConnectPhase#DURING_STAGE} keeps

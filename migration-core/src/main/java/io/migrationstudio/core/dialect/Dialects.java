@@ -96,6 +96,16 @@ public final class Dialects {
     return c;
   }
 
+  /** The dialect of a spec's source. */
+  public static Dialect source(io.migrationstudio.contracts.spec.MigrationSpec spec) {
+    return forUrl(spec.source().url());
+  }
+
+  /** The dialect of a spec's target. */
+  public static Dialect target(io.migrationstudio.contracts.spec.MigrationSpec spec) {
+    return forUrl(spec.target().url());
+  }
+
   /** The schema a connection spec addresses: its own, or the dialect's default. */
   public static String schemaOf(ConnectionSpec spec) {
     return spec.schema() != null && !spec.schema().isBlank()

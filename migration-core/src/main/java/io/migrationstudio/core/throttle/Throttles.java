@@ -1,11 +1,10 @@
 package io.migrationstudio.core.throttle;
 
-import io.migrationstudio.contracts.ErrorCode;
-import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SourceLoadGuard;
 import io.migrationstudio.core.copy.ChunkProgress;
+import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.spec.SecretResolver;
@@ -86,14 +85,7 @@ public final class Throttles implements AutoCloseable {
       try {
         guardConnection.close();
       } catch (SQLException e) {
-        throw new MigrationException(
-            ErrorCode.TRANSIENT_SQL,
-            "closing the source connection of migrate.source_load_guard failed: "
-                + e.getMessage()
-                + " (SQLState "
-                + e.getSQLState()
-                + ")",
-            e);
+        throw Connections.closeFailure(e, "the source connection of migrate.source_load_guard");
       }
     }
   }

@@ -2,13 +2,14 @@ package io.migrationstudio.core.validate;
 
 import io.migrationstudio.contracts.activity.FreshnessResult;
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.QuerySpec;
 import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.dialect.Connections;
-import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -36,7 +37,7 @@ public final class ValidationService {
         "validating migration " + migrationId,
         (src, tgt) -> {
           StageOutput out =
-              new Validator(source(spec), target(spec))
+              new Validator(Dialects.source(spec), Dialects.target(spec))
                   .validate(
                       src,
                       tgt,
@@ -48,25 +49,21 @@ public final class ValidationService {
               out,
               stageStartedAtMillis,
               Freshness.ledgerState(
-                  tgt, target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA, migrationId));
+                  tgt, Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA, migrationId));
         });
   }
 
   /** The spec's query set replayed on both sides; {@code validationJson} may be null. */
   public StageOutput replay(MigrationSpec spec, String migrationId, byte[] validationJson) {
-    return Connections.onBoth(
+    RegressionReplayer replayer =
+        new RegressionReplayer(Dialects.source(spec), Dialects.target(spec));
+    List<QuerySpec> queries = spec.validation().queries();
+    double tolerance = spec.validation().latencyTolerance();
+    String what = "replaying the query set of migration " + migrationId;
+    return onBoth(
         spec,
-        secrets,
-        "replaying the query set of migration " + migrationId,
-        (src, tgt) ->
-            new RegressionReplayer(source(spec), target(spec))
-                .replay(
-                    src,
-                    tgt,
-                    migrationId,
-                    spec.validation().queries(),
-                    spec.validation().latencyTolerance(),
-                    validationJson));
+        what,
+        (src, tgt) -> replayer.replay(src, tgt, migrationId, queries, tolerance, validationJson));
   }
 
   /**
@@ -94,7 +91,7 @@ public final class ValidationService {
             "reading the chunk ledger of migration " + migrationId + " for the freshness check",
             tgt ->
                 Freshness.ledgerState(
-                    tgt, target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA, migrationId));
+                    tgt, Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA, migrationId));
     if (stamp.ledger() == null) {
       return new FreshnessResult(
           stamp.generatedAtMillis(),
@@ -122,20 +119,15 @@ public final class ValidationService {
       String migrationId,
       byte[] validationJson,
       String at) {
-    return Connections.onBoth(
-        spec,
-        secrets,
-        "planning the repair of migration " + migrationId,
-        (src, tgt) ->
-            new RepairPlanner(source(spec), target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA)
-                .plan(src, tgt, mapping, migrationId, validationJson, at));
+    RepairPlanner planner =
+        new RepairPlanner(
+            Dialects.source(spec), Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA);
+    String what = "planning the repair of migration " + migrationId;
+    return onBoth(
+        spec, what, (src, tgt) -> planner.plan(src, tgt, mapping, migrationId, validationJson, at));
   }
 
-  private static Dialect source(MigrationSpec spec) {
-    return Dialects.forUrl(spec.source().url());
-  }
-
-  private static Dialect target(MigrationSpec spec) {
-    return Dialects.forUrl(spec.target().url());
+  private <T> T onBoth(MigrationSpec spec, String what, Connections.PairWork<T> work) {
+    return Connections.onBoth(spec, secrets, what, work);
   }
 }
