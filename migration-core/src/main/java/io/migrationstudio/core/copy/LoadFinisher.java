@@ -116,7 +116,7 @@ public final class LoadFinisher {
    * gets fewer parallel workers. A session given more keeps it; only the transaction sees it.
    */
   List<String> indexBuildSettings(Connection c) throws SQLException {
-    if (!"postgresql".equals(target.name())) {
+    if (!target.speaksPostgres()) {
       return List.of();
     }
     try (java.sql.Statement st = c.createStatement();

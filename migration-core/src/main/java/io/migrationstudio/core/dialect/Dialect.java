@@ -22,6 +22,16 @@ public interface Dialect {
   /** Short engine name used in reports: {@code postgresql}, {@code mariadb}, {@code sqlite}. */
   String name();
 
+  /**
+   * Optional capability: the engine speaks PostgreSQL's protocol and catalog (COPY in text and
+   * binary, {@code pg_catalog}, {@code pg_inherits} partitions, session settings such as {@code
+   * maintenance_work_mem}). The copy writers, the binary pipe, the aggregates and the partition
+   * counts ask this instead of comparing engine names. True for PostgreSQL only.
+   */
+  default boolean speaksPostgres() {
+    return false;
+  }
+
   /** Whether this dialect handles a JDBC URL. */
   boolean accepts(String jdbcUrl);
 
@@ -34,6 +44,14 @@ public interface Dialect {
    */
   default String defaultSchema(String jdbcUrl) {
     return defaultSchema();
+  }
+
+  /**
+   * Optional capability: the engine describes a table's partitions in {@code
+   * information_schema.PARTITIONS} with MySQL's method and expression columns (MariaDB, MySQL).
+   */
+  default boolean partitionsInInformationSchema() {
+    return false;
   }
 
   /** Quotes an identifier so that any name (case, spaces, quotes, unicode, reserved) is safe. */

@@ -292,9 +292,7 @@ public final class Validator {
             ? ColumnAggregates.compare(src, tgt, sql)
             : comparer.streamedAggregates();
     List<ValidationReport.IntegrityCheck> integrity =
-        ColumnAggregates.POSTGRESQL.equals(target.name())
-            ? new TargetIntegrity(target, mapping, t).check(tgt)
-            : List.of();
+        target.speaksPostgres() ? new TargetIntegrity(target, mapping, t).check(tgt) : List.of();
     boolean ok =
         sourceRows == targetRows
             && diff.missing == 0

@@ -376,4 +376,9 @@ public final class MariaDbDialect implements Dialect {
       return db;
     }
   }
+
+  @Override
+  public boolean partitionsInInformationSchema() {
+    return true;
+  }
 }

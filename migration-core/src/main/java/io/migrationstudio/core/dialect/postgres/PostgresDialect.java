@@ -451,4 +451,9 @@ public final class PostgresDialect implements Dialect {
       }
     }
   }
+
+  @Override
+  public boolean speaksPostgres() {
+    return true;
+  }
 }
