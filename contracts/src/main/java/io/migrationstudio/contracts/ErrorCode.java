@@ -8,8 +8,10 @@ public enum ErrorCode {
   /** The spec breaks a rule; fix the spec. */
   INVALID_SPEC(false),
   /**
-   * A database could not be reached when connecting (refused, timeout, DNS). Not retried: the stage
-   * fails fast naming the database instead of starting a retry storm; fix and re-run.
+   * A database could not be reached at the start of a migration (refused, timeout, DNS), so it has
+   * never worked for it: a wrong host or port. Not retried: the migration fails fast naming the
+   * database instead of starting a retry storm; fix and re-run. A database that stops answering
+   * later (restart, failover, network) is {@link #TRANSIENT_SQL}.
    */
   DATABASE_UNREACHABLE(false),
   /** Wrong user or password, or no permission. Not retried. */
@@ -19,8 +21,10 @@ public enum ErrorCode {
   /** A type the studio cannot map. */
   UNSUPPORTED_TYPE(false),
   /**
-   * A transient failure of a statement on an established connection (serialization, deadlock,
-   * connection lost, backend terminated). Retried: a chunk redoes exactly its range.
+   * A transient failure: a statement on an established connection (serialization, deadlock,
+   * connection lost, backend terminated, server shutting down) or a new connection refused during a
+   * stage, after the database worked at the start (a restart or failover). Retried with backoff as
+   * the activity's retry policy says; a chunk redoes exactly its range.
    */
   TRANSIENT_SQL(true),
   /** A permanent failure of a statement (constraint, data exception). */

@@ -2,6 +2,8 @@ package io.migrationstudio.studio;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -110,5 +112,33 @@ class ArchitectureTest {
             .check(classes);
       }
     }
+  }
+
+  @Test
+  void driverPackagesStayInsideTheDialectsAndThePostgresWriters() {
+    java.util.Set<String> writers =
+        java.util.Set.of(
+            "io.migrationstudio.core.copy.ChunkCopier",
+            "io.migrationstudio.core.copy.BinaryRows",
+            "io.migrationstudio.core.copy.BinaryCopyPipe",
+            "io.migrationstudio.core.copy.RowIsolatingCopy");
+    DescribedPredicate<JavaClass> postgresWriter =
+        DescribedPredicate.describe(
+            "a PostgreSQL COPY writer of core.copy or one of its nested classes",
+            c -> writers.contains(c.getName().replaceFirst("\\$.*", "")));
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.migrationstudio.core.dialect..")
+        .and(DescribedPredicate.not(postgresWriter))
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.postgresql..", "org.mariadb..", "org.sqlite..")
+        .because(
+            "driver classes are vendor code: put what needs them in the engine's dialect package"
+                + " (core.dialect.<engine>) and offer it to business code as a capability of"
+                + " Dialect (a default method returning Optional.empty() or false); only the"
+                + " PostgreSQL COPY writers of core.copy (ChunkCopier, BinaryRows, BinaryCopyPipe,"
+                + " RowIsolatingCopy) speak pgjdbc's CopyManager directly")
+        .check(classes);
   }
 }

@@ -2,6 +2,7 @@ package io.migrationstudio.core.assess;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.report.MarkdownTable;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -114,9 +115,9 @@ public final class RiskCatalog {
           .append("` | ")
           .append(c.category().label())
           .append(" | ")
-          .append(Markdown.cell(c.doc()))
+          .append(MarkdownTable.cell(c.doc()))
           .append(" | ")
-          .append(Markdown.cell(c.mitigation()))
+          .append(MarkdownTable.cell(c.mitigation()))
           .append(" |\n");
     }
     return md.toString();

@@ -5,6 +5,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -115,7 +116,7 @@ public final class LoadFinisher {
    * gets fewer parallel workers. A session given more keeps it; only the transaction sees it.
    */
   List<String> indexBuildSettings(Connection c) throws SQLException {
-    if (!"postgresql".equals(target.name())) {
+    if (!target.speaksPostgres()) {
       return List.of();
     }
     try (java.sql.Statement st = c.createStatement();
@@ -280,6 +281,6 @@ public final class LoadFinisher {
 
   /** Escapes a name for a Markdown table cell. */
   static String md(String s) {
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ");
+    return MarkdownTable.cell(s);
   }
 }

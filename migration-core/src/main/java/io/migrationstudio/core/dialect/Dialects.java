@@ -39,11 +39,22 @@ public final class Dialects {
   }
 
   /**
-   * Opens a connection, resolving the password reference. Failures are classified by the dialect
-   * (wrong password: AUTHENTICATION_FAILED, not retried; refused: DATABASE_UNREACHABLE) and name
-   * the database by its redacted URL.
+   * Opens a connection during a stage ({@link ConnectPhase#DURING_STAGE}): a database that does not
+   * answer is taken as restarting (TRANSIENT_SQL, retried with backoff). See {@link #open(
+   * ConnectionSpec, SecretResolver, String, ConnectPhase)}.
    */
   public static Connection open(ConnectionSpec spec, SecretResolver secrets, String role) {
+    return open(spec, secrets, role, ConnectPhase.DURING_STAGE);
+  }
+
+  /**
+   * Opens a connection, resolving the password reference. Failures are classified by the dialect
+   * for the phase (wrong password: AUTHENTICATION_FAILED, not retried; refused or timed out:
+   * DATABASE_UNREACHABLE at the start of a migration, TRANSIENT_SQL during a stage) and name the
+   * database by its redacted URL.
+   */
+  public static Connection open(
+      ConnectionSpec spec, SecretResolver secrets, String role, ConnectPhase phase) {
     Dialect dialect = forUrl(spec.url());
     Properties props = new Properties();
     if (spec.user() != null) {
@@ -60,8 +71,13 @@ public final class Dialects {
       return DriverManager.getConnection(dialect.driverUrl(spec.url()), props);
     } catch (SQLException e) {
       throw dialect.classifyConnectFailure(
-          e, "the " + role + " database " + MigrationException.redact(spec.url()));
+          e, "the " + role + " database " + MigrationException.redact(spec.url()), phase);
     }
+  }
+
+  /** {@link #openReadOnly(ConnectionSpec, SecretResolver, String, ConnectPhase)} during a stage. */
+  public static Connection openReadOnly(ConnectionSpec spec, SecretResolver secrets, String role) {
+    return openReadOnly(spec, secrets, role, ConnectPhase.DURING_STAGE);
   }
 
   /**
@@ -69,14 +85,25 @@ public final class Dialects {
    * allows it after connecting. Drivers that fix the flag when the file or session is opened
    * (SQLite's) refuse; the session is then used as opened, for SELECTs only.
    */
-  public static Connection openReadOnly(ConnectionSpec spec, SecretResolver secrets, String role) {
-    Connection c = open(spec, secrets, role);
+  public static Connection openReadOnly(
+      ConnectionSpec spec, SecretResolver secrets, String role, ConnectPhase phase) {
+    Connection c = open(spec, secrets, role, phase);
     try {
       c.setReadOnly(true);
     } catch (SQLException e) {
       // read-only fixed at open time by this driver: the caller only reads
     }
     return c;
+  }
+
+  /** The dialect of a spec's source. */
+  public static Dialect source(io.migrationstudio.contracts.spec.MigrationSpec spec) {
+    return forUrl(spec.source().url());
+  }
+
+  /** The dialect of a spec's target. */
+  public static Dialect target(io.migrationstudio.contracts.spec.MigrationSpec spec) {
+    return forUrl(spec.target().url());
   }
 
   /** The schema a connection spec addresses: its own, or the dialect's default. */

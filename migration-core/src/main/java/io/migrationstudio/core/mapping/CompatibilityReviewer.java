@@ -15,6 +15,7 @@ import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.Finding.Level;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.CheckConstraint;
@@ -162,7 +163,7 @@ public final class CompatibilityReviewer {
                   + " text Migrate sends. Values longer than ")
           .append(CELL_WIDTH)
           .append(" characters are cut (…); NULL is shown as ")
-          .append(Markdown.NULL)
+          .append(MarkdownTable.NULL)
           .append(", an empty string as ''.\n");
     }
 
@@ -988,9 +989,9 @@ public final class CompatibilityReviewer {
       RowCodec codec = sourceRows.codec();
       dryRun
           .append("\n## ")
-          .append(Markdown.escape(table.source()))
+          .append(escape(table.source()))
           .append(" → ")
-          .append(Markdown.escape(table.target()))
+          .append(escape(table.target()))
           .append("\n\n");
       List<List<String>> before = new ArrayList<>();
       List<List<String>> after = new ArrayList<>();
@@ -1001,7 +1002,7 @@ public final class CompatibilityReviewer {
           List<String> b = new ArrayList<>();
           List<String> a = new ArrayList<>();
           for (int i = 0; i < sourceColumns.size(); i++) {
-            b.add(Markdown.cell(rs.getString(i + 1), CELL_WIDTH));
+            b.add(MarkdownTable.value(rs.getString(i + 1), CELL_WIDTH));
           }
           String reason = null;
           Object[] values = sourceRows.read(rs, sourceColumns.size() + 1);
@@ -1009,7 +1010,7 @@ public final class CompatibilityReviewer {
             ColumnCodec column = codec.columns().get(i);
             Object value = values[i];
             reason = reason != null ? reason : CopyText.unwritable(column, value);
-            a.add(Markdown.cell(copyText(column, value), CELL_WIDTH));
+            a.add(MarkdownTable.value(copyText(column, value), CELL_WIDTH));
           }
           if (reason != null) {
             quarantined.add("row " + (after.size() + 1) + ": " + reason);
@@ -1034,7 +1035,7 @@ public final class CompatibilityReviewer {
             null,
             List.of(),
             m.getMessage() + "; fix the failing type or expression in mapping.yaml");
-        dryRun.append("The dry run failed: ").append(Markdown.escape(m.getMessage())).append("\n");
+        dryRun.append("The dry run failed: ").append(escape(m.getMessage())).append("\n");
         return;
       }
       if (before.isEmpty()) {
@@ -1045,15 +1046,16 @@ public final class CompatibilityReviewer {
         return;
       }
       dryRun.append("Source:\n\n");
-      Markdown.header(dryRun, sourceColumns.stream().map(Markdown::escape).toList());
-      before.forEach(r -> Markdown.row(dryRun, r));
+      MarkdownTable.header(
+          dryRun, sourceColumns.stream().map(CompatibilityReviewer::escape).toList());
+      before.forEach(r -> MarkdownTable.row(dryRun, r));
       dryRun.append("\nTarget:\n\n");
-      Markdown.header(
-          dryRun, table.copiedColumns().stream().map(c -> Markdown.escape(c.target())).toList());
-      after.forEach(r -> Markdown.row(dryRun, r));
+      MarkdownTable.header(
+          dryRun, table.copiedColumns().stream().map(c -> escape(c.target())).toList());
+      after.forEach(r -> MarkdownTable.row(dryRun, r));
       if (!quarantined.isEmpty()) {
         dryRun.append("\nMigrate would quarantine ");
-        dryRun.append(Markdown.escape(String.join("; ", quarantined))).append(".\n");
+        dryRun.append(escape(String.join("; ", quarantined))).append(".\n");
       }
     }
 
@@ -1225,7 +1227,7 @@ public final class CompatibilityReviewer {
           .append("** — ")
           .append(counts)
           .append(".\n\n");
-      Markdown.header(
+      MarkdownTable.header(
           md,
           List.of(
               "verdict",
@@ -1237,17 +1239,17 @@ public final class CompatibilityReviewer {
               "example keys",
               "detail"));
       for (Finding f : report.findings()) {
-        Markdown.row(
+        MarkdownTable.row(
             md,
             List.of(
                 f.verdict().key(),
-                Markdown.escape(f.table()),
-                f.column() == null ? "" : Markdown.escape(f.column()),
+                escape(f.table()),
+                f.column() == null ? "" : escape(f.column()),
                 f.check(),
                 f.count() == null ? "" : f.count().toString(),
-                f.maxSeen() == null ? "" : Markdown.escape(f.maxSeen()),
-                f.examples() == null ? "" : Markdown.escape(String.join("; ", f.examples())),
-                Markdown.escape(f.detail())));
+                f.maxSeen() == null ? "" : escape(f.maxSeen()),
+                f.examples() == null ? "" : escape(String.join("; ", f.examples())),
+                escape(f.detail())));
       }
       md.append(
           "\nA failing finding loses data unless the mapping changes: widen the type, make the"
@@ -1266,4 +1268,9 @@ public final class CompatibilityReviewer {
       Level onViolation,
       Level onClean,
       String detail) {}
+
+  /** A cell through the one table rule; the empty string shown as {@code ''}, as before. */
+  static String escape(String value) {
+    return value != null && value.isEmpty() ? MarkdownTable.EMPTY : MarkdownTable.cell(value);
+  }
 }

@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SourceLoadGuard;
 import io.migrationstudio.core.copy.ChunkProgress;
+import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.spec.SecretResolver;
@@ -78,10 +79,15 @@ public final class Throttles implements AutoCloseable {
     return guard;
   }
 
+  /** Closes the guard's source connection; a failure there is a close failure, said as such. */
   @Override
-  public void close() throws SQLException {
+  public void close() {
     if (guardConnection != null) {
-      guardConnection.close();
+      try {
+        guardConnection.close();
+      } catch (SQLException e) {
+        throw Connections.closeFailure(e, "the source connection of migrate.source_load_guard");
+      }
     }
   }
 }

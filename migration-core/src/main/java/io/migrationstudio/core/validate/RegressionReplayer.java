@@ -15,6 +15,7 @@ import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.mapping.ComparisonRule;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.sql.Connection;
@@ -425,9 +426,9 @@ public final class RegressionReplayer {
     sb.append(" target p50/p95 ms | regression |\n");
     sb.append("|---|---:|---:|---|---:|---:|---|\n");
     for (QueryResult q : r.queries()) {
-      sb.append("| ").append(q.name().replace("|", "\\|")).append(" | ").append(q.sourceRows());
+      sb.append("| ").append(MarkdownTable.cell(q.name())).append(" | ").append(q.sourceRows());
       sb.append(" | ").append(q.targetRows()).append(" | ");
-      sb.append(q.error() != null ? "error: " + q.error().replace("|", "\\|") : q.resultsEqual());
+      sb.append(q.error() != null ? "error: " + MarkdownTable.cell(q.error()) : q.resultsEqual());
       sb.append(" | ").append(q.sourceP50Ms()).append(" / ").append(q.sourceP95Ms());
       sb.append(" | ").append(q.targetP50Ms()).append(" / ").append(q.targetP95Ms());
       sb.append(" | ").append(q.regression() ? "yes" : "no").append(" |\n");

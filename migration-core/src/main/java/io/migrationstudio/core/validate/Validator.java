@@ -18,6 +18,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.ForeignKey;
 import java.nio.charset.StandardCharsets;
@@ -294,9 +295,7 @@ public final class Validator {
                 : comparer.streamedAggregates());
     aggregates.addAll(ServerComputedTimes.compare(src, tgt, sql));
     List<ValidationReport.IntegrityCheck> integrity =
-        ColumnAggregates.POSTGRESQL.equals(target.name())
-            ? new TargetIntegrity(target, mapping, t).check(tgt)
-            : List.of();
+        target.speaksPostgres() ? new TargetIntegrity(target, mapping, t).check(tgt) : List.of();
     boolean ok =
         sourceRows == targetRows
             && diff.missing == 0
@@ -833,6 +832,6 @@ public final class Validator {
   }
 
   private static String cell(String s) {
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n");
+    return MarkdownTable.cell(s);
   }
 }

@@ -109,7 +109,7 @@ class InventoryServiceIT {
     assertTrue(md.contains("- `employee`.`employee_reports_to_fkey` → `employee`"), md);
     String plan = text(first, ArtifactPaths.PLAN_MD);
     assertTrue(
-        plan.contains(Markdown.count(tp.relationBytesPerSecond()) + " bytes per second"), plan);
+        plan.contains(ReportUnits.count(tp.relationBytesPerSecond()) + " bytes per second"), plan);
     assertTrue(tp.sampledRelationBytes() > tp.sampledBytes(), "on-disk size exceeds value bytes");
     assertTrue(plan.contains("with parallelism 4: "), plan);
     assertTrue(first.summary().contains("11 tables, 15,607 rows"), first.summary());

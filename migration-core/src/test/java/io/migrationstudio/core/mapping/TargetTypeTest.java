@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.schema.CanonicalType;
 import org.junit.jupiter.api.Test;
 
@@ -30,14 +31,14 @@ class TargetTypeTest {
 
   @Test
   void markdownCellsAreEscapedAndCut() {
-    assertEquals("a\\|b\\nc", Markdown.cell("a|b\nc", 40));
-    assertEquals("_NULL_", Markdown.cell(null, 40));
-    assertEquals("''", Markdown.cell("", 40));
-    String cut = Markdown.cell("x".repeat(41), 40);
+    assertEquals("a\\|b\\nc", MarkdownTable.value("a|b\nc", 40));
+    assertEquals("_NULL_", MarkdownTable.value(null, 40));
+    assertEquals("''", MarkdownTable.value("", 40));
+    String cut = MarkdownTable.value("x".repeat(41), 40);
     assertEquals(40, cut.codePointCount(0, cut.length()));
     assertTrue(cut.endsWith("…"));
-    assertEquals("x".repeat(40), Markdown.cell("x".repeat(40), 40));
-    String emoji = Markdown.cell("😀".repeat(50), 40);
+    assertEquals("x".repeat(40), MarkdownTable.value("x".repeat(40), 40));
+    String emoji = MarkdownTable.value("😀".repeat(50), 40);
     assertEquals(40, emoji.codePointCount(0, emoji.length()));
   }
 }

@@ -190,25 +190,29 @@ public final class MariaDbDialect implements Dialect {
   public MigrationException classify(SQLException e, String what) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     int vendor = e.getErrorCode();
-    ErrorCode code;
-    String hint;
     if (vendor == 1045
         || vendor == 1044
         || vendor == 1142
         || vendor == 1143
         || state.startsWith("28")) {
-      code = ErrorCode.AUTHENTICATION_FAILED;
-      hint = "check the user, its grants and the password reference in the spec";
+      return Dialect.sqlFailure(
+          ErrorCode.AUTHENTICATION_FAILED,
+          e,
+          what,
+          "check the user, its grants and the password reference in the spec");
     } else if (vendor == 1049 || state.startsWith("3D")) {
-      code = ErrorCode.MISSING_OBJECT;
-      hint = "create the database or fix its name in the URL";
+      return Dialect.sqlFailure(
+          ErrorCode.MISSING_OBJECT, e, what, "create the database or fix its name in the URL");
     } else if (vendor == 1146
         || vendor == 1054
         || vendor == 1305
         || state.equals("42S02")
         || state.equals("42S22")) {
-      code = ErrorCode.MISSING_OBJECT;
-      hint = "check that the object exists and the user may use it";
+      return Dialect.sqlFailure(
+          ErrorCode.MISSING_OBJECT,
+          e,
+          what,
+          "check that the object exists and the user may use it");
     } else if (state.startsWith("08")
         || CONNECTION_CODES.contains(vendor)
         || vendor == 1213
@@ -216,23 +220,16 @@ public final class MariaDbDialect implements Dialect {
         || vendor == 1317
         || state.startsWith("40")
         || state.equals("70100")) {
-      code = ErrorCode.TRANSIENT_SQL;
-      hint = "the operation is retried";
+      return Dialect.sqlFailure(
+          ErrorCode.TRANSIENT_SQL,
+          e,
+          what,
+          "a transient failure (connection lost or refused, server restart, deadlock, lock wait"
+              + " timeout or interrupted query); it works again once that passes");
     } else {
-      code = ErrorCode.PERMANENT_SQL;
-      hint = "fix the data or the mapping and re-run";
+      return Dialect.sqlFailure(
+          ErrorCode.PERMANENT_SQL, e, what, "fix the data or the mapping and re-run");
     }
-    String message =
-        what
-            + " failed: "
-            + MigrationException.redact(e.getMessage())
-            + " (SQLState "
-            + (state.isEmpty() ? "none" : state)
-            + ", vendor code "
-            + vendor
-            + "); "
-            + hint;
-    return new MigrationException(code, message, e);
   }
 
   /**
@@ -353,11 +350,7 @@ public final class MariaDbDialect implements Dialect {
 
   @Override
   public String serverVersion(Connection connection) throws SQLException {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("SELECT VERSION()")) {
-      rs.next();
-      return rs.getString(1);
-    }
+    return Dialect.queryString(connection, "SELECT VERSION()");
   }
 
   /**
@@ -447,5 +440,10 @@ public final class MariaDbDialect implements Dialect {
       }
       return db;
     }
+  }
+
+  @Override
+  public boolean partitionsInInformationSchema() {
+    return true;
   }
 }
