@@ -11,6 +11,7 @@ import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
 import io.migrationstudio.contracts.activity.FreshnessResult;
+import io.migrationstudio.contracts.activity.LoadFailure;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
@@ -44,6 +45,10 @@ import io.migrationstudio.contracts.workflow.TableProgress;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.failure.TerminatedFailure;
+import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
@@ -154,6 +159,22 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private boolean repairTried;
 
+  /**
+   * Change id of the handling of a failed per-table child (version 1): the migration ends FAILED
+   * with the failing table and the reason, after committing {@code run.{json,md}} with them.
+   * Histories before it let the child's failure fail the workflow execution itself (the status
+   * query kept saying RUNNING).
+   */
+  static final String CHILD_FAILURE_CHANGE = "table-copy-failure";
+
+  static final int CHILD_FAILURE = 1;
+
+  /** Source table of each per-table child, by child workflow id. */
+  private final Map<String, String> childTables = new LinkedHashMap<>();
+
+  /** The Migrate stage's request (mapping commit, stage start), for the failure evidence. */
+  private StageRequest migrateRequest;
+
   @Override
   public MigrationOutcome run(MigrationInput input) {
     spec = input.spec();
@@ -206,7 +227,76 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       setStage(stage, "failed", null, null, reason);
       log.warn("migration {} failed in {}: {}", migrationId, stage, reason);
       return finish(MigrationState.FAILED, (stage == null ? "start" : stage.key()) + ": " + reason);
+    } catch (ChildWorkflowFailure e) {
+      int handled =
+          Workflow.getVersion(CHILD_FAILURE_CHANGE, Workflow.DEFAULT_VERSION, CHILD_FAILURE);
+      if (handled == Workflow.DEFAULT_VERSION) {
+        throw e;
+      }
+      return tableCopyFailed(e);
     }
+  }
+
+  /**
+   * A per-table child failed: a chunk failed after its retries (over {@code migrate.reject_limit},
+   * a non-retryable error), or the child was cancelled, terminated or timed out. Commits {@code
+   * run.{json,md}} with the failing table, the reason and the ledger as it stands, and ends the
+   * migration FAILED. The other tables' children are terminated when the migration ends.
+   */
+  private MigrationOutcome tableCopyFailed(ChildWorkflowFailure e) {
+    String table = childTables.get(e.getExecution().getWorkflowId());
+    String reason = childFailureReason(e);
+    String where = table == null ? "the copy" : "the copy of table " + table;
+    log.warn("migration {}: {} failed: {}", migrationId, where, reason);
+    setStage(Stage.MIGRATE, "failed", Verdict.FAIL, null, where + " failed: " + reason);
+    try {
+      StageRequest r = migrateRequest;
+      StageResult failed =
+          migrate.recordFailedLoad(
+              new LoadFailure(
+                  migrationId,
+                  spec,
+                  branch,
+                  r == null ? null : r.commit(),
+                  table,
+                  reason,
+                  r == null ? Workflow.currentTimeMillis() : r.stageStartedAtMillis()));
+      record(failed);
+      setStage(Stage.MIGRATE, "failed", Verdict.FAIL, failed.commit(), failed.summary());
+    } catch (ActivityFailure notRecorded) {
+      log.warn("could not commit run.json of {}: {}", migrationId, rootMessage(notRecorded));
+    }
+    return finish(
+        MigrationState.FAILED,
+        "migrate: "
+            + where
+            + " failed: "
+            + reason
+            + "; see 03-migrate/run.md on "
+            + branch
+            + ". Fix the cause and run again: committed chunks are kept");
+  }
+
+  /** What ended a child: its root failure, or that it was cancelled, terminated or timed out. */
+  static String childFailureReason(ChildWorkflowFailure e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof CanceledFailure) {
+      return "CANCELLED: the table copy was cancelled";
+    }
+    if (cause instanceof TerminatedFailure) {
+      return "TERMINATED: the table copy was terminated";
+    }
+    if (cause instanceof TimeoutFailure t) {
+      return "TIMED_OUT: the table copy timed out (" + t.getTimeoutType() + ")";
+    }
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    if (root instanceof TimeoutFailure t) {
+      return "TIMED_OUT: a chunk of the table timed out (" + t.getTimeoutType() + ")";
+    }
+    return rootMessage(e);
   }
 
   /** Producer, checker, gate; returns the approved commit, or empty when rejected. */
@@ -489,6 +579,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    * its ledger row, keyed {@code migration/table/chunk}), then finish the load.
    */
   private StageResult runMigrate(StageRequest request) {
+    migrateRequest = request;
     if (dryRunning()) {
       message = "migrate: dry run, nothing is written to the target";
       return dryRuns.dryRun(request);
@@ -569,6 +660,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                   .setWorkflowId(parentId + "/copy/" + i)
                   .setTaskQueue(TaskQueues.WORKFLOW)
                   .build());
+      childTables.put(parentId + "/copy/" + i, t.sourceTable());
       running.add(
           Async.function(
               child::copy,
