@@ -352,7 +352,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       effectiveGate = gate == GateMode.AUTO ? GateMode.ASK : gate;
       String why =
           gate == GateMode.AUTO
-              ? "checker verdict " + checked.verdict() + ": escalated to ask"
+              ? "checker verdict "
+                  + checked.verdict()
+                  + " ("
+                  + checked.summary()
+                  + "): escalated to ask"
               : checked.summary();
       setStage(s, "awaiting-review", checked.verdict(), reviewCommit, why);
       Review decision =
@@ -1005,9 +1009,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + r.reviewer()
               + "' is not an approver of "
               + r.stage().key()
-              + (effectiveGate == GateMode.EXTERNAL
-                  ? " (external gate: only approvers." + r.stage().key() + " may decide)"
-                  : " (listed: approvers." + r.stage().key() + " and approvers.default)"));
+              + "; "
+              + whoMayApprove(r.stage()));
     }
     if (changesRequested) {
       if (r.decision() != Decision.REJECT && r.commit().equals(reviewCommit)) {
@@ -1025,6 +1028,23 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + " (the exact commit you read)");
     }
     return problems;
+  }
+
+  /** Who may decide {@code s} at the gate as it is now, by name and by spec key. */
+  private String whoMayApprove(Stage s) {
+    String own = "approvers." + s.key();
+    java.util.Set<String> who = new java.util.LinkedHashSet<>(spec.approvers().forStage(s));
+    boolean external = effectiveGate == GateMode.EXTERNAL;
+    if (!external) {
+      who.addAll(spec.approvers().defaults());
+    }
+    String keys = external ? own + " (external gate)" : own + " and approvers.default";
+    if (who.isEmpty()) {
+      return "nobody may approve it: no one is listed under "
+          + keys
+          + "; add a reviewer there in the spec and run the migration again";
+    }
+    return "may approve it: " + String.join(", ", who) + " (listed under " + keys + ")";
   }
 
   @Override

@@ -286,6 +286,11 @@ class MigrationWorkflowTest {
             WorkflowUpdateException.class,
             () -> wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "mallory", "", commit)));
     assertTrue(rootMessage(unknown).contains("not an approver"), rootMessage(unknown));
+    assertTrue(
+        rootMessage(unknown)
+            .contains(
+                "may approve it: alice (listed under approvers.mapping and approvers.default)"),
+        "names who may approve: " + rootMessage(unknown));
 
     WorkflowUpdateException notWaiting =
         assertThrows(
