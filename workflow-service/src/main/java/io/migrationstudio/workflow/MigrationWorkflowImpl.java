@@ -51,7 +51,6 @@ import io.temporal.failure.TerminatedFailure;
 import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -488,36 +487,22 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     setStage(s, "repairing", failed.verdict(), plan.commit(), "re-copying " + n + " chunks");
     message = "validation: repairing: re-copying " + n + " chunks";
     int parallelism = Math.max(1, spec.migrate().parallelism());
-    List<Promise<ChunkResult>> inFlight = new ArrayList<>();
+    // a chunk that failed after its retries fails the stage
+    BoundedFanOut<ChunkResult> repairs = new BoundedFanOut<>(parallelism, r -> {});
     for (RepairPlan.RepairChunk c : plan.chunks()) {
-      while (inFlight.size() >= parallelism) {
-        Promise.anyOf(inFlight).get();
-        List<Promise<ChunkResult>> still = new ArrayList<>();
-        for (Promise<ChunkResult> p : inFlight) {
-          if (p.isCompleted()) {
-            p.get(); // a chunk that failed after its retries fails the stage
-          } else {
-            still.add(p);
-          }
-        }
-        inFlight = still;
-      }
-      inFlight.add(
-          Async.function(
-              chunks::copyChunk,
-              new ChunkRequest(
-                  migrationId,
-                  spec,
-                  branch,
-                  produced.commit(),
-                  c.sourceTable(),
-                  c.chunk(),
-                  migrationId + "/" + c.sourceTable() + "/" + c.chunk().index() + "/repair",
-                  true)));
+      ChunkRequest request =
+          new ChunkRequest(
+              migrationId,
+              spec,
+              branch,
+              produced.commit(),
+              c.sourceTable(),
+              c.chunk(),
+              migrationId + "/" + c.sourceTable() + "/" + c.chunk().index() + "/repair",
+              true);
+      repairs.start(() -> Async.function(chunks::copyChunk, request));
     }
-    for (Promise<ChunkResult> p : inFlight) {
-      p.get();
-    }
+    repairs.awaitAllInStartOrder();
     long now = Workflow.currentTimeMillis();
     setStage(s, "running", null, null, "producer " + s.producerRole() + " after the repair");
     message = "validation: re-validating after re-copying " + n + " chunks";
@@ -615,13 +600,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private void copyChunksInline(MigratePlan plan, StageRequest request, int parallelism) {
     long copyStarted = Workflow.currentTimeMillis();
     plan.tables().forEach(t -> tableStarted.put(t.sourceTable(), copyStarted));
-    List<Promise<ChunkResult>> inFlight = new ArrayList<>();
+    BoundedFanOut<ChunkResult> copies = new BoundedFanOut<>(parallelism, this::chunkDone);
     for (TablePlan t : plan.tables()) {
       for (ChunkRange range : t.chunks()) {
-        while (inFlight.size() >= parallelism) {
-          Promise.anyOf(inFlight).get();
-          drain(inFlight);
-        }
         ChunkRequest chunk =
             new ChunkRequest(
                 migrationId,
@@ -631,13 +612,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                 t.sourceTable(),
                 range,
                 migrationId + "/" + t.sourceTable() + "/" + range.index());
-        inFlight.add(Async.function(chunks::copyChunk, chunk));
+        copies.start(() -> Async.function(chunks::copyChunk, chunk));
       }
     }
-    while (!inFlight.isEmpty()) {
-      Promise.anyOf(inFlight).get();
-      drain(inFlight);
-    }
+    copies.awaitAll();
   }
 
   /**
@@ -649,57 +627,43 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     String parentId = Workflow.getInfo().getWorkflowId();
     int tablesAtOnce = Math.max(1, Math.min(parallelism, plan.tables().size()));
     int chunksPerTable = Math.max(1, parallelism / tablesAtOnce);
-    List<Promise<TableCopyResult>> running = new ArrayList<>();
+    BoundedFanOut<TableCopyResult> tables = new BoundedFanOut<>(tablesAtOnce, this::tableDone);
     for (int i = 0; i < plan.tables().size(); i++) {
       TablePlan t = plan.tables().get(i);
-      while (running.size() >= tablesAtOnce) {
-        Promise.anyOf(running).get();
-        finishTables(running);
-      }
-      tableStarted.put(t.sourceTable(), Workflow.currentTimeMillis());
-      TableCopyWorkflow child =
-          Workflow.newChildWorkflowStub(
-              TableCopyWorkflow.class,
-              ChildWorkflowOptions.newBuilder()
-                  .setWorkflowId(parentId + "/copy/" + i)
-                  .setTaskQueue(TaskQueues.WORKFLOW)
-                  .build());
-      childTables.put(parentId + "/copy/" + i, t.sourceTable());
-      running.add(
-          Async.function(
-              child::copy,
-              new TableCopyRequest(
-                  migrationId, spec, branch, request.commit(), t, chunksPerTable, parentId)));
+      String childId = parentId + "/copy/" + i;
+      tables.start(
+          () -> {
+            tableStarted.put(t.sourceTable(), Workflow.currentTimeMillis());
+            TableCopyWorkflow child =
+                Workflow.newChildWorkflowStub(
+                    TableCopyWorkflow.class,
+                    ChildWorkflowOptions.newBuilder()
+                        .setWorkflowId(childId)
+                        .setTaskQueue(TaskQueues.WORKFLOW)
+                        .build());
+            childTables.put(childId, t.sourceTable());
+            return Async.function(
+                child::copy,
+                new TableCopyRequest(
+                    migrationId, spec, branch, request.commit(), t, chunksPerTable, parentId));
+          });
     }
-    while (!running.isEmpty()) {
-      Promise.anyOf(running).get();
-      finishTables(running);
-    }
+    tables.awaitAll();
   }
 
-  /** Takes finished tables out of {@code running}; their results settle the table's progress. */
-  private void finishTables(List<Promise<TableCopyResult>> running) {
-    List<Promise<TableCopyResult>> still = new ArrayList<>();
-    for (Promise<TableCopyResult> p : running) {
-      if (!p.isCompleted()) {
-        still.add(p);
-        continue;
-      }
-      TableCopyResult r = p.get();
-      TableProgress old = tableProgress.get(r.sourceTable());
-      if (old != null && (old.rowsCopied() != r.rows() || old.chunksDone() != r.chunks())) {
-        tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
-      }
-      if (old != null) {
-        tableProgress.put(
-            r.sourceTable(),
-            new TableProgress(
-                old.table(), r.rows(), old.rowsEstimated(), r.chunks(), old.chunksTotal()));
-      }
-      chunksDone = tableProgress.values().stream().mapToInt(TableProgress::chunksDone).sum();
+  /** A finished table: its result settles the table's progress. */
+  private void tableDone(TableCopyResult r) {
+    TableProgress old = tableProgress.get(r.sourceTable());
+    if (old != null && (old.rowsCopied() != r.rows() || old.chunksDone() != r.chunks())) {
+      tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
     }
-    running.clear();
-    running.addAll(still);
+    if (old != null) {
+      tableProgress.put(
+          r.sourceTable(),
+          new TableProgress(
+              old.table(), r.rows(), old.rowsEstimated(), r.chunks(), old.chunksTotal()));
+    }
+    chunksDone = tableProgress.values().stream().mapToInt(TableProgress::chunksDone).sum();
   }
 
   @Override
@@ -726,32 +690,22 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     message = "migrate: " + chunksDone + "/" + chunksTotal + " chunks copied";
   }
 
-  /** Removes completed chunk promises and counts them (a failed chunk fails the stage). */
-  private void drain(List<Promise<ChunkResult>> inFlight) {
-    List<Promise<ChunkResult>> still = new ArrayList<>();
-    for (Promise<ChunkResult> p : inFlight) {
-      if (!p.isCompleted()) {
-        still.add(p);
-        continue;
-      }
-      ChunkResult r = p.get();
-      chunksDone++;
-      tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
-      TableProgress old = tableProgress.get(r.sourceTable());
-      if (old != null) {
-        tableProgress.put(
-            r.sourceTable(),
-            new TableProgress(
-                old.table(),
-                old.rowsCopied() + r.rows(),
-                old.rowsEstimated(),
-                old.chunksDone() + 1,
-                old.chunksTotal()));
-      }
-      message = "migrate: " + chunksDone + "/" + chunksTotal + " chunks copied";
+  /** A chunk copied inline: counts it (a failed chunk fails the stage through the fan-out). */
+  private void chunkDone(ChunkResult r) {
+    chunksDone++;
+    tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
+    TableProgress old = tableProgress.get(r.sourceTable());
+    if (old != null) {
+      tableProgress.put(
+          r.sourceTable(),
+          new TableProgress(
+              old.table(),
+              old.rowsCopied() + r.rows(),
+              old.rowsEstimated(),
+              old.chunksDone() + 1,
+              old.chunksTotal()));
     }
-    inFlight.clear();
-    inFlight.addAll(still);
+    message = "migrate: " + chunksDone + "/" + chunksTotal + " chunks copied";
   }
 
   /** Executes the approved cutover; empty when it ran, else why it was refused. */
