@@ -37,7 +37,6 @@ import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.Progress;
 import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
-import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.contracts.workflow.TableCopyRequest;
 import io.migrationstudio.contracts.workflow.TableCopyResult;
 import io.migrationstudio.contracts.workflow.TableCopyWorkflow;
@@ -114,8 +113,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private String reviewCommit;
   private boolean changesRequested;
   private GateMode effectiveGate;
-  private final Map<Stage, StageStatus> stages = new EnumMap<>(Stage.class);
-  private final Map<String, ArtifactRef> artifacts = new LinkedHashMap<>();
+  private StageBoard board = new StageBoard();
   private final List<ReviewRecord> reviews = new ArrayList<>();
   private final Deque<Review> pending = new ArrayDeque<>();
   private int reviewSequence;
@@ -179,15 +177,13 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     spec = input.spec();
     migrationId = spec.id();
     branch = TaskQueues.branch(migrationId);
-    for (Stage s : Stage.values()) {
-      stages.put(s, new StageStatus(s, "pending", spec.reviews().gate(s), null, null, null));
-    }
+    board = new StageBoard(s -> StagePhase.PENDING, spec.reviews()::gate, s -> null);
     try {
       OpenResult open =
           evidence.openMigration(new OpenRequest(migrationId, spec, input.specText()));
       branch = open.branch();
       reviewSequence = open.reviewCount();
-      artifacts.put("migration.yaml", new ArtifactRef("migration.yaml", open.specCommit()));
+      board.put(new ArtifactRef("migration.yaml", open.specCommit()));
       Map<Stage, ApprovedStage> approved = new EnumMap<>(Stage.class);
       open.approved().forEach(a -> approved.put(a.stage(), a));
 
@@ -223,7 +219,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       return finish(MigrationState.COMPLETED, "all five stages approved and the cutover executed");
     } catch (ActivityFailure e) {
       String reason = rootMessage(e);
-      setStage(stage, "failed", null, null, reason);
+      board.set(stage, StagePhase.FAILED, null, null, reason);
       log.warn("migration {} failed in {}: {}", migrationId, stage, reason);
       return finish(MigrationState.FAILED, (stage == null ? "start" : stage.key()) + ": " + reason);
     } catch (ChildWorkflowFailure e) {
@@ -247,7 +243,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     String reason = childFailureReason(e);
     String where = table == null ? "the copy" : "the copy of table " + table;
     log.warn("migration {}: {} failed: {}", migrationId, where, reason);
-    setStage(Stage.MIGRATE, "failed", Verdict.FAIL, null, where + " failed: " + reason);
+    board.set(Stage.MIGRATE, StagePhase.FAILED, Verdict.FAIL, null, where + " failed: " + reason);
     try {
       StageRequest r = migrateRequest;
       StageResult failed =
@@ -260,8 +256,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                   table,
                   reason,
                   r == null ? Workflow.currentTimeMillis() : r.stageStartedAtMillis()));
-      record(failed);
-      setStage(Stage.MIGRATE, "failed", Verdict.FAIL, failed.commit(), failed.summary());
+      board.record(failed);
+      board.set(Stage.MIGRATE, StagePhase.FAILED, Verdict.FAIL, failed.commit(), failed.summary());
     } catch (ActivityFailure notRecorded) {
       log.warn("could not commit run.json of {}: {}", migrationId, rootMessage(notRecorded));
     }
@@ -301,19 +297,19 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   /** Producer, checker, gate; returns the approved commit, or empty when rejected. */
   private Optional<String> runStage(Stage s, String base) {
     long started = Workflow.currentTimeMillis();
-    setStage(s, "running", null, null, "producer " + s.producerRole());
+    board.set(s, StagePhase.RUNNING, null, null, "producer " + s.producerRole());
     message = s.key() + ": " + s.producerRole() + " at work";
     state = MigrationState.RUNNING;
     StageRequest request = new StageRequest(migrationId, spec, branch, base, started);
     StageResult produced = produce(s, request);
-    record(produced);
+    board.record(produced);
     String underCheck = produced.commit();
     while (true) {
-      setStage(s, "checking", null, underCheck, "checker " + s.checkerRole());
+      board.set(s, StagePhase.CHECKING, null, underCheck, "checker " + s.checkerRole());
       message = s.key() + ": " + s.checkerRole() + " checking " + shortId(underCheck);
       StageResult checked =
           check(s, new StageRequest(migrationId, spec, branch, underCheck, started));
-      record(checked);
+      board.record(checked);
       if (s == Stage.VALIDATION
           && checked.verdict() == Verdict.FAIL
           && spec.validation().repair()
@@ -325,7 +321,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         if (repair >= VALIDATION_REPAIR) {
           Optional<StageResult> repaired = repair(request, checked);
           if (repaired.isEmpty()) {
-            setStage(s, "rejected", checked.verdict(), reviewCommit, "rejected at the repair plan");
+            board.set(
+                s,
+                StagePhase.REJECTED,
+                checked.verdict(),
+                reviewCommit,
+                "rejected at the repair plan");
             return Optional.empty();
           }
           checked = repaired.get();
@@ -344,7 +345,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                     reviewCommit),
                 true,
                 "");
-        setStage(s, "approved", checked.verdict(), reviewCommit, checked.summary());
+        board.set(s, StagePhase.APPROVED, checked.verdict(), reviewCommit, checked.summary());
         log.info("{} auto-approved at {} by {}", s, reviewCommit, auto.reviewer());
         return Optional.of(reviewCommit);
       }
@@ -357,22 +358,23 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                   + checked.summary()
                   + "): escalated to ask"
               : checked.summary();
-      setStage(s, "awaiting-review", checked.verdict(), reviewCommit, why);
+      board.set(s, StagePhase.AWAITING_REVIEW, checked.verdict(), reviewCommit, why);
       Review decision =
           awaitReview(s, "awaiting review of " + shortId(reviewCommit) + " (" + why + ")");
       switch (decision.decision()) {
         case APPROVE -> {
-          setStage(s, "approved", checked.verdict(), reviewCommit, checked.summary());
+          board.set(s, StagePhase.APPROVED, checked.verdict(), reviewCommit, checked.summary());
           return Optional.of(reviewCommit);
         }
         case REJECT -> {
-          setStage(s, "rejected", checked.verdict(), reviewCommit, decision.comment());
+          board.set(s, StagePhase.REJECTED, checked.verdict(), reviewCommit, decision.comment());
           return Optional.empty();
         }
         case REQUEST_CHANGES -> {
           Optional<String> revised = awaitRevision(s, checked.verdict());
           if (revised.isEmpty()) {
-            setStage(s, "rejected", checked.verdict(), reviewCommit, "rejected after changes");
+            board.set(
+                s, StagePhase.REJECTED, checked.verdict(), reviewCommit, "rejected after changes");
             return Optional.empty();
           }
           underCheck = revised.get();
@@ -388,7 +390,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private Optional<String> awaitRevision(Stage s, Verdict verdict) {
     while (true) {
       changesRequested = true;
-      setStage(s, "changes-requested", verdict, reviewCommit, "waiting for a revised commit");
+      board.set(
+          s, StagePhase.CHANGES_REQUESTED, verdict, reviewCommit, "waiting for a revised commit");
       Review revision =
           awaitReview(
               s,
@@ -450,13 +453,14 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    */
   private Optional<StageResult> repair(StageRequest produced, StageResult failed) {
     Stage s = Stage.VALIDATION;
-    setStage(s, "planning-repair", failed.verdict(), failed.commit(), "planning a repair");
+    board.set(
+        s, StagePhase.PLANNING_REPAIR, failed.verdict(), failed.commit(), "planning a repair");
     message = "validation: FAIL, planning a repair of the differing chunks";
     RepairPlan plan =
         validation.planRepair(
             new StageRequest(
                 migrationId, spec, branch, failed.commit(), Workflow.currentTimeMillis()));
-    plan.artifacts().forEach(a -> artifacts.put(a.path(), a));
+    plan.artifacts().forEach(board::put);
     if (!plan.repairable()) {
       log.info("no repair of {}: {}", migrationId, plan.summary());
       return Optional.of(resummarize(failed, failed.summary() + "; " + plan.summary()));
@@ -470,7 +474,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + plan.summary()
               + " (04-validation/repair-plan.md); APPROVE re-copies, REQUEST_CHANGES keeps the"
               + " FAIL";
-      setStage(s, "awaiting-review", failed.verdict(), plan.commit(), why);
+      board.set(s, StagePhase.AWAITING_REVIEW, failed.verdict(), plan.commit(), why);
       Review decision =
           awaitReview(
               s,
@@ -484,7 +488,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       }
     }
     int n = plan.chunks().size();
-    setStage(s, "repairing", failed.verdict(), plan.commit(), "re-copying " + n + " chunks");
+    board.set(
+        s, StagePhase.REPAIRING, failed.verdict(), plan.commit(), "re-copying " + n + " chunks");
     message = "validation: repairing: re-copying " + n + " chunks";
     int parallelism = Math.max(1, spec.migrate().parallelism());
     // a chunk that failed after its retries fails the stage
@@ -504,15 +509,16 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
     repairs.awaitAllInStartOrder();
     long now = Workflow.currentTimeMillis();
-    setStage(s, "running", null, null, "producer " + s.producerRole() + " after the repair");
+    board.set(
+        s, StagePhase.RUNNING, null, null, "producer " + s.producerRole() + " after the repair");
     message = "validation: re-validating after re-copying " + n + " chunks";
     StageResult again =
         produce(s, new StageRequest(migrationId, spec, branch, produced.commit(), now));
-    record(again);
-    setStage(s, "checking", null, again.commit(), "checker " + s.checkerRole());
+    board.record(again);
+    board.set(s, StagePhase.CHECKING, null, again.commit(), "checker " + s.checkerRole());
     StageResult rechecked =
         check(s, new StageRequest(migrationId, spec, branch, again.commit(), now));
-    record(rechecked);
+    board.record(rechecked);
     return Optional.of(
         resummarize(rechecked, "after re-copying " + n + " chunks: " + rechecked.summary()));
   }
@@ -539,7 +545,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         evidence.recordReview(new RecordReviewRequest(migrationId, branch, rec));
     ReviewRecord withPath = rec.withPath(committed.artifact().path());
     reviews.add(withPath);
-    artifacts.put(committed.artifact().path(), committed.artifact());
+    board.put(committed.artifact());
     return withPath;
   }
 
@@ -574,9 +580,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       return dryRuns.dryRun(request);
     }
     MigratePlan plan = migrate.prepareTarget(request);
-    artifacts.put(
-        "03-migrate/target-schema.sql",
-        new ArtifactRef("03-migrate/target-schema.sql", plan.commit()));
+    board.put(new ArtifactRef("03-migrate/target-schema.sql", plan.commit()));
     chunksTotal = 0;
     for (TablePlan t : plan.tables()) {
       tableProgress.put(
@@ -716,7 +720,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         long delay = Instant.parse(window).toEpochMilli() - Workflow.currentTimeMillis();
         if (delay > 0) {
           message = "cutover: waiting for the window at " + window;
-          setStage(Stage.CUTOVER, "waiting-window", null, approvedCommit, message);
+          board.set(Stage.CUTOVER, StagePhase.WAITING_WINDOW, null, approvedCommit, message);
           Workflow.sleep(delay);
         }
       } catch (DateTimeParseException e) {
@@ -730,18 +734,19 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (freshness >= VALIDATION_FRESHNESS) {
       Optional<String> refused = ensureFreshValidation(approvedCommit);
       if (refused.isPresent()) {
-        setStage(Stage.CUTOVER, "failed", null, null, refused.get());
+        board.set(Stage.CUTOVER, StagePhase.FAILED, null, null, refused.get());
         return refused;
       }
     }
-    setStage(Stage.CUTOVER, "executing", null, approvedCommit, "freeze, validate, switch");
+    board.set(
+        Stage.CUTOVER, StagePhase.EXECUTING, null, approvedCommit, "freeze, validate, switch");
     message = "cutover: executing";
     StageResult done =
         cutover.executeCutover(
             new StageRequest(
                 migrationId, spec, branch, approvedCommit, Workflow.currentTimeMillis()));
-    record(done);
-    setStage(Stage.CUTOVER, "completed", done.verdict(), done.commit(), done.summary());
+    board.record(done);
+    board.set(Stage.CUTOVER, StagePhase.COMPLETED, done.verdict(), done.commit(), done.summary());
     return Optional.empty();
   }
 
@@ -753,7 +758,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    */
   private Optional<String> ensureFreshValidation(String approvedCommit) {
     long now = Workflow.currentTimeMillis();
-    setStage(Stage.CUTOVER, "checking-freshness", null, approvedCommit, "validation report age");
+    board.set(
+        Stage.CUTOVER,
+        StagePhase.CHECKING_FRESHNESS,
+        null,
+        approvedCommit,
+        "validation report age");
     message = "cutover: checking the validation report is fresh";
     FreshnessResult f =
         validation.checkFreshness(new StageRequest(migrationId, spec, branch, approvedCommit, now));
@@ -787,21 +797,17 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
     log.info("validation report of {} is stale ({}): re-validating", migrationId, stale);
     message = "cutover: re-validating (" + stale + ")";
-    setStage(Stage.CUTOVER, "revalidating", null, approvedCommit, stale);
+    board.set(Stage.CUTOVER, StagePhase.REVALIDATING, null, approvedCommit, stale);
     StageResult validated =
         validation.validate(new StageRequest(migrationId, spec, branch, approvedCommit, now));
-    record(validated);
+    board.record(validated);
     StageResult checked =
         validation.replayRegression(
             new StageRequest(migrationId, spec, branch, validated.commit(), now));
-    record(checked);
+    board.record(checked);
     Verdict verdict = checked.verdict() == null ? Verdict.FAIL : checked.verdict();
     String summary = "re-validated before cutover (" + stale + "): " + checked.summary();
-    StageStatus old = stages.get(Stage.VALIDATION);
-    stages.put(
-        Stage.VALIDATION,
-        new StageStatus(
-            Stage.VALIDATION, old.state(), old.gate(), verdict, checked.commit(), summary));
+    board.resummarize(Stage.VALIDATION, verdict, checked.commit(), summary);
     if (verdict != Verdict.PASS) {
       return Optional.of(
           "cutover refused: the validation report was stale ("
@@ -818,28 +824,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   }
 
   private void skip(ApprovedStage earlier) {
-    earlier.artifacts().forEach(a -> artifacts.put(a.path(), a));
-    setStage(earlier.stage(), "skipped", null, earlier.commit(), "approved in an earlier run");
-  }
-
-  private void record(StageResult result) {
-    result.artifacts().forEach(a -> artifacts.put(a.path(), a));
-  }
-
-  private void setStage(Stage s, String st, Verdict verdict, String commit, String summary) {
-    if (s == null) {
-      return;
-    }
-    StageStatus old = stages.get(s);
-    stages.put(
-        s,
-        new StageStatus(
-            s,
-            st,
-            old.gate(),
-            verdict != null ? verdict : old.verdict(),
-            commit != null ? commit : old.commit(),
-            summary));
+    earlier.artifacts().forEach(board::put);
+    board.set(
+        earlier.stage(), StagePhase.SKIPPED, null, earlier.commit(), "approved in an earlier run");
   }
 
   /**
@@ -1022,8 +1009,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         stage,
         state,
         state == MigrationState.AWAITING_REVIEW ? reviewCommit : null,
-        new ArrayList<>(stages.values()),
-        new ArrayList<>(artifacts.values()),
+        board.stages(),
+        board.artifacts(),
         reviews,
         progress,
         message,
