@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 /**
  * Where a stage is, as the status query shows it: {@link #key()} is the string of {@code

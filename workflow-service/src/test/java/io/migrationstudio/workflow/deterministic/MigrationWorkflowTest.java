@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,6 +25,8 @@ import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.workflow.OperatorService;
+import io.migrationstudio.workflow.WorkflowWorker;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;

@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;

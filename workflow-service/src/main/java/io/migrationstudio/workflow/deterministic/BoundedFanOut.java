@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import io.temporal.workflow.Promise;
 import java.util.ArrayList;
