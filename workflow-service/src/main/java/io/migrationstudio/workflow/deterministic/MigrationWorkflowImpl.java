@@ -40,7 +40,6 @@ import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.TableCopyRequest;
 import io.migrationstudio.contracts.workflow.TableCopyResult;
 import io.migrationstudio.contracts.workflow.TableCopyWorkflow;
-import io.migrationstudio.contracts.workflow.TableProgress;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -117,16 +116,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private final List<ReviewRecord> reviews = new ArrayList<>();
   private final Deque<Review> pending = new ArrayDeque<>();
   private int reviewSequence;
-  private final Map<String, TableProgress> tableProgress = new LinkedHashMap<>();
-  private int chunksTotal;
-  private int chunksDone;
-  private final Map<String, java.util.Set<Integer>> copiedChunks = new LinkedHashMap<>();
+  private final CopyProgress copy = new CopyProgress();
   private Integer dryRunVersion;
-
-  /** Per table: when its copy started and when its last chunk finished (workflow time). */
-  private final Map<String, Long> tableStarted = new LinkedHashMap<>();
-
-  private final Map<String, Long> tableUpdated = new LinkedHashMap<>();
 
   /** Change id of the per-table child workflows (version 1); histories before it copy inline. */
   static final String TABLE_CHILDREN_CHANGE = "table-copy-children";
@@ -581,13 +572,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
     MigratePlan plan = migrate.prepareTarget(request);
     board.put(new ArtifactRef("03-migrate/target-schema.sql", plan.commit()));
-    chunksTotal = 0;
-    for (TablePlan t : plan.tables()) {
-      tableProgress.put(
-          t.sourceTable(),
-          new TableProgress(t.targetTable(), 0, t.estimatedRows(), 0, t.chunks().size()));
-      chunksTotal += t.chunks().size();
-    }
+    copy.plan(plan.tables());
     int parallelism = Math.max(1, spec.migrate().parallelism());
     int version =
         Workflow.getVersion(TABLE_CHILDREN_CHANGE, Workflow.DEFAULT_VERSION, TABLE_CHILDREN);
@@ -603,7 +588,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   /** Histories recorded before the per-table children (kept for replay). */
   private void copyChunksInline(MigratePlan plan, StageRequest request, int parallelism) {
     long copyStarted = Workflow.currentTimeMillis();
-    plan.tables().forEach(t -> tableStarted.put(t.sourceTable(), copyStarted));
+    plan.tables().forEach(t -> copy.started(t.sourceTable(), copyStarted));
     BoundedFanOut<ChunkResult> copies = new BoundedFanOut<>(parallelism, this::chunkDone);
     for (TablePlan t : plan.tables()) {
       for (ChunkRange range : t.chunks()) {
@@ -637,7 +622,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       String childId = parentId + "/copy/" + i;
       tables.start(
           () -> {
-            tableStarted.put(t.sourceTable(), Workflow.currentTimeMillis());
+            copy.started(t.sourceTable(), Workflow.currentTimeMillis());
             TableCopyWorkflow child =
                 Workflow.newChildWorkflowStub(
                     TableCopyWorkflow.class,
@@ -657,59 +642,20 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   /** A finished table: its result settles the table's progress. */
   private void tableDone(TableCopyResult r) {
-    TableProgress old = tableProgress.get(r.sourceTable());
-    if (old != null && (old.rowsCopied() != r.rows() || old.chunksDone() != r.chunks())) {
-      tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
-    }
-    if (old != null) {
-      tableProgress.put(
-          r.sourceTable(),
-          new TableProgress(
-              old.table(), r.rows(), old.rowsEstimated(), r.chunks(), old.chunksTotal()));
-    }
-    chunksDone = tableProgress.values().stream().mapToInt(TableProgress::chunksDone).sum();
+    copy.tableCopied(r);
   }
 
   @Override
   public void chunkCopied(ChunkProgress p) {
-    if (!copiedChunks
-        .computeIfAbsent(p.sourceTable(), k -> new java.util.HashSet<>())
-        .add(p.index())) {
-      return; // a repeated signal counts once
+    if (copy.chunkSignalled(p)) {
+      message = copy.message();
     }
-    TableProgress old = tableProgress.get(p.sourceTable());
-    if (old == null) {
-      return;
-    }
-    tableUpdated.put(p.sourceTable(), Workflow.currentTimeMillis());
-    tableProgress.put(
-        p.sourceTable(),
-        new TableProgress(
-            old.table(),
-            old.rowsCopied() + p.rows(),
-            old.rowsEstimated(),
-            Math.min(old.chunksTotal(), old.chunksDone() + 1),
-            old.chunksTotal()));
-    chunksDone = tableProgress.values().stream().mapToInt(TableProgress::chunksDone).sum();
-    message = "migrate: " + chunksDone + "/" + chunksTotal + " chunks copied";
   }
 
   /** A chunk copied inline: counts it (a failed chunk fails the stage through the fan-out). */
   private void chunkDone(ChunkResult r) {
-    chunksDone++;
-    tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
-    TableProgress old = tableProgress.get(r.sourceTable());
-    if (old != null) {
-      tableProgress.put(
-          r.sourceTable(),
-          new TableProgress(
-              old.table(),
-              old.rowsCopied() + r.rows(),
-              old.rowsEstimated(),
-              old.chunksDone() + 1,
-              old.chunksTotal()));
-    }
-    message = "migrate: " + chunksDone + "/" + chunksTotal + " chunks copied";
+    copy.chunkCopied(r);
+    message = copy.message();
   }
 
   /** Executes the approved cutover; empty when it ran, else why it was refused. */
@@ -990,19 +936,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   @Override
   public MigrationStatus status() {
-    List<TableProgress> tables = new ArrayList<>();
-    tableProgress.forEach(
-        (source, t) -> tables.add(t.timed(tableStarted.get(source), tableUpdated.get(source))));
-    long rowsCopied = tables.stream().mapToLong(TableProgress::rowsCopied).sum();
-    long rowsEstimated = tables.stream().mapToLong(TableProgress::rowsEstimated).sum();
-    int tablesDone =
-        (int)
-            tables.stream()
-                .filter(t -> t.chunksTotal() > 0 && t.chunksDone() == t.chunksTotal())
-                .count();
-    Progress progress =
-        new Progress(
-            tables.size(), tablesDone, chunksTotal, chunksDone, rowsCopied, rowsEstimated, tables);
+    Progress progress = copy.progress();
     return new MigrationStatus(
         migrationId,
         branch,
