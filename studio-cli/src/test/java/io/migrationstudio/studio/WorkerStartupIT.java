@@ -47,7 +47,8 @@ class WorkerStartupIT {
                 }
               });
       worker.start();
-      Thread.sleep(4000);
+      // longer than one probe (10 s): at least one attempt fails however gRPC retries inside it
+      Thread.sleep(13_000);
       assertNull(failed.get(), "the worker did not give up while Temporal was down");
       assertTrue(worker.isAlive(), "the worker waits for Temporal");
       try (EmbeddedTemporal temporal = EmbeddedTemporal.start(port)) {
