@@ -55,10 +55,8 @@ import java.util.Deque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 
 /**
@@ -75,7 +73,6 @@ import org.slf4j.Logger;
  */
 public class MigrationWorkflowImpl implements MigrationWorkflow {
   private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
-  private static final Pattern COMMIT_ID = Pattern.compile("[0-9a-f]{40}");
   private static final String AUTO_REVIEWER = "studio:auto";
 
   private final EvidenceActivities evidence =
@@ -734,82 +731,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             null));
   }
 
-  /** Every reason to refuse a review; empty when it is acceptable. */
+  /** Every reason to refuse a review at the gate as it stands; empty when it is acceptable. */
   private List<String> reviewProblems(Review r) {
-    List<String> problems = new ArrayList<>();
-    if (r == null) {
-      problems.add("review is empty");
-      return problems;
-    }
-    if (r.stage() == null) {
-      problems.add("stage is required");
-    }
-    if (r.decision() == null) {
-      problems.add("decision is required (APPROVE, REQUEST_CHANGES or REJECT)");
-    }
-    if (r.reviewer() == null || r.reviewer().isBlank()) {
-      problems.add("reviewer is required");
-    }
-    if (r.commit() == null || !COMMIT_ID.matcher(r.commit()).matches()) {
-      problems.add(
-          "commit must be the full 40-hex id of the commit reviewed, was '" + r.commit() + "'");
-    }
-    if (!problems.isEmpty()) {
-      return problems;
-    }
-    if (state != MigrationState.AWAITING_REVIEW || r.stage() != stage) {
-      problems.add(
-          "stage "
-              + r.stage().key()
-              + " is not waiting for review (current stage "
-              + (stage == null ? "none" : stage.key())
-              + ", state "
-              + state.name().toLowerCase(Locale.ROOT)
-              + ")");
-      return problems;
-    }
-    if (!spec.approvers().mayReview(r.stage(), effectiveGate, r.reviewer())) {
-      problems.add(
-          "reviewer '"
-              + r.reviewer()
-              + "' is not an approver of "
-              + r.stage().key()
-              + "; "
-              + whoMayApprove(r.stage()));
-    }
-    if (changesRequested) {
-      if (r.decision() != Decision.REJECT && r.commit().equals(reviewCommit)) {
-        problems.add(
-            "changes were requested on "
-                + reviewCommit
-                + ": name the newer commit holding the revision");
-      }
-    } else if (!r.commit().equals(reviewCommit)) {
-      problems.add(
-          "commit "
-              + r.commit()
-              + " is not the commit under review; review "
-              + reviewCommit
-              + " (the exact commit you read)");
-    }
-    return problems;
-  }
-
-  /** Who may decide {@code s} at the gate as it is now, by name and by spec key. */
-  private String whoMayApprove(Stage s) {
-    String own = "approvers." + s.key();
-    java.util.Set<String> who = new java.util.LinkedHashSet<>(spec.approvers().forStage(s));
-    boolean external = effectiveGate == GateMode.EXTERNAL;
-    if (!external) {
-      who.addAll(spec.approvers().defaults());
-    }
-    String keys = external ? own + " (external gate)" : own + " and approvers.default";
-    if (who.isEmpty()) {
-      return "nobody may approve it: no one is listed under "
-          + keys
-          + "; add a reviewer there in the spec and run the migration again";
-    }
-    return "may approve it: " + String.join(", ", who) + " (listed under " + keys + ")";
+    return ReviewRules.problems(
+        r, new ReviewRules.Gate(state, stage, spec, effectiveGate, reviewCommit, changesRequested));
   }
 
   @Override
