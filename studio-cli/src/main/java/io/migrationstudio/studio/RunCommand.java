@@ -2,6 +2,8 @@ package io.migrationstudio.studio;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.spec.SpecException;
+import io.migrationstudio.core.spec.SpecProblem;
 import io.migrationstudio.workflow.OperatorService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +42,15 @@ final class RunCommand implements Callable<Integer> {
   int apiPort;
 
   @Option(
+      names = "--on-escalation",
+      paramLabel = "fail|wait",
+      description = {
+        "when a checker fails under an auto gate and the gate escalates to ask: fail ends the run",
+        "with exit 1, printing the verdict and how to continue (default); wait waits for a review"
+      })
+  String onEscalation = "fail";
+
+  @Option(
       names = "--git-remote",
       paramLabel = "URI",
       description = "remote of the artifact repository (default: a bare repository in the home)")
@@ -56,7 +67,28 @@ final class RunCommand implements Callable<Integer> {
       throw new MigrationException(
           ErrorCode.INVALID_SPEC, "cannot read the spec " + spec + ": " + e.getMessage());
     }
+    boolean wait =
+        switch (onEscalation) {
+          case "fail" -> false;
+          case "wait" -> true;
+          default ->
+              throw new SpecException(
+                  List.of(
+                      new SpecProblem(
+                          "--on-escalation", onEscalation, "must be fail or wait (default fail)")));
+        };
+    LocalRun.Continuation again =
+        wait
+            ? null
+            : new LocalRun.Continuation(
+                spec.toString(), home == null ? null : home.toString(), autoApprove, gitRemote);
     return LocalRun.execute(
-        h, text, OperatorService.parseAutoApprove(autoApprove), apiPort, gitRemote, System.out);
+        h,
+        text,
+        OperatorService.parseAutoApprove(autoApprove),
+        apiPort,
+        gitRemote,
+        System.out,
+        again);
   }
 }

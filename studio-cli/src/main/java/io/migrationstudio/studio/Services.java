@@ -36,6 +36,17 @@ final class Services implements AutoCloseable {
    */
   static final String ACTIVITY_SLOTS_PROPERTY = "studio.worker.activitySlots";
 
+  /**
+   * System property: how long a process without the embedded server waits for Temporal to answer at
+   * start-up (ISO-8601 duration, default {@value #DEFAULT_TEMPORAL_WAIT}; set by {@code studio
+   * worker --temporal-wait}).
+   */
+  static final String TEMPORAL_WAIT_PROPERTY = "studio.temporal.wait";
+
+  static final String DEFAULT_TEMPORAL_WAIT = "PT5M";
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Services.class);
+
   static final List<String> WORKERS =
       List.of(AssessmentWorker.NAME, MigrateWorker.NAME, ValidationWorker.NAME, CutoverWorker.NAME);
 
@@ -106,9 +117,12 @@ final class Services implements AutoCloseable {
       store = service.getBean(GitArtifactStore.class);
     } else {
       connection = TemporalConnection.connect(temporalTarget);
+      closeables.add(connection);
+      if (!embedded) {
+        awaitTemporal();
+      }
       GitArtifactStore own = GitArtifactStore.open(home.root(), gitRemote);
       closeables.add(own);
-      closeables.add(connection);
       store = own;
     }
     factory = WorkerFactory.newInstance(connection.client());
@@ -130,7 +144,53 @@ final class Services implements AutoCloseable {
         default -> throw new IllegalArgumentException(unknownWorker(w));
       }
     }
-    factory.start();
+    startFactory(embedded);
+  }
+
+  /** Waits for a Temporal that answers slowly or comes up late, saying why it waits. */
+  private void awaitTemporal() {
+    java.time.Duration wait =
+        java.time.Duration.parse(System.getProperty(TEMPORAL_WAIT_PROPERTY, DEFAULT_TEMPORAL_WAIT));
+    try {
+      connection.awaitReady(
+          wait,
+          message -> {
+            log.warn(message);
+            System.err.println("studio: " + message);
+          });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(
+          "interrupted while waiting for Temporal at " + temporalTarget);
+    }
+  }
+
+  /**
+   * Starts the workers; the SDK checks the server first, so a frontend too slow for that check
+   * (DEADLINE_EXCEEDED under load) is waited for again rather than ending the process.
+   */
+  private void startFactory(boolean embedded) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        factory.start();
+        return;
+      } catch (io.grpc.StatusRuntimeException e) {
+        if (embedded || attempt >= 5) {
+          throw e;
+        }
+        String message =
+            "starting the workers against Temporal at "
+                + temporalTarget
+                + " failed ("
+                + e.getStatus().getCode()
+                + "), attempt "
+                + attempt
+                + " of 5: waiting for it again";
+        log.warn(message);
+        System.err.println("studio: " + message);
+        awaitTemporal();
+      }
+    }
   }
 
   /** Parses {@code all}, {@code none} or a comma list of worker names. */

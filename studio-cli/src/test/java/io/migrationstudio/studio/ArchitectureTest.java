@@ -26,6 +26,7 @@ class ArchitectureTest {
             "io.migrationstudio.contracts",
             "io.migrationstudio.core",
             "io.migrationstudio.workflow",
+            DETERMINISTIC,
             "io.migrationstudio.worker.migrate")) {
       org.junit.jupiter.api.Assertions.assertTrue(
           classes.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)),
@@ -33,11 +34,14 @@ class ArchitectureTest {
     }
   }
 
+  /** Workflow code: deterministic, replayed from history; nothing else lives in this package. */
+  static final String DETERMINISTIC = "io.migrationstudio.workflow.deterministic";
+
   @Test
   void workflowCodeDoesNoIo() {
     noClasses()
         .that()
-        .haveSimpleNameEndingWith("WorkflowImpl")
+        .resideInAPackage(DETERMINISTIC + "..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
@@ -46,14 +50,41 @@ class ArchitectureTest {
             "java.net..",
             "java.nio.file..",
             "java.io..",
-            "io.migrationstudio.core..")
+            "java.util.concurrent..",
+            "io.grpc..",
+            "io.micronaut..",
+            "io.temporal.client..",
+            "io.temporal.serviceclient..",
+            "io.migrationstudio.core..",
+            "io.migrationstudio.workflow",
+            "io.migrationstudio.workflow.service..")
         .orShould()
         .callMethod(System.class, "currentTimeMillis")
         .orShould()
+        .callMethod(System.class, "nanoTime")
+        .orShould()
         .callMethod(java.util.UUID.class, "randomUUID")
+        .orShould()
+        .callMethod(Thread.class, "sleep", long.class)
         .because(
-            "workflow code must be deterministic: move I/O into an activity and use"
-                + " Workflow.currentTimeMillis()/Workflow.randomUUID()")
+            "workflow code in "
+                + DETERMINISTIC
+                + " must be deterministic: move I/O into an activity (or, for clients and servers,"
+                + " into io.migrationstudio.workflow) and use Workflow.currentTimeMillis(),"
+                + " Workflow.randomUUID() and Workflow.sleep()")
+        .check(classes);
+  }
+
+  @Test
+  void workflowImplementationsLiveInTheDeterministicPackage() {
+    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
+        .that()
+        .haveSimpleNameEndingWith("WorkflowImpl")
+        .should()
+        .resideInAPackage(DETERMINISTIC)
+        .because(
+            "the workflow rules above guard that package: put a new workflow implementation in "
+                + DETERMINISTIC)
         .check(classes);
   }
 

@@ -80,6 +80,68 @@ public final class LoadFinisher {
   }
 
   /**
+   * The run report of a copy that failed: the ledger as it stands (nothing is built), status {@code
+   * failed}, the failing table and the reason.
+   */
+  public StageOutput failed(
+      Connection c,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis,
+      String table,
+      String reason) {
+    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    Ledger ledger = new Ledger(target, studioSchema);
+    try {
+      return failedOutput(
+          report(c, mapping, migrationId, stageStartedAtMillis, schema, ledger)
+              .failed(table, reason));
+    } catch (SQLException e) {
+      throw target.classify(e, "reading the chunk ledger of failed migration " + migrationId);
+    }
+  }
+
+  /** The run report of a failed copy when the ledger cannot be read: the failure alone. */
+  public static StageOutput failedWithoutLedger(
+      String migrationId, long stageStartedAtMillis, String table, String reason) {
+    RunReport empty =
+        new RunReport(
+            migrationId,
+            Instant.ofEpochMilli(stageStartedAtMillis).toString(),
+            "failed",
+            null,
+            null,
+            new RunReport.Totals(0, 0, 0, 0, 0),
+            List.of(),
+            List.of(),
+            null,
+            null);
+    return failedOutput(empty.failed(table, reason));
+  }
+
+  private static StageOutput failedOutput(RunReport report) {
+    RunReport.Failure f = report.failure();
+    return new StageOutput(
+        Map.of(
+            ArtifactPaths.RUN_JSON, Json.bytes(Json.write(report)),
+            ArtifactPaths.RUN_MD, Json.bytes(markdown(report))),
+        io.migrationstudio.contracts.workflow.Verdict.FAIL,
+        "copy failed"
+            + (f.table() == null ? "" : " in table " + f.table())
+            + ": "
+            + f.reason()
+            + " ("
+            + report.totals().rows()
+            + " rows in "
+            + report.totals().committed()
+            + "/"
+            + report.totals().chunks()
+            + " chunks committed, "
+            + report.totals().rejects()
+            + " rejected)");
+  }
+
+  /**
    * Builds one table's primary key, unique keys and secondary indexes as soon as its chunks are in,
    * while other tables still copy (foreign keys wait for {@link #finish}: they need both sides).
    * Records the build time in the table ledger (the first build only). Idempotent: {@link #finish}
@@ -228,6 +290,7 @@ public final class LoadFinisher {
         migrationId,
         Instant.ofEpochMilli(stageStartedAtMillis).toString(),
         committed == total && total > 0 ? "complete" : "incomplete",
+        null,
         firstStart == null || lastFinish == null
             ? null
             : lastFinish.toEpochMilli() - firstStart.toEpochMilli(),
@@ -243,6 +306,15 @@ public final class LoadFinisher {
     sb.append("# Migrate run: ").append(r.migration()).append("\n\n");
     sb.append("Stage started at ").append(r.stageStartedAt()).append(". Status: **");
     sb.append(r.status()).append("**.");
+    if (r.failure() != null) {
+      sb.append("\n\nThe copy failed");
+      if (r.failure().table() != null) {
+        sb.append(" in table **").append(md(r.failure().table())).append("**");
+      }
+      sb.append(": ").append(r.failure().reason()).append("\n\n");
+      sb.append("Nothing was built. Fix the cause, then run the migration again: chunks");
+      sb.append(" committed in the ledger are not copied twice.");
+    }
     if (r.durationMs() != null) {
       sb.append(" Copy wall time: ").append(r.durationMs()).append(" ms.");
     }

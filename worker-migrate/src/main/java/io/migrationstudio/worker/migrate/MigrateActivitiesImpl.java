@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.contracts.activity.LoadFailure;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.StageRequest;
@@ -33,6 +34,8 @@ import java.util.concurrent.TimeUnit;
  * ActivityFailures}.
  */
 public final class MigrateActivitiesImpl implements MigrateActivities {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(MigrateActivitiesImpl.class);
   private final ArtifactStore store;
   private final StageArtifacts artifacts;
   private final MigrateService migrate;
@@ -120,6 +123,43 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
               migrate.finishLoad(
                   req.spec(), mapping, req.migrationId(), req.stageStartedAtMillis());
           return commit(req, Stage.MIGRATE.producerRole(), "Migrate: run ledger summary", out);
+        });
+  }
+
+  @Override
+  public StageResult recordFailedLoad(LoadFailure f) {
+    return ActivityFailures.run(
+        () -> {
+          StageOutput out;
+          try (Connection tgt = Dialects.open(f.spec().target(), secrets, "target")) {
+            MappingDocument mapping = artifacts.mapping(f.branch(), f.mappingCommit());
+            out =
+                new LoadFinisher(dialect(f.spec().target().url()))
+                    .failed(
+                        tgt,
+                        mapping,
+                        f.migrationId(),
+                        f.stageStartedAtMillis(),
+                        f.sourceTable(),
+                        f.reason());
+          } catch (SQLException | RuntimeException e) {
+            // the failure itself may be the target: the evidence still says what failed
+            log.warn(
+                "run.json of failed migration {} without the ledger: {}",
+                f.migrationId(),
+                e.getMessage());
+            out =
+                LoadFinisher.failedWithoutLedger(
+                    f.migrationId(), f.stageStartedAtMillis(), f.sourceTable(), f.reason());
+          }
+          return artifacts.commit(
+              Stage.MIGRATE,
+              Stage.MIGRATE.producerRole(),
+              f.branch(),
+              "Migrate: copy failed"
+                  + (f.sourceTable() == null ? "" : " in " + f.sourceTable())
+                  + ", run ledger summary",
+              out);
         });
   }
 

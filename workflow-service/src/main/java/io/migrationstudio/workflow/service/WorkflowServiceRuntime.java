@@ -10,8 +10,8 @@ import jakarta.annotation.PreDestroy;
 
 /**
  * What the workflow service runs once its context is up: the worker hosting {@code
- * MigrationWorkflowImpl} and the gRPC operator API. Eager ({@link Context}) so that starting the
- * application starts serving.
+ * io.migrationstudio.workflow.deterministic.MigrationWorkflowImpl} and the gRPC operator API. Eager
+ * ({@link Context}) so that starting the application starts serving.
  */
 @Context
 public class WorkflowServiceRuntime implements AutoCloseable {
