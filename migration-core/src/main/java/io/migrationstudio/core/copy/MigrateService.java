@@ -129,6 +129,26 @@ public final class MigrateService {
         spec, what, t -> finisher.finish(t, mapping, migrationId, stageStartedAtMillis));
   }
 
+  /**
+   * {@code run.json} of a migration whose copy failed: the ledger as it stood, the failing table
+   * and the reason (the failure may be the target itself; the caller then records it without the
+   * ledger, {@link LoadFinisher#failedWithoutLedger}).
+   */
+  public StageOutput failedLoad(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis,
+      String sourceTable,
+      String reason) {
+    LoadFinisher finisher = new LoadFinisher(Dialects.target(spec));
+    String what = "recording the failed load of migration " + migrationId;
+    return onTarget(
+        spec,
+        what,
+        t -> finisher.failed(t, mapping, migrationId, stageStartedAtMillis, sourceTable, reason));
+  }
+
   /** The dry run: every row read, transformed and checked; nothing kept. */
   public StageOutput dryRun(
       MigrationSpec spec, MappingDocument mapping, String migrationId, ChunkProgress heartbeat) {

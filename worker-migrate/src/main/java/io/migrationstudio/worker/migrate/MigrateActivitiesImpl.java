@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.TableLoadRequest;
+import io.migrationstudio.core.copy.LoadFinisher;
 import io.migrationstudio.core.copy.MigrateService;
 import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.evidence.StageArtifacts;
@@ -131,18 +132,17 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
     return ActivityFailures.run(
         () -> {
           StageOutput out;
-          try (Connection tgt = Dialects.open(f.spec().target(), secrets, "target")) {
+          try {
             MappingDocument mapping = artifacts.mapping(f.branch(), f.mappingCommit());
             out =
-                new LoadFinisher(dialect(f.spec().target().url()))
-                    .failed(
-                        tgt,
-                        mapping,
-                        f.migrationId(),
-                        f.stageStartedAtMillis(),
-                        f.sourceTable(),
-                        f.reason());
-          } catch (SQLException | RuntimeException e) {
+                migrate.failedLoad(
+                    f.spec(),
+                    mapping,
+                    f.migrationId(),
+                    f.stageStartedAtMillis(),
+                    f.sourceTable(),
+                    f.reason());
+          } catch (RuntimeException e) {
             // the failure itself may be the target: the evidence still says what failed
             log.warn(
                 "run.json of failed migration {} without the ledger: {}",
