@@ -184,6 +184,24 @@ public interface Dialect {
     return Optional.empty();
   }
 
+  /**
+   * Optional capability: the current state of sequence {@code name} of {@code schema}, read now
+   * (the load reads it when it ends, so values handed out during the copy count); empty when the
+   * engine has no sequences. A user who may not read the sequence gets a {@link MigrationException}
+   * that names the sequence and the privilege to grant.
+   */
+  default Optional<SequenceState> sequenceState(Connection connection, String schema, String name)
+      throws SQLException {
+    return Optional.empty();
+  }
+
+  /**
+   * A sequence's position as PostgreSQL's {@code setval(seq, lastValue, called)} takes it: the next
+   * {@code nextval} returns {@code lastValue} when {@code called} is false, the value after it
+   * otherwise.
+   */
+  record SequenceState(long lastValue, boolean called) {}
+
   /** One look at the sessions connected to a database. */
   interface SessionList {
     /**

@@ -203,10 +203,18 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           try {
             MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
             StageOutput out;
-            try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+            // the source is read after the copy: free-standing sequences take its current values
+            try (Connection src = Dialects.openReadOnly(req.spec().source(), secrets, "source");
+                Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
               out =
                   new LoadFinisher(dialect(req.spec().target().url()))
-                      .finish(tgt, mapping, req.migrationId(), req.stageStartedAtMillis());
+                      .finish(
+                          src,
+                          dialect(req.spec().source().url()),
+                          tgt,
+                          mapping,
+                          req.migrationId(),
+                          req.stageStartedAtMillis());
             }
             return artifacts.commit(
                 Stage.MIGRATE,
