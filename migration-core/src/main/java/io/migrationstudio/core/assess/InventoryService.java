@@ -72,7 +72,7 @@ public final class InventoryService {
             : Optional.empty();
     Inventory inventory;
     Throughput throughput;
-    try (Connection c = Dialects.open(spec.source(), secrets, "source")) {
+    try (Connection c = Dialects.openReadOnly(spec.source(), secrets, "source")) {
       String step = "reading the catalog of schema " + dialect.quote(schema);
       try {
         inventory = introspect(c, dialect, schema, ScopeFilter.of(spec.scope()));

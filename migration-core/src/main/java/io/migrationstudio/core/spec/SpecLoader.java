@@ -497,6 +497,17 @@ public final class SpecLoader {
               "is required unless both source_sql and target_sql are given");
         }
         compareRules(q.get("compare"), path + ".compare");
+        readOnly(path, "sql", sql);
+        readOnly(path, "source_sql", sourceSql);
+        readOnly(path, "target_sql", targetSql);
+      }
+    }
+
+    /** A validation query must only read: refused here, before anything runs. */
+    private void readOnly(String path, String key, String sql) {
+      if (sql != null) {
+        io.migrationstudio.core.dialect.ReadOnlySql.refusal(sql)
+            .ifPresent(why -> problem(path + "." + key, shorten(sql), "must only read: " + why));
       }
     }
 

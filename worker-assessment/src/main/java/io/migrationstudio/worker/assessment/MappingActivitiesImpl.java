@@ -106,7 +106,8 @@ public final class MappingActivitiesImpl implements MappingActivities {
           StageOutput output;
           try (Connection source =
                   Dialects.openReadOnly(request.spec().source(), secrets, "source");
-              Connection target = Dialects.open(request.spec().target(), secrets, "target")) {
+              Connection target =
+                  Dialects.openReadOnly(request.spec().target(), secrets, "target")) {
             output =
                 reviewer.review(source, sourceDialect, sourceSchema, target, inventory, mapping);
           } catch (SQLException e) {

@@ -72,7 +72,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
             MigrationSpec spec = req.spec();
             MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
             TargetPreparer.Prepared prepared;
-            try (Connection src = Dialects.open(spec.source(), secrets, "source");
+            try (Connection src = Dialects.openReadOnly(spec.source(), secrets, "source");
                 Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
               prepared =
                   new TargetPreparer(dialect(spec.source().url()), dialect(spec.target().url()))
@@ -133,7 +133,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                   options.withProgressEvery(
                       ThrottledProgress.progressEvery(rate, options.progressEvery()));
             }
-            try (Connection src = Dialects.open(spec.source(), secrets, "source");
+            try (Connection src = Dialects.openReadOnly(spec.source(), secrets, "source");
                 Connection tgt = Dialects.open(spec.target(), secrets, "target");
                 Throttles throttles = Throttles.open(spec, secrets, limiters)) {
               heartbeat = throttles.wrap(heartbeat);
@@ -237,7 +237,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
             MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
             ActivityExecutionContext ctx = Activity.getExecutionContext();
             DryRunner.Report report;
-            try (Connection src = Dialects.open(spec.source(), secrets, "source");
+            try (Connection src = Dialects.openReadOnly(spec.source(), secrets, "source");
                 Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
               report =
                   new DryRunner(dialect(spec.source().url()), dialect(spec.target().url()))
@@ -272,7 +272,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           try {
             MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
             StageOutput out;
-            try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+            try (Connection tgt = Dialects.openReadOnly(req.spec().target(), secrets, "target")) {
               out =
                   new IntegrationChecker(dialect(req.spec().target().url()))
                       .check(tgt, mapping, req.migrationId(), req.spec().migrate().rejectLimit());
@@ -301,7 +301,7 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                     ArtifactPaths.DRY_RUN_REPORT_JSON,
                     Stage.MIGRATE.producerRole());
             StageOutput out;
-            try (Connection tgt = Dialects.open(req.spec().target(), secrets, "target")) {
+            try (Connection tgt = Dialects.openReadOnly(req.spec().target(), secrets, "target")) {
               out =
                   new DryRunner(
                           dialect(req.spec().source().url()), dialect(req.spec().target().url()))

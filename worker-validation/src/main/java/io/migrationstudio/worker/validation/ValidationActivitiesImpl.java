@@ -64,8 +64,8 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
             MappingDocument mapping =
                 MappingLoader.read(yaml, ArtifactPaths.MAPPING_YAML + " at " + at);
             StageOutput out;
-            try (Connection src = Dialects.open(spec.source(), secrets, "source");
-                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+            try (Connection src = Dialects.openReadOnly(spec.source(), secrets, "source");
+                Connection tgt = Dialects.openReadOnly(spec.target(), secrets, "target")) {
               out =
                   new Validator(
                           Dialects.forUrl(spec.source().url()),
@@ -108,8 +108,8 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
             MigrationSpec spec = req.spec();
             byte[] validation = store.read(at(req), ArtifactPaths.VALIDATION_JSON).orElse(null);
             StageOutput out;
-            try (Connection src = Dialects.open(spec.source(), secrets, "source");
-                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+            try (Connection src = Dialects.openReadOnly(spec.source(), secrets, "source");
+                Connection tgt = Dialects.openReadOnly(spec.target(), secrets, "target")) {
               out =
                   new RegressionReplayer(
                           Dialects.forUrl(spec.source().url()),
@@ -154,7 +154,7 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                 Freshness.read(
                     store.read(reportCommit, ArtifactPaths.VALIDATION_JSON).orElseThrow());
             Freshness.LedgerState now;
-            try (Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+            try (Connection tgt = Dialects.openReadOnly(spec.target(), secrets, "target")) {
               now =
                   Freshness.ledgerState(
                       tgt,
@@ -198,8 +198,8 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                     req.branch(), req.commit(), ArtifactPaths.VALIDATION_JSON, "the validator");
             MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
             RepairPlanner.Result planned;
-            try (Connection src = Dialects.open(spec.source(), secrets, "source");
-                Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+            try (Connection src = Dialects.openReadOnly(spec.source(), secrets, "source");
+                Connection tgt = Dialects.openReadOnly(spec.target(), secrets, "target")) {
               planned =
                   new RepairPlanner(
                           Dialects.forUrl(spec.source().url()),

@@ -359,6 +359,24 @@ public final class MariaDbDialect implements Dialect {
    * MariaDB/MySQL data probe: NUL bytes, zero dates (read under a relaxed sql_mode), values above a
    * limit, case-insensitive duplicates, non-empty tables.
    */
+  @Override
+  public void makeSessionReadOnly(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("SET SESSION TRANSACTION READ ONLY");
+    }
+  }
+
+  @Override
+  public void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.rollback();
+    }
+    connection.setAutoCommit(false);
+    try (Statement st = connection.createStatement()) {
+      st.execute("START TRANSACTION READ ONLY");
+    }
+  }
+
   /**
    * A MariaDB SEQUENCE is a one-row table: {@code next_not_cached_value} is the next value no
    * session has been handed (values cached by live sessions are skipped, never reused). An

@@ -90,6 +90,26 @@ public final class PostgresDialect implements Dialect {
     return new MigrationException(code, message, e);
   }
 
+  @Override
+  public void makeSessionReadOnly(Connection connection) throws SQLException {
+    connection.setReadOnly(true);
+    try (Statement st = connection.createStatement()) {
+      st.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+    }
+  }
+
+  /** {@code SET TRANSACTION READ ONLY} as the first statement of a new transaction. */
+  @Override
+  public void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.rollback();
+    }
+    connection.setAutoCommit(false);
+    try (Statement st = connection.createStatement()) {
+      st.execute("SET TRANSACTION READ ONLY");
+    }
+  }
+
   /**
    * {@code last_value, is_called} of the sequence relation itself, which needs SELECT on the
    * sequence ({@code pg_sequences} shows NULL to a user without it, indistinguishable from a

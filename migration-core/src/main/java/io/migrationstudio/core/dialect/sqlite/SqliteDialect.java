@@ -47,6 +47,20 @@ public final class SqliteDialect implements Dialect {
     return "main";
   }
 
+  /** {@code PRAGMA query_only}: the driver fixes its read-only flag when the file is opened. */
+  @Override
+  public void makeSessionReadOnly(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("PRAGMA query_only = ON");
+    }
+  }
+
+  @Override
+  public void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    makeSessionReadOnly(connection);
+    connection.setAutoCommit(false);
+  }
+
   @Override
   public String quote(String identifier) {
     if (identifier.indexOf('\0') >= 0) {
