@@ -11,6 +11,7 @@ import io.migrationstudio.contracts.spec.AssessmentOptions;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.ConsumerWindow;
 import io.migrationstudio.contracts.spec.CutoverOptions;
+import io.migrationstudio.contracts.spec.EvidenceOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MappingOptions;
 import io.migrationstudio.contracts.spec.MigrateOptions;
@@ -339,6 +340,10 @@ public final class SpecLoader {
         oneOf(m, "mapping", "naming", NAMINGS);
         text(m, "mapping", "overrides", false);
         typeRules(m.get("type_rules"));
+        JsonNode evidence = section(m, "mapping", "evidence", EvidenceOptions.class);
+        if (evidence != null) {
+          stringList(evidence.get("plain"), "mapping.evidence.plain");
+        }
       }
     }
 

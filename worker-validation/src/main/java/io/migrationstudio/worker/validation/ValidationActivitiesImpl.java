@@ -17,6 +17,7 @@ import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.validate.Freshness;
@@ -76,7 +77,8 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                           mapping,
                           req.migrationId(),
                           spec.validation().sampleRows(),
-                          Validator.ledgerlessChunkRows(spec.migrate()));
+                          Validator.ledgerlessChunkRows(spec.migrate()),
+                          EvidenceMask.plain(spec.mapping().plainEvidence()));
               // when it was made (workflow time) and against which ledger state: Cutover's check
               out =
                   Freshness.stamp(

@@ -1,0 +1,87 @@
+package io.migrationstudio.core.mapping;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.core.assess.InventoryService;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import java.sql.Connection;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * dry-run.md publishes no source value unless the spec says so: by default names, e-mails, phones,
+ * dates, amounts and binary values appear only as their shape (binary as its length), on the source
+ * side and the target side; a column listed under {@code mapping.evidence.plain} shows its values,
+ * and a listed table shows every column, binary as hex, never as raw bytes.
+ */
+@ExtendWith(PostgresExtension.class)
+class DryRunMaskingIT {
+  private static final PostgresDialect PG = new PostgresDialect();
+
+  private static final List<String> SECRETS =
+      List.of(
+          "Leonie Köhler",
+          "leonekohler@surfeu.de",
+          "+49 0711 2842222",
+          "1987-06-05",
+          "48213.75",
+          "Astrid Gruber",
+          "astrid.gruber@apple.at");
+
+  @Test
+  void rowsAreMaskedUnlessTheSpecListsThemPlain(TestDatabase db) throws Exception {
+    db.execute(
+        "CREATE TABLE customer (id int PRIMARY KEY, name text, email varchar(60), phone text,"
+            + " born date, salary numeric(10,2), photo bytea)",
+        "INSERT INTO customer VALUES"
+            + " (1, 'Leonie Köhler', 'leonekohler@surfeu.de', '+49 0711 2842222', '1987-06-05',"
+            + " 48213.75, '\\xdeadbeef4c656f6e6965'::bytea),"
+            + " (2, 'Astrid Gruber', 'astrid.gruber@apple.at', NULL, NULL, NULL, NULL)",
+        "CREATE TABLE badge (id int PRIMARY KEY, code text, img bytea)",
+        "INSERT INTO badge VALUES (7, 'gold-star', '\\x00ff41'::bytea)");
+    try (Connection src = db.connect()) {
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
+      MappingDocument mapping =
+          new MappingGenerator().generate(inv, Fixtures.spec("identity", null));
+      CompatibilityReviewer reviewer = new CompatibilityReviewer();
+
+      String masked = dryRun(reviewer.review(src, PG, "public", null, inv, mapping));
+      for (String secret : SECRETS) {
+        assertFalse(masked.contains(secret), "masked dry run shows '" + secret + "':\n" + masked);
+      }
+      for (String part :
+          List.of("Leonie", "surfeu", "2842222", "deadbeef", "gold-star", "00ff41")) {
+        assertFalse(masked.contains(part), part + " in:\n" + masked);
+      }
+      assertFalse(masked.contains("Leonie"), "raw bytes of the binary column decoded as text");
+      assertTrue(masked.contains("| xxxxxxxxxxx@xxxxxx.xx |"), masked);
+      assertTrue(masked.contains("| +## #### ####### |"), masked);
+      assertTrue(masked.contains("| ####-##-## |"), masked);
+      assertTrue(masked.contains("| #####.## |"), masked);
+      assertTrue(masked.contains("| <10 bytes> |"), masked);
+
+      EvidenceMask plain = EvidenceMask.plain(List.of("customer.email", "badge"));
+      String shown = dryRun(reviewer.review(src, PG, "public", null, inv, mapping, plain));
+      assertTrue(shown.contains("leonekohler@surfeu.de"), shown);
+      assertTrue(shown.contains("astrid.gruber@apple.at"), shown);
+      assertFalse(shown.contains("Leonie Köhler"), "the name column is not listed:\n" + shown);
+      assertFalse(shown.contains("48213.75"), shown);
+      assertTrue(
+          shown.contains("| 7 | gold-star | \\\\x00ff41 |"),
+          "a listed table, binary as hex:\n" + shown);
+    }
+  }
+
+  private static String dryRun(StageOutput out) {
+    return new String(out.files().get(ArtifactPaths.DRY_RUN_MD), UTF_8);
+  }
+}
