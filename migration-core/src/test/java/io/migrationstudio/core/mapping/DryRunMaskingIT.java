@@ -5,13 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.core.assess.InventoryService;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.testkit.MariaDbExtension;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
+import io.migrationstudio.testkit.TestMariaDb;
 import java.sql.Connection;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * side and the target side; a column listed under {@code mapping.evidence.plain} shows its values,
  * and a listed table shows every column, binary as hex, never as raw bytes.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({PostgresExtension.class, MariaDbExtension.class})
 class DryRunMaskingIT {
   private static final PostgresDialect PG = new PostgresDialect();
 
@@ -78,6 +82,41 @@ class DryRunMaskingIT {
       assertTrue(
           shown.contains("| 7 | gold-star | \\\\x00ff41 |"),
           "a listed table, binary as hex:\n" + shown);
+    }
+  }
+
+  @Test
+  void mariaDbBinaryIsNeverWrittenRaw(TestMariaDb maria) throws Exception {
+    maria.execute(
+        "CREATE TABLE contact (id int PRIMARY KEY, email varchar(60), avatar blob)",
+        "INSERT INTO contact VALUES (1, 'frank.harris@google.com', X'89504E470D0A1A0A4869')");
+    Dialect source = Dialects.forUrl(maria.jdbcUrl());
+    try (Connection src = maria.connect()) {
+      Inventory inv = InventoryService.introspect(src, source, maria.name(), t -> true);
+      MappingDocument mapping =
+          MappingLoader.load(
+              MappingLoader.renderBytes(
+                  io.migrationstudio.core.copy.TestMappings.mariaDbIdentity(maria, src, t -> true)),
+              inv);
+      CompatibilityReviewer reviewer = new CompatibilityReviewer();
+      String masked = dryRun(reviewer.review(src, source, maria.name(), null, inv, mapping));
+      assertFalse(masked.contains("frank"), masked);
+      assertFalse(masked.contains("PNG"), "raw bytes of the blob:\n" + masked);
+      assertTrue(masked.contains("| <10 bytes> |"), masked);
+
+      String plain =
+          dryRun(
+              reviewer.review(
+                  src,
+                  source,
+                  maria.name(),
+                  null,
+                  inv,
+                  mapping,
+                  EvidenceMask.plain(List.of("contact"))));
+      assertTrue(plain.contains("frank.harris@google.com"), plain);
+      assertFalse(plain.contains("PNG"), "raw bytes of the blob:\n" + plain);
+      assertTrue(plain.contains("\\\\x89504e470d0a1a0a4869"), "hex:\n" + plain);
     }
   }
 
