@@ -6,6 +6,7 @@ import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.canonical.CanonicalEncoder;
 import io.migrationstudio.core.canonical.ColumnCodec;
 import io.migrationstudio.core.canonical.RowCodec;
+import io.migrationstudio.core.canonical.Unconvertible;
 import io.migrationstudio.core.copy.CopyText;
 import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
@@ -998,7 +999,7 @@ public final class CompatibilityReviewer {
           for (int i = 0; i < codec.size(); i++) {
             ColumnCodec column = codec.columns().get(i);
             Object value = values[i];
-            reason = reason != null ? reason : CopyText.unwritable(column, value);
+            reason = reason != null ? reason : maskedReason(table, i, column, value);
             a.add(Markdown.cell(shown(table, i, column, value), CELL_WIDTH));
           }
           if (reason != null) {
@@ -1059,6 +1060,20 @@ public final class CompatibilityReviewer {
         return mask.bytes(table.source(), name, bytes);
       }
       return mask.text(table.source(), name, copyText(column, value));
+    }
+
+    /**
+     * Why Migrate would quarantine a value, the value it quotes masked like the cell that shows it
+     * (a reason names the unconvertible source value).
+     */
+    private String maskedReason(TableMapping table, int i, ColumnCodec column, Object value) {
+      String reason = CopyText.unwritable(column, value);
+      if (reason != null && value instanceof Unconvertible u && !u.raw().isEmpty()) {
+        ColumnMapping c = table.copiedColumns().get(i);
+        String name = c.source() != null ? c.source() : c.target();
+        return reason.replace(u.raw(), mask.text(table.source(), name, u.raw()));
+      }
+      return reason;
     }
 
     /** The COPY text of a value (null stays null, shown as NULL like on the source side). */

@@ -89,7 +89,10 @@ class DryRunMaskingIT {
   void mariaDbBinaryIsNeverWrittenRaw(TestMariaDb maria) throws Exception {
     maria.execute(
         "CREATE TABLE contact (id int PRIMARY KEY, email varchar(60), avatar blob)",
-        "INSERT INTO contact VALUES (1, 'frank.harris@google.com', X'89504E470D0A1A0A4869')");
+        "INSERT INTO contact VALUES (1, 'frank.harris@google.com', X'89504E470D0A1A0A4869')",
+        // tinyint(1) becomes boolean: 57 is quarantined, and the reason quotes the value
+        "CREATE TABLE flag (id int PRIMARY KEY, ok tinyint(1))",
+        "INSERT INTO flag VALUES (1, 57)");
     Dialect source = Dialects.forUrl(maria.jdbcUrl());
     try (Connection src = maria.connect()) {
       Inventory inv = InventoryService.introspect(src, source, maria.name(), t -> true);
@@ -103,6 +106,10 @@ class DryRunMaskingIT {
       assertFalse(masked.contains("frank"), masked);
       assertFalse(masked.contains("PNG"), "raw bytes of the blob:\n" + masked);
       assertTrue(masked.contains("| <10 bytes> |"), masked);
+      assertTrue(masked.contains("Migrate would quarantine row 1: "), masked);
+      assertFalse(
+          masked.contains("57"), "the quarantined value, in its cell or its reason:\n" + masked);
+      assertTrue(masked.contains("'##'"), masked);
 
       String plain =
           dryRun(
