@@ -74,7 +74,7 @@ public final class InventoryService {
     Inventory inventory;
     Throughput throughput;
     try (Connection c =
-        Dialects.open(spec.source(), secrets, "source", ConnectPhase.MIGRATION_START)) {
+        Dialects.openReadOnly(spec.source(), secrets, "source", ConnectPhase.MIGRATION_START)) {
       String step = "reading the catalog of schema " + dialect.quote(schema);
       try {
         inventory = introspect(c, dialect, schema, ScopeFilter.of(spec.scope()));

@@ -1,7 +1,10 @@
 package io.migrationstudio.core.copy;
 
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.SequenceMapping;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
@@ -18,9 +21,10 @@ import java.util.Objects;
 
 /**
  * Ends a load: per table, unique keys and secondary indexes, then every table's foreign keys (NOT
- * VALID, then validated), then identities and sequences past the copied keys; finally renders
- * {@code run.{json,md}} from the ledger. Each table's build time is recorded in the table ledger
- * the first time only, so a re-run (whose DDL is a no-op) renders identical files.
+ * VALID, then validated), then identities and sequences past the copied keys and free-standing
+ * sequences at their source's current value; finally renders {@code run.{json,md}} from the ledger.
+ * Each table's build time is recorded in the table ledger the first time only, so a re-run (whose
+ * DDL is a no-op) renders identical files.
  */
 public final class LoadFinisher {
   private final Dialect target;
@@ -37,9 +41,66 @@ public final class LoadFinisher {
     this.clock = Objects.requireNonNull(clock);
   }
 
-  /** Runs the post-load DDL and sequences, and renders the run report. */
+  /**
+   * Runs the post-load DDL and sequences, sets every free-standing sequence to its source
+   * sequence's current value (read from {@code source} now, after the copy), and renders the run
+   * report.
+   */
+  public StageOutput finish(
+      Connection source,
+      Dialect sourceDialect,
+      Connection c,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis) {
+    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    List<String> statements = new ArrayList<>();
+    String sourceSchema =
+        mapping.sourceSchema() == null || mapping.sourceSchema().isBlank()
+            ? sourceDialect.defaultSchema()
+            : mapping.sourceSchema();
+    for (SequenceMapping seq : schema.freeSequences()) {
+      try {
+        Dialect.SequenceState state =
+            sourceDialect
+                .sequenceState(source, sourceSchema, seq.source())
+                .orElseThrow(
+                    () ->
+                        new MigrationException(
+                            ErrorCode.INVALID_ARTIFACT,
+                            "mapping.yaml lists sequence "
+                                + seq.source()
+                                + " but the "
+                                + sourceDialect.name()
+                                + " source has no sequences; remove it from the mapping"));
+        statements.add(schema.freeSequenceStatement(seq, state));
+      } catch (SQLException e) {
+        throw sourceDialect.classify(
+            e, "reading the current value of source sequence " + seq.source());
+      }
+    }
+    return finish(c, mapping, migrationId, stageStartedAtMillis, statements);
+  }
+
+  /**
+   * Runs the post-load DDL and sequences, and renders the run report, for a mapping without
+   * free-standing sequences (their values come from the source: use the other {@code finish}).
+   */
   public StageOutput finish(
       Connection c, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
+    if (!new TargetSchema(target, mapping, studioSchema).freeSequences().isEmpty()) {
+      throw new IllegalStateException(
+          "the mapping has free-standing sequences: finish the load with the source connection");
+    }
+    return finish(c, mapping, migrationId, stageStartedAtMillis, List.of());
+  }
+
+  private StageOutput finish(
+      Connection c,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis,
+      List<String> freeSequences) {
     TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
     Ledger ledger = new Ledger(target, studioSchema);
     try {
@@ -59,7 +120,7 @@ public final class LoadFinisher {
         long ms = elapsed.get(t.source()) + (clock.millis() - s);
         ledger.recordIndexBuild(c, migrationId, t.source(), first, first.plusMillis(ms));
       }
-      TargetSchema.runInTransaction(c, schema.sequenceStatements());
+      TargetSchema.runInTransaction(c, concat(schema.sequenceStatements(), freeSequences));
       RunReport report = report(c, mapping, migrationId, stageStartedAtMillis, schema, ledger);
       return new StageOutput(
           Map.of(

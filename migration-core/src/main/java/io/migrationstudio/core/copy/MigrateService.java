@@ -125,8 +125,13 @@ public final class MigrateService {
       MigrationSpec spec, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
     LoadFinisher finisher = new LoadFinisher(Dialects.target(spec));
     String what = "finishing the load of migration " + migrationId;
-    return onTarget(
-        spec, what, t -> finisher.finish(t, mapping, migrationId, stageStartedAtMillis));
+    // the source is read after the copy: free-standing sequences take its current values
+    return onBoth(
+        spec,
+        what,
+        (src, t) ->
+            finisher.finish(
+                src, Dialects.source(spec), t, mapping, migrationId, stageStartedAtMillis));
   }
 
   /**
@@ -176,14 +181,16 @@ public final class MigrateService {
     IntegrationChecker checker = new IntegrationChecker(Dialects.target(spec));
     long rejectLimit = spec.migrate().rejectLimit();
     String what = "the integration check of migration " + migrationId;
-    return onTarget(spec, what, tgt -> checker.check(tgt, mapping, migrationId, rejectLimit));
+    return Connections.onTargetReadOnly(
+        spec, secrets, what, tgt -> checker.check(tgt, mapping, migrationId, rejectLimit));
   }
 
   /** The integration tester on a dry run: the report's verdict and a target left untouched. */
   public StageOutput checkDryRun(MigrationSpec spec, byte[] reportJson, String migrationId) {
     DryRunner dry = new DryRunner(Dialects.source(spec), Dialects.target(spec));
     String what = "the dry-run check of migration " + migrationId;
-    return onTarget(spec, what, tgt -> dry.check(tgt, reportJson, migrationId));
+    return Connections.onTargetReadOnly(
+        spec, secrets, what, tgt -> dry.check(tgt, reportJson, migrationId));
   }
 
   private <T> T onTarget(MigrationSpec spec, String what, Connections.TargetWork<T> work) {

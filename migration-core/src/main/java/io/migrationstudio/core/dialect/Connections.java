@@ -43,13 +43,43 @@ public final class Connections {
     return runThenClose(spec, what, () -> work.run(tgt.connection()), tgt);
   }
 
-  /** Opens the spec's source, then its target, runs {@code work}, closes both. */
+  /** {@link #onTarget}, with a read-only target session ({@link Dialects#openReadOnly}). */
+  public static <T> T onTargetReadOnly(
+      MigrationSpec spec, SecretResolver secrets, String what, TargetWork<T> work) {
+    Opened tgt = new Opened(Dialects.openReadOnly(spec.target(), secrets, "target"), "target");
+    return runThenClose(spec, what, () -> work.run(tgt.connection()), tgt);
+  }
+
+  /**
+   * Opens the spec's source (read-only: no stage writes the source), then its target, runs {@code
+   * work}, closes both.
+   */
   public static <T> T onBoth(
       MigrationSpec spec, SecretResolver secrets, String what, PairWork<T> work) {
-    Opened src = new Opened(Dialects.open(spec.source(), secrets, "source"), "source");
+    return onBoth(spec, secrets, what, false, work);
+  }
+
+  /** {@link #onBoth}, with the target session read-only too (validation, replay, repair plans). */
+  public static <T> T onBothReadOnly(
+      MigrationSpec spec, SecretResolver secrets, String what, PairWork<T> work) {
+    return onBoth(spec, secrets, what, true, work);
+  }
+
+  private static <T> T onBoth(
+      MigrationSpec spec,
+      SecretResolver secrets,
+      String what,
+      boolean targetReadOnly,
+      PairWork<T> work) {
+    Opened src = new Opened(Dialects.openReadOnly(spec.source(), secrets, "source"), "source");
     Opened tgt;
     try {
-      tgt = new Opened(Dialects.open(spec.target(), secrets, "target"), "target");
+      tgt =
+          new Opened(
+              targetReadOnly
+                  ? Dialects.openReadOnly(spec.target(), secrets, "target")
+                  : Dialects.open(spec.target(), secrets, "target"),
+              "target");
     } catch (RuntimeException e) {
       throw closeAfterFailure(e, src);
     }

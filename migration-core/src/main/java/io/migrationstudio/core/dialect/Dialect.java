@@ -269,6 +269,43 @@ public interface Dialect {
     return Optional.empty();
   }
 
+  /**
+   * Makes every later transaction of this session read-only, autocommit statements included (a
+   * driver's {@code setReadOnly} alone may only mark transactions begun with autocommit off, as
+   * pgjdbc's default {@code readOnlyMode=transaction} does). Every activity that only reads opens
+   * its connections through {@link Dialects#openReadOnly}, which calls this.
+   */
+  default void makeSessionReadOnly(Connection connection) throws SQLException {
+    connection.setReadOnly(true);
+  }
+
+  /**
+   * Turns autocommit off and begins a read-only transaction, which the caller rolls back (a user's
+   * query runs in one, so nothing it does survives it, even when the session was made writable).
+   */
+  default void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    connection.setAutoCommit(false);
+    connection.setReadOnly(true);
+  }
+
+  /**
+   * Optional capability: the current state of sequence {@code name} of {@code schema}, read now
+   * (the load reads it when it ends, so values handed out during the copy count); empty when the
+   * engine has no sequences. A user who may not read the sequence gets a {@link MigrationException}
+   * that names the sequence and the privilege to grant.
+   */
+  default Optional<SequenceState> sequenceState(Connection connection, String schema, String name)
+      throws SQLException {
+    return Optional.empty();
+  }
+
+  /**
+   * A sequence's position as PostgreSQL's {@code setval(seq, lastValue, called)} takes it: the next
+   * {@code nextval} returns {@code lastValue} when {@code called} is false, the value after it
+   * otherwise.
+   */
+  record SequenceState(long lastValue, boolean called) {}
+
   /** One look at the sessions connected to a database. */
   interface SessionList {
     /**

@@ -81,17 +81,28 @@ public final class Dialects {
   }
 
   /**
-   * Opens a connection for reading only: the session is asked to be read-only where the driver
-   * allows it after connecting. Drivers that fix the flag when the file or session is opened
-   * (SQLite's) refuse; the session is then used as opened, for SELECTs only.
+   * Opens a connection for reading only: every transaction of the session is read-only, autocommit
+   * statements included ({@link Dialect#makeSessionReadOnly}: PostgreSQL {@code SET SESSION
+   * CHARACTERISTICS AS TRANSACTION READ ONLY}, MariaDB {@code SET SESSION TRANSACTION READ ONLY},
+   * SQLite {@code PRAGMA query_only}). Inventory, risk probes, the mapping review, the dry run's
+   * source, the copy's source, validation and the regression replay read through these. A session
+   * that cannot be made read-only is an error, never silently writable.
    */
   public static Connection openReadOnly(
       ConnectionSpec spec, SecretResolver secrets, String role, ConnectPhase phase) {
+    Dialect dialect = forUrl(spec.url());
     Connection c = open(spec, secrets, role, phase);
     try {
-      c.setReadOnly(true);
+      dialect.makeSessionReadOnly(c);
     } catch (SQLException e) {
-      // read-only fixed at open time by this driver: the caller only reads
+      try {
+        c.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw dialect.classify(
+          e,
+          "making the " + role + " session read-only on " + MigrationException.redact(spec.url()));
     }
     return c;
   }

@@ -6,6 +6,7 @@ import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.canonical.CanonicalEncoder;
 import io.migrationstudio.core.canonical.ColumnCodec;
 import io.migrationstudio.core.canonical.RowCodec;
+import io.migrationstudio.core.canonical.Unconvertible;
 import io.migrationstudio.core.copy.CopyText;
 import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
@@ -14,6 +15,7 @@ import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.Finding.Level;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
@@ -97,8 +99,24 @@ public final class CompatibilityReviewer {
       Connection target,
       Inventory inventory,
       MappingDocument mapping) {
+    return review(
+        source, sourceDialect, sourceSchema, target, inventory, mapping, EvidenceMask.masked());
+  }
+
+  /**
+   * As above, with the dry run's rows shown through {@code mask} (masked unless the spec's {@code
+   * mapping.evidence.plain} lists the table or column).
+   */
+  public StageOutput review(
+      Connection source,
+      Dialect sourceDialect,
+      String sourceSchema,
+      Connection target,
+      Inventory inventory,
+      MappingDocument mapping,
+      EvidenceMask mask) {
     Objects.requireNonNull(source, "source connection is required");
-    Run run = new Run(source, sourceDialect, inventory, mapping);
+    Run run = new Run(source, sourceDialect, inventory, mapping, Objects.requireNonNull(mask));
     try {
       boolean sourceAuto = source.getAutoCommit();
       source.setAutoCommit(true);
@@ -145,9 +163,16 @@ public final class CompatibilityReviewer {
     private final MappingDocument mapping;
     private final List<Finding> findings = new ArrayList<>();
     private final StringBuilder dryRun = new StringBuilder();
+    private final EvidenceMask mask;
     private int columns;
 
-    Run(Connection source, Dialect dialect, Inventory inventory, MappingDocument mapping) {
+    Run(
+        Connection source,
+        Dialect dialect,
+        Inventory inventory,
+        MappingDocument mapping,
+        EvidenceMask mask) {
+      this.mask = mask;
       this.source = source;
       this.dialect = dialect;
       this.profile = ProfileSql.forEngine(dialect.name());
@@ -164,7 +189,9 @@ public final class CompatibilityReviewer {
           .append(CELL_WIDTH)
           .append(" characters are cut (…); NULL is shown as ")
           .append(MarkdownTable.NULL)
-          .append(", an empty string as ''.\n");
+          .append(", an empty string as ''. Values are masked (letters x, digits #, binary as its")
+          .append(" length) unless mapping.evidence.plain in the spec lists the table or column;")
+          .append(" plain binary is shown as hex.\n");
     }
 
     // ---- structure: what the mapping leaves behind -------------------------------------------
@@ -980,11 +1007,9 @@ public final class CompatibilityReviewer {
      */
     private void dryRun(TableSql sql, TableInfo info) throws SQLException {
       TableMapping table = sql.table();
-      List<String> sourceColumns =
-          info.columns().stream()
-              .sorted(Comparator.comparingInt(Column::position))
-              .map(Column::name)
-              .toList();
+      List<Column> ordered =
+          info.columns().stream().sorted(Comparator.comparingInt(Column::position)).toList();
+      List<String> sourceColumns = ordered.stream().map(Column::name).toList();
       SourceRows sourceRows = SourceRows.of(sql);
       RowCodec codec = sourceRows.codec();
       dryRun
@@ -1002,15 +1027,20 @@ public final class CompatibilityReviewer {
           List<String> b = new ArrayList<>();
           List<String> a = new ArrayList<>();
           for (int i = 0; i < sourceColumns.size(); i++) {
-            b.add(MarkdownTable.value(rs.getString(i + 1), CELL_WIDTH));
+            String name = sourceColumns.get(i);
+            String shown =
+                ordered.get(i).type() == CanonicalType.BYTES
+                    ? mask.bytes(table.source(), name, rs.getBytes(i + 1))
+                    : mask.text(table.source(), name, rs.getString(i + 1));
+            b.add(MarkdownTable.value(shown, CELL_WIDTH));
           }
           String reason = null;
           Object[] values = sourceRows.read(rs, sourceColumns.size() + 1);
           for (int i = 0; i < codec.size(); i++) {
             ColumnCodec column = codec.columns().get(i);
             Object value = values[i];
-            reason = reason != null ? reason : CopyText.unwritable(column, value);
-            a.add(MarkdownTable.value(copyText(column, value), CELL_WIDTH));
+            reason = reason != null ? reason : maskedReason(table, i, column, value);
+            a.add(MarkdownTable.value(shown(table, i, column, value), CELL_WIDTH));
           }
           if (reason != null) {
             quarantined.add("row " + (after.size() + 1) + ": " + reason);
@@ -1057,6 +1087,34 @@ public final class CompatibilityReviewer {
         dryRun.append("\nMigrate would quarantine ");
         dryRun.append(escape(String.join("; ", quarantined))).append(".\n");
       }
+    }
+
+    /**
+     * A value as it will arrive, through the evidence mask: binary as its length or (plain) hex,
+     * anything else as its COPY text, masked unless plain. The column is the source column the
+     * target column is read from (its target name when it has none).
+     */
+    private String shown(TableMapping table, int i, ColumnCodec column, Object value) {
+      ColumnMapping c = table.copiedColumns().get(i);
+      String name = c.source() != null ? c.source() : c.target();
+      if (value instanceof byte[] bytes) {
+        return mask.bytes(table.source(), name, bytes);
+      }
+      return mask.text(table.source(), name, copyText(column, value));
+    }
+
+    /**
+     * Why Migrate would quarantine a value, the value it quotes masked like the cell that shows it
+     * (a reason names the unconvertible source value).
+     */
+    private String maskedReason(TableMapping table, int i, ColumnCodec column, Object value) {
+      String reason = CopyText.unwritable(column, value);
+      if (reason != null && value instanceof Unconvertible u && !u.raw().isEmpty()) {
+        ColumnMapping c = table.copiedColumns().get(i);
+        String name = c.source() != null ? c.source() : c.target();
+        return reason.replace(u.raw(), mask.text(table.source(), name, u.raw()));
+      }
+      return reason;
     }
 
     /** The COPY text of a value (null stays null, shown as NULL like on the source side). */

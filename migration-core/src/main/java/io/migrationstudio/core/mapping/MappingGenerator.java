@@ -509,7 +509,8 @@ public final class MappingGenerator {
     for (SequenceInfo seq :
         inventory.sequences().stream().sorted(Comparator.comparing(SequenceInfo::name)).toList()) {
       if (seq.ownedByTable() == null) {
-        out.add(new SequenceMapping(seq.name(), naming.apply(seq.name()), null, null));
+        out.add(
+            new SequenceMapping(seq.name(), naming.apply(seq.name()), null, null, seq.options()));
         continue;
       }
       TableMapping owner = tables.get(seq.ownedByTable());
@@ -521,7 +522,11 @@ public final class MappingGenerator {
           c ->
               out.add(
                   new SequenceMapping(
-                      seq.name(), naming.apply(seq.name()), owner.target(), c.target())));
+                      seq.name(),
+                      naming.apply(seq.name()),
+                      owner.target(),
+                      c.target(),
+                      c.identity() ? null : seq.options())));
     }
     if (overrides != null) {
       for (SequenceMapping o : overrides.sequences()) {
@@ -536,7 +541,8 @@ public final class MappingGenerator {
                   g.source(),
                   o.target() != null ? o.target() : g.target(),
                   o.table() != null ? o.table() : g.table(),
-                  o.column() != null ? o.column() : g.column()));
+                  o.column() != null ? o.column() : g.column(),
+                  o.options() != null ? o.options() : g.options()));
         }
       }
     }

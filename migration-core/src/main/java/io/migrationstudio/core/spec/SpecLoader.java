@@ -11,6 +11,7 @@ import io.migrationstudio.contracts.spec.AssessmentOptions;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.ConsumerWindow;
 import io.migrationstudio.contracts.spec.CutoverOptions;
+import io.migrationstudio.contracts.spec.EvidenceOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MappingOptions;
 import io.migrationstudio.contracts.spec.MigrateOptions;
@@ -339,6 +340,10 @@ public final class SpecLoader {
         oneOf(m, "mapping", "naming", NAMINGS);
         text(m, "mapping", "overrides", false);
         typeRules(m.get("type_rules"));
+        JsonNode evidence = section(m, "mapping", "evidence", EvidenceOptions.class);
+        if (evidence != null) {
+          stringList(evidence.get("plain"), "mapping.evidence.plain");
+        }
       }
     }
 
@@ -497,6 +502,17 @@ public final class SpecLoader {
               "is required unless both source_sql and target_sql are given");
         }
         compareRules(q.get("compare"), path + ".compare");
+        readOnly(path, "sql", sql);
+        readOnly(path, "source_sql", sourceSql);
+        readOnly(path, "target_sql", targetSql);
+      }
+    }
+
+    /** A validation query must only read: refused here, before anything runs. */
+    private void readOnly(String path, String key, String sql) {
+      if (sql != null) {
+        io.migrationstudio.core.dialect.ReadOnlySql.refusal(sql)
+            .ifPresent(why -> problem(path + "." + key, shorten(sql), "must only read: " + why));
       }
     }
 

@@ -49,7 +49,7 @@ public final class Throttles implements AutoCloseable {
     if (g == null || g.maxActiveSessions() == null || dialect.sessionList().isEmpty()) {
       return new Throttles(limiter, null, null);
     }
-    Connection c = Dialects.open(spec.source(), secrets, "source");
+    Connection c = Dialects.openReadOnly(spec.source(), secrets, "source");
     LoadGuard guard =
         new LoadGuard(
             g.maxActiveSessions(),

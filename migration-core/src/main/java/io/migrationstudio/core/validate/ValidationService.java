@@ -7,6 +7,7 @@ import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
 import java.util.List;
@@ -31,7 +32,7 @@ public final class ValidationService {
    */
   public StageOutput validate(
       MigrationSpec spec, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
-    return Connections.onBoth(
+    return Connections.onBothReadOnly(
         spec,
         secrets,
         "validating migration " + migrationId,
@@ -44,7 +45,8 @@ public final class ValidationService {
                       mapping,
                       migrationId,
                       spec.validation().sampleRows(),
-                      Validator.ledgerlessChunkRows(spec.migrate()));
+                      Validator.ledgerlessChunkRows(spec.migrate()),
+                      EvidenceMask.plain(spec.mapping().plainEvidence()));
           return Freshness.stamp(
               out,
               stageStartedAtMillis,
@@ -85,7 +87,7 @@ public final class ValidationService {
     }
     Freshness.Stamp stamp = Freshness.read(validationJson);
     Freshness.LedgerState now =
-        Connections.onTarget(
+        Connections.onTargetReadOnly(
             spec,
             secrets,
             "reading the chunk ledger of migration " + migrationId + " for the freshness check",
@@ -128,6 +130,6 @@ public final class ValidationService {
   }
 
   private <T> T onBoth(MigrationSpec spec, String what, Connections.PairWork<T> work) {
-    return Connections.onBoth(spec, secrets, what, work);
+    return Connections.onBothReadOnly(spec, secrets, what, work);
   }
 }

@@ -74,7 +74,7 @@ class MappingGeneratorTest {
         List.of(
             new SequenceMapping(
                 "Artist_ArtistId_seq", "artist_artist_id_seq", "artist", "artist_id"),
-            new SequenceMapping("Global Seq", "global_seq", null, null)),
+            new SequenceMapping("Global Seq", "global_seq", null, null, Fixtures.GLOBAL_SEQ)),
         doc.sequences());
   }
 
@@ -208,6 +208,7 @@ class MappingGeneratorTest {
             "Artist_ArtistId_seq", "artist_artist_id_seq", "performer", "performer_id"),
         doc.sequences().get(0));
     assertEquals("global_sequence", doc.sequences().get(1).target());
+    assertEquals(Fixtures.GLOBAL_SEQ, doc.sequences().get(1).options(), "kept under an override");
   }
 
   @Test

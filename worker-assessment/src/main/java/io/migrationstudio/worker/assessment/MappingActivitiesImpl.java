@@ -16,6 +16,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.Inventory;
@@ -106,9 +107,17 @@ public final class MappingActivitiesImpl implements MappingActivities {
           StageOutput output;
           try (Connection source =
                   Dialects.openReadOnly(request.spec().source(), secrets, "source");
-              Connection target = Dialects.open(request.spec().target(), secrets, "target")) {
+              Connection target =
+                  Dialects.openReadOnly(request.spec().target(), secrets, "target")) {
             output =
-                reviewer.review(source, sourceDialect, sourceSchema, target, inventory, mapping);
+                reviewer.review(
+                    source,
+                    sourceDialect,
+                    sourceSchema,
+                    target,
+                    inventory,
+                    mapping,
+                    EvidenceMask.plain(request.spec().mapping().plainEvidence()));
           } catch (SQLException e) {
             throw sourceDialect.classify(e, "the source connection of the compatibility review");
           }

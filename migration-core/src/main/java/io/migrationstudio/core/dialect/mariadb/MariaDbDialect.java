@@ -398,6 +398,68 @@ public final class MariaDbDialect implements Dialect {
    * limit, case-insensitive duplicates, non-empty tables.
    */
   @Override
+  public void makeSessionReadOnly(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("SET SESSION TRANSACTION READ ONLY");
+    }
+  }
+
+  @Override
+  public void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.rollback();
+    }
+    connection.setAutoCommit(false);
+    try (Statement st = connection.createStatement()) {
+      st.execute("START TRANSACTION READ ONLY");
+    }
+  }
+
+  /**
+   * A MariaDB SEQUENCE is a one-row table: {@code next_not_cached_value} is the next value no
+   * session has been handed (values cached by live sessions are skipped, never reused). An
+   * exhausted sequence without CYCLE stays exhausted: its bound, already called. Needs SELECT on
+   * the sequence.
+   */
+  @Override
+  public Optional<SequenceState> sequenceState(Connection connection, String schema, String name)
+      throws SQLException {
+    String seq = qualify(schema, name);
+    String sql =
+        "SELECT next_not_cached_value, minimum_value, maximum_value, increment, cycle_option FROM "
+            + seq;
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      long next = rs.getLong(1);
+      long min = rs.getLong(2);
+      long max = rs.getLong(3);
+      boolean descending = rs.getLong(4) < 0;
+      if (!descending && next > max) {
+        return Optional.of(new SequenceState(rs.getLong(5) != 0 ? min : max, rs.getLong(5) == 0));
+      }
+      if (descending && next < min) {
+        return Optional.of(new SequenceState(rs.getLong(5) != 0 ? max : min, rs.getLong(5) == 0));
+      }
+      return Optional.of(new SequenceState(next, false));
+    } catch (SQLException e) {
+      if (e.getErrorCode() == 1142 || e.getErrorCode() == 1143) {
+        throw new MigrationException(
+            ErrorCode.MISSING_OBJECT,
+            "reading the current value of source sequence "
+                + seq
+                + " failed: the source user may not read it (vendor code "
+                + e.getErrorCode()
+                + "); grant it with GRANT SELECT ON "
+                + seq
+                + " TO <source user> and re-run the Migrate stage",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public Optional<DataProbe> dataProbe(Connection connection, String schema) {
     return Optional.of(new MariaDbDataProbe(this, connection, schema));
   }

@@ -8,6 +8,7 @@ import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.KeyConstraint;
 import io.migrationstudio.core.schema.SequenceInfo;
+import io.migrationstudio.core.schema.SequenceOptions;
 import io.migrationstudio.core.schema.TableInfo;
 import io.migrationstudio.core.schema.ViewInfo;
 import java.sql.Array;
@@ -488,9 +489,10 @@ final class PostgresCatalog {
   }
 
   /**
-   * Sequences with the column that owns them (serial: dependency 'a', identity: 'i') and their last
-   * value (null when never used or not readable by this user). A sequence owned by a table outside
-   * the scope is left out; free-standing sequences are kept.
+   * Sequences with the column that owns them (serial: dependency 'a', identity: 'i'), their
+   * parameters ({@code pg_sequence}, readable by every user) and their last value (null when never
+   * used or not readable by this user). A sequence owned by a table outside the scope is left out;
+   * free-standing sequences are kept.
    */
   private List<SequenceInfo> sequences(Connection c, String schema, Predicate<String> filter)
       throws SQLException {
@@ -498,9 +500,12 @@ final class PostgresCatalog {
         """
         SELECT s.relname AS sequence_name, t.relname AS owner_table, a.attname AS owner_column,
                CASE WHEN has_sequence_privilege(s.oid, 'SELECT,USAGE')
-                    THEN pg_sequence_last_value(s.oid) END AS last_value
+                    THEN pg_sequence_last_value(s.oid) END AS last_value,
+               format_type(q.seqtypid, NULL) AS seq_type, q.seqstart, q.seqincrement, q.seqmin,
+               q.seqmax, q.seqcache, q.seqcycle
           FROM pg_class s
           JOIN pg_namespace n ON n.oid = s.relnamespace
+          JOIN pg_sequence q ON q.seqrelid = s.oid
           LEFT JOIN pg_depend dep ON dep.classid = 'pg_class'::regclass AND dep.objid = s.oid
                AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
           LEFT JOIN pg_class t ON t.oid = dep.refobjid
@@ -524,7 +529,15 @@ final class PostgresCatalog {
                   rs.getString("sequence_name"),
                   owner,
                   rs.getString("owner_column"),
-                  lastValue));
+                  lastValue,
+                  new SequenceOptions(
+                      rs.getString("seq_type"),
+                      rs.getLong("seqstart"),
+                      rs.getLong("seqincrement"),
+                      rs.getLong("seqmin"),
+                      rs.getLong("seqmax"),
+                      rs.getLong("seqcache"),
+                      rs.getBoolean("seqcycle"))));
         }
       }
     }

@@ -101,6 +101,55 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public void makeSessionReadOnly(Connection connection) throws SQLException {
+    connection.setReadOnly(true);
+    try (Statement st = connection.createStatement()) {
+      st.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+    }
+  }
+
+  /** {@code SET TRANSACTION READ ONLY} as the first statement of a new transaction. */
+  @Override
+  public void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.rollback();
+    }
+    connection.setAutoCommit(false);
+    try (Statement st = connection.createStatement()) {
+      st.execute("SET TRANSACTION READ ONLY");
+    }
+  }
+
+  /**
+   * {@code last_value, is_called} of the sequence relation itself, which needs SELECT on the
+   * sequence ({@code pg_sequences} shows NULL to a user without it, indistinguishable from a
+   * sequence never called).
+   */
+  @Override
+  public Optional<SequenceState> sequenceState(Connection connection, String schema, String name)
+      throws SQLException {
+    String seq = qualify(schema, name);
+    try (java.sql.Statement st = connection.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + seq)) {
+      rs.next();
+      return Optional.of(new SequenceState(rs.getLong(1), rs.getBoolean(2)));
+    } catch (SQLException e) {
+      if ("42501".equals(e.getSQLState())) {
+        throw new MigrationException(
+            ErrorCode.MISSING_OBJECT,
+            "reading the current value of source sequence "
+                + seq
+                + " failed: the source user may not read it (SQLState 42501); grant it with"
+                + " GRANT SELECT ON SEQUENCE "
+                + seq
+                + " TO <source user> and re-run the Migrate stage",
+            e);
+      }
+      throw e;
+    }
+  }
+
+  @Override
   public CanonicalType canonicalType(String nativeType) {
     String t = nativeType.toLowerCase(Locale.ROOT).trim();
     if (t.endsWith("[]")) {

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -44,6 +45,20 @@ public final class SqliteDialect implements Dialect {
   @Override
   public String defaultSchema() {
     return "main";
+  }
+
+  /** {@code PRAGMA query_only}: the driver fixes its read-only flag when the file is opened. */
+  @Override
+  public void makeSessionReadOnly(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("PRAGMA query_only = ON");
+    }
+  }
+
+  @Override
+  public void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    makeSessionReadOnly(connection);
+    connection.setAutoCommit(false);
   }
 
   @Override
