@@ -93,6 +93,7 @@ class ValidationWorkflowTest {
         null,
         null,
         null,
+        null,
         null);
   }
 

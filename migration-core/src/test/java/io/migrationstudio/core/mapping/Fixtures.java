@@ -140,6 +140,7 @@ final class Fixtures {
         null,
         null,
         null,
+        null,
         null);
   }
 }

@@ -377,6 +377,7 @@ class MappingGeneratorTest {
             null,
             null,
             null,
+            null,
             null);
     String overrides =
         """

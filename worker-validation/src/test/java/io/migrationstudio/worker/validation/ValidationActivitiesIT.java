@@ -143,6 +143,7 @@ class ValidationActivitiesIT {
                 50.0),
             null,
             null,
+            null,
             null);
     env.registerActivitiesImplementations(
         new ValidationActivitiesImpl(store, new SecretResolver(Map.of())));
