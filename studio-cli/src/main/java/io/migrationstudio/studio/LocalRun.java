@@ -25,14 +25,15 @@ final class LocalRun {
       String gitRemote,
       PrintStream out)
       throws InterruptedException {
-    // refuse an invalid spec before anything starts (exit 2 through Errors)
-    OperatorService.prepare(specText, autoApprove);
+    // refuse an invalid spec, or a secret reference this process's workers cannot resolve, before
+    // anything starts (exit 2 through Errors)
+    Services.secrets(home).requireResolvable(OperatorService.prepare(specText, autoApprove));
     try (Services services =
         Services.start(
             home,
             null,
             0,
-            new Services.ServicePorts(apiPort, -1),
+            new Services.ServicePorts(Services.LOOPBACK, apiPort, -1),
             Set.copyOf(Services.WORKERS),
             gitRemote)) {
       int port = services.apiPort();

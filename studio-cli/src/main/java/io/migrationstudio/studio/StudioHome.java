@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Where the studio keeps its state: the artifact repository ({@code artifacts/}), logs ({@code
- * logs/}) and the demo's embedded databases ({@code demo/}). Default {@code ./.studio}.
+ * logs/}), the demo's embedded databases ({@code demo/}) and the default directory of {@code
+ * ${file:}} secrets ({@code secrets/}). Default {@code ./.studio}.
  */
 public record StudioHome(Path root) {
   public StudioHome {
@@ -22,6 +23,11 @@ public record StudioHome(Path root) {
 
   public Path logs() {
     return root.resolve("logs");
+  }
+
+  /** The default directory of {@code ${file:}} secrets ({@code <home>/secrets}). */
+  public Path secrets() {
+    return root.resolve("secrets");
   }
 
   public Path demo() {

@@ -27,7 +27,16 @@ import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.mapping.ComparisonRule;
 import io.migrationstudio.core.mapping.TypeRules;
 import io.migrationstudio.core.report.Json;
+import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -36,6 +45,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -68,6 +78,8 @@ public final class SpecLoader {
   static final List<String> FREEZES = List.of("source-read-only", "none");
   static final List<String> SWITCHES = List.of("none", "config-file");
   static final List<String> GATES = List.of("auto", "ask", "external");
+  static final List<String> TARGET_NOT_EMPTY =
+      List.of(MigrateOptions.TARGET_NOT_EMPTY_FAIL, MigrateOptions.TARGET_NOT_EMPTY_REPLACE);
   private static final int MAX_SHOWN = 80;
 
   private SpecLoader() {}
@@ -127,6 +139,72 @@ public final class SpecLoader {
   /** {@link #problemsForGates(MigrationSpec, Set)} with no stage auto-approved. */
   public static List<SpecProblem> problemsForGates(MigrationSpec spec) {
     return problemsForGates(spec, Set.of());
+  }
+
+  /**
+   * Reads a spec file as UTF-8, refusing (INVALID_SPEC) a file that is not: the problem names the
+   * first invalid byte, its offset, line and column, and what to do.
+   */
+  public static String read(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new SpecException(
+          List.of(
+              new SpecProblem(
+                  "",
+                  file.toString(),
+                  "cannot be read ("
+                      + e.getClass().getSimpleName()
+                      + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                      + "); check the path and its permissions")));
+    }
+    return decode(bytes, file.toString());
+  }
+
+  /** {@link #read(Path)} for bytes already read; {@code name} names the file in problems. */
+  public static String decode(byte[] bytes, String name) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      int offset = in.position();
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < offset; i++) {
+        if (bytes[i] == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      throw new SpecException(
+          List.of(
+              new SpecProblem(
+                  "",
+                  name,
+                  String.format(
+                      Locale.ROOT,
+                      "is not valid UTF-8: byte 0x%02X at byte offset %d (line %d, byte %d of"
+                          + " the line) %s; save the file as UTF-8",
+                      bytes[offset] & 0xff,
+                      offset,
+                      line,
+                      offset - lineStart + 1,
+                      result.isMalformed()
+                          ? "does not start or continue a UTF-8 sequence"
+                          : "is not a character"))));
+    }
+    out.flip();
+    return out.toString();
   }
 
   /** The spec as canonical YAML (every default spelled out, byte-stable). */
@@ -305,20 +383,39 @@ public final class SpecLoader {
               redacted,
               "no dialect accepts this URL; supported: "
                   + dialects.stream().map(Dialect::name).toList());
-        }
-        if (!redacted.equals(url)) {
+        } else if (key.equals("target")
+            && dialects.stream().filter(d -> d.accepts(url)).noneMatch(Dialect::canBeTarget)) {
           problem(
               key + ".url",
               redacted,
-              "must not carry a password (it would be committed to git); use the password key"
-                  + " with a ${env:NAME} or ${file:/path} reference");
+              "the target must be PostgreSQL (jdbc:postgresql://host:port/database); "
+                  + dialects.stream()
+                      .filter(d -> d.accepts(url))
+                      .map(Dialect::name)
+                      .findFirst()
+                      .orElse("this engine")
+                  + " is supported as a source only. Migrate into a PostgreSQL database, or use"
+                  + " this database as the source");
+        }
+        List<String> credentials = UrlCredentials.find(url);
+        if (!credentials.isEmpty()) {
+          problem(
+              key + ".url",
+              MigrationException.redact(url),
+              "must not carry a credential (found "
+                  + String.join(", ", credentials)
+                  + "; it would be committed to git and logged); remove it and use the password"
+                  + " key with a ${env:NAME} or ${file:/path} reference");
         }
       }
       text(c, key, "user", false);
       text(c, key, "schema", false);
       JsonNode password = c.get("password");
+      // an empty password (trust authentication) is no secret; anything else must be a reference
       if (!absent(password)
-          && !(password.isTextual() && SecretResolver.isReference(password.textValue()))) {
+          && !(password.isTextual()
+              && (password.textValue().isEmpty()
+                  || SecretResolver.isReference(password.textValue())))) {
         problem(
             key + ".password",
             "***",
@@ -438,6 +535,7 @@ public final class SpecLoader {
           problem("migrate.dry_run", shown(dry), "must be true or false");
         }
         range(m, "migrate", "max_rows_per_second", 1, Long.MAX_VALUE);
+        oneOf(m, "migrate", "target_not_empty", TARGET_NOT_EMPTY);
         JsonNode guard =
             section(
                 m,
