@@ -82,7 +82,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
                           mapping,
                           req.migrationId(),
                           spec.migrate().chunkRows(),
-                          spec.migrate().chunkBytes());
+                          spec.migrate().chunkBytes(),
+                          spec.migrate().replacesNonEmptyTarget());
             }
             ArtifactStore.CommitOutcome outcome =
                 store.commit(
