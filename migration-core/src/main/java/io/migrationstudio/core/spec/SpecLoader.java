@@ -143,7 +143,9 @@ public final class SpecLoader {
 
   /**
    * Reads a spec file as UTF-8, refusing (INVALID_SPEC) a file that is not: the problem names the
-   * first invalid byte, its offset, line and column, and what to do.
+   * first invalid byte, its offset, line and column, and what to do. A relative {@code
+   * mapping.overrides} that names a file next to the spec is made absolute (see {@link
+   * #withOverridesRelativeTo}), so it means the same in every process that reads the spec.
    */
   public static String read(Path file) {
     byte[] bytes;
@@ -160,7 +162,60 @@ public final class SpecLoader {
                       + (e.getMessage() == null ? "" : ": " + e.getMessage())
                       + "); check the path and its permissions")));
     }
-    return decode(bytes, file.toString());
+    Path dir = file.toAbsolutePath().getParent();
+    String text = decode(bytes, file.toString());
+    return dir == null ? text : withOverridesRelativeTo(text, dir);
+  }
+
+  /**
+   * The spec text with a relative {@code mapping.overrides} replaced by the absolute path of the
+   * file it names in {@code specDir}, when that file exists; otherwise (absolute, missing, a path
+   * on the migration branch, a value written more than once) the text unchanged. Only that one
+   * value changes: the rest of the file stays as written.
+   */
+  public static String withOverridesRelativeTo(String text, Path specDir) {
+    JsonNode root;
+    try {
+      root = readTree(text);
+    } catch (SpecException e) {
+      return text; // refused with every problem when it is parsed
+    }
+    JsonNode o = root.path("mapping").path("overrides");
+    if (!o.isTextual() || o.textValue().isBlank()) {
+      return text;
+    }
+    String value = o.textValue();
+    Path given;
+    try {
+      given = Path.of(value);
+    } catch (java.nio.file.InvalidPathException e) {
+      return text;
+    }
+    Path resolved = specDir.resolve(given).normalize();
+    if (given.isAbsolute() || !Files.isRegularFile(resolved)) {
+      return text;
+    }
+    String q = Pattern.quote(value);
+    java.util.regex.Matcher m =
+        Pattern.compile(
+                "(\"?overrides\"?\\s*:\\s*)(\""
+                    + q
+                    + "\"|'"
+                    + q
+                    + "'|"
+                    + q
+                    + ")(?=\\s*(?:[,}#\\r\\n]|$))")
+            .matcher(text);
+    if (!m.find()) {
+      return text;
+    }
+    int start = m.start(2);
+    int end = m.end(2);
+    if (m.find()) {
+      return text;
+    }
+    String quoted = "\"" + resolved.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    return text.substring(0, start) + quoted + text.substring(end);
   }
 
   /** {@link #read(Path)} for bytes already read; {@code name} names the file in problems. */
