@@ -37,6 +37,12 @@ public enum ErrorCode {
   GIT_FAILURE(true),
   /** More rejected rows than the spec's reject_limit. */
   REJECT_LIMIT_EXCEEDED(false),
+  /**
+   * Target tables Migrate would write already hold rows and the spec says {@code
+   * migrate.target_not_empty: fail} (the default). Not retried: empty them or decide {@code
+   * replace}.
+   */
+  TARGET_NOT_EMPTY(false),
   /** The cutover or its rollback drill could not complete. */
   CUTOVER_FAILED(false),
   /** Anything else: a bug. */

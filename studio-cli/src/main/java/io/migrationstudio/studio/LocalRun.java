@@ -57,8 +57,10 @@ final class LocalRun {
       PrintStream out,
       Continuation stopOnEscalation)
       throws InterruptedException {
-    // refuse an invalid spec before anything starts (exit 2 through Errors)
+    // refuse an invalid spec, or a secret reference this process's workers cannot resolve, before
+    // anything starts (exit 2 through Errors)
     MigrationSpec spec = OperatorService.prepare(specText, autoApprove);
+    Services.secrets(home).requireResolvable(spec);
     // one live run per migration, in this home and on its target: a second one is refused
     try (RunLock lock = RunLock.acquire(home, spec);
         Services services =
@@ -66,7 +68,7 @@ final class LocalRun {
                 home,
                 null,
                 0,
-                new Services.ServicePorts(apiPort, -1),
+                new Services.ServicePorts(Services.LOOPBACK, apiPort, -1),
                 Set.copyOf(Services.WORKERS),
                 gitRemote)) {
       int port = services.apiPort();

@@ -1,13 +1,9 @@
 package io.migrationstudio.studio;
 
-import io.migrationstudio.contracts.ErrorCode;
-import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.spec.SpecException;
+import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.core.spec.SpecProblem;
 import io.migrationstudio.workflow.OperatorService;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,13 +56,8 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
-    String text;
-    try {
-      text = Files.readString(spec, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new MigrationException(
-          ErrorCode.INVALID_SPEC, "cannot read the spec " + spec + ": " + e.getMessage());
-    }
+    // UTF-8 or refused naming the first bad byte (INVALID_SPEC, exit 2)
+    String text = SpecLoader.read(spec);
     boolean wait =
         switch (onEscalation) {
           case "fail" -> false;

@@ -95,7 +95,7 @@ final class RunLock implements AutoCloseable {
       HELD_HERE.add(file);
     }
     try {
-      return new RunLock(file, channel, lock, lockTarget(spec, owner));
+      return new RunLock(file, channel, lock, lockTarget(spec, owner, Services.secrets(home)));
     } catch (RuntimeException e) {
       release(file, channel, lock);
       throw e;
@@ -150,13 +150,13 @@ final class RunLock implements AutoCloseable {
   }
 
   /** The target's advisory lock on a connection kept open; null when the target is unreachable. */
-  private static Connection lockTarget(MigrationSpec spec, String owner) {
+  private static Connection lockTarget(MigrationSpec spec, String owner, SecretResolver secrets) {
     if (!spec.target().url().startsWith("jdbc:postgresql:")) {
       return null;
     }
     Connection c;
     try {
-      c = Dialects.open(spec.target(), new SecretResolver(), "target");
+      c = Dialects.open(spec.target(), secrets, "target");
     } catch (RuntimeException e) {
       log.warn("target of {} not locked (the run reports why it cannot connect): {}", spec.id(), e);
       return null;

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /**
  * Where the studio keeps its state: the artifact repository ({@code artifacts/}), logs ({@code
- * logs/}) and the demo's embedded databases ({@code demo/}). Default {@code ./.studio}. Created
- * owner-only (directories 0700), since the evidence and logs describe the source.
+ * logs/}), the demo's embedded databases ({@code demo/}) and the default directory of {@code
+ * ${file:}} secrets ({@code secrets/}). Default {@code ./.studio}. Created owner-only (directories
+ * 0700), since the evidence and logs describe the source.
  */
 public record StudioHome(Path root) {
   public StudioHome {
@@ -23,6 +24,11 @@ public record StudioHome(Path root) {
 
   public Path logs() {
     return root.resolve("logs");
+  }
+
+  /** The default directory of {@code ${file:}} secrets ({@code <home>/secrets}). */
+  public Path secrets() {
+    return root.resolve("secrets");
   }
 
   public Path demo() {

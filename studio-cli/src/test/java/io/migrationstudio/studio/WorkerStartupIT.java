@@ -51,7 +51,7 @@ class WorkerStartupIT {
       Thread.sleep(13_000);
       assertNull(failed.get(), "the worker did not give up while Temporal was down");
       assertTrue(worker.isAlive(), "the worker waits for Temporal");
-      try (EmbeddedTemporal temporal = EmbeddedTemporal.start(port)) {
+      try (EmbeddedTemporal temporal = EmbeddedTemporal.start(Services.LOOPBACK, port)) {
         worker.join(120_000);
         assertNull(failed.get(), String.valueOf(failed.get()));
         assertNotNull(started.get(), "the worker connected once Temporal answered");

@@ -40,8 +40,11 @@ public final class MigrateService {
     Integer rows = spec.migrate().chunkRows();
     Long bytes = spec.migrate().chunkBytes();
     String what = "preparing the target of migration " + migrationId;
+    boolean replace = spec.migrate().replacesNonEmptyTarget();
     return onBoth(
-        spec, what, (src, tgt) -> preparer.prepare(src, tgt, mapping, migrationId, rows, bytes));
+        spec,
+        what,
+        (src, tgt) -> preparer.prepare(src, tgt, mapping, migrationId, rows, bytes, replace));
   }
 
   /**

@@ -35,6 +35,15 @@ public interface Dialect {
   /** Whether this dialect handles a JDBC URL. */
   boolean accepts(String jdbcUrl);
 
+  /**
+   * Whether a migration may write into this engine. The target is PostgreSQL by contract (the copy,
+   * schema and validation paths speak PostgreSQL); every other engine is a source only, and the
+   * spec refuses it as a target.
+   */
+  default boolean canBeTarget() {
+    return false;
+  }
+
   /** The schema used when the spec names none (e.g. {@code public}). */
   String defaultSchema();
 

@@ -653,7 +653,12 @@ public final class CompatibilityReviewer {
               new Probe(
                   c,
                   "numeric_range",
-                  "abs(" + profile.asDecimal(v) + ") >= " + limit,
+                  // NaN sorts above every number but fits numeric(p,s): not an overflow
+                  "abs("
+                      + profile.asDecimal(v)
+                      + ") >= "
+                      + limit
+                      + profile.isNaN(profile.asDecimal(v)).map(n -> " AND NOT " + n).orElse(""),
                   "abs(" + profile.asDecimal(v) + ")",
                   Level.FAIL,
                   Level.OK,

@@ -46,6 +46,7 @@ class InventoryServiceIT {
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -180,6 +181,7 @@ class InventoryServiceIT {
             new ConnectionSpec(
                 "jdbc:postgresql://127.0.0.1:" + port + "/db?password=hunter2", "u", null, null),
             new ConnectionSpec(any.jdbcUrl(), "postgres", null, null),
+            null,
             null,
             null,
             null,

@@ -63,7 +63,8 @@ class LeastPrivilegeMariaDbIT {
         null,
         null,
         null,
-        new Approvers(Map.of("default", List.of("alice"))));
+        new Approvers(Map.of("default", List.of("alice"))),
+        null);
   }
 
   private record Assessed(Inventory inventory, RiskReport risks, Verdict verdict) {}

@@ -145,6 +145,7 @@ final class Fixtures {
         null,
         null,
         null,
+        null,
         null);
   }
 }

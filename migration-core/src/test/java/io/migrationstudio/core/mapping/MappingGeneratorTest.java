@@ -104,6 +104,34 @@ class MappingGeneratorTest {
   }
 
   @Test
+  void aNameTooLongForPostgresqlBlamesTheSourceNotAMissingOverridesFile() {
+    String longName = "Quarterly_Revenue_By_Region_And_Product_Line_Including_Returns_2024";
+    Inventory inv =
+        new Inventory(
+            "postgresql",
+            "17",
+            "db",
+            "public",
+            List.of(
+                table(
+                    longName,
+                    List.of(col("id", 1, "integer", CanonicalType.INTEGER, false)),
+                    List.of("id"))),
+            null,
+            null,
+            null,
+            null);
+    MigrationException e =
+        assertThrows(
+            MigrationException.class, () -> generator.generate(inv, spec("identity", null)));
+    assertEquals(ErrorCode.INVALID_SPEC, e.code());
+    assertFalse(e.getMessage().contains("merged mapping"), e.getMessage());
+    assertFalse(e.getMessage().startsWith("mapping.overrides"), e.getMessage());
+    assertTrue(e.getMessage().contains(longName), e.getMessage());
+    assertTrue(e.getMessage().contains("in a mapping.overrides file"), e.getMessage());
+  }
+
+  @Test
   void collisionsAreRefusedListingEveryOne() {
     Inventory inv =
         new Inventory(
@@ -374,6 +402,7 @@ class MappingGeneratorTest {
                 "jdbc:postgresql://localhost/dst", "u", null, null),
             null,
             new io.migrationstudio.contracts.spec.MappingOptions("identity", "o.yaml", rules),
+            null,
             null,
             null,
             null,

@@ -147,6 +147,7 @@ class ValidationActivitiesIT {
                 50.0),
             null,
             null,
+            null,
             null);
     env.registerActivitiesImplementations(
         new ValidationActivitiesImpl(store, new SecretResolver(Map.of())));
@@ -228,6 +229,7 @@ class ValidationActivitiesIT {
             null,
             new ConnectionSpec(source.jdbcUrl(), source.user(), null, null),
             new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
+            null,
             null,
             null,
             null,

@@ -23,7 +23,7 @@ public class WorkflowServiceRuntime implements AutoCloseable {
     this.factory = WorkerFactory.newInstance(temporal.client());
     WorkflowWorker.register(factory, WorkflowWorker.options(config.embeddedTemporal()));
     factory.start();
-    this.operatorServer = OperatorServer.start(operator, config.apiPort());
+    this.operatorServer = OperatorServer.start(operator, config.bindAddress(), config.apiPort());
   }
 
   /** The port the gRPC operator API listens on. */

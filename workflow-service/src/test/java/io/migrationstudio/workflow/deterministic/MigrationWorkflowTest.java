@@ -87,7 +87,8 @@ class MigrationWorkflowTest {
         null,
         null,
         reviews,
-        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))));
+        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))),
+        null);
   }
 
   /** {@link #spec} with cutover options. */
@@ -166,11 +167,13 @@ class MigrationWorkflowTest {
             base.target(),
             null,
             null,
-            new io.migrationstudio.contracts.spec.MigrateOptions(null, null, null, null, true),
+            new io.migrationstudio.contracts.spec.MigrateOptions(
+                null, null, null, null, true, null, null, null, null),
             null,
             null,
             base.reviews(),
-            base.approvers());
+            base.approvers(),
+            null);
     MigrationWorkflow wf = start(dry);
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state());

@@ -32,7 +32,8 @@ class ReviewRulesTest {
         null,
         null,
         ReviewPolicy.defaults(),
-        new Approvers(approvers));
+        new Approvers(approvers),
+        null);
   }
 
   private static ReviewRules.Gate waiting(MigrationSpec spec, Stage stage, GateMode mode) {

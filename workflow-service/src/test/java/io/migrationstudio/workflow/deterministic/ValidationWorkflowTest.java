@@ -95,6 +95,7 @@ class ValidationWorkflowTest {
         null,
         null,
         null,
+        null,
         null);
   }
 

@@ -30,6 +30,11 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public boolean canBeTarget() {
+    return true;
+  }
+
+  @Override
   public boolean accepts(String jdbcUrl) {
     return jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:");
   }

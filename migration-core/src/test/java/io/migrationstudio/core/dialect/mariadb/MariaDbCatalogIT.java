@@ -126,6 +126,7 @@ class MariaDbCatalogIT {
             null,
             null,
             null,
+            null,
             null);
     StageOutput out =
         new InventoryService(new SecretResolver(Map.of())).run(spec, Optional.empty());
