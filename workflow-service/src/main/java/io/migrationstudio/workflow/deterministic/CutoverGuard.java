@@ -1,5 +1,7 @@
 package io.migrationstudio.workflow.deterministic;
 
+import static io.migrationstudio.workflow.deterministic.Messages.shortId;
+
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.CutoverActivities;
@@ -171,9 +173,5 @@ final class CutoverGuard {
               + ". Nothing was frozen or switched; see 04-validation/validation.md");
     }
     return Optional.empty();
-  }
-
-  private static String shortId(String commit) {
-    return commit == null ? "?" : commit.substring(0, Math.min(12, commit.length()));
   }
 }

@@ -1,5 +1,7 @@
 package io.migrationstudio.workflow.deterministic;
 
+import static io.migrationstudio.workflow.deterministic.Messages.rootMessage;
+
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.AssessmentActivities;
@@ -22,7 +24,6 @@ import io.migrationstudio.contracts.workflow.Progress;
 import io.migrationstudio.contracts.workflow.ValidationWorkflow;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.temporal.failure.ActivityFailure;
-import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.util.List;
 import org.slf4j.Logger;
@@ -166,16 +167,5 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
         message,
         MigrationStatus.KIND_VALIDATION,
         Workflow.getInfo().getWorkflowId());
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t instanceof ApplicationFailure af) {
-      return af.getType() + ": " + af.getOriginalMessage();
-    }
-    return t.getMessage();
   }
 }

@@ -747,10 +747,10 @@ class MigrationWorkflowTest {
             heartbeat);
     assertEquals(
         "TIMED_OUT: a chunk of the table timed out (TIMEOUT_TYPE_HEARTBEAT)",
-        MigrationWorkflowImpl.childFailureReason(child.apply(chunk)));
+        MigrateStage.childFailureReason(child.apply(chunk)));
     assertEquals(
         "TIMED_OUT: the table copy timed out (TIMEOUT_TYPE_START_TO_CLOSE)",
-        MigrationWorkflowImpl.childFailureReason(
+        MigrateStage.childFailureReason(
             child.apply(
                 new io.temporal.failure.TimeoutFailure(
                     "run timeout",
@@ -758,7 +758,7 @@ class MigrationWorkflowTest {
                     io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE))));
     assertEquals(
         "TERMINATED: the table copy was terminated",
-        MigrationWorkflowImpl.childFailureReason(
+        MigrateStage.childFailureReason(
             child.apply(new io.temporal.failure.TerminatedFailure("stopped", null))));
   }
 

@@ -1,0 +1,276 @@
+package io.migrationstudio.workflow.deterministic;
+
+import static io.migrationstudio.workflow.deterministic.Messages.rootMessage;
+import static io.migrationstudio.workflow.deterministic.Messages.shortId;
+
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.CommitResult;
+import io.migrationstudio.contracts.activity.EvidenceActivities;
+import io.migrationstudio.contracts.activity.RecordReviewRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.spec.GateMode;
+import io.migrationstudio.contracts.workflow.Decision;
+import io.migrationstudio.contracts.workflow.MigrationState;
+import io.migrationstudio.contracts.workflow.Review;
+import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+
+/**
+ * The review gate of the migration workflow: what it waits for (the commit under review, the mode
+ * it waits in, whether changes were requested), the reviews arriving through the update and the
+ * signal, and the decisions it records on the branch. An {@code auto} gate opens on PASS and
+ * escalates to {@code ask} on FAIL; {@code ask}/{@code external} gates wait for a review naming the
+ * exact commit under review; REQUEST_CHANGES waits for a review naming a newer commit on the
+ * branch.
+ *
+ * <p>Deterministic workflow code: the same activities in the same order as when it was inline in
+ * {@link MigrationWorkflowImpl}; the handlers only queue reviews and change plain state.
+ */
+final class ReviewGate {
+  private static final Logger log = Workflow.getLogger(ReviewGate.class);
+  private static final String AUTO_REVIEWER = "studio:auto";
+
+  /** How a gate ended: APPROVE or REJECT, or REQUEST_CHANGES with the revised commit to check. */
+  record Outcome(Decision decision, String commit) {}
+
+  private final EvidenceActivities evidence =
+      Workflow.newActivityStub(EvidenceActivities.class, ActivityOptionsCatalog.evidence());
+  private final StatusLine status;
+  private final List<ReviewRecord> reviews = new ArrayList<>();
+  private final Deque<Review> pending = new ArrayDeque<>();
+  private RunContext run;
+  private StageBoard board = new StageBoard();
+  private int reviewSequence;
+  private String reviewCommit;
+  private boolean changesRequested;
+  private GateMode effectiveGate;
+
+  ReviewGate(StatusLine status) {
+    this.status = status;
+  }
+
+  /** The migration is open: {@code reviewCount} reviews are on its branch already. */
+  void open(RunContext opened, StageBoard stages, int reviewCount) {
+    this.run = opened;
+    this.board = stages;
+    this.reviewSequence = reviewCount;
+  }
+
+  /**
+   * Gates stage {@code s} on the checker's result: returns APPROVE or REJECT with the commit under
+   * review, or REQUEST_CHANGES with the verified revised commit the checker must check next.
+   */
+  Outcome decide(Stage s, StageResult checked) {
+    reviewCommit = checked.commit();
+    GateMode gate = run.spec().reviews().gate(s);
+    if (gate == GateMode.AUTO && checked.verdict() == Verdict.PASS) {
+      ReviewRecord auto =
+          record(
+              new Review(
+                  s,
+                  Decision.APPROVE,
+                  AUTO_REVIEWER,
+                  "auto gate: checker verdict PASS",
+                  reviewCommit),
+              true,
+              "");
+      board.set(s, StagePhase.APPROVED, checked.verdict(), reviewCommit, checked.summary());
+      log.info("{} auto-approved at {} by {}", s, reviewCommit, auto.reviewer());
+      return new Outcome(Decision.APPROVE, reviewCommit);
+    }
+    effectiveGate = gate == GateMode.AUTO ? GateMode.ASK : gate;
+    String why =
+        gate == GateMode.AUTO
+            ? "checker verdict "
+                + checked.verdict()
+                + " ("
+                + checked.summary()
+                + "): escalated to ask"
+            : checked.summary();
+    board.set(s, StagePhase.AWAITING_REVIEW, checked.verdict(), reviewCommit, why);
+    Review decision =
+        await(s, "awaiting review of " + shortId(reviewCommit) + " (" + why + ")", "");
+    return switch (decision.decision()) {
+      case APPROVE -> {
+        board.set(s, StagePhase.APPROVED, checked.verdict(), reviewCommit, checked.summary());
+        yield new Outcome(Decision.APPROVE, reviewCommit);
+      }
+      case REJECT -> {
+        board.set(s, StagePhase.REJECTED, checked.verdict(), reviewCommit, decision.comment());
+        yield new Outcome(Decision.REJECT, reviewCommit);
+      }
+      case REQUEST_CHANGES -> revised(s, checked.verdict());
+    };
+  }
+
+  private Outcome revised(Stage s, Verdict verdict) {
+    Optional<String> revised = awaitRevision(s, verdict);
+    if (revised.isEmpty()) {
+      board.set(s, StagePhase.REJECTED, verdict, reviewCommit, "rejected after changes");
+      return new Outcome(Decision.REJECT, reviewCommit);
+    }
+    return new Outcome(Decision.REQUEST_CHANGES, revised.get());
+  }
+
+  /**
+   * Waits for an accepted review of {@code commit} in {@code mode} (a proposal such as the repair
+   * plan, shown on the board by the caller) and records it with {@code note}.
+   */
+  Review awaitProposal(Stage s, String commit, GateMode mode, String waitingMessage, String note) {
+    reviewCommit = commit;
+    effectiveGate = mode;
+    return await(s, waitingMessage, note);
+  }
+
+  /**
+   * After REQUEST_CHANGES: waits for a review naming a newer commit that is on the branch and
+   * descends from the reviewed one. A REJECT at this point ends the stage.
+   */
+  private Optional<String> awaitRevision(Stage s, Verdict verdict) {
+    while (true) {
+      changesRequested = true;
+      board.set(
+          s, StagePhase.CHANGES_REQUESTED, verdict, reviewCommit, "waiting for a revised commit");
+      Review revision =
+          await(
+              s,
+              "changes requested on "
+                  + shortId(reviewCommit)
+                  + ": push the revised artifact to "
+                  + run.branch()
+                  + " and review the new commit",
+              "");
+      changesRequested = false;
+      if (revision.decision() == Decision.REJECT) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(evidence.verifyCommit(run.request(revision.commit(), 0L)));
+      } catch (ActivityFailure e) {
+        reviews.add(refused(reviewSequence, revision, rootMessage(e)));
+      }
+    }
+  }
+
+  /** Waits for an accepted review and records it with {@code note}. */
+  private Review await(Stage s, String waitingMessage, String note) {
+    status.state(MigrationState.AWAITING_REVIEW);
+    status.say(s.key() + ": " + waitingMessage);
+    Workflow.await(() -> !pending.isEmpty());
+    Review review = pending.poll();
+    status.state(MigrationState.RUNNING);
+    record(review, true, note);
+    return review;
+  }
+
+  private ReviewRecord record(Review review, boolean accepted, String note) {
+    reviewSequence++;
+    ReviewRecord rec =
+        new ReviewRecord(
+            reviewSequence,
+            review.stage(),
+            review.decision(),
+            review.reviewer(),
+            review.comment(),
+            review.commit(),
+            Workflow.currentTimeMillis(),
+            accepted,
+            note,
+            null);
+    CommitResult committed =
+        evidence.recordReview(new RecordReviewRequest(run.migrationId(), run.branch(), rec));
+    ReviewRecord withPath = rec.withPath(committed.artifact().path());
+    reviews.add(withPath);
+    board.put(committed.artifact());
+    return withPath;
+  }
+
+  // --- the handlers ---
+
+  /** The review update, validated: queued for the waiting gate. */
+  ReviewRecord accept(Review review) {
+    pending.add(review);
+    // until the main loop takes it, no second review for this stage is accepted
+    status.state(MigrationState.RUNNING);
+    return new ReviewRecord(
+        reviewSequence + 1,
+        review.stage(),
+        review.decision(),
+        review.reviewer(),
+        review.comment(),
+        review.commit(),
+        Workflow.currentTimeMillis(),
+        true,
+        "accepted",
+        null);
+  }
+
+  /** The update validator: refuses a review the gate cannot take, with every reason. */
+  void validate(Review review) {
+    List<String> problems = problems(review);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+  }
+
+  /** The review signal: queued when acceptable, else listed as refused. */
+  void signal(Review review) {
+    List<String> problems = problems(review);
+    if (problems.isEmpty()) {
+      accept(review);
+      return;
+    }
+    reviews.add(refused(0, review, String.join("; ", problems)));
+  }
+
+  private static ReviewRecord refused(int sequence, Review review, String why) {
+    return new ReviewRecord(
+        sequence,
+        review == null ? null : review.stage(),
+        review == null ? null : review.decision(),
+        review == null ? null : review.reviewer(),
+        review == null ? "" : review.comment(),
+        review == null ? null : review.commit(),
+        Workflow.currentTimeMillis(),
+        false,
+        "refused: " + why,
+        null);
+  }
+
+  /** Every reason to refuse a review at the gate as it stands; empty when it is acceptable. */
+  private List<String> problems(Review r) {
+    return ReviewRules.problems(
+        r,
+        new ReviewRules.Gate(
+            status.state(),
+            status.stage(),
+            run == null ? null : run.spec(),
+            effectiveGate,
+            reviewCommit,
+            changesRequested));
+  }
+
+  // --- read by the status query and the stage loop ---
+
+  /** The commit under review (or last reviewed). */
+  String reviewCommit() {
+    return reviewCommit;
+  }
+
+  /** The migration ended: nothing is under review any more. */
+  void close() {
+    reviewCommit = null;
+  }
+
+  List<ReviewRecord> reviews() {
+    return reviews;
+  }
+}
