@@ -15,7 +15,7 @@ import io.migrationstudio.core.schema.TableInfo;
 import java.util.List;
 
 /** Hand-built inventories and specs for the mapping unit tests. */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
   static Column col(String name, int pos, String nativeType, CanonicalType type, boolean nullable) {
@@ -65,7 +65,7 @@ final class Fixtures {
   }
 
   /** Artist (serial key) ← Album (identity key, FK, plain + expression index, unique, check). */
-  static Inventory chinookLike(List<String> loadOrder) {
+  public static Inventory chinookLike(List<String> loadOrder) {
     TableInfo artist =
         table(
             "Artist",
@@ -128,7 +128,7 @@ final class Fixtures {
         null);
   }
 
-  static MigrationSpec spec(String naming, String overrides) {
+  public static MigrationSpec spec(String naming, String overrides) {
     return new MigrationSpec(
         "test",
         null,

@@ -27,17 +27,4 @@ class TargetTypeTest {
     assertEquals(32767, TargetType.parse("smallint").integerMax().intValue());
     assertTrue(TargetType.sameSpelling("Character  Varying(40)", "character varying(40)"));
   }
-
-  @Test
-  void markdownCellsAreEscapedAndCut() {
-    assertEquals("a\\|b\\nc", Markdown.cell("a|b\nc", 40));
-    assertEquals("_NULL_", Markdown.cell(null, 40));
-    assertEquals("''", Markdown.cell("", 40));
-    String cut = Markdown.cell("x".repeat(41), 40);
-    assertEquals(40, cut.codePointCount(0, cut.length()));
-    assertTrue(cut.endsWith("…"));
-    assertEquals("x".repeat(40), Markdown.cell("x".repeat(40), 40));
-    String emoji = Markdown.cell("😀".repeat(50), 40);
-    assertEquals(40, emoji.codePointCount(0, emoji.length()));
-  }
 }

@@ -1,4 +1,4 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import io.migrationstudio.core.canonical.ColumnCodec;
 import io.migrationstudio.core.canonical.Unconvertible;
@@ -6,7 +6,14 @@ import io.migrationstudio.core.copy.CopyText;
 import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
-import io.migrationstudio.core.mapping.Finding.Level;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingExpressions;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.mapping.TargetType;
+import io.migrationstudio.core.mapping.UnmappedPolicy;
+import io.migrationstudio.core.mapping.ValueMap;
+import io.migrationstudio.core.review.Finding.Level;
 import io.migrationstudio.core.schema.TableInfo;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,10 +1,16 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import io.migrationstudio.core.canonical.Unconvertible;
 import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
-import io.migrationstudio.core.mapping.Finding.Level;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingExpressions;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.mapping.TargetType;
+import io.migrationstudio.core.review.Finding.Level;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.KeyConstraint;

@@ -1,4 +1,4 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
@@ -12,10 +12,17 @@ import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
-import io.migrationstudio.core.mapping.Finding.Level;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingExpressions;
+import io.migrationstudio.core.mapping.MappingLoader;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.mapping.TargetType;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.review.Finding.Level;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.CheckConstraint;
 import io.migrationstudio.core.schema.Column;

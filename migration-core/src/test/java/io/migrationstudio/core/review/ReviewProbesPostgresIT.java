@@ -1,4 +1,4 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingLoader;
+import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.schema.Inventory;
