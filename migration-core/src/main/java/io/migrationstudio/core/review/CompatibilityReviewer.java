@@ -183,7 +183,7 @@ public final class CompatibilityReviewer {
               Level.WARNING,
               info.name(),
               null,
-              "table_not_mapped",
+              CompatibilityCheck.TABLE_NOT_MAPPED,
               info.rowCount(),
               null,
               List.of(),
@@ -204,7 +204,7 @@ public final class CompatibilityReviewer {
             Level.WARNING,
             table.source(),
             null,
-            "no_primary_key",
+            CompatibilityCheck.NO_PRIMARY_KEY,
             null,
             null,
             List.of(),
@@ -220,7 +220,7 @@ public final class CompatibilityReviewer {
               Level.WARNING,
               table.source(),
               null,
-              "unique_not_carried",
+              CompatibilityCheck.UNIQUE_NOT_CARRIED,
               null,
               null,
               List.of(),
@@ -244,7 +244,7 @@ public final class CompatibilityReviewer {
               Level.WARNING,
               table.source(),
               null,
-              "foreign_key_not_carried",
+              CompatibilityCheck.FOREIGN_KEY_NOT_CARRIED,
               null,
               null,
               List.of(),
@@ -276,7 +276,7 @@ public final class CompatibilityReviewer {
               Level.WARNING,
               table.source(),
               null,
-              "index_not_carried",
+              CompatibilityCheck.INDEX_NOT_CARRIED,
               null,
               null,
               List.of(),
@@ -300,7 +300,7 @@ public final class CompatibilityReviewer {
             Level.WARNING,
             table.source(),
             null,
-            "check_not_carried",
+            CompatibilityCheck.CHECK_NOT_CARRIED,
             null,
             null,
             List.of(),
@@ -326,7 +326,7 @@ public final class CompatibilityReviewer {
             Level.FAIL,
             table.source(),
             null,
-            "no_copied_column",
+            CompatibilityCheck.NO_COPIED_COLUMN,
             null,
             null,
             List.of(),
@@ -351,7 +351,7 @@ public final class CompatibilityReviewer {
           probes.add(
               new Probe(
                   c,
-                  "column_dropped",
+                  CompatibilityCheck.COLUMN_DROPPED,
                   dialect.quote(c.source()) + " IS NOT NULL",
                   null,
                   Level.WARNING,
@@ -403,7 +403,7 @@ public final class CompatibilityReviewer {
             Level.FAIL,
             table.source(),
             null,
-            "row_probe",
+            CompatibilityCheck.ROW_PROBE,
             null,
             null,
             List.of(),
@@ -434,7 +434,7 @@ public final class CompatibilityReviewer {
             Level.FAIL,
             table.source(),
             null,
-            "duplicate_key",
+            CompatibilityCheck.DUPLICATE_KEY,
             null,
             null,
             List.of(),
@@ -483,12 +483,12 @@ public final class CompatibilityReviewer {
                 Level.FAIL,
                 table.source(),
                 label(p.column),
-                "query_error",
+                CompatibilityCheck.QUERY_ERROR,
                 null,
                 null,
                 List.of(),
                 "the "
-                    + p.check
+                    + p.check.key()
                     + " check could not run: "
                     + dialect.classify(each, "the check").getMessage()
                     + "; fix the column's expression or type in mapping.yaml");
@@ -508,7 +508,7 @@ public final class CompatibilityReviewer {
         probes.add(
             new Probe(
                 c,
-                "not_null",
+                CompatibilityCheck.NOT_NULL,
                 v + " IS NULL",
                 null,
                 Level.FAIL,
@@ -524,7 +524,7 @@ public final class CompatibilityReviewer {
             Level.FAIL,
             table.source(),
             label(c),
-            "unsupported_type",
+            CompatibilityCheck.UNSUPPORTED_TYPE,
             null,
             null,
             List.of(),
@@ -543,7 +543,7 @@ public final class CompatibilityReviewer {
                     probes.add(
                         new Probe(
                             c,
-                            "values_outside_enum",
+                            CompatibilityCheck.VALUES_OUTSIDE_ENUM,
                             cond,
                             null,
                             Level.FAIL,
@@ -575,7 +575,7 @@ public final class CompatibilityReviewer {
           probes.add(
               new Probe(
                   c,
-                  "max_length",
+                  CompatibilityCheck.MAX_LENGTH,
                   len + " > " + tt.length(),
                   len,
                   Level.FAIL,
@@ -597,7 +597,7 @@ public final class CompatibilityReviewer {
           probes.add(
               new Probe(
                   c,
-                  "integer_range",
+                  CompatibilityCheck.INTEGER_RANGE,
                   v + " < " + min.toPlainString() + " OR " + v + " > " + max.toPlainString(),
                   v,
                   Level.FAIL,
@@ -614,7 +614,7 @@ public final class CompatibilityReviewer {
           probes.add(
               new Probe(
                   c,
-                  "fraction_lost",
+                  CompatibilityCheck.FRACTION_LOST,
                   profile.asDecimal(v) + " <> round(" + profile.asDecimal(v) + ")",
                   null,
                   Level.FAIL,
@@ -631,7 +631,7 @@ public final class CompatibilityReviewer {
           probes.add(
               new Probe(
                   c,
-                  "numeric_range",
+                  CompatibilityCheck.NUMERIC_RANGE,
                   "abs(" + profile.asDecimal(v) + ") >= " + limit,
                   "abs(" + profile.asDecimal(v) + ")",
                   Level.FAIL,
@@ -653,7 +653,7 @@ public final class CompatibilityReviewer {
           probes.add(
               new Probe(
                   c,
-                  "numeric_scale",
+                  CompatibilityCheck.NUMERIC_SCALE,
                   profile.asDecimal(v)
                       + " <> round("
                       + profile.asDecimal(v)
@@ -711,7 +711,7 @@ public final class CompatibilityReviewer {
                     out.add(
                         new Probe(
                             c,
-                            "zero_date",
+                            CompatibilityCheck.ZERO_DATE,
                             cond,
                             null,
                             Level.FAIL,
@@ -729,7 +729,7 @@ public final class CompatibilityReviewer {
                     out.add(
                         new Probe(
                             c,
-                            "time_outside_day",
+                            CompatibilityCheck.TIME_OUTSIDE_DAY,
                             cond,
                             null,
                             Level.FAIL,
@@ -747,7 +747,7 @@ public final class CompatibilityReviewer {
                     out.add(
                         new Probe(
                             c,
-                            "nul_character",
+                            CompatibilityCheck.NUL_CHARACTER,
                             cond,
                             null,
                             Level.FAIL,
@@ -764,7 +764,7 @@ public final class CompatibilityReviewer {
                     out.add(
                         new Probe(
                             c,
-                            "invalid_encoding",
+                            CompatibilityCheck.INVALID_ENCODING,
                             cond,
                             null,
                             Level.FAIL,
@@ -780,7 +780,7 @@ public final class CompatibilityReviewer {
         out.add(
             new Probe(
                 c,
-                "boolean_range",
+                CompatibilityCheck.BOOLEAN_RANGE,
                 v + " NOT IN (0, 1)",
                 null,
                 Level.FAIL,
@@ -816,7 +816,7 @@ public final class CompatibilityReviewer {
             Level.FAIL,
             table.source(),
             c.source(),
-            "type_change",
+            CompatibilityCheck.TYPE_CHANGE,
             null,
             null,
             List.of(),
@@ -850,7 +850,7 @@ public final class CompatibilityReviewer {
             Level.WARNING,
             table.source(),
             c.source(),
-            "type_change",
+            CompatibilityCheck.TYPE_CHANGE,
             null,
             null,
             List.of(),
@@ -860,7 +860,7 @@ public final class CompatibilityReviewer {
             Level.OK,
             table.source(),
             c.source(),
-            "type_change",
+            CompatibilityCheck.TYPE_CHANGE,
             null,
             null,
             List.of(),
@@ -902,7 +902,7 @@ public final class CompatibilityReviewer {
             Level.OK,
             table.source(),
             c.source(),
-            "cast",
+            CompatibilityCheck.CAST,
             rs.getLong(1),
             null,
             List.of(),
@@ -913,7 +913,7 @@ public final class CompatibilityReviewer {
             Level.FAIL,
             table.source(),
             c.source(),
-            "cast",
+            CompatibilityCheck.CAST,
             null,
             null,
             List.of(),
@@ -936,8 +936,8 @@ public final class CompatibilityReviewer {
         throws SQLException {
       Level level = count > 0 ? p.onViolation : p.onClean;
       List<String> examples = count > 0 ? examples(info, p, from, where) : List.of();
-      String detail = count > 0 ? p.detail : p.check + ": no row affected";
-      if (p.check.equals("column_dropped")) {
+      String detail = count > 0 ? p.detail : p.check.key() + ": no row affected";
+      if (p.check == CompatibilityCheck.COLUMN_DROPPED) {
         detail = p.detail;
       }
       add(level, table.source(), label(p.column), p.check, count, maxSeen, examples, detail);
@@ -1036,7 +1036,7 @@ public final class CompatibilityReviewer {
             Level.FAIL,
             table.source(),
             null,
-            "dry_run",
+            CompatibilityCheck.DRY_RUN,
             null,
             null,
             List.of(),
@@ -1103,7 +1103,7 @@ public final class CompatibilityReviewer {
               Level.WARNING,
               firstTable.get(e.getKey()),
               label(e.getValue()),
-              "target_type_missing",
+              CompatibilityCheck.TARGET_TYPE_MISSING,
               null,
               null,
               List.of(),
@@ -1135,7 +1135,7 @@ public final class CompatibilityReviewer {
                 Level.WARNING,
                 t.source(),
                 null,
-                "target_not_empty",
+                CompatibilityCheck.TARGET_NOT_EMPTY,
                 rows,
                 null,
                 List.of(),
@@ -1178,12 +1178,12 @@ public final class CompatibilityReviewer {
         Level level,
         String table,
         String column,
-        String check,
+        CompatibilityCheck check,
         Long count,
         String maxSeen,
         List<String> examples,
         String detail) {
-      findings.add(new Finding(level, table, column, check, count, maxSeen, examples, detail));
+      findings.add(Finding.of(level, table, column, check, count, maxSeen, examples, detail));
     }
 
     StageOutput output() {
@@ -1267,7 +1267,7 @@ public final class CompatibilityReviewer {
   /** One measured condition on a column: rows matching {@code condition} are affected. */
   private record Probe(
       ColumnMapping column,
-      String check,
+      CompatibilityCheck check,
       String condition,
       String max,
       Level onViolation,

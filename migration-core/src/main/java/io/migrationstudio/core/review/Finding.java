@@ -45,6 +45,22 @@ public record Finding(
     examples = examples == null || examples.isEmpty() ? null : List.copyOf(examples);
   }
 
+  /**
+   * A finding of a catalogued check: the review builds every finding this way, so {@code
+   * compatibility.json} names only checks that {@code docs/compatibility-checks.md} documents.
+   */
+  static Finding of(
+      Level verdict,
+      String table,
+      String column,
+      CompatibilityCheck check,
+      Long count,
+      String maxSeen,
+      List<String> examples,
+      String detail) {
+    return new Finding(verdict, table, column, check.key(), count, maxSeen, examples, detail);
+  }
+
   /** ok: nothing lost; warning: worth a look, nothing lost today; fail: data would be lost. */
   public enum Level {
     FAIL,

@@ -228,11 +228,11 @@ final class KeyProbe {
       String cols = String.join(", ", t.key.columns());
       out.add(
           t.duplicates > 0
-              ? new Finding(
+              ? Finding.of(
                   Level.FAIL,
                   table.source(),
                   cols,
-                  "duplicate_key",
+                  CompatibilityCheck.DUPLICATE_KEY,
                   t.duplicates,
                   null,
                   t.examples,
@@ -246,11 +246,11 @@ final class KeyProbe {
                       + "), so the key cannot be created or the rows are refused; change the"
                       + " transform, remove the key from mapping.yaml, or merge the rows on the"
                       + " source")
-              : new Finding(
+              : Finding.of(
                   Level.OK,
                   table.source(),
                   cols,
-                  "duplicate_key",
+                  CompatibilityCheck.DUPLICATE_KEY,
                   0L,
                   null,
                   List.of(),
