@@ -3,7 +3,6 @@ package io.migrationstudio.core.dialect;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
-import io.migrationstudio.core.spec.SecretResolver;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -43,7 +42,7 @@ public final class Dialects {
    * (wrong password: AUTHENTICATION_FAILED, not retried; refused: DATABASE_UNREACHABLE) and name
    * the database by its redacted URL.
    */
-  public static Connection open(ConnectionSpec spec, SecretResolver secrets, String role) {
+  public static Connection open(ConnectionSpec spec, Secrets secrets, String role) {
     Dialect dialect = forUrl(spec.url());
     Properties props = new Properties();
     if (spec.user() != null) {
@@ -69,7 +68,7 @@ public final class Dialects {
    * allows it after connecting. Drivers that fix the flag when the file or session is opened
    * (SQLite's) refuse; the session is then used as opened, for SELECTs only.
    */
-  public static Connection openReadOnly(ConnectionSpec spec, SecretResolver secrets, String role) {
+  public static Connection openReadOnly(ConnectionSpec spec, Secrets secrets, String role) {
     Connection c = open(spec, secrets, role);
     try {
       c.setReadOnly(true);

@@ -2,6 +2,7 @@ package io.migrationstudio.core.spec;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.dialect.Secrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
  * an environment variable, {@code ${file:/path}} a file (trailing newline trimmed). Values never
  * enter git, logs, reports or Temporal history.
  */
-public final class SecretResolver {
+public final class SecretResolver implements Secrets {
   public static final Pattern REFERENCE = Pattern.compile("^\\$\\{(env|file):([^}]+)}$");
 
   private final Function<String, String> env;
@@ -39,6 +40,7 @@ public final class SecretResolver {
   }
 
   /** The secret a reference names; null and empty stay as they are. */
+  @Override
   public String resolve(String value, String key) {
     if (value == null || value.isEmpty()) {
       return value;
