@@ -118,6 +118,16 @@ final class DryRun extends ReviewPart {
       dryRun.append("The dry run failed: ").append(Markdown.escape(m.getMessage())).append("\n");
       return;
     }
+    tables(table, sourceColumns, before, after, quarantined);
+  }
+
+  /** The before and after tables of one table, and the rows Migrate would quarantine. */
+  private void tables(
+      TableMapping table,
+      List<String> sourceColumns,
+      List<List<String>> before,
+      List<List<String>> after,
+      List<String> quarantined) {
     if (before.isEmpty()) {
       dryRun
           .append("The source table holds no rows")

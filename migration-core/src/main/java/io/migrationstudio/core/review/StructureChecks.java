@@ -66,6 +66,14 @@ final class StructureChecks extends ReviewPart {
           "the target table gets no primary key: Migrate copies it as one chunk and validation"
               + " cannot compare it row by row; map a key if the source has one");
     }
+    uniqueKeys(table, info, names);
+    foreignKeys(table, info, names);
+    indexes(table, info, names);
+    checks(table, info);
+  }
+
+  /** Unique keys of the source the mapping does not carry. */
+  private void uniqueKeys(TableMapping table, TableInfo info, Map<String, String> names) {
     for (KeyConstraint uk : info.uniqueKeys()) {
       List<String> cols = translate(uk.columns(), names);
       boolean carried =
@@ -87,6 +95,10 @@ final class StructureChecks extends ReviewPart {
                 + " accept duplicates");
       }
     }
+  }
+
+  /** Foreign keys of the source the mapping does not carry. */
+  private void foreignKeys(TableMapping table, TableInfo info, Map<String, String> names) {
     for (ForeignKey fk : info.foreignKeys()) {
       List<String> cols = translate(fk.columns(), names);
       String refTarget = mapping.bySource(fk.refTable()).map(TableMapping::target).orElse(null);
@@ -113,6 +125,10 @@ final class StructureChecks extends ReviewPart {
                 + " the target will not enforce it");
       }
     }
+  }
+
+  /** Indexes of the source the mapping does not carry. */
+  private void indexes(TableMapping table, TableInfo info, Map<String, String> names) {
     for (IndexInfo index : info.indexes()) {
       boolean carried;
       if (index.columns().isEmpty() || index.predicate() != null) {
@@ -150,6 +166,10 @@ final class StructureChecks extends ReviewPart {
                 + index.definition());
       }
     }
+  }
+
+  /** Check constraints, which mapping.yaml cannot carry. */
+  private void checks(TableMapping table, TableInfo info) {
     for (CheckConstraint check : info.checks()) {
       add(
           Level.WARNING,
