@@ -41,7 +41,7 @@ public class ValidateBench {
               null,
               null,
               null,
-              null);
+              null, null);
       MappingDocument mapping =
           new MappingGenerator()
               .generate(

@@ -8,8 +8,10 @@ public enum ErrorCode {
   /** The spec breaks a rule; fix the spec. */
   INVALID_SPEC(false),
   /**
-   * A database could not be reached when connecting (refused, timeout, DNS). Not retried: the stage
-   * fails fast naming the database instead of starting a retry storm; fix and re-run.
+   * A database could not be reached at the start of a migration (refused, timeout, DNS), so it has
+   * never worked for it: a wrong host or port. Not retried: the migration fails fast naming the
+   * database instead of starting a retry storm; fix and re-run. A database that stops answering
+   * later (restart, failover, network) is {@link #TRANSIENT_SQL}.
    */
   DATABASE_UNREACHABLE(false),
   /** Wrong user or password, or no permission. Not retried. */
@@ -19,8 +21,10 @@ public enum ErrorCode {
   /** A type the studio cannot map. */
   UNSUPPORTED_TYPE(false),
   /**
-   * A transient failure of a statement on an established connection (serialization, deadlock,
-   * connection lost, backend terminated). Retried: a chunk redoes exactly its range.
+   * A transient failure: a statement on an established connection (serialization, deadlock,
+   * connection lost, backend terminated, server shutting down) or a new connection refused during a
+   * stage, after the database worked at the start (a restart or failover). Retried with backoff as
+   * the activity's retry policy says; a chunk redoes exactly its range.
    */
   TRANSIENT_SQL(true),
   /** A permanent failure of a statement (constraint, data exception). */
@@ -33,6 +37,12 @@ public enum ErrorCode {
   GIT_FAILURE(true),
   /** More rejected rows than the spec's reject_limit. */
   REJECT_LIMIT_EXCEEDED(false),
+  /**
+   * Target tables Migrate would write already hold rows and the spec says {@code
+   * migrate.target_not_empty: fail} (the default). Not retried: empty them or decide {@code
+   * replace}.
+   */
+  TARGET_NOT_EMPTY(false),
   /** The cutover or its rollback drill could not complete. */
   CUTOVER_FAILED(false),
   /** Anything else: a bug. */

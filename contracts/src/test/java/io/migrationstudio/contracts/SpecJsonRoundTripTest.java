@@ -33,7 +33,8 @@ class SpecJsonRoundTripTest {
             null,
             null,
             null,
-            new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))));
+            new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))),
+            null);
     MigrationInput input = new MigrationInput(spec, null);
     Optional<Payload> payload = converter.toPayload(input);
     MigrationInput back =

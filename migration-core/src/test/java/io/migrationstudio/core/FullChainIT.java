@@ -30,6 +30,7 @@ import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.review.CompatibilityReport;
@@ -120,7 +121,7 @@ class FullChainIT {
             + target.jdbcUrl()
             + "\", user: postgres }\nmapping: { naming: "
             + naming
-            + " }\nmigrate: { chunk_rows: 1000 }\nvalidation: { sample_rows: 100 }\n"
+            + ", evidence: { plain: [\"Order Items\"] } }\nmigrate: { chunk_rows: 1000 }\nvalidation: { sample_rows: 100 }\n"
             + "cutover: { rto: PT15M, freeze: source-read-only, switch: { type: none } }\n";
     MigrationSpec spec = SpecLoader.parse(specText);
 
@@ -191,7 +192,15 @@ class FullChainIT {
       StageOutput review =
           chain.produce(
               "compatibility-reviewer",
-              () -> reviewer.review(src, PG, "public", tgt, inventory, mapping));
+              () ->
+                  reviewer.review(
+                      src,
+                      PG,
+                      "public",
+                      tgt,
+                      inventory,
+                      mapping,
+                      EvidenceMask.plain(spec.mapping().plainEvidence())));
       assertEquals(Verdict.PASS, review.verdict(), text(review, ArtifactPaths.COMPATIBILITY_MD));
       CompatibilityReport compatibility =
           Json.read(

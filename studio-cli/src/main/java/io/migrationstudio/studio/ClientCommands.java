@@ -2,14 +2,13 @@ package io.migrationstudio.studio;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.migrationstudio.contracts.ErrorCode;
-import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.contracts.workflow.TableProgress;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.proto.v1.ArtifactEntry;
 import io.migrationstudio.proto.v1.GetRequest;
 import io.migrationstudio.proto.v1.ListArtifactsRequest;
@@ -22,10 +21,8 @@ import io.migrationstudio.proto.v1.ReadArtifactRequest;
 import io.migrationstudio.proto.v1.ReviewRequest;
 import io.migrationstudio.proto.v1.StartRequest;
 import io.migrationstudio.proto.v1.StartResponse;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,13 +181,8 @@ final class ClientCommands {
     @Override
     int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out)
         throws InterruptedException {
-      String text;
-      try {
-        text = Files.readString(spec, StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new MigrationException(
-            ErrorCode.INVALID_SPEC, "cannot read the spec " + spec + ": " + e.getMessage());
-      }
+      // UTF-8 or refused naming the first bad byte (INVALID_SPEC, exit 2)
+      String text = SpecLoader.read(spec);
       StartResponse r =
           api.start(
               StartRequest.newBuilder().setSpecText(text).addAllAutoApprove(autoApprove).build());

@@ -1,33 +1,61 @@
 package io.migrationstudio.studio;
 
-import io.temporal.testserver.TestServer;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.temporal.internal.testservice.GRPCServerHelper;
+import io.temporal.internal.testservice.TestServicesStarter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Temporal's in-process server (the {@code temporal-test-server} artifact) bound to a port, with
- * time skipping locked so that reviews can wait for days in real time. It keeps workflow state in
- * memory: a restart of this process loses running workflows, and the evidence in git is what {@code
- * studio run} resumes from.
+ * Temporal's in-process server (the {@code temporal-test-server} artifact) bound to one address and
+ * port (loopback unless {@code studio server --bind} says otherwise), with time skipping locked so
+ * that reviews can wait for days in real time. It keeps workflow state in memory: a restart of this
+ * process loses running workflows, and the evidence in git is what {@code studio run} resumes from.
  */
 final class EmbeddedTemporal implements AutoCloseable {
-  private final TestServer.PortBoundTestServer server;
+  private final TestServicesStarter services;
+  private final Server server;
+  private final String host;
   private final int port;
 
-  private EmbeddedTemporal(TestServer.PortBoundTestServer server, int port) {
+  private EmbeddedTemporal(TestServicesStarter services, Server server, String host, int port) {
+    this.services = services;
     this.server = server;
+    this.host = host;
     this.port = port;
   }
 
-  /** Starts on {@code port}, or on a free port when {@code port} is 0. */
-  static EmbeddedTemporal start(int port) {
+  /**
+   * Starts on {@code bind}:{@code port} ({@code port} 0: a free port). {@code
+   * TestServer.createPortBoundServer} binds every interface; this builds the same server (the same
+   * services, time skipping locked) on the one address asked for.
+   */
+  static EmbeddedTemporal start(String bind, int port) {
     int p = port == 0 ? freePort() : port;
-    return new EmbeddedTemporal(TestServer.createPortBoundServer(p, true), p);
+    TestServicesStarter services = new TestServicesStarter(true, 0);
+    try {
+      ServerBuilder<?> builder =
+          NettyServerBuilder.forAddress(
+              new InetSocketAddress(bind, p), InsecureServerCredentials.create());
+      GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
+      return new EmbeddedTemporal(services, builder.build().start(), bind, p);
+    } catch (IOException e) {
+      services.close();
+      throw new UncheckedIOException(
+          "cannot start the embedded Temporal on " + bind + ":" + p + ": " + e.getMessage(), e);
+    }
   }
 
+  /** {@code host:port} for clients: the bound address, or loopback when it binds every address. */
   String target() {
-    return "127.0.0.1:" + port;
+    boolean any = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    return (any ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }
 
   int port() {
@@ -45,6 +73,12 @@ final class EmbeddedTemporal implements AutoCloseable {
 
   @Override
   public void close() {
-    server.close();
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    services.close();
   }
 }

@@ -1,11 +1,14 @@
 package io.migrationstudio.studio;
 
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.workflow.OperatorService;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -17,6 +20,18 @@ import java.util.Set;
 final class LocalRun {
   private LocalRun() {}
 
+  /**
+   * How the run was started, to print how to continue when an escalated gate ends it: the spec
+   * path, the {@code --home} given (null: the default), the {@code --auto-approve} values and the
+   * {@code --git-remote} given.
+   */
+  record Continuation(String spec, String home, List<String> autoApprove, String gitRemote) {
+    Continuation {
+      autoApprove = List.copyOf(autoApprove);
+    }
+  }
+
+  /** Runs to the end; an escalated gate waits for a review (as {@code --on-escalation wait}). */
   static int execute(
       StudioHome home,
       String specText,
@@ -25,16 +40,37 @@ final class LocalRun {
       String gitRemote,
       PrintStream out)
       throws InterruptedException {
-    // refuse an invalid spec before anything starts (exit 2 through Errors)
-    OperatorService.prepare(specText, autoApprove);
-    try (Services services =
-        Services.start(
-            home,
-            null,
-            0,
-            new Services.ServicePorts(apiPort, -1),
-            Set.copyOf(Services.WORKERS),
-            gitRemote)) {
+    return execute(home, specText, autoApprove, apiPort, gitRemote, out, null);
+  }
+
+  /**
+   * Runs to the end. With {@code stopOnEscalation} non-null, a checker that fails under an {@code
+   * auto} gate (escalated to {@code ask}) ends the run with exit 1, printing the verdict, who may
+   * approve and the commands that continue it; null waits for a review.
+   */
+  static int execute(
+      StudioHome home,
+      String specText,
+      Set<Stage> autoApprove,
+      int apiPort,
+      String gitRemote,
+      PrintStream out,
+      Continuation stopOnEscalation)
+      throws InterruptedException {
+    // refuse an invalid spec, or a secret reference this process's workers cannot resolve, before
+    // anything starts (exit 2 through Errors)
+    MigrationSpec spec = OperatorService.prepare(specText, autoApprove);
+    Services.secrets(home).requireResolvable(spec);
+    // one live run per migration, in this home and on its target: a second one is refused
+    try (RunLock lock = RunLock.acquire(home, spec);
+        Services services =
+            Services.start(
+                home,
+                null,
+                0,
+                new Services.ServicePorts(Services.LOOPBACK, apiPort, -1),
+                Set.copyOf(Services.WORKERS),
+                gitRemote)) {
       int port = services.apiPort();
       out.printf(
           Locale.ROOT,
@@ -50,11 +86,94 @@ final class LocalRun {
           started.workflowId(),
           started.branch());
       MigrationStatus end =
-          new Watcher(services.operator(), out, " --server localhost:" + port)
+          new Watcher(
+                  services.operator(), out, " --server localhost:" + port, stopOnEscalation != null)
               .follow(started.migrationId());
+      if (end.state() == MigrationState.AWAITING_REVIEW) {
+        printEscalation(out, end, spec, stopOnEscalation, apiPort, home);
+        return StudioMain.EXIT_FAILED;
+      }
       printEnd(out, end, services, home);
       return end.state() == MigrationState.COMPLETED ? StudioMain.EXIT_OK : StudioMain.EXIT_FAILED;
     }
+  }
+
+  /** Port printed in the continuation when this run had none fixed: the server's default. */
+  static final int CONTINUE_PORT = 7234;
+
+  /**
+   * The run stopped at an escalated gate: the failing verdict, who may approve, and how to continue
+   * (re-run waiting for the review, approve from another terminal; or fix the cause and re-run).
+   */
+  static void printEscalation(
+      PrintStream out,
+      MigrationStatus end,
+      MigrationSpec spec,
+      Continuation how,
+      int apiPort,
+      StudioHome home) {
+    Stage stage = end.stage();
+    StageStatus st =
+        end.stages().stream().filter(s -> s.stage() == stage).findFirst().orElseThrow();
+    out.println();
+    out.printf(
+        Locale.ROOT,
+        "migration %s stopped: the %s checker's verdict is %s under an auto gate, so the gate"
+            + " escalated to ask and waits for a person%n",
+        end.migrationId(),
+        stage.key(),
+        st.verdict());
+    out.printf(Locale.ROOT, "  verdict:  %s%n", st.summary());
+    out.printf(
+        Locale.ROOT,
+        "  read it:  git --git-dir %s show --stat %s%n",
+        home.remoteRepository(),
+        end.reviewCommit());
+    List<String> approvers = Watcher.approvers(spec, stage);
+    String reviewer;
+    if (approvers.isEmpty()) {
+      reviewer = "NAME";
+      out.printf(
+          Locale.ROOT,
+          "  approvers: none is listed for %s; add a reviewer under approvers.%s or"
+              + " approvers.default in %s first, and name them as NAME below%n",
+          stage.key(),
+          stage.key(),
+          how.spec());
+    } else {
+      reviewer = approvers.get(0);
+      out.printf(
+          Locale.ROOT,
+          "  approvers: %s may approve %s (approvers.%s, approvers.default)%n",
+          String.join(", ", approvers),
+          stage.key(),
+          stage.key());
+    }
+    int port = apiPort > 0 ? apiPort : CONTINUE_PORT;
+    StringBuilder rerun = new StringBuilder("studio run ").append(how.spec());
+    if (how.home() != null) {
+      rerun.append(" --home ").append(how.home());
+    }
+    for (String a : how.autoApprove()) {
+      rerun.append(" --auto-approve ").append(a);
+    }
+    if (how.gitRemote() != null && !how.gitRemote().isBlank()) {
+      rerun.append(" --git-remote ").append(how.gitRemote());
+    }
+    rerun.append(" --on-escalation wait --api-port ").append(port);
+    out.println("  to approve it: run again, waiting for the review at this gate:");
+    out.println("    " + rerun);
+    out.printf(
+        Locale.ROOT,
+        "  then, from another terminal, once %s waits for review:%n    studio review %s --stage %s"
+            + " --approve --reviewer %s --server localhost:%d%n",
+        stage.key(),
+        end.migrationId(),
+        stage.key(),
+        reviewer,
+        port);
+    out.println(
+        "  or fix the cause and run again as before: stages approved earlier are not redone");
   }
 
   private static void printEnd(

@@ -1,11 +1,9 @@
 package io.migrationstudio.studio;
 
-import io.migrationstudio.contracts.ErrorCode;
-import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.spec.SpecException;
+import io.migrationstudio.core.spec.SpecLoader;
+import io.migrationstudio.core.spec.SpecProblem;
 import io.migrationstudio.workflow.OperatorService;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +38,15 @@ final class RunCommand implements Callable<Integer> {
   int apiPort;
 
   @Option(
+      names = "--on-escalation",
+      paramLabel = "fail|wait",
+      description = {
+        "when a checker fails under an auto gate and the gate escalates to ask: fail ends the run",
+        "with exit 1, printing the verdict and how to continue (default); wait waits for a review"
+      })
+  String onEscalation = "fail";
+
+  @Option(
       names = "--git-remote",
       paramLabel = "URI",
       description = "remote of the artifact repository (default: a bare repository in the home)")
@@ -49,14 +56,30 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
-    String text;
-    try {
-      text = Files.readString(spec, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new MigrationException(
-          ErrorCode.INVALID_SPEC, "cannot read the spec " + spec + ": " + e.getMessage());
-    }
+    // UTF-8 or refused naming the first bad byte (INVALID_SPEC, exit 2)
+    String text = SpecLoader.read(spec);
+    boolean wait =
+        switch (onEscalation) {
+          case "fail" -> false;
+          case "wait" -> true;
+          default ->
+              throw new SpecException(
+                  List.of(
+                      new SpecProblem(
+                          "--on-escalation", onEscalation, "must be fail or wait (default fail)")));
+        };
+    LocalRun.Continuation again =
+        wait
+            ? null
+            : new LocalRun.Continuation(
+                spec.toString(), home == null ? null : home.toString(), autoApprove, gitRemote);
     return LocalRun.execute(
-        h, text, OperatorService.parseAutoApprove(autoApprove), apiPort, gitRemote, System.out);
+        h,
+        text,
+        OperatorService.parseAutoApprove(autoApprove),
+        apiPort,
+        gitRemote,
+        System.out,
+        again);
   }
 }

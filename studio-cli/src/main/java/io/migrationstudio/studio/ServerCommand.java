@@ -37,6 +37,17 @@ final class ServerCommand implements Callable<Integer> {
   int httpPort = 7235;
 
   @Option(
+      names = "--bind",
+      paramLabel = "ADDRESS",
+      description = {
+        "address the embedded Temporal, the operator API and the HTTP API listen on (default"
+            + " ${DEFAULT-VALUE}: this machine only).",
+        "They have no authentication: 0.0.0.0 or an external address lets anyone who reaches it"
+            + " start migrations and approve gates."
+      })
+  String bind = Services.LOOPBACK;
+
+  @Option(
       names = "--temporal",
       paramLabel = "HOST:PORT",
       description = "use this Temporal instead of starting the embedded one")
@@ -55,17 +66,19 @@ final class ServerCommand implements Callable<Integer> {
             h,
             temporal,
             port,
-            new Services.ServicePorts(apiPort, httpPort),
+            new Services.ServicePorts(bind, apiPort, httpPort),
             Services.parseWorkers(workers),
             gitRemote)) {
       int api = services.apiPort();
       System.out.printf(
           Locale.ROOT,
-          "studio server: Temporal %s%s, operator API localhost:%d, HTTP localhost:%d"
+          "studio server: Temporal %s%s, operator API %s:%d, HTTP %s:%d"
               + " (/api/migrations, /health), workers %s, home %s%n",
           services.temporalTarget(),
           temporal == null ? " (embedded, in memory)" : "",
+          bind,
           api,
+          bind,
           services.httpPort(),
           workers,
           h.root());

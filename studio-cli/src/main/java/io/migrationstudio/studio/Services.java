@@ -15,6 +15,8 @@ import io.migrationstudio.workflow.WorkflowWorker;
 import io.migrationstudio.workflow.service.WorkflowServiceRuntime;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
+import java.io.File;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -36,11 +38,44 @@ final class Services implements AutoCloseable {
    */
   static final String ACTIVITY_SLOTS_PROPERTY = "studio.worker.activitySlots";
 
+  /**
+   * System property: how long a process without the embedded server waits for Temporal to answer at
+   * start-up (ISO-8601 duration, default {@value #DEFAULT_TEMPORAL_WAIT}; set by {@code studio
+   * worker --temporal-wait}).
+   */
+  static final String TEMPORAL_WAIT_PROPERTY = "studio.temporal.wait";
+
+  static final String DEFAULT_TEMPORAL_WAIT = "PT5M";
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Services.class);
+
   static final List<String> WORKERS =
       List.of(AssessmentWorker.NAME, MigrateWorker.NAME, ValidationWorker.NAME, CutoverWorker.NAME);
 
-  /** Ports of the workflow service: gRPC operator API and HTTP (0 / -1: any free port). */
-  record ServicePorts(int api, int http) {}
+  /**
+   * The address every listener of the studio binds by default: this machine only. The operator API,
+   * the embedded Temporal and the HTTP API have no authentication, so binding another address
+   * ({@code studio server --bind}) exposes them to whoever reaches it.
+   */
+  static final String LOOPBACK = "127.0.0.1";
+
+  /**
+   * System property / environment variable: more directories {@code ${file:}} secrets may be read
+   * from, separated by the platform's path separator, after {@code <studio home>/secrets}.
+   */
+  static final String SECRET_DIRS_PROPERTY = "studio.secret.dirs";
+
+  static final String SECRET_DIRS_ENV = "STUDIO_SECRET_DIRS";
+
+  /**
+   * Listeners of the workflow service: the address they bind ({@link #LOOPBACK} unless told
+   * otherwise), the gRPC operator API port and the HTTP port (0 / -1: any free port).
+   */
+  record ServicePorts(String bind, int api, int http) {
+    ServicePorts {
+      bind = bind == null || bind.isBlank() ? LOOPBACK : bind;
+    }
+  }
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final String temporalTarget;
@@ -68,7 +103,7 @@ final class Services implements AutoCloseable {
     EmbeddedTemporal embedded = null;
     String target = temporalTarget;
     if (target == null) {
-      embedded = EmbeddedTemporal.start(temporalPort);
+      embedded = EmbeddedTemporal.start(ports == null ? LOOPBACK : ports.bind(), temporalPort);
       target = embedded.target();
     }
     Services s = new Services(target);
@@ -95,6 +130,8 @@ final class Services implements AutoCloseable {
       props.put("studio.service.home", home.root().toString());
       props.put("studio.service.temporal", temporalTarget);
       props.put("studio.service.api-port", ports.api());
+      props.put("studio.service.bind-address", ports.bind());
+      props.put("micronaut.server.host", ports.bind());
       props.put("studio.service.embedded-temporal", embedded);
       props.put("micronaut.server.port", ports.http());
       if (gitRemote != null) {
@@ -106,9 +143,12 @@ final class Services implements AutoCloseable {
       store = service.getBean(GitArtifactStore.class);
     } else {
       connection = TemporalConnection.connect(temporalTarget);
+      closeables.add(connection);
+      if (!embedded) {
+        awaitTemporal();
+      }
       GitArtifactStore own = GitArtifactStore.open(home.root(), gitRemote);
       closeables.add(own);
-      closeables.add(connection);
       store = own;
     }
     factory = WorkerFactory.newInstance(connection.client());
@@ -120,7 +160,7 @@ final class Services implements AutoCloseable {
       options =
           WorkerOptions.newBuilder(options).setMaxConcurrentActivityExecutionSize(slots).build();
     }
-    SecretResolver secrets = new SecretResolver();
+    SecretResolver secrets = secrets(home);
     for (String w : workers) {
       switch (w) {
         case AssessmentWorker.NAME -> AssessmentWorker.register(factory, options, store, secrets);
@@ -130,7 +170,75 @@ final class Services implements AutoCloseable {
         default -> throw new IllegalArgumentException(unknownWorker(w));
       }
     }
-    factory.start();
+    startFactory(embedded);
+  }
+
+  /** Waits for a Temporal that answers slowly or comes up late, saying why it waits. */
+  private void awaitTemporal() {
+    java.time.Duration wait =
+        java.time.Duration.parse(System.getProperty(TEMPORAL_WAIT_PROPERTY, DEFAULT_TEMPORAL_WAIT));
+    try {
+      connection.awaitReady(
+          wait,
+          message -> {
+            log.warn(message);
+            System.err.println("studio: " + message);
+          });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(
+          "interrupted while waiting for Temporal at " + temporalTarget);
+    }
+  }
+
+  /**
+   * Starts the workers; the SDK checks the server first, so a frontend too slow for that check
+   * (DEADLINE_EXCEEDED under load) is waited for again rather than ending the process.
+   */
+  private void startFactory(boolean embedded) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        factory.start();
+        return;
+      } catch (io.grpc.StatusRuntimeException e) {
+        if (embedded || attempt >= 5) {
+          throw e;
+        }
+        String message =
+            "starting the workers against Temporal at "
+                + temporalTarget
+                + " failed ("
+                + e.getStatus().getCode()
+                + "), attempt "
+                + attempt
+                + " of 5: waiting for it again";
+        log.warn(message);
+        System.err.println("studio: " + message);
+        awaitTemporal();
+      }
+    }
+  }
+
+  /**
+   * The secret resolver of this process's workers: the process environment, and {@code ${file:}}
+   * references only inside {@code <studio home>/secrets} and the directories of {@value
+   * #SECRET_DIRS_PROPERTY} (system property) or {@value #SECRET_DIRS_ENV} (environment).
+   */
+  static SecretResolver secrets(StudioHome home) {
+    List<Path> dirs = new ArrayList<>();
+    dirs.add(home.secrets());
+    for (String list :
+        new String[] {System.getProperty(SECRET_DIRS_PROPERTY), System.getenv(SECRET_DIRS_ENV)}) {
+      if (list == null) {
+        continue;
+      }
+      for (String d : list.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
+        if (!d.isBlank()) {
+          dirs.add(Path.of(d.strip()));
+        }
+      }
+    }
+    return new SecretResolver(System::getenv, dirs);
   }
 
   /** Parses {@code all}, {@code none} or a comma list of worker names. */

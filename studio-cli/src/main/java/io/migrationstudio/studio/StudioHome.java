@@ -1,13 +1,15 @@
 package io.migrationstudio.studio;
 
+import io.migrationstudio.core.git.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Where the studio keeps its state: the artifact repository ({@code artifacts/}), logs ({@code
- * logs/}) and the demo's embedded databases ({@code demo/}). Default {@code ./.studio}.
+ * logs/}), the demo's embedded databases ({@code demo/}) and the default directory of {@code
+ * ${file:}} secrets ({@code secrets/}). Default {@code ./.studio}. Created owner-only (directories
+ * 0700), since the evidence and logs describe the source.
  */
 public record StudioHome(Path root) {
   public StudioHome {
@@ -24,6 +26,11 @@ public record StudioHome(Path root) {
     return root.resolve("logs");
   }
 
+  /** The default directory of {@code ${file:}} secrets ({@code <home>/secrets}). */
+  public Path secrets() {
+    return root.resolve("secrets");
+  }
+
   public Path demo() {
     return root.resolve("demo");
   }
@@ -32,9 +39,11 @@ public record StudioHome(Path root) {
     return root.resolve("artifacts").resolve("remote.git");
   }
 
+  /** The home, its logs and (once created) its repositories: owner-only, see {@link OwnerOnly}. */
   private void create() {
     try {
-      Files.createDirectories(logs());
+      OwnerOnly.directoryIfNew(root);
+      OwnerOnly.directory(logs());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the studio home " + root, e);
     }

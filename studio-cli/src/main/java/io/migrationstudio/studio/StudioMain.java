@@ -39,7 +39,7 @@ public final class StudioMain implements Runnable {
 
   /** Runs the command line and returns its exit code (tests call this). */
   public static int execute(String... args) {
-    return new CommandLine(new StudioMain())
+    return commandLine()
         .setExecutionExceptionHandler(new Errors())
         .setParameterExceptionHandler(
             (ex, a) -> {
@@ -48,6 +48,26 @@ public final class StudioMain implements Runnable {
               return EXIT_INVALID;
             })
         .execute(args);
+  }
+
+  /**
+   * The command line with {@code -h/--help} and {@code -V/--version} on every subcommand (picocli
+   * adds them only where a command asks; {@code studio run --help} used to exit 2).
+   */
+  static CommandLine commandLine() {
+    CommandLine root = new CommandLine(new StudioMain());
+    withHelp(root);
+    return root;
+  }
+
+  private static void withHelp(CommandLine cmd) {
+    for (CommandLine sub : cmd.getSubcommands().values()) {
+      if (!sub.getCommandSpec().mixinStandardHelpOptions()
+          && !(sub.getCommand() instanceof CommandLine.HelpCommand)) {
+        sub.getCommandSpec().mixinStandardHelpOptions(true);
+      }
+      withHelp(sub);
+    }
   }
 
   @Override

@@ -2,8 +2,6 @@ package io.migrationstudio.studio;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import io.migrationstudio.contracts.ErrorCode;
-import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
@@ -18,10 +16,7 @@ import io.migrationstudio.proto.v1.StartResponse;
 import io.migrationstudio.worker.assessment.AssessmentWorker;
 import io.migrationstudio.worker.validation.ValidationWorker;
 import io.migrationstudio.workflow.OperatorService;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
@@ -71,13 +66,8 @@ final class ValidateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String text;
-    try {
-      text = Files.readString(spec, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new MigrationException(
-          ErrorCode.INVALID_SPEC, "cannot read the spec " + spec + ": " + e.getMessage());
-    }
+    // UTF-8 or refused naming the first bad byte (INVALID_SPEC, exit 2)
+    String text = SpecLoader.read(spec);
     if (server != null) {
       return remote(server, text, System.out);
     }
@@ -162,7 +152,7 @@ final class ValidateCommand implements Callable<Integer> {
             home,
             null,
             0,
-            new Services.ServicePorts(0, -1),
+            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
             Set.of(AssessmentWorker.NAME, ValidationWorker.NAME),
             gitRemote)) {
       out.printf(

@@ -1,5 +1,8 @@
 package io.migrationstudio.studio;
 
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.spec.GateMode;
+import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.Progress;
@@ -9,6 +12,8 @@ import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.workflow.OperatorService;
 import java.io.PrintStream;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -31,11 +36,41 @@ final class Watcher {
   private final OperatorService operator;
   private final PrintStream out;
   private final String reviewHint;
+  private final boolean stopOnEscalation;
 
   Watcher(OperatorService operator, PrintStream out, String reviewHint) {
+    this(operator, out, reviewHint, false);
+  }
+
+  /**
+   * With {@code stopOnEscalation}, {@link #follow} also returns (state AWAITING_REVIEW) when a gate
+   * configured {@code auto} escalated to {@code ask} because its checker failed.
+   */
+  Watcher(OperatorService operator, PrintStream out, String reviewHint, boolean stopOnEscalation) {
     this.operator = operator;
     this.out = out;
     this.reviewHint = reviewHint;
+    this.stopOnEscalation = stopOnEscalation;
+  }
+
+  /** Whether the migration waits at a gate that was {@code auto} and escalated to {@code ask}. */
+  static boolean escalated(MigrationStatus st) {
+    return st.state() == MigrationState.AWAITING_REVIEW
+        && st.stages().stream()
+            .anyMatch(
+                s ->
+                    s.stage() == st.stage()
+                        && s.gate() == GateMode.AUTO
+                        && s.state().equals("awaiting-review"));
+  }
+
+  /** Who may approve {@code stage} (its own approvers, then the defaults; external: its own). */
+  static List<String> approvers(MigrationSpec spec, Stage stage) {
+    Set<String> who = new LinkedHashSet<>(spec.approvers().forStage(stage));
+    if (spec.reviews().gate(stage) != GateMode.EXTERNAL) {
+      who.addAll(spec.approvers().defaults());
+    }
+    return List.copyOf(who);
   }
 
   /** Blocks until the migration ends; returns its final status. */
@@ -108,7 +143,8 @@ final class Watcher {
       }
       if (st.state() == MigrationState.COMPLETED
           || st.state() == MigrationState.FAILED
-          || st.state() == MigrationState.REJECTED) {
+          || st.state() == MigrationState.REJECTED
+          || (stopOnEscalation && escalated(st))) {
         return st;
       }
       Thread.sleep(POLL_MILLIS);
@@ -147,7 +183,9 @@ final class Watcher {
         commit,
         verdict,
         s.summary() == null ? "" : s.summary());
-    if (s.state().equals("awaiting-review") && st.reviewCommit() != null) {
+    if (s.state().equals("awaiting-review")
+        && st.reviewCommit() != null
+        && !(stopOnEscalation && escalated(st))) {
       out.printf(
           Locale.ROOT,
           "      review commit %s, then:%n        studio review %s --stage %s --approve%s%n",

@@ -38,8 +38,25 @@ final class WorkerCommand implements Callable<Integer> {
           "at most N activities (e.g. chunk copies) at once in this process; default: the SDK's")
   Integer activitySlots;
 
+  @Option(
+      names = "--temporal-wait",
+      paramLabel = "DURATION",
+      description =
+          "how long to wait at start-up for Temporal to answer, retrying with backoff"
+              + " (ISO-8601, default ${DEFAULT-VALUE})")
+  String temporalWait = Services.DEFAULT_TEMPORAL_WAIT;
+
   @Override
   public Integer call() throws Exception {
+    try {
+      if (java.time.Duration.parse(temporalWait).isNegative()) {
+        throw new java.time.format.DateTimeParseException("negative", temporalWait, 0);
+      }
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "--temporal-wait must be an ISO-8601 duration such as PT5M, was " + temporalWait);
+    }
+    System.setProperty(Services.TEMPORAL_WAIT_PROPERTY, temporalWait);
     if (activitySlots != null) {
       if (activitySlots < 1) {
         throw new IllegalArgumentException(

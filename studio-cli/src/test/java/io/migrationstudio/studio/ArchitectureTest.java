@@ -2,6 +2,8 @@ package io.migrationstudio.studio;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -24,6 +26,7 @@ class ArchitectureTest {
             "io.migrationstudio.contracts",
             "io.migrationstudio.core",
             "io.migrationstudio.workflow",
+            DETERMINISTIC,
             "io.migrationstudio.worker.migrate")) {
       org.junit.jupiter.api.Assertions.assertTrue(
           classes.stream().anyMatch(c -> c.getPackageName().startsWith(pkg)),
@@ -31,11 +34,14 @@ class ArchitectureTest {
     }
   }
 
+  /** Workflow code: deterministic, replayed from history; nothing else lives in this package. */
+  static final String DETERMINISTIC = "io.migrationstudio.workflow.deterministic";
+
   @Test
   void workflowCodeDoesNoIo() {
     noClasses()
         .that()
-        .haveSimpleNameEndingWith("WorkflowImpl")
+        .resideInAPackage(DETERMINISTIC + "..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage(
@@ -44,14 +50,41 @@ class ArchitectureTest {
             "java.net..",
             "java.nio.file..",
             "java.io..",
-            "io.migrationstudio.core..")
+            "java.util.concurrent..",
+            "io.grpc..",
+            "io.micronaut..",
+            "io.temporal.client..",
+            "io.temporal.serviceclient..",
+            "io.migrationstudio.core..",
+            "io.migrationstudio.workflow",
+            "io.migrationstudio.workflow.service..")
         .orShould()
         .callMethod(System.class, "currentTimeMillis")
         .orShould()
+        .callMethod(System.class, "nanoTime")
+        .orShould()
         .callMethod(java.util.UUID.class, "randomUUID")
+        .orShould()
+        .callMethod(Thread.class, "sleep", long.class)
         .because(
-            "workflow code must be deterministic: move I/O into an activity and use"
-                + " Workflow.currentTimeMillis()/Workflow.randomUUID()")
+            "workflow code in "
+                + DETERMINISTIC
+                + " must be deterministic: move I/O into an activity (or, for clients and servers,"
+                + " into io.migrationstudio.workflow) and use Workflow.currentTimeMillis(),"
+                + " Workflow.randomUUID() and Workflow.sleep()")
+        .check(classes);
+  }
+
+  @Test
+  void workflowImplementationsLiveInTheDeterministicPackage() {
+    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
+        .that()
+        .haveSimpleNameEndingWith("WorkflowImpl")
+        .should()
+        .resideInAPackage(DETERMINISTIC)
+        .because(
+            "the workflow rules above guard that package: put a new workflow implementation in "
+                + DETERMINISTIC)
         .check(classes);
   }
 
@@ -110,5 +143,33 @@ class ArchitectureTest {
             .check(classes);
       }
     }
+  }
+
+  @Test
+  void driverPackagesStayInsideTheDialectsAndThePostgresWriters() {
+    java.util.Set<String> writers =
+        java.util.Set.of(
+            "io.migrationstudio.core.copy.ChunkCopier",
+            "io.migrationstudio.core.copy.BinaryRows",
+            "io.migrationstudio.core.copy.BinaryCopyPipe",
+            "io.migrationstudio.core.copy.RowIsolatingCopy");
+    DescribedPredicate<JavaClass> postgresWriter =
+        DescribedPredicate.describe(
+            "a PostgreSQL COPY writer of core.copy or one of its nested classes",
+            c -> writers.contains(c.getName().replaceFirst("\\$.*", "")));
+    noClasses()
+        .that()
+        .resideOutsideOfPackages("io.migrationstudio.core.dialect..")
+        .and(DescribedPredicate.not(postgresWriter))
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("org.postgresql..", "org.mariadb..", "org.sqlite..")
+        .because(
+            "driver classes are vendor code: put what needs them in the engine's dialect package"
+                + " (core.dialect.<engine>) and offer it to business code as a capability of"
+                + " Dialect (a default method returning Optional.empty() or false); only the"
+                + " PostgreSQL COPY writers of core.copy (ChunkCopier, BinaryRows, BinaryCopyPipe,"
+                + " RowIsolatingCopy) speak pgjdbc's CopyManager directly")
+        .check(classes);
   }
 }

@@ -74,7 +74,7 @@ class ServerClientIT {
             StudioHome.of(home),
             null,
             0,
-            new Services.ServicePorts(0, -1),
+            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
             Set.copyOf(Services.WORKERS),
             null)) {
       String server = "localhost:" + services.apiPort();

@@ -214,7 +214,7 @@ class StudioRunIT {
   void unreachableDatabaseFailsFastNamingItWithoutSecrets(TestDatabase target, @TempDir Path home)
       throws Exception {
     Path spec = home.resolve("m.yaml");
-    Path secret = home.resolve("source-password");
+    Path secret = Files.createDirectories(home.resolve("secrets")).resolve("source-password");
     Files.writeString(secret, "topsecret\n");
     Files.writeString(
         spec,
@@ -291,7 +291,12 @@ class StudioRunIT {
     Set<String> inProcess = Set.of("assessment", "validation", "cutover");
     try (Services services =
         Services.start(
-            StudioHome.of(home), null, 0, new Services.ServicePorts(0, -1), inProcess, null)) {
+            StudioHome.of(home),
+            null,
+            0,
+            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
+            inProcess,
+            null)) {
       Process first = migrateWorker(services.temporalTarget(), home, "first");
       services.operator().start(spec("e2e-kill", source, target, 2000), EnumSet.allOf(Stage.class));
       MigrationStatus st;

@@ -199,7 +199,7 @@ class StudioValidateIT {
             StudioHome.of(home),
             null,
             0,
-            new Services.ServicePorts(0, -1),
+            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
             Set.of(AssessmentWorker.NAME, ValidationWorker.NAME),
             null)) {
       ManagedChannel channel =

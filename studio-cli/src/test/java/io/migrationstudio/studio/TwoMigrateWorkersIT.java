@@ -46,7 +46,12 @@ class TwoMigrateWorkersIT {
     Set<String> inProcess = Set.of("assessment", "validation", "cutover");
     try (Services services =
         Services.start(
-            StudioHome.of(home), null, 0, new Services.ServicePorts(0, -1), inProcess, null)) {
+            StudioHome.of(home),
+            null,
+            0,
+            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
+            inProcess,
+            null)) {
       // one after the other: two processes opening the same studio home at once race on git
       Process a = migrateWorker(services.temporalTarget(), home, "a");
       awaitPolling(a, home, "a");

@@ -1,10 +1,11 @@
 package io.migrationstudio.workflow;
 
-import io.grpc.Grpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +20,16 @@ public final class OperatorServer implements AutoCloseable {
     this.blocking = blocking;
   }
 
-  /** Starts serving {@code studio.v1.MigrationService} on {@code port} (0 = any free port). */
-  public static OperatorServer start(OperatorService operator, int port) {
+  /**
+   * Starts serving {@code studio.v1.MigrationService} on {@code bind}:{@code port} (0 = any free
+   * port). The API has no authentication: bind loopback unless the network is trusted.
+   */
+  public static OperatorServer start(OperatorService operator, String bind, int port) {
     ExecutorService blocking = Executors.newFixedThreadPool(8);
     try {
       Server server =
-          Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
+          NettyServerBuilder.forAddress(
+                  new InetSocketAddress(bind, port), InsecureServerCredentials.create())
               .addService(new MigrationServiceEndpoint(operator, blocking))
               .build()
               .start();
@@ -32,7 +37,7 @@ public final class OperatorServer implements AutoCloseable {
     } catch (IOException e) {
       blocking.shutdownNow();
       throw new UncheckedIOException(
-          "cannot serve the operator API on port " + port + ": " + e.getMessage(), e);
+          "cannot serve the operator API on " + bind + ":" + port + ": " + e.getMessage(), e);
     }
   }
 

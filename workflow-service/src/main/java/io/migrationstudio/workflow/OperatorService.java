@@ -9,6 +9,7 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
 import io.migrationstudio.contracts.workflow.MigrationInput;
 import io.migrationstudio.contracts.workflow.MigrationOutcome;
+import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.Review;
@@ -18,20 +19,25 @@ import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.spec.SpecException;
 import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.core.spec.SpecProblem;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowQueryException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -211,7 +217,30 @@ public final class OperatorService {
    */
   public MigrationStatus status(String id) {
     try {
-      return stub(id).status();
+      return closedOverride(stub(id).status());
+    } catch (WorkflowQueryException e) {
+      // a terminated execution cannot replay to answer its query
+      WorkflowExecutionStatus ended = executionStatus(TaskQueues.workflowId(id));
+      if (!closedUnfinished(ended)) {
+        throw e;
+      }
+      return new MigrationStatus(
+          id,
+          TaskQueues.branch(id),
+          null,
+          MigrationState.FAILED,
+          null,
+          List.of(),
+          List.of(),
+          List.of(),
+          null,
+          "the workflow execution ended "
+              + how(ended)
+              + " and cannot answer its status query; the evidence is on "
+              + TaskQueues.branch(id)
+              + ", and running the migration again resumes from it",
+          MigrationStatus.KIND_MIGRATION,
+          TaskQueues.workflowId(id));
     } catch (WorkflowNotFoundException e) {
       if (id.startsWith("validation-")) {
         try {
@@ -226,6 +255,68 @@ public final class OperatorService {
               + id
               + " on this server; `studio list` shows the known ones");
     }
+  }
+
+  /**
+   * A workflow execution that ended without the workflow ending the migration (a failure that
+   * escaped it, as a failed table copy did before {@code table-copy-failure}; a terminated or
+   * timed-out execution) still answers its query with the last state, RUNNING. Its status is then
+   * FAILED, naming how the execution ended, so that {@code run} returns and {@code status} tells
+   * the truth.
+   */
+  private MigrationStatus closedOverride(MigrationStatus st) {
+    if (st.state() != MigrationState.RUNNING && st.state() != MigrationState.AWAITING_REVIEW) {
+      return st;
+    }
+    WorkflowExecutionStatus ended = executionStatus(TaskQueues.workflowId(st.migrationId()));
+    if (!closedUnfinished(ended)) {
+      return st;
+    }
+    String how = how(ended);
+    return new MigrationStatus(
+        st.migrationId(),
+        st.branch(),
+        st.stage(),
+        MigrationState.FAILED,
+        null,
+        st.stages(),
+        st.artifacts(),
+        st.reviews(),
+        st.progress(),
+        "the workflow execution ended "
+            + how
+            + " in "
+            + (st.stage() == null ? "its start" : st.stage().key())
+            + " (last message: "
+            + st.message()
+            + "); its history holds the cause, and running the migration again resumes from the"
+            + " evidence",
+        st.kind(),
+        st.workflowId());
+  }
+
+  private WorkflowExecutionStatus executionStatus(String workflowId) {
+    return client
+        .getWorkflowServiceStubs()
+        .blockingStub()
+        .describeWorkflowExecution(
+            DescribeWorkflowExecutionRequest.newBuilder()
+                .setNamespace(client.getOptions().getNamespace())
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                .build())
+        .getWorkflowExecutionInfo()
+        .getStatus();
+  }
+
+  /** Closed, but not by the workflow returning its outcome. */
+  private static boolean closedUnfinished(WorkflowExecutionStatus s) {
+    return s != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING
+        && s != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW
+        && s != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED;
+  }
+
+  private static String how(WorkflowExecutionStatus s) {
+    return s.name().substring("WORKFLOW_EXECUTION_STATUS_".length()).toLowerCase(Locale.ROOT);
   }
 
   /** Waits for the end of a migration, up to {@code timeoutMillis}; empty on timeout. */

@@ -1,10 +1,15 @@
 package io.migrationstudio.workflow;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /** A client connection to a Temporal frontend ({@code host:port}). */
 public final class TemporalConnection implements AutoCloseable {
@@ -27,6 +32,81 @@ public final class TemporalConnection implements AutoCloseable {
 
   public static TemporalConnection connect(String target) {
     return new TemporalConnection(target, "default");
+  }
+
+  /** First wait between two attempts of {@link #awaitReady}; doubles up to {@link #MAX_BACKOFF}. */
+  static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  /** How long one readiness probe may take (a loaded frontend answers slowly). */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * Waits until the frontend answers, probing with {@code GetSystemInfo} and waiting 1 s, 2 s, 4 s
+   * ... (at most 30 s) between attempts, for up to {@code maxWait}. Each failed attempt is told to
+   * {@code progress}: why (the gRPC status, e.g. UNAVAILABLE while nothing listens,
+   * DEADLINE_EXCEEDED while the server is too slow) and when it tries again. Any answer, even
+   * UNIMPLEMENTED from an old server, means the frontend is up.
+   *
+   * @throws IllegalStateException when it did not answer within {@code maxWait}, with the last
+   *     cause
+   */
+  public void awaitReady(Duration maxWait, Consumer<String> progress) throws InterruptedException {
+    long deadline = System.nanoTime() + maxWait.toNanos();
+    Duration backoff = FIRST_BACKOFF;
+    for (int attempt = 1; ; attempt++) {
+      String why;
+      try {
+        stubs
+            .blockingStub()
+            .withDeadlineAfter(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+            .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+        return;
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        if (code != Status.Code.UNAVAILABLE
+            && code != Status.Code.DEADLINE_EXCEEDED
+            && code != Status.Code.RESOURCE_EXHAUSTED
+            && code != Status.Code.ABORTED) {
+          return; // the frontend answered
+        }
+        why =
+            code
+                + (e.getStatus().getDescription() == null
+                    ? ""
+                    : ": " + e.getStatus().getDescription());
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new IllegalStateException(
+            "Temporal at "
+                + target
+                + " did not answer within "
+                + maxWait
+                + " ("
+                + attempt
+                + " attempts, last: "
+                + why
+                + "); check that it runs and that --temporal names its frontend");
+      }
+      Duration wait = backoff.toNanos() < left ? backoff : Duration.ofNanos(left);
+      progress.accept(
+          "Temporal at "
+              + target
+              + " is not ready (attempt "
+              + attempt
+              + ": "
+              + why
+              + "); trying again in "
+              + Math.max(1, wait.toMillis() / 1000)
+              + " s");
+      Thread.sleep(wait.toMillis());
+      Duration doubled = backoff.multipliedBy(2);
+      backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+      // reconnect now, not after gRPC's own (longer) reconnect backoff
+      stubs.getRawChannel().resetConnectBackoff();
+    }
   }
 
   public WorkflowClient client() {

@@ -1,13 +1,17 @@
 package io.migrationstudio.workflow;
 
 import io.migrationstudio.contracts.TaskQueues;
+import io.migrationstudio.workflow.deterministic.MigrationWorkflowImpl;
+import io.migrationstudio.workflow.deterministic.TableCopyWorkflowImpl;
+import io.migrationstudio.workflow.deterministic.ValidationWorkflowImpl;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 
 /**
- * Registers {@code MigrationWorkflowImpl} and {@code ValidationWorkflowImpl} on the workflow task
+ * Registers the workflows (package {@code deterministic}: {@code MigrationWorkflowImpl}, its
+ * per-table {@code TableCopyWorkflowImpl}, {@code ValidationWorkflowImpl}) on the workflow task
  * queue.
  */
 public final class WorkflowWorker {

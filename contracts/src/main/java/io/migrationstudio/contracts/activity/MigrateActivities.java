@@ -35,6 +35,14 @@ public interface MigrateActivities {
   StageResult finishLoad(StageRequest request);
 
   /**
+   * After a failed copy: commits {@code run.{json,md}} with status {@code failed}, the failing
+   * table and the reason, and the ledger as it stands (rows, rejects and chunks per table). Builds
+   * nothing. When the target cannot be read, the files carry the failure alone.
+   */
+  @ActivityMethod
+  StageResult recordFailedLoad(LoadFailure failure);
+
+  /**
    * {@code migrate.dry_run}: reads, transforms and checks every row against the target's types and
    * constraints in transactions that are rolled back; commits {@code dry-run-report.{md,json}}.
    * Heartbeats rows read.

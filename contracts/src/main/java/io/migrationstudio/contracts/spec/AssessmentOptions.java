@@ -20,11 +20,6 @@ public record AssessmentOptions(
     consumerWindow = consumerWindow == null ? ConsumerWindow.defaults() : consumerWindow;
   }
 
-  /** Checks and skipped checks, the default consumer window. */
-  public AssessmentOptions(List<String> checks, List<String> skipChecks) {
-    this(checks, skipChecks, null);
-  }
-
   public static AssessmentOptions defaults() {
     return new AssessmentOptions(null, null, null);
   }

@@ -9,7 +9,8 @@ import java.util.List;
  * How the mapping is generated. {@code naming}: {@code identity} (keep names), {@code lower},
  * {@code snake_case} (default {@code identity}). {@code overrides}: path of a mapping.yaml whose
  * entries are merged over the generated one. {@code type_rules}: target types chosen by rule (see
- * {@link TypeRule}), applied in order before the overrides.
+ * {@link TypeRule}), applied in order before the overrides. {@code evidence}: which source tables
+ * and columns evidence files may show plain (see {@link EvidenceOptions}; default: all masked).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -17,10 +18,21 @@ public record MappingOptions(
     String naming,
     String overrides,
     @JsonProperty("type_rules") @JsonInclude(JsonInclude.Include.NON_EMPTY)
-        List<TypeRule> typeRules) {
+        List<TypeRule> typeRules,
+    EvidenceOptions evidence) {
   public MappingOptions {
     naming = naming == null ? "identity" : naming;
     typeRules = typeRules == null ? List.of() : List.copyOf(typeRules);
+  }
+
+  /** Without evidence options: row values in the evidence are masked. */
+  public MappingOptions(String naming, String overrides, List<TypeRule> typeRules) {
+    this(naming, overrides, typeRules, null);
+  }
+
+  /** The source tables and columns whose values evidence shows plain (none: all masked). */
+  public List<String> plainEvidence() {
+    return evidence == null ? List.of() : evidence.plain();
   }
 
   /** Naming and overrides, no type rules. */
@@ -29,6 +41,6 @@ public record MappingOptions(
   }
 
   public static MappingOptions defaults() {
-    return new MappingOptions(null, null, null);
+    return new MappingOptions(null, null, null, null);
   }
 }

@@ -11,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * up to 1 000 000 000 either way. reject_limit 0 (any rejected row fails the stage), dry_run false,
  * no rate limit ({@code max_rows_per_second} null: as fast as the databases go; when set it caps
  * the rows each {@code worker-migrate} process reads per second over all its chunks), no
- * source-load guard.
+ * source-load guard, target_not_empty {@code fail} (a target table that already holds rows stops
+ * Migrate before anything is written, whatever the review gates say; {@code replace} allows it).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MigrateOptions(
@@ -22,7 +23,8 @@ public record MigrateOptions(
     @JsonProperty("dry_run") Boolean dryRun,
     @JsonProperty("max_rows_per_second") Long maxRowsPerSecond,
     @JsonProperty("source_load_guard") SourceLoadGuard sourceLoadGuard,
-    @JsonProperty("chunk_bytes") Long chunkBytes) {
+    @JsonProperty("chunk_bytes") Long chunkBytes,
+    @JsonProperty("target_not_empty") String targetNotEmpty) {
   /**
    * Rows per chunk of a validation without a ledger when the spec gives no {@code chunk_rows} (the
    * copy's chunks are sized by bytes then; validation cuts by rows).
@@ -40,6 +42,15 @@ public record MigrateOptions(
   /** The row ceiling of a chunk sized by {@code chunk_bytes} alone (no {@code chunk_rows}). */
   public static final int CHUNK_ROWS_WHEN_SIZED_BY_BYTES = 1_000_000_000;
 
+  /** {@code target_not_empty: fail} (default): Migrate refuses a target table that holds rows. */
+  public static final String TARGET_NOT_EMPTY_FAIL = "fail";
+
+  /**
+   * {@code target_not_empty: replace}: Migrate writes into target tables that already hold rows;
+   * each chunk deletes its key range first, so their rows are replaced or mixed with the source's.
+   */
+  public static final String TARGET_NOT_EMPTY_REPLACE = "replace";
+
   public MigrateOptions {
     strategy = strategy == null ? "bulk" : strategy;
     parallelism = parallelism == null ? 4 : parallelism;
@@ -51,35 +62,15 @@ public record MigrateOptions(
     }
     rejectLimit = rejectLimit == null ? 0L : rejectLimit;
     dryRun = dryRun != null && dryRun;
+    targetNotEmpty = targetNotEmpty == null ? TARGET_NOT_EMPTY_FAIL : targetNotEmpty;
   }
 
-  /** The options before throttling existed (no rate limit, no source-load guard). */
-  public MigrateOptions(
-      String strategy, Integer parallelism, Integer chunkRows, Long rejectLimit, Boolean dryRun) {
-    this(strategy, parallelism, chunkRows, rejectLimit, dryRun, null, null);
-  }
-
-  /** The options before {@code chunk_bytes} existed (chunks sized by rows alone). */
-  public MigrateOptions(
-      String strategy,
-      Integer parallelism,
-      Integer chunkRows,
-      Long rejectLimit,
-      Boolean dryRun,
-      Long maxRowsPerSecond,
-      SourceLoadGuard sourceLoadGuard) {
-    this(
-        strategy,
-        parallelism,
-        chunkRows,
-        rejectLimit,
-        dryRun,
-        maxRowsPerSecond,
-        sourceLoadGuard,
-        null);
+  /** Whether Migrate may replace rows a target table already holds (never implied by approval). */
+  public boolean replacesNonEmptyTarget() {
+    return TARGET_NOT_EMPTY_REPLACE.equals(targetNotEmpty);
   }
 
   public static MigrateOptions defaults() {
-    return new MigrateOptions(null, null, null, null, null, null, null, null);
+    return new MigrateOptions(null, null, null, null, null, null, null, null, null);
   }
 }

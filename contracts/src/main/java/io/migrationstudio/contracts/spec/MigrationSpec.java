@@ -10,6 +10,10 @@ import java.util.Objects;
  * started from Temporal UI with the spec as JSON. Validation that lists every problem happens in
  * {@code SpecLoader} (migration-core) before a record is built; the constructor only fills defaults
  * and guards the invariants the workflow relies on.
+ *
+ * <p>One constructor only (the canonical one) and {@code with*} copies that go through it: a
+ * shorter "compatibility" constructor once dropped {@code assessment:} on every run. {@code
+ * RecordCopiesTest} checks that every {@code with*} keeps every other component.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,7 +28,8 @@ import java.util.Objects;
   "validation",
   "cutover",
   "reviews",
-  "approvers"
+  "approvers",
+  "assessment"
 })
 public record MigrationSpec(
     String id,
@@ -55,34 +60,6 @@ public record MigrationSpec(
     assessment = assessment == null ? AssessmentOptions.defaults() : assessment;
   }
 
-  /** A spec without assessment options (the checks default to all). */
-  public MigrationSpec(
-      String id,
-      String title,
-      ConnectionSpec source,
-      ConnectionSpec target,
-      ScopeSpec scope,
-      MappingOptions mapping,
-      MigrateOptions migrate,
-      ValidationOptions validation,
-      CutoverOptions cutover,
-      ReviewPolicy reviews,
-      Approvers approvers) {
-    this(
-        id,
-        title,
-        source,
-        target,
-        scope,
-        mapping,
-        migrate,
-        validation,
-        cutover,
-        reviews,
-        approvers,
-        null);
-  }
-
   /** A copy with other review gates (for {@code --auto-approve}). */
   public MigrationSpec withReviews(ReviewPolicy newReviews) {
     return new MigrationSpec(
@@ -96,6 +73,7 @@ public record MigrationSpec(
         validation,
         cutover,
         newReviews,
-        approvers);
+        approvers,
+        assessment);
   }
 }

@@ -28,7 +28,8 @@ class ApproversJsonTest {
             null,
             null,
             null,
-            new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("board"))));
+            new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("board"))),
+            null);
     DataConverter converter = DefaultDataConverter.newDefaultInstance();
     Optional<Payloads> payloads = converter.toPayloads(spec);
     MigrationSpec back =

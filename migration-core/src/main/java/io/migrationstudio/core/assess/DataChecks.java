@@ -74,7 +74,8 @@ final class DataChecks {
           Category.DATA_LOSS,
           "Data on the target: tables of the target schema already hold rows.",
           "Migrate into an empty schema, or truncate the listed tables after checking nobody needs"
-              + " them.",
+              + " them; Migrate refuses them unless the spec says migrate.target_not_empty:"
+              + " replace.",
           c ->
               c.target().isPresent()
                   ? Optional.empty()

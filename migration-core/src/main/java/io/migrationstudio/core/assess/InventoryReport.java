@@ -1,10 +1,10 @@
 package io.migrationstudio.core.assess;
 
-import static io.migrationstudio.core.assess.Markdown.bytes;
-import static io.migrationstudio.core.assess.Markdown.cell;
-import static io.migrationstudio.core.assess.Markdown.code;
-import static io.migrationstudio.core.assess.Markdown.codes;
-import static io.migrationstudio.core.assess.Markdown.count;
+import static io.migrationstudio.core.assess.ReportUnits.bytes;
+import static io.migrationstudio.core.assess.ReportUnits.count;
+import static io.migrationstudio.core.report.MarkdownTable.cell;
+import static io.migrationstudio.core.report.MarkdownTable.code;
+import static io.migrationstudio.core.report.MarkdownTable.codes;
 
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.ConsumerInfo;

@@ -2,6 +2,7 @@ package io.migrationstudio.core.assess;
 
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.dialect.ConnectPhase;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.Secrets;
@@ -73,7 +74,8 @@ public final class InventoryService {
             : Optional.empty();
     Inventory inventory;
     Throughput throughput;
-    try (Connection c = Dialects.open(spec.source(), secrets, "source")) {
+    try (Connection c =
+        Dialects.openReadOnly(spec.source(), secrets, "source", ConnectPhase.MIGRATION_START)) {
       String step = "reading the catalog of schema " + dialect.quote(schema);
       try {
         inventory = introspect(c, dialect, schema, ScopeFilter.of(spec.scope()));
@@ -129,7 +131,7 @@ public final class InventoryService {
                 + " estimated load %s at parallelism %d",
             inventory.schema(),
             inventory.tables().size(),
-            Markdown.count(rows),
+            ReportUnits.count(rows),
             inventory.views().size(),
             inventory.sequences().size(),
             inventory.triggers().size(),
@@ -137,7 +139,7 @@ public final class InventoryService {
             inventory.types().size(),
             inventory.consumers().size(),
             plan.cycles().size(),
-            Double.isNaN(seconds) ? "unknown" : Markdown.duration(seconds),
+            Double.isNaN(seconds) ? "unknown" : ReportUnits.duration(seconds),
             parallelism);
     return new StageOutput(files, null, summary);
   }

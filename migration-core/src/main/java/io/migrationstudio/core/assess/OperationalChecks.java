@@ -6,8 +6,11 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.assess.Risk.Category;
 import io.migrationstudio.core.assess.Risk.Likelihood;
 import io.migrationstudio.core.assess.Risk.Severity;
+import io.migrationstudio.core.dialect.DataProbe;
+import io.migrationstudio.core.mapping.ScopeFilter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Checks of the migration as an operation: its scope and whether its gates can open. */
 final class OperationalChecks {
@@ -30,6 +33,63 @@ final class OperationalChecks {
           "List approvers under approvers.<stage> (or approvers.default for ask), or change the"
               + " gate mode.",
           OperationalChecks::gates);
+
+  static final RiskCheck SOURCE_NOT_FULLY_READABLE =
+      new CatalogCheck(
+          "source-not-fully-readable",
+          Category.DATA_LOSS,
+          "The source user cannot read every table of the schema (or cannot list them): those"
+              + " tables would be left out.",
+          "Grant the source user the privileges README.md lists for its engine (PostgreSQL: USAGE"
+              + " on the schema and SELECT on every table; MariaDB: SELECT, SHOW VIEW on the"
+              + " database), or exclude the tables from the scope.",
+          c ->
+              c.probe().isPresent()
+                  ? Optional.empty()
+                  : Optional.of("needs a probe on the source: " + c.sourceProbeMissing()),
+          OperationalChecks::sourceReadable);
+
+  private static List<Risk> sourceReadable(RiskContext c) {
+    Optional<DataProbe.Readability> readability = c.probe().orElseThrow().readability();
+    if (readability.isEmpty()) {
+      return List.of();
+    }
+    ScopeFilter scope = ScopeFilter.of(c.spec().scope());
+    List<String> unreadable =
+        readability.get().unreadable().stream().filter(scope).sorted().toList();
+    String unlisted = readability.get().unlisted();
+    if (unreadable.isEmpty() && unlisted == null) {
+      return List.of();
+    }
+    String schema = c.inventory().schema();
+    List<String> objects = unreadable.isEmpty() ? List.of(schema) : unreadable;
+    String detail =
+        (unreadable.isEmpty()
+                ? ""
+                : unreadable.size()
+                    + " table(s) of "
+                    + schema
+                    + " exist but the source user cannot read them: "
+                    + String.join(", ", unreadable)
+                    + ". They are not in the inventory, so Migrate and Validation would leave"
+                    + " them out without a word. ")
+            + (unlisted == null
+                ? ""
+                : "Tables may be missing from the inventory: " + unlisted + ".");
+    return List.of(
+        Risk.of(
+            "source-not-fully-readable",
+            Category.DATA_LOSS,
+            Severity.CRITICAL,
+            Likelihood.HIGH,
+            "The source user cannot read every table in scope",
+            objects,
+            detail.trim(),
+            "Grant the missing privileges (README.md, \"Privileges\"): PostgreSQL USAGE on the"
+                + " schema and SELECT on the tables, MariaDB SELECT and SHOW VIEW on the whole"
+                + " database; or exclude the tables from scope.include/exclude; then re-run the"
+                + " assessment."));
+  }
 
   private static List<Risk> emptyScope(RiskContext c) {
     if (!c.inventory().tables().isEmpty()) {

@@ -1,10 +1,11 @@
 package io.migrationstudio.core.assess;
 
-import static io.migrationstudio.core.assess.Markdown.bytes;
-import static io.migrationstudio.core.assess.Markdown.code;
-import static io.migrationstudio.core.assess.Markdown.count;
-import static io.migrationstudio.core.assess.Markdown.duration;
+import static io.migrationstudio.core.assess.ReportUnits.bytes;
+import static io.migrationstudio.core.assess.ReportUnits.count;
+import static io.migrationstudio.core.assess.ReportUnits.duration;
+import static io.migrationstudio.core.report.MarkdownTable.code;
 
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.LoadOrder;
 import io.migrationstudio.core.schema.TableInfo;
@@ -94,7 +95,7 @@ final class PlanReport {
               bytes(tp.sampledBytes()),
               bytes(tp.sampledRelationBytes()),
               count(tp.sampledMillis()),
-              Markdown.codes(tp.sampledTables())));
+              MarkdownTable.codes(tp.sampledTables())));
     } else {
       md.append("Nothing could be measured: the tables in scope hold no rows.\n\n");
     }

@@ -5,6 +5,7 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.dialect.ConnectPhase;
 import io.migrationstudio.core.dialect.DataProbe;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
@@ -151,11 +152,14 @@ public final class RiskAnalyzer {
     }
     RiskCatalog.requireKnown(only, ONLY_KEY);
     RiskCatalog.requireKnown(skip, SKIP_KEY);
-    try (Connection source = Dialects.openReadOnly(spec.source(), secrets, "source")) {
+    try (Connection source =
+        Dialects.openReadOnly(spec.source(), secrets, "source", ConnectPhase.MIGRATION_START)) {
       context = withProbe(context, source, spec.source(), true);
       Connection target;
       try {
-        target = Dialects.openReadOnly(spec.target(), secrets, "target");
+        // the migration's first contact with the target (a failure is recorded, not thrown)
+        target =
+            Dialects.openReadOnly(spec.target(), secrets, "target", ConnectPhase.MIGRATION_START);
       } catch (MigrationException e) {
         String why = "the target could not be opened (" + e.code() + "): " + e.getMessage();
         return report(context.withTarget(null, why), only, skip);

@@ -2,6 +2,7 @@ package io.migrationstudio.core.assess;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.report.MarkdownTable;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -20,6 +21,7 @@ public final class RiskCatalog {
       List.of(
           OperationalChecks.EMPTY_SCOPE,
           OperationalChecks.NO_APPROVERS,
+          OperationalChecks.SOURCE_NOT_FULLY_READABLE,
           TableChecks.WITHOUT_PRIMARY_KEY,
           TableChecks.LARGE_TABLE,
           TableChecks.PARTITIONED_TABLE,
@@ -113,9 +115,9 @@ public final class RiskCatalog {
           .append("` | ")
           .append(c.category().label())
           .append(" | ")
-          .append(Markdown.cell(c.doc()))
+          .append(MarkdownTable.cell(c.doc()))
           .append(" | ")
-          .append(Markdown.cell(c.mitigation()))
+          .append(MarkdownTable.cell(c.mitigation()))
           .append(" |\n");
     }
     return md.toString();

@@ -1,8 +1,8 @@
 package io.migrationstudio.core.assess;
 
-import static io.migrationstudio.core.assess.Markdown.cell;
-import static io.migrationstudio.core.assess.Markdown.code;
-import static io.migrationstudio.core.assess.Markdown.codes;
+import static io.migrationstudio.core.report.MarkdownTable.cell;
+import static io.migrationstudio.core.report.MarkdownTable.code;
+import static io.migrationstudio.core.report.MarkdownTable.codes;
 
 import io.migrationstudio.core.schema.Inventory;
 

@@ -1,7 +1,7 @@
 package io.migrationstudio.core.assess;
 
-import static io.migrationstudio.core.assess.Markdown.bytes;
-import static io.migrationstudio.core.assess.Markdown.count;
+import static io.migrationstudio.core.assess.ReportUnits.bytes;
+import static io.migrationstudio.core.assess.ReportUnits.count;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.migrationstudio.core.assess.Risk.Category;

@@ -109,8 +109,7 @@ public final class BinaryCopyPipe {
   /** Whether {@code sql}'s table can be piped in binary (see the class comment). */
   public static boolean eligible(Connection source, Connection target, TableSql sql)
       throws SQLException {
-    if (!"postgresql".equals(sql.sourceDialect().name())
-        || !"postgresql".equals(sql.targetDialect().name())) {
+    if (!sql.sourceDialect().speaksPostgres() || !sql.targetDialect().speaksPostgres()) {
       return false;
     }
     if (sql.table().filter() != null && !sql.table().filter().isBlank()) {

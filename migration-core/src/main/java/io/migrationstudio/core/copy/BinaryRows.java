@@ -98,8 +98,7 @@ public final class BinaryRows {
    */
   public static Optional<BinaryRows> forTarget(
       Connection target, TableSql sql, List<ColumnCodec> cols) throws SQLException {
-    if (!"postgresql".equals(sql.targetDialect().name())
-        || !target.isWrapperFor(PGConnection.class)) {
+    if (!sql.targetDialect().speaksPostgres() || !target.isWrapperFor(PGConnection.class)) {
       return Optional.empty();
     }
     Map<String, String> types = new HashMap<>();

@@ -296,7 +296,7 @@ public final class ChunkCopier {
     boolean freeze =
         !options.leaveOpen()
             && BinaryCopyPipe.wholeTable(range)
-            && "postgresql".equals(targetDialect.name())
+            && targetDialect.speaksPostgres()
             && target.isWrapperFor(PGConnection.class)
             && BinaryCopyPipe.freezable(target, sql);
     java.sql.Savepoint beforeRows = target.setSavepoint();

@@ -12,6 +12,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -483,6 +484,6 @@ public final class DryRunner {
   }
 
   private static String cell(String s) {
-    return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
+    return MarkdownTable.cell(s);
   }
 }

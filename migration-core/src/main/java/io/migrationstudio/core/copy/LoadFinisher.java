@@ -1,10 +1,14 @@
 package io.migrationstudio.core.copy;
 
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.SequenceMapping;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -17,9 +21,10 @@ import java.util.Objects;
 
 /**
  * Ends a load: per table, unique keys and secondary indexes, then every table's foreign keys (NOT
- * VALID, then validated), then identities and sequences past the copied keys; finally renders
- * {@code run.{json,md}} from the ledger. Each table's build time is recorded in the table ledger
- * the first time only, so a re-run (whose DDL is a no-op) renders identical files.
+ * VALID, then validated), then identities and sequences past the copied keys and free-standing
+ * sequences at their source's current value; finally renders {@code run.{json,md}} from the ledger.
+ * Each table's build time is recorded in the table ledger the first time only, so a re-run (whose
+ * DDL is a no-op) renders identical files.
  */
 public final class LoadFinisher {
   private final Dialect target;
@@ -36,9 +41,66 @@ public final class LoadFinisher {
     this.clock = Objects.requireNonNull(clock);
   }
 
-  /** Runs the post-load DDL and sequences, and renders the run report. */
+  /**
+   * Runs the post-load DDL and sequences, sets every free-standing sequence to its source
+   * sequence's current value (read from {@code source} now, after the copy), and renders the run
+   * report.
+   */
+  public StageOutput finish(
+      Connection source,
+      Dialect sourceDialect,
+      Connection c,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis) {
+    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    List<String> statements = new ArrayList<>();
+    String sourceSchema =
+        mapping.sourceSchema() == null || mapping.sourceSchema().isBlank()
+            ? sourceDialect.defaultSchema()
+            : mapping.sourceSchema();
+    for (SequenceMapping seq : schema.freeSequences()) {
+      try {
+        Dialect.SequenceState state =
+            sourceDialect
+                .sequenceState(source, sourceSchema, seq.source())
+                .orElseThrow(
+                    () ->
+                        new MigrationException(
+                            ErrorCode.INVALID_ARTIFACT,
+                            "mapping.yaml lists sequence "
+                                + seq.source()
+                                + " but the "
+                                + sourceDialect.name()
+                                + " source has no sequences; remove it from the mapping"));
+        statements.add(schema.freeSequenceStatement(seq, state));
+      } catch (SQLException e) {
+        throw sourceDialect.classify(
+            e, "reading the current value of source sequence " + seq.source());
+      }
+    }
+    return finish(c, mapping, migrationId, stageStartedAtMillis, statements);
+  }
+
+  /**
+   * Runs the post-load DDL and sequences, and renders the run report, for a mapping without
+   * free-standing sequences (their values come from the source: use the other {@code finish}).
+   */
   public StageOutput finish(
       Connection c, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
+    if (!new TargetSchema(target, mapping, studioSchema).freeSequences().isEmpty()) {
+      throw new IllegalStateException(
+          "the mapping has free-standing sequences: finish the load with the source connection");
+    }
+    return finish(c, mapping, migrationId, stageStartedAtMillis, List.of());
+  }
+
+  private StageOutput finish(
+      Connection c,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis,
+      List<String> freeSequences) {
     TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
     Ledger ledger = new Ledger(target, studioSchema);
     try {
@@ -58,7 +120,7 @@ public final class LoadFinisher {
         long ms = elapsed.get(t.source()) + (clock.millis() - s);
         ledger.recordIndexBuild(c, migrationId, t.source(), first, first.plusMillis(ms));
       }
-      TargetSchema.runInTransaction(c, schema.sequenceStatements());
+      TargetSchema.runInTransaction(c, concat(schema.sequenceStatements(), freeSequences));
       RunReport report = report(c, mapping, migrationId, stageStartedAtMillis, schema, ledger);
       return new StageOutput(
           Map.of(
@@ -76,6 +138,68 @@ public final class LoadFinisher {
     } catch (SQLException e) {
       throw target.classify(e, "finishing the load of migration " + migrationId);
     }
+  }
+
+  /**
+   * The run report of a copy that failed: the ledger as it stands (nothing is built), status {@code
+   * failed}, the failing table and the reason.
+   */
+  public StageOutput failed(
+      Connection c,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis,
+      String table,
+      String reason) {
+    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    Ledger ledger = new Ledger(target, studioSchema);
+    try {
+      return failedOutput(
+          report(c, mapping, migrationId, stageStartedAtMillis, schema, ledger)
+              .failed(table, reason));
+    } catch (SQLException e) {
+      throw target.classify(e, "reading the chunk ledger of failed migration " + migrationId);
+    }
+  }
+
+  /** The run report of a failed copy when the ledger cannot be read: the failure alone. */
+  public static StageOutput failedWithoutLedger(
+      String migrationId, long stageStartedAtMillis, String table, String reason) {
+    RunReport empty =
+        new RunReport(
+            migrationId,
+            Instant.ofEpochMilli(stageStartedAtMillis).toString(),
+            "failed",
+            null,
+            null,
+            new RunReport.Totals(0, 0, 0, 0, 0),
+            List.of(),
+            List.of(),
+            null,
+            null);
+    return failedOutput(empty.failed(table, reason));
+  }
+
+  private static StageOutput failedOutput(RunReport report) {
+    RunReport.Failure f = report.failure();
+    return new StageOutput(
+        Map.of(
+            ArtifactPaths.RUN_JSON, Json.bytes(Json.write(report)),
+            ArtifactPaths.RUN_MD, Json.bytes(markdown(report))),
+        io.migrationstudio.contracts.workflow.Verdict.FAIL,
+        "copy failed"
+            + (f.table() == null ? "" : " in table " + f.table())
+            + ": "
+            + f.reason()
+            + " ("
+            + report.totals().rows()
+            + " rows in "
+            + report.totals().committed()
+            + "/"
+            + report.totals().chunks()
+            + " chunks committed, "
+            + report.totals().rejects()
+            + " rejected)");
   }
 
   /**
@@ -115,7 +239,7 @@ public final class LoadFinisher {
    * gets fewer parallel workers. A session given more keeps it; only the transaction sees it.
    */
   List<String> indexBuildSettings(Connection c) throws SQLException {
-    if (!"postgresql".equals(target.name())) {
+    if (!target.speaksPostgres()) {
       return List.of();
     }
     try (java.sql.Statement st = c.createStatement();
@@ -227,6 +351,7 @@ public final class LoadFinisher {
         migrationId,
         Instant.ofEpochMilli(stageStartedAtMillis).toString(),
         committed == total && total > 0 ? "complete" : "incomplete",
+        null,
         firstStart == null || lastFinish == null
             ? null
             : lastFinish.toEpochMilli() - firstStart.toEpochMilli(),
@@ -242,6 +367,15 @@ public final class LoadFinisher {
     sb.append("# Migrate run: ").append(r.migration()).append("\n\n");
     sb.append("Stage started at ").append(r.stageStartedAt()).append(". Status: **");
     sb.append(r.status()).append("**.");
+    if (r.failure() != null) {
+      sb.append("\n\nThe copy failed");
+      if (r.failure().table() != null) {
+        sb.append(" in table **").append(md(r.failure().table())).append("**");
+      }
+      sb.append(": ").append(r.failure().reason()).append("\n\n");
+      sb.append("Nothing was built. Fix the cause, then run the migration again: chunks");
+      sb.append(" committed in the ledger are not copied twice.");
+    }
     if (r.durationMs() != null) {
       sb.append(" Copy wall time: ").append(r.durationMs()).append(" ms.");
     }
@@ -280,6 +414,6 @@ public final class LoadFinisher {
 
   /** Escapes a name for a Markdown table cell. */
   static String md(String s) {
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ");
+    return MarkdownTable.cell(s);
   }
 }

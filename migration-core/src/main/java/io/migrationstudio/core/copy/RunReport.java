@@ -1,5 +1,6 @@
 package io.migrationstudio.core.copy;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -18,11 +19,16 @@ import java.util.List;
  * separately; {@code bytes} is the size of the binary COPY streams of the chunks that took the
  * binary pass-through ({@code binaryChunks} of them, see {@link BinaryCopyPipe}), null when none
  * did.
+ *
+ * <p>A copy that failed (a chunk over {@code migrate.reject_limit}, a non-retryable error, a
+ * cancelled or timed-out table copy) is recorded with status {@code failed} and a {@code failure}:
+ * the table whose copy failed and why; the ledger sums are then what had been committed by then.
  */
 @JsonPropertyOrder({
   "migration",
   "stage_started_at",
   "status",
+  "failure",
   "duration_ms",
   "totals",
   "tables",
@@ -34,6 +40,7 @@ public record RunReport(
     String migration,
     @JsonProperty("stage_started_at") String stageStartedAt,
     String status,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure,
     @JsonProperty("duration_ms") Long durationMs,
     Totals totals,
     List<TableRun> tables,
@@ -44,6 +51,24 @@ public record RunReport(
     tables = List.copyOf(tables);
     skippedIndexes = List.copyOf(skippedIndexes);
   }
+
+  /** Status {@code failed}: what failed, for which table (null when the failure names none). */
+  public RunReport failed(String table, String reason) {
+    return new RunReport(
+        migration,
+        stageStartedAt,
+        "failed",
+        new Failure(table, reason),
+        durationMs,
+        totals,
+        tables,
+        skippedIndexes,
+        finishedAt,
+        stageDurationMs);
+  }
+
+  /** Why a copy failed: the table whose copy failed and the reason. */
+  public record Failure(String table, String reason) {}
 
   /** Sums over all tables. */
   public record Totals(long rows, long rejects, int chunks, int committed, int attempts) {}

@@ -1,5 +1,7 @@
 package io.migrationstudio.core.copy;
 
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.TablePlan;
 import io.migrationstudio.core.dialect.Dialect;
@@ -52,7 +54,8 @@ public final class TargetPreparer {
 
   /**
    * {@link #prepare} with chunks of at most {@code chunkBytes} bytes as well ({@link ChunkSize};
-   * null: rows alone).
+   * null: rows alone). Writes into target tables that already hold rows (tests and tools that
+   * manage the target themselves); Migrate passes the spec's decision to the overload below.
    */
   public Prepared prepare(
       Connection src,
@@ -61,10 +64,30 @@ public final class TargetPreparer {
       String migrationId,
       int chunkRows,
       Long chunkBytes) {
+    return prepare(src, tgt, mapping, migrationId, chunkRows, chunkBytes, true);
+  }
+
+  /**
+   * As above; with {@code replaceNonEmpty} false ({@code migrate.target_not_empty: fail}, the
+   * default), refuses with {@link ErrorCode#TARGET_NOT_EMPTY}, before any plan is recorded, when a
+   * target table this migration has not planned yet already holds rows. Tables the ledger planned
+   * for this migration are its own (a resumed run) and are not checked again.
+   */
+  public Prepared prepare(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int chunkRows,
+      Long chunkBytes,
+      boolean replaceNonEmpty) {
     TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
     Ledger ledger = new Ledger(target, studioSchema);
     try {
       schema.applyPreLoad(tgt);
+      if (!replaceNonEmpty) {
+        refuseNonEmpty(tgt, mapping, ledger, migrationId);
+      }
       Map<String, Ledger.TableRow> known = new java.util.HashMap<>();
       ledger.tables(tgt, migrationId).forEach(t -> known.put(t.table(), t));
       List<TablePlan> plans = new ArrayList<>();
@@ -112,6 +135,33 @@ public final class TargetPreparer {
       return new Prepared(schema.render(), plans, keyless);
     } catch (SQLException e) {
       throw target.classify(e, "preparing the target of migration " + migrationId);
+    }
+  }
+
+  private void refuseNonEmpty(
+      Connection tgt, MappingDocument mapping, Ledger ledger, String migrationId)
+      throws SQLException {
+    List<String> nonEmpty = new ArrayList<>();
+    for (TableMapping t : mapping.tables()) {
+      if (ledger.plannedRanges(tgt, migrationId, t.source()).isPresent()) {
+        continue;
+      }
+      String table = new TableSql(source, target, mapping, t).targetTable();
+      if (!TargetSchema.isEmpty(tgt, table)) {
+        nonEmpty.add(table);
+      }
+    }
+    if (!nonEmpty.isEmpty()) {
+      throw new MigrationException(
+          ErrorCode.TARGET_NOT_EMPTY,
+          "migration "
+              + migrationId
+              + ": target tables "
+              + nonEmpty
+              + " already hold rows, and migrate.target_not_empty is fail (the default; approving"
+              + " the review does not change it). Nothing was written. Migrate into an empty"
+              + " schema, empty these tables after checking nobody needs their rows, or set"
+              + " migrate.target_not_empty: replace to let each chunk replace its key range");
     }
   }
 }

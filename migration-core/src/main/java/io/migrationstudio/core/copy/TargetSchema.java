@@ -26,7 +26,9 @@ import java.util.Optional;
  *   <li><b>post-load</b> per table, after the data: the primary key (a unique index attached with
  *       {@code USING INDEX}), unique keys and secondary indexes, then foreign keys added {@code NOT
  *       VALID} and validated separately (the validation scans without blocking writes);
- *   <li><b>sequences</b>: identity and mapped sequences set past the largest copied key.
+ *   <li><b>sequences</b>: identity and mapped sequences set past the largest copied key;
+ *       free-standing sequences (created in phase 1 with the source's parameters) are set to the
+ *       source sequence's current value when the load ends ({@link #freeSequenceStatement}).
  * </ol>
  *
  * Every statement is idempotent ({@code IF NOT EXISTS}, or a {@code DO} block that checks {@code
@@ -136,7 +138,10 @@ public final class TargetSchema {
     out.add("CREATE SCHEMA IF NOT EXISTS " + dialect.quote(targetSchema));
     for (SequenceMapping seq : mapping.sequences()) {
       if (identityOf(seq).isEmpty() && seq.target() != null) {
-        out.add("CREATE SEQUENCE IF NOT EXISTS " + dialect.qualify(targetSchema, seq.target()));
+        out.add(
+            "CREATE SEQUENCE IF NOT EXISTS "
+                + dialect.qualify(targetSchema, seq.target())
+                + (seq.options() == null ? "" : " " + seq.options().ddlClauses()));
       }
     }
     return out;
@@ -287,6 +292,28 @@ public final class TargetSchema {
       }
     }
     return out;
+  }
+
+  /**
+   * Sets a free-standing target sequence to the value its source sequence has now: {@code
+   * setval(seq, value, called)}, so the next {@code nextval} on the target returns what it would
+   * have returned on the source.
+   */
+  public String freeSequenceStatement(SequenceMapping seq, Dialect.SequenceState state) {
+    return "SELECT setval("
+        + literal(dialect.qualify(targetSchema, seq.target()))
+        + ", "
+        + state.lastValue()
+        + ", "
+        + state.called()
+        + ")";
+  }
+
+  /** The sequences owned by no copied column, created by the mapping. */
+  public List<SequenceMapping> freeSequences() {
+    return mapping.sequences().stream()
+        .filter(s -> s.freeStanding() && s.target() != null)
+        .toList();
   }
 
   /**

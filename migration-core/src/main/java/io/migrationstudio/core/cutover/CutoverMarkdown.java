@@ -2,6 +2,7 @@ package io.migrationstudio.core.cutover;
 
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.MarkdownTable;
 import java.util.List;
 
 /** {@code rollback.md} and {@code cutover-log.md}, rendered from their JSON records only. */
@@ -106,7 +107,8 @@ final class CutoverMarkdown {
     }
   }
 
+  /** A cell on one line: white space runs folded to a space, then the one table rule. */
   private static String cell(String s) {
-    return s == null ? "" : s.replace("|", "\\|").replaceAll("\\s+", " ");
+    return MarkdownTable.cell(s == null ? null : s.replaceAll("\\s+", " "));
   }
 }

@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.MarkdownTable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -276,6 +277,6 @@ final class RunbookWriter {
   }
 
   private static String cell(String s) {
-    return s.replace("|", "\\|").replace('\n', ' ');
+    return MarkdownTable.cell(s);
   }
 }

@@ -61,6 +61,27 @@ public interface DataProbe {
   /** Whether the database has the named extension installed (empty: the engine has none). */
   Optional<Boolean> hasExtension(String name);
 
+  /**
+   * What the connected user cannot read in the schema, or empty when the engine cannot tell: the
+   * tables that exist but whose every column it may not select (the catalogue leaves them out), and
+   * whether some tables may not even be listed (MariaDB shows a user only the tables it holds a
+   * privilege on).
+   */
+  default Optional<Readability> readability() {
+    return Optional.empty();
+  }
+
+  /**
+   * {@code unreadable}: tables of the schema the user cannot read, sorted by name; {@code
+   * unlisted}: null when every table of the schema was listed, else why tables may be missing from
+   * the list, naming the privilege that would list them.
+   */
+  record Readability(List<String> unreadable, String unlisted) {
+    public Readability {
+      unreadable = List.copyOf(Objects.requireNonNull(unreadable, "unreadable"));
+    }
+  }
+
   /** How many rows matched and up to {@link #MAX_EXAMPLES} of their keys, in key order. */
   record Sample(long count, List<String> examples) {
     public static final Sample NONE = new Sample(0, List.of());

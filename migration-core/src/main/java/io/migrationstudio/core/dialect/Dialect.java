@@ -22,8 +22,27 @@ public interface Dialect {
   /** Short engine name used in reports: {@code postgresql}, {@code mariadb}, {@code sqlite}. */
   String name();
 
+  /**
+   * Optional capability: the engine speaks PostgreSQL's protocol and catalog (COPY in text and
+   * binary, {@code pg_catalog}, {@code pg_inherits} partitions, session settings such as {@code
+   * maintenance_work_mem}). The copy writers, the binary pipe, the aggregates and the partition
+   * counts ask this instead of comparing engine names. True for PostgreSQL only.
+   */
+  default boolean speaksPostgres() {
+    return false;
+  }
+
   /** Whether this dialect handles a JDBC URL. */
   boolean accepts(String jdbcUrl);
+
+  /**
+   * Whether a migration may write into this engine. The target is PostgreSQL by contract (the copy,
+   * schema and validation paths speak PostgreSQL); every other engine is a source only, and the
+   * spec refuses it as a target.
+   */
+  default boolean canBeTarget() {
+    return false;
+  }
 
   /** The schema used when the spec names none (e.g. {@code public}). */
   String defaultSchema();
@@ -34,6 +53,14 @@ public interface Dialect {
    */
   default String defaultSchema(String jdbcUrl) {
     return defaultSchema();
+  }
+
+  /**
+   * Optional capability: the engine describes a table's partitions in {@code
+   * information_schema.PARTITIONS} with MySQL's method and expression columns (MariaDB, MySQL).
+   */
+  default boolean partitionsInInformationSchema() {
+    return false;
   }
 
   /** Quotes an identifier so that any name (case, spaces, quotes, unicode, reserved) is safe. */
@@ -47,24 +74,78 @@ public interface Dialect {
   /**
    * Classifies a driver failure by SQLState into a {@link MigrationException}: authentication and
    * missing objects are permanent, connection failures transient. {@code what} names the object or
-   * database concerned; the message carries SQLState and vendor code, never a password.
+   * database concerned; the message carries SQLState and vendor code, never a password, and never
+   * claims a retry (only the activity's retry policy knows; {@code ActivityFailures} says it).
    */
   MigrationException classify(SQLException e, String what);
 
   /**
-   * Classifies a failure to open a connection: connection-class failures become {@code
-   * DATABASE_UNREACHABLE} (not retried) instead of {@code TRANSIENT_SQL}.
+   * The classified failure of {@code what} for {@code e}: the message says what failed, the
+   * driver's (redacted) message, SQLState and vendor code, then {@code hint}. The one shape of
+   * every dialect's {@link #classify} message.
    */
-  default MigrationException classifyConnectFailure(SQLException e, String what) {
-    MigrationException m = classify(e, what);
-    if (m.code() == io.migrationstudio.contracts.ErrorCode.TRANSIENT_SQL) {
-      return new MigrationException(
-          io.migrationstudio.contracts.ErrorCode.DATABASE_UNREACHABLE,
-          m.getMessage()
-              + ". Check that the server runs and the host and port in the URL are right.",
-          e);
+  static MigrationException sqlFailure(
+      io.migrationstudio.contracts.ErrorCode code, SQLException e, String what, String hint) {
+    String state = e.getSQLState() == null || e.getSQLState().isEmpty() ? "none" : e.getSQLState();
+    return new MigrationException(
+        code,
+        what
+            + " failed: "
+            + MigrationException.redact(e.getMessage())
+            + " (SQLState "
+            + state
+            + ", vendor code "
+            + e.getErrorCode()
+            + "); "
+            + hint,
+        e);
+  }
+
+  /**
+   * {@code identifier} in double quotes, inner quotes doubled (SQL standard quoting); a NUL
+   * character cannot be quoted.
+   */
+  static String quoteDoubled(String identifier) {
+    if (identifier.indexOf('\0') >= 0) {
+      throw new MigrationException(
+          io.migrationstudio.contracts.ErrorCode.UNSUPPORTED_TYPE,
+          "identifier contains a NUL character: cannot quote it");
     }
-    return m;
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
+  /** The one text value of a query that returns one row (a version string). */
+  static String queryString(Connection connection, String sql) throws SQLException {
+    try (java.sql.Statement s = connection.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /**
+   * Classifies a failure to open a connection (see {@link ConnectPhase}). At {@link
+   * ConnectPhase#MIGRATION_START} a transient failure means the database never worked for this
+   * migration: {@code DATABASE_UNREACHABLE}, not retried. {@link ConnectPhase#DURING_STAGE} keeps
+   * it {@code TRANSIENT_SQL}: the database answered before, so it is taken as a restart, failover
+   * or network loss and the activity is retried with backoff. Other classes (authentication, a
+   * missing database) are permanent in both phases.
+   */
+  default MigrationException classifyConnectFailure(
+      SQLException e, String what, ConnectPhase phase) {
+    MigrationException m = classify(e, what);
+    if (m.code() != io.migrationstudio.contracts.ErrorCode.TRANSIENT_SQL) {
+      return m;
+    }
+    if (phase == ConnectPhase.DURING_STAGE) {
+      return m;
+    }
+    return new MigrationException(
+        io.migrationstudio.contracts.ErrorCode.DATABASE_UNREACHABLE,
+        m.getMessage()
+            + ". It has not answered in this migration yet: check that the server runs and the"
+            + " host and port in the URL are right, then run again",
+        e);
   }
 
   /**
@@ -196,6 +277,43 @@ public interface Dialect {
   default Optional<SessionList> sessionList() {
     return Optional.empty();
   }
+
+  /**
+   * Makes every later transaction of this session read-only, autocommit statements included (a
+   * driver's {@code setReadOnly} alone may only mark transactions begun with autocommit off, as
+   * pgjdbc's default {@code readOnlyMode=transaction} does). Every activity that only reads opens
+   * its connections through {@link Dialects#openReadOnly}, which calls this.
+   */
+  default void makeSessionReadOnly(Connection connection) throws SQLException {
+    connection.setReadOnly(true);
+  }
+
+  /**
+   * Turns autocommit off and begins a read-only transaction, which the caller rolls back (a user's
+   * query runs in one, so nothing it does survives it, even when the session was made writable).
+   */
+  default void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    connection.setAutoCommit(false);
+    connection.setReadOnly(true);
+  }
+
+  /**
+   * Optional capability: the current state of sequence {@code name} of {@code schema}, read now
+   * (the load reads it when it ends, so values handed out during the copy count); empty when the
+   * engine has no sequences. A user who may not read the sequence gets a {@link MigrationException}
+   * that names the sequence and the privilege to grant.
+   */
+  default Optional<SequenceState> sequenceState(Connection connection, String schema, String name)
+      throws SQLException {
+    return Optional.empty();
+  }
+
+  /**
+   * A sequence's position as PostgreSQL's {@code setval(seq, lastValue, called)} takes it: the next
+   * {@code nextval} returns {@code lastValue} when {@code called} is false, the value after it
+   * otherwise.
+   */
+  record SequenceState(long lastValue, boolean called) {}
 
   /** One look at the sessions connected to a database. */
   interface SessionList {

@@ -38,11 +38,22 @@ public final class Dialects {
   }
 
   /**
-   * Opens a connection, resolving the password reference. Failures are classified by the dialect
-   * (wrong password: AUTHENTICATION_FAILED, not retried; refused: DATABASE_UNREACHABLE) and name
-   * the database by its redacted URL.
+   * Opens a connection during a stage ({@link ConnectPhase#DURING_STAGE}): a database that does not
+   * answer is taken as restarting (TRANSIENT_SQL, retried with backoff). See {@link #open(
+   * ConnectionSpec, Secrets, String, ConnectPhase)}.
    */
   public static Connection open(ConnectionSpec spec, Secrets secrets, String role) {
+    return open(spec, secrets, role, ConnectPhase.DURING_STAGE);
+  }
+
+  /**
+   * Opens a connection, resolving the password reference. Failures are classified by the dialect
+   * for the phase (wrong password: AUTHENTICATION_FAILED, not retried; refused or timed out:
+   * DATABASE_UNREACHABLE at the start of a migration, TRANSIENT_SQL during a stage) and name the
+   * database by its redacted URL.
+   */
+  public static Connection open(
+      ConnectionSpec spec, Secrets secrets, String role, ConnectPhase phase) {
     Dialect dialect = forUrl(spec.url());
     Properties props = new Properties();
     if (spec.user() != null) {
@@ -59,23 +70,50 @@ public final class Dialects {
       return DriverManager.getConnection(dialect.driverUrl(spec.url()), props);
     } catch (SQLException e) {
       throw dialect.classifyConnectFailure(
-          e, "the " + role + " database " + MigrationException.redact(spec.url()));
+          e, "the " + role + " database " + MigrationException.redact(spec.url()), phase);
     }
   }
 
-  /**
-   * Opens a connection for reading only: the session is asked to be read-only where the driver
-   * allows it after connecting. Drivers that fix the flag when the file or session is opened
-   * (SQLite's) refuse; the session is then used as opened, for SELECTs only.
-   */
+  /** {@link #openReadOnly(ConnectionSpec, Secrets, String, ConnectPhase)} during a stage. */
   public static Connection openReadOnly(ConnectionSpec spec, Secrets secrets, String role) {
-    Connection c = open(spec, secrets, role);
+    return openReadOnly(spec, secrets, role, ConnectPhase.DURING_STAGE);
+  }
+
+  /**
+   * Opens a connection for reading only: every transaction of the session is read-only, autocommit
+   * statements included ({@link Dialect#makeSessionReadOnly}: PostgreSQL {@code SET SESSION
+   * CHARACTERISTICS AS TRANSACTION READ ONLY}, MariaDB {@code SET SESSION TRANSACTION READ ONLY},
+   * SQLite {@code PRAGMA query_only}). Inventory, risk probes, the mapping review, the dry run's
+   * source, the copy's source, validation and the regression replay read through these. A session
+   * that cannot be made read-only is an error, never silently writable.
+   */
+  public static Connection openReadOnly(
+      ConnectionSpec spec, Secrets secrets, String role, ConnectPhase phase) {
+    Dialect dialect = forUrl(spec.url());
+    Connection c = open(spec, secrets, role, phase);
     try {
-      c.setReadOnly(true);
+      dialect.makeSessionReadOnly(c);
     } catch (SQLException e) {
-      // read-only fixed at open time by this driver: the caller only reads
+      try {
+        c.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw dialect.classify(
+          e,
+          "making the " + role + " session read-only on " + MigrationException.redact(spec.url()));
     }
     return c;
+  }
+
+  /** The dialect of a spec's source. */
+  public static Dialect source(io.migrationstudio.contracts.spec.MigrationSpec spec) {
+    return forUrl(spec.source().url());
+  }
+
+  /** The dialect of a spec's target. */
+  public static Dialect target(io.migrationstudio.contracts.spec.MigrationSpec spec) {
+    return forUrl(spec.target().url());
   }
 
   /** The schema a connection spec addresses: its own, or the dialect's default. */

@@ -9,6 +9,7 @@ import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.StageStatus;
+import io.migrationstudio.core.report.MarkdownTable;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -176,7 +177,7 @@ public final class PullRequestWriter {
   }
 
   private static String code(String s) {
-    return s == null || s.isEmpty() ? "" : "`" + s.replace("`", "'") + "`";
+    return s == null || s.isEmpty() ? "" : MarkdownTable.code(s);
   }
 
   private static String oneLine(String s) {
@@ -185,6 +186,6 @@ public final class PullRequestWriter {
 
   /** Text safe inside a markdown table cell (one line, pipes escaped, redacted). */
   private static String cell(String s) {
-    return s == null ? "" : MigrationException.redact(oneLine(s)).replace("|", "\\|");
+    return s == null ? "" : MarkdownTable.cell(MigrationException.redact(oneLine(s)));
   }
 }

@@ -10,7 +10,6 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.StageOutput;
-import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -88,17 +87,5 @@ public final class StageArtifacts {
       }
     }
     return read;
-  }
-
-  /** A failure to close a connection after the work is done: transient, the activity retries. */
-  public static MigrationException closeFailure(SQLException e) {
-    return new MigrationException(
-        ErrorCode.TRANSIENT_SQL,
-        "closing a database connection failed: "
-            + e.getMessage()
-            + " (SQLState "
-            + e.getSQLState()
-            + ")",
-        e);
   }
 }

@@ -110,22 +110,33 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
     Path artifacts = home.resolve("artifacts");
     String uri = remoteUri;
     try {
+      // the evidence describes the source: owner-only, however the process's umask is set
+      OwnerOnly.directoryIfNew(home);
+      OwnerOnly.directory(artifacts);
       // another process (or store) on this home may be opening it right now: one at a time
       DirectoryLock lock = DirectoryLock.of(artifacts);
       lock.lock();
       try {
+        List<Path> created = new ArrayList<>();
         if (uri == null || uri.isBlank()) {
           Path remote = artifacts.resolve("remote.git");
-          initBare(remote);
+          if (initBare(remote)) {
+            created.add(remote);
+          }
           uri = remote.toAbsolutePath().toUri().toString();
         }
         Path local = artifacts.resolve("repo.git");
-        initBare(local);
+        if (initBare(local)) {
+          created.add(local);
+        }
         Repository repo =
             new FileRepositoryBuilder().setGitDir(local.toFile()).setMustExist(true).build();
         configureRemote(repo, uri);
         GitArtifactStore store = new GitArtifactStore(repo, uri, maxAttempts, lock);
         store.ensureMain();
+        for (Path repository : created) {
+          OwnerOnly.tree(repository); // what init, the remote's config and main's commit wrote
+        }
         return store;
       } finally {
         lock.unlock();
@@ -511,15 +522,18 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
 
   // ---------------------------------------------------------------- set-up
 
-  private static void initBare(Path dir) throws GitAPIException, IOException {
+  /** Creates the bare repository {@code dir} when missing; whether it did. */
+  private static boolean initBare(Path dir) throws GitAPIException, IOException {
     if (Files.isRegularFile(dir.resolve("HEAD"))) {
-      return;
+      OwnerOnly.directory(dir); // a repository created before homes were owner-only
+      return false;
     }
-    Files.createDirectories(dir.getParent());
+    OwnerOnly.directory(dir.getParent());
     try (Git git =
         Git.init().setBare(true).setInitialBranch(MAIN).setDirectory(dir.toFile()).call()) {
       git.getRepository().getConfig().save();
     }
+    return true;
   }
 
   private static void configureRemote(Repository repo, String uri)

@@ -242,12 +242,27 @@ public final class MappingGenerator {
     }
     List<String> problems = MappingLoader.check(document, inventory);
     if (!problems.isEmpty()) {
+      // blame the overrides file only when there is one: a generated name too long for
+      // PostgreSQL is the source's, and an overrides file is how to give it another
       throw new MigrationException(
           ErrorCode.INVALID_SPEC,
-          "mapping.overrides: the merged mapping is inconsistent ("
+          (overrides == null
+                  ? "mapping: the mapping generated from schema "
+                      + MappingLoader.q(inventory.schema())
+                      + " (naming "
+                      + naming.key()
+                      + ") is not valid for the target ("
+                  : "mapping.overrides: the mapping merged with "
+                      + spec.mapping().overrides()
+                      + " is not valid for the target (")
               + problems.size()
               + " problem(s)): "
-              + String.join("; ", problems));
+              + String.join("; ", problems)
+              + (overrides == null
+                  ? ". Give these objects valid target names in a mapping.overrides file (tables:"
+                      + " [{source: <source name>, target: <new name>}], see docs/mapping.md), or"
+                      + " leave them out with scope.exclude."
+                  : ". Fix the entries of " + spec.mapping().overrides() + "."));
     }
     return document;
   }
@@ -509,7 +524,8 @@ public final class MappingGenerator {
     for (SequenceInfo seq :
         inventory.sequences().stream().sorted(Comparator.comparing(SequenceInfo::name)).toList()) {
       if (seq.ownedByTable() == null) {
-        out.add(new SequenceMapping(seq.name(), naming.apply(seq.name()), null, null));
+        out.add(
+            new SequenceMapping(seq.name(), naming.apply(seq.name()), null, null, seq.options()));
         continue;
       }
       TableMapping owner = tables.get(seq.ownedByTable());
@@ -521,7 +537,11 @@ public final class MappingGenerator {
           c ->
               out.add(
                   new SequenceMapping(
-                      seq.name(), naming.apply(seq.name()), owner.target(), c.target())));
+                      seq.name(),
+                      naming.apply(seq.name()),
+                      owner.target(),
+                      c.target(),
+                      c.identity() ? null : seq.options())));
     }
     if (overrides != null) {
       for (SequenceMapping o : overrides.sequences()) {
@@ -536,7 +556,8 @@ public final class MappingGenerator {
                   g.source(),
                   o.target() != null ? o.target() : g.target(),
                   o.table() != null ? o.table() : g.table(),
-                  o.column() != null ? o.column() : g.column()));
+                  o.column() != null ? o.column() : g.column(),
+                  o.options() != null ? o.options() : g.options()));
         }
       }
     }

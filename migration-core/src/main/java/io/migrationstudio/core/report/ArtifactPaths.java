@@ -14,6 +14,10 @@ public final class ArtifactPaths {
   public static final String RISKS_MD = "01-assessment/risks.md";
 
   public static final String MAPPING_YAML = "02-mapping/mapping.yaml";
+
+  /** The {@code mapping.overrides} file the mapping was generated with, as it was read. */
+  public static final String MAPPING_OVERRIDES = "02-mapping/overrides.yaml";
+
   public static final String COMPATIBILITY_JSON = "02-mapping/compatibility.json";
   public static final String COMPATIBILITY_MD = "02-mapping/compatibility.md";
   public static final String DRY_RUN_MD = "02-mapping/dry-run.md";

@@ -196,7 +196,12 @@ final class ColumnProbes extends ReviewPart {
           new Probe(
               c,
               CompatibilityCheck.NUMERIC_RANGE,
-              "abs(" + profile.asDecimal(v) + ") >= " + limit,
+              // NaN sorts above every number but fits numeric(p,s): not an overflow
+              "abs("
+                  + profile.asDecimal(v)
+                  + ") >= "
+                  + limit
+                  + profile.isNaN(profile.asDecimal(v)).map(n -> " AND NOT " + n).orElse(""),
               "abs(" + profile.asDecimal(v) + ")",
               Level.FAIL,
               Level.OK,

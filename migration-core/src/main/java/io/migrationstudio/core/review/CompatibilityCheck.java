@@ -1,5 +1,6 @@
 package io.migrationstudio.core.review;
 
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.review.Finding.Level;
 import java.util.Arrays;
 import java.util.List;
@@ -254,12 +255,15 @@ public enum CompatibilityCheck {
         .append(
             "The level is the verdict of a finding that something is wrong; a clean measurement"
                 + " is reported as ok.\n\n");
-    Markdown.header(md, List.of("key", "level", "detects", "remedy"));
+    MarkdownTable.header(md, List.of("key", "level", "detects", "remedy"));
     for (CompatibilityCheck c : values()) {
-      Markdown.row(
+      MarkdownTable.row(
           md,
           List.of(
-              "`" + c.key + "`", c.level.key(), Markdown.escape(c.doc), Markdown.escape(c.remedy)));
+              "`" + c.key + "`",
+              c.level.key(),
+              CompatibilityReviewer.escape(c.doc),
+              CompatibilityReviewer.escape(c.remedy)));
     }
     return md.toString();
   }

@@ -10,6 +10,8 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingExpressions;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.EvidenceMask;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.review.Finding.Level;
 import io.migrationstudio.core.schema.Column;
@@ -86,8 +88,24 @@ public final class CompatibilityReviewer {
       Connection target,
       Inventory inventory,
       MappingDocument mapping) {
+    return review(
+        source, sourceDialect, sourceSchema, target, inventory, mapping, EvidenceMask.masked());
+  }
+
+  /**
+   * As above, with the dry run's rows shown through {@code mask} (masked unless the spec's {@code
+   * mapping.evidence.plain} lists the table or column).
+   */
+  public StageOutput review(
+      Connection source,
+      Dialect sourceDialect,
+      String sourceSchema,
+      Connection target,
+      Inventory inventory,
+      MappingDocument mapping,
+      EvidenceMask mask) {
     Objects.requireNonNull(source, "source connection is required");
-    Run run = new Run(source, sourceDialect, inventory, mapping);
+    Run run = new Run(source, sourceDialect, inventory, mapping, Objects.requireNonNull(mask));
     try {
       boolean sourceAuto = source.getAutoCommit();
       source.setAutoCommit(true);
@@ -136,7 +154,12 @@ public final class CompatibilityReviewer {
     private final DryRun dryRun;
     private int columns;
 
-    Run(Connection source, Dialect dialect, Inventory inventory, MappingDocument mapping) {
+    Run(
+        Connection source,
+        Dialect dialect,
+        Inventory inventory,
+        MappingDocument mapping,
+        EvidenceMask mask) {
       super(new ArrayList<>());
       this.source = source;
       this.dialect = dialect;
@@ -145,7 +168,7 @@ public final class CompatibilityReviewer {
       this.structure = new StructureChecks(findings, inventory, mapping);
       this.columnProbes = new ColumnProbes(findings, profile);
       this.measurements = new SourceMeasurements(findings, source, dialect, profile);
-      this.dryRun = new DryRun(findings, source, dialect);
+      this.dryRun = new DryRun(findings, source, dialect, mask);
     }
 
     void structure() {
@@ -290,5 +313,10 @@ public final class CompatibilityReviewer {
     StageOutput output() {
       return ReviewReport.output(findings, mapping, columns, dryRun.text());
     }
+  }
+
+  /** A cell through the one table rule; the empty string shown as {@code ''}, as before. */
+  static String escape(String value) {
+    return value != null && value.isEmpty() ? MarkdownTable.EMPTY : MarkdownTable.cell(value);
   }
 }

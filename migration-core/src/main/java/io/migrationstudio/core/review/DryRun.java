@@ -2,18 +2,24 @@ package io.migrationstudio.core.review;
 
 import static io.migrationstudio.core.review.CompatibilityReviewer.CELL_WIDTH;
 import static io.migrationstudio.core.review.CompatibilityReviewer.DRY_RUN_ROWS;
+import static io.migrationstudio.core.review.CompatibilityReviewer.escape;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.canonical.CanonicalEncoder;
 import io.migrationstudio.core.canonical.ColumnCodec;
 import io.migrationstudio.core.canonical.RowCodec;
+import io.migrationstudio.core.canonical.Unconvertible;
 import io.migrationstudio.core.copy.CopyText;
 import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.EvidenceMask;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.review.Finding.Level;
+import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.TableInfo;
 import java.sql.Connection;
@@ -33,11 +39,13 @@ final class DryRun extends ReviewPart {
   private final Connection source;
   private final Dialect dialect;
   private final StringBuilder dryRun = new StringBuilder();
+  private final EvidenceMask mask;
 
-  DryRun(List<Finding> findings, Connection source, Dialect dialect) {
+  DryRun(List<Finding> findings, Connection source, Dialect dialect, EvidenceMask mask) {
     super(findings);
     this.source = source;
     this.dialect = dialect;
+    this.mask = mask;
     dryRun
         .append("# Dry run\n\n")
         .append("The first ")
@@ -48,8 +56,10 @@ final class DryRun extends ReviewPart {
                 + " text Migrate sends. Values longer than ")
         .append(CELL_WIDTH)
         .append(" characters are cut (…); NULL is shown as ")
-        .append(Markdown.NULL)
-        .append(", an empty string as ''.\n");
+        .append(MarkdownTable.NULL)
+        .append(", an empty string as ''. Values are masked (letters x, digits #, binary as its")
+        .append(" length) unless mapping.evidence.plain in the spec lists the table or column;")
+        .append(" plain binary is shown as hex.\n");
   }
 
   /**
@@ -60,18 +70,16 @@ final class DryRun extends ReviewPart {
    */
   void dryRun(TableSql sql, TableInfo info) throws SQLException {
     TableMapping table = sql.table();
-    List<String> sourceColumns =
-        info.columns().stream()
-            .sorted(Comparator.comparingInt(Column::position))
-            .map(Column::name)
-            .toList();
+    List<Column> ordered =
+        info.columns().stream().sorted(Comparator.comparingInt(Column::position)).toList();
+    List<String> sourceColumns = ordered.stream().map(Column::name).toList();
     SourceRows sourceRows = SourceRows.of(sql);
     RowCodec codec = sourceRows.codec();
     dryRun
         .append("\n## ")
-        .append(Markdown.escape(table.source()))
+        .append(escape(table.source()))
         .append(" → ")
-        .append(Markdown.escape(table.target()))
+        .append(escape(table.target()))
         .append("\n\n");
     List<List<String>> before = new ArrayList<>();
     List<List<String>> after = new ArrayList<>();
@@ -82,15 +90,20 @@ final class DryRun extends ReviewPart {
         List<String> b = new ArrayList<>();
         List<String> a = new ArrayList<>();
         for (int i = 0; i < sourceColumns.size(); i++) {
-          b.add(Markdown.cell(rs.getString(i + 1), CELL_WIDTH));
+          String name = sourceColumns.get(i);
+          String shown =
+              ordered.get(i).type() == CanonicalType.BYTES
+                  ? mask.bytes(table.source(), name, rs.getBytes(i + 1))
+                  : mask.text(table.source(), name, rs.getString(i + 1));
+          b.add(MarkdownTable.value(shown, CELL_WIDTH));
         }
         String reason = null;
         Object[] values = sourceRows.read(rs, sourceColumns.size() + 1);
         for (int i = 0; i < codec.size(); i++) {
           ColumnCodec column = codec.columns().get(i);
           Object value = values[i];
-          reason = reason != null ? reason : CopyText.unwritable(column, value);
-          a.add(Markdown.cell(copyText(column, value), CELL_WIDTH));
+          reason = reason != null ? reason : maskedReason(table, i, column, value);
+          a.add(MarkdownTable.value(shown(table, i, column, value), CELL_WIDTH));
         }
         if (reason != null) {
           quarantined.add("row " + (after.size() + 1) + ": " + reason);
@@ -115,7 +128,7 @@ final class DryRun extends ReviewPart {
           null,
           List.of(),
           m.getMessage() + "; fix the failing type or expression in mapping.yaml");
-      dryRun.append("The dry run failed: ").append(Markdown.escape(m.getMessage())).append("\n");
+      dryRun.append("The dry run failed: ").append(escape(m.getMessage())).append("\n");
       return;
     }
     tables(table, sourceColumns, before, after, quarantined);
@@ -136,16 +149,45 @@ final class DryRun extends ReviewPart {
       return;
     }
     dryRun.append("Source:\n\n");
-    Markdown.header(dryRun, sourceColumns.stream().map(Markdown::escape).toList());
-    before.forEach(r -> Markdown.row(dryRun, r));
+    MarkdownTable.header(
+        dryRun, sourceColumns.stream().map(CompatibilityReviewer::escape).toList());
+    before.forEach(r -> MarkdownTable.row(dryRun, r));
     dryRun.append("\nTarget:\n\n");
-    Markdown.header(
-        dryRun, table.copiedColumns().stream().map(c -> Markdown.escape(c.target())).toList());
-    after.forEach(r -> Markdown.row(dryRun, r));
+    MarkdownTable.header(
+        dryRun, table.copiedColumns().stream().map(c -> escape(c.target())).toList());
+    after.forEach(r -> MarkdownTable.row(dryRun, r));
     if (!quarantined.isEmpty()) {
       dryRun.append("\nMigrate would quarantine ");
-      dryRun.append(Markdown.escape(String.join("; ", quarantined))).append(".\n");
+      dryRun.append(escape(String.join("; ", quarantined))).append(".\n");
     }
+  }
+
+  /**
+   * A value as it will arrive, through the evidence mask: binary as its length or (plain) hex,
+   * anything else as its COPY text, masked unless plain. The column is the source column the target
+   * column is read from (its target name when it has none).
+   */
+  private String shown(TableMapping table, int i, ColumnCodec column, Object value) {
+    ColumnMapping c = table.copiedColumns().get(i);
+    String name = c.source() != null ? c.source() : c.target();
+    if (value instanceof byte[] bytes) {
+      return mask.bytes(table.source(), name, bytes);
+    }
+    return mask.text(table.source(), name, copyText(column, value));
+  }
+
+  /**
+   * Why Migrate would quarantine a value, the value it quotes masked like the cell that shows it (a
+   * reason names the unconvertible source value).
+   */
+  private String maskedReason(TableMapping table, int i, ColumnCodec column, Object value) {
+    String reason = CopyText.unwritable(column, value);
+    if (reason != null && value instanceof Unconvertible u && !u.raw().isEmpty()) {
+      ColumnMapping c = table.copiedColumns().get(i);
+      String name = c.source() != null ? c.source() : c.target();
+      return reason.replace(u.raw(), mask.text(table.source(), name, u.raw()));
+    }
+    return reason;
   }
 
   /** The COPY text of a value (null stays null, shown as NULL like on the source side). */

@@ -22,6 +22,15 @@ interface ProfileSql {
   /** An expression as an exact decimal. */
   String asDecimal(String expr);
 
+  /**
+   * The condition "this decimal expression is NaN", for engines whose decimals can be NaN: NaN
+   * sorts above every number there, so a range check would take it for an overflow, while a
+   * constrained target numeric stores it as it is.
+   */
+  default Optional<String> isNaN(String decimalExpr) {
+    return Optional.empty();
+  }
+
   /** The condition "this date/time column holds a zero date or zero-in-date", when possible. */
   default Optional<String> zeroDate(String column) {
     return Optional.empty();
@@ -88,6 +97,11 @@ interface ProfileSql {
     @Override
     public String asDecimal(String expr) {
       return "CAST(" + expr + " AS numeric)";
+    }
+
+    @Override
+    public Optional<String> isNaN(String decimalExpr) {
+      return Optional.of("(" + decimalExpr + " = 'NaN'::numeric)");
     }
   }
 

@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.review.Finding.Level;
 import java.util.Comparator;
@@ -65,22 +66,24 @@ final class ReviewReport {
         .append("** — ")
         .append(counts)
         .append(".\n\n");
-    Markdown.header(
+    MarkdownTable.header(
         md,
         List.of(
             "verdict", "table", "column", "check", "count", "max seen", "example keys", "detail"));
     for (Finding f : report.findings()) {
-      Markdown.row(
+      MarkdownTable.row(
           md,
           List.of(
               f.verdict().key(),
-              Markdown.escape(f.table()),
-              f.column() == null ? "" : Markdown.escape(f.column()),
+              CompatibilityReviewer.escape(f.table()),
+              f.column() == null ? "" : CompatibilityReviewer.escape(f.column()),
               f.check(),
               f.count() == null ? "" : f.count().toString(),
-              f.maxSeen() == null ? "" : Markdown.escape(f.maxSeen()),
-              f.examples() == null ? "" : Markdown.escape(String.join("; ", f.examples())),
-              Markdown.escape(f.detail())));
+              f.maxSeen() == null ? "" : CompatibilityReviewer.escape(f.maxSeen()),
+              f.examples() == null
+                  ? ""
+                  : CompatibilityReviewer.escape(String.join("; ", f.examples())),
+              CompatibilityReviewer.escape(f.detail())));
     }
     md.append(
         "\nA failing finding loses data unless the mapping changes: widen the type, make the"

@@ -11,6 +11,7 @@ import io.migrationstudio.contracts.spec.AssessmentOptions;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.ConsumerWindow;
 import io.migrationstudio.contracts.spec.CutoverOptions;
+import io.migrationstudio.contracts.spec.EvidenceOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MappingOptions;
 import io.migrationstudio.contracts.spec.MigrateOptions;
@@ -27,7 +28,16 @@ import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.mapping.TypeRules;
 import io.migrationstudio.core.report.Json;
+import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -36,6 +46,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -68,6 +79,8 @@ public final class SpecLoader {
   static final List<String> FREEZES = List.of("source-read-only", "none");
   static final List<String> SWITCHES = List.of("none", "config-file");
   static final List<String> GATES = List.of("auto", "ask", "external");
+  static final List<String> TARGET_NOT_EMPTY =
+      List.of(MigrateOptions.TARGET_NOT_EMPTY_FAIL, MigrateOptions.TARGET_NOT_EMPTY_REPLACE);
   private static final int MAX_SHOWN = 80;
 
   private SpecLoader() {}
@@ -127,6 +140,127 @@ public final class SpecLoader {
   /** {@link #problemsForGates(MigrationSpec, Set)} with no stage auto-approved. */
   public static List<SpecProblem> problemsForGates(MigrationSpec spec) {
     return problemsForGates(spec, Set.of());
+  }
+
+  /**
+   * Reads a spec file as UTF-8, refusing (INVALID_SPEC) a file that is not: the problem names the
+   * first invalid byte, its offset, line and column, and what to do. A relative {@code
+   * mapping.overrides} that names a file next to the spec is made absolute (see {@link
+   * #withOverridesRelativeTo}), so it means the same in every process that reads the spec.
+   */
+  public static String read(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new SpecException(
+          List.of(
+              new SpecProblem(
+                  "",
+                  file.toString(),
+                  "cannot be read ("
+                      + e.getClass().getSimpleName()
+                      + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                      + "); check the path and its permissions")));
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    String text = decode(bytes, file.toString());
+    return dir == null ? text : withOverridesRelativeTo(text, dir);
+  }
+
+  /**
+   * The spec text with a relative {@code mapping.overrides} replaced by the absolute path of the
+   * file it names in {@code specDir}, when that file exists; otherwise (absolute, missing, a path
+   * on the migration branch, a value written more than once) the text unchanged. Only that one
+   * value changes: the rest of the file stays as written.
+   */
+  public static String withOverridesRelativeTo(String text, Path specDir) {
+    JsonNode root;
+    try {
+      root = readTree(text);
+    } catch (SpecException e) {
+      return text; // refused with every problem when it is parsed
+    }
+    JsonNode o = root.path("mapping").path("overrides");
+    if (!o.isTextual() || o.textValue().isBlank()) {
+      return text;
+    }
+    String value = o.textValue();
+    Path given;
+    try {
+      given = Path.of(value);
+    } catch (java.nio.file.InvalidPathException e) {
+      return text;
+    }
+    Path resolved = specDir.resolve(given).normalize();
+    if (given.isAbsolute() || !Files.isRegularFile(resolved)) {
+      return text;
+    }
+    String q = Pattern.quote(value);
+    java.util.regex.Matcher m =
+        Pattern.compile(
+                "(\"?overrides\"?\\s*:\\s*)(\""
+                    + q
+                    + "\"|'"
+                    + q
+                    + "'|"
+                    + q
+                    + ")(?=\\s*(?:[,}#\\r\\n]|$))")
+            .matcher(text);
+    if (!m.find()) {
+      return text;
+    }
+    int start = m.start(2);
+    int end = m.end(2);
+    if (m.find()) {
+      return text;
+    }
+    String quoted = "\"" + resolved.toString().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    return text.substring(0, start) + quoted + text.substring(end);
+  }
+
+  /** {@link #read(Path)} for bytes already read; {@code name} names the file in problems. */
+  public static String decode(byte[] bytes, String name) {
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      int offset = in.position();
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < offset; i++) {
+        if (bytes[i] == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      throw new SpecException(
+          List.of(
+              new SpecProblem(
+                  "",
+                  name,
+                  String.format(
+                      Locale.ROOT,
+                      "is not valid UTF-8: byte 0x%02X at byte offset %d (line %d, byte %d of"
+                          + " the line) %s; save the file as UTF-8",
+                      bytes[offset] & 0xff,
+                      offset,
+                      line,
+                      offset - lineStart + 1,
+                      result.isMalformed()
+                          ? "does not start or continue a UTF-8 sequence"
+                          : "is not a character"))));
+    }
+    out.flip();
+    return out.toString();
   }
 
   /** The spec as canonical YAML (every default spelled out, byte-stable). */
@@ -305,20 +439,39 @@ public final class SpecLoader {
               redacted,
               "no dialect accepts this URL; supported: "
                   + dialects.stream().map(Dialect::name).toList());
-        }
-        if (!redacted.equals(url)) {
+        } else if (key.equals("target")
+            && dialects.stream().filter(d -> d.accepts(url)).noneMatch(Dialect::canBeTarget)) {
           problem(
               key + ".url",
               redacted,
-              "must not carry a password (it would be committed to git); use the password key"
-                  + " with a ${env:NAME} or ${file:/path} reference");
+              "the target must be PostgreSQL (jdbc:postgresql://host:port/database); "
+                  + dialects.stream()
+                      .filter(d -> d.accepts(url))
+                      .map(Dialect::name)
+                      .findFirst()
+                      .orElse("this engine")
+                  + " is supported as a source only. Migrate into a PostgreSQL database, or use"
+                  + " this database as the source");
+        }
+        List<String> credentials = UrlCredentials.find(url);
+        if (!credentials.isEmpty()) {
+          problem(
+              key + ".url",
+              MigrationException.redact(url),
+              "must not carry a credential (found "
+                  + String.join(", ", credentials)
+                  + "; it would be committed to git and logged); remove it and use the password"
+                  + " key with a ${env:NAME} or ${file:/path} reference");
         }
       }
       text(c, key, "user", false);
       text(c, key, "schema", false);
       JsonNode password = c.get("password");
+      // an empty password (trust authentication) is no secret; anything else must be a reference
       if (!absent(password)
-          && !(password.isTextual() && SecretResolver.isReference(password.textValue()))) {
+          && !(password.isTextual()
+              && (password.textValue().isEmpty()
+                  || SecretResolver.isReference(password.textValue())))) {
         problem(
             key + ".password",
             "***",
@@ -339,6 +492,10 @@ public final class SpecLoader {
         oneOf(m, "mapping", "naming", NAMINGS);
         text(m, "mapping", "overrides", false);
         typeRules(m.get("type_rules"));
+        JsonNode evidence = section(m, "mapping", "evidence", EvidenceOptions.class);
+        if (evidence != null) {
+          stringList(evidence.get("plain"), "mapping.evidence.plain");
+        }
       }
     }
 
@@ -438,6 +595,7 @@ public final class SpecLoader {
           problem("migrate.dry_run", shown(dry), "must be true or false");
         }
         range(m, "migrate", "max_rows_per_second", 1, Long.MAX_VALUE);
+        oneOf(m, "migrate", "target_not_empty", TARGET_NOT_EMPTY);
         JsonNode guard =
             section(
                 m,
@@ -497,6 +655,17 @@ public final class SpecLoader {
               "is required unless both source_sql and target_sql are given");
         }
         compareRules(q.get("compare"), path + ".compare");
+        readOnly(path, "sql", sql);
+        readOnly(path, "source_sql", sourceSql);
+        readOnly(path, "target_sql", targetSql);
+      }
+    }
+
+    /** A validation query must only read: refused here, before anything runs. */
+    private void readOnly(String path, String key, String sql) {
+      if (sql != null) {
+        io.migrationstudio.core.dialect.ReadOnlySql.refusal(sql)
+            .ifPresent(why -> problem(path + "." + key, shorten(sql), "must only read: " + why));
       }
     }
 

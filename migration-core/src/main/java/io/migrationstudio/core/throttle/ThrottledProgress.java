@@ -59,7 +59,7 @@ public final class ThrottledProgress implements ChunkProgress {
         ErrorCode.TRANSIENT_SQL,
         "could not count the source's active sessions for migrate.source_load_guard: "
             + e.getMessage()
-            + "; the chunk is retried",
+            + "; the chunk stopped before its commit and can run again",
         e);
   }
 

@@ -4,9 +4,10 @@ import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SourceLoadGuard;
 import io.migrationstudio.core.copy.ChunkProgress;
+import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
-import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.dialect.Secrets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,7 +40,7 @@ public final class Throttles implements AutoCloseable {
   }
 
   /** The throttles {@code spec} asks for (none: a pass-through). */
-  public static Throttles open(MigrationSpec spec, SecretResolver secrets, Limiters limiters) {
+  public static Throttles open(MigrationSpec spec, Secrets secrets, Limiters limiters) {
     MigrateOptions m = spec.migrate();
     RowRateLimiter limiter =
         m.maxRowsPerSecond() == null ? null : limiters.forRate(m.maxRowsPerSecond());
@@ -48,7 +49,7 @@ public final class Throttles implements AutoCloseable {
     if (g == null || g.maxActiveSessions() == null || dialect.sessionList().isEmpty()) {
       return new Throttles(limiter, null, null);
     }
-    Connection c = Dialects.open(spec.source(), secrets, "source");
+    Connection c = Dialects.openReadOnly(spec.source(), secrets, "source");
     LoadGuard guard =
         new LoadGuard(
             g.maxActiveSessions(),
@@ -78,10 +79,15 @@ public final class Throttles implements AutoCloseable {
     return guard;
   }
 
+  /** Closes the guard's source connection; a failure there is a close failure, said as such. */
   @Override
-  public void close() throws SQLException {
+  public void close() {
     if (guardConnection != null) {
-      guardConnection.close();
+      try {
+        guardConnection.close();
+      } catch (SQLException e) {
+        throw Connections.closeFailure(e, "the source connection of migrate.source_load_guard");
+      }
     }
   }
 }

@@ -139,7 +139,7 @@ final class ChunkComparer {
    * as it is (MAP) and compared exactly (no rule), so both servers' text forms of a row agree.
    */
   static boolean sqlEligible(TableSql sql) {
-    if (sql.crossEngine() || !sql.sourceDialect().name().equals(sql.targetDialect().name())) {
+    if (sql.crossEngine() || sql.sourceDialect().getClass() != sql.targetDialect().getClass()) {
       return false;
     }
     List<ColumnMapping> cols = sql.copiedColumns();

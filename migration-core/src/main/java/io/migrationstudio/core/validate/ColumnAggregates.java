@@ -24,8 +24,6 @@ import java.util.Set;
  * empty (the engines' aggregates are not comparable as text).
  */
 final class ColumnAggregates {
-  static final String POSTGRESQL = "postgresql";
-
   private static final Set<CanonicalType> ORDERED =
       EnumSet.of(
           CanonicalType.SMALLINT,
@@ -57,7 +55,7 @@ final class ColumnAggregates {
 
   /** Whether aggregates are computed for the table: both sides PostgreSQL. */
   static boolean applies(TableSql sql) {
-    return !sql.crossEngine() && POSTGRESQL.equals(sql.targetDialect().name());
+    return !sql.crossEngine() && sql.targetDialect().speaksPostgres();
   }
 
   /** The aggregates of every MAP/CAST column, in target column order; empty when not applicable. */

@@ -43,8 +43,6 @@ import java.util.Optional;
  * counts differ fails the table.
  */
 final class PartitionCounts {
-  private static final String POSTGRESQL = ColumnAggregates.POSTGRESQL;
-  private static final String MARIADB = "mariadb";
   private static final java.util.regex.Pattern BARE_COLUMN =
       java.util.regex.Pattern.compile("^`((?:[^`]|``)+)`$");
   private static final java.util.regex.Pattern LITERAL =
@@ -65,11 +63,10 @@ final class PartitionCounts {
 
   static Result of(Connection src, Connection tgt, String sourceSchema, TableSql sql)
       throws SQLException {
-    String sourceEngine = sql.sourceDialect().name();
-    if (MARIADB.equals(sourceEngine)) {
+    if (sql.sourceDialect().partitionsInInformationSchema()) {
       return mariaDb(src, tgt, sourceSchema, sql);
     }
-    if (!POSTGRESQL.equals(sourceEngine)) {
+    if (!sql.sourceDialect().speaksPostgres()) {
       return Result.NONE;
     }
     String table = sql.sourceTable();
@@ -80,7 +77,7 @@ final class PartitionCounts {
     List<Leaf> leaves = leaves(src, table);
     TableMapping t = sql.table();
     String filter = t.filter() == null || t.filter().isBlank() ? "" : " WHERE (" + t.filter() + ")";
-    boolean pgTarget = POSTGRESQL.equals(sql.targetDialect().name());
+    boolean pgTarget = sql.targetDialect().speaksPostgres();
     Map<String, Leaf> targetLeaves = new HashMap<>();
     String boundsBlocker = null;
     if (pgTarget) {

@@ -13,8 +13,10 @@ import io.migrationstudio.core.canonical.ComparisonRule;
 import io.migrationstudio.core.canonical.ComparisonRules;
 import io.migrationstudio.core.canonical.RowHasher;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.ReadOnlySql;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.sql.Connection;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The regression tester of Validation: replays the spec's query set on both sides. Results are
@@ -44,6 +47,11 @@ import java.util.Objects;
  * side, each executing and reading the whole result; p50 and p95 by nearest rank. A query regresses
  * when the target's p50 exceeds the source's by more than the tolerance <em>and</em> by more than
  * {@value #NOISE_FLOOR_MS} ms, below which timer and scheduling noise dominate.
+ *
+ * <p>The queries only read: before anything runs, every query's text is checked ({@link
+ * ReadOnlySql}: one statement, no word that writes, locks or advances a sequence) and one refusal
+ * stops the whole set; each query then runs in a read-only transaction that is rolled back ({@link
+ * Dialect#beginReadOnlyTransaction}), on connections whose sessions are read-only too.
  *
  * <p>The verdict is PASS only when {@code validation.json} says PASS, every result matches and no
  * query regressed. Measured latencies are evidence, so they are written into {@code
@@ -124,8 +132,20 @@ public final class RegressionReplayer {
       byte[] validationJson) {
     String validationStatus = validationStatus(validationJson);
     List<QueryResult> results = new ArrayList<>();
-    for (QuerySpec q : queries) {
-      results.add(replay(src, tgt, q, latencyTolerance));
+    List<String> refusals = refusals(queries);
+    boolean refused = refusals.stream().anyMatch(Objects::nonNull);
+    for (int i = 0; i < queries.size(); i++) {
+      QuerySpec q = queries.get(i);
+      if (refused) {
+        // checked before anything runs: one query that may write and none of the set runs
+        String why =
+            refusals.get(i) != null
+                ? "refused, nothing ran: " + refusals.get(i)
+                : "not run: another query of validation.queries was refused";
+        results.add(new QueryResult(name(q), 0, 0, false, 0, 0, 0, 0, 0, 0, false, why));
+      } else {
+        results.add(replay(src, tgt, q, latencyTolerance));
+      }
     }
     boolean ok =
         "PASS".equals(validationStatus)
@@ -157,6 +177,30 @@ public final class RegressionReplayer {
             + " slower than tolerated");
   }
 
+  /**
+   * Per query, why it is not accepted as read-only ({@link ReadOnlySql}, on the text each side
+   * runs), or null when it is.
+   */
+  static List<String> refusals(List<QuerySpec> queries) {
+    List<String> out = new ArrayList<>();
+    for (QuerySpec q : queries) {
+      String why = null;
+      for (String side : List.of("source", "target")) {
+        String sql = side.equals("source") ? q.forSource() : q.forTarget();
+        Optional<String> r = ReadOnlySql.refusal(sql);
+        if (r.isPresent() && why == null) {
+          why = "the " + side + " SQL of query " + name(q) + " is not read-only: " + r.get();
+        }
+      }
+      out.add(why);
+    }
+    return out;
+  }
+
+  private static String name(QuerySpec q) {
+    return q.name() == null ? "query" : q.name();
+  }
+
   private static String validationStatus(byte[] validationJson) {
     if (validationJson == null) {
       return "MISSING";
@@ -172,7 +216,7 @@ public final class RegressionReplayer {
   }
 
   private QueryResult replay(Connection src, Connection tgt, QuerySpec q, double tolerance) {
-    String name = q.name() == null ? "query" : q.name();
+    String name = name(q);
     Result s;
     Result t;
     Map<String, ComparisonRule> rules;
@@ -192,8 +236,8 @@ public final class RegressionReplayer {
     double[] sl;
     double[] tl;
     try {
-      sl = latencies(src, q.forSource());
-      tl = latencies(tgt, q.forTarget());
+      sl = latencies(src, source, q.forSource());
+      tl = latencies(tgt, target, q.forTarget());
     } catch (SQLException e) {
       return new QueryResult(
           name,
@@ -300,9 +344,24 @@ public final class RegressionReplayer {
     return out;
   }
 
-  /** A query's result rows with their canonical hashes (the rules applied), sorted by hash. */
+  /**
+   * A query's result rows with their canonical hashes (the rules applied), sorted by hash; read in
+   * a read-only transaction that is rolled back.
+   */
   static Result result(Connection c, Dialect d, String sql, Map<String, ComparisonRule> rules)
       throws SQLException {
+    boolean auto = c.getAutoCommit();
+    d.beginReadOnlyTransaction(c);
+    try {
+      return readResult(c, d, sql, rules);
+    } finally {
+      c.rollback();
+      c.setAutoCommit(auto);
+    }
+  }
+
+  private static Result readResult(
+      Connection c, Dialect d, String sql, Map<String, ComparisonRule> rules) throws SQLException {
     RowHasher hasher = new RowHasher();
     List<Row> rows = new ArrayList<>();
     List<ColumnCodec> codecs = new ArrayList<>();
@@ -393,20 +452,29 @@ public final class RegressionReplayer {
     return out.toByteArray();
   }
 
-  private static double[] latencies(Connection c, String sql) throws SQLException {
+  /** {@value #RUNS} timed runs, each in its own read-only transaction, rolled back. */
+  private static double[] latencies(Connection c, Dialect d, String sql) throws SQLException {
     double[] ms = new double[RUNS];
-    for (int r = 0; r < RUNS; r++) {
-      long start = System.nanoTime();
-      try (PreparedStatement ps = c.prepareStatement(sql);
-          ResultSet rs = ps.executeQuery()) {
-        int cols = rs.getMetaData().getColumnCount();
-        while (rs.next()) {
-          for (int i = 1; i <= cols; i++) {
-            rs.getObject(i);
+    boolean auto = c.getAutoCommit();
+    try {
+      for (int r = 0; r < RUNS; r++) {
+        d.beginReadOnlyTransaction(c);
+        long start = System.nanoTime();
+        try (PreparedStatement ps = c.prepareStatement(sql);
+            ResultSet rs = ps.executeQuery()) {
+          int cols = rs.getMetaData().getColumnCount();
+          while (rs.next()) {
+            for (int i = 1; i <= cols; i++) {
+              rs.getObject(i);
+            }
           }
         }
+        ms[r] = (System.nanoTime() - start) / 1_000_000.0;
+        c.rollback();
       }
-      ms[r] = (System.nanoTime() - start) / 1_000_000.0;
+    } finally {
+      c.rollback();
+      c.setAutoCommit(auto);
     }
     return ms;
   }
@@ -425,9 +493,9 @@ public final class RegressionReplayer {
     sb.append(" target p50/p95 ms | regression |\n");
     sb.append("|---|---:|---:|---|---:|---:|---|\n");
     for (QueryResult q : r.queries()) {
-      sb.append("| ").append(q.name().replace("|", "\\|")).append(" | ").append(q.sourceRows());
+      sb.append("| ").append(MarkdownTable.cell(q.name())).append(" | ").append(q.sourceRows());
       sb.append(" | ").append(q.targetRows()).append(" | ");
-      sb.append(q.error() != null ? "error: " + q.error().replace("|", "\\|") : q.resultsEqual());
+      sb.append(q.error() != null ? "error: " + MarkdownTable.cell(q.error()) : q.resultsEqual());
       sb.append(" | ").append(q.sourceP50Ms()).append(" / ").append(q.sourceP95Ms());
       sb.append(" | ").append(q.targetP50Ms()).append(" / ").append(q.targetP95Ms());
       sb.append(" | ").append(q.regression() ? "yes" : "no").append(" |\n");

@@ -17,7 +17,9 @@ import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.ForeignKey;
 import java.nio.charset.StandardCharsets;
@@ -140,7 +142,24 @@ public final class Validator {
       String migrationId,
       int sampleRows,
       int chunkRows) {
-    ValidationReport report = report(src, tgt, mapping, migrationId, sampleRows, chunkRows);
+    return validate(src, tgt, mapping, migrationId, sampleRows, chunkRows, EvidenceMask.masked());
+  }
+
+  /**
+   * As above; the row values the committed report quotes (values of changed rows, min/max
+   * aggregates) go through {@code mask} ({@link MaskedReport}).
+   */
+  public StageOutput validate(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int sampleRows,
+      int chunkRows,
+      EvidenceMask mask) {
+    ValidationReport report =
+        MaskedReport.of(
+            report(src, tgt, mapping, migrationId, sampleRows, chunkRows), mapping, mask);
     long failed = report.tables().stream().filter(t -> t.status() == Verdict.FAIL).count();
     return new StageOutput(
         Map.of(
@@ -294,9 +313,7 @@ public final class Validator {
                 : comparer.streamedAggregates());
     aggregates.addAll(ServerComputedTimes.compare(src, tgt, sql));
     List<ValidationReport.IntegrityCheck> integrity =
-        ColumnAggregates.POSTGRESQL.equals(target.name())
-            ? new TargetIntegrity(target, mapping, t).check(tgt)
-            : List.of();
+        target.speaksPostgres() ? new TargetIntegrity(target, mapping, t).check(tgt) : List.of();
     boolean ok =
         sourceRows == targetRows
             && diff.missing == 0
@@ -833,6 +850,6 @@ public final class Validator {
   }
 
   private static String cell(String s) {
-    return s.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "\\n");
+    return MarkdownTable.cell(s);
   }
 }

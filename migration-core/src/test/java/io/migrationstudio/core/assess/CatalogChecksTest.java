@@ -304,7 +304,8 @@ class CatalogChecksTest {
             null,
             new ReviewPolicy(
                 GateMode.AUTO, GateMode.ASK, GateMode.AUTO, GateMode.AUTO, GateMode.EXTERNAL),
-            new Approvers(Map.of()));
+            new Approvers(Map.of()),
+            null);
     List<Risk> risks =
         run(
             "no-approvers-for-external-gate",

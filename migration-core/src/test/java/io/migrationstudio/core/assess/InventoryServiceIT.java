@@ -46,6 +46,7 @@ class InventoryServiceIT {
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -109,7 +110,7 @@ class InventoryServiceIT {
     assertTrue(md.contains("- `employee`.`employee_reports_to_fkey` → `employee`"), md);
     String plan = text(first, ArtifactPaths.PLAN_MD);
     assertTrue(
-        plan.contains(Markdown.count(tp.relationBytesPerSecond()) + " bytes per second"), plan);
+        plan.contains(ReportUnits.count(tp.relationBytesPerSecond()) + " bytes per second"), plan);
     assertTrue(tp.sampledRelationBytes() > tp.sampledBytes(), "on-disk size exceeds value bytes");
     assertTrue(plan.contains("with parallelism 4: "), plan);
     assertTrue(first.summary().contains("11 tables, 15,607 rows"), first.summary());
@@ -180,6 +181,7 @@ class InventoryServiceIT {
             new ConnectionSpec(
                 "jdbc:postgresql://127.0.0.1:" + port + "/db?password=hunter2", "u", null, null),
             new ConnectionSpec(any.jdbcUrl(), "postgres", null, null),
+            null,
             null,
             null,
             null,

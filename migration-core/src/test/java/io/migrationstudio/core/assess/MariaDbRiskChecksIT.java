@@ -44,7 +44,8 @@ class MariaDbRiskChecksIT {
         null,
         null,
         null,
-        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))));
+        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))),
+        null);
   }
 
   private StageOutput assess(MigrationSpec spec) {

@@ -41,7 +41,8 @@ class RiskAnalyzerTest {
         null,
         null,
         null,
-        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))));
+        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))),
+        null);
   }
 
   static final MigrationSpec PG_TO_PG = spec("jdbc:postgresql://dst/db");

@@ -44,7 +44,8 @@ class RiskChecksIT {
         null,
         null,
         null,
-        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))));
+        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))),
+        null);
   }
 
   private StageOutput assess(MigrationSpec spec) {
@@ -135,7 +136,8 @@ class RiskChecksIT {
             null,
             null,
             null,
-            base.approvers());
+            base.approvers(),
+            null);
     StageOutput out = assess(spec);
     CheckRun target = run(report(out), "target-not-empty");
     assertEquals(CheckRun.Status.SKIPPED, target.status());

@@ -71,6 +71,7 @@ class SourceTimeZoneIT {
               null,
               null,
               null,
+              null,
               null);
       MappingDocument mapping =
           MappingLoader.load(

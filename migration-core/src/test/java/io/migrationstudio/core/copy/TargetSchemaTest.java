@@ -207,6 +207,36 @@ class TargetSchemaTest {
   }
 
   @Test
+  void freeStandingSequencesAreCreatedWithTheSourceParametersAndSetToItsValue() {
+    SequenceMapping free =
+        new SequenceMapping(
+            "Global Seq",
+            "global_seq",
+            null,
+            null,
+            new io.migrationstudio.core.schema.SequenceOptions(
+                "integer", -1, -2, -1000, -1, 20, true));
+    TargetSchema schema =
+        new TargetSchema(
+            new PostgresDialect(),
+            new MappingDocument(
+                1, "snake_case", "postgresql", "public", "tgt", List.of(), List.of(free)));
+    assertTrue(
+        schema
+            .render()
+            .contains(
+                "CREATE SEQUENCE IF NOT EXISTS \"tgt\".\"global_seq\" AS integer INCREMENT BY -2"
+                    + " MINVALUE -1000 MAXVALUE -1 START WITH -1 CACHE 20 CYCLE;"),
+        schema.render());
+    assertEquals(List.of(free), schema.freeSequences());
+    assertEquals(
+        "SELECT setval('\"tgt\".\"global_seq\"', -7, true)",
+        schema.freeSequenceStatement(
+            free, new io.migrationstudio.core.dialect.Dialect.SequenceState(-7, true)));
+    assertEquals(List.of(), schema.sequenceStatements(), "not set past any key");
+  }
+
+  @Test
   void expressionIndexesAreRecreatedFromTheSourceDefinitionUnderIdentityNaming() {
     IndexInfo expression =
         new IndexInfo(

@@ -37,6 +37,7 @@ public final class TestMappings {
             null,
             null,
             null,
+            null,
             null);
     return new MappingGenerator()
         .generate(InventoryService.introspect(c, PG, sourceSchema, t -> true), spec, null);
@@ -56,6 +57,7 @@ public final class TestMappings {
             new ConnectionSpec("jdbc:postgresql://localhost/x", "postgres", null, "public"),
             null,
             new MappingOptions("identity", null),
+            null,
             null,
             null,
             null,

@@ -36,7 +36,8 @@ class PullRequestWriterTest {
           null,
           null,
           null,
-          new Approvers(Map.of("default", List.of("alice"), "mapping", List.of("bob"))));
+          new Approvers(Map.of("default", List.of("alice"), "mapping", List.of("bob"))),
+          null);
 
   @Test
   void rendersStagesArtifactsReviewsAndHowToApprove() {

@@ -11,6 +11,7 @@ import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.KeyConstraint;
 import io.migrationstudio.core.schema.SequenceInfo;
+import io.migrationstudio.core.schema.SequenceOptions;
 import io.migrationstudio.core.schema.TableInfo;
 import java.util.List;
 
@@ -123,10 +124,14 @@ public final class Fixtures {
         null,
         List.of(
             new SequenceInfo("public", "Artist_ArtistId_seq", "Artist", "ArtistId", 275L),
-            new SequenceInfo("public", "Global Seq", null, null, 10L)),
+            new SequenceInfo("public", "Global Seq", null, null, 10L, GLOBAL_SEQ)),
         loadOrder,
         null);
   }
+
+  /** The parameters of the free-standing "Global Seq": a descending integer sequence. */
+  static final SequenceOptions GLOBAL_SEQ =
+      new SequenceOptions("integer", -1, -2, -1000, -1, 20, true);
 
   public static MigrationSpec spec(String naming, String overrides) {
     return new MigrationSpec(
@@ -136,6 +141,7 @@ public final class Fixtures {
         new ConnectionSpec("jdbc:postgresql://localhost/dst", "u", null, "dst"),
         null,
         new MappingOptions(naming, overrides),
+        null,
         null,
         null,
         null,

@@ -74,7 +74,7 @@ class MappingGeneratorTest {
         List.of(
             new SequenceMapping(
                 "Artist_ArtistId_seq", "artist_artist_id_seq", "artist", "artist_id"),
-            new SequenceMapping("Global Seq", "global_seq", null, null)),
+            new SequenceMapping("Global Seq", "global_seq", null, null, Fixtures.GLOBAL_SEQ)),
         doc.sequences());
   }
 
@@ -101,6 +101,34 @@ class MappingGeneratorTest {
     String yaml = new String(first, java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(yaml.endsWith("\n"));
     assertTrue(yaml.startsWith("version: 1\n"), yaml);
+  }
+
+  @Test
+  void aNameTooLongForPostgresqlBlamesTheSourceNotAMissingOverridesFile() {
+    String longName = "Quarterly_Revenue_By_Region_And_Product_Line_Including_Returns_2024";
+    Inventory inv =
+        new Inventory(
+            "postgresql",
+            "17",
+            "db",
+            "public",
+            List.of(
+                table(
+                    longName,
+                    List.of(col("id", 1, "integer", CanonicalType.INTEGER, false)),
+                    List.of("id"))),
+            null,
+            null,
+            null,
+            null);
+    MigrationException e =
+        assertThrows(
+            MigrationException.class, () -> generator.generate(inv, spec("identity", null)));
+    assertEquals(ErrorCode.INVALID_SPEC, e.code());
+    assertFalse(e.getMessage().contains("merged mapping"), e.getMessage());
+    assertFalse(e.getMessage().startsWith("mapping.overrides"), e.getMessage());
+    assertTrue(e.getMessage().contains(longName), e.getMessage());
+    assertTrue(e.getMessage().contains("in a mapping.overrides file"), e.getMessage());
   }
 
   @Test
@@ -208,6 +236,7 @@ class MappingGeneratorTest {
             "Artist_ArtistId_seq", "artist_artist_id_seq", "performer", "performer_id"),
         doc.sequences().get(0));
     assertEquals("global_sequence", doc.sequences().get(1).target());
+    assertEquals(Fixtures.GLOBAL_SEQ, doc.sequences().get(1).options(), "kept under an override");
   }
 
   @Test
@@ -373,6 +402,7 @@ class MappingGeneratorTest {
                 "jdbc:postgresql://localhost/dst", "u", null, null),
             null,
             new io.migrationstudio.contracts.spec.MappingOptions("identity", "o.yaml", rules),
+            null,
             null,
             null,
             null,

@@ -18,6 +18,7 @@ import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.Inventory;
@@ -34,6 +35,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(PostgresExtension.class)
 class CompatibilityReviewerIT {
+  /** These tests read the rendered values; masking is DryRunMaskingIT's. */
+  private static final EvidenceMask PLAIN = EvidenceMask.plain(List.of("*"));
+
   private static final PostgresDialect PG = new PostgresDialect();
   private final MappingGenerator generator = new MappingGenerator();
   private final CompatibilityReviewer reviewer = new CompatibilityReviewer();
@@ -48,8 +52,8 @@ class CompatibilityReviewerIT {
       MappingDocument mapping = generator.generate(inv, Fixtures.spec("identity", null));
       MappingLoader.load(MappingLoader.renderBytes(mapping), inv);
 
-      StageOutput first = reviewer.review(src, PG, "public", dst, inv, mapping);
-      StageOutput second = reviewer.review(src, PG, "public", dst, inv, mapping);
+      StageOutput first = reviewer.review(src, PG, "public", dst, inv, mapping, PLAIN);
+      StageOutput second = reviewer.review(src, PG, "public", dst, inv, mapping, PLAIN);
 
       assertEquals(Verdict.PASS, first.verdict(), text(first, ArtifactPaths.COMPATIBILITY_MD));
       assertEquals(first.files().keySet(), second.files().keySet());
@@ -105,7 +109,7 @@ class CompatibilityReviewerIT {
           """;
       MappingDocument mapping =
           generator.generate(inv, Fixtures.spec("identity", "o.yaml"), Json.bytes(overrides));
-      StageOutput out = reviewer.review(src, PG, "public", null, inv, mapping);
+      StageOutput out = reviewer.review(src, PG, "public", null, inv, mapping, PLAIN);
       assertEquals(Verdict.FAIL, out.verdict());
       CompatibilityReport report =
           Json.read(
@@ -189,7 +193,7 @@ class CompatibilityReviewerIT {
       assertTrue(items.columns().get(0).identity());
       assertEquals(List.of("line_id"), items.primaryKey());
 
-      StageOutput pass = reviewer.review(src, PG, schema, null, inv, mapping);
+      StageOutput pass = reviewer.review(src, PG, schema, null, inv, mapping, PLAIN);
       assertEquals(Verdict.PASS, pass.verdict(), text(pass, ArtifactPaths.COMPATIBILITY_MD));
       String dryRun = text(pass, ArtifactPaths.DRY_RUN_MD);
       assertTrue(dryRun.contains("| line_id | select | größe | http_server | note_pipe |"), dryRun);
@@ -216,7 +220,7 @@ class CompatibilityReviewerIT {
           """;
       MappingDocument narrowed =
           generator.generate(inv, Fixtures.spec("snake_case", "o.yaml"), Json.bytes(overrides));
-      StageOutput fail = reviewer.review(src, PG, schema, null, inv, narrowed);
+      StageOutput fail = reviewer.review(src, PG, schema, null, inv, narrowed, PLAIN);
       assertEquals(Verdict.FAIL, fail.verdict());
       CompatibilityReport report =
           Json.read(
@@ -254,7 +258,7 @@ class CompatibilityReviewerIT {
           """;
       MappingDocument mapping =
           generator.generate(inv, Fixtures.spec("identity", "o.yaml"), Json.bytes(overrides));
-      StageOutput out = reviewer.review(src, PG, "public", null, inv, mapping);
+      StageOutput out = reviewer.review(src, PG, "public", null, inv, mapping, PLAIN);
       assertEquals(Verdict.FAIL, out.verdict());
       CompatibilityReport report =
           Json.read(
@@ -292,7 +296,9 @@ class CompatibilityReviewerIT {
       MappingDocument mapping =
           generator.generate(inv, Fixtures.spec("identity", "o.yaml"), Json.bytes(overrides));
       String dryRun =
-          text(reviewer.review(src, PG, "public", null, inv, mapping), ArtifactPaths.DRY_RUN_MD);
+          text(
+              reviewer.review(src, PG, "public", null, inv, mapping, PLAIN),
+              ArtifactPaths.DRY_RUN_MD);
       // the cast rounds, the timestamp is COPY text, the newline is escaped as COPY escapes it, the
       // default without a value takes its expression
       assertTrue(dryRun.contains("| id | amount | at | note | answer |"), dryRun);

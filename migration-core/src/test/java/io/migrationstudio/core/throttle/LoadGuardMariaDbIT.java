@@ -42,7 +42,8 @@ class LoadGuardMariaDbIT {
             null,
             null,
             new MigrateOptions(
-                null, null, 1000, null, null, null, new SourceLoadGuard(1, "PT0.2S")),
+                null, null, 1000, null, null, null, new SourceLoadGuard(1, "PT0.2S"), null, null),
+            null,
             null,
             null,
             null,

@@ -4,6 +4,7 @@ import static io.migrationstudio.core.copy.Loads.PG;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.spec.QuerySpec;
@@ -13,6 +14,7 @@ import io.migrationstudio.core.copy.TestMappings;
 import io.migrationstudio.core.db.SampleDatabases;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.testkit.PostgresExtension;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(PostgresExtension.class)
 class ValidatorIT {
+  private static final EvidenceMask PLAIN = EvidenceMask.plain(List.of("*"));
+
   @Test
   void aCorrectCopyPassesAndEveryCorruptionIsNamed(TestDatabase source, TestDatabase target)
       throws Exception {
@@ -54,8 +58,18 @@ class ValidatorIT {
           "INSERT INTO artist VALUES (100000, 'Intruder')",
           "UPDATE customer SET company = '' WHERE customer_id = " + nullCompany);
 
-      StageOutput bad = validator.validate(src, tgt, mapping, "chinook", 100, 500);
-      StageOutput again = validator.validate(src, tgt, mapping, "chinook", 100, 500);
+      // plain: this test reads the quoted values; by default they are masked
+      StageOutput bad = validator.validate(src, tgt, mapping, "chinook", 100, 500, PLAIN);
+      StageOutput again = validator.validate(src, tgt, mapping, "chinook", 100, 500, PLAIN);
+      String masked =
+          new String(
+              validator
+                  .validate(src, tgt, mapping, "chinook", 100, 500)
+                  .files()
+                  .get(ArtifactPaths.VALIDATION_MD),
+              UTF_8);
+      assertTrue(masked.contains("- changed key (42): name (source "), masked);
+      assertFalse(masked.contains("remix"), "a changed row's values are masked:\n" + masked);
       assertArrayEquals(
           bad.files().get(ArtifactPaths.VALIDATION_JSON),
           again.files().get(ArtifactPaths.VALIDATION_JSON),

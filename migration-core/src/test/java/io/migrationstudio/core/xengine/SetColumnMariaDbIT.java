@@ -79,6 +79,7 @@ class SetColumnMariaDbIT {
               null,
               null,
               null,
+              null,
               null);
       MappingDocument mapping =
           MappingLoader.load(

@@ -131,6 +131,7 @@ class TimeOutsideDayMariaDbIT {
             null,
             null,
             null,
+            null,
             null);
     return new MappingGenerator().generate(inventory, spec, null);
   }

@@ -15,6 +15,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.review.CompatibilityReviewer;
@@ -46,8 +47,10 @@ public final class MappingActivitiesImpl implements MappingActivities {
 
   /**
    * Reads the inventory at the request's commit and commits {@code mapping.yaml}. The overrides
-   * file the spec names is read from the migration branch at that commit when it is there, else
-   * from this worker's file system.
+   * file the spec names is read from this worker's file system when its path is absolute (the CLI
+   * makes a path relative to the spec file absolute), else from the migration branch at that commit
+   * when it is there, else from the file system; the bytes used are committed next to the mapping
+   * as {@code 02-mapping/overrides.yaml}, so the evidence shows what was merged.
    */
   @Override
   public StageResult generateMapping(StageRequest request) {
@@ -58,10 +61,13 @@ public final class MappingActivitiesImpl implements MappingActivities {
           String overridesPath = request.spec().mapping().overrides();
           byte[] overrides = null;
           if (overridesPath != null && !overridesPath.isBlank()) {
+            // an absolute path is a file, never an artifact path (the store refuses it)
             overrides =
-                store
-                    .read(commit, overridesPath)
-                    .or(() -> MappingGenerator.readOverrides(overridesPath))
+                (java.nio.file.Path.of(overridesPath).isAbsolute()
+                        ? MappingGenerator.readOverrides(overridesPath)
+                        : store
+                            .read(commit, overridesPath)
+                            .or(() -> MappingGenerator.readOverrides(overridesPath)))
                     .orElse(null);
           }
           MappingDocument mapping = generator.generate(inventory, request.spec(), overrides);
@@ -79,7 +85,13 @@ public final class MappingActivitiesImpl implements MappingActivities {
               request.branch(),
               "Mapping",
               new StageOutput(
-                  Map.of(ArtifactPaths.MAPPING_YAML, MappingLoader.renderBytes(mapping)),
+                  overrides == null
+                      ? Map.of(ArtifactPaths.MAPPING_YAML, MappingLoader.renderBytes(mapping))
+                      : Map.of(
+                          ArtifactPaths.MAPPING_YAML,
+                          MappingLoader.renderBytes(mapping),
+                          ArtifactPaths.MAPPING_OVERRIDES,
+                          overrides),
                   null,
                   summary));
         });
@@ -106,9 +118,17 @@ public final class MappingActivitiesImpl implements MappingActivities {
           StageOutput output;
           try (Connection source =
                   Dialects.openReadOnly(request.spec().source(), secrets, "source");
-              Connection target = Dialects.open(request.spec().target(), secrets, "target")) {
+              Connection target =
+                  Dialects.openReadOnly(request.spec().target(), secrets, "target")) {
             output =
-                reviewer.review(source, sourceDialect, sourceSchema, target, inventory, mapping);
+                reviewer.review(
+                    source,
+                    sourceDialect,
+                    sourceSchema,
+                    target,
+                    inventory,
+                    mapping,
+                    EvidenceMask.plain(request.spec().mapping().plainEvidence()));
           } catch (SQLException e) {
             throw sourceDialect.classify(e, "the source connection of the compatibility review");
           }

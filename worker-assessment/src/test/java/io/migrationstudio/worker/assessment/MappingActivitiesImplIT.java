@@ -109,6 +109,7 @@ class MappingActivitiesImplIT {
             null,
             null,
             null,
+            null,
             null);
     MappingActivitiesImpl activities =
         new MappingActivitiesImpl(store, new SecretResolver(Map.of()));

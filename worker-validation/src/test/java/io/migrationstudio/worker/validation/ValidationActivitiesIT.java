@@ -3,8 +3,10 @@ package io.migrationstudio.worker.validation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.FreshnessResult;
 import io.migrationstudio.contracts.activity.StageRequest;
@@ -28,6 +30,8 @@ import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestActivityEnvironment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -143,6 +147,7 @@ class ValidationActivitiesIT {
                 50.0),
             null,
             null,
+            null,
             null);
     env.registerActivitiesImplementations(
         new ValidationActivitiesImpl(store, new SecretResolver(Map.of())));
@@ -204,6 +209,46 @@ class ValidationActivitiesIT {
         activities
             .checkFreshness(new StageRequest("v", spec, "migrations/v", null, later))
             .ledgerMatches());
+  }
+
+  @Test
+  void aFailingLedgerQueryIsClassifiedByItsSqlStateNotAsAClose(
+      TestDatabase source, TestDatabase target) {
+    // a ledger table the studio did not make: the freshness query fails with 42703 (no column)
+    target.execute("CREATE SCHEMA studio", "CREATE TABLE studio.chunk_ledger (migration text)");
+    store.commit(
+        "migrations/f",
+        Stage.VALIDATION.producerRole(),
+        "validated",
+        Map.of(
+            ArtifactPaths.VALIDATION_JSON,
+            "{\"generated_at\" : \"1970-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8)));
+    MigrationSpec spec =
+        new MigrationSpec(
+            "f",
+            null,
+            new ConnectionSpec(source.jdbcUrl(), source.user(), null, null),
+            new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    env.registerActivitiesImplementations(
+        new ValidationActivitiesImpl(store, new SecretResolver(Map.of())));
+    ValidationActivities activities = env.newActivityStub(ValidationActivities.class);
+
+    ActivityFailure failure =
+        assertThrows(
+            ActivityFailure.class,
+            () -> activities.checkFreshness(new StageRequest("f", spec, "migrations/f", null, 5L)));
+    ApplicationFailure cause = (ApplicationFailure) failure.getCause();
+    // before: TRANSIENT_SQL "closing a database connection failed", retried for nothing
+    assertEquals(ErrorCode.MISSING_OBJECT.name(), cause.getType(), cause.getOriginalMessage());
+    assertTrue(cause.isNonRetryable());
   }
 
   private String text(String commit, String path) {

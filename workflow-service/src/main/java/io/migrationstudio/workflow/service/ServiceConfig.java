@@ -11,6 +11,8 @@ import io.micronaut.core.bind.annotation.Bindable;
  * @param gitRemote the artifact repository's remote (default: a bare repository in the home)
  * @param temporal the Temporal frontend, {@code host:port} (default {@code 127.0.0.1:7233})
  * @param apiPort the gRPC operator API port, 0 for any free port (default 7234)
+ * @param bindAddress the address the operator API listens on (default {@code 127.0.0.1}, this
+ *     machine only: the API has no authentication; {@code 0.0.0.0} exposes it to the network)
  * @param embeddedTemporal whether Temporal is the in-process test server, which needs sticky queues
  *     off (default true)
  */
@@ -20,4 +22,5 @@ public record ServiceConfig(
     @Nullable String gitRemote,
     @Bindable(defaultValue = "127.0.0.1:7233") String temporal,
     @Bindable(defaultValue = "7234") int apiPort,
+    @Bindable(defaultValue = "127.0.0.1") String bindAddress,
     @Bindable(defaultValue = "true") boolean embeddedTemporal) {}

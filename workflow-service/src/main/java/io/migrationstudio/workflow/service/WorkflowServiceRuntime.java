@@ -10,8 +10,8 @@ import jakarta.annotation.PreDestroy;
 
 /**
  * What the workflow service runs once its context is up: the worker hosting {@code
- * MigrationWorkflowImpl} and the gRPC operator API. Eager ({@link Context}) so that starting the
- * application starts serving.
+ * io.migrationstudio.workflow.deterministic.MigrationWorkflowImpl} and the gRPC operator API. Eager
+ * ({@link Context}) so that starting the application starts serving.
  */
 @Context
 public class WorkflowServiceRuntime implements AutoCloseable {
@@ -23,7 +23,7 @@ public class WorkflowServiceRuntime implements AutoCloseable {
     this.factory = WorkerFactory.newInstance(temporal.client());
     WorkflowWorker.register(factory, WorkflowWorker.options(config.embeddedTemporal()));
     factory.start();
-    this.operatorServer = OperatorServer.start(operator, config.apiPort());
+    this.operatorServer = OperatorServer.start(operator, config.bindAddress(), config.apiPort());
   }
 
   /** The port the gRPC operator API listens on. */

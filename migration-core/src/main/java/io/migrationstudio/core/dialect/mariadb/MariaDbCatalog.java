@@ -8,6 +8,7 @@ import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.KeyConstraint;
 import io.migrationstudio.core.schema.SequenceInfo;
+import io.migrationstudio.core.schema.SequenceOptions;
 import io.migrationstudio.core.schema.TableInfo;
 import io.migrationstudio.core.schema.ViewInfo;
 import java.sql.Connection;
@@ -50,10 +51,15 @@ import java.util.function.Predicate;
  * current_timestamp()}); no default is null. Secondary indexes are those that back neither the
  * primary key nor a unique constraint; {@code method} is {@code btree}, {@code hash}, {@code
  * fulltext} or {@code spatial}. Sizes are {@code DATA_LENGTH + INDEX_LENGTH} (InnoDB's estimate);
- * row counts are exact. MariaDB {@code SEQUENCE} objects are the sequences (last value not read). A
- * column's {@code collation} is set only when it differs from its table's default collation (the
- * native type always spells it out); a generated column's expression is its {@code generated}.
- * Triggers and routines are read by {@link MariaDbObjectCatalog}.
+ * row counts are exact. MariaDB {@code SEQUENCE} objects are the sequences (parameters read, value
+ * read by Migrate when the load ends). A column's {@code collation} is set only when it differs
+ * from its table's default collation (the native type always spells it out); a generated column's
+ * expression is its {@code generated}. Triggers and routines are read by {@link
+ * MariaDbObjectCatalog}.
+ *
+ * <p>A table information_schema lists but the user cannot {@code SELECT *} from (another privilege,
+ * or column grants only) is left out; the risk check {@code source-not-fully-readable} names it,
+ * and the tables MariaDB does not even list, and fails the assessment.
  *
  * <p>Names are compared exactly ({@code CAST(name AS BINARY)}) in every filter and join: the
  * catalogue views collate case-insensitively, and with {@code lower_case_table_names=0} (the Linux
@@ -89,6 +95,12 @@ final class MariaDbCatalog {
     String version = dialect.serverVersion(c);
     boolean mariaDb = version.toLowerCase(Locale.ROOT).contains("mariadb");
     Map<String, TableBuilder> tables = tables(c, db, tableFilter);
+    // a table the user cannot read as a whole is left out; source-not-fully-readable names it
+    for (String name : List.copyOf(tables.keySet())) {
+      if (!MariaDbDataProbe.readable(dialect, c, db, name)) {
+        tables.remove(name);
+      }
+    }
     Map<String, Set<String>> jsonColumns = new HashMap<>();
     checks(c, db, tables, mariaDb, jsonColumns);
     columns(c, db, tables, mariaDb, jsonColumns);
@@ -683,7 +695,7 @@ final class MariaDbCatalog {
         while (rs.next()) {
           String name = rs.getString("TABLE_NAME");
           if (filter.test(name)) {
-            out.add(new SequenceInfo(db, name, null, null, null));
+            out.add(new SequenceInfo(db, name, null, null, null, sequenceOptions(c, db, name)));
           }
         }
       }
@@ -705,6 +717,37 @@ final class MariaDbCatalog {
   static void bindSchema(PreparedStatement ps, String db) throws SQLException {
     ps.setString(1, db);
     ps.setString(2, db);
+  }
+
+  /**
+   * A MariaDB sequence's parameters, read from the sequence itself (it is a one-row table, so this
+   * needs SELECT on it; null when the user lacks it: the sequence is then created with PostgreSQL's
+   * defaults, and Migrate names the missing privilege when it reads the value). MariaDB spells no
+   * cache as 0 and "the server's auto_increment_increment" as increment 0; PostgreSQL wants cache 1
+   * and a real step, so those become 1.
+   */
+  private SequenceOptions sequenceOptions(Connection c, String db, String name) {
+    String sql =
+        "SELECT start_value, increment, minimum_value, maximum_value, cache_size, cycle_option"
+            + " FROM "
+            + dialect.qualify(db, name);
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      if (!rs.next()) {
+        return null;
+      }
+      long increment = rs.getLong("increment");
+      return new SequenceOptions(
+          null,
+          rs.getLong("start_value"),
+          increment == 0 ? 1 : increment,
+          rs.getLong("minimum_value"),
+          rs.getLong("maximum_value"),
+          Math.max(1, rs.getLong("cache_size")),
+          rs.getLong("cycle_option") != 0);
+    } catch (SQLException | IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static Integer intOrNull(ResultSet rs, String column) throws SQLException {

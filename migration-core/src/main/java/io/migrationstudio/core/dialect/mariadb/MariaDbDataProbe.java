@@ -165,6 +165,166 @@ final class MariaDbDataProbe implements DataProbe {
     }
   }
 
+  /**
+   * Tables listed in information_schema but not readable as a whole ({@code SELECT *} denied:
+   * another privilege or column grants only), and whether tables may be unlisted: MariaDB lists a
+   * user only the tables it holds some privilege on, so without SELECT on the database (or
+   * globally) a table without a grant is invisible. PROCESS lets {@code
+   * information_schema.INNODB_SYS_TABLES} list every InnoDB table, which then names them; without
+   * it the answer names the privilege missing.
+   */
+  @Override
+  public Optional<Readability> readability() {
+    String what = "checking which tables of database " + schemaLabel() + " the user can read";
+    try {
+      String db = database();
+      List<String> listed = listedTables(db);
+      List<String> unreadable = new ArrayList<>();
+      for (String t : listed) {
+        if (!readable(dialect, connection, db, t)) {
+          unreadable.add(t);
+        }
+      }
+      String unlisted = null;
+      if (!selectOnDatabase(db)) {
+        Optional<List<String>> all = innoDbTables(db);
+        if (all.isPresent()) {
+          all.get().stream().filter(t -> !listed.contains(t)).forEach(unreadable::add);
+        } else {
+          unlisted =
+              "the user holds no SELECT on "
+                  + dialect.quote(db)
+                  + ".* (its grants are per table), and MariaDB lists a user only the tables it"
+                  + " holds a privilege on, so tables without a grant are invisible to it; grant"
+                  + " SELECT ON "
+                  + dialect.quote(db)
+                  + ".* (or PROCESS, which lets the assessment name the InnoDB tables it cannot"
+                  + " read)";
+        }
+      }
+      unreadable.sort(null);
+      return Optional.of(new Readability(unreadable, unlisted));
+    } catch (SQLException e) {
+      throw dialect.classify(e, what);
+    }
+  }
+
+  /**
+   * Whether the user may {@code SELECT *} from a table: error 1142 (table) or 1143 (column access
+   * denied) says no; the statement reads no row.
+   */
+  static boolean readable(MariaDbDialect dialect, Connection c, String db, String table)
+      throws SQLException {
+    try (PreparedStatement ps =
+            c.prepareStatement("SELECT * FROM " + dialect.qualify(db, table) + " WHERE 1 = 0");
+        ResultSet rs = ps.executeQuery()) {
+      return true;
+    } catch (SQLException e) {
+      if (e.getErrorCode() == 1142 || e.getErrorCode() == 1143) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  private String database() throws SQLException {
+    if (!schema.isEmpty()) {
+      return schema;
+    }
+    try (PreparedStatement ps = connection.prepareStatement("SELECT DATABASE()");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private List<String> listedTables(String db) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?"
+                + " AND CAST(TABLE_SCHEMA AS BINARY) = CAST(? AS BINARY)"
+                + " AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')")) {
+      MariaDbCatalog.bindSchema(ps, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /**
+   * Whether the current user (or its current role) holds SELECT globally or on a database pattern
+   * matching {@code db} ({@code LIKE}, as the server matches grant patterns; exact in case).
+   * information_schema shows a user its own grants; grants to PUBLIC are not listed there.
+   */
+  private boolean selectOnDatabase(String db) throws SQLException {
+    String grantee =
+        "GRANTEE IN (CONCAT('''', SUBSTRING_INDEX(CURRENT_USER(), '@', 1), '''@''',"
+            + " SUBSTRING_INDEX(CURRENT_USER(), '@', -1), ''''),"
+            + " CONCAT('''', COALESCE(CURRENT_ROLE(), ''), ''''))";
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.USER_PRIVILEGES"
+                + " WHERE PRIVILEGE_TYPE = 'SELECT' AND "
+                + grantee
+                + ") OR EXISTS (SELECT 1 FROM information_schema.SCHEMA_PRIVILEGES"
+                + " WHERE PRIVILEGE_TYPE = 'SELECT' AND "
+                + grantee
+                + " AND CAST(? AS BINARY) LIKE CAST(TABLE_SCHEMA AS BINARY))")) {
+      ps.setString(1, db);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  /**
+   * Every InnoDB table of {@code db} from {@code INNODB_SYS_TABLES} (names in the server's file
+   * name encoding, {@code @XXXX} for other characters), or empty without PROCESS (error 1227).
+   */
+  private Optional<List<String>> innoDbTables(String db) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps =
+            connection.prepareStatement("SELECT NAME FROM information_schema.INNODB_SYS_TABLES");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String name = rs.getString(1);
+        int slash = name.indexOf('/');
+        if (slash > 0 && fileName(name.substring(0, slash)).equals(db)) {
+          out.add(fileName(name.substring(slash + 1)));
+        }
+      }
+    } catch (SQLException e) {
+      if (e.getErrorCode() == 1227) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    return Optional.of(out);
+  }
+
+  /** Decodes the {@code @XXXX} (four hex digits) escapes of a MySQL file name. */
+  static String fileName(String encoded) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < encoded.length(); i++) {
+      char ch = encoded.charAt(i);
+      if (ch == '@'
+          && i + 4 < encoded.length()
+          && encoded.substring(i + 1, i + 5).matches("[0-9a-fA-F]{4}")) {
+        out.append((char) Integer.parseInt(encoded.substring(i + 1, i + 5), 16));
+        i += 4;
+      } else {
+        out.append(ch);
+      }
+    }
+    return out.toString();
+  }
+
   @Override
   public Optional<String> defaultCollation() {
     try (PreparedStatement ps =

@@ -190,25 +190,29 @@ public final class MariaDbDialect implements Dialect {
   public MigrationException classify(SQLException e, String what) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     int vendor = e.getErrorCode();
-    ErrorCode code;
-    String hint;
     if (vendor == 1045
         || vendor == 1044
         || vendor == 1142
         || vendor == 1143
         || state.startsWith("28")) {
-      code = ErrorCode.AUTHENTICATION_FAILED;
-      hint = "check the user, its grants and the password reference in the spec";
+      return Dialect.sqlFailure(
+          ErrorCode.AUTHENTICATION_FAILED,
+          e,
+          what,
+          "check the user, its grants and the password reference in the spec");
     } else if (vendor == 1049 || state.startsWith("3D")) {
-      code = ErrorCode.MISSING_OBJECT;
-      hint = "create the database or fix its name in the URL";
+      return Dialect.sqlFailure(
+          ErrorCode.MISSING_OBJECT, e, what, "create the database or fix its name in the URL");
     } else if (vendor == 1146
         || vendor == 1054
         || vendor == 1305
         || state.equals("42S02")
         || state.equals("42S22")) {
-      code = ErrorCode.MISSING_OBJECT;
-      hint = "check that the object exists and the user may use it";
+      return Dialect.sqlFailure(
+          ErrorCode.MISSING_OBJECT,
+          e,
+          what,
+          "check that the object exists and the user may use it");
     } else if (state.startsWith("08")
         || CONNECTION_CODES.contains(vendor)
         || vendor == 1213
@@ -216,23 +220,16 @@ public final class MariaDbDialect implements Dialect {
         || vendor == 1317
         || state.startsWith("40")
         || state.equals("70100")) {
-      code = ErrorCode.TRANSIENT_SQL;
-      hint = "the operation is retried";
+      return Dialect.sqlFailure(
+          ErrorCode.TRANSIENT_SQL,
+          e,
+          what,
+          "a transient failure (connection lost or refused, server restart, deadlock, lock wait"
+              + " timeout or interrupted query); it works again once that passes");
     } else {
-      code = ErrorCode.PERMANENT_SQL;
-      hint = "fix the data or the mapping and re-run";
+      return Dialect.sqlFailure(
+          ErrorCode.PERMANENT_SQL, e, what, "fix the data or the mapping and re-run");
     }
-    String message =
-        what
-            + " failed: "
-            + MigrationException.redact(e.getMessage())
-            + " (SQLState "
-            + (state.isEmpty() ? "none" : state)
-            + ", vendor code "
-            + vendor
-            + "); "
-            + hint;
-    return new MigrationException(code, message, e);
   }
 
   /**
@@ -353,11 +350,7 @@ public final class MariaDbDialect implements Dialect {
 
   @Override
   public String serverVersion(Connection connection) throws SQLException {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("SELECT VERSION()")) {
-      rs.next();
-      return rs.getString(1);
-    }
+    return Dialect.queryString(connection, "SELECT VERSION()");
   }
 
   /**
@@ -376,7 +369,8 @@ public final class MariaDbDialect implements Dialect {
               SELECT USER, CASE WHEN HOST LIKE '%:%' THEN SUBSTRING_INDEX(HOST, ':', 1)
                                 ELSE HOST END AS CLIENT, COMMAND, COUNT(*) AS SESSIONS
                 FROM information_schema.PROCESSLIST
-               WHERE ID <> CONNECTION_ID() AND DB = COALESCE(NULLIF(?, ''), DATABASE())
+               WHERE ID <> CONNECTION_ID()
+                 AND CAST(DB AS BINARY) = CAST(COALESCE(NULLIF(?, ''), DATABASE()) AS BINARY)
                GROUP BY 1, 2, 3
               """;
           java.util.List<ConsumerInfo> out = new java.util.ArrayList<>();
@@ -403,6 +397,68 @@ public final class MariaDbDialect implements Dialect {
    * MariaDB/MySQL data probe: NUL bytes, zero dates (read under a relaxed sql_mode), values above a
    * limit, case-insensitive duplicates, non-empty tables.
    */
+  @Override
+  public void makeSessionReadOnly(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("SET SESSION TRANSACTION READ ONLY");
+    }
+  }
+
+  @Override
+  public void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.rollback();
+    }
+    connection.setAutoCommit(false);
+    try (Statement st = connection.createStatement()) {
+      st.execute("START TRANSACTION READ ONLY");
+    }
+  }
+
+  /**
+   * A MariaDB SEQUENCE is a one-row table: {@code next_not_cached_value} is the next value no
+   * session has been handed (values cached by live sessions are skipped, never reused). An
+   * exhausted sequence without CYCLE stays exhausted: its bound, already called. Needs SELECT on
+   * the sequence.
+   */
+  @Override
+  public Optional<SequenceState> sequenceState(Connection connection, String schema, String name)
+      throws SQLException {
+    String seq = qualify(schema, name);
+    String sql =
+        "SELECT next_not_cached_value, minimum_value, maximum_value, increment, cycle_option FROM "
+            + seq;
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      long next = rs.getLong(1);
+      long min = rs.getLong(2);
+      long max = rs.getLong(3);
+      boolean descending = rs.getLong(4) < 0;
+      if (!descending && next > max) {
+        return Optional.of(new SequenceState(rs.getLong(5) != 0 ? min : max, rs.getLong(5) == 0));
+      }
+      if (descending && next < min) {
+        return Optional.of(new SequenceState(rs.getLong(5) != 0 ? max : min, rs.getLong(5) == 0));
+      }
+      return Optional.of(new SequenceState(next, false));
+    } catch (SQLException e) {
+      if (e.getErrorCode() == 1142 || e.getErrorCode() == 1143) {
+        throw new MigrationException(
+            ErrorCode.MISSING_OBJECT,
+            "reading the current value of source sequence "
+                + seq
+                + " failed: the source user may not read it (vendor code "
+                + e.getErrorCode()
+                + "); grant it with GRANT SELECT ON "
+                + seq
+                + " TO <source user> and re-run the Migrate stage",
+            e);
+      }
+      throw e;
+    }
+  }
+
   @Override
   public Optional<DataProbe> dataProbe(Connection connection, String schema) {
     return Optional.of(new MariaDbDataProbe(this, connection, schema));
@@ -446,5 +502,10 @@ public final class MariaDbDialect implements Dialect {
       }
       return db;
     }
+  }
+
+  @Override
+  public boolean partitionsInInformationSchema() {
+    return true;
   }
 }

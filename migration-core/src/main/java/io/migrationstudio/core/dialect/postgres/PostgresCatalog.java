@@ -8,6 +8,7 @@ import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.KeyConstraint;
 import io.migrationstudio.core.schema.SequenceInfo;
+import io.migrationstudio.core.schema.SequenceOptions;
 import io.migrationstudio.core.schema.TableInfo;
 import io.migrationstudio.core.schema.ViewInfo;
 import java.sql.Array;
@@ -37,6 +38,11 @@ import java.util.function.Predicate;
  * read in one query per object kind, not per table, so a schema of thousands of tables costs a
  * handful of round trips plus one count per table. Lists are sorted by code point in Java (not by
  * the database collation), so the result is byte-stable across servers.
+ *
+ * <p>Everything is read from pg_catalog, which shows every table and constraint whatever the user's
+ * privileges (information_schema hides the constraints of tables the user holds only SELECT on). A
+ * table the user cannot read (no USAGE on the schema, no SELECT on the whole table) is left out:
+ * the risk check {@code source-not-fully-readable} names it and fails the assessment.
  */
 final class PostgresCatalog {
   private static final Comparator<String> BY_NAME = Comparator.naturalOrder();
@@ -171,6 +177,7 @@ final class PostgresCatalog {
           FROM pg_class cl
           JOIN pg_namespace n ON n.oid = cl.relnamespace
          WHERE n.nspname = ? AND cl.relkind IN ('r', 'p') AND NOT cl.relispartition
+           AND has_schema_privilege(n.oid, 'USAGE') AND has_table_privilege(cl.oid, 'SELECT')
         """;
     Map<Long, TableBuilder> out = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -482,9 +489,10 @@ final class PostgresCatalog {
   }
 
   /**
-   * Sequences with the column that owns them (serial: dependency 'a', identity: 'i') and their last
-   * value (null when never used or not readable by this user). A sequence owned by a table outside
-   * the scope is left out; free-standing sequences are kept.
+   * Sequences with the column that owns them (serial: dependency 'a', identity: 'i'), their
+   * parameters ({@code pg_sequence}, readable by every user) and their last value (null when never
+   * used or not readable by this user). A sequence owned by a table outside the scope is left out;
+   * free-standing sequences are kept.
    */
   private List<SequenceInfo> sequences(Connection c, String schema, Predicate<String> filter)
       throws SQLException {
@@ -492,9 +500,12 @@ final class PostgresCatalog {
         """
         SELECT s.relname AS sequence_name, t.relname AS owner_table, a.attname AS owner_column,
                CASE WHEN has_sequence_privilege(s.oid, 'SELECT,USAGE')
-                    THEN pg_sequence_last_value(s.oid) END AS last_value
+                    THEN pg_sequence_last_value(s.oid) END AS last_value,
+               format_type(q.seqtypid, NULL) AS seq_type, q.seqstart, q.seqincrement, q.seqmin,
+               q.seqmax, q.seqcache, q.seqcycle
           FROM pg_class s
           JOIN pg_namespace n ON n.oid = s.relnamespace
+          JOIN pg_sequence q ON q.seqrelid = s.oid
           LEFT JOIN pg_depend dep ON dep.classid = 'pg_class'::regclass AND dep.objid = s.oid
                AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
           LEFT JOIN pg_class t ON t.oid = dep.refobjid
@@ -518,7 +529,15 @@ final class PostgresCatalog {
                   rs.getString("sequence_name"),
                   owner,
                   rs.getString("owner_column"),
-                  lastValue));
+                  lastValue,
+                  new SequenceOptions(
+                      rs.getString("seq_type"),
+                      rs.getLong("seqstart"),
+                      rs.getLong("seqincrement"),
+                      rs.getLong("seqmin"),
+                      rs.getLong("seqmax"),
+                      rs.getLong("seqcache"),
+                      rs.getBoolean("seqcycle"))));
         }
       }
     }

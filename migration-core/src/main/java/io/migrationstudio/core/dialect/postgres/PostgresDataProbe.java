@@ -127,6 +127,33 @@ final class PostgresDataProbe implements DataProbe {
     }
   }
 
+  /**
+   * pg_class lists every table whatever the user's privileges, so none is unlisted; a table is
+   * unreadable without USAGE on its schema or SELECT on the whole table (column grants only).
+   */
+  @Override
+  public Optional<Readability> readability() {
+    String what = "checking which tables of schema " + schema + " the user can read";
+    List<String> unreadable = new ArrayList<>();
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
+                + " AND NOT (has_schema_privilege(n.oid, 'USAGE')"
+                + " AND has_table_privilege(c.oid, 'SELECT'))"
+                + " ORDER BY c.relname COLLATE \"C\"")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          unreadable.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw dialect.classify(e, what);
+    }
+    return Optional.of(new Readability(unreadable, null));
+  }
+
   @Override
   public List<String> nonEmptyTables() {
     String what = "listing the non-empty tables of schema " + schema;

@@ -30,6 +30,11 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public boolean canBeTarget() {
+    return true;
+  }
+
+  @Override
   public boolean accepts(String jdbcUrl) {
     return jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:");
   }
@@ -41,53 +46,112 @@ public final class PostgresDialect implements Dialect {
 
   @Override
   public String quote(String identifier) {
-    if (identifier.indexOf('\0') >= 0) {
-      throw new MigrationException(
-          ErrorCode.UNSUPPORTED_TYPE, "identifier contains a NUL character: cannot quote it");
-    }
-    return '"' + identifier.replace("\"", "\"\"") + '"';
+    return Dialect.quoteDoubled(identifier);
   }
 
   /**
-   * SQLState classes: 28 (auth) permanent; 08 (connection), 40 (rollback), 53 (resources), 57P
-   * (operator intervention, e.g. terminated backend) transient; 3D (no database), 42 (syntax,
-   * undefined object) missing object; everything else permanent.
+   * Server states that end or refuse a session while the database itself stays: 57P01 admin
+   * shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting down), 57P05
+   * idle session timeout. (57P04, database dropped, is not among them.)
+   */
+  private static final Set<String> CONNECTION_LOST = Set.of("57P01", "57P02", "57P03", "57P05");
+
+  /**
+   * SQLState classes: 28 (auth) permanent; 08 (connection) and the lost sessions of 57P ({@link
+   * #CONNECTION_LOST}), 40 (rollback), 53 (resources) transient; 57P04 (database dropped), 3D (no
+   * database), 42 (syntax, undefined object) missing object; everything else permanent.
    */
   @Override
   public MigrationException classify(SQLException e, String what) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
-    ErrorCode code;
-    String hint;
     if (state.startsWith("28")) {
-      code = ErrorCode.AUTHENTICATION_FAILED;
-      hint = "check the user and the password reference in the spec";
-    } else if (state.startsWith("08")
-        || state.startsWith("40")
-        || state.startsWith("53")
-        || state.startsWith("57P")) {
-      code = ErrorCode.TRANSIENT_SQL;
-      hint = "the operation is retried";
+      return Dialect.sqlFailure(
+          ErrorCode.AUTHENTICATION_FAILED,
+          e,
+          what,
+          "check the user and the password reference in the spec");
+    } else if (state.startsWith("08") || CONNECTION_LOST.contains(state)) {
+      return Dialect.sqlFailure(
+          ErrorCode.TRANSIENT_SQL,
+          e,
+          what,
+          "the connection was lost or refused (server restart, shutdown, failover or network);"
+              + " it works again once the server is back");
+    } else if (state.startsWith("40") || state.startsWith("53")) {
+      return Dialect.sqlFailure(
+          ErrorCode.TRANSIENT_SQL,
+          e,
+          what,
+          "a transient conflict or shortage on the server (deadlock, serialization, resources);"
+              + " it works again once that passes");
+    } else if (state.equals("57P04")) {
+      return Dialect.sqlFailure(
+          ErrorCode.MISSING_OBJECT,
+          e,
+          what,
+          "the database was dropped while in use; recreate it or fix the URL");
     } else if (state.startsWith("3D")) {
-      code = ErrorCode.MISSING_OBJECT;
-      hint = "create the database or fix its name in the URL";
+      return Dialect.sqlFailure(
+          ErrorCode.MISSING_OBJECT, e, what, "create the database or fix its name in the URL");
     } else if (state.startsWith("42")) {
-      code = ErrorCode.MISSING_OBJECT;
-      hint = "check that the object exists and the user may use it";
+      return Dialect.sqlFailure(
+          ErrorCode.MISSING_OBJECT,
+          e,
+          what,
+          "check that the object exists and the user may use it");
     } else {
-      code = ErrorCode.PERMANENT_SQL;
-      hint = "fix the data or the mapping and re-run";
+      return Dialect.sqlFailure(
+          ErrorCode.PERMANENT_SQL, e, what, "fix the data or the mapping and re-run");
     }
-    String message =
-        what
-            + " failed: "
-            + MigrationException.redact(e.getMessage())
-            + " (SQLState "
-            + (state.isEmpty() ? "none" : state)
-            + ", vendor code "
-            + e.getErrorCode()
-            + "); "
-            + hint;
-    return new MigrationException(code, message, e);
+  }
+
+  @Override
+  public void makeSessionReadOnly(Connection connection) throws SQLException {
+    connection.setReadOnly(true);
+    try (Statement st = connection.createStatement()) {
+      st.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+    }
+  }
+
+  /** {@code SET TRANSACTION READ ONLY} as the first statement of a new transaction. */
+  @Override
+  public void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    if (!connection.getAutoCommit()) {
+      connection.rollback();
+    }
+    connection.setAutoCommit(false);
+    try (Statement st = connection.createStatement()) {
+      st.execute("SET TRANSACTION READ ONLY");
+    }
+  }
+
+  /**
+   * {@code last_value, is_called} of the sequence relation itself, which needs SELECT on the
+   * sequence ({@code pg_sequences} shows NULL to a user without it, indistinguishable from a
+   * sequence never called).
+   */
+  @Override
+  public Optional<SequenceState> sequenceState(Connection connection, String schema, String name)
+      throws SQLException {
+    String seq = qualify(schema, name);
+    try (java.sql.Statement st = connection.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT last_value, is_called FROM " + seq)) {
+      rs.next();
+      return Optional.of(new SequenceState(rs.getLong(1), rs.getBoolean(2)));
+    } catch (SQLException e) {
+      if ("42501".equals(e.getSQLState())) {
+        throw new MigrationException(
+            ErrorCode.MISSING_OBJECT,
+            "reading the current value of source sequence "
+                + seq
+                + " failed: the source user may not read it (SQLState 42501); grant it with"
+                + " GRANT SELECT ON SEQUENCE "
+                + seq
+                + " TO <source user> and re-run the Migrate stage",
+            e);
+      }
+      throw e;
+    }
   }
 
   @Override
@@ -450,5 +514,10 @@ public final class PostgresDialect implements Dialect {
         return rs.getString(1);
       }
     }
+  }
+
+  @Override
+  public boolean speaksPostgres() {
+    return true;
   }
 }

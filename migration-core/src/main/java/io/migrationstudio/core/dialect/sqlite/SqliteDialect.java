@@ -47,13 +47,23 @@ public final class SqliteDialect implements Dialect {
     return "main";
   }
 
+  /** {@code PRAGMA query_only}: the driver fixes its read-only flag when the file is opened. */
+  @Override
+  public void makeSessionReadOnly(Connection connection) throws SQLException {
+    try (Statement st = connection.createStatement()) {
+      st.execute("PRAGMA query_only = ON");
+    }
+  }
+
+  @Override
+  public void beginReadOnlyTransaction(Connection connection) throws SQLException {
+    makeSessionReadOnly(connection);
+    connection.setAutoCommit(false);
+  }
+
   @Override
   public String quote(String identifier) {
-    if (identifier.indexOf('\0') >= 0) {
-      throw new MigrationException(
-          ErrorCode.UNSUPPORTED_TYPE, "identifier contains a NUL character: cannot quote it");
-    }
-    return '"' + identifier.replace("\"", "\"\"") + '"';
+    return Dialect.quoteDoubled(identifier);
   }
 
   @Override
@@ -87,7 +97,8 @@ public final class SqliteDialect implements Dialect {
       }
       case 5, 6, 10 -> {
         code = ErrorCode.TRANSIENT_SQL;
-        hint = "another process holds a lock on the database file; the operation is retried";
+        hint =
+            "another process holds a lock on the database file; it works again once the lock is released";
       }
       case 23 -> {
         code = ErrorCode.AUTHENTICATION_FAILED;
@@ -153,11 +164,7 @@ public final class SqliteDialect implements Dialect {
   /** {@code sqlite_version()}: the library's version, e.g. {@code 3.51.0}. */
   @Override
   public String serverVersion(Connection connection) throws SQLException {
-    try (Statement s = connection.createStatement();
-        ResultSet rs = s.executeQuery("SELECT sqlite_version()")) {
-      rs.next();
-      return rs.getString(1);
-    }
+    return Dialect.queryString(connection, "SELECT sqlite_version()");
   }
 
   /** Empty: a write freeze is a file-level matter for SQLite (see the class comment). */

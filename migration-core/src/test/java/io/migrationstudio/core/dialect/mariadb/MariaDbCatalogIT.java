@@ -126,6 +126,7 @@ class MariaDbCatalogIT {
             null,
             null,
             null,
+            null,
             null);
     StageOutput out =
         new InventoryService(new SecretResolver(Map.of())).run(spec, Optional.empty());
@@ -391,5 +392,25 @@ class MariaDbCatalogIT {
     assertNull(upper.partitionKey(), "the twin database's CaseT is partitioned, this one is not");
     assertEquals(2, upper.rowCount());
     assertEquals(1, lower.rowCount());
+  }
+
+  @Test
+  void sessionsOnADatabaseWhoseNameDiffersOnlyInCaseAreNotCounted(TestMariaDb sessions)
+      throws Exception {
+    String twin = sessions.name().toUpperCase(java.util.Locale.ROOT);
+    sessions.execute("CREATE DATABASE `" + twin + "`");
+    String twinUrl = sessions.jdbcUrl().replace("/" + sessions.name(), "/" + twin);
+    try (Connection watcher = sessions.connect();
+        Connection other = sessions.connect();
+        Connection onTwin = java.sql.DriverManager.getConnection(twinUrl, sessions.user(), "")) {
+      assertEquals(
+          1,
+          dialect.sessionList().orElseThrow().snapshot(watcher, sessions.name()).stream()
+              .mapToInt(s -> s.sessions())
+              .sum(),
+          "only the other session on " + sessions.name() + ", not the one on " + twin);
+    } finally {
+      sessions.execute("DROP DATABASE `" + twin + "`");
+    }
   }
 }

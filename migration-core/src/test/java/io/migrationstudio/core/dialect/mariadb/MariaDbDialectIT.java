@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.core.dialect.ConnectPhase;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.spec.SecretResolver;
@@ -110,8 +111,15 @@ class MariaDbDialectIT {
             "${env:MDB_PW}",
             null);
     MigrationException e =
-        assertThrows(MigrationException.class, () -> Dialects.open(spec, secrets, "target"));
+        assertThrows(
+            MigrationException.class,
+            () -> Dialects.open(spec, secrets, "target", ConnectPhase.MIGRATION_START));
     assertEquals(ErrorCode.DATABASE_UNREACHABLE, e.code(), e.getMessage());
+    // during a stage the same refusal is a restart or a network loss: retried
+    assertEquals(
+        ErrorCode.TRANSIENT_SQL,
+        assertThrows(MigrationException.class, () -> Dialects.open(spec, secrets, "target"))
+            .code());
     assertFalse(e.getMessage().contains("s3cr3t-Pw"), e.getMessage());
     assertFalse(e.getMessage().contains("url-secret"), e.getMessage());
     assertTrue(e.getMessage().contains("SQLState 08"), e.getMessage());

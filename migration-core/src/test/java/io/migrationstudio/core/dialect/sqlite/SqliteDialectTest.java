@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.dialect.ConnectPhase;
 import io.migrationstudio.core.dialect.Dialects;
 import java.sql.SQLException;
 import java.util.Map;
@@ -64,12 +65,22 @@ class SqliteDialectTest {
   }
 
   @Test
-  void aBusyFileAtConnectIsUnreachable() {
+  void aBusyFileIsUnreachableAtTheStartAndTransientDuringAStage() {
     assertEquals(
         ErrorCode.DATABASE_UNREACHABLE,
         dialect
             .classifyConnectFailure(
-                new SQLiteException("locked", SQLiteErrorCode.SQLITE_BUSY), "the source")
+                new SQLiteException("locked", SQLiteErrorCode.SQLITE_BUSY),
+                "the source",
+                ConnectPhase.MIGRATION_START)
+            .code());
+    assertEquals(
+        ErrorCode.TRANSIENT_SQL,
+        dialect
+            .classifyConnectFailure(
+                new SQLiteException("locked", SQLiteErrorCode.SQLITE_BUSY),
+                "the source",
+                ConnectPhase.DURING_STAGE)
             .code());
   }
 }

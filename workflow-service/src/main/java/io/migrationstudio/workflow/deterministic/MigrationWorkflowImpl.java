@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
@@ -10,7 +10,7 @@ import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
-import io.migrationstudio.contracts.activity.FreshnessResult;
+import io.migrationstudio.contracts.activity.LoadFailure;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
@@ -36,30 +36,27 @@ import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.Progress;
 import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
-import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.contracts.workflow.TableCopyRequest;
 import io.migrationstudio.contracts.workflow.TableCopyResult;
 import io.migrationstudio.contracts.workflow.TableCopyWorkflow;
-import io.migrationstudio.contracts.workflow.TableProgress;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.failure.TerminatedFailure;
+import io.temporal.failure.TimeoutFailure;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
-import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 
 /**
@@ -76,7 +73,6 @@ import org.slf4j.Logger;
  */
 public class MigrationWorkflowImpl implements MigrationWorkflow {
   private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
-  private static final Pattern COMMIT_ID = Pattern.compile("[0-9a-f]{40}");
   private static final String AUTO_REVIEWER = "studio:auto";
 
   private final EvidenceActivities evidence =
@@ -110,21 +106,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private String reviewCommit;
   private boolean changesRequested;
   private GateMode effectiveGate;
-  private final Map<Stage, StageStatus> stages = new EnumMap<>(Stage.class);
-  private final Map<String, ArtifactRef> artifacts = new LinkedHashMap<>();
+  private StageBoard board = new StageBoard();
   private final List<ReviewRecord> reviews = new ArrayList<>();
   private final Deque<Review> pending = new ArrayDeque<>();
   private int reviewSequence;
-  private final Map<String, TableProgress> tableProgress = new LinkedHashMap<>();
-  private int chunksTotal;
-  private int chunksDone;
-  private final Map<String, java.util.Set<Integer>> copiedChunks = new LinkedHashMap<>();
+  private final CopyProgress copy = new CopyProgress();
   private Integer dryRunVersion;
-
-  /** Per table: when its copy started and when its last chunk finished (workflow time). */
-  private final Map<String, Long> tableStarted = new LinkedHashMap<>();
-
-  private final Map<String, Long> tableUpdated = new LinkedHashMap<>();
 
   /** Change id of the per-table child workflows (version 1); histories before it copy inline. */
   static final String TABLE_CHILDREN_CHANGE = "table-copy-children";
@@ -136,15 +123,6 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   static final int DRY_RUN = 1;
 
   /**
-   * Change id of the freshness check before the cutover executes (version 1): a validation report
-   * older than {@code cutover.max_validation_age} or made against another ledger state is re-made
-   * first. Histories before it execute on the approved report as it is.
-   */
-  static final String VALIDATION_FRESHNESS_CHANGE = "validation-freshness";
-
-  static final int VALIDATION_FRESHNESS = 1;
-
-  /**
    * Change id of the opt-in repair after a failed validation (version 1); histories before it go to
    * the gate with the FAIL as it is.
    */
@@ -154,20 +132,34 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private boolean repairTried;
 
+  /**
+   * Change id of the handling of a failed per-table child (version 1): the migration ends FAILED
+   * with the failing table and the reason, after committing {@code run.{json,md}} with them.
+   * Histories before it let the child's failure fail the workflow execution itself (the status
+   * query kept saying RUNNING).
+   */
+  static final String CHILD_FAILURE_CHANGE = "table-copy-failure";
+
+  static final int CHILD_FAILURE = 1;
+
+  /** Source table of each per-table child, by child workflow id. */
+  private final Map<String, String> childTables = new LinkedHashMap<>();
+
+  /** The Migrate stage's request (mapping commit, stage start), for the failure evidence. */
+  private StageRequest migrateRequest;
+
   @Override
   public MigrationOutcome run(MigrationInput input) {
     spec = input.spec();
     migrationId = spec.id();
     branch = TaskQueues.branch(migrationId);
-    for (Stage s : Stage.values()) {
-      stages.put(s, new StageStatus(s, "pending", spec.reviews().gate(s), null, null, null));
-    }
+    board = new StageBoard(s -> StagePhase.PENDING, spec.reviews()::gate, s -> null);
     try {
       OpenResult open =
           evidence.openMigration(new OpenRequest(migrationId, spec, input.specText()));
       branch = open.branch();
       reviewSequence = open.reviewCount();
-      artifacts.put("migration.yaml", new ArtifactRef("migration.yaml", open.specCommit()));
+      board.put(new ArtifactRef("migration.yaml", open.specCommit()));
       Map<Stage, ApprovedStage> approved = new EnumMap<>(Stage.class);
       open.approved().forEach(a -> approved.put(a.stage(), a));
 
@@ -187,7 +179,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         }
         base = approvedCommit.get();
         if (s == Stage.CUTOVER) {
-          Optional<String> refused = executeCutover(base);
+          Optional<String> refused =
+              new CutoverGuard(spec, migrationId, branch, board, m -> message = m).execute(base);
           if (refused.isPresent()) {
             return finish(MigrationState.FAILED, refused.get());
           }
@@ -203,28 +196,97 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       return finish(MigrationState.COMPLETED, "all five stages approved and the cutover executed");
     } catch (ActivityFailure e) {
       String reason = rootMessage(e);
-      setStage(stage, "failed", null, null, reason);
+      board.set(stage, StagePhase.FAILED, null, null, reason);
       log.warn("migration {} failed in {}: {}", migrationId, stage, reason);
       return finish(MigrationState.FAILED, (stage == null ? "start" : stage.key()) + ": " + reason);
+    } catch (ChildWorkflowFailure e) {
+      int handled =
+          Workflow.getVersion(CHILD_FAILURE_CHANGE, Workflow.DEFAULT_VERSION, CHILD_FAILURE);
+      if (handled == Workflow.DEFAULT_VERSION) {
+        throw e;
+      }
+      return tableCopyFailed(e);
     }
+  }
+
+  /**
+   * A per-table child failed: a chunk failed after its retries (over {@code migrate.reject_limit},
+   * a non-retryable error), or the child was cancelled, terminated or timed out. Commits {@code
+   * run.{json,md}} with the failing table, the reason and the ledger as it stands, and ends the
+   * migration FAILED. The other tables' children are terminated when the migration ends.
+   */
+  private MigrationOutcome tableCopyFailed(ChildWorkflowFailure e) {
+    String table = childTables.get(e.getExecution().getWorkflowId());
+    String reason = childFailureReason(e);
+    String where = table == null ? "the copy" : "the copy of table " + table;
+    log.warn("migration {}: {} failed: {}", migrationId, where, reason);
+    board.set(Stage.MIGRATE, StagePhase.FAILED, Verdict.FAIL, null, where + " failed: " + reason);
+    try {
+      StageRequest r = migrateRequest;
+      StageResult failed =
+          migrate.recordFailedLoad(
+              new LoadFailure(
+                  migrationId,
+                  spec,
+                  branch,
+                  r == null ? null : r.commit(),
+                  table,
+                  reason,
+                  r == null ? Workflow.currentTimeMillis() : r.stageStartedAtMillis()));
+      board.record(failed);
+      board.set(Stage.MIGRATE, StagePhase.FAILED, Verdict.FAIL, failed.commit(), failed.summary());
+    } catch (ActivityFailure notRecorded) {
+      log.warn("could not commit run.json of {}: {}", migrationId, rootMessage(notRecorded));
+    }
+    return finish(
+        MigrationState.FAILED,
+        "migrate: "
+            + where
+            + " failed: "
+            + reason
+            + "; see 03-migrate/run.md on "
+            + branch
+            + ". Fix the cause and run again: committed chunks are kept");
+  }
+
+  /** What ended a child: its root failure, or that it was cancelled, terminated or timed out. */
+  static String childFailureReason(ChildWorkflowFailure e) {
+    Throwable cause = e.getCause();
+    if (cause instanceof CanceledFailure) {
+      return "CANCELLED: the table copy was cancelled";
+    }
+    if (cause instanceof TerminatedFailure) {
+      return "TERMINATED: the table copy was terminated";
+    }
+    if (cause instanceof TimeoutFailure t) {
+      return "TIMED_OUT: the table copy timed out (" + t.getTimeoutType() + ")";
+    }
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    if (root instanceof TimeoutFailure t) {
+      return "TIMED_OUT: a chunk of the table timed out (" + t.getTimeoutType() + ")";
+    }
+    return rootMessage(e);
   }
 
   /** Producer, checker, gate; returns the approved commit, or empty when rejected. */
   private Optional<String> runStage(Stage s, String base) {
     long started = Workflow.currentTimeMillis();
-    setStage(s, "running", null, null, "producer " + s.producerRole());
+    board.set(s, StagePhase.RUNNING, null, null, "producer " + s.producerRole());
     message = s.key() + ": " + s.producerRole() + " at work";
     state = MigrationState.RUNNING;
     StageRequest request = new StageRequest(migrationId, spec, branch, base, started);
     StageResult produced = produce(s, request);
-    record(produced);
+    board.record(produced);
     String underCheck = produced.commit();
     while (true) {
-      setStage(s, "checking", null, underCheck, "checker " + s.checkerRole());
+      board.set(s, StagePhase.CHECKING, null, underCheck, "checker " + s.checkerRole());
       message = s.key() + ": " + s.checkerRole() + " checking " + shortId(underCheck);
       StageResult checked =
           check(s, new StageRequest(migrationId, spec, branch, underCheck, started));
-      record(checked);
+      board.record(checked);
       if (s == Stage.VALIDATION
           && checked.verdict() == Verdict.FAIL
           && spec.validation().repair()
@@ -236,7 +298,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         if (repair >= VALIDATION_REPAIR) {
           Optional<StageResult> repaired = repair(request, checked);
           if (repaired.isEmpty()) {
-            setStage(s, "rejected", checked.verdict(), reviewCommit, "rejected at the repair plan");
+            board.set(
+                s,
+                StagePhase.REJECTED,
+                checked.verdict(),
+                reviewCommit,
+                "rejected at the repair plan");
             return Optional.empty();
           }
           checked = repaired.get();
@@ -255,31 +322,36 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                     reviewCommit),
                 true,
                 "");
-        setStage(s, "approved", checked.verdict(), reviewCommit, checked.summary());
+        board.set(s, StagePhase.APPROVED, checked.verdict(), reviewCommit, checked.summary());
         log.info("{} auto-approved at {} by {}", s, reviewCommit, auto.reviewer());
         return Optional.of(reviewCommit);
       }
       effectiveGate = gate == GateMode.AUTO ? GateMode.ASK : gate;
       String why =
           gate == GateMode.AUTO
-              ? "checker verdict " + checked.verdict() + ": escalated to ask"
+              ? "checker verdict "
+                  + checked.verdict()
+                  + " ("
+                  + checked.summary()
+                  + "): escalated to ask"
               : checked.summary();
-      setStage(s, "awaiting-review", checked.verdict(), reviewCommit, why);
+      board.set(s, StagePhase.AWAITING_REVIEW, checked.verdict(), reviewCommit, why);
       Review decision =
           awaitReview(s, "awaiting review of " + shortId(reviewCommit) + " (" + why + ")");
       switch (decision.decision()) {
         case APPROVE -> {
-          setStage(s, "approved", checked.verdict(), reviewCommit, checked.summary());
+          board.set(s, StagePhase.APPROVED, checked.verdict(), reviewCommit, checked.summary());
           return Optional.of(reviewCommit);
         }
         case REJECT -> {
-          setStage(s, "rejected", checked.verdict(), reviewCommit, decision.comment());
+          board.set(s, StagePhase.REJECTED, checked.verdict(), reviewCommit, decision.comment());
           return Optional.empty();
         }
         case REQUEST_CHANGES -> {
           Optional<String> revised = awaitRevision(s, checked.verdict());
           if (revised.isEmpty()) {
-            setStage(s, "rejected", checked.verdict(), reviewCommit, "rejected after changes");
+            board.set(
+                s, StagePhase.REJECTED, checked.verdict(), reviewCommit, "rejected after changes");
             return Optional.empty();
           }
           underCheck = revised.get();
@@ -295,7 +367,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private Optional<String> awaitRevision(Stage s, Verdict verdict) {
     while (true) {
       changesRequested = true;
-      setStage(s, "changes-requested", verdict, reviewCommit, "waiting for a revised commit");
+      board.set(
+          s, StagePhase.CHANGES_REQUESTED, verdict, reviewCommit, "waiting for a revised commit");
       Review revision =
           awaitReview(
               s,
@@ -357,13 +430,14 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    */
   private Optional<StageResult> repair(StageRequest produced, StageResult failed) {
     Stage s = Stage.VALIDATION;
-    setStage(s, "planning-repair", failed.verdict(), failed.commit(), "planning a repair");
+    board.set(
+        s, StagePhase.PLANNING_REPAIR, failed.verdict(), failed.commit(), "planning a repair");
     message = "validation: FAIL, planning a repair of the differing chunks";
     RepairPlan plan =
         validation.planRepair(
             new StageRequest(
                 migrationId, spec, branch, failed.commit(), Workflow.currentTimeMillis()));
-    plan.artifacts().forEach(a -> artifacts.put(a.path(), a));
+    plan.artifacts().forEach(board::put);
     if (!plan.repairable()) {
       log.info("no repair of {}: {}", migrationId, plan.summary());
       return Optional.of(resummarize(failed, failed.summary() + "; " + plan.summary()));
@@ -377,7 +451,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
               + plan.summary()
               + " (04-validation/repair-plan.md); APPROVE re-copies, REQUEST_CHANGES keeps the"
               + " FAIL";
-      setStage(s, "awaiting-review", failed.verdict(), plan.commit(), why);
+      board.set(s, StagePhase.AWAITING_REVIEW, failed.verdict(), plan.commit(), why);
       Review decision =
           awaitReview(
               s,
@@ -391,49 +465,37 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       }
     }
     int n = plan.chunks().size();
-    setStage(s, "repairing", failed.verdict(), plan.commit(), "re-copying " + n + " chunks");
+    board.set(
+        s, StagePhase.REPAIRING, failed.verdict(), plan.commit(), "re-copying " + n + " chunks");
     message = "validation: repairing: re-copying " + n + " chunks";
     int parallelism = Math.max(1, spec.migrate().parallelism());
-    List<Promise<ChunkResult>> inFlight = new ArrayList<>();
+    // a chunk that failed after its retries fails the stage
+    BoundedFanOut<ChunkResult> repairs = new BoundedFanOut<>(parallelism, r -> {});
     for (RepairPlan.RepairChunk c : plan.chunks()) {
-      while (inFlight.size() >= parallelism) {
-        Promise.anyOf(inFlight).get();
-        List<Promise<ChunkResult>> still = new ArrayList<>();
-        for (Promise<ChunkResult> p : inFlight) {
-          if (p.isCompleted()) {
-            p.get(); // a chunk that failed after its retries fails the stage
-          } else {
-            still.add(p);
-          }
-        }
-        inFlight = still;
-      }
-      inFlight.add(
-          Async.function(
-              chunks::copyChunk,
-              new ChunkRequest(
-                  migrationId,
-                  spec,
-                  branch,
-                  produced.commit(),
-                  c.sourceTable(),
-                  c.chunk(),
-                  migrationId + "/" + c.sourceTable() + "/" + c.chunk().index() + "/repair",
-                  true)));
+      ChunkRequest request =
+          new ChunkRequest(
+              migrationId,
+              spec,
+              branch,
+              produced.commit(),
+              c.sourceTable(),
+              c.chunk(),
+              migrationId + "/" + c.sourceTable() + "/" + c.chunk().index() + "/repair",
+              true);
+      repairs.start(() -> Async.function(chunks::copyChunk, request));
     }
-    for (Promise<ChunkResult> p : inFlight) {
-      p.get();
-    }
+    repairs.awaitAllInStartOrder();
     long now = Workflow.currentTimeMillis();
-    setStage(s, "running", null, null, "producer " + s.producerRole() + " after the repair");
+    board.set(
+        s, StagePhase.RUNNING, null, null, "producer " + s.producerRole() + " after the repair");
     message = "validation: re-validating after re-copying " + n + " chunks";
     StageResult again =
         produce(s, new StageRequest(migrationId, spec, branch, produced.commit(), now));
-    record(again);
-    setStage(s, "checking", null, again.commit(), "checker " + s.checkerRole());
+    board.record(again);
+    board.set(s, StagePhase.CHECKING, null, again.commit(), "checker " + s.checkerRole());
     StageResult rechecked =
         check(s, new StageRequest(migrationId, spec, branch, again.commit(), now));
-    record(rechecked);
+    board.record(rechecked);
     return Optional.of(
         resummarize(rechecked, "after re-copying " + n + " chunks: " + rechecked.summary()));
   }
@@ -460,7 +522,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         evidence.recordReview(new RecordReviewRequest(migrationId, branch, rec));
     ReviewRecord withPath = rec.withPath(committed.artifact().path());
     reviews.add(withPath);
-    artifacts.put(committed.artifact().path(), committed.artifact());
+    board.put(committed.artifact());
     return withPath;
   }
 
@@ -489,21 +551,14 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
    * its ledger row, keyed {@code migration/table/chunk}), then finish the load.
    */
   private StageResult runMigrate(StageRequest request) {
+    migrateRequest = request;
     if (dryRunning()) {
       message = "migrate: dry run, nothing is written to the target";
       return dryRuns.dryRun(request);
     }
     MigratePlan plan = migrate.prepareTarget(request);
-    artifacts.put(
-        "03-migrate/target-schema.sql",
-        new ArtifactRef("03-migrate/target-schema.sql", plan.commit()));
-    chunksTotal = 0;
-    for (TablePlan t : plan.tables()) {
-      tableProgress.put(
-          t.sourceTable(),
-          new TableProgress(t.targetTable(), 0, t.estimatedRows(), 0, t.chunks().size()));
-      chunksTotal += t.chunks().size();
-    }
+    board.put(new ArtifactRef("03-migrate/target-schema.sql", plan.commit()));
+    copy.plan(plan.tables());
     int parallelism = Math.max(1, spec.migrate().parallelism());
     int version =
         Workflow.getVersion(TABLE_CHILDREN_CHANGE, Workflow.DEFAULT_VERSION, TABLE_CHILDREN);
@@ -519,14 +574,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   /** Histories recorded before the per-table children (kept for replay). */
   private void copyChunksInline(MigratePlan plan, StageRequest request, int parallelism) {
     long copyStarted = Workflow.currentTimeMillis();
-    plan.tables().forEach(t -> tableStarted.put(t.sourceTable(), copyStarted));
-    List<Promise<ChunkResult>> inFlight = new ArrayList<>();
+    plan.tables().forEach(t -> copy.started(t.sourceTable(), copyStarted));
+    BoundedFanOut<ChunkResult> copies = new BoundedFanOut<>(parallelism, this::chunkDone);
     for (TablePlan t : plan.tables()) {
       for (ChunkRange range : t.chunks()) {
-        while (inFlight.size() >= parallelism) {
-          Promise.anyOf(inFlight).get();
-          drain(inFlight);
-        }
         ChunkRequest chunk =
             new ChunkRequest(
                 migrationId,
@@ -536,13 +587,10 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                 t.sourceTable(),
                 range,
                 migrationId + "/" + t.sourceTable() + "/" + range.index());
-        inFlight.add(Async.function(chunks::copyChunk, chunk));
+        copies.start(() -> Async.function(chunks::copyChunk, chunk));
       }
     }
-    while (!inFlight.isEmpty()) {
-      Promise.anyOf(inFlight).get();
-      drain(inFlight);
-    }
+    copies.awaitAll();
   }
 
   /**
@@ -554,242 +602,52 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     String parentId = Workflow.getInfo().getWorkflowId();
     int tablesAtOnce = Math.max(1, Math.min(parallelism, plan.tables().size()));
     int chunksPerTable = Math.max(1, parallelism / tablesAtOnce);
-    List<Promise<TableCopyResult>> running = new ArrayList<>();
+    BoundedFanOut<TableCopyResult> tables = new BoundedFanOut<>(tablesAtOnce, this::tableDone);
     for (int i = 0; i < plan.tables().size(); i++) {
       TablePlan t = plan.tables().get(i);
-      while (running.size() >= tablesAtOnce) {
-        Promise.anyOf(running).get();
-        finishTables(running);
-      }
-      tableStarted.put(t.sourceTable(), Workflow.currentTimeMillis());
-      TableCopyWorkflow child =
-          Workflow.newChildWorkflowStub(
-              TableCopyWorkflow.class,
-              ChildWorkflowOptions.newBuilder()
-                  .setWorkflowId(parentId + "/copy/" + i)
-                  .setTaskQueue(TaskQueues.WORKFLOW)
-                  .build());
-      running.add(
-          Async.function(
-              child::copy,
-              new TableCopyRequest(
-                  migrationId, spec, branch, request.commit(), t, chunksPerTable, parentId)));
+      String childId = parentId + "/copy/" + i;
+      tables.start(
+          () -> {
+            copy.started(t.sourceTable(), Workflow.currentTimeMillis());
+            TableCopyWorkflow child =
+                Workflow.newChildWorkflowStub(
+                    TableCopyWorkflow.class,
+                    ChildWorkflowOptions.newBuilder()
+                        .setWorkflowId(childId)
+                        .setTaskQueue(TaskQueues.WORKFLOW)
+                        .build());
+            childTables.put(childId, t.sourceTable());
+            return Async.function(
+                child::copy,
+                new TableCopyRequest(
+                    migrationId, spec, branch, request.commit(), t, chunksPerTable, parentId));
+          });
     }
-    while (!running.isEmpty()) {
-      Promise.anyOf(running).get();
-      finishTables(running);
-    }
+    tables.awaitAll();
   }
 
-  /** Takes finished tables out of {@code running}; their results settle the table's progress. */
-  private void finishTables(List<Promise<TableCopyResult>> running) {
-    List<Promise<TableCopyResult>> still = new ArrayList<>();
-    for (Promise<TableCopyResult> p : running) {
-      if (!p.isCompleted()) {
-        still.add(p);
-        continue;
-      }
-      TableCopyResult r = p.get();
-      TableProgress old = tableProgress.get(r.sourceTable());
-      if (old != null && (old.rowsCopied() != r.rows() || old.chunksDone() != r.chunks())) {
-        tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
-      }
-      if (old != null) {
-        tableProgress.put(
-            r.sourceTable(),
-            new TableProgress(
-                old.table(), r.rows(), old.rowsEstimated(), r.chunks(), old.chunksTotal()));
-      }
-      chunksDone = tableProgress.values().stream().mapToInt(TableProgress::chunksDone).sum();
-    }
-    running.clear();
-    running.addAll(still);
+  /** A finished table: its result settles the table's progress. */
+  private void tableDone(TableCopyResult r) {
+    copy.tableCopied(r);
   }
 
   @Override
   public void chunkCopied(ChunkProgress p) {
-    if (!copiedChunks
-        .computeIfAbsent(p.sourceTable(), k -> new java.util.HashSet<>())
-        .add(p.index())) {
-      return; // a repeated signal counts once
+    if (copy.chunkSignalled(p)) {
+      message = copy.message();
     }
-    TableProgress old = tableProgress.get(p.sourceTable());
-    if (old == null) {
-      return;
-    }
-    tableUpdated.put(p.sourceTable(), Workflow.currentTimeMillis());
-    tableProgress.put(
-        p.sourceTable(),
-        new TableProgress(
-            old.table(),
-            old.rowsCopied() + p.rows(),
-            old.rowsEstimated(),
-            Math.min(old.chunksTotal(), old.chunksDone() + 1),
-            old.chunksTotal()));
-    chunksDone = tableProgress.values().stream().mapToInt(TableProgress::chunksDone).sum();
-    message = "migrate: " + chunksDone + "/" + chunksTotal + " chunks copied";
   }
 
-  /** Removes completed chunk promises and counts them (a failed chunk fails the stage). */
-  private void drain(List<Promise<ChunkResult>> inFlight) {
-    List<Promise<ChunkResult>> still = new ArrayList<>();
-    for (Promise<ChunkResult> p : inFlight) {
-      if (!p.isCompleted()) {
-        still.add(p);
-        continue;
-      }
-      ChunkResult r = p.get();
-      chunksDone++;
-      tableUpdated.put(r.sourceTable(), Workflow.currentTimeMillis());
-      TableProgress old = tableProgress.get(r.sourceTable());
-      if (old != null) {
-        tableProgress.put(
-            r.sourceTable(),
-            new TableProgress(
-                old.table(),
-                old.rowsCopied() + r.rows(),
-                old.rowsEstimated(),
-                old.chunksDone() + 1,
-                old.chunksTotal()));
-      }
-      message = "migrate: " + chunksDone + "/" + chunksTotal + " chunks copied";
-    }
-    inFlight.clear();
-    inFlight.addAll(still);
-  }
-
-  /** Executes the approved cutover; empty when it ran, else why it was refused. */
-  private Optional<String> executeCutover(String approvedCommit) {
-    String window = spec.cutover().window();
-    if (window != null && !window.isBlank()) {
-      try {
-        long delay = Instant.parse(window).toEpochMilli() - Workflow.currentTimeMillis();
-        if (delay > 0) {
-          message = "cutover: waiting for the window at " + window;
-          setStage(Stage.CUTOVER, "waiting-window", null, approvedCommit, message);
-          Workflow.sleep(delay);
-        }
-      } catch (DateTimeParseException e) {
-        throw ApplicationFailure.newNonRetryableFailure(
-            "cutover.window '" + window + "' is not an ISO-8601 instant", "INVALID_SPEC");
-      }
-    }
-    int freshness =
-        Workflow.getVersion(
-            VALIDATION_FRESHNESS_CHANGE, Workflow.DEFAULT_VERSION, VALIDATION_FRESHNESS);
-    if (freshness >= VALIDATION_FRESHNESS) {
-      Optional<String> refused = ensureFreshValidation(approvedCommit);
-      if (refused.isPresent()) {
-        setStage(Stage.CUTOVER, "failed", null, null, refused.get());
-        return refused;
-      }
-    }
-    setStage(Stage.CUTOVER, "executing", null, approvedCommit, "freeze, validate, switch");
-    message = "cutover: executing";
-    StageResult done =
-        cutover.executeCutover(
-            new StageRequest(
-                migrationId, spec, branch, approvedCommit, Workflow.currentTimeMillis()));
-    record(done);
-    setStage(Stage.CUTOVER, "completed", done.verdict(), done.commit(), done.summary());
-    return Optional.empty();
-  }
-
-  /**
-   * The cutover acts on the validation report only while it still describes the target: made less
-   * than {@code cutover.max_validation_age} ago (workflow time) against the chunk ledger as it is
-   * now. Otherwise Validation is re-run (validator and regression tester, on the approved cutover
-   * commit's mapping) and the cutover continues only on PASS. Returns why it refused.
-   */
-  private Optional<String> ensureFreshValidation(String approvedCommit) {
-    long now = Workflow.currentTimeMillis();
-    setStage(Stage.CUTOVER, "checking-freshness", null, approvedCommit, "validation report age");
-    message = "cutover: checking the validation report is fresh";
-    FreshnessResult f =
-        validation.checkFreshness(new StageRequest(migrationId, spec, branch, approvedCommit, now));
-    long maxAge;
-    try {
-      maxAge = java.time.Duration.parse(spec.cutover().maxValidationAge()).toMillis();
-    } catch (DateTimeParseException e) {
-      return Optional.of(
-          "cutover refused: cutover.max_validation_age '"
-              + spec.cutover().maxValidationAge()
-              + "' is not an ISO-8601 duration such as PT24H");
-    }
-    String stale = null;
-    if (f.generatedAtMillis() == null) {
-      stale =
-          f.reportCommit() == null
-              ? f.detail()
-              : "validation.json at " + shortId(f.reportCommit()) + " records no generation time";
-    } else if (now - f.generatedAtMillis() > maxAge) {
-      stale =
-          "validation.json was made "
-              + java.time.Duration.ofMillis(now - f.generatedAtMillis())
-              + " ago, more than cutover.max_validation_age "
-              + spec.cutover().maxValidationAge();
-    } else if (!f.ledgerMatches()) {
-      stale = f.detail();
-    }
-    if (stale == null) {
-      log.info("validation report of {} is fresh: {}", migrationId, f.detail());
-      return Optional.empty();
-    }
-    log.info("validation report of {} is stale ({}): re-validating", migrationId, stale);
-    message = "cutover: re-validating (" + stale + ")";
-    setStage(Stage.CUTOVER, "revalidating", null, approvedCommit, stale);
-    StageResult validated =
-        validation.validate(new StageRequest(migrationId, spec, branch, approvedCommit, now));
-    record(validated);
-    StageResult checked =
-        validation.replayRegression(
-            new StageRequest(migrationId, spec, branch, validated.commit(), now));
-    record(checked);
-    Verdict verdict = checked.verdict() == null ? Verdict.FAIL : checked.verdict();
-    String summary = "re-validated before cutover (" + stale + "): " + checked.summary();
-    StageStatus old = stages.get(Stage.VALIDATION);
-    stages.put(
-        Stage.VALIDATION,
-        new StageStatus(
-            Stage.VALIDATION, old.state(), old.gate(), verdict, checked.commit(), summary));
-    if (verdict != Verdict.PASS) {
-      return Optional.of(
-          "cutover refused: the validation report was stale ("
-              + stale
-              + ") and the re-validation at "
-              + shortId(checked.commit())
-              + " is "
-              + verdict
-              + ": "
-              + checked.summary()
-              + ". Nothing was frozen or switched; see 04-validation/validation.md");
-    }
-    return Optional.empty();
+  /** A chunk copied inline: counts it (a failed chunk fails the stage through the fan-out). */
+  private void chunkDone(ChunkResult r) {
+    copy.chunkCopied(r);
+    message = copy.message();
   }
 
   private void skip(ApprovedStage earlier) {
-    earlier.artifacts().forEach(a -> artifacts.put(a.path(), a));
-    setStage(earlier.stage(), "skipped", null, earlier.commit(), "approved in an earlier run");
-  }
-
-  private void record(StageResult result) {
-    result.artifacts().forEach(a -> artifacts.put(a.path(), a));
-  }
-
-  private void setStage(Stage s, String st, Verdict verdict, String commit, String summary) {
-    if (s == null) {
-      return;
-    }
-    StageStatus old = stages.get(s);
-    stages.put(
-        s,
-        new StageStatus(
-            s,
-            st,
-            old.gate(),
-            verdict != null ? verdict : old.verdict(),
-            commit != null ? commit : old.commit(),
-            summary));
+    earlier.artifacts().forEach(board::put);
+    board.set(
+        earlier.stage(), StagePhase.SKIPPED, null, earlier.commit(), "approved in an earlier run");
   }
 
   /**
@@ -873,91 +731,23 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
             null));
   }
 
-  /** Every reason to refuse a review; empty when it is acceptable. */
+  /** Every reason to refuse a review at the gate as it stands; empty when it is acceptable. */
   private List<String> reviewProblems(Review r) {
-    List<String> problems = new ArrayList<>();
-    if (r == null) {
-      problems.add("review is empty");
-      return problems;
-    }
-    if (r.stage() == null) {
-      problems.add("stage is required");
-    }
-    if (r.decision() == null) {
-      problems.add("decision is required (APPROVE, REQUEST_CHANGES or REJECT)");
-    }
-    if (r.reviewer() == null || r.reviewer().isBlank()) {
-      problems.add("reviewer is required");
-    }
-    if (r.commit() == null || !COMMIT_ID.matcher(r.commit()).matches()) {
-      problems.add(
-          "commit must be the full 40-hex id of the commit reviewed, was '" + r.commit() + "'");
-    }
-    if (!problems.isEmpty()) {
-      return problems;
-    }
-    if (state != MigrationState.AWAITING_REVIEW || r.stage() != stage) {
-      problems.add(
-          "stage "
-              + r.stage().key()
-              + " is not waiting for review (current stage "
-              + (stage == null ? "none" : stage.key())
-              + ", state "
-              + state.name().toLowerCase(Locale.ROOT)
-              + ")");
-      return problems;
-    }
-    if (!spec.approvers().mayReview(r.stage(), effectiveGate, r.reviewer())) {
-      problems.add(
-          "reviewer '"
-              + r.reviewer()
-              + "' is not an approver of "
-              + r.stage().key()
-              + (effectiveGate == GateMode.EXTERNAL
-                  ? " (external gate: only approvers." + r.stage().key() + " may decide)"
-                  : " (listed: approvers." + r.stage().key() + " and approvers.default)"));
-    }
-    if (changesRequested) {
-      if (r.decision() != Decision.REJECT && r.commit().equals(reviewCommit)) {
-        problems.add(
-            "changes were requested on "
-                + reviewCommit
-                + ": name the newer commit holding the revision");
-      }
-    } else if (!r.commit().equals(reviewCommit)) {
-      problems.add(
-          "commit "
-              + r.commit()
-              + " is not the commit under review; review "
-              + reviewCommit
-              + " (the exact commit you read)");
-    }
-    return problems;
+    return ReviewRules.problems(
+        r, new ReviewRules.Gate(state, stage, spec, effectiveGate, reviewCommit, changesRequested));
   }
 
   @Override
   public MigrationStatus status() {
-    List<TableProgress> tables = new ArrayList<>();
-    tableProgress.forEach(
-        (source, t) -> tables.add(t.timed(tableStarted.get(source), tableUpdated.get(source))));
-    long rowsCopied = tables.stream().mapToLong(TableProgress::rowsCopied).sum();
-    long rowsEstimated = tables.stream().mapToLong(TableProgress::rowsEstimated).sum();
-    int tablesDone =
-        (int)
-            tables.stream()
-                .filter(t -> t.chunksTotal() > 0 && t.chunksDone() == t.chunksTotal())
-                .count();
-    Progress progress =
-        new Progress(
-            tables.size(), tablesDone, chunksTotal, chunksDone, rowsCopied, rowsEstimated, tables);
+    Progress progress = copy.progress();
     return new MigrationStatus(
         migrationId,
         branch,
         stage,
         state,
         state == MigrationState.AWAITING_REVIEW ? reviewCommit : null,
-        new ArrayList<>(stages.values()),
-        new ArrayList<>(artifacts.values()),
+        board.stages(),
+        board.artifacts(),
         reviews,
         progress,
         message,

@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.TaskQueues;

@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.Stage;
@@ -11,6 +11,7 @@ import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
 import io.migrationstudio.contracts.activity.FreshnessResult;
+import io.migrationstudio.contracts.activity.LoadFailure;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
@@ -80,6 +81,15 @@ class FakeActivities
 
   /** When set, the first copyChunk attempt blocks on it (to kill its worker mid-stage). */
   volatile CountDownLatch blockFirstChunk;
+
+  /**
+   * When set, each copyChunk attempt asks it first: a non-null result is returned, an exception is
+   * the attempt's failure, null copies as usual.
+   */
+  volatile java.util.function.Function<ChunkRequest, ChunkResult> chunkHook;
+
+  /** Every recordFailedLoad request (the run.json of a failed copy). */
+  final List<LoadFailure> failedLoads = Collections.synchronizedList(new ArrayList<>());
 
   private final AtomicInteger counter = new AtomicInteger();
 
@@ -204,6 +214,13 @@ class FakeActivities
       }
       throw new IllegalStateException("worker killed");
     }
+    var hook = chunkHook;
+    if (hook != null) {
+      ChunkResult hooked = hook.apply(r);
+      if (hooked != null) {
+        return hooked;
+      }
+    }
     if (r.force()) {
       forcedChunks.add(r);
     }
@@ -219,6 +236,20 @@ class FakeActivities
   @Override
   public StageResult finishLoad(StageRequest r) {
     return result(Stage.MIGRATE, "migration-engineer", "03-migrate/run.json", null);
+  }
+
+  @Override
+  public StageResult recordFailedLoad(LoadFailure f) {
+    failedLoads.add(f);
+    calls.add("record-failed-load:" + f.sourceTable());
+    String c = newCommit();
+    return new StageResult(
+        Stage.MIGRATE,
+        "migration-engineer",
+        c,
+        List.of(new ArtifactRef("03-migrate/run.json", c), new ArtifactRef("03-migrate/run.md", c)),
+        Verdict.FAIL,
+        "copy failed in table " + f.sourceTable() + ": " + f.reason());
   }
 
   @Override

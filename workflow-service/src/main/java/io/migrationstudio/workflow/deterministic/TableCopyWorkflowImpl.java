@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkRequest;
@@ -45,12 +45,9 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
         r.parentWorkflowId() == null
             ? null
             : Workflow.newExternalWorkflowStub(MigrationWorkflow.class, r.parentWorkflowId());
-    List<Promise<ChunkResult>> inFlight = new ArrayList<>();
+    BoundedFanOut<ChunkResult> copies =
+        new BoundedFanOut<>(Math.max(1, r.parallelism()), c -> chunkDone(c, parent));
     for (ChunkRange range : r.table().chunks()) {
-      while (inFlight.size() >= r.parallelism()) {
-        Promise.anyOf(inFlight).get();
-        drain(inFlight, parent);
-      }
       ChunkRequest chunk =
           new ChunkRequest(
               r.migrationId(),
@@ -60,12 +57,9 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
               r.table().sourceTable(),
               range,
               r.migrationId() + "/" + r.table().sourceTable() + "/" + range.index());
-      inFlight.add(Async.function(chunks::copyChunk, chunk));
+      copies.start(() -> Async.function(chunks::copyChunk, chunk));
     }
-    while (!inFlight.isEmpty()) {
-      Promise.anyOf(inFlight).get();
-      drain(inFlight, parent);
-    }
+    copies.awaitAll();
     // every progress signal delivered before the table reports done
     Promise.allOf(signals).get();
     int version =
@@ -79,25 +73,16 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
     return new TableCopyResult(r.table().sourceTable(), rows, done, alreadyCommitted);
   }
 
-  private void drain(List<Promise<ChunkResult>> inFlight, MigrationWorkflow parent) {
-    List<Promise<ChunkResult>> still = new ArrayList<>();
-    for (Promise<ChunkResult> p : inFlight) {
-      if (!p.isCompleted()) {
-        still.add(p);
-        continue;
-      }
-      ChunkResult c = p.get();
-      rows += c.rows();
-      done++;
-      if (c.alreadyCommitted()) {
-        alreadyCommitted++;
-      }
-      if (parent != null) {
-        ChunkProgress progress = new ChunkProgress(c.sourceTable(), c.index(), c.rows());
-        signals.add(Async.procedure(parent::chunkCopied, progress));
-      }
+  /** A copied chunk: counted, and signalled to the parent for its progress. */
+  private void chunkDone(ChunkResult c, MigrationWorkflow parent) {
+    rows += c.rows();
+    done++;
+    if (c.alreadyCommitted()) {
+      alreadyCommitted++;
     }
-    inFlight.clear();
-    inFlight.addAll(still);
+    if (parent != null) {
+      ChunkProgress progress = new ChunkProgress(c.sourceTable(), c.index(), c.rows());
+      signals.add(Async.procedure(parent::chunkCopied, progress));
+    }
   }
 }

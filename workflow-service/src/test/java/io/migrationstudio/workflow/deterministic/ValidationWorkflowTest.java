@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -20,6 +20,8 @@ import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.contracts.workflow.ValidationWorkflow;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.workflow.OperatorService;
+import io.migrationstudio.workflow.WorkflowWorker;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -87,6 +89,7 @@ class ValidationWorkflowTest {
         null,
         new ConnectionSpec("jdbc:postgresql://db/src", "u", null, null),
         new ConnectionSpec("jdbc:postgresql://db/dst", "u", null, null),
+        null,
         null,
         null,
         null,

@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,6 +25,8 @@ import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.workflow.OperatorService;
+import io.migrationstudio.workflow.WorkflowWorker;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -85,7 +87,8 @@ class MigrationWorkflowTest {
         null,
         null,
         reviews,
-        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))));
+        new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))),
+        null);
   }
 
   /** {@link #spec} with cutover options. */
@@ -164,11 +167,13 @@ class MigrationWorkflowTest {
             base.target(),
             null,
             null,
-            new io.migrationstudio.contracts.spec.MigrateOptions(null, null, null, null, true),
+            new io.migrationstudio.contracts.spec.MigrateOptions(
+                null, null, null, null, true, null, null, null, null),
             null,
             null,
             base.reviews(),
-            base.approvers());
+            base.approvers(),
+            null);
     MigrationWorkflow wf = start(dry);
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state());
@@ -286,6 +291,11 @@ class MigrationWorkflowTest {
             WorkflowUpdateException.class,
             () -> wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "mallory", "", commit)));
     assertTrue(rootMessage(unknown).contains("not an approver"), rootMessage(unknown));
+    assertTrue(
+        rootMessage(unknown)
+            .contains(
+                "may approve it: alice (listed under approvers.mapping and approvers.default)"),
+        "names who may approve: " + rootMessage(unknown));
 
     WorkflowUpdateException notWaiting =
         assertThrows(
@@ -584,6 +594,172 @@ class MigrationWorkflowTest {
         fakes.repairPlanCommit.equals(st.reviewCommit()), "the FAIL is reviewed, not the plan");
     wf.review(new Review(Stage.VALIDATION, Decision.REJECT, "alice", "", st.reviewCommit()));
     assertEquals(MigrationState.REJECTED, result(wf).state());
+  }
+
+  // --- a failed per-table child ends the migration FAILED with its evidence ---
+
+  /** Fails every attempt of the chunks of {@code table} with {@code type} (non-retryable). */
+  private void failChunksOf(String table, String type, String message) {
+    fakes.chunkHook =
+        r -> {
+          if (!r.sourceTable().equals(table)) {
+            return null;
+          }
+          throw io.temporal.failure.ApplicationFailure.newFailure(message, type);
+        };
+  }
+
+  private MigrationOutcome assertFailedInTable(
+      MigrationWorkflow wf, String table, String reasonPart) {
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.FAILED, out.state(), out.message());
+    assertTrue(out.message().contains("table " + table), out.message());
+    assertTrue(out.message().contains(reasonPart), out.message());
+    assertEquals(1, fakes.failedLoads.size(), "run.json of the failure committed once");
+    assertEquals(table, fakes.failedLoads.get(0).sourceTable());
+    assertTrue(
+        fakes.failedLoads.get(0).reason().contains(reasonPart), fakes.failedLoads.toString());
+    MigrationStatus st = wf.status();
+    assertEquals(
+        st.stages().get(1).commit(),
+        fakes.failedLoads.get(0).mappingCommit(),
+        "the approved mapping commit the copy followed");
+    assertEquals(MigrationState.FAILED, st.state(), "the query agrees with the outcome");
+    assertEquals(Stage.MIGRATE, st.stage());
+    var migrate = st.stages().get(2);
+    assertEquals("failed", migrate.state());
+    assertEquals(Verdict.FAIL, migrate.verdict());
+    assertTrue(migrate.summary().contains(reasonPart), migrate.summary());
+    assertTrue(
+        st.artifacts().stream().anyMatch(a -> a.path().equals("03-migrate/run.json")),
+        st.artifacts().toString());
+    assertFalse(fakes.calls.contains("migration-engineer"), "nothing is finished or built");
+    assertFalse(fakes.calls.contains("validator"), "the migration ends in Migrate");
+    return out;
+  }
+
+  @Test
+  void aChunkOverTheRejectLimitEndsTheMigrationFailedWithRunJson() throws Exception {
+    failChunksOf(
+        "track",
+        "REJECT_LIMIT_EXCEEDED",
+        "table track chunk 1: more than 0 rejected rows (first reason: column x ...)");
+    MigrationWorkflow wf = start(spec(allAuto()));
+    assertFailedInTable(wf, "track", "REJECT_LIMIT_EXCEEDED");
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) { // the failed child's path for the replay test
+      writeHistory(dir, "migration-workflow-history-child-failure.json");
+    }
+  }
+
+  @Test
+  void aNonRetryableChunkErrorEndsTheMigrationFailed() throws Exception {
+    failChunksOf("album", "PERMANENT_SQL", "table album chunk 0: value too long (SQLState 22001)");
+    MigrationWorkflow wf = start(spec(allAuto()));
+    assertFailedInTable(wf, "album", "PERMANENT_SQL");
+  }
+
+  /**
+   * Blocks the chunks of {@code table} (heartbeating, so only what the test does ends them) until
+   * the returned latch is released; {@code entered} counts down when the first one runs.
+   */
+  private CountDownLatch blockChunksOf(String table, CountDownLatch entered) {
+    CountDownLatch release = new CountDownLatch(1);
+    fakes.chunkHook =
+        r -> {
+          if (!r.sourceTable().equals(table)) {
+            return null;
+          }
+          entered.countDown();
+          try {
+            while (!release.await(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+              io.temporal.activity.Activity.getExecutionContext().heartbeat("copying");
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new IllegalStateException("released");
+        };
+    return release;
+  }
+
+  @Test
+  void aCancelledTableCopyEndsTheMigrationFailed() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = blockChunksOf("track", entered);
+    try {
+      MigrationWorkflow wf = start(spec(allAuto()));
+      assertTrue(entered.await(30, java.util.concurrent.TimeUnit.SECONDS));
+      client.newUntypedWorkflowStub(TaskQueues.workflowId("wf-test") + "/copy/1").cancel();
+      assertFailedInTable(wf, "track", "CANCELLED");
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void aMigrationWhoseExecutionWasTerminatedReportsFailedNotRunning() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    awaitReview(wf, Stage.MAPPING);
+    OperatorService operator = new OperatorService(client, null);
+    assertEquals(MigrationState.AWAITING_REVIEW, operator.status("wf-test").state());
+    WorkflowStub.fromTyped(wf).terminate("operator stopped it");
+    MigrationStatus st = operator.status("wf-test");
+    assertEquals(MigrationState.FAILED, st.state(), st.message());
+    assertTrue(st.message().contains("ended terminated"), st.message());
+  }
+
+  /**
+   * The reasons of the child failures a test environment cannot produce on demand (a child or chunk
+   * timeout; a terminated child, which the in-process server does not report to the parent): the
+   * same handler as above, named by what ended the child.
+   */
+  @Test
+  void aTimedOutOrTerminatedTableCopyIsNamedAsSuch() {
+    var execution =
+        io.temporal.api.common.v1.WorkflowExecution.newBuilder()
+            .setWorkflowId("migration-wf-test/copy/1")
+            .build();
+    java.util.function.Function<Throwable, io.temporal.failure.ChildWorkflowFailure> child =
+        cause ->
+            new io.temporal.failure.ChildWorkflowFailure(
+                1,
+                2,
+                "TableCopyWorkflow",
+                execution,
+                "default",
+                io.temporal.api.enums.v1.RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
+                cause);
+    var heartbeat =
+        new io.temporal.failure.TimeoutFailure(
+            "activity Heartbeat timeout",
+            null,
+            io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_HEARTBEAT);
+    var chunk =
+        new io.temporal.failure.ActivityFailure(
+            "chunk failed",
+            3,
+            4,
+            "Migrate_CopyChunk",
+            "a1",
+            io.temporal.api.enums.v1.RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED,
+            "worker",
+            heartbeat);
+    assertEquals(
+        "TIMED_OUT: a chunk of the table timed out (TIMEOUT_TYPE_HEARTBEAT)",
+        MigrationWorkflowImpl.childFailureReason(child.apply(chunk)));
+    assertEquals(
+        "TIMED_OUT: the table copy timed out (TIMEOUT_TYPE_START_TO_CLOSE)",
+        MigrationWorkflowImpl.childFailureReason(
+            child.apply(
+                new io.temporal.failure.TimeoutFailure(
+                    "run timeout",
+                    null,
+                    io.temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE))));
+    assertEquals(
+        "TERMINATED: the table copy was terminated",
+        MigrationWorkflowImpl.childFailureReason(
+            child.apply(new io.temporal.failure.TerminatedFailure("stopped", null))));
   }
 
   private static String rootMessage(Throwable e) {

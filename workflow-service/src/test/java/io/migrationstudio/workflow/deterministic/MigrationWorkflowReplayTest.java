@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;
@@ -18,7 +18,10 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history.json", // before the per-table children: chunks copied inline
         "migration-workflow-history-v1.json", // table-copy-children version 1
         "migration-workflow-history-v2.json", // + validation-freshness version 1 before the cutover
-        "migration-workflow-history-repair.json" // + validation-repair version 1 (FAIL, repaired)
+        "migration-workflow-history-repair.json", // + validation-repair version 1 (FAIL, repaired)
+        // + table-copy-failure version 1: a chunk over reject_limit fails its table's child,
+        // the migration commits run.json and ends FAILED
+        "migration-workflow-history-child-failure.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

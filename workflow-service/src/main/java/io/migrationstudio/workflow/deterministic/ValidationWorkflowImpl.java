@@ -1,4 +1,4 @@
-package io.migrationstudio.workflow;
+package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
@@ -19,17 +19,12 @@ import io.migrationstudio.contracts.workflow.MigrationOutcome;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.Progress;
-import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.contracts.workflow.ValidationWorkflow;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 
 /**
@@ -50,7 +45,7 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
   /** The stages a validation-only run performs, in order; the others are shown as not-run. */
   static final List<Stage> STEPS = List.of(Stage.ASSESSMENT, Stage.MAPPING, Stage.VALIDATION);
 
-  static final String NOT_RUN = "not-run";
+  static final String NOT_RUN = StagePhase.NOT_RUN.key();
 
   private final EvidenceActivities evidence =
       Workflow.newActivityStub(EvidenceActivities.class, ActivityOptionsCatalog.evidence());
@@ -71,31 +66,26 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
   private Stage stage;
   private MigrationState state = MigrationState.RUNNING;
   private String message = "starting";
-  private final Map<Stage, StageStatus> stages = new EnumMap<>(Stage.class);
-  private final Map<String, ArtifactRef> artifacts = new LinkedHashMap<>();
+  private StageBoard board = new StageBoard();
 
   @Override
   public MigrationOutcome run(MigrationInput input) {
     spec = input.spec();
     migrationId = spec.id();
     branch = TaskQueues.validationBranch(migrationId);
-    for (Stage s : Stage.values()) {
-      boolean runs = STEPS.contains(s);
-      stages.put(
-          s,
-          new StageStatus(
-              s,
-              runs ? "pending" : NOT_RUN,
-              GateMode.AUTO,
-              null,
-              null,
-              runs ? null : "validation-only run: " + s.key() + " is not part of it"));
-    }
+    board =
+        new StageBoard(
+            s -> STEPS.contains(s) ? StagePhase.PENDING : StagePhase.NOT_RUN,
+            s -> GateMode.AUTO,
+            s ->
+                STEPS.contains(s)
+                    ? null
+                    : "validation-only run: " + s.key() + " is not part of it");
     try {
       OpenResult open =
           evidence.openValidation(new OpenRequest(migrationId, spec, input.specText()));
       branch = open.branch();
-      artifacts.put("migration.yaml", new ArtifactRef("migration.yaml", open.specCommit()));
+      board.put(new ArtifactRef("migration.yaml", open.specCommit()));
       long started = Workflow.currentTimeMillis();
 
       stage = Stage.ASSESSMENT;
@@ -104,9 +94,9 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
       StageResult mapped = step(mapping::generateMapping, inventory.commit(), started);
       stage = Stage.VALIDATION;
       StageResult validated = step(validation::validate, mapped.commit(), started);
-      setStage(
+      board.set(
           Stage.VALIDATION,
-          "checking",
+          StagePhase.CHECKING,
           null,
           validated.commit(),
           Stage.VALIDATION.checkerRole() + ": " + validated.summary());
@@ -114,16 +104,16 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
       StageResult checked =
           validation.replayRegression(
               new StageRequest(migrationId, spec, branch, validated.commit(), started));
-      record(checked);
+      board.record(checked);
       Verdict verdict = checked.verdict() == null ? Verdict.FAIL : checked.verdict();
       String summary = validated.summary() + "; " + checked.summary();
-      setStage(Stage.VALIDATION, "completed", verdict, checked.commit(), summary);
+      board.set(Stage.VALIDATION, StagePhase.COMPLETED, verdict, checked.commit(), summary);
       return verdict == Verdict.PASS
           ? finish(MigrationState.COMPLETED, "validation PASS: " + summary)
           : finish(MigrationState.FAILED, "validation FAIL: " + summary);
     } catch (ActivityFailure e) {
       String reason = rootMessage(e);
-      setStage(stage, "failed", null, null, reason);
+      board.set(stage, StagePhase.FAILED, null, null, reason);
       log.warn("validation of {} failed in {}: {}", migrationId, stage, reason);
       return finish(MigrationState.FAILED, (stage == null ? "start" : stage.key()) + ": " + reason);
     }
@@ -131,13 +121,13 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
 
   /** One producer step: running, then done at the commit it returned. */
   private StageResult step(StageActivity activity, String commit, long started) {
-    setStage(stage, "running", null, null, "producer " + stage.producerRole());
+    board.set(stage, StagePhase.RUNNING, null, null, "producer " + stage.producerRole());
     message = stage.key() + ": " + stage.producerRole() + " at work";
     StageResult result =
         activity.apply(new StageRequest(migrationId, spec, branch, commit, started));
-    record(result);
+    board.record(result);
     if (stage != Stage.VALIDATION) {
-      setStage(stage, "completed", null, result.commit(), result.summary());
+      board.set(stage, StagePhase.COMPLETED, null, result.commit(), result.summary());
     }
     return result;
   }
@@ -146,26 +136,6 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
   @FunctionalInterface
   private interface StageActivity {
     StageResult apply(StageRequest request);
-  }
-
-  private void record(StageResult result) {
-    result.artifacts().forEach(a -> artifacts.put(a.path(), a));
-  }
-
-  private void setStage(Stage s, String st, Verdict verdict, String commit, String summary) {
-    if (s == null) {
-      return;
-    }
-    StageStatus old = stages.get(s);
-    stages.put(
-        s,
-        new StageStatus(
-            s,
-            st,
-            old.gate(),
-            verdict != null ? verdict : old.verdict(),
-            commit != null ? commit : old.commit(),
-            summary));
   }
 
   private MigrationOutcome finish(MigrationState end, String why) {
@@ -189,8 +159,8 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
         stage,
         state,
         null,
-        new ArrayList<>(stages.values()),
-        new ArrayList<>(artifacts.values()),
+        board.stages(),
+        board.artifacts(),
         List.of(),
         Progress.empty(),
         message,

@@ -1,0 +1,206 @@
+package io.migrationstudio.core.copy;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.activity.ChunkRequest;
+import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.dialect.Connections;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Secrets;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.throttle.ThrottledProgress;
+import io.migrationstudio.core.throttle.Throttles;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The Migrate stage's work for one spec at a time, built once per worker: each method opens its
+ * connections through {@link Connections} (one frame, failures classified), picks the dialects of
+ * the spec's URLs and runs {@link TargetPreparer}, {@link ChunkCopier}, {@link LoadFinisher},
+ * {@link DryRunner} or {@link IntegrationChecker}. The activity adapter only reads artifacts,
+ * passes Temporal's context in and commits what comes out.
+ */
+public final class MigrateService {
+  private final Secrets secrets;
+
+  /** The rate limiters of this worker process, one per rate (the cap holds per worker). */
+  private final Throttles.Limiters limiters = new Throttles.Limiters();
+
+  public MigrateService(Secrets secrets) {
+    this.secrets = Objects.requireNonNull(secrets);
+  }
+
+  /** The studio schema, the ledger, the target tables (no indexes) and the chunk plan. */
+  public TargetPreparer.Prepared prepare(
+      MigrationSpec spec, MappingDocument mapping, String migrationId) {
+    TargetPreparer preparer = new TargetPreparer(Dialects.source(spec), Dialects.target(spec));
+    Integer rows = spec.migrate().chunkRows();
+    Long bytes = spec.migrate().chunkBytes();
+    String what = "preparing the target of migration " + migrationId;
+    boolean replace = spec.migrate().replacesNonEmptyTarget();
+    return onBoth(
+        spec,
+        what,
+        (src, tgt) -> preparer.prepare(src, tgt, mapping, migrationId, rows, bytes, replace));
+  }
+
+  /**
+   * One chunk, exactly once. {@code deliveryAttempt} is Temporal's attempt (at least 1), {@code
+   * worker} the process recorded in the ledger; a forced request (a repair) redoes a chunk the
+   * ledger shows committed.
+   */
+  public ChunkResult copyChunk(
+      ChunkRequest req,
+      MappingDocument mapping,
+      int deliveryAttempt,
+      String worker,
+      ChunkProgress heartbeat) {
+    MigrationSpec spec = req.spec();
+    TableMapping table =
+        mapping
+            .bySource(req.sourceTable())
+            .orElseThrow(
+                () ->
+                    new MigrationException(
+                        ErrorCode.INVALID_ARTIFACT,
+                        "table "
+                            + req.sourceTable()
+                            + " is not in mapping.yaml at "
+                            + req.mappingCommit()
+                            + "; re-run prepareTarget on the approved mapping"));
+    CopyOptions options = copyOptions(spec, req.force(), deliveryAttempt, worker);
+    return Connections.onBoth(
+        spec,
+        secrets,
+        "copying chunk " + req.chunk().index() + " of table " + req.sourceTable(),
+        (src, tgt) -> {
+          try (Throttles throttles = Throttles.open(spec, secrets, limiters)) {
+            ChunkProgress progress = throttles.wrap(heartbeat);
+            if (req.force()) {
+              RepairSession.prepare(tgt);
+            }
+            return new ChunkCopier(
+                    Dialects.source(spec),
+                    Dialects.target(spec),
+                    TargetSchema.DEFAULT_STUDIO_SCHEMA,
+                    Clock.systemUTC(),
+                    options)
+                .copy(src, tgt, mapping, table, req.chunk(), req.migrationId(), progress);
+          }
+        });
+  }
+
+  /** The copy options a spec and a delivery ask for. */
+  static CopyOptions copyOptions(
+      MigrationSpec spec, boolean force, int deliveryAttempt, String worker) {
+    CopyOptions options =
+        CopyOptions.defaults()
+            .withRejectLimit(spec.migrate().rejectLimit())
+            .withForce(force)
+            .withDeliveryAttempt(Math.max(1, deliveryAttempt))
+            .withWorker(worker);
+    Long rate = spec.migrate().maxRowsPerSecond();
+    if (rate != null) {
+      options =
+          options.withProgressEvery(ThrottledProgress.progressEvery(rate, options.progressEvery()));
+    }
+    return options;
+  }
+
+  /** One table's keys and indexes, as soon as its chunks are in. */
+  public void buildTableIndexes(
+      MigrationSpec spec, MappingDocument mapping, String migrationId, String sourceTable) {
+    LoadFinisher finisher = new LoadFinisher(Dialects.target(spec));
+    onTarget(
+        spec,
+        "building the indexes of table " + sourceTable,
+        tgt -> {
+          finisher.finishTable(tgt, mapping, migrationId, sourceTable);
+          return null;
+        });
+  }
+
+  /** Keys, foreign keys and sequences left; the run report. */
+  public StageOutput finishLoad(
+      MigrationSpec spec, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
+    LoadFinisher finisher = new LoadFinisher(Dialects.target(spec));
+    String what = "finishing the load of migration " + migrationId;
+    // the source is read after the copy: free-standing sequences take its current values
+    return onBoth(
+        spec,
+        what,
+        (src, t) ->
+            finisher.finish(
+                src, Dialects.source(spec), t, mapping, migrationId, stageStartedAtMillis));
+  }
+
+  /**
+   * {@code run.json} of a migration whose copy failed: the ledger as it stood, the failing table
+   * and the reason (the failure may be the target itself; the caller then records it without the
+   * ledger, {@link LoadFinisher#failedWithoutLedger}).
+   */
+  public StageOutput failedLoad(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis,
+      String sourceTable,
+      String reason) {
+    LoadFinisher finisher = new LoadFinisher(Dialects.target(spec));
+    String what = "recording the failed load of migration " + migrationId;
+    return onTarget(
+        spec,
+        what,
+        t -> finisher.failed(t, mapping, migrationId, stageStartedAtMillis, sourceTable, reason));
+  }
+
+  /** The dry run: every row read, transformed and checked; nothing kept. */
+  public StageOutput dryRun(
+      MigrationSpec spec, MappingDocument mapping, String migrationId, ChunkProgress heartbeat) {
+    DryRunner.Report report =
+        Connections.onBoth(
+            spec,
+            secrets,
+            "the dry run of migration " + migrationId,
+            (src, tgt) ->
+                new DryRunner(Dialects.source(spec), Dialects.target(spec))
+                    .run(
+                        src,
+                        tgt,
+                        mapping,
+                        migrationId,
+                        spec.migrate().chunkRows(),
+                        spec.migrate().rejectLimit(),
+                        heartbeat));
+    return DryRunner.output(report);
+  }
+
+  /** The integration tester: the ledger and the target after a load. */
+  public StageOutput checkIntegration(
+      MigrationSpec spec, MappingDocument mapping, String migrationId) {
+    IntegrationChecker checker = new IntegrationChecker(Dialects.target(spec));
+    long rejectLimit = spec.migrate().rejectLimit();
+    String what = "the integration check of migration " + migrationId;
+    return Connections.onTargetReadOnly(
+        spec, secrets, what, tgt -> checker.check(tgt, mapping, migrationId, rejectLimit));
+  }
+
+  /** The integration tester on a dry run: the report's verdict and a target left untouched. */
+  public StageOutput checkDryRun(MigrationSpec spec, byte[] reportJson, String migrationId) {
+    DryRunner dry = new DryRunner(Dialects.source(spec), Dialects.target(spec));
+    String what = "the dry-run check of migration " + migrationId;
+    return Connections.onTargetReadOnly(
+        spec, secrets, what, tgt -> dry.check(tgt, reportJson, migrationId));
+  }
+
+  private <T> T onTarget(MigrationSpec spec, String what, Connections.TargetWork<T> work) {
+    return Connections.onTarget(spec, secrets, what, work);
+  }
+
+  private <T> T onBoth(MigrationSpec spec, String what, Connections.PairWork<T> work) {
+    return Connections.onBoth(spec, secrets, what, work);
+  }
+}

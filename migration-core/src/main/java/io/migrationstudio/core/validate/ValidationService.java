@@ -1,0 +1,135 @@
+package io.migrationstudio.core.validate;
+
+import io.migrationstudio.contracts.activity.FreshnessResult;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.QuerySpec;
+import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.dialect.Connections;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.report.EvidenceMask;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.spec.SecretResolver;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The Validation stage's work for one spec at a time, built once per worker: each method opens its
+ * connections through {@link Connections} (one frame, failures classified) and runs {@link
+ * Validator} (stamped by {@link Freshness}), {@link RegressionReplayer}, the freshness comparison
+ * or {@link RepairPlanner}. The activity adapter only reads artifacts and commits what comes out.
+ */
+public final class ValidationService {
+  private final SecretResolver secrets;
+
+  public ValidationService(SecretResolver secrets) {
+    this.secrets = Objects.requireNonNull(secrets);
+  }
+
+  /**
+   * The validation report through {@code mapping}, stamped with when it was made (workflow time)
+   * and against which ledger state, for Cutover's freshness check.
+   */
+  public StageOutput validate(
+      MigrationSpec spec, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
+    return Connections.onBothReadOnly(
+        spec,
+        secrets,
+        "validating migration " + migrationId,
+        (src, tgt) -> {
+          StageOutput out =
+              new Validator(Dialects.source(spec), Dialects.target(spec))
+                  .validate(
+                      src,
+                      tgt,
+                      mapping,
+                      migrationId,
+                      spec.validation().sampleRows(),
+                      Validator.ledgerlessChunkRows(spec.migrate()),
+                      EvidenceMask.plain(spec.mapping().plainEvidence()));
+          return Freshness.stamp(
+              out,
+              stageStartedAtMillis,
+              Freshness.ledgerState(
+                  tgt, Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA, migrationId));
+        });
+  }
+
+  /** The spec's query set replayed on both sides; {@code validationJson} may be null. */
+  public StageOutput replay(MigrationSpec spec, String migrationId, byte[] validationJson) {
+    RegressionReplayer replayer =
+        new RegressionReplayer(Dialects.source(spec), Dialects.target(spec));
+    List<QuerySpec> queries = spec.validation().queries();
+    double tolerance = spec.validation().latencyTolerance();
+    String what = "replaying the query set of migration " + migrationId;
+    return onBoth(
+        spec,
+        what,
+        (src, tgt) -> replayer.replay(src, tgt, migrationId, queries, tolerance, validationJson));
+  }
+
+  /**
+   * Whether the report {@code validationJson} (written by {@code reportCommit}; both null when
+   * there is none on {@code branch}) still describes the chunk ledger on the target.
+   */
+  public FreshnessResult freshness(
+      MigrationSpec spec,
+      String migrationId,
+      String branch,
+      String reportCommit,
+      byte[] validationJson) {
+    if (reportCommit == null) {
+      return new FreshnessResult(
+          null,
+          null,
+          false,
+          "no " + io.migrationstudio.core.report.ArtifactPaths.VALIDATION_JSON + " on " + branch);
+    }
+    Freshness.Stamp stamp = Freshness.read(validationJson);
+    Freshness.LedgerState now =
+        Connections.onTargetReadOnly(
+            spec,
+            secrets,
+            "reading the chunk ledger of migration " + migrationId + " for the freshness check",
+            tgt ->
+                Freshness.ledgerState(
+                    tgt, Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA, migrationId));
+    if (stamp.ledger() == null) {
+      return new FreshnessResult(
+          stamp.generatedAtMillis(),
+          reportCommit,
+          false,
+          "the report records no ledger state; the ledger now has " + now.describe());
+    }
+    boolean same = stamp.ledger().equals(now);
+    return new FreshnessResult(
+        stamp.generatedAtMillis(),
+        reportCommit,
+        same,
+        same
+            ? "ledger unchanged: " + now.describe()
+            : "the chunk ledger changed since the report: it recorded "
+                + stamp.ledger().describe()
+                + ", the target now has "
+                + now.describe());
+  }
+
+  /** Which ledger chunks of the failing tables differ, from the report at {@code at}. */
+  public RepairPlanner.Result planRepair(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      byte[] validationJson,
+      String at) {
+    RepairPlanner planner =
+        new RepairPlanner(
+            Dialects.source(spec), Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA);
+    String what = "planning the repair of migration " + migrationId;
+    return onBoth(
+        spec, what, (src, tgt) -> planner.plan(src, tgt, mapping, migrationId, validationJson, at));
+  }
+
+  private <T> T onBoth(MigrationSpec spec, String what, Connections.PairWork<T> work) {
+    return Connections.onBothReadOnly(spec, secrets, what, work);
+  }
+}

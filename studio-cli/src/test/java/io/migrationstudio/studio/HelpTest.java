@@ -1,0 +1,55 @@
+package io.migrationstudio.studio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** {@code studio <command> --help} (and {@code -h}) prints the usage and exits 0 everywhere. */
+class HelpTest {
+
+  @Test
+  void everySubcommandAnswersHelpWithExitZero() {
+    List<List<String>> paths = new ArrayList<>();
+    collect(StudioMain.commandLine(), new ArrayList<>(), paths);
+    assertTrue(paths.size() >= 10, "subcommands found: " + paths);
+    for (List<String> path : paths) {
+      for (String flag : List.of("--help", "-h")) {
+        List<String> args = new ArrayList<>(path);
+        args.add(flag);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int code;
+        try {
+          System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+          code = StudioMain.execute(args.toArray(String[]::new));
+        } finally {
+          System.setOut(old);
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, "studio " + String.join(" ", args) + " exit code\n" + printed);
+        assertTrue(
+            printed.contains("Usage: studio " + String.join(" ", path)),
+            "studio " + String.join(" ", args) + " prints its usage:\n" + printed);
+      }
+    }
+  }
+
+  private static void collect(CommandLine cmd, List<String> prefix, List<List<String>> out) {
+    for (var e : cmd.getSubcommands().entrySet()) {
+      if (e.getValue().getCommand() instanceof CommandLine.HelpCommand) {
+        continue;
+      }
+      List<String> path = new ArrayList<>(prefix);
+      path.add(e.getKey());
+      out.add(path);
+      collect(e.getValue(), path, out);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.migrationstudio.studio;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code studio worker} against a Temporal that is not up yet (or too slow to answer): the worker
+ * waits with backoff, says why, and connects when the server answers.
+ */
+@Timeout(180)
+class WorkerStartupIT {
+  @Test
+  void aWorkerStartedBeforeTemporalWaitsAndConnectsWhenItComesUp(@TempDir Path home)
+      throws Exception {
+    int port = EmbeddedTemporal.freePort();
+    AtomicReference<Services> started = new AtomicReference<>();
+    AtomicReference<Throwable> failed = new AtomicReference<>();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream oldErr = System.err;
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      Thread worker =
+          new Thread(
+              () -> {
+                try {
+                  started.set(
+                      Services.start(
+                          StudioHome.of(home),
+                          "127.0.0.1:" + port,
+                          0,
+                          null,
+                          Set.of("assessment"),
+                          null));
+                } catch (Throwable e) {
+                  failed.set(e);
+                }
+              });
+      worker.start();
+      // longer than one probe (10 s): at least one attempt fails however gRPC retries inside it
+      Thread.sleep(13_000);
+      assertNull(failed.get(), "the worker did not give up while Temporal was down");
+      assertTrue(worker.isAlive(), "the worker waits for Temporal");
+      try (EmbeddedTemporal temporal = EmbeddedTemporal.start(Services.LOOPBACK, port)) {
+        worker.join(120_000);
+        assertNull(failed.get(), String.valueOf(failed.get()));
+        assertNotNull(started.get(), "the worker connected once Temporal answered");
+        started.get().close();
+      }
+    } finally {
+      System.setErr(oldErr);
+    }
+    String said = err.toString(StandardCharsets.UTF_8);
+    assertTrue(
+        said.contains("Temporal at 127.0.0.1:" + port + " is not ready (attempt 1: "),
+        "says why it waits: " + said);
+    assertTrue(said.contains("trying again in"), said);
+  }
+}
