@@ -5,6 +5,8 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.dialect.ConnectPhase;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Secrets;
+import io.migrationstudio.core.mapping.ScopeFilter;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
@@ -12,7 +14,6 @@ import io.migrationstudio.core.schema.ConsumerInfo;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.LoadOrder;
 import io.migrationstudio.core.schema.TableInfo;
-import io.migrationstudio.core.spec.SecretResolver;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -40,9 +41,9 @@ import java.util.function.Predicate;
  * again. Deleting {@code throughput.json} re-measures both.
  */
 public final class InventoryService {
-  private final SecretResolver secrets;
+  private final Secrets secrets;
 
-  public InventoryService(SecretResolver secrets) {
+  public InventoryService(Secrets secrets) {
     this.secrets = Objects.requireNonNull(secrets, "secrets");
   }
 

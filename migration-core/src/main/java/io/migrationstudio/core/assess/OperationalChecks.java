@@ -7,6 +7,7 @@ import io.migrationstudio.core.assess.Risk.Category;
 import io.migrationstudio.core.assess.Risk.Likelihood;
 import io.migrationstudio.core.assess.Risk.Severity;
 import io.migrationstudio.core.dialect.DataProbe;
+import io.migrationstudio.core.mapping.ScopeFilter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

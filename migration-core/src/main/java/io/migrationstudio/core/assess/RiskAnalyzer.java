@@ -9,11 +9,11 @@ import io.migrationstudio.core.dialect.ConnectPhase;
 import io.migrationstudio.core.dialect.DataProbe;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Secrets;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.Inventory;
-import io.migrationstudio.core.spec.SecretResolver;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -32,8 +32,8 @@ import java.util.TreeMap;
  * decides the verdict: FAIL when any risk is critical, PASS otherwise. {@code risks.json} records
  * every check's outcome besides the risks, so a skipped check is never mistaken for a clean one.
  *
- * <p>Built without a {@link SecretResolver} it reads the inventory alone and skips the data checks
- * with that reason; built with one it opens the source (read-only) and the target for the probes. A
+ * <p>Built without a {@link Secrets} it reads the inventory alone and skips the data checks with
+ * that reason; built with one it opens the source (read-only) and the target for the probes. A
  * target that cannot be opened (it may not exist yet) only skips the checks that need it.
  */
 public final class RiskAnalyzer {
@@ -48,7 +48,7 @@ public final class RiskAnalyzer {
 
   static final String SKIP_KEY = "assessment.skip_checks";
 
-  private final SecretResolver secrets;
+  private final Secrets secrets;
 
   /** An analyzer of the inventory alone: data checks are skipped. */
   public RiskAnalyzer() {
@@ -58,7 +58,7 @@ public final class RiskAnalyzer {
   /**
    * An analyzer that probes the real source and target, resolving passwords with {@code secrets}.
    */
-  public RiskAnalyzer(SecretResolver secrets) {
+  public RiskAnalyzer(Secrets secrets) {
     this.secrets = Objects.requireNonNull(secrets, "secrets");
   }
 

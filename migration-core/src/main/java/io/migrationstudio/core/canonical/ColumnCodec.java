@@ -2,8 +2,6 @@ package io.migrationstudio.core.canonical;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
-import io.migrationstudio.core.mapping.ColumnMapping;
-import io.migrationstudio.core.mapping.ComparisonRule;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -47,12 +45,6 @@ public record ColumnCodec(String name, CanonicalType type, Integer scale, Compar
   /** A codec without comparison rule. */
   public ColumnCodec(String name, CanonicalType type, Integer scale) {
     this(name, type, scale, null);
-  }
-
-  /** The codec of a mapped column: its target name, canonical type and declared scale. */
-  public static ColumnCodec of(ColumnMapping column) {
-    CanonicalType type = column.canonical() != null ? column.canonical() : CanonicalType.TEXT;
-    return new ColumnCodec(column.target(), type, declaredScale(column.type()), column.compare());
   }
 
   /** {@code numeric(p,s)} / {@code decimal(p,s)} → s; {@code numeric(p)} → 0; otherwise null. */

@@ -1,6 +1,5 @@
 package io.migrationstudio.core.canonical;
 
-import io.migrationstudio.core.mapping.ComparisonRule;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;

@@ -1,7 +1,5 @@
 package io.migrationstudio.core.canonical;
 
-import io.migrationstudio.core.mapping.ColumnMapping;
-import io.migrationstudio.core.mapping.TableMapping;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -11,34 +9,6 @@ public record RowCodec(List<ColumnCodec> columns, int[] keyPositions) {
   public RowCodec {
     columns = List.copyOf(columns);
     keyPositions = keyPositions.clone();
-  }
-
-  /**
-   * The codec of a mapped table: its copied columns in target order; key positions index the
-   * primary-key columns (target names) within them.
-   */
-  public static RowCodec of(TableMapping table) {
-    List<ColumnMapping> copied = table.copiedColumns();
-    List<ColumnCodec> codecs = copied.stream().map(ColumnCodec::of).toList();
-    int[] keys = new int[table.primaryKey().size()];
-    for (int k = 0; k < keys.length; k++) {
-      String key = table.primaryKey().get(k);
-      keys[k] = -1;
-      for (int i = 0; i < copied.size(); i++) {
-        if (key.equals(copied.get(i).target())) {
-          keys[k] = i;
-        }
-      }
-      if (keys[k] < 0) {
-        throw new IllegalArgumentException(
-            "primary key column "
-                + key
-                + " of table "
-                + table.target()
-                + " is not a copied column of the mapping");
-      }
-    }
-    return new RowCodec(codecs, keys);
   }
 
   @Override

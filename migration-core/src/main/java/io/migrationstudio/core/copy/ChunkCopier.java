@@ -9,6 +9,7 @@ import io.migrationstudio.core.canonical.ColumnCodec;
 import io.migrationstudio.core.canonical.RowCodec;
 import io.migrationstudio.core.canonical.RowHasher;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.Codecs;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.Json;
@@ -302,7 +303,7 @@ public final class ChunkCopier {
     try {
       BinaryRows binary =
           binaryRows
-              ? BinaryRows.forTarget(target, sql, RowCodec.of(sql.table()).columns()).orElse(null)
+              ? BinaryRows.forTarget(target, sql, Codecs.row(sql.table()).columns()).orElse(null)
               : null;
       if (binary != null) {
         try {

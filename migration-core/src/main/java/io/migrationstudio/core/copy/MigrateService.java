@@ -7,10 +7,10 @@ import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Secrets;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.StageOutput;
-import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.throttle.ThrottledProgress;
 import io.migrationstudio.core.throttle.Throttles;
 import java.time.Clock;
@@ -24,12 +24,12 @@ import java.util.Objects;
  * passes Temporal's context in and commits what comes out.
  */
 public final class MigrateService {
-  private final SecretResolver secrets;
+  private final Secrets secrets;
 
   /** The rate limiters of this worker process, one per rate (the cap holds per worker). */
   private final Throttles.Limiters limiters = new Throttles.Limiters();
 
-  public MigrateService(SecretResolver secrets) {
+  public MigrateService(Secrets secrets) {
     this.secrets = Objects.requireNonNull(secrets);
   }
 

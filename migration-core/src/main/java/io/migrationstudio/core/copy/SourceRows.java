@@ -7,6 +7,7 @@ import io.migrationstudio.core.canonical.RowCodec;
 import io.migrationstudio.core.canonical.Unconvertible;
 import io.migrationstudio.core.canonical.ValueConverter;
 import io.migrationstudio.core.expr.CompiledExpression;
+import io.migrationstudio.core.mapping.Codecs;
 import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingExpressions;
@@ -54,7 +55,7 @@ public final class SourceRows {
 
   /** The reader of {@code sql}'s source queries. */
   public static SourceRows of(TableSql sql) {
-    RowCodec codec = RowCodec.of(sql.table());
+    RowCodec codec = Codecs.row(sql.table());
     List<ColumnMapping> copied = sql.copiedColumns();
     List<Column> columns = new ArrayList<>();
     int slot = 0;

@@ -3,7 +3,6 @@ package io.migrationstudio.core.dialect;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
-import io.migrationstudio.core.spec.SecretResolver;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -38,14 +37,14 @@ public final class Connections {
 
   /** Opens the spec's target, runs {@code work} ({@code what}: what it does, for messages). */
   public static <T> T onTarget(
-      MigrationSpec spec, SecretResolver secrets, String what, TargetWork<T> work) {
+      MigrationSpec spec, Secrets secrets, String what, TargetWork<T> work) {
     Opened tgt = new Opened(Dialects.open(spec.target(), secrets, "target"), "target");
     return runThenClose(spec, what, () -> work.run(tgt.connection()), tgt);
   }
 
   /** {@link #onTarget}, with a read-only target session ({@link Dialects#openReadOnly}). */
   public static <T> T onTargetReadOnly(
-      MigrationSpec spec, SecretResolver secrets, String what, TargetWork<T> work) {
+      MigrationSpec spec, Secrets secrets, String what, TargetWork<T> work) {
     Opened tgt = new Opened(Dialects.openReadOnly(spec.target(), secrets, "target"), "target");
     return runThenClose(spec, what, () -> work.run(tgt.connection()), tgt);
   }
@@ -54,23 +53,18 @@ public final class Connections {
    * Opens the spec's source (read-only: no stage writes the source), then its target, runs {@code
    * work}, closes both.
    */
-  public static <T> T onBoth(
-      MigrationSpec spec, SecretResolver secrets, String what, PairWork<T> work) {
+  public static <T> T onBoth(MigrationSpec spec, Secrets secrets, String what, PairWork<T> work) {
     return onBoth(spec, secrets, what, false, work);
   }
 
   /** {@link #onBoth}, with the target session read-only too (validation, replay, repair plans). */
   public static <T> T onBothReadOnly(
-      MigrationSpec spec, SecretResolver secrets, String what, PairWork<T> work) {
+      MigrationSpec spec, Secrets secrets, String what, PairWork<T> work) {
     return onBoth(spec, secrets, what, true, work);
   }
 
   private static <T> T onBoth(
-      MigrationSpec spec,
-      SecretResolver secrets,
-      String what,
-      boolean targetReadOnly,
-      PairWork<T> work) {
+      MigrationSpec spec, Secrets secrets, String what, boolean targetReadOnly, PairWork<T> work) {
     Opened src = new Opened(Dialects.openReadOnly(spec.source(), secrets, "source"), "source");
     Opened tgt;
     try {

@@ -3,7 +3,6 @@ package io.migrationstudio.core.dialect;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
-import io.migrationstudio.core.spec.SecretResolver;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -41,9 +40,9 @@ public final class Dialects {
   /**
    * Opens a connection during a stage ({@link ConnectPhase#DURING_STAGE}): a database that does not
    * answer is taken as restarting (TRANSIENT_SQL, retried with backoff). See {@link #open(
-   * ConnectionSpec, SecretResolver, String, ConnectPhase)}.
+   * ConnectionSpec, Secrets, String, ConnectPhase)}.
    */
-  public static Connection open(ConnectionSpec spec, SecretResolver secrets, String role) {
+  public static Connection open(ConnectionSpec spec, Secrets secrets, String role) {
     return open(spec, secrets, role, ConnectPhase.DURING_STAGE);
   }
 
@@ -54,7 +53,7 @@ public final class Dialects {
    * database by its redacted URL.
    */
   public static Connection open(
-      ConnectionSpec spec, SecretResolver secrets, String role, ConnectPhase phase) {
+      ConnectionSpec spec, Secrets secrets, String role, ConnectPhase phase) {
     Dialect dialect = forUrl(spec.url());
     Properties props = new Properties();
     if (spec.user() != null) {
@@ -75,8 +74,8 @@ public final class Dialects {
     }
   }
 
-  /** {@link #openReadOnly(ConnectionSpec, SecretResolver, String, ConnectPhase)} during a stage. */
-  public static Connection openReadOnly(ConnectionSpec spec, SecretResolver secrets, String role) {
+  /** {@link #openReadOnly(ConnectionSpec, Secrets, String, ConnectPhase)} during a stage. */
+  public static Connection openReadOnly(ConnectionSpec spec, Secrets secrets, String role) {
     return openReadOnly(spec, secrets, role, ConnectPhase.DURING_STAGE);
   }
 
@@ -89,7 +88,7 @@ public final class Dialects {
    * that cannot be made read-only is an error, never silently writable.
    */
   public static Connection openReadOnly(
-      ConnectionSpec spec, SecretResolver secrets, String role, ConnectPhase phase) {
+      ConnectionSpec spec, Secrets secrets, String role, ConnectPhase phase) {
     Dialect dialect = forUrl(spec.url());
     Connection c = open(spec, secrets, role, phase);
     try {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.migrationstudio.core.canonical.ComparisonRule;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -2,6 +2,7 @@ package io.migrationstudio.core.mapping;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.migrationstudio.core.canonical.ComparisonRule;
 import io.migrationstudio.core.schema.ForeignKey;
 import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.KeyConstraint;

@@ -1,7 +1,6 @@
 package io.migrationstudio.core.mapping;
 
 import io.migrationstudio.contracts.spec.TypeRule;
-import io.migrationstudio.core.assess.ScopeFilter;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import java.util.ArrayList;

@@ -93,7 +93,7 @@ public final class ValueMap {
               + "; map or cast the column instead");
       return null;
     }
-    ColumnCodec target = ColumnCodec.of(c);
+    ColumnCodec target = Codecs.column(c);
     ValueConverter keys =
         new ValueConverter(CanonicalType.TEXT, new ColumnCodec("key", sourceType, null));
     ValueConverter values = new ValueConverter(CanonicalType.TEXT, target);

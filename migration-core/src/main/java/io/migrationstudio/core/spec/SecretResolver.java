@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.dialect.Secrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ import java.util.regex.Pattern;
  *
  * <p>{@link #problems(MigrationSpec)} checks every reference of a spec before anything starts.
  */
-public final class SecretResolver {
+public final class SecretResolver implements Secrets {
   public static final Pattern REFERENCE = Pattern.compile("^\\$\\{(env|file):([^}]+)}$");
 
   private final Function<String, String> env;
@@ -102,6 +103,7 @@ public final class SecretResolver {
   }
 
   /** The secret a reference names; null and empty stay as they are. */
+  @Override
   public String resolve(String value, String key) {
     if (value == null || value.isEmpty()) {
       return value;

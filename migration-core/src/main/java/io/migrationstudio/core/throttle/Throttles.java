@@ -7,7 +7,7 @@ import io.migrationstudio.core.copy.ChunkProgress;
 import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
-import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.dialect.Secrets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +40,7 @@ public final class Throttles implements AutoCloseable {
   }
 
   /** The throttles {@code spec} asks for (none: a pass-through). */
-  public static Throttles open(MigrationSpec spec, SecretResolver secrets, Limiters limiters) {
+  public static Throttles open(MigrationSpec spec, Secrets secrets, Limiters limiters) {
     MigrateOptions m = spec.migrate();
     RowRateLimiter limiter =
         m.maxRowsPerSecond() == null ? null : limiters.forRate(m.maxRowsPerSecond());

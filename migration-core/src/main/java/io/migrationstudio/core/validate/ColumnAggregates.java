@@ -1,8 +1,8 @@
 package io.migrationstudio.core.validate;
 
+import io.migrationstudio.core.canonical.ComparisonRule;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.mapping.ColumnMapping;
-import io.migrationstudio.core.mapping.ComparisonRule;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.migrationstudio.core.mapping.ComparisonRule;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.math.BigDecimal;
 import java.math.BigInteger;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.TablePlan;
-import io.migrationstudio.core.canonical.RowCodec;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.mapping.Codecs;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.testkit.MariaDbExtension;
@@ -77,7 +77,7 @@ class BinaryRowsIT {
       List<ChunkResult> viaText = copy(src, txt, mapping, "t", true);
       TableSql sql = new TableSql(source(maria), PG, mapping, mapping.tables().get(0));
       assertTrue(
-          BinaryRows.forTarget(bin, sql, RowCodec.of(sql.table()).columns()).isPresent(),
+          BinaryRows.forTarget(bin, sql, Codecs.row(sql.table()).columns()).isPresent(),
           "every column of the table is one the binary encoder writes");
       assertEquals(hashes(viaText), hashes(viaBinary), "same rows and ledger hashes");
       List<String> binaryRows = rows(bin, "every_type");

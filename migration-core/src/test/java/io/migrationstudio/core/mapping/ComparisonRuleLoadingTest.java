@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.canonical.ComparisonRule;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.schema.Inventory;
 import java.math.BigDecimal;

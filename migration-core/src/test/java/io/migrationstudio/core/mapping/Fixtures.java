@@ -16,7 +16,7 @@ import io.migrationstudio.core.schema.TableInfo;
 import java.util.List;
 
 /** Hand-built inventories and specs for the mapping unit tests. */
-final class Fixtures {
+public final class Fixtures {
   private Fixtures() {}
 
   static Column col(String name, int pos, String nativeType, CanonicalType type, boolean nullable) {
@@ -66,7 +66,7 @@ final class Fixtures {
   }
 
   /** Artist (serial key) ← Album (identity key, FK, plain + expression index, unique, check). */
-  static Inventory chinookLike(List<String> loadOrder) {
+  public static Inventory chinookLike(List<String> loadOrder) {
     TableInfo artist =
         table(
             "Artist",
@@ -133,7 +133,7 @@ final class Fixtures {
   static final SequenceOptions GLOBAL_SEQ =
       new SequenceOptions("integer", -1, -2, -1000, -1, 20, true);
 
-  static MigrationSpec spec(String naming, String overrides) {
+  public static MigrationSpec spec(String naming, String overrides) {
     return new MigrationSpec(
         "test",
         null,

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.schema.CanonicalType;
 import org.junit.jupiter.api.Test;
 
@@ -27,18 +26,5 @@ class TargetTypeTest {
     assertNull(TargetType.parse("character varying(3)[]").length());
     assertEquals(32767, TargetType.parse("smallint").integerMax().intValue());
     assertTrue(TargetType.sameSpelling("Character  Varying(40)", "character varying(40)"));
-  }
-
-  @Test
-  void markdownCellsAreEscapedAndCut() {
-    assertEquals("a\\|b\\nc", MarkdownTable.value("a|b\nc", 40));
-    assertEquals("_NULL_", MarkdownTable.value(null, 40));
-    assertEquals("''", MarkdownTable.value("", 40));
-    String cut = MarkdownTable.value("x".repeat(41), 40);
-    assertEquals(40, cut.codePointCount(0, cut.length()));
-    assertTrue(cut.endsWith("…"));
-    assertEquals("x".repeat(40), MarkdownTable.value("x".repeat(40), 40));
-    String emoji = MarkdownTable.value("😀".repeat(50), 40);
-    assertEquals(40, emoji.codePointCount(0, emoji.length()));
   }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.canonical.ComparisonRule;
 import io.migrationstudio.core.copy.TestMappings;
 import io.migrationstudio.core.mapping.ColumnMapping;
-import io.migrationstudio.core.mapping.ComparisonRule;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.Json;

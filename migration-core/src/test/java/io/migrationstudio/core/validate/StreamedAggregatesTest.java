@@ -3,7 +3,7 @@ package io.migrationstudio.core.validate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.migrationstudio.core.canonical.ColumnCodec;
-import io.migrationstudio.core.mapping.ComparisonRule;
+import io.migrationstudio.core.canonical.ComparisonRule;
 import io.migrationstudio.core.schema.CanonicalType;
 import java.math.BigDecimal;
 import java.math.BigInteger;

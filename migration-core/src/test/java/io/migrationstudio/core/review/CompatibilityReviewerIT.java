@@ -1,4 +1,4 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +11,12 @@ import io.migrationstudio.core.copy.ChunkCopier;
 import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.db.SampleDatabases;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Fixtures;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingGenerator;
+import io.migrationstudio.core.mapping.MappingLoader;
+import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;

@@ -1,10 +1,16 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import io.migrationstudio.core.canonical.Unconvertible;
 import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
-import io.migrationstudio.core.mapping.Finding.Level;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingExpressions;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.mapping.TargetType;
+import io.migrationstudio.core.review.Finding.Level;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.KeyConstraint;
@@ -222,11 +228,11 @@ final class KeyProbe {
       String cols = String.join(", ", t.key.columns());
       out.add(
           t.duplicates > 0
-              ? new Finding(
+              ? Finding.of(
                   Level.FAIL,
                   table.source(),
                   cols,
-                  "duplicate_key",
+                  CompatibilityCheck.DUPLICATE_KEY,
                   t.duplicates,
                   null,
                   t.examples,
@@ -240,11 +246,11 @@ final class KeyProbe {
                       + "), so the key cannot be created or the rows are refused; change the"
                       + " transform, remove the key from mapping.yaml, or merge the rows on the"
                       + " source")
-              : new Finding(
+              : Finding.of(
                   Level.OK,
                   table.source(),
                   cols,
-                  "duplicate_key",
+                  CompatibilityCheck.DUPLICATE_KEY,
                   0L,
                   null,
                   List.of(),

@@ -1,4 +1,4 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import java.util.List;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.migrationstudio.core.assess;
+package io.migrationstudio.core.mapping;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;

@@ -1,9 +1,12 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.mapping.Fixtures;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;

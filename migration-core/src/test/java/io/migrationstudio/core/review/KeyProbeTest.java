@@ -1,9 +1,13 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import static io.migrationstudio.core.mapping.Fixtures.chinookLike;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.mapping.UnmappedPolicy;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.KeyConstraint;
 import io.migrationstudio.core.schema.TableInfo;

@@ -1,4 +1,4 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -43,6 +43,22 @@ public record Finding(
     Objects.requireNonNull(table, "table is required");
     Objects.requireNonNull(check, "check is required");
     examples = examples == null || examples.isEmpty() ? null : List.copyOf(examples);
+  }
+
+  /**
+   * A finding of a catalogued check: the review builds every finding this way, so {@code
+   * compatibility.json} names only checks that {@code docs/compatibility-checks.md} documents.
+   */
+  static Finding of(
+      Level verdict,
+      String table,
+      String column,
+      CompatibilityCheck check,
+      Long count,
+      String maxSeen,
+      List<String> examples,
+      String detail) {
+    return new Finding(verdict, table, column, check.key(), count, maxSeen, examples, detail);
   }
 
   /** ok: nothing lost; warning: worth a look, nothing lost today; fail: data would be lost. */

@@ -1,4 +1,4 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import io.migrationstudio.core.canonical.ColumnCodec;
 import io.migrationstudio.core.canonical.Unconvertible;
@@ -6,7 +6,14 @@ import io.migrationstudio.core.copy.CopyText;
 import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
-import io.migrationstudio.core.mapping.Finding.Level;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingExpressions;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.mapping.TargetType;
+import io.migrationstudio.core.mapping.UnmappedPolicy;
+import io.migrationstudio.core.mapping.ValueMap;
+import io.migrationstudio.core.review.Finding.Level;
 import io.migrationstudio.core.schema.TableInfo;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -205,7 +212,7 @@ final class RowProbe {
                 Level.FAIL,
                 table,
                 label,
-                "not_null",
+                CompatibilityCheck.NOT_NULL,
                 notNull,
                 null,
                 "target column "
@@ -221,7 +228,7 @@ final class RowProbe {
                 Level.FAIL,
                 table,
                 label,
-                "max_length",
+                CompatibilityCheck.MAX_LENGTH,
                 tooLong,
                 String.valueOf(longest),
                 what
@@ -237,7 +244,7 @@ final class RowProbe {
                 Level.FAIL,
                 table,
                 label,
-                "expression_error",
+                CompatibilityCheck.EXPRESSION_ERROR,
                 failed,
                 null,
                 what
@@ -251,7 +258,7 @@ final class RowProbe {
                 Level.FAIL,
                 table,
                 label,
-                "unwritable",
+                CompatibilityCheck.UNWRITABLE,
                 unwritable,
                 null,
                 what
@@ -265,7 +272,7 @@ final class RowProbe {
                 policy == UnmappedPolicy.REJECT ? Level.FAIL : Level.WARNING,
                 table,
                 label,
-                "values_outside_enum",
+                CompatibilityCheck.VALUES_OUTSIDE_ENUM,
                 unlisted,
                 null,
                 "source values not listed in the value map ("
@@ -282,11 +289,13 @@ final class RowProbe {
       }
       if (out.size() == before) {
         out.add(
-            new Finding(
+            Finding.of(
                 Level.OK,
                 table,
                 label,
-                column.hasValueMap() ? "value_map" : "computed_values",
+                column.hasValueMap()
+                    ? CompatibilityCheck.VALUE_MAP
+                    : CompatibilityCheck.COMPUTED_VALUES,
                 scanned,
                 null,
                 List.of(),
@@ -301,11 +310,11 @@ final class RowProbe {
         Level level,
         String table,
         String column,
-        String check,
+        CompatibilityCheck check,
         Counter c,
         String maxSeen,
         String detail) {
-      return new Finding(level, table, column, check, c.count, maxSeen, c.examples, detail);
+      return Finding.of(level, table, column, check, c.count, maxSeen, c.examples, detail);
     }
   }
 

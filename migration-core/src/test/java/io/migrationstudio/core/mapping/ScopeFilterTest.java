@@ -1,4 +1,4 @@
-package io.migrationstudio.core.assess;
+package io.migrationstudio.core.mapping;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

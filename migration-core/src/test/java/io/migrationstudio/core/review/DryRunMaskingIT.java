@@ -1,4 +1,4 @@
-package io.migrationstudio.core.mapping;
+package io.migrationstudio.core.review;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +8,10 @@ import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.mapping.Fixtures;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingGenerator;
+import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.StageOutput;
