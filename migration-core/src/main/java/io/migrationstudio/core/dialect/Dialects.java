@@ -38,6 +38,25 @@ public final class Dialects {
   }
 
   /**
+   * The dialect named {@code engine} as {@link Dialect#name()} spells it (an inventory's {@code
+   * engine}); an engine no dialect implements is refused with a {@link MigrationException} naming
+   * it and the supported engines.
+   */
+  public static Dialect forName(String engine) {
+    return ALL.stream()
+        .filter(d -> d.name().equalsIgnoreCase(engine == null ? "" : engine))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new MigrationException(
+                    ErrorCode.UNSUPPORTED_TYPE,
+                    "no dialect for source engine '"
+                        + engine
+                        + "'; supported engines: "
+                        + ALL.stream().map(Dialect::name).toList()));
+  }
+
+  /**
    * Opens a connection during a stage ({@link ConnectPhase#DURING_STAGE}): a database that does not
    * answer is taken as restarting (TRANSIENT_SQL, retried with backoff). See {@link #open(
    * ConnectionSpec, Secrets, String, ConnectPhase)}.

@@ -1,5 +1,7 @@
 package io.migrationstudio.core.mapping;
 
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.mariadb.MariaDbDialect;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import java.util.Locale;
@@ -49,8 +51,8 @@ import java.util.Optional;
 final class MariaDbSourceTypes implements SourceTypeMapper {
 
   @Override
-  public String engine() {
-    return "mariadb";
+  public Class<? extends Dialect> dialect() {
+    return MariaDbDialect.class;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.migrationstudio.core.mapping;
 
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.schema.Column;
 import java.util.Locale;
 
@@ -12,8 +14,8 @@ import java.util.Locale;
 final class PostgresSourceTypes implements SourceTypeMapper {
 
   @Override
-  public String engine() {
-    return "postgresql";
+  public Class<? extends Dialect> dialect() {
+    return PostgresDialect.class;
   }
 
   @Override

@@ -2,6 +2,8 @@ package io.migrationstudio.core.mapping;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import java.util.List;
@@ -9,14 +11,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Chooses the PostgreSQL target type of a source column, one implementation per source engine
- * (named as {@code Inventory.engine} names it). Adding MySQL or SQLite sources means adding an
- * implementation to {@link #ALL}; the generator never branches on the engine.
+ * Chooses the PostgreSQL target type of a source column, one implementation per source {@link
+ * Dialect} class (registered by the dialect's type, never by its name). Adding a source engine
+ * means adding an implementation to {@link #of}; the generator never branches on the engine.
  */
 public interface SourceTypeMapper {
 
-  /** The engine this mapper reads, as {@code Dialect.name()} spells it. */
-  String engine();
+  /** The dialect whose types this mapper reads. */
+  Class<? extends Dialect> dialect();
 
   /**
    * The target of one column. {@code ownsSequence}: the inventory lists a sequence owned by this
@@ -47,21 +49,31 @@ public interface SourceTypeMapper {
     }
   }
 
-  List<SourceTypeMapper> ALL =
-      List.of(new PostgresSourceTypes(), new MariaDbSourceTypes(), new SqliteSourceTypes());
-
-  /** The mapper of a source engine; an engine without one is UNSUPPORTED_TYPE. */
-  static SourceTypeMapper forEngine(String engine) {
-    return ALL.stream()
-        .filter(m -> m.engine().equalsIgnoreCase(engine == null ? "" : engine))
+  /** The mapper of a source dialect; a dialect without one is UNSUPPORTED_TYPE. */
+  static SourceTypeMapper of(Dialect dialect) {
+    List<SourceTypeMapper> all =
+        List.of(new PostgresSourceTypes(), new MariaDbSourceTypes(), new SqliteSourceTypes());
+    return all.stream()
+        .filter(m -> m.dialect().isInstance(dialect))
         .findFirst()
         .orElseThrow(
             () ->
                 new MigrationException(
                     ErrorCode.UNSUPPORTED_TYPE,
                     "no type mapping from source engine '"
-                        + engine
+                        + dialect.name()
                         + "' to PostgreSQL; supported source engines: "
-                        + ALL.stream().map(SourceTypeMapper::engine).toList()));
+                        + Dialects.all().stream()
+                            .filter(d -> all.stream().anyMatch(m -> m.dialect().isInstance(d)))
+                            .map(Dialect::name)
+                            .toList()));
+  }
+
+  /**
+   * The mapper of the source engine an inventory names ({@code Inventory.engine}, as {@code
+   * Dialect.name()} spells it): its dialect's mapper, found through {@link Dialects#forName}.
+   */
+  static SourceTypeMapper forEngine(String engine) {
+    return of(Dialects.forName(engine));
   }
 }

@@ -1,5 +1,7 @@
 package io.migrationstudio.core.mapping;
 
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.sqlite.SqliteDialect;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import java.util.Locale;
@@ -17,8 +19,8 @@ import java.util.Locale;
 final class SqliteSourceTypes implements SourceTypeMapper {
 
   @Override
-  public String engine() {
-    return "sqlite";
+  public Class<? extends Dialect> dialect() {
+    return SqliteDialect.class;
   }
 
   @Override

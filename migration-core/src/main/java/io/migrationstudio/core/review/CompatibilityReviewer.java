@@ -163,7 +163,7 @@ public final class CompatibilityReviewer {
       super(new ArrayList<>());
       this.source = source;
       this.dialect = dialect;
-      ProfileSql profile = ProfileSql.forEngine(dialect.name());
+      ProfileSql profile = ProfileSql.of(dialect);
       this.mapping = mapping;
       this.structure = new StructureChecks(findings, inventory, mapping);
       this.columnProbes = new ColumnProbes(findings, profile);

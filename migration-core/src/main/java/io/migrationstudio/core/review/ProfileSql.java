@@ -1,17 +1,25 @@
 package io.migrationstudio.core.review;
 
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.mariadb.MariaDbDialect;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.dialect.sqlite.SqliteDialect;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The SQL pieces the compatibility review profiles a source with, per source engine (named as
- * {@code Dialect.name()} names it), so the review itself never branches on the engine: character
- * length, text and decimal conversions for the aggregate, and the checks only some engines need
- * (MySQL zero dates and times outside a day, NUL characters in text, which PostgreSQL text cannot
- * hold).
+ * The SQL pieces the compatibility review profiles a source with, one implementation per source
+ * {@link Dialect} class (registered by the dialect's type, never by its name), so the review itself
+ * never branches on the engine: character length, text and decimal conversions for the aggregate,
+ * and the checks only some engines need (MySQL zero dates and times outside a day, NUL characters
+ * in text, which PostgreSQL text cannot hold).
  */
 interface ProfileSql {
-  String engine();
+  /** The dialect whose SQL this is. */
+  Class<? extends Dialect> dialect();
 
   /** The length in characters of an expression's text. */
   String charLength(String expr);
@@ -67,21 +75,33 @@ interface ProfileSql {
     return Optional.empty();
   }
 
-  List<ProfileSql> ALL = List.of(new Postgres(), new MariaDb(), new Sqlite());
-
-  /** The profile SQL of a source engine; PostgreSQL's when the engine has none of its own. */
-  static ProfileSql forEngine(String engine) {
-    return ALL.stream()
-        .filter(p -> p.engine().equalsIgnoreCase(engine))
+  /**
+   * The profile SQL of a source dialect; a dialect without one is refused (UNSUPPORTED_TYPE, naming
+   * the engine), never profiled in another engine's SQL.
+   */
+  static ProfileSql of(Dialect dialect) {
+    List<ProfileSql> all = List.of(new Postgres(), new MariaDb(), new Sqlite());
+    return all.stream()
+        .filter(p -> p.dialect().isInstance(dialect))
         .findFirst()
-        .orElse(ALL.get(0));
+        .orElseThrow(
+            () ->
+                new MigrationException(
+                    ErrorCode.UNSUPPORTED_TYPE,
+                    "the compatibility review has no profile SQL for source engine '"
+                        + dialect.name()
+                        + "'; supported source engines: "
+                        + Dialects.all().stream()
+                            .filter(d -> all.stream().anyMatch(p -> p.dialect().isInstance(d)))
+                            .map(Dialect::name)
+                            .toList()));
   }
 
   /** PostgreSQL: text cannot hold NUL and dates cannot be zero. */
   final class Postgres implements ProfileSql {
     @Override
-    public String engine() {
-      return "postgresql";
+    public Class<? extends Dialect> dialect() {
+      return PostgresDialect.class;
     }
 
     @Override
@@ -108,8 +128,8 @@ interface ProfileSql {
   /** MySQL/MariaDB: CAST knows CHAR and DECIMAL(65,30); zero dates read as month or day 0. */
   final class MariaDb implements ProfileSql {
     @Override
-    public String engine() {
-      return "mariadb";
+    public Class<? extends Dialect> dialect() {
+      return MariaDbDialect.class;
     }
 
     @Override
@@ -193,8 +213,8 @@ interface ProfileSql {
   /** SQLite: length() counts characters of text; values keep their storage class. */
   final class Sqlite implements ProfileSql {
     @Override
-    public String engine() {
-      return "sqlite";
+    public Class<? extends Dialect> dialect() {
+      return SqliteDialect.class;
     }
 
     @Override
