@@ -36,5 +36,5 @@ public interface MigrationWorkflow {
 
   /** Progress from a table's copy workflow (one per finished chunk). */
   @SignalMethod
-  void chunkCopied(ChunkProgress progress);
+  void chunkCopied(ChunkCopied progress);
 }

@@ -2,7 +2,7 @@ package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.TablePlan;
-import io.migrationstudio.contracts.workflow.ChunkProgress;
+import io.migrationstudio.contracts.workflow.ChunkCopied;
 import io.migrationstudio.contracts.workflow.Progress;
 import io.migrationstudio.contracts.workflow.TableCopyResult;
 import io.migrationstudio.contracts.workflow.TableProgress;
@@ -68,7 +68,7 @@ final class CopyProgress {
    * A child's signal for one copied chunk; false when it was counted already or names no planned
    * table (nothing changed).
    */
-  boolean chunkSignalled(ChunkProgress p) {
+  boolean chunkSignalled(ChunkCopied p) {
     if (!signalled.computeIfAbsent(p.sourceTable(), k -> new HashSet<>()).add(p.index())) {
       return false;
     }

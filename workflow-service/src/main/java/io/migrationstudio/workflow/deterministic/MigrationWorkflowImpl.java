@@ -18,7 +18,7 @@ import io.migrationstudio.contracts.activity.SummaryRequest;
 import io.migrationstudio.contracts.activity.ValidationActivities;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
-import io.migrationstudio.contracts.workflow.ChunkProgress;
+import io.migrationstudio.contracts.workflow.ChunkCopied;
 import io.migrationstudio.contracts.workflow.MigrationInput;
 import io.migrationstudio.contracts.workflow.MigrationOutcome;
 import io.migrationstudio.contracts.workflow.MigrationState;
@@ -225,7 +225,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   // --- handlers: the gate takes reviews, the copy progress takes the children's signals ---
 
   @Override
-  public void chunkCopied(ChunkProgress p) {
+  public void chunkCopied(ChunkCopied p) {
     if (copy.chunkSignalled(p)) {
       status.say(copy.message());
     }

@@ -5,7 +5,7 @@ import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.TableLoadRequest;
-import io.migrationstudio.contracts.workflow.ChunkProgress;
+import io.migrationstudio.contracts.workflow.ChunkCopied;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.TableCopyRequest;
 import io.migrationstudio.contracts.workflow.TableCopyResult;
@@ -81,7 +81,7 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
       alreadyCommitted++;
     }
     if (parent != null) {
-      ChunkProgress progress = new ChunkProgress(c.sourceTable(), c.index(), c.rows());
+      ChunkCopied progress = new ChunkCopied(c.sourceTable(), c.index(), c.rows());
       signals.add(Async.procedure(parent::chunkCopied, progress));
     }
   }

@@ -4,4 +4,4 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /** A chunk finished by a table's copy workflow, signalled to the migration for its status. */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ChunkProgress(String sourceTable, int index, long rows) {}
+public record ChunkCopied(String sourceTable, int index, long rows) {}
