@@ -143,11 +143,7 @@ final class PostgresDataProbe implements DataProbe {
                 + " AND has_table_privilege(c.oid, 'SELECT'))"
                 + " ORDER BY c.relname COLLATE \"C\"")) {
       ps.setString(1, schema);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          unreadable.add(rs.getString(1));
-        }
-      }
+      unreadable.addAll(ProbeQueries.firstColumn(ps));
     } catch (SQLException e) {
       throw dialect.classify(e, what);
     }
