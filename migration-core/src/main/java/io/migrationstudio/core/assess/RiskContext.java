@@ -72,32 +72,12 @@ public record RiskContext(
 
   /** A copy with a probe on the source, or the reason there is none. */
   public RiskContext withSource(DataProbe probe, String missing) {
-    return new RiskContext(
-        inventory,
-        spec,
-        sourceEngine,
-        targetEngine,
-        targetIdentifiers,
-        probe,
-        missing,
-        targetProbe,
-        targetProbeMissing,
-        inventoryJson);
+    return with(probe, missing, targetProbe, targetProbeMissing, inventoryJson);
   }
 
   /** A copy with a probe on the target, or the reason there is none. */
   public RiskContext withTarget(DataProbe probe, String missing) {
-    return new RiskContext(
-        inventory,
-        spec,
-        sourceEngine,
-        targetEngine,
-        targetIdentifiers,
-        sourceProbe,
-        sourceProbeMissing,
-        probe,
-        missing,
-        inventoryJson);
+    return with(sourceProbe, sourceProbeMissing, probe, missing, inventoryJson);
   }
 
   public Optional<DataProbe> probe() {
@@ -128,17 +108,7 @@ public record RiskContext(
    * records may not carry yet; the adapter passes the file it read.
    */
   public RiskContext withInventoryJson(JsonNode json) {
-    return new RiskContext(
-        inventory,
-        spec,
-        sourceEngine,
-        targetEngine,
-        targetIdentifiers,
-        sourceProbe,
-        sourceProbeMissing,
-        targetProbe,
-        targetProbeMissing,
-        json);
+    return with(sourceProbe, sourceProbeMissing, targetProbe, targetProbeMissing, json);
   }
 
   /**
@@ -149,5 +119,25 @@ public record RiskContext(
   @Override
   public JsonNode inventoryJson() {
     return inventoryJson.deepCopy();
+  }
+
+  /** This context with its probes and inventory JSON replaced. */
+  private RiskContext with(
+      DataProbe source,
+      String sourceMissing,
+      DataProbe target,
+      String targetMissing,
+      JsonNode json) {
+    return new RiskContext(
+        inventory,
+        spec,
+        sourceEngine,
+        targetEngine,
+        targetIdentifiers,
+        source,
+        sourceMissing,
+        target,
+        targetMissing,
+        json);
   }
 }

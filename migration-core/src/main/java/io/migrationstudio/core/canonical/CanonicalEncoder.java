@@ -80,13 +80,7 @@ public final class CanonicalEncoder {
     }
     Object v = ComparisonRules.forHash(codec, value);
     if (v instanceof ComparisonRules.Quantised q) {
-      byte[] raw = q.bucket().getBytes(StandardCharsets.UTF_8);
-      out.write(QUANTISED_TAG);
-      out.write(raw.length >>> 24);
-      out.write(raw.length >>> 16);
-      out.write(raw.length >>> 8);
-      out.write(raw.length);
-      out.write(raw, 0, raw.length);
+      writeText(out, QUANTISED_TAG, q.bucket());
       return;
     }
     encodeValue(codec, v, out);
@@ -99,6 +93,17 @@ public final class CanonicalEncoder {
     return out.toByteArray();
   }
 
+  /** {@code tag}, then {@code text} as UTF-8 behind its length (four bytes, big-endian). */
+  private static void writeText(ByteArrayOutputStream out, int tag, String text) {
+    byte[] raw = text.getBytes(StandardCharsets.UTF_8);
+    out.write(tag);
+    out.write(raw.length >>> 24);
+    out.write(raw.length >>> 16);
+    out.write(raw.length >>> 8);
+    out.write(raw.length);
+    out.write(raw, 0, raw.length);
+  }
+
   private static void encodeValue(ColumnCodec codec, Object value, ByteArrayOutputStream out) {
     if (value == null) {
       out.write(NULL_TAG);
@@ -106,13 +111,7 @@ public final class CanonicalEncoder {
     }
     if (value instanceof Unconvertible u) {
       // its own tag: a source value without a target value never equals any target value
-      byte[] raw = u.raw().getBytes(StandardCharsets.UTF_8);
-      out.write(UNCONVERTIBLE_TAG);
-      out.write(raw.length >>> 24);
-      out.write(raw.length >>> 16);
-      out.write(raw.length >>> 8);
-      out.write(raw.length);
-      out.write(raw, 0, raw.length);
+      writeText(out, UNCONVERTIBLE_TAG, u.raw());
       return;
     }
     CanonicalType type = codec.type();

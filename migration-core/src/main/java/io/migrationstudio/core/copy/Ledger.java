@@ -36,6 +36,17 @@ public final class Ledger {
     return chunks;
   }
 
+  /** Whether the chunk table exists on {@code tgt} (a target without one has no ledger). */
+  public boolean exists(Connection tgt) throws SQLException {
+    try (PreparedStatement ps = tgt.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      ps.setString(1, chunkTable());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
   public String rejectTable() {
     return rejects;
   }

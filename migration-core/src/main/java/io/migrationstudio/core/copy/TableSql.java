@@ -178,14 +178,7 @@ public final class TableSql {
 
   /** The source query of a range: projections in target column order, ordered by key. */
   public String sourceSelect(ChunkRange range) {
-    StringBuilder sb = new StringBuilder("SELECT ").append(readList());
-    sb.append(" FROM ").append(sourceTable());
-    List<String> where = new ArrayList<>();
-    if (table.filter() != null && !table.filter().isBlank()) {
-      where.add("(" + table.filter() + ")");
-    }
-    where.addAll(sourceRange(range));
-    appendWhere(sb, where);
+    StringBuilder sb = new StringBuilder(sourceAggregate(readList(), range));
     appendOrder(sb, sourceKeyColumns(), source);
     return sb.toString();
   }
@@ -240,15 +233,7 @@ public final class TableSql {
    * no key).
    */
   public String sourcePreview(List<String> before, int rows) {
-    StringBuilder sb = new StringBuilder("SELECT ");
-    for (int i = 0; i < before.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append(source.quote(before.get(i)));
-    }
-    sb.append(before.isEmpty() ? "" : ", ").append(readList());
-    sb.append(" FROM ").append(sourceTable());
-    if (table.filter() != null && !table.filter().isBlank()) {
-      sb.append(" WHERE (").append(table.filter()).append(")");
-    }
+    StringBuilder sb = selectWithRead(before);
     if (!table.primaryKey().isEmpty()) {
       appendOrder(sb, sourceKeyColumns(), source);
     } else {
@@ -262,11 +247,10 @@ public final class TableSql {
   }
 
   /**
-   * A full scan for the compatibility review's row probes: the source columns {@code before} (the
-   * key, for example keys) as they are, then the projections and expression inputs as {@link
-   * #sourceSelect} reads them, every row the filter admits, in key order when there is a key.
+   * {@code SELECT} the source columns {@code before} as they are, then the read list, {@code FROM}
+   * the source table, with the table's filter when it has one.
    */
-  public String sourceScan(List<String> before) {
+  private StringBuilder selectWithRead(List<String> before) {
     StringBuilder sb = new StringBuilder("SELECT ");
     for (int i = 0; i < before.size(); i++) {
       sb.append(i == 0 ? "" : ", ").append(source.quote(before.get(i)));
@@ -276,6 +260,16 @@ public final class TableSql {
     if (table.filter() != null && !table.filter().isBlank()) {
       sb.append(" WHERE (").append(table.filter()).append(")");
     }
+    return sb;
+  }
+
+  /**
+   * A full scan for the compatibility review's row probes: the source columns {@code before} (the
+   * key, for example keys) as they are, then the projections and expression inputs as {@link
+   * #sourceSelect} reads them, every row the filter admits, in key order when there is a key.
+   */
+  public String sourceScan(List<String> before) {
+    StringBuilder sb = selectWithRead(before);
     if (!before.isEmpty()) {
       appendOrder(sb, before, source);
     }
@@ -370,34 +364,29 @@ public final class TableSql {
   }
 
   private List<String> sourceRange(ChunkRange range) {
-    List<String> out = new ArrayList<>();
     Optional<ColumnMapping> key = chunkKey();
     if (key.isEmpty()) {
-      return out;
+      return new ArrayList<>();
     }
-    String col = source.quote(key.get().source());
-    if (range.lo() != null) {
-      out.add(col + " >= " + sourceBound(key.get()));
-    }
-    if (range.hi() != null) {
-      out.add(col + " < " + sourceBound(key.get()));
-    }
-    return out;
+    return bounds(range, source.quote(key.get().source()), sourceBound(key.get()));
   }
 
   private List<String> targetRange(ChunkRange range) {
-    List<String> out = new ArrayList<>();
     Optional<ColumnMapping> key = chunkKey();
     if (key.isEmpty()) {
-      return out;
+      return new ArrayList<>();
     }
-    String col = target.quote(key.get().target());
-    String type = key.get().type();
+    return bounds(range, target.quote(key.get().target()), "CAST(? AS " + key.get().type() + ")");
+  }
+
+  /** {@code col >= bound} for a range with a lower end, {@code col < bound} with an upper one. */
+  private static List<String> bounds(ChunkRange range, String col, String bound) {
+    List<String> out = new ArrayList<>();
     if (range.lo() != null) {
-      out.add(col + " >= CAST(? AS " + type + ")");
+      out.add(col + " >= " + bound);
     }
     if (range.hi() != null) {
-      out.add(col + " < CAST(? AS " + type + ")");
+      out.add(col + " < " + bound);
     }
     return out;
   }

@@ -209,17 +209,7 @@ public final class TargetSchema {
     List<String> out = new ArrayList<>();
     String table = table(t);
     for (KeyConstraint uk : t.uniqueKeys()) {
-      out.add(
-          ifNoConstraint(
-              t,
-              uk.name(),
-              "ALTER TABLE "
-                  + table
-                  + " ADD CONSTRAINT "
-                  + dialect.quote(uk.name())
-                  + " UNIQUE ("
-                  + columns(uk.columns())
-                  + ")"));
+      out.add(addConstraint(t, table, uk.name(), "UNIQUE (" + columns(uk.columns()) + ")"));
     }
     for (IndexInfo ix : t.indexes()) {
       out.add(createIndex(t, ix));
@@ -233,14 +223,11 @@ public final class TargetSchema {
     String table = table(t);
     for (ForeignKey fk : t.foreignKeys()) {
       out.add(
-          ifNoConstraint(
+          addConstraint(
               t,
+              table,
               fk.name(),
-              "ALTER TABLE "
-                  + table
-                  + " ADD CONSTRAINT "
-                  + dialect.quote(fk.name())
-                  + " FOREIGN KEY ("
+              "FOREIGN KEY ("
                   + columns(fk.columns())
                   + ") REFERENCES "
                   + dialect.qualify(targetSchema, fk.refTable())
@@ -518,6 +505,14 @@ public final class TargetSchema {
       j++;
     }
     return j == i ? -1 : j;
+  }
+
+  /** {@code ALTER TABLE table ADD CONSTRAINT name definition}, unless the constraint exists. */
+  private String addConstraint(TableMapping t, String table, String name, String definition) {
+    return ifNoConstraint(
+        t,
+        name,
+        "ALTER TABLE " + table + " ADD CONSTRAINT " + dialect.quote(name) + " " + definition);
   }
 
   private String ifNoConstraint(TableMapping t, String name, String ddl) {

@@ -96,6 +96,36 @@ public final class ProbeQueries {
     return new DataProbe.Sample(count, examples);
   }
 
+  /** The first column of every row {@code ps} returns, as text, in the order returned. */
+  public static List<String> firstColumn(PreparedStatement ps) throws SQLException {
+    List<String> values = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        values.add(rs.getString(1));
+      }
+    }
+    return values;
+  }
+
+  /** Those of {@code tables} (in {@code schema}) that hold at least one row, in the given order. */
+  public static List<String> nonEmpty(
+      Connection connection, Dialect dialect, String schema, List<String> tables)
+      throws SQLException {
+    List<String> nonEmpty = new ArrayList<>();
+    for (String t : tables) {
+      try (PreparedStatement ps =
+              connection.prepareStatement(
+                  "SELECT EXISTS (SELECT 1 FROM " + dialect.qualify(schema, t) + ")");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          nonEmpty.add(t);
+        }
+      }
+    }
+    return List.copyOf(nonEmpty);
+  }
+
   private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {
     for (int i = 0; i < params.size(); i++) {
       Object p = params.get(i);

@@ -254,22 +254,7 @@ public final class CompatibilityReviewer {
       try {
         findings.addAll(RowProbe.run(source, dialect, TARGET, mapping, table, info));
       } catch (SQLException | MigrationException e) {
-        MigrationException m =
-            e instanceof SQLException sqlFailure
-                ? dialect.classify(sqlFailure, "the row probe of " + table.source())
-                : (MigrationException) e;
-        if (m.code() == ErrorCode.TRANSIENT_SQL) {
-          throw m;
-        }
-        add(
-            Level.FAIL,
-            table.source(),
-            null,
-            CompatibilityCheck.ROW_PROBE,
-            null,
-            null,
-            List.of(),
-            m.getMessage() + "; fix the failing type or expression in mapping.yaml");
+        failed(dialect, e, "the row probe", table.source(), CompatibilityCheck.ROW_PROBE, "");
       }
     }
 
@@ -285,24 +270,13 @@ public final class CompatibilityReviewer {
       try {
         findings.addAll(KeyProbe.run(source, dialect, TARGET, mapping, table, info, keys));
       } catch (SQLException | MigrationException e) {
-        MigrationException m =
-            e instanceof SQLException sqlFailure
-                ? dialect.classify(sqlFailure, "the key probe of " + table.source())
-                : (MigrationException) e;
-        if (m.code() == ErrorCode.TRANSIENT_SQL) {
-          throw m;
-        }
-        add(
-            Level.FAIL,
+        failed(
+            dialect,
+            e,
+            "the key probe",
             table.source(),
-            null,
             CompatibilityCheck.DUPLICATE_KEY,
-            null,
-            null,
-            List.of(),
-            "the duplicate-key check could not run: "
-                + m.getMessage()
-                + "; fix the failing type or expression in mapping.yaml");
+            "the duplicate-key check could not run: ");
       }
     }
 

@@ -4,7 +4,6 @@ import static io.migrationstudio.core.review.CompatibilityReviewer.CELL_WIDTH;
 import static io.migrationstudio.core.review.CompatibilityReviewer.DRY_RUN_ROWS;
 import static io.migrationstudio.core.review.CompatibilityReviewer.escape;
 
-import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.canonical.CanonicalEncoder;
 import io.migrationstudio.core.canonical.ColumnCodec;
@@ -18,7 +17,6 @@ import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.MarkdownTable;
-import io.migrationstudio.core.review.Finding.Level;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.TableInfo;
@@ -113,21 +111,7 @@ final class DryRun extends ReviewPart {
       }
     } catch (SQLException | MigrationException e) {
       MigrationException m =
-          e instanceof SQLException sqlFailure
-              ? dialect.classify(sqlFailure, "the dry run of " + table.source())
-              : (MigrationException) e;
-      if (m.code() == ErrorCode.TRANSIENT_SQL) {
-        throw m;
-      }
-      add(
-          Level.FAIL,
-          table.source(),
-          null,
-          CompatibilityCheck.DRY_RUN,
-          null,
-          null,
-          List.of(),
-          m.getMessage() + "; fix the failing type or expression in mapping.yaml");
+          failed(dialect, e, "the dry run", table.source(), CompatibilityCheck.DRY_RUN, "");
       dryRun.append("The dry run failed: ").append(escape(m.getMessage())).append("\n");
       return;
     }

@@ -268,14 +268,7 @@ final class KeyProbe {
   }
 
   private static String rowKey(ResultSet rs, int keys, String targetKey) throws SQLException {
-    if (keys == 0) {
-      return "key " + targetKey.replace('\0', ',');
-    }
-    List<String> parts = new ArrayList<>();
-    for (int i = 1; i <= keys; i++) {
-      parts.add(String.valueOf(rs.getString(i)));
-    }
-    return parts.size() == 1 ? parts.get(0) : "(" + String.join(", ", parts) + ")";
+    return keys == 0 ? "key " + targetKey.replace('\0', ',') : RowProbe.example(rs, keys);
   }
 
   /** One key's state: the keys seen in this pass, and the duplicates over all passes. */

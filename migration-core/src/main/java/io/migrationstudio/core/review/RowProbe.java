@@ -120,7 +120,8 @@ final class RowProbe {
         table.indexes());
   }
 
-  private static String example(ResultSet rs, int keys) throws SQLException {
+  /** A row's key as examples show it: one value, or {@code (a, b)}; null without key columns. */
+  static String example(ResultSet rs, int keys) throws SQLException {
     if (keys == 0) {
       return null;
     }

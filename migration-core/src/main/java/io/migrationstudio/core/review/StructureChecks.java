@@ -79,20 +79,11 @@ final class StructureChecks extends ReviewPart {
       boolean carried =
           cols != null && table.uniqueKeys().stream().anyMatch(k -> k.columns().equals(cols));
       if (!carried) {
-        add(
-            Level.WARNING,
-            table.source(),
-            null,
+        notCarried(
+            table,
             CompatibilityCheck.UNIQUE_NOT_CARRIED,
-            null,
-            null,
-            List.of(),
-            "unique key "
-                + uk.name()
-                + " "
-                + uk.columns()
-                + " is not in the mapping; the target will"
-                + " accept duplicates");
+            "unique key " + uk.name() + " " + uk.columns(),
+            "; the target will accept duplicates");
       }
     }
   }
@@ -107,22 +98,12 @@ final class StructureChecks extends ReviewPart {
               && table.foreignKeys().stream()
                   .anyMatch(f -> f.columns().equals(cols) && f.refTable().equals(refTarget));
       if (!carried) {
-        add(
-            Level.WARNING,
-            table.source(),
-            null,
+        notCarried(
+            table,
             CompatibilityCheck.FOREIGN_KEY_NOT_CARRIED,
-            null,
-            null,
-            List.of(),
-            "foreign key "
-                + fk.name()
-                + " "
-                + fk.columns()
-                + " → "
-                + fk.refTable()
-                + " is not in the mapping (a column or the referenced table is not migrated);"
-                + " the target will not enforce it");
+            "foreign key " + fk.name() + " " + fk.columns() + " → " + fk.refTable(),
+            " (a column or the referenced table is not migrated); the target will not enforce"
+                + " it");
       }
     }
   }
@@ -143,18 +124,11 @@ final class StructureChecks extends ReviewPart {
                     .anyMatch(i -> i.columns().equals(cols) && i.unique() == index.unique());
       }
       if (!carried) {
-        add(
-            Level.WARNING,
-            table.source(),
-            null,
+        notCarried(
+            table,
             CompatibilityCheck.INDEX_NOT_CARRIED,
-            null,
-            null,
-            List.of(),
-            "index "
-                + index.name()
-                + " is not in the mapping"
-                + (index.columns().isEmpty() || index.predicate() != null
+            "index " + index.name(),
+            (index.columns().isEmpty() || index.predicate() != null
                     ? " (an expression or partial index names source columns and is carried only"
                         + " under identity naming)"
                     : translate(index.columns(), names) == null
@@ -197,5 +171,22 @@ final class StructureChecks extends ReviewPart {
       out.add(names.get(c));
     }
     return out;
+  }
+
+  /**
+   * A warning that {@code table}'s mapping does not carry {@code what} of the source; {@code
+   * consequence} follows "is not in the mapping".
+   */
+  private void notCarried(
+      TableMapping table, CompatibilityCheck check, String what, String consequence) {
+    add(
+        Level.WARNING,
+        table.source(),
+        null,
+        check,
+        null,
+        null,
+        List.of(),
+        what + " is not in the mapping" + consequence);
   }
 }

@@ -44,14 +44,24 @@ public final class ThrottledProgress implements ChunkProgress {
     }
     try {
       guard.awaitCalm(() -> inner.rowsCopied(last));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("chunk copy interrupted while throttled", e);
-    } catch (RuntimeException e) {
-      throw e;
     } catch (Exception e) {
-      throw countFailed(e);
+      throw throttleFailed(e);
     }
+  }
+
+  /**
+   * What a failed wait throws: an interruption (the thread stays interrupted) or the count of
+   * sessions failing; a runtime exception as it is.
+   */
+  private static RuntimeException throttleFailed(Exception e) {
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return new IllegalStateException("chunk copy interrupted while throttled", e);
+    }
+    if (e instanceof RuntimeException r) {
+      return r;
+    }
+    return countFailed(e);
   }
 
   private static MigrationException countFailed(Exception e) {
@@ -83,13 +93,8 @@ public final class ThrottledProgress implements ChunkProgress {
       if (guard != null) {
         guard.maybeAwaitCalm(() -> inner.rowsCopied(rows));
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("chunk copy interrupted while throttled", e);
-    } catch (RuntimeException e) {
-      throw e;
     } catch (Exception e) {
-      throw countFailed(e);
+      throw throttleFailed(e);
     }
     inner.rowsCopied(rows);
   }

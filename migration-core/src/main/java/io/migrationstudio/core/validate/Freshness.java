@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -80,14 +78,8 @@ public final class Freshness {
   public static LedgerState ledgerState(
       Connection tgt, Dialect target, String studioSchema, String migrationId) throws SQLException {
     Ledger ledger = new Ledger(target, studioSchema);
-    try (PreparedStatement ps = tgt.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-      ps.setString(1, ledger.chunkTable());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (!rs.getBoolean(1)) {
-          return LedgerState.NONE;
-        }
-      }
+    if (!ledger.exists(tgt)) {
+      return LedgerState.NONE;
     }
     return of(ledger.chunks(tgt, migrationId));
   }

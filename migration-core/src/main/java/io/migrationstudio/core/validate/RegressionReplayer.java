@@ -233,29 +233,24 @@ public final class RegressionReplayer {
           name, 0, 0, false, 0, 0, 0, 0, 0, 0, false, e.getSQLState() + ": " + e.getMessage());
     }
     long[] diff = compare(s, t);
-    double[] sl;
-    double[] tl;
+    // a query that fails on either side is reported with zero latencies and the failure
+    double sp50 = 0;
+    double sp95 = 0;
+    double tp50 = 0;
+    double tp95 = 0;
+    boolean regression = false;
+    String error = null;
     try {
-      sl = latencies(src, source, q.forSource());
-      tl = latencies(tgt, target, q.forTarget());
+      double[] sl = latencies(src, source, q.forSource());
+      double[] tl = latencies(tgt, target, q.forTarget());
+      sp50 = percentile(sl, 50);
+      sp95 = percentile(sl, 95);
+      tp50 = percentile(tl, 50);
+      tp95 = percentile(tl, 95);
+      regression = isRegression(sp50, tp50, tolerance);
     } catch (SQLException e) {
-      return new QueryResult(
-          name,
-          s.size(),
-          t.size(),
-          diff[0] == 0 && diff[1] == 0,
-          diff[0],
-          diff[1],
-          0,
-          0,
-          0,
-          0,
-          false,
-          e.getSQLState() + ": " + e.getMessage());
+      error = e.getSQLState() + ": " + e.getMessage();
     }
-    double sp50 = percentile(sl, 50);
-    double tp50 = percentile(tl, 50);
-    boolean regression = isRegression(sp50, tp50, tolerance);
     return new QueryResult(
         name,
         s.size(),
@@ -264,11 +259,11 @@ public final class RegressionReplayer {
         diff[0],
         diff[1],
         sp50,
-        percentile(sl, 95),
+        sp95,
         tp50,
-        percentile(tl, 95),
+        tp95,
         regression,
-        null);
+        error);
   }
 
   /** Whether the target is slower than tolerated (relative and above the noise floor). */

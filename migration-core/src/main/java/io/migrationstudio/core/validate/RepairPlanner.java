@@ -145,7 +145,7 @@ public final class RepairPlanner {
       TableSql sql = new TableSql(source, target, mapping, table.get());
       try {
         List<ChunkRange> ranges =
-            ledgerExists(tgt, ledger)
+            ledger.exists(tgt)
                 ? ledger.plannedRanges(tgt, migrationId, name).orElse(List.of())
                 : List.of();
         if (ranges.isEmpty()) {
@@ -198,16 +198,6 @@ public final class RepairPlanner {
     files.put(PLAN_JSON, Json.bytes(Json.write(plan)));
     files.put(PLAN_MD, Json.bytes(markdown(plan)));
     return new Result(new StageOutput(files, null, summary), chunks, repairable);
-  }
-
-  private boolean ledgerExists(Connection tgt, Ledger ledger) throws SQLException {
-    try (PreparedStatement ps = tgt.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-      ps.setString(1, ledger.chunkTable());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
-    }
   }
 
   /**

@@ -264,66 +264,51 @@ public final class Validator {
     long sourceRows = counts[0];
     long targetRows = counts[1];
     long tableSeed = sha64(Long.toHexString(seed) + "/" + t.source());
+    // a quick validation (not full) samples, counts orphans and aggregates nothing
+    int[] sample = {0, 0};
+    List<ValidationReport.OrphanCount> fks = List.of();
+    long orphans = 0;
+    List<ValidationReport.ColumnAggregate> aggregates = List.of();
+    List<ValidationReport.IntegrityCheck> integrity = List.of();
+    String sampleSeed = null;
+    boolean ok;
     if (!full) {
-      boolean same =
+      ok =
           sourceRows == targetRows
               && diff.missing + diff.extra + diff.changed == 0
               && !partitions.differs();
-      return new ValidationReport.TableValidation(
-          t.source(),
-          t.target(),
-          sourceRows,
-          targetRows,
-          diff.missing,
-          diff.extra,
-          diff.changed,
-          ranges.size(),
-          differing,
-          chunkSource,
-          0,
-          0,
-          0,
-          List.of(),
-          List.copyOf(diff.listed),
-          List.of(),
-          List.of(),
-          same ? Verdict.PASS : Verdict.FAIL,
-          comparer.path().key(),
-          comparer.bisectionSteps,
-          comparer.bisectionRowsRead,
-          null,
-          filter(t),
-          unfiltered(src, sql),
-          partitions.partitions(),
-          partitions.note());
+    } else {
+      int wanted =
+          (int) Math.max(SampleSize.of(sourceRows), Math.min((long) sampleRows, sourceRows));
+      sample = sample(src, tgt, sql, reader, tableSeed, wanted);
+      List<ValidationReport.OrphanCount> counted = new ArrayList<>();
+      for (ForeignKey fk : t.foreignKeys()) {
+        long o = orphans(tgt, mapping, t, fk);
+        counted.add(new ValidationReport.OrphanCount(fk.name(), o));
+        orphans += o;
+      }
+      fks = counted;
+      List<ValidationReport.ColumnAggregate> compared =
+          new ArrayList<>(
+              ColumnAggregates.applies(sql)
+                  ? ColumnAggregates.compare(src, tgt, sql)
+                  : comparer.streamedAggregates());
+      compared.addAll(ServerComputedTimes.compare(src, tgt, sql));
+      aggregates = compared;
+      integrity =
+          target.speaksPostgres() ? new TargetIntegrity(target, mapping, t).check(tgt) : List.of();
+      ok =
+          sourceRows == targetRows
+              && diff.missing == 0
+              && diff.extra == 0
+              && diff.changed == 0
+              && sample[1] == 0
+              && orphans == 0
+              && aggregates.stream().allMatch(a -> a.differing().isEmpty())
+              && integrity.stream().allMatch(i -> i.count() == 0)
+              && !partitions.differs();
+      sampleSeed = RowHasher.toHex(tableSeed);
     }
-    int wanted = (int) Math.max(SampleSize.of(sourceRows), Math.min((long) sampleRows, sourceRows));
-    int[] sample = sample(src, tgt, sql, reader, tableSeed, wanted);
-    List<ValidationReport.OrphanCount> fks = new ArrayList<>();
-    long orphans = 0;
-    for (ForeignKey fk : t.foreignKeys()) {
-      long o = orphans(tgt, mapping, t, fk);
-      fks.add(new ValidationReport.OrphanCount(fk.name(), o));
-      orphans += o;
-    }
-    List<ValidationReport.ColumnAggregate> aggregates =
-        new ArrayList<>(
-            ColumnAggregates.applies(sql)
-                ? ColumnAggregates.compare(src, tgt, sql)
-                : comparer.streamedAggregates());
-    aggregates.addAll(ServerComputedTimes.compare(src, tgt, sql));
-    List<ValidationReport.IntegrityCheck> integrity =
-        target.speaksPostgres() ? new TargetIntegrity(target, mapping, t).check(tgt) : List.of();
-    boolean ok =
-        sourceRows == targetRows
-            && diff.missing == 0
-            && diff.extra == 0
-            && diff.changed == 0
-            && sample[1] == 0
-            && orphans == 0
-            && aggregates.stream().allMatch(a -> a.differing().isEmpty())
-            && integrity.stream().allMatch(i -> i.count() == 0)
-            && !partitions.differs();
     return new ValidationReport.TableValidation(
         t.source(),
         t.target(),
@@ -346,7 +331,7 @@ public final class Validator {
         comparer.path().key(),
         comparer.bisectionSteps,
         comparer.bisectionRowsRead,
-        RowHasher.toHex(tableSeed),
+        sampleSeed,
         filter(t),
         unfiltered(src, sql),
         partitions.partitions(),
@@ -432,14 +417,8 @@ public final class Validator {
   private List<ChunkRange> ledgerRanges(Connection tgt, String migrationId, String table)
       throws SQLException {
     Ledger ledger = new Ledger(target, studioSchema);
-    try (PreparedStatement ps = tgt.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-      ps.setString(1, ledger.chunkTable());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (!rs.getBoolean(1)) {
-          return List.of();
-        }
-      }
+    if (!ledger.exists(tgt)) {
+      return List.of();
     }
     return ledger.plannedRanges(tgt, migrationId, table).orElse(List.of());
   }

@@ -1,5 +1,6 @@
 package io.migrationstudio.core.dialect.mariadb;
 
+import io.migrationstudio.core.dialect.CatalogTable;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.CheckConstraint;
 import io.migrationstudio.core.schema.Column;
@@ -111,11 +112,7 @@ final class MariaDbCatalog {
     for (TableBuilder t : tables.values()) {
       t.rowCount = countRows(c, db, t.name);
     }
-    List<TableInfo> tableInfos =
-        tables.values().stream()
-            .map(TableBuilder::build)
-            .sorted(Comparator.comparing(TableInfo::name, BY_NAME))
-            .toList();
+    List<TableInfo> tableInfos = CatalogTable.buildAll(tables.values());
     return new Inventory(
         dialect.name(),
         version,
@@ -132,51 +129,13 @@ final class MariaDbCatalog {
         List.of());
   }
 
-  /** Mutable accumulator of one table while the catalog queries fill it. */
-  private static final class TableBuilder {
-    final String schema;
-    final String name;
-    final long sizeBytes;
+  /** A table being gathered, with its default collation (columns name theirs only when other). */
+  private static final class TableBuilder extends CatalogTable {
     final String collation;
-    final String comment;
-    String partitionKey;
-    final List<String> partitions = new ArrayList<>();
-    final List<Column> columns = new ArrayList<>();
-    KeyConstraint primaryKey;
-    final List<KeyConstraint> uniqueKeys = new ArrayList<>();
-    final List<ForeignKey> foreignKeys = new ArrayList<>();
-    final List<CheckConstraint> checks = new ArrayList<>();
-    final List<IndexInfo> indexes = new ArrayList<>();
-    long rowCount;
 
     TableBuilder(String schema, String name, long sizeBytes, String collation, String comment) {
-      this.schema = schema;
-      this.name = name;
-      this.sizeBytes = sizeBytes;
+      super(schema, name, sizeBytes, comment == null || comment.isEmpty() ? null : comment);
       this.collation = collation;
-      this.comment = comment == null || comment.isEmpty() ? null : comment;
-    }
-
-    TableInfo build() {
-      columns.sort(Comparator.comparingInt(Column::position));
-      uniqueKeys.sort(Comparator.comparing(KeyConstraint::name, BY_NAME));
-      foreignKeys.sort(Comparator.comparing(ForeignKey::name, BY_NAME));
-      checks.sort(Comparator.comparing(CheckConstraint::name, BY_NAME));
-      indexes.sort(Comparator.comparing(IndexInfo::name, BY_NAME));
-      return new TableInfo(
-          schema,
-          name,
-          columns,
-          primaryKey,
-          uniqueKeys,
-          foreignKeys,
-          checks,
-          indexes,
-          rowCount,
-          sizeBytes,
-          partitionKey,
-          partitions.stream().sorted(BY_NAME).toList(),
-          comment);
     }
   }
 

@@ -140,26 +140,10 @@ final class MariaDbDataProbe implements DataProbe {
                   + " AND TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE())"
                   + " AND TABLE_TYPE = 'BASE TABLE'")) {
         MariaDbCatalog.bindSchema(ps, schema);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            tables.add(rs.getString(1));
-          }
-        }
+        tables.addAll(ProbeQueries.firstColumn(ps));
       }
       tables.sort(null);
-      List<String> nonEmpty = new ArrayList<>();
-      for (String t : tables) {
-        try (PreparedStatement ps =
-                connection.prepareStatement(
-                    "SELECT EXISTS (SELECT 1 FROM " + dialect.qualify(schema, t) + ")");
-            ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          if (rs.getBoolean(1)) {
-            nonEmpty.add(t);
-          }
-        }
-      }
-      return List.copyOf(nonEmpty);
+      return ProbeQueries.nonEmpty(connection, dialect, schema, tables);
     } catch (SQLException e) {
       throw dialect.classify(e, what);
     }

@@ -5,6 +5,7 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.dialect.DataProbe;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Sessions;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.ConsumerInfo;
 import io.migrationstudio.core.schema.Inventory;
@@ -399,20 +400,12 @@ public final class MariaDbDialect implements Dialect {
    */
   @Override
   public void makeSessionReadOnly(Connection connection) throws SQLException {
-    try (Statement st = connection.createStatement()) {
-      st.execute("SET SESSION TRANSACTION READ ONLY");
-    }
+    Sessions.execute(connection, "SET SESSION TRANSACTION READ ONLY");
   }
 
   @Override
   public void beginReadOnlyTransaction(Connection connection) throws SQLException {
-    if (!connection.getAutoCommit()) {
-      connection.rollback();
-    }
-    connection.setAutoCommit(false);
-    try (Statement st = connection.createStatement()) {
-      st.execute("START TRANSACTION READ ONLY");
-    }
+    Sessions.beginTransaction(connection, "START TRANSACTION READ ONLY");
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.migrationstudio.core.dialect.postgres;
 
+import io.migrationstudio.core.dialect.CatalogTable;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.CheckConstraint;
 import io.migrationstudio.core.schema.Column;
@@ -82,11 +83,7 @@ final class PostgresCatalog {
     for (TableBuilder t : tables.values()) {
       t.rowCount = countRows(c, schema, t.name);
     }
-    List<TableInfo> tableInfos =
-        tables.values().stream()
-            .map(TableBuilder::build)
-            .sorted(Comparator.comparing(TableInfo::name, BY_NAME))
-            .toList();
+    List<TableInfo> tableInfos = CatalogTable.buildAll(tables.values());
     return new Inventory(
         dialect.name(),
         dialect.serverVersion(c),
@@ -104,21 +101,7 @@ final class PostgresCatalog {
   }
 
   /** Mutable accumulator of one table while the catalog queries fill it. */
-  private static final class TableBuilder {
-    final String schema;
-    final String name;
-    final long sizeBytes;
-    final String partitionKey;
-    final List<String> partitions;
-    final String comment;
-    final List<Column> columns = new ArrayList<>();
-    KeyConstraint primaryKey;
-    final List<KeyConstraint> uniqueKeys = new ArrayList<>();
-    final List<ForeignKey> foreignKeys = new ArrayList<>();
-    final List<CheckConstraint> checks = new ArrayList<>();
-    final List<IndexInfo> indexes = new ArrayList<>();
-    long rowCount;
-
+  private static final class TableBuilder extends CatalogTable {
     TableBuilder(
         String schema,
         String name,
@@ -126,34 +109,9 @@ final class PostgresCatalog {
         String partitionKey,
         List<String> partitions,
         String comment) {
-      this.schema = schema;
-      this.name = name;
-      this.sizeBytes = sizeBytes;
+      super(schema, name, sizeBytes, comment);
       this.partitionKey = partitionKey;
-      this.partitions = partitions.stream().sorted(BY_NAME).toList();
-      this.comment = comment;
-    }
-
-    TableInfo build() {
-      columns.sort(Comparator.comparingInt(Column::position));
-      uniqueKeys.sort(Comparator.comparing(KeyConstraint::name, BY_NAME));
-      foreignKeys.sort(Comparator.comparing(ForeignKey::name, BY_NAME));
-      checks.sort(Comparator.comparing(CheckConstraint::name, BY_NAME));
-      indexes.sort(Comparator.comparing(IndexInfo::name, BY_NAME));
-      return new TableInfo(
-          schema,
-          name,
-          columns,
-          primaryKey,
-          uniqueKeys,
-          foreignKeys,
-          checks,
-          indexes,
-          rowCount,
-          sizeBytes,
-          partitionKey,
-          partitions,
-          comment);
+      this.partitions.addAll(partitions);
     }
   }
 

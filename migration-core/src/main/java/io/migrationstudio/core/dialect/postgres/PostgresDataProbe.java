@@ -143,11 +143,7 @@ final class PostgresDataProbe implements DataProbe {
                 + " AND has_table_privilege(c.oid, 'SELECT'))"
                 + " ORDER BY c.relname COLLATE \"C\"")) {
       ps.setString(1, schema);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          unreadable.add(rs.getString(1));
-        }
-      }
+      unreadable.addAll(ProbeQueries.firstColumn(ps));
     } catch (SQLException e) {
       throw dialect.classify(e, what);
     }
@@ -165,25 +161,9 @@ final class PostgresDataProbe implements DataProbe {
                   + " WHERE n.nspname = ? AND c.relkind IN ('r', 'p') AND NOT c.relispartition"
                   + " ORDER BY c.relname COLLATE \"C\"")) {
         ps.setString(1, schema);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            tables.add(rs.getString(1));
-          }
-        }
+        tables.addAll(ProbeQueries.firstColumn(ps));
       }
-      List<String> nonEmpty = new ArrayList<>();
-      for (String t : tables) {
-        try (PreparedStatement ps =
-                connection.prepareStatement(
-                    "SELECT EXISTS (SELECT 1 FROM " + dialect.qualify(schema, t) + ")");
-            ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          if (rs.getBoolean(1)) {
-            nonEmpty.add(t);
-          }
-        }
-      }
-      return List.copyOf(nonEmpty);
+      return ProbeQueries.nonEmpty(connection, dialect, schema, tables);
     } catch (SQLException e) {
       throw dialect.classify(e, what);
     }

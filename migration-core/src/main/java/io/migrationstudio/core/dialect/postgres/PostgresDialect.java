@@ -5,6 +5,7 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.dialect.DataProbe;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.IdentifierRules;
+import io.migrationstudio.core.dialect.Sessions;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.ConsumerInfo;
 import io.migrationstudio.core.schema.Inventory;
@@ -108,21 +109,13 @@ public final class PostgresDialect implements Dialect {
   @Override
   public void makeSessionReadOnly(Connection connection) throws SQLException {
     connection.setReadOnly(true);
-    try (Statement st = connection.createStatement()) {
-      st.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
-    }
+    Sessions.execute(connection, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
   }
 
   /** {@code SET TRANSACTION READ ONLY} as the first statement of a new transaction. */
   @Override
   public void beginReadOnlyTransaction(Connection connection) throws SQLException {
-    if (!connection.getAutoCommit()) {
-      connection.rollback();
-    }
-    connection.setAutoCommit(false);
-    try (Statement st = connection.createStatement()) {
-      st.execute("SET TRANSACTION READ ONLY");
-    }
+    Sessions.beginTransaction(connection, "SET TRANSACTION READ ONLY");
   }
 
   /**

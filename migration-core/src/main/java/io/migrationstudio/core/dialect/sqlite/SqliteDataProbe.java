@@ -5,7 +5,6 @@ import io.migrationstudio.core.dialect.ProbeQueries;
 import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,26 +146,10 @@ final class SqliteDataProbe implements DataProbe {
               "SELECT name FROM pragma_table_list WHERE schema = ? AND type = 'table'"
                   + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")) {
         ps.setString(1, schema);
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            tables.add(rs.getString(1));
-          }
-        }
+        tables.addAll(ProbeQueries.firstColumn(ps));
       }
       tables.sort(null);
-      List<String> nonEmpty = new ArrayList<>();
-      for (String t : tables) {
-        try (PreparedStatement ps =
-                connection.prepareStatement(
-                    "SELECT EXISTS (SELECT 1 FROM " + dialect.qualify(schema, t) + ")");
-            ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          if (rs.getBoolean(1)) {
-            nonEmpty.add(t);
-          }
-        }
-      }
-      return List.copyOf(nonEmpty);
+      return ProbeQueries.nonEmpty(connection, dialect, schema, tables);
     } catch (SQLException e) {
       throw dialect.classify(e, what);
     }
