@@ -22,6 +22,7 @@ import org.eclipse.jgit.dircache.DirCacheEditor;
 import org.eclipse.jgit.dircache.DirCacheEntry;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.CommitBuilder;
+import org.eclipse.jgit.lib.ConfigConstants;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.NullProgressMonitor;
@@ -526,14 +527,35 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
   private static boolean initBare(Path dir) throws GitAPIException, IOException {
     if (Files.isRegularFile(dir.resolve("HEAD"))) {
       OwnerOnly.directory(dir); // a repository created before homes were owner-only
+      try (Repository existing =
+          new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build()) {
+        StoredConfig config = existing.getConfig();
+        if (config.getBoolean("receive", null, "autogc", true)) {
+          noAutoGc(config); // a repository created before this setting
+          config.save();
+        }
+      }
       return false;
     }
     OwnerOnly.directory(dir.getParent());
     try (Git git =
         Git.init().setBare(true).setInitialBranch(MAIN).setDirectory(dir.toFile()).call()) {
-      git.getRepository().getConfig().save();
+      StoredConfig config = git.getRepository().getConfig();
+      noAutoGc(config);
+      config.save();
     }
     return true;
+  }
+
+  /**
+   * JGit starts an automatic GC in a background thread after every push it receives (it takes
+   * {@code gc.log.lock} in the receiving repository); that thread races the permission walk of a
+   * new repository and any later open. The studio's repositories hold a few commits per migration:
+   * no automatic GC at all.
+   */
+  static void noAutoGc(StoredConfig config) {
+    config.setInt(ConfigConstants.CONFIG_GC_SECTION, null, ConfigConstants.CONFIG_KEY_AUTO, 0);
+    config.setBoolean("receive", null, "autogc", false);
   }
 
   private static void configureRemote(Repository repo, String uri)

@@ -3,6 +3,7 @@ package io.migrationstudio.core.git;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -70,13 +71,28 @@ public final class OwnerOnly {
             }
             return FileVisitResult.CONTINUE;
           }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE; // a lock or temporary file removed meanwhile
+            }
+            throw e;
+          }
         });
   }
 
   private static void restrict(Path path, Set<PosixFilePermission> permissions) throws IOException {
     PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-    if (view != null && !view.readAttributes().permissions().equals(permissions)) {
-      view.setPermissions(permissions);
+    if (view == null) {
+      return;
+    }
+    try {
+      if (!view.readAttributes().permissions().equals(permissions)) {
+        view.setPermissions(permissions);
+      }
+    } catch (NoSuchFileException e) {
+      // removed between listing and change (a git lock file): nothing left to restrict
     }
   }
 }

@@ -220,6 +220,45 @@ class GitArtifactStoreIT {
     }
   }
 
+  /**
+   * JGit runs an automatic GC in a background thread after each push it receives; it took {@code
+   * gc.log.lock} in the remote while the new repository's permissions were walked, and opening a
+   * home failed once in CI. Neither repository of a home runs one, and pushes leave no GC files.
+   */
+  @Test
+  void pushesStartNoBackgroundGc() throws Exception {
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      for (int i = 0; i < 5; i++) {
+        store.commit("m/gc", "test", "c" + i, Map.of("a.txt", ("v" + i).getBytes(UTF_8)));
+      }
+    }
+    for (String name : List.of("remote.git", "repo.git")) {
+      Path dir = home.resolve("artifacts").resolve(name);
+      try (Repository repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).build()) {
+        assertFalse(repo.getConfig().getBoolean("receive", null, "autogc", true), name);
+        assertEquals(0, repo.getConfig().getInt("gc", null, "auto", -1), name);
+      }
+      assertFalse(java.nio.file.Files.exists(dir.resolve("gc.log.lock")), name);
+      assertFalse(java.nio.file.Files.exists(dir.resolve("gc.log")), name);
+    }
+  }
+
+  /** A home made before the setting gets it when opened. */
+  @Test
+  void anOlderHomeIsOpenedWithoutAutoGc() throws Exception {
+    GitArtifactStore.open(home, null).close();
+    Path remote = home.resolve("artifacts").resolve("remote.git");
+    try (Repository repo = new FileRepositoryBuilder().setGitDir(remote.toFile()).build()) {
+      repo.getConfig().unset("receive", null, "autogc");
+      repo.getConfig().unset("gc", null, "auto");
+      repo.getConfig().save();
+    }
+    GitArtifactStore.open(home, null).close();
+    try (Repository repo = new FileRepositoryBuilder().setGitDir(remote.toFile()).build()) {
+      assertFalse(repo.getConfig().getBoolean("receive", null, "autogc", true));
+    }
+  }
+
   @Test
   void refusesPathsOutsideTheRepository() {
     try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
