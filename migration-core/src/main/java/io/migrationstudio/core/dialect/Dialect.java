@@ -221,6 +221,14 @@ public interface Dialect {
   }
 
   /**
+   * Optional capability: change capture from this engine's log for {@code migrate.strategy:
+   * online}; empty when the engine has none.
+   */
+  default Optional<io.migrationstudio.core.cdc.ChangeCapture> changeCapture() {
+    return Optional.empty();
+  }
+
+  /**
    * Freezes writes on this database for cutover (and {@link #unfreezeWrites} undoes it); empty when
    * the engine cannot.
    */

@@ -1,0 +1,50 @@
+package io.migrationstudio.core.cdc;
+
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * A source engine's change capture, offered by its dialect ({@code Dialect.changeCapture()}). One
+ * capture is named by the migration ({@code name}: the slot and publication on PostgreSQL) and
+ * covers the tables in scope ({@code tables}: qualified source names as the mapping's {@code
+ * TableMapping.source()} spells them).
+ *
+ * <p>The hand-off from copy to stream: {@link #prepare} runs before the first chunk is read; each
+ * chunk reads in a transaction begun by {@link #beginChunkRead}, whose {@link ChunkSnapshot} the
+ * chunk ledger records; the applier applies a streamed change to a row only when the snapshot of
+ * the chunk holding that row does not {@linkplain ChunkSnapshot#includes include} its transaction.
+ */
+public interface ChangeCapture {
+  /**
+   * Creates what the stream needs for {@code tables} (PostgreSQL: publication and logical slot;
+   * MariaDB: nothing beyond checks) and returns the position the stream starts from. Idempotent: a
+   * capture of this name that exists already is kept and its position returned.
+   */
+  StreamPosition prepare(Connection source, String name, List<String> tables) throws SQLException;
+
+  /**
+   * Begins the read transaction of one chunk on {@code source} (auto-commit off) so that all its
+   * reads see one consistent state, and returns what that state holds.
+   */
+  ChunkSnapshot beginChunkRead(Connection source) throws SQLException;
+
+  /** The source's current end of log. */
+  StreamPosition head(Connection source) throws SQLException;
+
+  /**
+   * Opens a reader of capture {@code name} delivering transactions committed after {@code from} (a
+   * reader may deliver some at or before it again; the applier skips them).
+   */
+  ChangeSource open(
+      ConnectionSpec source,
+      io.migrationstudio.core.dialect.Secrets secrets,
+      String name,
+      List<String> tables,
+      StreamPosition from)
+      throws SQLException;
+
+  /** Drops what {@link #prepare} created; nothing when it is gone already. */
+  void drop(Connection source, String name) throws SQLException;
+}
