@@ -52,7 +52,14 @@ public final class EmbeddedMariaDbServer {
                 .addArg("--collation-server=utf8mb4_general_ci")
                 .addArg("--max-connections=200")
                 .addArg("--innodb-flush-log-at-trx-commit=0")
-                .addArg("--innodb-doublewrite=0");
+                .addArg("--innodb-doublewrite=0")
+                // change capture (migrate.strategy: online) reads the row-based binlog
+                .addArg("--log-bin=mariadb-bin")
+                .addArg("--server-id=1")
+                .addArg("--binlog-format=ROW")
+                .addArg("--binlog-row-image=FULL")
+                .addArg("--binlog-row-metadata=FULL")
+                .addArg("--log-bin-trust-function-creators=1");
         DB db = DB.newEmbeddedDB(config.build());
         patientStart(db);
         db.start();

@@ -30,6 +30,10 @@ public final class EmbeddedPostgresServer {
                 .setServerConfig("fsync", "off")
                 .setServerConfig("synchronous_commit", "off")
                 .setServerConfig("full_page_writes", "off")
+                // change capture (migrate.strategy: online) reads the WAL through logical slots
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("max_wal_senders", "20")
+                .setServerConfig("max_replication_slots", "20")
                 .start();
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
