@@ -45,6 +45,11 @@ public enum ErrorCode {
   TARGET_NOT_EMPTY(false),
   /** The cutover or its rollback drill could not complete. */
   CUTOVER_FAILED(false),
+  /**
+   * The change stream of an online migration cannot go on (DDL on a captured table, a slot or
+   * binlog that is gone): applying more would diverge; the stream stops and says why.
+   */
+  CAPTURE_STOPPED(false),
   /** Anything else: a bug. */
   INTERNAL(false);
 

@@ -1,6 +1,7 @@
 package io.migrationstudio.workflow;
 
 import io.migrationstudio.contracts.TaskQueues;
+import io.migrationstudio.workflow.deterministic.ChangeStreamWorkflowImpl;
 import io.migrationstudio.workflow.deterministic.MigrationWorkflowImpl;
 import io.migrationstudio.workflow.deterministic.TableCopyWorkflowImpl;
 import io.migrationstudio.workflow.deterministic.ValidationWorkflowImpl;
@@ -20,7 +21,10 @@ public final class WorkflowWorker {
   public static Worker register(WorkerFactory factory, WorkerOptions options) {
     Worker worker = factory.newWorker(TaskQueues.WORKFLOW, options);
     worker.registerWorkflowImplementationTypes(
-        TableCopyWorkflowImpl.class, MigrationWorkflowImpl.class, ValidationWorkflowImpl.class);
+        TableCopyWorkflowImpl.class,
+        MigrationWorkflowImpl.class,
+        ValidationWorkflowImpl.class,
+        ChangeStreamWorkflowImpl.class);
     return worker;
   }
 

@@ -9,6 +9,7 @@ import java.util.List;
  * while the migration awaits review. {@code kind} is {@value #KIND_MIGRATION} (a {@code
  * MigrationWorkflow}) or {@value #KIND_VALIDATION} (a validation-only run); {@code workflowId} the
  * workflow that answered, which is how a validation run is addressed ({@code validation-<id>-<n>}).
+ * {@code stream} is the change stream of an online migration as last reported (null otherwise).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MigrationStatus(
@@ -23,7 +24,8 @@ public record MigrationStatus(
     Progress progress,
     String message,
     String kind,
-    String workflowId) {
+    String workflowId,
+    StreamProgress stream) {
   public static final String KIND_MIGRATION = "migration";
   public static final String KIND_VALIDATION = "validation";
 
@@ -33,6 +35,36 @@ public record MigrationStatus(
     reviews = reviews == null ? List.of() : List.copyOf(reviews);
     progress = progress == null ? Progress.empty() : progress;
     kind = kind == null ? KIND_MIGRATION : kind;
+  }
+
+  /** Without a change stream (a bulk migration, a validation run). */
+  public MigrationStatus(
+      String migrationId,
+      String branch,
+      Stage stage,
+      MigrationState state,
+      String reviewCommit,
+      List<StageStatus> stages,
+      List<ArtifactRef> artifacts,
+      List<ReviewRecord> reviews,
+      Progress progress,
+      String message,
+      String kind,
+      String workflowId) {
+    this(
+        migrationId,
+        branch,
+        stage,
+        state,
+        reviewCommit,
+        stages,
+        artifacts,
+        reviews,
+        progress,
+        message,
+        kind,
+        workflowId,
+        null);
   }
 
   /** Before {@code kind} and {@code workflowId}: a migration, workflow id unknown. */

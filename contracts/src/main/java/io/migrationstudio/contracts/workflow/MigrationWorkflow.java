@@ -37,4 +37,8 @@ public interface MigrationWorkflow {
   /** Progress from a table's copy workflow (one per finished chunk). */
   @SignalMethod
   void chunkCopied(ChunkCopied progress);
+
+  /** Progress from the migration's change-stream workflow (online migrations). */
+  @SignalMethod
+  void streamProgress(StreamProgress progress);
 }

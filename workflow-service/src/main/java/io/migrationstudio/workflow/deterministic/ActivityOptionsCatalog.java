@@ -84,6 +84,30 @@ final class ActivityOptionsCatalog {
         .build();
   }
 
+  /**
+   * One slice of the change stream's apply loop (about 20 s): the heartbeat carries position and
+   * lag and detects a dead worker in seconds; retried without limit (a source or target restart is
+   * waited out), except for a stream that cannot go on (CAPTURE_STOPPED and the other permanent
+   * failures).
+   */
+  static ActivityOptions streamSlice() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.MIGRATE)
+        .setStartToCloseTimeout(Duration.ofMinutes(5))
+        .setHeartbeatTimeout(Duration.ofSeconds(30))
+        .setRetryOptions(retry(0, Duration.ofSeconds(30)))
+        .build();
+  }
+
+  /** Dropping a capture: seconds; retried a few times, then the status names what to drop. */
+  static ActivityOptions captureDrop() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.MIGRATE)
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setRetryOptions(retry(5, Duration.ofSeconds(30)))
+        .build();
+  }
+
   /** Cutover steps: minutes, never retried blindly (a freeze is a user-visible act). */
   static ActivityOptions cutover() {
     return ActivityOptions.newBuilder()

@@ -73,6 +73,7 @@ final class MigrateStage {
   private final StageBoard board;
   private final StatusLine status;
   private final CopyProgress copy;
+  private final ChangeStream stream;
 
   /** Source table of each per-table child, by child workflow id. */
   private final Map<String, String> childTables = new LinkedHashMap<>();
@@ -82,11 +83,13 @@ final class MigrateStage {
 
   private Integer dryRunVersion;
 
-  MigrateStage(RunContext run, StageBoard board, StatusLine status, CopyProgress copy) {
+  MigrateStage(
+      RunContext run, StageBoard board, StatusLine status, CopyProgress copy, ChangeStream stream) {
     this.run = run;
     this.board = board;
     this.status = status;
     this.copy = copy;
+    this.stream = stream;
   }
 
   /** The producer: prepare, copy, finish the load (or the dry run). */
@@ -98,6 +101,7 @@ final class MigrateStage {
     }
     MigratePlan plan = migrate.prepareTarget(r);
     board.put(new ArtifactRef("03-migrate/target-schema.sql", plan.commit()));
+    stream.prepare(r); // online: the capture exists before the first chunk is read
     copy.plan(plan.tables());
     int parallelism = Math.max(1, run.spec().migrate().parallelism());
     int version =
@@ -108,12 +112,17 @@ final class MigrateStage {
       copyTablesInChildren(plan, r, parallelism);
     }
     status.say("migrate: building indexes and constraints");
-    return migrate.finishLoad(r);
+    StageResult finished = migrate.finishLoad(r);
+    stream.follow(r); // online: apply what the source changed since each chunk was read
+    return finished;
   }
 
-  /** The checker: the integration check of the loaded target. */
+  /**
+   * The checker: the integration check of the loaded target; online, then the stream's catch-up
+   * below {@code migrate.max_lag} with {@code cdc.json}.
+   */
   StageResult check(StageRequest r) {
-    return migrate.checkIntegration(r);
+    return stream.check(r, migrate.checkIntegration(r));
   }
 
   /**

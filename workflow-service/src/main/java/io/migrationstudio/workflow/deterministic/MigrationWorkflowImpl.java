@@ -26,6 +26,7 @@ import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Workflow;
@@ -75,6 +76,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   // --- the stage loop's collaborators, made once the migration is open ---
   private RunContext run;
+  private ChangeStream stream;
   private MigrateStage migrate;
   private ValidationRepair repair;
 
@@ -104,7 +106,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     branch = open.branch();
     run = new RunContext(spec, migrationId, branch);
     gate.open(run, board, open.reviewCount());
-    migrate = new MigrateStage(run, board, status, copy);
+    stream = new ChangeStream(run, status);
+    migrate = new MigrateStage(run, board, status, copy, stream);
     repair = new ValidationRepair(run, board, status, gate);
     board.put(new ArtifactRef("migration.yaml", open.specCommit()));
   }
@@ -209,6 +212,9 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   }
 
   private MigrationOutcome finish(MigrationState end, String why) {
+    if (stream != null) {
+      stream.end(end.name().toLowerCase(java.util.Locale.ROOT) + ": " + why);
+    }
     status.state(end);
     status.say(why);
     gate.close();
@@ -228,6 +234,13 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   public void chunkCopied(ChunkCopied p) {
     if (copy.chunkSignalled(p)) {
       status.say(copy.message());
+    }
+  }
+
+  @Override
+  public void streamProgress(StreamProgress p) {
+    if (stream != null) {
+      stream.progressed(p);
     }
   }
 
@@ -261,6 +274,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         copy.progress(),
         status.message(),
         MigrationStatus.KIND_MIGRATION,
-        Workflow.getInfo().getWorkflowId());
+        Workflow.getInfo().getWorkflowId(),
+        stream == null ? null : stream.latest());
   }
 }

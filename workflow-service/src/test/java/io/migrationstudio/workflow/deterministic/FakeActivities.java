@@ -4,6 +4,8 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.ApprovedStage;
 import io.migrationstudio.contracts.activity.AssessmentActivities;
+import io.migrationstudio.contracts.activity.CaptureDrop;
+import io.migrationstudio.contracts.activity.CaptureStarted;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
@@ -21,10 +23,14 @@ import io.migrationstudio.contracts.activity.RecordReviewRequest;
 import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.activity.StreamActivities;
+import io.migrationstudio.contracts.activity.StreamEvidence;
+import io.migrationstudio.contracts.activity.StreamSlice;
 import io.migrationstudio.contracts.activity.SummaryRequest;
 import io.migrationstudio.contracts.activity.TablePlan;
 import io.migrationstudio.contracts.activity.ValidationActivities;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
@@ -48,7 +54,14 @@ class FakeActivities
         MappingActivities,
         MigrateActivities,
         ValidationActivities,
-        CutoverActivities {
+        CutoverActivities,
+        StreamActivities {
+
+  /** Apply slices run by the change stream (online migrations); caught up from the second on. */
+  final AtomicInteger slices = new AtomicInteger();
+
+  /** The capture's creation and the chunk copies, in the order they ran. */
+  final List<String> copyOrder = Collections.synchronizedList(new ArrayList<>());
 
   final List<String> branchCommits = Collections.synchronizedList(new ArrayList<>());
   final List<String> calls = Collections.synchronizedList(new ArrayList<>());
@@ -203,6 +216,7 @@ class FakeActivities
   @Override
   public ChunkResult copyChunk(ChunkRequest r) {
     chunkAttempts.incrementAndGet();
+    copyOrder.add("chunk");
     CountDownLatch block = blockFirstChunk;
     if (block != null) {
       blockFirstChunk = null;
@@ -323,5 +337,52 @@ class FakeActivities
     calls.add("execute-cutover");
     return result(
         Stage.CUTOVER, "cutover-coordinator", "05-cutover/cutover-log.json", Verdict.PASS);
+  }
+
+  // --- change stream (online migrations) ---
+
+  @Override
+  public CaptureStarted prepareCapture(StageRequest r) {
+    calls.add("prepare-capture");
+    copyOrder.add("prepare-capture");
+    return new CaptureStarted("studio_wf_test", "pg:0/100");
+  }
+
+  @Override
+  public StreamProgress applySlice(StreamSlice slice) {
+    int n = slices.incrementAndGet();
+    calls.add("slice");
+    try {
+      Thread.sleep(20); // a slice takes time: the loop must not spin
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return new StreamProgress(
+        slice.capture(),
+        "pg:0/" + Integer.toHexString(0x100 + n),
+        "pg:0/" + Integer.toHexString(0x100 + n),
+        0,
+        n > 1 ? 0 : 9000,
+        n,
+        2L * n,
+        10,
+        Map.of("album", (long) n, "track", (long) n),
+        n > 1,
+        System.currentTimeMillis(),
+        null);
+  }
+
+  @Override
+  public StageResult recordStream(StreamEvidence e) {
+    return result(
+        Stage.MIGRATE,
+        "stream-recorder",
+        "03-migrate/cdc.json",
+        e.progress().caughtUp() ? Verdict.PASS : Verdict.FAIL);
+  }
+
+  @Override
+  public void dropCapture(CaptureDrop drop) {
+    calls.add("drop-capture:" + drop.capture());
   }
 }

@@ -21,7 +21,10 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-repair.json", // + validation-repair version 1 (FAIL, repaired)
         // + table-copy-failure version 1: a chunk over reject_limit fails its table's child,
         // the migration commits run.json and ends FAILED
-        "migration-workflow-history-child-failure.json"
+        "migration-workflow-history-child-failure.json",
+        // + online-stream version 1: capture before the chunks, stream child after the load,
+        // Migrate's checker waits for the catch-up, the end drops the capture
+        "migration-workflow-history-online.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
@@ -37,7 +40,10 @@ class MigrationWorkflowReplayTest {
     org.junit.jupiter.api.Assertions.assertDoesNotThrow(
         () ->
             WorkflowReplayer.replayWorkflowExecution(
-                history, MigrationWorkflowImpl.class, TableCopyWorkflowImpl.class));
+                history,
+                MigrationWorkflowImpl.class,
+                TableCopyWorkflowImpl.class,
+                ChangeStreamWorkflowImpl.class));
   }
 
   /** Recorded histories of one table's child workflow, replayed against the current child. */

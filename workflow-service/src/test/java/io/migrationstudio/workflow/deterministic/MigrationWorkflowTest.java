@@ -184,6 +184,57 @@ class MigrationWorkflowTest {
     assertEquals(0, fakes.chunkAttempts.get());
   }
 
+  /**
+   * Online: the capture is created after the target is prepared and before the first chunk; the
+   * stream starts after the load, Migrate's checker waits for its catch-up and records cdc.json;
+   * the migration's end stops the stream and drops the capture.
+   */
+  @Test
+  void anOnlineMigrationStreamsFromBeforeTheFirstChunkAndDropsItsCaptureAtTheEnd()
+      throws Exception {
+    MigrationSpec base = spec(allAuto());
+    MigrationSpec online =
+        new MigrationSpec(
+            base.id(),
+            null,
+            base.source(),
+            base.target(),
+            null,
+            null,
+            new io.migrationstudio.contracts.spec.MigrateOptions(
+                "online", null, null, null, null, null, null, null, null),
+            null,
+            null,
+            base.reviews(),
+            base.approvers(),
+            null);
+    MigrationWorkflow wf = start(online);
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    List<String> calls = List.copyOf(fakes.calls);
+    assertTrue(calls.indexOf("prepare-capture") > calls.indexOf("prepare"), calls.toString());
+    assertEquals("prepare-capture", fakes.copyOrder.get(0), fakes.copyOrder.toString());
+    assertEquals(7, fakes.copyOrder.size(), "six chunks after the capture: " + fakes.copyOrder);
+    assertTrue(calls.indexOf("slice") > calls.indexOf("migration-engineer"), calls.toString());
+    assertTrue(calls.contains("stream-recorder"), calls.toString());
+    assertTrue(
+        calls.indexOf("stream-recorder") < calls.indexOf("validator"),
+        "Migrate's checker waited for the catch-up: " + calls);
+    assertEquals("drop-capture:studio_wf_test", calls.get(calls.size() - 1), calls.toString());
+    MigrationStatus st = wf.status();
+    assertTrue(st.stream() != null && st.stream().caughtUp(), String.valueOf(st.stream()));
+    var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
+    io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+        history, MigrationWorkflowImpl.class);
+    var stream = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/stream");
+    io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
+        stream, ChangeStreamWorkflowImpl.class);
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-online.json");
+    }
+  }
+
   @Test
   void allAutoGatesRunEveryStageInOrder() {
     MigrationWorkflow wf = start(spec(allAuto()));

@@ -1,0 +1,24 @@
+package io.migrationstudio.contracts.workflow;
+
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * The change stream of one online migration, a child of its migration workflow: applies the
+ * source's log to the target in bounded slices until stopped, continuing as new to keep its history
+ * short, and signals its progress to the migration.
+ */
+@WorkflowInterface
+public interface ChangeStreamWorkflow {
+  @WorkflowMethod
+  StreamProgress run(StreamRequest request);
+
+  @QueryMethod
+  StreamProgress progress();
+
+  /** Stop after the running slice (the migration ended, or the cutover drained the stream). */
+  @SignalMethod
+  void stop(String reason);
+}

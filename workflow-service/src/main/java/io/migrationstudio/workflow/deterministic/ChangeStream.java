@@ -1,0 +1,200 @@
+package io.migrationstudio.workflow.deterministic;
+
+import static io.migrationstudio.workflow.deterministic.Messages.rootMessage;
+
+import io.migrationstudio.contracts.TaskQueues;
+import io.migrationstudio.contracts.activity.CaptureDrop;
+import io.migrationstudio.contracts.activity.CaptureStarted;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.activity.StreamActivities;
+import io.migrationstudio.contracts.activity.StreamEvidence;
+import io.migrationstudio.contracts.workflow.ChangeStreamWorkflow;
+import io.migrationstudio.contracts.workflow.StreamProgress;
+import io.migrationstudio.contracts.workflow.StreamRequest;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.temporal.api.enums.v1.ParentClosePolicy;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import org.slf4j.Logger;
+
+/**
+ * The change stream of an online migration ({@code migrate.strategy: online}), owned by the
+ * migration: the capture is created before the first chunk is read ({@link #prepare}), the stream
+ * workflow ({@code <migration workflow id>/stream}, a child) starts once the load is finished
+ * ({@link #follow}) and applies the source's log until the migration ends ({@link #end}: stop, then
+ * drop the slot and publication, whatever the outcome, so no orphan slot fills the source's disk).
+ * The Migrate checker waits until the stream has caught up below {@code migrate.max_lag} ({@link
+ * #awaitCaughtUp}) and commits {@code 03-migrate/cdc.json}.
+ *
+ * <p>Deterministic workflow code. Only online specs reach it, and those did not exist before
+ * version {@link #ONLINE} of change {@value #ONLINE_CHANGE}.
+ */
+final class ChangeStream {
+  private static final Logger log = Workflow.getLogger(ChangeStream.class);
+
+  static final String ONLINE_CHANGE = "online-stream";
+
+  static final int ONLINE = 1;
+
+  static final String STRATEGY_ONLINE = "online";
+
+  /** How long the Migrate checker waits for the first catch-up before it reports FAIL. */
+  static final Duration CATCH_UP_WAIT = Duration.ofHours(6);
+
+  /** How long the end of a migration waits for the stream to stop before dropping the capture. */
+  private static final Duration STOP_WAIT = Duration.ofMinutes(2);
+
+  private final StreamActivities stream =
+      Workflow.newActivityStub(
+          StreamActivities.class, ActivityOptionsCatalog.stage(TaskQueues.MIGRATE));
+  private final StreamActivities drops =
+      Workflow.newActivityStub(StreamActivities.class, ActivityOptionsCatalog.captureDrop());
+  private final RunContext run;
+  private final StatusLine status;
+  private Boolean online;
+  private CaptureStarted capture;
+  private String childId;
+  private Promise<StreamProgress> child;
+  private StreamProgress latest;
+
+  ChangeStream(RunContext run, StatusLine status) {
+    this.run = run;
+    this.status = status;
+  }
+
+  /** Whether the spec asks for an online migration (versioned the first time it is asked). */
+  boolean online() {
+    if (online == null) {
+      online =
+          STRATEGY_ONLINE.equals(run.spec().migrate().strategy())
+              && Workflow.getVersion(ONLINE_CHANGE, Workflow.DEFAULT_VERSION, ONLINE) == ONLINE;
+    }
+    return online;
+  }
+
+  /** Creates the capture before any chunk is read. */
+  void prepare(StageRequest r) {
+    if (!online() || capture != null) {
+      return;
+    }
+    status.say("migrate: creating the change capture before the first chunk is read");
+    capture = stream.prepareCapture(r);
+  }
+
+  /** Starts the stream workflow from the capture's start, through the mapping of {@code r}. */
+  void follow(StageRequest r) {
+    if (!online() || capture == null || child != null) {
+      return;
+    }
+    String parentId = Workflow.getInfo().getWorkflowId();
+    childId = parentId + "/stream";
+    ChangeStreamWorkflow stub =
+        Workflow.newChildWorkflowStub(
+            ChangeStreamWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(childId)
+                .setTaskQueue(TaskQueues.WORKFLOW)
+                // the migration drops the capture at its end; a lost parent stops the stream
+                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+                .build());
+    StreamRequest request =
+        new StreamRequest(
+            run.migrationId(),
+            run.spec(),
+            run.branch(),
+            r.commit(),
+            capture.capture(),
+            capture.position(),
+            parentId,
+            null);
+    child = Async.function(stub::run, request);
+    Workflow.getWorkflowExecution(stub).get(); // started: its failures reach the promise
+    status.say("migrate: change stream " + capture.capture() + " started");
+  }
+
+  /** The stream workflow's report (a signal). */
+  void progressed(StreamProgress p) {
+    latest = p;
+  }
+
+  StreamProgress latest() {
+    return latest;
+  }
+
+  /**
+   * The Migrate checker's half for an online migration: waits until the stream caught up below max
+   * lag (or stopped, or {@link #CATCH_UP_WAIT} passed) and commits {@code cdc.json}; {@code
+   * integration} is the integration check's result, returned as it is when it did not pass.
+   */
+  StageResult check(StageRequest r, StageResult integration) {
+    if (!online() || capture == null || integration.verdict() != Verdict.PASS) {
+      return integration;
+    }
+    status.say("migrate: waiting for the change stream to catch up");
+    Workflow.await(
+        CATCH_UP_WAIT,
+        () ->
+            (latest != null && (latest.caughtUp() || latest.stopped() != null))
+                || (child != null && child.isCompleted()));
+    StreamProgress p = latest;
+    if (p == null) {
+      p =
+          new StreamProgress(
+              capture.capture(),
+              capture.position(),
+              null,
+              -1,
+              -1,
+              0,
+              0,
+              0,
+              null,
+              false,
+              Workflow.currentTimeMillis(),
+              child != null && child.isCompleted() ? "the stream ended before reporting" : null);
+    }
+    return stream.recordStream(
+        new StreamEvidence(
+            run.migrationId(), run.spec(), run.branch(), p, r.stageStartedAtMillis()));
+  }
+
+  /** Stops the stream and drops the capture; the migration ends with {@code reason}. */
+  void end(String reason) {
+    if (capture == null) {
+      return;
+    }
+    if (child != null && !child.isCompleted()) {
+      try {
+        Workflow.newExternalWorkflowStub(ChangeStreamWorkflow.class, childId).stop(reason);
+        Workflow.await(STOP_WAIT, child::isCompleted);
+      } catch (RuntimeException e) {
+        log.warn("could not stop stream {}: {}", childId, rootMessage(e));
+      }
+    }
+    if (child != null && child.isCompleted()) {
+      try {
+        child.get();
+      } catch (ChildWorkflowFailure e) {
+        log.warn("stream {} ended with a failure: {}", childId, rootMessage(e));
+      }
+    }
+    try {
+      drops.dropCapture(new CaptureDrop(run.migrationId(), run.spec(), capture.capture(), reason));
+    } catch (ActivityFailure e) {
+      log.warn("could not drop capture {}: {}", capture.capture(), rootMessage(e));
+      status.say(
+          "the change capture "
+              + capture.capture()
+              + " could not be dropped: drop its slot and publication by hand ("
+              + rootMessage(e)
+              + ")");
+    }
+    capture = null;
+  }
+}
