@@ -39,7 +39,7 @@ class MigrationWorkflowReplayTest {
     // a non-deterministic change throws here
     org.junit.jupiter.api.Assertions.assertDoesNotThrow(
         () ->
-            WorkflowReplayer.replayWorkflowExecution(
+            replay(
                 history,
                 MigrationWorkflowImpl.class,
                 TableCopyWorkflowImpl.class,
@@ -67,6 +67,25 @@ class MigrationWorkflowReplayTest {
         json.contains("Migrate_BuildTableIndexes"),
         "the index build is in the versioned history only");
     org.junit.jupiter.api.Assertions.assertDoesNotThrow(
-        () -> WorkflowReplayer.replayWorkflowExecution(history, TableCopyWorkflowImpl.class));
+        () -> replay(history, TableCopyWorkflowImpl.class));
+  }
+
+  /**
+   * Replays with a generous deadlock detection: the first workflow task of a fresh JVM loads
+   * classes, and on a loaded machine it took over the default 1 s (PotentialDeadlockException from
+   * the replayer, not a non-determinism).
+   */
+  static void replay(WorkflowExecutionHistory history, Class<?>... types) throws Exception {
+    try (io.temporal.testing.TestWorkflowEnvironment env =
+        io.temporal.testing.TestWorkflowEnvironment.newInstance()) {
+      io.temporal.worker.Worker worker =
+          env.newWorker(
+              "replay",
+              io.temporal.worker.WorkerOptions.newBuilder()
+                  .setDefaultDeadlockDetectionTimeout(60_000)
+                  .build());
+      worker.registerWorkflowImplementationTypes(types);
+      WorkflowReplayer.replayWorkflowExecution(history, worker);
+    }
   }
 }

@@ -224,11 +224,9 @@ class MigrationWorkflowTest {
     MigrationStatus st = wf.status();
     assertTrue(st.stream() != null && st.stream().caughtUp(), String.valueOf(st.stream()));
     var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
-    io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
-        history, MigrationWorkflowImpl.class);
+    MigrationWorkflowReplayTest.replay(history, MigrationWorkflowImpl.class);
     var stream = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/stream");
-    io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
-        stream, ChangeStreamWorkflowImpl.class);
+    MigrationWorkflowReplayTest.replay(stream, ChangeStreamWorkflowImpl.class);
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
       writeHistory(dir, "migration-workflow-history-online.json");
@@ -289,12 +287,10 @@ class MigrationWorkflowTest {
     assertTrue(
         fakes.calls.stream().anyMatch(c -> c.startsWith("indexes:")), fakes.calls.toString());
     var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
-    io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
-        history, MigrationWorkflowImpl.class);
+    MigrationWorkflowReplayTest.replay(history, MigrationWorkflowImpl.class);
     // the first table's child: its own history (the parent's holds only its start and end)
     var child = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/copy/0");
-    io.temporal.testing.WorkflowReplayer.replayWorkflowExecution(
-        child, TableCopyWorkflowImpl.class);
+    MigrationWorkflowReplayTest.replay(child, TableCopyWorkflowImpl.class);
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
       java.nio.file.Files.writeString(
