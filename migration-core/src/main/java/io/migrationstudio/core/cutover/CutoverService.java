@@ -42,9 +42,15 @@ import java.util.Optional;
  *
  * <p>Safety rules: the drill always leaves the source unfrozen and the switch reverted, whatever
  * fails ({@code finally}); an execution that does not complete rolls back the same way; on success
- * the source stays read-only as the fallback of hypercare.
+ * the source tables in scope stay guarded against writes as the fallback of hypercare.
  */
 public final class CutoverService {
+  /**
+   * How long the freeze waits for transactions that are writing to the tables in scope: long enough
+   * for ordinary transactions to commit, short enough that a stuck one is named quickly.
+   */
+  static final Duration FREEZE_LOCK_TIMEOUT = Duration.ofSeconds(10);
+
   static final String REHEARSAL = "rehearsal";
   static final String ROLLBACK = "rollback";
   static final String CUTOVER = "cutover";
@@ -118,7 +124,7 @@ public final class CutoverService {
       drill = Json.read(json, DrillReport.class, ArtifactPaths.DRILL_JSON);
       reusedFrom = lastWrite(branch, ArtifactPaths.DRILL_JSON);
     } else {
-      drill = rehearse(spec);
+      drill = rehearse(spec, frozenTables(spec, approvedMapping(branch)));
       json = Json.bytes(Json.write(drill));
     }
     Map<String, byte[]> files = new LinkedHashMap<>();
@@ -132,11 +138,11 @@ public final class CutoverService {
     return new StageOutput(files, drill.verdict(), summary);
   }
 
-  DrillReport rehearse(MigrationSpec spec) {
+  DrillReport rehearse(MigrationSpec spec, List<String> tables) {
     Dialect dialect = Dialects.forUrl(spec.source().url());
     Duration rto = Duration.parse(spec.cutover().rto());
     StepRecorder steps = new StepRecorder(dialect);
-    Run run = new Run(spec, dialect);
+    Run run = new Run(spec, dialect, tables);
     try {
       if (steps.run(REHEARSAL, CONNECT, run::connect)) {
         run.freeze(steps, REHEARSAL);
@@ -212,7 +218,7 @@ public final class CutoverService {
             ArtifactPaths.MAPPING_YAML + " at " + commit);
     Dialect dialect = Dialects.forUrl(spec.source().url());
     StepRecorder steps = new StepRecorder(dialect);
-    Run run = new Run(spec, dialect);
+    Run run = new Run(spec, dialect, frozenTables(spec, mapping));
     List<CutoverLog.TableCount> counts = new ArrayList<>();
     boolean completed = false;
     try {
@@ -223,7 +229,7 @@ public final class CutoverService {
               && run.switchTraffic(steps, CUTOVER, true)
               && steps.run(CUTOVER, TARGET_WRITES, () -> expectWritable(spec.target(), "target"));
       if (ok && run.freezes()) {
-        ok = steps.run(CUTOVER, SOURCE_REFUSES, () -> expectRefused(spec.source()));
+        ok = steps.run(CUTOVER, SOURCE_REFUSES, run::expectRefused);
       }
       if (!ok) {
         run.rollback(steps);
@@ -256,7 +262,9 @@ public final class CutoverService {
       summary =
           counts.size()
               + " tables with equal row counts; traffic switched"
-              + (run.freezes() ? "; the source stays read-only as the fallback" : "");
+              + (run.freezes()
+                  ? "; the source tables in scope stay guarded against writes as the fallback"
+                  : "");
     }
     CutoverLog log =
         new CutoverLog(
@@ -328,12 +336,30 @@ public final class CutoverService {
     return r.detail();
   }
 
-  private String expectRefused(ConnectionSpec spec) throws SQLException {
-    WriteProbe.Result r = probe.probe(spec, "source");
-    if (r.writable()) {
-      throw new CheckFailed("a new source session could still write: the freeze does not hold");
-    }
-    return "a new source session's write was " + r.detail();
+  /** The source tables the freeze guards: those of the mapping, as the copy names them. */
+  private static List<String> frozenTables(MigrationSpec spec, MappingDocument mapping) {
+    Dialect sd = Dialects.forUrl(spec.source().url());
+    Dialect td = Dialects.forUrl(spec.target().url());
+    return mapping.tables().stream()
+        .map(t -> new TableSql(sd, td, mapping, t).sourceTable())
+        .toList();
+  }
+
+  /** The mapping on {@code branchOrCommit} (the drill runs after Validation: it is there). */
+  private MappingDocument approvedMapping(String branchOrCommit) {
+    return MappingLoader.read(
+        store
+            .read(branchOrCommit, ArtifactPaths.MAPPING_YAML)
+            .orElseThrow(
+                () ->
+                    new MigrationException(
+                        ErrorCode.INVALID_ARTIFACT,
+                        ArtifactPaths.MAPPING_YAML
+                            + " is missing on "
+                            + branchOrCommit
+                            + "; the freeze needs the approved mapping to know which tables to"
+                            + " guard")),
+        ArtifactPaths.MAPPING_YAML + " on " + branchOrCommit);
   }
 
   /** The top-level {@code duration_ms} of a JSON artifact at a commit, when present. */
@@ -363,16 +389,18 @@ public final class CutoverService {
     private final MigrationSpec spec;
     private final Dialect dialect;
     private final Optional<WriteFreeze> writeFreeze;
+    private final List<String> tables;
     private Connection control;
     private boolean freezeAttempted;
     private boolean switched;
     private Optional<byte[]> previousConfig = Optional.empty();
     private boolean backupWritten;
 
-    Run(MigrationSpec spec, Dialect dialect) {
+    Run(MigrationSpec spec, Dialect dialect, List<String> tables) {
       this.spec = spec;
       this.dialect = dialect;
       this.writeFreeze = dialect.writeFreeze();
+      this.tables = List.copyOf(tables);
     }
 
     boolean freezes() {
@@ -403,10 +431,39 @@ public final class CutoverService {
                                     + " cannot freeze writes; set cutover.freeze to none and stop"
                                     + " writes by hand"));
                 freezeAttempted = true;
-                f.freezeWrites(control);
-                return "the source database is read-only for new sessions";
+                f.freezeWrites(control, tables, FREEZE_LOCK_TIMEOUT);
+                return "write guards on the "
+                    + tables.size()
+                    + " source tables in scope; no session was ended, other tables keep"
+                    + " taking writes";
               })
-          && steps.run(phase, CHECK_FROZEN, () -> expectRefused(spec.source()));
+          && steps.run(phase, CHECK_FROZEN, this::expectRefused);
+    }
+
+    /**
+     * Every table in scope carries its guard, and a new session's write to each (as an application
+     * would: read-write transaction, then a write; rolled back) is refused.
+     */
+    String expectRefused() throws SQLException {
+      WriteFreeze f = writeFreeze.orElseThrow();
+      List<String> unguarded = f.unguarded(usableControl(), tables);
+      if (!unguarded.isEmpty()) {
+        throw new CheckFailed("tables without a write guard: " + unguarded);
+      }
+      String refusal = null;
+      try (Connection app = Dialects.open(spec.source(), secrets, "source")) {
+        for (String t : tables) {
+          refusal = f.tryWrite(app, t);
+          if (refusal == null) {
+            throw new CheckFailed(
+                "a new source session could still write to " + t + ": the freeze does not hold");
+          }
+        }
+      }
+      return "a new source session's write to each of the "
+          + tables.size()
+          + " tables was refused"
+          + (refusal == null ? "" : " (last: " + refusal + ")");
     }
 
     /** Applies the switch; {@code keepBackup} leaves a {@code .pre-cutover} copy for operators. */
@@ -458,12 +515,12 @@ public final class CutoverService {
     private String unfreeze() throws SQLException {
       WriteFreeze f = writeFreeze.orElseThrow();
       Connection c = usableControl();
-      f.unfreezeWrites(c);
-      if (f.isFrozen(c)) {
-        throw new CheckFailed("the source still reports frozen writes after unfreezing");
+      f.unfreezeWrites(c, tables);
+      if (f.unguarded(c, tables).size() != tables.size()) {
+        throw new CheckFailed("write guards are still on the source after unfreezing");
       }
       freezeAttempted = false;
-      return "the source database accepts writes from new sessions";
+      return "write guards removed from the " + tables.size() + " source tables";
     }
 
     private String revertSwitch() throws IOException {
@@ -507,7 +564,8 @@ public final class CutoverService {
                   + MigrationException.redact(spec.source().url())
                   + " may still be frozen: "
                   + e.getMessage()
-                  + "; unfreeze it by hand (e.g. reset default_transaction_read_only)",
+                  + "; remove the write guards by hand (PostgreSQL: DROP TRIGGER"
+                  + " studio_write_guard ON each table; MariaDB: DROP TRIGGER studio_guard_*)",
               e);
         } finally {
           close();

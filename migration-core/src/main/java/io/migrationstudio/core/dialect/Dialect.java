@@ -334,14 +334,33 @@ public interface Dialect {
         Connection connection, String schema) throws SQLException;
   }
 
-  /** Freezing and unfreezing writes on a whole database. */
+  /**
+   * Freezing writes on the tables in scope for a cutover: per-table write guards that refuse every
+   * application account's writes (superusers included, short of disabling the guard on purpose),
+   * leave every other table and database alone, end no session, and are removed again by {@link
+   * #unfreezeWrites}. Tables are named as {@code TableSql#sourceTable} spells them (quoted,
+   * qualified).
+   */
   interface WriteFreeze {
-    /** Makes the database read-only for new and existing sessions other than this one. */
-    void freezeWrites(Connection connection) throws SQLException;
+    /**
+     * Installs the guards on every table in one transaction of {@code control}, waiting at most
+     * {@code lockTimeout} for transactions that are writing to them (so none is still writing when
+     * this returns); a timeout is an error naming the blocking sessions and their queries.
+     */
+    void freezeWrites(Connection control, List<String> tables, java.time.Duration lockTimeout)
+        throws SQLException;
 
-    void unfreezeWrites(Connection connection) throws SQLException;
+    /** Removes the guards; tables without one are left as they are. */
+    void unfreezeWrites(Connection control, List<String> tables) throws SQLException;
 
-    /** Whether writes are currently frozen. */
-    boolean isFrozen(Connection connection) throws SQLException;
+    /** The tables among {@code tables} that carry no guard now. */
+    List<String> unguarded(Connection connection, List<String> tables) throws SQLException;
+
+    /**
+     * Tries a write on {@code table} from {@code session} the way an application would, in a
+     * transaction that is rolled back: null when it went through, else the refusal (SQLState and
+     * message).
+     */
+    String tryWrite(Connection session, String table) throws SQLException;
   }
 }

@@ -400,7 +400,7 @@ public final class PostgresDialect implements Dialect {
 
   @Override
   public Optional<WriteFreeze> writeFreeze() {
-    return Optional.of(new PostgresWriteFreeze(this));
+    return Optional.of(new PostgresWriteGuard(this));
   }
 
   /**
@@ -446,67 +446,6 @@ public final class PostgresDialect implements Dialect {
           }
           return out;
         });
-  }
-
-  /** Freeze = database default read-only, and other sessions ended so they reconnect read-only. */
-  static final class PostgresWriteFreeze implements WriteFreeze {
-    private final PostgresDialect dialect;
-
-    PostgresWriteFreeze(PostgresDialect dialect) {
-      this.dialect = dialect;
-    }
-
-    @Override
-    public void freezeWrites(Connection c) throws SQLException {
-      String db = currentDatabase(c);
-      try (Statement s = c.createStatement()) {
-        s.execute(
-            "ALTER DATABASE " + dialect.quote(db) + " SET default_transaction_read_only = on");
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    + " WHERE datname = ? AND pid <> pg_backend_pid()"
-                    + " AND backend_type = 'client backend'")) {
-          ps.setString(1, db);
-          ps.executeQuery().close();
-        }
-      }
-    }
-
-    @Override
-    public void unfreezeWrites(Connection c) throws SQLException {
-      try (Statement s = c.createStatement()) {
-        // a session opened after the freeze is read-only itself, and ALTER DATABASE is refused
-        // in a read-only transaction: make this session writable first
-        s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE");
-        s.execute(
-            "ALTER DATABASE "
-                + dialect.quote(currentDatabase(c))
-                + " RESET default_transaction_read_only");
-      }
-    }
-
-    @Override
-    public boolean isFrozen(Connection c) throws SQLException {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT count(*) FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase"
-                  + " WHERE d.datname = current_database() AND s.setrole = 0"
-                  + " AND 'default_transaction_read_only=on' = ANY(s.setconfig)")) {
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return rs.getLong(1) > 0;
-        }
-      }
-    }
-
-    private static String currentDatabase(Connection c) throws SQLException {
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("SELECT current_database()")) {
-        rs.next();
-        return rs.getString(1);
-      }
-    }
   }
 
   @Override

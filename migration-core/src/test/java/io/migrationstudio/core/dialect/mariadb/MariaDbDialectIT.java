@@ -2,6 +2,8 @@ package io.migrationstudio.core.dialect.mariadb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +23,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -208,35 +211,65 @@ class MariaDbDialectIT {
     }
   }
 
+  /**
+   * The freeze guards the tables in scope against every account — root included, which {@code
+   * read_only} exempted — and leaves the rest of the server writable.
+   */
   @Test
-  void writeFreezeMakesTheServerReadOnlyForOrdinaryAccounts(TestMariaDb freeze) throws Exception {
+  void writeFreezeGuardsTheTablesInScopeForEveryAccountAndNothingElse(TestMariaDb freeze)
+      throws Exception {
     freeze.execute(
         "CREATE TABLE t (id INT PRIMARY KEY)",
+        "CREATE TABLE `CaseT` (id INT)",
+        "CREATE TABLE caset (id INT)",
+        "CREATE TABLE other (id INT)",
+        "INSERT INTO t VALUES (1)",
         "CREATE USER IF NOT EXISTS 'studio_app'@'localhost' IDENTIFIED BY 'app-pw'",
-        "GRANT SELECT, INSERT ON `" + freeze.name() + "`.* TO 'studio_app'@'localhost'");
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON `"
+            + freeze.name()
+            + "`.* TO 'studio_app'@'localhost'");
+    String db = "`" + freeze.name() + "`.";
+    List<String> scope = List.of(db + "`t`", db + "`CaseT`");
     Dialect.WriteFreeze wf = new MariaDbDialect().writeFreeze().orElseThrow();
     try (Connection admin = freeze.connect()) {
-      assertFalse(wf.isFrozen(admin));
-      wf.freezeWrites(admin);
+      assertEquals(scope, wf.unguarded(admin, scope));
+      wf.freezeWrites(admin, scope, java.time.Duration.ofSeconds(5));
       try {
-        assertTrue(wf.isFrozen(admin));
-        try (Connection app =
-                java.sql.DriverManager.getConnection(freeze.jdbcUrl(), "studio_app", "app-pw");
-            Statement s = app.createStatement()) {
-          SQLException refused =
-              assertThrows(SQLException.class, () -> s.execute("INSERT INTO t VALUES (1)"));
-          assertEquals(1290, refused.getErrorCode(), refused.getMessage()); // --read-only
+        assertEquals(List.of(), wf.unguarded(admin, scope));
+        for (Connection c :
+            List.of(
+                java.sql.DriverManager.getConnection(freeze.jdbcUrl(), "studio_app", "app-pw"),
+                freeze.connect())) { // root: exempt from read_only, not from the guard
+          try (c;
+              Statement s = c.createStatement()) {
+            for (String write :
+                List.of(
+                    "INSERT INTO t VALUES (2)",
+                    "UPDATE t SET id = 3",
+                    "DELETE FROM t",
+                    "INSERT INTO `CaseT` VALUES (1)")) {
+              SQLException refused = assertThrows(SQLException.class, () -> s.execute(write));
+              assertEquals("25006", refused.getSQLState(), write + ": " + refused.getMessage());
+            }
+            s.execute("INSERT INTO caset VALUES (1)"); // differs only in case: not in scope
+            s.execute("INSERT INTO other VALUES (1)");
+            assertNotNull(wf.tryWrite(c, db + "`t`"));
+            assertNotNull(wf.tryWrite(c, db + "`CaseT`"), "an empty table is refused too");
+          }
         }
       } finally {
-        wf.unfreezeWrites(admin);
+        wf.unfreezeWrites(admin, scope);
       }
-      assertFalse(wf.isFrozen(admin));
+      assertEquals(scope, wf.unguarded(admin, scope));
       try (Connection app =
-              java.sql.DriverManager.getConnection(freeze.jdbcUrl(), "studio_app", "app-pw");
-          Statement s = app.createStatement()) {
-        s.execute("INSERT INTO t VALUES (1)");
+          java.sql.DriverManager.getConnection(freeze.jdbcUrl(), "studio_app", "app-pw")) {
+        assertNull(wf.tryWrite(app, db + "`t`"));
+        try (Statement s = app.createStatement()) {
+          s.execute("INSERT INTO t VALUES (2)");
+        }
       }
-      assertEquals(1, freeze.queryLong("SELECT count(*) FROM t"));
+      assertEquals(2, freeze.queryLong("SELECT count(*) FROM t"));
+      assertEquals(2, freeze.queryLong("SELECT count(*) FROM other"));
     }
   }
 }
