@@ -324,7 +324,7 @@ class FullChainIT {
     StageOutput runbook =
         chain.produce("cutover-coordinator", () -> cutover.planCutover(spec, evidence));
     String runbookMd = text(runbook, ArtifactPaths.RUNBOOK_MD);
-    assertTrue(runbookMd.contains("row counts of 14 mapped tables"), runbookMd);
+    assertTrue(runbookMd.contains("row counts and checksums of 14 mapped tables"), runbookMd);
     assertFalse(
         runbookMd.contains("Copy (`" + ArtifactPaths.RUN_JSON + "`): not measured"),
         "the runbook quotes the copy time run.json measured:\n" + runbookMd);

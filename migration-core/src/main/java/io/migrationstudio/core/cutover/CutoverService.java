@@ -8,6 +8,7 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.cutover.StepRecorder.CheckFailed;
+import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
 import io.migrationstudio.core.dialect.Dialects;
@@ -15,11 +16,13 @@ import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.git.ArtifactStore.CommitInfo;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingLoader;
-import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.validate.ValidationReport;
+import io.migrationstudio.core.validate.Validator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +65,7 @@ public final class CutoverService {
   static final String UNFREEZE = "unfreeze source writes";
   static final String REVERT = "revert the switch";
   static final String CHECK_WRITABLE = "check a new source session can write";
-  static final String COUNTS = "final quick validation: row counts";
+  static final String COUNTS = "final validation under the freeze: counts and checksums";
   static final String TARGET_WRITES = "post-check: a new target session can write";
   static final String SOURCE_REFUSES = "post-check: a new source session cannot write";
 
@@ -225,7 +228,7 @@ public final class CutoverService {
       boolean ok =
           steps.run(CUTOVER, CONNECT, run::connect)
               && run.freeze(steps, CUTOVER)
-              && steps.run(CUTOVER, COUNTS, () -> countRows(spec, mapping, run.control, counts))
+              && steps.run(CUTOVER, COUNTS, () -> compareUnderFreeze(spec, mapping, counts))
               && run.switchTraffic(steps, CUTOVER, true)
               && steps.run(CUTOVER, TARGET_WRITES, () -> expectWritable(spec.target(), "target"));
       if (ok && run.freezes()) {
@@ -288,25 +291,50 @@ public final class CutoverService {
     return new StageOutput(files, log.verdict(), log.summary());
   }
 
-  private String countRows(
-      MigrationSpec spec,
-      MappingDocument mapping,
-      Connection source,
-      List<CutoverLog.TableCount> counts)
-      throws SQLException {
-    Dialect sd = Dialects.forUrl(spec.source().url());
-    Dialect td = Dialects.forUrl(spec.target().url());
+  /**
+   * Under the freeze, every table compared in full: counts and chunk checksums on both sides (SQL
+   * hashing where the engines allow, the canonical client-side hash otherwise), differing chunks
+   * bisected to the rows. A count comparison passed a cutover whose source rows had been updated
+   * after Validation; this does not. Any difference refuses the switch and names the rows (keys
+   * masked as the evidence is).
+   */
+  private String compareUnderFreeze(
+      MigrationSpec spec, MappingDocument mapping, List<CutoverLog.TableCount> counts) {
+    ValidationReport report =
+        Connections.onBothReadOnly(
+            spec,
+            secrets,
+            "comparing source and target under the freeze",
+            (src, tgt) ->
+                new Validator(Dialects.source(spec), Dialects.target(spec))
+                    .checksums(
+                        src,
+                        tgt,
+                        mapping,
+                        spec.id(),
+                        Validator.ledgerlessChunkRows(spec.migrate()),
+                        EvidenceMask.plain(spec.mapping().plainEvidence())));
     List<String> different = new ArrayList<>();
-    try (Connection target = Dialects.open(spec.target(), secrets, "target")) {
-      for (TableMapping t : mapping.tables()) {
-        // the very tables, schemas and row filter Migrate copied and Validation counted
-        TableSql sql = new TableSql(sd, td, mapping, t);
-        long s = count(source, sql.sourceCount());
-        long d = count(target, sql.targetCount());
-        counts.add(new CutoverLog.TableCount(t.source(), t.target(), s, d, s == d));
-        if (s != d) {
-          different.add(t.source() + " " + s + " vs " + t.target() + " " + d);
-        }
+    for (ValidationReport.TableValidation t : report.tables()) {
+      boolean same = t.status() == Verdict.PASS;
+      counts.add(
+          new CutoverLog.TableCount(
+              t.table(), t.targetTable(), t.sourceRows(), t.targetRows(), same));
+      if (!same) {
+        different.add(
+            t.table()
+                + " ("
+                + t.sourceRows()
+                + " vs "
+                + t.targetRows()
+                + " rows; missing "
+                + t.missing()
+                + ", extra "
+                + t.extra()
+                + ", changed "
+                + t.changed()
+                + rows(t.differences())
+                + ")");
       }
     }
     if (!different.isEmpty()) {
@@ -314,10 +342,21 @@ public final class CutoverService {
           different.size()
               + " of "
               + counts.size()
-              + " tables differ (source vs target): "
-              + String.join("; ", different));
+              + " tables differ between source and target under the freeze: "
+              + String.join("; ", different)
+              + ". The source changed after the copy (or the copy is wrong): the switch is refused"
+              + " and the source unfrozen; repair with studio validate --repair or migrate again");
     }
-    return counts.size() + " tables, every count equal";
+    return counts.size() + " tables, every count and checksum equal";
+  }
+
+  /** Up to five differing rows, as "kind key". */
+  private static String rows(List<ValidationReport.Difference> differences) {
+    if (differences.isEmpty()) {
+      return "";
+    }
+    List<String> shown = differences.stream().limit(5).map(d -> d.kind() + " " + d.key()).toList();
+    return "; rows: " + String.join(", ", shown) + (differences.size() > shown.size() ? " …" : "");
   }
 
   private static long count(Connection c, String sql) throws SQLException {

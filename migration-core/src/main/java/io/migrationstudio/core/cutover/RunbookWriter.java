@@ -114,11 +114,13 @@ final class RunbookWriter {
         "strategy "
             + spec.migrate().strategy()
             + " has no change capture: writes made after the copy are"
-            + " caught by the next step's counts");
+            + " caught by the next step's checksums, which refuse the switch");
     step(
         md,
         ++n,
-        "Final quick validation: row counts of " + tables + " on both sides",
+        "Final validation under the freeze: row counts and checksums of "
+            + tables
+            + " on both sides",
         coordinator,
         e.validationMillis() == null
             ? "not measured"

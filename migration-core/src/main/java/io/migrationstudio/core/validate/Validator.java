@@ -193,6 +193,17 @@ public final class Validator {
     return run(src, tgt, mapping, migrationId, 0, chunkRows, false);
   }
 
+  /** {@link #checksums} with the row values and keys it quotes masked through {@code mask}. */
+  public ValidationReport checksums(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int chunkRows,
+      EvidenceMask mask) {
+    return MaskedReport.of(checksums(src, tgt, mapping, migrationId, chunkRows), mapping, mask);
+  }
+
   private ValidationReport run(
       Connection src,
       Connection tgt,

@@ -129,7 +129,7 @@ class CutoverServiceIT {
     StageOutput out = cutover.planCutover(spec, commit);
     String md = new String(out.files().get(ArtifactPaths.RUNBOOK_MD), UTF_8);
     assertTrue(md.contains("POINT OF NO RETURN"), md);
-    assertTrue(md.contains("row counts of 3 mapped tables"), md);
+    assertTrue(md.contains("row counts and checksums of 3 mapped tables"), md);
     assertTrue(md.contains("Copy (`03-migrate/run.json`): 2 min 3 s"), md);
     assertTrue(md.contains("| 1 | Wait for the maintenance window | cutover-coordinator |"), md);
     assertTrue(
@@ -237,13 +237,46 @@ class CutoverServiceIT {
             .findFirst()
             .orElseThrow();
     assertEquals(CutoverStep.FAILED, counts.status());
-    assertTrue(counts.detail().contains("select 3 vs select 2"), counts.detail());
+    assertTrue(counts.detail().contains("select (3 vs 2 rows; missing 1"), counts.detail());
     assertTrue(log.steps().stream().noneMatch(s -> s.name().equals(CutoverService.SWITCH)));
     assertSourceWritable();
     assertEquals("url=jdbc:postgresql://old/shop\n", Files.readString(config));
     assertFalse(Files.exists(Path.of(config + CutoverService.PRE_CUTOVER_SUFFIX)));
     String md = new String(out.files().get(ArtifactPaths.CUTOVER_LOG_MD), UTF_8);
     assertTrue(md.contains("| select | select | 3 | 2 | **no** |"), md);
+  }
+
+  /**
+   * Drift after Validation that keeps every count equal (an UPDATE, a DELETE + INSERT of another
+   * key): a count comparison passed such a cutover and lost the rows; the checksums refuse it, name
+   * the rows, and leave the source unfrozen and the applications where they were.
+   */
+  @Test
+  void sourceChangesThatKeepTheCountsAreFoundAndRefuseTheSwitch() throws Exception {
+    source.execute(
+        "ALTER TABLE \"select\" ADD COLUMN note text",
+        "UPDATE \"select\" SET note = 'changed after validation' WHERE id = 2");
+    target.execute("ALTER TABLE \"select\" ADD COLUMN note text");
+    source.execute(
+        "DELETE FROM \"Order Items\" WHERE id = 4", "INSERT INTO \"Order Items\" VALUES (0)");
+    StageOutput out = cutover.executeCutover(spec("PT15M"), BRANCH, commit);
+    CutoverLog log =
+        Json.read(out.files().get(ArtifactPaths.CUTOVER_LOG_JSON), CutoverLog.class, "log");
+    assertEquals(Verdict.FAIL, out.verdict(), out.summary());
+    assertTrue(log.rolledBack());
+    CutoverStep compared =
+        log.steps().stream()
+            .filter(s -> s.name().equals(CutoverService.COUNTS))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(CutoverStep.FAILED, compared.status());
+    assertTrue(
+        compared.detail().contains("Order Items (5 vs 5 rows; missing 1, extra 1"),
+        compared.detail());
+    assertTrue(compared.detail().contains("missing"), compared.detail());
+    assertTrue(log.steps().stream().noneMatch(s -> s.name().equals(CutoverService.SWITCH)));
+    assertSourceWritable();
+    assertEquals("url=jdbc:postgresql://old/shop\n", Files.readString(config));
   }
 
   @Test
