@@ -86,6 +86,8 @@ final class PgChangeStream implements ChangeSource {
       throws SQLException {
     Connection replication = replicationConnection(spec, secrets);
     try {
+      PgOutputDecoder decoder = new PgOutputDecoder(schema);
+      PostgresChangeCapture.expectRecordedShapes(replication, name, decoder);
       PGReplicationStream stream =
           replication
               .unwrap(PGConnection.class)
@@ -104,13 +106,7 @@ final class PgChangeStream implements ChangeSource {
               .withAutomaticFlush(false)
               .start();
       return new PgChangeStream(
-          spec,
-          name,
-          secrets,
-          replication,
-          stream,
-          new PgOutputDecoder(schema),
-          from == null ? 0 : from.value());
+          spec, name, secrets, replication, stream, decoder, from == null ? 0 : from.value());
     } catch (SQLException e) {
       closeAfter(e, replication);
       if ("55006".equals(e.getSQLState())) {

@@ -87,6 +87,20 @@ final class PgOutputDecoder {
     this.schema = schema;
   }
 
+  /**
+   * Takes {@code columns} as the definition first seen for table {@code relname} of {@code
+   * namespace} (the one recorded when the capture was prepared), so a stream opened after the table
+   * changed still stops at its first Relation message.
+   */
+  void expect(String namespace, String relname, List<Column> columns) {
+    String table = tableName(namespace, relname);
+    firstSeen.put(table, new Relation(table, List.copyOf(columns)));
+  }
+
+  private String tableName(String namespace, String relname) {
+    return namespace.equals(schema) ? relname : namespace + "." + relname;
+  }
+
   /** Whether a transaction was begun and not yet committed. */
   boolean inTransaction() {
     return xid != null;
@@ -154,7 +168,7 @@ final class PgOutputDecoder {
       boolean key = (in.get() & 1) != 0;
       columns.add(new Column(string(in), in.getInt(), in.getInt(), key));
     }
-    String table = namespace.equals(schema) ? name : namespace + "." + name;
+    String table = tableName(namespace, name);
     Relation relation = new Relation(table, List.copyOf(columns));
     Relation first = firstSeen.putIfAbsent(table, relation);
     if (first != null && !first.sameShape(relation)) {

@@ -18,8 +18,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -49,6 +51,12 @@ public final class PostgresChangeCapture implements ChangeCapture {
 
   /** How long {@link #drop} waits for a terminated walsender to release its slot. */
   static final long RELEASE_WAIT_MILLIS = 10_000;
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper SHAPES =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** The key of the columns record in the publication's comment. */
+  private static final String SHAPES_KEY = "studio_captured_columns";
 
   /** The prefix of the messages {@link #emitHeartbeat} writes. */
   public static final String MESSAGE_PREFIX = "studio";
@@ -192,7 +200,16 @@ public final class PostgresChangeCapture implements ChangeCapture {
     Optional<TreeSet<String>> existing = publicationTables(c, name);
     TreeSet<String> wanted = new TreeSet<>(qualified);
     if (existing.isEmpty()) {
-      Sessions.execute(c, "CREATE PUBLICATION " + name + " FOR TABLE " + String.join(", ", wanted));
+      // a partitioned table's changes are published under its own name, as the mapping names it,
+      // not under the partition's
+      Sessions.execute(
+          c,
+          "CREATE PUBLICATION "
+              + name
+              + " FOR TABLE "
+              + String.join(", ", wanted)
+              + " WITH (publish_via_partition_root = true)");
+      recordShapes(c, name);
     } else if (!existing.get().equals(wanted)) {
       throw new MigrationException(
           ErrorCode.INVALID_SPEC,
@@ -206,6 +223,98 @@ public final class PostgresChangeCapture implements ChangeCapture {
               + " created; drop the capture (slot and publication "
               + name
               + ") or keep the scope");
+    }
+  }
+
+  /**
+   * Keeps the columns of the publication's tables, as pgoutput describes them (name, type oid,
+   * typmod; no dropped or generated columns), in the publication's comment: the definition the copy
+   * starts from, which every stream of this capture checks the tables' Relation messages against.
+   */
+  private static void recordShapes(Connection c, String name) throws SQLException {
+    List<Map<String, Object>> tables = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT n.nspname, c.relname, a.attname, a.atttypid::bigint, a.atttypmod"
+                + " FROM pg_publication p JOIN pg_publication_rel pr ON pr.prpubid = p.oid"
+                + " JOIN pg_class c ON c.oid = pr.prrelid"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " JOIN pg_attribute a ON a.attrelid = c.oid"
+                + " WHERE p.pubname = ? AND a.attnum > 0 AND NOT a.attisdropped"
+                + " AND a.attgenerated = '' ORDER BY n.nspname, c.relname, a.attnum")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        Map<String, Object> table = null;
+        while (rs.next()) {
+          if (table == null
+              || !table.get("schema").equals(rs.getString(1))
+              || !table.get("table").equals(rs.getString(2))) {
+            table = new LinkedHashMap<>();
+            table.put("schema", rs.getString(1));
+            table.put("table", rs.getString(2));
+            table.put("columns", new ArrayList<List<Object>>());
+            tables.add(table);
+          }
+          @SuppressWarnings("unchecked")
+          List<List<Object>> columns = (List<List<Object>>) table.get("columns");
+          columns.add(List.of(rs.getString(3), rs.getLong(4), rs.getInt(5)));
+        }
+      }
+    }
+    String json;
+    try {
+      json = SHAPES.writeValueAsString(Map.of(SHAPES_KEY, tables));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the captured tables' columns as JSON", e);
+    }
+    String literal;
+    try (PreparedStatement ps = c.prepareStatement("SELECT quote_literal(?)")) {
+      ps.setString(1, json);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        literal = rs.getString(1);
+      }
+    }
+    Sessions.execute(c, "COMMENT ON PUBLICATION " + name + " IS " + literal);
+  }
+
+  /**
+   * The columns {@link #recordShapes} kept for publication {@code name}, told to {@code decoder};
+   * nothing when the publication has no such comment.
+   */
+  static void expectRecordedShapes(Connection c, String name, PgOutputDecoder decoder)
+      throws SQLException {
+    String json;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT obj_description(oid, 'pg_publication') FROM pg_publication WHERE pubname = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        json = rs.next() ? rs.getString(1) : null;
+      }
+    }
+    if (json == null || !json.contains(SHAPES_KEY)) {
+      return;
+    }
+    try {
+      for (com.fasterxml.jackson.databind.JsonNode t : SHAPES.readTree(json).get(SHAPES_KEY)) {
+        List<PgOutputDecoder.Column> columns = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode col : t.get("columns")) {
+          columns.add(
+              new PgOutputDecoder.Column(
+                  col.get(0).asText(), (int) col.get(1).asLong(), col.get(2).asInt(), false));
+        }
+        decoder.expect(t.get("schema").asText(), t.get("table").asText(), columns);
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          "the comment of publication "
+              + name
+              + " is not the studio's record of its tables' columns: "
+              + e.getOriginalMessage()
+              + "; drop the capture and prepare it again",
+          e);
     }
   }
 

@@ -104,6 +104,24 @@ class PgOutputDecoderTest {
   }
 
   @Test
+  void aRelationUnlikeTheRecordedDefinitionStopsTheDecoder() {
+    PgOutputDecoder decoder = new PgOutputDecoder("public");
+    decoder.expect(
+        "public",
+        "items",
+        List.of(
+            new PgOutputDecoder.Column("id", 23, -1, true),
+            new PgOutputDecoder.Column("name", 25, -1, false)));
+    List<byte[]> insert = recorded.get("insert");
+    decoder.decode(ByteBuffer.wrap(insert.get(0)));
+    MigrationException e =
+        assertThrows(
+            MigrationException.class, () -> decoder.decode(ByteBuffer.wrap(insert.get(1))));
+    assertTrue(
+        e.getMessage().contains("was [id (type oid 23), name (type oid 25)]"), e.getMessage());
+  }
+
+  @Test
   void theSameRelationDescribedAgainIsNoChange() {
     PgOutputDecoder decoder = new PgOutputDecoder("public");
     // every scenario starts a new decoding session, so each resends the Relation of items

@@ -126,6 +126,85 @@ class PostgresChangeCaptureIT {
     }
   }
 
+  /**
+   * The hand-off rule under concurrency: writers commit multi-row transactions at random moments
+   * while chunk reads take their snapshots; for every chunk and every streamed transaction, the
+   * chunk read the transaction's rows exactly when its snapshot includes the transaction.
+   */
+  @Test
+  void underConcurrentWritersEveryChunkReadsExactlyTheTransactionsItsSnapshotIncludes(
+      TestDatabase database) throws Exception {
+    database.execute("CREATE TABLE t (id int PRIMARY KEY)");
+    StreamPosition start = prepare(database, "t");
+    int writers = 3;
+    int txPerWriter = 25;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(writers);
+    java.util.concurrent.atomic.AtomicInteger nextId =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+    for (int w = 0; w < writers; w++) {
+      running.add(
+          pool.submit(
+              () -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                try (Connection c = db.connect()) {
+                  c.setAutoCommit(false);
+                  for (int i = 0; i < txPerWriter; i++) {
+                    for (int r = random.nextInt(1, 4); r > 0; r--) {
+                      try (Statement s = c.createStatement()) {
+                        s.execute("INSERT INTO t VALUES (" + nextId.incrementAndGet() + ")");
+                      }
+                      Thread.sleep(random.nextInt(0, 8));
+                    }
+                    c.commit();
+                  }
+                }
+                return null;
+              }));
+    }
+    List<ChunkSnapshot> snapshots = new ArrayList<>();
+    List<Set<Integer>> reads = new ArrayList<>();
+    try (Connection chunk = db.connect()) {
+      for (int i = 0; i < 12; i++) {
+        Thread.sleep(ThreadLocalRandom.current().nextInt(5, 40));
+        snapshots.add(capture.beginChunkRead(chunk));
+        Thread.sleep(ThreadLocalRandom.current().nextInt(0, 10)); // commits land meanwhile
+        Set<Integer> read = new HashSet<>();
+        try (Statement s = chunk.createStatement();
+            ResultSet rs = s.executeQuery("SELECT id FROM t")) {
+          while (rs.next()) {
+            read.add(rs.getInt(1));
+          }
+        }
+        chunk.rollback();
+        reads.add(read);
+      }
+    }
+    for (java.util.concurrent.Future<?> f : running) {
+      f.get();
+    }
+    pool.shutdown();
+    try (ChangeSource stream = capture.open(spec(), SECRETS, name, List.of("t"), start)) {
+      List<SourceTransaction> txs = pollUntil(stream, writers * txPerWriter);
+      int partial = 0;
+      for (int c = 0; c < snapshots.size(); c++) {
+        for (SourceTransaction tx : txs) {
+          boolean included = snapshots.get(c).includes(tx);
+          for (RowChange change : tx.changes()) {
+            int id = Integer.parseInt((String) change.row().get("id"));
+            assertEquals(
+                reads.get(c).contains(id),
+                included,
+                "chunk " + c + " (" + snapshots.get(c) + "), row " + id + " of xid " + tx.xid());
+          }
+          partial += included ? 0 : 1;
+        }
+      }
+      assertTrue(partial > 0, "some transactions committed after some snapshot");
+    }
+  }
+
   @Test
   void theSlotMovesOnlyWhenConfirmedAndAReopenedStreamStartsAfterTheConfirmedPosition(
       TestDatabase database) throws Exception {
@@ -161,6 +240,9 @@ class PostgresChangeCaptureIT {
       stream.confirm(update.commit());
       awaitConfirmedFlush(update.commit());
       assertTrue(stream.head().compareTo(txs.get(2).commit()) >= 0, "head is past the last commit");
+      try (Connection c = db.connect()) {
+        assertTrue(capture.head(c).compareTo(txs.get(2).commit()) >= 0, "so is the capture's");
+      }
     }
     try (ChangeSource reopened =
         capture.open(spec(), SECRETS, name, List.of("t"), update.commit())) {
@@ -189,6 +271,29 @@ class PostgresChangeCaptureIT {
       assertEquals(ErrorCode.PERMANENT_SQL, ddl.code());
       assertTrue(ddl.getMessage().contains("table t changed its columns"), ddl.getMessage());
       assertTrue(ddl.getMessage().contains("extra"), ddl.getMessage());
+    }
+  }
+
+  @Test
+  void aColumnChangedBeforeTheStreamOpenedStopsItToo(TestDatabase database) throws Exception {
+    database.execute("CREATE TABLE t (id int PRIMARY KEY, v varchar(10))");
+    StreamPosition start = prepare(database, "t");
+    db.execute("ALTER TABLE t ALTER COLUMN v TYPE varchar(20)", "INSERT INTO t VALUES (1, 'x')");
+    try (ChangeSource stream = capture.open(spec(), SECRETS, name, List.of("t"), start)) {
+      MigrationException ddl = assertThrows(MigrationException.class, () -> pollUntil(stream, 1));
+      assertTrue(ddl.getMessage().contains("table t changed its columns"), ddl.getMessage());
+    }
+  }
+
+  @Test
+  void aPartitionedTableStreamsUnderItsOwnName(TestDatabase database) throws Exception {
+    database.execute(
+        "CREATE TABLE p (id int PRIMARY KEY) PARTITION BY RANGE (id)",
+        "CREATE TABLE p_low PARTITION OF p FOR VALUES FROM (0) TO (100)");
+    StreamPosition start = prepare(database, "p");
+    db.execute("INSERT INTO p VALUES (1)");
+    try (ChangeSource stream = capture.open(spec(), SECRETS, name, List.of("p"), start)) {
+      assertEquals("p", pollUntil(stream, 1).get(0).changes().get(0).table());
     }
   }
 
