@@ -200,16 +200,27 @@ public final class PostgresChangeCapture implements ChangeCapture {
     Optional<TreeSet<String>> existing = publicationTables(c, name);
     TreeSet<String> wanted = new TreeSet<>(qualified);
     if (existing.isEmpty()) {
-      // a partitioned table's changes are published under its own name, as the mapping names it,
-      // not under the partition's
-      Sessions.execute(
-          c,
-          "CREATE PUBLICATION "
-              + name
-              + " FOR TABLE "
-              + String.join(", ", wanted)
-              + " WITH (publish_via_partition_root = true)");
-      recordShapes(c, name);
+      // publication and its record of the columns in one transaction: a publication that exists
+      // always has its record
+      c.setAutoCommit(false);
+      try {
+        // a partitioned table's changes are published under its own name, as the mapping names
+        // it, not under the partition's
+        Sessions.execute(
+            c,
+            "CREATE PUBLICATION "
+                + name
+                + " FOR TABLE "
+                + String.join(", ", wanted)
+                + " WITH (publish_via_partition_root = true)");
+        recordShapes(c, name);
+        c.commit();
+      } finally {
+        if (!c.getAutoCommit()) {
+          c.rollback(); // nothing after a commit; the failed statements otherwise
+          c.setAutoCommit(true);
+        }
+      }
     } else if (!existing.get().equals(wanted)) {
       throw new MigrationException(
           ErrorCode.INVALID_SPEC,
@@ -475,7 +486,8 @@ public final class PostgresChangeCapture implements ChangeCapture {
 
   /**
    * Runs {@code work} in autocommit, read-write (slot creation must be the first statement of its
-   * transaction; the source session is usually read-only), and restores the session after.
+   * transaction; the source session is usually read-only), and restores the session after: the only
+   * writes to the source, and only to its catalog.
    */
   private static <T> T writable(Connection c, Work<T> work) throws SQLException {
     boolean autoCommit = c.getAutoCommit();
@@ -491,9 +503,13 @@ public final class PostgresChangeCapture implements ChangeCapture {
     if (readOnly) {
       Sessions.execute(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE");
     }
+    // pgjdbc begins a read-only connection's explicit transactions with BEGIN READ ONLY
+    boolean driverReadOnly = c.isReadOnly();
+    c.setReadOnly(false);
     try {
       return work.run();
     } finally {
+      c.setReadOnly(driverReadOnly);
       if (readOnly) {
         Sessions.execute(c, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
       }

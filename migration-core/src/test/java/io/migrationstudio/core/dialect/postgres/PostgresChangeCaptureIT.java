@@ -165,7 +165,7 @@ class PostgresChangeCaptureIT {
     }
     List<ChunkSnapshot> snapshots = new ArrayList<>();
     List<Set<Integer>> reads = new ArrayList<>();
-    try (Connection chunk = db.connect()) {
+    try (Connection chunk = Dialects.openReadOnly(spec(), SECRETS, "source")) {
       for (int i = 0; i < 12; i++) {
         Thread.sleep(ThreadLocalRandom.current().nextInt(5, 40));
         snapshots.add(capture.beginChunkRead(chunk));
