@@ -298,6 +298,46 @@ class PostgresChangeCaptureIT {
   }
 
   @Test
+  void aLostStreamIsTransientAndANewReaderGetsTheUnconfirmedTransactionsAgain(TestDatabase database)
+      throws Exception {
+    database.execute("CREATE TABLE t (id int PRIMARY KEY)");
+    StreamPosition start = prepare(database, "t");
+    db.execute("INSERT INTO t VALUES (1)");
+    ChangeSource first = capture.open(spec(), SECRETS, name, List.of("t"), start);
+    try {
+      SourceTransaction unconfirmed = pollUntil(first, 1).get(0);
+      db.execute(
+          "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '"
+              + name
+              + "'");
+      MigrationException lost = assertThrows(MigrationException.class, () -> pollUntil(first, 1));
+      assertEquals(ErrorCode.TRANSIENT_SQL, lost.code(), lost.getMessage());
+
+      // the slot may still look held for a moment: opening again is then transient too
+      ChangeSource second = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (second == null) {
+        try {
+          second = capture.open(spec(), SECRETS, name, List.of("t"), start);
+        } catch (MigrationException busy) {
+          assertEquals(ErrorCode.TRANSIENT_SQL, busy.code(), busy.getMessage());
+          assertTrue(System.nanoTime() < deadline, "slot still held: " + busy.getMessage());
+          Thread.sleep(100);
+        }
+      }
+      try (ChangeSource reader = second) {
+        assertEquals(unconfirmed, pollUntil(reader, 1).get(0));
+      }
+    } finally {
+      try {
+        first.close();
+      } catch (SQLException expected) {
+        // its walsender was terminated
+      }
+    }
+  }
+
+  @Test
   void dropRemovesSlotAndPublicationAlsoWhileAStreamIsOpen(TestDatabase database) throws Exception {
     database.execute("CREATE TABLE t (id int PRIMARY KEY)");
     StreamPosition start = prepare(database, "t");
