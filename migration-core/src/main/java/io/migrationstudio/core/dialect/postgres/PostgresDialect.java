@@ -398,6 +398,12 @@ public final class PostgresDialect implements Dialect {
             + ") AS text), 0)), 0)");
   }
 
+  /** Logical decoding with {@code pgoutput}: see {@link PostgresChangeCapture}. */
+  @Override
+  public Optional<io.migrationstudio.core.cdc.ChangeCapture> changeCapture() {
+    return Optional.of(new PostgresChangeCapture());
+  }
+
   @Override
   public Optional<WriteFreeze> writeFreeze() {
     return Optional.of(new PostgresWriteGuard(this));
