@@ -259,7 +259,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         board.artifacts(),
         gate.reviews(),
         copy.progress(),
-        status.message(),
+        status.shown(spec == null ? null : spec.migrate()),
         MigrationStatus.KIND_MIGRATION,
         Workflow.getInfo().getWorkflowId());
   }
