@@ -168,6 +168,13 @@ class MigrateActivitiesIT {
     StageResult check = activities.checkIntegration(req);
     assertEquals(Verdict.PASS, check.verdict());
     assertEquals(Stage.MIGRATE.checkerRole(), check.role());
+    assertTrue(
+        check
+            .summary()
+            .endsWith(
+                "; strategy bulk: keep writes to the source stopped until the"
+                    + " cutover; a write made since Migrate started is not on the target"),
+        check.summary());
   }
 
   @Test
