@@ -76,6 +76,21 @@ class RecordCopiesTest {
   }
 
   @Test
+  void theStrategyCopiesKeepMaxLagAndTheOtherMigrateOptions() {
+    var options =
+        new io.migrationstudio.contracts.spec.MigrateOptions(
+            "bulk", 3, 100, 2L, false, 50L, null, 4096L, "replace", "PT9S");
+    var online = options.withStrategy("online");
+    assertEquals("online", online.strategy());
+    assertEquals("PT9S", online.maxLag(), "max_lag kept");
+    assertEquals(options.withStrategy("bulk"), options, "every other option kept");
+    assertEquals(
+        "PT5S",
+        io.migrationstudio.contracts.spec.MigrateOptions.defaults().maxLag(),
+        "the default max_lag");
+  }
+
+  @Test
   void theWideSpecRecordsHaveOnlyTheirCanonicalConstructor() {
     for (Class<?> type : contractRecords()) {
       if (!type.getPackage().equals(MigrationSpec.class.getPackage())

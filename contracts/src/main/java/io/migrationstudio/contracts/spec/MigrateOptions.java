@@ -13,6 +13,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * the rows each {@code worker-migrate} process reads per second over all its chunks), no
  * source-load guard, target_not_empty {@code fail} (a target table that already holds rows stops
  * Migrate before anything is written, whatever the review gates say; {@code replace} allows it).
+ *
+ * <p>{@code strategy}: {@code bulk} (default) copies a source whose writes were stopped before
+ * Migrate starts (writes made during or after the copy are not carried); {@code online} copies a
+ * source that keeps taking writes and streams its changes (PostgreSQL logical decoding,
+ * MariaDB/MySQL binlog) to keep the target in sync; it needs a source dialect that offers change
+ * capture. {@code max_lag}: ISO-8601 duration, the lag below which the stream counts as caught up
+ * (default {@value #DEFAULT_MAX_LAG}; only {@code online} uses it).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MigrateOptions(
@@ -24,7 +31,17 @@ public record MigrateOptions(
     @JsonProperty("max_rows_per_second") Long maxRowsPerSecond,
     @JsonProperty("source_load_guard") SourceLoadGuard sourceLoadGuard,
     @JsonProperty("chunk_bytes") Long chunkBytes,
-    @JsonProperty("target_not_empty") String targetNotEmpty) {
+    @JsonProperty("target_not_empty") String targetNotEmpty,
+    @JsonProperty("max_lag") String maxLag) {
+  /** {@code strategy: bulk} (default): writes to the source are stopped before Migrate starts. */
+  public static final String STRATEGY_BULK = "bulk";
+
+  /** {@code strategy: online}: the source keeps taking writes; a change stream follows them. */
+  public static final String STRATEGY_ONLINE = "online";
+
+  /** The default {@code max_lag}: the stream has caught up when it is less than 5 s behind. */
+  public static final String DEFAULT_MAX_LAG = "PT5S";
+
   /**
    * Rows per chunk of a validation without a ledger when the spec gives no {@code chunk_rows} (the
    * copy's chunks are sized by bytes then; validation cuts by rows).
@@ -52,7 +69,7 @@ public record MigrateOptions(
   public static final String TARGET_NOT_EMPTY_REPLACE = "replace";
 
   public MigrateOptions {
-    strategy = strategy == null ? "bulk" : strategy;
+    strategy = strategy == null ? STRATEGY_BULK : strategy;
     parallelism = parallelism == null ? 4 : parallelism;
     if (chunkRows == null && chunkBytes == null) {
       chunkBytes = DEFAULT_CHUNK_BYTES;
@@ -63,6 +80,27 @@ public record MigrateOptions(
     rejectLimit = rejectLimit == null ? 0L : rejectLimit;
     dryRun = dryRun != null && dryRun;
     targetNotEmpty = targetNotEmpty == null ? TARGET_NOT_EMPTY_FAIL : targetNotEmpty;
+    maxLag = maxLag == null ? DEFAULT_MAX_LAG : maxLag;
+  }
+
+  /** Whether the source keeps taking writes and a change stream follows them. */
+  public boolean online() {
+    return STRATEGY_ONLINE.equals(strategy);
+  }
+
+  /** A copy with another strategy, every other option kept. */
+  public MigrateOptions withStrategy(String newStrategy) {
+    return new MigrateOptions(
+        newStrategy,
+        parallelism,
+        chunkRows,
+        rejectLimit,
+        dryRun,
+        maxRowsPerSecond,
+        sourceLoadGuard,
+        chunkBytes,
+        targetNotEmpty,
+        maxLag);
   }
 
   /** Whether Migrate may replace rows a target table already holds (never implied by approval). */
@@ -71,6 +109,6 @@ public record MigrateOptions(
   }
 
   public static MigrateOptions defaults() {
-    return new MigrateOptions(null, null, null, null, null, null, null, null, null);
+    return new MigrateOptions(null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -100,7 +100,7 @@ public final class InventoryService {
       throw dialect.classify(
           e, "closing the source database " + MigrationException.redact(spec.source().url()));
     }
-    return render(inventory, throughput, spec.migrate().parallelism());
+    return render(inventory, throughput, spec.migrate());
   }
 
   /** The catalogue of {@code schema} restricted to {@code tableFilter}, with its load order. */
@@ -112,6 +112,26 @@ public final class InventoryService {
 
   /** The four files of the producer from an inventory (load order filled) and a throughput. */
   public static StageOutput render(Inventory inventory, Throughput throughput, int parallelism) {
+    return render(
+        inventory,
+        throughput,
+        parallelism,
+        io.migrationstudio.contracts.spec.MigrateOptions.defaults());
+  }
+
+  /** As above at the spec's parallelism, {@code plan.md} saying what its strategy demands. */
+  public static StageOutput render(
+      Inventory inventory,
+      Throughput throughput,
+      io.migrationstudio.contracts.spec.MigrateOptions migrate) {
+    return render(inventory, throughput, migrate.parallelism(), migrate);
+  }
+
+  private static StageOutput render(
+      Inventory inventory,
+      Throughput throughput,
+      int parallelism,
+      io.migrationstudio.contracts.spec.MigrateOptions migrate) {
     LoadOrder.Plan plan = LoadOrder.of(inventory);
     Map<String, byte[]> files = new TreeMap<>();
     files.put(ArtifactPaths.INVENTORY_JSON, Json.bytes(Json.write(inventory)));
@@ -119,7 +139,7 @@ public final class InventoryService {
     files.put(ArtifactPaths.THROUGHPUT_JSON, Json.bytes(Json.write(throughput)));
     files.put(
         ArtifactPaths.PLAN_MD,
-        Json.bytes(PlanReport.render(inventory, plan, throughput, parallelism)));
+        Json.bytes(PlanReport.render(inventory, plan, throughput, parallelism, migrate)));
     long rows = inventory.tables().stream().mapToLong(TableInfo::rowCount).sum();
     double seconds =
         PlanReport.parallelSeconds(PlanReport.estimate(inventory, plan, throughput), parallelism);
@@ -128,7 +148,7 @@ public final class InventoryService {
             Locale.ROOT,
             "schema %s: %d tables, %s rows, %d views, %d sequences, %d triggers, %d routines,"
                 + " %d types, %d consumers, %d FK cycles;"
-                + " estimated load %s at parallelism %d",
+                + " estimated load %s at parallelism %d; %s",
             inventory.schema(),
             inventory.tables().size(),
             ReportUnits.count(rows),
@@ -140,7 +160,10 @@ public final class InventoryService {
             inventory.consumers().size(),
             plan.cycles().size(),
             Double.isNaN(seconds) ? "unknown" : ReportUnits.duration(seconds),
-            parallelism);
+            parallelism,
+            migrate.online()
+                ? "strategy online: the source keeps taking writes"
+                : "strategy bulk: stop writes to the source before Migrate starts");
     return new StageOutput(files, null, summary);
   }
 }

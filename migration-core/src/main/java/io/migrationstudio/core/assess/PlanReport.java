@@ -5,6 +5,7 @@ import static io.migrationstudio.core.assess.ReportUnits.count;
 import static io.migrationstudio.core.assess.ReportUnits.duration;
 import static io.migrationstudio.core.report.MarkdownTable.code;
 
+import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.LoadOrder;
@@ -78,6 +79,12 @@ final class PlanReport {
   }
 
   static String render(Inventory inv, LoadOrder.Plan plan, Throughput tp, int parallelism) {
+    return render(inv, plan, tp, parallelism, MigrateOptions.defaults());
+  }
+
+  /** {@code plan.md}, ending with what {@code migrate.strategy} demands of the source's writes. */
+  static String render(
+      Inventory inv, LoadOrder.Plan plan, Throughput tp, int parallelism, MigrateOptions migrate) {
     List<TableEstimate> estimates = estimate(inv, plan, tp);
     StringBuilder md = new StringBuilder();
     md.append("# Plan estimate for schema ").append(code(inv.schema())).append("\n\n");
@@ -152,7 +159,24 @@ final class PlanReport {
         .append(": ")
         .append(seconds(parallelSeconds(estimates, parallelism)))
         .append('\n');
+    md.append("\n## Source writes\n\n").append(sourceWrites(migrate)).append('\n');
     return md.toString();
+  }
+
+  /** What the strategy demands of the source's writes, as {@code plan.md} says it. */
+  static String sourceWrites(MigrateOptions migrate) {
+    return migrate.online()
+        ? "Strategy `online`: the source keeps taking writes for the whole migration; a change"
+            + " stream (PostgreSQL logical decoding, MariaDB/MySQL binlog) keeps the target in"
+            + " sync, caught up when it is less than `migrate.max_lag` ("
+            + migrate.maxLag()
+            + ") behind. Its prerequisites are the `online-*` checks in `risks.md`. The"
+            + " estimate above is the copy alone; the stream's catch-up follows it.\n"
+        : "Strategy `bulk`: **stop writes to the source before Migrate starts**, and keep them"
+            + " stopped until the cutover. The copy reads every table once: a write made during"
+            + " or after the copy is not carried to the target (only the cutover's final row"
+            + " counts would notice it). To keep the source writable, use `migrate.strategy:"
+            + " online` (PostgreSQL and MariaDB/MySQL sources).\n";
   }
 
   private static String seconds(double s) {

@@ -64,7 +64,7 @@ public final class RiskAnalyzer {
 
   /** The risks of all checks, sorted (see {@link Risk#ORDER}). */
   public List<Risk> risks(Inventory inventory, MigrationSpec spec) {
-    return report(inventory, null, spec, Set.of(), Set.of()).risks();
+    return report(inventory, null, null, spec, Set.of(), Set.of()).risks();
   }
 
   /** {@code risks.json} and {@code risks.md} with the verdict, all checks selected. */
@@ -79,7 +79,7 @@ public final class RiskAnalyzer {
    */
   public StageOutput analyze(
       Inventory inventory, MigrationSpec spec, Set<String> only, Set<String> skip) {
-    return render(inventory, report(inventory, null, spec, only, skip));
+    return render(inventory, report(inventory, null, null, spec, only, skip));
   }
 
   /**
@@ -89,6 +89,24 @@ public final class RiskAnalyzer {
    */
   public StageOutput analyzeInventoryJson(
       byte[] inventoryJson, String what, MigrationSpec spec, Set<String> only, Set<String> skip) {
+    return analyzeInventoryJson(inventoryJson, what, spec, only, skip, Optional.empty());
+  }
+
+  /**
+   * As above, with the committed {@code throughput.json} when there is one: the checks that weigh
+   * the planned copy time (e.g. {@code online-log-retention}) estimate it from there.
+   */
+  public StageOutput analyzeInventoryJson(
+      byte[] inventoryJson,
+      String what,
+      MigrationSpec spec,
+      Set<String> only,
+      Set<String> skip,
+      Optional<byte[]> throughputJson) {
+    Throughput throughput =
+        throughputJson
+            .map(b -> Json.read(b, Throughput.class, ArtifactPaths.THROUGHPUT_JSON))
+            .orElse(null);
     Inventory inventory = Json.read(inventoryJson, Inventory.class, what);
     JsonNode tree;
     try {
@@ -97,7 +115,7 @@ public final class RiskAnalyzer {
       throw new MigrationException(
           ErrorCode.INVALID_ARTIFACT, what + " is not valid JSON: " + e.getMessage(), e);
     }
-    return render(inventory, report(inventory, tree, spec, only, skip));
+    return render(inventory, report(inventory, tree, throughput, spec, only, skip));
   }
 
   /** The report of the selected checks in a given context (no connection is opened). */
@@ -143,10 +161,12 @@ public final class RiskAnalyzer {
   private RiskReport report(
       Inventory inventory,
       JsonNode inventoryJson,
+      Throughput throughput,
       MigrationSpec spec,
       Set<String> only,
       Set<String> skip) {
-    RiskContext context = RiskContext.of(inventory, spec).withInventoryJson(inventoryJson);
+    RiskContext context =
+        RiskContext.of(inventory, spec).withInventoryJson(inventoryJson).withThroughput(throughput);
     if (secrets == null) {
       return report(context, only, skip);
     }

@@ -27,7 +27,8 @@ public record RiskContext(
     String sourceProbeMissing,
     DataProbe targetProbe,
     String targetProbeMissing,
-    JsonNode inventoryJson) {
+    JsonNode inventoryJson,
+    Throughput throughput) {
 
   /** Why probes are missing when the analyzer runs on the inventory alone. */
   public static final String NO_DATABASE_ACCESS =
@@ -67,6 +68,7 @@ public record RiskContext(
         NO_DATABASE_ACCESS,
         null,
         NO_DATABASE_ACCESS,
+        null,
         null);
   }
 
@@ -95,6 +97,39 @@ public record RiskContext(
   /** Whether source and target are different engines (SQL, types and semantics differ). */
   public boolean crossEngine() {
     return !sourceEngine.equals(targetEngine);
+  }
+
+  /**
+   * A copy with the read throughput measured by the inventory ({@code throughput.json}), from which
+   * {@link #plannedCopySeconds()} is estimated; null when none was measured.
+   */
+  public RiskContext withThroughput(Throughput measured) {
+    return new RiskContext(
+        inventory,
+        spec,
+        sourceEngine,
+        targetEngine,
+        targetIdentifiers,
+        sourceProbe,
+        sourceProbeMissing,
+        targetProbe,
+        targetProbeMissing,
+        inventoryJson,
+        measured);
+  }
+
+  /**
+   * The plan's estimate of the copy in seconds at the spec's parallelism (as {@code plan.md} gives
+   * it), or empty without a measured throughput.
+   */
+  public java.util.OptionalDouble plannedCopySeconds() {
+    if (throughput == null || !throughput.measured()) {
+      return java.util.OptionalDouble.empty();
+    }
+    double s =
+        PlanReport.parallelSeconds(
+            PlanReport.estimate(inventory, plan(), throughput), spec.migrate().parallelism());
+    return Double.isNaN(s) ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(s);
   }
 
   /** The FK load plan of the inventory's tables. */
@@ -138,6 +173,7 @@ public record RiskContext(
         sourceMissing,
         target,
         targetMissing,
-        json);
+        json,
+        throughput);
   }
 }

@@ -54,6 +54,16 @@ final class RunbookWriter {
                 : spec.cutover().window())
         .append(" |\n");
     md.append("| RTO | ").append(spec.cutover().rto()).append(" |\n");
+    md.append("| Strategy | ")
+        .append(
+            spec.migrate().online()
+                ? "online: the source keeps taking writes until the freeze; the change stream"
+                    + " keeps the target in sync (caught up below max_lag "
+                    + spec.migrate().maxLag()
+                    + ")"
+                : "bulk: writes to the source were stopped before Migrate started and stay"
+                    + " stopped until the switch; a write made since the copy is not on the target")
+        .append(" |\n");
     md.append("| Evidence | commit `")
         .append(e.commit() == null ? "" : e.commit())
         .append("` |\n\n");
@@ -105,16 +115,27 @@ final class RunbookWriter {
           "not measured (manual)",
           "the application owners confirm no writes reach the source");
     }
-    step(
-        md,
-        ++n,
-        "Drain change capture",
-        coordinator,
-        "not applicable",
-        "strategy "
-            + spec.migrate().strategy()
-            + " has no change capture: writes made after the copy are"
-            + " caught by the next step's checksums, which refuse the switch");
+    if (spec.migrate().online()) {
+      step(
+          md,
+          ++n,
+          "Drain change capture: let the stream apply every change up to the freeze",
+          coordinator,
+          "not measured",
+          "the stream's lag is 0 after the freeze (`studio status`); the studio does not drain"
+              + " and stop the stream by itself yet, so check it before switching");
+    } else {
+      step(
+          md,
+          ++n,
+          "Drain change capture",
+          coordinator,
+          "not applicable",
+          "strategy "
+              + spec.migrate().strategy()
+              + " has no change capture: writes made after the copy are"
+              + " caught by the next step's checksums, which refuse the switch");
+    }
     step(
         md,
         ++n,

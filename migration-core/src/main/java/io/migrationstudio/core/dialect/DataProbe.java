@@ -72,6 +72,14 @@ public interface DataProbe {
   }
 
   /**
+   * The change-capture prerequisites of this source ({@code migrate.strategy: online}), or empty
+   * when the engine offers no change capture.
+   */
+  default Optional<CaptureReadiness> captureReadiness() {
+    return Optional.empty();
+  }
+
+  /**
    * {@code unreadable}: tables of the schema the user cannot read, sorted by name; {@code
    * unlisted}: null when every table of the schema was listed, else why tables may be missing from
    * the list, naming the privilege that would list them.

@@ -31,6 +31,14 @@ public enum CompatibilityCheck {
       "The target table gets no primary key: Migrate copies it as one chunk and validation cannot"
           + " compare it row by row.",
       "Map a key if the source has one."),
+  NO_REPLICA_IDENTITY(
+      "no_replica_identity",
+      Level.FAIL,
+      "With migrate.strategy online, a mapped table has no primary key and no unique key of NOT"
+          + " NULL columns, so a streamed update or delete could not find its row on the target.",
+      "Declare primary_key, or a unique_keys entry whose columns are all copied from the source and"
+          + " NOT NULL, for the table in mapping.yaml (the replica identity), exclude the table, or"
+          + " use strategy bulk."),
   UNIQUE_NOT_CARRIED(
       "unique_not_carried",
       Level.WARNING,

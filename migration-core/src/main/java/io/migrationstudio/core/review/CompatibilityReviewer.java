@@ -73,6 +73,36 @@ public final class CompatibilityReviewer {
   /** The target of every migration is PostgreSQL (DESIGN §1); only its quoting is used here. */
   private static final Dialect TARGET = new PostgresDialect();
 
+  private final io.migrationstudio.contracts.spec.MigrateOptions migrate;
+
+  /** A reviewer for {@code migrate.strategy: bulk} (the default). */
+  public CompatibilityReviewer() {
+    this(io.migrationstudio.contracts.spec.MigrateOptions.defaults());
+  }
+
+  /**
+   * A reviewer for the spec's Migrate options: with {@code strategy: online} every table needs a
+   * replica identity ({@link CompatibilityCheck#NO_REPLICA_IDENTITY}); the summary (the text of the
+   * gate before Migrate) says what the strategy demands of the source's writes.
+   */
+  public CompatibilityReviewer(io.migrationstudio.contracts.spec.MigrateOptions migrate) {
+    this.migrate = Objects.requireNonNull(migrate, "migrate options");
+  }
+
+  /**
+   * What the strategy means for the source's writes, one sentence for the review's summary and
+   * report: approving the mapping starts Migrate.
+   */
+  public static String writesNote(io.migrationstudio.contracts.spec.MigrateOptions migrate) {
+    return migrate.online()
+        ? "strategy online: the source keeps taking writes; a change stream keeps the target in"
+            + " sync (caught up below max_lag "
+            + migrate.maxLag()
+            + ")"
+        : "strategy bulk: stop writes to the source before approving; Migrate starts on approval"
+            + " and does not carry writes made during or after the copy";
+  }
+
   /**
    * Reviews {@code mapping} (already checked by {@link MappingLoader}) against the source data.
    * {@code target} may be null; the connections' auto-commit mode is set for the review and
@@ -105,7 +135,15 @@ public final class CompatibilityReviewer {
       MappingDocument mapping,
       EvidenceMask mask) {
     Objects.requireNonNull(source, "source connection is required");
-    Run run = new Run(source, sourceDialect, inventory, mapping, Objects.requireNonNull(mask));
+    Run run =
+        new Run(
+            source,
+            sourceDialect,
+            inventory,
+            mapping,
+            Objects.requireNonNull(mask),
+            migrate.online(),
+            writesNote(migrate));
     try {
       boolean sourceAuto = source.getAutoCommit();
       source.setAutoCommit(true);
@@ -152,6 +190,7 @@ public final class CompatibilityReviewer {
     private final ColumnProbes columnProbes;
     private final SourceMeasurements measurements;
     private final DryRun dryRun;
+    private final String writesNote;
     private int columns;
 
     Run(
@@ -159,13 +198,16 @@ public final class CompatibilityReviewer {
         Dialect dialect,
         Inventory inventory,
         MappingDocument mapping,
-        EvidenceMask mask) {
+        EvidenceMask mask,
+        boolean online,
+        String writesNote) {
       super(new ArrayList<>());
+      this.writesNote = writesNote;
       this.source = source;
       this.dialect = dialect;
       ProfileSql profile = ProfileSql.of(dialect);
       this.mapping = mapping;
-      this.structure = new StructureChecks(findings, inventory, mapping);
+      this.structure = new StructureChecks(findings, inventory, mapping, online);
       this.columnProbes = new ColumnProbes(findings, profile);
       this.measurements = new SourceMeasurements(findings, source, dialect, profile);
       this.dryRun = new DryRun(findings, source, dialect, mask);
@@ -285,7 +327,7 @@ public final class CompatibilityReviewer {
     }
 
     StageOutput output() {
-      return ReviewReport.output(findings, mapping, columns, dryRun.text());
+      return ReviewReport.output(findings, mapping, columns, dryRun.text(), writesNote);
     }
   }
 

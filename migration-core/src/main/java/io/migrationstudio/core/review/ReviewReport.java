@@ -20,7 +20,11 @@ final class ReviewReport {
   private ReviewReport() {}
 
   static StageOutput output(
-      List<Finding> findings, MappingDocument mapping, int columns, String dryRun) {
+      List<Finding> findings,
+      MappingDocument mapping,
+      int columns,
+      String dryRun,
+      String writesNote) {
     List<Finding> sorted =
         findings.stream().sorted(Comparator.comparing(Finding::verdict)).toList();
     long fail = sorted.stream().filter(f -> f.verdict() == Level.FAIL).count();
@@ -50,21 +54,25 @@ final class ReviewReport {
             + " tables and "
             + columns
             + " columns";
-    String summary = "compatibility " + verdict + ": " + counts;
+    String summary = "compatibility " + verdict + ": " + counts + "; " + writesNote;
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(ArtifactPaths.COMPATIBILITY_JSON, Json.bytes(Json.write(report)));
-    files.put(ArtifactPaths.COMPATIBILITY_MD, Json.bytes(markdown(report, counts)));
+    files.put(ArtifactPaths.COMPATIBILITY_MD, Json.bytes(markdown(report, counts, writesNote)));
     files.put(ArtifactPaths.DRY_RUN_MD, Json.bytes(dryRun.toString()));
     return new StageOutput(files, verdict, summary);
   }
 
-  private static String markdown(CompatibilityReport report, String counts) {
+  private static String markdown(CompatibilityReport report, String counts, String writesNote) {
     StringBuilder md = new StringBuilder();
     md.append("# Compatibility review\n\n");
     md.append("**Verdict: ")
         .append(report.verdict())
         .append("** — ")
         .append(counts)
+        .append(".\n\n");
+    md.append("**Source writes:** ")
+        .append(writesNote.substring(0, 1).toUpperCase(java.util.Locale.ROOT))
+        .append(writesNote.substring(1))
         .append(".\n\n");
     MarkdownTable.header(
         md,

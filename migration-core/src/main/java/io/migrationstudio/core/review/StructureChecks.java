@@ -23,11 +23,14 @@ import java.util.Objects;
 final class StructureChecks extends ReviewPart {
   private final Inventory inventory;
   private final MappingDocument mapping;
+  private final boolean online;
 
-  StructureChecks(List<Finding> findings, Inventory inventory, MappingDocument mapping) {
+  StructureChecks(
+      List<Finding> findings, Inventory inventory, MappingDocument mapping, boolean online) {
     super(findings);
     this.inventory = inventory;
     this.mapping = mapping;
+    this.online = online;
   }
 
   void structure() {
@@ -66,10 +69,63 @@ final class StructureChecks extends ReviewPart {
           "the target table gets no primary key: Migrate copies it as one chunk and validation"
               + " cannot compare it row by row; map a key if the source has one");
     }
+    if (online) {
+      replicaIdentity(table);
+    }
     uniqueKeys(table, info, names);
     foreignKeys(table, info, names);
     indexes(table, info, names);
     checks(table, info);
+  }
+
+  /**
+   * With {@code strategy: online} every table needs a replica identity on the target: the primary
+   * key, else a declared unique key whose columns are all copied from source columns and NOT NULL
+   * (a NULL never matches, so an update or delete by such a key could miss its row). A table
+   * without one fails: a streamed update or delete could not find its row.
+   */
+  void replicaIdentity(TableMapping table) {
+    if (!table.primaryKey().isEmpty() || replicaKey(table).isPresent()) {
+      return;
+    }
+    String declared =
+        table.uniqueKeys().isEmpty()
+            ? "it declares no unique key either"
+            : "none of its unique keys "
+                + table.uniqueKeys().stream().map(k -> k.name() + " " + k.columns()).toList()
+                + " has only NOT NULL columns copied from the source";
+    add(
+        Level.FAIL,
+        table.source(),
+        null,
+        CompatibilityCheck.NO_REPLICA_IDENTITY,
+        null,
+        null,
+        List.of(),
+        "migrate.strategy is online and the target table "
+            + table.target()
+            + " has no primary key; "
+            + declared
+            + ". A streamed update or delete could not find its row. Declare primary_key or a"
+            + " unique key of NOT NULL columns for it in mapping.yaml, exclude the table, or use"
+            + " strategy bulk");
+  }
+
+  /** The first declared unique key usable as the replica identity, if any. */
+  static java.util.Optional<KeyConstraint> replicaKey(TableMapping table) {
+    return table.uniqueKeys().stream()
+        .filter(
+            k ->
+                !k.columns().isEmpty()
+                    && k.columns().stream()
+                        .allMatch(
+                            col ->
+                                table
+                                    .byTarget(col)
+                                    .filter(
+                                        c -> c.isCopied() && c.source() != null && !c.nullable())
+                                    .isPresent()))
+        .findFirst();
   }
 
   /** Unique keys of the source the mapping does not carry. */

@@ -75,7 +75,8 @@ public final class SpecLoader {
   public static final int MAX_CONSUMER_SAMPLES = 100;
 
   static final List<String> NAMINGS = List.of("identity", "lower", "snake_case");
-  static final List<String> STRATEGIES = List.of("bulk");
+  static final List<String> STRATEGIES =
+      List.of(MigrateOptions.STRATEGY_BULK, MigrateOptions.STRATEGY_ONLINE);
   static final List<String> FREEZES = List.of("source-read-only", "none");
   static final List<String> SWITCHES = List.of("none", "config-file");
   static final List<String> GATES = List.of("auto", "ask", "external");
@@ -355,6 +356,7 @@ public final class SpecLoader {
       assessment(section(root, "assessment", AssessmentOptions.class));
       mapping(section(root, "mapping", MappingOptions.class));
       migrate(section(root, "migrate", MigrateOptions.class));
+      onlineSource(root);
       validation(section(root, "validation", ValidationOptions.class));
       cutover(section(root, "cutover", CutoverOptions.class));
       reviews(section(root, "reviews", ReviewPolicy.class));
@@ -596,6 +598,7 @@ public final class SpecLoader {
         }
         range(m, "migrate", "max_rows_per_second", 1, Long.MAX_VALUE);
         oneOf(m, "migrate", "target_not_empty", TARGET_NOT_EMPTY);
+        duration(m, "migrate", "max_lag");
         JsonNode guard =
             section(
                 m,
@@ -610,6 +613,39 @@ public final class SpecLoader {
           duration(guard, "migrate.source_load_guard", "backoff");
         }
       }
+    }
+
+    /**
+     * {@code strategy: online} follows the source's change log, so the source's dialect must offer
+     * change capture ({@link Dialect#changeCapture()}); otherwise the problem names the engine and
+     * the alternatives.
+     */
+    private void onlineSource(JsonNode root) {
+      JsonNode strategy = root.path("migrate").path("strategy");
+      JsonNode url = root.path("source").path("url");
+      if (!strategy.isTextual()
+          || !MigrateOptions.STRATEGY_ONLINE.equals(strategy.textValue())
+          || !url.isTextual()) {
+        return;
+      }
+      Dialect source =
+          dialects.stream().filter(d -> d.accepts(url.textValue())).findFirst().orElse(null);
+      if (source == null || source.changeCapture().isPresent()) {
+        return; // an unknown URL is a problem of its own
+      }
+      List<String> capturing =
+          dialects.stream().filter(d -> d.changeCapture().isPresent()).map(Dialect::name).toList();
+      problem(
+          "migrate.strategy",
+          MigrateOptions.STRATEGY_ONLINE,
+          "needs change capture from the source, and the source engine "
+              + source.name()
+              + " offers none (it has no change log the studio can follow). Use strategy bulk"
+              + " and stop writes to the source before Migrate starts"
+              + (capturing.isEmpty()
+                  ? ""
+                  : ", or migrate from an engine with change capture: "
+                      + String.join(", ", capturing)));
     }
 
     private void validation(JsonNode v) {

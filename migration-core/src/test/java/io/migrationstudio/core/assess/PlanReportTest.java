@@ -1,8 +1,10 @@
 package io.migrationstudio.core.assess;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.ForeignKey;
@@ -83,7 +85,34 @@ class PlanReportTest {
     assertTrue(md.contains("copy = table size / 1,048,576 bytes per second"), md);
     assertTrue(
         md.contains("| 2 | `big` | 1,000 | 10.0 MiB | 10.0 s | 2 | 1 | 6.0 s | 16.0 s |"), md);
-    assertTrue(md.endsWith("- with parallelism 4: 21.0 s\n"), md);
+    assertTrue(md.contains("- with parallelism 4: 21.0 s\n"), md);
+    assertTrue(
+        md.endsWith(
+            "\n\n## Source writes\n\n" + PlanReport.sourceWrites(MigrateOptions.defaults()) + "\n"),
+        md);
+  }
+
+  @Test
+  void thePlanSaysWhatEachStrategyDemandsOfTheSourceWrites() {
+    Inventory inv =
+        new Inventory(
+            "postgresql",
+            "17",
+            "db",
+            "public",
+            List.of(table("t", 5, MIB, null, 0)),
+            null,
+            null,
+            null,
+            null);
+    String bulk = PlanReport.render(inv, LoadOrder.of(inv), ONE_MIB, 2);
+    assertTrue(bulk.contains("**stop writes to the source before Migrate starts**"), bulk);
+    String online =
+        PlanReport.render(
+            inv, LoadOrder.of(inv), ONE_MIB, 2, MigrateOptions.defaults().withStrategy("online"));
+    assertTrue(online.contains("the source keeps taking writes"), online);
+    assertTrue(online.contains("(PT5S)"), online);
+    assertFalse(online.contains("stop writes"), online);
   }
 
   @Test

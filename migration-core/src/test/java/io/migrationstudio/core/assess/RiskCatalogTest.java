@@ -64,7 +64,12 @@ class RiskCatalogTest {
             "empty-scope",
             "no-approvers-for-external-gate",
             "target-not-empty",
-            "collation-differences")) {
+            "collation-differences",
+            "online-log-settings",
+            "online-replication-privileges",
+            "online-replication-capacity",
+            "online-log-retention",
+            "online-replica-identity")) {
       assertTrue(RiskCatalog.byKey(required).isPresent(), required);
     }
   }

@@ -74,7 +74,8 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
                   ArtifactPaths.INVENTORY_JSON + " at " + at,
                   request.spec(),
                   new java.util.TreeSet<>(request.spec().assessment().checks()),
-                  new java.util.TreeSet<>(request.spec().assessment().skipChecks()));
+                  new java.util.TreeSet<>(request.spec().assessment().skipChecks()),
+                  store.read(at, ArtifactPaths.THROUGHPUT_JSON));
           return commit(request, STAGE.checkerRole(), "Risk assessment", out);
         });
   }

@@ -37,7 +37,6 @@ public final class MappingActivitiesImpl implements MappingActivities {
   private final StageArtifacts artifacts;
   private final SecretResolver secrets;
   private final MappingGenerator generator = new MappingGenerator();
-  private final CompatibilityReviewer reviewer = new CompatibilityReviewer();
 
   public MappingActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = store;
@@ -121,14 +120,15 @@ public final class MappingActivitiesImpl implements MappingActivities {
               Connection target =
                   Dialects.openReadOnly(request.spec().target(), secrets, "target")) {
             output =
-                reviewer.review(
-                    source,
-                    sourceDialect,
-                    sourceSchema,
-                    target,
-                    inventory,
-                    mapping,
-                    EvidenceMask.plain(request.spec().mapping().plainEvidence()));
+                new CompatibilityReviewer(request.spec().migrate())
+                    .review(
+                        source,
+                        sourceDialect,
+                        sourceSchema,
+                        target,
+                        inventory,
+                        mapping,
+                        EvidenceMask.plain(request.spec().mapping().plainEvidence()));
           } catch (SQLException e) {
             throw sourceDialect.classify(e, "the source connection of the compatibility review");
           }

@@ -190,9 +190,26 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
             return commit(req, Stage.MIGRATE.checkerRole(), "Migrate: dry run check", out);
           }
           MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
-          StageOutput out = migrate.checkIntegration(req.spec(), mapping, req.migrationId());
+          StageOutput checked = migrate.checkIntegration(req.spec(), mapping, req.migrationId());
+          // the Migrate gate's text says what the strategy demands of the source's writes
+          StageOutput out =
+              new StageOutput(
+                  checked.files(),
+                  checked.verdict(),
+                  checked.summary() + "; " + writesNote(req.spec().migrate()));
           return commit(req, Stage.MIGRATE.checkerRole(), "Migrate: integration check", out);
         });
+  }
+
+  /** What the strategy demands of the source's writes once the copy is done (the gate's text). */
+  static String writesNote(io.migrationstudio.contracts.spec.MigrateOptions migrate) {
+    return migrate.online()
+        ? "strategy online: the source keeps taking writes; the change stream keeps the target in"
+            + " sync (caught up below max_lag "
+            + migrate.maxLag()
+            + ")"
+        : "strategy bulk: keep writes to the source stopped until the cutover; a write made since"
+            + " Migrate started is not on the target";
   }
 
   private StageResult commit(StageRequest req, String role, String title, StageOutput out) {

@@ -130,7 +130,7 @@ class MigrateActivitiesIT {
             new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
             null,
             null,
-            new MigrateOptions(null, null, 1000, null, null, null, null, null, null),
+            new MigrateOptions(null, null, 1000, null, null, null, null, null, null, null),
             null,
             null,
             null,
@@ -168,6 +168,13 @@ class MigrateActivitiesIT {
     StageResult check = activities.checkIntegration(req);
     assertEquals(Verdict.PASS, check.verdict());
     assertEquals(Stage.MIGRATE.checkerRole(), check.role());
+    assertTrue(
+        check
+            .summary()
+            .endsWith(
+                "; strategy bulk: keep writes to the source stopped until the"
+                    + " cutover; a write made since Migrate started is not on the target"),
+        check.summary());
   }
 
   @Test
@@ -192,7 +199,7 @@ class MigrateActivitiesIT {
             new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
             null,
             null,
-            new MigrateOptions(null, null, 1000, 2L, true, null, null, null, null),
+            new MigrateOptions(null, null, 1000, 2L, true, null, null, null, null, null),
             null,
             null,
             null,
@@ -251,6 +258,7 @@ class MigrateActivitiesIT {
                 null,
                 500L,
                 new io.migrationstudio.contracts.spec.SourceLoadGuard(100, "PT1S"),
+                null,
                 null,
                 null),
             null,

@@ -81,7 +81,8 @@ class TargetNotEmptyIT {
             new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
             null,
             null,
-            new MigrateOptions(null, null, 1000, null, null, null, null, null, targetNotEmpty),
+            new MigrateOptions(
+                null, null, 1000, null, null, null, null, null, targetNotEmpty, null),
             null,
             null,
             allAuto,

@@ -272,7 +272,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         board.artifacts(),
         gate.reviews(),
         copy.progress(),
-        status.message(),
+        status.shown(spec == null ? null : spec.migrate()),
         MigrationStatus.KIND_MIGRATION,
         Workflow.getInfo().getWorkflowId(),
         stream == null ? null : stream.latest());

@@ -37,4 +37,20 @@ final class StatusLine {
   void say(String m) {
     message = m;
   }
+
+  /**
+   * The message as the status query shows it: while Migrate or Validation is under way it ends with
+   * what {@code migrate.strategy} demands of the source's writes. Only the query reads it (nothing
+   * enters history), so it needs no workflow version.
+   */
+  String shown(io.migrationstudio.contracts.spec.MigrateOptions migrate) {
+    boolean underWay = state == MigrationState.RUNNING || state == MigrationState.AWAITING_REVIEW;
+    if (!underWay || (stage != Stage.MIGRATE && stage != Stage.VALIDATION) || migrate == null) {
+      return message;
+    }
+    return message
+        + (migrate.online()
+            ? " [online: the source keeps taking writes; the stream keeps the target in sync]"
+            : " [bulk: writes to the source must stay stopped until the cutover]");
+  }
 }

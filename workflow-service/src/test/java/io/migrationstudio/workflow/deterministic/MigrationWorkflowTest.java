@@ -168,7 +168,7 @@ class MigrationWorkflowTest {
             null,
             null,
             new io.migrationstudio.contracts.spec.MigrateOptions(
-                null, null, null, null, true, null, null, null, null),
+                null, null, null, null, true, null, null, null, null, null),
             null,
             null,
             base.reviews(),

@@ -39,6 +39,11 @@ final class MariaDbDataProbe implements DataProbe {
     return dialect.name();
   }
 
+  @Override
+  public Optional<io.migrationstudio.core.dialect.CaptureReadiness> captureReadiness() {
+    return Optional.of(new MariaDbCaptureReadiness(dialect, connection));
+  }
+
   /** MySQL strings can hold NUL bytes and its date types zero dates: both must be probed. */
   @Override
   public Optional<String> cannotHold(Anomaly anomaly) {

@@ -37,6 +37,11 @@ final class PostgresDataProbe implements DataProbe {
   }
 
   @Override
+  public Optional<io.migrationstudio.core.dialect.CaptureReadiness> captureReadiness() {
+    return Optional.of(new PostgresCaptureReadiness(dialect, connection, schema));
+  }
+
+  @Override
   public Optional<String> cannotHold(Anomaly anomaly) {
     return Optional.of(
         switch (anomaly) {
