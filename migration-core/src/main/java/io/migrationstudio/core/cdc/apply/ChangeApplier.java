@@ -228,9 +228,21 @@ public final class ChangeApplier {
         boolean moved = !insert && t.keyChanged(change.key(), change.row());
         boolean applyNew = !copied(chunks, t.chunkKeyText(change.row()), tx);
         boolean applyOld = moved && !copied(chunks, t.chunkKeyText(change.key()), tx);
-        TableChanges.Converted row = t.convert(change.row());
+        TableChanges.Converted row = t.convert(withBeforeImage(change.row(), change.key()));
         if (moved) {
           String[] oldKey = t.keyValues(t.convertKey(change.key()));
+          if (row.anyUnchanged() && applyNew && !applyOld) {
+            throw new MigrationException(
+                ErrorCode.INVALID_ARTIFACT,
+                "a streamed update of table "
+                    + name
+                    + " moves a row to key "
+                    + row.keyText()
+                    + " and leaves unchanged TOAST values out, but the row is on neither key of"
+                    + " the target (the copy of its old chunk already had the move, the copy of"
+                    + " its new chunk did not); set REPLICA IDENTITY FULL on the source table so"
+                    + " the log carries the old row, then copy the table again");
+          }
           if (row.anyUnchanged() && applyOld && applyNew) {
             // the log left values out: the row moves with them, in place
             out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), t, row);
@@ -264,6 +276,26 @@ public final class ChangeApplier {
         counts.add(name, 0, 0, 0, 1, 0);
       }
     }
+  }
+
+  /**
+   * The new row with each value the log left out (unchanged TOAST) taken from the old row when the
+   * log carries it (a full before-image: {@code REPLICA IDENTITY FULL}).
+   */
+  private static Map<String, Object> withBeforeImage(
+      Map<String, Object> row, Map<String, Object> before) {
+    if (before.isEmpty() || !row.containsValue(RowChange.UNCHANGED)) {
+      return row;
+    }
+    Map<String, Object> out = new java.util.LinkedHashMap<>(row);
+    out.replaceAll(
+        (k, v) ->
+            v == RowChange.UNCHANGED
+                    && before.containsKey(k)
+                    && before.get(k) != RowChange.UNCHANGED
+                ? before.get(k)
+                : v);
+    return out;
   }
 
   /** A full new row as an upsert, or an update of its known columns when the log left some out. */
