@@ -217,7 +217,7 @@ public final class ChunkCopier {
   private ChunkSnapshot beginChunkRead(Connection source, String what) throws SQLException {
     if (capture == null) {
       throw new MigrationException(
-          ErrorCode.INVALID_ARTIFACT,
+          ErrorCode.INVALID_SPEC,
           what
               + ": migrate.strategy is online but the "
               + sourceDialect.name()
