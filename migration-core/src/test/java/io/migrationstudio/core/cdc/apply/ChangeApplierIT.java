@@ -153,6 +153,58 @@ class ChangeApplierIT {
     }
   }
 
+  private static SourceTransaction tx(long lsn, String xid, RowChange... changes) {
+    return new SourceTransaction(
+        xid, new StreamPosition.PgLsn(lsn), Instant.now(), List.of(changes));
+  }
+
+  /**
+   * The hand-off rule on a ledger with chosen snapshots: chunks 0 and 1 ({@code id < 11}) were read
+   * after xid 70 committed, chunks 2 and 3 before. A change of xid 70 reaches only rows of chunks 2
+   * and 3; a key change is judged per key; a truncate empties only the ranges that did not see it.
+   */
+  @Test
+  void aChangeReachesOnlyTheRowsOfChunksWhoseCopyDidNotSeeIt(
+      TestDatabase source, TestDatabase target) throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = copied(src, tgt, source);
+      assertEquals(4, target.queryLong("select count(*) from studio.chunk_ledger"));
+      target.execute(
+          "UPDATE studio.chunk_ledger SET snapshot = CASE WHEN chunk < 2"
+              + " THEN 'pgsnap:100:100:' ELSE 'pgsnap:50:50:' END");
+      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier.ApplyResult r =
+          applier.apply(
+              tgt,
+              List.of(
+                  tx(
+                      10,
+                      "70",
+                      RowChange.update("item", Map.of(), item(3, "seen", "d")),
+                      RowChange.update("item", Map.of(), item(13, "new", "d")),
+                      RowChange.update("item", row("id", "2"), item(12, "moved in", "d")),
+                      RowChange.update("item", row("id", "14"), item(4, "moved out", "d"))),
+                  tx(20, "30", RowChange.delete("item", row("id", "15")))));
+      assertEquals(1, target.queryLong("select count(*) from item where id = 3 and name = 'n3'"));
+      assertEquals(1, target.queryLong("select count(*) from item where id = 13 and name = 'new'"));
+      assertEquals(
+          1,
+          target.queryLong("select count(*) from item where id = 2 and name = 'n2'"),
+          "the old key's chunk saw the move: its copy has no row 2 to delete, and 2 stays as is");
+      assertEquals(
+          1, target.queryLong("select count(*) from item where id = 12 and name = 'moved in'"));
+      assertEquals(0, target.queryLong("select count(*) from item where id = 14"));
+      assertEquals(1, target.queryLong("select count(*) from item where id = 4 and name = 'n4'"));
+      assertEquals(1, target.queryLong("select count(*) from item where id = 15"));
+      assertEquals(new ChangeApplier.TableCounts(0, 3, 0, 0, 4), r.tables().get("item"));
+
+      applier.apply(tgt, List.of(tx(30, "70", RowChange.truncate("item"))));
+      assertEquals(10, target.queryLong("select count(*) from item"));
+      assertEquals(0, target.queryLong("select count(*) from item where id >= 11"));
+    }
+  }
+
   @Test
   void anInsertThatNeedsAnUnchangedValueFailsNamingTableAndKey(
       TestDatabase source, TestDatabase target) throws Exception {
