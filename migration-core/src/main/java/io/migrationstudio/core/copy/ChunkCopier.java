@@ -8,6 +8,8 @@ import io.migrationstudio.core.canonical.CanonicalEncoder;
 import io.migrationstudio.core.canonical.ColumnCodec;
 import io.migrationstudio.core.canonical.RowCodec;
 import io.migrationstudio.core.canonical.RowHasher;
+import io.migrationstudio.core.cdc.ChangeCapture;
+import io.migrationstudio.core.cdc.ChunkSnapshot;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.mapping.Codecs;
 import io.migrationstudio.core.mapping.MappingDocument;
@@ -57,6 +59,7 @@ public final class ChunkCopier {
   private final Clock clock;
   private final CopyOptions options;
   private final boolean binaryRows;
+  private final ChangeCapture capture;
 
   public ChunkCopier(Dialect source, Dialect target) {
     this(
@@ -75,20 +78,30 @@ public final class ChunkCopier {
     this.clock = Objects.requireNonNull(clock);
     this.options = Objects.requireNonNull(options);
     this.binaryRows = true;
+    this.capture = source.changeCapture().orElse(null);
   }
 
-  private ChunkCopier(ChunkCopier base, boolean binaryRows) {
+  private ChunkCopier(ChunkCopier base, boolean binaryRows, ChangeCapture capture) {
     this.sourceDialect = base.sourceDialect;
     this.targetDialect = base.targetDialect;
     this.ledger = base.ledger;
     this.clock = base.clock;
     this.options = base.options;
     this.binaryRows = binaryRows;
+    this.capture = capture;
   }
 
   /** This copier writing decoded rows only in COPY text (tests compare the two formats). */
   ChunkCopier withoutBinaryRows() {
-    return new ChunkCopier(this, false);
+    return new ChunkCopier(this, false, capture);
+  }
+
+  /**
+   * This copier beginning the chunk reads of an {@linkplain CopyOptions#online() online} copy
+   * through {@code changeCapture} instead of the source dialect's own.
+   */
+  public ChunkCopier withChangeCapture(ChangeCapture changeCapture) {
+    return new ChunkCopier(this, binaryRows, Objects.requireNonNull(changeCapture));
   }
 
   /** Copies {@code range} of {@code table}; see the class comment. */
@@ -151,6 +164,8 @@ public final class ChunkCopier {
         del.setInt(3, range.index());
         del.executeUpdate();
       }
+      // online: the source read runs in the capture's transaction, whose snapshot the ledger keeps
+      String snapshot = options.online() ? beginChunkRead(source, what).text() : null;
       Streamed s = pipe(source, target, sql, range, migration, progress);
       if (s == null) {
         s = streamIsolatingRowFaults(source, target, sql, range, migration, progress);
@@ -163,7 +178,7 @@ public final class ChunkCopier {
                   + ledger.chunkTable()
                   + " SET \"rows\" = ?, rejects = ?, source_hash = ?, target_hash = ?,"
                   + " attempt = ?, status = ?, started_at = ?, finished_at = ?,"
-                  + " worker = coalesce(?, worker)"
+                  + " worker = coalesce(?, worker), snapshot = ?"
                   + " WHERE migration = ? AND table_name = ? AND chunk = ?")) {
         up.setLong(1, s.written);
         up.setLong(2, s.rejected);
@@ -174,9 +189,10 @@ public final class ChunkCopier {
         up.setObject(7, Ledger.utc(started));
         up.setObject(8, Ledger.utc(clock.instant()));
         up.setString(9, options.worker());
-        up.setString(10, migration);
-        up.setString(11, table);
-        up.setInt(12, range.index());
+        up.setString(10, snapshot);
+        up.setString(11, migration);
+        up.setString(12, table);
+        up.setInt(13, range.index());
         up.executeUpdate();
       }
       if (!options.leaveOpen()) {
@@ -192,6 +208,22 @@ public final class ChunkCopier {
       restoreAutoCommit(source, sourceAuto);
       restoreAutoCommit(target, targetAuto);
     }
+  }
+
+  /**
+   * Begins the source read of an online copy's chunk through the change capture: one transaction
+   * whose snapshot is what the chunk copies (see {@link ChangeCapture}).
+   */
+  private ChunkSnapshot beginChunkRead(Connection source, String what) throws SQLException {
+    if (capture == null) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          what
+              + ": migrate.strategy is online but the "
+              + sourceDialect.name()
+              + " source has no change capture; use strategy bulk for this source");
+    }
+    return capture.beginChunkRead(source);
   }
 
   /** The ledger row of the chunk, created {@code planned} when missing, locked FOR UPDATE. */

@@ -8,7 +8,10 @@ package io.migrationstudio.core.copy;
  * activity attempt, 1 for the first), so that the ledger counts attempts that failed and left no
  * row; {@code leaveOpen}: the copier does not commit the chunk's transaction but leaves it to the
  * caller (the dry run rolls it back); {@code worker}: who copies the chunk (the worker process's
- * identity, recorded in the ledger's {@code worker} column; null leaves it as it was).
+ * identity, recorded in the ledger's {@code worker} column; null leaves it as it was); {@code
+ * online}: the copy of a {@code migrate.strategy: online} migration, whose chunks read through the
+ * source's change capture ({@code ChangeCapture.beginChunkRead}) and record their snapshot in the
+ * ledger for the hand-off to the stream.
  */
 public record CopyOptions(
     int fetchSize,
@@ -17,7 +20,8 @@ public record CopyOptions(
     boolean force,
     int deliveryAttempt,
     boolean leaveOpen,
-    String worker) {
+    String worker,
+    boolean online) {
   public static final int DEFAULT_FETCH_SIZE = 2_000;
   public static final int DEFAULT_PROGRESS_EVERY = 1_000;
 
@@ -39,7 +43,7 @@ public record CopyOptions(
   /** The options before dry runs existed: the copier commits. */
   public CopyOptions(
       int fetchSize, int progressEvery, long rejectLimit, boolean force, int deliveryAttempt) {
-    this(fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, false, null);
+    this(fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, false, null, false);
   }
 
   public static CopyOptions defaults() {
@@ -48,31 +52,36 @@ public record CopyOptions(
 
   public CopyOptions withRejectLimit(long limit) {
     return new CopyOptions(
-        fetchSize, progressEvery, limit, force, deliveryAttempt, leaveOpen, worker);
+        fetchSize, progressEvery, limit, force, deliveryAttempt, leaveOpen, worker, online);
   }
 
   public CopyOptions withForce(boolean f) {
     return new CopyOptions(
-        fetchSize, progressEvery, rejectLimit, f, deliveryAttempt, leaveOpen, worker);
+        fetchSize, progressEvery, rejectLimit, f, deliveryAttempt, leaveOpen, worker, online);
   }
 
   public CopyOptions withProgressEvery(int every) {
     return new CopyOptions(
-        fetchSize, every, rejectLimit, force, deliveryAttempt, leaveOpen, worker);
+        fetchSize, every, rejectLimit, force, deliveryAttempt, leaveOpen, worker, online);
   }
 
   public CopyOptions withDeliveryAttempt(int attempt) {
     return new CopyOptions(
-        fetchSize, progressEvery, rejectLimit, force, attempt, leaveOpen, worker);
+        fetchSize, progressEvery, rejectLimit, force, attempt, leaveOpen, worker, online);
   }
 
   public CopyOptions withLeaveOpen(boolean open) {
     return new CopyOptions(
-        fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, open, worker);
+        fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, open, worker, online);
   }
 
   public CopyOptions withWorker(String who) {
     return new CopyOptions(
-        fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, leaveOpen, who);
+        fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, leaveOpen, who, online);
+  }
+
+  public CopyOptions withOnline(boolean capture) {
+    return new CopyOptions(
+        fetchSize, progressEvery, rejectLimit, force, deliveryAttempt, leaveOpen, worker, capture);
   }
 }

@@ -50,6 +50,25 @@ public final class CopyText {
     }
   }
 
+  /**
+   * A value's text as PostgreSQL's input function reads it (the COPY text before COPY's escaping):
+   * what a statement binds for it; null for NULL.
+   */
+  public static String literal(ColumnCodec codec, Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (codec.type() == io.migrationstudio.core.schema.CanonicalType.BYTES) {
+      return "\\x" + HexFormat.of().formatHex((byte[]) value);
+    }
+    StringBuilder out = new StringBuilder();
+    append(codec, value, out);
+    return switch (codec.type()) {
+      case BOOLEAN, DECIMAL, REAL, DOUBLE, DATE, TIME, TIMESTAMP, TIMESTAMPTZ -> out.toString();
+      default -> value.toString();
+    };
+  }
+
   /** Escapes text for COPY: backslash, newline, carriage return, tab. */
   public static void escape(String s, StringBuilder out) {
     int first = firstSpecial(s);

@@ -55,6 +55,19 @@ public final class SourceRows {
 
   /** The reader of {@code sql}'s source queries. */
   public static SourceRows of(TableSql sql) {
+    return of(sql, false);
+  }
+
+  /**
+   * The reader of source rows that no source SQL projected (a log's row changes, each column plain
+   * as the source sends it): as {@link #of}, except that a same-engine CAST column, which the copy
+   * casts in its source query, is converted in Java from its source type like a cross-engine one.
+   */
+  public static SourceRows ofPlainColumns(TableSql sql) {
+    return of(sql, true);
+  }
+
+  private static SourceRows of(TableSql sql, boolean plain) {
     RowCodec codec = Codecs.row(sql.table());
     List<ColumnMapping> copied = sql.copiedColumns();
     List<Column> columns = new ArrayList<>();
@@ -69,8 +82,8 @@ public final class SourceRows {
         CompiledExpression e = sql.expressions().get(c.target());
         columns.add(new Computed(e, e == null ? null : new ValueConverter(e.resultType(), target)));
       } else {
-        columns.add(
-            new Projected(slot++, target, sql.crossEngine() ? converter(sql, c, target) : null));
+        boolean convert = sql.crossEngine() || (plain && c.disposition() == Disposition.CAST);
+        columns.add(new Projected(slot++, target, convert ? converter(sql, c, target) : null));
       }
     }
     Map<String, CanonicalType> types =
@@ -118,6 +131,25 @@ public final class SourceRows {
     Object[] values = new Object[columns.size()];
     for (int i = 0; i < values.length; i++) {
       values[i] = columns.get(i).value(rs, first, raw);
+    }
+    return values;
+  }
+
+  /**
+   * {@link #read} of the target columns {@code wanted} only (by target column index); the others
+   * are null (a delete's key, whose other columns the log may not carry).
+   */
+  public Object[] read(ResultSet rs, boolean[] wanted) throws SQLException {
+    Map<String, Object> raw = inputs.isEmpty() ? Map.of() : new HashMap<>();
+    for (int k = 0; k < inputs.size(); k++) {
+      Input in = inputs.get(k);
+      int i = 1 + projected + k;
+      raw.put(
+          in.name(), in.converter() == null ? in.codec().read(rs, i) : in.converter().read(rs, i));
+    }
+    Object[] values = new Object[columns.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = wanted[i] ? columns.get(i).value(rs, 1, raw) : null;
     }
     return values;
   }

@@ -545,7 +545,7 @@ public final class TableSql {
    * The type to cast a bound to on the source: the mapping's source type, with serial pseudo-types
    * and identity clauses reduced to their integer type; the target type when none is given.
    */
-  static String sourceType(ColumnMapping c) {
+  public static String sourceType(ColumnMapping c) {
     if (c.sourceType() == null || c.sourceType().isBlank()) {
       return c.type();
     }

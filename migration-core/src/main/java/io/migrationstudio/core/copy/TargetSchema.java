@@ -120,7 +120,28 @@ public final class TargetSchema {
         // targets prepared before target constraint violations were quarantined
         "ALTER TABLE " + s + ".rejects ADD COLUMN IF NOT EXISTS sqlstate text",
         // which worker process copied the chunk (its Temporal identity, pid@host)
-        "ALTER TABLE " + s + ".chunk_ledger ADD COLUMN IF NOT EXISTS worker text");
+        "ALTER TABLE " + s + ".chunk_ledger ADD COLUMN IF NOT EXISTS worker text",
+        // an online copy's chunk read snapshot (ChunkSnapshot.text()): the stream's hand-off
+        "ALTER TABLE " + s + ".chunk_ledger ADD COLUMN IF NOT EXISTS snapshot text",
+        // the change stream's position, written with the changes it applied
+        streamPositionStatement(dialect, studioSchema));
+  }
+
+  /**
+   * The change stream's positions ({@code migrate.strategy: online}): one row per capture, written
+   * in the same transaction as the changes it covers (see {@code core.cdc.apply.ChangeApplier}).
+   */
+  public static String streamPositionStatement(Dialect target, String studioSchema) {
+    return "CREATE TABLE IF NOT EXISTS "
+        + target.qualify(studioSchema, "stream_position")
+        + " (\n"
+        + "  capture text PRIMARY KEY,\n"
+        + "  position text,\n"
+        + "  transactions bigint NOT NULL DEFAULT 0,\n"
+        + "  changes bigint NOT NULL DEFAULT 0,\n"
+        + "  last_commit_time timestamptz,\n"
+        + "  updated_at timestamptz NOT NULL DEFAULT now()\n"
+        + ")";
   }
 
   /** Ledger, target schema, sequences that are not identities, and tables (keys come later). */

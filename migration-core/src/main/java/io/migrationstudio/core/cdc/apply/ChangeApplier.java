@@ -1,0 +1,480 @@
+package io.migrationstudio.core.cdc.apply;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.core.cdc.ChunkSnapshot;
+import io.migrationstudio.core.cdc.RowChange;
+import io.migrationstudio.core.cdc.SourceTransaction;
+import io.migrationstudio.core.cdc.StreamPosition;
+import io.migrationstudio.core.copy.Ledger;
+import io.migrationstudio.core.copy.TableSql;
+import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Applies streamed source transactions to the target exactly once, through the copy's mapping.
+ *
+ * <p><b>Exactly once.</b> One call of {@link #apply} is one target transaction: it locks the
+ * capture's row of {@code <studio>.stream_position} ({@link StreamPositions}), skips every
+ * transaction whose commit position is at or below the stored one (a reader may deliver them again
+ * after a reconnect), applies the others whole and in order, writes the last applied commit
+ * position with the counters, and commits. The changes and the position commit together or not at
+ * all, so a crash anywhere leaves either the whole batch with its position or neither, and the next
+ * batch starts from what the target holds. The row lock also serializes two appliers of one capture
+ * (a worker taking over from one presumed dead).
+ *
+ * <p><b>Per change</b>, through the copy's own code: the change's table is found in the mapping by
+ * its source name (a table out of scope is ignored); its values go through the copy's reader
+ * ({@code SourceRows} over a {@link ChangeRow}), so renames, casts, value maps, CEL transforms and
+ * conversions are the copy's; then an INSERT or UPDATE is an upsert of the full new row ({@code
+ * INSERT ... ON CONFLICT (key) DO UPDATE}), or, when the log left unchanged TOAST values out, an
+ * {@code UPDATE} of the known columns that must find its row; a DELETE deletes by the target key;
+ * an UPDATE that changes the key deletes the old key and writes the new; a TRUNCATE empties the
+ * table. Consecutive changes of one statement shape go in one JDBC batch; the order of changes is
+ * kept.
+ *
+ * <p><b>Hand-off from the copy.</b> A change to a row is skipped when the {@link ChunkSnapshot}
+ * that the chunk holding the row recorded in the chunk ledger {@linkplain ChunkSnapshot#includes
+ * includes} its transaction: that chunk's copy already holds it ({@link ChunkLookup}). A
+ * key-changing update is judged as a delete of the old key against the old key's chunk and an
+ * insert of the new key against the new key's chunk. A TRUNCATE deletes the ranges of the chunks
+ * that do not include it (all of them: TRUNCATE). Tables copied in bulk (no snapshots) take every
+ * change. The applier runs after the copy: each chunk of an online table must have its snapshot.
+ */
+public final class ChangeApplier {
+  /** Changes per JDBC batch before it is sent. */
+  static final int MAX_BATCH = 1_000;
+
+  private final Dialect source;
+  private final Dialect target;
+  private final MappingDocument mapping;
+  private final String migration;
+  private final String capture;
+  private final String studioSchema;
+  private final Connection sourceForOrder;
+  private final StreamPositions positions;
+  private final Ledger ledger;
+  private final Map<String, TableChanges> tables = new HashMap<>();
+  private final Map<String, ChunkLookup> lookups = new HashMap<>();
+  private boolean created;
+
+  /** Counts of one table in one batch (source table name). */
+  public record TableCounts(
+      long inserts, long updates, long deletes, long truncates, long skipped) {
+    TableCounts plus(TableCounts o) {
+      return new TableCounts(
+          inserts + o.inserts,
+          updates + o.updates,
+          deletes + o.deletes,
+          truncates + o.truncates,
+          skipped + o.skipped);
+    }
+  }
+
+  /**
+   * What one batch did: the position the target holds after it (null when none yet), the
+   * transactions applied and those skipped as already applied, the row changes applied (counted in
+   * whole transactions) and those ignored as out of scope, per-table counts, and the commit time of
+   * the last transaction applied (null when none was).
+   */
+  public record ApplyResult(
+      StreamPosition position,
+      int appliedTransactions,
+      int skippedTransactions,
+      long changes,
+      long ignoredChanges,
+      Map<String, TableCounts> tables,
+      Instant lastCommitTime) {
+    public ApplyResult {
+      tables = Map.copyOf(tables);
+    }
+  }
+
+  public ChangeApplier(
+      Dialect source, Dialect target, MappingDocument mapping, String migration, String capture) {
+    this(source, target, mapping, migration, capture, TargetSchema.DEFAULT_STUDIO_SCHEMA, null);
+  }
+
+  /**
+   * @param sourceForOrder a source connection on which keys that are not numbers are compared in
+   *     the source's order to find their chunk (null: by code point; see {@link KeyOrder})
+   */
+  public ChangeApplier(
+      Dialect source,
+      Dialect target,
+      MappingDocument mapping,
+      String migration,
+      String capture,
+      String studioSchema,
+      Connection sourceForOrder) {
+    this.source = Objects.requireNonNull(source);
+    this.target = Objects.requireNonNull(target);
+    this.mapping = Objects.requireNonNull(mapping);
+    this.migration = Objects.requireNonNull(migration);
+    this.capture = Objects.requireNonNull(capture);
+    this.studioSchema = Objects.requireNonNull(studioSchema);
+    this.sourceForOrder = sourceForOrder;
+    this.positions = new StreamPositions(target, studioSchema);
+    this.ledger = new Ledger(target, studioSchema);
+  }
+
+  /** The position and counters the target holds for this capture (empty before any batch). */
+  public Optional<StreamPositions.Stored> stored(Connection tgt) {
+    try {
+      return positions.read(tgt, capture);
+    } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState())) {
+        return Optional.empty(); // no stream_position table: nothing applied
+      }
+      throw target.classify(e, "reading the stream position of capture " + capture);
+    }
+  }
+
+  /** Applies {@code batch} (whole transactions in commit order) in one target transaction. */
+  public ApplyResult apply(Connection tgt, List<SourceTransaction> batch) {
+    try {
+      return applyBatch(tgt, batch);
+    } catch (SQLException e) {
+      throw target.classify(
+          e, "applying " + batch.size() + " streamed transactions of capture " + capture);
+    }
+  }
+
+  private ApplyResult applyBatch(Connection tgt, List<SourceTransaction> batch)
+      throws SQLException {
+    boolean auto = tgt.getAutoCommit();
+    tgt.setAutoCommit(false);
+    boolean done = false;
+    try {
+      if (!created) {
+        try (Statement st = tgt.createStatement()) {
+          st.execute(TargetSchema.streamPositionStatement(target, studioSchema));
+        }
+      }
+      StreamPosition stored = positions.lock(tgt, capture);
+      StreamPosition last = stored;
+      Instant lastTime = null;
+      int applied = 0;
+      int skipped = 0;
+      long changes = 0;
+      Counts counts = new Counts();
+      try (Batcher out = new Batcher(tgt)) {
+        for (SourceTransaction tx : batch) {
+          if (last != null && tx.commit().compareTo(last) <= 0) {
+            skipped++;
+            continue;
+          }
+          for (RowChange change : tx.changes()) {
+            apply(tgt, out, tx, change, counts);
+          }
+          applied++;
+          changes += tx.changes().size();
+          last = tx.commit();
+          lastTime = tx.commitTime();
+        }
+        out.flush();
+      }
+      if (applied == 0) {
+        tgt.rollback();
+      } else {
+        positions.advance(tgt, capture, last, applied, changes - counts.ignored, lastTime);
+        tgt.commit();
+      }
+      created = true;
+      done = true;
+      return new ApplyResult(
+          last,
+          applied,
+          skipped,
+          changes - counts.ignored,
+          counts.ignored,
+          counts.tables,
+          lastTime);
+    } finally {
+      if (!done) {
+        rollbackQuietly(tgt);
+      }
+      restoreAutoCommit(tgt, auto);
+    }
+  }
+
+  private void apply(
+      Connection tgt, Batcher out, SourceTransaction tx, RowChange change, Counts counts)
+      throws SQLException {
+    TableChanges t = table(change.table());
+    if (t == null) {
+      counts.ignored++;
+      return;
+    }
+    ChunkLookup chunks = lookup(tgt, t);
+    String name = change.table();
+    switch (change.kind()) {
+      case INSERT, UPDATE -> {
+        boolean insert = change.kind() == io.migrationstudio.core.cdc.ChangeKind.INSERT;
+        boolean moved = !insert && t.keyChanged(change.key(), change.row());
+        boolean applyNew = !copied(chunks, t.chunkKeyText(change.row()), tx);
+        boolean applyOld = moved && !copied(chunks, t.chunkKeyText(change.key()), tx);
+        TableChanges.Converted row = t.convert(withBeforeImage(change.row(), change.key()));
+        if (moved) {
+          String[] oldKey = t.keyValues(t.convertKey(change.key()));
+          if (row.anyUnchanged() && applyNew && !applyOld) {
+            throw new MigrationException(
+                ErrorCode.INVALID_ARTIFACT,
+                "a streamed update of table "
+                    + name
+                    + " moves a row to key "
+                    + row.keyText()
+                    + " and leaves unchanged TOAST values out, but the row is on neither key of"
+                    + " the target (the copy of its old chunk already had the move, the copy of"
+                    + " its new chunk did not); set REPLICA IDENTITY FULL on the source table so"
+                    + " the log carries the old row, then copy the table again");
+          }
+          if (row.anyUnchanged() && applyOld && applyNew) {
+            // the log left values out: the row moves with them, in place
+            out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), t, row);
+          } else {
+            if (applyOld) {
+              out.add(t.delete(), oldKey, null, null);
+            }
+            if (applyNew) {
+              upsert(out, t, row);
+            }
+          }
+          counts.add(name, 0, applyOld || applyNew ? 1 : 0, 0, 0, applyOld && applyNew ? 0 : 1);
+        } else if (applyNew) {
+          upsert(out, t, row);
+          counts.add(name, insert ? 1 : 0, insert ? 0 : 1, 0, 0, 0);
+        } else {
+          counts.add(name, 0, 0, 0, 0, 1);
+        }
+      }
+      case DELETE -> {
+        if (copied(chunks, t.chunkKeyText(change.key()), tx)) {
+          counts.add(name, 0, 0, 0, 0, 1);
+        } else {
+          out.add(t.delete(), t.keyValues(t.convertKey(change.key())), null, null);
+          counts.add(name, 0, 0, 1, 0, 0);
+        }
+      }
+      case TRUNCATE -> {
+        out.flush();
+        truncate(tgt, t, chunks, tx);
+        counts.add(name, 0, 0, 0, 1, 0);
+      }
+    }
+  }
+
+  /**
+   * The new row with each value the log left out (unchanged TOAST) taken from the old row when the
+   * log carries it (a full before-image: {@code REPLICA IDENTITY FULL}).
+   */
+  private static Map<String, Object> withBeforeImage(
+      Map<String, Object> row, Map<String, Object> before) {
+    if (before.isEmpty() || !row.containsValue(RowChange.UNCHANGED)) {
+      return row;
+    }
+    Map<String, Object> out = new java.util.LinkedHashMap<>(row);
+    out.replaceAll(
+        (k, v) ->
+            v == RowChange.UNCHANGED
+                    && before.containsKey(k)
+                    && before.get(k) != RowChange.UNCHANGED
+                ? before.get(k)
+                : v);
+    return out;
+  }
+
+  /** A full new row as an upsert, or an update of its known columns when the log left some out. */
+  private static void upsert(Batcher out, TableChanges t, TableChanges.Converted row)
+      throws SQLException {
+    if (!row.anyUnchanged()) {
+      out.add(t.upsert(), t.upsertParams(row), null, null);
+      return;
+    }
+    String update = t.update(row.unchanged(), false);
+    if (update != null) {
+      out.add(update, t.updateParams(row, false, t.keyValues(row)), t, row);
+    }
+  }
+
+  /** Whether the copy of the row's chunk already holds {@code tx} (the hand-off filter). */
+  private static boolean copied(ChunkLookup chunks, String chunkKey, SourceTransaction tx)
+      throws SQLException {
+    ChunkSnapshot s = chunks.snapshotOf(chunkKey);
+    return s != null && s.includes(tx);
+  }
+
+  /**
+   * A TRUNCATE: the ranges of the chunks whose copy does not include it are emptied (a chunk that
+   * includes it was copied after it, with whatever came later); all of them: {@code TRUNCATE}.
+   */
+  private void truncate(Connection tgt, TableChanges t, ChunkLookup chunks, SourceTransaction tx)
+      throws SQLException {
+    List<ChunkRange> ranges = new java.util.ArrayList<>();
+    boolean all = true;
+    if (chunks.online()) {
+      for (ChunkLookup.Chunk c : chunks.chunks()) {
+        if (c.snapshot() != null && ChunkSnapshot.parse(c.snapshot()).includes(tx)) {
+          all = false;
+        } else {
+          ranges.add(new ChunkRange(c.index(), c.lo(), c.hi()));
+        }
+      }
+    }
+    if (all) {
+      try (Statement st = tgt.createStatement()) {
+        st.execute("TRUNCATE " + t.sql.targetTable());
+      }
+      return;
+    }
+    for (ChunkRange r : ranges) {
+      try (PreparedStatement ps = tgt.prepareStatement(t.sql.targetDelete(r))) {
+        TableSql.bindRange(ps, r);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private TableChanges table(String sourceTable) {
+    if (tables.containsKey(sourceTable)) {
+      return tables.get(sourceTable);
+    }
+    TableMapping tm = mapping.bySource(sourceTable).orElse(null);
+    TableChanges t =
+        tm == null ? null : new TableChanges(source, target, mapping, tm, sourceForOrder);
+    tables.put(sourceTable, t);
+    return t;
+  }
+
+  private ChunkLookup lookup(Connection tgt, TableChanges t) throws SQLException {
+    ChunkLookup l = lookups.get(t.table.source());
+    if (l == null) {
+      l = ChunkLookup.load(tgt, ledger.chunkTable(), migration, t.table.source(), t.order());
+      lookups.put(t.table.source(), l);
+    }
+    return l;
+  }
+
+  /** Forgets the chunk ledger read so far (after a chunk was copied again). */
+  public void reloadLedger() {
+    lookups.clear();
+  }
+
+  /** Per-table counts of one batch. */
+  private static final class Counts {
+    final Map<String, TableCounts> tables = new TreeMap<>();
+    long ignored;
+
+    void add(String table, long ins, long upd, long del, long trunc, long skip) {
+      tables.merge(table, new TableCounts(ins, upd, del, trunc, skip), TableCounts::plus);
+    }
+  }
+
+  /**
+   * Sends statements in JDBC batches, in order: consecutive statements of one SQL text share a
+   * batch, a different text sends the pending batch first. An update that must find its row (a row
+   * with values the log left out) fails the batch when it found none.
+   */
+  private static final class Batcher implements AutoCloseable {
+    private final Connection c;
+    private final Map<String, PreparedStatement> prepared = new HashMap<>();
+    private final List<Object[]> mustFind = new java.util.ArrayList<>();
+    private PreparedStatement pending;
+    private int size;
+
+    Batcher(Connection c) {
+      this.c = c;
+    }
+
+    void add(String sql, String[] params, TableChanges mustFindIn, TableChanges.Converted row)
+        throws SQLException {
+      PreparedStatement ps = prepared.get(sql);
+      if (ps == null) {
+        ps = c.prepareStatement(sql);
+        prepared.put(sql, ps);
+      }
+      if (ps != pending) {
+        flush();
+        pending = ps;
+      }
+      for (int i = 0; i < params.length; i++) {
+        if (params[i] == null) {
+          ps.setNull(i + 1, java.sql.Types.OTHER);
+        } else {
+          ps.setObject(i + 1, params[i], java.sql.Types.OTHER);
+        }
+      }
+      ps.addBatch();
+      mustFind.add(mustFindIn == null ? null : new Object[] {mustFindIn, row});
+      if (++size >= MAX_BATCH) {
+        flush();
+      }
+    }
+
+    void flush() throws SQLException {
+      if (pending == null || size == 0) {
+        return;
+      }
+      int[] counts = pending.executeBatch();
+      for (int i = 0; i < counts.length; i++) {
+        Object[] must = mustFind.get(i);
+        if (must != null && counts[i] == 0) {
+          TableChanges t = (TableChanges) must[0];
+          TableChanges.Converted row = (TableChanges.Converted) must[1];
+          throw new MigrationException(
+              ErrorCode.INVALID_ARTIFACT,
+              "a streamed update of table "
+                  + t.table.source()
+                  + " row "
+                  + row.keyText()
+                  + " leaves values out (unchanged TOAST values) but the target has no such row"
+                  + " to keep them from; set REPLICA IDENTITY FULL on the source table, or copy"
+                  + " the table again");
+        }
+      }
+      mustFind.clear();
+      size = 0;
+    }
+
+    @Override
+    public void close() throws SQLException {
+      for (PreparedStatement ps : prepared.values()) {
+        ps.close();
+      }
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      if (!c.isClosed() && !c.getAutoCommit()) {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      // the connection is broken: the server ended the transaction with it
+    }
+  }
+
+  private static void restoreAutoCommit(Connection c, boolean autoCommit) {
+    try {
+      if (!c.isClosed() && c.getAutoCommit() != autoCommit) {
+        c.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      // the connection is broken; the caller will discard it
+    }
+  }
+}

@@ -1,0 +1,565 @@
+package io.migrationstudio.core.cdc.apply;
+
+import static io.migrationstudio.core.copy.Loads.PG;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.assess.InventoryService;
+import io.migrationstudio.core.cdc.RowChange;
+import io.migrationstudio.core.cdc.SourceTransaction;
+import io.migrationstudio.core.cdc.StreamPosition;
+import io.migrationstudio.core.copy.Loads;
+import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.copy.TestMappings;
+import io.migrationstudio.core.dialect.mariadb.MariaDbDialect;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingLoader;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The applier on real PostgreSQL: a source table copied in bulk by the chunk copier, then synthetic
+ * streamed transactions of every change kind applied through the same mapping, exactly once (a
+ * batch applied twice, an overlapping batch, a connection killed mid-batch).
+ */
+@ExtendWith(PostgresExtension.class)
+class ChangeApplierIT {
+  private static final String SCHEMA =
+      "CREATE TABLE item (id int PRIMARY KEY, name text, doc text, price numeric(10,2),"
+          + " seen timestamptz);"
+          + " INSERT INTO item SELECT g, 'n' || g, repeat('d', 10) || g, g * 1.5,"
+          + " timestamptz '2024-01-01 00:00:00+00' + g * interval '1 hour'"
+          + " FROM generate_series(1, 20) g";
+
+  private static MappingDocument copied(Connection src, Connection tgt, TestDatabase source)
+      throws Exception {
+    source.execute(SCHEMA);
+    MappingDocument mapping = TestMappings.identity(src, "public", "public");
+    Loads.migrate(src, tgt, mapping, "m", 5);
+    return mapping;
+  }
+
+  private static SourceTransaction tx(long lsn, RowChange... changes) {
+    return new SourceTransaction(
+        Long.toString(1000 + lsn),
+        new StreamPosition.PgLsn(lsn),
+        Instant.parse("2026-01-01T00:00:00Z").plusSeconds(lsn),
+        List.of(changes));
+  }
+
+  private static Map<String, Object> row(Object... kv) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      m.put((String) kv[i], kv[i + 1]);
+    }
+    return m;
+  }
+
+  private static Map<String, Object> item(int id, String name, Object doc) {
+    return row("id", "" + id, "name", name, "doc", doc, "price", "1.00", "seen", null);
+  }
+
+  @Test
+  void everyChangeKindLandsThroughTheCopysMapping(TestDatabase source, TestDatabase target)
+      throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = copied(src, tgt, source);
+      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier.ApplyResult r =
+          applier.apply(
+              tgt,
+              List.of(
+                  tx(
+                      100,
+                      RowChange.insert(
+                          "item",
+                          row(
+                              "id",
+                              "100",
+                              "name",
+                              "new",
+                              "doc",
+                              "x",
+                              "price",
+                              "3.25",
+                              "seen",
+                              "2024-05-01 10:00:00+02"))),
+                  tx(
+                      200,
+                      RowChange.update(
+                          "item",
+                          Map.of(),
+                          row(
+                              "id",
+                              "1",
+                              "name",
+                              "renamed",
+                              "doc",
+                              RowChange.UNCHANGED,
+                              "price",
+                              "9.99",
+                              "seen",
+                              null))),
+                  tx(300, RowChange.delete("item", row("id", "2"))),
+                  tx(
+                      400,
+                      RowChange.update("item", row("id", "3"), item(300, "moved", "m")),
+                      RowChange.insert("not_in_scope", row("id", "1")))));
+
+      assertEquals(
+          1,
+          target.queryLong(
+              "select count(*) from item where id = 100 and name = 'new' and price = 3.25"
+                  + " and seen = timestamptz '2024-05-01 08:00:00+00'"));
+      assertEquals(
+          1,
+          target.queryLong(
+              "select count(*) from item where id = 1 and name = 'renamed'"
+                  + " and doc = 'dddddddddd1' and price = 9.99 and seen is null"),
+          "an unchanged TOAST value keeps the target's value");
+      assertEquals(0, target.queryLong("select count(*) from item where id in (2, 3)"));
+      assertEquals(1, target.queryLong("select count(*) from item where id = 300"));
+      assertEquals(20, target.queryLong("select count(*) from item"));
+      assertEquals(new ChangeApplier.TableCounts(1, 2, 1, 0, 0), r.tables().get("item"));
+      assertEquals(1, r.ignoredChanges(), "the table out of scope is ignored");
+      assertEquals(4, r.appliedTransactions());
+      assertEquals(new StreamPosition.PgLsn(400), r.position());
+      StreamPositions.Stored stored = applier.stored(tgt).orElseThrow();
+      assertEquals(new StreamPosition.PgLsn(400), stored.position());
+      assertEquals(4, stored.transactions());
+      assertEquals(4, stored.changes());
+      assertEquals(Instant.parse("2026-01-01T00:00:00Z").plusSeconds(400), stored.lastCommitTime());
+
+      applier.apply(tgt, List.of(tx(500, RowChange.truncate("item"))));
+      assertEquals(0, target.queryLong("select count(*) from item"));
+    }
+  }
+
+  private static SourceTransaction tx(long lsn, String xid, RowChange... changes) {
+    return new SourceTransaction(
+        xid, new StreamPosition.PgLsn(lsn), Instant.now(), List.of(changes));
+  }
+
+  /**
+   * The hand-off rule on a ledger with chosen snapshots: chunks 0 and 1 ({@code id < 11}) were read
+   * after xid 70 committed, chunks 2 and 3 before. A change of xid 70 reaches only rows of chunks 2
+   * and 3; a key change is judged per key; a truncate empties only the ranges that did not see it.
+   */
+  @Test
+  void aChangeReachesOnlyTheRowsOfChunksWhoseCopyDidNotSeeIt(
+      TestDatabase source, TestDatabase target) throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = copied(src, tgt, source);
+      assertEquals(4, target.queryLong("select count(*) from studio.chunk_ledger"));
+      target.execute(
+          "UPDATE studio.chunk_ledger SET snapshot = CASE WHEN chunk < 2"
+              + " THEN 'pgsnap:100:100:' ELSE 'pgsnap:50:50:' END");
+      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier.ApplyResult r =
+          applier.apply(
+              tgt,
+              List.of(
+                  tx(
+                      10,
+                      "70",
+                      RowChange.update("item", Map.of(), item(3, "seen", "d")),
+                      RowChange.update("item", Map.of(), item(13, "new", "d")),
+                      RowChange.update("item", row("id", "2"), item(12, "moved in", "d")),
+                      RowChange.update("item", row("id", "14"), item(4, "moved out", "d"))),
+                  tx(20, "30", RowChange.delete("item", row("id", "15")))));
+      assertEquals(1, target.queryLong("select count(*) from item where id = 3 and name = 'n3'"));
+      assertEquals(1, target.queryLong("select count(*) from item where id = 13 and name = 'new'"));
+      assertEquals(
+          1,
+          target.queryLong("select count(*) from item where id = 2 and name = 'n2'"),
+          "the old key's chunk saw the move: its copy has no row 2 to delete, and 2 stays as is");
+      assertEquals(
+          1, target.queryLong("select count(*) from item where id = 12 and name = 'moved in'"));
+      assertEquals(0, target.queryLong("select count(*) from item where id = 14"));
+      assertEquals(1, target.queryLong("select count(*) from item where id = 4 and name = 'n4'"));
+      assertEquals(1, target.queryLong("select count(*) from item where id = 15"));
+      assertEquals(new ChangeApplier.TableCounts(0, 3, 0, 0, 4), r.tables().get("item"));
+
+      applier.apply(tgt, List.of(tx(30, "70", RowChange.truncate("item"))));
+      assertEquals(10, target.queryLong("select count(*) from item"));
+      assertEquals(0, target.queryLong("select count(*) from item where id >= 11"));
+    }
+  }
+
+  @Test
+  void anInsertThatNeedsAnUnchangedValueFailsNamingTableAndKey(
+      TestDatabase source, TestDatabase target) throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = copied(src, tgt, source);
+      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      MigrationException e =
+          assertThrows(
+              MigrationException.class,
+              () ->
+                  applier.apply(
+                      tgt,
+                      List.of(
+                          tx(100, RowChange.insert("item", item(100, "a", "x"))),
+                          tx(200, RowChange.insert("item", item(500, "b", RowChange.UNCHANGED))))));
+      assertEquals(ErrorCode.INVALID_ARTIFACT, e.code());
+      assertTrue(
+          e.getMessage().contains("item") && e.getMessage().contains("id=500"), e.getMessage());
+      assertEquals(0, target.queryLong("select count(*) from item where id = 100"));
+      assertTrue(applier.stored(tgt).map(s -> s.position() == null).orElse(true));
+    }
+  }
+
+  /** mapping.yaml edited and re-read through the loader, as CelExpressionCopyIT does. */
+  private static MappingDocument edit(
+      Connection src, MappingDocument mapping, String table, UnaryOperator<List<ColumnMapping>> f)
+      throws Exception {
+    List<TableMapping> tables = new ArrayList<>();
+    for (TableMapping t : mapping.tables()) {
+      tables.add(
+          !t.source().equals(table) ? t : t.withColumns(f.apply(new ArrayList<>(t.columns()))));
+    }
+    MappingDocument edited =
+        new MappingDocument(
+            mapping.version(),
+            mapping.naming(),
+            mapping.sourceEngine(),
+            mapping.sourceSchema(),
+            mapping.targetSchema(),
+            tables,
+            mapping.sequences());
+    return MappingLoader.load(
+        MappingLoader.renderBytes(edited),
+        InventoryService.introspect(src, PG, "public", t -> true));
+  }
+
+  @Test
+  void aRenamedColumnAndACelTransformApplyAsTheCopyWroteThem(
+      TestDatabase source, TestDatabase target) throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      source.execute(SCHEMA);
+      MappingDocument mapping =
+          edit(
+              src,
+              TestMappings.identity(src, "public", "public"),
+              "item",
+              cols -> {
+                for (int i = 0; i < cols.size(); i++) {
+                  ColumnMapping c = cols.get(i);
+                  if (c.source().equals("doc")) {
+                    cols.set(
+                        i,
+                        new ColumnMapping(
+                            "doc",
+                            "body",
+                            Disposition.MAP,
+                            c.sourceType(),
+                            c.type(),
+                            c.canonical(),
+                            true,
+                            false,
+                            null,
+                            null,
+                            null));
+                  } else if (c.source().equals("name")) {
+                    cols.set(
+                        i,
+                        new ColumnMapping(
+                            "name",
+                            "title",
+                            Disposition.TRANSFORM,
+                            c.sourceType(),
+                            "text",
+                            CanonicalType.TEXT,
+                            true,
+                            false,
+                            null,
+                            "upper(name)",
+                            null));
+                  }
+                }
+                return cols;
+              });
+      Loads.migrate(src, tgt, mapping, "m", 5);
+      assertEquals(1, target.queryLong("select count(*) from item where id = 4 and title = 'N4'"));
+
+      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      applier.apply(
+          tgt,
+          List.of(
+              tx(10, RowChange.insert("item", item(100, "fresh", "b100"))),
+              tx(20, RowChange.update("item", Map.of(), item(5, "again", RowChange.UNCHANGED))),
+              tx(
+                  30,
+                  RowChange.update(
+                      "item",
+                      Map.of(),
+                      row(
+                          "id",
+                          "6",
+                          "name",
+                          RowChange.UNCHANGED,
+                          "doc",
+                          "new body",
+                          "price",
+                          "6.00",
+                          "seen",
+                          null)))));
+      assertEquals(
+          1,
+          target.queryLong(
+              "select count(*) from item where id = 100 and title = 'FRESH' and body = 'b100'"));
+      assertEquals(
+          1,
+          target.queryLong(
+              "select count(*) from item where id = 5 and title = 'AGAIN' and body = 'dddddddddd5'"));
+      assertEquals(
+          1,
+          target.queryLong(
+              "select count(*) from item where id = 6 and title = 'N6' and body = 'new body'"),
+          "a transform of an unchanged value keeps the target's value");
+    }
+  }
+
+  @Test
+  void mariaDbTextIsConvertedAsTheCrossEngineCopyConvertsIt(TestDatabase target) throws Exception {
+    try (Connection tgt = target.connect()) {
+      MappingDocument mapping =
+          new MappingDocument(
+              MappingDocument.CURRENT_VERSION,
+              "identity",
+              "mariadb",
+              "shop",
+              "public",
+              List.of(
+                  new TableMapping(
+                      "evt",
+                      "evt",
+                      null,
+                      List.of("id"),
+                      List.of(
+                          col("id", "int(11)", "integer", CanonicalType.INTEGER),
+                          col(
+                              "at",
+                              "timestamp",
+                              "timestamp with time zone",
+                              CanonicalType.TIMESTAMPTZ),
+                          col("flag", "tinyint(1)", "boolean", CanonicalType.BOOLEAN),
+                          col("amount", "decimal(10,2)", "numeric(10,2)", CanonicalType.DECIMAL),
+                          col(
+                              "label",
+                              "varchar(20)",
+                              "character varying(20)",
+                              CanonicalType.VARCHAR)),
+                      null,
+                      null,
+                      null)),
+              null);
+      try (Statement st = tgt.createStatement()) {
+        for (String ddl : new TargetSchema(PG, mapping).ledgerStatements()) {
+          st.execute(ddl);
+        }
+        st.execute(
+            "CREATE TABLE evt (id integer PRIMARY KEY, at timestamptz, flag boolean,"
+                + " amount numeric(10,2), label varchar(20))");
+      }
+      ChangeApplier applier =
+          new ChangeApplier(new MariaDbDialect(), PG, mapping, "m", "binlog-cap");
+      SourceTransaction insert =
+          new SourceTransaction(
+              "0-1-7",
+              StreamPosition.parse("binlog:mariadb-bin.000001:500"),
+              Instant.now(),
+              List.of(
+                  RowChange.insert(
+                      "evt",
+                      row(
+                          "id",
+                          "1",
+                          "at",
+                          "2024-03-01 12:00:00",
+                          "flag",
+                          "1",
+                          "amount",
+                          "12.50",
+                          "label",
+                          "caf\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8)))));
+      SourceTransaction update =
+          new SourceTransaction(
+              "0-1-8",
+              StreamPosition.parse("binlog:mariadb-bin.000001:900"),
+              Instant.now(),
+              List.of(
+                  RowChange.update(
+                      "evt",
+                      row(
+                          "id",
+                          "1",
+                          "at",
+                          "2024-03-01 12:00:00",
+                          "flag",
+                          "1",
+                          "amount",
+                          "12.50",
+                          "label",
+                          "x"),
+                      row(
+                          "id",
+                          "1",
+                          "at",
+                          "2024-03-01 13:30:00.250000",
+                          "flag",
+                          "0",
+                          "amount",
+                          "7.00",
+                          "label",
+                          "y"))));
+      applier.apply(tgt, List.of(insert));
+      assertEquals(
+          1,
+          target.queryLong(
+              "select count(*) from evt where id = 1 and at = timestamptz '2024-03-01 12:00:00+00'"
+                  + " and flag and amount = 12.50 and label = 'caf\u00e9'"),
+          "a MariaDB TIMESTAMP's text is UTC; tinyint(1) 1 is true");
+      applier.apply(tgt, List.of(insert, update));
+      assertEquals(
+          1,
+          target.queryLong(
+              "select count(*) from evt where id = 1"
+                  + " and at = timestamptz '2024-03-01 13:30:00.25+00' and not flag"
+                  + " and amount = 7 and label = 'y'"));
+      assertEquals(
+          "binlog:mariadb-bin.000001:900", applier.stored(tgt).orElseThrow().position().text());
+    }
+  }
+
+  private static ColumnMapping col(String name, String sourceType, String type, CanonicalType c) {
+    return new ColumnMapping(
+        name,
+        name,
+        Disposition.MAP,
+        sourceType,
+        type,
+        c,
+        !name.equals("id"),
+        false,
+        null,
+        null,
+        null);
+  }
+
+  @Test
+  void aBatchAppliedAgainOrOverlappingHasNoSecondEffect(TestDatabase source, TestDatabase target)
+      throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = copied(src, tgt, source);
+      target.execute(
+          "CREATE TABLE audit (op text, id int)",
+          "CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+              + " INSERT INTO audit VALUES (TG_OP, coalesce(NEW.id, OLD.id)); RETURN NULL; END $$",
+          "CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON item"
+              + " FOR EACH ROW EXECUTE FUNCTION audit()");
+      List<SourceTransaction> all = new ArrayList<>();
+      for (int i = 1; i <= 6; i++) {
+        all.add(
+            tx(
+                i * 10L,
+                RowChange.insert("item", item(100 + i, "v" + i, "d")),
+                RowChange.update("item", Map.of(), item(i, "u" + i, "d"))));
+      }
+      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier.ApplyResult first = applier.apply(tgt, all.subList(0, 4));
+      assertEquals(4, first.appliedTransactions());
+      assertEquals(8, target.queryLong("select count(*) from audit"));
+
+      ChangeApplier.ApplyResult again =
+          new ChangeApplier(PG, PG, mapping, "m", "cap").apply(tgt, all.subList(0, 4));
+      assertEquals(0, again.appliedTransactions());
+      assertEquals(4, again.skippedTransactions());
+      assertEquals(8, target.queryLong("select count(*) from audit"), "no statement ran twice");
+
+      ChangeApplier.ApplyResult overlap = applier.apply(tgt, all.subList(2, 6));
+      assertEquals(2, overlap.appliedTransactions());
+      assertEquals(2, overlap.skippedTransactions());
+      assertEquals(12, target.queryLong("select count(*) from audit"));
+      assertEquals(new StreamPosition.PgLsn(60), applier.stored(tgt).orElseThrow().position());
+
+      ChangeApplier.ApplyResult older = applier.apply(tgt, all.subList(0, 2));
+      assertEquals(0, older.appliedTransactions());
+      assertEquals(
+          new StreamPosition.PgLsn(60),
+          applier.stored(tgt).orElseThrow().position(),
+          "the stored position never moves back");
+      assertEquals(6, applier.stored(tgt).orElseThrow().transactions());
+      assertEquals(
+          1, target.queryLong("select count(*) from audit where id = 105 and op = 'INSERT'"));
+    }
+  }
+
+  @Test
+  void aConnectionKilledMidBatchCommitsNothingOfIt(TestDatabase source, TestDatabase target)
+      throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = copied(src, tgt, source);
+      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      applier.apply(tgt, List.of(tx(10, RowChange.delete("item", row("id", "20")))));
+      target.execute(
+          "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+              + " IF NEW.name = 'crash' THEN PERFORM pg_terminate_backend(pg_backend_pid());"
+              + " END IF; RETURN NEW; END $$",
+          "CREATE TRIGGER die BEFORE INSERT OR UPDATE ON item"
+              + " FOR EACH ROW EXECUTE FUNCTION die()");
+      List<SourceTransaction> batch =
+          List.of(
+              tx(20, RowChange.delete("item", row("id", "1"))),
+              tx(30, RowChange.insert("item", item(100, "fine", "d"))),
+              tx(40, RowChange.insert("item", item(101, "crash", "d"))),
+              tx(50, RowChange.insert("item", item(102, "after", "d"))));
+      assertThrows(MigrationException.class, () -> applier.apply(tgt, batch));
+      assertTrue(tgt.isClosed() || !tgt.isValid(2), "the server ended the applier's session");
+
+      assertEquals(1, target.queryLong("select count(*) from item where id = 1"));
+      assertEquals(0, target.queryLong("select count(*) from item where id >= 100"));
+      assertEquals(
+          "pg:0/A",
+          target.queryLong("select count(*) from studio.stream_position") == 1
+              ? new StreamPositions(PG, "studio")
+                  .read(target.connect(), "cap")
+                  .orElseThrow()
+                  .position()
+                  .text()
+              : "none");
+
+      target.execute("DROP TRIGGER die ON item");
+      try (Connection again = target.connect()) {
+        ChangeApplier.ApplyResult r =
+            new ChangeApplier(PG, PG, mapping, "m", "cap").apply(again, batch);
+        assertEquals(4, r.appliedTransactions());
+      }
+      assertEquals(0, target.queryLong("select count(*) from item where id = 1"));
+      assertEquals(3, target.queryLong("select count(*) from item where id >= 100"));
+    }
+  }
+}

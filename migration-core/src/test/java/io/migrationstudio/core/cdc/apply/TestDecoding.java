@@ -1,0 +1,153 @@
+package io.migrationstudio.core.cdc.apply;
+
+import io.migrationstudio.core.cdc.RowChange;
+import io.migrationstudio.core.cdc.SourceTransaction;
+import io.migrationstudio.core.cdc.StreamPosition;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Test-only reader of a real logical slot with PostgreSQL's built-in {@code test_decoding} plugin
+ * ({@code pg_logical_slot_get_changes}), parsed into the change model: a stand-in for the pgoutput
+ * reader. Lines look like {@code table public.t: UPDATE: old-key: id[integer]:1 new-tuple:
+ * id[integer]:2 v[text]:'x'}; values are PostgreSQL's output text ({@code 'quoted'} with {@code ''}
+ * doubled, {@code null}, {@code unchanged-toast-datum}). The commit position is the LSN of the
+ * COMMIT line, which grows in commit order.
+ */
+final class TestDecoding {
+  private TestDecoding() {}
+
+  static void createSlot(Connection c, String slot) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT pg_create_logical_replication_slot(?, 'test_decoding')")) {
+      ps.setString(1, slot);
+      ps.execute();
+    }
+  }
+
+  static void dropSlot(Connection c, String slot) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                + " WHERE slot_name = ?")) {
+      ps.setString(1, slot);
+      ps.execute();
+    }
+  }
+
+  /** Every transaction the slot holds, consumed. */
+  static List<SourceTransaction> take(Connection c, String slot) throws SQLException {
+    List<SourceTransaction> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT lsn::text, xid::text, data FROM pg_logical_slot_get_changes(?, NULL, NULL,"
+                + " 'include-xids', '1', 'include-timestamp', '1', 'skip-empty-xacts', '1')")) {
+      ps.setString(1, slot);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<RowChange> changes = null;
+        while (rs.next()) {
+          String data = rs.getString(3);
+          if (data.startsWith("BEGIN")) {
+            changes = new ArrayList<>();
+          } else if (data.startsWith("COMMIT")) {
+            int at = data.indexOf("(at ");
+            Instant time =
+                at < 0
+                    ? Instant.EPOCH
+                    : ChangeRow.timestamptz(data.substring(at + 4, data.length() - 1)).toInstant();
+            out.add(
+                new SourceTransaction(
+                    rs.getString(2), StreamPosition.parse("pg:" + rs.getString(1)), time, changes));
+            changes = null;
+          } else {
+            changes.add(change(data));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  static RowChange change(String line) {
+    // table public.t: KIND: rest
+    int colon = line.indexOf(": ");
+    String table = line.substring("table ".length(), colon);
+    table = table.substring(table.indexOf('.') + 1).replace("\"", "");
+    String rest = line.substring(colon + 2);
+    int kindEnd = rest.indexOf(':');
+    String kind = rest.substring(0, kindEnd);
+    String body = rest.substring(kindEnd + 1).trim();
+    switch (kind) {
+      case "INSERT":
+        return RowChange.insert(table, values(body));
+      case "DELETE":
+        return RowChange.delete(table, values(body));
+      case "TRUNCATE":
+        return RowChange.truncate(table);
+      case "UPDATE":
+        if (body.startsWith("old-key: ")) {
+          int nt = body.indexOf(" new-tuple: ");
+          return RowChange.update(
+              table,
+              values(body.substring("old-key: ".length(), nt)),
+              values(body.substring(nt + " new-tuple: ".length())));
+        }
+        return RowChange.update(table, Map.of(), values(body));
+      default:
+        throw new IllegalArgumentException("unexpected test_decoding line: " + line);
+    }
+  }
+
+  /** {@code name[type]:value ...} in order. */
+  static Map<String, Object> values(String body) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    int i = 0;
+    while (i < body.length()) {
+      while (i < body.length() && body.charAt(i) == ' ') {
+        i++;
+      }
+      if (i >= body.length()) {
+        break;
+      }
+      int open = body.indexOf('[', i);
+      String name = body.substring(i, open).replace("\"", "");
+      int close = body.indexOf("]:", open);
+      i = close + 2;
+      if (body.charAt(i) == '\'') {
+        StringBuilder sb = new StringBuilder();
+        i++;
+        while (true) {
+          char ch = body.charAt(i);
+          if (ch == '\'') {
+            if (i + 1 < body.length() && body.charAt(i + 1) == '\'') {
+              sb.append('\'');
+              i += 2;
+              continue;
+            }
+            i++;
+            break;
+          }
+          sb.append(ch);
+          i++;
+        }
+        out.put(name, sb.toString());
+      } else {
+        int end = body.indexOf(' ', i);
+        end = end < 0 ? body.length() : end;
+        String v = body.substring(i, end);
+        out.put(
+            name,
+            v.equals("null") ? null : v.equals("unchanged-toast-datum") ? RowChange.UNCHANGED : v);
+        i = end;
+      }
+    }
+    return out;
+  }
+}
