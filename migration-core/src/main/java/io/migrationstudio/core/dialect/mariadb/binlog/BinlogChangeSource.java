@@ -44,8 +44,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * A binlog reader: a replication client started at a transaction boundary, assembling the row
@@ -73,17 +71,6 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
 
   /** Events queued for the applier beyond which the client thread waits (memory bound). */
   private static final int MAX_QUEUED_CHANGES = 50_000;
-
-  private static final Pattern DDL =
-      Pattern.compile(
-          "^\\s*(?:/\\*.*?\\*/\\s*)*(ALTER|DROP|RENAME|TRUNCATE|CREATE\\s+OR\\s+REPLACE|INSERT"
-              + "|UPDATE|DELETE|REPLACE|LOAD)\\b",
-          Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
-
-  /** An identifier, optionally qualified: {@code `a`.`b`}, {@code a.b}, {@code b}. */
-  private static final Pattern NAME =
-      Pattern.compile(
-          "(?:(`(?:[^`]|``)+`|[\\w$]+)\\s*\\.\\s*)?(`(?:[^`]|``)+`|[\\w$]+)", Pattern.DOTALL);
 
   private final String database;
   private final Set<String> tables;
@@ -411,30 +398,30 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
       commit(h, gtid != null ? gtid : "pos:" + file + ":" + h.getNextPosition());
       return;
     }
-    Matcher m = DDL.matcher(sql);
-    if (m.find()) {
-      String captured = capturedTableIn(sql.substring(m.end()), q.getDatabase());
-      if (captured != null) {
-        if (m.group(1).equalsIgnoreCase("TRUNCATE")) {
-          changes.add(RowChange.truncate(captured));
-        } else {
-          throw new MigrationException(
-              ErrorCode.PERMANENT_SQL,
-              "the source ran a statement on captured table "
-                  + database
-                  + "."
-                  + captured
-                  + " at binlog "
-                  + file
-                  + ":"
-                  + h.getPosition()
-                  + ": "
-                  + abbreviate(sql)
-                  + "; change capture cannot follow a schema change (or statement-based"
-                  + " changes): the stream stops here so that the target does not silently"
-                  + " diverge. Re-plan the migration (Mapping) with the new schema and migrate"
-                  + " again");
-        }
+    StatementTables.Target target = StatementTables.of(sql, q.getDatabase());
+    String captured = target == null ? null : captured(target);
+    if (captured != null) {
+      if (target.verb().equals("TRUNCATE")) {
+        changes.add(RowChange.truncate(captured));
+      } else {
+        throw new MigrationException(
+            ErrorCode.PERMANENT_SQL,
+            "the source ran "
+                + target.verb()
+                + " on captured table "
+                + database
+                + "."
+                + captured
+                + " at binlog "
+                + file
+                + ":"
+                + h.getPosition()
+                + ": "
+                + abbreviate(sql)
+                + "; change capture cannot follow a schema change (or a statement-based"
+                + " change): the stream stops here so that the target does not silently"
+                + " diverge. Re-plan the migration (Mapping) with the new schema and migrate"
+                + " again");
       }
     }
     if (!inTransaction || standalone) {
@@ -442,23 +429,19 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
     }
   }
 
-  /** The first captured table the statement text names, or null. */
-  private String capturedTableIn(String rest, String defaultDatabase) {
-    Matcher n = NAME.matcher(rest);
-    while (n.find()) {
-      String qualifier = n.group(1) == null ? defaultDatabase : unquote(n.group(1));
-      String table = unquote(n.group(2));
-      if (database.equals(qualifier) && tables.contains(table)) {
-        return table;
+  /** The first captured table of a statement's target, or null. */
+  private String captured(StatementTables.Target target) {
+    for (StatementTables.QualifiedName n : target.tables()) {
+      if (database.equals(n.database())) {
+        if (n.table().equals("*")) {
+          return tables.stream().sorted().findFirst().orElse(null);
+        }
+        if (tables.contains(n.table())) {
+          return n.table();
+        }
       }
     }
     return null;
-  }
-
-  private static String unquote(String identifier) {
-    return identifier.startsWith("`")
-        ? identifier.substring(1, identifier.length() - 1).replace("``", "`")
-        : identifier;
   }
 
   private static String abbreviate(String sql) {

@@ -352,6 +352,21 @@ class MariaDbChangeCaptureIT {
       assertEquals(first.commit(), ((BinlogPosition) first.commit()));
       StreamPosition head = source.head();
       assertTrue(head.compareTo(txs.get(1).commit()) >= 0, head + " vs " + txs.get(1).commit());
+      // idle: the server's heartbeat arrives as an empty transaction at the last position, now
+      Instant idleSince = Instant.now().minusMillis(100);
+      SourceTransaction beat = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (beat == null && System.nanoTime() < deadline) {
+        for (SourceTransaction t : source.poll(Duration.ofMillis(500), 100)) {
+          if (t.xid().equals("heartbeat")) {
+            beat = t;
+          }
+        }
+      }
+      assertNotNull(beat, "no heartbeat while the source was idle");
+      assertTrue(beat.changes().isEmpty());
+      assertTrue(beat.commit().compareTo(txs.get(1).commit()) >= 0, beat.toString());
+      assertTrue(beat.commitTime().isAfter(idleSince), beat.toString());
     }
   }
 
@@ -516,6 +531,6 @@ class MariaDbChangeCaptureIT {
       assertEquals(seen.get(k), replayed, "snapshot " + snapshots.get(k).text());
       sizes.add(replayed.size());
     }
-    assertTrue(sizes.size() > 5, "the writer made progress between snapshots: " + sizes);
+    assertTrue(sizes.size() >= 3, "the writer made progress between snapshots: " + sizes);
   }
 }
