@@ -165,8 +165,20 @@ public final class MariaDbChangeCapture implements ChangeCapture {
         }
         return new String[] {rs.getString("File"), rs.getString("Position")};
       } catch (SQLException e) {
+        if (e.getErrorCode() == 1227) {
+          throw new MigrationException(
+              ErrorCode.AUTHENTICATION_FAILED,
+              "the source user may not read the binlog position ("
+                  + sql
+                  + ": "
+                  + e.getMessage()
+                  + "); grant it with GRANT BINLOG MONITOR ON *.* TO <source user> (MariaDB) or"
+                  + " GRANT REPLICATION CLIENT ON *.* TO <source user> (MySQL), and REPLICATION"
+                  + " SLAVE to read the binlog itself",
+              e);
+        }
         if (e.getErrorCode() != 1064 && e.getErrorCode() != 1193) {
-          throw e; // not a syntax error: privileges, connection
+          throw e; // not a syntax error: connection
         }
         if (first == null) {
           first = e;

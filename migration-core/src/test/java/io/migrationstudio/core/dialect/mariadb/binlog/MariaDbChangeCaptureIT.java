@@ -452,6 +452,10 @@ class MariaDbChangeCaptureIT {
     try (Connection c = open(spec)) {
       capture.drop(c, "it"); // nothing to drop, no error
     }
+    settings.execute("REVOKE BINLOG MONITOR ON *.* FROM '" + spec.user() + "'@'localhost'");
+    MigrationException denied = assertThrows(MigrationException.class, () -> prepare(spec, "t"));
+    assertEquals(ErrorCode.AUTHENTICATION_FAILED, denied.code(), denied.getMessage());
+    assertTrue(denied.getMessage().contains("GRANT BINLOG MONITOR"), denied.getMessage());
   }
 
   // ------------------------------------------------------------------ hand-off
