@@ -364,6 +364,27 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
       }
       case XID ->
           commit(h, gtid != null ? gtid : "xid:" + ((XidEventData) event.getData()).getXid());
+      case XA_PREPARE -> {
+        if (!changes.isEmpty()) {
+          throw new MigrationException(
+              ErrorCode.PERMANENT_SQL,
+              "an XA transaction ("
+                  + gtid
+                  + ") changed captured table "
+                  + database
+                  + "."
+                  + changes.get(0).table()
+                  + " at binlog "
+                  + file
+                  + ":"
+                  + h.getPosition()
+                  + "; change capture does not follow XA (two-phase) transactions: their changes"
+                  + " would be committed by a later XA COMMIT the reader cannot tie them to. Stop"
+                  + " using XA on the captured tables, or use migrate.strategy: bulk");
+        }
+        // an XA transaction on other tables: its XA COMMIT comes later as a statement of its own
+        commit(h, gtid != null ? gtid : "pos:" + file + ":" + h.getNextPosition());
+      }
       case HEARTBEAT -> {
         if (!inTransaction) {
           enqueue(new SourceTransaction("heartbeat", last, Instant.now(), List.of()));

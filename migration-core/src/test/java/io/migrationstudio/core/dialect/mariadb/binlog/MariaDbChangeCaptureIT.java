@@ -440,6 +440,39 @@ class MariaDbChangeCaptureIT {
   }
 
   @Test
+  void anXaTransactionOnACapturedTableStopsTheStream(TestMariaDb xa) throws Exception {
+    xa.execute("CREATE TABLE t (id int PRIMARY KEY)", "CREATE TABLE other (id int PRIMARY KEY)");
+    ConnectionSpec spec = spec(xa);
+    BinlogPosition from = prepare(spec, "t");
+    xa.execute(
+        "XA START 'o'",
+        "INSERT INTO other VALUES (1)",
+        "XA END 'o'",
+        "XA PREPARE 'o'",
+        "XA COMMIT 'o'",
+        "INSERT INTO t VALUES (1)",
+        "XA START 'x'",
+        "INSERT INTO t VALUES (2)",
+        "XA END 'x'",
+        "XA PREPARE 'x'",
+        "XA COMMIT 'x'");
+    try (ChangeSource source = capture.open(spec, secrets, "xa", List.of("t"), from)) {
+      List<SourceTransaction> txs = read(source, changes(1));
+      assertEquals(List.of(RowChange.insert("t", row("id", "1"))), txs.get(0).changes());
+      MigrationException stop =
+          assertThrows(
+              MigrationException.class,
+              () -> {
+                for (int i = 0; i < 50; i++) {
+                  source.poll(Duration.ofMillis(200), 100);
+                }
+              });
+      assertTrue(stop.getMessage().contains("XA"), stop.getMessage());
+      assertTrue(stop.getMessage().contains(xa.name() + ".t"), stop.getMessage());
+    }
+  }
+
+  @Test
   void prepareNamesTheSettingThatIsMissing(TestMariaDb settings) throws Exception {
     ConnectionSpec spec = spec(settings);
     settings.execute("SET GLOBAL binlog_row_image = 'MINIMAL'");
