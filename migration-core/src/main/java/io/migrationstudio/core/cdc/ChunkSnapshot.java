@@ -116,8 +116,11 @@ public sealed interface ChunkSnapshot {
 
   /**
    * A MariaDB/MySQL chunk read in {@code START TRANSACTION WITH CONSISTENT SNAPSHOT}: the binlog
-   * position consistent with it ({@code binlog_snapshot_file}/{@code _position}). A transaction
-   * committed before that position is in the chunk; one at or after it is not.
+   * position consistent with it ({@code binlog_snapshot_file}/{@code _position}): the end of the
+   * last transaction the snapshot sees. A transaction's commit position is the end of its commit
+   * event, so one whose commit position is at or before the snapshot's position is in the chunk
+   * (measured on MariaDB 11.4: the last transaction a snapshot sees ends exactly there); one after
+   * it is not.
    */
   record BinlogSnapshot(StreamPosition.BinlogPosition position) implements ChunkSnapshot {
     public BinlogSnapshot {
@@ -126,7 +129,7 @@ public sealed interface ChunkSnapshot {
 
     @Override
     public boolean includes(SourceTransaction tx) {
-      return tx.commit().compareTo(position) < 0;
+      return tx.commit().compareTo(position) <= 0;
     }
 
     @Override

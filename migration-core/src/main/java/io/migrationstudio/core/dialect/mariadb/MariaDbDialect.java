@@ -477,6 +477,15 @@ public final class MariaDbDialect implements Dialect {
     };
   }
 
+  /**
+   * Change capture from the row-based binlog ({@link
+   * io.migrationstudio.core.dialect.mariadb.binlog.MariaDbChangeCapture}).
+   */
+  @Override
+  public Optional<io.migrationstudio.core.cdc.ChangeCapture> changeCapture() {
+    return Optional.of(new io.migrationstudio.core.dialect.mariadb.binlog.MariaDbChangeCapture());
+  }
+
   @Override
   public Optional<WriteFreeze> writeFreeze() {
     return Optional.of(new MariaDbWriteFreeze());

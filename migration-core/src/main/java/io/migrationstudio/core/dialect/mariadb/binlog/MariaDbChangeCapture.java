@@ -1,0 +1,209 @@
+package io.migrationstudio.core.dialect.mariadb.binlog;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.core.cdc.ChangeCapture;
+import io.migrationstudio.core.cdc.ChangeSource;
+import io.migrationstudio.core.cdc.ChunkSnapshot;
+import io.migrationstudio.core.cdc.StreamPosition;
+import io.migrationstudio.core.dialect.Secrets;
+import io.migrationstudio.core.dialect.Sessions;
+import io.migrationstudio.core.dialect.mariadb.MariaDbDialect;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * MariaDB/MySQL change capture from the row-based binlog (Debezium's {@code
+ * mysql-binlog-connector-java} as the replication client).
+ *
+ * <p>The server needs {@code log_bin} on, {@code binlog_format=ROW} and {@code
+ * binlog_row_image=FULL} ({@link #prepare} checks them and names what to set); the source user
+ * needs {@code REPLICATION SLAVE} (to read the binlog) and {@code REPLICATION CLIENT} (MySQL) or
+ * {@code BINLOG MONITOR} (MariaDB) to read the binlog position. Nothing is created on the server:
+ * the binlog is kept by the server's retention ({@code binlog_expire_logs_seconds}), so {@link
+ * #drop} has nothing to drop.
+ *
+ * <p>Hand-off from the copy: every chunk reads in its own {@code START TRANSACTION WITH CONSISTENT
+ * SNAPSHOT} and records {@code binlog_snapshot_file}/{@code _position}, the binlog position exactly
+ * consistent with what the chunk reads (MariaDB; MySQL does not report it and is refused).
+ */
+public final class MariaDbChangeCapture implements ChangeCapture {
+
+  @Override
+  public StreamPosition prepare(Connection source, String name, List<String> tables)
+      throws SQLException {
+    requireSetting(source, "log_bin", "ON", "1", "log_bin (start the server with --log-bin)");
+    requireSetting(source, "binlog_format", "ROW", null, "binlog_format=ROW");
+    requireSetting(source, "binlog_row_image", "FULL", null, "binlog_row_image=FULL");
+    return position(source);
+  }
+
+  private static void requireSetting(
+      Connection c, String variable, String expected, String alsoOk, String remedy)
+      throws SQLException {
+    String actual;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT @@GLOBAL." + variable)) {
+      rs.next();
+      actual = rs.getString(1);
+    }
+    String a = actual == null ? "" : actual.toUpperCase(Locale.ROOT);
+    if (!a.equals(expected) && !a.equals(alsoOk)) {
+      throw new MigrationException(
+          ErrorCode.PERMANENT_SQL,
+          "change capture (migrate.strategy: online) reads the source's row-based binlog, but the"
+              + " server's "
+              + variable
+              + " is '"
+              + actual
+              + "' where "
+              + expected
+              + " is needed: set "
+              + remedy
+              + " in the server's configuration (my.cnf) and restart it, or use migrate.strategy:"
+              + " bulk");
+    }
+  }
+
+  /**
+   * The read of one chunk: {@code START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY}, then the
+   * binlog position consistent with that snapshot from {@code SHOW STATUS LIKE 'binlog_snapshot_%'}
+   * (a transaction that committed before it is visible to the chunk).
+   */
+  @Override
+  public ChunkSnapshot beginChunkRead(Connection source) throws SQLException {
+    Sessions.beginTransaction(source, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+    String file = null;
+    Long position = null;
+    try (Statement st = source.createStatement();
+        ResultSet rs = st.executeQuery("SHOW STATUS LIKE 'binlog_snapshot_%'")) {
+      while (rs.next()) {
+        switch (rs.getString(1).toLowerCase(Locale.ROOT)) {
+          case "binlog_snapshot_file" -> file = rs.getString(2);
+          case "binlog_snapshot_position" -> position = Long.parseLong(rs.getString(2));
+          default -> {}
+        }
+      }
+    }
+    if (file == null || file.isEmpty() || position == null) {
+      throw new MigrationException(
+          ErrorCode.PERMANENT_SQL,
+          "the source server does not report the binlog position of a consistent snapshot"
+              + " (status binlog_snapshot_file/binlog_snapshot_position; MariaDB does, MySQL does"
+              + " not) or binary logging is off: migrate.strategy: online needs a MariaDB source"
+              + " with log_bin on; use migrate.strategy: bulk otherwise");
+    }
+    return new ChunkSnapshot.BinlogSnapshot(
+        new StreamPosition.BinlogPosition(file, position, null));
+  }
+
+  @Override
+  public StreamPosition head(Connection source) throws SQLException {
+    return position(source);
+  }
+
+  @Override
+  public ChangeSource open(
+      ConnectionSpec source, Secrets secrets, String name, List<String> tables, StreamPosition from)
+      throws SQLException {
+    if (!(from instanceof StreamPosition.BinlogPosition start)) {
+      throw new IllegalArgumentException(
+          "a binlog capture starts from a binlog position, not " + from.text());
+    }
+    String database =
+        source.schema() != null && !source.schema().isBlank()
+            ? source.schema()
+            : new MariaDbDialect().defaultSchema(source.url());
+    if (database.isEmpty()) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          "the MySQL/MariaDB source URL names no database: name it in the URL"
+              + " (jdbc:mariadb://host:port/DATABASE) or set the spec's source schema");
+    }
+    return BinlogChangeSource.open(source, secrets, name, database, tables, start);
+  }
+
+  /** Nothing to drop: the binlog belongs to the server and is kept by its retention. */
+  @Override
+  public void drop(Connection source, String name) {}
+
+  /**
+   * The server's current binlog position and its GTID state, read consistently (the GTID state is
+   * read before and after the position until both reads agree).
+   */
+  static StreamPosition.BinlogPosition position(Connection c) throws SQLException {
+    for (int attempt = 0; ; attempt++) {
+      String before = gtidState(c);
+      String[] filePosition = binlogStatus(c);
+      String after = gtidState(c);
+      if (java.util.Objects.equals(before, after) || attempt >= 10) {
+        return new StreamPosition.BinlogPosition(
+            filePosition[0], Long.parseLong(filePosition[1]), after);
+      }
+    }
+  }
+
+  /** File and position of {@code SHOW BINLOG STATUS} (MariaDB) or its MySQL spellings. */
+  private static String[] binlogStatus(Connection c) throws SQLException {
+    SQLException first = null;
+    for (String sql :
+        List.of("SHOW BINLOG STATUS", "SHOW BINARY LOG STATUS", "SHOW MASTER STATUS")) {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery(sql)) {
+        if (!rs.next()) {
+          throw new MigrationException(
+              ErrorCode.PERMANENT_SQL,
+              "the source server reports no binlog position ("
+                  + sql
+                  + " is empty): binary logging is off; start the server with --log-bin and"
+                  + " binlog_format=ROW, or use migrate.strategy: bulk");
+        }
+        return new String[] {rs.getString("File"), rs.getString("Position")};
+      } catch (SQLException e) {
+        if (e.getErrorCode() == 1227) {
+          throw new MigrationException(
+              ErrorCode.AUTHENTICATION_FAILED,
+              "the source user may not read the binlog position ("
+                  + sql
+                  + ": "
+                  + e.getMessage()
+                  + "); grant it with GRANT BINLOG MONITOR ON *.* TO <source user> (MariaDB) or"
+                  + " GRANT REPLICATION CLIENT ON *.* TO <source user> (MySQL), and REPLICATION"
+                  + " SLAVE to read the binlog itself",
+              e);
+        }
+        if (e.getErrorCode() != 1064 && e.getErrorCode() != 1193) {
+          throw e; // not a syntax error: connection
+        }
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    throw first;
+  }
+
+  /** {@code @@gtid_binlog_pos} (MariaDB), {@code @@gtid_executed} (MySQL), or null. */
+  private static String gtidState(Connection c) throws SQLException {
+    for (String variable : List.of("gtid_binlog_pos", "gtid_executed")) {
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT @@GLOBAL." + variable)) {
+        rs.next();
+        String v = rs.getString(1);
+        return v == null || v.isBlank() ? null : v.replace("\n", "");
+      } catch (SQLException e) {
+        if (e.getErrorCode() != 1193) { // unknown system variable
+          throw e;
+        }
+      }
+    }
+    return null;
+  }
+}
