@@ -8,6 +8,7 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.cutover.StepRecorder.CheckFailed;
+import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
 import io.migrationstudio.core.dialect.Dialects;
@@ -284,23 +285,27 @@ public final class CutoverService {
       MigrationSpec spec,
       MappingDocument mapping,
       Connection source,
-      List<CutoverLog.TableCount> counts)
-      throws SQLException {
+      List<CutoverLog.TableCount> counts) {
     Dialect sd = Dialects.forUrl(spec.source().url());
     Dialect td = Dialects.forUrl(spec.target().url());
     List<String> different = new ArrayList<>();
-    try (Connection target = Dialects.open(spec.target(), secrets, "target")) {
-      for (TableMapping t : mapping.tables()) {
-        // the very tables, schemas and row filter Migrate copied and Validation counted
-        TableSql sql = new TableSql(sd, td, mapping, t);
-        long s = count(source, sql.sourceCount());
-        long d = count(target, sql.targetCount());
-        counts.add(new CutoverLog.TableCount(t.source(), t.target(), s, d, s == d));
-        if (s != d) {
-          different.add(t.source() + " " + s + " vs " + t.target() + " " + d);
-        }
-      }
-    }
+    Connections.onTarget(
+        spec,
+        secrets,
+        "counting the target's rows for the cutover",
+        target -> {
+          for (TableMapping t : mapping.tables()) {
+            // the very tables, schemas and row filter Migrate copied and Validation counted
+            TableSql sql = new TableSql(sd, td, mapping, t);
+            long s = sourceCount(sd, source, sql.sourceCount(), t.source());
+            long d = count(target, sql.targetCount());
+            counts.add(new CutoverLog.TableCount(t.source(), t.target(), s, d, s == d));
+            if (s != d) {
+              different.add(t.source() + " " + s + " vs " + t.target() + " " + d);
+            }
+          }
+          return null;
+        });
     if (!different.isEmpty()) {
       throw new CheckFailed(
           different.size()
@@ -310,6 +315,15 @@ public final class CutoverService {
               + String.join("; ", different));
     }
     return counts.size() + " tables, every count equal";
+  }
+
+  /** A count on the source, its failure classified by the source's dialect. */
+  private static long sourceCount(Dialect sd, Connection source, String sql, String table) {
+    try {
+      return count(source, sql);
+    } catch (SQLException e) {
+      throw sd.classify(e, "counting the rows of source table " + table + " for the cutover");
+    }
   }
 
   private static long count(Connection c, String sql) throws SQLException {
