@@ -14,6 +14,8 @@ import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.TablePlan;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.contract.AbstractChunkCopyIT;
+import io.migrationstudio.core.contract.EngineDb;
 import io.migrationstudio.core.db.SampleDatabases;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
@@ -33,8 +35,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+/**
+ * The chunk copy contract from PostgreSQL's Chinook, and what only a PostgreSQL source shows: the
+ * load finished and checked, a chunk aborted midway, a backend terminated during COPY, hostile
+ * identifiers and values.
+ */
 @ExtendWith(PostgresExtension.class)
-class ChunkCopyIT {
+class ChunkCopyIT extends AbstractChunkCopyIT {
+  @Override
+  protected EngineDb chinookSource() throws Exception {
+    return EngineDb.postgresChinook();
+  }
+
   private static final String[] CHINOOK_TABLES = {
     "album",
     "artist",
@@ -106,46 +118,6 @@ class ChunkCopyIT {
           new String(validation.files().get(ArtifactPaths.VALIDATION_JSON), StandardCharsets.UTF_8);
       assertTrue(v.contains("\"status\" : \"PASS\""), v);
       assertFalse(v.contains("FAIL"), v);
-    }
-  }
-
-  @Test
-  void aRetriedChunkHasNoDuplicatesAndAttemptTwo(TestDatabase source, TestDatabase target)
-      throws Exception {
-    try (Connection src = source.connect();
-        Connection tgt = target.connect()) {
-      MappingDocument mapping = chinook(source, src);
-      TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "m", 500);
-      TableMapping track = mapping.bySource("track").orElseThrow();
-      ChunkRange second = plan(prepared, "track").chunks().get(1);
-      ChunkCopier copier = new ChunkCopier(PG, PG);
-      ChunkResult first = copier.copy(src, tgt, mapping, track, second, "m", ChunkProgress.NONE);
-      assertEquals(500, first.rows());
-      assertEquals(1, first.attempt());
-
-      ChunkResult skipped = copier.copy(src, tgt, mapping, track, second, "m", ChunkProgress.NONE);
-      assertTrue(skipped.alreadyCommitted());
-      assertEquals(first.sourceHash(), skipped.sourceHash());
-      assertEquals(1, skipped.attempt());
-
-      ChunkCopier force =
-          new ChunkCopier(
-              PG,
-              PG,
-              "studio",
-              java.time.Clock.systemUTC(),
-              CopyOptions.defaults().withForce(true));
-      ChunkResult redone = force.copy(src, tgt, mapping, track, second, "m", ChunkProgress.NONE);
-      assertFalse(redone.alreadyCommitted());
-      assertEquals(2, redone.attempt());
-      assertEquals(first.sourceHash(), redone.sourceHash());
-      assertEquals(500, target.queryLong("select count(*) from track"));
-      assertEquals(500, target.queryLong("select count(distinct track_id) from track"));
-      assertEquals(
-          2,
-          target.queryLong(
-              "select attempt from studio.chunk_ledger where migration = 'm'"
-                  + " and table_name = 'track' and chunk = 1"));
     }
   }
 

@@ -7,41 +7,36 @@ import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
-import io.migrationstudio.core.dialect.Dialect;
-import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.evidence.StageArtifacts;
 import io.migrationstudio.core.git.ArtifactStore;
-import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.report.ArtifactPaths;
-import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.review.CompatibilityReviewer;
+import io.migrationstudio.core.review.MappingService;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.spec.SecretResolver;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.util.Map;
+import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Mapping stage activities: a thin adapter from Temporal to {@link MappingGenerator}, {@link
- * MappingLoader} and {@link CompatibilityReviewer}. Artifacts are read at the request's commit and
- * committed on the request's branch by the stage's role; failures become application failures typed
- * by error code ({@link ActivityFailures}).
+ * Mapping stage activities: a thin adapter from Temporal to {@link MappingService} (built once),
+ * which runs {@link MappingGenerator} and {@link CompatibilityReviewer}. The adapter reads the
+ * artifacts at the request's commit and commits the results on the request's branch by the stage's
+ * role; failures become application failures typed by error code ({@link ActivityFailures}).
  */
 public final class MappingActivitiesImpl implements MappingActivities {
   private final ArtifactStore store;
   private final StageArtifacts artifacts;
-  private final SecretResolver secrets;
-  private final MappingGenerator generator = new MappingGenerator();
+  private final MappingService mapping;
 
   public MappingActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
-    this.store = store;
+    this.store = Objects.requireNonNull(store);
     this.artifacts = new StageArtifacts(store);
-    this.secrets = secrets;
+    this.mapping = new MappingService(Objects.requireNonNull(secrets));
   }
 
   /**
@@ -56,43 +51,10 @@ public final class MappingActivitiesImpl implements MappingActivities {
     return ActivityFailures.run(
         () -> {
           String commit = requireCommit(request);
-          Inventory inventory = inventory(commit);
-          String overridesPath = request.spec().mapping().overrides();
-          byte[] overrides = null;
-          if (overridesPath != null && !overridesPath.isBlank()) {
-            // an absolute path is a file, never an artifact path (the store refuses it)
-            overrides =
-                (java.nio.file.Path.of(overridesPath).isAbsolute()
-                        ? MappingGenerator.readOverrides(overridesPath)
-                        : store
-                            .read(commit, overridesPath)
-                            .or(() -> MappingGenerator.readOverrides(overridesPath)))
-                    .orElse(null);
-          }
-          MappingDocument mapping = generator.generate(inventory, request.spec(), overrides);
-          int columns = mapping.tables().stream().mapToInt(t -> t.columns().size()).sum();
-          String summary =
-              "mapping.yaml: "
-                  + mapping.tables().size()
-                  + " tables, "
-                  + columns
-                  + " columns, naming "
-                  + mapping.naming();
+          byte[] overrides = overrides(request.spec().mapping().overrides(), commit);
+          StageOutput out = mapping.generate(inventory(commit), request.spec(), overrides);
           return artifacts.commit(
-              Stage.MAPPING,
-              Stage.MAPPING.producerRole(),
-              request.branch(),
-              "Mapping",
-              new StageOutput(
-                  overrides == null
-                      ? Map.of(ArtifactPaths.MAPPING_YAML, MappingLoader.renderBytes(mapping))
-                      : Map.of(
-                          ArtifactPaths.MAPPING_YAML,
-                          MappingLoader.renderBytes(mapping),
-                          ArtifactPaths.MAPPING_OVERRIDES,
-                          overrides),
-                  null,
-                  summary));
+              Stage.MAPPING, Stage.MAPPING.producerRole(), request.branch(), "Mapping", out);
         });
   }
 
@@ -111,34 +73,23 @@ public final class MappingActivitiesImpl implements MappingActivities {
                   .read(commit, ArtifactPaths.MAPPING_YAML)
                   .orElseThrow(
                       () -> missing(ArtifactPaths.MAPPING_YAML, commit, "run the mapping"));
-          MappingDocument mapping = MappingLoader.load(yaml, inventory);
-          Dialect sourceDialect = Dialects.forUrl(request.spec().source().url());
-          String sourceSchema = Dialects.schemaOf(request.spec().source());
-          StageOutput output;
-          try (Connection source =
-                  Dialects.openReadOnly(request.spec().source(), secrets, "source");
-              Connection target =
-                  Dialects.openReadOnly(request.spec().target(), secrets, "target")) {
-            output =
-                new CompatibilityReviewer(request.spec().migrate())
-                    .review(
-                        source,
-                        sourceDialect,
-                        sourceSchema,
-                        target,
-                        inventory,
-                        mapping,
-                        EvidenceMask.plain(request.spec().mapping().plainEvidence()));
-          } catch (SQLException e) {
-            throw sourceDialect.classify(e, "the source connection of the compatibility review");
-          }
+          StageOutput out =
+              mapping.review(request.spec(), inventory, MappingLoader.load(yaml, inventory));
           return artifacts.commit(
-              Stage.MAPPING,
-              Stage.MAPPING.checkerRole(),
-              request.branch(),
-              "Mapping review",
-              output);
+              Stage.MAPPING, Stage.MAPPING.checkerRole(), request.branch(), "Mapping review", out);
         });
+  }
+
+  /** The overrides file's bytes, or null when the spec names none (see generateMapping). */
+  private byte[] overrides(String path, String commit) {
+    if (path == null || path.isBlank()) {
+      return null;
+    }
+    // an absolute path is a file, never an artifact path (the store refuses it)
+    return (Path.of(path).isAbsolute()
+            ? MappingGenerator.readOverrides(path)
+            : store.read(commit, path).or(() -> MappingGenerator.readOverrides(path)))
+        .orElse(null);
   }
 
   private Inventory inventory(String commit) {

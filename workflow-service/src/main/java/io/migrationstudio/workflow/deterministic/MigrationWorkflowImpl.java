@@ -218,14 +218,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     status.state(end);
     status.say(why);
     gate.close();
-    String head = null;
-    try {
-      head =
-          evidence.writePullRequest(new SummaryRequest(migrationId, spec, branch, status())).head();
-    } catch (ActivityFailure e) {
-      log.warn("could not write PULL_REQUEST.md: {}", rootMessage(e));
-    }
-    return new MigrationOutcome(migrationId, end, branch, head, why);
+    return Endings.finish(evidence, new RunContext(spec, migrationId, branch), status(), end, why);
   }
 
   // --- handlers: the gate takes reviews, the copy progress takes the children's signals ---

@@ -11,7 +11,6 @@ import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
-import io.migrationstudio.contracts.activity.SummaryRequest;
 import io.migrationstudio.contracts.activity.ValidationActivities;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
@@ -142,14 +141,7 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
   private MigrationOutcome finish(MigrationState end, String why) {
     state = end;
     message = why;
-    String head = null;
-    try {
-      head =
-          evidence.writePullRequest(new SummaryRequest(migrationId, spec, branch, status())).head();
-    } catch (ActivityFailure e) {
-      log.warn("could not write PULL_REQUEST.md: {}", rootMessage(e));
-    }
-    return new MigrationOutcome(migrationId, end, branch, head, why);
+    return Endings.finish(evidence, new RunContext(spec, migrationId, branch), status(), end, why);
   }
 
   @Override

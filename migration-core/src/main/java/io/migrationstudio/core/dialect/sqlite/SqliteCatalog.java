@@ -1,12 +1,12 @@
 package io.migrationstudio.core.dialect.sqlite;
 
+import io.migrationstudio.core.dialect.CatalogTable;
 import io.migrationstudio.core.schema.CheckConstraint;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.ForeignKey;
 import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.KeyConstraint;
-import io.migrationstudio.core.schema.TableInfo;
 import io.migrationstudio.core.schema.TriggerInfo;
 import io.migrationstudio.core.schema.ViewInfo;
 import java.nio.file.Path;
@@ -118,15 +118,21 @@ final class SqliteCatalog {
         }
       }
     }
-    List<TableInfo> tables = new ArrayList<>();
-    Map<String, Long> sizes = sizes(c, schema);
+    Map<String, Long> rows = new HashMap<>();
     for (String name : names) {
-      tables.add(table(c, schema, name, sqlOf, allTables, !withoutRowid.contains(name), sizes));
+      rows.put(name, countRows(c, schema, name));
     }
+    Map<String, Long> sizes = sizes(c, schema);
     if (sizes == null) {
-      tables = estimateSizes(c, schema, tables);
+      sizes = estimateSizes(c, schema, rows);
     }
-    tables.sort(Comparator.comparing(TableInfo::name, BY_NAME));
+    List<CatalogTable> tables = new ArrayList<>();
+    for (String name : names) {
+      CatalogTable table = new CatalogTable(schema, name, sizes.getOrDefault(name, 0L), null);
+      table.rowCount = rows.get(name);
+      fill(table, c, sqlOf, allTables, !withoutRowid.contains(name));
+      tables.add(table);
+    }
     List<ViewInfo> views = new ArrayList<>();
     for (SchemaObject o : objects) {
       if (o.type().equals("view") && tableFilter.test(o.name())) {
@@ -140,7 +146,7 @@ final class SqliteCatalog {
         dialect.serverVersion(c),
         databaseName(c, schema),
         schema,
-        tables,
+        CatalogTable.buildAll(tables),
         views,
         List.of(),
         List.of(),
@@ -206,15 +212,16 @@ final class SqliteCatalog {
     return out;
   }
 
-  private TableInfo table(
+  /** Fills the table's columns, keys, indexes and checks; {@link CatalogTable} sorts them. */
+  private void fill(
+      CatalogTable table,
       Connection c,
-      String schema,
-      String name,
       Map<String, String> sqlOf,
       Map<String, String> allTables,
-      boolean rowidTable,
-      Map<String, Long> sizes)
+      boolean rowidTable)
       throws SQLException {
+    String schema = table.schema;
+    String name = table.name;
     String createSql = sqlOf.getOrDefault("table:" + name, "");
     // columns, and the primary key in key order
     record Raw(int cid, String name, String type, boolean notNull, String dflt, int pk) {}
@@ -253,10 +260,9 @@ final class SqliteCatalog {
                 && raw.stream().anyMatch(r -> r.pk() == 1 && r.type().equalsIgnoreCase("INTEGER"))
             ? pkColumns.get(0)
             : null;
-    List<Column> columns = new ArrayList<>();
     for (Raw r : raw) {
       boolean identity = r.name().equals(rowidAlias);
-      columns.add(
+      table.columns.add(
           new Column(
               r.name(),
               r.cid() + 1,
@@ -269,10 +275,8 @@ final class SqliteCatalog {
               SqliteTypes.scale(r.type()),
               identity));
     }
-    KeyConstraint pk = pkColumns.isEmpty() ? null : new KeyConstraint(name + "_pkey", pkColumns);
+    table.primaryKey = pkColumns.isEmpty() ? null : new KeyConstraint(name + "_pkey", pkColumns);
 
-    List<KeyConstraint> uniqueKeys = new ArrayList<>();
-    List<IndexInfo> indexes = new ArrayList<>();
     record IndexRow(String name, boolean unique, String origin, boolean partial) {}
     List<IndexRow> indexRows = new ArrayList<>();
     try (PreparedStatement ps =
@@ -298,11 +302,11 @@ final class SqliteCatalog {
             ix.name().startsWith("sqlite_autoindex_")
                 ? name + "_" + String.join("_", cols) + "_key"
                 : ix.name();
-        uniqueKeys.add(new KeyConstraint(keyName, cols));
+        table.uniqueKeys.add(new KeyConstraint(keyName, cols));
       } else if (ix.origin().equals("c")) {
         String sql = sqlOf.get("index:" + ix.name());
         boolean expression = cols.contains(null);
-        indexes.add(
+        table.indexes.add(
             new IndexInfo(
                 ix.name(),
                 expression ? List.of() : cols,
@@ -312,20 +316,13 @@ final class SqliteCatalog {
                 sql));
       }
     }
-    uniqueKeys.sort(Comparator.comparing(KeyConstraint::name, BY_NAME));
-    indexes.sort(Comparator.comparing(IndexInfo::name, BY_NAME));
 
-    List<ForeignKey> fks = foreignKeys(c, schema, name, allTables);
-    List<CheckConstraint> checks = new ArrayList<>();
+    table.foreignKeys.addAll(foreignKeys(c, schema, name, allTables));
     int unnamed = 0;
     for (SqliteSql.Check check : SqliteSql.checks(createSql)) {
       String checkName = check.name() != null ? check.name() : name + "_check" + (++unnamed);
-      checks.add(new CheckConstraint(checkName, check.expression()));
+      table.checks.add(new CheckConstraint(checkName, check.expression()));
     }
-    checks.sort(Comparator.comparing(CheckConstraint::name, BY_NAME));
-    long rows = countRows(c, schema, name);
-    long size = sizes == null ? 0 : sizes.getOrDefault(name, 0L);
-    return new TableInfo(schema, name, columns, pk, uniqueKeys, fks, checks, indexes, rows, size);
   }
 
   /** Key columns of an index in key order; null for an expression (cid -2). */
@@ -387,7 +384,6 @@ final class SqliteCatalog {
       }
       out.add(new ForeignKey(fkName, from, parent, to, first.onDelete(), first.onUpdate()));
     }
-    out.sort(Comparator.comparing(ForeignKey::name, BY_NAME));
     return out;
   }
 
@@ -447,8 +443,8 @@ final class SqliteCatalog {
   }
 
   /** Without dbstat: the file's bytes shared among the tables by row count (documented above). */
-  private List<TableInfo> estimateSizes(Connection c, String schema, List<TableInfo> tables)
-      throws SQLException {
+  private static Map<String, Long> estimateSizes(
+      Connection c, String schema, Map<String, Long> rows) throws SQLException {
     long fileBytes;
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -461,23 +457,11 @@ final class SqliteCatalog {
         fileBytes = rs.getLong(1);
       }
     }
-    long totalRows = tables.stream().mapToLong(TableInfo::rowCount).sum();
-    List<TableInfo> out = new ArrayList<>();
-    for (TableInfo t : tables) {
-      long size = totalRows == 0 ? 0 : (long) ((double) fileBytes * t.rowCount() / totalRows);
-      out.add(
-          new TableInfo(
-              t.schema(),
-              t.name(),
-              t.columns(),
-              t.primaryKey(),
-              t.uniqueKeys(),
-              t.foreignKeys(),
-              t.checks(),
-              t.indexes(),
-              t.rowCount(),
-              size));
-    }
+    long totalRows = rows.values().stream().mapToLong(Long::longValue).sum();
+    Map<String, Long> out = new HashMap<>();
+    rows.forEach(
+        (table, n) ->
+            out.put(table, totalRows == 0 ? 0 : (long) ((double) fileBytes * n / totalRows)));
     return out;
   }
 

@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.core.assess.InventoryService;
-import io.migrationstudio.core.db.SampleDatabases;
+import io.migrationstudio.core.contract.AbstractCatalogIT;
+import io.migrationstudio.core.contract.EngineDb;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.ForeignKey;
@@ -23,55 +24,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(PostgresExtension.class)
-class PostgresCatalogIT {
+class PostgresCatalogIT extends AbstractCatalogIT {
   private final PostgresDialect dialect = new PostgresDialect();
 
-  private Inventory read(TestDatabase db, String schema) throws Exception {
-    try (Connection c = db.connect()) {
-      Inventory inv = dialect.introspect(c, schema, name -> true);
-      assertTrue(c.getAutoCommit(), "the snapshot transaction is ended and auto-commit restored");
-      assertFalse(c.isReadOnly());
-      return inv;
-    }
+  @Override
+  protected String engine() {
+    return "postgresql";
   }
 
-  @Test
-  void chinookIsCataloguedCompletely(TestDatabase chinook) throws Exception {
-    try (Connection c = chinook.connect()) {
-      SampleDatabases.loadChinookPostgres(c);
-    }
-    Inventory inv = read(chinook, "public");
+  @Override
+  protected EngineDb chinook() throws Exception {
+    return EngineDb.postgresChinook();
+  }
 
-    assertEquals("postgresql", inv.engine());
+  @Override
+  protected String chinookName(String pascalCase) {
+    return EngineDb.snakeCase(pascalCase);
+  }
+
+  @Override
+  protected void assertEngineDetails(Inventory inv, EngineDb chinook) {
     assertEquals(chinook.name(), inv.database());
-    assertEquals(
-        List.of(
-            "album",
-            "artist",
-            "customer",
-            "employee",
-            "genre",
-            "invoice",
-            "invoice_line",
-            "media_type",
-            "playlist",
-            "playlist_track",
-            "track"),
-        inv.tables().stream().map(TableInfo::name).toList());
-    assertEquals(11, inv.tables().stream().mapToLong(t -> t.foreignKeys().size()).sum());
-    assertEquals(15_607, inv.tables().stream().mapToLong(TableInfo::rowCount).sum());
-    assertTrue(inv.tables().stream().allMatch(t -> t.sizeBytes() > 0));
     assertTrue(inv.loadOrder().isEmpty(), "the dialect leaves the load order to LoadOrder");
 
     TableInfo playlistTrack = inv.table("playlist_track").orElseThrow();
     assertEquals("playlist_track_pkey", playlistTrack.primaryKey().name());
-    assertEquals(List.of("playlist_id", "track_id"), playlistTrack.primaryKey().columns());
     assertEquals(
         List.of("playlist_track_playlist_id_idx", "playlist_track_track_id_idx"),
         playlistTrack.indexes().stream().map(IndexInfo::name).toList());
 
     TableInfo track = inv.table("track").orElseThrow();
-    assertEquals(3503, track.rowCount());
     assertEquals(
         List.of("track_album_id_idx", "track_genre_id_idx", "track_media_type_id_idx"),
         track.indexes().stream().map(IndexInfo::name).toList());
@@ -83,25 +65,14 @@ class PostgresCatalogIT {
     ForeignKey trackAlbum = track.foreignKeys().get(0);
     assertEquals("track_album_id_fkey", trackAlbum.name());
     assertEquals("album", trackAlbum.refTable());
-    assertEquals(List.of("album_id"), trackAlbum.refColumns());
-    assertEquals("NO ACTION", trackAlbum.onDelete());
 
-    Column name = track.column("name").orElseThrow();
-    assertEquals("character varying(200)", name.nativeType());
-    assertEquals(CanonicalType.VARCHAR, name.type());
-    assertEquals(200, name.length());
-    assertFalse(name.nullable());
-    Column price = track.column("unit_price").orElseThrow();
-    assertEquals(CanonicalType.DECIMAL, price.type());
-    assertEquals(10, price.precision());
-    assertEquals(2, price.scale());
+    assertEquals("character varying(200)", track.column("name").orElseThrow().nativeType());
     assertEquals(
         11, inv.tables().stream().mapToLong(t -> t.indexes().size()).sum(), "one per FK column");
-    assertEquals(
-        1,
-        inv.table("employee").orElseThrow().foreignKeys().stream()
-            .filter(fk -> fk.refTable().equals("employee"))
-            .count());
+  }
+
+  private Inventory read(TestDatabase db, String schema) throws Exception {
+    return read(new EngineDb(db.name(), db.jdbcUrl(), db.user(), schema));
   }
 
   @Test

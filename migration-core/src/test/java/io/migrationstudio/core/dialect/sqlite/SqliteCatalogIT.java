@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.contract.AbstractCatalogIT;
+import io.migrationstudio.core.contract.EngineDb;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.CheckConstraint;
 import io.migrationstudio.core.schema.Column;
@@ -19,51 +20,29 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SqliteCatalogIT {
+/** The catalog contract on SQLite's Chinook, and every object kind under hostile names. */
+class SqliteCatalogIT extends AbstractCatalogIT {
   private final SqliteDialect dialect = new SqliteDialect();
 
-  private Inventory inventory(Path file) throws Exception {
-    try (Connection c = DriverManager.getConnection(SqliteDatabases.url(file))) {
-      Inventory inv = dialect.introspect(c, "main", t -> true);
-      assertTrue(c.getAutoCommit(), "introspection restores autocommit");
-      return inv;
-    }
+  @TempDir Path dir;
+
+  @Override
+  protected String engine() {
+    return "sqlite";
   }
 
-  @Test
-  void chinookIsInventoriedCompletely(@TempDir Path dir) throws Exception {
-    Path file = SqliteDatabases.chinook(dir);
-    Inventory inv = inventory(file);
+  @Override
+  protected EngineDb chinook() {
+    return EngineDb.sqlite(SqliteDatabases.chinook(dir));
+  }
 
-    assertEquals("sqlite", inv.engine());
+  @Override
+  protected void assertEngineDetails(Inventory inv, EngineDb chinook) {
     assertTrue(inv.serverVersion().matches("3\\.\\d+\\.\\d+"), inv.serverVersion());
     assertEquals("chinook.db", inv.database());
-    assertEquals(
-        List.of(
-            "Album",
-            "Artist",
-            "Customer",
-            "Employee",
-            "Genre",
-            "Invoice",
-            "InvoiceLine",
-            "MediaType",
-            "Playlist",
-            "PlaylistTrack",
-            "Track"),
-        inv.tables().stream().map(TableInfo::name).toList());
-    assertEquals(11, inv.tables().stream().mapToInt(t -> t.foreignKeys().size()).sum());
-    Map<String, Long> rows = new TreeMap<>();
-    inv.tables().forEach(t -> rows.put(t.name(), t.rowCount()));
-    assertEquals(3503L, rows.get("Track"));
-    assertEquals(8715L, rows.get("PlaylistTrack"));
-    assertEquals(2240L, rows.get("InvoiceLine"));
-    assertEquals(15_607L, rows.values().stream().mapToLong(Long::longValue).sum());
     inv.tables().forEach(t -> assertTrue(t.sizeBytes() >= 4096, t.name() + " has pages"));
 
     TableInfo playlistTrack = inv.table("PlaylistTrack").orElseThrow();
@@ -79,16 +58,7 @@ class SqliteCatalogIT {
     Column trackId = track.column("TrackId").orElseThrow();
     assertEquals(CanonicalType.BIGINT, trackId.type());
     assertTrue(trackId.identity(), "INTEGER PRIMARY KEY is the rowid alias");
-    Column name = track.column("Name").orElseThrow();
-    assertEquals("NVARCHAR(200)", name.nativeType());
-    assertEquals(CanonicalType.VARCHAR, name.type());
-    assertEquals(200, name.length());
-    assertFalse(name.nullable());
-    Column price = track.column("UnitPrice").orElseThrow();
-    assertEquals(CanonicalType.DECIMAL, price.type());
-    assertEquals(10, price.precision());
-    assertEquals(2, price.scale());
-    assertTrue(track.column("Composer").orElseThrow().nullable());
+    assertEquals("NVARCHAR(200)", track.column("Name").orElseThrow().nativeType());
     assertEquals(
         new ForeignKey(
             "Track_AlbumId_fkey",
@@ -98,9 +68,6 @@ class SqliteCatalogIT {
             "NO ACTION",
             "NO ACTION"),
         track.foreignKeys().get(0));
-    assertEquals(
-        CanonicalType.TIMESTAMP,
-        inv.table("Invoice").orElseThrow().column("InvoiceDate").orElseThrow().type());
     assertEquals(
         List.of(
             new ForeignKey(
@@ -112,8 +79,10 @@ class SqliteCatalogIT {
                 "NO ACTION")),
         inv.table("Employee").orElseThrow().foreignKeys(),
         "self reference");
+  }
 
-    assertEquals(Json.write(inv), Json.write(inventory(file)), "byte-stable");
+  private Inventory inventory(Path file) throws Exception {
+    return read(EngineDb.sqlite(file));
   }
 
   @Test
