@@ -202,7 +202,7 @@ class MigrationWorkflowTest {
             null,
             null,
             new io.migrationstudio.contracts.spec.MigrateOptions(
-                "online", null, null, null, null, null, null, null, null),
+                "online", null, null, null, null, null, null, null, null, null),
             null,
             null,
             base.reviews(),
