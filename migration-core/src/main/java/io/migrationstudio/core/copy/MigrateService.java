@@ -101,7 +101,9 @@ public final class MigrateService {
             .withRejectLimit(spec.migrate().rejectLimit())
             .withForce(force)
             .withDeliveryAttempt(Math.max(1, deliveryAttempt))
-            .withWorker(worker);
+            .withWorker(worker)
+            // online: each chunk reads in a snapshot the capture can tell apart in the stream
+            .withOnline(spec.migrate().online());
     Long rate = spec.migrate().maxRowsPerSecond();
     if (rate != null) {
       options =

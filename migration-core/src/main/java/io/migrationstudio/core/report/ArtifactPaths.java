@@ -26,6 +26,8 @@ public final class ArtifactPaths {
   public static final String RUN_JSON = "03-migrate/run.json";
   public static final String RUN_MD = "03-migrate/run.md";
   public static final String INTEGRATION_JSON = "03-migrate/integration.json";
+  public static final String CDC_JSON = "03-migrate/cdc.json";
+  public static final String CDC_MD = "03-migrate/cdc.md";
   public static final String DRY_RUN_REPORT_JSON = "03-migrate/dry-run-report.json";
   public static final String DRY_RUN_REPORT_MD = "03-migrate/dry-run-report.md";
   public static final String DRY_RUN_CHECK_JSON = "03-migrate/dry-run-check.json";

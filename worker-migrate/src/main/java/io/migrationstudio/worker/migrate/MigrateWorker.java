@@ -20,7 +20,8 @@ public final class MigrateWorker {
   public static Worker register(
       WorkerFactory factory, WorkerOptions options, ArtifactStore store, SecretResolver secrets) {
     Worker worker = factory.newWorker(TaskQueues.MIGRATE, options);
-    worker.registerActivitiesImplementations(new MigrateActivitiesImpl(store, secrets));
+    worker.registerActivitiesImplementations(
+        new MigrateActivitiesImpl(store, secrets), new StreamActivitiesImpl(store, secrets));
     return worker;
   }
 }

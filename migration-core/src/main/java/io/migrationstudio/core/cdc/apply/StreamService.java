@@ -1,0 +1,340 @@
+package io.migrationstudio.core.cdc.apply;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.activity.CaptureStarted;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.StreamProgress;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.cdc.ChangeCapture;
+import io.migrationstudio.core.cdc.ChangeSource;
+import io.migrationstudio.core.cdc.SourceTransaction;
+import io.migrationstudio.core.cdc.StreamPosition;
+import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Secrets;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.MarkdownTable;
+import io.migrationstudio.core.report.StageOutput;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The change stream of one online migration, built once per worker: creates the capture before the
+ * copy ({@link #prepare}), applies the source's log in bounded slices ({@link #applySlice}: read
+ * from the position the target holds, apply whole transactions through {@link ChangeApplier},
+ * confirm to the source only what the target committed), and drops the capture at the end ({@link
+ * #drop}). Every slice starts from the target's stored position, so any worker can run the next one
+ * and a killed slice loses or repeats nothing.
+ *
+ * <p>Lag: in time, the age of the last transaction applied when the slice ended while the reader
+ * still had transactions to give, and 0 when a poll came back empty (everything the source
+ * committed was applied); in bytes, the distance from the stored position to the source's end of
+ * log where positions allow it (PostgreSQL LSNs, one binlog file), else -1.
+ */
+public final class StreamService {
+  /** Row changes per poll (and so at most about per target transaction). */
+  static final int MAX_CHANGES_PER_BATCH = 5_000;
+
+  /** The longest single wait for the source's next transaction inside a slice. */
+  static final Duration POLL_WAIT = Duration.ofMillis(500);
+
+  private final Secrets secrets;
+
+  public StreamService(Secrets secrets) {
+    this.secrets = Objects.requireNonNull(secrets);
+  }
+
+  /**
+   * The capture's name for a migration: {@code studio_} and the id in lower case with every other
+   * character as {@code _}, cut to 63 characters with a hash of the whole id (slot and publication
+   * names on PostgreSQL).
+   */
+  public static String captureName(String migrationId) {
+    String name = "studio_" + migrationId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    if (name.length() <= 63) {
+      return name;
+    }
+    return name.substring(0, 63 - 9) + "_" + hash(migrationId).substring(0, 8);
+  }
+
+  /** Creates the capture for the mapping's tables; returns its name and start position. */
+  public CaptureStarted prepare(MigrationSpec spec, MappingDocument mapping, String migrationId) {
+    ChangeCapture capture = capture(spec);
+    String name = captureName(migrationId);
+    return onSource(
+        spec,
+        "creating the change capture " + name,
+        src -> new CaptureStarted(name, capture.prepare(src, name, tables(mapping)).text()));
+  }
+
+  /**
+   * Applies the stream for about {@code slice}, reporting progress to {@code heartbeat} after each
+   * batch; returns where it stands.
+   */
+  public StreamProgress applySlice(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      String captureName,
+      String startPosition,
+      Duration slice,
+      Consumer<StreamProgress> heartbeat) {
+    ChangeCapture capture = capture(spec);
+    Dialect sd = Dialects.source(spec);
+    Dialect td = Dialects.target(spec);
+    Duration maxLag = Duration.parse(spec.migrate().maxLag());
+    long started = System.nanoTime();
+    long deadline = started + slice.toNanos();
+    try (Connection tgt = Dialects.open(spec.target(), secrets, "target");
+        Connection src = Dialects.openReadOnly(spec.source(), secrets, "source")) {
+      ChangeApplier applier =
+          new ChangeApplier(
+              sd, td, mapping, migrationId, captureName, TargetSchema.DEFAULT_STUDIO_SCHEMA, src);
+      var stored = applier.stored(tgt);
+      StreamPosition from =
+          stored.map(StreamPositions.Stored::position).orElse(null) != null
+              ? stored.get().position()
+              : StreamPosition.parse(startPosition);
+      long transactions = stored.map(StreamPositions.Stored::transactions).orElse(0L);
+      long changes = stored.map(StreamPositions.Stored::changes).orElse(0L);
+      Map<String, Long> perTable = new TreeMap<>();
+      long sliceChanges = 0;
+      StreamPosition position = from;
+      Instant lastCommit = stored.map(StreamPositions.Stored::lastCommitTime).orElse(null);
+      boolean drained = false;
+      StreamProgress progress = null;
+      try (ChangeSource log =
+          capture.open(spec.source(), secrets, captureName, tables(mapping), from)) {
+        while (System.nanoTime() < deadline) {
+          List<SourceTransaction> batch = log.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
+          if (batch.isEmpty()) {
+            drained = true;
+          } else {
+            drained = false;
+            ChangeApplier.ApplyResult r = applier.apply(tgt, batch);
+            if (r.position() != null) {
+              position = r.position();
+              log.confirm(position); // the target holds everything up to it
+            }
+            transactions += r.appliedTransactions();
+            changes += r.changes();
+            sliceChanges += r.changes();
+            r.tables()
+                .forEach(
+                    (t, c) ->
+                        perTable.merge(
+                            t, c.inserts() + c.updates() + c.deletes() + c.truncates(), Long::sum));
+            if (r.lastCommitTime() != null) {
+              lastCommit = r.lastCommitTime();
+            }
+          }
+          progress =
+              progress(
+                  captureName,
+                  position,
+                  headOf(capture, src),
+                  drained,
+                  lastCommit,
+                  transactions,
+                  changes,
+                  sliceChanges,
+                  started,
+                  perTable,
+                  maxLag);
+          heartbeat.accept(progress);
+        }
+      }
+      return progress != null
+          ? progress
+          : progress(
+              captureName,
+              position,
+              headOf(capture, src),
+              drained,
+              lastCommit,
+              transactions,
+              changes,
+              sliceChanges,
+              started,
+              perTable,
+              maxLag);
+    } catch (MigrationException e) {
+      throw e;
+    } catch (SQLException e) {
+      throw td.classify(e, "applying the change stream " + captureName);
+    } catch (Exception e) {
+      throw new MigrationException(
+          ErrorCode.TRANSIENT_SQL,
+          "the change stream " + captureName + " was interrupted: " + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Drops the capture; nothing when it is gone. */
+  public void drop(MigrationSpec spec, String captureName) {
+    ChangeCapture capture = capture(spec);
+    onSource(
+        spec,
+        "dropping the change capture " + captureName,
+        src -> {
+          capture.drop(src, captureName);
+          return null;
+        });
+  }
+
+  /**
+   * {@code 03-migrate/cdc.json} and {@code cdc.md}: where the stream stands; PASS when it caught up
+   * below {@code migrate.max_lag} and did not stop, FAIL otherwise.
+   */
+  public static StageOutput evidence(MigrationSpec spec, StreamProgress p) {
+    boolean pass = p.caughtUp() && p.stopped() == null;
+    Verdict verdict = pass ? Verdict.PASS : Verdict.FAIL;
+    Map<String, Object> json = new java.util.LinkedHashMap<>();
+    json.put("verdict", verdict);
+    json.put("max_lag", spec.migrate().maxLag());
+    json.put("stream", p);
+    StringBuilder md = new StringBuilder("# Change stream\n\n");
+    md.append("Verdict: **").append(verdict).append("** (max lag ").append(spec.migrate().maxLag());
+    md.append(")\n\n");
+    MarkdownTable.header(
+        md, List.of("capture", "applied position", "source end", "lag", "transactions", "changes"));
+    MarkdownTable.row(
+        md,
+        List.of(
+            MarkdownTable.code(p.capture()),
+            MarkdownTable.cell(String.valueOf(p.position())),
+            MarkdownTable.cell(String.valueOf(p.head())),
+            String.format(Locale.ROOT, "%.1f s", p.lagMillis() / 1000.0)
+                + (p.lagBytes() >= 0 ? " / " + p.lagBytes() + " bytes" : ""),
+            Long.toString(p.transactions()),
+            Long.toString(p.changes())));
+    if (!p.tableChanges().isEmpty()) {
+      md.append("\n## Row changes applied per table\n\n");
+      MarkdownTable.header(md, List.of("table", "changes"));
+      p.tableChanges()
+          .forEach(
+              (t, n) -> MarkdownTable.row(md, List.of(MarkdownTable.cell(t), Long.toString(n))));
+    }
+    if (p.stopped() != null) {
+      md.append("\n**The stream stopped:** ").append(p.stopped()).append("\n");
+    }
+    String summary =
+        (pass
+                ? "stream caught up: "
+                : "stream not caught up below " + spec.migrate().maxLag() + ": ")
+            + p.line();
+    return new StageOutput(
+        Map.of(
+            ArtifactPaths.CDC_JSON, Json.bytes(Json.write(json)),
+            ArtifactPaths.CDC_MD, Json.bytes(md.toString())),
+        verdict,
+        summary);
+  }
+
+  private static StreamProgress progress(
+      String capture,
+      StreamPosition position,
+      StreamPosition head,
+      boolean drained,
+      Instant lastCommit,
+      long transactions,
+      long changes,
+      long sliceChanges,
+      long startedNanos,
+      Map<String, Long> perTable,
+      Duration maxLag) {
+    long now = System.currentTimeMillis();
+    long lagMillis =
+        drained || lastCommit == null ? 0 : Math.max(0, now - lastCommit.toEpochMilli());
+    double seconds = Math.max(1e-3, (System.nanoTime() - startedNanos) / 1e9);
+    return new StreamProgress(
+        capture,
+        position == null ? null : position.text(),
+        head == null ? null : head.text(),
+        lagBytes(position, head),
+        lagMillis,
+        transactions,
+        changes,
+        sliceChanges / seconds,
+        perTable,
+        lagMillis <= maxLag.toMillis(),
+        now,
+        null);
+  }
+
+  static long lagBytes(StreamPosition position, StreamPosition head) {
+    if (position instanceof StreamPosition.PgLsn p && head instanceof StreamPosition.PgLsn h) {
+      return Math.max(0, h.value() - p.value());
+    }
+    if (position instanceof StreamPosition.BinlogPosition p
+        && head instanceof StreamPosition.BinlogPosition h
+        && p.file().equals(h.file())) {
+      return Math.max(0, h.offset() - p.offset());
+    }
+    return -1;
+  }
+
+  private static StreamPosition headOf(ChangeCapture capture, Connection src) {
+    try {
+      return capture.head(src);
+    } catch (SQLException e) {
+      return null; // lag in bytes unknown this time; the stream goes on
+    }
+  }
+
+  private static List<String> tables(MappingDocument mapping) {
+    return mapping.tables().stream().map(TableMapping::source).toList();
+  }
+
+  private static ChangeCapture capture(MigrationSpec spec) {
+    return Dialects.source(spec)
+        .changeCapture()
+        .orElseThrow(
+            () ->
+                new MigrationException(
+                    ErrorCode.INVALID_SPEC,
+                    "migrate.strategy online needs change capture, which the source engine "
+                        + Dialects.source(spec).name()
+                        + " does not offer; use migrate.strategy: bulk"));
+  }
+
+  private interface SourceWork<T> {
+    T run(Connection source) throws SQLException;
+  }
+
+  private <T> T onSource(MigrationSpec spec, String what, SourceWork<T> work) {
+    Dialect sd = Dialects.source(spec);
+    try (Connection src = Dialects.open(spec.source(), secrets, "source")) {
+      return work.run(src);
+    } catch (SQLException e) {
+      throw sd.classify(e, what);
+    }
+  }
+
+  private static String hash(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.migrationstudio.worker.migrate;
+
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ActivityFailures;
+import io.migrationstudio.contracts.activity.CaptureDrop;
+import io.migrationstudio.contracts.activity.CaptureStarted;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.activity.StreamActivities;
+import io.migrationstudio.contracts.activity.StreamEvidence;
+import io.migrationstudio.contracts.activity.StreamSlice;
+import io.migrationstudio.contracts.workflow.StreamProgress;
+import io.migrationstudio.core.cdc.apply.StreamService;
+import io.migrationstudio.core.evidence.StageArtifacts;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.spec.SecretResolver;
+import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The change stream's activities: a thin adapter over {@link StreamService} (built once). A slice
+ * heartbeats its progress after every batch (position, lag, counters), so a dead worker is noticed
+ * within the heartbeat timeout and the next slice starts on another from the target's position.
+ */
+public final class StreamActivitiesImpl implements StreamActivities {
+  private final StageArtifacts artifacts;
+  private final StreamService streams;
+
+  public StreamActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
+    this.artifacts = new StageArtifacts(Objects.requireNonNull(store));
+    this.streams = new StreamService(Objects.requireNonNull(secrets));
+  }
+
+  @Override
+  public CaptureStarted prepareCapture(StageRequest req) {
+    return ActivityFailures.run(
+        () -> {
+          MappingDocument mapping = artifacts.mapping(req.branch(), req.commit());
+          return streams.prepare(req.spec(), mapping, req.migrationId());
+        });
+  }
+
+  @Override
+  public StreamProgress applySlice(StreamSlice slice) {
+    return ActivityFailures.run(
+        () -> {
+          MappingDocument mapping = artifacts.mapping(slice.branch(), slice.mappingCommit());
+          ActivityExecutionContext ctx = Activity.getExecutionContext();
+          return streams.applySlice(
+              slice.spec(),
+              mapping,
+              slice.migrationId(),
+              slice.capture(),
+              slice.startPosition(),
+              Duration.ofMillis(slice.sliceMillis()),
+              ctx::heartbeat);
+        });
+  }
+
+  @Override
+  public StageResult recordStream(StreamEvidence e) {
+    return ActivityFailures.run(
+        () ->
+            artifacts.commit(
+                Stage.MIGRATE,
+                Stage.MIGRATE.checkerRole(),
+                e.branch(),
+                "Migrate: change stream",
+                StreamService.evidence(e.spec(), e.progress())));
+  }
+
+  @Override
+  public void dropCapture(CaptureDrop drop) {
+    ActivityFailures.run(
+        () -> {
+          streams.drop(drop.spec(), drop.capture());
+          return null;
+        });
+  }
+}
