@@ -153,6 +153,9 @@ final class ClientCommands {
             Watcher.rateAndEta(t));
       }
     }
+    if (s.stream() != null) {
+      out.println("  " + s.stream().line());
+    }
     for (ReviewRecord r : s.reviews()) {
       out.printf(
           Locale.ROOT,

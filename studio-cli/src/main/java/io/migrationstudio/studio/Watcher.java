@@ -93,6 +93,7 @@ final class Watcher {
     Map<String, String> seen = new HashMap<>();
     long lastProgress = 0;
     long lastRows = 0;
+    String lastStream = null;
     long lastRowsAt = System.currentTimeMillis();
     double rate = 0;
     while (true) {
@@ -105,6 +106,10 @@ final class Watcher {
       }
       Progress p = st.progress();
       long now = System.currentTimeMillis();
+      if (st.stream() != null && !st.stream().line().equals(lastStream)) {
+        lastStream = st.stream().line(); // a live line of the change stream, like gh-ost's
+        out.println("      " + lastStream);
+      }
       boolean moved = p.rowsCopied() != lastRows;
       if (p.chunksTotal() > 0
           && p.chunksDone() < p.chunksTotal()

@@ -292,7 +292,8 @@ public final class OperatorService {
             + "); its history holds the cause, and running the migration again resumes from the"
             + " evidence",
         st.kind(),
-        st.workflowId());
+        st.workflowId(),
+        st.stream());
   }
 
   private WorkflowExecutionStatus executionStatus(String workflowId) {
