@@ -2,10 +2,13 @@ package io.migrationstudio.core.assess;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.spec.Approvers;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.EvidenceOptions;
+import io.migrationstudio.contracts.spec.MappingOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.db.SampleDatabases;
@@ -98,7 +101,9 @@ class RiskChecksIT {
     Risk collision = risk(r, "case-insensitive-unique-collision/people.name");
     assertEquals(Risk.Severity.LOW, collision.severity(), "same engine: only with a ci target");
     assertTrue(collision.detail().startsWith("4 rows of people"), collision.detail());
-    assertTrue(collision.detail().contains("[alice, bob]"), collision.detail());
+    // the colliding keys are source values: masked unless the spec lists them plain
+    assertTrue(collision.detail().contains("e.g. [xxxxx, xxx]"), collision.detail());
+    assertFalse(collision.detail().contains("alice"), collision.detail());
     assertEquals(1, run(r, "case-insensitive-unique-collision").risks(), "tags has no collision");
 
     Risk target = risk(r, "target-not-empty/People");
@@ -110,6 +115,27 @@ class RiskChecksIT {
     assertTrue(nul.reason().contains("PostgreSQL text types reject NUL bytes"), nul.reason());
     assertEquals(CheckRun.Status.RAN, run(r, "collation-differences").status());
     assertEquals(CheckRun.Status.RAN, run(r, "mysql-unsigned-overflow").status());
+
+    MigrationSpec plain =
+        new MigrationSpec(
+            spec.id(),
+            null,
+            spec.source(),
+            spec.target(),
+            null,
+            new MappingOptions(
+                null, null, null, new EvidenceOptions(List.of("people.name", "tags"))),
+            null,
+            null,
+            null,
+            null,
+            spec.approvers(),
+            null);
+    assertTrue(
+        risk(report(assess(plain)), "case-insensitive-unique-collision/people.name")
+            .detail()
+            .contains("e.g. [alice, bob]"),
+        "listed plain");
 
     StageOutput again = assess(spec);
     for (String path : first.files().keySet()) {
