@@ -43,6 +43,12 @@ public enum ErrorCode {
    * replace}.
    */
   TARGET_NOT_EMPTY(false),
+  /**
+   * Another migration holds the target's migration lock (a row in the target's studio schema): one
+   * live migration per target. Not retried: wait for it to end, or release the lock of a crashed
+   * holder with {@code studio unlock}.
+   */
+  TARGET_LOCKED(false),
   /** The cutover or its rollback drill could not complete. */
   CUTOVER_FAILED(false),
   /**

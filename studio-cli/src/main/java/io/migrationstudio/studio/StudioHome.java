@@ -19,6 +19,10 @@ public record StudioHome(Path root) {
   public static StudioHome of(Path option) {
     StudioHome home = new StudioHome(option == null ? Path.of(".studio") : option);
     home.create();
+    // named in the target lock this process takes (TargetLock), so its holder can be found
+    System.setProperty(
+        io.migrationstudio.core.copy.TargetLock.HOME_PROPERTY,
+        home.root().toAbsolutePath().toString());
     return home;
   }
 

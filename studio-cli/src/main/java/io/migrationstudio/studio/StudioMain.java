@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ClientCommands.ListMigrations.class,
       ClientCommands.ReviewStage.class,
       ClientCommands.Artifacts.class,
+      UnlockCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class StudioMain implements Runnable {

@@ -6,6 +6,7 @@ import io.migrationstudio.core.assess.Risk.Severity;
 import io.migrationstudio.core.dialect.DataProbe;
 import io.migrationstudio.core.dialect.DataProbe.Anomaly;
 import io.migrationstudio.core.dialect.DataProbe.Sample;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.TableInfo;
@@ -138,7 +139,7 @@ final class DataChecks {
                   + " share their key "
                   + k.columns()
                   + " with another row once case is ignored, e.g. "
-                  + s.examples()
+                  + shown(c, k.table().name(), k.columns(), s.examples())
                   + (cross
                       ? ". A case-insensitive key on " + c.targetEngine() + " rejects all but one."
                       : ". Unique today; a case-insensitive collation, citext or a lower() unique"
@@ -194,6 +195,7 @@ final class DataChecks {
       if (s.found()) {
         risks.add(
             found(
+                c,
                 "text-with-nul-bytes",
                 k,
                 s,
@@ -220,6 +222,7 @@ final class DataChecks {
       if (s.found()) {
         risks.add(
             found(
+                c,
                 "mysql-zero-dates",
                 k,
                 s,
@@ -249,6 +252,7 @@ final class DataChecks {
       if (s.found()) {
         risks.add(
             found(
+                c,
                 "mysql-unsigned-overflow",
                 k,
                 s,
@@ -264,7 +268,13 @@ final class DataChecks {
   }
 
   private static Risk found(
-      String key, Candidate k, Sample s, String title, String what, String mitigation) {
+      RiskContext c,
+      String key,
+      Candidate k,
+      Sample s,
+      String title,
+      String what,
+      String mitigation) {
     return Risk.of(
         key,
         Category.DATA_LOSS,
@@ -284,8 +294,26 @@ final class DataChecks {
                 : " Example keys "
                     + CheckSupport.identifyingColumns(k.table())
                     + ": "
-                    + s.examples()),
+                    + shown(
+                        c,
+                        k.table().name(),
+                        CheckSupport.identifyingColumns(k.table()),
+                        s.examples())),
         mitigation);
+  }
+
+  /**
+   * Example keys as risks.json shows them: source values, so masked ({@link EvidenceMask#shape})
+   * unless the spec's {@code mapping.evidence.plain} lists every key column (or the table).
+   */
+  static List<String> shown(
+      RiskContext c, String table, List<String> columns, List<String> examples) {
+    EvidenceMask mask =
+        EvidenceMask.plain(c.spec() == null ? List.of() : c.spec().mapping().plainEvidence());
+    if (columns.stream().allMatch(col -> mask.isPlain(table, col))) {
+      return examples;
+    }
+    return examples.stream().map(EvidenceMask::shape).toList();
   }
 
   /** Names compared loosely: lower case, letters and digits only (naming rules change the rest). */

@@ -33,7 +33,11 @@ public final class MigrateService {
     this.secrets = Objects.requireNonNull(secrets);
   }
 
-  /** The studio schema, the ledger, the target tables (no indexes) and the chunk plan. */
+  /**
+   * The target's migration lock ({@link TargetLock}, refused with TARGET_LOCKED when another
+   * migration holds it), then the studio schema, the ledger, the target tables (no indexes) and the
+   * chunk plan.
+   */
   public TargetPreparer.Prepared prepare(
       MigrationSpec spec, MappingDocument mapping, String migrationId) {
     TargetPreparer preparer = new TargetPreparer(Dialects.source(spec), Dialects.target(spec));
@@ -41,10 +45,26 @@ public final class MigrateService {
     Long bytes = spec.migrate().chunkBytes();
     String what = "preparing the target of migration " + migrationId;
     boolean replace = spec.migrate().replacesNonEmptyTarget();
+    TargetLock lock = new TargetLock(TargetSchema.DEFAULT_STUDIO_SCHEMA);
     return onBoth(
         spec,
         what,
-        (src, tgt) -> preparer.prepare(src, tgt, mapping, migrationId, rows, bytes, replace));
+        (src, tgt) -> {
+          lock.acquire(tgt, TargetLock.holderFor(spec, migrationId));
+          return preparer.prepare(src, tgt, mapping, migrationId, rows, bytes, replace);
+        });
+  }
+
+  /**
+   * Releases the target's migration lock if {@code migrationId} holds it (the migration ended);
+   * true when it did. Creates nothing on a target the migration never prepared.
+   */
+  public boolean releaseLock(MigrationSpec spec, String migrationId) {
+    TargetLock lock = new TargetLock(TargetSchema.DEFAULT_STUDIO_SCHEMA);
+    return onTarget(
+        spec,
+        "releasing the target lock of migration " + migrationId,
+        tgt -> lock.release(tgt, migrationId));
   }
 
   /**

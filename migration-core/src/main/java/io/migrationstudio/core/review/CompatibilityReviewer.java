@@ -123,8 +123,10 @@ public final class CompatibilityReviewer {
   }
 
   /**
-   * As above, with the dry run's rows shown through {@code mask} (masked unless the spec's {@code
-   * mapping.evidence.plain} lists the table or column).
+   * As above, with the source values the evidence shows through {@code mask} (masked unless the
+   * spec's {@code mapping.evidence.plain} lists the table or column): the dry run's rows, and in
+   * the findings the example keys, a {@code max_seen} that is a value (not a length) and the values
+   * a detail quotes (a value map's unlisted values, a failed cast or expression).
    */
   public StageOutput review(
       Connection source,
@@ -191,6 +193,7 @@ public final class CompatibilityReviewer {
     private final SourceMeasurements measurements;
     private final DryRun dryRun;
     private final String writesNote;
+    private final EvidenceMask mask;
     private int columns;
 
     Run(
@@ -209,8 +212,9 @@ public final class CompatibilityReviewer {
       this.mapping = mapping;
       this.structure = new StructureChecks(findings, inventory, mapping, online);
       this.columnProbes = new ColumnProbes(findings, profile);
-      this.measurements = new SourceMeasurements(findings, source, dialect, profile);
+      this.measurements = new SourceMeasurements(findings, source, dialect, profile, mask);
       this.dryRun = new DryRun(findings, source, dialect, mask);
+      this.mask = mask;
     }
 
     void structure() {
@@ -294,9 +298,9 @@ public final class CompatibilityReviewer {
         return;
       }
       try {
-        findings.addAll(RowProbe.run(source, dialect, TARGET, mapping, table, info));
+        findings.addAll(RowProbe.run(source, dialect, TARGET, mapping, table, info, mask));
       } catch (SQLException | MigrationException e) {
-        failed(dialect, e, "the row probe", table.source(), CompatibilityCheck.ROW_PROBE, "");
+        failed(dialect, e, "the row probe", table, CompatibilityCheck.ROW_PROBE, "", mask);
       }
     }
 
@@ -310,15 +314,26 @@ public final class CompatibilityReviewer {
         return;
       }
       try {
-        findings.addAll(KeyProbe.run(source, dialect, TARGET, mapping, table, info, keys));
+        findings.addAll(
+            KeyProbe.run(
+                source,
+                dialect,
+                TARGET,
+                mapping,
+                table,
+                info,
+                keys,
+                KeyProbe.KEYS_IN_MEMORY,
+                mask));
       } catch (SQLException | MigrationException e) {
         failed(
             dialect,
             e,
             "the key probe",
-            table.source(),
+            table,
             CompatibilityCheck.DUPLICATE_KEY,
-            "the duplicate-key check could not run: ");
+            "the duplicate-key check could not run: ",
+            mask);
       }
     }
 

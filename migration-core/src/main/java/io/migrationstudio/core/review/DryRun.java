@@ -110,9 +110,9 @@ final class DryRun extends ReviewPart {
         after.add(a);
       }
     } catch (SQLException | MigrationException e) {
-      MigrationException m =
-          failed(dialect, e, "the dry run", table.source(), CompatibilityCheck.DRY_RUN, "");
-      dryRun.append("The dry run failed: ").append(escape(m.getMessage())).append("\n");
+      String message =
+          failed(dialect, e, "the dry run", table, CompatibilityCheck.DRY_RUN, "", mask);
+      dryRun.append("The dry run failed: ").append(escape(message)).append("\n");
       return;
     }
     tables(table, sourceColumns, before, after, quarantined);
@@ -162,16 +162,22 @@ final class DryRun extends ReviewPart {
 
   /**
    * Why Migrate would quarantine a value, the value it quotes masked like the cell that shows it (a
-   * reason names the unconvertible source value).
+   * reason names the unconvertible source value), and any other quoted value masked too.
    */
   private String maskedReason(TableMapping table, int i, ColumnCodec column, Object value) {
     String reason = CopyText.unwritable(column, value);
-    if (reason != null && value instanceof Unconvertible u && !u.raw().isEmpty()) {
-      ColumnMapping c = table.copiedColumns().get(i);
-      String name = c.source() != null ? c.source() : c.target();
-      return reason.replace(u.raw(), mask.text(table.source(), name, u.raw()));
+    if (reason == null) {
+      return null;
     }
-    return reason;
+    ColumnMapping c = table.copiedColumns().get(i);
+    String name = c.source() != null ? c.source() : c.target();
+    List<String> names = names(table);
+    // a derived value's "raw" is its expression: a name, not a value
+    if (value instanceof Unconvertible u && !u.raw().isEmpty() && !names.contains(u.raw())) {
+      reason = reason.replace(u.raw(), mask.text(table.source(), name, u.raw()));
+    }
+    // an expression's failure may quote other values of the row (e.g. "For input string: ...")
+    return mask.quoted(table.source(), name, reason, names);
   }
 
   /** The COPY text of a value (null stays null, shown as NULL like on the source side). */

@@ -10,6 +10,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingExpressions;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.mapping.TargetType;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.review.Finding.Level;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
@@ -164,6 +165,22 @@ final class KeyProbe {
       List<Key> keys,
       int keysInMemory)
       throws SQLException {
+    return run(
+        source, dialect, target, mapping, table, info, keys, keysInMemory, EvidenceMask.masked());
+  }
+
+  /** {@link #run}, with the example row keys through {@code mask}. */
+  static List<Finding> run(
+      Connection source,
+      Dialect dialect,
+      Dialect target,
+      MappingDocument mapping,
+      TableMapping table,
+      TableInfo info,
+      List<Key> keys,
+      int keysInMemory,
+      EvidenceMask mask)
+      throws SQLException {
     TableSql sql = new TableSql(dialect, target, mapping, table);
     SourceRows rows = SourceRows.of(sql);
     List<ColumnMapping> copied = sql.copiedColumns();
@@ -207,7 +224,7 @@ final class KeyProbe {
                 continue;
               }
               if (rowKey == null) {
-                rowKey = rowKey(rs, pk.size(), key);
+                rowKey = rowKey(rs, table.source(), pk, key, mask);
               }
               t.see(key, rowKey);
             }
@@ -267,8 +284,13 @@ final class KeyProbe {
     return out;
   }
 
-  private static String rowKey(ResultSet rs, int keys, String targetKey) throws SQLException {
-    return keys == 0 ? "key " + targetKey.replace('\0', ',') : RowProbe.example(rs, keys);
+  /** The row's source key, or (keyless) the target key, masked unless plain. */
+  private static String rowKey(
+      ResultSet rs, String table, List<String> pk, String targetKey, EvidenceMask mask)
+      throws SQLException {
+    return pk.isEmpty()
+        ? "key " + mask.text(table, null, targetKey.replace('\0', ','))
+        : RowProbe.example(rs, table, pk, mask);
   }
 
   /** One key's state: the keys seen in this pass, and the duplicates over all passes. */

@@ -13,6 +13,7 @@ import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.mapping.TargetType;
 import io.migrationstudio.core.mapping.UnmappedPolicy;
 import io.migrationstudio.core.mapping.ValueMap;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.review.Finding.Level;
 import io.migrationstudio.core.schema.TableInfo;
 import java.sql.Connection;
@@ -62,6 +63,22 @@ final class RowProbe {
       TableMapping table,
       TableInfo info)
       throws SQLException {
+    return run(source, dialect, target, mapping, table, info, EvidenceMask.masked());
+  }
+
+  /**
+   * {@link #run}, with example keys and the values a detail quotes (unlisted values, an
+   * expression's failure) through {@code mask}.
+   */
+  static List<Finding> run(
+      Connection source,
+      Dialect dialect,
+      Dialect target,
+      MappingDocument mapping,
+      TableMapping table,
+      TableInfo info,
+      EvidenceMask mask)
+      throws SQLException {
     TableMapping probed = rejecting(table);
     TableSql sql = new TableSql(dialect, target, mapping, probed);
     SourceRows rows = SourceRows.of(sql);
@@ -70,7 +87,8 @@ final class RowProbe {
     List<Tally> tallies = new ArrayList<>();
     for (int i = 0; i < copied.size(); i++) {
       ColumnMapping c = table.byTarget(copied.get(i).target()).orElseThrow();
-      tallies.add(MappingExpressions.computed(c) ? new Tally(i, c, codecs.get(i)) : null);
+      tallies.add(
+          MappingExpressions.computed(c) ? new Tally(i, c, codecs.get(i), table, mask) : null);
     }
     List<String> key = info.primaryKey() == null ? List.of() : info.primaryKey().columns();
     long scanned = 0;
@@ -83,7 +101,7 @@ final class RowProbe {
         String example = null;
         for (Tally t : tallies) {
           if (t != null && t.observe(values[t.index])) {
-            example = example != null ? example : example(rs, key.size());
+            example = example != null ? example : example(rs, table.source(), key, mask);
             t.example(example);
           }
         }
@@ -120,16 +138,20 @@ final class RowProbe {
         table.indexes());
   }
 
-  /** A row's key as examples show it: one value, or {@code (a, b)}; null without key columns. */
-  static String example(ResultSet rs, int keys) throws SQLException {
-    if (keys == 0) {
+  /**
+   * A row's key as examples show it, through {@code mask}: one value, or {@code (a, b)}; null
+   * without key columns. The key columns are the first of the row.
+   */
+  static String example(ResultSet rs, String table, List<String> keys, EvidenceMask mask)
+      throws SQLException {
+    if (keys.isEmpty()) {
       return null;
     }
     List<String> parts = new ArrayList<>();
-    for (int i = 1; i <= keys; i++) {
+    for (int i = 1; i <= keys.size(); i++) {
       parts.add(String.valueOf(rs.getString(i)));
     }
-    return parts.size() == 1 ? parts.get(0) : "(" + String.join(", ", parts) + ")";
+    return mask.key(table, keys, parts);
   }
 
   /** Counts of one computed column. */
@@ -137,6 +159,8 @@ final class RowProbe {
     private final int index;
     private final ColumnMapping column;
     private final ColumnCodec codec;
+    private final TableMapping table;
+    private final EvidenceMask mask;
     private final Integer length;
     private final Counter notNull = new Counter();
     private final Counter tooLong = new Counter();
@@ -148,10 +172,13 @@ final class RowProbe {
     private int longest;
     private Counter last;
 
-    Tally(int index, ColumnMapping column, ColumnCodec codec) {
+    Tally(
+        int index, ColumnMapping column, ColumnCodec codec, TableMapping table, EvidenceMask mask) {
       this.index = index;
       this.column = column;
       this.codec = codec;
+      this.table = table;
+      this.mask = mask;
       TargetType tt = TargetType.parse(column.type());
       this.length = tt.canonical().isText() ? tt.length() : null;
     }
@@ -163,7 +190,7 @@ final class RowProbe {
         if (column.hasValueMap() && ValueMap.unlisted(u)) {
           last = unlisted;
           if (unlistedValues.size() < CompatibilityReviewer.EXAMPLE_KEYS) {
-            unlistedValues.add("'" + u.raw() + "'");
+            unlistedValues.add("'" + mask.text(table.source(), label(), u.raw()) + "'");
           }
           if (column.unmappedPolicy() == UnmappedPolicy.NULL && !column.nullable()) {
             notNull.count++;
@@ -171,7 +198,7 @@ final class RowProbe {
         } else {
           last = failed;
           if (reasons.isEmpty()) {
-            reasons.add(u.reason());
+            reasons.add(maskedReason(u));
           }
         }
       } else if (value == null) {
@@ -190,6 +217,21 @@ final class RowProbe {
       }
       last.count++;
       return last.examples.size() < CompatibilityReviewer.EXAMPLE_KEYS;
+    }
+
+    private String label() {
+      return column.source() != null ? column.source() : column.target();
+    }
+
+    /** Why a value failed, the value it quotes masked (by value, and any quoted segment). */
+    private String maskedReason(Unconvertible u) {
+      String reason = u.reason();
+      List<String> names = ReviewPart.names(table);
+      // a derived value's "raw" is its expression: a name, not a value
+      if (u.raw() != null && !u.raw().isEmpty() && !names.contains(u.raw())) {
+        reason = reason.replace(u.raw(), mask.text(table.source(), label(), u.raw()));
+      }
+      return mask.quoted(table.source(), label(), reason, names);
     }
 
     void example(String key) {

@@ -8,6 +8,7 @@ import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.review.Finding.Level;
 import io.migrationstudio.core.schema.TableInfo;
 import java.sql.Connection;
@@ -21,19 +22,26 @@ import java.util.List;
  * Runs the probes of a table on the source: all of them in one aggregate query (each alone when one
  * breaks it, to name it), the cast probe of a column, and up to {@value
  * CompatibilityReviewer#EXAMPLE_KEYS} example primary keys per violated probe. Transient SQL
- * failures are thrown; other failures of a probe become failing findings.
+ * failures are thrown; other failures of a probe become failing findings. Example keys, a largest
+ * value seen and the values a failure message quotes go through the evidence mask.
  */
 final class SourceMeasurements extends ReviewPart {
   private final Connection source;
   private final Dialect dialect;
   private final ProfileSql profile;
+  private final EvidenceMask mask;
 
   SourceMeasurements(
-      List<Finding> findings, Connection source, Dialect dialect, ProfileSql profile) {
+      List<Finding> findings,
+      Connection source,
+      Dialect dialect,
+      ProfileSql profile,
+      EvidenceMask mask) {
     super(findings);
     this.source = source;
     this.dialect = dialect;
     this.profile = profile;
+    this.mask = mask;
   }
 
   /** Runs every probe of a table in one aggregate query (each alone when one of them fails). */
@@ -81,7 +89,11 @@ final class SourceMeasurements extends ReviewPart {
               "the "
                   + p.check().key()
                   + " check could not run: "
-                  + dialect.classify(each, "the check").getMessage()
+                  + mask.quoted(
+                      table.source(),
+                      label(p.column()),
+                      dialect.classify(each, "the check").getMessage(),
+                      names(table))
                   + "; fix the column's expression or type in mapping.yaml");
         }
       }
@@ -117,7 +129,11 @@ final class SourceMeasurements extends ReviewPart {
           "casting the column to "
               + c.type()
               + " fails on the source data: "
-              + dialect.classify(e, "the cast").getMessage()
+              + mask.quoted(
+                  table.source(),
+                  c.source(),
+                  dialect.classify(e, "the cast").getMessage(),
+                  names(table))
               + "; choose another type or transform the values");
     }
   }
@@ -132,7 +148,11 @@ final class SourceMeasurements extends ReviewPart {
       String where)
       throws SQLException {
     Level level = count > 0 ? p.onViolation() : p.onClean();
-    List<String> examples = count > 0 ? examples(info, p, from, where) : List.of();
+    List<String> examples = count > 0 ? examples(table, info, p, from, where) : List.of();
+    if (p.check() != CompatibilityCheck.MAX_LENGTH) {
+      // the largest value itself (max_length reports a length, not a value)
+      maxSeen = mask.text(table.source(), label(p.column()), maxSeen);
+    }
     String detail = count > 0 ? p.detail() : p.check().key() + ": no row affected";
     if (p.check() == CompatibilityCheck.COLUMN_DROPPED) {
       detail = p.detail();
@@ -140,8 +160,8 @@ final class SourceMeasurements extends ReviewPart {
     add(level, table.source(), label(p.column()), p.check(), count, maxSeen, examples, detail);
   }
 
-  private List<String> examples(TableInfo info, Probe p, String from, String where)
-      throws SQLException {
+  private List<String> examples(
+      TableMapping table, TableInfo info, Probe p, String from, String where) throws SQLException {
     if (info.primaryKey() == null) {
       return List.of();
     }
@@ -167,7 +187,7 @@ final class SourceMeasurements extends ReviewPart {
         for (int i = 1; i <= pk.size(); i++) {
           parts.add(String.valueOf(rs.getString(i)));
         }
-        keys.add(parts.size() == 1 ? parts.get(0) : "(" + String.join(", ", parts) + ")");
+        keys.add(mask.key(table.source(), info.primaryKey().columns(), parts));
       }
     }
     return keys;

@@ -41,12 +41,14 @@ class MariaDbRiskChecksIT extends AbstractRiskChecksIT {
     Risk zero = onlyRisk(r, "mysql-zero-dates");
     assertEquals(List.of("Event Log.happened"), zero.objects());
     assertTrue(zero.detail().startsWith("2 rows of Event Log.happened"), zero.detail());
-    assertTrue(zero.detail().endsWith(": [2, 4]"), zero.detail());
+    // example keys are source values: masked by default
+    assertTrue(zero.detail().endsWith(": [#, #]"), zero.detail());
 
     Risk nul = onlyRisk(r, "text-with-nul-bytes");
     assertEquals(List.of("Event Log.note"), nul.objects());
     assertTrue(nul.detail().startsWith("1 rows of Event Log.note"), nul.detail());
-    assertTrue(nul.detail().endsWith(": [3]"), nul.detail());
+    // the example key is a source value: masked by default
+    assertTrue(nul.detail().endsWith(": [#]"), nul.detail());
 
     for (String key :
         List.of(

@@ -1,8 +1,12 @@
 package io.migrationstudio.core.assess;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.migrationstudio.contracts.spec.EvidenceOptions;
+import io.migrationstudio.contracts.spec.MappingOptions;
+import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.contract.AbstractRiskChecksIT;
 import io.migrationstudio.core.contract.EngineDb;
@@ -54,7 +58,9 @@ class RiskChecksIT extends AbstractRiskChecksIT {
     Risk collision = risk(r, "case-insensitive-unique-collision/people.name");
     assertEquals(Risk.Severity.LOW, collision.severity(), "same engine: only with a ci target");
     assertTrue(collision.detail().startsWith("4 rows of people"), collision.detail());
-    assertTrue(collision.detail().contains("[alice, bob]"), collision.detail());
+    // the colliding keys are source values: masked unless the spec lists them plain
+    assertTrue(collision.detail().contains("e.g. [xxxxx, xxx]"), collision.detail());
+    assertFalse(collision.detail().contains("alice"), collision.detail());
     assertEquals(1, run(r, "case-insensitive-unique-collision").risks(), "tags has no collision");
 
     Risk target = risk(r, "target-not-empty/People");
@@ -66,6 +72,27 @@ class RiskChecksIT extends AbstractRiskChecksIT {
     assertTrue(nul.reason().contains("PostgreSQL text types reject NUL bytes"), nul.reason());
     assertEquals(CheckRun.Status.RAN, run(r, "collation-differences").status());
     assertEquals(CheckRun.Status.RAN, run(r, "mysql-unsigned-overflow").status());
+    MigrationSpec base = spec(src, dst);
+    MigrationSpec plain =
+        new MigrationSpec(
+            base.id(),
+            null,
+            base.source(),
+            base.target(),
+            null,
+            new MappingOptions(
+                null, null, null, new EvidenceOptions(List.of("people.name", "tags"))),
+            null,
+            null,
+            null,
+            null,
+            base.approvers(),
+            null);
+    assertTrue(
+        risk(report(assess(plain)), "case-insensitive-unique-collision/people.name")
+            .detail()
+            .contains("e.g. [alice, bob]"),
+        "listed plain");
     String md = new String(first.files().get(ArtifactPaths.RISKS_MD), StandardCharsets.UTF_8);
     assertTrue(md.contains("| `text-with-nul-bytes` | data-loss | skipped | 0 |"), md);
   }

@@ -93,12 +93,31 @@ class ReviewProbesPostgresIT {
               "41 (same target key as 1)",
               "42 (same target key as 2)",
               "43 (same target key as 1)"),
-          KeyProbe.run(src, PG, PG, mapping, table, info, keys).get(0).examples());
+          KeyProbe.run(
+                  src,
+                  PG,
+                  PG,
+                  mapping,
+                  table,
+                  info,
+                  keys,
+                  KeyProbe.KEYS_IN_MEMORY,
+                  EvidenceMask.plain(List.of("*")))
+              .get(0)
+              .examples());
+      assertEquals(
+          List.of(
+              "## (same target key as #)",
+              "## (same target key as #)",
+              "## (same target key as #)"),
+          KeyProbe.run(src, PG, PG, mapping, table, info, keys).get(0).examples(),
+          "masked by default: the keys' shapes");
 
       CompatibilityReport report =
           Json.read(
               new CompatibilityReviewer()
-                  .review(src, PG, "public", null, inv, mapping)
+                  // the assertions read the values; masking is FindingMaskingIT's
+                  .review(src, PG, "public", null, inv, mapping, EvidenceMask.plain(List.of("*")))
                   .files()
                   .get(ArtifactPaths.COMPATIBILITY_JSON),
               CompatibilityReport.class,

@@ -16,6 +16,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.review.CompatibilityReport;
 import io.migrationstudio.core.review.CompatibilityReviewer;
@@ -42,6 +43,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith({PostgresExtension.class, MariaDbExtension.class})
 class InvalidUtf8MariaDbIT {
+  /** The assertions read example keys and values; masking is FindingMaskingIT\'s. */
+  private static final EvidenceMask PLAIN = EvidenceMask.plain(List.of("*"));
+
   private static final PostgresDialect PG = new PostgresDialect();
 
   private static final String MAPPING =
@@ -123,7 +127,7 @@ class InvalidUtf8MariaDbIT {
       CompatibilityReport review =
           Json.read(
               new CompatibilityReviewer()
-                  .review(src, source, maria.name(), null, inventory, mapping)
+                  .review(src, source, maria.name(), null, inventory, mapping, PLAIN)
                   .files()
                   .get(ArtifactPaths.COMPATIBILITY_JSON),
               CompatibilityReport.class,

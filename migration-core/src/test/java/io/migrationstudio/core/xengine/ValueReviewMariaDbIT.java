@@ -16,6 +16,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.review.CompatibilityReport;
@@ -44,6 +45,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith({PostgresExtension.class, MariaDbExtension.class})
 class ValueReviewMariaDbIT {
+  /** The assertions read example keys and values; masking is FindingMaskingIT\'s. */
+  private static final EvidenceMask PLAIN = EvidenceMask.plain(List.of("*"));
+
   private static final PostgresDialect PG = new PostgresDialect();
 
   private static final String TABLE =
@@ -258,7 +262,7 @@ class ValueReviewMariaDbIT {
       TestMariaDb maria,
       Inventory inventory,
       MappingDocument mapping) {
-    StageOutput out = reviewer.review(src, source, maria.name(), null, inventory, mapping);
+    StageOutput out = reviewer.review(src, source, maria.name(), null, inventory, mapping, PLAIN);
     return Json.read(
         out.files().get(ArtifactPaths.COMPATIBILITY_JSON), CompatibilityReport.class, "c");
   }

@@ -24,7 +24,7 @@ public final class AssessmentWorker {
     worker.registerActivitiesImplementations(
         new AssessmentActivitiesImpl(store, secrets),
         new MappingActivitiesImpl(store, secrets),
-        new EvidenceActivitiesImpl(store));
+        new EvidenceActivitiesImpl(store, secrets));
     return worker;
   }
 }

@@ -11,9 +11,13 @@ import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.SummaryRequest;
+import io.migrationstudio.contracts.workflow.MigrationState;
+import io.migrationstudio.contracts.workflow.MigrationStatus;
+import io.migrationstudio.core.copy.MigrateService;
 import io.migrationstudio.core.evidence.EvidenceService;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.spec.SpecLoader;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -21,17 +25,33 @@ import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.common.converter.EncodingKeys;
 import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Evidence activities: a thin adapter over {@link EvidenceService}. */
 public final class EvidenceActivitiesImpl implements EvidenceActivities {
+  private static final Logger log = LoggerFactory.getLogger(EvidenceActivitiesImpl.class);
+
   private final EvidenceService evidence;
 
+  /** Releases the target lock of an ended migration; null: not released here (tests). */
+  private final MigrateService locks;
+
   public EvidenceActivitiesImpl(ArtifactStore store) {
-    this(new EvidenceService(store));
+    this(new EvidenceService(store), null);
+  }
+
+  public EvidenceActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
+    this(new EvidenceService(store), new MigrateService(secrets));
   }
 
   public EvidenceActivitiesImpl(EvidenceService evidence) {
+    this(evidence, null);
+  }
+
+  private EvidenceActivitiesImpl(EvidenceService evidence, MigrateService locks) {
     this.evidence = evidence;
+    this.locks = locks;
   }
 
   @Override
@@ -97,9 +117,49 @@ public final class EvidenceActivitiesImpl implements EvidenceActivities {
     return run(() -> evidence.recordReview(request.branch(), request.review()));
   }
 
+  /**
+   * Writes {@code PULL_REQUEST.md}; the summary of a migration that ended (completed, failed,
+   * rejected: every end writes one) first releases the target's migration lock, so the next
+   * migration of that target may start. A release that fails is logged, never fails the summary:
+   * {@code studio unlock} releases the lock of a holder that is gone.
+   */
   @Override
   public CommitResult writePullRequest(SummaryRequest request) {
-    return run(() -> evidence.writePullRequest(request.branch(), request.spec(), request.status()));
+    return run(
+        () -> {
+          if (ended(request)) {
+            releaseLock(request);
+          }
+          return evidence.writePullRequest(request.branch(), request.spec(), request.status());
+        });
+  }
+
+  private static boolean ended(SummaryRequest request) {
+    MigrationStatus s = request.status();
+    return s != null
+        && request.spec() != null
+        && MigrationStatus.KIND_MIGRATION.equals(s.kind())
+        && s.state() != null
+        && s.state() != MigrationState.RUNNING
+        && s.state() != MigrationState.AWAITING_REVIEW;
+  }
+
+  private void releaseLock(SummaryRequest request) {
+    if (locks == null) {
+      return;
+    }
+    try {
+      if (locks.releaseLock(request.spec(), request.migrationId())) {
+        log.info("migration {} ended: its target lock is released", request.migrationId());
+      }
+    } catch (RuntimeException e) {
+      log.warn(
+          "migration {} ended but its target lock could not be released ({}); release it with"
+              + " `studio unlock SPEC --holder {}`",
+          request.migrationId(),
+          e.getMessage(),
+          request.migrationId());
+    }
   }
 
   /**

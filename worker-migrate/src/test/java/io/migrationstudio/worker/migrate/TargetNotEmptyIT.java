@@ -15,6 +15,7 @@ import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
+import io.migrationstudio.core.copy.MigrateService;
 import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
@@ -132,8 +133,11 @@ class TargetNotEmptyIT {
         "CREATE TABLE items (id integer PRIMARY KEY, name varchar(40))",
         "INSERT INTO items VALUES (7, 'old')");
     MigrateActivities activities = env.newActivityStub(MigrateActivities.class);
-    MigratePlan plan = activities.prepareTarget(request("swap", source, target, "replace"));
+    StageRequest swap = request("swap", source, target, "replace");
+    MigratePlan plan = activities.prepareTarget(swap);
     assertEquals(1, plan.tables().size());
+    // swap ends: it releases the target's migration lock, so the next migration may prepare it
+    assertTrue(new MigrateService(new SecretResolver(Map.of())).releaseLock(swap.spec(), "swap"));
 
     // a first migration plans an empty target; its own rows do not refuse its resumption
     TestDatabase fresh = target;
