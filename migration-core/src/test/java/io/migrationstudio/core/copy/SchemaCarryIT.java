@@ -88,6 +88,23 @@ class SchemaCarryIT {
             + " r floatrange, ms mood[])",
         "INSERT INTO thing VALUES (1, 'happy', 1999, ROW(1,2,3), '[1.5,2.5)', '{sad,ok}'),"
             + " (2, 'sad', 2001, NULL, 'empty', NULL)");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      DryRunner.Report dry =
+          new DryRunner(Loads.PG, Loads.PG)
+              .run(
+                  src,
+                  tgt,
+                  TestMappings.identity(src, "public", "public"),
+                  "dry",
+                  10,
+                  0,
+                  ChunkProgress.NONE);
+      assertEquals(
+          io.migrationstudio.contracts.workflow.Verdict.PASS,
+          dry.status(),
+          "the dry run creates the types first: " + dry);
+    }
     migrate(source, target, "types");
     assertEquals(dump(source, "type", "column"), dump(target));
     assertEquals(
