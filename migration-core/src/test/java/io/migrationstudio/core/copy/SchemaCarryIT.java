@@ -114,6 +114,16 @@ class SchemaCarryIT {
         Exception.class,
         () -> target.execute("INSERT INTO thing (id, m, y) VALUES (3, 'ok', 1800)"),
         "the domain's CHECK holds on the target");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      io.migrationstudio.core.validate.ValidationReport v =
+          new io.migrationstudio.core.validate.Validator(Loads.PG, Loads.PG)
+              .report(src, tgt, TestMappings.identity(src, "public", "public"), "types", 10, 10);
+      assertEquals(
+          io.migrationstudio.contracts.workflow.Verdict.PASS,
+          v.status(),
+          io.migrationstudio.core.report.Json.write(v));
+    }
   }
 
   @Test
@@ -154,6 +164,9 @@ class SchemaCarryIT {
         "CREATE INDEX event_region_idx ON event (region)",
         "CREATE INDEX event_2024_amount_idx ON event_2024 (amount)",
         "ALTER TABLE event_2024 ADD CONSTRAINT event_2024_small CHECK (amount < 1000)",
+        "CREATE TABLE tiny (id int PRIMARY KEY) PARTITION BY RANGE (id)",
+        "CREATE TABLE tiny_low PARTITION OF tiny FOR VALUES FROM (0) TO (100)",
+        "INSERT INTO tiny VALUES (1), (2)",
         "INSERT INTO event (at, region, amount) SELECT date '2024-06-01' + g * 7,"
             + " CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, g FROM generate_series(0, 150) g");
     migrate(source, target, "parts");
@@ -166,6 +179,7 @@ class SchemaCarryIT {
     String perPartition =
         "SELECT tableoid::regclass::text, count(*), sum(amount) FROM event GROUP BY 1 ORDER BY 1";
     assertEquals(rows(source, perPartition), rows(target, perPartition));
+    assertEquals(2, target.queryLong("SELECT count(*) FROM tiny_low"), "one chunk, no FREEZE");
     assertEquals(
         source.queryLong("SELECT nextval(pg_get_serial_sequence('event', 'id'))"),
         target.queryLong("SELECT nextval(pg_get_serial_sequence('event', 'id'))"));

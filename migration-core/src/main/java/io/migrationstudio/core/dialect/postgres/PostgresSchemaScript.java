@@ -1,5 +1,6 @@
 package io.migrationstudio.core.dialect.postgres;
 
+import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.schema.SchemaScript;
 import io.migrationstudio.core.schema.SchemaScript.NotCarried;
 import io.migrationstudio.core.schema.SchemaScript.Statement;
@@ -75,9 +76,19 @@ final class PostgresSchemaScript {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setAutoCommit(false);
     }
-    try (java.sql.Statement st = c.createStatement()) {
-      st.execute("SET LOCAL search_path = pg_catalog");
-      return new PostgresSchemaScript(c, schema, tableFilter).read();
+    String searchPath = Dialect.queryString(c, "SELECT current_setting('search_path')");
+    try (PreparedStatement set = c.prepareStatement("SELECT set_config('search_path', ?, true)")) {
+      set.setString(1, "pg_catalog");
+      set.execute();
+      try {
+        return new PostgresSchemaScript(c, schema, tableFilter).read();
+      } finally {
+        if (!autoCommit) {
+          // the caller's transaction goes on with its own search_path
+          set.setString(1, searchPath);
+          set.execute();
+        }
+      }
     } finally {
       if (autoCommit) {
         c.rollback();
@@ -859,7 +870,7 @@ final class PostgresSchemaScript {
   }
 
   private static String ident(String name) {
-    return io.migrationstudio.core.dialect.Dialect.quoteDoubled(name);
+    return Dialect.quoteDoubled(name);
   }
 
   private static String literal(String s) {
