@@ -138,6 +138,16 @@ class SchemaCarryIT {
         "INSERT INTO item VALUES (2, 1, 1, 2), (4, 5, 0, 0)",
         "ALTER TABLE item ADD CONSTRAINT not_yet CHECK (qty < 3) NOT VALID");
     migrate(source, target, "checks");
+    try (Connection tgt = target.connect();
+        Connection src = source.connect()) {
+      StageOutput integration =
+          new IntegrationChecker(Loads.PG)
+              .check(tgt, TestMappings.identity(src, "public", "public"), "checks", 0);
+      assertEquals(
+          io.migrationstudio.contracts.workflow.Verdict.PASS,
+          integration.verdict(),
+          "the source's NOT VALID check arrives NOT VALID: " + integration.summary());
+    }
     assertEquals(dump(source, "constraint", "routine"), dump(target));
     assertEquals(2, target.queryLong("SELECT count(*) FROM item"));
     assertThrows(
