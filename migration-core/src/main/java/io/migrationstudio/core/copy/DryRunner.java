@@ -141,7 +141,10 @@ public final class DryRunner {
       int chunkRows,
       long rejectLimit,
       ChunkProgress progress) {
-    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    // the source's types, routines and partitions too (same engine), as Migrate creates them
+    TargetSchema schema =
+        new TargetSchema(
+            target, mapping, studioSchema, CarriedSchema.read(source, target, src, mapping));
     Ledger ledger = new Ledger(target, studioSchema);
     ChunkCopier copier =
         new ChunkCopier(

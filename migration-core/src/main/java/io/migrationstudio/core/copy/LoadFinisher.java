@@ -10,6 +10,7 @@ import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.schema.SchemaScript;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -79,7 +80,13 @@ public final class LoadFinisher {
             e, "reading the current value of source sequence " + seq.source());
       }
     }
-    return finish(c, mapping, migrationId, stageStartedAtMillis, statements);
+    return finish(
+        c,
+        mapping,
+        migrationId,
+        stageStartedAtMillis,
+        statements,
+        CarriedSchema.read(sourceDialect, target, source, mapping));
   }
 
   /**
@@ -92,7 +99,7 @@ public final class LoadFinisher {
       throw new IllegalStateException(
           "the mapping has free-standing sequences: finish the load with the source connection");
     }
-    return finish(c, mapping, migrationId, stageStartedAtMillis, List.of());
+    return finish(c, mapping, migrationId, stageStartedAtMillis, List.of(), SchemaScript.EMPTY);
   }
 
   private StageOutput finish(
@@ -100,10 +107,12 @@ public final class LoadFinisher {
       MappingDocument mapping,
       String migrationId,
       long stageStartedAtMillis,
-      List<String> freeSequences) {
-    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+      List<String> freeSequences,
+      SchemaScript carried) {
     Ledger ledger = new Ledger(target, studioSchema);
     try {
+      TargetSchema schema =
+          new TargetSchema(target, mapping, studioSchema, partitionedOnTarget(c, mapping, carried));
       Map<String, Instant> started = new java.util.HashMap<>();
       Map<String, Long> elapsed = new java.util.HashMap<>();
       for (TableMapping t : mapping.tables()) {
@@ -121,6 +130,10 @@ public final class LoadFinisher {
         ledger.recordIndexBuild(c, migrationId, t.source(), first, first.plusMillis(ms));
       }
       TargetSchema.runInTransaction(c, concat(schema.sequenceStatements(), freeSequences));
+      if (!carried.isEmpty()) {
+        CarriedSchema.record(
+            c, studioSchema, target, migrationId, "post-data", schema.applyPostData(c));
+      }
       RunReport report = report(c, mapping, migrationId, stageStartedAtMillis, schema, ledger);
       return new StageOutput(
           Map.of(
@@ -209,7 +222,6 @@ public final class LoadFinisher {
    * runs the same DDL again as no-ops.
    */
   public void finishTable(Connection c, MappingDocument mapping, String migrationId, String table) {
-    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
     Ledger ledger = new Ledger(target, studioSchema);
     TableMapping t =
         mapping
@@ -220,6 +232,9 @@ public final class LoadFinisher {
                         io.migrationstudio.contracts.ErrorCode.INVALID_ARTIFACT,
                         "table " + table + " is not in mapping.yaml; re-run the Migrate stage"));
     try {
+      TargetSchema schema =
+          new TargetSchema(
+              target, mapping, studioSchema, partitionedOnTarget(c, mapping, SchemaScript.EMPTY));
       Instant s = clock.instant();
       List<String> memory = indexBuildSettings(c);
       TargetSchema.runInTransaction(c, concat(memory, schema.primaryKey(t)));
@@ -228,6 +243,31 @@ public final class LoadFinisher {
     } catch (SQLException e) {
       throw target.classify(e, "building the keys and indexes of " + t.target());
     }
+  }
+
+  /**
+   * {@code carried} with every table whose target table is partitioned marked so (a target prepared
+   * by a run that carried the source's partitioning, or made by hand), so its primary key and
+   * foreign keys are added as a partitioned table takes them.
+   */
+  private SchemaScript partitionedOnTarget(
+      Connection c, MappingDocument mapping, SchemaScript carried) throws SQLException {
+    if (!target.speaksPostgres()) {
+      return carried;
+    }
+    SchemaScript out = carried;
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement("SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass(?)")) {
+      for (TableMapping t : mapping.tables()) {
+        ps.setString(1, new TableSql(target, target, mapping, t).targetTable());
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+          if (rs.next() && rs.getBoolean(1)) {
+            out = out.withPartitioned(t.source());
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** Sort memory for one table's index builds (pgcopydb gives its index jobs the same). */
@@ -359,7 +399,8 @@ public final class LoadFinisher {
         runs,
         schema.skippedIndexes(),
         finished == null ? null : finished.toString(),
-        finished == null ? null : finished.toEpochMilli() - stageStartedAtMillis);
+        finished == null ? null : finished.toEpochMilli() - stageStartedAtMillis,
+        CarriedSchema.notCarried(c, studioSchema, target, migrationId));
   }
 
   static String markdown(RunReport r) {
@@ -404,6 +445,11 @@ public final class LoadFinisher {
       sb.append("\nExpression indexes to recreate by hand: ");
       sb.append(String.join(", ", r.skippedIndexes().stream().map(LoadFinisher::md).toList()));
       sb.append(".\n");
+    }
+    if (!r.notCarried().isEmpty()) {
+      sb.append("\nSource objects not created on the target (create them by hand from");
+      sb.append(" 03-migrate/target-schema.sql once the cause is fixed):\n\n");
+      r.notCarried().forEach(n -> sb.append("- ").append(n).append('\n'));
     }
     return sb.toString();
   }

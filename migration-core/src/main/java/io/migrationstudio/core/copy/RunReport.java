@@ -23,6 +23,10 @@ import java.util.List;
  * <p>A copy that failed (a chunk over {@code migrate.reject_limit}, a non-retryable error, a
  * cancelled or timed-out table copy) is recorded with status {@code failed} and a {@code failure}:
  * the table whose copy failed and why; the ledger sums are then what had been committed by then.
+ *
+ * <p>{@code notCarried} names every source object of a same-engine migration (type, routine, view,
+ * trigger, ...; see {@link CarriedSchema}) that the target refused or that cannot be expressed,
+ * with the reason and what to do; empty (and absent from the JSON) otherwise.
  */
 @JsonPropertyOrder({
   "migration",
@@ -34,7 +38,8 @@ import java.util.List;
   "tables",
   "skipped_indexes",
   "finished_at",
-  "stage_duration_ms"
+  "stage_duration_ms",
+  "not_carried"
 })
 public record RunReport(
     String migration,
@@ -46,10 +51,39 @@ public record RunReport(
     List<TableRun> tables,
     @JsonProperty("skipped_indexes") List<String> skippedIndexes,
     @JsonProperty("finished_at") String finishedAt,
-    @JsonProperty("stage_duration_ms") Long stageDurationMs) {
+    @JsonProperty("stage_duration_ms") Long stageDurationMs,
+    @JsonProperty("not_carried") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<String> notCarried) {
   public RunReport {
     tables = List.copyOf(tables);
     skippedIndexes = List.copyOf(skippedIndexes);
+    notCarried = notCarried == null ? List.of() : List.copyOf(notCarried);
+  }
+
+  /** A report without source objects left uncreated (cross-engine, or all carried). */
+  public RunReport(
+      String migration,
+      String stageStartedAt,
+      String status,
+      Failure failure,
+      Long durationMs,
+      Totals totals,
+      List<TableRun> tables,
+      List<String> skippedIndexes,
+      String finishedAt,
+      Long stageDurationMs) {
+    this(
+        migration,
+        stageStartedAt,
+        status,
+        failure,
+        durationMs,
+        totals,
+        tables,
+        skippedIndexes,
+        finishedAt,
+        stageDurationMs,
+        List.of());
   }
 
   /** Status {@code failed}: what failed, for which table (null when the failure names none). */
@@ -64,7 +98,8 @@ public record RunReport(
         tables,
         skippedIndexes,
         finishedAt,
-        stageDurationMs);
+        stageDurationMs,
+        notCarried);
   }
 
   /** Why a copy failed: the table whose copy failed and the reason. */

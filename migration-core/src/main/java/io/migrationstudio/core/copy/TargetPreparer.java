@@ -17,9 +17,11 @@ import java.util.Optional;
 
 /**
  * The first step of Migrate: creates the studio ledger and the target tables (phase 1 of {@link
- * TargetSchema}), then plans every table's chunks and records the plan in the ledger. A table the
- * ledger already planned keeps that plan, so a resumed migration redoes exactly the chunks that are
- * not committed, over the same ranges, even if the source changed meanwhile.
+ * TargetSchema}, with the source's types, routines, partitions, CHECK constraints and views on a
+ * same-engine migration: {@link CarriedSchema}; objects the target refuses are recorded), then
+ * plans every table's chunks and records the plan in the ledger. A table the ledger already planned
+ * keeps that plan, so a resumed migration redoes exactly the chunks that are not committed, over
+ * the same ranges, even if the source changed meanwhile.
  */
 public final class TargetPreparer {
   private final Dialect source;
@@ -81,10 +83,14 @@ public final class TargetPreparer {
       int chunkRows,
       Long chunkBytes,
       boolean replaceNonEmpty) {
-    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    TargetSchema schema =
+        new TargetSchema(
+            target, mapping, studioSchema, CarriedSchema.read(source, target, src, mapping));
     Ledger ledger = new Ledger(target, studioSchema);
     try {
-      schema.applyPreLoad(tgt);
+      List<io.migrationstudio.core.schema.SchemaScript.NotCarried> refused =
+          schema.applyPreLoad(tgt);
+      CarriedSchema.record(tgt, studioSchema, target, migrationId, "pre-data", refused);
       if (!replaceNonEmpty) {
         refuseNonEmpty(tgt, mapping, ledger, migrationId);
       }

@@ -8,6 +8,7 @@ import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.schema.ForeignKey;
 import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.KeyConstraint;
+import io.migrationstudio.core.schema.SchemaScript;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -45,16 +46,32 @@ public final class TargetSchema {
   private final MappingDocument mapping;
   private final String studioSchema;
   private final String targetSchema;
+  private final SchemaScript carried;
 
   public TargetSchema(Dialect target, MappingDocument mapping) {
     this(target, mapping, DEFAULT_STUDIO_SCHEMA);
   }
 
   public TargetSchema(Dialect target, MappingDocument mapping, String studioSchema) {
+    this(target, mapping, studioSchema, SchemaScript.EMPTY);
+  }
+
+  /**
+   * With the source's other objects ({@link CarriedSchema}): pre-data ones in phase 1 around the
+   * tables, partitioned tables created partitioned, post-data ones in phase 4.
+   */
+  public TargetSchema(
+      Dialect target, MappingDocument mapping, String studioSchema, SchemaScript carried) {
     this.dialect = target;
     this.mapping = mapping;
     this.studioSchema = studioSchema;
     this.targetSchema = TableSql.targetSchema(mapping, target);
+    this.carried = java.util.Objects.requireNonNull(carried);
+  }
+
+  /** The source objects this schema carries beyond the mapping (empty across engines). */
+  public SchemaScript carried() {
+    return carried;
   }
 
   public String studioSchema() {
@@ -124,7 +141,19 @@ public final class TargetSchema {
         // an online copy's chunk read snapshot (ChunkSnapshot.text()): the stream's hand-off
         "ALTER TABLE " + s + ".chunk_ledger ADD COLUMN IF NOT EXISTS snapshot text",
         // the change stream's position, written with the changes it applied
-        streamPositionStatement(dialect, studioSchema));
+        streamPositionStatement(dialect, studioSchema),
+        // source objects the target refused (CarriedSchema), named in run.md
+        "CREATE TABLE IF NOT EXISTS "
+            + s
+            + ".schema_objects (\n"
+            + "  migration text NOT NULL,\n"
+            + "  phase text NOT NULL,\n"
+            + "  ordinal integer NOT NULL,\n"
+            + "  kind text NOT NULL,\n"
+            + "  name text NOT NULL,\n"
+            + "  reason text NOT NULL,\n"
+            + "  PRIMARY KEY (migration, phase, ordinal)\n"
+            + ")");
   }
 
   /**
@@ -144,13 +173,49 @@ public final class TargetSchema {
         + ")";
   }
 
-  /** Ledger, target schema, sequences that are not identities, and tables (keys come later). */
+  /**
+   * Ledger, target schema, sequences that are not identities, carried types and routines, tables
+   * (keys come later), then carried partitions, CHECK constraints, views and comments.
+   */
   public List<String> preLoadStatements() {
-    List<String> out = beforeTables();
-    for (TableMapping t : mapping.tables()) {
-      out.add(createTable(t));
+    return preLoadSteps().stream().map(Step::sql).toList();
+  }
+
+  /** One statement of a phase; {@code carried} when it creates a source object (may be refused). */
+  record Step(String sql, SchemaScript.Statement carried) {
+    static Step of(String sql) {
+      return new Step(sql, null);
     }
+
+    /** The statement as target-schema.sql shows it: a carried object's note as a comment. */
+    String rendered() {
+      return carried == null || carried.note() == null
+          ? sql
+          : "-- " + carried.kind() + " " + carried.name() + ": " + carried.note() + "\n" + sql;
+    }
+  }
+
+  List<Step> preLoadSteps() {
+    List<Step> out = new ArrayList<>(beforeTables().stream().map(Step::of).toList());
+    if (!carried.beforeTables().isEmpty() || !carried.afterTables().isEmpty()) {
+      // as pg_dump: routine bodies may name tables created later in the script
+      out.add(Step.of("SET check_function_bodies = false"));
+    }
+    carried.beforeTables().forEach(s -> out.add(new Step(s.sql(), s)));
+    for (TableMapping t : mapping.tables()) {
+      out.add(Step.of(createTable(t)));
+    }
+    carried.afterTables().forEach(s -> out.add(new Step(s.sql(), s)));
     return out;
+  }
+
+  /**
+   * Phase 4, after the data, keys, foreign keys and sequences: carried post-data objects (each
+   * partition's own indexes and keys, materialized views' indexes and refresh, triggers, rules,
+   * row-level security).
+   */
+  List<Step> postDataSteps() {
+    return carried.afterData().stream().map(s -> new Step(s.sql(), s)).toList();
   }
 
   /** Ledger, target schema, sequences that are not identities. */
@@ -174,7 +239,13 @@ public final class TargetSchema {
    */
   public List<String> preLoadStatements(TableMapping only) {
     List<String> out = beforeTables();
+    carried.beforeTables().forEach(s -> out.add(s.sql()));
     out.add(createTable(only));
+    if (carried.partitioned(only.source())) {
+      carried.afterTables().stream()
+          .filter(s -> s.kind().equals("partition"))
+          .forEach(s -> out.add(s.sql()));
+    }
     return out;
   }
 
@@ -190,6 +261,12 @@ public final class TargetSchema {
     }
     String name = dialect.quote(primaryKeyName(t));
     String table = table(t);
+    if (carried.partitioned(t.source())) {
+      // USING INDEX is refused on a partitioned table: the key builds each partition's index
+      return List.of(
+          addConstraint(
+              t, table, primaryKeyName(t), "PRIMARY KEY (" + columns(t.primaryKey()) + ")"));
+    }
     return List.of(
         ifNoConstraint(
             t,
@@ -242,6 +319,7 @@ public final class TargetSchema {
   public List<String> foreignKeys(TableMapping t) {
     List<String> out = new ArrayList<>();
     String table = table(t);
+    boolean partitioned = carried.partitioned(t.source());
     for (ForeignKey fk : t.foreignKeys()) {
       out.add(
           addConstraint(
@@ -258,8 +336,11 @@ public final class TargetSchema {
                   + action(fk.onDelete())
                   + " ON UPDATE "
                   + action(fk.onUpdate())
-                  + " NOT VALID"));
-      out.add("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + dialect.quote(fk.name()));
+                  // NOT VALID is refused on a partitioned table (before PostgreSQL 18)
+                  + (partitioned ? "" : " NOT VALID")));
+      if (!partitioned) {
+        out.add("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + dialect.quote(fk.name()));
+      }
     }
     return out;
   }
@@ -346,7 +427,7 @@ public final class TargetSchema {
     sb.append("-- Target schema generated from 02-mapping/mapping.yaml by Migration Studio.\n");
     sb.append("-- Every statement is idempotent; phases run in this order.\n\n");
     sb.append("-- Phase 1: studio ledger and tables, without indexes (before the load)\n\n");
-    preLoadStatements().forEach(s -> sb.append(s).append(";\n\n"));
+    preLoadSteps().forEach(s -> sb.append(s.rendered()).append(";\n\n"));
     sb.append("-- Phase 2a: primary, unique keys and secondary indexes (after the load)\n\n");
     for (TableMapping t : mapping.tables()) {
       primaryKey(t).forEach(s -> sb.append(s).append(";\n\n"));
@@ -358,6 +439,16 @@ public final class TargetSchema {
     }
     sb.append("-- Phase 3: identities and sequences past the copied keys\n\n");
     sequenceStatements().forEach(s -> sb.append(s).append(";\n\n"));
+    if (!carried.afterData().isEmpty()) {
+      sb.append("-- Phase 4: the source's post-data objects (after the load, so triggers did not");
+      sb.append(" fire during it)\n\n");
+      postDataSteps().forEach(s -> sb.append(s.rendered()).append(";\n\n"));
+    }
+    if (!carried.notCarried().isEmpty()) {
+      sb.append("-- Not carried (create by hand):\n");
+      carried.notCarried().forEach(n -> sb.append("--   ").append(n).append('\n'));
+      sb.append('\n');
+    }
     String text = sb.toString();
     return text.substring(0, text.length() - 1);
   }
@@ -372,9 +463,46 @@ public final class TargetSchema {
     }
   }
 
-  /** Runs phase 1 on the target in one transaction. */
-  public void applyPreLoad(Connection target) throws SQLException {
-    runInTransaction(target, preLoadStatements());
+  /**
+   * Runs phase 1 on the target in one transaction; returns the carried objects the target refused
+   * and those that could not be expressed.
+   */
+  public List<SchemaScript.NotCarried> applyPreLoad(Connection target) throws SQLException {
+    List<SchemaScript.NotCarried> out = new ArrayList<>(carried.notCarried());
+    out.addAll(runSteps(target, preLoadSteps()));
+    return out;
+  }
+
+  /** Runs phase 4 (carried post-data objects); returns those the target refused. */
+  public List<SchemaScript.NotCarried> applyPostData(Connection target) throws SQLException {
+    return runSteps(target, postDataSteps());
+  }
+
+  /**
+   * Runs {@code steps} in one transaction: a plain step that fails fails them all; a carried object
+   * that the target refuses is rolled back alone (a savepoint) and returned with the reason, with
+   * the objects read but not expressible, so none is dropped silently.
+   */
+  List<SchemaScript.NotCarried> runSteps(Connection c, List<Step> steps) throws SQLException {
+    List<SchemaScript.NotCarried> refused = new ArrayList<>();
+    boolean auto = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try (Statement st = c.createStatement()) {
+      for (Step s : steps) {
+        if (s.carried() != null) {
+          CarriedSchema.apply(c, s.carried()).ifPresent(refused::add);
+        } else if (!s.sql().startsWith("--")) {
+          st.execute(s.sql());
+        }
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(auto);
+    }
+    return refused;
   }
 
   /** Runs statements in one transaction on the target. */
@@ -433,6 +561,10 @@ public final class TargetSchema {
       lines.add(col.toString());
     }
     sb.append(String.join(",\n", lines)).append("\n)");
+    String partitionBy = carried.partitionBy().get(t.source());
+    if (partitionBy != null) {
+      sb.append(" PARTITION BY ").append(partitionBy);
+    }
     return sb.toString();
   }
 

@@ -317,6 +317,18 @@ public interface Dialect {
   }
 
   /**
+   * Optional capability: the objects of {@code schema} beyond tables, keys and indexes (types,
+   * routines, partitions, CHECK constraints, views, materialized views, triggers, rules, policies,
+   * comments, extensions), as DDL for a target of this same engine, read from the server's own
+   * definition functions; {@code tableFilter} selects the tables (source names) in scope. Empty
+   * when the engine cannot describe them for a target; cross-engine migrations never ask.
+   */
+  default Optional<io.migrationstudio.core.schema.SchemaScript> schemaScript(
+      Connection connection, String schema, Predicate<String> tableFilter) throws SQLException {
+    return Optional.empty();
+  }
+
+  /**
    * A sequence's position as PostgreSQL's {@code setval(seq, lastValue, called)} takes it: the next
    * {@code nextval} returns {@code lastValue} when {@code called} is false, the value after it
    * otherwise.

@@ -48,7 +48,17 @@ final class ColumnProbes extends ReviewPart {
                   + " is NOT NULL; rows with NULL here would be refused."
                   + " Make the target nullable or transform NULL (e.g. coalesce) in mapping.yaml"));
     }
-    if (tt.canonical() == CanonicalType.UNSUPPORTED || c.canonical() == CanonicalType.UNSUPPORTED) {
+    // between servers of the same engine a column kept as exactly its source type (an enum,
+    // domain, composite or range type, which Migrate creates from the source's definition, or a
+    // base type the catalogue has no canonical type for) arrives as it is
+    boolean keptAsItIs =
+        !sql.crossEngine()
+            && src != null
+            && passThrough
+            && TargetType.sameSpelling(src.nativeType(), c.type());
+    if (!keptAsItIs
+        && (tt.canonical() == CanonicalType.UNSUPPORTED
+            || c.canonical() == CanonicalType.UNSUPPORTED)) {
       add(
           Level.FAIL,
           table.source(),

@@ -40,6 +40,11 @@ final class TargetChecks extends ReviewPart {
         }
       }
     }
+    boolean carried =
+        mapping.sourceEngine() != null
+            && Dialects.forName(mapping.sourceEngine()).speaksPostgres()
+            && targetDialect.speaksPostgres()
+            && "identity".equals(mapping.naming());
     for (Map.Entry<String, ColumnMapping> e : firstUse.entrySet()) {
       try (Statement s = target.createStatement();
           ResultSet rs = s.executeQuery("SELECT CAST(NULL AS " + e.getKey() + ")")) {
@@ -60,7 +65,12 @@ final class TargetChecks extends ReviewPart {
                 + e.getKey()
                 + " (SQLState "
                 + ex.getSQLState()
-                + "); create it (enum, domain or extension) before Migrate, or map another type");
+                + (carried
+                    ? "); Migrate creates the source's types, domains and extensions before the"
+                        + " tables (03-migrate/target-schema.sql) and names any the target"
+                        + " refuses in run.md"
+                    : "); create it (enum, domain or extension) before Migrate, or map another"
+                        + " type"));
       }
     }
     DatabaseMetaData meta = target.getMetaData();

@@ -14,6 +14,7 @@ import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.ForeignKey;
 import io.migrationstudio.core.schema.IndexInfo;
 import io.migrationstudio.core.schema.KeyConstraint;
+import io.migrationstudio.core.schema.SchemaScript;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +113,42 @@ class TargetSchemaTest {
     assertTrue(
         sql.contains("SELECT setval(pg_get_serial_sequence('\"Tgt Schema\".\"Parent\"', 'id')"));
     assertTrue(sql.contains("CREATE TABLE IF NOT EXISTS \"studio\".chunk_ledger"));
+  }
+
+  @Test
+  void carriedObjectsSurroundTheTablesAndAPartitionedTableTakesItsKeyWithoutUsingIndex() {
+    SchemaScript carried =
+        new SchemaScript(
+            List.of(
+                new SchemaScript.Statement(
+                    "type", "public.mood", "CREATE TYPE public.mood AS ENUM ('a')")),
+            java.util.Map.of(HOSTILE_TABLE, "RANGE (\"Key\")"),
+            List.of(
+                new SchemaScript.Statement(
+                    "partition",
+                    "public.p1",
+                    "CREATE TABLE IF NOT EXISTS public.p1 PARTITION OF x DEFAULT")),
+            List.of(new SchemaScript.Statement("trigger", "t", "CREATE TRIGGER t", "a note")),
+            List.of(new SchemaScript.NotCarried("aggregate", "public.pct(float8)", "by hand")));
+    String sql =
+        new TargetSchema(new PostgresDialect(), hostileMapping(), "studio", carried).render();
+    int type = sql.indexOf("CREATE TYPE public.mood");
+    int table = sql.indexOf("CREATE TABLE IF NOT EXISTS \"Tgt Schema\".\"Order");
+    int partition = sql.indexOf("PARTITION OF x DEFAULT");
+    int keys = sql.indexOf("-- Phase 2a");
+    int trigger = sql.indexOf("CREATE TRIGGER t");
+    int sequences = sql.indexOf("-- Phase 3");
+    assertTrue(
+        0 < type && type < table && table < partition && partition < keys && sequences < trigger,
+        sql);
+    assertTrue(sql.contains("SET check_function_bodies = false"));
+    assertTrue(sql.contains("\n) PARTITION BY RANGE (\"Key\")"), sql);
+    assertTrue(sql.contains("PRIMARY KEY (\"Key\")"), "no USING INDEX on the partitioned table");
+    assertTrue(sql.contains("-- trigger t: a note\nCREATE TRIGGER t"));
+    assertTrue(sql.contains("--   aggregate public.pct(float8): by hand"));
+    assertFalse(
+        new TargetSchema(new PostgresDialect(), hostileMapping()).render().contains("check_func"),
+        "nothing carried: the script is as before");
   }
 
   private static ColumnMapping key(String source, String target, boolean identity) {

@@ -179,6 +179,13 @@ public final class PostgresDialect implements Dialect {
     };
   }
 
+  /** Read by {@link PostgresSchemaScript} (the server's own definitions, dependency order). */
+  @Override
+  public Optional<io.migrationstudio.core.schema.SchemaScript> schemaScript(
+      Connection connection, String schema, Predicate<String> tableFilter) throws SQLException {
+    return Optional.of(PostgresSchemaScript.read(connection, schema, tableFilter));
+  }
+
   @Override
   public Inventory introspect(Connection connection, String schema, Predicate<String> tableFilter)
       throws SQLException {

@@ -1,0 +1,280 @@
+package io.migrationstudio.core.copy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.schema.SchemaScript;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * PostgreSQL → PostgreSQL carries the schema beyond tables and keys, one object kind per test:
+ * types (enum, domain with constraints, composite, range) before the tables that use them, CHECK
+ * constraints, declarative partitioning (bounds, sub-partitions, default partition, each
+ * partition's own index) with the rows routed into the partitions, views and a materialized view
+ * populated after the load, routines, triggers that did not fire during the load but fire after it,
+ * rules, row-level security and comments; an object the target refuses is named in run.md.
+ */
+@ExtendWith(PostgresExtension.class)
+class SchemaCarryIT {
+
+  private static void migrate(TestDatabase source, TestDatabase target, String id)
+      throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TargetPreparer.Prepared p = Loads.prepare(src, tgt, mapping, id, 3);
+      Loads.copyAll(src, tgt, mapping, p, id);
+      new LoadFinisher(Loads.PG).finish(src, Loads.PG, tgt, mapping, id, 0L);
+    }
+  }
+
+  /** The dump of {@code db}, checked to hold lines of each kind in {@code kinds}. */
+  private static List<String> dump(TestDatabase db, String... kinds) throws SQLException {
+    List<String> d = dump(db);
+    for (String kind : kinds) {
+      assertTrue(d.stream().anyMatch(l -> l.startsWith(kind + " ")), kind + " in " + d);
+    }
+    return d;
+  }
+
+  private static List<String> dump(TestDatabase db) throws SQLException {
+    try (Connection c = db.connect()) {
+      return SchemaDump.of(c, "public");
+    }
+  }
+
+  private static List<String> rows(TestDatabase db, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = db.connect();
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          sb.append(i > 1 ? "|" : "").append(rs.getString(i));
+        }
+        out.add(sb.toString());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void userDefinedTypesAreCreatedBeforeTheTablesAndColumnsKeepThem(
+      TestDatabase source, TestDatabase target) throws Exception {
+    source.execute(
+        "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+        "CREATE DOMAIN year AS integer NOT NULL DEFAULT 2000"
+            + " CONSTRAINT year_check CHECK (VALUE >= 1901 AND VALUE <= 2155)",
+        "CREATE TYPE point3 AS (x double precision, y double precision, z double precision)",
+        "CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = float8mi)",
+        "CREATE TABLE thing (id int PRIMARY KEY, m mood NOT NULL, y year, p point3,"
+            + " r floatrange, ms mood[])",
+        "INSERT INTO thing VALUES (1, 'happy', 1999, ROW(1,2,3), '[1.5,2.5)', '{sad,ok}'),"
+            + " (2, 'sad', 2001, NULL, 'empty', NULL)");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      DryRunner.Report dry =
+          new DryRunner(Loads.PG, Loads.PG)
+              .run(
+                  src,
+                  tgt,
+                  TestMappings.identity(src, "public", "public"),
+                  "dry",
+                  10,
+                  0,
+                  ChunkProgress.NONE);
+      assertEquals(
+          io.migrationstudio.contracts.workflow.Verdict.PASS,
+          dry.status(),
+          "the dry run creates the types first: " + dry);
+    }
+    migrate(source, target, "types");
+    assertEquals(dump(source, "type", "column"), dump(target));
+    assertEquals(
+        rows(source, "SELECT * FROM thing ORDER BY id"),
+        rows(target, "SELECT * FROM thing ORDER BY id"));
+    assertThrows(
+        Exception.class,
+        () -> target.execute("INSERT INTO thing (id, m, y) VALUES (3, 'ok', 1800)"),
+        "the domain's CHECK holds on the target");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      io.migrationstudio.core.validate.ValidationReport v =
+          new io.migrationstudio.core.validate.Validator(Loads.PG, Loads.PG)
+              .report(src, tgt, TestMappings.identity(src, "public", "public"), "types", 10, 10);
+      assertEquals(
+          io.migrationstudio.contracts.workflow.Verdict.PASS,
+          v.status(),
+          io.migrationstudio.core.report.Json.write(v));
+    }
+  }
+
+  @Test
+  void checkConstraintsAreCarriedAndEnforced(TestDatabase source, TestDatabase target)
+      throws Exception {
+    source.execute(
+        "CREATE FUNCTION is_even(integer) RETURNS boolean LANGUAGE sql IMMUTABLE"
+            + " AS 'SELECT $1 % 2 = 0'",
+        "CREATE TABLE item (id int PRIMARY KEY, qty int CHECK (qty > 0),"
+            + " lo int, hi int, CONSTRAINT lo_below_hi CHECK (lo <= hi),"
+            + " CONSTRAINT even_id CHECK (is_even(id)))",
+        "INSERT INTO item VALUES (2, 1, 1, 2), (4, 5, 0, 0)",
+        "ALTER TABLE item ADD CONSTRAINT not_yet CHECK (qty < 3) NOT VALID");
+    migrate(source, target, "checks");
+    try (Connection tgt = target.connect();
+        Connection src = source.connect()) {
+      StageOutput integration =
+          new IntegrationChecker(Loads.PG)
+              .check(tgt, TestMappings.identity(src, "public", "public"), "checks", 0);
+      assertEquals(
+          io.migrationstudio.contracts.workflow.Verdict.PASS,
+          integration.verdict(),
+          "the source's NOT VALID check arrives NOT VALID: " + integration.summary());
+    }
+    assertEquals(dump(source, "constraint", "routine"), dump(target));
+    assertEquals(2, target.queryLong("SELECT count(*) FROM item"));
+    assertThrows(
+        Exception.class, () -> target.execute("INSERT INTO item VALUES (6, 0, 1, 2)"), "qty > 0");
+    assertThrows(
+        Exception.class, () -> target.execute("INSERT INTO item VALUES (7, 1, 1, 2)"), "even id");
+  }
+
+  @Test
+  void partitionedTablesArriveWithEveryPartitionAndTheirRows(
+      TestDatabase source, TestDatabase target) throws Exception {
+    source.execute(
+        "CREATE TABLE event (id bigint GENERATED BY DEFAULT AS IDENTITY, at date NOT NULL,"
+            + " region text NOT NULL, amount numeric CHECK (amount >= 0),"
+            + " PRIMARY KEY (id, at)) PARTITION BY RANGE (at)",
+        "CREATE TABLE event_2024 PARTITION OF event FOR VALUES FROM ('2024-01-01')"
+            + " TO ('2025-01-01')",
+        "CREATE TABLE event_2025 PARTITION OF event FOR VALUES FROM ('2025-01-01')"
+            + " TO ('2026-01-01') PARTITION BY RANGE (at)",
+        "CREATE TABLE event_2025_h1 PARTITION OF event_2025 FOR VALUES FROM ('2025-01-01')"
+            + " TO ('2025-07-01')",
+        "CREATE TABLE event_2025_other PARTITION OF event_2025 DEFAULT",
+        "CREATE TABLE event_rest PARTITION OF event DEFAULT",
+        "CREATE INDEX event_region_idx ON event (region)",
+        "CREATE INDEX event_2024_amount_idx ON event_2024 (amount)",
+        "ALTER TABLE event_2024 ADD CONSTRAINT event_2024_small CHECK (amount < 1000)",
+        "CREATE TABLE tiny (id int PRIMARY KEY) PARTITION BY RANGE (id)",
+        "CREATE TABLE tiny_low PARTITION OF tiny FOR VALUES FROM (0) TO (100)",
+        "INSERT INTO tiny VALUES (1), (2)",
+        "INSERT INTO event (at, region, amount) SELECT date '2024-06-01' + g * 7,"
+            + " CASE WHEN g % 2 = 0 THEN 'eu' ELSE 'us' END, g FROM generate_series(0, 150) g");
+    migrate(source, target, "parts");
+    List<String> parts = dump(source, "relation", "index", "constraint");
+    assertTrue(
+        parts.contains(
+            "relation public.event_2025_other r of public.event_2025 DEFAULT" + " rls=false/false"),
+        parts.toString());
+    assertEquals(parts, dump(target));
+    String perPartition =
+        "SELECT tableoid::regclass::text, count(*), sum(amount) FROM event GROUP BY 1 ORDER BY 1";
+    assertEquals(rows(source, perPartition), rows(target, perPartition));
+    assertEquals(2, target.queryLong("SELECT count(*) FROM tiny_low"), "one chunk, no FREEZE");
+    assertEquals(
+        source.queryLong("SELECT nextval(pg_get_serial_sequence('event', 'id'))"),
+        target.queryLong("SELECT nextval(pg_get_serial_sequence('event', 'id'))"));
+  }
+
+  @Test
+  void viewsRoutinesTriggersRulesPoliciesAndCommentsArrive(TestDatabase source, TestDatabase target)
+      throws Exception {
+    source.execute(
+        "CREATE TABLE counter (name text PRIMARY KEY, n bigint NOT NULL)",
+        "INSERT INTO counter VALUES ('inserts', 0)",
+        "CREATE FUNCTION count_insert() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$BEGIN UPDATE counter SET n = n + 1 WHERE name = 'inserts'; RETURN NEW; END$$",
+        "CREATE TABLE item (id int PRIMARY KEY, owner text NOT NULL, price numeric NOT NULL)",
+        "CREATE TRIGGER item_count AFTER INSERT ON item FOR EACH ROW EXECUTE FUNCTION"
+            + " count_insert()",
+        "INSERT INTO item SELECT g, 'user' || (g % 3), g * 1.5 FROM generate_series(1, 20) g",
+        "CREATE TRIGGER item_never BEFORE DELETE ON item FOR EACH ROW EXECUTE FUNCTION"
+            + " count_insert()",
+        "ALTER TABLE item DISABLE TRIGGER item_never",
+        "CREATE FUNCTION expensive(min numeric) RETURNS SETOF item LANGUAGE sql STABLE"
+            + " AS 'SELECT * FROM item WHERE price >= min'",
+        "CREATE AGGREGATE total(numeric) (SFUNC = numeric_add, STYPE = numeric, INITCOND = '0')",
+        "CREATE VIEW cheap AS SELECT id, price FROM item WHERE price < 10",
+        "CREATE VIEW cheapest AS SELECT min(price) AS p FROM cheap",
+        "CREATE MATERIALIZED VIEW by_owner AS SELECT owner, count(*) AS n, total(price) AS t"
+            + " FROM item GROUP BY owner",
+        "CREATE UNIQUE INDEX by_owner_owner ON by_owner (owner)",
+        "CREATE MATERIALIZED VIEW never_filled AS SELECT id FROM item WITH NO DATA",
+        "CREATE TABLE item_log (id int PRIMARY KEY, note text)",
+        "CREATE RULE keep_log AS ON DELETE TO item_log DO INSTEAD NOTHING",
+        "CREATE POLICY own_rows ON item FOR SELECT TO PUBLIC USING (owner = current_user)",
+        "ALTER TABLE item ENABLE ROW LEVEL SECURITY",
+        "COMMENT ON TABLE item IS 'things for sale'",
+        "COMMENT ON COLUMN item.price IS 'in euro'",
+        "COMMENT ON VIEW cheap IS 'under ten'",
+        "COMMENT ON FUNCTION expensive(numeric) IS 'at least min'");
+    long countedOnSource = source.queryLong("SELECT n FROM counter");
+    assertEquals(20, countedOnSource);
+    migrate(source, target, "objects");
+
+    assertEquals(
+        dump(source, "view", "routine", "trigger", "rule", "policy", "comment", "index"),
+        dump(target));
+    assertEquals(
+        countedOnSource,
+        target.queryLong("SELECT n FROM counter"),
+        "the trigger did not fire while the rows were loaded");
+    target.execute("INSERT INTO item VALUES (100, 'x', 1)");
+    assertEquals(countedOnSource + 1, target.queryLong("SELECT n FROM counter"), "it fires now");
+    String mv = "SELECT * FROM by_owner ORDER BY owner";
+    assertEquals(rows(source, mv), rows(target, mv), "the materialized view was refreshed");
+    assertEquals(
+        rows(source, "SELECT * FROM expensive(25) ORDER BY id"),
+        rows(target, "SELECT * FROM expensive(25) ORDER BY id"));
+  }
+
+  @Test
+  void anObjectTheTargetRefusesIsNamedInTheRunReportWithTheRemedy(
+      TestDatabase source, TestDatabase target) throws Exception {
+    source.execute("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t VALUES (1)");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      SchemaScript.Statement missing =
+          new SchemaScript.Statement(
+              "extension",
+              "no_such_ext",
+              "CREATE EXTENSION IF NOT EXISTS \"no_such_ext\" WITH SCHEMA \"public\"",
+              "version 1.0 on the source");
+      SchemaScript script =
+          new SchemaScript(List.of(missing), Map.of(), List.of(), List.of(), List.of());
+      TargetSchema schema = new TargetSchema(Loads.PG, mapping, "studio", script);
+      List<SchemaScript.NotCarried> refused = schema.applyPreLoad(tgt);
+      assertEquals(1, refused.size());
+      assertTrue(refused.get(0).reason().contains("pg_available_extensions"), refused.toString());
+      assertEquals(
+          1,
+          tgt.createStatement().executeUpdate("INSERT INTO t VALUES (2)"),
+          "the tables were created all the same");
+      CarriedSchema.record(tgt, "studio", Loads.PG, "refused", "pre-data", refused);
+      StageOutput out = new LoadFinisher(Loads.PG).finish(tgt, mapping, "refused", 0L);
+      String md = new String(out.files().get(ArtifactPaths.RUN_MD), StandardCharsets.UTF_8);
+      assertTrue(md.contains("extension no_such_ext: the target refused it"), md);
+      assertTrue(schema.render().contains("-- extension no_such_ext: version 1.0 on the source"));
+    }
+  }
+}
