@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.CommitResult;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
@@ -75,7 +76,8 @@ public final class EvidenceService {
         branch,
         OPERATOR,
         title + migrationId + ": " + spec.title(),
-        Map.of(ArtifactPaths.SPEC, Json.bytes(text)));
+        Map.of(
+            ArtifactPaths.SPEC, Json.bytes(text), RunState.PATH, RunState.running(spec).render()));
     return ResumeScanner.scan(store, branch);
   }
 
@@ -102,15 +104,41 @@ public final class EvidenceService {
     return new CommitResult(new ArtifactRef(path, out.head()), out.head());
   }
 
-  /** Rewrites {@code PULL_REQUEST.md} from the status (no commit when it reads the same). */
-  public CommitResult writePullRequest(String branch, MigrationSpec spec, MigrationStatus status) {
-    String md = PullRequestWriter.render(status, spec);
+  /**
+   * Commits {@code gates/<stage>.json}: the gate waits for a review of the commit it names. The
+   * file is what a restarted server re-creates the gate from (see {@link ResumeScanner}).
+   */
+  public CommitResult recordGate(String branch, GateEvidence gate) {
+    String path = GateFiles.path(gate.stage());
     CommitOutcome out =
         store.commit(
             branch,
             STUDIO,
-            "Update the pull request summary",
-            Map.of(ArtifactPaths.PULL_REQUEST, Json.bytes(md)));
+            "Gate "
+                + gate.stage().key()
+                + ": waiting ("
+                + (gate.mode() == null ? "ask" : gate.mode().key())
+                + ") for a review of "
+                + gate.commit(),
+            Map.of(path, GateFiles.render(gate)));
+    return new CommitResult(new ArtifactRef(path, out.head()), out.head());
+  }
+
+  /**
+   * Rewrites {@code PULL_REQUEST.md} from the status, and {@code state.json} with how the run ended
+   * once it did (no commit when both read the same).
+   */
+  public CommitResult writePullRequest(String branch, MigrationSpec spec, MigrationStatus status) {
+    String md = PullRequestWriter.render(status, spec);
+    RunState state = RunState.of(spec, status);
+    CommitOutcome out =
+        store.commit(
+            branch,
+            STUDIO,
+            state.ended()
+                ? "Record the end of the run: " + state.state()
+                : "Update the pull request summary",
+            Map.of(ArtifactPaths.PULL_REQUEST, Json.bytes(md), RunState.PATH, state.render()));
     return new CommitResult(new ArtifactRef(ArtifactPaths.PULL_REQUEST, out.head()), out.head());
   }
 

@@ -8,6 +8,7 @@ import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.activity.RecordGateRequest;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.SummaryRequest;
@@ -95,6 +96,11 @@ public final class EvidenceActivitiesImpl implements EvidenceActivities {
   @Override
   public CommitResult recordReview(RecordReviewRequest request) {
     return run(() -> evidence.recordReview(request.branch(), request.review()));
+  }
+
+  @Override
+  public CommitResult recordGate(RecordGateRequest request) {
+    return run(() -> evidence.recordGate(request.branch(), request.gate()));
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.migrationstudio.contracts.activity.ApprovedStage;
 import io.migrationstudio.contracts.activity.AssessmentActivities;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
@@ -75,6 +76,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   // --- the stage loop's collaborators, made once the migration is open ---
   private RunContext run;
+  private GateEvidence awaiting;
   private MigrateStage migrate;
   private ValidationRepair repair;
 
@@ -104,6 +106,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     branch = open.branch();
     run = new RunContext(spec, migrationId, branch);
     gate.open(run, board, open.reviewCount());
+    awaiting = open.awaiting();
     migrate = new MigrateStage(run, board, status, copy);
     repair = new ValidationRepair(run, board, status, gate);
     board.put(new ArtifactRef("migration.yaml", open.specCommit()));
@@ -153,15 +156,18 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     status.say(s.key() + ": " + s.producerRole() + " at work");
     status.state(MigrationState.RUNNING);
     StageRequest request = run.request(base, started);
-    StageResult produced = produce(s, request);
-    board.record(produced);
-    String underCheck = produced.commit();
+    Optional<StageResult> resumed = resumedAtGate(s);
+    String underCheck = resumed.isPresent() ? null : produce(s, request).commit();
     while (true) {
-      board.set(s, StagePhase.CHECKING, null, underCheck, "checker " + s.checkerRole());
-      status.say(s.key() + ": " + s.checkerRole() + " checking " + shortId(underCheck));
-      StageResult checked = check(s, run.request(underCheck, started));
-      board.record(checked);
-      Optional<StageResult> gated = repair.afterCheck(s, request, checked);
+      Optional<StageResult> gated = resumed;
+      if (resumed.isEmpty()) {
+        board.set(s, StagePhase.CHECKING, null, underCheck, "checker " + s.checkerRole());
+        status.say(s.key() + ": " + s.checkerRole() + " checking " + shortId(underCheck));
+        StageResult checked = check(s, run.request(underCheck, started));
+        board.record(checked);
+        gated = repair.afterCheck(s, request, checked);
+      }
+      resumed = Optional.empty();
       if (gated.isEmpty()) {
         return Optional.empty();
       }
@@ -178,7 +184,39 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
   }
 
+  /**
+   * The checked result of {@code s} when its gate was waiting for a review when the earlier run of
+   * this migration stopped (from version {@link ReviewGate#DURABLE_GATE} on): the gate then waits
+   * for the same commit again, and the stage's producer and checker are not run.
+   */
+  private Optional<StageResult> resumedAtGate(Stage s) {
+    GateEvidence waiting = awaiting;
+    awaiting = null;
+    if (waiting == null
+        || waiting.stage() != s
+        || Workflow.getVersion(
+                ReviewGate.DURABLE_GATE_CHANGE, Workflow.DEFAULT_VERSION, ReviewGate.DURABLE_GATE)
+            < ReviewGate.DURABLE_GATE) {
+      return Optional.empty();
+    }
+    waiting.artifacts().forEach(board::put);
+    return Optional.of(
+        new StageResult(
+            s,
+            s.checkerRole(),
+            waiting.commit(),
+            waiting.artifacts(),
+            waiting.verdict(),
+            waiting.summary()));
+  }
+
   private StageResult produce(Stage s, StageRequest request) {
+    StageResult produced = producer(s, request);
+    board.record(produced);
+    return produced;
+  }
+
+  private StageResult producer(Stage s, StageRequest request) {
     return switch (s) {
       case ASSESSMENT -> assessment.inventory(request);
       case MAPPING -> mapping.generateMapping(request);

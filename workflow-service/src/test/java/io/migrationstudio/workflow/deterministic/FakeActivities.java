@@ -11,12 +11,14 @@ import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
 import io.migrationstudio.contracts.activity.FreshnessResult;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.LoadFailure;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.activity.RecordGateRequest;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
 import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.activity.StageRequest;
@@ -56,6 +58,12 @@ class FakeActivities
   final Set<String> copiedChunks = ConcurrentHashMap.newKeySet();
   final AtomicInteger chunkAttempts = new AtomicInteger();
   volatile List<ApprovedStage> approvedEarlier = List.of();
+
+  /** The gate the branch shows waiting when the migration is (re-)opened; null: none. */
+  volatile GateEvidence awaitingEarlier;
+
+  /** Every gate recorded on the branch. */
+  final List<GateEvidence> gates = Collections.synchronizedList(new ArrayList<>());
 
   /** Workflow time passed to each validate call (what validation.json would record). */
   final List<Long> validatedAt = Collections.synchronizedList(new ArrayList<>());
@@ -114,7 +122,8 @@ class FakeActivities
         "migrations/" + request.migrationId(),
         newCommit(),
         approvedEarlier,
-        approvedEarlier.size());
+        approvedEarlier.size(),
+        awaitingEarlier);
   }
 
   @Override
@@ -136,6 +145,15 @@ class FakeActivities
                 request.review().decision().name().toLowerCase()),
             c),
         c);
+  }
+
+  @Override
+  public CommitResult recordGate(RecordGateRequest request) {
+    GateEvidence g = request.gate();
+    calls.add("gate:" + g.stage().key() + ":" + g.commit());
+    gates.add(g);
+    String c = newCommit();
+    return new CommitResult(new ArtifactRef("gates/" + g.stage().key() + ".json", c), c);
   }
 
   @Override

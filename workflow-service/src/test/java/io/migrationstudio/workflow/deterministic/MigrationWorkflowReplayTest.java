@@ -21,7 +21,9 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-repair.json", // + validation-repair version 1 (FAIL, repaired)
         // + table-copy-failure version 1: a chunk over reject_limit fails its table's child,
         // the migration commits run.json and ends FAILED
-        "migration-workflow-history-child-failure.json"
+        "migration-workflow-history-child-failure.json",
+        // + durable-gate version 1: the waiting Mapping gate is committed (gates/mapping.json)
+        "migration-workflow-history-gate.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

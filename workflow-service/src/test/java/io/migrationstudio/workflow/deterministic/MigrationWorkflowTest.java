@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.spec.Approvers;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
@@ -403,6 +404,56 @@ class MigrationWorkflowTest {
     assertFalse(fakes.calls.contains("schema-mapper"));
     assertTrue(fakes.calls.contains("prepare"));
     assertEquals("skipped", wf.status().stages().get(0).state());
+  }
+
+  @Test
+  void aWaitingGateIsRecordedOnTheBranchWithTheCommitUnderReview() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    MigrationStatus st = awaitReview(wf, Stage.MAPPING);
+    assertTrue(fakes.calls.contains("gate:mapping:" + st.reviewCommit()), fakes.calls.toString());
+    GateEvidence g = fakes.gates.get(0);
+    assertEquals(Verdict.PASS, g.verdict());
+    assertEquals(GateMode.ASK, g.mode());
+    assertEquals(
+        List.of("02-mapping/mapping.yaml", "02-mapping/compatibility.json"),
+        g.artifacts().stream().map(a -> a.path()).toList());
+    assertFalse(
+        fakes.calls.stream().anyMatch(c -> c.startsWith("gate:assessment")),
+        "an auto gate that opens at once records no waiting gate");
+  }
+
+  @Test
+  void aMigrationReCreatedFromItsBranchWaitsAtTheSameGateForTheSameCommit() {
+    String assessed = fakes.newCommit();
+    String underReview = fakes.newCommit();
+    fakes.approvedEarlier = List.of(new ApprovedStage(Stage.ASSESSMENT, assessed, List.of()));
+    fakes.awaitingEarlier =
+        new GateEvidence(
+            Stage.MAPPING,
+            underReview,
+            Verdict.PASS,
+            "3 tables mapped",
+            GateMode.ASK,
+            List.of(
+                new io.migrationstudio.contracts.workflow.ArtifactRef(
+                    "02-mapping/mapping.yaml", underReview)));
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    MigrationStatus st;
+    try {
+      st = awaitReview(wf, Stage.MAPPING);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    assertEquals(underReview, st.reviewCommit(), "the same commit awaits review");
+    assertFalse(fakes.calls.contains("schema-mapper"), "the producer is not run again");
+    assertFalse(fakes.calls.contains("compatibility-reviewer"), "nor the checker");
+    assertEquals(Verdict.PASS, st.stages().get(1).verdict());
+    assertTrue(
+        st.artifacts().stream().anyMatch(a -> a.path().equals("02-mapping/mapping.yaml")),
+        st.artifacts().toString());
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "ok", underReview));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    assertTrue(fakes.calls.contains("prepare"), "the next stage builds on the approval");
   }
 
   @Test
