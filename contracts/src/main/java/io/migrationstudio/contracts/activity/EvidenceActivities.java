@@ -27,6 +27,10 @@ public interface EvidenceActivities {
   @ActivityMethod
   CommitResult recordGate(RecordGateRequest request);
 
+  /** Commits {@code cancel.json}: the migration was cancelled, by whom, when and why. */
+  @ActivityMethod
+  CommitResult recordCancel(RecordCancelRequest request);
+
   @ActivityMethod
   CommitResult writePullRequest(SummaryRequest request);
 

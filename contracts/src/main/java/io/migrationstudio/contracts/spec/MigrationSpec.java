@@ -60,6 +60,23 @@ public record MigrationSpec(
     assessment = assessment == null ? AssessmentOptions.defaults() : assessment;
   }
 
+  /** A copy with other migrate options (for {@code studio throttle}). */
+  public MigrationSpec withMigrate(MigrateOptions newMigrate) {
+    return new MigrationSpec(
+        id,
+        title,
+        source,
+        target,
+        scope,
+        mapping,
+        newMigrate,
+        validation,
+        cutover,
+        reviews,
+        approvers,
+        assessment);
+  }
+
   /** A copy with other review gates (for {@code --auto-approve}). */
   public MigrationSpec withReviews(ReviewPolicy newReviews) {
     return new MigrationSpec(

@@ -2,12 +2,14 @@ package io.migrationstudio.core.evidence;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.contracts.workflow.ControlRecord;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.core.git.ArtifactStore;
@@ -15,6 +17,8 @@ import io.migrationstudio.core.git.ArtifactStore.CommitOutcome;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.spec.SpecLoader;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -122,6 +126,35 @@ public final class EvidenceService {
                 + gate.commit(),
             Map.of(path, GateFiles.render(gate)));
     return new CommitResult(new ArtifactRef(path, out.head()), out.head());
+  }
+
+  /** Where {@link #recordCancel} writes. */
+  public static final String CANCEL_RECORD = "cancel.json";
+
+  /**
+   * Commits {@code cancel.json}: who cancelled the migration ({@code operator:<name>} is the
+   * commit's author too), when (workflow time, UTC), why, and the stage it was in.
+   */
+  public CommitResult recordCancel(String branch, Stage stage, ControlRecord cancel) {
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("action", "cancel");
+    record.put("by", cancel.by());
+    record.put("at", Instant.ofEpochMilli(cancel.atMillis()).toString());
+    record.put("reason", cancel.reason());
+    record.put("stage", stage == null ? null : stage.key());
+    CommitOutcome out =
+        store.commit(
+            branch,
+            "operator:" + UNSAFE.matcher(cancel.by().strip()).replaceAll("-"),
+            "Cancel the migration"
+                + (stage == null ? "" : " in " + stage.key())
+                + ": "
+                + cancel.reason()
+                + " (by "
+                + cancel.by()
+                + ")",
+            Map.of(CANCEL_RECORD, Json.bytes(Json.write(record))));
+    return new CommitResult(new ArtifactRef(CANCEL_RECORD, out.head()), out.head());
   }
 
   /**

@@ -8,6 +8,7 @@ import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.activity.RecordCancelRequest;
 import io.migrationstudio.contracts.activity.RecordGateRequest;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
 import io.migrationstudio.contracts.activity.StageRequest;
@@ -101,6 +102,11 @@ public final class EvidenceActivitiesImpl implements EvidenceActivities {
   @Override
   public CommitResult recordGate(RecordGateRequest request) {
     return run(() -> evidence.recordGate(request.branch(), request.gate()));
+  }
+
+  @Override
+  public CommitResult recordCancel(RecordCancelRequest request) {
+    return run(() -> evidence.recordCancel(request.branch(), request.stage(), request.cancel()));
   }
 
   @Override

@@ -20,6 +20,8 @@ import io.migrationstudio.contracts.activity.ValidationActivities;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.contracts.workflow.ChunkCopied;
+import io.migrationstudio.contracts.workflow.ControlRecord;
+import io.migrationstudio.contracts.workflow.ControlRequest;
 import io.migrationstudio.contracts.workflow.MigrationInput;
 import io.migrationstudio.contracts.workflow.MigrationOutcome;
 import io.migrationstudio.contracts.workflow.MigrationState;
@@ -28,9 +30,12 @@ import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -73,6 +78,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private StageBoard board = new StageBoard();
   private final ReviewGate gate = new ReviewGate(status);
   private final CopyProgress copy = new CopyProgress();
+  private final RunControl controls = new RunControl(status);
 
   // --- the stage loop's collaborators, made once the migration is open ---
   private RunContext run;
@@ -87,19 +93,43 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     branch = TaskQueues.branch(migrationId);
     board = new StageBoard(s -> StagePhase.PENDING, spec.reviews()::gate, s -> null);
     try {
-      OpenResult open =
-          evidence.openMigration(new OpenRequest(migrationId, spec, input.specText()));
-      opened(open);
-      return runStages(open);
+      return controls.cancellable(
+          () -> {
+            OpenResult open =
+                evidence.openMigration(new OpenRequest(migrationId, spec, input.specText()));
+            opened(open);
+            return runStages(open);
+          });
+    } catch (CanceledFailure e) {
+      return cancelled();
     } catch (ActivityFailure e) {
+      if (controls.cancelling()) {
+        return cancelled();
+      }
       Stage stage = status.stage();
       String reason = rootMessage(e);
       board.set(stage, StagePhase.FAILED, null, null, reason);
       log.warn("migration {} failed in {}: {}", migrationId, stage, reason);
       return finish(MigrationState.FAILED, (stage == null ? "start" : stage.key()) + ": " + reason);
     } catch (ChildWorkflowFailure e) {
+      if (controls.cancelling()) {
+        return cancelled();
+      }
       return finish(MigrationState.FAILED, migrate.childFailed(e));
     }
+  }
+
+  /** Cancelled: outside the cancelled scope, the cancel is recorded and the migration ends. */
+  private MigrationOutcome cancelled() {
+    List<MigrationOutcome> out = new ArrayList<>(1);
+    Workflow.newDetachedCancellationScope(
+            () -> {
+              String why = controls.cancelled(run);
+              board.set(status.stage(), StagePhase.CANCELLED, null, null, why);
+              out.add(finish(MigrationState.CANCELLED, why));
+            })
+        .run();
+    return out.get(0);
   }
 
   private void opened(OpenResult open) {
@@ -107,7 +137,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     run = new RunContext(spec, migrationId, branch);
     gate.open(run, board, open.reviewCount());
     awaiting = open.awaiting();
-    migrate = new MigrateStage(run, board, status, copy);
+    migrate = new MigrateStage(run, board, status, copy, controls);
     repair = new ValidationRepair(run, board, status, gate);
     board.put(new ArtifactRef("migration.yaml", open.specCommit()));
   }
@@ -270,6 +300,16 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   }
 
   @Override
+  public ControlRecord control(ControlRequest request) {
+    return controls.accept(request);
+  }
+
+  @Override
+  public void validateControl(ControlRequest request) {
+    controls.validate(request);
+  }
+
+  @Override
   public ReviewRecord review(Review review) {
     return gate.accept(review);
   }
@@ -297,7 +337,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         board.artifacts(),
         gate.reviews(),
         copy.progress(),
-        status.message(),
+        controls.describe(status.message()),
         MigrationStatus.KIND_MIGRATION,
         Workflow.getInfo().getWorkflowId());
   }

@@ -18,6 +18,7 @@ import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.activity.RecordCancelRequest;
 import io.migrationstudio.contracts.activity.RecordGateRequest;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
 import io.migrationstudio.contracts.activity.RepairPlan;
@@ -154,6 +155,17 @@ class FakeActivities
     gates.add(g);
     String c = newCommit();
     return new CommitResult(new ArtifactRef("gates/" + g.stage().key() + ".json", c), c);
+  }
+
+  /** Every cancel recorded on the branch. */
+  final List<RecordCancelRequest> cancels = Collections.synchronizedList(new ArrayList<>());
+
+  @Override
+  public CommitResult recordCancel(RecordCancelRequest request) {
+    calls.add("cancel-record");
+    cancels.add(request);
+    String c = newCommit();
+    return new CommitResult(new ArtifactRef("cancel.json", c), c);
   }
 
   @Override

@@ -23,7 +23,9 @@ class MigrationWorkflowReplayTest {
         // the migration commits run.json and ends FAILED
         "migration-workflow-history-child-failure.json",
         // + durable-gate version 1: the waiting Mapping gate is committed (gates/mapping.json)
-        "migration-workflow-history-gate.json"
+        "migration-workflow-history-gate.json",
+        // + run-control version 1: cancelled at the Mapping gate, cancel.json committed
+        "migration-workflow-history-cancel.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
