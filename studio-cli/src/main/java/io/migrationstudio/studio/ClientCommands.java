@@ -322,6 +322,113 @@ final class ClientCommands {
     }
   }
 
+  /** {@code cancel}, {@code pause}, {@code resume}, {@code throttle}: one control RPC each. */
+  abstract static class Control extends Client {
+    @Parameters(index = "0", paramLabel = "ID")
+    String id;
+
+    @Option(names = "--by", description = "who asks (default: the user name, ${DEFAULT-VALUE})")
+    String by = System.getProperty("user.name");
+
+    abstract String action();
+
+    String reason() {
+      return "";
+    }
+
+    long rowsPerSecond() {
+      return 0;
+    }
+
+    @Override
+    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out) {
+      MigrationStatusReply r =
+          api.control(
+              io.migrationstudio.proto.v1.ControlRequest.newBuilder()
+                  .setMigrationId(id)
+                  .setAction(action())
+                  .setBy(by == null ? "" : by)
+                  .setReason(reason())
+                  .setRowsPerSecond(rowsPerSecond())
+                  .build());
+      if (json) {
+        out.println(r.getStatusJson());
+      } else {
+        out.printf(Locale.ROOT, "%s of %s accepted%n", action(), id);
+        printStatus(out, parse(r));
+      }
+      return StudioMain.EXIT_OK;
+    }
+  }
+
+  @Command(
+      name = "cancel",
+      description = {
+        "Cancel a running migration: running work is cancelled, cancel.json (who, when, why) is",
+        "committed on its branch, and it ends CANCELLED. Committed chunks stay in the target."
+      })
+  static final class Cancel extends Control {
+    @Option(names = "--reason", required = true, description = "why (recorded on the branch)")
+    String reason;
+
+    @Override
+    String action() {
+      return "cancel";
+    }
+
+    @Override
+    String reason() {
+      return reason;
+    }
+  }
+
+  @Command(
+      name = "pause",
+      description = "Hold a running copy: no new chunk starts, running chunks finish.")
+  static final class Pause extends Control {
+    @Option(names = "--reason", description = "why (shown in the status)")
+    String reason = "";
+
+    @Override
+    String action() {
+      return "pause";
+    }
+
+    @Override
+    String reason() {
+      return reason;
+    }
+  }
+
+  @Command(name = "resume", description = "Let a paused copy go on.")
+  static final class Resume extends Control {
+    @Override
+    String action() {
+      return "resume";
+    }
+  }
+
+  @Command(
+      name = "throttle",
+      description = {
+        "Change the row rate cap of a running copy (migrate.max_rows_per_second) for the chunks",
+        "started from now on, without a restart; 0 removes the cap."
+      })
+  static final class Throttle extends Control {
+    @Option(names = "--rows-per-second", required = true, paramLabel = "N")
+    long rowsPerSecond;
+
+    @Override
+    String action() {
+      return "throttle";
+    }
+
+    @Override
+    long rowsPerSecond() {
+      return rowsPerSecond;
+    }
+  }
+
   @Command(name = "artifacts", description = "List a migration's artifacts, or print one.")
   static final class Artifacts extends Client {
     @Parameters(index = "0", paramLabel = "ID")

@@ -102,6 +102,37 @@ final class RunLock implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether a live {@code studio run} (of this process or another) holds the home lock of migration
+   * {@code id}; a lock file left by a dead process does not count.
+   */
+  static boolean heldByARun(StudioHome home, String id) {
+    Path file = home.root().resolve("locks").resolve(id + ".lock");
+    if (!Files.exists(file)) {
+      return false;
+    }
+    synchronized (HELD_HERE) {
+      try {
+        if (HELD_HERE.contains(file.toRealPath())) {
+          return true;
+        }
+        try (FileChannel channel =
+            FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+          FileLock probe = channel.tryLock();
+          if (probe == null) {
+            return true;
+          }
+          probe.release();
+          return false;
+        }
+      } catch (OverlappingFileLockException e) {
+        return true;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot probe the run lock " + file, e);
+      }
+    }
+  }
+
   private static Path homeLock(StudioHome home, String id) {
     try {
       Path dir = Files.createDirectories(home.root().resolve("locks"));

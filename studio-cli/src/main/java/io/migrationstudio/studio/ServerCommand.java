@@ -1,5 +1,6 @@
 package io.migrationstudio.studio;
 
+import io.migrationstudio.workflow.Recovery;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -53,11 +54,25 @@ final class ServerCommand implements Callable<Integer> {
       description = "use this Temporal instead of starting the embedded one")
   String temporal;
 
+  @Option(
+      names = "--namespace",
+      paramLabel = "NAME",
+      description = "Temporal namespace, with --temporal (default ${DEFAULT-VALUE})")
+  String namespace = "default";
+
   @Option(names = "--git-remote", paramLabel = "URI", description = "artifact repository remote")
   String gitRemote = System.getProperty("studio.git.remote");
 
   @Override
   public Integer call() throws Exception {
+    if (temporal == null && !"default".equals(namespace)) {
+      throw new IllegalArgumentException(
+          "--namespace "
+              + namespace
+              + " needs --temporal HOST:PORT: the embedded Temporal has only the namespace"
+              + " 'default'");
+    }
+    System.setProperty(Services.TEMPORAL_NAMESPACE_PROPERTY, namespace);
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
     CountDownLatch stop = new CountDownLatch(1);
@@ -82,9 +97,29 @@ final class ServerCommand implements Callable<Integer> {
           services.httpPort(),
           workers,
           h.root());
+      if (temporal == null) {
+        recover(services, h);
+      }
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       stop.await();
     }
     return StudioMain.EXIT_OK;
+  }
+
+  /**
+   * The embedded Temporal keeps workflows in memory: every unfinished run of the home is re-created
+   * from its branch, and each one is named with what happened to it.
+   */
+  private static void recover(Services services, StudioHome h) {
+    for (Recovery.Outcome o : services.recover(h)) {
+      if (o.recovered() || !o.detail().startsWith("ended ")) {
+        System.out.printf(
+            Locale.ROOT,
+            "studio server: %s %s (%s)%n",
+            o.recovered() ? "resumed" : "did not resume",
+            o.branch(),
+            o.detail());
+      }
+    }
   }
 }

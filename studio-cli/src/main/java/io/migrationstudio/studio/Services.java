@@ -10,6 +10,7 @@ import io.migrationstudio.worker.cutover.CutoverWorker;
 import io.migrationstudio.worker.migrate.MigrateWorker;
 import io.migrationstudio.worker.validation.ValidationWorker;
 import io.migrationstudio.workflow.OperatorService;
+import io.migrationstudio.workflow.Recovery;
 import io.migrationstudio.workflow.TemporalConnection;
 import io.migrationstudio.workflow.WorkflowWorker;
 import io.migrationstudio.workflow.service.WorkflowServiceRuntime;
@@ -46,6 +47,16 @@ final class Services implements AutoCloseable {
   static final String TEMPORAL_WAIT_PROPERTY = "studio.temporal.wait";
 
   static final String DEFAULT_TEMPORAL_WAIT = "PT5M";
+
+  /**
+   * System property: the Temporal namespace of this process's clients and workers (set by {@code
+   * --namespace} of {@code studio server} and {@code studio worker}; default {@code default}).
+   */
+  static final String TEMPORAL_NAMESPACE_PROPERTY = "studio.temporal.namespace";
+
+  static String namespace() {
+    return System.getProperty(TEMPORAL_NAMESPACE_PROPERTY, TemporalConnection.DEFAULT_NAMESPACE);
+  }
 
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Services.class);
 
@@ -133,6 +144,7 @@ final class Services implements AutoCloseable {
       props.put("studio.service.bind-address", ports.bind());
       props.put("micronaut.server.host", ports.bind());
       props.put("studio.service.embedded-temporal", embedded);
+      props.put("studio.service.namespace", namespace());
       props.put("micronaut.server.port", ports.http());
       if (gitRemote != null) {
         props.put("studio.service.git-remote", gitRemote);
@@ -142,7 +154,7 @@ final class Services implements AutoCloseable {
       connection = service.getBean(TemporalConnection.class);
       store = service.getBean(GitArtifactStore.class);
     } else {
-      connection = TemporalConnection.connect(temporalTarget);
+      connection = TemporalConnection.connect(temporalTarget, namespace());
       closeables.add(connection);
       if (!embedded) {
         awaitTemporal();
@@ -281,6 +293,15 @@ final class Services implements AutoCloseable {
 
   int httpPort() {
     return service().getBean(EmbeddedServer.class).getPort();
+  }
+
+  /**
+   * Re-creates the unfinished migrations and validation runs of {@code home} (see {@link
+   * Recovery}), except those a live {@code studio run} of the home owns.
+   */
+  List<Recovery.Outcome> recover(StudioHome home) {
+    return new Recovery(connection.client(), store)
+        .recoverUnfinished(id -> RunLock.heldByARun(home, id));
   }
 
   String temporalTarget() {

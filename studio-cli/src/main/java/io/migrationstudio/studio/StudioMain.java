@@ -23,6 +23,10 @@ import picocli.CommandLine.Command;
       ClientCommands.Watch.class,
       ClientCommands.ListMigrations.class,
       ClientCommands.ReviewStage.class,
+      ClientCommands.Cancel.class,
+      ClientCommands.Pause.class,
+      ClientCommands.Resume.class,
+      ClientCommands.Throttle.class,
       ClientCommands.Artifacts.class,
       UnlockCommand.class,
       CommandLine.HelpCommand.class

@@ -149,6 +149,7 @@ final class Watcher {
       if (st.state() == MigrationState.COMPLETED
           || st.state() == MigrationState.FAILED
           || st.state() == MigrationState.REJECTED
+          || st.state() == MigrationState.CANCELLED
           || (stopOnEscalation && escalated(st))) {
         return st;
       }
@@ -173,7 +174,7 @@ final class Watcher {
         switch (s.state()) {
           case "completed" -> s.verdict() == Verdict.FAIL ? "[!!]" : "[ok]";
           case "approved", "skipped" -> "[ok]";
-          case "failed", "rejected" -> "[!!]";
+          case "failed", "rejected", "cancelled" -> "[!!]";
           case "awaiting-review", "changes-requested" -> "[??]";
           default -> "[..]";
         };

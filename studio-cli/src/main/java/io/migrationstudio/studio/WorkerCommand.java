@@ -28,6 +28,12 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--home", paramLabel = "DIR", description = "studio home (default ./.studio)")
   Path home;
 
+  @Option(
+      names = "--namespace",
+      paramLabel = "NAME",
+      description = "Temporal namespace, with --temporal (default ${DEFAULT-VALUE})")
+  String namespace = "default";
+
   @Option(names = "--git-remote", paramLabel = "URI", description = "artifact repository remote")
   String gitRemote = System.getProperty("studio.git.remote");
 
@@ -57,6 +63,7 @@ final class WorkerCommand implements Callable<Integer> {
           "--temporal-wait must be an ISO-8601 duration such as PT5M, was " + temporalWait);
     }
     System.setProperty(Services.TEMPORAL_WAIT_PROPERTY, temporalWait);
+    System.setProperty(Services.TEMPORAL_NAMESPACE_PROPERTY, namespace);
     if (activitySlots != null) {
       if (activitySlots < 1) {
         throw new IllegalArgumentException(

@@ -121,4 +121,21 @@ class SpecRefusalTest {
     assertTrue(r.err().contains("source.url"), r.err());
     assertFalse(r.err().contains("s3cret"), r.err());
   }
+
+  @Test
+  void aNamespaceWithoutARealTemporalIsRefusedBeforeAnythingStarts(@TempDir Path home) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream old = System.err;
+    int code;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      code = StudioMain.execute("server", "--namespace", "payments", "--home", home.toString());
+    } finally {
+      System.setErr(old);
+    }
+    String printed = err.toString(StandardCharsets.UTF_8);
+    assertEquals(2, code, printed);
+    assertTrue(printed.contains("--namespace payments needs --temporal"), printed);
+    assertFalse(Files.exists(home.resolve("artifacts")), "nothing started");
+  }
 }

@@ -9,6 +9,7 @@ import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.core.db.SampleDatabases;
+import io.migrationstudio.core.evidence.RunState;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.report.Json;
@@ -178,8 +179,8 @@ class StudioRunIT {
         }
       }
       assertTrue(
-          newPaths.stream().allMatch(p -> p.equals("PULL_REQUEST.md")),
-          "a resumed run adds no stage evidence, only the summary: " + newPaths);
+          newPaths.stream().allMatch(p -> p.equals("PULL_REQUEST.md") || p.equals(RunState.PATH)),
+          "a resumed run adds no stage evidence, only the summary and its state: " + newPaths);
     }
     assertTrue(again.toString(StandardCharsets.UTF_8).contains("skipped"));
   }

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.workflow.ControlRequest;
 import io.migrationstudio.contracts.workflow.Decision;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.Review;
@@ -98,6 +99,23 @@ public final class MigrationServiceEndpoint extends MigrationServiceGrpc.Migrati
           operator.review(
               req.getMigrationId(),
               new Review(stage, decision, req.getReviewer(), req.getComment(), req.getCommit()));
+          return reply(operator.status(req.getMigrationId()));
+        });
+  }
+
+  @Override
+  public void control(
+      io.migrationstudio.proto.v1.ControlRequest req, StreamObserver<MigrationStatusReply> out) {
+    call(
+        out,
+        () -> {
+          operator.control(
+              req.getMigrationId(),
+              new ControlRequest(
+                  OperatorService.controlAction(req.getAction()),
+                  req.getBy(),
+                  req.getReason(),
+                  req.getRowsPerSecond()));
           return reply(operator.status(req.getMigrationId()));
         });
   }

@@ -7,6 +7,9 @@ import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
+import io.migrationstudio.contracts.workflow.ControlAction;
+import io.migrationstudio.contracts.workflow.ControlRecord;
+import io.migrationstudio.contracts.workflow.ControlRequest;
 import io.migrationstudio.contracts.workflow.MigrationInput;
 import io.migrationstudio.contracts.workflow.MigrationOutcome;
 import io.migrationstudio.contracts.workflow.MigrationState;
@@ -100,7 +103,14 @@ public final class OperatorService {
 
   /** Starts a migration; refuses an invalid spec or a migration already running. */
   public Started start(String specText, Set<Stage> autoApprove) {
-    MigrationSpec spec = prepare(specText, autoApprove);
+    return start(prepare(specText, autoApprove), specText);
+  }
+
+  /**
+   * Starts the migration of an already checked {@code spec} (its gates as they apply), with the
+   * operator's {@code specText}; refuses a migration already running.
+   */
+  Started start(MigrationSpec spec, String specText) {
     String workflowId = TaskQueues.workflowId(spec.id());
     MigrationWorkflow wf =
         client.newWorkflowStub(
@@ -416,6 +426,47 @@ public final class OperatorService {
       throw new MigrationException(
           ErrorCode.MISSING_OBJECT, "no migration " + migrationId + " on this server");
     }
+  }
+
+  /**
+   * Cancels, pauses, resumes or throttles a running migration (see {@code RunControl}); a refused
+   * control throws a MigrationException (INVALID_SPEC) with the workflow's reasons.
+   */
+  public ControlRecord control(String migrationId, ControlRequest request) {
+    try {
+      return stub(migrationId).control(request);
+    } catch (WorkflowUpdateException e) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          key(request.action()) + " of " + migrationId + " refused: " + rootMessage(e));
+    } catch (WorkflowNotFoundException e) {
+      // an ended workflow takes no update: say how it ended when the server still knows it
+      MigrationStatus st = status(migrationId);
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          key(request.action())
+              + " of "
+              + migrationId
+              + " refused: the migration ended "
+              + st.state()
+              + "; there is nothing to "
+              + key(request.action()));
+    }
+  }
+
+  /** {@code cancel}, {@code pause}, {@code resume} or {@code throttle}, any case. */
+  public static ControlAction controlAction(String key) {
+    try {
+      return ControlAction.valueOf(key.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          "unknown control '" + key + "': expected cancel, pause, resume or throttle");
+    }
+  }
+
+  private static String key(ControlAction a) {
+    return a == null ? "control" : a.name().toLowerCase(Locale.ROOT);
   }
 
   /** The branch head and the files on it. */

@@ -30,8 +30,17 @@ public final class TemporalConnection implements AutoCloseable {
             stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
   }
 
+  /** Temporal's own default namespace (the only one of the embedded server). */
+  public static final String DEFAULT_NAMESPACE = "default";
+
   public static TemporalConnection connect(String target) {
-    return new TemporalConnection(target, "default");
+    return connect(target, DEFAULT_NAMESPACE);
+  }
+
+  /** A client of {@code namespace} (blank: {@value #DEFAULT_NAMESPACE}) at {@code target}. */
+  public static TemporalConnection connect(String target, String namespace) {
+    return new TemporalConnection(
+        target, namespace == null || namespace.isBlank() ? DEFAULT_NAMESPACE : namespace.strip());
   }
 
   /** First wait between two attempts of {@link #awaitReady}; doubles up to {@link #MAX_BACKOFF}. */
@@ -107,6 +116,35 @@ public final class TemporalConnection implements AutoCloseable {
       // reconnect now, not after gRPC's own (longer) reconnect backoff
       stubs.getRawChannel().resetConnectBackoff();
     }
+  }
+
+  /**
+   * One readiness probe ({@code GetSystemInfo}, at most {@code timeout}): empty when the frontend
+   * answered, else why not (the gRPC status and its description).
+   */
+  public java.util.Optional<String> probe(Duration timeout) {
+    try {
+      stubs
+          .blockingStub()
+          .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+          .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+      return java.util.Optional.empty();
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      if (code == Status.Code.UNIMPLEMENTED) {
+        return java.util.Optional.empty(); // an old frontend, but it answered
+      }
+      return java.util.Optional.of(
+          code
+              + (e.getStatus().getDescription() == null
+                  ? ""
+                  : ": " + e.getStatus().getDescription()));
+    }
+  }
+
+  /** The namespace the client works in. */
+  public String namespace() {
+    return client.getOptions().getNamespace();
   }
 
   public WorkflowClient client() {

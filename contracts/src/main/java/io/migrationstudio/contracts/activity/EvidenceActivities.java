@@ -20,6 +20,17 @@ public interface EvidenceActivities {
   @ActivityMethod
   CommitResult recordReview(RecordReviewRequest request);
 
+  /**
+   * Commits {@code gates/<stage>.json}: the gate now waits for a review of the named commit (no new
+   * commit when the same gate was recorded before).
+   */
+  @ActivityMethod
+  CommitResult recordGate(RecordGateRequest request);
+
+  /** Commits {@code cancel.json}: the migration was cancelled, by whom, when and why. */
+  @ActivityMethod
+  CommitResult recordCancel(RecordCancelRequest request);
+
   @ActivityMethod
   CommitResult writePullRequest(SummaryRequest request);
 

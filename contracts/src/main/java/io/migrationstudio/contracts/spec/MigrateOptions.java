@@ -108,6 +108,23 @@ public record MigrateOptions(
     return TARGET_NOT_EMPTY_REPLACE.equals(targetNotEmpty);
   }
 
+  /**
+   * A copy with another {@code max_rows_per_second} (null: no cap), for {@code studio throttle}.
+   */
+  public MigrateOptions withMaxRowsPerSecond(Long rowsPerSecond) {
+    return new MigrateOptions(
+        strategy,
+        parallelism,
+        chunkRows,
+        rejectLimit,
+        dryRun,
+        rowsPerSecond,
+        sourceLoadGuard,
+        chunkBytes,
+        targetNotEmpty,
+        maxLag);
+  }
+
   public static MigrateOptions defaults() {
     return new MigrateOptions(null, null, null, null, null, null, null, null, null, null);
   }

@@ -60,7 +60,7 @@ public record MigrationSpec(
     assessment = assessment == null ? AssessmentOptions.defaults() : assessment;
   }
 
-  /** A copy with other Migrate options (e.g. another {@code migrate.strategy}). */
+  /** A copy with other Migrate options (another {@code migrate.strategy}, a throttle). */
   public MigrationSpec withMigrate(MigrateOptions newMigrate) {
     return new MigrationSpec(
         id,

@@ -6,5 +6,7 @@ public enum MigrationState {
   AWAITING_REVIEW,
   COMPLETED,
   FAILED,
-  REJECTED
+  REJECTED,
+  /** Ended by {@code studio cancel} (or a Temporal cancel request); the branch records why. */
+  CANCELLED
 }

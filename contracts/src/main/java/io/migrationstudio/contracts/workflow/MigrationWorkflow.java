@@ -34,6 +34,16 @@ public interface MigrationWorkflow {
   @QueryMethod
   MigrationStatus status();
 
+  /**
+   * An operator's control (cancel, pause, resume, throttle); refused by {@link #validateControl}
+   * when the migration ended or the request is incomplete.
+   */
+  @UpdateMethod
+  ControlRecord control(ControlRequest request);
+
+  @UpdateValidatorMethod(updateName = "control")
+  void validateControl(ControlRequest request);
+
   /** Progress from a table's copy workflow (one per finished chunk). */
   @SignalMethod
   void chunkCopied(ChunkCopied progress);

@@ -1,5 +1,6 @@
 package io.migrationstudio.contracts.workflow;
 
+import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -12,4 +13,8 @@ import io.temporal.workflow.WorkflowMethod;
 public interface TableCopyWorkflow {
   @WorkflowMethod
   TableCopyResult copy(TableCopyRequest request);
+
+  /** Pause, resume or a new row rate cap from the migration, for the chunks not started yet. */
+  @SignalMethod
+  void control(CopyControl control);
 }

@@ -2,11 +2,14 @@ package io.migrationstudio.core.evidence;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.CommitResult;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
+import io.migrationstudio.contracts.workflow.ControlRecord;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.core.git.ArtifactStore;
@@ -14,6 +17,8 @@ import io.migrationstudio.core.git.ArtifactStore.CommitOutcome;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.spec.SpecLoader;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -75,7 +80,8 @@ public final class EvidenceService {
         branch,
         OPERATOR,
         title + migrationId + ": " + spec.title(),
-        Map.of(ArtifactPaths.SPEC, Json.bytes(text)));
+        Map.of(
+            ArtifactPaths.SPEC, Json.bytes(text), RunState.PATH, RunState.running(spec).render()));
     return ResumeScanner.scan(store, branch);
   }
 
@@ -102,15 +108,70 @@ public final class EvidenceService {
     return new CommitResult(new ArtifactRef(path, out.head()), out.head());
   }
 
-  /** Rewrites {@code PULL_REQUEST.md} from the status (no commit when it reads the same). */
-  public CommitResult writePullRequest(String branch, MigrationSpec spec, MigrationStatus status) {
-    String md = PullRequestWriter.render(status, spec);
+  /**
+   * Commits {@code gates/<stage>.json}: the gate waits for a review of the commit it names. The
+   * file is what a restarted server re-creates the gate from (see {@link ResumeScanner}).
+   */
+  public CommitResult recordGate(String branch, GateEvidence gate) {
+    String path = GateFiles.path(gate.stage());
     CommitOutcome out =
         store.commit(
             branch,
             STUDIO,
-            "Update the pull request summary",
-            Map.of(ArtifactPaths.PULL_REQUEST, Json.bytes(md)));
+            "Gate "
+                + gate.stage().key()
+                + ": waiting ("
+                + (gate.mode() == null ? "ask" : gate.mode().key())
+                + ") for a review of "
+                + gate.commit(),
+            Map.of(path, GateFiles.render(gate)));
+    return new CommitResult(new ArtifactRef(path, out.head()), out.head());
+  }
+
+  /** Where {@link #recordCancel} writes. */
+  public static final String CANCEL_RECORD = "cancel.json";
+
+  /**
+   * Commits {@code cancel.json}: who cancelled the migration ({@code operator:<name>} is the
+   * commit's author too), when (workflow time, UTC), why, and the stage it was in.
+   */
+  public CommitResult recordCancel(String branch, Stage stage, ControlRecord cancel) {
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("action", "cancel");
+    record.put("by", cancel.by());
+    record.put("at", Instant.ofEpochMilli(cancel.atMillis()).toString());
+    record.put("reason", cancel.reason());
+    record.put("stage", stage == null ? null : stage.key());
+    CommitOutcome out =
+        store.commit(
+            branch,
+            "operator:" + UNSAFE.matcher(cancel.by().strip()).replaceAll("-"),
+            "Cancel the migration"
+                + (stage == null ? "" : " in " + stage.key())
+                + ": "
+                + cancel.reason()
+                + " (by "
+                + cancel.by()
+                + ")",
+            Map.of(CANCEL_RECORD, Json.bytes(Json.write(record))));
+    return new CommitResult(new ArtifactRef(CANCEL_RECORD, out.head()), out.head());
+  }
+
+  /**
+   * Rewrites {@code PULL_REQUEST.md} from the status, and {@code state.json} with how the run ended
+   * once it did (no commit when both read the same).
+   */
+  public CommitResult writePullRequest(String branch, MigrationSpec spec, MigrationStatus status) {
+    String md = PullRequestWriter.render(status, spec);
+    RunState state = RunState.of(spec, status);
+    CommitOutcome out =
+        store.commit(
+            branch,
+            STUDIO,
+            state.ended()
+                ? "Record the end of the run: " + state.state()
+                : "Update the pull request summary",
+            Map.of(ArtifactPaths.PULL_REQUEST, Json.bytes(md), RunState.PATH, state.render()));
     return new CommitResult(new ArtifactRef(ArtifactPaths.PULL_REQUEST, out.head()), out.head());
   }
 

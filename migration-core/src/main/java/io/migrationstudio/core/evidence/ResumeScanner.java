@@ -2,6 +2,7 @@ package io.migrationstudio.core.evidence;
 
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.contracts.workflow.Decision;
@@ -24,6 +25,10 @@ import java.util.Optional;
  * one) and (c) descends from the previous stage's approved commit. Stages are taken in lifecycle
  * order and the scan stops at the first stage that does not qualify, so the result is always a
  * prefix: a later stage's approval cannot stand on an earlier stage that must be redone.
+ *
+ * <p>The next stage's gate, when it was waiting for a review (see {@link #awaiting}), is reported
+ * too, so that the re-created workflow waits for the same commit instead of producing and checking
+ * the stage again.
  */
 public final class ResumeScanner {
   private ResumeScanner() {}
@@ -75,7 +80,43 @@ public final class ResumeScanner {
       approved.add(new ApprovedStage(stage, commit, artifacts));
       previous = commit;
     }
-    return new OpenResult(branch, specCommit, approved, reviewFiles);
+    GateEvidence awaiting =
+        approved.size() == Stage.values().length
+            ? null
+            : awaiting(store, branch, head, Stage.values()[approved.size()], previous, reviews)
+                .orElse(null);
+    return new OpenResult(branch, specCommit, approved, reviewFiles, awaiting);
+  }
+
+  /**
+   * The gate of {@code stage} (the first stage not approved) that was waiting when the earlier run
+   * stopped: its {@code gates/<stage>.json} names a commit on the branch that descends from {@code
+   * previous} (the previous stage's approved commit, or the spec's), and no accepted review of the
+   * stage names that commit yet (a decision on it, even REQUEST_CHANGES, means the gate moved on:
+   * the stage is then produced again).
+   */
+  static Optional<GateEvidence> awaiting(
+      ArtifactStore store,
+      String branch,
+      String head,
+      Stage stage,
+      String previous,
+      List<ReviewRecord> reviews) {
+    String path = GateFiles.path(stage);
+    Optional<byte[]> file = store.read(head, path);
+    if (file.isEmpty()) {
+      return Optional.empty();
+    }
+    GateEvidence gate = GateFiles.read(file.get(), path);
+    boolean decided =
+        reviews.stream()
+            .anyMatch(r -> r.stage() == stage && r.accepted() && gate.commit().equals(r.commit()));
+    boolean holds =
+        gate.stage() == stage
+            && !decided
+            && store.isOnBranch(branch, gate.commit())
+            && (previous == null || store.isAncestor(previous, gate.commit()));
+    return holds ? Optional.of(gate) : Optional.empty();
   }
 
   /** The newest commit of the log that wrote {@code migration.yaml}. */

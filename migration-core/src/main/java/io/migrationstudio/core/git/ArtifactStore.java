@@ -39,6 +39,9 @@ public interface ArtifactStore {
   /** The commits of the branch, newest first. */
   List<CommitInfo> log(String branch);
 
+  /** The branches of the remote whose names start with {@code prefix}, sorted. */
+  List<String> branches(String prefix);
+
   /** A commit made (or not) by {@link #commit}. */
   record CommitOutcome(String head, boolean changed, List<String> paths) {
     public CommitOutcome {

@@ -306,6 +306,23 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
   }
 
   @Override
+  public List<String> branches(String prefix) {
+    String p = prefix == null ? "" : prefix;
+    return locked(
+        () -> {
+          List<String> names = new ArrayList<>();
+          for (Ref ref : fetch().getAdvertisedRefs()) {
+            String name = ref.getName();
+            if (name.startsWith(Constants.R_HEADS + p)) {
+              names.add(name.substring(Constants.R_HEADS.length()));
+            }
+          }
+          names.sort(null);
+          return List.copyOf(names);
+        });
+  }
+
+  @Override
   public void close() {
     repo.close();
   }

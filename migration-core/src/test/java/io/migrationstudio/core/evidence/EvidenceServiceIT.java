@@ -3,6 +3,7 @@ package io.migrationstudio.core.evidence;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,13 +12,16 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.ApprovedStage;
 import io.migrationstudio.contracts.activity.CommitResult;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.contracts.workflow.Decision;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.git.ArtifactStore.CommitInfo;
 import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.report.ArtifactPaths;
@@ -238,6 +242,86 @@ class EvidenceServiceIT {
     assertEquals(first.head(), second.head());
     assertEquals("studio", store.log(BRANCH).get(0).author());
     assertTrue(text(ArtifactPaths.PULL_REQUEST).startsWith("# Migration shop: shop\n"));
+  }
+
+  @Test
+  void aWaitingGateOnTheBranchIsReportedUntilAReviewDecidesIt() {
+    evidence.openMigration("shop", spec, SPEC_TEXT);
+    write("01-assessment/risks.json", "[]\n", "risk-assessor");
+    String assessed = store.head(BRANCH).orElseThrow();
+    review(1, Stage.ASSESSMENT, Decision.APPROVE, assessed);
+    write("02-mapping/mapping.yaml", "v: 1\n", "schema-mapper");
+    String checked = write("02-mapping/compatibility.json", "{}\n", "compatibility-reviewer");
+    GateEvidence gate =
+        new GateEvidence(
+            Stage.MAPPING,
+            checked,
+            Verdict.PASS,
+            "2 tables",
+            GateMode.ASK,
+            List.of(new ArtifactRef("02-mapping/mapping.yaml", checked)));
+    CommitResult recorded = evidence.recordGate(BRANCH, gate);
+    assertEquals("gates/mapping.json", recorded.artifact().path());
+    assertEquals(
+        recorded.head(),
+        evidence.recordGate(BRANCH, gate).head(),
+        "the same gate recorded again adds no commit");
+
+    OpenResult reopened = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertEquals(
+        List.of(Stage.ASSESSMENT), reopened.approved().stream().map(ApprovedStage::stage).toList());
+    assertEquals(gate, reopened.awaiting(), "waiting for the same commit, with its evidence");
+
+    review(2, Stage.MAPPING, Decision.REQUEST_CHANGES, checked);
+    assertNull(
+        evidence.openMigration("shop", spec, SPEC_TEXT).awaiting(),
+        "a decided gate does not wait any more");
+  }
+
+  @Test
+  void aGateOfAnotherSpecOrOffTheBranchIsNotReported() {
+    evidence.openMigration("shop", spec, SPEC_TEXT);
+    String early = write("01-assessment/risks.json", "[]\n", "risk-assessor");
+    evidence.recordGate(
+        BRANCH, new GateEvidence(Stage.ASSESSMENT, early, Verdict.FAIL, "", GateMode.ASK, null));
+    assertEquals(early, evidence.openMigration("shop", spec, SPEC_TEXT).awaiting().commit());
+    // a new spec: the gate under the old one proves nothing
+    String changed = SPEC_TEXT.replace("[alice]", "[alice, bob]");
+    assertNull(evidence.openMigration("shop", SpecLoader.parse(changed), changed).awaiting());
+    evidence.recordGate(
+        BRANCH,
+        new GateEvidence(Stage.ASSESSMENT, "0".repeat(40), Verdict.FAIL, "", GateMode.ASK, null));
+    assertNull(evidence.openMigration("shop", spec, SPEC_TEXT).awaiting());
+  }
+
+  @Test
+  void theStateFileSaysRunningUntilTheRunEndsWithTheEffectiveGates() {
+    MigrationSpec auto = spec.withReviews(spec.reviews().with(Stage.MAPPING, GateMode.AUTO));
+    evidence.openMigration("shop", auto, SPEC_TEXT);
+    RunState open = RunState.read(store, BRANCH).orElseThrow();
+    assertEquals(MigrationState.RUNNING, open.state());
+    assertEquals(GateMode.AUTO, open.gates().mapping(), "the gates the run was started with");
+    assertFalse(open.ended());
+    String head = store.head(BRANCH).orElseThrow();
+    evidence.writePullRequest(BRANCH, auto, status(MigrationState.AWAITING_REVIEW));
+    evidence.openMigration("shop", auto, SPEC_TEXT);
+    assertEquals(
+        List.of(ArtifactPaths.PULL_REQUEST),
+        store.log(BRANCH).get(0).paths(),
+        "a running run's state file does not change: " + head);
+    evidence.writePullRequest(BRANCH, auto, status(MigrationState.COMPLETED));
+    RunState end = RunState.read(store, BRANCH).orElseThrow();
+    assertTrue(end.ended());
+    assertEquals(MigrationState.COMPLETED, end.state());
+    evidence.openMigration("shop", auto, SPEC_TEXT);
+    assertFalse(RunState.read(store, BRANCH).orElseThrow().ended(), "a re-run runs again");
+    assertEquals(List.of(BRANCH), store.branches("migrations/"));
+    assertEquals(List.of(), store.branches("validations/"));
+  }
+
+  private static MigrationStatus status(MigrationState state) {
+    return new MigrationStatus(
+        "shop", BRANCH, Stage.MAPPING, state, null, null, null, null, null, "the end");
   }
 
   private String write(String path, String content, String role) {

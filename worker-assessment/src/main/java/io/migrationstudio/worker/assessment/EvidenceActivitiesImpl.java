@@ -8,6 +8,8 @@ import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.activity.RecordCancelRequest;
+import io.migrationstudio.contracts.activity.RecordGateRequest;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.SummaryRequest;
@@ -123,6 +125,16 @@ public final class EvidenceActivitiesImpl implements EvidenceActivities {
    * migration of that target may start. A release that fails is logged, never fails the summary:
    * {@code studio unlock} releases the lock of a holder that is gone.
    */
+  @Override
+  public CommitResult recordGate(RecordGateRequest request) {
+    return run(() -> evidence.recordGate(request.branch(), request.gate()));
+  }
+
+  @Override
+  public CommitResult recordCancel(RecordCancelRequest request) {
+    return run(() -> evidence.recordCancel(request.branch(), request.stage(), request.cancel()));
+  }
+
   @Override
   public CommitResult writePullRequest(SummaryRequest request) {
     return run(

@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.StreamActivities;
 import io.migrationstudio.contracts.activity.StreamEvidence;
 import io.migrationstudio.contracts.workflow.ChangeStreamWorkflow;
+import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.migrationstudio.contracts.workflow.StreamRequest;
 import io.migrationstudio.contracts.workflow.Verdict;
@@ -162,6 +163,13 @@ final class ChangeStream {
     return stream.recordStream(
         new StreamEvidence(
             run.migrationId(), run.spec(), run.branch(), p, r.stageStartedAtMillis()));
+  }
+
+  /** {@link #end(String)} of {@code stream} (null before the migration opened) as it ends. */
+  static void end(ChangeStream stream, MigrationState end, String why) {
+    if (stream != null) {
+      stream.end(end.name().toLowerCase(java.util.Locale.ROOT) + ": " + why);
+    }
   }
 
   /** Stops the stream and drops the capture; the migration ends with {@code reason}. */

@@ -74,6 +74,7 @@ final class MigrateStage {
   private final StatusLine status;
   private final CopyProgress copy;
   private final ChangeStream stream;
+  private final RunControl controls;
 
   /** Source table of each per-table child, by child workflow id. */
   private final Map<String, String> childTables = new LinkedHashMap<>();
@@ -84,12 +85,18 @@ final class MigrateStage {
   private Integer dryRunVersion;
 
   MigrateStage(
-      RunContext run, StageBoard board, StatusLine status, CopyProgress copy, ChangeStream stream) {
+      RunContext run,
+      StageBoard board,
+      StatusLine status,
+      CopyProgress copy,
+      ChangeStream stream,
+      RunControl controls) {
     this.run = run;
     this.board = board;
     this.status = status;
     this.copy = copy;
     this.stream = stream;
+    this.controls = controls;
   }
 
   /** The producer: prepare, copy, finish the load (or the dry run). */
@@ -181,10 +188,21 @@ final class MigrateStage {
     for (int i = 0; i < plan.tables().size(); i++) {
       TablePlan t = plan.tables().get(i);
       String childId = parentId + "/copy/" + i;
-      TableCopyRequest child =
-          new TableCopyRequest(
-              run.migrationId(), run.spec(), run.branch(), r.commit(), t, chunksPerTable, parentId);
-      tables.start(() -> startChild(childId, child));
+      tables.start(
+          () -> {
+            // a paused copy starts no table; a throttled one starts it at the new rate
+            controls.awaitResumed();
+            return startChild(
+                childId,
+                new TableCopyRequest(
+                    run.migrationId(),
+                    controls.spec(run.spec()),
+                    run.branch(),
+                    r.commit(),
+                    t,
+                    chunksPerTable,
+                    parentId));
+          });
     }
     tables.awaitAll();
   }
@@ -200,7 +218,9 @@ final class MigrateStage {
                 .setTaskQueue(TaskQueues.WORKFLOW)
                 .build());
     childTables.put(childId, r.table().sourceTable());
-    return Async.function(child::copy, r);
+    io.temporal.workflow.Promise<TableCopyResult> result = Async.function(child::copy, r);
+    controls.copyStarted(childId, Workflow.getWorkflowExecution(child), result);
+    return result;
   }
 
   /**

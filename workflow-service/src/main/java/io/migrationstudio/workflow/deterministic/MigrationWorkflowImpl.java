@@ -9,6 +9,7 @@ import io.migrationstudio.contracts.activity.ApprovedStage;
 import io.migrationstudio.contracts.activity.AssessmentActivities;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
@@ -19,6 +20,8 @@ import io.migrationstudio.contracts.activity.ValidationActivities;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.contracts.workflow.ChunkCopied;
+import io.migrationstudio.contracts.workflow.ControlRecord;
+import io.migrationstudio.contracts.workflow.ControlRequest;
 import io.migrationstudio.contracts.workflow.MigrationInput;
 import io.migrationstudio.contracts.workflow.MigrationOutcome;
 import io.migrationstudio.contracts.workflow.MigrationState;
@@ -28,9 +31,12 @@ import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.ChildWorkflowFailure;
 import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -73,10 +79,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private StageBoard board = new StageBoard();
   private final ReviewGate gate = new ReviewGate(status);
   private final CopyProgress copy = new CopyProgress();
+  private final RunControl controls = new RunControl(status);
 
   // --- the stage loop's collaborators, made once the migration is open ---
   private RunContext run;
   private ChangeStream stream;
+  private GateEvidence awaiting;
   private MigrateStage migrate;
   private ValidationRepair repair;
 
@@ -87,27 +95,52 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     branch = TaskQueues.branch(migrationId);
     board = new StageBoard(s -> StagePhase.PENDING, spec.reviews()::gate, s -> null);
     try {
-      OpenResult open =
-          evidence.openMigration(new OpenRequest(migrationId, spec, input.specText()));
-      opened(open);
-      return runStages(open);
+      return controls.cancellable(
+          () -> {
+            OpenResult open =
+                evidence.openMigration(new OpenRequest(migrationId, spec, input.specText()));
+            opened(open);
+            return runStages(open);
+          });
+    } catch (CanceledFailure e) {
+      return cancelled();
     } catch (ActivityFailure e) {
+      if (controls.cancelling()) {
+        return cancelled();
+      }
       Stage stage = status.stage();
       String reason = rootMessage(e);
       board.set(stage, StagePhase.FAILED, null, null, reason);
       log.warn("migration {} failed in {}: {}", migrationId, stage, reason);
       return finish(MigrationState.FAILED, (stage == null ? "start" : stage.key()) + ": " + reason);
     } catch (ChildWorkflowFailure e) {
+      if (controls.cancelling()) {
+        return cancelled();
+      }
       return finish(MigrationState.FAILED, migrate.childFailed(e));
     }
+  }
+
+  /** Cancelled: outside the cancelled scope, the cancel is recorded and the migration ends. */
+  private MigrationOutcome cancelled() {
+    List<MigrationOutcome> out = new ArrayList<>(1);
+    Workflow.newDetachedCancellationScope(
+            () -> {
+              String why = controls.cancelled(run);
+              board.set(status.stage(), StagePhase.CANCELLED, null, null, why);
+              out.add(finish(MigrationState.CANCELLED, why));
+            })
+        .run();
+    return out.get(0);
   }
 
   private void opened(OpenResult open) {
     branch = open.branch();
     run = new RunContext(spec, migrationId, branch);
     gate.open(run, board, open.reviewCount());
+    awaiting = open.awaiting();
     stream = new ChangeStream(run, status);
-    migrate = new MigrateStage(run, board, status, copy, stream);
+    migrate = new MigrateStage(run, board, status, copy, stream, controls);
     repair = new ValidationRepair(run, board, status, gate);
     board.put(new ArtifactRef("migration.yaml", open.specCommit()));
   }
@@ -156,15 +189,18 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     status.say(s.key() + ": " + s.producerRole() + " at work");
     status.state(MigrationState.RUNNING);
     StageRequest request = run.request(base, started);
-    StageResult produced = produce(s, request);
-    board.record(produced);
-    String underCheck = produced.commit();
+    Optional<StageResult> resumed = resumedAtGate(s);
+    String underCheck = resumed.isPresent() ? null : produce(s, request).commit();
     while (true) {
-      board.set(s, StagePhase.CHECKING, null, underCheck, "checker " + s.checkerRole());
-      status.say(s.key() + ": " + s.checkerRole() + " checking " + shortId(underCheck));
-      StageResult checked = check(s, run.request(underCheck, started));
-      board.record(checked);
-      Optional<StageResult> gated = repair.afterCheck(s, request, checked);
+      Optional<StageResult> gated = resumed;
+      if (resumed.isEmpty()) {
+        board.set(s, StagePhase.CHECKING, null, underCheck, "checker " + s.checkerRole());
+        status.say(s.key() + ": " + s.checkerRole() + " checking " + shortId(underCheck));
+        StageResult checked = check(s, run.request(underCheck, started));
+        board.record(checked);
+        gated = repair.afterCheck(s, request, checked);
+      }
+      resumed = Optional.empty();
       if (gated.isEmpty()) {
         return Optional.empty();
       }
@@ -181,7 +217,39 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
   }
 
+  /**
+   * The checked result of {@code s} when its gate was waiting for a review when the earlier run of
+   * this migration stopped (from version {@link ReviewGate#DURABLE_GATE} on): the gate then waits
+   * for the same commit again, and the stage's producer and checker are not run.
+   */
+  private Optional<StageResult> resumedAtGate(Stage s) {
+    GateEvidence waiting = awaiting;
+    awaiting = null;
+    if (waiting == null
+        || waiting.stage() != s
+        || Workflow.getVersion(
+                ReviewGate.DURABLE_GATE_CHANGE, Workflow.DEFAULT_VERSION, ReviewGate.DURABLE_GATE)
+            < ReviewGate.DURABLE_GATE) {
+      return Optional.empty();
+    }
+    waiting.artifacts().forEach(board::put);
+    return Optional.of(
+        new StageResult(
+            s,
+            s.checkerRole(),
+            waiting.commit(),
+            waiting.artifacts(),
+            waiting.verdict(),
+            waiting.summary()));
+  }
+
   private StageResult produce(Stage s, StageRequest request) {
+    StageResult produced = producer(s, request);
+    board.record(produced);
+    return produced;
+  }
+
+  private StageResult producer(Stage s, StageRequest request) {
     return switch (s) {
       case ASSESSMENT -> assessment.inventory(request);
       case MAPPING -> mapping.generateMapping(request);
@@ -212,9 +280,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   }
 
   private MigrationOutcome finish(MigrationState end, String why) {
-    if (stream != null) {
-      stream.end(end.name().toLowerCase(java.util.Locale.ROOT) + ": " + why);
-    }
+    ChangeStream.end(stream, end, why); // online: stop the stream, drop the capture
     status.state(end);
     status.say(why);
     gate.close();
@@ -235,6 +301,16 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (stream != null) {
       stream.progressed(p);
     }
+  }
+
+  @Override
+  public ControlRecord control(ControlRequest request) {
+    return controls.accept(request);
+  }
+
+  @Override
+  public void validateControl(ControlRequest request) {
+    controls.validate(request);
   }
 
   @Override
@@ -265,7 +341,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         board.artifacts(),
         gate.reviews(),
         copy.progress(),
-        status.shown(spec == null ? null : spec.migrate()),
+        controls.describe(status.shown(spec == null ? null : spec.migrate())),
         MigrationStatus.KIND_MIGRATION,
         Workflow.getInfo().getWorkflowId(),
         stream == null ? null : stream.latest());

@@ -6,6 +6,8 @@ import static io.migrationstudio.workflow.deterministic.Messages.shortId;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
+import io.migrationstudio.contracts.activity.GateEvidence;
+import io.migrationstudio.contracts.activity.RecordGateRequest;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.spec.GateMode;
@@ -37,6 +39,15 @@ import org.slf4j.Logger;
 final class ReviewGate {
   private static final Logger log = Workflow.getLogger(ReviewGate.class);
   private static final String AUTO_REVIEWER = "studio:auto";
+
+  /**
+   * Change id of the durable gate (version 1): a gate that waits commits {@code gates/<stage>.json}
+   * naming the commit under review, and a migration re-created from its branch waits there again
+   * (see {@link MigrationWorkflowImpl}); histories before it wait without it.
+   */
+  static final String DURABLE_GATE_CHANGE = "durable-gate";
+
+  static final int DURABLE_GATE = 1;
 
   /** How a gate ended: APPROVE or REJECT, or REQUEST_CHANGES with the revised commit to check. */
   record Outcome(Decision decision, String commit) {}
@@ -96,6 +107,7 @@ final class ReviewGate {
                 + "): escalated to ask"
             : checked.summary();
     board.set(s, StagePhase.AWAITING_REVIEW, checked.verdict(), reviewCommit, why);
+    recordWaiting(s, checked);
     Review decision =
         await(s, "awaiting review of " + shortId(reviewCommit) + " (" + why + ")", "");
     return switch (decision.decision()) {
@@ -109,6 +121,35 @@ final class ReviewGate {
       }
       case REQUEST_CHANGES -> revised(s, checked.verdict());
     };
+  }
+
+  /**
+   * Commits the waiting gate (from version {@link #DURABLE_GATE} on): the stage, the commit under
+   * review, the checker's verdict and summary, and the stage's artifacts on the board. A failure to
+   * write it leaves the gate waiting all the same; only a recovery from the branch is lost.
+   */
+  private void recordWaiting(Stage s, StageResult checked) {
+    if (Workflow.getVersion(DURABLE_GATE_CHANGE, Workflow.DEFAULT_VERSION, DURABLE_GATE)
+        < DURABLE_GATE) {
+      return;
+    }
+    String dir = s.directory() + "/";
+    GateEvidence waiting =
+        new GateEvidence(
+            s,
+            reviewCommit,
+            checked.verdict(),
+            checked.summary(),
+            effectiveGate,
+            board.artifacts().stream().filter(a -> a.path().startsWith(dir)).toList());
+    try {
+      board.put(
+          evidence
+              .recordGate(new RecordGateRequest(run.migrationId(), run.branch(), waiting))
+              .artifact());
+    } catch (ActivityFailure e) {
+      log.warn("could not record the {} gate on {}: {}", s, run.branch(), rootMessage(e));
+    }
   }
 
   private Outcome revised(Stage s, Verdict verdict) {

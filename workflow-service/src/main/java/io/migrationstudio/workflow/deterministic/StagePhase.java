@@ -36,7 +36,9 @@ enum StagePhase {
   /** The report was stale: Validation is re-made before the cutover. */
   REVALIDATING("revalidating"),
   /** Freeze, final validation, switch. */
-  EXECUTING("executing");
+  EXECUTING("executing"),
+  /** The migration was cancelled while this stage ran or waited. */
+  CANCELLED("cancelled");
 
   private final String key;
 

@@ -6,6 +6,7 @@ import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.TableLoadRequest;
 import io.migrationstudio.contracts.workflow.ChunkCopied;
+import io.migrationstudio.contracts.workflow.CopyControl;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.TableCopyRequest;
 import io.migrationstudio.contracts.workflow.TableCopyResult;
@@ -38,6 +39,8 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
   private int done;
   private int alreadyCommitted;
   private final List<Promise<Void>> signals = new ArrayList<>();
+  private boolean paused;
+  private Long rate;
 
   @Override
   public TableCopyResult copy(TableCopyRequest r) {
@@ -48,16 +51,21 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
     BoundedFanOut<ChunkResult> copies =
         new BoundedFanOut<>(Math.max(1, r.parallelism()), c -> chunkDone(c, parent));
     for (ChunkRange range : r.table().chunks()) {
-      ChunkRequest chunk =
-          new ChunkRequest(
-              r.migrationId(),
-              r.spec(),
-              r.branch(),
-              r.mappingCommit(),
-              r.table().sourceTable(),
-              range,
-              r.migrationId() + "/" + r.table().sourceTable() + "/" + range.index());
-      copies.start(() -> Async.function(chunks::copyChunk, chunk));
+      copies.start(
+          () -> {
+            // paused by the migration: no new chunk starts (running ones finish)
+            Workflow.await(() -> !paused);
+            ChunkRequest chunk =
+                new ChunkRequest(
+                    r.migrationId(),
+                    RunControl.withRate(r.spec(), rate),
+                    r.branch(),
+                    r.mappingCommit(),
+                    r.table().sourceTable(),
+                    range,
+                    r.migrationId() + "/" + r.table().sourceTable() + "/" + range.index());
+            return Async.function(chunks::copyChunk, chunk);
+          });
     }
     copies.awaitAll();
     // every progress signal delivered before the table reports done
@@ -71,6 +79,13 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
               r.migrationId(), r.spec(), r.branch(), r.mappingCommit(), r.table().sourceTable()));
     }
     return new TableCopyResult(r.table().sourceTable(), rows, done, alreadyCommitted);
+  }
+
+  /** Pause, resume or a new rate from the migration ({@link RunControl}). */
+  @Override
+  public void control(CopyControl c) {
+    paused = c.paused();
+    rate = c.rowsPerSecond();
   }
 
   /** A copied chunk: counted, and signalled to the parent for its progress. */

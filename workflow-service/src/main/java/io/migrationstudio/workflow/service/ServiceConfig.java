@@ -15,6 +15,7 @@ import io.micronaut.core.bind.annotation.Bindable;
  *     machine only: the API has no authentication; {@code 0.0.0.0} exposes it to the network)
  * @param embeddedTemporal whether Temporal is the in-process test server, which needs sticky queues
  *     off (default true)
+ * @param namespace the Temporal namespace the service works in (default {@code default})
  */
 @ConfigurationProperties("studio.service")
 public record ServiceConfig(
@@ -23,4 +24,5 @@ public record ServiceConfig(
     @Bindable(defaultValue = "127.0.0.1:7233") String temporal,
     @Bindable(defaultValue = "7234") int apiPort,
     @Bindable(defaultValue = "127.0.0.1") String bindAddress,
-    @Bindable(defaultValue = "true") boolean embeddedTemporal) {}
+    @Bindable(defaultValue = "true") boolean embeddedTemporal,
+    @Bindable(defaultValue = "default") String namespace) {}

@@ -14,7 +14,7 @@ class ServiceFactory {
   @Singleton
   @Bean(preDestroy = "close")
   TemporalConnection temporal(ServiceConfig config) {
-    return TemporalConnection.connect(config.temporal());
+    return TemporalConnection.connect(config.temporal(), config.namespace());
   }
 
   @Singleton

@@ -13,12 +13,15 @@ import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.CutoverActivities;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
 import io.migrationstudio.contracts.activity.FreshnessResult;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.LoadFailure;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.OpenRequest;
 import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.activity.RecordCancelRequest;
+import io.migrationstudio.contracts.activity.RecordGateRequest;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
 import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.activity.StageRequest;
@@ -69,6 +72,12 @@ class FakeActivities
   final Set<String> copiedChunks = ConcurrentHashMap.newKeySet();
   final AtomicInteger chunkAttempts = new AtomicInteger();
   volatile List<ApprovedStage> approvedEarlier = List.of();
+
+  /** The gate the branch shows waiting when the migration is (re-)opened; null: none. */
+  volatile GateEvidence awaitingEarlier;
+
+  /** Every gate recorded on the branch. */
+  final List<GateEvidence> gates = Collections.synchronizedList(new ArrayList<>());
 
   /** Workflow time passed to each validate call (what validation.json would record). */
   final List<Long> validatedAt = Collections.synchronizedList(new ArrayList<>());
@@ -127,7 +136,8 @@ class FakeActivities
         "migrations/" + request.migrationId(),
         newCommit(),
         approvedEarlier,
-        approvedEarlier.size());
+        approvedEarlier.size(),
+        awaitingEarlier);
   }
 
   @Override
@@ -149,6 +159,26 @@ class FakeActivities
                 request.review().decision().name().toLowerCase()),
             c),
         c);
+  }
+
+  @Override
+  public CommitResult recordGate(RecordGateRequest request) {
+    GateEvidence g = request.gate();
+    calls.add("gate:" + g.stage().key() + ":" + g.commit());
+    gates.add(g);
+    String c = newCommit();
+    return new CommitResult(new ArtifactRef("gates/" + g.stage().key() + ".json", c), c);
+  }
+
+  /** Every cancel recorded on the branch. */
+  final List<RecordCancelRequest> cancels = Collections.synchronizedList(new ArrayList<>());
+
+  @Override
+  public CommitResult recordCancel(RecordCancelRequest request) {
+    calls.add("cancel-record");
+    cancels.add(request);
+    String c = newCommit();
+    return new CommitResult(new ArtifactRef("cancel.json", c), c);
   }
 
   @Override

@@ -24,7 +24,11 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-child-failure.json",
         // + online-stream version 1: capture before the chunks, stream child after the load,
         // Migrate's checker waits for the catch-up, the end drops the capture
-        "migration-workflow-history-online.json"
+        "migration-workflow-history-online.json",
+        // + durable-gate version 1: the waiting Mapping gate is committed (gates/mapping.json)
+        "migration-workflow-history-gate.json",
+        // + run-control version 1: cancelled at the Mapping gate, cancel.json committed
+        "migration-workflow-history-cancel.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

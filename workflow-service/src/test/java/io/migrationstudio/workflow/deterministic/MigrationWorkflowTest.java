@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.spec.Approvers;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
@@ -16,6 +17,9 @@ import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
 import io.migrationstudio.contracts.spec.ValidationOptions;
+import io.migrationstudio.contracts.workflow.ControlAction;
+import io.migrationstudio.contracts.workflow.ControlRecord;
+import io.migrationstudio.contracts.workflow.ControlRequest;
 import io.migrationstudio.contracts.workflow.Decision;
 import io.migrationstudio.contracts.workflow.MigrationInput;
 import io.migrationstudio.contracts.workflow.MigrationOutcome;
@@ -450,6 +454,151 @@ class MigrationWorkflowTest {
     assertFalse(fakes.calls.contains("schema-mapper"));
     assertTrue(fakes.calls.contains("prepare"));
     assertEquals("skipped", wf.status().stages().get(0).state());
+  }
+
+  @Test
+  void aWaitingGateIsRecordedOnTheBranchWithTheCommitUnderReview() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    MigrationStatus st = awaitReview(wf, Stage.MAPPING);
+    assertTrue(fakes.calls.contains("gate:mapping:" + st.reviewCommit()), fakes.calls.toString());
+    GateEvidence g = fakes.gates.get(0);
+    assertEquals(Verdict.PASS, g.verdict());
+    assertEquals(GateMode.ASK, g.mode());
+    assertEquals(
+        List.of("02-mapping/mapping.yaml", "02-mapping/compatibility.json"),
+        g.artifacts().stream().map(a -> a.path()).toList());
+    assertFalse(
+        fakes.calls.stream().anyMatch(c -> c.startsWith("gate:assessment")),
+        "an auto gate that opens at once records no waiting gate");
+  }
+
+  @Test
+  void aMigrationReCreatedFromItsBranchWaitsAtTheSameGateForTheSameCommit() {
+    String assessed = fakes.newCommit();
+    String underReview = fakes.newCommit();
+    fakes.approvedEarlier = List.of(new ApprovedStage(Stage.ASSESSMENT, assessed, List.of()));
+    fakes.awaitingEarlier =
+        new GateEvidence(
+            Stage.MAPPING,
+            underReview,
+            Verdict.PASS,
+            "3 tables mapped",
+            GateMode.ASK,
+            List.of(
+                new io.migrationstudio.contracts.workflow.ArtifactRef(
+                    "02-mapping/mapping.yaml", underReview)));
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    MigrationStatus st;
+    try {
+      st = awaitReview(wf, Stage.MAPPING);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+    assertEquals(underReview, st.reviewCommit(), "the same commit awaits review");
+    assertFalse(fakes.calls.contains("schema-mapper"), "the producer is not run again");
+    assertFalse(fakes.calls.contains("compatibility-reviewer"), "nor the checker");
+    assertEquals(Verdict.PASS, st.stages().get(1).verdict());
+    assertTrue(
+        st.artifacts().stream().anyMatch(a -> a.path().equals("02-mapping/mapping.yaml")),
+        st.artifacts().toString());
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "ok", underReview));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    assertTrue(fakes.calls.contains("prepare"), "the next stage builds on the approval");
+  }
+
+  @Test
+  void aCancelAtAGateRecordsWhoAndWhyOnTheBranchAndEndsCancelled() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    awaitReview(wf, Stage.MAPPING);
+    WorkflowUpdateException noReason =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () -> wf.control(new ControlRequest(ControlAction.CANCEL, "bob", "", null)));
+    assertTrue(rootMessage(noReason).contains("say why"), rootMessage(noReason));
+    ControlRecord rec =
+        wf.control(new ControlRequest(ControlAction.CANCEL, "bob", "the window moved", null));
+    assertEquals("bob", rec.by());
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.CANCELLED, out.state());
+    assertEquals("cancelled by bob: the window moved", out.message());
+    assertEquals(1, fakes.cancels.size());
+    assertEquals(Stage.MAPPING, fakes.cancels.get(0).stage());
+    assertEquals("the window moved", fakes.cancels.get(0).cancel().reason());
+    assertFalse(fakes.calls.contains("prepare"), "nothing after the cancel: " + fakes.calls);
+    assertEquals("cancelled", wf.status().stages().get(1).state());
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) { // the cancel's history for the replay test
+      writeHistory(dir, "migration-workflow-history-cancel.json");
+    }
+  }
+
+  @Test
+  void aCancelMidCopyCancelsTheRunningChunksAndEndsCancelled() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    fakes.chunkHook = hold(never);
+    MigrationWorkflow wf = start(spec(allAuto()));
+    awaitStatus(wf, s -> fakes.chunkAttempts.get() >= 4);
+    wf.control(new ControlRequest(ControlAction.CANCEL, "bob", "source overloaded", null));
+    MigrationOutcome out = result(wf);
+    never.countDown();
+    assertEquals(MigrationState.CANCELLED, out.state(), out.message());
+    assertEquals(Stage.MIGRATE, fakes.cancels.get(0).stage());
+    assertFalse(fakes.calls.contains("migration-engineer"), "no finishLoad: " + fakes.calls);
+  }
+
+  @Test
+  void pauseHoldsTheCopyAtAChunkBoundaryThrottleAndResumeGoOn() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    List<Long> rates = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.util.function.Function<
+            io.migrationstudio.contracts.activity.ChunkRequest,
+            io.migrationstudio.contracts.activity.ChunkResult>
+        held = hold(release);
+    fakes.chunkHook =
+        r -> {
+          rates.add(r.spec().migrate().maxRowsPerSecond());
+          return held.apply(r);
+        };
+    MigrationWorkflow wf = start(spec(allAuto()));
+    awaitStatus(wf, s -> fakes.chunkAttempts.get() >= 4); // two tables, two chunks each
+    wf.control(new ControlRequest(ControlAction.PAUSE, "bob", "peak hours", null));
+    wf.control(new ControlRequest(ControlAction.THROTTLE, "bob", "", 500L));
+    WorkflowUpdateException twice =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () -> wf.control(new ControlRequest(ControlAction.PAUSE, "bob", "", null)));
+    assertTrue(rootMessage(twice).contains("paused already"), rootMessage(twice));
+    Thread.sleep(1000); // the children have the pause before their chunks finish
+    release.countDown();
+    for (int i = 0; i < 200 && fakes.copiedChunks.size() < 4; i++) {
+      Thread.sleep(25);
+    }
+    assertEquals(4, fakes.copiedChunks.size(), "the running chunks finish");
+    Thread.sleep(1000);
+    assertEquals(4, fakes.chunkAttempts.get(), "no chunk starts while paused");
+    String message = wf.status().message();
+    assertTrue(message.startsWith("PAUSED by bob (peak hours)"), message);
+    wf.control(new ControlRequest(ControlAction.RESUME, "bob", "", null));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    assertEquals(6, wf.status().progress().chunksDone());
+    assertEquals(java.util.Arrays.asList(null, null, null, null, 500L, 500L), rates);
+  }
+
+  /** A chunk hook that holds every attempt until {@code latch} opens, heartbeating. */
+  private static java.util.function.Function<
+          io.migrationstudio.contracts.activity.ChunkRequest,
+          io.migrationstudio.contracts.activity.ChunkResult>
+      hold(CountDownLatch latch) {
+    return r -> {
+      try {
+        while (!latch.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          io.temporal.activity.Activity.getExecutionContext().heartbeat("held");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return null;
+    };
   }
 
   @Test

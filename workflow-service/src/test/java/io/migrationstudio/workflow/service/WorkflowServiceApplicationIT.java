@@ -1,10 +1,12 @@
 package io.migrationstudio.workflow.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.client.HttpClient;
+import io.micronaut.http.client.exceptions.HttpClientResponseException;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.temporal.testserver.TestServer;
 import java.net.ServerSocket;
@@ -17,6 +19,15 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkflowServiceApplicationIT {
   @Test
   void startsServingHealthAndTheMigrationList(@TempDir Path home) throws Exception {
+    startAndCheck(home, false);
+  }
+
+  @Test
+  void healthSaysDownWhenTemporalStopsAnswering(@TempDir Path home) throws Exception {
+    startAndCheck(home, true);
+  }
+
+  private void startAndCheck(Path home, boolean stopTemporal) throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -37,6 +48,16 @@ class WorkflowServiceApplicationIT {
         HttpClient http = HttpClient.create(server.getURL())) {
       String health = http.toBlocking().retrieve("/health");
       assertTrue(health.contains("UP"), health);
+      if (stopTemporal) {
+        temporal.close();
+        HttpClientResponseException down =
+            assertThrows(
+                HttpClientResponseException.class, () -> http.toBlocking().retrieve("/health"));
+        assertEquals(503, down.getStatus().getCode());
+        String body = down.getResponse().getBody(String.class).orElse("");
+        assertTrue(body.contains("DOWN") && body.contains("temporal"), body);
+        return;
+      }
       assertEquals("[]", http.toBlocking().retrieve("/api/migrations"));
       assertTrue(
           server.getApplicationContext().getBean(WorkflowServiceRuntime.class).apiPort() > 0);

@@ -1,0 +1,128 @@
+package io.migrationstudio.workflow;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.TaskQueues;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.evidence.RunState;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.spec.SpecLoader;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Re-creates, from the artifact repository, the workflows of every unfinished migration and
+ * validation run that this Temporal does not know: what a server on the embedded (in-memory)
+ * Temporal does when it starts, since a restart lost every workflow.
+ *
+ * <p>Unfinished means the branch's {@code state.json} says {@code RUNNING} (it is committed when a
+ * run opens its branch and rewritten with the end state when the run ends). A migration is started
+ * again with the operator's {@code migration.yaml} from its branch and the gates of {@code
+ * state.json} (which keep an {@code --auto-approve}); the workflow then resumes from the evidence:
+ * approved stages are skipped, a gate that was waiting waits again for the same commit (see {@code
+ * gates/<stage>.json}), and Migrate redoes only the chunks its ledger does not show as committed. A
+ * validation run is started again from its branch's spec (it has no gates and no ledger: it
+ * validates again, as run number 1, 2, ... of this server).
+ */
+public final class Recovery {
+  private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+  private static final String MIGRATIONS = "migrations/";
+  private static final String VALIDATIONS = "validations/";
+
+  /** One run re-created ({@code recovered}) or left alone, and why. */
+  public record Outcome(String id, String branch, boolean recovered, String detail) {}
+
+  private final WorkflowClient client;
+  private final ArtifactStore store;
+  private final OperatorService operator;
+
+  public Recovery(WorkflowClient client, ArtifactStore store) {
+    this.client = client;
+    this.store = store;
+    this.operator = new OperatorService(client, store);
+  }
+
+  /**
+   * Re-creates every unfinished run except those {@code runElsewhere} names by migration id (a live
+   * {@code studio run} of this home owns it). Never throws for one run: a run that cannot be
+   * re-created is reported with the reason and the others go on.
+   */
+  public List<Outcome> recoverUnfinished(Predicate<String> runElsewhere) {
+    List<Outcome> out = new ArrayList<>();
+    for (String branch : store.branches(MIGRATIONS)) {
+      out.add(recover(branch, branch.substring(MIGRATIONS.length()), false, runElsewhere));
+    }
+    for (String branch : store.branches(VALIDATIONS)) {
+      out.add(recover(branch, branch.substring(VALIDATIONS.length()), true, runElsewhere));
+    }
+    return out;
+  }
+
+  private Outcome recover(
+      String branch, String id, boolean validation, Predicate<String> runElsewhere) {
+    try {
+      Optional<RunState> state = RunState.read(store, branch);
+      if (state.isEmpty()) {
+        return new Outcome(
+            id,
+            branch,
+            false,
+            "no "
+                + RunState.PATH
+                + " (opened by an older studio): start it again with `studio start` to resume it"
+                + " from the evidence");
+      }
+      if (state.get().ended()) {
+        return new Outcome(id, branch, false, "ended " + state.get().state());
+      }
+      if (runElsewhere.test(id)) {
+        return new Outcome(id, branch, false, "a live `studio run` of this home runs it");
+      }
+      if (!validation && running(TaskQueues.workflowId(id))) {
+        return new Outcome(id, branch, false, "its workflow is running");
+      }
+      String specText =
+          new String(store.read(branch, ArtifactPaths.SPEC).orElseThrow(), StandardCharsets.UTF_8);
+      MigrationSpec spec = SpecLoader.parse(specText).withReviews(state.get().gates());
+      OperatorService.Started started =
+          validation ? operator.startValidation(specText) : operator.start(spec, specText);
+      log.info("re-created {} from {} as workflow {}", id, branch, started.workflowId());
+      return new Outcome(id, branch, true, "workflow " + started.workflowId());
+    } catch (MigrationException | StatusRuntimeException | java.util.NoSuchElementException e) {
+      log.warn("cannot re-create {} from {}: {}", id, branch, e.getMessage());
+      return new Outcome(id, branch, false, "cannot re-create it: " + e.getMessage());
+    }
+  }
+
+  private boolean running(String workflowId) {
+    try {
+      return client
+              .getWorkflowServiceStubs()
+              .blockingStub()
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace(client.getOptions().getNamespace())
+                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                      .build())
+              .getWorkflowExecutionInfo()
+              .getStatus()
+          == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }
+}
