@@ -471,6 +471,15 @@ public final class TableSql {
   }
 
   /**
+   * A key column as the chunk planner and the bisection read its values (bounds bound back by
+   * {@link #bindSourceRange}): plainly, or across engines as the source server's exact text of a
+   * temporal key ({@link Dialect#exactTemporalText}); order by the plain column.
+   */
+  public String sourceKeyValue(ColumnMapping key) {
+    return crossEngine() ? exactText(key.source(), key.sourceType()) : source.quote(key.source());
+  }
+
+  /**
    * A source column as a cross-engine reader selects it: plainly, or a temporal column as the
    * source server's exact text when its dialect says the driver's text is not ({@link
    * Dialect#exactTemporalText}).

@@ -1,6 +1,7 @@
 package io.migrationstudio.core.xengine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.TablePlan;
@@ -120,12 +121,12 @@ class FractionalSecondsMariaDbIT {
       copy(source, src, tgt, intervals, "spans");
 
       assertEquals(
-          values(src, "frac", c -> sourceExpr(c)),
-          values(tgt, "frac", c -> targetExpr(c)),
+          values(src, "frac", "id", c -> sourceExpr(c)),
+          values(tgt, "frac", "id", c -> targetExpr(c)),
           "datetime, timestamp and time values as each server states them");
       assertEquals(
-          values(src, "spans", c -> "TIME_TO_SEC(" + c + ")"),
-          values(tgt, "spans", c -> "extract(epoch FROM " + c + ")"),
+          values(src, "spans", "id", c -> "TIME_TO_SEC(" + c + ")"),
+          values(tgt, "spans", "id", c -> "extract(epoch FROM " + c + ")"),
           "out-of-day and negative times as seconds each server computes");
 
       for (MappingDocument mapping : List.of(identity, intervals)) {
@@ -159,6 +160,66 @@ class FractionalSecondsMariaDbIT {
     }
   }
 
+  /**
+   * A {@code datetime(3)} key cut into chunks of three rows: the driver's text of the boundaries
+   * would not be keys of the table ({@code .004} read as {@code .4000}) and would not ascend, so
+   * chunks would overlap (healed only by each chunk's delete-then-insert); the planner and
+   * validation's bisection read the server's text: every boundary is a source key, they ascend, and
+   * every row arrives.
+   */
+  @Test
+  void temporalKeysAreCutAtTheServersBoundaries(TestMariaDb maria, TestDatabase target)
+      throws Exception {
+    List<String> rows = new ArrayList<>();
+    for (int ms = 1; ms <= 40; ms++) {
+      rows.add("('2024-01-15 10:20:30." + String.format("%03d", ms) + "', " + ms + ")");
+    }
+    maria.execute(
+        "CREATE TABLE moments (at datetime(3) PRIMARY KEY, n int NOT NULL)",
+        "INSERT INTO moments VALUES " + String.join(", ", rows));
+    Dialect source = Dialects.forUrl(maria.jdbcUrl());
+    try (Connection src =
+            Dialects.open(
+                new ConnectionSpec(maria.jdbcUrl(), maria.user(), null, null),
+                new SecretResolver(Map.of()),
+                "source");
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = generate(src, source, maria, "moments", null);
+      TargetPreparer.Prepared prepared =
+          new TargetPreparer(source, PG).prepare(src, tgt, mapping, "moments", 3);
+      List<ChunkRange> chunks = prepared.tables().get(0).chunks();
+      assertTrue(chunks.size() > 5, "cut into chunks: " + chunks);
+      java.time.LocalDateTime previous = null;
+      for (ChunkRange range : chunks) {
+        if (range.lo() == null) {
+          continue;
+        }
+        // every boundary is a key the source holds, and they ascend
+        try (java.sql.PreparedStatement ps =
+            src.prepareStatement("SELECT count(*) FROM moments WHERE at = ?")) {
+          ps.setString(1, range.lo());
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            assertEquals(1, rs.getLong(1), "boundary " + range.lo() + " of " + chunks);
+          }
+        }
+        java.time.LocalDateTime at = java.time.LocalDateTime.parse(range.lo().replace(' ', 'T'));
+        assertTrue(previous == null || at.isAfter(previous), "ascending: " + chunks);
+        previous = at;
+      }
+      ChunkCopier copier = new ChunkCopier(source, PG);
+      TableMapping table = mapping.tables().get(0);
+      for (ChunkRange range : chunks) {
+        copier.copy(src, tgt, mapping, table, range, "moments", ChunkProgress.NONE);
+      }
+      assertEquals(
+          values(src, "moments", "DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f')", c -> c),
+          values(tgt, "moments", "to_char(at, 'YYYY-MM-DD HH24:MI:SS.US')", c -> c));
+      ValidationReport report = new Validator(source, PG).report(src, tgt, mapping, "m", 10, 3);
+      assertEquals(Verdict.PASS, report.status(), Json.write(report));
+    }
+  }
+
   private static String sourceExpr(String column) {
     return switch (column.substring(0, 2)) {
       case "dt" -> "DATE_FORMAT(" + column + ", '%Y-%m-%d %H:%i:%s.%f')";
@@ -175,9 +236,12 @@ class FractionalSecondsMariaDbIT {
     };
   }
 
-  /** One line per row: every column but the id through {@code expr}, numbers without zeros. */
-  private static List<String> values(Connection c, String table, Function<String, String> expr)
-      throws Exception {
+  /**
+   * One line per row in the order of {@code key}: the key, then every column but the first through
+   * {@code expr}, numbers without trailing zeros.
+   */
+  private static List<String> values(
+      Connection c, String table, String key, Function<String, String> expr) throws Exception {
     List<String> names = new ArrayList<>();
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT * FROM " + table + " WHERE 1 = 0")) {
@@ -186,11 +250,11 @@ class FractionalSecondsMariaDbIT {
         names.add(md.getColumnName(i).toLowerCase(java.util.Locale.ROOT));
       }
     }
-    StringBuilder q = new StringBuilder("SELECT id");
+    StringBuilder q = new StringBuilder("SELECT ").append(key);
     for (String n : names) {
       q.append(", ").append(expr.apply(n));
     }
-    q.append(" FROM ").append(table).append(" ORDER BY id");
+    q.append(" FROM ").append(table).append(" ORDER BY 1");
     List<String> out = new ArrayList<>();
     try (Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(q.toString())) {
