@@ -252,8 +252,12 @@ public final class TableSql {
    */
   private StringBuilder selectWithRead(List<String> before) {
     StringBuilder sb = new StringBuilder("SELECT ");
+    Map<String, CanonicalType> types =
+        crossEngine() ? MappingExpressions.sourceColumns(table, source) : Map.of();
     for (int i = 0; i < before.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append(source.quote(before.get(i)));
+      String name = before.get(i);
+      sb.append(i == 0 ? "" : ", ");
+      sb.append(crossEngine() ? exactText(name, types.get(name)) : source.quote(name));
     }
     sb.append(before.isEmpty() ? "" : ", ").append(readList());
     sb.append(" FROM ").append(sourceTable());
