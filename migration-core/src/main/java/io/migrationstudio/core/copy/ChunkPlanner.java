@@ -120,7 +120,14 @@ public final class ChunkPlanner {
             : " WHERE (" + sql.table().filter() + ")";
     // numbered here rather than with row_number() in SQL: MariaDB materializes a window over
     // every row (40 s for 10M rows), while streaming the ordered key is one index scan
-    String query = "SELECT " + k + " FROM " + sql.sourceTable() + filter + " ORDER BY " + k;
+    String query =
+        "SELECT "
+            + sql.sourceKeyValue(key.get())
+            + " FROM "
+            + sql.sourceTable()
+            + filter
+            + " ORDER BY "
+            + k;
     List<String> boundaries = new ArrayList<>();
     long rows = 0;
     boolean autoCommit = source.getAutoCommit();
@@ -164,7 +171,11 @@ public final class ChunkPlanner {
     while (true) {
       ChunkRange from = new ChunkRange(0, lo, null);
       String query =
-          sql.sourceAggregate(k, from) + " ORDER BY " + k + " LIMIT 1 OFFSET " + chunkRows;
+          sql.sourceAggregate(sql.sourceKeyValue(key), from)
+              + " ORDER BY "
+              + k
+              + " LIMIT 1 OFFSET "
+              + chunkRows;
       String next;
       try (PreparedStatement ps = source.prepareStatement(query)) {
         sql.bindSourceRange(ps, from);
@@ -210,7 +221,7 @@ public final class ChunkPlanner {
     String k = dialect.quote(key.source());
     boolean filtered = sql.table().filter() != null && !sql.table().filter().isBlank();
     String query =
-        sql.sourceAggregate(k, new ChunkRange(0, null, null))
+        sql.sourceAggregate(sql.sourceKeyValue(key), new ChunkRange(0, null, null))
             + (filtered ? " AND " : " WHERE ")
             + k
             + " > ? ORDER BY "

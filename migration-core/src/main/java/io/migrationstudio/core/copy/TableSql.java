@@ -252,8 +252,12 @@ public final class TableSql {
    */
   private StringBuilder selectWithRead(List<String> before) {
     StringBuilder sb = new StringBuilder("SELECT ");
+    Map<String, CanonicalType> types =
+        crossEngine() ? MappingExpressions.sourceColumns(table, source) : Map.of();
     for (int i = 0; i < before.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append(source.quote(before.get(i)));
+      String name = before.get(i);
+      sb.append(i == 0 ? "" : ", ");
+      sb.append(crossEngine() ? exactText(name, types.get(name)) : source.quote(name));
     }
     sb.append(before.isEmpty() ? "" : ", ").append(readList());
     sb.append(" FROM ").append(sourceTable());
@@ -285,7 +289,7 @@ public final class TableSql {
       sb.append(i == 0 ? "" : ", ");
       sb.append(
           crossEngine()
-              ? k
+              ? exactText(keys.get(i), keyColumn(table.primaryKey().get(i)).sourceType())
               : "CAST(" + k + " AS " + sourceType(keyColumn(table.primaryKey().get(i))) + ")");
     }
     sb.append(" FROM ").append(sourceTable());
@@ -411,7 +415,10 @@ public final class TableSql {
    */
   public String projection(ColumnMapping c) {
     String value = sourceValue(c);
-    if (c.disposition() == Disposition.MAP || crossEngine()) {
+    if (crossEngine()) {
+      return exactText(c.source(), c.sourceType());
+    }
+    if (c.disposition() == Disposition.MAP) {
       return value;
     }
     if (c.sourceTimeZone() != null) {
@@ -458,8 +465,38 @@ public final class TableSql {
   private String readList() {
     List<String> items = new ArrayList<>();
     projected.forEach(c -> items.add(projection(c)));
-    inputs.forEach(name -> items.add(source.quote(name)));
+    if (crossEngine()) {
+      Map<String, CanonicalType> types = MappingExpressions.sourceColumns(table, source);
+      inputs.forEach(name -> items.add(exactText(name, types.get(name))));
+    } else {
+      inputs.forEach(name -> items.add(source.quote(name)));
+    }
     return items.isEmpty() ? "1" : String.join(", ", items);
+  }
+
+  /**
+   * A key column as the chunk planner and the bisection read its values (bounds bound back by
+   * {@link #bindSourceRange}): plainly, or across engines as the source server's exact text of a
+   * temporal key ({@link Dialect#exactTemporalText}); order by the plain column.
+   */
+  public String sourceKeyValue(ColumnMapping key) {
+    return crossEngine() ? exactText(key.source(), key.sourceType()) : source.quote(key.source());
+  }
+
+  /**
+   * A source column as a cross-engine reader selects it: plainly, or a temporal column as the
+   * source server's exact text when its dialect says the driver's text is not ({@link
+   * Dialect#exactTemporalText}).
+   */
+  private String exactText(String column, String sourceType) {
+    return exactText(
+        column,
+        sourceType == null || sourceType.isBlank() ? null : source.canonicalType(sourceType));
+  }
+
+  private String exactText(String column, CanonicalType type) {
+    String quoted = source.quote(column);
+    return type == null ? quoted : source.exactTemporalText(quoted, type).orElse(quoted);
   }
 
   private int readCount() {

@@ -279,6 +279,19 @@ public interface Dialect {
   }
 
   /**
+   * A SQL expression this engine evaluates to the exact text of temporal column {@code
+   * quotedColumn} of canonical type {@code type}, for cross-engine readers that convert the text in
+   * Java; empty when the driver's own text is exact (the column is then read as it is). The MariaDB
+   * driver's text of a {@code datetime(n)}/{@code timestamp(n)} with {@code n < 6} drops the
+   * fraction's leading zeros ({@code .001} reads {@code .1000}), so that dialect has the server
+   * write the text.
+   */
+  default Optional<String> exactTemporalText(
+      String quotedColumn, io.migrationstudio.core.schema.CanonicalType type) {
+    return Optional.empty();
+  }
+
+  /**
    * Lists the client sessions connected to the source, for the consumers of the inventory; empty
    * when the engine has no session list (SQLite).
    */

@@ -310,7 +310,7 @@ final class ChunkComparer {
     long n = fromSource ? s.rows() : t.rows();
     String q =
         fromSource
-            ? sql.sourceAggregate(sd.quote(k.source()), r)
+            ? sql.sourceAggregate(sql.sourceKeyValue(k), r)
                 + " ORDER BY "
                 + sd.quote(k.source())
                 + " LIMIT 1 OFFSET ?"

@@ -46,6 +46,101 @@ class TableSqlTest {
         t);
   }
 
+  /**
+   * Across engines a MariaDB datetime/timestamp/time is read as the server's text wherever a reader
+   * converts or shows it (Connector/J's text drops a fraction's leading zeros); other columns and
+   * the ordering stay plain.
+   */
+  @Test
+  void mariaDbTemporalColumnsAreReadAsTheServersText() {
+    io.migrationstudio.core.dialect.mariadb.MariaDbDialect maria =
+        new io.migrationstudio.core.dialect.mariadb.MariaDbDialect();
+    ColumnMapping at =
+        new ColumnMapping(
+            "at",
+            "at",
+            Disposition.MAP,
+            "datetime(3)",
+            "timestamp(3)",
+            CanonicalType.TIMESTAMP,
+            false,
+            false,
+            null,
+            null,
+            null);
+    ColumnMapping ts =
+        new ColumnMapping(
+            "ts",
+            "ts",
+            Disposition.MAP,
+            "timestamp(2)",
+            "timestamptz(2)",
+            CanonicalType.TIMESTAMPTZ,
+            true,
+            false,
+            null,
+            null,
+            null);
+    ColumnMapping tm =
+        new ColumnMapping(
+            "tm",
+            "tm",
+            Disposition.DROP,
+            "time(4)",
+            null,
+            CanonicalType.TIME,
+            true,
+            false,
+            null,
+            null,
+            null);
+    ColumnMapping n =
+        new ColumnMapping(
+            "n",
+            "n",
+            Disposition.MAP,
+            "int",
+            "integer",
+            CanonicalType.INTEGER,
+            true,
+            false,
+            null,
+            null,
+            null);
+    ColumnMapping later =
+        new ColumnMapping(
+            null,
+            "later",
+            Disposition.TRANSFORM,
+            null,
+            "time(4)",
+            CanonicalType.TIME,
+            true,
+            false,
+            null,
+            "tm",
+            null);
+    TableMapping t =
+        new TableMapping(
+            "m", "m", null, List.of("at"), List.of(at, ts, tm, n, later), null, null, null);
+    TableSql sql =
+        new TableSql(
+            maria,
+            PG,
+            new MappingDocument(1, "snake_case", "postgresql", "s", "public", List.of(t), null),
+            t);
+    assertEquals(
+        "SELECT CAST(`at` AS CHAR), CAST(`ts` AS CHAR), `n`, CAST(`tm` AS CHAR) FROM `s`.`m`"
+            + " ORDER BY `at`",
+        sql.sourceSelect(new ChunkRange(0, null, null)));
+    assertEquals(
+        "SELECT CAST(`at` AS CHAR), `n`, CAST(`at` AS CHAR), CAST(`ts` AS CHAR), `n`,"
+            + " CAST(`tm` AS CHAR) FROM `s`.`m` ORDER BY `at`, `n`",
+        sql.sourceScan(List.of("at", "n")));
+    assertEquals("CAST(`at` AS CHAR)", sql.sourceKeyValue(at));
+    assertEquals("SELECT CAST(`at` AS CHAR) FROM `s`.`m` ORDER BY `at`", sql.sourceKeys());
+  }
+
   @Test
   void sourceColumnsAreProjectedAndExpressionInputsReadRawAfterThem() {
     TableSql sql =

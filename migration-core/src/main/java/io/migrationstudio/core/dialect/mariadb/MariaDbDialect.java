@@ -478,6 +478,21 @@ public final class MariaDbDialect implements Dialect {
   }
 
   /**
+   * The server's own text of a {@code datetime}, {@code timestamp} or {@code time} ({@code CAST(col
+   * AS CHAR)}: the value as stored, a {@code timestamp} in the session zone the dialect pins to
+   * UTC, zero dates and times outside a day included). Connector/J 3.5's {@code getString} of a
+   * {@code datetime(n)} or {@code timestamp(n)} with {@code n < 6} drops the fraction's leading
+   * zeros ({@code 00:00:00.001} in a {@code datetime(3)} reads {@code 00:00:00.1000}, 0.1 s).
+   */
+  @Override
+  public Optional<String> exactTemporalText(String quotedColumn, CanonicalType type) {
+    return switch (type) {
+      case TIMESTAMPTZ, TIMESTAMP, TIME -> Optional.of("CAST(" + quotedColumn + " AS CHAR)");
+      default -> Optional.empty();
+    };
+  }
+
+  /**
    * Change capture from the row-based binlog ({@link
    * io.migrationstudio.core.dialect.mariadb.binlog.MariaDbChangeCapture}).
    */
