@@ -42,8 +42,48 @@ final class TestDecoding {
     }
   }
 
-  /** Every transaction the slot holds, consumed. */
+  /**
+   * Every transaction committed on the source so far, consumed from the slot. {@code
+   * pg_logical_slot_get_changes} decodes only WAL that is flushed, and with {@code
+   * synchronous_commit = off} (the testkit's setting) the last commits are not flushed yet: the WAL
+   * writer flushes them a moment later. So the WAL is first flushed up to the current insert
+   * position, or the stream would silently end before the last transactions.
+   */
   static List<SourceTransaction> take(Connection c, String slot) throws SQLException {
+    flushWal(c);
+    return takeFlushed(c, slot);
+  }
+
+  /**
+   * Flushes the source's WAL up to its current insert position with a non-transactional logical
+   * message written with {@code flush} (PostgreSQL 17). A transaction that only takes an xid does
+   * not do it: it writes no WAL before its commit, so its commit stays asynchronous even with
+   * {@code synchronous_commit = on}.
+   */
+  static void flushWal(Connection c) throws SQLException {
+    try (java.sql.Statement st = c.createStatement()) {
+      String end;
+      try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+        rs.next();
+        end = rs.getString(1);
+      }
+      st.execute("SELECT pg_logical_emit_message(false, 'handoff_test', 'flush', true)");
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT pg_current_wal_flush_lsn()::text, pg_current_wal_flush_lsn() >= '"
+                  + end
+                  + "'::pg_lsn")) {
+        rs.next();
+        if (!rs.getBoolean(2)) {
+          throw new IllegalStateException(
+              "the WAL is flushed to " + rs.getString(1) + ", not to " + end);
+        }
+      }
+    }
+  }
+
+  /** Every transaction the slot holds up to the WAL flushed so far, consumed. */
+  static List<SourceTransaction> takeFlushed(Connection c, String slot) throws SQLException {
     List<SourceTransaction> out = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -54,6 +94,9 @@ final class TestDecoding {
         List<RowChange> changes = null;
         while (rs.next()) {
           String data = rs.getString(3);
+          if (data.startsWith("message:")) {
+            continue; // flushWal's marker: not a row change
+          }
           if (data.startsWith("BEGIN")) {
             changes = new ArrayList<>();
           } else if (data.startsWith("COMMIT")) {
