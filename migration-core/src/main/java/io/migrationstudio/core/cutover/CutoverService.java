@@ -264,7 +264,7 @@ public final class CutoverService {
     } else {
       summary =
           counts.size()
-              + " tables with equal row counts; traffic switched"
+              + " tables with equal row counts and checksums under the freeze; traffic switched"
               + (run.freezes()
                   ? "; the source tables in scope stay guarded against writes as the fallback"
                   : "");
