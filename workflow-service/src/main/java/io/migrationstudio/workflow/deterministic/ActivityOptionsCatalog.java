@@ -86,16 +86,18 @@ final class ActivityOptionsCatalog {
 
   /**
    * One slice of the change stream's apply loop (about 20 s): the heartbeat carries position and
-   * lag and detects a dead worker in seconds; retried without limit (a source or target restart is
-   * waited out), except for a stream that cannot go on (CAPTURE_STOPPED and the other permanent
-   * failures).
+   * lag and detects a dead worker in seconds; retried for about a quarter of an hour (30 attempts,
+   * backoff to 30 s: a source or target restart is waited out), then the stream stops with the
+   * reason in the status and cdc.json instead of leaving Migrate's checker waiting for a catch-up
+   * that cannot come. A stream that cannot go on (CAPTURE_STOPPED and the other permanent failures)
+   * stops at once.
    */
   static ActivityOptions streamSlice() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(TaskQueues.MIGRATE)
         .setStartToCloseTimeout(Duration.ofMinutes(5))
         .setHeartbeatTimeout(Duration.ofSeconds(30))
-        .setRetryOptions(retry(0, Duration.ofSeconds(30)))
+        .setRetryOptions(retry(30, Duration.ofSeconds(30)))
         .build();
   }
 
