@@ -63,6 +63,27 @@ class StudioRunIT {
         "");
   }
 
+  /**
+   * {@code studio run SPEC --auto-approve all --home HOME} as a user runs it, its standard output
+   * captured; fails unless it exits 0. Returns what it printed.
+   */
+  static String runAutoApproved(Path spec, Path home) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream old = System.out;
+    int code;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      code =
+          StudioMain.execute(
+              "run", spec.toString(), "--auto-approve", "all", "--home", home.toString());
+    } finally {
+      System.setOut(old);
+    }
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, printed);
+    return printed;
+  }
+
   static void loadChinook(TestDatabase db) throws Exception {
     try (Connection c = db.connect()) {
       SampleDatabases.loadChinookPostgres(c);
