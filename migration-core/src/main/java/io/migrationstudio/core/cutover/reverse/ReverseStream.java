@@ -131,7 +131,8 @@ public final class ReverseStream {
   /**
    * Applies the reverse stream to the source until the source holds {@code until} (null: for about
    * {@code slice} only), at most for {@code slice}; {@link Progress#reached} says whether it got
-   * there.
+   * there. {@code startPosition} is where {@link #prepare} started the capture (null: the slot's
+   * confirmed position, the same until the first batch is confirmed).
    */
   public Progress drain(
       MigrationSpec spec,
@@ -157,10 +158,12 @@ public final class ReverseStream {
               TargetSchema.DEFAULT_STUDIO_SCHEMA,
               null);
       var stored = applier.stored(src);
+      // nothing applied yet: from the start position, or (null) the slot's confirmed position,
+      // which moves only when the source committed what it covers
       StreamPosition from =
           stored.map(StreamPositions.Stored::position).orElse(null) != null
               ? stored.get().position()
-              : StreamPosition.parse(startPosition);
+              : startPosition == null ? null : StreamPosition.parse(startPosition);
       long transactions = stored.map(StreamPositions.Stored::transactions).orElse(0L);
       long changes = stored.map(StreamPositions.Stored::changes).orElse(0L);
       Map<String, Long> perTable = new TreeMap<>();

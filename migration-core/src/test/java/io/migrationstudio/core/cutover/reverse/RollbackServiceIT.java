@@ -17,15 +17,18 @@ import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.cdc.apply.StreamService;
 import io.migrationstudio.core.copy.Loads;
 import io.migrationstudio.core.copy.TestMappings;
+import io.migrationstudio.core.cutover.CutoverStep;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
 import io.migrationstudio.core.dialect.Secrets;
 import io.migrationstudio.core.dialect.postgres.PostgresChangeCapture;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.SequenceMapping;
 import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -38,6 +41,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,8 +99,22 @@ class RollbackServiceIT {
         "jdbc:postgresql://localhost:" + targetServer.getPort() + "/" + db, "postgres", "");
   }
 
-  @Test
-  void everyWriteMadeOnTheTargetAfterTheSwitchIsOnTheSourceAfterTheRollback(TestDatabase source)
+  /** One migration switched to the target: source frozen, reverse capture started. */
+  private record Fixture(
+      String id,
+      String studio,
+      String app,
+      MigrationSpec spec,
+      String targetDb,
+      MappingDocument mapping,
+      CaptureStarted reverse) {}
+
+  /**
+   * Source and target databases, the studio's and the application's roles on the source, the
+   * mapping ({@code edit} applied to the renamed one) copied, the cutover's freeze of the source,
+   * then the switch point: the reverse capture.
+   */
+  private Fixture switched(TestDatabase source, UnaryOperator<MappingDocument> edit)
       throws Exception {
     String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     String id = "rb_" + suffix;
@@ -134,23 +152,39 @@ class RollbackServiceIT {
     MigrationSpec spec =
         new MigrationSpec(
             id, null, sourceSpec, targetSpec, null, null, null, null, null, null, null, null);
+    MappingDocument mapping;
+    try (Connection src = source.connect();
+        Connection tgt = targetAdmin(targetDb)) {
+      mapping = edit.apply(renamed(src, TestMappings.identity(src, "public", "public")));
+      Loads.migrate(src, tgt, mapping, id, 10);
+    }
+    try (Connection control = DriverManager.getConnection(source.jdbcUrl(), studio, "")) {
+      PG.writeFreeze()
+          .orElseThrow()
+          .freezeWrites(
+              control, ReverseStream.sourceTables(PG, PG, mapping), Duration.ofSeconds(10));
+    }
+    CaptureStarted reverse = new ReverseStream(SECRETS).prepare(spec, mapping, id);
+    return new Fixture(id, studio, app, spec, targetDb, mapping, reverse);
+  }
+
+  @Test
+  void everyWriteMadeOnTheTargetAfterTheSwitchIsOnTheSourceAfterTheRollback(TestDatabase source)
+      throws Exception {
+    Fixture f = switched(source, m -> m);
+    String id = f.id();
+    String app = f.app();
+    MigrationSpec spec = f.spec();
+    MappingDocument mapping = f.mapping();
+    CaptureStarted reverse = f.reverse();
+    WriteFreeze guards = PG.writeFreeze().orElseThrow();
     String forwardSlot = StreamService.captureName(id);
     PostgresChangeCapture capture = (PostgresChangeCapture) PG.changeCapture().orElseThrow();
     try (Connection src = source.connect();
-        Connection tgt = targetAdmin(targetDb)) {
-      MappingDocument mapping = renamed(src, TestMappings.identity(src, "public", "public"));
-      Loads.migrate(src, tgt, mapping, id, 10);
+        Connection tgt = targetAdmin(f.targetDb())) {
       // the forward stream's slot, as an online migration left it: after the rollback it must not
       // carry the reverse applier's writes back
       StreamPosition forwardStart = capture.prepare(src, "public", forwardSlot, tables(mapping));
-
-      // the cutover's freeze of the source, then the switch point: the reverse capture
-      WriteFreeze guards = PG.writeFreeze().orElseThrow();
-      List<String> sourceTables = ReverseStream.sourceTables(PG, PG, mapping);
-      try (Connection control = DriverManager.getConnection(source.jdbcUrl(), studio, "")) {
-        guards.freezeWrites(control, sourceTables, Duration.ofSeconds(10));
-      }
-      CaptureStarted reverse = new ReverseStream(SECRETS).prepare(spec, mapping, id);
       try {
         applicationWritesOnTheTarget(tgt);
         long auditBefore = source.queryLong("SELECT count(*) FROM audit");
@@ -211,7 +245,7 @@ class RollbackServiceIT {
         // loop prevention: the forward slot sees the application's write, not the reverse's
         assertEquals(
             List.of("INSERT customers after rollback"),
-            forwardChanges(capture, sourceSpec, forwardSlot, mapping, forwardStart, src));
+            forwardChanges(capture, spec.source(), forwardSlot, mapping, forwardStart, src));
         assertEquals(
             0,
             queryLong(
@@ -225,6 +259,90 @@ class RollbackServiceIT {
         capture.drop(src, forwardSlot);
       }
     }
+  }
+
+  @Test
+  void aWriteTheSourceCannotHoldStopsTheRollbackWithTheTargetWritableAndTheSourceFrozen(
+      TestDatabase source) throws Exception {
+    // customers.note widened from varchar(40) to text on the way in: the way back narrows it
+    Fixture f = switched(source, RollbackServiceIT::widenedNote);
+    assertTrue(
+        MappingInversion.findings(f.mapping()).stream()
+            .anyMatch(x -> !x.blocking() && "note".equals(x.column())),
+        "the Mapping stage would have warned: " + MappingInversion.findings(f.mapping()));
+    WriteFreeze guards = PG.writeFreeze().orElseThrow();
+    try (Connection tgt = targetAdmin(f.targetDb());
+        Statement s = tgt.createStatement()) {
+      s.execute("UPDATE clients SET note = 'ok' WHERE id = 1");
+      s.execute("UPDATE clients SET note = repeat('x', 50) WHERE id = 2");
+      RollbackLog log =
+          new RollbackService(SECRETS)
+              .rollback(f.spec(), f.mapping(), f.id(), null, Duration.ofSeconds(20), null);
+      assertEquals(Verdict.FAIL, log.verdict(), log.markdown());
+      assertEquals(
+          List.of(RollbackService.DRAIN),
+          log.steps().stream().filter(CutoverStep::failed).map(CutoverStep::name).toList(),
+          log.markdown());
+      assertTrue(log.steps().stream().anyMatch(x -> x.detail().contains("22001")), log.markdown());
+      assertEquals(
+          RollbackService.UNFREEZE_TARGET,
+          log.steps().get(log.steps().size() - 1).name(),
+          log.markdown());
+      assertNull(guards.tryWrite(tgt, "public.clients"), "the target takes writes again");
+      try (Connection appSession = DriverManager.getConnection(source.jdbcUrl(), f.app(), "")) {
+        assertTrue(
+            guards.tryWrite(appSession, "public.customers").startsWith("SQLState 25006"),
+            "the source stays frozen");
+      }
+      assertEquals(
+          1,
+          source.queryLong("SELECT count(*) FROM customers WHERE id = 2 AND note = 'n2'"),
+          "nothing of the failed transaction reached the source");
+      assertEquals(
+          1,
+          queryLong(
+              tgt,
+              "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                  + f.reverse().capture()
+                  + "'"),
+          "the reverse capture is kept for the next attempt");
+    } finally {
+      new ReverseStream(SECRETS).drop(f.spec(), f.id());
+    }
+  }
+
+  private static MappingDocument widenedNote(MappingDocument mapping) {
+    List<TableMapping> tables = new ArrayList<>();
+    for (TableMapping t : mapping.tables()) {
+      tables.add(
+          t.withColumns(
+              t.columns().stream()
+                  .map(
+                      c ->
+                          !"note".equals(c.source())
+                              ? c
+                              : new ColumnMapping(
+                                  c.source(),
+                                  c.target(),
+                                  Disposition.CAST,
+                                  c.sourceType(),
+                                  "text",
+                                  CanonicalType.TEXT,
+                                  c.nullable(),
+                                  false,
+                                  null,
+                                  null,
+                                  "widened"))
+                  .toList()));
+    }
+    return new MappingDocument(
+        mapping.version(),
+        mapping.naming(),
+        mapping.sourceEngine(),
+        mapping.sourceSchema(),
+        mapping.targetSchema(),
+        tables,
+        mapping.sequences());
   }
 
   /**
