@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ClientCommands.Throttle.class,
       ClientCommands.Artifacts.class,
       UnlockCommand.class,
+      RollbackCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class StudioMain implements Runnable {
