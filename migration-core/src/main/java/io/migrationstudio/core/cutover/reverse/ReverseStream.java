@@ -75,14 +75,20 @@ public final class ReverseStream {
     return StreamService.captureName(migrationId);
   }
 
-  /** Where the reverse applier stands, after a {@link #drain}. */
+  /**
+   * Where the reverse applier stands after a {@link #drain}: the position the source holds, the
+   * counters since the switch, the row changes of this drain per table, whether it reached the
+   * position asked for, and the lag in bytes behind the target's end of WAL when it stopped (-1:
+   * not measured, the drain had nothing to read).
+   */
   public record Progress(
       String capture,
       String position,
       long transactions,
       long changes,
       Map<String, Long> tableChanges,
-      boolean reached) {
+      boolean reached,
+      long lagBytes) {
     public Progress {
       tableChanges = Map.copyOf(tableChanges);
     }
@@ -169,6 +175,7 @@ public final class ReverseStream {
       Map<String, Long> perTable = new TreeMap<>();
       StreamPosition position = from;
       boolean reached = reached(position, until);
+      long lag = -1;
       if (!reached) {
         try (ChangeSource log =
             capture().open(targetSpec(spec, inverse), secrets, name, tables(inverse), from)) {
@@ -191,6 +198,10 @@ public final class ReverseStream {
                             t, c.inserts() + c.updates() + c.deletes() + c.truncates(), Long::sum));
             reached = reached(position, until);
           }
+          if (log.head() instanceof StreamPosition.PgLsn head
+              && position instanceof StreamPosition.PgLsn at) {
+            lag = Math.max(0, head.value() - at.value());
+          }
         }
       }
       return new Progress(
@@ -199,7 +210,8 @@ public final class ReverseStream {
           transactions,
           changes,
           perTable,
-          reached);
+          reached,
+          lag);
     } catch (MigrationException e) {
       throw e;
     } catch (SQLException e) {

@@ -198,6 +198,18 @@ class RollbackServiceIT {
               "42501", sqlState(appSession, "SELECT pg_replication_origin_session_setup('x')"));
         }
 
+        // hypercare: a slice of the reverse stream while the target takes writes
+        ReverseStream.Progress slice =
+            new ReverseStream(SECRETS)
+                .drain(spec, mapping, id, reverse.position(), null, Duration.ofSeconds(2));
+        assertEquals(15, slice.changes(), slice.toString());
+        assertEquals(false, slice.reached(), "a slice asks for no position");
+        assertTrue(slice.lagBytes() >= 0, slice.toString());
+        assertEquals(
+            md5(tgt, "SELECT id, full_name, note FROM clients"),
+            md5(src, "SELECT id, name, note FROM customers"),
+            "the slice brought the target's writes to the frozen source already");
+
         long started = System.nanoTime();
         RollbackLog log =
             new RollbackService(SECRETS)
