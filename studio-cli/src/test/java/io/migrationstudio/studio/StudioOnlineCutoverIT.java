@@ -187,6 +187,11 @@ class StudioOnlineCutoverIT {
           onSource,
           onTarget,
           probe.failures());
+      for (JsonNode step : log.get("steps")) {
+        System.out.printf(
+            "  %-70s %6d ms %s%n",
+            step.get("name").asText(), step.get("millis").asLong(), step.get("status").asText());
+      }
     }
     assertEquals(
         0,
