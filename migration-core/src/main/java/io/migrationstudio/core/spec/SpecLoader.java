@@ -752,6 +752,7 @@ public final class SpecLoader {
       }
       duration(c, "cutover", "rto");
       duration(c, "cutover", "max_validation_age");
+      duration(c, "cutover", "max_lag");
       oneOf(c, "cutover", "freeze", FREEZES);
       JsonNode sw = section(c, "cutover", "switch", SwitchSpec.class);
       if (sw != null) {

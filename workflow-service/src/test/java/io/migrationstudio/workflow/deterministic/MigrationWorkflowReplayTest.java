@@ -28,7 +28,10 @@ class MigrationWorkflowReplayTest {
         // + durable-gate version 1: the waiting Mapping gate is committed (gates/mapping.json)
         "migration-workflow-history-gate.json",
         // + run-control version 1: cancelled at the Mapping gate, cancel.json committed
-        "migration-workflow-history-cancel.json"
+        "migration-workflow-history-cancel.json",
+        // + live-cutover version 1: an online migration's stream is stopped before the cutover,
+        // which drains the capture itself to its end marker
+        "migration-workflow-history-online-cutover.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

@@ -225,6 +225,9 @@ class MigrationWorkflowTest {
         calls.indexOf("stream-recorder") < calls.indexOf("validator"),
         "Migrate's checker waited for the catch-up: " + calls);
     assertEquals("drop-capture:studio_wf_test", calls.get(calls.size() - 1), calls.toString());
+    assertTrue(
+        calls.lastIndexOf("slice") < calls.indexOf("execute-cutover"),
+        "live-cutover: the stream stopped before the cutover drains the capture itself: " + calls);
     MigrationStatus st = wf.status();
     assertTrue(st.stream() != null && st.stream().caughtUp(), String.valueOf(st.stream()));
     var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
@@ -233,7 +236,7 @@ class MigrationWorkflowTest {
     MigrationWorkflowReplayTest.replay(stream, ChangeStreamWorkflowImpl.class);
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
-      writeHistory(dir, "migration-workflow-history-online.json");
+      writeHistory(dir, "migration-workflow-history-online-cutover.json");
     }
   }
 
