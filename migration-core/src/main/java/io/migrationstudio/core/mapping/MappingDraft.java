@@ -69,7 +69,9 @@ public final class MappingDraft {
       // YAML reads `unmapped: null` as null: an explicit null is the null policy, absent is absent
       @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = NullIsText.class)
           String unmapped,
-      ComparisonRule compare) {}
+      ComparisonRule compare,
+      String generated,
+      String collation) {}
 
   /** Text, with an explicit YAML/JSON null read as "null" and an absent value left null. */
   static final class NullIsText

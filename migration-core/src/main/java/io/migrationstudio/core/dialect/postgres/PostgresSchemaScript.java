@@ -59,6 +59,13 @@ final class PostgresSchemaScript {
   private final List<Statement> afterData = new ArrayList<>();
   private final List<NotCarried> notCarried = new ArrayList<>();
 
+  /**
+   * Identity (and serial) sequences set to the source's state, and identities made {@code ALWAYS}
+   * again: the last post-data steps (the load wrote keys; the change stream upserts with {@code
+   * OVERRIDING SYSTEM VALUE}).
+   */
+  private final List<Statement> identityStates = new ArrayList<>();
+
   /** CHECK constraints the source has NOT VALID: added after the data, as pg_dump does. */
   private final List<Statement> notValidChecks = new ArrayList<>();
 
@@ -103,11 +110,13 @@ final class PostgresSchemaScript {
     extensions();
     List<Node> early = new ArrayList<>();
     List<Node> late = new ArrayList<>();
+    collations(early);
     types(early);
     routines(early, late);
     early.sort(Comparator.comparingLong(Node::oid));
     early.forEach(n -> beforeTables.add(n.statement));
     partitions();
+    identities();
     checks();
     views(late);
     for (Node n : dependencyOrder(late)) {
@@ -127,6 +136,7 @@ final class PostgresSchemaScript {
     triggers();
     rules();
     policies();
+    afterData.addAll(identityStates);
     return new SchemaScript(beforeTables, partitionBy, afterTables, afterData, notCarried);
   }
 
@@ -280,6 +290,145 @@ final class PostgresSchemaScript {
           Statement s =
               new Statement(kind, name, guarded("to_regtype(" + literal(name) + ") IS NULL", ddl));
           out.add(new Node("t" + rs.getLong("oid"), rs.getLong("oid"), s, null));
+        }
+      }
+    }
+  }
+
+  /**
+   * Collations of the schema (not an extension's), with their provider, locale and determinism;
+   * columns and domains name them with {@code COLLATE}. The locale column is {@code colllocale}
+   * from PostgreSQL 17 and {@code colliculocale} before, read through {@code to_jsonb} so either
+   * server answers.
+   */
+  private void collations(List<Node> out) throws SQLException {
+    String sql =
+        """
+        SELECT co.oid, quote_ident(n.nspname) || '.' || quote_ident(co.collname) AS qname,
+               co.collprovider, co.collisdeterministic, co.collcollate, co.collctype,
+               COALESCE(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale')
+                 AS locale,
+               to_jsonb(co) ->> 'collicurules' AS rules
+          FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+         WHERE n.nspname = ?
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                            WHERE d.classid = 'pg_collation'::regclass AND d.objid = co.oid
+                              AND d.deptype = 'e')
+        """;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString("qname");
+          List<String> options = new ArrayList<>();
+          switch (rs.getString("collprovider")) {
+            case "i" -> {
+              options.add("provider = icu");
+              options.add("locale = " + literal(rs.getString("locale")));
+              if (rs.getString("rules") != null) {
+                options.add("rules = " + literal(rs.getString("rules")));
+              }
+            }
+            case "b" -> {
+              options.add("provider = builtin");
+              options.add("locale = " + literal(rs.getString("locale")));
+            }
+            default -> {
+              options.add("provider = libc");
+              options.add("lc_collate = " + literal(rs.getString("collcollate")));
+              options.add("lc_ctype = " + literal(rs.getString("collctype")));
+            }
+          }
+          if (!rs.getBoolean("collisdeterministic")) {
+            options.add("deterministic = false");
+          }
+          String ddl =
+              "CREATE COLLATION IF NOT EXISTS " + name + " (" + String.join(", ", options) + ")";
+          // sorted with the types by oid: a domain's or range's collation exists before it
+          out.add(
+              new Node(
+                  "l" + rs.getLong("oid"),
+                  rs.getLong("oid"),
+                  new Statement("collation", name, ddl),
+                  null));
+        }
+      }
+    }
+  }
+
+  /**
+   * Identity columns and serial columns (which the mapping makes identities) of in-scope tables:
+   * the sequence's parameters before the data ({@code ALTER COLUMN ... SET INCREMENT BY ...}), and
+   * after it the sequence set to the source's state ({@code setval}, so the next value is the
+   * source's next value, whatever the increment) and {@code SET GENERATED ALWAYS} where the source
+   * has it (the mapping creates every identity {@code BY DEFAULT} so the copy writes the keys).
+   */
+  private void identities() throws SQLException {
+    String sql =
+        """
+        SELECT a.attrelid, a.attrelid::regclass::text AS tbl, quote_ident(a.attname) AS col,
+               a.attidentity, s.seqrelid::regclass::text AS seq, s.seqstart, s.seqincrement,
+               s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+               has_sequence_privilege(s.seqrelid, 'SELECT, USAGE') AS readable,
+               CASE WHEN has_sequence_privilege(s.seqrelid, 'SELECT, USAGE')
+                    THEN pg_sequence_last_value(s.seqrelid) END AS last_value
+          FROM pg_attribute a
+          JOIN pg_class cl ON cl.oid = a.attrelid
+          JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid
+               AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass
+               AND d.deptype IN ('a', 'i')
+          JOIN pg_sequence s ON s.seqrelid = d.objid
+         WHERE a.attnum > 0 AND NOT a.attisdropped AND NOT cl.relispartition
+           AND (a.attidentity <> ''
+                OR EXISTS (SELECT 1 FROM pg_attrdef ad WHERE ad.adrelid = a.attrelid
+                            AND ad.adnum = a.attnum
+                            AND pg_get_expr(ad.adbin, ad.adrelid) LIKE 'nextval(%'))
+         ORDER BY tbl, a.attnum
+        """;
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        if (!relations.containsKey(rs.getLong("attrelid"))) {
+          continue;
+        }
+        String table = rs.getString("tbl");
+        String column = rs.getString("col");
+        String name = table + "." + column;
+        String alter = "ALTER TABLE " + table + " ALTER COLUMN " + column;
+        afterTables.add(
+            new Statement(
+                "identity",
+                name,
+                alter
+                    + " SET INCREMENT BY "
+                    + rs.getLong("seqincrement")
+                    + " SET MINVALUE "
+                    + rs.getLong("seqmin")
+                    + " SET MAXVALUE "
+                    + rs.getLong("seqmax")
+                    + " SET START WITH "
+                    + rs.getLong("seqstart")
+                    + " SET CACHE "
+                    + rs.getLong("seqcache")
+                    + (rs.getBoolean("seqcycle") ? " SET CYCLE" : " SET NO CYCLE")
+                    + " RESTART"));
+        String target = "pg_get_serial_sequence(" + literal(table) + ", " + literal(column) + ")";
+        long last = rs.getLong("last_value");
+        boolean called = !rs.wasNull();
+        // without SELECT or USAGE on the source sequence the load's max + 1 stands
+        if (rs.getBoolean("readable")) {
+          identityStates.add(
+              new Statement(
+                  "identity sequence",
+                  name,
+                  called
+                      ? "SELECT setval(" + target + ", " + last + ", true)"
+                      : "SELECT setval(" + target + ", " + rs.getLong("seqstart") + ", false)",
+                  "the source's sequence " + rs.getString("seq") + " when the load ended"));
+        }
+        if ("a".equals(rs.getString("attidentity"))) {
+          identityStates.add(
+              new Statement("identity always", name, alter + " SET GENERATED ALWAYS"));
         }
       }
     }
