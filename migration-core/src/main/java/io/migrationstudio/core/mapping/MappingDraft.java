@@ -26,7 +26,8 @@ public final class MappingDraft {
       @JsonProperty("source_schema") String sourceSchema,
       @JsonProperty("target_schema") String targetSchema,
       List<Table> tables,
-      List<SequenceMapping> sequences) {
+      List<SequenceMapping> sequences,
+      @JsonProperty("carry_privileges") Boolean carryPrivileges) {
     public Document {
       tables = tables == null ? List.of() : List.copyOf(tables);
       sequences = sequences == null ? List.of() : List.copyOf(sequences);

@@ -231,7 +231,8 @@ public final class MappingGenerator {
             inventory.schema(),
             targetSchema,
             tables,
-            sequences);
+            sequences,
+            spec.mapping().carriesPrivileges());
 
     List<String> collisions = MappingLoader.collisions(document);
     if (!collisions.isEmpty()) {

@@ -139,7 +139,8 @@ public final class MappingLoader {
         draft.sourceSchema(),
         draft.targetSchema(),
         tables,
-        draft.sequences());
+        draft.sequences(),
+        Boolean.TRUE.equals(draft.carryPrivileges()));
   }
 
   private static ColumnMapping toColumn(

@@ -367,4 +367,96 @@ class SchemaCarryIT {
     String ordered = "SELECT tag FROM person ORDER BY tag";
     assertEquals(rows(source, ordered), rows(target, ordered));
   }
+
+  /** Owners and ACLs of the schema's objects (roles are shared by the test databases' cluster). */
+  private static List<String> privileges(TestDatabase db) throws SQLException {
+    return rows(
+        db,
+        "SELECT 'schema', nspname, pg_get_userbyid(nspowner), nspacl::text FROM pg_namespace"
+            + " WHERE nspname = 'public'"
+            + " UNION ALL SELECT 'relation', relname, pg_get_userbyid(relowner), relacl::text"
+            + " FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+            + " AND relkind IN ('r', 'p', 'v', 'm', 'S')"
+            + " UNION ALL SELECT 'routine', oid::regprocedure::text, pg_get_userbyid(proowner),"
+            + " proacl::text FROM pg_proc WHERE pronamespace = 'public'::regnamespace"
+            + " ORDER BY 1, 2");
+  }
+
+  private static MappingDocument carryingPrivileges(MappingDocument m) {
+    return new MappingDocument(
+        m.version(),
+        m.naming(),
+        m.sourceEngine(),
+        m.sourceSchema(),
+        m.targetSchema(),
+        m.tables(),
+        m.sequences(),
+        true);
+  }
+
+  @Test
+  void withCarryPrivilegesOwnershipAndGrantsArrive(TestDatabase source, TestDatabase target)
+      throws Exception {
+    String owner = "own_" + source.name();
+    String quotedReader = "\"read \"\"" + source.name() + "\"";
+    source.execute(
+        "CREATE ROLE " + owner,
+        "CREATE ROLE " + quotedReader,
+        "CREATE TABLE account (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text)",
+        "CREATE SEQUENCE invoice_no START 500",
+        "CREATE VIEW account_names AS SELECT name FROM account",
+        "CREATE FUNCTION secret() RETURNS int LANGUAGE sql AS 'SELECT 42'",
+        "INSERT INTO account (name) VALUES ('a')",
+        "GRANT SELECT ON account TO " + quotedReader,
+        "GRANT INSERT ON account TO " + quotedReader + " WITH GRANT OPTION",
+        "GRANT USAGE ON SEQUENCE invoice_no TO " + quotedReader,
+        "GRANT SELECT ON account_names TO PUBLIC",
+        "REVOKE EXECUTE ON FUNCTION secret() FROM PUBLIC",
+        "GRANT EXECUTE ON FUNCTION secret() TO " + quotedReader,
+        "GRANT USAGE ON SCHEMA public TO " + quotedReader,
+        "ALTER TABLE account OWNER TO " + owner,
+        "ALTER SEQUENCE invoice_no OWNER TO " + owner,
+        "ALTER FUNCTION secret() OWNER TO " + owner);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument plain = TestMappings.identity(src, "public", "public");
+      assertTrue(!plain.carryPrivileges(), "not carried unless the spec asks");
+      MappingDocument mapping = carryingPrivileges(plain);
+      TargetPreparer.Prepared p = Loads.prepare(src, tgt, mapping, "privileges", 10);
+      Loads.copyAll(src, tgt, mapping, p, "privileges");
+      StageOutput run =
+          new LoadFinisher(Loads.PG).finish(src, Loads.PG, tgt, mapping, "privileges", 0L);
+      String md = new String(run.files().get(ArtifactPaths.RUN_MD), StandardCharsets.UTF_8);
+      assertTrue(!md.contains("not created on the target"), md);
+    }
+    List<String> expected = privileges(source);
+    assertTrue(expected.toString().contains("read "), expected.toString());
+    assertEquals(expected, privileges(target));
+  }
+
+  @Test
+  void aRoleMissingOnTheTargetIsNamedWithEveryGrantItNeeds(TestDatabase source, TestDatabase target)
+      throws Exception {
+    String role = "gone_" + source.name();
+    source.execute(
+        "CREATE ROLE " + role,
+        "CREATE TABLE t (id int PRIMARY KEY)",
+        "GRANT SELECT ON t TO " + role);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = carryingPrivileges(TestMappings.identity(src, "public", "public"));
+      SchemaScript script = CarriedSchema.read(Loads.PG, Loads.PG, src, mapping);
+      // the roles are the cluster's: renamed after the source was read, it is missing for the
+      // target as a role of another server would be
+      source.execute("ALTER ROLE " + role + " RENAME TO " + role + "_moved");
+      TargetSchema schema = new TargetSchema(Loads.PG, mapping, "studio", script);
+      List<SchemaScript.NotCarried> refused = new ArrayList<>(schema.applyPreLoad(tgt));
+      refused.addAll(schema.applyPostData(tgt));
+      List<String> named = refused.stream().map(n -> n.kind() + " " + n.name()).toList();
+      assertEquals(List.of("role " + role, "grants table public.t"), named, refused.toString());
+      assertTrue(refused.get(0).reason().contains("CREATE ROLE " + role), refused.toString());
+    } finally {
+      source.execute("DROP OWNED BY " + role + "_moved", "DROP ROLE " + role + "_moved");
+    }
+  }
 }

@@ -69,13 +69,19 @@ final class PostgresSchemaScript {
   /** CHECK constraints the source has NOT VALID: added after the data, as pg_dump does. */
   private final List<Statement> notValidChecks = new ArrayList<>();
 
-  private PostgresSchemaScript(Connection c, String schema, Predicate<String> tableFilter) {
+  /** Whether ownership and grants are carried ({@code mapping.carry_privileges}). */
+  private final boolean privileges;
+
+  private PostgresSchemaScript(
+      Connection c, String schema, Predicate<String> tableFilter, boolean privileges) {
     this.c = c;
     this.schema = schema;
     this.tableFilter = tableFilter;
+    this.privileges = privileges;
   }
 
-  static SchemaScript read(Connection c, String schema, Predicate<String> tableFilter)
+  static SchemaScript read(
+      Connection c, String schema, Predicate<String> tableFilter, boolean privileges)
       throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     int isolation = c.getTransactionIsolation();
@@ -88,7 +94,7 @@ final class PostgresSchemaScript {
       set.setString(1, "pg_catalog");
       set.execute();
       try {
-        return new PostgresSchemaScript(c, schema, tableFilter).read();
+        return new PostgresSchemaScript(c, schema, tableFilter, privileges).read();
       } finally {
         if (!autoCommit) {
           // the caller's transaction goes on with its own search_path
@@ -137,6 +143,9 @@ final class PostgresSchemaScript {
     rules();
     policies();
     afterData.addAll(identityStates);
+    if (privileges) {
+      privileges();
+    }
     return new SchemaScript(beforeTables, partitionBy, afterTables, afterData, notCarried);
   }
 
@@ -431,6 +440,177 @@ final class PostgresSchemaScript {
               new Statement("identity always", name, alter + " SET GENERATED ALWAYS"));
         }
       }
+    }
+  }
+
+  /**
+   * Ownership and grants ({@code mapping.carry_privileges}) of the schema, the in-scope relations,
+   * the sequences the migration creates and the schema's routines, as pg_dump writes them last: for
+   * an object whose ACL is not the default, {@code REVOKE ALL ... FROM PUBLIC} then one {@code
+   * GRANT} per grantee (with {@code WITH GRANT OPTION} where the source has it; the owner's own
+   * rights are implicit), then {@code OWNER TO} (a sequence owned by a column follows its table).
+   * Every role named is first checked on the target (after the tables, before the data): a role the
+   * target lacks is named, with each grant and ownership that needs it.
+   */
+  private void privileges() throws SQLException {
+    String sql =
+        """
+        SELECT 'SCHEMA' AS kind, 'SCHEMA' AS grant_kind, quote_ident(n.nspname) AS name,
+               pg_get_userbyid(n.nspowner) AS owner, n.nspacl::text[] AS acl, 0::oid AS oid,
+               false AS owned_sequence, 0 AS ord
+          FROM pg_namespace n WHERE n.nspname = ?
+        UNION ALL
+        SELECT CASE cl.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                               WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
+                               ELSE 'TABLE' END,
+               CASE cl.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+               cl.oid::regclass::text, pg_get_userbyid(cl.relowner), cl.relacl::text[], cl.oid,
+               cl.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d
+                                             WHERE d.classid = 'pg_class'::regclass
+                                               AND d.objid = cl.oid
+                                               AND d.refclassid = 'pg_class'::regclass
+                                               AND d.deptype IN ('a', 'i')),
+               1
+          FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace
+         WHERE n.nspname = ? AND cl.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+           AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                            AND e.objid = cl.oid AND e.deptype = 'e')
+        UNION ALL
+        SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE'
+                              ELSE 'FUNCTION' END,
+               'ROUTINE', p.oid::regprocedure::text, pg_get_userbyid(p.proowner),
+               p.proacl::text[], p.oid, false, 2
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = ?
+           AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
+                            AND e.objid = p.oid AND e.deptype = 'e')
+         ORDER BY ord, name
+        """;
+    Set<String> roles = new java.util.TreeSet<>();
+    List<Statement> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, schema);
+      ps.setString(2, schema);
+      ps.setString(3, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String kind = rs.getString("kind");
+          long oid = rs.getLong("oid");
+          boolean sequence = kind.equals("SEQUENCE");
+          if (!kind.equals("SCHEMA")
+              && !sequence
+              && !relations.containsKey(oid)
+              && rs.getString("grant_kind").equals("TABLE")) {
+            continue; // a table left out of the mapping
+          }
+          String name = rs.getString("name");
+          String on = rs.getString("grant_kind") + " " + name;
+          String owner = rs.getString("owner");
+          List<String> acl = strings(rs.getArray("acl"));
+          if (!acl.isEmpty()) {
+            List<String> grants = new ArrayList<>();
+            grants.add("REVOKE ALL ON " + on + " FROM PUBLIC");
+            for (String item : acl) {
+              Grant g = Grant.parse(item);
+              if (g == null || g.role().equals(owner)) {
+                continue;
+              }
+              if (!g.role().isEmpty()) {
+                roles.add(g.role());
+              }
+              String to = g.role().isEmpty() ? "PUBLIC" : ident(g.role());
+              if (!g.plain().isEmpty()) {
+                grants.add("GRANT " + String.join(", ", g.plain()) + " ON " + on + " TO " + to);
+              }
+              if (!g.grantable().isEmpty()) {
+                grants.add(
+                    "GRANT "
+                        + String.join(", ", g.grantable())
+                        + " ON "
+                        + on
+                        + " TO "
+                        + to
+                        + " WITH GRANT OPTION");
+              }
+            }
+            out.add(
+                new Statement(
+                    "grants",
+                    kind.toLowerCase(java.util.Locale.ROOT) + " " + name,
+                    String.join(";\n", grants)));
+          }
+          if (!rs.getBoolean("owned_sequence")) {
+            roles.add(owner);
+            out.add(
+                new Statement(
+                    "owner",
+                    kind.toLowerCase(java.util.Locale.ROOT) + " " + name,
+                    "ALTER " + kind + " " + name + " OWNER TO " + ident(owner)));
+          }
+        }
+      }
+    }
+    for (String role : roles) {
+      afterTables.add(
+          new Statement(
+              "role",
+              role,
+              "DO "
+                  + DO_TAG
+                  + "\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+                  + literal(role)
+                  + ") THEN\n    RAISE EXCEPTION 'role % does not exist on the target', "
+                  + literal(role)
+                  + " USING ERRCODE = '42704';\n  END IF;\nEND\n"
+                  + DO_TAG,
+              "named by the source's ownership or grants"));
+    }
+    afterData.addAll(out);
+  }
+
+  /**
+   * One {@code aclitem} ({@code grantee=privileges/grantor}; an empty grantee is PUBLIC): the
+   * privileges granted plainly and those granted with grant option ({@code *} after the letter).
+   */
+  record Grant(String role, List<String> plain, List<String> grantable) {
+    private static final Map<Character, String> PRIVILEGES =
+        Map.ofEntries(
+            Map.entry('r', "SELECT"),
+            Map.entry('a', "INSERT"),
+            Map.entry('w', "UPDATE"),
+            Map.entry('d', "DELETE"),
+            Map.entry('D', "TRUNCATE"),
+            Map.entry('x', "REFERENCES"),
+            Map.entry('t', "TRIGGER"),
+            Map.entry('m', "MAINTAIN"),
+            Map.entry('U', "USAGE"),
+            Map.entry('C', "CREATE"),
+            Map.entry('X', "EXECUTE"));
+
+    static Grant parse(String item) {
+      int slash = item.lastIndexOf('/');
+      int eq = item.lastIndexOf('=', slash < 0 ? item.length() - 1 : slash);
+      if (eq < 0) {
+        return null;
+      }
+      String role = item.substring(0, eq);
+      if (role.startsWith("\"") && role.endsWith("\"") && role.length() > 1) {
+        role = role.substring(1, role.length() - 1).replace("\"\"", "\"");
+      }
+      String letters = item.substring(eq + 1, slash < 0 ? item.length() : slash);
+      List<String> plain = new ArrayList<>();
+      List<String> grantable = new ArrayList<>();
+      for (int i = 0; i < letters.length(); i++) {
+        String p = PRIVILEGES.get(letters.charAt(i));
+        boolean option = i + 1 < letters.length() && letters.charAt(i + 1) == '*';
+        if (option) {
+          i++;
+        }
+        if (p != null) {
+          (option ? grantable : plain).add(p);
+        }
+      }
+      return new Grant(role, plain, grantable);
     }
   }
 
