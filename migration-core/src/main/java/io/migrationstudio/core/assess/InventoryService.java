@@ -142,7 +142,10 @@ public final class InventoryService {
         Json.bytes(PlanReport.render(inventory, plan, throughput, parallelism, migrate)));
     long rows = inventory.tables().stream().mapToLong(TableInfo::rowCount).sum();
     double seconds =
-        PlanReport.parallelSeconds(PlanReport.estimate(inventory, plan, throughput), parallelism);
+        PlanReport.parallelSeconds(
+            PlanReport.estimate(inventory, plan, throughput, migrate.maxRowsPerSecond()),
+            parallelism,
+            migrate.maxRowsPerSecond());
     String summary =
         String.format(
             Locale.ROOT,
