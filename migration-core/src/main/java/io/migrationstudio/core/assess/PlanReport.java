@@ -68,6 +68,10 @@ final class PlanReport {
         copy = 0;
       } else if (tp.relationBytesPerSecond() > 0) {
         copy = (double) t.sizeBytes() / tp.relationBytesPerSecond();
+        if (tp.targetRelationBytesPerSecond() > 0) {
+          // the copy reads and writes in one thread: the two times add up
+          copy += (double) t.sizeBytes() / tp.targetRelationBytesPerSecond();
+        }
       } else {
         copy = Double.NaN;
       }
@@ -141,12 +145,30 @@ final class PlanReport {
     } else {
       md.append("Nothing could be measured: the tables in scope hold no rows.\n\n");
     }
+    md.append("## Measured target write throughput\n\n");
+    if (tp.targetRelationBytesPerSecond() > 0) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%s/s of on-disk source table size: %s rows of the largest table copied into a"
+                  + " temporary table on the target (text columns, no index) in %s ms"
+                  + " (`throughput.json`).%n%n",
+              bytes(tp.targetRelationBytesPerSecond()),
+              count(tp.targetSampledRows()),
+              count(tp.targetSampledMillis())));
+    } else {
+      md.append("Not measured")
+          .append(tp.targetNotMeasured() == null ? "" : ": " + tp.targetNotMeasured())
+          .append(". The copy times below count the source's read only.\n\n");
+    }
     md.append("## How the numbers are computed\n\n");
     md.append(
         String.format(
             Locale.ROOT,
             "- copy = table size / %s bytes per second (measured above): both count on-disk"
-                + " bytes (total relation size, TOAST and indexes included), so the units match.%n"
+                + " bytes (total relation size, TOAST and indexes included), so the units match;"
+                + " plus table size / the target's write rate when it was measured (the copy"
+                + " reads and writes in one thread per chunk).%n"
                 + "- index allowance = copy × (%.2f per index or key to build + %.2f per foreign"
                 + " key to validate): Migrate builds them after the load.%n"
                 + "- sequential = sum of all tables; parallel = the load-order waves one after"
