@@ -110,10 +110,13 @@ public final class MappingGenerator {
                 null,
                 null);
         Optional<TypeRules.Indexed> rule = rules.first(table.name(), column);
+        // a key column stays written by the copy: chunks and the change stream find rows by it
+        boolean key =
+            table.primaryKey() != null && table.primaryKey().columns().contains(column.name());
         columns.add(
             rule.isPresent()
                 ? applyRule(c, column, rule.get())
-                : namesKept ? types.carried(column, c) : c);
+                : namesKept && !key ? types.carried(column, c) : c);
       }
       String target = naming.apply(table.name());
       String filter = null;
