@@ -19,17 +19,30 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "diff",
     description = {
-      "Compare two schemas: inventory.json files or the seed toolkit's JSON schema format.",
+      "Compare two schemas: inventory.json files, the seed toolkit's JSON schema format, or live"
+          + " databases (JDBC URLs; --user, --password ${env:NAME}, --schema).",
       "Every change is classified breaking / potentially breaking / compatible, with severity,"
           + " forward and rollback DDL (PostgreSQL).",
       "Exit 0 no breaking change, 1 breaking changes, 2 invalid input."
     })
 final class DiffCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "OLD", description = "the schema before")
-  Path before;
+  @Parameters(index = "0", paramLabel = "OLD", description = "the schema before (file or JDBC URL)")
+  String before;
 
-  @Parameters(index = "1", paramLabel = "NEW", description = "the schema after")
-  Path after;
+  @Parameters(index = "1", paramLabel = "NEW", description = "the schema after (file or JDBC URL)")
+  String after;
+
+  @Option(names = "--user", paramLabel = "NAME", description = "user for JDBC URLs")
+  String user;
+
+  @Option(
+      names = "--password",
+      paramLabel = "REF",
+      description = "password for JDBC URLs: ${env:NAME} or ${file:/path}, never the password")
+  String password;
+
+  @Option(names = "--schema", paramLabel = "NAME", description = "schema of JDBC URLs")
+  String schema;
 
   @Option(names = "--json", description = "print JSON instead of Markdown")
   boolean json;
@@ -45,10 +58,10 @@ final class DiffCommand implements Callable<Integer> {
     DiffReport r =
         DiffReport.of(
             new PostgresDialect(),
-            before.toString(),
-            DiffReport.read(before),
-            after.toString(),
-            DiffReport.read(after));
+            io.migrationstudio.contracts.MigrationException.redact(before),
+            read(before),
+            io.migrationstudio.contracts.MigrationException.redact(after),
+            read(after));
     System.out.print(json ? r.json() + "\n" : r.markdown());
     if (out != null) {
       Files.createDirectories(out);
@@ -58,6 +71,13 @@ final class DiffCommand implements Callable<Integer> {
       Files.writeString(out.resolve("rollback.sql"), script(r.rollback()), StandardCharsets.UTF_8);
     }
     return r.exitCode();
+  }
+
+  private io.migrationstudio.core.diff.DiffSchema read(String arg) {
+    return arg.startsWith("jdbc:")
+        ? DiffReport.readLive(
+            arg, user, password, schema, new io.migrationstudio.core.spec.SecretResolver())
+        : DiffReport.read(Path.of(arg));
   }
 
   private static String script(java.util.List<String> statements) {

@@ -4,12 +4,19 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Secrets;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.spec.SecretResolver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -90,6 +97,29 @@ public record DiffReport(
             + file
             + " is neither an inventory.json (engine, tables[]) nor the toolkit's schema format"
             + " (tables: {name: {columns: ...}}); pass one of those");
+  }
+
+  /**
+   * The schema of a live database: {@code url} (a JDBC URL), read read-only through the studio's
+   * own catalog reader ({@code InventoryService.introspect}); {@code password} is a secret
+   * reference ({@code ${env:NAME}} or {@code ${file:/path}}), never a literal (INVALID_SPEC).
+   */
+  public static DiffSchema readLive(
+      String url, String user, String password, String schema, Secrets secrets) {
+    if (password != null && !password.isEmpty() && !SecretResolver.isReference(password)) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          "--password must be a ${env:NAME} or ${file:/path} reference, not the password itself");
+    }
+    Dialect dialect = Dialects.forUrl(url);
+    ConnectionSpec spec = new ConnectionSpec(url, user, password, schema);
+    String s = Dialects.schemaOf(spec);
+    try (Connection c = Dialects.openReadOnly(spec, secrets, "schema diff")) {
+      return DiffSchema.of(InventoryService.introspect(c, dialect, s, t -> true));
+    } catch (SQLException e) {
+      throw dialect.classify(
+          e, "reading the catalog of schema " + s + " of " + MigrationException.redact(url));
+    }
   }
 
   public String json() {

@@ -133,4 +133,29 @@ class SchemaDiffIT {
     apply(stepwise, SchemaDiff.rollback(changes));
     assertEquals(original, dump(stepwise), "rollback DDL restores the old catalog");
   }
+
+  @Test
+  void liveDatabasesAreComparedThroughTheirCatalogs(TestDatabase older, TestDatabase newer)
+      throws Exception {
+    apply(older, SchemaDiff.forward(SchemaDiff.compare(PG, EMPTY, toolkit("before"))));
+    apply(newer, SchemaDiff.forward(SchemaDiff.compare(PG, EMPTY, toolkit("after"))));
+    io.migrationstudio.core.spec.SecretResolver secrets =
+        new io.migrationstudio.core.spec.SecretResolver(Map.of());
+    DiffSchema a = DiffReport.readLive(older.jdbcUrl(), older.user(), null, "public", secrets);
+    DiffSchema b = DiffReport.readLive(newer.jdbcUrl(), newer.user(), null, "public", secrets);
+    List<SchemaDiff.Change> live = SchemaDiff.compare(PG, a, b);
+    assertEquals(
+        SchemaDiff.Impact.POTENTIALLY_BREAKING,
+        change(live, "column users.email", "type character varying(255) → character varying(320)")
+            .impact());
+    assertEquals(
+        SchemaDiff.Impact.COMPATIBLE, change(live, "table user_preferences", "added").impact());
+    assertEquals(List.of(), SchemaDiff.compare(PG, a, a), "a catalog equals itself");
+    assertEquals(
+        io.migrationstudio.contracts.ErrorCode.INVALID_SPEC,
+        org.junit.jupiter.api.Assertions.assertThrows(
+                io.migrationstudio.contracts.MigrationException.class,
+                () -> DiffReport.readLive(older.jdbcUrl(), "u", "hunter2", null, secrets))
+            .code());
+  }
 }
