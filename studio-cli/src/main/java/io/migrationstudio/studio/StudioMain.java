@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       RunCommand.class,
       ValidateCommand.class,
+      DiffCommand.class,
       ServerCommand.class,
       WorkerCommand.class,
       ClientCommands.Start.class,

@@ -494,6 +494,10 @@ public final class SpecLoader {
         oneOf(m, "mapping", "naming", NAMINGS);
         text(m, "mapping", "overrides", false);
         typeRules(m.get("type_rules"));
+        JsonNode privileges = m.get("carry_privileges");
+        if (!absent(privileges) && !privileges.isBoolean()) {
+          problem("mapping.carry_privileges", shown(privileges), "must be true or false");
+        }
         JsonNode evidence = section(m, "mapping", "evidence", EvidenceOptions.class);
         if (evidence != null) {
           stringList(evidence.get("plain"), "mapping.evidence.plain");
