@@ -41,16 +41,28 @@ import java.util.function.Consumer;
  * from the position the target holds, apply whole transactions through {@link ChangeApplier},
  * confirm to the source only what the target committed), and drops the capture at the end ({@link
  * #drop}). Every slice starts from the target's stored position, so any worker can run the next one
- * and a killed slice loses or repeats nothing.
+ * and a killed slice loses or repeats nothing. A slice heartbeats once its reader is open and after
+ * every batch, and ends early when it catches up after having been behind, so the workflow learns
+ * of the catch-up at once rather than at the slice's end.
  *
  * <p>Lag: in time, the age of the last transaction applied when the slice ended while the reader
- * still had transactions to give, and 0 when a poll came back empty (everything the source
- * committed was applied); in bytes, the distance from the stored position to the source's end of
- * log where positions allow it (PostgreSQL LSNs, one binlog file), else -1.
+ * still had transactions to give, and 0 when a poll came back empty or with nothing new for the
+ * target (a heartbeat: everything the source committed was applied); in bytes, the distance from
+ * the stored position to the source's end of log where positions allow it (PostgreSQL LSNs, one
+ * binlog file), else -1.
  */
 public final class StreamService {
-  /** Row changes per poll (and so at most about per target transaction). */
-  static final int MAX_CHANGES_PER_BATCH = 5_000;
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(StreamService.class);
+
+  /**
+   * Row changes per poll (and so at most about per target transaction). The slice heartbeats after
+   * each batch, so a batch must stay well inside the activity's heartbeat timeout (30 s) on a busy
+   * machine: a change costs a target round trip when consecutive changes differ in table or kind,
+   * and 5,000 of them took longer than that under load, Temporal gave the slice up, and its retry
+   * raced the attempt it replaced.
+   */
+  static final int MAX_CHANGES_PER_BATCH = 1_000;
 
   /** The longest single wait for the source's next transaction inside a slice. */
   static final Duration POLL_WAIT = Duration.ofMillis(500);
@@ -120,18 +132,39 @@ public final class StreamService {
       Instant lastCommit = stored.map(StreamPositions.Stored::lastCommitTime).orElse(null);
       boolean drained = false;
       StreamProgress progress = null;
-      try (ChangeSource log =
+      boolean wasBehind = false;
+      long batches = 0;
+      long longestBatchNanos = 0;
+      try (ChangeSource reader =
           capture.open(spec.source(), secrets, captureName, tables(mapping), from)) {
+        // the reader is open: a slow open shows as progress, not as a missed heartbeat
+        heartbeat.accept(
+            progress(
+                captureName,
+                position,
+                headOf(capture, src),
+                false,
+                lastCommit,
+                transactions,
+                changes,
+                0,
+                started,
+                perTable,
+                maxLag));
         while (System.nanoTime() < deadline) {
-          List<SourceTransaction> batch = log.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
+          List<SourceTransaction> batch = reader.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
           if (batch.isEmpty()) {
             drained = true;
           } else {
-            drained = false;
+            long batchStarted = System.nanoTime();
+            batches++;
             ChangeApplier.ApplyResult r = applier.apply(tgt, batch);
+            // nothing new for the target (a heartbeat at the applied position, or transactions
+            // resent after a reconnect): the reader has given all it had, as with an empty poll
+            drained = r.appliedTransactions() == 0;
             if (r.position() != null) {
               position = r.position();
-              log.confirm(position); // the target holds everything up to it
+              reader.confirm(position); // the target holds everything up to it
             }
             transactions += r.appliedTransactions();
             changes += r.changes();
@@ -144,6 +177,7 @@ public final class StreamService {
             if (r.lastCommitTime() != null) {
               lastCommit = r.lastCommitTime();
             }
+            longestBatchNanos = Math.max(longestBatchNanos, System.nanoTime() - batchStarted);
           }
           progress =
               progress(
@@ -159,8 +193,20 @@ public final class StreamService {
                   perTable,
                   maxLag);
           heartbeat.accept(progress);
+          wasBehind |= !progress.caughtUp();
+          if (wasBehind && drained) {
+            break; // caught up after being behind: report it now, not at the slice's end
+          }
         }
       }
+      log.info(
+          "change stream {}: slice of {} ms applied {} changes in {} batches (longest {} ms), at {}",
+          captureName,
+          (System.nanoTime() - started) / 1_000_000,
+          sliceChanges,
+          batches,
+          longestBatchNanos / 1_000_000,
+          position == null ? "start" : position.text());
       return progress != null
           ? progress
           : progress(
