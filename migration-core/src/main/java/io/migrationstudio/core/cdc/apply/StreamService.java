@@ -142,7 +142,7 @@ public final class StreamService {
             progress(
                 captureName,
                 position,
-                headOf(capture, src),
+                headOf(capture, src, captureName, position),
                 false,
                 lastCommit,
                 transactions,
@@ -183,7 +183,7 @@ public final class StreamService {
               progress(
                   captureName,
                   position,
-                  headOf(capture, src),
+                  headOf(capture, src, captureName, position),
                   drained,
                   lastCommit,
                   transactions,
@@ -212,7 +212,7 @@ public final class StreamService {
           : progress(
               captureName,
               position,
-              headOf(capture, src),
+              headOf(capture, src, captureName, position),
               drained,
               lastCommit,
               transactions,
@@ -260,7 +260,15 @@ public final class StreamService {
     md.append("Verdict: **").append(verdict).append("** (max lag ").append(spec.migrate().maxLag());
     md.append(")\n\n");
     MarkdownTable.header(
-        md, List.of("capture", "applied position", "source end", "lag", "transactions", "changes"));
+        md,
+        List.of(
+            "capture",
+            "applied position",
+            "source end",
+            "lag",
+            "log kept by the source",
+            "transactions",
+            "changes"));
     MarkdownTable.row(
         md,
         List.of(
@@ -269,6 +277,7 @@ public final class StreamService {
             MarkdownTable.cell(String.valueOf(p.head())),
             String.format(Locale.ROOT, "%.1f s", p.lagMillis() / 1000.0)
                 + (p.lagBytes() >= 0 ? " / " + p.lagBytes() + " bytes" : ""),
+            p.retainedBytes() == null ? "not measured" : p.retainedBytes() + " bytes",
             Long.toString(p.transactions()),
             Long.toString(p.changes())));
     if (!p.tableChanges().isEmpty()) {
@@ -297,7 +306,7 @@ public final class StreamService {
   private static StreamProgress progress(
       String capture,
       StreamPosition position,
-      StreamPosition head,
+      Measured head,
       boolean drained,
       Instant lastCommit,
       long transactions,
@@ -313,8 +322,8 @@ public final class StreamService {
     return new StreamProgress(
         capture,
         position == null ? null : position.text(),
-        head == null ? null : head.text(),
-        lagBytes(position, head),
+        head.end() == null ? null : head.end().text(),
+        lagBytes(position, head.end()),
         lagMillis,
         transactions,
         changes,
@@ -322,7 +331,8 @@ public final class StreamService {
         perTable,
         lagMillis <= maxLag.toMillis(),
         now,
-        null);
+        null,
+        head.retainedBytes());
   }
 
   static long lagBytes(StreamPosition position, StreamPosition head) {
@@ -337,11 +347,21 @@ public final class StreamService {
     return -1;
   }
 
-  private static StreamPosition headOf(ChangeCapture capture, Connection src) {
+  /** The source's end of log and the log it keeps for the stream, as far as measured. */
+  private record Measured(StreamPosition end, Long retainedBytes) {}
+
+  private static Measured headOf(
+      ChangeCapture capture, Connection src, String name, StreamPosition applied) {
+    StreamPosition end;
     try {
-      return capture.head(src);
+      end = capture.head(src);
     } catch (SQLException e) {
-      return null; // lag in bytes unknown this time; the stream goes on
+      return new Measured(null, null); // lag in bytes unknown this time; the stream goes on
+    }
+    try {
+      return new Measured(end, capture.retainedBytes(src, name, applied).orElse(null));
+    } catch (SQLException e) {
+      return new Measured(end, null);
     }
   }
 

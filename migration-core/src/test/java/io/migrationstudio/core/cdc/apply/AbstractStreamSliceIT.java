@@ -23,9 +23,11 @@ import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingGenerator;
+import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -244,6 +246,35 @@ abstract class AbstractStreamSliceIT {
     catchUp();
     assertExactlyOnce();
   }
+
+  /**
+   * The progress says how much log the source keeps for the stream (PostgreSQL: the WAL the slot
+   * retains; MariaDB: the binlog still to read), in the status line and in cdc.md.
+   */
+  @Test
+  void theProgressReportsTheLogTheSourceKeepsForTheStream(TestDatabase target) throws Exception {
+    setUp(target);
+    write(1, 200, -1);
+    List<StreamProgress> beats = new ArrayList<>();
+    slice(Duration.ofSeconds(5), beats::add);
+    StreamProgress opened = beats.get(0); // the reader is open, nothing applied yet
+    assertTrue(
+        opened.retainedBytes() != null && opened.retainedBytes() > 0,
+        "200 transactions not yet applied are kept: " + opened);
+    catchUp();
+    StreamProgress after = slice(Duration.ofSeconds(2), p -> {});
+    assertTrue(after.retainedBytes() != null, after.toString());
+    assertKeptAfterCatchUp(after.retainedBytes());
+    assertTrue(after.line().contains("source keeps " + after.retainedBytes() + " bytes"));
+    String md =
+        new String(
+            StreamService.evidence(spec, after).files().get(ArtifactPaths.CDC_MD),
+            StandardCharsets.UTF_8);
+    assertTrue(md.contains("| " + after.retainedBytes() + " bytes |"), md);
+  }
+
+  /** What the source still keeps once everything is applied. */
+  abstract void assertKeptAfterCatchUp(long bytes);
 
   static List<String> rows(Connection c, String sql) throws SQLException {
     List<String> out = new ArrayList<>();
