@@ -22,6 +22,9 @@ import java.util.TreeMap;
  * @param caughtUp whether the lag is below {@code migrate.max_lag}
  * @param measuredAtMillis when the slice ended (worker clock)
  * @param stopped why the stream stopped for good (DDL on a captured table, …); null while it runs
+ * @param retainedBytes bytes of log the source keeps for the stream: PostgreSQL the WAL the slot
+ *     retains ({@code pg_current_wal_lsn()} minus the slot's {@code restart_lsn}), MariaDB the
+ *     binlog from the applied position to the end, across files; null when not measured
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record StreamProgress(
@@ -36,9 +39,40 @@ public record StreamProgress(
     Map<String, Long> tableChanges,
     boolean caughtUp,
     long measuredAtMillis,
-    String stopped) {
+    String stopped,
+    Long retainedBytes) {
   public StreamProgress {
     tableChanges = tableChanges == null ? Map.of() : new TreeMap<>(tableChanges);
+  }
+
+  /** Progress without a measure of the log the source keeps (workflow code, older workers). */
+  public StreamProgress(
+      String capture,
+      String position,
+      String head,
+      long lagBytes,
+      long lagMillis,
+      long transactions,
+      long changes,
+      double changesPerSecond,
+      Map<String, Long> tableChanges,
+      boolean caughtUp,
+      long measuredAtMillis,
+      String stopped) {
+    this(
+        capture,
+        position,
+        head,
+        lagBytes,
+        lagMillis,
+        transactions,
+        changes,
+        changesPerSecond,
+        tableChanges,
+        caughtUp,
+        measuredAtMillis,
+        stopped,
+        null);
   }
 
   /** One line for status and watch, like gh-ost's. */
@@ -48,13 +82,14 @@ public record StreamProgress(
     }
     return String.format(
         java.util.Locale.ROOT,
-        "stream %s: at %s, lag %.1f s%s, %d changes applied (%.0f/s)%s",
+        "stream %s: at %s, lag %.1f s%s, %d changes applied (%.0f/s)%s%s",
         capture,
         position,
         lagMillis / 1000.0,
         lagBytes >= 0 ? " / " + lagBytes + " bytes" : "",
         changes,
         changesPerSecond,
-        caughtUp ? ", caught up" : ", catching up");
+        caughtUp ? ", caught up" : ", catching up",
+        retainedBytes == null ? "" : ", source keeps " + retainedBytes + " bytes of log for it");
   }
 }

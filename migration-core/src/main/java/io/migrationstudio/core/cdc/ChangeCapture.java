@@ -56,6 +56,17 @@ public interface ChangeCapture {
       StreamPosition from)
       throws SQLException;
 
+  /**
+   * The bytes of log the source keeps for capture {@code name} whose target holds {@code applied}:
+   * PostgreSQL the WAL the slot retains, MariaDB the binlog from {@code applied} to the end (the
+   * server keeps it by its own retention, not for the capture, but it is what the stream still has
+   * to read); empty where the engine cannot tell.
+   */
+  default java.util.Optional<Long> retainedBytes(
+      Connection source, String name, StreamPosition applied) throws SQLException {
+    return java.util.Optional.empty();
+  }
+
   /** Drops what {@link #prepare} created; nothing when it is gone already. */
   void drop(Connection source, String name) throws SQLException;
 }

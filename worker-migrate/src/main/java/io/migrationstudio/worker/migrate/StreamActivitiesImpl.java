@@ -26,6 +26,9 @@ import java.util.Objects;
  * within the heartbeat timeout and the next slice starts on another from the target's position.
  */
 public final class StreamActivitiesImpl implements StreamActivities {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(StreamActivitiesImpl.class);
+
   private final StageArtifacts artifacts;
   private final StreamService streams;
 
@@ -49,14 +52,25 @@ public final class StreamActivitiesImpl implements StreamActivities {
         () -> {
           MappingDocument mapping = artifacts.mapping(slice.branch(), slice.mappingCommit());
           ActivityExecutionContext ctx = Activity.getExecutionContext();
-          return streams.applySlice(
-              slice.spec(),
-              mapping,
-              slice.migrationId(),
-              slice.capture(),
-              slice.startPosition(),
-              Duration.ofMillis(slice.sliceMillis()),
-              ctx::heartbeat);
+          try {
+            return streams.applySlice(
+                slice.spec(),
+                mapping,
+                slice.migrationId(),
+                slice.capture(),
+                slice.startPosition(),
+                Duration.ofMillis(slice.sliceMillis()),
+                ctx::heartbeat);
+          } catch (RuntimeException e) {
+            // the retry policy hides a failed attempt until the last one: say why each failed
+            log.warn(
+                "change stream {}: slice attempt {} failed: {}",
+                slice.capture(),
+                ctx.getInfo().getAttempt(),
+                e.toString(),
+                e);
+            throw e;
+          }
         });
   }
 

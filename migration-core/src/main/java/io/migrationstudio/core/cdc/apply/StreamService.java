@@ -41,16 +41,28 @@ import java.util.function.Consumer;
  * from the position the target holds, apply whole transactions through {@link ChangeApplier},
  * confirm to the source only what the target committed), and drops the capture at the end ({@link
  * #drop}). Every slice starts from the target's stored position, so any worker can run the next one
- * and a killed slice loses or repeats nothing.
+ * and a killed slice loses or repeats nothing. A slice heartbeats once its reader is open and after
+ * every batch, and ends early when it catches up after having been behind, so the workflow learns
+ * of the catch-up at once rather than at the slice's end.
  *
  * <p>Lag: in time, the age of the last transaction applied when the slice ended while the reader
- * still had transactions to give, and 0 when a poll came back empty (everything the source
- * committed was applied); in bytes, the distance from the stored position to the source's end of
- * log where positions allow it (PostgreSQL LSNs, one binlog file), else -1.
+ * still had transactions to give, and 0 when a poll came back empty or with nothing new for the
+ * target (a heartbeat: everything the source committed was applied); in bytes, the distance from
+ * the stored position to the source's end of log where positions allow it (PostgreSQL LSNs, one
+ * binlog file), else -1.
  */
 public final class StreamService {
-  /** Row changes per poll (and so at most about per target transaction). */
-  static final int MAX_CHANGES_PER_BATCH = 5_000;
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(StreamService.class);
+
+  /**
+   * Row changes per poll (and so at most about per target transaction). The slice heartbeats after
+   * each batch, so a batch must stay well inside the activity's heartbeat timeout (30 s) on a busy
+   * machine: a change costs a target round trip when consecutive changes differ in table or kind,
+   * and 5,000 of them took longer than that under load, Temporal gave the slice up, and its retry
+   * raced the attempt it replaced.
+   */
+  static final int MAX_CHANGES_PER_BATCH = 1_000;
 
   /** The longest single wait for the source's next transaction inside a slice. */
   static final Duration POLL_WAIT = Duration.ofMillis(500);
@@ -123,18 +135,39 @@ public final class StreamService {
       Instant lastCommit = stored.map(StreamPositions.Stored::lastCommitTime).orElse(null);
       boolean drained = false;
       StreamProgress progress = null;
-      try (ChangeSource log =
+      boolean wasBehind = false;
+      long batches = 0;
+      long longestBatchNanos = 0;
+      try (ChangeSource reader =
           capture.open(spec.source(), secrets, captureName, tables(mapping), from)) {
+        // the reader is open: a slow open shows as progress, not as a missed heartbeat
+        heartbeat.accept(
+            progress(
+                captureName,
+                position,
+                headOf(capture, src, captureName, position),
+                false,
+                lastCommit,
+                transactions,
+                changes,
+                0,
+                started,
+                perTable,
+                maxLag));
         while (System.nanoTime() < deadline) {
-          List<SourceTransaction> batch = log.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
+          List<SourceTransaction> batch = reader.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
           if (batch.isEmpty()) {
             drained = true;
           } else {
-            drained = false;
+            long batchStarted = System.nanoTime();
+            batches++;
             ChangeApplier.ApplyResult r = applier.apply(tgt, batch);
+            // nothing new for the target (a heartbeat at the applied position, or transactions
+            // resent after a reconnect): the reader has given all it had, as with an empty poll
+            drained = r.appliedTransactions() == 0;
             if (r.position() != null) {
               position = r.position();
-              log.confirm(position); // the target holds everything up to it
+              reader.confirm(position); // the target holds everything up to it
             }
             transactions += r.appliedTransactions();
             changes += r.changes();
@@ -147,12 +180,13 @@ public final class StreamService {
             if (r.lastCommitTime() != null) {
               lastCommit = r.lastCommitTime();
             }
+            longestBatchNanos = Math.max(longestBatchNanos, System.nanoTime() - batchStarted);
           }
           progress =
               progress(
                   captureName,
                   position,
-                  headOf(capture, src),
+                  headOf(capture, src, captureName, position),
                   drained,
                   lastCommit,
                   transactions,
@@ -162,14 +196,26 @@ public final class StreamService {
                   perTable,
                   maxLag);
           heartbeat.accept(progress);
+          wasBehind |= !progress.caughtUp();
+          if (wasBehind && drained) {
+            break; // caught up after being behind: report it now, not at the slice's end
+          }
         }
       }
+      log.info(
+          "change stream {}: slice of {} ms applied {} changes in {} batches (longest {} ms), at {}",
+          captureName,
+          (System.nanoTime() - started) / 1_000_000,
+          sliceChanges,
+          batches,
+          longestBatchNanos / 1_000_000,
+          position == null ? "start" : position.text());
       return progress != null
           ? progress
           : progress(
               captureName,
               position,
-              headOf(capture, src),
+              headOf(capture, src, captureName, position),
               drained,
               lastCommit,
               transactions,
@@ -380,7 +426,15 @@ public final class StreamService {
     md.append("Verdict: **").append(verdict).append("** (max lag ").append(spec.migrate().maxLag());
     md.append(")\n\n");
     MarkdownTable.header(
-        md, List.of("capture", "applied position", "source end", "lag", "transactions", "changes"));
+        md,
+        List.of(
+            "capture",
+            "applied position",
+            "source end",
+            "lag",
+            "log kept by the source",
+            "transactions",
+            "changes"));
     MarkdownTable.row(
         md,
         List.of(
@@ -389,6 +443,7 @@ public final class StreamService {
             MarkdownTable.cell(String.valueOf(p.head())),
             String.format(Locale.ROOT, "%.1f s", p.lagMillis() / 1000.0)
                 + (p.lagBytes() >= 0 ? " / " + p.lagBytes() + " bytes" : ""),
+            p.retainedBytes() == null ? "not measured" : p.retainedBytes() + " bytes",
             Long.toString(p.transactions()),
             Long.toString(p.changes())));
     if (!p.tableChanges().isEmpty()) {
@@ -417,7 +472,7 @@ public final class StreamService {
   private static StreamProgress progress(
       String capture,
       StreamPosition position,
-      StreamPosition head,
+      Measured head,
       boolean drained,
       Instant lastCommit,
       long transactions,
@@ -433,8 +488,8 @@ public final class StreamService {
     return new StreamProgress(
         capture,
         position == null ? null : position.text(),
-        head == null ? null : head.text(),
-        lagBytes(position, head),
+        head.end() == null ? null : head.end().text(),
+        lagBytes(position, head.end()),
         lagMillis,
         transactions,
         changes,
@@ -442,7 +497,8 @@ public final class StreamService {
         perTable,
         lagMillis <= maxLag.toMillis(),
         now,
-        null);
+        null,
+        head.retainedBytes());
   }
 
   static long lagBytes(StreamPosition position, StreamPosition head) {
@@ -457,11 +513,21 @@ public final class StreamService {
     return -1;
   }
 
-  private static StreamPosition headOf(ChangeCapture capture, Connection src) {
+  /** The source's end of log and the log it keeps for the stream, as far as measured. */
+  private record Measured(StreamPosition end, Long retainedBytes) {}
+
+  private static Measured headOf(
+      ChangeCapture capture, Connection src, String name, StreamPosition applied) {
+    StreamPosition end;
     try {
-      return capture.head(src);
+      end = capture.head(src);
     } catch (SQLException e) {
-      return null; // lag in bytes unknown this time; the stream goes on
+      return new Measured(null, null); // lag in bytes unknown this time; the stream goes on
+    }
+    try {
+      return new Measured(end, capture.retainedBytes(src, name, applied).orElse(null));
+    } catch (SQLException e) {
+      return new Measured(end, null);
     }
   }
 

@@ -140,6 +140,28 @@ public final class PostgresChangeCapture implements ChangeCapture {
    * {@code pg_current_wal_insert_lsn()}: unlike {@code pg_current_wal_lsn()} it is not behind the
    * last commit when {@code synchronous_commit} is off.
    */
+  /**
+   * The WAL the slot keeps on the source's disk: from its {@code restart_lsn} to the current insert
+   * position (the same end as {@link #head}; {@code pg_current_wal_lsn()} lags behind it under
+   * {@code synchronous_commit = off}). Empty when the slot is gone.
+   */
+  @Override
+  public java.util.Optional<Long> retainedBytes(
+      Connection source, String name, StreamPosition applied) throws SQLException {
+    try (java.sql.PreparedStatement ps =
+        source.prepareStatement(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), restart_lsn)::bigint"
+                + " FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, name);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || rs.getObject(1) == null) {
+          return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Math.max(0, rs.getLong(1)));
+      }
+    }
+  }
+
   @Override
   public StreamPosition head(Connection source) throws SQLException {
     return StreamPosition.PgLsn.parse(

@@ -17,6 +17,7 @@ import com.github.shyiko.mysql.binlog.event.deserialization.EventDataDeserialize
 import com.github.shyiko.mysql.binlog.event.deserialization.EventDeserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.EventHeaderV4Deserializer;
 import com.github.shyiko.mysql.binlog.event.deserialization.NullEventDataDeserializer;
+import com.github.shyiko.mysql.binlog.network.ServerException;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
@@ -69,6 +70,9 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
   /** The server's heartbeat period while nothing is written: lag stays current within it. */
   static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
+  /** MariaDB's ER_SLAVE_SAME_ID: the server ended this dump for a newer one with its server id. */
+  static final int ER_SLAVE_SAME_ID = 4052;
+
   /** Events queued for the applier beyond which the client thread waits (memory bound). */
   private static final int MAX_QUEUED_CHANGES = 50_000;
 
@@ -95,6 +99,7 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
   private boolean lastQueuedEmpty;
   private int queuedChanges;
   private RuntimeException failure;
+  private boolean takenOver;
   private boolean closed;
   private StreamPosition confirmed;
 
@@ -249,6 +254,10 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
     return new BinaryLogClient.AbstractLifecycleListener() {
       @Override
       public void onCommunicationFailure(BinaryLogClient c, Exception ex) {
+        if (ex instanceof ServerException se && se.getErrorCode() == ER_SLAVE_SAME_ID) {
+          takenOver(se);
+          return;
+        }
         fail(
             new MigrationException(
                 ErrorCode.TRANSIENT_SQL,
@@ -582,6 +591,30 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
     }
   }
 
+  /**
+   * A newer reader of this capture connected with the same replica server id and the server ended
+   * this one's dump (a retried slice while the attempt it replaces still runs, or a worker taking
+   * over): this reader stops at once and hands out nothing more, not even what it had buffered, so
+   * that it does not keep applying next to the reader that replaced it.
+   */
+  private void takenOver(ServerException e) {
+    synchronized (this) {
+      takenOver = true;
+      queue.clear();
+      queuedChanges = 0;
+    }
+    fail(
+        new MigrationException(
+            ErrorCode.TRANSIENT_SQL,
+            "a newer reader of this change capture took over the binlog stream after "
+                + last.text()
+                + " (the source server ends the older of two readers with one replica server id:"
+                + " "
+                + e.getMessage()
+                + "); this reader stops, the newer one goes on from the position the target holds",
+            e));
+  }
+
   private void fail(RuntimeException e) {
     synchronized (this) {
       if (failure == null) {
@@ -607,7 +640,7 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
       }
       java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
     }
-    if (queue.isEmpty() && failure != null) {
+    if (failure != null && (queue.isEmpty() || takenOver)) {
       throw failure;
     }
     List<SourceTransaction> out = new ArrayList<>();
@@ -630,6 +663,16 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
   @Override
   public synchronized void confirm(StreamPosition position) {
     confirmed = position;
+  }
+
+  /** Row changes handed over by the client thread and not yet polled (tests). */
+  synchronized int queuedChanges() {
+    return queuedChanges;
+  }
+
+  /** Whether the reader failed (tests). */
+  synchronized boolean failed() {
+    return failure != null;
   }
 
   synchronized StreamPosition confirmed() {

@@ -128,6 +128,40 @@ public final class MariaDbChangeCapture implements ChangeCapture {
     return BinlogChangeSource.open(source, secrets, name, database, tables, start);
   }
 
+  /**
+   * The binlog from {@code applied} to the end of the last file ({@code SHOW BINARY LOGS}: each
+   * file's size), what the stream still has to read. Empty when the applied position's file is no
+   * longer listed (purged: the stream cannot resume) or the user may not list the files.
+   */
+  @Override
+  public java.util.Optional<Long> retainedBytes(
+      Connection source, String name, StreamPosition applied) throws SQLException {
+    if (!(applied instanceof StreamPosition.BinlogPosition at)) {
+      return java.util.Optional.empty();
+    }
+    long bytes = 0;
+    boolean found = false;
+    try (Statement st = source.createStatement();
+        ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
+      while (rs.next()) {
+        String file = rs.getString(1);
+        long size = rs.getLong(2);
+        if (file.equals(at.file())) {
+          found = true;
+          bytes += Math.max(0, size - at.offset());
+        } else if (found) {
+          bytes += size;
+        }
+      }
+    } catch (SQLException e) {
+      if (e.getErrorCode() == 1227) { // no BINLOG MONITOR / REPLICATION CLIENT: not measured
+        return java.util.Optional.empty();
+      }
+      throw e;
+    }
+    return found ? java.util.Optional.of(bytes) : java.util.Optional.empty();
+  }
+
   /** Nothing to drop: the binlog belongs to the server and is kept by its retention. */
   @Override
   public void drop(Connection source, String name) {}

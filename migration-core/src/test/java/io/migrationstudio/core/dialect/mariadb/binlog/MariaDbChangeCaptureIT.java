@@ -410,6 +410,52 @@ class MariaDbChangeCaptureIT {
     }
   }
 
+  /**
+   * A retried slice opens its reader while the attempt Temporal gave up on still runs: the server
+   * ends the older dump (one replica server id per capture, ER_SLAVE_SAME_ID) and the older reader
+   * must stop at once, without handing out what it had buffered, so that it does not keep applying
+   * (and holding the stream's position row) next to the reader that took over. The newer reader
+   * delivers everything, and a reader opened again right after a slice ended works too.
+   */
+  @Test
+  void aReaderTakenOverByANewerOneOfItsCaptureStopsAtOnce(TestMariaDb takeover) throws Exception {
+    takeover.execute("CREATE TABLE t (id int PRIMARY KEY)");
+    ConnectionSpec spec = spec(takeover);
+    BinlogPosition from = prepare(spec, "t");
+    try (BinlogChangeSource older =
+        (BinlogChangeSource) capture.open(spec, secrets, "takeover", List.of("t"), from)) {
+      takeover.execute("INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)");
+      awaitTrue(() -> older.queuedChanges() == 2, "the older reader buffered both changes");
+      try (ChangeSource newer = capture.open(spec, secrets, "takeover", List.of("t"), from)) {
+        assertEquals(2, read(newer, changes(2)).size());
+        awaitTrue(older::failed, "the server ended the older reader's dump");
+        MigrationException e =
+            assertThrows(MigrationException.class, () -> older.poll(Duration.ofSeconds(5), 100));
+        assertEquals(ErrorCode.TRANSIENT_SQL, e.code(), e.getMessage());
+      }
+    }
+    // a slice right after the previous one closed: the same server id, no failure
+    StreamPosition at = from;
+    for (int slice = 0; slice < 3; slice++) {
+      takeover.execute("INSERT INTO t VALUES (" + (10 + slice) + ")");
+      try (ChangeSource next = capture.open(spec, secrets, "takeover", List.of("t"), at)) {
+        List<SourceTransaction> got = read(next, changes(slice == 0 ? 3 : 1));
+        at = got.get(got.size() - 1).commit();
+      }
+    }
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out waiting until " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
   @Test
   void ddlOnACapturedTableStopsTheStreamAndTruncateIsAChange(TestMariaDb ddl) throws Exception {
     ddl.execute(

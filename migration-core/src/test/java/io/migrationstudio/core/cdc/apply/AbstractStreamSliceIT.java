@@ -1,0 +1,295 @@
+package io.migrationstudio.core.cdc.apply;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.activity.TablePlan;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.MappingOptions;
+import io.migrationstudio.contracts.spec.MigrateOptions;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.StreamProgress;
+import io.migrationstudio.core.assess.InventoryService;
+import io.migrationstudio.core.contract.EngineDb;
+import io.migrationstudio.core.copy.ChunkCopier;
+import io.migrationstudio.core.copy.ChunkProgress;
+import io.migrationstudio.core.copy.LoadFinisher;
+import io.migrationstudio.core.copy.TargetPreparer;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.MappingGenerator;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The change stream's slices ({@link StreamService#applySlice}) from a real source into a real
+ * PostgreSQL target, killed where a worker can die: inside a target transaction (the applier's
+ * session terminated between applying a source transaction and committing the position with it) and
+ * right after a commit (the worker gone before its next heartbeat). Every case resumes with a new
+ * slice from {@code studio.stream_position} and ends with the target equal to the source (each
+ * server's own row text) and a target audit trigger showing every source transaction's proof row
+ * written exactly once. One subclass per source engine.
+ */
+@ExtendWith(PostgresExtension.class)
+abstract class AbstractStreamSliceIT {
+  static final PostgresDialect PG = new PostgresDialect();
+  static final String MIGRATION = "slices";
+
+  final StreamService streams = new StreamService(new SecretResolver(Map.of()));
+  EngineDb source;
+  TestDatabase target;
+  MigrationSpec spec;
+  MappingDocument mapping;
+  String capture;
+  String start;
+
+  /** A fresh, empty source database of the engine under test. */
+  abstract EngineDb newSource(String prefix);
+
+  @AfterEach
+  void dropTheCapture() {
+    if (capture != null) {
+      streams.drop(spec, capture);
+    }
+  }
+
+  /**
+   * Source tables {@code acct} (updated by every transaction) and {@code proof} (one row per
+   * transaction), copied to the target in bulk before the capture starts; the target's {@code
+   * proof} audits every write.
+   */
+  void setUp(TestDatabase target) throws Exception {
+    this.target = target;
+    source = newSource("slices");
+    source.execute(
+        "CREATE TABLE acct (id int PRIMARY KEY, v int NOT NULL)",
+        "CREATE TABLE proof (seq int PRIMARY KEY, note varchar(40))");
+    for (int i = 1; i <= 50; i++) {
+      source.execute("INSERT INTO acct VALUES (" + i + ", 0)");
+    }
+    spec =
+        new MigrationSpec(
+            MIGRATION,
+            null,
+            new ConnectionSpec(source.url(), source.user(), null, source.schema()),
+            new ConnectionSpec(target.jdbcUrl(), target.user(), null, "public"),
+            null,
+            new MappingOptions("identity", null),
+            new MigrateOptions("online", null, null, null, null, null, null, null, null, "PT5S"),
+            null,
+            null,
+            null,
+            null,
+            null);
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      mapping =
+          new MappingGenerator()
+              .generate(
+                  InventoryService.introspect(src, source.dialect(), source.schema(), t -> true),
+                  spec,
+                  null);
+      TargetPreparer.Prepared prepared =
+          new TargetPreparer(source.dialect(), PG).prepare(src, tgt, mapping, MIGRATION, 100);
+      ChunkCopier copier = new ChunkCopier(source.dialect(), PG);
+      for (TablePlan plan : prepared.tables()) {
+        for (ChunkRange r : plan.chunks()) {
+          copier.copy(
+              src,
+              tgt,
+              mapping,
+              mapping.bySource(plan.sourceTable()).orElseThrow(),
+              r,
+              MIGRATION,
+              ChunkProgress.NONE);
+        }
+      }
+      new LoadFinisher(PG).finish(tgt, mapping, MIGRATION, 0L);
+    }
+    var started = streams.prepare(spec, mapping, MIGRATION);
+    capture = started.capture();
+    start = started.position();
+    target.execute(
+        "CREATE TABLE proof_audit (seq int, op text)",
+        "CREATE FUNCTION proof_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " INSERT INTO proof_audit VALUES (NEW.seq, TG_OP); RETURN NULL; END $$",
+        "CREATE TRIGGER proof_audit AFTER INSERT OR UPDATE ON proof"
+            + " FOR EACH ROW EXECUTE FUNCTION proof_audit()");
+  }
+
+  /** Source transactions {@code from..to}: a proof row each, and an update of an account. */
+  void write(int from, int to, int crashAt) throws SQLException {
+    try (Connection c = source.connect();
+        Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      for (int i = from; i <= to; i++) {
+        s.execute(
+            "INSERT INTO proof VALUES (" + i + ", '" + (i == crashAt ? "crash" : "w" + i) + "')");
+        s.execute("UPDATE acct SET v = v + " + i + " WHERE id = " + (i % 50 + 1));
+        c.commit();
+      }
+    }
+  }
+
+  StreamProgress slice(Duration length, Consumer<StreamProgress> heartbeat) {
+    return streams.applySlice(spec, mapping, MIGRATION, capture, start, length, heartbeat);
+  }
+
+  /** Slices until the target holds every proof row the source has. */
+  void catchUp() throws SQLException {
+    long want = source.queryLong("SELECT count(*) FROM proof");
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (target.queryLong("SELECT count(*) FROM proof") < want) {
+      if (System.nanoTime() > deadline) {
+        fail("the stream did not catch up: " + target.queryLong("SELECT count(*) FROM proof"));
+      }
+      slice(Duration.ofSeconds(3), p -> {});
+    }
+  }
+
+  /** The target equals the source, and every source transaction's proof landed exactly once. */
+  void assertExactlyOnce() throws SQLException {
+    for (String q :
+        List.of("SELECT id, v FROM acct ORDER BY id", "SELECT seq, note FROM proof ORDER BY seq")) {
+      assertEquals(rows(source.connect(), q), rows(target.connect(), q), q);
+    }
+    assertEquals(
+        0,
+        target.queryLong(
+            "SELECT count(*) FROM (SELECT seq FROM proof_audit GROUP BY seq"
+                + " HAVING count(*) <> 1 OR min(op) <> 'INSERT') twice"),
+        "a source transaction was applied twice");
+    assertEquals(
+        source.queryLong("SELECT count(*) FROM proof"),
+        target.queryLong("SELECT count(DISTINCT seq) FROM proof_audit"),
+        "a source transaction was lost");
+  }
+
+  @Test
+  void aSliceKilledBetweenApplyAndPositionCommitResumesWithNothingLostOrTwice(TestDatabase target)
+      throws Exception {
+    setUp(target);
+    target.execute(
+        "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " IF NEW.note = 'crash' THEN PERFORM pg_terminate_backend(pg_backend_pid());"
+            + " END IF; RETURN NEW; END $$",
+        "CREATE TRIGGER die BEFORE INSERT OR UPDATE ON proof FOR EACH ROW EXECUTE FUNCTION die()");
+    // 2 changes a transaction: the first batch commits, the crash is in the second
+    int transactions = StreamService.MAX_CHANGES_PER_BATCH * 3 / 4;
+    write(1, transactions, transactions - 10);
+    List<StreamProgress> beats = new ArrayList<>();
+    MigrationException killed =
+        assertThrows(MigrationException.class, () -> slice(Duration.ofSeconds(30), beats::add));
+    assertEquals(ErrorCode.TRANSIENT_SQL, killed.code(), killed.getMessage());
+    long committed = target.queryLong("SELECT count(*) FROM proof_audit");
+    assertTrue(
+        committed > 0 && committed < transactions - 10,
+        "the batch before the crash committed, the one with it did not: " + committed);
+    assertEquals(
+        committed,
+        new StreamPositions(PG, "studio")
+            .read(target.connect(), capture)
+            .orElseThrow()
+            .transactions(),
+        "the position row counts exactly the transactions committed with it");
+
+    target.execute("DROP TRIGGER die ON proof");
+    write(transactions + 1, transactions + 20, -1);
+    catchUp();
+    assertExactlyOnce();
+  }
+
+  @Test
+  void aSliceKilledRightAfterACommitResumesWithoutApplyingAgain(TestDatabase target)
+      throws Exception {
+    setUp(target);
+    int transactions = StreamService.MAX_CHANGES_PER_BATCH * 3 / 4;
+    write(1, transactions, -1);
+    AtomicBoolean died = new AtomicBoolean();
+    RuntimeException worker =
+        assertThrows(
+            RuntimeException.class,
+            () ->
+                slice(
+                    Duration.ofSeconds(30),
+                    p -> {
+                      if (p.changes() > 0 && died.compareAndSet(false, true)) {
+                        throw new IllegalStateException("the worker died after a commit");
+                      }
+                    }));
+    assertTrue(died.get(), worker.toString());
+    long committed = target.queryLong("SELECT count(*) FROM proof_audit");
+    assertTrue(committed > 0 && committed < transactions, "one batch committed: " + committed);
+
+    write(transactions + 1, transactions + 20, -1);
+    catchUp();
+    assertExactlyOnce();
+  }
+
+  /**
+   * The progress says how much log the source keeps for the stream (PostgreSQL: the WAL the slot
+   * retains; MariaDB: the binlog still to read), in the status line and in cdc.md.
+   */
+  @Test
+  void theProgressReportsTheLogTheSourceKeepsForTheStream(TestDatabase target) throws Exception {
+    setUp(target);
+    write(1, 200, -1);
+    List<StreamProgress> beats = new ArrayList<>();
+    slice(Duration.ofSeconds(5), beats::add);
+    StreamProgress opened = beats.get(0); // the reader is open, nothing applied yet
+    assertTrue(
+        opened.retainedBytes() != null && opened.retainedBytes() > 0,
+        "200 transactions not yet applied are kept: " + opened);
+    catchUp();
+    StreamProgress after = slice(Duration.ofSeconds(2), p -> {});
+    assertTrue(after.retainedBytes() != null, after.toString());
+    assertKeptAfterCatchUp(after.retainedBytes());
+    assertTrue(after.line().contains("source keeps " + after.retainedBytes() + " bytes"));
+    String md =
+        new String(
+            StreamService.evidence(spec, after).files().get(ArtifactPaths.CDC_MD),
+            StandardCharsets.UTF_8);
+    assertTrue(md.contains("| " + after.retainedBytes() + " bytes |"), md);
+  }
+
+  /** What the source still keeps once everything is applied. */
+  abstract void assertKeptAfterCatchUp(long bytes);
+
+  static List<String> rows(Connection c, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (c;
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      int n = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i <= n; i++) {
+          sb.append(i == 1 ? "" : "|").append(rs.getString(i));
+        }
+        out.add(sb.toString());
+      }
+    }
+    return out;
+  }
+}
