@@ -28,7 +28,10 @@ class MigrationWorkflowReplayTest {
         // + durable-gate version 1: the waiting Mapping gate is committed (gates/mapping.json)
         "migration-workflow-history-gate.json",
         // + run-control version 1: cancelled at the Mapping gate, cancel.json committed
-        "migration-workflow-history-cancel.json"
+        "migration-workflow-history-cancel.json",
+        // + signed-review version 1: forged reviews refused by Evidence_VerifyReview, then a
+        // signed approval (reviews.identity: ssh)
+        "migration-workflow-history-signed.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
