@@ -2,11 +2,14 @@ package io.migrationstudio.studio;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.workflow.Decision;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.contracts.workflow.TableProgress;
+import io.migrationstudio.core.identity.ReviewPayload;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.proto.v1.ArtifactEntry;
@@ -298,10 +301,54 @@ final class ClientCommands {
         description = "the commit reviewed (default: the commit under review)")
     String commit = "";
 
+    @ArgGroup(exclusive = true)
+    SigningGroup signing;
+
+    static final class SigningGroup {
+      @Option(
+          names = "--sign-key",
+          paramLabel = "KEY",
+          description =
+              "sign the review with this SSH key (runs ssh-keygen -Y sign -n migration-studio -f"
+                  + " KEY; a .pub file signs through ssh-agent); required when the spec says"
+                  + " reviews.identity: ssh")
+      Path signKey;
+
+      @Option(
+          names = "--signature",
+          paramLabel = "FILE",
+          description = "an armored SSH signature of the --print-payload text, made elsewhere")
+      Path signature;
+
+      @Option(
+          names = "--print-payload",
+          description =
+              "print the exact text to sign (ssh-keygen -Y sign -n migration-studio) and"
+                  + " send nothing")
+      boolean printPayload;
+    }
+
     @Override
-    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out) {
+    int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out)
+        throws Exception {
       String d =
           decision.approve ? "APPROVE" : decision.requestChanges ? "REQUEST_CHANGES" : "REJECT";
+      String signature = "";
+      if (signing != null) {
+        // the signature covers the exact commit: name it before signing
+        String reviewed = commit.isBlank() ? ReviewSigning.commitUnderReview(api, id) : commit;
+        String payload =
+            ReviewPayload.text(id, Stage.fromKey(stage), Decision.valueOf(d), reviewed, reviewer);
+        if (signing.printPayload) {
+          out.print(payload);
+          return StudioMain.EXIT_OK;
+        }
+        commit = reviewed;
+        signature =
+            signing.signKey != null
+                ? ReviewSigning.sshKeygenSign(signing.signKey, payload)
+                : ReviewSigning.read(signing.signature);
+      }
       MigrationStatusReply r =
           api.review(
               ReviewRequest.newBuilder()
@@ -311,6 +358,7 @@ final class ClientCommands {
                   .setReviewer(reviewer)
                   .setComment(comment)
                   .setCommit(commit)
+                  .setSignature(signature)
                   .build());
       if (json) {
         out.println(r.getStatusJson());

@@ -47,6 +47,7 @@ final class DemoCommand implements Callable<Integer> {
               "mapping: { naming: snake_case }",
               "migrate: { parallelism: 2, chunk_rows: 25000 }",
               "validation: { sample_rows: 200 }",
+              "reviews: { identity: none }",
               "cutover: { rto: PT5M, freeze: source-read-only, switch: { type: config-file, path: \""
                   + switchFile
                   + "\" } }",

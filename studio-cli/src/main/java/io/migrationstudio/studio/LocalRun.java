@@ -166,11 +166,12 @@ final class LocalRun {
     out.printf(
         Locale.ROOT,
         "  then, from another terminal, once %s waits for review:%n    studio review %s --stage %s"
-            + " --approve --reviewer %s --server localhost:%d%n",
+            + " --approve --reviewer %s%s --server localhost:%d%n",
         stage.key(),
         end.migrationId(),
         stage.key(),
         reviewer,
+        spec.reviews().signed() ? " --sign-key ~/.ssh/id_ed25519" : "",
         port);
     out.println(
         "  or fix the cause and run again as before: stages approved earlier are not redone");

@@ -63,7 +63,7 @@ class ControlCommandsIT {
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "migrate: { parallelism: 2, chunk_rows: 1000, max_rows_per_second: 2000 }",
             "reviews: { assessment: auto, mapping: auto, migrate: auto, validation: auto,"
-                + " cutover: auto }",
+                + " cutover: auto, identity: none }",
             "approvers: { default: [alice] }",
             ""));
     try (Services services =

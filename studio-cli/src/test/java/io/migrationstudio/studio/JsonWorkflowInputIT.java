@@ -99,7 +99,7 @@ class JsonWorkflowInputIT {
                       "id: json-good",
                       "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
                       "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
-                      "reviews: { assessment: ask, cutover: auto }",
+                      "reviews: { assessment: ask, cutover: auto, identity: none }",
                       "approvers: { default: [alice] }",
                       "")),
               null);

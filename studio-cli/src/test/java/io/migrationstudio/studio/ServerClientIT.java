@@ -66,7 +66,8 @@ class ServerClientIT {
             "id: client-e2e",
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
-            "reviews: { assessment: auto, mapping: ask, migrate: auto, validation: auto, cutover: auto }",
+            "reviews: { assessment: auto, mapping: ask, migrate: auto, validation: auto, cutover: auto,"
+                + " identity: none }",
             "approvers: { default: [alice] }",
             ""));
     try (Services services =

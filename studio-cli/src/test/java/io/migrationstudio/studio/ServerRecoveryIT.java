@@ -69,7 +69,7 @@ class ServerRecoveryIT {
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "reviews: { assessment: auto, mapping: ask, migrate: auto, validation: auto,"
-                + " cutover: auto }",
+                + " cutover: auto, identity: none }",
             "approvers: { default: [alice] }",
             ""));
     int[] ports = {

@@ -105,7 +105,7 @@ class SkipChecksIT {
             "skip-start",
             source,
             target,
-            "reviews: { assessment: ask, cutover: auto }\napprovers: { default: [alice] }");
+            "reviews: { assessment: ask, cutover: auto, identity: none }\napprovers: { default: [alice] }");
     try (Services services =
         Services.start(
             StudioHome.of(home),

@@ -160,6 +160,7 @@ class StudioRunFailureIT {
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "scope: { include: [\"nothing_*\"] }",
+            "reviews: { identity: none }",
             "approvers: { default: [alice] }",
             ""));
     int port = EmbeddedTemporal.freePort();
@@ -241,7 +242,7 @@ class StudioRunFailureIT {
             "id: e2e-lock",
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
-            "reviews: { assessment: ask }",
+            "reviews: { assessment: ask, identity: none }",
             "approvers: { default: [alice], cutover: [carol] }",
             ""));
     int port = EmbeddedTemporal.freePort();

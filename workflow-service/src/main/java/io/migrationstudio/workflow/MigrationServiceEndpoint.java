@@ -98,7 +98,13 @@ public final class MigrationServiceEndpoint extends MigrationServiceGrpc.Migrati
               Decision.valueOf(req.getDecision().trim().toUpperCase(Locale.ROOT).replace('-', '_'));
           operator.review(
               req.getMigrationId(),
-              new Review(stage, decision, req.getReviewer(), req.getComment(), req.getCommit()));
+              new Review(
+                  stage,
+                  decision,
+                  req.getReviewer(),
+                  req.getComment(),
+                  req.getCommit(),
+                  req.getSignature()));
           return reply(operator.status(req.getMigrationId()));
         });
   }

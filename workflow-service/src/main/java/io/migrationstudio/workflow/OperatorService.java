@@ -416,7 +416,7 @@ public final class OperatorService {
                 + st.stage()
                 + "); name the revised commit with --commit after requesting changes");
       }
-      r = new Review(r.stage(), r.decision(), r.reviewer(), r.comment(), st.reviewCommit());
+      r = r.withCommit(st.reviewCommit());
     }
     try {
       return stub(migrationId).review(r);

@@ -21,6 +21,13 @@ public interface EvidenceActivities {
   CommitResult recordReview(RecordReviewRequest request);
 
   /**
+   * Verifies a review's signature against the approvers' keys of the spec before the gate takes it:
+   * refusals are answers (accepted false, with the problem), not failures.
+   */
+  @ActivityMethod
+  ReviewCheck verifyReview(VerifyReviewRequest request);
+
+  /**
    * Commits {@code gates/<stage>.json}: the gate now waits for a review of the named commit (no new
    * commit when the same gate was recorded before).
    */

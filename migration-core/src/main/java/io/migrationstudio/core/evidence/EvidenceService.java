@@ -7,6 +7,7 @@ import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.OpenResult;
+import io.migrationstudio.contracts.activity.ReviewCheck;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.contracts.workflow.ControlRecord;
@@ -87,7 +88,23 @@ public final class EvidenceService {
 
   /** Commits a review as {@code reviews/NN-<stage>-<decision>.json}, authored by the reviewer. */
   public CommitResult recordReview(String branch, ReviewRecord review) {
+    return recordReview(branch, review, null);
+  }
+
+  /**
+   * As {@link #recordReview(String, ReviewRecord)}; a verified signature ({@code signed}) is
+   * committed with it: {@code .sig} (the armored SSH signature), {@code .payload} (the exact bytes
+   * signed) and {@code .allowed_signers} (the lines that list the key), so that {@code ssh-keygen
+   * -Y verify -f NN-...allowed_signers -I <reviewer> -n migration-studio -s NN-....sig <
+   * NN-....payload} checks the review without the studio.
+   */
+  public CommitResult recordReview(String branch, ReviewRecord review, ReviewCheck signed) {
     String path = ReviewFiles.path(review);
+    Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+    files.put(path, ReviewFiles.render(review, signed));
+    if (signed != null && signed.signed()) {
+      files.putAll(ReviewFiles.signatureFiles(review, signed));
+    }
     String message =
         "Review "
             + review.stage().key()
@@ -103,8 +120,15 @@ public final class EvidenceService {
         store.commit(
             branch,
             reviewerRole(review.reviewer()),
-            message,
-            Map.of(path, ReviewFiles.render(review)));
+            message
+                + (signed != null && signed.signed()
+                    ? "\n\nSigned-off-by key: "
+                        + signed.fingerprint()
+                        + " ("
+                        + signed.principal()
+                        + ")"
+                    : ""),
+            files);
     return new CommitResult(new ArtifactRef(path, out.head()), out.head());
   }
 

@@ -1,10 +1,16 @@
 package io.migrationstudio.core.evidence;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.activity.ReviewCheck;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
+import io.migrationstudio.core.identity.ReviewPayload;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Reviews as files on the branch: {@code reviews/NN-<stage>-<decision>.json}, the {@link
@@ -23,6 +29,40 @@ public final class ReviewFiles {
   /** The file content: the record with {@code path} set, as JSON. */
   public static byte[] render(ReviewRecord review) {
     return Json.bytes(Json.write(review.withPath(path(review))));
+  }
+
+  /**
+   * As {@link #render(ReviewRecord)}; a verified signature adds {@code "signature": {principal,
+   * fingerprint, sig, payload, allowed_signers}} naming the files committed next to the review.
+   */
+  public static byte[] render(ReviewRecord review, ReviewCheck signed) {
+    if (signed == null || !signed.signed()) {
+      return render(review);
+    }
+    ObjectNode node = Json.mapper().valueToTree(review.withPath(path(review)));
+    ObjectNode sig = node.putObject("signature");
+    sig.put("principal", signed.principal());
+    sig.put("fingerprint", signed.fingerprint());
+    sig.put("namespace", ReviewPayload.NAMESPACE);
+    signatureFiles(review, signed).keySet().forEach(p -> sig.put(suffix(p), p));
+    return Json.bytes(Json.write(node));
+  }
+
+  /**
+   * The files of a verified signature: {@code <review>.sig}, {@code <review>.payload} and {@code
+   * <review>.allowed_signers}, next to the review's JSON.
+   */
+  public static Map<String, byte[]> signatureFiles(ReviewRecord review, ReviewCheck signed) {
+    String base = path(review).substring(0, path(review).length() - ".json".length());
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(base + ".sig", signed.signature().getBytes(StandardCharsets.US_ASCII));
+    files.put(base + ".payload", signed.payload().getBytes(StandardCharsets.US_ASCII));
+    files.put(base + ".allowed_signers", signed.allowedSigners().getBytes(StandardCharsets.UTF_8));
+    return files;
+  }
+
+  private static String suffix(String path) {
+    return path.substring(path.lastIndexOf('.') + 1);
   }
 
   /** Reads a review file; a malformed one is INVALID_ARTIFACT naming the file. */

@@ -17,6 +17,7 @@ import io.migrationstudio.contracts.spec.MappingOptions;
 import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.QuerySpec;
+import io.migrationstudio.contracts.spec.ReviewIdentity;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
 import io.migrationstudio.contracts.spec.ScopeSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
@@ -26,6 +27,8 @@ import io.migrationstudio.core.assess.RiskCatalog;
 import io.migrationstudio.core.canonical.ComparisonRule;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.identity.AllowedSigners;
+import io.migrationstudio.core.identity.ApproverKeys;
 import io.migrationstudio.core.mapping.TypeRules;
 import io.migrationstudio.core.report.Json;
 import java.io.IOException;
@@ -80,6 +83,7 @@ public final class SpecLoader {
   static final List<String> FREEZES = List.of("source-read-only", "none");
   static final List<String> SWITCHES = List.of("none", "config-file");
   static final List<String> GATES = List.of("auto", "ask", "external");
+  static final List<String> IDENTITIES = List.of("ssh", "none");
   static final List<String> TARGET_NOT_EMPTY =
       List.of(MigrateOptions.TARGET_NOT_EMPTY_FAIL, MigrateOptions.TARGET_NOT_EMPTY_REPLACE);
   private static final int MAX_SHOWN = 80;
@@ -166,7 +170,9 @@ public final class SpecLoader {
     }
     Path dir = file.toAbsolutePath().getParent();
     String text = decode(bytes, file.toString());
-    return dir == null ? text : withOverridesRelativeTo(text, dir);
+    return dir == null
+        ? text
+        : withPathRelativeTo(withOverridesRelativeTo(text, dir), dir, "reviews", "allowed_signers");
   }
 
   /**
@@ -176,13 +182,21 @@ public final class SpecLoader {
    * value changes: the rest of the file stays as written.
    */
   public static String withOverridesRelativeTo(String text, Path specDir) {
+    return withPathRelativeTo(text, specDir, "mapping", "overrides");
+  }
+
+  /**
+   * As {@link #withOverridesRelativeTo} for the path at {@code section.key} (also {@code
+   * reviews.allowed_signers}).
+   */
+  static String withPathRelativeTo(String text, Path specDir, String section, String key) {
     JsonNode root;
     try {
       root = readTree(text);
     } catch (SpecException e) {
       return text; // refused with every problem when it is parsed
     }
-    JsonNode o = root.path("mapping").path("overrides");
+    JsonNode o = root.path(section).path(key);
     if (!o.isTextual() || o.textValue().isBlank()) {
       return text;
     }
@@ -200,7 +214,9 @@ public final class SpecLoader {
     String q = Pattern.quote(value);
     java.util.regex.Matcher m =
         Pattern.compile(
-                "(\"?overrides\"?\\s*:\\s*)(\""
+                "(\"?"
+                    + Pattern.quote(key)
+                    + "\"?\\s*:\\s*)(\""
                     + q
                     + "\"|'"
                     + q
@@ -361,6 +377,7 @@ public final class SpecLoader {
       cutover(section(root, "cutover", CutoverOptions.class));
       reviews(section(root, "reviews", ReviewPolicy.class));
       approvers(root);
+      identity(root.get("reviews"), root.get("approvers"));
       return List.copyOf(problems);
     }
 
@@ -776,8 +793,79 @@ public final class SpecLoader {
       if (r == null) {
         return;
       }
-      for (String key : knownKeys(ReviewPolicy.class)) {
-        oneOf(r, "reviews", key, GATES);
+      for (Stage stage : Stage.values()) {
+        oneOf(r, "reviews", stage.key(), GATES);
+      }
+      oneOf(r, "reviews", "identity", IDENTITIES);
+      stringList(r.get("signers"), "reviews.signers");
+      text(r, "reviews", "allowed_signers", false);
+    }
+
+    /**
+     * The approvers' keys ({@code reviews.signers}, {@code reviews.allowed_signers}): every line
+     * parses, a principal is listed once, and with {@code identity: ssh} (the default) every
+     * approver has a key.
+     */
+    private void identity(JsonNode r, JsonNode approvers) {
+      // read leniently: a value of the wrong shape is reported by reviews()
+      JsonNode reviews = r == null || !r.isObject() ? Json.mapper().createObjectNode() : r;
+      List<String> signers = new ArrayList<>();
+      if (reviews.path("signers").isArray()) {
+        reviews.path("signers").forEach(n -> signers.add(n.isTextual() ? n.textValue() : ""));
+      }
+      JsonNode file = reviews.path("allowed_signers");
+      ReviewPolicy policy =
+          new ReviewPolicy(
+              null,
+              null,
+              null,
+              null,
+              null,
+              "none".equals(reviews.path("identity").asText()) ? ReviewIdentity.NONE : null,
+              signers,
+              file.isTextual() && !file.textValue().isBlank() ? file.textValue() : null);
+      AllowedSigners.Parsed keys = ApproverKeys.of(policy);
+      for (String p : keys.problems()) {
+        boolean inline = p.startsWith("reviews.signers[");
+        problem(
+            inline ? p.substring(0, p.indexOf(':')) : "reviews.allowed_signers",
+            inline ? "(line)" : policy.allowedSigners(),
+            inline ? p.substring(p.indexOf(':') + 2) : p);
+      }
+      keys.duplicates()
+          .forEach(
+              (who, where) ->
+                  problem(
+                      "reviews.signers",
+                      who,
+                      "principal listed on more than one line ("
+                          + String.join(", ", where)
+                          + "); list each approver once, with the one key that signs"));
+      if (!policy.signed() || approvers == null || !approvers.isObject()) {
+        return;
+      }
+      Set<String> reported = new LinkedHashSet<>();
+      for (Map.Entry<String, JsonNode> e : approvers.properties()) {
+        boolean known =
+            e.getKey().equals("default")
+                || Arrays.stream(Stage.values()).anyMatch(st -> st.key().equals(e.getKey()));
+        if (!known || !e.getValue().isArray()) {
+          continue; // reported by approvers()
+        }
+        for (JsonNode who : e.getValue()) {
+          String name = who.asText();
+          if (who.isTextual() && keys.forPrincipal(name).isEmpty() && reported.add(name)) {
+            problem(
+                "approvers." + e.getKey(),
+                name,
+                "has no key: reviews.identity is ssh (the default), so every approver signs"
+                    + " reviews with a key listed under reviews.signers or in"
+                    + " reviews.allowed_signers; add the line '"
+                    + name
+                    + " ssh-ed25519 AAAA...' (the content of their .pub file) there, or set"
+                    + " reviews.identity: none where unsigned reviews are acceptable (a demo)");
+          }
+        }
       }
     }
 

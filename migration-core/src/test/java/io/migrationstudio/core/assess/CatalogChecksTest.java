@@ -303,7 +303,14 @@ class CatalogChecksTest {
             null,
             null,
             new ReviewPolicy(
-                GateMode.AUTO, GateMode.ASK, GateMode.AUTO, GateMode.AUTO, GateMode.EXTERNAL),
+                GateMode.AUTO,
+                GateMode.ASK,
+                GateMode.AUTO,
+                GateMode.AUTO,
+                GateMode.EXTERNAL,
+                null,
+                null,
+                null),
             new Approvers(Map.of()),
             null);
     List<Risk> risks =

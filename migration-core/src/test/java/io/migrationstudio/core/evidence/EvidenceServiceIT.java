@@ -42,6 +42,7 @@ class EvidenceServiceIT {
       id: shop
       source: { url: "jdbc:postgresql://db1/shop", user: app, password: "${env:SRC_PW}" }
       target: { url: "jdbc:postgresql://db2/shop", user: app, password: "${env:DST_PW}" }
+      reviews: { identity: none }
       approvers: { default: [alice], cutover: [board] }
       """;
   static final String BRANCH = "migrations/shop";

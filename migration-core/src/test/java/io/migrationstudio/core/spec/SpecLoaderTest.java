@@ -9,6 +9,7 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.ReviewIdentity;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -282,6 +283,7 @@ class SpecLoaderTest {
                 "reviews.mapping",
                 "reviews.deploy",
                 "approvers.cutover",
+                "approvers.default", // alice has no key (reviews.identity defaults to ssh)
                 "approvers.ops")),
         keys);
     assertEquals(keys.size(), e.problems().size(), "one problem per key: " + e.problems());
@@ -411,15 +413,43 @@ class SpecLoaderTest {
   }
 
   @Test
+  void approversNeedKeysUnlessTheSpecSaysIdentityNone() {
+    String withAlice = FULL.replace("default: []", "default: [alice]");
+    SpecException e = assertThrows(SpecException.class, () -> SpecLoader.parse(withAlice));
+    assertEquals(
+        List.of("approvers.default = alice"),
+        e.problems().stream().map(p -> p.key() + " = " + p.value()).toList());
+    assertTrue(e.problems().get(0).rule().contains("reviews.identity: none"), e.getMessage());
+    assertEquals(ReviewIdentity.SSH, SpecLoader.parse(FULL).reviews().identity(), "the default");
+    MigrationSpec none =
+        SpecLoader.parse(
+            withAlice.replace("cutover: external }", "cutover: external, identity: none }"));
+    assertEquals(ReviewIdentity.NONE, none.reviews().identity());
+    SpecException bogus =
+        assertThrows(
+            SpecException.class,
+            () ->
+                SpecLoader.parse(
+                    FULL.replace(
+                        "cutover: external }",
+                        "cutover: external, identity: gpg, allowed_signers: keys/nowhere }")));
+    assertEquals(
+        List.of("reviews.identity", "reviews.allowed_signers"),
+        bogus.problems().stream().map(SpecProblem::key).toList());
+  }
+
+  @Test
   void anExternalGateNeedsAStageApproverUnlessAutoApproved() {
     MigrationSpec spec = SpecLoader.parse(FULL);
     List<SpecProblem> problems = SpecLoader.problemsForGates(spec);
     assertEquals(List.of("reviews.cutover"), problems.stream().map(SpecProblem::key).toList());
     assertEquals(List.of(), SpecLoader.problemsForGates(spec, Set.of(Stage.CUTOVER)));
+    String unsigned = FULL.replace("cutover: external }", "cutover: external, identity: none }");
     MigrationSpec withApprover =
-        SpecLoader.parse(FULL.replace("cutover: [] }", "cutover: [change-board] }"));
+        SpecLoader.parse(unsigned.replace("cutover: [] }", "cutover: [change-board] }"));
     assertEquals(List.of(), SpecLoader.problemsForGates(withApprover));
-    MigrationSpec defaultsOnly = SpecLoader.parse(FULL.replace("default: []", "default: [alice]"));
+    MigrationSpec defaultsOnly =
+        SpecLoader.parse(unsigned.replace("default: []", "default: [alice]"));
     assertEquals(
         1, SpecLoader.problemsForGates(defaultsOnly).size(), "defaults never open external");
   }

@@ -11,13 +11,16 @@ import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.RecordCancelRequest;
 import io.migrationstudio.contracts.activity.RecordGateRequest;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
+import io.migrationstudio.contracts.activity.ReviewCheck;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.SummaryRequest;
+import io.migrationstudio.contracts.activity.VerifyReviewRequest;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.core.copy.MigrateService;
 import io.migrationstudio.core.evidence.EvidenceService;
 import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.identity.ReviewVerifier;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.spec.SpecLoader;
@@ -35,6 +38,7 @@ public final class EvidenceActivitiesImpl implements EvidenceActivities {
   private static final Logger log = LoggerFactory.getLogger(EvidenceActivitiesImpl.class);
 
   private final EvidenceService evidence;
+  private final ReviewVerifier verifier = new ReviewVerifier();
 
   /** Releases the target lock of an ended migration; null: not released here (tests). */
   private final MigrateService locks;
@@ -116,7 +120,23 @@ public final class EvidenceActivitiesImpl implements EvidenceActivities {
 
   @Override
   public CommitResult recordReview(RecordReviewRequest request) {
-    return run(() -> evidence.recordReview(request.branch(), request.review()));
+    return run(() -> evidence.recordReview(request.branch(), request.review(), request.signed()));
+  }
+
+  @Override
+  public ReviewCheck verifyReview(VerifyReviewRequest request) {
+    return run(
+        () -> {
+          ReviewCheck check =
+              verifier.check(request.migrationId(), request.spec(), request.review());
+          log.info(
+              "review of {} by {} for {}: {}",
+              request.review().stage(),
+              request.review().reviewer(),
+              request.migrationId(),
+              check.accepted() ? check.message() : "refused, " + check.problem());
+          return check;
+        });
   }
 
   /**

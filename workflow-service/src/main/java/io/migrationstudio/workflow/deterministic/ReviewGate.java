@@ -9,7 +9,10 @@ import io.migrationstudio.contracts.activity.EvidenceActivities;
 import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.RecordGateRequest;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
+import io.migrationstudio.contracts.activity.ReviewCheck;
+import io.migrationstudio.contracts.activity.SignatureProblem;
 import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.activity.VerifyReviewRequest;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.workflow.Decision;
 import io.migrationstudio.contracts.workflow.MigrationState;
@@ -17,11 +20,14 @@ import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 
@@ -49,6 +55,20 @@ final class ReviewGate {
 
   static final int DURABLE_GATE = 1;
 
+  /**
+   * Change id of verified reviews (version 1): before the gate takes a human review, the activity
+   * {@code Evidence_VerifyReview} checks its SSH signature against the spec's approver keys (spec
+   * {@code reviews.identity: ssh}); a refused review is recorded as refused and the gate waits on.
+   * The update answers with the outcome (the committed review, or the refusal as its failure)
+   * instead of at once. Histories before it take reviews unverified.
+   */
+  static final String SIGNED_REVIEW_CHANGE = "signed-review";
+
+  static final int SIGNED_REVIEW = 1;
+
+  /** A review waiting for the gate; {@code answer}: an update waits for its outcome. */
+  private record Queued(int ticket, Review review, boolean answer) {}
+
   /** How a gate ended: APPROVE or REJECT, or REQUEST_CHANGES with the revised commit to check. */
   record Outcome(Decision decision, String commit) {}
 
@@ -56,7 +76,10 @@ final class ReviewGate {
       Workflow.newActivityStub(EvidenceActivities.class, ActivityOptionsCatalog.evidence());
   private final StatusLine status;
   private final List<ReviewRecord> reviews = new ArrayList<>();
-  private final Deque<Review> pending = new ArrayDeque<>();
+  private final Deque<Queued> pending = new ArrayDeque<>();
+  private final Map<Integer, ReviewRecord> outcomes = new HashMap<>();
+  private int tickets;
+  private boolean verifying;
   private RunContext run;
   private StageBoard board = new StageBoard();
   private int reviewSequence;
@@ -73,6 +96,9 @@ final class ReviewGate {
     this.run = opened;
     this.board = stages;
     this.reviewSequence = reviewCount;
+    this.verifying =
+        Workflow.getVersion(SIGNED_REVIEW_CHANGE, Workflow.DEFAULT_VERSION, SIGNED_REVIEW)
+            >= SIGNED_REVIEW;
   }
 
   /**
@@ -201,18 +227,62 @@ final class ReviewGate {
     }
   }
 
-  /** Waits for an accepted review and records it with {@code note}. */
+  /**
+   * Waits for an accepted review and records it with {@code note}. From version {@link
+   * #SIGNED_REVIEW} on, each review is verified first; a refused one is recorded as refused (and
+   * answered, for an update) and the gate waits on.
+   */
   private Review await(Stage s, String waitingMessage, String note) {
     status.state(MigrationState.AWAITING_REVIEW);
     status.say(s.key() + ": " + waitingMessage);
-    Workflow.await(() -> !pending.isEmpty());
-    Review review = pending.poll();
-    status.state(MigrationState.RUNNING);
-    record(review, true, note);
-    return review;
+    while (true) {
+      Workflow.await(() -> !pending.isEmpty());
+      Queued q = pending.poll();
+      ReviewCheck check = verify(q.review());
+      if (check != null && !check.accepted()) {
+        ReviewRecord refusal = refused(0, q.review(), check.problem() + ": " + check.message());
+        reviews.add(refusal);
+        answer(q, refusal);
+        log.info("{} review by {} refused: {}", s, q.review().reviewer(), refusal.note());
+        status.state(MigrationState.AWAITING_REVIEW);
+        continue;
+      }
+      status.state(MigrationState.RUNNING);
+      answer(q, record(q.review(), true, note, check));
+      return q.review();
+    }
+  }
+
+  /**
+   * The verdict on a review's signature (spec {@code reviews.identity: ssh}); null when nothing is
+   * verified (identity none, or a history before {@link #SIGNED_REVIEW}).
+   */
+  private ReviewCheck verify(Review review) {
+    if (!verifying || !run.spec().reviews().signed()) {
+      return null;
+    }
+    try {
+      return evidence.verifyReview(new VerifyReviewRequest(run.migrationId(), run.spec(), review));
+    } catch (ActivityFailure e) {
+      return ReviewCheck.refused(
+          SignatureProblem.KEYS_UNAVAILABLE,
+          "the signature could not be verified ("
+              + rootMessage(e)
+              + "); check the assessment workers and send the review again");
+    }
+  }
+
+  private void answer(Queued q, ReviewRecord outcome) {
+    if (q.answer()) {
+      outcomes.put(q.ticket(), outcome);
+    }
   }
 
   private ReviewRecord record(Review review, boolean accepted, String note) {
+    return record(review, accepted, note, null);
+  }
+
+  private ReviewRecord record(Review review, boolean accepted, String note, ReviewCheck signed) {
     reviewSequence++;
     ReviewRecord rec =
         new ReviewRecord(
@@ -227,7 +297,12 @@ final class ReviewGate {
             note,
             null);
     CommitResult committed =
-        evidence.recordReview(new RecordReviewRequest(run.migrationId(), run.branch(), rec));
+        evidence.recordReview(
+            new RecordReviewRequest(
+                run.migrationId(),
+                run.branch(),
+                rec,
+                signed != null && signed.signed() ? signed : null));
     ReviewRecord withPath = rec.withPath(committed.artifact().path());
     reviews.add(withPath);
     board.put(committed.artifact());
@@ -236,11 +311,21 @@ final class ReviewGate {
 
   // --- the handlers ---
 
-  /** The review update, validated: queued for the waiting gate. */
+  /**
+   * The review update, validated: queued for the waiting gate. From version {@link #SIGNED_REVIEW}
+   * on it answers once the gate has verified and recorded it (a refusal fails the update with its
+   * reason); before, at once.
+   */
   ReviewRecord accept(Review review) {
-    pending.add(review);
-    // until the main loop takes it, no second review for this stage is accepted
-    status.state(MigrationState.RUNNING);
+    int ticket = enqueue(review, verifying);
+    if (verifying) {
+      Workflow.await(() -> outcomes.containsKey(ticket));
+      ReviewRecord outcome = outcomes.remove(ticket);
+      if (!outcome.accepted()) {
+        throw ApplicationFailure.newNonRetryableFailure(outcome.note(), REVIEW_REFUSED);
+      }
+      return outcome;
+    }
     return new ReviewRecord(
         reviewSequence + 1,
         review.stage(),
@@ -252,6 +337,17 @@ final class ReviewGate {
         true,
         "accepted",
         null);
+  }
+
+  /** The failure type of an update whose review the gate refused after verification. */
+  static final String REVIEW_REFUSED = "REVIEW_REFUSED";
+
+  private int enqueue(Review review, boolean answer) {
+    int ticket = ++tickets;
+    pending.add(new Queued(ticket, review, answer));
+    // until the main loop takes it, no second review for this stage is accepted
+    status.state(MigrationState.RUNNING);
+    return ticket;
   }
 
   /** The update validator: refuses a review the gate cannot take, with every reason. */
@@ -266,7 +362,7 @@ final class ReviewGate {
   void signal(Review review) {
     List<String> problems = problems(review);
     if (problems.isEmpty()) {
-      accept(review);
+      enqueue(review, false);
       return;
     }
     reviews.add(refused(0, review, String.join("; ", problems)));
@@ -296,7 +392,8 @@ final class ReviewGate {
             run == null ? null : run.spec(),
             effectiveGate,
             reviewCommit,
-            changesRequested));
+            changesRequested,
+            verifying && run != null && run.spec().reviews().signed()));
   }
 
   // --- read by the status query and the stage loop ---

@@ -24,7 +24,8 @@ final class ReviewRules {
   /**
    * The gate as the workflow stands: its state and current stage, the spec (approvers), the mode
    * the gate waits in (an escalated {@code auto} gate waits as {@code ask}), the commit under
-   * review and whether changes were requested on it.
+   * review, whether changes were requested on it, and whether the review must carry a signature
+   * (the signature itself is verified by an activity before the gate takes the review).
    */
   record Gate(
       MigrationState state,
@@ -32,7 +33,8 @@ final class ReviewRules {
       MigrationSpec spec,
       GateMode effectiveGate,
       String reviewCommit,
-      boolean changesRequested) {}
+      boolean changesRequested,
+      boolean signatureRequired) {}
 
   /** Every reason to refuse {@code r} at gate {@code g}; empty when it is acceptable. */
   static List<String> problems(Review r, Gate g) {
@@ -53,6 +55,13 @@ final class ReviewRules {
     if (r.commit() == null || !COMMIT_ID.matcher(r.commit()).matches()) {
       problems.add(
           "commit must be the full 40-hex id of the commit reviewed, was '" + r.commit() + "'");
+    }
+    if (g.signatureRequired() && r.signature() == null) {
+      problems.add(
+          "review is not signed, and this migration requires signed reviews (reviews.identity:"
+              + " ssh): add --sign-key ~/.ssh/id_ed25519 to studio review (or --signature FILE"
+              + " made with ssh-keygen -Y sign -n migration-studio of the text --print-payload"
+              + " shows)");
     }
     if (!problems.isEmpty()) {
       return problems;

@@ -146,9 +146,25 @@ class FakeActivities
     return new OpenResult("validations/" + request.migrationId(), newCommit(), List.of(), 0);
   }
 
+  /** The signed reviews committed (the verified signature of each). */
+  final List<io.migrationstudio.contracts.activity.ReviewCheck> signedReviews =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** The real verifier: the keys are the spec's, the signatures made in the test. */
+  @Override
+  public io.migrationstudio.contracts.activity.ReviewCheck verifyReview(
+      io.migrationstudio.contracts.activity.VerifyReviewRequest request) {
+    calls.add("verify-review:" + request.review().reviewer());
+    return new io.migrationstudio.core.identity.ReviewVerifier()
+        .check(request.migrationId(), request.spec(), request.review());
+  }
+
   @Override
   public CommitResult recordReview(RecordReviewRequest request) {
     calls.add("review:" + request.review().stage().key() + ":" + request.review().decision());
+    if (request.signed() != null) {
+      signedReviews.add(request.signed());
+    }
     String c = newCommit();
     return new CommitResult(
         new ArtifactRef(

@@ -31,7 +31,10 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-cancel.json",
         // + live-cutover version 1: an online migration's stream is stopped before the cutover,
         // which drains the capture itself to its end marker
-        "migration-workflow-history-online-cutover.json"
+        "migration-workflow-history-online-cutover.json",
+        // + signed-review version 1: forged reviews refused by Evidence_VerifyReview, then a
+        // signed approval (reviews.identity: ssh)
+        "migration-workflow-history-signed.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

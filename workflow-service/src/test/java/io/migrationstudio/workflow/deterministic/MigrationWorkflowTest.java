@@ -90,7 +90,8 @@ class MigrationWorkflowTest {
         null,
         null,
         null,
-        reviews,
+        // unsigned reviews here; signed ones in SignedReviewWorkflowTest
+        reviews.withIdentity(io.migrationstudio.contracts.spec.ReviewIdentity.NONE),
         new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))),
         null);
   }

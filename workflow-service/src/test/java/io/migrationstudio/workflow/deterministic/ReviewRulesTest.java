@@ -38,11 +38,34 @@ class ReviewRulesTest {
 
   private static ReviewRules.Gate waiting(MigrationSpec spec, Stage stage, GateMode mode) {
     return new ReviewRules.Gate(
-        MigrationState.AWAITING_REVIEW, stage, spec, mode, UNDER_REVIEW, false);
+        MigrationState.AWAITING_REVIEW, stage, spec, mode, UNDER_REVIEW, false, false);
   }
 
   private static Review approve(Stage stage, String reviewer, String commit) {
     return new Review(stage, Decision.APPROVE, reviewer, "", commit);
+  }
+
+  @Test
+  void anUnsignedReviewIsRefusedWhereSignaturesAreRequired() {
+    MigrationSpec spec = spec(Map.of("default", List.of("alice")));
+    ReviewRules.Gate signed =
+        new ReviewRules.Gate(
+            MigrationState.AWAITING_REVIEW,
+            Stage.MAPPING,
+            spec,
+            GateMode.ASK,
+            UNDER_REVIEW,
+            false,
+            true);
+    List<String> problems =
+        ReviewRules.problems(approve(Stage.MAPPING, "alice", UNDER_REVIEW), signed);
+    assertEquals(1, problems.size(), problems.toString());
+    assertTrue(problems.get(0).contains("--sign-key"), problems.get(0));
+    assertEquals(
+        List.of(),
+        ReviewRules.problems(
+            approve(Stage.MAPPING, "alice", UNDER_REVIEW).withSignature("armored"), signed),
+        "the signature itself is verified by the activity");
   }
 
   @Test
