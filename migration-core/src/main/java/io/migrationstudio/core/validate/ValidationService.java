@@ -126,7 +126,17 @@ public final class ValidationService {
             Dialects.source(spec), Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA);
     String what = "planning the repair of migration " + migrationId;
     return onBoth(
-        spec, what, (src, tgt) -> planner.plan(src, tgt, mapping, migrationId, validationJson, at));
+        spec,
+        what,
+        (src, tgt) ->
+            planner.plan(
+                src,
+                tgt,
+                mapping,
+                migrationId,
+                validationJson,
+                at,
+                EvidenceMask.plain(spec.mapping().plainEvidence())));
   }
 
   private <T> T onBoth(MigrationSpec spec, String what, Connections.PairWork<T> work) {
