@@ -143,7 +143,8 @@ final class MaskedReport {
         i.kind(),
         i.object(),
         i.count(),
-        i.examples().stream().map(e -> key(t, tm, columns, e, mask)).toList());
+        i.examples().stream().map(e -> key(t, tm, columns, e, mask)).toList(),
+        i.provedBy());
   }
 
   /** The columns of the key an integrity check names: the primary key or a unique key. */

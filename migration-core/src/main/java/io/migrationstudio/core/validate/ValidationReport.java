@@ -235,11 +235,18 @@ public record ValidationReport(
    * One integrity check on the target: {@code kind} is {@code duplicate_key}, {@code
    * null_in_not_null}, {@code constraint_not_validated} or {@code missing_index}; {@code object}
    * the key, column or table checked; {@code count} the violations; {@code examples} at most
-   * {@value Validator#MAX_INTEGRITY_EXAMPLES} of them (keys or names), sorted.
+   * {@value Validator#MAX_INTEGRITY_EXAMPLES} of them (keys or names), sorted. {@code proved_by},
+   * when present, says that the target's catalogue proves the check (a valid unique index on the
+   * key's columns, a validated NOT NULL constraint), so no rows were scanned for it.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonPropertyOrder({"kind", "object", "count", "examples"})
-  public record IntegrityCheck(String kind, String object, long count, List<String> examples) {
+  @JsonPropertyOrder({"kind", "object", "count", "examples", "proved_by"})
+  public record IntegrityCheck(
+      String kind,
+      String object,
+      long count,
+      List<String> examples,
+      @JsonProperty("proved_by") @JsonInclude(JsonInclude.Include.NON_NULL) String provedBy) {
     public IntegrityCheck {
       Objects.requireNonNull(kind, "kind is required");
       Objects.requireNonNull(object, "object is required for " + kind);
@@ -247,6 +254,11 @@ public record ValidationReport(
         throw new IllegalArgumentException("negative count " + count + " for " + kind);
       }
       examples = examples == null ? List.of() : List.copyOf(examples);
+    }
+
+    /** A check made by reading rows (or names), not proved by the catalogue. */
+    public IntegrityCheck(String kind, String object, long count, List<String> examples) {
+      this(kind, object, count, examples, null);
     }
   }
 
