@@ -357,11 +357,14 @@ public final class Validator {
               name,
               "aggregates",
               () -> {
+                List<ValidationReport.ColumnAggregate> fromPass = comparer.passAggregates(src, tgt);
                 List<ValidationReport.ColumnAggregate> compared =
                     new ArrayList<>(
-                        ColumnAggregates.applies(sql)
-                            ? ColumnAggregates.compare(src, tgt, sql)
-                            : comparer.streamedAggregates());
+                        fromPass != null
+                            ? fromPass
+                            : ColumnAggregates.applies(sql)
+                                ? ColumnAggregates.compare(src, tgt, sql)
+                                : comparer.streamedAggregates());
                 compared.addAll(ServerComputedTimes.compare(src, tgt, sql));
                 return compared;
               });
