@@ -10,11 +10,13 @@ import java.util.Objects;
 
 /**
  * {@code validation.json}. Deterministic: no timestamps, the sample seed derived from the migration
- * id, differences sorted by kind then key. Per table, {@code hash_path} says how chunk digests were
- * computed ({@code sql}: by the servers, {@code client}: streamed and hashed canonically), {@code
- * bisection_steps} and {@code bisection_rows_read} what narrowing differing chunks cost (rows
- * hashed or read on both sides, leaves included), {@code sample_seed} the seed that re-draws the
- * table's sample; for a table the mapping filters, {@code filter} and {@code
+ * id, differences sorted by kind then key (the Validation stage then stamps the run-specific {@code
+ * generated_at}/{@code ledger_state}, {@link Freshness}, and {@code started_at}/{@code
+ * duration_ms}/{@code timings_ms}, {@link CheckTimings}). Per table, {@code hash_path} says how
+ * chunk digests were computed ({@code sql}: by the servers, {@code client}: streamed and hashed
+ * canonically), {@code bisection_steps} and {@code bisection_rows_read} what narrowing differing
+ * chunks cost (rows hashed or read on both sides, leaves included), {@code sample_seed} the seed
+ * that re-draws the table's sample; for a table the mapping filters, {@code filter} and {@code
  * source_rows_unfiltered} (the source rows before the filter; {@code source_rows} counts those it
  * keeps).
  */
