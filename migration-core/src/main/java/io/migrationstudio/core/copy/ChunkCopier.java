@@ -441,8 +441,8 @@ public final class ChunkCopier {
                       + range.index()
                       + ": more than "
                       + options.rejectLimit()
-                      + " rejected rows (first reason: "
-                      + reason
+                      + " rejected rows (first reason, values masked: "
+                      + RejectReason.masked(sql.table(), reason)
                       + "); fix the data or the mapping, or raise migrate.reject_limit");
             }
             rejects.add(reject(migration, sql, range, read, codec, values, reason));

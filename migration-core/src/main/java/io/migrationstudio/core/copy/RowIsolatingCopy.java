@@ -223,8 +223,8 @@ public final class RowIsolatingCopy {
                 + range.index()
                 + ": more than "
                 + options.rejectLimit()
-                + " rejected rows (this one: "
-                + why
+                + " rejected rows (this one, values masked: "
+                + RejectReason.masked(sql.table(), why)
                 + "); fix the data, the mapping or the target's constraints, or raise"
                 + " migrate.reject_limit");
       }

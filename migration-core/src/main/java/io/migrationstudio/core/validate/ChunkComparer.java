@@ -87,6 +87,20 @@ final class ChunkComparer {
 
   private final StreamedAggregates targetAggregates;
 
+  /**
+   * Both sides' per-column aggregates computed in the SQL checksum pass itself (same-engine
+   * PostgreSQL on the SQL path), so the table is scanned once per side; null otherwise.
+   */
+  private final ColumnAggregates.Chunked sourceChunked;
+
+  private final ColumnAggregates.Chunked targetChunked;
+
+  private final String sourceChunkedItems;
+  private final String targetChunkedItems;
+
+  /** Whether the checksum pass covered every row (its chunks tile the key space). */
+  private boolean passTiled;
+
   /** Rows hashed or read while bisecting (both sides, leaves included). */
   long bisectionRowsRead;
 
@@ -132,6 +146,47 @@ final class ChunkComparer {
     boolean aggregate = aggregates && path == Path.CLIENT && sql.crossEngine();
     this.sourceAggregates = aggregate ? new StreamedAggregates(codec.columns()) : null;
     this.targetAggregates = aggregate ? new StreamedAggregates(codec.columns()) : null;
+    List<ColumnMapping> projected = sql.projectedColumns();
+    boolean chunked =
+        aggregates && path == Path.SQL && ColumnAggregates.applies(sql) && !projected.isEmpty();
+    this.sourceChunked = chunked ? new ColumnAggregates.Chunked(projected) : null;
+    this.targetChunked = chunked ? new ColumnAggregates.Chunked(projected) : null;
+    this.sourceChunkedItems =
+        chunked
+            ? ColumnAggregates.Chunked.items(
+                projected, projected.stream().map(sql::projection).toList())
+            : null;
+    this.targetChunkedItems =
+        chunked
+            ? ColumnAggregates.Chunked.items(
+                projected,
+                projected.stream().map(c -> sql.targetDialect().quote(c.target())).toList())
+            : null;
+  }
+
+  /**
+   * The per-column aggregates computed in the checksum pass, compared as {@link
+   * ColumnAggregates#compare} compares them; null when the pass did not compute them (another path,
+   * or chunks that do not cover every row): then they need their own query.
+   */
+  List<ValidationReport.ColumnAggregate> passAggregates(Connection src, Connection tgt)
+      throws SQLException {
+    if (sourceChunked == null || !passTiled) {
+      return null;
+    }
+    List<ValidationReport.Aggregate> s = sourceChunked.result(src);
+    List<ValidationReport.Aggregate> t = targetChunked.result(tgt);
+    List<ColumnMapping> columns = sql.projectedColumns();
+    List<ValidationReport.ColumnAggregate> out = new java.util.ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      out.add(
+          new ValidationReport.ColumnAggregate(
+              columns.get(i).target(),
+              s.get(i),
+              t.get(i),
+              ColumnAggregates.differing(s.get(i), t.get(i), columns.get(i).compare())));
+    }
+    return out;
   }
 
   /**
@@ -181,6 +236,7 @@ final class ChunkComparer {
 
   /** Compares one chunk; differing rows go to the diff. Returns whether the chunk differed. */
   boolean compare(Connection src, Connection tgt, ChunkRange r) throws SQLException {
+    passTiled = Validator.tiles(List.of(r));
     return compare(src, tgt, r, digests(src, tgt, r, true));
   }
 
@@ -191,6 +247,9 @@ final class ChunkComparer {
    * differing chunks are bisected, both connections free again.
    */
   int compareAll(Connection src, Connection tgt, List<ChunkRange> ranges) throws SQLException {
+    // rows whose chunk key is NULL lie in no range: the pass covers every row only without them
+    passTiled =
+        Validator.tiles(ranges) && (ranges.size() == 1 || sql.table().primaryKey().size() > 0);
     java.util.concurrent.atomic.AtomicBoolean stop =
         new java.util.concurrent.atomic.AtomicBoolean();
     Future<List<Digest>> s =
@@ -201,14 +260,14 @@ final class ChunkComparer {
                 if (stop.get()) {
                   break;
                 }
-                out.add(digest(src, r, true, sourceAggregates));
+                out.add(digest(src, r, true, true));
               }
               return out;
             });
     List<Digest> t = new java.util.ArrayList<>(ranges.size());
     try {
       for (ChunkRange r : ranges) {
-        t.add(digest(tgt, r, false, targetAggregates));
+        t.add(digest(tgt, r, false, true));
       }
     } catch (SQLException | RuntimeException e) {
       // the source stops at its next chunk; its connection is free once this returns
@@ -369,11 +428,10 @@ final class ChunkComparer {
 
   /** {source, target} digests of a range, the source computed on the second thread. */
   Digest[] digests(Connection src, Connection tgt, ChunkRange r, boolean pass) throws SQLException {
-    Future<Digest> s =
-        sourceThread.submit(() -> digest(src, r, true, pass ? sourceAggregates : null));
+    Future<Digest> s = sourceThread.submit(() -> digest(src, r, true, pass));
     Digest t;
     try {
-      t = digest(tgt, r, false, pass ? targetAggregates : null);
+      t = digest(tgt, r, false, pass);
     } catch (SQLException | RuntimeException e) {
       await(s);
       throw e;
@@ -398,16 +456,29 @@ final class ChunkComparer {
     }
   }
 
-  private Digest digest(Connection c, ChunkRange r, boolean source, StreamedAggregates aggregates)
+  /**
+   * One range's digest on one side; {@code pass}: part of the checksum pass, whose rows also feed
+   * the per-column aggregates (streamed, or in the same SQL query).
+   */
+  private Digest digest(Connection c, ChunkRange r, boolean source, boolean pass)
       throws SQLException {
+    StreamedAggregates aggregates = pass ? (source ? sourceAggregates : targetAggregates) : null;
     if (path == Path.SQL) {
-      String q = source ? sql.sourceAggregate(sourceHash, r) : sql.targetAggregate(targetHash, r);
+      ColumnAggregates.Chunked chunked = pass ? (source ? sourceChunked : targetChunked) : null;
+      String items =
+          (source ? sourceHash : targetHash)
+              + (chunked == null ? "" : source ? sourceChunkedItems : targetChunkedItems);
+      String q = source ? sql.sourceAggregate(items, r) : sql.targetAggregate(items, r);
       try (PreparedStatement ps = c.prepareStatement(q)) {
         bind(ps, r, source);
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           // the low 64 bits of the exact sum: the sum modulo 2^64
-          return new Digest(rs.getLong(1), rs.getBigDecimal(2).toBigInteger().longValue());
+          Digest d = new Digest(rs.getLong(1), rs.getBigDecimal(2).toBigInteger().longValue());
+          if (chunked != null) {
+            chunked.add(d.rows(), rs, 3);
+          }
+          return d;
         }
       }
     }

@@ -4,14 +4,22 @@ import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.EvidenceMask;
+import io.migrationstudio.core.schema.KeyConstraint;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The validation report as committed: the values it quotes from rows (the source and target values
- * of changed rows, the min and max aggregates) through the evidence mask, so validation.{json,md}
- * publish no source data unless the spec lists the table or column plain. Keys (of differing rows,
- * integrity examples) stay: they locate rows for the repair and for the reader. Counts, sums and
- * hashes are not row values and stay too.
+ * The validation report as committed: everything it quotes from rows (the source and target values
+ * of changed rows, the min and max aggregates, the keys of differing rows and the key examples of
+ * integrity checks) through the evidence mask, so validation.{json,md} publish no source data
+ * unless the spec lists the table or column plain. A key is masked per key column (a composite key
+ * whose parts cannot be told apart is masked whole unless every key column is plain).
+ *
+ * <p>Nothing downstream needs the plain keys from the report: the repair ({@link RepairPlanner})
+ * re-hashes the ledger chunks of the failing tables on both sides and finds the differing ones
+ * itself, and a reader who must locate a row finds it on the target (or lists the key column under
+ * {@code mapping.evidence.plain}). Counts, sums, hashes and the names of constraints and indexes
+ * are not row values and stay.
  */
 final class MaskedReport {
   private MaskedReport() {}
@@ -34,7 +42,7 @@ final class MaskedReport {
                 d ->
                     new ValidationReport.Difference(
                         d.kind(),
-                        d.key(),
+                        key(t, tm, keyColumns(tm), d.key(), mask),
                         d.columns(),
                         d.values().stream()
                             .map(
@@ -72,7 +80,7 @@ final class MaskedReport {
         t.foreignKeys(),
         differences,
         aggregates,
-        t.integrity(),
+        t.integrity().stream().map(i -> integrity(t, tm, i, mask)).toList(),
         t.status(),
         t.hashPath(),
         t.bisectionSteps(),
@@ -99,6 +107,98 @@ final class MaskedReport {
         a.lengthSum());
   }
 
+  /**
+   * The target columns of the key the report shows for a differing row: the primary key, or every
+   * copied column of a keyless table (its rows are named by all their values).
+   */
+  private static List<String> keyColumns(TableMapping tm) {
+    if (tm == null) {
+      return List.of();
+    }
+    return tm.primaryKey().isEmpty()
+        ? tm.copiedColumns().stream().map(ColumnMapping::target).toList()
+        : tm.primaryKey();
+  }
+
+  /**
+   * An integrity check with its examples masked: the keys of duplicate-key groups (of the key's
+   * columns) and of rows with a NULL in a NOT NULL column (of the primary key; a keyless table's
+   * examples are row positions, ctids, not values, but masked all the same). The other checks'
+   * examples are names of constraints and indexes: kept.
+   */
+  private static ValidationReport.IntegrityCheck integrity(
+      ValidationReport.TableValidation t,
+      TableMapping tm,
+      ValidationReport.IntegrityCheck i,
+      EvidenceMask mask) {
+    List<String> columns;
+    switch (i.kind()) {
+      case TargetIntegrity.DUPLICATE_KEY -> columns = duplicateKeyColumns(tm, i.object());
+      case TargetIntegrity.NULL_IN_NOT_NULL -> columns = tm == null ? List.of() : tm.primaryKey();
+      default -> {
+        return i;
+      }
+    }
+    return new ValidationReport.IntegrityCheck(
+        i.kind(),
+        i.object(),
+        i.count(),
+        i.examples().stream().map(e -> key(t, tm, columns, e, mask)).toList(),
+        i.provedBy());
+  }
+
+  /** The columns of the key an integrity check names: the primary key or a unique key. */
+  private static List<String> duplicateKeyColumns(TableMapping tm, String object) {
+    if (tm == null) {
+      return List.of();
+    }
+    return tm.uniqueKeys().stream()
+        .filter(k -> k.name().equals(object))
+        .map(KeyConstraint::columns)
+        .findFirst()
+        .orElse(tm.primaryKey());
+  }
+
+  /**
+   * A key's display text (its values joined by {@code ", "}, a keyless row's in parentheses)
+   * through the mask: each value as its column's mask says when the text splits into exactly one
+   * part per column; otherwise (a value holding {@code ", "}, unknown columns) plain only when
+   * every column is plain, else the whole text masked: the mask keeps punctuation, so the parts
+   * still show.
+   */
+  static String key(
+      ValidationReport.TableValidation t,
+      TableMapping tm,
+      List<String> columns,
+      String key,
+      EvidenceMask mask) {
+    if (key == null) {
+      return null;
+    }
+    List<String> sources = columns.stream().map(c -> sourceColumn(tm, c)).toList();
+    if (!sources.isEmpty() && sources.stream().allMatch(c -> mask.isPlain(t.table(), c))) {
+      return key;
+    }
+    boolean parenthesised = columns.size() > 1 && key.startsWith("(") && key.endsWith(")");
+    String inner = parenthesised ? key.substring(1, key.length() - 1) : key;
+    String[] parts = inner.split(", ", -1);
+    if (columns.isEmpty() || parts.length != columns.size()) {
+      return mask.text(t.table(), "\u0000", key);
+    }
+    List<String> shown = new ArrayList<>(parts.length);
+    for (int i = 0; i < parts.length; i++) {
+      shown.add(mask.text(t.table(), sources.get(i), parts[i]));
+    }
+    String joined = String.join(", ", shown);
+    return parenthesised ? "(" + joined + ")" : joined;
+  }
+
+  private static String sourceColumn(TableMapping tm, String target) {
+    return tm == null
+        ? target
+        : tm.byTarget(target).map(ColumnMapping::source).filter(s -> s != null).orElse(target);
+  }
+
   /** A value of target column {@code column}, masked unless its source table or column is plain. */
   private static String text(
       ValidationReport.TableValidation t,
@@ -106,10 +206,6 @@ final class MaskedReport {
       String column,
       String value,
       EvidenceMask mask) {
-    String source =
-        tm == null
-            ? column
-            : tm.byTarget(column).map(ColumnMapping::source).filter(s -> s != null).orElse(column);
-    return mask.text(t.table(), source, value);
+    return mask.text(t.table(), sourceColumn(tm, column), value);
   }
 }

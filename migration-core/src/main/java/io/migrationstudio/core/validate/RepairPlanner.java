@@ -15,6 +15,7 @@ import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import java.sql.Connection;
@@ -43,6 +44,11 @@ import java.util.Optional;
  * missing index), a table with row differences but no ledger (a target the studio did not load), or
  * no differing chunk at all. Tables that fail only on foreign-key orphans or aggregates are listed
  * as expected to clear once the differing rows are re-copied; the re-validation decides.
+ *
+ * <p>The plan needs no key from the report (the committed report shows keys masked): it reads the
+ * failing tables and their counts, and finds the differing rows' chunks by hashing. The committed
+ * {@code repair-plan.{json,md}} show each chunk's bounds (values of the chunk key) through the
+ * evidence mask; the chunks handed to the workflow keep them plain (they never reach git).
  */
 public final class RepairPlanner {
   public static final String PLAN_JSON = "04-validation/repair-plan.json";
@@ -103,6 +109,19 @@ public final class RepairPlanner {
       String migrationId,
       byte[] validationJson,
       String validationCommit) {
+    return plan(
+        src, tgt, mapping, migrationId, validationJson, validationCommit, EvidenceMask.masked());
+  }
+
+  /** As above; the chunk bounds the committed plan shows go through {@code mask}. */
+  public Result plan(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      byte[] validationJson,
+      String validationCommit,
+      EvidenceMask mask) {
     JsonNode report = Json.read(validationJson, JsonNode.class, ArtifactPaths.VALIDATION_JSON);
     List<PlannedChunk> planned = new ArrayList<>();
     List<RepairChunk> chunks = new ArrayList<>();
@@ -156,13 +175,20 @@ public final class RepairPlanner {
           continue;
         }
         int before = planned.size();
+        String keyColumn = sql.chunkKey().map(c -> c.source()).orElse("\u0000");
         for (ChunkRange r : ranges) {
           RowHasher.ChunkDigest s = digest(src, source, sql, r, true);
           RowHasher.ChunkDigest d = digest(tgt, target, sql, r, false);
           if (s.rows() != d.rows() || !s.hex().equals(d.hex())) {
             planned.add(
                 new PlannedChunk(
-                    name, table.get().target(), r.index(), r.lo(), r.hi(), s.rows(), d.rows()));
+                    name,
+                    table.get().target(),
+                    r.index(),
+                    mask.text(name, keyColumn, r.lo()),
+                    mask.text(name, keyColumn, r.hi()),
+                    s.rows(),
+                    d.rows()));
             chunks.add(new RepairChunk(name, r));
           }
         }

@@ -19,6 +19,14 @@ import java.util.List;
  * pg_constraint.convalidated = false}), and the mapping's indexes missing or invalid on the target.
  * Each check reports a count and up to {@value Validator#MAX_INTEGRITY_EXAMPLES} examples, sorted;
  * any count above zero fails the table.
+ *
+ * <p>What the target's catalogue proves is not re-proved by scanning the table: a key is free of
+ * duplicates when a valid, non-partial unique index (or primary key) covers a subset of its columns
+ * (the server refuses any duplicate of it), and a column holds no NULL when it carries a NOT NULL
+ * constraint that is validated. Such a check reports count 0 with {@code proved_by} naming the
+ * proof. Both are enforced by the server for every writer, replication-role sessions included;
+ * foreign keys are not (their triggers do not fire under {@code session_replication_role =
+ * replica}, which the repair uses), so orphans are always counted.
  */
 final class TargetIntegrity {
   static final String DUPLICATE_KEY = "duplicate_key";
@@ -64,6 +72,11 @@ final class TargetIntegrity {
   /** Key values held by more than one row (rows with a NULL in the key are never duplicates). */
   private ValidationReport.IntegrityCheck duplicates(
       Connection tgt, String name, List<String> columns) throws SQLException {
+    String index = uniqueIndex(tgt, columns);
+    if (index != null) {
+      return new ValidationReport.IntegrityCheck(
+          DUPLICATE_KEY, name, 0, List.of(), "catalogue: valid unique index " + index);
+    }
     List<String> quoted = columns.stream().map(target::quote).toList();
     StringBuilder groups = new StringBuilder("SELECT ");
     groups.append(keyText(quoted)).append(" AS k FROM ").append(table).append(" WHERE ");
@@ -85,6 +98,10 @@ final class TargetIntegrity {
 
   /** Rows with NULL in a column the mapping declares NOT NULL; examples are their keys. */
   private ValidationReport.IntegrityCheck nulls(Connection tgt, String column) throws SQLException {
+    if (validatedNotNull(tgt, column)) {
+      return new ValidationReport.IntegrityCheck(
+          NULL_IN_NOT_NULL, column, 0, List.of(), "catalogue: validated NOT NULL constraint");
+    }
     String where = " FROM " + table + " WHERE " + target.quote(column) + " IS NULL";
     long count = single(tgt, "SELECT count(*)" + where);
     List<String> examples = List.of();
@@ -140,6 +157,47 @@ final class TargetIntegrity {
     List<String> sorted = missing.stream().sorted().toList();
     return new ValidationReport.IntegrityCheck(
         MISSING_INDEX, mapping.target(), sorted.size(), first(sorted));
+  }
+
+  /**
+   * The name of a valid, non-partial unique index (primary key first) of the target table whose key
+   * columns (INCLUDE columns aside, no expression) are all among {@code columns}, or null.
+   */
+  private String uniqueIndex(Connection tgt, List<String> columns) throws SQLException {
+    try (PreparedStatement ps =
+        tgt.prepareStatement(
+            "SELECT c.relname FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid ="
+                + " i.indexrelid WHERE i.indrelid = CAST(to_regclass(?) AS oid) AND i.indisunique"
+                + " AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL AND NOT EXISTS"
+                + " (SELECT 1 FROM generate_series(0, i.indnkeyatts - 1) s LEFT JOIN"
+                + " pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum ="
+                + " i.indkey[s] WHERE a.attname IS NULL OR NOT (a.attname = ANY (?)))"
+                + " ORDER BY i.indisprimary DESC, c.relname LIMIT 1")) {
+      ps.setString(1, regclass);
+      ps.setArray(2, tgt.createArrayOf("text", columns.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  /**
+   * Whether the target column is NOT NULL with nothing left unvalidated (PostgreSQL 18 records NOT
+   * NULL constraints in {@code pg_constraint}, where one can be NOT VALID).
+   */
+  private boolean validatedNotNull(Connection tgt, String column) throws SQLException {
+    try (PreparedStatement ps =
+        tgt.prepareStatement(
+            "SELECT a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k WHERE"
+                + " k.conrelid = a.attrelid AND k.contype = 'n' AND NOT k.convalidated AND"
+                + " a.attnum = ANY (k.conkey)) FROM pg_catalog.pg_attribute a WHERE a.attrelid ="
+                + " CAST(to_regclass(?) AS oid) AND a.attname = ? AND NOT a.attisdropped")) {
+      ps.setString(1, regclass);
+      ps.setString(2, column);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
   }
 
   private static List<String> first(List<String> all) {

@@ -10,11 +10,13 @@ import java.util.Objects;
 
 /**
  * {@code validation.json}. Deterministic: no timestamps, the sample seed derived from the migration
- * id, differences sorted by kind then key. Per table, {@code hash_path} says how chunk digests were
- * computed ({@code sql}: by the servers, {@code client}: streamed and hashed canonically), {@code
- * bisection_steps} and {@code bisection_rows_read} what narrowing differing chunks cost (rows
- * hashed or read on both sides, leaves included), {@code sample_seed} the seed that re-draws the
- * table's sample; for a table the mapping filters, {@code filter} and {@code
+ * id, differences sorted by kind then key (the Validation stage then stamps the run-specific {@code
+ * generated_at}/{@code ledger_state}, {@link Freshness}, and {@code started_at}/{@code
+ * duration_ms}/{@code timings_ms}, {@link CheckTimings}). Per table, {@code hash_path} says how
+ * chunk digests were computed ({@code sql}: by the servers, {@code client}: streamed and hashed
+ * canonically), {@code bisection_steps} and {@code bisection_rows_read} what narrowing differing
+ * chunks cost (rows hashed or read on both sides, leaves included), {@code sample_seed} the seed
+ * that re-draws the table's sample; for a table the mapping filters, {@code filter} and {@code
  * source_rows_unfiltered} (the source rows before the filter; {@code source_rows} counts those it
  * keeps).
  */
@@ -235,11 +237,18 @@ public record ValidationReport(
    * One integrity check on the target: {@code kind} is {@code duplicate_key}, {@code
    * null_in_not_null}, {@code constraint_not_validated} or {@code missing_index}; {@code object}
    * the key, column or table checked; {@code count} the violations; {@code examples} at most
-   * {@value Validator#MAX_INTEGRITY_EXAMPLES} of them (keys or names), sorted.
+   * {@value Validator#MAX_INTEGRITY_EXAMPLES} of them (keys or names), sorted. {@code proved_by},
+   * when present, says that the target's catalogue proves the check (a valid unique index on the
+   * key's columns, a validated NOT NULL constraint), so no rows were scanned for it.
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonPropertyOrder({"kind", "object", "count", "examples"})
-  public record IntegrityCheck(String kind, String object, long count, List<String> examples) {
+  @JsonPropertyOrder({"kind", "object", "count", "examples", "proved_by"})
+  public record IntegrityCheck(
+      String kind,
+      String object,
+      long count,
+      List<String> examples,
+      @JsonProperty("proved_by") @JsonInclude(JsonInclude.Include.NON_NULL) String provedBy) {
     public IntegrityCheck {
       Objects.requireNonNull(kind, "kind is required");
       Objects.requireNonNull(object, "object is required for " + kind);
@@ -247,6 +256,11 @@ public record ValidationReport(
         throw new IllegalArgumentException("negative count " + count + " for " + kind);
       }
       examples = examples == null ? List.of() : List.copyOf(examples);
+    }
+
+    /** A check made by reading rows (or names), not proved by the catalogue. */
+    public IntegrityCheck(String kind, String object, long count, List<String> examples) {
+      this(kind, object, count, examples, null);
     }
   }
 

@@ -10,6 +10,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,7 +29,8 @@ public final class ValidationService {
 
   /**
    * The validation report through {@code mapping}, stamped with when it was made (workflow time)
-   * and against which ledger state, for Cutover's freshness check.
+   * and against which ledger state, for Cutover's freshness check, and with how long it and each
+   * check took ({@link CheckTimings}).
    */
   public StageOutput validate(
       MigrationSpec spec, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
@@ -37,6 +39,7 @@ public final class ValidationService {
         secrets,
         "validating migration " + migrationId,
         (src, tgt) -> {
+          CheckTimings timings = new CheckTimings(Clock.systemUTC());
           StageOutput out =
               new Validator(Dialects.source(spec), Dialects.target(spec))
                   .validate(
@@ -46,12 +49,17 @@ public final class ValidationService {
                       migrationId,
                       spec.validation().sampleRows(),
                       Validator.ledgerlessChunkRows(spec.migrate()),
-                      EvidenceMask.plain(spec.mapping().plainEvidence()));
-          return Freshness.stamp(
-              out,
-              stageStartedAtMillis,
-              Freshness.ledgerState(
-                  tgt, Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA, migrationId));
+                      EvidenceMask.plain(spec.mapping().plainEvidence()),
+                      timings);
+          return timings.stamp(
+              Freshness.stamp(
+                  out,
+                  stageStartedAtMillis,
+                  Freshness.ledgerState(
+                      tgt,
+                      Dialects.target(spec),
+                      TargetSchema.DEFAULT_STUDIO_SCHEMA,
+                      migrationId)));
         });
   }
 
@@ -126,7 +134,17 @@ public final class ValidationService {
             Dialects.source(spec), Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA);
     String what = "planning the repair of migration " + migrationId;
     return onBoth(
-        spec, what, (src, tgt) -> planner.plan(src, tgt, mapping, migrationId, validationJson, at));
+        spec,
+        what,
+        (src, tgt) ->
+            planner.plan(
+                src,
+                tgt,
+                mapping,
+                migrationId,
+                validationJson,
+                at,
+                EvidenceMask.plain(spec.mapping().plainEvidence())));
   }
 
   private <T> T onBoth(MigrationSpec spec, String what, Connections.PairWork<T> work) {

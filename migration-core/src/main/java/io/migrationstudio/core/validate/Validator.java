@@ -157,9 +157,27 @@ public final class Validator {
       int sampleRows,
       int chunkRows,
       EvidenceMask mask) {
+    return validate(src, tgt, mapping, migrationId, sampleRows, chunkRows, mask, null);
+  }
+
+  /**
+   * As above, each table's checks timed into {@code timings} (null: not timed); the report itself
+   * stays deterministic ({@link CheckTimings#stamp} adds the times).
+   */
+  public StageOutput validate(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int sampleRows,
+      int chunkRows,
+      EvidenceMask mask,
+      CheckTimings timings) {
     ValidationReport report =
         MaskedReport.of(
-            report(src, tgt, mapping, migrationId, sampleRows, chunkRows), mapping, mask);
+            run(src, tgt, mapping, migrationId, sampleRows, chunkRows, true, timings),
+            mapping,
+            mask);
     long failed = report.tables().stream().filter(t -> t.status() == Verdict.FAIL).count();
     return new StageOutput(
         Map.of(
@@ -181,7 +199,7 @@ public final class Validator {
       String migrationId,
       int sampleRows,
       int chunkRows) {
-    return run(src, tgt, mapping, migrationId, sampleRows, chunkRows, true);
+    return run(src, tgt, mapping, migrationId, sampleRows, chunkRows, true, null);
   }
 
   /**
@@ -190,7 +208,7 @@ public final class Validator {
    */
   public ValidationReport checksums(
       Connection src, Connection tgt, MappingDocument mapping, String migrationId, int chunkRows) {
-    return run(src, tgt, mapping, migrationId, 0, chunkRows, false);
+    return run(src, tgt, mapping, migrationId, 0, chunkRows, false, null);
   }
 
   /** {@link #checksums} with the row values and keys it quotes masked through {@code mask}. */
@@ -211,7 +229,11 @@ public final class Validator {
       String migrationId,
       int sampleRows,
       int chunkRows,
-      boolean full) {
+      boolean full,
+      CheckTimings timings) {
+    if (timings != null) {
+      timings.start();
+    }
     long seed = seed(migrationId);
     int n = Math.max(MIN_SAMPLE_ROWS, sampleRows);
     List<ValidationReport.TableValidation> tables = new ArrayList<>();
@@ -227,7 +249,18 @@ public final class Validator {
         TableSql sql = new TableSql(source, target, mapping, t);
         try {
           tables.add(
-              table(src, tgt, mapping, sql, migrationId, seed, n, chunkRows, sourceThread, full));
+              table(
+                  src,
+                  tgt,
+                  mapping,
+                  sql,
+                  migrationId,
+                  seed,
+                  n,
+                  chunkRows,
+                  sourceThread,
+                  full,
+                  timings));
         } catch (SQLException e) {
           throw target.classify(e, "validating table " + t.source() + " → " + t.target());
         }
@@ -235,9 +268,18 @@ public final class Validator {
     } finally {
       sourceThread.shutdownNow();
     }
+    if (timings != null) {
+      timings.finish();
+    }
     boolean ok = tables.stream().allMatch(t -> t.status() == Verdict.PASS);
     return new ValidationReport(
         migrationId, ok ? Verdict.PASS : Verdict.FAIL, RowHasher.toHex(seed), n, tables);
+  }
+
+  private static <T> T timed(
+      CheckTimings timings, String table, String check, CheckTimings.Check<T> work)
+      throws SQLException {
+    return timings == null ? work.run() : timings.time(table, check, work);
   }
 
   /** The sample seed of a migration: the first 64 bits of SHA-256 of its id. */
@@ -255,23 +297,32 @@ public final class Validator {
       int sampleRows,
       int chunkRows,
       ExecutorService sourceThread,
-      boolean full)
+      boolean full,
+      CheckTimings timings)
       throws SQLException {
     TableMapping t = sql.table();
+    String name = t.source();
     SourceRows reader = SourceRows.of(sql);
     RowCodec codec = reader.codec();
-    PartitionCounts.Result partitions = PartitionCounts.of(src, tgt, mapping.sourceSchema(), sql);
-    List<ChunkRange> ranges = ledgerRanges(tgt, migrationId, t.source());
-    String chunkSource = "ledger";
-    if (ranges.isEmpty()) {
-      ranges = ValidationChunks.plan(src, tgt, sql, chunkRows);
-      chunkSource = "planned";
-    }
+    PartitionCounts.Result partitions =
+        timed(
+            timings,
+            name,
+            "partitions",
+            () -> PartitionCounts.of(src, tgt, mapping.sourceSchema(), sql));
+    List<ChunkRange> ledger = ledgerRanges(tgt, migrationId, t.source());
+    String chunkSource = ledger.isEmpty() ? "planned" : "ledger";
+    List<ChunkRange> ranges =
+        ledger.isEmpty()
+            ? timed(
+                timings, name, "chunk_plan", () -> ValidationChunks.plan(src, tgt, sql, chunkRows))
+            : ledger;
     Diff diff = new Diff(codec, t);
     ChunkComparer comparer =
         new ChunkComparer(sql, reader, diff, leafRows, sqlHashing, sourceThread, full);
-    int differing = comparer.compareAll(src, tgt, ranges);
-    long[] counts = counts(src, tgt, sql, ranges, comparer, sourceThread);
+    int differing = timed(timings, name, "checksums", () -> comparer.compareAll(src, tgt, ranges));
+    long[] counts =
+        timed(timings, name, "counts", () -> counts(src, tgt, sql, ranges, comparer, sourceThread));
     long sourceRows = counts[0];
     long targetRows = counts[1];
     long tableSeed = sha64(Long.toHexString(seed) + "/" + t.source());
@@ -291,23 +342,40 @@ public final class Validator {
     } else {
       int wanted =
           (int) Math.max(SampleSize.of(sourceRows), Math.min((long) sampleRows, sourceRows));
-      sample = sample(src, tgt, sql, reader, tableSeed, wanted);
+      sample =
+          timed(timings, name, "sample", () -> sample(src, tgt, sql, reader, tableSeed, wanted));
       List<ValidationReport.OrphanCount> counted = new ArrayList<>();
       for (ForeignKey fk : t.foreignKeys()) {
-        long o = orphans(tgt, mapping, t, fk);
+        long o = timed(timings, name, "orphans", () -> orphans(tgt, mapping, t, fk));
         counted.add(new ValidationReport.OrphanCount(fk.name(), o));
         orphans += o;
       }
       fks = counted;
-      List<ValidationReport.ColumnAggregate> compared =
-          new ArrayList<>(
-              ColumnAggregates.applies(sql)
-                  ? ColumnAggregates.compare(src, tgt, sql)
-                  : comparer.streamedAggregates());
-      compared.addAll(ServerComputedTimes.compare(src, tgt, sql));
-      aggregates = compared;
+      aggregates =
+          timed(
+              timings,
+              name,
+              "aggregates",
+              () -> {
+                List<ValidationReport.ColumnAggregate> fromPass = comparer.passAggregates(src, tgt);
+                List<ValidationReport.ColumnAggregate> compared =
+                    new ArrayList<>(
+                        fromPass != null
+                            ? fromPass
+                            : ColumnAggregates.applies(sql)
+                                ? ColumnAggregates.compare(src, tgt, sql)
+                                : comparer.streamedAggregates());
+                compared.addAll(ServerComputedTimes.compare(src, tgt, sql));
+                return compared;
+              });
       integrity =
-          target.speaksPostgres() ? new TargetIntegrity(target, mapping, t).check(tgt) : List.of();
+          target.speaksPostgres()
+              ? timed(
+                  timings,
+                  name,
+                  "integrity",
+                  () -> new TargetIntegrity(target, mapping, t).check(tgt))
+              : List.of();
       ok =
           sourceRows == targetRows
               && diff.missing == 0
