@@ -80,6 +80,7 @@ public final class TemporalConnection implements AutoCloseable {
   public void awaitReady(Duration maxWait, Consumer<String> progress) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
     Duration backoff = FIRST_BACKOFF;
+    int closedPlaintext = 0;
     for (int attempt = 1; ; attempt++) {
       String why;
       try {
@@ -92,6 +93,19 @@ public final class TemporalConnection implements AutoCloseable {
         java.util.Optional<String> refused = refusal(e);
         if (refused.isPresent()) {
           throw new IllegalArgumentException(refused.get(), e);
+        }
+        closedPlaintext = closedPlaintext(e) ? closedPlaintext + 1 : 0;
+        if (closedPlaintext >= CLOSED_PLAINTEXT_LIMIT) {
+          throw new IllegalArgumentException(
+              "Temporal at "
+                  + target
+                  + " closed the plaintext connection "
+                  + closedPlaintext
+                  + " times in a row ("
+                  + e.getStatus().getDescription()
+                  + "); a frontend that wants TLS does that: add --temporal-tls (and"
+                  + " --temporal-ca, --temporal-cert, --temporal-key for mTLS)",
+              e);
         }
         Status.Code code = e.getStatus().getCode();
         if (code != Status.Code.UNAVAILABLE
@@ -183,20 +197,25 @@ public final class TemporalConnection implements AutoCloseable {
                         + " --temporal-cert, --temporal-key for mTLS)"));
       }
     }
-    if (access.isPlaintext()
-        && code == Status.Code.UNAVAILABLE
-        && e.getStatus().getDescription() != null
-        && e.getStatus().getDescription().contains("Network closed for unknown reason")) {
-      return java.util.Optional.of(
-          "Temporal at "
-              + target
-              + " closed the plaintext connection ("
-              + e.getStatus().getDescription()
-              + "); a frontend that wants TLS does that: add --temporal-tls (and --temporal-ca,"
-              + " --temporal-cert, --temporal-key for mTLS)");
-    }
     return java.util.Optional.empty();
   }
+
+  /**
+   * Whether a plaintext call failed because the frontend closed the connection before answering, as
+   * a frontend that wants TLS does (a frontend going down can do it too, so callers only conclude
+   * after it repeats).
+   */
+  boolean closedPlaintext(StatusRuntimeException e) {
+    return access.isPlaintext()
+        && e.getStatus().getCode() == Status.Code.UNAVAILABLE
+        && e.getStatus().getDescription() != null
+        && e.getStatus().getDescription().contains("Network closed for unknown reason");
+  }
+
+  /**
+   * Consecutive plaintext closes after which {@link #awaitReady} concludes the frontend wants TLS.
+   */
+  static final int CLOSED_PLAINTEXT_LIMIT = 3;
 
   /** How this connection authenticates (no secrets). */
   public TemporalAccess access() {
