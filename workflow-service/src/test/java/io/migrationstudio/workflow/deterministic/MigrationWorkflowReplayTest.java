@@ -28,7 +28,10 @@ class MigrationWorkflowReplayTest {
         // + durable-gate version 1: the waiting Mapping gate is committed (gates/mapping.json)
         "migration-workflow-history-gate.json",
         // + run-control version 1: cancelled at the Mapping gate, cancel.json committed
-        "migration-workflow-history-cancel.json"
+        "migration-workflow-history-cancel.json",
+        // + search-attributes version 1: started with MigrationId/Stage/State, stage and state
+        // upserted as they change (Mapping gate approved)
+        "migration-workflow-history-search.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
