@@ -1,7 +1,6 @@
 package io.migrationstudio.studio;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.workflow.Decision;
 import io.migrationstudio.contracts.workflow.MigrationState;
@@ -51,12 +50,15 @@ final class ClientCommands {
     @Option(names = "--json", description = "print the JSON record instead of text")
     boolean json;
 
+    /** TLS and the token of the operator API. */
+    @picocli.CommandLine.Mixin ApiClientOptions api = new ApiClientOptions();
+
     /** The channel of this call (commands that outlive one RPC deadline make their own stubs). */
     ManagedChannel channel;
 
     @Override
     public final Integer call() throws Exception {
-      channel = ManagedChannelBuilder.forTarget(server).usePlaintext().build();
+      channel = api.channel(server);
       try {
         return call(stub(channel), System.out);
       } finally {

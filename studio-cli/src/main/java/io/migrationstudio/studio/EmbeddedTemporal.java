@@ -4,8 +4,11 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.migrationstudio.workflow.deterministic.MigrationSearchAttributes;
 import io.temporal.internal.testservice.GRPCServerHelper;
 import io.temporal.internal.testservice.TestServicesStarter;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -44,11 +47,50 @@ final class EmbeddedTemporal implements AutoCloseable {
           NettyServerBuilder.forAddress(
               new InetSocketAddress(bind, p), InsecureServerCredentials.create());
       GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
-      return new EmbeddedTemporal(services, builder.build().start(), bind, p);
+      EmbeddedTemporal started = new EmbeddedTemporal(services, builder.build().start(), bind, p);
+      started.registerSearchAttributes();
+      return started;
     } catch (IOException e) {
       services.close();
       throw new UncheckedIOException(
           "cannot start the embedded Temporal on " + bind + ":" + p + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Registers MigrationId, MigrationStage and MigrationState (Keyword) in the namespace {@code
+   * default}, as an operator does on a cluster, so migrations carry them here too.
+   */
+  private void registerSearchAttributes() {
+    io.temporal.api.operatorservice.v1.AddSearchAttributesRequest.Builder request =
+        io.temporal.api.operatorservice.v1.AddSearchAttributesRequest.newBuilder()
+            .setNamespace("default");
+    for (var key :
+        java.util.List.of(
+            MigrationSearchAttributes.MIGRATION_ID,
+            MigrationSearchAttributes.MIGRATION_STAGE,
+            MigrationSearchAttributes.MIGRATION_STATE)) {
+      request.putSearchAttributes(
+          key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    OperatorServiceStubs operator =
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder()
+                .setTarget(target())
+                .validateAndBuildWithDefaults());
+    try {
+      operator
+          .blockingStub()
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .addSearchAttributes(request.build());
+    } catch (io.grpc.StatusRuntimeException e) {
+      // without them migrations start without search attributes (OperatorService falls back)
+      org.slf4j.LoggerFactory.getLogger(EmbeddedTemporal.class)
+          .warn(
+              "the embedded Temporal did not register the migration search attributes: {}",
+              e.toString());
+    } finally {
+      operator.shutdownNow();
     }
   }
 

@@ -14,6 +14,17 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
       cmd.getErr().println("error [" + m.code() + "]: " + m.getMessage());
       return m.code() == ErrorCode.INVALID_SPEC ? StudioMain.EXIT_INVALID : StudioMain.EXIT_FAILED;
     }
+    if (ex instanceof StatusRuntimeException s && tlsFailure(s) != null) {
+      cmd.getErr()
+          .println(
+              "error ["
+                  + s.getStatus().getCode()
+                  + "]: TLS with the studio server failed ("
+                  + tlsFailure(s)
+                  + "); check --tls-ca (the CA of the server's certificate) and, when the server"
+                  + " requires client certificates, --tls-cert and --tls-key");
+      return StudioMain.EXIT_FAILED;
+    }
     if (ex instanceof StatusRuntimeException s) {
       cmd.getErr()
           .println(
@@ -31,6 +42,12 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
       cmd.getErr().println("error: " + ex.getMessage());
       return StudioMain.EXIT_INVALID;
     }
+    if (ex instanceof IllegalStateException && ex.getMessage() != null) {
+      // a condition the command explains itself (e.g. Temporal did not answer in time)
+      cmd.getErr().println("error: " + MigrationException.redact(ex.getMessage()));
+      org.slf4j.LoggerFactory.getLogger(Errors.class).error("command failed", ex);
+      return StudioMain.EXIT_FAILED;
+    }
     cmd.getErr()
         .println(
             "error: "
@@ -40,5 +57,16 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
                 + " (details in the log under the studio home)");
     org.slf4j.LoggerFactory.getLogger(Errors.class).error("command failed", ex);
     return StudioMain.EXIT_FAILED;
+  }
+
+  /** The TLS exception under a failed call, if TLS is why it failed: "Class: message". */
+  static String tlsFailure(StatusRuntimeException e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException
+          || t.getClass().getSimpleName().equals("NotSslRecordException")) {
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+      }
+    }
+    return null;
   }
 }

@@ -9,8 +9,10 @@ import io.migrationstudio.worker.assessment.AssessmentWorker;
 import io.migrationstudio.worker.cutover.CutoverWorker;
 import io.migrationstudio.worker.migrate.MigrateWorker;
 import io.migrationstudio.worker.validation.ValidationWorker;
+import io.migrationstudio.workflow.OperatorSecurity;
 import io.migrationstudio.workflow.OperatorService;
 import io.migrationstudio.workflow.Recovery;
+import io.migrationstudio.workflow.TemporalAccess;
 import io.migrationstudio.workflow.TemporalConnection;
 import io.migrationstudio.workflow.WorkflowWorker;
 import io.migrationstudio.workflow.service.WorkflowServiceRuntime;
@@ -64,9 +66,10 @@ final class Services implements AutoCloseable {
       List.of(AssessmentWorker.NAME, MigrateWorker.NAME, ValidationWorker.NAME, CutoverWorker.NAME);
 
   /**
-   * The address every listener of the studio binds by default: this machine only. The operator API,
-   * the embedded Temporal and the HTTP API have no authentication, so binding another address
-   * ({@code studio server --bind}) exposes them to whoever reaches it.
+   * The address every listener of the studio binds by default: this machine only. Another address
+   * ({@code studio server --bind}) needs TLS and a token on the operator API, or {@code
+   * --insecure}; the embedded Temporal has no authentication and follows {@code --bind} only with
+   * {@code --insecure}.
    */
   static final String LOOPBACK = "127.0.0.1";
 
@@ -80,23 +83,40 @@ final class Services implements AutoCloseable {
 
   /**
    * Listeners of the workflow service: the address they bind ({@link #LOOPBACK} unless told
-   * otherwise), the gRPC operator API port and the HTTP port (0 / -1: any free port).
+   * otherwise), the gRPC operator API port and the HTTP port (0 / -1: any free port), and the
+   * operator API's TLS and token.
    */
-  record ServicePorts(String bind, int api, int http) {
+  record ServicePorts(String bind, int api, int http, OperatorSecurity security) {
     ServicePorts {
       bind = bind == null || bind.isBlank() ? LOOPBACK : bind;
+      security = security == null ? OperatorSecurity.NONE : security;
+    }
+
+    ServicePorts(String bind, int api, int http) {
+      this(bind, api, http, OperatorSecurity.NONE);
+    }
+
+    /**
+     * Where the embedded Temporal listens: {@link #bind} with {@code --insecure} (it has no
+     * authentication, so on another address it would bypass the operator API's token), else
+     * loopback.
+     */
+    String embeddedTemporalBind() {
+      return security.insecure() ? bind : LOOPBACK;
     }
   }
 
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final String temporalTarget;
+  private final TemporalAccess access;
   private ApplicationContext service;
   private TemporalConnection connection;
   private ArtifactStore store;
   private WorkerFactory factory;
 
-  private Services(String temporalTarget) {
+  private Services(String temporalTarget, TemporalAccess access) {
     this.temporalTarget = temporalTarget;
+    this.access = access;
   }
 
   /**
@@ -111,13 +131,42 @@ final class Services implements AutoCloseable {
       ServicePorts ports,
       Set<String> workers,
       String gitRemote) {
+    return start(
+        home, temporalTarget, TemporalAccess.PLAINTEXT, temporalPort, ports, workers, gitRemote);
+  }
+
+  /**
+   * As {@link #start(StudioHome, String, int, ServicePorts, Set, String)}, connecting to {@code
+   * temporalTarget} with the TLS, client certificate and API key of {@code access}.
+   */
+  static Services start(
+      StudioHome home,
+      String temporalTarget,
+      TemporalAccess access,
+      int temporalPort,
+      ServicePorts ports,
+      Set<String> workers,
+      String gitRemote) {
+    if (temporalTarget == null && !access.isPlaintext()) {
+      throw new IllegalArgumentException(
+          "Temporal TLS or an API key ("
+              + access
+              + ") needs --temporal HOST:PORT: the embedded Temporal speaks plaintext on this"
+              + " machine");
+    }
+    if (ports != null) {
+      // refused before anything starts: a non-loopback address without TLS and a token
+      ports.security().checkFor(ports.bind());
+    }
     EmbeddedTemporal embedded = null;
     String target = temporalTarget;
     if (target == null) {
-      embedded = EmbeddedTemporal.start(ports == null ? LOOPBACK : ports.bind(), temporalPort);
+      embedded =
+          EmbeddedTemporal.start(
+              ports == null ? LOOPBACK : ports.embeddedTemporalBind(), temporalPort);
       target = embedded.target();
     }
-    Services s = new Services(target);
+    Services s = new Services(target, access);
     if (embedded != null) {
       s.closeables.add(embedded);
     }
@@ -137,6 +186,14 @@ final class Services implements AutoCloseable {
       Set<String> workers,
       String gitRemote) {
     if (ports != null) {
+      if (!embedded) {
+        // wait for a Temporal that is not up yet, and stop with a clear message when it refuses
+        // this client, before the workflow service starts its worker against it
+        try (TemporalConnection probe =
+            TemporalConnection.connect(temporalTarget, namespace(), access)) {
+          awaitTemporal(probe);
+        }
+      }
       Map<String, Object> props = new HashMap<>();
       props.put("studio.service.home", home.root().toString());
       props.put("studio.service.temporal", temporalTarget);
@@ -149,15 +206,25 @@ final class Services implements AutoCloseable {
       if (gitRemote != null) {
         props.put("studio.service.git-remote", gitRemote);
       }
+      putPath(props, "studio.service.tls-cert", ports.security().tlsCert());
+      putPath(props, "studio.service.tls-key", ports.security().tlsKey());
+      putPath(props, "studio.service.tls-client-ca", ports.security().clientCa());
+      putPath(props, "studio.service.api-token-file", ports.security().tokenFile());
+      props.put("studio.service.insecure", ports.security().insecure());
       props.put("micronaut.application.name", "studio-workflow-service");
-      service = ApplicationContext.run(EmbeddedServer.class, props).getApplicationContext();
+      // the Temporal access (it may hold an API key) goes in as a bean, not as a property
+      service = ApplicationContext.builder().properties(props).singletons(access).start();
+      EmbeddedServer http = service.getBean(EmbeddedServer.class);
+      if (!http.isRunning()) {
+        http.start();
+      }
       connection = service.getBean(TemporalConnection.class);
       store = service.getBean(GitArtifactStore.class);
     } else {
-      connection = TemporalConnection.connect(temporalTarget, namespace());
+      connection = TemporalConnection.connect(temporalTarget, namespace(), access);
       closeables.add(connection);
       if (!embedded) {
-        awaitTemporal();
+        awaitTemporal(connection);
       }
       GitArtifactStore own = GitArtifactStore.open(home.root(), gitRemote);
       closeables.add(own);
@@ -185,8 +252,17 @@ final class Services implements AutoCloseable {
     startFactory(embedded);
   }
 
-  /** Waits for a Temporal that answers slowly or comes up late, saying why it waits. */
-  private void awaitTemporal() {
+  private static void putPath(Map<String, Object> props, String key, Path path) {
+    if (path != null) {
+      props.put(key, path.toString());
+    }
+  }
+
+  /**
+   * Waits for a Temporal that answers slowly or comes up late, saying why it waits; stops at once
+   * when it refuses this client (TLS, credentials).
+   */
+  private void awaitTemporal(TemporalConnection connection) {
     java.time.Duration wait =
         java.time.Duration.parse(System.getProperty(TEMPORAL_WAIT_PROPERTY, DEFAULT_TEMPORAL_WAIT));
     try {
@@ -213,6 +289,10 @@ final class Services implements AutoCloseable {
         factory.start();
         return;
       } catch (io.grpc.StatusRuntimeException e) {
+        java.util.Optional<String> refused = connection.refusal(e);
+        if (refused.isPresent()) {
+          throw new IllegalArgumentException(refused.get(), e);
+        }
         if (embedded || attempt >= 5) {
           throw e;
         }
@@ -226,7 +306,7 @@ final class Services implements AutoCloseable {
                 + " of 5: waiting for it again";
         log.warn(message);
         System.err.println("studio: " + message);
-        awaitTemporal();
+        awaitTemporal(connection);
       }
     }
   }

@@ -1,7 +1,6 @@
 package io.migrationstudio.studio;
 
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
@@ -64,12 +63,15 @@ final class ValidateCommand implements Callable<Integer> {
               + " this process; waits for the verdict")
   String server;
 
+  /** TLS and the token of the operator API, with --server. */
+  @picocli.CommandLine.Mixin ApiClientOptions api = new ApiClientOptions();
+
   @Override
   public Integer call() throws Exception {
     // UTF-8 or refused naming the first bad byte (INVALID_SPEC, exit 2)
     String text = SpecLoader.read(spec);
     if (server != null) {
-      return remote(server, text, System.out);
+      return remote(api.channel(server), server, text, System.out);
     }
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
@@ -82,12 +84,13 @@ final class ValidateCommand implements Callable<Integer> {
   /**
    * Starts the run through {@code rpc Validate} of a running server and follows it through {@code
    * rpc Get} (by the workflow id the server answered) until it ends; same output and exit codes as
-   * the in-process run. An invalid spec is refused before anything is sent (exit 2).
+   * the in-process run. An invalid spec is refused before anything is sent (exit 2). Shuts {@code
+   * channel} down.
    */
-  static int remote(String server, String specText, PrintStream out) throws InterruptedException {
-    SpecLoader.parse(specText);
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(server).usePlaintext().build();
+  static int remote(ManagedChannel channel, String server, String specText, PrintStream out)
+      throws InterruptedException {
     try {
+      SpecLoader.parse(specText);
       StartResponse started =
           api(channel).validate(StartRequest.newBuilder().setSpecText(specText).build());
       out.printf(

@@ -1,11 +1,13 @@
 package io.migrationstudio.studio;
 
+import io.migrationstudio.workflow.TemporalAccess;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,8 +24,11 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(
       names = "--temporal",
       paramLabel = "HOST:PORT",
-      description = "Temporal frontend (default ${DEFAULT-VALUE})")
-  String temporal = "127.0.0.1:7233";
+      description =
+          "Temporal frontend (default: env "
+              + TemporalAccess.ADDRESS_ENV
+              + ", else 127.0.0.1:7233)")
+  String temporal;
 
   @Option(names = "--home", paramLabel = "DIR", description = "studio home (default ./.studio)")
   Path home;
@@ -31,8 +36,11 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(
       names = "--namespace",
       paramLabel = "NAME",
-      description = "Temporal namespace, with --temporal (default ${DEFAULT-VALUE})")
-  String namespace = "default";
+      description =
+          "Temporal namespace (default: env " + TemporalAccess.NAMESPACE_ENV + ", else default)")
+  String namespace;
+
+  @Mixin TemporalOptions temporalOptions = new TemporalOptions();
 
   @Option(names = "--git-remote", paramLabel = "URI", description = "artifact repository remote")
   String gitRemote = System.getProperty("studio.git.remote");
@@ -54,16 +62,12 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try {
-      if (java.time.Duration.parse(temporalWait).isNegative()) {
-        throw new java.time.format.DateTimeParseException("negative", temporalWait, 0);
-      }
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new IllegalArgumentException(
-          "--temporal-wait must be an ISO-8601 duration such as PT5M, was " + temporalWait);
-    }
+    checkWait(temporalWait);
+    String target = TemporalOptions.address(temporal, System::getenv, "127.0.0.1:7233");
+    TemporalAccess access = temporalOptions.access(System::getenv);
     System.setProperty(Services.TEMPORAL_WAIT_PROPERTY, temporalWait);
-    System.setProperty(Services.TEMPORAL_NAMESPACE_PROPERTY, namespace);
+    System.setProperty(
+        Services.TEMPORAL_NAMESPACE_PROPERTY, TemporalOptions.namespace(namespace, System::getenv));
     if (activitySlots != null) {
       if (activitySlots < 1) {
         throw new IllegalArgumentException(
@@ -78,12 +82,30 @@ final class WorkerCommand implements Callable<Integer> {
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
     CountDownLatch stop = new CountDownLatch(1);
-    try (Services services = Services.start(h, temporal, 0, null, workers, gitRemote)) {
+    try (Services services = Services.start(h, target, access, 0, null, workers, gitRemote)) {
       System.out.printf(
-          Locale.ROOT, "studio worker %s: polling %s, home %s%n", name, temporal, h.root());
+          Locale.ROOT,
+          "studio worker %s: polling %s (%s, namespace %s), home %s%n",
+          name,
+          target,
+          access,
+          Services.namespace(),
+          h.root());
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       stop.await();
     }
     return StudioMain.EXIT_OK;
+  }
+
+  /** Refuses a --temporal-wait that is not a non-negative ISO-8601 duration. */
+  static void checkWait(String temporalWait) {
+    try {
+      if (java.time.Duration.parse(temporalWait).isNegative()) {
+        throw new java.time.format.DateTimeParseException("negative", temporalWait, 0);
+      }
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "--temporal-wait must be an ISO-8601 duration such as PT5M, was " + temporalWait);
+    }
   }
 }

@@ -1,8 +1,16 @@
 package io.migrationstudio.workflow;
 
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.services.HealthStatusManager;
+import io.migrationstudio.proto.v1.MigrationServiceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -10,34 +18,96 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** The gRPC server of the operator API. */
+/**
+ * The gRPC server of the operator API: {@code studio.v1.MigrationService}, the standard health
+ * service ({@code grpc.health.v1.Health}, SERVING while it runs) and server reflection (v1 and
+ * v1alpha), so that {@code grpcurl} lists and calls it without the proto files.
+ */
 public final class OperatorServer implements AutoCloseable {
   private final Server server;
   private final ExecutorService blocking;
+  private final HealthStatusManager health;
 
-  private OperatorServer(Server server, ExecutorService blocking) {
+  private OperatorServer(Server server, ExecutorService blocking, HealthStatusManager health) {
     this.server = server;
     this.blocking = blocking;
+    this.health = health;
   }
 
   /**
-   * Starts serving {@code studio.v1.MigrationService} on {@code bind}:{@code port} (0 = any free
-   * port). The API has no authentication: bind loopback unless the network is trusted.
+   * Starts serving on {@code bind}:{@code port} (0 = any free port), plaintext and without a token:
+   * for loopback only.
    */
   public static OperatorServer start(OperatorService operator, String bind, int port) {
+    return start(operator, bind, port, OperatorSecurity.NONE);
+  }
+
+  /**
+   * Starts serving on {@code bind}:{@code port} (0 = any free port) with TLS and the token of
+   * {@code security}; refuses a non-loopback address without both unless it says {@code insecure}
+   * (see {@link OperatorSecurity#checkFor}).
+   */
+  public static OperatorServer start(
+      OperatorService operator, String bind, int port, OperatorSecurity security) {
+    security.checkFor(bind);
+    String token = security.token();
+    SslContext tls = security.tls() ? sslContext(security) : null;
     ExecutorService blocking = Executors.newFixedThreadPool(8);
+    HealthStatusManager health = new HealthStatusManager();
     try {
+      ServerServiceDefinition api = new MigrationServiceEndpoint(operator, blocking).bindService();
+      if (token != null) {
+        api = ServerInterceptors.intercept(api, new ApiTokenCheck(token));
+      }
+      NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port));
+      if (tls != null) {
+        builder.sslContext(tls);
+      }
       Server server =
-          NettyServerBuilder.forAddress(
-                  new InetSocketAddress(bind, port), InsecureServerCredentials.create())
-              .addService(new MigrationServiceEndpoint(operator, blocking))
+          builder
+              .addService(api)
+              .addService(health.getHealthService())
+              .addService(ProtoReflectionServiceV1.newInstance())
+              .addService(reflectionV1Alpha())
               .build()
               .start();
-      return new OperatorServer(server, blocking);
+      health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+      health.setStatus(
+          MigrationServiceGrpc.SERVICE_NAME,
+          io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+      return new OperatorServer(server, blocking, health);
     } catch (IOException e) {
       blocking.shutdownNow();
       throw new UncheckedIOException(
           "cannot serve the operator API on " + bind + ":" + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The older reflection protocol, for grpcurl releases before v1. */
+  @SuppressWarnings("deprecation")
+  private static io.grpc.BindableService reflectionV1Alpha() {
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
+  }
+
+  private static SslContext sslContext(OperatorSecurity security) {
+    try {
+      SslContextBuilder tls =
+          GrpcSslContexts.forServer(security.tlsCert().toFile(), security.tlsKey().toFile());
+      if (security.clientCa() != null) {
+        tls.trustManager(security.clientCa().toFile()).clientAuth(ClientAuth.REQUIRE);
+      }
+      return tls.build();
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException(
+          "cannot read the operator API's TLS files (--tls-cert "
+              + security.tlsCert()
+              + ", --tls-key "
+              + security.tlsKey()
+              + (security.clientCa() == null ? "" : ", --tls-client-ca " + security.clientCa())
+              + "): "
+              + e.getMessage()
+              + "; they must be PEM files, the key in PKCS#8 (BEGIN PRIVATE KEY)",
+          e);
     }
   }
 
@@ -47,6 +117,7 @@ public final class OperatorServer implements AutoCloseable {
 
   @Override
   public void close() {
+    health.enterTerminalState();
     server.shutdown();
     try {
       server.awaitTermination(5, TimeUnit.SECONDS);

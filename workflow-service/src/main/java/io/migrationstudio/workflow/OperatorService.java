@@ -112,17 +112,18 @@ public final class OperatorService {
    */
   Started start(MigrationSpec spec, String specText) {
     String workflowId = TaskQueues.workflowId(spec.id());
-    MigrationWorkflow wf =
-        client.newWorkflowStub(
-            MigrationWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId)
-                .setTaskQueue(TaskQueues.WORKFLOW)
-                .setWorkflowIdReusePolicy(
-                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .build());
     try {
-      WorkflowClient.start(wf::run, new MigrationInput(spec, specText));
+      try {
+        startMigration(spec, specText, searchAttributes);
+      } catch (io.temporal.client.WorkflowServiceException e) {
+        if (!searchAttributes || !SearchAttributesStart.refused(e)) {
+          throw e;
+        }
+        // the namespace has not registered MigrationId/MigrationStage/MigrationState: start
+        // without them (the workflow then keeps none) and do not try again
+        searchAttributes = false;
+        startMigration(spec, specText, false);
+      }
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw new MigrationException(
           ErrorCode.INVALID_SPEC,
@@ -135,6 +136,27 @@ public final class OperatorService {
               + "`");
     }
     return new Started(spec.id(), workflowId, TaskQueues.branch(spec.id()));
+  }
+
+  /**
+   * Whether migrations start with their search attributes ({@code MigrationId}, {@code
+   * MigrationStage}, {@code MigrationState}); false once the namespace refused them.
+   */
+  private volatile boolean searchAttributes = true;
+
+  private void startMigration(MigrationSpec spec, String specText, boolean withAttributes) {
+    WorkflowOptions.Builder options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(TaskQueues.workflowId(spec.id()))
+            .setTaskQueue(TaskQueues.WORKFLOW)
+            .setWorkflowIdReusePolicy(
+                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE);
+    if (withAttributes) {
+      options.setTypedSearchAttributes(
+          io.migrationstudio.workflow.deterministic.MigrationSearchAttributes.initial(spec.id()));
+    }
+    MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, options.build());
+    WorkflowClient.start(wf::run, new MigrationInput(spec, specText));
   }
 
   /** Most validation runs of one pair a server will number; beyond it, start refuses. */

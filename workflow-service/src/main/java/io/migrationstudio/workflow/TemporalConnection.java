@@ -16,15 +16,17 @@ public final class TemporalConnection implements AutoCloseable {
   private final WorkflowServiceStubs stubs;
   private final WorkflowClient client;
   private final String target;
+  private final TemporalAccess access;
 
-  private TemporalConnection(String target, String namespace) {
+  private TemporalConnection(String target, String namespace, TemporalAccess access) {
     this.target = target;
-    this.stubs =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(target)
-                .setRpcTimeout(Duration.ofSeconds(10))
-                .build());
+    this.access = access;
+    WorkflowServiceStubsOptions.Builder options =
+        WorkflowServiceStubsOptions.newBuilder()
+            .setTarget(target)
+            .setRpcTimeout(Duration.ofSeconds(10));
+    access.applyTo(options);
+    this.stubs = WorkflowServiceStubs.newServiceStubs(options.build());
     this.client =
         WorkflowClient.newInstance(
             stubs, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
@@ -39,8 +41,20 @@ public final class TemporalConnection implements AutoCloseable {
 
   /** A client of {@code namespace} (blank: {@value #DEFAULT_NAMESPACE}) at {@code target}. */
   public static TemporalConnection connect(String target, String namespace) {
+    return connect(target, namespace, TemporalAccess.PLAINTEXT);
+  }
+
+  /**
+   * A client of {@code namespace} at {@code target} with TLS, a client certificate or an API key as
+   * {@code access} says.
+   *
+   * @throws IllegalArgumentException when a certificate, key or CA file cannot be read
+   */
+  public static TemporalConnection connect(String target, String namespace, TemporalAccess access) {
     return new TemporalConnection(
-        target, namespace == null || namespace.isBlank() ? DEFAULT_NAMESPACE : namespace.strip());
+        target,
+        namespace == null || namespace.isBlank() ? DEFAULT_NAMESPACE : namespace.strip(),
+        access == null ? TemporalAccess.PLAINTEXT : access);
   }
 
   /** First wait between two attempts of {@link #awaitReady}; doubles up to {@link #MAX_BACKOFF}. */
@@ -60,10 +74,13 @@ public final class TemporalConnection implements AutoCloseable {
    *
    * @throws IllegalStateException when it did not answer within {@code maxWait}, with the last
    *     cause
+   * @throws IllegalArgumentException at once when it refused this client's TLS or credentials (see
+   *     {@link #refusal})
    */
   public void awaitReady(Duration maxWait, Consumer<String> progress) throws InterruptedException {
     long deadline = System.nanoTime() + maxWait.toNanos();
     Duration backoff = FIRST_BACKOFF;
+    int closedPlaintext = 0;
     for (int attempt = 1; ; attempt++) {
       String why;
       try {
@@ -73,6 +90,23 @@ public final class TemporalConnection implements AutoCloseable {
             .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
         return;
       } catch (StatusRuntimeException e) {
+        java.util.Optional<String> refused = refusal(e);
+        if (refused.isPresent()) {
+          throw new IllegalArgumentException(refused.get(), e);
+        }
+        closedPlaintext = closedPlaintext(e) ? closedPlaintext + 1 : 0;
+        if (closedPlaintext >= CLOSED_PLAINTEXT_LIMIT) {
+          throw new IllegalArgumentException(
+              "Temporal at "
+                  + target
+                  + " closed the plaintext connection "
+                  + closedPlaintext
+                  + " times in a row ("
+                  + e.getStatus().getDescription()
+                  + "); a frontend that wants TLS does that: add --temporal-tls (and"
+                  + " --temporal-ca, --temporal-cert, --temporal-key for mTLS)",
+              e);
+        }
         Status.Code code = e.getStatus().getCode();
         if (code != Status.Code.UNAVAILABLE
             && code != Status.Code.DEADLINE_EXCEEDED
@@ -116,6 +150,76 @@ public final class TemporalConnection implements AutoCloseable {
       // reconnect now, not after gRPC's own (longer) reconnect backoff
       stubs.getRawChannel().resetConnectBackoff();
     }
+  }
+
+  /**
+   * Why Temporal refused this client for good, if it did: a failed TLS handshake (no or a wrong
+   * client certificate, a server certificate the CA does not vouch for, TLS against a plaintext
+   * frontend) or refused credentials (UNAUTHENTICATED, PERMISSION_DENIED). Waiting does not help
+   * with these, so callers stop and say what to check.
+   */
+  public java.util.Optional<String> refusal(StatusRuntimeException e) {
+    Status.Code code = e.getStatus().getCode();
+    if (code == Status.Code.UNAUTHENTICATED || code == Status.Code.PERMISSION_DENIED) {
+      return java.util.Optional.of(
+          "Temporal at "
+              + target
+              + " refused this client ("
+              + code
+              + (e.getStatus().getDescription() == null
+                  ? ""
+                  : ": " + e.getStatus().getDescription())
+              + ", connecting with "
+              + access
+              + "); check the API key (--temporal-api-key-file or "
+              + TemporalAccess.API_KEY_ENV
+              + "), the client certificate and the namespace "
+              + namespace());
+    }
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLException
+          || t.getClass().getSimpleName().equals("NotSslRecordException")) {
+        return java.util.Optional.of(
+            "the TLS handshake with Temporal at "
+                + target
+                + " failed ("
+                + t.getClass().getSimpleName()
+                + ": "
+                + t.getMessage()
+                + ", connecting with "
+                + access
+                + "); "
+                + (access.usesTls()
+                    ? "check that the frontend speaks TLS, that --temporal-ca holds the CA of its"
+                        + " certificate (and --temporal-tls-server-name the name in it), and that"
+                        + " --temporal-cert/--temporal-key hold a client certificate it accepts"
+                    : "the frontend asks for TLS: add --temporal-tls (and --temporal-ca,"
+                        + " --temporal-cert, --temporal-key for mTLS)"));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * Whether a plaintext call failed because the frontend closed the connection before answering, as
+   * a frontend that wants TLS does (a frontend going down can do it too, so callers only conclude
+   * after it repeats).
+   */
+  boolean closedPlaintext(StatusRuntimeException e) {
+    return access.isPlaintext()
+        && e.getStatus().getCode() == Status.Code.UNAVAILABLE
+        && e.getStatus().getDescription() != null
+        && e.getStatus().getDescription().contains("Network closed for unknown reason");
+  }
+
+  /**
+   * Consecutive plaintext closes after which {@link #awaitReady} concludes the frontend wants TLS.
+   */
+  static final int CLOSED_PLAINTEXT_LIMIT = 3;
+
+  /** How this connection authenticates (no secrets). */
+  public TemporalAccess access() {
+    return access;
   }
 
   /**

@@ -2,8 +2,10 @@ package io.migrationstudio.workflow.service;
 
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.core.annotation.Nullable;
 import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.workflow.OperatorService;
+import io.migrationstudio.workflow.TemporalAccess;
 import io.migrationstudio.workflow.TemporalConnection;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
@@ -13,8 +15,16 @@ import java.nio.file.Path;
 class ServiceFactory {
   @Singleton
   @Bean(preDestroy = "close")
-  TemporalConnection temporal(ServiceConfig config) {
-    return TemporalConnection.connect(config.temporal(), config.namespace());
+  TemporalConnection temporal(ServiceConfig config, @Nullable TemporalAccess access) {
+    // studio server registers the access of its command line; on its own, the service takes
+    // Temporal's client environment variables (TEMPORAL_TLS*, TEMPORAL_API_KEY)
+    TemporalAccess a =
+        access != null
+            ? access
+            : config.embeddedTemporal()
+                ? TemporalAccess.PLAINTEXT
+                : TemporalAccess.fromEnvironment(System::getenv);
+    return TemporalConnection.connect(config.temporal(), config.namespace(), a);
   }
 
   @Singleton

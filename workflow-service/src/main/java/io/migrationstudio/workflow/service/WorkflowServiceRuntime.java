@@ -20,10 +20,14 @@ public class WorkflowServiceRuntime implements AutoCloseable {
 
   WorkflowServiceRuntime(
       ServiceConfig config, TemporalConnection temporal, OperatorService operator) {
+    // refused before anything starts: a non-loopback address without TLS and a token
+    config.operatorSecurity().checkFor(config.bindAddress());
     this.factory = WorkerFactory.newInstance(temporal.client());
     WorkflowWorker.register(factory, WorkflowWorker.options(config.embeddedTemporal()));
     factory.start();
-    this.operatorServer = OperatorServer.start(operator, config.bindAddress(), config.apiPort());
+    this.operatorServer =
+        OperatorServer.start(
+            operator, config.bindAddress(), config.apiPort(), config.operatorSecurity());
   }
 
   /** The port the gRPC operator API listens on. */

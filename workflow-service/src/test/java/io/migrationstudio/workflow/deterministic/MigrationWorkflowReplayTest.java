@@ -34,7 +34,10 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-online-cutover.json",
         // + signed-review version 1: forged reviews refused by Evidence_VerifyReview, then a
         // signed approval (reviews.identity: ssh)
-        "migration-workflow-history-signed.json"
+        "migration-workflow-history-signed.json",
+        // + search-attributes version 1: started with MigrationId/Stage/State, stage and state
+        // upserted as they change (Mapping gate approved)
+        "migration-workflow-history-search.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

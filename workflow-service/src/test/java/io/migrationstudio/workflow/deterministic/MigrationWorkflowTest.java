@@ -314,6 +314,64 @@ class MigrationWorkflowTest {
     }
   }
 
+  /**
+   * Where the namespace has registered them, a migration starts with MigrationId, MigrationStage
+   * and MigrationState and keeps stage and state current; records its history for the replay test
+   * (-Dstudio.recordHistory=DIR).
+   */
+  @Test
+  void searchAttributesFollowTheStageAndTheStateWhereTheNamespaceHasThem() throws Exception {
+    for (var key :
+        List.of(
+            MigrationSearchAttributes.MIGRATION_ID,
+            MigrationSearchAttributes.MIGRATION_STAGE,
+            MigrationSearchAttributes.MIGRATION_STATE)) {
+      env.registerSearchAttribute(
+          key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    MigrationSpec spec = spec(allAuto().with(Stage.MAPPING, GateMode.ASK));
+    MigrationWorkflow wf =
+        client.newWorkflowStub(
+            MigrationWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(TaskQueues.workflowId(spec.id()))
+                .setTaskQueue(TaskQueues.WORKFLOW)
+                .setTypedSearchAttributes(MigrationSearchAttributes.initial(spec.id()))
+                .build());
+    WorkflowClient.start(wf::run, new MigrationInput(spec, null));
+    String commit = awaitReview(wf, Stage.MAPPING).reviewCommit();
+    var waiting = WorkflowStub.fromTyped(wf).describe().getTypedSearchAttributes();
+    assertEquals("wf-test", waiting.get(MigrationSearchAttributes.MIGRATION_ID));
+    assertEquals("mapping", waiting.get(MigrationSearchAttributes.MIGRATION_STAGE));
+    assertEquals("AWAITING_REVIEW", waiting.get(MigrationSearchAttributes.MIGRATION_STATE));
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "ok", commit));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    var done = WorkflowStub.fromTyped(wf).describe().getTypedSearchAttributes();
+    assertEquals("COMPLETED", done.get(MigrationSearchAttributes.MIGRATION_STATE));
+    assertEquals("cutover", done.get(MigrationSearchAttributes.MIGRATION_STAGE));
+    var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
+    MigrationWorkflowReplayTest.replay(history, MigrationWorkflowImpl.class);
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-search.json");
+    }
+  }
+
+  /** Started without the attributes (a namespace without them), it upserts none. */
+  @Test
+  void withoutSearchAttributesAtStartTheWorkflowUpsertsNone() throws Exception {
+    MigrationWorkflow wf = start(spec(allAuto()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
+    assertTrue(
+        history.getEvents().stream()
+            .noneMatch(
+                e ->
+                    e.getEventType()
+                        == io.temporal.api.enums.v1.EventType
+                            .EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES));
+  }
+
   @Test
   void askGateWaitsForApprovalOfTheExactCommit() throws Exception {
     MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class StatusLineTest {
   @Test
   void migrateAndValidationShowTheStrategyOtherStagesAndEndsDoNot() {
-    StatusLine line = new StatusLine();
+    StatusLine line = new StatusLine(() -> false); // outside a workflow: no search attributes
     line.say("migrate: 3/10 chunks");
     line.stage(Stage.MIGRATE);
     assertEquals(
