@@ -121,7 +121,9 @@ public final class ChunkCopier {
     } catch (SQLException e) {
       MigrationException classified =
           targetDialect.classify(e, "copying " + what + " to " + table.target());
-      throw classified;
+      // the message reaches run.{json,md}, the status and PULL_REQUEST.md: values it quotes masked
+      throw new MigrationException(
+          classified.code(), RejectReason.masked(table, classified.getMessage()), e);
     }
   }
 

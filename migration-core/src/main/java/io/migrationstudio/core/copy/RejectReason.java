@@ -18,10 +18,16 @@ import java.util.regex.Pattern;
  * 'abc' ...}, the zero date, the bytes of invalid text). So the message shows the reason through
  * the default evidence mask: quoted values as their shape, hex bytes as their length; names of the
  * table, its columns, keys and indexes kept. The plain reason and row stay in the rejects table on
- * the target, which holds the data anyway.
+ * the target, which holds the data anyway. The same mask covers a chunk that fails with a database
+ * error (its message goes the same way): PostgreSQL's {@code Key (email)=(astrid@apple.at)} details
+ * show the key's values as their shape.
  */
 final class RejectReason {
   private static final Pattern HEX = Pattern.compile("\\\\x([0-9a-fA-F]{2})+");
+
+  /** The values of a key in a server's detail: {@code Key (a, b)=(1, x@y.z)}. */
+  private static final Pattern KEY_VALUES =
+      Pattern.compile("\\)=\\((.*?)\\)( already exists| is not present|$|\\.|\\s)");
 
   private RejectReason() {}
 
@@ -44,6 +50,13 @@ final class RejectReason {
       m.appendReplacement(sb, "<" + (m.group().length() - 2) / 2 + " bytes>");
     }
     m.appendTail(sb);
-    return sb.toString();
+    Matcher k = KEY_VALUES.matcher(sb.toString());
+    StringBuilder out = new StringBuilder();
+    while (k.find()) {
+      String values = EvidenceMask.masked().text(table.source(), "\u0000", k.group(1));
+      k.appendReplacement(out, Matcher.quoteReplacement(")=(" + values + ")" + k.group(2)));
+    }
+    k.appendTail(out);
+    return out.toString();
   }
 }

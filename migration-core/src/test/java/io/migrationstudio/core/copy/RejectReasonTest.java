@@ -52,6 +52,24 @@ class RejectReasonTest {
             CUSTOMER, "duplicate key value violates unique constraint \"customer_email_key\""));
   }
 
+  @Test
+  void keyValuesInAServerDetailAreMasked() {
+    assertEquals(
+        "duplicate key value violates unique constraint \"customer_email_key\"  Detail: Key"
+            + " (email)=(xxxxxx@xxxxx.xx) already exists.",
+        RejectReason.masked(
+            CUSTOMER,
+            "duplicate key value violates unique constraint \"customer_email_key\"  Detail: Key"
+                + " (email)=(astrid@apple.at) already exists."));
+    assertEquals(
+        "insert or update violates foreign key constraint  Detail: Key (customer_id, email)=(##,"
+            + " xxxxxx@xxxxx.xx) is not present in table \"customer\".",
+        RejectReason.masked(
+            CUSTOMER,
+            "insert or update violates foreign key constraint  Detail: Key (customer_id, email)=(42,"
+                + " astrid@apple.at) is not present in table \"customer\"."));
+  }
+
   private static ColumnMapping column(String source, String target) {
     return new ColumnMapping(
         source,
