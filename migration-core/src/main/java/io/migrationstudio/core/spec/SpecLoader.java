@@ -775,7 +775,7 @@ public final class SpecLoader {
             "is required when switch type is config-file: the file the target's connection"
                 + " settings are written to");
       }
-      if (SwitchSpec.COMMAND.equals(type) && command == null) {
+      if (SwitchSpec.COMMAND.equals(type) && command == null && absent(sw.get("command"))) {
         problem(
             p + ".command",
             "(missing)",
