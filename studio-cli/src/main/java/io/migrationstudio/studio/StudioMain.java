@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       ClientCommands.Throttle.class,
       ClientCommands.Artifacts.class,
       UnlockCommand.class,
+      ReleaseCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class StudioMain implements Runnable {
