@@ -53,7 +53,11 @@ final class RunbookWriter {
         .append(
             spec.cutover().window() == null
                 ? "none: any time after approval"
-                : spec.cutover().window())
+                : spec.cutover().window().describe()
+                    + (spec.cutover().window().plainInstant()
+                        ? ""
+                        : "; an approval after the end: "
+                            + spec.cutover().window().afterEndOrDefault()))
         .append(" |\n");
     md.append("| RTO | ").append(spec.cutover().rto()).append(" |\n");
     md.append("| Strategy | ")
@@ -79,8 +83,10 @@ final class RunbookWriter {
         ++n,
         "Wait for the maintenance window",
         coordinator,
-        "until " + (spec.cutover().window() == null ? "approval" : spec.cutover().window()),
-        "the window has opened");
+        spec.cutover().window() == null
+            ? "until approval"
+            : "until the window " + spec.cutover().window().describe() + " is open",
+        "the window is open");
     step(
         md,
         ++n,

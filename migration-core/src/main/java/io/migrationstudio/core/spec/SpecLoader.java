@@ -11,6 +11,7 @@ import io.migrationstudio.contracts.spec.AssessmentOptions;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.ConsumerWindow;
 import io.migrationstudio.contracts.spec.CutoverOptions;
+import io.migrationstudio.contracts.spec.CutoverWindow;
 import io.migrationstudio.contracts.spec.EvidenceOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MappingOptions;
@@ -39,7 +40,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -740,21 +740,70 @@ public final class SpecLoader {
       if (c == null) {
         return;
       }
-      String window = text(c, "cutover", "window", false);
-      if (window != null) {
-        try {
-          Instant.parse(window);
-        } catch (DateTimeParseException e) {
-          problem(
-              "cutover.window",
-              window,
-              "must be null or an ISO-8601 instant such as 2026-12-05T22:00:00Z");
-        }
-      }
+      window(c.get("window"));
       duration(c, "cutover", "rto");
       duration(c, "cutover", "max_validation_age");
       oneOf(c, "cutover", "freeze", FREEZES);
       switchTo(section(c, "cutover", "switch", SwitchSpec.class));
+    }
+
+    /**
+     * {@code cutover.window}: an instant, or {@code { start, end, zone, after_end }} (daily with
+     * times of day, once with date-times); every broken rule listed with its key.
+     */
+    private void window(JsonNode w) {
+      if (absent(w)) {
+        return;
+      }
+      CutoverWindow window;
+      if (w.isTextual()) {
+        window = CutoverWindow.at(w.textValue());
+        if (window == null) {
+          return;
+        }
+      } else if (w.isObject()) {
+        keys(w, "cutover.window", Set.of("start", "end", "zone", "after_end"));
+        for (Map.Entry<String, JsonNode> e : w.properties()) {
+          if (!e.getValue().isTextual() && !e.getValue().isNull()) {
+            problem(
+                "cutover.window." + e.getKey(),
+                shown(e.getValue()),
+                "must be text; quote times and dates (start: \"02:00\")");
+            return;
+          }
+        }
+        if (text(w, "cutover.window", "start", true) == null) {
+          return;
+        }
+        window =
+            new CutoverWindow(
+                w.get("start").textValue(),
+                textOrNull(w.get("end")),
+                textOrNull(w.get("zone")),
+                textOrNull(w.get("after_end")));
+      } else {
+        problem(
+            "cutover.window",
+            shown(w),
+            "must be null, an ISO-8601 instant such as 2026-12-05T22:00:00Z, or a mapping"
+                + " { start, end, zone, after_end }");
+        return;
+      }
+      for (String p : window.problems()) {
+        int colon = p.indexOf(": ");
+        String key = p.substring(0, colon);
+        JsonNode value = w.isObject() ? w.get(key.substring(key.lastIndexOf('.') + 1)) : w;
+        problem(
+            key,
+            value == null || value.isNull()
+                ? "(missing)"
+                : value.isTextual() ? value.textValue() : shown(value),
+            p.substring(colon + 2));
+      }
+    }
+
+    private static String textOrNull(JsonNode n) {
+      return n == null || n.isNull() ? null : n.textValue();
     }
 
     /** {@code cutover.switch}: what each type needs; secrets never on a command line. */

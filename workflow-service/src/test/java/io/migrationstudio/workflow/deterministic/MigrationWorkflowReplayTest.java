@@ -28,7 +28,9 @@ class MigrationWorkflowReplayTest {
         // + durable-gate version 1: the waiting Mapping gate is committed (gates/mapping.json)
         "migration-workflow-history-gate.json",
         // + run-control version 1: cancelled at the Mapping gate, cancel.json committed
-        "migration-workflow-history-cancel.json"
+        "migration-workflow-history-cancel.json",
+        // + cutover-window version 1: a daily window, the approved cutover waits for it to open
+        "migration-workflow-history-window.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
