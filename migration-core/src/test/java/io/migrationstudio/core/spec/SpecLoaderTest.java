@@ -290,6 +290,50 @@ class SpecLoaderTest {
   }
 
   @Test
+  void aWindowIsAnInstantOrAOneShotOrDailyMappingWithEveryProblemNamed() {
+    MigrationSpec daily =
+        SpecLoader.parse(
+            FULL.replace(
+                "window: null",
+                "window: { start: \"02:00\", end: \"04:00\", zone: Europe/Berlin }"));
+    assertTrue(daily.cutover().window().daily());
+    assertEquals("wait", daily.cutover().window().afterEndOrDefault());
+    assertEquals(daily, SpecLoader.parse(SpecLoader.render(daily)), "round trip");
+    MigrationSpec instant =
+        SpecLoader.parse(FULL.replace("window: null", "window: \"2026-12-05T22:00:00Z\""));
+    assertTrue(instant.cutover().window().plainInstant());
+    // the plain form stays a plain string in the rendered spec
+    assertEquals(instant, SpecLoader.parse(SpecLoader.render(instant)));
+    assertTrue(
+        SpecLoader.render(instant)
+            .lines()
+            .anyMatch(l -> l.strip().matches("window: \"?2026-12-05T22:00:00Z\"?")),
+        SpecLoader.render(instant));
+    List<String> windows =
+        List.of(
+            "{ start: \"02:00\", end: \"04:00\", zone: Mars/Olympus, after_end: later }",
+            "{ start: \"2026-12-06T02:00\", end: \"2026-12-05T02:00\", after_end: wait }",
+            "{ end: \"04:00\", colour: red }",
+            "{ start: 7, end: \"04:00\" }",
+            "[02:00, 04:00]");
+    List<List<String>> expected =
+        List.of(
+            List.of("cutover.window.zone", "cutover.window.after_end"),
+            List.of("cutover.window.end", "cutover.window.after_end"),
+            List.of("cutover.window.colour", "cutover.window.start"),
+            List.of("cutover.window.start"),
+            List.of("cutover.window"));
+    for (int i = 0; i < windows.size(); i++) {
+      String text = FULL.replace("window: null", "window: " + windows.get(i));
+      SpecException e = assertThrows(SpecException.class, () -> SpecLoader.parse(text));
+      assertEquals(
+          expected.get(i),
+          e.problems().stream().map(SpecProblem::key).toList(),
+          windows.get(i) + ": " + e.problems());
+    }
+  }
+
+  @Test
   void everySwitchProblemIsListedAndNoSecretIsShown() {
     List<String> switches =
         List.of(
