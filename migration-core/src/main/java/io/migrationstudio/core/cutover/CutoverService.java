@@ -508,6 +508,16 @@ public final class CutoverService {
         steps.skip(phase, SWITCH, "switch type none: the operator repoints the applications");
         return true;
       }
+      if (REHEARSAL.equals(phase) && !TrafficSwitch.rehearsable(spec.cutover().switchTo())) {
+        steps.skip(
+            phase,
+            SWITCH,
+            "not rehearsed: switch type "
+                + spec.cutover().switchTo().type()
+                + " moves live traffic, and writes sent to the target during a drill would be lost"
+                + " when it reverts; it is checked at the cutover, which rolls it back on failure");
+        return true;
+      }
       trafficSwitch = sw.get();
       switched = true;
       return steps.run(phase, SWITCH, trafficSwitch::apply);

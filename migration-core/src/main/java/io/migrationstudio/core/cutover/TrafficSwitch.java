@@ -27,6 +27,14 @@ interface TrafficSwitch {
   String describe();
 
   /**
+   * Whether the drill may rehearse this switch: a file the applications read at their next start
+   * can be written and put back; a hook or a PgBouncer repoint moves live traffic at once.
+   */
+  static boolean rehearsable(SwitchSpec s) {
+    return SwitchSpec.NONE.equals(s.type()) || SwitchSpec.CONFIG_FILE.equals(s.type());
+  }
+
+  /**
    * The switch of the spec; empty for {@code none}. {@code keepBackup}: a config file's previous
    * content is also left next to it ({@code .pre-cutover}) for operators.
    */

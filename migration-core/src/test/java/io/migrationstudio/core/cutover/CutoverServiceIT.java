@@ -371,6 +371,33 @@ class CutoverServiceIT {
   }
 
   @Test
+  void theDrillDoesNotRunASwitchThatMovesLiveTraffic() throws Exception {
+    Path hook = apps.resolve("repoint.sh");
+    Path ran = apps.resolve("ran");
+    Files.writeString(hook, "#!/bin/sh\ntouch \"$1\"\n");
+    hook.toFile().setExecutable(true);
+    MigrationSpec spec =
+        SpecLoader.parse(
+            specText("PT15M")
+                .replaceAll(
+                    "switch: \\{[^}]*}",
+                    "switch: { type: command, command: [\"" + hook + "\", \"" + ran + "\"] }"));
+    StageOutput out = cutover.drillRollback(spec, BRANCH);
+    assertEquals(Verdict.PASS, out.verdict(), out.summary());
+    DrillReport drill =
+        Json.read(out.files().get(ArtifactPaths.DRILL_JSON), DrillReport.class, "drill");
+    CutoverStep sw =
+        drill.steps().stream()
+            .filter(s -> s.name().equals(CutoverService.SWITCH))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(CutoverStep.SKIPPED, sw.status());
+    assertTrue(sw.detail().contains("moves live traffic"), sw.detail());
+    assertFalse(Files.exists(ran), "the hook did not run in the drill");
+    assertSourceWritable();
+  }
+
+  @Test
   void aHookThatHangsIsKilledAtTheTimeout() throws Exception {
     Path hook = apps.resolve("hang.sh");
     Files.writeString(hook, "#!/bin/sh\necho started\nsleep 30\n");
