@@ -43,6 +43,9 @@ final class PgBouncerSwitch implements TrafficSwitch {
   private final PgBouncerIni ini;
   private String previousEntry;
 
+  /** Whether the ini holds the target's entry now (so a revert has something to put back). */
+  private boolean iniChanged;
+
   PgBouncerSwitch(MigrationSpec spec, SecretResolver secrets) {
     this.spec = spec;
     this.secrets = secrets;
@@ -58,15 +61,15 @@ final class PgBouncerSwitch implements TrafficSwitch {
             ? sw.entry()
             : PgBouncerIni.repoint(current, JdbcAddress.parse(spec.target().url()));
     previousEntry = current;
-    return repoint(next, "to the target");
+    return repoint(next, "to the target", true);
   }
 
   @Override
   public String revert() throws IOException, SQLException {
-    if (previousEntry == null) {
+    if (previousEntry == null || !iniChanged) {
       return "the [databases] entry of " + sw.database() + " was not changed: nothing to revert";
     }
-    String detail = repoint(previousEntry, "back to the source");
+    String detail = repoint(previousEntry, "back to the source", false);
     previousEntry = null;
     return detail;
   }
@@ -77,7 +80,8 @@ final class PgBouncerSwitch implements TrafficSwitch {
   }
 
   /** PAUSE, rewrite, RELOAD, check, RESUME; resumed whatever fails. */
-  private String repoint(String entry, String where) throws IOException, SQLException {
+  private String repoint(String entry, String where, boolean toTarget)
+      throws IOException, SQLException {
     String db = sw.database();
     Duration timeout = Duration.parse(sw.timeoutOrDefault());
     List<String> done = new ArrayList<>();
@@ -89,6 +93,7 @@ final class PgBouncerSwitch implements TrafficSwitch {
       try {
         long t = System.nanoTime();
         String was = ini.replace(db, entry);
+        iniChanged = toTarget;
         done.add(
             sw.ini()
                 + " ["

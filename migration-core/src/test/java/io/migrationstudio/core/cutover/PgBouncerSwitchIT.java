@@ -184,6 +184,8 @@ class PgBouncerSwitchIT {
       StepRecorder.CheckFailed e =
           org.junit.jupiter.api.Assertions.assertThrows(StepRecorder.CheckFailed.class, sw::apply);
       assertTrue(e.getMessage().contains("did not complete within"), e.getMessage());
+      // the rollback that follows has nothing to put back (and does not PAUSE again)
+      assertTrue(sw.revert().contains("nothing to revert"));
       app.commit();
       assertEquals(before, Files.readString(ini));
       assertEquals(source.name(), database(app), "resumed, still the source");
