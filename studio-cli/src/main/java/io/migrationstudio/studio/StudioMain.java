@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       RunCommand.class,
       ValidateCommand.class,
+      ReleaseCommand.class,
       ServerCommand.class,
       WorkerCommand.class,
       ClientCommands.Start.class,
@@ -29,7 +30,6 @@ import picocli.CommandLine.Command;
       ClientCommands.Throttle.class,
       ClientCommands.Artifacts.class,
       UnlockCommand.class,
-      ReleaseCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class StudioMain implements Runnable {
