@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       ValidateCommand.class,
       ReleaseCommand.class,
+      DiffCommand.class,
       ServerCommand.class,
       WorkerCommand.class,
       ClientCommands.Start.class,
@@ -30,6 +31,7 @@ import picocli.CommandLine.Command;
       ClientCommands.Throttle.class,
       ClientCommands.Artifacts.class,
       UnlockCommand.class,
+      RollbackCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class StudioMain implements Runnable {

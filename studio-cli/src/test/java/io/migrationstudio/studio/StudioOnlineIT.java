@@ -97,7 +97,7 @@ class StudioOnlineIT {
    * Writes until the copy is done and then a little longer: new artists, title updates, deletes and
    * key changes of its own rows, each iteration one transaction over two tables.
    */
-  private static void write(
+  static void write(
       TestDatabase source,
       TestDatabase target,
       AtomicBoolean stop,

@@ -11,7 +11,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * source-read-only} (default) or {@code none}. {@code switch}: see {@link SwitchSpec}. {@code
  * max_validation_age}: ISO-8601 duration; right before executing, a validation report older than
  * this (or made against another state of the chunk ledger) is refused and Validation re-run
- * (default PT24H).
+ * (default PT24H). {@code max_lag}: ISO-8601 duration; an online migration's cutover refuses to
+ * freeze when its change stream needs longer than this to catch up with the source (default PT5S);
+ * ignored by {@code bulk}.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -20,20 +22,35 @@ public record CutoverOptions(
     String rto,
     String freeze,
     @JsonProperty("switch") SwitchSpec switchTo,
-    @JsonProperty("max_validation_age") String maxValidationAge) {
+    @JsonProperty("max_validation_age") String maxValidationAge,
+    @JsonProperty("max_lag") String maxLag) {
   public static final String DEFAULT_MAX_VALIDATION_AGE = "PT24H";
+
+  public static final String DEFAULT_MAX_LAG = "PT5S";
 
   public CutoverOptions {
     rto = rto == null ? "PT15M" : rto;
     freeze = freeze == null ? "source-read-only" : freeze;
     switchTo = switchTo == null ? SwitchSpec.none() : switchTo;
     maxValidationAge = maxValidationAge == null ? DEFAULT_MAX_VALIDATION_AGE : maxValidationAge;
+    maxLag = maxLag == null ? DEFAULT_MAX_LAG : maxLag;
   }
 
   /** The window as an instant to wait for (the form before windows had an end). */
   public CutoverOptions(
+      String window,
+      String rto,
+      String freeze,
+      SwitchSpec switchTo,
+      String maxValidationAge,
+      String maxLag) {
+    this(CutoverWindow.at(window), rto, freeze, switchTo, maxValidationAge, maxLag);
+  }
+
+  /** Before {@code max_lag}: the default lag. */
+  public CutoverOptions(
       String window, String rto, String freeze, SwitchSpec switchTo, String maxValidationAge) {
-    this(CutoverWindow.at(window), rto, freeze, switchTo, maxValidationAge);
+    this(window, rto, freeze, switchTo, maxValidationAge, null);
   }
 
   /** Before {@code max_validation_age}: the default age. */
@@ -42,6 +59,6 @@ public record CutoverOptions(
   }
 
   public static CutoverOptions defaults() {
-    return new CutoverOptions((CutoverWindow) null, null, null, null, null);
+    return new CutoverOptions((CutoverWindow) null, null, null, null, null, null);
   }
 }

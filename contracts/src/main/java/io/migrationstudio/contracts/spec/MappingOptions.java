@@ -11,6 +11,8 @@ import java.util.List;
  * entries are merged over the generated one. {@code type_rules}: target types chosen by rule (see
  * {@link TypeRule}), applied in order before the overrides. {@code evidence}: which source tables
  * and columns evidence files may show plain (see {@link EvidenceOptions}; default: all masked).
+ * {@code carry_privileges}: a PostgreSQL → PostgreSQL migration also carries ownership and grants
+ * (default false).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,10 +21,22 @@ public record MappingOptions(
     String overrides,
     @JsonProperty("type_rules") @JsonInclude(JsonInclude.Include.NON_EMPTY)
         List<TypeRule> typeRules,
-    EvidenceOptions evidence) {
+    EvidenceOptions evidence,
+    @JsonProperty("carry_privileges") Boolean carryPrivileges) {
   public MappingOptions {
     naming = naming == null ? "identity" : naming;
     typeRules = typeRules == null ? List.of() : List.copyOf(typeRules);
+  }
+
+  /** Without carry_privileges (ownership and grants are not carried). */
+  public MappingOptions(
+      String naming, String overrides, List<TypeRule> typeRules, EvidenceOptions evidence) {
+    this(naming, overrides, typeRules, evidence, null);
+  }
+
+  /** Whether ownership and grants are carried (PostgreSQL to PostgreSQL). */
+  public boolean carriesPrivileges() {
+    return Boolean.TRUE.equals(carryPrivileges);
   }
 
   /** Without evidence options: row values in the evidence are masked. */
@@ -41,6 +55,6 @@ public record MappingOptions(
   }
 
   public static MappingOptions defaults() {
-    return new MappingOptions(null, null, null, null);
+    return new MappingOptions(null, null, null, null, null);
   }
 }

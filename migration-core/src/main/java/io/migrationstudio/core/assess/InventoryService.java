@@ -91,7 +91,13 @@ public final class InventoryService {
         throughput =
             previous.isPresent()
                 ? previous.get()
-                : ThroughputProbe.measure(c, dialect, schema, inventory.tables());
+                : targetWrite(
+                    c,
+                    dialect,
+                    schema,
+                    inventory,
+                    spec,
+                    ThroughputProbe.measure(c, dialect, schema, inventory.tables()));
       } catch (SQLException e) {
         throw dialect.classify(
             e, step + " of the source database " + MigrationException.redact(spec.source().url()));
@@ -101,6 +107,35 @@ public final class InventoryService {
           e, "closing the source database " + MigrationException.redact(spec.source().url()));
     }
     return render(inventory, throughput, spec.migrate());
+  }
+
+  /**
+   * {@code tp} with the target's write rate from a timed sample copy ({@link TargetWriteProbe}); a
+   * target that cannot be reached or written leaves the rate unmeasured, with the reason (the plan
+   * then counts the read alone), and the inventory goes on.
+   */
+  private Throughput targetWrite(
+      Connection source,
+      Dialect dialect,
+      String schema,
+      Inventory inventory,
+      MigrationSpec spec,
+      Throughput tp) {
+    try (Connection t = Dialects.open(spec.target(), secrets, "target")) {
+      return TargetWriteProbe.measure(source, dialect, schema, inventory.tables(), t)
+          .map(m -> tp.withTarget(m.relationBytesPerSecond(), m.rows(), m.millis(), null))
+          .orElseGet(
+              () ->
+                  tp.withTarget(
+                      0, 0, 0, "no table in scope holds rows, or the target is not PostgreSQL"));
+    } catch (MigrationException | SQLException e) {
+      return tp.withTarget(
+          0,
+          0,
+          0,
+          "the sample copy into the target failed: "
+              + MigrationException.redact(String.valueOf(e.getMessage())));
+    }
   }
 
   /** The catalogue of {@code schema} restricted to {@code tableFilter}, with its load order. */
@@ -142,7 +177,10 @@ public final class InventoryService {
         Json.bytes(PlanReport.render(inventory, plan, throughput, parallelism, migrate)));
     long rows = inventory.tables().stream().mapToLong(TableInfo::rowCount).sum();
     double seconds =
-        PlanReport.parallelSeconds(PlanReport.estimate(inventory, plan, throughput), parallelism);
+        PlanReport.parallelSeconds(
+            PlanReport.estimate(inventory, plan, throughput, migrate.maxRowsPerSecond()),
+            parallelism,
+            migrate.maxRowsPerSecond());
     String summary =
         String.format(
             Locale.ROOT,

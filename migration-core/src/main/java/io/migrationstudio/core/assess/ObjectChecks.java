@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.migrationstudio.core.assess.Risk.Category;
 import io.migrationstudio.core.assess.Risk.Likelihood;
 import io.migrationstudio.core.assess.Risk.Severity;
+import io.migrationstudio.core.dialect.DataProbe;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.SequenceInfo;
 import io.migrationstudio.core.schema.TableInfo;
@@ -78,6 +79,128 @@ final class ObjectChecks {
               + " callers against the target.",
           c -> listMissing(c, "routines"),
           ObjectChecks::routines);
+
+  static final RiskCheck EXTENSION_ON_TARGET =
+      new CatalogCheck(
+          "extension-missing-on-target",
+          Category.COMPATIBILITY,
+          "Data: a source extension the target server cannot create, or only in an older version.",
+          "Install the extension's package on the target server (it must be listed in"
+              + " pg_available_extensions), then CREATE EXTENSION it; for an older version,"
+              + " install the newer package or check that the objects used exist in it.",
+          ObjectChecks::extensionsUnknown,
+          ObjectChecks::extensions);
+
+  private static Optional<String> extensionsUnknown(RiskContext c) {
+    if (c.probe().flatMap(DataProbe::extensions).isEmpty()) {
+      return Optional.of(
+          c.probe().isEmpty()
+              ? "no source probe: " + c.sourceProbeMissing()
+              : "the " + c.sourceEngine() + " source has no extensions");
+    }
+    if (c.target().flatMap(DataProbe::extensions).isEmpty()) {
+      return Optional.of(
+          c.target().isEmpty()
+              ? "no target probe: " + c.targetProbeMissing()
+              : "the " + c.targetEngine() + " target lists no extensions");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Each extension created on the source (but plpgsql) looked up on the target: not offered there
+   * is a HIGH risk (the objects that need it cannot be created; Migrate names them), offered or
+   * installed in an older version than the source's a LOW one.
+   */
+  private static List<Risk> extensions(RiskContext c) {
+    java.util.Map<String, DataProbe.Extension> target = new java.util.HashMap<>();
+    c.target().flatMap(DataProbe::extensions).orElseThrow().forEach(e -> target.put(e.name(), e));
+    List<Risk> risks = new ArrayList<>();
+    for (DataProbe.Extension e : c.probe().flatMap(DataProbe::extensions).orElseThrow()) {
+      if (e.installed() == null || e.name().equals("plpgsql")) {
+        continue;
+      }
+      DataProbe.Extension t = target.get(e.name());
+      String there = t == null ? null : t.installed() != null ? t.installed() : t.available();
+      if (there == null) {
+        risks.add(
+            Risk.of(
+                "extension-missing-on-target",
+                Category.COMPATIBILITY,
+                Severity.HIGH,
+                Likelihood.HIGH,
+                "Extension " + e.name() + " is not available on the target",
+                List.of("extension " + e.name()),
+                "The source has extension "
+                    + e.name()
+                    + " "
+                    + e.installed()
+                    + "; the target server does not offer it (not in pg_available_extensions),"
+                    + " so CREATE EXTENSION fails and every type, column, index and routine that"
+                    + " needs it cannot be created.",
+                "Install the package that provides "
+                    + e.name()
+                    + " on the target server (PostgreSQL contrib for contrib modules, or the"
+                    + " extension's own package built for the target's major version), then run"
+                    + " CREATE EXTENSION "
+                    + e.name()
+                    + " on the target (Migrate runs it for a PostgreSQL source)."));
+      } else if (olderVersion(there, e.installed())) {
+        risks.add(
+            Risk.of(
+                "extension-missing-on-target",
+                Category.COMPATIBILITY,
+                Severity.LOW,
+                Likelihood.MEDIUM,
+                "Extension " + e.name() + " is older on the target",
+                List.of("extension " + e.name()),
+                "The source has "
+                    + e.name()
+                    + " "
+                    + e.installed()
+                    + "; the target "
+                    + (t.installed() != null ? "has " : "would create ")
+                    + there
+                    + ".",
+                "Install "
+                    + e.name()
+                    + " "
+                    + e.installed()
+                    + " or newer on the target (then ALTER EXTENSION "
+                    + e.name()
+                    + " UPDATE), or check that every object the schema uses exists in "
+                    + there
+                    + "."));
+      }
+    }
+    return risks;
+  }
+
+  /**
+   * Whether version {@code a} is older than {@code b}, comparing their numbers one by one (1.9 is
+   * older than 1.10); versions without numbers are never older.
+   */
+  static boolean olderVersion(String a, String b) {
+    if (!a.matches(".*\\d.*") || !b.matches(".*\\d.*")) {
+      return false;
+    }
+    String[] x = a.split("\\D+");
+    String[] y = b.split("\\D+");
+    for (int i = 0; i < Math.max(x.length, y.length); i++) {
+      java.math.BigInteger p = number(x, i);
+      java.math.BigInteger q = number(y, i);
+      if (p.compareTo(q) != 0) {
+        return p.compareTo(q) < 0;
+      }
+    }
+    return false;
+  }
+
+  private static java.math.BigInteger number(String[] parts, int i) {
+    return i < parts.length && !parts[i].isEmpty()
+        ? new java.math.BigInteger(parts[i])
+        : java.math.BigInteger.ZERO;
+  }
 
   private static Optional<String> listMissing(RiskContext c, String field) {
     return InventoryJson.list(c.inventoryJson(), field).isPresent()

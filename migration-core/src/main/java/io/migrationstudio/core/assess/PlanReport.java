@@ -26,6 +26,10 @@ import java.util.TreeMap;
  * #FK_ALLOWANCE} per FK to validate), because Migrate builds them after the load and each such
  * build rescans the table. The parallel estimate runs the load-order waves one after another; a
  * wave takes the longer of its biggest table and its total divided by the spec's parallelism.
+ *
+ * <p>The spec's throttle ({@code migrate.max_rows_per_second}, a cap per worker-migrate process;
+ * the estimate assumes one) bounds the copy from below: a table takes at least rows / cap, and the
+ * whole copy at least all rows / cap, however many tables run in parallel.
  */
 final class PlanReport {
   /** Share of a table's copy time to build one index or key (primary, unique, secondary). */
@@ -37,13 +41,24 @@ final class PlanReport {
   private PlanReport() {}
 
   /** One table's estimate in seconds; {@code copy} is NaN when no rate could be measured. */
-  record TableEstimate(TableInfo table, int wave, int indexes, double copy, double allowance) {
+  record TableEstimate(
+      TableInfo table, int wave, int indexes, double copy, double allowance, boolean throttled) {
+    TableEstimate(TableInfo table, int wave, int indexes, double copy, double allowance) {
+      this(table, wave, indexes, copy, allowance, false);
+    }
+
     double total() {
       return copy + allowance;
     }
   }
 
   static List<TableEstimate> estimate(Inventory inv, LoadOrder.Plan plan, Throughput tp) {
+    return estimate(inv, plan, tp, null);
+  }
+
+  /** As above, each copy at least rows / {@code rowsPerSecond} (null: no throttle). */
+  static List<TableEstimate> estimate(
+      Inventory inv, LoadOrder.Plan plan, Throughput tp, Long rowsPerSecond) {
     List<TableEstimate> out = new ArrayList<>();
     for (String name : plan.order()) {
       TableInfo t = inv.table(name).orElseThrow();
@@ -53,17 +68,40 @@ final class PlanReport {
         copy = 0;
       } else if (tp.relationBytesPerSecond() > 0) {
         copy = (double) t.sizeBytes() / tp.relationBytesPerSecond();
+        if (tp.targetRelationBytesPerSecond() > 0) {
+          // the copy reads and writes in one thread: the two times add up
+          copy += (double) t.sizeBytes() / tp.targetRelationBytesPerSecond();
+        }
       } else {
         copy = Double.NaN;
       }
       double allowance = copy * (INDEX_ALLOWANCE * indexes + FK_ALLOWANCE * t.foreignKeys().size());
-      out.add(new TableEstimate(t, plan.waveOf(name), indexes, copy, allowance));
+      boolean throttled = false;
+      if (rowsPerSecond != null && rowsPerSecond > 0 && t.rowCount() > 0) {
+        double paced = (double) t.rowCount() / rowsPerSecond;
+        if (Double.isNaN(copy) || paced > copy) {
+          copy = paced;
+          throttled = true;
+        }
+      }
+      out.add(new TableEstimate(t, plan.waveOf(name), indexes, copy, allowance, throttled));
     }
     return out;
   }
 
   static double sequentialSeconds(List<TableEstimate> estimates) {
     return estimates.stream().mapToDouble(TableEstimate::total).sum();
+  }
+
+  /** As below, and at least all rows / {@code rowsPerSecond} (one worker's throttle). */
+  static double parallelSeconds(
+      List<TableEstimate> estimates, int parallelism, Long rowsPerSecond) {
+    double parallel = parallelSeconds(estimates, parallelism);
+    if (rowsPerSecond == null || rowsPerSecond <= 0) {
+      return parallel;
+    }
+    long rows = estimates.stream().mapToLong(e -> e.table().rowCount()).sum();
+    return Math.max(parallel, (double) rows / rowsPerSecond);
   }
 
   static double parallelSeconds(List<TableEstimate> estimates, int parallelism) {
@@ -85,7 +123,8 @@ final class PlanReport {
   /** {@code plan.md}, ending with what {@code migrate.strategy} demands of the source's writes. */
   static String render(
       Inventory inv, LoadOrder.Plan plan, Throughput tp, int parallelism, MigrateOptions migrate) {
-    List<TableEstimate> estimates = estimate(inv, plan, tp);
+    Long cap = migrate.maxRowsPerSecond();
+    List<TableEstimate> estimates = estimate(inv, plan, tp, cap);
     StringBuilder md = new StringBuilder();
     md.append("# Plan estimate for schema ").append(code(inv.schema())).append("\n\n");
     md.append("## Measured read throughput\n\n");
@@ -106,22 +145,51 @@ final class PlanReport {
     } else {
       md.append("Nothing could be measured: the tables in scope hold no rows.\n\n");
     }
+    md.append("## Measured target write throughput\n\n");
+    if (tp.targetRelationBytesPerSecond() > 0) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%s/s of on-disk source table size: %s rows of the largest table copied into a"
+                  + " temporary table on the target (text columns, no index) in %s ms"
+                  + " (`throughput.json`).%n%n",
+              bytes(tp.targetRelationBytesPerSecond()),
+              count(tp.targetSampledRows()),
+              count(tp.targetSampledMillis())));
+    } else {
+      md.append("Not measured")
+          .append(tp.targetNotMeasured() == null ? "" : ": " + tp.targetNotMeasured())
+          .append(". The copy times below count the source's read only.\n\n");
+    }
     md.append("## How the numbers are computed\n\n");
     md.append(
         String.format(
             Locale.ROOT,
             "- copy = table size / %s bytes per second (measured above): both count on-disk"
-                + " bytes (total relation size, TOAST and indexes included), so the units match.%n"
+                + " bytes (total relation size, TOAST and indexes included), so the units match;"
+                + " plus table size / the target's write rate when it was measured (the copy"
+                + " reads and writes in one thread per chunk).%n"
                 + "- index allowance = copy × (%.2f per index or key to build + %.2f per foreign"
                 + " key to validate): Migrate builds them after the load.%n"
                 + "- sequential = sum of all tables; parallel = the load-order waves one after"
                 + " another, each taking the longer of its biggest table and its total / %d"
                 + " (spec `migrate.parallelism`).%n"
+                + "%s"
                 + "- not included: change-capture catch-up, validation and cutover steps.%n%n",
             count(tp.relationBytesPerSecond()),
             INDEX_ALLOWANCE,
             FK_ALLOWANCE,
-            parallelism));
+            parallelism,
+            cap == null
+                ? "- throttle: none (spec `migrate.max_rows_per_second` unset).\n"
+                : "- throttle: spec `migrate.max_rows_per_second` = "
+                    + count(cap)
+                    + " per worker-migrate process (one assumed): a table's copy takes at least"
+                    + " rows / "
+                    + count(cap)
+                    + " s (marked *throttled*), the whole copy at least all rows / "
+                    + count(cap)
+                    + " s.\n"));
     md.append("## Per table (load order)\n\n");
     if (estimates.isEmpty()) {
       md.append("No table is in scope.\n\n");
@@ -140,6 +208,7 @@ final class PlanReport {
             .append(bytes(e.table().sizeBytes()))
             .append(" | ")
             .append(seconds(e.copy()))
+            .append(e.throttled() ? " *throttled*" : "")
             .append(" | ")
             .append(e.indexes())
             .append(" | ")
@@ -157,7 +226,7 @@ final class PlanReport {
     md.append("- with parallelism ")
         .append(parallelism)
         .append(": ")
-        .append(seconds(parallelSeconds(estimates, parallelism)))
+        .append(seconds(parallelSeconds(estimates, parallelism, cap)))
         .append('\n');
     md.append("\n## Source writes\n\n").append(sourceWrites(migrate)).append('\n');
     return md.toString();

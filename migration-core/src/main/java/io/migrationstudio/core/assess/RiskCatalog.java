@@ -53,6 +53,7 @@ public final class RiskCatalog {
           ObjectChecks.SEQUENCE_RESET,
           ObjectChecks.TRIGGER_MANUAL_PORT,
           ObjectChecks.ROUTINE_MANUAL_PORT,
+          ObjectChecks.EXTENSION_ON_TARGET,
           DataChecks.CASE_INSENSITIVE_COLLISION,
           DataChecks.TEXT_WITH_NUL_BYTES,
           DataChecks.MYSQL_ZERO_DATES,

@@ -10,7 +10,9 @@ import java.util.List;
  * values as read (text as UTF-8, binary as is, other values by their text form), i.e. roughly what
  * a copy moves. {@code sampled_relation_bytes} is the share of the tables' on-disk size that was
  * read (table size × rows read / rows), so {@code relation_bytes_per_second} converts a table's
- * on-disk size (as the inventory records it) into a read time without mixing units.
+ * on-disk size (as the inventory records it) into a read time without mixing units. {@code
+ * target_relation_bytes_per_second} is the same unit written into the target in a timed sample copy
+ * (0 when not measured, {@code target_not_measured} saying why).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Throughput(
@@ -21,7 +23,58 @@ public record Throughput(
     @JsonProperty("relation_bytes_per_second") long relationBytesPerSecond,
     @JsonProperty("sampled_relation_bytes") long sampledRelationBytes,
     @JsonProperty("sampled_millis") long sampledMillis,
-    @JsonProperty("sampled_tables") List<String> sampledTables) {
+    @JsonProperty("sampled_tables") List<String> sampledTables,
+    @JsonProperty("target_relation_bytes_per_second") long targetRelationBytesPerSecond,
+    @JsonProperty("target_sampled_rows") long targetSampledRows,
+    @JsonProperty("target_sampled_millis") long targetSampledMillis,
+    @JsonProperty("target_not_measured") String targetNotMeasured) {
+
+  /** Read throughput only (the target's write rate not measured). */
+  public Throughput(
+      long rowsPerSecond,
+      long bytesPerSecond,
+      long sampledRows,
+      long sampledBytes,
+      long relationBytesPerSecond,
+      long sampledRelationBytes,
+      long sampledMillis,
+      List<String> sampledTables) {
+    this(
+        rowsPerSecond,
+        bytesPerSecond,
+        sampledRows,
+        sampledBytes,
+        relationBytesPerSecond,
+        sampledRelationBytes,
+        sampledMillis,
+        sampledTables,
+        0,
+        0,
+        0,
+        null);
+  }
+
+  /**
+   * This throughput with the target's write rate: on-disk source bytes per second the target took
+   * in a timed sample copy ({@code TargetWriteProbe}); {@code notMeasured} says why when it is 0.
+   */
+  public Throughput withTarget(
+      long relationBytesPerSecond, long rows, long millis, String notMeasured) {
+    return new Throughput(
+        rowsPerSecond,
+        bytesPerSecond,
+        sampledRows,
+        sampledBytes,
+        this.relationBytesPerSecond,
+        sampledRelationBytes,
+        sampledMillis,
+        sampledTables,
+        relationBytesPerSecond,
+        rows,
+        millis,
+        notMeasured);
+  }
+
   public Throughput {
     if (rowsPerSecond < 0
         || bytesPerSecond < 0

@@ -34,6 +34,17 @@ public interface ChangeCapture {
   StreamPosition head(Connection source) throws SQLException;
 
   /**
+   * An end position for a drain (the cutover's marker, read after the freeze): every transaction
+   * committed before this call is at or below it, and the stream delivers a transaction at or past
+   * it even when the source is idle afterwards. By default the {@link #head}, for sources whose
+   * stream reports idle-time positions itself (MariaDB's heartbeat events); PostgreSQL writes a
+   * logical message labelled {@code label}.
+   */
+  default StreamPosition endMarker(Connection source, String label) throws SQLException {
+    return head(source);
+  }
+
+  /**
    * Opens a reader of capture {@code name} delivering transactions committed after {@code from} (a
    * reader may deliver some at or before it again; the applier skips them).
    */

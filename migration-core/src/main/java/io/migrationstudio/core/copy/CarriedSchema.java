@@ -41,7 +41,9 @@ public final class CarriedSchema {
     Set<String> tables =
         mapping.tables().stream().map(TableMapping::source).collect(Collectors.toSet());
     try {
-      return source.schemaScript(src, schema, tables::contains).orElse(SchemaScript.EMPTY);
+      return source
+          .schemaScript(src, schema, tables::contains, mapping.carryPrivileges())
+          .orElse(SchemaScript.EMPTY);
     } catch (SQLException e) {
       throw source.classify(e, "reading the definitions of schema " + schema + " on the source");
     }
@@ -86,6 +88,12 @@ public final class CarriedSchema {
             + " (SQLState "
             + e.getSQLState()
             + ")";
+    if (s.kind().equals("role")) {
+      return "the role does not exist on the target; the source's ownership and grants name it"
+          + " (each one not carried is named too). Create it on the target (CREATE ROLE "
+          + s.name()
+          + " ...), then run the post-data part of 03-migrate/target-schema.sql again";
+    }
     if (s.kind().equals("extension")) {
       return what
           + (s.note() == null ? "" : "; " + s.note())

@@ -113,7 +113,8 @@ public final class ChunkCopier {
       ChunkRange range,
       String migrationId,
       ChunkProgress progress) {
-    TableSql sql = new TableSql(sourceDialect, targetDialect, mapping, table);
+    // columns the target generates are neither read nor written: COPY lists leave them out
+    TableSql sql = new TableSql(sourceDialect, targetDialect, mapping, table.written());
     String what = "chunk " + range.index() + " of table " + table.source();
     try {
       return copy(source, target, sql, range, migrationId, progress, what);

@@ -211,7 +211,7 @@ public final class DryRunner {
     String error = null;
     boolean auto = true;
     try {
-      TableSql sql = new TableSql(source, target, mapping, t);
+      TableSql sql = new TableSql(source, target, mapping, t.written());
       List<ChunkRange> ranges;
       try {
         ranges = ChunkPlanner.plan(src, source, sql, chunkRows).chunks();

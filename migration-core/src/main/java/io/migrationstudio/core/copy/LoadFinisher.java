@@ -54,6 +54,34 @@ public final class LoadFinisher {
       MappingDocument mapping,
       String migrationId,
       long stageStartedAtMillis) {
+    List<String> statements = freeSequenceStatements(source, sourceDialect, mapping);
+    return finish(
+        c,
+        mapping,
+        migrationId,
+        stageStartedAtMillis,
+        statements,
+        CarriedSchema.read(sourceDialect, target, source, mapping));
+  }
+
+  /**
+   * The cutover's sequence step (the same statements as the end of a load): identities and mapped
+   * sequences past the largest key now on the target, free-standing sequences at their source
+   * sequence's current value; runs them in one target transaction and returns them.
+   */
+  public List<String> setSequences(
+      Connection source, Dialect sourceDialect, Connection c, MappingDocument mapping)
+      throws SQLException {
+    TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
+    List<String> statements =
+        concat(schema.sequenceStatements(), freeSequenceStatements(source, sourceDialect, mapping));
+    TargetSchema.runInTransaction(c, statements);
+    return statements;
+  }
+
+  /** {@code setval} of every free-standing sequence to its source sequence's current value. */
+  private List<String> freeSequenceStatements(
+      Connection source, Dialect sourceDialect, MappingDocument mapping) {
     TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
     List<String> statements = new ArrayList<>();
     String sourceSchema =
@@ -80,13 +108,7 @@ public final class LoadFinisher {
             e, "reading the current value of source sequence " + seq.source());
       }
     }
-    return finish(
-        c,
-        mapping,
-        migrationId,
-        stageStartedAtMillis,
-        statements,
-        CarriedSchema.read(sourceDialect, target, source, mapping));
+    return statements;
   }
 
   /**

@@ -207,7 +207,10 @@ public final class MigrateService {
     long rejectLimit = spec.migrate().rejectLimit();
     String what = "the integration check of migration " + migrationId;
     return Connections.onTargetReadOnly(
-        spec, secrets, what, tgt -> checker.check(tgt, mapping, migrationId, rejectLimit));
+        spec,
+        secrets,
+        what,
+        tgt -> checker.check(tgt, mapping, migrationId, rejectLimit, spec.migrate().online()));
   }
 
   /** The integration tester on a dry run: the report's verdict and a target left untouched. */

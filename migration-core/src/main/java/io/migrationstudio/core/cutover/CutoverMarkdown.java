@@ -49,6 +49,33 @@ final class CutoverMarkdown {
     return md.toString();
   }
 
+  /** The measured figures of an online cutover's live sequence. */
+  private static void live(StringBuilder md, CutoverLog.Live l) {
+    md.append("## Live sequence (online)\n\n| | |\n|---|---|\n");
+    md.append("| Change capture | `").append(l.capture()).append("` |\n");
+    md.append("| Lag at freeze time | ")
+        .append(ms(l.lagMillis()))
+        .append(" (max ")
+        .append(l.maxLagMillis())
+        .append(" ms) |\n");
+    md.append("| End marker | ").append(l.marker() == null ? "-" : "`" + l.marker() + "`");
+    md.append(" |\n| Drained to | ")
+        .append(l.drainedTo() == null ? "-" : "`" + l.drainedTo() + "`")
+        .append(" |\n");
+    md.append("| Drain | ")
+        .append(ms(l.drainMillis()))
+        .append(l.drainedTransactions() == null ? "" : ", " + l.drainedTransactions() + " tx, ")
+        .append(l.drainedChanges() == null ? "" : l.drainedChanges() + " row changes")
+        .append(" |\n");
+    md.append("| Writes unavailable (freeze to switch) | ")
+        .append(ms(l.writeUnavailableMillis()))
+        .append(" |\n\n");
+  }
+
+  private static String ms(Long millis) {
+    return millis == null ? "not reached" : millis + " ms";
+  }
+
   static String cutoverLog(CutoverLog log) {
     StringBuilder md = new StringBuilder();
     md.append("# Cutover log: ").append(log.migration()).append("\n\n");
@@ -66,6 +93,9 @@ final class CutoverMarkdown {
         .append(log.mappingCommit())
         .append("` |\n");
     md.append("| Rolled back | ").append(log.rolledBack() ? "yes" : "no").append(" |\n\n");
+    if (log.live() != null) {
+      live(md, log.live());
+    }
     md.append("## Steps\n\n");
     steps(md, log.steps());
     md.append("\n## Final row counts\n\n");

@@ -65,6 +65,15 @@ public final class CutoverService {
   static final String COUNTS = "final validation under the freeze: counts and checksums";
   static final String TARGET_WRITES = "post-check: a new target session can write";
   static final String SOURCE_REFUSES = "post-check: a new source session cannot write";
+  static final String CATCH_UP = "catch the change stream up; its lag must be within max_lag";
+  static final String MARKER = "write the end-position marker after the freeze";
+  static final String DRAIN = "drain the change stream to the end marker";
+  static final String SEQUENCES = "set identities and sequences on the target";
+  static final String PROOF = "prove from the stream that no write passed the freeze";
+  static final String DROP_CAPTURE = "stop and drop the forward change capture";
+
+  /** {@code migrate.strategy} of a migration whose cutover runs the live sequence. */
+  static final String ONLINE = "online";
 
   /** Suffix of the copy of the switched config file's previous content. */
   public static final String PRE_CUTOVER_SUFFIX = ".pre-cutover";
@@ -195,6 +204,16 @@ public final class CutoverService {
    * CUTOVER_FAILED. A cutover the branch head already records as PASS is not executed again.
    */
   public StageOutput executeCutover(MigrationSpec spec, String branch, String commit) {
+    return executeCutover(spec, spec.id(), branch, commit);
+  }
+
+  /**
+   * {@link #executeCutover(MigrationSpec, String, String)} for migration {@code migrationId} (whose
+   * change capture an online migration drains: {@link LiveCutover}, with the stream workflow
+   * stopped).
+   */
+  public StageOutput executeCutover(
+      MigrationSpec spec, String migrationId, String branch, String commit) {
     Optional<byte[]> recorded = store.read(branch, ArtifactPaths.CUTOVER_LOG_JSON);
     if (recorded.isPresent()) {
       CutoverLog log = Json.read(recorded.get(), CutoverLog.class, ArtifactPaths.CUTOVER_LOG_JSON);
@@ -220,18 +239,36 @@ public final class CutoverService {
     StepRecorder steps = new StepRecorder(dialect);
     Run run = new Run(spec, dialect, frozenTables(spec, mapping));
     List<CutoverLog.TableCount> counts = new ArrayList<>();
+    LiveCutover live =
+        ONLINE.equals(spec.migrate().strategy())
+            ? new LiveCutover(spec, mapping, migrationId, secrets)
+            : null;
+    Long writeUnavailable = null;
     boolean completed = false;
     try {
       boolean ok =
           steps.run(CUTOVER, CONNECT, run::connect)
+              && (live == null || steps.run(CUTOVER, CATCH_UP, live::catchUp));
+      long freezeStarted = System.nanoTime();
+      ok =
+          ok
               && run.freeze(steps, CUTOVER)
+              && (live == null
+                  || steps.run(CUTOVER, MARKER, live::mark)
+                      && steps.run(CUTOVER, DRAIN, live::drain)
+                      && steps.run(CUTOVER, SEQUENCES, live::sequences))
               && steps.run(CUTOVER, COUNTS, () -> compareUnderFreeze(spec, mapping, counts))
-              && run.switchTraffic(steps, CUTOVER, true)
-              && steps.run(CUTOVER, TARGET_WRITES, () -> expectWritable(spec.target(), "target"));
+              && (live == null || steps.run(CUTOVER, PROOF, live::prove))
+              && run.switchTraffic(steps, CUTOVER, true);
+      if (ok) {
+        writeUnavailable = StepRecorder.millis(System.nanoTime() - freezeStarted);
+      }
+      ok = ok && steps.run(CUTOVER, TARGET_WRITES, () -> expectWritable(spec.target(), "target"));
       if (ok && run.freezes()) {
         ok = steps.run(CUTOVER, SOURCE_REFUSES, run::expectRefused);
       }
       if (!ok) {
+        writeUnavailable = null;
         run.rollback(steps);
       }
       completed = ok;
@@ -241,6 +278,10 @@ public final class CutoverService {
       } else {
         run.close();
       }
+    }
+    if (completed && live != null) {
+      // after the switch: a capture left behind is dropped again when the migration ends
+      steps.run(CUTOVER, DROP_CAPTURE, live::dropCapture);
     }
     boolean failed = !completed;
     String summary;
@@ -264,7 +305,14 @@ public final class CutoverService {
               + " tables with equal row counts and checksums under the freeze; traffic switched"
               + (run.freezes()
                   ? "; the source tables in scope stay guarded against writes as the fallback"
-                  : "");
+                  : "")
+              + (live == null
+                  ? ""
+                  : "; stream drained to its end marker in "
+                      + live.live(writeUnavailable).drainMillis()
+                      + " ms, writes unavailable for "
+                      + writeUnavailable
+                      + " ms");
     }
     CutoverLog log =
         new CutoverLog(
@@ -277,7 +325,8 @@ public final class CutoverService {
             failed,
             summary,
             steps.steps(),
-            counts);
+            counts,
+            live == null ? null : live.live(writeUnavailable));
     return output(log, Json.bytes(Json.write(log)));
   }
 

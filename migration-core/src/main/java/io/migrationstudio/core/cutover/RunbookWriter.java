@@ -127,11 +127,14 @@ final class RunbookWriter {
       step(
           md,
           ++n,
-          "Drain change capture: let the stream apply every change up to the freeze",
+          "Drain change capture: the studio writes an end marker after the freeze and applies"
+              + " the stream up to it, then sets the target's sequences",
           coordinator,
-          "not measured",
-          "the stream's lag is 0 after the freeze (`studio status`); the studio does not drain"
-              + " and stop the stream by itself yet, so check it before switching");
+          "measured at execution (`cutover-log.json` live.drain_ms)",
+          "before the freeze the stream catches up within cutover.max_lag "
+              + spec.cutover().maxLag()
+              + " (else refused, nothing frozen); after the final checksums a second marker proves"
+              + " no write passed the freeze");
     } else {
       step(
           md,

@@ -62,6 +62,26 @@ public interface DataProbe {
   Optional<Boolean> hasExtension(String name);
 
   /**
+   * The extensions of the database, installed or offered by the server (PostgreSQL's {@code
+   * pg_available_extensions} and {@code pg_extension}), sorted by name; empty when the engine has
+   * no extensions.
+   */
+  default Optional<List<Extension>> extensions() {
+    return Optional.empty();
+  }
+
+  /**
+   * One extension: {@code installed} is the version created in the database (null: not created),
+   * {@code available} the version {@code CREATE EXTENSION} would install (null: the server has no
+   * package for it).
+   */
+  record Extension(String name, String installed, String available) {
+    public Extension {
+      Objects.requireNonNull(name, "extension name");
+    }
+  }
+
+  /**
    * What the connected user cannot read in the schema, or empty when the engine cannot tell: the
    * tables that exist but whose every column it may not select (the catalogue leaves them out), and
    * whether some tables may not even be listed (MariaDB shows a user only the tables it holds a

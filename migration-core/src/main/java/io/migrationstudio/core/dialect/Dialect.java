@@ -342,6 +342,17 @@ public interface Dialect {
   }
 
   /**
+   * {@link #schemaScript(Connection, String, Predicate)}, with ownership and grants of the objects
+   * when {@code privileges} (and the roles they name checked on the target first). By default the
+   * privileges are not described.
+   */
+  default Optional<io.migrationstudio.core.schema.SchemaScript> schemaScript(
+      Connection connection, String schema, Predicate<String> tableFilter, boolean privileges)
+      throws SQLException {
+    return schemaScript(connection, schema, tableFilter);
+  }
+
+  /**
    * A sequence's position as PostgreSQL's {@code setval(seq, lastValue, called)} takes it: the next
    * {@code nextval} returns {@code lastValue} when {@code called} is false, the value after it
    * otherwise.

@@ -28,6 +28,12 @@ import java.util.Objects;
  * map does not list ({@link UnmappedPolicy}, reject when not stated). See {@link ValueMap}. {@code
  * compare} holds the column's comparison rules for validation ({@link ComparisonRule}; absent:
  * exact comparison).
+ *
+ * <p>{@code generated} (PostgreSQL sources only) is the target column's generation expression: the
+ * column is created {@code GENERATED ALWAYS AS (generated) STORED}, left out of every write (COPY
+ * column lists, the change stream) and compared as a value by validation. {@code collation} is the
+ * target column's {@code COLLATE} (a quoted, optionally schema-qualified collation name) when it
+ * differs from its type's default. Both are absent otherwise.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -47,7 +53,9 @@ import java.util.Objects;
   "source_time_zone",
   "values",
   "unmapped",
-  "compare"
+  "compare",
+  "generated",
+  "collation"
 })
 public record ColumnMapping(
     String source,
@@ -65,7 +73,9 @@ public record ColumnMapping(
     @JsonProperty("source_time_zone") String sourceTimeZone,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, Object> values,
     UnmappedPolicy unmapped,
-    ComparisonRule compare) {
+    ComparisonRule compare,
+    String generated,
+    String collation) {
   public ColumnMapping {
     values =
         values == null || values.isEmpty()
@@ -91,6 +101,53 @@ public record ColumnMapping(
               + defaultValue
               + "'; an identity takes its values from its sequence, remove the default");
     }
+    if (generated != null && (disposition != Disposition.MAP || identity || defaultValue != null)) {
+      throw new IllegalArgumentException(
+          "column "
+              + target
+              + " is generated ("
+              + generated
+              + "): it must be a map column without identity or default (the target computes it)");
+    }
+  }
+
+  /** A column that is neither generated on the target nor has an explicit collation. */
+  public ColumnMapping(
+      String source,
+      String target,
+      Disposition disposition,
+      String sourceType,
+      String type,
+      CanonicalType canonical,
+      boolean nullable,
+      boolean identity,
+      String defaultValue,
+      String expression,
+      String reason,
+      String rule,
+      String sourceTimeZone,
+      Map<String, Object> values,
+      UnmappedPolicy unmapped,
+      ComparisonRule compare) {
+    this(
+        source,
+        target,
+        disposition,
+        sourceType,
+        type,
+        canonical,
+        nullable,
+        identity,
+        defaultValue,
+        expression,
+        reason,
+        rule,
+        sourceTimeZone,
+        values,
+        unmapped,
+        compare,
+        null,
+        null);
   }
 
   /** A column whose type no type rule chose, read in UTC, without a value map. */
@@ -210,7 +267,9 @@ public record ColumnMapping(
         sourceTimeZone,
         values,
         unmapped,
-        rule);
+        rule,
+        generated,
+        collation);
   }
 
   /** This column with the value map {@code values} and policy {@code unmapped} (null: none). */
@@ -231,7 +290,44 @@ public record ColumnMapping(
         sourceTimeZone,
         values,
         unmapped,
-        compare);
+        compare,
+        generated,
+        collation);
+  }
+
+  /**
+   * This column generated on the target from the PostgreSQL expression {@code generated} ({@code
+   * GENERATED ALWAYS AS (...) STORED}) and with the collation {@code collation} (null: none).
+   */
+  public ColumnMapping withGeneratedAndCollation(String generated, String collation) {
+    return new ColumnMapping(
+        source,
+        target,
+        disposition,
+        sourceType,
+        type,
+        canonical,
+        nullable,
+        identity,
+        defaultValue,
+        expression,
+        reason,
+        rule,
+        sourceTimeZone,
+        values,
+        unmapped,
+        compare,
+        generated,
+        collation);
+  }
+
+  /**
+   * Whether the target computes this column itself ({@code generated}): it reaches the target and
+   * is compared by validation, but the copy and the change stream never write it.
+   */
+  @JsonIgnore
+  public boolean isGenerated() {
+    return generated != null && disposition != Disposition.DROP;
   }
 
   /** Whether the column has a value map (derived, so not written to mapping.yaml). */

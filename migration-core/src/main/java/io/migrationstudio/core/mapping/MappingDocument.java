@@ -9,7 +9,9 @@ import java.util.Optional;
 
 /**
  * {@code mapping.yaml}: the contract between Mapping and Migrate. Tables are listed in load order
- * (parents first). {@code sourceSchema}/{@code targetSchema} name the schemas on each side.
+ * (parents first). {@code sourceSchema}/{@code targetSchema} name the schemas on each side. {@code
+ * carryPrivileges} (from the spec's {@code mapping.carry_privileges}, written only when true): a
+ * PostgreSQL → PostgreSQL migration carries ownership and grants too.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -19,6 +21,7 @@ import java.util.Optional;
   "source_engine",
   "source_schema",
   "target_schema",
+  "carry_privileges",
   "tables",
   "sequences"
 })
@@ -29,8 +32,22 @@ public record MappingDocument(
     @JsonProperty("source_schema") String sourceSchema,
     @JsonProperty("target_schema") String targetSchema,
     List<TableMapping> tables,
-    List<SequenceMapping> sequences) {
+    List<SequenceMapping> sequences,
+    @JsonProperty("carry_privileges") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        boolean carryPrivileges) {
   public static final int CURRENT_VERSION = 1;
+
+  /** A mapping that does not carry ownership and grants. */
+  public MappingDocument(
+      int version,
+      String naming,
+      String sourceEngine,
+      String sourceSchema,
+      String targetSchema,
+      List<TableMapping> tables,
+      List<SequenceMapping> sequences) {
+    this(version, naming, sourceEngine, sourceSchema, targetSchema, tables, sequences, false);
+  }
 
   public MappingDocument {
     tables = List.copyOf(tables);

@@ -26,7 +26,8 @@ public final class MappingDraft {
       @JsonProperty("source_schema") String sourceSchema,
       @JsonProperty("target_schema") String targetSchema,
       List<Table> tables,
-      List<SequenceMapping> sequences) {
+      List<SequenceMapping> sequences,
+      @JsonProperty("carry_privileges") Boolean carryPrivileges) {
     public Document {
       tables = tables == null ? List.of() : List.copyOf(tables);
       sequences = sequences == null ? List.of() : List.copyOf(sequences);
@@ -69,7 +70,9 @@ public final class MappingDraft {
       // YAML reads `unmapped: null` as null: an explicit null is the null policy, absent is absent
       @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = NullIsText.class)
           String unmapped,
-      ComparisonRule compare) {}
+      ComparisonRule compare,
+      String generated,
+      String collation) {}
 
   /** Text, with an explicit YAML/JSON null read as "null" and an absent value left null. */
   static final class NullIsText

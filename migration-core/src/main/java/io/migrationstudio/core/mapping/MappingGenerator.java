@@ -85,6 +85,9 @@ public final class MappingGenerator {
     for (TableInfo table : ordered) {
       MappingDraft.Table override = overrideFor(overrides, table.name());
       List<ColumnMapping> columns = new ArrayList<>();
+      // generation expressions name the source columns: kept only when no name changes
+      boolean namesKept =
+          table.columns().stream().allMatch(col -> naming.apply(col.name()).equals(col.name()));
       for (Column column : sortedColumns(table)) {
         boolean owns =
             inventory.sequences().stream()
@@ -107,7 +110,13 @@ public final class MappingGenerator {
                 null,
                 null);
         Optional<TypeRules.Indexed> rule = rules.first(table.name(), column);
-        columns.add(rule.isPresent() ? applyRule(c, column, rule.get()) : c);
+        // a key column stays written by the copy: chunks and the change stream find rows by it
+        boolean key =
+            table.primaryKey() != null && table.primaryKey().columns().contains(column.name());
+        columns.add(
+            rule.isPresent()
+                ? applyRule(c, column, rule.get())
+                : namesKept && !key ? types.carried(column, c) : c);
       }
       String target = naming.apply(table.name());
       String filter = null;
@@ -225,7 +234,8 @@ public final class MappingGenerator {
             inventory.schema(),
             targetSchema,
             tables,
-            sequences);
+            sequences,
+            spec.mapping().carriesPrivileges());
 
     List<String> collisions = MappingLoader.collisions(document);
     if (!collisions.isEmpty()) {
@@ -443,7 +453,12 @@ public final class MappingGenerator {
             : o.sourceTimeZone() != null ? o.sourceTimeZone() : ruled ? g.sourceTimeZone() : null,
         null,
         null,
-        o.compare() != null ? o.compare() : g.compare());
+        o.compare() != null ? o.compare() : g.compare(),
+        // kept while the override leaves the column's type, disposition and default alone
+        disposition == Disposition.MAP && o.type() == null && !identity && o.defaultValue() == null
+            ? g.generated()
+            : null,
+        o.type() == null ? g.collation() : null);
   }
 
   /** An override column without a source: a new DEFAULT or DERIVE column. */

@@ -139,7 +139,8 @@ public final class MappingLoader {
         draft.sourceSchema(),
         draft.targetSchema(),
         tables,
-        draft.sequences());
+        draft.sequences(),
+        Boolean.TRUE.equals(draft.carryPrivileges()));
   }
 
   private static ColumnMapping toColumn(
@@ -227,6 +228,19 @@ public final class MappingLoader {
     if (c.compare() != null) {
       problems.addAll(c.compare().problems(label, comparisonKind(canonical)));
     }
+    if (c.generated() != null
+        && (disposition != Disposition.MAP || identity || c.defaultValue() != null)) {
+      problems.add(
+          label
+              + ": generated applies only to a map column without identity or default (the"
+              + " target computes its values); remove generated, or make the column map");
+      return null;
+    }
+    if (blank(c.generated()) != (c.generated() == null)
+        || blank(c.collation()) != (c.collation() == null)) {
+      problems.add(label + ": generated and collation, when stated, must not be blank");
+      return null;
+    }
     return new ColumnMapping(
         c.source(),
         disposition == Disposition.DROP ? null : c.target(),
@@ -243,7 +257,9 @@ public final class MappingLoader {
         c.sourceTimeZone(),
         c.values(),
         unmapped,
-        disposition == Disposition.DROP ? null : c.compare());
+        disposition == Disposition.DROP ? null : c.compare(),
+        disposition == Disposition.DROP ? null : c.generated(),
+        disposition == Disposition.DROP ? null : c.collation());
   }
 
   /** What a comparison rule may hold for a canonical type: numeric, temporal, text or other. */

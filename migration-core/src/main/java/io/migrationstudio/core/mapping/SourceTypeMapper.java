@@ -35,6 +35,17 @@ public interface SourceTypeMapper {
     return Optional.ofNullable(method);
   }
 
+  /**
+   * {@code mapped} (the column as {@link #map} typed it, no type rule applied) with what the target
+   * column keeps of the source's definition beyond its type: a generation expression and a
+   * collation, when the source engine's SQL means the same on the target. Called only when the
+   * table's column names reach the target unchanged (the expression names them). By default nothing
+   * more is kept.
+   */
+  default ColumnMapping carried(Column column, ColumnMapping mapped) {
+    return mapped;
+  }
+
   /** The target type of a column and how its value gets there. */
   record Target(
       String type,

@@ -47,13 +47,24 @@ public record TableMapping(
     indexes = indexes == null ? List.of() : List.copyOf(indexes);
   }
 
-  /** The columns that reach the target, in target order. */
   /** This table with {@code columns} in place of its own (everything else unchanged). */
   public TableMapping withColumns(List<ColumnMapping> columns) {
     return new TableMapping(
         source, target, filter, primaryKey, columns, uniqueKeys, foreignKeys, indexes);
   }
 
+  /**
+   * This table as the copy and the change stream write it: without the columns the target generates
+   * itself ({@link ColumnMapping#isGenerated}), which validation still compares.
+   */
+  public TableMapping written() {
+    if (columns.stream().noneMatch(ColumnMapping::isGenerated)) {
+      return this;
+    }
+    return withColumns(columns.stream().filter(c -> !c.isGenerated()).toList());
+  }
+
+  /** The columns that reach the target, in target order. */
   public List<ColumnMapping> copiedColumns() {
     return columns.stream().filter(ColumnMapping::isCopied).toList();
   }

@@ -495,6 +495,10 @@ public final class SpecLoader {
         oneOf(m, "mapping", "naming", NAMINGS);
         text(m, "mapping", "overrides", false);
         typeRules(m.get("type_rules"));
+        JsonNode privileges = m.get("carry_privileges");
+        if (!absent(privileges) && !privileges.isBoolean()) {
+          problem("mapping.carry_privileges", shown(privileges), "must be true or false");
+        }
         JsonNode evidence = section(m, "mapping", "evidence", EvidenceOptions.class);
         if (evidence != null) {
           stringList(evidence.get("plain"), "mapping.evidence.plain");
@@ -743,6 +747,7 @@ public final class SpecLoader {
       window(c.get("window"));
       duration(c, "cutover", "rto");
       duration(c, "cutover", "max_validation_age");
+      duration(c, "cutover", "max_lag");
       oneOf(c, "cutover", "freeze", FREEZES);
       switchTo(section(c, "cutover", "switch", SwitchSpec.class));
     }

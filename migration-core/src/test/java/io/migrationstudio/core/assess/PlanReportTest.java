@@ -133,4 +133,35 @@ class PlanReportTest {
     assertTrue(md.contains("| 1 | `t` | 5 | 1.00 MiB | unknown |"), md);
     assertTrue(md.contains("Nothing could be measured"), md);
   }
+
+  @Test
+  void theSpecsThrottleBoundsTheCopyFromBelow() {
+    Inventory inv =
+        new Inventory(
+            "postgresql",
+            "17",
+            "db",
+            "public",
+            List.of(table("a", 100_000, 10 * MIB, null, 0), table("b", 1_000, 20 * MIB, null, 0)),
+            null,
+            null,
+            null,
+            null);
+    LoadOrder.Plan plan = LoadOrder.of(inv);
+    // unthrottled: a 10 s, b 20 s (1 MiB/s); at 5,000 rows/s a takes 20 s, b keeps its 20 s
+    MigrateOptions throttled = MigrateOptions.defaults().withMaxRowsPerSecond(5_000L);
+    String md = PlanReport.render(inv, plan, ONE_MIB, 4, throttled);
+    assertTrue(md.contains("| 1 | `a` | 100,000 | 10.0 MiB | 20.0 s *throttled* |"), md);
+    assertTrue(md.contains("| 1 | `b` | 1,000 | 20.0 MiB | 20.0 s |"), md);
+    assertTrue(md.contains("`migrate.max_rows_per_second` = 5,000"), md);
+    // parallel: the wave's longest table (b, 25 s with its key) vs all 101,000 rows / 5,000
+    assertTrue(md.contains("- with parallelism 4: 25.0 s\n"), md);
+    String slow =
+        PlanReport.render(
+            inv, plan, ONE_MIB, 4, MigrateOptions.defaults().withMaxRowsPerSecond(1_000L));
+    // a: 100 s throttled + 2.5 s for its key (from the unthrottled copy)
+    assertTrue(slow.contains("- with parallelism 4: 1 min 43 s\n"), slow);
+    String free = PlanReport.render(inv, plan, ONE_MIB, 4);
+    assertTrue(free.contains("| 1 | `a` | 100,000 | 10.0 MiB | 10.0 s |"), free);
+  }
 }

@@ -96,4 +96,25 @@ class RiskChecksIT extends AbstractRiskChecksIT {
     String md = new String(first.files().get(ArtifactPaths.RISKS_MD), StandardCharsets.UTF_8);
     assertTrue(md.contains("| `text-with-nul-bytes` | data-loss | skipped | 0 |"), md);
   }
+
+  @Test
+  void aSourceExtensionOlderOnTheTargetIsNotedAndOneTheTargetOffersIsNoRisk() {
+    EngineDb src = emptySource();
+    EngineDb dst = EngineDb.postgres("dst");
+    src.execute("CREATE EXTENSION citext", "CREATE TABLE t (id int PRIMARY KEY, e citext)");
+
+    RiskReport offered = report(assessTwiceAlike(spec(src, dst)));
+    CheckRun ran = run(offered, "extension-missing-on-target");
+    assertEquals(CheckRun.Status.RAN, ran.status(), ran.reason());
+    assertEquals(0, ran.risks(), "the target offers citext in the source's version");
+
+    // installed on the target in an older version than the source's
+    dst.execute("CREATE EXTENSION citext VERSION '1.4'");
+    RiskReport older = report(assessTwiceAlike(spec(src, dst)));
+    assertEquals(1, run(older, "extension-missing-on-target").risks());
+    Risk r = risk(older, "extension-missing-on-target/extension citext");
+    assertEquals(Risk.Severity.LOW, r.severity());
+    assertTrue(r.detail().contains("the target has 1.4"), r.detail());
+    assertTrue(r.mitigation().contains("ALTER EXTENSION citext UPDATE"), r.mitigation());
+  }
 }

@@ -45,7 +45,8 @@ class RunbookStrategyTest {
     String md = render(SPEC.withMigrate(MigrateOptions.defaults().withStrategy("online")));
     assertTrue(md.contains("| Strategy | online: the source keeps taking writes"), md);
     assertTrue(md.contains("max_lag PT5S"), md);
-    assertTrue(md.contains("let the stream apply every change up to the freeze"), md);
+    assertTrue(md.contains("end marker after the freeze and applies the stream up to it"), md);
+    assertTrue(md.contains("within cutover.max_lag PT5S"), md);
     assertFalse(md.contains("has no change capture"), md);
   }
 }

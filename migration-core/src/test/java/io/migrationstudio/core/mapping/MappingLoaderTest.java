@@ -363,4 +363,49 @@ class MappingLoaderTest {
     assertEquals(ErrorCode.INVALID_ARTIFACT, e.code());
     assertTrue(e.getMessage().startsWith("mapping.yaml at c2 has 1 problem(s)"), e.getMessage());
   }
+
+  @Test
+  void generatedAndCollationRoundTripAndGeneratedNeedsAPlainMapColumn() {
+    String yaml =
+        """
+        version: 1
+        carry_privileges: true
+        tables:
+          - source: Artist
+            target: Artist
+            columns:
+              - source: ArtistId
+                target: ArtistId
+                disposition: map
+                type: integer
+                nullable: false
+              - source: Name
+                target: Name
+                disposition: map
+                type: character varying(120)
+                generated: "('#'::text || (\\"ArtistId\\")::text)"
+                collation: "\\"C\\""
+        """;
+    MappingDocument doc = MappingLoader.load(Json.bytes(yaml), inventory);
+    assertTrue(doc.carryPrivileges());
+    ColumnMapping name = doc.tables().get(0).columns().get(1);
+    assertEquals("('#'::text || (\"ArtistId\")::text)", name.generated());
+    assertEquals("\"C\"", name.collation());
+    assertEquals(1, doc.tables().get(0).written().columns().size(), "the copy leaves it out");
+    assertEquals(doc, MappingLoader.load(Json.bytes(MappingLoader.render(doc)), inventory));
+
+    MigrationException cast =
+        assertThrows(
+            MigrationException.class,
+            () ->
+                MappingLoader.load(
+                    Json.bytes(
+                        yaml.replace(
+                            "disposition: map\n        type: character",
+                            "disposition: cast\n        type: character")),
+                    inventory));
+    assertTrue(
+        cast.getMessage().contains("\"Name\": generated applies only to a map column"),
+        cast.getMessage());
+  }
 }

@@ -167,6 +167,12 @@ class SpecLoaderTest {
         SpecLoader.parse(FULL.replace("rto: PT15M,", "rto: PT15M, max_validation_age: PT2H,"))
             .cutover()
             .maxValidationAge());
+    assertEquals("PT5S", spec.cutover().maxLag(), "default cutover.max_lag");
+    assertEquals(
+        "PT30S",
+        SpecLoader.parse(FULL.replace("rto: PT15M,", "rto: PT15M, max_lag: PT30S,"))
+            .cutover()
+            .maxLag());
     assertEquals("none", spec.cutover().switchTo().type());
     assertFalse(spec.validation().repair(), "nothing is repaired unless asked");
     assertTrue(
@@ -238,7 +244,7 @@ class SpecLoaderTest {
         mapping: { naming: camelCase }
         migrate: { strategy: cdc, parallelism: 0, chunk_rows: 2000000000, reject_limit: -1, dry_run: maybe, chunk_size: 5, max_lag: soon }
         validation: { sample_rows: -5, latency_tolerance: -0.1, queries: [ { name: q1 } ], repair: sometimes }
-        cutover: { window: tomorrow, rto: 15 minutes, freeze: partial, switch: { type: config-file }, max_validation_age: a day }
+        cutover: { window: tomorrow, rto: 15 minutes, freeze: partial, switch: { type: config-file }, max_validation_age: a day, max_lag: PT0S }
         reviews: { mapping: sometimes, deploy: ask }
         approvers: { default: [alice], cutover: bob, ops: [carol] }
         """;
@@ -270,6 +276,7 @@ class SpecLoaderTest {
                 "cutover.window",
                 "cutover.rto",
                 "cutover.max_validation_age",
+                "cutover.max_lag",
                 "cutover.freeze",
                 "cutover.switch.path",
                 "reviews.mapping",

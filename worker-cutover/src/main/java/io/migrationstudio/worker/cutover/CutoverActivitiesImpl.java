@@ -60,7 +60,8 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
     return run(
         () -> {
           StageOutput out =
-              cutover.executeCutover(request.spec(), request.branch(), commitOrBranch(request));
+              cutover.executeCutover(
+                  request.spec(), request.migrationId(), request.branch(), commitOrBranch(request));
           StageResult result =
               artifacts.commit(
                   Stage.CUTOVER,

@@ -165,6 +165,28 @@ final class ChangeStream {
             run.migrationId(), run.spec(), run.branch(), p, r.stageStartedAtMillis()));
   }
 
+  /**
+   * Stops the stream workflow and waits for it to end, keeping the capture: the cutover then drains
+   * the capture itself up to its end marker (one applier at a time; the slot serves one reader).
+   * Returns why it could not, or null when the stream is stopped (or was never started).
+   */
+  String pause(String reason) {
+    if (!online() || child == null || child.isCompleted()) {
+      return null;
+    }
+    status.say("cutover: stopping the change stream; the cutover drains it to its end marker");
+    Workflow.newExternalWorkflowStub(ChangeStreamWorkflow.class, childId).stop(reason);
+    if (!Workflow.await(STOP_WAIT, child::isCompleted)) {
+      return "the change stream " + childId + " did not stop within " + STOP_WAIT;
+    }
+    try {
+      child.get();
+    } catch (ChildWorkflowFailure e) {
+      log.warn("stream {} ended with a failure: {}", childId, rootMessage(e));
+    }
+    return null;
+  }
+
   /** {@link #end(String)} of {@code stream} (null before the migration opened) as it ends. */
   static void end(ChangeStream stream, MigrationState end, String why) {
     if (stream != null) {

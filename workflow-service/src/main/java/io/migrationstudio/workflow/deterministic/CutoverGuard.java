@@ -50,6 +50,15 @@ final class CutoverGuard {
 
   static final int CUTOVER_WINDOW = 1;
 
+  /**
+   * Change id of the live cutover of an online migration (version 1): the stream workflow is
+   * stopped before the cutover executes, which then drains the capture itself to its end marker.
+   * Asked only for online migrations; histories before it execute with the stream running.
+   */
+  static final String LIVE_CUTOVER_CHANGE = "live-cutover";
+
+  static final int LIVE_CUTOVER = 1;
+
   private final ValidationActivities validation =
       Workflow.newActivityStub(
           ValidationActivities.class, ActivityOptionsCatalog.stage(TaskQueues.VALIDATION));
@@ -61,19 +70,25 @@ final class CutoverGuard {
   private final String branch;
   private final StageBoard board;
   private final Consumer<String> say;
+  private final ChangeStream stream;
 
-  /** {@code say} sets the workflow's status message. */
+  /**
+   * {@code say} sets the workflow's status message; {@code stream} is the migration's change stream
+   * (null before the migration opened), stopped before a live cutover.
+   */
   CutoverGuard(
       MigrationSpec spec,
       String migrationId,
       String branch,
       StageBoard board,
-      Consumer<String> say) {
+      Consumer<String> say,
+      ChangeStream stream) {
     this.spec = spec;
     this.migrationId = migrationId;
     this.branch = branch;
     this.board = board;
     this.say = say;
+    this.stream = stream;
   }
 
   /** Executes the approved cutover; empty when it ran, else why it was refused. */
@@ -97,6 +112,17 @@ final class CutoverGuard {
       if (refused.isPresent()) {
         board.set(Stage.CUTOVER, StagePhase.FAILED, null, null, refused.get());
         return refused;
+      }
+    }
+    if (stream != null
+        && stream.online()
+        && Workflow.getVersion(LIVE_CUTOVER_CHANGE, Workflow.DEFAULT_VERSION, LIVE_CUTOVER)
+            >= LIVE_CUTOVER) {
+      String notStopped = stream.pause("cutover: the cutover drains the stream to its end marker");
+      if (notStopped != null) {
+        String refused = "cutover refused: " + notStopped + "; nothing was frozen or switched";
+        board.set(Stage.CUTOVER, StagePhase.FAILED, null, null, refused);
+        return Optional.of(refused);
       }
     }
     board.set(

@@ -166,7 +166,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       base = approvedCommit.get();
       if (s == Stage.CUTOVER) {
         Optional<String> refused =
-            new CutoverGuard(spec, migrationId, branch, board, status::say).execute(base);
+            new CutoverGuard(spec, migrationId, branch, board, status::say, stream).execute(base);
         if (refused.isPresent()) {
           return finish(MigrationState.FAILED, refused.get());
         }

@@ -226,6 +226,9 @@ class MigrationWorkflowTest {
         calls.indexOf("stream-recorder") < calls.indexOf("validator"),
         "Migrate's checker waited for the catch-up: " + calls);
     assertEquals("drop-capture:studio_wf_test", calls.get(calls.size() - 1), calls.toString());
+    assertTrue(
+        calls.lastIndexOf("slice") < calls.indexOf("execute-cutover"),
+        "live-cutover: the stream stopped before the cutover drains the capture itself: " + calls);
     MigrationStatus st = wf.status();
     assertTrue(st.stream() != null && st.stream().caughtUp(), String.valueOf(st.stream()));
     var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
@@ -234,7 +237,7 @@ class MigrationWorkflowTest {
     MigrationWorkflowReplayTest.replay(stream, ChangeStreamWorkflowImpl.class);
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
-      writeHistory(dir, "migration-workflow-history-online.json");
+      writeHistory(dir, "migration-workflow-history-online-cutover.json");
     }
   }
 
@@ -706,7 +709,7 @@ class MigrationWorkflowTest {
     CutoverWindow daily =
         new CutoverWindow(from.toString(), from.plusHours(1).toString(), "UTC", null);
     MigrationWorkflow wf =
-        start(spec(allAuto(), new CutoverOptions(daily, null, null, null, null)));
+        start(spec(allAuto(), new CutoverOptions(daily, null, null, null, null, null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
@@ -730,7 +733,7 @@ class MigrationWorkflowTest {
             null,
             null);
     MigrationWorkflow wf =
-        start(spec(allAuto(), new CutoverOptions(ended, null, null, null, null)));
+        start(spec(allAuto(), new CutoverOptions(ended, null, null, null, null, null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused: the cutover window"), out.message());

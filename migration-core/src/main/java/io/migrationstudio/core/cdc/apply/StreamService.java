@@ -55,6 +55,9 @@ public final class StreamService {
   /** The longest single wait for the source's next transaction inside a slice. */
   static final Duration POLL_WAIT = Duration.ofMillis(500);
 
+  /** How long a drain retries opening the stream while the slot is still held. */
+  static final Duration OPEN_RETRY = Duration.ofSeconds(15);
+
   private final Secrets secrets;
 
   public StreamService(Secrets secrets) {
@@ -185,6 +188,169 @@ public final class StreamService {
           "the change stream " + captureName + " was interrupted: " + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * What one {@link #drain} did: where the target stands, how many transactions and row changes it
+   * applied, how long it took, and the transactions with row changes committed after {@code
+   * frozenAt} (not applied: a write that got past the freeze).
+   */
+  public record Drain(
+      StreamPosition position,
+      long transactions,
+      long changes,
+      long millis,
+      List<String> afterFreeze) {
+    public Drain {
+      afterFreeze = List.copyOf(afterFreeze);
+    }
+  }
+
+  /**
+   * The source's end marker for a drain ({@link ChangeCapture#endMarker}), read on a session of its
+   * own.
+   */
+  public StreamPosition endMarker(MigrationSpec spec, String label) {
+    ChangeCapture capture = capture(spec);
+    return onSource(spec, "writing the end marker " + label, src -> capture.endMarker(src, label));
+  }
+
+  /**
+   * Applies the stream from the position the target holds until it has seen a transaction at or
+   * past {@code until}, in this call (the caller made sure no other applier runs: the stream
+   * workflow is stopped). Transactions committed at or below {@code frozenAt} (null: all) are
+   * applied; one after it that carries row changes of the tables in scope is not applied and is
+   * reported in {@link Drain#afterFreeze()} (the drain goes on to {@code until}); empty ones
+   * (heartbeats, markers) move the position on. Gives up after {@code timeout} with {@code
+   * CUTOVER_FAILED}.
+   */
+  public Drain drain(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      String captureName,
+      StreamPosition until,
+      StreamPosition frozenAt,
+      Duration timeout) {
+    ChangeCapture capture = capture(spec);
+    Dialect sd = Dialects.source(spec);
+    Dialect td = Dialects.target(spec);
+    long started = System.nanoTime();
+    long deadline = started + timeout.toNanos();
+    try (Connection tgt = Dialects.open(spec.target(), secrets, "target");
+        Connection src = Dialects.openReadOnly(spec.source(), secrets, "source")) {
+      ChangeApplier applier =
+          new ChangeApplier(
+              sd, td, mapping, migrationId, captureName, TargetSchema.DEFAULT_STUDIO_SCHEMA, src);
+      StreamPosition from = applier.stored(tgt).map(StreamPositions.Stored::position).orElse(null);
+      if (from == null) {
+        throw new MigrationException(
+            ErrorCode.INVALID_ARTIFACT,
+            "the change stream "
+                + captureName
+                + " has applied nothing to the target yet (no stream_position): the cutover"
+                + " cannot drain it; let the Migrate stage's stream catch up first");
+      }
+      StreamPosition position = from;
+      StreamPosition seen = from;
+      long transactions = 0;
+      long changes = 0;
+      List<String> afterFreeze = new java.util.ArrayList<>();
+      try (ChangeSource log = openSoon(capture, spec, captureName, mapping, from)) {
+        while (seen.compareTo(until) < 0) {
+          if (System.nanoTime() > deadline) {
+            throw new MigrationException(
+                ErrorCode.CUTOVER_FAILED,
+                "the change stream "
+                    + captureName
+                    + " did not reach "
+                    + until.text()
+                    + " within "
+                    + timeout
+                    + " (it stands at "
+                    + seen.text()
+                    + "); the source's log is behind or the stream is stuck");
+          }
+          List<SourceTransaction> batch = log.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
+          List<SourceTransaction> apply = new java.util.ArrayList<>();
+          for (SourceTransaction t : batch) {
+            if (t.commit().compareTo(seen) > 0) {
+              seen = t.commit();
+            }
+            boolean late = frozenAt != null && t.commit().compareTo(frozenAt) > 0;
+            if (late && !t.changes().isEmpty()) {
+              afterFreeze.add(describe(t));
+            } else {
+              apply.add(t);
+            }
+          }
+          if (!apply.isEmpty()) {
+            ChangeApplier.ApplyResult r = applier.apply(tgt, apply);
+            if (r.position() != null) {
+              position = r.position();
+              log.confirm(position);
+            }
+            transactions += r.appliedTransactions();
+            changes += r.changes();
+          }
+        }
+      }
+      return new Drain(
+          position,
+          transactions,
+          changes,
+          Duration.ofNanos(System.nanoTime() - started).toMillis(),
+          afterFreeze);
+    } catch (MigrationException e) {
+      throw e;
+    } catch (SQLException e) {
+      throw td.classify(e, "draining the change stream " + captureName);
+    } catch (Exception e) {
+      throw new MigrationException(
+          ErrorCode.TRANSIENT_SQL,
+          "draining the change stream " + captureName + " was interrupted: " + e.getMessage(),
+          e);
+    }
+  }
+
+  /**
+   * Opens the reader, retrying a transient refusal for up to {@link #OPEN_RETRY}: the stream
+   * workflow's last slice has just closed its connection, and the server may not have released the
+   * slot yet (PostgreSQL SQLState 55006).
+   */
+  private ChangeSource openSoon(
+      ChangeCapture capture,
+      MigrationSpec spec,
+      String captureName,
+      MappingDocument mapping,
+      StreamPosition from)
+      throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + OPEN_RETRY.toNanos();
+    while (true) {
+      try {
+        return capture.open(spec.source(), secrets, captureName, tables(mapping), from);
+      } catch (MigrationException e) {
+        if (!e.code().retryable() || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  /** "xid at position: table (kind), ..." of a transaction, for a refusal. */
+  private static String describe(SourceTransaction t) {
+    Map<String, Long> perTable = new TreeMap<>();
+    t.changes().forEach(c -> perTable.merge(c.table() + " " + c.kind(), 1L, Long::sum));
+    return "transaction "
+        + t.xid()
+        + " at "
+        + t.commit().text()
+        + " ("
+        + perTable.entrySet().stream()
+            .map(e -> e.getValue() + "× " + e.getKey())
+            .collect(java.util.stream.Collectors.joining(", "))
+        + ")";
   }
 
   /** Drops the capture; nothing when it is gone. */

@@ -57,7 +57,8 @@ final class TableChanges {
       java.sql.Connection sourceForOrder) {
     this.table = table;
     this.target = target;
-    this.sql = new TableSql(source, target, mapping, table);
+    // the target generates its generated columns itself; a change never writes them
+    this.sql = new TableSql(source, target, mapping, table.written());
     if (table.primaryKey().isEmpty()) {
       throw new MigrationException(
           ErrorCode.INVALID_ARTIFACT,
@@ -273,7 +274,10 @@ final class TableChanges {
         "upsert",
         k -> {
           StringBuilder sb = new StringBuilder("INSERT INTO ").append(sql.targetTable());
-          sb.append(" (").append(sql.targetColumnList()).append(") VALUES (");
+          // an identity the source has GENERATED ALWAYS is ALWAYS on the target after the load
+          sb.append(" (")
+              .append(sql.targetColumnList())
+              .append(") OVERRIDING SYSTEM VALUE VALUES (");
           for (int j = 0; j < targetColumns.size(); j++) {
             sb.append(j == 0 ? "?" : ", ?");
           }

@@ -37,7 +37,10 @@ import org.postgresql.replication.PGReplicationStream;
  * slot holds its WAL: the heartbeat ({@link PostgresChangeCapture#emitHeartbeat}) arrives as a
  * transaction the applier confirms like any other. Transactions at or below the start position are
  * dropped here (the server may resend them after a reconnect); the applier skips any others it
- * already holds.
+ * already holds. Transactions written under the replication origin named as the capture (the
+ * studio's own reverse applier, {@code core.cutover.reverse}) arrive empty: the stream never
+ * carries the studio's own writes back (not {@code origin = none}, which would also drop the writes
+ * of any other replication into this database).
  */
 final class PgChangeStream implements ChangeSource {
   /**
@@ -86,7 +89,9 @@ final class PgChangeStream implements ChangeSource {
       throws SQLException {
     Connection replication = replicationConnection(spec, secrets);
     try {
-      PgOutputDecoder decoder = new PgOutputDecoder(schema);
+      // loop prevention: an applier writing into this database for the way back tags its
+      // session with the replication origin named as this capture; its writes are not carried
+      PgOutputDecoder decoder = new PgOutputDecoder(schema, name);
       PostgresChangeCapture.expectRecordedShapes(replication, name, decoder);
       PGReplicationStream stream =
           replication

@@ -30,8 +30,10 @@ import java.util.Optional;
  * K}: key columns only, when the key changed; {@code O}: the whole old row under {@code REPLICA
  * IDENTITY FULL}) and the new tuple; {@code D}elete the old tuple ({@code K} or {@code O}); {@code
  * T}runcate a list of oids. Each tuple value is {@code n} (null), {@code u} (an unchanged TOASTed
- * value the server does not send) or {@code t} (the column's text output). {@code Y} (type), {@code
- * O} (origin) and {@code M} (logical message) carry nothing for the target: a transactional message
+ * value the server does not send) or {@code t} (the column's text output). {@code O}rigin names the
+ * replication origin of a transaction written by a session that set one up: a transaction of the
+ * decoder's skipped origin (the studio's own reverse applier) arrives with no changes. {@code Y}
+ * (type) and {@code M} (logical message) carry nothing for the target: a transactional message
  * emitted alone ({@code pg_logical_emit_message(true, ...)}) thus arrives as an empty transaction,
  * which is how the studio marks a heartbeat or an end position.
  *
@@ -74,9 +76,11 @@ final class PgOutputDecoder {
   }
 
   private final String schema;
+  private final String skipOrigin;
   private final Map<Integer, Relation> relations = new HashMap<>();
   private final Map<String, Relation> firstSeen = new HashMap<>();
   private String xid;
+  private boolean skipping;
   private final List<RowChange> changes = new ArrayList<>();
 
   /**
@@ -84,7 +88,17 @@ final class PgOutputDecoder {
    *     TableMapping.source()} names them), tables of other schemas {@code schema.table}
    */
   PgOutputDecoder(String schema) {
+    this(schema, null);
+  }
+
+  /**
+   * @param skipOrigin the replication origin whose transactions arrive without their row changes
+   *     (an empty transaction, so the position still moves): the writes of the studio's own applier
+   *     on this database, which the stream must not carry back (loop prevention); null: none
+   */
+  PgOutputDecoder(String schema, String skipOrigin) {
     this.schema = schema;
+    this.skipOrigin = skipOrigin;
   }
 
   /**
@@ -123,8 +137,9 @@ final class PgOutputDecoder {
       case 'U' -> update(in);
       case 'D' -> delete(in);
       case 'T' -> truncate(in);
-      case 'Y', 'O', 'M' -> {
-        // type, origin, logical message: nothing to apply
+      case 'O' -> origin(in);
+      case 'Y', 'M' -> {
+        // type, logical message: nothing to apply
       }
       default ->
           throw new MigrationException(
@@ -142,6 +157,17 @@ final class PgOutputDecoder {
     in.getLong(); // commit time: the commit message has it too
     xid = Integer.toUnsignedString(in.getInt());
     changes.clear();
+    skipping = false;
+  }
+
+  /**
+   * Origin (sent right after Begin when the transaction was written by a session with a replication
+   * origin): the origin's commit LSN, then its name.
+   */
+  private void origin(ByteBuffer in) {
+    requireTransaction('O');
+    in.getLong();
+    skipping = skipOrigin != null && skipOrigin.equals(string(in));
   }
 
   private SourceTransaction commit(ByteBuffer in) {
@@ -154,6 +180,7 @@ final class PgOutputDecoder {
         new SourceTransaction(xid, new StreamPosition.PgLsn(endLsn), commitTime, changes);
     xid = null;
     changes.clear();
+    skipping = false;
     return tx;
   }
 
@@ -190,7 +217,7 @@ final class PgOutputDecoder {
   private void insert(ByteBuffer in) {
     Relation r = relation(in.getInt(), 'I');
     expect(in, 'N', r);
-    changes.add(RowChange.insert(r.table, tuple(in, r, false)));
+    add(RowChange.insert(r.table, tuple(in, r, false)));
   }
 
   private void update(ByteBuffer in) {
@@ -204,7 +231,7 @@ final class PgOutputDecoder {
     if (kind != 'N') {
       throw malformed("UPDATE", r, kind);
     }
-    changes.add(RowChange.update(r.table, oldKey, tuple(in, r, false)));
+    add(RowChange.update(r.table, oldKey, tuple(in, r, false)));
   }
 
   private void delete(ByteBuffer in) {
@@ -213,7 +240,7 @@ final class PgOutputDecoder {
     if (kind != 'K' && kind != 'O') {
       throw malformed("DELETE", r, kind);
     }
-    changes.add(RowChange.delete(r.table, tuple(in, r, kind == 'K')));
+    add(RowChange.delete(r.table, tuple(in, r, kind == 'K')));
   }
 
   private void truncate(ByteBuffer in) {
@@ -221,7 +248,14 @@ final class PgOutputDecoder {
     int count = in.getInt();
     in.get(); // options: CASCADE, RESTART IDENTITY; cascaded tables are listed themselves
     for (int i = 0; i < count; i++) {
-      changes.add(RowChange.truncate(relation(in.getInt(), 'T').table));
+      add(RowChange.truncate(relation(in.getInt(), 'T').table));
+    }
+  }
+
+  /** Keeps a change of the transaction, unless the transaction's origin is the one skipped. */
+  private void add(RowChange change) {
+    if (!skipping) {
+      changes.add(change);
     }
   }
 

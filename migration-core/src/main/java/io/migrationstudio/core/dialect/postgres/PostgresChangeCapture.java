@@ -166,6 +166,12 @@ public final class PostgresChangeCapture implements ChangeCapture {
     return emitHeartbeat(source, "heartbeat");
   }
 
+  /** A logical message labelled {@code label}: it arrives as its own transaction after the call. */
+  @Override
+  public StreamPosition endMarker(Connection source, String label) throws SQLException {
+    return emitHeartbeat(source, label);
+  }
+
   /** {@link #emitHeartbeat(Connection)} with a payload of the caller's (an end marker's id). */
   public StreamPosition emitHeartbeat(Connection source, String payload) throws SQLException {
     return writable(

@@ -201,6 +201,29 @@ final class PostgresDataProbe implements DataProbe {
     }
   }
 
+  @Override
+  public Optional<List<Extension>> extensions() {
+    String sql =
+        """
+        SELECT COALESCE(a.name, e.extname) AS name, e.extversion, a.default_version
+          FROM pg_available_extensions a
+          FULL JOIN pg_extension e ON e.extname = a.name
+         ORDER BY 1
+        """;
+    List<Extension> out = new java.util.ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(
+            new Extension(
+                rs.getString("name"), rs.getString("extversion"), rs.getString("default_version")));
+      }
+    } catch (SQLException e) {
+      throw dialect.classify(e, "listing the extensions");
+    }
+    return Optional.of(out);
+  }
+
   private boolean isBytea(String table, String column) throws SQLException {
     try (PreparedStatement ps =
         connection.prepareStatement(

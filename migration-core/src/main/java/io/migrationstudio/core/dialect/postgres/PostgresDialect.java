@@ -183,7 +183,14 @@ public final class PostgresDialect implements Dialect {
   @Override
   public Optional<io.migrationstudio.core.schema.SchemaScript> schemaScript(
       Connection connection, String schema, Predicate<String> tableFilter) throws SQLException {
-    return Optional.of(PostgresSchemaScript.read(connection, schema, tableFilter));
+    return schemaScript(connection, schema, tableFilter, false);
+  }
+
+  @Override
+  public Optional<io.migrationstudio.core.schema.SchemaScript> schemaScript(
+      Connection connection, String schema, Predicate<String> tableFilter, boolean privileges)
+      throws SQLException {
+    return Optional.of(PostgresSchemaScript.read(connection, schema, tableFilter, privileges));
   }
 
   @Override

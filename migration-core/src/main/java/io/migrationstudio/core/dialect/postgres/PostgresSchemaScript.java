@@ -59,16 +59,29 @@ final class PostgresSchemaScript {
   private final List<Statement> afterData = new ArrayList<>();
   private final List<NotCarried> notCarried = new ArrayList<>();
 
+  /**
+   * Identity (and serial) sequences set to the source's state, and identities made {@code ALWAYS}
+   * again: the last post-data steps (the load wrote keys; the change stream upserts with {@code
+   * OVERRIDING SYSTEM VALUE}).
+   */
+  private final List<Statement> identityStates = new ArrayList<>();
+
   /** CHECK constraints the source has NOT VALID: added after the data, as pg_dump does. */
   private final List<Statement> notValidChecks = new ArrayList<>();
 
-  private PostgresSchemaScript(Connection c, String schema, Predicate<String> tableFilter) {
+  /** Whether ownership and grants are carried ({@code mapping.carry_privileges}). */
+  private final boolean privileges;
+
+  private PostgresSchemaScript(
+      Connection c, String schema, Predicate<String> tableFilter, boolean privileges) {
     this.c = c;
     this.schema = schema;
     this.tableFilter = tableFilter;
+    this.privileges = privileges;
   }
 
-  static SchemaScript read(Connection c, String schema, Predicate<String> tableFilter)
+  static SchemaScript read(
+      Connection c, String schema, Predicate<String> tableFilter, boolean privileges)
       throws SQLException {
     boolean autoCommit = c.getAutoCommit();
     int isolation = c.getTransactionIsolation();
@@ -81,7 +94,7 @@ final class PostgresSchemaScript {
       set.setString(1, "pg_catalog");
       set.execute();
       try {
-        return new PostgresSchemaScript(c, schema, tableFilter).read();
+        return new PostgresSchemaScript(c, schema, tableFilter, privileges).read();
       } finally {
         if (!autoCommit) {
           // the caller's transaction goes on with its own search_path
@@ -103,11 +116,13 @@ final class PostgresSchemaScript {
     extensions();
     List<Node> early = new ArrayList<>();
     List<Node> late = new ArrayList<>();
+    collations(early);
     types(early);
     routines(early, late);
     early.sort(Comparator.comparingLong(Node::oid));
     early.forEach(n -> beforeTables.add(n.statement));
     partitions();
+    identities();
     checks();
     views(late);
     for (Node n : dependencyOrder(late)) {
@@ -127,6 +142,10 @@ final class PostgresSchemaScript {
     triggers();
     rules();
     policies();
+    afterData.addAll(identityStates);
+    if (privileges) {
+      privileges();
+    }
     return new SchemaScript(beforeTables, partitionBy, afterTables, afterData, notCarried);
   }
 
@@ -282,6 +301,316 @@ final class PostgresSchemaScript {
           out.add(new Node("t" + rs.getLong("oid"), rs.getLong("oid"), s, null));
         }
       }
+    }
+  }
+
+  /**
+   * Collations of the schema (not an extension's), with their provider, locale and determinism;
+   * columns and domains name them with {@code COLLATE}. The locale column is {@code colllocale}
+   * from PostgreSQL 17 and {@code colliculocale} before, read through {@code to_jsonb} so either
+   * server answers.
+   */
+  private void collations(List<Node> out) throws SQLException {
+    String sql =
+        """
+        SELECT co.oid, quote_ident(n.nspname) || '.' || quote_ident(co.collname) AS qname,
+               co.collprovider, co.collisdeterministic, co.collcollate, co.collctype,
+               COALESCE(to_jsonb(co) ->> 'colllocale', to_jsonb(co) ->> 'colliculocale')
+                 AS locale,
+               to_jsonb(co) ->> 'collicurules' AS rules
+          FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+         WHERE n.nspname = ?
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                            WHERE d.classid = 'pg_collation'::regclass AND d.objid = co.oid
+                              AND d.deptype = 'e')
+        """;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String name = rs.getString("qname");
+          List<String> options = new ArrayList<>();
+          switch (rs.getString("collprovider")) {
+            case "i" -> {
+              options.add("provider = icu");
+              options.add("locale = " + literal(rs.getString("locale")));
+              if (rs.getString("rules") != null) {
+                options.add("rules = " + literal(rs.getString("rules")));
+              }
+            }
+            case "b" -> {
+              options.add("provider = builtin");
+              options.add("locale = " + literal(rs.getString("locale")));
+            }
+            default -> {
+              options.add("provider = libc");
+              options.add("lc_collate = " + literal(rs.getString("collcollate")));
+              options.add("lc_ctype = " + literal(rs.getString("collctype")));
+            }
+          }
+          if (!rs.getBoolean("collisdeterministic")) {
+            options.add("deterministic = false");
+          }
+          String ddl =
+              "CREATE COLLATION IF NOT EXISTS " + name + " (" + String.join(", ", options) + ")";
+          // sorted with the types by oid: a domain's or range's collation exists before it
+          out.add(
+              new Node(
+                  "l" + rs.getLong("oid"),
+                  rs.getLong("oid"),
+                  new Statement("collation", name, ddl),
+                  null));
+        }
+      }
+    }
+  }
+
+  /**
+   * Identity columns and serial columns (which the mapping makes identities) of in-scope tables:
+   * the sequence's parameters before the data ({@code ALTER COLUMN ... SET INCREMENT BY ...}), and
+   * after it the sequence set to the source's state ({@code setval}, so the next value is the
+   * source's next value, whatever the increment) and {@code SET GENERATED ALWAYS} where the source
+   * has it (the mapping creates every identity {@code BY DEFAULT} so the copy writes the keys).
+   */
+  private void identities() throws SQLException {
+    String sql =
+        """
+        SELECT a.attrelid, a.attrelid::regclass::text AS tbl, quote_ident(a.attname) AS col,
+               a.attidentity, s.seqrelid::regclass::text AS seq, s.seqstart, s.seqincrement,
+               s.seqmin, s.seqmax, s.seqcache, s.seqcycle,
+               has_sequence_privilege(s.seqrelid, 'SELECT, USAGE') AS readable,
+               CASE WHEN has_sequence_privilege(s.seqrelid, 'SELECT, USAGE')
+                    THEN pg_sequence_last_value(s.seqrelid) END AS last_value
+          FROM pg_attribute a
+          JOIN pg_class cl ON cl.oid = a.attrelid
+          JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid
+               AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass
+               AND d.deptype IN ('a', 'i')
+          JOIN pg_sequence s ON s.seqrelid = d.objid
+         WHERE a.attnum > 0 AND NOT a.attisdropped AND NOT cl.relispartition
+           AND (a.attidentity <> ''
+                OR EXISTS (SELECT 1 FROM pg_attrdef ad WHERE ad.adrelid = a.attrelid
+                            AND ad.adnum = a.attnum
+                            AND pg_get_expr(ad.adbin, ad.adrelid) LIKE 'nextval(%'))
+         ORDER BY tbl, a.attnum
+        """;
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        if (!relations.containsKey(rs.getLong("attrelid"))) {
+          continue;
+        }
+        String table = rs.getString("tbl");
+        String column = rs.getString("col");
+        String name = table + "." + column;
+        String alter = "ALTER TABLE " + table + " ALTER COLUMN " + column;
+        afterTables.add(
+            new Statement(
+                "identity",
+                name,
+                alter
+                    + " SET INCREMENT BY "
+                    + rs.getLong("seqincrement")
+                    + " SET MINVALUE "
+                    + rs.getLong("seqmin")
+                    + " SET MAXVALUE "
+                    + rs.getLong("seqmax")
+                    + " SET START WITH "
+                    + rs.getLong("seqstart")
+                    + " SET CACHE "
+                    + rs.getLong("seqcache")
+                    + (rs.getBoolean("seqcycle") ? " SET CYCLE" : " SET NO CYCLE")
+                    + " RESTART"));
+        String target = "pg_get_serial_sequence(" + literal(table) + ", " + literal(column) + ")";
+        long last = rs.getLong("last_value");
+        boolean called = !rs.wasNull();
+        // without SELECT or USAGE on the source sequence the load's max + 1 stands
+        if (rs.getBoolean("readable")) {
+          identityStates.add(
+              new Statement(
+                  "identity sequence",
+                  name,
+                  called
+                      ? "SELECT setval(" + target + ", " + last + ", true)"
+                      : "SELECT setval(" + target + ", " + rs.getLong("seqstart") + ", false)",
+                  "the source's sequence " + rs.getString("seq") + " when the load ended"));
+        }
+        if ("a".equals(rs.getString("attidentity"))) {
+          identityStates.add(
+              new Statement("identity always", name, alter + " SET GENERATED ALWAYS"));
+        }
+      }
+    }
+  }
+
+  /**
+   * Ownership and grants ({@code mapping.carry_privileges}) of the schema, the in-scope relations,
+   * the sequences the migration creates and the schema's routines, as pg_dump writes them last: for
+   * an object whose ACL is not the default, {@code REVOKE ALL ... FROM PUBLIC} then one {@code
+   * GRANT} per grantee (with {@code WITH GRANT OPTION} where the source has it; the owner's own
+   * rights are implicit), then {@code OWNER TO} (a sequence owned by a column follows its table).
+   * Every role named is first checked on the target (after the tables, before the data): a role the
+   * target lacks is named, with each grant and ownership that needs it.
+   */
+  private void privileges() throws SQLException {
+    String sql =
+        """
+        SELECT 'SCHEMA' AS kind, 'SCHEMA' AS grant_kind, quote_ident(n.nspname) AS name,
+               pg_get_userbyid(n.nspowner) AS owner, n.nspacl::text[] AS acl, 0::oid AS oid,
+               false AS owned_sequence, 0 AS ord
+          FROM pg_namespace n WHERE n.nspname = ?
+        UNION ALL
+        SELECT CASE cl.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                               WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'f' THEN 'FOREIGN TABLE'
+                               ELSE 'TABLE' END,
+               CASE cl.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+               cl.oid::regclass::text, pg_get_userbyid(cl.relowner), cl.relacl::text[], cl.oid,
+               cl.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d
+                                             WHERE d.classid = 'pg_class'::regclass
+                                               AND d.objid = cl.oid
+                                               AND d.refclassid = 'pg_class'::regclass
+                                               AND d.deptype IN ('a', 'i')),
+               1
+          FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace
+         WHERE n.nspname = ? AND cl.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+           AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                            AND e.objid = cl.oid AND e.deptype = 'e')
+        UNION ALL
+        SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE'
+                              ELSE 'FUNCTION' END,
+               'ROUTINE', p.oid::regprocedure::text, pg_get_userbyid(p.proowner),
+               p.proacl::text[], p.oid, false, 2
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = ?
+           AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass
+                            AND e.objid = p.oid AND e.deptype = 'e')
+         ORDER BY ord, name
+        """;
+    Set<String> roles = new java.util.TreeSet<>();
+    List<Statement> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, schema);
+      ps.setString(2, schema);
+      ps.setString(3, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String kind = rs.getString("kind");
+          long oid = rs.getLong("oid");
+          boolean sequence = kind.equals("SEQUENCE");
+          if (!kind.equals("SCHEMA")
+              && !sequence
+              && !relations.containsKey(oid)
+              && rs.getString("grant_kind").equals("TABLE")) {
+            continue; // a table left out of the mapping
+          }
+          String name = rs.getString("name");
+          String on = rs.getString("grant_kind") + " " + name;
+          String owner = rs.getString("owner");
+          List<String> acl = strings(rs.getArray("acl"));
+          if (!acl.isEmpty()) {
+            List<String> grants = new ArrayList<>();
+            grants.add("REVOKE ALL ON " + on + " FROM PUBLIC");
+            for (String item : acl) {
+              Grant g = Grant.parse(item);
+              if (g == null || g.role().equals(owner)) {
+                continue;
+              }
+              if (!g.role().isEmpty()) {
+                roles.add(g.role());
+              }
+              String to = g.role().isEmpty() ? "PUBLIC" : ident(g.role());
+              if (!g.plain().isEmpty()) {
+                grants.add("GRANT " + String.join(", ", g.plain()) + " ON " + on + " TO " + to);
+              }
+              if (!g.grantable().isEmpty()) {
+                grants.add(
+                    "GRANT "
+                        + String.join(", ", g.grantable())
+                        + " ON "
+                        + on
+                        + " TO "
+                        + to
+                        + " WITH GRANT OPTION");
+              }
+            }
+            out.add(
+                new Statement(
+                    "grants",
+                    kind.toLowerCase(java.util.Locale.ROOT) + " " + name,
+                    String.join(";\n", grants)));
+          }
+          if (!rs.getBoolean("owned_sequence")) {
+            roles.add(owner);
+            out.add(
+                new Statement(
+                    "owner",
+                    kind.toLowerCase(java.util.Locale.ROOT) + " " + name,
+                    "ALTER " + kind + " " + name + " OWNER TO " + ident(owner)));
+          }
+        }
+      }
+    }
+    for (String role : roles) {
+      afterTables.add(
+          new Statement(
+              "role",
+              role,
+              "DO "
+                  + DO_TAG
+                  + "\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+                  + literal(role)
+                  + ") THEN\n    RAISE EXCEPTION 'role % does not exist on the target', "
+                  + literal(role)
+                  + " USING ERRCODE = '42704';\n  END IF;\nEND\n"
+                  + DO_TAG,
+              "named by the source's ownership or grants"));
+    }
+    afterData.addAll(out);
+  }
+
+  /**
+   * One {@code aclitem} ({@code grantee=privileges/grantor}; an empty grantee is PUBLIC): the
+   * privileges granted plainly and those granted with grant option ({@code *} after the letter).
+   */
+  record Grant(String role, List<String> plain, List<String> grantable) {
+    private static final Map<Character, String> PRIVILEGES =
+        Map.ofEntries(
+            Map.entry('r', "SELECT"),
+            Map.entry('a', "INSERT"),
+            Map.entry('w', "UPDATE"),
+            Map.entry('d', "DELETE"),
+            Map.entry('D', "TRUNCATE"),
+            Map.entry('x', "REFERENCES"),
+            Map.entry('t', "TRIGGER"),
+            Map.entry('m', "MAINTAIN"),
+            Map.entry('U', "USAGE"),
+            Map.entry('C', "CREATE"),
+            Map.entry('X', "EXECUTE"));
+
+    static Grant parse(String item) {
+      int slash = item.lastIndexOf('/');
+      int eq = item.lastIndexOf('=', slash < 0 ? item.length() - 1 : slash);
+      if (eq < 0) {
+        return null;
+      }
+      String role = item.substring(0, eq);
+      if (role.startsWith("\"") && role.endsWith("\"") && role.length() > 1) {
+        role = role.substring(1, role.length() - 1).replace("\"\"", "\"");
+      }
+      String letters = item.substring(eq + 1, slash < 0 ? item.length() : slash);
+      List<String> plain = new ArrayList<>();
+      List<String> grantable = new ArrayList<>();
+      for (int i = 0; i < letters.length(); i++) {
+        String p = PRIVILEGES.get(letters.charAt(i));
+        boolean option = i + 1 < letters.length() && letters.charAt(i + 1) == '*';
+        if (option) {
+          i++;
+        }
+        if (p != null) {
+          (option ? grantable : plain).add(p);
+        }
+      }
+      return new Grant(role, plain, grantable);
     }
   }
 

@@ -163,4 +163,46 @@ class PgOutputDecoderTest {
             MigrationException.class, () -> decoder.decode(ByteBuffer.wrap(insert.get(2))));
     assertTrue(e.getMessage().contains("before any Relation"), e.getMessage());
   }
+
+  /** pgoutput's Origin message: 'O', the origin's commit LSN, the origin's name. */
+  private static byte[] origin(String name) {
+    byte[] n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(1 + 8 + n.length + 1)
+        .put((byte) 'O')
+        .putLong(0)
+        .put(n)
+        .put((byte) 0)
+        .array();
+  }
+
+  /** The "insert" scenario with an Origin message after its BEGIN, decoded by {@code decoder}. */
+  private static SourceTransaction insertFromOrigin(PgOutputDecoder decoder, String origin) {
+    List<byte[]> insert = recorded.get("insert");
+    SourceTransaction tx = null;
+    for (int i = 0; i < insert.size(); i++) {
+      tx = decoder.decode(ByteBuffer.wrap(insert.get(i))).orElse(tx);
+      if (i == 0 && origin != null) {
+        decoder.decode(ByteBuffer.wrap(origin(origin)));
+      }
+    }
+    return tx;
+  }
+
+  @Test
+  void aTransactionOfTheSkippedOriginArrivesEmptyAndTheNextOneWhole() {
+    PgOutputDecoder decoder = new PgOutputDecoder("public", "studio_m");
+    SourceTransaction skipped = insertFromOrigin(decoder, "studio_m");
+    assertEquals(List.of(), skipped.changes(), "the studio's own writes are not carried back");
+    assertEquals(
+        decode("insert").get(0).commit(), skipped.commit(), "its position still moves the stream");
+    assertEquals(3, insertFromOrigin(decoder, null).changes().size(), "no origin: every change");
+    assertEquals(
+        3,
+        insertFromOrigin(decoder, "pg_16384").changes().size(),
+        "another replication's writes (a subscription's origin) are kept");
+    assertEquals(
+        3,
+        insertFromOrigin(new PgOutputDecoder("public"), "studio_m").changes().size(),
+        "a decoder without a skipped origin keeps everything");
+  }
 }

@@ -1,0 +1,372 @@
+package io.migrationstudio.core.cutover.reverse;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.cdc.StreamPosition;
+import io.migrationstudio.core.copy.TableSql;
+import io.migrationstudio.core.cutover.CutoverStep;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Secrets;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Rolls a switched migration back to its source without losing a write made on the target:
+ *
+ * <ol>
+ *   <li>freeze the target's tables in scope (the same write guards as the cutover's freeze on the
+ *       source), which waits for the transactions writing to them;
+ *   <li>check a new target session is refused;
+ *   <li>write the end marker on the target (a logical message, after every committed write);
+ *   <li>drain the reverse stream ({@link ReverseStream}) until the source holds the marker;
+ *   <li>set the source's sequences past every value used on the target ({@link SourceSequences});
+ *   <li>compare row counts of every table on both sides, both frozen;
+ *   <li>switch traffic back (the caller's {@link SwitchBack}; none: the operator does it);
+ *   <li>unfreeze the source, and check a new source session can write;
+ *   <li>drop the reverse capture (the target stays frozen: nothing may write there any more).
+ * </ol>
+ *
+ * Each step is timed; {@code rollback_millis} is from the target's freeze to a writable source, the
+ * time applications cannot write anywhere. A failure before the source is unfrozen unfreezes the
+ * target again and leaves the source frozen (traffic stays on the target, nothing is lost; the
+ * reverse stream is kept), verdict FAIL with the step that failed.
+ */
+public final class RollbackService {
+  /** How long the target's freeze waits for transactions writing to the tables in scope. */
+  static final Duration FREEZE_LOCK_TIMEOUT = Duration.ofSeconds(10);
+
+  static final String PHASE = "rollback";
+
+  static final String CONNECT = "connect to target and source";
+  static final String FREEZE_TARGET = "freeze target writes";
+  static final String CHECK_TARGET_FROZEN = "check a new target session cannot write";
+  static final String MARKER = "end marker on the target";
+  static final String DRAIN = "drain the reverse stream to the marker";
+  static final String SEQUENCES = "set source sequences past the target's values";
+  static final String COUNTS = "row counts equal on both sides";
+  static final String SWITCH_BACK = "switch traffic back to the source";
+  static final String UNFREEZE_SOURCE = "unfreeze source writes";
+  static final String CHECK_SOURCE_WRITABLE = "check a new source session can write";
+  static final String DROP_REVERSE = "drop the reverse capture";
+  static final String UNFREEZE_TARGET = "unfreeze target writes (rollback abandoned)";
+
+  /** Points the applications back at the source; returns the step's detail. */
+  @FunctionalInterface
+  public interface SwitchBack {
+    String run() throws Exception;
+  }
+
+  private final Secrets secrets;
+  private final ReverseStream reverse;
+
+  public RollbackService(Secrets secrets) {
+    this.secrets = Objects.requireNonNull(secrets);
+    this.reverse = new ReverseStream(secrets);
+  }
+
+  /**
+   * Rolls back migration {@code migrationId} (whose reverse stream {@link ReverseStream#prepare}
+   * started at {@code reverseStart}), draining for at most {@code drainTimeout}.
+   */
+  public RollbackLog rollback(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      String reverseStart,
+      Duration drainTimeout,
+      SwitchBack switchBack) {
+    Run run = new Run(spec, mapping, migrationId, reverseStart, drainTimeout, switchBack);
+    try {
+      run.execute();
+    } finally {
+      run.close();
+    }
+    return run.log();
+  }
+
+  /**
+   * The log as the branch's files {@link RollbackLog#JSON_PATH} and {@link RollbackLog#MD_PATH}.
+   */
+  public static StageOutput evidence(RollbackLog log) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(RollbackLog.JSON_PATH, Json.bytes(Json.write(log)));
+    files.put(RollbackLog.MD_PATH, Json.bytes(log.markdown()));
+    return new StageOutput(files, log.verdict(), log.summary());
+  }
+
+  /** One rollback's connections, steps and results. */
+  private final class Run {
+    final MigrationSpec spec;
+    final MappingDocument mapping;
+    final String id;
+    final String reverseStart;
+    final Duration drainTimeout;
+    final SwitchBack switchBack;
+    final Dialect sd;
+    final Dialect td;
+    final List<String> sourceTables;
+    final List<String> targetTables;
+    final Steps steps;
+    Connection source;
+    Connection target;
+    StreamPosition marker;
+    ReverseStream.Progress progress;
+    List<String> sequences = List.of();
+    boolean targetFrozen;
+    boolean sourceUnfrozen;
+    long frozenAt;
+    long writableAt;
+
+    Run(
+        MigrationSpec spec,
+        MappingDocument mapping,
+        String id,
+        String reverseStart,
+        Duration drainTimeout,
+        SwitchBack switchBack) {
+      this.spec = spec;
+      this.mapping = mapping;
+      this.id = id;
+      this.reverseStart = reverseStart;
+      this.drainTimeout = drainTimeout;
+      this.switchBack = switchBack;
+      this.sd = Dialects.source(spec);
+      this.td = Dialects.target(spec);
+      this.sourceTables = ReverseStream.sourceTables(sd, td, mapping);
+      this.targetTables = ReverseStream.targetTables(sd, td, mapping);
+      this.steps = new Steps(td);
+    }
+
+    void execute() {
+      boolean ok =
+          steps.run(CONNECT, this::connect)
+              && steps.run(
+                  FREEZE_TARGET,
+                  () -> {
+                    freeze(td).freezeWrites(target, targetTables, FREEZE_LOCK_TIMEOUT);
+                    targetFrozen = true;
+                    frozenAt = System.nanoTime();
+                    return targetTables.size() + " tables guarded";
+                  })
+              && steps.run(CHECK_TARGET_FROZEN, this::checkTargetFrozen)
+              && steps.run(
+                  MARKER,
+                  () -> {
+                    marker = reverse.endMarker(target, id);
+                    return "marker at " + marker.text();
+                  })
+              && steps.run(DRAIN, this::drain)
+              && steps.run(SEQUENCES, this::sequences)
+              && steps.run(COUNTS, this::counts)
+              && switchBack()
+              && steps.run(
+                  UNFREEZE_SOURCE,
+                  () -> {
+                    freeze(sd).unfreezeWrites(source, sourceTables);
+                    sourceUnfrozen = true;
+                    writableAt = System.nanoTime();
+                    return sourceTables.size() + " tables released";
+                  })
+              && steps.run(CHECK_SOURCE_WRITABLE, this::checkSourceWritable);
+      if (ok) {
+        steps.run(
+            DROP_REVERSE,
+            () -> {
+              reverse.drop(spec, id);
+              return "slot and publication " + ReverseStream.captureName(id) + " dropped";
+            });
+      } else if (targetFrozen && !sourceUnfrozen) {
+        steps.run(
+            UNFREEZE_TARGET,
+            () -> {
+              freeze(td).unfreezeWrites(target, targetTables);
+              return "the target takes writes again; the source stays frozen";
+            });
+      }
+    }
+
+    String connect() {
+      target = Dialects.open(spec.target(), secrets, "target");
+      source = Dialects.open(spec.source(), secrets, "source");
+      return "both answer";
+    }
+
+    String checkTargetFrozen() throws SQLException {
+      try (Connection probe = Dialects.open(spec.target(), secrets, "target")) {
+        String refusal = freeze(td).tryWrite(probe, targetTables.get(0));
+        if (refusal == null) {
+          throw new Steps.CheckFailed(
+              "a new target session could still write to " + targetTables.get(0));
+        }
+        return "refused: " + refusal;
+      }
+    }
+
+    String drain() {
+      progress = reverse.drain(spec, mapping, id, reverseStart, marker, drainTimeout);
+      if (!progress.reached()) {
+        throw new Steps.CheckFailed(
+            "the reverse stream reached "
+                + progress.position()
+                + " but not the end marker "
+                + marker.text()
+                + " within "
+                + drainTimeout
+                + "; check the reverse stream's errors and run the rollback again (the target"
+                + " takes writes again meanwhile)");
+      }
+      return "source holds "
+          + progress.position()
+          + " ("
+          + progress.transactions()
+          + " transactions, "
+          + progress.changes()
+          + " changes since the switch)";
+    }
+
+    String sequences() throws SQLException {
+      sequences =
+          SourceSequences.advance(source, target, sd, td, mapping).stream()
+              .map(SourceSequences.Set::line)
+              .toList();
+      return sequences.isEmpty() ? "no sequences" : String.join(", ", sequences);
+    }
+
+    String counts() throws SQLException {
+      List<String> differ = new ArrayList<>();
+      int compared = 0;
+      for (TableMapping t : mapping.tables()) {
+        if (t.filter() != null && !t.filter().isBlank()) {
+          continue; // the target holds a subset on purpose
+        }
+        TableSql sql = new TableSql(sd, td, mapping, t);
+        long s = count(source, sql.sourceTable());
+        long g = count(target, sql.targetTable());
+        compared++;
+        if (s != g) {
+          differ.add(t.source() + " (source " + s + ", target " + g + ")");
+        }
+      }
+      if (!differ.isEmpty()) {
+        throw new Steps.CheckFailed(
+            "row counts differ after the drain: "
+                + String.join(", ", differ)
+                + "; the source stays frozen and the target takes writes again");
+      }
+      return compared + " tables with equal row counts";
+    }
+
+    boolean switchBack() {
+      if (switchBack == null) {
+        steps.skip(SWITCH_BACK, "no switch given: point the applications at the source");
+        return true;
+      }
+      return steps.run(
+          SWITCH_BACK,
+          () -> {
+            try {
+              return switchBack.run();
+            } catch (SQLException | RuntimeException e) {
+              throw e;
+            } catch (Exception e) {
+              throw new MigrationException(
+                  ErrorCode.CUTOVER_FAILED, "switching traffic back failed: " + e, e);
+            }
+          });
+    }
+
+    String checkSourceWritable() throws SQLException {
+      try (Connection probe = Dialects.open(spec.source(), secrets, "source")) {
+        String refusal = freeze(sd).tryWrite(probe, sourceTables.get(0));
+        if (refusal != null) {
+          throw new Steps.CheckFailed(
+              "a new source session still cannot write to " + sourceTables.get(0) + ": " + refusal);
+        }
+        return "a new session wrote to " + sourceTables.get(0) + " (rolled back)";
+      }
+    }
+
+    RollbackLog log() {
+      boolean failed = steps.anyFailed();
+      long millis = frozenAt == 0 || writableAt == 0 ? 0 : Steps.millis(writableAt - frozenAt);
+      String summary =
+          failed
+              ? "the rollback failed at "
+                  + steps.steps().stream()
+                      .filter(CutoverStep::failed)
+                      .map(CutoverStep::name)
+                      .toList()
+                  + (sourceUnfrozen
+                      ? ""
+                      : "; the source stays frozen and the target takes writes, nothing was lost")
+              : "rolled back in "
+                  + millis
+                  + " ms: "
+                  + (progress == null ? 0 : progress.changes())
+                  + " row changes made on the target since the switch are on the source, which"
+                  + " takes writes again";
+      return new RollbackLog(
+          RollbackLog.CURRENT_VERSION,
+          id,
+          MigrationException.redact(spec.source().url()),
+          MigrationException.redact(spec.target().url()),
+          failed ? Verdict.FAIL : Verdict.PASS,
+          summary,
+          millis,
+          progress == null ? null : progress.position(),
+          progress == null ? 0 : progress.transactions(),
+          progress == null ? 0 : progress.changes(),
+          progress == null ? Map.of() : progress.tableChanges(),
+          sequences,
+          steps.steps());
+    }
+
+    void close() {
+      for (Connection c : new Connection[] {source, target}) {
+        if (c != null) {
+          try {
+            c.close();
+          } catch (SQLException ignored) {
+            // the rollback's outcome is in the log; a close failure changes nothing on the server
+          }
+        }
+      }
+    }
+  }
+
+  private static long count(Connection c, String table) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static WriteFreeze freeze(Dialect d) {
+    return d.writeFreeze()
+        .orElseThrow(
+            () ->
+                new MigrationException(
+                    ErrorCode.INVALID_SPEC,
+                    "the "
+                        + d.name()
+                        + " database cannot freeze writes, so a rollback cannot"
+                        + " hold it still while the reverse stream drains"));
+  }
+}

@@ -1,0 +1,122 @@
+package io.migrationstudio.core.diff;
+
+import io.migrationstudio.core.schema.CheckConstraint;
+import io.migrationstudio.core.schema.Column;
+import io.migrationstudio.core.schema.ForeignKey;
+import io.migrationstudio.core.schema.IndexInfo;
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.core.schema.KeyConstraint;
+import io.migrationstudio.core.schema.TableInfo;
+import io.migrationstudio.core.schema.ViewInfo;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The part of a schema {@link SchemaDiff} compares, whatever it was read from ({@code
+ * inventory.json}, a live database's inventory, or the seed toolkit's JSON schema format): tables
+ * with their columns (PostgreSQL type spelling, nullability, default, identity), primary key,
+ * unique keys, CHECK expressions, foreign keys and indexes; views with their definitions and
+ * routines with theirs. Maps keep their source order.
+ */
+public record DiffSchema(
+    String name, Map<String, Table> tables, Map<String, View> views, Map<String, String> routines) {
+  public DiffSchema {
+    tables = copy(tables);
+    views = copy(views);
+    routines = copy(routines);
+  }
+
+  private static <V> Map<String, V> copy(Map<String, V> m) {
+    return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
+  }
+
+  public record Col(
+      String name, String type, boolean nullable, String defaultValue, boolean identity) {
+    public Col {
+      Objects.requireNonNull(name, "column name");
+      Objects.requireNonNull(type, "column type of " + name);
+    }
+  }
+
+  public record Fk(
+      List<String> columns, String refTable, List<String> refColumns, String onDelete) {
+    public Fk {
+      columns = List.copyOf(columns);
+      refColumns = List.copyOf(refColumns);
+      onDelete = onDelete == null ? "NO ACTION" : onDelete.toUpperCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public record Index(String name, List<String> columns, boolean unique) {
+    public Index {
+      columns = List.copyOf(columns);
+    }
+  }
+
+  public record Table(
+      String name,
+      Map<String, Col> columns,
+      List<String> primaryKey,
+      List<List<String>> uniques,
+      List<String> checks,
+      List<Fk> foreignKeys,
+      List<Index> indexes) {
+    public Table {
+      columns = copy(columns);
+      primaryKey = List.copyOf(primaryKey);
+      uniques = uniques.stream().map(List::copyOf).distinct().toList();
+      checks = checks.stream().distinct().toList();
+      foreignKeys = List.copyOf(foreignKeys);
+      indexes = List.copyOf(indexes);
+    }
+  }
+
+  public record View(String name, String definition, List<String> columns) {
+    public View {
+      columns = columns == null ? List.of() : List.copyOf(columns);
+    }
+  }
+
+  /** The schema an inventory describes (inventory.json, or a live database's introspection). */
+  public static DiffSchema of(Inventory inventory) {
+    Map<String, Table> tables = new LinkedHashMap<>();
+    for (TableInfo t : inventory.tables()) {
+      Map<String, Col> cols = new LinkedHashMap<>();
+      for (Column c : t.columns()) {
+        cols.put(
+            c.name(),
+            new Col(c.name(), c.nativeType(), c.nullable(), c.defaultExpression(), c.identity()));
+      }
+      List<List<String>> uniques = t.uniqueKeys().stream().map(KeyConstraint::columns).toList();
+      List<Fk> fks = new java.util.ArrayList<>();
+      for (ForeignKey fk : t.foreignKeys()) {
+        fks.add(new Fk(fk.columns(), fk.refTable(), fk.refColumns(), fk.onDelete()));
+      }
+      List<Index> indexes = new java.util.ArrayList<>();
+      for (IndexInfo ix : t.indexes()) {
+        indexes.add(new Index(ix.name(), ix.columns(), ix.unique()));
+      }
+      tables.put(
+          t.name(),
+          new Table(
+              t.name(),
+              cols,
+              t.primaryKey() == null ? List.of() : t.primaryKey().columns(),
+              uniques,
+              t.checks().stream().map(CheckConstraint::expression).toList(),
+              fks,
+              indexes));
+    }
+    Map<String, View> views = new LinkedHashMap<>();
+    for (ViewInfo v : inventory.views()) {
+      views.put(v.name(), new View(v.name(), v.definition(), List.of()));
+    }
+    Map<String, String> routines = new LinkedHashMap<>();
+    if (inventory.routines() != null) {
+      inventory.routines().forEach(r -> routines.put(r.name(), r.definition()));
+    }
+    return new DiffSchema(inventory.schema(), tables, views, routines);
+  }
+}

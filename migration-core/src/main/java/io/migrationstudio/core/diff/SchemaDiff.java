@@ -1,0 +1,689 @@
+package io.migrationstudio.core.diff;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.migrationstudio.core.dialect.Dialect;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+
+/**
+ * Compares two {@link DiffSchema}s and classifies every change as breaking, potentially breaking or
+ * compatible, each with a severity and PostgreSQL DDL to apply it (forward) and to undo it
+ * (rollback). A rollback that cannot bring data back (a dropped column or table, a narrowed type)
+ * says so and what to keep.
+ *
+ * <p>Every change is a list of steps, each in a phase; the forward script runs the steps by phase
+ * (drops of views and foreign keys first, then tables, columns, constraints, indexes, views), the
+ * rollback script runs the rollbacks in the reverse order. Constraint names are derived from the
+ * table and columns ({@code t_a_b_key}, {@code t_a_fkey}) or, for a CHECK, from a CRC-32 of its
+ * expression ({@code t_check_1a2b3c4d}), so applying the diff from an empty schema and the diff
+ * between two versions name the same constraint alike.
+ */
+public final class SchemaDiff {
+
+  /** How a change affects the schema's consumers. */
+  public enum Impact {
+    @JsonProperty("breaking")
+    BREAKING,
+    @JsonProperty("potentially-breaking")
+    POTENTIALLY_BREAKING,
+    @JsonProperty("compatible")
+    COMPATIBLE;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+    }
+  }
+
+  /** One step of a change: its phase in the scripts, forward and rollback statements. */
+  public record Step(int phase, List<String> forward, List<String> rollback) {
+    public Step {
+      forward = List.copyOf(forward);
+      rollback = List.copyOf(rollback);
+    }
+  }
+
+  /** One change, with its classification and DDL; {@code rollbackNote} when data cannot return. */
+  public record Change(
+      String object,
+      String change,
+      Impact impact,
+      String severity,
+      String why,
+      List<Step> steps,
+      @JsonProperty("rollback_note") String rollbackNote) {
+    public Change {
+      steps = List.copyOf(steps);
+    }
+  }
+
+  // phases of the forward script
+  static final int DROP_VIEW = 0;
+  static final int DROP_FK = 1;
+  static final int DROP_CONSTRAINT = 2;
+  static final int CREATE_TABLE = 3;
+  static final int ADD_COLUMN = 4;
+  static final int ALTER_COLUMN = 5;
+  static final int DROP_COLUMN = 6;
+  static final int ADD_CONSTRAINT = 7;
+  static final int ADD_FK = 8;
+  static final int ADD_INDEX = 9;
+  static final int DROP_TABLE = 10;
+  static final int CREATE_VIEW = 11;
+  static final int ROUTINE = 12;
+
+  private final Dialect pg;
+  private final List<Change> changes = new ArrayList<>();
+
+  private SchemaDiff(Dialect pg) {
+    this.pg = pg;
+  }
+
+  /** The changes from {@code before} to {@code after}, in a stable order (object, then change). */
+  public static List<Change> compare(Dialect target, DiffSchema before, DiffSchema after) {
+    SchemaDiff d = new SchemaDiff(target);
+    d.run(before, after);
+    return List.copyOf(d.changes);
+  }
+
+  /** The forward script: every step's forward statements by phase. */
+  public static List<String> forward(List<Change> changes) {
+    List<Step> steps = steps(changes);
+    steps.sort(Comparator.comparingInt(Step::phase));
+    return steps.stream().flatMap(s -> s.forward().stream()).toList();
+  }
+
+  /** The rollback script: every step's rollback statements, phases in reverse. */
+  public static List<String> rollback(List<Change> changes) {
+    List<Step> steps = steps(changes);
+    java.util.Collections.reverse(steps);
+    steps.sort(Comparator.comparingInt(Step::phase).reversed());
+    return steps.stream().flatMap(s -> s.rollback().stream()).toList();
+  }
+
+  private static List<Step> steps(List<Change> changes) {
+    List<Step> out = new ArrayList<>();
+    changes.forEach(c -> out.addAll(c.steps()));
+    return out;
+  }
+
+  private void run(DiffSchema before, DiffSchema after) {
+    for (DiffSchema.Table t : after.tables().values()) {
+      DiffSchema.Table old = before.tables().get(t.name());
+      if (old == null) {
+        tableAdded(t);
+      } else {
+        tableChanged(old, t);
+      }
+    }
+    for (DiffSchema.Table t : before.tables().values()) {
+      if (!after.tables().containsKey(t.name())) {
+        tableDropped(t);
+      }
+    }
+    for (DiffSchema.View v : after.views().values()) {
+      DiffSchema.View old = before.views().get(v.name());
+      if (old == null) {
+        add(
+            "view " + v.name(),
+            "added",
+            Impact.COMPATIBLE,
+            "low",
+            "a new view",
+            null,
+            new Step(CREATE_VIEW, List.of(createView(v)), List.of(dropView(v.name()))));
+      } else if (!Objects.equals(norm(old.definition()), norm(v.definition()))) {
+        Set<String> lost = new LinkedHashSet<>(old.columns());
+        lost.removeAll(v.columns());
+        Impact impact =
+            !lost.isEmpty()
+                ? Impact.BREAKING
+                : v.columns().containsAll(old.columns())
+                        && v.columns().size() > old.columns().size()
+                    ? Impact.COMPATIBLE
+                    : Impact.POTENTIALLY_BREAKING;
+        add(
+            "view " + v.name(),
+            "definition changed",
+            impact,
+            impact == Impact.BREAKING ? "high" : impact == Impact.COMPATIBLE ? "low" : "medium",
+            !lost.isEmpty()
+                ? "columns " + lost + " disappear from the view"
+                : impact == Impact.COMPATIBLE
+                    ? "columns are only added"
+                    : "the rows or their meaning may change for its readers",
+            null,
+            new Step(DROP_VIEW, List.of(dropView(v.name())), List.of(createView(old))),
+            new Step(CREATE_VIEW, List.of(createView(v)), List.of(dropView(v.name()))));
+      }
+    }
+    for (DiffSchema.View v : before.views().values()) {
+      if (!after.views().containsKey(v.name())) {
+        add(
+            "view " + v.name(),
+            "dropped",
+            Impact.BREAKING,
+            "high",
+            "its readers fail",
+            null,
+            new Step(DROP_VIEW, List.of(dropView(v.name())), List.of(createView(v))));
+      }
+    }
+    routines(before.routines(), after.routines());
+  }
+
+  private void routines(Map<String, String> before, Map<String, String> after) {
+    for (Map.Entry<String, String> r : after.entrySet()) {
+      String old = before.get(r.getKey());
+      if (old != null && norm(old).equals(norm(r.getValue()))) {
+        continue;
+      }
+      add(
+          "routine " + r.getKey(),
+          old == null ? "added" : "definition changed",
+          old == null ? Impact.COMPATIBLE : Impact.POTENTIALLY_BREAKING,
+          old == null ? "low" : "medium",
+          old == null ? "a new routine" : "its callers may see other results",
+          "the schema gives the routine's body only, not its language and signature: create or"
+              + " restore it by hand",
+          new Step(
+              ROUTINE,
+              List.of("-- routine " + r.getKey() + ": create by hand: " + oneLine(r.getValue())),
+              List.of(
+                  old == null
+                      ? "-- routine " + r.getKey() + ": drop by hand"
+                      : "-- routine " + r.getKey() + ": restore by hand: " + oneLine(old))));
+    }
+    for (Map.Entry<String, String> r : before.entrySet()) {
+      if (!after.containsKey(r.getKey())) {
+        add(
+            "routine " + r.getKey(),
+            "dropped",
+            Impact.BREAKING,
+            "high",
+            "its callers fail",
+            "the schema gives the routine's body only: restore it by hand",
+            new Step(
+                ROUTINE,
+                List.of("-- routine " + r.getKey() + ": drop by hand"),
+                List.of(
+                    "-- routine " + r.getKey() + ": restore by hand: " + oneLine(r.getValue()))));
+      }
+    }
+  }
+
+  private void tableAdded(DiffSchema.Table t) {
+    String table = pg.quote(t.name());
+    List<String> defs = new ArrayList<>();
+    for (DiffSchema.Col c : t.columns().values()) {
+      defs.add("  " + columnDef(c));
+    }
+    if (!t.primaryKey().isEmpty()) {
+      defs.add(
+          "  CONSTRAINT "
+              + pg.quote(t.name() + "_pkey")
+              + " PRIMARY KEY ("
+              + cols(t.primaryKey())
+              + ")");
+    }
+    for (List<String> u : t.uniques()) {
+      defs.add("  CONSTRAINT " + pg.quote(uniqueName(t, u)) + " UNIQUE (" + cols(u) + ")");
+    }
+    for (String check : t.checks()) {
+      defs.add("  CONSTRAINT " + pg.quote(checkName(t, check)) + " CHECK (" + check + ")");
+    }
+    add(
+        "table " + t.name(),
+        "added",
+        Impact.COMPATIBLE,
+        "low",
+        "a new table",
+        "rolling back drops the table with the rows written to it meanwhile; keep a copy first",
+        new Step(
+            CREATE_TABLE,
+            List.of("CREATE TABLE " + table + " (\n" + String.join(",\n", defs) + "\n)"),
+            List.of("DROP TABLE " + table)));
+    for (DiffSchema.Fk fk : t.foreignKeys()) {
+      add(
+          "foreign key " + t.name() + "." + fkName(t, fk),
+          "added",
+          Impact.COMPATIBLE,
+          "low",
+          "on a new table",
+          null,
+          new Step(ADD_FK, List.of(addFk(t, fk)), List.of(dropConstraint(t, fkName(t, fk)))));
+    }
+    for (DiffSchema.Index ix : t.indexes()) {
+      add(
+          "index " + ix.name(),
+          "added",
+          Impact.COMPATIBLE,
+          "low",
+          "on a new table",
+          null,
+          new Step(ADD_INDEX, List.of(createIndex(t, ix)), List.of(dropIndex(ix))));
+    }
+  }
+
+  private void tableDropped(DiffSchema.Table t) {
+    String table = pg.quote(t.name());
+    List<String> recreate = new ArrayList<>();
+    // recreated as the forward script of an added table would create it
+    SchemaDiff inverse = new SchemaDiff(pg);
+    inverse.tableAdded(t);
+    for (Change c : inverse.changes) {
+      c.steps().forEach(s -> recreate.addAll(s.forward()));
+    }
+    List<String> fkDrops = new ArrayList<>();
+    for (DiffSchema.Fk fk : t.foreignKeys()) {
+      fkDrops.add(dropConstraint(t, fkName(t, fk)));
+    }
+    add(
+        "table " + t.name(),
+        "dropped",
+        Impact.BREAKING,
+        "critical",
+        "every reader and writer of the table fails",
+        "rolling back recreates the table empty: its rows are lost. Keep a copy before the"
+            + " forward step (CREATE TABLE "
+            + t.name()
+            + "_backup AS TABLE "
+            + t.name()
+            + ") and copy it back after the rollback",
+        new Step(DROP_FK, fkDrops, List.of()),
+        new Step(DROP_TABLE, List.of("DROP TABLE " + table), recreate));
+  }
+
+  private void tableChanged(DiffSchema.Table old, DiffSchema.Table t) {
+    String table = pg.quote(t.name());
+    for (DiffSchema.Col c : t.columns().values()) {
+      DiffSchema.Col o = old.columns().get(c.name());
+      String object = "column " + t.name() + "." + c.name();
+      String alter = "ALTER TABLE " + table + " ";
+      String col = pg.quote(c.name());
+      if (o == null) {
+        boolean fills = c.nullable() || c.defaultValue() != null || c.identity();
+        add(
+            object,
+            "added",
+            fills ? Impact.COMPATIBLE : Impact.BREAKING,
+            fills ? "low" : "high",
+            fills
+                ? "a new column with a default or NULL"
+                : "NOT NULL without a default: INSERTs that do not name it fail, and adding it"
+                    + " fails on a table with rows",
+            "rolling back drops the column with the values written to it meanwhile",
+            new Step(
+                ADD_COLUMN,
+                List.of(alter + "ADD COLUMN " + columnDef(c)),
+                List.of(alter + "DROP COLUMN " + col)));
+        continue;
+      }
+      if (!TypeWidth.same(o.type(), c.type())) {
+        boolean widening = TypeWidth.widens(o.type(), c.type());
+        add(
+            object,
+            "type " + o.type() + " → " + c.type(),
+            widening ? Impact.POTENTIALLY_BREAKING : Impact.BREAKING,
+            widening ? "medium" : "high",
+            widening
+                ? "every value fits; consumers that check lengths or bind types may need a change"
+                : "values may not fit or change meaning; readers and writers may fail",
+            widening
+                ? "rolling back narrows the type again: it fails if a wider value was written"
+                    + " meanwhile (find them first)"
+                : "rolling back restores the old type; values converted forward stay converted",
+            new Step(
+                ALTER_COLUMN,
+                List.of(alter + "ALTER COLUMN " + col + " TYPE " + c.type()),
+                List.of(alter + "ALTER COLUMN " + col + " TYPE " + o.type())));
+      }
+      if (o.nullable() != c.nullable()) {
+        add(
+            object,
+            c.nullable() ? "now nullable" : "now NOT NULL",
+            c.nullable() ? Impact.POTENTIALLY_BREAKING : Impact.BREAKING,
+            c.nullable() ? "medium" : "high",
+            c.nullable()
+                ? "readers may meet NULL"
+                : "writers of NULL fail; the forward step fails while a row holds NULL",
+            c.nullable() ? "rolling back fails while a row holds NULL" : null,
+            new Step(
+                ALTER_COLUMN,
+                List.of(
+                    alter
+                        + "ALTER COLUMN "
+                        + col
+                        + (c.nullable() ? " DROP" : " SET")
+                        + " NOT NULL"),
+                List.of(
+                    alter
+                        + "ALTER COLUMN "
+                        + col
+                        + (c.nullable() ? " SET" : " DROP")
+                        + " NOT NULL")));
+      }
+      if (!Objects.equals(o.defaultValue(), c.defaultValue())) {
+        add(
+            object,
+            "default " + o.defaultValue() + " → " + c.defaultValue(),
+            Impact.COMPATIBLE,
+            "low",
+            "new rows get another default",
+            null,
+            new Step(
+                ALTER_COLUMN,
+                List.of(setDefault(alter, col, c)),
+                List.of(setDefault(alter, col, o))));
+      }
+    }
+    for (DiffSchema.Col o : old.columns().values()) {
+      if (!t.columns().containsKey(o.name())) {
+        String col = pg.quote(o.name());
+        add(
+            "column " + t.name() + "." + o.name(),
+            "dropped",
+            Impact.BREAKING,
+            "critical",
+            "its readers and writers fail",
+            "rolling back re-adds the column empty (NULL or its default): its values are lost. Keep"
+                + " them before the forward step (CREATE TABLE "
+                + t.name()
+                + "_"
+                + o.name()
+                + "_backup AS SELECT key columns and "
+                + o.name()
+                + " FROM "
+                + t.name()
+                + ") and update them back after the rollback",
+            new Step(
+                DROP_COLUMN,
+                List.of("ALTER TABLE " + table + " DROP COLUMN " + col),
+                List.of("ALTER TABLE " + table + " ADD COLUMN " + columnDef(o, true))));
+      }
+    }
+    for (List<String> u : t.uniques()) {
+      if (!old.uniques().contains(u)) {
+        add(
+            "unique key " + t.name() + "." + uniqueName(t, u),
+            "added",
+            Impact.POTENTIALLY_BREAKING,
+            "medium",
+            "writes of a duplicate fail; the forward step fails while duplicates exist",
+            null,
+            new Step(
+                ADD_CONSTRAINT,
+                List.of(
+                    "ALTER TABLE "
+                        + table
+                        + " ADD CONSTRAINT "
+                        + pg.quote(uniqueName(t, u))
+                        + " UNIQUE ("
+                        + cols(u)
+                        + ")"),
+                List.of(dropConstraint(t, uniqueName(t, u)))));
+      }
+    }
+    for (List<String> u : old.uniques()) {
+      if (!t.uniques().contains(u)) {
+        add(
+            "unique key " + t.name() + "." + uniqueName(old, u),
+            "dropped",
+            Impact.COMPATIBLE,
+            "low",
+            "duplicates become possible",
+            "rolling back fails if duplicates were written meanwhile",
+            new Step(
+                DROP_CONSTRAINT,
+                List.of(dropConstraint(old, uniqueName(old, u))),
+                List.of(
+                    "ALTER TABLE "
+                        + table
+                        + " ADD CONSTRAINT "
+                        + pg.quote(uniqueName(old, u))
+                        + " UNIQUE ("
+                        + cols(u)
+                        + ")")));
+      }
+    }
+    for (String check : t.checks()) {
+      if (old.checks().stream().noneMatch(c -> norm(c).equals(norm(check)))) {
+        add(
+            "check " + t.name() + "." + checkName(t, check),
+            "added: " + check,
+            Impact.POTENTIALLY_BREAKING,
+            "medium",
+            "writes that violate it fail; the forward step fails while a row violates it",
+            null,
+            new Step(
+                ADD_CONSTRAINT,
+                List.of(
+                    "ALTER TABLE "
+                        + table
+                        + " ADD CONSTRAINT "
+                        + pg.quote(checkName(t, check))
+                        + " CHECK ("
+                        + check
+                        + ")"),
+                List.of(dropConstraint(t, checkName(t, check)))));
+      }
+    }
+    for (String check : old.checks()) {
+      if (t.checks().stream().noneMatch(c -> norm(c).equals(norm(check)))) {
+        add(
+            "check " + t.name() + "." + checkName(old, check),
+            "dropped: " + check,
+            Impact.COMPATIBLE,
+            "low",
+            "values it refused become possible",
+            "rolling back fails if a violating row was written meanwhile",
+            new Step(
+                DROP_CONSTRAINT,
+                List.of(dropConstraint(old, checkName(old, check))),
+                List.of(
+                    "ALTER TABLE "
+                        + table
+                        + " ADD CONSTRAINT "
+                        + pg.quote(checkName(old, check))
+                        + " CHECK ("
+                        + check
+                        + ")")));
+      }
+    }
+    for (DiffSchema.Fk fk : t.foreignKeys()) {
+      if (!old.foreignKeys().contains(fk)) {
+        add(
+            "foreign key " + t.name() + "." + fkName(t, fk),
+            "added",
+            Impact.POTENTIALLY_BREAKING,
+            "medium",
+            "writes of an orphan fail; the forward step fails while orphans exist",
+            null,
+            new Step(ADD_FK, List.of(addFk(t, fk)), List.of(dropConstraint(t, fkName(t, fk)))));
+      }
+    }
+    for (DiffSchema.Fk fk : old.foreignKeys()) {
+      if (!t.foreignKeys().contains(fk)) {
+        add(
+            "foreign key " + t.name() + "." + fkName(old, fk),
+            "dropped",
+            Impact.COMPATIBLE,
+            "low",
+            "orphans become possible",
+            "rolling back fails if orphans were written meanwhile",
+            new Step(
+                DROP_FK, List.of(dropConstraint(old, fkName(old, fk))), List.of(addFk(old, fk))));
+      }
+    }
+    for (DiffSchema.Index ix : t.indexes()) {
+      if (!old.indexes().contains(ix)) {
+        add(
+            "index " + ix.name(),
+            "added",
+            ix.unique() ? Impact.POTENTIALLY_BREAKING : Impact.COMPATIBLE,
+            ix.unique() ? "medium" : "low",
+            ix.unique()
+                ? "writes of a duplicate fail"
+                : "queries may use it; writes are a little slower",
+            null,
+            new Step(ADD_INDEX, List.of(createIndex(t, ix)), List.of(dropIndex(ix))));
+      }
+    }
+    for (DiffSchema.Index ix : old.indexes()) {
+      if (!t.indexes().contains(ix)) {
+        add(
+            "index " + ix.name(),
+            "dropped",
+            Impact.POTENTIALLY_BREAKING,
+            "medium",
+            "queries that used it may become slow",
+            null,
+            new Step(DROP_CONSTRAINT, List.of(dropIndex(ix)), List.of(createIndex(old, ix))));
+      }
+    }
+  }
+
+  private void add(
+      String object,
+      String change,
+      Impact impact,
+      String severity,
+      String why,
+      String note,
+      Step... steps) {
+    changes.add(new Change(object, change, impact, severity, why, List.of(steps), note));
+  }
+
+  private String columnDef(DiffSchema.Col c) {
+    return columnDef(c, false);
+  }
+
+  /** A column's definition; {@code readded}: NOT NULL only with a default (the table has rows). */
+  private String columnDef(DiffSchema.Col c, boolean readded) {
+    StringBuilder sb = new StringBuilder(pg.quote(c.name())).append(' ').append(c.type());
+    if (c.identity()) {
+      sb.append(" GENERATED BY DEFAULT AS IDENTITY");
+    } else if (c.defaultValue() != null) {
+      sb.append(" DEFAULT ").append(c.defaultValue());
+    }
+    if (!c.nullable() && (!readded || c.defaultValue() != null || c.identity())) {
+      sb.append(" NOT NULL");
+    }
+    return sb.toString();
+  }
+
+  private static String setDefault(String alter, String col, DiffSchema.Col c) {
+    return c.defaultValue() == null
+        ? alter + "ALTER COLUMN " + col + " DROP DEFAULT"
+        : alter + "ALTER COLUMN " + col + " SET DEFAULT " + c.defaultValue();
+  }
+
+  private String addFk(DiffSchema.Table t, DiffSchema.Fk fk) {
+    return "ALTER TABLE "
+        + pg.quote(t.name())
+        + " ADD CONSTRAINT "
+        + pg.quote(fkName(t, fk))
+        + " FOREIGN KEY ("
+        + cols(fk.columns())
+        + ") REFERENCES "
+        + pg.quote(fk.refTable())
+        + " ("
+        + cols(fk.refColumns())
+        + ") ON DELETE "
+        + fk.onDelete();
+  }
+
+  private String dropConstraint(DiffSchema.Table t, String name) {
+    return "ALTER TABLE " + pg.quote(t.name()) + " DROP CONSTRAINT " + pg.quote(name);
+  }
+
+  private String createIndex(DiffSchema.Table t, DiffSchema.Index ix) {
+    return "CREATE "
+        + (ix.unique() ? "UNIQUE " : "")
+        + "INDEX "
+        + pg.quote(ix.name())
+        + " ON "
+        + pg.quote(t.name())
+        + " ("
+        + cols(ix.columns())
+        + ")";
+  }
+
+  private String dropIndex(DiffSchema.Index ix) {
+    return "DROP INDEX " + pg.quote(ix.name());
+  }
+
+  private String createView(DiffSchema.View v) {
+    return "CREATE VIEW " + pg.quote(v.name()) + " AS " + v.definition();
+  }
+
+  private String dropView(String name) {
+    return "DROP VIEW " + pg.quote(name);
+  }
+
+  private String cols(List<String> columns) {
+    return String.join(", ", columns.stream().map(pg::quote).toList());
+  }
+
+  static String uniqueName(DiffSchema.Table t, List<String> columns) {
+    return t.name() + "_" + String.join("_", columns) + "_key";
+  }
+
+  static String fkName(DiffSchema.Table t, DiffSchema.Fk fk) {
+    return t.name() + "_" + String.join("_", fk.columns()) + "_fkey";
+  }
+
+  static String checkName(DiffSchema.Table t, String expression) {
+    CRC32 crc = new CRC32();
+    crc.update(norm(expression).getBytes(StandardCharsets.UTF_8));
+    return t.name() + "_check_" + String.format("%08x", crc.getValue());
+  }
+
+  private static final Pattern SPACE = Pattern.compile("\\s+");
+
+  static String norm(String s) {
+    return s == null ? null : SPACE.matcher(s.trim()).replaceAll(" ");
+  }
+
+  private static String oneLine(String s) {
+    return norm(s).replace("\n", " ");
+  }
+
+  /**
+   * Type widening between PostgreSQL spellings: longer varchar, varchar to text, wider integers.
+   */
+  static final class TypeWidth {
+    private static final Pattern SIZED = Pattern.compile("(.*?)\\s*\\((\\d+)\\)");
+    private static final List<String> INTEGERS = List.of("smallint", "integer", "bigint");
+
+    static boolean same(String a, String b) {
+      return norm(a).equalsIgnoreCase(norm(b));
+    }
+
+    static boolean widens(String from, String to) {
+      String f = norm(from).toLowerCase(java.util.Locale.ROOT);
+      String t = norm(to).toLowerCase(java.util.Locale.ROOT);
+      Matcher mf = SIZED.matcher(f);
+      Matcher mt = SIZED.matcher(t);
+      boolean textual =
+          f.startsWith("character varying") || f.startsWith("varchar") || f.startsWith("character");
+      if (textual && t.equals("text")) {
+        return true;
+      }
+      if (mf.matches() && mt.matches() && mf.group(1).equals(mt.group(1))) {
+        return Integer.parseInt(mt.group(2)) >= Integer.parseInt(mf.group(2));
+      }
+      int i = INTEGERS.indexOf(f);
+      int j = INTEGERS.indexOf(t);
+      return i >= 0 && j >= i;
+    }
+  }
+}

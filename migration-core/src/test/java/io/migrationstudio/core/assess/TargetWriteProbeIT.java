@@ -1,0 +1,65 @@
+package io.migrationstudio.core.assess;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.schema.Inventory;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The target's write rate is measured by a timed sample copy of the largest source table into a
+ * temporary table of the target, which nothing of keeps; the plan then adds the write time to the
+ * read time.
+ */
+@ExtendWith(PostgresExtension.class)
+class TargetWriteProbeIT {
+  private static final PostgresDialect PG = new PostgresDialect();
+
+  @Test
+  void aSampleOfTheLargestTableIsCopiedIntoTheTargetAndTimed(
+      TestDatabase source, TestDatabase target) throws Exception {
+    source.execute(
+        "CREATE TABLE small (id int PRIMARY KEY)",
+        "INSERT INTO small VALUES (1)",
+        "CREATE TABLE big (id int PRIMARY KEY, note text, at timestamptz, n numeric)",
+        "INSERT INTO big SELECT g, 'row ' || g || E' with\\ttab', now(), g / 7.0"
+            + " FROM generate_series(1, 20000) g",
+        "ANALYZE");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
+      Optional<TargetWriteProbe.Measured> m =
+          TargetWriteProbe.measure(src, PG, "public", inv.tables(), tgt);
+      assertTrue(m.isPresent());
+      assertEquals("big", m.get().table());
+      assertEquals(20000, m.get().rows(), "the whole sample fits the budgets");
+      assertTrue(m.get().relationBytesPerSecond() > 0, m.toString());
+      assertTrue(tgt.getAutoCommit(), "the target connection is as it was");
+      try (ResultSet rs =
+          tgt.createStatement()
+              .executeQuery("SELECT to_regclass('pg_temp.studio_write_probe') IS NULL")) {
+        rs.next();
+        assertTrue(rs.getBoolean(1), "the probe's table is gone");
+      }
+      Throughput read = ThroughputProbe.measure(src, PG, "public", inv.tables());
+      Throughput both =
+          read.withTarget(m.get().relationBytesPerSecond(), m.get().rows(), m.get().millis(), null);
+      String md = PlanReport.render(inv, io.migrationstudio.core.schema.LoadOrder.of(inv), both, 2);
+      assertTrue(md.contains("rows of the largest table copied into a temporary table"), md);
+      double readOnly =
+          PlanReport.sequentialSeconds(
+              PlanReport.estimate(inv, io.migrationstudio.core.schema.LoadOrder.of(inv), read));
+      double withWrite =
+          PlanReport.sequentialSeconds(
+              PlanReport.estimate(inv, io.migrationstudio.core.schema.LoadOrder.of(inv), both));
+      assertTrue(withWrite > readOnly, withWrite + " vs " + readOnly);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package io.migrationstudio.core.diff;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.migrationstudio.core.copy.SchemaDump;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@link SchemaDiff} on the seed toolkit's before/after schema files: each change found and
+ * classified; the forward DDL applied to a real database holding "before" gives the catalog that
+ * "after" created from nothing gives, and the rollback DDL brings back the catalog of "before"
+ * (compared as {@link SchemaDump}s).
+ */
+@ExtendWith(PostgresExtension.class)
+class SchemaDiffIT {
+  private static final PostgresDialect PG = new PostgresDialect();
+  private static final DiffSchema EMPTY = new DiffSchema("empty", Map.of(), Map.of(), Map.of());
+
+  static DiffSchema toolkit(String name) throws Exception {
+    try (InputStream in =
+        SchemaDiffIT.class
+            .getClassLoader()
+            .getResourceAsStream(
+                "testdata/migration-architect/database_schema_" + name + ".json")) {
+      return ToolkitSchema.read(Json.read(in.readAllBytes(), JsonNode.class, name), name);
+    }
+  }
+
+  private static SchemaDiff.Change change(
+      List<SchemaDiff.Change> changes, String object, String change) {
+    return changes.stream()
+        // an object ending in "." names a table's constraint whose name is derived
+        .filter(
+            c ->
+                (object.endsWith(".") ? c.object().startsWith(object) : c.object().equals(object))
+                    && c.change().startsWith(change))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    object
+                        + " "
+                        + change
+                        + " not in "
+                        + changes.stream().map(c -> c.object() + " " + c.change()).toList()));
+  }
+
+  private static void apply(TestDatabase db, List<String> statements) throws SQLException {
+    try (Connection c = db.connect();
+        Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      for (String s : statements) {
+        st.execute(s);
+      }
+      c.commit();
+    }
+  }
+
+  private static List<String> dump(TestDatabase db) throws SQLException {
+    try (Connection c = db.connect()) {
+      return SchemaDump.of(c, "public");
+    }
+  }
+
+  @Test
+  void everyChangeOfTheToolkitsSchemasIsFoundAndClassified() throws Exception {
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(PG, toolkit("before"), toolkit("after"));
+    Map<String, SchemaDiff.Impact> expected =
+        Map.ofEntries(
+            Map.entry("table user_preferences|added", SchemaDiff.Impact.COMPATIBLE),
+            Map.entry("column users.email|type", SchemaDiff.Impact.POTENTIALLY_BREAKING),
+            Map.entry("column users.email_verified_at|added", SchemaDiff.Impact.COMPATIBLE),
+            Map.entry("column users.two_factor_enabled|added", SchemaDiff.Impact.COMPATIBLE),
+            Map.entry("column user_profiles.bio|type", SchemaDiff.Impact.POTENTIALLY_BREAKING),
+            Map.entry(
+                "column user_sessions.user_agent|type", SchemaDiff.Impact.POTENTIALLY_BREAKING),
+            Map.entry("column user_profiles.language|added", SchemaDiff.Impact.COMPATIBLE),
+            Map.entry("column user_sessions.session_type|added", SchemaDiff.Impact.COMPATIBLE),
+            Map.entry("index idx_users_last_login|added", SchemaDiff.Impact.COMPATIBLE),
+            Map.entry("view active_users|definition changed", SchemaDiff.Impact.COMPATIBLE),
+            Map.entry("view verified_users|added", SchemaDiff.Impact.COMPATIBLE),
+            Map.entry("routine get_user_with_profile|added", SchemaDiff.Impact.COMPATIBLE));
+    expected.forEach(
+        (k, impact) -> {
+          String[] p = k.split("\\|");
+          assertEquals(impact, change(changes, p[0], p[1]).impact(), k);
+        });
+    long checks =
+        changes.stream()
+            .filter(c -> c.object().startsWith("check ") && c.change().startsWith("added"))
+            .count();
+    assertEquals(4, checks, "users, user_profiles (2) and user_sessions gain a CHECK");
+    assertTrue(
+        change(changes, "check user_profiles.", "added: language").impact()
+            == SchemaDiff.Impact.POTENTIALLY_BREAKING);
+    DiffReport forward = DiffReport.of(PG, "before", toolkit("before"), "after", toolkit("after"));
+    assertEquals(0, forward.exitCode(), forward.markdown());
+    DiffReport back = DiffReport.of(PG, "after", toolkit("after"), "before", toolkit("before"));
+    assertEquals(1, back.exitCode(), "dropped columns and a dropped table break");
+    SchemaDiff.Change dropped =
+        change(back.changes(), "column users.two_factor_enabled", "dropped");
+    assertEquals(SchemaDiff.Impact.BREAKING, dropped.impact());
+    assertTrue(dropped.rollbackNote().contains("values are lost"), dropped.rollbackNote());
+  }
+
+  @Test
+  void forwardDdlReachesTheNewSchemaAndRollbackRestoresTheOld(
+      TestDatabase stepwise, TestDatabase direct) throws Exception {
+    DiffSchema before = toolkit("before");
+    DiffSchema after = toolkit("after");
+    apply(stepwise, SchemaDiff.forward(SchemaDiff.compare(PG, EMPTY, before)));
+    List<String> original = dump(stepwise);
+    assertTrue(original.size() > 40, original.toString());
+
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(PG, before, after);
+    apply(stepwise, SchemaDiff.forward(changes));
+    apply(direct, SchemaDiff.forward(SchemaDiff.compare(PG, EMPTY, after)));
+    assertEquals(dump(direct), dump(stepwise), "forward DDL gives the new schema's catalog");
+
+    apply(stepwise, SchemaDiff.rollback(changes));
+    assertEquals(original, dump(stepwise), "rollback DDL restores the old catalog");
+  }
+
+  @Test
+  void liveDatabasesAreComparedThroughTheirCatalogs(TestDatabase older, TestDatabase newer)
+      throws Exception {
+    apply(older, SchemaDiff.forward(SchemaDiff.compare(PG, EMPTY, toolkit("before"))));
+    apply(newer, SchemaDiff.forward(SchemaDiff.compare(PG, EMPTY, toolkit("after"))));
+    io.migrationstudio.core.spec.SecretResolver secrets =
+        new io.migrationstudio.core.spec.SecretResolver(Map.of());
+    DiffSchema a = DiffReport.readLive(older.jdbcUrl(), older.user(), null, "public", secrets);
+    DiffSchema b = DiffReport.readLive(newer.jdbcUrl(), newer.user(), null, "public", secrets);
+    List<SchemaDiff.Change> live = SchemaDiff.compare(PG, a, b);
+    assertEquals(
+        SchemaDiff.Impact.POTENTIALLY_BREAKING,
+        change(live, "column users.email", "type character varying(255) → character varying(320)")
+            .impact());
+    assertEquals(
+        SchemaDiff.Impact.COMPATIBLE, change(live, "table user_preferences", "added").impact());
+    assertEquals(List.of(), SchemaDiff.compare(PG, a, a), "a catalog equals itself");
+    assertEquals(
+        io.migrationstudio.contracts.ErrorCode.INVALID_SPEC,
+        org.junit.jupiter.api.Assertions.assertThrows(
+                io.migrationstudio.contracts.MigrationException.class,
+                () -> DiffReport.readLive(older.jdbcUrl(), "u", "hunter2", null, secrets))
+            .code());
+  }
+}

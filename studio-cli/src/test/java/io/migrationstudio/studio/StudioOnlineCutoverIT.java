@@ -1,0 +1,249 @@
+package io.migrationstudio.studio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.migrationstudio.core.git.GitArtifactStore;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.ProbeWriter;
+import io.migrationstudio.testkit.TestDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end, the live cutover of {@code migrate.strategy: online} (PostgreSQL → PostgreSQL): the
+ * source takes writes through the copy (as in {@link StudioOnlineIT}), then a probe application
+ * writes one row every 10 ms to the database a {@code config-file} switch names, from the end of
+ * the rollback drill through the cutover (catch-up, freeze, end marker, drain, sequences,
+ * checksums, stream proof, switch) and on the target after it. Every acknowledged write is on the
+ * target, every table equals the source's by the servers' own md5 of the rows, the target's
+ * sequence took the probe's inserts, and the cutover log records the drain and the window.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(600)
+class StudioOnlineCutoverIT {
+  private static final String BRANCH = "migrations/e2e-live";
+
+  @Test
+  void anOnlineCutoverDrainsTheStreamAndLosesNoAcknowledgedWrite(
+      TestDatabase source, TestDatabase target, @TempDir Path home) throws Exception {
+    StudioRunIT.loadChinook(source);
+    source.execute(ProbeWriter.createTableSql("probe"));
+    source.execute("INSERT INTO probe (seq) SELECT -g FROM generate_series(1, 50) g");
+    Path app = home.resolve("app.properties");
+    Path spec = home.resolve("migration.yaml");
+    Files.writeString(
+        spec,
+        String.join(
+            "\n",
+            "id: e2e-live",
+            "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
+            "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
+            "mapping: { naming: identity }",
+            "migrate: { strategy: online, parallelism: 2, chunk_rows: 500 }",
+            "validation: { sample_rows: 100 }",
+            // a loaded CI machine: the catch-up must not be refused for a slow walsender start
+            "cutover: { rto: PT5M, max_lag: PT30S, switch: { type: config-file, path: \""
+                + app
+                + "\" } }",
+            ""));
+    ProbeWriter.Endpoint src =
+        new ProbeWriter.Endpoint("source", source.jdbcUrl(), source.user(), "");
+    ProbeWriter.Endpoint tgt =
+        new ProbeWriter.Endpoint("target", target.jdbcUrl(), target.user(), "");
+    ProbeWriter probe =
+        new ProbeWriter(
+            "probe", ProbeWriter.followConfigFile(app, src, tgt), Duration.ofMillis(10));
+    AtomicBoolean stopCopyWriter = new AtomicBoolean();
+    AtomicInteger written = new AtomicInteger();
+    AtomicInteger afterCopy = new AtomicInteger();
+    Thread copyWriter =
+        new Thread(
+            () -> StudioOnlineIT.write(source, target, stopCopyWriter, written, afterCopy),
+            "copy-writer");
+    copyWriter.setDaemon(true);
+    copyWriter.start();
+    AtomicBoolean done = new AtomicBoolean();
+    // the drill rehearses the switch on the real pair (it points the file at the target and back):
+    // the application starts once it is over, as it would after a drill in a maintenance window
+    Thread starter =
+        new Thread(
+            () -> {
+              while (!done.get() && !drilled(home)) {
+                pause(200);
+              }
+              if (!done.get()) {
+                probe.start();
+              }
+            },
+            "probe-starter");
+    starter.setDaemon(true);
+    starter.start();
+    String printed;
+    try {
+      printed = StudioRunIT.runAutoApproved(spec, home);
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (probe.acknowledgedOn("target") < 20 && System.nanoTime() < deadline) {
+        pause(50);
+      }
+    } finally {
+      done.set(true);
+      stopCopyWriter.set(true);
+      copyWriter.join(30_000);
+      starter.join(10_000);
+      probe.close();
+    }
+    assertTrue(afterCopy.get() > 0, "the copy writer wrote after the copy: the stream carried it");
+    long onSource = probe.acknowledgedOn("source");
+    long onTarget = probe.acknowledgedOn("target");
+    assertTrue(
+        onSource > 10,
+        "the probe wrote to the source before the freeze: "
+            + onSource
+            + "; last failure: "
+            + probe.lastFailure()
+            + "\n"
+            + printed);
+    assertTrue(
+        onTarget >= 20,
+        "the probe wrote to the target after the switch (its sequence was set): "
+            + onTarget
+            + "; last failure: "
+            + probe.lastFailure()
+            + "\n"
+            + printed);
+    ProbeWriter.Window window = probe.window("source", "target").orElseThrow();
+
+    Set<Long> onFinal = seqs(target);
+    List<Long> lost =
+        probe.acknowledged().stream()
+            .map(ProbeWriter.Ack::seq)
+            .filter(s -> !onFinal.contains(s))
+            .toList();
+    assertEquals(List.of(), lost, "every acknowledged probe write is on the final primary");
+    for (String table : List.of("artist", "album", "genre", "track", "invoice", "customer")) {
+      assertEquals(
+          StudioRunIT.fingerprint(source, table), StudioRunIT.fingerprint(target, table), table);
+    }
+    // the source's probe rows, as the servers hash them, are the target's first rows
+    long lastOnSource = window.lastOnOld().seq();
+    assertEquals(
+        probeFingerprint(source, lastOnSource), probeFingerprint(target, lastOnSource), "probe");
+
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      JsonNode log =
+          Json.read(
+              store.read(BRANCH, "05-cutover/cutover-log.json").orElseThrow(),
+              JsonNode.class,
+              "cutover-log.json");
+      assertEquals("PASS", log.get("verdict").asText(), log.toString());
+      JsonNode live = log.get("live");
+      assertNotNull(live, log.toString());
+      assertTrue(live.get("drain_ms").asLong() >= 0, live.toString());
+      assertTrue(live.get("lag_ms").asLong() <= 30_000, live.toString());
+      long unavailable = live.get("write_unavailable_ms").asLong();
+      assertTrue(unavailable > 0, live.toString());
+      assertTrue(
+          window.millis() >= unavailable / 2,
+          "the probe saw the freeze-to-switch window the studio measured ("
+              + unavailable
+              + " ms): "
+              + window);
+      String steps = log.get("steps").toString();
+      for (String step : List.of("drain the change stream", "prove from the stream", "sequences")) {
+        assertTrue(steps.contains(step), step + " in " + steps);
+      }
+      System.out.printf(
+          "live cutover: probe window %d ms (last source ack #%d, first target ack #%d), studio"
+              + " freeze-to-switch %d ms, lag %d ms, drain %d ms (%d tx, %d changes), %d source"
+              + " acks, %d target acks, %d refused writes%n",
+          window.millis(),
+          window.lastOnOld().seq(),
+          window.firstOnNew().seq(),
+          unavailable,
+          live.get("lag_ms").asLong(),
+          live.get("drain_ms").asLong(),
+          live.get("drained_transactions").asLong(),
+          live.get("drained_changes").asLong(),
+          onSource,
+          onTarget,
+          probe.failures());
+      for (JsonNode step : log.get("steps")) {
+        System.out.printf(
+            "  %-70s %6d ms %s%n",
+            step.get("name").asText(), step.get("millis").asLong(), step.get("status").asText());
+      }
+    }
+    assertEquals(
+        0,
+        source.queryLong(
+            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"),
+        "the forward capture is dropped");
+  }
+
+  /** Whether the branch holds the drill's record (read without opening the studio's store). */
+  private static boolean drilled(Path home) {
+    // every commit is pushed to the home's remote: the branch is there
+    Path git = home.resolve("artifacts").resolve("remote.git");
+    if (!Files.isDirectory(git)) {
+      return false;
+    }
+    try (Repository r = new FileRepositoryBuilder().setGitDir(git.toFile()).build()) {
+      return r.resolve("refs/heads/" + BRANCH + ":05-cutover/drill.json") != null;
+    } catch (IOException | RuntimeException notYet) {
+      return false;
+    }
+  }
+
+  private static Set<Long> seqs(TestDatabase db) throws Exception {
+    Set<Long> out = new HashSet<>();
+    try (Connection c = db.connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT seq FROM probe")) {
+      while (rs.next()) {
+        out.add(rs.getLong(1));
+      }
+    }
+    return out;
+  }
+
+  private static String probeFingerprint(TestDatabase db, long upTo) throws Exception {
+    try (Connection c = db.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.seq)) FROM probe t"
+                    + " WHERE t.seq <= "
+                    + upTo)) {
+      rs.next();
+      return rs.getLong(1) + ":" + rs.getString(2);
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
