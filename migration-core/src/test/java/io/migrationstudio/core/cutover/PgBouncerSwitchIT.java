@@ -118,6 +118,7 @@ class PgBouncerSwitchIT {
     if (pgbouncer == null) {
       return;
     }
+    System.out.println("PgBouncer's log:" + log()); // kept in the failsafe output for diagnosis
     {
       pgbouncer.destroy();
       if (!pgbouncer.waitFor(5, TimeUnit.SECONDS)) {
