@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       RunCommand.class,
       ValidateCommand.class,
+      ReleaseCommand.class,
       DiffCommand.class,
       ServerCommand.class,
       WorkerCommand.class,

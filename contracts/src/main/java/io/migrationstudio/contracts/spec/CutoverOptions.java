@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * How the cutover runs. {@code window}: null (any time) or an ISO-8601 instant to wait for. {@code
+ * How the cutover runs. {@code window}: null (any time), an ISO-8601 instant to wait for, or a
+ * window {@code { start, end, zone, after_end }}, once or daily (see {@link CutoverWindow}). {@code
  * rto}: ISO-8601 duration the rollback must fit in (default PT15M). {@code freeze}: {@code
  * source-read-only} (default) or {@code none}. {@code switch}: see {@link SwitchSpec}. {@code
  * max_validation_age}: ISO-8601 duration; right before executing, a validation report older than
@@ -17,7 +18,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CutoverOptions(
-    String window,
+    CutoverWindow window,
     String rto,
     String freeze,
     @JsonProperty("switch") SwitchSpec switchTo,
@@ -35,6 +36,17 @@ public record CutoverOptions(
     maxLag = maxLag == null ? DEFAULT_MAX_LAG : maxLag;
   }
 
+  /** The window as an instant to wait for (the form before windows had an end). */
+  public CutoverOptions(
+      String window,
+      String rto,
+      String freeze,
+      SwitchSpec switchTo,
+      String maxValidationAge,
+      String maxLag) {
+    this(CutoverWindow.at(window), rto, freeze, switchTo, maxValidationAge, maxLag);
+  }
+
   /** Before {@code max_lag}: the default lag. */
   public CutoverOptions(
       String window, String rto, String freeze, SwitchSpec switchTo, String maxValidationAge) {
@@ -47,6 +59,6 @@ public record CutoverOptions(
   }
 
   public static CutoverOptions defaults() {
-    return new CutoverOptions(null, null, null, null, null, null);
+    return new CutoverOptions((CutoverWindow) null, null, null, null, null, null);
   }
 }

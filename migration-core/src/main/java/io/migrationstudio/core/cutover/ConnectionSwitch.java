@@ -2,7 +2,6 @@ package io.migrationstudio.core.cutover;
 
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MigrationSpec;
-import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.core.report.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,10 +21,6 @@ final class ConnectionSwitch {
   static final String CONFIG_FILE = "config-file";
 
   private ConnectionSwitch() {}
-
-  static boolean isConfigFile(SwitchSpec s) {
-    return CONFIG_FILE.equals(s.type());
-  }
 
   /** Writes the target settings; returns what the file held before (empty: it did not exist). */
   static Optional<byte[]> apply(MigrationSpec spec) throws IOException {

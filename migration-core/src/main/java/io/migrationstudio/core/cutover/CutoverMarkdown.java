@@ -1,6 +1,7 @@
 package io.migrationstudio.core.cutover;
 
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.MarkdownTable;
 import java.util.List;
@@ -32,12 +33,15 @@ final class CutoverMarkdown {
     steps(md, d.steps());
     md.append("\n## Rolling back a real cutover\n\n");
     md.append("Follow the rollback phase above in order; every step was timed here. ");
-    if (ConnectionSwitch.isConfigFile(spec.cutover().switchTo())) {
-      md.append("The switch is reverted by restoring `")
-          .append(spec.cutover().switchTo().path())
-          .append("` from its `.pre-cutover` copy. ");
-    } else {
-      md.append("The switch is manual (type none): the application owners repoint to the source. ");
+    switch (spec.cutover().switchTo().type()) {
+      case SwitchSpec.CONFIG_FILE ->
+          md.append("The switch is reverted by restoring `")
+              .append(spec.cutover().switchTo().path())
+              .append("` from its `.pre-cutover` copy. ");
+      case SwitchSpec.NONE ->
+          md.append(
+              "The switch is manual (type none): the application owners repoint to the source. ");
+      default -> md.append(SwitchText.revert(spec.cutover().switchTo())).append(' ');
     }
     md.append("The rollback is possible only before the point of no return of `")
         .append(ArtifactPaths.RUNBOOK_MD)

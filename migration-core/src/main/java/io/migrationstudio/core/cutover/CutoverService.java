@@ -24,15 +24,12 @@ import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.validate.ValidationReport;
 import io.migrationstudio.core.validate.Validator;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -481,8 +478,7 @@ public final class CutoverService {
     private Connection control;
     private boolean freezeAttempted;
     private boolean switched;
-    private Optional<byte[]> previousConfig = Optional.empty();
-    private boolean backupWritten;
+    private TrafficSwitch trafficSwitch;
 
     Run(MigrationSpec spec, Dialect dialect, List<String> tables) {
       this.spec = spec;
@@ -556,32 +552,24 @@ public final class CutoverService {
 
     /** Applies the switch; {@code keepBackup} leaves a {@code .pre-cutover} copy for operators. */
     boolean switchTraffic(StepRecorder steps, String phase, boolean keepBackup) {
-      if (!ConnectionSwitch.isConfigFile(spec.cutover().switchTo())) {
+      Optional<TrafficSwitch> sw = TrafficSwitch.of(spec, secrets, keepBackup);
+      if (sw.isEmpty()) {
         steps.skip(phase, SWITCH, "switch type none: the operator repoints the applications");
         return true;
       }
-      return steps.run(
-          phase,
-          SWITCH,
-          () -> {
-            Path path = Path.of(spec.cutover().switchTo().path());
-            switched = true;
-            previousConfig = ConnectionSwitch.apply(spec);
-            Path backup = Path.of(path + PRE_CUTOVER_SUFFIX);
-            if (keepBackup
-                && previousConfig.isPresent()
-                && !Arrays.equals(previousConfig.get(), ConnectionSwitch.render(spec, path))
-                && !Files.exists(backup)) {
-              Files.write(backup, previousConfig.get());
-              backupWritten = true;
-            }
-            if (!ConnectionSwitch.pointsAtTarget(spec)) {
-              throw new CheckFailed(path + " does not hold the target's settings after writing");
-            }
-            return path
-                + " now names the target"
-                + (previousConfig.isPresent() ? "; previous content kept" : " (new file)");
-          });
+      if (REHEARSAL.equals(phase) && !TrafficSwitch.rehearsable(spec.cutover().switchTo())) {
+        steps.skip(
+            phase,
+            SWITCH,
+            "not rehearsed: switch type "
+                + spec.cutover().switchTo().type()
+                + " moves live traffic, and writes sent to the target during a drill would be lost"
+                + " when it reverts; it is checked at the cutover, which rolls it back on failure");
+        return true;
+      }
+      trafficSwitch = sw.get();
+      switched = true;
+      return steps.run(phase, SWITCH, trafficSwitch::apply);
     }
 
     /**
@@ -611,17 +599,10 @@ public final class CutoverService {
       return "write guards removed from the " + tables.size() + " source tables";
     }
 
-    private String revertSwitch() throws IOException {
-      ConnectionSwitch.revert(spec, previousConfig);
-      if (backupWritten) {
-        Files.deleteIfExists(Path.of(spec.cutover().switchTo().path() + PRE_CUTOVER_SUFFIX));
-        backupWritten = false;
-      }
+    private String revertSwitch() throws IOException, SQLException {
+      String detail = trafficSwitch.revert();
       switched = false;
-      return spec.cutover().switchTo().path()
-          + (previousConfig.isPresent()
-              ? " holds its previous content"
-              : " removed (it did not exist)");
+      return detail;
     }
 
     /** Whatever is still applied is undone; failing to unfreeze is reported, never hidden. */
@@ -630,11 +611,11 @@ public final class CutoverService {
         if (switched) {
           revertSwitch();
         }
-      } catch (IOException e) {
+      } catch (IOException | SQLException e) {
         throw new MigrationException(
             ErrorCode.CUTOVER_FAILED,
             "could not restore "
-                + spec.cutover().switchTo().path()
+                + trafficSwitch.describe()
                 + " after the "
                 + "cutover step failed: "
                 + e

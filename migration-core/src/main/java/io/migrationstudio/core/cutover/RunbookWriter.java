@@ -3,6 +3,7 @@ package io.migrationstudio.core.cutover;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.MarkdownTable;
 import java.time.Duration;
@@ -35,7 +36,8 @@ final class RunbookWriter {
     String rollbackEngineer = Stage.CUTOVER.checkerRole();
     List<String> approvers = spec.approvers().forStage(Stage.CUTOVER);
     boolean freeze = !"none".equals(spec.cutover().freeze());
-    boolean configFile = ConnectionSwitch.isConfigFile(spec.cutover().switchTo());
+    SwitchSpec sw = spec.cutover().switchTo();
+    boolean automatic = SwitchText.automatic(sw);
     String tables = e.tables() == null ? "every mapped table" : e.tables() + " mapped tables";
 
     StringBuilder md = new StringBuilder();
@@ -51,7 +53,11 @@ final class RunbookWriter {
         .append(
             spec.cutover().window() == null
                 ? "none: any time after approval"
-                : spec.cutover().window())
+                : spec.cutover().window().describe()
+                    + (spec.cutover().window().plainInstant()
+                        ? ""
+                        : "; an approval after the end: "
+                            + spec.cutover().window().afterEndOrDefault()))
         .append(" |\n");
     md.append("| RTO | ").append(spec.cutover().rto()).append(" |\n");
     md.append("| Strategy | ")
@@ -77,8 +83,10 @@ final class RunbookWriter {
         ++n,
         "Wait for the maintenance window",
         coordinator,
-        "until " + (spec.cutover().window() == null ? "approval" : spec.cutover().window()),
-        "the window has opened");
+        spec.cutover().window() == null
+            ? "until approval"
+            : "until the window " + spec.cutover().window().describe() + " is open",
+        "the window is open");
     step(
         md,
         ++n,
@@ -153,16 +161,10 @@ final class RunbookWriter {
     step(
         md,
         ++n,
-        configFile
-            ? "Switch traffic: write the target's settings to `"
-                + spec.cutover().switchTo().path()
-                + "`"
-            : "Switch traffic: repoint the applications to the target (switch type none)",
-        configFile ? coordinator : "application owners",
-        configFile ? measured(e.drill(), "switch traffic to the target") : "not measured (manual)",
-        configFile
-            ? "the file names the target URL; its previous content is kept as `.pre-cutover`"
-            : "every application's connection string names the target");
+        SwitchText.apply(sw),
+        automatic ? coordinator : "application owners",
+        automatic ? measured(e.drill(), "switch traffic to the target") : "not measured (manual)",
+        SwitchText.check(sw));
     step(
         md,
         ++n,
@@ -208,16 +210,11 @@ final class RunbookWriter {
         .append(human(Duration.parse(spec.cutover().rto()).toMillis()))
         .append(").\n\n");
     int r = 0;
-    if (configFile) {
-      md.append(++r)
-          .append(". Revert the switch: restore `")
-          .append(spec.cutover().switchTo().path())
-          .append("` from its previous content. ")
-          .append(measured(e.drill(), "revert the switch"))
-          .append('\n');
-    } else {
-      md.append(++r).append(". Repoint the applications to the source.\n");
+    md.append(++r).append(". ").append(SwitchText.revert(sw));
+    if (automatic) {
+      md.append(' ').append(measured(e.drill(), "revert the switch"));
     }
+    md.append('\n');
     if (freeze) {
       md.append(++r)
           .append(". Unfreeze writes on the source. ")

@@ -398,5 +398,14 @@ public interface Dialect {
      * message).
      */
     String tryWrite(Connection session, String table) throws SQLException;
+
+    /**
+     * Every table of the connection's database that carries the studio's write guard now, named so
+     * that {@link #unfreezeWrites} takes the names as they are; for {@code studio release}, which
+     * lifts a freeze whatever migration left it.
+     */
+    default List<String> guardedTables(Connection connection) throws SQLException {
+      return List.of();
+    }
   }
 }

@@ -77,6 +77,9 @@ public final class SecretResolver implements Secrets {
     List<SpecProblem> problems = new ArrayList<>();
     check(spec.source(), "source", problems);
     check(spec.target(), "target", problems);
+    if (spec.cutover() != null && spec.cutover().switchTo().admin() != null) {
+      check(spec.cutover().switchTo().admin(), "cutover.switch.admin", problems);
+    }
     return List.copyOf(problems);
   }
 

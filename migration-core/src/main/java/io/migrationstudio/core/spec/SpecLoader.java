@@ -11,6 +11,7 @@ import io.migrationstudio.contracts.spec.AssessmentOptions;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.ConsumerWindow;
 import io.migrationstudio.contracts.spec.CutoverOptions;
+import io.migrationstudio.contracts.spec.CutoverWindow;
 import io.migrationstudio.contracts.spec.EvidenceOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MappingOptions;
@@ -42,7 +43,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -81,7 +81,8 @@ public final class SpecLoader {
   static final List<String> STRATEGIES =
       List.of(MigrateOptions.STRATEGY_BULK, MigrateOptions.STRATEGY_ONLINE);
   static final List<String> FREEZES = List.of("source-read-only", "none");
-  static final List<String> SWITCHES = List.of("none", "config-file");
+  static final List<String> SWITCHES =
+      List.of(SwitchSpec.NONE, SwitchSpec.CONFIG_FILE, SwitchSpec.COMMAND, SwitchSpec.PGBOUNCER);
   static final List<String> GATES = List.of("auto", "ask", "external");
   static final List<String> IDENTITIES = List.of("ssh", "none");
   static final List<String> TARGET_NOT_EMPTY =
@@ -760,33 +761,208 @@ public final class SpecLoader {
       if (c == null) {
         return;
       }
-      String window = text(c, "cutover", "window", false);
-      if (window != null) {
-        try {
-          Instant.parse(window);
-        } catch (DateTimeParseException e) {
-          problem(
-              "cutover.window",
-              window,
-              "must be null or an ISO-8601 instant such as 2026-12-05T22:00:00Z");
-        }
-      }
+      window(c.get("window"));
       duration(c, "cutover", "rto");
       duration(c, "cutover", "max_validation_age");
       duration(c, "cutover", "max_lag");
       oneOf(c, "cutover", "freeze", FREEZES);
-      JsonNode sw = section(c, "cutover", "switch", SwitchSpec.class);
-      if (sw != null) {
-        String type = oneOf(sw, "cutover.switch", "type", SWITCHES);
-        String path = text(sw, "cutover.switch", "path", false);
-        if ("config-file".equals(type) && (path == null || path.isBlank())) {
+      switchTo(section(c, "cutover", "switch", SwitchSpec.class));
+    }
+
+    /**
+     * {@code cutover.window}: an instant, or {@code { start, end, zone, after_end }} (daily with
+     * times of day, once with date-times); every broken rule listed with its key.
+     */
+    private void window(JsonNode w) {
+      if (absent(w)) {
+        return;
+      }
+      CutoverWindow window;
+      if (w.isTextual()) {
+        window = CutoverWindow.at(w.textValue());
+        if (window == null) {
+          return;
+        }
+      } else if (w.isObject()) {
+        keys(w, "cutover.window", Set.of("start", "end", "zone", "after_end"));
+        for (Map.Entry<String, JsonNode> e : w.properties()) {
+          if (!e.getValue().isTextual() && !e.getValue().isNull()) {
+            problem(
+                "cutover.window." + e.getKey(),
+                shown(e.getValue()),
+                "must be text; quote times and dates (start: \"02:00\")");
+            return;
+          }
+        }
+        if (text(w, "cutover.window", "start", true) == null) {
+          return;
+        }
+        window =
+            new CutoverWindow(
+                w.get("start").textValue(),
+                textOrNull(w.get("end")),
+                textOrNull(w.get("zone")),
+                textOrNull(w.get("after_end")));
+      } else {
+        problem(
+            "cutover.window",
+            shown(w),
+            "must be null, an ISO-8601 instant such as 2026-12-05T22:00:00Z, or a mapping"
+                + " { start, end, zone, after_end }");
+        return;
+      }
+      for (String p : window.problems()) {
+        int colon = p.indexOf(": ");
+        String key = p.substring(0, colon);
+        JsonNode value = w.isObject() ? w.get(key.substring(key.lastIndexOf('.') + 1)) : w;
+        problem(
+            key,
+            value == null || value.isNull()
+                ? "(missing)"
+                : value.isTextual() ? value.textValue() : shown(value),
+            p.substring(colon + 2));
+      }
+    }
+
+    private static String textOrNull(JsonNode n) {
+      return n == null || n.isNull() ? null : n.textValue();
+    }
+
+    /** {@code cutover.switch}: what each type needs; secrets never on a command line. */
+    private void switchTo(JsonNode sw) {
+      if (sw == null) {
+        return;
+      }
+      String p = "cutover.switch";
+      String type = oneOf(sw, p, "type", SWITCHES);
+      String path = text(sw, p, "path", false);
+      duration(sw, p, "timeout");
+      List<String> command = argv(sw, "command");
+      argv(sw, "rollback_command");
+      if (SwitchSpec.CONFIG_FILE.equals(type) && (path == null || path.isBlank())) {
+        problem(
+            p + ".path",
+            "(missing)",
+            "is required when switch type is config-file: the file the target's connection"
+                + " settings are written to");
+      }
+      if (SwitchSpec.COMMAND.equals(type) && command == null && absent(sw.get("command"))) {
+        problem(
+            p + ".command",
+            "(missing)",
+            "is required when switch type is command: the hook to run, as a list such as"
+                + " [/usr/local/bin/repoint-app, --wait]; it gets the old and new connection in"
+                + " STUDIO_OLD_*/STUDIO_NEW_* environment variables");
+      }
+      if (SwitchSpec.PGBOUNCER.equals(type)) {
+        pgbouncer(sw, p);
+      }
+    }
+
+    private void pgbouncer(JsonNode sw, String p) {
+      for (String key : List.of("database", "ini")) {
+        if (text(sw, p, key, false) == null) {
           problem(
-              "cutover.switch.path",
+              p + "." + key,
               "(missing)",
-              "is required when switch type is config-file: the file the target's connection"
-                  + " settings are written to");
+              "is required when switch type is pgbouncer: "
+                  + (key.equals("database")
+                      ? "the database name the applications use in PgBouncer's [databases]"
+                      : "the path of the pgbouncer.ini whose [databases] entry is repointed"));
         }
       }
+      String entry = text(sw, p, "entry", false);
+      if (entry != null && !UrlCredentials.find(entry).isEmpty()) {
+        problem(
+            p + ".entry",
+            "***",
+            "must not carry a password: PgBouncer takes it from its auth_file or auth_query");
+      }
+      JsonNode admin = section(sw, p, "admin", ConnectionSpec.class);
+      if (admin == null) {
+        problem(
+            p + ".admin",
+            "(missing)",
+            "is required when switch type is pgbouncer: { url:"
+                + " jdbc:postgresql://HOST:PORT/pgbouncer, user: <one of PgBouncer's admin_users>,"
+                + " password: ${env:NAME} }");
+        return;
+      }
+      String url = text(admin, p + ".admin", "url", true);
+      if (url != null) {
+        if (!url.startsWith("jdbc:postgresql:")) {
+          problem(
+              p + ".admin.url",
+              MigrationException.redact(url),
+              "must be a PostgreSQL JDBC URL of PgBouncer's admin database, such as"
+                  + " jdbc:postgresql://127.0.0.1:6432/pgbouncer");
+        } else if (!url.matches("jdbc:postgresql://[^/?]*/pgbouncer([?].*)?")) {
+          problem(
+              p + ".admin.url",
+              MigrationException.redact(url),
+              "must name PgBouncer's admin database pgbouncer (…:6432/pgbouncer)");
+        }
+        if (!UrlCredentials.find(url).isEmpty()) {
+          problem(
+              p + ".admin.url",
+              MigrationException.redact(url),
+              "must not carry a credential; use the password key with a ${env:NAME} or"
+                  + " ${file:/path} reference");
+        }
+      }
+      text(admin, p + ".admin", "user", true);
+      JsonNode password = admin.get("password");
+      if (!absent(password)
+          && !(password.isTextual()
+              && (password.textValue().isEmpty()
+                  || SecretResolver.isReference(password.textValue())))) {
+        problem(
+            p + ".admin.password",
+            "***",
+            "must be a ${env:NAME} or ${file:/path} reference: a literal password would enter"
+                + " git and Temporal history");
+      }
+    }
+
+    /**
+     * A hook's argv: a non-empty list of non-empty strings, none of them a secret (passwords reach
+     * the hook through its environment only: a command line is visible to every user of the host);
+     * null when absent or invalid.
+     */
+    private List<String> argv(JsonNode sw, String key) {
+      String path = "cutover.switch." + key;
+      JsonNode node = sw.get(key);
+      if (absent(node)) {
+        return null;
+      }
+      if (!node.isArray() || node.isEmpty()) {
+        problem(
+            path,
+            shown(node),
+            "must be a non-empty list: the program and its arguments, run without a shell");
+        return null;
+      }
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < node.size(); i++) {
+        JsonNode item = node.get(i);
+        if (!item.isTextual() || item.textValue().isBlank()) {
+          problem(path + "[" + i + "]", shown(item), "must be a non-empty string");
+          return null;
+        }
+        String arg = item.textValue();
+        if (arg.contains("${env:")
+            || arg.contains("${file:")
+            || !UrlCredentials.find(arg).isEmpty()) {
+          problem(
+              path + "[" + i + "]",
+              "***",
+              "must not carry a secret: a command line is visible to every user of the host; the"
+                  + " hook gets the passwords in STUDIO_OLD_PASSWORD and STUDIO_NEW_PASSWORD");
+          return null;
+        }
+        out.add(arg);
+      }
+      return out;
     }
 
     private void reviews(JsonNode r) {

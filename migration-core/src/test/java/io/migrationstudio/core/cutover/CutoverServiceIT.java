@@ -292,6 +292,134 @@ class CutoverServiceIT {
     assertNull(spec.target().schema());
   }
 
+  /**
+   * The command switch: the hook gets the old and new connection in its environment (the password
+   * resolved there, never on its command line), its output lands in the cutover log with the
+   * password replaced, and a failing post-check sends it again in the rollback direction.
+   */
+  @Test
+  void theCommandSwitchRunsTheHookWithTheConnectionsInItsEnvironment() throws Exception {
+    Path hook = apps.resolve("repoint.sh");
+    Path pointed = apps.resolve("pointed");
+    Files.writeString(
+        hook,
+        "#!/bin/sh\n"
+            + "echo \"$STUDIO_SWITCH_DIRECTION to $STUDIO_NEW_DATABASE from $STUDIO_OLD_DATABASE"
+            + " pw=$STUDIO_NEW_PASSWORD args=$*\"\n"
+            + "echo \"$STUDIO_NEW_URL\" > \"$1\"\n");
+    hook.toFile().setExecutable(true);
+    String password = "hunter2-" + Long.toHexString(System.nanoTime());
+    CutoverService withSecret =
+        new CutoverService(store, new SecretResolver(Map.of("TGT_PW", password)));
+    MigrationSpec spec =
+        SpecLoader.parse(
+            specText("PT15M")
+                .replace(
+                    "\", user: postgres }\ncutover",
+                    "\", user: postgres, password: \"${env:TGT_PW}\" }\ncutover")
+                .replaceAll(
+                    "switch: \\{[^}]*}",
+                    "switch: { type: command, command: [\"" + hook + "\", \"" + pointed + "\"] }"));
+    StageOutput out = withSecret.executeCutover(spec, BRANCH, commit);
+    assertEquals(Verdict.PASS, out.verdict(), out.summary());
+    CutoverLog log =
+        Json.read(out.files().get(ArtifactPaths.CUTOVER_LOG_JSON), CutoverLog.class, "log");
+    CutoverStep sw =
+        log.steps().stream()
+            .filter(s -> s.name().equals(CutoverService.SWITCH))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(CutoverStep.OK, sw.status(), sw.detail());
+    assertTrue(sw.detail().contains("exited 0 after"), sw.detail());
+    assertTrue(
+        sw.detail().contains("cutover to " + target.name() + " from " + source.name()),
+        sw.detail());
+    assertTrue(sw.detail().contains("pw=*** args=" + pointed), sw.detail());
+    assertFalse(
+        new String(out.files().get(ArtifactPaths.CUTOVER_LOG_JSON), UTF_8).contains(password));
+    assertFalse(
+        new String(out.files().get(ArtifactPaths.CUTOVER_LOG_MD), UTF_8).contains(password));
+    assertEquals(target.jdbcUrl() + "\n", Files.readString(pointed));
+    source.execute(
+        "DROP TRIGGER studio_write_guard ON \"select\"",
+        "DROP TRIGGER studio_write_guard ON \"Order Items\"",
+        "DROP TRIGGER studio_write_guard ON \"ünï\"\"q\"");
+
+    // a hook that fails: the step fails with its exit code and output, the cutover rolls back and
+    // the hook runs again in the rollback direction (old and new swapped)
+    Files.writeString(
+        hook,
+        "#!/bin/sh\necho \"$STUDIO_SWITCH_DIRECTION to $STUDIO_NEW_DATABASE\" >> \"$1\"\n"
+            + "[ \"$STUDIO_SWITCH_DIRECTION\" = rollback ] || { echo no route >&2; exit 3; }\n");
+    Files.delete(pointed);
+    StageOutput failed = withSecret.executeCutover(spec, BRANCH, commit);
+    assertEquals(Verdict.FAIL, failed.verdict(), failed.summary());
+    CutoverLog failedLog =
+        Json.read(failed.files().get(ArtifactPaths.CUTOVER_LOG_JSON), CutoverLog.class, "log");
+    CutoverStep refused =
+        failedLog.steps().stream()
+            .filter(s -> s.name().equals(CutoverService.SWITCH))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(CutoverStep.FAILED, refused.status());
+    assertTrue(refused.detail().contains("exited with code 3"), refused.detail());
+    assertTrue(refused.detail().contains("no route"), refused.detail());
+    assertEquals(
+        "cutover to " + target.name() + "\nrollback to " + source.name() + "\n",
+        Files.readString(pointed));
+    assertSourceWritable();
+  }
+
+  @Test
+  void theDrillDoesNotRunASwitchThatMovesLiveTraffic() throws Exception {
+    Path hook = apps.resolve("repoint.sh");
+    Path ran = apps.resolve("ran");
+    Files.writeString(hook, "#!/bin/sh\ntouch \"$1\"\n");
+    hook.toFile().setExecutable(true);
+    MigrationSpec spec =
+        SpecLoader.parse(
+            specText("PT15M")
+                .replaceAll(
+                    "switch: \\{[^}]*}",
+                    "switch: { type: command, command: [\"" + hook + "\", \"" + ran + "\"] }"));
+    StageOutput out = cutover.drillRollback(spec, BRANCH);
+    assertEquals(Verdict.PASS, out.verdict(), out.summary());
+    DrillReport drill =
+        Json.read(out.files().get(ArtifactPaths.DRILL_JSON), DrillReport.class, "drill");
+    CutoverStep sw =
+        drill.steps().stream()
+            .filter(s -> s.name().equals(CutoverService.SWITCH))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(CutoverStep.SKIPPED, sw.status());
+    assertTrue(sw.detail().contains("moves live traffic"), sw.detail());
+    assertFalse(Files.exists(ran), "the hook did not run in the drill");
+    assertSourceWritable();
+  }
+
+  @Test
+  void aHookThatHangsIsKilledAtTheTimeout() throws Exception {
+    Path hook = apps.resolve("hang.sh");
+    Files.writeString(hook, "#!/bin/sh\necho started\nsleep 30\n");
+    hook.toFile().setExecutable(true);
+    MigrationSpec spec =
+        SpecLoader.parse(
+            specText("PT15M")
+                .replaceAll(
+                    "switch: \\{[^}]*}",
+                    "switch: { type: command, command: [\"" + hook + "\"], timeout: PT1S }"));
+    long start = System.nanoTime();
+    StepRecorder.CheckFailed e =
+        assertThrows(
+            StepRecorder.CheckFailed.class,
+            () -> new CommandSwitch(spec, new SecretResolver(Map.of())).apply());
+    assertTrue((System.nanoTime() - start) / 1_000_000 < 10_000, "killed, not waited for");
+    assertTrue(
+        e.getMessage().contains("did not finish within cutover.switch.timeout PT1S"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("started"), e.getMessage());
+  }
+
   private void assertSourceWritable() {
     source.execute("INSERT INTO \"select\" VALUES (100)", "DELETE FROM \"select\" WHERE id = 100");
   }

@@ -298,6 +298,102 @@ class SpecLoaderTest {
     assertEquals(e.problems().size(), e.getMessage().lines().count() - 1, e.getMessage());
   }
 
+  @Test
+  void aWindowIsAnInstantOrAOneShotOrDailyMappingWithEveryProblemNamed() {
+    MigrationSpec daily =
+        SpecLoader.parse(
+            FULL.replace(
+                "window: null",
+                "window: { start: \"02:00\", end: \"04:00\", zone: Europe/Berlin }"));
+    assertTrue(daily.cutover().window().daily());
+    assertEquals("wait", daily.cutover().window().afterEndOrDefault());
+    assertEquals(daily, SpecLoader.parse(SpecLoader.render(daily)), "round trip");
+    MigrationSpec instant =
+        SpecLoader.parse(FULL.replace("window: null", "window: \"2026-12-05T22:00:00Z\""));
+    assertTrue(instant.cutover().window().plainInstant());
+    // the plain form stays a plain string in the rendered spec
+    assertEquals(instant, SpecLoader.parse(SpecLoader.render(instant)));
+    assertTrue(
+        SpecLoader.render(instant)
+            .lines()
+            .anyMatch(l -> l.strip().matches("window: \"?2026-12-05T22:00:00Z\"?")),
+        SpecLoader.render(instant));
+    List<String> windows =
+        List.of(
+            "{ start: \"02:00\", end: \"04:00\", zone: Mars/Olympus, after_end: later }",
+            "{ start: \"2026-12-06T02:00\", end: \"2026-12-05T02:00\", after_end: wait }",
+            "{ end: \"04:00\", colour: red }",
+            "{ start: 7, end: \"04:00\" }",
+            "[02:00, 04:00]");
+    List<List<String>> expected =
+        List.of(
+            List.of("cutover.window.zone", "cutover.window.after_end"),
+            List.of("cutover.window.end", "cutover.window.after_end"),
+            List.of("cutover.window.colour", "cutover.window.start"),
+            List.of("cutover.window.start"),
+            List.of("cutover.window"));
+    for (int i = 0; i < windows.size(); i++) {
+      String text = FULL.replace("window: null", "window: " + windows.get(i));
+      SpecException e = assertThrows(SpecException.class, () -> SpecLoader.parse(text));
+      assertEquals(
+          expected.get(i),
+          e.problems().stream().map(SpecProblem::key).toList(),
+          windows.get(i) + ": " + e.problems());
+    }
+  }
+
+  @Test
+  void everySwitchProblemIsListedAndNoSecretIsShown() {
+    List<String> switches =
+        List.of(
+            "{ type: blue-green }",
+            "{ type: command }",
+            "{ type: command, command: [] , timeout: soon }",
+            "{ type: command, command: [/bin/repoint, \"--password=hunter2\", \"${env:PW}\"] }",
+            "{ type: pgbouncer }",
+            "{ type: pgbouncer, database: app, ini: /etc/pgbouncer/pgbouncer.ini, entry:"
+                + " \"host=h password=hunter2\", admin: { url:"
+                + " \"jdbc:postgresql://h:6432/app?password=hunter2\", password: hunter2 } }");
+    List<List<String>> expected =
+        List.of(
+            List.of("cutover.switch.type"),
+            List.of("cutover.switch.command"),
+            List.of("cutover.switch.timeout", "cutover.switch.command"),
+            List.of("cutover.switch.command[1]"),
+            List.of("cutover.switch.database", "cutover.switch.ini", "cutover.switch.admin"),
+            List.of(
+                "cutover.switch.entry",
+                "cutover.switch.admin.url",
+                "cutover.switch.admin.url",
+                "cutover.switch.admin.user",
+                "cutover.switch.admin.password"));
+    for (int i = 0; i < switches.size(); i++) {
+      String text = FULL.replace("switch: { type: none }", "switch: " + switches.get(i));
+      SpecException e = assertThrows(SpecException.class, () -> SpecLoader.parse(text));
+      assertEquals(
+          expected.get(i),
+          e.problems().stream().map(SpecProblem::key).toList(),
+          switches.get(i) + ": " + e.problems());
+      assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    }
+    MigrationSpec command =
+        SpecLoader.parse(
+            FULL.replace(
+                "switch: { type: none }",
+                "switch: { type: command, command: [/bin/repoint, --to-new], timeout: PT5S }"));
+    assertEquals(List.of("/bin/repoint", "--to-new"), command.cutover().switchTo().command());
+    MigrationSpec bouncer =
+        SpecLoader.parse(
+            FULL.replace(
+                "switch: { type: none }",
+                "switch: { type: pgbouncer, database: app, ini: /etc/pgbouncer/pgbouncer.ini,"
+                    + " admin: { url: \"jdbc:postgresql://127.0.0.1:6432/pgbouncer\", user: admin,"
+                    + " password: \"${env:PGB_PW}\" } }"));
+    assertEquals("admin", bouncer.cutover().switchTo().admin().user());
+    assertEquals("PT60S", bouncer.cutover().switchTo().timeoutOrDefault());
+    assertEquals(bouncer, SpecLoader.parse(SpecLoader.render(bouncer)), "round trip");
+  }
+
   /** PostgreSQL as a source that offers change capture (a stand-in until its reader is merged). */
   private static io.migrationstudio.core.dialect.Dialect capturing(
       io.migrationstudio.core.dialect.Dialect base) {

@@ -9,10 +9,12 @@ import io.migrationstudio.contracts.activity.FreshnessResult;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.ValidationActivities;
+import io.migrationstudio.contracts.spec.CutoverWindow;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
@@ -21,7 +23,8 @@ import org.slf4j.Logger;
 
 /**
  * The approved cutover's guard and execution, in the migration workflow: waits for {@code
- * cutover.window}, makes sure the validation report still describes the target (version {@link
+ * cutover.window} (version {@link #CUTOVER_WINDOW}: until it is open; refused after its end when
+ * the spec says so), makes sure the validation report still describes the target (version {@link
  * #VALIDATION_FRESHNESS}: re-validates a stale one and continues only on PASS), then executes.
  * Deterministic workflow code: the same activities in the same order as when it was inline.
  */
@@ -36,6 +39,16 @@ final class CutoverGuard {
   static final String VALIDATION_FRESHNESS_CHANGE = "validation-freshness";
 
   static final int VALIDATION_FRESHNESS = 1;
+
+  /**
+   * Change id of the cutover window with an end (version 1): {@code cutover.window} may be a
+   * one-shot or daily {@code { start, end, zone }}; outside it the approved cutover waits (a timer)
+   * or, after the end with {@code after_end: refuse}, is refused. Histories before it only waited
+   * for a plain start instant.
+   */
+  static final String CUTOVER_WINDOW_CHANGE = "cutover-window";
+
+  static final int CUTOVER_WINDOW = 1;
 
   /**
    * Change id of the live cutover of an online migration (version 1): the stream workflow is
@@ -80,20 +93,16 @@ final class CutoverGuard {
 
   /** Executes the approved cutover; empty when it ran, else why it was refused. */
   Optional<String> execute(String approvedCommit) {
-    String window = spec.cutover().window();
-    if (window != null && !window.isBlank()) {
-      try {
-        long delay = Instant.parse(window).toEpochMilli() - Workflow.currentTimeMillis();
-        if (delay > 0) {
-          String waiting = "cutover: waiting for the window at " + window;
-          say.accept(waiting);
-          board.set(Stage.CUTOVER, StagePhase.WAITING_WINDOW, null, approvedCommit, waiting);
-          Workflow.sleep(delay);
-        }
-      } catch (DateTimeParseException e) {
-        throw ApplicationFailure.newNonRetryableFailure(
-            "cutover.window '" + window + "' is not an ISO-8601 instant", "INVALID_SPEC");
+    int windows =
+        Workflow.getVersion(CUTOVER_WINDOW_CHANGE, Workflow.DEFAULT_VERSION, CUTOVER_WINDOW);
+    if (windows >= CUTOVER_WINDOW) {
+      Optional<String> refused = awaitWindow(approvedCommit);
+      if (refused.isPresent()) {
+        board.set(Stage.CUTOVER, StagePhase.FAILED, null, null, refused.get());
+        return refused;
       }
+    } else {
+      awaitStart(approvedCommit);
     }
     int freshness =
         Workflow.getVersion(
@@ -126,6 +135,69 @@ final class CutoverGuard {
     board.record(done);
     board.set(Stage.CUTOVER, StagePhase.COMPLETED, done.verdict(), done.commit(), done.summary());
     return Optional.empty();
+  }
+
+  /**
+   * Waits until {@code cutover.window} is open (a workflow timer per closed stretch, then a new
+   * look: the window arithmetic runs on workflow time only); empty when it is open, else why the
+   * cutover is refused (a window that ended, with {@code after_end: refuse}).
+   */
+  private Optional<String> awaitWindow(String approvedCommit) {
+    CutoverWindow window = spec.cutover().window();
+    if (window == null) {
+      return Optional.empty();
+    }
+    while (true) {
+      CutoverWindow.Decision d;
+      try {
+        d = window.decide(Instant.ofEpochMilli(Workflow.currentTimeMillis()));
+      } catch (DateTimeException e) {
+        return Optional.of(
+            "cutover refused: cutover.window "
+                + window.describe()
+                + " cannot be read ("
+                + e.getMessage()
+                + "); fix the spec. Nothing was frozen or switched");
+      }
+      switch (d.kind()) {
+        case OPEN -> {
+          return Optional.empty();
+        }
+        case REFUSE -> {
+          return Optional.of(
+              "cutover refused: "
+                  + d.detail()
+                  + ". Nothing was frozen or switched; start the cutover again in a window");
+        }
+        case WAIT -> {
+          String waiting =
+              "cutover: waiting for the window " + d.detail() + " to open at " + d.until();
+          say.accept(waiting);
+          board.set(Stage.CUTOVER, StagePhase.WAITING_WINDOW, null, approvedCommit, waiting);
+          Workflow.sleep(Math.max(1, d.until().toEpochMilli() - Workflow.currentTimeMillis()));
+        }
+      }
+    }
+  }
+
+  /** Before {@link #CUTOVER_WINDOW}: {@code cutover.window} as an instant to wait for. */
+  private void awaitStart(String approvedCommit) {
+    CutoverWindow window = spec.cutover().window();
+    String start = window == null ? null : window.start();
+    if (start != null && !start.isBlank()) {
+      try {
+        long delay = Instant.parse(start).toEpochMilli() - Workflow.currentTimeMillis();
+        if (delay > 0) {
+          String waiting = "cutover: waiting for the window at " + start;
+          say.accept(waiting);
+          board.set(Stage.CUTOVER, StagePhase.WAITING_WINDOW, null, approvedCommit, waiting);
+          Workflow.sleep(delay);
+        }
+      } catch (DateTimeParseException e) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "cutover.window '" + start + "' is not an ISO-8601 instant", "INVALID_SPEC");
+      }
+    }
   }
 
   /**

@@ -82,6 +82,8 @@ class FakeActivities
   /** Workflow time passed to each validate call (what validation.json would record). */
   final List<Long> validatedAt = Collections.synchronizedList(new ArrayList<>());
 
+  final List<Long> executedAt = Collections.synchronizedList(new ArrayList<>());
+
   /** Whether checkFreshness finds the chunk ledger as the newest report recorded it. */
   volatile boolean ledgerUnchanged = true;
 
@@ -381,6 +383,7 @@ class FakeActivities
   @Override
   public StageResult executeCutover(StageRequest r) {
     calls.add("execute-cutover");
+    executedAt.add(r.stageStartedAtMillis());
     return result(
         Stage.CUTOVER, "cutover-coordinator", "05-cutover/cutover-log.json", Verdict.PASS);
   }

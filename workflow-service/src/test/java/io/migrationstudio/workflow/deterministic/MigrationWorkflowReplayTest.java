@@ -29,6 +29,8 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-gate.json",
         // + run-control version 1: cancelled at the Mapping gate, cancel.json committed
         "migration-workflow-history-cancel.json",
+        // + cutover-window version 1: a daily window, the approved cutover waits for it to open
+        "migration-workflow-history-window.json",
         // + live-cutover version 1: an online migration's stream is stopped before the cutover,
         // which drains the capture itself to its end marker
         "migration-workflow-history-online-cutover.json",

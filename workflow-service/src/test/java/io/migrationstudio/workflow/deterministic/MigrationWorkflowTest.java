@@ -13,6 +13,7 @@ import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.spec.Approvers;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.CutoverOptions;
+import io.migrationstudio.contracts.spec.CutoverWindow;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.ReviewPolicy;
@@ -749,6 +750,54 @@ class MigrationWorkflowTest {
     assertTrue(out.message().startsWith("cutover refused"), out.message());
     assertFalse(fakes.calls.contains("execute-cutover"), "nothing frozen or switched");
     assertEquals(Verdict.FAIL, wf.status().stages().get(3).verdict());
+    assertEquals("failed", wf.status().stages().get(4).state());
+  }
+
+  /**
+   * A daily window that opens three hours after the run starts: the approved cutover waits on a
+   * workflow timer (time skipping jumps it) and executes inside the window; the history is recorded
+   * for the replay test ({@code cutover-window} version 1).
+   */
+  @Test
+  void aDailyWindowHoldsTheApprovedCutoverUntilItOpens() throws Exception {
+    java.time.Instant opens =
+        java.time.Instant.ofEpochMilli(env.currentTimeMillis())
+            .plus(Duration.ofHours(3))
+            .truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+    java.time.LocalTime from = opens.atZone(java.time.ZoneOffset.UTC).toLocalTime();
+    CutoverWindow daily =
+        new CutoverWindow(from.toString(), from.plusHours(1).toString(), "UTC", null);
+    MigrationWorkflow wf =
+        start(spec(allAuto(), new CutoverOptions(daily, null, null, null, null, null)));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
+    long at = fakes.executedAt.get(0);
+    assertTrue(
+        at >= opens.toEpochMilli() && at < opens.plus(Duration.ofHours(1)).toEpochMilli(),
+        "executed inside the window: " + java.time.Instant.ofEpochMilli(at) + " vs " + opens);
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-window.json");
+    }
+  }
+
+  @Test
+  void anApprovalAfterTheEndOfAOneShotWindowIsRefused() {
+    java.time.Instant now = java.time.Instant.ofEpochMilli(env.currentTimeMillis());
+    CutoverWindow ended =
+        new CutoverWindow(
+            now.minus(Duration.ofHours(2)).toString(),
+            now.minus(Duration.ofHours(1)).toString(),
+            null,
+            null);
+    MigrationWorkflow wf =
+        start(spec(allAuto(), new CutoverOptions(ended, null, null, null, null, null)));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.FAILED, out.state());
+    assertTrue(out.message().startsWith("cutover refused: the cutover window"), out.message());
+    assertTrue(out.message().contains("ended at"), out.message());
+    assertFalse(fakes.calls.contains("execute-cutover"), "nothing frozen or switched");
     assertEquals("failed", wf.status().stages().get(4).state());
   }
 

@@ -115,6 +115,22 @@ final class MariaDbWriteFreeze implements WriteFreeze {
   }
 
   @Override
+  public List<String> guardedTables(Connection c) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT DISTINCT EVENT_OBJECT_SCHEMA, EVENT_OBJECT_TABLE FROM"
+                    + " information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
+                    + " AND TRIGGER_NAME LIKE 'studio\\_guard\\_%' ORDER BY 1, 2")) {
+      while (rs.next()) {
+        out.add(quote(rs.getString(1)) + "." + quote(rs.getString(2)));
+      }
+    }
+    return out;
+  }
+
+  @Override
   public String tryWrite(Connection session, String table) throws SQLException {
     boolean autoCommit = session.getAutoCommit();
     session.setAutoCommit(false);

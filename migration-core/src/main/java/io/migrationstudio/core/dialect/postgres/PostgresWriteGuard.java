@@ -135,6 +135,25 @@ final class PostgresWriteGuard implements WriteFreeze {
   }
 
   @Override
+  public List<String> guardedTables(Connection c) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT DISTINCT n.nspname, k.relname FROM pg_trigger t"
+                + " JOIN pg_class k ON k.oid = t.tgrelid"
+                + " JOIN pg_namespace n ON n.oid = k.relnamespace"
+                + " WHERE t.tgname = ? ORDER BY 1, 2")) {
+      ps.setString(1, GUARD);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(dialect.qualify(rs.getString(1), rs.getString(2)));
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
   public String tryWrite(Connection session, String table) throws SQLException {
     boolean autoCommit = session.getAutoCommit();
     session.setAutoCommit(false);

@@ -1,0 +1,235 @@
+package io.migrationstudio.core.cutover;
+
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.SwitchSpec;
+import io.migrationstudio.core.cutover.StepRecorder.CheckFailed;
+import io.migrationstudio.core.spec.SecretResolver;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code pgbouncer} switch, through PgBouncer's admin console (the {@code pgbouncer} database
+ * of {@code cutover.switch.admin}, whose user is one of PgBouncer's {@code admin_users}):
+ *
+ * <ol>
+ *   <li>{@code PAUSE db}: PgBouncer lets every running transaction finish (pool mode {@code
+ *       transaction}; in {@code session} mode it waits for clients to disconnect), then holds new
+ *       queries; waits at most {@code cutover.switch.timeout}, then resumes and fails;
+ *   <li>the {@code [databases]} entry of {@code db} in {@code cutover.switch.ini} is repointed: its
+ *       {@code host}, {@code port} and {@code dbname} become the target's (other settings of the
+ *       entry stay), or the whole entry becomes {@code cutover.switch.entry}; written atomically
+ *       with the file's permissions kept;
+ *   <li>{@code RELOAD}, and {@code SHOW DATABASES} must show the new host, port and database;
+ *   <li>{@code RESUME db}: held queries run, on the target. Clients keep their connection string
+ *       and, in transaction mode, their connections.
+ * </ol>
+ *
+ * {@link #revert} does the same with the entry as it was. Whatever fails, the database is resumed
+ * before the step returns: a switch never leaves the applications paused. PgBouncer has no console
+ * command that edits a database entry, so the ini file is the only way; passwords never go into the
+ * entry (PgBouncer's {@code auth_file}/{@code auth_query} keep them).
+ */
+final class PgBouncerSwitch implements TrafficSwitch {
+  private final MigrationSpec spec;
+  private final SecretResolver secrets;
+  private final SwitchSpec sw;
+  private final PgBouncerIni ini;
+  private String previousEntry;
+
+  /** Whether the ini holds the target's entry now (so a revert has something to put back). */
+  private boolean iniChanged;
+
+  PgBouncerSwitch(MigrationSpec spec, SecretResolver secrets) {
+    this.spec = spec;
+    this.secrets = secrets;
+    this.sw = spec.cutover().switchTo();
+    this.ini = new PgBouncerIni(java.nio.file.Path.of(sw.ini()));
+  }
+
+  @Override
+  public String apply() throws IOException, SQLException {
+    String current = ini.entry(sw.database());
+    String next =
+        sw.entry() != null && !sw.entry().isBlank()
+            ? sw.entry()
+            : PgBouncerIni.repoint(current, JdbcAddress.parse(spec.target().url()));
+    previousEntry = current;
+    return repoint(next, "to the target", true);
+  }
+
+  @Override
+  public String revert() throws IOException, SQLException {
+    if (previousEntry == null || !iniChanged) {
+      return "the [databases] entry of " + sw.database() + " was not changed: nothing to revert";
+    }
+    String detail = repoint(previousEntry, "back to the source", false);
+    previousEntry = null;
+    return detail;
+  }
+
+  @Override
+  public String describe() {
+    return "the [databases] entry " + sw.database() + " of " + sw.ini();
+  }
+
+  /** PAUSE, rewrite, RELOAD, check, RESUME; resumed whatever fails. */
+  private String repoint(String entry, String where, boolean toTarget)
+      throws IOException, SQLException {
+    String db = sw.database();
+    Duration timeout = Duration.parse(sw.timeoutOrDefault());
+    List<String> done = new ArrayList<>();
+    try (PgBouncerConsole admin = openAdmin(timeout)) {
+      long paused = System.nanoTime();
+      pause(admin, db, timeout);
+      done.add("PAUSE " + db + " " + StepRecorder.millis(System.nanoTime() - paused) + " ms");
+      boolean resumed = false;
+      try {
+        long t = System.nanoTime();
+        String was = ini.replace(db, entry);
+        iniChanged = toTarget;
+        done.add(
+            sw.ini()
+                + " ["
+                + db
+                + "] `"
+                + entry
+                + "` (was `"
+                + was
+                + "`) "
+                + StepRecorder.millis(System.nanoTime() - t)
+                + " ms");
+        t = System.nanoTime();
+        execute(admin, "RELOAD", timeout);
+        done.add("RELOAD " + StepRecorder.millis(System.nanoTime() - t) + " ms");
+        done.add("SHOW DATABASES: " + expectEntry(admin, db, entry, timeout));
+        t = System.nanoTime();
+        execute(admin, "RESUME " + ident(db), timeout);
+        resumed = true;
+        done.add("RESUME " + StepRecorder.millis(System.nanoTime() - t) + " ms");
+      } finally {
+        if (!resumed) {
+          resumeQuietly(admin, db, timeout);
+        }
+      }
+      done.add(
+          "clients of "
+              + db
+              + " held for "
+              + StepRecorder.millis(System.nanoTime() - paused)
+              + " ms");
+    }
+    return "PgBouncer " + db + " repointed " + where + ": " + String.join("; ", done);
+  }
+
+  private PgBouncerConsole openAdmin(Duration timeout) throws IOException, SQLException {
+    ConnectionSpec a = sw.admin();
+    JdbcAddress at = JdbcAddress.parse(a.url());
+    String password = secrets.resolve(a.password(), "cutover.switch.admin.password");
+    try {
+      return PgBouncerConsole.open(
+          at.host() == null ? "localhost" : at.host(),
+          at.port() == null ? 5432 : Integer.parseInt(at.port()),
+          at.database() == null ? "pgbouncer" : at.database(),
+          a.user(),
+          password,
+          timeout);
+    } catch (IOException | SQLException e) {
+      throw new CheckFailed(
+          "cannot open PgBouncer's admin console at "
+              + MigrationException.redact(a.url())
+              + " as "
+              + a.user()
+              + ": "
+              + e.getMessage()
+              + "; the user must be in PgBouncer's admin_users (or stats_users cannot PAUSE) and"
+              + " the URL name the database pgbouncer");
+    }
+  }
+
+  /**
+   * PAUSE waits for the transactions in flight; it is given {@code timeout}, then the pause is
+   * called off (RESUME through a second console session) and the step fails naming the wait.
+   */
+  private void pause(PgBouncerConsole admin, String db, Duration timeout)
+      throws IOException, SQLException {
+    try {
+      admin.query("PAUSE " + ident(db), timeout);
+    } catch (SocketTimeoutException e) {
+      try (PgBouncerConsole second = openAdmin(timeout)) {
+        resumeQuietly(second, db, timeout);
+      }
+      throw new CheckFailed(
+          "PAUSE "
+              + db
+              + " did not complete within cutover.switch.timeout "
+              + sw.timeoutOrDefault()
+              + ": a transaction through PgBouncer is still running (or the pool mode is"
+              + " session and clients stay connected); the pause was called off and nothing"
+              + " was repointed. Let it finish, or raise the timeout");
+    }
+  }
+
+  /** The row of {@code db} in SHOW DATABASES agrees with the entry's host, port and dbname. */
+  private static String expectEntry(
+      PgBouncerConsole admin, String db, String entry, Duration timeout)
+      throws IOException, SQLException {
+    Map<String, String> want = PgBouncerIni.settings(entry);
+    for (Map<String, String> row : admin.query("SHOW DATABASES", timeout)) {
+      if (!db.equals(row.get("name"))) {
+        continue;
+      }
+      String shown =
+          "host "
+              + row.get("host")
+              + ", port "
+              + row.get("port")
+              + ", database "
+              + row.get("database");
+      check(want.get("host"), row.get("host"), "host", db, shown);
+      check(want.get("port"), row.get("port"), "port", db, shown);
+      check(want.get("dbname"), row.get("database"), "database", db, shown);
+      return shown;
+    }
+    throw new CheckFailed("PgBouncer's SHOW DATABASES has no database " + db + " after RELOAD");
+  }
+
+  private static void check(String want, String got, String what, String db, String shown) {
+    if (want != null && !want.equals(got)) {
+      throw new CheckFailed(
+          "after RELOAD PgBouncer still shows "
+              + shown
+              + " for "
+              + db
+              + " (expected "
+              + what
+              + " "
+              + want
+              + "): is cutover.switch.ini the file this PgBouncer was started with?");
+    }
+  }
+
+  private static void resumeQuietly(PgBouncerConsole admin, String db, Duration timeout) {
+    try {
+      admin.query("RESUME " + ident(db), timeout);
+    } catch (IOException | SQLException notPaused) {
+      // "database is not paused", or the session is gone: nothing more to do here
+    }
+  }
+
+  private static void execute(PgBouncerConsole admin, String command, Duration timeout)
+      throws IOException, SQLException {
+    admin.query(command, timeout);
+  }
+
+  /** PgBouncer console names: plain words go as they are, anything else double-quoted. */
+  static String ident(String name) {
+    return name.matches("[A-Za-z_][A-Za-z0-9_]*") ? name : '"' + name.replace("\"", "\"\"") + '"';
+  }
+}

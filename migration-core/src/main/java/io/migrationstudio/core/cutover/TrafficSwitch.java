@@ -1,0 +1,57 @@
+package io.migrationstudio.core.cutover;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.SwitchSpec;
+import io.migrationstudio.core.spec.SecretResolver;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * One way of sending the applications' traffic from the source to the target and back ({@code
+ * cutover.switch.type}). {@link #apply} and {@link #revert} return the one-line detail the cutover
+ * log records for the step (what was done, how long its parts took); a failure throws, and the step
+ * recorder records it. Implementations keep what they replaced, so {@link #revert} puts back
+ * exactly that.
+ */
+interface TrafficSwitch {
+  /** Sends traffic to the target. */
+  String apply() throws IOException, SQLException;
+
+  /** Sends traffic back to the source; called only after {@link #apply} was attempted. */
+  String revert() throws IOException, SQLException;
+
+  /** What {@link #revert} sends traffic back through, for messages ("restore it by hand"). */
+  String describe();
+
+  /**
+   * Whether the drill may rehearse this switch: a file the applications read at their next start
+   * can be written and put back; a hook or a PgBouncer repoint moves live traffic at once.
+   */
+  static boolean rehearsable(SwitchSpec s) {
+    return SwitchSpec.NONE.equals(s.type()) || SwitchSpec.CONFIG_FILE.equals(s.type());
+  }
+
+  /**
+   * The switch of the spec; empty for {@code none}. {@code keepBackup}: a config file's previous
+   * content is also left next to it ({@code .pre-cutover}) for operators.
+   */
+  static Optional<TrafficSwitch> of(
+      MigrationSpec spec, SecretResolver secrets, boolean keepBackup) {
+    SwitchSpec s = spec.cutover().switchTo();
+    return switch (s.type()) {
+      case SwitchSpec.NONE -> Optional.empty();
+      case SwitchSpec.CONFIG_FILE -> Optional.of(new ConfigFileSwitch(spec, keepBackup));
+      case SwitchSpec.COMMAND -> Optional.of(new CommandSwitch(spec, secrets));
+      case SwitchSpec.PGBOUNCER -> Optional.of(new PgBouncerSwitch(spec, secrets));
+      default ->
+          throw new MigrationException(
+              ErrorCode.INVALID_SPEC,
+              "cutover.switch.type '"
+                  + s.type()
+                  + "' is not one of none, config-file, command, pgbouncer; fix the spec");
+    };
+  }
+}
