@@ -122,7 +122,8 @@ public final class InventoryService {
       MigrationSpec spec,
       Throughput tp) {
     try (Connection t = Dialects.open(spec.target(), secrets, "target")) {
-      return TargetWriteProbe.measure(source, dialect, schema, inventory.tables(), t)
+      return TargetWriteProbe.measure(
+              source, dialect, schema, inventory.tables(), t, Dialects.target(spec))
           .map(m -> tp.withTarget(m.relationBytesPerSecond(), m.rows(), m.millis(), null))
           .orElseGet(
               () ->

@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Comparator;
 import java.util.Optional;
-import org.postgresql.PGConnection;
 
 /**
  * Measures how fast the target takes rows: reads a sample of the largest source table (at most
@@ -38,7 +37,8 @@ final class TargetWriteProbe {
       Dialect dialect,
       String schema,
       Iterable<TableInfo> tables,
-      Connection target)
+      Connection target,
+      Dialect targetDialect)
       throws SQLException {
     TableInfo biggest = null;
     for (TableInfo t : tables) {
@@ -48,7 +48,7 @@ final class TargetWriteProbe {
         biggest = t;
       }
     }
-    if (biggest == null || !target.isWrapperFor(PGConnection.class)) {
+    if (biggest == null || !targetDialect.takesCopyText()) {
       return Optional.empty();
     }
     StringBuilder rows = new StringBuilder();
@@ -95,13 +95,9 @@ final class TargetWriteProbe {
       }
       st.execute(ddl.append(") ON COMMIT DROP").toString());
       long t0 = System.nanoTime();
-      target
-          .unwrap(PGConnection.class)
-          .getCopyAPI()
-          .copyIn("COPY studio_write_probe FROM STDIN", new StringReader(rows.toString()));
+      targetDialect.copyTextIn(
+          target, "COPY studio_write_probe FROM STDIN", new StringReader(rows.toString()));
       nanos = Math.max(1, System.nanoTime() - t0);
-    } catch (java.io.IOException e) {
-      throw new SQLException("writing the sample to the target: " + e.getMessage(), e);
     } finally {
       target.rollback();
       target.setAutoCommit(targetAuto);

@@ -408,4 +408,18 @@ public interface Dialect {
       return List.of();
     }
   }
+
+  /** Whether {@link #copyTextIn} runs on this engine. */
+  default boolean takesCopyText() {
+    return false;
+  }
+
+  /**
+   * Runs {@code copySql} ({@code COPY ... FROM STDIN} in the text format) on {@code c} with {@code
+   * rows} as its input, when this engine takes a COPY stream; false (nothing run) otherwise.
+   */
+  default boolean copyTextIn(Connection c, String copySql, java.io.Reader rows)
+      throws SQLException {
+    return false;
+  }
 }

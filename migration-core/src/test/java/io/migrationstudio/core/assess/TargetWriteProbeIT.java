@@ -36,7 +36,7 @@ class TargetWriteProbeIT {
         Connection tgt = target.connect()) {
       Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
       Optional<TargetWriteProbe.Measured> m =
-          TargetWriteProbe.measure(src, PG, "public", inv.tables(), tgt);
+          TargetWriteProbe.measure(src, PG, "public", inv.tables(), tgt, PG);
       assertTrue(m.isPresent());
       assertEquals("big", m.get().table());
       assertEquals(20000, m.get().rows(), "the whole sample fits the budgets");

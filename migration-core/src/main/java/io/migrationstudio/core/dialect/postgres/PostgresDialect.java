@@ -472,4 +472,19 @@ public final class PostgresDialect implements Dialect {
   public boolean speaksPostgres() {
     return true;
   }
+
+  @Override
+  public boolean takesCopyText() {
+    return true;
+  }
+
+  @Override
+  public boolean copyTextIn(Connection c, String copySql, java.io.Reader rows) throws SQLException {
+    try {
+      c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(copySql, rows);
+      return true;
+    } catch (java.io.IOException e) {
+      throw new SQLException("streaming COPY input: " + e.getMessage(), e);
+    }
+  }
 }
