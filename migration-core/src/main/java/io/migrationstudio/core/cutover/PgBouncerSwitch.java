@@ -85,7 +85,8 @@ final class PgBouncerSwitch implements TrafficSwitch {
     String db = sw.database();
     Duration timeout = Duration.parse(sw.timeoutOrDefault());
     List<String> done = new ArrayList<>();
-    try (PgBouncerConsole admin = openAdmin(timeout)) {
+    PgBouncerConsole admin = openAdmin(timeout);
+    try {
       long paused = System.nanoTime();
       pause(admin, db, timeout);
       done.add("PAUSE " + db + " " + StepRecorder.millis(System.nanoTime() - paused) + " ms");
@@ -106,7 +107,16 @@ final class PgBouncerSwitch implements TrafficSwitch {
                 + StepRecorder.millis(System.nanoTime() - t)
                 + " ms");
         t = System.nanoTime();
-        execute(admin, "RELOAD", timeout);
+        try {
+          execute(admin, "RELOAD", timeout);
+        } catch (IOException lost) {
+          // the console session was lost (seen once as a connection reset): RELOAD again, which
+          // is idempotent, through a new session; PAUSE is PgBouncer's state, not the session's
+          admin.close();
+          admin = openAdmin(timeout);
+          execute(admin, "RELOAD", timeout);
+          done.add("console session lost at RELOAD (" + lost.getMessage() + "), reopened");
+        }
         done.add("RELOAD " + StepRecorder.millis(System.nanoTime() - t) + " ms");
         done.add("SHOW DATABASES: " + expectEntry(admin, db, entry, timeout));
         t = System.nanoTime();
@@ -115,7 +125,7 @@ final class PgBouncerSwitch implements TrafficSwitch {
         done.add("RESUME " + StepRecorder.millis(System.nanoTime() - t) + " ms");
       } finally {
         if (!resumed) {
-          resumeQuietly(admin, db, timeout);
+          resumeSurely(admin, db, timeout);
         }
       }
       done.add(
@@ -124,6 +134,8 @@ final class PgBouncerSwitch implements TrafficSwitch {
               + " held for "
               + StepRecorder.millis(System.nanoTime() - paused)
               + " ms");
+    } finally {
+      admin.close();
     }
     return "PgBouncer " + db + " repointed " + where + ": " + String.join("; ", done);
   }
@@ -212,6 +224,24 @@ final class PgBouncerSwitch implements TrafficSwitch {
               + " "
               + want
               + "): is cutover.switch.ini the file this PgBouncer was started with?");
+    }
+  }
+
+  /**
+   * RESUME after a failed step: through {@code admin}, or through a new console session when that
+   * one is gone, so that a lost session never leaves the clients paused.
+   */
+  private void resumeSurely(PgBouncerConsole admin, String db, Duration timeout) {
+    try {
+      admin.query("RESUME " + ident(db), timeout);
+    } catch (IOException gone) {
+      try (PgBouncerConsole second = openAdmin(timeout)) {
+        resumeQuietly(second, db, timeout);
+      } catch (IOException | SQLException | RuntimeException unreachable) {
+        // PgBouncer itself is unreachable: its clients are not being served either way
+      }
+    } catch (SQLException notPaused) {
+      // "database is not paused": nothing more to do
     }
   }
 
