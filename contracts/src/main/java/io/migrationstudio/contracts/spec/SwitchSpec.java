@@ -50,13 +50,8 @@ public record SwitchSpec(
     rollbackCommand = rollbackCommand == null ? null : List.copyOf(rollbackCommand);
   }
 
-  /** Before the command and pgbouncer switches: {@code none} or {@code config-file}. */
-  public SwitchSpec(String type, String path) {
-    this(type, path, null, null, null, null, null, null, null);
-  }
-
   public static SwitchSpec none() {
-    return new SwitchSpec(null, null);
+    return new SwitchSpec(null, null, null, null, null, null, null, null, null);
   }
 
   /** {@code timeout}, or the default when unset. */
