@@ -31,12 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end, the live cutover of {@code migrate.strategy: online} (PostgreSQL → PostgreSQL): the
- * source takes writes through the copy (as in {@link StudioOnlineIT}), then a probe application
- * writes one row every 10 ms to the database a {@code config-file} switch names, from the end of
- * the rollback drill through the cutover (catch-up, freeze, end marker, drain, sequences,
- * checksums, stream proof, switch) and on the target after it. Every acknowledged write is on the
- * target, every table equals the source's by the servers' own md5 of the rows, the target's
- * sequence took the probe's inserts, and the cutover log records the drain and the window.
+ * source takes writes through the copy ({@link OnlineWriter}; the stream carries them: cdc.json
+ * PASS, Validation PASS), then a probe application writes one row every 10 ms to the database a
+ * {@code config-file} switch names, from the end of the rollback drill through the cutover
+ * (catch-up, freeze, end marker, drain, sequences, checksums, stream proof, switch) and on the
+ * target after it. Every acknowledged write is on the target, every table equals the source's by
+ * the servers' own md5 of the rows, the target's sequence took the probe's inserts, the cutover log
+ * records the drain and the window, and no slot or publication is left behind.
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(600)
@@ -78,7 +79,7 @@ class StudioOnlineCutoverIT {
     AtomicInteger afterCopy = new AtomicInteger();
     Thread copyWriter =
         new Thread(
-            () -> StudioOnlineIT.write(source, target, stopCopyWriter, written, afterCopy),
+            () -> OnlineWriter.write(source, target, stopCopyWriter, written, afterCopy),
             "copy-writer");
     copyWriter.setDaemon(true);
     copyWriter.start();
@@ -156,6 +157,17 @@ class StudioOnlineCutoverIT {
               JsonNode.class,
               "cutover-log.json");
       assertEquals("PASS", log.get("verdict").asText(), log.toString());
+      JsonNode cdc =
+          Json.read(
+              store.read(BRANCH, "03-migrate/cdc.json").orElseThrow(), JsonNode.class, "cdc.json");
+      assertEquals("PASS", cdc.get("verdict").asText(), cdc.toString());
+      assertTrue(cdc.get("stream").get("changes").asLong() > 0, cdc.toString());
+      JsonNode validation =
+          Json.read(
+              store.read(BRANCH, "04-validation/validation.json").orElseThrow(),
+              JsonNode.class,
+              "validation.json");
+      assertEquals("PASS", validation.get("status").asText(), validation.toString());
       JsonNode live = log.get("live");
       assertNotNull(live, log.toString());
       assertTrue(live.get("drain_ms").asLong() >= 0, live.toString());
@@ -198,6 +210,10 @@ class StudioOnlineCutoverIT {
         source.queryLong(
             "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"),
         "the forward capture is dropped");
+    assertEquals(
+        0,
+        source.queryLong("SELECT count(*) FROM pg_publication WHERE pubname LIKE 'studio%'"),
+        "the publication is dropped");
   }
 
   /** Whether the branch holds the drill's record (read without opening the studio's store). */
