@@ -87,6 +87,7 @@ class HandOffPropertyIT {
         "INSERT INTO tag SELECT g, 't' || g FROM generate_series(1, 40) g");
     String slot = "handoff_" + seed;
     AtomicBoolean stop = new AtomicBoolean();
+    AtomicBoolean slotReady = new AtomicBoolean();
     AtomicInteger nextId = new AtomicInteger(1_000_000);
     AtomicLong committed = new AtomicLong();
     AtomicIntegerArray lastCommitted = new AtomicIntegerArray(WRITERS);
@@ -105,6 +106,7 @@ class HandOffPropertyIT {
                         writer,
                         new Random(seed * 31 + writer),
                         stop,
+                        slotReady,
                         nextId,
                         committed,
                         lastCommitted,
@@ -113,6 +115,7 @@ class HandOffPropertyIT {
       Thread.sleep(200);
       // the slot exists before the first chunk is read: every later commit is in the stream
       TestDecoding.createSlot(src, slot);
+      slotReady.set(true);
       MappingDocument mapping = TestMappings.identity(src, "public", "public");
       TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "live", CHUNK_ROWS);
       target.execute(
@@ -184,6 +187,7 @@ class HandOffPropertyIT {
       int writer,
       Random rnd,
       AtomicBoolean stop,
+      AtomicBoolean slotReady,
       AtomicInteger nextId,
       AtomicLong committed,
       AtomicIntegerArray lastCommitted,
@@ -195,7 +199,7 @@ class HandOffPropertyIT {
         try (Statement st = c.createStatement()) {
           int ops = 1 + rnd.nextInt(5);
           for (int i = 0; i < ops; i++) {
-            st.execute(randomStatement(rnd, nextId));
+            st.execute(randomStatement(rnd, nextId, slotReady.get()));
           }
           st.execute("INSERT INTO proof VALUES (" + writer + ", " + ++seq + ", txid_current())");
           if (rnd.nextInt(10) == 0) {
@@ -217,7 +221,13 @@ class HandOffPropertyIT {
     }
   }
 
-  private static String randomStatement(Random rnd, AtomicInteger nextId) {
+  /**
+   * One random statement. TRUNCATE (a new relfilenode for {@code tag}) only once the slot exists:
+   * twice in CI a TRUNCATE racing the slot's creation left a WAL record that {@code
+   * pg_logical_slot_get_changes} could not map to a relation ("could not map filenumber"), every
+   * time it was read; a TRUNCATE while the stream runs, which the hand-off must handle, stays in.
+   */
+  private static String randomStatement(Random rnd, AtomicInteger nextId, boolean truncate) {
     int a = 1 + rnd.nextInt(SEED_ROWS + 200);
     int d = 1 + rnd.nextInt(320);
     return switch (rnd.nextInt(15)) {
@@ -243,7 +253,7 @@ class HandOffPropertyIT {
       case 9 -> "UPDATE entry SET id = -id WHERE id = " + a; // a key change towards chunk 0
       case 10 -> "INSERT INTO tag VALUES (" + nextId.incrementAndGet() + ", 'n')";
       default ->
-          rnd.nextInt(40) == 0
+          rnd.nextInt(40) == 0 && truncate
               ? "TRUNCATE tag"
               : "UPDATE acct SET note = 'rewritten' WHERE id = " + a;
     };

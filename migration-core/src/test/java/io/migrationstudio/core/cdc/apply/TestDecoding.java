@@ -51,23 +51,45 @@ final class TestDecoding {
    */
   static List<SourceTransaction> take(Connection c, String slot) throws SQLException {
     flushWal(c);
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return takeFlushed(c, slot);
-      } catch (SQLException e) {
-        // seen once in CI: "could not map filenumber ... to relation OID", a relcache race of the
-        // SQL decoding function; the failed call consumed nothing, so it is read again
-        if (attempt == 3
-            || String.valueOf(e.getMessage()).indexOf("could not map filenumber") < 0) {
-          throw e;
-        }
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException i) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
+    try {
+      return takeFlushed(c, slot);
+    } catch (SQLException e) {
+      throw new SQLException(e.getMessage() + describeFilenumber(c, e.getMessage()), e);
+    }
+  }
+
+  /**
+   * For "could not map filenumber "base/D/N" to relation OID": what relation holds relfilenode N
+   * now, if any (the slot is not consumed by the failed call, so this is evidence, not recovery).
+   */
+  private static String describeFilenumber(Connection c, String message) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("filenumber \"base/\\d+/(\\d+)\"")
+            .matcher(String.valueOf(message));
+    if (!m.find()) {
+      return "";
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT coalesce(pg_filenode_relation(0, ?::oid)::regclass::text, '(none)'),"
+                + " (SELECT string_agg(relname || ' ' || relkind, ', ') FROM pg_class"
+                + " WHERE oid = ?::oid)")) {
+      ps.setString(1, m.group(1));
+      ps.setString(2, m.group(1));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return " [relfilenode "
+            + m.group(1)
+            + " now: "
+            + rs.getString(1)
+            + "; oid "
+            + m.group(1)
+            + ": "
+            + rs.getString(2)
+            + "]";
       }
+    } catch (SQLException ignored) {
+      return "";
     }
   }
 
