@@ -111,10 +111,22 @@ public final class OperatorService {
    * operator's {@code specText}; refuses a migration already running.
    */
   Started start(MigrationSpec spec, String specText) {
+    return start(spec, specText, java.util.UUID.randomUUID().toString());
+  }
+
+  /**
+   * As {@link #start(MigrationSpec, String)}, with the {@code token} that makes a repeated start
+   * the same start: it is kept in the workflow's memo, and a start refused because the migration is
+   * running succeeds when the running workflow carries the same token. The Temporal client retries
+   * a start whose call timed out (seen at load 25: the in-process server answered late), and the
+   * retry then met the workflow its first attempt had started; the user was told the migration was
+   * "already running" when it was their own.
+   */
+  public Started start(MigrationSpec spec, String specText, String token) {
     String workflowId = TaskQueues.workflowId(spec.id());
     try {
       try {
-        startMigration(spec, specText, searchAttributes);
+        startMigration(spec, specText, searchAttributes, token);
       } catch (io.temporal.client.WorkflowServiceException e) {
         if (!searchAttributes || !SearchAttributesStart.refused(e)) {
           throw e;
@@ -122,9 +134,12 @@ public final class OperatorService {
         // the namespace has not registered MigrationId/MigrationStage/MigrationState: start
         // without them (the workflow then keeps none) and do not try again
         searchAttributes = false;
-        startMigration(spec, specText, false);
+        startMigration(spec, specText, false, token);
       }
     } catch (WorkflowExecutionAlreadyStarted e) {
+      if (token.equals(startToken(workflowId))) {
+        return new Started(spec.id(), workflowId, TaskQueues.branch(spec.id()));
+      }
       throw new MigrationException(
           ErrorCode.INVALID_SPEC,
           "migration "
@@ -144,9 +159,43 @@ public final class OperatorService {
    */
   private volatile boolean searchAttributes = true;
 
-  private void startMigration(MigrationSpec spec, String specText, boolean withAttributes) {
+  /** Memo key of the token a migration was started with. */
+  static final String START_TOKEN = "start_token";
+
+  /** The start token in the memo of the running workflow {@code workflowId}, or null. */
+  private String startToken(String workflowId) {
+    io.temporal.api.common.v1.Payload p;
+    try {
+      p = startTokenPayload(workflowId);
+    } catch (io.grpc.StatusRuntimeException e) {
+      return null; // not described: refused as another start
+    }
+    return p == null
+        ? null
+        : io.temporal.common.converter.DefaultDataConverter.STANDARD_INSTANCE.fromPayload(
+            p, String.class, String.class);
+  }
+
+  private io.temporal.api.common.v1.Payload startTokenPayload(String workflowId) {
+    return client
+        .getWorkflowServiceStubs()
+        .blockingStub()
+        .describeWorkflowExecution(
+            DescribeWorkflowExecutionRequest.newBuilder()
+                .setNamespace(client.getOptions().getNamespace())
+                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                .build())
+        .getWorkflowExecutionInfo()
+        .getMemo()
+        .getFieldsMap()
+        .get(START_TOKEN);
+  }
+
+  private void startMigration(
+      MigrationSpec spec, String specText, boolean withAttributes, String token) {
     WorkflowOptions.Builder options =
         WorkflowOptions.newBuilder()
+            .setMemo(java.util.Map.of(START_TOKEN, token))
             .setWorkflowId(TaskQueues.workflowId(spec.id()))
             .setTaskQueue(TaskQueues.WORKFLOW)
             .setWorkflowIdReusePolicy(
@@ -174,6 +223,7 @@ public final class OperatorService {
   public Started startValidation(String specText) {
     MigrationSpec spec = SpecLoader.parse(specText);
     MigrationInput input = new MigrationInput(spec, specText);
+    String token = java.util.UUID.randomUUID().toString();
     for (int run = 1; run <= MAX_VALIDATION_RUNS; run++) {
       String workflowId = TaskQueues.validationWorkflowId(spec.id(), run);
       ValidationWorkflow wf =
@@ -181,6 +231,7 @@ public final class OperatorService {
               ValidationWorkflow.class,
               WorkflowOptions.newBuilder()
                   .setWorkflowId(workflowId)
+                  .setMemo(java.util.Map.of(START_TOKEN, token))
                   .setTaskQueue(TaskQueues.WORKFLOW)
                   .setWorkflowIdReusePolicy(
                       WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
@@ -189,6 +240,10 @@ public final class OperatorService {
         WorkflowClient.start(wf::run, input);
         return new Started(spec.id(), workflowId, TaskQueues.validationBranch(spec.id()));
       } catch (WorkflowExecutionAlreadyStarted e) {
+        if (token.equals(startToken(workflowId))) {
+          // this call's own start, retried by the client after a timeout: not a second run
+          return new Started(spec.id(), workflowId, TaskQueues.validationBranch(spec.id()));
+        }
         // run number taken by an earlier (or concurrent) validation of this pair: try the next
       }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.ApprovedStage;
@@ -1002,6 +1003,32 @@ class MigrationWorkflowTest {
     } finally {
       release.countDown();
     }
+  }
+
+  /**
+   * A start repeated with its token (a client retrying a call that timed out after the server had
+   * started the workflow) is the same start; another start of the running migration is refused.
+   */
+  @Test
+  void aRepeatedStartWithItsTokenIsTheSameStart() throws Exception {
+    for (var key : // as the studio's embedded server has them
+        List.of(
+            MigrationSearchAttributes.MIGRATION_ID,
+            MigrationSearchAttributes.MIGRATION_STAGE,
+            MigrationSearchAttributes.MIGRATION_STATE)) {
+      env.registerSearchAttribute(
+          key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    OperatorService operator = new OperatorService(client, null);
+    MigrationSpec s = spec(allAuto().with(Stage.MAPPING, GateMode.ASK));
+    OperatorService.Started first = operator.start(s, null, "token-1");
+    OperatorService.Started again = operator.start(s, null, "token-1");
+    assertEquals(first.workflowId(), again.workflowId());
+    MigrationException refused =
+        assertThrows(MigrationException.class, () -> operator.start(s, null, "token-2"));
+    assertTrue(refused.getMessage().contains("is already running"), refused.getMessage());
+    MigrationWorkflow wf = client.newWorkflowStub(MigrationWorkflow.class, first.workflowId());
+    awaitReview(wf, Stage.MAPPING);
   }
 
   @Test
