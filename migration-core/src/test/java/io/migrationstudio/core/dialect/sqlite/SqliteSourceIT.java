@@ -63,7 +63,12 @@ class SqliteSourceIT {
         inv.loadOrder().indexOf("Artist") < inv.loadOrder().indexOf("Album"), "parents first");
     Throughput tp =
         Json.read(out.files().get(ArtifactPaths.THROUGHPUT_JSON), Throughput.class, "tp");
-    assertEquals(15_607, tp.sampledRows(), "the probe streamed every Chinook row");
+    // every Chinook row, unless the probe's 2 s budget ran out first (CI at load 25: 11,776 rows)
+    assertTrue(
+        tp.sampledRows() == 15_607
+            || (tp.sampledRows() > 0
+                && tp.sampledMillis() >= 2_000), // ThroughputProbe.TIME_BUDGET_NANOS
+        "the probe streamed every Chinook row or spent its budget: " + tp);
 
     StageOutput again =
         service.run(spec, Optional.of(out.files().get(ArtifactPaths.THROUGHPUT_JSON)));
