@@ -6,9 +6,15 @@
 #
 #   bench/mariadb-to-pg.sh [SCALE]   SCALE x 100,000 rows (100 = 10M rows; default 10)
 #
+# The studio runs with the default spec (no migrate settings) into a stock PostgreSQL (initdb
+# defaults, fsync on), as users run it (issue 17). BENCH_ROUNDS (default 3): every tool once per
+# round, medians and the per-round studio/pgloader ratio reported. BENCH_SERVER=fast gives the
+# tuned PostgreSQL of issue 4 (fsync off); BENCH_PARALLELISM / BENCH_CHUNK_ROWS set studio
+# settings (a tuned run, its own results file).
+#
 # Needs (Debian): apt-get install postgresql mariadb-server pgloader (installed when missing).
-# Both servers are private instances under bench/work/ on their own ports (fsync off for
-# PostgreSQL, innodb_flush_log_at_trx_commit=0 for MariaDB), started and stopped by the script.
+# Both servers are private instances under bench/work/ on their own ports
+# (innodb_flush_log_at_trx_commit=0 for MariaDB), started and stopped by the script.
 # Results: bench/results/mariadb-to-pg-s<SCALE>.md (committed), work files under bench/work/.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -19,6 +25,20 @@ work="$here/work/maria"
 pgport="${BENCH_PG_PORT:-54339}"
 myport="${BENCH_MARIADB_PORT:-33079}"
 results="$here/results/mariadb-to-pg-s${scale}.md"
+server="${BENCH_SERVER:-stock}"
+rounds="${BENCH_ROUNDS:-3}"
+migrate_settings=()
+[ -n "${BENCH_PARALLELISM:-}" ] && migrate_settings+=("parallelism: $BENCH_PARALLELISM")
+[ -n "${BENCH_CHUNK_ROWS:-}" ] && migrate_settings+=("chunk_rows: $BENCH_CHUNK_ROWS")
+settings="$(IFS=,; echo "${migrate_settings[*]}" | sed 's/,/, /g')"
+[ -z "$settings" ] && [ "$server" = stock ] && results="${results%.md}-default.md"
+if [ "$server" = fast ]; then
+  pg_opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB"
+  server_text="PostgreSQL tuned (fsync off)"
+else
+  pg_opts=""
+  server_text="stock PostgreSQL (initdb defaults, fsync on)"
+fi
 mkdir -p "$here/results"
 
 need() { command -v "$1" >/dev/null 2>&1; }
@@ -31,7 +51,7 @@ export PATH="$pgbin:/usr/sbin:$PATH"
 rm -rf "$work" && mkdir -p "$work/my" && chown postgres "$work"
 as_pg() { su postgres -c "$*"; }
 as_pg "initdb -D '$work/pgdata' -U postgres -A trust >/dev/null"
-as_pg "pg_ctl -D '$work/pgdata' -o '-p $pgport -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB' -l '$work/pg.log' -w start >/dev/null"
+as_pg "pg_ctl -D '$work/pgdata' -o '-p $pgport $pg_opts' -l '$work/pg.log' -w start >/dev/null"
 
 mariadb-install-db --no-defaults --user=root --datadir="$work/my/data" --auth-root-authentication-method=normal >"$work/my/install.log" 2>&1
 mariadbd --no-defaults --user=root --datadir="$work/my/data" --port="$myport" --bind-address=127.0.0.1 \
@@ -69,38 +89,52 @@ measure() { # name, command...
   /usr/bin/time -f "%e %M" -o "$work/$name.time" bash -c "$*" >"$work/$name.log" 2>&1 ||
     { echo "$name failed, see $work/$name.log" >&2; tail -5 "$work/$name.log" >&2; echo "NaN 0" >"$work/$name.time"; }
   read -r secs rss <"$work/$name.time"
-  echo "$name $secs $rss" >>"$work/results.txt"
+  echo "$name $secs $rss $round" >>"$work/results.txt"
   echo "  $name: ${secs}s, peak RSS $((rss / 1024)) MB"
 }
 : >"$work/results.txt"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-# raw pipe: MariaDB's batch output escapes tab, newline and backslash the way COPY text expects.
-fresh dst_raw
-psql -d dst_raw -c "CREATE TABLE pgbench_accounts (aid int NOT NULL, bid int, abalance int, filler character(84))"
-measure raw-pipe "command mariadb --no-defaults -h 127.0.0.1 -P $myport -ubench -pbench --batch --skip-column-names --quick bench -e 'SELECT aid, bid, abalance, filler FROM pgbench_accounts' | command psql $P -X -d dst_raw -c 'COPY pgbench_accounts FROM STDIN' && command psql $P -X -d dst_raw -c 'ALTER TABLE pgbench_accounts ADD PRIMARY KEY (aid)'"
-
-fresh dst_pgloader
-measure pgloader "pgloader --no-ssl-cert-verification mysql://bench:bench@127.0.0.1:$myport/bench postgresql://postgres@127.0.0.1:$pgport/dst_pgloader"
-
-fresh dst_studio
 jar="$root/studio-cli/target/studio-all.jar"
 [ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -DskipTests -Dspotless.check.skip=true package -pl studio-cli -am)
-id="bench-maria-s${scale}-$(date +%s)"
-cat >"$work/spec.yaml" <<YAML
-id: $id
-source: { url: "jdbc:mariadb://127.0.0.1:$myport/bench", user: bench, password: "\${env:BENCH_MARIADB_PASSWORD}" }
-target: { url: "jdbc:postgresql://127.0.0.1:$pgport/dst_studio", user: postgres }
-scope: { include: [pgbench_accounts] }
-migrate: { parallelism: 2, chunk_rows: 500000 }
-validation: { sample_rows: 100 }
-cutover: { freeze: none }
-YAML
 export BENCH_MARIADB_PASSWORD=bench
-measure studio-lifecycle "java -Xmx512m -jar '$jar' run '$work/spec.yaml' --auto-approve all --home '$work/studio-home'"
-run_json=$(git --git-dir "$work/studio-home/artifacts/remote.git" show "migrations/$id:03-migrate/run.json" 2>/dev/null || true)
-migrate_ms=$(printf '%s' "$run_json" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("duration_ms", ""))' 2>/dev/null || echo "")
-stage_ms=$(printf '%s' "$run_json" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("stage_duration_ms", ""))' 2>/dev/null || echo "")
+settle() { sync; psql -d postgres -c CHECKPOINT; sync; }
+run_raw() {
+  # raw pipe: MariaDB's batch output escapes tab, newline and backslash the way COPY text expects.
+  fresh dst_raw
+  psql -d dst_raw -c "CREATE TABLE pgbench_accounts (aid int NOT NULL, bid int, abalance int, filler character(84))"
+  settle
+  measure raw-pipe "command mariadb --no-defaults -h 127.0.0.1 -P $myport -ubench -pbench --batch --skip-column-names --quick bench -e 'SELECT aid, bid, abalance, filler FROM pgbench_accounts' | command psql $P -X -d dst_raw -c 'COPY pgbench_accounts FROM STDIN' && command psql $P -X -d dst_raw -c 'ALTER TABLE pgbench_accounts ADD PRIMARY KEY (aid)'"
+}
+run_pgloader() {
+  fresh dst_pgloader
+  settle
+  measure pgloader "pgloader --no-ssl-cert-verification mysql://bench:bench@127.0.0.1:$myport/bench postgresql://postgres@127.0.0.1:$pgport/dst_pgloader"
+}
+run_studio() {
+  fresh dst_studio
+  id="bench-maria-s${scale}-$(date +%s)-r$round"
+  {
+    echo "id: $id"
+    echo "source: { url: \"jdbc:mariadb://127.0.0.1:$myport/bench\", user: bench, password: \"\${env:BENCH_MARIADB_PASSWORD}\" }"
+    echo "target: { url: \"jdbc:postgresql://127.0.0.1:$pgport/dst_studio\", user: postgres }"
+    echo "scope: { include: [pgbench_accounts] }"
+    [ -n "$settings" ] && echo "migrate: { $settings }"
+    echo "validation: { sample_rows: 100 }"
+    echo "cutover: { freeze: none }"
+  } >"$work/spec.yaml"
+  settle
+  measure studio-lifecycle "java -Xmx512m -jar '$jar' run '$work/spec.yaml' --auto-approve all --home '$work/studio-home'"
+  git --git-dir "$work/studio-home/artifacts/remote.git" show "migrations/$id:03-migrate/run.json" \
+    >"$work/run-$round.json" 2>/dev/null || echo '{}' >"$work/run-$round.json"
+}
+tools=(run_raw run_pgloader run_studio)
+for round in $(seq 1 "$rounds"); do
+  order=()
+  for i in 0 1 2; do order+=("${tools[$(((i + round - 1) % 3))]}"); done
+  echo "round $round of $rounds: ${order[*]}"
+  for tool in "${order[@]}"; do "$tool"; done
+done
 
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -113,34 +147,54 @@ for db in dst_raw dst_pgloader dst_studio; do
   echo "$db $n $pk" >>"$work/check.txt"
 done
 
-python3 - "$work/results.txt" "$results" "$rows" "$scale" "${migrate_ms:-}" "$work/check.txt" "${stage_ms:-}" "$load_before" "$load_after" <<'PY'
-import sys, os, datetime
-res, out, rows, scale, migrate_ms, check = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
-stage_ms, load_before, load_after = sys.argv[7], sys.argv[8], sys.argv[9]
-data = {}
+python3 - "$work/results.txt" "$results" "$rows" "$scale" "$work" "$work/check.txt" "$load_before" "$load_after" "$rounds" "$server_text" "$settings" <<'PY'
+import sys, os, datetime, json, statistics
+res, out, rows, scale, work, check, load_before, load_after, rounds, server_text, settings = sys.argv[1:]
+rows, rounds = int(rows), int(rounds)
+data = {}  # name -> {round: (secs, rss)}
 for line in open(res):
-    name, secs, rss = line.split()
-    data[name] = (float(secs), int(rss))
-base = data.get("pgloader", (float("nan"), 0))[0]
+    name, secs, rss, rnd = line.split()
+    data.setdefault(name, {})[int(rnd)] = (float(secs), int(rss))
+for r in range(1, rounds + 1):
+    try:
+        j = json.load(open(os.path.join(work, f"run-{r}.json")))
+    except Exception:
+        j = {}
+    if j.get("stage_duration_ms"):
+        data.setdefault("studio-stage", {})[r] = (j["stage_duration_ms"] / 1000, 0)
+    if j.get("duration_ms"):
+        data.setdefault("studio-copy", {})[r] = (j["duration_ms"] / 1000, 0)
+def med(name):
+    v = [x[0] for x in data.get(name, {}).values() if x[0] == x[0]]
+    return statistics.median(v) if v else float("nan")
+base = med("pgloader")
+labels = {"raw-pipe": "raw `mariadb --batch \\| psql COPY` pipe + ADD PRIMARY KEY",
+          "pgloader": "pgloader (defaults)",
+          "studio-stage": "**studio Migrate stage: plan + copy + PK (run.json stage_duration_ms)**",
+          "studio-copy": "studio copy only (run.json duration_ms)",
+          "studio-lifecycle": "studio whole lifecycle (`studio run`, JVM start to COMPLETED)"}
+spec = f"`migrate: {{ {settings} }}`" if settings else "the default spec (no migrate settings)"
 lines = [f"# MariaDB -> PostgreSQL: pgbench_accounts, {rows:,} rows (scale {scale}), data + primary key",
          "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, private MariaDB and "
-         "PostgreSQL servers on this machine, by `bench/mariadb-to-pg.sh " + scale + "`. One run each, in this order. "
-         f"Load average (1/5/15 min) before the runs: {load_before}, after: {load_after} (this benchmark's own"
-         " loading and servers account for about 1-2 on 2 cores; more means other builds shared the machine:"
-         " compare the ratios of one run, not absolute times).",
+         f"{server_text} on this machine, by `bench/mariadb-to-pg.sh {scale}`; {rounds} rounds, each running "
+         f"every tool once (order rotating by round, dirty pages flushed before each), medians; studio with {spec}. "
+         f"Load average (1/5/15 min) before the runs: {load_before}, after: {load_after}.",
          "",
-         "| tool | wall s | rows/s | peak RSS MB | × pgloader |",
-         "|---|---:|---:|---:|---:|"]
-for name, (secs, rss) in data.items():
-    ratio = secs / base if base == base and base > 0 else float("nan")
-    lines.append(f"| {name} | {secs:.1f} | {rows / secs if secs else 0:,.0f} | {rss / 1024:.0f} | {ratio:.2f} |")
-if migrate_ms:
-    ms = float(migrate_ms)
-    lines.append(f"| studio copy only (run.json duration_ms) | {ms / 1000:.1f} | {rows / (ms / 1000):,.0f} | | {(ms / 1000) / base:.2f} |")
-if stage_ms:
-    ms = float(stage_ms)
-    lines.append(f"| **studio Migrate stage: plan + copy + PK (run.json stage_duration_ms)** | {ms / 1000:.1f} | {rows / (ms / 1000):,.0f} | | {(ms / 1000) / base:.2f} |")
+         "| tool | median wall s | rows/s | peak RSS MB | × pgloader (median) | per round s |",
+         "|---|---:|---:|---:|---:|---|"]
+for name in ["raw-pipe", "pgloader", "studio-stage", "studio-copy", "studio-lifecycle"]:
+    if name not in data:
+        continue
+    m = med(name)
+    rss = max(x[1] for x in data[name].values())
+    per = ", ".join(f"{data[name][r][0]:.1f}" for r in sorted(data[name]))
+    lines.append(f"| {labels[name]} | {m:.1f} | {rows / m if m else 0:,.0f} | {f'{rss / 1024:.0f}' if rss else ''} | {m / base:.2f} | {per} |")
+paired = [data["studio-stage"][r][0] / data["pgloader"][r][0] for r in data.get("studio-stage", {})
+          if r in data.get("pgloader", {}) and data["pgloader"][r][0] > 0]
+if paired:
+    lines += ["", "Studio Migrate stage / pgloader per round (same round): "
+              + ", ".join(f"{x:.2f}" for x in paired) + f"; worst {max(paired):.2f}, goal <= 0.40 in every round."]
 lines += ["", "Rows and primary key on each target after the run:", ""]
 for line in open(check):
     db, n, pk = line.split()

@@ -12,4 +12,4 @@ here="$(cd "$(dirname "$0")" && pwd)"
 "$here/pg-to-pg.sh" 100
 "$here/pg-to-pg.sh" --mixed 2000000
 "$here/mariadb-to-pg.sh" 100
-echo "results: $here/results/pg-to-pg-s100.md, mixed-pg-to-pg-2000000.md, mariadb-to-pg-s100.md"
+echo "results: $here/results/pg-to-pg-s100-default.md, mixed-pg-to-pg-2000000-default.md, mariadb-to-pg-s100-default.md"

@@ -8,10 +8,16 @@
 #                                      default 10)
 #   bench/pg-to-pg.sh --mixed [ROWS]   a mixed-type table (text, numeric, timestamptz, jsonb,
 #                                      bytea), ROWS rows (default 2000000)
+#   bench/pg-to-pg.sh --partitions N [SCALE]
+#                                      many tables of the same size: pgbench -i --partitions N
+#                                      --foreign-keys, plus two secondary indexes per partition
 #
-# Environment: BENCH_ROUNDS (default 3: every tool runs once per round, medians reported),
-# BENCH_PARALLELISM (2), BENCH_CHUNK_BYTES (default 4294967296: one chunk per table) or
-# BENCH_CHUNK_ROWS (chunks sized by rows).
+# By default the studio runs with the default spec (no migrate settings at all: the studio decides
+# chunking and parallelism) on a stock server (initdb defaults, fsync on), as users run it (issue
+# 17). Environment: BENCH_ROUNDS (default 3: every tool runs once per round, medians reported),
+# BENCH_SERVER=fast (fsync off, large shared_buffers/max_wal_size: the tuned runs of issue 4),
+# BENCH_PARALLELISM, BENCH_CHUNK_BYTES or BENCH_CHUNK_ROWS (studio settings; any of them set
+# makes the run a tuned one, with its own results file).
 # Needs (Debian): apt-get install postgresql pgcopydb  (the script installs them when missing).
 # Results: bench/results/pg-to-pg-s<SCALE>.md or mixed-pg-to-pg-<ROWS>.md (committed), work files
 # under bench/work/.
@@ -19,6 +25,11 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 mode=pgbench
+partitions=0
+if [ "${1:-}" = "--partitions" ]; then
+  partitions="${2:?--partitions N}"
+  shift 2
+fi
 if [ "${1:-}" = "--mixed" ]; then
   mode=mixed
   shift
@@ -29,7 +40,14 @@ else
   size="${1:-10}"
   table=pgbench_accounts
   results="$here/results/pg-to-pg-s${size}.md"
+  [ "$partitions" -gt 0 ] && mode=partitions && results="$here/results/pg-to-pg-s${size}-p${partitions}.md"
 fi
+server="${BENCH_SERVER:-stock}"
+tuned=""
+[ -n "${BENCH_PARALLELISM:-}${BENCH_CHUNK_BYTES:-}${BENCH_CHUNK_ROWS:-}" ] && tuned=1
+# the default spec on a stock server gets its own file; tuned runs keep the historical names
+[ -z "$tuned" ] && [ "$server" = stock ] && results="${results%.md}-default.md"
+[ -n "$tuned" ] && [ "$server" = stock ] && results="${results%.md}-stock.md"
 work="$here/work/pg"
 port="${BENCH_PG_PORT:-54329}"
 tport="${BENCH_TEMPORAL_PORT:-57233}"
@@ -61,12 +79,25 @@ trap cleanup EXIT
 rm -rf "$work" && mkdir -p "$work" && chown postgres "$work"
 as_pg() { su postgres -c "$*"; }
 as_pg "initdb -D '$work/data' -U postgres -A trust >/dev/null"
-as_pg "pg_ctl -D '$work/data' -o '-p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB' -l '$work/pg.log' -w start >/dev/null"
+if [ "$server" = fast ]; then
+  server_opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB"
+  server_text="one PostgreSQL server (fsync off, tuned) for every tool"
+else
+  server_opts=""
+  server_text="one stock PostgreSQL server (initdb defaults, fsync on) for every tool"
+fi
+as_pg "pg_ctl -D '$work/data' -o '-p $port $server_opts' -l '$work/pg.log' -w start >/dev/null"
 P="-h 127.0.0.1 -p $port -U postgres"
 psql() { command psql $P -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 psql -d postgres -c "CREATE DATABASE src"
-if [ "$mode" = pgbench ]; then
+if [ "$mode" = partitions ]; then
+  pgbench $P -i -s "$size" -q --partitions "$partitions" --foreign-keys src >/dev/null 2>&1
+  # secondary indexes on every partition (through the partitioned parent) and on the small tables
+  psql -d src -c "CREATE INDEX ON pgbench_accounts (bid)" -c "CREATE INDEX ON pgbench_accounts (abalance, aid)" \
+    -c "CREATE INDEX ON pgbench_history (aid)" -c "CREATE INDEX ON pgbench_tellers (bid)" -c "VACUUM ANALYZE"
+  pk="aid"
+elif [ "$mode" = pgbench ]; then
   pgbench $P -i -s "$size" -q src >/dev/null 2>&1
   ddl="CREATE TABLE pgbench_accounts (aid int NOT NULL, bid int, abalance int, filler character(84))"
   pk="aid"
@@ -87,7 +118,16 @@ else
 fi
 rows=$(psql -d src -Atc "SELECT count(*) FROM $table")
 echo "source: $table with $rows rows ($mode $size)"
-printf '[include-only-table]\npublic.%s\n' "$table" >"$work/pgcopydb-filters.ini"
+if [ "$mode" = partitions ]; then
+  # every table of the database: pgcopydb without filters, the studio without a scope
+  : >"$work/pgcopydb-filters.ini"
+  filters=""
+  tables=$(psql -d src -Atc "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")
+  echo "source: $tables tables (pgbench partitions $partitions)"
+else
+  printf '[include-only-table]\npublic.%s\n' "$table" >"$work/pgcopydb-filters.ini"
+  filters="--filters '$work/pgcopydb-filters.ini'"
+fi
 
 fresh() { psql -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" 2>/dev/null; }
 # wall seconds and peak RSS (kB) of a command, via GNU time
@@ -120,14 +160,17 @@ wpid=$!
 pids+=($wpid)
 sleep 2
 rounds="${BENCH_ROUNDS:-3}"
-# default: each table in one chunk (4 GiB), the fastest way to copy one table on 2 cores (see
-# docs/migrate.md, "A table in one chunk"); BENCH_CHUNK_BYTES=268435456 gives 4 chunks
-if [ -n "${BENCH_CHUNK_ROWS:-}" ]; then
-  chunking="chunk_rows: $BENCH_CHUNK_ROWS"
-else
-  chunking="chunk_bytes: ${BENCH_CHUNK_BYTES:-4294967296}"
-fi
+# default: the default spec (no migrate settings); BENCH_CHUNK_BYTES=4294967296 puts each table
+# in one chunk (docs/migrate.md, "A table in one chunk"), BENCH_CHUNK_BYTES=268435456 gives 4
+migrate_settings=()
+[ -n "${BENCH_PARALLELISM:-}" ] && migrate_settings+=("parallelism: $BENCH_PARALLELISM")
+[ -n "${BENCH_CHUNK_ROWS:-}" ] && migrate_settings+=("chunk_rows: $BENCH_CHUNK_ROWS")
+[ -n "${BENCH_CHUNK_BYTES:-}" ] && migrate_settings+=("chunk_bytes: $BENCH_CHUNK_BYTES")
+chunking="$(IFS=,; echo "${migrate_settings[*]}" | sed 's/,/, /g')"
+if [ -n "$chunking" ]; then spec_migrate="migrate: { $chunking }"; else spec_migrate=""; fi
+if [ "$mode" = partitions ]; then spec_scope=""; else spec_scope="scope: { include: [$table] }"; fi
 run_raw() {
+  [ "$mode" = partitions ] && return 0 # one table's pipe: not comparable with a whole database
   fresh dst_raw
   psql -d dst_raw -c "$ddl"
   settle
@@ -136,13 +179,17 @@ run_raw() {
 run_dump() {
   fresh dst_dump
   settle
-  measure pg_dump-restore "pg_dump $P -Fc -t $table src | pg_restore $P -d dst_dump"
+  if [ "$mode" = partitions ]; then
+    measure pg_dump-restore "pg_dump $P -Fc src | pg_restore $P -d dst_dump"
+  else
+    measure pg_dump-restore "pg_dump $P -Fc -t $table src | pg_restore $P -d dst_dump"
+  fi
 }
 run_copydb() {
   fresh dst_copydb
   rm -rf "$work/pgcopydb"
   settle
-  measure pgcopydb "PGCOPYDB_SOURCE_PGURI='postgres://postgres@127.0.0.1:$port/src' PGCOPYDB_TARGET_PGURI='postgres://postgres@127.0.0.1:$port/dst_copydb' pgcopydb clone --table-jobs 2 --index-jobs 2 --dir '$work/pgcopydb' --no-owner --no-acl --skip-extensions --skip-vacuum --not-consistent --filters '$work/pgcopydb-filters.ini'"
+  measure pgcopydb "PGCOPYDB_SOURCE_PGURI='postgres://postgres@127.0.0.1:$port/src' PGCOPYDB_TARGET_PGURI='postgres://postgres@127.0.0.1:$port/dst_copydb' pgcopydb clone --table-jobs 2 --index-jobs 2 --dir '$work/pgcopydb' --no-owner --no-acl --skip-extensions --skip-vacuum --not-consistent $filters"
 }
 # what the previous tool wrote is flushed before the next starts (each tool would otherwise pay
 # for its predecessor's dirty pages)
@@ -154,8 +201,8 @@ run_studio() {
 id: $id
 source: { url: "jdbc:postgresql://127.0.0.1:$port/src", user: postgres }
 target: { url: "jdbc:postgresql://127.0.0.1:$port/dst_studio", user: postgres }
-scope: { include: [$table] }
-migrate: { parallelism: ${BENCH_PARALLELISM:-2}, $chunking }
+$spec_scope
+$spec_migrate
 validation: { sample_rows: 100 }
 cutover: { freeze: none }
 YAML
@@ -190,14 +237,15 @@ for round in $(seq 1 "$rounds"); do
   for tool in "${order[@]}"; do "$tool"; done
 done
 for db in dst_raw dst_dump dst_copydb dst_studio; do
+  [ "$mode" = partitions ] && [ "$db" = dst_raw ] && continue
   n=$(psql -d "$db" -Atc "SELECT count(*) FROM $table" 2>/dev/null || echo 0)
   pkn=$(psql -d "$db" -Atc "SELECT count(*) FROM pg_constraint WHERE conrelid = '$table'::regclass AND contype = 'p'" 2>/dev/null || echo 0)
   echo "  $db: $n rows, primary key: $pkn"
 done
 
-python3 - "$work/results.txt" "$results" "$rows" "$mode" "$size" "$work" "$state" "$(nproc)" "$load_before" "$rounds" "$chunking" <<'PY'
+python3 - "$work/results.txt" "$results" "$rows" "$mode" "$size" "$work" "$state" "$(nproc)" "$load_before" "$rounds" "$chunking" "$server_text" "$partitions" <<'PY'
 import sys, json, datetime, statistics, os
-res, out, rows, mode, size, work, state, cores, load, rounds, chunking = sys.argv[1:]
+res, out, rows, mode, size, work, state, cores, load, rounds, chunking, server_text, partitions = sys.argv[1:]
 rows = int(rows)
 rounds = int(rounds)
 data = {}   # name -> {round: (secs, rss)}
@@ -219,19 +267,22 @@ def med(name):
     return statistics.median(v) if v else float("nan")
 base = med("pgcopydb")
 what = (f"pgbench_accounts, {rows:,} rows (scale {size})" if mode == "pgbench"
+        else f"pgbench scale {size} with --partitions {partitions} --foreign-keys and secondary indexes, "
+             f"pgbench_accounts {rows:,} rows, the whole database" if mode == "partitions"
         else f"mixed-type table (text, numeric, timestamptz, jsonb, bytea), {rows:,} rows")
-cmd = "bench/pg-to-pg.sh " + ("--mixed " if mode == "mixed" else "") + size
+cmd = "bench/pg-to-pg.sh " + ("--mixed " if mode == "mixed" else "") + (f"--partitions {partitions} " if mode == "partitions" else "") + size
+settings = f"`migrate: {{ {chunking} }}`" if chunking else "the default spec (no migrate settings)"
 labels = {"raw-copy-pipe+pk": "raw COPY (FORMAT binary) pipe + ADD PRIMARY KEY",
           "pg_dump-restore": "pg_dump -Fc \\| pg_restore",
           "pgcopydb": "pgcopydb clone --table-jobs 2 --index-jobs 2",
           "studio-stage": "**studio Migrate stage (copy + PK; run.json stage_duration_ms)**",
           "studio-copy": "studio copy only (run.json duration_ms)",
           "studio-lifecycle": "studio whole lifecycle (start to " + state + ")"}
-lines = [f"# PostgreSQL -> PostgreSQL: {what}, data + primary key", "",
+lines = [f"# PostgreSQL -> PostgreSQL: {what}, data + keys and indexes", "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {cores} cores (load average before "
-         f"the run: {load}), one PostgreSQL server (fsync off) for every tool, by `{cmd}`; "
+         f"the run: {load}), {server_text}, by `{cmd}`; "
          f"{rounds} rounds, each running every tool once (the order rotating by round, dirty pages flushed before each tool); medians, studio with "
-         f"`migrate: {{ parallelism: {os.environ.get('BENCH_PARALLELISM', '2')}, {chunking} }}`.", "",
+         f"{settings}.", "",
          "| tool | median wall s | rows/s | peak RSS MB | × pgcopydb (median) | per round s |",
          "|---|---:|---:|---:|---:|---|"]
 for name in ["raw-copy-pipe+pk", "pg_dump-restore", "pgcopydb", "studio-stage", "studio-copy", "studio-lifecycle"]:
