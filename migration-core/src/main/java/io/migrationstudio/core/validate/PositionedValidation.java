@@ -221,7 +221,10 @@ public final class PositionedValidation {
         (com.fasterxml.jackson.databind.node.ObjectNode)
             Json.read(
                 json, com.fasterxml.jackson.databind.JsonNode.class, ArtifactPaths.VALIDATION_JSON);
-    tree.set(POSITION, Json.mapper().valueToTree(proof));
+    com.fasterxml.jackson.databind.node.ObjectNode position = tree.putObject(POSITION);
+    position.put("capture", proof.capture());
+    position.put("source_position", proof.sourcePosition());
+    position.put("target_position", proof.targetPosition());
     Map<String, byte[]> files = new LinkedHashMap<>(out.files());
     files.put(ArtifactPaths.VALIDATION_JSON, Json.bytes(Json.write(tree)));
     byte[] md = out.files().get(ArtifactPaths.VALIDATION_MD);
