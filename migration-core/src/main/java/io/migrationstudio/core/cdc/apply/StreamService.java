@@ -43,7 +43,9 @@ import java.util.function.Consumer;
  * #drop}). Every slice starts from the target's stored position, so any worker can run the next one
  * and a killed slice loses or repeats nothing. A slice heartbeats once its reader is open and after
  * every batch, and ends early when it catches up after having been behind, so the workflow learns
- * of the catch-up at once rather than at the slice's end.
+ * of the catch-up at once rather than at the slice's end. Before every batch it reads the capture's
+ * {@link StreamHold}: a validation comparing both sides at one source position stops it there for a
+ * moment.
  *
  * <p>Lag: in time, the age of the last transaction applied when the slice ended while the reader
  * still had transactions to give, and 0 when a poll came back empty or with nothing new for the
