@@ -168,6 +168,10 @@ class StudioOnlineCutoverIT {
               JsonNode.class,
               "validation.json");
       assertEquals("PASS", validation.get("status").asText(), validation.toString());
+      // compared while the stream ran, at one source position the stream was held at
+      assertTrue(
+          validation.path("position").path("source_position").asText().startsWith("pg:"),
+          validation.toString());
       JsonNode live = log.get("live");
       assertNotNull(live, log.toString());
       assertTrue(live.get("drain_ms").asLong() >= 0, live.toString());

@@ -30,6 +30,20 @@ public interface ChangeCapture {
    */
   ChunkSnapshot beginChunkRead(Connection source) throws SQLException;
 
+  /**
+   * Begins a read transaction on {@code reader} (auto-commit off) whose snapshot holds exactly the
+   * source transactions committed at or below the returned position, and none after it: what a
+   * validation compares with a target the stream brought to that same position. PostgreSQL exports
+   * the snapshot of a temporary logical slot (its consistent point is the position); MariaDB takes
+   * a consistent snapshot with its binlog position. Empty when the engine cannot tie a snapshot to
+   * a position.
+   */
+  default java.util.Optional<StreamPosition> beginPositionedRead(
+      ConnectionSpec source, io.migrationstudio.core.dialect.Secrets secrets, Connection reader)
+      throws SQLException {
+    return java.util.Optional.empty();
+  }
+
   /** The source's current end of log. */
   StreamPosition head(Connection source) throws SQLException;
 

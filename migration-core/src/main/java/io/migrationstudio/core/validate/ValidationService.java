@@ -30,7 +30,8 @@ public final class ValidationService {
   /**
    * The validation report through {@code mapping}, stamped with when it was made (workflow time)
    * and against which ledger state, for Cutover's freshness check, and with how long it and each
-   * check took ({@link CheckTimings}).
+   * check took ({@link CheckTimings}). An online migration's stream is held at a source position
+   * while both sides' snapshots open ({@link PositionedValidation}), and the report records it.
    */
   public StageOutput validate(
       MigrationSpec spec, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
@@ -40,17 +41,27 @@ public final class ValidationService {
         "validating migration " + migrationId,
         (src, tgt) -> {
           CheckTimings timings = new CheckTimings(Clock.systemUTC());
-          StageOutput out =
-              new Validator(Dialects.source(spec), Dialects.target(spec))
-                  .validate(
-                      src,
-                      tgt,
-                      mapping,
-                      migrationId,
-                      spec.validation().sampleRows(),
-                      Validator.ledgerlessChunkRows(spec.migrate()),
-                      EvidenceMask.plain(spec.mapping().plainEvidence()),
-                      timings);
+          Connections.PairWork<StageOutput> work =
+              (s, t) ->
+                  new Validator(Dialects.source(spec), Dialects.target(spec))
+                      .validate(
+                          s,
+                          t,
+                          mapping,
+                          migrationId,
+                          spec.validation().sampleRows(),
+                          Validator.ledgerlessChunkRows(spec.migrate()),
+                          EvidenceMask.plain(spec.mapping().plainEvidence()),
+                          timings);
+          StageOutput out;
+          if (spec.migrate().online()) {
+            // the stream runs: compare both sides at one source position it is held at
+            PositionedValidation.Result<StageOutput> r =
+                new PositionedValidation(secrets).run(spec, migrationId, src, tgt, work);
+            out = PositionedValidation.stamp(r.value(), r.proof());
+          } else {
+            out = work.run(src, tgt);
+          }
           return timings.stamp(
               Freshness.stamp(
                   out,

@@ -528,7 +528,9 @@ public final class Validator {
         }
       }
     } finally {
-      if (!c.getAutoCommit()) {
+      // end only the read transaction streamingQuery began: a caller's (a positioned validation's
+      // snapshot) stays open
+      if (auto && !c.getAutoCommit()) {
         c.rollback();
         c.setAutoCommit(auto);
       }
@@ -701,7 +703,7 @@ public final class Validator {
         seen++;
       }
     } finally {
-      if (!src.getAutoCommit()) {
+      if (auto && !src.getAutoCommit()) {
         src.rollback();
         src.setAutoCommit(auto);
       }

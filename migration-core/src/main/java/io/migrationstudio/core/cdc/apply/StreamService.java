@@ -43,7 +43,9 @@ import java.util.function.Consumer;
  * #drop}). Every slice starts from the target's stored position, so any worker can run the next one
  * and a killed slice loses or repeats nothing. A slice heartbeats once its reader is open and after
  * every batch, and ends early when it catches up after having been behind, so the workflow learns
- * of the catch-up at once rather than at the slice's end.
+ * of the catch-up at once rather than at the slice's end. Before every batch it reads the capture's
+ * {@link StreamHold}: a validation comparing both sides at one source position stops it there for a
+ * moment.
  *
  * <p>Lag: in time, the age of the last transaction applied when the slice ended while the reader
  * still had transactions to give, and 0 when a poll came back empty or with nothing new for the
@@ -66,6 +68,9 @@ public final class StreamService {
 
   /** The longest single wait for the source's next transaction inside a slice. */
   static final Duration POLL_WAIT = Duration.ofMillis(500);
+
+  /** How often a slice held by a validation ({@link StreamHold}) looks whether it may go on. */
+  static final Duration HOLD_POLL = Duration.ofMillis(50);
 
   /** How long a drain retries opening the stream while the slot is still held. */
   static final Duration OPEN_RETRY = Duration.ofSeconds(15);
@@ -154,10 +159,26 @@ public final class StreamService {
                 started,
                 perTable,
                 maxLag));
+        StreamHold holds = new StreamHold(td, TargetSchema.DEFAULT_STUDIO_SCHEMA);
+        holds.create(tgt);
+        // read from the source but held back by a validation's hold, in order
+        List<SourceTransaction> kept = new java.util.ArrayList<>();
         while (System.nanoTime() < deadline) {
-          List<SourceTransaction> batch = reader.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
+          StreamHold.Hold hold = holds.read(tgt, captureName).orElse(null);
+          List<SourceTransaction> batch;
+          if (!kept.isEmpty()) {
+            batch = new java.util.ArrayList<>(kept);
+            kept.clear();
+          } else if (hold != null && hold.until() == null) {
+            batch = List.of(); // paused while the validator opens its snapshot
+          } else {
+            batch = reader.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
+          }
+          if (hold != null) {
+            batch = StreamHold.split(batch, hold, kept);
+          }
           if (batch.isEmpty()) {
-            drained = true;
+            drained = hold == null ? true : drained;
           } else {
             long batchStarted = System.nanoTime();
             batches++;
@@ -181,6 +202,12 @@ public final class StreamService {
               lastCommit = r.lastCommitTime();
             }
             longestBatchNanos = Math.max(longestBatchNanos, System.nanoTime() - batchStarted);
+          }
+          if (hold != null && held(hold, kept, position)) {
+            if (hold.reached() == null) {
+              holds.reach(tgt, captureName, hold, position);
+            }
+            Thread.sleep(HOLD_POLL.toMillis()); // until the validator releases the hold
           }
           progress =
               progress(
@@ -234,6 +261,18 @@ public final class StreamService {
           "the change stream " + captureName + " was interrupted: " + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * Whether the stream stands where {@code hold} wants it: paused (no position yet), or every
+   * transaction up to the hold's position applied (one past it is kept back, or the target is at
+   * it).
+   */
+  private static boolean held(
+      StreamHold.Hold hold, List<SourceTransaction> kept, StreamPosition position) {
+    return hold.until() == null
+        || !kept.isEmpty()
+        || (position != null && position.compareTo(hold.until()) >= 0);
   }
 
   /**

@@ -143,7 +143,7 @@ final class PgChangeStream implements ChangeSource {
    * only). Needs the REPLICATION attribute (or superuser) and a {@code pg_hba.conf} line that
    * allows it.
    */
-  private static Connection replicationConnection(ConnectionSpec spec, Secrets secrets) {
+  static Connection replicationConnection(ConnectionSpec spec, Secrets secrets) {
     Properties props = new Properties();
     if (spec.user() != null) {
       PGProperty.USER.set(props, spec.user());

@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,6 +135,40 @@ public final class PostgresChangeCapture implements ChangeCapture {
     return ChunkSnapshot.PgSnapshot.parse(
         io.migrationstudio.core.dialect.Dialect.queryString(
             source, "SELECT pg_current_snapshot()::text"));
+  }
+
+  /**
+   * A temporary logical slot created with {@code SNAPSHOT 'export'} on a walsender connection: its
+   * exported snapshot holds exactly the transactions whose commit lies before the slot's consistent
+   * point (logical decoding builds it so; a {@code pg_current_snapshot()} with {@code
+   * pg_current_wal_insert_lsn()} could not promise that, since transactions become visible in
+   * another order than their commit records are written). {@code reader} imports it in a {@code
+   * REPEATABLE READ, READ ONLY} transaction, then the slot goes with its connection. A streamed
+   * transaction's position is the end of its commit record, so the snapshot holds every transaction
+   * at or below the consistent point and none after it. Needs a free replication slot and wal
+   * sender for a moment.
+   */
+  @Override
+  public java.util.Optional<StreamPosition> beginPositionedRead(
+      ConnectionSpec source, Secrets secrets, Connection reader) throws SQLException {
+    String slot =
+        "studio_validate_"
+            + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1);
+    try (Connection walsender = PgChangeStream.replicationConnection(source, secrets);
+        Statement st = walsender.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "CREATE_REPLICATION_SLOT "
+                    + slot
+                    + " TEMPORARY LOGICAL pgoutput (SNAPSHOT 'export')")) {
+      rs.next();
+      StreamPosition at = StreamPosition.PgLsn.parse(rs.getString("consistent_point"));
+      String snapshot = rs.getString("snapshot_name");
+      Sessions.beginTransaction(
+          reader, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      Sessions.execute(reader, "SET TRANSACTION SNAPSHOT '" + snapshot.replace("'", "''") + "'");
+      return java.util.Optional.of(at);
+    }
   }
 
   /**

@@ -15,6 +15,7 @@ import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.migrationstudio.core.assess.InventoryService;
+import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.contract.EngineDb;
 import io.migrationstudio.core.copy.ChunkCopier;
 import io.migrationstudio.core.copy.ChunkProgress;
@@ -25,6 +26,7 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.validate.PositionedValidation;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
 import java.nio.charset.StandardCharsets;
@@ -243,6 +245,128 @@ abstract class AbstractStreamSliceIT {
     assertTrue(committed > 0 && committed < transactions, "one batch committed: " + committed);
 
     write(transactions + 1, transactions + 20, -1);
+    catchUp();
+    assertExactlyOnce();
+  }
+
+  /**
+   * Validation while a writer and the stream run ({@link PositionedValidation}): both sides are
+   * compared at one source position the stream is held at, so the stream being behind (the writer
+   * is always ahead of it) is no difference, and the report records the position. Then two rows
+   * broken directly on the target (a changed one and an extra one, written with triggers off so the
+   * audit stays clean) are reported with their keys, and nothing else. The stream goes on
+   * afterwards: it catches up and every source transaction lands exactly once.
+   */
+  @Test
+  void aValidationWhileTheStreamRunsComparesAtOnePositionAndReportsOnlyRealDifferences(
+      TestDatabase target) throws Exception {
+    setUp(target);
+    write(1, 200, -1); // the stream starts behind
+    AtomicBoolean stop = new AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger written =
+        new java.util.concurrent.atomic.AtomicInteger(200);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.concurrent.Future<?> writer =
+          pool.submit(
+              () -> {
+                while (!stop.get()) {
+                  int i = written.get() + 1;
+                  write(i, i + 4, -1);
+                  written.set(i + 4);
+                  Thread.sleep(5);
+                }
+                return null;
+              });
+      java.util.concurrent.Future<?> stream =
+          pool.submit(
+              () -> {
+                while (!stop.get()) {
+                  slice(Duration.ofSeconds(2), p -> {});
+                }
+                return null;
+              });
+      PositionedValidation validation =
+          new PositionedValidation(new SecretResolver(Map.of()), Duration.ofSeconds(60));
+      io.migrationstudio.core.validate.Validator validator =
+          new io.migrationstudio.core.validate.Validator(source.dialect(), PG);
+      PositionedValidation.Result<io.migrationstudio.core.validate.ValidationReport> clean;
+      try (Connection src = source.connect();
+          Connection tgt = target.connect()) {
+        clean =
+            validation.run(
+                spec,
+                MIGRATION,
+                src,
+                tgt,
+                (s, t) -> validator.checksums(s, t, mapping, MIGRATION, 1000));
+      }
+      assertEquals(
+          io.migrationstudio.contracts.workflow.Verdict.PASS,
+          clean.value().status(),
+          "a stream that is behind is no difference: " + clean.value());
+      assertEquals(capture, clean.proof().capture());
+      assertTrue(
+          StreamPosition.parse(clean.proof().targetPosition())
+                  .compareTo(StreamPosition.parse(start))
+              > 0,
+          "the stream applied transactions before the position: " + clean.proof());
+      assertTrue(
+          StreamPosition.parse(clean.proof().targetPosition())
+                  .compareTo(StreamPosition.parse(clean.proof().sourcePosition()))
+              <= 0,
+          clean.proof().toString());
+      int writtenAfterFirst = written.get();
+
+      try (Connection c = target.connect();
+          Statement st = c.createStatement()) {
+        st.execute("SET session_replication_role = replica"); // no audit, no triggers
+        st.execute("UPDATE proof SET note = 'broken' WHERE seq = 3");
+        st.execute("INSERT INTO proof VALUES (1000000, 'extra')");
+      }
+      PositionedValidation.Result<io.migrationstudio.core.validate.ValidationReport> broken;
+      try (Connection src = source.connect();
+          Connection tgt = target.connect()) {
+        broken =
+            validation.run(
+                spec,
+                MIGRATION,
+                src,
+                tgt,
+                (s, t) -> validator.checksums(s, t, mapping, MIGRATION, 1000));
+      }
+      List<String> differences = new ArrayList<>();
+      for (var t : broken.value().tables()) {
+        for (var d : t.differences()) {
+          differences.add(t.table() + " " + d.kind() + " " + d.key());
+        }
+      }
+      assertEquals(
+          List.of("proof changed 3", "proof extra 1000000"),
+          differences.stream().sorted().toList(),
+          "the broken rows, with their keys, and nothing the stream had not applied yet");
+      assertTrue(
+          StreamPosition.parse(broken.proof().sourcePosition())
+                  .compareTo(StreamPosition.parse(clean.proof().sourcePosition()))
+              > 0,
+          "a later validation proves a later position: " + broken.proof());
+      assertTrue(written.get() > writtenAfterFirst, "the writer ran throughout");
+
+      stop.set(true);
+      writer.get();
+      stream.get();
+    } finally {
+      stop.set(true);
+      pool.shutdown();
+      pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    try (Connection c = target.connect();
+        Statement st = c.createStatement()) {
+      st.execute("SET session_replication_role = replica");
+      st.execute("UPDATE proof SET note = 'w3' WHERE seq = 3");
+      st.execute("DELETE FROM proof WHERE seq = 1000000");
+    }
     catchUp();
     assertExactlyOnce();
   }

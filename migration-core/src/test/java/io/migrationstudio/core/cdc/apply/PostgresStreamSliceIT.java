@@ -1,17 +1,216 @@
 package io.migrationstudio.core.cdc.apply;
 
-import io.migrationstudio.core.contract.EngineDb;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Stream slices killed and resumed, from a PostgreSQL source (logical slot, pgoutput). */
+import io.migrationstudio.core.contract.EngineDb;
+import io.migrationstudio.testkit.TestDatabase;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Stream slices killed and resumed, from a PostgreSQL source (logical slot, pgoutput); and the
+ * source or the target server restarted while a writer and the stream run.
+ */
 class PostgresStreamSliceIT extends AbstractStreamSliceIT {
+  /**
+   * A server of this class's own, for the database a restart case stops and starts again (the
+   * shared server stays up for every other test); started on first use.
+   */
+  private static EmbeddedPostgres restartable;
+
+  private static Path restartableData;
+
+  /** Whether {@link #newSource} puts the source on the restartable server. */
+  private boolean sourceRestarts;
+
   @Override
   EngineDb newSource(String prefix) {
-    return EngineDb.postgres(prefix);
+    return sourceRestarts ? EngineDb.of(restartableDatabase(prefix)) : EngineDb.postgres(prefix);
   }
 
   /** The slot keeps WAL from its restart position, which trails the confirmed one. */
   @Override
   void assertKeptAfterCatchUp(long bytes) {
-    org.junit.jupiter.api.Assertions.assertTrue(bytes >= 0, "retained " + bytes);
+    assertTrue(bytes >= 0, "retained " + bytes);
+  }
+
+  /**
+   * The source server stops (fast shutdown: every session, the walsender too, is ended) and starts
+   * again while a writer commits and slices apply: the failed slices are retried as Temporal would,
+   * the stream resumes from the target's position through the slot, and every source transaction
+   * lands exactly once.
+   */
+  @Test
+  void theSourceServerRestartedWhileTheStreamRuns(TestDatabase target) throws Exception {
+    sourceRestarts = true;
+    setUp(target);
+    restartWhileStreaming();
+  }
+
+  /**
+   * The target server stops and starts again while a writer commits and slices apply: a batch in
+   * flight is rolled back with its position, the retried slice starts from the position the target
+   * committed, and every source transaction lands exactly once.
+   */
+  @Test
+  void theTargetServerRestartedWhileTheStreamRuns() throws Exception {
+    setUp(restartableDatabase("target"));
+    restartWhileStreaming();
+  }
+
+  private void restartWhileStreaming() throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger written = new AtomicInteger();
+    AtomicInteger failedSlices = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> writer = pool.submit(() -> writeUntil(stop, written));
+      Future<?> stream =
+          pool.submit(
+              () -> {
+                while (!stop.get()) {
+                  try {
+                    slice(Duration.ofSeconds(2), p -> {});
+                  } catch (RuntimeException e) { // the server is away: Temporal retries the slice
+                    failedSlices.incrementAndGet();
+                    Thread.sleep(200);
+                  }
+                }
+                return null;
+              });
+      awaitApplied(20);
+      restart();
+      int atRestart = written.get();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (written.get() < atRestart + 50 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      awaitApplied(atRestart + 20);
+      stop.set(true);
+      writer.get();
+      stream.get();
+    } finally {
+      stop.set(true);
+      pool.shutdown();
+      pool.awaitTermination(60, TimeUnit.SECONDS);
+    }
+    assertTrue(failedSlices.get() > 0, "the restart ended a running slice");
+    catchUp();
+    assertExactlyOnce();
+  }
+
+  /**
+   * One proof transaction after another until {@code stop}; a failed commit (the server went away)
+   * is retried once it is back, unless it did commit.
+   */
+  private Void writeUntil(AtomicBoolean stop, AtomicInteger written) throws Exception {
+    while (!stop.get()) {
+      int i = written.get() + 1;
+      try {
+        write(i, i, -1);
+      } catch (SQLException e) {
+        Thread.sleep(100);
+        try {
+          if (source.queryLong("SELECT count(*) FROM proof WHERE seq = " + i) == 0) {
+            continue; // not committed: write it again
+          }
+        } catch (RuntimeException down) {
+          continue; // still away
+        }
+      }
+      written.set(i);
+      Thread.sleep(5);
+    }
+    return null;
+  }
+
+  /** Waits until the target holds at least {@code rows} proof rows. */
+  private void awaitApplied(int rows) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try {
+        if (target.queryLong("SELECT count(*) FROM proof") >= rows) {
+          return;
+        }
+      } catch (RuntimeException down) {
+        // the target is restarting
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the stream did not apply " + rows + " transactions in time");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private static synchronized EmbeddedPostgres restartable() {
+    if (restartable == null) {
+      try {
+        restartableData = Files.createTempDirectory("restartable-pg");
+        restartable = start(0);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return restartable;
+  }
+
+  /** Stops the restartable server (fast shutdown) and starts it again on its port and data. */
+  private static synchronized void restart() throws IOException {
+    int port = restartable.getPort();
+    restartable.close();
+    restartable = start(port);
+  }
+
+  private static EmbeddedPostgres start(int port) throws IOException {
+    return EmbeddedPostgres.builder()
+        .setDataDirectory(restartableData)
+        .setCleanDataDirectory(false)
+        .setPort(port)
+        .setServerConfig("fsync", "off")
+        .setServerConfig("synchronous_commit", "off")
+        .setServerConfig("wal_level", "logical")
+        .setServerConfig("max_wal_senders", "10")
+        .setServerConfig("max_replication_slots", "10")
+        .start();
+  }
+
+  private static TestDatabase restartableDatabase(String prefix) {
+    String name = prefix + "_" + Long.toHexString(System.nanoTime() & 0xffffffL);
+    String url = restartable().getJdbcUrl("postgres", "postgres");
+    try (Connection c = DriverManager.getConnection(url);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create " + name, e);
+    }
+    return new TestDatabase(
+        name, "jdbc:postgresql://localhost:" + restartable.getPort() + "/" + name, "postgres");
+  }
+
+  @AfterAll
+  static void stopTheRestartableServer() throws IOException {
+    if (restartable != null) {
+      restartable.close();
+      try (Stream<Path> files = Files.walk(restartableData)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 }

@@ -102,6 +102,15 @@ public final class MariaDbChangeCapture implements ChangeCapture {
         new StreamPosition.BinlogPosition(file, position, null));
   }
 
+  /** A chunk's read: the consistent snapshot's binlog position ties it to the stream. */
+  @Override
+  public java.util.Optional<StreamPosition> beginPositionedRead(
+      ConnectionSpec source, io.migrationstudio.core.dialect.Secrets secrets, Connection reader)
+      throws SQLException {
+    return java.util.Optional.of(
+        ((ChunkSnapshot.BinlogSnapshot) beginChunkRead(reader)).position());
+  }
+
   @Override
   public StreamPosition head(Connection source) throws SQLException {
     return position(source);
