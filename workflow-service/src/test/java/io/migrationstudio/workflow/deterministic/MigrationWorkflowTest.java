@@ -90,7 +90,8 @@ class MigrationWorkflowTest {
         null,
         null,
         null,
-        null,
+        // these scenarios end at the switch; hypercare has its own test (HypercareWorkflowIT)
+        io.migrationstudio.contracts.spec.CutoverOptions.defaults().withHypercare("PT0S"),
         // unsigned reviews here; signed ones in SignedReviewWorkflowTest
         reviews.withIdentity(io.migrationstudio.contracts.spec.ReviewIdentity.NONE),
         new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))),
@@ -115,7 +116,7 @@ class MigrationWorkflowTest {
         base.mapping(),
         base.migrate(),
         validation,
-        cutover,
+        cutover == null ? base.cutover() : cutover,
         base.reviews(),
         base.approvers(),
         base.assessment());
@@ -710,7 +711,12 @@ class MigrationWorkflowTest {
         java.time.Instant.ofEpochMilli(env.currentTimeMillis())
             .plus(Duration.ofHours(25))
             .toString();
-    MigrationWorkflow wf = start(spec(allAuto(), new CutoverOptions(window, null, null, null)));
+    MigrationWorkflow wf =
+        start(
+            spec(
+                allAuto(),
+                new CutoverOptions(
+                    CutoverWindow.at(window), null, null, null, null, null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(2, fakes.validatedAt.size(), "validated again before the cutover: " + fakes.calls);
@@ -744,7 +750,11 @@ class MigrationWorkflowTest {
             .plus(Duration.ofHours(2))
             .toString();
     MigrationWorkflow wf =
-        start(spec(allAuto(), new CutoverOptions(window, null, null, null, "PT1H")));
+        start(
+            spec(
+                allAuto(),
+                new CutoverOptions(
+                    CutoverWindow.at(window), null, null, null, "PT1H", null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused"), out.message());
@@ -768,7 +778,8 @@ class MigrationWorkflowTest {
     CutoverWindow daily =
         new CutoverWindow(from.toString(), from.plusHours(1).toString(), "UTC", null);
     MigrationWorkflow wf =
-        start(spec(allAuto(), new CutoverOptions(daily, null, null, null, null, null)));
+        start(
+            spec(allAuto(), new CutoverOptions(daily, null, null, null, null, null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
@@ -792,7 +803,8 @@ class MigrationWorkflowTest {
             null,
             null);
     MigrationWorkflow wf =
-        start(spec(allAuto(), new CutoverOptions(ended, null, null, null, null, null)));
+        start(
+            spec(allAuto(), new CutoverOptions(ended, null, null, null, null, null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused: the cutover window"), out.message());
