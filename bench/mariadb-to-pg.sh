@@ -94,7 +94,7 @@ target: { url: "jdbc:postgresql://127.0.0.1:$pgport/dst_studio", user: postgres 
 scope: { include: [pgbench_accounts] }
 migrate: { parallelism: 2, chunk_rows: 500000 }
 validation: { sample_rows: 100 }
-cutover: { freeze: none }
+cutover: { freeze: none, hypercare: PT0S }
 YAML
 export BENCH_MARIADB_PASSWORD=bench
 measure studio-lifecycle "java -Xmx512m -jar '$jar' run '$work/spec.yaml' --auto-approve all --home '$work/studio-home'"
