@@ -41,7 +41,8 @@ class MigrationWorkflowReplayTest {
         // upserted as they change (Mapping gate approved)
         "migration-workflow-history-search.json",
         // + hypercare version 1: after the switch, three daily hypercare notes (P2D, time
-        // skipped), the decommission plan, its ask gate approved, the decommission (HypercareWorkflowIT)
+        // skipped), the decommission plan, its ask gate approved, the decommission
+        // (HypercareWorkflowIT)
         "migration-workflow-history-hypercare.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
