@@ -121,7 +121,7 @@ run_studio() {
     echo "scope: { include: [pgbench_accounts] }"
     [ -n "$settings" ] && echo "migrate: { $settings }"
     echo "validation: { sample_rows: 100 }"
-    echo "cutover: { freeze: none }"
+    echo "cutover: { freeze: none, hypercare: PT0S }"
   } >"$work/spec.yaml"
   settle
   measure studio-lifecycle "java -Xmx512m -jar '$jar' run '$work/spec.yaml' --auto-approve all --home '$work/studio-home'"

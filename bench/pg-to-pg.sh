@@ -204,7 +204,7 @@ target: { url: "jdbc:postgresql://127.0.0.1:$port/dst_studio", user: postgres }
 $spec_scope
 $spec_migrate
 validation: { sample_rows: 100 }
-cutover: { freeze: none }
+cutover: { freeze: none, hypercare: PT0S }
 YAML
   settle
   t0=$(date +%s.%N)

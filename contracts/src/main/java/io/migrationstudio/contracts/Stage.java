@@ -2,13 +2,18 @@ package io.migrationstudio.contracts;
 
 import java.util.Locale;
 
-/** The five stages of a migration, in the order the workflow runs them. */
+/**
+ * The stages of a migration, in the order the workflow runs them. {@link #DECOMMISSION} follows the
+ * executed cutover's hypercare ({@code cutover.hypercare}); it is not run when the hypercare is
+ * {@code PT0S}.
+ */
 public enum Stage {
   ASSESSMENT("01-assessment", "inventory", "risk-assessor"),
   MAPPING("02-mapping", "schema-mapper", "compatibility-reviewer"),
   MIGRATE("03-migrate", "migration-engineer", "integration-tester"),
   VALIDATION("04-validation", "validator", "regression-tester"),
-  CUTOVER("05-cutover", "cutover-coordinator", "rollback-engineer");
+  CUTOVER("05-cutover", "cutover-coordinator", "rollback-engineer"),
+  DECOMMISSION("07-decommission", "cutover-coordinator", "rollback-engineer");
 
   private final String directory;
   private final String producerRole;
@@ -50,6 +55,6 @@ public enum Stage {
     throw new IllegalArgumentException(
         "unknown stage '"
             + key
-            + "': expected one of assessment, mapping, migrate, validation, cutover");
+            + "': expected one of assessment, mapping, migrate, validation, cutover, decommission");
   }
 }

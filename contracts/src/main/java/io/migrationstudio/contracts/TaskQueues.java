@@ -18,7 +18,7 @@ public final class TaskQueues {
       case ASSESSMENT, MAPPING -> ASSESSMENT;
       case MIGRATE -> MIGRATE;
       case VALIDATION -> VALIDATION;
-      case CUTOVER -> CUTOVER;
+      case CUTOVER, DECOMMISSION -> CUTOVER;
     };
   }
 

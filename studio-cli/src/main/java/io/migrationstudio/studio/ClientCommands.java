@@ -161,6 +161,9 @@ final class ClientCommands {
     if (s.stream() != null) {
       out.println("  " + s.stream().line());
     }
+    if (s.hypercare() != null) {
+      out.println("  " + s.hypercare().describe(System.currentTimeMillis()));
+    }
     for (ReviewRecord r : s.reviews()) {
       out.printf(
           Locale.ROOT,

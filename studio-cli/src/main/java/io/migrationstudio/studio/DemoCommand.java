@@ -48,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
               "migrate: { parallelism: 2, chunk_rows: 25000 }",
               "validation: { sample_rows: 200 }",
               "reviews: { identity: none }",
-              "cutover: { rto: PT5M, freeze: source-read-only, switch: { type: config-file, path: \""
+              "cutover: { rto: PT5M, freeze: source-read-only, hypercare: PT0S, switch: { type: config-file, path: \""
                   + switchFile
                   + "\" } }",
               "");

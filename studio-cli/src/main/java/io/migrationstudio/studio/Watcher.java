@@ -94,6 +94,7 @@ final class Watcher {
     long lastProgress = 0;
     long lastRows = 0;
     String lastStream = null;
+    String lastHypercare = null;
     long lastRowsAt = System.currentTimeMillis();
     double rate = 0;
     while (true) {
@@ -109,6 +110,13 @@ final class Watcher {
       if (st.stream() != null && !st.stream().line().equals(lastStream)) {
         lastStream = st.stream().line(); // a live line of the change stream, like gh-ost's
         out.println("      " + lastStream);
+      }
+      if (st.hypercare() != null) {
+        String seenHypercare = st.hypercare().notes() + "|" + st.hypercare().ended();
+        if (!seenHypercare.equals(lastHypercare)) { // a line per note: time left, residual access
+          lastHypercare = seenHypercare;
+          out.println("      " + st.hypercare().describe(now));
+        }
       }
       boolean moved = p.rowsCopied() != lastRows;
       if (p.chunksTotal() > 0

@@ -59,6 +59,7 @@ class ControlCommandsIT {
         String.join(
             "\n",
             "id: " + ID,
+            "cutover: { hypercare: PT0S }", // ends at the switch
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "migrate: { parallelism: 2, chunk_rows: 1000, max_rows_per_second: 2000 }",

@@ -97,6 +97,7 @@ class JsonWorkflowInputIT {
                   String.join(
                       "\n",
                       "id: json-good",
+                      "cutover: { hypercare: PT0S }", // ends at the switch
                       "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
                       "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
                       "reviews: { assessment: ask, cutover: auto, identity: none }",

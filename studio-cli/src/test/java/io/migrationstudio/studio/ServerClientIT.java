@@ -64,6 +64,7 @@ class ServerClientIT {
         String.join(
             "\n",
             "id: client-e2e",
+            "cutover: { hypercare: PT0S }", // ends at the switch
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "reviews: { assessment: auto, mapping: ask, migrate: auto, validation: auto, cutover: auto,"

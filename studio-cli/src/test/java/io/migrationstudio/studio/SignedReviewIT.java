@@ -106,6 +106,7 @@ class SignedReviewIT {
         String.join(
             "\n",
             "id: " + ID,
+            "cutover: { hypercare: PT0S }", // ends at the switch
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "reviews: { assessment: auto, mapping: ask, migrate: auto, validation: auto,"

@@ -60,6 +60,7 @@ class SkipChecksIT {
         String.join(
             "\n",
             "id: " + id,
+            "cutover: { hypercare: PT0S }", // ends at the switch
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "assessment: { skip_checks: [" + SKIPPED + "] }",

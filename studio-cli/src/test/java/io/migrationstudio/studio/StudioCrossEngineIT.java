@@ -45,7 +45,7 @@ class StudioCrossEngineIT {
             "mapping: { naming: snake_case }",
             "migrate: { parallelism: 2, chunk_rows: 2000 }",
             // the shared test MariaDB must stay writable for other tests
-            "cutover: { freeze: none }",
+            "cutover: { hypercare: PT0S, freeze: none }",
             ""));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream old = System.out;

@@ -63,7 +63,7 @@ class StudioOnlineCutoverIT {
             "migrate: { strategy: online, parallelism: 2, chunk_rows: 500 }",
             "validation: { sample_rows: 100 }",
             // a loaded CI machine: the catch-up must not be refused for a slow walsender start
-            "cutover: { rto: PT5M, max_lag: PT30S, switch: { type: config-file, path: \""
+            "cutover: { hypercare: PT0S, rto: PT5M, max_lag: PT30S, switch: { type: config-file, path: \""
                 + app
                 + "\" } }",
             ""));

@@ -51,7 +51,7 @@ class StudioOnlineMariaDbIT {
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "mapping: { naming: snake_case }",
             "migrate: { strategy: online, parallelism: 2, chunk_rows: 500 }",
-            "cutover: { freeze: none }",
+            "cutover: { hypercare: PT0S, freeze: none }",
             ""));
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger written = new AtomicInteger();

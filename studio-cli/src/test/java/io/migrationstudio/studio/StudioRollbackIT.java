@@ -53,6 +53,7 @@ class StudioRollbackIT {
         String.join(
             "\n",
             "id: " + id,
+            "cutover: { hypercare: PT0S }", // ends at the switch
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             ""));

@@ -70,6 +70,7 @@ class StudioRunFailureIT {
         String.join(
             "\n",
             "id: e2e-reject",
+            "cutover: { hypercare: PT0S }", // ends at the switch
             "source: { url: \"" + SqliteDatabases.url(db) + "\" }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "mapping: { naming: identity }",
@@ -160,6 +161,7 @@ class StudioRunFailureIT {
         String.join(
             "\n",
             "id: e2e-escalate",
+            "cutover: { hypercare: PT0S }", // ends at the switch
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "scope: { include: [\"nothing_*\"] }",
@@ -243,6 +245,7 @@ class StudioRunFailureIT {
         String.join(
             "\n",
             "id: e2e-lock",
+            "cutover: { hypercare: PT0S }", // ends at the switch
             "source: { url: \"" + source.jdbcUrl() + "\", user: postgres }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "reviews: { assessment: ask, identity: none }",

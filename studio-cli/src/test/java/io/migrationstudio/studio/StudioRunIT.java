@@ -59,7 +59,7 @@ class StudioRunIT {
         "mapping: { naming: identity }",
         "migrate: { parallelism: 2, chunk_rows: " + chunkRows + " }",
         "validation: { sample_rows: 100 }",
-        "cutover: { rto: PT5M }",
+        "cutover: { hypercare: PT0S, rto: PT5M }",
         "");
   }
 

@@ -47,7 +47,7 @@ class StudioTargetLockIT {
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "mapping: { naming: identity }",
             "migrate: { parallelism: 1, chunk_rows: 1000 }",
-            "cutover: { freeze: none }",
+            "cutover: { hypercare: PT0S, freeze: none }",
             ""));
     TargetLock lock = new TargetLock(TargetSchema.DEFAULT_STUDIO_SCHEMA);
     try (Connection c = target.connect()) {

@@ -13,7 +13,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * this (or made against another state of the chunk ledger) is refused and Validation re-run
  * (default PT24H). {@code max_lag}: ISO-8601 duration; an online migration's cutover refuses to
  * freeze when its change stream needs longer than this to catch up with the source (default PT5S);
- * ignored by {@code bulk}.
+ * ignored by {@code bulk}. {@code hypercare}: ISO-8601 duration the migration stays open after the
+ * switch (source kept frozen, residual access sampled, a daily note), then the gated decommission
+ * (default {@value #DEFAULT_HYPERCARE}; {@code PT0S}: no hypercare and no decommission, the
+ * migration ends at the switch). {@code after_decommission}: {@value #KEEP_FROZEN} (default: the
+ * source's write guards stay, {@code studio release} lifts them) or {@value #RELEASE} (the
+ * decommission lifts them).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,10 +28,20 @@ public record CutoverOptions(
     String freeze,
     @JsonProperty("switch") SwitchSpec switchTo,
     @JsonProperty("max_validation_age") String maxValidationAge,
-    @JsonProperty("max_lag") String maxLag) {
+    @JsonProperty("max_lag") String maxLag,
+    String hypercare,
+    @JsonProperty("after_decommission") String afterDecommission) {
   public static final String DEFAULT_MAX_VALIDATION_AGE = "PT24H";
 
   public static final String DEFAULT_MAX_LAG = "PT5S";
+
+  public static final String DEFAULT_HYPERCARE = "P7D";
+
+  /** {@code after_decommission}: the source's write guards stay after the decommission. */
+  public static final String KEEP_FROZEN = "keep_frozen";
+
+  /** {@code after_decommission}: the decommission lifts the source's write guards. */
+  public static final String RELEASE = "release";
 
   public CutoverOptions {
     rto = rto == null ? "PT15M" : rto;
@@ -34,31 +49,30 @@ public record CutoverOptions(
     switchTo = switchTo == null ? SwitchSpec.none() : switchTo;
     maxValidationAge = maxValidationAge == null ? DEFAULT_MAX_VALIDATION_AGE : maxValidationAge;
     maxLag = maxLag == null ? DEFAULT_MAX_LAG : maxLag;
-  }
-
-  /** The window as an instant to wait for (the form before windows had an end). */
-  public CutoverOptions(
-      String window,
-      String rto,
-      String freeze,
-      SwitchSpec switchTo,
-      String maxValidationAge,
-      String maxLag) {
-    this(CutoverWindow.at(window), rto, freeze, switchTo, maxValidationAge, maxLag);
-  }
-
-  /** Before {@code max_lag}: the default lag. */
-  public CutoverOptions(
-      String window, String rto, String freeze, SwitchSpec switchTo, String maxValidationAge) {
-    this(window, rto, freeze, switchTo, maxValidationAge, null);
-  }
-
-  /** Before {@code max_validation_age}: the default age. */
-  public CutoverOptions(String window, String rto, String freeze, SwitchSpec switchTo) {
-    this(window, rto, freeze, switchTo, null);
+    hypercare = hypercare == null ? DEFAULT_HYPERCARE : hypercare;
+    afterDecommission = afterDecommission == null ? KEEP_FROZEN : afterDecommission;
   }
 
   public static CutoverOptions defaults() {
-    return new CutoverOptions((CutoverWindow) null, null, null, null, null, null);
+    return new CutoverOptions(null, null, null, null, null, null, null, null);
+  }
+
+  /** A copy with another {@code hypercare} duration (ISO-8601; {@code PT0S}: none). */
+  public CutoverOptions withHypercare(String newHypercare) {
+    return new CutoverOptions(
+        window, rto, freeze, switchTo, maxValidationAge, maxLag, newHypercare, afterDecommission);
+  }
+
+  /**
+   * A copy with another {@code after_decommission} ({@value #KEEP_FROZEN} or {@value #RELEASE}).
+   */
+  public CutoverOptions withAfterDecommission(String newAfterDecommission) {
+    return new CutoverOptions(
+        window, rto, freeze, switchTo, maxValidationAge, maxLag, hypercare, newAfterDecommission);
+  }
+
+  /** Whether the decommission lifts the source's write guards. */
+  public boolean releaseAfterDecommission() {
+    return RELEASE.equals(afterDecommission);
   }
 }

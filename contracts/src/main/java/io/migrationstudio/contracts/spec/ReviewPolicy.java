@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * The gate of each stage and how reviewers prove who they are. Gate defaults: assessment auto,
- * mapping ask, migrate ask, validation ask, cutover external. {@code identity} defaults to {@link
+ * mapping ask, migrate ask, validation ask, cutover external, decommission ask (after the
+ * hypercare: it drops the capture and the studio schema). {@code identity} defaults to {@link
  * ReviewIdentity#SSH}: approvers' public keys are listed in {@code signers} (allowed-signers lines,
  * {@code alice ssh-ed25519 AAAA...}) and/or in the file {@code allowed_signers} (same form; a path
  * relative to the spec is resolved when the spec file is read).
@@ -23,7 +24,8 @@ public record ReviewPolicy(
     GateMode cutover,
     ReviewIdentity identity,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> signers,
-    @JsonProperty("allowed_signers") String allowedSigners) {
+    @JsonProperty("allowed_signers") String allowedSigners,
+    GateMode decommission) {
   public ReviewPolicy {
     assessment = assessment == null ? GateMode.AUTO : assessment;
     mapping = mapping == null ? GateMode.ASK : mapping;
@@ -32,10 +34,11 @@ public record ReviewPolicy(
     cutover = cutover == null ? GateMode.EXTERNAL : cutover;
     identity = identity == null ? ReviewIdentity.SSH : identity;
     signers = signers == null ? List.of() : List.copyOf(signers);
+    decommission = decommission == null ? GateMode.ASK : decommission;
   }
 
   public static ReviewPolicy defaults() {
-    return new ReviewPolicy(null, null, null, null, null, null, null, null);
+    return new ReviewPolicy(null, null, null, null, null, null, null, null, null);
   }
 
   public GateMode gate(Stage stage) {
@@ -45,6 +48,7 @@ public record ReviewPolicy(
       case MIGRATE -> migrate;
       case VALIDATION -> validation;
       case CUTOVER -> cutover;
+      case DECOMMISSION -> decommission;
     };
   }
 
@@ -63,18 +67,35 @@ public record ReviewPolicy(
         stage == Stage.CUTOVER ? mode : cutover,
         identity,
         signers,
-        allowedSigners);
+        allowedSigners,
+        stage == Stage.DECOMMISSION ? mode : decommission);
   }
 
   /** A copy with another {@code identity}. */
   public ReviewPolicy withIdentity(ReviewIdentity newIdentity) {
     return new ReviewPolicy(
-        assessment, mapping, migrate, validation, cutover, newIdentity, signers, allowedSigners);
+        assessment,
+        mapping,
+        migrate,
+        validation,
+        cutover,
+        newIdentity,
+        signers,
+        allowedSigners,
+        decommission);
   }
 
   /** A copy with other inline {@code signers}. */
   public ReviewPolicy withSigners(List<String> newSigners) {
     return new ReviewPolicy(
-        assessment, mapping, migrate, validation, cutover, identity, newSigners, allowedSigners);
+        assessment,
+        mapping,
+        migrate,
+        validation,
+        cutover,
+        identity,
+        newSigners,
+        allowedSigners,
+        decommission);
   }
 }

@@ -10,6 +10,7 @@ import java.util.List;
  * MigrationWorkflow}) or {@value #KIND_VALIDATION} (a validation-only run); {@code workflowId} the
  * workflow that answered, which is how a validation run is addressed ({@code validation-<id>-<n>}).
  * {@code stream} is the change stream of an online migration as last reported (null otherwise).
+ * {@code hypercare} is the hypercare after the switch (null before it and when there is none).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MigrationStatus(
@@ -25,7 +26,8 @@ public record MigrationStatus(
     String message,
     String kind,
     String workflowId,
-    StreamProgress stream) {
+    StreamProgress stream,
+    HypercareStatus hypercare) {
   public static final String KIND_MIGRATION = "migration";
   public static final String KIND_VALIDATION = "validation";
 
@@ -35,6 +37,38 @@ public record MigrationStatus(
     reviews = reviews == null ? List.of() : List.copyOf(reviews);
     progress = progress == null ? Progress.empty() : progress;
     kind = kind == null ? KIND_MIGRATION : kind;
+  }
+
+  /** Before the hypercare. */
+  public MigrationStatus(
+      String migrationId,
+      String branch,
+      Stage stage,
+      MigrationState state,
+      String reviewCommit,
+      List<StageStatus> stages,
+      List<ArtifactRef> artifacts,
+      List<ReviewRecord> reviews,
+      Progress progress,
+      String message,
+      String kind,
+      String workflowId,
+      StreamProgress stream) {
+    this(
+        migrationId,
+        branch,
+        stage,
+        state,
+        reviewCommit,
+        stages,
+        artifacts,
+        reviews,
+        progress,
+        message,
+        kind,
+        workflowId,
+        stream,
+        null);
   }
 
   /** Without a change stream (a bulk migration, a validation run). */
@@ -64,7 +98,7 @@ public record MigrationStatus(
         message,
         kind,
         workflowId,
-        null);
+        (StreamProgress) null);
   }
 
   /** Before {@code kind} and {@code workflowId}: a migration, workflow id unknown. */

@@ -83,4 +83,13 @@ public interface ChangeCapture {
 
   /** Drops what {@link #prepare} created; nothing when it is gone already. */
   void drop(Connection source, String name) throws SQLException;
+
+  /**
+   * What of capture {@code name} is still on the database, one entry per object ({@code slot X},
+   * {@code publication X}); empty when nothing is left or the engine keeps nothing per capture
+   * (MariaDB reads the server's binlog). The decommission lists and checks these.
+   */
+  default java.util.List<String> leftovers(Connection c, String name) throws SQLException {
+    return java.util.List.of();
+  }
 }

@@ -85,7 +85,15 @@ public final class ResumeScanner {
             ? null
             : awaiting(store, branch, head, Stage.values()[approved.size()], previous, reviews)
                 .orElse(null);
-    return new OpenResult(branch, specCommit, approved, reviewFiles, awaiting);
+    // an executed cutover's hypercare: a re-created migration goes on with it
+    Long hypercare =
+        approved.size() > Stage.CUTOVER.ordinal()
+            ? store
+                .read(head, ArtifactPaths.HYPERCARE_JSON)
+                .map(io.migrationstudio.core.cutover.Hypercare::startedAt)
+                .orElse(null)
+            : null;
+    return new OpenResult(branch, specCommit, approved, reviewFiles, awaiting, hypercare);
   }
 
   /**

@@ -43,7 +43,22 @@ public final class ArtifactPaths {
   public static final String CUTOVER_LOG_JSON = "05-cutover/cutover-log.json";
   public static final String CUTOVER_LOG_MD = "05-cutover/cutover-log.md";
 
+  public static final String HYPERCARE_DIR = "06-hypercare";
+
+  /** The hypercare's start and end: what a re-created migration resumes from. */
+  public static final String HYPERCARE_JSON = HYPERCARE_DIR + "/hypercare.json";
+
+  public static final String DECOMMISSION_PLAN_JSON = "07-decommission/plan.json";
+  public static final String DECOMMISSION_PLAN_MD = "07-decommission/plan.md";
+  public static final String FINAL_REPORT_JSON = "07-decommission/final-report.json";
+  public static final String FINAL_REPORT_MD = "07-decommission/final-report.md";
+
   private ArtifactPaths() {}
+
+  /** {@code 06-hypercare/hypercare-YYYY-MM-DD.<ext>}: the hypercare note of one (UTC) day. */
+  public static String hypercareNote(java.time.LocalDate day, String ext) {
+    return HYPERCARE_DIR + "/hypercare-" + day + "." + ext;
+  }
 
   /** {@code reviews/NN-<stage>-<decision>.json}, NN the 1-based sequence, two digits at least. */
   public static String review(int sequence, String stageKey, String decision) {

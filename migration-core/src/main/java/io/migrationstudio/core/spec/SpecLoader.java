@@ -81,6 +81,8 @@ public final class SpecLoader {
   static final List<String> STRATEGIES =
       List.of(MigrateOptions.STRATEGY_BULK, MigrateOptions.STRATEGY_ONLINE);
   static final List<String> FREEZES = List.of("source-read-only", "none");
+  static final List<String> AFTER_DECOMMISSION =
+      List.of(CutoverOptions.KEEP_FROZEN, CutoverOptions.RELEASE);
   static final List<String> SWITCHES =
       List.of(SwitchSpec.NONE, SwitchSpec.CONFIG_FILE, SwitchSpec.COMMAND, SwitchSpec.PGBOUNCER);
   static final List<String> GATES = List.of("auto", "ask", "external");
@@ -765,6 +767,8 @@ public final class SpecLoader {
       duration(c, "cutover", "rto");
       duration(c, "cutover", "max_validation_age");
       duration(c, "cutover", "max_lag");
+      hypercare(c);
+      oneOf(c, "cutover", "after_decommission", AFTER_DECOMMISSION);
       oneOf(c, "cutover", "freeze", FREEZES);
       switchTo(section(c, "cutover", "switch", SwitchSpec.class));
     }
@@ -999,7 +1003,8 @@ public final class SpecLoader {
               null,
               "none".equals(reviews.path("identity").asText()) ? ReviewIdentity.NONE : null,
               signers,
-              file.isTextual() && !file.textValue().isBlank() ? file.textValue() : null);
+              file.isTextual() && !file.textValue().isBlank() ? file.textValue() : null,
+              null);
       AllowedSigners.Parsed keys = ApproverKeys.of(policy);
       for (String p : keys.problems()) {
         boolean inline = p.startsWith("reviews.signers[");
@@ -1149,6 +1154,24 @@ public final class SpecLoader {
         problem(parentPath + "." + key, shown(node), "must be a whole number " + bounds);
       } else if (node.longValue() < min || node.longValue() > max) {
         problem(parentPath + "." + key, shown(node), "must be " + bounds);
+      }
+    }
+
+    /** {@code cutover.hypercare}: an ISO-8601 duration, zero (none) allowed. */
+    private void hypercare(JsonNode c) {
+      String value = text(c, "cutover", "hypercare", false);
+      if (value == null) {
+        return;
+      }
+      try {
+        if (Duration.parse(value).isNegative()) {
+          problem("cutover.hypercare", value, "must be a duration >= 0 (PT0S: no hypercare)");
+        }
+      } catch (DateTimeParseException e) {
+        problem(
+            "cutover.hypercare",
+            value,
+            "must be an ISO-8601 duration such as P7D, PT12H or PT0S (no hypercare)");
       }
     }
 

@@ -310,7 +310,8 @@ class CatalogChecksTest {
                 GateMode.EXTERNAL,
                 null,
                 null,
-                null),
+                null,
+                GateMode.AUTO),
             new Approvers(Map.of()),
             null);
     List<Risk> risks =

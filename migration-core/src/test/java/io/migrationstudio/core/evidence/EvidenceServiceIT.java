@@ -137,6 +137,36 @@ class EvidenceServiceIT {
     assertEquals(4, changed.reviewCount());
   }
 
+  /**
+   * After the executed cutover, {@code 06-hypercare/hypercare.json} tells a re-created migration
+   * when its hypercare began; before the cutover is approved the file proves nothing.
+   */
+  @Test
+  void resumeReportsTheHypercareOfAnExecutedCutover() {
+    evidence.openMigration("shop", spec, SPEC_TEXT);
+    int sequence = 0;
+    for (Stage s : Stage.values()) {
+      if (s == Stage.DECOMMISSION) {
+        break;
+      }
+      String at = write(s.directory() + "/out.json", "{}\n", s.producerRole());
+      if (s == Stage.CUTOVER) {
+        at =
+            write(
+                ArtifactPaths.HYPERCARE_JSON,
+                "{\"migration\": \"shop\", \"started_at_ms\": 1765000000000}\n",
+                s.producerRole());
+        assertNull(
+            evidence.openMigration("shop", spec, SPEC_TEXT).hypercareStartedAtMillis(),
+            "the cutover is not approved yet: the record proves nothing");
+      }
+      review(++sequence, s, Decision.APPROVE, at);
+    }
+    OpenResult resumed = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertEquals(5, resumed.approved().size());
+    assertEquals(1765000000000L, resumed.hypercareStartedAtMillis());
+  }
+
   @Test
   void anApprovedRepairPlanIsNotTheStagesApproval() {
     evidence.openMigration("shop", spec, SPEC_TEXT);

@@ -118,4 +118,17 @@ final class ActivityOptionsCatalog {
         .setRetryOptions(retry(2, Duration.ofSeconds(30)))
         .build();
   }
+
+  /**
+   * Hypercare samples and the decommission: minutes (a session list, a few DROPs, a commit);
+   * retried a few times, every step is idempotent (a note per day, a drop of what is gone is a
+   * no-op).
+   */
+  static ActivityOptions hypercare() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.CUTOVER)
+        .setStartToCloseTimeout(Duration.ofMinutes(10))
+        .setRetryOptions(retry(5, Duration.ofMinutes(1)))
+        .build();
+  }
 }

@@ -87,6 +87,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private GateEvidence awaiting;
   private MigrateStage migrate;
   private ValidationRepair repair;
+  private HypercareStage hypercare;
 
   @Override
   public MigrationOutcome run(MigrationInput input) {
@@ -142,6 +143,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     stream = new ChangeStream(run, status);
     migrate = new MigrateStage(run, board, status, copy, stream, controls);
     repair = new ValidationRepair(run, board, status, gate);
+    hypercare = new HypercareStage(run, board, status, gate); // reverse stream: reverseStream(hook)
     board.put(new ArtifactRef("migration.yaml", open.specCommit()));
   }
 
@@ -150,7 +152,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     Map<Stage, ApprovedStage> approved = new EnumMap<>(Stage.class);
     open.approved().forEach(a -> approved.put(a.stage(), a));
     String base = open.specCommit();
-    for (Stage s : Stage.values()) {
+    for (Stage s : HypercareStage.BEFORE) { // the decommission follows the hypercare, below
       status.stage(s);
       ApprovedStage earlier = approved.get(s);
       if (earlier != null && s != Stage.CUTOVER) {
@@ -164,7 +166,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         return finish(MigrationState.REJECTED, s.key() + " was rejected");
       }
       base = approvedCommit.get();
-      if (s == Stage.CUTOVER) {
+      if (s == Stage.CUTOVER && !hypercare.resumed(earlier, open)) { // else: in hypercare
         Optional<String> refused =
             new CutoverGuard(spec, migrationId, branch, board, status::say, stream).execute(base);
         if (refused.isPresent()) {
@@ -179,7 +181,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                 + " 03-migrate/dry-run-report.md");
       }
     }
-    return finish(MigrationState.COMPLETED, "all five stages approved and the cutover executed");
+    return hypercare.afterCutover(open, approved.get(Stage.DECOMMISSION), this::finish);
   }
 
   /** Producer, checker, gate; returns the approved commit, or empty when rejected. */
@@ -217,30 +219,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     }
   }
 
-  /**
-   * The checked result of {@code s} when its gate was waiting for a review when the earlier run of
-   * this migration stopped (from version {@link ReviewGate#DURABLE_GATE} on): the gate then waits
-   * for the same commit again, and the stage's producer and checker are not run.
-   */
+  /** The gate of {@code s} that waited when the earlier run stopped (see ReviewGate#resumed). */
   private Optional<StageResult> resumedAtGate(Stage s) {
     GateEvidence waiting = awaiting;
     awaiting = null;
-    if (waiting == null
-        || waiting.stage() != s
-        || Workflow.getVersion(
-                ReviewGate.DURABLE_GATE_CHANGE, Workflow.DEFAULT_VERSION, ReviewGate.DURABLE_GATE)
-            < ReviewGate.DURABLE_GATE) {
-      return Optional.empty();
-    }
-    waiting.artifacts().forEach(board::put);
-    return Optional.of(
-        new StageResult(
-            s,
-            s.checkerRole(),
-            waiting.commit(),
-            waiting.artifacts(),
-            waiting.verdict(),
-            waiting.summary()));
+    return gate.resumed(s, waiting);
   }
 
   private StageResult produce(Stage s, StageRequest request) {
@@ -256,6 +239,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       case MIGRATE -> migrate.produce(request);
       case VALIDATION -> validation.validate(request);
       case CUTOVER -> cutover.planCutover(request);
+      case DECOMMISSION -> throw new IllegalStateException("decommission runs after the hypercare");
     };
   }
 
@@ -266,6 +250,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       case MIGRATE -> migrate.check(request);
       case VALIDATION -> validation.replayRegression(request);
       case CUTOVER -> cutover.drillRollback(request);
+      case DECOMMISSION -> throw new IllegalStateException("decommission runs after the hypercare");
     };
   }
 
@@ -344,6 +329,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         controls.describe(status.shown(spec == null ? null : spec.migrate())),
         MigrationStatus.KIND_MIGRATION,
         Workflow.getInfo().getWorkflowId(),
-        stream == null ? null : stream.latest());
+        stream == null ? null : stream.latest(),
+        hypercare == null ? null : hypercare.status());
   }
 }

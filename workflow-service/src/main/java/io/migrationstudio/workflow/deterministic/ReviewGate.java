@@ -150,6 +150,30 @@ final class ReviewGate {
   }
 
   /**
+   * The checked result of {@code s} when its gate was {@code waiting} for a review when the earlier
+   * run of this migration stopped (from version {@link #DURABLE_GATE} on): the gate then waits for
+   * the same commit again, and the stage's producer and checker are not run. Empty when {@code
+   * waiting} is null or another stage's.
+   */
+  Optional<StageResult> resumed(Stage s, GateEvidence waiting) {
+    if (waiting == null
+        || waiting.stage() != s
+        || Workflow.getVersion(DURABLE_GATE_CHANGE, Workflow.DEFAULT_VERSION, DURABLE_GATE)
+            < DURABLE_GATE) {
+      return Optional.empty();
+    }
+    waiting.artifacts().forEach(board::put);
+    return Optional.of(
+        new StageResult(
+            s,
+            s.checkerRole(),
+            waiting.commit(),
+            waiting.artifacts(),
+            waiting.verdict(),
+            waiting.summary()));
+  }
+
+  /**
    * Commits the waiting gate (from version {@link #DURABLE_GATE} on): the stage, the commit under
    * review, the checker's verdict and summary, and the stage's artifacts on the board. A failure to
    * write it leaves the gate waiting all the same; only a recovery from the branch is lost.

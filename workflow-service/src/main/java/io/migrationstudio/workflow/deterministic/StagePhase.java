@@ -37,6 +37,8 @@ enum StagePhase {
   REVALIDATING("revalidating"),
   /** Freeze, final validation, switch. */
   EXECUTING("executing"),
+  /** After the switch: the migration stays open for cutover.hypercare before the decommission. */
+  HYPERCARE("hypercare"),
   /** The migration was cancelled while this stage ran or waited. */
   CANCELLED("cancelled");
 

@@ -73,6 +73,11 @@ class FakeActivities
   final AtomicInteger chunkAttempts = new AtomicInteger();
   volatile List<ApprovedStage> approvedEarlier = List.of();
 
+  /**
+   * When the hypercare of an earlier run began ({@code 06-hypercare/hypercare.json}); null: none.
+   */
+  volatile Long hypercareEarlier;
+
   /** The gate the branch shows waiting when the migration is (re-)opened; null: none. */
   volatile GateEvidence awaitingEarlier;
 
@@ -139,7 +144,8 @@ class FakeActivities
         newCommit(),
         approvedEarlier,
         approvedEarlier.size(),
-        awaitingEarlier);
+        awaitingEarlier,
+        hypercareEarlier);
   }
 
   @Override

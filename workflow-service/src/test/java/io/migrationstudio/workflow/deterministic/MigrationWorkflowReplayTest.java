@@ -39,7 +39,11 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-signed.json",
         // + search-attributes version 1: started with MigrationId/Stage/State, stage and state
         // upserted as they change (Mapping gate approved)
-        "migration-workflow-history-search.json"
+        "migration-workflow-history-search.json",
+        // + hypercare version 1: after the switch, three daily hypercare notes (P2D, time
+        // skipped), the decommission plan, its ask gate approved, the decommission
+        // (HypercareWorkflowIT)
+        "migration-workflow-history-hypercare.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

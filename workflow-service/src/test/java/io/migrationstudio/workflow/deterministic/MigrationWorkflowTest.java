@@ -53,18 +53,21 @@ import org.junit.jupiter.api.Test;
 class MigrationWorkflowTest {
   private TestWorkflowEnvironment env;
   private FakeActivities fakes;
+  private FakeHypercare hypercare;
   private WorkflowClient client;
 
   @BeforeEach
   void setUp() {
     env = TestWorkflowEnvironment.newInstance();
     fakes = new FakeActivities();
+    hypercare = new FakeHypercare(fakes);
     client = env.getWorkflowClient();
-    startWorkers(env.getWorkerFactory(), fakes);
+    startWorkers(env.getWorkerFactory(), fakes, hypercare);
     env.start();
   }
 
-  private static void startWorkers(WorkerFactory factory, FakeActivities fakes) {
+  private static void startWorkers(
+      WorkerFactory factory, FakeActivities fakes, FakeHypercare hypercare) {
     // as in the embedded mode: no sticky queue, so a dead worker's workflow moves on at once
     WorkerOptions options =
         WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build();
@@ -74,6 +77,7 @@ class MigrationWorkflowTest {
             TaskQueues.ASSESSMENT, TaskQueues.MIGRATE, TaskQueues.VALIDATION, TaskQueues.CUTOVER)) {
       factory.newWorker(queue, options).registerActivitiesImplementations(fakes);
     }
+    factory.getWorker(TaskQueues.CUTOVER).registerActivitiesImplementations(hypercare);
   }
 
   @AfterEach
@@ -91,7 +95,8 @@ class MigrationWorkflowTest {
         null,
         null,
         null,
-        null,
+        // these scenarios end at the switch; hypercare has its own test (HypercareWorkflowIT)
+        io.migrationstudio.contracts.spec.CutoverOptions.defaults().withHypercare("PT0S"),
         // unsigned reviews here; signed ones in SignedReviewWorkflowTest
         reviews.withIdentity(io.migrationstudio.contracts.spec.ReviewIdentity.NONE),
         new Approvers(Map.of("default", List.of("alice"), "cutover", List.of("carol"))),
@@ -116,7 +121,7 @@ class MigrationWorkflowTest {
         base.mapping(),
         base.migrate(),
         validation,
-        cutover,
+        cutover == null ? base.cutover() : cutover,
         base.reviews(),
         base.approvers(),
         base.assessment());
@@ -211,7 +216,7 @@ class MigrationWorkflowTest {
             new io.migrationstudio.contracts.spec.MigrateOptions(
                 "online", null, null, null, null, null, null, null, null, null),
             null,
-            null,
+            base.cutover(),
             base.reviews(),
             base.approvers(),
             null);
@@ -506,6 +511,32 @@ class MigrationWorkflowTest {
     assertEquals(MigrationState.COMPLETED, result(wf).state());
   }
 
+  /**
+   * Re-created from its branch during the hypercare (every stage approved, {@code
+   * 06-hypercare/hypercare.json} records its start): the cutover is not executed again, the
+   * hypercare keeps its original start and end, then the decommission runs.
+   */
+  @Test
+  void aMigrationReCreatedInHypercareDoesNotExecuteTheCutoverAgain() {
+    fakes.approvedEarlier =
+        java.util.Arrays.stream(Stage.values())
+            .filter(s -> s != Stage.DECOMMISSION)
+            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
+            .toList();
+    long began = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
+    fakes.hypercareEarlier = began;
+    MigrationSpec spec = spec(allAuto(), CutoverOptions.defaults().withHypercare("P2D"), null);
+    MigrationWorkflow wf = start(spec);
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertFalse(fakes.calls.contains("execute-cutover"), fakes.calls.toString());
+    assertEquals(List.of("hypercare-sample", "plan-decommission", "decommission"), hypercare.calls);
+    assertEquals(began, hypercare.samples.get(0).startedAtMillis());
+    assertEquals(began + Duration.ofDays(2).toMillis(), hypercare.samples.get(0).endsAtMillis());
+    assertEquals("skipped", wf.status().stages().get(Stage.CUTOVER.ordinal()).state());
+    assertEquals("completed", wf.status().stages().get(Stage.DECOMMISSION.ordinal()).state());
+  }
+
   @Test
   void stagesApprovedInAnEarlierRunAreNotRedone() {
     fakes.approvedEarlier =
@@ -673,14 +704,14 @@ class MigrationWorkflowTest {
     CountDownLatch never = new CountDownLatch(1);
     second.blockFirstChunk = never;
     WorkerFactory first = WorkerFactory.newInstance(client);
-    startWorkers(first, second);
+    startWorkers(first, second, hypercare);
     first.start();
     MigrationWorkflow wf = start(spec(allAuto()));
     awaitStatus(wf, s -> s.stage() == Stage.MIGRATE && second.chunkAttempts.get() > 0);
     first.shutdownNow(); // the worker dies mid-chunk
     never.countDown();
     WorkerFactory replacement = WorkerFactory.newInstance(client);
-    startWorkers(replacement, second);
+    startWorkers(replacement, second, hypercare);
     replacement.start();
     env.sleep(Duration.ofSeconds(30)); // past the chunk's heartbeat timeout
     MigrationOutcome out = result(wf);
@@ -711,7 +742,12 @@ class MigrationWorkflowTest {
         java.time.Instant.ofEpochMilli(env.currentTimeMillis())
             .plus(Duration.ofHours(25))
             .toString();
-    MigrationWorkflow wf = start(spec(allAuto(), new CutoverOptions(window, null, null, null)));
+    MigrationWorkflow wf =
+        start(
+            spec(
+                allAuto(),
+                new CutoverOptions(
+                    CutoverWindow.at(window), null, null, null, null, null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(2, fakes.validatedAt.size(), "validated again before the cutover: " + fakes.calls);
@@ -745,7 +781,11 @@ class MigrationWorkflowTest {
             .plus(Duration.ofHours(2))
             .toString();
     MigrationWorkflow wf =
-        start(spec(allAuto(), new CutoverOptions(window, null, null, null, "PT1H")));
+        start(
+            spec(
+                allAuto(),
+                new CutoverOptions(
+                    CutoverWindow.at(window), null, null, null, "PT1H", null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused"), out.message());
@@ -769,7 +809,8 @@ class MigrationWorkflowTest {
     CutoverWindow daily =
         new CutoverWindow(from.toString(), from.plusHours(1).toString(), "UTC", null);
     MigrationWorkflow wf =
-        start(spec(allAuto(), new CutoverOptions(daily, null, null, null, null, null)));
+        start(
+            spec(allAuto(), new CutoverOptions(daily, null, null, null, null, null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
@@ -793,7 +834,8 @@ class MigrationWorkflowTest {
             null,
             null);
     MigrationWorkflow wf =
-        start(spec(allAuto(), new CutoverOptions(ended, null, null, null, null, null)));
+        start(
+            spec(allAuto(), new CutoverOptions(ended, null, null, null, null, null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused: the cutover window"), out.message());

@@ -93,7 +93,8 @@ class SignedReviewWorkflowTest {
         null,
         null,
         null,
-        null,
+        // these scenarios end at the switch; hypercare has its own test (HypercareWorkflowIT)
+        io.migrationstudio.contracts.spec.CutoverOptions.defaults().withHypercare("PT0S"),
         reviews
             .with(Stage.MAPPING, GateMode.ASK)
             .withSigners(List.of("alice " + SshPublicKey.of(alice.getPublic()).keyText())),

@@ -258,6 +258,26 @@ public final class PostgresChangeCapture implements ChangeCapture {
         });
   }
 
+  @Override
+  public List<String> leftovers(Connection c, String name) throws SQLException {
+    List<String> out = new java.util.ArrayList<>();
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT 'slot ' || slot_name FROM pg_replication_slots WHERE slot_name = ?"
+                + " AND database = current_database()"
+                + " UNION ALL SELECT 'publication ' || pubname FROM pg_publication"
+                + " WHERE pubname = ?")) {
+      ps.setString(1, name);
+      ps.setString(2, name);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
   private static void ensurePublication(Connection c, String name, List<String> qualified)
       throws SQLException {
     Optional<TreeSet<String>> existing = publicationTables(c, name);

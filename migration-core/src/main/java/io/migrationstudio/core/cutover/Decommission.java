@@ -1,0 +1,361 @@
+package io.migrationstudio.core.cutover;
+
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.cdc.ChangeCapture;
+import io.migrationstudio.core.cdc.apply.StreamService;
+import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.cutover.reverse.ReverseStream;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Secrets;
+import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.report.StageOutput;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The decommission after the hypercare: removes what the migration left on both databases and
+ * writes the final report.
+ *
+ * <ol>
+ *   <li>the forward change capture on the source (slot and publication on PostgreSQL), when it is
+ *       still there;
+ *   <li>the reverse capture on the target (slot and publication {@code <capture>_rev}) and its
+ *       replication origin on the source ({@link ReverseStream#drop}), when it is still there;
+ *   <li>the source's write guards: lifted with {@code cutover.after_decommission: release}, kept
+ *       with {@code keep_frozen} (the default; {@code studio release} lifts them later);
+ *   <li>the studio schema on the target (chunk ledger, table plan, rejects, lock, stream position)
+ *       and the reverse stream's bookkeeping schema on a PostgreSQL source: dropped when no other
+ *       migration has rows there, else only this migration's rows are deleted.
+ * </ol>
+ *
+ * {@link #plan} lists the same items as they stand, without changing anything (the gate reviews
+ * it); {@link #execute} acts and checks each item gone. Idempotent: an item already gone is
+ * reported {@code absent}. A failure of one item is recorded and the others go on; the verdict is
+ * then FAIL.
+ */
+public final class Decommission {
+  /** The states of an item: before ({@code present}, {@code absent}) and after the decommission. */
+  public static final String PRESENT = "present";
+
+  public static final String ABSENT = "absent";
+  public static final String DROPPED = "dropped";
+  public static final String RELEASED = "released";
+  public static final String KEPT = "kept";
+  public static final String FAILED = "failed";
+
+  /** One thing the migration left: what, on which database, and its state and detail. */
+  public record Item(String what, String where, String state, String detail) {}
+
+  private final ArtifactStore store;
+  private final Secrets secrets;
+
+  public Decommission(ArtifactStore store, Secrets secrets) {
+    this.store = store;
+    this.secrets = secrets;
+  }
+
+  /** What the decommission would remove or keep, as it stands. */
+  public List<Item> plan(MigrationSpec spec, String migrationId) {
+    return walk(spec, migrationId, false);
+  }
+
+  /** Removes what the migration left (see the class comment); each item with its outcome. */
+  public List<Item> execute(MigrationSpec spec, String migrationId) {
+    return walk(spec, migrationId, true);
+  }
+
+  private List<Item> walk(MigrationSpec spec, String id, boolean act) {
+    List<Item> items = new ArrayList<>();
+    items.add(forwardCapture(spec, id, act));
+    items.add(reverseCapture(spec, id, act));
+    items.add(guards(spec, act));
+    items.add(studioSchema(spec, id, act, false));
+    if (Dialects.source(spec).speaksPostgres()) {
+      items.add(studioSchema(spec, id, act, true));
+    }
+    return items;
+  }
+
+  private Item forwardCapture(MigrationSpec spec, String id, boolean act) {
+    String name = StreamService.captureName(id);
+    Dialect sd = Dialects.source(spec);
+    String what = "change capture " + name;
+    Optional<ChangeCapture> capture = sd.changeCapture();
+    if (capture.isEmpty()) {
+      return new Item(what, "source", ABSENT, "the source has no change capture");
+    }
+    return guarded(
+        what,
+        "source",
+        () -> {
+          try (Connection src = Dialects.open(spec.source(), secrets, "source")) {
+            List<String> left = capture.get().leftovers(src, name);
+            if (left.isEmpty()) {
+              return new Item(what, "source", ABSENT, "nothing left on the source");
+            }
+            if (!act) {
+              return new Item(what, "source", PRESENT, String.join(", ", left) + ": to drop");
+            }
+            capture.get().drop(src, name);
+            List<String> still = capture.get().leftovers(src, name);
+            return still.isEmpty()
+                ? new Item(what, "source", DROPPED, String.join(", ", left))
+                : new Item(what, "source", FAILED, String.join(", ", still) + " still there");
+          } catch (SQLException e) {
+            throw sd.classify(e, "dropping the change capture " + name);
+          }
+        });
+  }
+
+  private Item reverseCapture(MigrationSpec spec, String id, boolean act) {
+    String name = ReverseStream.captureName(id);
+    Dialect td = Dialects.target(spec);
+    String what = "reverse capture " + name;
+    Optional<ChangeCapture> capture = td.changeCapture();
+    if (capture.isEmpty()) {
+      return new Item(what, "target", ABSENT, "the target has no change capture");
+    }
+    return guarded(
+        what,
+        "target",
+        () -> {
+          List<String> left;
+          try (Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
+            left = capture.get().leftovers(tgt, name);
+          } catch (SQLException e) {
+            throw td.classify(e, "reading the reverse capture " + name);
+          }
+          if (left.isEmpty()) {
+            return new Item(what, "target", ABSENT, "no reverse stream was left on the target");
+          }
+          if (!act) {
+            return new Item(what, "target", PRESENT, String.join(", ", left) + ": to drop");
+          }
+          new ReverseStream(secrets).drop(spec, id);
+          return new Item(
+              what, "target", DROPPED, String.join(", ", left) + " and the source's origin");
+        });
+  }
+
+  private Item guards(MigrationSpec spec, boolean act) {
+    boolean release = spec.cutover().releaseAfterDecommission();
+    String what =
+        "write guards (cutover.after_decommission: " + spec.cutover().afterDecommission() + ")";
+    Dialect sd = Dialects.source(spec);
+    if (sd.writeFreeze().isEmpty()) {
+      return new Item(what, "source", ABSENT, "the source has no write guards");
+    }
+    return guarded(
+        what,
+        "source",
+        () -> {
+          List<String> guarded;
+          try (Connection src = Dialects.open(spec.source(), secrets, "source")) {
+            guarded = sd.writeFreeze().get().guardedTables(src);
+          } catch (SQLException e) {
+            throw sd.classify(e, "reading the write guards");
+          }
+          if (guarded.isEmpty()) {
+            return new Item(what, "source", ABSENT, "no table carries the studio's write guard");
+          }
+          String tables = guarded.size() + " tables: " + String.join(", ", guarded);
+          if (!release) {
+            return new Item(
+                what, "source", KEPT, tables + "; the source stays read-only (studio release ID)");
+          }
+          if (!act) {
+            return new Item(what, "source", PRESENT, tables + ": to release");
+          }
+          return new Item(
+              what, "source", RELEASED, new FreezeRelease(secrets).release(spec).describe());
+        });
+  }
+
+  private Item studioSchema(MigrationSpec spec, String id, boolean act, boolean onSource) {
+    String side = onSource ? "source" : "target";
+    String what = "studio schema " + TargetSchema.DEFAULT_STUDIO_SCHEMA;
+    Dialect d = onSource ? Dialects.source(spec) : Dialects.target(spec);
+    StudioSchema schema = new StudioSchema(TargetSchema.DEFAULT_STUDIO_SCHEMA);
+    return guarded(
+        what,
+        side,
+        () -> {
+          try (Connection c =
+              Dialects.open(onSource ? spec.source() : spec.target(), secrets, side)) {
+            StudioSchema.Contents now = schema.inspect(c, id);
+            if (!now.exists()) {
+              return new Item(what, side, ABSENT, "no studio schema on the " + side);
+            }
+            String holds = "holds " + String.join(", ", now.tables());
+            if (!act) {
+              return new Item(
+                  what,
+                  side,
+                  PRESENT,
+                  holds
+                      + (now.otherMigrations().isEmpty()
+                          ? ": to drop"
+                          : ": kept for " + now.otherMigrations() + ", this migration's rows go"));
+            }
+            String done = schema.remove(c, id);
+            return new Item(
+                what, side, done.equals("dropped") ? DROPPED : KEPT, done + " (" + holds + ")");
+          } catch (SQLException e) {
+            throw d.classify(e, "removing the studio schema on the " + side);
+          }
+        });
+  }
+
+  private interface Step {
+    Item run();
+  }
+
+  /** Runs one item; a failure is recorded on it (redacted), the others go on. */
+  private static Item guarded(String what, String where, Step step) {
+    try {
+      return step.run();
+    } catch (MigrationException e) {
+      return new Item(what, where, FAILED, MigrationException.redact(e.getMessage()));
+    }
+  }
+
+  /** FAIL when an item failed. */
+  public static Verdict verdict(List<Item> items) {
+    return items.stream().anyMatch(i -> FAILED.equals(i.state())) ? Verdict.FAIL : Verdict.PASS;
+  }
+
+  /** {@code plan.{json,md}}: what the decommission gate reviews. */
+  public static StageOutput planOutput(String migrationId, MigrationSpec spec, List<Item> items) {
+    Verdict v = verdict(items);
+    long present = items.stream().filter(i -> PRESENT.equals(i.state())).count();
+    String summary =
+        present
+            + " items to remove; after the decommission the source "
+            + (spec.cutover().releaseAfterDecommission() ? "takes writes again" : "stays frozen");
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("migration", migrationId);
+    json.put("after_decommission", spec.cutover().afterDecommission());
+    json.put("items", items);
+    json.put("summary", summary);
+    StringBuilder md =
+        new StringBuilder("# Decommission plan: ").append(migrationId).append("\n\n");
+    md.append(summary).append(".\n\n");
+    table(md, items);
+    md.append(
+        "\nApprove the decommission gate to remove them; until then the migration stays open and"
+            + " nothing is removed.\n");
+    return new StageOutput(
+        Map.of(
+            ArtifactPaths.DECOMMISSION_PLAN_JSON, Json.bytes(Json.write(json)),
+            ArtifactPaths.DECOMMISSION_PLAN_MD, Json.bytes(md.toString())),
+        v,
+        summary);
+  }
+
+  /**
+   * {@code final-report.{json,md}}: what was removed or kept, and the hypercare as its notes on
+   * {@code branch} record it.
+   */
+  public StageOutput finalReport(
+      String migrationId, MigrationSpec spec, String branch, List<Item> items, long atMillis) {
+    Verdict v = verdict(items);
+    List<Map<String, Object>> notes = notes(branch);
+    String summary =
+        (v == Verdict.PASS ? "decommissioned" : "decommission incomplete")
+            + ": "
+            + items.stream()
+                .filter(i -> !ABSENT.equals(i.state()))
+                .map(i -> i.what() + " on the " + i.where() + " " + i.state())
+                .reduce((a, b) -> a + ", " + b)
+                .orElse("nothing was left")
+            + "; "
+            + notes.size()
+            + " hypercare notes";
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("migration", migrationId);
+    json.put("decommissioned_at", Instant.ofEpochMilli(atMillis).toString());
+    json.put("verdict", v.name());
+    json.put("after_decommission", spec.cutover().afterDecommission());
+    json.put("items", items);
+    json.put("hypercare_notes", notes);
+    json.put("summary", summary);
+    StringBuilder md = new StringBuilder("# Final report: ").append(migrationId).append("\n\n");
+    md.append("- Verdict: ").append(v).append('\n');
+    md.append("- Decommissioned at: ").append(Instant.ofEpochMilli(atMillis)).append('\n');
+    md.append("- Source after the decommission: ")
+        .append(
+            spec.cutover().releaseAfterDecommission()
+                ? "released (takes writes)"
+                : "kept frozen (`studio release " + migrationId + "` lifts the guards)")
+        .append("\n\n## What the migration left\n\n");
+    table(md, items);
+    md.append("\n## Hypercare\n\n");
+    if (notes.isEmpty()) {
+      md.append("No hypercare note was committed.\n");
+    }
+    for (Map<String, Object> n : notes) {
+      md.append("- ").append(n.get("day")).append(": ").append(n.get("summary")).append('\n');
+    }
+    return new StageOutput(
+        Map.of(
+            ArtifactPaths.FINAL_REPORT_JSON, Json.bytes(Json.write(json)),
+            ArtifactPaths.FINAL_REPORT_MD, Json.bytes(md.toString())),
+        v,
+        summary);
+  }
+
+  /** The day and summary of every hypercare note on the branch, oldest first. */
+  private List<Map<String, Object>> notes(String branch) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (String path : store.list(branch, ArtifactPaths.HYPERCARE_DIR)) {
+      String name = path.substring(path.lastIndexOf('/') + 1);
+      if (!name.startsWith("hypercare-") || !name.endsWith(".json")) {
+        continue;
+      }
+      store
+          .read(branch, path)
+          .ifPresent(
+              bytes -> {
+                try {
+                  var n = Json.mapper().readTree(bytes);
+                  Map<String, Object> note = new LinkedHashMap<>();
+                  note.put("day", n.path("day").asText());
+                  note.put("path", path);
+                  note.put("summary", n.path("summary").asText());
+                  out.add(note);
+                } catch (java.io.IOException e) {
+                  // a note that does not parse is listed by path only
+                  out.add(Map.of("day", name, "path", path, "summary", "unreadable"));
+                }
+              });
+    }
+    out.sort(java.util.Comparator.comparing(m -> String.valueOf(m.get("day"))));
+    return out;
+  }
+
+  private static void table(StringBuilder md, List<Item> items) {
+    md.append("| what | where | state | detail |\n|---|---|---|---|\n");
+    for (Item i : items) {
+      md.append("| ")
+          .append(i.what())
+          .append(" | ")
+          .append(i.where())
+          .append(" | ")
+          .append(i.state())
+          .append(" | ")
+          .append(i.detail() == null ? "" : i.detail().replace("|", "\\|").replace("\n", " "))
+          .append(" |\n");
+    }
+  }
+}
