@@ -13,7 +13,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * this (or made against another state of the chunk ledger) is refused and Validation re-run
  * (default PT24H). {@code max_lag}: ISO-8601 duration; an online migration's cutover refuses to
  * freeze when its change stream needs longer than this to catch up with the source (default PT5S);
- * ignored by {@code bulk}.
+ * ignored by {@code bulk}. {@code rollback}: {@code reverse} (the target's writes stream back to
+ * the source from the switch, so a rollback loses none; the Mapping review flags every mapping the
+ * way back cannot invert) or {@code none}; null resolves to {@code reverse} for an online
+ * PostgreSQL → PostgreSQL migration and {@code none} otherwise ({@link
+ * MigrationSpec#reverseReplication()}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,7 +27,16 @@ public record CutoverOptions(
     String freeze,
     @JsonProperty("switch") SwitchSpec switchTo,
     @JsonProperty("max_validation_age") String maxValidationAge,
-    @JsonProperty("max_lag") String maxLag) {
+    @JsonProperty("max_lag") String maxLag,
+    String rollback) {
+  /**
+   * {@code cutover.rollback: none}: no reverse stream; a rollback restores the source as it was.
+   */
+  public static final String ROLLBACK_NONE = "none";
+
+  /** {@code cutover.rollback: reverse}: the target's writes stream back to the source. */
+  public static final String ROLLBACK_REVERSE = "reverse";
+
   public static final String DEFAULT_MAX_VALIDATION_AGE = "PT24H";
 
   public static final String DEFAULT_MAX_LAG = "PT5S";
@@ -44,7 +57,7 @@ public record CutoverOptions(
       SwitchSpec switchTo,
       String maxValidationAge,
       String maxLag) {
-    this(CutoverWindow.at(window), rto, freeze, switchTo, maxValidationAge, maxLag);
+    this(CutoverWindow.at(window), rto, freeze, switchTo, maxValidationAge, maxLag, null);
   }
 
   /** Before {@code max_lag}: the default lag. */
@@ -59,6 +72,11 @@ public record CutoverOptions(
   }
 
   public static CutoverOptions defaults() {
-    return new CutoverOptions((CutoverWindow) null, null, null, null, null, null);
+    return new CutoverOptions((CutoverWindow) null, null, null, null, null, null, null);
+  }
+
+  /** A copy with another {@code rollback} (null: the default for the migration). */
+  public CutoverOptions withRollback(String newRollback) {
+    return new CutoverOptions(window, rto, freeze, switchTo, maxValidationAge, maxLag, newRollback);
   }
 }

@@ -139,7 +139,7 @@ class CutoverWindowTest {
     for (CutoverOptions o :
         List.of(
             new CutoverOptions("2026-12-05T22:00:00Z", null, null, null),
-            new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null),
+            new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null, null),
             CutoverOptions.defaults())) {
       Optional<Payload> p = converter.toPayload(o);
       String json = p.orElseThrow().getData().toString(StandardCharsets.UTF_8);
@@ -152,7 +152,7 @@ class CutoverWindowTest {
     assertNull(CutoverOptions.defaults().window());
     assertTrue(
         converter
-            .toPayload(new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null))
+            .toPayload(new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null, null))
             .orElseThrow()
             .getData()
             .toString(StandardCharsets.UTF_8)

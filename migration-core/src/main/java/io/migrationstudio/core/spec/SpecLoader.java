@@ -81,6 +81,8 @@ public final class SpecLoader {
   static final List<String> STRATEGIES =
       List.of(MigrateOptions.STRATEGY_BULK, MigrateOptions.STRATEGY_ONLINE);
   static final List<String> FREEZES = List.of("source-read-only", "none");
+  static final List<String> ROLLBACKS =
+      List.of(CutoverOptions.ROLLBACK_NONE, CutoverOptions.ROLLBACK_REVERSE);
   static final List<String> SWITCHES =
       List.of(SwitchSpec.NONE, SwitchSpec.CONFIG_FILE, SwitchSpec.COMMAND, SwitchSpec.PGBOUNCER);
   static final List<String> GATES = List.of("auto", "ask", "external");
@@ -376,6 +378,7 @@ public final class SpecLoader {
       onlineSource(root);
       validation(section(root, "validation", ValidationOptions.class));
       cutover(section(root, "cutover", CutoverOptions.class));
+      rollback(root);
       reviews(section(root, "reviews", ReviewPolicy.class));
       approvers(root);
       identity(root.get("reviews"), root.get("approvers"));
@@ -766,7 +769,26 @@ public final class SpecLoader {
       duration(c, "cutover", "max_validation_age");
       duration(c, "cutover", "max_lag");
       oneOf(c, "cutover", "freeze", FREEZES);
+      oneOf(c, "cutover", "rollback", ROLLBACKS);
       switchTo(section(c, "cutover", "switch", SwitchSpec.class));
+    }
+
+    /**
+     * {@code cutover.rollback: reverse} starts the reverse stream at a live cutover's switch, so it
+     * needs {@code migrate.strategy: online} (a bulk cutover has no stream to switch from).
+     */
+    private void rollback(JsonNode root) {
+      JsonNode rollback = root.path("cutover").path("rollback");
+      if (rollback.isTextual()
+          && CutoverOptions.ROLLBACK_REVERSE.equals(rollback.textValue())
+          && !MigrateOptions.STRATEGY_ONLINE.equals(
+              root.path("migrate").path("strategy").asText())) {
+        problem(
+            "cutover.rollback",
+            CutoverOptions.ROLLBACK_REVERSE,
+            "needs migrate.strategy: online (the reverse stream starts at the live cutover's"
+                + " switch); use rollback: none, or strategy online");
+      }
     }
 
     /**

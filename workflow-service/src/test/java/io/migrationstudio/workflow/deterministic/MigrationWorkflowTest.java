@@ -768,7 +768,7 @@ class MigrationWorkflowTest {
     CutoverWindow daily =
         new CutoverWindow(from.toString(), from.plusHours(1).toString(), "UTC", null);
     MigrationWorkflow wf =
-        start(spec(allAuto(), new CutoverOptions(daily, null, null, null, null, null)));
+        start(spec(allAuto(), new CutoverOptions(daily, null, null, null, null, null, null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
@@ -792,7 +792,7 @@ class MigrationWorkflowTest {
             null,
             null);
     MigrationWorkflow wf =
-        start(spec(allAuto(), new CutoverOptions(ended, null, null, null, null, null)));
+        start(spec(allAuto(), new CutoverOptions(ended, null, null, null, null, null, null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused: the cutover window"), out.message());
