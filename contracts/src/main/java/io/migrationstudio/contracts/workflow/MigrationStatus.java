@@ -9,7 +9,9 @@ import java.util.List;
  * while the migration awaits review. {@code kind} is {@value #KIND_MIGRATION} (a {@code
  * MigrationWorkflow}) or {@value #KIND_VALIDATION} (a validation-only run); {@code workflowId} the
  * workflow that answered, which is how a validation run is addressed ({@code validation-<id>-<n>}).
- * {@code stream} is the change stream of an online migration as last reported (null otherwise).
+ * {@code stream} is the change stream of an online migration as last reported (null otherwise);
+ * {@code reverse} the reverse stream after a switch with {@code cutover.rollback: reverse} (its
+ * {@code lagBytes}: target WAL not yet on the source).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MigrationStatus(
@@ -25,7 +27,8 @@ public record MigrationStatus(
     String message,
     String kind,
     String workflowId,
-    StreamProgress stream) {
+    StreamProgress stream,
+    StreamProgress reverse) {
   public static final String KIND_MIGRATION = "migration";
   public static final String KIND_VALIDATION = "validation";
 
@@ -35,6 +38,38 @@ public record MigrationStatus(
     reviews = reviews == null ? List.of() : List.copyOf(reviews);
     progress = progress == null ? Progress.empty() : progress;
     kind = kind == null ? KIND_MIGRATION : kind;
+  }
+
+  /** Without a reverse stream. */
+  public MigrationStatus(
+      String migrationId,
+      String branch,
+      Stage stage,
+      MigrationState state,
+      String reviewCommit,
+      List<StageStatus> stages,
+      List<ArtifactRef> artifacts,
+      List<ReviewRecord> reviews,
+      Progress progress,
+      String message,
+      String kind,
+      String workflowId,
+      StreamProgress stream) {
+    this(
+        migrationId,
+        branch,
+        stage,
+        state,
+        reviewCommit,
+        stages,
+        artifacts,
+        reviews,
+        progress,
+        message,
+        kind,
+        workflowId,
+        stream,
+        null);
   }
 
   /** Without a change stream (a bulk migration, a validation run). */

@@ -20,7 +20,8 @@ public final class CutoverWorker {
   public static Worker register(
       WorkerFactory factory, WorkerOptions options, ArtifactStore store, SecretResolver secrets) {
     Worker worker = factory.newWorker(TaskQueues.CUTOVER, options);
-    worker.registerActivitiesImplementations(new CutoverActivitiesImpl(store, secrets));
+    worker.registerActivitiesImplementations(
+        new CutoverActivitiesImpl(store, secrets), new ReverseActivitiesImpl(store, secrets));
     return worker;
   }
 }

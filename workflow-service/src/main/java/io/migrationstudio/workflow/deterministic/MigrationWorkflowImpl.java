@@ -87,6 +87,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private GateEvidence awaiting;
   private MigrateStage migrate;
   private ValidationRepair repair;
+  private ReverseReplication reverse;
 
   @Override
   public MigrationOutcome run(MigrationInput input) {
@@ -142,6 +143,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     stream = new ChangeStream(run, status);
     migrate = new MigrateStage(run, board, status, copy, stream, controls);
     repair = new ValidationRepair(run, board, status, gate);
+    reverse = new ReverseReplication(run, status, board, controls);
     board.put(new ArtifactRef("migration.yaml", open.specCommit()));
   }
 
@@ -166,7 +168,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       base = approvedCommit.get();
       if (s == Stage.CUTOVER) {
         Optional<String> refused =
-            new CutoverGuard(spec, migrationId, branch, board, status::say, stream).execute(base);
+            new CutoverGuard(reverse.pin(spec), migrationId, branch, board, status::say, stream)
+                .execute(base);
         if (refused.isPresent()) {
           return finish(MigrationState.FAILED, refused.get());
         }
@@ -179,7 +182,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                 + " 03-migrate/dry-run-report.md");
       }
     }
-    return finish(MigrationState.COMPLETED, "all five stages approved and the cutover executed");
+    String done = "all five stages approved and the cutover executed";
+    return finish(MigrationState.COMPLETED, reverse.afterSwitch(base, done));
   }
 
   /** Producer, checker, gate; returns the approved commit, or empty when rejected. */
@@ -281,6 +285,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private MigrationOutcome finish(MigrationState end, String why) {
     ChangeStream.end(stream, end, why); // online: stop the stream, drop the capture
+    ReverseReplication.end(reverse, end, why); // after a switch: the reverse stream's too
     status.state(end);
     status.say(why);
     gate.close();
@@ -301,6 +306,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (stream != null) {
       stream.progressed(p);
     }
+  }
+
+  @Override
+  public void reverseProgress(StreamProgress p) {
+    ReverseReplication.progressed(reverse, p);
   }
 
   @Override
@@ -344,6 +354,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         controls.describe(status.shown(spec == null ? null : spec.migrate())),
         MigrationStatus.KIND_MIGRATION,
         Workflow.getInfo().getWorkflowId(),
-        stream == null ? null : stream.latest());
+        stream == null ? null : stream.latest(),
+        reverse == null ? null : reverse.latest());
   }
 }

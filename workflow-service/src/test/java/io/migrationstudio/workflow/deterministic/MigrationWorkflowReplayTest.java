@@ -39,7 +39,11 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-signed.json",
         // + search-attributes version 1: started with MigrationId/Stage/State, stage and state
         // upserted as they change (Mapping gate approved)
-        "migration-workflow-history-search.json"
+        "migration-workflow-history-search.json",
+        // + reverse-replication version 1: an online PostgreSQL migration's cutover pins
+        // cutover.rollback reverse, the reverse stream child runs after the switch, a failed
+        // rollback lets it go on, the second rollback completes the migration
+        "migration-workflow-history-reverse.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
@@ -58,7 +62,8 @@ class MigrationWorkflowReplayTest {
                 history,
                 MigrationWorkflowImpl.class,
                 TableCopyWorkflowImpl.class,
-                ChangeStreamWorkflowImpl.class));
+                ChangeStreamWorkflowImpl.class,
+                ReverseStreamWorkflowImpl.class));
   }
 
   /** Recorded histories of one table's child workflow, replayed against the current child. */
