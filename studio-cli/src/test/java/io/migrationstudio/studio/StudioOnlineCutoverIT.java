@@ -145,6 +145,12 @@ class StudioOnlineCutoverIT {
       assertEquals(0, rolled.code(), rolled.printed());
       run.join(300_000);
       assertEquals(0, runExit.get(), "the run completes once rolled back");
+      // the config file names the source again: the probe writes there
+      long since = probe.acknowledgedOn("source");
+      long waitBack = System.nanoTime() + 30_000_000_000L;
+      while (probe.acknowledgedOn("source") < since + 10 && System.nanoTime() < waitBack) {
+        pause(50);
+      }
     } finally {
       done.set(true);
       stopCopyWriter.set(true);
@@ -173,7 +179,8 @@ class StudioOnlineCutoverIT {
             + printed);
     ProbeWriter.Window window = probe.window("source", "target").orElseThrow();
 
-    Set<Long> onFinal = seqs(target);
+    // the rollback switched the config file back: the source is the final primary
+    Set<Long> onFinal = seqs(source);
     List<Long> lost =
         probe.acknowledged().stream()
             .map(ProbeWriter.Ack::seq)
@@ -250,10 +257,28 @@ class StudioOnlineCutoverIT {
             "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"),
         "the forward capture is dropped");
     // the rollback through the workflow: every write made on the target is on the source
+    long lastOnTarget = target.queryLong("SELECT coalesce(max(seq), 0) FROM probe");
     assertEquals(
-        probeFingerprint(target, Long.MAX_VALUE),
-        probeFingerprint(source, Long.MAX_VALUE),
+        probeFingerprint(target, lastOnTarget),
+        probeFingerprint(source, lastOnTarget),
         "every probe row the target acknowledged is on the source");
+    long lastTargetAck =
+        probe.acknowledged().stream()
+            .filter(a -> a.endpoint().equals("target"))
+            .mapToLong(ProbeWriter.Ack::nanos)
+            .max()
+            .orElseThrow();
+    long firstSourceAckAfter =
+        probe.acknowledged().stream()
+            .filter(a -> a.endpoint().equals("source") && a.nanos() > lastTargetAck)
+            .mapToLong(ProbeWriter.Ack::nanos)
+            .min()
+            .orElseThrow(
+                () -> new AssertionError("the probe wrote to the source after the rollback"));
+    System.out.printf(
+        "switch back seen by the probe: %d ms from the last target write to the first source"
+            + " write%n",
+        (firstSourceAckAfter - lastTargetAck) / 1_000_000);
     for (String table : List.of("artist", "genre", "playlist_track", "album")) {
       assertEquals(
           StudioRunIT.fingerprint(target, table), StudioRunIT.fingerprint(source, table), table);

@@ -85,6 +85,19 @@ public final class CutoverService {
   private final SecretResolver secrets;
   private final WriteProbe probe;
 
+  /**
+   * How a rollback points the applications back at the source: a {@code config-file} switch names
+   * the source again ({@link ConnectionSwitch#back}); null for the other switches (the rollback log
+   * then says to point the applications at the source by hand).
+   */
+  public static io.migrationstudio.core.cutover.reverse.RollbackService.SwitchBack switchBack(
+      MigrationSpec spec) {
+    if (!ConnectionSwitch.CONFIG_FILE.equals(spec.cutover().switchTo().type())) {
+      return null;
+    }
+    return () -> ConnectionSwitch.back(spec);
+  }
+
   public CutoverService(ArtifactStore store, SecretResolver secrets) {
     this.store = store;
     this.secrets = secrets;

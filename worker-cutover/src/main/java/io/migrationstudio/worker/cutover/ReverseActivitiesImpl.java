@@ -8,6 +8,7 @@ import io.migrationstudio.contracts.activity.RollbackRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.StreamSlice;
 import io.migrationstudio.contracts.workflow.StreamProgress;
+import io.migrationstudio.core.cutover.CutoverService;
 import io.migrationstudio.core.cutover.reverse.ReverseReplicationService;
 import io.migrationstudio.core.evidence.StageArtifacts;
 import io.migrationstudio.core.git.ArtifactStore;
@@ -53,7 +54,8 @@ public final class ReverseActivitiesImpl implements ReverseActivities {
                     r.spec(),
                     artifacts.mapping(r.branch(), r.mappingCommit()),
                     r.migrationId(),
-                    Duration.ofMillis(r.drainTimeoutMillis()))));
+                    Duration.ofMillis(r.drainTimeoutMillis()),
+                    CutoverService.switchBack(r.spec()))));
   }
 
   @Override

@@ -49,13 +49,18 @@ public final class ReverseReplicationService {
   }
 
   /**
-   * Rolls back (the switch back is the operator's: the step says so) and returns the log as the
-   * branch's {@code 05-cutover/rollback-log.{json,md}}.
+   * Rolls back, switching back through {@code switchBack} (null: the operator does; the step says
+   * so), and returns the log as the branch's {@code 05-cutover/rollback-log.{json,md}}.
    */
   public StageOutput rollback(
-      MigrationSpec spec, MappingDocument mapping, String migrationId, Duration drainTimeout) {
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      Duration drainTimeout,
+      RollbackService.SwitchBack switchBack) {
     RollbackLog log =
-        new RollbackService(secrets).rollback(spec, mapping, migrationId, null, drainTimeout, null);
+        new RollbackService(secrets)
+            .rollback(spec, mapping, migrationId, null, drainTimeout, switchBack);
     return RollbackService.evidence(log);
   }
 
