@@ -1,5 +1,6 @@
 package io.migrationstudio.studio;
 
+import io.grpc.ManagedChannel;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
@@ -16,6 +17,8 @@ import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.spec.SpecLoader;
+import io.migrationstudio.proto.v1.ControlRequest;
+import io.migrationstudio.proto.v1.MigrationStatusReply;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -29,17 +32,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code studio rollback SPEC}: switches a cut-over migration back to its source without losing the
- * writes made on the target since the switch ({@link RollbackService}: freeze the target, drain the
- * reverse stream to an end marker, set the source's sequences, unfreeze the source), and commits
- * {@code 05-cutover/rollback-log.{json,md}} to the migration's branch when it has one. {@code
- * --start-reverse} starts the reverse stream ({@link ReverseStream#prepare}): run it at the switch
- * point, before the target takes application writes, until the cutover does it itself.
+ * {@code studio rollback ID}: asks the running migration {@code ID} on a studio server to roll back
+ * (the workflow's {@code rollback} control, {@code rpc Control}: it stops its reverse stream,
+ * drains it under the target's freeze and unfreezes the source, committing {@code
+ * 05-cutover/rollback-log.{json,md}}). {@code studio rollback SPEC}: switches a cut-over migration
+ * back to its source without losing the writes made on the target since the switch ({@link
+ * RollbackService}: freeze the target, drain the reverse stream to an end marker, set the source's
+ * sequences, unfreeze the source), and commits {@code 05-cutover/rollback-log.{json,md}} to the
+ * migration's branch when it has one. {@code --start-reverse} starts the reverse stream ({@link
+ * ReverseStream#prepare}): run it at the switch point, before the target takes application writes,
+ * until the cutover does it itself.
  */
 @Command(
     name = "rollback",
     description = {
-      "Roll a switched migration back to its source: freeze the target, bring every write made"
+      "ID: ask the running migration ID on a studio server (--server) to roll back: its workflow"
+          + " drains the reverse stream it runs since the switch and switches back; follow it with"
+          + " `studio watch ID`.",
+      "SPEC: roll a switched migration back to its source here: freeze the target, bring every write made"
           + " on the target since the switch back to the source through the reverse stream, set"
           + " the source's sequences, unfreeze the source. Each step is timed in"
           + " 05-cutover/rollback-log.md.",
@@ -49,8 +59,27 @@ import picocli.CommandLine.Parameters;
           + " target takes writes again), 2 invalid input."
     })
 final class RollbackCommand implements Callable<Integer> {
-  @Parameters(index = "0", paramLabel = "SPEC", description = "the migration's migration.yaml")
+  @Parameters(
+      index = "0",
+      paramLabel = "SPEC|ID",
+      description = "the migration's migration.yaml, or the id of a running migration")
   Path spec;
+
+  @Option(
+      names = "--server",
+      paramLabel = "HOST:PORT",
+      description =
+          "ID form: operator API of the studio server running it (default ${DEFAULT-VALUE})")
+  String server = "localhost:7234";
+
+  @Option(names = "--by", description = "ID form: who asks (default: the user name)")
+  String by = System.getProperty("user.name");
+
+  @Option(names = "--reason", description = "ID form: why (recorded with the rollback)")
+  String reason = "";
+
+  /** TLS and the token of the operator API (ID form). */
+  @picocli.CommandLine.Mixin ApiClientOptions api = new ApiClientOptions();
 
   @Option(
       names = "--mapping",
@@ -77,6 +106,9 @@ final class RollbackCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (!Files.isRegularFile(spec) && SpecLoader.ID.matcher(spec.toString()).matches()) {
+      return askServer(spec.toString(), System.out);
+    }
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
     MigrationSpec s = SpecLoader.parse(SpecLoader.read(spec));
@@ -118,6 +150,33 @@ final class RollbackCommand implements Callable<Integer> {
       out.println("\nrollback log: branch " + branch + " at " + outcome.head());
     }
     return log.verdict() == Verdict.PASS ? StudioMain.EXIT_OK : StudioMain.EXIT_FAILED;
+  }
+
+  /** The ID form: the {@code rollback} control of the running migration {@code id}. */
+  private int askServer(String id, PrintStream out) {
+    ManagedChannel channel = api.channel(server);
+    try {
+      MigrationStatusReply r =
+          ClientCommands.stub(channel)
+              .control(
+                  ControlRequest.newBuilder()
+                      .setMigrationId(id)
+                      .setAction("rollback")
+                      .setBy(by == null ? "" : by)
+                      .setReason(reason == null ? "" : reason)
+                      .build());
+      out.println(
+          "rollback of "
+              + id
+              + " accepted: the reverse stream is drained under the target's freeze, then the"
+              + " source takes writes again; follow it with `studio watch "
+              + id
+              + "`");
+      ClientCommands.printStatus(out, ClientCommands.parse(r));
+      return StudioMain.EXIT_OK;
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   private MappingDocument mapping(GitArtifactStore store, MigrationSpec s) {

@@ -99,11 +99,56 @@ class StudioOnlineCutoverIT {
             "probe-starter");
     starter.setDaemon(true);
     starter.start();
-    String printed;
+    String printed = "";
+    int port = freePort();
+    AtomicInteger runExit = new AtomicInteger(-1);
+    // cutover.rollback defaults to reverse here (online PostgreSQL -> PostgreSQL): after the switch
+    // the migration holds with its reverse stream running until it is rolled back
+    Thread run =
+        new Thread(
+            () ->
+                runExit.set(
+                    StudioMain.execute(
+                        "run",
+                        spec.toString(),
+                        "--auto-approve",
+                        "all",
+                        "--home",
+                        home.toString(),
+                        "--api-port",
+                        Integer.toString(port))),
+            "studio-run");
+    run.setDaemon(true);
+    run.start();
+    StudioRunFailureIT.Ran rolled = null;
     try {
-      printed = StudioRunIT.runAutoApproved(spec, home);
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (probe.acknowledgedOn("target") < 20 && System.nanoTime() < deadline) {
+      long deadline = System.nanoTime() + 480_000_000_000L;
+      while (probe.acknowledgedOn("target") < 20 && System.nanoTime() < deadline && run.isAlive()) {
+        pause(50);
+      }
+      assertTrue(run.isAlive(), "the run holds after its switch (exit " + runExit.get() + ")");
+      // the application writes on the target after the switch: the rollback must bring them back
+      target.execute(
+          "INSERT INTO genre (genre_id, name) VALUES (9001, 'written on the target')",
+          "UPDATE artist SET name = name || ' (target)' WHERE artist_id <= 3",
+          "DELETE FROM playlist_track WHERE playlist_id = 1 AND track_id IN"
+              + " (SELECT track_id FROM playlist_track WHERE playlist_id = 1 LIMIT 5)");
+      long asked = System.nanoTime() + 60_000_000_000L;
+      do {
+        rolled =
+            StudioRunFailureIT.studio(
+                "rollback", "e2e-live", "--server", "localhost:" + port, "--reason", "it test");
+        if (rolled.code() != 0) {
+          pause(500); // the workflow takes a rollback once it holds after the switch
+        }
+      } while (rolled.code() != 0 && System.nanoTime() < asked);
+      assertEquals(0, rolled.code(), rolled.printed());
+      run.join(300_000);
+      assertEquals(0, runExit.get(), "the run completes once rolled back");
+      // the config file names the source again: the probe writes there
+      long since = probe.acknowledgedOn("source");
+      long waitBack = System.nanoTime() + 30_000_000_000L;
+      while (probe.acknowledgedOn("source") < since + 10 && System.nanoTime() < waitBack) {
         pause(50);
       }
     } finally {
@@ -134,7 +179,8 @@ class StudioOnlineCutoverIT {
             + printed);
     ProbeWriter.Window window = probe.window("source", "target").orElseThrow();
 
-    Set<Long> onFinal = seqs(target);
+    // the rollback switched the config file back: the source is the final primary
+    Set<Long> onFinal = seqs(source);
     List<Long> lost =
         probe.acknowledged().stream()
             .map(ProbeWriter.Ack::seq)
@@ -214,6 +260,50 @@ class StudioOnlineCutoverIT {
         source.queryLong(
             "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"),
         "the forward capture is dropped");
+    // the rollback through the workflow: every write made on the target is on the source
+    long lastOnTarget = target.queryLong("SELECT coalesce(max(seq), 0) FROM probe");
+    assertEquals(
+        probeFingerprint(target, lastOnTarget),
+        probeFingerprint(source, lastOnTarget),
+        "every probe row the target acknowledged is on the source");
+    long lastTargetAck =
+        probe.acknowledged().stream()
+            .filter(a -> a.endpoint().equals("target"))
+            .mapToLong(ProbeWriter.Ack::nanos)
+            .max()
+            .orElseThrow();
+    long firstSourceAckAfter =
+        probe.acknowledged().stream()
+            .filter(a -> a.endpoint().equals("source") && a.nanos() > lastTargetAck)
+            .mapToLong(ProbeWriter.Ack::nanos)
+            .min()
+            .orElseThrow(
+                () -> new AssertionError("the probe wrote to the source after the rollback"));
+    System.out.printf(
+        "switch back seen by the probe: %d ms from the last target write to the first source"
+            + " write%n",
+        (firstSourceAckAfter - lastTargetAck) / 1_000_000);
+    for (String table : List.of("artist", "genre", "playlist_track", "album")) {
+      assertEquals(
+          StudioRunIT.fingerprint(target, table), StudioRunIT.fingerprint(source, table), table);
+    }
+    assertEquals(
+        1, source.queryLong("SELECT count(*) FROM genre WHERE name = 'written on the target'"));
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      JsonNode rollback =
+          Json.read(
+              store.read(BRANCH, "05-cutover/rollback-log.json").orElseThrow(),
+              JsonNode.class,
+              "rollback-log.json");
+      assertEquals("PASS", rollback.get("verdict").asText(), rollback.toString());
+      System.out.printf("rollback through the workflow: %s%n", rollback.get("summary").asText());
+    }
+    source.execute("INSERT INTO genre (genre_id, name) VALUES (9002, 'after the rollback')");
+    assertEquals(
+        0,
+        target.queryLong(
+            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"),
+        "the reverse capture is dropped");
     assertEquals(
         0,
         source.queryLong("SELECT count(*) FROM pg_publication WHERE pubname LIKE 'studio%'"),
@@ -256,6 +346,12 @@ class StudioOnlineCutoverIT {
                     + upTo)) {
       rs.next();
       return rs.getLong(1) + ":" + rs.getString(2);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
     }
   }
 

@@ -531,14 +531,14 @@ public final class OperatorService {
     }
   }
 
-  /** {@code cancel}, {@code pause}, {@code resume} or {@code throttle}, any case. */
+  /** {@code cancel}, {@code pause}, {@code resume}, {@code throttle} or {@code rollback}. */
   public static ControlAction controlAction(String key) {
     try {
       return ControlAction.valueOf(key.trim().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException | NullPointerException e) {
       throw new MigrationException(
           ErrorCode.INVALID_SPEC,
-          "unknown control '" + key + "': expected cancel, pause, resume or throttle");
+          "unknown control '" + key + "': expected cancel, pause, resume, throttle or rollback");
     }
   }
 

@@ -3,6 +3,7 @@ package io.migrationstudio.workflow;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.workflow.deterministic.ChangeStreamWorkflowImpl;
 import io.migrationstudio.workflow.deterministic.MigrationWorkflowImpl;
+import io.migrationstudio.workflow.deterministic.ReverseStreamWorkflowImpl;
 import io.migrationstudio.workflow.deterministic.TableCopyWorkflowImpl;
 import io.migrationstudio.workflow.deterministic.ValidationWorkflowImpl;
 import io.temporal.worker.Worker;
@@ -24,7 +25,8 @@ public final class WorkflowWorker {
         TableCopyWorkflowImpl.class,
         MigrationWorkflowImpl.class,
         ValidationWorkflowImpl.class,
-        ChangeStreamWorkflowImpl.class);
+        ChangeStreamWorkflowImpl.class,
+        ReverseStreamWorkflowImpl.class);
     return worker;
   }
 

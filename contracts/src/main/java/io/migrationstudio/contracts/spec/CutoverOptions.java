@@ -18,7 +18,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * (default {@value #DEFAULT_HYPERCARE}; {@code PT0S}: no hypercare and no decommission, the
  * migration ends at the switch). {@code after_decommission}: {@value #KEEP_FROZEN} (default: the
  * source's write guards stay, {@code studio release} lifts them) or {@value #RELEASE} (the
- * decommission lifts them).
+ * decommission lifts them). {@code rollback}: {@code reverse} (the target's writes stream back to
+ * the source from the switch, so a rollback loses none; the Mapping review flags every mapping the
+ * way back cannot invert) or {@code none}; null resolves to {@code reverse} for an online
+ * PostgreSQL → PostgreSQL migration and {@code none} otherwise ({@link
+ * MigrationSpec#reverseReplication()}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,8 +33,17 @@ public record CutoverOptions(
     @JsonProperty("switch") SwitchSpec switchTo,
     @JsonProperty("max_validation_age") String maxValidationAge,
     @JsonProperty("max_lag") String maxLag,
+    String rollback,
     String hypercare,
     @JsonProperty("after_decommission") String afterDecommission) {
+  /**
+   * {@code cutover.rollback: none}: no reverse stream; a rollback restores the source as it was.
+   */
+  public static final String ROLLBACK_NONE = "none";
+
+  /** {@code cutover.rollback: reverse}: the target's writes stream back to the source. */
+  public static final String ROLLBACK_REVERSE = "reverse";
+
   public static final String DEFAULT_MAX_VALIDATION_AGE = "PT24H";
 
   public static final String DEFAULT_MAX_LAG = "PT5S";
@@ -54,13 +67,35 @@ public record CutoverOptions(
   }
 
   public static CutoverOptions defaults() {
-    return new CutoverOptions(null, null, null, null, null, null, null, null);
+    return new CutoverOptions(null, null, null, null, null, null, null, null, null);
+  }
+
+  /** A copy with another {@code rollback} (null: the default for the migration). */
+  public CutoverOptions withRollback(String newRollback) {
+    return new CutoverOptions(
+        window,
+        rto,
+        freeze,
+        switchTo,
+        maxValidationAge,
+        maxLag,
+        newRollback,
+        hypercare,
+        afterDecommission);
   }
 
   /** A copy with another {@code hypercare} duration (ISO-8601; {@code PT0S}: none). */
   public CutoverOptions withHypercare(String newHypercare) {
     return new CutoverOptions(
-        window, rto, freeze, switchTo, maxValidationAge, maxLag, newHypercare, afterDecommission);
+        window,
+        rto,
+        freeze,
+        switchTo,
+        maxValidationAge,
+        maxLag,
+        rollback,
+        newHypercare,
+        afterDecommission);
   }
 
   /**
@@ -68,7 +103,15 @@ public record CutoverOptions(
    */
   public CutoverOptions withAfterDecommission(String newAfterDecommission) {
     return new CutoverOptions(
-        window, rto, freeze, switchTo, maxValidationAge, maxLag, hypercare, newAfterDecommission);
+        window,
+        rto,
+        freeze,
+        switchTo,
+        maxValidationAge,
+        maxLag,
+        rollback,
+        hypercare,
+        newAfterDecommission);
   }
 
   /** Whether the decommission lifts the source's write guards. */

@@ -93,4 +93,34 @@ public record MigrationSpec(
         approvers,
         assessment);
   }
+
+  /** A copy with other cutover options (the workflow pins {@code cutover.rollback}). */
+  public MigrationSpec withCutover(CutoverOptions newCutover) {
+    return new MigrationSpec(
+        id,
+        title,
+        source,
+        target,
+        scope,
+        mapping,
+        migrate,
+        validation,
+        newCutover,
+        reviews,
+        approvers,
+        assessment);
+  }
+
+  /**
+   * Whether the cutover starts a reverse stream at the switch ({@code cutover.rollback}): as the
+   * spec says, else {@code reverse} for an online migration from PostgreSQL (the target is always
+   * PostgreSQL), {@code none} otherwise.
+   */
+  public boolean reverseReplication() {
+    String asked = cutover.rollback();
+    if (asked != null) {
+      return CutoverOptions.ROLLBACK_REVERSE.equals(asked);
+    }
+    return migrate.online() && source.url() != null && source.url().startsWith("jdbc:postgresql:");
+  }
 }

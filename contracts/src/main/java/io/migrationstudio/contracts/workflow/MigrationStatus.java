@@ -9,8 +9,10 @@ import java.util.List;
  * while the migration awaits review. {@code kind} is {@value #KIND_MIGRATION} (a {@code
  * MigrationWorkflow}) or {@value #KIND_VALIDATION} (a validation-only run); {@code workflowId} the
  * workflow that answered, which is how a validation run is addressed ({@code validation-<id>-<n>}).
- * {@code stream} is the change stream of an online migration as last reported (null otherwise).
- * {@code hypercare} is the hypercare after the switch (null before it and when there is none).
+ * {@code stream} is the change stream of an online migration as last reported (null otherwise);
+ * {@code reverse} the reverse stream after a switch with {@code cutover.rollback: reverse} (its
+ * {@code lagBytes}: target WAL not yet on the source). {@code hypercare} is the hypercare after the
+ * switch (null before it and when there is none).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MigrationStatus(
@@ -27,6 +29,7 @@ public record MigrationStatus(
     String kind,
     String workflowId,
     StreamProgress stream,
+    StreamProgress reverse,
     HypercareStatus hypercare) {
   public static final String KIND_MIGRATION = "migration";
   public static final String KIND_VALIDATION = "validation";
@@ -39,7 +42,7 @@ public record MigrationStatus(
     kind = kind == null ? KIND_MIGRATION : kind;
   }
 
-  /** Before the hypercare. */
+  /** Without a reverse stream and before the hypercare. */
   public MigrationStatus(
       String migrationId,
       String branch,
@@ -68,6 +71,7 @@ public record MigrationStatus(
         kind,
         workflowId,
         stream,
+        null,
         null);
   }
 

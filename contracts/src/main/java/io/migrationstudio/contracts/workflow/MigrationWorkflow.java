@@ -35,8 +35,8 @@ public interface MigrationWorkflow {
   MigrationStatus status();
 
   /**
-   * An operator's control (cancel, pause, resume, throttle); refused by {@link #validateControl}
-   * when the migration ended or the request is incomplete.
+   * An operator's control (cancel, pause, resume, throttle, rollback); refused by {@link
+   * #validateControl} when the migration ended or the request is incomplete.
    */
   @UpdateMethod
   ControlRecord control(ControlRequest request);
@@ -51,4 +51,10 @@ public interface MigrationWorkflow {
   /** Progress from the migration's change-stream workflow (online migrations). */
   @SignalMethod
   void streamProgress(StreamProgress progress);
+
+  /**
+   * Progress from the migration's reverse-stream workflow (after a switch with a reverse stream).
+   */
+  @SignalMethod
+  void reverseProgress(StreamProgress progress);
 }

@@ -139,8 +139,16 @@ class CutoverWindowTest {
     for (CutoverOptions o :
         List.of(
             new CutoverOptions(
-                CutoverWindow.at("2026-12-05T22:00:00Z"), null, null, null, null, null, null, null),
-            new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null, null, null),
+                CutoverWindow.at("2026-12-05T22:00:00Z"),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
+            new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null, null, null, null),
             CutoverOptions.defaults())) {
       Optional<Payload> p = converter.toPayload(o);
       String json = p.orElseThrow().getData().toString(StandardCharsets.UTF_8);
@@ -153,7 +161,8 @@ class CutoverWindowTest {
     assertNull(CutoverOptions.defaults().window());
     assertTrue(
         converter
-            .toPayload(new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null, null, null))
+            .toPayload(
+                new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null, null, null, null))
             .orElseThrow()
             .getData()
             .toString(StandardCharsets.UTF_8)

@@ -48,8 +48,28 @@ final class ConnectionSwitch {
         && java.util.Arrays.equals(Files.readAllBytes(path), render(spec, path));
   }
 
+  /**
+   * After a rollback: the file names the source again, with what it held before the cutover when
+   * the cutover kept that ({@value CutoverService#PRE_CUTOVER_SUFFIX}), else the source's settings
+   * in the form the cutover wrote the target's.
+   */
+  static String back(MigrationSpec spec) throws IOException {
+    Path path = Path.of(spec.cutover().switchTo().path());
+    Path backup = Path.of(path + CutoverService.PRE_CUTOVER_SUFFIX);
+    if (Files.exists(backup)) {
+      write(path, Files.readAllBytes(backup));
+      Files.delete(backup);
+      return path + " holds its content from before the cutover again";
+    }
+    write(path, render(spec, spec.source(), path));
+    return path + " now names the source";
+  }
+
   static byte[] render(MigrationSpec spec, Path path) {
-    ConnectionSpec t = spec.target();
+    return render(spec, spec.target(), path);
+  }
+
+  private static byte[] render(MigrationSpec spec, ConnectionSpec t, Path path) {
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("migration", spec.id());
     settings.put("url", t.url());

@@ -71,6 +71,9 @@ public final class CutoverService {
   static final String SEQUENCES = "set identities and sequences on the target";
   static final String PROOF = "prove from the stream that no write passed the freeze";
   static final String DROP_CAPTURE = "stop and drop the forward change capture";
+  static final String REVERSE =
+      "prepare the reverse stream on the target (cutover.rollback: reverse), before the switch";
+  static final String DROP_REVERSE = "drop the reverse stream (the switch did not happen)";
 
   /** {@code migrate.strategy} of a migration whose cutover runs the live sequence. */
   static final String ONLINE = "online";
@@ -81,6 +84,19 @@ public final class CutoverService {
   private final ArtifactStore store;
   private final SecretResolver secrets;
   private final WriteProbe probe;
+
+  /**
+   * How a rollback points the applications back at the source: a {@code config-file} switch names
+   * the source again ({@link ConnectionSwitch#back}); null for the other switches (the rollback log
+   * then says to point the applications at the source by hand).
+   */
+  public static io.migrationstudio.core.cutover.reverse.RollbackService.SwitchBack switchBack(
+      MigrationSpec spec) {
+    if (!ConnectionSwitch.CONFIG_FILE.equals(spec.cutover().switchTo().type())) {
+      return null;
+    }
+    return () -> ConnectionSwitch.back(spec);
+  }
 
   public CutoverService(ArtifactStore store, SecretResolver secrets) {
     this.store = store;
@@ -243,6 +259,12 @@ public final class CutoverService {
         ONLINE.equals(spec.migrate().strategy())
             ? new LiveCutover(spec, mapping, migrationId, secrets)
             : null;
+    // the target takes no application write before the switch: a reverse capture made here holds
+    // every target write after it (and none of the forward drain's, which is over)
+    ReverseAtSwitch reverse =
+        live != null && spec.reverseReplication()
+            ? new ReverseAtSwitch(spec, mapping, migrationId, secrets)
+            : null;
     Long writeUnavailable = null;
     boolean completed = false;
     try {
@@ -259,6 +281,7 @@ public final class CutoverService {
                       && steps.run(CUTOVER, SEQUENCES, live::sequences))
               && steps.run(CUTOVER, COUNTS, () -> compareUnderFreeze(spec, mapping, counts))
               && (live == null || steps.run(CUTOVER, PROOF, live::prove))
+              && (reverse == null || steps.run(CUTOVER, REVERSE, reverse::prepare))
               && run.switchTraffic(steps, CUTOVER, true);
       if (ok) {
         writeUnavailable = StepRecorder.millis(System.nanoTime() - freezeStarted);
@@ -278,6 +301,9 @@ public final class CutoverService {
       } else {
         run.close();
       }
+    }
+    if (!completed && reverse != null && reverse.prepared()) {
+      steps.run(CUTOVER, DROP_REVERSE, reverse::drop);
     }
     if (completed && live != null) {
       // after the switch: a capture left behind is dropped again when the migration ends

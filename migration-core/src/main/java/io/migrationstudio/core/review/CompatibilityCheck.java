@@ -39,6 +39,15 @@ public enum CompatibilityCheck {
       "Declare primary_key, or a unique_keys entry whose columns are all copied from the source and"
           + " NOT NULL, for the table in mapping.yaml (the replica identity), exclude the table, or"
           + " use strategy bulk."),
+  NOT_INVERTIBLE(
+      "not_invertible",
+      Level.FAIL,
+      "With cutover.rollback reverse, the way back from target to source cannot invert a mapping"
+          + " (a transform, a value map, a narrowing type change, a table without a key, a source"
+          + " no reverse applier writes): fails when the reverse stream would refuse it, a warning"
+          + " when the way back works but leaves data out (a dropped column, a widening cast).",
+      "Map the column straight (map or a widening cast), declare the key, or set cutover.rollback"
+          + " none and plan the rollback as a restore of the source."),
   UNIQUE_NOT_CARRIED(
       "unique_not_carried",
       Level.WARNING,

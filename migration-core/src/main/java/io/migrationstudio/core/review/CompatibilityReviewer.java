@@ -75,6 +75,9 @@ public final class CompatibilityReviewer {
 
   private final io.migrationstudio.contracts.spec.MigrateOptions migrate;
 
+  /** Whether {@code cutover.rollback} is {@code reverse}: the way back is reviewed too. */
+  private final boolean reverse;
+
   /** A reviewer for {@code migrate.strategy: bulk} (the default). */
   public CompatibilityReviewer() {
     this(io.migrationstudio.contracts.spec.MigrateOptions.defaults());
@@ -86,7 +89,17 @@ public final class CompatibilityReviewer {
    * gate before Migrate) says what the strategy demands of the source's writes.
    */
   public CompatibilityReviewer(io.migrationstudio.contracts.spec.MigrateOptions migrate) {
+    this(migrate, false);
+  }
+
+  /**
+   * As above; with {@code reverse} ({@code cutover.rollback: reverse}) every mapping the reverse
+   * stream cannot invert is a finding too ({@link RollbackChecks}).
+   */
+  public CompatibilityReviewer(
+      io.migrationstudio.contracts.spec.MigrateOptions migrate, boolean reverse) {
     this.migrate = Objects.requireNonNull(migrate, "migrate options");
+    this.reverse = reverse;
   }
 
   /**
@@ -151,6 +164,9 @@ public final class CompatibilityReviewer {
       source.setAutoCommit(true);
       try {
         run.structure();
+        if (reverse) {
+          new RollbackChecks(run.findings).check(mapping);
+        }
         for (TableMapping table : mapping.tables()) {
           TableInfo info =
               inventory

@@ -59,7 +59,7 @@ public final class MappingService {
         secrets,
         "the compatibility review",
         (source, target) ->
-            new CompatibilityReviewer(spec.migrate())
+            new CompatibilityReviewer(spec.migrate(), spec.reverseReplication())
                 .review(
                     source,
                     Dialects.forUrl(spec.source().url()),

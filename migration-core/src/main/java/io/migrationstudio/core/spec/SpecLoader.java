@@ -83,6 +83,8 @@ public final class SpecLoader {
   static final List<String> FREEZES = List.of("source-read-only", "none");
   static final List<String> AFTER_DECOMMISSION =
       List.of(CutoverOptions.KEEP_FROZEN, CutoverOptions.RELEASE);
+  static final List<String> ROLLBACKS =
+      List.of(CutoverOptions.ROLLBACK_NONE, CutoverOptions.ROLLBACK_REVERSE);
   static final List<String> SWITCHES =
       List.of(SwitchSpec.NONE, SwitchSpec.CONFIG_FILE, SwitchSpec.COMMAND, SwitchSpec.PGBOUNCER);
   static final List<String> GATES = List.of("auto", "ask", "external");
@@ -378,6 +380,7 @@ public final class SpecLoader {
       onlineSource(root);
       validation(section(root, "validation", ValidationOptions.class));
       cutover(section(root, "cutover", CutoverOptions.class));
+      rollback(root);
       reviews(section(root, "reviews", ReviewPolicy.class));
       approvers(root);
       identity(root.get("reviews"), root.get("approvers"));
@@ -770,7 +773,26 @@ public final class SpecLoader {
       hypercare(c);
       oneOf(c, "cutover", "after_decommission", AFTER_DECOMMISSION);
       oneOf(c, "cutover", "freeze", FREEZES);
+      oneOf(c, "cutover", "rollback", ROLLBACKS);
       switchTo(section(c, "cutover", "switch", SwitchSpec.class));
+    }
+
+    /**
+     * {@code cutover.rollback: reverse} starts the reverse stream at a live cutover's switch, so it
+     * needs {@code migrate.strategy: online} (a bulk cutover has no stream to switch from).
+     */
+    private void rollback(JsonNode root) {
+      JsonNode rollback = root.path("cutover").path("rollback");
+      if (rollback.isTextual()
+          && CutoverOptions.ROLLBACK_REVERSE.equals(rollback.textValue())
+          && !MigrateOptions.STRATEGY_ONLINE.equals(
+              root.path("migrate").path("strategy").asText())) {
+        problem(
+            "cutover.rollback",
+            CutoverOptions.ROLLBACK_REVERSE,
+            "needs migrate.strategy: online (the reverse stream starts at the live cutover's"
+                + " switch); use rollback: none, or strategy online");
+      }
     }
 
     /**

@@ -95,6 +95,60 @@ class ReplicaIdentityReviewIT {
     }
   }
 
+  /**
+   * With {@code cutover.rollback: reverse} the review also judges the way back: a transformed
+   * column and a table without a key fail (the reverse stream would refuse them), a dropped column
+   * is a warning; without it, no such finding.
+   */
+  @Test
+  void reverseRollbackFlagsEveryMappingWithoutAnInverse(TestDatabase src) throws Exception {
+    try (Connection c = src.connect()) {
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE straight (id int PRIMARY KEY, v text)");
+        s.execute("CREATE TABLE shaped (id int PRIMARY KEY, email text, note text)");
+        s.execute("CREATE TABLE keyless (a int NOT NULL, b text)");
+        s.execute("INSERT INTO straight VALUES (1, 'x')");
+        s.execute("INSERT INTO shaped VALUES (1, 'A@X', 'n')");
+        s.execute("INSERT INTO keyless VALUES (1, 'x')");
+      }
+      Inventory inv = InventoryService.introspect(c, PG, "public", t -> true);
+      String overrides =
+          """
+          tables:
+            - source: shaped
+              columns:
+                - source: email
+                  disposition: transform
+                  expression: lower(email)
+                - source: note
+                  disposition: drop
+                  reason: not needed
+          """;
+      MappingDocument mapping =
+          new MappingGenerator()
+              .generate(inv, Fixtures.spec("identity", "o.yaml"), Json.bytes(overrides));
+
+      StageOutput reverse = review(new CompatibilityReviewer(ONLINE, true), c, inv, mapping);
+      assertEquals(Verdict.FAIL, reverse.verdict(), md(reverse));
+      List<String> flagged =
+          report(reverse).findings().stream()
+              .filter(f -> f.check().equals("not_invertible"))
+              .map(f -> f.verdict() + " " + f.table() + "." + f.column())
+              .sorted()
+              .toList();
+      assertEquals(
+          List.of("FAIL keyless.null", "FAIL shaped.email", "WARNING shaped.note"),
+          flagged,
+          md(reverse));
+      assertTrue(md(reverse).contains("not_invertible"), md(reverse));
+
+      StageOutput none = review(new CompatibilityReviewer(ONLINE, false), c, inv, mapping);
+      assertTrue(
+          report(none).findings().stream().noneMatch(f -> f.check().equals("not_invertible")),
+          md(none));
+    }
+  }
+
   private static StageOutput review(
       CompatibilityReviewer reviewer, Connection c, Inventory inv, MappingDocument mapping) {
     return reviewer.review(c, PG, "public", null, inv, mapping, EvidenceMask.plain(List.of("*")));

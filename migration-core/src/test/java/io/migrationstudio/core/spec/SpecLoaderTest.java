@@ -245,7 +245,7 @@ class SpecLoaderTest {
         mapping: { naming: camelCase }
         migrate: { strategy: cdc, parallelism: 0, chunk_rows: 2000000000, reject_limit: -1, dry_run: maybe, chunk_size: 5, max_lag: soon }
         validation: { sample_rows: -5, latency_tolerance: -0.1, queries: [ { name: q1 } ], repair: sometimes }
-        cutover: { window: tomorrow, rto: 15 minutes, freeze: partial, switch: { type: config-file }, max_validation_age: a day, max_lag: PT0S }
+        cutover: { window: tomorrow, rto: 15 minutes, freeze: partial, switch: { type: config-file }, max_validation_age: a day, max_lag: PT0S, rollback: backwards }
         reviews: { mapping: sometimes, deploy: ask }
         approvers: { default: [alice], cutover: bob, ops: [carol] }
         """;
@@ -279,6 +279,7 @@ class SpecLoaderTest {
                 "cutover.max_validation_age",
                 "cutover.max_lag",
                 "cutover.freeze",
+                "cutover.rollback",
                 "cutover.switch.path",
                 "reviews.mapping",
                 "reviews.deploy",
@@ -296,6 +297,29 @@ class SpecLoaderTest {
     assertEquals("must be 1..1000000000", chunk.rule());
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     assertEquals(e.problems().size(), e.getMessage().lines().count() - 1, e.getMessage());
+  }
+
+  @Test
+  void rollbackDefaultsToReverseForAnOnlinePostgresMigrationAndReverseNeedsOnline() {
+    assertFalse(SpecLoader.parse(FULL).reverseReplication(), "bulk: none by default");
+    MigrationSpec online = SpecLoader.parse(FULL.replace("strategy: bulk", "strategy: online"));
+    assertTrue(online.reverseReplication(), "online PostgreSQL -> PostgreSQL: reverse by default");
+    MigrationSpec pinned =
+        SpecLoader.parse(
+            FULL.replace("strategy: bulk", "strategy: online")
+                .replace("freeze: source-read-only", "freeze: source-read-only, rollback: none"));
+    assertFalse(pinned.reverseReplication(), "rollback: none is kept");
+    assertEquals(pinned, SpecLoader.parse(SpecLoader.render(pinned)), "round trip");
+    SpecException bulk =
+        assertThrows(
+            SpecException.class,
+            () ->
+                SpecLoader.parse(
+                    FULL.replace(
+                        "freeze: source-read-only",
+                        "freeze: source-read-only, rollback: reverse")));
+    assertEquals(
+        List.of("cutover.rollback"), bulk.problems().stream().map(SpecProblem::key).toList());
   }
 
   @Test

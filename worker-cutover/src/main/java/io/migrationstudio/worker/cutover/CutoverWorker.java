@@ -21,7 +21,9 @@ public final class CutoverWorker {
       WorkerFactory factory, WorkerOptions options, ArtifactStore store, SecretResolver secrets) {
     Worker worker = factory.newWorker(TaskQueues.CUTOVER, options);
     worker.registerActivitiesImplementations(
-        new CutoverActivitiesImpl(store, secrets), new HypercareActivitiesImpl(store, secrets));
+        new CutoverActivitiesImpl(store, secrets),
+        new HypercareActivitiesImpl(store, secrets),
+        new ReverseActivitiesImpl(store, secrets));
     return worker;
   }
 }

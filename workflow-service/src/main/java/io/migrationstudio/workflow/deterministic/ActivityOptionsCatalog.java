@@ -101,6 +101,39 @@ final class ActivityOptionsCatalog {
         .build();
   }
 
+  /**
+   * A reverse-stream slice (seconds) on the cutover workers: no heartbeat (shorter than its
+   * timeout), retried like the forward stream's slices (a restarted worker, a lost connection).
+   */
+  static ActivityOptions reverseSlice() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.CUTOVER)
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setRetryOptions(retry(30, Duration.ofSeconds(30)))
+        .build();
+  }
+
+  /**
+   * A rollback: minutes (its drain has its own timeout); one attempt, as the cutover's freeze (a
+   * failed rollback leaves the target writable and the reverse stream kept: ask again).
+   */
+  static ActivityOptions rollback() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.CUTOVER)
+        .setStartToCloseTimeout(Duration.ofMinutes(30))
+        .setRetryOptions(retry(1, Duration.ofSeconds(1)))
+        .build();
+  }
+
+  /** Dropping the reverse capture: seconds, on the cutover workers; retried a few times. */
+  static ActivityOptions reverseDrop() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.CUTOVER)
+        .setStartToCloseTimeout(Duration.ofMinutes(2))
+        .setRetryOptions(retry(5, Duration.ofSeconds(30)))
+        .build();
+  }
+
   /** Dropping a capture: seconds; retried a few times, then the status names what to drop. */
   static ActivityOptions captureDrop() {
     return ActivityOptions.newBuilder()

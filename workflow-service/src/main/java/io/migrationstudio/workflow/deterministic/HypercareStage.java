@@ -74,6 +74,14 @@ final class HypercareStage {
 
     /** Stops the reverse stream (and waits until it has stopped); nothing when none runs. */
     void stop(String why);
+
+    /**
+     * Waits {@code d}, or less when a rollback ended the migration: then its outcome, else null.
+     */
+    default String await(Duration d) {
+      Workflow.sleep(d);
+      return null;
+    }
   }
 
   /** How the migration ends after the hypercare. */
@@ -129,11 +137,12 @@ final class HypercareStage {
   MigrationOutcome afterCutover(
       OpenResult open,
       ApprovedStage approved,
-      BiFunction<MigrationState, String, MigrationOutcome> finish) {
+      BiFunction<MigrationState, String, MigrationOutcome> finish,
+      java.util.function.Supplier<String> withoutHypercare) {
     Optional<Ending> ended = run(open.hypercareStartedAtMillis(), approved);
     return ended.isPresent()
         ? finish.apply(ended.get().state(), ended.get().why())
-        : finish.apply(MigrationState.COMPLETED, "all stages approved and the cutover executed");
+        : finish.apply(MigrationState.COMPLETED, withoutHypercare.get());
   }
 
   private Optional<Ending> run(Long startedAt, ApprovedStage approved) {
@@ -162,7 +171,11 @@ final class HypercareStage {
     long start = startedAt != null ? startedAt : Workflow.currentTimeMillis();
     long end = start + length.toMillis();
     if (approved == null) {
-      watch(start, end);
+      String rolledBack = watch(start, end);
+      if (rolledBack != null) {
+        board.set(Stage.DECOMMISSION, StagePhase.NOT_RUN, null, null, "rolled back");
+        return Optional.of(new Ending(MigrationState.COMPLETED, rolledBack));
+      }
     }
     return Optional.of(decommission(approved));
   }
@@ -171,8 +184,11 @@ final class HypercareStage {
     return Workflow.getVersion(HYPERCARE_CHANGE, Workflow.DEFAULT_VERSION, HYPERCARE) >= HYPERCARE;
   }
 
-  /** Samples now, then once a day (a durable timer each), and at the end. */
-  private void watch(long start, long end) {
+  /**
+   * Samples now, then once a day (a durable timer each), and at the end; a rollback during the
+   * hypercare ends it: its outcome, else null.
+   */
+  private String watch(long start, long end) {
     shown = new HypercareStatus(start, end, 0, null, List.of(), reverse.lagMillis(), false);
     String until = "hypercare until " + Instant.ofEpochMilli(end);
     board.set(Stage.DECOMMISSION, StagePhase.HYPERCARE, null, null, until);
@@ -184,9 +200,15 @@ final class HypercareStage {
       if (now >= end) {
         break;
       }
-      Workflow.sleep(Duration.ofMillis(Math.min(end - now, NOTE_INTERVAL.toMillis())));
+      String rolledBack =
+          reverse.await(Duration.ofMillis(Math.min(end - now, NOTE_INTERVAL.toMillis())));
+      if (rolledBack != null) {
+        shown = copy(shown.notes(), shown.lastSampleAtMillis(), shown.lastResidual(), true);
+        return rolledBack;
+      }
     }
     shown = copy(shown.notes(), shown.lastSampleAtMillis(), shown.lastResidual(), true);
+    return null;
   }
 
   /** One note; a sample that fails is logged and shown, and the hypercare goes on. */

@@ -88,6 +88,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private MigrateStage migrate;
   private ValidationRepair repair;
   private HypercareStage hypercare;
+  private ReverseReplication reverse;
 
   @Override
   public MigrationOutcome run(MigrationInput input) {
@@ -143,7 +144,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     stream = new ChangeStream(run, status);
     migrate = new MigrateStage(run, board, status, copy, stream, controls);
     repair = new ValidationRepair(run, board, status, gate);
-    hypercare = new HypercareStage(run, board, status, gate); // reverse stream: reverseStream(hook)
+    hypercare = new HypercareStage(run, board, status, gate);
+    reverse = new ReverseReplication(run, status, board, controls);
     board.put(new ArtifactRef("migration.yaml", open.specCommit()));
   }
 
@@ -168,7 +170,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       base = approvedCommit.get();
       if (s == Stage.CUTOVER && !hypercare.resumed(earlier, open)) { // else: in hypercare
         Optional<String> refused =
-            new CutoverGuard(spec, migrationId, branch, board, status::say, stream).execute(base);
+            new CutoverGuard(reverse.pin(spec), migrationId, branch, board, status::say, stream)
+                .execute(base);
         if (refused.isPresent()) {
           return finish(MigrationState.FAILED, refused.get());
         }
@@ -181,7 +184,12 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                 + " 03-migrate/dry-run-report.md");
       }
     }
-    return hypercare.afterCutover(open, approved.get(Stage.DECOMMISSION), this::finish);
+    if (reverse.start(base)) { // the hypercare waits on it, watches its lag, stops it
+      hypercare.reverseStream(reverse.hook());
+    }
+    String done = "all stages approved and the cutover executed";
+    return hypercare.afterCutover(
+        open, approved.get(Stage.DECOMMISSION), this::finish, () -> reverse.afterSwitch(done));
   }
 
   /** Producer, checker, gate; returns the approved commit, or empty when rejected. */
@@ -266,6 +274,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
 
   private MigrationOutcome finish(MigrationState end, String why) {
     ChangeStream.end(stream, end, why); // online: stop the stream, drop the capture
+    ReverseReplication.end(reverse, end, why); // after a switch: the reverse stream's too
     status.state(end);
     status.say(why);
     gate.close();
@@ -286,6 +295,11 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     if (stream != null) {
       stream.progressed(p);
     }
+  }
+
+  @Override
+  public void reverseProgress(StreamProgress p) {
+    ReverseReplication.progressed(reverse, p);
   }
 
   @Override
@@ -330,6 +344,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
         MigrationStatus.KIND_MIGRATION,
         Workflow.getInfo().getWorkflowId(),
         stream == null ? null : stream.latest(),
+        reverse == null ? null : reverse.latest(),
         hypercare == null ? null : hypercare.status());
   }
 }

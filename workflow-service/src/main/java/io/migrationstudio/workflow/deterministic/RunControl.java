@@ -66,9 +66,15 @@ final class RunControl {
   private ControlRecord cancel;
   private ControlRecord pause;
   private Long rate;
+  private ReverseReplication reverse;
 
   RunControl(StatusLine status) {
     this.status = status;
+  }
+
+  /** The reverse stream a ROLLBACK goes to (set once the migration is open). */
+  void afterSwitch(ReverseReplication reverse) {
+    this.reverse = reverse;
   }
 
   /** Runs the stage loop in the scope a CANCEL cancels. */
@@ -87,7 +93,7 @@ final class RunControl {
     List<String> problems = new ArrayList<>();
     if (r == null || r.action() == null) {
       throw new IllegalArgumentException(
-          "a control needs an action: cancel, pause, resume or throttle");
+          "a control needs an action: cancel, pause, resume, throttle or rollback");
     }
     MigrationState s = status.state();
     if (s != MigrationState.RUNNING && s != MigrationState.AWAITING_REVIEW) {
@@ -114,6 +120,13 @@ final class RunControl {
       case RESUME -> {
         if (pause == null) {
           problems.add("the copy is not paused");
+        }
+      }
+      case ROLLBACK -> {
+        if (reverse == null) {
+          problems.add("the migration has not opened yet: there is nothing to roll back");
+        } else {
+          reverse.validate(r, problems);
         }
       }
       case THROTTLE -> {
@@ -150,8 +163,9 @@ final class RunControl {
       case PAUSE -> pause = rec;
       case RESUME -> pause = null;
       case THROTTLE -> rate = r.rowsPerSecond();
+      case ROLLBACK -> reverse.ask(rec);
     }
-    if (r.action() != ControlAction.CANCEL) {
+    if (r.action() != ControlAction.CANCEL && r.action() != ControlAction.ROLLBACK) {
       copies.forEach(this::tell);
     }
     log.info("{} by {}: {}", r.action(), rec.by(), rec.note());
@@ -163,6 +177,9 @@ final class RunControl {
       case CANCEL -> "running work is cancelled, then the migration ends CANCELLED";
       case PAUSE -> "no new chunk starts; running chunks finish";
       case RESUME -> "the copy goes on";
+      case ROLLBACK ->
+          "the reverse stream is drained under the target's freeze, then the source takes writes"
+              + " again (05-cutover/rollback-log.md)";
       case THROTTLE ->
           r.rowsPerSecond() == 0
               ? "chunks started from now on have no rate cap"

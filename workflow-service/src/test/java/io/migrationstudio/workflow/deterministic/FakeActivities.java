@@ -89,6 +89,10 @@ class FakeActivities
 
   final List<Long> executedAt = Collections.synchronizedList(new ArrayList<>());
 
+  /** The spec each executeCutover call was given (cutover.rollback as the workflow pinned it). */
+  final List<io.migrationstudio.contracts.spec.MigrationSpec> executedSpecs =
+      Collections.synchronizedList(new ArrayList<>());
+
   /** Whether checkFreshness finds the chunk ledger as the newest report recorded it. */
   volatile boolean ledgerUnchanged = true;
 
@@ -390,6 +394,7 @@ class FakeActivities
   public StageResult executeCutover(StageRequest r) {
     calls.add("execute-cutover");
     executedAt.add(r.stageStartedAtMillis());
+    executedSpecs.add(r.spec());
     return result(
         Stage.CUTOVER, "cutover-coordinator", "05-cutover/cutover-log.json", Verdict.PASS);
   }

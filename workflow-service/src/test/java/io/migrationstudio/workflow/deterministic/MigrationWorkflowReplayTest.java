@@ -43,7 +43,11 @@ class MigrationWorkflowReplayTest {
         // + hypercare version 1: after the switch, three daily hypercare notes (P2D, time
         // skipped), the decommission plan, its ask gate approved, the decommission
         // (HypercareWorkflowIT)
-        "migration-workflow-history-hypercare.json"
+        "migration-workflow-history-hypercare.json",
+        // + reverse-replication version 1: an online PostgreSQL migration's cutover pins
+        // cutover.rollback reverse, the reverse stream child runs after the switch, a failed
+        // rollback lets it go on, the second rollback completes the migration
+        "migration-workflow-history-reverse.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
@@ -62,7 +66,8 @@ class MigrationWorkflowReplayTest {
                 history,
                 MigrationWorkflowImpl.class,
                 TableCopyWorkflowImpl.class,
-                ChangeStreamWorkflowImpl.class));
+                ChangeStreamWorkflowImpl.class,
+                ReverseStreamWorkflowImpl.class));
   }
 
   /** Recorded histories of one table's child workflow, replayed against the current child. */

@@ -55,19 +55,29 @@ class MigrationWorkflowTest {
   private FakeActivities fakes;
   private FakeHypercare hypercare;
   private WorkflowClient client;
+  private FakeReverseActivities reverse;
 
   @BeforeEach
   void setUp() {
     env = TestWorkflowEnvironment.newInstance();
     fakes = new FakeActivities();
     hypercare = new FakeHypercare(fakes);
+    reverse = new FakeReverseActivities(fakes);
     client = env.getWorkflowClient();
-    startWorkers(env.getWorkerFactory(), fakes, hypercare);
+    startWorkers(env.getWorkerFactory(), fakes, hypercare, reverse);
     env.start();
   }
 
   private static void startWorkers(
       WorkerFactory factory, FakeActivities fakes, FakeHypercare hypercare) {
+    startWorkers(factory, fakes, hypercare, new FakeReverseActivities(fakes));
+  }
+
+  private static void startWorkers(
+      WorkerFactory factory,
+      FakeActivities fakes,
+      FakeHypercare hypercare,
+      FakeReverseActivities reverse) {
     // as in the embedded mode: no sticky queue, so a dead worker's workflow moves on at once
     WorkerOptions options =
         WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build();
@@ -75,7 +85,11 @@ class MigrationWorkflowTest {
     for (String queue :
         List.of(
             TaskQueues.ASSESSMENT, TaskQueues.MIGRATE, TaskQueues.VALIDATION, TaskQueues.CUTOVER)) {
-      factory.newWorker(queue, options).registerActivitiesImplementations(fakes);
+      io.temporal.worker.Worker w = factory.newWorker(queue, options);
+      w.registerActivitiesImplementations(fakes);
+      if (queue.equals(TaskQueues.CUTOVER)) {
+        w.registerActivitiesImplementations(reverse);
+      }
     }
     factory.getWorker(TaskQueues.CUTOVER).registerActivitiesImplementations(hypercare);
   }
@@ -204,22 +218,7 @@ class MigrationWorkflowTest {
   @Test
   void anOnlineMigrationStreamsFromBeforeTheFirstChunkAndDropsItsCaptureAtTheEnd()
       throws Exception {
-    MigrationSpec base = spec(allAuto());
-    MigrationSpec online =
-        new MigrationSpec(
-            base.id(),
-            null,
-            base.source(),
-            base.target(),
-            null,
-            null,
-            new io.migrationstudio.contracts.spec.MigrateOptions(
-                "online", null, null, null, null, null, null, null, null, null),
-            null,
-            base.cutover(),
-            base.reviews(),
-            base.approvers(),
-            null);
+    MigrationSpec online = online(CutoverOptions.ROLLBACK_NONE);
     MigrationWorkflow wf = start(online);
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
@@ -236,16 +235,90 @@ class MigrationWorkflowTest {
     assertTrue(
         calls.lastIndexOf("slice") < calls.indexOf("execute-cutover"),
         "live-cutover: the stream stopped before the cutover drains the capture itself: " + calls);
+    assertFalse(calls.contains("reverse-slice"), "rollback: none: no reverse stream: " + calls);
     MigrationStatus st = wf.status();
     assertTrue(st.stream() != null && st.stream().caughtUp(), String.valueOf(st.stream()));
     var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
     MigrationWorkflowReplayTest.replay(history, MigrationWorkflowImpl.class);
     var stream = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/stream");
     MigrationWorkflowReplayTest.replay(stream, ChangeStreamWorkflowImpl.class);
+  }
+
+  /**
+   * Online PostgreSQL -> PostgreSQL (cutover.rollback reverse by default): the cutover executes
+   * with the rollback pinned to reverse, then the reverse stream runs and its lag is in the status;
+   * a rollback is refused while one runs, a failed rollback lets the stream go on, the next one
+   * rolls back and the migration completes saying so; the reverse capture is not dropped twice.
+   */
+  @Test
+  void aSwitchedOnlineMigrationStreamsBackAndRollsBackOnRequest() throws Exception {
+    reverse.failRollbacks.set(1);
+    MigrationWorkflow wf = start(online(null));
+    MigrationStatus streaming =
+        awaitStatus(
+            wf,
+            s ->
+                s.reverse() != null
+                    && s.reverse().caughtUp()
+                    && s.state() == MigrationState.RUNNING);
+    assertTrue(streaming.message().contains("studio rollback wf-test"), streaming.message());
+    assertTrue(streaming.reverse().changes() > 0, streaming.reverse().toString());
+    WorkflowUpdateException noBy =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () -> wf.control(new ControlRequest(ControlAction.ROLLBACK, "", "", null)));
+    assertTrue(rootMessage(noBy).contains("--by"), rootMessage(noBy));
+    wf.control(new ControlRequest(ControlAction.ROLLBACK, "carol", "first try", null));
+    awaitStatus(
+        wf,
+        s ->
+            fakes.calls.contains("rollback-failed")
+                && s.message()
+                    .contains("The last rollback failed: the rollback failed at [drain]"));
+    int before = reverse.slices.get();
+    awaitStatus(wf, s -> reverse.slices.get() > before); // the stream goes on after a failure
+    ControlRecord rec =
+        wf.control(
+            new ControlRequest(ControlAction.ROLLBACK, "carol", "latency on the target", null));
+    assertEquals(ControlAction.ROLLBACK, rec.action());
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertTrue(
+        out.message().startsWith("rolled back to the source (asked by carol: latency"),
+        out.message());
+    List<String> calls = List.copyOf(fakes.calls);
+    assertTrue(calls.indexOf("reverse-slice") > calls.indexOf("execute-cutover"), calls.toString());
+    assertTrue(
+        calls.lastIndexOf("reverse-slice") < calls.lastIndexOf("rollback"), calls.toString());
+    assertFalse(calls.contains("drop-reverse"), "the passing rollback dropped it: " + calls);
+    assertEquals("latency on the target", reverse.lastRollback.reason());
+    assertEquals(
+        CutoverOptions.ROLLBACK_REVERSE, fakes.executedSpecs.get(0).cutover().rollback(), "pinned");
+    var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
+    MigrationWorkflowReplayTest.replay(history, MigrationWorkflowImpl.class);
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
-      writeHistory(dir, "migration-workflow-history-online-cutover.json");
+      writeHistory(dir, "migration-workflow-history-reverse.json");
     }
+  }
+
+  /** An online spec (PostgreSQL to PostgreSQL) with {@code cutover.rollback} (null: default). */
+  private static MigrationSpec online(String rollback) {
+    MigrationSpec base = spec(allAuto());
+    return new MigrationSpec(
+        base.id(),
+        null,
+        base.source(),
+        base.target(),
+        null,
+        null,
+        new io.migrationstudio.contracts.spec.MigrateOptions(
+            "online", null, null, null, null, null, null, null, null, null),
+        null,
+        CutoverOptions.defaults().withRollback(rollback).withHypercare("PT0S"),
+        base.reviews(),
+        base.approvers(),
+        null);
   }
 
   @Test
@@ -747,7 +820,7 @@ class MigrationWorkflowTest {
             spec(
                 allAuto(),
                 new CutoverOptions(
-                    CutoverWindow.at(window), null, null, null, null, null, "PT0S", null)));
+                    CutoverWindow.at(window), null, null, null, null, null, null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(2, fakes.validatedAt.size(), "validated again before the cutover: " + fakes.calls);
@@ -785,7 +858,7 @@ class MigrationWorkflowTest {
             spec(
                 allAuto(),
                 new CutoverOptions(
-                    CutoverWindow.at(window), null, null, null, "PT1H", null, "PT0S", null)));
+                    CutoverWindow.at(window), null, null, null, "PT1H", null, null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused"), out.message());
@@ -810,7 +883,9 @@ class MigrationWorkflowTest {
         new CutoverWindow(from.toString(), from.plusHours(1).toString(), "UTC", null);
     MigrationWorkflow wf =
         start(
-            spec(allAuto(), new CutoverOptions(daily, null, null, null, null, null, "PT0S", null)));
+            spec(
+                allAuto(),
+                new CutoverOptions(daily, null, null, null, null, null, null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
@@ -835,7 +910,9 @@ class MigrationWorkflowTest {
             null);
     MigrationWorkflow wf =
         start(
-            spec(allAuto(), new CutoverOptions(ended, null, null, null, null, null, "PT0S", null)));
+            spec(
+                allAuto(),
+                new CutoverOptions(ended, null, null, null, null, null, null, "PT0S", null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused: the cutover window"), out.message());
