@@ -21,6 +21,9 @@ import java.sql.Statement;
  * MariaDbRollbackIT}), so the marker is no bypass for them; an account that holds it could as well
  * drop the triggers.
  *
+ * <p>MySQL has no session {@code server_id} (vendor code 1228, not measured here): the applier
+ * refuses a MySQL source with a clear error; it would need another marker there.
+ *
  * <p>Not chosen: a user variable ({@code @studio_applier = 1}: any session may set one); the
  * account ({@code CURRENT_USER()}: the studio's account is often the application's); {@code
  * sql_log_bin = 0} (needs the same kind of privilege, and keeps the applier's writes from every
@@ -41,8 +44,8 @@ public final class MariaDbApplierSession {
 
   /** The privilege the source user needs for the reverse applier, for messages. */
   public static final String GRANTS =
-      "GRANT BINLOG REPLAY ON *.* TO <studio user> (MariaDB 10.5.2+; SUPER on MySQL and older"
-          + " MariaDB), plus SELECT, INSERT, UPDATE, DELETE on the tables in scope and CREATE,"
+      "GRANT BINLOG REPLAY ON *.* TO <studio user> (MariaDB 10.5.2+; SUPER on older MariaDB),"
+          + " plus SELECT, INSERT, UPDATE, DELETE on the tables in scope and CREATE,"
           + " SELECT, INSERT, UPDATE on the studio database";
 
   private MariaDbApplierSession() {}
@@ -71,6 +74,15 @@ public final class MariaDbApplierSession {
                 + " through the cutover's write guards and keeps them out of the forward stream;"
                 + " grant the source user "
                 + GRANTS,
+            e);
+      }
+      if (e.getErrorCode() == 1228) { // ER_GLOBAL_VARIABLE: MySQL has no session server_id
+        throw new MigrationException(
+            ErrorCode.INVALID_SPEC,
+            "the source does not let a session set its own server_id (vendor code 1228): it is"
+                + " MySQL, where the reverse applier cannot mark its writes yet; reverse"
+                + " replication works to PostgreSQL and MariaDB sources. Roll back by restoring the"
+                + " source instead",
             e);
       }
       throw e;
