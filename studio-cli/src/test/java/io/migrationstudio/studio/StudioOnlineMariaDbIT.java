@@ -4,23 +4,38 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.cutover.reverse.ReverseStream;
 import io.migrationstudio.core.git.GitArtifactStore;
+import io.migrationstudio.core.mapping.MappingLoader;
+import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.testkit.MariaDbExtension;
 import io.migrationstudio.testkit.MariaDbSamples;
 import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.ProbeWriter;
 import io.migrationstudio.testkit.TestDatabase;
 import io.migrationstudio.testkit.TestMariaDb;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,15 +47,34 @@ import org.junit.jupiter.api.io.TempDir;
  * the binlog stream carries every change (each server hashes its own rows' text, not through the
  * studio), cdc.json and Validation PASS, and the migration's end leaves no binlog reader connected
  * to the source.
+ *
+ * <p>Then the way there and back: the run cuts over live (guard triggers on the MariaDB tables,
+ * drain to the binlog head, identities from AUTO_INCREMENT, config-file switch) while a {@link
+ * ProbeWriter} writes every 10 ms to whichever database the switch names: the window is measured
+ * and every acknowledged write is on PostgreSQL. The reverse stream starts at the switch point,
+ * before the probe's first write on PostgreSQL (what {@code studio rollback --start-reverse} does,
+ * run in process; the cutover does not start it itself yet, so its time is inside the window); the
+ * application writes more on PostgreSQL, and {@code studio rollback} brings every write made there
+ * to MariaDB (rows compared by each server's own md5, every acknowledged probe write) and unfreezes
+ * it.
  */
 @ExtendWith({PostgresExtension.class, MariaDbExtension.class})
-@Timeout(600)
+@Timeout(900) // 562 s at a load average of 33 on 2 cores
 class StudioOnlineMariaDbIT {
 
+  private static final String BRANCH = "migrations/e2e-online-mariadb";
+
+  /** Probe numbers of the writes made on PostgreSQL after the reverse stream started. */
+  private static final long AFTER_REVERSE = 1_000_000;
+
   @Test
-  void anOnlineRunFromMariaDbKeepsTheTargetInSync(
+  void anOnlineRunFromMariaDbKeepsTheTargetInSyncCutsOverLiveAndRollsBack(
       TestMariaDb source, TestDatabase target, @TempDir Path home) throws Exception {
+    long started = System.nanoTime();
     MariaDbSamples.loadChinook(source);
+    source.execute(ProbeWriter.createMariaDbTableSql("probe"));
+    source.execute("INSERT INTO probe (seq) VALUES (-1), (-2), (-3), (-4), (-5), (-6), (-7), (-8)");
+    Path app = home.resolve("app.properties");
     Path spec = home.resolve("migration.yaml");
     Files.writeString(
         spec,
@@ -51,8 +85,44 @@ class StudioOnlineMariaDbIT {
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "mapping: { naming: snake_case }",
             "migrate: { strategy: online, parallelism: 2, chunk_rows: 500 }",
-            "cutover: { hypercare: PT0S, freeze: none }",
+            // a loaded CI machine: the catch-up must not be refused for a slow binlog reader start
+            "cutover: { hypercare: PT0S, rto: PT5M, max_lag: PT30S, switch: { type: config-file, path: \""
+                + app
+                + "\" } }",
             ""));
+    ProbeWriter.Endpoint src =
+        new ProbeWriter.Endpoint("source", source.jdbcUrl(), source.user(), "");
+    ProbeWriter.Endpoint tgt =
+        new ProbeWriter.Endpoint("target", target.jdbcUrl(), target.user(), "");
+    // the reverse stream starts at the switch point, before the application's first write on
+    // PostgreSQL (the cutover does not start it itself yet): the operator's `studio rollback
+    // --start-reverse`, done by the application's endpoint lookup when it first sees the switch
+    Supplier<ProbeWriter.Endpoint> follow = ProbeWriter.followConfigFile(app, src, tgt);
+    AtomicLong reverseMillis = new AtomicLong(-1);
+    Supplier<ProbeWriter.Endpoint> endpoint =
+        () -> {
+          ProbeWriter.Endpoint e = follow.get();
+          if (e == tgt && reverseMillis.get() < 0) {
+            reverseMillis.set(startReverse(spec, home));
+          }
+          return e;
+        };
+    ProbeWriter probe = new ProbeWriter("probe", endpoint, Duration.ofMillis(10));
+    AtomicBoolean done = new AtomicBoolean();
+    // the drill rehearses the switch on the real pair; the application starts once it is over
+    Thread starter =
+        new Thread(
+            () -> {
+              while (!done.get() && !drilled(home)) {
+                pause(200);
+              }
+              if (!done.get()) {
+                probe.start();
+              }
+            },
+            "probe-starter");
+    starter.setDaemon(true);
+    starter.start();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger written = new AtomicInteger();
     AtomicInteger afterCopy = new AtomicInteger();
@@ -60,12 +130,21 @@ class StudioOnlineMariaDbIT {
         new Thread(() -> write(source, target, stop, written, afterCopy), "source-writer");
     writer.setDaemon(true);
     writer.start();
+    String printed;
     try {
-      StudioRunIT.runAutoApproved(spec, home);
+      printed = StudioRunIT.runAutoApproved(spec, home);
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (probe.acknowledgedOn("target") < 20 && System.nanoTime() < deadline) {
+        pause(50);
+      }
     } finally {
+      done.set(true);
       stop.set(true);
       writer.join(30_000);
+      starter.join(10_000);
+      probe.close();
     }
+    long cutOver = System.nanoTime();
     assertTrue(written.get() > 0 && afterCopy.get() > 0, written + " / " + afterCopy);
     assertSameRows(
         source,
@@ -106,6 +185,194 @@ class StudioOnlineMariaDbIT {
               JsonNode.class,
               "validation.json");
       assertEquals("PASS", validation.get("status").asText(), validation.toString());
+    }
+    liveCutover(source, target, probe, printed, home);
+    System.out.println("reverse stream started in " + reverseMillis.get() + " ms, in the window");
+    long rollback = rollBack(source, target, spec, home, probe);
+    System.out.printf(
+        "mariadb e2e: run and live cutover %d s, reverse and rollback %d s (rollback_millis %d)%n",
+        (cutOver - started) / 1_000_000_000L,
+        (System.nanoTime() - cutOver) / 1_000_000_000L,
+        rollback);
+  }
+
+  /**
+   * The live cutover's evidence: the window the probe measured, every acknowledged probe write on
+   * PostgreSQL, the cutover log's live section.
+   */
+  private static ProbeWriter.Window liveCutover(
+      TestMariaDb source, TestDatabase target, ProbeWriter probe, String printed, Path home)
+      throws Exception {
+    long onSource = probe.acknowledgedOn("source");
+    long onTarget = probe.acknowledgedOn("target");
+    assertTrue(
+        onSource > 10,
+        "the probe wrote to MariaDB before the freeze: "
+            + onSource
+            + "; last failure: "
+            + probe.lastFailure()
+            + "\n"
+            + printed);
+    assertTrue(
+        onTarget >= 20,
+        "the probe wrote to PostgreSQL after the switch (its identity was set): "
+            + onTarget
+            + "; last failure: "
+            + probe.lastFailure()
+            + "\n"
+            + printed);
+    ProbeWriter.Window window = probe.window("source", "target").orElseThrow();
+    Set<String> onFinal = new HashSet<>(rows(target, "SELECT seq FROM probe"));
+    List<Long> lost =
+        probe.acknowledged().stream()
+            .map(ProbeWriter.Ack::seq)
+            .filter(s -> !onFinal.contains(Long.toString(s)))
+            .toList();
+    assertEquals(List.of(), lost, "every acknowledged probe write is on the final primary");
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      JsonNode log =
+          Json.read(
+              store.read(BRANCH, "05-cutover/cutover-log.json").orElseThrow(),
+              JsonNode.class,
+              "cutover-log.json");
+      assertEquals("PASS", log.get("verdict").asText(), log.toString());
+      JsonNode live = log.get("live");
+      assertTrue(live != null && live.get("drain_ms").asLong() >= 0, log.toString());
+      System.out.printf(
+          "mariadb live cutover: probe window %d ms (last source ack #%d, first target ack #%d),"
+              + " studio freeze-to-switch %d ms, lag %d ms, drain %d ms, %d source acks, %d target"
+              + " acks, %d refused writes%n",
+          window.millis(),
+          window.lastOnOld().seq(),
+          window.firstOnNew().seq(),
+          live.get("write_unavailable_ms").asLong(),
+          live.get("lag_ms").asLong(),
+          live.get("drain_ms").asLong(),
+          onSource,
+          onTarget,
+          probe.failures());
+    }
+    return window;
+  }
+
+  /**
+   * The application's writes on PostgreSQL after the switch (the probe's, a new artist, renamed
+   * albums, a key change, a deleted artist, more probe rows), {@code studio rollback}: every one on
+   * MariaDB, which takes writes again past every key PostgreSQL used. Returns the rollback's
+   * frozen-to-writable time.
+   */
+  private static long rollBack(
+      TestMariaDb source, TestDatabase target, Path spec, Path home, ProbeWriter probe)
+      throws Exception {
+    target.execute(
+        "INSERT INTO artist (artist_id, name) VALUES (900001, 'written on PostgreSQL'),"
+            + " (900003, 'deleted on PostgreSQL')",
+        "UPDATE album SET title = 'renamed on PostgreSQL' WHERE album_id IN (1, 2, 3)",
+        "UPDATE artist SET artist_id = 900002 WHERE artist_id = 900001",
+        "DELETE FROM artist WHERE artist_id = 900003");
+    for (long i = 1; i <= 20; i++) {
+      target.execute("INSERT INTO probe (seq) VALUES (" + (AFTER_REVERSE + i) + ")");
+    }
+    StudioRunFailureIT.Ran rolled =
+        StudioRunFailureIT.studio("rollback", spec.toString(), "--home", home.toString());
+    assertEquals(0, rolled.code(), rolled.printed());
+    assertTrue(rolled.printed().contains("Verdict: **PASS**"), rolled.printed());
+    assertSameRows(
+        source,
+        "Artist",
+        "ArtistId, Name",
+        "CONCAT_WS('|', ArtistId, COALESCE(Name, '-'))",
+        target,
+        "artist",
+        "artist_id, name",
+        "concat_ws('|', artist_id, coalesce(name, '-'))");
+    assertSameRows(
+        source,
+        "Album",
+        "AlbumId, Title, ArtistId",
+        "CONCAT_WS('|', AlbumId, Title, ArtistId)",
+        target,
+        "album",
+        "album_id, title, artist_id",
+        "concat_ws('|', album_id, title, artist_id)");
+    assertSameRows(
+        source,
+        "probe",
+        "seq, id, UNIX_TIMESTAMP(written_at)",
+        "CONCAT_WS('|', seq, id, UNIX_TIMESTAMP(written_at))",
+        target,
+        "probe",
+        "seq, id, to_char(extract(epoch FROM written_at), 'FM9999999999.000000')",
+        "concat_ws('|', seq, id, to_char(extract(epoch FROM written_at), 'FM9999999999.000000'))");
+    Set<String> onMariaDb = new HashSet<>(rows(source, "SELECT seq FROM probe"));
+    assertEquals(
+        List.of(),
+        probe.acknowledged().stream()
+            .map(ProbeWriter.Ack::seq)
+            .filter(s -> !onMariaDb.contains(Long.toString(s)))
+            .toList(),
+        "every probe write acknowledged on either side is on MariaDB after the rollback");
+    assertEquals(
+        20,
+        source.queryLong("SELECT count(*) FROM probe WHERE seq > " + AFTER_REVERSE),
+        "every probe write made on PostgreSQL after the reverse start is on MariaDB");
+    // the application writes on MariaDB again, past every key PostgreSQL used
+    source.execute("INSERT INTO probe (seq) VALUES (" + (2 * AFTER_REVERSE) + ")");
+    long targetMax = target.queryLong("SELECT max(id) FROM probe");
+    assertTrue(
+        source.queryLong("SELECT id FROM probe WHERE seq = " + (2 * AFTER_REVERSE)) > targetMax,
+        "AUTO_INCREMENT past PostgreSQL's " + targetMax);
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      JsonNode log =
+          Json.read(
+              store.read(BRANCH, "05-cutover/rollback-log.json").orElseThrow(),
+              JsonNode.class,
+              "rollback-log.json");
+      assertEquals("PASS", log.get("verdict").asText(), log.toString());
+      return log.get("rollback_millis").asLong();
+    }
+  }
+
+  /**
+   * {@code studio rollback --start-reverse}'s work, in process (the run still prints to the
+   * captured {@code System.out}): the reverse capture from the switch point, with the mapping on
+   * the branch. Returns its duration.
+   */
+  private static long startReverse(Path spec, Path home) {
+    long t0 = System.nanoTime();
+    try (Repository r =
+        new FileRepositoryBuilder()
+            .setGitDir(home.resolve("artifacts").resolve("remote.git").toFile())
+            .build()) {
+      var id = r.resolve("refs/heads/" + BRANCH + ":" + ArtifactPaths.MAPPING_YAML);
+      byte[] yaml = r.open(id).getBytes();
+      MigrationSpec s = SpecLoader.parse(SpecLoader.read(spec));
+      new ReverseStream((value, key) -> value)
+          .prepare(s, MappingLoader.read(yaml, ArtifactPaths.MAPPING_YAML), s.id());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  /** Whether the branch holds the drill's record (read without opening the studio's store). */
+  private static boolean drilled(Path home) {
+    Path git = home.resolve("artifacts").resolve("remote.git");
+    if (!Files.isDirectory(git)) {
+      return false;
+    }
+    try (Repository r = new FileRepositoryBuilder().setGitDir(git.toFile()).build()) {
+      return r.resolve("refs/heads/" + BRANCH + ":05-cutover/drill.json") != null;
+    } catch (IOException | RuntimeException notYet) {
+      return false;
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -179,6 +446,32 @@ class StudioOnlineMariaDbIT {
       String targetColumns,
       String targetText)
       throws SQLException {
+    assertSameRows(
+        source,
+        sourceTable,
+        sourceColumns,
+        sourceText,
+        target,
+        targetTable,
+        targetColumns,
+        targetText,
+        null);
+  }
+
+  /** The same for the rows {@code where} (a {@code FROM table WHERE ...} tail; null: all). */
+  private static void assertSameRows(
+      TestMariaDb source,
+      String sourceTable,
+      String sourceColumns,
+      String sourceText,
+      TestDatabase target,
+      String targetTable,
+      String targetColumns,
+      String targetText,
+      String where)
+      throws SQLException {
+    String sourceFrom = where != null ? where : " FROM " + sourceTable;
+    String targetFrom = where != null ? where : " FROM " + targetTable;
     String want =
         one(
             source,
@@ -186,8 +479,8 @@ class StudioOnlineMariaDbIT {
                 + sourceText
                 + " ORDER BY "
                 + sourceColumns.split(",")[0]
-                + " SEPARATOR '\\n'))) FROM "
-                + sourceTable);
+                + " SEPARATOR '\\n')))"
+                + sourceFrom);
     String got =
         one(
             target,
@@ -195,12 +488,12 @@ class StudioOnlineMariaDbIT {
                 + targetText
                 + ", E'\\n' ORDER BY "
                 + targetColumns.split(",")[0]
-                + ")) FROM "
-                + targetTable);
+                + "))"
+                + targetFrom);
     if (!want.equals(got)) {
       assertEquals(
-          rows(source, "SELECT " + sourceColumns + " FROM " + sourceTable),
-          rows(target, "SELECT " + targetColumns + " FROM " + targetTable),
+          rows(source, "SELECT " + sourceColumns + sourceFrom),
+          rows(target, "SELECT " + targetColumns + targetFrom),
           sourceTable + ": " + want + " on the source, " + got + " on the target");
     }
     assertEquals(want, got, sourceTable);

@@ -74,6 +74,18 @@ public final class ProbeWriter implements AutoCloseable {
   }
 
   /**
+   * The probe table on MariaDB/MySQL, the same shape: the key from AUTO_INCREMENT (the target's
+   * identity must be set past it at the cutover, and AUTO_INCREMENT past the target's at a
+   * rollback).
+   */
+  public static String createMariaDbTableSql(String table) {
+    return "CREATE TABLE "
+        + table
+        + " (id bigint AUTO_INCREMENT PRIMARY KEY, seq bigint NOT NULL UNIQUE,"
+        + " written_at timestamp(6) NULL DEFAULT CURRENT_TIMESTAMP(6)) ENGINE=InnoDB";
+  }
+
+  /**
    * The endpoint a {@code config-file} switch names: {@code to} once the properties file at {@code
    * file} holds {@code url=} its JDBC URL, {@code from} otherwise (no file, another URL, a file
    * being replaced).

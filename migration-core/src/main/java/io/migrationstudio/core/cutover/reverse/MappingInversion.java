@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.mariadb.MariaDbDialect;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.mapping.Disposition;
@@ -31,8 +32,8 @@ import java.util.regex.Pattern;
  *   <li><b>blocking</b> (the reverse stream refuses the mapping): a TRANSFORM (a CEL expression has
  *       no inverse), a value map, a type change that narrowed the value on the way in or that the
  *       studio cannot rank (writing the target's value back would overwrite the source's with
- *       less), a table without a primary key (a change cannot find its row), a source that is not
- *       PostgreSQL (no applier writes another engine yet);
+ *       less), a table without a primary key (a change cannot find its row), a source that is
+ *       neither PostgreSQL nor MariaDB/MySQL (no applier writes another engine);
  *   <li><b>warning</b> (the way back works but is not the identity): a widening type change (a
  *       value the source type cannot hold, written on the target after the switch, stops the
  *       reverse stream naming the row), a dropped source column (rows inserted on the target reach
@@ -42,10 +43,13 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * Types are compared as PostgreSQL spells them, after folding aliases ({@code int4} = {@code
- * integer}, {@code serial} = {@code integer}, {@code character varying} = {@code varchar}, ...).
+ * integer}, {@code serial} = {@code integer}, {@code character varying} = {@code varchar}, ...); a
+ * MariaDB/MySQL source type against the PostgreSQL type the catalogue or an override chose, by
+ * {@link MariaDbInversion} (ranges, lengths, precisions; enum and set members).
  */
 public final class MappingInversion {
   private static final PostgresDialect PG = new PostgresDialect();
+  private static final MariaDbDialect MARIADB = new MariaDbDialect();
 
   private MappingInversion() {}
 
@@ -79,7 +83,7 @@ public final class MappingInversion {
   public static List<Finding> findings(MappingDocument mapping) {
     List<Finding> out = new ArrayList<>();
     String engine = mapping.sourceEngine();
-    if (engine != null && !engine.isBlank() && !PG.name().equals(engine)) {
+    if (engine != null && !engine.isBlank() && !PG.name().equals(engine) && !mariaDb(mapping)) {
       out.add(
           new Finding(
               Severity.BLOCKING,
@@ -87,9 +91,10 @@ public final class MappingInversion {
               null,
               "the source engine is "
                   + engine
-                  + ": the reverse stream applies to a PostgreSQL source only (no applier writes "
+                  + ": the reverse stream applies to PostgreSQL and MariaDB/MySQL sources only (no"
+                  + " applier writes "
                   + engine
-                  + " yet); roll back by restoring the source instead"));
+                  + "); roll back by restoring the source instead"));
     }
     for (TableMapping t : mapping.tables()) {
       if (t.primaryKey().isEmpty()) {
@@ -102,13 +107,20 @@ public final class MappingInversion {
                     + " row on the source; declare one"));
       }
       for (ColumnMapping c : t.columns()) {
-        column(t, c, out);
+        column(t, c, mariaDb(mapping), out);
       }
     }
     return out;
   }
 
-  private static void column(TableMapping t, ColumnMapping c, List<Finding> out) {
+  /** Whether the forward mapping reads a MariaDB/MySQL source. */
+  static boolean mariaDb(MappingDocument mapping) {
+    String engine = mapping.sourceEngine();
+    return engine != null
+        && (engine.equalsIgnoreCase("mariadb") || engine.equalsIgnoreCase("mysql"));
+  }
+
+  private static void column(TableMapping t, ColumnMapping c, boolean mariaDb, List<Finding> out) {
     String name = c.source() != null ? c.source() : c.target();
     switch (c.disposition()) {
       case DROP ->
@@ -150,7 +162,10 @@ public final class MappingInversion {
                   "value-mapped on the way in; the reverse stream does not invert value maps"));
           return;
         }
-        Width w = compare(TableSql.sourceType(c), c.type());
+        Width w =
+            mariaDb
+                ? MariaDbInversion.compare(TableSql.sourceType(c), c.type())
+                : compare(TableSql.sourceType(c), c.type());
         if (w == Width.WIDER) {
           out.add(
               new Finding(
@@ -198,15 +213,17 @@ public final class MappingInversion {
               + String.join("; ", blocking.stream().map(Finding::line).toList()));
     }
     List<TableMapping> tables = new ArrayList<>();
+    boolean mariaDb = mariaDb(mapping);
     for (TableMapping t : mapping.tables()) {
-      tables.add(invert(t));
+      tables.add(invert(t, mariaDb));
     }
     return new MappingDocument(
         mapping.version(),
         mapping.naming(),
         PG.name(),
         TableSql.targetSchema(mapping, PG),
-        sourceSchema(mapping, PG),
+        // a MariaDB "schema" is a database: none named means the connection's own
+        mariaDb ? mapping.sourceSchema() : sourceSchema(mapping, PG),
         tables,
         List.of());
   }
@@ -218,13 +235,17 @@ public final class MappingInversion {
         : mapping.sourceSchema();
   }
 
-  private static TableMapping invert(TableMapping t) {
+  private static TableMapping invert(TableMapping t, boolean mariaDb) {
     List<ColumnMapping> columns = new ArrayList<>();
     for (ColumnMapping c : t.columns()) {
       if ((c.disposition() == Disposition.MAP || c.disposition() == Disposition.CAST)
           && c.source() != null) {
         String sourceType = TableSql.sourceType(c);
-        boolean same = compare(sourceType, c.type()) == Width.SAME;
+        boolean same =
+            (mariaDb
+                    ? MariaDbInversion.compare(sourceType, c.type())
+                    : compare(sourceType, c.type()))
+                == Width.SAME;
         columns.add(
             new ColumnMapping(
                 c.target(),
@@ -232,7 +253,7 @@ public final class MappingInversion {
                 same ? Disposition.MAP : Disposition.CAST,
                 c.type(),
                 sourceType,
-                PG.canonicalType(sourceType),
+                mariaDb ? MARIADB.canonicalType(sourceType) : PG.canonicalType(sourceType),
                 true,
                 false,
                 null,

@@ -12,7 +12,6 @@ import io.migrationstudio.core.cdc.apply.ChangeApplier;
 import io.migrationstudio.core.cdc.apply.StreamPositions;
 import io.migrationstudio.core.cdc.apply.StreamService;
 import io.migrationstudio.core.copy.TableSql;
-import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.Secrets;
@@ -21,7 +20,6 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +38,12 @@ import java.util.TreeMap;
  *       also checks the source user may enter the applier's session ({@link ApplierSession}), so
  *       missing grants show at the switch, not at the rollback.
  *   <li>{@link #drain}: reads the slot and applies whole target transactions to the source through
- *       {@link ChangeApplier} (exactly once: the position is kept on the source in the same
- *       transaction as the rows), in a session that passes the source's write guards and tags its
- *       writes; confirms to the target slot only what the source committed. Runs to a position (the
- *       rollback's end marker) or for a slice (hypercare keeps the lag small).
+ *       the source engine's {@link ReverseApplier} (PostgreSQL: {@link ChangeApplier};
+ *       MariaDB/MySQL: {@link MariaDbReverseApplier}) (exactly once: the position is kept on the
+ *       source in the same transaction as the rows), in a session that passes the source's write
+ *       guards and tags its writes; confirms to the target slot only what the source committed.
+ *       Runs to a position (the rollback's end marker) or for a slice (hypercare keeps the lag
+ *       small).
  *   <li>{@link #drop}: slot and publication on the target, origin on the source.
  * </ul>
  *
@@ -104,15 +104,7 @@ public final class ReverseStream {
     String name = captureName(migrationId);
     Dialect sd = Dialects.source(spec);
     try (Connection src = Dialects.open(spec.source(), secrets, "source")) {
-      ApplierSession.createOrigin(src, originName(migrationId));
-      ApplierSession.enter(src, originName(migrationId)); // checks the grants now
-      src.setAutoCommit(false);
-      try (Statement st = src.createStatement()) {
-        for (String sql : bookkeeping(inverse)) {
-          st.execute(sql);
-        }
-      }
-      src.commit();
+      applier(spec, inverse, migrationId).prepare(src);
     } catch (SQLException e) {
       throw sd.classify(e, "preparing the source for the reverse stream " + name);
     }
@@ -125,13 +117,9 @@ public final class ReverseStream {
     }
   }
 
-  /**
-   * The studio's tables on the source that the applier needs: its stream position, and an empty
-   * chunk ledger (no chunk snapshots: every change applies).
-   */
-  private static List<String> bookkeeping(MappingDocument inverse) {
-    Dialect pg = Dialects.forName("postgresql");
-    return new TargetSchema(pg, inverse, TargetSchema.DEFAULT_STUDIO_SCHEMA).ledgerStatements();
+  /** The source engine's applier ({@link ReverseApplier}). */
+  static ReverseApplier applier(MigrationSpec spec, MappingDocument inverse, String migrationId) {
+    return ReverseApplier.of(Dialects.source(spec), Dialects.target(spec), inverse, migrationId);
   }
 
   /**
@@ -150,19 +138,10 @@ public final class ReverseStream {
     MappingDocument inverse = MappingInversion.invert(mapping);
     String name = captureName(migrationId);
     Dialect sd = Dialects.source(spec);
-    Dialect td = Dialects.target(spec);
     long deadline = System.nanoTime() + slice.toNanos();
     try (Connection src = Dialects.open(spec.source(), secrets, "source")) {
-      ApplierSession.enter(src, originName(migrationId));
-      ChangeApplier applier =
-          new ChangeApplier(
-              td,
-              sd,
-              inverse,
-              migrationId + "#reverse",
-              name,
-              TargetSchema.DEFAULT_STUDIO_SCHEMA,
-              null);
+      ReverseApplier applier = applier(spec, inverse, migrationId);
+      applier.enter(src);
       var stored = applier.stored(src);
       // nothing applied yet: from the start position, or (null) the slot's confirmed position,
       // which moves only when the source committed what it covers
@@ -245,7 +224,7 @@ public final class ReverseStream {
       throw Dialects.target(spec).classify(e, "dropping the reverse capture " + name);
     }
     try (Connection src = Dialects.open(spec.source(), secrets, "source")) {
-      ApplierSession.dropOrigin(src, originName(migrationId));
+      ReverseApplier.dropTags(Dialects.source(spec), src, migrationId);
     } catch (SQLException e) {
       throw Dialects.source(spec).classify(e, "dropping the origin " + originName(migrationId));
     }

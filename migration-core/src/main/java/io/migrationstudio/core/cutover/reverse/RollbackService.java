@@ -242,7 +242,9 @@ public final class RollbackService {
 
     String sequences() throws SQLException {
       sequences =
-          SourceSequences.advance(source, target, sd, td, mapping).stream()
+          ReverseApplier.of(sd, td, MappingInversion.invert(mapping), id)
+              .advanceSequences(source, target, sd, td, mapping)
+              .stream()
               .map(SourceSequences.Set::line)
               .toList();
       return sequences.isEmpty() ? "no sequences" : String.join(", ", sequences);

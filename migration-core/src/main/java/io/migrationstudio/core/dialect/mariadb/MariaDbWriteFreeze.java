@@ -25,6 +25,10 @@ import java.util.Locale;
  * open transaction that touched the table holds, so once the guards exist no transaction is still
  * writing to a table in scope. A timeout removes the guards already made and names the open
  * transactions. Needs the TRIGGER privilege on the tables.
+ *
+ * <p>The one session the guards let through is the studio's reverse applier, marked by its session
+ * {@code server_id} ({@link MariaDbApplierSession}), which only an account with BINLOG REPLAY or
+ * SUPER can set.
  */
 final class MariaDbWriteFreeze implements WriteFreeze {
   static final String PREFIX = "studio_guard_";
@@ -50,9 +54,11 @@ final class MariaDbWriteFreeze implements WriteFreeze {
                     + event
                     + " ON "
                     + t
-                    + " FOR EACH ROW SIGNAL SQLSTATE '25006' SET MESSAGE_TEXT = '"
+                    + " FOR EACH ROW IF @@session.server_id <> "
+                    + MariaDbApplierSession.SERVER_ID
+                    + " THEN SIGNAL SQLSTATE '25006' SET MESSAGE_TEXT = '"
                     + message(n)
-                    + "'");
+                    + "'; END IF");
           }
           done.add(t);
         }

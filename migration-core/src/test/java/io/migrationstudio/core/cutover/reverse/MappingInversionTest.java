@@ -128,9 +128,103 @@ class MappingInversionTest {
   }
 
   @Test
-  void aSourceOtherThanPostgresqlHasNoApplierYet() {
-    List<Finding> findings = MappingInversion.findings(mapping("mariadb", table("t", "t", ID)));
+  void aSourceOtherThanPostgresqlOrMariaDbHasNoApplier() {
+    List<Finding> findings = MappingInversion.findings(mapping("sqlite", table("t", "t", ID)));
     assertEquals(Severity.BLOCKING, findings.get(0).severity());
+    assertEquals("*", findings.get(0).table());
+  }
+
+  @Test
+  void aMariaDbSourceIsInvertedIntoItsOwnTypesWithWideningsWarned() {
+    MappingDocument forward =
+        mapping(
+            "mariadb",
+            table(
+                "t",
+                "t",
+                column("id", "id", Disposition.MAP, "int(11)", "integer"),
+                column("n", "n", Disposition.CAST, "int(10) unsigned", "bigint"),
+                column("k", "k", Disposition.CAST, "enum('a','b')", "text"),
+                column("v", "v", Disposition.MAP, "varchar(40)", "character varying(40)")));
+    List<Finding> findings = MappingInversion.findings(forward);
+    assertEquals(
+        List.of("n", "k"), findings.stream().map(Finding::column).toList(), findings.toString());
+    assertTrue(findings.stream().noneMatch(Finding::blocking), findings.toString());
+    MappingDocument inverse = MappingInversion.invert(forward);
+    assertEquals("app", inverse.targetSchema(), "the MariaDB database the forward read");
+    ColumnMapping n = inverse.tables().get(0).bySource("n").orElseThrow();
+    assertEquals("int(10) unsigned", n.type());
+    assertEquals(Disposition.CAST, n.disposition());
+    assertEquals(
+        Disposition.MAP, inverse.tables().get(0).bySource("id").orElseThrow().disposition());
+  }
+
+  @Test
+  void mariaDbTypeChangesAreRankedByRangeLengthAndPrecision() {
+    String[][] cases = {
+      {"int(11)", "integer", "SAME"},
+      {"int", "bigint", "WIDER"},
+      {"int(10) unsigned", "bigint", "WIDER"},
+      {"int unsigned", "integer", "NARROWER"},
+      {"bigint(20)", "bigint", "SAME"},
+      {"bigint(20) unsigned", "numeric(20)", "WIDER"},
+      {"bigint unsigned", "bigint", "NARROWER"},
+      {"serial", "numeric(20,0)", "WIDER"},
+      {"tinyint(4)", "smallint", "WIDER"},
+      {"tinyint(1)", "boolean", "SAME"},
+      {"bit(1)", "boolean", "SAME"},
+      {"smallint(6)", "smallint", "SAME"},
+      {"mediumint(9)", "integer", "WIDER"},
+      {"year(4)", "smallint", "WIDER"},
+      {"decimal(10,2)", "numeric(10,2)", "SAME"},
+      {"decimal(10,2) unsigned", "numeric(10,2)", "WIDER"},
+      {"decimal(10,2)", "numeric(8,2)", "NARROWER"},
+      {"float", "real", "SAME"},
+      {"double", "double precision", "SAME"},
+      {"double", "real", "NARROWER"},
+      {"varchar(40)", "character varying(40)", "SAME"},
+      {"char(3)", "varchar(3)", "SAME"},
+      {"varchar(40)", "text", "WIDER"},
+      {"varchar(40)", "varchar(20)", "NARROWER"},
+      {"longtext", "text", "SAME"},
+      {"text", "text", "WIDER"},
+      {"enum('a','b')", "text", "WIDER"},
+      {"set('a','b')", "text[]", "WIDER"},
+      {"varbinary(16)", "bytea", "WIDER"},
+      {"longblob", "bytea", "SAME"},
+      {"date", "date", "SAME"},
+      {"datetime", "timestamp", "WIDER"}, // microseconds written on the target
+      {"datetime(6)", "timestamp(6)", "SAME"},
+      {"datetime(6)", "timestamp(3)", "NARROWER"},
+      {"datetime", "timestamptz", "OTHER"},
+      {"timestamp(3)", "timestamptz(3)", "WIDER"},
+      {"time", "time", "WIDER"},
+      {"time(6)", "time(6)", "SAME"},
+      {"json", "jsonb", "SAME"},
+      {"uuid", "uuid", "SAME"},
+      {"geometry", "bytea", "OTHER"},
+      {"int", "text", "OTHER"},
+    };
+    for (String[] c : cases) {
+      assertEquals(Width.valueOf(c[2]), MariaDbInversion.compare(c[0], c[1]), c[0] + " -> " + c[1]);
+    }
+  }
+
+  @Test
+  void postgresTextComesBackAsMariaDbValues() {
+    assertEquals(
+        "2030-01-01 12:00:00.123000", MariaDbReverseApplier.utc("2030-01-01 15:00:00.123+03"));
+    assertEquals(
+        "2030-01-01 00:00:00.000000", MariaDbReverseApplier.utc("2029-12-31 18:30:00-05:30"));
+    assertEquals("2024-05-01 07:00:00.000000", MariaDbReverseApplier.utc("2024-05-01 07:00:00+00"));
+    assertThrows(IllegalArgumentException.class, () -> MariaDbReverseApplier.utc("infinity"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> MariaDbReverseApplier.utc("0044-03-15 12:00:00+00 BC"));
+    assertEquals(List.of(), MariaDbReverseApplier.arrayMembers("{}"));
+    assertEquals(List.of("x", "z"), MariaDbReverseApplier.arrayMembers("{x,z}"));
+    assertEquals(
+        List.of("a b", "c\"d", "e"), MariaDbReverseApplier.arrayMembers("{\"a b\",\"c\\\"d\",e}"));
   }
 
   @Test

@@ -28,6 +28,7 @@ import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.cdc.StreamPosition.BinlogPosition;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.Secrets;
+import io.migrationstudio.core.dialect.mariadb.MariaDbApplierSession;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
@@ -65,6 +66,10 @@ import java.util.concurrent.TimeoutException;
  * and the statement; {@code TRUNCATE} becomes {@link RowChange#truncate}. The client's thread
  * delivers events; {@link #poll} hands them over, and a failure on that thread (a lost connection,
  * an undecodable value, DDL) is thrown from the next {@link #poll}.
+ *
+ * <p>Events of the studio's reverse applier (header server id {@link
+ * MariaDbApplierSession#SERVER_ID}) are skipped: after a rollback the writes the reverse stream
+ * brought from the target must not flow back to it. Their transactions still arrive, empty.
  */
 final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventListener {
   /** The server's heartbeat period while nothing is written: lag stays current within it. */
@@ -75,6 +80,16 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
 
   /** Events queued for the applier beyond which the client thread waits (memory bound). */
   private static final int MAX_QUEUED_CHANGES = 50_000;
+
+  /** Row events: those of the reverse applier's session are skipped (loop prevention). */
+  private static final Set<EventType> ROW_EVENTS =
+      Set.of(
+          EventType.WRITE_ROWS,
+          EventType.EXT_WRITE_ROWS,
+          EventType.UPDATE_ROWS,
+          EventType.EXT_UPDATE_ROWS,
+          EventType.DELETE_ROWS,
+          EventType.EXT_DELETE_ROWS);
 
   private final String database;
   private final Set<String> tables;
@@ -321,6 +336,9 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
   private void handle(Event event) throws SQLException {
     EventHeaderV4 h = event.getHeader();
     EventType type = h.getEventType();
+    if (MariaDbApplierSession.isApplier(h.getServerId()) && ROW_EVENTS.contains(type)) {
+      return; // the reverse applier's write: the target made it, it must not flow back
+    }
     switch (type) {
       case ROTATE -> file = ((RotateEventData) event.getData()).getBinlogFilename();
       case MARIADB_GTID -> {
@@ -428,7 +446,10 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
       commit(h, gtid != null ? gtid : "pos:" + file + ":" + h.getNextPosition());
       return;
     }
-    StatementTables.Target target = StatementTables.of(sql, q.getDatabase());
+    StatementTables.Target target =
+        MariaDbApplierSession.isApplier(h.getServerId())
+            ? null // the reverse applier's statement (AUTO_INCREMENT at a rollback): not a change
+            : StatementTables.of(sql, q.getDatabase());
     String captured = target == null ? null : captured(target);
     if (captured != null) {
       if (target.verb().equals("TRUNCATE")) {

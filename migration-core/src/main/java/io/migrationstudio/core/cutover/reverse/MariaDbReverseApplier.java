@@ -1,0 +1,630 @@
+package io.migrationstudio.core.cutover.reverse;
+
+import io.migrationstudio.contracts.ErrorCode;
+import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.cdc.ChangeKind;
+import io.migrationstudio.core.cdc.RowChange;
+import io.migrationstudio.core.cdc.SourceTransaction;
+import io.migrationstudio.core.cdc.StreamPosition;
+import io.migrationstudio.core.cdc.apply.ChangeApplier;
+import io.migrationstudio.core.cdc.apply.StreamPositions;
+import io.migrationstudio.core.copy.TableSql;
+import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.mariadb.MariaDbApplierSession;
+import io.migrationstudio.core.mapping.ColumnMapping;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The reverse applier on a MariaDB/MySQL source: the target's (PostgreSQL's) changes, converted
+ * back into the source's types through the inverted mapping, applied by key, exactly once.
+ *
+ * <p><b>Exactly once.</b> One {@link #apply} is one source transaction: it locks the capture's row
+ * of {@code studio.stream_position} on the source ({@value #STUDIO_DATABASE} database, created at
+ * the switch point), skips every target transaction at or below the stored position, applies the
+ * others whole and in commit order, writes the last position and commits. A crash leaves the batch
+ * with its position or neither.
+ *
+ * <p><b>Per change</b>, idempotent by the source key: an INSERT or UPDATE is {@code INSERT ... ON
+ * DUPLICATE KEY UPDATE} of the whole row (applied twice, the same row); an UPDATE whose log left
+ * unchanged TOAST values out updates the known columns of the row, which must exist; an UPDATE that
+ * changed the key deletes the old key first; a DELETE deletes by key; a TRUNCATE is {@code DELETE
+ * FROM} (MariaDB's TRUNCATE commits the transaction and would tear the batch from its position).
+ *
+ * <p><b>Values</b> arrive as PostgreSQL's text output ({@link RowChange}) and are converted by the
+ * source column's type: {@code boolean} {@code t}/{@code f} → 1/0; a {@code timestamptz} (the
+ * source's {@code timestamp}) → the UTC instant, written in the session's UTC zone ({@link
+ * MariaDbApplierSession}), so the source server's own time zone does not shift it; a {@code text[]}
+ * (the source's {@code set}) → its members comma-separated; {@code bytea} → the bytes for binary,
+ * blob and bit columns; anything else as the text, which the strict {@code sql_mode} checks against
+ * the column (a value an unsigned, enum or shorter column cannot hold fails naming the row instead
+ * of being clipped). The session passes the write guards and is skipped by the forward binlog
+ * reader ({@link MariaDbApplierSession}).
+ */
+final class MariaDbReverseApplier implements ReverseApplier {
+  /** The database holding the studio's bookkeeping on a MariaDB/MySQL source. */
+  static final String STUDIO_DATABASE = TargetSchema.DEFAULT_STUDIO_SCHEMA;
+
+  static final String POSITION_TABLE = "`" + STUDIO_DATABASE + "`.`stream_position`";
+
+  private static final DateTimeFormatter UTC_TEXT =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS", Locale.ROOT);
+
+  private final MappingDocument inverse;
+  private final String capture;
+  private final Map<String, TableMapping> tables = new HashMap<>();
+
+  MariaDbReverseApplier(MappingDocument inverse, String capture) {
+    this.inverse = Objects.requireNonNull(inverse);
+    this.capture = Objects.requireNonNull(capture);
+    for (TableMapping t : inverse.tables()) {
+      tables.put(t.source(), t);
+    }
+  }
+
+  @Override
+  public void prepare(Connection source) throws SQLException {
+    enter(source); // checks the grant now
+    try (Statement s = source.createStatement()) {
+      s.execute("CREATE DATABASE IF NOT EXISTS `" + STUDIO_DATABASE + "`");
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + POSITION_TABLE
+              + " (capture varchar(128) NOT NULL PRIMARY KEY, position varchar(255),"
+              + " transactions bigint NOT NULL DEFAULT 0, changes bigint NOT NULL DEFAULT 0,"
+              + " last_commit_time datetime(6), updated_at datetime(6)) ENGINE=InnoDB");
+    }
+  }
+
+  @Override
+  public void enter(Connection source) throws SQLException {
+    MariaDbApplierSession.enter(source);
+  }
+
+  @Override
+  public Optional<StreamPositions.Stored> stored(Connection source) {
+    try (PreparedStatement ps =
+        source.prepareStatement(
+            "SELECT position, transactions, changes, last_commit_time, updated_at FROM "
+                + POSITION_TABLE
+                + " WHERE capture = ?")) {
+      ps.setString(1, capture);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        String p = rs.getString(1);
+        return Optional.of(
+            new StreamPositions.Stored(
+                capture,
+                p == null ? null : StreamPosition.parse(p),
+                rs.getLong(2),
+                rs.getLong(3),
+                instant(rs.getObject(4, LocalDateTime.class)),
+                instant(rs.getObject(5, LocalDateTime.class))));
+      }
+    } catch (SQLException e) {
+      if (e.getErrorCode() == 1146) { // ER_NO_SUCH_TABLE: nothing applied
+        return Optional.empty();
+      }
+      throw new MigrationException(
+          ErrorCode.TRANSIENT_SQL,
+          "reading the reverse stream's position "
+              + capture
+              + " on the source failed (SQLState "
+              + e.getSQLState()
+              + ", vendor code "
+              + e.getErrorCode()
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  @Override
+  public ChangeApplier.ApplyResult apply(Connection source, List<SourceTransaction> batch) {
+    RowChange[] current = new RowChange[1];
+    try {
+      return applyBatch(source, batch, current);
+    } catch (SQLException e) {
+      throw new MigrationException(
+          e.getSQLState() != null && e.getSQLState().startsWith("08")
+              ? ErrorCode.TRANSIENT_SQL
+              : ErrorCode.PERMANENT_SQL,
+          "applying the target's changes to the source failed at "
+              + describe(current[0])
+              + " (SQLState "
+              + e.getSQLState()
+              + ", vendor code "
+              + e.getErrorCode()
+              + "): "
+              + e.getMessage()
+              + "; the source did not take this batch. A value the source column cannot hold"
+              + " (unsigned, enum, length, the timestamp range) must be fixed on the target, then"
+              + " run the rollback again",
+          e);
+    }
+  }
+
+  private ChangeApplier.ApplyResult applyBatch(
+      Connection source, List<SourceTransaction> batch, RowChange[] current) throws SQLException {
+    boolean auto = source.getAutoCommit();
+    source.setAutoCommit(false);
+    boolean done = false;
+    try {
+      StreamPosition last = lock(source);
+      Instant lastTime = null;
+      int applied = 0;
+      int skipped = 0;
+      long changes = 0;
+      long ignored = 0;
+      Map<String, long[]> counts = new TreeMap<>();
+      for (SourceTransaction tx : batch) {
+        if (last != null && tx.commit().compareTo(last) <= 0) {
+          skipped++;
+          continue;
+        }
+        for (RowChange change : tx.changes()) {
+          current[0] = change;
+          TableMapping t = tables.get(change.table());
+          if (t == null) {
+            ignored++;
+            continue;
+          }
+          apply(source, t, change);
+          counts
+              .computeIfAbsent(change.table(), k -> new long[ChangeKind.values().length])[
+              change.kind().ordinal()]++;
+        }
+        current[0] = null;
+        applied++;
+        changes += tx.changes().size();
+        last = tx.commit();
+        lastTime = tx.commitTime();
+      }
+      if (applied == 0) {
+        source.rollback();
+      } else {
+        advance(source, last, applied, changes - ignored, lastTime);
+        source.commit();
+      }
+      done = true;
+      Map<String, ChangeApplier.TableCounts> tableCounts = new LinkedHashMap<>();
+      counts.forEach((table, c) -> tableCounts.put(table, counts(c)));
+      return new ChangeApplier.ApplyResult(
+          last, applied, skipped, changes - ignored, ignored, tableCounts, lastTime);
+    } finally {
+      if (!done) {
+        try {
+          source.rollback();
+        } catch (SQLException ignoredRollback) {
+          // the original failure is what the caller needs; the server rolls back on close
+        }
+      }
+      source.setAutoCommit(auto);
+    }
+  }
+
+  /** Counts by {@link ChangeKind} ordinal. */
+  private static ChangeApplier.TableCounts counts(long[] c) {
+    return new ChangeApplier.TableCounts(
+        c[ChangeKind.INSERT.ordinal()],
+        c[ChangeKind.UPDATE.ordinal()],
+        c[ChangeKind.DELETE.ordinal()],
+        c[ChangeKind.TRUNCATE.ordinal()],
+        0);
+  }
+
+  private StreamPosition lock(Connection source) throws SQLException {
+    try (PreparedStatement ps =
+        source.prepareStatement("INSERT IGNORE INTO " + POSITION_TABLE + " (capture) VALUES (?)")) {
+      ps.setString(1, capture);
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps =
+        source.prepareStatement(
+            "SELECT position FROM " + POSITION_TABLE + " WHERE capture = ? FOR UPDATE")) {
+      ps.setString(1, capture);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String p = rs.getString(1);
+        return p == null ? null : StreamPosition.parse(p);
+      }
+    }
+  }
+
+  private void advance(
+      Connection source, StreamPosition position, long transactions, long changes, Instant at)
+      throws SQLException {
+    try (PreparedStatement ps =
+        source.prepareStatement(
+            "UPDATE "
+                + POSITION_TABLE
+                + " SET position = ?, transactions = transactions + ?, changes = changes + ?,"
+                + " last_commit_time = ?, updated_at = UTC_TIMESTAMP(6) WHERE capture = ?")) {
+      ps.setString(1, position.text());
+      ps.setLong(2, transactions);
+      ps.setLong(3, changes);
+      ps.setString(4, at == null ? null : UTC_TEXT.format(at.atOffset(ZoneOffset.UTC)));
+      ps.setString(5, capture);
+      ps.executeUpdate();
+    }
+  }
+
+  // ------------------------------------------------------------------ one change
+
+  private void apply(Connection source, TableMapping t, RowChange change) throws SQLException {
+    String table = table(t);
+    switch (change.kind()) {
+      case INSERT -> upsert(source, table, t, change.row());
+      case UPDATE -> {
+        Map<String, Object> newKey = key(t, change.row());
+        if (!change.key().isEmpty()) {
+          Map<String, Object> oldKey = key(t, change.key());
+          if (!sameKey(oldKey, newKey)) {
+            delete(source, table, oldKey);
+          }
+        }
+        if (change.row().containsValue(RowChange.UNCHANGED)) {
+          update(source, table, t, change.row(), newKey);
+        } else {
+          upsert(source, table, t, change.row());
+        }
+      }
+      case DELETE -> delete(source, table, key(t, change.key()));
+      case TRUNCATE -> {
+        try (Statement s = source.createStatement()) {
+          s.executeUpdate("DELETE FROM " + table);
+        }
+      }
+    }
+  }
+
+  private void upsert(Connection source, String table, TableMapping t, Map<String, Object> row)
+      throws SQLException {
+    Map<String, Object> values = values(t, row);
+    List<String> columns = new ArrayList<>(values.keySet());
+    StringBuilder sql = new StringBuilder("INSERT INTO ").append(table).append(" (");
+    sql.append(String.join(", ", columns.stream().map(MariaDbReverseApplier::quote).toList()));
+    sql.append(") VALUES (").append(String.join(", ", columns.stream().map(c -> "?").toList()));
+    sql.append(") ON DUPLICATE KEY UPDATE ");
+    List<String> sets = new ArrayList<>();
+    for (String c : columns) {
+      if (!t.primaryKey().contains(c)) {
+        sets.add(quote(c) + " = VALUES(" + quote(c) + ")");
+      }
+    }
+    if (sets.isEmpty()) {
+      String k = quote(t.primaryKey().get(0));
+      sets.add(k + " = " + k);
+    }
+    sql.append(String.join(", ", sets));
+    try (PreparedStatement ps = source.prepareStatement(sql.toString())) {
+      bind(ps, 1, values.values());
+      ps.executeUpdate();
+    }
+  }
+
+  private void update(
+      Connection source,
+      String table,
+      TableMapping t,
+      Map<String, Object> row,
+      Map<String, Object> key)
+      throws SQLException {
+    Map<String, Object> values = values(t, row);
+    values.keySet().removeAll(t.primaryKey());
+    if (values.isEmpty()) {
+      return;
+    }
+    String sql =
+        "UPDATE "
+            + table
+            + " SET "
+            + String.join(", ", values.keySet().stream().map(c -> quote(c) + " = ?").toList())
+            + where(key);
+    try (PreparedStatement ps = source.prepareStatement(sql)) {
+      int next = bind(ps, 1, values.values());
+      bind(ps, next, key.values());
+      if (ps.executeUpdate() == 0) {
+        throw new SQLException(
+            "the row with key " + key + " of " + table + " is missing on the source", "02000");
+      }
+    }
+  }
+
+  private void delete(Connection source, String table, Map<String, Object> key)
+      throws SQLException {
+    try (PreparedStatement ps = source.prepareStatement("DELETE FROM " + table + where(key))) {
+      bind(ps, 1, key.values());
+      ps.executeUpdate();
+    }
+  }
+
+  private static String where(Map<String, Object> key) {
+    return " WHERE "
+        + String.join(" AND ", key.keySet().stream().map(c -> quote(c) + " = ?").toList());
+  }
+
+  private static int bind(PreparedStatement ps, int from, Iterable<Object> values)
+      throws SQLException {
+    int i = from;
+    for (Object v : values) {
+      if (v == null) {
+        ps.setNull(i++, java.sql.Types.NULL);
+      } else if (v instanceof byte[] b) {
+        ps.setBytes(i++, b);
+      } else {
+        ps.setObject(i++, v);
+      }
+    }
+    return i;
+  }
+
+  /**
+   * The source columns and converted values of a target row: columns the inverse leaves out (the
+   * target alone has them) and unchanged TOAST values are not in it.
+   */
+  private static Map<String, Object> values(TableMapping t, Map<String, Object> row) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : row.entrySet()) {
+      if (e.getValue() == RowChange.UNCHANGED) {
+        continue;
+      }
+      t.bySource(e.getKey()).ifPresent(c -> out.put(c.target(), convert(t, c, e.getValue())));
+    }
+    return out;
+  }
+
+  /** The source key (in key order) of a target row or old key. */
+  private static Map<String, Object> key(TableMapping t, Map<String, Object> row) {
+    Map<String, Object> values = values(t, row);
+    Map<String, Object> key = new LinkedHashMap<>();
+    for (String k : t.primaryKey()) {
+      if (!values.containsKey(k)) {
+        throw new MigrationException(
+            ErrorCode.PERMANENT_SQL,
+            "a change of "
+                + t.source()
+                + " carries no value for the source key column "
+                + k
+                + ": the target table's replica identity must cover the primary key");
+      }
+      key.put(k, values.get(k));
+    }
+    return key;
+  }
+
+  private static boolean sameKey(Map<String, Object> a, Map<String, Object> b) {
+    for (Map.Entry<String, Object> e : a.entrySet()) {
+      Object o = b.get(e.getKey());
+      boolean same =
+          e.getValue() instanceof byte[] x && o instanceof byte[] y
+              ? java.util.Arrays.equals(x, y)
+              : Objects.equals(e.getValue(), o);
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * A PostgreSQL text value as the MariaDB column {@code c} ({@code type} the source type, {@code
+   * source_type} the target's) takes it.
+   */
+  static Object convert(TableMapping t, ColumnMapping c, Object value) {
+    if (value == null || value instanceof byte[]) {
+      return value;
+    }
+    String text = value.toString();
+    String pgType = c.sourceType() == null ? "" : c.sourceType().toLowerCase(Locale.ROOT).trim();
+    String mariaBase = MariaDbInversion.base(c.type().toLowerCase(Locale.ROOT).trim());
+    try {
+      if (pgType.equals("boolean") || pgType.equals("bool")) {
+        return switch (text) {
+          case "t", "true" -> 1;
+          case "f", "false" -> 0;
+          default -> throw new IllegalArgumentException("not a boolean");
+        };
+      }
+      if (pgType.startsWith("timestamptz")
+          || pgType.startsWith("timestamp with time zone")
+          || (pgType.startsWith("timestamp(") && pgType.endsWith("with time zone"))) {
+        return utc(text);
+      }
+      if (mariaBase.equals("set") && text.startsWith("{")) {
+        return String.join(",", arrayMembers(text));
+      }
+      return text;
+    } catch (RuntimeException e) {
+      throw new MigrationException(
+          ErrorCode.PERMANENT_SQL,
+          "the target's value '"
+              + abbreviate(text)
+              + "' of "
+              + t.source()
+              + "."
+              + c.source()
+              + " ("
+              + c.sourceType()
+              + ") cannot be written back as "
+              + c.type()
+              + " to the source's "
+              + t.target()
+              + "."
+              + c.target()
+              + ": "
+              + e.getMessage()
+              + "; fix the value on the target, then run the rollback again",
+          e);
+    }
+  }
+
+  /**
+   * PostgreSQL's ISO text of a {@code timestamptz} ({@code 2024-03-01 12:00:00.5+01}, offsets as
+   * {@code +hh}, {@code +hh:mm} or {@code +hh:mm:ss}) as the UTC wall-clock time.
+   */
+  static String utc(String text) {
+    int space = text.indexOf(' ');
+    int sign = Math.max(text.lastIndexOf('+'), text.lastIndexOf('-'));
+    if (space < 0 || sign < space || text.endsWith(" BC")) {
+      throw new IllegalArgumentException(
+          "not a timestamp with a time zone the source can hold (" + text + ")");
+    }
+    try {
+      LocalDateTime local = LocalDateTime.parse(text.substring(0, sign).replace(' ', 'T'));
+      ZoneOffset offset = ZoneOffset.of(text.substring(sign));
+      return UTC_TEXT.format(local.atOffset(offset).withOffsetSameInstant(ZoneOffset.UTC));
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("not an ISO timestamp with a time zone (" + text + ")", e);
+    }
+  }
+
+  /** The members of PostgreSQL's text output of a one-dimensional array ({@code {a,"b c"}}). */
+  static List<String> arrayMembers(String text) {
+    if (!text.startsWith("{") || !text.endsWith("}")) {
+      throw new IllegalArgumentException("not an array literal");
+    }
+    List<String> out = new ArrayList<>();
+    String body = text.substring(1, text.length() - 1);
+    int i = 0;
+    while (i < body.length()) {
+      StringBuilder sb = new StringBuilder();
+      if (body.charAt(i) == '"') {
+        i++;
+        while (i < body.length() && body.charAt(i) != '"') {
+          if (body.charAt(i) == '\\' && i + 1 < body.length()) {
+            i++;
+          }
+          sb.append(body.charAt(i++));
+        }
+        i++; // closing quote
+        out.add(sb.toString());
+      } else {
+        while (i < body.length() && body.charAt(i) != ',') {
+          sb.append(body.charAt(i++));
+        }
+        if (sb.toString().equals("NULL")) {
+          throw new IllegalArgumentException("a set has no NULL member");
+        }
+        out.add(sb.toString());
+      }
+      if (i < body.length() && body.charAt(i) == ',') {
+        i++;
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ sequences, names
+
+  /**
+   * AUTO_INCREMENT past the last value the target's identity of each AUTO_INCREMENT column handed
+   * out (MariaDB already moved it past every key the reverse stream inserted; this covers values
+   * the target used for rows deleted or rolled back since). Run in the applier's session, so the
+   * forward binlog reader skips the {@code ALTER TABLE}; the session is left as it was.
+   */
+  @Override
+  public List<SourceSequences.Set> advanceSequences(
+      Connection source, Connection target, Dialect sd, Dialect td, MappingDocument mapping)
+      throws SQLException {
+    List<SourceSequences.Set> out = new ArrayList<>();
+    enter(source);
+    try {
+      for (TableMapping t : mapping.tables()) {
+        TableSql sql = new TableSql(sd, td, mapping, t);
+        for (ColumnMapping c : t.copiedColumns()) {
+          if (!c.identity() || c.source() == null) {
+            continue;
+          }
+          long used = targetUsed(target, sql.targetTable(), c.target());
+          if (used < 1) {
+            continue;
+          }
+          try (Statement s = source.createStatement()) {
+            s.execute("ALTER TABLE " + sql.sourceTable() + " AUTO_INCREMENT = " + (used + 1));
+          }
+          out.add(new SourceSequences.Set(sql.sourceTable() + " AUTO_INCREMENT", used + 1));
+        }
+      }
+    } finally {
+      MariaDbApplierSession.leave(source);
+    }
+    return out;
+  }
+
+  /** The last value the identity of {@code column} handed out on the target (0: none). */
+  private static long targetUsed(Connection target, String table, String column)
+      throws SQLException {
+    try (PreparedStatement ps = target.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+      ps.setString(1, table);
+      ps.setString(2, column);
+      String seq;
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        seq = rs.getString(1);
+      }
+      if (seq == null) {
+        return 0;
+      }
+      try (Statement s = target.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM "
+                      + seq)) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private String table(TableMapping t) {
+    String db = inverse.targetSchema();
+    return db == null || db.isBlank() ? quote(t.target()) : quote(db) + "." + quote(t.target());
+  }
+
+  private static String quote(String identifier) {
+    return "`" + identifier.replace("`", "``") + "`";
+  }
+
+  /** The stored UTC wall-clock time as an instant. */
+  private static Instant instant(LocalDateTime t) {
+    return t == null ? null : t.toInstant(ZoneOffset.UTC);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 60 ? s.substring(0, 60) + "…" : s;
+  }
+
+  private static String describe(RowChange c) {
+    if (c == null) {
+      return "the batch's position";
+    }
+    return c.kind()
+        + " of "
+        + c.table()
+        + (c.key().isEmpty() ? "" : " key " + c.key())
+        + (c.row().isEmpty() ? "" : " row " + abbreviate(c.row().toString()));
+  }
+}

@@ -1,0 +1,407 @@
+package io.migrationstudio.core.cutover.reverse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.contracts.activity.CaptureStarted;
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.activity.TablePlan;
+import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.cdc.ChangeSource;
+import io.migrationstudio.core.cdc.RowChange;
+import io.migrationstudio.core.cdc.SourceTransaction;
+import io.migrationstudio.core.cdc.StreamPosition;
+import io.migrationstudio.core.copy.ChunkCopier;
+import io.migrationstudio.core.copy.ChunkProgress;
+import io.migrationstudio.core.copy.LoadFinisher;
+import io.migrationstudio.core.copy.TargetPreparer;
+import io.migrationstudio.core.copy.TestMappings;
+import io.migrationstudio.core.cutover.CutoverStep;
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Secrets;
+import io.migrationstudio.core.dialect.mariadb.MariaDbApplierSession;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.mapping.MappingDocument;
+import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.testkit.MariaDbExtension;
+import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.TestDatabase;
+import io.migrationstudio.testkit.TestMariaDb;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The way back from PostgreSQL to a MariaDB source (the testkit's shared servers): a MariaDB →
+ * PostgreSQL migration copied, the source frozen by the cutover's write guards, the source server
+ * running in {@code +03:00}, the target taking application writes after the switch point (unsigned,
+ * enum, set, binary, {@code timestamp} and {@code datetime} values, a key change, a multi-row
+ * transaction, a rolled-back one, an identity jump), then a rollback. What reached the source is
+ * compared by each server's own rendering of the rows ({@code UNIX_TIMESTAMP}, {@code HEX}), not
+ * through the studio.
+ */
+@ExtendWith({MariaDbExtension.class, PostgresExtension.class})
+class MariaDbRollbackIT {
+  private static final Secrets SECRETS = (value, key) -> value;
+  private static final PostgresDialect PG = new PostgresDialect();
+  private static final String SCHEMA =
+      """
+      CREATE TABLE customers (id int AUTO_INCREMENT PRIMARY KEY, name varchar(40) NOT NULL,
+        vip tinyint(1) NOT NULL DEFAULT 0, kind enum('retail','trade') NOT NULL DEFAULT 'retail',
+        tags set('x','y','z') NOT NULL DEFAULT '', seen timestamp(3) NULL, born datetime(6) NULL,
+        credit int unsigned, big bigint unsigned, photo varbinary(16), score decimal(10,2))
+        ENGINE=InnoDB;
+      CREATE TABLE orders (id bigint AUTO_INCREMENT PRIMARY KEY, customer_id int NOT NULL,
+        amount decimal(10,2), status varchar(20),
+        FOREIGN KEY (customer_id) REFERENCES customers (id)) ENGINE=InnoDB;
+      """;
+
+  /** Each row as MariaDB renders it (instants as epoch seconds, bytes as hex). */
+  private static final String MARIA_CUSTOMERS =
+      "SELECT CONCAT_WS('|', id, name, vip, kind, tags, COALESCE(UNIX_TIMESTAMP(seen), '-'),"
+          + " COALESCE(DATE_FORMAT(born, '%Y-%m-%d %H:%i:%s.%f'), '-'), COALESCE(credit, '-'),"
+          + " COALESCE(big, '-'), COALESCE(HEX(photo), '-'), COALESCE(score, '-'))"
+          + " FROM customers ORDER BY id";
+
+  /** The same rendering on PostgreSQL. */
+  private static final String PG_CUSTOMERS =
+      "SELECT concat_ws('|', id, name, CASE WHEN vip THEN 1 ELSE 0 END, kind,"
+          + " array_to_string(tags, ','),"
+          + " COALESCE(to_char(extract(epoch FROM seen), 'FM9999999999.000'), '-'),"
+          + " COALESCE(to_char(born, 'YYYY-MM-DD HH24:MI:SS.US'), '-'), COALESCE(credit::text, '-'),"
+          + " COALESCE(big::text, '-'), COALESCE(upper(encode(photo, 'hex')), '-'),"
+          + " COALESCE(score::text, '-')) FROM customers ORDER BY id";
+
+  private static final String ORDERS =
+      "SELECT CONCAT_WS('|', id, customer_id, amount, status) FROM orders ORDER BY id";
+  private static final String PG_ORDERS =
+      "SELECT concat_ws('|', id, customer_id, amount, status) FROM orders ORDER BY id";
+
+  @AfterEach
+  void resetGlobalZone() throws SQLException {
+    root("SET GLOBAL time_zone = 'SYSTEM'");
+  }
+
+  private record Fixture(
+      String id,
+      String app,
+      MigrationSpec spec,
+      MappingDocument mapping,
+      Dialect md,
+      CaptureStarted reverse,
+      StreamPosition forwardStart) {}
+
+  /**
+   * The source in {@code +03:00} with rows written there, copied to the target, the application's
+   * account, the cutover's freeze, the forward capture's position, then the switch point: the
+   * reverse capture.
+   */
+  private Fixture switched(TestMariaDb maria, TestDatabase target) throws Exception {
+    String suffix = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+    String id = "mrb_" + suffix;
+    String app = "app_" + suffix;
+    root("SET GLOBAL time_zone = '+03:00'");
+    maria.execute(SCHEMA.split(";\\s*(?=CREATE|$)"));
+    try (Connection plain = maria.connect();
+        Statement s = plain.createStatement()) {
+      assertEquals("+03:00", queryString(plain, "SELECT @@session.time_zone"));
+      for (int i = 1; i <= 20; i++) {
+        s.execute(
+            "INSERT INTO customers (name, vip, kind, tags, seen, born, credit, big, photo, score)"
+                + " VALUES ('customer "
+                + i
+                + "', "
+                + (i % 2)
+                + ", '"
+                + (i % 3 == 0 ? "trade" : "retail")
+                + "', '"
+                + (i % 4 == 0 ? "x,z" : "")
+                + "', '2024-05-01 10:00:0"
+                + (i % 10)
+                + ".250', '1999-12-31 23:59:59.123456', "
+                + (4_000_000_000L + i)
+                + ", 18446744073709551"
+                + (100 + i)
+                + ", x'00ff"
+                + String.format("%02x", i)
+                + "', "
+                + i
+                + ".25)");
+      }
+      for (int i = 1; i <= 50; i++) {
+        s.execute(
+            "INSERT INTO orders (customer_id, amount, status) VALUES ("
+                + (1 + i % 20)
+                + ", "
+                + i
+                + ".25, 'new')");
+      }
+    }
+    root(
+        "CREATE USER '" + app + "'@'localhost' IDENTIFIED BY 'app-pw'",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON `"
+            + maria.name()
+            + "`.* TO '"
+            + app
+            + "'@'localhost'");
+    Dialect md = Dialects.forUrl(maria.jdbcUrl());
+    MappingDocument mapping;
+    try (Connection src = maria.connect()) {
+      mapping = TestMappings.mariaDbIdentity(maria, src, t -> true);
+    }
+    assertTrue(
+        MappingInversion.findings(mapping).stream().noneMatch(MappingInversion.Finding::blocking),
+        "the catalogue's types have a way back: " + MappingInversion.findings(mapping));
+    ConnectionSpec sourceSpec = new ConnectionSpec(maria.jdbcUrl(), "root", null, maria.name());
+    ConnectionSpec targetSpec = new ConnectionSpec(target.jdbcUrl(), target.user(), null, "public");
+    MigrationSpec spec =
+        new MigrationSpec(
+            id, null, sourceSpec, targetSpec, null, null, null, null, null, null, null, null);
+    try (Connection src = Dialects.open(sourceSpec, SECRETS, "source");
+        Connection tgt = target.connect()) {
+      TargetPreparer.Prepared prepared =
+          new TargetPreparer(md, PG).prepare(src, tgt, mapping, id, 10);
+      ChunkCopier copier = new ChunkCopier(md, PG);
+      for (TablePlan plan : prepared.tables()) {
+        TableMapping table = mapping.bySource(plan.sourceTable()).orElseThrow();
+        for (ChunkRange r : plan.chunks()) {
+          copier.copy(src, tgt, mapping, table, r, id, ChunkProgress.NONE);
+        }
+      }
+      new LoadFinisher(PG).finish(tgt, mapping, id, 0L);
+      assertEquals(rows(src, MARIA_CUSTOMERS), rows(tgt, PG_CUSTOMERS), "the copy is exact");
+      StreamPosition forwardStart =
+          md.changeCapture().orElseThrow().prepare(src, id, tables(mapping));
+      md.writeFreeze()
+          .orElseThrow()
+          .freezeWrites(src, ReverseStream.sourceTables(md, PG, mapping), Duration.ofSeconds(10));
+      CaptureStarted reverse = new ReverseStream(SECRETS).prepare(spec, mapping, id);
+      return new Fixture(id, app, spec, mapping, md, reverse, forwardStart);
+    }
+  }
+
+  @Test
+  void everyWriteMadeOnPostgresAfterTheSwitchIsOnMariaDbAfterTheRollback(
+      TestMariaDb maria, TestDatabase target) throws Exception {
+    Fixture f = switched(maria, target);
+    WriteFreeze guards = f.md().writeFreeze().orElseThrow();
+    String customers = "`" + maria.name() + "`.`customers`";
+    try (Connection tgt = target.connect()) {
+      applicationWritesOnTheTarget(tgt);
+
+      // the freeze holds for the application and for root; the applier's marker needs a privilege
+      try (Connection appSession =
+          DriverManager.getConnection(maria.jdbcUrl(), f.app(), "app-pw")) {
+        assertTrue(guards.tryWrite(appSession, customers).startsWith("SQLState 25006"));
+        var refused =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                io.migrationstudio.contracts.MigrationException.class,
+                () -> MariaDbApplierSession.enter(appSession),
+                "an application account cannot mark its session as the applier's");
+        assertEquals(1227, vendorCode(refused), refused.toString());
+      }
+      try (Connection rootSession = maria.connect()) {
+        assertTrue(guards.tryWrite(rootSession, customers).startsWith("SQLState 25006"));
+      }
+
+      // hypercare: a slice while the target takes writes
+      ReverseStream.Progress slice =
+          new ReverseStream(SECRETS)
+              .drain(f.spec(), f.mapping(), f.id(), f.reverse().position(), null, ofSeconds(3));
+      assertTrue(slice.changes() > 0, slice.toString());
+
+      RollbackLog log =
+          new RollbackService(SECRETS)
+              .rollback(f.spec(), f.mapping(), f.id(), f.reverse().position(), ofSeconds(60), null);
+      System.out.println("rollback: " + log.rollbackMillis() + " ms\n" + log.markdown());
+      assertEquals(Verdict.PASS, log.verdict(), log.markdown());
+
+      try (Connection src = maria.connect()) {
+        assertEquals(rows(tgt, PG_CUSTOMERS), rows(src, MARIA_CUSTOMERS));
+        assertEquals(rows(tgt, PG_ORDERS), rows(src, ORDERS));
+        assertEquals(1, maria.queryLong("SELECT count(*) FROM orders WHERE id = 1000"));
+        assertEquals(0, maria.queryLong("SELECT count(*) FROM orders WHERE id IN (2, 7)"));
+        assertEquals(0, maria.queryLong("SELECT count(*) FROM orders WHERE status = 'aborted'"));
+        assertEquals(
+            "1893499200.123",
+            queryString(src, "SELECT UNIX_TIMESTAMP(seen) FROM customers WHERE name = 'new'"),
+            "the instant written on the target, whatever the source server's zone");
+
+        // the application writes on the source again, past every key the target used
+        try (Connection appSession =
+                DriverManager.getConnection(maria.jdbcUrl(), f.app(), "app-pw");
+            Statement s = appSession.createStatement()) {
+          assertNull(guards.tryWrite(appSession, customers));
+          s.execute("INSERT INTO customers (name) VALUES ('after rollback')");
+          s.execute("INSERT INTO orders (customer_id, status) VALUES (1, 'after rollback')");
+        }
+        assertTrue(
+            maria.queryLong("SELECT id FROM orders WHERE status = 'after rollback'") > 5000,
+            "AUTO_INCREMENT past the 5000 the target's identity reached");
+
+        // loop prevention: the forward binlog reader sees the application's writes only
+        assertEquals(
+            List.of("INSERT customers after rollback", "INSERT orders null"),
+            forwardChanges(f, src));
+      }
+    } finally {
+      new ReverseStream(SECRETS).drop(f.spec(), f.id());
+    }
+  }
+
+  @Test
+  void aValueTheSourceColumnCannotHoldStopsTheRollbackWithTheSourceFrozen(
+      TestMariaDb maria, TestDatabase target) throws Exception {
+    Fixture f = switched(maria, target);
+    assertTrue(
+        MappingInversion.findings(f.mapping()).stream()
+            .anyMatch(x -> !x.blocking() && "credit".equals(x.column())),
+        "the Mapping stage warned that int unsigned widened: "
+            + MappingInversion.findings(f.mapping()));
+    WriteFreeze guards = f.md().writeFreeze().orElseThrow();
+    try (Connection tgt = target.connect();
+        Statement s = tgt.createStatement()) {
+      s.execute("UPDATE customers SET name = 'ok' WHERE id = 1");
+      s.execute("UPDATE customers SET credit = -1 WHERE id = 2");
+      RollbackLog log =
+          new RollbackService(SECRETS)
+              .rollback(f.spec(), f.mapping(), f.id(), null, ofSeconds(20), null);
+      assertEquals(Verdict.FAIL, log.verdict(), log.markdown());
+      assertEquals(
+          List.of(RollbackService.DRAIN),
+          log.steps().stream().filter(CutoverStep::failed).map(CutoverStep::name).toList(),
+          log.markdown());
+      assertTrue(log.markdown().contains("credit"), log.markdown());
+      assertNull(
+          PG.writeFreeze().orElseThrow().tryWrite(tgt, "public.customers"),
+          "the target takes writes again");
+      try (Connection appSession =
+          DriverManager.getConnection(maria.jdbcUrl(), f.app(), "app-pw")) {
+        assertTrue(
+            guards
+                .tryWrite(appSession, "`" + maria.name() + "`.`customers`")
+                .startsWith("SQLState 25006"),
+            "the source stays frozen");
+      }
+      assertEquals(
+          0,
+          maria.queryLong("SELECT count(*) FROM customers WHERE name = 'ok'"),
+          "nothing of the failed batch reached the source");
+    } finally {
+      new ReverseStream(SECRETS).drop(f.spec(), f.id());
+    }
+  }
+
+  /**
+   * The application on PostgreSQL after the switch: an insert with every kind of value, updates, a
+   * delete, a key change, a multi-row transaction after an identity jump, a rolled-back one.
+   */
+  private static void applicationWritesOnTheTarget(Connection tgt) throws SQLException {
+    try (Statement s = tgt.createStatement()) {
+      s.execute(
+          "INSERT INTO customers (name, vip, kind, tags, seen, born, credit, big, photo, score)"
+              + " VALUES ('new', true, 'trade', '{x,z}', '2030-01-01 15:00:00.123+03',"
+              + " '2031-02-03 04:05:06.654321', 4294967295, 18446744073709551615, '\\xdeadbeef',"
+              + " 99999999.99)");
+      s.execute(
+          "UPDATE customers SET name = 'changed', tags = '{y}', vip = false, seen = NULL"
+              + " WHERE id = 3");
+      s.execute("DELETE FROM orders WHERE id = 7");
+      s.execute("UPDATE orders SET id = 1000 WHERE id = 2");
+      tgt.setAutoCommit(false);
+      s.execute("SELECT setval(pg_get_serial_sequence('orders', 'id'), 4990)");
+      for (int i = 0; i < 10; i++) {
+        s.execute(
+            "INSERT INTO orders (customer_id, amount, status) VALUES (21, " + i + ".5, 'multi')");
+      }
+      s.execute("UPDATE customers SET kind = 'retail', photo = NULL WHERE id = 21");
+      tgt.commit();
+      s.execute("INSERT INTO orders (customer_id, amount, status) VALUES (1, 1, 'aborted')");
+      tgt.rollback();
+      tgt.setAutoCommit(true);
+    }
+  }
+
+  /** The forward capture's row changes from its start to the source's head, as text. */
+  private static List<String> forwardChanges(Fixture f, Connection src) throws Exception {
+    var capture = f.md().changeCapture().orElseThrow();
+    StreamPosition head = capture.head(src);
+    List<String> out = new ArrayList<>();
+    try (ChangeSource log =
+        capture.open(f.spec().source(), SECRETS, f.id(), tables(f.mapping()), f.forwardStart())) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      StreamPosition last = f.forwardStart();
+      while (last.compareTo(head) < 0 && System.nanoTime() < deadline) {
+        for (SourceTransaction tx : log.poll(Duration.ofMillis(200), 1000)) {
+          last = tx.commit();
+          for (RowChange c : tx.changes()) {
+            out.add(c.kind() + " " + c.table() + " " + c.row().get("name"));
+          }
+        }
+      }
+      assertTrue(last.compareTo(head) >= 0, "the forward reader reached the head " + head);
+    }
+    return out;
+  }
+
+  private static List<String> tables(MappingDocument mapping) {
+    return mapping.tables().stream().map(TableMapping::source).toList();
+  }
+
+  private static List<String> rows(Connection c, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  private static String queryString(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static int vendorCode(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException q && q.getErrorCode() != 0) {
+        return q.getErrorCode();
+      }
+    }
+    return 0;
+  }
+
+  private static Duration ofSeconds(long s) {
+    return Duration.ofSeconds(s);
+  }
+
+  private static void root(String... sql) throws SQLException {
+    try (Connection c =
+            DriverManager.getConnection(
+                io.migrationstudio.testkit.EmbeddedMariaDbServer.jdbcUrl(""), "root", "");
+        Statement s = c.createStatement()) {
+      for (String q : sql) {
+        s.execute(q);
+      }
+    }
+  }
+}
