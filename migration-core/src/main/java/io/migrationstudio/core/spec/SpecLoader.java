@@ -81,6 +81,11 @@ public final class SpecLoader {
   static final List<String> STRATEGIES =
       List.of(MigrateOptions.STRATEGY_BULK, MigrateOptions.STRATEGY_ONLINE);
   static final List<String> FREEZES = List.of("source-read-only", "none");
+  static final List<String> DRILLS =
+      List.of(
+          CutoverOptions.DRILL_AFTER_APPROVAL,
+          CutoverOptions.DRILL_SEPARATE_GATE,
+          CutoverOptions.DRILL_SKIP);
   static final List<String> SWITCHES =
       List.of(SwitchSpec.NONE, SwitchSpec.CONFIG_FILE, SwitchSpec.COMMAND, SwitchSpec.PGBOUNCER);
   static final List<String> GATES = List.of("auto", "ask", "external");
@@ -766,6 +771,7 @@ public final class SpecLoader {
       duration(c, "cutover", "max_validation_age");
       duration(c, "cutover", "max_lag");
       oneOf(c, "cutover", "freeze", FREEZES);
+      oneOf(c, "cutover", "drill", DRILLS);
       switchTo(section(c, "cutover", "switch", SwitchSpec.class));
     }
 

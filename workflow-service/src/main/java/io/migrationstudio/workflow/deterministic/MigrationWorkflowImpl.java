@@ -52,7 +52,7 @@ import org.slf4j.Logger;
  * the evidence. The jobs around the loop are collaborators owned by the workflow: the {@link
  * StageBoard} and {@link StatusLine} the status query shows, the {@link ReviewGate}, the {@link
  * MigrateStage} (copy fan-outs, dry run, a failed table), the {@link ValidationRepair} and the
- * {@link CutoverGuard}.
+ * {@link CutoverDrill} with its {@link CutoverGuard}.
  */
 public class MigrationWorkflowImpl implements MigrationWorkflow {
   private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
@@ -87,6 +87,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private GateEvidence awaiting;
   private MigrateStage migrate;
   private ValidationRepair repair;
+  private CutoverDrill drill;
 
   @Override
   public MigrationOutcome run(MigrationInput input) {
@@ -142,6 +143,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     stream = new ChangeStream(run, status);
     migrate = new MigrateStage(run, board, status, copy, stream, controls);
     repair = new ValidationRepair(run, board, status, gate);
+    drill = new CutoverDrill(run, board, status, gate, stream, this::writeSummary);
     board.put(new ArtifactRef("migration.yaml", open.specCommit()));
   }
 
@@ -165,8 +167,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       }
       base = approvedCommit.get();
       if (s == Stage.CUTOVER) {
-        Optional<String> refused =
-            new CutoverGuard(spec, migrationId, branch, board, status::say, stream).execute(base);
+        Optional<String> refused = drill.guardAndExecute(base);
         if (refused.isPresent()) {
           return finish(MigrationState.FAILED, refused.get());
         }
@@ -265,7 +266,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       case MAPPING -> mapping.reviewCompatibility(request);
       case MIGRATE -> migrate.check(request);
       case VALIDATION -> validation.replayRegression(request);
-      case CUTOVER -> cutover.drillRollback(request);
+      case CUTOVER -> drill.check(request);
     };
   }
 

@@ -376,8 +376,26 @@ class FakeActivities
 
   @Override
   public StageResult drillRollback(StageRequest r) {
+    calls.add("drill-rollback");
     return result(
         Stage.CUTOVER, "rollback-engineer", "05-cutover/drill.json", verdict(Stage.CUTOVER));
+  }
+
+  /** Verdicts of the drills after the cutover approval, in order; then PASS. */
+  final java.util.Deque<Verdict> drillVerdicts = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+  @Override
+  public StageResult planDrill(StageRequest r) {
+    calls.add("plan-drill");
+    return result(Stage.CUTOVER, "rollback-engineer", "05-cutover/drill-plan.md", Verdict.PASS);
+  }
+
+  @Override
+  public StageResult drillAfterApproval(StageRequest r) {
+    calls.add("drill");
+    Verdict v = drillVerdicts.poll();
+    return result(
+        Stage.CUTOVER, "rollback-engineer", "05-cutover/drill.json", v == null ? Verdict.PASS : v);
   }
 
   @Override

@@ -39,7 +39,10 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-signed.json",
         // + search-attributes version 1: started with MigrationId/Stage/State, stage and state
         // upserted as they change (Mapping gate approved)
-        "migration-workflow-history-search.json"
+        "migration-workflow-history-search.json",
+        // + drill-after-approval version 1: the cutover gate's checker plans the drill, the drill
+        // runs after the approval, FAILs, and the execution waits for an override with a reason
+        "migration-workflow-history-drill.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
