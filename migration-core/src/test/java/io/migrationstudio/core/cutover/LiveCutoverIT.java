@@ -102,10 +102,19 @@ class LiveCutoverIT {
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
       mapping = TestMappings.identity(src, "public", "public");
-      stream.prepare(spec, mapping, "drill");
+      String start = stream.prepare(spec, mapping, "drill").position();
       Loads.migrate(src, tgt, mapping, "drill", 10);
+      source.execute("INSERT INTO t (v) VALUES ('streamed')");
+      stream.applySlice(
+          spec,
+          mapping,
+          "drill",
+          StreamService.captureName("drill"),
+          start,
+          Duration.ofSeconds(2),
+          p -> {});
     }
-    source.execute("INSERT INTO t (v) VALUES ('streamed, applied by the drill')");
+    source.execute("INSERT INTO t (v) VALUES ('pending, applied by the drill')");
     String before = md5(source);
     try (Connection foreign = source.connect()) {
       long foreignPid = pid(foreign);
