@@ -159,8 +159,9 @@ public final class CutoverService {
    * The drill after the cutover approval of {@code approvedCommit}, on the real pair, for migration
    * {@code migrationId} (an online migration's stream workflow is stopped: the drill drains its
    * capture itself). {@code requestedAt} (workflow time) makes it idempotent: a drill recorded on
-   * the branch for the same request is reused, any other request drills again. The output also
-   * holds {@code runbook.md} re-rendered with the measured durations.
+   * the branch for the same request is reused, any other request drills again, except after an
+   * executed cutover (a resumed run), which is never drilled again. The output also holds {@code
+   * runbook.md} re-rendered with the measured durations.
    */
   public StageOutput drillAfterApproval(
       MigrationSpec spec,
@@ -175,11 +176,9 @@ public final class CutoverService {
       DrillReport r = Json.read(recorded.get(), DrillReport.class, ArtifactPaths.DRILL_JSON);
       boolean sameApproval =
           r.version() >= DrillReport.REAL_PATH_VERSION && approvedCommit.equals(r.approvedCommit());
-      // the same request (a retried activity), a passed drill of the same approval (a resumed
-      // run), or a cutover that executed already (no drill after the switch): no new drill
-      if (sameApproval
-              && (Objects.equals(r.requestedAt(), requestedAt) || r.verdict() == Verdict.PASS)
-          || executed(branch)) {
+      // the same request (a retried activity after its commit), or a cutover that executed
+      // already (a resumed run: no drill after the switch): no new drill
+      if (sameApproval && Objects.equals(r.requestedAt(), requestedAt) || executed(branch)) {
         drill = r;
         json = recorded.get();
       }
