@@ -201,6 +201,7 @@ class FakeActivities
 
   @Override
   public CommitResult writePullRequest(SummaryRequest request) {
+    pullRequests.add(request.status());
     String c = newCommit();
     return new CommitResult(new ArtifactRef("PULL_REQUEST.md", c), c);
   }
@@ -380,6 +381,10 @@ class FakeActivities
     return result(
         Stage.CUTOVER, "rollback-engineer", "05-cutover/drill.json", verdict(Stage.CUTOVER));
   }
+
+  /** The status each PULL_REQUEST.md was rendered from, in order. */
+  final List<io.migrationstudio.contracts.workflow.MigrationStatus> pullRequests =
+      Collections.synchronizedList(new ArrayList<>());
 
   /** Verdicts of the drills after the cutover approval, in order; then PASS. */
   final java.util.Deque<Verdict> drillVerdicts = new java.util.concurrent.ConcurrentLinkedDeque<>();

@@ -814,6 +814,11 @@ class MigrationWorkflowTest {
         "the cutover gate approved before the drill: " + blocked.reviews());
     assertFalse(fakes.calls.contains("execute-cutover"), "the failed drill blocks the execution");
     String drillCommit = blocked.reviewCommit();
+    assertTrue(
+        fakes.pullRequests.stream()
+            .map(p -> p.stages().get(Stage.CUTOVER.ordinal()))
+            .anyMatch(c -> c.verdict() == Verdict.FAIL && c.summary().startsWith("drill FAIL")),
+        "PULL_REQUEST.md was written again with the drill's result before the review");
     assertEquals(
         "awaiting-review",
         blocked.stages().get(Stage.CUTOVER.ordinal()).state(),
