@@ -22,7 +22,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * the source from the switch, so a rollback loses none; the Mapping review flags every mapping the
  * way back cannot invert) or {@code none}; null resolves to {@code reverse} for an online
  * PostgreSQL → PostgreSQL migration and {@code none} otherwise ({@link
- * MigrationSpec#reverseReplication()}).
+ * MigrationSpec#reverseReplication()}). {@code drill}: when the rehearsal of the way back runs on
+ * the real source and target: {@code after_approval} (default: once the cutover gate is approved; a
+ * drill that fails or misses the RTO blocks the execution until a review overrides it with a
+ * reason), {@code separate_gate} (the cutover approval permits the drill only; the execution waits
+ * for a second approval of the drill's commit, whose runbook shows the measured durations) or
+ * {@code skip} (nothing is rehearsed).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -35,7 +40,8 @@ public record CutoverOptions(
     @JsonProperty("max_lag") String maxLag,
     String rollback,
     String hypercare,
-    @JsonProperty("after_decommission") String afterDecommission) {
+    @JsonProperty("after_decommission") String afterDecommission,
+    String drill) {
   /**
    * {@code cutover.rollback: none}: no reverse stream; a rollback restores the source as it was.
    */
@@ -45,6 +51,15 @@ public record CutoverOptions(
   public static final String ROLLBACK_REVERSE = "reverse";
 
   public static final String DEFAULT_MAX_VALIDATION_AGE = "PT24H";
+
+  /** {@code drill}: after the cutover approval; a failed drill blocks until an override review. */
+  public static final String DRILL_AFTER_APPROVAL = "after_approval";
+
+  /** {@code drill}: the execution needs a second approval of the drill's result. */
+  public static final String DRILL_SEPARATE_GATE = "separate_gate";
+
+  /** {@code drill}: no rehearsal. */
+  public static final String DRILL_SKIP = "skip";
 
   public static final String DEFAULT_MAX_LAG = "PT5S";
 
@@ -64,10 +79,11 @@ public record CutoverOptions(
     maxLag = maxLag == null ? DEFAULT_MAX_LAG : maxLag;
     hypercare = hypercare == null ? DEFAULT_HYPERCARE : hypercare;
     afterDecommission = afterDecommission == null ? KEEP_FROZEN : afterDecommission;
+    drill = drill == null ? DRILL_AFTER_APPROVAL : drill;
   }
 
   public static CutoverOptions defaults() {
-    return new CutoverOptions(null, null, null, null, null, null, null, null, null);
+    return new CutoverOptions(null, null, null, null, null, null, null, null, null, null);
   }
 
   /** A copy with another {@code rollback} (null: the default for the migration). */
@@ -81,7 +97,8 @@ public record CutoverOptions(
         maxLag,
         newRollback,
         hypercare,
-        afterDecommission);
+        afterDecommission,
+        drill);
   }
 
   /** A copy with another {@code hypercare} duration (ISO-8601; {@code PT0S}: none). */
@@ -95,7 +112,8 @@ public record CutoverOptions(
         maxLag,
         rollback,
         newHypercare,
-        afterDecommission);
+        afterDecommission,
+        drill);
   }
 
   /**
@@ -111,7 +129,8 @@ public record CutoverOptions(
         maxLag,
         rollback,
         hypercare,
-        newAfterDecommission);
+        newAfterDecommission,
+        drill);
   }
 
   /** Whether the decommission lifts the source's write guards. */

@@ -147,8 +147,9 @@ class CutoverWindowTest {
                 null,
                 null,
                 null,
+                null,
                 null),
-            new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null, null, null, null),
+            new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null, null, null, null, null),
             CutoverOptions.defaults())) {
       Optional<Payload> p = converter.toPayload(o);
       String json = p.orElseThrow().getData().toString(StandardCharsets.UTF_8);
@@ -162,7 +163,8 @@ class CutoverWindowTest {
     assertTrue(
         converter
             .toPayload(
-                new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null, null, null, null))
+                new CutoverOptions(
+                    BERLIN_NIGHT, null, null, null, null, null, null, null, null, null))
             .orElseThrow()
             .getData()
             .toString(StandardCharsets.UTF_8)

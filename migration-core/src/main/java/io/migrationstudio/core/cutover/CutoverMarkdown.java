@@ -1,5 +1,6 @@
 package io.migrationstudio.core.cutover;
 
+import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.core.report.ArtifactPaths;
@@ -18,17 +19,42 @@ final class CutoverMarkdown {
     StringBuilder md = new StringBuilder();
     md.append("# Rollback drill: ").append(d.migration()).append("\n\n");
     md.append("**Verdict: ").append(d.verdict()).append("**: ").append(d.summary()).append("\n\n");
-    md.append("> A drill is a one-time record of measured timings: re-running the cutover stage")
-        .append(" reuses `")
-        .append(ArtifactPaths.DRILL_JSON)
-        .append("` instead of freezing the source again. To drill again, remove it from the")
-        .append(" branch and request changes on the cutover stage.\n\n");
+    if (d.version() >= DrillReport.REAL_PATH_VERSION) {
+      md.append("> Run after the cutover approval of `")
+          .append(d.approvedCommit())
+          .append("`, on the real source and target (")
+          .append(d.kind())
+          .append("). A drill that failed or missed the RTO blocks the execution until a review")
+          .append(" of this commit overrides it with a reason; REQUEST_CHANGES drills again.\n\n");
+    } else {
+      md.append("> A drill is a one-time record of measured timings: re-running the cutover stage")
+          .append(" reuses `")
+          .append(ArtifactPaths.DRILL_JSON)
+          .append("` instead of freezing the source again. To drill again, remove it from the")
+          .append(" branch and request changes on the cutover stage.\n\n");
+    }
     md.append("| | |\n|---|---|\n");
     md.append("| Source | `").append(d.source()).append("` |\n");
     md.append("| Freeze | ").append(d.freeze()).append(" |\n");
     md.append("| Switch | ").append(d.switchType()).append(" |\n");
     md.append("| RTO | ").append(d.rto()).append(" (").append(d.rtoMillis()).append(" ms) |\n");
-    md.append("| Rollback measured | ").append(d.rollbackMillis()).append(" ms |\n\n");
+    md.append("| Rollback measured | ").append(d.rollbackMillis()).append(" ms |\n");
+    if (d.drillWrites() != null) {
+      md.append("| Drill writes on the target (tagged, skipped by the reverse stream) | ")
+          .append(d.drillWrites())
+          .append(" |\n");
+    }
+    if (d.reverseChanges() != null) {
+      md.append("| Row changes the reverse stream applied to the source | ")
+          .append(d.reverseChanges())
+          .append(" (application writes sent to the target during the drill) |\n");
+    }
+    md.append('\n');
+    if (!d.notRehearsed().isEmpty()) {
+      md.append("## Not rehearsed\n\n");
+      d.notRehearsed().forEach(n -> md.append("- ").append(n).append('\n'));
+      md.append('\n');
+    }
     md.append("## Steps\n\n");
     steps(md, d.steps());
     md.append("\n## Rolling back a real cutover\n\n");
@@ -46,6 +72,63 @@ final class CutoverMarkdown {
     md.append("The rollback is possible only before the point of no return of `")
         .append(ArtifactPaths.RUNBOOK_MD)
         .append("`.\n");
+    return md.toString();
+  }
+
+  /**
+   * {@code drill-plan.md}: what the drill will do once the cutover gate is approved, so that the
+   * approval gives permission for exactly that.
+   */
+  static String drillPlan(MigrationSpec spec, boolean online) {
+    StringBuilder md = new StringBuilder();
+    md.append("# Rollback drill plan: ").append(spec.id()).append("\n\n");
+    String mode = spec.cutover().drill();
+    if (CutoverOptions.DRILL_SKIP.equals(mode)) {
+      md.append("`cutover.drill: skip`: the way back is not rehearsed before the execution.\n");
+      return md.toString();
+    }
+    md.append("Nothing has been touched yet. Once the cutover gate approves this commit")
+        .append(
+            CutoverOptions.DRILL_SEPARATE_GATE.equals(mode)
+                ? " (`cutover.drill: separate_gate`: this approval permits the drill only; the"
+                    + " execution waits for a second approval of the drill's result)"
+                : " (`cutover.drill: after_approval`)")
+        .append(", inside `cutover.window` and after the validation report is checked fresh, the")
+        .append(" drill runs on the real source and target:\n\n");
+    int n = 0;
+    if (online) {
+      md.append(++n).append(". catch the change stream up (within `cutover.max_lag`)\n");
+    }
+    md.append(++n)
+        .append(". freeze writes on the source's tables in scope (write guards; applications get")
+        .append(" an error on write; no session is ended)\n");
+    if (online) {
+      md.append(++n).append(". end marker, drain the change stream to it\n");
+    }
+    md.append(++n)
+        .append(". switch: ")
+        .append(SwitchText.apply(spec.cutover().switchTo()))
+        .append('\n');
+    if (online) {
+      md.append(++n)
+          .append(". start the reverse stream; write on the target (one row per table rewritten")
+          .append(" with its own values, tagged so the reverse stream skips it)\n");
+      md.append(++n)
+          .append(". the way back as a real rollback: freeze the target, drain the reverse stream")
+          .append(" to its marker, switch back, unfreeze the source; then the target is unfrozen")
+          .append(" and the reverse capture dropped\n");
+    } else {
+      md.append(++n)
+          .append(". a new target session writes (rolled back); switch back, unfreeze the source")
+          .append(" (bulk: no change streams, writes on the target are not rehearsed)\n");
+    }
+    md.append("\nEach step is timed; the way back must fit the RTO of ")
+        .append(spec.cutover().rto())
+        .append(". A failed step or a way back over the RTO blocks the execution: only a review of")
+        .append(" the drill's commit with a reason (an override) lets it start. `")
+        .append(ArtifactPaths.RUNBOOK_MD)
+        .append("` and `PULL_REQUEST.md` are rendered again with the measured durations before")
+        .append(" the execution.\n");
     return md.toString();
   }
 

@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
+import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.cutover.StepRecorder.CheckFailed;
+import io.migrationstudio.core.cutover.reverse.DrillWrites;
+import io.migrationstudio.core.cutover.reverse.ReverseStream;
+import io.migrationstudio.core.cutover.reverse.RollbackLog;
+import io.migrationstudio.core.cutover.reverse.RollbackService;
 import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
@@ -33,6 +38,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -74,6 +80,12 @@ public final class CutoverService {
   static final String REVERSE =
       "prepare the reverse stream on the target (cutover.rollback: reverse), before the switch";
   static final String DROP_REVERSE = "drop the reverse stream (the switch did not happen)";
+  static final String REVERSE_START = "start the reverse stream at the switch point";
+  static final String DRILL_WRITES =
+      "the drill's writes on the target (tagged: the reverse stream skips them)";
+  static final String CLEAN_UP = "clean up";
+  static final String UNFREEZE_TARGET = "unfreeze target writes (the drill's rollback froze them)";
+  static final String DROP_DRILL_REVERSE = "drop the drill's reverse capture";
 
   /** {@code migrate.strategy} of a migration whose cutover runs the live sequence. */
   static final String ONLINE = "online";
@@ -108,6 +120,16 @@ public final class CutoverService {
 
   /** {@code runbook.md} from the evidence at {@code commit} (no database access). */
   public StageOutput planCutover(MigrationSpec spec, String commit) {
+    return runbook(
+        spec,
+        commit,
+        store
+            .read(commit, ArtifactPaths.DRILL_JSON)
+            .map(b -> Json.read(b, DrillReport.class, ArtifactPaths.DRILL_JSON)));
+  }
+
+  /** {@code runbook.md} from the evidence at {@code commit} and the drill {@code drill}. */
+  private StageOutput runbook(MigrationSpec spec, String commit, Optional<DrillReport> drill) {
     Integer tables =
         store
             .read(commit, ArtifactPaths.MAPPING_YAML)
@@ -120,9 +142,7 @@ public final class CutoverService {
             tables,
             durationMillis(commit, ArtifactPaths.RUN_JSON),
             durationMillis(commit, ArtifactPaths.VALIDATION_JSON),
-            store
-                .read(commit, ArtifactPaths.DRILL_JSON)
-                .map(b -> Json.read(b, DrillReport.class, ArtifactPaths.DRILL_JSON)));
+            drill);
     String md = RunbookWriter.render(spec, evidence);
     return new StageOutput(
         Map.of(ArtifactPaths.RUNBOOK_MD, Json.bytes(md)),
@@ -131,6 +151,248 @@ public final class CutoverService {
             + (tables == null ? "the mapped tables" : tables + " tables")
             + ", point of no return marked, rollback within "
             + spec.cutover().rto());
+  }
+
+  // ------------------------------------------------------------------ drill after approval
+
+  /**
+   * The cutover gate's checker from version {@code drill-after-approval} on: {@code drill-plan.md},
+   * what the drill will do once the gate is approved. No database is touched before the approval.
+   */
+  public StageOutput planDrill(MigrationSpec spec, String commit) {
+    String md = CutoverMarkdown.drillPlan(spec, ONLINE.equals(spec.migrate().strategy()));
+    return new StageOutput(
+        Map.of(ArtifactPaths.DRILL_PLAN_MD, Json.bytes(md)),
+        Verdict.PASS,
+        CutoverOptions.DRILL_SKIP.equals(spec.cutover().drill())
+            ? "no drill (cutover.drill: skip): the way back is not rehearsed"
+            : "the drill runs on the real pair once this gate is approved ("
+                + spec.cutover().drill()
+                + "); nothing was touched yet");
+  }
+
+  /**
+   * The drill after the cutover approval of {@code approvedCommit}, on the real pair, for migration
+   * {@code migrationId} (an online migration's stream workflow is stopped: the drill drains its
+   * capture itself). {@code requestedAt} (workflow time) makes it idempotent: a drill recorded on
+   * the branch for the same request is reused, any other request drills again, except after an
+   * executed cutover (a resumed run), which is never drilled again. The output also holds {@code
+   * runbook.md} re-rendered with the measured durations.
+   */
+  public StageOutput drillAfterApproval(
+      MigrationSpec spec,
+      String migrationId,
+      String branch,
+      String approvedCommit,
+      long requestedAt) {
+    DrillReport drill = null;
+    byte[] json = null;
+    Optional<byte[]> recorded = store.read(branch, ArtifactPaths.DRILL_JSON);
+    if (recorded.isPresent()) {
+      DrillReport r = Json.read(recorded.get(), DrillReport.class, ArtifactPaths.DRILL_JSON);
+      boolean sameApproval =
+          r.version() >= DrillReport.REAL_PATH_VERSION && approvedCommit.equals(r.approvedCommit());
+      // the same request (a retried activity after its commit), or a cutover that executed
+      // already (a resumed run: no drill after the switch): no new drill
+      if (sameApproval && Objects.equals(r.requestedAt(), requestedAt) || executed(branch)) {
+        drill = r;
+        json = recorded.get();
+      }
+    }
+    if (drill == null) {
+      drill =
+          rehearseRealPath(
+              spec, migrationId, approvedMapping(approvedCommit), approvedCommit, requestedAt);
+      json = Json.bytes(Json.write(drill));
+    }
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(ArtifactPaths.DRILL_JSON, json);
+    files.put(ArtifactPaths.ROLLBACK_MD, Json.bytes(CutoverMarkdown.rollback(spec, drill)));
+    files.put(
+        ArtifactPaths.RUNBOOK_MD,
+        runbook(spec, approvedCommit, Optional.of(drill)).files().get(ArtifactPaths.RUNBOOK_MD));
+    return new StageOutput(files, drill.verdict(), drill.summary());
+  }
+
+  /** Whether the branch records an executed (PASS) cutover. */
+  private boolean executed(String branch) {
+    return store
+            .read(branch, ArtifactPaths.CUTOVER_LOG_JSON)
+            .map(b -> Json.read(b, CutoverLog.class, ArtifactPaths.CUTOVER_LOG_JSON).verdict())
+            .orElse(null)
+        == Verdict.PASS;
+  }
+
+  /**
+   * The real way there and back, timed step by step. Online: catch up, freeze, end marker, drain,
+   * switch, reverse stream from the switch point, the drill's tagged writes and a new session's
+   * write on the target, then the way back by {@link RollbackService} itself (target frozen,
+   * reverse drain to its marker, source sequences, counts, switch back, source unfrozen) and the
+   * target unfrozen again. Bulk: freeze, switch, a new target session's write (rolled back), switch
+   * back, unfreeze. No session the drill did not open is ended; whatever fails, the source is left
+   * unfrozen, the switch reverted and the target writable.
+   */
+  DrillReport rehearseRealPath(
+      MigrationSpec spec,
+      String migrationId,
+      MappingDocument mapping,
+      String approvedCommit,
+      Long requestedAt) {
+    boolean online = ONLINE.equals(spec.migrate().strategy());
+    boolean wayBack = online && ReverseStream.supports(spec);
+    Dialect dialect = Dialects.forUrl(spec.source().url());
+    Duration rto = Duration.parse(spec.cutover().rto());
+    StepRecorder steps = new StepRecorder(dialect);
+    Run run = new Run(spec, dialect, frozenTables(spec, mapping));
+    LiveCutover live = online ? new LiveCutover(spec, mapping, migrationId, secrets) : null;
+    ReverseStream reverse = new ReverseStream(secrets);
+    String[] reverseStart = {null};
+    long[] written = {0};
+    RollbackLog back = null;
+    try {
+      boolean ok =
+          steps.run(REHEARSAL, CONNECT, run::connect)
+              && (live == null || steps.run(REHEARSAL, CATCH_UP, live::catchUp))
+              && run.freeze(steps, REHEARSAL)
+              && (live == null
+                  || steps.run(REHEARSAL, MARKER, live::mark)
+                      && steps.run(REHEARSAL, DRAIN, live::drain))
+              && run.switchTraffic(steps, REHEARSAL, false)
+              && (!wayBack
+                  || steps.run(
+                          REHEARSAL,
+                          REVERSE_START,
+                          () -> {
+                            reverseStart[0] =
+                                reverse.prepare(spec, mapping, migrationId).position();
+                            return "reverse capture "
+                                + ReverseStream.captureName(migrationId)
+                                + " on the target from "
+                                + reverseStart[0];
+                          })
+                      && steps.run(
+                          REHEARSAL,
+                          DRILL_WRITES,
+                          () -> {
+                            written[0] = DrillWrites.write(spec, mapping, migrationId, secrets);
+                            return written[0]
+                                + " rows rewritten with their own values, one per non-empty table,"
+                                + " in a session tagged with origin "
+                                + ReverseStream.captureName(migrationId);
+                          }))
+              && steps.run(REHEARSAL, TARGET_WRITES, () -> expectWritable(spec.target(), "target"));
+      if (ok && wayBack) {
+        back =
+            new RollbackService(secrets)
+                .rollback(
+                    spec,
+                    mapping,
+                    migrationId,
+                    reverseStart[0],
+                    LiveCutover.DRAIN_TIMEOUT,
+                    run.switched ? run::revertSwitch : null);
+        steps.adopt(back.steps());
+        if (back.verdict() == Verdict.PASS) {
+          run.released();
+        }
+      } else {
+        run.rollback(steps);
+      }
+    } finally {
+      try {
+        if (wayBack && reverseStart[0] != null) {
+          steps.run(
+              CLEAN_UP, UNFREEZE_TARGET, () -> DrillWrites.unfreezeTarget(spec, mapping, secrets));
+          steps.run(
+              CLEAN_UP,
+              DROP_DRILL_REVERSE,
+              () -> {
+                reverse.drop(spec, migrationId);
+                return "reverse capture and origin gone";
+              });
+        }
+      } finally {
+        run.restore();
+      }
+    }
+    long rollbackNanos = steps.phaseNanos(ROLLBACK);
+    boolean inTime = rollbackNanos <= rto.toNanos();
+    boolean failed = steps.anyFailed();
+    Verdict verdict = failed || !inTime ? Verdict.FAIL : Verdict.PASS;
+    long rollbackMillis = StepRecorder.millis(rollbackNanos);
+    String timed =
+        steps.steps().stream()
+            .filter(st -> CutoverStep.OK.equals(st.status()))
+            .map(st -> st.name() + " " + st.millis() + " ms")
+            .reduce((a, b) -> a + ", " + b)
+            .orElse("");
+    String summary =
+        (failed
+                ? "the drill FAILED at "
+                    + steps.steps().stream()
+                        .filter(CutoverStep::failed)
+                        .map(CutoverStep::name)
+                        .toList()
+                    + "; "
+                : "")
+            + "the way back took "
+            + rollbackMillis
+            + " ms, "
+            + (inTime ? "within" : "MORE than")
+            + " the RTO of "
+            + spec.cutover().rto()
+            + (failed || !inTime
+                ? ": the execution is blocked until a review overrides the drill with a reason"
+                : "")
+            + " (measured: "
+            + timed
+            + ")";
+    List<String> notRehearsed = new ArrayList<>();
+    notRehearsed.add(
+        "the final validation under the freeze (checksums of every table) and the post-checks:"
+            + " they run at the execution");
+    if (wayBack) {
+      notRehearsed.add(
+          "the target's sequences: set at the execution; the drill only advances the source's"
+              + " past the target's, never backwards");
+    } else if (online) {
+      notRehearsed.add(
+          "the reverse stream and writes on the target: there is no way back from the target to"
+              + " a "
+              + dialect.name()
+              + " source yet, so a rollback after the switch loses every write made on the target"
+              + " (the drill only checks a new target session can write, rolled back)");
+    } else {
+      notRehearsed.add(
+          "writes on the target and their way back: a bulk migration has no change streams, so a"
+              + " rollback after the switch loses every write made on the target (the drill only"
+              + " checks a new target session can write, rolled back)");
+    }
+    if (!TrafficSwitch.rehearsable(spec.cutover().switchTo())
+        && TrafficSwitch.of(spec, secrets, false).isPresent()) {
+      notRehearsed.add(
+          "the switch of type "
+              + spec.cutover().switchTo().type()
+              + ": it moves live traffic and is applied at the execution only");
+    }
+    return new DrillReport(
+        DrillReport.REAL_PATH_VERSION,
+        spec.id(),
+        MigrationException.redact(spec.source().url()),
+        spec.cutover().freeze(),
+        spec.cutover().switchTo().type(),
+        spec.cutover().rto(),
+        rto.toMillis(),
+        rollbackMillis,
+        verdict,
+        summary,
+        steps.steps(),
+        online ? DrillReport.ONLINE : DrillReport.BULK,
+        requestedAt,
+        approvedCommit,
+        wayBack ? written[0] : null,
+        back == null ? null : back.appliedChanges(),
+        notRehearsed);
   }
 
   // ------------------------------------------------------------------ drill
@@ -503,7 +765,7 @@ public final class CutoverService {
     private final List<String> tables;
     private Connection control;
     private boolean freezeAttempted;
-    private boolean switched;
+    boolean switched;
     private TrafficSwitch trafficSwitch;
 
     Run(MigrationSpec spec, Dialect dialect, List<String> tables) {
@@ -625,7 +887,12 @@ public final class CutoverService {
       return "write guards removed from the " + tables.size() + " source tables";
     }
 
-    private String revertSwitch() throws IOException, SQLException {
+    /** The source was unfrozen by someone else (the rollback service): nothing left to undo. */
+    void released() {
+      freezeAttempted = false;
+    }
+
+    String revertSwitch() throws IOException, SQLException {
       String detail = trafficSwitch.revert();
       switched = false;
       return detail;

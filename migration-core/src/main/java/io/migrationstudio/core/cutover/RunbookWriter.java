@@ -2,6 +2,7 @@ package io.migrationstudio.core.cutover;
 
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.core.report.ArtifactPaths;
@@ -130,7 +131,10 @@ final class RunbookWriter {
           "Drain change capture: the studio writes an end marker after the freeze and applies"
               + " the stream up to it, then sets the target's sequences",
           coordinator,
-          "measured at execution (`cutover-log.json` live.drain_ms)",
+          measuredOr(
+              e.drill(),
+              CutoverService.DRAIN,
+              "measured at execution (`cutover-log.json` live.drain_ms)"),
           "before the freeze the stream catches up within cutover.max_lag "
               + spec.cutover().maxLag()
               + " (else refused, nothing frozen); after the final checksums a second marker proves"
@@ -170,7 +174,7 @@ final class RunbookWriter {
         ++n,
         "Post-checks",
         coordinator,
-        "not measured",
+        measuredOr(e.drill(), CutoverService.TARGET_WRITES, "not measured"),
         "a new target session can write (in a rolled-back transaction)"
             + (freeze ? "; a new source session is still refused" : ""));
     step(
@@ -209,24 +213,27 @@ final class RunbookWriter {
         .append(" (")
         .append(human(Duration.parse(spec.cutover().rto()).toMillis()))
         .append(").\n\n");
-    int r = 0;
-    md.append(++r).append(". ").append(SwitchText.revert(sw));
-    if (automatic) {
-      md.append(' ').append(measured(e.drill(), "revert the switch"));
+    Optional<DrillReport> realPath = e.drill().filter(d -> DrillReport.ONLINE.equals(d.kind()));
+    if (realPath.isPresent()) {
+      md.append(
+          "Rehearsed on the real pair after the cutover approval, as a rollback runs it:\n\n");
+      int r = 0;
+      for (CutoverStep st : realPath.get().steps()) {
+        if (CutoverService.ROLLBACK.equals(st.phase())) {
+          md.append(++r)
+              .append(". ")
+              .append(st.name())
+              .append(": ")
+              .append(
+                  CutoverStep.OK.equals(st.status())
+                      ? human(st.millis()) + " (drill)"
+                      : st.status())
+              .append('\n');
+        }
+      }
+    } else {
+      rollbackSteps(md, e, sw, automatic, freeze);
     }
-    md.append('\n');
-    if (freeze) {
-      md.append(++r)
-          .append(". Unfreeze writes on the source. ")
-          .append(measured(e.drill(), "unfreeze source writes"))
-          .append('\n');
-    }
-    md.append(++r)
-        .append(". Check that a new source session can write. ")
-        .append(measured(e.drill(), "check a new source session can write"))
-        .append('\n');
-    md.append(++r)
-        .append(". Announce the rollback; the target keeps the copied data for a later attempt.\n");
     e.drill()
         .ifPresent(
             d ->
@@ -253,9 +260,37 @@ final class RunbookWriter {
         .append(
             e.drill()
                 .map(d -> human(d.rollbackMillis()) + " rollback, " + d.verdict())
-                .orElse("not yet run; the rollback engineer rehearses it next"))
+                .orElse(
+                    CutoverOptions.DRILL_SKIP.equals(spec.cutover().drill())
+                        ? "skipped (cutover.drill: skip)"
+                        : "not yet run: it runs on the real pair after the cutover approval, and"
+                            + " this runbook is rendered again with its measured durations before"
+                            + " the execution"))
         .append('\n');
     return md.toString();
+  }
+
+  /** The rollback steps of a bulk cutover (or before the real-path drill). */
+  private static void rollbackSteps(
+      StringBuilder md, Evidence e, SwitchSpec sw, boolean automatic, boolean freeze) {
+    int r = 0;
+    md.append(++r).append(". ").append(SwitchText.revert(sw));
+    if (automatic) {
+      md.append(' ').append(measured(e.drill(), "revert the switch"));
+    }
+    md.append('\n');
+    if (freeze) {
+      md.append(++r)
+          .append(". Unfreeze writes on the source. ")
+          .append(measured(e.drill(), "unfreeze source writes"))
+          .append('\n');
+    }
+    md.append(++r)
+        .append(". Check that a new source session can write. ")
+        .append(measured(e.drill(), "check a new source session can write"))
+        .append('\n');
+    md.append(++r)
+        .append(". Announce the rollback; the target keeps the copied data for a later attempt.\n");
   }
 
   private static void step(
@@ -271,6 +306,11 @@ final class RunbookWriter {
         .append(" | ")
         .append(cell(check))
         .append(" |\n");
+  }
+
+  private static String measuredOr(Optional<DrillReport> drill, String stepName, String otherwise) {
+    String m = measured(drill, stepName);
+    return m.endsWith("(drill)") ? m : otherwise;
   }
 
   private static String measured(Optional<DrillReport> drill, String stepName) {

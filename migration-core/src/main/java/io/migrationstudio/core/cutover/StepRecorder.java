@@ -65,6 +65,13 @@ final class StepRecorder {
     record(phase, name, CutoverStep.SKIPPED, 0, reason);
   }
 
+  /** Appends steps another service ran and timed (the rollback's), with their phase and time. */
+  void adopt(List<CutoverStep> done) {
+    for (CutoverStep st : done) {
+      record(st.phase(), st.name(), st.status(), st.millis() * 1_000_000L, st.detail());
+    }
+  }
+
   boolean anyFailed() {
     return steps.stream().anyMatch(CutoverStep::failed);
   }

@@ -40,6 +40,7 @@ public final class ArtifactPaths {
   public static final String RUNBOOK_MD = "05-cutover/runbook.md";
   public static final String ROLLBACK_MD = "05-cutover/rollback.md";
   public static final String DRILL_JSON = "05-cutover/drill.json";
+  public static final String DRILL_PLAN_MD = "05-cutover/drill-plan.md";
   public static final String CUTOVER_LOG_JSON = "05-cutover/cutover-log.json";
   public static final String CUTOVER_LOG_MD = "05-cutover/cutover-log.md";
 

@@ -85,6 +85,11 @@ public final class SpecLoader {
       List.of(CutoverOptions.KEEP_FROZEN, CutoverOptions.RELEASE);
   static final List<String> ROLLBACKS =
       List.of(CutoverOptions.ROLLBACK_NONE, CutoverOptions.ROLLBACK_REVERSE);
+  static final List<String> DRILLS =
+      List.of(
+          CutoverOptions.DRILL_AFTER_APPROVAL,
+          CutoverOptions.DRILL_SEPARATE_GATE,
+          CutoverOptions.DRILL_SKIP);
   static final List<String> SWITCHES =
       List.of(SwitchSpec.NONE, SwitchSpec.CONFIG_FILE, SwitchSpec.COMMAND, SwitchSpec.PGBOUNCER);
   static final List<String> GATES = List.of("auto", "ask", "external");
@@ -774,6 +779,7 @@ public final class SpecLoader {
       oneOf(c, "cutover", "after_decommission", AFTER_DECOMMISSION);
       oneOf(c, "cutover", "freeze", FREEZES);
       oneOf(c, "cutover", "rollback", ROLLBACKS);
+      oneOf(c, "cutover", "drill", DRILLS);
       switchTo(section(c, "cutover", "switch", SwitchSpec.class));
     }
 

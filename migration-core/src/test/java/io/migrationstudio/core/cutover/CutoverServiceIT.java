@@ -186,6 +186,77 @@ class CutoverServiceIT {
     assertSourceWritable();
   }
 
+  /**
+   * The drill after the cutover approval of a bulk migration, on the real pair: freeze, switch, a
+   * new target session's write (rolled back), switch back, unfreeze, each step timed; the runbook
+   * comes back with the measured durations where it said "measured by the rollback drill"; a
+   * session opened before the drill survives it and the source is unchanged.
+   */
+  @Test
+  void theDrillAfterApprovalTimesTheRealPathAndReRendersTheRunbook() throws Exception {
+    MigrationSpec spec = spec("PT15M");
+    String runbookBefore =
+        new String(cutover.planCutover(spec, commit).files().get(ArtifactPaths.RUNBOOK_MD), UTF_8);
+    assertTrue(runbookBefore.contains("measured by the rollback drill"), runbookBefore);
+    assertTrue(runbookBefore.contains("not yet run"), runbookBefore);
+    long rowsBefore = source.queryLong("SELECT count(*) FROM \"Order Items\"");
+    try (java.sql.Connection foreign = source.connect();
+        java.sql.Statement st = foreign.createStatement()) {
+      st.execute("SELECT count(*) FROM \"select\"");
+      StageOutput out = cutover.drillAfterApproval(spec, "shop", BRANCH, commit, 7L);
+      assertEquals(Verdict.PASS, out.verdict(), out.summary());
+      DrillReport drill =
+          Json.read(out.files().get(ArtifactPaths.DRILL_JSON), DrillReport.class, "drill");
+      assertEquals(DrillReport.BULK, drill.kind());
+      assertEquals(commit, drill.approvedCommit());
+      assertEquals(
+          List.of(
+              CutoverService.CONNECT,
+              CutoverService.FREEZE,
+              CutoverService.CHECK_FROZEN,
+              CutoverService.SWITCH,
+              CutoverService.TARGET_WRITES,
+              CutoverService.REVERT,
+              CutoverService.UNFREEZE,
+              CutoverService.CHECK_WRITABLE),
+          drill.steps().stream().map(CutoverStep::name).toList());
+      assertTrue(
+          drill.notRehearsed().stream().anyMatch(n -> n.contains("no change streams")),
+          drill.notRehearsed().toString());
+      String runbook = new String(out.files().get(ArtifactPaths.RUNBOOK_MD), UTF_8);
+      assertFalse(runbook.contains("measured by the rollback drill"), runbook);
+      assertFalse(runbook.contains("not yet run"), runbook);
+      assertTrue(runbook.contains(" rollback, PASS"), runbook);
+      assertTrue(runbook.contains("(drill)"), runbook);
+      // the session opened before the drill is still there
+      st.execute("SELECT 1");
+      assertSourceWritable();
+      assertEquals(rowsBefore, source.queryLong("SELECT count(*) FROM \"Order Items\""));
+      assertEquals("url=jdbc:postgresql://old/shop\n", Files.readString(config));
+
+      // the same request (an activity retried after its commit) reuses the drill; a new one drills
+      store.commit(BRANCH, "rollback-engineer", "drill", out.files());
+      assertArrayEquals(
+          out.files().get(ArtifactPaths.DRILL_JSON),
+          cutover
+              .drillAfterApproval(spec, "shop", BRANCH, commit, 7L)
+              .files()
+              .get(ArtifactPaths.DRILL_JSON));
+    }
+  }
+
+  /** A way back slower than the RTO fails the drill (the workflow blocks the execution on it). */
+  @Test
+  void aDrillAfterApprovalOverTheRtoFailsAndSaysTheExecutionIsBlocked() throws Exception {
+    StageOutput out = cutover.drillAfterApproval(spec("PT0.000001S"), "shop", BRANCH, commit, 8L);
+    assertEquals(Verdict.FAIL, out.verdict());
+    assertTrue(out.summary().contains("MORE than the RTO"), out.summary());
+    assertTrue(out.summary().contains("execution is blocked"), out.summary());
+    String runbook = new String(out.files().get(ArtifactPaths.RUNBOOK_MD), UTF_8);
+    assertTrue(runbook.contains(" rollback, FAIL"), runbook);
+    assertSourceWritable();
+  }
+
   @Test
   void executeFreezesCountsSwitchesAndChecks() throws Exception {
     MigrationSpec spec = spec("PT15M");

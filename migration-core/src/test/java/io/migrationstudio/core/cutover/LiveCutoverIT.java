@@ -1,20 +1,27 @@
 package io.migrationstudio.core.cutover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.cdc.apply.StreamService;
 import io.migrationstudio.core.copy.Loads;
 import io.migrationstudio.core.copy.TestMappings;
+import io.migrationstudio.core.cutover.reverse.ReverseStream;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -72,6 +79,128 @@ class LiveCutoverIT {
     } finally {
       stream.drop(strict, StreamService.captureName("m"));
     }
+  }
+
+  /**
+   * The drill after the cutover approval, on the real pair of an online migration: catch-up,
+   * freeze, marker, drain, switch, reverse stream, the drill's tagged writes on the target, then
+   * the way back by the rollback service and the target unfrozen. Afterwards the source holds
+   * exactly what it held plus the streamed row (the drill's writes never reached it: the reverse
+   * stream applied 0 changes while the drill wrote 1 row), takes writes again, the foreign session
+   * opened before the drill is still alive, and only the forward capture is left.
+   */
+  @Test
+  void theDrillRehearsesTheWayThereAndBackOnTheRealPairAndLeavesTheSourceAsItWas(
+      TestDatabase source, TestDatabase target) throws Exception {
+    source.execute(
+        "CREATE TABLE t (id bigserial PRIMARY KEY, v text)",
+        "INSERT INTO t (v) SELECT 'v' || g FROM generate_series(1, 20) g");
+    SecretResolver secrets = new SecretResolver(Map.of());
+    StreamService stream = new StreamService(secrets);
+    MigrationSpec spec = drillSpec(source, target, "PT1M");
+    MappingDocument mapping;
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      mapping = TestMappings.identity(src, "public", "public");
+      String start = stream.prepare(spec, mapping, "drill").position();
+      Loads.migrate(src, tgt, mapping, "drill", 10);
+      source.execute("INSERT INTO t (v) VALUES ('streamed')");
+      stream.applySlice(
+          spec,
+          mapping,
+          "drill",
+          StreamService.captureName("drill"),
+          start,
+          Duration.ofSeconds(2),
+          p -> {});
+    }
+    source.execute("INSERT INTO t (v) VALUES ('pending, applied by the drill')");
+    String before = md5(source);
+    try (Connection foreign = source.connect()) {
+      long foreignPid = pid(foreign);
+      DrillReport drill =
+          new CutoverService(null, secrets)
+              .rehearseRealPath(spec, "drill", mapping, "approved", 42L);
+      System.out.println("drill: " + drill.summary());
+      assertEquals(Verdict.PASS, drill.verdict(), drill.toString());
+      assertEquals(DrillReport.ONLINE, drill.kind());
+      assertEquals(42L, drill.requestedAt());
+      List<String> names = drill.steps().stream().map(CutoverStep::name).toList();
+      for (String step :
+          List.of(
+              CutoverService.CATCH_UP,
+              CutoverService.FREEZE,
+              CutoverService.DRAIN,
+              CutoverService.REVERSE_START,
+              CutoverService.DRILL_WRITES,
+              "drain the reverse stream to the marker", // RollbackService's own steps
+              "unfreeze source writes",
+              CutoverService.UNFREEZE_TARGET)) {
+        assertTrue(names.contains(step), step + " in " + names);
+      }
+      assertTrue(drill.steps().stream().allMatch(st -> !st.failed()), drill.steps().toString());
+      assertTrue(drill.rollbackMillis() > 0 && drill.rollbackMillis() <= 60_000);
+      assertEquals(1L, drill.drillWrites(), "one row rewritten on the target");
+      assertEquals(0L, drill.reverseChanges(), "the drill's tagged write was not applied back");
+
+      assertEquals(before, md5(source), "the source holds what it held");
+      assertEquals(before, md5(target), "the target holds the same rows");
+      try (Statement s = foreign.createStatement()) {
+        s.execute("INSERT INTO t (v) VALUES ('the foreign session writes again')");
+      }
+      assertEquals(foreignPid, pid(foreign), "the session opened before the drill survived");
+      target.execute("INSERT INTO t (id, v) VALUES (1000, 'the target is not frozen')");
+      assertEquals(
+          0,
+          target.queryLong(
+              "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                  + ReverseStream.captureName("drill")
+                  + "'"),
+          "the drill's reverse capture is gone");
+      assertEquals(
+          1,
+          source.queryLong(
+              "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                  + StreamService.captureName("drill")
+                  + "'"),
+          "the forward capture stays for the execution");
+      assertFalse(drill.notRehearsed().isEmpty());
+    } finally {
+      stream.drop(spec, StreamService.captureName("drill"));
+    }
+  }
+
+  private static long pid(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static String md5(TestDatabase db) throws SQLException {
+    try (Connection c = db.connect();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT md5(string_agg(id || ':' || v, ',' ORDER BY id)) FROM t")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static MigrationSpec drillSpec(TestDatabase source, TestDatabase target, String rto) {
+    return SpecLoader.parse(
+        "id: drill\n"
+            + "source: { url: \""
+            + source.jdbcUrl()
+            + "\", user: postgres }\n"
+            + "target: { url: \""
+            + target.jdbcUrl()
+            + "\", user: postgres }\n"
+            + "migrate: { strategy: online }\n"
+            + "cutover: { max_lag: PT1M, rto: "
+            + rto
+            + " }\n");
   }
 
   private static MigrationSpec spec(TestDatabase source, TestDatabase target, String maxLag) {

@@ -175,6 +175,12 @@ class SpecLoaderTest {
             .cutover()
             .maxLag());
     assertEquals("none", spec.cutover().switchTo().type());
+    assertEquals("after_approval", spec.cutover().drill(), "default cutover.drill");
+    assertEquals(
+        "separate_gate",
+        SpecLoader.parse(FULL.replace("rto: PT15M,", "rto: PT15M, drill: separate_gate,"))
+            .cutover()
+            .drill());
     assertFalse(spec.validation().repair(), "nothing is repaired unless asked");
     assertTrue(
         SpecLoader.parse(
@@ -245,7 +251,7 @@ class SpecLoaderTest {
         mapping: { naming: camelCase }
         migrate: { strategy: cdc, parallelism: 0, chunk_rows: 2000000000, reject_limit: -1, dry_run: maybe, chunk_size: 5, max_lag: soon }
         validation: { sample_rows: -5, latency_tolerance: -0.1, queries: [ { name: q1 } ], repair: sometimes }
-        cutover: { window: tomorrow, rto: 15 minutes, freeze: partial, switch: { type: config-file }, max_validation_age: a day, max_lag: PT0S, rollback: backwards }
+        cutover: { window: tomorrow, rto: 15 minutes, freeze: partial, switch: { type: config-file }, max_validation_age: a day, max_lag: PT0S, rollback: backwards, drill: sometimes }
         reviews: { mapping: sometimes, deploy: ask }
         approvers: { default: [alice], cutover: bob, ops: [carol] }
         """;
@@ -280,6 +286,7 @@ class SpecLoaderTest {
                 "cutover.max_lag",
                 "cutover.freeze",
                 "cutover.rollback",
+                "cutover.drill",
                 "cutover.switch.path",
                 "reviews.mapping",
                 "reviews.deploy",

@@ -54,6 +54,39 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
                 cutover.drillRollback(request.spec(), request.branch())));
   }
 
+  @Override
+  public StageResult planDrill(StageRequest request) {
+    return run(
+        () ->
+            artifacts.commit(
+                Stage.CUTOVER,
+                Stage.CUTOVER.checkerRole(),
+                request.branch(),
+                "Rollback drill plan",
+                cutover.planDrill(request.spec(), commitOrBranch(request))));
+  }
+
+  /**
+   * Commits the drill, {@code rollback.md} and the runbook re-rendered with its measured durations
+   * (a FAIL verdict is a result, not a failure: the workflow blocks the execution on it).
+   */
+  @Override
+  public StageResult drillAfterApproval(StageRequest request) {
+    return run(
+        () ->
+            artifacts.commit(
+                Stage.CUTOVER,
+                Stage.CUTOVER.checkerRole(),
+                request.branch(),
+                "Rollback drill on the real pair",
+                cutover.drillAfterApproval(
+                    request.spec(),
+                    request.migrationId(),
+                    request.branch(),
+                    request.commit(),
+                    request.stageStartedAtMillis())));
+  }
+
   /** Commits the cutover log first, then fails with CUTOVER_FAILED when the cutover rolled back. */
   @Override
   public StageResult executeCutover(StageRequest request) {

@@ -71,6 +71,7 @@ final class CutoverGuard {
   private final StageBoard board;
   private final Consumer<String> say;
   private final ChangeStream stream;
+  private java.util.function.Function<String, Optional<String>> drill;
 
   /**
    * {@code say} sets the workflow's status message; {@code stream} is the migration's change stream
@@ -89,6 +90,15 @@ final class CutoverGuard {
     this.board = board;
     this.say = say;
     this.stream = stream;
+  }
+
+  /**
+   * The rollback drill to run right before the execution ({@link CutoverDrill#drill}): empty lets
+   * the execution start, else why the cutover is refused.
+   */
+  CutoverGuard drillFirst(java.util.function.Function<String, Optional<String>> drillFirst) {
+    this.drill = drillFirst;
+    return this;
   }
 
   /** Executes the approved cutover; empty when it ran, else why it was refused. */
@@ -123,6 +133,13 @@ final class CutoverGuard {
         String refused = "cutover refused: " + notStopped + "; nothing was frozen or switched";
         board.set(Stage.CUTOVER, StagePhase.FAILED, null, null, refused);
         return Optional.of(refused);
+      }
+    }
+    if (drill != null) {
+      Optional<String> refused = drill.apply(approvedCommit);
+      if (refused.isPresent()) {
+        board.set(Stage.CUTOVER, StagePhase.FAILED, null, null, refused.get());
+        return refused;
       }
     }
     board.set(

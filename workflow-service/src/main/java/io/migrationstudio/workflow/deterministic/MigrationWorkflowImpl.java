@@ -52,7 +52,7 @@ import org.slf4j.Logger;
  * the evidence. The jobs around the loop are collaborators owned by the workflow: the {@link
  * StageBoard} and {@link StatusLine} the status query shows, the {@link ReviewGate}, the {@link
  * MigrateStage} (copy fan-outs, dry run, a failed table), the {@link ValidationRepair} and the
- * {@link CutoverGuard}.
+ * {@link CutoverDrill} with its {@link CutoverGuard}.
  */
 public class MigrationWorkflowImpl implements MigrationWorkflow {
   private static final Logger log = Workflow.getLogger(MigrationWorkflowImpl.class);
@@ -89,6 +89,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private ValidationRepair repair;
   private HypercareStage hypercare;
   private ReverseReplication reverse;
+  private CutoverDrill drill;
 
   @Override
   public MigrationOutcome run(MigrationInput input) {
@@ -146,6 +147,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     repair = new ValidationRepair(run, board, status, gate);
     hypercare = new HypercareStage(run, board, status, gate);
     reverse = new ReverseReplication(run, status, board, controls);
+    drill = new CutoverDrill(run, board, status, gate, stream, this::writeSummary);
     board.put(new ArtifactRef("migration.yaml", open.specCommit()));
   }
 
@@ -169,9 +171,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       }
       base = approvedCommit.get();
       if (s == Stage.CUTOVER && !hypercare.resumed(earlier, open)) { // else: in hypercare
-        Optional<String> refused =
-            new CutoverGuard(reverse.pin(spec), migrationId, branch, board, status::say, stream)
-                .execute(base);
+        Optional<String> refused = drill.guardAndExecute(reverse.pin(spec), base);
         if (refused.isPresent()) {
           return finish(MigrationState.FAILED, refused.get());
         }
@@ -257,7 +257,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       case MAPPING -> mapping.reviewCompatibility(request);
       case MIGRATE -> migrate.check(request);
       case VALIDATION -> validation.replayRegression(request);
-      case CUTOVER -> cutover.drillRollback(request);
+      case CUTOVER -> drill.check(request);
       case DECOMMISSION -> throw new IllegalStateException("decommission runs after the hypercare");
     };
   }

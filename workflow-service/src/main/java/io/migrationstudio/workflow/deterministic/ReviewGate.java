@@ -87,6 +87,9 @@ final class ReviewGate {
   private boolean changesRequested;
   private GateMode effectiveGate;
 
+  /** An approval needs a reason (a non-blank comment): the override of a failed drill. */
+  private boolean reasonRequired;
+
   ReviewGate(StatusLine status) {
     this.status = status;
   }
@@ -219,6 +222,19 @@ final class ReviewGate {
     reviewCommit = commit;
     effectiveGate = mode;
     return await(s, waitingMessage, note);
+  }
+
+  /**
+   * {@link #awaitProposal} where APPROVE is an override that needs a reason: an approval without a
+   * comment is refused by the validator (update) or listed as refused (signal).
+   */
+  Review awaitOverride(Stage s, String commit, GateMode mode, String waitingMessage, String note) {
+    reasonRequired = true;
+    try {
+      return awaitProposal(s, commit, mode, waitingMessage, note);
+    } finally {
+      reasonRequired = false;
+    }
   }
 
   /**
@@ -408,6 +424,20 @@ final class ReviewGate {
 
   /** Every reason to refuse a review at the gate as it stands; empty when it is acceptable. */
   private List<String> problems(Review r) {
+    if (reasonRequired
+        && r != null
+        && r.decision() == Decision.APPROVE
+        && (r.comment() == null || r.comment().isBlank())) {
+      List<String> all = new ArrayList<>(ruleProblems(r));
+      all.add(
+          "the rollback drill failed: an approval is an override and needs a reason; send it again"
+              + " with a comment that says why the cutover may run anyway");
+      return all;
+    }
+    return ruleProblems(r);
+  }
+
+  private List<String> ruleProblems(Review r) {
     return ReviewRules.problems(
         r,
         new ReviewRules.Gate(

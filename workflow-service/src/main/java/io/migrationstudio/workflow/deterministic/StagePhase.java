@@ -35,6 +35,8 @@ enum StagePhase {
   CHECKING_FRESHNESS("checking-freshness"),
   /** The report was stale: Validation is re-made before the cutover. */
   REVALIDATING("revalidating"),
+  /** The rollback drill runs on the real pair, after the cutover approval. */
+  DRILLING("drilling"),
   /** Freeze, final validation, switch. */
   EXECUTING("executing"),
   /** After the switch: the migration stays open for cutover.hypercare before the decommission. */

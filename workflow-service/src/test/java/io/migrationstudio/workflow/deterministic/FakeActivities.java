@@ -211,6 +211,7 @@ class FakeActivities
 
   @Override
   public CommitResult writePullRequest(SummaryRequest request) {
+    pullRequests.add(request.status());
     String c = newCommit();
     return new CommitResult(new ArtifactRef("PULL_REQUEST.md", c), c);
   }
@@ -386,8 +387,30 @@ class FakeActivities
 
   @Override
   public StageResult drillRollback(StageRequest r) {
+    calls.add("drill-rollback");
     return result(
         Stage.CUTOVER, "rollback-engineer", "05-cutover/drill.json", verdict(Stage.CUTOVER));
+  }
+
+  /** The status each PULL_REQUEST.md was rendered from, in order. */
+  final List<io.migrationstudio.contracts.workflow.MigrationStatus> pullRequests =
+      Collections.synchronizedList(new ArrayList<>());
+
+  /** Verdicts of the drills after the cutover approval, in order; then PASS. */
+  final java.util.Deque<Verdict> drillVerdicts = new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+  @Override
+  public StageResult planDrill(StageRequest r) {
+    calls.add("plan-drill");
+    return result(Stage.CUTOVER, "rollback-engineer", "05-cutover/drill-plan.md", Verdict.PASS);
+  }
+
+  @Override
+  public StageResult drillAfterApproval(StageRequest r) {
+    calls.add("drill");
+    Verdict v = drillVerdicts.poll();
+    return result(
+        Stage.CUTOVER, "rollback-engineer", "05-cutover/drill.json", v == null ? Verdict.PASS : v);
   }
 
   @Override

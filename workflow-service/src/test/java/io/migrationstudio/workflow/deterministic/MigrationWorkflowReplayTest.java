@@ -47,7 +47,10 @@ class MigrationWorkflowReplayTest {
         // + reverse-replication version 1: an online PostgreSQL migration's cutover pins
         // cutover.rollback reverse, the reverse stream child runs after the switch, a failed
         // rollback lets it go on, the second rollback completes the migration
-        "migration-workflow-history-reverse.json"
+        "migration-workflow-history-reverse.json",
+        // + drill-after-approval version 1: the cutover gate's checker plans the drill, the drill
+        // runs after the approval, FAILs, and the execution waits for an override with a reason
+        "migration-workflow-history-drill.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

@@ -354,8 +354,12 @@ class MigrationWorkflowTest {
             "validator",
             "regression-tester",
             "cutover-coordinator",
+            // the gate's checker plans the drill; it runs after the approval, before executing
+            "plan-drill",
             "rollback-engineer",
             "check-freshness",
+            "drill",
+            "rollback-engineer",
             "execute-cutover",
             "cutover-coordinator"),
         roles);
@@ -801,7 +805,8 @@ class MigrationWorkflowTest {
     assertEquals(1, fakes.validatedAt.size(), "validated once: " + fakes.calls);
     int check = fakes.calls.indexOf("check-freshness");
     assertEquals(
-        List.of("check-freshness", "execute-cutover"), fakes.calls.subList(check, check + 2));
+        List.of("check-freshness", "drill", "rollback-engineer", "execute-cutover"),
+        fakes.calls.subList(check, check + 4));
   }
 
   /**
@@ -820,7 +825,16 @@ class MigrationWorkflowTest {
             spec(
                 allAuto(),
                 new CutoverOptions(
-                    CutoverWindow.at(window), null, null, null, null, null, null, "PT0S", null)));
+                    CutoverWindow.at(window),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "PT0S",
+                    null,
+                    null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(2, fakes.validatedAt.size(), "validated again before the cutover: " + fakes.calls);
@@ -829,8 +843,14 @@ class MigrationWorkflowTest {
         age >= Duration.ofHours(24).toMillis(), "re-validated at the window, " + age + " ms later");
     int check = fakes.calls.lastIndexOf("check-freshness");
     assertEquals(
-        List.of("check-freshness", "validator", "regression-tester", "execute-cutover"),
-        fakes.calls.subList(check, check + 4));
+        List.of(
+            "check-freshness",
+            "validator",
+            "regression-tester",
+            "drill",
+            "rollback-engineer",
+            "execute-cutover"),
+        fakes.calls.subList(check, check + 6));
     MigrationStatus st = wf.status();
     assertTrue(
         st.stages().get(3).summary().startsWith("re-validated before cutover"),
@@ -858,7 +878,16 @@ class MigrationWorkflowTest {
             spec(
                 allAuto(),
                 new CutoverOptions(
-                    CutoverWindow.at(window), null, null, null, "PT1H", null, null, "PT0S", null)));
+                    CutoverWindow.at(window),
+                    null,
+                    null,
+                    null,
+                    "PT1H",
+                    null,
+                    null,
+                    "PT0S",
+                    null,
+                    null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused"), out.message());
@@ -885,7 +914,7 @@ class MigrationWorkflowTest {
         start(
             spec(
                 allAuto(),
-                new CutoverOptions(daily, null, null, null, null, null, null, "PT0S", null)));
+                new CutoverOptions(daily, null, null, null, null, null, null, "PT0S", null, null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
@@ -897,6 +926,101 @@ class MigrationWorkflowTest {
     if (dir != null) {
       writeHistory(dir, "migration-workflow-history-window.json");
     }
+  }
+
+  /**
+   * {@code cutover.drill: after_approval} (the default): the cutover gate's checker only plans the
+   * drill; the drill runs after the approval, and a failed one blocks the execution until a review
+   * of the drill's commit overrides it with a reason (an approval without one is refused). The
+   * history is recorded for the replay test ({@code drill-after-approval} version 1).
+   */
+  @Test
+  void aFailedDrillBlocksTheExecutionUntilAnOverrideWithAReason() throws Exception {
+    fakes.drillVerdicts.add(Verdict.FAIL);
+    MigrationWorkflow wf = start(spec(allAuto()));
+    MigrationStatus blocked = awaitReview(wf, Stage.CUTOVER);
+    int planned = fakes.calls.indexOf("plan-drill");
+    int drilled = fakes.calls.indexOf("drill");
+    assertTrue(planned >= 0 && drilled > planned, fakes.calls.toString());
+    assertFalse(fakes.calls.contains("drill-rollback"), "no drill before the approval");
+    assertTrue(
+        blocked.reviews().stream()
+            .anyMatch(r -> r.stage() == Stage.CUTOVER && r.decision() == Decision.APPROVE),
+        "the cutover gate approved before the drill: " + blocked.reviews());
+    assertFalse(fakes.calls.contains("execute-cutover"), "the failed drill blocks the execution");
+    String drillCommit = blocked.reviewCommit();
+    assertTrue(
+        fakes.pullRequests.stream()
+            .map(p -> p.stages().get(Stage.CUTOVER.ordinal()))
+            .anyMatch(c -> c.verdict() == Verdict.FAIL && c.summary().startsWith("drill FAIL")),
+        "PULL_REQUEST.md was written again with the drill's result before the review");
+    assertEquals(
+        "awaiting-review",
+        blocked.stages().get(Stage.CUTOVER.ordinal()).state(),
+        blocked.stages().toString());
+
+    WorkflowUpdateException silent =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () ->
+                wf.review(new Review(Stage.CUTOVER, Decision.APPROVE, "carol", " ", drillCommit)));
+    assertTrue(rootMessage(silent).contains("needs a reason"), rootMessage(silent));
+    assertFalse(fakes.calls.contains("execute-cutover"));
+
+    wf.review(
+        new Review(
+            Stage.CUTOVER,
+            Decision.APPROVE,
+            "carol",
+            "RTO missed by 2 s on a cold cache; accepted by the change board",
+            drillCommit));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertTrue(fakes.calls.contains("execute-cutover"));
+    assertTrue(
+        wf.status().reviews().stream()
+            .anyMatch(
+                r ->
+                    r.accepted()
+                        && drillCommit.equals(r.commit())
+                        && CutoverDrill.OVERRIDE_NOTE.equals(r.note())
+                        && r.comment().startsWith("RTO missed")),
+        wf.status().reviews().toString());
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-drill.json");
+    }
+  }
+
+  /**
+   * {@code cutover.drill: separate_gate}: even a passing drill waits for the approval of the
+   * execution on the drill's commit; REJECT there refuses the cutover without executing it.
+   */
+  @Test
+  void aSeparateDrillGateWaitsForTheExecutionApprovalAndARejectRefuses() throws Exception {
+    MigrationWorkflow wf =
+        start(
+            spec(
+                allAuto(),
+                new CutoverOptions(
+                    (CutoverWindow) null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    CutoverOptions.DRILL_SEPARATE_GATE)));
+    String drillCommit = awaitReview(wf, Stage.CUTOVER).reviewCommit();
+    assertTrue(fakes.calls.contains("drill"), fakes.calls.toString());
+    assertFalse(fakes.calls.contains("execute-cutover"));
+    wf.review(new Review(Stage.CUTOVER, Decision.REJECT, "carol", "not tonight", drillCommit));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.FAILED, out.state(), out.message());
+    assertTrue(out.message().startsWith("cutover refused: the review of the rollback drill"));
+    assertFalse(fakes.calls.contains("execute-cutover"));
   }
 
   @Test
@@ -912,7 +1036,7 @@ class MigrationWorkflowTest {
         start(
             spec(
                 allAuto(),
-                new CutoverOptions(ended, null, null, null, null, null, null, "PT0S", null)));
+                new CutoverOptions(ended, null, null, null, null, null, null, "PT0S", null, null)));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused: the cutover window"), out.message());

@@ -64,6 +64,14 @@ public final class ReverseStream {
     this.secrets = Objects.requireNonNull(secrets);
   }
 
+  /**
+   * Whether the reverse stream can run for {@code spec}: its applier enters a PostgreSQL session on
+   * the source ({@link ApplierSession}); other sources have no way back yet.
+   */
+  public static boolean supports(MigrationSpec spec) {
+    return "postgresql".equals(Dialects.source(spec).name());
+  }
+
   /** The reverse capture's slot and publication on the target. */
   public static String captureName(String migrationId) {
     String forward = StreamService.captureName(migrationId);

@@ -1,0 +1,173 @@
+package io.migrationstudio.workflow.deterministic;
+
+import static io.migrationstudio.workflow.deterministic.Messages.shortId;
+
+import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.CutoverActivities;
+import io.migrationstudio.contracts.activity.StageRequest;
+import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.spec.CutoverOptions;
+import io.migrationstudio.contracts.spec.GateMode;
+import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.Review;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.temporal.workflow.Workflow;
+import java.util.Optional;
+
+/**
+ * The rollback drill after the cutover approval (version {@link #DRILL_AFTER_APPROVAL}): the
+ * cutover gate's checker only writes the drill plan, and the drill runs on the real pair once the
+ * gate is approved (inside the window, after the freshness check, with an online migration's stream
+ * stopped: {@link CutoverGuard} calls {@link #drill}). The drill's commit carries the runbook
+ * re-rendered with the measured durations, and {@code PULL_REQUEST.md} is written again before
+ * anyone reviews the execution.
+ *
+ * <p>{@code cutover.drill}: {@code after_approval} executes on a PASS drill; a failed one (a step,
+ * or the way back over the RTO) blocks the execution until a review of the drill's commit approves
+ * it with a reason (the override, recorded on the branch with {@link #OVERRIDE_NOTE});
+ * REQUEST_CHANGES drills again, REJECT refuses the cutover. {@code separate_gate} always waits for
+ * that review (the approval of the execution). {@code skip} drills nothing. An auto gate never
+ * approves a drill review: it waits as {@code ask}.
+ *
+ * <p>Histories before the version ran the old drill as the checker, before the approval; they keep
+ * doing so.
+ */
+final class CutoverDrill {
+  static final String DRILL_AFTER_APPROVAL_CHANGE = "drill-after-approval";
+
+  static final int DRILL_AFTER_APPROVAL = 1;
+
+  /** The note on a review that lets the execution start despite a failed drill. */
+  static final String OVERRIDE_NOTE = "override of a failed rollback drill";
+
+  /** The note on the approval of the execution after a drill ({@code separate_gate}). */
+  static final String EXECUTION_NOTE = "approval of the execution after the rollback drill";
+
+  private final CutoverActivities cutover =
+      Workflow.newActivityStub(CutoverActivities.class, ActivityOptionsCatalog.cutover());
+  private final RunContext run;
+  private final StageBoard board;
+  private final StatusLine status;
+  private final ReviewGate gate;
+  private final ChangeStream stream;
+  private final Runnable rewritePullRequest;
+  private Integer version;
+
+  CutoverDrill(
+      RunContext run,
+      StageBoard board,
+      StatusLine status,
+      ReviewGate gate,
+      ChangeStream stream,
+      Runnable rewritePullRequest) {
+    this.run = run;
+    this.board = board;
+    this.status = status;
+    this.gate = gate;
+    this.stream = stream;
+    this.rewritePullRequest = rewritePullRequest;
+  }
+
+  /**
+   * The approved cutover of {@code approvedCommit} (executed with {@code spec}) through its {@link
+   * CutoverGuard} (window, freshness, stream stopped), with the drill right before the execution;
+   * empty when it executed, else why it was refused.
+   */
+  Optional<String> guardAndExecute(MigrationSpec spec, String approvedCommit) {
+    return new CutoverGuard(spec, run.migrationId(), run.branch(), board, status::say, stream)
+        .drillFirst(this::drill)
+        .execute(approvedCommit);
+  }
+
+  /** The cutover gate's checker: the drill plan from this version on, the old drill before. */
+  StageResult check(StageRequest request) {
+    return afterApproval() ? cutover.planDrill(request) : cutover.drillRollback(request);
+  }
+
+  private boolean afterApproval() {
+    if (version == null) {
+      version =
+          Workflow.getVersion(
+              DRILL_AFTER_APPROVAL_CHANGE, Workflow.DEFAULT_VERSION, DRILL_AFTER_APPROVAL);
+    }
+    return version >= DRILL_AFTER_APPROVAL;
+  }
+
+  /**
+   * After the cutover approval of {@code approvedCommit}: drills, and returns empty when the
+   * execution may start, else why the cutover is refused.
+   */
+  Optional<String> drill(String approvedCommit) {
+    String mode = run.spec().cutover().drill();
+    if (!afterApproval() || CutoverOptions.DRILL_SKIP.equals(mode)) {
+      return Optional.empty();
+    }
+    while (true) {
+      board.set(
+          Stage.CUTOVER,
+          StagePhase.DRILLING,
+          null,
+          approvedCommit,
+          "rollback drill on the real pair");
+      status.say("cutover: rehearsing the way back on the real pair (rollback drill)");
+      StageResult drilled =
+          cutover.drillAfterApproval(
+              new StageRequest(
+                  run.migrationId(),
+                  run.spec(),
+                  run.branch(),
+                  approvedCommit,
+                  Workflow.currentTimeMillis()));
+      board.record(drilled);
+      boolean passed = drilled.verdict() == Verdict.PASS;
+      boolean review = !passed || CutoverOptions.DRILL_SEPARATE_GATE.equals(mode);
+      board.set(
+          Stage.CUTOVER,
+          review ? StagePhase.AWAITING_REVIEW : StagePhase.DRILLING,
+          drilled.verdict(),
+          drilled.commit(),
+          "drill " + drilled.verdict() + ": " + drilled.summary());
+      rewritePullRequest.run(); // the measured durations, before anyone reviews the execution
+      if (!review) {
+        return Optional.empty();
+      }
+      GateMode configured = run.spec().reviews().gate(Stage.CUTOVER);
+      GateMode reviewMode = configured == GateMode.AUTO ? GateMode.ASK : configured;
+      String waiting =
+          passed
+              ? "awaiting approval of the execution after the drill "
+                  + shortId(drilled.commit())
+                  + " ("
+                  + drilled.summary()
+                  + ")"
+              : "the drill FAILED, the execution is blocked: approve "
+                  + shortId(drilled.commit())
+                  + " only with a reason (an override), request changes to drill again, or"
+                  + " reject ("
+                  + drilled.summary()
+                  + ")";
+      Review decision =
+          passed
+              ? gate.awaitProposal(
+                  Stage.CUTOVER, drilled.commit(), reviewMode, waiting, EXECUTION_NOTE)
+              : gate.awaitOverride(
+                  Stage.CUTOVER, drilled.commit(), reviewMode, waiting, OVERRIDE_NOTE);
+      switch (decision.decision()) {
+        case APPROVE -> {
+          return Optional.empty();
+        }
+        case REJECT -> {
+          return Optional.of(
+              "cutover refused: the review of the rollback drill "
+                  + shortId(drilled.commit())
+                  + " rejected it ("
+                  + decision.comment()
+                  + "). Nothing was switched; the source takes writes");
+        }
+        case REQUEST_CHANGES -> {
+          // drill again
+        }
+      }
+    }
+  }
+}
