@@ -24,8 +24,9 @@ import java.util.function.LongSupplier;
  * that broke or was left mid-transaction is never used again. One that waited longer than {@link
  * #idleTimeout} is closed (by a daemon thread, so a finished migration does not keep sessions open
  * on its databases), and a borrowed one is checked with {@link Connection#isValid} first (the
- * server may have restarted meanwhile). Connections are kept apart by connection spec (URL, user,
- * password reference), role and read-only mode, at most {@link #MAX_IDLE_PER_KEY} of each.
+ * server may have restarted meanwhile) unless it was idle for less than {@link #CHECK_AFTER_IDLE}.
+ * Connections are kept apart by connection spec (URL, user, password reference), role and read-only
+ * mode, at most {@link #MAX_IDLE_PER_KEY} of each.
  *
  * <p>Only for sessions whose settings every borrower may share: a session changed for one use (a
  * repair's {@code session_replication_role}) is not handed back.
@@ -36,6 +37,9 @@ public final class ConnectionPool implements AutoCloseable {
 
   /** How long an idle connection is kept: chunks follow each other within milliseconds. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Idle time after which a borrowed connection is checked first (HikariCP's bypass window). */
+  static final Duration CHECK_AFTER_IDLE = Duration.ofMillis(500);
 
   /** Seconds {@link Connection#isValid} may take on a borrowed connection. */
   private static final int VALID_CHECK_SECONDS = 2;
@@ -100,7 +104,10 @@ public final class ConnectionPool implements AutoCloseable {
       if (candidate == null) {
         break;
       }
-      if (valid(candidate.connection())) {
+      // one used within the last moment is handed on as it is (a check is a round trip per
+      // connection per chunk); if it broke meanwhile the chunk fails, closes it and is retried
+      boolean fresh = nanoClock.getAsLong() - candidate.since() < CHECK_AFTER_IDLE.toNanos();
+      if (fresh || valid(candidate.connection())) {
         return new Lease(candidate.connection(), true, key);
       }
       closeQuietly(candidate.connection());
