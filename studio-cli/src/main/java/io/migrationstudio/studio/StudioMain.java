@@ -1,5 +1,7 @@
 package io.migrationstudio.studio;
 
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -45,9 +47,27 @@ public final class StudioMain implements Runnable {
     System.exit(execute(args));
   }
 
+  /**
+   * The client commands, each built on its own when it is the one asked for: a client command
+   * answers within half a second (issue 17), and building the whole tree loads the classes of every
+   * command (Temporal, JGit, the workers) first.
+   */
+  private static final Map<String, Supplier<Object>> CLIENT_COMMANDS =
+      Map.of(
+          "start", ClientCommands.Start::new,
+          "status", ClientCommands.Status::new,
+          "watch", ClientCommands.Watch::new,
+          "list", ClientCommands.ListMigrations::new,
+          "review", ClientCommands.ReviewStage::new,
+          "cancel", ClientCommands.Cancel::new,
+          "pause", ClientCommands.Pause::new,
+          "resume", ClientCommands.Resume::new,
+          "throttle", ClientCommands.Throttle::new,
+          "artifacts", ClientCommands.Artifacts::new);
+
   /** Runs the command line and returns its exit code (tests call this). */
   public static int execute(String... args) {
-    return commandLine()
+    return commandLine(args)
         .setExecutionExceptionHandler(new Errors())
         .setParameterExceptionHandler(
             (ex, a) -> {
@@ -56,6 +76,38 @@ public final class StudioMain implements Runnable {
               return EXIT_INVALID;
             })
         .execute(args);
+  }
+
+  /**
+   * The command line for {@code args}: a client command alone under the root (see {@link
+   * #CLIENT_COMMANDS}), whose Netty logs go to java.util.logging instead of starting Logback (a
+   * client logs nothing of its own); else {@link #commandLine()}.
+   */
+  static CommandLine commandLine(String... args) {
+    Supplier<Object> client = args.length == 0 ? null : CLIENT_COMMANDS.get(args[0]);
+    if (client == null) {
+      return commandLine();
+    }
+    io.grpc.netty.shaded.io.netty.util.internal.logging.InternalLoggerFactory.setDefaultFactory(
+        io.grpc.netty.shaded.io.netty.util.internal.logging.JdkLoggerFactory.INSTANCE);
+    CommandLine root = new CommandLine(new ClientRoot());
+    root.addSubcommand(args[0], client.get());
+    withHelp(root);
+    return root;
+  }
+
+  /** The names of the client commands (tests). */
+  static java.util.Set<String> clientCommands() {
+    return CLIENT_COMMANDS.keySet();
+  }
+
+  /** The root of a client command line: {@code studio} with only that command under it. */
+  @Command(name = "studio", mixinStandardHelpOptions = true, versionProvider = Version.class)
+  static final class ClientRoot implements Runnable {
+    @Override
+    public void run() {
+      commandLine().usage(System.out);
+    }
   }
 
   /**

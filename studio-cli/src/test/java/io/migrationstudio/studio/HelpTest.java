@@ -41,6 +41,27 @@ class HelpTest {
     }
   }
 
+  /**
+   * A client command built on its own (the fast start-up path) is the same command as in the whole
+   * tree: same class, same usage (options, parameters, descriptions).
+   */
+  @Test
+  void clientCommandsAloneAreTheCommandsOfTheWholeTree() {
+    CommandLine whole = StudioMain.commandLine();
+    assertEquals(10, StudioMain.clientCommands().size());
+    for (String name : StudioMain.clientCommands()) {
+      CommandLine full = whole.getSubcommands().get(name);
+      CommandLine alone = StudioMain.commandLine(name, "--help").getSubcommands().get(name);
+      assertTrue(full != null, name + " is a command of the whole tree");
+      assertEquals(1, StudioMain.commandLine(name).getSubcommands().size(), name);
+      assertEquals(full.getCommand().getClass(), alone.getCommand().getClass(), name);
+      assertEquals(full.getUsageMessage(), alone.getUsageMessage(), name);
+    }
+    // anything else still gets the whole tree
+    assertEquals(
+        whole.getSubcommands().keySet(), StudioMain.commandLine("run").getSubcommands().keySet());
+  }
+
   private static void collect(CommandLine cmd, List<String> prefix, List<List<String>> out) {
     for (var e : cmd.getSubcommands().entrySet()) {
       if (e.getValue().getCommand() instanceof CommandLine.HelpCommand) {

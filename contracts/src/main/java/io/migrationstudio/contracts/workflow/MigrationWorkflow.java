@@ -48,6 +48,10 @@ public interface MigrationWorkflow {
   @SignalMethod
   void chunkCopied(ChunkCopied progress);
 
+  /** Progress from a table's copy workflow: the chunks finished since its previous signal. */
+  @SignalMethod
+  void chunksCopied(ChunksCopied progress);
+
   /** Progress from the migration's change-stream workflow (online migrations). */
   @SignalMethod
   void streamProgress(StreamProgress progress);

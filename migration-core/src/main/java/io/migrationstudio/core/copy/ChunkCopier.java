@@ -60,6 +60,37 @@ public final class ChunkCopier {
   private final CopyOptions options;
   private final boolean binaryRows;
   private final ChangeCapture capture;
+  private final TableFacts facts;
+  private final String mappingCommit;
+
+  /**
+   * What the chunks of one table share and need to learn only once per run (issue 17): whether the
+   * table takes the binary pass-through ({@link BinaryCopyPipe#eligible}, two catalogue queries).
+   * Kept by the worker, keyed by the mapping commit, the two databases and the table; at most
+   * {@link #MAX_ENTRIES} tables, the oldest forgotten first.
+   */
+  public static final class TableFacts {
+    static final int MAX_ENTRIES = 4096;
+
+    private final Map<String, Boolean> eligible =
+        java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
+                return size() > MAX_ENTRIES;
+              }
+            });
+
+    /** Tables whose eligibility is known (tests). */
+    int size() {
+      return eligible.size();
+    }
+  }
+
+  @FunctionalInterface
+  private interface SqlDecision {
+    boolean decide() throws SQLException;
+  }
 
   public ChunkCopier(Dialect source, Dialect target) {
     this(
@@ -79,9 +110,16 @@ public final class ChunkCopier {
     this.options = Objects.requireNonNull(options);
     this.binaryRows = true;
     this.capture = source.changeCapture().orElse(null);
+    this.facts = null;
+    this.mappingCommit = null;
   }
 
-  private ChunkCopier(ChunkCopier base, boolean binaryRows, ChangeCapture capture) {
+  private ChunkCopier(
+      ChunkCopier base,
+      boolean binaryRows,
+      ChangeCapture capture,
+      TableFacts facts,
+      String mappingCommit) {
     this.sourceDialect = base.sourceDialect;
     this.targetDialect = base.targetDialect;
     this.ledger = base.ledger;
@@ -89,11 +127,26 @@ public final class ChunkCopier {
     this.options = base.options;
     this.binaryRows = binaryRows;
     this.capture = capture;
+    this.facts = facts;
+    this.mappingCommit = mappingCommit;
   }
 
   /** This copier writing decoded rows only in COPY text (tests compare the two formats). */
   ChunkCopier withoutBinaryRows() {
-    return new ChunkCopier(this, false, capture);
+    return new ChunkCopier(this, false, capture, facts, mappingCommit);
+  }
+
+  /**
+   * This copier taking per-table decisions from {@code tableFacts} (deciding them on the first
+   * chunk of a table of the mapping at {@code commit}).
+   */
+  public ChunkCopier withTableFacts(TableFacts tableFacts, String commit) {
+    return new ChunkCopier(
+        this,
+        binaryRows,
+        capture,
+        Objects.requireNonNull(tableFacts),
+        Objects.requireNonNull(commit));
   }
 
   /**
@@ -101,7 +154,8 @@ public final class ChunkCopier {
    * through {@code changeCapture} instead of the source dialect's own.
    */
   public ChunkCopier withChangeCapture(ChangeCapture changeCapture) {
-    return new ChunkCopier(this, binaryRows, Objects.requireNonNull(changeCapture));
+    return new ChunkCopier(
+        this, binaryRows, Objects.requireNonNull(changeCapture), facts, mappingCommit);
   }
 
   /** Copies {@code range} of {@code table}; see the class comment. */
@@ -301,7 +355,7 @@ public final class ChunkCopier {
       String migration,
       ChunkProgress progress)
       throws SQLException {
-    if (!BinaryCopyPipe.eligible(source, target, sql)) {
+    if (!remembered(migration, sql, () -> BinaryCopyPipe.eligible(source, target, sql))) {
       return null;
     }
     BinaryCopyPipe.Piped p =
@@ -313,6 +367,29 @@ public final class ChunkCopier {
     }
     ledger.recordBytes(target, migration, sql.table().source(), range.index(), p.bytes());
     return new Streamed(p.rows(), 0, p.hash(), p.hash());
+  }
+
+  /** {@code decision} for {@code sql}'s table, decided once when there are {@link #facts}. */
+  private boolean remembered(String migration, TableSql sql, SqlDecision decision)
+      throws SQLException {
+    if (facts == null) {
+      return decision.decide();
+    }
+    String key =
+        String.join(
+            "\0",
+            migration,
+            mappingCommit,
+            sourceDialect.name(),
+            targetDialect.name(),
+            sql.sourceTable(),
+            sql.targetTable());
+    Boolean known = facts.eligible.get(key);
+    if (known == null) {
+      known = decision.decide();
+      facts.eligible.put(key, known);
+    }
+    return known;
   }
 
   /**

@@ -81,6 +81,47 @@ public final class Connections {
   }
 
   /**
+   * {@link #onBoth} through {@code pool}: the source (read-only) and target connections are
+   * borrowed, and handed back when {@code work} succeeded; any failure closes both (a connection is
+   * never reused after an error). Failures are classified as {@link #onBoth} does.
+   */
+  public static <T> T onBothPooled(
+      ConnectionPool pool, MigrationSpec spec, Secrets secrets, String what, PairWork<T> work) {
+    ConnectionPool.Lease src = pool.borrow(spec.source(), secrets, "source", true);
+    ConnectionPool.Lease tgt;
+    try {
+      tgt = pool.borrow(spec.target(), secrets, "target", false);
+    } catch (RuntimeException e) {
+      throw closeAfterFailure(e, new Opened(src.connection(), "source"));
+    }
+    Opened[] opened = {
+      new Opened(tgt.connection(), "target"), new Opened(src.connection(), "source")
+    };
+    T result;
+    try {
+      result = work.run(src.connection(), tgt.connection());
+    } catch (SQLException e) {
+      throw closeAfterFailure(Dialects.forUrl(spec.target().url()).classify(e, what), opened);
+    } catch (RuntimeException e) {
+      throw closeAfterFailure(e, opened);
+    } catch (Error e) {
+      throw closeAfterFailure(e, opened);
+    }
+    ConnectionPool.Lease[] leases = {tgt, src};
+    for (int i = 0; i < leases.length; i++) {
+      try {
+        pool.release(leases[i]);
+      } catch (SQLException e) {
+        MigrationException closing =
+            closeFailure(e, "the " + opened[i].role() + " connection after " + what);
+        throw closeAfterFailure(
+            closing, java.util.Arrays.copyOfRange(opened, i + 1, opened.length));
+      }
+    }
+    return result;
+  }
+
+  /**
    * A failure to close {@code which} (a connection named by its role and use): TRANSIENT_SQL, said
    * to be the close, so whoever runs the work again knows the work itself was not at fault.
    */

@@ -72,7 +72,15 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   public ChunkResult copyChunk(ChunkRequest req) {
     return ActivityFailures.run(
         () -> {
+          long t0 = System.nanoTime();
           MappingDocument mapping = artifacts.mapping(req.branch(), req.mappingCommit());
+          if (log.isDebugEnabled()) {
+            log.debug(
+                "chunk-timing table={} chunk={} mapping_ms={}",
+                req.sourceTable(),
+                req.chunk().index(),
+                (System.nanoTime() - t0) / 1_000_000.0);
+          }
           ActivityExecutionContext ctx = Activity.getExecutionContext();
           // test environments report attempt 0; the service counts from 1
           return migrate.copyChunk(

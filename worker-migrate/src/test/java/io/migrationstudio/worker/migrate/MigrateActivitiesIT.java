@@ -36,6 +36,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -147,23 +148,61 @@ class MigrateActivitiesIT {
     assertEquals(3, plan.tables().get(0).chunks().size());
     assertTrue(text(plan.commit(), ArtifactPaths.TARGET_SCHEMA_SQL).contains("IDENTITY"));
 
+    // the worker's chunks share one source and one target session (issue 17: no connection
+    // opened per chunk)
+    awaitNoneOf(target, sessions(target));
+    awaitNoneOf(source, sessions(source));
+    List<Set<Integer>> targetSessions = new ArrayList<>();
+    List<Set<Integer>> sourceSessions = new ArrayList<>();
     for (ChunkRange r : plan.tables().get(0).chunks()) {
       ChunkResult res =
           activities.copyChunk(
               new ChunkRequest(
                   "m", spec, "migrations/m", mappingCommit, "Items", r, "m/Items/" + r.index()));
       assertFalse(res.alreadyCommitted());
+      targetSessions.add(sessions(target));
+      sourceSessions.add(sessions(source));
     }
+    assertEquals(1, targetSessions.get(0).size(), "target sessions: " + targetSessions);
+    assertEquals(1, sourceSessions.get(0).size(), "source sessions: " + sourceSessions);
+    assertEquals(Set.of(targetSessions.get(0)), Set.copyOf(targetSessions));
+    assertEquals(Set.of(sourceSessions.get(0)), Set.copyOf(sourceSessions));
     assertEquals(2500, target.queryLong("select count(*) from items"));
     assertTrue(heartbeats.contains(1000L), "heartbeats carry rows copied: " + heartbeats);
+
+    // a chunk that fails inside its work closes its sessions: they are never used again
+    ChunkRange first = plan.tables().get(0).chunks().get(0);
+    ChunkRange misplanned = new ChunkRange(first.index(), first.lo(), "999999");
+    ActivityFailure failed =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ActivityFailure.class,
+            () ->
+                activities.copyChunk(
+                    new ChunkRequest(
+                        "m", spec, "migrations/m", mappingCommit, "Items", misplanned, "m/x")));
+    assertEquals(
+        ErrorCode.INVALID_ARTIFACT.name(), ((ApplicationFailure) failed.getCause()).getType());
+    awaitNoneOf(target, targetSessions.get(0));
+    awaitNoneOf(source, sourceSessions.get(0));
+    ChunkResult again =
+        activities.copyChunk(
+            new ChunkRequest(
+                "m", spec, "migrations/m", mappingCommit, "Items", first, "m/Items/0"));
+    assertTrue(again.alreadyCommitted());
+    assertEquals(1, sessions(target).size());
+    assertFalse(sessions(target).containsAll(targetSessions.get(0)), "a new target session");
 
     StageRequest req = new StageRequest("m", spec, "migrations/m", plan.commit(), 1000L);
     StageResult finished = activities.finishLoad(req);
     assertEquals(Stage.MIGRATE.producerRole(), finished.role());
     assertEquals(2, finished.artifacts().size());
     assertEquals(2501, target.queryLong("select nextval(pg_get_serial_sequence('items', 'id'))"));
-    StageResult again = activities.finishLoad(req);
-    assertEquals(finished.commit(), again.commit(), "identical run files make no new commit");
+    // the stage ended: the worker keeps no session open on either database
+    awaitNoneOf(target, sessions(target));
+    awaitNoneOf(source, sessions(source));
+    assertEquals(Set.of(), sessions(target));
+    StageResult twice = activities.finishLoad(req);
+    assertEquals(finished.commit(), twice.commit(), "identical run files make no new commit");
 
     StageResult check = activities.checkIntegration(req);
     assertEquals(Verdict.PASS, check.verdict());
@@ -175,6 +214,65 @@ class MigrateActivitiesIT {
                 "; strategy bulk: keep writes to the source stopped until the"
                     + " cutover; a write made since Migrate started is not on the target"),
         check.summary());
+  }
+
+  /**
+   * The other client sessions on {@code db}'s database (the pooled ones of the worker), once two
+   * reads 50 ms apart agree (a session closed just before may take a moment to leave).
+   */
+  static Set<Integer> sessions(TestDatabase db) {
+    Set<Integer> last = readSessions(db);
+    for (int i = 0; i < 100; i++) {
+      sleep(50);
+      Set<Integer> now = readSessions(db);
+      if (now.equals(last)) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
+  }
+
+  private static Set<Integer> readSessions(TestDatabase db) {
+    try (java.sql.Connection c = db.connect();
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("SET application_name = 'sessions-probe'");
+      try (java.sql.ResultSet rs =
+          st.executeQuery(
+              "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                  + " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                  + " AND application_name <> 'sessions-probe'")) {
+        Set<Integer> out = new java.util.HashSet<>();
+        while (rs.next()) {
+          out.add(rs.getInt(1));
+        }
+        return out;
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits (up to 10 s) until none of {@code pids} is a session of {@code db} any more. */
+  static void awaitNoneOf(TestDatabase db, Set<Integer> pids) {
+    long until = System.nanoTime() + 10_000_000_000L;
+    Set<Integer> left = new java.util.HashSet<>(readSessions(db));
+    left.retainAll(pids);
+    while (!left.isEmpty() && System.nanoTime() < until) {
+      sleep(20);
+      left = new java.util.HashSet<>(readSessions(db));
+      left.retainAll(pids);
+    }
+    assertEquals(Set.of(), left, "sessions still open on " + db.name());
   }
 
   @Test

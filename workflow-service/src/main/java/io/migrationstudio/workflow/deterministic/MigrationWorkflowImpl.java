@@ -20,6 +20,7 @@ import io.migrationstudio.contracts.activity.ValidationActivities;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ArtifactRef;
 import io.migrationstudio.contracts.workflow.ChunkCopied;
+import io.migrationstudio.contracts.workflow.ChunksCopied;
 import io.migrationstudio.contracts.workflow.ControlRecord;
 import io.migrationstudio.contracts.workflow.ControlRequest;
 import io.migrationstudio.contracts.workflow.MigrationInput;
@@ -286,6 +287,17 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   @Override
   public void chunkCopied(ChunkCopied p) {
     if (copy.chunkSignalled(p)) {
+      status.say(copy.message());
+    }
+  }
+
+  @Override
+  public void chunksCopied(ChunksCopied batch) {
+    boolean changed = false;
+    for (ChunkCopied p : batch.chunks()) {
+      changed |= copy.chunkSignalled(p);
+    }
+    if (changed) {
       status.say(copy.message());
     }
   }

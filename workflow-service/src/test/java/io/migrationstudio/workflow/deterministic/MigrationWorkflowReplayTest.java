@@ -37,6 +37,9 @@ class MigrationWorkflowReplayTest {
         // + signed-review version 1: forged reviews refused by Evidence_VerifyReview, then a
         // signed approval (reviews.identity: ssh)
         "migration-workflow-history-signed.json",
+        // + batched-chunk-progress version 1 (in the children): their progress comes as
+        // ChunksCopied batches
+        "migration-workflow-history-batched.json",
         // + search-attributes version 1: started with MigrationId/Stage/State, stage and state
         // upserted as they change (Mapping gate approved)
         "migration-workflow-history-search.json",
@@ -78,7 +81,8 @@ class MigrationWorkflowReplayTest {
   @ValueSource(
       strings = {
         "table-copy-history.json", // before table-indexes-after-copy: chunks only
-        "table-copy-history-v1.json" // table-indexes-after-copy version 1: then the indexes
+        "table-copy-history-v1.json", // table-indexes-after-copy version 1: then the indexes
+        "table-copy-history-v2.json" // + batched-chunk-progress version 1: batched signals
       })
   void recordedChildHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
@@ -90,11 +94,34 @@ class MigrationWorkflowReplayTest {
     org.junit.jupiter.api.Assertions.assertTrue(
         history.getEvents().size() > 10, "a table copy was recorded in " + file);
     org.junit.jupiter.api.Assertions.assertEquals(
-        file.endsWith("-v1.json"),
+        !file.equals("table-copy-history.json"),
         json.contains("Migrate_BuildTableIndexes"),
-        "the index build is in the versioned history only");
+        "the index build is in the versioned histories only");
+    org.junit.jupiter.api.Assertions.assertEquals(
+        file.endsWith("-v2.json"),
+        json.contains(
+            java.util.Base64.getEncoder()
+                .encodeToString("\"batched-chunk-progress\"".getBytes(StandardCharsets.UTF_8))),
+        "batched progress is in the v2 history only");
+    if (file.endsWith("-v2.json")) {
+      // three chunks, two signals: the first at once, the others together at the table's end
+      org.junit.jupiter.api.Assertions.assertEquals(
+          3, occurrences(json, "\"name\": \"Migrate_CopyChunk\""), "chunks in " + file);
+      org.junit.jupiter.api.Assertions.assertEquals(
+          2,
+          occurrences(json, "EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED"),
+          "progress signals in " + file);
+    }
     org.junit.jupiter.api.Assertions.assertDoesNotThrow(
         () -> replay(history, TableCopyWorkflowImpl.class));
+  }
+
+  private static int occurrences(String text, String what) {
+    int n = 0;
+    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
+      n++;
+    }
+    return n;
   }
 
   /**

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# Per-chunk fixed cost (issue 17): the studio's Migrate stage on pgbench_accounts three ways, side
+# by side in one run on one server: the default spec (no chunk settings), `chunk_rows: N` (default
+# 50000) and the whole table in one chunk. Reports the per-chunk fixed cost
+#   (t_rows - t_whole) / (chunks_rows - chunks_whole)
+# and the ratio t_rows / t_whole (goal: <= 20 ms and <= 1.2x), with where a chunk's time goes:
+# the worker's own timings per chunk (connections, copy; `chunk-timing` debug lines) and, from
+# the ledger, the time between one chunk's commit and the next one's start (activity dispatch,
+# workflow tasks).
+#
+#   bench/chunk-cost.sh [SCALE]     pgbench scale (100 = 10M rows; default 100)
+#
+# Environment: BENCH_ROUNDS (default 3; every variant once per round, the order rotating, medians
+# reported), BENCH_CHUNK_ROWS (50000), BENCH_PARALLELISM (2), BENCH_JAR (default
+# studio-cli/target/studio-all.jar), BENCH_LABEL (appended to the results file name),
+# BENCH_FSYNC (on: a stock server; off like pg-to-pg.sh).
+# Needs (Debian): apt-get install postgresql (the script installs it when missing).
+# Results: bench/results/chunk-cost-s<SCALE>[-LABEL].md (committed), work files under bench/work/.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$here")"
+size="${1:-100}"
+table=pgbench_accounts
+label="${BENCH_LABEL:+-$BENCH_LABEL}"
+results="$here/results/chunk-cost-s${size}${label}.md"
+work="$here/work/chunk-cost"
+port="${BENCH_PG_PORT:-54339}"
+tport="${BENCH_TEMPORAL_PORT:-57333}"
+aport=$((tport + 1))
+hport=$((tport + 2))
+chunk_rows="${BENCH_CHUNK_ROWS:-50000}"
+mkdir -p "$here/results"
+
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  apt-get install -y -qq postgresql >/dev/null
+fi
+pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+export PATH="$pgbin:$PATH"
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 1 20); do
+    alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.5
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  su postgres -c "pg_ctl -D '$work/data' -m fast stop" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+rm -rf "$work" && mkdir -p "$work" && chown postgres "$work"
+as_pg() { su postgres -c "$*"; }
+as_pg "initdb -D '$work/data' -U postgres -A trust >/dev/null"
+fsync_opts=""
+if [ "${BENCH_FSYNC:-on}" = off ]; then
+  fsync_opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+fi
+as_pg "pg_ctl -D '$work/data' -o '-p $port $fsync_opts -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB' -l '$work/pg.log' -w start >/dev/null"
+P="-h 127.0.0.1 -p $port -U postgres"
+psql() { command psql $P -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql -d postgres -c "CREATE DATABASE src"
+pgbench $P -i -s "$size" -q src >/dev/null 2>&1
+rows=$(psql -d src -Atc "SELECT count(*) FROM $table")
+echo "source: $table with $rows rows (scale $size)"
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+jar="${BENCH_JAR:-$root/studio-cli/target/studio-all.jar}"
+[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -o -DskipTests -Dspotless.check.skip=true package -pl studio-cli -am)
+home="$work/studio-home"
+# the worker logs each chunk's own timings (connections, copy) at debug
+cat >"$work/logback-worker.xml" <<XML
+<configuration>
+  <appender name="FILE" class="ch.qos.logback.core.FileAppender">
+    <file>$work/worker-timing.log</file>
+    <encoder><pattern>%d{ISO8601} %msg%n</pattern></encoder>
+  </appender>
+  <logger name="io.migrationstudio.core.copy.MigrateService" level="DEBUG"/>
+  <logger name="io.migrationstudio.worker.migrate.MigrateActivitiesImpl" level="DEBUG"/>
+  <root level="WARN"><appender-ref ref="FILE"/></root>
+</configuration>
+XML
+studio() { java -Xmx512m -jar "$jar" "$@"; }
+java -Xmx512m -jar "$jar" server --workers assessment,validation,cutover --home "$home" --port "$tport" \
+  --api-port "$aport" --http-port "$hport" >"$work/studio-server.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 240); do
+  (echo >"/dev/tcp/127.0.0.1/$aport") 2>/dev/null && break
+  sleep 0.5
+done
+java -Xmx512m -Dlogback.configurationFile="$work/logback-worker.xml" -jar "$jar" worker migrate \
+  --temporal "127.0.0.1:$tport" --home "$home" >"$work/studio-worker-migrate.log" 2>&1 &
+wpid=$!
+pids+=($wpid)
+sleep 2
+
+settle() { sync; psql -d postgres -c CHECKPOINT; sync; }
+: >"$work/results.txt"
+run_variant() { # name, migrate options
+  local name="$1" opts="$2"
+  psql -d postgres -c "DROP DATABASE IF EXISTS dst_$name" -c "CREATE DATABASE dst_$name" 2>/dev/null
+  local id="chunk-cost-$name-$(date +%s)-r$round"
+  cat >"$work/spec-$name.yaml" <<YAML
+id: $id
+source: { url: "jdbc:postgresql://127.0.0.1:$port/src", user: postgres }
+target: { url: "jdbc:postgresql://127.0.0.1:$port/dst_$name", user: postgres }
+scope: { include: [$table] }
+migrate: { parallelism: ${BENCH_PARALLELISM:-2}$opts }
+validation: { sample_rows: 100 }
+cutover: { freeze: none }
+YAML
+  settle
+  local mark
+  mark=0
+  [ -f "$work/worker-timing.log" ] && mark=$(wc -l <"$work/worker-timing.log")
+  studio start "$work/spec-$name.yaml" --auto-approve all --follow --server "127.0.0.1:$aport" \
+    >"$work/start-$name-$round.log" 2>&1 &
+  local fpid=$!
+  while kill -0 "$fpid" 2>/dev/null; do
+    kill -0 "$wpid" 2>/dev/null || { kill "$fpid" 2>/dev/null; break; }
+    sleep 0.5
+  done
+  wait "$fpid" 2>/dev/null || true
+  git --git-dir "$home/artifacts/remote.git" show "migrations/$id:03-migrate/run.json" \
+    >"$work/run-$name-$round.json" 2>/dev/null || echo '{}' >"$work/run-$name-$round.json"
+  tail -n +"$((mark + 1))" "$work/worker-timing.log" 2>/dev/null | grep chunk-timing \
+    >"$work/timing-$name-$round.log" || true
+  # the ledger's chunk windows: the gaps between them are the cost outside a chunk's transaction
+  psql -d "dst_$name" -AtF ' ' -c "SELECT chunk, extract(epoch FROM started_at), extract(epoch FROM finished_at)
+    FROM studio.chunk_ledger WHERE migration = '$id' ORDER BY started_at" \
+    >"$work/ledger-$name-$round.txt" 2>/dev/null || : >"$work/ledger-$name-$round.txt"
+  echo "$name $round" >>"$work/results.txt"
+  echo "  $name: $(python3 -c "import json;j=json.load(open('$work/run-$name-$round.json'));print(j.get('stage_duration_ms'),'ms stage,',sum(t.get('chunks',0) for t in j.get('tables',[])),'chunks')" 2>/dev/null)"
+}
+variants=(default rows whole)
+declare -A opts=([default]="" [rows]=", chunk_rows: $chunk_rows" [whole]=", chunk_bytes: 4294967296")
+rounds="${BENCH_ROUNDS:-3}"
+for round in $(seq 1 "$rounds"); do
+  order=()
+  for i in 0 1 2; do order+=("${variants[$(((i + round - 1) % 3))]}"); done
+  echo "round $round of $rounds: ${order[*]}"
+  for v in "${order[@]}"; do run_variant "$v" "${opts[$v]}"; done
+done
+
+python3 - "$work" "$results" "$rows" "$size" "$rounds" "$chunk_rows" "$(nproc)" "$load_before" \
+  "$(cut -d' ' -f1-3 /proc/loadavg)" "${BENCH_FSYNC:-on}" "$jar" <<'PY'
+import sys, json, os, statistics, datetime, re
+work, out, rows, size, rounds, chunk_rows, cores, load0, load1, fsync, jar = sys.argv[1:]
+rounds = int(rounds)
+names = {"default": "default spec (no chunk settings)", "rows": f"`chunk_rows: {int(chunk_rows):,}`",
+         "whole": "whole table (`chunk_bytes: 4294967296`)"}
+def run(v, r):
+    try:
+        return json.load(open(os.path.join(work, f"run-{v}-{r}.json")))
+    except Exception:
+        return {}
+def chunks(j):
+    return sum(t.get("chunks", 0) for t in j.get("tables", []))
+stage = {v: {} for v in names}
+copy = {v: {} for v in names}
+nchunks = {v: {} for v in names}
+for v in names:
+    for r in range(1, rounds + 1):
+        j = run(v, r)
+        if j.get("stage_duration_ms"):
+            stage[v][r] = j["stage_duration_ms"] / 1000
+            copy[v][r] = j.get("duration_ms", 0) / 1000
+            nchunks[v][r] = chunks(j)
+def med(d):
+    return statistics.median(d.values()) if d else float("nan")
+lines = [f"# Per-chunk fixed cost: pgbench_accounts, {int(rows):,} rows (scale {size})", "",
+         f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {cores} cores (load average before: {load0}; "
+         f"after: {load1}), by `bench/chunk-cost.sh {size}` (jar `{jar}`), "
+         f"{rounds} rounds, each running every variant once (order rotating), medians; one PostgreSQL "
+         f"server (fsync {fsync}), `migrate: {{ parallelism: {os.environ.get('BENCH_PARALLELISM', '2')} }}`.", "",
+         "| variant | chunks | Migrate stage s (median) | copy s (median) | per round stage s |",
+         "|---|---:|---:|---:|---|"]
+for v, label in names.items():
+    per = ", ".join(f"{stage[v][r]:.2f}" for r in sorted(stage[v]))
+    n = med(nchunks[v])
+    lines.append(f"| {label} | {n:.0f} | {med(stage[v]):.2f} | {med(copy[v]):.2f} | {per} |")
+lines.append("")
+paired_cost, paired_ratio = [], []
+for r in range(1, rounds + 1):
+    if r in stage["rows"] and r in stage["whole"]:
+        extra = nchunks["rows"][r] - nchunks["whole"][r]
+        if extra > 0:
+            paired_cost.append((stage["rows"][r] - stage["whole"][r]) / extra * 1000)
+        paired_ratio.append(stage["rows"][r] / stage["whole"][r])
+if paired_cost:
+    lines.append(f"**Per-chunk fixed cost** ((t_rows − t_whole) / extra chunks, Migrate stage, per round): "
+                 + ", ".join(f"{x:.1f}" for x in paired_cost)
+                 + f" ms; median **{statistics.median(paired_cost):.1f} ms** (goal ≤ 20 ms).")
+    lines.append("")
+    lines.append(f"**Ratio** t_rows / t_whole per round: " + ", ".join(f"{x:.2f}" for x in paired_ratio)
+                 + f"; median **{statistics.median(paired_ratio):.2f}×** (goal ≤ 1.2×).")
+    lines.append("")
+# where a chunk's time goes, for the chunk_rows variant: the worker's timings and the ledger's gaps
+lines += ["Where a chunk's time goes (`chunk_rows` variant, all rounds; worker `chunk-timing` debug lines and the ledger):", "",
+          "| phase | median ms | mean ms |", "|---|---:|---:|"]
+ph = {"mapping_ms": [], "connect_ms": [], "copy_ms": [], "release_ms": []}
+for r in range(1, rounds + 1):
+    try:
+        for line in open(os.path.join(work, f"timing-rows-{r}.log")):
+            for k in ph:
+                m = re.search(k + r"=([\d.]+)", line)
+                if m:
+                    ph[k].append(float(m.group(1)))
+    except FileNotFoundError:
+        pass
+labels = {"mapping_ms": "activity: mapping.yaml of the chunk (cached by commit)",
+          "connect_ms": "connections (source + target: borrowed, or opened)",
+          "copy_ms": "the chunk's work (ledger lock, range delete, COPY, ledger update, commit)",
+          "release_ms": "connections handed back (or closed)"}
+for k, v in ph.items():
+    if v:
+        lines.append(f"| {labels[k]} | {statistics.median(v):.2f} | {statistics.mean(v):.2f} |")
+gaps, inside = [], []
+for r in range(1, rounds + 1):
+    try:
+        led = [tuple(map(float, l.split()[1:3])) for l in open(os.path.join(work, f"ledger-rows-{r}.txt")) if l.strip()]
+    except FileNotFoundError:
+        continue
+    if len(led) < 2:
+        continue
+    par = int(os.environ.get("BENCH_PARALLELISM", "2"))
+    window = max(f for _, f in led) - min(s for s, _ in led)
+    busy = sum(f - s for s, f in led)
+    inside.append(busy / len(led) * 1000)
+    gaps.append((window * par - busy) / len(led) * 1000)
+if gaps:
+    lines.append(f"| inside the chunk's transaction, after the ledger lock (ledger started_at → finished_at) | | {statistics.mean(inside):.2f} |")
+    lines.append(f"| between chunks, per slot (dispatch, workflow tasks, connections, ledger lock: window × parallelism − busy) / chunks | | {statistics.mean(gaps):.2f} |")
+lines += ["",
+          "The Migrate stage is `run.json`'s `stage_duration_ms` (target tables, chunk planning, the copy, "
+          "the index builds). The machine's load matters: with other work on its two cores, these figures are "
+          "indicative only; rerun on a quiet machine for the record."]
+open(out, "w").write("\n".join(lines) + "\n")
+print(open(out).read())
+PY
