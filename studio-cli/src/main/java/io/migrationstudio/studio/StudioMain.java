@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       ReleaseCommand.class,
       DiffCommand.class,
+      PlanCommand.class,
       ServerCommand.class,
       WorkerCommand.class,
       ClientCommands.Start.class,

@@ -158,7 +158,9 @@ class StudioRunIT {
               "01-assessment/inventory.md",
               "01-assessment/risks.json",
               "01-assessment/plan.md",
+              "01-assessment/plan.json",
               "02-mapping/mapping.yaml",
+              "02-mapping/schema-diff.md",
               "02-mapping/compatibility.json",
               "02-mapping/dry-run.md",
               "03-migrate/target-schema.sql",
@@ -174,6 +176,10 @@ class StudioRunIT {
       }
       assertEquals(
           5, files.stream().filter(f -> f.startsWith("reviews/")).count(), files.toString());
+      String runMd =
+          new String(store.read(branch, "03-migrate/run.md").orElseThrow(), StandardCharsets.UTF_8);
+      assertTrue(runMd.contains("## Estimate versus actual"), runMd);
+      assertTrue(runMd.contains("| `track` | "), runMd);
     }
 
     // the same command again resumes from the evidence: every stage approved, nothing redone

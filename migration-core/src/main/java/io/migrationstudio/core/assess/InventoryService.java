@@ -2,6 +2,7 @@ package io.migrationstudio.core.assess;
 
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.dialect.ConnectPhase;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
@@ -77,6 +78,9 @@ public final class InventoryService {
     try (Connection c =
         Dialects.openReadOnly(spec.source(), secrets, "source", ConnectPhase.MIGRATION_START)) {
       String step = "reading the catalog of schema " + dialect.quote(schema);
+      long windowStart = System.nanoTime();
+      Optional<StreamPosition> headBefore =
+          previous.isPresent() ? Optional.empty() : changeHead(c, dialect);
       try {
         inventory = introspect(c, dialect, schema, ScopeFilter.of(spec.scope()));
         step =
@@ -98,6 +102,16 @@ public final class InventoryService {
                     inventory,
                     spec,
                     ThroughputProbe.measure(c, dialect, schema, inventory.tables()));
+        if (previous.isEmpty()) {
+          long windowMillis = (System.nanoTime() - windowStart) / 1_000_000;
+          Optional<StreamPosition> headAfter = changeHead(c, dialect);
+          throughput =
+              throughput.withSourceChanges(
+                  headBefore.isPresent() && headAfter.isPresent()
+                      ? changeBytes(headBefore.get(), headAfter.get())
+                      : null,
+                  windowMillis);
+        }
       } catch (SQLException e) {
         throw dialect.classify(
             e, step + " of the source database " + MigrationException.redact(spec.source().url()));
@@ -106,7 +120,36 @@ public final class InventoryService {
       throw dialect.classify(
           e, "closing the source database " + MigrationException.redact(spec.source().url()));
     }
-    return render(inventory, throughput, spec.migrate());
+    return render(inventory, throughput, spec);
+  }
+
+  /**
+   * The source's change-stream head now (WAL insert position, binlog position), or empty when the
+   * source offers no change capture or cannot tell (a standby, missing privileges): the plan then
+   * says the change rate was not measured.
+   */
+  private static Optional<StreamPosition> changeHead(Connection c, Dialect dialect) {
+    if (dialect.changeCapture().isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(dialect.changeCapture().get().head(c));
+    } catch (SQLException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Bytes of change stream between two heads; null when they cannot be compared in bytes. */
+  static Long changeBytes(StreamPosition from, StreamPosition to) {
+    if (from instanceof StreamPosition.PgLsn a && to instanceof StreamPosition.PgLsn b) {
+      return Math.max(0, b.value() - a.value());
+    }
+    if (from instanceof StreamPosition.BinlogPosition a
+        && to instanceof StreamPosition.BinlogPosition b
+        && a.file().equals(b.file())) {
+      return Math.max(0, b.offset() - a.offset());
+    }
+    return null;
   }
 
   /**
@@ -124,7 +167,10 @@ public final class InventoryService {
     try (Connection t = Dialects.open(spec.target(), secrets, "target")) {
       return TargetWriteProbe.measure(
               source, dialect, schema, inventory.tables(), t, Dialects.target(spec))
-          .map(m -> tp.withTarget(m.relationBytesPerSecond(), m.rows(), m.millis(), null))
+          .map(
+              m ->
+                  tp.withTarget(m.relationBytesPerSecond(), m.rows(), m.millis(), null)
+                      .withIndexBuild(m.relationBytes(), m.indexes(), m.indexMillis()))
           .orElseGet(
               () ->
                   tp.withTarget(
@@ -152,7 +198,8 @@ public final class InventoryService {
         inventory,
         throughput,
         parallelism,
-        io.migrationstudio.contracts.spec.MigrateOptions.defaults());
+        io.migrationstudio.contracts.spec.MigrateOptions.defaults(),
+        null);
   }
 
   /** As above at the spec's parallelism, {@code plan.md} saying what its strategy demands. */
@@ -160,22 +207,32 @@ public final class InventoryService {
       Inventory inventory,
       Throughput throughput,
       io.migrationstudio.contracts.spec.MigrateOptions migrate) {
-    return render(inventory, throughput, migrate.parallelism(), migrate);
+    return render(inventory, throughput, migrate.parallelism(), migrate, null);
+  }
+
+  /**
+   * As above, {@code plan.md} and {@code plan.json} also naming the spec's reviewers (who is
+   * informed when) and its source and target.
+   */
+  public static StageOutput render(Inventory inventory, Throughput throughput, MigrationSpec spec) {
+    return render(inventory, throughput, spec.migrate().parallelism(), spec.migrate(), spec);
   }
 
   private static StageOutput render(
       Inventory inventory,
       Throughput throughput,
       int parallelism,
-      io.migrationstudio.contracts.spec.MigrateOptions migrate) {
+      io.migrationstudio.contracts.spec.MigrateOptions migrate,
+      MigrationSpec spec) {
     LoadOrder.Plan plan = LoadOrder.of(inventory);
     Map<String, byte[]> files = new TreeMap<>();
     files.put(ArtifactPaths.INVENTORY_JSON, Json.bytes(Json.write(inventory)));
     files.put(ArtifactPaths.INVENTORY_MD, Json.bytes(InventoryReport.render(inventory, plan)));
     files.put(ArtifactPaths.THROUGHPUT_JSON, Json.bytes(Json.write(throughput)));
-    files.put(
-        ArtifactPaths.PLAN_MD,
-        Json.bytes(PlanReport.render(inventory, plan, throughput, parallelism, migrate)));
+    MigrationPlan document =
+        MigrationPlan.of(inventory, plan, throughput, parallelism, migrate, spec);
+    files.put(ArtifactPaths.PLAN_MD, Json.bytes(document.markdown()));
+    files.put(ArtifactPaths.PLAN_JSON, Json.bytes(Json.write(document)));
     long rows = inventory.tables().stream().mapToLong(TableInfo::rowCount).sum();
     double seconds =
         PlanReport.parallelSeconds(

@@ -40,25 +40,55 @@ final class PlanReport {
 
   private PlanReport() {}
 
-  /** One table's estimate in seconds; {@code copy} is NaN when no rate could be measured. */
+  /**
+   * Fixed cost of one chunk in seconds: one activity, its workflow round trips, one target
+   * transaction (measured 0.1-0.3 s on a 2-core machine, see {@code MigrateOptions}).
+   */
+  static final double CHUNK_OVERHEAD_SECONDS = 0.2;
+
+  /**
+   * One table's estimate in seconds; {@code copy} is NaN when no rate could be measured. {@code
+   * indexMeasured}: the allowance's index part comes from the measured index build rate, not from
+   * {@link #INDEX_ALLOWANCE}.
+   */
   record TableEstimate(
-      TableInfo table, int wave, int indexes, double copy, double allowance, boolean throttled) {
+      TableInfo table,
+      int wave,
+      int indexes,
+      double copy,
+      double allowance,
+      boolean throttled,
+      long chunks,
+      double overhead,
+      boolean indexMeasured) {
     TableEstimate(TableInfo table, int wave, int indexes, double copy, double allowance) {
-      this(table, wave, indexes, copy, allowance, false);
+      this(table, wave, indexes, copy, allowance, false, 0, 0, false);
     }
 
     double total() {
-      return copy + allowance;
+      return copy + overhead + allowance;
     }
   }
 
   static List<TableEstimate> estimate(Inventory inv, LoadOrder.Plan plan, Throughput tp) {
-    return estimate(inv, plan, tp, null);
+    return estimate(inv, plan, tp, MigrateOptions.defaults());
   }
 
-  /** As above, each copy at least rows / {@code rowsPerSecond} (null: no throttle). */
+  /** As below, each copy at least rows / {@code rowsPerSecond} (null: no throttle). */
   static List<TableEstimate> estimate(
       Inventory inv, LoadOrder.Plan plan, Throughput tp, Long rowsPerSecond) {
+    return estimate(inv, plan, tp, MigrateOptions.defaults().withMaxRowsPerSecond(rowsPerSecond));
+  }
+
+  /**
+   * Per table in load order: copy (read + write at the measured rates, at least rows / the spec's
+   * throttle), the fixed cost of its chunks (sized as the spec's {@code chunk_rows}/{@code
+   * chunk_bytes} cut them) and the index and FK allowance (the measured index build rate when there
+   * is one).
+   */
+  static List<TableEstimate> estimate(
+      Inventory inv, LoadOrder.Plan plan, Throughput tp, MigrateOptions migrate) {
+    Long rowsPerSecond = migrate.maxRowsPerSecond();
     List<TableEstimate> out = new ArrayList<>();
     for (String name : plan.order()) {
       TableInfo t = inv.table(name).orElseThrow();
@@ -75,7 +105,15 @@ final class PlanReport {
       } else {
         copy = Double.NaN;
       }
-      double allowance = copy * (INDEX_ALLOWANCE * indexes + FK_ALLOWANCE * t.foreignKeys().size());
+      boolean indexMeasured = tp.indexBytesPerSecond() > 0;
+      double allowance =
+          indexMeasured
+              ? (double) t.sizeBytes() * indexes / tp.indexBytesPerSecond()
+                  + copy * FK_ALLOWANCE * t.foreignKeys().size()
+              : copy * (INDEX_ALLOWANCE * indexes + FK_ALLOWANCE * t.foreignKeys().size());
+      if (t.rowCount() == 0) {
+        allowance = 0;
+      }
       boolean throttled = false;
       if (rowsPerSecond != null && rowsPerSecond > 0 && t.rowCount() > 0) {
         double paced = (double) t.rowCount() / rowsPerSecond;
@@ -84,9 +122,40 @@ final class PlanReport {
           throttled = true;
         }
       }
-      out.add(new TableEstimate(t, plan.waveOf(name), indexes, copy, allowance, throttled));
+      long chunks = chunks(t, migrate);
+      out.add(
+          new TableEstimate(
+              t,
+              plan.waveOf(name),
+              indexes,
+              copy,
+              allowance,
+              throttled,
+              chunks,
+              chunks * CHUNK_OVERHEAD_SECONDS,
+              indexMeasured));
     }
     return out;
+  }
+
+  /**
+   * How many chunks Migrate cuts a table into: by {@code chunk_bytes} (of the table's on-disk size)
+   * and by {@code chunk_rows}, whichever gives more; none for an empty table.
+   */
+  static long chunks(TableInfo t, MigrateOptions migrate) {
+    if (t.rowCount() == 0) {
+      return 0;
+    }
+    long byRows = ceilDiv(t.rowCount(), Math.max(1, migrate.chunkRows()));
+    long byBytes =
+        migrate.chunkBytes() == null
+            ? 1
+            : ceilDiv(t.sizeBytes(), Math.max(1, migrate.chunkBytes()));
+    return Math.max(1, Math.max(byRows, byBytes));
+  }
+
+  private static long ceilDiv(long a, long b) {
+    return (a + b - 1) / b;
   }
 
   static double sequentialSeconds(List<TableEstimate> estimates) {
@@ -123,10 +192,17 @@ final class PlanReport {
   /** {@code plan.md}, ending with what {@code migrate.strategy} demands of the source's writes. */
   static String render(
       Inventory inv, LoadOrder.Plan plan, Throughput tp, int parallelism, MigrateOptions migrate) {
-    Long cap = migrate.maxRowsPerSecond();
-    List<TableEstimate> estimates = estimate(inv, plan, tp, cap);
     StringBuilder md = new StringBuilder();
     md.append("# Plan estimate for schema ").append(code(inv.schema())).append("\n\n");
+    return md.append(body(inv, plan, tp, parallelism, migrate)).toString();
+  }
+
+  /** {@code plan.md}'s measurements, method, per-table estimates and totals, without a title. */
+  static String body(
+      Inventory inv, LoadOrder.Plan plan, Throughput tp, int parallelism, MigrateOptions migrate) {
+    Long cap = migrate.maxRowsPerSecond();
+    List<TableEstimate> estimates = estimate(inv, plan, tp, migrate);
+    StringBuilder md = new StringBuilder();
     md.append("## Measured read throughput\n\n");
     if (tp.measured()) {
       md.append(
@@ -161,6 +237,38 @@ final class PlanReport {
           .append(tp.targetNotMeasured() == null ? "" : ": " + tp.targetNotMeasured())
           .append(". The copy times below count the source's read only.\n\n");
     }
+    md.append("## Measured index build speed\n\n");
+    if (tp.indexBytesPerSecond() > 0) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%s/s of on-disk source table size per index: the sampled table's %d indexes and"
+                  + " keys built on the target's sample copy in %s ms (B-tree, same columns;"
+                  + " `throughput.json`).%n%n",
+              bytes(tp.indexBytesPerSecond()),
+              tp.indexSampledIndexes(),
+              count(tp.indexSampledMillis())));
+    } else {
+      md.append(
+          "Not measured (no target sample, or the sampled table has no index or key on plain"
+              + " columns): each index or key is allowed a fixed share of the table's copy time"
+              + " instead.\n\n");
+    }
+    md.append("## Measured source change rate\n\n");
+    if (tp.sourceChangeBytesPerSecond() != null) {
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%s/s of change stream (WAL or binlog) written by the source's own traffic during"
+                  + " the %s ms of the assessment's sampling (a quiet moment measures little:"
+                  + " re-measure at peak by deleting `throughput.json`).%n%n",
+              bytes(tp.sourceChangeBytesPerSecond()),
+              count(tp.sourceChangeWindowMillis())));
+    } else {
+      md.append(
+          "Not measured (the source offers no change capture, or its stream position could not"
+              + " be read).\n\n");
+    }
     md.append("## How the numbers are computed\n\n");
     md.append(
         String.format(
@@ -169,16 +277,32 @@ final class PlanReport {
                 + " bytes (total relation size, TOAST and indexes included), so the units match;"
                 + " plus table size / the target's write rate when it was measured (the copy"
                 + " reads and writes in one thread per chunk).%n"
-                + "- index allowance = copy × (%.2f per index or key to build + %.2f per foreign"
-                + " key to validate): Migrate builds them after the load.%n"
+                + "%s"
+                + "- chunk overhead = chunks × %.1f s (one activity, its round trips and one"
+                + " target transaction per chunk); chunks cut by `migrate.chunk_bytes` (of the"
+                + " on-disk size) and `migrate.chunk_rows`, whichever gives more.%n"
                 + "- sequential = sum of all tables; parallel = the load-order waves one after"
                 + " another, each taking the longer of its biggest table and its total / %d"
                 + " (spec `migrate.parallelism`).%n"
                 + "%s"
-                + "- not included: change-capture catch-up, validation and cutover steps.%n%n",
+                + "- the other phases (change-capture catch-up, validation, cutover) are estimated"
+                + " in the phases above.%n%n",
             count(tp.relationBytesPerSecond()),
-            INDEX_ALLOWANCE,
-            FK_ALLOWANCE,
+            tp.indexBytesPerSecond() > 0
+                ? String.format(
+                    Locale.ROOT,
+                    "- index build = table size × indexes and keys / %s bytes per second"
+                        + " (measured above) + FK validation = copy × %.2f per foreign key:"
+                        + " Migrate builds them after the load.%n",
+                    count(tp.indexBytesPerSecond()),
+                    FK_ALLOWANCE)
+                : String.format(
+                    Locale.ROOT,
+                    "- index allowance = copy × (%.2f per index or key to build + %.2f per"
+                        + " foreign key to validate): Migrate builds them after the load.%n",
+                    INDEX_ALLOWANCE,
+                    FK_ALLOWANCE),
+            CHUNK_OVERHEAD_SECONDS,
             parallelism,
             cap == null
                 ? "- throttle: none (spec `migrate.max_rows_per_second` unset).\n"
@@ -195,8 +319,9 @@ final class PlanReport {
       md.append("No table is in scope.\n\n");
     } else {
       md.append(
-          "| wave | table | rows | size | copy | indexes+keys | FKs | allowance | total |\n"
-              + "|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+          "| wave | table | rows | size | copy | chunks | overhead | indexes+keys | FKs |"
+              + " index build | total |\n"
+              + "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (TableEstimate e : estimates) {
         md.append("| ")
             .append(e.wave() + 1)
@@ -210,11 +335,19 @@ final class PlanReport {
             .append(seconds(e.copy()))
             .append(e.throttled() ? " *throttled*" : "")
             .append(" | ")
+            .append(count(e.chunks()))
+            .append(" | ")
+            .append(seconds(e.overhead()))
+            .append(" | ")
             .append(e.indexes())
             .append(" | ")
             .append(e.table().foreignKeys().size())
             .append(" | ")
             .append(seconds(e.allowance()))
+            .append(
+                e.indexMeasured() || e.indexes() + e.table().foreignKeys().size() == 0
+                    ? ""
+                    : " *allowance*")
             .append(" | ")
             .append(seconds(e.total()))
             .append(" |\n");
@@ -228,7 +361,7 @@ final class PlanReport {
         .append(": ")
         .append(seconds(parallelSeconds(estimates, parallelism, cap)))
         .append('\n');
-    md.append("\n## Source writes\n\n").append(sourceWrites(migrate)).append('\n');
+    md.append("\n## Source writes\n\n").append(sourceWrites(migrate));
     return md.toString();
   }
 

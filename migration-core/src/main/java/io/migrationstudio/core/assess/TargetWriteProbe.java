@@ -9,7 +9,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,7 +21,14 @@ import java.util.Optional;
  * transaction rolled back afterwards (nothing stays on the target). The rate is in on-disk bytes of
  * the source table per second (its size × rows copied / rows), the unit {@link PlanReport} divides
  * table sizes by. Text columns leave out the target's type input functions and indexes (built after
- * the load and allowed for separately), so the rate is an upper bound of the real write rate.
+ * the load and measured separately), so the rate is an upper bound of the real write rate.
+ *
+ * <p>Then, in the same rolled-back transaction, it builds the sampled table's primary key, unique
+ * keys and secondary indexes on the sample (as plain B-tree indexes over the same columns; an index
+ * on an expression is left out) and times the builds together: Migrate builds them after the load,
+ * and a build's time grows with the rows it sorts, so the plan scales this time by each table's
+ * size and number of indexes. B-tree builds over text columns compare by collation, which makes the
+ * figure an upper bound for integer keys and close for text ones.
  */
 final class TargetWriteProbe {
   static final long ROW_BUDGET = 50_000;
@@ -27,7 +36,18 @@ final class TargetWriteProbe {
 
   /** The sample written, the time the target took and the rate. */
   record Measured(
-      String table, long rows, long relationBytes, long millis, long relationBytesPerSecond) {}
+      String table,
+      long rows,
+      long relationBytes,
+      long millis,
+      long relationBytesPerSecond,
+      int indexes,
+      long indexMillis) {
+    Measured(
+        String table, long rows, long relationBytes, long millis, long relationBytesPerSecond) {
+      this(table, rows, relationBytes, millis, relationBytesPerSecond, 0, 0);
+    }
+  }
 
   private TargetWriteProbe() {}
 
@@ -54,6 +74,7 @@ final class TargetWriteProbe {
     StringBuilder rows = new StringBuilder();
     long count = 0;
     int columns;
+    List<String> names = new ArrayList<>();
     boolean sourceAuto = source.getAutoCommit();
     long start = System.nanoTime();
     try (PreparedStatement ps =
@@ -61,6 +82,9 @@ final class TargetWriteProbe {
                 source, "SELECT * FROM " + dialect.qualify(schema, biggest.name()), 1_000);
         ResultSet rs = ps.executeQuery()) {
       columns = rs.getMetaData().getColumnCount();
+      for (int i = 1; i <= columns; i++) {
+        names.add(rs.getMetaData().getColumnName(i));
+      }
       while (rs.next() && count < ROW_BUDGET && System.nanoTime() - start < READ_BUDGET_NANOS) {
         for (int i = 1; i <= columns; i++) {
           String v = rs.getString(i);
@@ -88,6 +112,8 @@ final class TargetWriteProbe {
     boolean targetAuto = target.getAutoCommit();
     target.setAutoCommit(false);
     long nanos;
+    long indexNanos = 0;
+    List<String> builds = indexBuilds(biggest, names);
     try (Statement st = target.createStatement()) {
       StringBuilder ddl = new StringBuilder("CREATE TEMP TABLE studio_write_probe (");
       for (int i = 1; i <= columns; i++) {
@@ -98,6 +124,11 @@ final class TargetWriteProbe {
       targetDialect.copyTextIn(
           target, "COPY studio_write_probe FROM STDIN", new StringReader(rows.toString()));
       nanos = Math.max(1, System.nanoTime() - t0);
+      long i0 = System.nanoTime();
+      for (String build : builds) {
+        st.execute(build);
+      }
+      indexNanos = builds.isEmpty() ? 0 : Math.max(1, System.nanoTime() - i0);
     } finally {
       target.rollback();
       target.setAutoCommit(targetAuto);
@@ -109,6 +140,39 @@ final class TargetWriteProbe {
             count,
             relationBytes,
             nanos / 1_000_000,
-            Math.max(1, Math.round(relationBytes * 1e9 / nanos))));
+            Math.max(1, Math.round(relationBytes * 1e9 / nanos)),
+            builds.size(),
+            Math.max(builds.isEmpty() ? 0 : 1, indexNanos / 1_000_000)));
+  }
+
+  /**
+   * {@code CREATE INDEX} on the probe table for the table's primary key, unique keys and indexes,
+   * each over the probe's columns of the same names (c1 for the first column, ...); an index whose
+   * columns are not all plain columns of the table is left out.
+   */
+  static List<String> indexBuilds(TableInfo t, List<String> columnNames) {
+    List<List<String>> keys = new ArrayList<>();
+    if (t.primaryKey() != null) {
+      keys.add(t.primaryKey().columns());
+    }
+    t.uniqueKeys().forEach(k -> keys.add(k.columns()));
+    t.indexes().forEach(ix -> keys.add(ix.columns()));
+    List<String> out = new ArrayList<>();
+    for (List<String> key : keys) {
+      StringBuilder cols = new StringBuilder();
+      boolean plain = !key.isEmpty();
+      for (String k : key) {
+        int at = columnNames.indexOf(k);
+        if (at < 0) {
+          plain = false;
+          break;
+        }
+        cols.append(cols.length() == 0 ? "" : ", ").append('c').append(at + 1);
+      }
+      if (plain) {
+        out.add("CREATE INDEX ON studio_write_probe (" + cols + ")");
+      }
+    }
+    return out;
   }
 }

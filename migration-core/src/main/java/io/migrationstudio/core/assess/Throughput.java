@@ -12,7 +12,13 @@ import java.util.List;
  * read (table size × rows read / rows), so {@code relation_bytes_per_second} converts a table's
  * on-disk size (as the inventory records it) into a read time without mixing units. {@code
  * target_relation_bytes_per_second} is the same unit written into the target in a timed sample copy
- * (0 when not measured, {@code target_not_measured} saying why).
+ * (0 when not measured, {@code target_not_measured} saying why). {@code index_bytes_per_second} is
+ * how fast the target built the sampled table's indexes and keys on that sample: on-disk source
+ * bytes × indexes built per second ({@code index_sampled_indexes} built in {@code
+ * index_sampled_millis}; 0 when not measured). {@code source_change_bytes_per_second} is the
+ * source's change stream (WAL or binlog) growth over the assessment's sampling window of {@code
+ * source_change_window_millis} (null when the source offers no change capture or it could not be
+ * read), the rate an {@code online} migration's stream must keep up with.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Throughput(
@@ -27,7 +33,12 @@ public record Throughput(
     @JsonProperty("target_relation_bytes_per_second") long targetRelationBytesPerSecond,
     @JsonProperty("target_sampled_rows") long targetSampledRows,
     @JsonProperty("target_sampled_millis") long targetSampledMillis,
-    @JsonProperty("target_not_measured") String targetNotMeasured) {
+    @JsonProperty("target_not_measured") String targetNotMeasured,
+    @JsonProperty("index_bytes_per_second") long indexBytesPerSecond,
+    @JsonProperty("index_sampled_indexes") int indexSampledIndexes,
+    @JsonProperty("index_sampled_millis") long indexSampledMillis,
+    @JsonProperty("source_change_bytes_per_second") Long sourceChangeBytesPerSecond,
+    @JsonProperty("source_change_window_millis") long sourceChangeWindowMillis) {
 
   /** Read throughput only (the target's write rate not measured). */
   public Throughput(
@@ -51,7 +62,12 @@ public record Throughput(
         0,
         0,
         0,
-        null);
+        null,
+        0,
+        0,
+        0,
+        null,
+        0);
   }
 
   /**
@@ -72,7 +88,68 @@ public record Throughput(
         relationBytesPerSecond,
         rows,
         millis,
-        notMeasured);
+        notMeasured,
+        indexBytesPerSecond,
+        indexSampledIndexes,
+        indexSampledMillis,
+        sourceChangeBytesPerSecond,
+        sourceChangeWindowMillis);
+  }
+
+  /**
+   * This throughput with the target's index build rate: {@code indexes} indexes and keys of the
+   * sampled table built in {@code millis} on a sample of {@code relationBytes} on-disk source
+   * bytes.
+   */
+  public Throughput withIndexBuild(long relationBytes, int indexes, long millis) {
+    long rate =
+        indexes == 0
+            ? 0
+            : Math.max(
+                1, Math.round(relationBytes * (double) indexes * 1000.0 / Math.max(1, millis)));
+    return new Throughput(
+        rowsPerSecond,
+        bytesPerSecond,
+        sampledRows,
+        sampledBytes,
+        relationBytesPerSecond,
+        sampledRelationBytes,
+        sampledMillis,
+        sampledTables,
+        targetRelationBytesPerSecond,
+        targetSampledRows,
+        targetSampledMillis,
+        targetNotMeasured,
+        rate,
+        indexes,
+        millis,
+        sourceChangeBytesPerSecond,
+        sourceChangeWindowMillis);
+  }
+
+  /**
+   * This throughput with the source's change-stream growth: {@code bytes} of WAL or binlog written
+   * in {@code millis} (null bytes: not measured).
+   */
+  public Throughput withSourceChanges(Long bytes, long millis) {
+    return new Throughput(
+        rowsPerSecond,
+        bytesPerSecond,
+        sampledRows,
+        sampledBytes,
+        relationBytesPerSecond,
+        sampledRelationBytes,
+        sampledMillis,
+        sampledTables,
+        targetRelationBytesPerSecond,
+        targetSampledRows,
+        targetSampledMillis,
+        targetNotMeasured,
+        indexBytesPerSecond,
+        indexSampledIndexes,
+        indexSampledMillis,
+        bytes == null ? null : Math.round(bytes * 1000.0 / Math.max(1, millis)),
+        millis);
   }
 
   public Throughput {

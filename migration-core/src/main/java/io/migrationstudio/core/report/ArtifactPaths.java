@@ -10,6 +10,10 @@ public final class ArtifactPaths {
   public static final String INVENTORY_MD = "01-assessment/inventory.md";
   public static final String THROUGHPUT_JSON = "01-assessment/throughput.json";
   public static final String PLAN_MD = "01-assessment/plan.md";
+
+  /** {@code plan.md} as data: phases, per-table estimates and the rates they come from. */
+  public static final String PLAN_JSON = "01-assessment/plan.json";
+
   public static final String RISKS_JSON = "01-assessment/risks.json";
   public static final String RISKS_MD = "01-assessment/risks.md";
 
@@ -21,6 +25,11 @@ public final class ArtifactPaths {
   public static final String COMPATIBILITY_JSON = "02-mapping/compatibility.json";
   public static final String COMPATIBILITY_MD = "02-mapping/compatibility.md";
   public static final String DRY_RUN_MD = "02-mapping/dry-run.md";
+
+  /** The schema diff source → planned target, with forward and rollback DDL (Mapping stage). */
+  public static final String SCHEMA_DIFF_MD = "02-mapping/schema-diff.md";
+
+  public static final String SCHEMA_DIFF_JSON = "02-mapping/schema-diff.json";
 
   public static final String TARGET_SCHEMA_SQL = "03-migrate/target-schema.sql";
   public static final String RUN_JSON = "03-migrate/run.json";

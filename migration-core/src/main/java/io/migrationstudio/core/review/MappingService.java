@@ -4,11 +4,14 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.Secrets;
+import io.migrationstudio.core.diff.DiffReport;
+import io.migrationstudio.core.diff.PlannedTargetDiff;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.EvidenceMask;
+import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.Inventory;
 import java.util.LinkedHashMap;
@@ -41,6 +44,11 @@ public final class MappingService {
     if (overrides != null) {
       files.put(ArtifactPaths.MAPPING_OVERRIDES, overrides);
     }
+    // the diff source -> planned target, with forward and rollback DDL, for the reviewers
+    DiffReport diff = PlannedTargetDiff.of(inventory, mapping, Dialects.target(spec));
+    files.put(
+        ArtifactPaths.SCHEMA_DIFF_MD, Json.bytes(PlannedTargetDiff.markdown(diff, inventory)));
+    files.put(ArtifactPaths.SCHEMA_DIFF_JSON, Json.bytes(diff.json()));
     return new StageOutput(
         files,
         null,
@@ -49,7 +57,12 @@ public final class MappingService {
             + " tables, "
             + columns
             + " columns, naming "
-            + mapping.naming());
+            + mapping.naming()
+            + "; schema diff source -> target: "
+            + diff.counts().get("breaking")
+            + " breaking, "
+            + diff.counts().get("potentially breaking")
+            + " potentially breaking");
   }
 
   /** Reviews {@code mapping} against the inventory and the real source and target data. */

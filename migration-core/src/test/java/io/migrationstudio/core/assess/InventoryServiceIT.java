@@ -3,6 +3,7 @@ package io.migrationstudio.core.assess;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,6 +74,7 @@ class InventoryServiceIT {
         List.of(
             ArtifactPaths.INVENTORY_JSON,
             ArtifactPaths.INVENTORY_MD,
+            ArtifactPaths.PLAN_JSON,
             ArtifactPaths.PLAN_MD,
             ArtifactPaths.THROUGHPUT_JSON),
         List.copyOf(first.files().keySet()));
@@ -84,6 +86,9 @@ class InventoryServiceIT {
     assertEquals(11, tp.sampledTables().size());
     assertTrue(tp.sampledBytes() > 100_000, "Chinook's values weigh more than 100 kB");
     assertTrue(tp.rowsPerSecond() > 0 && tp.bytesPerSecond() > 0);
+    assertNotNull(
+        tp.sourceChangeBytesPerSecond(), "a PostgreSQL source's WAL position is read twice");
+    assertTrue(tp.sourceChangeWindowMillis() > 0, tp.toString());
 
     Inventory inv =
         Json.read(first.files().get(ArtifactPaths.INVENTORY_JSON), Inventory.class, "inv");
@@ -113,6 +118,12 @@ class InventoryServiceIT {
         plan.contains(ReportUnits.count(tp.relationBytesPerSecond()) + " bytes per second"), plan);
     assertTrue(tp.sampledRelationBytes() > tp.sampledBytes(), "on-disk size exceeds value bytes");
     assertTrue(plan.contains("with parallelism 4: "), plan);
+    assertTrue(plan.contains("### 3. migrate"), plan);
+    assertTrue(plan.contains("## Measured source change rate"), plan);
+    MigrationPlan planJson =
+        Json.read(first.files().get(ArtifactPaths.PLAN_JSON), MigrationPlan.class, "plan");
+    assertEquals(11, planJson.tables().size());
+    assertEquals("migrate", planJson.phases().get(2).name());
     assertTrue(first.summary().contains("11 tables, 15,607 rows"), first.summary());
 
     // as the activity does: the previous throughput and inventory (whose sampled consumers are

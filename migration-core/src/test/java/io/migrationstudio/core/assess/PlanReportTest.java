@@ -74,8 +74,11 @@ class PlanReportTest {
     assertEquals(
         10.0 * (2 * PlanReport.INDEX_ALLOWANCE + PlanReport.FK_ALLOWANCE), big.allowance(), 1e-9);
     assertEquals(0.0, est.get(0).total(), 1e-9, "an empty table costs nothing to copy");
-    double small = 2 * (1 + PlanReport.INDEX_ALLOWANCE);
-    double other = 4 * (1 + PlanReport.INDEX_ALLOWANCE);
+    assertEquals(1, big.chunks(), "10 MiB is one chunk of the default 256 MiB");
+    assertEquals(PlanReport.CHUNK_OVERHEAD_SECONDS, big.overhead(), 1e-9);
+    double chunk = PlanReport.CHUNK_OVERHEAD_SECONDS;
+    double small = 2 * (1 + PlanReport.INDEX_ALLOWANCE) + chunk;
+    double other = 4 * (1 + PlanReport.INDEX_ALLOWANCE) + chunk;
     assertEquals(small + other + big.total(), PlanReport.sequentialSeconds(est), 1e-9);
     // wave 1 = empty, other, small (longest: other); wave 2 = big
     assertEquals(other + big.total(), PlanReport.parallelSeconds(est, 4), 1e-9);
@@ -84,11 +87,14 @@ class PlanReportTest {
     String md = PlanReport.render(inv, plan, ONE_MIB, 4);
     assertTrue(md.contains("copy = table size / 1,048,576 bytes per second"), md);
     assertTrue(
-        md.contains("| 2 | `big` | 1,000 | 10.0 MiB | 10.0 s | 2 | 1 | 6.0 s | 16.0 s |"), md);
-    assertTrue(md.contains("- with parallelism 4: 21.0 s\n"), md);
+        md.contains(
+            "| 2 | `big` | 1,000 | 10.0 MiB | 10.0 s | 1 | 0.20 s | 2 | 1 | 6.0 s *allowance* |"
+                + " 16.2 s |"),
+        md);
+    assertTrue(md.contains("- with parallelism 4: 21.4 s\n"), md);
     assertTrue(
         md.endsWith(
-            "\n\n## Source writes\n\n" + PlanReport.sourceWrites(MigrateOptions.defaults()) + "\n"),
+            "\n\n## Source writes\n\n" + PlanReport.sourceWrites(MigrateOptions.defaults())),
         md);
   }
 
@@ -154,14 +160,127 @@ class PlanReportTest {
     assertTrue(md.contains("| 1 | `a` | 100,000 | 10.0 MiB | 20.0 s *throttled* |"), md);
     assertTrue(md.contains("| 1 | `b` | 1,000 | 20.0 MiB | 20.0 s |"), md);
     assertTrue(md.contains("`migrate.max_rows_per_second` = 5,000"), md);
-    // parallel: the wave's longest table (b, 25 s with its key) vs all 101,000 rows / 5,000
-    assertTrue(md.contains("- with parallelism 4: 25.0 s\n"), md);
+    // parallel: the wave's longest table (b, 25.2 s with its key and chunk) vs 101,000 rows / 5,000
+    assertTrue(md.contains("- with parallelism 4: 25.2 s\n"), md);
     String slow =
         PlanReport.render(
             inv, plan, ONE_MIB, 4, MigrateOptions.defaults().withMaxRowsPerSecond(1_000L));
-    // a: 100 s throttled + 2.5 s for its key (from the unthrottled copy)
+    // a: 100 s throttled + 2.5 s for its key (from the unthrottled copy) + 0.2 s for its chunk
     assertTrue(slow.contains("- with parallelism 4: 1 min 43 s\n"), slow);
     String free = PlanReport.render(inv, plan, ONE_MIB, 4);
     assertTrue(free.contains("| 1 | `a` | 100,000 | 10.0 MiB | 10.0 s |"), free);
+  }
+
+  private static Inventory one(TableInfo t) {
+    return new Inventory("postgresql", "17", "db", "public", List.of(t), null, null, null, null);
+  }
+
+  @Test
+  void eachChunkCostsItsFixedOverheadAtTheSpecsChunkSize() {
+    Inventory inv = one(table("t", 1_000, 10 * MIB, null, 0));
+    MigrateOptions byRows =
+        new MigrateOptions(null, 4, 100, null, null, null, null, null, null, null);
+    PlanReport.TableEstimate e =
+        PlanReport.estimate(inv, LoadOrder.of(inv), ONE_MIB, byRows).get(0);
+    assertEquals(10, e.chunks(), "1,000 rows in chunks of 100");
+    assertEquals(10 * PlanReport.CHUNK_OVERHEAD_SECONDS, e.overhead(), 1e-9);
+    MigrateOptions byBytes =
+        new MigrateOptions(null, 4, null, null, null, null, null, MIB, null, null);
+    assertEquals(10, PlanReport.estimate(inv, LoadOrder.of(inv), ONE_MIB, byBytes).get(0).chunks());
+  }
+
+  @Test
+  void aMeasuredIndexBuildRateReplacesTheAllowance() {
+    ForeignKey fk = new ForeignKey("t_fk", List.of("id"), "t", List.of("id"), null, null);
+    // primary key + 1 index; 1 MiB of sample × 2 indexes built in 1 s: 2 MiB/s per index
+    Inventory inv = one(table("t", 1_000, 10 * MIB, List.of(fk), 1));
+    Throughput tp = ONE_MIB.withIndexBuild(MIB, 2, 1_000);
+    assertEquals(2 * MIB, tp.indexBytesPerSecond());
+    PlanReport.TableEstimate e = PlanReport.estimate(inv, LoadOrder.of(inv), tp).get(0);
+    assertTrue(e.indexMeasured());
+    // 10 MiB × 2 indexes / 2 MiB/s = 10 s, plus FK validation 0.10 × 10 s copy
+    assertEquals(10.0 + PlanReport.FK_ALLOWANCE * 10.0, e.allowance(), 1e-9);
+    String md = PlanReport.render(inv, LoadOrder.of(inv), tp, 1);
+    assertTrue(md.contains("the sampled table's 2 indexes and keys built"), md);
+    assertTrue(md.contains("- index build = table size × indexes and keys / 2,097,152"), md);
+  }
+
+  private static io.migrationstudio.contracts.spec.MigrationSpec spec(MigrateOptions migrate) {
+    io.migrationstudio.contracts.spec.ConnectionSpec src =
+        new io.migrationstudio.contracts.spec.ConnectionSpec(
+            "jdbc:postgresql://db/src?password=secret", "u", "${env:P}", null);
+    io.migrationstudio.contracts.spec.ConnectionSpec tgt =
+        new io.migrationstudio.contracts.spec.ConnectionSpec(
+            "jdbc:postgresql://db/tgt", "u", "${env:P}", null);
+    return new io.migrationstudio.contracts.spec.MigrationSpec(
+        "m1",
+        null,
+        src,
+        tgt,
+        null,
+        null,
+        migrate,
+        null,
+        null,
+        null,
+        new io.migrationstudio.contracts.spec.Approvers(
+            java.util.Map.of("default", List.of("alice"), "cutover", List.of("ops-lead"))),
+        null);
+  }
+
+  @Test
+  void thePlanHasTheSeedPhasesWithCriteriaRollbackAndWhoIsInformed() {
+    Inventory inv =
+        one(table("t", 1_000, 10 * MIB, null, 0))
+            .withConsumers(
+                List.of(
+                    new io.migrationstudio.core.schema.ConsumerInfo(
+                        "billing", "app", "10.0.0.7", 3, "idle")));
+    MigrationPlan bulk =
+        MigrationPlan.of(inv, LoadOrder.of(inv), ONE_MIB, 4, MigrateOptions.defaults(), spec(null));
+    assertEquals(
+        List.of("assessment", "mapping", "migrate", "validation", "cutover"),
+        bulk.phases().stream().map(MigrationPlan.Phase::name).toList());
+    MigrationPlan.Phase migrate = bulk.phases().get(2);
+    // 10 s copy + 0.2 s chunk + 2.5 s primary key
+    assertEquals(12.7, migrate.durationSeconds(), 1e-9);
+    assertTrue(migrate.entryCriteria().contains("writes to the source stopped (strategy bulk)"));
+    assertFalse(migrate.rollback().isEmpty());
+    assertEquals(10.0, bulk.phases().get(3).durationSeconds(), 1e-9, "one read of 10 MiB");
+    assertEquals(null, bulk.phases().get(1).durationSeconds(), "a review has no machine time");
+    assertTrue(
+        bulk.phases().get(4).informed().stream().anyMatch(s -> s.startsWith("`ops-lead`")),
+        bulk.phases().get(4).informed().toString());
+    assertTrue(
+        bulk.phases().get(4).informed().stream().anyMatch(s -> s.contains("billing")),
+        "the sampled consumers are told before the freeze");
+    String md = bulk.markdown();
+    assertTrue(md.contains("### 3. migrate"), md);
+    assertTrue(md.contains("- entry:\n  - Mapping approved\n"), md);
+    assertFalse(md.contains("secret"), "URLs are redacted: " + md);
+    String json = io.migrationstudio.core.report.Json.write(bulk);
+    assertTrue(json.contains("\"entry_criteria\""), json);
+    assertFalse(json.contains("## Measured"), "the Markdown body stays out of plan.json");
+
+    // online: 100 KiB/s of WAL during 12.7 s of copy, applied at 1 MiB/s (no target rate: read)
+    MigrateOptions online = MigrateOptions.defaults().withStrategy("online");
+    Throughput changing = ONE_MIB.withSourceChanges(100L * 1024 * 3, 3_000);
+    MigrationPlan live =
+        MigrationPlan.of(inv, LoadOrder.of(inv), changing, 4, online, spec(online));
+    MigrationPlan.Phase catchUp = live.phases().get(3);
+    assertEquals("catch-up", catchUp.name());
+    double change = 100 * 1024;
+    assertEquals(change * 12.7 / (MIB - change), catchUp.durationSeconds(), 1e-6);
+    Throughput flood = ONE_MIB.withSourceChanges(4 * MIB, 1_000);
+    MigrationPlan.Phase never =
+        MigrationPlan.of(inv, LoadOrder.of(inv), flood, 4, online, null).phases().get(3);
+    assertEquals(null, never.durationSeconds());
+    assertTrue(never.durationBasis().contains("would not catch up"), never.durationBasis());
+    assertTrue(
+        MigrationPlan.of(inv, LoadOrder.of(inv), ONE_MIB, 4, online, null)
+            .phases()
+            .get(3)
+            .durationBasis()
+            .startsWith("not measured"));
   }
 }

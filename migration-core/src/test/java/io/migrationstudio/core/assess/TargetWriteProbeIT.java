@@ -29,6 +29,8 @@ class TargetWriteProbeIT {
         "CREATE TABLE small (id int PRIMARY KEY)",
         "INSERT INTO small VALUES (1)",
         "CREATE TABLE big (id int PRIMARY KEY, note text, at timestamptz, n numeric)",
+        "CREATE INDEX big_note ON big (note, at)",
+        "CREATE INDEX big_lower ON big (lower(note))",
         "INSERT INTO big SELECT g, 'row ' || g || E' with\\ttab', now(), g / 7.0"
             + " FROM generate_series(1, 20000) g",
         "ANALYZE");
@@ -45,6 +47,9 @@ class TargetWriteProbeIT {
           m.get().rows() == 20000 || m.get().rows() >= 1000,
           "the sample fits the budgets: " + m.get());
       assertTrue(m.get().relationBytesPerSecond() > 0, m.toString());
+      // primary key and (note, at) built on the sample; the expression index is left out
+      assertEquals(2, m.get().indexes(), m.toString());
+      assertTrue(m.get().indexMillis() > 0, m.toString());
       assertTrue(tgt.getAutoCommit(), "the target connection is as it was");
       try (ResultSet rs =
           tgt.createStatement()
@@ -54,16 +59,28 @@ class TargetWriteProbeIT {
       }
       Throughput read = ThroughputProbe.measure(src, PG, "public", inv.tables());
       Throughput both =
-          read.withTarget(m.get().relationBytesPerSecond(), m.get().rows(), m.get().millis(), null);
+          read.withTarget(m.get().relationBytesPerSecond(), m.get().rows(), m.get().millis(), null)
+              .withIndexBuild(m.get().relationBytes(), m.get().indexes(), m.get().indexMillis());
       String md = PlanReport.render(inv, io.migrationstudio.core.schema.LoadOrder.of(inv), both, 2);
       assertTrue(md.contains("rows of the largest table copied into a temporary table"), md);
+      assertTrue(md.contains("the sampled table's 2 indexes and keys built"), md);
+      io.migrationstudio.core.schema.LoadOrder.Plan order =
+          io.migrationstudio.core.schema.LoadOrder.of(inv);
       double readOnly =
-          PlanReport.sequentialSeconds(
-              PlanReport.estimate(inv, io.migrationstudio.core.schema.LoadOrder.of(inv), read));
+          PlanReport.estimate(inv, order, read).stream()
+              .mapToDouble(PlanReport.TableEstimate::copy)
+              .sum();
       double withWrite =
-          PlanReport.sequentialSeconds(
-              PlanReport.estimate(inv, io.migrationstudio.core.schema.LoadOrder.of(inv), both));
+          PlanReport.estimate(inv, order, both).stream()
+              .mapToDouble(PlanReport.TableEstimate::copy)
+              .sum();
       assertTrue(withWrite > readOnly, withWrite + " vs " + readOnly);
+      PlanReport.TableEstimate big =
+          PlanReport.estimate(inv, order, both).stream()
+              .filter(e -> e.table().name().equals("big"))
+              .findFirst()
+              .orElseThrow();
+      assertTrue(big.indexMeasured() && big.allowance() > 0, big.toString());
     }
   }
 }

@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.activity.MigratePlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.TableLoadRequest;
+import io.migrationstudio.core.assess.EstimateVersusActual;
 import io.migrationstudio.core.copy.LoadFinisher;
 import io.migrationstudio.core.copy.MigrateService;
 import io.migrationstudio.core.copy.TargetPreparer;
@@ -131,6 +132,9 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           StageOutput out =
               migrate.finishLoad(
                   req.spec(), mapping, req.migrationId(), req.stageStartedAtMillis());
+          // run.md holds the plan to account: estimate versus actual per table
+          String at = req.commit() == null || req.commit().isBlank() ? req.branch() : req.commit();
+          out = EstimateVersusActual.append(out, store.read(at, ArtifactPaths.PLAN_JSON));
           return commit(req, Stage.MIGRATE.producerRole(), "Migrate: run ledger summary", out);
         });
   }
