@@ -108,7 +108,7 @@ target: { url: "jdbc:postgresql://127.0.0.1:$port/dst_$name", user: postgres }
 scope: { include: [$table] }
 migrate: { parallelism: ${BENCH_PARALLELISM:-2}$opts }
 validation: { sample_rows: 100 }
-cutover: { freeze: none }
+cutover: { freeze: none, hypercare: PT0S }
 YAML
   settle
   local mark

@@ -66,7 +66,7 @@ target: { url: "jdbc:postgresql://127.0.0.1:$port/dst", user: postgres }
 scope: { include: [pgbench_accounts] }
 migrate: { parallelism: ${BENCH_PARALLELISM:-2}, $chunking }
 validation: { sample_rows: 100 }
-cutover: { freeze: none }
+cutover: { freeze: none, hypercare: PT0S }
 YAML
   studio plan "$work/spec.yaml" --out "$work/plan-$round" >"$work/plan-$round.log" 2>&1
   sync; psql -d postgres -c CHECKPOINT; sync
