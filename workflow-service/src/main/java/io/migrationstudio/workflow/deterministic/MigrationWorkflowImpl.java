@@ -137,7 +137,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private void opened(OpenResult open) {
     branch = open.branch();
     run = new RunContext(spec, migrationId, branch);
-    gate.open(run, board, open.reviewCount());
+    gate.open(run, board, open);
     awaiting = open.awaiting();
     stream = new ChangeStream(run, status);
     migrate = new MigrateStage(run, board, status, copy, stream, controls);

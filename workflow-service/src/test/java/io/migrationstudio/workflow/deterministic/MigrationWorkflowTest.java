@@ -570,6 +570,43 @@ class MigrationWorkflowTest {
   }
 
   @Test
+  void aMigrationReCreatedAfterRequestChangesWaitsForARevisedCommitAgain() throws Exception {
+    String assessed = fakes.newCommit();
+    String underReview = fakes.newCommit();
+    fakes.approvedEarlier = List.of(new ApprovedStage(Stage.ASSESSMENT, assessed, List.of()));
+    fakes.awaitingEarlier =
+        new GateEvidence(Stage.MAPPING, underReview, Verdict.PASS, "3 tables", GateMode.ASK, null)
+            .withChangesRequested();
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    MigrationStatus st =
+        awaitStatus(
+            wf,
+            s ->
+                s.state() == MigrationState.AWAITING_REVIEW
+                    && s.stages().get(1).state().equals("changes-requested"));
+    assertEquals(underReview, st.reviewCommit(), st.toString());
+    assertFalse(fakes.calls.contains("schema-mapper"), "the producer is not run again");
+    assertFalse(fakes.calls.contains("compatibility-reviewer"), "nor the checker");
+    // the commit that had changes requested is not a revision
+    assertThrows(
+        WorkflowUpdateException.class,
+        () -> wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "", underReview)));
+    String revised = fakes.newCommit(); // the approver pushes an edited mapping.yaml
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "revised", revised));
+    MigrationStatus again =
+        awaitStatus(
+            wf,
+            s ->
+                s.state() == MigrationState.AWAITING_REVIEW
+                    && s.stage() == Stage.MAPPING
+                    && s.stages().get(1).state().equals("awaiting-review")
+                    && !underReview.equals(s.reviewCommit()));
+    assertTrue(fakes.calls.contains("check-mapping-at:" + revised), fakes.calls.toString());
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "ok", again.reviewCommit()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+  }
+
+  @Test
   void aCancelAtAGateRecordsWhoAndWhyOnTheBranchAndEndsCancelled() throws Exception {
     MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
     awaitReview(wf, Stage.MAPPING);
