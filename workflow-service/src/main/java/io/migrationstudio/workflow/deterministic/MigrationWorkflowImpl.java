@@ -155,6 +155,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       ApprovedStage earlier = approved.get(s);
       if (earlier != null && s != Stage.CUTOVER) {
         skip(earlier);
+        stream.resumeAfter(s, run.request(base, Workflow.currentTimeMillis()));
         base = earlier.commit();
         continue;
       }

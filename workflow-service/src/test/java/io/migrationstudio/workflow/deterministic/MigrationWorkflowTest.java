@@ -40,6 +40,7 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -817,6 +818,43 @@ class MigrationWorkflowTest {
     if (dir != null) {
       writeHistory(dir, "migration-workflow-history-window.json");
     }
+  }
+
+  /**
+   * A server killed while the approved cutover waits for its window (the workflow is lost: here
+   * terminated), the migration re-created from its branch (every stage approved there): it waits
+   * for the same instant, on workflow time, and then executes.
+   */
+  @Test
+  void aMigrationReCreatedWhileItsCutoverWaitsForTheWindowWaitsForTheSameInstant()
+      throws Exception {
+    java.time.Instant opens =
+        java.time.Instant.ofEpochMilli(env.currentTimeMillis())
+            .plus(Duration.ofHours(3))
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    MigrationSpec spec =
+        spec(
+            allAuto(),
+            new CutoverOptions(CutoverWindow.at(opens.toString()), null, null, null, null, null));
+    MigrationWorkflow first = start(spec);
+    String waiting =
+        awaitStatus(first, s -> s.message().contains("waiting for the window")).message();
+    assertTrue(waiting.contains("to open at " + opens), waiting);
+    WorkflowStub.fromTyped(first).terminate("server killed");
+    List<ApprovedStage> approved = new ArrayList<>();
+    for (Stage s : Stage.values()) {
+      approved.add(new ApprovedStage(s, fakes.newCommit(), List.of()));
+    }
+    fakes.approvedEarlier = approved;
+    fakes.executedAt.clear();
+    MigrationWorkflow again = start(spec);
+    MigrationStatus st = awaitStatus(again, s -> s.message().contains("waiting for the window"));
+    assertEquals(waiting, st.message(), "the same deadline");
+    assertEquals("skipped", st.stages().get(3).state(), st.toString());
+    MigrationOutcome out = result(again);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
+    assertTrue(fakes.executedAt.get(0) >= opens.toEpochMilli(), "executed once the window opened");
   }
 
   @Test
