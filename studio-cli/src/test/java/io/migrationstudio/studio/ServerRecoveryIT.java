@@ -411,10 +411,6 @@ class ServerRecoveryIT {
     return !state.equals("RUNNING") && !state.equals("AWAITING_REVIEW");
   }
 
-  private static String message(JsonNode status) {
-    return status.get("message").asText();
-  }
-
   private static Process server(Path home, int[] ports, String name) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(
@@ -453,11 +449,6 @@ class ServerRecoveryIT {
       Thread.sleep(500);
     }
     throw new AssertionError("the server never answered on " + server);
-  }
-
-  private static String awaitStatus(String server, String id, Predicate<JsonNode> p)
-      throws Exception {
-    return message(awaitState(server, id, p));
   }
 
   private static JsonNode awaitState(String server, String id, Predicate<JsonNode> p)
