@@ -39,7 +39,10 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-signed.json",
         // + search-attributes version 1: started with MigrationId/Stage/State, stage and state
         // upserted as they change (Mapping gate approved)
-        "migration-workflow-history-search.json"
+        "migration-workflow-history-search.json",
+        // + resumed-revision version 1: re-created from a branch whose Mapping gate had changes
+        // requested, it waits for a revised commit, checks it and asks again
+        "migration-workflow-history-resumed-revision.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
