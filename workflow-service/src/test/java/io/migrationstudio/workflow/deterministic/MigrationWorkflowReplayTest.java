@@ -42,7 +42,10 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-search.json",
         // + resumed-revision version 1: re-created from a branch whose Mapping gate had changes
         // requested, it waits for a revised commit, checks it and asks again
-        "migration-workflow-history-resumed-revision.json"
+        "migration-workflow-history-resumed-revision.json",
+        // + resume-stream version 1: re-created online with Migrate approved, the stream starts
+        // again on the same capture until the cutover stops it
+        "migration-workflow-history-resumed-stream.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

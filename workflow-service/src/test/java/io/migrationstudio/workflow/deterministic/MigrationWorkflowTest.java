@@ -196,6 +196,49 @@ class MigrationWorkflowTest {
    * stream starts after the load, Migrate's checker waits for its catch-up and records cdc.json;
    * the migration's end stops the stream and drops the capture.
    */
+  /**
+   * An online migration re-created from its branch with Migrate approved before the kill: the
+   * stream starts again on the same capture (not the copy), runs until the cutover stops it, and
+   * the end drops the capture.
+   */
+  @Test
+  void anOnlineMigrationReCreatedAfterMigrateStartsItsStreamAgain() throws Exception {
+    MigrationSpec base = spec(allAuto());
+    MigrationSpec online =
+        new MigrationSpec(
+            base.id(),
+            null,
+            base.source(),
+            base.target(),
+            null,
+            null,
+            new io.migrationstudio.contracts.spec.MigrateOptions(
+                "online", null, null, null, null, null, null, null, null, null),
+            null,
+            null,
+            base.reviews(),
+            base.approvers(),
+            null);
+    List<ApprovedStage> approved = new ArrayList<>();
+    for (Stage s : List.of(Stage.ASSESSMENT, Stage.MAPPING, Stage.MIGRATE)) {
+      approved.add(new ApprovedStage(s, fakes.newCommit(), List.of()));
+    }
+    fakes.approvedEarlier = approved;
+    MigrationWorkflow wf = start(online);
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    List<String> calls = List.copyOf(fakes.calls);
+    assertFalse(calls.contains("migration-engineer"), "the copy is not run again: " + calls);
+    assertTrue(calls.contains("prepare-capture"), calls.toString());
+    assertTrue(calls.contains("slice"), "the stream runs again: " + calls);
+    assertTrue(calls.lastIndexOf("slice") < calls.indexOf("execute-cutover"), calls.toString());
+    assertEquals("drop-capture:studio_wf_test", calls.get(calls.size() - 1), calls.toString());
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-resumed-stream.json");
+    }
+  }
+
   @Test
   void anOnlineMigrationStreamsFromBeforeTheFirstChunkAndDropsItsCaptureAtTheEnd()
       throws Exception {
