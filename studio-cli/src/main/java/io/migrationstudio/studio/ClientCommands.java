@@ -242,9 +242,23 @@ final class ClientCommands {
       name = "list",
       description = "List the migrations and validation-only runs a server knows.")
   static final class ListMigrations extends Client {
+    @Option(
+        names = "--stage",
+        paramLabel = "STAGE",
+        description = "only runs at this stage (assessment, mapping, migrate, validation, cutover)")
+    String stage = "";
+
+    @Option(
+        names = "--state",
+        paramLabel = "STATE",
+        description =
+            "only runs in this state (RUNNING, AWAITING_REVIEW, COMPLETED, FAILED, REJECTED,"
+                + " CANCELLED)")
+    String state = "";
+
     @Override
     int call(MigrationServiceGrpc.MigrationServiceBlockingStub api, PrintStream out) {
-      ListResponse r = api.list(ListRequest.getDefaultInstance());
+      ListResponse r = api.list(ListRequest.newBuilder().setStage(stage).setState(state).build());
       if (json) {
         out.println(
             "["

@@ -1,6 +1,7 @@
 package io.migrationstudio.studio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -92,6 +94,9 @@ class ServerClientIT {
       } while (!st.get("state").asText().equals("AWAITING_REVIEW"));
       assertEquals("MAPPING", st.get("stage").asText());
       String commit = st.get("reviewCommit").asText();
+      Result waiting =
+          studio("list", "--stage", "mapping", "--state", "awaiting_review", "--server", server);
+      assertTrue(waiting.out().contains("client-e2e"), "listed while it waits: " + waiting.out());
 
       Result refused =
           studio(
@@ -147,6 +152,22 @@ class ServerClientIT {
 
       Result list = studio("list", "--server", server);
       assertTrue(list.out().contains("client-e2e") && list.out().contains("COMPLETED"), list.out());
+      // filters on the search attributes' values (stage, state), on the embedded Temporal too
+      Result completed = studio("list", "--state", "completed", "--server", server);
+      assertEquals(0, completed.code(), completed.err());
+      assertTrue(completed.out().contains("client-e2e"), completed.out());
+      Result atCutover =
+          studio("list", "--stage", "cutover", "--state", "COMPLETED", "--server", server);
+      assertTrue(atCutover.out().contains("client-e2e"), atCutover.out());
+      for (String[] other :
+          List.of(new String[] {"--state", "RUNNING"}, new String[] {"--stage", "mapping"})) {
+        Result none = studio("list", other[0], other[1], "--server", server);
+        assertEquals(0, none.code(), none.err());
+        assertFalse(none.out().contains("client-e2e"), String.join(" ", other) + ": " + none.out());
+      }
+      Result badState = studio("list", "--state", "DONE", "--server", server);
+      assertEquals(2, badState.code(), badState.out());
+      assertTrue(badState.err().contains("AWAITING_REVIEW"), "names the states: " + badState.err());
       Result text = studio("status", "client-e2e", "--server", server);
       assertTrue(text.out().contains("review mapping APPROVE by alice"), text.out());
     }

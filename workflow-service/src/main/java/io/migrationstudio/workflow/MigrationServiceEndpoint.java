@@ -83,7 +83,7 @@ public final class MigrationServiceEndpoint extends MigrationServiceGrpc.Migrati
         out,
         () -> {
           ListResponse.Builder b = ListResponse.newBuilder();
-          operator.list().forEach(s -> b.addMigrations(reply(s)));
+          operator.list(req.getStage(), req.getState()).forEach(s -> b.addMigrations(reply(s)));
           return b.build();
         });
   }

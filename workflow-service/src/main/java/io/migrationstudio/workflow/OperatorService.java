@@ -458,6 +458,40 @@ public final class OperatorService {
     return out;
   }
 
+  /**
+   * The runs of {@link #list()} whose stage is {@code stage} (a stage key: {@code mapping}, ...)
+   * and whose state is {@code state} ({@code RUNNING}, {@code AWAITING_REVIEW}, ...): the values of
+   * the search attributes {@code MigrationStage} and {@code MigrationState}, read from each run's
+   * status, so the filter works on the embedded Temporal too (it has no visibility queries). A
+   * blank filter matches every run; an unknown value is INVALID_SPEC naming the values allowed.
+   */
+  public List<MigrationStatus> list(String stage, String state) {
+    Stage wantedStage;
+    MigrationState wantedState;
+    try {
+      wantedStage = stage == null || stage.isBlank() ? null : Stage.fromKey(stage);
+    } catch (IllegalArgumentException e) {
+      throw new MigrationException(ErrorCode.INVALID_SPEC, "list --stage: " + e.getMessage());
+    }
+    try {
+      wantedState =
+          state == null || state.isBlank()
+              ? null
+              : MigrationState.valueOf(state.trim().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new MigrationException(
+          ErrorCode.INVALID_SPEC,
+          "list --state: unknown state '"
+              + state
+              + "': expected one of "
+              + java.util.Arrays.toString(MigrationState.values()));
+    }
+    return list().stream()
+        .filter(m -> wantedStage == null || m.stage() == wantedStage)
+        .filter(m -> wantedState == null || m.state() == wantedState)
+        .toList();
+  }
+
   /** {@code validation-pair-2} before {@code validation-pair-10}: by name, then by run number. */
   static int byRunNumber(String a, String b) {
     int ia = a.lastIndexOf('-');

@@ -100,8 +100,9 @@ public final class ResumeScanner {
    * The gate of {@code stage} (the first stage not approved) that was waiting when the earlier run
    * stopped: its {@code gates/<stage>.json} names a commit on the branch that descends from {@code
    * previous} (the previous stage's approved commit, or the spec's), and no accepted review of the
-   * stage names that commit yet (a decision on it, even REQUEST_CHANGES, means the gate moved on:
-   * the stage is then produced again).
+   * stage names that commit yet, or the stage's last accepted review asked for changes on it (the
+   * gate then waits for a revised commit, {@link GateEvidence#waitsForRevision}). Any other
+   * decision on it means the gate moved on: the stage is then produced again.
    */
   static Optional<GateEvidence> awaiting(
       ArtifactStore store,
@@ -116,15 +117,31 @@ public final class ResumeScanner {
       return Optional.empty();
     }
     GateEvidence gate = GateFiles.read(file.get(), path);
+    Optional<ReviewRecord> last =
+        reviews.stream()
+            .filter(
+                r ->
+                    r.stage() == stage
+                        && r.accepted()
+                        && !ReviewRecord.REPAIR_PLAN_NOTE.equals(r.note()))
+            .reduce((first, second) -> second);
     boolean decided =
         reviews.stream()
             .anyMatch(r -> r.stage() == stage && r.accepted() && gate.commit().equals(r.commit()));
+    // the stage's last decision asked for changes on this very commit: it waits for a revision
+    boolean changesRequested =
+        last.isPresent()
+            && last.get().decision() == Decision.REQUEST_CHANGES
+            && gate.commit().equals(last.get().commit());
     boolean holds =
         gate.stage() == stage
-            && !decided
+            && (!decided || changesRequested)
             && store.isOnBranch(branch, gate.commit())
             && (previous == null || store.isAncestor(previous, gate.commit()));
-    return holds ? Optional.of(gate) : Optional.empty();
+    if (!holds) {
+      return Optional.empty();
+    }
+    return Optional.of(changesRequested ? gate.withChangesRequested() : gate);
   }
 
   /** The newest commit of the log that wrote {@code migration.yaml}. */

@@ -2,6 +2,7 @@ package io.migrationstudio.core.git;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.core.identity.StudioSigningKey;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,9 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
   private final int maxAttempts;
   private final DirectoryLock lock;
 
+  /** Signs every commit this store makes, when set ({@link #signWith}); null: unsigned. */
+  private volatile StudioSigningKey signingKey;
+
   /** Why the last push or fetch attempt did not go through (guarded by {@link #lock}). */
   private String lastRejection = "";
 
@@ -91,6 +95,26 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
     this.repo = repo;
     this.remoteUri = remoteUri;
     this.maxAttempts = maxAttempts;
+  }
+
+  /**
+   * From now on signs every commit this store makes with {@code key} (git's SSH format: a {@code
+   * gpgsig} header holding an SSHSIG in namespace {@code git}, which {@code git verify-commit}
+   * checks against an allowed-signers file); null stops signing. Returns this store.
+   */
+  public GitArtifactStore signWith(StudioSigningKey key) {
+    this.signingKey = key;
+    return this;
+  }
+
+  /** Signs {@code commit} with the studio's key, when one is set. */
+  private void sign(CommitBuilder commit) throws IOException {
+    StudioSigningKey key = signingKey;
+    if (key != null) {
+      commit.setGpgSignature(
+          new org.eclipse.jgit.lib.GpgSignature(
+              key.signCommit(commit.build()).getBytes(StandardCharsets.US_ASCII)));
+    }
   }
 
   /**
@@ -134,6 +158,8 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
             new FileRepositoryBuilder().setGitDir(local.toFile()).setMustExist(true).build();
         configureRemote(repo, uri);
         GitArtifactStore store = new GitArtifactStore(repo, uri, maxAttempts, lock);
+        // every process of a home signs with the studio key the environment names (if any)
+        store.signWith(StudioSigningKey.configured(System::getenv));
         store.ensureMain();
         for (Path repository : created) {
           OwnerOnly.tree(repository); // what init, the remote's config and main's commit wrote
@@ -372,6 +398,7 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
       commit.setAuthor(who);
       commit.setCommitter(who);
       commit.setMessage(message.endsWith("\n") ? message : message + "\n");
+      sign(commit);
       ObjectId id = inserter.insert(commit);
       inserter.flush();
       return new Prepared(id, List.copyOf(changed));
@@ -622,6 +649,7 @@ public final class GitArtifactStore implements ArtifactStore, AutoCloseable {
       commit.setAuthor(who);
       commit.setCommitter(who);
       commit.setMessage("Initialise the migration repository\n");
+      sign(commit);
       ObjectId id = inserter.insert(commit);
       inserter.flush();
       return id;

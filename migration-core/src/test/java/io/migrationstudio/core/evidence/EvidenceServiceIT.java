@@ -304,6 +304,11 @@ class EvidenceServiceIT {
     assertEquals(gate, reopened.awaiting(), "waiting for the same commit, with its evidence");
 
     review(2, Stage.MAPPING, Decision.REQUEST_CHANGES, checked);
+    GateEvidence revision = evidence.openMigration("shop", spec, SPEC_TEXT).awaiting();
+    assertEquals(
+        gate.withChangesRequested(), revision, "changes requested: it waits for a revised commit");
+    assertTrue(revision.waitsForRevision());
+    review(3, Stage.MAPPING, Decision.REJECT, checked);
     assertNull(
         evidence.openMigration("shop", spec, SPEC_TEXT).awaiting(),
         "a decided gate does not wait any more");

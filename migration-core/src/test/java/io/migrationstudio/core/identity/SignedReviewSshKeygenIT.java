@@ -129,6 +129,93 @@ class SignedReviewSshKeygenIT {
   }
 
   @Test
+  void reviewCommitsOfTheStudioAreSignedByItsKeyAndVerifyWithGitVerifyCommit() throws Exception {
+    Path studioKey = key("studio", "ed25519", "256");
+    Path allowed =
+        Files.writeString(dir.resolve("studio.allowed_signers"), "studio " + pub(studioKey) + "\n");
+    MigrationSpec spec =
+        SpecLoader.parse(
+            String.join(
+                "\n",
+                "id: " + ID,
+                "source: { url: \"jdbc:postgresql://db1/shop\", user: app }",
+                "target: { url: \"jdbc:postgresql://db2/shop\", user: app }",
+                "reviews: { identity: none }",
+                "approvers: { default: [alice] }",
+                ""));
+    Path home = dir.resolve("signed-home");
+    String branch = "migrations/" + ID;
+    try (GitArtifactStore store =
+        GitArtifactStore.open(home, null).signWith(StudioSigningKey.read(studioKey))) {
+      EvidenceService evidence = new EvidenceService(store);
+      evidence.openMigration(ID, spec, null);
+      evidence.recordReview(
+          branch,
+          new ReviewRecord(
+              1, Stage.MAPPING, Decision.APPROVE, "studio:auto", "", COMMIT, 1L, true, "", null),
+          null);
+    }
+    Path remote = home.resolve("artifacts").resolve("remote.git");
+    Result ok = verifyCommit(remote, allowed, branch);
+    assertEquals(0, ok.exit, ok.output);
+    assertTrue(ok.output.contains("Good \"git\" signature for studio"), ok.output);
+    Result all =
+        exec(
+            new ProcessBuilder(
+                    "git",
+                    "--git-dir=" + remote,
+                    "-c",
+                    "gpg.ssh.allowedSignersFile=" + allowed,
+                    "log",
+                    "--format=%G? %s",
+                    "main.." + branch)
+                .redirectErrorStream(true));
+    assertEquals(0, all.exit, all.output);
+    assertTrue(all.output.lines().count() >= 2, all.output);
+    assertTrue(
+        all.output.lines().allMatch(l -> l.startsWith("G ")),
+        "every commit the studio made on the branch is signed: " + all.output);
+
+    // another key, or no key: git refuses
+    Path other = key("other", "ed25519", "256");
+    Path wrong =
+        Files.writeString(dir.resolve("other.allowed_signers"), "studio " + pub(other) + "\n");
+    assertNotEquals(0, verifyCommit(remote, wrong, branch).exit);
+    Path unsignedHome = dir.resolve("unsigned-home");
+    try (GitArtifactStore store = GitArtifactStore.open(unsignedHome, null)) {
+      new EvidenceService(store).openMigration(ID, spec, null);
+    }
+    assertNotEquals(
+        0,
+        verifyCommit(unsignedHome.resolve("artifacts").resolve("remote.git"), allowed, branch)
+            .exit);
+    // a key with a passphrase is refused with what to do
+    Path locked = dir.resolve("locked");
+    run(List.of(SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "secret-pass", "-f", locked.toString()));
+    io.migrationstudio.contracts.MigrationException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.migrationstudio.contracts.MigrationException.class,
+            () -> StudioSigningKey.read(locked));
+    assertEquals(io.migrationstudio.contracts.ErrorCode.INVALID_SPEC, e.code());
+  }
+
+  private static Result verifyCommit(Path gitDir, Path allowedSigners, String rev)
+      throws Exception {
+    return exec(
+        new ProcessBuilder(
+                "git",
+                "--git-dir=" + gitDir,
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                "gpg.ssh.allowedSignersFile=" + allowedSigners,
+                "verify-commit",
+                "-v",
+                rev)
+            .redirectErrorStream(true));
+  }
+
+  @Test
   void specValidationListsEveryKeyProblem() throws Exception {
     Path alice = key("alice", "ed25519", "256");
     String spec =

@@ -88,6 +88,32 @@ final class ChangeStream {
     capture = stream.prepareCapture(r);
   }
 
+  /**
+   * Change id of the resumed stream (version 1): an online migration re-created with its Migrate
+   * stage approved in an earlier run (a server restart on the embedded Temporal) starts its stream
+   * again, on the same capture, from the position the target stores. Before it the stream stayed
+   * down and the source's changes waited in the slot until the cutover drained them.
+   */
+  static final String RESUME_CHANGE = "resume-stream";
+
+  static final int RESUME = 1;
+
+  /**
+   * Stage {@code skipped} was approved in an earlier run; when it is Migrate and the migration is
+   * online, keeps the capture (same slot and publication) and starts the stream workflow again;
+   * {@code r} names the approved mapping's commit. The version is asked first, so histories from
+   * before replay without it.
+   */
+  void resumeAfter(io.migrationstudio.contracts.Stage skipped, StageRequest r) {
+    if (skipped != io.migrationstudio.contracts.Stage.MIGRATE
+        || Workflow.getVersion(RESUME_CHANGE, Workflow.DEFAULT_VERSION, RESUME) < RESUME
+        || !online()) {
+      return;
+    }
+    prepare(r);
+    follow(r);
+  }
+
   /** Starts the stream workflow from the capture's start, through the mapping of {@code r}. */
   void follow(StageRequest r) {
     if (!online() || capture == null || child != null) {

@@ -141,7 +141,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
   private void opened(OpenResult open) {
     branch = open.branch();
     run = new RunContext(spec, migrationId, branch);
-    gate.open(run, board, open.reviewCount());
+    gate.open(run, board, open);
     awaiting = open.awaiting();
     stream = new ChangeStream(run, status);
     migrate = new MigrateStage(run, board, status, copy, stream, controls);
@@ -162,6 +162,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       ApprovedStage earlier = approved.get(s);
       if (earlier != null && s != Stage.CUTOVER) {
         skip(earlier);
+        stream.resumeAfter(s, run.request(base, Workflow.currentTimeMillis()));
         base = earlier.commit();
         continue;
       }

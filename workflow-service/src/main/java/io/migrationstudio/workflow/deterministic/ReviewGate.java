@@ -7,6 +7,7 @@ import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.CommitResult;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
 import io.migrationstudio.contracts.activity.GateEvidence;
+import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.RecordGateRequest;
 import io.migrationstudio.contracts.activity.RecordReviewRequest;
 import io.migrationstudio.contracts.activity.ReviewCheck;
@@ -94,11 +95,26 @@ final class ReviewGate {
     this.status = status;
   }
 
-  /** The migration is open: {@code reviewCount} reviews are on its branch already. */
-  void open(RunContext opened, StageBoard stages, int reviewCount) {
+  /**
+   * Change id of a gate re-created after REQUEST_CHANGES (version 1): a migration re-created from
+   * its branch whose gate had changes requested on the commit under review waits for a revised
+   * commit again, instead of waiting for a review of that commit. Histories before it never
+   * reopened such a gate (the stage was produced again).
+   */
+  static final String RESUMED_REVISION_CHANGE = "resumed-revision";
+
+  static final int RESUMED_REVISION = 1;
+
+  /** The reopened gate whose commit had changes requested, until the stage loop reaches it. */
+  private GateEvidence resumedRevision;
+
+  /** The migration is open: the reviews on its branch and the gate it reopens, if any. */
+  void open(RunContext opened, StageBoard stages, OpenResult open) {
     this.run = opened;
     this.board = stages;
-    this.reviewSequence = reviewCount;
+    this.reviewSequence = open.reviewCount();
+    GateEvidence awaiting = open.awaiting();
+    this.resumedRevision = awaiting != null && awaiting.waitsForRevision() ? awaiting : null;
     this.verifying =
         Workflow.getVersion(SIGNED_REVIEW_CHANGE, Workflow.DEFAULT_VERSION, SIGNED_REVIEW)
             >= SIGNED_REVIEW;
@@ -111,6 +127,18 @@ final class ReviewGate {
   Outcome decide(Stage s, StageResult checked) {
     reviewCommit = checked.commit();
     GateMode gate = run.spec().reviews().gate(s);
+    if (resumedRevision != null && resumedRevision.stage() == s) {
+      boolean sameCommit = resumedRevision.commit().equals(reviewCommit);
+      resumedRevision = null;
+      if (sameCommit
+          && Workflow.getVersion(
+                  RESUMED_REVISION_CHANGE, Workflow.DEFAULT_VERSION, RESUMED_REVISION)
+              >= RESUMED_REVISION) {
+        // re-created after REQUEST_CHANGES on this commit: wait for the revision again
+        effectiveGate = gate == GateMode.AUTO ? GateMode.ASK : gate;
+        return revised(s, checked.verdict());
+      }
+    }
     if (gate == GateMode.AUTO && checked.verdict() == Verdict.PASS) {
       ReviewRecord auto =
           record(

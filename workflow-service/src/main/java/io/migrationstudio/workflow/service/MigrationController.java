@@ -1,5 +1,6 @@
 package io.migrationstudio.workflow.service;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -21,9 +22,12 @@ class MigrationController {
     this.operator = operator;
   }
 
-  @Get(produces = MediaType.APPLICATION_JSON)
-  String list() {
-    return Json.writeCompact(operator.list());
+  /**
+   * Every run, or those at {@code stage} in {@code state} ({@code ?stage=mapping&state=RUNNING}).
+   */
+  @Get(uri = "{?stage,state}", produces = MediaType.APPLICATION_JSON)
+  String list(@Nullable String stage, @Nullable String state) {
+    return Json.writeCompact(operator.list(stage, state));
   }
 
   @Get(uri = "/{id}", produces = MediaType.APPLICATION_JSON)

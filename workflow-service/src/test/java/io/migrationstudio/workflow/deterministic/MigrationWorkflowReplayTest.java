@@ -53,7 +53,13 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-reverse.json",
         // + drill-after-approval version 1: the cutover gate's checker plans the drill, the drill
         // runs after the approval, FAILs, and the execution waits for an override with a reason
-        "migration-workflow-history-drill.json"
+        "migration-workflow-history-drill.json",
+        // + resumed-revision version 1: re-created from a branch whose Mapping gate had changes
+        // requested, it waits for a revised commit, checks it and asks again
+        "migration-workflow-history-resumed-revision.json",
+        // + resume-stream version 1: re-created online with Migrate approved, the stream starts
+        // again on the same capture until the cutover stops it
+        "migration-workflow-history-resumed-stream.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

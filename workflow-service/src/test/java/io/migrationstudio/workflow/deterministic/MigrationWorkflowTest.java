@@ -41,6 +41,7 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -215,6 +216,49 @@ class MigrationWorkflowTest {
    * stream starts after the load, Migrate's checker waits for its catch-up and records cdc.json;
    * the migration's end stops the stream and drops the capture.
    */
+  /**
+   * An online migration re-created from its branch with Migrate approved before the kill: the
+   * stream starts again on the same capture (not the copy), runs until the cutover stops it, and
+   * the end drops the capture.
+   */
+  @Test
+  void anOnlineMigrationReCreatedAfterMigrateStartsItsStreamAgain() throws Exception {
+    MigrationSpec base = spec(allAuto());
+    MigrationSpec online =
+        new MigrationSpec(
+            base.id(),
+            null,
+            base.source(),
+            base.target(),
+            null,
+            null,
+            new io.migrationstudio.contracts.spec.MigrateOptions(
+                "online", null, null, null, null, null, null, null, null, null),
+            null,
+            null,
+            base.reviews(),
+            base.approvers(),
+            null);
+    List<ApprovedStage> approved = new ArrayList<>();
+    for (Stage s : List.of(Stage.ASSESSMENT, Stage.MAPPING, Stage.MIGRATE)) {
+      approved.add(new ApprovedStage(s, fakes.newCommit(), List.of()));
+    }
+    fakes.approvedEarlier = approved;
+    MigrationWorkflow wf = start(online);
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    List<String> calls = List.copyOf(fakes.calls);
+    assertFalse(calls.contains("migration-engineer"), "the copy is not run again: " + calls);
+    assertTrue(calls.contains("prepare-capture"), calls.toString());
+    assertTrue(calls.contains("slice"), "the stream runs again: " + calls);
+    assertTrue(calls.lastIndexOf("slice") < calls.indexOf("execute-cutover"), calls.toString());
+    assertEquals("drop-capture:studio_wf_test", calls.get(calls.size() - 1), calls.toString());
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-resumed-stream.json");
+    }
+  }
+
   @Test
   void anOnlineMigrationStreamsFromBeforeTheFirstChunkAndDropsItsCaptureAtTheEnd()
       throws Exception {
@@ -679,6 +723,47 @@ class MigrationWorkflowTest {
   }
 
   @Test
+  void aMigrationReCreatedAfterRequestChangesWaitsForARevisedCommitAgain() throws Exception {
+    String assessed = fakes.newCommit();
+    String underReview = fakes.newCommit();
+    fakes.approvedEarlier = List.of(new ApprovedStage(Stage.ASSESSMENT, assessed, List.of()));
+    fakes.awaitingEarlier =
+        new GateEvidence(Stage.MAPPING, underReview, Verdict.PASS, "3 tables", GateMode.ASK, null)
+            .withChangesRequested();
+    MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
+    MigrationStatus st =
+        awaitStatus(
+            wf,
+            s ->
+                s.state() == MigrationState.AWAITING_REVIEW
+                    && s.stages().get(1).state().equals("changes-requested"));
+    assertEquals(underReview, st.reviewCommit(), st.toString());
+    assertFalse(fakes.calls.contains("schema-mapper"), "the producer is not run again");
+    assertFalse(fakes.calls.contains("compatibility-reviewer"), "nor the checker");
+    // the commit that had changes requested is not a revision
+    assertThrows(
+        WorkflowUpdateException.class,
+        () -> wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "", underReview)));
+    String revised = fakes.newCommit(); // the approver pushes an edited mapping.yaml
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "revised", revised));
+    MigrationStatus again =
+        awaitStatus(
+            wf,
+            s ->
+                s.state() == MigrationState.AWAITING_REVIEW
+                    && s.stage() == Stage.MAPPING
+                    && s.stages().get(1).state().equals("awaiting-review")
+                    && !underReview.equals(s.reviewCommit()));
+    assertTrue(fakes.calls.contains("check-mapping-at:" + revised), fakes.calls.toString());
+    wf.review(new Review(Stage.MAPPING, Decision.APPROVE, "alice", "ok", again.reviewCommit()));
+    assertEquals(MigrationState.COMPLETED, result(wf).state());
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) { // the re-created revision wait's history for the replay test
+      writeHistory(dir, "migration-workflow-history-resumed-revision.json");
+    }
+  }
+
+  @Test
   void aCancelAtAGateRecordsWhoAndWhyOnTheBranchAndEndsCancelled() throws Exception {
     MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
     awaitReview(wf, Stage.MAPPING);
@@ -1021,6 +1106,53 @@ class MigrationWorkflowTest {
     assertEquals(MigrationState.FAILED, out.state(), out.message());
     assertTrue(out.message().startsWith("cutover refused: the review of the rollback drill"));
     assertFalse(fakes.calls.contains("execute-cutover"));
+  }
+
+  /**
+   * A server killed while the approved cutover waits for its window (the workflow is lost: here
+   * terminated), the migration re-created from its branch (every stage approved there): it waits
+   * for the same instant, on workflow time, and then executes.
+   */
+  @Test
+  void aMigrationReCreatedWhileItsCutoverWaitsForTheWindowWaitsForTheSameInstant()
+      throws Exception {
+    java.time.Instant opens =
+        java.time.Instant.ofEpochMilli(env.currentTimeMillis())
+            .plus(Duration.ofHours(3))
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    MigrationSpec spec =
+        spec(
+            allAuto(),
+            new CutoverOptions(
+                CutoverWindow.at(opens.toString()),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                "PT0S",
+                null,
+                null));
+    MigrationWorkflow first = start(spec);
+    String waiting =
+        awaitStatus(first, s -> s.message().contains("waiting for the window")).message();
+    assertTrue(waiting.contains("to open at " + opens), waiting);
+    WorkflowStub.fromTyped(first).terminate("server killed");
+    List<ApprovedStage> approved = new ArrayList<>();
+    for (Stage s : Stage.values()) {
+      approved.add(new ApprovedStage(s, fakes.newCommit(), List.of()));
+    }
+    fakes.approvedEarlier = approved;
+    fakes.executedAt.clear();
+    MigrationWorkflow again = start(spec);
+    MigrationStatus st = awaitStatus(again, s -> s.message().contains("waiting for the window"));
+    assertEquals(waiting, st.message(), "the same deadline");
+    assertEquals("skipped", st.stages().get(3).state(), st.toString());
+    MigrationOutcome out = result(again);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
+    assertTrue(fakes.executedAt.get(0) >= opens.toEpochMilli(), "executed once the window opened");
   }
 
   @Test
