@@ -47,7 +47,7 @@ public record GateEvidence(
   }
 
   /** This gate after a REQUEST_CHANGES on its commit: it waits for a revised commit. */
-  public GateEvidence withChangesRequested() {
+  public GateEvidence markedChangesRequested() {
     return new GateEvidence(stage, commit, verdict, summary, mode, artifacts, true);
   }
 

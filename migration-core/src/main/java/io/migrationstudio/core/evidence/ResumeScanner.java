@@ -141,7 +141,7 @@ public final class ResumeScanner {
     if (!holds) {
       return Optional.empty();
     }
-    return Optional.of(changesRequested ? gate.withChangesRequested() : gate);
+    return Optional.of(changesRequested ? gate.markedChangesRequested() : gate);
   }
 
   /** The newest commit of the log that wrote {@code migration.yaml}. */

@@ -306,7 +306,9 @@ class EvidenceServiceIT {
     review(2, Stage.MAPPING, Decision.REQUEST_CHANGES, checked);
     GateEvidence revision = evidence.openMigration("shop", spec, SPEC_TEXT).awaiting();
     assertEquals(
-        gate.withChangesRequested(), revision, "changes requested: it waits for a revised commit");
+        gate.markedChangesRequested(),
+        revision,
+        "changes requested: it waits for a revised commit");
     assertTrue(revision.waitsForRevision());
     review(3, Stage.MAPPING, Decision.REJECT, checked);
     assertNull(

@@ -134,6 +134,23 @@ final class HypercareStage {
    * goes on; {@code approved}: the decommission approved in an earlier run (null: the gate
    * decides).
    */
+  MigrationOutcome afterSwitch(
+      ReverseReplication reverse,
+      String cutoverCommit,
+      OpenResult open,
+      ApprovedStage approved,
+      BiFunction<MigrationState, String, MigrationOutcome> finish) {
+    if (reverse.start(cutoverCommit)) { // the hypercare waits on it, watches its lag, stops it
+      reverseStream(reverse.hook());
+    }
+    String done = "all stages approved and the cutover executed";
+    return afterCutover(open, approved, finish, () -> reverse.afterSwitch(done));
+  }
+
+  /**
+   * As {@link #afterSwitch} once the reverse stream (if any) runs; {@code withoutHypercare} gives
+   * the outcome when there is no hypercare.
+   */
   MigrationOutcome afterCutover(
       OpenResult open,
       ApprovedStage approved,

@@ -186,12 +186,8 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
                 + " 03-migrate/dry-run-report.md");
       }
     }
-    if (reverse.start(base)) { // the hypercare waits on it, watches its lag, stops it
-      hypercare.reverseStream(reverse.hook());
-    }
-    String done = "all stages approved and the cutover executed";
-    return hypercare.afterCutover(
-        open, approved.get(Stage.DECOMMISSION), this::finish, () -> reverse.afterSwitch(done));
+    return hypercare.afterSwitch(
+        reverse, base, open, approved.get(Stage.DECOMMISSION), this::finish);
   }
 
   /** Producer, checker, gate; returns the approved commit, or empty when rejected. */

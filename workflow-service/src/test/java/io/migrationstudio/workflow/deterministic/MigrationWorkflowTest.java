@@ -235,7 +235,9 @@ class MigrationWorkflowTest {
             new io.migrationstudio.contracts.spec.MigrateOptions(
                 "online", null, null, null, null, null, null, null, null, null),
             null,
-            null,
+            CutoverOptions.defaults()
+                .withRollback(CutoverOptions.ROLLBACK_NONE)
+                .withHypercare("PT0S"),
             base.reviews(),
             base.approvers(),
             null);
@@ -729,7 +731,7 @@ class MigrationWorkflowTest {
     fakes.approvedEarlier = List.of(new ApprovedStage(Stage.ASSESSMENT, assessed, List.of()));
     fakes.awaitingEarlier =
         new GateEvidence(Stage.MAPPING, underReview, Verdict.PASS, "3 tables", GateMode.ASK, null)
-            .withChangesRequested();
+            .markedChangesRequested();
     MigrationWorkflow wf = start(spec(allAuto().with(Stage.MAPPING, GateMode.ASK)));
     MigrationStatus st =
         awaitStatus(
