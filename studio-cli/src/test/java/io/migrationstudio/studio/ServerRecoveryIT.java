@@ -188,8 +188,9 @@ class ServerRecoveryIT {
     assertEquals(
         0,
         source.queryLong(
-            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"),
-        "the capture is dropped");
+            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"
+                + " AND database = current_database()"),
+        () -> "the capture is dropped: " + StudioRunIT.slots(source));
 
     try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
       for (String id : List.of(ONLINE)) {

@@ -258,8 +258,9 @@ class StudioOnlineCutoverIT {
     assertEquals(
         0,
         source.queryLong(
-            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"),
-        "the forward capture is dropped");
+            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"
+                + " AND database = current_database()"),
+        () -> "the forward capture is dropped: " + StudioRunIT.slots(source));
     // the rollback through the workflow: every write made on the target is on the source
     long lastOnTarget = target.queryLong("SELECT coalesce(max(seq), 0) FROM probe");
     assertEquals(
@@ -302,7 +303,8 @@ class StudioOnlineCutoverIT {
     assertEquals(
         0,
         target.queryLong(
-            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"),
+            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"
+                + " AND database = current_database()"),
         "the reverse capture is dropped");
     assertEquals(
         0,
