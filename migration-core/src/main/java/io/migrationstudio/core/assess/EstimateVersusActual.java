@@ -51,7 +51,9 @@ public final class EstimateVersusActual {
     plan.tables().forEach(t -> estimates.put(t.table(), t));
     for (RunReport.TableRun t : report.tables()) {
       MigrationPlan.TableRow e = estimates.get(t.table());
-      Double estimate = e == null ? null : e.totalSeconds();
+      // a plan.json written before elapsed_seconds existed: the table's total work
+      Double estimate =
+          e == null ? null : e.elapsedSeconds() != null ? e.elapsedSeconds() : e.totalSeconds();
       Double actual =
           t.copyDurationMs() == null && t.indexBuildMs() == null
               ? null

@@ -87,7 +87,8 @@ public record MigrationPlan(
       @JsonProperty("overhead_seconds") Double overheadSeconds,
       @JsonProperty("index_seconds") Double indexSeconds,
       @JsonProperty("total_seconds") Double totalSeconds,
-      boolean throttled) {}
+      boolean throttled,
+      @JsonProperty("elapsed_seconds") Double elapsedSeconds) {}
 
   /** The plan of {@code inv} at the measured {@code tp}; {@code spec} null: no names known. */
   static MigrationPlan of(
@@ -131,7 +132,8 @@ public record MigrationPlan(
               num(e.overhead()),
               num(e.allowance()),
               num(e.total()),
-              e.throttled()));
+              e.throttled(),
+              num(PlanReport.elapsed(e, parallelism))));
     }
     return new MigrationPlan(
         inv.schema(),

@@ -186,7 +186,43 @@ class PlanReportTest {
     assertEquals(10 * PlanReport.CHUNK_OVERHEAD_SECONDS, e.overhead(), 1e-9);
     MigrateOptions byBytes =
         new MigrateOptions(null, 4, null, null, null, null, null, MIB, null, null);
-    assertEquals(10, PlanReport.estimate(inv, LoadOrder.of(inv), ONE_MIB, byBytes).get(0).chunks());
+    // the probe read 2.5 MiB of values for 5 MiB on disk: 10 MiB on disk = 5 MiB as the copy
+    // reads it (Migrate's ChunkSize unit) = 5 chunks of 1 MiB
+    assertEquals(5, PlanReport.estimate(inv, LoadOrder.of(inv), ONE_MIB, byBytes).get(0).chunks());
+    assertEquals(10, PlanReport.chunks(inv.tables().get(0), byBytes), "no probe: on-disk bytes");
+  }
+
+  @Test
+  void aPostgresSourceReadsAndWritesAtOnceAndATablesChunksCountOneAfterAnother() {
+    // read 1 MiB/s, write 0.5 MiB/s; 1,000 rows in chunks of 250 = 4 chunks; no index rate
+    Throughput tp = ONE_MIB.withTarget(MIB / 2, 500, 1_000, null);
+    MigrateOptions chunked =
+        new MigrateOptions(null, 2, 250, null, null, null, null, null, null, null);
+    Inventory pg = one(table("t", 1_000, 10 * MIB, null, 0));
+    PlanReport.TableEstimate e = PlanReport.estimate(pg, LoadOrder.of(pg), tp, chunked).get(0);
+    assertEquals(20.0, e.copy(), 1e-9, "the longer of 10 s read and 20 s write");
+    assertEquals(4, e.chunks());
+    double whole = 20.0 + 4 * PlanReport.CHUNK_OVERHEAD_SECONDS + 20.0 * PlanReport.INDEX_ALLOWANCE;
+    assertEquals(whole, PlanReport.elapsed(e, 2), 1e-9);
+    assertEquals(whole, PlanReport.parallelSeconds(List.of(e), 2), 1e-9, "4 chunks, 2 workers");
+    assertEquals(
+        whole,
+        MigrationPlan.of(pg, LoadOrder.of(pg), tp, 2, chunked, null)
+            .tables()
+            .get(0)
+            .elapsedSeconds(),
+        1e-9,
+        "plan.json carries the table's wall time that run.md compares");
+
+    Inventory maria =
+        new Inventory("mariadb", "11", "db", "db", pg.tables(), null, null, null, null);
+    assertEquals(
+        30.0,
+        PlanReport.estimate(maria, LoadOrder.of(maria), tp, chunked).get(0).copy(),
+        1e-9,
+        "a decoded copy reads, decodes and writes in turn: 10 s + 20 s");
+    String md = PlanReport.render(pg, LoadOrder.of(pg), tp, 2, chunked);
+    assertTrue(md.contains("the longer of that and table size / the write rate"), md);
   }
 
   @Test
