@@ -26,9 +26,73 @@ public final class ChunkSize {
 
   private ChunkSize() {}
 
+  /**
+   * When the default chunk size keeps a table whole (issue 17): a table that {@code chunk_bytes}
+   * would cut into at most {@value #MAX_CHUNKS} chunks (by the catalogue's row estimate) is one
+   * chunk when its chunks could not copy in parallel on spare cores, that is when {@code cores} (of
+   * the machine planning the copy, standing for the databases' own, which the studio cannot see)
+   * are fewer than {@value #CORES_PER_STREAM} per chunk that would run at once ({@code min(chunks,
+   * parallelism)}). A table in one chunk is read by one sequential scan and, on a PostgreSQL
+   * target, loaded with {@code TRUNCATE} and {@code COPY ... FREEZE}: its pages land all-visible,
+   * so the key build does not rewrite them to set hint bits (10M pgbench_accounts rows, 4 chunks
+   * against one: a third fewer page writes on the target, a fifth less target CPU, no index walk on
+   * the source; docs/migrate.md).
+   *
+   * @param parallelism chunks copied at once ({@code migrate.parallelism})
+   * @param cores processors of the planning process
+   */
+  public record WholeTable(int parallelism, int cores) {
+    /**
+     * Most chunks a table kept whole would have had: bounds what a failure redoes (8 × 256 MiB by
+     * default, 2 GiB) and the length of one chunk's transaction.
+     */
+    public static final int MAX_CHUNKS = 8;
+
+    /**
+     * Cores one chunk's stream keeps busy: its source backend, the worker and its target backend
+     * each run for most of the copy (10M pgbench_accounts rows in one stream: 18 CPU seconds,
+     * source 4, worker 4, target 10, for a copy of 8-13 s on an idle machine: 1.4-2.2 cores).
+     */
+    public static final int CORES_PER_STREAM = 2;
+
+    public WholeTable {
+      if (parallelism < 1 || cores < 1) {
+        throw new IllegalArgumentException(
+            "parallelism and cores must be >= 1, were " + parallelism + " and " + cores);
+      }
+    }
+
+    /** The policy of this process's processors. */
+    public static WholeTable onThisMachine(int parallelism) {
+      return new WholeTable(parallelism, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Whether a table of {@code chunks} chunks is copied as one. */
+    public boolean keepsWhole(long chunks) {
+      return chunks > 1
+          && chunks <= MAX_CHUNKS
+          && cores < CORES_PER_STREAM * Math.min(chunks, (long) parallelism);
+    }
+  }
+
   /** The rows per chunk of {@code sql}'s table (see the class comment). */
   public static int rows(
       Connection source, Dialect dialect, TableSql sql, int chunkRows, Long chunkBytes)
+      throws SQLException {
+    return rows(source, dialect, sql, chunkRows, chunkBytes, null);
+  }
+
+  /**
+   * {@link #rows} where {@code whole} (null: never) may keep the table in one chunk: then {@code
+   * chunkRows}, the spec's row ceiling, which the planner does not cut below.
+   */
+  public static int rows(
+      Connection source,
+      Dialect dialect,
+      TableSql sql,
+      int chunkRows,
+      Long chunkBytes,
+      WholeTable whole)
       throws SQLException {
     if (chunkBytes == null) {
       return chunkRows;
@@ -38,7 +102,14 @@ public final class ChunkSize {
       return chunkRows;
     }
     long byBytes = Math.max(1, (long) Math.floor(chunkBytes / average.getAsDouble()));
-    return (int) Math.min(chunkRows, byBytes);
+    int rows = (int) Math.min(chunkRows, byBytes);
+    if (whole != null && rows < chunkRows) {
+      java.util.Optional<Long> estimate = dialect.estimatedRows(source, sql.sourceTable());
+      if (estimate.isPresent() && whole.keepsWhole((estimate.get() + rows - 1) / rows)) {
+        return chunkRows;
+      }
+    }
+    return rows;
   }
 
   /** The average size of the first {@value #SAMPLE_ROWS} rows as the copy reads them. */

@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
+import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.dialect.ConnectionPool;
 import io.migrationstudio.core.dialect.Connections;
@@ -60,8 +61,22 @@ public final class MigrateService {
         what,
         (src, tgt) -> {
           lock.acquire(tgt, TargetLock.holderFor(spec, migrationId));
-          return preparer.prepare(src, tgt, mapping, migrationId, rows, bytes, replace);
+          return preparer.prepare(
+              src, tgt, mapping, migrationId, rows, bytes, replace, wholeTables(spec));
         });
+  }
+
+  /**
+   * The default chunk size keeps a table of a few chunks whole when this machine's cores could not
+   * copy its chunks in parallel ({@link ChunkSize.WholeTable}); a spec that sets {@code chunk_rows}
+   * or a {@code chunk_bytes} other than the default gets its chunks as asked (null).
+   */
+  static ChunkSize.WholeTable wholeTables(MigrationSpec spec) {
+    MigrateOptions m = spec.migrate();
+    boolean defaultSize =
+        Long.valueOf(MigrateOptions.DEFAULT_CHUNK_BYTES).equals(m.chunkBytes())
+            && m.chunkRows() == MigrateOptions.CHUNK_ROWS_WHEN_SIZED_BY_BYTES;
+    return defaultSize ? ChunkSize.WholeTable.onThisMachine(Math.max(1, m.parallelism())) : null;
   }
 
   /**

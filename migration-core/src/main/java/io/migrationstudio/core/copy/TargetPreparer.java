@@ -83,6 +83,23 @@ public final class TargetPreparer {
       int chunkRows,
       Long chunkBytes,
       boolean replaceNonEmpty) {
+    return prepare(src, tgt, mapping, migrationId, chunkRows, chunkBytes, replaceNonEmpty, null);
+  }
+
+  /**
+   * As above; {@code whole} (null: never) keeps a table that {@code chunkBytes} would cut into a
+   * few chunks in one ({@link ChunkSize.WholeTable}: Migrate passes it when the spec leaves the
+   * chunk size at its default).
+   */
+  public Prepared prepare(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int chunkRows,
+      Long chunkBytes,
+      boolean replaceNonEmpty,
+      ChunkSize.WholeTable whole) {
     TargetSchema schema =
         new TargetSchema(
             target, mapping, studioSchema, CarriedSchema.read(source, target, src, mapping));
@@ -113,7 +130,7 @@ public final class TargetPreparer {
         try {
           plan =
               ChunkPlanner.plan(
-                  src, source, sql, ChunkSize.rows(src, source, sql, chunkRows, chunkBytes));
+                  src, source, sql, ChunkSize.rows(src, source, sql, chunkRows, chunkBytes, whole));
         } catch (SQLException e) {
           throw source.classify(e, "planning chunks of source table " + t.source());
         }

@@ -3,12 +3,15 @@ package io.migrationstudio.core.copy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.migrationstudio.contracts.activity.ChunkRange;
+import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
 import java.sql.Connection;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -50,6 +53,66 @@ class ChunkSizeIT {
       ChunkPlanner.ChunkPlan plan = ChunkPlanner.plan(src, PG, wide, rows);
       assertEquals(
           (5000 + rows - 1) / rows, plan.chunks().size(), "the planner cuts chunks of that size");
+    }
+  }
+
+  @Test
+  void theDefaultSizeKeepsATableOfAFewChunksWholeAndFrozenWhenItsChunksCouldNotRunAtOnce(
+      TestDatabase source, TestDatabase target) throws Exception {
+    source.execute(
+        "CREATE TABLE accounts (id int PRIMARY KEY, branch int, filler char(84))",
+        "INSERT INTO accounts SELECT g, g % 10, '' FROM generate_series(1, 30000) g",
+        "ANALYZE accounts");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TableSql sql = sql(mapping, "accounts");
+      int ceiling = 1_000_000_000;
+      // chunks of about 10,000 rows: three for the table
+      long bytes = (long) (ChunkSize.averageRowBytes(src, PG, sql).orElseThrow() * 10_000);
+      int byBytes = ChunkSize.rows(src, PG, sql, ceiling, bytes);
+      int chunks = (30_000 + byBytes - 1) / byBytes;
+      assertTrue(chunks >= 3 && chunks <= 4, "rows per chunk by bytes: " + byBytes);
+      assertEquals(
+          ceiling,
+          ChunkSize.rows(src, PG, sql, ceiling, bytes, new ChunkSize.WholeTable(4, 2)),
+          "2 cores cannot copy 3 chunks at once: one chunk");
+      assertEquals(
+          byBytes,
+          ChunkSize.rows(src, PG, sql, ceiling, bytes, new ChunkSize.WholeTable(4, 16)),
+          "16 cores can: chunks by bytes");
+      assertEquals(
+          20_000,
+          ChunkSize.rows(src, PG, sql, 20_000, bytes, new ChunkSize.WholeTable(4, 2)),
+          "kept whole, chunk_rows still caps a chunk");
+
+      TargetPreparer preparer = new TargetPreparer(PG, PG);
+      TargetPreparer.Prepared split =
+          preparer.prepare(src, tgt, mapping, "split", ceiling, bytes, true, null);
+      assertEquals(chunks, split.tables().get(0).chunks().size(), "no policy: chunks by bytes");
+      TargetPreparer.Prepared resumed =
+          preparer.prepare(
+              src, tgt, mapping, "split", ceiling, bytes, true, new ChunkSize.WholeTable(4, 2));
+      assertEquals(
+          split.tables(), resumed.tables(), "a resumed migration keeps the ledger's chunks");
+
+      target.execute("DROP SCHEMA studio CASCADE", "DROP TABLE accounts");
+      TargetPreparer.Prepared whole =
+          preparer.prepare(
+              src, tgt, mapping, "whole", ceiling, bytes, false, new ChunkSize.WholeTable(4, 2));
+      assertEquals(
+          List.of(new ChunkRange(0, null, null)), whole.tables().get(0).chunks(), "one chunk");
+      // no vacuum may set the pages all-visible: only the FREEZE below does
+      target.execute("ALTER TABLE accounts SET (autovacuum_enabled = false)");
+      List<ChunkResult> copied = Loads.copyAll(src, tgt, mapping, whole, "whole");
+      assertEquals(30_000, copied.get(0).rows());
+      // loaded by TRUNCATE + COPY FREEZE: the pages are all-visible before any vacuum (a plain
+      // COPY leaves none; COPY FREEZE may leave the last page of each insert batch unmarked)
+      target.execute("ANALYZE accounts");
+      long pages = target.queryLong("SELECT relpages FROM pg_class WHERE relname = 'accounts'");
+      long visible =
+          target.queryLong("SELECT relallvisible FROM pg_class WHERE relname = 'accounts'");
+      assertTrue(pages > 100 && visible >= pages * 9 / 10, visible + " of " + pages + " pages");
     }
   }
 
