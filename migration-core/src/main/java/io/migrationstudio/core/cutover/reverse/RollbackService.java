@@ -296,11 +296,12 @@ public final class RollbackService {
               throw e;
             } catch (Exception e) {
               // a hook that exits non-zero, a PgBouncer that refuses, an I/O error: recorded as
-              // this step's failure, so that the target takes writes again (never both frozen)
+              // this step's failure, so that the target takes writes again (never both frozen);
+              // the switches' own failures name the hook or the PgBouncer, an I/O error does not
               throw new Steps.CheckFailed(
-                  "switching traffic back through "
-                      + switchBack.describe()
-                      + " failed: "
+                  "switching traffic back failed"
+                      + (e instanceof RuntimeException ? "" : " (" + switchBack.describe() + ")")
+                      + ": "
                       + (e.getMessage() == null ? e.toString() : e.getMessage()));
             }
           });
