@@ -8,6 +8,7 @@ import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.CaptureStarted;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.cutover.CutoverService;
 import io.migrationstudio.core.cutover.reverse.ReverseStream;
 import io.migrationstudio.core.cutover.reverse.RollbackLog;
 import io.migrationstudio.core.cutover.reverse.RollbackService;
@@ -38,10 +39,10 @@ import picocli.CommandLine.Parameters;
  * 05-cutover/rollback-log.{json,md}}). {@code studio rollback SPEC}: switches a cut-over migration
  * back to its source without losing the writes made on the target since the switch ({@link
  * RollbackService}: freeze the target, drain the reverse stream to an end marker, set the source's
- * sequences, unfreeze the source), and commits {@code 05-cutover/rollback-log.{json,md}} to the
- * migration's branch when it has one. {@code --start-reverse} starts the reverse stream ({@link
- * ReverseStream#prepare}): run it at the switch point, before the target takes application writes,
- * until the cutover does it itself.
+ * sequences, switch traffic back through {@code cutover.switch}, unfreeze the source), and commits
+ * {@code 05-cutover/rollback-log.{json,md}} to the migration's branch when it has one. {@code
+ * --start-reverse} starts the reverse stream ({@link ReverseStream#prepare}): run it at the switch
+ * point, before the target takes application writes, until the cutover does it itself.
  */
 @Command(
     name = "rollback",
@@ -51,7 +52,8 @@ import picocli.CommandLine.Parameters;
           + " `studio watch ID`.",
       "SPEC: roll a switched migration back to its source here: freeze the target, bring every write made"
           + " on the target since the switch back to the source through the reverse stream, set"
-          + " the source's sequences, unfreeze the source. Each step is timed in"
+          + " the source's sequences, switch traffic back (cutover.switch: config-file, command,"
+          + " pgbouncer), unfreeze the source. Each step is timed in"
           + " 05-cutover/rollback-log.md.",
       "--start-reverse starts the reverse stream instead: run it at the switch point, before the"
           + " target takes application writes.",
@@ -137,7 +139,9 @@ final class RollbackCommand implements Callable<Integer> {
               + "`");
       return StudioMain.EXIT_OK;
     }
-    RollbackLog log = new RollbackService(secrets).rollback(s, m, s.id(), null, timeout, null);
+    RollbackLog log =
+        new RollbackService(secrets)
+            .rollback(s, m, s.id(), null, timeout, CutoverService.switchBack(s, secrets));
     out.print(log.markdown());
     String branch = TaskQueues.branch(s.id());
     if (store.head(branch).isPresent()) {

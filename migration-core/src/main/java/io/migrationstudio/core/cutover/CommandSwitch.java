@@ -5,7 +5,7 @@ import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.core.cutover.StepRecorder.CheckFailed;
-import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.dialect.Secrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -36,10 +36,10 @@ final class CommandSwitch implements TrafficSwitch {
   static final int MAX_OUTPUT = 2000;
 
   private final MigrationSpec spec;
-  private final SecretResolver secrets;
+  private final Secrets secrets;
   private final SwitchSpec sw;
 
-  CommandSwitch(MigrationSpec spec, SecretResolver secrets) {
+  CommandSwitch(MigrationSpec spec, Secrets secrets) {
     this.spec = spec;
     this.secrets = secrets;
     this.sw = spec.cutover().switchTo();

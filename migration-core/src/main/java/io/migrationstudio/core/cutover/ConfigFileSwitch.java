@@ -56,6 +56,12 @@ final class ConfigFileSwitch implements TrafficSwitch {
         + (previous.isPresent() ? " holds its previous content" : " removed (it did not exist)");
   }
 
+  /** The {@code .pre-cutover} copy when the cutover kept one, else the source's settings. */
+  @Override
+  public String revertAfterSwitch() throws IOException {
+    return ConnectionSwitch.back(spec);
+  }
+
   @Override
   public String describe() {
     return path.toString();

@@ -17,6 +17,7 @@ import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
 import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.dialect.Secrets;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.git.ArtifactStore.CommitInfo;
 import io.migrationstudio.core.mapping.MappingDocument;
@@ -98,16 +99,28 @@ public final class CutoverService {
   private final WriteProbe probe;
 
   /**
-   * How a rollback points the applications back at the source: a {@code config-file} switch names
-   * the source again ({@link ConnectionSwitch#back}); null for the other switches (the rollback log
-   * then says to point the applications at the source by hand).
+   * How a rollback points the applications back at the source, from what the cutover's switch left
+   * on disk and the spec ({@link TrafficSwitch#revertAfterSwitch}): a {@code config-file} names the
+   * source again, a {@code command} hook runs in the {@code rollback} direction, a {@code
+   * pgbouncer} entry is repointed back; null for {@code none} (the rollback log then says to point
+   * the applications at the source by hand).
    */
-  public static io.migrationstudio.core.cutover.reverse.RollbackService.SwitchBack switchBack(
-      MigrationSpec spec) {
-    if (!ConnectionSwitch.CONFIG_FILE.equals(spec.cutover().switchTo().type())) {
-      return null;
-    }
-    return () -> ConnectionSwitch.back(spec);
+  public static RollbackService.SwitchBack switchBack(MigrationSpec spec, Secrets secrets) {
+    return TrafficSwitch.of(spec, secrets, false)
+        .map(
+            sw ->
+                new RollbackService.SwitchBack() {
+                  @Override
+                  public String run() throws Exception {
+                    return sw.revertAfterSwitch();
+                  }
+
+                  @Override
+                  public String describe() {
+                    return spec.cutover().switchTo().type() + ": " + sw.describe();
+                  }
+                })
+        .orElse(null);
   }
 
   public CutoverService(ArtifactStore store, SecretResolver secrets) {

@@ -5,14 +5,18 @@ import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.core.cutover.StepRecorder.CheckFailed;
-import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.dialect.Secrets;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code pgbouncer} switch, through PgBouncer's admin console (the {@code pgbouncer} database
@@ -31,26 +35,35 @@ import java.util.Map;
  *       and, in transaction mode, their connections.
  * </ol>
  *
- * {@link #revert} does the same with the entry as it was. Whatever fails, the database is resumed
- * before the step returns: a switch never leaves the applications paused. PgBouncer has no console
- * command that edits a database entry, so the ini file is the only way; passwords never go into the
- * entry (PgBouncer's {@code auth_file}/{@code auth_query} keep them).
+ * {@link #revert} does the same with the entry as it was. Before the ini is rewritten, the entry it
+ * replaces is kept in {@code <ini>.pre-cutover} ({@value #KEPT_SUFFIX}), so that the rollback after
+ * the cutover ({@link #revertAfterSwitch}, in another activity or process) puts back exactly that
+ * entry; without the file it repoints the current entry to the source URL's host, port and dbname.
+ * Whatever fails, the database is resumed before the step returns: a switch never leaves the
+ * applications paused. PgBouncer has no console command that edits a database entry, so the ini
+ * file is the only way; passwords never go into the entry (PgBouncer's {@code auth_file}/{@code
+ * auth_query} keep them).
  */
 final class PgBouncerSwitch implements TrafficSwitch {
+  /** Suffix of the file next to the ini that keeps the entry the cutover replaced. */
+  static final String KEPT_SUFFIX = CutoverService.PRE_CUTOVER_SUFFIX;
+
   private final MigrationSpec spec;
-  private final SecretResolver secrets;
+  private final Secrets secrets;
   private final SwitchSpec sw;
   private final PgBouncerIni ini;
+  private final Path kept;
   private String previousEntry;
 
   /** Whether the ini holds the target's entry now (so a revert has something to put back). */
   private boolean iniChanged;
 
-  PgBouncerSwitch(MigrationSpec spec, SecretResolver secrets) {
+  PgBouncerSwitch(MigrationSpec spec, Secrets secrets) {
     this.spec = spec;
     this.secrets = secrets;
     this.sw = spec.cutover().switchTo();
-    this.ini = new PgBouncerIni(java.nio.file.Path.of(sw.ini()));
+    this.ini = new PgBouncerIni(Path.of(sw.ini()));
+    this.kept = Path.of(sw.ini() + KEPT_SUFFIX);
   }
 
   @Override
@@ -60,6 +73,7 @@ final class PgBouncerSwitch implements TrafficSwitch {
         sw.entry() != null && !sw.entry().isBlank()
             ? sw.entry()
             : PgBouncerIni.repoint(current, JdbcAddress.parse(spec.target().url()));
+    keep(current, next);
     previousEntry = current;
     return repoint(next, "to the target", true);
   }
@@ -67,11 +81,36 @@ final class PgBouncerSwitch implements TrafficSwitch {
   @Override
   public String revert() throws IOException, SQLException {
     if (previousEntry == null || !iniChanged) {
+      if (previousEntry != null) {
+        Files.deleteIfExists(kept); // it holds the entry the ini still has
+      }
       return "the [databases] entry of " + sw.database() + " was not changed: nothing to revert";
     }
     String detail = repoint(previousEntry, "back to the source", false);
     previousEntry = null;
+    Files.deleteIfExists(kept);
     return detail;
+  }
+
+  /**
+   * The rollback's switch back: the entry kept in {@code <ini>.pre-cutover} at the cutover, or
+   * (without that file) the current entry with the source URL's host, port and dbname; then the
+   * same PAUSE, rewrite, RELOAD, check, RESUME. The file is removed once PgBouncer shows the
+   * source.
+   */
+  @Override
+  public String revertAfterSwitch() throws IOException, SQLException {
+    String current = ini.entry(sw.database());
+    Optional<String> keptEntry = keptEntry();
+    String back =
+        keptEntry.orElseGet(
+            () -> PgBouncerIni.repoint(current, JdbcAddress.parse(spec.source().url())));
+    String detail = repoint(back, "back to the source", false);
+    Files.deleteIfExists(kept);
+    return detail
+        + (keptEntry.isPresent()
+            ? " (the entry kept at the cutover in " + kept + ")"
+            : " (no " + kept + ": the entry's host, port and dbname from the source URL)");
   }
 
   @Override
@@ -138,6 +177,42 @@ final class PgBouncerSwitch implements TrafficSwitch {
       admin.close();
     }
     return "PgBouncer " + db + " repointed " + where + ": " + String.join("; ", done);
+  }
+
+  /**
+   * Writes {@code current} to {@link #kept} before the ini changes, unless the ini already holds
+   * the target's entry (a second cutover attempt: the file of the first one keeps the source's).
+   */
+  private void keep(String current, String next) throws IOException {
+    if (current.equals(next)) {
+      return;
+    }
+    Files.writeString(
+        kept,
+        "; the [databases] entry of "
+            + sw.database()
+            + " before the cutover of migration "
+            + spec.id()
+            + ": its rollback puts it back, then removes this file\n"
+            + sw.database()
+            + " = "
+            + current
+            + "\n",
+        StandardCharsets.UTF_8);
+  }
+
+  /** The entry of the database in {@link #kept}; empty without the file or that line. */
+  private Optional<String> keptEntry() throws IOException {
+    if (!Files.isRegularFile(kept)) {
+      return Optional.empty();
+    }
+    for (String line : Files.readAllLines(kept, StandardCharsets.UTF_8)) {
+      int eq = line.indexOf('=');
+      if (!line.startsWith(";") && eq > 0 && line.substring(0, eq).strip().equals(sw.database())) {
+        return Optional.of(line.substring(eq + 1).strip());
+      }
+    }
+    return Optional.empty();
   }
 
   private PgBouncerConsole openAdmin(Duration timeout) throws IOException, SQLException {

@@ -4,7 +4,7 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
-import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.core.dialect.Secrets;
 import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -23,6 +23,16 @@ interface TrafficSwitch {
   /** Sends traffic back to the source; called only after {@link #apply} was attempted. */
   String revert() throws IOException, SQLException;
 
+  /**
+   * Sends traffic back to the source after a switch this object did not make: the rollback after a
+   * cutover, in another activity or process, long after {@link #apply}. It works from what the
+   * switch left on disk ({@code .pre-cutover} files) or from the spec, never from memory; running
+   * it again repeats the same end state.
+   */
+  default String revertAfterSwitch() throws IOException, SQLException {
+    return revert();
+  }
+
   /** What {@link #revert} sends traffic back through, for messages ("restore it by hand"). */
   String describe();
 
@@ -38,8 +48,7 @@ interface TrafficSwitch {
    * The switch of the spec; empty for {@code none}. {@code keepBackup}: a config file's previous
    * content is also left next to it ({@code .pre-cutover}) for operators.
    */
-  static Optional<TrafficSwitch> of(
-      MigrationSpec spec, SecretResolver secrets, boolean keepBackup) {
+  static Optional<TrafficSwitch> of(MigrationSpec spec, Secrets secrets, boolean keepBackup) {
     SwitchSpec s = spec.cutover().switchTo();
     return switch (s.type()) {
       case SwitchSpec.NONE -> Optional.empty();

@@ -5,6 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.copy.Loads;
+import io.migrationstudio.core.copy.TestMappings;
+import io.migrationstudio.core.cutover.reverse.ReverseStream;
+import io.migrationstudio.core.cutover.reverse.RollbackLog;
+import io.migrationstudio.core.cutover.reverse.RollbackService;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
+import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.testkit.EmbeddedPostgresServer;
@@ -23,12 +31,17 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,8 +179,11 @@ class PgBouncerSwitchIT {
       assertTrue(switched.startsWith("; written by PgBouncerSwitchIT\n"), switched);
       assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(ini)));
 
+      Path kept = Path.of(ini + PgBouncerSwitch.KEPT_SUFFIX);
+      assertTrue(Files.readString(kept).contains("dbname=" + source.name()), "the entry replaced");
       String back = sw.revert();
       assertTrue(back.contains("back to the source"), back);
+      assertTrue(!Files.exists(kept), "reverted: the kept entry is gone");
       assertEquals(source.name(), database(app), "after the rollback: the source again");
       assertTrue(Files.readString(ini).contains("dbname=" + source.name() + " pool_size=4"));
     }
@@ -193,6 +209,193 @@ class PgBouncerSwitchIT {
     }
   }
 
+  /**
+   * The way there and back through one PgBouncer, as the applications see it: a client writes
+   * through PgBouncer all along (one autocommit INSERT at a time, each row recording the database
+   * it landed on). The cutover's part: freeze the source, copy, start the reverse capture, switch
+   * (the client's writes land on the target). Then {@link RollbackService} with the switch-back a
+   * rollback worker builds from the spec alone ({@link CutoverService#switchBack}, nothing of the
+   * cutover's memory): the target's writes come back to the source, PgBouncer points at the source
+   * again, and the client's writes land there. Every acknowledged write is on the source at the
+   * end, with the database it landed on; none landed on the target after the switch back.
+   */
+  @Test
+  void aClientWritingThroughPgBouncerLosesNoWriteThroughTheSwitchAndTheRollback() throws Exception {
+    start("trust");
+    String id = "bouncer-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+    MigrationSpec spec = SpecLoader.parse(specText("PT10S").replace("id: bouncer", "id: " + id));
+    source.execute("CREATE TABLE items (id bigint PRIMARY KEY, landed text NOT NULL)");
+    Writer writer = new Writer();
+    Thread thread = new Thread(writer, "pgbouncer-client");
+    thread.start();
+    ReverseStream reverse = new ReverseStream(secrets());
+    try {
+      writer.await(source.name(), 0, 3);
+      MappingDocument mapping;
+      try (Connection control = source.connect();
+          Connection tgt = target.connect()) {
+        // the cutover: the source frozen, everything copied, the reverse capture, the switch
+        new PostgresDialect()
+            .writeFreeze()
+            .orElseThrow()
+            .freezeWrites(control, List.of("public.items"), Duration.ofSeconds(10));
+        mapping = TestMappings.identity(control, "public", "public");
+        Loads.migrate(control, tgt, mapping, id, 100);
+      }
+      String reverseStart = reverse.prepare(spec, mapping, id).position();
+      long switchedAt = System.nanoTime();
+      String forward = TrafficSwitch.of(spec, secrets(), true).orElseThrow().apply();
+      assertTrue(
+          Files.exists(Path.of(ini + PgBouncerSwitch.KEPT_SUFFIX)), "entry kept: " + forward);
+      writer.await(target.name(), switchedAt, 3);
+
+      RollbackLog log =
+          new RollbackService(secrets())
+              .rollback(
+                  spec,
+                  mapping,
+                  id,
+                  reverseStart,
+                  Duration.ofSeconds(60),
+                  CutoverService.switchBack(spec, secrets()));
+      long rolledBackAt = System.nanoTime();
+      System.out.println(log.markdown());
+      assertEquals(Verdict.PASS, log.verdict(), log.markdown());
+      assertTrue(log.switchBack().startsWith("pgbouncer: "), log.switchBack());
+      CutoverStep back =
+          log.steps().stream()
+              .filter(x -> x.name().equals(RollbackService.SWITCH_BACK))
+              .findFirst()
+              .orElseThrow();
+      assertEquals(CutoverStep.OK, back.status(), log.markdown());
+      assertTrue(back.detail().contains("repointed back to the source"), back.detail());
+      assertTrue(back.detail().contains("kept at the cutover"), back.detail());
+      writer.await(source.name(), rolledBackAt, 3);
+      writer.stop = true;
+      thread.join(10_000);
+
+      Map<Long, String> onSource = rows(source);
+      List<Writer.Ack> acks = writer.acks();
+      for (Writer.Ack a : acks) {
+        assertEquals(
+            a.landed(), onSource.get(a.id()), "acknowledged write " + a + " on the source");
+        if (a.at() > rolledBackAt) {
+          assertEquals(source.name(), a.landed(), "after the switch back: " + a);
+        }
+        if (a.landed().equals(target.name())) {
+          assertTrue(a.at() > switchedAt && a.at() < rolledBackAt, "on the target: " + a);
+        }
+      }
+      assertTrue(
+          acks.stream().filter(a -> a.landed().equals(target.name())).count() >= 3,
+          "writes landed on the target and came back: " + acks);
+      Map<Long, String> onTarget = rows(target);
+      onTarget.forEach(
+          (k, v) -> assertEquals(v, onSource.get(k), "target row " + k + " is on the source"));
+      String entry = Files.readString(ini);
+      assertTrue(entry.contains("dbname=" + source.name() + " pool_size=4"), entry);
+      assertTrue(!Files.exists(Path.of(ini + PgBouncerSwitch.KEPT_SUFFIX)), "kept entry removed");
+      System.out.println(
+          "pgbouncer round trip: "
+              + acks.size()
+              + " acknowledged writes, "
+              + writer.refused.get()
+              + " refused while frozen; rollback "
+              + log.rollbackMillis()
+              + " ms frozen-to-writable");
+    } finally {
+      writer.stop = true;
+      thread.join(10_000);
+      reverse.drop(spec, id); // idempotent; the rollback dropped it when it passed
+    }
+  }
+
+  /**
+   * A client of PgBouncer writing one autocommit row at a time, recording each acknowledged write
+   * (its id, the database it landed on, when) and counting the refused ones.
+   */
+  private final class Writer implements Runnable {
+    record Ack(long id, String landed, long at) {}
+
+    private final List<Ack> acks = new CopyOnWriteArrayList<>();
+    final AtomicInteger refused = new AtomicInteger();
+    volatile boolean stop;
+    volatile String lastError = "";
+
+    @Override
+    public void run() {
+      long id = 0;
+      Connection c = null;
+      while (!stop) {
+        id++;
+        try {
+          if (c == null) {
+            c = client();
+          }
+          try (Statement s = c.createStatement();
+              ResultSet rs =
+                  s.executeQuery(
+                      "INSERT INTO items VALUES ("
+                          + id
+                          + ", current_database()) RETURNING landed")) {
+            rs.next();
+            acks.add(new Ack(id, rs.getString(1), System.nanoTime()));
+          }
+        } catch (SQLException e) {
+          refused.incrementAndGet();
+          lastError = e.getSQLState() + " " + e.getMessage();
+          if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+            closeQuietly(c);
+            c = null;
+          }
+        }
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      closeQuietly(c);
+    }
+
+    List<Ack> acks() {
+      return List.copyOf(acks);
+    }
+
+    /** Waits until {@code n} writes acknowledged after {@code since} landed on {@code db}. */
+    void await(String db, long since, int n) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (acks.stream().filter(a -> a.at() > since && a.landed().equals(db)).count() < n) {
+        if (System.nanoTime() > deadline) {
+          fail("no " + n + " writes landed on " + db + "; last error: " + lastError + log());
+        }
+        Thread.sleep(20);
+      }
+    }
+
+    private static void closeQuietly(Connection c) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (SQLException ignored) {
+        // the connection is gone either way
+      }
+    }
+  }
+
+  private static Map<Long, String> rows(TestDatabase db) throws SQLException {
+    Map<Long, String> out = new HashMap<>();
+    try (Connection c = db.connect();
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT id, landed FROM items")) {
+      while (rs.next()) {
+        out.put(rs.getLong(1), rs.getString(2));
+      }
+    }
+    return out;
+  }
+
   private MigrationSpec spec() {
     return SpecLoader.parse(specText("PT10S"));
   }
@@ -201,12 +404,12 @@ class PgBouncerSwitchIT {
     return "id: bouncer\n"
         + "source: { url: \""
         + source.jdbcUrl()
-        + "\", user: postgres }\n"
+        + "\", user: postgres, schema: public }\n"
         + "target: { url: \"jdbc:postgresql://127.0.0.1:"
         + EmbeddedPostgresServer.port()
         + "/"
         + target.name()
-        + "\", user: postgres }\n"
+        + "\", user: postgres, schema: public }\n"
         + "cutover: { switch: { type: pgbouncer, database: app, ini: \""
         + ini
         + "\", timeout: "

@@ -14,6 +14,7 @@ import io.migrationstudio.core.evidence.StageArtifacts;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
+import java.util.function.Supplier;
 
 /**
  * Cutover activities: a thin adapter over {@link CutoverService} that commits each output with the
@@ -32,38 +33,29 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
 
   @Override
   public StageResult planCutover(StageRequest request) {
-    return run(
-        () ->
-            artifacts.commit(
-                Stage.CUTOVER,
-                Stage.CUTOVER.producerRole(),
-                request.branch(),
-                "Cutover runbook",
-                cutover.planCutover(request.spec(), commitOrBranch(request))));
+    return commit(
+        request,
+        Stage.CUTOVER.producerRole(),
+        "Cutover runbook",
+        () -> cutover.planCutover(request.spec(), commitOrBranch(request)));
   }
 
   @Override
   public StageResult drillRollback(StageRequest request) {
-    return run(
-        () ->
-            artifacts.commit(
-                Stage.CUTOVER,
-                Stage.CUTOVER.checkerRole(),
-                request.branch(),
-                "Rollback drill",
-                cutover.drillRollback(request.spec(), request.branch())));
+    return commit(
+        request,
+        Stage.CUTOVER.checkerRole(),
+        "Rollback drill",
+        () -> cutover.drillRollback(request.spec(), request.branch()));
   }
 
   @Override
   public StageResult planDrill(StageRequest request) {
-    return run(
-        () ->
-            artifacts.commit(
-                Stage.CUTOVER,
-                Stage.CUTOVER.checkerRole(),
-                request.branch(),
-                "Rollback drill plan",
-                cutover.planDrill(request.spec(), commitOrBranch(request))));
+    return commit(
+        request,
+        Stage.CUTOVER.checkerRole(),
+        "Rollback drill plan",
+        () -> cutover.planDrill(request.spec(), commitOrBranch(request)));
   }
 
   /**
@@ -72,19 +64,17 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
    */
   @Override
   public StageResult drillAfterApproval(StageRequest request) {
-    return run(
+    return commit(
+        request,
+        Stage.CUTOVER.checkerRole(),
+        "Rollback drill on the real pair",
         () ->
-            artifacts.commit(
-                Stage.CUTOVER,
-                Stage.CUTOVER.checkerRole(),
+            cutover.drillAfterApproval(
+                request.spec(),
+                request.migrationId(),
                 request.branch(),
-                "Rollback drill on the real pair",
-                cutover.drillAfterApproval(
-                    request.spec(),
-                    request.migrationId(),
-                    request.branch(),
-                    request.commit(),
-                    request.stageStartedAtMillis())));
+                request.commit(),
+                request.stageStartedAtMillis()));
   }
 
   /** Commits the cutover log first, then fails with CUTOVER_FAILED when the cutover rolled back. */
@@ -114,6 +104,17 @@ public final class CutoverActivitiesImpl implements CutoverActivities {
           }
           return result;
         });
+  }
+
+  /**
+   * The one shape of these activities: produce the stage's output, commit it to the request's
+   * branch as {@code role} with {@code message}; failures cross into Temporal through {@link
+   * io.migrationstudio.contracts.activity.ActivityFailures#run}.
+   */
+  private StageResult commit(
+      StageRequest request, String role, String message, Supplier<StageOutput> output) {
+    return run(
+        () -> artifacts.commit(Stage.CUTOVER, role, request.branch(), message, output.get()));
   }
 
   private static String commitOrBranch(StageRequest request) {

@@ -22,9 +22,11 @@ import java.time.Duration;
 public final class ReverseActivitiesImpl implements ReverseActivities {
   private final StageArtifacts artifacts;
   private final ReverseReplicationService reverse;
+  private final SecretResolver secrets;
 
   public ReverseActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.artifacts = new StageArtifacts(store);
+    this.secrets = secrets;
     this.reverse = new ReverseReplicationService(secrets);
   }
 
@@ -55,7 +57,7 @@ public final class ReverseActivitiesImpl implements ReverseActivities {
                     artifacts.mapping(r.branch(), r.mappingCommit()),
                     r.migrationId(),
                     Duration.ofMillis(r.drainTimeoutMillis()),
-                    CutoverService.switchBack(r.spec()))));
+                    CutoverService.switchBack(r.spec(), secrets))));
   }
 
   @Override

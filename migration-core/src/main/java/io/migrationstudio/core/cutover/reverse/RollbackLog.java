@@ -14,7 +14,10 @@ import java.util.Objects;
  * {@code 05-cutover/rollback-log.json}: what a rollback after the switch did, step by step with
  * measured durations (the shape of {@code cutover-log.json}), how long the way back took ({@code
  * rollback_millis}: from the target's freeze to a source that takes writes again), the end marker
- * the reverse stream drained to, what it applied, and the source sequences it set.
+ * the reverse stream drained to, what it applied, the source sequences it set, and the switch
+ * traffic went back through ({@code switch_back}: {@code type: what}, e.g. {@code pgbouncer: the
+ * [databases] entry app of /etc/pgbouncer/pgbouncer.ini}; its step's detail has the timings of its
+ * parts).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({
@@ -25,6 +28,7 @@ import java.util.Objects;
   "verdict",
   "summary",
   "rollback_millis",
+  "switch_back",
   "end_position",
   "applied_transactions",
   "applied_changes",
@@ -45,7 +49,8 @@ public record RollbackLog(
     @JsonProperty("applied_changes") long appliedChanges,
     @JsonProperty("table_changes") Map<String, Long> tableChanges,
     List<String> sequences,
-    List<CutoverStep> steps) {
+    List<CutoverStep> steps,
+    @JsonProperty("switch_back") String switchBack) {
   public static final int CURRENT_VERSION = 1;
 
   /** Where the rollback writes its log on the branch. */
@@ -59,6 +64,7 @@ public record RollbackLog(
     tableChanges = tableChanges == null ? Map.of() : Map.copyOf(tableChanges);
     sequences = sequences == null ? List.of() : List.copyOf(sequences);
     steps = steps == null ? List.of() : List.copyOf(steps);
+    switchBack = switchBack == null ? "" : switchBack;
   }
 
   /** {@code rollback-log.md}: verdict, timing, steps, then what came back. */
@@ -70,6 +76,9 @@ public record RollbackLog(
     md.append("- rollback time (target frozen → source writable): ")
         .append(rollbackMillis)
         .append(" ms\n");
+    if (!switchBack.isEmpty()) {
+      md.append("- traffic switched back through: ").append(switchBack).append('\n');
+    }
     md.append("- reverse stream drained to: `").append(endPosition).append("`, ");
     md.append(appliedTransactions).append(" transactions, ");
     md.append(appliedChanges).append(" row changes in all\n\n");

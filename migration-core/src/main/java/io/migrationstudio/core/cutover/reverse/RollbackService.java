@@ -60,7 +60,7 @@ public final class RollbackService {
   static final String DRAIN = "drain the reverse stream to the marker";
   static final String SEQUENCES = "set source sequences past the target's values";
   static final String COUNTS = "row counts equal on both sides";
-  static final String SWITCH_BACK = "switch traffic back to the source";
+  public static final String SWITCH_BACK = "switch traffic back to the source";
   static final String UNFREEZE_SOURCE = "unfreeze source writes";
   static final String CHECK_SOURCE_WRITABLE = "check a new source session can write";
   static final String DROP_REVERSE = "drop the reverse capture";
@@ -70,7 +70,15 @@ public final class RollbackService {
   @FunctionalInterface
   public interface SwitchBack {
     String run() throws Exception;
+
+    /** What traffic is switched back through, for the log ({@code type: what}). */
+    default String describe() {
+      return "the caller's switch-back";
+    }
   }
+
+  /** {@link RollbackLog#switchBack} when no switch-back is given. */
+  static final String NO_SWITCH_BACK = "none: the applications are pointed at the source by hand";
 
   private final Secrets secrets;
   private final ReverseStream reverse;
@@ -284,11 +292,17 @@ public final class RollbackService {
           () -> {
             try {
               return switchBack.run();
-            } catch (SQLException | RuntimeException e) {
+            } catch (SQLException | MigrationException | Steps.CheckFailed e) {
               throw e;
             } catch (Exception e) {
-              throw new MigrationException(
-                  ErrorCode.CUTOVER_FAILED, "switching traffic back failed: " + e, e);
+              // a hook that exits non-zero, a PgBouncer that refuses, an I/O error: recorded as
+              // this step's failure, so that the target takes writes again (never both frozen);
+              // the switches' own failures name the hook or the PgBouncer, an I/O error does not
+              throw new Steps.CheckFailed(
+                  "switching traffic back failed"
+                      + (e instanceof RuntimeException ? "" : " (" + switchBack.describe() + ")")
+                      + ": "
+                      + (e.getMessage() == null ? e.toString() : e.getMessage()));
             }
           });
     }
@@ -314,9 +328,12 @@ public final class RollbackService {
                       .filter(CutoverStep::failed)
                       .map(CutoverStep::name)
                       .toList()
+                  + failedDetail()
                   + (sourceUnfrozen
                       ? ""
-                      : "; the source stays frozen and the target takes writes, nothing was lost")
+                      : "; the source stays frozen and the target takes writes, nothing was lost;"
+                          + " fix the cause and run the rollback again (the reverse stream is"
+                          + " kept)")
               : "rolled back in "
                   + millis
                   + " ms: "
@@ -336,7 +353,17 @@ public final class RollbackService {
           progress == null ? 0 : progress.changes(),
           progress == null ? Map.of() : progress.tableChanges(),
           sequences,
-          steps.steps());
+          steps.steps(),
+          switchBack == null ? NO_SWITCH_BACK : switchBack.describe());
+    }
+
+    /** The first failed step's detail (": ..."), so that the summary says what to fix. */
+    private String failedDetail() {
+      return steps.steps().stream()
+          .filter(CutoverStep::failed)
+          .findFirst()
+          .map(x -> ": " + x.detail())
+          .orElse("");
     }
 
     void close() {

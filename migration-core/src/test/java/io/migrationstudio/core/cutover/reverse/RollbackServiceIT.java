@@ -17,6 +17,7 @@ import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.cdc.apply.StreamService;
 import io.migrationstudio.core.copy.Loads;
 import io.migrationstudio.core.copy.TestMappings;
+import io.migrationstudio.core.cutover.CutoverService;
 import io.migrationstudio.core.cutover.CutoverStep;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
 import io.migrationstudio.core.dialect.Secrets;
@@ -29,9 +30,12 @@ import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.SequenceMapping;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.schema.CanonicalType;
+import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -39,9 +43,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -320,6 +326,126 @@ class RollbackServiceIT {
           "the reverse capture is kept for the next attempt");
     } finally {
       new ReverseStream(SECRETS).drop(f.spec(), f.id());
+    }
+  }
+
+  /**
+   * A {@code command} switch is switched back by its hook, a real shell script, run in the rollback
+   * direction: the first attempt's hook exits 3, so the rollback fails at the switch back with the
+   * hook's code and output, the target takes writes again, the source stays frozen and the reverse
+   * capture is kept; a write on the target in between, then the second attempt (the hook fixed)
+   * passes with the target as {@code STUDIO_OLD_*}, the source as {@code STUDIO_NEW_*}, and that
+   * write on the source.
+   */
+  @Test
+  void aCommandSwitchIsSwitchedBackByItsHookAndAFailingHookFailsTheRollbackWithTheSourceFrozen(
+      TestDatabase source) throws Exception {
+    Fixture f = switched(source, m -> m);
+    Path dir = Files.createTempDirectory("rollback-hook");
+    Path hook = dir.resolve("repoint.sh");
+    Files.writeString(
+        hook,
+        String.join(
+            "\n",
+            "#!/bin/sh",
+            "env | grep '^STUDIO_' | sort > \"$(dirname \"$0\")/env.txt\"",
+            "echo \"repointing from $STUDIO_OLD_DATABASE to $STUDIO_NEW_DATABASE\"",
+            "if [ -e \"$(dirname \"$0\")/refuse\" ]; then",
+            "  echo 'load balancer refused the change' >&2",
+            "  exit 3",
+            "fi",
+            ""));
+    Files.writeString(dir.resolve("refuse"), "");
+    MigrationSpec spec =
+        SpecLoader.parse(
+            "id: rb-hook\n"
+                + "source: { url: \""
+                + f.spec().source().url()
+                + "\", user: "
+                + f.studio()
+                + ", schema: public }\n"
+                + "target: { url: \""
+                + f.spec().target().url()
+                + "\", user: postgres, schema: public }\n"
+                + "cutover: { switch: { type: command, command: [/bin/sh, \""
+                + hook
+                + "\"], timeout: PT20S } }\n");
+    WriteFreeze guards = PG.writeFreeze().orElseThrow();
+    try (Connection tgt = targetAdmin(f.targetDb());
+        Statement s = tgt.createStatement()) {
+      s.execute("UPDATE clients SET note = 'before the rollback' WHERE id = 4");
+      RollbackLog failed =
+          new RollbackService(SECRETS)
+              .rollback(
+                  spec,
+                  f.mapping(),
+                  f.id(),
+                  f.reverse().position(),
+                  Duration.ofSeconds(60),
+                  CutoverService.switchBack(spec, SECRETS));
+      assertEquals(Verdict.FAIL, failed.verdict(), failed.markdown());
+      assertEquals(
+          List.of(RollbackService.SWITCH_BACK),
+          failed.steps().stream().filter(CutoverStep::failed).map(CutoverStep::name).toList(),
+          failed.markdown());
+      assertTrue(failed.summary().contains("exited with code 3"), failed.summary());
+      assertTrue(failed.summary().contains("load balancer refused"), failed.summary());
+      assertTrue(failed.summary().contains("run the rollback again"), failed.summary());
+      assertEquals(
+          RollbackService.UNFREEZE_TARGET,
+          failed.steps().get(failed.steps().size() - 1).name(),
+          failed.markdown());
+      assertNull(guards.tryWrite(tgt, "public.clients"), "the target takes writes again");
+      try (Connection appSession = DriverManager.getConnection(source.jdbcUrl(), f.app(), "")) {
+        assertTrue(
+            guards.tryWrite(appSession, "public.customers").startsWith("SQLState 25006"),
+            "the source stays frozen");
+      }
+
+      s.execute("INSERT INTO clients (full_name, note) VALUES ('between attempts', 'x')");
+      Files.delete(dir.resolve("refuse"));
+      RollbackLog log =
+          new RollbackService(SECRETS)
+              .rollback(
+                  spec,
+                  f.mapping(),
+                  f.id(),
+                  null,
+                  Duration.ofSeconds(60),
+                  CutoverService.switchBack(spec, SECRETS));
+      System.out.println(failed.markdown() + "\n" + log.markdown());
+      assertEquals(Verdict.PASS, log.verdict(), log.markdown());
+      assertTrue(log.switchBack().startsWith("command: the hook"), log.switchBack());
+      CutoverStep back =
+          log.steps().stream()
+              .filter(x -> x.name().equals(RollbackService.SWITCH_BACK))
+              .findFirst()
+              .orElseThrow();
+      assertTrue(
+          back.detail().contains("(rollback) exited 0")
+              && back.detail().contains("repointing from " + f.targetDb() + " to " + source.name()),
+          back.detail());
+      List<String> env = Files.readAllLines(dir.resolve("env.txt"));
+      assertTrue(env.contains("STUDIO_SWITCH_DIRECTION=rollback"), env.toString());
+      assertTrue(env.contains("STUDIO_MIGRATION=rb-hook"), env.toString());
+      assertTrue(env.contains("STUDIO_OLD_DATABASE=" + f.targetDb()), env.toString());
+      assertTrue(env.contains("STUDIO_NEW_DATABASE=" + source.name()), env.toString());
+      assertTrue(env.contains("STUDIO_NEW_USER=" + f.studio()), env.toString());
+      assertEquals(
+          1,
+          source.queryLong(
+              "SELECT count(*) FROM customers WHERE name = 'between attempts' AND note = 'x'"),
+          "the write made between the attempts is on the source");
+      assertEquals(
+          1, source.queryLong("SELECT count(*) FROM customers WHERE note = 'before the rollback'"));
+      try (Connection appSession = DriverManager.getConnection(source.jdbcUrl(), f.app(), "")) {
+        assertNull(guards.tryWrite(appSession, "public.customers"), "the source takes writes");
+      }
+    } finally {
+      new ReverseStream(SECRETS).drop(f.spec(), f.id());
+      try (Stream<Path> files = Files.walk(dir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
     }
   }
 
