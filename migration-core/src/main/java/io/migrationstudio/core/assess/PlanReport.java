@@ -6,6 +6,8 @@ import static io.migrationstudio.core.assess.ReportUnits.duration;
 import static io.migrationstudio.core.report.MarkdownTable.code;
 
 import io.migrationstudio.contracts.spec.MigrateOptions;
+import io.migrationstudio.core.copy.ChunkSize;
+import io.migrationstudio.core.copy.MigrateService;
 import io.migrationstudio.core.report.MarkdownTable;
 import io.migrationstudio.core.schema.Inventory;
 import io.migrationstudio.core.schema.LoadOrder;
@@ -159,7 +161,8 @@ final class PlanReport {
    * whichever gives more; none for an empty table. Migrate sizes a chunk in bytes as the copy reads
    * them ({@code ChunkSize}); the probe's copied bytes per on-disk byte ({@code sampled_bytes /
    * sampled_relation_bytes}) converts the table's on-disk size into that unit, and without a probe
-   * the on-disk size stands for it.
+   * the on-disk size stands for it. The default size keeps a table of a few chunks whole where
+   * Migrate does ({@link MigrateService#wholeTables(MigrateOptions)}, this machine's cores).
    */
   static long chunks(TableInfo t, MigrateOptions migrate, Throughput tp) {
     if (t.rowCount() == 0) {
@@ -174,7 +177,9 @@ final class PlanReport {
               : t.sizeBytes();
       byBytes = (long) Math.ceil(copied / Math.max(1, migrate.chunkBytes()));
     }
-    return Math.max(1, Math.max(byRows, byBytes));
+    long chunks = Math.max(1, Math.max(byRows, byBytes));
+    ChunkSize.WholeTable whole = MigrateService.wholeTables(migrate);
+    return whole != null && whole.keepsWhole(chunks) ? 1 : chunks;
   }
 
   private static long ceilDiv(long a, long b) {

@@ -72,7 +72,11 @@ public final class MigrateService {
    * or a {@code chunk_bytes} other than the default gets its chunks as asked (null).
    */
   static ChunkSize.WholeTable wholeTables(MigrationSpec spec) {
-    MigrateOptions m = spec.migrate();
+    return wholeTables(spec.migrate());
+  }
+
+  /** As above, from the spec's {@code migrate} section (the plan counts chunks the same way). */
+  public static ChunkSize.WholeTable wholeTables(MigrateOptions m) {
     boolean defaultSize =
         Long.valueOf(MigrateOptions.DEFAULT_CHUNK_BYTES).equals(m.chunkBytes())
             && m.chunkRows() == MigrateOptions.CHUNK_ROWS_WHEN_SIZED_BY_BYTES;

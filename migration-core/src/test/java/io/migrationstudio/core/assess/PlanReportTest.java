@@ -190,6 +190,18 @@ class PlanReportTest {
     // reads it (Migrate's ChunkSize unit) = 5 chunks of 1 MiB
     assertEquals(5, PlanReport.estimate(inv, LoadOrder.of(inv), ONE_MIB, byBytes).get(0).chunks());
     assertEquals(10, PlanReport.chunks(inv.tables().get(0), byBytes), "no probe: on-disk bytes");
+
+    // the default size: 1 GiB on disk is 4 chunks of 256 MiB, unless Migrate keeps it whole on
+    // this machine's cores, and the plan counts what Migrate will cut
+    MigrateOptions defaults = MigrateOptions.defaults();
+    TableInfo big = table("big", 10_000_000, 1024 * MIB, null, 0);
+    io.migrationstudio.core.copy.ChunkSize.WholeTable whole =
+        io.migrationstudio.core.copy.MigrateService.wholeTables(defaults);
+    assertTrue(whole != null, "the default chunk size");
+    assertEquals(whole.keepsWhole(4) ? 1 : 4, PlanReport.chunks(big, defaults));
+    MigrateOptions explicit =
+        new MigrateOptions(null, 4, null, null, null, null, null, 128 * MIB, null, null);
+    assertEquals(8, PlanReport.chunks(big, explicit), "an explicit size is cut as asked");
   }
 
   @Test
