@@ -256,9 +256,16 @@ class StudioOnlineMariaDbIT {
       assertEquals("PASS", log.get("verdict").asText(), log.toString());
       JsonNode live = log.get("live");
       assertTrue(live != null && live.get("drain_ms").asLong() >= 0, log.toString());
+      List<String> steps = new ArrayList<>();
+      log.get("steps").forEach(step -> steps.add(step.get("name").asText()));
+      int freeze = steps.indexOf("freeze source writes");
+      int ahead = indexOf(steps, "prepare the reverse stream on the source");
+      int atSwitch = indexOf(steps, "prepare the reverse stream on the target");
       assertTrue(
-          log.get("steps").toString().contains("reverse"),
-          "the cutover prepared the reverse stream before its switch: " + log.get("steps"));
+          0 <= ahead && ahead < freeze && freeze < atSwitch,
+          "the reverse stream's source side is prepared before the freeze (outside the window),"
+              + " its slot on the target under it: "
+              + steps);
       System.out.printf(
           "mariadb live cutover: probe window %d ms (last source ack #%d, first target ack #%d),"
               + " studio freeze-to-switch %d ms, lag %d ms, drain %d ms, %d source acks, %d target"
@@ -397,6 +404,16 @@ class StudioOnlineMariaDbIT {
                     + AFTER_SWITCH)
             > targetMax,
         "AUTO_INCREMENT past PostgreSQL's " + targetMax);
+  }
+
+  /** The index of the first of {@code names} starting with {@code prefix}; -1 when none. */
+  private static int indexOf(List<String> names, String prefix) {
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static int freePort() throws IOException {
