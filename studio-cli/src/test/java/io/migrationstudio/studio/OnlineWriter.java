@@ -4,45 +4,139 @@ import io.migrationstudio.testkit.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The source writer of the online end-to-end tests (Chinook on PostgreSQL): inserts, updates,
- * deletes and key changes in multi-table transactions through the copy and a little after it.
- * {@link StudioOnlineCutoverIT} runs it through a whole online migration and its live cutover.
+ * The source writer of the online end-to-end tests (Chinook on PostgreSQL or MariaDB): inserts,
+ * updates, deletes and key changes in multi-table transactions through the copy and a little after
+ * it. {@link StudioOnlineCutoverIT} (PostgreSQL) and {@link StudioOnlineMariaDbIT} (MariaDB) run it
+ * through a whole online migration and its live cutover.
  */
 final class OnlineWriter {
   private OnlineWriter() {}
 
-  /**
-   * Writes until the copy is done and then a little longer: new artists, title updates, deletes and
-   * key changes of its own rows, each iteration one transaction over two tables.
-   */
+  /** Opens a connection to the source. */
+  @FunctionalInterface
+  interface Connect {
+    Connection open() throws SQLException;
+  }
+
+  /** Chinook's names and string concatenation on the source's engine. */
+  enum Flavour {
+    POSTGRES("artist", "artist_id", "name", "album", "album_id", "title") {
+      @Override
+      String suffixed(String column, String suffix) {
+        return "left(" + column + ", 150) || '" + suffix + "'";
+      }
+    },
+    MARIADB("Artist", "ArtistId", "Name", "Album", "AlbumId", "Title") {
+      @Override
+      String suffixed(String column, String suffix) {
+        return "CONCAT(LEFT(" + column + ", 150), '" + suffix + "')";
+      }
+    };
+
+    private final String artist;
+    private final String artistId;
+    private final String name;
+    private final String album;
+    private final String albumId;
+    private final String title;
+
+    Flavour(
+        String artist, String artistId, String name, String album, String albumId, String title) {
+      this.artist = artist;
+      this.artistId = artistId;
+      this.name = name;
+      this.album = album;
+      this.albumId = albumId;
+      this.title = title;
+    }
+
+    /** {@code column}'s first 150 characters followed by {@code suffix}, in this engine's SQL. */
+    abstract String suffixed(String column, String suffix);
+
+    /**
+     * Iteration {@code i}'s statements: a new artist, a retitled album, every 5th a deleted artist
+     * and every 7th an artist's key change (the writer's own rows).
+     */
+    List<String> statements(int i) {
+      int id = 100_000 + i;
+      List<String> out = new java.util.ArrayList<>();
+      out.add(
+          "INSERT INTO "
+              + artist
+              + " ("
+              + artistId
+              + ", "
+              + name
+              + ") VALUES ("
+              + id
+              + ", 'writer "
+              + i
+              + "')");
+      out.add(
+          "UPDATE "
+              + album
+              + " SET "
+              + title
+              + " = "
+              + suffixed(title, " #" + i)
+              + " WHERE "
+              + albumId
+              + " = "
+              + (i % 340 + 1));
+      if (i % 5 == 0) {
+        out.add("DELETE FROM " + artist + " WHERE " + artistId + " = " + (id - 3));
+      }
+      if (i % 7 == 0) {
+        out.add(
+            "UPDATE "
+                + artist
+                + " SET "
+                + artistId
+                + " = "
+                + artistId
+                + " + 500000 WHERE "
+                + artistId
+                + " = "
+                + (id - 1));
+      }
+      return out;
+    }
+  }
+
+  /** {@link #write(Connect, Flavour, TestDatabase, AtomicBoolean, AtomicInteger, AtomicInteger)} */
   static void write(
       TestDatabase source,
       TestDatabase target,
       AtomicBoolean stop,
       AtomicInteger written,
       AtomicInteger afterCopy) {
-    try (Connection c = source.connect()) {
+    write(source::connect, Flavour.POSTGRES, target, stop, written, afterCopy);
+  }
+
+  /**
+   * Writes to {@code source} until the copy is done and then a little longer: new artists, title
+   * updates, deletes and key changes of its own rows, each iteration one transaction over two
+   * tables; {@code written} counts the transactions, {@code afterCopy} those after the copy.
+   */
+  static void write(
+      Connect source,
+      Flavour flavour,
+      TestDatabase target,
+      AtomicBoolean stop,
+      AtomicInteger written,
+      AtomicInteger afterCopy) {
+    try (Connection c = source.open()) {
       c.setAutoCommit(false);
       long copyDoneAt = 0;
       for (int i = 1; !stop.get(); i++) {
         try (Statement s = c.createStatement()) {
-          int id = 100_000 + i;
-          s.execute("INSERT INTO artist (artist_id, name) VALUES (" + id + ", 'writer " + i + "')");
-          s.execute(
-              "UPDATE album SET title = left(title, 150) || ' #"
-                  + i
-                  + "' WHERE album_id = "
-                  + (i % 340 + 1));
-          if (i % 5 == 0) {
-            s.execute("DELETE FROM artist WHERE artist_id = " + (id - 3));
-          }
-          if (i % 7 == 0) {
-            s.execute(
-                "UPDATE artist SET artist_id = artist_id + 500000 WHERE artist_id = " + (id - 1));
+          for (String sql : flavour.statements(i)) {
+            s.execute(sql);
           }
           c.commit();
           written.incrementAndGet();
@@ -67,7 +161,8 @@ final class OnlineWriter {
   private static boolean copied(TestDatabase target) {
     try {
       return target.queryLong(
-              "SELECT count(*) FROM pg_constraint WHERE contype = 'p' AND conrelid = 'public.artist'::regclass")
+              "SELECT count(*) FROM pg_constraint WHERE contype = 'p'"
+                  + " AND conrelid = to_regclass('public.artist')")
           > 0;
     } catch (RuntimeException notYet) {
       return false;

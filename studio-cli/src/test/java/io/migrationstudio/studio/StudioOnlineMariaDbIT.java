@@ -4,13 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.migrationstudio.contracts.spec.MigrationSpec;
-import io.migrationstudio.core.cutover.reverse.ReverseStream;
 import io.migrationstudio.core.git.GitArtifactStore;
-import io.migrationstudio.core.mapping.MappingLoader;
-import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
-import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.testkit.MariaDbExtension;
 import io.migrationstudio.testkit.MariaDbSamples;
 import io.migrationstudio.testkit.PostgresExtension;
@@ -18,7 +13,6 @@ import io.migrationstudio.testkit.ProbeWriter;
 import io.migrationstudio.testkit.TestDatabase;
 import io.migrationstudio.testkit.TestMariaDb;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,10 +26,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
-import org.eclipse.jgit.lib.Repository;
-import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,32 +33,35 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * End to end, {@code migrate.strategy: online} from MariaDB: {@code studio run} of Chinook into
- * PostgreSQL (snake_case names) while a writer changes the source through the copy and after it;
- * the binlog stream carries every change (each server hashes its own rows' text, not through the
- * studio), cdc.json and Validation PASS, and the migration's end leaves no binlog reader connected
- * to the source.
+ * PostgreSQL (snake_case names) while the shared {@link OnlineWriter} changes the source through
+ * the copy and after it; the binlog stream carries every change (each server hashes its own rows'
+ * text, not through the studio), cdc.json and Validation PASS, and the forward stream's end leaves
+ * no binlog reader connected to the source.
  *
- * <p>Then the way there and back: the run cuts over live (guard triggers on the MariaDB tables,
- * drain to the binlog head, identities from AUTO_INCREMENT, config-file switch) while a {@link
- * ProbeWriter} writes every 10 ms to whichever database the switch names: the window is measured
- * and every acknowledged write is on PostgreSQL. The reverse stream starts at the switch point,
- * before the probe's first write on PostgreSQL (what {@code studio rollback --start-reverse} does,
- * run in process; the cutover does not start it itself yet, so its time is inside the window); the
- * application writes more on PostgreSQL, and {@code studio rollback} brings every write made there
- * to MariaDB (rows compared by each server's own md5, every acknowledged probe write) and unfreezes
- * it.
+ * <p>Then the way there and back, all by the workflow: the run cuts over live (guard triggers on
+ * the MariaDB tables, drain to the binlog head, identities from AUTO_INCREMENT, the reverse capture
+ * on PostgreSQL prepared before the switch, config-file switch) while a {@link ProbeWriter} writes
+ * every 10 ms to whichever database the switch names: the window is measured (each cutover step's
+ * time printed from cutover-log.json) and every acknowledged write is on PostgreSQL. {@code
+ * cutover.rollback} is not in the spec: it defaults to {@code reverse} for an online MariaDB
+ * source, so the migration holds after its switch with its reverse stream running. The application
+ * writes more on PostgreSQL, and {@code studio rollback ID --server} brings every write made there
+ * to MariaDB (rows compared by each server's own md5, every acknowledged probe write), switches the
+ * file back and unfreezes MariaDB, where the probe writes again past every key PostgreSQL used.
  */
 @ExtendWith({PostgresExtension.class, MariaDbExtension.class})
 @Timeout(900) // 562 s at a load average of 33 on 2 cores
 class StudioOnlineMariaDbIT {
 
-  private static final String BRANCH = "migrations/e2e-online-mariadb";
+  private static final String ID = "e2e-online-mariadb";
 
-  /** Probe numbers of the writes made on PostgreSQL after the reverse stream started. */
-  private static final long AFTER_REVERSE = 1_000_000;
+  private static final String BRANCH = "migrations/" + ID;
+
+  /** Probe numbers of the rows the test writes on PostgreSQL itself after the switch. */
+  private static final long AFTER_SWITCH = 1_000_000;
 
   @Test
-  void anOnlineRunFromMariaDbKeepsTheTargetInSyncCutsOverLiveAndRollsBack(
+  void anOnlineRunFromMariaDbKeepsTheTargetInSyncCutsOverLiveAndRollsBackThroughTheWorkflow(
       TestMariaDb source, TestDatabase target, @TempDir Path home) throws Exception {
     long started = System.nanoTime();
     MariaDbSamples.loadChinook(source);
@@ -80,14 +73,17 @@ class StudioOnlineMariaDbIT {
         spec,
         String.join(
             "\n",
-            "id: e2e-online-mariadb",
+            "id: " + ID,
             "source: { url: \"" + source.jdbcUrl() + "\", user: " + source.user() + " }",
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "mapping: { naming: snake_case }",
             "migrate: { strategy: online, parallelism: 2, chunk_rows: 500 }",
-            // a loaded CI machine: the catch-up must not be refused for a slow binlog reader start
-            "cutover: { hypercare: PT0S, drill: skip, rto: PT5M, max_lag: PT30S, switch: { type: config-file,"
-                + " path: \""
+            // a loaded CI machine: the catch-up must not be refused for a slow binlog reader start;
+            // drill: skip (the drill after the approval is tested in LiveCutoverIT and
+            // CutoverServiceIT; it would move the file under the probe); rollback: reverse by
+            // default
+            "cutover: { hypercare: PT0S, drill: skip, rto: PT5M, max_lag: PT30S, switch: { type:"
+                + " config-file, path: \""
                 + app
                 + "\" } }",
             ""));
@@ -95,46 +91,84 @@ class StudioOnlineMariaDbIT {
         new ProbeWriter.Endpoint("source", source.jdbcUrl(), source.user(), "");
     ProbeWriter.Endpoint tgt =
         new ProbeWriter.Endpoint("target", target.jdbcUrl(), target.user(), "");
-    // the reverse stream starts at the switch point, before the application's first write on
-    // PostgreSQL (the cutover does not start it itself yet): the operator's `studio rollback
-    // --start-reverse`, done by the application's endpoint lookup when it first sees the switch
-    Supplier<ProbeWriter.Endpoint> follow = ProbeWriter.followConfigFile(app, src, tgt);
-    AtomicLong reverseMillis = new AtomicLong(-1);
-    Supplier<ProbeWriter.Endpoint> endpoint =
-        () -> {
-          ProbeWriter.Endpoint e = follow.get();
-          if (e == tgt && reverseMillis.get() < 0) {
-            reverseMillis.set(startReverse(spec, home));
-          }
-          return e;
-        };
-    ProbeWriter probe = new ProbeWriter("probe", endpoint, Duration.ofMillis(10));
-    AtomicBoolean done = new AtomicBoolean();
-    // the application writes from the start (drill: skip here: the drill after the cutover
-    // approval is tested in LiveCutoverIT and CutoverServiceIT; a drill would move the file)
+    ProbeWriter probe =
+        new ProbeWriter(
+            "probe", ProbeWriter.followConfigFile(app, src, tgt), Duration.ofMillis(10));
+    // the application writes from the start
     probe.start();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger written = new AtomicInteger();
     AtomicInteger afterCopy = new AtomicInteger();
     Thread writer =
-        new Thread(() -> write(source, target, stop, written, afterCopy), "source-writer");
+        new Thread(
+            () ->
+                OnlineWriter.write(
+                    source::connect,
+                    OnlineWriter.Flavour.MARIADB,
+                    target,
+                    stop,
+                    written,
+                    afterCopy),
+            "source-writer");
     writer.setDaemon(true);
     writer.start();
-    String printed;
+    int port = freePort();
+    AtomicInteger runExit = new AtomicInteger(-1);
+    Thread run =
+        new Thread(
+            () ->
+                runExit.set(
+                    StudioMain.execute(
+                        "run",
+                        spec.toString(),
+                        "--auto-approve",
+                        "all",
+                        "--home",
+                        home.toString(),
+                        "--api-port",
+                        Integer.toString(port))),
+            "studio-run");
+    run.setDaemon(true);
+    run.start();
+    long cutOver;
+    long rollback;
     try {
-      printed = StudioRunIT.runAutoApproved(spec, home);
-      long deadline = System.nanoTime() + 30_000_000_000L;
-      while (probe.acknowledgedOn("target") < 20 && System.nanoTime() < deadline) {
+      long deadline = System.nanoTime() + 600_000_000_000L;
+      while (probe.acknowledgedOn("target") < 20 && System.nanoTime() < deadline && run.isAlive()) {
         pause(50);
       }
+      cutOver = System.nanoTime();
+      assertTrue(
+          run.isAlive(),
+          "the run holds after its switch with its reverse stream (exit " + runExit.get() + ")");
+      stop.set(true);
+      writer.join(30_000);
+      assertTrue(written.get() > 0 && afterCopy.get() > 0, written + " / " + afterCopy);
+      assertChinookEqual(source, target);
+      noBinlogReader(source);
+      streamEvidence(home);
+      liveCutover(target, probe, home);
+      rollback = rollBack(target, probe, run, runExit, port, home);
     } finally {
-      done.set(true);
       stop.set(true);
       writer.join(30_000);
       probe.close();
+      if (run.isAlive()) {
+        StudioRunFailureIT.studio("cancel", ID, "--server", "localhost:" + port, "--reason", "IT");
+        run.join(60_000);
+      }
     }
-    long cutOver = System.nanoTime();
-    assertTrue(written.get() > 0 && afterCopy.get() > 0, written + " / " + afterCopy);
+    afterRollback(source, target, probe);
+    System.out.printf(
+        "mariadb e2e: run and live cutover %d s, reverse and rollback %d s (rollback_millis %d)%n",
+        (cutOver - started) / 1_000_000_000L,
+        (System.nanoTime() - cutOver) / 1_000_000_000L,
+        rollback);
+  }
+
+  /** Artist and Album as each server hashes them (the writer's and the application's tables). */
+  private static void assertChinookEqual(TestMariaDb source, TestDatabase target)
+      throws SQLException {
     assertSameRows(
         source,
         "Artist",
@@ -153,7 +187,10 @@ class StudioOnlineMariaDbIT {
         "album",
         "album_id, title, artist_id",
         "concat_ws('|', album_id, title, artist_id)");
-    // the migration's end closed the binlog reader: no dump thread is left on the source
+  }
+
+  /** The forward stream stopped at the cutover: no binlog dump thread is left on the source. */
+  private static void noBinlogReader(TestMariaDb source) throws InterruptedException {
     long deadline = System.nanoTime() + 15_000_000_000L;
     while (source.queryLong(
             "SELECT count(*) FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")
@@ -161,36 +198,31 @@ class StudioOnlineMariaDbIT {
       assertTrue(System.nanoTime() < deadline, "a binlog reader is still connected to the source");
       Thread.sleep(200);
     }
+  }
+
+  /** cdc.json PASS with changes carried, Validation PASS. */
+  private static void streamEvidence(Path home) throws Exception {
     try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
-      String branch = "migrations/e2e-online-mariadb";
       JsonNode cdc =
           Json.read(
-              store.read(branch, "03-migrate/cdc.json").orElseThrow(), JsonNode.class, "cdc.json");
+              store.read(BRANCH, "03-migrate/cdc.json").orElseThrow(), JsonNode.class, "cdc.json");
       assertEquals("PASS", cdc.get("verdict").asText(), cdc.toString());
       assertTrue(cdc.get("stream").get("changes").asLong() > 0, cdc.toString());
       JsonNode validation =
           Json.read(
-              store.read(branch, "04-validation/validation.json").orElseThrow(),
+              store.read(BRANCH, "04-validation/validation.json").orElseThrow(),
               JsonNode.class,
               "validation.json");
       assertEquals("PASS", validation.get("status").asText(), validation.toString());
     }
-    liveCutover(source, target, probe, printed, home);
-    System.out.println("reverse stream started in " + reverseMillis.get() + " ms, in the window");
-    long rollback = rollBack(source, target, spec, home, probe);
-    System.out.printf(
-        "mariadb e2e: run and live cutover %d s, reverse and rollback %d s (rollback_millis %d)%n",
-        (cutOver - started) / 1_000_000_000L,
-        (System.nanoTime() - cutOver) / 1_000_000_000L,
-        rollback);
   }
 
   /**
    * The live cutover's evidence: the window the probe measured, every acknowledged probe write on
-   * PostgreSQL, the cutover log's live section.
+   * PostgreSQL, the cutover log's live section and each step's time (printed: where the window
+   * goes).
    */
-  private static ProbeWriter.Window liveCutover(
-      TestMariaDb source, TestDatabase target, ProbeWriter probe, String printed, Path home)
+  private static void liveCutover(TestDatabase target, ProbeWriter probe, Path home)
       throws Exception {
     long onSource = probe.acknowledgedOn("source");
     long onTarget = probe.acknowledgedOn("target");
@@ -199,25 +231,22 @@ class StudioOnlineMariaDbIT {
         "the probe wrote to MariaDB before the freeze: "
             + onSource
             + "; last failure: "
-            + probe.lastFailure()
-            + "\n"
-            + printed);
+            + probe.lastFailure());
     assertTrue(
         onTarget >= 20,
         "the probe wrote to PostgreSQL after the switch (its identity was set): "
             + onTarget
             + "; last failure: "
-            + probe.lastFailure()
-            + "\n"
-            + printed);
+            + probe.lastFailure());
     ProbeWriter.Window window = probe.window("source", "target").orElseThrow();
     Set<String> onFinal = new HashSet<>(rows(target, "SELECT seq FROM probe"));
     List<Long> lost =
         probe.acknowledged().stream()
+            .filter(a -> a.nanos() <= window.firstOnNew().nanos())
             .map(ProbeWriter.Ack::seq)
             .filter(s -> !onFinal.contains(Long.toString(s)))
             .toList();
-    assertEquals(List.of(), lost, "every acknowledged probe write is on the final primary");
+    assertEquals(List.of(), lost, "every probe write acknowledged by the switch is on PostgreSQL");
     try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
       JsonNode log =
           Json.read(
@@ -227,6 +256,16 @@ class StudioOnlineMariaDbIT {
       assertEquals("PASS", log.get("verdict").asText(), log.toString());
       JsonNode live = log.get("live");
       assertTrue(live != null && live.get("drain_ms").asLong() >= 0, log.toString());
+      List<String> steps = new ArrayList<>();
+      log.get("steps").forEach(step -> steps.add(step.get("name").asText()));
+      int freeze = steps.indexOf("freeze source writes");
+      int ahead = indexOf(steps, "prepare the reverse stream on the source");
+      int atSwitch = indexOf(steps, "prepare the reverse stream on the target");
+      assertTrue(
+          0 <= ahead && ahead < freeze && freeze < atSwitch,
+          "the reverse stream's source side is prepared before the freeze (outside the window),"
+              + " its slot on the target under it: "
+              + steps);
       System.out.printf(
           "mariadb live cutover: probe window %d ms (last source ack #%d, first target ack #%d),"
               + " studio freeze-to-switch %d ms, lag %d ms, drain %d ms, %d source acks, %d target"
@@ -240,18 +279,27 @@ class StudioOnlineMariaDbIT {
           onSource,
           onTarget,
           probe.failures());
+      for (JsonNode step : log.get("steps")) {
+        System.out.printf(
+            "  %-70s %6d ms %s%n",
+            step.get("name").asText(), step.get("millis").asLong(), step.get("status").asText());
+      }
     }
-    return window;
   }
 
   /**
    * The application's writes on PostgreSQL after the switch (the probe's, a new artist, renamed
-   * albums, a key change, a deleted artist, more probe rows), {@code studio rollback}: every one on
-   * MariaDB, which takes writes again past every key PostgreSQL used. Returns the rollback's
-   * frozen-to-writable time.
+   * albums, a key change, a deleted artist, more probe rows), then {@code studio rollback ID
+   * --server}: the workflow stops its reverse stream, drains it and switches back; the run ends.
+   * Returns the rollback's frozen-to-writable time.
    */
   private static long rollBack(
-      TestMariaDb source, TestDatabase target, Path spec, Path home, ProbeWriter probe)
+      TestDatabase target,
+      ProbeWriter probe,
+      Thread run,
+      AtomicInteger runExit,
+      int port,
+      Path home)
       throws Exception {
     target.execute(
         "INSERT INTO artist (artist_id, name) VALUES (900001, 'written on PostgreSQL'),"
@@ -260,30 +308,58 @@ class StudioOnlineMariaDbIT {
         "UPDATE artist SET artist_id = 900002 WHERE artist_id = 900001",
         "DELETE FROM artist WHERE artist_id = 900003");
     for (long i = 1; i <= 20; i++) {
-      target.execute("INSERT INTO probe (seq) VALUES (" + (AFTER_REVERSE + i) + ")");
+      target.execute("INSERT INTO probe (seq) VALUES (" + (AFTER_SWITCH + i) + ")");
     }
-    StudioRunFailureIT.Ran rolled =
-        StudioRunFailureIT.studio("rollback", spec.toString(), "--home", home.toString());
+    StudioRunFailureIT.Ran rolled;
+    long asked = System.nanoTime() + 60_000_000_000L;
+    do {
+      rolled =
+          StudioRunFailureIT.studio(
+              "rollback", ID, "--server", "localhost:" + port, "--reason", "it test");
+      if (rolled.code() != 0) {
+        pause(500); // the workflow takes a rollback once it holds after the switch
+      }
+    } while (rolled.code() != 0 && System.nanoTime() < asked);
     assertEquals(0, rolled.code(), rolled.printed());
-    assertTrue(rolled.printed().contains("Verdict: **PASS**"), rolled.printed());
-    assertSameRows(
-        source,
-        "Artist",
-        "ArtistId, Name",
-        "CONCAT_WS('|', ArtistId, COALESCE(Name, '-'))",
-        target,
-        "artist",
-        "artist_id, name",
-        "concat_ws('|', artist_id, coalesce(name, '-'))");
-    assertSameRows(
-        source,
-        "Album",
-        "AlbumId, Title, ArtistId",
-        "CONCAT_WS('|', AlbumId, Title, ArtistId)",
-        target,
-        "album",
-        "album_id, title, artist_id",
-        "concat_ws('|', album_id, title, artist_id)");
+    run.join(300_000);
+    assertEquals(0, runExit.get(), "the run completes once rolled back");
+    // the config file names MariaDB again: the probe writes there, past PostgreSQL's keys
+    long since = probe.acknowledgedOn("source");
+    long waitBack = System.nanoTime() + 30_000_000_000L;
+    while (probe.acknowledgedOn("source") < since + 10 && System.nanoTime() < waitBack) {
+      pause(50);
+    }
+    probe.close();
+    assertEquals(
+        0,
+        target.queryLong(
+            "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"
+                + " AND database = current_database()"),
+        "the reverse capture is dropped");
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      JsonNode log =
+          Json.read(
+              store.read(BRANCH, "05-cutover/rollback-log.json").orElseThrow(),
+              JsonNode.class,
+              "rollback-log.json");
+      assertEquals("PASS", log.get("verdict").asText(), log.toString());
+      System.out.printf("rollback through the workflow: %s%n", log.get("summary").asText());
+      return log.get("rollback_millis").asLong();
+    }
+  }
+
+  /**
+   * After the rollback, by each server's own md5 of its rows: every write made on PostgreSQL after
+   * the switch is on MariaDB (Artist, Album, the probe rows up to the last one PostgreSQL took and
+   * the test's own), every acknowledged probe write is on MariaDB, and MariaDB's AUTO_INCREMENT
+   * gave the probe's writes after the rollback keys past every one PostgreSQL used.
+   */
+  private static void afterRollback(TestMariaDb source, TestDatabase target, ProbeWriter probe)
+      throws SQLException {
+    assertChinookEqual(source, target);
+    long lastOnTarget =
+        target.queryLong("SELECT coalesce(max(seq), 0) FROM probe WHERE seq < " + AFTER_SWITCH);
+    String rows = " FROM probe WHERE seq <= " + lastOnTarget + " OR seq > " + AFTER_SWITCH;
     assertSameRows(
         source,
         "probe",
@@ -292,7 +368,18 @@ class StudioOnlineMariaDbIT {
         target,
         "probe",
         "seq, id, to_char(extract(epoch FROM written_at), 'FM9999999999.000000')",
-        "concat_ws('|', seq, id, to_char(extract(epoch FROM written_at), 'FM9999999999.000000'))");
+        "concat_ws('|', seq, id, to_char(extract(epoch FROM written_at), 'FM9999999999.000000'))",
+        rows);
+    assertEquals(
+        20,
+        source.queryLong("SELECT count(*) FROM probe WHERE seq > " + AFTER_SWITCH),
+        "every row the test wrote on PostgreSQL after the switch is on MariaDB");
+    assertTrue(
+        source.queryLong(
+                "SELECT count(*) FROM Artist WHERE ArtistId = 900002 AND Name = 'written on"
+                    + " PostgreSQL'")
+            == 1,
+        "the key change made on PostgreSQL is on MariaDB");
     Set<String> onMariaDb = new HashSet<>(rows(source, "SELECT seq FROM probe"));
     assertEquals(
         List.of(),
@@ -300,111 +387,46 @@ class StudioOnlineMariaDbIT {
             .map(ProbeWriter.Ack::seq)
             .filter(s -> !onMariaDb.contains(Long.toString(s)))
             .toList(),
-        "every probe write acknowledged on either side is on MariaDB after the rollback");
-    assertEquals(
-        20,
-        source.queryLong("SELECT count(*) FROM probe WHERE seq > " + AFTER_REVERSE),
-        "every probe write made on PostgreSQL after the reverse start is on MariaDB");
-    // the application writes on MariaDB again, past every key PostgreSQL used
-    source.execute("INSERT INTO probe (seq) VALUES (" + (2 * AFTER_REVERSE) + ")");
+        "every probe write acknowledged on either side is on MariaDB, the final primary");
     long targetMax = target.queryLong("SELECT max(id) FROM probe");
+    long sourceAfter =
+        source.queryLong(
+            "SELECT count(*) FROM probe WHERE seq > "
+                + lastOnTarget
+                + " AND seq < "
+                + AFTER_SWITCH);
+    assertTrue(sourceAfter > 0, "the probe wrote to MariaDB after the rollback");
     assertTrue(
-        source.queryLong("SELECT id FROM probe WHERE seq = " + (2 * AFTER_REVERSE)) > targetMax,
+        source.queryLong(
+                "SELECT min(id) FROM probe WHERE seq > "
+                    + lastOnTarget
+                    + " AND seq < "
+                    + AFTER_SWITCH)
+            > targetMax,
         "AUTO_INCREMENT past PostgreSQL's " + targetMax);
-    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
-      JsonNode log =
-          Json.read(
-              store.read(BRANCH, "05-cutover/rollback-log.json").orElseThrow(),
-              JsonNode.class,
-              "rollback-log.json");
-      assertEquals("PASS", log.get("verdict").asText(), log.toString());
-      return log.get("rollback_millis").asLong();
+  }
+
+  /** The index of the first of {@code names} starting with {@code prefix}; -1 when none. */
+  private static int indexOf(List<String> names, String prefix) {
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
     }
   }
 
-  /**
-   * {@code studio rollback --start-reverse}'s work, in process (the run still prints to the
-   * captured {@code System.out}): the reverse capture from the switch point, with the mapping on
-   * the branch. Returns its duration.
-   */
-  private static long startReverse(Path spec, Path home) {
-    long t0 = System.nanoTime();
-    try (Repository r =
-        new FileRepositoryBuilder()
-            .setGitDir(home.resolve("artifacts").resolve("remote.git").toFile())
-            .build()) {
-      var id = r.resolve("refs/heads/" + BRANCH + ":" + ArtifactPaths.MAPPING_YAML);
-      byte[] yaml = r.open(id).getBytes();
-      MigrationSpec s = SpecLoader.parse(SpecLoader.read(spec));
-      new ReverseStream((value, key) -> value)
-          .prepare(s, MappingLoader.read(yaml, ArtifactPaths.MAPPING_YAML), s.id());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return (System.nanoTime() - t0) / 1_000_000;
-  }
-
-  /** Whether the branch holds the drill's record (read without opening the studio's store). */
   private static void pause(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void write(
-      TestMariaDb source,
-      TestDatabase target,
-      AtomicBoolean stop,
-      AtomicInteger written,
-      AtomicInteger afterCopy) {
-    try (Connection c = source.connect()) {
-      c.setAutoCommit(false);
-      long copyDoneAt = 0;
-      for (int i = 1; !stop.get(); i++) {
-        try (Statement s = c.createStatement()) {
-          int id = 100_000 + i;
-          s.execute("INSERT INTO Artist (ArtistId, Name) VALUES (" + id + ", 'writer " + i + "')");
-          s.execute(
-              "UPDATE Album SET Title = CONCAT(LEFT(Title, 150), ' #"
-                  + i
-                  + "') WHERE AlbumId = "
-                  + (i % 340 + 1));
-          if (i % 5 == 0) {
-            s.execute("DELETE FROM Artist WHERE ArtistId = " + (id - 3));
-          }
-          if (i % 7 == 0) {
-            s.execute(
-                "UPDATE Artist SET ArtistId = ArtistId + 500000 WHERE ArtistId = " + (id - 1));
-          }
-          c.commit();
-          written.incrementAndGet();
-        }
-        if (copyDoneAt == 0 && copied(target)) {
-          copyDoneAt = System.nanoTime();
-        }
-        if (copyDoneAt != 0) {
-          afterCopy.incrementAndGet();
-          if (System.nanoTime() - copyDoneAt > 3_000_000_000L) {
-            return;
-          }
-        }
-        Thread.sleep(20);
-      }
-    } catch (SQLException | InterruptedException e) {
-      throw new IllegalStateException("the source writer failed", e);
-    }
-  }
-
-  private static boolean copied(TestDatabase target) {
-    try {
-      return target.queryLong(
-              "SELECT count(*) FROM pg_constraint WHERE contype = 'p'"
-                  + " AND conrelid = to_regclass('public.artist')")
-          > 0;
-    } catch (RuntimeException notYet) {
-      return false;
     }
   }
 

@@ -113,14 +113,19 @@ public record MigrationSpec(
 
   /**
    * Whether the cutover starts a reverse stream at the switch ({@code cutover.rollback}): as the
-   * spec says, else {@code reverse} for an online migration from PostgreSQL (the target is always
-   * PostgreSQL), {@code none} otherwise.
+   * spec says, else {@code reverse} for an online migration from PostgreSQL or MariaDB (the engines
+   * with a reverse applier; the target is always PostgreSQL; the Mapping review fails a mapping
+   * that cannot be inverted), {@code none} otherwise (MySQL has no session {@code server_id} to tag
+   * the applier's writes with).
    */
   public boolean reverseReplication() {
     String asked = cutover.rollback();
     if (asked != null) {
       return CutoverOptions.ROLLBACK_REVERSE.equals(asked);
     }
-    return migrate.online() && source.url() != null && source.url().startsWith("jdbc:postgresql:");
+    String url = source.url();
+    return migrate.online()
+        && url != null
+        && (url.startsWith("jdbc:postgresql:") || url.startsWith("jdbc:mariadb:"));
   }
 }

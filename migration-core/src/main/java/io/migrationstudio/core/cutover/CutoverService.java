@@ -78,6 +78,8 @@ public final class CutoverService {
   static final String SEQUENCES = "set identities and sequences on the target";
   static final String PROOF = "prove from the stream that no write passed the freeze";
   static final String DROP_CAPTURE = "stop and drop the forward change capture";
+  static final String REVERSE_AHEAD =
+      "prepare the reverse stream on the source (cutover.rollback: reverse), before the freeze";
   static final String REVERSE =
       "prepare the reverse stream on the target (cutover.rollback: reverse), before the switch";
   static final String DROP_REVERSE = "drop the reverse stream (the switch did not happen)";
@@ -545,7 +547,8 @@ public final class CutoverService {
     try {
       boolean ok =
           steps.run(CUTOVER, CONNECT, run::connect)
-              && (live == null || steps.run(CUTOVER, CATCH_UP, live::catchUp));
+              && (live == null || steps.run(CUTOVER, CATCH_UP, live::catchUp))
+              && (reverse == null || steps.run(CUTOVER, REVERSE_AHEAD, reverse::ahead));
       long freezeStarted = System.nanoTime();
       ok =
           ok

@@ -7,11 +7,12 @@ import io.migrationstudio.core.dialect.Secrets;
 import io.migrationstudio.core.mapping.MappingDocument;
 
 /**
- * The live cutover's reverse-stream step ({@code cutover.rollback: reverse}): {@link
- * ReverseStream#prepare} runs after the stream proof and right before the switch, while the source
- * is frozen and the target takes no application write yet, so the reverse slot's consistent point
- * is before every write the applications make on the target. A cutover that does not switch drops
- * it again ({@link #drop}).
+ * The live cutover's reverse-stream steps ({@code cutover.rollback: reverse}): {@link #ahead}
+ * before the freeze (the inverse checked, the source's bookkeeping: nothing there holds a position,
+ * so it stays out of the write-unavailability window), then {@link #prepare} after the stream proof
+ * and right before the switch, while the source is frozen and the target takes no application write
+ * yet, so the reverse slot's consistent point is before every write the applications make on the
+ * target. A cutover that does not switch drops it again ({@link #drop}).
  */
 final class ReverseAtSwitch {
   private final MigrationSpec spec;
@@ -19,6 +20,7 @@ final class ReverseAtSwitch {
   private final String migrationId;
   private final ReverseStream reverse;
   private CaptureStarted started;
+  private boolean aheadDone;
 
   ReverseAtSwitch(
       MigrationSpec spec, MappingDocument mapping, String migrationId, Secrets secrets) {
@@ -28,9 +30,22 @@ final class ReverseAtSwitch {
     this.reverse = new ReverseStream(secrets);
   }
 
+  /**
+   * The step before the freeze: refuses a mapping without an inverse and prepares the source's
+   * bookkeeping; its detail says so.
+   */
+  String ahead() {
+    reverse.prepareSource(spec, mapping, migrationId);
+    aheadDone = true;
+    return "mapping inverted; the reverse applier's session and bookkeeping ready on the source";
+  }
+
   /** The step: creates the reverse capture; its detail names the slot and where it starts. */
   String prepare() {
-    started = reverse.prepare(spec, mapping, migrationId);
+    started =
+        aheadDone
+            ? reverse.prepareTarget(spec, mapping, migrationId)
+            : reverse.prepare(spec, mapping, migrationId);
     return "slot and publication "
         + started.capture()
         + " on the target from "
@@ -39,8 +54,9 @@ final class ReverseAtSwitch {
         + ReverseStream.originName(migrationId);
   }
 
+  /** Whether anything was prepared, on the source ({@link #ahead}) or the target, to drop. */
   boolean prepared() {
-    return started != null;
+    return started != null || aheadDone;
   }
 
   String drop() {

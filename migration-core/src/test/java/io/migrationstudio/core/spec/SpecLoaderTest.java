@@ -307,7 +307,7 @@ class SpecLoaderTest {
   }
 
   @Test
-  void rollbackDefaultsToReverseForAnOnlinePostgresMigrationAndReverseNeedsOnline() {
+  void rollbackDefaultsToReverseForAnOnlinePostgresOrMariaDbMigrationAndReverseNeedsOnline() {
     assertFalse(SpecLoader.parse(FULL).reverseReplication(), "bulk: none by default");
     MigrationSpec online = SpecLoader.parse(FULL.replace("strategy: bulk", "strategy: online"));
     assertTrue(online.reverseReplication(), "online PostgreSQL -> PostgreSQL: reverse by default");
@@ -316,6 +316,17 @@ class SpecLoaderTest {
             FULL.replace("strategy: bulk", "strategy: online")
                 .replace("freeze: source-read-only", "freeze: source-read-only, rollback: none"));
     assertFalse(pinned.reverseReplication(), "rollback: none is kept");
+    String mariaDb =
+        FULL.replace("strategy: bulk", "strategy: online")
+            .replace(
+                "jdbc:postgresql://127.0.0.1:5433/Chinook",
+                "jdbc:mariadb://127.0.0.1:3306/Chinook");
+    assertTrue(
+        SpecLoader.parse(mariaDb).reverseReplication(),
+        "online MariaDB -> PostgreSQL: reverse by default (MariaDbReverseApplier)");
+    assertFalse(
+        SpecLoader.parse(mariaDb.replace("jdbc:mariadb:", "jdbc:mysql:")).reverseReplication(),
+        "online MySQL: none by default (no session server_id to tag the applier's writes)");
     assertEquals(pinned, SpecLoader.parse(SpecLoader.render(pinned)), "round trip");
     SpecException bulk =
         assertThrows(

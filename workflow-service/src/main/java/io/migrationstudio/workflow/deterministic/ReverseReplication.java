@@ -273,7 +273,7 @@ final class ReverseReplication {
               + (active
                   ? "has not switched yet"
                   : "has no reverse stream (cutover.rollback: reverse, an online PostgreSQL"
-                      + " source)"));
+                      + " or MariaDB source)"));
     } else if (asked != null) {
       problems.add("a rollback is running already (asked by " + asked.by() + ")");
     }

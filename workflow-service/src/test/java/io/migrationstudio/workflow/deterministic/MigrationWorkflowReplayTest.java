@@ -82,6 +82,35 @@ class MigrationWorkflowReplayTest {
                 ReverseStreamWorkflowImpl.class));
   }
 
+  /**
+   * Recorded histories of the stream children's own slice loops (before {@link StreamSliceLoop} was
+   * shared by both), replayed against the current workflows: the forward stream of an online
+   * migration, and the reverse stream after its switch (restarted after a failed rollback, then
+   * stopped for the next one). Recorded by MigrationWorkflowTest with
+   * -Dstudio.recordStreamHistory=DIR.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"change-stream-history.json", "reverse-stream-history.json"})
+  void recordedStreamHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
+    String json;
+    try (InputStream in = getClass().getResourceAsStream("/histories/" + file)) {
+      json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    boolean reverse = file.startsWith("reverse");
+    WorkflowExecutionHistory history =
+        WorkflowExecutionHistory.fromJson(
+            json, "migration-wf-test/" + (reverse ? "reverse" : "stream"));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        json.contains(reverse ? "Reverse_ApplyReverseSlice" : "Stream_ApplySlice"),
+        "slices were recorded in " + file);
+    org.junit.jupiter.api.Assertions.assertTrue(
+        json.contains("SignalExternalWorkflowExecution")
+            || json.contains("SIGNAL_EXTERNAL_WORKFLOW_EXECUTION"),
+        "a progress report was recorded in " + file);
+    org.junit.jupiter.api.Assertions.assertDoesNotThrow(
+        () -> replay(history, ChangeStreamWorkflowImpl.class, ReverseStreamWorkflowImpl.class));
+  }
+
   /** Recorded histories of one table's child workflow, replayed against the current child. */
   @ParameterizedTest
   @ValueSource(

@@ -288,6 +288,19 @@ class MigrationWorkflowTest {
     MigrationWorkflowReplayTest.replay(history, MigrationWorkflowImpl.class);
     var stream = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/stream");
     MigrationWorkflowReplayTest.replay(stream, ChangeStreamWorkflowImpl.class);
+    writeChildHistory(stream, "change-stream-history.json");
+  }
+
+  /**
+   * With -Dstudio.recordStreamHistory=DIR: a stream child's own history for the replay test (the
+   * migration's history holds only the child's start and end, so its slice loop needs its own).
+   */
+  private static void writeChildHistory(
+      io.temporal.common.WorkflowExecutionHistory history, String file) throws java.io.IOException {
+    String dir = System.getProperty("studio.recordStreamHistory");
+    if (dir != null) {
+      java.nio.file.Files.writeString(java.nio.file.Path.of(dir, file), history.toJson(true));
+    }
   }
 
   /**
@@ -342,6 +355,9 @@ class MigrationWorkflowTest {
         CutoverOptions.ROLLBACK_REVERSE, fakes.executedSpecs.get(0).cutover().rollback(), "pinned");
     var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
     MigrationWorkflowReplayTest.replay(history, MigrationWorkflowImpl.class);
+    var reverseStream = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/reverse");
+    MigrationWorkflowReplayTest.replay(reverseStream, ReverseStreamWorkflowImpl.class);
+    writeChildHistory(reverseStream, "reverse-stream-history.json");
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
       writeHistory(dir, "migration-workflow-history-reverse.json");

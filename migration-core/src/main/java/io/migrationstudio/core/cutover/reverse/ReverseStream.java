@@ -108,6 +108,17 @@ public final class ReverseStream {
    * inverse, naming each blocking finding.
    */
   public CaptureStarted prepare(MigrationSpec spec, MappingDocument mapping, String migrationId) {
+    prepareSource(spec, mapping, migrationId);
+    return prepareTarget(spec, mapping, migrationId);
+  }
+
+  /**
+   * The part of {@link #prepare} that holds no position, so a cutover runs it before its freeze:
+   * the inverse checked (refusing a mapping without one, naming each blocking finding) and the
+   * source's bookkeeping and tags, the applier's session entered once (missing grants show here).
+   * Idempotent.
+   */
+  public void prepareSource(MigrationSpec spec, MappingDocument mapping, String migrationId) {
     MappingDocument inverse = MappingInversion.invert(mapping);
     String name = captureName(migrationId);
     Dialect sd = Dialects.source(spec);
@@ -116,6 +127,16 @@ public final class ReverseStream {
     } catch (SQLException e) {
       throw sd.classify(e, "preparing the source for the reverse stream " + name);
     }
+  }
+
+  /**
+   * The part of {@link #prepare} at the switch point, after {@link #prepareSource}: the reverse
+   * capture (publication and slot) on the target, whose start position it returns. Idempotent.
+   */
+  public CaptureStarted prepareTarget(
+      MigrationSpec spec, MappingDocument mapping, String migrationId) {
+    MappingDocument inverse = MappingInversion.invert(mapping);
+    String name = captureName(migrationId);
     Dialect td = Dialects.target(spec);
     try (Connection tgt = Dialects.open(spec.target(), secrets, "target")) {
       StreamPosition start = capture().prepare(tgt, inverse.sourceSchema(), name, tables(inverse));
