@@ -58,9 +58,21 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                                   + "; validation compares through the approved mapping"));
           MappingDocument mapping =
               MappingLoader.read(yaml, ArtifactPaths.MAPPING_YAML + " at " + at);
+          // the last report on the branch: an online migration reuses its proofs of the chunks
+          // the change stream did not touch since
+          String previousCommit = lastReport(req.branch());
+          byte[] previous =
+              previousCommit == null
+                  ? null
+                  : store.read(previousCommit, ArtifactPaths.VALIDATION_JSON).orElse(null);
           StageOutput out =
               validation.validate(
-                  req.spec(), mapping, req.migrationId(), req.stageStartedAtMillis());
+                  req.spec(),
+                  mapping,
+                  req.migrationId(),
+                  req.stageStartedAtMillis(),
+                  previous,
+                  previousCommit);
           return commit(req, Stage.VALIDATION.producerRole(), "Validation: report", out);
         });
   }
@@ -79,12 +91,7 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
   public FreshnessResult checkFreshness(StageRequest req) {
     return ActivityFailures.run(
         () -> {
-          String reportCommit =
-              store.log(req.branch()).stream()
-                  .filter(c -> c.paths().contains(ArtifactPaths.VALIDATION_JSON))
-                  .map(ArtifactStore.CommitInfo::id)
-                  .findFirst()
-                  .orElse(null);
+          String reportCommit = lastReport(req.branch());
           byte[] report =
               reportCommit == null
                   ? null
@@ -117,6 +124,15 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
               committed.summary(),
               committed.artifacts());
         });
+  }
+
+  /** The newest commit of {@code branch} that wrote {@code validation.json}, or null. */
+  private String lastReport(String branch) {
+    return store.log(branch).stream()
+        .filter(c -> c.paths().contains(ArtifactPaths.VALIDATION_JSON))
+        .map(ArtifactStore.CommitInfo::id)
+        .findFirst()
+        .orElse(null);
   }
 
   private StageResult commit(StageRequest req, String role, String title, StageOutput out) {
