@@ -132,12 +132,15 @@ public final class ChunkReuse {
     if (!current.mappingDigest().equals(p.path("mapping_digest").asText(null))) {
       return fullRun(current, "the mapping changed since the earlier proofs");
     }
+    // null: the stream had applied nothing yet (the target held the copy alone)
     String before = p.path("target_position").asText(null);
-    if (before == null || current.targetPosition() == null) {
-      return fullRun(current, "the earlier or the current stream position is unknown");
+    if (before != null && current.targetPosition() == null) {
+      return fullRun(
+          current, "the stream's position on the target is gone since the earlier proofs (reset)");
     }
-    if (StreamPosition.parse(current.targetPosition()).compareTo(StreamPosition.parse(before))
-        < 0) {
+    if (before != null
+        && StreamPosition.parse(current.targetPosition()).compareTo(StreamPosition.parse(before))
+            < 0) {
       return fullRun(
           current,
           "the stream stands at "

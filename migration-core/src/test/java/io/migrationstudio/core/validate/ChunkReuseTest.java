@@ -153,6 +153,7 @@ class ChunkReuseTest {
             new ChunkReuse.Current(
                 "studio_m", "pg:0/200", "ledger-1", "mapping-2", Map.of("t", marks(1)))));
     cases.put("rewound", ChunkReuse.plan(false, proof, "c1", current("pg:0/99", marks(1))));
+    cases.put("position gone", ChunkReuse.plan(false, proof, "c1", current(null, marks(1))));
     cases.put("marks reset", ChunkReuse.plan(false, proof, "c1", current("pg:0/200", Map.of())));
     for (Map.Entry<String, ChunkReuse> c : cases.entrySet()) {
       ChunkReuse r = c.getValue();
@@ -163,5 +164,23 @@ class ChunkReuseTest {
     ChunkReuse same = ChunkReuse.plan(false, proof, "c1", current("pg:0/100", marks(1)));
     assertTrue(same.reusing(), "the stream at the proof's own position: " + same.reason());
     assertEquals(List.of(), hashed(same, RANGES, true));
+  }
+
+  /** A proof made before the stream applied anything holds until a chunk is marked. */
+  @Test
+  void aProofMadeBeforeTheStreamAppliedAnythingIsReused() {
+    ChunkReuse first = ChunkReuse.fullRun(current(null, Map.of()), "first");
+    first.toHash("t", "ledger", RANGES, true);
+    first.record("t", RANGES, RANGES, Set.of());
+    byte[] proof =
+        first
+            .stamp(
+                new StageOutput(Map.of(ArtifactPaths.VALIDATION_JSON, Json.bytes("{}")), null, ""),
+                "pg:0/80")
+            .files()
+            .get(ArtifactPaths.VALIDATION_JSON);
+    ChunkReuse r = ChunkReuse.plan(false, proof, "c1", current("pg:0/90", marks(1)));
+    assertTrue(r.reusing(), r.reason());
+    assertEquals(List.of(0, 1), hashed(r, RANGES, true), "the chunks the stream marked since");
   }
 }

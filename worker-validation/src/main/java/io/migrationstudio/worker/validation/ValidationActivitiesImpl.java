@@ -3,6 +3,7 @@ package io.migrationstudio.worker.validation;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.FreshnessResult;
 import io.migrationstudio.contracts.activity.RepairPlan;
@@ -61,6 +62,12 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
           // the last report on the branch: an online migration reuses its proofs of the chunks
           // the change stream did not touch since
           String previousCommit = lastReport(req.branch());
+          if (previousCommit == null
+              && req.branch().equals(TaskQueues.validationBranch(req.migrationId()))) {
+            // the first validation-only run may reuse the migration's own Validation report (if
+            // it was made through the same mapping: ChunkReuse checks)
+            previousCommit = lastReport(TaskQueues.branch(req.migrationId()));
+          }
           byte[] previous =
               previousCommit == null
                   ? null
