@@ -199,7 +199,7 @@ public final class ChunkReuse {
     } else if (ranges.size() > 1 && !integerKey) {
       why = "the chunk key is not an integer";
     } else if (!sameMark(before.path("table_mark"), t.path("table_mark"))) {
-      why = "the whole table was marked (TRUNCATE) since the earlier proof";
+      why = "the whole table was marked (a TRUNCATE) since the earlier proof";
     }
     if (why != null) {
       t.put("note", why);

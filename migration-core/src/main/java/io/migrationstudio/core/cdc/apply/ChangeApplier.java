@@ -335,13 +335,17 @@ public final class ChangeApplier {
 
   /**
    * The ledger chunk holding the row {@code values} (its chunk key), or {@link
-   * ChunkChanges#WHOLE_TABLE} when the table has no ledger chunks.
+   * ChunkChanges#WHOLE_TABLE} when the table has no ledger chunks or several chunks cut by a key
+   * that is not a number (a re-validation hashes such a table whole anyway, and placing the row
+   * would cost source round trips for a table copied without snapshots).
    */
   private static int chunkOf(ChunkLookup chunks, TableChanges t, Map<String, Object> values)
       throws SQLException {
-    return chunks.chunks().isEmpty()
-        ? ChunkChanges.WHOLE_TABLE
-        : chunks.chunkOf(t.chunkKeyText(values)).index();
+    List<ChunkLookup.Chunk> all = chunks.chunks();
+    if (all.isEmpty() || (all.size() > 1 && t.order() != KeyOrder.NUMERIC)) {
+      return ChunkChanges.WHOLE_TABLE;
+    }
+    return chunks.chunkOf(t.chunkKeyText(values)).index();
   }
 
   /** Whether the copy of the row's chunk already holds {@code tx} (the hand-off filter). */

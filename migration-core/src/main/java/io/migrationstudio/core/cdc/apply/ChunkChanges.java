@@ -22,9 +22,10 @@ import java.util.TreeMap;
  * <p>A re-validation reads the marks in its target snapshot and reuses the earlier proof of a chunk
  * whose mark did not move since then (see {@code core.validate.ChunkReuse}). Every change the
  * stream sees is marked, applied or skipped by the hand-off filter; a key-changing update marks
- * both keys' chunks; a TRUNCATE, a change whose chunk key is NULL, and a change of a table without
- * ledger chunks mark {@link #WHOLE_TABLE}. A write the stream does not carry (made directly on the
- * target, or a source write kept out of the log) marks nothing.
+ * both keys' chunks; a TRUNCATE, a change of a table without ledger chunks, and a change of a table
+ * whose several chunks are cut by a key that is not a number mark {@link #WHOLE_TABLE}. A write the
+ * stream does not carry (made directly on the target, or a source write kept out of the log) marks
+ * nothing.
  */
 public final class ChunkChanges {
   /** The chunk number of a mark that covers every chunk of its table. */
