@@ -12,27 +12,37 @@ import java.util.List;
  * target may be (default 0.10). {@code repair}: when Validation of a migration FAILs with
  * differences confined to chunks of rows, propose re-copying exactly those chunks ({@code
  * repair-plan.{json,md}}), wait at the validation gate, re-copy them and validate again (default
- * false: nothing is ever repaired).
+ * false: nothing is ever repaired). {@code full}: hash every chunk on both sides even when the
+ * change stream of an online migration shows a chunk unchanged since an earlier report proved it
+ * equal (default false: such a chunk reuses its proof; see docs/change-capture.md).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ValidationOptions(
     @JsonProperty("sample_rows") Integer sampleRows,
     List<QuerySpec> queries,
     @JsonProperty("latency_tolerance") Double latencyTolerance,
-    Boolean repair) {
+    Boolean repair,
+    Boolean full) {
   public ValidationOptions {
     sampleRows = sampleRows == null ? 0 : sampleRows;
     queries = queries == null ? List.of() : List.copyOf(queries);
     latencyTolerance = latencyTolerance == null ? 0.10 : latencyTolerance;
     repair = repair != null && repair;
+    full = full != null && full;
+  }
+
+  /** Before {@code full}: proofs of unchanged chunks are reused. */
+  public ValidationOptions(
+      Integer sampleRows, List<QuerySpec> queries, Double latencyTolerance, Boolean repair) {
+    this(sampleRows, queries, latencyTolerance, repair, null);
   }
 
   /** Before {@code repair}: no repair. */
   public ValidationOptions(Integer sampleRows, List<QuerySpec> queries, Double latencyTolerance) {
-    this(sampleRows, queries, latencyTolerance, null);
+    this(sampleRows, queries, latencyTolerance, null, null);
   }
 
   public static ValidationOptions defaults() {
-    return new ValidationOptions(null, null, null, null);
+    return new ValidationOptions(null, null, null, null, null);
   }
 }

@@ -689,6 +689,10 @@ public final class SpecLoader {
       if (!absent(repair) && !repair.isBoolean()) {
         problem("validation.repair", shown(repair), "must be true or false");
       }
+      JsonNode full = v.get("full");
+      if (!absent(full) && !full.isBoolean()) {
+        problem("validation.full", shown(full), "must be true or false");
+      }
       JsonNode tolerance = v.get("latency_tolerance");
       if (!absent(tolerance) && (!tolerance.isNumber() || tolerance.doubleValue() < 0)) {
         problem(

@@ -112,6 +112,9 @@ final class ChunkComparer {
 
   long targetRowsHashed;
 
+  /** The chunk numbers whose digests differed in {@link #compareAll}. */
+  final java.util.Set<Integer> differingChunks = new java.util.TreeSet<>();
+
   ChunkComparer(
       TableSql sql,
       SourceRows reader,
@@ -284,6 +287,7 @@ final class ChunkComparer {
     for (int i = 0; i < ranges.size(); i++) {
       if (compare(src, tgt, ranges.get(i), new Digest[] {sd.get(i), t.get(i)})) {
         differing++;
+        differingChunks.add(ranges.get(i).index());
       }
     }
     return differing;

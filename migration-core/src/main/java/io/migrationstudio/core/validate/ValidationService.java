@@ -35,30 +35,61 @@ public final class ValidationService {
    */
   public StageOutput validate(
       MigrationSpec spec, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
+    return validate(spec, mapping, migrationId, stageStartedAtMillis, null, null);
+  }
+
+  /**
+   * As above; an online migration's validation reuses the proofs of {@code previousReport} (the
+   * last {@code validation.json}, committed by {@code previousCommit}; both null when there is
+   * none) for the chunks the change stream did not touch since ({@link ChunkReuse}), unless {@code
+   * validation.full} is set.
+   */
+  public StageOutput validate(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis,
+      byte[] previousReport,
+      String previousCommit) {
     return Connections.onBothReadOnly(
         spec,
         secrets,
         "validating migration " + migrationId,
         (src, tgt) -> {
           CheckTimings timings = new CheckTimings(Clock.systemUTC());
+          boolean online = spec.migrate().online();
+          ChunkReuse[] reuse = new ChunkReuse[1];
           Connections.PairWork<StageOutput> work =
-              (s, t) ->
-                  new Validator(Dialects.source(spec), Dialects.target(spec))
-                      .validate(
-                          s,
-                          t,
-                          mapping,
-                          migrationId,
-                          spec.validation().sampleRows(),
-                          Validator.ledgerlessChunkRows(spec.migrate()),
-                          EvidenceMask.plain(spec.mapping().plainEvidence()),
-                          timings);
+              (s, t) -> {
+                if (online) {
+                  // in the target snapshot: the stream's marks at the position both sides hold
+                  reuse[0] =
+                      ChunkReuse.plan(
+                          spec.validation().full(),
+                          previousReport,
+                          previousCommit,
+                          current(spec, mapping, migrationId, t));
+                }
+                return new Validator(Dialects.source(spec), Dialects.target(spec))
+                    .validate(
+                        s,
+                        t,
+                        mapping,
+                        migrationId,
+                        spec.validation().sampleRows(),
+                        Validator.ledgerlessChunkRows(spec.migrate()),
+                        EvidenceMask.plain(spec.mapping().plainEvidence()),
+                        timings,
+                        reuse[0]);
+              };
           StageOutput out;
-          if (spec.migrate().online()) {
+          if (online) {
             // the stream runs: compare both sides at one source position it is held at
             PositionedValidation.Result<StageOutput> r =
                 new PositionedValidation(secrets).run(spec, migrationId, src, tgt, work);
-            out = PositionedValidation.stamp(r.value(), r.proof());
+            out =
+                reuse[0].stamp(
+                    PositionedValidation.stamp(r.value(), r.proof()), r.proof().sourcePosition());
           } else {
             out = work.run(src, tgt);
           }
@@ -72,6 +103,26 @@ public final class ValidationService {
                       TargetSchema.DEFAULT_STUDIO_SCHEMA,
                       migrationId)));
         });
+  }
+
+  /** What the target holds at a positioned validation's snapshot, for {@link ChunkReuse}. */
+  private static ChunkReuse.Current current(
+      MigrationSpec spec, MappingDocument mapping, String migrationId, java.sql.Connection tgt)
+      throws java.sql.SQLException {
+    io.migrationstudio.core.dialect.Dialect td = Dialects.target(spec);
+    String schema = TargetSchema.DEFAULT_STUDIO_SCHEMA;
+    String capture = io.migrationstudio.core.cdc.apply.StreamService.captureName(migrationId);
+    String position =
+        new io.migrationstudio.core.cdc.apply.StreamPositions(td, schema)
+            .read(tgt, capture)
+            .map(p -> p.position() == null ? null : p.position().text())
+            .orElse(null);
+    return new ChunkReuse.Current(
+        capture,
+        position,
+        Freshness.ledgerState(tgt, td, schema, migrationId).digest(),
+        ChunkReuse.mappingDigest(mapping),
+        new io.migrationstudio.core.cdc.apply.ChunkChanges(td, schema).read(tgt, migrationId));
   }
 
   /** The spec's query set replayed on both sides; {@code validationJson} may be null. */

@@ -66,7 +66,9 @@ import java.util.concurrent.Executors;
  * </ol>
  *
  * A table passes when none of them shows a difference. The seed derives from the migration id, so a
- * re-run on unchanged data writes the same bytes.
+ * re-run on unchanged data writes the same bytes. A re-validation of an online migration may skip
+ * the chunks whose earlier proof still holds ({@link ChunkReuse}); their table is then counted with
+ * {@code count(*)} and its column aggregates are skipped.
  */
 public final class Validator {
   public static final int MIN_SAMPLE_ROWS = 100;
@@ -173,9 +175,26 @@ public final class Validator {
       int chunkRows,
       EvidenceMask mask,
       CheckTimings timings) {
+    return validate(src, tgt, mapping, migrationId, sampleRows, chunkRows, mask, timings, null);
+  }
+
+  /**
+   * As above; with {@code reuse} (null: hash every chunk) a chunk whose earlier proof still holds
+   * is not hashed again ({@link ChunkReuse}), and every chunk's outcome is recorded into it.
+   */
+  public StageOutput validate(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String migrationId,
+      int sampleRows,
+      int chunkRows,
+      EvidenceMask mask,
+      CheckTimings timings,
+      ChunkReuse reuse) {
     ValidationReport report =
         MaskedReport.of(
-            run(src, tgt, mapping, migrationId, sampleRows, chunkRows, true, timings),
+            run(src, tgt, mapping, migrationId, sampleRows, chunkRows, true, timings, reuse),
             mapping,
             mask);
     long failed = report.tables().stream().filter(t -> t.status() == Verdict.FAIL).count();
@@ -199,7 +218,7 @@ public final class Validator {
       String migrationId,
       int sampleRows,
       int chunkRows) {
-    return run(src, tgt, mapping, migrationId, sampleRows, chunkRows, true, null);
+    return run(src, tgt, mapping, migrationId, sampleRows, chunkRows, true, null, null);
   }
 
   /**
@@ -208,7 +227,7 @@ public final class Validator {
    */
   public ValidationReport checksums(
       Connection src, Connection tgt, MappingDocument mapping, String migrationId, int chunkRows) {
-    return run(src, tgt, mapping, migrationId, 0, chunkRows, false, null);
+    return run(src, tgt, mapping, migrationId, 0, chunkRows, false, null, null);
   }
 
   /** {@link #checksums} with the row values and keys it quotes masked through {@code mask}. */
@@ -230,7 +249,8 @@ public final class Validator {
       int sampleRows,
       int chunkRows,
       boolean full,
-      CheckTimings timings) {
+      CheckTimings timings,
+      ChunkReuse reuse) {
     if (timings != null) {
       timings.start();
     }
@@ -260,7 +280,8 @@ public final class Validator {
                   chunkRows,
                   sourceThread,
                   full,
-                  timings));
+                  timings,
+                  reuse));
         } catch (SQLException e) {
           throw target.classify(e, "validating table " + t.source() + " → " + t.target());
         }
@@ -298,7 +319,8 @@ public final class Validator {
       int chunkRows,
       ExecutorService sourceThread,
       boolean full,
-      CheckTimings timings)
+      CheckTimings timings,
+      ChunkReuse reuse)
       throws SQLException {
     TableMapping t = sql.table();
     String name = t.source();
@@ -320,9 +342,16 @@ public final class Validator {
     Diff diff = new Diff(codec, t);
     ChunkComparer comparer =
         new ChunkComparer(sql, reader, diff, leafRows, sqlHashing, sourceThread, full);
-    int differing = timed(timings, name, "checksums", () -> comparer.compareAll(src, tgt, ranges));
+    // chunks whose earlier proof still holds are not hashed again; then the counts are count(*)
+    List<ChunkRange> hashed =
+        reuse == null ? ranges : reuse.toHash(name, chunkSource, ranges, integerKey(sql));
+    boolean partial = hashed.size() < ranges.size();
+    int differing = timed(timings, name, "checksums", () -> comparer.compareAll(src, tgt, hashed));
+    if (reuse != null) {
+      reuse.record(name, ranges, hashed, comparer.differingChunks);
+    }
     long[] counts =
-        timed(timings, name, "counts", () -> counts(src, tgt, sql, ranges, comparer, sourceThread));
+        timed(timings, name, "counts", () -> counts(src, tgt, sql, hashed, comparer, sourceThread));
     long sourceRows = counts[0];
     long targetRows = counts[1];
     long tableSeed = sha64(Long.toHexString(seed) + "/" + t.source());
@@ -357,6 +386,11 @@ public final class Validator {
               name,
               "aggregates",
               () -> {
+                if (partial) {
+                  // a whole-table aggregate would read every reused chunk again: only what the
+                  // re-hashed chunks streamed (across engines) is compared
+                  return comparer.streamedAggregates();
+                }
                 List<ValidationReport.ColumnAggregate> fromPass = comparer.passAggregates(src, tgt);
                 List<ValidationReport.ColumnAggregate> compared =
                     new ArrayList<>(
@@ -491,6 +525,13 @@ public final class Validator {
     return filter(sql.table()) == null
         ? null
         : count(src, "SELECT count(*) FROM " + sql.sourceTable());
+  }
+
+  /** Whether the table's chunk key is an integer (ordered alike by the stream and the servers). */
+  private static boolean integerKey(TableSql sql) {
+    return sql.chunkKey()
+        .map(k -> k.canonical() != null && k.canonical().isInteger())
+        .orElse(false);
   }
 
   private List<ChunkRange> ledgerRanges(Connection tgt, String migrationId, String table)

@@ -3,6 +3,7 @@ package io.migrationstudio.worker.validation;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.FreshnessResult;
 import io.migrationstudio.contracts.activity.RepairPlan;
@@ -58,9 +59,27 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                                   + "; validation compares through the approved mapping"));
           MappingDocument mapping =
               MappingLoader.read(yaml, ArtifactPaths.MAPPING_YAML + " at " + at);
+          // the last report on the branch: an online migration reuses its proofs of the chunks
+          // the change stream did not touch since
+          String previousCommit = lastReport(req.branch());
+          if (previousCommit == null
+              && req.branch().equals(TaskQueues.validationBranch(req.migrationId()))) {
+            // the first validation-only run may reuse the migration's own Validation report (if
+            // it was made through the same mapping: ChunkReuse checks)
+            previousCommit = lastReport(TaskQueues.branch(req.migrationId()));
+          }
+          byte[] previous =
+              previousCommit == null
+                  ? null
+                  : store.read(previousCommit, ArtifactPaths.VALIDATION_JSON).orElse(null);
           StageOutput out =
               validation.validate(
-                  req.spec(), mapping, req.migrationId(), req.stageStartedAtMillis());
+                  req.spec(),
+                  mapping,
+                  req.migrationId(),
+                  req.stageStartedAtMillis(),
+                  previous,
+                  previousCommit);
           return commit(req, Stage.VALIDATION.producerRole(), "Validation: report", out);
         });
   }
@@ -79,12 +98,7 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
   public FreshnessResult checkFreshness(StageRequest req) {
     return ActivityFailures.run(
         () -> {
-          String reportCommit =
-              store.log(req.branch()).stream()
-                  .filter(c -> c.paths().contains(ArtifactPaths.VALIDATION_JSON))
-                  .map(ArtifactStore.CommitInfo::id)
-                  .findFirst()
-                  .orElse(null);
+          String reportCommit = lastReport(req.branch());
           byte[] report =
               reportCommit == null
                   ? null
@@ -117,6 +131,15 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
               committed.summary(),
               committed.artifacts());
         });
+  }
+
+  /** The newest commit of {@code branch} that wrote {@code validation.json}, or null. */
+  private String lastReport(String branch) {
+    return store.log(branch).stream()
+        .filter(c -> c.paths().contains(ArtifactPaths.VALIDATION_JSON))
+        .map(ArtifactStore.CommitInfo::id)
+        .findFirst()
+        .orElse(null);
   }
 
   private StageResult commit(StageRequest req, String role, String title, StageOutput out) {

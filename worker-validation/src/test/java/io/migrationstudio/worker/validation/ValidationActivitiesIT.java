@@ -251,6 +251,149 @@ class ValidationActivitiesIT {
     assertTrue(cause.isNonRetryable());
   }
 
+  /**
+   * Re-validation on demand of an online migration while its stream runs: each call of the activity
+   * proves a new source position, and the second reuses the proofs of the last report on the branch
+   * (found by its commit) for every chunk the stream did not touch: after one source row changed,
+   * exactly its chunk is hashed again and the others name the first report's commit.
+   */
+  @Test
+  void anOnlineReValidationReusesTheProofsOfTheLastReportOnTheBranch(
+      TestDatabase source, TestDatabase target) throws Exception {
+    source.execute(
+        "CREATE TABLE item (id int PRIMARY KEY, v int NOT NULL)",
+        "INSERT INTO item SELECT g, g FROM generate_series(0, 999) g");
+    MigrationSpec spec =
+        new MigrationSpec(
+            "reval",
+            null,
+            new ConnectionSpec(source.jdbcUrl(), source.user(), null, "public"),
+            new ConnectionSpec(target.jdbcUrl(), target.user(), null, "public"),
+            null,
+            new io.migrationstudio.contracts.spec.MappingOptions("identity", null),
+            new io.migrationstudio.contracts.spec.MigrateOptions(
+                "online", null, null, null, null, null, null, null, null, "PT5S"),
+            null,
+            null,
+            null,
+            null,
+            null);
+    io.migrationstudio.core.dialect.postgres.PostgresDialect pg =
+        new io.migrationstudio.core.dialect.postgres.PostgresDialect();
+    MappingDocument mapping;
+    try (java.sql.Connection src = source.connect();
+        java.sql.Connection tgt = target.connect()) {
+      mapping =
+          new io.migrationstudio.core.mapping.MappingGenerator()
+              .generate(
+                  io.migrationstudio.core.assess.InventoryService.introspect(
+                      src, pg, "public", t -> true),
+                  spec,
+                  null);
+      var prepared =
+          new io.migrationstudio.core.copy.TargetPreparer(pg, pg)
+              .prepare(src, tgt, mapping, "reval", 100);
+      var copier = new io.migrationstudio.core.copy.ChunkCopier(pg, pg);
+      for (var plan : prepared.tables()) {
+        for (var r : plan.chunks()) {
+          copier.copy(
+              src,
+              tgt,
+              mapping,
+              mapping.bySource(plan.sourceTable()).orElseThrow(),
+              r,
+              "reval",
+              io.migrationstudio.core.copy.ChunkProgress.NONE);
+        }
+      }
+      new io.migrationstudio.core.copy.LoadFinisher(pg).finish(tgt, mapping, "reval", 0L);
+    }
+    var streams = new io.migrationstudio.core.cdc.apply.StreamService(new SecretResolver(Map.of()));
+    var started = streams.prepare(spec, mapping, "reval");
+    java.util.concurrent.atomic.AtomicBoolean stop =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<?> stream =
+          pool.submit(
+              () -> {
+                while (!stop.get()) {
+                  streams.applySlice(
+                      spec,
+                      mapping,
+                      "reval",
+                      started.capture(),
+                      started.position(),
+                      java.time.Duration.ofSeconds(2),
+                      p -> {});
+                }
+                return null;
+              });
+      String commit =
+          store
+              .commit(
+                  "migrations/reval",
+                  Stage.MIGRATE.checkerRole(),
+                  "migrated",
+                  Map.of(ArtifactPaths.MAPPING_YAML, Json.bytes(Json.writeYaml(mapping))))
+              .head();
+      env.registerActivitiesImplementations(
+          new ValidationActivitiesImpl(store, new SecretResolver(Map.of())));
+      ValidationActivities activities = env.newActivityStub(ValidationActivities.class);
+
+      StageResult first =
+          activities.validate(new StageRequest("reval", spec, "migrations/reval", commit, 0L));
+      var v1 = report(first.commit());
+      assertEquals("PASS", v1.get("status").asText(), v1.toString());
+      assertEquals("full", v1.get("chunk_proofs").get("mode").asText());
+      int chunks = v1.get("chunk_proofs").get("hashed").asInt();
+      assertEquals(10, chunks, "item in chunks of 100 rows");
+
+      source.execute("UPDATE item SET v = -v WHERE id = 555");
+      StageResult second =
+          activities.validate(
+              new StageRequest("reval", spec, "migrations/reval", first.commit(), 0L));
+      var v2 = report(second.commit());
+      var proofs = v2.get("chunk_proofs");
+      assertEquals("PASS", v2.get("status").asText(), v2.toString());
+      assertEquals("incremental", proofs.get("mode").asText(), proofs.toString());
+      assertEquals(1, proofs.get("hashed").asInt(), proofs.toString());
+      assertEquals(chunks - 1, proofs.get("reused").asInt());
+      for (var c : proofs.get("tables").get(0).get("chunks")) {
+        boolean holds555 =
+            (c.get("lo").isNull() || c.get("lo").asLong() <= 555)
+                && (c.get("hi").isNull() || 555 < c.get("hi").asLong());
+        assertEquals(holds555 ? "hashed" : "reused", c.get("check").asText(), c.toString());
+        if (!holds555) {
+          assertEquals(first.commit(), c.get("proved_in").asText(), c.toString());
+        }
+      }
+      assertTrue(
+          io.migrationstudio.core.cdc.StreamPosition.parse(
+                      v2.get("position").get("source_position").asText())
+                  .compareTo(
+                      io.migrationstudio.core.cdc.StreamPosition.parse(
+                          v1.get("position").get("source_position").asText()))
+              > 0,
+          "a new source position: " + v2.get("position"));
+      stop.set(true);
+      stream.get();
+    } finally {
+      stop.set(true);
+      pool.shutdown();
+      pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+      streams.drop(spec, started.capture());
+    }
+  }
+
+  private com.fasterxml.jackson.databind.JsonNode report(String commit) {
+    return Json.read(
+        store.read(commit, ArtifactPaths.VALIDATION_JSON).orElseThrow(),
+        com.fasterxml.jackson.databind.JsonNode.class,
+        "validation.json");
+  }
+
   private String text(String commit, String path) {
     return new String(store.read(commit, path).orElseThrow(), StandardCharsets.UTF_8);
   }

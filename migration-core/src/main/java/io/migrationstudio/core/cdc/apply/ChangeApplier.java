@@ -54,6 +54,10 @@ import java.util.TreeMap;
  * insert of the new key against the new key's chunk. A TRUNCATE deletes the ranges of the chunks
  * that do not include it (all of them: TRUNCATE). Tables copied in bulk (no snapshots) take every
  * change. The applier runs after the copy: each chunk of an online table must have its snapshot.
+ *
+ * <p><b>Chunk marks.</b> Every change of a table in scope, applied or skipped, marks the ledger
+ * chunk(s) of its row in {@link ChunkChanges} in the same target transaction, so a re-validation
+ * knows from the stream itself which chunks may differ from their last proof.
  */
 public final class ChangeApplier {
   /** Changes per JDBC batch before it is sent. */
@@ -68,6 +72,7 @@ public final class ChangeApplier {
   private final Connection sourceForOrder;
   private final StreamPositions positions;
   private final Ledger ledger;
+  private final ChunkChanges marks;
   private final Map<String, TableChanges> tables = new HashMap<>();
   private final Map<String, ChunkLookup> lookups = new HashMap<>();
   private boolean created;
@@ -130,6 +135,7 @@ public final class ChangeApplier {
     this.sourceForOrder = sourceForOrder;
     this.positions = new StreamPositions(target, studioSchema);
     this.ledger = new Ledger(target, studioSchema);
+    this.marks = new ChunkChanges(target, studioSchema);
   }
 
   /** The position and counters the target holds for this capture (empty before any batch). */
@@ -164,6 +170,7 @@ public final class ChangeApplier {
         try (Statement st = tgt.createStatement()) {
           st.execute(TargetSchema.streamPositionStatement(target, studioSchema));
         }
+        marks.create(tgt);
       }
       StreamPosition stored = positions.lock(tgt, capture);
       StreamPosition last = stored;
@@ -172,6 +179,7 @@ public final class ChangeApplier {
       int skipped = 0;
       long changes = 0;
       Counts counts = new Counts();
+      ChunkChanges.Pending touched = new ChunkChanges.Pending();
       try (Batcher out = new Batcher(tgt)) {
         for (SourceTransaction tx : batch) {
           if (last != null && tx.commit().compareTo(last) <= 0) {
@@ -179,7 +187,7 @@ public final class ChangeApplier {
             continue;
           }
           for (RowChange change : tx.changes()) {
-            apply(tgt, out, tx, change, counts);
+            apply(tgt, out, tx, change, counts, touched);
           }
           applied++;
           changes += tx.changes().size();
@@ -191,6 +199,9 @@ public final class ChangeApplier {
       if (applied == 0) {
         tgt.rollback();
       } else {
+        // the chunks the batch touched, with its rows and its position (re-validation reuses the
+        // proof of a chunk whose mark did not move)
+        marks.add(tgt, migration, touched);
         positions.advance(tgt, capture, last, applied, changes - counts.ignored, lastTime);
         tgt.commit();
       }
@@ -213,7 +224,12 @@ public final class ChangeApplier {
   }
 
   private void apply(
-      Connection tgt, Batcher out, SourceTransaction tx, RowChange change, Counts counts)
+      Connection tgt,
+      Batcher out,
+      SourceTransaction tx,
+      RowChange change,
+      Counts counts,
+      ChunkChanges.Pending touched)
       throws SQLException {
     TableChanges t = table(change.table());
     if (t == null) {
@@ -226,6 +242,10 @@ public final class ChangeApplier {
       case INSERT, UPDATE -> {
         boolean insert = change.kind() == io.migrationstudio.core.cdc.ChangeKind.INSERT;
         boolean moved = !insert && t.keyChanged(change.key(), change.row());
+        touched.mark(t.table.source(), chunkOf(chunks, t, change.row()), tx.commit());
+        if (moved) {
+          touched.mark(t.table.source(), chunkOf(chunks, t, change.key()), tx.commit());
+        }
         boolean applyNew = !copied(chunks, t.chunkKeyText(change.row()), tx);
         boolean applyOld = moved && !copied(chunks, t.chunkKeyText(change.key()), tx);
         TableChanges.Converted row = t.convert(withBeforeImage(change.row(), change.key()));
@@ -263,6 +283,7 @@ public final class ChangeApplier {
         }
       }
       case DELETE -> {
+        touched.mark(t.table.source(), chunkOf(chunks, t, change.key()), tx.commit());
         if (copied(chunks, t.chunkKeyText(change.key()), tx)) {
           counts.add(name, 0, 0, 0, 0, 1);
         } else {
@@ -271,6 +292,7 @@ public final class ChangeApplier {
         }
       }
       case TRUNCATE -> {
+        touched.mark(t.table.source(), ChunkChanges.WHOLE_TABLE, tx.commit());
         out.flush();
         truncate(tgt, t, chunks, tx);
         counts.add(name, 0, 0, 0, 1, 0);
@@ -309,6 +331,21 @@ public final class ChangeApplier {
     if (update != null) {
       out.add(update, t.updateParams(row, false, t.keyValues(row)), t, row);
     }
+  }
+
+  /**
+   * The ledger chunk holding the row {@code values} (its chunk key), or {@link
+   * ChunkChanges#WHOLE_TABLE} when the table has no ledger chunks or several chunks cut by a key
+   * that is not a number (a re-validation hashes such a table whole anyway, and placing the row
+   * would cost source round trips for a table copied without snapshots).
+   */
+  private static int chunkOf(ChunkLookup chunks, TableChanges t, Map<String, Object> values)
+      throws SQLException {
+    List<ChunkLookup.Chunk> all = chunks.chunks();
+    if (all.isEmpty() || (all.size() > 1 && t.order() != KeyOrder.NUMERIC)) {
+      return ChunkChanges.WHOLE_TABLE;
+    }
+    return chunks.chunkOf(t.chunkKeyText(values)).index();
   }
 
   /** Whether the copy of the row's chunk already holds {@code tx} (the hand-off filter). */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.activity.ChunkRange;
@@ -25,6 +26,7 @@ import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.validate.PositionedValidation;
 import io.migrationstudio.testkit.PostgresExtension;
@@ -66,6 +68,9 @@ abstract class AbstractStreamSliceIT {
   String capture;
   String start;
 
+  /** Whether {@link #setUp} adds {@code item}: 1000 rows, ten chunks of 100 keys. */
+  boolean withItems;
+
   /** A fresh, empty source database of the engine under test. */
   abstract EngineDb newSource(String prefix);
 
@@ -89,6 +94,14 @@ abstract class AbstractStreamSliceIT {
         "CREATE TABLE proof (seq int PRIMARY KEY, note varchar(40))");
     for (int i = 1; i <= 50; i++) {
       source.execute("INSERT INTO acct VALUES (" + i + ", 0)");
+    }
+    if (withItems) {
+      source.execute("CREATE TABLE item (id int PRIMARY KEY, v int NOT NULL)");
+      StringBuilder rows = new StringBuilder("INSERT INTO item VALUES ");
+      for (int i = 0; i < 1000; i++) {
+        rows.append(i == 0 ? "" : ", ").append("(").append(i).append(", ").append(i).append(")");
+      }
+      source.execute(rows.toString());
     }
     spec =
         new MigrationSpec(
@@ -369,6 +382,190 @@ abstract class AbstractStreamSliceIT {
     }
     catchUp();
     assertExactlyOnce();
+  }
+
+  /**
+   * Re-validation while the stream runs reuses the proof of every chunk the stream did not touch
+   * ({@link io.migrationstudio.core.validate.ChunkReuse}). The first validation hashes every chunk;
+   * after a writer changed rows of two chunks of {@code item} only, the next one hashes exactly
+   * those two, reuses the others (naming the report and the position that proved them) and passes
+   * at a later position. A row broken directly on the target (triggers off: the stream does not see
+   * it) in a reused chunk is then found by the full mode ({@code validation.full}); and once the
+   * source changes another row of that chunk, the incremental mode hashes the chunk again and lists
+   * the broken row: a change in a reused chunk is never missed.
+   */
+  @Test
+  void aReValidationHashesOnlyTheChunksTheStreamChangedAndTheFullModeFindsADirectWrite(
+      TestDatabase target) throws Exception {
+    withItems = true;
+    setUp(target);
+    write(1, 20, -1); // the stream starts behind
+    AtomicBoolean stop = new AtomicBoolean();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      java.util.concurrent.Future<?> stream =
+          pool.submit(
+              () -> {
+                while (!stop.get()) {
+                  slice(Duration.ofSeconds(2), p -> {});
+                }
+                return null;
+              });
+      io.migrationstudio.core.validate.ValidationService service =
+          new io.migrationstudio.core.validate.ValidationService(new SecretResolver(Map.of()));
+
+      JsonNode v1 = validate(service, spec, null, null);
+      JsonNode p1 = v1.get("chunk_proofs");
+      assertEquals("PASS", v1.get("status").asText(), v1.toString());
+      assertEquals("full", p1.get("mode").asText(), p1.toString());
+      assertEquals("no earlier validation report", p1.get("reason").asText());
+      int chunks = p1.get("hashed").asInt();
+      assertTrue(chunks >= 12, "item's ten chunks, acct's and proof's: " + p1);
+      assertEquals(0, p1.get("reused").asInt());
+
+      source.execute("UPDATE item SET v = v + 1 WHERE id IN (250, 251, 720)");
+      JsonNode v2 = validate(service, spec, v1, "v1");
+      JsonNode p2 = v2.get("chunk_proofs");
+      assertEquals("PASS", v2.get("status").asText(), v2.toString());
+      assertEquals("incremental", p2.get("mode").asText(), p2.toString());
+      int c250 = chunkOf(p2, "item", 250);
+      int c720 = chunkOf(p2, "item", 720);
+      assertEquals(
+          List.of("item/" + c250, "item/" + c720),
+          checked(p2, "hashed"),
+          "exactly the chunks the writer changed are hashed again");
+      assertEquals(2, p2.get("hashed").asInt());
+      assertEquals(chunks - 2, p2.get("reused").asInt());
+      String p1Position = v1.get("position").get("source_position").asText();
+      JsonNode reusedChunk = chunk(p2, "item", chunkOf(p2, "item", 5));
+      assertEquals("v1", reusedChunk.get("proved_in").asText(), reusedChunk.toString());
+      assertEquals(p1Position, reusedChunk.get("proved_at").asText(), reusedChunk.toString());
+      assertTrue(
+          StreamPosition.parse(v2.get("position").get("source_position").asText())
+                  .compareTo(StreamPosition.parse(p1Position))
+              > 0,
+          "the re-validation proves a later position: " + v2.get("position"));
+
+      try (Connection c = target.connect();
+          Statement st = c.createStatement()) {
+        st.execute("SET session_replication_role = replica"); // no triggers: the stream's blind
+        st.execute("UPDATE item SET v = -1 WHERE id = 5");
+      }
+      JsonNode v3 = validate(service, spec, v2, "v2");
+      JsonNode p3 = v3.get("chunk_proofs");
+      int c5 = chunkOf(p3, "item", 5);
+      assertEquals(List.of(), checked(p3, "hashed"), "nothing the stream saw changed: " + p3);
+      assertEquals("reused", chunk(p3, "item", c5).get("check").asText());
+      assertEquals("v2", chunk(p3, "item", c250).get("proved_in").asText(), "hashed in v2");
+      assertEquals("v1", chunk(p3, "item", c5).get("proved_in").asText(), "still v1's proof");
+
+      MigrationSpec full =
+          new MigrationSpec(
+              spec.id(),
+              spec.title(),
+              spec.source(),
+              spec.target(),
+              spec.scope(),
+              spec.mapping(),
+              spec.migrate(),
+              new io.migrationstudio.contracts.spec.ValidationOptions(null, null, null, null, true),
+              spec.cutover(),
+              spec.reviews(),
+              spec.approvers(),
+              spec.assessment());
+      JsonNode v4 = validate(service, full, v3, "v3");
+      assertEquals("full", v4.get("chunk_proofs").get("mode").asText());
+      assertEquals(chunks, v4.get("chunk_proofs").get("hashed").asInt());
+      assertEquals("FAIL", v4.get("status").asText());
+      assertEquals(List.of("item changed"), differences(v4), "the full mode finds the row");
+
+      source.execute("UPDATE item SET v = v + 1 WHERE id = 6"); // same chunk as the broken row
+      JsonNode v5 = validate(service, spec, v3, "v3");
+      JsonNode p5 = v5.get("chunk_proofs");
+      assertEquals("incremental", p5.get("mode").asText(), p5.toString());
+      assertEquals(List.of("item/" + c5), checked(p5, "hashed"), p5.toString());
+      assertEquals("FAIL", v5.get("status").asText());
+      assertEquals(List.of("item changed"), differences(v5), "the chunk hashed again shows it");
+
+      stop.set(true);
+      stream.get();
+    } finally {
+      stop.set(true);
+      pool.shutdown();
+      pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  /** A validation of the stage (every check) at the stream's position; its validation.json. */
+  private JsonNode validate(
+      io.migrationstudio.core.validate.ValidationService service,
+      MigrationSpec s,
+      JsonNode previous,
+      String previousCommit) {
+    io.migrationstudio.core.report.StageOutput out =
+        service.validate(
+            s,
+            mapping,
+            MIGRATION,
+            0L,
+            previous == null ? null : Json.bytes(Json.write(previous)),
+            previousCommit);
+    return Json.read(
+        out.files().get(ArtifactPaths.VALIDATION_JSON), JsonNode.class, "validation.json");
+  }
+
+  /** {@code table/chunk} of every chunk whose check was {@code check}. */
+  private static List<String> checked(JsonNode proofs, String check) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode t : proofs.get("tables")) {
+      for (JsonNode c : t.get("chunks")) {
+        if (check.equals(c.get("check").asText())) {
+          out.add(t.get("table").asText() + "/" + c.get("chunk").asInt());
+        }
+      }
+    }
+    return out.stream().sorted().toList();
+  }
+
+  private static JsonNode chunk(JsonNode proofs, String table, int chunk) {
+    for (JsonNode t : proofs.get("tables")) {
+      for (JsonNode c : t.get("chunks")) {
+        if (table.equals(t.get("table").asText()) && c.get("chunk").asInt() == chunk) {
+          return c;
+        }
+      }
+    }
+    throw new AssertionError("no chunk " + table + "/" + chunk + " in " + proofs);
+  }
+
+  /** The chunk of {@code table} whose range [lo, hi) holds the integer key {@code id}. */
+  private static int chunkOf(JsonNode proofs, String table, int id) {
+    for (JsonNode t : proofs.get("tables")) {
+      if (!table.equals(t.get("table").asText())) {
+        continue;
+      }
+      for (JsonNode c : t.get("chunks")) {
+        JsonNode lo = c.get("lo");
+        JsonNode hi = c.get("hi");
+        if ((lo.isNull() || Long.parseLong(lo.asText()) <= id)
+            && (hi.isNull() || id < Long.parseLong(hi.asText()))) {
+          return c.get("chunk").asInt();
+        }
+      }
+    }
+    throw new AssertionError("no chunk of " + table + " holds " + id + ": " + proofs);
+  }
+
+  /** {@code table kind} of every listed difference (the report masks the keys). */
+  private static List<String> differences(JsonNode report) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode t : report.get("tables")) {
+      for (JsonNode d : t.path("differences")) {
+        out.add(t.get("table").asText() + " " + d.get("kind").asText());
+      }
+    }
+    return out;
   }
 
   /**
