@@ -590,9 +590,10 @@ class StudioRunIT {
     loadChinook(source);
     source.execute(
         "CREATE TABLE big_events (id bigint PRIMARY KEY, payload text)",
-        "INSERT INTO big_events SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 200000) g");
+        // 40 chunks: the kill lands after 10 of them, whatever the machine's load
+        "INSERT INTO big_events SELECT g, repeat(md5(g::text), 2) FROM generate_series(1, 40000) g");
     Path spec = home.resolve("migration.yaml");
-    Files.writeString(spec, spec("e2e-resume", source, target, 2000));
+    Files.writeString(spec, spec("e2e-resume", source, target, 1000));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process first =
         new ProcessBuilder(
@@ -610,8 +611,8 @@ class StudioRunIT {
             .redirectOutput(home.resolve("first-run.log").toFile())
             .start();
     long committedBefore = 0;
-    for (int i = 0; i < 600 && committedBefore < 10; i++) {
-      Thread.sleep(200);
+    for (int i = 0; i < 1200 && committedBefore < 10; i++) {
+      Thread.sleep(100);
       assertTrue(
           first.isAlive(),
           "the first run ended early: " + Files.readString(home.resolve("first-run.log")));
@@ -626,7 +627,7 @@ class StudioRunIT {
     }
     first.destroyForcibly().waitFor(); // kill -9: the in-memory Temporal state is gone with it
     assertTrue(
-        committedBefore >= 10 && committedBefore < 100, "killed mid-copy: " + committedBefore);
+        committedBefore >= 10 && committedBefore < 40, "killed mid-copy: " + committedBefore);
     String firstFinish =
         String.valueOf(
             target.queryLong(
