@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(600)
 // 44 s of the suite's 20-minute budget; the mechanism it proves (a killed migrate worker's chunk
 // retried by another worker, the result exact) is also proven by
-// StudioRunIT#migrateWorkerKilledMidCopyIsReplacedAndTheResultIsExact, which runs every time.
+// StudioRunIT#migrateWorkersKilledMidCopyAndMidStreamAreReplacedAndTheResultIsExact (every time).
 // Run it with -Dslow=true.
 @org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "slow", matches = "true")
 class TwoMigrateWorkersIT {
