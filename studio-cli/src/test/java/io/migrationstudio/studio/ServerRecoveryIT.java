@@ -19,6 +19,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -46,7 +49,11 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(900)
 class ServerRecoveryIT {
   private static final String ONLINE = "kill-online";
+  private static final String WINDOW = "kill-window";
   private static final int ROWS = 60_000;
+
+  /** The first migration's hypercare: long enough to kill a server during it. */
+  private static final String HYPERCARE = "PT20S";
 
   private record Result(int code, String out, String err) {}
 
@@ -68,22 +75,35 @@ class ServerRecoveryIT {
   }
 
   @Test
-  void killedServersResumeACopyAStreamAndAGate(
-      TestDatabase source, TestDatabase target, @TempDir Path home) throws Exception {
+  void killedServersResumeACopyAStreamAGateAWindowAndAHypercare(
+      TestDatabase source,
+      TestDatabase target,
+      TestDatabase windowSource,
+      TestDatabase windowTarget,
+      @TempDir Path home)
+      throws Exception {
+    long began = System.nanoTime();
     source.execute(
         "CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL, n integer NOT NULL)",
         "INSERT INTO big SELECT g, md5(g::text), 0 FROM generate_series(1, " + ROWS + ") g");
+    windowSource.execute(
+        "CREATE TABLE small (id integer PRIMARY KEY, name text NOT NULL)",
+        "INSERT INTO small SELECT g, 'row ' || g FROM generate_series(1, 10) g");
     Path onlineSpec =
         spec(
             home,
             ONLINE,
             source,
             target,
-            "cutover: ask",
+            // an external cutover gate: only approvers.cutover (carol) may approve it
+            "cutover: external, decommission: auto",
+            "approvers: { default: [alice], cutover: [carol] }",
             // slow enough that a kill lands mid-copy: 30 chunks of 2,000 rows at 6,000 rows/s
             "migrate: { strategy: online, parallelism: 1, chunk_rows: 2000,"
                 + " max_rows_per_second: 6000 }",
-            "cutover: { rto: PT5M, max_lag: PT30S, hypercare: PT0S, rollback: none, drill: skip }");
+            "cutover: { rto: PT5M, max_lag: PT30S, hypercare: "
+                + HYPERCARE
+                + ", rollback: none, drill: skip }");
     int[] ports = {
       EmbeddedTemporal.freePort(), EmbeddedTemporal.freePort(), EmbeddedTemporal.freePort()
     };
@@ -104,15 +124,18 @@ class ServerRecoveryIT {
     } finally {
       first.destroyForcibly().waitFor(); // kill -9: the in-memory Temporal state is gone
     }
+    lap(began, "killed mid-copy");
     assertTrue(
         committedBeforeKill.size() < ROWS / 2000,
         "killed mid-copy: " + committedBeforeKill.size() + " chunks committed");
     assertTrue(copyWriter.written() > 0, "the writer wrote before the kill");
 
-    // --- 2nd server: re-created, the copy goes on; killed at the cutover gate, stream running
+    // --- 2nd server: re-created, the copy goes on; killed at the external cutover gate, with the
+    // stream running
     Process second = server(home, ports, "second");
     String gateCommit;
     long gateWritesBeforeKill;
+    List<String> reviewsBeforeKill;
     try {
       awaitList(server, second, home, "second", ONLINE);
       // the writer wrote across the kill; it stops a little after the copy so Validation sees a
@@ -125,6 +148,7 @@ class ServerRecoveryIT {
                   s.get("state").asText().equals("AWAITING_REVIEW")
                       && s.get("stage").asText().equals("CUTOVER"));
       gateCommit = gate.get("reviewCommit").asText();
+      reviewsBeforeKill = branchFiles(home, ONLINE, "reviews");
       assertTrue(copyWriter.writtenAfterCopy() > 0, "the stream had writes to carry");
       // the stream runs while the gate waits: a second writer's rows reach the target
       gateWriter.start();
@@ -133,45 +157,129 @@ class ServerRecoveryIT {
     } finally {
       second.destroyForcibly().waitFor();
     }
+    lap(began, "killed at the external gate");
 
-    // --- 3rd server: the gate waits for the same commit, the stream resumes, the cutover completes
+    // --- 3rd server: the external gate waits for the same commit, the stream resumes; a second
+    // migration starts, its approved cutover waits for a window; carol's approval executes the
+    // first's cutover; killed with the first in its hypercare and the second waiting for its window
+    long thirdStarted = System.nanoTime();
     Process third = server(home, ports, "third");
+    Instant windowStart;
+    String windowWait;
+    long hypercareEnds;
+    Map<Integer, String> ledgerAtHypercare;
     try {
       awaitList(server, third, home, "third", ONLINE);
+      long restartSeconds = (System.nanoTime() - thirdStarted) / 1_000_000_000L;
       JsonNode again =
           awaitState(server, ONLINE, s -> s.get("state").asText().equals("AWAITING_REVIEW"));
       assertEquals("CUTOVER", again.get("stage").asText(), again.toString());
       assertEquals(gateCommit, again.get("reviewCommit").asText(), "the same commit awaits review");
+      assertEquals(
+          reviewsBeforeKill,
+          branchFiles(home, ONLINE, "reviews"),
+          "the reviews from before the kill, as they were");
       assertTrue(
           Files.readString(home.resolve("server-third.log"))
               .contains("resumed migrations/" + ONLINE),
           "the server says what it resumed");
+      // the window's instant is known only now, and the time to it follows the machine's pace:
+      // the second migration's stages, the first's cutover and a restart must fit before it
+      windowStart =
+          Instant.now()
+              .plusSeconds(Math.min(400, Math.max(40, 20 + 4 * restartSeconds)))
+              .truncatedTo(ChronoUnit.SECONDS);
+      Path windowSpec =
+          spec(
+              home,
+              WINDOW,
+              windowSource,
+              windowTarget,
+              "cutover: auto, decommission: auto",
+              "approvers: { default: [alice] }",
+              "migrate: { parallelism: 1 }",
+              "cutover: { window: { start: \""
+                  + windowStart
+                  + "\", end: \""
+                  + windowStart.plus(Duration.ofMinutes(10))
+                  + "\" }, rto: PT5M, hypercare: PT0S, rollback: none, drill: skip }");
+      Result startedWindow = studio("start", windowSpec.toString(), "--server", server);
+      assertEquals(0, startedWindow.code(), startedWindow.err());
       // writes made after the restart reach the target while the gate still waits
       awaitWrittenSince(gateWriter, gateWritesBeforeKill + 10);
       awaitOnTarget(target, gateWriter);
       gateWriter.stop();
-      Result approved =
-          studio(
-              "review",
-              ONLINE,
-              "--stage",
-              "cutover",
-              "--approve",
-              "--reviewer",
-              "alice",
-              "--commit",
-              gateCommit,
-              "--server",
-              server);
+      // an external gate takes only approvers.cutover: alice (a default approver) is refused
+      Result refused = review(server, "alice", gateCommit);
+      assertTrue(refused.code() != 0, "alice may not approve an external gate: " + refused);
+      assertTrue(refused.err().contains("carol"), "the refusal names who may: " + refused.err());
+      // the second migration's cutover approved (auto) and waiting for its window
+      JsonNode waiting = awaitState(server, WINDOW, s -> s.toString().contains("to open at "));
+      windowWait = waitingFor(waiting);
+      Result approved = review(server, "carol", gateCommit);
       assertEquals(0, approved.code(), approved.out() + approved.err());
-      JsonNode end = awaitState(server, ONLINE, s -> ended(s.get("state").asText()));
-      assertEquals("COMPLETED", end.get("state").asText(), end.toString());
-      awaitStateFile(server, ONLINE);
+      // the cutover executed, the hypercare began (its first note is on the branch)
+      JsonNode inHypercare =
+          awaitState(server, ONLINE, s -> s.path("hypercare").path("notes").asInt() >= 1);
+      hypercareEnds = inHypercare.path("hypercare").path("endsAtMillis").asLong();
+      ledgerAtHypercare = committedChunks(target); // the decommission drops the studio schema
+      assertTrue(
+          System.currentTimeMillis() < hypercareEnds,
+          "the hypercare ended before the kill: raise HYPERCARE");
+      assertTrue(
+          Instant.now().plusSeconds(restartSeconds).isBefore(windowStart),
+          "the window opens at "
+              + windowStart
+              + ", sooner than a restart takes ("
+              + restartSeconds
+              + " s)");
     } finally {
       copyWriter.stop();
       gateWriter.stop();
       third.destroyForcibly().waitFor();
     }
+    lap(began, "killed in the hypercare and the window wait");
+
+    // --- 4th server: the hypercare goes on to its original end without executing the cutover
+    // again, then the decommission runs once; the window wait waits for the same instant and the
+    // cutover executes in the window
+    Process fourth = server(home, ports, "fourth");
+    try {
+      awaitList(server, fourth, home, "fourth", WINDOW);
+      Result listed = awaitList(server, fourth, home, "fourth", ONLINE);
+      assertTrue(listed.out().contains(WINDOW), listed.out());
+      // (the hypercare may have ended while no server ran: the decommission may be done already)
+      JsonNode hypercare =
+          awaitState(
+              server, ONLINE, s -> s.path("hypercare").path("endsAtMillis").asLong() > 0, true);
+      assertEquals(
+          hypercareEnds,
+          hypercare.path("hypercare").path("endsAtMillis").asLong(),
+          "the hypercare keeps its end: " + hypercare);
+      JsonNode cutoverStage = hypercare.get("stages").get(4);
+      assertEquals("CUTOVER", cutoverStage.get("stage").asText(), cutoverStage.toString());
+      assertEquals(
+          "skipped", cutoverStage.get("state").asText(), "not executed again: " + cutoverStage);
+      // the cutover dropped the forward capture at the switch: the re-created migration does not
+      // stream the source onto the new primary again (nor hold a slot on the source for it)
+      assertEquals(
+          0,
+          source.queryLong(
+              "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"
+                  + " AND database = current_database()"),
+          () -> "no capture on the source during the hypercare: " + StudioRunIT.slots(source));
+      JsonNode waitsAgain = awaitState(server, WINDOW, s -> s.toString().contains("to open at "));
+      assertEquals(windowWait, waitingFor(waitsAgain), "the same instant: " + waitsAgain);
+      JsonNode windowEnd = awaitState(server, WINDOW, s -> ended(s.get("state").asText()));
+      assertEquals("COMPLETED", windowEnd.get("state").asText(), windowEnd.toString());
+      JsonNode end = awaitState(server, ONLINE, s -> ended(s.get("state").asText()));
+      assertEquals("COMPLETED", end.get("state").asText(), end.toString());
+      awaitStateFile(server, ONLINE);
+      awaitStateFile(server, WINDOW);
+    } finally {
+      fourth.destroyForcibly().waitFor();
+    }
+    lap(began, "completed");
     copyWriter.rethrow();
     gateWriter.rethrow();
 
@@ -181,19 +289,24 @@ class ServerRecoveryIT {
         ROWS + copyWriter.inserted() + gateWriter.inserted(),
         target.queryLong("SELECT count(*) FROM big"),
         "every insert arrived once");
-    Map<Integer, String> after = committedChunks(target);
     committedBeforeKill.forEach(
         (chunk, finished) ->
-            assertEquals(finished, after.get(chunk), "chunk " + chunk + " was not copied again"));
+            assertEquals(
+                finished,
+                ledgerAtHypercare.get(chunk),
+                "chunk " + chunk + " was not copied again"));
     assertEquals(
         0,
         source.queryLong(
             "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'studio%'"
                 + " AND database = current_database()"),
         () -> "the capture is dropped: " + StudioRunIT.slots(source));
+    assertEquals(
+        StudioRunIT.fingerprint(windowSource, "small"),
+        StudioRunIT.fingerprint(windowTarget, "small"));
 
     try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
-      for (String id : List.of(ONLINE)) {
+      for (String id : List.of(ONLINE, WINDOW)) {
         String branch = "migrations/" + id;
         JsonNode validation =
             Json.read(
@@ -208,9 +321,15 @@ class ServerRecoveryIT {
                 "cutover-log.json");
         assertEquals("PASS", cutoverLog.get("verdict").asText(), id + ": " + cutoverLog);
         assertEquals(
+            1,
+            store.log(branch).stream()
+                .filter(c -> c.paths().contains("05-cutover/cutover-log.json"))
+                .count(),
+            id + ": the cutover executed once");
+        assertEquals(
             "COMPLETED", RunState.read(store, branch).orElseThrow().state().name(), "state.json");
         List<String> reviews = store.list(branch, "reviews");
-        for (String stage : List.of("assessment", "mapping", "migrate", "validation")) {
+        for (String stage : List.of("assessment", "mapping", "migrate", "validation", "cutover")) {
           assertEquals(
               1,
               reviews.stream().filter(p -> p.contains(stage + "-approve")).count(),
@@ -222,13 +341,70 @@ class ServerRecoveryIT {
               1, authors.stream().filter(role::equals).count(), id + " " + role + ": " + authors);
         }
       }
+      // the window: the cutover executed in it (git keeps whole seconds)
+      long executedAt =
+          store.log("migrations/" + WINDOW).stream()
+              .filter(c -> c.paths().contains("05-cutover/cutover-log.json"))
+              .findFirst()
+              .orElseThrow()
+              .timeMillis();
+      assertTrue(
+          executedAt >= windowStart.toEpochMilli(),
+          "executed at "
+              + Instant.ofEpochMilli(executedAt)
+              + ", in the window from "
+              + windowStart);
+      // the hypercare ended and the decommission ran once, approved by its auto gate
+      String online = "migrations/" + ONLINE;
+      assertEquals(
+          1,
+          store.log(online).stream()
+              .filter(c -> c.paths().contains("07-decommission/final-report.json"))
+              .count(),
+          "the decommission ran once");
+      List<String> decommissionReviews =
+          store.list(online, "reviews").stream().filter(p -> p.contains("decommission-")).toList();
+      assertEquals(
+          1, decommissionReviews.size(), "one decommission review: " + decommissionReviews);
       JsonNode cdc =
           Json.read(
-              store.read("migrations/" + ONLINE, "03-migrate/cdc.json").orElseThrow(),
-              JsonNode.class,
-              "cdc.json");
+              store.read(online, "03-migrate/cdc.json").orElseThrow(), JsonNode.class, "cdc.json");
       assertEquals("PASS", cdc.get("verdict").asText(), cdc.toString());
     }
+  }
+
+  private static Result review(String server, String reviewer, String commit) {
+    return studio(
+        "review",
+        ONLINE,
+        "--stage",
+        "cutover",
+        "--approve",
+        "--reviewer",
+        reviewer,
+        "--commit",
+        commit,
+        "--server",
+        server);
+  }
+
+  /** The files under {@code dir} on a migration's branch, read from git while a server runs. */
+  private static List<String> branchFiles(Path home, String id, String dir) throws Exception {
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      return store.list("migrations/" + id, dir);
+    }
+  }
+
+  /** "to open at INSTANT" from the status of a cutover waiting for its window. */
+  private static String waitingFor(JsonNode status) {
+    String text = status.toString();
+    int at = text.indexOf("to open at ");
+    return text.substring(at, text.indexOf('"', at));
+  }
+
+  private static void lap(long began, String what) {
+    System.out.printf(
+        "ServerRecoveryIT: %s after %d s%n", what, (System.nanoTime() - began) / 1_000_000_000L);
   }
 
   private static Path spec(
@@ -236,7 +412,8 @@ class ServerRecoveryIT {
       String id,
       TestDatabase source,
       TestDatabase target,
-      String cutoverGate,
+      String gates,
+      String approvers,
       String migrate,
       String cutover)
       throws Exception {
@@ -252,9 +429,9 @@ class ServerRecoveryIT {
             migrate,
             cutover,
             "reviews: { assessment: auto, mapping: auto, migrate: auto, validation: auto, "
-                + cutoverGate
+                + gates
                 + ", identity: none }",
-            "approvers: { default: [alice] }",
+            approvers,
             ""));
     return spec;
   }
@@ -454,6 +631,12 @@ class ServerRecoveryIT {
 
   private static JsonNode awaitState(String server, String id, Predicate<JsonNode> p)
       throws Exception {
+    return awaitState(server, id, p, false);
+  }
+
+  /** Polls the status of {@code id} until {@code p} holds; fails if it ends first, unless told. */
+  private static JsonNode awaitState(
+      String server, String id, Predicate<JsonNode> p, boolean mayHaveEnded) throws Exception {
     JsonNode last = null;
     for (int i = 0; i < 2400; i++) {
       Result r = studio("status", id, "--json", "--server", server);
@@ -462,7 +645,8 @@ class ServerRecoveryIT {
         if (p.test(last)) {
           return last;
         }
-        assertFalse(ended(last.get("state").asText()), id + " ended instead: " + last);
+        assertFalse(
+            !mayHaveEnded && ended(last.get("state").asText()), id + " ended instead: " + last);
       }
       Thread.sleep(250);
     }

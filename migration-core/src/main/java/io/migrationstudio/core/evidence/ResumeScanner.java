@@ -91,7 +91,8 @@ public final class ResumeScanner {
             ? store
                 .read(head, ArtifactPaths.HYPERCARE_JSON)
                 .map(io.migrationstudio.core.cutover.Hypercare::startedAt)
-                .orElse(null)
+                .orElseGet(
+                    () -> executedAt(store, log, approved.get(Stage.CUTOVER.ordinal()).commit()))
             : null;
     return new OpenResult(branch, specCommit, approved, reviewFiles, awaiting, hypercare);
   }
@@ -142,6 +143,35 @@ public final class ResumeScanner {
       return Optional.empty();
     }
     return Optional.of(changesRequested ? gate.markedChangesRequested() : gate);
+  }
+
+  /**
+   * When the approved cutover ({@code approvedCommit}) executed, for a branch without {@code
+   * hypercare.json}: the time of the newest commit of {@code cutover-log.json} when it descends
+   * from the approval and records a PASS; null otherwise. A server killed between that commit and
+   * the hypercare's first note leaves only this proof, and the re-created migration must not wait
+   * for the window, re-validate or stream again as if the cutover were still to come.
+   */
+  static Long executedAt(ArtifactStore store, List<CommitInfo> log, String approvedCommit) {
+    return log.stream()
+        .filter(c -> c.paths().contains(ArtifactPaths.CUTOVER_LOG_JSON))
+        .findFirst()
+        .filter(c -> store.isAncestor(approvedCommit, c.id()))
+        .filter(
+            c ->
+                store
+                    .read(c.id(), ArtifactPaths.CUTOVER_LOG_JSON)
+                    .map(
+                        b ->
+                            io.migrationstudio.core.report.Json.read(
+                                        b,
+                                        io.migrationstudio.core.cutover.CutoverLog.class,
+                                        ArtifactPaths.CUTOVER_LOG_JSON)
+                                    .verdict()
+                                == io.migrationstudio.contracts.workflow.Verdict.PASS)
+                    .orElse(false))
+        .map(CommitInfo::timeMillis)
+        .orElse(null);
   }
 
   /** The newest commit of the log that wrote {@code migration.yaml}. */

@@ -167,6 +167,35 @@ class EvidenceServiceIT {
     assertEquals(1765000000000L, resumed.hypercareStartedAtMillis());
   }
 
+  /**
+   * A server killed between the executed cutover's log and the hypercare's first note leaves only
+   * {@code cutover-log.json}: a PASS committed after the approved cutover starts the hypercare at
+   * its commit's time (so the re-created migration does not execute, wait or re-validate again); a
+   * FAIL proves nothing.
+   */
+  @Test
+  void resumeTakesAPassingCutoverLogWithoutHypercareJsonAsExecuted() {
+    evidence.openMigration("shop", spec, SPEC_TEXT);
+    int sequence = 0;
+    for (Stage s : Stage.values()) {
+      if (s == Stage.DECOMMISSION) {
+        break;
+      }
+      review(++sequence, s, Decision.APPROVE, write(s.directory() + "/out.json", "{}\n", "x"));
+    }
+    assertNull(
+        evidence.openMigration("shop", spec, SPEC_TEXT).hypercareStartedAtMillis(),
+        "approved, not executed");
+    write(ArtifactPaths.CUTOVER_LOG_JSON, "{\"verdict\": \"FAIL\"}\n", "cutover-coordinator");
+    assertNull(
+        evidence.openMigration("shop", spec, SPEC_TEXT).hypercareStartedAtMillis(),
+        "a failed cutover did not execute");
+    write(ArtifactPaths.CUTOVER_LOG_JSON, "{\"verdict\": \"PASS\"}\n", "cutover-coordinator");
+    long executed = store.log(BRANCH).get(0).timeMillis();
+    assertEquals(
+        executed, evidence.openMigration("shop", spec, SPEC_TEXT).hypercareStartedAtMillis());
+  }
+
   @Test
   void anApprovedRepairPlanIsNotTheStagesApproval() {
     evidence.openMigration("shop", spec, SPEC_TEXT);

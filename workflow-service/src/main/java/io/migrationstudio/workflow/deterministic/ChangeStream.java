@@ -99,15 +99,35 @@ final class ChangeStream {
   static final int RESUME = 1;
 
   /**
+   * Change id of no stream after the switch (version 1): a migration re-created in its hypercare
+   * (the cutover executed and dropped the forward capture at the switch) starts no stream: before
+   * it the stream started again on a new capture, holding a slot on the frozen source and applying
+   * the old primary's changes to the new one until the migration ended.
+   */
+  static final String NOT_AFTER_SWITCH_CHANGE = "no-stream-after-switch";
+
+  static final int NOT_AFTER_SWITCH = 1;
+
+  /**
    * Stage {@code skipped} was approved in an earlier run; when it is Migrate and the migration is
    * online, keeps the capture (same slot and publication) and starts the stream workflow again;
-   * {@code r} names the approved mapping's commit. The version is asked first, so histories from
-   * before replay without it.
+   * {@code r} names the approved mapping's commit. Not when {@code open} shows the cutover executed
+   * (its hypercare began). The versions are asked first, so histories from before replay without
+   * them.
    */
-  void resumeAfter(io.migrationstudio.contracts.Stage skipped, StageRequest r) {
+  void resumeAfter(
+      io.migrationstudio.contracts.Stage skipped,
+      StageRequest r,
+      io.migrationstudio.contracts.activity.OpenResult open) {
     if (skipped != io.migrationstudio.contracts.Stage.MIGRATE
         || Workflow.getVersion(RESUME_CHANGE, Workflow.DEFAULT_VERSION, RESUME) < RESUME
         || !online()) {
+      return;
+    }
+    if (open.hypercareStartedAtMillis() != null
+        && Workflow.getVersion(NOT_AFTER_SWITCH_CHANGE, Workflow.DEFAULT_VERSION, NOT_AFTER_SWITCH)
+            >= NOT_AFTER_SWITCH) {
+      log.info("{}: the cutover executed before; no stream after the switch", run.migrationId());
       return;
     }
     prepare(r);

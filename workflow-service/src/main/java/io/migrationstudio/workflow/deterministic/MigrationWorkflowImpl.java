@@ -162,7 +162,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
       ApprovedStage earlier = approved.get(s);
       if (earlier != null && s != Stage.CUTOVER) {
         skip(earlier);
-        stream.resumeAfter(s, run.request(base, Workflow.currentTimeMillis()));
+        stream.resumeAfter(s, run.request(base, Workflow.currentTimeMillis()), open);
         base = earlier.commit();
         continue;
       }

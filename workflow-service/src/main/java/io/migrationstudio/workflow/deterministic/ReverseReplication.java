@@ -103,8 +103,22 @@ final class ReverseReplication {
     return pinned;
   }
 
+  /**
+   * Change id of the reverse stream of a migration re-created in its hypercare (version 1): the
+   * cutover ran in an earlier run, so {@link #pin} was not asked in this one; it is asked here and
+   * the reverse stream starts again from the position its capture on the target kept. Before it
+   * such a migration had no reverse stream and no rollback for the rest of its hypercare.
+   */
+  static final String RESUMED_CHANGE = "reverse-after-recovery";
+
+  static final int RESUMED = 1;
+
   /** Starts the reverse stream after the switch; false when none runs (as before it existed). */
   boolean start(String cutoverCommit) {
+    if (pinned == null // re-created in the hypercare: the cutover executed in an earlier run
+        && Workflow.getVersion(RESUMED_CHANGE, Workflow.DEFAULT_VERSION, RESUMED) >= RESUMED) {
+      pin(run.spec());
+    }
     if (!active) {
       return false;
     }

@@ -59,7 +59,13 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-resumed-revision.json",
         // + resume-stream version 1: re-created online with Migrate approved, the stream starts
         // again on the same capture until the cutover stops it
-        "migration-workflow-history-resumed-stream.json"
+        "migration-workflow-history-resumed-stream.json",
+        // + no-stream-after-switch version 1: re-created online in its hypercare, no capture and
+        // no stream after the switch; the hypercare goes on and the decommission runs
+        "migration-workflow-history-hypercare-online.json",
+        // + reverse-after-recovery version 1: re-created online (rollback reverse) in its
+        // hypercare, the reverse stream runs again while the decommission gate waits
+        "migration-workflow-history-hypercare-reverse.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

@@ -676,6 +676,70 @@ class MigrationWorkflowTest {
     assertEquals("completed", wf.status().stages().get(Stage.DECOMMISSION.ordinal()).state());
   }
 
+  /**
+   * An online migration re-created from its branch during the hypercare: the cutover dropped the
+   * forward capture at the switch, so no capture is made again and no stream runs (nothing of the
+   * old primary is applied to the new one); the hypercare goes on and the decommission runs.
+   * Without version {@code no-stream-after-switch} the stream started again here.
+   */
+  @Test
+  void anOnlineMigrationReCreatedInHypercareStartsNoStream() throws Exception {
+    fakes.approvedEarlier =
+        java.util.Arrays.stream(Stage.values())
+            .filter(s -> s != Stage.DECOMMISSION)
+            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
+            .toList();
+    fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
+    MigrationSpec base = online(CutoverOptions.ROLLBACK_NONE);
+    MigrationSpec spec = base.withCutover(base.cutover().withHypercare("P2D"));
+    MigrationWorkflow wf = start(spec);
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    List<String> calls = List.copyOf(fakes.calls);
+    assertFalse(calls.contains("prepare-capture"), "no capture after the switch: " + calls);
+    assertFalse(calls.contains("slice"), "no stream after the switch: " + calls);
+    assertFalse(calls.contains("execute-cutover"), calls.toString());
+    assertEquals(List.of("hypercare-sample", "plan-decommission", "decommission"), hypercare.calls);
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-hypercare-online.json");
+    }
+  }
+
+  /**
+   * An online PostgreSQL migration (cutover.rollback reverse) re-created during its hypercare: the
+   * reverse stream runs again while the decommission gate waits, so a rollback stays possible, and
+   * the decommission stops it. Without version {@code reverse-after-recovery} no reverse stream ran
+   * after the re-creation.
+   */
+  @Test
+  void anOnlineMigrationReCreatedInHypercareStreamsBackAgain() throws Exception {
+    fakes.approvedEarlier =
+        java.util.Arrays.stream(Stage.values())
+            .filter(s -> s != Stage.DECOMMISSION)
+            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
+            .toList();
+    fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
+    MigrationSpec base = online(null);
+    MigrationSpec spec =
+        base.withCutover(base.cutover().withHypercare("P2D"))
+            .withReviews(base.reviews().with(Stage.DECOMMISSION, GateMode.ASK));
+    MigrationWorkflow wf = start(spec);
+    MigrationStatus gate = awaitReview(wf, Stage.DECOMMISSION);
+    awaitStatus(wf, s -> s.reverse() != null && s.reverse().caughtUp());
+    wf.review(new Review(Stage.DECOMMISSION, Decision.APPROVE, "alice", "ok", gate.reviewCommit()));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    List<String> calls = List.copyOf(fakes.calls);
+    assertFalse(calls.contains("execute-cutover"), calls.toString());
+    assertTrue(calls.contains("reverse-slice"), "the reverse stream runs again: " + calls);
+    assertEquals(List.of("hypercare-sample", "plan-decommission", "decommission"), hypercare.calls);
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-hypercare-reverse.json");
+    }
+  }
+
   @Test
   void stagesApprovedInAnEarlierRunAreNotRedone() {
     fakes.approvedEarlier =
