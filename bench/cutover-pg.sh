@@ -132,8 +132,13 @@ for round in $(seq 1 "$rounds"); do
   mkdir -p "$r"
   probe=""
   t_start=$(date +%s.%N)
-  studio start "$work/spec-$round.yaml" --auto-approve all --server "127.0.0.1:$aport" >"$r/start.log" 2>&1 ||
-    echo "  studio start: $(tail -1 "$r/start.log") (followed by its id anyway)" >&2
+  # on a loaded machine the client may time out whether or not the server started the migration:
+  # ask again until the server knows it (a second start of a running one is refused harmlessly)
+  for attempt in 1 2 3; do
+    studio start "$work/spec-$round.yaml" --auto-approve all --server "127.0.0.1:$aport" >>"$r/start.log" 2>&1 && break
+    echo "  studio start (attempt $attempt): $(tail -1 "$r/start.log")" >&2
+    [ "$(state_of "$id")" != "- -" ] && break
+  done
   # the cutover's switch: the config file names the target, the drill's switch back is over, and
   # the cutover log is on the branch (the drill writes the same file and puts it back)
   outcome=""

@@ -104,11 +104,14 @@ validation: { sample_rows: 100 }
 reviews: { cutover: ask, identity: none }
 YAML
 t0=$(date +%s.%N)
-# on a loaded machine the client may time out while the server starts the migration anyway: the
-# sampler below follows it by its id either way
-studio start "$work/spec.yaml" --auto-approve assessment,mapping,migrate,validation \
-  --server "127.0.0.1:$aport" >"$work/studio-start.log" 2>&1 ||
-  echo "studio start: $(tail -1 "$work/studio-start.log")" >&2
+# on a loaded machine the client may time out whether or not the server started the migration:
+# ask again until the server knows it (a second start of a running one is refused harmlessly)
+for attempt in 1 2 3; do
+  studio start "$work/spec.yaml" --auto-approve assessment,mapping,migrate,validation \
+    --server "127.0.0.1:$aport" >>"$work/studio-start.log" 2>&1 && break
+  echo "studio start (attempt $attempt): $(tail -1 "$work/studio-start.log")" >&2
+  curl -sf --max-time 20 "http://127.0.0.1:$hport/api/migrations/$id" >/dev/null 2>&1 && break
+done
 # samples: "epoch_seconds stage state binlog_file offset changes"
 python3 - "$hport" "$id" "$steady" "$work/studio-samples.txt" "$pgport" <<'PY' || true
 import json, subprocess, sys, time, urllib.request
