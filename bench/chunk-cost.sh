@@ -30,44 +30,25 @@ aport=$((tport + 1))
 hport=$((tport + 2))
 chunk_rows="${BENCH_CHUNK_ROWS:-50000}"
 mkdir -p "$here/results"
+. "$here/lib.sh"
 
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt-get install -y -qq postgresql >/dev/null
 fi
-pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
-export PATH="$pgbin:$PATH"
-
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for _ in $(seq 1 20); do
-    alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.5
-  done
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  su postgres -c "pg_ctl -D '$work/data' -m fast stop" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-rm -rf "$work" && mkdir -p "$work" && chown postgres "$work"
-as_pg() { su postgres -c "$*"; }
-as_pg "initdb -D '$work/data' -U postgres -A trust >/dev/null"
+bench_pg_path
+bench_work "$work"
 fsync_opts=""
 if [ "${BENCH_FSYNC:-on}" = off ]; then
   fsync_opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 fi
-as_pg "pg_ctl -D '$work/data' -o '-p $port $fsync_opts -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB' -l '$work/pg.log' -w start >/dev/null"
-P="-h 127.0.0.1 -p $port -U postgres"
-psql() { command psql $P -X -q -v ON_ERROR_STOP=1 "$@"; }
+bench_pg_start "$port" "$fsync_opts -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB"
 psql -d postgres -c "CREATE DATABASE src"
 pgbench $P -i -s "$size" -q src >/dev/null 2>&1
 rows=$(psql -d src -Atc "SELECT count(*) FROM $table")
 echo "source: $table with $rows rows (scale $size)"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-jar="${BENCH_JAR:-$root/studio-cli/target/studio-all.jar}"
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -o -DskipTests -Dspotless.check.skip=true package -pl studio-cli -am)
+bench_jar
 home="$work/studio-home"
 # the worker logs each chunk's own timings (connections, copy) at debug
 cat >"$work/logback-worker.xml" <<XML
@@ -81,19 +62,7 @@ cat >"$work/logback-worker.xml" <<XML
   <root level="WARN"><appender-ref ref="FILE"/></root>
 </configuration>
 XML
-studio() { java -Xmx512m -jar "$jar" "$@"; }
-java -Xmx512m -jar "$jar" server --workers assessment,validation,cutover --home "$home" --port "$tport" \
-  --api-port "$aport" --http-port "$hport" >"$work/studio-server.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 240); do
-  (echo >"/dev/tcp/127.0.0.1/$aport") 2>/dev/null && break
-  sleep 0.5
-done
-java -Xmx512m -Dlogback.configurationFile="$work/logback-worker.xml" -jar "$jar" worker migrate \
-  --temporal "127.0.0.1:$tport" --home "$home" >"$work/studio-worker-migrate.log" 2>&1 &
-wpid=$!
-pids+=($wpid)
-sleep 2
+bench_studio_start "$home" "$tport" -Dlogback.configurationFile="$work/logback-worker.xml"
 
 settle() { sync; psql -d postgres -c CHECKPOINT; sync; }
 : >"$work/results.txt"

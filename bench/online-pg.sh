@@ -36,30 +36,17 @@ aport=$((tport + 1))
 hport=$((tport + 2))
 results="$here/results/online-pg-s${scale}-r${rate}.md"
 mkdir -p "$here/results"
+. "$here/lib.sh"
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! need pgcopydb || ! ls /usr/lib/postgresql/*/lib/wal2json.so >/dev/null 2>&1; then
   # pgcopydb --follow decodes with wal2json
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql pgcopydb postgresql-15-wal2json >/dev/null
 fi
-pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
-export PATH="$pgbin:$PATH"
-
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 2
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  su postgres -c "pg_ctl -D '$work/data' -m fast stop" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-rm -rf "$work" && mkdir -p "$work" && chown postgres "$work"
-as_pg() { su postgres -c "$*"; }
-as_pg "initdb -D '$work/data' -U postgres -A trust >/dev/null"
+bench_pg_path
+bench_work "$work"
 # a stock server but for what logical decoding needs
-as_pg "pg_ctl -D '$work/data' -o '-p $port -c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10' -l '$work/pg.log' -w start >/dev/null"
-P="-h 127.0.0.1 -p $port -U postgres"
-psql() { command psql $P -X -q -v ON_ERROR_STOP=1 "$@"; }
+bench_pg_start "$port" "-c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10"
 psql -d postgres -c "CREATE DATABASE src" -c "CREATE DATABASE dst_studio" -c "CREATE DATABASE dst_copydb"
 pgbench $P -i -s "$scale" -q src >/dev/null 2>&1
 # every table needs a key for an online migration (pgbench_history has none)
@@ -82,24 +69,11 @@ load=$!
 pids+=($load)
 sleep 3
 
-jar="$root/studio-cli/target/studio-all.jar"
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -o -DskipTests -Dspotless.check.skip=true package -pl studio-cli -am)
+bench_jar
 home="$work/studio-home"
-studio() { java -Xmx512m -jar "$jar" "$@"; }
 
 # ---------------------------------------------------------------- the studio
-java -Xmx512m -jar "$jar" server --workers assessment,validation,cutover --home "$home" --port "$tport" \
-  --api-port "$aport" --http-port "$hport" >"$work/studio-server.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$hport/api/migrations" >/dev/null 2>&1 && break
-  sleep 0.5
-done
-java -Xmx512m -jar "$jar" worker migrate --temporal "127.0.0.1:$tport" --home "$home" \
-  >"$work/studio-worker-migrate.log" 2>&1 &
-wpid=$!
-pids+=($wpid)
-sleep 2
+bench_studio_start "$home" "$tport"
 id="bench-online-s${scale}-$(date +%s)"
 cat >"$work/spec.yaml" <<YAML
 id: $id

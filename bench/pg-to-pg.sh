@@ -54,31 +54,14 @@ tport="${BENCH_TEMPORAL_PORT:-57233}"
 aport=$((tport + 1))
 hport=$((tport + 2))
 mkdir -p "$here/results"
+. "$here/lib.sh"
 
 need() { command -v "$1" >/dev/null 2>&1; }
 if ! need pgcopydb || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt-get install -y -qq postgresql pgcopydb >/dev/null
 fi
-pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
-export PATH="$pgbin:$PATH"
-
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  # a JVM whose shutdown hangs must not outlive the run (it would hold the Temporal port)
-  for _ in $(seq 1 20); do
-    alive=0
-    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.5
-  done
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  su postgres -c "pg_ctl -D '$work/data' -m fast stop" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-rm -rf "$work" && mkdir -p "$work" && chown postgres "$work"
-as_pg() { su postgres -c "$*"; }
-as_pg "initdb -D '$work/data' -U postgres -A trust >/dev/null"
+bench_pg_path
+bench_work "$work"
 if [ "$server" = fast ]; then
   server_opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB"
   server_text="one PostgreSQL server (fsync off, tuned) for every tool"
@@ -86,9 +69,7 @@ else
   server_opts=""
   server_text="one stock PostgreSQL server (initdb defaults, fsync on) for every tool"
 fi
-as_pg "pg_ctl -D '$work/data' -o '-p $port $server_opts' -l '$work/pg.log' -w start >/dev/null"
-P="-h 127.0.0.1 -p $port -U postgres"
-psql() { command psql $P -X -q -v ON_ERROR_STOP=1 "$@"; }
+bench_pg_start "$port" "$server_opts"
 
 psql -d postgres -c "CREATE DATABASE src"
 if [ "$mode" = partitions ]; then
@@ -142,23 +123,9 @@ measure() { # name, command...
 : >"$work/results.txt"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
-jar="$root/studio-cli/target/studio-all.jar"
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -o -DskipTests -Dspotless.check.skip=true package -pl studio-cli -am)
+bench_jar
 home="$work/studio-home"
-studio() { java -Xmx512m -jar "$jar" "$@"; }
-# java itself in the background (not a shell function), so $! is the JVM the cleanup must stop
-java -Xmx512m -jar "$jar" server --workers assessment,validation,cutover --home "$home" --port "$tport" \
-  --api-port "$aport" --http-port "$hport" >"$work/studio-server.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do
-  (echo >"/dev/tcp/127.0.0.1/$aport") 2>/dev/null && break
-  sleep 0.5
-done
-java -Xmx512m -jar "$jar" worker migrate --temporal "127.0.0.1:$tport" --home "$home" \
-  >"$work/studio-worker-migrate.log" 2>&1 &
-wpid=$!
-pids+=($wpid)
-sleep 2
+bench_studio_start "$home" "$tport"
 rounds="${BENCH_ROUNDS:-3}"
 # default: the default spec (no migrate settings); BENCH_CHUNK_BYTES=4294967296 puts each table
 # in one chunk (docs/migrate.md, "A table in one chunk"), BENCH_CHUNK_BYTES=268435456 gives 4

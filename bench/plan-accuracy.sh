@@ -22,30 +22,21 @@ results="$here/results/plan-accuracy-s${size}.md"
 work="$here/work/plan"
 port="${BENCH_PG_PORT:-54339}"
 mkdir -p "$here/results"
+. "$here/lib.sh"
 
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   apt-get install -y -qq postgresql >/dev/null
 fi
-pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
-export PATH="$pgbin:$PATH"
-
-cleanup() { su postgres -c "pg_ctl -D '$work/data' -m fast stop" >/dev/null 2>&1 || true; }
-trap cleanup EXIT
-rm -rf "$work" && mkdir -p "$work" && chown postgres "$work"
-as_pg() { su postgres -c "$*"; }
-as_pg "initdb -D '$work/data' -U postgres -A trust >/dev/null"
-as_pg "pg_ctl -D '$work/data' -o '-p $port -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB -c wal_level=logical' -l '$work/pg.log' -w start >/dev/null"
-P="-h 127.0.0.1 -p $port -U postgres"
-psql() { command psql $P -X -q -v ON_ERROR_STOP=1 "$@"; }
+bench_pg_path
+bench_work "$work"
+bench_pg_start "$port" "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB -c wal_level=logical"
 psql -d postgres -c "CREATE DATABASE src"
 pgbench $P -i -s "$size" -q src >/dev/null 2>&1
 psql -d src -c "VACUUM ANALYZE"
 rows=$(psql -d src -Atc "SELECT count(*) FROM pgbench_accounts")
 echo "source: pgbench_accounts with $rows rows (scale $size)"
 
-jar="$root/studio-cli/target/studio-all.jar"
-[ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -o -DskipTests -Dspotless.check.skip=true package -pl studio-cli -am)
-studio() { java -Xmx512m -jar "$jar" "$@"; }
+bench_jar
 if [ -n "${BENCH_CHUNK_ROWS:-}" ]; then
   chunking="chunk_rows: $BENCH_CHUNK_ROWS"
 else

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -96,16 +97,18 @@ public final class ProbeWriter implements AutoCloseable {
 
   /**
    * For benchmarks: {@code ProbeWriter TABLE CONFIG_FILE SOURCE_URL TARGET_URL USER SECONDS} writes
-   * for {@code SECONDS} following the {@code config-file} switch at {@code CONFIG_FILE} (password
-   * from the environment variable {@code PROBE_PASSWORD}, empty when unset) and prints one JSON
-   * line: the window in milliseconds (-1 when no switch was seen), the acknowledged writes per side
-   * and the refused ones.
+   * for {@code SECONDS} (0: until the process is terminated, e.g. by SIGTERM) following the {@code
+   * config-file} switch at {@code CONFIG_FILE} (password from the environment variable {@code
+   * PROBE_PASSWORD}, empty when unset) and prints one JSON line: the window in milliseconds (-1
+   * when no switch was seen), the acknowledged writes per side and the refused ones. With {@code
+   * PROBE_ACKS} set to a file, every acknowledged write is also written there, one line each:
+   * {@code seq endpoint epoch_seconds} (for checking them on the final primary).
    */
   public static void main(String[] args) throws Exception {
     if (args.length != 6) {
       System.err.println(
           "usage: ProbeWriter TABLE CONFIG_FILE SOURCE_URL TARGET_URL USER SECONDS"
-              + " (password in PROBE_PASSWORD)");
+              + " (password in PROBE_PASSWORD, acknowledged writes to the file PROBE_ACKS)");
       System.exit(2);
     }
     String password = System.getenv().getOrDefault("PROBE_PASSWORD", "");
@@ -114,13 +117,49 @@ public final class ProbeWriter implements AutoCloseable {
     ProbeWriter probe =
         new ProbeWriter(
             args[0], followConfigFile(Path.of(args[1]), from, to), Duration.ofMillis(10));
+    String acks = System.getenv("PROBE_ACKS");
+    // the report runs once, as the JVM exits: after SECONDS, or when terminated
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> report(probe, acks), "probe-report"));
     probe.start();
-    Thread.sleep(Duration.ofSeconds(Long.parseLong(args[5])).toMillis());
-    probe.close();
+    long seconds = Long.parseLong(args[5]);
+    if (seconds <= 0) {
+      Thread.currentThread().join();
+    }
+    Thread.sleep(Duration.ofSeconds(seconds).toMillis());
+    System.exit(0);
+  }
+
+  private static void report(ProbeWriter probe, String acksFile) {
+    try {
+      probe.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     long window = probe.window("source", "target").map(Window::millis).orElse(-1L);
     System.out.printf(
         "{\"window_ms\": %d, \"source_acks\": %d, \"target_acks\": %d, \"refused\": %d}%n",
         window, probe.acknowledgedOn("source"), probe.acknowledgedOn("target"), probe.failures());
+    System.out.flush();
+    if (acksFile == null || acksFile.isBlank()) {
+      return;
+    }
+    long nowNanos = System.nanoTime();
+    long nowMillis = System.currentTimeMillis();
+    StringBuilder out = new StringBuilder();
+    for (Ack a : probe.acknowledged()) {
+      double epoch = (nowMillis - (nowNanos - a.nanos()) / 1_000_000.0) / 1000.0;
+      out.append(a.seq())
+          .append(' ')
+          .append(a.endpoint())
+          .append(' ')
+          .append(String.format(Locale.ROOT, "%.6f", epoch))
+          .append('\n');
+    }
+    try {
+      Files.writeString(Path.of(acksFile), out);
+    } catch (IOException e) {
+      System.err.println("cannot write the acknowledged writes to " + acksFile + ": " + e);
+    }
   }
 
   /** Starts writing on a daemon thread. */
