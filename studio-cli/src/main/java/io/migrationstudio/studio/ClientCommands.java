@@ -194,9 +194,13 @@ final class ClientCommands {
         throws InterruptedException {
       // UTF-8 or refused naming the first bad byte (INVALID_SPEC, exit 2)
       String text = SpecLoader.read(spec);
-      StartResponse r =
-          api.start(
-              StartRequest.newBuilder().setSpecText(text).addAllAutoApprove(autoApprove).build());
+      StartRequest request =
+          StartRequest.newBuilder()
+              .setSpecText(text)
+              .addAllAutoApprove(autoApprove)
+              .setStartToken(java.util.UUID.randomUUID().toString())
+              .build();
+      StartResponse r = startAskingAgain(api, request, System.err);
       if (json) {
         out.println(
             Json.writeCompact(
@@ -213,6 +217,44 @@ final class ClientCommands {
             r.getBranch());
       }
       return follow ? follow(channel, server, r.getMigrationId(), out) : StudioMain.EXIT_OK;
+    }
+  }
+
+  /** Calls of a start that timed out or found the server unavailable, in all. */
+  static final int START_ATTEMPTS = 5;
+
+  /**
+   * The start, asked again with the same token (a fresh deadline each time) when the server did not
+   * answer in time or was unavailable: a start whose answer was lost may have started the
+   * migration, and the token makes the server answer with it instead of "already running".
+   */
+  static StartResponse startAskingAgain(
+      MigrationServiceGrpc.MigrationServiceBlockingStub first,
+      StartRequest request,
+      PrintStream err)
+      throws InterruptedException {
+    MigrationServiceGrpc.MigrationServiceBlockingStub api = first;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return api.start(request);
+      } catch (io.grpc.StatusRuntimeException e) {
+        io.grpc.Status.Code code = e.getStatus().getCode();
+        boolean again =
+            code == io.grpc.Status.Code.DEADLINE_EXCEEDED
+                || code == io.grpc.Status.Code.UNAVAILABLE;
+        if (!again || attempt >= START_ATTEMPTS) {
+          throw e;
+        }
+        err.printf(
+            Locale.ROOT,
+            "the server did not answer the start (%s); asking again with the same start token"
+                + " (attempt %d of %d)%n",
+            code,
+            attempt + 1,
+            START_ATTEMPTS);
+        Thread.sleep(1_000L * attempt);
+        api = first.withDeadlineAfter(60, TimeUnit.SECONDS);
+      }
     }
   }
 

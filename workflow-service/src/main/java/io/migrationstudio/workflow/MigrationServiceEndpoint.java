@@ -48,7 +48,9 @@ public final class MigrationServiceEndpoint extends MigrationServiceGrpc.Migrati
         () -> {
           OperatorService.Started s =
               operator.start(
-                  req.getSpecText(), OperatorService.parseAutoApprove(req.getAutoApproveList()));
+                  req.getSpecText(),
+                  OperatorService.parseAutoApprove(req.getAutoApproveList()),
+                  req.getStartToken());
           return StartResponse.newBuilder()
               .setMigrationId(s.migrationId())
               .setWorkflowId(s.workflowId())

@@ -107,6 +107,15 @@ public final class OperatorService {
   }
 
   /**
+   * As {@link #start(String, Set)}, with the client's {@code token} (blank: one per call) that
+   * makes the client's repeated call after a timeout the same start.
+   */
+  public Started start(String specText, Set<Stage> autoApprove, String token) {
+    MigrationSpec spec = prepare(specText, autoApprove);
+    return token == null || token.isBlank() ? start(spec, specText) : start(spec, specText, token);
+  }
+
+  /**
    * Starts the migration of an already checked {@code spec} (its gates as they apply), with the
    * operator's {@code specText}; refuses a migration already running.
    */
