@@ -320,23 +320,17 @@ public final class OperatorService {
       if (!closedUnfinished(ended)) {
         throw e;
       }
-      return new MigrationStatus(
-          id,
-          TaskQueues.branch(id),
-          null,
-          MigrationState.FAILED,
-          null,
-          List.of(),
-          List.of(),
-          List.of(),
-          null,
-          "the workflow execution ended "
-              + how(ended)
-              + " and cannot answer its status query; the evidence is on "
-              + TaskQueues.branch(id)
-              + ", and running the migration again resumes from it",
-          MigrationStatus.KIND_MIGRATION,
-          TaskQueues.workflowId(id));
+      return MigrationStatus.of(
+              id,
+              TaskQueues.branch(id),
+              null,
+              MigrationState.FAILED,
+              "the workflow execution ended "
+                  + how(ended)
+                  + " and cannot answer its status query; the evidence is on "
+                  + TaskQueues.branch(id)
+                  + ", and running the migration again resumes from it")
+          .withWorkflowId(TaskQueues.workflowId(id));
     } catch (WorkflowNotFoundException e) {
       if (id.startsWith("validation-")) {
         try {
@@ -369,16 +363,7 @@ public final class OperatorService {
       return st;
     }
     String how = how(ended);
-    return new MigrationStatus(
-        st.migrationId(),
-        st.branch(),
-        st.stage(),
-        MigrationState.FAILED,
-        null,
-        st.stages(),
-        st.artifacts(),
-        st.reviews(),
-        st.progress(),
+    return st.failed(
         "the workflow execution ended "
             + how
             + " in "
@@ -386,10 +371,7 @@ public final class OperatorService {
             + " (last message: "
             + st.message()
             + "); its history holds the cause, and running the migration again resumes from the"
-            + " evidence",
-        st.kind(),
-        st.workflowId(),
-        st.stream());
+            + " evidence");
   }
 
   private WorkflowExecutionStatus executionStatus(String workflowId) {

@@ -86,6 +86,54 @@ public record CutoverOptions(
     return new CutoverOptions(null, null, null, null, null, null, null, null, null, null);
   }
 
+  /** A copy with another {@code window} (null: any time). */
+  public CutoverOptions withWindow(CutoverWindow newWindow) {
+    return new CutoverOptions(
+        newWindow,
+        rto,
+        freeze,
+        switchTo,
+        maxValidationAge,
+        maxLag,
+        rollback,
+        hypercare,
+        afterDecommission,
+        drill);
+  }
+
+  /** A copy with another {@code max_validation_age} (ISO-8601; null: the default). */
+  public CutoverOptions withMaxValidationAge(String newMaxValidationAge) {
+    return new CutoverOptions(
+        window,
+        rto,
+        freeze,
+        switchTo,
+        newMaxValidationAge,
+        maxLag,
+        rollback,
+        hypercare,
+        afterDecommission,
+        drill);
+  }
+
+  /**
+   * A copy with another {@code drill} ({@value #DRILL_AFTER_APPROVAL}, {@value
+   * #DRILL_SEPARATE_GATE} or {@value #DRILL_SKIP}; null: the default).
+   */
+  public CutoverOptions withDrill(String newDrill) {
+    return new CutoverOptions(
+        window,
+        rto,
+        freeze,
+        switchTo,
+        maxValidationAge,
+        maxLag,
+        rollback,
+        hypercare,
+        afterDecommission,
+        newDrill);
+  }
+
   /** A copy with another {@code rollback} (null: the default for the migration). */
   public CutoverOptions withRollback(String newRollback) {
     return new CutoverOptions(

@@ -42,22 +42,34 @@ public record MigrationStatus(
     kind = kind == null ? KIND_MIGRATION : kind;
   }
 
-  /** Without a reverse stream and before the hypercare. */
-  public MigrationStatus(
-      String migrationId,
-      String branch,
-      Stage stage,
-      MigrationState state,
-      String reviewCommit,
-      List<StageStatus> stages,
-      List<ArtifactRef> artifacts,
-      List<ReviewRecord> reviews,
-      Progress progress,
-      String message,
-      String kind,
-      String workflowId,
-      StreamProgress stream) {
-    this(
+  /**
+   * A status with only its identity, position and message: no review pending, no stages, artifacts,
+   * reviews, progress or streams yet, kind {@value #KIND_MIGRATION}, workflow id unknown (add them
+   * with {@link #withKind} and {@link #withWorkflowId}).
+   */
+  public static MigrationStatus of(
+      String migrationId, String branch, Stage stage, MigrationState state, String message) {
+    return new MigrationStatus(
+        migrationId,
+        branch,
+        stage,
+        state,
+        null,
+        null,
+        null,
+        null,
+        null,
+        message,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** This status with {@code kind} ({@value #KIND_MIGRATION} or {@value #KIND_VALIDATION}). */
+  public MigrationStatus withKind(String kind) {
+    return new MigrationStatus(
         migrationId,
         branch,
         stage,
@@ -71,25 +83,13 @@ public record MigrationStatus(
         kind,
         workflowId,
         stream,
-        null,
-        null);
+        reverse,
+        hypercare);
   }
 
-  /** Without a change stream (a bulk migration, a validation run). */
-  public MigrationStatus(
-      String migrationId,
-      String branch,
-      Stage stage,
-      MigrationState state,
-      String reviewCommit,
-      List<StageStatus> stages,
-      List<ArtifactRef> artifacts,
-      List<ReviewRecord> reviews,
-      Progress progress,
-      String message,
-      String kind,
-      String workflowId) {
-    this(
+  /** This status as answered by workflow {@code workflowId}. */
+  public MigrationStatus withWorkflowId(String workflowId) {
+    return new MigrationStatus(
         migrationId,
         branch,
         stage,
@@ -102,33 +102,31 @@ public record MigrationStatus(
         message,
         kind,
         workflowId,
-        (StreamProgress) null);
+        stream,
+        reverse,
+        hypercare);
   }
 
-  /** Before {@code kind} and {@code workflowId}: a migration, workflow id unknown. */
-  public MigrationStatus(
-      String migrationId,
-      String branch,
-      Stage stage,
-      MigrationState state,
-      String reviewCommit,
-      List<StageStatus> stages,
-      List<ArtifactRef> artifacts,
-      List<ReviewRecord> reviews,
-      Progress progress,
-      String message) {
-    this(
+  /**
+   * This status ended {@link MigrationState#FAILED} with {@code message} and no review pending; its
+   * stages, evidence, reviews, progress, streams and hypercare stay as they were.
+   */
+  public MigrationStatus failed(String message) {
+    return new MigrationStatus(
         migrationId,
         branch,
         stage,
-        state,
-        reviewCommit,
+        MigrationState.FAILED,
+        null,
         stages,
         artifacts,
         reviews,
         progress,
         message,
-        null,
-        null);
+        kind,
+        workflowId,
+        stream,
+        reverse,
+        hypercare);
   }
 }

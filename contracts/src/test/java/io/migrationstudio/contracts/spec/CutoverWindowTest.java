@@ -138,18 +138,8 @@ class CutoverWindowTest {
     DataConverter converter = DefaultDataConverter.newDefaultInstance();
     for (CutoverOptions o :
         List.of(
-            new CutoverOptions(
-                CutoverWindow.at("2026-12-05T22:00:00Z"),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            new CutoverOptions(BERLIN_NIGHT, null, null, null, null, null, null, null, null, null),
+            CutoverOptions.defaults().withWindow(CutoverWindow.at("2026-12-05T22:00:00Z")),
+            CutoverOptions.defaults().withWindow(BERLIN_NIGHT),
             CutoverOptions.defaults())) {
       Optional<Payload> p = converter.toPayload(o);
       String json = p.orElseThrow().getData().toString(StandardCharsets.UTF_8);
@@ -162,9 +152,7 @@ class CutoverWindowTest {
     assertNull(CutoverOptions.defaults().window());
     assertTrue(
         converter
-            .toPayload(
-                new CutoverOptions(
-                    BERLIN_NIGHT, null, null, null, null, null, null, null, null, null))
+            .toPayload(CutoverOptions.defaults().withWindow(BERLIN_NIGHT))
             .orElseThrow()
             .getData()
             .toString(StandardCharsets.UTF_8)

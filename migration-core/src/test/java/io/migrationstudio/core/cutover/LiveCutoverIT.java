@@ -50,14 +50,7 @@ class LiveCutoverIT {
       String start = stream.prepare(strict, mapping, "m").position();
       Loads.migrate(src, tgt, mapping, "m", 10);
       source.execute("INSERT INTO t (v) VALUES ('streamed')");
-      stream.applySlice(
-          strict,
-          mapping,
-          "m",
-          StreamService.captureName("m"),
-          start,
-          Duration.ofSeconds(2),
-          p -> {});
+      applyUntilStreamed(stream, strict, mapping, "m", start, target);
     }
     try {
       source.execute("INSERT INTO t (v) SELECT 'later' FROM generate_series(1, 5)");
@@ -105,14 +98,7 @@ class LiveCutoverIT {
       String start = stream.prepare(spec, mapping, "drill").position();
       Loads.migrate(src, tgt, mapping, "drill", 10);
       source.execute("INSERT INTO t (v) VALUES ('streamed')");
-      stream.applySlice(
-          spec,
-          mapping,
-          "drill",
-          StreamService.captureName("drill"),
-          start,
-          Duration.ofSeconds(2),
-          p -> {});
+      applyUntilStreamed(stream, spec, mapping, "drill", start, target);
     }
     source.execute("INSERT INTO t (v) VALUES ('pending, applied by the drill')");
     String before = md5(source);
@@ -216,5 +202,35 @@ class LiveCutoverIT {
             + "cutover: { max_lag: "
             + maxLag
             + " }\n");
+  }
+
+  /**
+   * Applies 2 s slices (as the Migrate stage does) until the target holds the source's {@code
+   * streamed} row: one slice can end before the walsender sends anything on a loaded machine, and
+   * then the catch-up has no position to drain from.
+   */
+  private static void applyUntilStreamed(
+      StreamService stream,
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      String start,
+      TestDatabase target) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    do {
+      stream.applySlice(
+          spec,
+          mapping,
+          migrationId,
+          StreamService.captureName(migrationId),
+          start,
+          Duration.ofSeconds(2),
+          p -> {});
+    } while (target.queryLong("SELECT count(*) FROM t WHERE v = 'streamed'") == 0
+        && System.nanoTime() < deadline);
+    assertEquals(
+        1,
+        target.queryLong("SELECT count(*) FROM t WHERE v = 'streamed'"),
+        "the stream applied the streamed row within 90 s");
   }
 }

@@ -286,17 +286,7 @@ class EvidenceServiceIT {
   void pullRequestIsRewrittenOnlyWhenTheStatusChanges() {
     evidence.openMigration("shop", spec, SPEC_TEXT);
     MigrationStatus status =
-        new MigrationStatus(
-            "shop",
-            BRANCH,
-            Stage.ASSESSMENT,
-            MigrationState.RUNNING,
-            null,
-            null,
-            null,
-            null,
-            null,
-            "");
+        MigrationStatus.of("shop", BRANCH, Stage.ASSESSMENT, MigrationState.RUNNING, "");
     CommitResult first = evidence.writePullRequest(BRANCH, spec, status);
     CommitResult second = evidence.writePullRequest(BRANCH, spec, status);
     assertEquals(first.head(), second.head());
@@ -387,8 +377,7 @@ class EvidenceServiceIT {
   }
 
   private static MigrationStatus status(MigrationState state) {
-    return new MigrationStatus(
-        "shop", BRANCH, Stage.MAPPING, state, null, null, null, null, null, "the end");
+    return MigrationStatus.of("shop", BRANCH, Stage.MAPPING, state, "the end");
   }
 
   private String write(String path, String content, String role) {

@@ -71,6 +71,11 @@ class PullRequestWriterTest {
                     "not listed",
                     null)),
             null,
+            null,
+            null,
+            null,
+            null,
+            null,
             null);
     String md = PullRequestWriter.render(status, spec);
     assertEquals(md, PullRequestWriter.render(status, spec));
@@ -96,17 +101,7 @@ class PullRequestWriterTest {
   @Test
   void saysWhenNoReviewIsPending() {
     MigrationStatus status =
-        new MigrationStatus(
-            "shop",
-            "migrations/shop",
-            null,
-            MigrationState.COMPLETED,
-            null,
-            null,
-            null,
-            null,
-            null,
-            "done");
+        MigrationStatus.of("shop", "migrations/shop", null, MigrationState.COMPLETED, "done");
     String md = PullRequestWriter.render(status, spec);
     assertTrue(md.contains("No review is pending."), md);
     assertTrue(md.contains("| 5 | cutover | external | pending |"), md);

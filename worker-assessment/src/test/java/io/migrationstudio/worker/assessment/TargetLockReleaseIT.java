@@ -55,19 +55,9 @@ class TargetLockReleaseIT {
   }
 
   private static MigrationStatus status(MigrationState state, String kind) {
-    return new MigrationStatus(
-        "shop",
-        "migrations/shop",
-        null,
-        state,
-        null,
-        List.of(),
-        List.of(),
-        List.of(),
-        null,
-        "m",
-        kind,
-        "wf");
+    return MigrationStatus.of("shop", "migrations/shop", null, state, "m")
+        .withKind(kind)
+        .withWorkflowId("wf");
   }
 
   @Test

@@ -158,6 +158,9 @@ public class ValidationWorkflowImpl implements ValidationWorkflow {
         Progress.empty(),
         message,
         MigrationStatus.KIND_VALIDATION,
-        Workflow.getInfo().getWorkflowId());
+        Workflow.getInfo().getWorkflowId(),
+        null,
+        null,
+        null);
   }
 }

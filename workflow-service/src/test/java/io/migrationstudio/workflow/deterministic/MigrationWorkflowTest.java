@@ -991,17 +991,9 @@ class MigrationWorkflowTest {
         start(
             spec(
                 allAuto(),
-                new CutoverOptions(
-                    CutoverWindow.at(window),
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    "PT0S",
-                    null,
-                    null)));
+                CutoverOptions.defaults()
+                    .withWindow(CutoverWindow.at(window))
+                    .withHypercare("PT0S")));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(2, fakes.validatedAt.size(), "validated again before the cutover: " + fakes.calls);
@@ -1044,17 +1036,10 @@ class MigrationWorkflowTest {
         start(
             spec(
                 allAuto(),
-                new CutoverOptions(
-                    CutoverWindow.at(window),
-                    null,
-                    null,
-                    null,
-                    "PT1H",
-                    null,
-                    null,
-                    "PT0S",
-                    null,
-                    null)));
+                CutoverOptions.defaults()
+                    .withWindow(CutoverWindow.at(window))
+                    .withMaxValidationAge("PT1H")
+                    .withHypercare("PT0S")));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused"), out.message());
@@ -1078,10 +1063,7 @@ class MigrationWorkflowTest {
     CutoverWindow daily =
         new CutoverWindow(from.toString(), from.plusHours(1).toString(), "UTC", null);
     MigrationWorkflow wf =
-        start(
-            spec(
-                allAuto(),
-                new CutoverOptions(daily, null, null, null, null, null, null, "PT0S", null, null)));
+        start(spec(allAuto(), CutoverOptions.defaults().withWindow(daily).withHypercare("PT0S")));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.COMPLETED, out.state(), out.message());
     assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
@@ -1169,17 +1151,7 @@ class MigrationWorkflowTest {
         start(
             spec(
                 allAuto(),
-                new CutoverOptions(
-                    (CutoverWindow) null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    CutoverOptions.DRILL_SEPARATE_GATE)));
+                CutoverOptions.defaults().withDrill(CutoverOptions.DRILL_SEPARATE_GATE)));
     String drillCommit = awaitReview(wf, Stage.CUTOVER).reviewCommit();
     assertTrue(fakes.calls.contains("drill"), fakes.calls.toString());
     assertFalse(fakes.calls.contains("execute-cutover"));
@@ -1205,17 +1177,9 @@ class MigrationWorkflowTest {
     MigrationSpec spec =
         spec(
             allAuto(),
-            new CutoverOptions(
-                CutoverWindow.at(opens.toString()),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                "PT0S",
-                null,
-                null));
+            CutoverOptions.defaults()
+                .withWindow(CutoverWindow.at(opens.toString()))
+                .withHypercare("PT0S"));
     MigrationWorkflow first = start(spec);
     String waiting =
         awaitStatus(first, s -> s.message().contains("waiting for the window")).message();
@@ -1247,10 +1211,7 @@ class MigrationWorkflowTest {
             null,
             null);
     MigrationWorkflow wf =
-        start(
-            spec(
-                allAuto(),
-                new CutoverOptions(ended, null, null, null, null, null, null, "PT0S", null, null)));
+        start(spec(allAuto(), CutoverOptions.defaults().withWindow(ended).withHypercare("PT0S")));
     MigrationOutcome out = result(wf);
     assertEquals(MigrationState.FAILED, out.state());
     assertTrue(out.message().startsWith("cutover refused: the cutover window"), out.message());
