@@ -314,31 +314,19 @@ public final class ChunkReuse {
       }
       list.add(t);
     }
-    Map<String, byte[]> files = new LinkedHashMap<>(out.files());
-    files.put(ArtifactPaths.VALIDATION_JSON, Json.bytes(Json.write(tree)));
-    byte[] md = out.files().get(ArtifactPaths.VALIDATION_MD);
-    if (md != null) {
-      String text = new String(md, StandardCharsets.UTF_8);
-      String line =
-          "Chunk checksums: "
-              + hashed
-              + " chunk(s) hashed, "
-              + reused
-              + " reused from earlier proofs ("
-              + (reuse ? "incremental" : "full")
-              + ": "
-              + reason
-              + "). A reused proof trusts the change stream to carry every source change and"
-              + " nothing else to write to the target; set `validation.full: true` to hash every"
-              + " chunk.\n\n";
-      int heading = text.indexOf("\n\n");
-      text =
-          heading < 0
-              ? line + text
-              : text.substring(0, heading + 2) + line + text.substring(heading + 2);
-      files.put(ArtifactPaths.VALIDATION_MD, Json.bytes(text));
-    }
-    return new StageOutput(files, out.verdict(), out.summary());
+    String line =
+        "Chunk checksums: "
+            + hashed
+            + " chunk(s) hashed, "
+            + reused
+            + " reused from earlier proofs ("
+            + (reuse ? "incremental" : "full")
+            + ": "
+            + reason
+            + "). A reused proof trusts the change stream to carry every source change and"
+            + " nothing else to write to the target; set `validation.full: true` to hash every"
+            + " chunk.\n\n";
+    return PositionedValidation.withReport(out, Json.write(tree), line);
   }
 
   /** A digest of the mapping: a proof made through another mapping proves nothing now. */

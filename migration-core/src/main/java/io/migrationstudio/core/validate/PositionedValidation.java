@@ -225,19 +225,27 @@ public final class PositionedValidation {
     position.put("capture", proof.capture());
     position.put("source_position", proof.sourcePosition());
     position.put("target_position", proof.targetPosition());
+    String line =
+        "Compared at source position `"
+            + proof.sourcePosition()
+            + "` while the change stream ran: the target held the stream `"
+            + proof.capture()
+            + "` at `"
+            + proof.targetPosition()
+            + "` (every source transaction up to that position, none after).\n\n";
+    return withReport(out, Json.write(tree), line);
+  }
+
+  /**
+   * {@code out} with {@code json} as its validation.json and {@code line} as the first paragraph
+   * after validation.md's heading (when it has a validation.md).
+   */
+  static StageOutput withReport(StageOutput out, String json, String line) {
     Map<String, byte[]> files = new LinkedHashMap<>(out.files());
-    files.put(ArtifactPaths.VALIDATION_JSON, Json.bytes(Json.write(tree)));
+    files.put(ArtifactPaths.VALIDATION_JSON, Json.bytes(json));
     byte[] md = out.files().get(ArtifactPaths.VALIDATION_MD);
     if (md != null) {
       String text = new String(md, StandardCharsets.UTF_8);
-      String line =
-          "Compared at source position `"
-              + proof.sourcePosition()
-              + "` while the change stream ran: the target held the stream `"
-              + proof.capture()
-              + "` at `"
-              + proof.targetPosition()
-              + "` (every source transaction up to that position, none after).\n\n";
       int heading = text.indexOf("\n\n");
       text =
           heading < 0
