@@ -1,7 +1,6 @@
 package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.activity.StreamActivities;
-import io.migrationstudio.contracts.activity.StreamSlice;
 import io.migrationstudio.contracts.workflow.ChangeStreamWorkflow;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.StreamProgress;
@@ -49,15 +48,7 @@ public class ChangeStreamWorkflowImpl implements ChangeStreamWorkflow {
   private final class Slices implements StreamSliceLoop.Stream {
     @Override
     public StreamProgress slice(StreamRequest r) {
-      return apply.applySlice(
-          new StreamSlice(
-              r.migrationId(),
-              r.spec(),
-              r.branch(),
-              r.mappingCommit(),
-              r.capture(),
-              r.startPosition(),
-              SLICE_MILLIS));
+      return apply.applySlice(StreamSliceLoop.slice(r, r.startPosition(), SLICE_MILLIS));
     }
 
     @Override
@@ -67,18 +58,12 @@ public class ChangeStreamWorkflowImpl implements ChangeStreamWorkflow {
 
     @Override
     public StreamProgress stopped(StreamRequest r, StreamProgress p, String why) {
-      return new StreamProgress(
-          r.capture(),
+      return StreamSliceLoop.stopped(
+          r,
+          p,
           p == null ? r.startPosition() : p.position(),
           p == null ? null : p.head(),
-          p == null ? -1 : p.lagBytes(),
           p == null ? -1 : p.lagMillis(),
-          p == null ? 0 : p.transactions(),
-          p == null ? 0 : p.changes(),
-          0,
-          p == null ? null : p.tableChanges(),
-          false,
-          Workflow.currentTimeMillis(),
           why);
     }
   }

@@ -1,7 +1,6 @@
 package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.activity.ReverseActivities;
-import io.migrationstudio.contracts.activity.StreamSlice;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.ReverseStreamWorkflow;
 import io.migrationstudio.contracts.workflow.StreamProgress;
@@ -50,15 +49,7 @@ public class ReverseStreamWorkflowImpl implements ReverseStreamWorkflow {
   private final class Slices implements StreamSliceLoop.Stream {
     @Override
     public StreamProgress slice(StreamRequest r) {
-      return apply.applyReverseSlice(
-          new StreamSlice(
-              r.migrationId(),
-              r.spec(),
-              r.branch(),
-              r.mappingCommit(),
-              r.capture(),
-              null,
-              SLICE_MILLIS));
+      return apply.applyReverseSlice(StreamSliceLoop.slice(r, null, SLICE_MILLIS));
     }
 
     @Override
@@ -68,19 +59,7 @@ public class ReverseStreamWorkflowImpl implements ReverseStreamWorkflow {
 
     @Override
     public StreamProgress stopped(StreamRequest r, StreamProgress p, String why) {
-      return new StreamProgress(
-          r.capture(),
-          p == null ? null : p.position(),
-          null,
-          p == null ? -1 : p.lagBytes(),
-          -1,
-          p == null ? 0 : p.transactions(),
-          p == null ? 0 : p.changes(),
-          0,
-          p == null ? null : p.tableChanges(),
-          false,
-          Workflow.currentTimeMillis(),
-          why);
+      return StreamSliceLoop.stopped(r, p, p == null ? null : p.position(), null, -1, why);
     }
   }
 }

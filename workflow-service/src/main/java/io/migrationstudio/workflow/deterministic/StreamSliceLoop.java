@@ -2,6 +2,7 @@ package io.migrationstudio.workflow.deterministic;
 
 import static io.migrationstudio.workflow.deterministic.Messages.rootMessage;
 
+import io.migrationstudio.contracts.activity.StreamSlice;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.migrationstudio.contracts.workflow.StreamRequest;
@@ -109,6 +110,38 @@ final class StreamSliceLoop {
   /** The last progress (the workflow's query). */
   StreamProgress progress() {
     return progress;
+  }
+
+  /** The slice activity's input for {@code r}: from {@code start} (null: the stored position). */
+  static StreamSlice slice(StreamRequest r, String start, long sliceMillis) {
+    return new StreamSlice(
+        r.migrationId(), r.spec(), r.branch(), r.mappingCommit(), r.capture(), start, sliceMillis);
+  }
+
+  /**
+   * The progress of a stream stopped for {@code why} at {@code position} (with {@code head} and
+   * {@code lagMillis}), keeping the lag bytes and counters of {@code last} (null: none yet).
+   */
+  static StreamProgress stopped(
+      StreamRequest r,
+      StreamProgress last,
+      String position,
+      String head,
+      long lagMillis,
+      String why) {
+    return new StreamProgress(
+        r.capture(),
+        position,
+        head,
+        last == null ? -1 : last.lagBytes(),
+        lagMillis,
+        last == null ? 0 : last.transactions(),
+        last == null ? 0 : last.changes(),
+        0,
+        last == null ? null : last.tableChanges(),
+        false,
+        Workflow.currentTimeMillis(),
+        why);
   }
 
   /** Ends the loop before its next slice (the workflow's signal). */
