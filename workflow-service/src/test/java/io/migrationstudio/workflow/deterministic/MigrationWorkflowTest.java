@@ -917,6 +917,26 @@ class MigrationWorkflowTest {
     }
   }
 
+  /**
+   * A cancel of an online migration while a later gate waits and its stream runs: the stream stops
+   * and the capture (slot and publication on the source) is dropped as the migration ends
+   * CANCELLED, so nothing holds WAL on the source afterwards.
+   */
+  @Test
+  void aCancelledOnlineMigrationDropsItsCapture() throws Exception {
+    MigrationSpec base = online(CutoverOptions.ROLLBACK_NONE);
+    MigrationWorkflow wf =
+        start(base.withReviews(base.reviews().with(Stage.VALIDATION, GateMode.ASK)));
+    awaitReview(wf, Stage.VALIDATION);
+    awaitStatus(wf, s -> s.stream() != null);
+    wf.control(new ControlRequest(ControlAction.CANCEL, "bob", "postponed", null));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.CANCELLED, out.state(), out.message());
+    List<String> calls = List.copyOf(fakes.calls);
+    assertTrue(calls.contains("drop-capture:studio_wf_test"), calls.toString());
+    assertFalse(calls.contains("execute-cutover"), calls.toString());
+  }
+
   @Test
   void aCancelMidCopyCancelsTheRunningChunksAndEndsCancelled() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
