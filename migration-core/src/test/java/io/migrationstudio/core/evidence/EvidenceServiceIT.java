@@ -165,6 +165,27 @@ class EvidenceServiceIT {
     OpenResult resumed = evidence.openMigration("shop", spec, SPEC_TEXT);
     assertEquals(5, resumed.approved().size());
     assertEquals(1765000000000L, resumed.hypercareStartedAtMillis());
+
+    // the hypercare over, the decommission gate waits for its plan: a re-created migration is
+    // told which commit, also after a note committed since (a restart samples once more)
+    String plan = write("07-decommission/plan.md", "# plan\n", "cutover-coordinator");
+    GateEvidence gate =
+        new GateEvidence(
+            Stage.DECOMMISSION,
+            plan,
+            Verdict.PASS,
+            "plan",
+            GateMode.ASK,
+            List.of(new ArtifactRef("07-decommission/plan.md", plan)));
+    evidence.recordGate(BRANCH, gate);
+    write("06-hypercare/hypercare-2026-12-08.md", "note\n", "cutover-coordinator");
+    OpenResult atGate = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertEquals(gate, atGate.awaiting(), "the decommission gate waits for the same plan");
+    assertEquals(1765000000000L, atGate.hypercareStartedAtMillis());
+    review(++sequence, Stage.DECOMMISSION, Decision.APPROVE, plan);
+    OpenResult approved = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertEquals(6, approved.approved().size(), "the decommission approved: it runs");
+    assertNull(approved.awaiting());
   }
 
   /**

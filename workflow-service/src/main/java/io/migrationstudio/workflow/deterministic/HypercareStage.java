@@ -4,6 +4,7 @@ import static io.migrationstudio.workflow.deterministic.Messages.rootMessage;
 
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.ApprovedStage;
+import io.migrationstudio.contracts.activity.GateEvidence;
 import io.migrationstudio.contracts.activity.HypercareActivities;
 import io.migrationstudio.contracts.activity.HypercareNote;
 import io.migrationstudio.contracts.activity.HypercareRequest;
@@ -33,6 +34,7 @@ import org.slf4j.Logger;
  *
  * <p>A migration re-created from its branch during the hypercare goes on with the hypercare it
  * began ({@code 06-hypercare/hypercare.json}) instead of executing the cutover again; one whose
+ * decommission gate waited waits for the same plan commit ({@link #RESUMED_GATE_CHANGE}); one whose
  * decommission was approved goes straight to the decommission.
  *
  * <p>The reverse stream enters through {@link ReverseStreamHook}: its lag is shown and recorded in
@@ -48,6 +50,16 @@ final class HypercareStage {
   static final String HYPERCARE_CHANGE = "hypercare";
 
   static final int HYPERCARE = 1;
+
+  /**
+   * Change id of the decommission gate of a re-created migration (version 1): the gate that waited
+   * when the earlier run stopped ({@code gates/decommission.json}, reported by the resume scan)
+   * waits again for the same plan commit, and the plan is not made again. Histories before it made
+   * the plan again and waited for a review of its new commit.
+   */
+  static final String RESUMED_GATE_CHANGE = "decommission-gate-after-recovery";
+
+  static final int RESUMED_GATE = 1;
 
   /** A note per day: the workflow sleeps at most this long between samples. */
   static final Duration NOTE_INTERVAL = Duration.ofDays(1);
@@ -95,6 +107,9 @@ final class HypercareStage {
   private final ReviewGate gate;
   private ReverseStreamHook reverse = ReverseStreamHook.NONE;
   private HypercareStatus shown;
+
+  /** The decommission gate that waited when the earlier run stopped, until the gate is reached. */
+  private GateEvidence waiting;
 
   HypercareStage(RunContext run, StageBoard board, StatusLine status, ReviewGate gate) {
     this.run = run;
@@ -156,6 +171,7 @@ final class HypercareStage {
       ApprovedStage approved,
       BiFunction<MigrationState, String, MigrationOutcome> finish,
       java.util.function.Supplier<String> withoutHypercare) {
+    waiting = open.awaiting();
     Optional<Ending> ended = run(open.hypercareStartedAtMillis(), approved);
     return ended.isPresent()
         ? finish.apply(ended.get().state(), ended.get().why())
@@ -305,12 +321,16 @@ final class HypercareStage {
   /** Plans and gates until the plan is approved (its commit) or rejected (empty). */
   private Optional<String> gated() {
     String base = null;
+    Optional<StageResult> resumed = resumedGate();
     while (true) {
-      board.set(Stage.DECOMMISSION, StagePhase.RUNNING, null, null, "planning the decommission");
-      status.state(MigrationState.RUNNING);
-      StageResult plan =
-          activities.planDecommission(run.request(base, Workflow.currentTimeMillis()));
-      board.record(plan);
+      StageResult plan = resumed.orElse(null);
+      resumed = Optional.empty();
+      if (plan == null) {
+        board.set(Stage.DECOMMISSION, StagePhase.RUNNING, null, null, "planning the decommission");
+        status.state(MigrationState.RUNNING);
+        plan = activities.planDecommission(run.request(base, Workflow.currentTimeMillis()));
+        board.record(plan);
+      }
       ReviewGate.Outcome outcome = gate.decide(Stage.DECOMMISSION, plan);
       switch (outcome.decision()) {
         case APPROVE -> {
@@ -322,6 +342,23 @@ final class HypercareStage {
         case REQUEST_CHANGES -> base = outcome.commit();
       }
     }
+  }
+
+  /**
+   * The plan under review when the decommission gate waited as the earlier run stopped (from
+   * version {@link #RESUMED_GATE} on): the gate waits for that commit again (see {@link
+   * ReviewGate#resumed}). Empty when no decommission gate waited.
+   */
+  private Optional<StageResult> resumedGate() {
+    GateEvidence w = waiting;
+    waiting = null;
+    if (w == null
+        || w.stage() != Stage.DECOMMISSION
+        || Workflow.getVersion(RESUMED_GATE_CHANGE, Workflow.DEFAULT_VERSION, RESUMED_GATE)
+            < RESUMED_GATE) {
+      return Optional.empty();
+    }
+    return gate.resumed(Stage.DECOMMISSION, w);
   }
 
   /** The hypercare as the status shows it; null before it began. */

@@ -279,9 +279,10 @@ final class RunControl {
    * The hook where a cancelled (or ended) migration gives back what it holds outside the workflow.
    * Today the workflow itself holds nothing there: the cutover execution does not heartbeat, so a
    * cancel does not interrupt it (its own {@code finally} unfreezes the source when it does not
-   * complete), and the table copies and their chunks end with the cancelled scope. Change-capture
-   * slots and publications (and any lock a stage takes on the target) are released here once stages
-   * take them.
+   * complete), and the table copies and their chunks end with the cancelled scope. The change
+   * captures (slots, publications) are dropped and the target's migration lock released as the
+   * cancelled migration ends ({@code ChangeStream.end}, {@code ReverseReplication.end}, the final
+   * summary), as for any other end.
    */
   void releaseHeld(RunContext run) {
     // nothing held by the workflow yet; see the class comment

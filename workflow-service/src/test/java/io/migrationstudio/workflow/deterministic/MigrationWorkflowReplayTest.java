@@ -65,7 +65,10 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-hypercare-online.json",
         // + reverse-after-recovery version 1: re-created online (rollback reverse) in its
         // hypercare, the reverse stream runs again while the decommission gate waits
-        "migration-workflow-history-hypercare-reverse.json"
+        "migration-workflow-history-hypercare-reverse.json",
+        // + decommission-gate-after-recovery version 1: re-created while its decommission gate
+        // waited, the gate waits for the same plan commit (no plan made again) and is approved
+        "migration-workflow-history-decommission-gate.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

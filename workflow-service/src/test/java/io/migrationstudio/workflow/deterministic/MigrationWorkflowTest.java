@@ -740,6 +740,52 @@ class MigrationWorkflowTest {
     }
   }
 
+  /**
+   * Re-created from its branch while its decommission gate waited (the hypercare over, {@code
+   * gates/decommission.json} names the plan under review): the gate waits for the same plan commit
+   * and the plan is not produced again; approving it decommissions. Without version {@code
+   * decommission-gate-after-recovery} the plan was made again and the gate waited for its new
+   * commit, so a review of the commit shown before the kill was refused.
+   */
+  @Test
+  void aMigrationReCreatedAtItsDecommissionGateWaitsForTheSamePlan() throws Exception {
+    fakes.approvedEarlier =
+        java.util.Arrays.stream(Stage.values())
+            .filter(s -> s != Stage.DECOMMISSION)
+            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
+            .toList();
+    fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
+    String plan = fakes.newCommit();
+    fakes.awaitingEarlier =
+        new GateEvidence(
+            Stage.DECOMMISSION,
+            plan,
+            Verdict.PASS,
+            "07-decommission/plan.md",
+            GateMode.ASK,
+            List.of(
+                new io.migrationstudio.contracts.workflow.ArtifactRef(
+                    "07-decommission/plan.md", plan)));
+    MigrationSpec base = spec(allAuto().with(Stage.DECOMMISSION, GateMode.ASK));
+    MigrationWorkflow wf = start(base.withCutover(base.cutover().withHypercare("P2D")));
+    MigrationStatus st = awaitReview(wf, Stage.DECOMMISSION);
+    assertEquals(plan, st.reviewCommit(), "the same plan awaits review");
+    assertFalse(hypercare.calls.contains("plan-decommission"), "not planned again");
+    assertTrue(
+        st.artifacts().stream()
+            .anyMatch(a -> a.path().equals("07-decommission/plan.md") && a.commit().equals(plan)),
+        st.artifacts().toString());
+    wf.review(new Review(Stage.DECOMMISSION, Decision.APPROVE, "alice", "ok", plan));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertFalse(fakes.calls.contains("execute-cutover"), fakes.calls.toString());
+    assertEquals(List.of("hypercare-sample", "decommission"), hypercare.calls);
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-decommission-gate.json");
+    }
+  }
+
   @Test
   void stagesApprovedInAnEarlierRunAreNotRedone() {
     fakes.approvedEarlier =
@@ -869,6 +915,26 @@ class MigrationWorkflowTest {
     if (dir != null) { // the cancel's history for the replay test
       writeHistory(dir, "migration-workflow-history-cancel.json");
     }
+  }
+
+  /**
+   * A cancel of an online migration while a later gate waits and its stream runs: the stream stops
+   * and the capture (slot and publication on the source) is dropped as the migration ends
+   * CANCELLED, so nothing holds WAL on the source afterwards.
+   */
+  @Test
+  void aCancelledOnlineMigrationDropsItsCapture() throws Exception {
+    MigrationSpec base = online(CutoverOptions.ROLLBACK_NONE);
+    MigrationWorkflow wf =
+        start(base.withReviews(base.reviews().with(Stage.VALIDATION, GateMode.ASK)));
+    awaitReview(wf, Stage.VALIDATION);
+    awaitStatus(wf, s -> s.stream() != null);
+    wf.control(new ControlRequest(ControlAction.CANCEL, "bob", "postponed", null));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.CANCELLED, out.state(), out.message());
+    List<String> calls = List.copyOf(fakes.calls);
+    assertTrue(calls.contains("drop-capture:studio_wf_test"), calls.toString());
+    assertFalse(calls.contains("execute-cutover"), calls.toString());
   }
 
   @Test
