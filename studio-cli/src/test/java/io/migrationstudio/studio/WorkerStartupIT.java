@@ -47,8 +47,15 @@ class WorkerStartupIT {
                 }
               });
       worker.start();
-      // longer than one probe (10 s): at least one attempt fails however gRPC retries inside it
-      Thread.sleep(13_000);
+      // until the first failed attempt is announced: the worker waits on (polled, not a fixed
+      // sleep longer than one probe's 10 s timeout)
+      long deadline = System.nanoTime() + 120_000_000_000L;
+      while (!err.toString(StandardCharsets.UTF_8).contains("is not ready (attempt 1: ")) {
+        assertNull(failed.get(), "the worker did not give up while Temporal was down");
+        assertTrue(
+            System.nanoTime() < deadline, "no failed attempt announced within 120 s: " + err);
+        Thread.sleep(100);
+      }
       assertNull(failed.get(), "the worker did not give up while Temporal was down");
       assertTrue(worker.isAlive(), "the worker waits for Temporal");
       try (EmbeddedTemporal temporal = EmbeddedTemporal.start(Services.LOOPBACK, port)) {

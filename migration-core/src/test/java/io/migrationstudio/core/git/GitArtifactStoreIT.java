@@ -180,7 +180,11 @@ class GitArtifactStoreIT {
     Path fresh = home.resolve("fresh-home");
     long startAt = System.currentTimeMillis() + 3_000;
     List<Process> processes = new ArrayList<>();
+    List<Path> logs = new ArrayList<>();
     for (int p = 0; p < 3; p++) {
+      // output to a file, not a pipe nobody reads until the end (a full pipe blocks the process)
+      Path log = home.resolve("process-" + p + ".log");
+      logs.add(log);
       processes.add(
           new ProcessBuilder(
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -192,6 +196,7 @@ class GitArtifactStoreIT {
                   "process-" + p,
                   Long.toString(startAt))
               .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
               .start());
     }
     ExecutorService pool = Executors.newFixedThreadPool(3);
@@ -206,17 +211,48 @@ class GitArtifactStoreIT {
                 return null;
               }));
     }
+    // one bound for the whole race, generous for a loaded CI box (three JVMs start on two cores;
+    // each open and commit takes well under a second once started)
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
     for (Future<?> f : threads) {
-      f.get(120, TimeUnit.SECONDS);
+      f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
     pool.shutdown();
-    for (Process p : processes) {
-      assertTrue(p.waitFor(120, TimeUnit.SECONDS), "a process did not finish");
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertEquals(0, p.exitValue(), out);
+    for (int p = 0; p < processes.size(); p++) {
+      Process process = processes.get(p);
+      if (!process.waitFor(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        String threadDump = threadDump(process);
+        process.destroyForcibly().waitFor();
+        throw new AssertionError(
+            "process-"
+                + p
+                + " did not finish within 300 s; its output:\n"
+                + java.nio.file.Files.readString(logs.get(p))
+                + "\nits threads:\n"
+                + threadDump);
+      }
+      assertEquals(0, process.exitValue(), java.nio.file.Files.readString(logs.get(p)));
     }
     try (GitArtifactStore store = GitArtifactStore.open(fresh, null)) {
       assertEquals(6, store.list(BRANCH, "files").size(), store.list(BRANCH, "files").toString());
+    }
+  }
+
+  /** {@code jcmd PID Thread.print} of a process that hangs (for the failure message). */
+  private static String threadDump(Process process) {
+    try {
+      Process jcmd =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(process.pid()),
+                  "Thread.print")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      jcmd.waitFor(30, TimeUnit.SECONDS);
+      return out;
+    } catch (Exception e) {
+      return "(no thread dump: " + e + ")";
     }
   }
 
