@@ -244,131 +244,19 @@ history=$(psql -d src -Atc "SELECT count(*) FROM pgbench_history")
 psql -d src -Atc "SELECT slot_name FROM pg_replication_slots" >"$work/slots-left.txt" || true
 psql -d src -Atc "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'studio%'" >"$work/guards-left.txt" || true
 
-python3 - "$work" "$results" "$scale" "$rate" "$rounds" "$hold" "$history" "$load_secs" "$(nproc)" \
-  "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
-import datetime, json, os, statistics, sys
-work, out, scale, rate, rounds, hold, history, load_secs, cores, load0, load1 = sys.argv[1:]
-rounds = int(rounds)
-
-def load(path):
-    try:
-        return json.load(open(path))
-    except Exception:
-        return {}
-
-def transitions(acks):
-    """(from, to, ms, last_ack_seq, first_ack_seq) for every change of endpoint, in order."""
-    t = []
-    for a, b in zip(acks, acks[1:]):
-        if a[1] != b[1]:
-            t.append((a[1], b[1], (b[2] - a[2]) * 1000, a[0], b[0]))
-    return t
-
-rows, steps, names = [], {}, []
-for r in range(1, rounds + 1):
-    d = os.path.join(work, f"round-{r}")
-    acks = []
-    try:
-        for line in open(os.path.join(d, "acks.txt")):
-            seq, ep, at = line.split()
-            acks.append((int(seq), ep, float(at)))
-    except FileNotFoundError:
-        pass
-    acks.sort(key=lambda a: a[2])
-    final = set()
-    try:
-        final = {int(x) for x in open(os.path.join(d, "final-seqs.txt")).read().split()}
-    except FileNotFoundError:
-        pass
-    lost = [a[0] for a in acks if a[0] not in final]
-    try:
-        primary = open(os.path.join(d, "final-primary.txt")).read().strip()
-    except FileNotFoundError:
-        primary = "?"
-    outcome = open(os.path.join(d, "outcome.txt")).read().strip() if os.path.exists(os.path.join(d, "outcome.txt")) else "?"
-    t_start, t_switch, t_ask, t_asked, t_back, t_done = (float(x) for x in open(os.path.join(d, "times.txt")).read().split())
-    log = load(os.path.join(d, "cutover-log.json"))
-    rb = load(os.path.join(d, "rollback-log.json"))
-    live = log.get("live") or {}
-    tr = transitions(acks)
-    # the cutover's switch is the last source -> target before the rollback's target -> source;
-    # earlier pairs are the drill's rehearsal
-    cut = back = None
-    for i, x in enumerate(tr):
-        if x[0] == "source" and x[1] == "target":
-            nxt = tr[i + 1] if i + 1 < len(tr) else None
-            cut, back = x, nxt
-    drill = [x for x in tr if cut is None or x is not cut and x is not back]
-    for s in log.get("steps", []):
-        n = s.get("name")
-        if n not in names:
-            names.append(n)
-        steps.setdefault(n, {})[r] = s.get("millis")
-    rows.append({
-        "round": r, "outcome": outcome, "verdict": log.get("verdict", "-"),
-        "lag": live.get("lag_ms"), "window": cut[2] if cut else None,
-        "studio_window": live.get("write_unavailable_ms"), "drain": live.get("drain_ms"),
-        "rollback": rb.get("rollback_millis"), "rb_verdict": rb.get("verdict", "-"),
-        "back": back[2] if back else None,
-        "ask_to_back": (t_back - t_ask) * 1000 if t_back and t_ask else None,
-        "ask_to_done": (t_done - t_ask) * 1000 if t_done and t_ask else None,
-        "acks": len(acks), "on_target": sum(1 for a in acks if a[1] == "target"), "lost": lost, "primary": primary,
-        "drill": drill, "start_to_switch": t_switch - t_start,
-    })
-
-def fmt(v, unit=" ms"):
-    return "—" if v is None else f"{v:,.0f}{unit}"
-
-def med(key):
-    v = [x[key] for x in rows if x[key] is not None]
-    return statistics.median(v) if v else None
-
-lines = [f"# Live cutover and rollback under load: pgbench scale {scale}, {rate} tps of `pgbench -N`", "",
-         f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {cores} cores (load average before: {load0}, "
-         f"after: {load1}), one stock PostgreSQL server "
-         f"(wal_level=logical) for source and targets, by `bench/cutover-pg.sh {scale} {rate} {rounds}`: "
-         "per round a studio `online` migration (default spec but `cutover: { switch: config-file, rollback: reverse, "
-         f"hypercare: PT0S }}`, auto-approved) cut over under the load, {hold} s on the target, then `studio rollback`. "
-         "The load and a probe writer (one insert every 10 ms, from the Validation stage on) follow the config file.", "",
-         "| round | outcome | cutover verdict | lag at freeze | write-unavailable (probe) | (studio's freeze → switch) | drain | rollback (`rollback_millis`) | rollback seen by the probe | `studio rollback` → switched back | probe writes (on target) | lost |",
-         "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-for x in rows:
-    lines.append(f"| {x['round']} | {x['outcome']} | {x['verdict']} | {fmt(x['lag'])} | {fmt(x['window'])} | "
-                 f"{fmt(x['studio_window'])} | {fmt(x['drain'])} | {fmt(x['rollback'])} ({x['rb_verdict']}) | "
-                 f"{fmt(x['back'])} | {fmt(x['ask_to_back'])} | {x['acks']:,} ({x['on_target']:,}) | {len(x['lost'])} |")
-lines.append(f"| **median** | | | {fmt(med('lag'))} | **{fmt(med('window'))}** | {fmt(med('studio_window'))} | "
-             f"{fmt(med('drain'))} | **{fmt(med('rollback'))}** | {fmt(med('back'))} | {fmt(med('ask_to_back'))} | | "
-             f"{sum(len(x['lost']) for x in rows)} |")
-lines += ["", "Goal (issue 15): write-unavailability ≤ 5 s under load (moonshot ≤ 1 s), no acknowledged write lost.", ""]
-lost = [(x["round"], x["lost"][:10]) for x in rows if x["lost"]]
-lines.append("Every acknowledged probe write is on the final primary (the database the config file names at "
-             "the end: " + ", ".join(f"round {x['round']}: {x['primary']}" for x in rows) + "): "
-             + ("yes, every round." if not lost else "**no**: " + "; ".join(f"round {r}: seq {s}" for r, s in lost)))
-lines.append("")
-if any(x["drill"] for x in rows):
-    lines.append("The rollback drill's own switches, as the probe saw them (ms): " + "; ".join(
-        f"round {x['round']}: " + ", ".join(f"{a}→{b} {ms:,.0f}" for a, b, ms, *_ in x["drill"])
-        for x in rows if x["drill"]) + ".")
-    lines.append("")
-if names:
-    lines += ["Steps of `05-cutover/cutover-log.json` (ms):", "",
-              "| step | median | per round |", "|---|---:|---|"]
-    for n in names:
-        v = [steps[n][r] for r in sorted(steps[n]) if steps[n][r] is not None]
-        lines.append(f"| {n} | {statistics.median(v):,.0f} | {', '.join(f'{m:,}' for m in v)} |" if v else f"| {n} | — | |")
-    lines.append("")
-slots = open(os.path.join(work, "slots-left.txt")).read().split()
-guards = open(os.path.join(work, "guards-left.txt")).read().strip() or "?"
-lines += [f"The source took {int(history):,} pgbench transactions in {float(load_secs):.0f} s "
-          f"({int(history) / float(load_secs):.0f} tps; those made on the targets came back with the rollbacks). "
-          f"Replication slots left on the source: {', '.join(slots) if slots else 'none'}; "
-          f"studio write-guard triggers left: {guards}.", "",
-          "Lag at freeze, drain and the studio's freeze → switch time are the cutover log's (`live.lag_ms`, "
-          "`drain_ms`, `write_unavailable_ms`); the write-unavailability window is the probe's, from its last "
-          "acknowledged write on the source to its first on the target; the rollback is `rollback-log.json`'s "
-          "`rollback_millis` (target frozen to source writable), the probe's last write on the target to its "
-          "first on the source, and the wall time from the `studio rollback` request to the config file naming "
-          "the source again."]
-open(out, "w").write("\n".join(lines) + "\n")
-print(open(out).read())
-PY
+{
+  echo "# Live cutover and rollback under load: pgbench scale $scale, $rate tps of \`pgbench -N\`"
+  echo
+  echo "Run $(date -u '+%Y-%m-%d %H:%M') UTC on $(nproc) cores (load average before: $load_before," \
+    "after: $(cut -d' ' -f1-3 /proc/loadavg)), one stock PostgreSQL server (wal_level=logical) for source and" \
+    "targets, by \`bench/cutover-pg.sh $scale $rate $rounds\`: per round a studio \`online\` migration (default" \
+    "spec but \`cutover: { switch: config-file, rollback: reverse, hypercare: PT0S }\`, auto-approved) cut over" \
+    "under the load, $hold s on the target, then \`studio rollback\`. The load and a probe writer (one insert" \
+    "every 10 ms, from the Validation stage on) follow the config file."
+} >"$work/report-header.md"
+slots=$(paste -sd, "$work/slots-left.txt" | sed 's/,/, /g')
+echo "The source took $(python3 -c "print(f'{$history:,}')") pgbench transactions in $(printf '%.0f' "$load_secs") s" \
+  "($(python3 -c "print(round($history / $load_secs))") tps; those made on the targets came back with the rollbacks)." \
+  "Replication slots left on the source: ${slots:-none}; studio write-guard triggers left:" \
+  "$(cat "$work/guards-left.txt" 2>/dev/null || echo '?')." >"$work/report-footer.md"
+bench_cutover_report "$work" "$results" "$rounds" "$work/report-header.md" "$work/report-footer.md"

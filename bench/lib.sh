@@ -10,12 +10,17 @@
 #   bench_pg_start PORT "SERVER OPTIONS"   # initdb + start under $work/data; sets P
 #   bench_jar                          # sets jar (BENCH_JAR or studio-cli's, built when missing)
 #   bench_studio_start HOME TPORT [WORKER JVM OPTIONS...]   # sets wpid
+#   bench_group COMMAND...             # in its own process group, stopped whole; sets bgpid
+#   bench_sample_source OUT COMMAND... # the source's position every 0.5 s (lag, issue 14)
+#   bench_sample_studio HPORT ID STEADY OUT DB   # the studio's stage and applied position
+#   bench_lag_summary SOURCE SAMPLES START STEADY  # first catch-up and lag p50/p95/max as JSON
 #
 # Globals: `pids` (processes the cleanup stops: append your own background jobs), `P` (the
 # connection options of psql/pgbench), `wpid` (the migrate worker, whose VmHWM is the studio's
 # peak RSS), `jar`.
 
 pids=()
+bench_groups=()
 bench_pg_data=""
 bench_my_dir=""
 
@@ -30,6 +35,7 @@ bench_cleanup() {
   local p alive
   # a script's own stop first (define bench_stop_extra), e.g. a load loop that starts processes
   if declare -F bench_stop_extra >/dev/null; then bench_stop_extra || true; fi
+  for p in "${bench_groups[@]}"; do bench_stop_group "$p"; done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for _ in $(seq 1 20); do
     alive=0
@@ -117,4 +123,263 @@ bench_studio_start() { # home, temporal port, worker JVM options...
   wpid=$!
   pids+=($wpid)
   sleep 2
+}
+
+# A background command in its own process group (setsid), stopped as a group by the cleanup: a
+# tool that forks workers (pgcopydb's prefetch, transform and catch-up processes) leaves none
+# behind when its parent is stopped. Sets bgpid (the group leader; its pid is the group id).
+bench_group() { # command...
+  setsid "$@" &
+  bgpid=$!
+  bench_groups+=("$bgpid")
+}
+bench_stop_group() { # pgid
+  local g="$1"
+  kill -TERM -- "-$g" 2>/dev/null || return 0
+  for _ in $(seq 1 20); do
+    kill -0 -- "-$g" 2>/dev/null || return 0
+    sleep 0.5
+  done
+  kill -KILL -- "-$g" 2>/dev/null || true
+}
+
+# ---- lag: the source's head against what a tool applied on its target (issue 14's measure) ----
+# A position is a token: an integer (PostgreSQL WAL bytes, `pg_lsn - '0/0'`) or FILE:OFFSET (a
+# MariaDB binlog position); "-" when there is none (yet).
+
+# The source's head every 0.5 s for the whole run, "epoch_seconds TOKEN" lines in OUT; COMMAND
+# (a shell function is fine) prints the token.
+bench_sample_source() { # out, command...
+  local out="$1"
+  shift
+  (
+    while :; do
+      printf '%s %s\n' "$(date +%s.%N)" "$("$@" 2>/dev/null || echo -)"
+      sleep 0.5
+    done
+  ) >"$out" &
+  pids+=($!)
+}
+
+# The studio's run every 0.5 s: "epoch_seconds stage state TOKEN changes" lines in OUT, TOKEN the
+# position the target has committed (studio.stream_position, written in the same transaction as
+# the changes; none before the stream applied its first transaction after the copy), from the
+# operator HTTP API on HPORT and the target database DB on this machine's PostgreSQL (the psql
+# connection options P). Returns once the migration ended or STEADY + 10 s after the stream first
+# committed in Validation or Cutover.
+bench_sample_studio() { # http port, migration id, steady seconds, out, target database
+  python3 - "$1" "$2" "$3" "$4" "$5" "$P" <<'PY' || true
+import json, subprocess, sys, time, urllib.request
+port, mid, steady, out, db, conn = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+def token(text):
+    """pg:<lsn> as WAL bytes, binlog:<file>:<offset>[...] as FILE:OFFSET, else '-'."""
+    if text.startswith("binlog:"):
+        parts = text.split(":")
+        return f"{parts[1]}:{int(parts[2])}" if len(parts) >= 3 and parts[2].isdigit() else "-"
+    if "/" in text:
+        hi, lo = text.split(":")[-1].split("/")[:2]
+        return str((int(hi, 16) << 32) + int(lo, 16))
+    return "-"
+def applied():
+    r = subprocess.run(["psql", *conn.split(), "-X", "-d", db, "-Atc",
+                        "SELECT position || ' ' || changes FROM studio.stream_position LIMIT 1"],
+                       capture_output=True, text=True)
+    parts = r.stdout.split()
+    return (token(parts[0]), parts[1]) if len(parts) == 2 else ("-", 0)
+first = None
+with open(out, "w") as f:
+    deadline = time.time() + 3600
+    while time.time() < deadline:
+        try:
+            st = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/migrations/{mid}", timeout=10))
+        except Exception:
+            time.sleep(0.5)
+            continue
+        stage, state = st.get("stage"), st.get("state")
+        pos, changes = applied()
+        f.write(f"{time.time():.3f} {stage} {state} {pos} {changes}\n")
+        f.flush()
+        if state in ("FAILED", "COMPLETED", "CANCELLED"):
+            break
+        if first is None and stage in ("VALIDATION", "CUTOVER") and pos != "-":
+            first = time.time()
+        if first is not None and time.time() - first > steady + 10:
+            break
+        time.sleep(0.5)
+PY
+}
+
+# The lag of one tool, one JSON line on stdout: SOURCE (bench_sample_source's file) against
+# SAMPLES ("epoch_seconds stage state TOKEN changes" lines: bench_sample_studio's, or a script's
+# own for another tool). A tool's lag at an instant is how long ago the source's head passed the
+# position the tool had applied (0 at or past the last source sample: under 0.5 s). The first
+# catch-up is the first sample with a position (the tool applies after its copy) and a lag below
+# 5 s (the studio's default migrate.max_lag), counted from START (epoch seconds); the steady state
+# is the STEADY seconds after it: lag p50/p95/max, applied changes/s (from the samples' change
+# counts) and position bytes/s (PostgreSQL positions only).
+# {"first": seconds or null, "p50", "p95", "max", "samples", "span", "changes_per_s", "bytes_per_s"}
+bench_lag_summary() { # source file, samples file, start epoch, steady seconds
+  python3 - "$@" <<'PY'
+import bisect, json, re, sys
+src_file, samples_file, start, steady = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+def key(tok):
+    """Positions in order: (binlog file number, offset), or (0, WAL bytes); None for none."""
+    if ":" in tok:
+        file, offset = tok.rsplit(":", 1)
+        m = re.search(r"(\d+)$", file)
+        return (int(m.group(1)) if m else -1, int(offset)) if offset.isdigit() else None
+    return (0, int(tok)) if tok.isdigit() and int(tok) > 0 else None
+src = []
+for line in open(src_file):
+    parts = line.split()
+    if len(parts) == 2 and key(parts[1]) is not None:
+        src.append((float(parts[0]), key(parts[1])))
+src_t, src_k = [s[0] for s in src], [s[1] for s in src]
+s = []
+for line in open(samples_file):
+    parts = line.split()
+    if len(parts) != 5 or key(parts[3]) is None:
+        continue
+    t, k = float(parts[0]), key(parts[3])
+    i = bisect.bisect_left(src_k, k)
+    lag = 0.0 if i >= len(src_t) else max(0.0, t - src_t[i])
+    s.append((t, lag, k, int(parts[4]) if parts[4].isdigit() else 0))
+first = next((x for x in s if x[1] < 5.0), None)
+r = {"first": None}
+if first is not None:
+    window = [x for x in s if first[0] <= x[0] <= first[0] + steady]
+    lags = sorted(x[1] for x in window)
+    pct = lambda p: lags[min(len(lags) - 1, int(round(p / 100 * (len(lags) - 1))))]
+    span = window[-1][0] - window[0][0] if len(window) > 1 else 0
+    r = {"first": first[0] - start, "p50": pct(50), "p95": pct(95), "max": lags[-1], "samples": len(lags),
+         "span": span, "changes_per_s": (window[-1][3] - window[0][3]) / span if span else 0,
+         "bytes_per_s": (window[-1][2][1] - window[0][2][1]) / span if span and window[0][2][0] == 0 else 0}
+print(json.dumps(r))
+PY
+}
+
+# ---- the cutover benchmarks' report (bench/cutover-pg.sh, bench/cutover-mariadb.sh) ----
+# WORK/round-N/ holds, per round: acks.txt (ProbeWriter's PROBE_ACKS: "seq endpoint epoch"),
+# final-seqs.txt (the probe seqs on the final primary), final-primary.txt, outcome.txt, times.txt
+# ("start switch ask asked back done" epochs, 0 when not reached), cutover-log.json and
+# rollback-log.json (from the branch). The report: HEADER (title and how it was run), one row per
+# round and the medians (lag at freeze, the probe's windows, rollback times, lost writes), every
+# cutover-log step, then FOOTER (the load the source took, what was left behind).
+bench_cutover_report() { # work, results, rounds, header file, footer file
+  python3 - "$@" <<'PY'
+import datetime, json, os, statistics, sys
+work, out, rounds, header, footer = sys.argv[1:]
+rounds = int(rounds)
+
+def load(path):
+    try:
+        return json.load(open(path))
+    except Exception:
+        return {}
+
+def transitions(acks):
+    """(from, to, ms, last_ack_seq, first_ack_seq) for every change of endpoint, in order."""
+    t = []
+    for a, b in zip(acks, acks[1:]):
+        if a[1] != b[1]:
+            t.append((a[1], b[1], (b[2] - a[2]) * 1000, a[0], b[0]))
+    return t
+
+rows, steps, names = [], {}, []
+for r in range(1, rounds + 1):
+    d = os.path.join(work, f"round-{r}")
+    acks = []
+    try:
+        for line in open(os.path.join(d, "acks.txt")):
+            seq, ep, at = line.split()
+            acks.append((int(seq), ep, float(at)))
+    except FileNotFoundError:
+        pass
+    acks.sort(key=lambda a: a[2])
+    final = set()
+    try:
+        final = {int(x) for x in open(os.path.join(d, "final-seqs.txt")).read().split()}
+    except FileNotFoundError:
+        pass
+    lost = [a[0] for a in acks if a[0] not in final]
+    try:
+        primary = open(os.path.join(d, "final-primary.txt")).read().strip()
+    except FileNotFoundError:
+        primary = "?"
+    outcome = open(os.path.join(d, "outcome.txt")).read().strip() if os.path.exists(os.path.join(d, "outcome.txt")) else "?"
+    t_start, t_switch, t_ask, t_asked, t_back, t_done = (float(x) for x in open(os.path.join(d, "times.txt")).read().split())
+    log = load(os.path.join(d, "cutover-log.json"))
+    rb = load(os.path.join(d, "rollback-log.json"))
+    live = log.get("live") or {}
+    tr = transitions(acks)
+    # the cutover's switch is the last source -> target before the rollback's target -> source;
+    # earlier pairs are the drill's rehearsal
+    cut = back = None
+    for i, x in enumerate(tr):
+        if x[0] == "source" and x[1] == "target":
+            nxt = tr[i + 1] if i + 1 < len(tr) else None
+            cut, back = x, nxt
+    drill = [x for x in tr if cut is None or x is not cut and x is not back]
+    for s in log.get("steps", []):
+        n = s.get("name")
+        if n not in names:
+            names.append(n)
+        steps.setdefault(n, {})[r] = s.get("millis")
+    rows.append({
+        "round": r, "outcome": outcome, "verdict": log.get("verdict", "-"),
+        "lag": live.get("lag_ms"), "window": cut[2] if cut else None,
+        "studio_window": live.get("write_unavailable_ms"), "drain": live.get("drain_ms"),
+        "rollback": rb.get("rollback_millis"), "rb_verdict": rb.get("verdict", "-"),
+        "back": back[2] if back else None,
+        "ask_to_back": (t_back - t_ask) * 1000 if t_back and t_ask else None,
+        "ask_to_done": (t_done - t_ask) * 1000 if t_done and t_ask else None,
+        "acks": len(acks), "on_target": sum(1 for a in acks if a[1] == "target"), "lost": lost, "primary": primary,
+        "drill": drill, "start_to_switch": t_switch - t_start,
+    })
+
+def fmt(v, unit=" ms"):
+    return "—" if v is None else f"{v:,.0f}{unit}"
+
+def med(key):
+    v = [x[key] for x in rows if x[key] is not None]
+    return statistics.median(v) if v else None
+
+lines = open(header).read().strip().splitlines() + ["",
+         "| round | outcome | cutover verdict | lag at freeze | write-unavailable (probe) | (studio's freeze → switch) | drain | rollback (`rollback_millis`) | rollback seen by the probe | `studio rollback` → switched back | probe writes (on target) | lost |",
+         "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+for x in rows:
+    lines.append(f"| {x['round']} | {x['outcome']} | {x['verdict']} | {fmt(x['lag'])} | {fmt(x['window'])} | "
+                 f"{fmt(x['studio_window'])} | {fmt(x['drain'])} | {fmt(x['rollback'])} ({x['rb_verdict']}) | "
+                 f"{fmt(x['back'])} | {fmt(x['ask_to_back'])} | {x['acks']:,} ({x['on_target']:,}) | {len(x['lost'])} |")
+lines.append(f"| **median** | | | {fmt(med('lag'))} | **{fmt(med('window'))}** | {fmt(med('studio_window'))} | "
+             f"{fmt(med('drain'))} | **{fmt(med('rollback'))}** | {fmt(med('back'))} | {fmt(med('ask_to_back'))} | | "
+             f"{sum(len(x['lost']) for x in rows)} |")
+lines += ["", "Goal (issue 15): write-unavailability ≤ 5 s under load (moonshot ≤ 1 s), no acknowledged write lost.", ""]
+lost = [(x["round"], x["lost"][:10]) for x in rows if x["lost"]]
+lines.append("Every acknowledged probe write is on the final primary (the database the config file names at "
+             "the end: " + ", ".join(f"round {x['round']}: {x['primary']}" for x in rows) + "): "
+             + ("yes, every round." if not lost else "**no**: " + "; ".join(f"round {r}: seq {s}" for r, s in lost)))
+lines.append("")
+if any(x["drill"] for x in rows):
+    lines.append("The rollback drill's own switches, as the probe saw them (ms): " + "; ".join(
+        f"round {x['round']}: " + ", ".join(f"{a}→{b} {ms:,.0f}" for a, b, ms, *_ in x["drill"])
+        for x in rows if x["drill"]) + ".")
+    lines.append("")
+if names:
+    lines += ["Steps of `05-cutover/cutover-log.json` (ms):", "",
+              "| step | median | per round |", "|---|---:|---|"]
+    for n in names:
+        v = [steps[n][r] for r in sorted(steps[n]) if steps[n][r] is not None]
+        lines.append(f"| {n} | {statistics.median(v):,.0f} | {', '.join(f'{m:,}' for m in v)} |" if v else f"| {n} | — | |")
+    lines.append("")
+lines += [open(footer).read().strip(), "",
+          "Lag at freeze, drain and the studio's freeze → switch time are the cutover log's (`live.lag_ms`, "
+          "`drain_ms`, `write_unavailable_ms`); the write-unavailability window is the probe's, from its last "
+          "acknowledged write on the source to its first on the target; the rollback is `rollback-log.json`'s "
+          "`rollback_millis` (target frozen to source writable), the probe's last write on the target to its "
+          "first on the source, and the wall time from the `studio rollback` request to the config file naming "
+          "the source again."]
+open(out, "w").write("\n".join(lines) + "\n")
+print(open(out).read())
+PY
 }

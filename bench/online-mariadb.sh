@@ -70,15 +70,11 @@ echo "loading $rows_wanted rows into MariaDB (sysbench prepare) ..."
 rows=$(M -N -B bench -e "SELECT count(*) FROM sbtest1")
 echo "source: MariaDB $(M -N -B -e 'SELECT VERSION()') sbtest1 with $rows rows, load $rate tps (oltp_write_only), steady state ${steady}s"
 
-# the source's binlog head every 0.5 s, for the whole run: "epoch_seconds file offset"
-(
-  while :; do
-    printf '%s %s\n' "$(date +%s.%N)" \
-      "$(command mariadb --no-defaults -S "$work/my/sock" -uroot -N -B -e 'SHOW MASTER STATUS' 2>/dev/null | cut -f1,2 | tr '\t' ' ' || echo '- 0')"
-    sleep 0.5
-  done
-) >"$work/source-binlog.txt" &
-pids+=($!)
+# the source's binlog head every 0.5 s, for the whole run: "epoch_seconds FILE:OFFSET"
+binlog_head() {
+  command mariadb --no-defaults -S "$work/my/sock" -uroot -N -B -e 'SHOW MASTER STATUS' | cut -f1,2 | tr '\t' ':'
+}
+bench_sample_source "$work/source-binlog.txt" binlog_head
 # rows the server wrote, updated and deleted (MariaDB 10.11 has no Innodb_rows_* counters)
 row_changes() {
   command mariadb --no-defaults -S "$work/my/sock" -uroot -N -B -e \
@@ -113,41 +109,8 @@ for attempt in 1 2 3; do
   echo "studio start (attempt $attempt): $(tail -1 "$work/studio-start.log")" >&2
   curl -sf --max-time 20 "http://127.0.0.1:$hport/api/migrations/$id" >/dev/null 2>&1 && break
 done
-# samples: "epoch_seconds stage state binlog_file offset changes"
-python3 - "$hport" "$id" "$steady" "$work/studio-samples.txt" "$pgport" <<'PY' || true
-import json, subprocess, sys, time, urllib.request
-port, mid, steady, out, pgport = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5]
-def applied():
-    """The binlog position and change count the target has committed (studio.stream_position)."""
-    r = subprocess.run(["psql", "-X", "-h", "127.0.0.1", "-p", pgport, "-U", "postgres", "-d", "dst_studio",
-                        "-Atc", "SELECT position || ' ' || changes FROM studio.stream_position LIMIT 1"],
-                       capture_output=True, text=True)
-    parts = r.stdout.split()
-    if len(parts) != 2 or not parts[0].startswith("binlog:"):
-        return "-", -1, 0
-    _, file, offset = parts[0].split(":")[:3]
-    return file, int(offset), parts[1]
-first = None
-with open(out, "w") as f:
-    deadline = time.time() + 3600
-    while time.time() < deadline:
-        try:
-            st = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/migrations/{mid}", timeout=10))
-        except Exception:
-            time.sleep(0.5)
-            continue
-        stage, state = st.get("stage"), st.get("state")
-        file, offset, changes = applied()
-        f.write(f"{time.time():.3f} {stage} {state} {file} {offset} {changes}\n")
-        f.flush()
-        if state in ("FAILED", "COMPLETED", "CANCELLED"):
-            break
-        if first is None and stage in ("VALIDATION", "CUTOVER") and offset > 0:
-            first = time.time()
-        if first is not None and time.time() - first > steady + 10:
-            break
-        time.sleep(0.5)
-PY
+# samples: "epoch_seconds stage state FILE:OFFSET changes"
+bench_sample_studio "$hport" "$id" "$steady" "$work/studio-samples.txt" dst_studio
 studio_rss=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status" 2>/dev/null || echo 0)
 final_state=$(tail -1 "$work/studio-samples.txt" 2>/dev/null | cut -d' ' -f2,3 || echo "-")
 studio cancel "$id" --reason "benchmark done" --server "127.0.0.1:$aport" >"$work/studio-cancel.log" 2>&1 || true
@@ -157,35 +120,14 @@ sleep 5
 command mariadb --no-defaults -S "$work/my/sock" -uroot -N -B -e \
   "SELECT count(*) FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'" >"$work/readers-left.txt" || echo "?" >"$work/readers-left.txt"
 
-python3 - "$work" "$results" "$scale" "$rate" "$steady" "$t0" "${studio_rss:-0}" "$(nproc)" "$rows" "$final_state" \
+bench_lag_summary "$work/source-binlog.txt" "$work/studio-samples.txt" "$t0" "$steady" >"$work/studio-lag.json"
+
+python3 - "$work" "$results" "$scale" "$rate" "$steady" "${studio_rss:-0}" "$(nproc)" "$rows" "$final_state" \
   "$load_before" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY'
-import bisect, datetime, os, re, sys
-work, out, scale, rate, steady, t0, srss, cores, rows, final_state, load0, load1 = sys.argv[1:]
-steady, t0 = float(steady), float(t0)
-def key(file, offset):
-    """Binlog positions ordered by file number, then offset."""
-    m = re.search(r"(\d+)$", file)
-    return (int(m.group(1)) if m else -1, int(offset))
-src = []
-for line in open(os.path.join(work, "source-binlog.txt")):
-    parts = line.split()
-    if len(parts) == 3 and parts[1] != "-":
-        src.append((float(parts[0]), key(parts[1], parts[2])))
-src_t = [s[0] for s in src]
-src_k = [s[1] for s in src]
-def passed_at(k):
-    """When the source's binlog head first reached k (None: at or past the last sample)."""
-    i = bisect.bisect_left(src_k, k)
-    return src_t[i] if i < len(src_t) else None
-s = []
-for line in open(os.path.join(work, "studio-samples.txt")):
-    t, stage, state, file, offset, changes = line.split()
-    if file == "-" or int(offset) <= 0:
-        continue
-    t = float(t)
-    at = passed_at(key(file, offset))
-    s.append((t, 0.0 if at is None else max(0.0, t - at), int(changes)))
-first = next((x for x in s if x[1] < 5.0), None)
+import datetime, json, os, sys
+work, out, scale, rate, steady, srss, cores, rows, final_state, load0, load1 = sys.argv[1:]
+steady = float(steady)
+r = json.load(open(os.path.join(work, "studio-lag.json")))
 n, secs = open(os.path.join(work, "load.txt")).read().split()
 src_rate = int(n) / float(secs)
 lines = [f"# Change capture under load from MariaDB: sysbench {int(rows):,} rows, {rate} tps of `oltp_write_only`", "",
@@ -199,17 +141,13 @@ lines = [f"# Change capture under load from MariaDB: sysbench {int(rows):,} rows
          "| tool | first catch-up s | lag p50 s | lag p95 s | lag max s | applied row changes/s | peak RSS MB |",
          "|---|---:|---:|---:|---:|---:|---:|"]
 name = "studio (`migrate.strategy: online`, default spec otherwise)"
-if first is None:
+if r["first"] is None:
     lines.append(f"| {name} | never | | | | | {int(srss) // 1024} |")
 else:
-    window = [x for x in s if first[0] <= x[0] <= first[0] + steady]
-    lags = sorted(x[1] for x in window)
-    pct = lambda p: lags[min(len(lags) - 1, int(round(p / 100 * (len(lags) - 1))))]
-    span = window[-1][0] - window[0][0] if len(window) > 1 else 0
-    cps = (window[-1][2] - window[0][2]) / span if span else 0
-    lines.append(f"| {name} | {first[0] - t0:.1f} | {pct(50):.1f} | {pct(95):.1f} | {lags[-1]:.1f} | {cps:,.0f} | {int(srss) // 1024} |")
-    if span < steady * 0.9:
-        lines += ["", f"Only {span:.0f} s of steady state were observed (the migration ended or the run was cut short)."]
+    lines.append(f"| {name} | {r['first']:.1f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['max']:.1f} | "
+                 f"{r['changes_per_s']:,.0f} | {int(srss) // 1024} |")
+    if r["span"] < steady * 0.9:
+        lines += ["", f"Only {r['span']:.0f} s of steady state were observed (the migration ended or the run was cut short)."]
 lines += ["", f"The source took {src_rate:,.0f} row changes/s ({int(n):,} rows written, updated or deleted by its handlers in "
           f"{float(secs):.0f} s; 4 per `oltp_write_only` transaction). Goal (issue 14): lag p95 below 1 s at the "
           "fixed rate. The studio's first catch-up includes assessment and mapping (auto-approved) before the copy "
