@@ -13,7 +13,7 @@ import io.migrationstudio.core.cutover.reverse.DrillWrites;
 import io.migrationstudio.core.cutover.reverse.ReverseStream;
 import io.migrationstudio.core.cutover.reverse.RollbackLog;
 import io.migrationstudio.core.cutover.reverse.RollbackService;
-import io.migrationstudio.core.dialect.Connections;
+import io.migrationstudio.core.cutover.reverse.RollbackService.SwitchBack.Held;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
 import io.migrationstudio.core.dialect.Dialects;
@@ -23,12 +23,9 @@ import io.migrationstudio.core.git.ArtifactStore.CommitInfo;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.report.ArtifactPaths;
-import io.migrationstudio.core.report.EvidenceMask;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.spec.SecretResolver;
-import io.migrationstudio.core.validate.ValidationReport;
-import io.migrationstudio.core.validate.Validator;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -120,6 +117,16 @@ public final class CutoverService {
                   @Override
                   public String describe() {
                     return spec.cutover().switchTo().type() + ": " + sw.describe();
+                  }
+
+                  @Override
+                  public boolean holdsTraffic() {
+                    return sw.holdsTraffic();
+                  }
+
+                  @Override
+                  public String run(Held held) throws Exception {
+                    return sw.revertAfterSwitch(held);
                   }
                 })
         .orElse(null);
@@ -642,71 +649,25 @@ public final class CutoverService {
   }
 
   /**
-   * Under the freeze, every table compared in full: counts and chunk checksums on both sides (SQL
-   * hashing where the engines allow, the canonical client-side hash otherwise), differing chunks
-   * bisected to the rows. A count comparison passed a cutover whose source rows had been updated
-   * after Validation; this does not. Any difference refuses the switch and names the rows (keys
-   * masked as the evidence is).
+   * Under the freeze, every table compared in full ({@link FinalCheck}). A count comparison passed
+   * a cutover whose source rows had been updated after Validation; this does not. Any difference
+   * refuses the switch and names the rows (keys masked as the evidence is).
    */
   private String compareUnderFreeze(
       MigrationSpec spec, MappingDocument mapping, List<CutoverLog.TableCount> counts) {
-    ValidationReport report =
-        Connections.onBothReadOnly(
-            spec,
-            secrets,
-            "comparing source and target under the freeze",
-            (src, tgt) ->
-                new Validator(Dialects.source(spec), Dialects.target(spec))
-                    .checksums(
-                        src,
-                        tgt,
-                        mapping,
-                        spec.id(),
-                        Validator.ledgerlessChunkRows(spec.migrate()),
-                        EvidenceMask.plain(spec.mapping().plainEvidence())));
-    List<String> different = new ArrayList<>();
-    for (ValidationReport.TableValidation t : report.tables()) {
-      boolean same = t.status() == Verdict.PASS;
-      counts.add(
-          new CutoverLog.TableCount(
-              t.table(), t.targetTable(), t.sourceRows(), t.targetRows(), same));
-      if (!same) {
-        different.add(
-            t.table()
-                + " ("
-                + t.sourceRows()
-                + " vs "
-                + t.targetRows()
-                + " rows; missing "
-                + t.missing()
-                + ", extra "
-                + t.extra()
-                + ", changed "
-                + t.changed()
-                + rows(t.differences())
-                + ")");
-      }
-    }
-    if (!different.isEmpty()) {
+    FinalCheck.Result result = FinalCheck.compare(spec, secrets, mapping);
+    counts.addAll(result.tables());
+    if (!result.same()) {
       throw new CheckFailed(
-          different.size()
+          result.different().size()
               + " of "
               + counts.size()
               + " tables differ between source and target under the freeze: "
-              + String.join("; ", different)
+              + String.join("; ", result.different())
               + ". The source changed after the copy (or the copy is wrong): the switch is refused"
               + " and the source unfrozen; repair with studio validate --repair or migrate again");
     }
     return counts.size() + " tables, every count and checksum equal";
-  }
-
-  /** Up to five differing rows, as "kind key". */
-  private static String rows(List<ValidationReport.Difference> differences) {
-    if (differences.isEmpty()) {
-      return "";
-    }
-    List<String> shown = differences.stream().limit(5).map(d -> d.kind() + " " + d.key()).toList();
-    return "; rows: " + String.join(", ", shown) + (differences.size() > shown.size() ? " …" : "");
   }
 
   private static long count(Connection c, String sql) throws SQLException {

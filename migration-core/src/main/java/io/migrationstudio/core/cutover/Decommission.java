@@ -2,6 +2,7 @@ package io.migrationstudio.core.cutover;
 
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
+import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.cdc.ChangeCapture;
 import io.migrationstudio.core.cdc.apply.StreamService;
@@ -14,6 +15,9 @@ import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -36,7 +40,11 @@ import java.util.Optional;
  *       with {@code keep_frozen} (the default; {@code studio release} lifts them later);
  *   <li>the studio schema on the target (chunk ledger, table plan, rejects, lock, stream position)
  *       and the reverse stream's bookkeeping schema on a PostgreSQL source: dropped when no other
- *       migration has rows there, else only this migration's rows are deleted.
+ *       migration has rows there, else only this migration's rows are deleted;
+ *   <li>the switch's {@value CutoverService#PRE_CUTOVER_SUFFIX} copy of what it replaced, next to
+ *       {@code cutover.switch.ini} ({@code pgbouncer}) or {@code cutover.switch.path} ({@code
+ *       config-file}): it exists for the rollback, and after the decommission there is none (a
+ *       stale copy would be put back by a later switch back, or mislead an operator).
  * </ol>
  *
  * {@link #plan} lists the same items as they stand, without changing anything (the gate reviews
@@ -84,6 +92,7 @@ public final class Decommission {
     if (Dialects.source(spec).speaksPostgres()) {
       items.add(studioSchema(spec, id, act, true));
     }
+    switchCopy(spec, act).ifPresent(items::add);
     return items;
   }
 
@@ -215,6 +224,40 @@ public final class Decommission {
             throw d.classify(e, "removing the studio schema on the " + side);
           }
         });
+  }
+
+  /** The switch's copy of what it replaced; empty for a switch that keeps none. */
+  private static Optional<Item> switchCopy(MigrationSpec spec, boolean act) {
+    SwitchSpec sw = spec.cutover().switchTo();
+    String switched =
+        SwitchSpec.PGBOUNCER.equals(sw.type())
+            ? sw.ini()
+            : SwitchSpec.CONFIG_FILE.equals(sw.type()) ? sw.path() : null;
+    if (switched == null) {
+      return Optional.empty();
+    }
+    Path copy = Path.of(switched + CutoverService.PRE_CUTOVER_SUFFIX);
+    String what = "switch copy " + copy;
+    String where = "studio host";
+    if (!Files.exists(copy)) {
+      return Optional.of(new Item(what, where, ABSENT, "no copy next to " + switched));
+    }
+    if (!act) {
+      return Optional.of(
+          new Item(
+              what, where, PRESENT, "what the cutover replaced in " + switched + ": to delete"));
+    }
+    try {
+      Files.delete(copy);
+      return Optional.of(new Item(what, where, DROPPED, switched + " itself is left as it is"));
+    } catch (IOException e) {
+      return Optional.of(
+          new Item(
+              what,
+              where,
+              FAILED,
+              "cannot delete it: " + e + "; delete it by hand (there is no rollback any more)"));
+    }
   }
 
   private interface Step {

@@ -139,8 +139,8 @@ final class PgBouncerConsole implements AutoCloseable {
     cstring(b, database);
     b.write(0);
     byte[] payload = b.toByteArray();
-    out.write(ByteBuffer.allocate(4).putInt(payload.length + 4).array());
-    out.write(payload);
+    out.write(
+        ByteBuffer.allocate(4 + payload.length).putInt(payload.length + 4).put(payload).array());
     out.flush();
     Scram scram = null;
     while (true) {
@@ -215,10 +215,17 @@ final class PgBouncerConsole implements AutoCloseable {
     send('p', b.toByteArray());
   }
 
+  /**
+   * One message in one write: written in parts (type, length, body), PgBouncer sometimes read only
+   * the first part right after a RELOAD and closed the console session ("incomplete pkt").
+   */
   private void send(char type, byte[] payload) throws IOException {
-    out.write(type);
-    out.write(ByteBuffer.allocate(4).putInt(payload.length + 4).array());
-    out.write(payload);
+    out.write(
+        ByteBuffer.allocate(5 + payload.length)
+            .put((byte) type)
+            .putInt(payload.length + 4)
+            .put(payload)
+            .array());
     out.flush();
   }
 

@@ -5,6 +5,7 @@ import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.core.cutover.StepRecorder.CheckFailed;
+import io.migrationstudio.core.cutover.reverse.RollbackService.SwitchBack.Held;
 import io.migrationstudio.core.dialect.Secrets;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -40,9 +41,10 @@ import java.util.Optional;
  * the cutover ({@link #revertAfterSwitch}, in another activity or process) puts back exactly that
  * entry; without the file it repoints the current entry to the source URL's host, port and dbname.
  * Whatever fails, the database is resumed before the step returns: a switch never leaves the
- * applications paused. PgBouncer has no console command that edits a database entry, so the ini
- * file is the only way; passwords never go into the entry (PgBouncer's {@code auth_file}/{@code
- * auth_query} keep them).
+ * applications paused. The rollback's switch back holds the clients while the source is unfrozen
+ * ({@link #revertAfterSwitch(Held)}): they resume on a writable source, never on a frozen one.
+ * PgBouncer has no console command that edits a database entry, so the ini file is the only way;
+ * passwords never go into the entry (PgBouncer's {@code auth_file}/{@code auth_query} keep them).
  */
 final class PgBouncerSwitch implements TrafficSwitch {
   /** Suffix of the file next to the ini that keeps the entry the cutover replaced. */
@@ -75,7 +77,7 @@ final class PgBouncerSwitch implements TrafficSwitch {
             : PgBouncerIni.repoint(current, JdbcAddress.parse(spec.target().url()));
     keep(current, next);
     previousEntry = current;
-    return repoint(next, "to the target", true);
+    return repoint(next, "to the target", true, null);
   }
 
   @Override
@@ -86,7 +88,7 @@ final class PgBouncerSwitch implements TrafficSwitch {
       }
       return "the [databases] entry of " + sw.database() + " was not changed: nothing to revert";
     }
-    String detail = repoint(previousEntry, "back to the source", false);
+    String detail = repoint(previousEntry, "back to the source", false, null);
     previousEntry = null;
     Files.deleteIfExists(kept);
     return detail;
@@ -100,12 +102,28 @@ final class PgBouncerSwitch implements TrafficSwitch {
    */
   @Override
   public String revertAfterSwitch() throws IOException, SQLException {
+    return revertAfterSwitch(null);
+  }
+
+  @Override
+  public boolean holdsTraffic() {
+    return true;
+  }
+
+  /**
+   * {@link #revertAfterSwitch()} in the order PAUSE, {@code held}'s release (the rollback unfreezes
+   * the source), rewrite, RELOAD, check, RESUME: the clients wait at PgBouncer for a writable
+   * source instead of meeting its write guards between RESUME and the unfreeze. A failure after the
+   * release calls {@code held}'s undo (the source frozen again) before the clients resume.
+   */
+  @Override
+  public String revertAfterSwitch(Held held) throws IOException, SQLException {
     String current = ini.entry(sw.database());
     Optional<String> keptEntry = keptEntry();
     String back =
         keptEntry.orElseGet(
             () -> PgBouncerIni.repoint(current, JdbcAddress.parse(spec.source().url())));
-    String detail = repoint(back, "back to the source", false);
+    String detail = repoint(back, "back to the source", false, held);
     Files.deleteIfExists(kept);
     return detail
         + (keptEntry.isPresent()
@@ -118,8 +136,11 @@ final class PgBouncerSwitch implements TrafficSwitch {
     return "the [databases] entry " + sw.database() + " of " + sw.ini();
   }
 
-  /** PAUSE, rewrite, RELOAD, check, RESUME; resumed whatever fails. */
-  private String repoint(String entry, String where, boolean toTarget)
+  /**
+   * PAUSE, {@code held}'s release (when given), rewrite, RELOAD, check, RESUME; resumed whatever
+   * fails, after {@code held}'s undo when it had been released.
+   */
+  private String repoint(String entry, String where, boolean toTarget, Held held)
       throws IOException, SQLException {
     String db = sw.database();
     Duration timeout = Duration.parse(sw.timeoutOrDefault());
@@ -130,8 +151,16 @@ final class PgBouncerSwitch implements TrafficSwitch {
       pause(admin, db, timeout);
       done.add("PAUSE " + db + " " + StepRecorder.millis(System.nanoTime() - paused) + " ms");
       boolean resumed = false;
+      boolean released = false;
+      boolean shown = false;
       try {
         long t = System.nanoTime();
+        if (held != null) {
+          String what = held.release();
+          released = true;
+          done.add(what + " " + StepRecorder.millis(System.nanoTime() - t) + " ms");
+          t = System.nanoTime();
+        }
         String was = ini.replace(db, entry);
         iniChanged = toTarget;
         done.add(
@@ -158,10 +187,21 @@ final class PgBouncerSwitch implements TrafficSwitch {
         }
         done.add("RELOAD " + StepRecorder.millis(System.nanoTime() - t) + " ms");
         done.add("SHOW DATABASES: " + expectEntry(admin, db, entry, timeout));
+        shown = true;
         t = System.nanoTime();
         execute(admin, "RESUME " + ident(db), timeout);
         resumed = true;
         done.add("RESUME " + StepRecorder.millis(System.nanoTime() - t) + " ms");
+      } catch (IOException | SQLException | RuntimeException e) {
+        // PgBouncer does not show the new entry yet: the clients resume where they were
+        if (released && !shown) {
+          try {
+            held.undo();
+          } catch (SQLException | RuntimeException undo) {
+            e.addSuppressed(undo);
+          }
+        }
+        throw e;
       } finally {
         if (!resumed) {
           resumeSurely(admin, db, timeout);

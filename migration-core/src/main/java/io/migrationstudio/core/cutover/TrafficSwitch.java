@@ -4,6 +4,7 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.spec.SwitchSpec;
+import io.migrationstudio.core.cutover.reverse.RollbackService.SwitchBack.Held;
 import io.migrationstudio.core.dialect.Secrets;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -31,6 +32,19 @@ interface TrafficSwitch {
    */
   default String revertAfterSwitch() throws IOException, SQLException {
     return revert();
+  }
+
+  /** Whether {@link #revertAfterSwitch(Held)} can hold the traffic (PgBouncer's PAUSE). */
+  default boolean holdsTraffic() {
+    return false;
+  }
+
+  /**
+   * {@link #revertAfterSwitch()} with the traffic held around {@code held}'s release (the source
+   * unfrozen while the clients wait); only when {@link #holdsTraffic}.
+   */
+  default String revertAfterSwitch(Held held) throws IOException, SQLException {
+    throw new UnsupportedOperationException(describe() + " cannot hold traffic");
   }
 
   /** What {@link #revert} sends traffic back through, for messages ("restore it by hand"). */

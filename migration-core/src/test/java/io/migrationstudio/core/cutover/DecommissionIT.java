@@ -1,6 +1,7 @@
 package io.migrationstudio.core.cutover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.spec.MigrationSpec;
@@ -12,6 +13,7 @@ import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -23,11 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The decommission with {@code after_decommission: keep_frozen} on a target whose studio schema
- * another migration still uses (the release and the schema drop: HypercareWorkflowIT).
+ * another migration still uses, after a PgBouncer switch whose {@code .pre-cutover} copy is deleted
+ * (the release and the schema drop: HypercareWorkflowIT).
  */
 @ExtendWith(PostgresExtension.class)
 class DecommissionIT {
   @TempDir Path home;
+  @TempDir Path etc;
 
   @Test
   void keepsTheFreezeAndASchemaAnotherMigrationUsesAndDropsTheCapture(
@@ -49,6 +53,11 @@ class DecommissionIT {
           .orElseThrow()
           .freezeWrites(c, List.of("public.t"), Duration.ofSeconds(10));
     }
+    // what the PgBouncer switch left at the cutover: the entry it replaced, for the rollback
+    Path ini = etc.resolve("pgbouncer.ini");
+    Path kept = etc.resolve("pgbouncer.ini" + CutoverService.PRE_CUTOVER_SUFFIX);
+    Files.writeString(ini, "[databases]\napp = host=localhost port=5433 dbname=tgt\n");
+    Files.writeString(kept, "app = host=localhost port=5432 dbname=src\n");
     MigrationSpec spec =
         SpecLoader.parse(
             "id: "
@@ -57,12 +66,18 @@ class DecommissionIT {
                 + source.jdbcUrl()
                 + "\", user: postgres }\ntarget: { url: \""
                 + target.jdbcUrl()
-                + "\", user: postgres }\n");
+                + "\", user: postgres }\n"
+                + "cutover: { switch: { type: pgbouncer, database: app, ini: \""
+                + ini
+                + "\", admin: { url: \"jdbc:postgresql://localhost:6432/pgbouncer\","
+                + " user: admin } } }\n");
     assertEquals("keep_frozen", spec.cutover().afterDecommission(), "the default");
     try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
       Decommission d = new Decommission(store, new SecretResolver(Map.of()));
       List<Decommission.Item> plan = d.plan(spec, id);
       assertEquals(Decommission.PRESENT, plan.get(0).state(), plan.toString());
+      assertEquals(Decommission.PRESENT, copy(plan).state(), plan.toString());
+      assertTrue(Files.exists(kept), "the plan deletes nothing");
       assertEquals(1, count(source, "pg_replication_slots WHERE slot_name = '" + capture + "'"));
 
       List<Decommission.Item> done = d.execute(spec, id);
@@ -71,14 +86,23 @@ class DecommissionIT {
       assertEquals(0, count(source, "pg_publication WHERE pubname = '" + capture + "'"));
       assertEquals(1, count(source, "pg_trigger WHERE tgname = 'studio_write_guard'"), "kept");
       assertEquals(2, count(target, "studio.chunk_ledger WHERE migration = 'other'"));
+      assertEquals(Decommission.DROPPED, copy(done).state(), done.toString());
+      assertFalse(Files.exists(kept), "no rollback after the decommission: its copy goes");
+      assertTrue(Files.readString(ini).contains("dbname=tgt"), "the ini itself stays");
       assertEquals(0, count(target, "studio.chunk_ledger WHERE migration = '" + id + "'"));
       assertTrue(
           done.stream()
               .anyMatch(i -> i.what().startsWith("studio schema") && i.detail().contains("other")),
           done.toString());
       // idempotent: a second run finds the capture gone
-      assertEquals(Decommission.ABSENT, d.execute(spec, id).get(0).state());
+      List<Decommission.Item> again = d.execute(spec, id);
+      assertEquals(Decommission.ABSENT, again.get(0).state());
+      assertEquals(Decommission.ABSENT, copy(again).state());
     }
+  }
+
+  private static Decommission.Item copy(List<Decommission.Item> items) {
+    return items.stream().filter(i -> i.what().startsWith("switch copy")).findFirst().orElseThrow();
   }
 
   private static long count(TestDatabase db, String fromWhere) {

@@ -224,7 +224,7 @@ class PgBouncerSwitchIT {
     start("trust");
     String id = "bouncer-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     MigrationSpec spec = SpecLoader.parse(specText("PT10S").replace("id: bouncer", "id: " + id));
-    source.execute("CREATE TABLE items (id bigint PRIMARY KEY, landed text NOT NULL)");
+    source.execute("CREATE TABLE items (id bigint PRIMARY KEY, landed text NOT NULL)", WRITE_ITEM);
     Writer writer = new Writer();
     Thread thread = new Thread(writer, "pgbouncer-client");
     thread.start();
@@ -242,9 +242,11 @@ class PgBouncerSwitchIT {
         mapping = TestMappings.identity(control, "public", "public");
         Loads.migrate(control, tgt, mapping, id, 100);
       }
+      target.execute(WRITE_ITEM);
       String reverseStart = reverse.prepare(spec, mapping, id).position();
       long switchedAt = System.nanoTime();
       String forward = TrafficSwitch.of(spec, secrets(), true).orElseThrow().apply();
+      long switchedDone = System.nanoTime();
       assertTrue(
           Files.exists(Path.of(ini + PgBouncerSwitch.KEPT_SUFFIX)), "entry kept: " + forward);
       writer.await(target.name(), switchedAt, 3);
@@ -289,6 +291,24 @@ class PgBouncerSwitchIT {
       assertTrue(
           acks.stream().filter(a -> a.landed().equals(target.name())).count() >= 3,
           "writes landed on the target and came back: " + acks);
+      // PAUSE, unfreeze, repoint, RESUME: the clients waited for a writable source instead of
+      // being refused by its guards between RESUME and the unfreeze (refusals by the source are
+      // the cutover's: sent before its switch completed)
+      List<String> refusedOnSource =
+          writer.refusals().stream()
+              .filter(r -> r.sent() > switchedDone)
+              .filter(r -> r.error().contains("refused on " + source.name()))
+              .map(Writer.Refusal::error)
+              .toList();
+      assertEquals(List.of(), refusedOnSource, log.markdown());
+      List<String> order =
+          log.steps().stream()
+              .map(CutoverStep::name)
+              .filter(n -> n.equals(RollbackService.SWITCH_BACK) || n.startsWith("unfreeze source"))
+              .toList();
+      assertEquals(2, order.size(), log.markdown());
+      assertTrue(order.get(0).startsWith("unfreeze source"), "unfrozen while held: " + order);
+      assertTrue(back.detail().contains("source unfrozen while held"), back.detail());
       Map<Long, String> onTarget = rows(target);
       onTarget.forEach(
           (k, v) -> assertEquals(v, onSource.get(k), "target row " + k + " is on the source"));
@@ -311,13 +331,32 @@ class PgBouncerSwitchIT {
   }
 
   /**
+   * The client's write on either database: the row, with the database it landed on; a refusal by
+   * the write guards names the database that refused.
+   */
+  private static final String WRITE_ITEM =
+      """
+      CREATE OR REPLACE FUNCTION write_item(i bigint) RETURNS text LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO items VALUES (i, current_database());
+        RETURN current_database();
+      EXCEPTION WHEN read_only_sql_transaction THEN
+        RAISE EXCEPTION USING ERRCODE = '25006',
+          MESSAGE = 'refused on ' || current_database() || ': ' || SQLERRM;
+      END $$""";
+
+  /**
    * A client of PgBouncer writing one autocommit row at a time, recording each acknowledged write
    * (its id, the database it landed on, when) and counting the refused ones.
    */
   private final class Writer implements Runnable {
     record Ack(long id, String landed, long at) {}
 
+    /** A refused write: when its statement was sent, and the error. */
+    record Refusal(long sent, String error) {}
+
     private final List<Ack> acks = new CopyOnWriteArrayList<>();
+    private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
     final AtomicInteger refused = new AtomicInteger();
     volatile boolean stop;
     volatile String lastError = "";
@@ -328,22 +367,20 @@ class PgBouncerSwitchIT {
       Connection c = null;
       while (!stop) {
         id++;
+        long sent = System.nanoTime();
         try {
           if (c == null) {
             c = client();
           }
           try (Statement s = c.createStatement();
-              ResultSet rs =
-                  s.executeQuery(
-                      "INSERT INTO items VALUES ("
-                          + id
-                          + ", current_database()) RETURNING landed")) {
+              ResultSet rs = s.executeQuery("SELECT write_item(" + id + ")")) {
             rs.next();
             acks.add(new Ack(id, rs.getString(1), System.nanoTime()));
           }
         } catch (SQLException e) {
           refused.incrementAndGet();
           lastError = e.getSQLState() + " " + e.getMessage();
+          refusals.add(new Refusal(sent, lastError));
           if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
             closeQuietly(c);
             c = null;
@@ -360,6 +397,10 @@ class PgBouncerSwitchIT {
 
     List<Ack> acks() {
       return List.copyOf(acks);
+    }
+
+    List<Refusal> refusals() {
+      return List.copyOf(refusals);
     }
 
     /** Waits until {@code n} writes acknowledged after {@code since} landed on {@code db}. */

@@ -5,8 +5,8 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.cdc.StreamPosition;
-import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.cutover.CutoverStep;
+import io.migrationstudio.core.cutover.FinalCheck;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
 import io.migrationstudio.core.dialect.Dialects;
@@ -16,15 +16,14 @@ import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 
 /**
  * Rolls a switched migration back to its source without losing a write made on the target:
@@ -36,7 +35,8 @@ import java.util.Objects;
  *   <li>write the end marker on the target (a logical message, after every committed write);
  *   <li>drain the reverse stream ({@link ReverseStream}) until the source holds the marker;
  *   <li>set the source's sequences past every value used on the target ({@link SourceSequences});
- *   <li>compare row counts of every table on both sides, both frozen;
+ *   <li>compare every table on both sides by counts and checksums, both frozen ({@link FinalCheck},
+ *       as the cutover's final check);
  *   <li>switch traffic back (the caller's {@link SwitchBack}; none: the operator does it);
  *   <li>unfreeze the source, and check a new source session can write;
  *   <li>drop the reverse capture (the target stays frozen: nothing may write there any more).
@@ -59,7 +59,7 @@ public final class RollbackService {
   static final String MARKER = "end marker on the target";
   static final String DRAIN = "drain the reverse stream to the marker";
   static final String SEQUENCES = "set source sequences past the target's values";
-  static final String COUNTS = "row counts equal on both sides";
+  static final String CHECKSUMS = "counts and checksums equal on both sides (both frozen)";
   public static final String SWITCH_BACK = "switch traffic back to the source";
   static final String UNFREEZE_SOURCE = "unfreeze source writes";
   static final String CHECK_SOURCE_WRITABLE = "check a new source session can write";
@@ -74,6 +74,33 @@ public final class RollbackService {
     /** What traffic is switched back through, for the log ({@code type: what}). */
     default String describe() {
       return "the caller's switch-back";
+    }
+
+    /**
+     * Whether this switch can hold the applications' traffic while the rollback unfreezes the
+     * source ({@link #run(Held)}); PgBouncer can (PAUSE), a file or a hook cannot.
+     */
+    default boolean holdsTraffic() {
+      return false;
+    }
+
+    /**
+     * Switches back with the traffic held around {@link Held#release}: PgBouncer pauses, the source
+     * is unfrozen, then the entry repointed and the clients resumed on a writable source, so they
+     * wait instead of being refused by its write guards. When the switch fails after the release,
+     * it calls {@link Held#undo} before traffic resumes on the target.
+     */
+    default String run(Held held) throws Exception {
+      throw new UnsupportedOperationException(describe() + " cannot hold traffic");
+    }
+
+    /** The rollback's part of a switch back that holds traffic. */
+    interface Held {
+      /** Unfreezes the source; returns what was done, for the switch's detail. */
+      String release() throws SQLException;
+
+      /** The switch back failed after {@link #release}: the source is frozen again. */
+      void undo() throws SQLException;
     }
   }
 
@@ -181,16 +208,10 @@ public final class RollbackService {
                   })
               && steps.run(DRAIN, this::drain)
               && steps.run(SEQUENCES, this::sequences)
-              && steps.run(COUNTS, this::counts)
-              && switchBack()
-              && steps.run(
-                  UNFREEZE_SOURCE,
-                  () -> {
-                    freeze(sd).unfreezeWrites(source, sourceTables);
-                    sourceUnfrozen = true;
-                    writableAt = System.nanoTime();
-                    return sourceTables.size() + " tables released";
-                  })
+              && steps.run(CHECKSUMS, this::checksums)
+              && (switchBack != null && switchBack.holdsTraffic()
+                  ? heldSwitchBack()
+                  : switchBack() && steps.run(UNFREEZE_SOURCE, this::unfreezeSource))
               && steps.run(CHECK_SOURCE_WRITABLE, this::checkSourceWritable);
       if (ok) {
         steps.run(
@@ -258,28 +279,84 @@ public final class RollbackService {
       return sequences.isEmpty() ? "no sequences" : String.join(", ", sequences);
     }
 
-    String counts() throws SQLException {
-      List<String> differ = new ArrayList<>();
-      int compared = 0;
+    /**
+     * Both sides frozen and drained: every table compared by checksums as the cutover's final check
+     * does ({@link FinalCheck}), not by counts (equal counts hid an update the drain had missed).
+     * Tables with a row filter are left out: the target holds a subset of them on purpose, and the
+     * applications' writes on the target need not match the filter.
+     */
+    String checksums() {
+      List<TableMapping> compared = new ArrayList<>();
+      List<String> filtered = new ArrayList<>();
       for (TableMapping t : mapping.tables()) {
         if (t.filter() != null && !t.filter().isBlank()) {
-          continue; // the target holds a subset on purpose
-        }
-        TableSql sql = new TableSql(sd, td, mapping, t);
-        long s = count(source, sql.sourceTable());
-        long g = count(target, sql.targetTable());
-        compared++;
-        if (s != g) {
-          differ.add(t.source() + " (source " + s + ", target " + g + ")");
+          filtered.add(t.source());
+        } else {
+          compared.add(t);
         }
       }
-      if (!differ.isEmpty()) {
+      FinalCheck.Result result =
+          FinalCheck.compare(spec, secrets, FinalCheck.only(mapping, compared));
+      if (!result.same()) {
         throw new Steps.CheckFailed(
-            "row counts differ after the drain: "
-                + String.join(", ", differ)
-                + "; the source stays frozen and the target takes writes again");
+            result.different().size()
+                + " of "
+                + result.tables().size()
+                + " tables differ between source and target after the reverse drain: "
+                + String.join("; ", result.different())
+                + ". The switch back is refused: the source stays frozen and the target takes"
+                + " writes again, nothing is lost; find what wrote to the frozen source or what"
+                + " the reverse stream missed, repair the source and run the rollback again");
       }
-      return compared + " tables with equal row counts";
+      return result.tables().size()
+          + " tables, every count and checksum equal"
+          + (filtered.isEmpty() ? "" : "; not compared (row filter): " + filtered);
+    }
+
+    String unfreezeSource() throws SQLException {
+      freeze(sd).unfreezeWrites(source, sourceTables);
+      sourceUnfrozen = true;
+      writableAt = System.nanoTime();
+      return sourceTables.size() + " tables released";
+    }
+
+    /**
+     * PAUSE, unfreeze the source (its own step, recorded while the clients wait), repoint, RESUME:
+     * the clients' next queries run on a writable source. The applications can write again at the
+     * RESUME, so that is where {@code rollback_millis} ends. A failed switch after the unfreeze
+     * freezes the source again before the clients resume on the target.
+     */
+    boolean heldSwitchBack() {
+      boolean ok =
+          steps.run(
+              SWITCH_BACK,
+              () ->
+                  switchBackFailure(
+                      () ->
+                          switchBack.run(
+                              new SwitchBack.Held() {
+                                @Override
+                                public String release() {
+                                  if (!steps.run(UNFREEZE_SOURCE, Run.this::unfreezeSource)) {
+                                    throw new Steps.CheckFailed(
+                                        "unfreezing the source failed while PgBouncer held the"
+                                            + " clients; they resume on the target");
+                                  }
+                                  return "source unfrozen while held";
+                                }
+
+                                @Override
+                                public void undo() throws SQLException {
+                                  freeze(sd)
+                                      .freezeWrites(source, sourceTables, FREEZE_LOCK_TIMEOUT);
+                                  sourceUnfrozen = false;
+                                  writableAt = 0;
+                                }
+                              })));
+      if (ok) {
+        writableAt = System.nanoTime();
+      }
+      return ok;
     }
 
     boolean switchBack() {
@@ -287,24 +364,25 @@ public final class RollbackService {
         steps.skip(SWITCH_BACK, "no switch given: point the applications at the source");
         return true;
       }
-      return steps.run(
-          SWITCH_BACK,
-          () -> {
-            try {
-              return switchBack.run();
-            } catch (SQLException | MigrationException | Steps.CheckFailed e) {
-              throw e;
-            } catch (Exception e) {
-              // a hook that exits non-zero, a PgBouncer that refuses, an I/O error: recorded as
-              // this step's failure, so that the target takes writes again (never both frozen);
-              // the switches' own failures name the hook or the PgBouncer, an I/O error does not
-              throw new Steps.CheckFailed(
-                  "switching traffic back failed"
-                      + (e instanceof RuntimeException ? "" : " (" + switchBack.describe() + ")")
-                      + ": "
-                      + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            }
-          });
+      return steps.run(SWITCH_BACK, () -> switchBackFailure(switchBack::run));
+    }
+
+    /** Runs a switch back, its failures recorded as the step's (never both sides frozen). */
+    String switchBackFailure(Callable<String> work) throws SQLException {
+      try {
+        return work.call();
+      } catch (SQLException | MigrationException | Steps.CheckFailed e) {
+        throw e;
+      } catch (Exception e) {
+        // a hook that exits non-zero, a PgBouncer that refuses, an I/O error: recorded as this
+        // step's failure, so that the target takes writes again (never both frozen); the
+        // switches' own failures name the hook or the PgBouncer, an I/O error does not
+        throw new Steps.CheckFailed(
+            "switching traffic back failed"
+                + (e instanceof RuntimeException ? "" : " (" + switchBack.describe() + ")")
+                + ": "
+                + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      }
     }
 
     String checkSourceWritable() throws SQLException {
@@ -376,14 +454,6 @@ public final class RollbackService {
           }
         }
       }
-    }
-  }
-
-  private static long count(Connection c, String table) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
-      rs.next();
-      return rs.getLong(1);
     }
   }
 

@@ -9,9 +9,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The cutover's freeze on MariaDB/MySQL: three {@code BEFORE INSERT/UPDATE/DELETE ... FOR EACH ROW}
@@ -43,10 +45,20 @@ final class MariaDbWriteFreeze implements WriteFreeze {
           "SET SESSION lock_wait_timeout = " + Math.max(1, (lockTimeout.toMillis() + 999) / 1000));
       List<String> done = new ArrayList<>();
       try {
+        List<Name> names = new ArrayList<>();
         for (String t : tables) {
-          Name n = resolve(c, t);
+          names.add(resolve(c, t));
+        }
+        // every statement here runs inside the cutover's window: only guards that exist (an
+        // earlier attempt's) are dropped, found with one query instead of a DROP per trigger
+        Set<String> existing = guards(c, names);
+        for (int i = 0; i < tables.size(); i++) {
+          String t = tables.get(i);
+          Name n = names.get(i);
           for (String event : EVENTS) {
-            s.execute("DROP TRIGGER IF EXISTS " + trigger(n, event));
+            if (existing.contains(n.schema() + "." + triggerName(n, event))) {
+              s.execute("DROP TRIGGER IF EXISTS " + trigger(n, event));
+            }
             s.execute(
                 "CREATE TRIGGER "
                     + trigger(n, event)
@@ -93,27 +105,68 @@ final class MariaDbWriteFreeze implements WriteFreeze {
     }
   }
 
+  /**
+   * A table is guarded when the three guards of its name are on it. One query for all tables (this
+   * check runs inside the cutover's window): the studio's guards of the tables' schemas, each with
+   * the table it is on.
+   */
   @Override
   public List<String> unguarded(Connection c, List<String> tables) throws SQLException {
+    List<Name> names = new ArrayList<>();
+    for (String t : tables) {
+      names.add(resolve(c, t));
+    }
+    Set<String> on = new HashSet<>();
+    for (String[] g : guardRows(c, names)) {
+      on.add(g[0] + "." + g[1] + "/" + g[2]);
+    }
     List<String> out = new ArrayList<>();
+    for (int i = 0; i < tables.size(); i++) {
+      Name n = names.get(i);
+      for (String event : EVENTS) {
+        if (!on.contains(n.schema() + "." + triggerName(n, event) + "/" + n.table())) {
+          out.add(tables.get(i));
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** {@code schema.trigger} of every studio guard in the schemas of {@code names}. */
+  private static Set<String> guards(Connection c, List<Name> names) throws SQLException {
+    Set<String> out = new HashSet<>();
+    for (String[] g : guardRows(c, names)) {
+      out.add(g[0] + "." + g[1]);
+    }
+    return out;
+  }
+
+  /** {schema, trigger, table} of every studio guard in the schemas of {@code names}. */
+  private static List<String[]> guardRows(Connection c, List<Name> names) throws SQLException {
+    List<String> schemas = names.stream().map(Name::schema).distinct().toList();
+    List<String[]> out = new ArrayList<>();
+    if (schemas.isEmpty()) {
+      return out;
+    }
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT count(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?"
-                + " AND CAST(EVENT_OBJECT_TABLE AS BINARY) = CAST(? AS BINARY)"
-                + " AND CAST(TRIGGER_NAME AS BINARY) IN (CAST(? AS BINARY), CAST(? AS BINARY),"
-                + " CAST(? AS BINARY))")) {
-      for (String t : tables) {
-        Name n = resolve(c, t);
-        ps.setString(1, n.schema());
-        ps.setString(2, n.table());
-        for (int i = 0; i < EVENTS.length; i++) {
-          ps.setString(3 + i, triggerName(n, EVENTS[i]));
-        }
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          if (rs.getLong(1) < EVENTS.length) {
-            out.add(t);
-          }
+            "SELECT TRIGGER_SCHEMA, CAST(TRIGGER_NAME AS BINARY),"
+                + " CAST(EVENT_OBJECT_TABLE AS BINARY) FROM information_schema.TRIGGERS"
+                + " WHERE TRIGGER_SCHEMA IN ("
+                + String.join(", ", java.util.Collections.nCopies(schemas.size(), "?"))
+                + ") AND TRIGGER_NAME LIKE 'studio\\_guard\\_%'")) {
+      for (int i = 0; i < schemas.size(); i++) {
+        ps.setString(i + 1, schemas.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new String[] {
+                rs.getString(1),
+                new String(rs.getBytes(2), StandardCharsets.UTF_8),
+                new String(rs.getBytes(3), StandardCharsets.UTF_8)
+              });
         }
       }
     }

@@ -349,6 +349,7 @@ class RollbackServiceIT {
             "\n",
             "#!/bin/sh",
             "env | grep '^STUDIO_' | sort > \"$(dirname \"$0\")/env.txt\"",
+            "echo \"$STUDIO_SWITCH_DIRECTION\" >> \"$(dirname \"$0\")/runs.txt\"",
             "echo \"repointing from $STUDIO_OLD_DATABASE to $STUDIO_NEW_DATABASE\"",
             "if [ -e \"$(dirname \"$0\")/refuse\" ]; then",
             "  echo 'load balancer refused the change' >&2",
@@ -401,6 +402,52 @@ class RollbackServiceIT {
             guards.tryWrite(appSession, "public.customers").startsWith("SQLState 25006"),
             "the source stays frozen");
       }
+
+      // a superuser bypasses the guards (replica mode skips triggers) and changes a value on the
+      // frozen source: the counts stay equal, the checksums do not, and the switch back is
+      // refused before the hook runs
+      source.execute(
+          "SET session_replication_role = replica",
+          "UPDATE customers SET note = 'drift' WHERE id = 5");
+      RollbackLog drifted =
+          new RollbackService(SECRETS)
+              .rollback(
+                  spec,
+                  f.mapping(),
+                  f.id(),
+                  null,
+                  Duration.ofSeconds(60),
+                  CutoverService.switchBack(spec, SECRETS));
+      assertEquals(Verdict.FAIL, drifted.verdict(), drifted.markdown());
+      CutoverStep refused =
+          drifted.steps().stream().filter(CutoverStep::failed).findFirst().orElseThrow();
+      assertEquals(RollbackService.CHECKSUMS, refused.name(), drifted.markdown());
+      assertTrue(
+          refused.detail().startsWith("1 of 2 tables differ")
+              && refused
+                  .detail()
+                  .contains("customers (20 vs 20 rows; missing 0, extra 0, changed 1"),
+          refused.detail());
+      assertTrue(
+          drifted.steps().stream().noneMatch(x -> x.name().equals(RollbackService.SWITCH_BACK)),
+          drifted.markdown());
+      assertEquals(
+          List.of("rollback"),
+          Files.readAllLines(dir.resolve("runs.txt")),
+          "only the first attempt ran the hook");
+      assertEquals(
+          RollbackService.UNFREEZE_TARGET,
+          drifted.steps().get(drifted.steps().size() - 1).name(),
+          drifted.markdown());
+      assertNull(guards.tryWrite(tgt, "public.clients"), "the target takes writes again");
+      try (Connection appSession = DriverManager.getConnection(source.jdbcUrl(), f.app(), "")) {
+        assertTrue(
+            guards.tryWrite(appSession, "public.customers").startsWith("SQLState 25006"),
+            "the source stays frozen");
+      }
+      source.execute(
+          "SET session_replication_role = replica",
+          "UPDATE customers SET note = 'n5' WHERE id = 5");
 
       s.execute("INSERT INTO clients (full_name, note) VALUES ('between attempts', 'x')");
       Files.delete(dir.resolve("refuse"));
