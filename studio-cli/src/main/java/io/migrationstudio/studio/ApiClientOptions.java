@@ -26,6 +26,12 @@ final class ApiClientOptions {
   /** Environment variable with the operator API token, when no --api-token-file is given. */
   static final String TOKEN_ENV = "STUDIO_API_TOKEN";
 
+  /**
+   * Environment variable: {@code netty} makes a plaintext client use gRPC's Netty channel instead
+   * of {@link PlainGrpcChannel} (TLS always uses Netty).
+   */
+  static final String TRANSPORT_ENV = "STUDIO_CLIENT_TRANSPORT";
+
   @Option(names = "--tls", description = "TLS to the operator API, checked with the JVM's CAs")
   boolean tls;
 
@@ -51,9 +57,20 @@ final class ApiClientOptions {
           "file holding the server's token, sent with every call (default: env " + TOKEN_ENV + ")")
   Path tokenFile;
 
-  /** A channel to {@code target} with the TLS and token asked for (token from {@code env}). */
+  /**
+   * A channel to {@code target} with the TLS and token asked for (token from {@code env}):
+   * plaintext to a {@code HOST:PORT} through {@link PlainGrpcChannel} (no Netty: a client command
+   * starts in half the time), else gRPC's Netty channel.
+   */
   ManagedChannel channel(String target, Function<String, String> env) {
-    ManagedChannel channel = Grpc.newChannelBuilder(target, credentials()).build();
+    ChannelCredentials credentials = credentials();
+    ManagedChannel channel =
+        credentials instanceof InsecureChannelCredentials
+                && PlainGrpcChannel.supports(target)
+                && !"netty".equals(env.apply(TRANSPORT_ENV))
+            ? new PlainGrpcChannel(
+                target, () -> Grpc.newChannelBuilder(target, credentials).build())
+            : Grpc.newChannelBuilder(target, credentials).build();
     String token =
         tokenFile != null
             ? OperatorSecurity.readToken(tokenFile, "--api-token-file")
