@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Client start-up (issue 17): wall and CPU time of `studio list` and `studio status ID` against a
 # running `studio server`, through the `studio` launcher (AppCDS archive, C1 only, serial GC,
-# one client command built alone, plaintext gRPC without Netty), as a plain
+# one client command built alone, plaintext gRPC over the OkHttp transport), as a plain
 # `java -jar studio-all.jar` (the former way), and `java -version` (the floor, in the same minute).
 #
 #   bench/client-startup.sh [RUNS]      RUNS runs of each (default 10), medians reported
