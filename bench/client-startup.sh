@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Client start-up (issue 17): wall and CPU time of `studio list` and `studio status ID` against a
 # running `studio server`, through the `studio` launcher (AppCDS archive, C1 only, serial GC,
-# one client command built alone) and as a plain `java -jar studio-all.jar` (the former way).
+# one client command built alone, plaintext gRPC over the OkHttp transport), as a plain
+# `java -jar studio-all.jar` (the former way), and `java -version` (the floor, in the same minute).
 #
 #   bench/client-startup.sh [RUNS]      RUNS runs of each (default 10), medians reported
 #
@@ -39,6 +40,7 @@ for i in $(seq 1 "$runs"); do
   timed "launcher-list" "$root/studio" list --server "127.0.0.1:$aport"
   timed "launcher-status" "$root/studio" status nosuch --server "127.0.0.1:$aport"
   timed "java-jar-list" java -jar "$jar" list --server "127.0.0.1:$aport"
+  timed "java-version" java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -version
 done
 python3 - "$work/times.txt" "$here/results/client-startup.md" "$runs" "$load_before" "$(nproc)" <<'PY'
 import sys, statistics, datetime
@@ -50,7 +52,8 @@ for line in open(times):
         d.setdefault(p[0], []).append((float(p[1]), float(p[2]) + float(p[3])))
 labels = {"launcher-list": "`./studio list` (launcher: AppCDS, C1, serial GC, command alone)",
           "launcher-status": "`./studio status nosuch` (launcher; the server answers NOT_FOUND)",
-          "java-jar-list": "`java -jar studio-all.jar list` (no archive, default JIT; the command alone)"}
+          "java-jar-list": "`java -jar studio-all.jar list` (no archive, default JIT; the command alone)",
+          "java-version": "for scale: `java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -version` (JDK's own archive)"}
 lines = ["# Client start-up: `studio list` / `studio status` against a running server", "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {cores} cores (load average before: {load}) "
          f"by `bench/client-startup.sh {runs}`: {runs} runs each, medians; CPU = user + sys.", "",

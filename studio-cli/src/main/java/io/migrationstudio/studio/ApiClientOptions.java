@@ -8,6 +8,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.okhttp.OkHttpChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.migrationstudio.workflow.OperatorSecurity;
 import java.io.IOException;
@@ -25,6 +26,12 @@ import picocli.CommandLine.Option;
 final class ApiClientOptions {
   /** Environment variable with the operator API token, when no --api-token-file is given. */
   static final String TOKEN_ENV = "STUDIO_API_TOKEN";
+
+  /**
+   * Environment variable: {@code netty} makes a plaintext client use gRPC's Netty transport instead
+   * of its OkHttp transport (TLS always uses Netty).
+   */
+  static final String TRANSPORT_ENV = "STUDIO_CLIENT_TRANSPORT";
 
   @Option(names = "--tls", description = "TLS to the operator API, checked with the JVM's CAs")
   boolean tls;
@@ -51,9 +58,18 @@ final class ApiClientOptions {
           "file holding the server's token, sent with every call (default: env " + TOKEN_ENV + ")")
   Path tokenFile;
 
-  /** A channel to {@code target} with the TLS and token asked for (token from {@code env}). */
+  /**
+   * A channel to {@code target} with the TLS and token asked for (token from {@code env}):
+   * plaintext through gRPC's OkHttp transport (a client command loads about half the classes it
+   * loads with Netty, issue 17), TLS through the Netty transport as the server uses it.
+   */
   ManagedChannel channel(String target, Function<String, String> env) {
-    ManagedChannel channel = Grpc.newChannelBuilder(target, credentials()).build();
+    ChannelCredentials credentials = credentials();
+    ManagedChannel channel =
+        credentials instanceof InsecureChannelCredentials
+                && !"netty".equals(env.apply(TRANSPORT_ENV))
+            ? OkHttpChannelBuilder.forTarget(target, credentials).build()
+            : Grpc.newChannelBuilder(target, credentials).build();
     String token =
         tokenFile != null
             ? OperatorSecurity.readToken(tokenFile, "--api-token-file")

@@ -25,6 +25,14 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
                   + " requires client certificates, --tls-cert and --tls-key");
       return StudioMain.EXIT_FAILED;
     }
+    if (ex instanceof StatusRuntimeException s && unreachable(s) != null) {
+      cmd.getErr()
+          .println(
+              "error [UNAVAILABLE]: cannot reach the studio server ("
+                  + unreachable(s)
+                  + "); start it with `studio server`, or name it with --server HOST:PORT");
+      return StudioMain.EXIT_FAILED;
+    }
     if (ex instanceof StatusRuntimeException s) {
       cmd.getErr()
           .println(
@@ -57,6 +65,21 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
                 + " (details in the log under the studio home)");
     org.slf4j.LoggerFactory.getLogger(Errors.class).error("command failed", ex);
     return StudioMain.EXIT_FAILED;
+  }
+
+  /** The connection failure under an UNAVAILABLE call ("Class: message"), or null. */
+  static String unreachable(StatusRuntimeException e) {
+    if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
+      return null;
+    }
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.net.ConnectException
+          || t instanceof java.net.UnknownHostException
+          || t instanceof java.net.NoRouteToHostException) {
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+      }
+    }
+    return null;
   }
 
   /** The TLS exception under a failed call, if TLS is why it failed: "Class: message". */
