@@ -22,13 +22,14 @@ import java.util.List;
  * {@code COPY ... TO STDOUT (FORMAT binary)} into the target without decoding a row) is read that
  * way: {@code COPY (SELECT <the table's columns> FROM t LIMIT n) TO STDOUT (FORMAT binary)}, the
  * stream framed and hashed as the copy does ({@link CopyFraming}) and then discarded. {@code n} is
- * sized so that the tables together read about {@link #SAMPLE_RELATION_BYTES} of their on-disk
- * size, which makes a statement's fixed cost (parse, plan, first page) a small share of its time,
- * so one read suffices. Every page is read once: a table that is not in the cache is timed at the
- * disk's rate, as its copy will be (reading one sample three times and keeping the fastest, as
- * {@link TargetWriteProbe} does, would time the cache). The copy's value sizes ({@code
- * sampled_bytes}, the unit of {@code migrate.chunk_bytes}) come from each table's first {@link
- * #VALUE_SAMPLE_ROWS} rows read through JDBC after the timed read, not timed.
+ * sized so that the tables together read about {@link #SAMPLE_RELATION_BYTES} of their on-disk size
+ * (and stop starting tables once the timed COPYs took {@link #TIME_BUDGET_NANOS}), which makes a
+ * statement's fixed cost (parse, plan, first page) a small share of its time, so one read suffices.
+ * Every page is read once: a table that is not in the cache is timed at the disk's rate, as its
+ * copy will be (reading one sample three times and keeping the fastest, as {@link TargetWriteProbe}
+ * does, would time the cache). The copy's value sizes ({@code sampled_bytes}, the unit of {@code
+ * migrate.chunk_bytes}) come from each table's first {@link #VALUE_SAMPLE_ROWS} rows read through
+ * JDBC after the timed read, not timed.
  *
  * <p>Other sources (MariaDB, SQLite: their copy decodes every row in the worker) stream {@code
  * SELECT *} through {@link Dialect#streamingQuery} until {@link #TIME_BUDGET_NANOS} or {@link
