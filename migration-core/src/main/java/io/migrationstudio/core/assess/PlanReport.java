@@ -147,6 +147,23 @@ final class PlanReport {
    * consumes, so a chunk takes the longer of the read and the write. Other sources decode each row
    * in the worker between the two, and the plan adds the two times.
    */
+  /**
+   * What {@code throughput.json}'s {@code read_method} means, as a sentence (empty: not recorded).
+   */
+  static String readMethod(String method) {
+    if (Throughput.READ_BINARY_COPY.equals(method)) {
+      return " Read the way the copy reads a PostgreSQL source: a binary `COPY (SELECT ...) TO"
+          + " STDOUT` of each table's first rows, streamed and discarded without decoding a row"
+          + " (value sizes from each table's first "
+          + count(ThroughputProbe.VALUE_SAMPLE_ROWS)
+          + " rows).";
+    }
+    if (Throughput.READ_ROWS.equals(method)) {
+      return " Read the way the copy reads this engine: rows fetched through JDBC and decoded.";
+    }
+    return "";
+  }
+
   static boolean passThrough(Inventory inv) {
     return "postgresql".equalsIgnoreCase(inv.engine());
   }
@@ -254,7 +271,7 @@ final class PlanReport {
           String.format(
               Locale.ROOT,
               "%s rows/s, %s/s of values (%s/s of on-disk table size): %s rows, %s of values"
-                  + " (%s on disk) read in %s ms from %s (`throughput.json`).%n%n",
+                  + " (%s on disk) read in %s ms from %s (`throughput.json`).%s%n%n",
               count(tp.rowsPerSecond()),
               bytes(tp.bytesPerSecond()),
               bytes(tp.relationBytesPerSecond()),
@@ -262,7 +279,8 @@ final class PlanReport {
               bytes(tp.sampledBytes()),
               bytes(tp.sampledRelationBytes()),
               count(tp.sampledMillis()),
-              MarkdownTable.codes(tp.sampledTables())));
+              MarkdownTable.codes(tp.sampledTables()),
+              readMethod(tp.readMethod())));
     } else {
       md.append("Nothing could be measured: the tables in scope hold no rows.\n\n");
     }

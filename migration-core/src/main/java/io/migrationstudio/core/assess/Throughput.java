@@ -6,19 +6,23 @@ import java.util.List;
 
 /**
  * Read throughput measured on the source ({@code throughput.json}): rows and bytes streamed from
- * the largest tables within a time and row budget. {@code sampled_bytes} are the sizes of the
- * values as read (text as UTF-8, binary as is, other values by their text form), i.e. roughly what
- * a copy moves. {@code sampled_relation_bytes} is the share of the tables' on-disk size that was
- * read (table size × rows read / rows), so {@code relation_bytes_per_second} converts a table's
- * on-disk size (as the inventory records it) into a read time without mixing units. {@code
- * target_relation_bytes_per_second} is the same unit written into the target in a timed sample copy
- * (0 when not measured, {@code target_not_measured} saying why). {@code index_bytes_per_second} is
- * how fast the target built the sampled table's indexes and keys on that sample: on-disk source
- * bytes × indexes built per second ({@code index_sampled_indexes} built in {@code
- * index_sampled_millis}; 0 when not measured). {@code source_change_bytes_per_second} is the
- * source's change stream (WAL or binlog) growth over the assessment's sampling window of {@code
- * source_change_window_millis} (null when the source offers no change capture or it could not be
- * read), the rate an {@code online} migration's stream must keep up with.
+ * the largest tables within a time and size budget, along the path the copy will read them ({@code
+ * read_method}: {@value #READ_BINARY_COPY} for a PostgreSQL source, {@value #READ_ROWS} for the
+ * engines whose copy decodes rows; see {@code ThroughputProbe}). {@code sampled_bytes} are the
+ * sizes of the values as read (text as UTF-8, binary as is, other values by their text form), i.e.
+ * roughly what a copy moves; a binary COPY does not decode values, so there they are the first
+ * rows' value sizes scaled to the rows read. {@code sampled_relation_bytes} is the share of the
+ * tables' on-disk size that was read (table size × rows read / rows), so {@code
+ * relation_bytes_per_second} converts a table's on-disk size (as the inventory records it) into a
+ * read time without mixing units. {@code target_relation_bytes_per_second} is the same unit written
+ * into the target in a timed sample copy (0 when not measured, {@code target_not_measured} saying
+ * why). {@code index_bytes_per_second} is how fast the target built the sampled table's indexes and
+ * keys on that sample: on-disk source bytes × indexes built per second ({@code
+ * index_sampled_indexes} built in {@code index_sampled_millis}; 0 when not measured). {@code
+ * source_change_bytes_per_second} is the source's change stream (WAL or binlog) growth over the
+ * assessment's sampling window of {@code source_change_window_millis} (null when the source offers
+ * no change capture or it could not be read), the rate an {@code online} migration's stream must
+ * keep up with.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Throughput(
@@ -38,7 +42,17 @@ public record Throughput(
     @JsonProperty("index_sampled_indexes") int indexSampledIndexes,
     @JsonProperty("index_sampled_millis") long indexSampledMillis,
     @JsonProperty("source_change_bytes_per_second") Long sourceChangeBytesPerSecond,
-    @JsonProperty("source_change_window_millis") long sourceChangeWindowMillis) {
+    @JsonProperty("source_change_window_millis") long sourceChangeWindowMillis,
+    @JsonProperty("read_method") String readMethod) {
+
+  /**
+   * {@code read_method}: the source's rows were read as a binary {@code COPY ... TO STDOUT}, the
+   * path a PostgreSQL source's copy takes.
+   */
+  public static final String READ_BINARY_COPY = "binary_copy";
+
+  /** {@code read_method}: the source's rows were read and decoded through JDBC. */
+  public static final String READ_ROWS = "rows";
 
   /** Read throughput only (the target's write rate not measured). */
   public Throughput(
@@ -67,7 +81,8 @@ public record Throughput(
         0,
         0,
         null,
-        0);
+        0,
+        null);
   }
 
   /**
@@ -93,7 +108,8 @@ public record Throughput(
         indexSampledIndexes,
         indexSampledMillis,
         sourceChangeBytesPerSecond,
-        sourceChangeWindowMillis);
+        sourceChangeWindowMillis,
+        readMethod);
   }
 
   /**
@@ -124,7 +140,8 @@ public record Throughput(
         indexes,
         millis,
         sourceChangeBytesPerSecond,
-        sourceChangeWindowMillis);
+        sourceChangeWindowMillis,
+        readMethod);
   }
 
   /**
@@ -149,7 +166,34 @@ public record Throughput(
         indexSampledIndexes,
         indexSampledMillis,
         bytes == null ? null : Math.round(bytes * 1000.0 / Math.max(1, millis)),
-        millis);
+        millis,
+        readMethod);
+  }
+
+  /**
+   * This throughput with the path the source read took ({@link #READ_BINARY_COPY} or {@link
+   * #READ_ROWS}; null: not recorded, a file written before it was).
+   */
+  public Throughput withReadMethod(String method) {
+    return new Throughput(
+        rowsPerSecond,
+        bytesPerSecond,
+        sampledRows,
+        sampledBytes,
+        relationBytesPerSecond,
+        sampledRelationBytes,
+        sampledMillis,
+        sampledTables,
+        targetRelationBytesPerSecond,
+        targetSampledRows,
+        targetSampledMillis,
+        targetNotMeasured,
+        indexBytesPerSecond,
+        indexSampledIndexes,
+        indexSampledMillis,
+        sourceChangeBytesPerSecond,
+        sourceChangeWindowMillis,
+        method);
   }
 
   public Throughput {

@@ -422,4 +422,20 @@ public interface Dialect {
       throws SQLException {
     return false;
   }
+
+  /** Whether {@link #copyBinaryOut} runs on this engine. */
+  default boolean readsCopyBinary() {
+    return false;
+  }
+
+  /**
+   * Runs {@code COPY (query) TO STDOUT (FORMAT binary)} on {@code c} and hands every piece of the
+   * stream to {@code sink} as it arrives, as the PostgreSQL copy reads a source; false (nothing
+   * run) when this engine has no binary COPY. A stream abandoned by an exception is read to its end
+   * (discarded), so the connection stays usable.
+   */
+  default boolean copyBinaryOut(
+      Connection c, String query, java.util.function.Consumer<byte[]> sink) throws SQLException {
+    return false;
+  }
 }

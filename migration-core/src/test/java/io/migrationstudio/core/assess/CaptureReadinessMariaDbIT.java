@@ -1,6 +1,7 @@
 package io.migrationstudio.core.assess;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.spec.Approvers;
@@ -98,6 +99,25 @@ class CaptureReadinessMariaDbIT {
       assertEquals(Verdict.FAIL, r.verdict());
     } finally {
       src.execute("SET GLOBAL binlog_format = 'ROW'", "SET GLOBAL binlog_row_image = 'FULL'");
+    }
+  }
+
+  /** A MariaDB source's copy decodes rows, so the read probe times rows read through JDBC. */
+  @Test
+  void aMariaDbSourceIsTimedReadingRowsNotACopy(TestMariaDb src) throws Exception {
+    table(src);
+    io.migrationstudio.core.dialect.mariadb.MariaDbDialect maria =
+        new io.migrationstudio.core.dialect.mariadb.MariaDbDialect();
+    assertFalse(maria.readsCopyBinary());
+    try (java.sql.Connection c = src.connect()) {
+      io.migrationstudio.core.schema.Inventory inv =
+          InventoryService.introspect(c, maria, src.name(), t -> true);
+      Throughput tp = ThroughputProbe.measure(c, maria, src.name(), inv.tables());
+      assertEquals(Throughput.READ_ROWS, tp.readMethod(), tp.toString());
+      assertEquals(200, tp.sampledRows(), tp.toString());
+      assertEquals(List.of("t"), tp.sampledTables());
+      assertTrue(tp.relationBytesPerSecond() > 0 && tp.sampledBytes() > 0, tp.toString());
+      assertTrue(c.getAutoCommit(), "the connection is as it was");
     }
   }
 

@@ -99,6 +99,58 @@ class PlanReportTest {
   }
 
   @Test
+  void thePlanSaysWhichPathTheReadProbeTimed() {
+    Inventory inv =
+        new Inventory(
+            "postgresql",
+            "17",
+            "db",
+            "public",
+            List.of(table("big", 1000, 10 * MIB, null, 0)),
+            null,
+            null,
+            null,
+            null);
+    String copy =
+        PlanReport.render(
+            inv, LoadOrder.of(inv), ONE_MIB.withReadMethod(Throughput.READ_BINARY_COPY), 2);
+    assertTrue(
+        copy.contains(
+            "from `big` (`throughput.json`). Read the way the copy reads a PostgreSQL source: a"
+                + " binary `COPY (SELECT ...) TO STDOUT` of each table's first rows"),
+        copy);
+    String rows =
+        PlanReport.render(inv, LoadOrder.of(inv), ONE_MIB.withReadMethod(Throughput.READ_ROWS), 2);
+    assertTrue(rows.contains("rows fetched through JDBC and decoded."), rows);
+    // a throughput.json written before read_method: no claim either way, same numbers
+    String old = PlanReport.render(inv, LoadOrder.of(inv), ONE_MIB, 2);
+    assertTrue(old.contains("from `big` (`throughput.json`).\n"), old);
+    assertEquals(
+        old.replace("(`throughput.json`).\n", ""),
+        rows.replace(
+            "(`throughput.json`). Read the way the copy reads this engine: rows fetched through JDBC"
+                + " and decoded.\n",
+            ""));
+    // and through throughput.json: the method survives the file, a file without it reads as null
+    Throughput back =
+        io.migrationstudio.core.report.Json.read(
+            io.migrationstudio.core.report.Json.bytes(
+                io.migrationstudio.core.report.Json.write(
+                    ONE_MIB.withReadMethod(Throughput.READ_BINARY_COPY))),
+            Throughput.class,
+            "throughput.json");
+    assertEquals(Throughput.READ_BINARY_COPY, back.readMethod());
+    assertEquals(
+        null,
+        io.migrationstudio.core.report.Json.read(
+                "{\"rows_per_second\": 1, \"sampled_rows\": 1}"
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Throughput.class,
+                "throughput.json")
+            .readMethod());
+  }
+
+  @Test
   void thePlanSaysWhatEachStrategyDemandsOfTheSourceWrites() {
     Inventory inv =
         new Inventory(

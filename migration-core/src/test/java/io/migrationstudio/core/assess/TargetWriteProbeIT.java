@@ -95,4 +95,57 @@ class TargetWriteProbeIT {
       assertTrue(big.indexMeasured() && big.allowance() > 0, big.toString());
     }
   }
+
+  /**
+   * A PostgreSQL source's copy reads a binary {@code COPY ... TO STDOUT}, so the read probe times
+   * that: rows counted by framing the binary stream (a JDBC read would not pass {@code
+   * CopyFraming}), the whole small table read once, value sizes from its first rows.
+   */
+  @Test
+  void aPostgresSourceIsTimedReadingTheBinaryCopyTheCopyReads(TestDatabase source)
+      throws Exception {
+    source.execute(
+        "CREATE TABLE wide (id int PRIMARY KEY, note text, n numeric,"
+            + " twice int GENERATED ALWAYS AS (id * 2) STORED)",
+        "INSERT INTO wide SELECT g, repeat('x', 40) || g, g / 7.0"
+            + " FROM generate_series(1, 20000) g",
+        "CREATE TABLE one (id int PRIMARY KEY)",
+        "INSERT INTO one VALUES (1)",
+        "ANALYZE");
+    assertTrue(PG.readsCopyBinary());
+    try (Connection src = source.connect()) {
+      java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
+      assertTrue(PG.copyBinaryOut(src, "SELECT 1", stream::writeBytes));
+      assertEquals(
+          "PGCOPY\n\u00ff\r\n\u0000",
+          new String(stream.toByteArray(), 0, 11, java.nio.charset.StandardCharsets.ISO_8859_1),
+          "the dialect's stream is a binary COPY");
+
+      Inventory inv = InventoryService.introspect(src, PG, "public", t -> true);
+      long wideSize = inv.table("wide").orElseThrow().sizeBytes();
+      Throughput tp = ThroughputProbe.measure(src, PG, "public", inv.tables());
+      assertEquals(Throughput.READ_BINARY_COPY, tp.readMethod(), tp.toString());
+      // the largest table first and whole (64 MiB budget); the 1-row table unless the 2 s time
+      // budget ran out on a loaded machine
+      assertTrue(tp.sampledTables().contains("wide"), tp.toString());
+      assertTrue(tp.sampledRows() == 20_001 || tp.sampledRows() == 20_000, "every row read: " + tp);
+      assertTrue(tp.sampledRelationBytes() >= wideSize, tp + " vs " + wideSize);
+      // the first 1,000 rows' value sizes stand for all 20,000 (their numbers have fewer digits:
+      // ~7 % fewer bytes); the generated column is not copied, so not counted
+      long exact =
+          source.queryLong(
+              "SELECT sum(octet_length(id::text) + octet_length(note) + octet_length(n::text))"
+                  + " FROM wide");
+      assertTrue(
+          Math.abs(tp.sampledBytes() - exact) < exact / 5,
+          "value sizes " + tp.sampledBytes() + " vs " + exact);
+      // plausible: at least 1 MB/s on any machine this runs on, and the rate is bytes / time
+      assertTrue(tp.relationBytesPerSecond() >= 1_000_000, tp.toString());
+      assertTrue(tp.sampledMillis() < 60_000, tp.toString());
+      assertTrue(src.getAutoCommit(), "the source connection is as it was");
+      try (ResultSet rs = src.createStatement().executeQuery("SELECT count(*) FROM one")) {
+        assertTrue(rs.next() && rs.getLong(1) == 1, "the connection is usable after the COPY");
+      }
+    }
+  }
 }

@@ -487,4 +487,35 @@ public final class PostgresDialect implements Dialect {
       throw new SQLException("streaming COPY input: " + e.getMessage(), e);
     }
   }
+
+  @Override
+  public boolean readsCopyBinary() {
+    return true;
+  }
+
+  @Override
+  public boolean copyBinaryOut(Connection c, String query, java.util.function.Consumer<byte[]> sink)
+      throws SQLException {
+    org.postgresql.copy.CopyOut out =
+        c.unwrap(org.postgresql.PGConnection.class)
+            .getCopyAPI()
+            .copyOut("COPY (" + query + ") TO STDOUT (FORMAT binary)");
+    try {
+      byte[] data;
+      while ((data = out.readFromCopy()) != null) {
+        sink.accept(data);
+      }
+      return true;
+    } finally {
+      // abandoned (the sink threw): as the binary pipe does, read it out instead of cancelling,
+      // since a cancelled COPY OUT races with its end and can leave the connection out of step
+      try {
+        while (out.isActive() && out.readFromCopy() != null) {
+          // discard
+        }
+      } catch (SQLException e) {
+        // the connection is broken: the exception already on its way says what failed
+      }
+    }
+  }
 }
