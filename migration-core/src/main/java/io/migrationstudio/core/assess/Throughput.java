@@ -2,7 +2,10 @@ package io.migrationstudio.core.assess;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Read throughput measured on the source ({@code throughput.json}): rows and bytes streamed from
@@ -18,7 +21,11 @@ import java.util.List;
  * index_sampled_millis}; 0 when not measured). {@code source_change_bytes_per_second} is the
  * source's change stream (WAL or binlog) growth over the assessment's sampling window of {@code
  * source_change_window_millis} (null when the source offers no change capture or it could not be
- * read), the rate an {@code online} migration's stream must keep up with.
+ * read), the rate an {@code online} migration's stream must keep up with. {@code
+ * assessment_step_millis} is how long each step of the inventory took on this source: {@code
+ * catalog} (the catalogue with exact row counts), {@code consumers} (the session sampling window),
+ * {@code read_probe}, {@code target_write_probe} and {@code total} (the whole inventory; empty in a
+ * {@code throughput.json} written before this was recorded).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Throughput(
@@ -38,7 +45,8 @@ public record Throughput(
     @JsonProperty("index_sampled_indexes") int indexSampledIndexes,
     @JsonProperty("index_sampled_millis") long indexSampledMillis,
     @JsonProperty("source_change_bytes_per_second") Long sourceChangeBytesPerSecond,
-    @JsonProperty("source_change_window_millis") long sourceChangeWindowMillis) {
+    @JsonProperty("source_change_window_millis") long sourceChangeWindowMillis,
+    @JsonProperty("assessment_step_millis") Map<String, Long> assessmentStepMillis) {
 
   /** Read throughput only (the target's write rate not measured). */
   public Throughput(
@@ -67,7 +75,8 @@ public record Throughput(
         0,
         0,
         null,
-        0);
+        0,
+        null);
   }
 
   /**
@@ -93,7 +102,8 @@ public record Throughput(
         indexSampledIndexes,
         indexSampledMillis,
         sourceChangeBytesPerSecond,
-        sourceChangeWindowMillis);
+        sourceChangeWindowMillis,
+        assessmentStepMillis);
   }
 
   /**
@@ -124,7 +134,8 @@ public record Throughput(
         indexes,
         millis,
         sourceChangeBytesPerSecond,
-        sourceChangeWindowMillis);
+        sourceChangeWindowMillis,
+        assessmentStepMillis);
   }
 
   /**
@@ -149,6 +160,33 @@ public record Throughput(
         indexSampledIndexes,
         indexSampledMillis,
         bytes == null ? null : Math.round(bytes * 1000.0 / Math.max(1, millis)),
+        millis,
+        assessmentStepMillis);
+  }
+
+  /**
+   * This throughput with the time each step of the inventory took, by step ({@code catalog}, {@code
+   * consumers}, {@code read_probe}, {@code target_write_probe}, {@code total}).
+   */
+  public Throughput withAssessmentSteps(Map<String, Long> millis) {
+    return new Throughput(
+        rowsPerSecond,
+        bytesPerSecond,
+        sampledRows,
+        sampledBytes,
+        relationBytesPerSecond,
+        sampledRelationBytes,
+        sampledMillis,
+        sampledTables,
+        targetRelationBytesPerSecond,
+        targetSampledRows,
+        targetSampledMillis,
+        targetNotMeasured,
+        indexBytesPerSecond,
+        indexSampledIndexes,
+        indexSampledMillis,
+        sourceChangeBytesPerSecond,
+        sourceChangeWindowMillis,
         millis);
   }
 
@@ -175,6 +213,10 @@ public record Throughput(
               + sampledMillis);
     }
     sampledTables = sampledTables == null ? List.of() : List.copyOf(sampledTables);
+    assessmentStepMillis =
+        assessmentStepMillis == null
+            ? Map.of()
+            : Collections.unmodifiableMap(new TreeMap<>(assessmentStepMillis));
   }
 
   /** Whether anything was read, i.e. whether the rates mean something. */
