@@ -82,7 +82,10 @@ public final class InventoryService {
       Optional<StreamPosition> headBefore =
           previous.isPresent() ? Optional.empty() : changeHead(c, dialect);
       try {
+        Map<String, Long> steps = new TreeMap<>();
+        long at = System.nanoTime();
         inventory = introspect(c, dialect, schema, ScopeFilter.of(spec.scope()));
+        at = lap(steps, "catalog", at);
         step =
             "sampling the sessions connected to the source (schema " + dialect.quote(schema) + ")";
         inventory =
@@ -91,17 +94,16 @@ public final class InventoryService {
                     ? previousConsumers.get()
                     : ConsumerSampler.sample(
                         dialect, c, schema, spec.assessment().consumerWindow()));
+        at = lap(steps, "consumers", at);
         step = "measuring read throughput in schema " + dialect.quote(schema);
-        throughput =
-            previous.isPresent()
-                ? previous.get()
-                : targetWrite(
-                    c,
-                    dialect,
-                    schema,
-                    inventory,
-                    spec,
-                    ThroughputProbe.measure(c, dialect, schema, inventory.tables()));
+        if (previous.isPresent()) {
+          throughput = previous.get();
+        } else {
+          Throughput read = ThroughputProbe.measure(c, dialect, schema, inventory.tables());
+          at = lap(steps, "read_probe", at);
+          throughput = targetWrite(c, dialect, schema, inventory, spec, read);
+          lap(steps, "target_write_probe", at);
+        }
         if (previous.isEmpty()) {
           long windowMillis = (System.nanoTime() - windowStart) / 1_000_000;
           Optional<StreamPosition> headAfter = changeHead(c, dialect);
@@ -111,6 +113,8 @@ public final class InventoryService {
                       ? changeBytes(headBefore.get(), headAfter.get())
                       : null,
                   windowMillis);
+          lap(steps, "total", windowStart);
+          throughput = throughput.withAssessmentSteps(steps);
         }
       } catch (SQLException e) {
         throw dialect.classify(
@@ -137,6 +141,13 @@ public final class InventoryService {
     } catch (SQLException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /** Records the milliseconds since {@code since} as {@code step}; returns the time now. */
+  private static long lap(Map<String, Long> steps, String step, long since) {
+    long now = System.nanoTime();
+    steps.put(step, (now - since) / 1_000_000);
+    return now;
   }
 
   /** Bytes of change stream between two heads; null when they cannot be compared in bytes. */

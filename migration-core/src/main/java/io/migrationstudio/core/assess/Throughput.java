@@ -2,7 +2,10 @@ package io.migrationstudio.core.assess;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Read throughput measured on the source ({@code throughput.json}): rows and bytes streamed from
@@ -22,7 +25,10 @@ import java.util.List;
  * source_change_bytes_per_second} is the source's change stream (WAL or binlog) growth over the
  * assessment's sampling window of {@code source_change_window_millis} (null when the source offers
  * no change capture or it could not be read), the rate an {@code online} migration's stream must
- * keep up with.
+ * keep up with. {@code assessment_step_millis} is how long each step of the inventory took on this
+ * source: {@code catalog} (the catalogue with exact row counts), {@code consumers} (the session
+ * sampling window), {@code read_probe}, {@code target_write_probe} and {@code total} (the whole
+ * inventory; empty in a {@code throughput.json} written before this was recorded).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Throughput(
@@ -43,7 +49,8 @@ public record Throughput(
     @JsonProperty("index_sampled_millis") long indexSampledMillis,
     @JsonProperty("source_change_bytes_per_second") Long sourceChangeBytesPerSecond,
     @JsonProperty("source_change_window_millis") long sourceChangeWindowMillis,
-    @JsonProperty("read_method") String readMethod) {
+    @JsonProperty("read_method") String readMethod,
+    @JsonProperty("assessment_step_millis") Map<String, Long> assessmentStepMillis) {
 
   /**
    * {@code read_method}: the source's rows were read as a binary {@code COPY ... TO STDOUT}, the
@@ -82,6 +89,7 @@ public record Throughput(
         0,
         null,
         0,
+        null,
         null);
   }
 
@@ -109,7 +117,8 @@ public record Throughput(
         indexSampledMillis,
         sourceChangeBytesPerSecond,
         sourceChangeWindowMillis,
-        readMethod);
+        readMethod,
+        assessmentStepMillis);
   }
 
   /**
@@ -141,7 +150,8 @@ public record Throughput(
         millis,
         sourceChangeBytesPerSecond,
         sourceChangeWindowMillis,
-        readMethod);
+        readMethod,
+        assessmentStepMillis);
   }
 
   /**
@@ -167,7 +177,35 @@ public record Throughput(
         indexSampledMillis,
         bytes == null ? null : Math.round(bytes * 1000.0 / Math.max(1, millis)),
         millis,
-        readMethod);
+        readMethod,
+        assessmentStepMillis);
+  }
+
+  /**
+   * This throughput with the time each step of the inventory took, by step ({@code catalog}, {@code
+   * consumers}, {@code read_probe}, {@code target_write_probe}, {@code total}).
+   */
+  public Throughput withAssessmentSteps(Map<String, Long> millis) {
+    return new Throughput(
+        rowsPerSecond,
+        bytesPerSecond,
+        sampledRows,
+        sampledBytes,
+        relationBytesPerSecond,
+        sampledRelationBytes,
+        sampledMillis,
+        sampledTables,
+        targetRelationBytesPerSecond,
+        targetSampledRows,
+        targetSampledMillis,
+        targetNotMeasured,
+        indexBytesPerSecond,
+        indexSampledIndexes,
+        indexSampledMillis,
+        sourceChangeBytesPerSecond,
+        sourceChangeWindowMillis,
+        readMethod,
+        millis);
   }
 
   /**
@@ -193,7 +231,8 @@ public record Throughput(
         indexSampledMillis,
         sourceChangeBytesPerSecond,
         sourceChangeWindowMillis,
-        method);
+        method,
+        assessmentStepMillis);
   }
 
   public Throughput {
@@ -219,6 +258,10 @@ public record Throughput(
               + sampledMillis);
     }
     sampledTables = sampledTables == null ? List.of() : List.copyOf(sampledTables);
+    assessmentStepMillis =
+        assessmentStepMillis == null
+            ? Map.of()
+            : Collections.unmodifiableMap(new TreeMap<>(assessmentStepMillis));
   }
 
   /** Whether anything was read, i.e. whether the rates mean something. */

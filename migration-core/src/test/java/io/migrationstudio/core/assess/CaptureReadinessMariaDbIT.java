@@ -9,14 +9,21 @@ import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MigrateOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.dialect.mariadb.MariaDbDialect;
+import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.report.StageOutput;
+import io.migrationstudio.core.schema.TableInfo;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.testkit.MariaDbExtension;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
 import io.migrationstudio.testkit.TestMariaDb;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The change-capture prerequisites of a MariaDB source ({@code online-*} risk checks) on the shared
  * server, which runs with a row-based binlog and full images: settings changed at runtime (in
- * try/finally, the server is shared) and a user without replication grants show what to change.
+ * try/finally, the server is shared) and a user without replication grants show what to change; and
+ * the inventory's own reads of such a source stay within their budgets.
  */
 @ExtendWith({MariaDbExtension.class, PostgresExtension.class})
 class CaptureReadinessMariaDbIT {
@@ -169,5 +177,46 @@ class CaptureReadinessMariaDbIT {
 
     src.execute("GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO " + account);
     assertEquals(List.of(), online(assess(spec, Optional.empty())));
+  }
+
+  /**
+   * The inventory's read probes on a table larger than their row budgets make the server send no
+   * more rows than those budgets: MariaDB's driver drains a result set closed early to its end (the
+   * protocol cannot stop one), so an unbounded {@code SELECT *} sent the whole table, once per
+   * probe, after the probe had stopped reading.
+   */
+  @Test
+  void theInventorysReadProbesSendNoMoreRowsThanTheirBudgets(TestMariaDb src, TestDatabase dst)
+      throws Exception {
+    src.execute(
+        "CREATE TABLE wide (id INT PRIMARY KEY, v CHAR(20))",
+        "INSERT INTO wide SELECT seq, 'x' FROM seq_1_to_" + (ThroughputProbe.ROW_BUDGET + 50_000),
+        "ANALYZE TABLE wide");
+    MariaDbDialect maria = new MariaDbDialect();
+    try (Connection c = src.connect();
+        Connection t = dst.connect()) {
+      List<TableInfo> tables =
+          InventoryService.introspect(c, maria, src.name(), x -> true).tables();
+      long before = rowsSent(c);
+      Throughput read = ThroughputProbe.measure(c, maria, src.name(), tables);
+      long sent = rowsSent(c) - before;
+      assertTrue(read.sampledRows() > 0, read.toString());
+      assertTrue(sent <= ThroughputProbe.ROW_BUDGET + 1, "read probe: " + sent + " rows sent");
+      before = rowsSent(c);
+      assertTrue(
+          TargetWriteProbe.measure(c, maria, src.name(), tables, t, new PostgresDialect())
+              .isPresent());
+      sent = rowsSent(c) - before;
+      assertTrue(sent <= TargetWriteProbe.ROW_BUDGET + 1, "write probe: " + sent + " rows sent");
+    }
+  }
+
+  /** Rows the server has sent on this session (the status query's own row included). */
+  private static long rowsSent(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SHOW SESSION STATUS LIKE 'Rows_sent'")) {
+      assertTrue(rs.next());
+      return rs.getLong(2);
+    }
   }
 }
