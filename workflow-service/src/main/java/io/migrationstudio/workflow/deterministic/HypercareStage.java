@@ -94,6 +94,12 @@ final class HypercareStage {
       Workflow.sleep(d);
       return null;
     }
+
+    /**
+     * The hypercare has ended ({@code why}): from now on a rollback is refused, since nothing waits
+     * on it any more and the decommission stops the reverse stream.
+     */
+    default void rollbackClosed(String why) {}
   }
 
   /** How the migration ends after the hypercare. */
@@ -229,6 +235,9 @@ final class HypercareStage {
     status.say("decommission: " + until + "; the source stays frozen");
     while (true) {
       long now = Workflow.currentTimeMillis();
+      if (now >= end) {
+        closeRollback(end);
+      }
       sample(start, end, now);
       if (now >= end) {
         break;
@@ -242,6 +251,20 @@ final class HypercareStage {
     }
     shown = copy(shown.notes(), shown.lastSampleAtMillis(), shown.lastResidual(), true);
     return null;
+  }
+
+  /**
+   * From the end of the hypercare on, a rollback is refused: only the hypercare waits on it, and
+   * the decommission stops the reverse stream and drops its capture.
+   */
+  private void closeRollback(long end) {
+    reverse.rollbackClosed(
+        "the hypercare ended at "
+            + Instant.ofEpochMilli(end)
+            + " and a rollback is taken only during the hypercare; review the decommission"
+            + " instead: REJECT ends the migration without decommissioning (the reverse stream"
+            + " stops, the source stays frozen, studio release ID lifts the freeze), APPROVE"
+            + " decommissions");
   }
 
   /** One note; a sample that fails is logged and shown, and the hypercare goes on. */
@@ -283,6 +306,7 @@ final class HypercareStage {
 
   /** The plan, the gate, then the decommission itself. */
   private Ending decommission(ApprovedStage approved) {
+    closeRollback(shown == null ? Workflow.currentTimeMillis() : shown.endsAtMillis());
     String commit;
     if (approved != null) {
       commit = approved.commit();

@@ -80,6 +80,9 @@ final class ReverseReplication {
   private boolean captureGone;
   private String lastFailure;
 
+  /** Why a rollback is no longer taken (the hypercare ended); null while it is. */
+  private String rollbackClosed;
+
   /** Registers itself with {@code controls}, which pass it the {@code rollback} control. */
   ReverseReplication(RunContext run, StatusLine status, StageBoard board, RunControl controls) {
     this.run = run;
@@ -182,6 +185,11 @@ final class ReverseReplication {
       @Override
       public String await(Duration d) {
         return awaitRollback(d);
+      }
+
+      @Override
+      public void rollbackClosed(String why) {
+        rollbackClosed = why;
       }
     };
   }
@@ -290,6 +298,8 @@ final class ReverseReplication {
                       + " or MariaDB source)"));
     } else if (asked != null) {
       problems.add("a rollback is running already (asked by " + asked.by() + ")");
+    } else if (rollbackClosed != null) {
+      problems.add("rollback refused: " + rollbackClosed);
     }
   }
 
@@ -324,7 +334,7 @@ final class ReverseReplication {
 
   private void progressed(StreamProgress p) {
     latest = p;
-    if (holding && asked == null) {
+    if (holding && asked == null && rollbackClosed == null) {
       status.say(holdingMessage());
     }
   }

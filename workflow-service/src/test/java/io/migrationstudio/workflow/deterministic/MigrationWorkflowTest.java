@@ -741,6 +741,39 @@ class MigrationWorkflowTest {
   }
 
   /**
+   * A rollback asked while the decommission gate waits (the hypercare over, the reverse stream
+   * still running) is refused with what to do instead: nothing would take it, and approving the
+   * decommission stops the reverse stream and drops its capture. It was accepted and then lost.
+   */
+  @Test
+  void aRollbackAtTheDecommissionGateIsRefused() throws Exception {
+    fakes.approvedEarlier =
+        java.util.Arrays.stream(Stage.values())
+            .filter(s -> s != Stage.DECOMMISSION)
+            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
+            .toList();
+    fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
+    MigrationSpec base = online(null);
+    MigrationSpec spec =
+        base.withCutover(base.cutover().withHypercare("P2D"))
+            .withReviews(base.reviews().with(Stage.DECOMMISSION, GateMode.ASK));
+    MigrationWorkflow wf = start(spec);
+    MigrationStatus gate = awaitReview(wf, Stage.DECOMMISSION);
+    awaitStatus(wf, s -> s.reverse() != null && s.reverse().caughtUp());
+    WorkflowUpdateException refused =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () -> wf.control(new ControlRequest(ControlAction.ROLLBACK, "carol", "late", null)));
+    assertTrue(rootMessage(refused).contains("the hypercare ended"), rootMessage(refused));
+    assertTrue(rootMessage(refused).contains("review the decommission"), rootMessage(refused));
+    wf.review(new Review(Stage.DECOMMISSION, Decision.APPROVE, "alice", "ok", gate.reviewCommit()));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertTrue(out.message().contains("decommissioned"), out.message());
+    assertEquals(null, reverse.lastRollback, "no rollback ran");
+  }
+
+  /**
    * Re-created from its branch while its decommission gate waited (the hypercare over, {@code
    * gates/decommission.json} names the plan under review): the gate waits for the same plan commit
    * and the plan is not produced again; approving it decommissions. Without version {@code
