@@ -5,6 +5,7 @@ import io.migrationstudio.core.assess.Risk.Category;
 import io.migrationstudio.core.assess.Risk.Likelihood;
 import io.migrationstudio.core.assess.Risk.Severity;
 import io.migrationstudio.core.dialect.DataProbe;
+import io.migrationstudio.core.mapping.TypeRules;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.IndexInfo;
@@ -139,6 +140,33 @@ final class TypeChecks {
               + " text form, which round-trips.",
           "No action needed for the copy; validation compares the text form of the values."
               + " Check that the type (or its extension) exists on the target.");
+    }
+    Optional<TypeRules.Indexed> rule =
+        TypeRules.of(c.spec().mapping().typeRules()).first(t.name(), col);
+    if (rule.isPresent()) {
+      // the spec already decides the column (Sakila's geometry as bytea): Mapping reviews it
+      return Risk.of(
+          "unsupported-type",
+          Category.COMPATIBILITY,
+          Severity.MEDIUM,
+          Likelihood.LOW,
+          "Column type has no canonical equivalent; a type rule of the spec decides it",
+          List.of(object),
+          "Type "
+              + col.nativeType()
+              + " of "
+              + c.sourceEngine()
+              + " has no canonical type and no equivalent on "
+              + c.targetEngine()
+              + "; mapping.type_rules["
+              + rule.get().index()
+              + "] maps it to "
+              + rule.get().rule().targetType()
+              + ", so the copy and the change stream carry the source's value as that type.",
+          "Check in the Mapping review that "
+              + rule.get().rule().targetType()
+              + " keeps what the application needs (the mapping's review measures the"
+              + " conversion on the real data).");
     }
     return Risk.of(
         "unsupported-type",

@@ -176,6 +176,85 @@ class RiskAnalyzerTest {
         List.of("large-table/by_bytes", "large-table/by_rows"), ids(analyzer.risks(inv, PG_TO_PG)));
   }
 
+  /**
+   * Sakila's {@code address.location} (geometry) decided by a spec type rule: the review of the
+   * rule's type is Mapping's; the assessment does not fail on a column the spec already decided.
+   */
+  @Test
+  void unsupportedTypeDecidedByATypeRuleIsMediumAndDoesNotFailTheAssessment() {
+    Column location =
+        new Column(
+            "location",
+            2,
+            "geometry",
+            CanonicalType.UNSUPPORTED,
+            false,
+            null,
+            null,
+            null,
+            null,
+            false);
+    Inventory inv =
+        new Inventory(
+            "mariadb",
+            "11.4.5",
+            "sakila",
+            "sakila",
+            List.of(
+                table(
+                    "address",
+                    pk("address"),
+                    null,
+                    null,
+                    603,
+                    98304,
+                    col("address_id", CanonicalType.INTEGER, false),
+                    location)),
+            null,
+            null,
+            null,
+            null);
+    MigrationSpec toPg = spec("jdbc:postgresql://dst/db");
+    MigrationSpec ruled =
+        new MigrationSpec(
+            toPg.id(),
+            toPg.title(),
+            new ConnectionSpec("jdbc:mariadb://src:3306/db", "u", null, null),
+            toPg.target(),
+            toPg.scope(),
+            new io.migrationstudio.contracts.spec.MappingOptions(
+                "snake_case",
+                null,
+                List.of(
+                    new io.migrationstudio.contracts.spec.TypeRule(
+                        new io.migrationstudio.contracts.spec.TypeRule.Match("int", null, null),
+                        "bigint",
+                        null,
+                        null),
+                    new io.migrationstudio.contracts.spec.TypeRule(
+                        new io.migrationstudio.contracts.spec.TypeRule.Match(
+                            "geometry", null, null),
+                        "bytea",
+                        null,
+                        "no PostGIS"))),
+            toPg.migrate(),
+            toPg.validation(),
+            toPg.cutover(),
+            toPg.reviews(),
+            toPg.approvers(),
+            toPg.assessment());
+    List<Risk> risks = analyzer.risks(inv, ruled);
+    Risk decided =
+        risks.stream()
+            .filter(r -> r.id().startsWith("unsupported-type/"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(Risk.Severity.MEDIUM, decided.severity());
+    assertTrue(decided.detail().contains("mapping.type_rules[1]"), decided.detail());
+    assertTrue(decided.detail().contains("bytea"), decided.detail());
+    assertEquals(Verdict.PASS, analyzer.analyze(inv, ruled).verdict());
+  }
+
   @Test
   void unsupportedTypeIsLowForSameEngineAndCriticalAcrossEngines() {
     Column ip =

@@ -727,11 +727,23 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
     }
   }
 
+  /**
+   * Closes the binlog connection, also on an interrupted thread: {@code
+   * BinaryLogClient.disconnect()} does nothing there ("terminateConnect interrupted, exiting
+   * without acquiring lock"), which left the client's reading thread and the source's Binlog Dump
+   * thread running after a slice was cancelled or its worker shut down. The interrupt is cleared
+   * for the call and set again.
+   */
   private void disconnectQuietly() {
+    boolean interrupted = Thread.interrupted();
     try {
       client.disconnect();
     } catch (IOException e) {
       // the connection is gone either way
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

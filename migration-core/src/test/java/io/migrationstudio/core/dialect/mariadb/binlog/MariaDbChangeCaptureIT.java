@@ -445,6 +445,44 @@ class MariaDbChangeCaptureIT {
     }
   }
 
+  /**
+   * A reader closed on an interrupted thread (a slice whose worker shuts down or whose activity is
+   * cancelled mid-call) disconnects all the same: {@code BinaryLogClient.disconnect()} skips
+   * closing its socket when the calling thread is interrupted, and the source kept a Binlog Dump
+   * thread (and the client its reading thread) after the migration was cancelled. The interrupt
+   * stays set for the caller.
+   */
+  @Test
+  void aReaderClosedOnAnInterruptedThreadLeavesNoBinlogDumpOnTheSource(TestMariaDb interrupted)
+      throws Exception {
+    interrupted.execute("CREATE TABLE t (id int PRIMARY KEY)");
+    ConnectionSpec spec = spec(interrupted);
+    BinlogPosition from = prepare(spec, "t");
+    awaitTrue(() -> binlogDumps(interrupted) == 0, "earlier tests' readers are gone");
+    ChangeSource source = capture.open(spec, secrets, "interrupted", List.of("t"), from);
+    awaitTrue(() -> binlogDumps(interrupted) == 1, "the reader's dump runs on the source");
+    Thread.currentThread().interrupt();
+    try {
+      source.close();
+      assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
+    } finally {
+      Thread.interrupted();
+    }
+    // the server ends a dump whose client is gone at its next write (heartbeat every second)
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (binlogDumps(interrupted) > 0) {
+      assertTrue(
+          System.nanoTime() < deadline,
+          "a Binlog Dump thread is still connected 5 s after the reader was closed");
+      Thread.sleep(100);
+    }
+  }
+
+  private static long binlogDumps(TestMariaDb db) {
+    return db.queryLong(
+        "SELECT count(*) FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'");
+  }
+
   private static void awaitTrue(java.util.function.BooleanSupplier condition, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
