@@ -43,9 +43,13 @@ import java.util.TreeMap;
  * conversions are the copy's; then an INSERT or UPDATE is an upsert of the full new row ({@code
  * INSERT ... ON CONFLICT (key) DO UPDATE}), or, when the log left unchanged TOAST values out, an
  * {@code UPDATE} of the known columns that must find its row; a DELETE deletes by the target key;
- * an UPDATE that changes the key deletes the old key and writes the new; a TRUNCATE empties the
- * table. Consecutive changes of one statement shape go in one JDBC batch; the order of changes is
- * kept.
+ * an UPDATE that changes the key moves the row in place ({@code UPDATE ... SET key = new WHERE key
+ * = old}, then the upsert of the new row in case the target had none), so foreign keys that
+ * reference it follow by the target's {@code ON UPDATE} action as they did on the source (MariaDB
+ * and MySQL do not write cascaded changes to the binlog; a delete and an insert would fire {@code
+ * ON DELETE} instead), or, when only one of its keys is still to be applied, deletes the old key or
+ * writes the new; a TRUNCATE empties the table. Consecutive changes of one statement shape go in
+ * one JDBC batch; the order of changes is kept.
  *
  * <p><b>Hand-off from the copy.</b> A change to a row is skipped when the {@link ChunkSnapshot}
  * that the chunk holding the row recorded in the chunk ledger {@linkplain ChunkSnapshot#includes
@@ -266,6 +270,13 @@ public final class ChangeApplier {
           if (row.anyUnchanged() && applyOld && applyNew) {
             // the log left values out: the row moves with them, in place
             out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), t, row);
+          } else if (applyOld && applyNew) {
+            // in place, as the source moved it: rows referencing the key follow by the target's
+            // ON UPDATE action, as on the source (MariaDB/MySQL do not log cascaded changes); a
+            // delete + insert would fire ON DELETE instead (children deleted, nulled or refused).
+            // The upsert writes the row when the target had none at the old key.
+            out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), null, null);
+            upsert(out, t, row);
           } else {
             if (applyOld) {
               out.add(t.delete(), oldKey, null, null);

@@ -153,6 +153,54 @@ class ChangeApplierIT {
     }
   }
 
+  /**
+   * A key-changing update moves the row in place on the target, so a foreign key that references
+   * the key follows it by the target's own {@code ON UPDATE CASCADE}, as it did on the source:
+   * MariaDB/MySQL do not write cascaded changes to the binlog (measured: a parent key update with
+   * {@code ON UPDATE CASCADE} logs the parent's row only), so the stream carries the parent's move
+   * and nothing of its children. Applied as a delete and an insert, the target's {@code ON DELETE}
+   * action fired instead: children deleted (CASCADE), nulled (SET NULL), or the stream stopped
+   * (RESTRICT, Sakila's choice).
+   */
+  @Test
+  void aKeyChangeMovesTheRowInPlaceSoReferencingRowsFollowIt(
+      TestDatabase source, TestDatabase target) throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = copied(src, tgt, source);
+      target.execute(
+          "CREATE TABLE child_cascade (id int PRIMARY KEY, item_id int REFERENCES item (id)"
+              + " ON UPDATE CASCADE ON DELETE CASCADE);"
+              + " CREATE TABLE child_restrict (id int PRIMARY KEY, item_id int REFERENCES item (id)"
+              + " ON UPDATE CASCADE ON DELETE RESTRICT);"
+              + " INSERT INTO child_cascade VALUES (1, 3), (2, 3), (3, 4);"
+              + " INSERT INTO child_restrict VALUES (1, 3), (2, 5)");
+      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      applier.apply(
+          tgt,
+          List.of(
+              tx(100, RowChange.update("item", row("id", "3"), item(300, "moved", "m"))),
+              tx(200, RowChange.update("item", row("id", "5"), item(500, "moved", "m")))));
+
+      assertEquals(3, target.queryLong("select count(*) from child_cascade"), "none deleted");
+      assertEquals(
+          3,
+          target.queryLong(
+              "select count(*) from child_cascade where (id, item_id) in ((1, 300), (2, 300),"
+                  + " (3, 4))"),
+          "the children of item 3 follow it to 300");
+      assertEquals(
+          2,
+          target.queryLong(
+              "select count(*) from child_restrict where (id, item_id) in ((1, 300), (2, 500))"),
+          "ON DELETE RESTRICT children do not stop the stream and follow their parents");
+      assertEquals(
+          1, target.queryLong("select count(*) from item where id = 300 and name = 'moved'"));
+      assertEquals(0, target.queryLong("select count(*) from item where id in (3, 5)"));
+      assertEquals(20, target.queryLong("select count(*) from item"));
+    }
+  }
+
   private static SourceTransaction tx(long lsn, String xid, RowChange... changes) {
     return new SourceTransaction(
         xid, new StreamPosition.PgLsn(lsn), Instant.now(), List.of(changes));
