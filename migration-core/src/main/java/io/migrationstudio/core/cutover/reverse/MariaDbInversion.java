@@ -18,13 +18,25 @@ import java.util.regex.Pattern;
  * {@code integer} and {@code bigint} → {@code bigint} are exact, unsigned and smaller integers
  * widen (ranges compared); {@code enum}/{@code set} → {@code text}/{@code text[]} and the binary
  * and shorter text types widen (members, byte lengths); {@code timestamp} → {@code timestamptz}
- * widens (MariaDB holds 1970–2038 only). A {@code datetime} read as {@code timestamptz} in a zone,
- * and any pair the catalogue does not know, is {@link Width#OTHER}.
+ * widens (MariaDB holds 1970–2038 only); a spatial column kept as {@code bytea} (its stored bytes,
+ * by a type rule) widens. A {@code datetime} read as {@code timestamptz} in a zone, and any pair
+ * the catalogue does not know, is {@link Width#OTHER}.
  */
 final class MariaDbInversion {
   private MariaDbInversion() {}
 
   private static final Pattern ARGS = Pattern.compile("\\(\\s*(\\d+)\\s*(?:,\\s*(\\d+)\\s*)?\\)");
+  private static final List<String> SPATIAL =
+      List.of(
+          "geometry",
+          "point",
+          "linestring",
+          "polygon",
+          "multipoint",
+          "multilinestring",
+          "multipolygon",
+          "geometrycollection");
+
   private static final List<String> INTEGERS =
       List.of("tinyint", "smallint", "mediumint", "int", "integer", "bigint");
 
@@ -100,6 +112,11 @@ final class MariaDbInversion {
     }
     if (base.equals("uuid")) {
       return pg.base().equals("uuid") ? Width.SAME : Width.OTHER;
+    }
+    if (SPATIAL.contains(base)) {
+      // bytea holds the column's stored bytes (SRID + WKB) as the copy read them; MariaDB takes
+      // them back as they are, and bytes that are no geometry of this kind stop the reverse stream
+      return pg.base().equals("bytea") ? Width.WIDER : Width.OTHER;
     }
     return Width.OTHER;
   }
