@@ -93,10 +93,17 @@ final class LocalRun {
         printEscalation(out, end, spec, stopOnEscalation, apiPort, home);
         return StudioMain.EXIT_FAILED;
       }
+      // the status turns terminal before the workflow's last activity (PULL_REQUEST.md) has
+      // pushed: wait for the workflow itself, so the head printed holds the summary and closing
+      // the workers interrupts no push
+      Services.settle(() -> services.operator().awaitOutcome(started.migrationId(), SETTLE_MILLIS));
       printEnd(out, end, services, home);
       return end.state() == MigrationState.COMPLETED ? StudioMain.EXIT_OK : StudioMain.EXIT_FAILED;
     }
   }
+
+  /** How long a run waits for its ended workflow's last activity before it closes anyway. */
+  static final long SETTLE_MILLIS = 60_000;
 
   /** Port printed in the continuation when this run had none fixed: the server's default. */
   static final int CONTINUE_PORT = 7234;

@@ -16,6 +16,7 @@ import io.migrationstudio.workflow.TemporalAccess;
 import io.migrationstudio.workflow.TemporalConnection;
 import io.migrationstudio.workflow.WorkflowWorker;
 import io.migrationstudio.workflow.service.WorkflowServiceRuntime;
+import io.temporal.client.WorkflowException;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
 import java.io.File;
@@ -27,6 +28,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The studio's services in one process: optionally the embedded Temporal server, the workflow
@@ -392,10 +395,25 @@ final class Services implements AutoCloseable {
     return store;
   }
 
+  /**
+   * Waits for a workflow whose status already reads ended to return (its last activity may still be
+   * pushing evidence). A failed or timed-out wait changes nothing: the status is final.
+   */
+  static void settle(Supplier<?> awaitEnd) {
+    try {
+      awaitEnd.get();
+    } catch (WorkflowException e) {
+      // ended by failure or termination: nothing left running to wait for
+    }
+  }
+
   @Override
   public void close() {
     if (factory != null) {
       factory.shutdownNow();
+      // an interrupted activity can still be inside a git push (JGit does not stop on an
+      // interrupt): let it end before the store below closes
+      factory.awaitTermination(30, TimeUnit.SECONDS);
     }
     if (service != null) {
       service.close();

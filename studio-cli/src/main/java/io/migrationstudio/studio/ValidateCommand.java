@@ -173,6 +173,8 @@ final class ValidateCommand implements Callable<Integer> {
       MigrationStatus end =
           new Watcher(services.operator(), out, "")
               .followValidation(started.migrationId(), started.workflowId());
+      Services.settle(
+          () -> services.operator().awaitValidation(started.workflowId(), LocalRun.SETTLE_MILLIS));
       StageStatus validation =
           end.stages().stream()
               .filter(s -> s.stage() == Stage.VALIDATION)
