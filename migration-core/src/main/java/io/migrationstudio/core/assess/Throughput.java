@@ -99,26 +99,12 @@ public record Throughput(
    */
   public Throughput withTarget(
       long relationBytesPerSecond, long rows, long millis, String notMeasured) {
-    return new Throughput(
-        rowsPerSecond,
-        bytesPerSecond,
-        sampledRows,
-        sampledBytes,
-        this.relationBytesPerSecond,
-        sampledRelationBytes,
-        sampledMillis,
-        sampledTables,
-        relationBytesPerSecond,
-        rows,
-        millis,
-        notMeasured,
-        indexBytesPerSecond,
-        indexSampledIndexes,
-        indexSampledMillis,
-        sourceChangeBytesPerSecond,
-        sourceChangeWindowMillis,
-        readMethod,
-        assessmentStepMillis);
+    Copy c = new Copy(this);
+    c.targetRelationBytesPerSecond = relationBytesPerSecond;
+    c.targetSampledRows = rows;
+    c.targetSampledMillis = millis;
+    c.targetNotMeasured = notMeasured;
+    return c.build();
   }
 
   /**
@@ -132,26 +118,11 @@ public record Throughput(
             ? 0
             : Math.max(
                 1, Math.round(relationBytes * (double) indexes * 1000.0 / Math.max(1, millis)));
-    return new Throughput(
-        rowsPerSecond,
-        bytesPerSecond,
-        sampledRows,
-        sampledBytes,
-        relationBytesPerSecond,
-        sampledRelationBytes,
-        sampledMillis,
-        sampledTables,
-        targetRelationBytesPerSecond,
-        targetSampledRows,
-        targetSampledMillis,
-        targetNotMeasured,
-        rate,
-        indexes,
-        millis,
-        sourceChangeBytesPerSecond,
-        sourceChangeWindowMillis,
-        readMethod,
-        assessmentStepMillis);
+    Copy c = new Copy(this);
+    c.indexBytesPerSecond = rate;
+    c.indexSampledIndexes = indexes;
+    c.indexSampledMillis = millis;
+    return c.build();
   }
 
   /**
@@ -159,26 +130,11 @@ public record Throughput(
    * in {@code millis} (null bytes: not measured).
    */
   public Throughput withSourceChanges(Long bytes, long millis) {
-    return new Throughput(
-        rowsPerSecond,
-        bytesPerSecond,
-        sampledRows,
-        sampledBytes,
-        relationBytesPerSecond,
-        sampledRelationBytes,
-        sampledMillis,
-        sampledTables,
-        targetRelationBytesPerSecond,
-        targetSampledRows,
-        targetSampledMillis,
-        targetNotMeasured,
-        indexBytesPerSecond,
-        indexSampledIndexes,
-        indexSampledMillis,
-        bytes == null ? null : Math.round(bytes * 1000.0 / Math.max(1, millis)),
-        millis,
-        readMethod,
-        assessmentStepMillis);
+    Copy c = new Copy(this);
+    c.sourceChangeBytesPerSecond =
+        bytes == null ? null : Math.round(bytes * 1000.0 / Math.max(1, millis));
+    c.sourceChangeWindowMillis = millis;
+    return c.build();
   }
 
   /**
@@ -186,26 +142,9 @@ public record Throughput(
    * consumers}, {@code read_probe}, {@code target_write_probe}, {@code total}).
    */
   public Throughput withAssessmentSteps(Map<String, Long> millis) {
-    return new Throughput(
-        rowsPerSecond,
-        bytesPerSecond,
-        sampledRows,
-        sampledBytes,
-        relationBytesPerSecond,
-        sampledRelationBytes,
-        sampledMillis,
-        sampledTables,
-        targetRelationBytesPerSecond,
-        targetSampledRows,
-        targetSampledMillis,
-        targetNotMeasured,
-        indexBytesPerSecond,
-        indexSampledIndexes,
-        indexSampledMillis,
-        sourceChangeBytesPerSecond,
-        sourceChangeWindowMillis,
-        readMethod,
-        millis);
+    Copy c = new Copy(this);
+    c.assessmentStepMillis = millis;
+    return c.build();
   }
 
   /**
@@ -213,26 +152,9 @@ public record Throughput(
    * #READ_ROWS}; null: not recorded, a file written before it was).
    */
   public Throughput withReadMethod(String method) {
-    return new Throughput(
-        rowsPerSecond,
-        bytesPerSecond,
-        sampledRows,
-        sampledBytes,
-        relationBytesPerSecond,
-        sampledRelationBytes,
-        sampledMillis,
-        sampledTables,
-        targetRelationBytesPerSecond,
-        targetSampledRows,
-        targetSampledMillis,
-        targetNotMeasured,
-        indexBytesPerSecond,
-        indexSampledIndexes,
-        indexSampledMillis,
-        sourceChangeBytesPerSecond,
-        sourceChangeWindowMillis,
-        method,
-        assessmentStepMillis);
+    Copy c = new Copy(this);
+    c.readMethod = method;
+    return c.build();
   }
 
   public Throughput {
@@ -267,5 +189,73 @@ public record Throughput(
   /** Whether anything was read, i.e. whether the rates mean something. */
   public boolean measured() {
     return sampledRows > 0 && relationBytesPerSecond > 0;
+  }
+
+  /** The figures of a throughput, to change some of them (the with-methods) and build anew. */
+  private static final class Copy {
+    private long rowsPerSecond;
+    private long bytesPerSecond;
+    private long sampledRows;
+    private long sampledBytes;
+    private long relationBytesPerSecond;
+    private long sampledRelationBytes;
+    private long sampledMillis;
+    private List<String> sampledTables;
+    private long targetRelationBytesPerSecond;
+    private long targetSampledRows;
+    private long targetSampledMillis;
+    private String targetNotMeasured;
+    private long indexBytesPerSecond;
+    private int indexSampledIndexes;
+    private long indexSampledMillis;
+    private Long sourceChangeBytesPerSecond;
+    private long sourceChangeWindowMillis;
+    private String readMethod;
+    private Map<String, Long> assessmentStepMillis;
+
+    Copy(Throughput t) {
+      rowsPerSecond = t.rowsPerSecond;
+      bytesPerSecond = t.bytesPerSecond;
+      sampledRows = t.sampledRows;
+      sampledBytes = t.sampledBytes;
+      relationBytesPerSecond = t.relationBytesPerSecond;
+      sampledRelationBytes = t.sampledRelationBytes;
+      sampledMillis = t.sampledMillis;
+      sampledTables = t.sampledTables;
+      targetRelationBytesPerSecond = t.targetRelationBytesPerSecond;
+      targetSampledRows = t.targetSampledRows;
+      targetSampledMillis = t.targetSampledMillis;
+      targetNotMeasured = t.targetNotMeasured;
+      indexBytesPerSecond = t.indexBytesPerSecond;
+      indexSampledIndexes = t.indexSampledIndexes;
+      indexSampledMillis = t.indexSampledMillis;
+      sourceChangeBytesPerSecond = t.sourceChangeBytesPerSecond;
+      sourceChangeWindowMillis = t.sourceChangeWindowMillis;
+      readMethod = t.readMethod;
+      assessmentStepMillis = t.assessmentStepMillis;
+    }
+
+    Throughput build() {
+      return new Throughput(
+          rowsPerSecond,
+          bytesPerSecond,
+          sampledRows,
+          sampledBytes,
+          relationBytesPerSecond,
+          sampledRelationBytes,
+          sampledMillis,
+          sampledTables,
+          targetRelationBytesPerSecond,
+          targetSampledRows,
+          targetSampledMillis,
+          targetNotMeasured,
+          indexBytesPerSecond,
+          indexSampledIndexes,
+          indexSampledMillis,
+          sourceChangeBytesPerSecond,
+          sourceChangeWindowMillis,
+          readMethod,
+          assessmentStepMillis);
+    }
   }
 }
