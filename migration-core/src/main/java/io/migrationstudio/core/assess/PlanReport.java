@@ -142,12 +142,6 @@ final class PlanReport {
   }
 
   /**
-   * True when the copy streams PostgreSQL's own COPY output into the target's COPY (the binary
-   * pass-through of a PostgreSQL source): the source server produces while the target server
-   * consumes, so a chunk takes the longer of the read and the write. Other sources decode each row
-   * in the worker between the two, and the plan adds the two times.
-   */
-  /**
    * What {@code throughput.json}'s {@code read_method} means, as a sentence (empty: not recorded).
    */
   static String readMethod(String method) {
@@ -164,6 +158,14 @@ final class PlanReport {
     return "";
   }
 
+  /**
+   * True when the copy streams PostgreSQL's own COPY output into the target's COPY (the binary
+   * pass-through of a PostgreSQL source): the source server produces while the target server
+   * consumes, so a chunk takes the longer of the read and the write. Other sources decode each row
+   * in the worker between the two, and the plan adds the two times. (A PostgreSQL table the copy
+   * decodes after all — a transform, a user-defined type — is estimated as piped: the plan precedes
+   * the mapping.)
+   */
   static boolean passThrough(Inventory inv) {
     return "postgresql".equalsIgnoreCase(inv.engine());
   }
