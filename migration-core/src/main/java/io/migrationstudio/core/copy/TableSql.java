@@ -304,7 +304,7 @@ public final class TableSql {
   public String sourceCount() {
     String filter =
         table.filter() == null || table.filter().isBlank() ? "" : " WHERE (" + table.filter() + ")";
-    return "SELECT count(*) FROM " + sourceTable() + filter;
+    return sourceDialect().countRows(sourceTable()) + filter;
   }
 
   public String targetCount() {

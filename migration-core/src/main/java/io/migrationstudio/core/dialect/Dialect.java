@@ -72,6 +72,14 @@ public interface Dialect {
   }
 
   /**
+   * {@code SELECT count(*) FROM <qualifiedTable>} as this engine counts a whole table exactly and
+   * cheaply while it takes writes; a {@code WHERE} clause may follow.
+   */
+  default String countRows(String qualifiedTable) {
+    return "SELECT count(*) FROM " + qualifiedTable;
+  }
+
+  /**
    * Classifies a driver failure by SQLState into a {@link MigrationException}: authentication and
    * missing objects are permanent, connection failures transient. {@code what} names the object or
    * database concerned; the message carries SQLState and vendor code, never a password, and never

@@ -524,7 +524,7 @@ public final class Validator {
   private static Long unfiltered(Connection src, TableSql sql) throws SQLException {
     return filter(sql.table()) == null
         ? null
-        : count(src, "SELECT count(*) FROM " + sql.sourceTable());
+        : count(src, sql.sourceDialect().countRows(sql.sourceTable()));
   }
 
   /** Whether the table's chunk key is an integer (ordered alike by the stream and the servers). */

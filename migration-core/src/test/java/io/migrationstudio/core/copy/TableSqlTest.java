@@ -139,6 +139,10 @@ class TableSqlTest {
         sql.sourceScan(List.of("at", "n")));
     assertEquals("CAST(`at` AS CHAR)", sql.sourceKeyValue(at));
     assertEquals("SELECT CAST(`at` AS CHAR) FROM `s`.`m` ORDER BY `at`", sql.sourceKeys());
+    // the validation's source count scans the table, not a secondary index
+    // (MariaDbCatalog#countSql)
+    assertEquals("SELECT count(*) FROM `s`.`m` USE INDEX ()", sql.sourceCount());
+    assertEquals("SELECT count(*) FROM \"public\".\"m\"", sql.targetCount());
   }
 
   @Test

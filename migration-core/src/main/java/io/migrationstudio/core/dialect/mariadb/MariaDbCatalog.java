@@ -568,7 +568,7 @@ final class MariaDbCatalog {
    * version only for the rows actually changed. MyISAM/Aria still answer from their row count.
    */
   static String countSql(MariaDbDialect dialect, String db, String table) {
-    return "SELECT count(*) FROM " + dialect.qualify(db, table) + " USE INDEX ()";
+    return dialect.countRows(dialect.qualify(db, table));
   }
 
   /**

@@ -67,6 +67,17 @@ public final class MariaDbDialect implements Dialect {
     return "mariadb";
   }
 
+  /**
+   * The count scans the table itself ({@code USE INDEX ()}: InnoDB's clustered index), never a
+   * secondary index: under writes the optimizer's choice, the smallest secondary index, sends every
+   * record on a page changed after the reader's snapshot to a random clustered-index lookup (see
+   * {@code MariaDbCatalog#countSql}: 0.2 s became 6-10 s on 1M rows at 200 tps).
+   */
+  @Override
+  public String countRows(String qualifiedTable) {
+    return "SELECT count(*) FROM " + qualifiedTable + " USE INDEX ()";
+  }
+
   @Override
   public boolean accepts(String jdbcUrl) {
     return jdbcUrl != null
