@@ -55,12 +55,7 @@ results="${BENCH_RESULTS:-$here/results/cutover-mariadb-s${scale}.md}"
 mkdir -p "$here/results"
 . "$here/lib.sh"
 
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need sysbench || ! [ -x /usr/sbin/mariadbd ] || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql mariadb-server mariadb-client sysbench >/dev/null
-fi
-bench_pg_path
-export PATH="$PATH:/usr/sbin"
+bench_mariadb_deps
 bench_work "$work"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 app="$work/app.properties"
@@ -73,16 +68,7 @@ bench_stop_extra() {
 # application's account (the probe uses one account for both sides)
 bench_pg_start "$pgport" "-c wal_level=logical -c max_replication_slots=10 -c max_wal_senders=10"
 psql -d postgres -c "CREATE ROLE bench LOGIN SUPERUSER PASSWORD 'bench'"
-bench_mariadb_start "$work/my" "$myport" --log-bin=mariadb-bin --server-id=1 --binlog-format=ROW \
-  --binlog-row-image=FULL --binlog-row-metadata=FULL --innodb-buffer-pool-size=1G
-mariadb --no-defaults -S "$work/my/sock" -uroot <<SQL
-CREATE DATABASE bench;
-CREATE USER 'bench'@'%' IDENTIFIED BY 'bench';
-CREATE USER 'bench'@'localhost' IDENTIFIED BY 'bench';
-GRANT ALL ON *.* TO 'bench'@'%';
-GRANT ALL ON *.* TO 'bench'@'localhost';
-SQL
-M() { command mariadb --no-defaults -h 127.0.0.1 -P "$myport" -ubench -pbench "$@"; }
+bench_mariadb_binlog_start "$work/my" "$myport"
 sb_common=(oltp_write_only --tables=1 --table-size="$rows_wanted")
 sb_maria=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$myport" --mysql-user=bench
   --mysql-password=bench --mysql-db=bench)
@@ -138,13 +124,19 @@ sleep 3
 home="$work/studio-home"
 export BENCH_MARIADB_PASSWORD=bench
 bench_studio_start "$home" "$tport"
-state_of() {
-  curl -sf --max-time 20 "http://127.0.0.1:$hport/api/migrations/$1" 2>/dev/null |
-    python3 -c 'import json,sys; j=json.load(sys.stdin); print(j.get("stage","-"), j.get("state","-"))' 2>/dev/null ||
-    echo "- -"
+
+# the probe writer of a round (bench_cutover_round): one account for both sides
+bench_probe_start() { # round dir, target database
+  PROBE_PASSWORD=bench PROBE_ACKS="$1/acks.txt" exec java -Xmx128m -cp "$work/probe:$jar" \
+    io.migrationstudio.testkit.ProbeWriter probe "$app" "$src_url" \
+    "jdbc:postgresql://127.0.0.1:$pgport/$2" bench 0
 }
-branch_file() { # id, path
-  git --git-dir "$home/artifacts/remote.git" show "migrations/$1:$2" 2>/dev/null
+bench_probe_seqs() { # database: MariaDB's "src" or a PostgreSQL target
+  if [ "$1" = src ]; then
+    M -N -B bench -e "SELECT seq FROM probe"
+  else
+    psql -d "$1" -Atc "SELECT seq FROM probe"
+  fi
 }
 
 for round in $(seq 1 "$rounds"); do
@@ -165,106 +157,8 @@ for round in $(seq 1 "$rounds"); do
     [ -n "${BENCH_MAX_LAG:-}" ] && printf ', max_lag: %s' "$BENCH_MAX_LAG"
     echo " }"
   } >"$work/spec-$round.yaml"
-  echo "round $round of $rounds: $id"
+  bench_cutover_round "$round" "$id" "$dst"
   r="$work/round-$round"
-  mkdir -p "$r"
-  probe=""
-  t_start=$(date +%s.%N)
-  # on a loaded machine the client may time out whether or not the server started the migration:
-  # ask again until the server knows it (a second start of a running one is refused harmlessly)
-  for attempt in 1 2 3; do
-    studio start "$work/spec-$round.yaml" --auto-approve all --server "127.0.0.1:$aport" >>"$r/start.log" 2>&1 && break
-    echo "  studio start (attempt $attempt): $(tail -1 "$r/start.log")" >&2
-    [ "$(state_of "$id")" != "- -" ] && break
-  done
-  # the cutover's switch: the config file names the target and the cutover log is on the branch
-  outcome=""
-  deadline=$(($(date +%s) + ${BENCH_TIMEOUT:-3600}))
-  while :; do
-    st="$(state_of "$id")"
-    echo "$(date +%s.%N) $st $(load_db)" >>"$r/states.txt"
-    case "$st" in *FAILED | *CANCELLED | *COMPLETED | *REJECTED) outcome="ended before the rollback: $st"; break ;; esac
-    # the probe starts once the copy is over (see bench/cutover-pg.sh)
-    if [ -z "$probe" ] && case "$st" in VALIDATION* | CUTOVER*) true ;; *) false ;; esac; then
-      PROBE_PASSWORD=bench PROBE_ACKS="$r/acks.txt" java -Xmx128m -cp "$work/probe:$jar" \
-        io.migrationstudio.testkit.ProbeWriter probe "$app" "$src_url" "$dst_url" bench 0 \
-        >"$r/probe.json" 2>"$r/probe.err" &
-      probe=$!
-      pids+=($probe)
-    fi
-    if [ "$(load_db)" = "$dst" ] && branch_file "$id" 05-cutover/cutover-log.json >"$r/cutover-log.json"; then
-      break
-    fi
-    [ "$(date +%s)" -gt "$deadline" ] && { outcome="no switch within ${BENCH_TIMEOUT:-3600} s: $st"; break; }
-    sleep 0.5
-  done
-  t_switch=$(date +%s.%N)
-  t_ask=0 t_asked=0 t_back=0 t_done=0
-  if [ -z "$outcome" ]; then
-    echo "  switched; $hold s on the target under load, then studio rollback"
-    sleep "$hold"
-    t_ask=$(date +%s.%N)
-    asked=""
-    for _ in $(seq 1 60); do
-      # the workflow takes a rollback once it holds after the switch
-      if studio rollback "$id" --server "127.0.0.1:$aport" --reason "bench round $round" >>"$r/rollback.log" 2>&1; then
-        asked=1
-        break
-      fi
-      sleep 1
-    done
-    t_asked=$(date +%s.%N)
-    if [ -z "$asked" ]; then
-      outcome="studio rollback refused, see $r/rollback.log"
-    else
-      # switched back (the config file names MariaDB), or the rollback failed (its log says FAIL)
-      deadline=$(($(date +%s) + 600))
-      i=0
-      failed=""
-      while [ "$(load_db)" = "$dst" ] && [ "$(date +%s)" -lt "$deadline" ]; do
-        i=$((i + 1))
-        if [ $((i % 20)) = 0 ] && branch_file "$id" 05-cutover/rollback-log.json >"$r/rollback-log.json" &&
-          grep -q '"verdict" *: *"FAIL"' "$r/rollback-log.json"; then
-          failed=1
-          break
-        fi
-        sleep 0.1
-      done
-      t_back=$(date +%s.%N)
-      [ -n "$failed" ] && t_back=0
-      while [ -z "$failed" ]; do
-        st="$(state_of "$id")"
-        echo "$(date +%s.%N) $st $(load_db)" >>"$r/states.txt"
-        case "$st" in *FAILED | *CANCELLED | *COMPLETED | *REJECTED) break ;; esac
-        [ "$(date +%s)" -gt "$deadline" ] && break
-        sleep 0.5
-      done
-      t_done=$(date +%s.%N)
-      outcome="$st"
-      branch_file "$id" 05-cutover/rollback-log.json >"$r/rollback-log.json" || true
-      if [ -n "$failed" ]; then
-        t_done=0
-        outcome="rollback failed: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("summary", "")[:300])' "$r/rollback-log.json" 2>/dev/null)"
-      fi
-    fi
-  fi
-  branch_file "$id" 05-cutover/drill.json >"$r/drill.json" || true
-  # the probe writes on the final primary for a few seconds more, then reports
-  sleep 3
-  if [ -n "$probe" ]; then
-    kill "$probe" 2>/dev/null || true
-    wait "$probe" 2>/dev/null || true
-  fi
-  final="$(load_db)"
-  echo "$final" >"$r/final-primary.txt"
-  if [ "$final" = src ]; then
-    M -N -B bench -e "SELECT seq FROM probe" >"$r/final-seqs.txt"
-  else
-    psql -d "$final" -Atc "SELECT seq FROM probe" >"$r/final-seqs.txt"
-  fi
-  echo "$t_start $t_switch $t_ask $t_asked $t_back $t_done" >"$r/times.txt"
-  echo "$outcome" >"$r/outcome.txt"
-  echo "  $outcome; probe: $(cat "$r/probe.json" 2>/dev/null)"
   # leave nothing behind for the next round: the migration ended (a cancel after a failed rollback
   # keeps the source frozen: release it), the load back on the source, the target dropped
   studio cancel "$id" --reason "benchmark round over" --server "127.0.0.1:$aport" >"$r/cancel.log" 2>&1 || true

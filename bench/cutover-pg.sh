@@ -101,14 +101,13 @@ sleep 3
 
 home="$work/studio-home"
 bench_studio_start "$home" "$tport"
-state_of() {
-  curl -sf --max-time 20 "http://127.0.0.1:$hport/api/migrations/$1" 2>/dev/null |
-    python3 -c 'import json,sys; j=json.load(sys.stdin); print(j.get("stage","-"), j.get("state","-"))' 2>/dev/null ||
-    echo "- -"
+
+# the probe writer of a round (bench_cutover_round): source and target through the config file
+bench_probe_start() { # round dir, target database
+  PROBE_ACKS="$1/acks.txt" exec java -Xmx128m -cp "$work/probe:$jar" io.migrationstudio.testkit.ProbeWriter \
+    probe "$app" "$src_url" "jdbc:postgresql://127.0.0.1:$port/$2" postgres 0
 }
-branch_file() { # id, path
-  git --git-dir "$home/artifacts/remote.git" show "migrations/$1:$2" 2>/dev/null
-}
+bench_probe_seqs() { psql -d "$1" -Atc "SELECT seq FROM probe"; } # database
 
 for round in $(seq 1 "$rounds"); do
   dst="dst_r$round"
@@ -127,106 +126,8 @@ for round in $(seq 1 "$rounds"); do
     [ -n "${BENCH_MAX_LAG:-}" ] && printf ', max_lag: %s' "$BENCH_MAX_LAG"
     echo " }"
   } >"$work/spec-$round.yaml"
-  echo "round $round of $rounds: $id"
+  bench_cutover_round "$round" "$id" "$dst"
   r="$work/round-$round"
-  mkdir -p "$r"
-  probe=""
-  t_start=$(date +%s.%N)
-  # on a loaded machine the client may time out whether or not the server started the migration:
-  # ask again until the server knows it (a second start of a running one is refused harmlessly)
-  for attempt in 1 2 3; do
-    studio start "$work/spec-$round.yaml" --auto-approve all --server "127.0.0.1:$aport" >>"$r/start.log" 2>&1 && break
-    echo "  studio start (attempt $attempt): $(tail -1 "$r/start.log")" >&2
-    [ "$(state_of "$id")" != "- -" ] && break
-  done
-  # the cutover's switch: the config file names the target, the drill's switch back is over, and
-  # the cutover log is on the branch (the drill writes the same file and puts it back)
-  outcome=""
-  deadline=$(($(date +%s) + ${BENCH_TIMEOUT:-3600}))
-  while :; do
-    st="$(state_of "$id")"
-    echo "$(date +%s.%N) $st $(load_db)" >>"$r/states.txt"
-    case "$st" in *FAILED | *CANCELLED | *COMPLETED | *REJECTED) outcome="ended before the rollback: $st"; break ;; esac
-    # the probe application starts once the copy is over (the stream runs, Validation compares):
-    # its 100 inserts/s are not part of the load RATE the catch-up is measured under, and it must
-    # be writing before the drill and the cutover's freeze
-    if [ -z "$probe" ] && case "$st" in VALIDATION* | CUTOVER*) true ;; *) false ;; esac; then
-      PROBE_ACKS="$r/acks.txt" java -Xmx128m -cp "$work/probe:$jar" io.migrationstudio.testkit.ProbeWriter \
-        probe "$app" "$src_url" "jdbc:postgresql://127.0.0.1:$port/$dst" postgres 0 >"$r/probe.json" 2>"$r/probe.err" &
-      probe=$!
-      pids+=($probe)
-    fi
-    if [ "$(load_db)" = "$dst" ] && branch_file "$id" 05-cutover/cutover-log.json >"$r/cutover-log.json"; then
-      break
-    fi
-    [ "$(date +%s)" -gt "$deadline" ] && { outcome="no switch within ${BENCH_TIMEOUT:-3600} s: $st"; break; }
-    sleep 0.5
-  done
-  t_switch=$(date +%s.%N)
-  t_ask=0 t_asked=0 t_back=0 t_done=0
-  if [ -z "$outcome" ]; then
-    echo "  switched; $hold s on the target under load, then studio rollback"
-    sleep "$hold"
-    t_ask=$(date +%s.%N)
-    asked=""
-    for _ in $(seq 1 60); do
-      # the workflow takes a rollback once it holds after the switch
-      if studio rollback "$id" --server "127.0.0.1:$aport" --reason "bench round $round" >>"$r/rollback.log" 2>&1; then
-        asked=1
-        break
-      fi
-      sleep 1
-    done
-    t_asked=$(date +%s.%N)
-    if [ -z "$asked" ]; then
-      outcome="studio rollback refused, see $r/rollback.log"
-    else
-      # switched back (the config file names the source), or the rollback failed (its log says
-      # FAIL and the migration holds on, the target taking writes)
-      deadline=$(($(date +%s) + 600))
-      i=0
-      failed=""
-      while [ "$(load_db)" = "$dst" ] && [ "$(date +%s)" -lt "$deadline" ]; do
-        i=$((i + 1))
-        if [ $((i % 20)) = 0 ] && branch_file "$id" 05-cutover/rollback-log.json >"$r/rollback-log.json" &&
-          grep -q '"verdict" *: *"FAIL"' "$r/rollback-log.json"; then
-          failed=1
-          break
-        fi
-        sleep 0.1
-      done
-      t_back=$(date +%s.%N)
-      [ -n "$failed" ] && t_back=0
-      while [ -z "$failed" ]; do
-        st="$(state_of "$id")"
-        echo "$(date +%s.%N) $st $(load_db)" >>"$r/states.txt"
-        case "$st" in *FAILED | *CANCELLED | *COMPLETED | *REJECTED) break ;; esac
-        [ "$(date +%s)" -gt "$deadline" ] && break
-        sleep 0.5
-      done
-      t_done=$(date +%s.%N)
-      outcome="$st"
-      branch_file "$id" 05-cutover/rollback-log.json >"$r/rollback-log.json" || true
-      if [ -n "$failed" ]; then
-        t_done=0
-        outcome="rollback failed: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("summary", "")[:300])' "$r/rollback-log.json" 2>/dev/null)"
-      fi
-    fi
-  fi
-  branch_file "$id" 05-cutover/drill.json >"$r/drill.json" || true
-  # the probe writes on the final primary (the database the config file names: the source after
-  # a rollback) for a few seconds more, then reports
-  sleep 3
-  if [ -n "$probe" ]; then
-    kill "$probe" 2>/dev/null || true
-    wait "$probe" 2>/dev/null || true
-  fi
-  final="$(load_db)"
-  echo "$final" >"$r/final-primary.txt"
-  psql -d "$final" -Atc "SELECT seq FROM probe" >"$r/final-seqs.txt"
-  echo "$t_start $t_switch $t_ask $t_asked $t_back $t_done" >"$r/times.txt"
-  echo "$outcome" >"$r/outcome.txt"
-  echo "  $outcome; probe: $(cat "$r/probe.json" 2>/dev/null)"
   # leave nothing behind for the next round: the migration ended (a cancel after a failed rollback
   # keeps the source frozen: release it), the load back on the source, the target dropped
   studio cancel "$id" --reason "benchmark round over" --server "127.0.0.1:$aport" >"$r/cancel.log" 2>&1 || true

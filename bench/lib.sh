@@ -97,6 +97,34 @@ bench_mariadb_start() { # dir, port, server options...
   return 1
 }
 
+# The packages a MariaDB benchmark needs (installed when missing), PostgreSQL's and mariadbd's
+# directories on PATH.
+bench_mariadb_deps() {
+  if ! command -v sysbench >/dev/null 2>&1 || ! [ -x /usr/sbin/mariadbd ] ||
+    ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql mariadb-server mariadb-client sysbench >/dev/null
+  fi
+  bench_pg_path
+  export PATH="$PATH:/usr/sbin"
+}
+
+# A private MariaDB for a change-capture benchmark (binlog ROW, full row image and metadata, a
+# 1 GiB buffer pool, defaults otherwise) with a database `bench` and an account bench/bench that
+# may do anything; defines `M` (the mariadb client as bench over TCP).
+bench_mariadb_binlog_start() { # dir, port
+  bench_mariadb_start "$1" "$2" --log-bin=mariadb-bin --server-id=1 --binlog-format=ROW \
+    --binlog-row-image=FULL --binlog-row-metadata=FULL --innodb-buffer-pool-size=1G
+  mariadb --no-defaults -S "$1/sock" -uroot <<SQL
+CREATE DATABASE bench;
+CREATE USER 'bench'@'%' IDENTIFIED BY 'bench';
+CREATE USER 'bench'@'localhost' IDENTIFIED BY 'bench';
+GRANT ALL ON *.* TO 'bench'@'%';
+GRANT ALL ON *.* TO 'bench'@'localhost';
+SQL
+  bench_my_port="$2"
+  M() { command mariadb --no-defaults -h 127.0.0.1 -P "$bench_my_port" -ubench -pbench "$@"; }
+}
+
 bench_jar() {
   jar="${BENCH_JAR:-$root/studio-cli/target/studio-all.jar}"
   [ -f "$jar" ] || (cd "$root" && ./mvnw -q -B -o -DskipTests -Dspotless.check.skip=true package -pl studio-cli -am)
@@ -382,4 +410,123 @@ lines += [open(footer).read().strip(), "",
 open(out, "w").write("\n".join(lines) + "\n")
 print(open(out).read())
 PY
+}
+
+# One round of a cutover benchmark (bench/cutover-pg.sh, bench/cutover-mariadb.sh), after the
+# script wrote "$work/spec-$round.yaml": start the migration on the studio server, start the probe
+# once the copy is over, wait for the switch, hold $hold s on the target, `studio rollback`, wait
+# for the switch back, stop the probe and record under "$work/round-$round" what
+# bench_cutover_report reads. The script defines `load_db` (the database the config file "$app"
+# names: "src" or the round's target), `bench_probe_start ROUNDDIR DST` (runs the probe writer in
+# the foreground until killed) and `bench_probe_seqs DB` (prints the probe's seqs on DB).
+bench_state_of() { # migration id: "STAGE STATE" from the server's HTTP API, "- -" when unknown
+  curl -sf --max-time 20 "http://127.0.0.1:$hport/api/migrations/$1" 2>/dev/null |
+    python3 -c 'import json,sys; j=json.load(sys.stdin); print(j.get("stage","-"), j.get("state","-"))' 2>/dev/null ||
+    echo "- -"
+}
+bench_branch_file() { # migration id, path: the file on the migration's branch
+  git --git-dir "$home/artifacts/remote.git" show "migrations/$1:$2" 2>/dev/null
+}
+bench_cutover_round() { # round, migration id, target database
+  local round="$1" id="$2" dst="$3" r probe st outcome deadline t_start t_switch t_ask t_asked t_back t_done
+  local asked i failed final
+  echo "round $round of $rounds: $id"
+  r="$work/round-$round"
+  mkdir -p "$r"
+  probe=""
+  t_start=$(date +%s.%N)
+  # on a loaded machine the client may time out whether or not the server started the migration:
+  # ask again until the server knows it (a second start of a running one is refused harmlessly)
+  for attempt in 1 2 3; do
+    studio start "$work/spec-$round.yaml" --auto-approve all --server "127.0.0.1:$aport" >>"$r/start.log" 2>&1 && break
+    echo "  studio start (attempt $attempt): $(tail -1 "$r/start.log")" >&2
+    [ "$(bench_state_of "$id")" != "- -" ] && break
+  done
+  # the cutover's switch: the config file names the target, the drill's switch back is over, and
+  # the cutover log is on the branch (the drill writes the same file and puts it back)
+  outcome=""
+  deadline=$(($(date +%s) + ${BENCH_TIMEOUT:-3600}))
+  while :; do
+    st="$(bench_state_of "$id")"
+    echo "$(date +%s.%N) $st $(load_db)" >>"$r/states.txt"
+    case "$st" in *FAILED | *CANCELLED | *COMPLETED | *REJECTED) outcome="ended before the rollback: $st"; break ;; esac
+    # the probe application starts once the copy is over (the stream runs, Validation compares):
+    # its 100 inserts/s are not part of the load RATE the catch-up is measured under, and it must
+    # be writing before the drill and the cutover's freeze
+    if [ -z "$probe" ] && case "$st" in VALIDATION* | CUTOVER*) true ;; *) false ;; esac; then
+      bench_probe_start "$r" "$dst" >"$r/probe.json" 2>"$r/probe.err" &
+      probe=$!
+      pids+=($probe)
+    fi
+    if [ "$(load_db)" = "$dst" ] && bench_branch_file "$id" 05-cutover/cutover-log.json >"$r/cutover-log.json"; then
+      break
+    fi
+    [ "$(date +%s)" -gt "$deadline" ] && { outcome="no switch within ${BENCH_TIMEOUT:-3600} s: $st"; break; }
+    sleep 0.5
+  done
+  t_switch=$(date +%s.%N)
+  t_ask=0 t_asked=0 t_back=0 t_done=0
+  if [ -z "$outcome" ]; then
+    echo "  switched; $hold s on the target under load, then studio rollback"
+    sleep "$hold"
+    t_ask=$(date +%s.%N)
+    asked=""
+    for _ in $(seq 1 60); do
+      # the workflow takes a rollback once it holds after the switch
+      if studio rollback "$id" --server "127.0.0.1:$aport" --reason "bench round $round" >>"$r/rollback.log" 2>&1; then
+        asked=1
+        break
+      fi
+      sleep 1
+    done
+    t_asked=$(date +%s.%N)
+    if [ -z "$asked" ]; then
+      outcome="studio rollback refused, see $r/rollback.log"
+    else
+      # switched back (the config file names the source), or the rollback failed (its log says
+      # FAIL and the migration holds on, the target taking writes)
+      deadline=$(($(date +%s) + 600))
+      i=0
+      failed=""
+      while [ "$(load_db)" = "$dst" ] && [ "$(date +%s)" -lt "$deadline" ]; do
+        i=$((i + 1))
+        if [ $((i % 20)) = 0 ] && bench_branch_file "$id" 05-cutover/rollback-log.json >"$r/rollback-log.json" &&
+          grep -q '"verdict" *: *"FAIL"' "$r/rollback-log.json"; then
+          failed=1
+          break
+        fi
+        sleep 0.1
+      done
+      t_back=$(date +%s.%N)
+      [ -n "$failed" ] && t_back=0
+      while [ -z "$failed" ]; do
+        st="$(bench_state_of "$id")"
+        echo "$(date +%s.%N) $st $(load_db)" >>"$r/states.txt"
+        case "$st" in *FAILED | *CANCELLED | *COMPLETED | *REJECTED) break ;; esac
+        [ "$(date +%s)" -gt "$deadline" ] && break
+        sleep 0.5
+      done
+      t_done=$(date +%s.%N)
+      outcome="$st"
+      bench_branch_file "$id" 05-cutover/rollback-log.json >"$r/rollback-log.json" || true
+      if [ -n "$failed" ]; then
+        t_done=0
+        outcome="rollback failed: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("summary", "")[:300])' "$r/rollback-log.json" 2>/dev/null)"
+      fi
+    fi
+  fi
+  bench_branch_file "$id" 05-cutover/drill.json >"$r/drill.json" || true
+  # the probe writes on the final primary (the database the config file names: the source after
+  # a rollback) for a few seconds more, then reports
+  sleep 3
+  if [ -n "$probe" ]; then
+    kill "$probe" 2>/dev/null || true
+    wait "$probe" 2>/dev/null || true
+  fi
+  final="$(load_db)"
+  echo "$final" >"$r/final-primary.txt"
+  bench_probe_seqs "$final" >"$r/final-seqs.txt"
+  echo "$t_start $t_switch $t_ask $t_asked $t_back $t_done" >"$r/times.txt"
+  echo "$outcome" >"$r/outcome.txt"
+  echo "  $outcome; probe: $(cat "$r/probe.json" 2>/dev/null)"
 }

@@ -43,26 +43,12 @@ results="${BENCH_RESULTS:-$here/results/online-mariadb-s${scale}-r${rate}.md}"
 mkdir -p "$here/results"
 . "$here/lib.sh"
 
-need() { command -v "$1" >/dev/null 2>&1; }
-if ! need sysbench || ! [ -x /usr/sbin/mariadbd ] || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql mariadb-server mariadb-client sysbench >/dev/null
-fi
-bench_pg_path
-export PATH="$PATH:/usr/sbin"
+bench_mariadb_deps
 bench_work "$work"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 bench_pg_start "$pgport" ""
 psql -d postgres -c "CREATE DATABASE dst_studio"
-bench_mariadb_start "$work/my" "$myport" --log-bin=mariadb-bin --server-id=1 --binlog-format=ROW \
-  --binlog-row-image=FULL --binlog-row-metadata=FULL --innodb-buffer-pool-size=1G
-mariadb --no-defaults -S "$work/my/sock" -uroot <<SQL
-CREATE DATABASE bench;
-CREATE USER 'bench'@'%' IDENTIFIED BY 'bench';
-CREATE USER 'bench'@'localhost' IDENTIFIED BY 'bench';
-GRANT ALL ON *.* TO 'bench'@'%';
-GRANT ALL ON *.* TO 'bench'@'localhost';
-SQL
-M() { command mariadb --no-defaults -h 127.0.0.1 -P "$myport" -ubench -pbench "$@"; }
+bench_mariadb_binlog_start "$work/my" "$myport"
 sb=(sysbench oltp_write_only --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$myport"
   --mysql-user=bench --mysql-password=bench --mysql-db=bench --tables=1 --table-size="$rows_wanted")
 echo "loading $rows_wanted rows into MariaDB (sysbench prepare) ..."
