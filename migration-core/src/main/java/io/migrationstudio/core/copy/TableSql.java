@@ -147,7 +147,10 @@ public final class TableSql {
     return target.qualify(targetSchema(mapping, target), table.target());
   }
 
-  String sourceSchema() {
+  /**
+   * The source schema (MariaDB: database) of the mapping, the dialect default when it names none.
+   */
+  public String sourceSchema() {
     return mapping.sourceSchema() == null || mapping.sourceSchema().isBlank()
         ? source.defaultSchema()
         : mapping.sourceSchema();

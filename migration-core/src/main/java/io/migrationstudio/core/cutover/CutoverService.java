@@ -67,6 +67,7 @@ public final class CutoverService {
   static final String REVERT = "revert the switch";
   static final String CHECK_WRITABLE = "check a new source session can write";
   static final String COUNTS = "final validation under the freeze: counts and checksums";
+  static final String SCHEMA = "check the source's columns against the approved mapping";
   static final String TARGET_WRITES = "post-check: a new target session can write";
   static final String SOURCE_REFUSES = "post-check: a new source session cannot write";
   static final String CATCH_UP = "catch the change stream up; its lag must be within max_lag";
@@ -565,6 +566,7 @@ public final class CutoverService {
                       && steps.run(CUTOVER, DRAIN, live::drain)
                       && steps.run(CUTOVER, SEQUENCES, live::sequences))
               && steps.run(CUTOVER, COUNTS, () -> compareUnderFreeze(spec, mapping, counts))
+              && steps.run(CUTOVER, SCHEMA, () -> SchemaDrift.check(spec, secrets, mapping))
               && (live == null || steps.run(CUTOVER, PROOF, live::prove))
               && (reverse == null || steps.run(CUTOVER, REVERSE, reverse::prepare))
               && run.switchTraffic(steps, CUTOVER, true);

@@ -350,6 +350,42 @@ class CutoverServiceIT {
     assertEquals("url=jdbc:postgresql://old/shop\n", Files.readString(config));
   }
 
+  /**
+   * A column added to a source table after Mapping (PostgreSQL: no row change follows it, so no
+   * stream would notice) is on neither the target nor in the final check, which compares the mapped
+   * columns: the switch would lose its values. The cutover reads the source's columns under the
+   * freeze and refuses, naming the table and the column; nothing switched, the source writable.
+   */
+  @Test
+  void aColumnAddedToTheSourceAfterMappingRefusesTheSwitch() throws Exception {
+    source.execute("ALTER TABLE \"select\" ADD COLUMN note text NOT NULL DEFAULT 'kept only here'");
+    StageOutput out = cutover.executeCutover(spec("PT15M"), BRANCH, commit);
+    CutoverLog log =
+        Json.read(out.files().get(ArtifactPaths.CUTOVER_LOG_JSON), CutoverLog.class, "log");
+    assertEquals(Verdict.FAIL, out.verdict(), out.summary());
+    assertTrue(log.rolledBack());
+    CutoverStep compared =
+        log.steps().stream()
+            .filter(s -> s.name().equals(CutoverService.COUNTS))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(CutoverStep.OK, compared.status(), compared.detail());
+    CutoverStep schema =
+        log.steps().stream()
+            .filter(s -> s.name().equals(CutoverService.SCHEMA))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(CutoverStep.FAILED, schema.status());
+    assertTrue(
+        schema
+            .detail()
+            .contains("select: column note added (not in the mapping, not on the target)"),
+        schema.detail());
+    assertTrue(log.steps().stream().noneMatch(s -> s.name().equals(CutoverService.SWITCH)));
+    assertSourceWritable();
+    assertEquals("url=jdbc:postgresql://old/shop\n", Files.readString(config));
+  }
+
   @Test
   void theConfigFileNeverHoldsAPassword() {
     MigrationSpec spec =
