@@ -87,6 +87,21 @@ public final class EmbeddedMariaDbServer {
     return server;
   }
 
+  /**
+   * Stops the shared server (a normal shutdown: every session, a binlog reader's too, is ended) and
+   * starts it again on the same port and data, for crash cases. Tests of one JVM run one at a time;
+   * a caller must not leave connections it needs open across the restart.
+   */
+  public static synchronized void restart() {
+    DB db = server();
+    try {
+      db.stop();
+      db.start();
+    } catch (ManagedProcessException e) {
+      throw new IllegalStateException("cannot restart embedded MariaDB", e);
+    }
+  }
+
   public static int port() {
     server();
     return port;

@@ -40,7 +40,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -612,6 +617,100 @@ abstract class AbstractStreamSliceIT {
 
   /** What the source still keeps once everything is applied. */
   abstract void assertKeptAfterCatchUp(long bytes);
+
+  /** A server restart (the source's or the target's), done by the engine's test class. */
+  interface Restart {
+    void run() throws Exception;
+  }
+
+  /**
+   * Restarts a server with {@code restart} while a writer commits proof transactions and slices
+   * apply: the failed slices are retried as Temporal would, the stream resumes from the target's
+   * position, and every source transaction lands exactly once.
+   */
+  void restartWhileStreaming(Restart restart) throws Exception {
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger written = new AtomicInteger();
+    AtomicInteger failedSlices = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> writer = pool.submit(() -> writeUntil(stop, written));
+      Future<?> stream =
+          pool.submit(
+              () -> {
+                while (!stop.get()) {
+                  try {
+                    slice(Duration.ofSeconds(2), p -> {});
+                  } catch (RuntimeException e) { // the server is away: Temporal retries the slice
+                    failedSlices.incrementAndGet();
+                    Thread.sleep(200);
+                  }
+                }
+                return null;
+              });
+      awaitApplied(20);
+      restart.run();
+      int atRestart = written.get();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (written.get() < atRestart + 50 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      awaitApplied(atRestart + 20);
+      stop.set(true);
+      writer.get();
+      stream.get();
+    } finally {
+      stop.set(true);
+      pool.shutdown();
+      pool.awaitTermination(60, TimeUnit.SECONDS);
+    }
+    assertTrue(failedSlices.get() > 0, "the restart ended a running slice");
+    catchUp();
+    assertExactlyOnce();
+  }
+
+  /**
+   * One proof transaction after another until {@code stop}; a failed commit (the server went away)
+   * is retried once it is back, unless it did commit.
+   */
+  private Void writeUntil(AtomicBoolean stop, AtomicInteger written) throws Exception {
+    while (!stop.get()) {
+      int i = written.get() + 1;
+      try {
+        write(i, i, -1);
+      } catch (SQLException e) {
+        Thread.sleep(100);
+        try {
+          if (source.queryLong("SELECT count(*) FROM proof WHERE seq = " + i) == 0) {
+            continue; // not committed: write it again
+          }
+        } catch (RuntimeException down) {
+          continue; // still away
+        }
+      }
+      written.set(i);
+      Thread.sleep(5);
+    }
+    return null;
+  }
+
+  /** Waits until the target holds at least {@code rows} proof rows. */
+  private void awaitApplied(int rows) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      try {
+        if (target.queryLong("SELECT count(*) FROM proof") >= rows) {
+          return;
+        }
+      } catch (RuntimeException down) {
+        // the target is restarting
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the stream did not apply " + rows + " transactions in time");
+      }
+      Thread.sleep(50);
+    }
+  }
 
   static List<String> rows(Connection c, String sql) throws SQLException {
     List<String> out = new ArrayList<>();

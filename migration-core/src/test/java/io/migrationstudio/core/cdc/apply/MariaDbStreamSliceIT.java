@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.migrationstudio.core.contract.EngineDb;
+import io.migrationstudio.testkit.EmbeddedMariaDbServer;
 import io.migrationstudio.testkit.TestDatabase;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,19 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
   @Override
   void assertKeptAfterCatchUp(long bytes) {
     assertEquals(0, bytes);
+  }
+
+  /**
+   * The source server stops and starts again while a writer commits and slices apply: the binlog
+   * reader's connection ends with the server, the failed slices are retried as Temporal would, the
+   * stream resumes from the position the target committed (the binlog survives the restart), and
+   * every source transaction lands exactly once. The shared server of this JVM restarts; the tests
+   * of a JVM run one at a time.
+   */
+  @Test
+  void theSourceServerRestartedWhileTheStreamRuns(TestDatabase target) throws Exception {
+    setUp(target);
+    restartWhileStreaming(EmbeddedMariaDbServer::restart);
   }
 
   /**
