@@ -170,6 +170,8 @@ final class ServerCommand implements Callable<Integer> {
           services.httpPort(),
           workers,
           h.root());
+      // every migration this server starts or re-creates is locked to it while its workflow runs
+      services.drivenBy("studio server");
       if (target == null) {
         recover(services, h);
       }
@@ -181,9 +183,10 @@ final class ServerCommand implements Callable<Integer> {
 
   /**
    * The embedded Temporal keeps workflows in memory: every unfinished run of the home is re-created
-   * from its branch, and each one is named with what happened to it.
+   * from its branch under its run lock, and each one is named with what happened to it (a migration
+   * another live process of the home drives is left to it, naming that process).
    */
-  private static void recover(Services services, StudioHome h) {
+  static void recover(Services services, StudioHome h) {
     for (Recovery.Outcome o : services.recover(h)) {
       if (o.recovered() || !o.detail().startsWith("ended ")) {
         System.out.printf(

@@ -48,9 +48,26 @@ public final class Recovery {
   private final OperatorService operator;
 
   public Recovery(WorkflowClient client, ArtifactStore store) {
+    this(client, store, new OperatorService(client, store));
+  }
+
+  /**
+   * Re-creates through {@code operator}, so that each re-created migration takes the {@link
+   * DriveLocks lock} of the process that drives it (a migration another process drives is then
+   * reported with that process's name, not started twice).
+   */
+  public Recovery(WorkflowClient client, ArtifactStore store, OperatorService operator) {
     this.client = client;
     this.store = store;
-    this.operator = new OperatorService(client, store);
+    this.operator = operator;
+  }
+
+  /**
+   * Re-creates every unfinished run; a migration that another process drives is refused by the
+   * operator's {@link DriveLocks} and reported with the reason.
+   */
+  public List<Outcome> recoverUnfinished() {
+    return recoverUnfinished(id -> false);
   }
 
   /**
@@ -87,7 +104,11 @@ public final class Recovery {
         return new Outcome(id, branch, false, "ended " + state.get().state());
       }
       if (runElsewhere.test(id)) {
-        return new Outcome(id, branch, false, "a live `studio run` of this home runs it");
+        return new Outcome(
+            id,
+            branch,
+            false,
+            "another live studio process of this home drives it (locks/" + id + ".lock)");
       }
       if (!validation && running(TaskQueues.workflowId(id))) {
         return new Outcome(id, branch, false, "its workflow is running");
