@@ -174,11 +174,28 @@ final class ServerCommand implements Callable<Integer> {
       services.drivenBy("studio server");
       if (target == null) {
         recover(services, h);
+      } else {
+        lockRunning(services);
       }
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       stop.await();
     }
     return StudioMain.EXIT_OK;
+  }
+
+  /**
+   * A persistent Temporal kept the workflows: this server drives the running ones of its home
+   * again, so it takes their run locks (a {@code studio run} of one of them is then refused).
+   */
+  static void lockRunning(Services services) {
+    for (Recovery.Outcome o : services.lockRunning()) {
+      System.out.printf(
+          Locale.ROOT,
+          "studio server: %s %s (%s)%n",
+          o.recovered() ? "drives" : "does not drive",
+          o.branch(),
+          o.detail());
+    }
   }
 
   /**

@@ -425,6 +425,14 @@ final class Services implements AutoCloseable {
     return new Recovery(connection.client(), store, operator()).recoverUnfinished();
   }
 
+  /**
+   * On a persistent Temporal: takes the run lock of every unfinished migration of {@code home}
+   * whose workflow Temporal runs (see {@link Recovery#lockRunning}).
+   */
+  List<Recovery.Outcome> lockRunning() {
+    return new Recovery(connection.client(), store, operator()).lockRunning(locks());
+  }
+
   String temporalTarget() {
     return temporalTarget;
   }

@@ -282,6 +282,28 @@ class StudioRunFailureIT {
           startedThere.printed());
     }
 
+    // on a persistent Temporal (here an embedded one that outlives the servers) a server does not
+    // re-create the workflows, but drives them again after a restart: it takes their locks too
+    try (EmbeddedTemporal temporal = EmbeddedTemporal.start(Services.LOOPBACK, 0)) {
+      try (Services first = persistentServer(studioHome, temporal)) {
+        Ran started =
+            studio(
+                "start", spec.toString(), "--auto-approve", "all", "--server", first.apiAddress());
+        assertEquals(0, started.code(), started.printed());
+      }
+      try (Services restarted = persistentServer(studioHome, temporal)) {
+        ServerCommand.lockRunning(restarted);
+        Ran refused =
+            studio("run", spec.toString(), "--auto-approve", "all", "--home", home.toString());
+        assertEquals(2, refused.code(), "refused: " + refused.printed());
+        assertTrue(
+            refused
+                .printed()
+                .contains("studio watch e2e-escalate --server " + restarted.apiAddress()),
+            "names the restarted server: " + refused.printed());
+      }
+    }
+
     // the server is gone: a run of e2e-other resumes e2e-escalate too, then stops at its own
     // escalated gate, leaving e2e-escalate to the next run of this home
     Ran run = studio("run", other.toString(), "--auto-approve", "all", "--home", home.toString());
@@ -291,6 +313,20 @@ class StudioRunFailureIT {
     assertTrue(
         run.printed().contains("migration e2e-escalate (resumed by this run) is not done"),
         run.printed());
+  }
+
+  /** A server without activity workers on {@code temporal}, as {@code studio server --temporal}. */
+  private static Services persistentServer(StudioHome home, EmbeddedTemporal temporal) {
+    Services s =
+        Services.start(
+            home,
+            temporal.target(),
+            0,
+            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
+            java.util.Set.of(),
+            null);
+    s.drivenBy("studio server");
+    return s;
   }
 
   @Test

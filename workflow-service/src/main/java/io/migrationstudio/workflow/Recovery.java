@@ -126,6 +126,35 @@ public final class Recovery {
     }
   }
 
+  /**
+   * On a persistent Temporal (nothing to re-create): takes {@code locks} for every unfinished
+   * migration of the store whose workflow Temporal runs, so that the process that drives it again
+   * after a restart holds its lock as the one that started it did. Never throws for one migration:
+   * one that another process holds is reported with the refusal.
+   */
+  public List<Outcome> lockRunning(DriveLocks locks) {
+    List<Outcome> out = new ArrayList<>();
+    for (String branch : store.branches(MIGRATIONS)) {
+      String id = branch.substring(MIGRATIONS.length());
+      try {
+        Optional<RunState> state = RunState.read(store, branch);
+        if (state.isEmpty() || state.get().ended() || !running(TaskQueues.workflowId(id))) {
+          continue;
+        }
+        String specText =
+            new String(
+                store.read(branch, ArtifactPaths.SPEC).orElseThrow(), StandardCharsets.UTF_8);
+        locks.acquire(SpecLoader.parse(specText));
+        locks.started(id);
+        out.add(new Outcome(id, branch, true, "its workflow runs in Temporal"));
+      } catch (MigrationException | StatusRuntimeException | java.util.NoSuchElementException e) {
+        log.warn("cannot lock {}: {}", id, e.getMessage());
+        out.add(new Outcome(id, branch, false, "not locked: " + e.getMessage()));
+      }
+    }
+    return out;
+  }
+
   private boolean running(String workflowId) {
     try {
       return client
