@@ -7,6 +7,7 @@ import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.workflow.OperatorService;
+import io.migrationstudio.workflow.Recovery;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
@@ -72,6 +73,10 @@ final class LocalRun {
                 Set.copyOf(Services.WORKERS),
                 gitRemote)) {
       int port = services.apiPort();
+      // this process drives the migration: a refused `studio run` of it names this operator API
+      services.locks().adopt(spec.id(), lock);
+      lock.servedAt("localhost:" + port);
+      services.drivenBy("studio run " + spec.id());
       out.printf(
           Locale.ROOT,
           "studio: embedded Temporal at %s, operator API at localhost:%d, home %s%n",
@@ -85,12 +90,14 @@ final class LocalRun {
           started.migrationId(),
           started.workflowId(),
           started.branch());
+      List<String> resumed = resumeOthers(services, home, spec.id(), out);
       MigrationStatus end =
           new Watcher(
                   services.operator(), out, " --server localhost:" + port, stopOnEscalation != null)
               .follow(started.migrationId());
       if (end.state() == MigrationState.AWAITING_REVIEW) {
         printEscalation(out, end, spec, stopOnEscalation, apiPort, home);
+        printLeftUnfinished(out, services, resumed, home);
         return StudioMain.EXIT_FAILED;
       }
       // the status turns terminal before the workflow's last activity (PULL_REQUEST.md) has
@@ -98,7 +105,65 @@ final class LocalRun {
       // the workers interrupts no push
       Services.settle(() -> services.operator().awaitOutcome(started.migrationId(), SETTLE_MILLIS));
       printEnd(out, end, services, home);
+      printLeftUnfinished(out, services, resumed, home);
       return end.state() == MigrationState.COMPLETED ? StudioMain.EXIT_OK : StudioMain.EXIT_FAILED;
+    }
+  }
+
+  /**
+   * The other unfinished runs of the home (a killed server's, a run stopped at an escalated gate):
+   * re-created in this process as {@code studio server} does at its start, each under its run lock,
+   * so they go on (and wait at their gates, reviewable through this run's operator API) while this
+   * run lasts. Prints one line per run resumed or left alone (not the ended ones); returns the ids
+   * of the migrations resumed.
+   */
+  private static List<String> resumeOthers(
+      Services services, StudioHome home, String own, PrintStream out) {
+    List<String> resumed = new java.util.ArrayList<>();
+    for (Recovery.Outcome o : services.recover(home)) {
+      if (o.id().equals(own) && o.branch().startsWith("migrations/")
+          || !o.recovered() && o.detail().startsWith("ended ")) {
+        continue;
+      }
+      out.printf(
+          Locale.ROOT,
+          "studio run: %s %s (%s)%n",
+          o.recovered() ? "resumed" : "did not resume",
+          o.branch(),
+          o.detail());
+      if (o.recovered() && o.branch().startsWith("migrations/")) {
+        resumed.add(o.id());
+      }
+    }
+    return resumed;
+  }
+
+  /**
+   * The resumed migrations that have not ended when this run does: they stop with this process (as
+   * at a kill) and resume from their evidence at the next {@code studio run} or {@code studio
+   * server} of the home.
+   */
+  private static void printLeftUnfinished(
+      PrintStream out, Services services, List<String> resumed, StudioHome home) {
+    for (String id : resumed) {
+      String where;
+      try {
+        MigrationStatus st = services.operator().status(id);
+        if (st.state() != MigrationState.RUNNING && st.state() != MigrationState.AWAITING_REVIEW) {
+          continue;
+        }
+        where = st.state() + (st.stage() == null ? "" : " in " + st.stage().key());
+      } catch (RuntimeException e) {
+        where = "state unknown: " + e.getMessage();
+      }
+      out.printf(
+          Locale.ROOT,
+          "studio run: migration %s (resumed by this run) is not done (%s): it stops with this run"
+              + " and resumes from its evidence at the next `studio run` of this home or `studio"
+              + " server --home %s`%n",
+          id,
+          where,
+          home.root());
     }
   }
 

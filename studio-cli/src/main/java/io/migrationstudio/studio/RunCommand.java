@@ -17,7 +17,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Run one migration to its end in this process (embedded Temporal, all workers).",
       "Exit 0 completed, 1 failed or rejected, 2 invalid input.",
-      "Re-running with the same spec and home resumes from the evidence on the branch."
+      "Re-running with the same spec and home resumes from the evidence on the branch; the",
+      "home's other unfinished runs are resumed alongside while this run lasts."
     })
 final class RunCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "SPEC", description = "migration.yaml (or JSON)")

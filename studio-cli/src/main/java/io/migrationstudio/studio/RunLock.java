@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  *
  * A second run of the same migration is refused before anything starts, naming the first. A target
  * that cannot be reached is not locked here: the Assessment then fails naming it, as before.
+ *
+ * <p>{@code studio server} takes the same locks for every migration it drives (started with {@code
+ * studio start} or re-created at its start, see {@link HomeLocks}), so a {@code studio run} of one
+ * of them on the same home is refused too, told to follow it with {@code --server} instead. The
+ * lock file's second line names the operator API of its holder once it listens ({@link #servedAt}).
  */
 final class RunLock implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RunLock.class);
@@ -51,21 +56,37 @@ final class RunLock implements AutoCloseable {
   /** Lock files this JVM holds (the OS lock cannot be taken twice by one JVM). */
   private static final Set<Path> HELD_HERE = new HashSet<>();
 
+  /** Prefix of the lock file's line naming the holder's operator API. */
+  private static final String API_LINE = "operator API ";
+
   private final Path file;
   private final FileChannel channel;
   private final FileLock fileLock;
   private final Connection target;
+  private final String owner;
+  private boolean closed;
 
-  private RunLock(Path file, FileChannel channel, FileLock fileLock, Connection target) {
+  private RunLock(
+      Path file, FileChannel channel, FileLock fileLock, Connection target, String owner) {
     this.file = file;
     this.channel = channel;
     this.fileLock = fileLock;
     this.target = target;
+    this.owner = owner;
   }
 
-  /** Takes both locks for {@code spec}'s migration or refuses (INVALID_SPEC, exit 2). */
+  /** Takes both locks for {@code spec}'s migration for {@code studio run} or refuses. */
   static RunLock acquire(StudioHome home, MigrationSpec spec) {
-    String owner = owner(spec.id(), home);
+    return acquire(home, spec, "studio run " + spec.id());
+  }
+
+  /**
+   * Takes both locks for {@code spec}'s migration, naming {@code command} ({@code studio run ID},
+   * {@code studio server}) as their holder, or refuses (INVALID_SPEC, exit 2) naming the process
+   * that holds them.
+   */
+  static RunLock acquire(StudioHome home, MigrationSpec spec, String command) {
+    String owner = owner(command, home);
     Path file = homeLock(home, spec.id());
     FileChannel channel;
     FileLock lock;
@@ -95,41 +116,11 @@ final class RunLock implements AutoCloseable {
       HELD_HERE.add(file);
     }
     try {
-      return new RunLock(file, channel, lock, lockTarget(spec, owner, Services.secrets(home)));
+      return new RunLock(
+          file, channel, lock, lockTarget(spec, owner, Services.secrets(home)), owner);
     } catch (RuntimeException e) {
       release(file, channel, lock);
       throw e;
-    }
-  }
-
-  /**
-   * Whether a live {@code studio run} (of this process or another) holds the home lock of migration
-   * {@code id}; a lock file left by a dead process does not count.
-   */
-  static boolean heldByARun(StudioHome home, String id) {
-    Path file = home.root().resolve("locks").resolve(id + ".lock");
-    if (!Files.exists(file)) {
-      return false;
-    }
-    synchronized (HELD_HERE) {
-      try {
-        if (HELD_HERE.contains(file.toRealPath())) {
-          return true;
-        }
-        try (FileChannel channel =
-            FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-          FileLock probe = channel.tryLock();
-          if (probe == null) {
-            return true;
-          }
-          probe.release();
-          return false;
-        }
-      } catch (OverlappingFileLockException e) {
-        return true;
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot probe the run lock " + file, e);
-      }
     }
   }
 
@@ -142,16 +133,35 @@ final class RunLock implements AutoCloseable {
     }
   }
 
-  /** Who holds the lock: {@code studio run <id> pid <pid> on <host> since <instant>}. */
-  private static String owner(String id, StudioHome home) {
+  /**
+   * Names in the lock file the operator API ({@code host:port}) through which the holder's
+   * migration can be followed, reviewed and cancelled; a refused process prints it.
+   */
+  void servedAt(String api) {
+    synchronized (HELD_HERE) {
+      try {
+        byte[] text = (owner + "\n" + API_LINE + api + "\n").getBytes(StandardCharsets.UTF_8);
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap(text), 0);
+        channel.force(false);
+      } catch (IOException e) {
+        log.warn("cannot name the operator API in {}: {}", file, e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Who holds the lock: {@code <command> pid <pid> on <host> since <instant> (home <dir>)}, the
+   * command {@code studio run <id>} or {@code studio server}.
+   */
+  private static String owner(String command, StudioHome home) {
     String host;
     try {
       host = InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {
       host = "localhost";
     }
-    return "studio run "
-        + id
+    return command
         + " pid "
         + ProcessHandle.current().pid()
         + " on "
@@ -164,12 +174,29 @@ final class RunLock implements AutoCloseable {
   }
 
   private static MigrationException refusedInHome(String id, StudioHome home, Path file) {
-    String holder;
+    String holder = "";
+    String api = null;
     try {
-      holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (line.startsWith(API_LINE)) {
+          api = line.substring(API_LINE.length()).strip();
+        } else if (holder.isEmpty()) {
+          holder = line.strip();
+        }
+      }
     } catch (IOException e) {
       holder = "";
     }
+    String next =
+        api == null || api.isEmpty()
+            ? "wait for it to end (or stop that process), then run again"
+            : "two processes driving one migration could copy or apply it twice. Follow it"
+                + " through that process instead: `studio watch "
+                + id
+                + " --server "
+                + api
+                + "` (status, review and cancel take the same --server); or stop that process,"
+                + " then run again";
     return new MigrationException(
         ErrorCode.INVALID_SPEC,
         "migration "
@@ -177,7 +204,8 @@ final class RunLock implements AutoCloseable {
             + " is already running from the studio home "
             + home.root()
             + (holder.isEmpty() ? "" : ": " + holder)
-            + "; wait for it to end (or stop that process), then run again");
+            + "; "
+            + next);
   }
 
   /** The target's advisory lock on a connection kept open; null when the target is unreachable. */
@@ -221,8 +249,8 @@ final class RunLock implements AutoCloseable {
               + MigrationException.redact(spec.target().url())
               + " ("
               + holder
-              + "); one run per migration and target: wait for it to end (or stop it), then run"
-              + " again");
+              + "); one process drives a migration on a target: follow it with --server against"
+              + " that process, or wait for it to end (or stop it), then run again");
     } catch (SQLException e) {
       try {
         c.close();
@@ -276,6 +304,12 @@ final class RunLock implements AutoCloseable {
 
   @Override
   public void close() {
+    synchronized (HELD_HERE) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
     if (target != null) {
       try {
         target.close(); // the session's advisory lock goes with it

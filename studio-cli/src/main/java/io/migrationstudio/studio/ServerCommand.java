@@ -170,8 +170,12 @@ final class ServerCommand implements Callable<Integer> {
           services.httpPort(),
           workers,
           h.root());
+      // every migration this server starts or re-creates is locked to it while its workflow runs
+      services.drivenBy("studio server");
       if (target == null) {
         recover(services, h);
+      } else {
+        lockRunning(services);
       }
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
       stop.await();
@@ -180,10 +184,26 @@ final class ServerCommand implements Callable<Integer> {
   }
 
   /**
-   * The embedded Temporal keeps workflows in memory: every unfinished run of the home is re-created
-   * from its branch, and each one is named with what happened to it.
+   * A persistent Temporal kept the workflows: this server drives the running ones of its home
+   * again, so it takes their run locks (a {@code studio run} of one of them is then refused).
    */
-  private static void recover(Services services, StudioHome h) {
+  static void lockRunning(Services services) {
+    for (Recovery.Outcome o : services.lockRunning()) {
+      System.out.printf(
+          Locale.ROOT,
+          "studio server: %s %s (%s)%n",
+          o.recovered() ? "drives" : "does not drive",
+          o.branch(),
+          o.detail());
+    }
+  }
+
+  /**
+   * The embedded Temporal keeps workflows in memory: every unfinished run of the home is re-created
+   * from its branch under its run lock, and each one is named with what happened to it (a migration
+   * another live process of the home drives is left to it, naming that process).
+   */
+  static void recover(Services services, StudioHome h) {
     for (Recovery.Outcome o : services.recover(h)) {
       if (o.recovered() || !o.detail().startsWith("ended ")) {
         System.out.printf(

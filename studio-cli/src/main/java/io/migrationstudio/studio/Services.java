@@ -116,6 +116,8 @@ final class Services implements AutoCloseable {
   private TemporalConnection connection;
   private ArtifactStore store;
   private WorkerFactory factory;
+  private HomeLocks locks;
+  private String apiAddress;
 
   private Services(String temporalTarget, TemporalAccess access) {
     this.temporalTarget = temporalTarget;
@@ -215,14 +217,20 @@ final class Services implements AutoCloseable {
       putPath(props, "studio.service.api-token-file", ports.security().tokenFile());
       props.put("studio.service.insecure", ports.security().insecure());
       props.put("micronaut.application.name", "studio-workflow-service");
+      // whoever starts a migration here drives it: its run lock is held while its workflow runs
+      locks = new HomeLocks(home);
+      closeables.add(locks);
       // the Temporal access (it may hold an API key) goes in as a bean, not as a property
-      service = ApplicationContext.builder().properties(props).singletons(access).start();
+      service = ApplicationContext.builder().properties(props).singletons(access, locks).start();
       EmbeddedServer http = service.getBean(EmbeddedServer.class);
       if (!http.isRunning()) {
         http.start();
       }
       connection = service.getBean(TemporalConnection.class);
       store = service.getBean(GitArtifactStore.class);
+      apiAddress = clientAddress(ports.bind(), apiPort());
+      locks.describe("studio", apiAddress);
+      locks.watch(connection.client());
     } else {
       connection = TemporalConnection.connect(temporalTarget, namespace(), access);
       closeables.add(connection);
@@ -253,6 +261,14 @@ final class Services implements AutoCloseable {
       }
     }
     startFactory(embedded);
+  }
+
+  /** {@code host:port} a client on this machine reaches a listener bound to {@code bind} on. */
+  static String clientAddress(String bind, int port) {
+    boolean any = bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]");
+    String host =
+        any ? "localhost" : bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind;
+    return host + ":" + port;
   }
 
   private static void putPath(Map<String, Object> props, String key, Path path) {
@@ -379,12 +395,42 @@ final class Services implements AutoCloseable {
   }
 
   /**
+   * Names this process ({@code studio server}, {@code studio run ID}) in the run locks of the
+   * migrations it drives, with its operator API, so that a process refused one of them says how to
+   * follow it here.
+   */
+  void drivenBy(String command) {
+    locks().describe(command, apiAddress);
+  }
+
+  /** The run locks of the migrations this process drives (with the workflow service only). */
+  HomeLocks locks() {
+    service();
+    return locks;
+  }
+
+  /** {@code host:port} of this process's operator API, as a client on this machine reaches it. */
+  String apiAddress() {
+    service();
+    return apiAddress;
+  }
+
+  /**
    * Re-creates the unfinished migrations and validation runs of {@code home} (see {@link
-   * Recovery}), except those a live {@code studio run} of the home owns.
+   * Recovery}), each migration under its run lock taken by this process; one that another live
+   * process of the home drives (a {@code studio run}, another server) is left to it, its outcome
+   * naming that process and how to follow it (the lock's refusal).
    */
   List<Recovery.Outcome> recover(StudioHome home) {
-    return new Recovery(connection.client(), store)
-        .recoverUnfinished(id -> RunLock.heldByARun(home, id));
+    return new Recovery(connection.client(), store, operator()).recoverUnfinished();
+  }
+
+  /**
+   * On a persistent Temporal: takes the run lock of every unfinished migration of {@code home}
+   * whose workflow Temporal runs (see {@link Recovery#lockRunning}).
+   */
+  List<Recovery.Outcome> lockRunning() {
+    return new Recovery(connection.client(), store, operator()).lockRunning(locks());
   }
 
   String temporalTarget() {

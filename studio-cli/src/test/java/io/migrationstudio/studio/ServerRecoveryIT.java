@@ -42,14 +42,18 @@ import org.junit.jupiter.api.io.TempDir;
  * waits for the same commit after the restart, the stream applies the writes made since, and
  * approving the cutover completes it live: Validation PASS, the same rows on both sides (the
  * servers' own md5 of every row), every insert arrived once, and the reviews from before each kill
- * intact. (A window wait re-created after a kill: {@code MigrationWorkflowTest}, on workflow time;
- * here it would cost the suite the time to the window.)
+ * intact. A third migration with {@code ask} gates is killed with the second server while it waits
+ * at its mapping gate (its assessment approved): after the restart it waits for the same commit,
+ * the approval from before the kill as it was, and approving it completes it without producing the
+ * mapping again. (A window wait re-created after a kill: {@code MigrationWorkflowTest}, on workflow
+ * time; here it would cost the suite the time to the window.)
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(900)
 class ServerRecoveryIT {
   private static final String ONLINE = "kill-online";
   private static final String WINDOW = "kill-window";
+  private static final String ASK = "kill-ask";
   private static final int ROWS = 60_000;
 
   /** The first migration's hypercare: long enough to kill a server during it. */
@@ -80,6 +84,8 @@ class ServerRecoveryIT {
       TestDatabase target,
       TestDatabase windowSource,
       TestDatabase windowTarget,
+      TestDatabase askSource,
+      TestDatabase askTarget,
       @TempDir Path home)
       throws Exception {
     long began = System.nanoTime();
@@ -89,6 +95,9 @@ class ServerRecoveryIT {
     windowSource.execute(
         "CREATE TABLE small (id integer PRIMARY KEY, name text NOT NULL)",
         "INSERT INTO small SELECT g, 'row ' || g FROM generate_series(1, 10) g");
+    askSource.execute(
+        "CREATE TABLE small (id integer PRIMARY KEY, name text NOT NULL)",
+        "INSERT INTO small SELECT g, 'ask ' || g FROM generate_series(1, 10) g");
     Path onlineSpec =
         spec(
             home,
@@ -136,8 +145,34 @@ class ServerRecoveryIT {
     String gateCommit;
     long gateWritesBeforeKill;
     List<String> reviewsBeforeKill;
+    String askCommit;
+    List<String> askReviewsBeforeKill;
     try {
       awaitList(server, second, home, "second", ONLINE);
+      // a third migration with ask gates: its assessment approved, it waits at its mapping gate
+      // when this server is killed
+      Path askSpec =
+          spec(
+              home,
+              ASK,
+              askSource,
+              askTarget,
+              "cutover: auto, decommission: auto",
+              "approvers: { default: [alice] }",
+              "migrate: { parallelism: 1 }",
+              "cutover: { rto: PT5M, hypercare: PT0S, rollback: none, drill: skip }");
+      Files.writeString(
+          askSpec,
+          Files.readString(askSpec)
+              .replace("assessment: auto, mapping: auto", "assessment: ask, mapping: ask"));
+      Result startedAsk = studio("start", askSpec.toString(), "--server", server);
+      assertEquals(0, startedAsk.code(), startedAsk.err());
+      JsonNode askAssessment = awaitGate(server, ASK, "ASSESSMENT");
+      Result askApproved =
+          review(server, ASK, "assessment", "alice", askAssessment.get("reviewCommit").asText());
+      assertEquals(0, askApproved.code(), askApproved.out() + askApproved.err());
+      askCommit = awaitGate(server, ASK, "MAPPING").get("reviewCommit").asText();
+      askReviewsBeforeKill = branchFiles(home, ASK, "reviews");
       // the writer wrote across the kill; it stops a little after the copy so Validation sees a
       // quiet source (the stream carries what it wrote)
       JsonNode gate =
@@ -183,6 +218,17 @@ class ServerRecoveryIT {
           Files.readString(home.resolve("server-third.log"))
               .contains("resumed migrations/" + ONLINE),
           "the server says what it resumed");
+      // the ask gate waits for the same commit, the assessment's approval as it was; approved
+      // now, the migration goes on to its end without producing its mapping again
+      JsonNode askAgain = awaitGate(server, ASK, "MAPPING");
+      assertEquals(
+          askCommit, askAgain.get("reviewCommit").asText(), "the same commit: " + askAgain);
+      assertEquals(askReviewsBeforeKill, branchFiles(home, ASK, "reviews"), "reviews intact");
+      Result askApproved = review(server, ASK, "mapping", "alice", askCommit);
+      assertEquals(0, askApproved.code(), askApproved.out() + askApproved.err());
+      JsonNode askEnd = awaitState(server, ASK, s -> ended(s.get("state").asText()));
+      assertEquals("COMPLETED", askEnd.get("state").asText(), askEnd.toString());
+      awaitStateFile(server, ASK);
       // the window's instant is known only now, and the time to it follows the machine's pace:
       // the second migration's stages, the first's cutover and a restart must fit before it
       windowStart =
@@ -304,9 +350,11 @@ class ServerRecoveryIT {
     assertEquals(
         StudioRunIT.fingerprint(windowSource, "small"),
         StudioRunIT.fingerprint(windowTarget, "small"));
+    assertEquals(
+        StudioRunIT.fingerprint(askSource, "small"), StudioRunIT.fingerprint(askTarget, "small"));
 
     try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
-      for (String id : List.of(ONLINE, WINDOW)) {
+      for (String id : List.of(ONLINE, WINDOW, ASK)) {
         String branch = "migrations/" + id;
         JsonNode validation =
             Json.read(
@@ -374,11 +422,16 @@ class ServerRecoveryIT {
   }
 
   private static Result review(String server, String reviewer, String commit) {
+    return review(server, ONLINE, "cutover", reviewer, commit);
+  }
+
+  private static Result review(
+      String server, String id, String stage, String reviewer, String commit) {
     return studio(
         "review",
-        ONLINE,
+        id,
         "--stage",
-        "cutover",
+        stage,
         "--approve",
         "--reviewer",
         reviewer,
@@ -386,6 +439,16 @@ class ServerRecoveryIT {
         commit,
         "--server",
         server);
+  }
+
+  /** The status of {@code id} once it waits for a review at {@code stage}. */
+  private static JsonNode awaitGate(String server, String id, String stage) throws Exception {
+    return awaitState(
+        server,
+        id,
+        s ->
+            s.get("state").asText().equals("AWAITING_REVIEW")
+                && s.get("stage").asText().equals(stage));
   }
 
   /** The files under {@code dir} on a migration's branch, read from git while a server runs. */

@@ -192,6 +192,8 @@ class StudioRunFailureIT {
     assertTrue(rerun.contains("--on-escalation wait --api-port " + port), rerun);
     assertTrue(review.endsWith("--reviewer alice --server localhost:" + port), review);
 
+    serverDrivesWhatItResumesAndARunResumesTheOthers(spec, home);
+
     // the continuation as printed: the re-run waits at the gate, the review approves it
     java.util.concurrent.atomic.AtomicInteger rerunCode =
         new java.util.concurrent.atomic.AtomicInteger(-1);
@@ -231,6 +233,100 @@ class StudioRunFailureIT {
               .anyMatch(f -> f.startsWith("reviews/") && f.contains("assessment-approve")),
           "the approval is on the branch");
     }
+  }
+
+  /**
+   * With e2e-escalate stopped at its escalated gate (unfinished on its branch): a server on the
+   * same home re-creates it and drives it, as it drives a migration started through it, so a {@code
+   * studio run} of either is refused naming the server and how to follow it there (two embedded
+   * Temporals driving one migration would copy and apply it twice); with the server gone, {@code
+   * studio run} of another migration resumes e2e-escalate alongside its own and says that it stops
+   * with the run.
+   */
+  private static void serverDrivesWhatItResumesAndARunResumesTheOthers(Path spec, Path home)
+      throws Exception {
+    String pid = Long.toString(ProcessHandle.current().pid());
+    Path other = home.resolve("other.yaml");
+    Files.writeString(other, Files.readString(spec).replace("e2e-escalate", "e2e-other"));
+    StudioHome studioHome = new StudioHome(home);
+    // no activity workers: the re-created workflow waits without touching the branch
+    try (Services server =
+        Services.start(
+            studioHome,
+            null,
+            0,
+            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
+            java.util.Set.of(),
+            null)) {
+      server.drivenBy("studio server");
+      ServerCommand.recover(server, studioHome);
+      String follow = "--server " + server.apiAddress();
+      Ran recovered =
+          studio("run", spec.toString(), "--auto-approve", "all", "--home", home.toString());
+      assertEquals(2, recovered.code(), "refused: " + recovered.printed());
+      assertTrue(
+          recovered.printed().contains("e2e-escalate is already running from the studio home")
+              && recovered.printed().contains("studio server pid " + pid)
+              && recovered.printed().contains("studio watch e2e-escalate " + follow),
+          "names the server and how to follow it: " + recovered.printed());
+
+      Ran started =
+          studio(
+              "start", other.toString(), "--auto-approve", "all", "--server", server.apiAddress());
+      assertEquals(0, started.code(), started.printed());
+      Ran startedThere =
+          studio("run", other.toString(), "--auto-approve", "all", "--home", home.toString());
+      assertEquals(2, startedThere.code(), "refused: " + startedThere.printed());
+      assertTrue(
+          startedThere.printed().contains("studio watch e2e-other " + follow),
+          startedThere.printed());
+    }
+
+    // on a persistent Temporal (here an embedded one that outlives the servers) a server does not
+    // re-create the workflows, but drives them again after a restart: it takes their locks too
+    try (EmbeddedTemporal temporal = EmbeddedTemporal.start(Services.LOOPBACK, 0)) {
+      try (Services first = persistentServer(studioHome, temporal)) {
+        Ran started =
+            studio(
+                "start", spec.toString(), "--auto-approve", "all", "--server", first.apiAddress());
+        assertEquals(0, started.code(), started.printed());
+      }
+      try (Services restarted = persistentServer(studioHome, temporal)) {
+        ServerCommand.lockRunning(restarted);
+        Ran refused =
+            studio("run", spec.toString(), "--auto-approve", "all", "--home", home.toString());
+        assertEquals(2, refused.code(), "refused: " + refused.printed());
+        assertTrue(
+            refused
+                .printed()
+                .contains("studio watch e2e-escalate --server " + restarted.apiAddress()),
+            "names the restarted server: " + refused.printed());
+      }
+    }
+
+    // the server is gone: a run of e2e-other resumes e2e-escalate too, then stops at its own
+    // escalated gate, leaving e2e-escalate to the next run of this home
+    Ran run = studio("run", other.toString(), "--auto-approve", "all", "--home", home.toString());
+    assertEquals(1, run.code(), run.printed());
+    assertTrue(
+        run.printed().contains("studio run: resumed migrations/e2e-escalate"), run.printed());
+    assertTrue(
+        run.printed().contains("migration e2e-escalate (resumed by this run) is not done"),
+        run.printed());
+  }
+
+  /** A server without activity workers on {@code temporal}, as {@code studio server --temporal}. */
+  private static Services persistentServer(StudioHome home, EmbeddedTemporal temporal) {
+    Services s =
+        Services.start(
+            home,
+            temporal.target(),
+            0,
+            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
+            java.util.Set.of(),
+            null);
+    s.drivenBy("studio server");
+    return s;
   }
 
   @Test

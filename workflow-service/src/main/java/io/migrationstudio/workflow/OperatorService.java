@@ -55,10 +55,20 @@ import java.util.concurrent.TimeoutException;
 public final class OperatorService {
   private final WorkflowClient client;
   private final ArtifactStore store;
+  private final DriveLocks locks;
 
   public OperatorService(WorkflowClient client, ArtifactStore store) {
+    this(client, store, DriveLocks.NONE);
+  }
+
+  /**
+   * With the {@code locks} of this process: every migration it starts (or re-creates) is locked to
+   * it while its workflow runs, see {@link DriveLocks}.
+   */
+  public OperatorService(WorkflowClient client, ArtifactStore store, DriveLocks locks) {
     this.client = client;
     this.store = store;
+    this.locks = locks == null ? DriveLocks.NONE : locks;
   }
 
   /** A started migration. */
@@ -132,6 +142,23 @@ public final class OperatorService {
    * "already running" when it was their own.
    */
   public Started start(MigrationSpec spec, String specText, String token) {
+    // refused here, naming the holder, when another process drives this migration
+    boolean locked = locks.acquire(spec);
+    boolean started = false;
+    try {
+      Started s = startLocked(spec, specText, token);
+      started = true;
+      return s;
+    } finally {
+      if (started) {
+        locks.started(spec.id());
+      } else if (locked) {
+        locks.release(spec.id());
+      }
+    }
+  }
+
+  private Started startLocked(MigrationSpec spec, String specText, String token) {
     String workflowId = TaskQueues.workflowId(spec.id());
     try {
       try {

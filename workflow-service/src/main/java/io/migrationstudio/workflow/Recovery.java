@@ -48,9 +48,26 @@ public final class Recovery {
   private final OperatorService operator;
 
   public Recovery(WorkflowClient client, ArtifactStore store) {
+    this(client, store, new OperatorService(client, store));
+  }
+
+  /**
+   * Re-creates through {@code operator}, so that each re-created migration takes the {@link
+   * DriveLocks lock} of the process that drives it (a migration another process drives is then
+   * reported with that process's name, not started twice).
+   */
+  public Recovery(WorkflowClient client, ArtifactStore store, OperatorService operator) {
     this.client = client;
     this.store = store;
-    this.operator = new OperatorService(client, store);
+    this.operator = operator;
+  }
+
+  /**
+   * Re-creates every unfinished run; a migration that another process drives is refused by the
+   * operator's {@link DriveLocks} and reported with the reason.
+   */
+  public List<Outcome> recoverUnfinished() {
+    return recoverUnfinished(id -> false);
   }
 
   /**
@@ -87,7 +104,11 @@ public final class Recovery {
         return new Outcome(id, branch, false, "ended " + state.get().state());
       }
       if (runElsewhere.test(id)) {
-        return new Outcome(id, branch, false, "a live `studio run` of this home runs it");
+        return new Outcome(
+            id,
+            branch,
+            false,
+            "another live studio process of this home drives it (locks/" + id + ".lock)");
       }
       if (!validation && running(TaskQueues.workflowId(id))) {
         return new Outcome(id, branch, false, "its workflow is running");
@@ -103,6 +124,35 @@ public final class Recovery {
       log.warn("cannot re-create {} from {}: {}", id, branch, e.getMessage());
       return new Outcome(id, branch, false, "cannot re-create it: " + e.getMessage());
     }
+  }
+
+  /**
+   * On a persistent Temporal (nothing to re-create): takes {@code locks} for every unfinished
+   * migration of the store whose workflow Temporal runs, so that the process that drives it again
+   * after a restart holds its lock as the one that started it did. Never throws for one migration:
+   * one that another process holds is reported with the refusal.
+   */
+  public List<Outcome> lockRunning(DriveLocks locks) {
+    List<Outcome> out = new ArrayList<>();
+    for (String branch : store.branches(MIGRATIONS)) {
+      String id = branch.substring(MIGRATIONS.length());
+      try {
+        Optional<RunState> state = RunState.read(store, branch);
+        if (state.isEmpty() || state.get().ended() || !running(TaskQueues.workflowId(id))) {
+          continue;
+        }
+        String specText =
+            new String(
+                store.read(branch, ArtifactPaths.SPEC).orElseThrow(), StandardCharsets.UTF_8);
+        locks.acquire(SpecLoader.parse(specText));
+        locks.started(id);
+        out.add(new Outcome(id, branch, true, "its workflow runs in Temporal"));
+      } catch (MigrationException | StatusRuntimeException | java.util.NoSuchElementException e) {
+        log.warn("cannot lock {}: {}", id, e.getMessage());
+        out.add(new Outcome(id, branch, false, "not locked: " + e.getMessage()));
+      }
+    }
+    return out;
   }
 
   private boolean running(String workflowId) {

@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.core.annotation.Nullable;
 import io.migrationstudio.core.git.GitArtifactStore;
+import io.migrationstudio.workflow.DriveLocks;
 import io.migrationstudio.workflow.OperatorService;
 import io.migrationstudio.workflow.TemporalAccess;
 import io.migrationstudio.workflow.TemporalConnection;
@@ -34,7 +35,9 @@ class ServiceFactory {
   }
 
   @Singleton
-  OperatorService operator(TemporalConnection temporal, GitArtifactStore store) {
-    return new OperatorService(temporal.client(), store);
+  OperatorService operator(
+      TemporalConnection temporal, GitArtifactStore store, @Nullable DriveLocks locks) {
+    // studio server and studio run register their locks: whoever starts a migration drives it
+    return new OperatorService(temporal.client(), store, locks);
   }
 }
