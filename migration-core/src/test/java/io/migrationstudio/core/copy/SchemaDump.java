@@ -69,6 +69,9 @@ public final class SchemaDump {
            || coalesce(' partition by ' || pg_get_partkeydef(c.oid), '')
            || coalesce(' of ' || (SELECT inhparent::regclass::text FROM pg_inherits
                                    WHERE inhrelid = c.oid AND c.relispartition), '')
+           || coalesce(' inherits ' || (SELECT string_agg(inhparent::regclass::text, ','
+                                               ORDER BY inhseqno) FROM pg_inherits
+                                         WHERE inhrelid = c.oid AND NOT c.relispartition), '')
            || coalesce(' ' || pg_get_expr(c.relpartbound, c.oid), '')
            || ' rls=' || c.relrowsecurity || '/' || c.relforcerowsecurity
            || coalesce(' options=' || array_to_string(c.reloptions, ','), '')
