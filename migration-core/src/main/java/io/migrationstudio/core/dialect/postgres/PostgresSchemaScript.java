@@ -148,7 +148,13 @@ final class PostgresSchemaScript {
     if (privileges) {
       privileges();
     }
-    return new SchemaScript(beforeTables, partitionBy, afterTables, afterData, notCarried);
+    return new SchemaScript(
+        beforeTables,
+        partitionBy,
+        afterTables,
+        afterData,
+        notCarried,
+        Dialect.queryString(c, "SELECT current_setting('server_version')"));
   }
 
   /** A pre-data object with its sort key (oid) and, for a materialized view, its refresh. */
