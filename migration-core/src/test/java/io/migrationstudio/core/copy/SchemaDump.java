@@ -166,6 +166,11 @@ public final class SchemaDump {
       JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = ?
     """,
+    // the schema's own comment
+    """
+    SELECT 'schema comment ' || coalesce(obj_description(n.oid, 'pg_namespace'), '')
+      FROM pg_namespace n WHERE n.nspname = ?
+    """,
     // comments on objects of the schema
     """
     SELECT 'comment ' || pg_describe_object(d.classoid, d.objoid, d.objsubid) || ' '

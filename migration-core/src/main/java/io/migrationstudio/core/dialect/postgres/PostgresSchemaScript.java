@@ -1077,6 +1077,27 @@ final class PostgresSchemaScript {
         }
       }
     }
+    schemaComment();
+  }
+
+  /**
+   * The schema's own comment ({@code COMMENT ON SCHEMA}, which pg_dump of the schema holds; e.g.
+   * Sakila's {@code 'Standard public schema'}). A schema without one leaves the target's as it is.
+   */
+  private void schemaComment() throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT obj_description(n.oid, 'pg_namespace') FROM pg_namespace n WHERE nspname = ?")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next() && rs.getString(1) != null) {
+          String target = "SCHEMA " + ident(schema);
+          afterTables.add(
+              new Statement(
+                  "comment", target, "COMMENT ON " + target + " IS " + literal(rs.getString(1))));
+        }
+      }
+    }
   }
 
   /**
