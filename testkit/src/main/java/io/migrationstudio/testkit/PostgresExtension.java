@@ -6,7 +6,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * JUnit 5 extension: a parameter of type {@link TestDatabase} receives a fresh, empty database on
- * the shared embedded PostgreSQL server. Parameter names become the database name prefix.
+ * the shared embedded PostgreSQL server. Parameter names become the database name prefix. A
+ * parameter annotated {@link PostgresMajor} gets its database on the server of that major version.
  */
 public final class PostgresExtension implements ParameterResolver {
   @Override
@@ -16,6 +17,9 @@ public final class PostgresExtension implements ParameterResolver {
 
   @Override
   public Object resolveParameter(ParameterContext p, ExtensionContext e) {
-    return EmbeddedPostgresServer.createDatabase(p.getParameter().getName());
+    String prefix = p.getParameter().getName();
+    return p.findAnnotation(PostgresMajor.class)
+        .map(major -> EmbeddedPostgresServer.createDatabase(prefix, major.value()))
+        .orElseGet(() -> EmbeddedPostgresServer.createDatabase(prefix));
   }
 }

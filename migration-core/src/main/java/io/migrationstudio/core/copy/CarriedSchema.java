@@ -65,10 +65,12 @@ public final class CarriedSchema {
 
   /**
    * Runs one carried object's DDL inside the caller's transaction under a savepoint: on failure the
-   * savepoint is rolled back and the object returned as not carried, with the target's reason.
+   * savepoint is rolled back and the object returned as not carried, with the target's reason
+   * (which names both versions when the target's major version is older than {@code
+   * sourceVersion}'s).
    */
-  static java.util.Optional<NotCarried> apply(Connection c, SchemaScript.Statement s)
-      throws SQLException {
+  static java.util.Optional<NotCarried> apply(
+      Connection c, SchemaScript.Statement s, String sourceVersion) throws SQLException {
     Savepoint sp = c.setSavepoint();
     try (java.sql.Statement st = c.createStatement()) {
       st.execute(s.sql());
@@ -76,18 +78,53 @@ public final class CarriedSchema {
       return java.util.Optional.empty();
     } catch (SQLException e) {
       c.rollback(sp);
-      return java.util.Optional.of(new NotCarried(s.kind(), s.name(), reason(s, e)));
+      String older = olderTarget(sourceVersion, c.getMetaData().getDatabaseProductVersion());
+      return java.util.Optional.of(new NotCarried(s.kind(), s.name(), reason(s, e, older)));
     }
   }
 
-  /** The target's refusal, and what to do about it. */
-  static String reason(SchemaScript.Statement s, SQLException e) {
+  /**
+   * {@code "; the target runs PostgreSQL 16.11, a major version older than the source's 17.7 ..."}
+   * when the target's major version is below the source's, else empty.
+   */
+  static String olderTarget(String sourceVersion, String targetVersion) {
+    int source = major(sourceVersion);
+    int target = major(targetVersion);
+    if (source <= 0 || target <= 0 || target >= source) {
+      return "";
+    }
+    return "; the target runs PostgreSQL "
+        + targetVersion
+        + ", a major version older than the source's "
+        + sourceVersion
+        + ": the definition may use a feature added after "
+        + target
+        + " (rewrite it for "
+        + target
+        + ", or migrate to a target of version "
+        + source
+        + " or later)";
+  }
+
+  /** The major version of a server version string ({@code 16.11 (Debian ...)} → 16), 0 if none. */
+  static int major(String version) {
+    if (version == null) {
+      return 0;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*(\\d+)").matcher(version);
+    return m.find() ? Integer.parseInt(m.group(1)) : 0;
+  }
+
+  /** The target's refusal, {@code older} (see {@link #olderTarget}), and what to do about it. */
+  static String reason(SchemaScript.Statement s, SQLException e, String older) {
     String what =
         "the target refused it: "
             + io.migrationstudio.contracts.MigrationException.redact(e.getMessage())
+                .replaceAll("\\s*\\R\\s*", " ")
             + " (SQLState "
             + e.getSQLState()
-            + ")";
+            + ")"
+            + older;
     if (s.kind().equals("role")) {
       return "the role does not exist on the target; the source's ownership and grants name it"
           + " (each one not carried is named too). Create it on the target (CREATE ROLE "

@@ -490,7 +490,7 @@ public final class TargetSchema {
     try (Statement st = c.createStatement()) {
       for (Step s : steps) {
         if (s.carried() != null) {
-          CarriedSchema.apply(c, s.carried()).ifPresent(refused::add);
+          CarriedSchema.apply(c, s.carried(), carried.sourceVersion()).ifPresent(refused::add);
         } else if (!s.sql().startsWith("--")) {
           st.execute(s.sql());
         }

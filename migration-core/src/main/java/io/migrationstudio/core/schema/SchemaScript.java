@@ -23,14 +23,16 @@ import java.util.Objects;
  *
  * Every statement is idempotent ({@code IF NOT EXISTS}, {@code OR REPLACE} or a {@code DO} block
  * that checks the catalog). {@code notCarried} names what was read but cannot be expressed, with
- * why.
+ * why. {@code sourceVersion} is the source server's version (e.g. {@code 17.7}; null when unknown):
+ * the reason given for an object a target of an older major version refuses says so.
  */
 public record SchemaScript(
     List<Statement> beforeTables,
     Map<String, String> partitionBy,
     List<Statement> afterTables,
     List<Statement> afterData,
-    List<NotCarried> notCarried) {
+    List<NotCarried> notCarried,
+    String sourceVersion) {
   public static final SchemaScript EMPTY =
       new SchemaScript(List.of(), Map.of(), List.of(), List.of(), List.of());
 
@@ -40,6 +42,16 @@ public record SchemaScript(
     afterTables = List.copyOf(afterTables);
     afterData = List.copyOf(afterData);
     notCarried = List.copyOf(notCarried);
+  }
+
+  /** A script whose source version is unknown. */
+  public SchemaScript(
+      List<Statement> beforeTables,
+      Map<String, String> partitionBy,
+      List<Statement> afterTables,
+      List<Statement> afterData,
+      List<NotCarried> notCarried) {
+    this(beforeTables, partitionBy, afterTables, afterData, notCarried, null);
   }
 
   public boolean isEmpty() {
@@ -54,7 +66,7 @@ public record SchemaScript(
   public SchemaScript withPartitioned(String sourceTable) {
     Map<String, String> p = new java.util.HashMap<>(partitionBy);
     p.putIfAbsent(sourceTable, "");
-    return new SchemaScript(beforeTables, p, afterTables, afterData, notCarried);
+    return new SchemaScript(beforeTables, p, afterTables, afterData, notCarried, sourceVersion);
   }
 
   /** Whether {@code sourceTable} is a partitioned table. */

@@ -9,6 +9,7 @@ import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.schema.SchemaScript;
 import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.PostgresMajor;
 import io.migrationstudio.testkit.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * constraints, declarative partitioning (bounds, sub-partitions, default partition, each
  * partition's own index) with the rows routed into the partitions, views and a materialized view
  * populated after the load, routines, triggers that did not fire during the load but fire after it,
- * rules, row-level security and comments; an object the target refuses is named in run.md.
+ * rules, row-level security and comments; an object the target refuses is named in run.md, and so
+ * are the objects a target one major version older than the source cannot hold.
  */
 @ExtendWith(PostgresExtension.class)
 class SchemaCarryIT {
@@ -276,6 +278,73 @@ class SchemaCarryIT {
       assertTrue(md.contains("extension no_such_ext: the target refused it"), md);
       assertTrue(schema.render().contains("-- extension no_such_ext: version 1.0 on the source"));
     }
+  }
+
+  /**
+   * A PostgreSQL 17 source migrated to a PostgreSQL 16 target (the second embedded server, started
+   * once per test JVM: about 3 s): a view using a 17 feature (SQL/JSON {@code JSON_VALUE}), a view
+   * built on it and a collation of the {@code builtin} provider (17) are named in run.md, each with
+   * the target's error and both versions; the rows, the other view, the function, the trigger and
+   * the comment arrive, and the dumps differ by those three objects only.
+   */
+  @Test
+  void aTargetOneMajorVersionOlderNamesEveryObjectItCannotHold(
+      TestDatabase source, @PostgresMajor(16) TestDatabase target) throws Exception {
+    assertEquals(17, major(source), "the source runs the default embedded major");
+    assertEquals(16, major(target), "the target runs the previous major");
+    source.execute(
+        "CREATE TABLE doc (id int PRIMARY KEY, body jsonb NOT NULL, seen timestamptz)",
+        "INSERT INTO doc SELECT g, jsonb_build_object('title', 'doc ' || g), NULL"
+            + " FROM generate_series(1, 5) g",
+        "CREATE VIEW doc_title AS SELECT id, JSON_VALUE(body, '$.title') AS title FROM doc",
+        "CREATE VIEW doc_title_upper AS SELECT upper(title) AS title FROM doc_title",
+        "CREATE COLLATION c_builtin (provider = builtin, locale = 'C')",
+        "CREATE VIEW doc_ids AS SELECT id FROM doc",
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$BEGIN NEW.seen = now(); RETURN NEW; END$$",
+        "CREATE TRIGGER doc_touch BEFORE INSERT OR UPDATE ON doc FOR EACH ROW EXECUTE FUNCTION"
+            + " touch()",
+        "COMMENT ON TABLE doc IS 'documents'");
+    StageOutput out;
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TargetPreparer.Prepared p = Loads.prepare(src, tgt, mapping, "older", 3);
+      Loads.copyAll(src, tgt, mapping, p, "older");
+      out = new LoadFinisher(Loads.PG).finish(src, Loads.PG, tgt, mapping, "older", 0L);
+    }
+    String md = new String(out.files().get(ArtifactPaths.RUN_MD), StandardCharsets.UTF_8);
+    String older = "a major version older than the source's";
+    for (String refused :
+        List.of("view public.doc_title:", "view public.doc_title_upper:", "collation ")) {
+      String line = md.lines().filter(l -> l.startsWith("- " + refused)).findFirst().orElse("none");
+      assertTrue(line.contains("the target refused it: ") && line.contains(older), refused + md);
+    }
+    assertTrue(md.contains("c_builtin"), md);
+    assertEquals(3, md.lines().filter(l -> l.contains(older)).count(), md);
+
+    List<String> before = dump(source);
+    List<String> after = dump(target);
+    List<String> sourceOnly = new ArrayList<>(before);
+    sourceOnly.removeAll(after);
+    assertTrue(
+        sourceOnly.stream().allMatch(l -> l.matches("(?s).*(doc_title|c_builtin).*")),
+        "only the refused objects are missing: " + sourceOnly);
+    assertTrue(
+        sourceOnly.size() >= 5, "both views and their columns, the collation: " + sourceOnly);
+    List<String> targetOnly = new ArrayList<>(after);
+    targetOnly.removeAll(before);
+    assertEquals(List.of(), targetOnly);
+    assertEquals(
+        rows(source, "SELECT id, body, seen FROM doc ORDER BY id"),
+        rows(target, "SELECT id, body, seen FROM doc ORDER BY id"),
+        "the rows arrive and the trigger did not fire during the load");
+    target.execute("UPDATE doc SET body = '{}' WHERE id = 1");
+    assertEquals(1, target.queryLong("SELECT count(*) FROM doc WHERE seen IS NOT NULL"));
+  }
+
+  private static int major(TestDatabase db) {
+    return (int) db.queryLong("SELECT current_setting('server_version_num')::int / 10000");
   }
 
   @Test

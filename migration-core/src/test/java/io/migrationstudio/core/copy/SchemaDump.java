@@ -69,6 +69,9 @@ public final class SchemaDump {
            || coalesce(' partition by ' || pg_get_partkeydef(c.oid), '')
            || coalesce(' of ' || (SELECT inhparent::regclass::text FROM pg_inherits
                                    WHERE inhrelid = c.oid AND c.relispartition), '')
+           || coalesce(' inherits ' || (SELECT string_agg(inhparent::regclass::text, ','
+                                               ORDER BY inhseqno) FROM pg_inherits
+                                         WHERE inhrelid = c.oid AND NOT c.relispartition), '')
            || coalesce(' ' || pg_get_expr(c.relpartbound, c.oid), '')
            || ' rls=' || c.relrowsecurity || '/' || c.relforcerowsecurity
            || coalesce(' options=' || array_to_string(c.reloptions, ','), '')
@@ -162,6 +165,11 @@ public final class SchemaDump {
       FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = ?
+    """,
+    // the schema's own comment
+    """
+    SELECT 'schema comment ' || coalesce(obj_description(n.oid, 'pg_namespace'), '')
+      FROM pg_namespace n WHERE n.nspname = ?
     """,
     // comments on objects of the schema
     """

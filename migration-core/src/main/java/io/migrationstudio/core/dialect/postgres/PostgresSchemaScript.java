@@ -124,6 +124,7 @@ final class PostgresSchemaScript {
     partitions();
     identities();
     checks();
+    List<Statement> inherits = inheritance();
     views(late);
     for (Node n : dependencyOrder(late)) {
       afterTables.add(n.statement);
@@ -142,11 +143,18 @@ final class PostgresSchemaScript {
     triggers();
     rules();
     policies();
+    afterData.addAll(inherits);
     afterData.addAll(identityStates);
     if (privileges) {
       privileges();
     }
-    return new SchemaScript(beforeTables, partitionBy, afterTables, afterData, notCarried);
+    return new SchemaScript(
+        beforeTables,
+        partitionBy,
+        afterTables,
+        afterData,
+        notCarried,
+        Dialect.queryString(c, "SELECT current_setting('server_version')"));
   }
 
   /** A pre-data object with its sort key (oid) and, for a materialized view, its refresh. */
@@ -775,6 +783,73 @@ final class PostgresSchemaScript {
     }
   }
 
+  /**
+   * Table inheritance that is not partitioning ({@code INHERITS}, e.g. Sakila's {@code
+   * payment_p2007_*} under {@code payment}): returns, for the post-data section, {@code ALTER TABLE
+   * child INHERIT parent} for each in-scope child and parent. Attached after the data, not at
+   * creation as pg_dump does: during the load parent and children are separate tables, so a chunk
+   * retried on the parent (a range delete without {@code ONLY}) cannot touch a child's rows. A
+   * CHECK constraint the child inherits is added to it before the data (INHERIT requires the child
+   * to have it already); the child then holds it as its own and inherited, where pg_dump's child
+   * holds it as inherited only.
+   */
+  private List<Statement> inheritance() throws SQLException {
+    String sql =
+        """
+        SELECT i.inhrelid, i.inhrelid::regclass::text AS child, i.inhparent,
+               i.inhparent::regclass::text AS parent
+          FROM pg_inherits i JOIN pg_class cl ON cl.oid = i.inhrelid
+         WHERE NOT cl.relispartition AND cl.relkind = 'r'
+         ORDER BY child, i.inhseqno
+        """;
+    List<Statement> inherits = new ArrayList<>();
+    Set<Long> children = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long child = rs.getLong("inhrelid");
+        if (!relations.containsKey(child) || !relations.containsKey(rs.getLong("inhparent"))) {
+          continue;
+        }
+        children.add(child);
+        String name = rs.getString("child");
+        String parent = rs.getString("parent");
+        inherits.add(
+            new Statement(
+                "inheritance",
+                name,
+                guarded(
+                    "NOT EXISTS (SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass("
+                        + literal(name)
+                        + ") AND inhparent = to_regclass("
+                        + literal(parent)
+                        + "))",
+                    "ALTER TABLE " + name + " INHERIT " + parent)));
+      }
+    }
+    String inheritedChecks =
+        """
+        SELECT co.conrelid, co.conrelid::regclass::text AS tbl, co.conname, co.contype,
+               pg_get_constraintdef(co.oid) AS def
+          FROM pg_constraint co
+         WHERE co.contype = 'c' AND co.coninhcount > 0 AND co.conparentid = 0
+         ORDER BY tbl, co.conname
+        """;
+    try (PreparedStatement ps = c.prepareStatement(inheritedChecks);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long rel = rs.getLong("conrelid");
+        if (children.contains(rel)) {
+          afterTables.add(
+              new Constraint(
+                      rel, rs.getString("tbl"), rs.getString("conname"), "c", rs.getString("def"))
+                  .statement("check constraint"));
+        }
+      }
+    }
+    return inherits;
+  }
+
   /** CHECK constraints declared on in-scope tables and partitions (not the inherited copies). */
   private void checks() throws SQLException {
     for (Constraint k : constraints("'c'")) {
@@ -999,6 +1074,27 @@ final class PostgresSchemaScript {
                   "comment",
                   target,
                   "COMMENT ON " + target + " IS " + literal(rs.getString("description"))));
+        }
+      }
+    }
+    schemaComment();
+  }
+
+  /**
+   * The schema's own comment ({@code COMMENT ON SCHEMA}, which pg_dump of the schema holds; e.g.
+   * Sakila's {@code 'Standard public schema'}). A schema without one leaves the target's as it is.
+   */
+  private void schemaComment() throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT obj_description(n.oid, 'pg_namespace') FROM pg_namespace n WHERE nspname = ?")) {
+      ps.setString(1, schema);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next() && rs.getString(1) != null) {
+          String target = "SCHEMA " + ident(schema);
+          afterTables.add(
+              new Statement(
+                  "comment", target, "COMMENT ON " + target + " IS " + literal(rs.getString(1))));
         }
       }
     }
