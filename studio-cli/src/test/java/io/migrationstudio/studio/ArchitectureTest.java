@@ -159,7 +159,8 @@ class ArchitectureTest {
             c -> writers.contains(c.getName().replaceFirst("\\$.*", "")));
     noClasses()
         .that()
-        .resideOutsideOfPackages("io.migrationstudio.core.dialect..")
+        .resideOutsideOfPackages(
+            "io.migrationstudio.core.dialect..", "io.migrationstudio.testkit..")
         .and(DescribedPredicate.not(postgresWriter))
         .should()
         .dependOnClassesThat()
@@ -169,7 +170,8 @@ class ArchitectureTest {
                 + " (core.dialect.<engine>) and offer it to business code as a capability of"
                 + " Dialect (a default method returning Optional.empty() or false); only the"
                 + " PostgreSQL COPY writers of core.copy (ChunkCopier, BinaryRows, BinaryCopyPipe,"
-                + " RowIsolatingCopy) speak pgjdbc's CopyManager directly")
+                + " RowIsolatingCopy) speak pgjdbc's CopyManager directly (testkit, the tests'"
+                + " support code, loads sample dumps with it too)")
         .check(classes);
   }
 }
