@@ -255,7 +255,7 @@ public final class CutoverService {
    * back, unfreeze. No session the drill did not open is ended; whatever fails, the source is left
    * unfrozen, the switch reverted and the target writable.
    */
-  DrillReport rehearseRealPath(
+  public DrillReport rehearseRealPath(
       MigrationSpec spec,
       String migrationId,
       MappingDocument mapping,
