@@ -202,7 +202,10 @@ final class CutoverMarkdown {
     steps(md, log.steps());
     md.append("\n## Final row counts (tables compared)\n\n");
     if (log.tables().isEmpty()) {
-      md.append("Not reached.\n");
+      md.append(
+          log.finalCheck() == null
+              ? "Not reached.\n"
+              : "No table changed since the Validation's proof: nothing to compare.\n");
     } else {
       md.append("| Source table | Target table | Source rows | Target rows | Equal |\n");
       md.append("|---|---|---:|---:|---|\n");

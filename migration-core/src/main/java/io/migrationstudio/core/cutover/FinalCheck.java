@@ -179,7 +179,8 @@ public final class FinalCheck {
               if (!coverage.complete()) {
                 return new Read(coverage, null, List.of());
               }
-              Map<String, List<RowChanges.Changed>> changed = record.since(tgt, migrationId, proof);
+              Map<String, List<RowChanges.Changed>> changed =
+                  record.since(tgt, migrationId, capture, proof);
               Map<String, List<RowChanges.Changed>> byKey = new TreeMap<>();
               List<TableMapping> whole = new ArrayList<>();
               for (Map.Entry<String, List<RowChanges.Changed>> e : changed.entrySet()) {

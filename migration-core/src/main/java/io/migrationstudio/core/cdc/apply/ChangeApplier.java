@@ -64,8 +64,8 @@ import java.util.TreeMap;
  * knows from the stream itself which chunks may differ from their last proof.
  *
  * <p><b>Row marks.</b> The keys of the rows those changes touched go to {@link RowChanges} in the
- * same target transaction too (one multi-row statement per batch), so the cutover's final check
- * compares exactly the rows changed since the Validation's proof.
+ * same target transaction too (one row per batch), so the cutover's final check compares exactly
+ * the rows changed since the Validation's proof.
  */
 public final class ChangeApplier {
   /** Changes per JDBC batch before it is sent. */
@@ -264,10 +264,10 @@ public final class ChangeApplier {
         boolean applyNew = !copied(chunks, t.chunkKeyText(change.row()), tx);
         boolean applyOld = moved && !copied(chunks, t.chunkKeyText(change.key()), tx);
         TableChanges.Converted row = t.convert(withBeforeImage(change.row(), change.key()));
-        rows.row(t.table.source(), t.sourceKeyTexts(change.row()), t.keyValues(row), tx.commit());
+        rows.row(t.table.source(), t.sourceKeyTexts(change.row()), t.keyValues(row));
         if (moved) {
           String[] oldKey = t.keyValues(t.convertKey(change.key()));
-          rows.row(t.table.source(), t.sourceKeyTexts(change.key()), oldKey, tx.commit());
+          rows.row(t.table.source(), t.sourceKeyTexts(change.key()), oldKey);
           if (row.anyUnchanged() && applyNew && !applyOld) {
             throw new MigrationException(
                 ErrorCode.INVALID_ARTIFACT,
@@ -309,7 +309,7 @@ public final class ChangeApplier {
       case DELETE -> {
         touched.mark(t.table.source(), chunkOf(chunks, t, change.key()), tx.commit());
         String[] targetKey = t.keyValues(t.convertKey(change.key()));
-        rows.row(t.table.source(), t.sourceKeyTexts(change.key()), targetKey, tx.commit());
+        rows.row(t.table.source(), t.sourceKeyTexts(change.key()), targetKey);
         if (copied(chunks, t.chunkKeyText(change.key()), tx)) {
           counts.add(name, 0, 0, 0, 0, 1);
         } else {
@@ -319,7 +319,7 @@ public final class ChangeApplier {
       }
       case TRUNCATE -> {
         touched.mark(t.table.source(), ChunkChanges.WHOLE_TABLE, tx.commit());
-        rows.whole(t.table.source(), tx.commit());
+        rows.whole(t.table.source());
         out.flush();
         truncate(tgt, t, chunks, tx);
         counts.add(name, 0, 0, 0, 1, 0);
