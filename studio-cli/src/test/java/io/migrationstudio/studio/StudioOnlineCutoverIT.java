@@ -230,6 +230,14 @@ class StudioOnlineCutoverIT {
               + unavailable
               + " ms): "
               + window);
+      // the final check compared what changed since the Validation's proof, not every table
+      JsonNode check = log.path("final_check");
+      assertEquals("changed", check.path("mode").asText(), log.toString());
+      assertEquals(
+          validation.path("position").path("target_position").asText(),
+          check.path("proof").asText(),
+          check.toString());
+      System.out.println("final check: " + check);
       String steps = log.get("steps").toString();
       for (String step : List.of("drain the change stream", "prove from the stream", "sequences")) {
         assertTrue(steps.contains(step), step + " in " + steps);

@@ -27,7 +27,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * drill that fails or misses the RTO blocks the execution until a review overrides it with a
  * reason), {@code separate_gate} (the cutover approval permits the drill only; the execution waits
  * for a second approval of the drill's commit, whose runbook shows the measured durations) or
- * {@code skip} (nothing is rehearsed).
+ * {@code skip} (nothing is rehearsed). {@code final_check}: what the online cutover compares under
+ * the freeze after the drain: {@value #FINAL_CHECK_CHANGED} (null: the default for {@code online}:
+ * the rows the change stream changed since the Validation's proof, by key) or {@value
+ * #FINAL_CHECK_FULL} (every table in full, as a bulk cutover always does).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -41,7 +44,14 @@ public record CutoverOptions(
     String rollback,
     String hypercare,
     @JsonProperty("after_decommission") String afterDecommission,
-    String drill) {
+    String drill,
+    @JsonProperty("final_check") String finalCheck) {
+  /** {@code final_check: changed}: the rows changed since the Validation's proof (online). */
+  public static final String FINAL_CHECK_CHANGED = "changed";
+
+  /** {@code final_check: full}: every table compared in full under the freeze. */
+  public static final String FINAL_CHECK_FULL = "full";
+
   /**
    * {@code cutover.rollback: none}: no reverse stream; a rollback restores the source as it was.
    */
@@ -82,8 +92,34 @@ public record CutoverOptions(
     drill = drill == null ? DRILL_AFTER_APPROVAL : drill;
   }
 
+  /** Options without {@code final_check} (the default). */
+  public CutoverOptions(
+      CutoverWindow window,
+      String rto,
+      String freeze,
+      SwitchSpec switchTo,
+      String maxValidationAge,
+      String maxLag,
+      String rollback,
+      String hypercare,
+      String afterDecommission,
+      String drill) {
+    this(
+        window,
+        rto,
+        freeze,
+        switchTo,
+        maxValidationAge,
+        maxLag,
+        rollback,
+        hypercare,
+        afterDecommission,
+        drill,
+        null);
+  }
+
   public static CutoverOptions defaults() {
-    return new CutoverOptions(null, null, null, null, null, null, null, null, null, null);
+    return new CutoverOptions(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** A copy with another {@code window} (null: any time). */
@@ -98,7 +134,8 @@ public record CutoverOptions(
         rollback,
         hypercare,
         afterDecommission,
-        drill);
+        drill,
+        finalCheck);
   }
 
   /** A copy with another {@code max_validation_age} (ISO-8601; null: the default). */
@@ -113,7 +150,8 @@ public record CutoverOptions(
         rollback,
         hypercare,
         afterDecommission,
-        drill);
+        drill,
+        finalCheck);
   }
 
   /**
@@ -131,7 +169,8 @@ public record CutoverOptions(
         rollback,
         hypercare,
         afterDecommission,
-        newDrill);
+        newDrill,
+        finalCheck);
   }
 
   /** A copy with another {@code rollback} (null: the default for the migration). */
@@ -146,7 +185,8 @@ public record CutoverOptions(
         newRollback,
         hypercare,
         afterDecommission,
-        drill);
+        drill,
+        finalCheck);
   }
 
   /** A copy with another {@code hypercare} duration (ISO-8601; {@code PT0S}: none). */
@@ -161,7 +201,8 @@ public record CutoverOptions(
         rollback,
         newHypercare,
         afterDecommission,
-        drill);
+        drill,
+        finalCheck);
   }
 
   /**
@@ -178,7 +219,24 @@ public record CutoverOptions(
         rollback,
         hypercare,
         newAfterDecommission,
-        drill);
+        drill,
+        finalCheck);
+  }
+
+  /** A copy with another {@code final_check} (null: the default). */
+  public CutoverOptions withFinalCheck(String newFinalCheck) {
+    return new CutoverOptions(
+        window,
+        rto,
+        freeze,
+        switchTo,
+        maxValidationAge,
+        maxLag,
+        rollback,
+        hypercare,
+        afterDecommission,
+        drill,
+        newFinalCheck);
   }
 
   /** Whether the decommission lifts the source's write guards. */

@@ -323,6 +323,68 @@ public final class TableSql {
     return sb.toString();
   }
 
+  /**
+   * {@code SELECT items} of the source rows with {@code n} full keys, each bound as {@link
+   * #sourceByKey} binds one ({@link #bindSourceKeys}); {@code items} null: the read list of {@link
+   * #sourceSelect}.
+   */
+  public String sourceByKeys(String items, int n) {
+    StringBuilder sb = new StringBuilder("SELECT ").append(items == null ? readList() : items);
+    sb.append(" FROM ").append(sourceTable());
+    List<String> where = new ArrayList<>();
+    if (table.filter() != null && !table.filter().isBlank()) {
+      where.add("(" + table.filter() + ")");
+    }
+    List<String> cols = new ArrayList<>();
+    List<String> binds = new ArrayList<>();
+    for (String key : table.primaryKey()) {
+      ColumnMapping c = keyColumn(key);
+      cols.add(source.quote(c.source()));
+      binds.add(sourceBound(c));
+    }
+    where.add(keysIn(cols, binds, n));
+    appendWhere(sb, where);
+    return sb.toString();
+  }
+
+  /** Binds {@code keys} (source key texts) on a {@link #sourceByKeys} query from parameter 1. */
+  public void bindSourceKeys(PreparedStatement ps, List<List<String>> keys) throws SQLException {
+    int i = 1;
+    for (List<String> key : keys) {
+      for (int k = 0; k < key.size(); k++) {
+        bindSourceKey(ps, i++, keyColumn(table.primaryKey().get(k)), key.get(k));
+      }
+    }
+  }
+
+  /**
+   * {@code SELECT items} of the target rows with {@code n} full keys, bound as text ({@code items}
+   * null: the target columns in order, as {@link #targetSelect} reads them).
+   */
+  public String targetByKeys(String items, int n) {
+    StringBuilder sb =
+        new StringBuilder("SELECT ").append(items == null ? targetColumnList() : items);
+    sb.append(" FROM ").append(targetTable());
+    List<String> cols = new ArrayList<>();
+    List<String> binds = new ArrayList<>();
+    for (String key : table.primaryKey()) {
+      cols.add(target.quote(key));
+      binds.add("CAST(? AS " + keyColumn(key).type() + ")");
+    }
+    appendWhere(sb, new ArrayList<>(List.of(keysIn(cols, binds, n))));
+    return sb.toString();
+  }
+
+  /** {@code (k1, k2) IN ((b1, b2), ...)} for {@code n} keys. */
+  private static String keysIn(List<String> cols, List<String> binds, int n) {
+    String one = "(" + String.join(", ", binds) + ")";
+    StringBuilder sb = new StringBuilder("(").append(String.join(", ", cols)).append(") IN (");
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "" : ", ").append(one);
+    }
+    return sb.append(")").toString();
+  }
+
   /** The target query of one row by its full key (values bound as text). */
   public String targetByKey() {
     StringBuilder sb = new StringBuilder("SELECT ").append(targetColumnList());

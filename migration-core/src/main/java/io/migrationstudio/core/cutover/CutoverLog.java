@@ -11,7 +11,8 @@ import java.util.Objects;
  * {@code cutover-log.json}: what the executed cutover did, step by step with measured durations,
  * the final row counts per mapped table, and whether it rolled back. {@code mappingCommit} is the
  * commit whose {@code mapping.yaml} named the tables. {@code live}: the measured figures of an
- * online migration's cutover (null for {@code bulk}).
+ * online migration's cutover (null for {@code bulk}). {@code finalCheck}: which final check ran
+ * under the freeze, why, how many rows it compared and its time (null before it was recorded).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({
@@ -25,7 +26,8 @@ import java.util.Objects;
   "summary",
   "steps",
   "tables",
-  "live"
+  "live",
+  "final_check"
 })
 public record CutoverLog(
     int version,
@@ -38,7 +40,8 @@ public record CutoverLog(
     String summary,
     List<CutoverStep> steps,
     List<TableCount> tables,
-    Live live) {
+    Live live,
+    @JsonProperty("final_check") Check finalCheck) {
   public static final int CURRENT_VERSION = 1;
 
   public CutoverLog {
@@ -46,6 +49,34 @@ public record CutoverLog(
     steps = steps == null ? List.of() : List.copyOf(steps);
     tables = tables == null ? List.of() : List.copyOf(tables);
     summary = summary == null ? "" : summary;
+  }
+
+  /** A log without the final check's summary (written before it was recorded). */
+  public CutoverLog(
+      int version,
+      String migration,
+      String source,
+      String target,
+      String mappingCommit,
+      Verdict verdict,
+      boolean rolledBack,
+      String summary,
+      List<CutoverStep> steps,
+      List<TableCount> tables,
+      Live live) {
+    this(
+        version,
+        migration,
+        source,
+        target,
+        mappingCommit,
+        verdict,
+        rolledBack,
+        summary,
+        steps,
+        tables,
+        live,
+        null);
   }
 
   /** A bulk cutover's log: no live figures. */
@@ -104,6 +135,35 @@ public record CutoverLog(
       @JsonProperty("drained_transactions") Long drainedTransactions,
       @JsonProperty("drained_changes") Long drainedChanges,
       @JsonProperty("write_unavailable_ms") Long writeUnavailableMillis) {}
+
+  /** {@code final_check: changed}: only the rows the change stream changed since the proof. */
+  public static final String CHECK_CHANGED = "changed";
+
+  /** {@code final_check: full}: every table in full. */
+  public static final String CHECK_FULL = "full";
+
+  /**
+   * The final check under the freeze: {@code mode} {@value #CHECK_CHANGED} (the rows the change
+   * stream changed after the Validation's proof at {@code proof}, by key) or {@value #CHECK_FULL}
+   * (every table, counts and chunk checksums); {@code reason} why this mode ran (a fallback to the
+   * full check says what made the changed rows unusable); {@code rows} compared (keys looked up, or
+   * source rows of the tables compared in full), {@code tables} compared, the tables compared in
+   * full among them, and its time in milliseconds.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  @JsonPropertyOrder({"mode", "reason", "proof", "rows", "tables", "tables_in_full", "millis"})
+  public record Check(
+      String mode,
+      String reason,
+      String proof,
+      long rows,
+      int tables,
+      @JsonProperty("tables_in_full") int tablesInFull,
+      long millis) {
+    public Check {
+      java.util.Objects.requireNonNull(mode, "mode");
+    }
+  }
 
   /** Rows of one mapped table on each side at the final check. */
   @JsonIgnoreProperties(ignoreUnknown = true)

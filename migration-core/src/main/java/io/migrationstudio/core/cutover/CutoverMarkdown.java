@@ -155,6 +155,22 @@ final class CutoverMarkdown {
         .append(" |\n\n");
   }
 
+  /** Which final check ran under the freeze, why, what it compared and how long it took. */
+  private static void finalCheck(StringBuilder md, CutoverLog.Check c) {
+    md.append("## Final check under the freeze\n\n| | |\n|---|---|\n");
+    md.append("| Check | `").append(c.mode()).append("` |\n");
+    md.append("| Why | ").append(cell(c.reason())).append(" |\n");
+    if (c.proof() != null) {
+      md.append("| Validation's proof | `").append(c.proof()).append("` |\n");
+    }
+    md.append("| Rows compared | ").append(c.rows()).append(" |\n");
+    md.append("| Tables compared | ")
+        .append(c.tables())
+        .append(c.tablesInFull() == c.tables() ? "" : " (" + c.tablesInFull() + " in full)")
+        .append(" |\n");
+    md.append("| Time | ").append(c.millis()).append(" ms |\n\n");
+  }
+
   private static String ms(Long millis) {
     return millis == null ? "not reached" : millis + " ms";
   }
@@ -179,11 +195,17 @@ final class CutoverMarkdown {
     if (log.live() != null) {
       live(md, log.live());
     }
+    if (log.finalCheck() != null) {
+      finalCheck(md, log.finalCheck());
+    }
     md.append("## Steps\n\n");
     steps(md, log.steps());
-    md.append("\n## Final row counts\n\n");
+    md.append("\n## Final row counts (tables compared)\n\n");
     if (log.tables().isEmpty()) {
-      md.append("Not reached.\n");
+      md.append(
+          log.finalCheck() == null
+              ? "Not reached.\n"
+              : "No table changed since the Validation's proof: nothing to compare.\n");
     } else {
       md.append("| Source table | Target table | Source rows | Target rows | Equal |\n");
       md.append("|---|---|---:|---:|---|\n");

@@ -66,7 +66,8 @@ public final class CutoverService {
   static final String UNFREEZE = "unfreeze source writes";
   static final String REVERT = "revert the switch";
   static final String CHECK_WRITABLE = "check a new source session can write";
-  static final String COUNTS = "final validation under the freeze: counts and checksums";
+  static final String COUNTS =
+      "final validation under the freeze: checksums of what changed since the last proof";
   static final String SCHEMA = "check the source's columns against the approved mapping";
   static final String TARGET_WRITES = "post-check: a new target session can write";
   static final String SOURCE_REFUSES = "post-check: a new source session cannot write";
@@ -255,7 +256,7 @@ public final class CutoverService {
    * back, unfreeze. No session the drill did not open is ended; whatever fails, the source is left
    * unfrozen, the switch reverted and the target writable.
    */
-  DrillReport rehearseRealPath(
+  public DrillReport rehearseRealPath(
       MigrationSpec spec,
       String migrationId,
       MappingDocument mapping,
@@ -372,7 +373,8 @@ public final class CutoverService {
             + ")";
     List<String> notRehearsed = new ArrayList<>();
     notRehearsed.add(
-        "the final validation under the freeze (checksums of every table) and the post-checks:"
+        "the final check under the freeze (checksums of the rows changed since the Validation's"
+            + " proof, or of every table) and the post-checks:"
             + " they run at the execution");
     if (wayBack) {
       notRehearsed.add(
@@ -552,6 +554,14 @@ public final class CutoverService {
             : null;
     Long writeUnavailable = null;
     boolean completed = false;
+    // which final check: decided before the freeze (the proof is on the branch already)
+    FinalCheck.Plan plan =
+        FinalCheck.plan(
+            spec,
+            live != null,
+            io.migrationstudio.core.cdc.apply.StreamService.captureName(migrationId),
+            store.read(branch, ArtifactPaths.VALIDATION_JSON));
+    CutoverLog.Check[] check = {null};
     try {
       boolean ok =
           steps.run(CUTOVER, CONNECT, run::connect)
@@ -565,7 +575,10 @@ public final class CutoverService {
                   || steps.run(CUTOVER, MARKER, live::mark)
                       && steps.run(CUTOVER, DRAIN, live::drain)
                       && steps.run(CUTOVER, SEQUENCES, live::sequences))
-              && steps.run(CUTOVER, COUNTS, () -> compareUnderFreeze(spec, mapping, counts))
+              && steps.run(
+                  CUTOVER,
+                  COUNTS,
+                  () -> compareUnderFreeze(spec, mapping, migrationId, plan, counts, check))
               && steps.run(CUTOVER, SCHEMA, () -> SchemaDrift.check(spec, secrets, mapping))
               && (live == null || steps.run(CUTOVER, PROOF, live::prove))
               && (reverse == null || steps.run(CUTOVER, REVERSE, reverse::prepare))
@@ -614,8 +627,14 @@ public final class CutoverService {
                   : ": the source takes writes again");
     } else {
       summary =
-          counts.size()
-              + " tables with equal row counts and checksums under the freeze; traffic switched"
+          (check[0] != null && CutoverLog.CHECK_CHANGED.equals(check[0].mode())
+                  ? check[0].rows()
+                      + " rows changed since the Validation's proof equal on both sides under the"
+                      + " freeze ("
+                      + check[0].tables()
+                      + " tables)"
+                  : counts.size() + " tables with equal row counts and checksums under the freeze")
+              + "; traffic switched"
               + (run.freezes()
                   ? "; the source tables in scope stay guarded against writes as the fallback"
                   : "")
@@ -639,7 +658,8 @@ public final class CutoverService {
             summary,
             steps.steps(),
             counts,
-            live == null ? null : live.live(writeUnavailable));
+            live == null ? null : live.live(writeUnavailable),
+            check[0]);
     return output(log, Json.bytes(Json.write(log)));
   }
 
@@ -651,25 +671,53 @@ public final class CutoverService {
   }
 
   /**
-   * Under the freeze, every table compared in full ({@link FinalCheck}). A count comparison passed
-   * a cutover whose source rows had been updated after Validation; this does not. Any difference
-   * refuses the switch and names the rows (keys masked as the evidence is).
+   * Under the freeze, {@code plan} run ({@link FinalCheck}): the rows changed since the
+   * Validation's proof (online), or every table in full. A count comparison passed a cutover whose
+   * source rows had been updated after Validation; this does not. Any difference refuses the switch
+   * and names the rows (keys masked as the evidence is). {@code check} receives what ran.
    */
   private String compareUnderFreeze(
-      MigrationSpec spec, MappingDocument mapping, List<CutoverLog.TableCount> counts) {
-    FinalCheck.Result result = FinalCheck.compare(spec, secrets, mapping);
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      FinalCheck.Plan plan,
+      List<CutoverLog.TableCount> counts,
+      CutoverLog.Check[] check) {
+    FinalCheck.Outcome outcome = FinalCheck.run(spec, secrets, mapping, migrationId, plan);
+    check[0] = outcome.check();
+    FinalCheck.Result result = outcome.result();
     counts.addAll(result.tables());
     if (!result.same()) {
       throw new CheckFailed(
           result.different().size()
               + " of "
               + counts.size()
-              + " tables differ between source and target under the freeze: "
+              + " tables differ between source and target under the freeze ("
+              + outcome.check().mode()
+              + " check): "
               + String.join("; ", result.different())
               + ". The source changed after the copy (or the copy is wrong): the switch is refused"
               + " and the source unfrozen; repair with studio validate --repair or migrate again");
     }
-    return counts.size() + " tables, every count and checksum equal";
+    return CutoverLog.CHECK_CHANGED.equals(outcome.check().mode())
+        ? "changed rows: "
+            + outcome.check().rows()
+            + " rows of "
+            + outcome.check().tables()
+            + " tables changed after the proof at "
+            + outcome.check().proof()
+            + " compared by key, all equal"
+            + (outcome.check().tablesInFull() == 0
+                ? ""
+                : " (" + outcome.check().tablesInFull() + " of them in full)")
+            + " in "
+            + outcome.check().millis()
+            + " ms"
+        : "full: "
+            + counts.size()
+            + " tables, every count and checksum equal ("
+            + outcome.check().reason()
+            + ")";
   }
 
   private static long count(Connection c, String sql) throws SQLException {

@@ -1,21 +1,33 @@
 package io.migrationstudio.core.cutover;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.cdc.StreamPosition;
+import io.migrationstudio.core.cdc.apply.RowChanges;
+import io.migrationstudio.core.cdc.apply.StreamPositions;
+import io.migrationstudio.core.cdc.apply.StreamService;
+import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.dialect.Connections;
+import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.Secrets;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
+import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.EvidenceMask;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.validate.KeyedComparison;
 import io.migrationstudio.core.validate.ValidationReport;
 import io.migrationstudio.core.validate.Validator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,11 +35,30 @@ import java.util.concurrent.Future;
 
 /**
  * The comparison of both sides while they are frozen, shared by the cutover (source frozen, before
- * the switch) and the rollback (both frozen, after the reverse drain, before the switch back):
- * every table compared in full, counts and chunk checksums on both sides (SQL hashing where the
- * engines allow, the canonical client-side hash otherwise), differing chunks bisected to the rows.
- * Never an earlier proof and never counts alone: a count comparison passed a cutover whose source
- * rows had been updated after Validation.
+ * the switch) and the rollback (both frozen, after the reverse drain, before the switch back).
+ * Never counts alone: a count comparison passed a cutover whose source rows had been updated after
+ * Validation.
+ *
+ * <ul>
+ *   <li><b>full</b> ({@link #compare}): every table compared in full, counts and chunk checksums on
+ *       both sides (SQL hashing where the engines allow, the canonical client-side hash otherwise),
+ *       differing chunks bisected to the rows. Its time grows with the database.
+ *   <li><b>changed</b> ({@link #run} with a {@link Plan} of mode {@code changed}; an online
+ *       cutover's default): the Validation proved both sides equal at a stream position (its
+ *       positioned comparison, {@code validation.json} {@code position.target_position}); the
+ *       change stream recorded, with each batch it applied, the keys of the rows it changed ({@link
+ *       RowChanges}). Under the freeze, after the drain, exactly the rows changed after the proof
+ *       are compared by key on both sides ({@link KeyedComparison}: SQL hash sums where possible,
+ *       the validator's canonical comparison otherwise), and a table the stream truncated is
+ *       compared in full. Its time grows with the writes since the proof. A row changed before the
+ *       proof and corrupted on the target afterwards, behind the stream's back, is not this check's
+ *       to find: the proof covered the row as it was, and a direct write on the target is what the
+ *       full Validation ({@code validation.full}) finds.
+ * </ul>
+ *
+ * The full check runs instead for a bulk cutover, {@code cutover.final_check: full}, a missing or
+ * failed proof or one of another stream, and a record that may be incomplete ({@link
+ * RowChanges#coverage}); the cutover log says which ran and why.
  */
 public final class FinalCheck {
   private FinalCheck() {}
@@ -56,8 +87,193 @@ public final class FinalCheck {
    */
   static final int PAIRS = 2;
 
+  /**
+   * Which check runs: {@code mode} {@link CutoverLog#CHECK_CHANGED} from the stream position {@code
+   * proof} (the target's position at the Validation's proof; null: the stream's start), or {@link
+   * CutoverLog#CHECK_FULL}; {@code reason} says why.
+   */
+  public record Plan(String mode, String proof, String reason) {
+    public Plan {
+      if (!CutoverLog.CHECK_CHANGED.equals(mode) && !CutoverLog.CHECK_FULL.equals(mode)) {
+        throw new IllegalArgumentException("final check mode must be changed or full: " + mode);
+      }
+    }
+
+    static Plan full(String reason) {
+      return new Plan(CutoverLog.CHECK_FULL, null, reason);
+    }
+  }
+
+  /**
+   * The plan of a cutover: {@code online} with the change stream {@code capture}, the spec's {@code
+   * cutover.final_check}, and the last {@code validation.json} (empty when there is none).
+   */
+  public static Plan plan(
+      MigrationSpec spec, boolean online, String capture, Optional<byte[]> validationJson) {
+    if (!online) {
+      return Plan.full("a bulk cutover: no change stream records what changed since Validation");
+    }
+    if (CutoverLog.CHECK_FULL.equals(spec.cutover().finalCheck())) {
+      return Plan.full("cutover.final_check: full");
+    }
+    if (validationJson.isEmpty()) {
+      return Plan.full("no Validation report to start from");
+    }
+    JsonNode report;
+    try {
+      report = Json.read(validationJson.get(), JsonNode.class, ArtifactPaths.VALIDATION_JSON);
+    } catch (RuntimeException e) {
+      return Plan.full("the Validation report cannot be read (" + e.getMessage() + ")");
+    }
+    if (!Verdict.PASS.name().equals(report.path("status").asText())) {
+      return Plan.full(
+          "the last Validation did not pass (status " + report.path("status").asText() + ")");
+    }
+    JsonNode position = report.path("position");
+    String proof = position.path("target_position").asText(null);
+    if (proof == null || !capture.equals(position.path("capture").asText(null))) {
+      return Plan.full(
+          "the last Validation recorded no proof position of the change stream " + capture);
+    }
+    try {
+      StreamPosition.parse(proof);
+    } catch (IllegalArgumentException e) {
+      return Plan.full("the Validation's proof position is not a stream position: " + proof);
+    }
+    return new Plan(
+        CutoverLog.CHECK_CHANGED,
+        proof,
+        "the rows the change stream changed after the Validation's proof at " + proof);
+  }
+
+  /** What {@link #run} compared and found. */
+  public record Outcome(Result result, CutoverLog.Check check) {}
+
+  /**
+   * Runs {@code plan} on the frozen pair of migration {@code migrationId}: the changed rows since
+   * its proof, or (mode full, or a record that may be incomplete) every table in full.
+   */
+  public static Outcome run(
+      MigrationSpec spec, Secrets secrets, MappingDocument mapping, String migrationId, Plan plan) {
+    long started = System.nanoTime();
+    if (CutoverLog.CHECK_FULL.equals(plan.mode())) {
+      return full(spec, secrets, mapping, plan.reason(), started);
+    }
+    StreamPosition proof = StreamPosition.parse(plan.proof());
+    String capture = StreamService.captureName(migrationId);
+    Dialect td = Dialects.target(spec);
+    RowChanges record = new RowChanges(td, TargetSchema.DEFAULT_STUDIO_SCHEMA);
+    Read read =
+        Connections.onBothReadOnly(
+            spec,
+            secrets,
+            "comparing the rows changed since the Validation's proof under the freeze",
+            (src, tgt) -> {
+              RowChanges.Coverage coverage =
+                  record.coverage(
+                      tgt,
+                      migrationId,
+                      capture,
+                      new StreamPositions(td, TargetSchema.DEFAULT_STUDIO_SCHEMA),
+                      proof);
+              if (!coverage.complete()) {
+                return new Read(coverage, null, List.of());
+              }
+              Map<String, List<RowChanges.Changed>> changed =
+                  record.since(tgt, migrationId, capture, proof);
+              Map<String, List<RowChanges.Changed>> byKey = new TreeMap<>();
+              List<TableMapping> whole = new ArrayList<>();
+              for (Map.Entry<String, List<RowChanges.Changed>> e : changed.entrySet()) {
+                Optional<TableMapping> t = mapping.bySource(e.getKey());
+                if (t.isEmpty()) {
+                  continue; // out of the approved mapping: not switched, not compared
+                }
+                if (e.getValue().stream().anyMatch(RowChanges.Changed::wholeTable)) {
+                  whole.add(t.get());
+                } else {
+                  byKey.put(e.getKey(), e.getValue());
+                }
+              }
+              ValidationReport keyed =
+                  new KeyedComparison(Dialects.source(spec), td)
+                      .compare(
+                          src,
+                          tgt,
+                          mapping,
+                          migrationId,
+                          byKey,
+                          EvidenceMask.plain(spec.mapping().plainEvidence()));
+              return new Read(coverage, keyed, whole);
+            });
+    RowChanges.Coverage coverage = read.coverage();
+    if (!coverage.complete()) {
+      return full(
+          spec,
+          secrets,
+          mapping,
+          "the record of changed rows may be incomplete ("
+              + coverage.detail()
+              + "): every table compared in full instead",
+          started);
+    }
+    ValidationReport keyed = read.keyed();
+    List<TableMapping> whole = read.whole();
+    Map<String, ValidationReport.TableValidation> compared = new HashMap<>();
+    keyed.tables().forEach(t -> compared.put(t.table(), t));
+    long rows = keyed.tables().stream().mapToLong(ValidationReport.TableValidation::sampled).sum();
+    if (!whole.isEmpty()) {
+      for (ValidationReport.TableValidation t : tables(spec, secrets, only(mapping, whole))) {
+        compared.put(t.table(), t);
+        rows += t.sourceRows();
+      }
+    }
+    Result result = result(mapping, compared);
+    return new Outcome(
+        result,
+        new CutoverLog.Check(
+            CutoverLog.CHECK_CHANGED,
+            plan.reason()
+                + (whole.isEmpty()
+                    ? ""
+                    : "; compared in full: "
+                        + whole.stream().map(TableMapping::source).toList()
+                        + " (truncated, or keys the record cannot bind back)"),
+            plan.proof(),
+            rows,
+            compared.size(),
+            whole.size(),
+            StepRecorder.millis(System.nanoTime() - started)));
+  }
+
+  /** What the changed-rows check read on the frozen pair. */
+  private record Read(
+      RowChanges.Coverage coverage, ValidationReport keyed, List<TableMapping> whole) {}
+
+  private static Outcome full(
+      MigrationSpec spec, Secrets secrets, MappingDocument mapping, String reason, long started) {
+    Result r = compare(spec, secrets, mapping);
+    return new Outcome(
+        r,
+        new CutoverLog.Check(
+            CutoverLog.CHECK_FULL,
+            reason,
+            null,
+            r.tables().stream().mapToLong(CutoverLog.TableCount::sourceRows).sum(),
+            r.tables().size(),
+            r.tables().size(),
+            StepRecorder.millis(System.nanoTime() - started)));
+  }
+
   /** Compares every table of {@code mapping} between the spec's source and target. */
   public static Result compare(MigrationSpec spec, Secrets secrets, MappingDocument mapping) {
+    Map<String, ValidationReport.TableValidation> compared = new HashMap<>();
+    tables(spec, secrets, mapping).forEach(t -> compared.put(t.table(), t));
+    return result(mapping, compared);
+  }
+
+  /** Every table of {@code mapping} compared in full, over up to {@link #PAIRS} pairs. */
+  private static List<ValidationReport.TableValidation> tables(
+      MigrationSpec spec, Secrets secrets, MappingDocument mapping) {
     List<List<TableMapping>> shares = new ArrayList<>();
     for (int i = 0; i < Math.min(PAIRS, mapping.tables().size()); i++) {
       shares.add(new ArrayList<>());
@@ -102,10 +318,19 @@ public final class FinalCheck {
         pool.shutdownNow();
       }
     }
+    return new ArrayList<>(compared.values());
+  }
+
+  /** One row per compared table of {@code mapping} (in its order), and the differing ones named. */
+  private static Result result(
+      MappingDocument mapping, Map<String, ValidationReport.TableValidation> compared) {
     List<CutoverLog.TableCount> tables = new ArrayList<>();
     List<String> different = new ArrayList<>();
     for (TableMapping m : mapping.tables()) {
       ValidationReport.TableValidation t = compared.get(m.source());
+      if (t == null) {
+        continue; // not changed since the proof
+      }
       boolean same = t.status() == Verdict.PASS;
       tables.add(
           new CutoverLog.TableCount(

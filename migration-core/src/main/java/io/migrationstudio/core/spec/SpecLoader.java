@@ -90,6 +90,8 @@ public final class SpecLoader {
           CutoverOptions.DRILL_AFTER_APPROVAL,
           CutoverOptions.DRILL_SEPARATE_GATE,
           CutoverOptions.DRILL_SKIP);
+  static final List<String> FINAL_CHECKS =
+      List.of(CutoverOptions.FINAL_CHECK_CHANGED, CutoverOptions.FINAL_CHECK_FULL);
   static final List<String> SWITCHES =
       List.of(SwitchSpec.NONE, SwitchSpec.CONFIG_FILE, SwitchSpec.COMMAND, SwitchSpec.PGBOUNCER);
   static final List<String> GATES = List.of("auto", "ask", "external");
@@ -784,6 +786,7 @@ public final class SpecLoader {
       oneOf(c, "cutover", "freeze", FREEZES);
       oneOf(c, "cutover", "rollback", ROLLBACKS);
       oneOf(c, "cutover", "drill", DRILLS);
+      oneOf(c, "cutover", "final_check", FINAL_CHECKS);
       switchTo(section(c, "cutover", "switch", SwitchSpec.class));
     }
 

@@ -272,6 +272,10 @@ class CutoverServiceIT {
             new CutoverLog.TableCount("ünï\"q", "ünï\"q", 1, 1, true)),
         log.tables());
     assertEquals(commit, log.mappingCommit());
+    assertEquals(CutoverLog.CHECK_FULL, log.finalCheck().mode(), log.finalCheck().toString());
+    assertTrue(log.finalCheck().reason().contains("bulk"), log.finalCheck().reason());
+    assertEquals(9, log.finalCheck().rows());
+    assertEquals(3, log.finalCheck().tablesInFull());
     IllegalStateException refused =
         assertThrows(
             IllegalStateException.class,

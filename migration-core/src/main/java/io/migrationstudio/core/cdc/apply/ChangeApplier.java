@@ -62,6 +62,10 @@ import java.util.TreeMap;
  * <p><b>Chunk marks.</b> Every change of a table in scope, applied or skipped, marks the ledger
  * chunk(s) of its row in {@link ChunkChanges} in the same target transaction, so a re-validation
  * knows from the stream itself which chunks may differ from their last proof.
+ *
+ * <p><b>Row marks.</b> The keys of the rows those changes touched go to {@link RowChanges} in the
+ * same target transaction too (one row per batch), so the cutover's final check compares exactly
+ * the rows changed since the Validation's proof.
  */
 public final class ChangeApplier {
   /** Changes per JDBC batch before it is sent. */
@@ -77,6 +81,7 @@ public final class ChangeApplier {
   private final StreamPositions positions;
   private final Ledger ledger;
   private final ChunkChanges marks;
+  private final RowChanges rowMarks;
   private final Map<String, TableChanges> tables = new HashMap<>();
   private final Map<String, ChunkLookup> lookups = new HashMap<>();
   private boolean created;
@@ -140,6 +145,7 @@ public final class ChangeApplier {
     this.positions = new StreamPositions(target, studioSchema);
     this.ledger = new Ledger(target, studioSchema);
     this.marks = new ChunkChanges(target, studioSchema);
+    this.rowMarks = new RowChanges(target, studioSchema);
   }
 
   /** The position and counters the target holds for this capture (empty before any batch). */
@@ -175,8 +181,10 @@ public final class ChangeApplier {
           st.execute(TargetSchema.streamPositionStatement(target, studioSchema));
         }
         marks.create(tgt);
+        rowMarks.create(tgt);
       }
-      StreamPosition stored = positions.lock(tgt, capture);
+      Optional<StreamPositions.Stored> before = positions.lockStored(tgt, capture);
+      StreamPosition stored = before.map(StreamPositions.Stored::position).orElse(null);
       StreamPosition last = stored;
       Instant lastTime = null;
       int applied = 0;
@@ -184,6 +192,7 @@ public final class ChangeApplier {
       long changes = 0;
       Counts counts = new Counts();
       ChunkChanges.Pending touched = new ChunkChanges.Pending();
+      RowChanges.Pending rows = new RowChanges.Pending();
       try (Batcher out = new Batcher(tgt)) {
         for (SourceTransaction tx : batch) {
           if (last != null && tx.commit().compareTo(last) <= 0) {
@@ -191,7 +200,7 @@ public final class ChangeApplier {
             continue;
           }
           for (RowChange change : tx.changes()) {
-            apply(tgt, out, tx, change, counts, touched);
+            apply(tgt, out, tx, change, counts, touched, rows);
           }
           applied++;
           changes += tx.changes().size();
@@ -206,6 +215,7 @@ public final class ChangeApplier {
         // the chunks the batch touched, with its rows and its position (re-validation reuses the
         // proof of a chunk whose mark did not move)
         marks.add(tgt, migration, touched);
+        rowMarks.add(tgt, migration, capture, rows, before, applied, last);
         positions.advance(tgt, capture, last, applied, changes - counts.ignored, lastTime);
         tgt.commit();
       }
@@ -233,7 +243,8 @@ public final class ChangeApplier {
       SourceTransaction tx,
       RowChange change,
       Counts counts,
-      ChunkChanges.Pending touched)
+      ChunkChanges.Pending touched,
+      RowChanges.Pending rows)
       throws SQLException {
     TableChanges t = table(change.table());
     if (t == null) {
@@ -253,8 +264,10 @@ public final class ChangeApplier {
         boolean applyNew = !copied(chunks, t.chunkKeyText(change.row()), tx);
         boolean applyOld = moved && !copied(chunks, t.chunkKeyText(change.key()), tx);
         TableChanges.Converted row = t.convert(withBeforeImage(change.row(), change.key()));
+        rows.row(t.table.source(), t.sourceKeyTexts(change.row()), t.keyValues(row));
         if (moved) {
           String[] oldKey = t.keyValues(t.convertKey(change.key()));
+          rows.row(t.table.source(), t.sourceKeyTexts(change.key()), oldKey);
           if (row.anyUnchanged() && applyNew && !applyOld) {
             throw new MigrationException(
                 ErrorCode.INVALID_ARTIFACT,
@@ -295,15 +308,18 @@ public final class ChangeApplier {
       }
       case DELETE -> {
         touched.mark(t.table.source(), chunkOf(chunks, t, change.key()), tx.commit());
+        String[] targetKey = t.keyValues(t.convertKey(change.key()));
+        rows.row(t.table.source(), t.sourceKeyTexts(change.key()), targetKey);
         if (copied(chunks, t.chunkKeyText(change.key()), tx)) {
           counts.add(name, 0, 0, 0, 0, 1);
         } else {
-          out.add(t.delete(), t.keyValues(t.convertKey(change.key())), null, null);
+          out.add(t.delete(), targetKey, null, null);
           counts.add(name, 0, 0, 1, 0, 0);
         }
       }
       case TRUNCATE -> {
         touched.mark(t.table.source(), ChunkChanges.WHOLE_TABLE, tx.commit());
+        rows.whole(t.table.source());
         out.flush();
         truncate(tgt, t, chunks, tx);
         counts.add(name, 0, 0, 0, 1, 0);

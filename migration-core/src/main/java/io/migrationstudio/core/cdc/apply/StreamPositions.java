@@ -49,13 +49,18 @@ public final class StreamPositions {
    * until the first commits or rolls back, then sees its position.
    */
   StreamPosition lock(Connection target, String capture) throws SQLException {
+    return lockStored(target, capture).map(Stored::position).orElse(null);
+  }
+
+  /** {@link #lock}, returning the whole row (its position null before the first batch). */
+  Optional<Stored> lockStored(Connection target, String capture) throws SQLException {
     try (PreparedStatement ps =
         target.prepareStatement(
             "INSERT INTO " + table + " (capture) VALUES (?) ON CONFLICT (capture) DO NOTHING")) {
       ps.setString(1, capture);
       ps.executeUpdate();
     }
-    return read(target, capture, " FOR UPDATE").map(Stored::position).orElse(null);
+    return read(target, capture, " FOR UPDATE");
   }
 
   /** Advances the capture's row (locked by {@link #lock}) in the current transaction. */

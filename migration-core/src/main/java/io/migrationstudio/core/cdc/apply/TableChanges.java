@@ -161,6 +161,24 @@ final class TableChanges {
     return v instanceof byte[] b ? "\\x" + java.util.HexFormat.of().formatHex(b) : v.toString();
   }
 
+  /**
+   * The source's text of the row's key columns ({@code values} holds the row or its old key), as a
+   * source query binds them back ({@code TableSql.bindSourceKey}); null when a value cannot be
+   * bound back as text (a binary key across engines) or is missing: the row is then recorded as its
+   * whole table.
+   */
+  String[] sourceKeyTexts(Map<String, Object> values) {
+    String[] out = new String[keySource.size()];
+    for (int i = 0; i < out.length; i++) {
+      Object v = values.get(keySource.get(i));
+      if (v == null || v == RowChange.UNCHANGED || (v instanceof byte[] && sql.crossEngine())) {
+        return null;
+      }
+      out[i] = v instanceof byte[] b ? "\\x" + java.util.HexFormat.of().formatHex(b) : v.toString();
+    }
+    return out;
+  }
+
   /** Whether {@code oldKey} names another row than {@code row} (a key-changing update). */
   boolean keyChanged(Map<String, Object> oldKey, Map<String, Object> row) {
     if (oldKey.isEmpty()) {

@@ -15,6 +15,7 @@ import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.Secrets;
+import io.migrationstudio.core.dialect.mariadb.MariaDbDialect;
 import io.migrationstudio.core.dialect.postgres.PostgresChangeCapture;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
@@ -65,11 +66,17 @@ public final class ReverseStream {
   }
 
   /**
-   * Whether the reverse stream can run for {@code spec}: its applier enters a PostgreSQL session on
-   * the source ({@link ApplierSession}); other sources have no way back yet.
+   * Whether the reverse stream can run for {@code spec}: the source's engine has a {@link
+   * ReverseApplier} (PostgreSQL: a session tagged with a replication origin, {@link
+   * ApplierSession}; MariaDB: {@link MariaDbReverseApplier}, whose session marks itself with a
+   * {@code server_id}); other sources (MySQL has no session {@code server_id}) have no way back
+   * yet.
    */
   public static boolean supports(MigrationSpec spec) {
-    return "postgresql".equals(Dialects.source(spec).name());
+    Dialect source = Dialects.source(spec);
+    String url = spec.source().url();
+    return "postgresql".equals(source.name())
+        || source instanceof MariaDbDialect && url != null && url.startsWith("jdbc:mariadb:");
   }
 
   /** The reverse capture's slot and publication on the target. */
