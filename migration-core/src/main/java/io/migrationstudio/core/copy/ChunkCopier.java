@@ -62,6 +62,7 @@ public final class ChunkCopier {
   private final ChangeCapture capture;
   private final TableFacts facts;
   private final String mappingCommit;
+  private final boolean asyncCommit;
 
   /**
    * What the chunks of one table share and need to learn only once per run (issue 17): whether the
@@ -112,6 +113,7 @@ public final class ChunkCopier {
     this.capture = source.changeCapture().orElse(null);
     this.facts = null;
     this.mappingCommit = null;
+    this.asyncCommit = false;
   }
 
   private ChunkCopier(
@@ -119,7 +121,8 @@ public final class ChunkCopier {
       boolean binaryRows,
       ChangeCapture capture,
       TableFacts facts,
-      String mappingCommit) {
+      String mappingCommit,
+      boolean asyncCommit) {
     this.sourceDialect = base.sourceDialect;
     this.targetDialect = base.targetDialect;
     this.ledger = base.ledger;
@@ -129,11 +132,12 @@ public final class ChunkCopier {
     this.capture = capture;
     this.facts = facts;
     this.mappingCommit = mappingCommit;
+    this.asyncCommit = asyncCommit;
   }
 
   /** This copier writing decoded rows only in COPY text (tests compare the two formats). */
   ChunkCopier withoutBinaryRows() {
-    return new ChunkCopier(this, false, capture, facts, mappingCommit);
+    return new ChunkCopier(this, false, capture, facts, mappingCommit, asyncCommit);
   }
 
   /**
@@ -146,7 +150,8 @@ public final class ChunkCopier {
         binaryRows,
         capture,
         Objects.requireNonNull(tableFacts),
-        Objects.requireNonNull(commit));
+        Objects.requireNonNull(commit),
+        asyncCommit);
   }
 
   /**
@@ -155,7 +160,41 @@ public final class ChunkCopier {
    */
   public ChunkCopier withChangeCapture(ChangeCapture changeCapture) {
     return new ChunkCopier(
-        this, binaryRows, Objects.requireNonNull(changeCapture), facts, mappingCommit);
+        this, binaryRows, Objects.requireNonNull(changeCapture), facts, mappingCommit, asyncCommit);
+  }
+
+  /**
+   * This copier committing a chunk on a PostgreSQL target without waiting for its WAL flush ({@code
+   * SET LOCAL synchronous_commit TO off}; issue 17: with fsync on, a flush per chunk was a large
+   * part of a small chunk's fixed cost). The rows and the ledger row still commit in one
+   * transaction, so a crash of the target loses both or neither; the caller makes the chunks
+   * durable before it reports them done ({@link #flushCommitted}), and a chunk lost before that is
+   * simply not committed in the ledger and copied again.
+   */
+  public ChunkCopier withAsyncCommit() {
+    return new ChunkCopier(this, binaryRows, capture, facts, mappingCommit, true);
+  }
+
+  /**
+   * Waits until every transaction the target committed so far is durable: a transaction with a
+   * transaction id commits synchronously, and the WAL is flushed in order up to its commit record,
+   * so the chunks committed before it by {@link #withAsyncCommit} on any session are on disk too.
+   */
+  public static void flushCommitted(Connection target) throws SQLException {
+    boolean auto = target.getAutoCommit();
+    target.setAutoCommit(false);
+    boolean done = false;
+    try (java.sql.Statement st = target.createStatement()) {
+      st.execute("SET LOCAL synchronous_commit TO on");
+      st.execute("SELECT pg_catalog.txid_current()");
+      target.commit();
+      done = true;
+    } finally {
+      if (!done) {
+        rollbackQuietly(target);
+      }
+      restoreAutoCommit(target, auto);
+    }
   }
 
   /** Copies {@code range} of {@code table}; see the class comment. */
@@ -196,6 +235,11 @@ public final class ChunkCopier {
     boolean sourceAuto = source.getAutoCommit();
     boolean done = false;
     try {
+      if (asyncCommit && targetDialect.speaksPostgres()) {
+        try (java.sql.Statement st = target.createStatement()) {
+          st.execute("SET LOCAL synchronous_commit TO off");
+        }
+      }
       Ledger.ChunkRow current = lockLedgerRow(target, migration, table, range, what);
       if (current.committed() && !options.force()) {
         target.rollback();
