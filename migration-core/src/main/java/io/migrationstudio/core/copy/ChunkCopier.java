@@ -235,12 +235,8 @@ public final class ChunkCopier {
     boolean sourceAuto = source.getAutoCommit();
     boolean done = false;
     try {
-      if (asyncCommit && targetDialect.speaksPostgres()) {
-        try (java.sql.Statement st = target.createStatement()) {
-          st.execute("SET LOCAL synchronous_commit TO off");
-        }
-      }
-      Ledger.ChunkRow current = lockLedgerRow(target, migration, table, range, what);
+      Locked locked = lockLedgerRow(target, migration, table, range, what);
+      Ledger.ChunkRow current = locked.row();
       if (current.committed() && !options.force()) {
         target.rollback();
         done = true;
@@ -249,7 +245,7 @@ public final class ChunkCopier {
       }
       Instant started = clock.instant();
       // an uncommitted range of a table that was empty when planned holds no row (Ledger)
-      if (current.committed() || !ledger.targetWasEmpty(target, migration, table)) {
+      if (current.committed() || !locked.targetWasEmpty()) {
         try (PreparedStatement del = target.prepareStatement(sql.targetDelete(range))) {
           TableSql.bindRange(del, range);
           del.executeUpdate();
@@ -279,7 +275,7 @@ public final class ChunkCopier {
                   + ledger.chunkTable()
                   + " SET \"rows\" = ?, rejects = ?, source_hash = ?, target_hash = ?,"
                   + " attempt = ?, status = ?, started_at = ?, finished_at = ?,"
-                  + " worker = coalesce(?, worker), snapshot = ?"
+                  + " worker = coalesce(?, worker), snapshot = ?, bytes = coalesce(?, bytes)"
                   + " WHERE migration = ? AND table_name = ? AND chunk = ?")) {
         up.setLong(1, s.written);
         up.setLong(2, s.rejected);
@@ -291,9 +287,10 @@ public final class ChunkCopier {
         up.setObject(8, Ledger.utc(clock.instant()));
         up.setString(9, options.worker());
         up.setString(10, snapshot);
-        up.setString(11, migration);
-        up.setString(12, table);
-        up.setInt(13, range.index());
+        up.setObject(11, s.bytes, java.sql.Types.BIGINT);
+        up.setString(12, migration);
+        up.setString(13, table);
+        up.setInt(14, range.index());
         up.executeUpdate();
       }
       if (!options.leaveOpen()) {
@@ -327,8 +324,15 @@ public final class ChunkCopier {
     return capture.beginChunkRead(source);
   }
 
-  /** The ledger row of the chunk, created {@code planned} when missing, locked FOR UPDATE. */
-  private Ledger.ChunkRow lockLedgerRow(
+  /** A chunk's locked ledger row, and whether its table was empty when planned. */
+  private record Locked(Ledger.ChunkRow row, boolean targetWasEmpty) {}
+
+  /**
+   * The ledger row of the chunk, created {@code planned} when missing, locked FOR UPDATE, read with
+   * its table's {@code target_was_empty} in the same round trip; for {@link #withAsyncCommit} the
+   * same query sets {@code synchronous_commit} off for the chunk's transaction.
+   */
+  private Locked lockLedgerRow(
       Connection target, String migration, String table, ChunkRange range, String what)
       throws SQLException {
     try (PreparedStatement ins =
@@ -347,9 +351,16 @@ public final class ChunkCopier {
     }
     try (PreparedStatement ps =
         target.prepareStatement(
-            "SELECT lo, hi, \"rows\", source_hash, attempt, status FROM "
+            "SELECT lo, hi, \"rows\", source_hash, attempt, status,"
+                + " (SELECT t.target_was_empty FROM "
+                + ledger.tableLedger()
+                + " t WHERE t.migration = c.migration AND t.table_name = c.table_name)"
+                + (asyncCommit && targetDialect.speaksPostgres()
+                    ? ", set_config('synchronous_commit', 'off', true)"
+                    : "")
+                + " FROM "
                 + ledger.chunkTable()
-                + " WHERE migration = ? AND table_name = ? AND chunk = ? FOR UPDATE")) {
+                + " c WHERE migration = ? AND table_name = ? AND chunk = ? FOR UPDATE OF c")) {
       ps.setString(1, migration);
       ps.setString(2, table);
       ps.setInt(3, range.index());
@@ -371,24 +382,32 @@ public final class ChunkCopier {
                   + range.hi()
                   + "); re-run prepareTarget to take the plan from the ledger");
         }
-        return new Ledger.ChunkRow(
-            table,
-            range.index(),
-            lo,
-            hi,
-            rs.getLong(3),
-            0,
-            rs.getString(4),
-            null,
-            rs.getInt(5),
-            rs.getString(6),
-            null,
-            null);
+        return new Locked(
+            new Ledger.ChunkRow(
+                table,
+                range.index(),
+                lo,
+                hi,
+                rs.getLong(3),
+                0,
+                rs.getString(4),
+                null,
+                rs.getInt(5),
+                rs.getString(6),
+                null,
+                null),
+            rs.getBoolean(7));
       }
     }
   }
 
-  private record Streamed(long written, long rejected, String sourceHash, String targetHash) {}
+  /** A chunk's rows as copied; {@code bytes} of the binary stream of a piped chunk, else null. */
+  private record Streamed(
+      long written, long rejected, String sourceHash, String targetHash, Long bytes) {
+    Streamed(long written, long rejected, String sourceHash, String targetHash) {
+      this(written, rejected, sourceHash, targetHash, null);
+    }
+  }
 
   /** The binary pass-through of an identity PostgreSQL table ({@link BinaryCopyPipe}), or null. */
   private Streamed pipe(
@@ -409,8 +428,7 @@ public final class ChunkCopier {
     if (p == null) {
       return null;
     }
-    ledger.recordBytes(target, migration, sql.table().source(), range.index(), p.bytes());
-    return new Streamed(p.rows(), 0, p.hash(), p.hash());
+    return new Streamed(p.rows(), 0, p.hash(), p.hash(), p.bytes());
   }
 
   /** {@code decision} for {@code sql}'s table, decided once when there are {@link #facts}. */

@@ -130,8 +130,10 @@ public final class MigrateService {
     List<ChunkResult> results = new ArrayList<>(req.chunks().size());
     boolean pending = false;
     for (ChunkRange range : req.chunks()) {
-      ChunkResult r =
-          copyChunk(req.chunk(range), mapping, deliveryAttempt, worker, heartbeat, true);
+      // a redelivered batch failed at its first chunk not committed yet; the later ones are
+      // delivered for the first time (the ledger counts a chunk's attempts, not the batch's)
+      int attempt = pending ? 1 : deliveryAttempt;
+      ChunkResult r = copyChunk(req.chunk(range), mapping, attempt, worker, heartbeat, true);
       pending |= !r.alreadyCommitted();
       results.add(r);
     }
