@@ -13,7 +13,8 @@
 # Environment: BENCH_ROUNDS (default 3; every variant once per round, the order rotating, medians
 # reported), BENCH_CHUNK_ROWS (50000), BENCH_PARALLELISM (2), BENCH_JAR (default
 # studio-cli/target/studio-all.jar), BENCH_LABEL (appended to the results file name),
-# BENCH_FSYNC (on: a stock server; off like pg-to-pg.sh).
+# BENCH_FSYNC (on: a stock server; off like pg-to-pg.sh), BENCH_WORK (the work directory, default
+# bench/work/chunk-cost: two runs at once need two).
 # Needs (Debian): apt-get install postgresql (the script installs it when missing).
 # Results: bench/results/chunk-cost-s<SCALE>[-LABEL].md (committed), work files under bench/work/.
 set -euo pipefail
@@ -23,7 +24,7 @@ size="${1:-100}"
 table=pgbench_accounts
 label="${BENCH_LABEL:+-$BENCH_LABEL}"
 results="$here/results/chunk-cost-s${size}${label}.md"
-work="$here/work/chunk-cost"
+work="${BENCH_WORK:-$here/work/chunk-cost}"
 port="${BENCH_PG_PORT:-54339}"
 tport="${BENCH_TEMPORAL_PORT:-57333}"
 aport=$((tport + 1))
@@ -198,6 +199,32 @@ for r in range(1, rounds + 1):
     busy = sum(f - s for s, f in led)
     inside.append(busy / len(led) * 1000)
     gaps.append((window * par - busy) / len(led) * 1000)
+# a slot's next chunk either follows in the same activity (a batch of consecutive chunks, issue 17)
+# or waits for the next activity: the batch size is the workflow's (ChunkBatches.size)
+same, next_act = [], []
+for r in range(1, rounds + 1):
+    try:
+        led = {int(l.split()[0]): tuple(map(float, l.split()[1:3]))
+               for l in open(os.path.join(work, f"ledger-rows-{r}.txt")) if l.strip()}
+    except FileNotFoundError:
+        continue
+    n = len(led)
+    par = int(os.environ.get("BENCH_PARALLELISM", "2"))
+    size = max(1, min(16, -(-n // (par * 4))))
+    for c in sorted(led):
+        if c - 1 in led and c // size == (c - 1) // size:
+            same.append((led[c][0] - led[c - 1][1]) * 1000)
+    # across activities: a batch's first chunk after the end of the slot's previous batch is not
+    # known from the ledger alone; the nearest earlier finish of any chunk bounds it from below
+    for c in sorted(led):
+        if c % size == 0 and c > 0:
+            before = [f for s_, f in led.values() if f <= led[c][0]]
+            if before:
+                next_act.append((led[c][0] - max(before)) * 1000)
+if same:
+    lines.append(f"| next chunk in the same activity (a batch): previous finished_at → started_at | {statistics.median(same):.2f} | {statistics.mean(same):.2f} |")
+if next_act:
+    lines.append(f"| first chunk of the next activity: the latest earlier finished_at → its started_at | {statistics.median(next_act):.2f} | {statistics.mean(next_act):.2f} |")
 if gaps:
     lines.append(f"| inside the chunk's transaction, after the ledger lock (ledger started_at → finished_at) | | {statistics.mean(inside):.2f} |")
     lines.append(f"| between chunks, per slot (dispatch, workflow tasks, connections, ledger lock: window × parallelism − busy) / chunks | | {statistics.mean(gaps):.2f} |")

@@ -21,6 +21,14 @@ public interface MigrateActivities {
   ChunkResult copyChunk(ChunkRequest request);
 
   /**
+   * Consecutive chunks of one table, in order, each in its own target transaction with its ledger
+   * row (a chunk the ledger shows committed is not redone, so a retried batch resumes where it
+   * stopped); durable on the target when it returns. Heartbeats rows copied.
+   */
+  @ActivityMethod
+  ChunkBatchResult copyChunks(ChunkBatchRequest request);
+
+  /**
    * One table's primary key (a unique index attached with {@code USING INDEX}), unique keys and
    * secondary indexes, as soon as its chunks are in, while other tables still copy.
    */

@@ -62,6 +62,7 @@ public final class ChunkCopier {
   private final ChangeCapture capture;
   private final TableFacts facts;
   private final String mappingCommit;
+  private final boolean asyncCommit;
 
   /**
    * What the chunks of one table share and need to learn only once per run (issue 17): whether the
@@ -112,6 +113,7 @@ public final class ChunkCopier {
     this.capture = source.changeCapture().orElse(null);
     this.facts = null;
     this.mappingCommit = null;
+    this.asyncCommit = false;
   }
 
   private ChunkCopier(
@@ -119,7 +121,8 @@ public final class ChunkCopier {
       boolean binaryRows,
       ChangeCapture capture,
       TableFacts facts,
-      String mappingCommit) {
+      String mappingCommit,
+      boolean asyncCommit) {
     this.sourceDialect = base.sourceDialect;
     this.targetDialect = base.targetDialect;
     this.ledger = base.ledger;
@@ -129,11 +132,12 @@ public final class ChunkCopier {
     this.capture = capture;
     this.facts = facts;
     this.mappingCommit = mappingCommit;
+    this.asyncCommit = asyncCommit;
   }
 
   /** This copier writing decoded rows only in COPY text (tests compare the two formats). */
   ChunkCopier withoutBinaryRows() {
-    return new ChunkCopier(this, false, capture, facts, mappingCommit);
+    return new ChunkCopier(this, false, capture, facts, mappingCommit, asyncCommit);
   }
 
   /**
@@ -146,7 +150,8 @@ public final class ChunkCopier {
         binaryRows,
         capture,
         Objects.requireNonNull(tableFacts),
-        Objects.requireNonNull(commit));
+        Objects.requireNonNull(commit),
+        asyncCommit);
   }
 
   /**
@@ -155,7 +160,41 @@ public final class ChunkCopier {
    */
   public ChunkCopier withChangeCapture(ChangeCapture changeCapture) {
     return new ChunkCopier(
-        this, binaryRows, Objects.requireNonNull(changeCapture), facts, mappingCommit);
+        this, binaryRows, Objects.requireNonNull(changeCapture), facts, mappingCommit, asyncCommit);
+  }
+
+  /**
+   * This copier committing a chunk on a PostgreSQL target without waiting for its WAL flush ({@code
+   * SET LOCAL synchronous_commit TO off}; issue 17: with fsync on, a flush per chunk was a large
+   * part of a small chunk's fixed cost). The rows and the ledger row still commit in one
+   * transaction, so a crash of the target loses both or neither; the caller makes the chunks
+   * durable before it reports them done ({@link #flushCommitted}), and a chunk lost before that is
+   * simply not committed in the ledger and copied again.
+   */
+  public ChunkCopier withAsyncCommit() {
+    return new ChunkCopier(this, binaryRows, capture, facts, mappingCommit, true);
+  }
+
+  /**
+   * Waits until every transaction the target committed so far is durable: a transaction with a
+   * transaction id commits synchronously, and the WAL is flushed in order up to its commit record,
+   * so the chunks committed before it by {@link #withAsyncCommit} on any session are on disk too.
+   */
+  public static void flushCommitted(Connection target) throws SQLException {
+    boolean auto = target.getAutoCommit();
+    target.setAutoCommit(false);
+    boolean done = false;
+    try (java.sql.Statement st = target.createStatement()) {
+      st.execute("SET LOCAL synchronous_commit TO on");
+      st.execute("SELECT pg_catalog.txid_current()");
+      target.commit();
+      done = true;
+    } finally {
+      if (!done) {
+        rollbackQuietly(target);
+      }
+      restoreAutoCommit(target, auto);
+    }
   }
 
   /** Copies {@code range} of {@code table}; see the class comment. */
@@ -196,7 +235,8 @@ public final class ChunkCopier {
     boolean sourceAuto = source.getAutoCommit();
     boolean done = false;
     try {
-      Ledger.ChunkRow current = lockLedgerRow(target, migration, table, range, what);
+      Locked locked = lockLedgerRow(target, migration, table, range, what);
+      Ledger.ChunkRow current = locked.row();
       if (current.committed() && !options.force()) {
         target.rollback();
         done = true;
@@ -205,7 +245,7 @@ public final class ChunkCopier {
       }
       Instant started = clock.instant();
       // an uncommitted range of a table that was empty when planned holds no row (Ledger)
-      if (current.committed() || !ledger.targetWasEmpty(target, migration, table)) {
+      if (current.committed() || !locked.targetWasEmpty()) {
         try (PreparedStatement del = target.prepareStatement(sql.targetDelete(range))) {
           TableSql.bindRange(del, range);
           del.executeUpdate();
@@ -235,7 +275,7 @@ public final class ChunkCopier {
                   + ledger.chunkTable()
                   + " SET \"rows\" = ?, rejects = ?, source_hash = ?, target_hash = ?,"
                   + " attempt = ?, status = ?, started_at = ?, finished_at = ?,"
-                  + " worker = coalesce(?, worker), snapshot = ?"
+                  + " worker = coalesce(?, worker), snapshot = ?, bytes = coalesce(?, bytes)"
                   + " WHERE migration = ? AND table_name = ? AND chunk = ?")) {
         up.setLong(1, s.written);
         up.setLong(2, s.rejected);
@@ -247,9 +287,10 @@ public final class ChunkCopier {
         up.setObject(8, Ledger.utc(clock.instant()));
         up.setString(9, options.worker());
         up.setString(10, snapshot);
-        up.setString(11, migration);
-        up.setString(12, table);
-        up.setInt(13, range.index());
+        up.setObject(11, s.bytes, java.sql.Types.BIGINT);
+        up.setString(12, migration);
+        up.setString(13, table);
+        up.setInt(14, range.index());
         up.executeUpdate();
       }
       if (!options.leaveOpen()) {
@@ -283,8 +324,15 @@ public final class ChunkCopier {
     return capture.beginChunkRead(source);
   }
 
-  /** The ledger row of the chunk, created {@code planned} when missing, locked FOR UPDATE. */
-  private Ledger.ChunkRow lockLedgerRow(
+  /** A chunk's locked ledger row, and whether its table was empty when planned. */
+  private record Locked(Ledger.ChunkRow row, boolean targetWasEmpty) {}
+
+  /**
+   * The ledger row of the chunk, created {@code planned} when missing, locked FOR UPDATE, read with
+   * its table's {@code target_was_empty} in the same round trip; for {@link #withAsyncCommit} the
+   * same query sets {@code synchronous_commit} off for the chunk's transaction.
+   */
+  private Locked lockLedgerRow(
       Connection target, String migration, String table, ChunkRange range, String what)
       throws SQLException {
     try (PreparedStatement ins =
@@ -303,9 +351,16 @@ public final class ChunkCopier {
     }
     try (PreparedStatement ps =
         target.prepareStatement(
-            "SELECT lo, hi, \"rows\", source_hash, attempt, status FROM "
+            "SELECT lo, hi, \"rows\", source_hash, attempt, status,"
+                + " (SELECT t.target_was_empty FROM "
+                + ledger.tableLedger()
+                + " t WHERE t.migration = c.migration AND t.table_name = c.table_name)"
+                + (asyncCommit && targetDialect.speaksPostgres()
+                    ? ", set_config('synchronous_commit', 'off', true)"
+                    : "")
+                + " FROM "
                 + ledger.chunkTable()
-                + " WHERE migration = ? AND table_name = ? AND chunk = ? FOR UPDATE")) {
+                + " c WHERE migration = ? AND table_name = ? AND chunk = ? FOR UPDATE OF c")) {
       ps.setString(1, migration);
       ps.setString(2, table);
       ps.setInt(3, range.index());
@@ -327,24 +382,32 @@ public final class ChunkCopier {
                   + range.hi()
                   + "); re-run prepareTarget to take the plan from the ledger");
         }
-        return new Ledger.ChunkRow(
-            table,
-            range.index(),
-            lo,
-            hi,
-            rs.getLong(3),
-            0,
-            rs.getString(4),
-            null,
-            rs.getInt(5),
-            rs.getString(6),
-            null,
-            null);
+        return new Locked(
+            new Ledger.ChunkRow(
+                table,
+                range.index(),
+                lo,
+                hi,
+                rs.getLong(3),
+                0,
+                rs.getString(4),
+                null,
+                rs.getInt(5),
+                rs.getString(6),
+                null,
+                null),
+            rs.getBoolean(7));
       }
     }
   }
 
-  private record Streamed(long written, long rejected, String sourceHash, String targetHash) {}
+  /** A chunk's rows as copied; {@code bytes} of the binary stream of a piped chunk, else null. */
+  private record Streamed(
+      long written, long rejected, String sourceHash, String targetHash, Long bytes) {
+    Streamed(long written, long rejected, String sourceHash, String targetHash) {
+      this(written, rejected, sourceHash, targetHash, null);
+    }
+  }
 
   /** The binary pass-through of an identity PostgreSQL table ({@link BinaryCopyPipe}), or null. */
   private Streamed pipe(
@@ -365,8 +428,7 @@ public final class ChunkCopier {
     if (p == null) {
       return null;
     }
-    ledger.recordBytes(target, migration, sql.table().source(), range.index(), p.bytes());
-    return new Streamed(p.rows(), 0, p.hash(), p.hash());
+    return new Streamed(p.rows(), 0, p.hash(), p.hash(), p.bytes());
   }
 
   /** {@code decision} for {@code sql}'s table, decided once when there are {@link #facts}. */

@@ -47,6 +47,11 @@ public final class Ledger {
     }
   }
 
+  /** The qualified table ledger ({@code <studio>.table_ledger}). */
+  public String tableLedger() {
+    return tables;
+  }
+
   public String rejectTable() {
     return rejects;
   }
@@ -153,22 +158,6 @@ public final class Ledger {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() && rs.getBoolean(1);
       }
-    }
-  }
-
-  /** Records the bytes a chunk moved (the binary COPY stream of a piped chunk). */
-  public void recordBytes(Connection c, String migration, String table, int chunk, long bytes)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE "
-                + chunks
-                + " SET bytes = ? WHERE migration = ? AND table_name = ? AND chunk = ?")) {
-      ps.setLong(1, bytes);
-      ps.setString(2, migration);
-      ps.setString(3, table);
-      ps.setInt(4, chunk);
-      ps.executeUpdate();
     }
   }
 

@@ -2,6 +2,9 @@ package io.migrationstudio.core.copy;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
+import io.migrationstudio.contracts.activity.ChunkBatchRequest;
+import io.migrationstudio.contracts.activity.ChunkBatchResult;
+import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.spec.MigrateOptions;
@@ -16,6 +19,8 @@ import io.migrationstudio.core.report.StageOutput;
 import io.migrationstudio.core.throttle.ThrottledProgress;
 import io.migrationstudio.core.throttle.Throttles;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -106,6 +111,53 @@ public final class MigrateService {
       int deliveryAttempt,
       String worker,
       ChunkProgress heartbeat) {
+    return copyChunk(req, mapping, deliveryAttempt, worker, heartbeat, false);
+  }
+
+  /**
+   * Consecutive chunks of one table in order, each exactly once as {@link #copyChunk} copies it, on
+   * this worker's pooled connections; each chunk's transaction commits without waiting for its WAL
+   * flush ({@link ChunkCopier#withAsyncCommit}) and one flush at the end makes them all durable
+   * before the batch reports them. A failure stops the batch: the chunks committed before it stay
+   * committed in the ledger, and the retried batch finds them so and goes on from the failed one.
+   */
+  public ChunkBatchResult copyChunks(
+      ChunkBatchRequest req,
+      MappingDocument mapping,
+      int deliveryAttempt,
+      String worker,
+      ChunkProgress heartbeat) {
+    List<ChunkResult> results = new ArrayList<>(req.chunks().size());
+    boolean pending = false;
+    for (ChunkRange range : req.chunks()) {
+      // a redelivered batch failed at its first chunk not committed yet; the later ones are
+      // delivered for the first time (the ledger counts a chunk's attempts, not the batch's)
+      int attempt = pending ? 1 : deliveryAttempt;
+      ChunkResult r = copyChunk(req.chunk(range), mapping, attempt, worker, heartbeat, true);
+      pending |= !r.alreadyCommitted();
+      results.add(r);
+    }
+    if (pending && Dialects.target(req.spec()).speaksPostgres()) {
+      Connections.onTargetPooled(
+          pool,
+          req.spec(),
+          secrets,
+          "making the chunks of table " + req.sourceTable() + " durable",
+          tgt -> {
+            ChunkCopier.flushCommitted(tgt);
+            return null;
+          });
+    }
+    return new ChunkBatchResult(results);
+  }
+
+  private ChunkResult copyChunk(
+      ChunkRequest req,
+      MappingDocument mapping,
+      int deliveryAttempt,
+      String worker,
+      ChunkProgress heartbeat,
+      boolean asyncCommit) {
     MigrationSpec spec = req.spec();
     TableMapping table =
         mapping
@@ -131,15 +183,19 @@ public final class MigrateService {
             if (req.force()) {
               RepairSession.prepare(tgt);
             }
-            ChunkResult copied =
+            ChunkCopier copier =
                 new ChunkCopier(
                         Dialects.source(spec),
                         Dialects.target(spec),
                         TargetSchema.DEFAULT_STUDIO_SCHEMA,
                         Clock.systemUTC(),
                         options)
-                    .withTableFacts(facts, req.mappingCommit())
-                    .copy(src, tgt, mapping, table, req.chunk(), req.migrationId(), progress);
+                    .withTableFacts(facts, req.mappingCommit());
+            if (asyncCommit) {
+              copier = copier.withAsyncCommit();
+            }
+            ChunkResult copied =
+                copier.copy(src, tgt, mapping, table, req.chunk(), req.migrationId(), progress);
             began[1] = System.nanoTime();
             return copied;
           }

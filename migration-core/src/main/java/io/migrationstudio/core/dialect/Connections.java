@@ -122,6 +122,32 @@ public final class Connections {
   }
 
   /**
+   * {@link #onTarget} through {@code pool}: the target connection (the one {@link #onBothPooled}
+   * borrows) is borrowed, and handed back when {@code work} succeeded, else closed.
+   */
+  public static <T> T onTargetPooled(
+      ConnectionPool pool, MigrationSpec spec, Secrets secrets, String what, TargetWork<T> work) {
+    ConnectionPool.Lease tgt = pool.borrow(spec.target(), secrets, "target", false);
+    Opened opened = new Opened(tgt.connection(), "target");
+    T result;
+    try {
+      result = work.run(tgt.connection());
+    } catch (SQLException e) {
+      throw closeAfterFailure(Dialects.forUrl(spec.target().url()).classify(e, what), opened);
+    } catch (RuntimeException e) {
+      throw closeAfterFailure(e, opened);
+    } catch (Error e) {
+      throw closeAfterFailure(e, opened);
+    }
+    try {
+      pool.release(tgt);
+    } catch (SQLException e) {
+      throw closeFailure(e, "the target connection after " + what);
+    }
+    return result;
+  }
+
+  /**
    * A failure to close {@code which} (a connection named by its role and use): TRANSIENT_SQL, said
    * to be the close, so whoever runs the work again knows the work itself was not at fault.
    */

@@ -2,6 +2,8 @@ package io.migrationstudio.worker.migrate;
 
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.ActivityFailures;
+import io.migrationstudio.contracts.activity.ChunkBatchRequest;
+import io.migrationstudio.contracts.activity.ChunkBatchResult;
 import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.LoadFailure;
@@ -85,6 +87,17 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           ActivityExecutionContext ctx = Activity.getExecutionContext();
           // test environments report attempt 0; the service counts from 1
           return migrate.copyChunk(
+              req, mapping, ctx.getInfo().getAttempt(), WORKER_IDENTITY, ctx::heartbeat);
+        });
+  }
+
+  @Override
+  public ChunkBatchResult copyChunks(ChunkBatchRequest req) {
+    return ActivityFailures.run(
+        () -> {
+          MappingDocument mapping = artifacts.mapping(req.branch(), req.mappingCommit());
+          ActivityExecutionContext ctx = Activity.getExecutionContext();
+          return migrate.copyChunks(
               req, mapping, ctx.getInfo().getAttempt(), WORKER_IDENTITY, ctx::heartbeat);
         });
   }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.activity.ChunkBatchRequest;
+import io.migrationstudio.contracts.activity.ChunkBatchResult;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
@@ -214,6 +216,90 @@ class MigrateActivitiesIT {
                 "; strategy bulk: keep writes to the source stopped until the"
                     + " cutover; a write made since Migrate started is not on the target"),
         check.summary());
+  }
+
+  /**
+   * A batch of chunks (issue 17: one activity for consecutive chunks) copies each exactly once in
+   * its own transaction: a batch that fails on its third chunk leaves the first two committed in
+   * the ledger with their rows, and the retried batch finds them so, copies the rest and ends with
+   * every row once and every ledger row committed.
+   */
+  @Test
+  void aBatchOfChunksCopiesEachOnceAndResumesAfterAFailedChunk(
+      TestDatabase source, TestDatabase target) {
+    source.execute(
+        "CREATE TABLE \"Items\" (\"Id\" serial PRIMARY KEY, \"Name\" text)",
+        "INSERT INTO \"Items\" (\"Name\") SELECT 'item ' || g FROM generate_series(1, 2500) g");
+    String mappingCommit =
+        store
+            .commit(
+                "migrations/b",
+                Stage.MAPPING.producerRole(),
+                "mapping",
+                Map.of(ArtifactPaths.MAPPING_YAML, Json.bytes(Json.writeYaml(itemsMapping()))))
+            .head();
+    MigrationSpec spec =
+        new MigrationSpec(
+            "b",
+            null,
+            new ConnectionSpec(source.jdbcUrl(), source.user(), null, null),
+            new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
+            null,
+            null,
+            new MigrateOptions(null, null, 500, null, null, null, null, null, null, null),
+            null,
+            null,
+            null,
+            null,
+            null);
+    env.registerActivitiesImplementations(
+        new MigrateActivitiesImpl(store, new SecretResolver(Map.of())));
+    MigrateActivities activities = env.newActivityStub(MigrateActivities.class);
+    MigratePlan plan =
+        activities.prepareTarget(new StageRequest("b", spec, "migrations/b", mappingCommit, 1000L));
+    List<ChunkRange> chunks = plan.tables().get(0).chunks();
+    assertEquals(5, chunks.size(), chunks.toString());
+
+    ChunkRange third = chunks.get(2);
+    List<ChunkRange> failing =
+        List.of(chunks.get(0), chunks.get(1), new ChunkRange(third.index(), third.lo(), "999999"));
+    ActivityFailure failed =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ActivityFailure.class,
+            () ->
+                activities.copyChunks(
+                    new ChunkBatchRequest(
+                        "b",
+                        spec,
+                        "migrations/b",
+                        mappingCommit,
+                        "Items",
+                        failing,
+                        "b/Items/0-2")));
+    assertEquals(
+        ErrorCode.INVALID_ARTIFACT.name(), ((ApplicationFailure) failed.getCause()).getType());
+    assertEquals(1000, target.queryLong("select count(*) from items"), "chunks 0 and 1 are in");
+    assertEquals(
+        2,
+        target.queryLong(
+            "select count(*) from studio.chunk_ledger where migration = 'b' and status = 'committed'"));
+
+    ChunkBatchResult batch =
+        activities.copyChunks(
+            new ChunkBatchRequest(
+                "b", spec, "migrations/b", mappingCommit, "Items", chunks, "b/Items/0-4"));
+    assertEquals(
+        List.of(true, true, false, false, false),
+        batch.chunks().stream().map(ChunkResult::alreadyCommitted).toList(),
+        batch.toString());
+    assertEquals(List.of(0, 1, 2, 3, 4), batch.chunks().stream().map(ChunkResult::index).toList());
+    assertEquals(2500, batch.chunks().stream().mapToLong(ChunkResult::rows).sum());
+    assertEquals(2500, target.queryLong("select count(*) from items"));
+    assertEquals(2500, target.queryLong("select count(distinct id) from items"));
+    assertEquals(
+        5,
+        target.queryLong(
+            "select count(*) from studio.chunk_ledger where migration = 'b' and status = 'committed'"));
   }
 
   /**

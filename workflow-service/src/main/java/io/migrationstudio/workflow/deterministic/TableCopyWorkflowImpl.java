@@ -1,10 +1,13 @@
 package io.migrationstudio.workflow.deterministic;
 
+import io.migrationstudio.contracts.activity.ChunkBatchRequest;
+import io.migrationstudio.contracts.activity.ChunkBatchResult;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
 import io.migrationstudio.contracts.activity.MigrateActivities;
 import io.migrationstudio.contracts.activity.TableLoadRequest;
+import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ChunkCopied;
 import io.migrationstudio.contracts.workflow.ChunksCopied;
 import io.migrationstudio.contracts.workflow.CopyControl;
@@ -42,6 +45,15 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
 
   static final int BATCHED_PROGRESS = 1;
 
+  /**
+   * Version 1: consecutive chunks go to one activity ({@code copyChunks}) in batches of {@link
+   * ChunkBatches#size} (issue 17: an activity per chunk paid a dispatch and a workflow task per
+   * chunk); a batch of one chunk is still a {@code copyChunk}.
+   */
+  static final String CHUNK_BATCHES_CHANGE = "chunk-batches-per-activity";
+
+  static final int CHUNK_BATCHES = 1;
+
   /** The shortest time between two progress signals of a table (the status stays current). */
   static final long PROGRESS_EVERY_MS = 1000;
 
@@ -69,6 +81,30 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
     batched =
         Workflow.getVersion(BATCHED_PROGRESS_CHANGE, Workflow.DEFAULT_VERSION, BATCHED_PROGRESS)
             != Workflow.DEFAULT_VERSION;
+    boolean batches =
+        Workflow.getVersion(CHUNK_BATCHES_CHANGE, Workflow.DEFAULT_VERSION, CHUNK_BATCHES)
+            != Workflow.DEFAULT_VERSION;
+    if (batches) {
+      copyInBatches(r, parent);
+    } else {
+      copyOneByOne(r, parent);
+    }
+    signalPending(parent);
+    // every progress signal delivered before the table reports done
+    Promise.allOf(signals).get();
+    int version =
+        Workflow.getVersion(TABLE_INDEXES_CHANGE, Workflow.DEFAULT_VERSION, TABLE_INDEXES);
+    if (version != Workflow.DEFAULT_VERSION) {
+      // this table's keys and indexes now, overlapping the other tables' copies
+      indexes.buildTableIndexes(
+          new TableLoadRequest(
+              r.migrationId(), r.spec(), r.branch(), r.mappingCommit(), r.table().sourceTable()));
+    }
+    return new TableCopyResult(r.table().sourceTable(), rows, done, alreadyCommitted);
+  }
+
+  /** The table's chunks, one activity each (histories before {@link #CHUNK_BATCHES}). */
+  private void copyOneByOne(TableCopyRequest r, MigrationWorkflow parent) {
     BoundedFanOut<ChunkResult> copies =
         new BoundedFanOut<>(Math.max(1, r.parallelism()), c -> chunkDone(c, parent));
     for (ChunkRange range : r.table().chunks()) {
@@ -89,18 +125,61 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
           });
     }
     copies.awaitAll();
-    signalPending(parent);
-    // every progress signal delivered before the table reports done
-    Promise.allOf(signals).get();
-    int version =
-        Workflow.getVersion(TABLE_INDEXES_CHANGE, Workflow.DEFAULT_VERSION, TABLE_INDEXES);
-    if (version != Workflow.DEFAULT_VERSION) {
-      // this table's keys and indexes now, overlapping the other tables' copies
-      indexes.buildTableIndexes(
-          new TableLoadRequest(
-              r.migrationId(), r.spec(), r.branch(), r.mappingCommit(), r.table().sourceTable()));
+  }
+
+  /**
+   * The table's chunks in {@link ChunkBatches}, one activity per batch, at most {@code parallelism}
+   * at a time; a pause holds the next batch (running ones finish).
+   */
+  private void copyInBatches(TableCopyRequest r, MigrationWorkflow parent) {
+    int parallelism = Math.max(1, r.parallelism());
+    BoundedFanOut<ChunkBatchResult> copies =
+        new BoundedFanOut<>(
+            parallelism,
+            b -> {
+              for (ChunkResult c : b.chunks()) {
+                chunkDone(c, parent);
+              }
+            });
+    String table = r.table().sourceTable();
+    for (List<ChunkRange> batch : ChunkBatches.of(r.table().chunks(), parallelism)) {
+      copies.start(
+          () -> {
+            Workflow.await(() -> !paused);
+            MigrationSpec spec = RunControl.withRate(r.spec(), rate);
+            ChunkRange first = batch.get(0);
+            if (batch.size() == 1) {
+              ChunkRequest chunk =
+                  new ChunkRequest(
+                      r.migrationId(),
+                      spec,
+                      r.branch(),
+                      r.mappingCommit(),
+                      table,
+                      first,
+                      r.migrationId() + "/" + table + "/" + first.index());
+              return Async.function(chunks::copyChunk, chunk)
+                  .thenApply(c -> new ChunkBatchResult(List.of(c)));
+            }
+            ChunkBatchRequest request =
+                new ChunkBatchRequest(
+                    r.migrationId(),
+                    spec,
+                    r.branch(),
+                    r.mappingCommit(),
+                    table,
+                    batch,
+                    r.migrationId()
+                        + "/"
+                        + table
+                        + "/"
+                        + first.index()
+                        + "-"
+                        + batch.get(batch.size() - 1).index());
+            return Async.function(chunks::copyChunks, request);
+          });
     }
-    return new TableCopyResult(r.table().sourceTable(), rows, done, alreadyCommitted);
+    copies.awaitAll();
   }
 
   /** Pause, resume or a new rate from the migration ({@link RunControl}). */

@@ -6,6 +6,8 @@ import io.migrationstudio.contracts.activity.ApprovedStage;
 import io.migrationstudio.contracts.activity.AssessmentActivities;
 import io.migrationstudio.contracts.activity.CaptureDrop;
 import io.migrationstudio.contracts.activity.CaptureStarted;
+import io.migrationstudio.contracts.activity.ChunkBatchRequest;
+import io.migrationstudio.contracts.activity.ChunkBatchResult;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.ChunkRequest;
 import io.migrationstudio.contracts.activity.ChunkResult;
@@ -120,6 +122,12 @@ class FakeActivities
    * the attempt's failure, null copies as usual.
    */
   volatile java.util.function.Function<ChunkRequest, ChunkResult> chunkHook;
+
+  /** Chunks planned per table by prepareTarget (3: the ranges the recorded histories hold). */
+  volatile int chunksPerTable = 3;
+
+  /** Every copyChunks request's chunk indexes, in the order they came. */
+  final List<List<Integer>> chunkBatches = Collections.synchronizedList(new ArrayList<>());
 
   /** Every recordFailedLoad request (the run.json of a failed copy). */
   final List<LoadFailure> failedLoads = Collections.synchronizedList(new ArrayList<>());
@@ -260,11 +268,15 @@ class FakeActivities
   @Override
   public MigratePlan prepareTarget(StageRequest r) {
     calls.add("prepare");
-    List<ChunkRange> ranges =
-        List.of(
-            new ChunkRange(0, null, "100"),
-            new ChunkRange(1, "100", "200"),
-            new ChunkRange(2, "200", null));
+    List<ChunkRange> ranges = new ArrayList<>();
+    int n = chunksPerTable;
+    for (int i = 0; i < n; i++) {
+      ranges.add(
+          new ChunkRange(
+              i,
+              i == 0 ? null : String.valueOf(i * 100),
+              i == n - 1 ? null : String.valueOf(i * 100 + 100)));
+    }
     return new MigratePlan(
         newCommit(),
         List.of(
@@ -299,6 +311,16 @@ class FakeActivities
     }
     boolean already = !copiedChunks.add(r.idempotencyKey());
     return new ChunkResult(r.sourceTable(), r.chunk().index(), 100, "h", 1, already);
+  }
+
+  @Override
+  public ChunkBatchResult copyChunks(ChunkBatchRequest r) {
+    chunkBatches.add(r.chunks().stream().map(ChunkRange::index).toList());
+    List<ChunkResult> out = new ArrayList<>();
+    for (ChunkRange c : r.chunks()) {
+      out.add(copyChunk(r.chunk(c)));
+    }
+    return new ChunkBatchResult(out);
   }
 
   @Override

@@ -126,7 +126,9 @@ class MigrationWorkflowReplayTest {
       strings = {
         "table-copy-history.json", // before table-indexes-after-copy: chunks only
         "table-copy-history-v1.json", // table-indexes-after-copy version 1: then the indexes
-        "table-copy-history-v2.json" // + batched-chunk-progress version 1: batched signals
+        "table-copy-history-v2.json", // + batched-chunk-progress version 1: batched signals
+        // + chunk-batches-per-activity version 1: 40 chunks in 8 copyChunks batches of 5
+        "table-copy-history-v3.json"
       })
   void recordedChildHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
@@ -142,11 +144,21 @@ class MigrationWorkflowReplayTest {
         json.contains("Migrate_BuildTableIndexes"),
         "the index build is in the versioned histories only");
     org.junit.jupiter.api.Assertions.assertEquals(
-        file.endsWith("-v2.json"),
+        file.endsWith("-v2.json") || file.endsWith("-v3.json"),
         json.contains(
             java.util.Base64.getEncoder()
                 .encodeToString("\"batched-chunk-progress\"".getBytes(StandardCharsets.UTF_8))),
-        "batched progress is in the v2 history only");
+        "batched progress is in the v2 and v3 histories only");
+    org.junit.jupiter.api.Assertions.assertEquals(
+        file.endsWith("-v3.json"),
+        json.contains("\"name\": \"Migrate_CopyChunks\""),
+        "chunk batches are in the v3 history only");
+    if (file.endsWith("-v3.json")) {
+      org.junit.jupiter.api.Assertions.assertEquals(
+          8, occurrences(json, "\"name\": \"Migrate_CopyChunks\""), "batches in " + file);
+      org.junit.jupiter.api.Assertions.assertEquals(
+          0, occurrences(json, "\"name\": \"Migrate_CopyChunk\""), "single chunks in " + file);
+    }
     if (file.endsWith("-v2.json")) {
       // three chunks, two signals: the first at once, the others together at the table's end
       org.junit.jupiter.api.Assertions.assertEquals(

@@ -383,6 +383,38 @@ class MigrationWorkflowTest {
         null);
   }
 
+  /**
+   * A table of many chunks goes to its child's activities in batches of consecutive chunks
+   * (chunk-batches-per-activity version 1): 40 chunks at the child's parallelism 2 in batches of 5
+   * (40 over 2 x 4 batches); every chunk copied once, progress counted per chunk. Records the
+   * child's history for the replay test (-Dstudio.recordHistory=DIR writes
+   * table-copy-history-v3.json).
+   */
+  @Test
+  void aTableOfManyChunksIsCopiedInBatchesOfConsecutiveChunks() throws Exception {
+    fakes.chunksPerTable = 40;
+    MigrationWorkflow wf = start(spec(allAuto()));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertEquals(80, fakes.copiedChunks.size(), "every chunk of both tables copied");
+    assertEquals(80, fakes.chunkAttempts.get(), "and each once");
+    assertEquals(16, fakes.chunkBatches.size(), "8 batches of 5 per table: " + fakes.chunkBatches);
+    for (List<Integer> batch : fakes.chunkBatches) {
+      assertEquals(5, batch.size(), batch.toString());
+      assertEquals(batch.get(0) + 4, batch.get(4), "consecutive chunks: " + batch);
+    }
+    MigrationStatus st = wf.status();
+    assertEquals(80, st.progress().chunksDone());
+    assertEquals(8000, st.progress().rowsCopied());
+    var child = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/copy/0");
+    MigrationWorkflowReplayTest.replay(child, TableCopyWorkflowImpl.class);
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      java.nio.file.Files.writeString(
+          java.nio.file.Path.of(dir, "table-copy-history-v3.json"), child.toJson(true));
+    }
+  }
+
   @Test
   void allAutoGatesRunEveryStageInOrder() {
     MigrationWorkflow wf = start(spec(allAuto()));
