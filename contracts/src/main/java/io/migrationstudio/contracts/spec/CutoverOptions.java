@@ -93,31 +93,6 @@ public record CutoverOptions(
   }
 
   /** Options without {@code final_check} (the default). */
-  public CutoverOptions(
-      CutoverWindow window,
-      String rto,
-      String freeze,
-      SwitchSpec switchTo,
-      String maxValidationAge,
-      String maxLag,
-      String rollback,
-      String hypercare,
-      String afterDecommission,
-      String drill) {
-    this(
-        window,
-        rto,
-        freeze,
-        switchTo,
-        maxValidationAge,
-        maxLag,
-        rollback,
-        hypercare,
-        afterDecommission,
-        drill,
-        null);
-  }
-
   public static CutoverOptions defaults() {
     return new CutoverOptions(null, null, null, null, null, null, null, null, null, null, null);
   }

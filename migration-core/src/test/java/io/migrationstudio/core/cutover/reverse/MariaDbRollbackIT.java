@@ -194,7 +194,7 @@ class MariaDbRollbackIT {
                 null,
                 // a loaded machine: the catch-up and the way back get room
                 new io.migrationstudio.contracts.spec.CutoverOptions(
-                    null, "PT5M", null, null, null, "PT1M", null, null, null, null),
+                    null, "PT5M", null, null, null, "PT1M", null, null, null, null, null),
                 null,
                 null,
                 null);
