@@ -2,6 +2,7 @@ package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.TaskQueues;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
@@ -90,24 +91,40 @@ final class ActivityOptionsCatalog {
    * backoff to 30 s: a source or target restart is waited out), then the stream stops with the
    * reason in the status and cdc.json instead of leaving Migrate's checker waiting for a catch-up
    * that cannot come. A stream that cannot go on (CAPTURE_STOPPED and the other permanent failures)
-   * stops at once.
+   * stops at once. A pause cancels it and waits until it has stopped (at its next heartbeat,
+   * between two batches), so a paused stream applies nothing more.
    */
   static ActivityOptions streamSlice() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(TaskQueues.MIGRATE)
         .setStartToCloseTimeout(Duration.ofMinutes(5))
         .setHeartbeatTimeout(Duration.ofSeconds(30))
+        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
         .setRetryOptions(retry(30, Duration.ofSeconds(30)))
         .build();
   }
 
   /**
+   * Measuring a paused stream: seconds (it opens the stream and reads a few polls, nothing
+   * applied); retried a few times, a failure only leaves the last measure in the status.
+   */
+  static ActivityOptions streamMeasure() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.MIGRATE)
+        .setStartToCloseTimeout(Duration.ofMinutes(1))
+        .setRetryOptions(retry(3, Duration.ofSeconds(10)))
+        .build();
+  }
+
+  /**
    * A reverse-stream slice (seconds) on the cutover workers: no heartbeat (shorter than its
-   * timeout), retried like the forward stream's slices (a restarted worker, a lost connection).
+   * timeout), retried like the forward stream's slices (a restarted worker, a lost connection). A
+   * pause waits for the running one to end.
    */
   static ActivityOptions reverseSlice() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(TaskQueues.CUTOVER)
+        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
         .setStartToCloseTimeout(Duration.ofMinutes(2))
         .setRetryOptions(retry(30, Duration.ofSeconds(30)))
         .build();

@@ -79,9 +79,9 @@ class MigrationWorkflowTest {
       FakeActivities fakes,
       FakeHypercare hypercare,
       FakeReverseActivities reverse) {
-    // as in the embedded mode: no sticky queue, so a dead worker's workflow moves on at once
-    WorkerOptions options =
-        WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build();
+    // as in the embedded mode: no sticky queue, so a dead worker's workflow moves on at once;
+    // heartbeats reach Temporal every second, so a cancelled slice learns it in a second
+    WorkerOptions options = WorkflowWorker.options(true);
     WorkflowWorker.register(factory, options);
     for (String queue :
         List.of(
@@ -362,6 +362,61 @@ class MigrationWorkflowTest {
     if (dir != null) {
       writeHistory(dir, "migration-workflow-history-reverse.json");
     }
+  }
+
+  /**
+   * A pause of an online migration holds its change stream, not only the copy: the running slice is
+   * cancelled (at a heartbeat, between batches), no slice runs while paused, the paused stream is
+   * measured every 10 s and the status shows its lag growing; a resume lets the slices go on.
+   */
+  @Test
+  void aPauseHoldsTheChangeStreamAndAResumeLetsItGoOn() throws Exception {
+    MigrationSpec base = online(CutoverOptions.ROLLBACK_NONE);
+    MigrationWorkflow wf =
+        start(base.withReviews(base.reviews().with(Stage.VALIDATION, GateMode.ASK)));
+    MigrationStatus gate = awaitReview(wf, Stage.VALIDATION);
+    fakes.longSlices = true;
+    int before = fakes.slices.get();
+    awaitStatus(wf, s -> fakes.slices.get() > before); // a long slice runs
+    wf.control(new ControlRequest(ControlAction.PAUSE, "bob", "target maintenance", null));
+    MigrationStatus paused = awaitStatus(wf, s -> measured(s) > 0);
+    assertTrue(fakes.calls.contains("slice-cancelled"), "the running slice: " + fakes.calls);
+    int held = fakes.slices.get();
+    env.sleep(Duration.ofSeconds(25)); // two more measures, no slice
+    MigrationStatus later = awaitStatus(wf, s -> measured(s) > measured(paused));
+    assertEquals(held, fakes.slices.get(), "no slice while paused: " + fakes.calls);
+    assertTrue(
+        later.stream().lagMillis() > paused.stream().lagMillis(),
+        "the lag grows: " + paused.stream() + " then " + later.stream());
+    assertTrue(
+        later
+            .message()
+            .startsWith(
+                "PAUSED by bob (target maintenance): no new chunk starts and"
+                    + " the change stream applies nothing"),
+        later.message());
+    fakes.longSlices = false;
+    wf.control(new ControlRequest(ControlAction.RESUME, "bob", "", null));
+    awaitStatus(wf, s -> fakes.slices.get() > held + 1);
+    wf.review(new Review(Stage.VALIDATION, Decision.APPROVE, "alice", "ok", gate.reviewCommit()));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
+    MigrationWorkflowReplayTest.replay(history, MigrationWorkflowImpl.class);
+    var stream = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/stream");
+    MigrationWorkflowReplayTest.replay(stream, ChangeStreamWorkflowImpl.class);
+    writeChildHistory(stream, "change-stream-history-pause.json");
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-pause.json");
+    }
+  }
+
+  /** The log the source keeps for the stream, as the status shows it (0: not measured). */
+  private static long measured(MigrationStatus s) {
+    return s.stream() == null || s.stream().retainedBytes() == null
+        ? 0
+        : s.stream().retainedBytes();
   }
 
   /** An online spec (PostgreSQL to PostgreSQL) with {@code cutover.rollback} (null: default). */
