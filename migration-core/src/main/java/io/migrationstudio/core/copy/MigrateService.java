@@ -106,6 +106,20 @@ public final class MigrateService {
       int deliveryAttempt,
       String worker,
       ChunkProgress heartbeat) {
+    return copyChunk(req, mapping, deliveryAttempt, worker, heartbeat, null);
+  }
+
+  /**
+   * {@link #copyChunk} whose rate cap follows {@code liveRate} while it copies (see {@link
+   * Throttles#open(MigrationSpec, Secrets, Throttles.Limiters, java.util.function.Supplier)}).
+   */
+  public ChunkResult copyChunk(
+      ChunkRequest req,
+      MappingDocument mapping,
+      int deliveryAttempt,
+      String worker,
+      ChunkProgress heartbeat,
+      java.util.function.Supplier<Long> liveRate) {
     MigrationSpec spec = req.spec();
     TableMapping table =
         mapping
@@ -126,7 +140,7 @@ public final class MigrateService {
     Connections.PairWork<ChunkResult> work =
         (src, tgt) -> {
           began[0] = System.nanoTime();
-          try (Throttles throttles = Throttles.open(spec, secrets, limiters)) {
+          try (Throttles throttles = Throttles.open(spec, secrets, limiters, liveRate)) {
             ChunkProgress progress = throttles.wrap(heartbeat);
             if (req.force()) {
               RepairSession.prepare(tgt);
