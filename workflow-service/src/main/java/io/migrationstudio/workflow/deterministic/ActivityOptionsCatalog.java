@@ -2,7 +2,6 @@ package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.TaskQueues;
-import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
@@ -91,15 +90,17 @@ final class ActivityOptionsCatalog {
    * backoff to 30 s: a source or target restart is waited out), then the stream stops with the
    * reason in the status and cdc.json instead of leaving Migrate's checker waiting for a catch-up
    * that cannot come. A stream that cannot go on (CAPTURE_STOPPED and the other permanent failures)
-   * stops at once. A pause cancels it and waits until it has stopped (at its next heartbeat,
-   * between two batches), so a paused stream applies nothing more.
+   * stops at once. A pause cancels it: it stops at its next heartbeat (between two batches, within
+   * about a second). The workflow does not wait for that (TRY_CANCEL): with
+   * WAIT_CANCELLATION_COMPLETED a cancel racing the slice's completion left the stream workflow
+   * stuck on Temporal's in-process server (ACTIVITY_UNKNOWN, temporalio/sdk-java#2391), which the
+   * embedded mode runs on.
    */
   static ActivityOptions streamSlice() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(TaskQueues.MIGRATE)
         .setStartToCloseTimeout(Duration.ofMinutes(5))
         .setHeartbeatTimeout(Duration.ofSeconds(30))
-        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
         .setRetryOptions(retry(30, Duration.ofSeconds(30)))
         .build();
   }
@@ -118,13 +119,11 @@ final class ActivityOptionsCatalog {
 
   /**
    * A reverse-stream slice (seconds) on the cutover workers: no heartbeat (shorter than its
-   * timeout), retried like the forward stream's slices (a restarted worker, a lost connection). A
-   * pause waits for the running one to end.
+   * timeout), retried like the forward stream's slices (a restarted worker, a lost connection).
    */
   static ActivityOptions reverseSlice() {
     return ActivityOptions.newBuilder()
         .setTaskQueue(TaskQueues.CUTOVER)
-        .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
         .setStartToCloseTimeout(Duration.ofMinutes(2))
         .setRetryOptions(retry(30, Duration.ofSeconds(30)))
         .build();

@@ -25,9 +25,10 @@ import org.slf4j.Logger;
  * {@link #stop} ends it before the next slice.
  *
  * <p>Paused ({@link #control}, version {@link #PAUSE} of {@value #PAUSE_CHANGE}): the running slice
- * is cancelled (it notices at its next heartbeat, after a whole batch of source transactions was
- * committed with its position) and waited for; then no slice applies anything until resumed. Every
- * {@link #PAUSED_MEASURE_MILLIS} while paused the stream is measured without applying (the stored
+ * is cancelled (it notices at its next heartbeat, within about a second, after a whole batch of
+ * source transactions was committed with its position); then no slice applies anything until
+ * resumed (a reverse slice does not heartbeat: it runs out, seconds). Every {@link
+ * #PAUSED_MEASURE_MILLIS} while paused the stream is measured without applying (the stored
  * position, the source's end of log and the log it keeps, the age of the oldest change not applied)
  * and reported, so the status shows the lag and the source's retained log growing. Resumed, the
  * next slice starts from the position stored on the target: nothing is lost or applied twice.

@@ -437,8 +437,8 @@ class FakeActivities
     calls.add("slice");
     try {
       Thread.sleep(20); // a slice takes time: the loop must not spin
-      // long slices: heartbeat a batch every 50 ms for up to 5 s, until cancelled
-      for (int i = 0; longSlices && i < 100; i++) {
+      // long slices: heartbeat a batch every 50 ms for up to 20 s, until cancelled
+      for (int i = 0; longSlices && i < 400; i++) {
         io.temporal.activity.Activity.getExecutionContext().heartbeat(n);
         Thread.sleep(50);
       }

@@ -108,7 +108,10 @@ class MigrationWorkflowReplayTest {
         "reverse-stream-history.json",
         // stream-pause version 1: a long slice cancelled by the pause, measures while paused,
         // slices again after the resume
-        "change-stream-history-pause.json"
+        "change-stream-history-pause.json",
+        // stream-pause version 1, no pause: the migration's cancel cancels the stream child, whose
+        // running (long) slice is cancelled at its heartbeat and waited for
+        "change-stream-history-cancel.json"
       })
   void recordedStreamHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
