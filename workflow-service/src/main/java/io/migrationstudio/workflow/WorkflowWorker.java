@@ -31,11 +31,19 @@ public final class WorkflowWorker {
   }
 
   /**
+   * The longest time between two heartbeats an activity sends to Temporal (the SDK's default is 80
+   * % of the heartbeat timeout, 24 s for a stream slice): a cancel or a pause reaches a running
+   * chunk or slice in the answer to a heartbeat, so this bounds how late it notices.
+   */
+  static final Duration HEARTBEAT_THROTTLE = Duration.ofSeconds(1);
+
+  /**
    * Worker options. Against the in-process test server sticky queues must be off: otherwise a
    * worker process that dies leaves its workflows stalled (STACK.md). A real cluster keeps them.
    */
   public static WorkerOptions options(boolean embeddedServer) {
-    WorkerOptions.Builder b = WorkerOptions.newBuilder();
+    WorkerOptions.Builder b =
+        WorkerOptions.newBuilder().setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE);
     if (embeddedServer) {
       b.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }

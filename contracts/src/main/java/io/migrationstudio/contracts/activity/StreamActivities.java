@@ -22,6 +22,15 @@ public interface StreamActivities {
   @ActivityMethod
   StreamProgress applySlice(StreamSlice slice);
 
+  /**
+   * Where a paused stream stands, applying nothing: the position the target holds, the source's end
+   * of log and the log it keeps for the stream, and the lag (the age of the oldest source
+   * transaction not applied yet; 0 when there is none). Reads the stream from the stored position
+   * without confirming anything.
+   */
+  @ActivityMethod
+  StreamProgress measureStream(StreamSlice slice);
+
   /** Commits {@code 03-migrate/cdc.json} and {@code cdc.md}; PASS when caught up below max lag. */
   @ActivityMethod
   StageResult recordStream(StreamEvidence evidence);

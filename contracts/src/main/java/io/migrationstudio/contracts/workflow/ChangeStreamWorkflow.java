@@ -21,4 +21,13 @@ public interface ChangeStreamWorkflow {
   /** Stop after the running slice (the migration ended, or the cutover drained the stream). */
   @SignalMethod
   void stop(String reason);
+
+  /**
+   * Pause or resume ({@code studio pause|resume} of the migration; {@code rowsPerSecond} unused):
+   * paused, the running slice is cancelled at its next batch, between two source transactions, and
+   * no slice applies until resumed; the position stays on the target, so the next slice goes on
+   * from it.
+   */
+  @SignalMethod
+  void control(CopyControl control);
 }

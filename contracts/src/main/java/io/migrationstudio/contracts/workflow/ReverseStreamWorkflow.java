@@ -22,4 +22,11 @@ public interface ReverseStreamWorkflow {
   /** Stop after the running slice (a rollback drains the stream itself, or the migration ends). */
   @SignalMethod
   void stop(String reason);
+
+  /**
+   * Pause or resume ({@code studio pause|resume} of the migration): paused, no slice starts after
+   * the running one until resumed; the position stays where the last slice left it.
+   */
+  @SignalMethod
+  void control(CopyControl control);
 }

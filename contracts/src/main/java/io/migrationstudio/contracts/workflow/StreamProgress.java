@@ -75,6 +75,24 @@ public record StreamProgress(
         null);
   }
 
+  /** This progress with {@code perTable} as its row changes per table. */
+  public StreamProgress withTableChanges(Map<String, Long> perTable) {
+    return new StreamProgress(
+        capture,
+        position,
+        head,
+        lagBytes,
+        lagMillis,
+        transactions,
+        changes,
+        changesPerSecond,
+        perTable,
+        caughtUp,
+        measuredAtMillis,
+        stopped,
+        retainedBytes);
+  }
+
   /** One line for status and watch, like gh-ost's. */
   public String line() {
     if (stopped != null) {

@@ -1,5 +1,6 @@
 package io.migrationstudio.contracts.workflow;
 
+import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -14,7 +15,14 @@ public interface TableCopyWorkflow {
   @WorkflowMethod
   TableCopyResult copy(TableCopyRequest request);
 
-  /** Pause, resume or a new row rate cap from the migration, for the chunks not started yet. */
+  /** Pause, resume or a new row rate cap from the migration. */
   @SignalMethod
   void control(CopyControl control);
+
+  /**
+   * The pause and rate cap in force (the last {@link #control}; a rate of null: the spec's). A
+   * running chunk reads it every few seconds, so a throttle reaches the chunks already copying.
+   */
+  @QueryMethod
+  CopyControl currentControl();
 }

@@ -111,7 +111,21 @@ public final class MigrateService {
       int deliveryAttempt,
       String worker,
       ChunkProgress heartbeat) {
-    return copyChunk(req, mapping, deliveryAttempt, worker, heartbeat, false);
+    return copyChunk(req, mapping, deliveryAttempt, worker, heartbeat, null, false);
+  }
+
+  /**
+   * {@link #copyChunk} whose rate cap follows {@code liveRate} while it copies (see {@link
+   * Throttles#open(MigrationSpec, Secrets, Throttles.Limiters, java.util.function.Supplier)}).
+   */
+  public ChunkResult copyChunk(
+      ChunkRequest req,
+      MappingDocument mapping,
+      int deliveryAttempt,
+      String worker,
+      ChunkProgress heartbeat,
+      java.util.function.Supplier<Long> liveRate) {
+    return copyChunk(req, mapping, deliveryAttempt, worker, heartbeat, liveRate, false);
   }
 
   /**
@@ -126,14 +140,16 @@ public final class MigrateService {
       MappingDocument mapping,
       int deliveryAttempt,
       String worker,
-      ChunkProgress heartbeat) {
+      ChunkProgress heartbeat,
+      java.util.function.Supplier<Long> liveRate) {
     List<ChunkResult> results = new ArrayList<>(req.chunks().size());
     boolean pending = false;
     for (ChunkRange range : req.chunks()) {
       // a redelivered batch failed at its first chunk not committed yet; the later ones are
       // delivered for the first time (the ledger counts a chunk's attempts, not the batch's)
       int attempt = pending ? 1 : deliveryAttempt;
-      ChunkResult r = copyChunk(req.chunk(range), mapping, attempt, worker, heartbeat, true);
+      ChunkResult r =
+          copyChunk(req.chunk(range), mapping, attempt, worker, heartbeat, liveRate, true);
       pending |= !r.alreadyCommitted();
       results.add(r);
     }
@@ -157,6 +173,7 @@ public final class MigrateService {
       int deliveryAttempt,
       String worker,
       ChunkProgress heartbeat,
+      java.util.function.Supplier<Long> liveRate,
       boolean asyncCommit) {
     MigrationSpec spec = req.spec();
     TableMapping table =
@@ -178,7 +195,7 @@ public final class MigrateService {
     Connections.PairWork<ChunkResult> work =
         (src, tgt) -> {
           began[0] = System.nanoTime();
-          try (Throttles throttles = Throttles.open(spec, secrets, limiters)) {
+          try (Throttles throttles = Throttles.open(spec, secrets, limiters, liveRate)) {
             ChunkProgress progress = throttles.wrap(heartbeat);
             if (req.force()) {
               RepairSession.prepare(tgt);

@@ -4,11 +4,13 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.core.copy.ChunkProgress;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A chunk's progress callback that throttles the read it is called from: the copier calls it every
  * few rows from its read loop, so waiting here pauses the source cursor. It takes the rows since
- * the last call from the {@link RowRateLimiter} (when {@code migrate.max_rows_per_second} is set)
+ * the last call from the {@link RowRateLimiter} in force at that call (when a rate cap is set:
+ * {@code migrate.max_rows_per_second}, or a {@code studio throttle} given while the chunk copies)
  * and lets the {@link LoadGuard} pause while the source is busy (when {@code
  * migrate.source_load_guard} is set), heartbeating through {@code inner} at least once a second
  * while it waits, then passes the progress on.
@@ -18,7 +20,7 @@ public final class ThrottledProgress implements ChunkProgress {
   static final long HEARTBEAT_NANOS = 1_000_000_000L;
 
   private final ChunkProgress inner;
-  private final RowRateLimiter limiter;
+  private final Supplier<RowRateLimiter> limiter;
   private final LoadGuard guard;
   private final Pacer pacer;
   private long last;
@@ -26,10 +28,25 @@ public final class ThrottledProgress implements ChunkProgress {
   /** {@code limiter} and {@code guard} may be null (that throttle is off). */
   public ThrottledProgress(
       ChunkProgress inner, RowRateLimiter limiter, LoadGuard guard, Pacer pacer) {
+    this(inner, () -> limiter, guard, pacer);
+  }
+
+  private ThrottledProgress(
+      ChunkProgress inner, Supplier<RowRateLimiter> limiter, LoadGuard guard, Pacer pacer) {
     this.inner = Objects.requireNonNull(inner);
-    this.limiter = limiter;
+    this.limiter = Objects.requireNonNull(limiter);
     this.guard = guard;
     this.pacer = Objects.requireNonNull(pacer);
+  }
+
+  /**
+   * A throttled progress whose {@code limiter} gives the limiter in force at each call (null: no
+   * rate cap then), so a running chunk follows a throttle changed while it copies; {@code guard}
+   * may be null.
+   */
+  public static ThrottledProgress following(
+      ChunkProgress inner, Supplier<RowRateLimiter> limiter, LoadGuard guard, Pacer pacer) {
+    return new ThrottledProgress(inner, limiter, guard, pacer);
   }
 
   /** The rows between two progress calls that keep pacing smooth: about ten calls a second. */
@@ -79,8 +96,9 @@ public final class ThrottledProgress implements ChunkProgress {
     long delta = rows >= last ? rows - last : rows;
     last = rows;
     try {
-      if (limiter != null) {
-        long wait = limiter.reserve(delta);
+      RowRateLimiter now = limiter.get();
+      if (now != null) {
+        long wait = now.reserve(delta);
         while (wait > 0) {
           long slice = Math.min(wait, HEARTBEAT_NANOS);
           pacer.sleep(slice);

@@ -11,6 +11,7 @@ import io.migrationstudio.core.dialect.Secrets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The throttles of one chunk copy, from the spec's {@code migrate.max_rows_per_second} and {@code
@@ -29,11 +30,11 @@ public final class Throttles implements AutoCloseable {
     }
   }
 
-  private final RowRateLimiter limiter;
+  private final Supplier<RowRateLimiter> limiter;
   private final LoadGuard guard;
   private final Connection guardConnection;
 
-  private Throttles(RowRateLimiter limiter, LoadGuard guard, Connection guardConnection) {
+  private Throttles(Supplier<RowRateLimiter> limiter, LoadGuard guard, Connection guardConnection) {
     this.limiter = limiter;
     this.guard = guard;
     this.guardConnection = guardConnection;
@@ -41,9 +42,30 @@ public final class Throttles implements AutoCloseable {
 
   /** The throttles {@code spec} asks for (none: a pass-through). */
   public static Throttles open(MigrationSpec spec, Secrets secrets, Limiters limiters) {
+    return open(spec, secrets, limiters, null);
+  }
+
+  /**
+   * The throttles {@code spec} asks for, the rate cap following {@code liveRate} while the chunk
+   * copies ({@code studio throttle}): it gives the cap in force at each progress call, null for the
+   * spec's, 0 for none. A null {@code liveRate}: the spec's cap throughout.
+   */
+  public static Throttles open(
+      MigrationSpec spec, Secrets secrets, Limiters limiters, Supplier<Long> liveRate) {
     MigrateOptions m = spec.migrate();
-    RowRateLimiter limiter =
-        m.maxRowsPerSecond() == null ? null : limiters.forRate(m.maxRowsPerSecond());
+    Long specRate = m.maxRowsPerSecond();
+    Supplier<RowRateLimiter> limiter;
+    if (liveRate != null) {
+      limiter =
+          () -> {
+            Long live = liveRate.get();
+            long rate = live != null ? live : specRate == null ? 0 : specRate;
+            return rate > 0 ? limiters.forRate(rate) : null;
+          };
+    } else {
+      RowRateLimiter fixed = specRate == null ? null : limiters.forRate(specRate);
+      limiter = fixed == null ? null : () -> fixed;
+    }
     SourceLoadGuard g = m.sourceLoadGuard();
     Dialect dialect = Dialects.forUrl(spec.source().url());
     if (g == null || g.maxActiveSessions() == null || dialect.sessionList().isEmpty()) {
@@ -71,7 +93,8 @@ public final class Throttles implements AutoCloseable {
     if (guard != null) {
       new ThrottledProgress(progress, null, guard, Pacer.SYSTEM).awaitCalmNow();
     }
-    return new ThrottledProgress(progress, limiter, guard, Pacer.SYSTEM);
+    return ThrottledProgress.following(
+        progress, limiter == null ? () -> null : limiter, guard, Pacer.SYSTEM);
   }
 
   /** The guard, when on (for logs and tests). */

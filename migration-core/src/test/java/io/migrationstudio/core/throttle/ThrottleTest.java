@@ -133,4 +133,31 @@ class ThrottleTest {
     assertEquals(1, ThrottledProgress.progressEvery(5, 1_000));
     assertEquals(1_000, ThrottledProgress.progressEvery(1_000_000, 1_000));
   }
+
+  @Test
+  void aRunningChunkFollowsTheRateInForceAtEachCall() {
+    FakePacer clock = new FakePacer();
+    java.util.concurrent.atomic.AtomicReference<RowRateLimiter> inForce =
+        new java.util.concurrent.atomic.AtomicReference<>(new RowRateLimiter(1_000, clock));
+    ThrottledProgress p = ThrottledProgress.following(rows -> {}, inForce::get, null, clock);
+    long start = clock.now;
+    for (long rows = 100; rows <= 2_000; rows += 100) {
+      p.rowsCopied(rows);
+    }
+    // 2 000 rows at 1 000 rows/s with one second of burst: 1 s
+    assertEquals(1.0, clock.elapsedSince(start), 0.001);
+    inForce.set(new RowRateLimiter(100, clock)); // a throttle while the chunk copies
+    long throttled = clock.now;
+    for (long rows = 2_100; rows <= 3_000; rows += 100) {
+      p.rowsCopied(rows);
+    }
+    // 1 000 rows at 100 rows/s, the first 100 as the new limiter's burst: 9 s
+    assertEquals(9.0, clock.elapsedSince(throttled), 0.001);
+    inForce.set(null); // the cap removed
+    long free = clock.now;
+    for (long rows = 3_100; rows <= 10_000; rows += 100) {
+      p.rowsCopied(rows);
+    }
+    assertEquals(0.0, clock.elapsedSince(free), 0.001);
+  }
 }

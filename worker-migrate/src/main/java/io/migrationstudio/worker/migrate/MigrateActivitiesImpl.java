@@ -48,10 +48,19 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
   static final String WORKER_IDENTITY =
       java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
 
+  /** The throttle in force per table copy, once a chunk ran (its client comes with the chunk). */
+  private LiveRates liveRates;
+
   public MigrateActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
+    this(store, secrets, null);
+  }
+
+  /** With {@code liveRates} answering the throttle of running chunks (null: Temporal's query). */
+  MigrateActivitiesImpl(ArtifactStore store, SecretResolver secrets, LiveRates liveRates) {
     this.store = Objects.requireNonNull(store);
     this.artifacts = new StageArtifacts(this.store);
     this.migrate = new MigrateService(Objects.requireNonNull(secrets));
+    this.liveRates = liveRates;
   }
 
   @Override
@@ -87,8 +96,32 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           ActivityExecutionContext ctx = Activity.getExecutionContext();
           // test environments report attempt 0; the service counts from 1
           return migrate.copyChunk(
-              req, mapping, ctx.getInfo().getAttempt(), WORKER_IDENTITY, ctx::heartbeat);
+              req,
+              mapping,
+              ctx.getInfo().getAttempt(),
+              WORKER_IDENTITY,
+              ctx::heartbeat,
+              liveRate(ctx));
         });
+  }
+
+  /**
+   * The rate cap a {@code studio throttle} sets while this chunk copies, as its table copy workflow
+   * answers; null where no workflow client is at hand (an activity test environment).
+   */
+  private java.util.function.Supplier<Long> liveRate(ActivityExecutionContext ctx) {
+    LiveRates rates;
+    synchronized (this) {
+      if (liveRates == null) {
+        try {
+          liveRates = LiveRates.of(ctx.getWorkflowClient());
+        } catch (RuntimeException noClient) {
+          return null;
+        }
+      }
+      rates = liveRates;
+    }
+    return rates.rate(ctx.getInfo().getWorkflowId());
   }
 
   @Override
@@ -98,7 +131,12 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
           MappingDocument mapping = artifacts.mapping(req.branch(), req.mappingCommit());
           ActivityExecutionContext ctx = Activity.getExecutionContext();
           return migrate.copyChunks(
-              req, mapping, ctx.getInfo().getAttempt(), WORKER_IDENTITY, ctx::heartbeat);
+              req,
+              mapping,
+              ctx.getInfo().getAttempt(),
+              WORKER_IDENTITY,
+              ctx::heartbeat,
+              liveRate(ctx));
         });
   }
 

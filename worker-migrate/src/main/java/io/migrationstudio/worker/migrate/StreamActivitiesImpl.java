@@ -17,8 +17,11 @@ import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.client.ActivityCompletionException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The change stream's activities: a thin adapter over {@link StreamService} (built once). A slice
@@ -52,6 +55,18 @@ public final class StreamActivitiesImpl implements StreamActivities {
         () -> {
           MappingDocument mapping = artifacts.mapping(slice.branch(), slice.mappingCommit());
           ActivityExecutionContext ctx = Activity.getExecutionContext();
+          // a pause or a cancel reaches the slice at a heartbeat, after a whole batch: it ends
+          // there as cancelled (not as a failed attempt to retry)
+          AtomicReference<ActivityCompletionException> cancelled = new AtomicReference<>();
+          Consumer<StreamProgress> heartbeat =
+              p -> {
+                try {
+                  ctx.heartbeat(p);
+                } catch (ActivityCompletionException e) {
+                  cancelled.set(e);
+                  throw e;
+                }
+              };
           try {
             return streams.applySlice(
                 slice.spec(),
@@ -60,8 +75,12 @@ public final class StreamActivitiesImpl implements StreamActivities {
                 slice.capture(),
                 slice.startPosition(),
                 Duration.ofMillis(slice.sliceMillis()),
-                ctx::heartbeat);
+                heartbeat);
           } catch (RuntimeException e) {
+            if (cancelled.get() != null) {
+              log.info("change stream {}: slice cancelled after a batch", slice.capture());
+              throw cancelled.get();
+            }
             // the retry policy hides a failed attempt until the last one: say why each failed
             log.warn(
                 "change stream {}: slice attempt {} failed: {}",
@@ -72,6 +91,18 @@ public final class StreamActivitiesImpl implements StreamActivities {
             throw e;
           }
         });
+  }
+
+  @Override
+  public StreamProgress measureStream(StreamSlice slice) {
+    return ActivityFailures.run(
+        () ->
+            streams.measure(
+                slice.spec(),
+                artifacts.mapping(slice.branch(), slice.mappingCommit()),
+                slice.migrationId(),
+                slice.capture(),
+                slice.startPosition()));
   }
 
   @Override

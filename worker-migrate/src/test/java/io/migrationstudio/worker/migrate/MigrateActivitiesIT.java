@@ -471,6 +471,62 @@ class MigrateActivitiesIT {
                 + "'"));
   }
 
+  /**
+   * A throttle given while a chunk copies reaches it: the table copy answers 250 rows/s from its
+   * second query on (about a second into the chunk), and the chunk, started at 1 000 rows/s (3 s
+   * for its 4 000 rows), slows down to take about 8 s.
+   */
+  @Test
+  void aRunningChunkSlowsDownToAThrottleGivenWhileItCopies(
+      TestDatabase source, TestDatabase target) {
+    source.execute(
+        "CREATE TABLE \"Items\" (\"Id\" serial PRIMARY KEY, \"Name\" text)",
+        "INSERT INTO \"Items\" (\"Name\") SELECT 'item ' || g FROM generate_series(1, 4000) g");
+    String mappingCommit =
+        store
+            .commit(
+                "migrations/t",
+                Stage.MAPPING.producerRole(),
+                "mapping",
+                Map.of(ArtifactPaths.MAPPING_YAML, Json.bytes(Json.writeYaml(itemsMapping()))))
+            .head();
+    MigrationSpec spec =
+        new MigrationSpec(
+            "t",
+            null,
+            new ConnectionSpec(source.jdbcUrl(), source.user(), null, null),
+            new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
+            null,
+            null,
+            new MigrateOptions(null, null, 5000, null, null, 1000L, null, null, null, null),
+            null,
+            null,
+            null,
+            null,
+            null);
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    LiveRates rates =
+        new LiveRates(
+            id ->
+                new io.migrationstudio.contracts.workflow.CopyControl(
+                    false, asked.incrementAndGet() > 1 ? 250L : null));
+    env.registerActivitiesImplementations(
+        new MigrateActivitiesImpl(store, new SecretResolver(Map.of()), rates));
+    MigrateActivities activities = env.newActivityStub(MigrateActivities.class);
+    MigratePlan plan =
+        activities.prepareTarget(new StageRequest("t", spec, "migrations/t", mappingCommit, 1L));
+    ChunkRange all = plan.tables().get(0).chunks().get(0);
+    long started = System.nanoTime();
+    activities.copyChunk(
+        new ChunkRequest("t", spec, "migrations/t", mappingCommit, "Items", all, "t/Items/0"));
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    assertEquals(4000, target.queryLong("select count(*) from items"));
+    assertTrue(asked.get() >= 2, "the rate was asked again while the chunk copied: " + asked);
+    // at 1 000 rows/s throughout: 3 s; throttled after about a second: 2 000 rows at 250 rows/s
+    assertTrue(ms >= 5_000, "slowed down to 250 rows/s while copying: " + ms + " ms");
+  }
+
   @Test
   void aMigrationExceptionBecomesAnApplicationFailureOfItsCode(
       TestDatabase source, TestDatabase target) {

@@ -90,7 +90,11 @@ final class ActivityOptionsCatalog {
    * backoff to 30 s: a source or target restart is waited out), then the stream stops with the
    * reason in the status and cdc.json instead of leaving Migrate's checker waiting for a catch-up
    * that cannot come. A stream that cannot go on (CAPTURE_STOPPED and the other permanent failures)
-   * stops at once.
+   * stops at once. A pause cancels it: it stops at its next heartbeat (between two batches, within
+   * about a second). The workflow does not wait for that (TRY_CANCEL): with
+   * WAIT_CANCELLATION_COMPLETED a cancel racing the slice's completion left the stream workflow
+   * stuck on Temporal's in-process server (ACTIVITY_UNKNOWN, temporalio/sdk-java#2391), which the
+   * embedded mode runs on.
    */
   static ActivityOptions streamSlice() {
     return ActivityOptions.newBuilder()
@@ -98,6 +102,18 @@ final class ActivityOptionsCatalog {
         .setStartToCloseTimeout(Duration.ofMinutes(5))
         .setHeartbeatTimeout(Duration.ofSeconds(30))
         .setRetryOptions(retry(30, Duration.ofSeconds(30)))
+        .build();
+  }
+
+  /**
+   * Measuring a paused stream: seconds (it opens the stream and reads a few polls, nothing
+   * applied); retried a few times, a failure only leaves the last measure in the status.
+   */
+  static ActivityOptions streamMeasure() {
+    return ActivityOptions.newBuilder()
+        .setTaskQueue(TaskQueues.MIGRATE)
+        .setStartToCloseTimeout(Duration.ofMinutes(1))
+        .setRetryOptions(retry(3, Duration.ofSeconds(10)))
         .build();
   }
 

@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.StreamActivities;
 import io.migrationstudio.contracts.activity.StreamEvidence;
 import io.migrationstudio.contracts.workflow.ChangeStreamWorkflow;
+import io.migrationstudio.contracts.workflow.CopyControl;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.migrationstudio.contracts.workflow.StreamRequest;
@@ -63,6 +64,17 @@ final class ChangeStream {
   private String childId;
   private Promise<StreamProgress> child;
   private StreamProgress latest;
+  private boolean paused;
+
+  /**
+   * Change id of the pause of the streams (version 1): {@code studio pause} pauses the running
+   * stream workflows too (the forward stream here, the reverse one in {@link ReverseReplication}),
+   * {@code studio resume} lets them go on; a stream started while paused starts paused. Before it a
+   * pause held the copy only and the stream went on applying.
+   */
+  static final String PAUSE_CHANGE = "pause-streams";
+
+  static final int PAUSE = 1;
 
   ChangeStream(RunContext run, StatusLine status) {
     this.run = run;
@@ -163,6 +175,36 @@ final class ChangeStream {
     child = Async.function(stub::run, request);
     Workflow.getWorkflowExecution(stub).get(); // started: its failures reach the promise
     status.say("migrate: change stream " + capture.capture() + " started");
+    if (paused) {
+      tell();
+    }
+  }
+
+  /**
+   * Pauses ({@code studio pause}) or resumes the stream: the running stream workflow is told, a
+   * stream started later starts paused.
+   */
+  void control(boolean pause) {
+    paused = pause;
+    tell();
+  }
+
+  /** Whether a stream workflow runs (for the status). */
+  boolean running() {
+    return child != null && !child.isCompleted();
+  }
+
+  private void tell() {
+    if (!running() || !tellsPause()) {
+      return;
+    }
+    ChangeStreamWorkflow s = Workflow.newExternalWorkflowStub(ChangeStreamWorkflow.class, childId);
+    Async.procedure(s::control, new CopyControl(paused, null));
+  }
+
+  /** Whether this migration tells its streams of a pause (version {@link #PAUSE} on). */
+  static boolean tellsPause() {
+    return Workflow.getVersion(PAUSE_CHANGE, Workflow.DEFAULT_VERSION, PAUSE) >= PAUSE;
   }
 
   /** The stream workflow's report (a signal). */

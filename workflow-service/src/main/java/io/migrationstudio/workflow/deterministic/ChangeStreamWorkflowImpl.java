@@ -2,6 +2,7 @@ package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.activity.StreamActivities;
 import io.migrationstudio.contracts.workflow.ChangeStreamWorkflow;
+import io.migrationstudio.contracts.workflow.CopyControl;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.migrationstudio.contracts.workflow.StreamRequest;
@@ -14,7 +15,8 @@ import io.temporal.workflow.Workflow;
  * behind, when it stops, and at least every {@link #REPORT_EVERY_MILLIS}; continues as new every
  * {@link #SLICES_PER_RUN} slices to keep its history short ({@link StreamSliceLoop}). A slice that
  * fails for good (DDL on a captured table) stops the stream with the reason; {@link #stop} ends it
- * after the running slice.
+ * after the running slice. Paused ({@link #control}), it applies nothing and is measured every
+ * {@link StreamSliceLoop#PAUSED_MEASURE_MILLIS} ({@code Stream_MeasureStream}).
  */
 public class ChangeStreamWorkflowImpl implements ChangeStreamWorkflow {
   static final long SLICE_MILLIS = 20_000;
@@ -25,6 +27,9 @@ public class ChangeStreamWorkflowImpl implements ChangeStreamWorkflow {
 
   private final StreamActivities apply =
       Workflow.newActivityStub(StreamActivities.class, ActivityOptionsCatalog.streamSlice());
+
+  private final StreamActivities measures =
+      Workflow.newActivityStub(StreamActivities.class, ActivityOptionsCatalog.streamMeasure());
 
   private final StreamSliceLoop loop =
       new StreamSliceLoop("stream", SLICES_PER_RUN, REPORT_EVERY_MILLIS, false);
@@ -44,11 +49,23 @@ public class ChangeStreamWorkflowImpl implements ChangeStreamWorkflow {
     loop.stop(reason);
   }
 
+  @Override
+  public void control(CopyControl control) {
+    loop.control(control);
+  }
+
   /** The slice activity, the report and a stopped progress of this stream. */
   private final class Slices implements StreamSliceLoop.Stream {
     @Override
     public StreamProgress slice(StreamRequest r) {
       return apply.applySlice(StreamSliceLoop.slice(r, r.startPosition(), SLICE_MILLIS));
+    }
+
+    @Override
+    public StreamProgress measure(StreamRequest r, StreamProgress last) {
+      StreamProgress m =
+          measures.measureStream(StreamSliceLoop.slice(r, r.startPosition(), SLICE_MILLIS));
+      return last == null ? m : m.withTableChanges(last.tableChanges());
     }
 
     @Override

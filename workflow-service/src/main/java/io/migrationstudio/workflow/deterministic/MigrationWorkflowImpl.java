@@ -144,6 +144,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     gate.open(run, board, open);
     awaiting = open.awaiting();
     stream = new ChangeStream(run, status);
+    controls.follows(stream);
     migrate = new MigrateStage(run, board, status, copy, stream, controls);
     repair = new ValidationRepair(run, board, status, gate);
     hypercare = new HypercareStage(run, board, status, gate);

@@ -12,6 +12,7 @@ import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.ControlRecord;
 import io.migrationstudio.contracts.workflow.ControlRequest;
+import io.migrationstudio.contracts.workflow.CopyControl;
 import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.ReverseStreamWorkflow;
 import io.migrationstudio.contracts.workflow.StreamProgress;
@@ -75,6 +76,7 @@ final class ReverseReplication {
   private String childId;
   private Promise<StreamProgress> child;
   private StreamProgress latest;
+  private boolean paused;
   private boolean holding;
   private ControlRecord asked;
   private boolean captureGone;
@@ -219,6 +221,27 @@ final class ReverseReplication {
     child = Async.function(stub::run, request);
     Workflow.getWorkflowExecution(stub).get();
     status.say(holdingMessage());
+    if (paused) {
+      tell();
+    }
+  }
+
+  /**
+   * Pauses ({@code studio pause}) or resumes the reverse stream (version {@link
+   * ChangeStream#PAUSE}); one started later starts paused.
+   */
+  void control(boolean pause) {
+    paused = pause;
+    tell();
+  }
+
+  private void tell() {
+    if (child == null || child.isCompleted() || !ChangeStream.tellsPause()) {
+      return;
+    }
+    ReverseStreamWorkflow s =
+        Workflow.newExternalWorkflowStub(ReverseStreamWorkflow.class, childId);
+    Async.procedure(s::control, new CopyControl(paused, null));
   }
 
   /** Stops the stream and rolls back; the outcome when rolled back, null when it failed. */

@@ -1,6 +1,7 @@
 package io.migrationstudio.workflow.deterministic;
 
 import io.migrationstudio.contracts.activity.ReverseActivities;
+import io.migrationstudio.contracts.workflow.CopyControl;
 import io.migrationstudio.contracts.workflow.MigrationWorkflow;
 import io.migrationstudio.contracts.workflow.ReverseStreamWorkflow;
 import io.migrationstudio.contracts.workflow.StreamProgress;
@@ -14,7 +15,8 @@ import io.temporal.workflow.Workflow;
  * when it stops, and at least every {@link #REPORT_EVERY_MILLIS}; continues as new every {@link
  * #SLICES_PER_RUN} slices. A slice that fails for good (a value the source type cannot hold) stops
  * it with the reason, which the migration's status shows; {@link #stop} ends it after the running
- * slice.
+ * slice. Paused ({@link #control}), no slice starts after the running one (slices are short and do
+ * not heartbeat, so the running one ends on its own) until resumed; it is not measured meanwhile.
  */
 public class ReverseStreamWorkflowImpl implements ReverseStreamWorkflow {
   /** Short: a rollback waits for the running slice before it drains the stream itself. */
@@ -43,6 +45,11 @@ public class ReverseStreamWorkflowImpl implements ReverseStreamWorkflow {
   @Override
   public void stop(String reason) {
     loop.stop(reason);
+  }
+
+  @Override
+  public void control(CopyControl control) {
+    loop.control(control);
   }
 
   /** The slice activity, the report and a stopped progress of this stream. */

@@ -36,10 +36,14 @@ import org.slf4j.Logger;
  *       #releaseHeld} runs, and the migration ends CANCELLED. A cancel request through Temporal
  *       (the UI's Cancel) ends the same way, recorded as by {@code temporal}.
  *   <li>PAUSE holds the copy at a chunk boundary: no new table copy and no new chunk starts,
- *       running chunks finish (each is one target transaction under the ledger). RESUME lets it go
- *       on. Outside Migrate they only change what a copy would do.
+ *       running chunks finish (each is one target transaction under the ledger). It holds the
+ *       change streams too (version {@link ChangeStream#PAUSE}): the running slice stops between
+ *       two source transactions, nothing more is applied, the position stays on the target and the
+ *       source keeps its log for the stream. RESUME lets them go on. Outside Migrate and the
+ *       streams they only change what a copy would do.
  *   <li>THROTTLE sets the rows-per-second cap ({@code migrate.max_rows_per_second}) of the chunks
- *       started from then on; 0 removes the cap. Running chunks keep the rate they started with.
+ *       started from then on; 0 removes the cap. Running chunks read the cap in force every few
+ *       seconds (the table copy's {@code currentControl} query) and follow it.
  * </ul>
  *
  * Deterministic: the handler changes plain state, cancels a scope and signals the running table
@@ -67,9 +71,15 @@ final class RunControl {
   private ControlRecord pause;
   private Long rate;
   private ReverseReplication reverse;
+  private ChangeStream stream;
 
   RunControl(StatusLine status) {
     this.status = status;
+  }
+
+  /** The change stream a PAUSE holds too (set once the migration is open). */
+  void follows(ChangeStream stream) {
+    this.stream = stream;
   }
 
   /** The reverse stream a ROLLBACK goes to (set once the migration is open). */
@@ -160,8 +170,14 @@ final class RunControl {
           scope.cancel(reason(rec));
         }
       }
-      case PAUSE -> pause = rec;
-      case RESUME -> pause = null;
+      case PAUSE -> {
+        pause = rec;
+        streams(true);
+      }
+      case RESUME -> {
+        pause = null;
+        streams(false);
+      }
       case THROTTLE -> rate = r.rowsPerSecond();
       case ROLLBACK -> reverse.ask(rec);
     }
@@ -172,18 +188,32 @@ final class RunControl {
     return rec;
   }
 
+  /** Pauses or resumes the change streams, forward and reverse, where they are. */
+  private void streams(boolean paused) {
+    if (stream != null) {
+      stream.control(paused);
+    }
+    if (reverse != null) {
+      reverse.control(paused);
+    }
+  }
+
   private String note(ControlRequest r) {
     return switch (r.action()) {
       case CANCEL -> "running work is cancelled, then the migration ends CANCELLED";
-      case PAUSE -> "no new chunk starts; running chunks finish";
-      case RESUME -> "the copy goes on";
+      case PAUSE ->
+          "no new chunk starts; running chunks finish; a change stream stops applying between two"
+              + " source transactions and keeps its position";
+      case RESUME -> "the copy and the streams go on";
       case ROLLBACK ->
           "the reverse stream is drained under the target's freeze, then the source takes writes"
               + " again (05-cutover/rollback-log.md)";
       case THROTTLE ->
           r.rowsPerSecond() == 0
-              ? "chunks started from now on have no rate cap"
-              : "chunks started from now on copy at most " + r.rowsPerSecond() + " rows/s";
+              ? "chunks have no rate cap from now on (running ones within seconds)"
+              : "chunks copy at most "
+                  + r.rowsPerSecond()
+                  + " rows/s from now on (running ones within seconds)";
     };
   }
 
@@ -301,7 +331,13 @@ final class RunControl {
       out.append("PAUSED by ")
           .append(pause.by())
           .append(pause.reason().isBlank() ? "" : " (" + pause.reason() + ")")
-          .append(": no new chunk starts; resume with `studio resume`. ");
+          .append(": no new chunk starts")
+          .append(
+              stream != null && stream.running()
+                  ? " and the change stream applies nothing (its position is kept; the source keeps"
+                      + " its log meanwhile and the lag grows)"
+                  : "")
+          .append("; resume with `studio resume`. ");
     }
     if (rate != null) {
       out.append(rate == 0 ? "No rate cap. " : "Throttled to " + rate + " rows/s. ");

@@ -189,6 +189,12 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
     rate = c.rowsPerSecond();
   }
 
+  /** What a running chunk reads to follow a throttle (and a pause) while it copies. */
+  @Override
+  public CopyControl currentControl() {
+    return new CopyControl(paused, rate);
+  }
+
   /** A copied chunk: counted, and signalled to the parent for its progress. */
   private void chunkDone(ChunkResult c, MigrationWorkflow parent) {
     rows += c.rows();

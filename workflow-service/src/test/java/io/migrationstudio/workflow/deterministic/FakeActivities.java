@@ -459,8 +459,16 @@ class FakeActivities
     calls.add("slice");
     try {
       Thread.sleep(20); // a slice takes time: the loop must not spin
+      // long slices: heartbeat a batch every 50 ms for up to 20 s, until cancelled
+      for (int i = 0; longSlices && i < 400; i++) {
+        io.temporal.activity.Activity.getExecutionContext().heartbeat(n);
+        Thread.sleep(50);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (io.temporal.client.ActivityCompletionException e) {
+      calls.add("slice-cancelled");
+      throw e;
     }
     return new StreamProgress(
         slice.capture(),
@@ -475,6 +483,33 @@ class FakeActivities
         n > 1,
         System.currentTimeMillis(),
         null);
+  }
+
+  /** Whether slices run for seconds, heartbeating (a pause then cancels one mid-slice). */
+  volatile boolean longSlices;
+
+  /** Measures of a paused stream. */
+  final AtomicInteger measures = new AtomicInteger();
+
+  @Override
+  public StreamProgress measureStream(StreamSlice slice) {
+    int n = measures.incrementAndGet();
+    calls.add("measure");
+    int applied = slices.get();
+    return new StreamProgress(
+        slice.capture(),
+        "pg:0/" + Integer.toHexString(0x100 + applied),
+        "pg:0/" + Integer.toHexString(0x200 + n),
+        0x100 + n - applied,
+        1000L * n,
+        applied,
+        2L * applied,
+        0,
+        Map.of(),
+        false,
+        System.currentTimeMillis(),
+        null,
+        4096L * n);
   }
 
   @Override

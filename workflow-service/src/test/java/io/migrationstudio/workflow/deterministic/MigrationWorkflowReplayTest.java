@@ -68,7 +68,10 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-hypercare-reverse.json",
         // + decommission-gate-after-recovery version 1: re-created while its decommission gate
         // waited, the gate waits for the same plan commit (no plan made again) and is approved
-        "migration-workflow-history-decommission-gate.json"
+        "migration-workflow-history-decommission-gate.json",
+        // + pause-streams version 1: an online migration paused and resumed while its Validation
+        // gate waits; the pause and the resume are signalled to the stream child
+        "migration-workflow-history-pause.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
@@ -99,7 +102,17 @@ class MigrationWorkflowReplayTest {
    * -Dstudio.recordStreamHistory=DIR.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"change-stream-history.json", "reverse-stream-history.json"})
+  @ValueSource(
+      strings = {
+        "change-stream-history.json",
+        "reverse-stream-history.json",
+        // stream-pause version 1: a long slice cancelled by the pause, measures while paused,
+        // slices again after the resume
+        "change-stream-history-pause.json",
+        // stream-pause version 1, no pause: the migration's cancel cancels the stream child, whose
+        // running (long) slice is cancelled at its heartbeat and waited for
+        "change-stream-history-cancel.json"
+      })
   void recordedStreamHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
     try (InputStream in = getClass().getResourceAsStream("/histories/" + file)) {
@@ -116,6 +129,10 @@ class MigrationWorkflowReplayTest {
         json.contains("SignalExternalWorkflowExecution")
             || json.contains("SIGNAL_EXTERNAL_WORKFLOW_EXECUTION"),
         "a progress report was recorded in " + file);
+    org.junit.jupiter.api.Assertions.assertEquals(
+        file.endsWith("-pause.json"),
+        json.contains("Stream_MeasureStream"),
+        "the paused stream was measured in " + file);
     org.junit.jupiter.api.Assertions.assertDoesNotThrow(
         () -> replay(history, ChangeStreamWorkflowImpl.class, ReverseStreamWorkflowImpl.class));
   }

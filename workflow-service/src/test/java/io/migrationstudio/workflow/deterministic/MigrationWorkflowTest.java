@@ -79,9 +79,9 @@ class MigrationWorkflowTest {
       FakeActivities fakes,
       FakeHypercare hypercare,
       FakeReverseActivities reverse) {
-    // as in the embedded mode: no sticky queue, so a dead worker's workflow moves on at once
-    WorkerOptions options =
-        WorkerOptions.newBuilder().setStickyQueueScheduleToStartTimeout(Duration.ZERO).build();
+    // as in the embedded mode: no sticky queue, so a dead worker's workflow moves on at once;
+    // heartbeats reach Temporal every second, so a cancelled slice learns it in a second
+    WorkerOptions options = WorkflowWorker.options(true);
     WorkflowWorker.register(factory, options);
     for (String queue :
         List.of(
@@ -362,6 +362,72 @@ class MigrationWorkflowTest {
     if (dir != null) {
       writeHistory(dir, "migration-workflow-history-reverse.json");
     }
+  }
+
+  /**
+   * A pause of an online migration holds its change stream, not only the copy: the running slice is
+   * cancelled (at a heartbeat, between batches), no slice runs while paused, the paused stream is
+   * measured every 10 s and the status shows its lag growing; a resume lets the slices go on.
+   */
+  @Test
+  void aPauseHoldsTheChangeStreamAndAResumeLetsItGoOn() throws Exception {
+    MigrationSpec base = online(CutoverOptions.ROLLBACK_NONE);
+    MigrationWorkflow wf =
+        start(base.withReviews(base.reviews().with(Stage.VALIDATION, GateMode.ASK)));
+    MigrationStatus gate = awaitReview(wf, Stage.VALIDATION);
+    fakes.longSlices = true;
+    int before = fakes.slices.get();
+    awaitSlicesAfter(before); // a long slice runs
+    wf.control(new ControlRequest(ControlAction.PAUSE, "bob", "target maintenance", null));
+    MigrationStatus paused = awaitStatus(wf, s -> measured(s) > 0);
+    awaitStatus(wf, s -> fakes.calls.contains("slice-cancelled")); // at its next heartbeat
+    int held = fakes.slices.get();
+    env.sleep(Duration.ofSeconds(25)); // two more measures, no slice
+    MigrationStatus later = awaitStatus(wf, s -> measured(s) > measured(paused));
+    assertEquals(held, fakes.slices.get(), "no slice while paused: " + fakes.calls);
+    assertTrue(
+        later.stream().lagMillis() > paused.stream().lagMillis(),
+        "the lag grows: " + paused.stream() + " then " + later.stream());
+    assertTrue(
+        later
+            .message()
+            .startsWith(
+                "PAUSED by bob (target maintenance): no new chunk starts and"
+                    + " the change stream applies nothing"),
+        later.message());
+    fakes.longSlices = false;
+    wf.control(new ControlRequest(ControlAction.RESUME, "bob", "", null));
+    awaitStatus(wf, s -> fakes.slices.get() > held + 1);
+    wf.review(new Review(Stage.VALIDATION, Decision.APPROVE, "alice", "ok", gate.reviewCommit()));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
+    MigrationWorkflowReplayTest.replay(history, MigrationWorkflowImpl.class);
+    var stream = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/stream");
+    MigrationWorkflowReplayTest.replay(stream, ChangeStreamWorkflowImpl.class);
+    writeChildHistory(stream, "change-stream-history-pause.json");
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-pause.json");
+    }
+  }
+
+  /**
+   * Waits up to 60 s for a slice after the first {@code before}: on a loaded machine the stream's
+   * next workflow task can take longer than {@link #awaitStatus} waits.
+   */
+  private void awaitSlicesAfter(int before) throws InterruptedException {
+    for (int i = 0; i < 2400 && fakes.slices.get() <= before; i++) {
+      Thread.sleep(25);
+    }
+    assertTrue(fakes.slices.get() > before, "no slice after " + before + ": " + fakes.calls);
+  }
+
+  /** The log the source keeps for the stream, as the status shows it (0: not measured). */
+  private static long measured(MigrationStatus s) {
+    return s.stream() == null || s.stream().retainedBytes() == null
+        ? 0
+        : s.stream().retainedBytes();
   }
 
   /** An online spec (PostgreSQL to PostgreSQL) with {@code cutover.rollback} (null: default). */
@@ -1000,6 +1066,40 @@ class MigrationWorkflowTest {
     List<String> calls = List.copyOf(fakes.calls);
     assertTrue(calls.contains("drop-capture:studio_wf_test"), calls.toString());
     assertFalse(calls.contains("execute-cutover"), calls.toString());
+  }
+
+  /**
+   * A cancel of an online migration stops the running stream slice (20 s in production, as long as
+   * the fake's long slices here) at its next heartbeat, within seconds, and the migration ends
+   * CANCELLED with its capture dropped. Before, the SDK sent a slice's heartbeat only every 24 s
+   * (80 % of its timeout), so the slice went on applying for up to that long after the migration
+   * ended.
+   */
+  @Test
+  void aCancelStopsTheRunningStreamSliceAtOnce() throws Exception {
+    MigrationSpec base = online(CutoverOptions.ROLLBACK_NONE);
+    MigrationWorkflow wf =
+        start(base.withReviews(base.reviews().with(Stage.VALIDATION, GateMode.ASK)));
+    awaitReview(wf, Stage.VALIDATION);
+    fakes.longSlices = true;
+    int before = fakes.slices.get();
+    awaitSlicesAfter(before); // a long slice runs
+    long asked = System.nanoTime();
+    wf.control(new ControlRequest(ControlAction.CANCEL, "bob", "postponed", null));
+    MigrationOutcome out = result(wf);
+    long ms = (System.nanoTime() - asked) / 1_000_000;
+    assertEquals(MigrationState.CANCELLED, out.state(), out.message());
+    assertTrue(fakes.calls.contains("drop-capture:studio_wf_test"), fakes.calls.toString());
+    long stopped = System.nanoTime() + 5_000_000_000L;
+    while (!fakes.calls.contains("slice-cancelled") && System.nanoTime() < stopped) {
+      Thread.sleep(25);
+    }
+    assertTrue(fakes.calls.contains("slice-cancelled"), "within 5 s: " + fakes.calls);
+    assertTrue(ms < 10_000, "the 20 s slice was cancelled, not waited for: " + ms + " ms");
+    System.out.println("cancel of an online migration with a slice running: " + ms + " ms");
+    var stream = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/stream");
+    MigrationWorkflowReplayTest.replay(stream, ChangeStreamWorkflowImpl.class);
+    writeChildHistory(stream, "change-stream-history-cancel.json");
   }
 
   @Test

@@ -263,6 +263,76 @@ public final class StreamService {
     }
   }
 
+  /** How many polls a measure reads at most to find the oldest change not applied yet. */
+  static final int MEASURE_POLLS = 4;
+
+  /**
+   * Where a paused stream stands, applying nothing: the position the target holds (with its
+   * counters), the source's end of log and the log it keeps for the stream, and the lag in time,
+   * the age of the oldest source transaction with row changes not applied yet (0 when the first
+   * {@link #MEASURE_POLLS} polls bring none). Reads the stream from the stored position and
+   * confirms nothing, so the next slice reads the same transactions again.
+   */
+  public StreamProgress measure(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      String captureName,
+      String startPosition) {
+    ChangeCapture capture = capture(spec);
+    Dialect sd = Dialects.source(spec);
+    Dialect td = Dialects.target(spec);
+    Duration maxLag = Duration.parse(spec.migrate().maxLag());
+    try (Connection tgt = Dialects.open(spec.target(), secrets, "target");
+        Connection src = Dialects.openReadOnly(spec.source(), secrets, "source")) {
+      ChangeApplier applier =
+          new ChangeApplier(
+              sd, td, mapping, migrationId, captureName, TargetSchema.DEFAULT_STUDIO_SCHEMA, src);
+      var stored = applier.stored(tgt);
+      StreamPosition from =
+          stored.map(StreamPositions.Stored::position).orElse(null) != null
+              ? stored.get().position()
+              : StreamPosition.parse(startPosition);
+      Instant oldest = null;
+      try (ChangeSource reader = openSoon(capture, spec, captureName, mapping, from)) {
+        for (int i = 0; i < MEASURE_POLLS && oldest == null; i++) {
+          for (SourceTransaction t : reader.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH)) {
+            if (!t.changes().isEmpty() && (from == null || t.commit().compareTo(from) > 0)) {
+              oldest = t.commitTime();
+              break;
+            }
+          }
+        }
+      }
+      long now = System.currentTimeMillis();
+      long lagMillis = oldest == null ? 0 : Math.max(0, now - oldest.toEpochMilli());
+      Measured head = headOf(capture, src, captureName, from);
+      return new StreamProgress(
+          captureName,
+          from == null ? null : from.text(),
+          head.end() == null ? null : head.end().text(),
+          lagBytes(from, head.end()),
+          lagMillis,
+          stored.map(StreamPositions.Stored::transactions).orElse(0L),
+          stored.map(StreamPositions.Stored::changes).orElse(0L),
+          0,
+          Map.of(),
+          lagMillis <= maxLag.toMillis(),
+          now,
+          null,
+          head.retainedBytes());
+    } catch (MigrationException e) {
+      throw e;
+    } catch (SQLException e) {
+      throw td.classify(e, "measuring the paused change stream " + captureName);
+    } catch (Exception e) {
+      throw new MigrationException(
+          ErrorCode.TRANSIENT_SQL,
+          "measuring the change stream " + captureName + " failed: " + e.getMessage(),
+          e);
+    }
+  }
+
   /**
    * Whether the stream stands where {@code hold} wants it: paused (no position yet), or every
    * transaction up to the hold's position applied (one past it is kept back, or the target is at

@@ -689,6 +689,39 @@ abstract class AbstractStreamSliceIT {
   }
 
   /**
+   * A paused stream ({@code studio pause}: no slice runs) is measured without applying: while the
+   * source takes writes the target does not change and keeps its position, the measured lag and the
+   * log the source keeps grow; resumed, the next slices apply every transaction exactly once.
+   */
+  @Test
+  void aPausedStreamIsMeasuredWithoutApplyingAndResumesExactlyOnce(TestDatabase target)
+      throws Exception {
+    setUp(target);
+    write(1, 20, -1);
+    catchUp();
+    StreamProgress idle = streams.measure(spec, mapping, MIGRATION, capture, start);
+    assertEquals(0, idle.lagMillis(), "nothing written since the catch-up: " + idle);
+    long applied = target.queryLong("SELECT count(*) FROM proof_audit");
+    write(21, 120, -1); // the source takes writes while the stream is paused
+    Thread.sleep(1000);
+    StreamProgress first = streams.measure(spec, mapping, MIGRATION, capture, start);
+    Thread.sleep(1000);
+    StreamProgress later = streams.measure(spec, mapping, MIGRATION, capture, start);
+    assertEquals(applied, target.queryLong("SELECT count(*) FROM proof_audit"), "nothing applied");
+    assertEquals(idle.position(), later.position(), "the position is kept");
+    assertEquals(idle.transactions(), later.transactions(), later.toString());
+    assertTrue(first.lagMillis() >= 1000, "the oldest unapplied write's age: " + first);
+    assertTrue(later.lagMillis() > first.lagMillis(), "the lag grows: " + first + " then " + later);
+    assertTrue(
+        idle.retainedBytes() != null
+            && later.retainedBytes() != null
+            && later.retainedBytes() > idle.retainedBytes(),
+        "the source keeps the log: " + idle + " then " + later);
+    catchUp();
+    assertExactlyOnce();
+  }
+
+  /**
    * The progress says how much log the source keeps for the stream (PostgreSQL: the WAL the slot
    * retains; MariaDB: the binlog still to read), in the status line and in cdc.md.
    */
