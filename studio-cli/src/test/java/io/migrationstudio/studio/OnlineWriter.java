@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The source writer of the online end-to-end tests (Chinook on PostgreSQL or MariaDB): inserts,
- * updates, deletes and key changes in multi-table transactions through the copy and a little after
- * it. {@link StudioOnlineCutoverIT} (PostgreSQL) and {@link StudioOnlineMariaDbIT} (MariaDB) run it
- * through a whole online migration and its live cutover.
+ * The source writer of the online end-to-end tests (Chinook on PostgreSQL, Sakila on MariaDB):
+ * inserts, updates, deletes and key changes in multi-table transactions through the copy and a
+ * little after it. {@link StudioOnlineCutoverIT} (PostgreSQL) and {@link StudioOnlineMariaDbIT}
+ * (MariaDB) run it through a whole online migration and its live cutover.
  */
 final class OnlineWriter {
   private OnlineWriter() {}
@@ -23,7 +23,7 @@ final class OnlineWriter {
     Connection open() throws SQLException;
   }
 
-  /** Chinook's names and string concatenation on the source's engine. */
+  /** The sample's names and statements on the source's engine. */
   enum Flavour {
     POSTGRES("artist", "artist_id", "name", "album", "album_id", "title") {
       @Override
@@ -35,6 +35,121 @@ final class OnlineWriter {
       @Override
       String suffixed(String column, String suffix) {
         return "CONCAT(LEFT(" + column + ", 150), '" + suffix + "')";
+      }
+    },
+    /**
+     * Sakila on MariaDB: each iteration a new actor, a retitled film (its {@code upd_film} trigger
+     * rewrites {@code film_text} in the same transaction), a moved address (GEOMETRY and the
+     * TIMESTAMP {@code ON UPDATE}), a returned rental (DATETIME), once the copy is done a new
+     * rental with its payment; every 5th deletes the writer's actor (and once the copy is done its
+     * rental and payment) of 3 iterations before, every 7th changes the key of a writer's actor,
+     * once the copy is done of a Sakila actor with {@code film_actor} rows (whose cascade the
+     * binlog does not carry), and a film's category (a composite key), every 11th inserts a film
+     * ({@code ins_film} trigger) and deletes the writer's film of 11 iterations before ({@code
+     * del_film}).
+     */
+    SAKILA("actor", "actor_id", "first_name", "film", "film_id", "title") {
+      @Override
+      String suffixed(String column, String suffix) {
+        return "CONCAT(LEFT(" + column + ", 100), '" + suffix + "')";
+      }
+
+      @Override
+      List<String> statements(int i, boolean copied) {
+        int actor = 10_000 + i;
+        List<String> out = new java.util.ArrayList<>();
+        out.add(
+            "INSERT INTO actor (actor_id, first_name, last_name) VALUES ("
+                + actor
+                + ", 'WRITER', 'NO "
+                + i
+                + "')");
+        out.add(
+            "UPDATE film SET title = "
+                + suffixed("title", " #" + i)
+                + " WHERE film_id = "
+                + (i % 1000 + 1));
+        out.add(
+            "UPDATE address SET location = POINT("
+                + (i % 180)
+                + ", "
+                + (i % 90)
+                + ".5) WHERE address_id = "
+                + (i % 600 + 1));
+        out.add("UPDATE rental SET return_date = NOW() WHERE rental_id = " + (i % 16_000 + 1));
+        if (copied) {
+          // a new parent and its child (and below their deletes): only once the copy is done,
+          // see the film_actor key change below
+          out.add(
+              "INSERT INTO rental (rental_date, inventory_id, customer_id, staff_id) VALUES (NOW(), "
+                  + inventory(i)
+                  + ", "
+                  + customer(i)
+                  + ", 1)");
+          out.add(
+              "INSERT INTO payment (customer_id, staff_id, rental_id, amount, payment_date)"
+                  + " VALUES ("
+                  + customer(i)
+                  + ", 2, LAST_INSERT_ID(), 0.99, NOW())");
+        }
+        if (i % 5 == 0 && copied) {
+          String writers =
+              "SELECT rental_id FROM rental WHERE rental_date > '2020-01-01' AND inventory_id = "
+                  + inventory(i - 3)
+                  + " AND customer_id = "
+                  + customer(i - 3);
+          out.add("DELETE FROM payment WHERE rental_id IN (" + writers + ")");
+          out.add("DELETE FROM rental WHERE rental_id IN (SELECT * FROM (" + writers + ") w)");
+        }
+        if (i % 5 == 0) {
+          out.add("DELETE FROM actor WHERE actor_id = " + (actor - 3));
+        }
+        if (i % 7 == 0) {
+          out.add("UPDATE actor SET actor_id = actor_id + 20000 WHERE actor_id = " + (actor - 1));
+          if (copied) {
+            // a Sakila actor with film_actor rows (ON UPDATE CASCADE): the binlog carries the
+            // actor's move only, the target's own foreign key must move the children; 50101-50200
+            // stay clear of the writer's own actors (10001-, moved to 30000-; smallint unsigned).
+            // Only once the copy is done: during a MariaDB copy each chunk reads its own snapshot,
+            // so parent and child chunks on either side of a change leave children without their
+            // parent, and finishing the load fails on the foreign key (seen for film_actor and
+            // payment; not fixed, docs/change-capture.md)
+            out.add(
+                "UPDATE actor SET actor_id = actor_id + 50000 WHERE actor_id = "
+                    + (101 + i / 7 % 100));
+          }
+          out.add(
+              "UPDATE film_category SET category_id = category_id % 16 + 1 WHERE film_id = "
+                  + (i % 1000 + 1));
+        }
+        if (i % 11 == 0) {
+          out.add(
+              "INSERT INTO film (film_id, title, description, language_id) VALUES ("
+                  + (5_000 + i)
+                  + ", 'WRITER FILM "
+                  + i
+                  + "', 'written during the copy', 1)");
+          out.add("DELETE FROM film WHERE film_id = " + (5_000 + i - 11));
+        }
+        return out;
+      }
+
+      /**
+       * film_actor's foreign key to actor: finishing the load makes it after every chunk (a table
+       * and its primary key can exist before its chunks are copied).
+       */
+      @Override
+      String copiedWhen() {
+        return "contype = 'f' AND conrelid = to_regclass('public.film_actor')"
+            + " AND confrelid = to_regclass('public.actor')";
+      }
+
+      private int inventory(int i) {
+        return i % 4581 + 1;
+      }
+
+      private int customer(int i) {
+        return i % 599 + 1;
       }
     };
 
@@ -55,14 +170,25 @@ final class OnlineWriter {
       this.title = title;
     }
 
+    /**
+     * The target's constraint that shows the copy has put the rows in place (pg_constraint's
+     * condition): the artist table's primary key.
+     */
+    String copiedWhen() {
+      return "contype = 'p' AND conrelid = to_regclass('public."
+          + artist.toLowerCase(java.util.Locale.ROOT)
+          + "')";
+    }
+
     /** {@code column}'s first 150 characters followed by {@code suffix}, in this engine's SQL. */
     abstract String suffixed(String column, String suffix);
 
     /**
-     * Iteration {@code i}'s statements: a new artist, a retitled album, every 5th a deleted artist
-     * and every 7th an artist's key change (the writer's own rows).
+     * Iteration {@code i}'s statements ({@code copied}: the target's keys exist): a new artist, a
+     * retitled album, every 5th a deleted artist and every 7th an artist's key change (the writer's
+     * own rows).
      */
-    List<String> statements(int i) {
+    List<String> statements(int i, boolean copied) {
       int id = 100_000 + i;
       List<String> out = new java.util.ArrayList<>();
       out.add(
@@ -135,13 +261,13 @@ final class OnlineWriter {
       long copyDoneAt = 0;
       for (int i = 1; !stop.get(); i++) {
         try (Statement s = c.createStatement()) {
-          for (String sql : flavour.statements(i)) {
+          for (String sql : flavour.statements(i, copyDoneAt != 0)) {
             s.execute(sql);
           }
           c.commit();
           written.incrementAndGet();
         }
-        if (copyDoneAt == 0 && copied(target)) {
+        if (copyDoneAt == 0 && copied(target, flavour.copiedWhen())) {
           copyDoneAt = System.nanoTime();
         }
         if (copyDoneAt != 0) {
@@ -157,13 +283,10 @@ final class OnlineWriter {
     }
   }
 
-  /** Whether the copy has put every table's rows in place (the target's keys exist). */
-  private static boolean copied(TestDatabase target) {
+  /** Whether the target has the constraint {@code where} selects from pg_constraint. */
+  private static boolean copied(TestDatabase target, String where) {
     try {
-      return target.queryLong(
-              "SELECT count(*) FROM pg_constraint WHERE contype = 'p'"
-                  + " AND conrelid = to_regclass('public.artist')")
-          > 0;
+      return target.queryLong("SELECT count(*) FROM pg_constraint WHERE " + where) > 0;
     } catch (RuntimeException notYet) {
       return false;
     }

@@ -5,7 +5,10 @@ import io.migrationstudio.core.assess.Risk.Category;
 import io.migrationstudio.core.assess.Risk.Likelihood;
 import io.migrationstudio.core.assess.Risk.Severity;
 import io.migrationstudio.core.dialect.DataProbe;
+import io.migrationstudio.core.mapping.MappingDraft;
+import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.core.mapping.TypeRules;
+import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.IndexInfo;
@@ -112,17 +115,53 @@ final class TypeChecks {
 
   private static List<Risk> unsupported(RiskContext c) {
     List<Risk> risks = new ArrayList<>();
+    MappingDraft.Document overrides = null;
     for (TableInfo t : c.inventory().tables()) {
       for (Column col : t.columns()) {
         if (col.type() == CanonicalType.UNSUPPORTED) {
-          risks.add(unsupportedType(c, t, col));
+          if (overrides == null) {
+            overrides = overrides(c);
+          }
+          risks.add(unsupportedType(c, t, col, overrides));
         }
       }
     }
     return risks;
   }
 
-  private static Risk unsupportedType(RiskContext c, TableInfo t, Column col) {
+  /**
+   * The spec's overrides file ({@code mapping.overrides}) as the Mapping stage will merge it; empty
+   * when the spec names none or this machine cannot read or parse it (the Mapping stage then
+   * reports the file; the assessment judges the columns as if there were no overrides).
+   */
+  private static MappingDraft.Document overrides(RiskContext c) {
+    String path = c.spec().mapping().overrides();
+    MappingDraft.Document none =
+        new MappingDraft.Document(null, null, null, null, null, null, null, null);
+    try {
+      return MappingGenerator.readOverrides(path)
+          .map(b -> Json.readYaml(b, MappingDraft.Document.class, "mapping.overrides file " + path))
+          .orElse(none);
+    } catch (RuntimeException unreadable) {
+      return none;
+    }
+  }
+
+  /**
+   * The overrides file's entry for {@code table.column} that decides it (a type, a disposition).
+   */
+  private static Optional<MappingDraft.Column> decidingOverride(
+      MappingDraft.Document overrides, TableInfo t, Column col) {
+    return overrides.tables().stream()
+        .filter(o -> t.name().equals(o.source()))
+        .flatMap(o -> o.columns().stream())
+        .filter(o -> col.name().equals(o.source()))
+        .filter(o -> o.type() != null || o.disposition() != null)
+        .findFirst();
+  }
+
+  private static Risk unsupportedType(
+      RiskContext c, TableInfo t, Column col, MappingDraft.Document overrides) {
     String object = CheckSupport.object(t, col);
     if (!c.crossEngine()) {
       return Risk.of(
@@ -140,6 +179,11 @@ final class TypeChecks {
               + " text form, which round-trips.",
           "No action needed for the copy; validation compares the text form of the values."
               + " Check that the type (or its extension) exists on the target.");
+    }
+    Optional<MappingDraft.Column> override = decidingOverride(overrides, t, col);
+    if (override.isPresent()) {
+      // overrides beat type rules in the Mapping stage, so they are asked first here too
+      return decidedByOverride(c, col, object, override.get());
     }
     Optional<TypeRules.Indexed> rule =
         TypeRules.of(c.spec().mapping().typeRules()).first(t.name(), col);
@@ -184,6 +228,52 @@ final class TypeChecks {
             + "; copying it as is would fail or lose data.",
         "Override the column in mapping.yaml: cast it to text, transform it, or drop it"
             + " explicitly, then re-run the assessment.");
+  }
+
+  /**
+   * A column the spec's overrides file decides: dropped (low: nothing is copied, the reason is the
+   * decision) or given a type or disposition (medium: the Mapping review measures the conversion).
+   */
+  private static Risk decidedByOverride(
+      RiskContext c, Column col, String object, MappingDraft.Column o) {
+    String file = "mapping.overrides (" + c.spec().mapping().overrides() + ")";
+    String unsupported =
+        "Type "
+            + col.nativeType()
+            + " of "
+            + c.sourceEngine()
+            + " has no canonical type and no equivalent on "
+            + c.targetEngine()
+            + "; ";
+    if ("drop".equalsIgnoreCase(o.disposition())) {
+      return Risk.of(
+          "unsupported-type",
+          Category.COMPATIBILITY,
+          Severity.LOW,
+          Likelihood.LOW,
+          "Column type has no canonical equivalent; the overrides file drops the column",
+          List.of(object),
+          unsupported
+              + file
+              + " drops the column"
+              + (o.reason() == null ? "" : " (" + o.reason() + ")")
+              + ", so the target does not have it.",
+          "Check that no consumer of the target needs the column.");
+    }
+    String decision =
+        o.type() != null
+            ? "maps it to " + o.type()
+            : "gives it disposition " + o.disposition().toLowerCase(Locale.ROOT);
+    return Risk.of(
+        "unsupported-type",
+        Category.COMPATIBILITY,
+        Severity.MEDIUM,
+        Likelihood.LOW,
+        "Column type has no canonical equivalent; the overrides file decides it",
+        List.of(object),
+        unsupported + file + " " + decision + ".",
+        "Check in the Mapping review that the column's new form keeps what the application needs"
+            + " (the mapping's review measures the conversion on the real data).");
   }
 
   private static List<Risk> enums(RiskContext c) {

@@ -30,7 +30,8 @@ import java.util.Optional;
  *   <tr><td>enum('a',…)</td><td>text; the members stay recorded in {@code source_type}</td></tr>
  *   <tr><td>binary, varbinary, *blob, bit(n > 1)</td><td>bytea</td></tr>
  *   <tr><td>date / datetime(p) / timestamp(p) / time(p)</td><td>date / timestamp(p) / timestamptz(p)
- *   / time(p); zero dates fail the review unless a transform decides them, and so do times outside
+ *   / time(p), p the source's fractional digits (0 when none are declared: MySQL's default, not
+ *   PostgreSQL's 6); zero dates fail the review unless a transform decides them, and so do times outside
  *   a day (±838 hours) unless a rule maps time to interval, which holds them all</td></tr>
  *   <tr><td>json</td><td>jsonb</td></tr>
  *   <tr><td>uuid</td><td>uuid</td></tr>
@@ -83,9 +84,9 @@ final class MariaDbSourceTypes implements SourceTypeMapper {
           case TEXT, ENUM -> "text";
           case BYTES -> "bytea";
           case DATE -> "date";
-          case TIME -> fsp == null ? "time" : "time(" + fsp + ")";
-          case TIMESTAMP -> fsp == null ? "timestamp" : "timestamp(" + fsp + ")";
-          case TIMESTAMPTZ -> fsp == null ? "timestamptz" : "timestamptz(" + fsp + ")";
+          case TIME -> "time(" + fsp + ")";
+          case TIMESTAMP -> "timestamp(" + fsp + ")";
+          case TIMESTAMPTZ -> "timestamptz(" + fsp + ")";
           case JSON -> "jsonb";
           case UUID -> "uuid";
           default -> base;
@@ -146,8 +147,11 @@ final class MariaDbSourceTypes implements SourceTypeMapper {
   }
 
   /**
-   * {@code datetime(3)} → 3; {@code datetime}, {@code datetime(0)} → null: whole seconds fit the
-   * plain PostgreSQL type.
+   * The fractional digits a {@code datetime}, {@code timestamp} or {@code time} column holds:
+   * {@code datetime(3)} → 3, {@code datetime} → 0 (MySQL's default); null for other types. The
+   * target keeps them ({@code timestamp(0)}, not PostgreSQL's default of 6), so a value written on
+   * PostgreSQL after a switch is rounded there to what the source column can hold and the reverse
+   * stream writes it back unchanged (MariaDB would silently truncate the extra digits).
    */
   private static Integer fractionDigits(String t) {
     String b = base(t);
@@ -156,9 +160,8 @@ final class MariaDbSourceTypes implements SourceTypeMapper {
     }
     if (t.length() > b.length() && t.charAt(b.length()) == '(') {
       int close = t.indexOf(')', b.length());
-      int p = Integer.parseInt(t.substring(b.length() + 1, close).trim());
-      return p == 0 ? null : p;
+      return Integer.parseInt(t.substring(b.length() + 1, close).trim());
     }
-    return null;
+    return 0;
   }
 }

@@ -255,6 +255,87 @@ class RiskAnalyzerTest {
     assertEquals(Verdict.PASS, analyzer.analyze(inv, ruled).verdict());
   }
 
+  /**
+   * The same column decided by the spec's overrides file (the remedy the critical risk names): a
+   * drop is low, a retype medium, neither fails the assessment; an override of another column does
+   * not count.
+   */
+  @Test
+  void unsupportedTypeDecidedByTheOverridesFileDoesNotFailTheAssessment(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    Inventory inv =
+        new Inventory(
+            "mariadb",
+            "11.4.5",
+            "sakila",
+            "sakila",
+            List.of(
+                table(
+                    "address",
+                    pk("address"),
+                    null,
+                    null,
+                    603,
+                    98304,
+                    col("address_id", CanonicalType.INTEGER, false),
+                    new Column(
+                        "location",
+                        2,
+                        "geometry",
+                        CanonicalType.UNSUPPORTED,
+                        false,
+                        null,
+                        null,
+                        null,
+                        null,
+                        false))),
+            null,
+            null,
+            null,
+            null);
+    Map<String, Risk.Severity> expected =
+        Map.of(
+            "    - {source: location, disposition: drop, reason: unused}",
+            Risk.Severity.LOW,
+            "    - {source: location, type: bytea}",
+            Risk.Severity.MEDIUM,
+            "    - {source: address_id, type: bigint}",
+            Risk.Severity.CRITICAL);
+    for (Map.Entry<String, Risk.Severity> e : expected.entrySet()) {
+      java.nio.file.Path file = dir.resolve("overrides-" + e.getValue() + ".yaml");
+      java.nio.file.Files.writeString(
+          file, "tables:\n  - source: address\n    columns:\n" + e.getKey() + "\n");
+      MigrationSpec toPg = spec("jdbc:postgresql://dst/db");
+      MigrationSpec overridden =
+          new MigrationSpec(
+              toPg.id(),
+              toPg.title(),
+              new ConnectionSpec("jdbc:mariadb://src:3306/db", "u", null, null),
+              toPg.target(),
+              toPg.scope(),
+              new io.migrationstudio.contracts.spec.MappingOptions("snake_case", file.toString()),
+              toPg.migrate(),
+              toPg.validation(),
+              toPg.cutover(),
+              toPg.reviews(),
+              toPg.approvers(),
+              toPg.assessment());
+      Risk risk =
+          analyzer.risks(inv, overridden).stream()
+              .filter(r -> r.id().startsWith("unsupported-type/"))
+              .findFirst()
+              .orElseThrow();
+      assertEquals(e.getValue(), risk.severity(), e.getKey() + ": " + risk.detail());
+      assertEquals(
+          e.getValue() == Risk.Severity.CRITICAL ? Verdict.FAIL : Verdict.PASS,
+          analyzer.analyze(inv, overridden).verdict(),
+          e.getKey());
+      if (e.getValue() != Risk.Severity.CRITICAL) {
+        assertTrue(risk.detail().contains(file.toString()), risk.detail());
+      }
+    }
+  }
+
   @Test
   void unsupportedTypeIsLowForSameEngineAndCriticalAcrossEngines() {
     Column ip =

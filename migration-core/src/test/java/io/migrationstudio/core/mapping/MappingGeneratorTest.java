@@ -443,7 +443,11 @@ class MappingGeneratorTest {
     assertEquals("Europe/Berlin", t.bySource("paid_at").orElseThrow().sourceTimeZone());
 
     ColumnMapping updated = t.bySource("last_update").orElseThrow();
-    assertEquals(Disposition.MAP, updated.disposition(), "timestamptz stays timestamptz");
+    assertEquals("timestamptz", updated.type(), "the rule's type, with PostgreSQL's 6 digits");
+    assertEquals(
+        Disposition.CAST,
+        updated.disposition(),
+        "the catalogue's timestamptz(0) (the source's digits) differs from the rule's timestamptz");
     assertNull(updated.sourceTimeZone(), "MySQL timestamps are instants: no zone to read them in");
     assertEquals("integer", t.bySource("customer_id").orElseThrow().type());
 

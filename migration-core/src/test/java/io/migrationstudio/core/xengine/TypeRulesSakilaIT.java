@@ -119,7 +119,7 @@ class TypeRulesSakilaIT {
     assertTrue(text.contains("rule: \"mapping.type_rules[1] (source_type datetime)"), text);
     ColumnMapping lastUpdate = customer.bySource("last_update").orElseThrow();
     assertNull(lastUpdate.rule(), "a MySQL timestamp is no datetime: the catalogue decides");
-    assertEquals("timestamptz", lastUpdate.type());
+    assertEquals("timestamptz(0)", lastUpdate.type(), "the catalogue keeps the source's digits");
     ColumnMapping returned =
         mapping.bySource("rental").orElseThrow().bySource("return_date").orElseThrow();
     assertEquals("timestamp", returned.type(), "the per-column override beats the rule");

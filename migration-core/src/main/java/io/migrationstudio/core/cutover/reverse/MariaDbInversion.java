@@ -17,10 +17,14 @@ import java.util.regex.Pattern;
  * <p>The type catalogue's own pairs ({@code MariaDbSourceTypes}) are exact or wider: {@code int} →
  * {@code integer} and {@code bigint} → {@code bigint} are exact, unsigned and smaller integers
  * widen (ranges compared); {@code enum}/{@code set} → {@code text}/{@code text[]} and the binary
- * and shorter text types widen (members, byte lengths); {@code timestamp} → {@code timestamptz}
- * widens (MariaDB holds 1970–2038 only); a spatial column kept as {@code bytea} (its stored bytes,
- * by a type rule) widens. A {@code datetime} read as {@code timestamptz} in a zone, and any pair
- * the catalogue does not know, is {@link Width#OTHER}.
+ * and shorter text types widen (members, byte lengths); {@code datetime(n)} → {@code timestamp(n)}
+ * and {@code time(n)} → {@code time(n)} are exact when the precisions are equal (the catalogue
+ * keeps the source's digits, 0 when none: PostgreSQL rounds a value written there to what MariaDB
+ * holds) and widen when the target has more (MariaDB cuts the extra digits without an error);
+ * {@code timestamp(n)} → {@code timestamptz(n)} widens (MariaDB holds 1970–2038 only); a spatial
+ * column kept as {@code bytea} (its stored bytes, by a type rule) widens. A {@code datetime} read
+ * as {@code timestamptz} in a zone, and any pair the catalogue does not know, is {@link
+ * Width#OTHER}.
  */
 final class MariaDbInversion {
   private MariaDbInversion() {}

@@ -194,6 +194,12 @@ class MappingInversionTest {
       {"longblob", "bytea", "SAME"},
       {"date", "date", "SAME"},
       {"datetime", "timestamp", "WIDER"}, // microseconds written on the target
+      // the catalogue's pairs keep the source's fractional digits: exact (timestamp: its range)
+      {"datetime", "timestamp(0)", "SAME"},
+      {"datetime(3)", "timestamp(3)", "SAME"},
+      {"timestamp", "timestamptz(0)", "WIDER"},
+      {"time", "time(0)", "SAME"},
+      {"time(2)", "time(2)", "SAME"},
       {"datetime(6)", "timestamp(6)", "SAME"},
       {"datetime(6)", "timestamp(3)", "NARROWER"},
       {"datetime", "timestamptz", "OTHER"},

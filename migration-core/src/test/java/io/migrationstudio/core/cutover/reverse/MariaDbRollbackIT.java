@@ -50,9 +50,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * PostgreSQL migration copied, the source frozen by the cutover's write guards, the source server
  * running in {@code +03:00}, the target taking application writes after the switch point (unsigned,
  * enum, set, binary, {@code timestamp} and {@code datetime} values, a key change, a multi-row
- * transaction, a rolled-back one, an identity jump), then a rollback. What reached the source is
- * compared by each server's own rendering of the rows ({@code UNIX_TIMESTAMP}, {@code HEX}), not
- * through the studio.
+ * transaction, a rolled-back one, an identity jump), then a rollback. Its {@code timestamp}, {@code
+ * datetime} and {@code time} columns without fractional digits take values with a fraction on the
+ * target ({@code now()}, literals): PostgreSQL rounds them to the source's digits, so the
+ * rollback's checksums find both sides equal (with PostgreSQL's 6 digits MariaDB cut them: "changed
+ * 1"). What reached the source is compared by each server's own rendering of the rows ({@code
+ * UNIX_TIMESTAMP}, {@code HEX}), not through the studio.
  */
 @ExtendWith({MariaDbExtension.class, PostgresExtension.class})
 class MariaDbRollbackIT {
@@ -63,8 +66,9 @@ class MariaDbRollbackIT {
       CREATE TABLE customers (id int AUTO_INCREMENT PRIMARY KEY, name varchar(40) NOT NULL,
         vip tinyint(1) NOT NULL DEFAULT 0, kind enum('retail','trade') NOT NULL DEFAULT 'retail',
         tags set('x','y','z') NOT NULL DEFAULT '', seen timestamp(3) NULL, born datetime(6) NULL,
-        credit int unsigned, big bigint unsigned, photo varbinary(16), score decimal(10,2))
-        ENGINE=InnoDB;
+        credit int unsigned, big bigint unsigned, photo varbinary(16), score decimal(10,2),
+        touched timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP, visited datetime NULL,
+        opens time NULL) ENGINE=InnoDB;
       CREATE TABLE orders (id bigint AUTO_INCREMENT PRIMARY KEY, customer_id int NOT NULL,
         amount decimal(10,2), status varchar(20),
         FOREIGN KEY (customer_id) REFERENCES customers (id)) ENGINE=InnoDB;
@@ -74,7 +78,9 @@ class MariaDbRollbackIT {
   private static final String MARIA_CUSTOMERS =
       "SELECT CONCAT_WS('|', id, name, vip, kind, tags, COALESCE(UNIX_TIMESTAMP(seen), '-'),"
           + " COALESCE(DATE_FORMAT(born, '%Y-%m-%d %H:%i:%s.%f'), '-'), COALESCE(credit, '-'),"
-          + " COALESCE(big, '-'), COALESCE(HEX(photo), '-'), COALESCE(score, '-'))"
+          + " COALESCE(big, '-'), COALESCE(HEX(photo), '-'), COALESCE(score, '-'),"
+          + " UNIX_TIMESTAMP(touched), COALESCE(DATE_FORMAT(visited, '%Y-%m-%d %H:%i:%s.%f'), '-'),"
+          + " COALESCE(TIME_FORMAT(opens, '%H:%i:%s.%f'), '-'))"
           + " FROM customers ORDER BY id";
 
   /** The same rendering on PostgreSQL. */
@@ -84,7 +90,9 @@ class MariaDbRollbackIT {
           + " COALESCE(to_char(extract(epoch FROM seen), 'FM9999999999.000'), '-'),"
           + " COALESCE(to_char(born, 'YYYY-MM-DD HH24:MI:SS.US'), '-'), COALESCE(credit::text, '-'),"
           + " COALESCE(big::text, '-'), COALESCE(upper(encode(photo, 'hex')), '-'),"
-          + " COALESCE(score::text, '-')) FROM customers ORDER BY id";
+          + " COALESCE(score::text, '-'), trim_scale(extract(epoch FROM touched)),"
+          + " COALESCE(to_char(visited, 'YYYY-MM-DD HH24:MI:SS.US'), '-'),"
+          + " COALESCE(to_char(opens, 'HH24:MI:SS.US'), '-')) FROM customers ORDER BY id";
 
   private static final String ORDERS =
       "SELECT CONCAT_WS('|', id, customer_id, amount, status) FROM orders ORDER BY id";
@@ -131,8 +139,8 @@ class MariaDbRollbackIT {
       assertEquals("+03:00", queryString(plain, "SELECT @@session.time_zone"));
       for (int i = 1; i <= 20; i++) {
         s.execute(
-            "INSERT INTO customers (name, vip, kind, tags, seen, born, credit, big, photo, score)"
-                + " VALUES ('customer "
+            "INSERT INTO customers (name, vip, kind, tags, seen, born, credit, big, photo, score,"
+                + " visited, opens) VALUES ('customer "
                 + i
                 + "', "
                 + (i % 2)
@@ -150,7 +158,7 @@ class MariaDbRollbackIT {
                 + String.format("%02x", i)
                 + "', "
                 + i
-                + ".25)");
+                + ".25, '2024-05-01 10:00:00', '09:30:00')");
       }
       for (int i = 1; i <= 50; i++) {
         s.execute(
@@ -275,6 +283,15 @@ class MariaDbRollbackIT {
             "1893499200.123",
             queryString(src, "SELECT UNIX_TIMESTAMP(seen) FROM customers WHERE name = 'new'"),
             "the instant written on the target, whatever the source server's zone");
+        // datetime, time and timestamp without a fraction: PostgreSQL rounded what the
+        // application wrote (touched: its now() default) to whole seconds, the source took that
+        assertEquals(
+            "2031-02-03 04:05:07.000000|23:15:01.000000|0",
+            queryString(
+                src,
+                "SELECT CONCAT_WS('|', DATE_FORMAT(visited, '%Y-%m-%d %H:%i:%s.%f'),"
+                    + " TIME_FORMAT(opens, '%H:%i:%s.%f'), MICROSECOND(touched))"
+                    + " FROM customers WHERE name = 'new'"));
 
         // the application writes on the source again, past every key the target used
         try (Connection appSession =
@@ -422,10 +439,10 @@ class MariaDbRollbackIT {
   private static void applicationWritesOnTheTarget(Connection tgt) throws SQLException {
     try (Statement s = tgt.createStatement()) {
       s.execute(
-          "INSERT INTO customers (name, vip, kind, tags, seen, born, credit, big, photo, score)"
-              + " VALUES ('new', true, 'trade', '{x,z}', '2030-01-01 15:00:00.123+03',"
+          "INSERT INTO customers (name, vip, kind, tags, seen, born, credit, big, photo, score,"
+              + " visited, opens) VALUES ('new', true, 'trade', '{x,z}', '2030-01-01 15:00:00.123+03',"
               + " '2031-02-03 04:05:06.654321', 4294967295, 18446744073709551615, '\\xdeadbeef',"
-              + " 99999999.99)");
+              + " 99999999.99, '2031-02-03 04:05:06.7', '23:15:00.6')");
       s.execute(
           "UPDATE customers SET name = 'changed', tags = '{y}', vip = false, seen = NULL"
               + " WHERE id = 3");
