@@ -86,8 +86,17 @@ class ControlCommandsIT {
       Result paused =
           studio("pause", ID, "--reason", "peak hours", "--by", "bob", "--server", server);
       assertEquals(0, paused.code(), paused.out() + paused.err());
-      Thread.sleep(4000); // the running chunks finish
+      // the running chunks finish: with batches (100 chunks, parallelism 2: 13 consecutive chunks
+      // per activity at 2,000 rows/s) the running batch does, which may take several seconds
       long held = committed(target);
+      for (int i = 0; i < 60; i++) {
+        Thread.sleep(4000);
+        long now = committed(target);
+        if (now == held) {
+          break;
+        }
+        held = now;
+      }
       Thread.sleep(4000);
       assertEquals(held, committed(target), "no chunk is committed while paused");
       JsonNode st = status(server);
