@@ -369,7 +369,10 @@ class StudioRunIT {
             "target: { url: \"" + target.jdbcUrl() + "\", user: postgres }",
             "mapping: { naming: identity }",
             // max_lag: a loaded CI machine must not fail the catch-up for a slow walsender start
-            "migrate: { strategy: online, parallelism: 2, chunk_rows: 2000, max_lag: PT30S }",
+            // max_rows_per_second: the 100,000 accounts take ~5 s, so the kill after 5 chunks
+            // lands mid-copy even when the chunk batches report several chunks at once
+            "migrate: { strategy: online, parallelism: 2, chunk_rows: 2000, max_lag: PT30S,"
+                + " max_rows_per_second: 20000 }",
             "validation: { sample_rows: 100 }",
             // the test approves Migrate itself, once the stream was killed and taken over
             "reviews: { migrate: ask, identity: none }",

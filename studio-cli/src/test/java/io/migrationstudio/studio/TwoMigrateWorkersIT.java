@@ -65,7 +65,10 @@ class TwoMigrateWorkersIT {
       try {
         String spec =
             StudioRunIT.spec("e2e-two", source, target, 2000)
-                .replace("parallelism: 2", "parallelism: 4");
+                .replace("parallelism: 2", "parallelism: 4")
+                // a cap per worker process: the copy takes seconds, so the kill after both
+                // committed lands mid-copy even when a batch reports several chunks at once
+                .replace("chunk_rows: 2000", "chunk_rows: 2000, max_rows_per_second: 2000");
         services.operator().start(spec, EnumSet.allOf(Stage.class));
         Map<String, Long> byWorker;
         MigrationStatus st;
