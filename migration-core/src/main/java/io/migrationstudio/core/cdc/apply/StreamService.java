@@ -117,100 +117,129 @@ public final class StreamService {
       Duration slice,
       Consumer<StreamProgress> heartbeat) {
     ChangeCapture capture = capture(spec);
-    Dialect sd = Dialects.source(spec);
-    Dialect td = Dialects.target(spec);
     Duration maxLag = Duration.parse(spec.migrate().maxLag());
     long started = System.nanoTime();
     long deadline = started + slice.toNanos();
-    try (Connection tgt = Dialects.open(spec.target(), secrets, "target");
-        Connection src = Dialects.openReadOnly(spec.source(), secrets, "source")) {
-      ChangeApplier applier =
-          new ChangeApplier(
-              sd, td, mapping, migrationId, captureName, TargetSchema.DEFAULT_STUDIO_SCHEMA, src);
-      var stored = applier.stored(tgt);
-      StreamPosition from =
-          stored.map(StreamPositions.Stored::position).orElse(null) != null
-              ? stored.get().position()
-              : StreamPosition.parse(startPosition);
-      long transactions = stored.map(StreamPositions.Stored::transactions).orElse(0L);
-      long changes = stored.map(StreamPositions.Stored::changes).orElse(0L);
-      Map<String, Long> perTable = new TreeMap<>();
-      long sliceChanges = 0;
-      StreamPosition position = from;
-      Instant lastCommit = stored.map(StreamPositions.Stored::lastCommitTime).orElse(null);
-      boolean drained = false;
-      StreamProgress progress = null;
-      boolean wasBehind = false;
-      long batches = 0;
-      long longestBatchNanos = 0;
-      try (ChangeSource reader =
-          capture.open(spec.source(), secrets, captureName, tables(mapping), from)) {
-        // the reader is open: a slow open shows as progress, not as a missed heartbeat
-        heartbeat.accept(
-            progress(
-                captureName,
-                position,
-                headOf(capture, src, captureName, position),
-                false,
-                lastCommit,
-                transactions,
-                changes,
-                0,
-                started,
-                perTable,
-                maxLag));
-        StreamHold holds = new StreamHold(td, TargetSchema.DEFAULT_STUDIO_SCHEMA);
-        holds.create(tgt);
-        // read from the source but held back by a validation's hold, in order
-        List<SourceTransaction> kept = new java.util.ArrayList<>();
-        while (System.nanoTime() < deadline) {
-          StreamHold.Hold hold = holds.read(tgt, captureName).orElse(null);
-          List<SourceTransaction> batch;
-          if (!kept.isEmpty()) {
-            batch = new java.util.ArrayList<>(kept);
-            kept.clear();
-          } else if (hold != null && hold.until() == null) {
-            batch = List.of(); // paused while the validator opens its snapshot
-          } else {
-            batch = reader.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
-          }
-          if (hold != null) {
-            batch = StreamHold.split(batch, hold, kept);
-          }
-          if (batch.isEmpty()) {
-            drained = hold == null ? true : drained;
-          } else {
-            long batchStarted = System.nanoTime();
-            batches++;
-            ChangeApplier.ApplyResult r = applier.apply(tgt, batch);
-            // nothing new for the target (a heartbeat at the applied position, or transactions
-            // resent after a reconnect): the reader has given all it had, as with an empty poll
-            drained = r.appliedTransactions() == 0;
-            if (r.position() != null) {
-              position = r.position();
-              reader.confirm(position); // the target holds everything up to it
+    return onStream(
+        spec,
+        mapping,
+        migrationId,
+        captureName,
+        "applying",
+        (tgt, src, applier) -> {
+          var stored = applier.stored(tgt);
+          StreamPosition from = from(stored, startPosition);
+          long transactions = stored.map(StreamPositions.Stored::transactions).orElse(0L);
+          long changes = stored.map(StreamPositions.Stored::changes).orElse(0L);
+          Map<String, Long> perTable = new TreeMap<>();
+          long sliceChanges = 0;
+          StreamPosition position = from;
+          Instant lastCommit = stored.map(StreamPositions.Stored::lastCommitTime).orElse(null);
+          boolean drained = false;
+          StreamProgress progress = null;
+          boolean wasBehind = false;
+          long batches = 0;
+          long longestBatchNanos = 0;
+          try (ChangeSource reader =
+              capture.open(spec.source(), secrets, captureName, tables(mapping), from)) {
+            // the reader is open: a slow open shows as progress, not as a missed heartbeat
+            heartbeat.accept(
+                progress(
+                    captureName,
+                    position,
+                    headOf(capture, src, captureName, position),
+                    false,
+                    lastCommit,
+                    transactions,
+                    changes,
+                    0,
+                    started,
+                    perTable,
+                    maxLag));
+            StreamHold holds =
+                new StreamHold(Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA);
+            holds.create(tgt);
+            // read from the source but held back by a validation's hold, in order
+            List<SourceTransaction> kept = new java.util.ArrayList<>();
+            while (System.nanoTime() < deadline) {
+              StreamHold.Hold hold = holds.read(tgt, captureName).orElse(null);
+              List<SourceTransaction> batch;
+              if (!kept.isEmpty()) {
+                batch = new java.util.ArrayList<>(kept);
+                kept.clear();
+              } else if (hold != null && hold.until() == null) {
+                batch = List.of(); // paused while the validator opens its snapshot
+              } else {
+                batch = reader.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
+              }
+              if (hold != null) {
+                batch = StreamHold.split(batch, hold, kept);
+              }
+              if (batch.isEmpty()) {
+                drained = hold == null ? true : drained;
+              } else {
+                long batchStarted = System.nanoTime();
+                batches++;
+                ChangeApplier.ApplyResult r = applier.apply(tgt, batch);
+                // nothing new for the target (a heartbeat at the applied position, or transactions
+                // resent after a reconnect): the reader has given all it had, as with an empty poll
+                drained = r.appliedTransactions() == 0;
+                if (r.position() != null) {
+                  position = r.position();
+                  reader.confirm(position); // the target holds everything up to it
+                }
+                transactions += r.appliedTransactions();
+                changes += r.changes();
+                sliceChanges += r.changes();
+                r.tables()
+                    .forEach(
+                        (t, c) ->
+                            perTable.merge(
+                                t,
+                                c.inserts() + c.updates() + c.deletes() + c.truncates(),
+                                Long::sum));
+                if (r.lastCommitTime() != null) {
+                  lastCommit = r.lastCommitTime();
+                }
+                longestBatchNanos = Math.max(longestBatchNanos, System.nanoTime() - batchStarted);
+              }
+              if (hold != null && held(hold, kept, position)) {
+                if (hold.reached() == null) {
+                  holds.reach(tgt, captureName, hold, position);
+                }
+                Thread.sleep(HOLD_POLL.toMillis()); // until the validator releases the hold
+              }
+              progress =
+                  progress(
+                      captureName,
+                      position,
+                      headOf(capture, src, captureName, position),
+                      drained,
+                      lastCommit,
+                      transactions,
+                      changes,
+                      sliceChanges,
+                      started,
+                      perTable,
+                      maxLag);
+              heartbeat.accept(progress);
+              wasBehind |= !progress.caughtUp();
+              if (wasBehind && drained) {
+                break; // caught up after being behind: report it now, not at the slice's end
+              }
             }
-            transactions += r.appliedTransactions();
-            changes += r.changes();
-            sliceChanges += r.changes();
-            r.tables()
-                .forEach(
-                    (t, c) ->
-                        perTable.merge(
-                            t, c.inserts() + c.updates() + c.deletes() + c.truncates(), Long::sum));
-            if (r.lastCommitTime() != null) {
-              lastCommit = r.lastCommitTime();
-            }
-            longestBatchNanos = Math.max(longestBatchNanos, System.nanoTime() - batchStarted);
           }
-          if (hold != null && held(hold, kept, position)) {
-            if (hold.reached() == null) {
-              holds.reach(tgt, captureName, hold, position);
-            }
-            Thread.sleep(HOLD_POLL.toMillis()); // until the validator releases the hold
-          }
-          progress =
-              progress(
+          log.info(
+              "change stream {}: slice of {} ms applied {} changes in {} batches (longest {} ms), at {}",
+              captureName,
+              (System.nanoTime() - started) / 1_000_000,
+              sliceChanges,
+              batches,
+              longestBatchNanos / 1_000_000,
+              position == null ? "start" : position.text());
+          return progress != null
+              ? progress
+              : progress(
                   captureName,
                   position,
                   headOf(capture, src, captureName, position),
@@ -222,45 +251,7 @@ public final class StreamService {
                   started,
                   perTable,
                   maxLag);
-          heartbeat.accept(progress);
-          wasBehind |= !progress.caughtUp();
-          if (wasBehind && drained) {
-            break; // caught up after being behind: report it now, not at the slice's end
-          }
-        }
-      }
-      log.info(
-          "change stream {}: slice of {} ms applied {} changes in {} batches (longest {} ms), at {}",
-          captureName,
-          (System.nanoTime() - started) / 1_000_000,
-          sliceChanges,
-          batches,
-          longestBatchNanos / 1_000_000,
-          position == null ? "start" : position.text());
-      return progress != null
-          ? progress
-          : progress(
-              captureName,
-              position,
-              headOf(capture, src, captureName, position),
-              drained,
-              lastCommit,
-              transactions,
-              changes,
-              sliceChanges,
-              started,
-              perTable,
-              maxLag);
-    } catch (MigrationException e) {
-      throw e;
-    } catch (SQLException e) {
-      throw td.classify(e, "applying the change stream " + captureName);
-    } catch (Exception e) {
-      throw new MigrationException(
-          ErrorCode.TRANSIENT_SQL,
-          "the change stream " + captureName + " was interrupted: " + e.getMessage(),
-          e);
-    }
+        });
   }
 
   /** How many polls a measure reads at most to find the oldest change not applied yet. */
@@ -280,57 +271,45 @@ public final class StreamService {
       String captureName,
       String startPosition) {
     ChangeCapture capture = capture(spec);
-    Dialect sd = Dialects.source(spec);
-    Dialect td = Dialects.target(spec);
     Duration maxLag = Duration.parse(spec.migrate().maxLag());
-    try (Connection tgt = Dialects.open(spec.target(), secrets, "target");
-        Connection src = Dialects.openReadOnly(spec.source(), secrets, "source")) {
-      ChangeApplier applier =
-          new ChangeApplier(
-              sd, td, mapping, migrationId, captureName, TargetSchema.DEFAULT_STUDIO_SCHEMA, src);
-      var stored = applier.stored(tgt);
-      StreamPosition from =
-          stored.map(StreamPositions.Stored::position).orElse(null) != null
-              ? stored.get().position()
-              : StreamPosition.parse(startPosition);
-      Instant oldest = null;
-      try (ChangeSource reader = openSoon(capture, spec, captureName, mapping, from)) {
-        for (int i = 0; i < MEASURE_POLLS && oldest == null; i++) {
-          for (SourceTransaction t : reader.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH)) {
-            if (!t.changes().isEmpty() && (from == null || t.commit().compareTo(from) > 0)) {
-              oldest = t.commitTime();
-              break;
+    return onStream(
+        spec,
+        mapping,
+        migrationId,
+        captureName,
+        "measuring",
+        (tgt, src, applier) -> {
+          var stored = applier.stored(tgt);
+          StreamPosition from = from(stored, startPosition);
+          Instant oldest = null;
+          try (ChangeSource reader = openSoon(capture, spec, captureName, mapping, from)) {
+            for (int i = 0; i < MEASURE_POLLS && oldest == null; i++) {
+              for (SourceTransaction t : reader.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH)) {
+                if (!t.changes().isEmpty() && (from == null || t.commit().compareTo(from) > 0)) {
+                  oldest = t.commitTime();
+                  break;
+                }
+              }
             }
           }
-        }
-      }
-      long now = System.currentTimeMillis();
-      long lagMillis = oldest == null ? 0 : Math.max(0, now - oldest.toEpochMilli());
-      Measured head = headOf(capture, src, captureName, from);
-      return new StreamProgress(
-          captureName,
-          from == null ? null : from.text(),
-          head.end() == null ? null : head.end().text(),
-          lagBytes(from, head.end()),
-          lagMillis,
-          stored.map(StreamPositions.Stored::transactions).orElse(0L),
-          stored.map(StreamPositions.Stored::changes).orElse(0L),
-          0,
-          Map.of(),
-          lagMillis <= maxLag.toMillis(),
-          now,
-          null,
-          head.retainedBytes());
-    } catch (MigrationException e) {
-      throw e;
-    } catch (SQLException e) {
-      throw td.classify(e, "measuring the paused change stream " + captureName);
-    } catch (Exception e) {
-      throw new MigrationException(
-          ErrorCode.TRANSIENT_SQL,
-          "measuring the change stream " + captureName + " failed: " + e.getMessage(),
-          e);
-    }
+          long now = System.currentTimeMillis();
+          long lagMillis = oldest == null ? 0 : Math.max(0, now - oldest.toEpochMilli());
+          Measured head = headOf(capture, src, captureName, from);
+          return new StreamProgress(
+              captureName,
+              from == null ? null : from.text(),
+              head.end() == null ? null : head.end().text(),
+              lagBytes(from, head.end()),
+              lagMillis,
+              stored.map(StreamPositions.Stored::transactions).orElse(0L),
+              stored.map(StreamPositions.Stored::changes).orElse(0L),
+              0,
+              Map.of(),
+              lagMillis <= maxLag.toMillis(),
+              now,
+              null,
+              head.retainedBytes());
+        });
   }
 
   /**
@@ -388,84 +367,126 @@ public final class StreamService {
       StreamPosition frozenAt,
       Duration timeout) {
     ChangeCapture capture = capture(spec);
-    Dialect sd = Dialects.source(spec);
-    Dialect td = Dialects.target(spec);
     long started = System.nanoTime();
     long deadline = started + timeout.toNanos();
+    return onStream(
+        spec,
+        mapping,
+        migrationId,
+        captureName,
+        "draining",
+        (tgt, src, applier) -> {
+          StreamPosition from =
+              applier.stored(tgt).map(StreamPositions.Stored::position).orElse(null);
+          if (from == null) {
+            throw new MigrationException(
+                ErrorCode.INVALID_ARTIFACT,
+                "the change stream "
+                    + captureName
+                    + " has applied nothing to the target yet (no stream_position): the cutover"
+                    + " cannot drain it; let the Migrate stage's stream catch up first");
+          }
+          StreamPosition position = from;
+          StreamPosition seen = from;
+          long transactions = 0;
+          long changes = 0;
+          List<String> afterFreeze = new java.util.ArrayList<>();
+          try (ChangeSource log = openSoon(capture, spec, captureName, mapping, from)) {
+            while (seen.compareTo(until) < 0) {
+              if (System.nanoTime() > deadline) {
+                throw new MigrationException(
+                    ErrorCode.CUTOVER_FAILED,
+                    "the change stream "
+                        + captureName
+                        + " did not reach "
+                        + until.text()
+                        + " within "
+                        + timeout
+                        + " (it stands at "
+                        + seen.text()
+                        + "); the source's log is behind or the stream is stuck");
+              }
+              List<SourceTransaction> batch = log.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
+              List<SourceTransaction> apply = new java.util.ArrayList<>();
+              for (SourceTransaction t : batch) {
+                if (t.commit().compareTo(seen) > 0) {
+                  seen = t.commit();
+                }
+                boolean late = frozenAt != null && t.commit().compareTo(frozenAt) > 0;
+                if (late && !t.changes().isEmpty()) {
+                  afterFreeze.add(describe(t));
+                } else {
+                  apply.add(t);
+                }
+              }
+              if (!apply.isEmpty()) {
+                ChangeApplier.ApplyResult r = applier.apply(tgt, apply);
+                if (r.position() != null) {
+                  position = r.position();
+                  log.confirm(position);
+                }
+                transactions += r.appliedTransactions();
+                changes += r.changes();
+              }
+            }
+          }
+          return new Drain(
+              position,
+              transactions,
+              changes,
+              Duration.ofNanos(System.nanoTime() - started).toMillis(),
+              afterFreeze);
+        });
+  }
+
+  /** What a stream operation does with the target, the source and the stream's applier. */
+  private interface StreamWork<T> {
+    T run(Connection target, Connection source, ChangeApplier applier) throws Exception;
+  }
+
+  /**
+   * Runs {@code work} with a target connection, a read-only source connection and the applier of
+   * the stream {@code captureName}; a SQL failure is classified by the target's dialect as {@code
+   * doing} the stream, anything else (an interrupt, a reader's I/O) is transient.
+   */
+  private <T> T onStream(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      String captureName,
+      String doing,
+      StreamWork<T> work) {
+    Dialect td = Dialects.target(spec);
     try (Connection tgt = Dialects.open(spec.target(), secrets, "target");
         Connection src = Dialects.openReadOnly(spec.source(), secrets, "source")) {
       ChangeApplier applier =
           new ChangeApplier(
-              sd, td, mapping, migrationId, captureName, TargetSchema.DEFAULT_STUDIO_SCHEMA, src);
-      StreamPosition from = applier.stored(tgt).map(StreamPositions.Stored::position).orElse(null);
-      if (from == null) {
-        throw new MigrationException(
-            ErrorCode.INVALID_ARTIFACT,
-            "the change stream "
-                + captureName
-                + " has applied nothing to the target yet (no stream_position): the cutover"
-                + " cannot drain it; let the Migrate stage's stream catch up first");
-      }
-      StreamPosition position = from;
-      StreamPosition seen = from;
-      long transactions = 0;
-      long changes = 0;
-      List<String> afterFreeze = new java.util.ArrayList<>();
-      try (ChangeSource log = openSoon(capture, spec, captureName, mapping, from)) {
-        while (seen.compareTo(until) < 0) {
-          if (System.nanoTime() > deadline) {
-            throw new MigrationException(
-                ErrorCode.CUTOVER_FAILED,
-                "the change stream "
-                    + captureName
-                    + " did not reach "
-                    + until.text()
-                    + " within "
-                    + timeout
-                    + " (it stands at "
-                    + seen.text()
-                    + "); the source's log is behind or the stream is stuck");
-          }
-          List<SourceTransaction> batch = log.poll(POLL_WAIT, MAX_CHANGES_PER_BATCH);
-          List<SourceTransaction> apply = new java.util.ArrayList<>();
-          for (SourceTransaction t : batch) {
-            if (t.commit().compareTo(seen) > 0) {
-              seen = t.commit();
-            }
-            boolean late = frozenAt != null && t.commit().compareTo(frozenAt) > 0;
-            if (late && !t.changes().isEmpty()) {
-              afterFreeze.add(describe(t));
-            } else {
-              apply.add(t);
-            }
-          }
-          if (!apply.isEmpty()) {
-            ChangeApplier.ApplyResult r = applier.apply(tgt, apply);
-            if (r.position() != null) {
-              position = r.position();
-              log.confirm(position);
-            }
-            transactions += r.appliedTransactions();
-            changes += r.changes();
-          }
-        }
-      }
-      return new Drain(
-          position,
-          transactions,
-          changes,
-          Duration.ofNanos(System.nanoTime() - started).toMillis(),
-          afterFreeze);
+              Dialects.source(spec),
+              td,
+              mapping,
+              migrationId,
+              captureName,
+              TargetSchema.DEFAULT_STUDIO_SCHEMA,
+              src);
+      return work.run(tgt, src, applier);
     } catch (MigrationException e) {
       throw e;
     } catch (SQLException e) {
-      throw td.classify(e, "draining the change stream " + captureName);
+      throw td.classify(e, doing + " the change stream " + captureName);
     } catch (Exception e) {
       throw new MigrationException(
           ErrorCode.TRANSIENT_SQL,
-          "draining the change stream " + captureName + " was interrupted: " + e.getMessage(),
+          doing + " the change stream " + captureName + " was interrupted: " + e.getMessage(),
           e);
     }
+  }
+
+  /** The position the target stores for the stream, else {@code startPosition}. */
+  private static StreamPosition from(
+      java.util.Optional<StreamPositions.Stored> stored, String startPosition) {
+    return stored.map(StreamPositions.Stored::position).orElse(null) != null
+        ? stored.get().position()
+        : StreamPosition.parse(startPosition);
   }
 
   /**
