@@ -99,34 +99,16 @@ public record CutoverOptions(
 
   /** A copy with another {@code window} (null: any time). */
   public CutoverOptions withWindow(CutoverWindow newWindow) {
-    return new CutoverOptions(
-        newWindow,
-        rto,
-        freeze,
-        switchTo,
-        maxValidationAge,
-        maxLag,
-        rollback,
-        hypercare,
-        afterDecommission,
-        drill,
-        finalCheck);
+    Copy c = new Copy(this);
+    c.window = newWindow;
+    return c.build();
   }
 
   /** A copy with another {@code max_validation_age} (ISO-8601; null: the default). */
   public CutoverOptions withMaxValidationAge(String newMaxValidationAge) {
-    return new CutoverOptions(
-        window,
-        rto,
-        freeze,
-        switchTo,
-        newMaxValidationAge,
-        maxLag,
-        rollback,
-        hypercare,
-        afterDecommission,
-        drill,
-        finalCheck);
+    Copy c = new Copy(this);
+    c.maxValidationAge = newMaxValidationAge;
+    return c.build();
   }
 
   /**
@@ -134,88 +116,87 @@ public record CutoverOptions(
    * #DRILL_SEPARATE_GATE} or {@value #DRILL_SKIP}; null: the default).
    */
   public CutoverOptions withDrill(String newDrill) {
-    return new CutoverOptions(
-        window,
-        rto,
-        freeze,
-        switchTo,
-        maxValidationAge,
-        maxLag,
-        rollback,
-        hypercare,
-        afterDecommission,
-        newDrill,
-        finalCheck);
+    Copy c = new Copy(this);
+    c.drill = newDrill;
+    return c.build();
   }
 
   /** A copy with another {@code rollback} (null: the default for the migration). */
   public CutoverOptions withRollback(String newRollback) {
-    return new CutoverOptions(
-        window,
-        rto,
-        freeze,
-        switchTo,
-        maxValidationAge,
-        maxLag,
-        newRollback,
-        hypercare,
-        afterDecommission,
-        drill,
-        finalCheck);
+    Copy c = new Copy(this);
+    c.rollback = newRollback;
+    return c.build();
   }
 
   /** A copy with another {@code hypercare} duration (ISO-8601; {@code PT0S}: none). */
   public CutoverOptions withHypercare(String newHypercare) {
-    return new CutoverOptions(
-        window,
-        rto,
-        freeze,
-        switchTo,
-        maxValidationAge,
-        maxLag,
-        rollback,
-        newHypercare,
-        afterDecommission,
-        drill,
-        finalCheck);
+    Copy c = new Copy(this);
+    c.hypercare = newHypercare;
+    return c.build();
   }
 
   /**
    * A copy with another {@code after_decommission} ({@value #KEEP_FROZEN} or {@value #RELEASE}).
    */
   public CutoverOptions withAfterDecommission(String newAfterDecommission) {
-    return new CutoverOptions(
-        window,
-        rto,
-        freeze,
-        switchTo,
-        maxValidationAge,
-        maxLag,
-        rollback,
-        hypercare,
-        newAfterDecommission,
-        drill,
-        finalCheck);
+    Copy c = new Copy(this);
+    c.afterDecommission = newAfterDecommission;
+    return c.build();
   }
 
   /** A copy with another {@code final_check} (null: the default). */
   public CutoverOptions withFinalCheck(String newFinalCheck) {
-    return new CutoverOptions(
-        window,
-        rto,
-        freeze,
-        switchTo,
-        maxValidationAge,
-        maxLag,
-        rollback,
-        hypercare,
-        afterDecommission,
-        drill,
-        newFinalCheck);
+    Copy c = new Copy(this);
+    c.finalCheck = newFinalCheck;
+    return c.build();
   }
 
   /** Whether the decommission lifts the source's write guards. */
   public boolean releaseAfterDecommission() {
     return RELEASE.equals(afterDecommission);
+  }
+
+  /** The options' values, to change some of them (the with-methods) and build anew. */
+  private static final class Copy {
+    private CutoverWindow window;
+    private String rto;
+    private String freeze;
+    private SwitchSpec switchTo;
+    private String maxValidationAge;
+    private String maxLag;
+    private String rollback;
+    private String hypercare;
+    private String afterDecommission;
+    private String drill;
+    private String finalCheck;
+
+    Copy(CutoverOptions o) {
+      window = o.window;
+      rto = o.rto;
+      freeze = o.freeze;
+      switchTo = o.switchTo;
+      maxValidationAge = o.maxValidationAge;
+      maxLag = o.maxLag;
+      rollback = o.rollback;
+      hypercare = o.hypercare;
+      afterDecommission = o.afterDecommission;
+      drill = o.drill;
+      finalCheck = o.finalCheck;
+    }
+
+    CutoverOptions build() {
+      return new CutoverOptions(
+          window,
+          rto,
+          freeze,
+          switchTo,
+          maxValidationAge,
+          maxLag,
+          rollback,
+          hypercare,
+          afterDecommission,
+          drill,
+          finalCheck);
+    }
   }
 }
