@@ -1,6 +1,5 @@
 package io.migrationstudio.studio;
 
-import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.diff.DiffReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +21,7 @@ import picocli.CommandLine.Parameters;
       "Compare two schemas: inventory.json files, the seed toolkit's JSON schema format, or live"
           + " databases (JDBC URLs; --user, --password ${env:NAME}, --schema).",
       "Every change is classified breaking / potentially breaking / compatible, with severity,"
-          + " forward and rollback DDL (PostgreSQL).",
+          + " forward and rollback DDL in the engine's syntax (OLD's engine unless --dialect).",
       "Exit 0 no breaking change, 1 breaking changes, 2 invalid input."
     })
 final class DiffCommand implements Callable<Integer> {
@@ -44,6 +43,14 @@ final class DiffCommand implements Callable<Integer> {
   @Option(names = "--schema", paramLabel = "NAME", description = "schema of JDBC URLs")
   String schema;
 
+  @Option(
+      names = "--dialect",
+      paramLabel = "ENGINE",
+      description =
+          "DDL syntax: postgresql, mariadb or sqlite (default: OLD's engine; PostgreSQL for the"
+              + " toolkit's format)")
+  String dialect;
+
   @Option(names = "--json", description = "print JSON instead of Markdown")
   boolean json;
 
@@ -57,7 +64,9 @@ final class DiffCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     DiffReport r =
         DiffReport.of(
-            new PostgresDialect(),
+            dialect != null
+                ? io.migrationstudio.core.dialect.Dialects.forName(dialect)
+                : DiffReport.engineOf(before),
             io.migrationstudio.contracts.MigrationException.redact(before),
             read(before),
             io.migrationstudio.contracts.MigrationException.redact(after),

@@ -100,6 +100,26 @@ public record DiffReport(
   }
 
   /**
+   * The engine whose DDL a diff from {@code schema} (a JDBC URL or a schema file) is written in: a
+   * URL's engine, an {@code inventory.json}'s {@code engine}, PostgreSQL for the toolkit's format
+   * (which names no engine). An unreadable file is left to {@link #read} to report.
+   */
+  public static Dialect engineOf(String schema) {
+    if (schema.startsWith("jdbc:")) {
+      return Dialects.forUrl(schema);
+    }
+    try {
+      JsonNode root = Json.read(Files.readAllBytes(Path.of(schema)), JsonNode.class, schema);
+      if (root != null && root.hasNonNull("engine")) {
+        return Dialects.forName(root.get("engine").asText());
+      }
+    } catch (IOException | RuntimeException e) {
+      // not readable or not JSON: read() says so with the formats it accepts
+    }
+    return Dialects.forName("postgresql");
+  }
+
+  /**
    * The schema of a live database: {@code url} (a JDBC URL), read read-only through the studio's
    * own catalog reader ({@code InventoryService.introspect}); {@code password} is a secret
    * reference ({@code ${env:NAME}} or {@code ${file:/path}}), never a literal (INVALID_SPEC).

@@ -16,16 +16,19 @@ import java.util.zip.CRC32;
 
 /**
  * Compares two {@link DiffSchema}s and classifies every change as breaking, potentially breaking or
- * compatible, each with a severity and PostgreSQL DDL to apply it (forward) and to undo it
- * (rollback). A rollback that cannot bring data back (a dropped column or table, a narrowed type)
+ * compatible, each with a severity and DDL to apply it (forward) and to undo it (rollback), in the
+ * syntax of the engine the scripts run on (PostgreSQL, or MariaDB/MySQL: {@code MODIFY COLUMN} with
+ * the whole column definition, {@code DROP FOREIGN KEY}, {@code DROP INDEX ... ON}; for SQLite,
+ * whose {@code ALTER TABLE} can only add and drop columns, other changes are comments naming the
+ * rebuild). A rollback that cannot bring data back (a dropped column or table, a narrowed type)
  * says so and what to keep.
  *
  * <p>Every change is a list of steps, each in a phase; the forward script runs the steps by phase
- * (drops of views and foreign keys first, then tables, columns, constraints, indexes, views), the
- * rollback script runs the rollbacks in the reverse order. Constraint names are derived from the
- * table and columns ({@code t_a_b_key}, {@code t_a_fkey}) or, for a CHECK, from a CRC-32 of its
- * expression ({@code t_check_1a2b3c4d}), so applying the diff from an empty schema and the diff
- * between two versions name the same constraint alike.
+ * (drops of views and foreign keys first, then tables, columns, constraints, indexes, foreign keys,
+ * views), the rollback script runs the rollbacks in the reverse order. Constraint names are derived
+ * from the table and columns ({@code t_a_b_key}, {@code t_a_fkey}) or, for a CHECK, from a CRC-32
+ * of its expression ({@code t_check_1a2b3c4d}), so applying the diff from an empty schema and the
+ * diff between two versions name the same constraint alike.
  */
 public final class SchemaDiff {
 
@@ -74,17 +77,43 @@ public final class SchemaDiff {
   static final int ALTER_COLUMN = 5;
   static final int DROP_COLUMN = 6;
   static final int ADD_CONSTRAINT = 7;
-  static final int ADD_FK = 8;
-  static final int ADD_INDEX = 9;
+  // indexes before foreign keys: MariaDB/MySQL needs an index for each foreign key and refuses to
+  // drop one a foreign key uses, so the rollback (phases reversed) drops the keys first
+  static final int ADD_INDEX = 8;
+  static final int ADD_FK = 9;
   static final int DROP_TABLE = 10;
   static final int CREATE_VIEW = 11;
   static final int ROUTINE = 12;
 
   private final Dialect pg;
+  private final Syntax syntax;
   private final List<Change> changes = new ArrayList<>();
+
+  /** The DDL spellings that differ between engines. */
+  enum Syntax {
+    POSTGRESQL,
+    MYSQL,
+    SQLITE;
+
+    static Syntax of(Dialect d) {
+      return switch (d.name()) {
+        case "mariadb", "mysql" -> MYSQL;
+        case "sqlite" -> SQLITE;
+        default -> POSTGRESQL;
+      };
+    }
+  }
+
+  /** What a constraint to drop is: each engine drops them by another clause. */
+  private enum Kind {
+    UNIQUE,
+    CHECK,
+    FOREIGN_KEY
+  }
 
   private SchemaDiff(Dialect pg) {
     this.pg = pg;
+    this.syntax = Syntax.of(pg);
   }
 
   /** The changes from {@code before} to {@code after}, in a stable order (object, then change). */
@@ -259,7 +288,10 @@ public final class SchemaDiff {
           "low",
           "on a new table",
           null,
-          new Step(ADD_FK, List.of(addFk(t, fk)), List.of(dropConstraint(t, fkName(t, fk)))));
+          new Step(
+              ADD_FK,
+              List.of(addFk(t, fk)),
+              List.of(dropConstraint(t, fkName(t, fk), Kind.FOREIGN_KEY))));
     }
     for (DiffSchema.Index ix : t.indexes()) {
       add(
@@ -269,7 +301,7 @@ public final class SchemaDiff {
           "low",
           "on a new table",
           null,
-          new Step(ADD_INDEX, List.of(createIndex(t, ix)), List.of(dropIndex(ix))));
+          new Step(ADD_INDEX, List.of(createIndex(t, ix)), List.of(dropIndex(t, ix))));
     }
   }
 
@@ -284,7 +316,7 @@ public final class SchemaDiff {
     }
     List<String> fkDrops = new ArrayList<>();
     for (DiffSchema.Fk fk : t.foreignKeys()) {
-      fkDrops.add(dropConstraint(t, fkName(t, fk)));
+      fkDrops.add(dropConstraint(t, fkName(t, fk), Kind.FOREIGN_KEY));
     }
     add(
         "table " + t.name(),
@@ -295,7 +327,7 @@ public final class SchemaDiff {
         "rolling back recreates the table empty: its rows are lost. Keep a copy before the"
             + " forward step (CREATE TABLE "
             + t.name()
-            + "_backup AS TABLE "
+            + "_backup AS SELECT * FROM "
             + t.name()
             + ") and copy it back after the rollback",
         new Step(DROP_FK, fkDrops, List.of()),
@@ -343,8 +375,8 @@ public final class SchemaDiff {
                 : "rolling back restores the old type; values converted forward stay converted",
             new Step(
                 ALTER_COLUMN,
-                List.of(alter + "ALTER COLUMN " + col + " TYPE " + c.type()),
-                List.of(alter + "ALTER COLUMN " + col + " TYPE " + o.type())));
+                List.of(alterType(alter, col, c)),
+                List.of(alterType(alter, col, o))));
       }
       if (o.nullable() != c.nullable()) {
         add(
@@ -358,18 +390,8 @@ public final class SchemaDiff {
             c.nullable() ? "rolling back fails while a row holds NULL" : null,
             new Step(
                 ALTER_COLUMN,
-                List.of(
-                    alter
-                        + "ALTER COLUMN "
-                        + col
-                        + (c.nullable() ? " DROP" : " SET")
-                        + " NOT NULL"),
-                List.of(
-                    alter
-                        + "ALTER COLUMN "
-                        + col
-                        + (c.nullable() ? " SET" : " DROP")
-                        + " NOT NULL")));
+                List.of(alterNullable(alter, col, c)),
+                List.of(alterNullable(alter, col, o))));
       }
       if (!Objects.equals(o.defaultValue(), c.defaultValue())) {
         add(
@@ -421,15 +443,8 @@ public final class SchemaDiff {
             null,
             new Step(
                 ADD_CONSTRAINT,
-                List.of(
-                    "ALTER TABLE "
-                        + table
-                        + " ADD CONSTRAINT "
-                        + pg.quote(uniqueName(t, u))
-                        + " UNIQUE ("
-                        + cols(u)
-                        + ")"),
-                List.of(dropConstraint(t, uniqueName(t, u)))));
+                List.of(addUnique(t, u)),
+                List.of(dropConstraint(t, uniqueName(t, u), Kind.UNIQUE))));
       }
     }
     for (List<String> u : old.uniques()) {
@@ -443,15 +458,8 @@ public final class SchemaDiff {
             "rolling back fails if duplicates were written meanwhile",
             new Step(
                 DROP_CONSTRAINT,
-                List.of(dropConstraint(old, uniqueName(old, u))),
-                List.of(
-                    "ALTER TABLE "
-                        + table
-                        + " ADD CONSTRAINT "
-                        + pg.quote(uniqueName(old, u))
-                        + " UNIQUE ("
-                        + cols(u)
-                        + ")")));
+                List.of(dropConstraint(old, uniqueName(old, u), Kind.UNIQUE)),
+                List.of(addUnique(old, u))));
       }
     }
     for (String check : t.checks()) {
@@ -465,15 +473,8 @@ public final class SchemaDiff {
             null,
             new Step(
                 ADD_CONSTRAINT,
-                List.of(
-                    "ALTER TABLE "
-                        + table
-                        + " ADD CONSTRAINT "
-                        + pg.quote(checkName(t, check))
-                        + " CHECK ("
-                        + check
-                        + ")"),
-                List.of(dropConstraint(t, checkName(t, check)))));
+                List.of(addCheck(t, check)),
+                List.of(dropConstraint(t, checkName(t, check), Kind.CHECK))));
       }
     }
     for (String check : old.checks()) {
@@ -487,15 +488,8 @@ public final class SchemaDiff {
             "rolling back fails if a violating row was written meanwhile",
             new Step(
                 DROP_CONSTRAINT,
-                List.of(dropConstraint(old, checkName(old, check))),
-                List.of(
-                    "ALTER TABLE "
-                        + table
-                        + " ADD CONSTRAINT "
-                        + pg.quote(checkName(old, check))
-                        + " CHECK ("
-                        + check
-                        + ")")));
+                List.of(dropConstraint(old, checkName(old, check), Kind.CHECK)),
+                List.of(addCheck(old, check))));
       }
     }
     for (DiffSchema.Fk fk : t.foreignKeys()) {
@@ -507,7 +501,10 @@ public final class SchemaDiff {
             "medium",
             "writes of an orphan fail; the forward step fails while orphans exist",
             null,
-            new Step(ADD_FK, List.of(addFk(t, fk)), List.of(dropConstraint(t, fkName(t, fk)))));
+            new Step(
+                ADD_FK,
+                List.of(addFk(t, fk)),
+                List.of(dropConstraint(t, fkName(t, fk), Kind.FOREIGN_KEY))));
       }
     }
     for (DiffSchema.Fk fk : old.foreignKeys()) {
@@ -520,7 +517,9 @@ public final class SchemaDiff {
             "orphans become possible",
             "rolling back fails if orphans were written meanwhile",
             new Step(
-                DROP_FK, List.of(dropConstraint(old, fkName(old, fk))), List.of(addFk(old, fk))));
+                DROP_FK,
+                List.of(dropConstraint(old, fkName(old, fk), Kind.FOREIGN_KEY)),
+                List.of(addFk(old, fk))));
       }
     }
     for (DiffSchema.Index ix : t.indexes()) {
@@ -534,7 +533,7 @@ public final class SchemaDiff {
                 ? "writes of a duplicate fail"
                 : "queries may use it; writes are a little slower",
             null,
-            new Step(ADD_INDEX, List.of(createIndex(t, ix)), List.of(dropIndex(ix))));
+            new Step(ADD_INDEX, List.of(createIndex(t, ix)), List.of(dropIndex(t, ix))));
       }
     }
     for (DiffSchema.Index ix : old.indexes()) {
@@ -546,7 +545,7 @@ public final class SchemaDiff {
             "medium",
             "queries that used it may become slow",
             null,
-            new Step(DROP_CONSTRAINT, List.of(dropIndex(ix)), List.of(createIndex(old, ix))));
+            new Step(DROP_CONSTRAINT, List.of(dropIndex(old, ix)), List.of(createIndex(old, ix))));
       }
     }
   }
@@ -570,7 +569,12 @@ public final class SchemaDiff {
   private String columnDef(DiffSchema.Col c, boolean readded) {
     StringBuilder sb = new StringBuilder(pg.quote(c.name())).append(' ').append(c.type());
     if (c.identity()) {
-      sb.append(" GENERATED BY DEFAULT AS IDENTITY");
+      sb.append(
+          switch (syntax) {
+            case MYSQL -> " AUTO_INCREMENT";
+            case SQLITE -> ""; // an INTEGER PRIMARY KEY is SQLite's rowid: it numbers itself
+            case POSTGRESQL -> " GENERATED BY DEFAULT AS IDENTITY";
+          });
     } else if (c.defaultValue() != null) {
       sb.append(" DEFAULT ").append(c.defaultValue());
     }
@@ -580,13 +584,55 @@ public final class SchemaDiff {
     return sb.toString();
   }
 
-  private static String setDefault(String alter, String col, DiffSchema.Col c) {
+  /** The column's type changed to {@code c}'s: MySQL restates the whole column. */
+  private String alterType(String alter, String col, DiffSchema.Col c) {
+    return switch (syntax) {
+      case MYSQL -> alter + "MODIFY COLUMN " + columnDef(c);
+      case SQLITE -> sqliteCannot(alter, col, "change a column's type to " + c.type());
+      case POSTGRESQL -> alter + "ALTER COLUMN " + col + " TYPE " + c.type();
+    };
+  }
+
+  /** The column's nullability changed to {@code c}'s: MySQL restates the whole column. */
+  private String alterNullable(String alter, String col, DiffSchema.Col c) {
+    return switch (syntax) {
+      case MYSQL -> alter + "MODIFY COLUMN " + columnDef(c);
+      case SQLITE ->
+          sqliteCannot(alter, col, c.nullable() ? "drop NOT NULL" : "make a column NOT NULL");
+      case POSTGRESQL ->
+          alter + "ALTER COLUMN " + col + (c.nullable() ? " DROP" : " SET") + " NOT NULL";
+    };
+  }
+
+  /**
+   * SQLite's {@code ALTER TABLE} adds, drops and renames columns only: the step is a comment saying
+   * what to do by hand (the documented table rebuild).
+   */
+  private static String sqliteCannot(String alter, String col, String what) {
+    return "-- SQLite cannot "
+        + what
+        + " ("
+        + alter.trim()
+        + " "
+        + col
+        + "): rebuild the table (CREATE TABLE new, INSERT INTO new SELECT ..., DROP TABLE old,"
+        + " ALTER TABLE new RENAME TO old; https://www.sqlite.org/lang_altertable.html)";
+  }
+
+  private String setDefault(String alter, String col, DiffSchema.Col c) {
+    if (syntax == Syntax.SQLITE) {
+      return sqliteCannot(alter, col, "change a column's default");
+    }
     return c.defaultValue() == null
         ? alter + "ALTER COLUMN " + col + " DROP DEFAULT"
         : alter + "ALTER COLUMN " + col + " SET DEFAULT " + c.defaultValue();
   }
 
   private String addFk(DiffSchema.Table t, DiffSchema.Fk fk) {
+    if (syntax == Syntax.SQLITE) {
+      return sqliteCannot(
+          "ALTER TABLE " + pg.quote(t.name()), cols(fk.columns()), "add a foreign key");
+    }
     return "ALTER TABLE "
         + pg.quote(t.name())
         + " ADD CONSTRAINT "
@@ -601,8 +647,39 @@ public final class SchemaDiff {
         + fk.onDelete();
   }
 
-  private String dropConstraint(DiffSchema.Table t, String name) {
-    return "ALTER TABLE " + pg.quote(t.name()) + " DROP CONSTRAINT " + pg.quote(name);
+  /** A unique key on {@code columns}; SQLite has no ADD CONSTRAINT but a unique index does it. */
+  private String addUnique(DiffSchema.Table t, List<String> columns) {
+    String name = pg.quote(uniqueName(t, columns));
+    String table = pg.quote(t.name());
+    return syntax == Syntax.SQLITE
+        ? "CREATE UNIQUE INDEX " + name + " ON " + table + " (" + cols(columns) + ")"
+        : "ALTER TABLE " + table + " ADD CONSTRAINT " + name + " UNIQUE (" + cols(columns) + ")";
+  }
+
+  private String addCheck(DiffSchema.Table t, String check) {
+    String alter = "ALTER TABLE " + pg.quote(t.name());
+    return syntax == Syntax.SQLITE
+        ? sqliteCannot(alter, "CHECK (" + check + ")", "add a CHECK constraint")
+        : alter + " ADD CONSTRAINT " + pg.quote(checkName(t, check)) + " CHECK (" + check + ")";
+  }
+
+  private String dropConstraint(DiffSchema.Table t, String name, Kind kind) {
+    String alter = "ALTER TABLE " + pg.quote(t.name());
+    return switch (syntax) {
+      case MYSQL ->
+          alter
+              + switch (kind) {
+                case UNIQUE -> " DROP INDEX ";
+                case FOREIGN_KEY -> " DROP FOREIGN KEY ";
+                case CHECK -> " DROP CONSTRAINT ";
+              }
+              + pg.quote(name);
+      case SQLITE ->
+          kind == Kind.UNIQUE
+              ? "DROP INDEX " + pg.quote(name)
+              : sqliteCannot(alter, pg.quote(name), "drop a constraint");
+      case POSTGRESQL -> alter + " DROP CONSTRAINT " + pg.quote(name);
+    };
   }
 
   private String createIndex(DiffSchema.Table t, DiffSchema.Index ix) {
@@ -617,8 +694,10 @@ public final class SchemaDiff {
         + ")";
   }
 
-  private String dropIndex(DiffSchema.Index ix) {
-    return "DROP INDEX " + pg.quote(ix.name());
+  private String dropIndex(DiffSchema.Table t, DiffSchema.Index ix) {
+    return "DROP INDEX "
+        + pg.quote(ix.name())
+        + (syntax == Syntax.MYSQL ? " ON " + pg.quote(t.name()) : "");
   }
 
   private String createView(DiffSchema.View v) {
@@ -661,8 +740,12 @@ public final class SchemaDiff {
    * Type widening between PostgreSQL spellings: longer varchar, varchar to text, wider integers.
    */
   static final class TypeWidth {
-    private static final Pattern SIZED = Pattern.compile("(.*?)\\s*\\((\\d+)\\)");
-    private static final List<String> INTEGERS = List.of("smallint", "integer", "bigint");
+    /** A sized type, and what follows the size (MariaDB: {@code CHARACTER SET ... COLLATE ...}). */
+    private static final Pattern SIZED = Pattern.compile("(.*?)\\s*\\((\\d+)\\)(.*)");
+
+    /** Integer types by width, PostgreSQL and MySQL spellings (display widths ignored). */
+    private static final Map<String, Integer> INTEGERS =
+        Map.of("tinyint", 1, "smallint", 2, "mediumint", 3, "int", 4, "integer", 4, "bigint", 8);
 
     static boolean same(String a, String b) {
       return norm(a).equalsIgnoreCase(norm(b));
@@ -675,15 +758,18 @@ public final class SchemaDiff {
       Matcher mt = SIZED.matcher(t);
       boolean textual =
           f.startsWith("character varying") || f.startsWith("varchar") || f.startsWith("character");
-      if (textual && t.equals("text")) {
+      if (textual && (t.equals("text") || t.startsWith("text ") || t.startsWith("longtext"))) {
         return true;
       }
-      if (mf.matches() && mt.matches() && mf.group(1).equals(mt.group(1))) {
+      if (mf.matches()
+          && mt.matches()
+          && mf.group(1).equals(mt.group(1))
+          && mf.group(3).equals(mt.group(3))) {
         return Integer.parseInt(mt.group(2)) >= Integer.parseInt(mf.group(2));
       }
-      int i = INTEGERS.indexOf(f);
-      int j = INTEGERS.indexOf(t);
-      return i >= 0 && j >= i;
+      Integer i = INTEGERS.get(mf.matches() ? mf.group(1) : f);
+      Integer j = INTEGERS.get(mt.matches() ? mt.group(1) : t);
+      return i != null && j != null && j >= i;
     }
   }
 }

@@ -1,0 +1,108 @@
+package io.migrationstudio.core.diff;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.Dialects;
+import io.migrationstudio.core.spec.SecretResolver;
+import io.migrationstudio.testkit.MariaDbExtension;
+import io.migrationstudio.testkit.TestMariaDb;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@link SchemaDiff} between two live MariaDB schemas writes MariaDB DDL: the forward script,
+ * applied to the old database, gives a catalogue with no difference from the new one, and the
+ * rollback script brings back one with no difference from the old (both read through the studio's
+ * own catalogue reader). PostgreSQL's {@code ALTER COLUMN ... TYPE}, {@code DROP CONSTRAINT} of a
+ * foreign key or {@code DROP INDEX} without a table fail on MariaDB, so this fails if any of them
+ * is written.
+ */
+@ExtendWith(MariaDbExtension.class)
+class MariaDbSchemaDiffIT {
+  private static final List<String> BEFORE =
+      List.of(
+          "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(255) NOT NULL,"
+              + " name VARCHAR(100), status VARCHAR(10) DEFAULT 'new', legacy INT,"
+              + " CONSTRAINT users_email_key UNIQUE (email))",
+          "CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id INT NOT NULL, total DECIMAL(10,2),"
+              + " note TEXT, CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id)"
+              + " REFERENCES users (id) ON DELETE CASCADE)",
+          "CREATE INDEX idx_orders_total ON orders (total)",
+          "CREATE TABLE old_audit (id INT PRIMARY KEY, what TEXT)");
+
+  private static final List<String> AFTER =
+      List.of(
+          "CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, email VARCHAR(320) NOT NULL,"
+              + " name VARCHAR(100) NOT NULL, status VARCHAR(10) DEFAULT 'active',"
+              + " created_at DATETIME NULL, CONSTRAINT users_email_key UNIQUE (email))",
+          "CREATE TABLE orders (id BIGINT PRIMARY KEY, user_id INT NOT NULL, total DECIMAL(12,2),"
+              + " note TEXT, CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id)"
+              + " REFERENCES users (id) ON DELETE RESTRICT)",
+          "CREATE INDEX idx_orders_user_total ON orders (user_id, total)",
+          "CREATE TABLE user_prefs (user_id INT PRIMARY KEY,"
+              + " theme VARCHAR(20) NOT NULL DEFAULT 'light',"
+              + " CONSTRAINT user_prefs_user_id_fkey FOREIGN KEY (user_id)"
+              + " REFERENCES users (id) ON DELETE CASCADE)");
+
+  private static final SecretResolver SECRETS = new SecretResolver(Map.of());
+
+  private static DiffSchema read(TestMariaDb db) {
+    return DiffReport.readLive(db.jdbcUrl(), db.user(), null, null, SECRETS);
+  }
+
+  private static void apply(TestMariaDb db, List<String> statements) throws SQLException {
+    try (Connection c = db.connect();
+        Statement st = c.createStatement()) {
+      for (String s : statements) {
+        if (!s.startsWith("--")) {
+          st.execute(s);
+        }
+      }
+    }
+  }
+
+  private static String describe(List<SchemaDiff.Change> changes) {
+    StringBuilder sb = new StringBuilder();
+    changes.forEach(c -> sb.append("\n  ").append(c.object()).append(": ").append(c.change()));
+    return sb.toString();
+  }
+
+  @Test
+  void forwardDdlReachesTheNewSchemaAndRollbackRestoresTheOldOnMariaDb(
+      TestMariaDb older, TestMariaDb newer) throws Exception {
+    apply(older, BEFORE);
+    apply(newer, AFTER);
+    Dialect maria = DiffReport.engineOf(older.jdbcUrl());
+    assertEquals("mariadb", maria.name());
+    DiffSchema before = read(older);
+    DiffSchema after = read(newer);
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(maria, before, after);
+    assertTrue(
+        changes.stream()
+            .anyMatch(
+                c ->
+                    c.object().equals("column users.email")
+                        && c.impact() == SchemaDiff.Impact.POTENTIALLY_BREAKING),
+        describe(changes));
+    List<String> forward = SchemaDiff.forward(changes);
+    assertTrue(
+        forward.stream().anyMatch(s -> s.contains("MODIFY COLUMN `email` varchar(320)")),
+        String.join("\n", forward));
+
+    apply(older, forward);
+    List<SchemaDiff.Change> left = SchemaDiff.compare(maria, read(older), after);
+    assertEquals(List.of(), left, "forward DDL gives the new schema:" + describe(left));
+
+    apply(older, SchemaDiff.rollback(changes));
+    List<SchemaDiff.Change> back = SchemaDiff.compare(maria, read(older), before);
+    assertEquals(List.of(), back, "rollback DDL restores the old schema:" + describe(back));
+    assertEquals("mariadb", Dialects.forName(DiffReport.engineOf(newer.jdbcUrl()).name()).name());
+  }
+}
