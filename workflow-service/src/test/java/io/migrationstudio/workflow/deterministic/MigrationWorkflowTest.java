@@ -1068,6 +1068,36 @@ class MigrationWorkflowTest {
     assertFalse(calls.contains("execute-cutover"), calls.toString());
   }
 
+  /** A rejected online migration drops its slot and publication as a cancelled one does. */
+  @Test
+  void aRejectedOnlineMigrationDropsItsCapture() throws Exception {
+    MigrationSpec base = online(CutoverOptions.ROLLBACK_NONE);
+    MigrationWorkflow wf =
+        start(base.withReviews(base.reviews().with(Stage.VALIDATION, GateMode.ASK)));
+    String commit = awaitReview(wf, Stage.VALIDATION).reviewCommit();
+    awaitStatus(wf, s -> s.stream() != null);
+    wf.review(new Review(Stage.VALIDATION, Decision.REJECT, "alice", "not this week", commit));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.REJECTED, out.state(), out.message());
+    assertTrue(fakes.calls.contains("drop-capture:studio_wf_test"), fakes.calls.toString());
+    assertFalse(fakes.calls.contains("execute-cutover"), fakes.calls.toString());
+  }
+
+  /**
+   * An online migration that fails (a chunk refused for good) drops its slot and publication: the
+   * source must not keep WAL for a stream nobody will read.
+   */
+  @Test
+  void aFailedOnlineMigrationDropsItsCapture() throws Exception {
+    failChunksOf(
+        "album", "PERMANENT_SQL", "table album chunk 0: value out of range (SQLState 22003)");
+    MigrationWorkflow wf = start(online(CutoverOptions.ROLLBACK_NONE));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.FAILED, out.state(), out.message());
+    assertTrue(fakes.calls.contains("prepare-capture"), fakes.calls.toString());
+    assertTrue(fakes.calls.contains("drop-capture:studio_wf_test"), fakes.calls.toString());
+  }
+
   /**
    * A cancel of an online migration stops the running stream slice (20 s in production, as long as
    * the fake's long slices here) at its next heartbeat, within seconds, and the migration ends
