@@ -1,6 +1,7 @@
 package io.migrationstudio.core.cdc.apply;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -712,6 +713,31 @@ abstract class AbstractStreamSliceIT {
     assertEquals(idle.transactions(), later.transactions(), later.toString());
     assertTrue(first.lagMillis() >= 1000, "the oldest unapplied write's age: " + first);
     assertTrue(later.lagMillis() > first.lagMillis(), "the lag grows: " + first + " then " + later);
+    // the Migrate gate's checker: behind migrate.max_lag is a FAIL, however far the copy got
+    var m = spec.migrate();
+    var tight =
+        spec.withMigrate(
+            new io.migrationstudio.contracts.spec.MigrateOptions(
+                m.strategy(),
+                m.parallelism(),
+                m.chunkRows(),
+                m.rejectLimit(),
+                m.dryRun(),
+                m.maxRowsPerSecond(),
+                m.sourceLoadGuard(),
+                m.chunkBytes(),
+                m.targetNotEmpty(),
+                "PT1S"));
+    StreamProgress behind = streams.measure(tight, mapping, MIGRATION, capture, start);
+    assertFalse(behind.caughtUp(), "2 s behind with max_lag PT1S: " + behind);
+    String cdc =
+        new String(
+            StreamService.evidence(tight, behind).files().get(ArtifactPaths.CDC_MD),
+            StandardCharsets.UTF_8);
+    assertTrue(cdc.contains("Verdict: **FAIL** (max lag PT1S)"), cdc);
+    assertEquals(
+        io.migrationstudio.contracts.workflow.Verdict.FAIL,
+        StreamService.evidence(tight, behind).verdict());
     assertTrue(
         idle.retainedBytes() != null
             && later.retainedBytes() != null
