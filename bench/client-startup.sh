@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Client start-up (issue 17): wall and CPU time of `studio list` and `studio status ID` against a
-# running `studio server`, through the `studio` launcher (AppCDS archive, C1 only, serial GC,
+# Client start-up (issue 17): wall and CPU time of `studio list`, `studio status ID` and
+# `studio review` against a running `studio server`, through the `studio` launcher (AppCDS archive, C1 only, serial GC,
 # one client command built alone, plaintext gRPC over the OkHttp transport), as a plain
 # `java -jar studio-all.jar` (the former way), and `java -version` (the floor, in the same minute).
 #
@@ -39,6 +39,8 @@ timed() { # name, command...
 for i in $(seq 1 "$runs"); do
   timed "launcher-list" "$root/studio" list --server "127.0.0.1:$aport"
   timed "launcher-status" "$root/studio" status nosuch --server "127.0.0.1:$aport"
+  timed "launcher-review" "$root/studio" review nosuch --stage mapping --approve --comment bench \
+    --server "127.0.0.1:$aport"
   timed "java-jar-list" java -jar "$jar" list --server "127.0.0.1:$aport"
   timed "java-version" java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -version
 done
@@ -52,9 +54,10 @@ for line in open(times):
         d.setdefault(p[0], []).append((float(p[1]), float(p[2]) + float(p[3])))
 labels = {"launcher-list": "`./studio list` (launcher: AppCDS, C1, serial GC, command alone)",
           "launcher-status": "`./studio status nosuch` (launcher; the server answers NOT_FOUND)",
+          "launcher-review": "`./studio review nosuch --stage mapping --approve` (launcher; the server answers NOT_FOUND)",
           "java-jar-list": "`java -jar studio-all.jar list` (no archive, default JIT; the command alone)",
           "java-version": "for scale: `java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -version` (JDK's own archive)"}
-lines = ["# Client start-up: `studio list` / `studio status` against a running server", "",
+lines = ["# Client start-up: `studio list` / `studio status` / `studio review` against a running server", "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {cores} cores (load average before: {load}) "
          f"by `bench/client-startup.sh {runs}`: {runs} runs each, medians; CPU = user + sys.", "",
          "| command | median wall s | median CPU s | per run wall s |", "|---|---:|---:|---|"]
