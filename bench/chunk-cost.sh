@@ -82,7 +82,8 @@ settle() {
   fi
   sync; psql -d postgres -c CHECKPOINT; sync
 }
-# every 0.5 s, the databases a vacuum (auto or not) is running in, while a variant runs
+# every 0.5 s while a variant runs: the databases a vacuum (auto or not) is running in, and every
+# active query (database, backend type, wait event, its start) to OUT.activity
 sample_vacuum() { # out
   while :; do
     psql -d postgres -Atc "SELECT coalesce(string_agg(d.datname, ','), '-') FROM pg_stat_progress_vacuum v
