@@ -14,7 +14,8 @@
 # reported), BENCH_CHUNK_ROWS (50000), BENCH_PARALLELISM (2), BENCH_JAR (default
 # studio-cli/target/studio-all.jar), BENCH_LABEL (appended to the results file name),
 # BENCH_FSYNC (on: a stock server; off like pg-to-pg.sh), BENCH_WORK (the work directory, default
-# bench/work/chunk-cost: two runs at once need two).
+# bench/work/chunk-cost: two runs at once need two), BENCH_SETTLE=checkpoint (before each
+# variant only a flush, not the vacuum of the earlier variants' targets: see settle below).
 # Needs (Debian): apt-get install postgresql (the script installs it when missing).
 # Results: bench/results/chunk-cost-s<SCALE>[-LABEL].md (committed), work files under bench/work/.
 set -euo pipefail
@@ -65,7 +66,34 @@ cat >"$work/logback-worker.xml" <<XML
 XML
 bench_studio_start "$home" "$tport" -Dlogback.configurationFile="$work/logback-worker.xml"
 
-settle() { sync; psql -d postgres -c CHECKPOINT; sync; }
+# Before each variant: the earlier variants' target tables are vacuumed and no vacuum is left
+# running, then dirty pages are flushed. A variant loaded without FREEZE (many chunks) leaves rows
+# whose first autovacuum (started within a minute of the load) reads and writes every page again
+# (hint bits, visibility map; a full-page image of each in the WAL after a checkpoint): it must not
+# run under the next variant (in the run of 2026-12-07 10:43 the 10M-row `rows` table's ended 12 s
+# before the next variant started). BENCH_SETTLE=checkpoint keeps the former settle (flush only).
+settle() {
+  if [ "${BENCH_SETTLE:-vacuum}" = vacuum ]; then
+    vacuumdb $P --all --analyze --quiet >/dev/null
+    for _ in $(seq 1 240); do
+      [ "$(psql -d postgres -Atc "SELECT count(*) FROM pg_stat_progress_vacuum")" = 0 ] && break
+      sleep 0.5
+    done
+  fi
+  sync; psql -d postgres -c CHECKPOINT; sync
+}
+# every 0.5 s while a variant runs: the databases a vacuum (auto or not) is running in, and every
+# active query (database, backend type, wait event, its start) to OUT.activity
+sample_vacuum() { # out
+  while :; do
+    psql -d postgres -Atc "SELECT coalesce(string_agg(d.datname, ','), '-') FROM pg_stat_progress_vacuum v
+      JOIN pg_database d ON d.oid = v.datid" 2>/dev/null || echo '?'
+    psql -d postgres -AtF '|' -c "SELECT now()::time(1), datname, backend_type, wait_event,
+      left(regexp_replace(query, '\s+', ' ', 'g'), 100) FROM pg_stat_activity
+      WHERE state = 'active' AND pid <> pg_backend_pid()" >>"$1.activity" 2>/dev/null || true
+    sleep 0.5
+  done >"$1"
+}
 : >"$work/results.txt"
 run_variant() { # name, migrate options
   local name="$1" opts="$2"
@@ -84,6 +112,9 @@ YAML
   local mark
   mark=0
   [ -f "$work/worker-timing.log" ] && mark=$(wc -l <"$work/worker-timing.log")
+  sample_vacuum "$work/vacuum-$name-$round.txt" &
+  local spid=$!
+  pids+=("$spid")
   studio start "$work/spec-$name.yaml" --auto-approve all --follow --server "127.0.0.1:$aport" \
     >"$work/start-$name-$round.log" 2>&1 &
   local fpid=$!
@@ -92,6 +123,8 @@ YAML
     sleep 0.5
   done
   wait "$fpid" 2>/dev/null || true
+  kill "$spid" 2>/dev/null || true
+  wait "$spid" 2>/dev/null || true
   git --git-dir "$home/artifacts/remote.git" show "migrations/$id:03-migrate/run.json" \
     >"$work/run-$name-$round.json" 2>/dev/null || echo '{}' >"$work/run-$name-$round.json"
   tail -n +"$((mark + 1))" "$work/worker-timing.log" 2>/dev/null | grep chunk-timing \
@@ -150,6 +183,23 @@ for v, label in names.items():
     per = ", ".join(f"{stage[v][r]:.2f}" for r in sorted(stage[v]))
     n = med(nchunks[v])
     lines.append(f"| {label} | {n:.0f} | {med(stage[v]):.2f} | {med(copy[v]):.2f} | {per} |")
+lines.append("")
+# a vacuum running while a variant ran (an earlier variant's table: settle, above)
+vac = []
+for v in names:
+    for r in range(1, rounds + 1):
+        try:
+            seen = [l.strip() for l in open(os.path.join(work, f"vacuum-{v}-{r}.txt"))]
+        except FileNotFoundError:
+            continue
+        busy = [l for l in seen if l not in ("-", "?", "")]
+        dbs = sorted({d for l in busy for d in l.split(",")})
+        vac.append(f"{v} round {r}: {len(busy) * 0.5:.1f} s" + (f" ({', '.join(dbs)})" if dbs else ""))
+settle_mode = os.environ.get("BENCH_SETTLE", "vacuum")
+lines.append(f"Settle before each variant: `{settle_mode}`"
+             + (" (earlier targets vacuumed, no vacuum left running, then a checkpoint)" if settle_mode == "vacuum"
+                else " (a checkpoint only)")
+             + ". A vacuum seen running (sampled every 0.5 s) while each variant ran: " + "; ".join(vac) + ".")
 lines.append("")
 paired_cost, paired_ratio = [], []
 for r in range(1, rounds + 1):

@@ -15,6 +15,7 @@
 # By default the studio runs with the default spec (no migrate settings at all: the studio decides
 # chunking and parallelism) on a stock server (initdb defaults, fsync on), as users run it (issue
 # 17). Environment: BENCH_ROUNDS (default 3: every tool runs once per round, medians reported),
+# BENCH_SETTLE=checkpoint (before each tool only a flush, not the vacuum of the earlier targets),
 # BENCH_SERVER=fast (fsync off, large shared_buffers/max_wal_size: the tuned runs of issue 4),
 # BENCH_PARALLELISM, BENCH_CHUNK_BYTES or BENCH_CHUNK_ROWS (studio settings; any of them set
 # makes the run a tuned one, with its own results file).
@@ -158,9 +159,21 @@ run_copydb() {
   settle
   measure pgcopydb "PGCOPYDB_SOURCE_PGURI='postgres://postgres@127.0.0.1:$port/src' PGCOPYDB_TARGET_PGURI='postgres://postgres@127.0.0.1:$port/dst_copydb' pgcopydb clone --table-jobs 2 --index-jobs 2 --dir '$work/pgcopydb' --no-owner --no-acl --skip-extensions --skip-vacuum --not-consistent $filters"
 }
-# what the previous tool wrote is flushed before the next starts (each tool would otherwise pay
-# for its predecessor's dirty pages)
-settle() { sync; psql -d postgres -c CHECKPOINT; sync; }
+# what the previous tool wrote is vacuumed and flushed before the next starts (each tool would
+# otherwise pay for its predecessor's dirty pages, and for the autovacuum of its predecessor's
+# table: a table loaded without FREEZE gets its first vacuum within a minute, which writes every
+# page again, and a full-page image of it to the WAL after the checkpoint; see chunk-cost.sh).
+# BENCH_SETTLE=checkpoint keeps the former settle (flush only).
+settle() {
+  if [ "${BENCH_SETTLE:-vacuum}" = vacuum ]; then
+    vacuumdb $P --all --analyze --quiet >/dev/null
+    for _ in $(seq 1 240); do
+      [ "$(psql -d postgres -Atc "SELECT count(*) FROM pg_stat_progress_vacuum")" = 0 ] && break
+      sleep 0.5
+    done
+  fi
+  sync; psql -d postgres -c CHECKPOINT; sync
+}
 run_studio() {
   fresh dst_studio
   id="bench-${mode}-${size}-$(date +%s)-r$round"
@@ -248,7 +261,7 @@ labels = {"raw-copy-pipe+pk": "raw COPY (FORMAT binary) pipe + ADD PRIMARY KEY",
 lines = [f"# PostgreSQL -> PostgreSQL: {what}, data + keys and indexes", "",
          f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC on {cores} cores (load average before "
          f"the run: {load}), {server_text}, by `{cmd}`; "
-         f"{rounds} rounds, each running every tool once (the order rotating by round, dirty pages flushed before each tool); medians, studio with "
+         f"{rounds} rounds, each running every tool once (the order rotating by round; before each tool {'the earlier targets vacuumed and ' if os.environ.get('BENCH_SETTLE', 'vacuum') == 'vacuum' else ''}dirty pages flushed); medians, studio with "
          f"{settings}.", "",
          "| tool | median wall s | rows/s | peak RSS MB | × pgcopydb (median) | per round s |",
          "|---|---:|---:|---:|---:|---|"]

@@ -101,13 +101,29 @@ public final class ChunkSize {
     if (average.isEmpty()) {
       return chunkRows;
     }
-    long byBytes = Math.max(1, (long) Math.floor(chunkBytes / average.getAsDouble()));
+    Long estimate =
+        whole == null ? null : dialect.estimatedRows(source, sql.sourceTable()).orElse(null);
+    return rows(average.getAsDouble(), estimate, chunkRows, chunkBytes, whole);
+  }
+
+  /**
+   * {@link #rows} from a table's measured average row size and its catalogue row estimate (null:
+   * unknown): {@code chunk_bytes / average}, at most {@code chunkRows}; {@code chunkRows} (the
+   * spec's row ceiling) when {@code whole} keeps the table in one chunk.
+   */
+  static int rows(
+      double averageRowBytes,
+      Long estimatedRows,
+      int chunkRows,
+      long chunkBytes,
+      WholeTable whole) {
+    long byBytes = Math.max(1, (long) Math.floor(chunkBytes / averageRowBytes));
     int rows = (int) Math.min(chunkRows, byBytes);
-    if (whole != null && rows < chunkRows) {
-      java.util.Optional<Long> estimate = dialect.estimatedRows(source, sql.sourceTable());
-      if (estimate.isPresent() && whole.keepsWhole((estimate.get() + rows - 1) / rows)) {
-        return chunkRows;
-      }
+    if (whole != null
+        && rows < chunkRows
+        && estimatedRows != null
+        && whole.keepsWhole((estimatedRows + rows - 1) / rows)) {
+      return chunkRows;
     }
     return rows;
   }

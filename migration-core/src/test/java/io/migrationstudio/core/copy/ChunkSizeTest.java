@@ -66,6 +66,59 @@ class ChunkSizeTest {
         "another chunk_bytes: chunks as asked");
   }
 
+  /**
+   * The plan of bench/chunk-cost.sh's "default" and "whole" variants (issue 17: 14.0 s against 18.0
+   * s): pgbench_accounts at scale 100, 10M rows of about 100 bytes as the copy reads them (the
+   * filler column, 84 characters, and three integers), on 2 cores. The default spec (parallelism 2
+   * or 4) keeps the table's 4 chunks of 256 MiB whole, and {@code chunk_bytes: 4294967296} fits it
+   * in one: both are the same single unbounded chunk, read by one sequential scan and loaded with
+   * TRUNCATE + COPY FREEZE (both targets' pages were checked frozen and all-visible after the
+   * runs): a difference between the two in a run is not a second code path.
+   */
+  @Test
+  void theDefaultAndAForcedWholeTableChunkAreTheSameFrozenPlan() throws Exception {
+    long estimate = 10_000_000;
+    double average = 100;
+    int ceiling = MigrateOptions.CHUNK_ROWS_WHEN_SIZED_BY_BYTES;
+    for (int parallelism : new int[] {2, 4}) {
+      ChunkSize.WholeTable whole = new ChunkSize.WholeTable(parallelism, 2);
+      int byDefault =
+          ChunkSize.rows(average, estimate, ceiling, MigrateOptions.DEFAULT_CHUNK_BYTES, whole);
+      // a chunk_bytes other than the default: no WholeTable (MigrateService.wholeTables)
+      int forced = ChunkSize.rows(average, estimate, ceiling, 4_294_967_296L, null);
+      for (int rows : new int[] {byDefault, forced}) {
+        assertTrue(rows >= estimate, rows + " rows per chunk, parallelism " + parallelism);
+        java.util.List<io.migrationstudio.contracts.activity.ChunkRange> plan =
+            ChunkPlanner.rangesFrom(
+                ChunkPlanner.sampledBoundaries(null, null, "t", "aid", estimate, rows)
+                    .orElseThrow());
+        assertEquals(
+            java.util.List.of(new io.migrationstudio.contracts.activity.ChunkRange(0, null, null)),
+            plan);
+        assertTrue(BinaryCopyPipe.wholeTable(plan.get(0)), "loaded with TRUNCATE + COPY FREEZE");
+      }
+    }
+    // the same table on 16 cores: the default cuts it into 4 chunks of 256 MiB that copy at once
+    int rows =
+        ChunkSize.rows(
+            average,
+            estimate,
+            ceiling,
+            MigrateOptions.DEFAULT_CHUNK_BYTES,
+            new ChunkSize.WholeTable(4, 16));
+    assertEquals(MigrateOptions.DEFAULT_CHUNK_BYTES / 100, rows);
+    assertEquals(4, (estimate + rows - 1) / rows);
+    // no estimate: chunks by bytes
+    assertEquals(
+        MigrateOptions.DEFAULT_CHUNK_BYTES / 100,
+        ChunkSize.rows(
+            average,
+            null,
+            ceiling,
+            MigrateOptions.DEFAULT_CHUNK_BYTES,
+            new ChunkSize.WholeTable(4, 2)));
+  }
+
   private static MigrationSpec spec(MigrateOptions migrate) {
     return new MigrationSpec(
         "m",
