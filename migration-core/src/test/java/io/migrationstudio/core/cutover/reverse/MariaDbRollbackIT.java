@@ -451,6 +451,15 @@ class MariaDbRollbackIT {
           log.steps().get(freeze).detail().contains("one statement"),
           log.steps().get(freeze).detail());
 
+      // the forward stream's record of changed rows is pruned with its capture after the switch
+      CutoverStep dropped =
+          log.steps().get(names.indexOf("stop and drop the forward change capture"));
+      assertTrue(dropped.detail().matches(".*pruned \\([1-9][0-9]* batches\\)"), dropped.detail());
+      assertEquals(
+          0,
+          target.queryLong(
+              "SELECT count(*) FROM studio.row_changes WHERE migration = '" + f.id() + "'"));
+
       WriteFreeze guards = f.md().writeFreeze().orElseThrow();
       String customers = "`" + maria.name() + "`.`customers`";
       try (Connection appSession =
