@@ -215,9 +215,10 @@ public final class FinalCheck {
    * applier keeps on the source ({@code record}/{@code capture} in the source's {@code
    * studio.row_changes}, target keys swapped back to the forward mapping's source keys through
    * {@code inverse}, whose tables are {@code all}'s in order), compared by key; a table truncated
-   * on the target is compared in full. Every table of {@code mapping} in full instead for {@code
-   * cutover.final_check: full}, an unknown switch point, a source whose reverse applier keeps no
-   * record (MariaDB/MySQL), or a record with a gap.
+   * on the target is compared in full ({@code reverseStart} null: from the record's first batch,
+   * which must begin at an empty position). Every table of {@code mapping} in full instead for
+   * {@code cutover.final_check: full}, a source whose reverse applier keeps no record
+   * (MariaDB/MySQL), or a record with a gap.
    */
   public static Outcome reverse(
       MigrationSpec spec,
@@ -232,15 +233,6 @@ public final class FinalCheck {
     if (CutoverLog.CHECK_FULL.equals(spec.cutover().finalCheck())) {
       return full(spec, secrets, mapping, "cutover.final_check: full", started);
     }
-    if (reverseStart == null) {
-      return full(
-          spec,
-          secrets,
-          mapping,
-          "the reverse stream's start (the switch point) is not known: every table compared in"
-              + " full",
-          started);
-    }
     Dialect sd = Dialects.source(spec);
     if (!(sd instanceof io.migrationstudio.core.dialect.postgres.PostgresDialect)) {
       return full(
@@ -253,7 +245,10 @@ public final class FinalCheck {
               + " full",
           started);
     }
-    StreamPosition proof = StreamPosition.parse(reverseStart);
+    // null (the workflow's and studio rollback SPEC's rollback): from the record's first batch,
+    // which the reverse stream applied first after the switch (its position on the source starts
+    // empty); a record that does not begin there has a gap
+    StreamPosition proof = reverseStart == null ? null : StreamPosition.parse(reverseStart);
     Map<String, TableMapping> forward = new HashMap<>();
     for (int i = 0; i < inverse.tables().size(); i++) {
       TableMapping f = all.tables().get(i);
@@ -313,7 +308,9 @@ public final class FinalCheck {
         spec,
         secrets,
         mapping,
-        "the rows the reverse stream changed after the switch at " + reverseStart,
+        reverseStart == null
+            ? "the rows the reverse stream changed since its start at the switch"
+            : "the rows the reverse stream changed after the switch at " + reverseStart,
         reverseStart,
         read,
         started);
