@@ -61,6 +61,7 @@ public final class CutoverService {
 
   static final String CONNECT = "connect to the source";
   static final String FREEZE = "freeze source writes";
+  static final String PREPARE_GUARDS = "make the write guards before the freeze, not yet refusing";
   static final String CHECK_FROZEN = "check a new source session cannot write";
   static final String SWITCH = "switch traffic to the target";
   static final String UNFREEZE = "unfreeze source writes";
@@ -276,6 +277,7 @@ public final class CutoverService {
     try {
       boolean ok =
           steps.run(REHEARSAL, CONNECT, run::connect)
+              && run.prepareGuards(steps, REHEARSAL)
               && (live == null || steps.run(REHEARSAL, CATCH_UP, live::catchUp))
               && run.freeze(steps, REHEARSAL)
               && (live == null
@@ -562,11 +564,15 @@ public final class CutoverService {
             io.migrationstudio.core.cdc.apply.StreamService.captureName(migrationId),
             store.read(branch, ArtifactPaths.VALIDATION_JSON));
     CutoverLog.Check[] check = {null};
+    SchemaCheck drift = new SchemaCheck();
     try {
       boolean ok =
           steps.run(CUTOVER, CONNECT, run::connect)
-              && (live == null || steps.run(CUTOVER, CATCH_UP, live::catchUp))
-              && (reverse == null || steps.run(CUTOVER, REVERSE_AHEAD, reverse::ahead));
+              && run.prepareGuards(steps, CUTOVER)
+              // before the last catch-up: what the freeze then drains is only what the source
+              // wrote between that catch-up and the freeze
+              && (reverse == null || steps.run(CUTOVER, REVERSE_AHEAD, reverse::ahead))
+              && (live == null || steps.run(CUTOVER, CATCH_UP, live::catchUp));
       long freezeStarted = System.nanoTime();
       ok =
           ok
@@ -575,11 +581,12 @@ public final class CutoverService {
                   || steps.run(CUTOVER, MARKER, live::mark)
                       && steps.run(CUTOVER, DRAIN, live::drain)
                       && steps.run(CUTOVER, SEQUENCES, live::sequences))
+              && drift.start(spec, mapping)
               && steps.run(
                   CUTOVER,
                   COUNTS,
                   () -> compareUnderFreeze(spec, mapping, migrationId, plan, counts, check))
-              && steps.run(CUTOVER, SCHEMA, () -> SchemaDrift.check(spec, secrets, mapping))
+              && steps.run(CUTOVER, SCHEMA, drift::result)
               && (live == null || steps.run(CUTOVER, PROOF, live::prove))
               && (reverse == null || steps.run(CUTOVER, REVERSE, reverse::prepare))
               && run.switchTraffic(steps, CUTOVER, true);
@@ -661,6 +668,47 @@ public final class CutoverService {
             live == null ? null : live.live(writeUnavailable),
             check[0]);
     return output(log, Json.bytes(Json.write(log)));
+  }
+
+  /**
+   * The source-schema check under the freeze ({@link SchemaDrift}), run alongside the final check
+   * instead of after it: both only read the frozen pair, and the window is their longer one, not
+   * their sum. Its step records the wait for its result and the check's own time.
+   */
+  private final class SchemaCheck {
+    private java.util.concurrent.CompletableFuture<String> running;
+    private long started;
+
+    boolean start(MigrationSpec spec, MappingDocument mapping) {
+      started = System.nanoTime();
+      running =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return SchemaDrift.check(spec, secrets, mapping)
+                      + " (alongside the final check, "
+                      + StepRecorder.millis(System.nanoTime() - started)
+                      + " ms)";
+                } catch (SQLException e) {
+                  throw new java.util.concurrent.CompletionException(e);
+                }
+              });
+      return true;
+    }
+
+    String result() throws SQLException {
+      try {
+        return running.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof SQLException q) {
+          throw q;
+        }
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw e;
+      }
+    }
   }
 
   private static StageOutput output(CutoverLog log, byte[] json) {
@@ -792,6 +840,7 @@ public final class CutoverService {
     private final List<String> tables;
     private Connection control;
     private boolean freezeAttempted;
+    private boolean madeAhead;
     boolean switched;
     private TrafficSwitch trafficSwitch;
 
@@ -812,6 +861,29 @@ public final class CutoverService {
           + (spec.source().user() == null ? "default user" : spec.source().user());
     }
 
+    /**
+     * Where the engine can ({@link WriteFreeze#preparesAhead}, MariaDB/MySQL), makes the write
+     * guards before the freeze, letting writes through: their DDL (metadata locks, one statement
+     * per trigger) then runs outside the write-unavailability window, and the freeze only arms
+     * them. From here on a failure removes them as it would a freeze.
+     */
+    boolean prepareGuards(StepRecorder steps, String phase) {
+      if (!freezes() || writeFreeze.isEmpty() || !writeFreeze.get().preparesAhead()) {
+        return true;
+      }
+      return steps.run(
+          phase,
+          PREPARE_GUARDS,
+          () -> {
+            freezeAttempted = true;
+            String made = writeFreeze.get().prepare(control, tables, FREEZE_LOCK_TIMEOUT);
+            madeAhead = made != null;
+            return made != null
+                ? made
+                : "not made ahead (the account cannot keep their state): the freeze makes them";
+          });
+    }
+
     /** Freezes and checks the freeze holds; a skipped freeze counts as success. */
     boolean freeze(StepRecorder steps, String phase) {
       if (!freezes()) {
@@ -830,8 +902,14 @@ public final class CutoverService {
                                     + " cannot freeze writes; set cutover.freeze to none and stop"
                                     + " writes by hand"));
                 freezeAttempted = true;
+                long armed = System.nanoTime();
                 f.freezeWrites(control, tables, FREEZE_LOCK_TIMEOUT);
-                return "write guards on the "
+                return (madeAhead
+                        ? "the guards made before the freeze armed, one statement per table ("
+                            + StepRecorder.millis(System.nanoTime() - armed)
+                            + " ms, after the writers of each table ended); "
+                        : "")
+                    + "write guards on the "
                     + tables.size()
                     + " source tables in scope; no session was ended, other tables keep"
                     + " taking writes";

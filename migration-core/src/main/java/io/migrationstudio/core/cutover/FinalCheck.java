@@ -205,6 +205,126 @@ public final class FinalCheck {
                           EvidenceMask.plain(spec.mapping().plainEvidence()));
               return new Read(coverage, keyed, whole);
             });
+    return finish(spec, secrets, mapping, plan.reason(), plan.proof(), read, started);
+  }
+
+  /**
+   * The rollback's check of both frozen sides after the reverse drain: the rows the reverse stream
+   * changed on the source since the switch ({@code reverseStart}, where its capture began: both
+   * sides were proved equal under the cutover's freeze right before it), read from the record its
+   * applier keeps on the source ({@code record}/{@code capture} in the source's {@code
+   * studio.row_changes}, target keys swapped back to the forward mapping's source keys through
+   * {@code inverse}, whose tables are {@code all}'s in order), compared by key; a table truncated
+   * on the target is compared in full ({@code reverseStart} null: from the record's first batch,
+   * which must begin at an empty position). Every table of {@code mapping} in full instead for
+   * {@code cutover.final_check: full}, a source whose reverse applier keeps no record
+   * (MariaDB/MySQL), or a record with a gap.
+   */
+  public static Outcome reverse(
+      MigrationSpec spec,
+      Secrets secrets,
+      MappingDocument mapping,
+      MappingDocument all,
+      MappingDocument inverse,
+      String record,
+      String capture,
+      String reverseStart) {
+    long started = System.nanoTime();
+    if (CutoverLog.CHECK_FULL.equals(spec.cutover().finalCheck())) {
+      return full(spec, secrets, mapping, "cutover.final_check: full", started);
+    }
+    Dialect sd = Dialects.source(spec);
+    if (!(sd instanceof io.migrationstudio.core.dialect.postgres.PostgresDialect)) {
+      return full(
+          spec,
+          secrets,
+          mapping,
+          "the "
+              + sd.name()
+              + " reverse applier keeps no record of the rows it changed: every table compared in"
+              + " full",
+          started);
+    }
+    // null (the workflow's and studio rollback SPEC's rollback): from the record's first batch,
+    // which the reverse stream applied first after the switch (its position on the source starts
+    // empty); a record that does not begin there has a gap
+    StreamPosition proof = reverseStart == null ? null : StreamPosition.parse(reverseStart);
+    Map<String, TableMapping> forward = new HashMap<>();
+    for (int i = 0; i < inverse.tables().size(); i++) {
+      TableMapping f = all.tables().get(i);
+      if (mapping.bySource(f.source()).isPresent()) {
+        forward.put(inverse.tables().get(i).source(), f);
+      }
+    }
+    RowChanges rows = new RowChanges(sd, TargetSchema.DEFAULT_STUDIO_SCHEMA);
+    Read read =
+        Connections.onBothReadOnly(
+            spec,
+            secrets,
+            "comparing the rows changed on the target since the switch, both sides frozen",
+            (src, tgt) -> {
+              RowChanges.Coverage coverage =
+                  rows.coverage(
+                      src,
+                      record,
+                      capture,
+                      new StreamPositions(sd, TargetSchema.DEFAULT_STUDIO_SCHEMA),
+                      proof);
+              if (!coverage.complete()) {
+                return new Read(coverage, null, List.of());
+              }
+              Map<String, List<RowChanges.Changed>> byKey = new TreeMap<>();
+              List<TableMapping> whole = new ArrayList<>();
+              for (Map.Entry<String, List<RowChanges.Changed>> e :
+                  rows.since(src, record, capture, proof).entrySet()) {
+                TableMapping f = forward.get(e.getKey());
+                if (f == null) {
+                  continue; // a table with a row filter, or out of the mapping: not compared
+                }
+                if (e.getValue().stream().anyMatch(RowChanges.Changed::wholeTable)) {
+                  whole.add(f);
+                } else {
+                  // the reverse applier's source is the forward target: keys swapped back
+                  byKey.put(
+                      f.source(),
+                      e.getValue().stream()
+                          .map(
+                              c -> new RowChanges.Changed(f.source(), c.targetKey(), c.sourceKey()))
+                          .toList());
+                }
+              }
+              ValidationReport keyed =
+                  new KeyedComparison(sd, Dialects.target(spec))
+                      .compare(
+                          src,
+                          tgt,
+                          mapping,
+                          spec.id(),
+                          byKey,
+                          EvidenceMask.plain(spec.mapping().plainEvidence()));
+              return new Read(coverage, keyed, whole);
+            });
+    return finish(
+        spec,
+        secrets,
+        mapping,
+        reverseStart == null
+            ? "the rows the reverse stream changed since its start at the switch"
+            : "the rows the reverse stream changed after the switch at " + reverseStart,
+        reverseStart,
+        read,
+        started);
+  }
+
+  /** The outcome of a changed-rows check from what it read (a gap: every table in full). */
+  private static Outcome finish(
+      MigrationSpec spec,
+      Secrets secrets,
+      MappingDocument mapping,
+      String reason,
+      String proof,
+      Read read,
+      long started) {
     RowChanges.Coverage coverage = read.coverage();
     if (!coverage.complete()) {
       return full(
@@ -232,13 +352,13 @@ public final class FinalCheck {
         result,
         new CutoverLog.Check(
             CutoverLog.CHECK_CHANGED,
-            plan.reason()
+            reason
                 + (whole.isEmpty()
                     ? ""
                     : "; compared in full: "
                         + whole.stream().map(TableMapping::source).toList()
                         + " (truncated, or keys the record cannot bind back)"),
-            plan.proof(),
+            proof,
             rows,
             compared.size(),
             whole.size(),

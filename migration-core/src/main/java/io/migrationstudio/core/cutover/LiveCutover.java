@@ -2,8 +2,10 @@ package io.migrationstudio.core.cutover;
 
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.cdc.StreamPosition;
+import io.migrationstudio.core.cdc.apply.RowChanges;
 import io.migrationstudio.core.cdc.apply.StreamService;
 import io.migrationstudio.core.copy.LoadFinisher;
+import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.cutover.StepRecorder.CheckFailed;
 import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialects;
@@ -152,9 +154,26 @@ final class LiveCutover {
         + " in the stream";
   }
 
+  /**
+   * Drops the forward capture, and prunes its record of changed rows on the target ({@code
+   * studio.row_changes}): the switch is done, no check reads it again (a rollback reads the reverse
+   * stream's record on the source), and it would otherwise grow until the decommission.
+   */
   String dropCapture() {
     stream.drop(spec, capture);
-    return "change capture " + capture + " dropped on the source";
+    int pruned =
+        Connections.onTarget(
+            spec,
+            secrets,
+            "pruning the change stream's record of changed rows",
+            tgt ->
+                new RowChanges(Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA)
+                    .prune(tgt, migrationId, capture, null));
+    return "change capture "
+        + capture
+        + " dropped on the source; its record of changed rows on the target pruned ("
+        + pruned
+        + " batches)";
   }
 
   CutoverLog.Live live(Long writeUnavailableMillis) {

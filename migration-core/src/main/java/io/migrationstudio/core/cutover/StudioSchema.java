@@ -13,7 +13,9 @@ import java.util.TreeSet;
  * The studio's bookkeeping schema on a PostgreSQL database (the target's chunk ledger, table plan,
  * rejects, lock and stream position; the reverse stream's position on a PostgreSQL source), as the
  * decommission sees it: which tables it holds and which other migrations still have rows there. It
- * is dropped only when no other migration does; otherwise only this migration's rows go.
+ * is dropped only when no other migration does; otherwise only this migration's rows go (its
+ * reverse stream's, {@code <id>#reverse}, included: its position and its record of changed rows,
+ * {@code row_changes}).
  */
 final class StudioSchema {
   /** What the schema holds now: its tables, and the other migrations with rows in them. */
@@ -53,8 +55,9 @@ final class StudioSchema {
           c.prepareStatement(
               "SELECT DISTINCT migration FROM "
                   + qualified(table)
-                  + " WHERE migration IS DISTINCT FROM ?")) {
+                  + " WHERE migration IS DISTINCT FROM ? AND migration IS DISTINCT FROM ?")) {
         ps.setString(1, migrationId);
+        ps.setString(2, reverse(migrationId));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             others.add(rs.getString(1));
@@ -84,8 +87,10 @@ final class StudioSchema {
       } else {
         for (String table : withMigrationColumn(c)) {
           try (PreparedStatement ps =
-              c.prepareStatement("DELETE FROM " + qualified(table) + " WHERE migration = ?")) {
+              c.prepareStatement(
+                  "DELETE FROM " + qualified(table) + " WHERE migration IN (?, ?)")) {
             ps.setString(1, migrationId);
+            ps.setString(2, reverse(migrationId));
             ps.executeUpdate();
           }
         }
@@ -102,6 +107,14 @@ final class StudioSchema {
     } finally {
       c.setAutoCommit(auto);
     }
+  }
+
+  /**
+   * The name the migration's reverse stream keeps its rows under on a PostgreSQL source (its
+   * position and its record of changed rows): this migration's too, not another one's.
+   */
+  private static String reverse(String migrationId) {
+    return io.migrationstudio.core.cutover.reverse.ReverseStream.recordName(migrationId);
   }
 
   private boolean exists(Connection c) throws SQLException {

@@ -394,6 +394,22 @@ public interface Dialect {
     void freezeWrites(Connection control, List<String> tables, java.time.Duration lockTimeout)
         throws SQLException;
 
+    /**
+     * Makes the guards ahead of {@link #freezeWrites}, letting writes through until it arms them
+     * (so that the freeze itself is short); returns what was made, or null when the engine cannot
+     * here (nothing made: {@link #freezeWrites} makes them). Only called when {@link
+     * #preparesAhead}; {@link #unfreezeWrites} removes what it made.
+     */
+    default String prepare(Connection control, List<String> tables, java.time.Duration lockTimeout)
+        throws SQLException {
+      return null;
+    }
+
+    /** Whether {@link #prepare} makes the guards ahead of the freeze on this engine. */
+    default boolean preparesAhead() {
+      return false;
+    }
+
     /** Removes the guards; tables without one are left as they are. */
     void unfreezeWrites(Connection control, List<String> tables) throws SQLException;
 

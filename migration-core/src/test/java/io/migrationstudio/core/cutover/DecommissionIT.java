@@ -42,7 +42,15 @@ class DecommissionIT {
     target.execute(
         "CREATE SCHEMA studio",
         "CREATE TABLE studio.chunk_ledger (migration text NOT NULL, chunk int)",
-        "INSERT INTO studio.chunk_ledger VALUES ('" + id + "', 0), ('other', 0), ('other', 1)");
+        "INSERT INTO studio.chunk_ledger VALUES ('" + id + "', 0), ('other', 0), ('other', 1)",
+        "CREATE TABLE studio.row_changes (migration text NOT NULL, capture text NOT NULL)",
+        "INSERT INTO studio.row_changes VALUES ('" + id + "', 'c'), ('other', 'c')");
+    // the reverse stream's bookkeeping on a PostgreSQL source: its position and its record of
+    // changed rows, under <id>#reverse (this migration's, not another's)
+    source.execute(
+        "CREATE SCHEMA studio",
+        "CREATE TABLE studio.row_changes (migration text NOT NULL, capture text NOT NULL)",
+        "INSERT INTO studio.row_changes VALUES ('" + id + "#reverse', 'c')");
     try (Connection c = source.connect()) {
       Dialects.forName("postgresql")
           .changeCapture()
@@ -90,6 +98,12 @@ class DecommissionIT {
       assertFalse(Files.exists(kept), "no rollback after the decommission: its copy goes");
       assertTrue(Files.readString(ini).contains("dbname=tgt"), "the ini itself stays");
       assertEquals(0, count(target, "studio.chunk_ledger WHERE migration = '" + id + "'"));
+      assertEquals(0, count(target, "studio.row_changes WHERE migration = '" + id + "'"));
+      assertEquals(1, count(target, "studio.row_changes WHERE migration = 'other'"));
+      assertEquals(
+          0,
+          count(source, "pg_namespace WHERE nspname = 'studio'"),
+          "the source's studio schema held only this migration's reverse rows: dropped");
       assertTrue(
           done.stream()
               .anyMatch(i -> i.what().startsWith("studio schema") && i.detail().contains("other")),

@@ -191,6 +191,31 @@ public final class RowChanges {
     }
   }
 
+  /**
+   * Deletes the batches of {@code capture} that end at or before {@code upTo} (null: all of them):
+   * a check only reads the batches after its proof, so those before it serve nothing. Returns the
+   * batches deleted (0 when there is no record).
+   */
+  public int prune(Connection c, String migration, String capture, StreamPosition upTo)
+      throws SQLException {
+    if (!exists(c)) {
+      return 0;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "DELETE FROM "
+                + table
+                + " WHERE migration = ? AND capture = ?"
+                + (upTo == null ? "" : " AND to_key <= ?"))) {
+      ps.setString(1, migration);
+      ps.setString(2, capture);
+      if (upTo != null) {
+        ps.setString(3, order(upTo));
+      }
+      return ps.executeUpdate();
+    }
+  }
+
   /** Whether the table exists (a query of a missing table would end the caller's transaction). */
   public boolean exists(Connection target) throws SQLException {
     try (PreparedStatement ps = target.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {

@@ -30,7 +30,7 @@ final class PgReverseApplier implements ReverseApplier {
             target,
             source,
             inverse,
-            migrationId + "#reverse",
+            ReverseStream.recordName(migrationId),
             ReverseStream.captureName(migrationId),
             TargetSchema.DEFAULT_STUDIO_SCHEMA,
             null);

@@ -110,6 +110,15 @@ public final class ReverseStream {
   }
 
   /**
+   * The migration name under which the reverse applier keeps its rows on a PostgreSQL source (its
+   * stream position, its batches of changed rows in {@code studio.row_changes}), apart from the
+   * forward stream's.
+   */
+  public static String recordName(String migrationId) {
+    return migrationId + "#reverse";
+  }
+
+  /**
    * At the switch point: the reverse capture on the target, the origin and the bookkeeping on the
    * source. Idempotent (an existing capture keeps its position). Refuses a mapping without an
    * inverse, naming each blocking finding.

@@ -17,7 +17,8 @@ import java.util.Objects;
  * the reverse stream drained to, what it applied, the source sequences it set, and the switch
  * traffic went back through ({@code switch_back}: {@code type: what}, e.g. {@code pgbouncer: the
  * [databases] entry app of /etc/pgbouncer/pgbouncer.ini}; its step's detail has the timings of its
- * parts).
+ * parts), and which comparison of both frozen sides ran ({@code final_check}: {@code changed}, the
+ * rows the reverse stream changed since the switch, or {@code full}, with the reason).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({
@@ -34,6 +35,7 @@ import java.util.Objects;
   "applied_changes",
   "table_changes",
   "sequences",
+  "final_check",
   "steps"
 })
 public record RollbackLog(
@@ -50,7 +52,8 @@ public record RollbackLog(
     @JsonProperty("table_changes") Map<String, Long> tableChanges,
     List<String> sequences,
     List<CutoverStep> steps,
-    @JsonProperty("switch_back") String switchBack) {
+    @JsonProperty("switch_back") String switchBack,
+    @JsonProperty("final_check") io.migrationstudio.core.cutover.CutoverLog.Check finalCheck) {
   public static final int CURRENT_VERSION = 1;
 
   /** Where the rollback writes its log on the branch. */
@@ -81,7 +84,23 @@ public record RollbackLog(
     }
     md.append("- reverse stream drained to: `").append(endPosition).append("`, ");
     md.append(appliedTransactions).append(" transactions, ");
-    md.append(appliedChanges).append(" row changes in all\n\n");
+    md.append(appliedChanges).append(" row changes in all\n");
+    if (finalCheck != null) {
+      md.append("- final check: ")
+          .append(finalCheck.mode())
+          .append(", ")
+          .append(finalCheck.rows())
+          .append(" rows of ")
+          .append(finalCheck.tables())
+          .append(" tables (")
+          .append(finalCheck.tablesInFull())
+          .append(" in full) in ")
+          .append(finalCheck.millis())
+          .append(" ms: ")
+          .append(finalCheck.reason())
+          .append('\n');
+    }
+    md.append('\n');
     steps(md);
     if (!tableChanges.isEmpty()) {
       md.append("\n## Row changes brought back per table\n\n");

@@ -5,6 +5,7 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.cdc.StreamPosition;
+import io.migrationstudio.core.cutover.CutoverLog;
 import io.migrationstudio.core.cutover.CutoverStep;
 import io.migrationstudio.core.cutover.FinalCheck;
 import io.migrationstudio.core.dialect.Dialect;
@@ -35,8 +36,9 @@ import java.util.concurrent.Callable;
  *   <li>write the end marker on the target (a logical message, after every committed write);
  *   <li>drain the reverse stream ({@link ReverseStream}) until the source holds the marker;
  *   <li>set the source's sequences past every value used on the target ({@link SourceSequences});
- *   <li>compare every table on both sides by counts and checksums, both frozen ({@link FinalCheck},
- *       as the cutover's final check);
+ *   <li>compare both frozen sides by checksums ({@link FinalCheck#reverse}): the rows the reverse
+ *       stream changed since the switch, by key, or every table in full without a complete record
+ *       of them (the rollback log's {@code final_check} says which ran and why);
  *   <li>switch traffic back (the caller's {@link SwitchBack}; none: the operator does it);
  *   <li>unfreeze the source, and check a new source session can write;
  *   <li>drop the reverse capture (the target stays frozen: nothing may write there any more).
@@ -167,6 +169,7 @@ public final class RollbackService {
     boolean sourceUnfrozen;
     long frozenAt;
     long writableAt;
+    CutoverLog.Check check;
 
     Run(
         MigrationSpec spec,
@@ -280,10 +283,12 @@ public final class RollbackService {
     }
 
     /**
-     * Both sides frozen and drained: every table compared by checksums as the cutover's final check
-     * does ({@link FinalCheck}), not by counts (equal counts hid an update the drain had missed).
-     * Tables with a row filter are left out: the target holds a subset of them on purpose, and the
-     * applications' writes on the target need not match the filter.
+     * Both sides frozen and drained, compared by checksums as the cutover's final check does
+     * ({@link FinalCheck#reverse}), not by counts (equal counts hid an update the drain had
+     * missed): the rows the reverse stream changed since the switch, by key (the cutover proved
+     * both sides equal right before it), or every table in full when there is no complete record of
+     * them. Tables with a row filter are left out: the target holds a subset of them on purpose,
+     * and the applications' writes on the target need not match the filter.
      */
     String checksums() {
       List<TableMapping> compared = new ArrayList<>();
@@ -295,21 +300,45 @@ public final class RollbackService {
           compared.add(t);
         }
       }
-      FinalCheck.Result result =
-          FinalCheck.compare(spec, secrets, FinalCheck.only(mapping, compared));
+      FinalCheck.Outcome outcome =
+          FinalCheck.reverse(
+              spec,
+              secrets,
+              FinalCheck.only(mapping, compared),
+              mapping,
+              MappingInversion.invert(mapping),
+              ReverseStream.recordName(id),
+              ReverseStream.captureName(id),
+              reverseStart);
+      check = outcome.check();
+      FinalCheck.Result result = outcome.result();
       if (!result.same()) {
         throw new Steps.CheckFailed(
             result.different().size()
                 + " of "
                 + result.tables().size()
-                + " tables differ between source and target after the reverse drain: "
+                + " tables differ between source and target after the reverse drain ("
+                + check.mode()
+                + " check): "
                 + String.join("; ", result.different())
                 + ". The switch back is refused: the source stays frozen and the target takes"
                 + " writes again, nothing is lost; find what wrote to the frozen source or what"
                 + " the reverse stream missed, repair the source and run the rollback again");
       }
-      return result.tables().size()
-          + " tables, every count and checksum equal"
+      return (CutoverLog.CHECK_CHANGED.equals(check.mode())
+              ? "changed rows: "
+                  + check.rows()
+                  + " rows of "
+                  + check.tables()
+                  + " tables changed on the target since the switch compared by key, all equal"
+                  + (check.tablesInFull() == 0
+                      ? ""
+                      : " (" + check.tablesInFull() + " of them in full)")
+              : "full: "
+                  + result.tables().size()
+                  + " tables, every count and checksum equal ("
+                  + check.reason()
+                  + ")")
           + (filtered.isEmpty() ? "" : "; not compared (row filter): " + filtered);
     }
 
@@ -432,7 +461,8 @@ public final class RollbackService {
           progress == null ? Map.of() : progress.tableChanges(),
           sequences,
           steps.steps(),
-          switchBack == null ? NO_SWITCH_BACK : switchBack.describe());
+          switchBack == null ? NO_SWITCH_BACK : switchBack.describe(),
+          check);
     }
 
     /** The first failed step's detail (": ..."), so that the summary says what to fix. */

@@ -389,6 +389,145 @@ class MariaDbRollbackIT {
     }
   }
 
+  /**
+   * The live cutover of a MariaDB source as the Cutover stage runs it ({@code executeCutover}: an
+   * online migration with its stream applied, the reverse stream, no switch), every step of {@code
+   * cutover-log.json} printed with its time. The write guards (triggers) are made before the freeze
+   * with the guard state of their tables off, and the freeze is one statement that turns it on (it
+   * waits for the transactions that wrote to the tables in scope, as {@code CREATE TRIGGER}'s
+   * metadata lock did); before, the triggers were created inside the window. After the cutover the
+   * guards refuse the application's account and root.
+   */
+  @Test
+  void theLiveCutoverMakesTheGuardsBeforeTheFreezeAndArmsThemInOneStatement(
+      TestMariaDb maria,
+      TestDatabase target,
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+      throws Exception {
+    Fixture f = copied(maria, target, false);
+    var stream = new io.migrationstudio.core.cdc.apply.StreamService(SECRETS);
+    String capture = io.migrationstudio.core.cdc.apply.StreamService.captureName(f.id());
+    List<String> guarded = ReverseStream.sourceTables(f.md(), PG, f.mapping());
+    try (io.migrationstudio.core.git.GitArtifactStore store =
+        io.migrationstudio.core.git.GitArtifactStore.open(home, null)) {
+      streamOne(maria, target, f, stream, capture);
+      String branch = "migrations/" + f.id();
+      store.openBranch(branch);
+      String commit =
+          store
+              .commit(
+                  branch,
+                  "studio",
+                  "evidence",
+                  java.util.Map.of(
+                      io.migrationstudio.core.report.ArtifactPaths.MAPPING_YAML,
+                      io.migrationstudio.core.report.Json.bytes(
+                          io.migrationstudio.core.report.Json.writeYaml(f.mapping()))))
+              .head();
+      var out =
+          new io.migrationstudio.core.cutover.CutoverService(
+                  store, new io.migrationstudio.core.spec.SecretResolver(java.util.Map.of()))
+              .executeCutover(f.spec(), f.id(), branch, commit);
+      var log =
+          io.migrationstudio.core.report.Json.read(
+              out.files().get(io.migrationstudio.core.report.ArtifactPaths.CUTOVER_LOG_JSON),
+              io.migrationstudio.core.cutover.CutoverLog.class,
+              "cutover-log.json");
+      StringBuilder times = new StringBuilder("MariaDB live cutover steps (ms):\n");
+      log.steps()
+          .forEach(
+              st ->
+                  times
+                      .append(String.format("%6d  %s  %s", st.millis(), st.status(), st.name()))
+                      .append('\n'));
+      times.append("write_unavailable_ms ").append(log.live().writeUnavailableMillis());
+      System.out.println(times);
+      assertEquals(Verdict.PASS, log.verdict(), log.summary() + "\n" + times);
+      List<String> names = log.steps().stream().map(CutoverStep::name).toList();
+      int made = names.indexOf("make the write guards before the freeze, not yet refusing");
+      int freeze = names.indexOf("freeze source writes");
+      assertTrue(made >= 0 && made < freeze, names.toString());
+      assertTrue(
+          log.steps().get(freeze).detail().contains("one statement"),
+          log.steps().get(freeze).detail());
+
+      // the forward stream's record of changed rows is pruned with its capture after the switch
+      CutoverStep dropped =
+          log.steps().get(names.indexOf("stop and drop the forward change capture"));
+      assertTrue(dropped.detail().matches(".*pruned \\([1-9][0-9]* batches\\)"), dropped.detail());
+      assertEquals(
+          0,
+          target.queryLong(
+              "SELECT count(*) FROM studio.row_changes WHERE migration = '" + f.id() + "'"));
+
+      WriteFreeze guards = f.md().writeFreeze().orElseThrow();
+      String customers = "`" + maria.name() + "`.`customers`";
+      try (Connection appSession =
+          DriverManager.getConnection(maria.jdbcUrl(), f.app(), "app-pw")) {
+        assertTrue(guards.tryWrite(appSession, customers).startsWith("SQLState 25006"));
+        appSession.setAutoCommit(false);
+        try (Statement s = appSession.createStatement()) {
+          SQLException refused =
+              org.junit.jupiter.api.Assertions.assertThrows(
+                  SQLException.class,
+                  () -> s.execute("INSERT INTO orders (customer_id, status) VALUES (1, 'x')"));
+          assertEquals("25006", refused.getSQLState(), refused.toString());
+        }
+        appSession.rollback();
+      }
+      try (Connection rootSession = maria.connect()) {
+        assertTrue(guards.tryWrite(rootSession, customers).startsWith("SQLState 25006"));
+      }
+      // at the same load: the freeze with the guards made inside it (as before), then made ahead
+      try (Connection src = maria.connect()) {
+        guards.unfreezeWrites(src, guarded);
+        long t0 = System.nanoTime();
+        f.md().writeFreeze().orElseThrow().freezeWrites(src, guarded, Duration.ofSeconds(10));
+        long inside = (System.nanoTime() - t0) / 1_000_000;
+        guards.unfreezeWrites(src, guarded);
+        WriteFreeze ahead = f.md().writeFreeze().orElseThrow();
+        ahead.prepare(src, guarded, Duration.ofSeconds(10));
+        t0 = System.nanoTime();
+        ahead.freezeWrites(src, guarded, Duration.ofSeconds(10));
+        System.out.println(
+            "freeze, guards made inside it: "
+                + inside
+                + " ms; made ahead, armed: "
+                + (System.nanoTime() - t0) / 1_000_000
+                + " ms; cutover freeze step: "
+                + log.steps().get(freeze).detail());
+      }
+    } finally {
+      try (Connection src = maria.connect()) {
+        f.md().writeFreeze().orElseThrow().unfreezeWrites(src, guarded);
+      }
+      new ReverseStream(SECRETS).drop(f.spec(), f.id());
+      stream.drop(f.spec(), capture);
+    }
+  }
+
+  /** A row written on the source after the copy, applied by the forward stream's slices. */
+  private static void streamOne(
+      TestMariaDb maria,
+      TestDatabase target,
+      Fixture f,
+      io.migrationstudio.core.cdc.apply.StreamService stream,
+      String capture) {
+    maria.execute("INSERT INTO orders (customer_id, amount, status) VALUES (1, 1.00, 'streamed')");
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (target.queryLong("SELECT count(*) FROM orders WHERE status = 'streamed'") == 0
+        && System.nanoTime() < deadline) {
+      stream.applySlice(
+          f.spec(),
+          f.mapping(),
+          f.id(),
+          capture,
+          f.forwardStart().text(),
+          Duration.ofSeconds(2),
+          p -> {});
+    }
+  }
+
   @Test
   void aValueTheSourceColumnCannotHoldStopsTheRollbackWithTheSourceFrozen(
       TestMariaDb maria, TestDatabase target) throws Exception {

@@ -217,9 +217,11 @@ class RollbackServiceIT {
             "the slice brought the target's writes to the frozen source already");
 
         long started = System.nanoTime();
+        // no start position, as the workflow's rollback and studio rollback SPEC ask: the record
+        // from its first batch
         RollbackLog log =
             new RollbackService(SECRETS)
-                .rollback(spec, mapping, id, reverse.position(), Duration.ofSeconds(60), null);
+                .rollback(spec, mapping, id, null, Duration.ofSeconds(60), null);
         long wallMillis = (System.nanoTime() - started) / 1_000_000;
         System.out.println(
             "rollback: "
@@ -229,6 +231,17 @@ class RollbackServiceIT {
                 + " ms in all\n"
                 + log.markdown());
         assertEquals(Verdict.PASS, log.verdict(), log.markdown());
+        // both frozen sides compared on the rows the target changed since the switch (the
+        // reverse applier's record on the source), not every table in full: clients 21 (inserted,
+        // then renamed) and 3; purchases 7, 2 and 1000 (a key change), 4991-5000
+        assertEquals(
+            io.migrationstudio.core.cutover.CutoverLog.CHECK_CHANGED,
+            log.finalCheck().mode(),
+            log.markdown());
+        assertEquals(15, log.finalCheck().rows(), log.markdown());
+        assertEquals(2, log.finalCheck().tables(), log.markdown());
+        assertEquals(0, log.finalCheck().tablesInFull(), log.markdown());
+        assertTrue(log.markdown().contains("- final check: changed, 15 rows"), log.markdown());
 
         // every write, by the servers' own md5 of the rows
         assertEquals(
@@ -405,20 +418,37 @@ class RollbackServiceIT {
 
       // a superuser bypasses the guards (replica mode skips triggers) and changes a value on the
       // frozen source: the counts stay equal, the checksums do not, and the switch back is
-      // refused before the hook runs
+      // refused before the hook runs. A row the target never changed is not in the reverse
+      // stream's record of changed rows: with that record cut (a gap), the check compares every
+      // table in full and finds it
       source.execute(
           "SET session_replication_role = replica",
           "UPDATE customers SET note = 'drift' WHERE id = 5");
+      source.execute(
+          "DELETE FROM studio.row_changes WHERE migration = '"
+              + ReverseStream.recordName(f.id())
+              + "'");
       RollbackLog drifted =
           new RollbackService(SECRETS)
               .rollback(
                   spec,
                   f.mapping(),
                   f.id(),
-                  null,
+                  f.reverse().position(),
                   Duration.ofSeconds(60),
                   CutoverService.switchBack(spec, SECRETS));
       assertEquals(Verdict.FAIL, drifted.verdict(), drifted.markdown());
+      assertEquals(
+          io.migrationstudio.core.cutover.CutoverLog.CHECK_FULL,
+          drifted.finalCheck().mode(),
+          drifted.markdown());
+      assertTrue(
+          drifted.finalCheck().reason().contains("may be incomplete"),
+          drifted.finalCheck().reason());
+      assertEquals(
+          io.migrationstudio.core.cutover.CutoverLog.CHECK_CHANGED,
+          failed.finalCheck().mode(),
+          "the first attempt compared the changed rows: " + failed.markdown());
       CutoverStep refused =
           drifted.steps().stream().filter(CutoverStep::failed).findFirst().orElseThrow();
       assertEquals(RollbackService.CHECKSUMS, refused.name(), drifted.markdown());

@@ -275,4 +275,93 @@ class MariaDbDialectIT {
       assertEquals(2, freeze.queryLong("SELECT count(*) FROM other"));
     }
   }
+
+  /**
+   * The guards made ahead of the freeze let every write through; the freeze arms them with one
+   * statement per table, which waits for a transaction that wrote to the table before it; after it
+   * a transaction that began before the freeze (its snapshot older than the arming) is refused all
+   * the same, and an application account granted DML on its database cannot turn the guard off.
+   */
+  @Test
+  void guardsMadeAheadPassWritesUntilTheFreezeArmsThemAfterTheOpenWriters(TestMariaDb freeze)
+      throws Exception {
+    freeze.execute(
+        "CREATE TABLE t (id INT PRIMARY KEY)",
+        "CREATE TABLE other (id INT)",
+        "INSERT INTO t VALUES (1)",
+        "CREATE USER IF NOT EXISTS 'studio_app2'@'localhost' IDENTIFIED BY 'app-pw'",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON `"
+            + freeze.name()
+            + "`.* TO 'studio_app2'@'localhost'");
+    String db = "`" + freeze.name() + "`.";
+    List<String> scope = List.of(db + "`t`");
+    Dialect.WriteFreeze wf = new MariaDbDialect().writeFreeze().orElseThrow();
+    assertTrue(wf.preparesAhead());
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try (Connection admin = freeze.connect();
+        Connection writer =
+            java.sql.DriverManager.getConnection(freeze.jdbcUrl(), "studio_app2", "app-pw");
+        Connection early =
+            java.sql.DriverManager.getConnection(freeze.jdbcUrl(), "studio_app2", "app-pw");
+        Statement w = writer.createStatement();
+        Statement e = early.createStatement()) {
+      assertNotNull(wf.prepare(admin, scope, java.time.Duration.ofSeconds(5)));
+      try {
+        assertEquals(scope, wf.unguarded(admin, scope), "made, not armed");
+        assertNull(wf.tryWrite(writer, db + "`t`"), "a write passes the guard made ahead");
+        // an open transaction that wrote to t, and one that began (snapshot) before the freeze
+        writer.setAutoCommit(false);
+        w.execute("INSERT INTO t VALUES (2)");
+        early.setAutoCommit(false);
+        e.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+        e.executeQuery("SELECT count(*) FROM other").close();
+
+        java.util.concurrent.Future<?> armed =
+            pool.submit(
+                () -> {
+                  wf.freezeWrites(admin, scope, java.time.Duration.ofSeconds(20));
+                  return null;
+                });
+        Thread.sleep(700);
+        assertFalse(armed.isDone(), "the freeze waits for the transaction that wrote to t");
+        writer.commit();
+        armed.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(List.of(), wf.unguarded(admin, scope));
+
+        SQLException refused =
+            assertThrows(SQLException.class, () -> e.execute("INSERT INTO t VALUES (3)"));
+        assertEquals("25006", refused.getSQLState(), refused.getMessage());
+        early.rollback();
+        refused = assertThrows(SQLException.class, () -> w.execute("UPDATE t SET id = id"));
+        assertEquals("25006", refused.getSQLState(), refused.getMessage());
+        writer.rollback();
+        writer.setAutoCommit(true);
+        SQLException denied =
+            assertThrows(
+                SQLException.class,
+                () -> w.execute("UPDATE studio.guard_state SET armed = 0"),
+                "the application cannot turn the guard off");
+        assertEquals(1142, denied.getErrorCode(), denied.getMessage());
+        try (Connection root = freeze.connect()) { // root: refused as well
+          assertNotNull(wf.tryWrite(root, db + "`t`"));
+        }
+        try (Statement a = admin.createStatement()) {
+          a.execute("INSERT INTO other VALUES (1)"); // not in scope
+        }
+      } finally {
+        pool.shutdownNow();
+        wf.unfreezeWrites(admin, scope);
+      }
+      assertEquals(scope, wf.unguarded(admin, scope));
+      assertNull(wf.tryWrite(writer, db + "`t`"));
+      assertEquals(
+          0,
+          freeze.queryLong(
+              "SELECT count(*) FROM studio.guard_state WHERE table_schema = '"
+                  + freeze.name()
+                  + "'"));
+      assertEquals(2, freeze.queryLong("SELECT count(*) FROM t"));
+    }
+  }
 }
