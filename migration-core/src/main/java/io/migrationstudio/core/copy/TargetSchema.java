@@ -565,12 +565,100 @@ public final class TargetSchema {
       }
       lines.add(col.toString());
     }
+    for (ColumnMapping c : t.copiedColumns()) {
+      memberCheck(c)
+          .ifPresent(
+              check ->
+                  lines.add(
+                      "  CONSTRAINT "
+                          + dialect.quote(cut(t.target() + "_" + c.target(), "_check"))
+                          + " "
+                          + check));
+    }
     sb.append(String.join(",\n", lines)).append("\n)");
     String partitionBy = carried.partitionBy().get(t.source());
     if (partitionBy != null) {
       sb.append(" PARTITION BY ").append(partitionBy);
     }
     return sb.toString();
+  }
+
+  /**
+   * The CHECK that keeps a column to its source type's value list, when the source engine spells
+   * one ({@link Dialect#enumMembers}, {@link Dialect#setMembers}: MySQL/MariaDB {@code enum} and
+   * {@code set}) and the column arrives as it was read (MAP or CAST, no value map: a value map
+   * writes other values, and a computed column is the mapping's own): an enum mapped to text or
+   * varchar gets {@code CHECK (col IN ('a', 'b'))}; a set mapped to {@code text[]} (the type
+   * catalogue's default) gets {@code CHECK (col <@ ARRAY['a', 'b']::text[])}, each member allowed;
+   * a set mapped to text gets the same over its comma-separated members ({@code ''} is the empty
+   * set). Any other target type (an enum cast to an integer, say) gets none.
+   */
+  Optional<String> memberCheck(ColumnMapping c) {
+    if (c.source() == null
+        || c.hasValueMap()
+        || c.isGenerated()
+        || (c.disposition() != io.migrationstudio.core.mapping.Disposition.MAP
+            && c.disposition() != io.migrationstudio.core.mapping.Disposition.CAST)
+        || mapping.sourceEngine() == null
+        || c.type() == null) {
+      return Optional.empty();
+    }
+    Optional<Dialect> source =
+        io.migrationstudio.core.dialect.Dialects.all().stream()
+            .filter(d -> d.name().equalsIgnoreCase(mapping.sourceEngine()))
+            .findFirst();
+    if (source.isEmpty()) {
+      return Optional.empty();
+    }
+    String type = c.type().trim().toLowerCase(Locale.ROOT);
+    boolean array = type.endsWith("[]");
+    boolean text =
+        !array
+            && (type.equals("text")
+                || type.startsWith("varchar")
+                || type.startsWith("character varying")
+                || type.startsWith("char")
+                || type.startsWith("character"));
+    String col = dialect.quote(c.target());
+    Optional<List<String>> members = source.get().enumMembers(c.sourceType());
+    if (members.isPresent() && !members.get().isEmpty()) {
+      return text
+          ? Optional.of("CHECK (" + col + " IN (" + literals(members.get(), ", ") + "))")
+          : Optional.empty();
+    }
+    members = source.get().setMembers(c.sourceType());
+    if (members.isEmpty() || members.get().isEmpty()) {
+      return Optional.empty();
+    }
+    String allowed = "ARRAY[" + literals(members.get(), ", ") + "]::text[]";
+    if (array && type.startsWith("text")) {
+      return Optional.of("CHECK (" + col + " <@ " + allowed + ")");
+    }
+    return text
+        ? Optional.of(
+            "CHECK ("
+                + col
+                + " = '' OR string_to_array("
+                + col
+                + "::text, ',') <@ "
+                + allowed
+                + ")")
+        : Optional.empty();
+  }
+
+  private static String literals(List<String> values, String separator) {
+    return String.join(separator, values.stream().map(TargetSchema::literal).toList());
+  }
+
+  /**
+   * {@code base + suffix} cut (at the end of {@code base}, on a character boundary) to the 63 bytes
+   * a PostgreSQL identifier may have.
+   */
+  static String cut(String base, String suffix) {
+    while ((base + suffix).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
+      base = base.substring(0, base.offsetByCodePoints(base.length(), -1));
+    }
+    return base + suffix;
   }
 
   private String createIndex(TableMapping t, IndexInfo ix) {

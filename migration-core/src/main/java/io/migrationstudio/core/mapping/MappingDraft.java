@@ -44,7 +44,8 @@ public final class MappingDraft {
       List<Column> columns,
       @JsonProperty("unique_keys") List<KeyConstraint> uniqueKeys,
       @JsonProperty("foreign_keys") List<ForeignKey> foreignKeys,
-      List<IndexInfo> indexes) {
+      List<IndexInfo> indexes,
+      @JsonProperty("inheritance_parent") Boolean inheritanceParent) {
     public Table {
       columns = columns == null ? List.of() : List.copyOf(columns);
     }

@@ -213,7 +213,8 @@ public final class MappingGenerator {
               t.columns(),
               uks,
               fks,
-              indexes));
+              indexes,
+              !table.inheritanceChildren().isEmpty()));
     }
 
     List<SequenceMapping> sequences = sequences(inventory, draft, naming, overrides, unknown);

@@ -128,7 +128,8 @@ public final class MappingLoader {
               columns,
               t.uniqueKeys(),
               t.foreignKeys(),
-              t.indexes());
+              t.indexes(),
+              Boolean.TRUE.equals(t.inheritanceParent()));
       problems.addAll(keyComparisonProblems(table, where));
       tables.add(table);
     }

@@ -96,6 +96,96 @@ class TargetSchemaTest {
         1, "identity", "postgresql", "public", "Tgt Schema", List.of(parent, child), null);
   }
 
+  private static ColumnMapping valueList(String name, String sourceType, String type) {
+    return new ColumnMapping(
+        name,
+        name,
+        Disposition.MAP,
+        sourceType,
+        type,
+        CanonicalType.TEXT,
+        true,
+        false,
+        null,
+        null,
+        null);
+  }
+
+  /**
+   * A MariaDB enum mapped to text or varchar keeps its members as a CHECK, a set mapped to text[]
+   * (or text) a CHECK that every member is allowed; quotes in members are doubled; a PostgreSQL
+   * source (whose enum types are carried as types) and a value-mapped enum get none.
+   */
+  @Test
+  void mariaDbEnumAndSetColumnsKeepTheirMembersAsChecks() {
+    TableMapping film =
+        new TableMapping(
+            "film",
+            "film",
+            null,
+            List.of(),
+            List.of(
+                valueList("rating", "enum('G','PG-13','it''s')", "text"),
+                valueList("size", "enum('s','m')", "varchar(1)"),
+                valueList("features", "set('Trailers','Deleted Scenes')", "text[]"),
+                valueList("flags", "set('a','b')", "text"),
+                valueList("as_int", "enum('1','2')", "integer"),
+                valueList("plain", "varchar(10)", "text")),
+            null,
+            null,
+            null);
+    String sql =
+        new TargetSchema(
+                new PostgresDialect(),
+                new MappingDocument(1, "identity", "mariadb", "db", "public", List.of(film), null))
+            .render();
+    assertTrue(
+        sql.contains(
+            "CONSTRAINT \"film_rating_check\" CHECK (\"rating\" IN ('G', 'PG-13', 'it''s'))"),
+        sql);
+    assertTrue(sql.contains("CONSTRAINT \"film_size_check\" CHECK (\"size\" IN ('s', 'm'))"), sql);
+    assertTrue(
+        sql.contains(
+            "CONSTRAINT \"film_features_check\" CHECK (\"features\" <@"
+                + " ARRAY['Trailers', 'Deleted Scenes']::text[])"),
+        sql);
+    assertTrue(
+        sql.contains(
+            "CONSTRAINT \"film_flags_check\" CHECK (\"flags\" = '' OR"
+                + " string_to_array(\"flags\"::text, ',') <@ ARRAY['a', 'b']::text[])"),
+        sql);
+    assertFalse(sql.contains("film_as_int_check"), sql);
+    assertFalse(sql.contains("film_plain_check"), sql);
+
+    String fromPostgres =
+        new TargetSchema(
+                new PostgresDialect(),
+                new MappingDocument(
+                    1, "identity", "postgresql", "public", "public", List.of(film), null))
+            .render();
+    assertFalse(fromPostgres.contains("_check"), fromPostgres);
+    ColumnMapping mapped =
+        valueList("rating", "enum('G','PG')", "text")
+            .withValueMap(
+                java.util.Map.of("G", "general", "PG", "parental"),
+                io.migrationstudio.core.mapping.UnmappedPolicy.REJECT);
+    String withMap =
+        new TargetSchema(
+                new PostgresDialect(),
+                new MappingDocument(
+                    1,
+                    "identity",
+                    "mariadb",
+                    "db",
+                    "public",
+                    List.of(film.withColumns(List.of(mapped))),
+                    null))
+            .render();
+    assertFalse(withMap.contains("_check"), withMap);
+    assertEquals(
+        "x".repeat(57) + "_check", TargetSchema.cut("x".repeat(70), "_check"), "63 bytes at most");
+  }
+
   @Test
   void renderIsByteStableAndQuotesEveryIdentifier() {
     TargetSchema schema = new TargetSchema(new PostgresDialect(), hostileMapping());
