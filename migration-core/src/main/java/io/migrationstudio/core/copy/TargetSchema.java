@@ -215,7 +215,70 @@ public final class TargetSchema {
    * row-level security).
    */
   List<Step> postDataSteps() {
-    return carried.afterData().stream().map(s -> new Step(s.sql(), s)).toList();
+    List<Step> out =
+        new ArrayList<>(carried.afterData().stream().map(s -> new Step(s.sql(), s)).toList());
+    onUpdateTriggers().forEach(s -> out.add(Step.of(s)));
+    return out;
+  }
+
+  /** Whether phase 4 has anything to run (carried post-data objects, on-update triggers). */
+  public boolean hasPostData() {
+    return !postDataSteps().isEmpty();
+  }
+
+  /**
+   * The trigger of each column with {@code on_update} (MySQL/MariaDB {@code ON UPDATE
+   * CURRENT_TIMESTAMP}), created after the load like the source's triggers so none fired during it:
+   * a function {@code <table>_<column>_on_update()} and a {@code BEFORE UPDATE ... FOR EACH ROW}
+   * trigger of the same name that writes the expression into the column when the update changed the
+   * row but left the column as it was. That is MariaDB's rule (the column follows an update that
+   * changes another column and does not assign it) except for one case PostgreSQL cannot tell
+   * apart: an update that assigns the column its current value gets the new time. An ordinary
+   * trigger: a session with {@code session_replication_role = replica} does not fire it.
+   */
+  public List<String> onUpdateTriggers() {
+    List<String> out = new ArrayList<>();
+    for (TableMapping t : mapping.tables()) {
+      for (ColumnMapping c : t.copiedColumns()) {
+        if (c.onUpdate() == null || c.isGenerated()) {
+          continue;
+        }
+        String name = cut(t.target() + "_" + c.target(), "_on_update");
+        String function = dialect.qualify(targetSchema, name);
+        String col = "NEW." + dialect.quote(c.target());
+        String body =
+            "\nBEGIN\n  IF "
+                + col
+                + " IS NOT DISTINCT FROM OLD."
+                + dialect.quote(c.target())
+                + " AND NEW::text IS DISTINCT FROM OLD::text THEN\n    "
+                + col
+                + " := "
+                + c.onUpdate()
+                + ";\n  END IF;\n  RETURN NEW;\nEND\n";
+        String tag = DO_TAG;
+        for (int n = 1; body.contains(tag); n++) {
+          tag = "$studio_ddl" + n + "$";
+        }
+        out.add(
+            "CREATE OR REPLACE FUNCTION "
+                + function
+                + "() RETURNS trigger LANGUAGE plpgsql AS "
+                + tag
+                + body
+                + tag);
+        out.add("DROP TRIGGER IF EXISTS " + dialect.quote(name) + " ON " + table(t));
+        out.add(
+            "CREATE TRIGGER "
+                + dialect.quote(name)
+                + " BEFORE UPDATE ON "
+                + table(t)
+                + " FOR EACH ROW EXECUTE FUNCTION "
+                + function
+                + "()");
+      }
+    }
+    return out;
   }
 
   /** Ledger, target schema, sequences that are not identities. */
@@ -439,7 +502,7 @@ public final class TargetSchema {
     }
     sb.append("-- Phase 3: identities and sequences past the copied keys\n\n");
     sequenceStatements().forEach(s -> sb.append(s).append(";\n\n"));
-    if (!carried.afterData().isEmpty()) {
+    if (hasPostData()) {
       sb.append("-- Phase 4: the source's post-data objects (after the load, so triggers did not");
       sb.append(" fire during it)\n\n");
       postDataSteps().forEach(s -> sb.append(s.rendered()).append(";\n\n"));

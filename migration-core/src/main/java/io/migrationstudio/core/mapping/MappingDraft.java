@@ -73,7 +73,8 @@ public final class MappingDraft {
           String unmapped,
       ComparisonRule compare,
       String generated,
-      String collation) {}
+      String collation,
+      @JsonProperty("on_update") String onUpdate) {}
 
   /** Text, with an explicit YAML/JSON null read as "null" and an absent value left null. */
   static final class NullIsText

@@ -186,6 +186,61 @@ class TargetSchemaTest {
         "x".repeat(57) + "_check", TargetSchema.cut("x".repeat(70), "_check"), "63 bytes at most");
   }
 
+  /**
+   * A column with {@code on_update} gets a BEFORE UPDATE trigger after the load (phase 4), named
+   * after table and column, that writes the expression only when the update left the column as it
+   * was and changed the row; other columns get none.
+   */
+  @Test
+  void anOnUpdateColumnGetsATriggerAfterTheLoad() {
+    TableMapping film =
+        new TableMapping(
+            "film",
+            "film",
+            null,
+            List.of(),
+            List.of(
+                valueList("title", "varchar(10)", "text"),
+                new ColumnMapping(
+                        "last_update",
+                        "last_update",
+                        Disposition.MAP,
+                        "timestamp",
+                        "timestamptz",
+                        CanonicalType.TIMESTAMPTZ,
+                        false,
+                        false,
+                        "CURRENT_TIMESTAMP",
+                        null,
+                        null)
+                    .withOnUpdate("CURRENT_TIMESTAMP")),
+            null,
+            null,
+            null);
+    TargetSchema schema =
+        new TargetSchema(
+            new PostgresDialect(),
+            new MappingDocument(1, "identity", "mariadb", "db", "public", List.of(film), null));
+    assertEquals(
+        List.of(
+            "CREATE OR REPLACE FUNCTION \"public\".\"film_last_update_on_update\"() RETURNS trigger"
+                + " LANGUAGE plpgsql AS $studio_ddl$\nBEGIN\n"
+                + "  IF NEW.\"last_update\" IS NOT DISTINCT FROM OLD.\"last_update\""
+                + " AND NEW::text IS DISTINCT FROM OLD::text THEN\n"
+                + "    NEW.\"last_update\" := CURRENT_TIMESTAMP;\n  END IF;\n  RETURN NEW;\nEND\n"
+                + "$studio_ddl$",
+            "DROP TRIGGER IF EXISTS \"film_last_update_on_update\" ON \"public\".\"film\"",
+            "CREATE TRIGGER \"film_last_update_on_update\" BEFORE UPDATE ON \"public\".\"film\""
+                + " FOR EACH ROW EXECUTE FUNCTION \"public\".\"film_last_update_on_update\"()"),
+        schema.onUpdateTriggers());
+    String sql = schema.render();
+    assertTrue(sql.indexOf("CREATE TRIGGER") > sql.indexOf("-- Phase 4"), "after the load: " + sql);
+    assertTrue(schema.hasPostData());
+    assertFalse(
+        new TargetSchema(new PostgresDialect(), hostileMapping()).hasPostData(),
+        "no on_update column, nothing carried: no phase 4");
+  }
+
   @Test
   void renderIsByteStableAndQuotesEveryIdentifier() {
     TargetSchema schema = new TargetSchema(new PostgresDialect(), hostileMapping());
