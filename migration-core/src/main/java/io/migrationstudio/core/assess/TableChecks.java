@@ -74,8 +74,9 @@ final class TableChecks {
           Category.COMPATIBILITY,
           "A MySQL column with ON UPDATE CURRENT_TIMESTAMP (inventory column field onUpdate):"
               + " PostgreSQL has no such clause.",
-          "Write a BEFORE UPDATE trigger on the target that sets the column (the risk names the"
-              + " trigger and its function), or have the application set it.",
+          "Migrate creates a BEFORE UPDATE trigger that sets the column after the load when the"
+              + " mapping keeps it a timestamp (mapping.yaml on_update; the risk names the trigger"
+              + " and its function); otherwise write it, or have the application set it.",
           TableChecks::onUpdate);
 
   static final RiskCheck CHECK_CONSTRAINT_PORT =
@@ -304,7 +305,9 @@ final class TableChecks {
                     + ": the source writes the current time into it whenever a row changes. "
                     + c.targetEngine()
                     + " has no such clause, so after the cutover updates leave it stale.",
-                "Before the cutover, create on the target (in target names) the function "
+                "Migrate creates it after the load when the mapping keeps the column a timestamp"
+                    + " (mapping.yaml on_update); otherwise, before the cutover, create on the"
+                    + " target (in target names) the function "
                     + trigger
                     + "() RETURNS trigger AS $$ BEGIN NEW."
                     + col.name()

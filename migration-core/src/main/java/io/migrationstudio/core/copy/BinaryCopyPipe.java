@@ -202,7 +202,7 @@ public final class BinaryCopyPipe {
     for (int i = 0; i < cols.size(); i++) {
       sb.append(i == 0 ? "" : ", ").append(sql.sourceDialect().quote(cols.get(i).source()));
     }
-    sb.append(" FROM ").append(sql.sourceTable());
+    sb.append(" FROM ").append(sql.sourceFrom());
     Optional<ColumnMapping> key = sql.chunkKey();
     List<String> where = new ArrayList<>();
     if (key.isPresent()) {

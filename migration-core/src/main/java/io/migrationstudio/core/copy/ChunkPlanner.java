@@ -124,7 +124,7 @@ public final class ChunkPlanner {
         "SELECT "
             + sql.sourceKeyValue(key.get())
             + " FROM "
-            + sql.sourceTable()
+            + sql.sourceFrom()
             + filter
             + " ORDER BY "
             + k;
@@ -251,7 +251,7 @@ public final class ChunkPlanner {
     long rows = estimate.get();
     // too few pages sampled to trust: number the rows instead
     return sampledBoundaries(
-            source, dialect, sql.sourceTable(), dialect.quote(key.source()), rows, chunkRows)
+            source, dialect, sql.sourceFrom(), dialect.quote(key.source()), rows, chunkRows)
         .map(b -> new ChunkPlan(sql.table().source(), key.source(), false, rows, rangesFrom(b)));
   }
 

@@ -156,7 +156,8 @@ public final class IntegrationChecker {
     String qualified = target.qualify(TableSql.targetSchema(mapping, target), t.target());
     List<String> problems = new ArrayList<>();
     long targetRows = -1;
-    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + qualified);
+    String rows = t.inheritanceParent() ? target.only(qualified) : qualified;
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + rows);
         ResultSet rs = ps.executeQuery()) {
       rs.next();
       targetRows = rs.getLong(1);

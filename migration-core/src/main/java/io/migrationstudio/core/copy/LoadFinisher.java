@@ -155,6 +155,8 @@ public final class LoadFinisher {
       if (!carried.isEmpty()) {
         CarriedSchema.record(
             c, studioSchema, target, migrationId, "post-data", schema.applyPostData(c));
+      } else if (schema.hasPostData()) {
+        schema.applyPostData(c); // across engines: the mapping's on-update triggers only
       }
       RunReport report = report(c, mapping, migrationId, stageStartedAtMillis, schema, ledger);
       return new StageOutput(

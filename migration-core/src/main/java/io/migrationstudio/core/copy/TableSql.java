@@ -148,6 +148,22 @@ public final class TableSql {
   }
 
   /**
+   * The source table as every read of its rows names it after {@code FROM}: {@code ONLY t} for a
+   * table-inheritance parent ({@link TableMapping#inheritanceParent}), whose children's rows are
+   * theirs and copied with them, never also with the parent.
+   */
+  public String sourceFrom() {
+    return table.inheritanceParent() ? source.only(sourceTable()) : sourceTable();
+  }
+
+  /**
+   * The target table as every read or range delete of its rows names it (see {@link #sourceFrom}).
+   */
+  public String targetFrom() {
+    return table.inheritanceParent() ? target.only(targetTable()) : targetTable();
+  }
+
+  /**
    * The source schema (MariaDB: database) of the mapping, the dialect default when it names none.
    */
   public String sourceSchema() {
@@ -192,7 +208,7 @@ public final class TableSql {
    */
   public String sourceAggregate(String items, ChunkRange range) {
     StringBuilder sb = new StringBuilder("SELECT ").append(items);
-    sb.append(" FROM ").append(sourceTable());
+    sb.append(" FROM ").append(sourceFrom());
     List<String> where = new ArrayList<>();
     if (table.filter() != null && !table.filter().isBlank()) {
       where.add("(" + table.filter() + ")");
@@ -208,7 +224,7 @@ public final class TableSql {
    */
   public String targetAggregate(String items, ChunkRange range) {
     StringBuilder sb = new StringBuilder("SELECT ").append(items);
-    sb.append(" FROM ").append(targetTable());
+    sb.append(" FROM ").append(targetFrom());
     appendWhere(sb, targetRange(range));
     return sb.toString();
   }
@@ -216,7 +232,7 @@ public final class TableSql {
   /** The source query of one row by its full key (values bound as text). */
   public String sourceByKey() {
     StringBuilder sb = new StringBuilder("SELECT ").append(readList());
-    sb.append(" FROM ").append(sourceTable());
+    sb.append(" FROM ").append(sourceFrom());
     List<String> where = new ArrayList<>();
     if (table.filter() != null && !table.filter().isBlank()) {
       where.add("(" + table.filter() + ")");
@@ -263,7 +279,7 @@ public final class TableSql {
       sb.append(crossEngine() ? exactText(name, types.get(name)) : source.quote(name));
     }
     sb.append(before.isEmpty() ? "" : ", ").append(readList());
-    sb.append(" FROM ").append(sourceTable());
+    sb.append(" FROM ").append(sourceFrom());
     if (table.filter() != null && !table.filter().isBlank()) {
       sb.append(" WHERE (").append(table.filter()).append(")");
     }
@@ -295,7 +311,7 @@ public final class TableSql {
               ? exactText(keys.get(i), keyColumn(table.primaryKey().get(i)).sourceType())
               : "CAST(" + k + " AS " + sourceType(keyColumn(table.primaryKey().get(i))) + ")");
     }
-    sb.append(" FROM ").append(sourceTable());
+    sb.append(" FROM ").append(sourceFrom());
     if (table.filter() != null && !table.filter().isBlank()) {
       sb.append(" WHERE (").append(table.filter()).append(")");
     }
@@ -307,17 +323,17 @@ public final class TableSql {
   public String sourceCount() {
     String filter =
         table.filter() == null || table.filter().isBlank() ? "" : " WHERE (" + table.filter() + ")";
-    return sourceDialect().countRows(sourceTable()) + filter;
+    return sourceDialect().countRows(sourceFrom()) + filter;
   }
 
   public String targetCount() {
-    return "SELECT count(*) FROM " + targetTable();
+    return "SELECT count(*) FROM " + targetFrom();
   }
 
   /** The target query of a range: target columns in order, ordered by key. */
   public String targetSelect(ChunkRange range) {
     StringBuilder sb = new StringBuilder("SELECT ").append(targetColumnList());
-    sb.append(" FROM ").append(targetTable());
+    sb.append(" FROM ").append(targetFrom());
     appendWhere(sb, targetRange(range));
     appendOrder(sb, table.primaryKey(), target);
     return sb.toString();
@@ -330,7 +346,7 @@ public final class TableSql {
    */
   public String sourceByKeys(String items, int n) {
     StringBuilder sb = new StringBuilder("SELECT ").append(items == null ? readList() : items);
-    sb.append(" FROM ").append(sourceTable());
+    sb.append(" FROM ").append(sourceFrom());
     List<String> where = new ArrayList<>();
     if (table.filter() != null && !table.filter().isBlank()) {
       where.add("(" + table.filter() + ")");
@@ -364,7 +380,7 @@ public final class TableSql {
   public String targetByKeys(String items, int n) {
     StringBuilder sb =
         new StringBuilder("SELECT ").append(items == null ? targetColumnList() : items);
-    sb.append(" FROM ").append(targetTable());
+    sb.append(" FROM ").append(targetFrom());
     List<String> cols = new ArrayList<>();
     List<String> binds = new ArrayList<>();
     for (String key : table.primaryKey()) {
@@ -388,7 +404,7 @@ public final class TableSql {
   /** The target query of one row by its full key (values bound as text). */
   public String targetByKey() {
     StringBuilder sb = new StringBuilder("SELECT ").append(targetColumnList());
-    sb.append(" FROM ").append(targetTable());
+    sb.append(" FROM ").append(targetFrom());
     List<String> where = new ArrayList<>();
     for (String key : table.primaryKey()) {
       where.add(target.quote(key) + " = CAST(? AS " + keyColumn(key).type() + ")");
@@ -399,7 +415,7 @@ public final class TableSql {
 
   /** Deletes a range on the target (the first step of a chunk's transaction). */
   public String targetDelete(ChunkRange range) {
-    StringBuilder sb = new StringBuilder("DELETE FROM ").append(targetTable());
+    StringBuilder sb = new StringBuilder("DELETE FROM ").append(targetFrom());
     appendWhere(sb, targetRange(range));
     return sb.toString();
   }

@@ -138,7 +138,7 @@ public final class TargetPreparer {
         tgt.setAutoCommit(false);
         try {
           ledger.recordPlan(tgt, migrationId, t.target(), plan);
-          if (TargetSchema.isEmpty(tgt, new TableSql(source, target, mapping, t).targetTable())) {
+          if (TargetSchema.isEmpty(tgt, new TableSql(source, target, mapping, t).targetFrom())) {
             ledger.markTargetEmpty(tgt, migrationId, t.source());
           }
           tgt.commit();

@@ -215,7 +215,70 @@ public final class TargetSchema {
    * row-level security).
    */
   List<Step> postDataSteps() {
-    return carried.afterData().stream().map(s -> new Step(s.sql(), s)).toList();
+    List<Step> out =
+        new ArrayList<>(carried.afterData().stream().map(s -> new Step(s.sql(), s)).toList());
+    onUpdateTriggers().forEach(s -> out.add(Step.of(s)));
+    return out;
+  }
+
+  /** Whether phase 4 has anything to run (carried post-data objects, on-update triggers). */
+  public boolean hasPostData() {
+    return !postDataSteps().isEmpty();
+  }
+
+  /**
+   * The trigger of each column with {@code on_update} (MySQL/MariaDB {@code ON UPDATE
+   * CURRENT_TIMESTAMP}), created after the load like the source's triggers so none fired during it:
+   * a function {@code <table>_<column>_on_update()} and a {@code BEFORE UPDATE ... FOR EACH ROW}
+   * trigger of the same name that writes the expression into the column when the update changed the
+   * row but left the column as it was. That is MariaDB's rule (the column follows an update that
+   * changes another column and does not assign it) except for one case PostgreSQL cannot tell
+   * apart: an update that assigns the column its current value gets the new time. An ordinary
+   * trigger: a session with {@code session_replication_role = replica} does not fire it.
+   */
+  public List<String> onUpdateTriggers() {
+    List<String> out = new ArrayList<>();
+    for (TableMapping t : mapping.tables()) {
+      for (ColumnMapping c : t.copiedColumns()) {
+        if (c.onUpdate() == null || c.isGenerated()) {
+          continue;
+        }
+        String name = cut(t.target() + "_" + c.target(), "_on_update");
+        String function = dialect.qualify(targetSchema, name);
+        String col = "NEW." + dialect.quote(c.target());
+        String body =
+            "\nBEGIN\n  IF "
+                + col
+                + " IS NOT DISTINCT FROM OLD."
+                + dialect.quote(c.target())
+                + " AND NEW::text IS DISTINCT FROM OLD::text THEN\n    "
+                + col
+                + " := "
+                + c.onUpdate()
+                + ";\n  END IF;\n  RETURN NEW;\nEND\n";
+        String tag = DO_TAG;
+        for (int n = 1; body.contains(tag); n++) {
+          tag = "$studio_ddl" + n + "$";
+        }
+        out.add(
+            "CREATE OR REPLACE FUNCTION "
+                + function
+                + "() RETURNS trigger LANGUAGE plpgsql AS "
+                + tag
+                + body
+                + tag);
+        out.add("DROP TRIGGER IF EXISTS " + dialect.quote(name) + " ON " + table(t));
+        out.add(
+            "CREATE TRIGGER "
+                + dialect.quote(name)
+                + " BEFORE UPDATE ON "
+                + table(t)
+                + " FOR EACH ROW EXECUTE FUNCTION "
+                + function
+                + "()");
+      }
+    }
+    return out;
   }
 
   /** Ledger, target schema, sequences that are not identities. */
@@ -439,7 +502,7 @@ public final class TargetSchema {
     }
     sb.append("-- Phase 3: identities and sequences past the copied keys\n\n");
     sequenceStatements().forEach(s -> sb.append(s).append(";\n\n"));
-    if (!carried.afterData().isEmpty()) {
+    if (hasPostData()) {
       sb.append("-- Phase 4: the source's post-data objects (after the load, so triggers did not");
       sb.append(" fire during it)\n\n");
       postDataSteps().forEach(s -> sb.append(s.rendered()).append(";\n\n"));
@@ -565,12 +628,100 @@ public final class TargetSchema {
       }
       lines.add(col.toString());
     }
+    for (ColumnMapping c : t.copiedColumns()) {
+      memberCheck(c)
+          .ifPresent(
+              check ->
+                  lines.add(
+                      "  CONSTRAINT "
+                          + dialect.quote(cut(t.target() + "_" + c.target(), "_check"))
+                          + " "
+                          + check));
+    }
     sb.append(String.join(",\n", lines)).append("\n)");
     String partitionBy = carried.partitionBy().get(t.source());
     if (partitionBy != null) {
       sb.append(" PARTITION BY ").append(partitionBy);
     }
     return sb.toString();
+  }
+
+  /**
+   * The CHECK that keeps a column to its source type's value list, when the source engine spells
+   * one ({@link Dialect#enumMembers}, {@link Dialect#setMembers}: MySQL/MariaDB {@code enum} and
+   * {@code set}) and the column arrives as it was read (MAP or CAST, no value map: a value map
+   * writes other values, and a computed column is the mapping's own): an enum mapped to text or
+   * varchar gets {@code CHECK (col IN ('a', 'b'))}; a set mapped to {@code text[]} (the type
+   * catalogue's default) gets {@code CHECK (col <@ ARRAY['a', 'b']::text[])}, each member allowed;
+   * a set mapped to text gets the same over its comma-separated members ({@code ''} is the empty
+   * set). Any other target type (an enum cast to an integer, say) gets none.
+   */
+  Optional<String> memberCheck(ColumnMapping c) {
+    if (c.source() == null
+        || c.hasValueMap()
+        || c.isGenerated()
+        || (c.disposition() != io.migrationstudio.core.mapping.Disposition.MAP
+            && c.disposition() != io.migrationstudio.core.mapping.Disposition.CAST)
+        || mapping.sourceEngine() == null
+        || c.type() == null) {
+      return Optional.empty();
+    }
+    Optional<Dialect> source =
+        io.migrationstudio.core.dialect.Dialects.all().stream()
+            .filter(d -> d.name().equalsIgnoreCase(mapping.sourceEngine()))
+            .findFirst();
+    if (source.isEmpty()) {
+      return Optional.empty();
+    }
+    String type = c.type().trim().toLowerCase(Locale.ROOT);
+    boolean array = type.endsWith("[]");
+    boolean text =
+        !array
+            && (type.equals("text")
+                || type.startsWith("varchar")
+                || type.startsWith("character varying")
+                || type.startsWith("char")
+                || type.startsWith("character"));
+    String col = dialect.quote(c.target());
+    Optional<List<String>> members = source.get().enumMembers(c.sourceType());
+    if (members.isPresent() && !members.get().isEmpty()) {
+      return text
+          ? Optional.of("CHECK (" + col + " IN (" + literals(members.get(), ", ") + "))")
+          : Optional.empty();
+    }
+    members = source.get().setMembers(c.sourceType());
+    if (members.isEmpty() || members.get().isEmpty()) {
+      return Optional.empty();
+    }
+    String allowed = "ARRAY[" + literals(members.get(), ", ") + "]::text[]";
+    if (array && type.startsWith("text")) {
+      return Optional.of("CHECK (" + col + " <@ " + allowed + ")");
+    }
+    return text
+        ? Optional.of(
+            "CHECK ("
+                + col
+                + " = '' OR string_to_array("
+                + col
+                + "::text, ',') <@ "
+                + allowed
+                + ")")
+        : Optional.empty();
+  }
+
+  private static String literals(List<String> values, String separator) {
+    return String.join(separator, values.stream().map(TargetSchema::literal).toList());
+  }
+
+  /**
+   * {@code base + suffix} cut (at the end of {@code base}, on a character boundary) to the 63 bytes
+   * a PostgreSQL identifier may have.
+   */
+  static String cut(String base, String suffix) {
+    while ((base + suffix).getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 63) {
+      base = base.substring(0, base.offsetByCodePoints(base.length(), -1));
+    }
+    return base + suffix;
   }
 
   private String createIndex(TableMapping t, IndexInfo ix) {

@@ -26,6 +26,7 @@ public class CatalogTable {
   public final String comment;
   public String partitionKey;
   public final List<String> partitions = new ArrayList<>();
+  public final List<String> inheritanceChildren = new ArrayList<>();
   public final List<Column> columns = new ArrayList<>();
   public KeyConstraint primaryKey;
   public final List<KeyConstraint> uniqueKeys = new ArrayList<>();
@@ -60,7 +61,8 @@ public class CatalogTable {
         sizeBytes,
         partitionKey,
         partitions.stream().sorted(BY_NAME).toList(),
-        comment);
+        comment,
+        inheritanceChildren.stream().sorted(BY_NAME).toList());
   }
 
   /** Every table built, sorted by name (code point). */

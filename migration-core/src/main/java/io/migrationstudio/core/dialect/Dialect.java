@@ -72,6 +72,32 @@ public interface Dialect {
   }
 
   /**
+   * The members of a value-list column type as this engine spells it in a column's {@code
+   * source_type} (MySQL/MariaDB {@code enum('a','b')}), for the CHECK the target column gets; empty
+   * for any other type.
+   */
+  default Optional<List<String>> enumMembers(String nativeType) {
+    return Optional.empty();
+  }
+
+  /**
+   * The allowed members of a set type ({@code set('a','b')}: a value is a comma-separated list of
+   * them), as {@link #enumMembers}; empty for any other type.
+   */
+  default Optional<List<String>> setMembers(String nativeType) {
+    return Optional.empty();
+  }
+
+  /**
+   * {@code qualifiedTable} as a {@code FROM} (or {@code DELETE FROM}) names it so that the rows of
+   * tables inheriting from it are left out: PostgreSQL {@code ONLY t}, for a table-inheritance
+   * parent whose children hold their own rows. Engines without table inheritance return it as is.
+   */
+  default String only(String qualifiedTable) {
+    return qualifiedTable;
+  }
+
+  /**
    * {@code SELECT count(*) FROM <qualifiedTable>} as this engine counts a whole table exactly and
    * cheaply while it takes writes; a {@code WHERE} clause may follow.
    */

@@ -34,6 +34,11 @@ import java.util.Objects;
  * column lists, the change stream) and compared as a value by validation. {@code collation} is the
  * target column's {@code COLLATE} (a quoted, optionally schema-qualified collation name) when it
  * differs from its type's default. Both are absent otherwise.
+ *
+ * <p>{@code on_update} (MySQL/MariaDB {@code ON UPDATE CURRENT_TIMESTAMP} columns) is the
+ * PostgreSQL expression a {@code BEFORE UPDATE} trigger on the target writes into the column when
+ * an update changes the row but leaves this column as it was ({@link
+ * io.migrationstudio.core.copy.TargetSchema#onUpdateTriggers}); absent otherwise.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -55,7 +60,8 @@ import java.util.Objects;
   "unmapped",
   "compare",
   "generated",
-  "collation"
+  "collation",
+  "on_update"
 })
 public record ColumnMapping(
     String source,
@@ -75,7 +81,50 @@ public record ColumnMapping(
     UnmappedPolicy unmapped,
     ComparisonRule compare,
     String generated,
-    String collation) {
+    String collation,
+    @JsonProperty("on_update") String onUpdate) {
+  /** A column without an {@code on_update} expression. */
+  public ColumnMapping(
+      String source,
+      String target,
+      Disposition disposition,
+      String sourceType,
+      String type,
+      CanonicalType canonical,
+      boolean nullable,
+      boolean identity,
+      String defaultValue,
+      String expression,
+      String reason,
+      String rule,
+      String sourceTimeZone,
+      Map<String, Object> values,
+      UnmappedPolicy unmapped,
+      ComparisonRule compare,
+      String generated,
+      String collation) {
+    this(
+        source,
+        target,
+        disposition,
+        sourceType,
+        type,
+        canonical,
+        nullable,
+        identity,
+        defaultValue,
+        expression,
+        reason,
+        rule,
+        sourceTimeZone,
+        values,
+        unmapped,
+        compare,
+        generated,
+        collation,
+        null);
+  }
+
   public ColumnMapping {
     values =
         values == null || values.isEmpty()
@@ -269,7 +318,8 @@ public record ColumnMapping(
         unmapped,
         rule,
         generated,
-        collation);
+        collation,
+        onUpdate);
   }
 
   /** This column with the value map {@code values} and policy {@code unmapped} (null: none). */
@@ -292,7 +342,8 @@ public record ColumnMapping(
         unmapped,
         compare,
         generated,
-        collation);
+        collation,
+        onUpdate);
   }
 
   /**
@@ -318,7 +369,32 @@ public record ColumnMapping(
         unmapped,
         compare,
         generated,
-        collation);
+        collation,
+        onUpdate);
+  }
+
+  /** This column with the trigger-written update expression {@code onUpdate} (null: none). */
+  public ColumnMapping withOnUpdate(String onUpdate) {
+    return new ColumnMapping(
+        source,
+        target,
+        disposition,
+        sourceType,
+        type,
+        canonical,
+        nullable,
+        identity,
+        defaultValue,
+        expression,
+        reason,
+        rule,
+        sourceTimeZone,
+        values,
+        unmapped,
+        compare,
+        generated,
+        collation,
+        onUpdate);
   }
 
   /**

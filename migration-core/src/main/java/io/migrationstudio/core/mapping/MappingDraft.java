@@ -44,7 +44,8 @@ public final class MappingDraft {
       List<Column> columns,
       @JsonProperty("unique_keys") List<KeyConstraint> uniqueKeys,
       @JsonProperty("foreign_keys") List<ForeignKey> foreignKeys,
-      List<IndexInfo> indexes) {
+      List<IndexInfo> indexes,
+      @JsonProperty("inheritance_parent") Boolean inheritanceParent) {
     public Table {
       columns = columns == null ? List.of() : List.copyOf(columns);
     }
@@ -72,7 +73,8 @@ public final class MappingDraft {
           String unmapped,
       ComparisonRule compare,
       String generated,
-      String collation) {}
+      String collation,
+      @JsonProperty("on_update") String onUpdate) {}
 
   /** Text, with an explicit YAML/JSON null read as "null" and an absent value left null. */
   static final class NullIsText

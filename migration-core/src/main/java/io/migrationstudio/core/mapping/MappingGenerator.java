@@ -113,10 +113,11 @@ public final class MappingGenerator {
         // a key column stays written by the copy: chunks and the change stream find rows by it
         boolean key =
             table.primaryKey() != null && table.primaryKey().columns().contains(column.name());
-        columns.add(
+        ColumnMapping mapped =
             rule.isPresent()
                 ? applyRule(c, column, rule.get())
-                : namesKept && !key ? types.carried(column, c) : c);
+                : namesKept && !key ? types.carried(column, c) : c;
+        columns.add(onUpdate(column, mapped));
       }
       String target = naming.apply(table.name());
       String filter = null;
@@ -213,7 +214,8 @@ public final class MappingGenerator {
               t.columns(),
               uks,
               fks,
-              indexes));
+              indexes,
+              !table.inheritanceChildren().isEmpty()));
     }
 
     List<SequenceMapping> sequences = sequences(inventory, draft, naming, overrides, unknown);
@@ -320,6 +322,20 @@ public final class MappingGenerator {
   }
 
   /** Tables in inventory load order; tables it does not list follow in name order. */
+  /**
+   * A MySQL/MariaDB {@code ON UPDATE CURRENT_TIMESTAMP} column ({@link Column#onUpdate}) copied to
+   * a PostgreSQL timestamp keeps that behaviour as {@code on_update: CURRENT_TIMESTAMP}, which the
+   * target schema turns into a trigger; a column mapped to anything else (dropped, a text) is left
+   * as it is and the assessment's risk still names it.
+   */
+  private static ColumnMapping onUpdate(Column column, ColumnMapping c) {
+    boolean timestamp =
+        c.canonical() == CanonicalType.TIMESTAMP || c.canonical() == CanonicalType.TIMESTAMPTZ;
+    return column.onUpdate() != null && c.isCopied() && c.source() != null && timestamp
+        ? c.withOnUpdate("CURRENT_TIMESTAMP")
+        : c;
+  }
+
   static List<TableInfo> loadOrder(Inventory inventory) {
     Set<String> names = new LinkedHashSet<>();
     for (String name : inventory.loadOrder()) {

@@ -128,7 +128,8 @@ public final class MappingLoader {
               columns,
               t.uniqueKeys(),
               t.foreignKeys(),
-              t.indexes());
+              t.indexes(),
+              Boolean.TRUE.equals(t.inheritanceParent()));
       problems.addAll(keyComparisonProblems(table, where));
       tables.add(table);
     }
@@ -259,7 +260,8 @@ public final class MappingLoader {
         unmapped,
         disposition == Disposition.DROP ? null : c.compare(),
         disposition == Disposition.DROP ? null : c.generated(),
-        disposition == Disposition.DROP ? null : c.collation());
+        disposition == Disposition.DROP ? null : c.collation(),
+        disposition == Disposition.DROP ? null : c.onUpdate());
   }
 
   /** What a comparison rule may hold for a canonical type: numeric, temporal, text or other. */

@@ -14,7 +14,11 @@ import java.util.Optional;
 /**
  * How one source table becomes one target table: the columns' dispositions, and the target's keys,
  * foreign keys and indexes in target names. {@code filter} is an optional row filter in the source
- * dialect. Migrate builds the target schema from this alone.
+ * dialect. Migrate builds the target schema from this alone. {@code inheritance_parent} (written
+ * only when true) marks a PostgreSQL table-inheritance parent ({@code INHERITS} children, not
+ * partitioning): its children's rows are theirs, so every read of it on either side (chunk
+ * planning, the copy, counts, validation) is {@code FROM ONLY} ({@link
+ * io.migrationstudio.core.dialect.Dialect#only}).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -26,7 +30,8 @@ import java.util.Optional;
   "columns",
   "unique_keys",
   "foreign_keys",
-  "indexes"
+  "indexes",
+  "inheritance_parent"
 })
 public record TableMapping(
     String source,
@@ -36,7 +41,22 @@ public record TableMapping(
     List<ColumnMapping> columns,
     @JsonProperty("unique_keys") List<KeyConstraint> uniqueKeys,
     @JsonProperty("foreign_keys") List<ForeignKey> foreignKeys,
-    List<IndexInfo> indexes) {
+    List<IndexInfo> indexes,
+    @JsonProperty("inheritance_parent") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        boolean inheritanceParent) {
+  /** A table that is no inheritance parent. */
+  public TableMapping(
+      String source,
+      String target,
+      String filter,
+      List<String> primaryKey,
+      List<ColumnMapping> columns,
+      List<KeyConstraint> uniqueKeys,
+      List<ForeignKey> foreignKeys,
+      List<IndexInfo> indexes) {
+    this(source, target, filter, primaryKey, columns, uniqueKeys, foreignKeys, indexes, false);
+  }
+
   public TableMapping {
     Objects.requireNonNull(source, "table source is required");
     Objects.requireNonNull(target, "table target is required for " + source);
@@ -50,7 +70,15 @@ public record TableMapping(
   /** This table with {@code columns} in place of its own (everything else unchanged). */
   public TableMapping withColumns(List<ColumnMapping> columns) {
     return new TableMapping(
-        source, target, filter, primaryKey, columns, uniqueKeys, foreignKeys, indexes);
+        source,
+        target,
+        filter,
+        primaryKey,
+        columns,
+        uniqueKeys,
+        foreignKeys,
+        indexes,
+        inheritanceParent);
   }
 
   /**
@@ -62,6 +90,12 @@ public record TableMapping(
       return this;
     }
     return withColumns(columns.stream().filter(c -> !c.isGenerated()).toList());
+  }
+
+  /** This table marked as an inheritance parent or not (everything else unchanged). */
+  public TableMapping withInheritanceParent(boolean parent) {
+    return new TableMapping(
+        source, target, filter, primaryKey, columns, uniqueKeys, foreignKeys, indexes, parent);
   }
 
   /** The columns that reach the target, in target order. */

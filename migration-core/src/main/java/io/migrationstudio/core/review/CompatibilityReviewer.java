@@ -287,7 +287,7 @@ public final class CompatibilityReviewer {
           probes.addAll(columnProbes.probesFor(sql, c, src));
         }
       }
-      String from = sql.sourceTable();
+      String from = sql.sourceFrom();
       String where =
           table.filter() == null || table.filter().isBlank()
               ? ""

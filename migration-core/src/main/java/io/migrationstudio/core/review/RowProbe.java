@@ -127,15 +127,7 @@ final class RowProbe {
         table.columns().stream()
             .map(c -> c.hasValueMap() ? c.withValueMap(c.values(), UnmappedPolicy.REJECT) : c)
             .toList();
-    return new TableMapping(
-        table.source(),
-        table.target(),
-        table.filter(),
-        table.primaryKey(),
-        columns,
-        table.uniqueKeys(),
-        table.foreignKeys(),
-        table.indexes());
+    return table.withColumns(columns);
   }
 
   /**

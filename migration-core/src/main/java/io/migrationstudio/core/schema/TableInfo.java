@@ -12,7 +12,10 @@ import java.util.Optional;
  * partitioned table has its {@code partition_key} (PostgreSQL {@code pg_get_partkeydef}, e.g.
  * {@code RANGE (payment_date)}; MariaDB {@code RANGE (expr)}) and its {@code partitions} (child
  * names, sorted); a partition is never a table of its own in the inventory, its rows and size are
- * the parent's. {@code comment} is the table's comment, null when none.
+ * the parent's. {@code comment} is the table's comment, null when none. {@code
+ * inheritance_children} names the tables that inherit from this one by {@code INHERITS} (PostgreSQL
+ * table inheritance that is not partitioning, sorted): their rows are theirs, so every read of this
+ * table is {@code FROM ONLY} and its {@code row_count} is its own rows.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,7 +32,9 @@ public record TableInfo(
     @JsonProperty("size_bytes") long sizeBytes,
     @JsonProperty("partition_key") String partitionKey,
     List<String> partitions,
-    String comment) {
+    String comment,
+    @JsonProperty("inheritance_children") @JsonInclude(JsonInclude.Include.NON_EMPTY)
+        List<String> inheritanceChildren) {
   @JsonCreator
   public TableInfo {
     columns = List.copyOf(columns);
@@ -38,6 +43,40 @@ public record TableInfo(
     checks = checks == null ? List.of() : List.copyOf(checks);
     indexes = indexes == null ? List.of() : List.copyOf(indexes);
     partitions = partitions == null ? List.of() : List.copyOf(partitions);
+    inheritanceChildren =
+        inheritanceChildren == null ? List.of() : List.copyOf(inheritanceChildren);
+  }
+
+  /** A table without inheritance children. */
+  public TableInfo(
+      String schema,
+      String name,
+      List<Column> columns,
+      KeyConstraint primaryKey,
+      List<KeyConstraint> uniqueKeys,
+      List<ForeignKey> foreignKeys,
+      List<CheckConstraint> checks,
+      List<IndexInfo> indexes,
+      long rowCount,
+      long sizeBytes,
+      String partitionKey,
+      List<String> partitions,
+      String comment) {
+    this(
+        schema,
+        name,
+        columns,
+        primaryKey,
+        uniqueKeys,
+        foreignKeys,
+        checks,
+        indexes,
+        rowCount,
+        sizeBytes,
+        partitionKey,
+        partitions,
+        comment,
+        List.of());
   }
 
   /** A table that is not partitioned and has no comment. */
@@ -65,7 +104,8 @@ public record TableInfo(
         sizeBytes,
         null,
         List.of(),
-        null);
+        null,
+        List.of());
   }
 
   public Optional<Column> column(String columnName) {

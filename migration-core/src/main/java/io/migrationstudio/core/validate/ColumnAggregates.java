@@ -76,9 +76,9 @@ final class ColumnAggregates {
             ? ""
             : " WHERE (" + sql.table().filter() + ")";
     List<ValidationReport.Aggregate> s =
-        read(src, query(columns, sourceExprs, sql.sourceTable() + filter), columns);
+        read(src, query(columns, sourceExprs, sql.sourceFrom() + filter), columns);
     List<ValidationReport.Aggregate> t =
-        read(tgt, query(columns, targetExprs, sql.targetTable()), columns);
+        read(tgt, query(columns, targetExprs, sql.targetFrom()), columns);
     List<ValidationReport.ColumnAggregate> out = new ArrayList<>();
     for (int i = 0; i < columns.size(); i++) {
       out.add(

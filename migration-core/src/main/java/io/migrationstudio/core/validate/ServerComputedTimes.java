@@ -63,9 +63,9 @@ final class ServerComputedTimes {
             ? ""
             : " WHERE (" + sql.table().filter() + ")";
     List<String[]> s =
-        aggregates(src, checked.stream().map(Checked::source).toList(), sql.sourceTable(), filter);
+        aggregates(src, checked.stream().map(Checked::source).toList(), sql.sourceFrom(), filter);
     List<String[]> t =
-        aggregates(tgt, checked.stream().map(Checked::target).toList(), sql.targetTable(), "");
+        aggregates(tgt, checked.stream().map(Checked::target).toList(), sql.targetFrom(), "");
     List<ValidationReport.ColumnAggregate> out = new ArrayList<>();
     String[] names = {"count", "min", "max", "sum"};
     for (int i = 0; i < checked.size(); i++) {

@@ -43,8 +43,9 @@ final class TargetIntegrity {
     this.target = target;
     this.mapping = mapping;
     String schema = io.migrationstudio.core.copy.TableSql.targetSchema(document, target);
-    this.table = target.qualify(schema, mapping.target());
-    this.regclass = table;
+    this.regclass = target.qualify(schema, mapping.target());
+    // the keys and NOT NULLs of an inheritance parent hold for its own rows, not its children's
+    this.table = mapping.inheritanceParent() ? target.only(regclass) : regclass;
   }
 
   List<ValidationReport.IntegrityCheck> check(Connection tgt) throws SQLException {

@@ -59,7 +59,7 @@ final class ValidationChunks {
       return Optional.empty();
     }
     return ChunkPlanner.sampledBoundaries(
-            tgt, td, sql.targetTable(), td.quote(key.get().target()), estimate.get(), chunkRows)
+            tgt, td, sql.targetFrom(), td.quote(key.get().target()), estimate.get(), chunkRows)
         .map(b -> ChunkPlanner.rangesFrom(b.stream().map(String::trim).toList()));
   }
 }

@@ -35,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
@@ -483,7 +484,7 @@ public final class Validator {
           count(
               src,
               "SELECT count(*) FROM "
-                  + sql.sourceTable()
+                  + sql.sourceFrom()
                   + " WHERE "
                   + (filter == null ? "" : "(" + filter + ") AND ")
                   + sql.sourceDialect().quote(key.get().source())
@@ -492,7 +493,7 @@ public final class Validator {
           count(
               tgt,
               "SELECT count(*) FROM "
-                  + sql.targetTable()
+                  + sql.targetFrom()
                   + " WHERE "
                   + sql.targetDialect().quote(key.get().target())
                   + " IS NULL");
@@ -524,7 +525,7 @@ public final class Validator {
   private static Long unfiltered(Connection src, TableSql sql) throws SQLException {
     return filter(sql.table()) == null
         ? null
-        : count(src, sql.sourceDialect().countRows(sql.sourceTable()));
+        : count(src, sql.sourceDialect().countRows(sql.sourceFrom()));
   }
 
   /** Whether the table's chunk key is an integer (ordered alike by the stream and the servers). */
@@ -774,15 +775,25 @@ public final class Validator {
     }
   }
 
+  /** {@code qualified} as a read of {@code t}'s own rows names it ({@link TableSql#targetFrom}). */
+  private String onlyIfParent(TableMapping t, String qualified) {
+    return t.inheritanceParent() ? target.only(qualified) : qualified;
+  }
+
   private long orphans(Connection tgt, MappingDocument mapping, TableMapping t, ForeignKey fk)
       throws SQLException {
     String schema = TableSql.targetSchema(mapping, target);
     StringBuilder sb = new StringBuilder("SELECT count(*) FROM ");
-    sb.append(target.qualify(schema, t.target())).append(" c WHERE ");
+    sb.append(onlyIfParent(t, target.qualify(schema, t.target()))).append(" c WHERE ");
     for (String col : fk.columns()) {
       sb.append("c.").append(target.quote(col)).append(" IS NOT NULL AND ");
     }
-    sb.append("NOT EXISTS (SELECT 1 FROM ").append(target.qualify(schema, fk.refTable()));
+    // a foreign key holds in (and looks up) exactly the named tables, never their children
+    String ref = target.qualify(schema, fk.refTable());
+    Optional<TableMapping> refTable =
+        mapping.tables().stream().filter(r -> r.target().equals(fk.refTable())).findFirst();
+    sb.append("NOT EXISTS (SELECT 1 FROM ");
+    sb.append(refTable.isPresent() ? onlyIfParent(refTable.get(), ref) : ref);
     sb.append(" p WHERE ");
     for (int i = 0; i < fk.columns().size(); i++) {
       sb.append(i == 0 ? "" : " AND ").append("p.").append(target.quote(fk.refColumns().get(i)));

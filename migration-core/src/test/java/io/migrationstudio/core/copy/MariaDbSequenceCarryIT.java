@@ -15,7 +15,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * MariaDB SEQUENCE objects arrive on PostgreSQL with their parameters and continue where the source
- * stands when the load ends: never called, called, descending, exhausted with CYCLE.
+ * stands when the load ends: never called, called, descending, exhausted with CYCLE. A column with
+ * {@code ON UPDATE CURRENT_TIMESTAMP} keeps that behaviour on the target through a trigger created
+ * after the load.
  */
 @ExtendWith({PostgresExtension.class, MariaDbExtension.class})
 class MariaDbSequenceCarryIT {
@@ -29,14 +31,51 @@ class MariaDbSequenceCarryIT {
         "CREATE SEQUENCE down INCREMENT BY -5 START WITH -10 MINVALUE -1000 MAXVALUE -1 NOCACHE",
         "SELECT NEXTVAL(down), NEXTVAL(down)",
         "CREATE SEQUENCE cyc MINVALUE 1 MAXVALUE 3 CYCLE NOCACHE",
-        "SELECT NEXTVAL(cyc), NEXTVAL(cyc), NEXTVAL(cyc)");
+        "SELECT NEXTVAL(cyc), NEXTVAL(cyc), NEXTVAL(cyc)",
+        "CREATE TABLE stamped (id int PRIMARY KEY, v int NOT NULL, at timestamp(3) NOT NULL"
+            + " DEFAULT current_timestamp(3) ON UPDATE current_timestamp(3))",
+        "INSERT INTO stamped VALUES (1, 1, '2001-02-03 04:05:06.789'),"
+            + " (2, 1, '2001-02-03 04:05:06.789')");
     Dialect source = Dialects.forUrl(maria.jdbcUrl());
     try (Connection src = maria.connect();
         Connection tgt = target.connect()) {
       MappingDocument mapping = TestMappings.mariaDbIdentity(maria, src, t -> true);
-      new TargetPreparer(source, Loads.PG).prepare(src, tgt, mapping, "mseq", 1000);
+      assertEquals(
+          "CURRENT_TIMESTAMP",
+          mapping.bySource("stamped").orElseThrow().bySource("at").orElseThrow().onUpdate());
+      TargetPreparer.Prepared p =
+          new TargetPreparer(source, Loads.PG).prepare(src, tgt, mapping, "mseq", 1000);
+      ChunkCopier copier = new ChunkCopier(source, Loads.PG);
+      for (io.migrationstudio.contracts.activity.TablePlan plan : p.tables()) {
+        for (io.migrationstudio.contracts.activity.ChunkRange r : plan.chunks()) {
+          copier.copy(
+              src,
+              tgt,
+              mapping,
+              mapping.bySource(plan.sourceTable()).orElseThrow(),
+              r,
+              "mseq",
+              ChunkProgress.NONE);
+        }
+      }
       new LoadFinisher(Loads.PG).finish(src, source, tgt, mapping, "mseq", 0L);
     }
+    String old = "SELECT count(*) FROM stamped WHERE at = '2001-02-03 04:05:06.789'";
+    assertEquals(2, target.queryLong(old), "the load copied the times as they were");
+    target.execute("UPDATE stamped SET v = 2 WHERE id = 1");
+    assertEquals(1, target.queryLong(old), "an update of another column sets the time");
+    assertEquals(
+        1, target.queryLong("SELECT count(*) FROM stamped WHERE id = 1 AND at > '2020-01-01'"));
+    target.execute("UPDATE stamped SET v = 3, at = '1999-01-01' WHERE id = 1");
+    assertEquals(
+        1,
+        target.queryLong("SELECT count(*) FROM stamped WHERE id = 1 AND at = '1999-01-01'"),
+        "an update that assigns the column keeps the value it assigns");
+    target.execute(
+        "SET session_replication_role = replica", "UPDATE stamped SET v = 5 WHERE id = 2");
+    assertEquals(1, target.queryLong(old), "a replica session (the appliers) does not fire it");
+    target.execute("UPDATE stamped SET v = 5 WHERE id = 2");
+    assertEquals(1, target.queryLong(old), "an update that changes nothing leaves it");
     assertEquals(100, target.queryLong("SELECT nextval('public.fresh')"), "never called: start");
     assertEquals(103, target.queryLong("SELECT nextval('public.used')"));
     assertEquals(-20, target.queryLong("SELECT nextval('public.down')"));

@@ -47,6 +47,50 @@ class TableSqlTest {
   }
 
   /**
+   * An inheritance parent is read {@code ONLY} on both sides by every query that reads its rows
+   * (copy, counts, aggregates, key lookups, range deletes); a plain table is read as it is; the
+   * copy still writes into the table itself (COPY has no ONLY).
+   */
+  @Test
+  void anInheritanceParentIsReadOnlyOnBothSides() {
+    ColumnMapping id = column("id", "id", Disposition.MAP, "integer", null, null);
+    TableMapping plain =
+        new TableMapping("ledger", "ledger", null, List.of("id"), List.of(id), null, null, null);
+    TableMapping parent = plain.withInheritanceParent(true);
+    MappingDocument doc =
+        new MappingDocument(1, "identity", "postgresql", "Src", "tgt", List.of(parent), null);
+    TableSql only = new TableSql(PG, PG, doc, parent);
+    ChunkRange all = new ChunkRange(0, null, null);
+    for (String q :
+        List.of(
+            only.sourceSelect(all),
+            only.sourceAggregate("count(*)", all),
+            only.targetAggregate("count(*)", all),
+            only.sourceByKey(),
+            only.sourceByKeys(null, 2),
+            only.sourceKeys(),
+            only.sourceScan(List.of()),
+            only.sourcePreview(List.of(), 5),
+            only.sourceCount(),
+            only.targetCount(),
+            only.targetSelect(all),
+            only.targetByKey(),
+            only.targetByKeys(null, 2),
+            only.targetDelete(all),
+            BinaryCopyPipe.copyOut(only, all))) {
+      assertTrue(
+          q.contains("FROM ONLY \"Src\".\"ledger\"") || q.contains("FROM ONLY \"tgt\".\"ledger\""),
+          q);
+    }
+    assertEquals("COPY \"tgt\".\"ledger\" (\"id\") FROM STDIN", only.copyIn());
+    assertEquals("\"Src\".\"ledger\"", only.sourceTable(), "catalog lookups keep the name");
+    TableSql plainSql = new TableSql(PG, PG, doc, plain);
+    assertEquals("SELECT count(*) FROM \"Src\".\"ledger\"", plainSql.sourceCount());
+    assertEquals("SELECT count(*) FROM \"tgt\".\"ledger\"", plainSql.targetCount());
+    assertTrue(parent.written().inheritanceParent(), "the copy's view of the table keeps the mark");
+  }
+
+  /**
    * Across engines a MariaDB datetime/timestamp/time is read as the server's text wherever a reader
    * converts or shows it (Connector/J's text drops a fraction's leading zeros); other columns and
    * the ordering stay plain.

@@ -96,6 +96,151 @@ class TargetSchemaTest {
         1, "identity", "postgresql", "public", "Tgt Schema", List.of(parent, child), null);
   }
 
+  private static ColumnMapping valueList(String name, String sourceType, String type) {
+    return new ColumnMapping(
+        name,
+        name,
+        Disposition.MAP,
+        sourceType,
+        type,
+        CanonicalType.TEXT,
+        true,
+        false,
+        null,
+        null,
+        null);
+  }
+
+  /**
+   * A MariaDB enum mapped to text or varchar keeps its members as a CHECK, a set mapped to text[]
+   * (or text) a CHECK that every member is allowed; quotes in members are doubled; a PostgreSQL
+   * source (whose enum types are carried as types) and a value-mapped enum get none.
+   */
+  @Test
+  void mariaDbEnumAndSetColumnsKeepTheirMembersAsChecks() {
+    TableMapping film =
+        new TableMapping(
+            "film",
+            "film",
+            null,
+            List.of(),
+            List.of(
+                valueList("rating", "enum('G','PG-13','it''s')", "text"),
+                valueList("size", "enum('s','m')", "varchar(1)"),
+                valueList("features", "set('Trailers','Deleted Scenes')", "text[]"),
+                valueList("flags", "set('a','b')", "text"),
+                valueList("as_int", "enum('1','2')", "integer"),
+                valueList("plain", "varchar(10)", "text")),
+            null,
+            null,
+            null);
+    String sql =
+        new TargetSchema(
+                new PostgresDialect(),
+                new MappingDocument(1, "identity", "mariadb", "db", "public", List.of(film), null))
+            .render();
+    assertTrue(
+        sql.contains(
+            "CONSTRAINT \"film_rating_check\" CHECK (\"rating\" IN ('G', 'PG-13', 'it''s'))"),
+        sql);
+    assertTrue(sql.contains("CONSTRAINT \"film_size_check\" CHECK (\"size\" IN ('s', 'm'))"), sql);
+    assertTrue(
+        sql.contains(
+            "CONSTRAINT \"film_features_check\" CHECK (\"features\" <@"
+                + " ARRAY['Trailers', 'Deleted Scenes']::text[])"),
+        sql);
+    assertTrue(
+        sql.contains(
+            "CONSTRAINT \"film_flags_check\" CHECK (\"flags\" = '' OR"
+                + " string_to_array(\"flags\"::text, ',') <@ ARRAY['a', 'b']::text[])"),
+        sql);
+    assertFalse(sql.contains("film_as_int_check"), sql);
+    assertFalse(sql.contains("film_plain_check"), sql);
+
+    String fromPostgres =
+        new TargetSchema(
+                new PostgresDialect(),
+                new MappingDocument(
+                    1, "identity", "postgresql", "public", "public", List.of(film), null))
+            .render();
+    assertFalse(fromPostgres.contains("_check"), fromPostgres);
+    ColumnMapping mapped =
+        valueList("rating", "enum('G','PG')", "text")
+            .withValueMap(
+                java.util.Map.of("G", "general", "PG", "parental"),
+                io.migrationstudio.core.mapping.UnmappedPolicy.REJECT);
+    String withMap =
+        new TargetSchema(
+                new PostgresDialect(),
+                new MappingDocument(
+                    1,
+                    "identity",
+                    "mariadb",
+                    "db",
+                    "public",
+                    List.of(film.withColumns(List.of(mapped))),
+                    null))
+            .render();
+    assertFalse(withMap.contains("_check"), withMap);
+    assertEquals(
+        "x".repeat(57) + "_check", TargetSchema.cut("x".repeat(70), "_check"), "63 bytes at most");
+  }
+
+  /**
+   * A column with {@code on_update} gets a BEFORE UPDATE trigger after the load (phase 4), named
+   * after table and column, that writes the expression only when the update left the column as it
+   * was and changed the row; other columns get none.
+   */
+  @Test
+  void anOnUpdateColumnGetsATriggerAfterTheLoad() {
+    TableMapping film =
+        new TableMapping(
+            "film",
+            "film",
+            null,
+            List.of(),
+            List.of(
+                valueList("title", "varchar(10)", "text"),
+                new ColumnMapping(
+                        "last_update",
+                        "last_update",
+                        Disposition.MAP,
+                        "timestamp",
+                        "timestamptz",
+                        CanonicalType.TIMESTAMPTZ,
+                        false,
+                        false,
+                        "CURRENT_TIMESTAMP",
+                        null,
+                        null)
+                    .withOnUpdate("CURRENT_TIMESTAMP")),
+            null,
+            null,
+            null);
+    TargetSchema schema =
+        new TargetSchema(
+            new PostgresDialect(),
+            new MappingDocument(1, "identity", "mariadb", "db", "public", List.of(film), null));
+    assertEquals(
+        List.of(
+            "CREATE OR REPLACE FUNCTION \"public\".\"film_last_update_on_update\"() RETURNS trigger"
+                + " LANGUAGE plpgsql AS $studio_ddl$\nBEGIN\n"
+                + "  IF NEW.\"last_update\" IS NOT DISTINCT FROM OLD.\"last_update\""
+                + " AND NEW::text IS DISTINCT FROM OLD::text THEN\n"
+                + "    NEW.\"last_update\" := CURRENT_TIMESTAMP;\n  END IF;\n  RETURN NEW;\nEND\n"
+                + "$studio_ddl$",
+            "DROP TRIGGER IF EXISTS \"film_last_update_on_update\" ON \"public\".\"film\"",
+            "CREATE TRIGGER \"film_last_update_on_update\" BEFORE UPDATE ON \"public\".\"film\""
+                + " FOR EACH ROW EXECUTE FUNCTION \"public\".\"film_last_update_on_update\"()"),
+        schema.onUpdateTriggers());
+    String sql = schema.render();
+    assertTrue(sql.indexOf("CREATE TRIGGER") > sql.indexOf("-- Phase 4"), "after the load: " + sql);
+    assertTrue(schema.hasPostData());
+    assertFalse(
+        new TargetSchema(new PostgresDialect(), hostileMapping()).hasPostData(),
+        "no on_update column, nothing carried: no phase 4");
+  }
+
   @Test
   void renderIsByteStableAndQuotesEveryIdentifier() {
     TargetSchema schema = new TargetSchema(new PostgresDialect(), hostileMapping());

@@ -16,6 +16,57 @@ import org.junit.jupiter.api.Test;
 class MappingLoaderTest {
   private final Inventory inventory = chinookLike(List.of("Artist", "Album"));
 
+  /**
+   * {@code inheritance_parent} and a column's {@code on_update} survive mapping.yaml (written only
+   * when set), so Migrate reads the parent ONLY and creates the trigger from the file it loads.
+   */
+  @Test
+  void inheritanceParentAndOnUpdateRoundTrip() {
+    String yaml =
+        """
+        version: 1
+        tables:
+          - source: Album
+            target: album
+            inheritance_parent: true
+            columns:
+              - source: AlbumId
+                target: id
+                disposition: map
+                type: integer
+              - source: AddedAt
+                target: added_at
+                disposition: map
+                type: timestamptz
+                on_update: CURRENT_TIMESTAMP
+              - source: Title
+                disposition: drop
+                reason: not needed
+              - source: ArtistId
+                disposition: drop
+                reason: not needed
+          - source: Artist
+            target: artist
+            columns:
+              - source: ArtistId
+                target: id
+                disposition: map
+                type: integer
+              - source: Name
+                disposition: drop
+                reason: not needed
+        """;
+    MappingDocument doc = MappingLoader.load(Json.bytes(yaml), inventory);
+    TableMapping album = doc.bySource("Album").orElseThrow();
+    assertTrue(album.inheritanceParent());
+    assertEquals("CURRENT_TIMESTAMP", album.bySource("AddedAt").orElseThrow().onUpdate());
+    assertFalse(doc.bySource("Artist").orElseThrow().inheritanceParent());
+    String rendered = MappingLoader.render(doc);
+    assertEquals(1, rendered.split("inheritance_parent: true", -1).length - 1, rendered);
+    assertTrue(rendered.contains("on_update: CURRENT_TIMESTAMP"), rendered);
+    assertEquals(doc, MappingLoader.load(MappingLoader.renderBytes(doc), inventory));
+  }
+
   @Test
   void everyProblemIsReportedAtOnce() {
     String yaml =

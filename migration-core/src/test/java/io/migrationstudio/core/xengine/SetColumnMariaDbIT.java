@@ -1,6 +1,8 @@
 package io.migrationstudio.core.xengine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.TablePlan;
@@ -46,7 +48,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * SET's order, whatever order they were written in) and members with blanks, the empty set (an
  * empty array, not NULL) and NULL (NULL) arrive as PostgreSQL arrays; a SET default becomes an
  * array default; the review, the copy and validation (reading the source through the same
- * conversion) pass.
+ * conversion) pass. The target keeps the members: the SET column a CHECK that each element is one,
+ * an enum column beside it (mapped to text) a CHECK listing its members; the source's values pass,
+ * others are refused.
  */
 @ExtendWith({PostgresExtension.class, MariaDbExtension.class})
 class SetColumnMariaDbIT {
@@ -58,11 +62,11 @@ class SetColumnMariaDbIT {
     maria.execute(
         "CREATE TABLE features (id int PRIMARY KEY,"
             + " f set('Trailers','Deleted Scenes','Behind the Scenes','x\"y') NULL,"
-            + " g set('a','b') NOT NULL DEFAULT 'a,b')",
-        "INSERT INTO features (id, f) VALUES (1, 'Trailers'),"
-            + " (2, 'Behind the Scenes,Trailers'), (3, ''), (4, NULL),"
-            + " (5, 'Deleted Scenes,x\"y')",
-        "INSERT INTO features VALUES (6, 'Trailers', '')");
+            + " g set('a','b') NOT NULL DEFAULT 'a,b', r enum('G','PG-13','it''s') NULL)",
+        "INSERT INTO features (id, f, r) VALUES (1, 'Trailers', 'G'),"
+            + " (2, 'Behind the Scenes,Trailers', 'PG-13'), (3, '', 'it''s'), (4, NULL, NULL),"
+            + " (5, 'Deleted Scenes,x\"y', 'G')",
+        "INSERT INTO features (id, f, g) VALUES (6, 'Trailers', '')");
     Dialect source = Dialects.forUrl(maria.jdbcUrl());
     try (Connection src = maria.connect();
         Connection tgt = target.connect()) {
@@ -109,6 +113,27 @@ class SetColumnMariaDbIT {
         }
       }
       assertEquals(0, target.queryLong("SELECT count(*) FROM studio.rejects"));
+      String script = prepared.targetSchemaSql();
+      assertTrue(
+          script.contains(
+              "CONSTRAINT \"features_f_check\" CHECK (\"f\" <@ ARRAY['Trailers', 'Deleted Scenes',"
+                  + " 'Behind the Scenes', 'x\"y']::text[])"),
+          script);
+      assertTrue(
+          script.contains(
+              "CONSTRAINT \"features_r_check\" CHECK (\"r\" IN ('G', 'PG-13', 'it''s'))"),
+          script);
+      for (String refused :
+          List.of(
+              "INSERT INTO features (id, f) VALUES (8, '{Trailers,Bloopers}')",
+              "INSERT INTO features (id, r) VALUES (8, 'NC-17')")) {
+        try (Connection c = target.connect();
+            Statement st = c.createStatement()) {
+          java.sql.SQLException e =
+              assertThrows(java.sql.SQLException.class, () -> st.execute(refused), refused);
+          assertEquals("23514", e.getSQLState(), refused);
+        }
+      }
       assertEquals(
           List.of(
               "1|1|{Trailers}|{a,b}",

@@ -338,7 +338,7 @@ final class TableChanges {
           if (set.isEmpty()) {
             return null;
           }
-          return "UPDATE " + sql.targetTable() + " SET " + String.join(", ", set) + keyWhere();
+          return "UPDATE " + sql.targetFrom() + " SET " + String.join(", ", set) + keyWhere();
         });
   }
 
@@ -357,7 +357,7 @@ final class TableChanges {
   /** {@code DELETE ... WHERE} key. */
   String delete() {
     return statements.computeIfAbsent(
-        "delete", k -> "DELETE FROM " + sql.targetTable() + keyWhere());
+        "delete", k -> "DELETE FROM " + sql.targetFrom() + keyWhere());
   }
 
   private String keyWhere() {

@@ -180,6 +180,52 @@ public final class MariaDbDialect implements Dialect {
         jdbcUrl.substring(slash + 1, end), java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  @Override
+  public Optional<java.util.List<String>> enumMembers(String nativeType) {
+    return valueList("enum(", nativeType);
+  }
+
+  @Override
+  public Optional<java.util.List<String>> setMembers(String nativeType) {
+    return valueList("set(", nativeType);
+  }
+
+  private static Optional<java.util.List<String>> valueList(String head, String nativeType) {
+    return nativeType != null && nativeType.toLowerCase(Locale.ROOT).startsWith(head)
+        ? Optional.of(members(nativeType))
+        : Optional.empty();
+  }
+
+  /** The members of {@code enum('a','b''c')} / {@code set(...)} as MySQL spells the type. */
+  public static java.util.List<String> members(String type) {
+    int open = type.indexOf('(');
+    java.util.List<String> out = new java.util.ArrayList<>();
+    StringBuilder cur = null;
+    for (int i = open + 1; i < type.length(); i++) {
+      char ch = type.charAt(i);
+      if (cur == null) {
+        if (ch == '\'') {
+          cur = new StringBuilder();
+        } else if (ch == ')') {
+          break;
+        }
+      } else if (ch == '\'') {
+        if (i + 1 < type.length() && type.charAt(i + 1) == '\'') {
+          cur.append('\'');
+          i++;
+        } else {
+          out.add(cur.toString());
+          cur = null;
+        }
+      } else if (ch == '\\' && i + 1 < type.length()) {
+        cur.append(type.charAt(++i));
+      } else {
+        cur.append(ch);
+      }
+    }
+    return out;
+  }
+
   /** Backtick quoting, backticks doubled; NUL cannot be part of a MySQL identifier. */
   @Override
   public String quote(String identifier) {

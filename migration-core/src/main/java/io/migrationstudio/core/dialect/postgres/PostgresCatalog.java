@@ -81,7 +81,7 @@ final class PostgresCatalog {
     constraints(c, schema, tables);
     indexes(c, schema, tables);
     for (TableBuilder t : tables.values()) {
-      t.rowCount = countRows(c, schema, t.name);
+      t.rowCount = countRows(c, schema, t.name, !t.inheritanceChildren.isEmpty());
     }
     List<TableInfo> tableInfos = CatalogTable.buildAll(tables.values());
     return new Inventory(
@@ -108,10 +108,12 @@ final class PostgresCatalog {
         long sizeBytes,
         String partitionKey,
         List<String> partitions,
+        List<String> inheritanceChildren,
         String comment) {
       super(schema, name, sizeBytes, comment);
       this.partitionKey = partitionKey;
       this.partitions.addAll(partitions);
+      this.inheritanceChildren.addAll(inheritanceChildren);
     }
   }
 
@@ -131,7 +133,13 @@ final class PostgresCatalog {
                        JOIN pg_class pc ON pc.oid = pt.relid
                        JOIN pg_namespace pn ON pn.oid = pc.relnamespace
                       WHERE pt.level > 0) AS partitions,
-               obj_description(cl.oid, 'pg_class') AS comment
+               obj_description(cl.oid, 'pg_class') AS comment,
+               ARRAY(SELECT CASE WHEN hn.nspname = n.nspname THEN h.relname::text
+                                 ELSE hn.nspname || '.' || h.relname END
+                       FROM pg_inherits i
+                       JOIN pg_class h ON h.oid = i.inhrelid
+                       JOIN pg_namespace hn ON hn.oid = h.relnamespace
+                      WHERE i.inhparent = cl.oid AND cl.relkind = 'r') AS inheritance_children
           FROM pg_class cl
           JOIN pg_namespace n ON n.oid = cl.relnamespace
          WHERE n.nspname = ? AND cl.relkind IN ('r', 'p') AND NOT cl.relispartition
@@ -152,6 +160,7 @@ final class PostgresCatalog {
                     rs.getLong("size_bytes"),
                     rs.getString("partition_key"),
                     strings(rs.getArray("partitions")),
+                    strings(rs.getArray("inheritance_children")),
                     rs.getString("comment")));
           }
         }
@@ -392,10 +401,15 @@ final class PostgresCatalog {
     }
   }
 
-  /** Exact row count: {@code count(*)}, the only statement whose text carries a (quoted) name. */
-  private long countRows(Connection c, String schema, String table) throws SQLException {
+  /**
+   * Exact row count: {@code count(*)}, the only statement whose text carries a (quoted) name; an
+   * inheritance parent counts its own rows ({@code ONLY}), not its children's.
+   */
+  private long countRows(Connection c, String schema, String table, boolean only)
+      throws SQLException {
+    String from = (only ? "ONLY " : "") + dialect.qualify(schema, table);
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + dialect.qualify(schema, table))) {
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + from)) {
       rs.next();
       return rs.getLong(1);
     }

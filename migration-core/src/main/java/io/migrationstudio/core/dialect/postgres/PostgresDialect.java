@@ -46,6 +46,11 @@ public final class PostgresDialect implements Dialect {
   }
 
   @Override
+  public String only(String qualifiedTable) {
+    return "ONLY " + qualifiedTable;
+  }
+
+  @Override
   public String quote(String identifier) {
     return Dialect.quoteDoubled(identifier);
   }

@@ -101,32 +101,7 @@ record BinlogColumns(String database, String table, List<Col> columns, List<Inte
 
   /** The members of {@code enum('a','b''c')} / {@code set(...)} as MySQL spells the type. */
   static List<String> members(String type) {
-    int open = type.indexOf('(');
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = null;
-    for (int i = open + 1; i < type.length(); i++) {
-      char ch = type.charAt(i);
-      if (cur == null) {
-        if (ch == '\'') {
-          cur = new StringBuilder();
-        } else if (ch == ')') {
-          break;
-        }
-      } else if (ch == '\'') {
-        if (i + 1 < type.length() && type.charAt(i + 1) == '\'') {
-          cur.append('\'');
-          i++;
-        } else {
-          out.add(cur.toString());
-          cur = null;
-        }
-      } else if (ch == '\\' && i + 1 < type.length()) {
-        cur.append(type.charAt(++i));
-      } else {
-        cur.append(ch);
-      }
-    }
-    return out;
+    return io.migrationstudio.core.dialect.mariadb.MariaDbDialect.members(type);
   }
 
   /** The text (or bytes) of column {@code i}'s binlog cell {@code v}; null stays null. */
