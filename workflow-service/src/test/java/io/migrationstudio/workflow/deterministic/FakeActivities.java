@@ -318,9 +318,23 @@ class FakeActivities
     chunkBatches.add(r.chunks().stream().map(ChunkRange::index).toList());
     List<ChunkResult> out = new ArrayList<>();
     for (ChunkRange c : r.chunks()) {
+      if (r.stopWhenPaused() && copyHeld()) {
+        break; // as the worker's batch: stopped between two chunks, the rest left for the resume
+      }
       out.add(copyChunk(r.chunk(c)));
     }
     return new ChunkBatchResult(out);
+  }
+
+  /** What the worker's batch asks before each chunk: whether its table copy holds its chunks. */
+  private static boolean copyHeld() {
+    var ctx = Activity.getExecutionContext();
+    return ctx.getWorkflowClient()
+        .newWorkflowStub(
+            io.migrationstudio.contracts.workflow.TableCopyWorkflow.class,
+            ctx.getInfo().getWorkflowId())
+        .currentControl()
+        .paused();
   }
 
   @Override
