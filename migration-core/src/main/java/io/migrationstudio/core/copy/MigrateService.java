@@ -142,9 +142,34 @@ public final class MigrateService {
       String worker,
       ChunkProgress heartbeat,
       java.util.function.Supplier<Long> liveRate) {
+    return copyChunks(req, mapping, deliveryAttempt, worker, heartbeat, liveRate, () -> false);
+  }
+
+  /**
+   * {@link #copyChunks} that, for a request with {@code stopWhenPaused}, asks {@code held} before
+   * each chunk and stops there when it answers true (the table copy is paused or cancelled): the
+   * result then holds the chunks copied so far, made durable as a whole batch's are, and the
+   * workflow starts the others after a resume.
+   */
+  public ChunkBatchResult copyChunks(
+      ChunkBatchRequest req,
+      MappingDocument mapping,
+      int deliveryAttempt,
+      String worker,
+      ChunkProgress heartbeat,
+      java.util.function.Supplier<Long> liveRate,
+      java.util.function.BooleanSupplier held) {
     List<ChunkResult> results = new ArrayList<>(req.chunks().size());
     boolean pending = false;
     for (ChunkRange range : req.chunks()) {
+      if (req.stopWhenPaused() && held.getAsBoolean()) {
+        log.info(
+            "table {} paused or cancelled: chunk {} and the {} after it are left for the resume",
+            req.sourceTable(),
+            range.index(),
+            req.chunks().size() - results.size() - 1);
+        break;
+      }
       // a redelivered batch failed at its first chunk not committed yet; the later ones are
       // delivered for the first time (the ledger counts a chunk's attempts, not the batch's)
       int attempt = pending ? 1 : deliveryAttempt;

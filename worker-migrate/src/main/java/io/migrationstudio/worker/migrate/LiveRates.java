@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -18,12 +19,23 @@ import java.util.function.Supplier;
  * progress call; the answer is fetched in the background at most every {@link #REFRESH} per table
  * copy (one query for all its chunks on this worker), so the read loop never waits on Temporal. A
  * query that fails keeps the last answer.
+ *
+ * <p>A batch of chunks asks {@link #held} at its chunk boundaries whether its table copy is paused
+ * (or failed or cancelled): that answer is asked there and then, so a pause lets only the chunk in
+ * flight commit.
  */
 final class LiveRates {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LiveRates.class);
 
   /** How often a table copy is asked for its rate: a throttle reaches running chunks this late. */
   static final Duration REFRESH = Duration.ofSeconds(1);
+
+  /**
+   * The shortest time between two {@link #held} queries of one batch: chunks shorter than this go
+   * on on the last answer (a pause then stops the batch within this much copying), so a batch of
+   * tiny chunks asks at most a few times a second.
+   */
+  static final Duration HELD_FRESH = Duration.ofMillis(250);
 
   /** A table copy not asked for this long is forgotten (its chunks are done). */
   private static final Duration FORGET = Duration.ofMinutes(10);
@@ -67,6 +79,38 @@ final class LiveRates {
     return () -> {
       refreshIfDue(copyWorkflowId, e);
       return e.rate;
+    };
+  }
+
+  /**
+   * Whether the table copy {@code copyWorkflowId} holds its chunks now (paused, or its copy failed
+   * or was cancelled), for one batch to ask before each chunk: a query at that moment, unless the
+   * batch asked less than {@link #HELD_FRESH} ago. A query that fails answers false: the batch goes
+   * on as it did before it could stop (a pause then holds its next batch).
+   */
+  BooleanSupplier held(String copyWorkflowId) {
+    return new BooleanSupplier() {
+      private long askedAt;
+      private boolean asked;
+      private boolean last;
+
+      @Override
+      public boolean getAsBoolean() {
+        long now = System.nanoTime();
+        if (asked && now - askedAt < HELD_FRESH.toNanos()) {
+          return last;
+        }
+        asked = true;
+        askedAt = now;
+        try {
+          CopyControl c = ask.apply(copyWorkflowId);
+          last = c != null && c.paused();
+        } catch (RuntimeException failed) {
+          log.debug("no pause state from {}: {}", copyWorkflowId, failed.toString());
+          last = false;
+        }
+        return last;
+      }
     };
   }
 

@@ -110,18 +110,29 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
    * answers; null where no workflow client is at hand (an activity test environment).
    */
   private java.util.function.Supplier<Long> liveRate(ActivityExecutionContext ctx) {
-    LiveRates rates;
-    synchronized (this) {
-      if (liveRates == null) {
-        try {
-          liveRates = LiveRates.of(ctx.getWorkflowClient());
-        } catch (RuntimeException noClient) {
-          return null;
-        }
+    LiveRates rates = liveRates(ctx);
+    return rates == null ? null : rates.rate(ctx.getInfo().getWorkflowId());
+  }
+
+  /**
+   * Whether this batch's table copy is paused or cancelled now, asked between its chunks (see
+   * {@link LiveRates#held}); never where no workflow client is at hand.
+   */
+  private java.util.function.BooleanSupplier held(ActivityExecutionContext ctx) {
+    LiveRates rates = liveRates(ctx);
+    return rates == null ? () -> false : rates.held(ctx.getInfo().getWorkflowId());
+  }
+
+  /** The process's live rates, made on first use; null where no workflow client is at hand. */
+  private synchronized LiveRates liveRates(ActivityExecutionContext ctx) {
+    if (liveRates == null) {
+      try {
+        liveRates = LiveRates.of(ctx.getWorkflowClient());
+      } catch (RuntimeException noClient) {
+        return null;
       }
-      rates = liveRates;
     }
-    return rates.rate(ctx.getInfo().getWorkflowId());
+    return liveRates;
   }
 
   @Override
@@ -136,7 +147,8 @@ public final class MigrateActivitiesImpl implements MigrateActivities {
               ctx.getInfo().getAttempt(),
               WORKER_IDENTITY,
               ctx::heartbeat,
-              liveRate(ctx));
+              liveRate(ctx),
+              held(ctx));
         });
   }
 

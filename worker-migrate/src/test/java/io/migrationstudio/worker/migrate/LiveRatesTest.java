@@ -1,6 +1,7 @@
 package io.migrationstudio.worker.migrate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.migrationstudio.contracts.workflow.CopyControl;
@@ -63,6 +64,40 @@ class LiveRatesTest {
       copy.control(new CopyControl(false, 0L));
       assertEquals(0L, awaitRate(rate, 0L));
       copy.control(new CopyControl(true, 0L));
+    }
+  }
+
+  /**
+   * A batch's check between two chunks asks there and then: a pause is seen at the next chunk
+   * boundary, not a refresh later, also once the copy ended (a cancelled copy is a closed
+   * workflow); asked again within {@link LiveRates#HELD_FRESH} it answers the last answer.
+   */
+  @Test
+  void aBatchSeesAPauseAtItsNextChunkBoundary() throws Exception {
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+      env.newWorker("copies").registerWorkflowImplementationTypes(HeldCopy.class);
+      env.start();
+      WorkflowClient client = env.getWorkflowClient();
+      TableCopyWorkflow copy =
+          client.newWorkflowStub(
+              TableCopyWorkflow.class,
+              WorkflowOptions.newBuilder()
+                  .setWorkflowId("m/copy/1")
+                  .setTaskQueue("copies")
+                  .build());
+      WorkflowClient.start(copy::copy, null);
+      java.util.function.BooleanSupplier held = LiveRates.of(client).held("m/copy/1");
+      assertFalse(held.getAsBoolean(), "running");
+      copy.control(new CopyControl(true, null)); // paused; the held copy then ends
+      assertFalse(held.getAsBoolean(), "asked again at once: the last answer");
+      Thread.sleep(LiveRates.HELD_FRESH.toMillis() + 50);
+      long asked = System.nanoTime();
+      org.junit.jupiter.api.Assertions.assertTrue(held.getAsBoolean(), "paused at the boundary");
+      System.out.printf(
+          "held: one query of an ended copy took %.1f ms%n", (System.nanoTime() - asked) / 1e6);
+      assertFalse(
+          LiveRates.of(client).held("m/copy/none").getAsBoolean(),
+          "no such copy (a repair): the batch goes on");
     }
   }
 

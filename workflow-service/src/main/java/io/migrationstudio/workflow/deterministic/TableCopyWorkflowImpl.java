@@ -18,8 +18,12 @@ import io.migrationstudio.contracts.workflow.TableCopyWorkflow;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * One table's chunks, at most {@code parallelism} at a time. Each finished chunk is signalled to
@@ -28,6 +32,9 @@ import java.util.List;
  * table and so the stage. Then (version {@link #TABLE_INDEXES}) the table's primary key, unique
  * keys and indexes are built at once, while other tables still copy; foreign keys wait for the
  * parent's finishLoad.
+ *
+ * <p>A pause holds the chunks not started; from version {@link #PAUSE_BETWEEN_CHUNKS} a running
+ * batch stops at its next chunk boundary too (see {@link #copyInStoppableBatches}).
  */
 public class TableCopyWorkflowImpl implements TableCopyWorkflow {
   /** Version 1: the table's keys and indexes are built by the child after its chunks. */
@@ -54,6 +61,16 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
 
   static final int CHUNK_BATCHES = 1;
 
+  /**
+   * Version 1: a batch asks its table copy ({@link #currentControl}) before each chunk and stops
+   * when the copy is paused (or its table failed or was cancelled), returning the chunks it
+   * committed; the rest of the batch goes back to the front of the queue and starts after the
+   * resume (issue 16: before, a pause waited for the running batches, up to 16 chunks each).
+   */
+  static final String PAUSE_BETWEEN_CHUNKS_CHANGE = "pause-between-chunks";
+
+  static final int PAUSE_BETWEEN_CHUNKS = 1;
+
   /** The shortest time between two progress signals of a table (the status stays current). */
   static final long PROGRESS_EVERY_MS = 1000;
 
@@ -71,6 +88,7 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
   private long signalledAt = Long.MIN_VALUE;
   private boolean paused;
   private Long rate;
+  private boolean stopping;
 
   @Override
   public TableCopyResult copy(TableCopyRequest r) {
@@ -84,10 +102,21 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
     boolean batches =
         Workflow.getVersion(CHUNK_BATCHES_CHANGE, Workflow.DEFAULT_VERSION, CHUNK_BATCHES)
             != Workflow.DEFAULT_VERSION;
-    if (batches) {
-      copyInBatches(r, parent);
-    } else {
-      copyOneByOne(r, parent);
+    try {
+      if (batches
+          && Workflow.getVersion(
+                  PAUSE_BETWEEN_CHUNKS_CHANGE, Workflow.DEFAULT_VERSION, PAUSE_BETWEEN_CHUNKS)
+              != Workflow.DEFAULT_VERSION) {
+        copyInStoppableBatches(r, parent);
+      } else if (batches) {
+        copyInBatches(r, parent);
+      } else {
+        copyOneByOne(r, parent);
+      }
+    } catch (RuntimeException cancelledOrFailed) {
+      // a batch still running (cancelled at its next heartbeat only) stops at its next chunk
+      stopping = true;
+      throw cancelledOrFailed;
     }
     signalPending(parent);
     // every progress signal delivered before the table reports done
@@ -129,7 +158,8 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
 
   /**
    * The table's chunks in {@link ChunkBatches}, one activity per batch, at most {@code parallelism}
-   * at a time; a pause holds the next batch (running ones finish).
+   * at a time; a pause holds the next batch (running ones finish). Histories before {@link
+   * #PAUSE_BETWEEN_CHUNKS}.
    */
   private void copyInBatches(TableCopyRequest r, MigrationWorkflow parent) {
     int parallelism = Math.max(1, r.parallelism());
@@ -141,45 +171,102 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
                 chunkDone(c, parent);
               }
             });
-    String table = r.table().sourceTable();
     for (List<ChunkRange> batch : ChunkBatches.of(r.table().chunks(), parallelism)) {
       copies.start(
           () -> {
             Workflow.await(() -> !paused);
-            MigrationSpec spec = RunControl.withRate(r.spec(), rate);
-            ChunkRange first = batch.get(0);
-            if (batch.size() == 1) {
-              ChunkRequest chunk =
-                  new ChunkRequest(
-                      r.migrationId(),
-                      spec,
-                      r.branch(),
-                      r.mappingCommit(),
-                      table,
-                      first,
-                      r.migrationId() + "/" + table + "/" + first.index());
-              return Async.function(chunks::copyChunk, chunk)
-                  .thenApply(c -> new ChunkBatchResult(List.of(c)));
-            }
-            ChunkBatchRequest request =
-                new ChunkBatchRequest(
-                    r.migrationId(),
-                    spec,
-                    r.branch(),
-                    r.mappingCommit(),
-                    table,
-                    batch,
-                    r.migrationId()
-                        + "/"
-                        + table
-                        + "/"
-                        + first.index()
-                        + "-"
-                        + batch.get(batch.size() - 1).index());
-            return Async.function(chunks::copyChunks, request);
+            return copyBatch(r, batch, false);
           });
     }
     copies.awaitAll();
+  }
+
+  /**
+   * The table's chunks in {@link ChunkBatches} as {@link #copyInBatches} copies them, but each
+   * batch may stop at a chunk boundary when the copy is paused: the chunks it returns are done, the
+   * others go back to the front of the queue, as one batch, and start once resumed.
+   */
+  private void copyInStoppableBatches(TableCopyRequest r, MigrationWorkflow parent) {
+    int parallelism = Math.max(1, r.parallelism());
+    Deque<List<ChunkRange>> queue =
+        new ArrayDeque<>(ChunkBatches.of(r.table().chunks(), parallelism));
+    BoundedFanOut<BatchCopied> copies =
+        new BoundedFanOut<>(
+            parallelism,
+            b -> {
+              for (ChunkResult c : b.result().chunks()) {
+                chunkDone(c, parent);
+              }
+              List<ChunkRange> rest = b.rest();
+              if (!rest.isEmpty()) {
+                queue.addFirst(rest);
+              }
+            });
+    while (true) {
+      if (queue.isEmpty()) {
+        copies.awaitAll(); // a batch stopped by a pause puts its rest back
+        if (queue.isEmpty()) {
+          break;
+        }
+      }
+      copies.start(
+          () -> {
+            Workflow.await(() -> !paused);
+            List<ChunkRange> batch = queue.removeFirst();
+            return copyBatch(r, batch, true).thenApply(res -> new BatchCopied(batch, res));
+          });
+    }
+  }
+
+  /** A batch and what its activity copied of it. */
+  private record BatchCopied(List<ChunkRange> batch, ChunkBatchResult result) {
+    /** The chunks of the batch its activity left (it stopped for a pause). */
+    List<ChunkRange> rest() {
+      Set<Integer> copied =
+          result.chunks().stream().map(ChunkResult::index).collect(Collectors.toSet());
+      return batch.stream().filter(c -> !copied.contains(c.index())).toList();
+    }
+  }
+
+  /**
+   * Starts the activity of one batch: {@code copyChunk} for a batch of one, else {@code
+   * copyChunks}, which may stop between its chunks for a pause when {@code stoppable}.
+   */
+  private Promise<ChunkBatchResult> copyBatch(
+      TableCopyRequest r, List<ChunkRange> batch, boolean stoppable) {
+    MigrationSpec spec = RunControl.withRate(r.spec(), rate);
+    String table = r.table().sourceTable();
+    ChunkRange first = batch.get(0);
+    if (batch.size() == 1) {
+      ChunkRequest chunk =
+          new ChunkRequest(
+              r.migrationId(),
+              spec,
+              r.branch(),
+              r.mappingCommit(),
+              table,
+              first,
+              r.migrationId() + "/" + table + "/" + first.index());
+      return Async.function(chunks::copyChunk, chunk)
+          .thenApply(c -> new ChunkBatchResult(List.of(c)));
+    }
+    ChunkBatchRequest request =
+        new ChunkBatchRequest(
+            r.migrationId(),
+            spec,
+            r.branch(),
+            r.mappingCommit(),
+            table,
+            batch,
+            r.migrationId()
+                + "/"
+                + table
+                + "/"
+                + first.index()
+                + "-"
+                + batch.get(batch.size() - 1).index(),
+            stoppable);
+    return Async.function(chunks::copyChunks, request);
   }
 
   /** Pause, resume or a new rate from the migration ({@link RunControl}). */
@@ -189,10 +276,13 @@ public class TableCopyWorkflowImpl implements TableCopyWorkflow {
     rate = c.rowsPerSecond();
   }
 
-  /** What a running chunk reads to follow a throttle (and a pause) while it copies. */
+  /**
+   * What a running chunk reads to follow a throttle while it copies, and a running batch to stop
+   * between chunks: paused also once the copy failed or was cancelled (its batches stop too).
+   */
   @Override
   public CopyControl currentControl() {
-    return new CopyControl(paused, rate);
+    return new CopyControl(paused || stopping, rate);
   }
 
   /** A copied chunk: counted, and signalled to the parent for its progress. */

@@ -126,6 +126,9 @@ class FakeActivities
   /** Chunks planned per table by prepareTarget (3: the ranges the recorded histories hold). */
   volatile int chunksPerTable = 3;
 
+  /** Whether a stoppable batch asks its table copy before each chunk (as the worker's does). */
+  volatile boolean askHeld = true;
+
   /** Every copyChunks request's chunk indexes, in the order they came. */
   final List<List<Integer>> chunkBatches = Collections.synchronizedList(new ArrayList<>());
 
@@ -318,9 +321,23 @@ class FakeActivities
     chunkBatches.add(r.chunks().stream().map(ChunkRange::index).toList());
     List<ChunkResult> out = new ArrayList<>();
     for (ChunkRange c : r.chunks()) {
+      if (r.stopWhenPaused() && askHeld && copyHeld()) {
+        break; // as the worker's batch: stopped between two chunks, the rest left for the resume
+      }
       out.add(copyChunk(r.chunk(c)));
     }
     return new ChunkBatchResult(out);
+  }
+
+  /** What the worker's batch asks before each chunk: whether its table copy holds its chunks. */
+  private static boolean copyHeld() {
+    var ctx = Activity.getExecutionContext();
+    return ctx.getWorkflowClient()
+        .newWorkflowStub(
+            io.migrationstudio.contracts.workflow.TableCopyWorkflow.class,
+            ctx.getInfo().getWorkflowId())
+        .currentControl()
+        .paused();
   }
 
   @Override

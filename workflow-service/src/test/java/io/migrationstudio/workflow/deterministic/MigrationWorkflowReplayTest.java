@@ -145,7 +145,10 @@ class MigrationWorkflowReplayTest {
         "table-copy-history-v1.json", // table-indexes-after-copy version 1: then the indexes
         "table-copy-history-v2.json", // + batched-chunk-progress version 1: batched signals
         // + chunk-batches-per-activity version 1: 40 chunks in 8 copyChunks batches of 5
-        "table-copy-history-v3.json"
+        "table-copy-history-v3.json",
+        // + pause-between-chunks version 1: 40 chunks in batches of 5, the two running batches
+        // stopped by a pause after their first chunk, their rest (4 chunks each) after the resume
+        "table-copy-history-v4.json"
       })
   void recordedChildHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
@@ -161,15 +164,26 @@ class MigrationWorkflowReplayTest {
         json.contains("Migrate_BuildTableIndexes"),
         "the index build is in the versioned histories only");
     org.junit.jupiter.api.Assertions.assertEquals(
-        file.endsWith("-v2.json") || file.endsWith("-v3.json"),
+        file.endsWith("-v2.json") || file.endsWith("-v3.json") || file.endsWith("-v4.json"),
         json.contains(
             java.util.Base64.getEncoder()
                 .encodeToString("\"batched-chunk-progress\"".getBytes(StandardCharsets.UTF_8))),
-        "batched progress is in the v2 and v3 histories only");
+        "batched progress is in the v2, v3 and v4 histories only");
     org.junit.jupiter.api.Assertions.assertEquals(
-        file.endsWith("-v3.json"),
+        file.endsWith("-v3.json") || file.endsWith("-v4.json"),
         json.contains("\"name\": \"Migrate_CopyChunks\""),
-        "chunk batches are in the v3 history only");
+        "chunk batches are in the v3 and v4 histories only");
+    org.junit.jupiter.api.Assertions.assertEquals(
+        file.endsWith("-v4.json"),
+        json.contains(
+            java.util.Base64.getEncoder()
+                .withoutPadding() // the padding is escaped in the file
+                .encodeToString("\"pause-between-chunks\"".getBytes(StandardCharsets.UTF_8))),
+        "batches that stop for a pause are in the v4 history only");
+    if (file.endsWith("-v4.json")) {
+      org.junit.jupiter.api.Assertions.assertEquals(
+          10, occurrences(json, "\"name\": \"Migrate_CopyChunks\""), "batches in " + file);
+    }
     if (file.endsWith("-v3.json")) {
       org.junit.jupiter.api.Assertions.assertEquals(
           8, occurrences(json, "\"name\": \"Migrate_CopyChunks\""), "batches in " + file);

@@ -452,9 +452,8 @@ class MigrationWorkflowTest {
   /**
    * A table of many chunks goes to its child's activities in batches of consecutive chunks
    * (chunk-batches-per-activity version 1): 40 chunks at the child's parallelism 2 in batches of 5
-   * (40 over 2 x 4 batches); every chunk copied once, progress counted per chunk. Records the
-   * child's history for the replay test (-Dstudio.recordHistory=DIR writes
-   * table-copy-history-v3.json).
+   * (40 over 2 x 4 batches); every chunk copied once, progress counted per chunk. (It recorded
+   * table-copy-history-v3.json before pause-between-chunks; the pause test below records v4.)
    */
   @Test
   void aTableOfManyChunksIsCopiedInBatchesOfConsecutiveChunks() throws Exception {
@@ -474,10 +473,51 @@ class MigrationWorkflowTest {
     assertEquals(8000, st.progress().rowsCopied());
     var child = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/copy/0");
     MigrationWorkflowReplayTest.replay(child, TableCopyWorkflowImpl.class);
+  }
+
+  /**
+   * A pause stops the running batches at their next chunk boundary (pause-between-chunks version
+   * 1): only the chunk in flight of each commits, not the rest of its batch; after the resume each
+   * batch's rest goes again as one batch, then the batches not started, every chunk exactly once.
+   * Records the child's history for the replay test (-Dstudio.recordHistory=DIR writes
+   * table-copy-history-v4.json).
+   */
+  @Test
+  void aPauseStopsTheRunningBatchesBetweenTwoChunks() throws Exception {
+    fakes.chunksPerTable = 40; // batches of 5, two running per table
+    CountDownLatch release = new CountDownLatch(1);
+    fakes.chunkHook = hold(release);
+    MigrationWorkflow wf = start(spec(allAuto()));
+    awaitStatus(wf, s -> fakes.chunkAttempts.get() >= 4); // two tables, two batches each
+    wf.control(new ControlRequest(ControlAction.PAUSE, "bob", "peak hours", null));
+    Thread.sleep(1000); // the children have the pause before their chunks finish
+    release.countDown();
+    for (int i = 0; i < 200 && fakes.copiedChunks.size() < 4; i++) {
+      Thread.sleep(25);
+    }
+    Thread.sleep(1000);
+    assertEquals(
+        4, fakes.copiedChunks.size(), "only the chunks in flight commit: " + fakes.copiedChunks);
+    assertEquals(4, fakes.chunkAttempts.get(), "no chunk starts while paused");
+    wf.control(new ControlRequest(ControlAction.RESUME, "bob", "", null));
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertEquals(80, fakes.copiedChunks.size(), "every chunk of both tables copied");
+    assertEquals(80, fakes.chunkAttempts.get(), "and each once");
+    assertEquals(80, wf.status().progress().chunksDone());
+    assertEquals(8000, wf.status().progress().rowsCopied());
+    // 16 batches of 5, and the rest of each of the 4 stopped ones again as one batch of 4
+    assertEquals(20, fakes.chunkBatches.size(), fakes.chunkBatches.toString());
+    assertEquals(
+        4,
+        fakes.chunkBatches.stream().filter(b -> b.size() == 4).count(),
+        fakes.chunkBatches.toString());
+    var child = client.fetchHistory(TaskQueues.workflowId("wf-test") + "/copy/0");
+    MigrationWorkflowReplayTest.replay(child, TableCopyWorkflowImpl.class);
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
       java.nio.file.Files.writeString(
-          java.nio.file.Path.of(dir, "table-copy-history-v3.json"), child.toJson(true));
+          java.nio.file.Path.of(dir, "table-copy-history-v4.json"), child.toJson(true));
     }
   }
 
