@@ -130,11 +130,19 @@ public final class ForeignKeyValidation {
    * with; otherwise why not.
    */
   String notPastTheCopy(Connection tgt, String migration, String capture) throws SQLException {
-    StreamPosition at =
-        new StreamPositions(target, studioSchema)
-            .read(tgt, capture)
-            .map(StreamPositions.Stored::position)
-            .orElse(null);
+    StreamPosition at;
+    try {
+      at =
+          new StreamPositions(target, studioSchema)
+              .read(tgt, capture)
+              .map(StreamPositions.Stored::position)
+              .orElse(null);
+    } catch (SQLException e) {
+      if (!"42P01".equals(e.getSQLState())) {
+        throw e;
+      }
+      at = null; // no stream_position table: the stream has applied nothing yet
+    }
     String ledger = new Ledger(target, studioSchema).chunkTable();
     try (PreparedStatement ps =
         tgt.prepareStatement(
