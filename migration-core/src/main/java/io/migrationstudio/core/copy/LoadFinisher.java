@@ -22,24 +22,42 @@ import java.util.Objects;
 
 /**
  * Ends a load: per table, unique keys and secondary indexes, then every table's foreign keys (NOT
- * VALID, then validated), then identities and sequences past the copied keys and free-standing
- * sequences at their source's current value; finally renders {@code run.{json,md}} from the ledger.
- * Each table's build time is recorded in the table ledger the first time only, so a re-run (whose
- * DDL is a no-op) renders identical files.
+ * VALID, then validated; an online load leaves them NOT VALID, {@link #online}), then identities
+ * and sequences past the copied keys and free-standing sequences at their source's current value;
+ * finally renders {@code run.{json,md}} from the ledger. Each table's build time is recorded in the
+ * table ledger the first time only, so a re-run (whose DDL is a no-op) renders identical files.
  */
 public final class LoadFinisher {
   private final Dialect target;
   private final String studioSchema;
   private final Clock clock;
+  private final boolean validateForeignKeys;
 
   public LoadFinisher(Dialect target) {
     this(target, TargetSchema.DEFAULT_STUDIO_SCHEMA, Clock.systemUTC());
   }
 
   public LoadFinisher(Dialect target, String studioSchema, Clock clock) {
+    this(target, studioSchema, clock, true);
+  }
+
+  private LoadFinisher(
+      Dialect target, String studioSchema, Clock clock, boolean validateForeignKeys) {
     this.target = Objects.requireNonNull(target);
     this.studioSchema = Objects.requireNonNull(studioSchema);
     this.clock = Objects.requireNonNull(clock);
+    this.validateForeignKeys = validateForeignKeys;
+  }
+
+  /**
+   * This finisher for an online load: foreign keys are added NOT VALID and left so (they enforce
+   * and cascade for every later write). Each chunk of an online copy read its own snapshot, so a
+   * child chunk read after a parent's change may reference a key the parent's earlier chunk does
+   * not have, until the stream applies the change; {@code ForeignKeyValidation} validates them once
+   * the stream has passed the end of the copy.
+   */
+  public LoadFinisher online() {
+    return new LoadFinisher(target, studioSchema, clock, false);
   }
 
   /**
@@ -146,7 +164,7 @@ public final class LoadFinisher {
       }
       for (TableMapping t : mapping.tables()) {
         long s = clock.millis();
-        TargetSchema.runInTransaction(c, schema.foreignKeys(t));
+        TargetSchema.runInTransaction(c, schema.foreignKeys(t, validateForeignKeys));
         Instant first = started.get(t.source());
         long ms = elapsed.get(t.source()) + (clock.millis() - s);
         ledger.recordIndexBuild(c, migrationId, t.source(), first, first.plusMillis(ms));

@@ -299,7 +299,9 @@ public final class MigrateService {
       MigrationSpec spec, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
     // the chunks are done: their connections are not kept open on the databases
     pool.closeIdle();
-    LoadFinisher finisher = new LoadFinisher(Dialects.target(spec));
+    LoadFinisher bulk = new LoadFinisher(Dialects.target(spec));
+    // online: foreign keys stay NOT VALID until the stream has passed the end of the copy
+    LoadFinisher finisher = spec.migrate().online() ? bulk.online() : bulk;
     String what = "finishing the load of migration " + migrationId;
     // the source is read after the copy: free-standing sequences take its current values
     return onBoth(

@@ -380,6 +380,16 @@ public final class TargetSchema {
 
   /** Foreign keys of one table, added NOT VALID then validated (phase 2b). */
   public List<String> foreignKeys(TableMapping t) {
+    return foreignKeys(t, true);
+  }
+
+  /**
+   * Foreign keys of one table, added NOT VALID, then validated when {@code validate} (an online
+   * load leaves them NOT VALID: {@code ForeignKeyValidation} validates them once the change stream
+   * has passed the end of the copy). A foreign key of a partitioned table is always validated here
+   * (NOT VALID is refused on it).
+   */
+  public List<String> foreignKeys(TableMapping t, boolean validate) {
     List<String> out = new ArrayList<>();
     String table = table(t);
     boolean partitioned = carried.partitioned(t.source());
@@ -401,7 +411,7 @@ public final class TargetSchema {
                   + action(fk.onUpdate())
                   // NOT VALID is refused on a partitioned table (before PostgreSQL 18)
                   + (partitioned ? "" : " NOT VALID")));
-      if (!partitioned) {
+      if (!partitioned && validate) {
         out.add("ALTER TABLE " + table + " VALIDATE CONSTRAINT " + dialect.quote(fk.name()));
       }
     }

@@ -51,6 +51,71 @@ public final class ValidationService {
       long stageStartedAtMillis,
       byte[] previousReport,
       String previousCommit) {
+    // online: the foreign keys the load left NOT VALID, validated now that the stream has passed
+    // the end of the copy (the Migrate checker saw it caught up); one that cannot be fails the
+    // stage
+    List<io.migrationstudio.core.cdc.apply.ForeignKeyValidation.Failure> foreignKeys =
+        spec.migrate().online()
+            ? Connections.onTarget(
+                spec,
+                secrets,
+                "validating the foreign keys of migration " + migrationId,
+                tgt ->
+                    new io.migrationstudio.core.cdc.apply.ForeignKeyValidation(
+                            Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA)
+                        .validate(
+                            tgt,
+                            mapping,
+                            migrationId,
+                            io.migrationstudio.core.cdc.apply.StreamService.captureName(
+                                migrationId)))
+            : List.of();
+    StageOutput validated =
+        validateRows(
+            spec, mapping, migrationId, stageStartedAtMillis, previousReport, previousCommit);
+    return foreignKeys.isEmpty() ? validated : foreignKeysFailed(validated, foreignKeys);
+  }
+
+  /**
+   * {@code out} failed for the foreign keys that could not be validated: verdict FAIL, each named
+   * with its orphans in the summary and at the top of {@code validation.md}.
+   */
+  static StageOutput foreignKeysFailed(
+      StageOutput out,
+      List<io.migrationstudio.core.cdc.apply.ForeignKeyValidation.Failure> failed) {
+    StringBuilder line = new StringBuilder();
+    for (io.migrationstudio.core.cdc.apply.ForeignKeyValidation.Failure f : failed) {
+      line.append(line.length() == 0 ? "" : "\n").append("- FAIL: ").append(f.message());
+    }
+    java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>(out.files());
+    byte[] md = files.get(io.migrationstudio.core.report.ArtifactPaths.VALIDATION_MD);
+    String block = "Foreign keys not validated:\n\n" + line + "\n\n";
+    String text = md == null ? "" : new String(md, java.nio.charset.StandardCharsets.UTF_8);
+    int heading = text.startsWith("#") ? text.indexOf("\n\n") : -1;
+    text =
+        heading < 0
+            ? block + text
+            : text.substring(0, heading + 2) + block + text.substring(heading + 2);
+    files.put(
+        io.migrationstudio.core.report.ArtifactPaths.VALIDATION_MD,
+        text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return new StageOutput(
+        files,
+        io.migrationstudio.contracts.workflow.Verdict.FAIL,
+        failed.size()
+            + " foreign key(s) not validated ("
+            + failed.get(0).message()
+            + "); "
+            + out.summary());
+  }
+
+  private StageOutput validateRows(
+      MigrationSpec spec,
+      MappingDocument mapping,
+      String migrationId,
+      long stageStartedAtMillis,
+      byte[] previousReport,
+      String previousCommit) {
     return Connections.onBothReadOnly(
         spec,
         secrets,

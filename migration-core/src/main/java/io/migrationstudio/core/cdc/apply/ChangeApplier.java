@@ -84,6 +84,7 @@ public final class ChangeApplier {
   private final RowChanges rowMarks;
   private final Map<String, TableChanges> tables = new HashMap<>();
   private final Map<String, ChunkLookup> lookups = new HashMap<>();
+  private final CascadeCarrier cascades;
   private boolean created;
 
   /** Counts of one table in one batch (source table name). */
@@ -146,6 +147,7 @@ public final class ChangeApplier {
     this.ledger = new Ledger(target, studioSchema);
     this.marks = new ChunkChanges(target, studioSchema);
     this.rowMarks = new RowChanges(target, studioSchema);
+    this.cascades = new CascadeCarrier(mapping, target, this::table);
   }
 
   /** The position and counters the target holds for this capture (empty before any batch). */
@@ -291,11 +293,15 @@ public final class ChangeApplier {
             out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), null, null);
             upsert(out, t, row);
           } else {
-            if (applyOld) {
-              out.add(t.delete(), oldKey, null, null);
-            }
+            // one half was in its chunk's copy already: the children the source's ON UPDATE
+            // action changed are carried here (the binlog has the parent's row only), after the
+            // new row is written and before the old one is deleted (which would fire ON DELETE)
             if (applyNew) {
               upsert(out, t, row);
+            }
+            carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows);
+            if (applyOld) {
+              out.add(t.delete(), oldKey, null, null);
             }
           }
           counts.add(name, 0, applyOld || applyNew ? 1 : 0, 0, 0, applyOld && applyNew ? 0 : 1);
@@ -312,6 +318,8 @@ public final class ChangeApplier {
         rows.row(t.table.source(), t.sourceKeyTexts(change.key()), targetKey);
         if (copied(chunks, t.chunkKeyText(change.key()), tx)) {
           counts.add(name, 0, 0, 0, 0, 1);
+          // the parent's chunk read the delete: its ON DELETE action is carried to the children
+          carry(tgt, out, t, tx, targetKey, null, null, touched, rows);
         } else {
           out.add(t.delete(), targetKey, null, null);
           counts.add(name, 0, 0, 1, 0, 0);
@@ -323,6 +331,39 @@ public final class ChangeApplier {
         out.flush();
         truncate(tgt, t, chunks, tx);
         counts.add(name, 0, 0, 0, 1, 0);
+      }
+    }
+  }
+
+  /**
+   * Carries the source's foreign-key action of a parent's delete ({@code newKey} null) or key
+   * change whose old key the hand-off filter skipped to the children in the chunks behind {@code
+   * tx} ({@link CascadeCarrier}), in this batch, in order; marks each child table touched.
+   */
+  private void carry(
+      Connection tgt,
+      Batcher out,
+      TableChanges parent,
+      SourceTransaction tx,
+      String[] oldKey,
+      String[] newKey,
+      Map<String, Object> newRow,
+      ChunkChanges.Pending touched,
+      RowChanges.Pending rows)
+      throws SQLException {
+    for (CascadeCarrier.Reference r : cascades.references(parent)) {
+      if (!CascadeCarrier.acts(r, newKey == null)) {
+        continue;
+      }
+      String child = r.child().table.source();
+      List<CascadeCarrier.Write> writes =
+          cascades.carry(r, lookup(tgt, r.child()), tx, oldKey, newKey, newRow, parent);
+      for (CascadeCarrier.Write w : writes) {
+        out.add(w.sql(), w.params(), null, null);
+      }
+      if (!writes.isEmpty()) {
+        touched.mark(child, ChunkChanges.WHOLE_TABLE, tx.commit());
+        rows.whole(child);
       }
     }
   }
