@@ -156,7 +156,9 @@ final class PgbenchLoad implements AutoCloseable {
         "CREATE FUNCTION proof.audit_history() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
             + " INSERT INTO proof.history_audit VALUES (NEW.hid, TG_OP); RETURN NULL; END $$",
         "CREATE TRIGGER history_audit AFTER INSERT OR UPDATE ON public.pgbench_history"
-            + " FOR EACH ROW EXECUTE FUNCTION proof.audit_history()");
+            + " FOR EACH ROW EXECUTE FUNCTION proof.audit_history()",
+        // ALWAYS: the change stream applies in replica mode, which skips ordinary triggers
+        "ALTER TABLE public.pgbench_history ENABLE ALWAYS TRIGGER history_audit");
   }
 
   /** Removes {@link #auditHistory}'s trigger (the audit rows stay for the assertions). */

@@ -234,8 +234,16 @@ public final class TargetSchema {
    * row but left the column as it was. That is MariaDB's rule (the column follows an update that
    * changes another column and does not assign it) except for one case PostgreSQL cannot tell
    * apart: an update that assigns the column its current value gets the new time. An ordinary
-   * trigger: a session with {@code session_replication_role = replica} does not fire it.
+   * trigger: a session with {@code session_replication_role = replica} does not fire it, and it
+   * leaves the column alone in the change stream's transactions ({@code studio.applying = on}: the
+   * binlog row carries the source's value).
    */
+  /**
+   * The setting the change stream's transactions set ({@code SET LOCAL studio.applying = 'on'}) and
+   * the on-update triggers read, to leave a streamed row's value as the source wrote it.
+   */
+  public static final String APPLYING = "studio.applying";
+
   public List<String> onUpdateTriggers() {
     List<String> out = new ArrayList<>();
     for (TableMapping t : mapping.tables()) {
@@ -247,7 +255,9 @@ public final class TargetSchema {
         String function = dialect.qualify(targetSchema, name);
         String col = "NEW." + dialect.quote(c.target());
         String body =
-            "\nBEGIN\n  IF "
+            "\nBEGIN\n  IF coalesce(current_setting('"
+                + APPLYING
+                + "', true), '') <> 'on' AND "
                 + col
                 + " IS NOT DISTINCT FROM OLD."
                 + dialect.quote(c.target())

@@ -85,6 +85,7 @@ public final class ChangeApplier {
   private final Map<String, TableChanges> tables = new HashMap<>();
   private final Map<String, ChunkLookup> lookups = new HashMap<>();
   private final CascadeCarrier cascades;
+  private final ApplySession session;
   private boolean created;
 
   /** Counts of one table in one batch (source table name). */
@@ -137,6 +138,7 @@ public final class ChangeApplier {
       String studioSchema,
       Connection sourceForOrder) {
     this.source = Objects.requireNonNull(source);
+    this.session = new ApplySession(source);
     this.target = Objects.requireNonNull(target);
     this.mapping = Objects.requireNonNull(mapping);
     this.migration = Objects.requireNonNull(migration);
@@ -178,6 +180,7 @@ public final class ChangeApplier {
     tgt.setAutoCommit(false);
     boolean done = false;
     try {
+      session.begin(tgt, mapping); // the target's triggers ran on the source already
       if (!created) {
         try (Statement st = tgt.createStatement()) {
           st.execute(TargetSchema.streamPositionStatement(target, studioSchema));

@@ -156,7 +156,9 @@ abstract class AbstractStreamSliceIT {
         "CREATE FUNCTION proof_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
             + " INSERT INTO proof_audit VALUES (NEW.seq, TG_OP); RETURN NULL; END $$",
         "CREATE TRIGGER proof_audit AFTER INSERT OR UPDATE ON proof"
-            + " FOR EACH ROW EXECUTE FUNCTION proof_audit()");
+            + " FOR EACH ROW EXECUTE FUNCTION proof_audit()",
+        // ALWAYS: the applier's replica mode skips ordinary triggers (PostgreSQL source)
+        "ALTER TABLE proof ENABLE ALWAYS TRIGGER proof_audit");
   }
 
   /** Source transactions {@code from..to}: a proof row each, and an update of an account. */
@@ -250,7 +252,8 @@ abstract class AbstractStreamSliceIT {
         "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
             + " IF NEW.note = 'crash' THEN PERFORM pg_terminate_backend(pg_backend_pid());"
             + " END IF; RETURN NEW; END $$",
-        "CREATE TRIGGER die BEFORE INSERT OR UPDATE ON proof FOR EACH ROW EXECUTE FUNCTION die()");
+        "CREATE TRIGGER die BEFORE INSERT OR UPDATE ON proof FOR EACH ROW EXECUTE FUNCTION die()",
+        "ALTER TABLE proof ENABLE ALWAYS TRIGGER die");
     // 2 changes a transaction: the first batch commits, the crash is in the second
     int transactions = StreamService.MAX_CHANGES_PER_BATCH * 3 / 4;
     write(1, transactions, transactions - 10);

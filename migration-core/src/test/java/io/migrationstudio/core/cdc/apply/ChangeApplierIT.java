@@ -527,7 +527,9 @@ class ChangeApplierIT {
           "CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
               + " INSERT INTO audit VALUES (TG_OP, coalesce(NEW.id, OLD.id)); RETURN NULL; END $$",
           "CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON item"
-              + " FOR EACH ROW EXECUTE FUNCTION audit()");
+              + " FOR EACH ROW EXECUTE FUNCTION audit()",
+          // ALWAYS: the applier's replica mode skips ordinary triggers
+          "ALTER TABLE item ENABLE ALWAYS TRIGGER audit");
       List<SourceTransaction> all = new ArrayList<>();
       for (int i = 1; i <= 6; i++) {
         all.add(
@@ -578,7 +580,8 @@ class ChangeApplierIT {
               + " IF NEW.name = 'crash' THEN PERFORM pg_terminate_backend(pg_backend_pid());"
               + " END IF; RETURN NEW; END $$",
           "CREATE TRIGGER die BEFORE INSERT OR UPDATE ON item"
-              + " FOR EACH ROW EXECUTE FUNCTION die()");
+              + " FOR EACH ROW EXECUTE FUNCTION die()",
+          "ALTER TABLE item ENABLE ALWAYS TRIGGER die");
       List<SourceTransaction> batch =
           List.of(
               tx(20, RowChange.delete("item", row("id", "1"))),

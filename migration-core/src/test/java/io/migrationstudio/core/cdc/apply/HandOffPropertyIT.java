@@ -124,7 +124,9 @@ class HandOffPropertyIT {
               + " INSERT INTO proof_audit VALUES (NEW.writer, NEW.seq, TG_OP); RETURN NULL;"
               + " END $$",
           "CREATE TRIGGER proof_audit AFTER INSERT OR UPDATE ON proof"
-              + " FOR EACH ROW EXECUTE FUNCTION proof_audit()");
+              + " FOR EACH ROW EXECUTE FUNCTION proof_audit()",
+          // ALWAYS: the applier's replica mode skips ordinary triggers
+          "ALTER TABLE proof ENABLE ALWAYS TRIGGER proof_audit");
       copyOnline(pool, source, target, mapping, prepared, new Random(seed));
       Thread.sleep(300); // the writers go on after the copy
       stop.set(true);
