@@ -54,8 +54,9 @@ import java.util.concurrent.Executors;
  *       missing, extra, or changed with its columns and values;
  *   <li>a seeded random sample per table, its size from the 95 %/5 % formula ({@link SampleSize},
  *       at least {@value #MIN_SAMPLE_ROWS} rows or the whole table, raised to {@code sample_rows}
- *       when that is larger), drawn by reservoir over the source keys, each row fetched by key on
- *       both sides and compared field by field under the comparison rules;
+ *       when that is larger), drawn inside the checksum pass by a seeded key hash ({@link
+ *       PassSample}; by reservoir over a stream of the source keys when the pass cannot hold it),
+ *       each row compared field by field under the comparison rules;
  *   <li>foreign-key orphans on the target;
  *   <li>per-column aggregates: in SQL on both sides for same-engine PostgreSQL tables ({@link
  *       ColumnAggregates}), across engines from the rows the checksum pass streams ({@link
