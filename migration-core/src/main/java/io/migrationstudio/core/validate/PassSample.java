@@ -74,11 +74,17 @@ final class PassSample {
 
   /**
    * The sample of a table whose largest sample is {@code maxRows}, its threshold from the source's
-   * row estimate; {@code sqlPath}: the checksum runs in SQL (then the server hashes the keys).
+   * row estimate, else the target's (MariaDB keeps none the studio reads; the target is meant to
+   * hold the same rows); {@code sqlPath}: the checksum runs in SQL (then the server hashes the
+   * keys).
    */
-  static PassSample of(Connection src, TableSql sql, long seed, int maxRows, boolean sqlPath)
+  static PassSample of(
+      Connection src, Connection tgt, TableSql sql, long seed, int maxRows, boolean sqlPath)
       throws SQLException {
     Optional<Long> estimate = sql.sourceDialect().estimatedRows(src, sql.sourceTable());
+    if (estimate.isEmpty()) {
+      estimate = sql.targetDialect().estimatedRows(tgt, sql.targetTable());
+    }
     long keep = (long) MARGIN * maxRows;
     int cap = (int) Math.max(25_000, 16L * keep);
     if (estimate.isEmpty() || estimate.get() <= keep) {

@@ -358,6 +358,7 @@ public final class Validator {
                         && sql.targetDialect().speaksPostgres()))
             ? PassSample.of(
                 src,
+                tgt,
                 sql,
                 tableSeed,
                 (int) Math.max(SampleSize.of(Long.MAX_VALUE), sampleRows),

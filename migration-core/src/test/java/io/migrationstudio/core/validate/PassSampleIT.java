@@ -183,7 +183,7 @@ class PassSampleIT {
               sourceThread,
               false);
       PassSample sample =
-          PassSample.of(src, sql, seed, wanted, comparer.path() == ChunkComparer.Path.SQL);
+          PassSample.of(src, tgt, sql, seed, wanted, comparer.path() == ChunkComparer.Path.SQL);
       comparer.drawSample(sample);
       comparer.compareAll(src, tgt, List.of(new ChunkRange(0, null, null)));
       assertTrue(sample.usable(wanted));
