@@ -1,6 +1,7 @@
 // Single-file program run by bench/validate.sh (java -cp <migration-core classpath> ValidateBench.java):
 // validates pgbench_accounts source -> target with the studio's Validator and prints one line
-// "<mode> <seconds> <hash_path> <status> <chunks> <rows>".
+// "<mode> <seconds> <hash_path> <status> <chunks> <rows>"; mode full first prints the time per check
+// ("timings {check=ms, ...}", validation.json's timings_ms of the table).
 //   args: SOURCE_URL TARGET_URL USER MODE(sql|client|full) CHUNK_ROWS
 //         [SOURCE_USER SOURCE_PASSWORD SOURCE_SCHEMA]   (a MariaDB source: jdbc:mariadb://..., its
 //         database as schema; the dialects follow the URLs, USER is then the target's user)
@@ -13,6 +14,10 @@ import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingGenerator;
+import io.migrationstudio.core.report.ArtifactPaths;
+import io.migrationstudio.core.report.EvidenceMask;
+import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.validate.CheckTimings;
 import io.migrationstudio.core.validate.ValidationReport;
 import io.migrationstudio.core.validate.Validator;
 import java.sql.Connection;
@@ -51,11 +56,20 @@ public class ValidateBench {
       Validator v =
           new Validator(sd, td, TargetSchema.DEFAULT_STUDIO_SCHEMA, 256, !mode.equals("client"));
       long t0 = System.nanoTime();
+      CheckTimings timings = new CheckTimings(java.time.Clock.systemUTC());
       ValidationReport r =
           mode.equals("full")
-              ? v.report(s, t, mapping, "bench", 100, chunkRows)
+              ? Json.read(
+                  v.validate(s, t, mapping, "bench", 100, chunkRows, EvidenceMask.masked(), timings)
+                      .files()
+                      .get(ArtifactPaths.VALIDATION_JSON),
+                  ValidationReport.class,
+                  ArtifactPaths.VALIDATION_JSON)
               : v.checksums(s, t, mapping, "bench", chunkRows);
       double secs = (System.nanoTime() - t0) / 1e9;
+      if (mode.equals("full")) {
+        System.out.println("timings " + new java.util.TreeMap<>(timings.of("pgbench_accounts")));
+      }
       ValidationReport.TableValidation tv = r.tables().get(0);
       // a FAIL is a finding, not a number: show what differs (before the result line)
       tv.differences().stream().limit(3).forEach(d -> System.out.println("difference: " + d));

@@ -101,6 +101,9 @@ final class ChunkComparer {
   /** Whether the checksum pass covered every row (its chunks tile the key space). */
   private boolean passTiled;
 
+  /** The sample drawn by the checksum pass ({@link PassSample}); null: none. */
+  private PassSample sample;
+
   /** Rows hashed or read while bisecting (both sides, leaves included). */
   long bisectionRowsRead;
 
@@ -212,6 +215,16 @@ final class ChunkComparer {
 
   Path path() {
     return path;
+  }
+
+  /** Draws {@code sample} in the next {@link #compareAll} pass (null: no sample in the pass). */
+  void drawSample(PassSample sample) {
+    this.sample = sample;
+  }
+
+  /** Whether the last {@link #compareAll} read every row, so its sample covers the table. */
+  boolean passTiled() {
+    return passTiled;
   }
 
   /**
@@ -469,8 +482,10 @@ final class ChunkComparer {
     StreamedAggregates aggregates = pass ? (source ? sourceAggregates : targetAggregates) : null;
     if (path == Path.SQL) {
       ColumnAggregates.Chunked chunked = pass ? (source ? sourceChunked : targetChunked) : null;
+      PassSample drawn = pass && source ? sample : null;
       String items =
           (source ? sourceHash : targetHash)
+              + (drawn == null ? "" : drawn.sqlItems(sql))
               + (chunked == null ? "" : source ? sourceChunkedItems : targetChunkedItems);
       String q = source ? sql.sourceAggregate(items, r) : sql.targetAggregate(items, r);
       try (PreparedStatement ps = c.prepareStatement(q)) {
@@ -479,8 +494,11 @@ final class ChunkComparer {
           rs.next();
           // the low 64 bits of the exact sum: the sum modulo 2^64
           Digest d = new Digest(rs.getLong(1), rs.getBigDecimal(2).toBigInteger().longValue());
+          if (drawn != null) {
+            drawn.addSql(rs, 3);
+          }
           if (chunked != null) {
-            chunked.add(d.rows(), rs, 3);
+            chunked.add(d.rows(), rs, drawn == null ? 3 : 4);
           }
           return d;
         }
@@ -488,6 +506,7 @@ final class ChunkComparer {
     }
     RowHasher hasher = new RowHasher();
     long[] acc = new long[2];
+    PassSample drawn = pass ? sample : null;
     List<io.migrationstudio.core.canonical.ColumnCodec> codecs = codec.columns();
     if (source) {
       Validator.forEachRow(
@@ -502,6 +521,9 @@ final class ChunkComparer {
             if (aggregates != null) {
               aggregates.add(v);
             }
+            if (drawn != null) {
+              drawn.offer(true, codec, v);
+            }
           });
     } else {
       Validator.forEachRow(
@@ -515,6 +537,9 @@ final class ChunkComparer {
             acc[1] += hasher.hashRow(codecs, v);
             if (aggregates != null) {
               aggregates.add(v);
+            }
+            if (drawn != null) {
+              drawn.offer(false, codec, v);
             }
           });
     }

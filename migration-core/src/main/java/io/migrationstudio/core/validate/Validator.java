@@ -55,8 +55,9 @@ import java.util.concurrent.Executors;
  *       missing, extra, or changed with its columns and values;
  *   <li>a seeded random sample per table, its size from the 95 %/5 % formula ({@link SampleSize},
  *       at least {@value #MIN_SAMPLE_ROWS} rows or the whole table, raised to {@code sample_rows}
- *       when that is larger), drawn by reservoir over the source keys, each row fetched by key on
- *       both sides and compared field by field under the comparison rules;
+ *       when that is larger), drawn inside the checksum pass by a seeded key hash ({@link
+ *       PassSample}; by reservoir over a stream of the source keys when the pass cannot hold it),
+ *       each row compared field by field under the comparison rules;
  *   <li>foreign-key orphans on the target;
  *   <li>per-column aggregates: in SQL on both sides for same-engine PostgreSQL tables ({@link
  *       ColumnAggregates}), across engines from the rows the checksum pass streams ({@link
@@ -347,6 +348,24 @@ public final class Validator {
     List<ChunkRange> hashed =
         reuse == null ? ranges : reuse.toHash(name, chunkSource, ranges, integerKey(sql));
     boolean partial = hashed.size() < ranges.size();
+    long tableSeed = sha64(Long.toHexString(seed) + "/" + t.source());
+    // the sample is drawn by the checksum pass when it reads every row ({@link PassSample})
+    PassSample drawn =
+        full
+                && !partial
+                && !t.primaryKey().isEmpty()
+                && (comparer.path() == ChunkComparer.Path.CLIENT
+                    || (sql.sourceDialect().speaksPostgres()
+                        && sql.targetDialect().speaksPostgres()))
+            ? PassSample.of(
+                src,
+                tgt,
+                sql,
+                tableSeed,
+                (int) Math.max(SampleSize.of(Long.MAX_VALUE), sampleRows),
+                comparer.path() == ChunkComparer.Path.SQL)
+            : null;
+    comparer.drawSample(drawn);
     int differing = timed(timings, name, "checksums", () -> comparer.compareAll(src, tgt, hashed));
     if (reuse != null) {
       reuse.record(name, ranges, hashed, comparer.differingChunks);
@@ -355,7 +374,6 @@ public final class Validator {
         timed(timings, name, "counts", () -> counts(src, tgt, sql, hashed, comparer, sourceThread));
     long sourceRows = counts[0];
     long targetRows = counts[1];
-    long tableSeed = sha64(Long.toHexString(seed) + "/" + t.source());
     // a quick validation (not full) samples, counts orphans and aggregates nothing
     int[] sample = {0, 0};
     List<ValidationReport.OrphanCount> fks = List.of();
@@ -372,8 +390,16 @@ public final class Validator {
     } else {
       int wanted =
           (int) Math.max(SampleSize.of(sourceRows), Math.min((long) sampleRows, sourceRows));
+      // drawn by the pass when its rows hold the sample; else from a scan of the source keys,
+      // timed apart ("sample_scan") so the second scan shows in timings_ms
       sample =
-          timed(timings, name, "sample", () -> sample(src, tgt, sql, reader, tableSeed, wanted));
+          drawn != null && comparer.passTiled() && drawn.usable(wanted)
+              ? timed(timings, name, "sample", () -> drawn.compare(src, tgt, sql, reader, wanted))
+              : timed(
+                  timings,
+                  name,
+                  "sample_scan",
+                  () -> sample(src, tgt, sql, reader, tableSeed, wanted));
       List<ValidationReport.OrphanCount> counted = new ArrayList<>();
       for (ForeignKey fk : t.foreignKeys()) {
         long o = timed(timings, name, "orphans", () -> orphans(tgt, mapping, t, fk));
@@ -709,15 +735,15 @@ public final class Validator {
   }
 
   /**
-   * Draws up to {@code n} source keys uniformly (reservoir sampling over the keys in key order with
-   * a seeded generator, so the draw is reproducible) and compares each row by key on both sides.
-   * Returns {sampled, mismatches}. A keyless table cannot be fetched by key: its sample is empty
-   * and its chunk (the whole table) is compared in full above.
+   * The sample when the checksum pass could not draw it ({@link PassSample#usable}): draws up to
+   * {@code n} source keys uniformly (reservoir sampling over the keys in key order with a seeded
+   * generator, so the draw is reproducible) and compares the rows by key on both sides. Returns
+   * {sampled, mismatches}. A keyless table cannot be fetched by key: its sample is empty and its
+   * chunk (the whole table) is compared in full above.
    */
   private int[] sample(
       Connection src, Connection tgt, TableSql sql, SourceRows sourceRows, long seed, int n)
       throws SQLException {
-    RowCodec codec = sourceRows.codec();
     TableMapping t = sql.table();
     if (t.primaryKey().isEmpty()) {
       return new int[] {0, 0};
@@ -750,29 +776,19 @@ public final class Validator {
         src.setAutoCommit(auto);
       }
     }
+    // fetched by key in batches, one query per side each (was one round trip per key and side)
     int mismatches = 0;
-    try (PreparedStatement s = src.prepareStatement(sql.sourceByKey());
-        PreparedStatement d = tgt.prepareStatement(sql.targetByKey())) {
-      List<ColumnMapping> keyColumns = t.primaryKey().stream().map(sql::keyColumnOf).toList();
-      for (String[] key : reservoir) {
-        for (int i = 0; i < key.length; i++) {
-          sql.bindSourceKey(s, i + 1, keyColumns.get(i), key[i]);
-          d.setString(i + 1, key[i]);
-        }
-        Object[] a = fetch(s, sourceRows::read);
-        Object[] b = fetch(d, codec::read);
-        if (a == null || b == null || !differingColumns(codec, a, b).isEmpty()) {
-          mismatches++;
-        }
-      }
+    List<List<String>> keys = reservoir.stream().map(List::of).toList();
+    for (int from = 0; from < keys.size(); from += PassSample.FETCH_KEYS) {
+      mismatches +=
+          PassSample.compareByKeys(
+              src,
+              tgt,
+              sql,
+              sourceRows,
+              keys.subList(from, Math.min(keys.size(), from + PassSample.FETCH_KEYS)));
     }
     return new int[] {reservoir.size(), mismatches};
-  }
-
-  private static Object[] fetch(PreparedStatement ps, RowReader reader) throws SQLException {
-    try (ResultSet rs = ps.executeQuery()) {
-      return rs.next() ? reader.read(rs) : null;
-    }
   }
 
   /** {@code qualified} as a read of {@code t}'s own rows names it ({@link TableSql#targetFrom}). */
