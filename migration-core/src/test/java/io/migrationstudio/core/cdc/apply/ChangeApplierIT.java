@@ -175,7 +175,15 @@ class ChangeApplierIT {
               + " ON UPDATE CASCADE ON DELETE RESTRICT);"
               + " INSERT INTO child_cascade VALUES (1, 3), (2, 3), (3, 4);"
               + " INSERT INTO child_restrict VALUES (1, 3), (2, 5)");
-      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      // a MariaDB source's stream (its binlog carries no cascaded rows): not in replica mode, so
+      // the target's own actions move the children; a PostgreSQL source's stream carries them
+      ChangeApplier applier =
+          new ChangeApplier(
+              new io.migrationstudio.core.dialect.mariadb.MariaDbDialect(),
+              PG,
+              mapping,
+              "m",
+              "cap");
       applier.apply(
           tgt,
           List.of(
@@ -564,6 +572,50 @@ class ChangeApplierIT {
       assertEquals(6, applier.stored(tgt).orElseThrow().transactions());
       assertEquals(
           1, target.queryLong("select count(*) from audit where id = 105 and op = 'INSERT'"));
+    }
+  }
+
+  /**
+   * A trigger the schema carry created on the target (here a {@code last_update}-style BEFORE
+   * UPDATE and an audit AFTER trigger, as a PostgreSQL source has them) does not fire for a change
+   * the stream applies: the source ran it, and the stream carries what it wrote. Before, the target
+   * replaced the streamed value and audited the row a second time.
+   */
+  @Test
+  void theTargetsCarriedTriggersDoNotFireForStreamedChanges(
+      TestDatabase source, TestDatabase target) throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument mapping = copied(src, tgt, source);
+      target.execute(
+          "CREATE TABLE audit (op text, id int)",
+          "CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+              + " INSERT INTO audit VALUES (TG_OP, coalesce(NEW.id, OLD.id)); RETURN NULL; END $$",
+          "CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON item"
+              + " FOR EACH ROW EXECUTE FUNCTION audit()",
+          "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+              + " NEW.name := 'touched'; RETURN NEW; END $$",
+          "CREATE TRIGGER touch BEFORE INSERT OR UPDATE ON item"
+              + " FOR EACH ROW EXECUTE FUNCTION touch()");
+      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      applier.apply(
+          tgt,
+          List.of(
+              tx(
+                  10,
+                  RowChange.insert("item", item(100, "streamed", "d")),
+                  RowChange.update("item", Map.of(), item(1, "from source", "d")))));
+      assertEquals(
+          0, target.queryLong("select count(*) from audit"), "the audit ran on the source");
+      assertEquals(
+          1, target.queryLong("select count(*) from item where id = 100 and name = 'streamed'"));
+      assertEquals(
+          1, target.queryLong("select count(*) from item where id = 1 and name = 'from source'"));
+      target.execute("UPDATE item SET name = 'app' WHERE id = 2");
+      assertEquals(
+          1,
+          target.queryLong("select count(*) from item where id = 2 and name = 'touched'"),
+          "an application's write still fires them");
     }
   }
 
