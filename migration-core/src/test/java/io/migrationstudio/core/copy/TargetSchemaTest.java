@@ -225,7 +225,8 @@ class TargetSchemaTest {
         List.of(
             "CREATE OR REPLACE FUNCTION \"public\".\"film_last_update_on_update\"() RETURNS trigger"
                 + " LANGUAGE plpgsql AS $studio_ddl$\nBEGIN\n"
-                + "  IF NEW.\"last_update\" IS NOT DISTINCT FROM OLD.\"last_update\""
+                + "  IF coalesce(current_setting('studio.applying', true), '') <> 'on'"
+                + " AND NEW.\"last_update\" IS NOT DISTINCT FROM OLD.\"last_update\""
                 + " AND NEW::text IS DISTINCT FROM OLD::text THEN\n"
                 + "    NEW.\"last_update\" := CURRENT_TIMESTAMP;\n  END IF;\n  RETURN NEW;\nEND\n"
                 + "$studio_ddl$",
