@@ -83,48 +83,6 @@ public record ColumnMapping(
     String generated,
     String collation,
     @JsonProperty("on_update") String onUpdate) {
-  /** A column without an {@code on_update} expression. */
-  public ColumnMapping(
-      String source,
-      String target,
-      Disposition disposition,
-      String sourceType,
-      String type,
-      CanonicalType canonical,
-      boolean nullable,
-      boolean identity,
-      String defaultValue,
-      String expression,
-      String reason,
-      String rule,
-      String sourceTimeZone,
-      Map<String, Object> values,
-      UnmappedPolicy unmapped,
-      ComparisonRule compare,
-      String generated,
-      String collation) {
-    this(
-        source,
-        target,
-        disposition,
-        sourceType,
-        type,
-        canonical,
-        nullable,
-        identity,
-        defaultValue,
-        expression,
-        reason,
-        rule,
-        sourceTimeZone,
-        values,
-        unmapped,
-        compare,
-        generated,
-        collation,
-        null);
-  }
-
   public ColumnMapping {
     values =
         values == null || values.isEmpty()
@@ -195,6 +153,7 @@ public record ColumnMapping(
         values,
         unmapped,
         compare,
+        null,
         null,
         null);
   }

@@ -451,13 +451,16 @@ public final class MappingGenerator {
     // an override that states a default replaces a generated identity unless it says identity
     boolean identity =
         o.identity() != null ? o.identity() : o.defaultValue() == null && g.identity();
+    CanonicalType canonical = o.type() != null ? TargetType.parse(type).canonical() : g.canonical();
+    // the source's ON UPDATE CURRENT_TIMESTAMP stays while the column is still a copied time
+    boolean time = canonical == CanonicalType.TIMESTAMP || canonical == CanonicalType.TIMESTAMPTZ;
     return new ColumnMapping(
         g.source(),
         o.target() != null ? o.target() : g.target() != null ? g.target() : g.source(),
         disposition,
         g.sourceType(),
         type,
-        o.type() != null ? TargetType.parse(type).canonical() : g.canonical(),
+        canonical,
         o.nullable() != null ? o.nullable() : g.nullable(),
         identity,
         identity ? null : o.defaultValue() != null ? o.defaultValue() : g.defaultValue(),
@@ -474,7 +477,8 @@ public final class MappingGenerator {
         disposition == Disposition.MAP && o.type() == null && !identity && o.defaultValue() == null
             ? g.generated()
             : null,
-        o.type() == null ? g.collation() : null);
+        o.type() == null ? g.collation() : null,
+        readsColumn && time ? g.onUpdate() : null);
   }
 
   /** An override column without a source: a new DEFAULT or DERIVE column. */

@@ -491,4 +491,51 @@ class MappingGeneratorTest {
             "c",
             "varchar(40) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"));
   }
+
+  /**
+   * A MariaDB column's ON UPDATE CURRENT_TIMESTAMP stays in the mapping when an override renames
+   * the column (before, any override of the column dropped it, and with it the target's trigger).
+   */
+  @Test
+  void anOverrideOfAnOnUpdateColumnKeepsItsTrigger() {
+    Inventory base = chinookLike(List.of("Artist", "Album"));
+    com.fasterxml.jackson.databind.node.ObjectNode tree =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            Json.read(
+                Json.bytes(Json.write(base)), com.fasterxml.jackson.databind.JsonNode.class, "inv");
+    for (var t : tree.withArray("tables")) {
+      for (var c : t.withArray("columns")) {
+        if (c.path("name").asText().equals("AddedAt")) {
+          ((com.fasterxml.jackson.databind.node.ObjectNode) c)
+              .put("onUpdate", "current_timestamp()");
+        }
+      }
+    }
+    Inventory inv = Json.read(Json.bytes(tree.toString()), Inventory.class, "inv");
+    ColumnMapping plain =
+        new MappingGenerator()
+            .generate(inv, spec("snake_case", null))
+            .bySource("Album")
+            .orElseThrow()
+            .bySource("AddedAt")
+            .orElseThrow();
+    assertEquals("CURRENT_TIMESTAMP", plain.onUpdate(), "the generated mapping has it");
+    String overrides =
+        """
+        tables:
+          - source: Album
+            columns:
+              - source: AddedAt
+                target: added_on
+        """;
+    ColumnMapping renamed =
+        new MappingGenerator()
+            .generate(inv, spec("snake_case", "overrides.yaml"), Json.bytes(overrides))
+            .bySource("Album")
+            .orElseThrow()
+            .bySource("AddedAt")
+            .orElseThrow();
+    assertEquals("added_on", renamed.target());
+    assertEquals("CURRENT_TIMESTAMP", renamed.onUpdate(), "the override keeps it");
+  }
 }
