@@ -524,20 +524,25 @@ class ChangeApplierIT {
         null);
   }
 
+  /** An ordinary trigger {@code audit} on {@code item} writing each row change to {@code audit}. */
+  private static void audit(TestDatabase target) {
+    target.execute(
+        "CREATE TABLE audit (op text, id int)",
+        "CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " INSERT INTO audit VALUES (TG_OP, coalesce(NEW.id, OLD.id)); RETURN NULL; END $$",
+        "CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON item"
+            + " FOR EACH ROW EXECUTE FUNCTION audit()");
+  }
+
   @Test
   void aBatchAppliedAgainOrOverlappingHasNoSecondEffect(TestDatabase source, TestDatabase target)
       throws Exception {
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
       MappingDocument mapping = copied(src, tgt, source);
-      target.execute(
-          "CREATE TABLE audit (op text, id int)",
-          "CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-              + " INSERT INTO audit VALUES (TG_OP, coalesce(NEW.id, OLD.id)); RETURN NULL; END $$",
-          "CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON item"
-              + " FOR EACH ROW EXECUTE FUNCTION audit()",
-          // ALWAYS: the applier's replica mode skips ordinary triggers
-          "ALTER TABLE item ENABLE ALWAYS TRIGGER audit");
+      audit(target);
+      // ALWAYS: the applier's replica mode skips ordinary triggers
+      target.execute("ALTER TABLE item ENABLE ALWAYS TRIGGER audit");
       List<SourceTransaction> all = new ArrayList<>();
       for (int i = 1; i <= 6; i++) {
         all.add(
@@ -587,12 +592,8 @@ class ChangeApplierIT {
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
       MappingDocument mapping = copied(src, tgt, source);
+      audit(target);
       target.execute(
-          "CREATE TABLE audit (op text, id int)",
-          "CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-              + " INSERT INTO audit VALUES (TG_OP, coalesce(NEW.id, OLD.id)); RETURN NULL; END $$",
-          "CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON item"
-              + " FOR EACH ROW EXECUTE FUNCTION audit()",
           "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
               + " NEW.name := 'touched'; RETURN NEW; END $$",
           "CREATE TRIGGER touch BEFORE INSERT OR UPDATE ON item"
