@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * The input of a migration's change-stream workflow ({@code <migration workflow id>/stream}):
- * {@code last} is the progress carried over a continue-as-new (null at the start).
+ * {@code last} is the progress carried over a continue-as-new (null at the start), {@code paused}
+ * whether the run before it was paused (null: not; a run started from an older history has none).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record StreamRequest(
@@ -17,7 +18,8 @@ public record StreamRequest(
     String capture,
     String startPosition,
     String parentWorkflowId,
-    StreamProgress last) {
+    StreamProgress last,
+    Boolean paused) {
   public StreamRequest {
     Objects.requireNonNull(migrationId, "migrationId is required");
     Objects.requireNonNull(spec, "spec is required");
@@ -34,6 +36,25 @@ public record StreamRequest(
         capture,
         startPosition,
         parentWorkflowId,
-        progress);
+        progress,
+        paused);
+  }
+
+  public StreamRequest withPaused(Boolean paused) {
+    return new StreamRequest(
+        migrationId,
+        spec,
+        branch,
+        mappingCommit,
+        capture,
+        startPosition,
+        parentWorkflowId,
+        last,
+        paused);
+  }
+
+  /** Whether the stream starts paused (carried over a continue-as-new). */
+  public boolean startsPaused() {
+    return Boolean.TRUE.equals(paused);
   }
 }

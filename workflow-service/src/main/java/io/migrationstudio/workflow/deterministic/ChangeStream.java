@@ -171,6 +171,7 @@ final class ChangeStream {
             capture.capture(),
             capture.position(),
             parentId,
+            null,
             null);
     child = Async.function(stub::run, request);
     Workflow.getWorkflowExecution(stub).get(); // started: its failures reach the promise

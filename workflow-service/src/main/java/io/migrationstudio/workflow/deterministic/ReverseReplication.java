@@ -217,7 +217,8 @@ final class ReverseReplication {
             "reverse stream of " + run.migrationId(),
             null,
             parentId,
-            latest);
+            latest,
+            null);
     child = Async.function(stub::run, request);
     Workflow.getWorkflowExecution(stub).get();
     status.say(holdingMessage());

@@ -22,7 +22,9 @@ import org.slf4j.Logger;
  * (a signal) when the stream catches up or falls behind, when it stops, after the first slice when
  * asked, and at least every {@code reportEveryMillis}; continue-as-new after {@code slicesPerRun}
  * slices to keep the history short. A slice that fails for good stops the stream with the reason;
- * {@link #stop} ends it before the next slice.
+ * {@link #stop} ends it before the next slice, or instead of the continue-as-new when it came
+ * during the run's last slice; a pause is carried to the new run (version {@link #CARRY} of {@value
+ * #CARRY_CHANGE}).
  *
  * <p>Paused ({@link #control}, version {@link #PAUSE} of {@value #PAUSE_CHANGE}): the running slice
  * is cancelled (it notices at its next heartbeat, within about a second, after a whole batch of
@@ -45,6 +47,16 @@ final class StreamSliceLoop {
   static final String PAUSE_CHANGE = "stream-pause";
 
   static final int PAUSE = 1;
+
+  /**
+   * Change id of a continue-as-new that carries the loop's state (version 1): a stop received
+   * during the run's last slice ends the stream instead of being lost in the new run (the cutover
+   * waited for it in vain), and a pause holds in the new run (it was lost after {@code
+   * slicesPerRun} measures, about 25 minutes, and the stream applied again).
+   */
+  static final String CARRY_CHANGE = "stream-continue-carries-state";
+
+  static final int CARRY = 1;
 
   /** How often a paused stream is measured and reported (its lag grows while it is paused). */
   static final long PAUSED_MEASURE_MILLIS = 10_000;
@@ -100,6 +112,7 @@ final class StreamSliceLoop {
   /** Runs slices of {@code stream} until stopped or continued as new; the last progress. */
   StreamProgress run(StreamRequest r, Stream stream) {
     progress = r.last();
+    paused = paused || r.startsPaused(); // a pause held over a continue-as-new (version CARRY)
     MigrationWorkflow parent =
         Workflow.newExternalWorkflowStub(MigrationWorkflow.class, r.parentWorkflowId());
     boolean reportedCaughtUp = progress != null && progress.caughtUp();
@@ -137,7 +150,14 @@ final class StreamSliceLoop {
         return progress;
       }
     }
-    Workflow.continueAsNew(r.withLast(progress));
+    if (Workflow.getVersion(CARRY_CHANGE, Workflow.DEFAULT_VERSION, CARRY) < CARRY) {
+      Workflow.continueAsNew(r.withLast(progress));
+      return progress;
+    }
+    if (stopReason != null) {
+      return progress; // stopped during the run's last slice: ending, not going on in a new run
+    }
+    Workflow.continueAsNew(r.withLast(progress).withPaused(paused ? Boolean.TRUE : null));
     return progress;
   }
 

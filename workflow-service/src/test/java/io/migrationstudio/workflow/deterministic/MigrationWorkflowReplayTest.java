@@ -111,7 +111,10 @@ class MigrationWorkflowReplayTest {
         "change-stream-history-pause.json",
         // stream-pause version 1, no pause: the migration's cancel cancels the stream child, whose
         // running (long) slice is cancelled at its heartbeat and waited for
-        "change-stream-history-cancel.json"
+        "change-stream-history-cancel.json",
+        // stream-continue-carries-state version 1: paused during the run's last slice, the run
+        // continues as new carrying the pause (StreamContinueAsNewTest)
+        "change-stream-history-continue-paused.json"
       })
   void recordedStreamHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;
