@@ -67,24 +67,26 @@ class SqliteSchemaDiffIT {
       throws Exception {
     String common =
         "CREATE TABLE authors (id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
-            + "CREATE TABLE log (what TEXT);"
             + "CREATE TRIGGER authors_gone AFTER DELETE ON authors BEGIN"
-            + " INSERT INTO log SELECT 'books of ' || old.id FROM books WHERE author_id = old.id;"
+            + " INSERT INTO log (what) SELECT 'books of ' || old.id FROM books WHERE author_id = old.id;"
             + " END;";
     Path older =
         SqliteDatabases.create(
             dir.resolve("old.db"),
             common
+                + "CREATE TABLE log (what TEXT);"
                 + "CREATE TABLE books (id INTEGER PRIMARY KEY, title VARCHAR(100),"
                 + " author_id INTEGER, legacy TEXT, price INT DEFAULT 0);"
                 + "CREATE INDEX idx_books_title ON books (title);"
                 + "CREATE VIEW book_titles AS SELECT id, title FROM books;"
                 + "CREATE TRIGGER books_logged AFTER INSERT ON books BEGIN"
-                + " INSERT INTO log VALUES (new.title); END;");
+                + " INSERT INTO log (what) VALUES (new.title); END;");
     Path newer =
         SqliteDatabases.create(
             dir.resolve("new.db"),
             common
+                // a primary key added to a table other tables' triggers write to
+                + "CREATE TABLE log (id INTEGER PRIMARY KEY, what TEXT);"
                 // type changed, NOT NULL added, foreign key added, a CHECK added, legacy dropped
                 + "CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT,"
                 + " author_id INTEGER NOT NULL REFERENCES authors (id), price INT DEFAULT 0,"
@@ -92,7 +94,7 @@ class SqliteSchemaDiffIT {
                 + "CREATE INDEX idx_books_title ON books (title);"
                 + "CREATE VIEW book_titles AS SELECT id, title FROM books;"
                 + "CREATE TRIGGER books_logged AFTER INSERT ON books BEGIN"
-                + " INSERT INTO log VALUES (new.title); END;");
+                + " INSERT INTO log (what) VALUES (new.title); END;");
     Path work = Files.copy(older, dir.resolve("work.db"));
     String url = SqliteDatabases.url(work);
     try (Connection c = DriverManager.getConnection(url);
@@ -123,12 +125,15 @@ class SqliteSchemaDiffIT {
           List.of("authors_gone", "books_logged"),
           rows(c, "SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name"));
       assertEquals(List.of(), rows(c, "SELECT name FROM sqlite_schema WHERE name = 'new_books'"));
+      st(c, "INSERT INTO books VALUES (12, 'Kindred', 1, 5)");
+      assertEquals(
+          List.of("1|The Dispossessed", "2|Solaris", "3|Kindred"), rows(c, "SELECT * FROM log"));
 
       run(c, SchemaDiff.rollback(changes));
       assertEquals(List.of(), objects(SchemaDiff.compare(SQLITE, live(url), before)));
       // the dropped column comes back empty: the change's rollback note says so
       assertEquals(
-          List.of("10|The Dispossessed|1||12", "11|Solaris|2||9"),
+          List.of("10|The Dispossessed|1||12", "11|Solaris|2||9", "12|Kindred|1||5"),
           rows(c, "SELECT id, title, author_id, legacy, price FROM books ORDER BY id"));
       assertTrue(
           changes.stream()
@@ -138,6 +143,7 @@ class SqliteSchemaDiffIT {
           List.of("authors_gone", "books_logged"),
           rows(c, "SELECT name FROM sqlite_schema WHERE type = 'trigger' ORDER BY name"));
       assertEquals(List.of("11|Solaris"), rows(c, "SELECT * FROM book_titles WHERE id = 11"));
+      assertEquals(List.of("The Dispossessed", "Solaris", "Kindred"), rows(c, "SELECT * FROM log"));
     }
   }
 
@@ -160,6 +166,12 @@ class SqliteSchemaDiffIT {
           st.execute(s);
         }
       }
+    }
+  }
+
+  private static void st(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.executeUpdate(sql);
     }
   }
 
