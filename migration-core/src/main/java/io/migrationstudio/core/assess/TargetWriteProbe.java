@@ -87,7 +87,7 @@ final class TargetWriteProbe {
     long start = System.nanoTime();
     try (PreparedStatement ps =
             dialect.streamingQuery(
-                source, ThroughputProbe.sql(dialect, schema, biggest.name(), ROW_BUDGET), 1_000);
+                source, ThroughputProbe.sql(dialect, schema, biggest, ROW_BUDGET), 1_000);
         ResultSet rs = ps.executeQuery()) {
       columns = rs.getMetaData().getColumnCount();
       for (int i = 1; i <= columns; i++) {

@@ -100,7 +100,7 @@ final class ThroughputProbe {
       }
       double rowBytes = Math.max(1.0, (double) t.sizeBytes() / t.rowCount());
       long limit = Math.max(1, (long) Math.ceil(left / rowBytes));
-      String from = " FROM " + dialect.qualify(schema, t.name());
+      String from = " FROM " + from(dialect, schema, t);
       String select = "SELECT " + String.join(", ", columns) + from;
       CopyFraming framing = new CopyFraming();
       long t0 = System.nanoTime();
@@ -134,7 +134,7 @@ final class ThroughputProbe {
         break;
       }
       sampled.add(t.name());
-      Sample s = read(c, dialect, sql(dialect, schema, t.name(), ROW_BUDGET - rows), start, rows);
+      Sample s = read(c, dialect, sql(dialect, schema, t, ROW_BUDGET - rows), start, rows);
       rows += s.rows();
       bytes += s.bytes();
       relationBytes += (double) t.sizeBytes() * s.rows() / t.rowCount();
@@ -206,8 +206,17 @@ final class ThroughputProbe {
    * unbounded {@code SELECT *} sent the whole table after the probe stopped reading (10M rows: 13
    * of the 15 s the probe took, and counted in its rate).
    */
-  static String sql(Dialect dialect, String schema, String table, long rows) {
-    return "SELECT * FROM " + dialect.qualify(schema, table) + " LIMIT " + rows;
+  static String sql(Dialect dialect, String schema, TableInfo table, long rows) {
+    return "SELECT * FROM " + from(dialect, schema, table) + " LIMIT " + rows;
+  }
+
+  /**
+   * The table as a read of its own rows names it: {@code ONLY t} for a table-inheritance parent
+   * ({@code inheritance_children}), whose children are tables of their own, copied apart.
+   */
+  static String from(Dialect dialect, String schema, TableInfo table) {
+    String qualified = dialect.qualify(schema, table.name());
+    return table.inheritanceChildren().isEmpty() ? qualified : dialect.only(qualified);
   }
 
   /** The size a value occupies when copied ({@link ValueSize#copiedBytes}). */

@@ -111,11 +111,20 @@ public final class ProbeQueries {
   public static List<String> nonEmpty(
       Connection connection, Dialect dialect, String schema, List<String> tables)
       throws SQLException {
+    return nonEmpty(connection, tables, t -> dialect.qualify(schema, t));
+  }
+
+  /**
+   * Those of {@code tables} holding at least one row, each read from {@code from.apply(table)}
+   * (e.g. {@code ONLY t} for an inheritance parent, whose children's rows are not its own).
+   */
+  public static List<String> nonEmpty(
+      Connection connection, List<String> tables, java.util.function.Function<String, String> from)
+      throws SQLException {
     List<String> nonEmpty = new ArrayList<>();
     for (String t : tables) {
       try (PreparedStatement ps =
-              connection.prepareStatement(
-                  "SELECT EXISTS (SELECT 1 FROM " + dialect.qualify(schema, t) + ")");
+              connection.prepareStatement("SELECT EXISTS (SELECT 1 FROM " + from.apply(t) + ")");
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         if (rs.getBoolean(1)) {

@@ -18,14 +18,30 @@ import java.util.Objects;
  * inventory.json}, a live database's inventory, or the seed toolkit's JSON schema format): tables
  * with their columns (PostgreSQL type spelling, nullability, default, identity), primary key,
  * unique keys, CHECK expressions, foreign keys and indexes; views with their definitions and
- * routines with theirs. Maps keep their source order.
+ * routines with theirs; triggers with their DDL, {@code null} when the input does not catalogue
+ * them (the toolkit's format) — they are not compared, only re-created by a SQLite table rebuild.
+ * Maps keep their source order.
  */
 public record DiffSchema(
-    String name, Map<String, Table> tables, Map<String, View> views, Map<String, String> routines) {
+    String name,
+    Map<String, Table> tables,
+    Map<String, View> views,
+    Map<String, String> routines,
+    List<Trigger> triggers) {
   public DiffSchema {
     tables = copy(tables);
     views = copy(views);
     routines = copy(routines);
+    triggers = triggers == null ? null : List.copyOf(triggers);
+  }
+
+  /** A schema whose triggers were not catalogued. */
+  public DiffSchema(
+      String name,
+      Map<String, Table> tables,
+      Map<String, View> views,
+      Map<String, String> routines) {
+    this(name, tables, views, routines, null);
   }
 
   private static <V> Map<String, V> copy(Map<String, V> m) {
@@ -79,6 +95,14 @@ public record DiffSchema(
     }
   }
 
+  /** A trigger on {@code table}; {@code definition} is the engine's DDL or body as catalogued. */
+  public record Trigger(String name, String table, String definition) {
+    public Trigger {
+      Objects.requireNonNull(name, "trigger name");
+      Objects.requireNonNull(table, "table of trigger " + name);
+    }
+  }
+
   /** The schema an inventory describes (inventory.json, or a live database's introspection). */
   public static DiffSchema of(Inventory inventory) {
     Map<String, Table> tables = new LinkedHashMap<>();
@@ -117,6 +141,10 @@ public record DiffSchema(
     if (inventory.routines() != null) {
       inventory.routines().forEach(r -> routines.put(r.name(), r.definition()));
     }
-    return new DiffSchema(inventory.schema(), tables, views, routines);
+    List<Trigger> triggers =
+        inventory.triggers().stream()
+            .map(t -> new Trigger(t.name(), t.table(), t.definition()))
+            .toList();
+    return new DiffSchema(inventory.schema(), tables, views, routines, triggers);
   }
 }

@@ -18,10 +18,20 @@ import java.util.zip.CRC32;
  * Compares two {@link DiffSchema}s and classifies every change as breaking, potentially breaking or
  * compatible, each with a severity and DDL to apply it (forward) and to undo it (rollback), in the
  * syntax of the engine the scripts run on (PostgreSQL, or MariaDB/MySQL: {@code MODIFY COLUMN} with
- * the whole column definition, {@code DROP FOREIGN KEY}, {@code DROP INDEX ... ON}; for SQLite,
- * whose {@code ALTER TABLE} can only add and drop columns, other changes are comments naming the
- * rebuild). A rollback that cannot bring data back (a dropped column or table, a narrowed type)
- * says so and what to keep.
+ * the whole column definition, {@code DROP FOREIGN KEY}, {@code DROP INDEX ... ON}; SQLite, see
+ * below). A rollback that cannot bring data back (a dropped column or table, a narrowed type) says
+ * so and what to keep.
+ *
+ * <p>SQLite's {@code ALTER TABLE} adds and drops columns only. A table with any other change (a
+ * column's type, nullability or default, its primary, unique or foreign keys, its CHECKs, a new NOT
+ * NULL column without a default) is rebuilt as SQLite documents it (the 12 steps of "Making Other
+ * Kinds Of Table Schema Changes", https://www.sqlite.org/lang_altertable.html#otheralter), forward
+ * to the new definition and back to the old one: foreign keys off, a transaction, the views and the
+ * other tables' triggers naming the table dropped (a rename fails while one names a missing table),
+ * {@code new_X} created, the common columns copied, X dropped, {@code new_X} renamed to X, X's
+ * indexes and triggers, the views and triggers re-created, {@code PRAGMA foreign_key_check},
+ * commit, foreign keys on. The rebuild applies every change of that table at once and is the step
+ * of its first change; the table's other changes carry no step of their own.
  *
  * <p>Every change is a list of steps, each in a phase; the forward script runs the steps by phase
  * (drops of views and foreign keys first, then tables, columns, constraints, indexes, foreign keys,
@@ -88,6 +98,9 @@ public final class SchemaDiff {
   private final Dialect pg;
   private final Syntax syntax;
   private final List<Change> changes = new ArrayList<>();
+  // the schemas compared: a SQLite rebuild re-creates their views and triggers
+  private DiffSchema before;
+  private DiffSchema after;
 
   /** The DDL spellings that differ between engines. */
   enum Syntax {
@@ -145,6 +158,8 @@ public final class SchemaDiff {
   }
 
   private void run(DiffSchema before, DiffSchema after) {
+    this.before = before;
+    this.after = after;
     for (DiffSchema.Table t : after.tables().values()) {
       DiffSchema.Table old = before.tables().get(t.name());
       if (old == null) {
@@ -251,9 +266,56 @@ public final class SchemaDiff {
 
   private void tableAdded(DiffSchema.Table t) {
     String table = pg.quote(t.name());
+    add(
+        "table " + t.name(),
+        "added",
+        Impact.COMPATIBLE,
+        "low",
+        "a new table",
+        "rolling back drops the table with the rows written to it meanwhile; keep a copy first",
+        new Step(
+            CREATE_TABLE,
+            List.of(createTable(table, t, c -> false)),
+            List.of("DROP TABLE " + table)));
+    for (DiffSchema.Fk fk : t.foreignKeys()) {
+      // SQLite declares foreign keys in CREATE TABLE only: there they are
+      add(
+          "foreign key " + t.name() + "." + fkName(t, fk),
+          "added",
+          Impact.COMPATIBLE,
+          "low",
+          "on a new table",
+          null,
+          syntax == Syntax.SQLITE
+              ? new Step[0]
+              : new Step[] {
+                new Step(
+                    ADD_FK,
+                    List.of(addFk(t, fk)),
+                    List.of(dropConstraint(t, fkName(t, fk), Kind.FOREIGN_KEY)))
+              });
+    }
+    for (DiffSchema.Index ix : t.indexes()) {
+      add(
+          "index " + ix.name(),
+          "added",
+          Impact.COMPATIBLE,
+          "low",
+          "on a new table",
+          null,
+          new Step(ADD_INDEX, List.of(createIndex(t, ix)), List.of(dropIndex(t, ix))));
+    }
+  }
+
+  /**
+   * {@code CREATE TABLE name} with {@code t}'s columns, primary, unique and CHECK keys (and for
+   * SQLite its foreign keys); a column {@code readded} is NOT NULL only with a default.
+   */
+  private String createTable(
+      String name, DiffSchema.Table t, java.util.function.Predicate<String> readded) {
     List<String> defs = new ArrayList<>();
     for (DiffSchema.Col c : t.columns().values()) {
-      defs.add("  " + columnDef(c));
+      defs.add("  " + columnDef(c, readded.test(c.name())));
     }
     if (!t.primaryKey().isEmpty()) {
       defs.add(
@@ -269,40 +331,12 @@ public final class SchemaDiff {
     for (String check : t.checks()) {
       defs.add("  CONSTRAINT " + pg.quote(checkName(t, check)) + " CHECK (" + check + ")");
     }
-    add(
-        "table " + t.name(),
-        "added",
-        Impact.COMPATIBLE,
-        "low",
-        "a new table",
-        "rolling back drops the table with the rows written to it meanwhile; keep a copy first",
-        new Step(
-            CREATE_TABLE,
-            List.of("CREATE TABLE " + table + " (\n" + String.join(",\n", defs) + "\n)"),
-            List.of("DROP TABLE " + table)));
-    for (DiffSchema.Fk fk : t.foreignKeys()) {
-      add(
-          "foreign key " + t.name() + "." + fkName(t, fk),
-          "added",
-          Impact.COMPATIBLE,
-          "low",
-          "on a new table",
-          null,
-          new Step(
-              ADD_FK,
-              List.of(addFk(t, fk)),
-              List.of(dropConstraint(t, fkName(t, fk), Kind.FOREIGN_KEY))));
+    if (syntax == Syntax.SQLITE) {
+      for (DiffSchema.Fk fk : t.foreignKeys()) {
+        defs.add("  CONSTRAINT " + pg.quote(fkName(t, fk)) + " " + fkClause(fk));
+      }
     }
-    for (DiffSchema.Index ix : t.indexes()) {
-      add(
-          "index " + ix.name(),
-          "added",
-          Impact.COMPATIBLE,
-          "low",
-          "on a new table",
-          null,
-          new Step(ADD_INDEX, List.of(createIndex(t, ix)), List.of(dropIndex(t, ix))));
-    }
+    return "CREATE TABLE " + name + " (\n" + String.join(",\n", defs) + "\n)";
   }
 
   private void tableDropped(DiffSchema.Table t) {
@@ -316,7 +350,9 @@ public final class SchemaDiff {
     }
     List<String> fkDrops = new ArrayList<>();
     for (DiffSchema.Fk fk : t.foreignKeys()) {
-      fkDrops.add(dropConstraint(t, fkName(t, fk), Kind.FOREIGN_KEY));
+      if (syntax != Syntax.SQLITE) { // SQLite drops them with the table
+        fkDrops.add(dropConstraint(t, fkName(t, fk), Kind.FOREIGN_KEY));
+      }
     }
     add(
         "table " + t.name(),
@@ -335,6 +371,34 @@ public final class SchemaDiff {
   }
 
   private void tableChanged(DiffSchema.Table old, DiffSchema.Table t) {
+    int first = changes.size();
+    compareTables(old, t);
+    if (syntax == Syntax.SQLITE) {
+      List<String> reasons = rebuildReasons(old, t);
+      if (!reasons.isEmpty() && changes.size() > first) {
+        Step rebuild =
+            new Step(
+                ALTER_COLUMN,
+                rebuild(old, t, before, after, reasons),
+                rebuild(t, old, after, before, reasons));
+        for (int i = first; i < changes.size(); i++) {
+          Change c = changes.get(i);
+          changes.set(
+              i,
+              new Change(
+                  c.object(),
+                  c.change(),
+                  c.impact(),
+                  c.severity(),
+                  c.why(),
+                  i == first ? List.of(rebuild) : List.of(),
+                  c.rollbackNote()));
+        }
+      }
+    }
+  }
+
+  private void compareTables(DiffSchema.Table old, DiffSchema.Table t) {
     String table = pg.quote(t.name());
     for (DiffSchema.Col c : t.columns().values()) {
       DiffSchema.Col o = old.columns().get(c.name());
@@ -432,6 +496,7 @@ public final class SchemaDiff {
                 List.of("ALTER TABLE " + table + " ADD COLUMN " + columnDef(o, true))));
       }
     }
+    primaryKeyChanged(old, t);
     for (List<String> u : t.uniques()) {
       if (!old.uniques().contains(u)) {
         add(
@@ -550,6 +615,227 @@ public final class SchemaDiff {
     }
   }
 
+  private void primaryKeyChanged(DiffSchema.Table old, DiffSchema.Table t) {
+    if (old.primaryKey().equals(t.primaryKey())) {
+      return;
+    }
+    boolean added = old.primaryKey().isEmpty();
+    boolean dropped = t.primaryKey().isEmpty();
+    List<Step> steps = new ArrayList<>();
+    if (!added) {
+      steps.add(
+          new Step(DROP_CONSTRAINT, List.of(dropPrimaryKey(old)), List.of(addPrimaryKey(old))));
+    }
+    if (!dropped) {
+      steps.add(new Step(ADD_CONSTRAINT, List.of(addPrimaryKey(t)), List.of(dropPrimaryKey(t))));
+    }
+    add(
+        "primary key " + t.name(),
+        added
+            ? "added " + t.primaryKey()
+            : dropped
+                ? "dropped " + old.primaryKey()
+                : "columns " + old.primaryKey() + " → " + t.primaryKey(),
+        added || dropped ? Impact.POTENTIALLY_BREAKING : Impact.BREAKING,
+        added || dropped ? "medium" : "high",
+        added
+            ? "writes of a duplicate or NULL key fail; the forward step fails while one exists"
+            : dropped
+                ? "duplicate rows become possible; consumers that identify rows by it may fail"
+                : "rows are identified by other columns; consumers keyed by the old key may fail",
+        dropped ? "rolling back fails if duplicates or NULLs were written meanwhile" : null,
+        steps.toArray(new Step[0]));
+  }
+
+  private String addPrimaryKey(DiffSchema.Table t) {
+    String alter = "ALTER TABLE " + pg.quote(t.name());
+    return switch (syntax) {
+      case MYSQL -> alter + " ADD PRIMARY KEY (" + cols(t.primaryKey()) + ")";
+      case SQLITE -> sqliteCannot(alter, cols(t.primaryKey()), "add a primary key");
+      case POSTGRESQL ->
+          alter
+              + " ADD CONSTRAINT "
+              + pg.quote(t.name() + "_pkey")
+              + " PRIMARY KEY ("
+              + cols(t.primaryKey())
+              + ")";
+    };
+  }
+
+  private String dropPrimaryKey(DiffSchema.Table t) {
+    String alter = "ALTER TABLE " + pg.quote(t.name());
+    return switch (syntax) {
+      case MYSQL -> alter + " DROP PRIMARY KEY";
+      case SQLITE -> sqliteCannot(alter, cols(t.primaryKey()), "drop a primary key");
+      case POSTGRESQL -> alter + " DROP CONSTRAINT " + pg.quote(t.name() + "_pkey");
+    };
+  }
+
+  /**
+   * What in {@code old} → {@code t} SQLite's ALTER TABLE cannot do (empty: add and drop columns,
+   * and create and drop indexes, are enough).
+   */
+  private static List<String> rebuildReasons(DiffSchema.Table old, DiffSchema.Table t) {
+    List<String> why = new ArrayList<>();
+    for (DiffSchema.Col c : t.columns().values()) {
+      DiffSchema.Col o = old.columns().get(c.name());
+      if (o == null) {
+        if (!c.nullable() && c.defaultValue() == null && !c.identity()) {
+          why.add("add the NOT NULL column " + c.name() + " without a default");
+        }
+        continue;
+      }
+      if (!TypeWidth.same(o.type(), c.type())) {
+        why.add("change the type of " + c.name());
+      }
+      if (o.nullable() != c.nullable()) {
+        why.add("change NOT NULL of " + c.name());
+      }
+      if (!Objects.equals(o.defaultValue(), c.defaultValue())) {
+        why.add("change the default of " + c.name());
+      }
+    }
+    if (!old.primaryKey().equals(t.primaryKey())) {
+      why.add("change the primary key");
+    }
+    if (!Set.copyOf(old.uniques()).equals(Set.copyOf(t.uniques()))) {
+      why.add("add or drop a UNIQUE constraint");
+    }
+    if (!normSet(old.checks()).equals(normSet(t.checks()))) {
+      why.add("add or drop a CHECK constraint");
+    }
+    if (!Set.copyOf(old.foreignKeys()).equals(Set.copyOf(t.foreignKeys()))) {
+      why.add("add or drop a foreign key");
+    }
+    return why;
+  }
+
+  private static Set<String> normSet(List<String> expressions) {
+    Set<String> out = new java.util.HashSet<>();
+    expressions.forEach(e -> out.add(norm(e)));
+    return out;
+  }
+
+  /**
+   * SQLite's 12-step rebuild of table {@code from} (as {@code fromSchema} has it, and the database
+   * holds it) into {@code to} (as {@code toSchema} has it). Columns of {@code to} that {@code from}
+   * lacks come back NULL or with their default (NOT NULL only with a default when re-added).
+   */
+  private List<String> rebuild(
+      DiffSchema.Table from,
+      DiffSchema.Table to,
+      DiffSchema fromSchema,
+      DiffSchema toSchema,
+      List<String> reasons) {
+    String x = pg.quote(to.name());
+    String newX = pg.quote(freeName("new_" + to.name()));
+    // the rollback re-adds the columns the forward step dropped: NOT NULL only with a default
+    boolean rollback = fromSchema == after;
+    List<String> common =
+        to.columns().keySet().stream().filter(from.columns()::containsKey).toList();
+    List<DiffSchema.View> views = unchangedViewsNaming(to.name());
+    List<String> out = new ArrayList<>();
+    out.add(
+        "-- rebuild of table "
+            + x
+            + " (SQLite's ALTER TABLE cannot "
+            + String.join(", ", reasons)
+            + "): the 12 steps of https://www.sqlite.org/lang_altertable.html#otheralter, run as"
+            + " one block; on an error run ROLLBACK and PRAGMA foreign_keys=ON");
+    out.add("PRAGMA foreign_keys=OFF");
+    out.add("BEGIN");
+    // a rename fails while a view or trigger names a missing table: drop them before, re-create
+    // them after
+    views.forEach(v -> out.add("DROP VIEW IF EXISTS " + pg.quote(v.name())));
+    if (fromSchema.triggers() == null) {
+      out.add(
+          "-- the schema read carries no triggers: drop the triggers of other tables that name "
+              + x
+              + " by hand first (the rename below fails while one does)");
+    } else {
+      otherTriggersNaming(fromSchema, to.name())
+          .forEach(t -> out.add("DROP TRIGGER IF EXISTS " + pg.quote(t.name())));
+    }
+    out.add(createTable(newX, to, c -> rollback && !from.columns().containsKey(c)));
+    out.add(
+        "INSERT INTO " + newX + " (" + cols(common) + ") SELECT " + cols(common) + " FROM " + x);
+    out.add("DROP TABLE " + x);
+    out.add("ALTER TABLE " + newX + " RENAME TO " + x);
+    to.indexes().forEach(ix -> out.add(createIndex(to, ix)));
+    if (toSchema.triggers() == null) {
+      out.add(
+          "-- DROP TABLE dropped the triggers of "
+              + x
+              + " and the schema read carries none: re-create them, and the triggers of other"
+              + " tables that name it, by hand");
+    } else {
+      for (DiffSchema.Trigger t : toSchema.triggers()) {
+        if (t.table().equalsIgnoreCase(to.name())) {
+          out.add(createTrigger(t));
+        }
+      }
+      otherTriggersNaming(toSchema, to.name()).forEach(t -> out.add(createTrigger(t)));
+    }
+    views.forEach(v -> out.add(createView(v)));
+    out.add("-- COMMIT only if PRAGMA foreign_key_check returns no rows; otherwise ROLLBACK");
+    out.add("PRAGMA foreign_key_check");
+    out.add("COMMIT");
+    out.add("PRAGMA foreign_keys=ON");
+    return out;
+  }
+
+  /** {@code base}, or {@code base_2}, {@code base_3}... if a table of either schema has it. */
+  private String freeName(String base) {
+    Set<String> taken = new java.util.HashSet<>();
+    for (DiffSchema s : List.of(before, after)) {
+      s.tables().keySet().forEach(n -> taken.add(n.toLowerCase(java.util.Locale.ROOT)));
+      s.views().keySet().forEach(n -> taken.add(n.toLowerCase(java.util.Locale.ROOT)));
+    }
+    String name = base;
+    for (int i = 2; taken.contains(name.toLowerCase(java.util.Locale.ROOT)); i++) {
+      name = base + "_" + i;
+    }
+    return name;
+  }
+
+  /** Views the diff leaves alone (same definition before and after) that name {@code table}. */
+  private List<DiffSchema.View> unchangedViewsNaming(String table) {
+    List<DiffSchema.View> out = new ArrayList<>();
+    for (DiffSchema.View v : after.views().values()) {
+      DiffSchema.View old = before.views().get(v.name());
+      if (old != null
+          && Objects.equals(norm(old.definition()), norm(v.definition()))
+          && names(v.definition(), table)) {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
+  /** Triggers of {@code schema} on tables other than {@code table} whose DDL names it. */
+  private static List<DiffSchema.Trigger> otherTriggersNaming(DiffSchema schema, String table) {
+    return schema.triggers().stream()
+        .filter(t -> !t.table().equalsIgnoreCase(table) && names(t.definition(), table))
+        .toList();
+  }
+
+  /** Whether {@code sql} has {@code name} as a word (case-insensitive; may over-match). */
+  private static boolean names(String sql, String name) {
+    return sql != null
+        && Pattern.compile(
+                "(?<![\\w$])" + Pattern.quote(name) + "(?![\\w$])", Pattern.CASE_INSENSITIVE)
+            .matcher(sql)
+            .find();
+  }
+
+  /** A catalogued trigger's DDL; a comment when it is not a CREATE TRIGGER statement. */
+  private static String createTrigger(DiffSchema.Trigger t) {
+    String ddl = t.definition() == null ? "" : t.definition().trim();
+    return ddl.regionMatches(true, 0, "CREATE", 0, 6)
+        ? ddl
+        : "-- trigger " + t.name() + " on " + t.table() + ": re-create by hand: " + oneLine(ddl);
+  }
+
   private void add(
       String object,
       String change,
@@ -637,7 +923,12 @@ public final class SchemaDiff {
         + pg.quote(t.name())
         + " ADD CONSTRAINT "
         + pg.quote(fkName(t, fk))
-        + " FOREIGN KEY ("
+        + " "
+        + fkClause(fk);
+  }
+
+  private String fkClause(DiffSchema.Fk fk) {
+    return "FOREIGN KEY ("
         + cols(fk.columns())
         + ") REFERENCES "
         + pg.quote(fk.refTable())
@@ -683,6 +974,9 @@ public final class SchemaDiff {
   }
 
   private String createIndex(DiffSchema.Table t, DiffSchema.Index ix) {
+    if (ix.columns().isEmpty()) {
+      return "-- index " + ix.name() + " on " + t.name() + " is on expressions: create it by hand";
+    }
     return "CREATE "
         + (ix.unique() ? "UNIQUE " : "")
         + "INDEX "

@@ -98,6 +98,33 @@ class RiskChecksIT extends AbstractRiskChecksIT {
   }
 
   @Test
+  void anInheritanceParentIsProbedWithoutItsChildrensRows() {
+    EngineDb src = emptySource();
+    EngineDb dst = EngineDb.postgres("dst");
+    // the parent's unique key binds its own rows only (a child inherits no UNIQUE), and the
+    // parent is copied ONLY: 'Rex' and the child's 'rex' never meet on the target
+    src.execute(
+        "CREATE TABLE animals (id int PRIMARY KEY, name text UNIQUE)",
+        "CREATE TABLE dogs () INHERITS (animals)",
+        "INSERT INTO animals VALUES (1, 'Rex')",
+        "INSERT INTO dogs VALUES (2, 'rex')");
+    // an empty parent whose child holds rows: the child is the non-empty target table
+    dst.execute(
+        "CREATE TABLE archive (id int)",
+        "CREATE TABLE archive_2024 () INHERITS (archive)",
+        "INSERT INTO archive_2024 VALUES (1)");
+
+    RiskReport r = report(assessTwiceAlike(spec(src, dst)));
+    CheckRun collisions = run(r, "case-insensitive-unique-collision");
+    assertEquals(CheckRun.Status.RAN, collisions.status(), collisions.reason());
+    assertEquals(0, collisions.risks(), "animals read ONLY holds 'Rex' alone: " + r.risks());
+    List<Risk> notEmpty =
+        r.risks().stream().filter(x -> x.key().equals("target-not-empty")).toList();
+    assertEquals(1, notEmpty.size(), notEmpty.toString());
+    assertEquals(List.of("archive_2024"), notEmpty.get(0).objects(), "archive holds no row");
+  }
+
+  @Test
   void aSourceExtensionOlderOnTheTargetIsNotedAndOneTheTargetOffersIsNoRisk() {
     EngineDb src = emptySource();
     EngineDb dst = EngineDb.postgres("dst");

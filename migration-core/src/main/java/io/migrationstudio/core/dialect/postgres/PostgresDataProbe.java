@@ -18,12 +18,17 @@ import java.util.StringJoiner;
  * count(*)} of the matching rows and their first {@link #MAX_EXAMPLES} keys in key order. Names are
  * quoted through {@link PostgresDialect#quote}; values (the NUL byte, limits, names in catalog
  * lookups) are bind parameters. PostgreSQL's text types cannot hold NUL bytes and its date types no
- * zero dates, so {@link #cannotHold} says so and the checks need not scan for them.
+ * zero dates, so {@link #cannotHold} says so and the checks need not scan for them. A
+ * table-inheritance parent (a table other tables {@code INHERITS} from, the inventory's {@code
+ * inheritance_children}) is read {@code ONLY}: its children are tables of their own, copied apart,
+ * and their rows must neither be counted nor sampled as the parent's.
  */
 final class PostgresDataProbe implements DataProbe {
   private final PostgresDialect dialect;
   private final Connection connection;
   private final String schema;
+  // the schema's table-inheritance parents, read once on first use
+  private java.util.Set<String> inheritanceParents;
 
   PostgresDataProbe(PostgresDialect dialect, Connection connection, String schema) {
     this.dialect = dialect;
@@ -113,7 +118,7 @@ final class PostgresDataProbe implements DataProbe {
         "WITH g AS (SELECT "
             + folded
             + ", count(*) AS n FROM "
-            + dialect.qualify(schema, table)
+            + from(table)
             + " WHERE "
             + notNull
             + " GROUP BY "
@@ -168,7 +173,7 @@ final class PostgresDataProbe implements DataProbe {
         ps.setString(1, schema);
         tables.addAll(ProbeQueries.firstColumn(ps));
       }
-      return ProbeQueries.nonEmpty(connection, dialect, schema, tables);
+      return ProbeQueries.nonEmpty(connection, tables, this::from);
     } catch (SQLException e) {
       throw dialect.classify(e, what);
     }
@@ -237,17 +242,34 @@ final class PostgresDataProbe implements DataProbe {
     }
   }
 
+  /**
+   * {@code table} as a read of its own rows names it: {@code ONLY schema.table} for a
+   * table-inheritance parent (an ordinary table with children, as the catalog's {@code
+   * inheritance_children}; a partitioned table's rows are its partitions', read whole).
+   */
+  private String from(String table) {
+    if (inheritanceParents == null) {
+      String what = "listing the table-inheritance parents of schema " + schema;
+      try (PreparedStatement ps =
+          connection.prepareStatement(
+              "SELECT DISTINCT p.relname FROM pg_inherits i"
+                  + " JOIN pg_class p ON p.oid = i.inhparent"
+                  + " JOIN pg_namespace n ON n.oid = p.relnamespace"
+                  + " WHERE n.nspname = ? AND p.relkind = 'r'")) {
+        ps.setString(1, schema);
+        inheritanceParents = java.util.Set.copyOf(ProbeQueries.firstColumn(ps));
+      } catch (SQLException e) {
+        throw dialect.classify(e, what);
+      }
+    }
+    String qualified = dialect.qualify(schema, table);
+    return inheritanceParents.contains(table) ? dialect.only(qualified) : qualified;
+  }
+
   /** Count of rows matching {@code condition}, then up to five of their keys in key order. */
   private Sample sample(
       String table, String condition, List<Object> params, List<String> keyColumns, String what) {
     return ProbeQueries.sample(
-        connection,
-        dialect,
-        dialect.qualify(schema, table),
-        condition,
-        params,
-        keyColumns,
-        "%s::text",
-        what);
+        connection, dialect, from(table), condition, params, keyColumns, "%s::text", what);
   }
 }
