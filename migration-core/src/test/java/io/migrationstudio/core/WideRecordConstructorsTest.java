@@ -2,6 +2,7 @@ package io.migrationstudio.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.migrationstudio.core.mapping.ColumnMapping;
 import io.migrationstudio.core.schema.TableInfo;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class WideRecordConstructorsTest {
 
   /** The guarded records. */
-  static final List<Class<?>> WIDE = List.of(TableInfo.class);
+  static final List<Class<?>> WIDE = List.of(TableInfo.class, ColumnMapping.class);
 
   @Test
   void theWideRecordsHaveOnlyTheirCanonicalConstructor() {
