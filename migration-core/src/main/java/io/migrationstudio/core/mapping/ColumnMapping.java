@@ -118,191 +118,19 @@ public record ColumnMapping(
     }
   }
 
-  /** A column that is neither generated on the target nor has an explicit collation. */
-  public ColumnMapping(
-      String source,
-      String target,
-      Disposition disposition,
-      String sourceType,
-      String type,
-      CanonicalType canonical,
-      boolean nullable,
-      boolean identity,
-      String defaultValue,
-      String expression,
-      String reason,
-      String rule,
-      String sourceTimeZone,
-      Map<String, Object> values,
-      UnmappedPolicy unmapped,
-      ComparisonRule compare) {
-    this(
-        source,
-        target,
-        disposition,
-        sourceType,
-        type,
-        canonical,
-        nullable,
-        identity,
-        defaultValue,
-        expression,
-        reason,
-        rule,
-        sourceTimeZone,
-        values,
-        unmapped,
-        compare,
-        null,
-        null,
-        null);
-  }
-
-  /** A column whose type no type rule chose, read in UTC, without a value map. */
-  public ColumnMapping(
-      String source,
-      String target,
-      Disposition disposition,
-      String sourceType,
-      String type,
-      CanonicalType canonical,
-      boolean nullable,
-      boolean identity,
-      String defaultValue,
-      String expression,
-      String reason) {
-    this(
-        source,
-        target,
-        disposition,
-        sourceType,
-        type,
-        canonical,
-        nullable,
-        identity,
-        defaultValue,
-        expression,
-        reason,
-        null,
-        null,
-        null,
-        null,
-        null);
-  }
-
-  /** A column with comparison rules, no type rule and no value map. */
-  public ColumnMapping(
-      String source,
-      String target,
-      Disposition disposition,
-      String sourceType,
-      String type,
-      CanonicalType canonical,
-      boolean nullable,
-      boolean identity,
-      String defaultValue,
-      String expression,
-      String reason,
-      ComparisonRule compare) {
-    this(
-        source,
-        target,
-        disposition,
-        sourceType,
-        type,
-        canonical,
-        nullable,
-        identity,
-        defaultValue,
-        expression,
-        reason,
-        null,
-        null,
-        null,
-        null,
-        compare);
-  }
-
-  /** A column chosen by a type rule, without a value map (the arity before value maps). */
-  public ColumnMapping(
-      String source,
-      String target,
-      Disposition disposition,
-      String sourceType,
-      String type,
-      CanonicalType canonical,
-      boolean nullable,
-      boolean identity,
-      String defaultValue,
-      String expression,
-      String reason,
-      String rule,
-      String sourceTimeZone) {
-    this(
-        source,
-        target,
-        disposition,
-        sourceType,
-        type,
-        canonical,
-        nullable,
-        identity,
-        defaultValue,
-        expression,
-        reason,
-        rule,
-        sourceTimeZone,
-        null,
-        null,
-        null);
-  }
-
   /** This column with comparison rules {@code rule} (null: none). */
   public ColumnMapping withCompare(ComparisonRule rule) {
-    return new ColumnMapping(
-        source,
-        target,
-        disposition,
-        sourceType,
-        type,
-        canonical,
-        nullable,
-        identity,
-        defaultValue,
-        expression,
-        reason,
-        this.rule,
-        sourceTimeZone,
-        values,
-        unmapped,
-        rule,
-        generated,
-        collation,
-        onUpdate);
+    Copy c = new Copy(this);
+    c.compare = rule;
+    return c.build();
   }
 
   /** This column with the value map {@code values} and policy {@code unmapped} (null: none). */
   public ColumnMapping withValueMap(Map<String, Object> values, UnmappedPolicy unmapped) {
-    return new ColumnMapping(
-        source,
-        target,
-        disposition,
-        sourceType,
-        type,
-        canonical,
-        nullable,
-        identity,
-        defaultValue,
-        expression,
-        reason,
-        rule,
-        sourceTimeZone,
-        values,
-        unmapped,
-        compare,
-        generated,
-        collation,
-        onUpdate);
+    Copy c = new Copy(this);
+    c.values = values;
+    c.unmapped = unmapped;
+    return c.build();
   }
 
   /**
@@ -310,50 +138,17 @@ public record ColumnMapping(
    * GENERATED ALWAYS AS (...) STORED}) and with the collation {@code collation} (null: none).
    */
   public ColumnMapping withGeneratedAndCollation(String generated, String collation) {
-    return new ColumnMapping(
-        source,
-        target,
-        disposition,
-        sourceType,
-        type,
-        canonical,
-        nullable,
-        identity,
-        defaultValue,
-        expression,
-        reason,
-        rule,
-        sourceTimeZone,
-        values,
-        unmapped,
-        compare,
-        generated,
-        collation,
-        onUpdate);
+    Copy c = new Copy(this);
+    c.generated = generated;
+    c.collation = collation;
+    return c.build();
   }
 
   /** This column with the trigger-written update expression {@code onUpdate} (null: none). */
   public ColumnMapping withOnUpdate(String onUpdate) {
-    return new ColumnMapping(
-        source,
-        target,
-        disposition,
-        sourceType,
-        type,
-        canonical,
-        nullable,
-        identity,
-        defaultValue,
-        expression,
-        reason,
-        rule,
-        sourceTimeZone,
-        values,
-        unmapped,
-        compare,
-        generated,
-        collation,
-        onUpdate);
+    Copy c = new Copy(this);
+    c.onUpdate = onUpdate;
+    return c.build();
   }
 
   /**
@@ -381,5 +176,73 @@ public record ColumnMapping(
   @JsonIgnore
   public boolean isCopied() {
     return disposition != Disposition.DROP;
+  }
+
+  /** A column's values, to change some of them (the with-methods) and build anew. */
+  private static final class Copy {
+    private String source;
+    private String target;
+    private Disposition disposition;
+    private String sourceType;
+    private String type;
+    private CanonicalType canonical;
+    private boolean nullable;
+    private boolean identity;
+    private String defaultValue;
+    private String expression;
+    private String reason;
+    private String rule;
+    private String sourceTimeZone;
+    private Map<String, Object> values;
+    private UnmappedPolicy unmapped;
+    private ComparisonRule compare;
+    private String generated;
+    private String collation;
+    private String onUpdate;
+
+    Copy(ColumnMapping m) {
+      source = m.source;
+      target = m.target;
+      disposition = m.disposition;
+      sourceType = m.sourceType;
+      type = m.type;
+      canonical = m.canonical;
+      nullable = m.nullable;
+      identity = m.identity;
+      defaultValue = m.defaultValue;
+      expression = m.expression;
+      reason = m.reason;
+      rule = m.rule;
+      sourceTimeZone = m.sourceTimeZone;
+      values = m.values;
+      unmapped = m.unmapped;
+      compare = m.compare;
+      generated = m.generated;
+      collation = m.collation;
+      onUpdate = m.onUpdate;
+    }
+
+    ColumnMapping build() {
+      return new ColumnMapping(
+          source,
+          target,
+          disposition,
+          sourceType,
+          type,
+          canonical,
+          nullable,
+          identity,
+          defaultValue,
+          expression,
+          reason,
+          rule,
+          sourceTimeZone,
+          values,
+          unmapped,
+          compare,
+          generated,
+          collation,
+          onUpdate);
+    }
   }
 }

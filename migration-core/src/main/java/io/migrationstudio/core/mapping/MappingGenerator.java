@@ -108,6 +108,14 @@ public final class MappingGenerator {
                 t.identity(),
                 t.defaultValue(),
                 null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
                 null);
         Optional<TypeRules.Indexed> rule = rules.first(table.name(), column);
         // a key column stays written by the copy: chunks and the change stream find rows by it
@@ -318,7 +326,13 @@ public final class MappingGenerator {
         g.expression(),
         r.rule().reason() != null ? r.rule().reason() : g.reason(),
         TypeRules.describe(r) + (zone == null ? "" : ", read in " + zone),
-        zone);
+        zone,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** Tables in inventory load order; tables it does not list follow in name order. */
@@ -442,7 +456,15 @@ public final class MappingGenerator {
           false,
           null,
           null,
-          o.reason() != null ? o.reason() : g.reason());
+          o.reason() != null ? o.reason() : g.reason(),
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
     }
     // an override that states the type replaces a rule's choice (per column beats by rule)
     boolean ruled = o.type() == null;
@@ -504,7 +526,14 @@ public final class MappingGenerator {
         o.defaultValue(),
         o.expression(),
         o.reason(),
-        o.compare());
+        null,
+        null,
+        null,
+        null,
+        o.compare(),
+        null,
+        null,
+        null);
   }
 
   private static Disposition disposition(TableInfo table, MappingDraft.Column o, List<String> bad) {

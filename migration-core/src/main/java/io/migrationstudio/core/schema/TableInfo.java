@@ -47,67 +47,6 @@ public record TableInfo(
         inheritanceChildren == null ? List.of() : List.copyOf(inheritanceChildren);
   }
 
-  /** A table without inheritance children. */
-  public TableInfo(
-      String schema,
-      String name,
-      List<Column> columns,
-      KeyConstraint primaryKey,
-      List<KeyConstraint> uniqueKeys,
-      List<ForeignKey> foreignKeys,
-      List<CheckConstraint> checks,
-      List<IndexInfo> indexes,
-      long rowCount,
-      long sizeBytes,
-      String partitionKey,
-      List<String> partitions,
-      String comment) {
-    this(
-        schema,
-        name,
-        columns,
-        primaryKey,
-        uniqueKeys,
-        foreignKeys,
-        checks,
-        indexes,
-        rowCount,
-        sizeBytes,
-        partitionKey,
-        partitions,
-        comment,
-        List.of());
-  }
-
-  /** A table that is not partitioned and has no comment. */
-  public TableInfo(
-      String schema,
-      String name,
-      List<Column> columns,
-      KeyConstraint primaryKey,
-      List<KeyConstraint> uniqueKeys,
-      List<ForeignKey> foreignKeys,
-      List<CheckConstraint> checks,
-      List<IndexInfo> indexes,
-      long rowCount,
-      long sizeBytes) {
-    this(
-        schema,
-        name,
-        columns,
-        primaryKey,
-        uniqueKeys,
-        foreignKeys,
-        checks,
-        indexes,
-        rowCount,
-        sizeBytes,
-        null,
-        List.of(),
-        null,
-        List.of());
-  }
-
   public Optional<Column> column(String columnName) {
     return columns.stream().filter(c -> c.name().equals(columnName)).findFirst();
   }

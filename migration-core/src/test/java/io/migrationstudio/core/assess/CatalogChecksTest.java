@@ -42,7 +42,20 @@ class CatalogChecksTest {
   static TableInfo t(
       String name, List<IndexInfo> indexes, List<CheckConstraint> checks, Column... cols) {
     return new TableInfo(
-        "shop", name, List.of(cols), pk(name), null, null, checks, indexes, 10, 8192);
+        "shop",
+        name,
+        List.of(cols),
+        pk(name),
+        null,
+        null,
+        checks,
+        indexes,
+        10,
+        8192,
+        null,
+        List.of(),
+        null,
+        List.of());
   }
 
   static final Column ID =
@@ -129,7 +142,11 @@ class CatalogChecksTest {
             null,
             null,
             1,
-            1);
+            1,
+            null,
+            List.of(),
+            null,
+            List.of());
     Inventory same = inventory(List.of(pg), null, null);
     List<Risk> tz = run("timezone-semantics", same);
     assertEquals(Risk.Severity.LOW, tz.get(0).severity());

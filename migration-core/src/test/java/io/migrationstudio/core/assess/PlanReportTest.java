@@ -37,7 +37,11 @@ class PlanReportTest {
         null,
         ix,
         rows,
-        bytes);
+        bytes,
+        null,
+        List.of(),
+        null,
+        List.of());
   }
 
   /** 1 MiB/s on disk: a 10 MiB table copies in 10 s. */

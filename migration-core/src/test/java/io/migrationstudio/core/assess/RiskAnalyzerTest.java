@@ -61,7 +61,20 @@ class RiskAnalyzerTest {
       long bytes,
       Column... columns) {
     return new TableInfo(
-        "public", name, List.of(columns), pk, uniques, fks, null, null, rows, bytes);
+        "public",
+        name,
+        List.of(columns),
+        pk,
+        uniques,
+        fks,
+        null,
+        null,
+        rows,
+        bytes,
+        null,
+        List.of(),
+        null,
+        List.of());
   }
 
   static Inventory inventory(

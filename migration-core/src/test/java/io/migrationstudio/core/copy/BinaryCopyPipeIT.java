@@ -400,7 +400,15 @@ class BinaryCopyPipeIT {
                   false,
                   null,
                   null,
-                  "as text")
+                  "as text",
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null)
               : c);
     }
     TableMapping cast = t.withColumns(cols);

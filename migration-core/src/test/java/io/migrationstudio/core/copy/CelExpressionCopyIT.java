@@ -48,6 +48,14 @@ class CelExpressionCopyIT {
         false,
         null,
         expr,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -191,6 +199,14 @@ class CelExpressionCopyIT {
                           false,
                           null,
                           "int(code) * 2",
+                          null,
+                          null,
+                          null,
+                          null,
+                          null,
+                          null,
+                          null,
+                          null,
                           null)));
       TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "q", 100);
       ChunkCopier copier =

@@ -96,7 +96,15 @@ class RejectQuarantineIT {
         c.identity(),
         c.defaultValue(),
         c.expression(),
-        c.reason());
+        c.reason(),
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   private static ChunkCopier copier(long rejectLimit) {

@@ -82,6 +82,14 @@ class RejectReasonTest {
         false,
         null,
         null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 }

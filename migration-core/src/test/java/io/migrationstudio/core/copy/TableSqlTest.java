@@ -32,6 +32,14 @@ class TableSqlTest {
         false,
         def,
         expression,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -111,6 +119,14 @@ class TableSqlTest {
             false,
             null,
             null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
             null);
     ColumnMapping ts =
         new ColumnMapping(
@@ -122,6 +138,14 @@ class TableSqlTest {
             CanonicalType.TIMESTAMPTZ,
             true,
             false,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
             null,
             null,
             null);
@@ -137,6 +161,14 @@ class TableSqlTest {
             false,
             null,
             null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
             null);
     ColumnMapping n =
         new ColumnMapping(
@@ -148,6 +180,14 @@ class TableSqlTest {
             CanonicalType.INTEGER,
             true,
             false,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
             null,
             null,
             null);
@@ -163,6 +203,14 @@ class TableSqlTest {
             false,
             null,
             "tm",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
             null);
     TableMapping t =
         new TableMapping(
@@ -212,7 +260,15 @@ class TableSqlTest {
                 false,
                 null,
                 null,
-                "read by sum only"));
+                "read by sum only",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null));
     // no expression is spliced into SQL: the raw inputs (a dropped column too) follow the
     // projections, sorted; an expression reading the row map may read any column, so all are read
     assertEquals(

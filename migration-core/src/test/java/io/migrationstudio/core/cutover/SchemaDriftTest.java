@@ -27,6 +27,14 @@ class SchemaDriftTest {
         false,
         null,
         null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 

@@ -62,7 +62,11 @@ public final class Fixtures {
         null,
         null,
         0,
-        0);
+        0,
+        null,
+        List.of(),
+        null,
+        List.of());
   }
 
   /** Artist (serial key) ← Album (identity key, FK, plain + expression index, unique, check). */
@@ -114,7 +118,11 @@ public final class Fixtures {
                     null,
                     "CREATE INDEX album_lower_title ON public.\"Album\" USING btree (lower((\"Title\")::text))")),
             347,
-            8192);
+            8192,
+            null,
+            List.of(),
+            null,
+            List.of());
     return new Inventory(
         "postgresql",
         "17.7",

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 class MappingExpressionsTest {
   private static ColumnMapping column(
       String source, String target, Disposition d, CanonicalType c, String def, String expr) {
-    return new ColumnMapping(source, target, d, "x", "t", c, true, false, def, expr, null);
+    return new ColumnMapping(
+        source, target, d, "x", "t", c, true, false, def, expr, null, null, null, null, null, null,
+        null, null, null);
   }
 
   private static TableMapping table(ColumnMapping... columns) {

@@ -329,7 +329,11 @@ class MappingGeneratorTest {
                 new IndexInfo("idx_both", List.of("code", "title"), false, "btree", null, null),
                 new IndexInfo("idx_where", List.of("code"), false, "spatial", null, null)),
             1000,
-            0);
+            0,
+            null,
+            List.of(),
+            null,
+            List.of());
     Inventory inv =
         new Inventory(
             "mariadb", "11.4", "sakila", "sakila", List.of(filmText), null, null, null, null);
@@ -366,7 +370,11 @@ class MappingGeneratorTest {
             null,
             null,
             599,
-            0);
+            0,
+            null,
+            List.of(),
+            null,
+            List.of());
     Inventory inv =
         new Inventory(
             "mariadb", "11.4", "sakila", "sakila", List.of(customer), null, null, null, null);

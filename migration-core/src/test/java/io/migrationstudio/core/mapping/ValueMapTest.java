@@ -42,6 +42,9 @@ class ValueMapTest {
         null,
         values,
         unmapped,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -139,6 +142,9 @@ class ValueMapTest {
             null,
             null,
             map("a", "b"),
+            null,
+            null,
+            null,
             null,
             null),
         CanonicalType.TEXT,

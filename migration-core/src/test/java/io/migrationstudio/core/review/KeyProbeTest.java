@@ -22,7 +22,25 @@ class KeyProbeTest {
 
   private static ColumnMapping map(String source, String target, String type, CanonicalType c) {
     return new ColumnMapping(
-        source, target, Disposition.MAP, "x", type, c, false, false, null, null, null);
+        source,
+        target,
+        Disposition.MAP,
+        "x",
+        type,
+        c,
+        false,
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   private static TableMapping table(ColumnMapping title, KeyConstraint... uniques) {
@@ -63,6 +81,14 @@ class KeyProbeTest {
             false,
             null,
             "lower(Title)",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
             null);
     ColumnMapping mapped =
         map("Title", "title", "text", CanonicalType.TEXT)
@@ -100,6 +126,14 @@ class KeyProbeTest {
             false,
             null,
             null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
             null);
     assertTrue(
         KeyProbe.mayMerge(withAddedAtKey.column("AddedAt").orElseThrow(), toDate),
@@ -114,6 +148,14 @@ class KeyProbeTest {
             CanonicalType.BIGINT,
             false,
             false,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
             null,
             null,
             null);

@@ -24,7 +24,21 @@ class LoadOrderTest {
     }
     Column id =
         new Column("id", 1, "integer", CanonicalType.INTEGER, false, null, null, null, null, false);
-    return new TableInfo("public", name, List.of(id), null, null, keys, null, null, 0, 0);
+    return new TableInfo(
+        "public",
+        name,
+        List.of(id),
+        null,
+        null,
+        keys,
+        null,
+        null,
+        0,
+        0,
+        null,
+        List.of(),
+        null,
+        List.of());
   }
 
   @Test

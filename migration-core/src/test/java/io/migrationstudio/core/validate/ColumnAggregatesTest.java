@@ -12,7 +12,25 @@ import org.junit.jupiter.api.Test;
 class ColumnAggregatesTest {
   private static ColumnMapping column(String name, String type, CanonicalType canonical) {
     return new ColumnMapping(
-        name, name, Disposition.MAP, type, type, canonical, true, false, null, null, null);
+        name,
+        name,
+        Disposition.MAP,
+        type,
+        type,
+        canonical,
+        true,
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   @Test

@@ -175,6 +175,14 @@ class MaskedReportTest {
         false,
         null,
         null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 }

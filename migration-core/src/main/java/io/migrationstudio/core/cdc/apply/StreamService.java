@@ -144,18 +144,13 @@ public final class StreamService {
               capture.open(spec.source(), secrets, captureName, tables(mapping), from)) {
             // the reader is open: a slow open shows as progress, not as a missed heartbeat
             heartbeat.accept(
-                progress(
-                    captureName,
-                    position,
-                    headOf(capture, src, captureName, position),
-                    false,
-                    lastCommit,
-                    transactions,
-                    changes,
-                    0,
-                    started,
-                    perTable,
-                    maxLag));
+                new SliceCounters(position, false, lastCommit, transactions, changes, 0)
+                    .progress(
+                        captureName,
+                        headOf(capture, src, captureName, position),
+                        started,
+                        perTable,
+                        maxLag));
             StreamHold holds =
                 new StreamHold(Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA);
             holds.create(tgt);
@@ -210,18 +205,14 @@ public final class StreamService {
                 Thread.sleep(HOLD_POLL.toMillis()); // until the validator releases the hold
               }
               progress =
-                  progress(
-                      captureName,
-                      position,
-                      headOf(capture, src, captureName, position),
-                      drained,
-                      lastCommit,
-                      transactions,
-                      changes,
-                      sliceChanges,
-                      started,
-                      perTable,
-                      maxLag);
+                  new SliceCounters(
+                          position, drained, lastCommit, transactions, changes, sliceChanges)
+                      .progress(
+                          captureName,
+                          headOf(capture, src, captureName, position),
+                          started,
+                          perTable,
+                          maxLag);
               heartbeat.accept(progress);
               wasBehind |= !progress.caughtUp();
               if (wasBehind && drained) {
@@ -239,18 +230,14 @@ public final class StreamService {
               position == null ? "start" : position.text());
           return progress != null
               ? progress
-              : progress(
-                  captureName,
-                  position,
-                  headOf(capture, src, captureName, position),
-                  drained,
-                  lastCommit,
-                  transactions,
-                  changes,
-                  sliceChanges,
-                  started,
-                  perTable,
-                  maxLag);
+              : new SliceCounters(
+                      position, drained, lastCommit, transactions, changes, sliceChanges)
+                  .progress(
+                      captureName,
+                      headOf(capture, src, captureName, position),
+                      started,
+                      perTable,
+                      maxLag);
         });
   }
 
@@ -599,36 +586,48 @@ public final class StreamService {
         summary);
   }
 
-  private static StreamProgress progress(
-      String capture,
+  /**
+   * What a slice has applied when it reports: the position the target holds, whether the reader had
+   * nothing more, the last applied commit's time, the stream's transactions and row changes so far
+   * and the slice's own row changes.
+   */
+  private record SliceCounters(
       StreamPosition position,
-      Measured head,
       boolean drained,
       Instant lastCommit,
       long transactions,
       long changes,
-      long sliceChanges,
-      long startedNanos,
-      Map<String, Long> perTable,
-      Duration maxLag) {
-    long now = System.currentTimeMillis();
-    long lagMillis =
-        drained || lastCommit == null ? 0 : Math.max(0, now - lastCommit.toEpochMilli());
-    double seconds = Math.max(1e-3, (System.nanoTime() - startedNanos) / 1e9);
-    return new StreamProgress(
-        capture,
-        position == null ? null : position.text(),
-        head.end() == null ? null : head.end().text(),
-        lagBytes(position, head.end()),
-        lagMillis,
-        transactions,
-        changes,
-        sliceChanges / seconds,
-        perTable,
-        lagMillis <= maxLag.toMillis(),
-        now,
-        null,
-        head.retainedBytes());
+      long sliceChanges) {
+
+    /**
+     * The progress of the slice of {@code capture} started at {@code startedNanos}, against the
+     * source's {@code head}, with the slice's row changes by table.
+     */
+    StreamProgress progress(
+        String capture,
+        Measured head,
+        long startedNanos,
+        Map<String, Long> perTable,
+        Duration maxLag) {
+      long now = System.currentTimeMillis();
+      long lagMillis =
+          drained || lastCommit == null ? 0 : Math.max(0, now - lastCommit.toEpochMilli());
+      double seconds = Math.max(1e-3, (System.nanoTime() - startedNanos) / 1e9);
+      return new StreamProgress(
+          capture,
+          position == null ? null : position.text(),
+          head.end() == null ? null : head.end().text(),
+          lagBytes(position, head.end()),
+          lagMillis,
+          transactions,
+          changes,
+          sliceChanges / seconds,
+          perTable,
+          lagMillis <= maxLag.toMillis(),
+          now,
+          null,
+          head.retainedBytes());
+    }
   }
 
   static long lagBytes(StreamPosition position, StreamPosition head) {

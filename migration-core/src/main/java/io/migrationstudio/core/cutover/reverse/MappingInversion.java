@@ -258,7 +258,15 @@ public final class MappingInversion {
                 false,
                 null,
                 null,
-                "the way back of " + t.source() + "." + c.source()));
+                "the way back of " + t.source() + "." + c.source(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null));
       }
     }
     List<String> key = new ArrayList<>();

@@ -336,6 +336,14 @@ class ChangeApplierIT {
                             false,
                             null,
                             null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
                             null));
                   } else if (c.source().equals("name")) {
                     cols.set(
@@ -351,6 +359,14 @@ class ChangeApplierIT {
                             false,
                             null,
                             "upper(name)",
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
+                            null,
                             null));
                   }
                 }
@@ -519,6 +535,14 @@ class ChangeApplierIT {
         c,
         !name.equals("id"),
         false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
         null,
         null,
         null);

@@ -21,7 +21,25 @@ class MappingInversionTest {
   private static ColumnMapping column(
       String source, String target, Disposition d, String sourceType, String type) {
     return new ColumnMapping(
-        source, target, d, sourceType, type, CanonicalType.TEXT, true, false, null, null, null);
+        source,
+        target,
+        d,
+        sourceType,
+        type,
+        CanonicalType.TEXT,
+        true,
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   private static MappingDocument mapping(String engine, TableMapping... tables) {
@@ -43,6 +61,14 @@ class MappingInversionTest {
           CanonicalType.INTEGER,
           false,
           true,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
           null,
           null,
           null);

@@ -547,7 +547,15 @@ class RollbackServiceIT {
                                   false,
                                   null,
                                   null,
-                                  "widened"))
+                                  "widened",
+                                  null,
+                                  null,
+                                  null,
+                                  null,
+                                  null,
+                                  null,
+                                  null,
+                                  null))
                   .toList()));
     }
     return new MappingDocument(
@@ -618,7 +626,15 @@ class RollbackServiceIT {
                       c.identity(),
                       c.defaultValue(),
                       c.expression(),
-                      c.reason()));
+                      c.reason(),
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null,
+                      null));
         }
         t =
             new TableMapping(
