@@ -63,6 +63,8 @@ import java.util.concurrent.Future;
  * RowChanges#coverage}); the cutover log says which ran and why.
  */
 public final class FinalCheck {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FinalCheck.class);
+
   private FinalCheck() {}
 
   /**
@@ -146,6 +148,42 @@ public final class FinalCheck {
         CutoverLog.CHECK_CHANGED,
         proof,
         "the rows the change stream changed after the Validation's proof at " + proof);
+  }
+
+  /**
+   * After a passed Validation of an online migration ({@code validationJson}, about to be committed
+   * as the last report): deletes the batches of the change stream's record ({@link RowChanges}) on
+   * the target that end at or before the report's proof. The cutover's check reads only the batches
+   * after the last passed Validation's proof ({@link #plan}), and a later Validation proves a later
+   * position, so those serve no check; the record stays bounded by the changes since the last proof
+   * while a stream runs for days. Pruning more than a committed report needs (this report never
+   * committed, an older one the last) only costs speed: the record then starts after that report's
+   * proof, which {@link RowChanges#coverage} sees, and the check compares every table in full.
+   * Nothing for a report a cutover would not start from ({@link #plan}: not PASS, no proof of this
+   * stream, {@code cutover.final_check: full}). A failure is logged, not thrown: the Validation's
+   * verdict does not depend on it, and the next one prunes again. Returns the batches deleted.
+   */
+  public static int pruneToProof(
+      MigrationSpec spec, Secrets secrets, String migrationId, byte[] validationJson) {
+    String capture = StreamService.captureName(migrationId);
+    Plan plan = plan(spec, true, capture, Optional.ofNullable(validationJson));
+    if (!CutoverLog.CHECK_CHANGED.equals(plan.mode())) {
+      return 0;
+    }
+    try {
+      return Connections.onTarget(
+          spec,
+          secrets,
+          "pruning the record of changed rows of migration "
+              + migrationId
+              + " up to the Validation's proof",
+          tgt ->
+              new RowChanges(Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA)
+                  .prune(tgt, migrationId, capture, StreamPosition.parse(plan.proof())));
+    } catch (MigrationException e) {
+      LOG.warn("{}; the record is pruned at the next Validation", e.getMessage());
+      return 0;
+    }
   }
 
   /** What {@link #run} compared and found. */
