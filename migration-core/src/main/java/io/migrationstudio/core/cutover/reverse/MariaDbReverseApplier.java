@@ -80,10 +80,19 @@ final class MariaDbReverseApplier implements ReverseApplier {
   MariaDbReverseApplier(MappingDocument inverse, String migrationId) {
     this.inverse = Objects.requireNonNull(inverse);
     this.capture = ReverseStream.captureName(migrationId);
-    this.record = new MariaDbRowChanges(ReverseStream.recordName(migrationId), capture);
+    Map<String, String> recorded = new HashMap<>();
     for (TableMapping t : inverse.tables()) {
       tables.put(t.source(), t);
+      recorded.put(t.target(), t.source());
     }
+    this.record =
+        new MariaDbRowChanges(
+            ReverseStream.recordName(migrationId),
+            capture,
+            inverse.targetSchema() == null || inverse.targetSchema().isBlank()
+                ? null
+                : inverse.targetSchema(),
+            recorded);
   }
 
   @Override
@@ -100,6 +109,7 @@ final class MariaDbReverseApplier implements ReverseApplier {
     }
     MariaDbRowChanges.create(source);
     recordCreated = true;
+    record.recordTables(source);
   }
 
   @Override

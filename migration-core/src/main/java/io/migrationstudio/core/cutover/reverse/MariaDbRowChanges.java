@@ -34,6 +34,15 @@ import java.util.TreeMap;
  * started by a studio that did not record, a record cut) breaks the chain and the check compares
  * every table in full.
  *
+ * <p><b>Tables emptied behind the guards.</b> A {@code TRUNCATE} fires no trigger, so it passes the
+ * write guards on the frozen source, and the target never changed those rows: the record does not
+ * name them. InnoDB gives a truncated table a new table id (measured on MariaDB 11.4: DML keeps it,
+ * each {@code TRUNCATE} makes a new one; {@code CREATE_TIME} does not move). {@link #recordTables}
+ * keeps each table's id at the switch point ({@code studio.reverse_tables}, the first record wins),
+ * and {@link #since} marks a table whose id moved, or is unknown (no {@code PROCESS} privilege to
+ * read {@code information_schema.INNODB_SYS_TABLES}, a name InnoDB encodes, a reverse stream
+ * prepared before), as changed whole: the check compares it in full.
+ *
  * <p>Keys: each changed row's target (PostgreSQL) key as its text output and its source key as the
  * applier wrote it. A key the applier converted (a boolean, a {@code timestamptz} written back as
  * UTC, bytes) records the whole table instead: the check would bind the converted text, which need
@@ -44,13 +53,23 @@ final class MariaDbRowChanges implements FinalCheck.ChangedRows {
 
   static final String TABLE = "`" + MariaDbReverseApplier.STUDIO_DATABASE + "`.`row_changes`";
 
+  static final String TABLES = "`" + MariaDbReverseApplier.STUDIO_DATABASE + "`.`reverse_tables`";
+
   private final String migration;
   private final String capture;
+  private final String database;
+  private final Map<String, String> tables;
 
-  /** The record of {@code capture} kept under migration name {@code migration}. */
-  MariaDbRowChanges(String migration, String capture) {
+  /**
+   * The record of {@code capture} kept under migration name {@code migration}; {@code tables} maps
+   * each source table of {@code database} (null: the session's) to the target table the record
+   * names it by.
+   */
+  MariaDbRowChanges(String migration, String capture, String database, Map<String, String> tables) {
     this.migration = migration;
     this.capture = capture;
+    this.database = database;
+    this.tables = Map.copyOf(tables);
   }
 
   /** Creates the table when missing (DDL: call it outside the batch's transaction). */
@@ -67,6 +86,83 @@ final class MariaDbRowChanges implements FinalCheck.ChangedRows {
               + " row_count int NOT NULL, `keys` longtext NOT NULL,"
               + " PRIMARY KEY (migration, capture, to_key)) ENGINE=InnoDB");
     }
+  }
+
+  /**
+   * At the switch point: each source table's InnoDB table id, kept unless already kept (a prepare
+   * run again keeps the first).
+   */
+  void recordTables(Connection source) throws SQLException {
+    try (Statement s = source.createStatement()) {
+      s.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + TABLES
+              + " (capture varchar(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,"
+              + " table_name varchar(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,"
+              + " table_id bigint NOT NULL, PRIMARY KEY (capture, table_name)) ENGINE=InnoDB");
+    }
+    try (PreparedStatement ps =
+        source.prepareStatement(
+            "INSERT IGNORE INTO " + TABLES + " (capture, table_name, table_id) VALUES (?, ?, ?)")) {
+      for (Map.Entry<String, Long> e : tableIds(source).entrySet()) {
+        ps.setString(1, capture);
+        ps.setString(2, e.getKey());
+        ps.setLong(3, e.getValue());
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /** The InnoDB table id of each table of {@link #tables} it can read (none without PROCESS). */
+  private Map<String, Long> tableIds(Connection source) throws SQLException {
+    Map<String, Long> out = new TreeMap<>();
+    try (PreparedStatement ps =
+        source.prepareStatement(
+            "SELECT t.TABLE_NAME, s.TABLE_ID FROM information_schema.TABLES t"
+                + " JOIN information_schema.INNODB_SYS_TABLES s"
+                + " ON s.NAME = CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME)"
+                + " WHERE t.TABLE_SCHEMA = COALESCE(?, DATABASE())")) {
+      ps.setString(1, database);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (tables.containsKey(rs.getString(1))) {
+            out.put(rs.getString(1), rs.getLong(2));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      if (e.getErrorCode() != 1227) { // ER_SPECIFIC_ACCESS_DENIED: no PROCESS, no ids
+        throw e;
+      }
+    }
+    return out;
+  }
+
+  /** The target tables whose source table's id moved since the switch, or is unknown. */
+  private List<String> recreated(Connection source) throws SQLException {
+    Map<String, Long> then = new TreeMap<>();
+    if (exists(source, "reverse_tables")) {
+      try (PreparedStatement ps =
+          source.prepareStatement(
+              "SELECT table_name, table_id FROM " + TABLES + " WHERE capture = ?")) {
+        ps.setString(1, capture);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            then.put(rs.getString(1), rs.getLong(2));
+          }
+        }
+      }
+    }
+    Map<String, Long> now = tableIds(source);
+    List<String> out = new ArrayList<>();
+    tables.forEach(
+        (sourceTable, targetTable) -> {
+          Long id = then.get(sourceTable);
+          if (id == null || !id.equals(now.get(sourceTable))) {
+            out.add(targetTable);
+          }
+        });
+    return out;
   }
 
   /** The rows of one batch, each once, in the order first seen (as {@code RowChanges.Pending}). */
@@ -150,7 +246,7 @@ final class MariaDbRowChanges implements FinalCheck.ChangedRows {
     if (now == null || RowChanges.order(now).compareTo(after) <= 0) {
       return new RowChanges.Coverage(true, "the reverse stream applied nothing after the switch");
     }
-    if (!exists(source)) {
+    if (!exists(source, "row_changes")) {
       return new RowChanges.Coverage(
           false, "the source has no " + TABLE + " (a reverse stream started without a record)");
     }
@@ -192,9 +288,27 @@ final class MariaDbRowChanges implements FinalCheck.ChangedRows {
   public Map<String, List<RowChanges.Changed>> since(Connection source, StreamPosition proof)
       throws SQLException {
     Map<String, Map<String, RowChanges.Changed>> rows = new TreeMap<>();
-    if (!exists(source)) {
-      return new TreeMap<>();
+    try {
+      if (exists(source, "row_changes")) {
+        read(source, proof, rows);
+      }
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("not a record of changed keys in " + TABLE, e);
     }
+    for (String t : recreated(source)) {
+      Map<String, RowChanges.Changed> keys = rows.computeIfAbsent(t, x -> new LinkedHashMap<>());
+      keys.clear();
+      keys.put(null, new RowChanges.Changed(t, null, null));
+    }
+    Map<String, List<RowChanges.Changed>> out = new TreeMap<>();
+    rows.forEach((t, keys) -> out.put(t, new ArrayList<>(keys.values())));
+    return out;
+  }
+
+  /** Adds the keys of the batches after {@code proof} to {@code rows}, each once. */
+  private void read(
+      Connection source, StreamPosition proof, Map<String, Map<String, RowChanges.Changed>> rows)
+      throws SQLException, JsonProcessingException {
     try (PreparedStatement ps =
         source.prepareStatement(
             "SELECT `keys` FROM "
@@ -222,12 +336,7 @@ final class MariaDbRowChanges implements FinalCheck.ChangedRows {
           }
         }
       }
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("not a record of changed keys in " + TABLE, e);
     }
-    Map<String, List<RowChanges.Changed>> out = new TreeMap<>();
-    rows.forEach((t, keys) -> out.put(t, new ArrayList<>(keys.values())));
-    return out;
   }
 
   /** The position the source's {@code stream_position} holds for the capture (null: none). */
@@ -250,12 +359,13 @@ final class MariaDbRowChanges implements FinalCheck.ChangedRows {
     }
   }
 
-  private static boolean exists(Connection source) throws SQLException {
+  private static boolean exists(Connection source, String table) throws SQLException {
     try (PreparedStatement ps =
         source.prepareStatement(
             "SELECT 1 FROM information_schema.tables WHERE table_schema = ?"
-                + " AND table_name = 'row_changes'")) {
+                + " AND table_name = ?")) {
       ps.setString(1, MariaDbReverseApplier.STUDIO_DATABASE);
+      ps.setString(2, table);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
       }

@@ -582,6 +582,40 @@ class MariaDbRollbackIT {
     }
   }
 
+  /**
+   * A {@code TRUNCATE} passes the guards of the frozen source (no trigger fires on it) during the
+   * hypercare: the target never changed those rows, so the reverse applier's record does not name
+   * them, but InnoDB gave the table a new id, which the rollback's changed-rows check sees against
+   * the id kept at the switch: it compares {@code orders} in full, finds every row missing and
+   * refuses the switch back (before, the check compared customer 1 only and passed).
+   */
+  @Test
+  void aTruncateThatPassedTheGuardsAfterTheSwitchIsFoundByTheRollbacksCheck(
+      TestMariaDb maria, TestDatabase target) throws Exception {
+    Fixture f = switched(maria, target);
+    try (Connection tgt = target.connect();
+        Statement s = tgt.createStatement()) {
+      s.execute("UPDATE customers SET name = 'on the target' WHERE id = 1");
+      try (Connection rootSession = maria.connect();
+          Statement r = rootSession.createStatement()) {
+        r.execute("TRUNCATE TABLE orders"); // no guard fires
+      }
+      RollbackLog log =
+          new RollbackService(SECRETS)
+              .rollback(f.spec(), f.mapping(), f.id(), f.reverse().position(), ofSeconds(60), null);
+      assertEquals(Verdict.FAIL, log.verdict(), log.markdown());
+      assertEquals(CutoverLog.CHECK_CHANGED, log.finalCheck().mode(), log.markdown());
+      assertEquals(1, log.finalCheck().tablesInFull(), log.markdown());
+      CutoverStep refused =
+          log.steps().stream().filter(CutoverStep::failed).findFirst().orElseThrow();
+      assertEquals(RollbackService.CHECKSUMS, refused.name(), log.markdown());
+      assertTrue(
+          refused.detail().contains("orders (0 vs 50 rows; missing 0, extra 50"), refused.detail());
+    } finally {
+      new ReverseStream(SECRETS).drop(f.spec(), f.id());
+    }
+  }
+
   @Test
   void aValueTheSourceColumnCannotHoldStopsTheRollbackWithTheSourceFrozen(
       TestMariaDb maria, TestDatabase target) throws Exception {
