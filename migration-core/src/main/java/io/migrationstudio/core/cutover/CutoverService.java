@@ -279,7 +279,7 @@ public final class CutoverService {
           steps.run(REHEARSAL, CONNECT, run::connect)
               && run.prepareGuards(steps, REHEARSAL)
               && (live == null || steps.run(REHEARSAL, CATCH_UP, live::catchUp))
-              && run.freeze(steps, REHEARSAL)
+              && run.freeze(steps, REHEARSAL, live)
               && (live == null
                   || steps.run(REHEARSAL, MARKER, live::mark)
                       && steps.run(REHEARSAL, DRAIN, live::drain))
@@ -459,7 +459,7 @@ public final class CutoverService {
     Run run = new Run(spec, dialect, tables);
     try {
       if (steps.run(REHEARSAL, CONNECT, run::connect)) {
-        run.freeze(steps, REHEARSAL);
+        run.freeze(steps, REHEARSAL, null);
         run.switchTraffic(steps, REHEARSAL, false);
       }
       run.rollback(steps);
@@ -576,7 +576,7 @@ public final class CutoverService {
       long freezeStarted = System.nanoTime();
       ok =
           ok
-              && run.freeze(steps, CUTOVER)
+              && run.freeze(steps, CUTOVER, live)
               && (live == null
                   || steps.run(CUTOVER, MARKER, live::mark)
                       && steps.run(CUTOVER, DRAIN, live::drain)
@@ -884,8 +884,13 @@ public final class CutoverService {
           });
     }
 
-    /** Freezes and checks the freeze holds; a skipped freeze counts as success. */
-    boolean freeze(StepRecorder steps, String phase) {
+    /**
+     * Freezes and checks the freeze holds; a skipped freeze counts as success. With {@code live}
+     * (an online migration), the freeze's session reads the source's end of log right after the
+     * freeze ({@link LiveCutover#freezePoint}): a row change the stream carries after it got past
+     * the guards and refuses the switch.
+     */
+    boolean freeze(StepRecorder steps, String phase, LiveCutover live) {
       if (!freezes()) {
         steps.skip(phase, FREEZE, "cutover.freeze is none: writes are not frozen");
         return true;
@@ -904,6 +909,7 @@ public final class CutoverService {
                 freezeAttempted = true;
                 long armed = System.nanoTime();
                 f.freezeWrites(control, tables, FREEZE_LOCK_TIMEOUT);
+                String point = live == null ? "" : "; " + live.freezePoint(control);
                 return (madeAhead
                         ? "the guards made before the freeze armed, one statement per table ("
                             + StepRecorder.millis(System.nanoTime() - armed)
@@ -912,7 +918,8 @@ public final class CutoverService {
                     + "write guards on the "
                     + tables.size()
                     + " source tables in scope; no session was ended, other tables keep"
-                    + " taking writes";
+                    + " taking writes"
+                    + point;
               })
           && steps.run(phase, CHECK_FROZEN, this::expectRefused);
     }

@@ -22,6 +22,8 @@ import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.validate.KeyedComparison;
 import io.migrationstudio.core.validate.ValidationReport;
 import io.migrationstudio.core.validate.Validator;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,6 +63,8 @@ import java.util.concurrent.Future;
  * RowChanges#coverage}); the cutover log says which ran and why.
  */
 public final class FinalCheck {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FinalCheck.class);
+
   private FinalCheck() {}
 
   /**
@@ -146,6 +150,42 @@ public final class FinalCheck {
         "the rows the change stream changed after the Validation's proof at " + proof);
   }
 
+  /**
+   * After a passed Validation of an online migration ({@code validationJson}, about to be committed
+   * as the last report): deletes the batches of the change stream's record ({@link RowChanges}) on
+   * the target that end at or before the report's proof. The cutover's check reads only the batches
+   * after the last passed Validation's proof ({@link #plan}), and a later Validation proves a later
+   * position, so those serve no check; the record stays bounded by the changes since the last proof
+   * while a stream runs for days. Pruning more than a committed report needs (this report never
+   * committed, an older one the last) only costs speed: the record then starts after that report's
+   * proof, which {@link RowChanges#coverage} sees, and the check compares every table in full.
+   * Nothing for a report a cutover would not start from ({@link #plan}: not PASS, no proof of this
+   * stream, {@code cutover.final_check: full}). A failure is logged, not thrown: the Validation's
+   * verdict does not depend on it, and the next one prunes again. Returns the batches deleted.
+   */
+  public static int pruneToProof(
+      MigrationSpec spec, Secrets secrets, String migrationId, byte[] validationJson) {
+    String capture = StreamService.captureName(migrationId);
+    Plan plan = plan(spec, true, capture, Optional.ofNullable(validationJson));
+    if (!CutoverLog.CHECK_CHANGED.equals(plan.mode())) {
+      return 0;
+    }
+    try {
+      return Connections.onTarget(
+          spec,
+          secrets,
+          "pruning the record of changed rows of migration "
+              + migrationId
+              + " up to the Validation's proof",
+          tgt ->
+              new RowChanges(Dialects.target(spec), TargetSchema.DEFAULT_STUDIO_SCHEMA)
+                  .prune(tgt, migrationId, capture, StreamPosition.parse(plan.proof())));
+    } catch (MigrationException e) {
+      LOG.warn("{}; the record is pruned at the next Validation", e.getMessage());
+      return 0;
+    }
+  }
+
   /** What {@link #run} compared and found. */
   public record Outcome(Result result, CutoverLog.Check check) {}
 
@@ -209,16 +249,30 @@ public final class FinalCheck {
   }
 
   /**
+   * A record of the rows a reverse stream changed on the source, read in the check's source
+   * session: whether it holds every row changed after a position ({@link RowChanges#coverage}), and
+   * those rows by the reverse stream's source table, keys as (target, source) text. Each source
+   * engine's reverse applier keeps its own ({@code ReverseApplier#changedRows}).
+   */
+  public interface ChangedRows {
+    /** Whether the record holds every row changed after {@code proof} (null: its first batch). */
+    RowChanges.Coverage coverage(Connection source, StreamPosition proof) throws SQLException;
+
+    /** The rows changed after {@code proof}, each once; a whole table has null keys. */
+    Map<String, List<RowChanges.Changed>> since(Connection source, StreamPosition proof)
+        throws SQLException;
+  }
+
+  /**
    * The rollback's check of both frozen sides after the reverse drain: the rows the reverse stream
    * changed on the source since the switch ({@code reverseStart}, where its capture began: both
-   * sides were proved equal under the cutover's freeze right before it), read from the record its
-   * applier keeps on the source ({@code record}/{@code capture} in the source's {@code
-   * studio.row_changes}, target keys swapped back to the forward mapping's source keys through
-   * {@code inverse}, whose tables are {@code all}'s in order), compared by key; a table truncated
-   * on the target is compared in full ({@code reverseStart} null: from the record's first batch,
-   * which must begin at an empty position). Every table of {@code mapping} in full instead for
-   * {@code cutover.final_check: full}, a source whose reverse applier keeps no record
-   * (MariaDB/MySQL), or a record with a gap.
+   * sides were proved equal under the cutover's freeze right before it), read from the {@code
+   * record} its applier keeps on the source (PostgreSQL and MariaDB: {@code studio.row_changes}),
+   * target keys swapped back to the forward mapping's source keys through {@code inverse}, whose
+   * tables are {@code all}'s in order), compared by key; a table truncated on the target is
+   * compared in full ({@code reverseStart} null: from the record's first batch, which must begin at
+   * an empty position). Every table of {@code mapping} in full instead for {@code
+   * cutover.final_check: full} or a record with a gap.
    */
   public static Outcome reverse(
       MigrationSpec spec,
@@ -226,25 +280,13 @@ public final class FinalCheck {
       MappingDocument mapping,
       MappingDocument all,
       MappingDocument inverse,
-      String record,
-      String capture,
+      ChangedRows record,
       String reverseStart) {
     long started = System.nanoTime();
     if (CutoverLog.CHECK_FULL.equals(spec.cutover().finalCheck())) {
       return full(spec, secrets, mapping, "cutover.final_check: full", started);
     }
     Dialect sd = Dialects.source(spec);
-    if (!(sd instanceof io.migrationstudio.core.dialect.postgres.PostgresDialect)) {
-      return full(
-          spec,
-          secrets,
-          mapping,
-          "the "
-              + sd.name()
-              + " reverse applier keeps no record of the rows it changed: every table compared in"
-              + " full",
-          started);
-    }
     // null (the workflow's and studio rollback SPEC's rollback): from the record's first batch,
     // which the reverse stream applied first after the switch (its position on the source starts
     // empty); a record that does not begin there has a gap
@@ -256,27 +298,20 @@ public final class FinalCheck {
         forward.put(inverse.tables().get(i).source(), f);
       }
     }
-    RowChanges rows = new RowChanges(sd, TargetSchema.DEFAULT_STUDIO_SCHEMA);
     Read read =
         Connections.onBothReadOnly(
             spec,
             secrets,
             "comparing the rows changed on the target since the switch, both sides frozen",
             (src, tgt) -> {
-              RowChanges.Coverage coverage =
-                  rows.coverage(
-                      src,
-                      record,
-                      capture,
-                      new StreamPositions(sd, TargetSchema.DEFAULT_STUDIO_SCHEMA),
-                      proof);
+              RowChanges.Coverage coverage = record.coverage(src, proof);
               if (!coverage.complete()) {
                 return new Read(coverage, null, List.of());
               }
               Map<String, List<RowChanges.Changed>> byKey = new TreeMap<>();
               List<TableMapping> whole = new ArrayList<>();
               for (Map.Entry<String, List<RowChanges.Changed>> e :
-                  rows.since(src, record, capture, proof).entrySet()) {
+                  record.since(src, proof).entrySet()) {
                 TableMapping f = forward.get(e.getKey());
                 if (f == null) {
                   continue; // a table with a row filter, or out of the mapping: not compared

@@ -11,6 +11,8 @@ import io.migrationstudio.core.dialect.Connections;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.spec.SecretResolver;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 
@@ -27,8 +29,9 @@ import java.util.List;
  *       limit the cutover is refused with nothing frozen.
  *   <li>{@link #mark} (after the freeze, whose guard DDL waited for the in-flight writers): the end
  *       position; everything committed to the tables in scope is at or below it.
- *   <li>{@link #drain}: applies up to the marker; a transaction with row changes after it is a
- *       write that got past the freeze: refused.
+ *   <li>{@link #freezePoint} (in the freeze's step, right after it): the source's end of log.
+ *   <li>{@link #drain}: applies up to the marker; a transaction with row changes after the freeze
+ *       point (the marker when there is none) is a write that got past the freeze: refused.
  *   <li>{@link #sequences}: identities and sequences on the target from the current values.
  *   <li>{@link #prove} (after the final validation, right before the switch): a second marker and a
  *       drain to it; any row change between the two markers is refused, so the stream itself shows
@@ -58,6 +61,7 @@ final class LiveCutover {
   private final Duration maxLag;
   private Long lagMillis;
   private StreamPosition marker;
+  private StreamPosition frozenAt;
   private StreamService.Drain drained;
 
   LiveCutover(
@@ -100,6 +104,24 @@ final class LiveCutover {
             + " cutover.max_lag (the freeze then lasts about as long as the lag)");
   }
 
+  /**
+   * The freeze point: the source's end of log, read by the freeze's session right after the freeze
+   * returned (the writers it waited for committed below it). A row change of the tables in scope
+   * the stream carries after it got past the guards, and {@link #drain} refuses it instead of
+   * applying it: before, the end marker was the freeze point, and a write between the freeze and
+   * the marker was applied to the target, so both sides matched and the cutover passed. On
+   * MariaDB/MySQL a {@code TRUNCATE} passes the guards (triggers do not fire on it) and reaches the
+   * target that way emptied, unless refused here.
+   */
+  String freezePoint(Connection control) throws SQLException {
+    frozenAt =
+        Dialects.source(spec)
+            .changeCapture()
+            .orElseThrow(() -> new CheckFailed("the source has no change capture"))
+            .head(control);
+    return "the source's log at " + frozenAt.text() + " when frozen: a change after it is refused";
+  }
+
   String mark() {
     marker = stream.endMarker(spec, "studio cutover end " + migrationId);
     return "end marker "
@@ -108,8 +130,13 @@ final class LiveCutover {
   }
 
   String drain() {
-    drained = stream.drain(spec, mapping, migrationId, capture, marker, marker, DRAIN_TIMEOUT);
-    refuseLateWrites(drained, "after the end marker");
+    StreamPosition refuseAfter = frozenAt != null ? frozenAt : marker;
+    drained = stream.drain(spec, mapping, migrationId, capture, marker, refuseAfter, DRAIN_TIMEOUT);
+    refuseLateWrites(
+        drained,
+        frozenAt != null
+            ? "after the freeze point " + frozenAt.text()
+            : "after the end marker " + marker.text());
     return "applied "
         + drained.transactions()
         + " transactions ("

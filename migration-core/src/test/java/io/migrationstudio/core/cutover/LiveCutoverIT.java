@@ -14,8 +14,10 @@ import io.migrationstudio.core.cutover.reverse.ReverseStream;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.core.spec.SpecLoader;
+import io.migrationstudio.testkit.MariaDbExtension;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
+import io.migrationstudio.testkit.TestMariaDb;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * what was pending and the sequence step moves the target's identity past the keys the stream
  * brought.
  */
-@ExtendWith(PostgresExtension.class)
+@ExtendWith({PostgresExtension.class, MariaDbExtension.class})
 class LiveCutoverIT {
   @Test
   void aStreamBehindMaxLagIsRefusedAndOneWithinItCatchesUp(TestDatabase source, TestDatabase target)
@@ -71,6 +73,91 @@ class LiveCutoverIT {
       assertTrue(live.live(null).lagMillis() <= 60_000, String.valueOf(live.live(null)));
     } finally {
       stream.drop(strict, StreamService.captureName("m"));
+    }
+  }
+
+  /**
+   * A MariaDB {@code TRUNCATE} passes the write guards (triggers do not fire on it; root, or any
+   * account with {@code DROP}). Committed after the freeze and before the end marker, the drain
+   * used to apply it (the marker was the freeze point): the target emptied too, both sides equal,
+   * the cutover would pass. The freeze point is now the source's end of log read by the freeze's
+   * session right after the freeze: the drain refuses the TRUNCATE, names it, and does not apply
+   * it; the target keeps its rows.
+   */
+  @Test
+  void aTruncateThatPassesTheMariaDbGuardsAfterTheFreezeIsRefusedNotApplied(
+      TestMariaDb maria, TestDatabase target) throws Exception {
+    maria.execute(
+        "CREATE TABLE t (id int AUTO_INCREMENT PRIMARY KEY, v varchar(40)) ENGINE=InnoDB",
+        "INSERT INTO t (v) VALUES ('a'), ('b'), ('c')");
+    SecretResolver secrets = new SecretResolver(Map.of());
+    MigrationSpec spec =
+        SpecLoader.parse(
+            "id: trunc\n"
+                + "source: { url: \""
+                + maria.jdbcUrl()
+                + "\", user: root, schema: "
+                + maria.name()
+                + " }\n"
+                + "target: { url: \""
+                + target.jdbcUrl()
+                + "\", user: postgres, schema: public }\n"
+                + "migrate: { strategy: online }\n"
+                + "cutover: { max_lag: PT1M }\n");
+    StreamService stream = new StreamService(secrets);
+    io.migrationstudio.core.dialect.Dialect md =
+        io.migrationstudio.core.dialect.Dialects.forUrl(maria.jdbcUrl());
+    List<String> guarded = List.of("`" + maria.name() + "`.`t`");
+    MappingDocument mapping;
+    try (Connection src = maria.connect();
+        Connection tgt = target.connect()) {
+      mapping = TestMappings.mariaDbIdentity(maria, src, x -> true);
+      String start = stream.prepare(spec, mapping, "trunc").position();
+      io.migrationstudio.core.copy.TargetPreparer.Prepared prepared =
+          new io.migrationstudio.core.copy.TargetPreparer(md, Loads.PG)
+              .prepare(src, tgt, mapping, "trunc", 10);
+      for (var plan : prepared.tables()) {
+        for (var r : plan.chunks()) {
+          new io.migrationstudio.core.copy.ChunkCopier(md, Loads.PG)
+              .copy(
+                  src,
+                  tgt,
+                  mapping,
+                  mapping.bySource(plan.sourceTable()).orElseThrow(),
+                  r,
+                  "trunc",
+                  io.migrationstudio.core.copy.ChunkProgress.NONE);
+        }
+      }
+      new io.migrationstudio.core.copy.LoadFinisher(Loads.PG).finish(tgt, mapping, "trunc", 0L);
+      maria.execute("INSERT INTO t (v) VALUES ('streamed')");
+      applyUntilStreamed(stream, spec, mapping, "trunc", start, target);
+    }
+    var guards = md.writeFreeze().orElseThrow();
+    try (Connection control = maria.connect()) {
+      LiveCutover live = new LiveCutover(spec, mapping, "trunc", secrets);
+      live.catchUp();
+      guards.freezeWrites(control, guarded, Duration.ofSeconds(10));
+      String point = live.freezePoint(control);
+      try (Connection root = maria.connect();
+          Statement st = root.createStatement()) {
+        assertTrue(guards.tryWrite(root, guarded.get(0)).startsWith("SQLState 25006"));
+        st.execute("TRUNCATE TABLE t"); // the guards do not fire
+      }
+      assertEquals(0, maria.queryLong("SELECT count(*) FROM t"));
+      live.mark();
+      StepRecorder.CheckFailed refused =
+          assertThrows(StepRecorder.CheckFailed.class, live::drain, point);
+      assertTrue(
+          refused.getMessage().contains("after the freeze point")
+              && refused.getMessage().contains("t TRUNCATE"),
+          refused.getMessage());
+      assertEquals(4, target.queryLong("SELECT count(*) FROM t"), "the target keeps its rows");
+    } finally {
+      try (Connection control = maria.connect()) {
+        guards.unfreezeWrites(control, guarded);
+      }
+      stream.drop(spec, StreamService.captureName("trunc"));
     }
   }
 

@@ -10,6 +10,7 @@ import io.migrationstudio.core.cdc.apply.ChangeApplier;
 import io.migrationstudio.core.cdc.apply.StreamPositions;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.cutover.FinalCheck;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.mariadb.MariaDbApplierSession;
 import io.migrationstudio.core.mapping.ColumnMapping;
@@ -73,13 +74,25 @@ final class MariaDbReverseApplier implements ReverseApplier {
   private final MappingDocument inverse;
   private final String capture;
   private final Map<String, TableMapping> tables = new HashMap<>();
+  private final MariaDbRowChanges record;
+  private boolean recordCreated;
 
-  MariaDbReverseApplier(MappingDocument inverse, String capture) {
+  MariaDbReverseApplier(MappingDocument inverse, String migrationId) {
     this.inverse = Objects.requireNonNull(inverse);
-    this.capture = Objects.requireNonNull(capture);
+    this.capture = ReverseStream.captureName(migrationId);
+    Map<String, String> recorded = new HashMap<>();
     for (TableMapping t : inverse.tables()) {
       tables.put(t.source(), t);
+      recorded.put(t.target(), t.source());
     }
+    this.record =
+        new MariaDbRowChanges(
+            ReverseStream.recordName(migrationId),
+            capture,
+            inverse.targetSchema() == null || inverse.targetSchema().isBlank()
+                ? null
+                : inverse.targetSchema(),
+            recorded);
   }
 
   @Override
@@ -94,6 +107,14 @@ final class MariaDbReverseApplier implements ReverseApplier {
               + " transactions bigint NOT NULL DEFAULT 0, changes bigint NOT NULL DEFAULT 0,"
               + " last_commit_time datetime(6), updated_at datetime(6)) ENGINE=InnoDB");
     }
+    MariaDbRowChanges.create(source);
+    recordCreated = true;
+    record.recordTables(source);
+  }
+
+  @Override
+  public FinalCheck.ChangedRows changedRows() {
+    return record;
   }
 
   @Override
@@ -168,11 +189,18 @@ final class MariaDbReverseApplier implements ReverseApplier {
 
   private ChangeApplier.ApplyResult applyBatch(
       Connection source, List<SourceTransaction> batch, RowChange[] current) throws SQLException {
+    if (!recordCreated) {
+      // a reverse stream prepared before the record existed; DDL commits, so not in the batch
+      MariaDbRowChanges.create(source);
+      recordCreated = true;
+    }
     boolean auto = source.getAutoCommit();
     source.setAutoCommit(false);
     boolean done = false;
     try {
-      StreamPosition last = lock(source);
+      StreamPosition before = lock(source);
+      StreamPosition last = before;
+      MariaDbRowChanges.Pending rows = new MariaDbRowChanges.Pending();
       Instant lastTime = null;
       int applied = 0;
       int skipped = 0;
@@ -192,6 +220,7 @@ final class MariaDbReverseApplier implements ReverseApplier {
             continue;
           }
           apply(source, t, change);
+          record(rows, t, change);
           counts
               .computeIfAbsent(change.table(), k -> new long[ChangeKind.values().length])[
               change.kind().ordinal()]++;
@@ -206,6 +235,7 @@ final class MariaDbReverseApplier implements ReverseApplier {
         source.rollback();
       } else {
         advance(source, last, applied, changes - ignored, lastTime);
+        record.add(source, rows, before, applied, last);
         source.commit();
       }
       done = true;
@@ -269,6 +299,56 @@ final class MariaDbReverseApplier implements ReverseApplier {
       ps.setString(5, capture);
       ps.executeUpdate();
     }
+  }
+
+  // ------------------------------------------------------------------ the record of changed keys
+
+  /**
+   * Records the rows {@code change} changed: its key, and for an update that moved the row the old
+   * key too; a TRUNCATE, or a key that cannot be bound back as text, the whole table.
+   */
+  private static void record(MariaDbRowChanges.Pending rows, TableMapping t, RowChange change) {
+    switch (change.kind()) {
+      case INSERT -> rows.row(t.source(), targetKey(t, change.row()), sourceKey(t, change.row()));
+      case UPDATE -> {
+        rows.row(t.source(), targetKey(t, change.row()), sourceKey(t, change.row()));
+        if (!change.key().isEmpty()) {
+          rows.row(t.source(), targetKey(t, change.key()), sourceKey(t, change.key()));
+        }
+      }
+      case DELETE -> rows.row(t.source(), targetKey(t, change.key()), sourceKey(t, change.key()));
+      case TRUNCATE -> rows.whole(t.source());
+    }
+  }
+
+  /** The target (PostgreSQL) key as its text output, in key order; null: not as text. */
+  private static List<String> targetKey(TableMapping t, Map<String, Object> row) {
+    List<String> out = new ArrayList<>();
+    for (String k : t.primaryKey()) {
+      Object v = t.byTarget(k).map(c -> row.get(c.source())).orElse(null);
+      if (!(v instanceof String s)) {
+        return null; // missing, unchanged TOAST, bytes
+      }
+      out.add(s);
+    }
+    return out;
+  }
+
+  /**
+   * The source key as the applier wrote it, in key order; null when a value was converted (a
+   * boolean, a {@code timestamptz} in UTC, a set): the check binds key texts as they are.
+   */
+  private static List<String> sourceKey(TableMapping t, Map<String, Object> row) {
+    List<String> out = new ArrayList<>();
+    for (String k : t.primaryKey()) {
+      ColumnMapping c = t.byTarget(k).orElse(null);
+      Object v = c == null ? null : row.get(c.source());
+      if (!(v instanceof String s) || !s.equals(convert(t, c, s))) {
+        return null;
+      }
+      out.add(s);
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ one change

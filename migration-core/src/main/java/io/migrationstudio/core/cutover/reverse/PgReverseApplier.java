@@ -1,9 +1,12 @@
 package io.migrationstudio.core.cutover.reverse;
 
 import io.migrationstudio.core.cdc.SourceTransaction;
+import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.cdc.apply.ChangeApplier;
+import io.migrationstudio.core.cdc.apply.RowChanges;
 import io.migrationstudio.core.cdc.apply.StreamPositions;
 import io.migrationstudio.core.copy.TargetSchema;
+import io.migrationstudio.core.cutover.FinalCheck;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.mapping.MappingDocument;
@@ -11,6 +14,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,19 +25,17 @@ final class PgReverseApplier implements ReverseApplier {
   private final MappingDocument inverse;
   private final String origin;
   private final ChangeApplier applier;
+  private final String record;
+  private final String capture;
 
   PgReverseApplier(Dialect source, Dialect target, MappingDocument inverse, String migrationId) {
     this.inverse = inverse;
     this.origin = ReverseStream.originName(migrationId);
+    this.record = ReverseStream.recordName(migrationId);
+    this.capture = ReverseStream.captureName(migrationId);
     this.applier =
         new ChangeApplier(
-            target,
-            source,
-            inverse,
-            ReverseStream.recordName(migrationId),
-            ReverseStream.captureName(migrationId),
-            TargetSchema.DEFAULT_STUDIO_SCHEMA,
-            null);
+            target, source, inverse, record, capture, TargetSchema.DEFAULT_STUDIO_SCHEMA, null);
   }
 
   @Override
@@ -65,6 +67,27 @@ final class PgReverseApplier implements ReverseApplier {
   @Override
   public ChangeApplier.ApplyResult apply(Connection source, List<SourceTransaction> batch) {
     return applier.apply(source, batch);
+  }
+
+  /** The forward stream's record ({@link RowChanges}), kept by its applier on the source. */
+  @Override
+  public FinalCheck.ChangedRows changedRows() {
+    Dialect pg = Dialects.forName("postgresql");
+    RowChanges rows = new RowChanges(pg, TargetSchema.DEFAULT_STUDIO_SCHEMA);
+    StreamPositions positions = new StreamPositions(pg, TargetSchema.DEFAULT_STUDIO_SCHEMA);
+    return new FinalCheck.ChangedRows() {
+      @Override
+      public RowChanges.Coverage coverage(Connection source, StreamPosition proof)
+          throws SQLException {
+        return rows.coverage(source, record, capture, positions, proof);
+      }
+
+      @Override
+      public Map<String, List<RowChanges.Changed>> since(Connection source, StreamPosition proof)
+          throws SQLException {
+        return rows.since(source, record, capture, proof);
+      }
+    };
   }
 
   @Override

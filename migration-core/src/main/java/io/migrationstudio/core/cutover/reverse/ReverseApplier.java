@@ -22,8 +22,9 @@ import java.util.Optional;
  *       types and applied by key, in a session marked by its {@code server_id}.
  * </ul>
  *
- * Either way the position is kept on the source in the same transaction as the rows (exactly once),
- * and the session passes the cutover's write guards and is kept out of the forward stream.
+ * Either way the position and the keys of the rows changed ({@link #changedRows}) are kept on the
+ * source in the same transaction as the rows (exactly once), and the session passes the cutover's
+ * write guards and is kept out of the forward stream.
  */
 interface ReverseApplier {
   /**
@@ -42,6 +43,13 @@ interface ReverseApplier {
 
   /** Applies whole target transactions in one source transaction with the position. */
   ChangeApplier.ApplyResult apply(Connection source, List<SourceTransaction> batch);
+
+  /**
+   * The record of the rows this applier changed on the source since the switch, kept with each
+   * batch in the same source transaction ({@code studio.row_changes} there), which the rollback's
+   * final check compares by key ({@link io.migrationstudio.core.cutover.FinalCheck#reverse}).
+   */
+  io.migrationstudio.core.cutover.FinalCheck.ChangedRows changedRows();
 
   /** At a rollback: the source's sequences / AUTO_INCREMENT past every value the target used. */
   List<SourceSequences.Set> advanceSequences(
@@ -66,7 +74,7 @@ interface ReverseApplier {
   static ReverseApplier of(
       Dialect source, Dialect target, MappingDocument inverse, String migrationId) {
     return source instanceof MariaDbDialect
-        ? new MariaDbReverseApplier(inverse, ReverseStream.captureName(migrationId))
+        ? new MariaDbReverseApplier(inverse, migrationId)
         : new PgReverseApplier(source, target, inverse, migrationId);
   }
 }

@@ -307,8 +307,7 @@ public final class RollbackService {
               FinalCheck.only(mapping, compared),
               mapping,
               MappingInversion.invert(mapping),
-              ReverseStream.recordName(id),
-              ReverseStream.captureName(id),
+              ReverseApplier.of(sd, td, MappingInversion.invert(mapping), id).changedRows(),
               reverseStart);
       check = outcome.check();
       FinalCheck.Result result = outcome.result();

@@ -576,6 +576,7 @@ abstract class AbstractStreamSliceIT {
                   .compareTo(StreamPosition.parse(p1Position))
               > 0,
           "the re-validation proves a later position: " + v2.get("position"));
+      assertEquals(0, recordedUpTo(v2), "v2 passed: the record of changed rows up to its proof");
 
       try (Connection c = target.connect();
           Statement st = c.createStatement()) {
@@ -621,11 +622,38 @@ abstract class AbstractStreamSliceIT {
 
       stop.set(true);
       stream.get();
+      // v3 passed last (v4 and v5 failed: no pruning): the record from its proof on is whole
+      assertEquals(0, recordedUpTo(v3), "pruned up to the last passed proof");
+      try (Connection c = target.connect()) {
+        RowChanges.Coverage after =
+            new RowChanges(PG, "studio")
+                .coverage(
+                    c,
+                    MIGRATION,
+                    capture,
+                    new StreamPositions(PG, "studio"),
+                    StreamPosition.parse(v3.get("position").get("target_position").asText()));
+        assertTrue(after.complete(), after.detail());
+      }
     } finally {
       stop.set(true);
       pool.shutdown();
       pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
     }
+  }
+
+  /**
+   * The batches of the stream's record of changed rows ({@link RowChanges}) that end at or before
+   * the proof of {@code report}: a passed Validation prunes them, no later check reads them.
+   */
+  private long recordedUpTo(JsonNode report) {
+    String proof = report.get("position").get("target_position").asText();
+    return target.queryLong(
+        "SELECT count(*) FROM studio.row_changes WHERE migration = '"
+            + MIGRATION
+            + "' AND to_key <= '"
+            + RowChanges.order(StreamPosition.parse(proof))
+            + "'");
   }
 
   /** A validation of the stage (every check) at the stream's position; its validation.json. */

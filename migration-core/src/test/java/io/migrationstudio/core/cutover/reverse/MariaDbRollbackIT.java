@@ -19,6 +19,7 @@ import io.migrationstudio.core.copy.ChunkProgress;
 import io.migrationstudio.core.copy.LoadFinisher;
 import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.copy.TestMappings;
+import io.migrationstudio.core.cutover.CutoverLog;
 import io.migrationstudio.core.cutover.CutoverStep;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
@@ -267,11 +268,64 @@ class MariaDbRollbackIT {
               .drain(f.spec(), f.mapping(), f.id(), f.reverse().position(), null, ofSeconds(3));
       assertTrue(slice.changes() > 0, slice.toString());
 
+      // a value changed on the frozen source behind the guards (the applier's session passes
+      // them) in a row the target never changed: outside the reverse applier's record of the rows
+      // it changed. With that record cut (a gap) the rollback compares every table in full, finds
+      // it and refuses the switch back
+      String record = "'" + ReverseStream.recordName(f.id()) + "'";
+      String saved = "`studio`.`saved_" + f.id() + "`";
+      try (Connection rootSession = maria.connect();
+          Statement s = rootSession.createStatement()) {
+        MariaDbApplierSession.enter(rootSession);
+        s.execute("UPDATE customers SET score = 1.00 WHERE id = 5");
+        s.execute(
+            "CREATE TABLE "
+                + saved
+                + " AS SELECT * FROM studio.row_changes WHERE migration = "
+                + record);
+        assertTrue(
+            maria.queryLong("SELECT count(*) FROM " + saved) > 0, "the slice's batches recorded");
+        s.execute("DELETE FROM studio.row_changes WHERE migration = " + record);
+      }
+      RollbackLog drifted =
+          new RollbackService(SECRETS)
+              .rollback(f.spec(), f.mapping(), f.id(), f.reverse().position(), ofSeconds(60), null);
+      assertEquals(Verdict.FAIL, drifted.verdict(), drifted.markdown());
+      assertEquals(CutoverLog.CHECK_FULL, drifted.finalCheck().mode(), drifted.markdown());
+      assertTrue(
+          drifted.finalCheck().reason().contains("may be incomplete"),
+          drifted.finalCheck().reason());
+      CutoverStep refused =
+          drifted.steps().stream().filter(CutoverStep::failed).findFirst().orElseThrow();
+      assertEquals(RollbackService.CHECKSUMS, refused.name(), drifted.markdown());
+      assertTrue(
+          refused.detail().startsWith("1 of 2 tables differ")
+              && refused
+                  .detail()
+                  .contains("customers (21 vs 21 rows; missing 0, extra 0, changed 1"),
+          refused.detail());
+      // the drift repaired and the record put back: the record is whole again
+      try (Connection rootSession = maria.connect();
+          Statement s = rootSession.createStatement()) {
+        MariaDbApplierSession.enter(rootSession);
+        s.execute("UPDATE customers SET score = 5.25 WHERE id = 5");
+        s.execute("INSERT INTO studio.row_changes SELECT * FROM " + saved);
+        s.execute("DROP TABLE " + saved);
+      }
+
       RollbackLog log =
           new RollbackService(SECRETS)
               .rollback(f.spec(), f.mapping(), f.id(), f.reverse().position(), ofSeconds(60), null);
       System.out.println("rollback: " + log.rollbackMillis() + " ms\n" + log.markdown());
       assertEquals(Verdict.PASS, log.verdict(), log.markdown());
+      // both frozen sides compared on the rows the target changed since the switch, read from the
+      // MariaDB applier's record on the source, not every table in full: customers 21 (inserted,
+      // then changed) and 3; orders 7, 2 and 1000 (a key change), 4991-5000
+      assertEquals(CutoverLog.CHECK_CHANGED, log.finalCheck().mode(), log.markdown());
+      assertEquals(15, log.finalCheck().rows(), log.markdown());
+      assertEquals(2, log.finalCheck().tables(), log.markdown());
+      assertEquals(0, log.finalCheck().tablesInFull(), log.markdown());
+      assertTrue(log.markdown().contains("- final check: changed, 15 rows"), log.markdown());
 
       try (Connection src = maria.connect()) {
         assertEquals(rows(tgt, PG_CUSTOMERS), rows(src, MARIA_CUSTOMERS));
@@ -525,6 +579,40 @@ class MariaDbRollbackIT {
           f.forwardStart().text(),
           Duration.ofSeconds(2),
           p -> {});
+    }
+  }
+
+  /**
+   * A {@code TRUNCATE} passes the guards of the frozen source (no trigger fires on it) during the
+   * hypercare: the target never changed those rows, so the reverse applier's record does not name
+   * them, but InnoDB gave the table a new id, which the rollback's changed-rows check sees against
+   * the id kept at the switch: it compares {@code orders} in full, finds every row missing and
+   * refuses the switch back (before, the check compared customer 1 only and passed).
+   */
+  @Test
+  void aTruncateThatPassedTheGuardsAfterTheSwitchIsFoundByTheRollbacksCheck(
+      TestMariaDb maria, TestDatabase target) throws Exception {
+    Fixture f = switched(maria, target);
+    try (Connection tgt = target.connect();
+        Statement s = tgt.createStatement()) {
+      s.execute("UPDATE customers SET name = 'on the target' WHERE id = 1");
+      try (Connection rootSession = maria.connect();
+          Statement r = rootSession.createStatement()) {
+        r.execute("TRUNCATE TABLE orders"); // no guard fires
+      }
+      RollbackLog log =
+          new RollbackService(SECRETS)
+              .rollback(f.spec(), f.mapping(), f.id(), f.reverse().position(), ofSeconds(60), null);
+      assertEquals(Verdict.FAIL, log.verdict(), log.markdown());
+      assertEquals(CutoverLog.CHECK_CHANGED, log.finalCheck().mode(), log.markdown());
+      assertEquals(1, log.finalCheck().tablesInFull(), log.markdown());
+      CutoverStep refused =
+          log.steps().stream().filter(CutoverStep::failed).findFirst().orElseThrow();
+      assertEquals(RollbackService.CHECKSUMS, refused.name(), log.markdown());
+      assertTrue(
+          refused.detail().contains("orders (0 vs 50 rows; missing 0, extra 50"), refused.detail());
+    } finally {
+      new ReverseStream(SECRETS).drop(f.spec(), f.id());
     }
   }
 
