@@ -87,19 +87,11 @@ final class ChunkComparer {
 
   private final StreamedAggregates targetAggregates;
 
-  /**
-   * Both sides' per-column aggregates computed in the SQL checksum pass itself (same-engine
-   * PostgreSQL on the SQL path), so the table is scanned once per side; null otherwise.
-   */
-  private final ColumnAggregates.Chunked sourceChunked;
-
-  private final ColumnAggregates.Chunked targetChunked;
-
-  private final String sourceChunkedItems;
-  private final String targetChunkedItems;
-
   /** Whether the checksum pass covered every row (its chunks tile the key space). */
   private boolean passTiled;
+
+  /** Whether every chunk of the last pass had equal digests on both sides. */
+  private boolean passAgreed;
 
   /** The sample drawn by the checksum pass ({@link PassSample}); null: none. */
   private PassSample sample;
@@ -152,47 +144,17 @@ final class ChunkComparer {
     boolean aggregate = aggregates && path == Path.CLIENT && sql.crossEngine();
     this.sourceAggregates = aggregate ? new StreamedAggregates(codec.columns()) : null;
     this.targetAggregates = aggregate ? new StreamedAggregates(codec.columns()) : null;
-    List<ColumnMapping> projected = sql.projectedColumns();
-    boolean chunked =
-        aggregates && path == Path.SQL && ColumnAggregates.applies(sql) && !projected.isEmpty();
-    this.sourceChunked = chunked ? new ColumnAggregates.Chunked(projected) : null;
-    this.targetChunked = chunked ? new ColumnAggregates.Chunked(projected) : null;
-    this.sourceChunkedItems =
-        chunked
-            ? ColumnAggregates.Chunked.items(
-                projected, projected.stream().map(sql::projection).toList())
-            : null;
-    this.targetChunkedItems =
-        chunked
-            ? ColumnAggregates.Chunked.items(
-                projected,
-                projected.stream().map(c -> sql.targetDialect().quote(c.target())).toList())
-            : null;
   }
 
   /**
-   * The per-column aggregates computed in the checksum pass, compared as {@link
-   * ColumnAggregates#compare} compares them; null when the pass did not compute them (another path,
-   * or chunks that do not cover every row): then they need their own query.
+   * Whether the last {@link #compareAll} proved the table's per-column aggregates equal without
+   * computing them: SQL path (each side's server hashed the text of every copied column), a pass
+   * that covered every row, and no chunk whose digests differed. Equal row texts on both sides make
+   * every aggregate of them equal; a 64-bit hash sum per chunk lets a difference hide only by
+   * collision.
    */
-  List<ValidationReport.ColumnAggregate> passAggregates(Connection src, Connection tgt)
-      throws SQLException {
-    if (sourceChunked == null || !passTiled) {
-      return null;
-    }
-    List<ValidationReport.Aggregate> s = sourceChunked.result(src);
-    List<ValidationReport.Aggregate> t = targetChunked.result(tgt);
-    List<ColumnMapping> columns = sql.projectedColumns();
-    List<ValidationReport.ColumnAggregate> out = new java.util.ArrayList<>();
-    for (int i = 0; i < columns.size(); i++) {
-      out.add(
-          new ValidationReport.ColumnAggregate(
-              columns.get(i).target(),
-              s.get(i),
-              t.get(i),
-              ColumnAggregates.differing(s.get(i), t.get(i), columns.get(i).compare())));
-    }
-    return out;
+  boolean provesAggregates() {
+    return path == Path.SQL && passTiled && passAgreed;
   }
 
   /**
@@ -253,7 +215,9 @@ final class ChunkComparer {
   /** Compares one chunk; differing rows go to the diff. Returns whether the chunk differed. */
   boolean compare(Connection src, Connection tgt, ChunkRange r) throws SQLException {
     passTiled = Validator.tiles(List.of(r));
-    return compare(src, tgt, r, digests(src, tgt, r, true));
+    boolean differed = compare(src, tgt, r, digests(src, tgt, r, true));
+    passAgreed = !differed;
+    return differed;
   }
 
   /**
@@ -303,6 +267,7 @@ final class ChunkComparer {
         differingChunks.add(ranges.get(i).index());
       }
     }
+    passAgreed = differing == 0;
     return differing;
   }
 
@@ -475,18 +440,15 @@ final class ChunkComparer {
 
   /**
    * One range's digest on one side; {@code pass}: part of the checksum pass, whose rows also feed
-   * the per-column aggregates (streamed, or in the same SQL query).
+   * the streamed per-column aggregates (client path across engines).
    */
   private Digest digest(Connection c, ChunkRange r, boolean source, boolean pass)
       throws SQLException {
     StreamedAggregates aggregates = pass ? (source ? sourceAggregates : targetAggregates) : null;
     if (path == Path.SQL) {
-      ColumnAggregates.Chunked chunked = pass ? (source ? sourceChunked : targetChunked) : null;
       PassSample drawn = pass && source ? sample : null;
       String items =
-          (source ? sourceHash : targetHash)
-              + (drawn == null ? "" : drawn.sqlItems(sql))
-              + (chunked == null ? "" : source ? sourceChunkedItems : targetChunkedItems);
+          (source ? sourceHash : targetHash) + (drawn == null ? "" : drawn.sqlItems(sql));
       String q = source ? sql.sourceAggregate(items, r) : sql.targetAggregate(items, r);
       try (PreparedStatement ps = c.prepareStatement(q)) {
         bind(ps, r, source);
@@ -496,9 +458,6 @@ final class ChunkComparer {
           Digest d = new Digest(rs.getLong(1), rs.getBigDecimal(2).toBigInteger().longValue());
           if (drawn != null) {
             drawn.addSql(rs, 3);
-          }
-          if (chunked != null) {
-            chunked.add(d.rows(), rs, drawn == null ? 3 : 4);
           }
           return d;
         }

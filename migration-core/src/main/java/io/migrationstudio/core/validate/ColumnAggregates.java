@@ -91,6 +91,23 @@ final class ColumnAggregates {
     return out;
   }
 
+  /** Proof by checksums of the aggregates {@link ChunkComparer#provesAggregates} covers. */
+  static final String PROVED_BY_CHECKSUMS =
+      "chunk checksums: every chunk's row texts hash alike on both servers";
+
+  /**
+   * The aggregates of every MAP/CAST column recorded as proved by the checksum pass ({@link
+   * #PROVED_BY_CHECKSUMS}), not computed: nothing is read.
+   */
+  static List<ValidationReport.ColumnAggregate> provedByChecksums(TableSql sql) {
+    return sql.projectedColumns().stream()
+        .map(
+            c ->
+                new ValidationReport.ColumnAggregate(
+                    c.target(), null, null, List.of(), PROVED_BY_CHECKSUMS))
+        .toList();
+  }
+
   /**
    * The names of the aggregates whose values differ under a column's comparison rule: count and
    * nulls always exactly; with a tolerance, min and max within it and the sum within {@code count ×
@@ -215,166 +232,5 @@ final class ColumnAggregates {
       }
     }
     return out;
-  }
-
-  /**
-   * The aggregates of one side computed chunk by chunk in the checksum pass (one scan per side
-   * serves both, {@link ChunkComparer}) and combined: counts, NULL counts, sums and length sums add
-   * up; the chunks' minima and maxima are combined by the same server under the column's own type
-   * and collation (one small query per table and side), so the result is what one query over the
-   * whole table gives.
-   */
-  static final class Chunked {
-    private final List<ColumnMapping> columns;
-    private long rows;
-    private final long[] nulls;
-    private final List<List<String>> mins = new ArrayList<>();
-    private final List<List<String>> maxs = new ArrayList<>();
-    private final String[] sums;
-    private final java.math.BigInteger[] lengthSums;
-    private final String[] types;
-    private final String[] collations;
-
-    Chunked(List<ColumnMapping> columns) {
-      this.columns = List.copyOf(columns);
-      int n = columns.size();
-      nulls = new long[n];
-      sums = new String[n];
-      lengthSums = new java.math.BigInteger[n];
-      types = new String[n];
-      collations = new String[n];
-      for (int i = 0; i < n; i++) {
-        mins.add(new ArrayList<>());
-        maxs.add(new ArrayList<>());
-      }
-    }
-
-    /**
-     * Seven select items per column (nulls, min, max, sum, length sum as {@link #query}, then the
-     * type and collation of min/max), to follow a chunk digest's own items.
-     */
-    static String items(List<ColumnMapping> columns, List<String> exprs) {
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < columns.size(); i++) {
-        CanonicalType type = columns.get(i).canonical();
-        String e = exprs.get(i);
-        sb.append(", count(*) - count(").append(e).append(")");
-        boolean ordered = ORDERED.contains(type);
-        String utc = type == CanonicalType.TIMESTAMPTZ ? " AT TIME ZONE 'UTC'" : "";
-        sb.append(", ").append(ordered ? "CAST(min(" + e + ")" + utc + " AS text)" : "NULL");
-        sb.append(", ").append(ordered ? "CAST(max(" + e + ")" + utc + " AS text)" : "NULL");
-        String sum =
-            EXACT_NUMERIC.contains(type)
-                ? "CAST(sum(" + e + ") AS text)"
-                : FLOAT.contains(type) ? "CAST(sum(CAST(" + e + " AS numeric)) AS text)" : "NULL";
-        sb.append(", ").append(sum);
-        sb.append(", ")
-            .append(TEXT.contains(type) ? "CAST(sum(length(" + e + ")) AS text)" : "NULL");
-        sb.append(", ")
-            .append(ordered ? "CAST(pg_typeof(min(" + e + ")" + utc + ") AS text)" : "NULL");
-        sb.append(", ")
-            .append(
-                // only collatable types have one (pg_collation_for refuses the others)
-                TEXT.contains(type) ? "pg_collation_for(min(" + e + "))" : "NULL");
-      }
-      return sb.toString();
-    }
-
-    /** Adds one chunk: {@code rs} positioned on its row, this table's items from {@code at}. */
-    void add(long chunkRows, ResultSet rs, int at) throws SQLException {
-      rows += chunkRows;
-      for (int i = 0; i < columns.size(); i++) {
-        int p = at + i * 7;
-        nulls[i] += rs.getLong(p);
-        String min = rs.getString(p + 1);
-        String max = rs.getString(p + 2);
-        if (min != null) {
-          mins.get(i).add(min);
-        }
-        if (max != null) {
-          maxs.get(i).add(max);
-        }
-        sums[i] = addNumeric(sums[i], rs.getString(p + 3));
-        String len = rs.getString(p + 4);
-        if (len != null) {
-          java.math.BigInteger l = new java.math.BigInteger(len.trim());
-          lengthSums[i] = lengthSums[i] == null ? l : lengthSums[i].add(l);
-        }
-        if (types[i] == null) {
-          types[i] = rs.getString(p + 5);
-          collations[i] = rs.getString(p + 6);
-        }
-      }
-    }
-
-    /** The combined aggregates, min and max settled on {@code c} (the side's own server). */
-    List<ValidationReport.Aggregate> result(Connection c) throws SQLException {
-      List<ValidationReport.Aggregate> out = new ArrayList<>();
-      for (int i = 0; i < columns.size(); i++) {
-        String[] minMax = minMax(c, i);
-        out.add(
-            new ValidationReport.Aggregate(
-                rows,
-                nulls[i],
-                minMax[0],
-                minMax[1],
-                sums[i],
-                lengthSums[i] == null ? null : lengthSums[i].toString()));
-      }
-      return out;
-    }
-
-    private String[] minMax(Connection c, int i) throws SQLException {
-      List<String> lo = mins.get(i);
-      List<String> hi = maxs.get(i);
-      if (lo.isEmpty() && hi.isEmpty()) {
-        return new String[] {null, null};
-      }
-      if (lo.size() <= 1 && hi.size() <= 1) {
-        return new String[] {lo.isEmpty() ? null : lo.get(0), hi.isEmpty() ? null : hi.get(0)};
-      }
-      // blank-padded text compares without its padding, as CAST(... AS text) shows it
-      String type = "character".equals(types[i]) ? "text" : types[i];
-      String collate = collations[i] == null ? "" : " COLLATE " + collations[i];
-      String v = "CAST(v AS " + type + ")" + collate;
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT (SELECT CAST(min("
-                  + v
-                  + ") AS text) FROM unnest(CAST(? AS text[])) v), (SELECT CAST(max("
-                  + v
-                  + ") AS text) FROM unnest(CAST(? AS text[])) v)")) {
-        ps.setArray(1, c.createArrayOf("text", lo.toArray()));
-        ps.setArray(2, c.createArrayOf("text", hi.toArray()));
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          return new String[] {rs.getString(1), rs.getString(2)};
-        }
-      }
-    }
-
-    /** The sum of two numeric texts as PostgreSQL writes it (NaN and infinities included). */
-    static String addNumeric(String a, String b) {
-      if (a == null) {
-        return b;
-      }
-      if (b == null) {
-        return a;
-      }
-      String x = a.trim();
-      String y = b.trim();
-      if (x.equals("NaN") || y.equals("NaN")) {
-        return "NaN";
-      }
-      boolean xi = x.endsWith("Infinity");
-      boolean yi = y.endsWith("Infinity");
-      if (xi && yi) {
-        return x.equals(y) ? x : "NaN";
-      }
-      if (xi || yi) {
-        return xi ? x : y;
-      }
-      return new BigDecimal(x).add(new BigDecimal(y)).toPlainString();
-    }
   }
 }

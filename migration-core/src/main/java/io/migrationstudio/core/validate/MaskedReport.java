@@ -61,7 +61,8 @@ final class MaskedReport {
                         a.column(),
                         aggregate(t, tm, a.column(), a.source(), mask),
                         aggregate(t, tm, a.column(), a.target(), mask),
-                        a.differing()))
+                        a.differing(),
+                        a.provedBy()))
             .toList();
     return new ValidationReport.TableValidation(
         t.table(),
@@ -98,6 +99,9 @@ final class MaskedReport {
       String column,
       ValidationReport.Aggregate a,
       EvidenceMask mask) {
+    if (a == null) {
+      return null; // proved equal without being computed
+    }
     return new ValidationReport.Aggregate(
         a.count(),
         a.nulls(),

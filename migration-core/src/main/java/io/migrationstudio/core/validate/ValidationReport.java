@@ -203,17 +203,32 @@ public record ValidationReport(
 
   /**
    * One column's aggregates computed in SQL on both sides; {@code differing} names the aggregates
-   * whose values differ (empty when the column agrees).
+   * whose values differ (empty when the column agrees). {@code proved_by}, when set, says what
+   * proved the column's aggregates equal without computing them (then {@code source} and {@code
+   * target} are absent): on the SQL hash path, chunk checksums of the row texts that agree on every
+   * chunk of a pass covering every row (equal multisets of row texts have equal aggregates).
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  @JsonPropertyOrder({"column", "source", "target", "differing"})
+  @JsonPropertyOrder({"column", "source", "target", "differing", "proved_by"})
   public record ColumnAggregate(
-      String column, Aggregate source, Aggregate target, List<String> differing) {
+      String column,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Aggregate source,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Aggregate target,
+      List<String> differing,
+      @JsonProperty("proved_by") @JsonInclude(JsonInclude.Include.NON_NULL) String provedBy) {
     public ColumnAggregate {
       Objects.requireNonNull(column, "column is required");
-      Objects.requireNonNull(source, "source aggregate is required for " + column);
-      Objects.requireNonNull(target, "target aggregate is required for " + column);
+      if (provedBy == null) {
+        Objects.requireNonNull(source, "source aggregate is required for " + column);
+        Objects.requireNonNull(target, "target aggregate is required for " + column);
+      }
       differing = differing == null ? List.of() : List.copyOf(differing);
+    }
+
+    /** Aggregates computed on both sides. */
+    public ColumnAggregate(
+        String column, Aggregate source, Aggregate target, List<String> differing) {
+      this(column, source, target, differing, null);
     }
   }
 

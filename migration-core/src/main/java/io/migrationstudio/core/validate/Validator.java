@@ -60,9 +60,10 @@ import java.util.concurrent.Executors;
  *       each row compared field by field under the comparison rules;
  *   <li>foreign-key orphans on the target;
  *   <li>per-column aggregates: in SQL on both sides for same-engine PostgreSQL tables ({@link
- *       ColumnAggregates}), across engines from the rows the checksum pass streams ({@link
- *       StreamedAggregates}) and, for temporal columns, from numbers each server computes itself
- *       ({@link ServerComputedTimes});
+ *       ColumnAggregates}; on the SQL hash path proved by the row-text checksums when every chunk
+ *       agrees, {@link ChunkComparer#provesAggregates}), across engines from the rows the checksum
+ *       pass streams ({@link StreamedAggregates}) and, for temporal columns, from numbers each
+ *       server computes itself ({@link ServerComputedTimes});
  *   <li>integrity of the target against the mapping: duplicate keys, NULLs in NOT NULL columns,
  *       constraints not validated, missing indexes ({@link TargetIntegrity}).
  * </ol>
@@ -418,14 +419,14 @@ public final class Validator {
                   // re-hashed chunks streamed (across engines) is compared
                   return comparer.streamedAggregates();
                 }
-                List<ValidationReport.ColumnAggregate> fromPass = comparer.passAggregates(src, tgt);
+                // the SQL path's agreeing row-text checksums prove them; else their own query
                 List<ValidationReport.ColumnAggregate> compared =
                     new ArrayList<>(
-                        fromPass != null
-                            ? fromPass
-                            : ColumnAggregates.applies(sql)
-                                ? ColumnAggregates.compare(src, tgt, sql)
-                                : comparer.streamedAggregates());
+                        ColumnAggregates.applies(sql)
+                            ? comparer.provesAggregates()
+                                ? ColumnAggregates.provedByChecksums(sql)
+                                : ColumnAggregates.compare(src, tgt, sql)
+                            : comparer.streamedAggregates());
                 compared.addAll(ServerComputedTimes.compare(src, tgt, sql));
                 return compared;
               });

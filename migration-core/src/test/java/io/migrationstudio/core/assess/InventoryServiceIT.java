@@ -143,6 +143,37 @@ class InventoryServiceIT {
     assertEquals(first.summary(), third.summary());
   }
 
+  /**
+   * Issue 17: {@code studio validate}'s inventory reads the catalogue only: no consumer sampling
+   * window, no read probe, no sample copy into the target (here unreachable, and never tried), so
+   * nothing measured and the same bytes every run.
+   */
+  @Test
+  void aValidationOnlyInventoryReadsTheCatalogueAndMeasuresNothing(TestDatabase db) {
+    db.execute(
+        "CREATE TABLE t (id int PRIMARY KEY, name text)",
+        "INSERT INTO t SELECT g, 'n' || g FROM generate_series(1, 500) g",
+        "ANALYZE t");
+    MigrationSpec spec = spec(db, null, null);
+
+    StageOutput first = service.catalogOnly(spec);
+    Inventory inv =
+        Json.read(first.files().get(ArtifactPaths.INVENTORY_JSON), Inventory.class, "inv");
+    assertEquals(List.of("t"), inv.loadOrder());
+    assertTrue(inv.consumers().isEmpty(), inv.consumers().toString());
+    Throughput tp =
+        Json.read(first.files().get(ArtifactPaths.THROUGHPUT_JSON), Throughput.class, "tp");
+    assertEquals(0, tp.sampledRows(), "no read probe");
+    assertEquals(0, tp.targetSampledRows(), "no sample copy into the target");
+    assertTrue(tp.targetNotMeasured().contains("validation-only"), tp.toString());
+    assertEquals(0, tp.sourceChangeWindowMillis(), "no sampling window");
+    assertTrue(text(first, ArtifactPaths.INVENTORY_MD).contains("| `t` | 500 |"));
+    StageOutput second = service.catalogOnly(spec);
+    for (String path : first.files().keySet()) {
+      assertEquals(text(first, path), text(second, path), path);
+    }
+  }
+
   @Test
   void hostileSchemaWithScopeAndRisks(TestDatabase hostile) {
     hostile.execute(

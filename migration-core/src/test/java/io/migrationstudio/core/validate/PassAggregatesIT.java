@@ -2,6 +2,8 @@ package io.migrationstudio.core.validate;
 
 import static io.migrationstudio.core.copy.Loads.PG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.contracts.workflow.Verdict;
@@ -20,19 +22,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Issue 17: on the SQL path the per-column aggregates come from the checksum pass itself (one scan
- * per side), chunk by chunk, combined afterwards; they must be exactly what one aggregate query
- * over the whole table gives ({@link ColumnAggregates#compare}), for every type whose minimum,
- * maximum or sum is not plain arithmetic: text under a non-default collation, blank-padded char,
- * numerics of mixed scale, floats with NaN and infinities, timestamptz, interval, and a column that
- * is NULL in some chunks. A difference in one chunk still shows.
+ * Issue 17: on the SQL path the checksum pass hashes each row's text on both servers and nothing
+ * else (the engines' own cost); when every chunk agrees, the per-column aggregates are proved by it
+ * ({@code proved_by}) and not computed. So the checksums alone must find what the aggregates found:
+ * in chunks of 500 rows, one changed value, a NULL become an empty string, a row missing and a row
+ * extra, each named by key; the aggregates of a differing table are then computed by their own
+ * query ({@link ColumnAggregates#compare}) and show the difference.
  */
 @ExtendWith(PostgresExtension.class)
 class PassAggregatesIT {
   private static final String ID = "pass";
 
   @Test
-  void aggregatesFromTheChecksumPassEqualOneQueryOverTheTable(
+  void agreeingChecksumsProveTheAggregatesAndFindEveryKindOfDifference(
       TestDatabase source, TestDatabase target) throws Exception {
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
@@ -41,8 +43,9 @@ class PassAggregatesIT {
           "CREATE TABLE t (id int PRIMARY KEY, name text COLLATE \"C\", word text, pad char(6),"
               + " amount numeric, ratio double precision, at timestamptz, span interval,"
               + " sparse int)",
-          "INSERT INTO t SELECT g, chr(65 + g % 26) || g, CASE WHEN g % 3 = 0 THEN 'Zebra' || g"
-              + " ELSE 'apple' || g END, 'p' || (g % 100), round(g / 7.0, g % 4),"
+          "INSERT INTO t SELECT g, chr(65 + g % 26) || g, CASE WHEN g = 1500 THEN NULL"
+              + " WHEN g % 3 = 0 THEN 'Zebra' || g ELSE 'apple' || g END, 'p' || (g % 100),"
+              + " round(g / 7.0, g % 4),"
               + " CASE g WHEN 5 THEN float8 'NaN' WHEN 6 THEN float8 'Infinity' ELSE g / 3.0 END,"
               + " timestamptz '2024-01-01 00:00:00+00' + g * interval '37 minutes',"
               + " g * interval '1 day 3 hours', CASE WHEN g < 800 THEN NULL ELSE g END"
@@ -55,23 +58,50 @@ class PassAggregatesIT {
       ValidationReport.TableValidation v =
           new Validator(PG, PG).report(src, tgt, mapping, ID, 100, 500).tables().get(0);
       assertEquals(Verdict.PASS, v.status(), Json.write(v));
-      assertTrue(v.chunks() > 1, "several chunks to combine: " + v.chunks());
-      List<ValidationReport.ColumnAggregate> whole = ColumnAggregates.compare(src, tgt, sql);
-      assertEquals(Json.write(whole), Json.write(v.aggregates()));
+      assertEquals("sql", v.hashPath());
+      assertTrue(v.chunks() > 1, "several chunks: " + v.chunks());
+      assertEquals(9, v.aggregates().size(), Json.write(v.aggregates()));
+      for (ValidationReport.ColumnAggregate a : v.aggregates()) {
+        assertEquals(ColumnAggregates.PROVED_BY_CHECKSUMS, a.provedBy(), a.column());
+        assertNull(a.source(), a.column());
+        assertTrue(a.differing().isEmpty(), a.column());
+      }
+      assertFalse(Json.write(v.aggregates()).contains("\"source\""), "nothing computed");
 
-      exec(tgt, "UPDATE t SET word = 'aardvark' WHERE id = 2000");
+      exec(
+          tgt,
+          "UPDATE t SET word = 'aardvark' WHERE id = 2000",
+          "UPDATE t SET word = '' WHERE id = 1500",
+          "DELETE FROM t WHERE id = 700",
+          "INSERT INTO t (id, name, word) VALUES (2601, 'Z2601', 'extra')");
       ValidationReport.TableValidation changed =
           new Validator(PG, PG).report(src, tgt, mapping, ID, 100, 500).tables().get(0);
+      assertEquals(Verdict.FAIL, changed.status());
+      assertEquals(
+          List.of(
+              new ValidationReport.Difference("changed", "1500", List.of("word")),
+              new ValidationReport.Difference("changed", "2000", List.of("word")),
+              new ValidationReport.Difference("extra", "2601", List.of()),
+              new ValidationReport.Difference("missing", "700", List.of())),
+          changed.differences().stream()
+              .map(ValidationReport.Difference::withoutValues)
+              .sorted(
+                  java.util.Comparator.comparing(ValidationReport.Difference::kind)
+                      .thenComparing(ValidationReport.Difference::key))
+              .toList(),
+          Json.write(changed.differences()));
+      assertEquals(4, changed.chunksDiffering(), "one difference per chunk of 500 rows");
+      // a differing table's aggregates are computed, as one query over the table gives them
       assertEquals(
           Json.write(ColumnAggregates.compare(src, tgt, sql)), Json.write(changed.aggregates()));
-      assertTrue(
+      ValidationReport.ColumnAggregate word =
           changed.aggregates().stream()
               .filter(a -> a.column().equals("word"))
               .findFirst()
-              .orElseThrow()
-              .differing()
-              .contains("length_sum"),
-          Json.write(changed.aggregates()));
+              .orElseThrow();
+      assertNull(word.provedBy());
+      assertTrue(word.differing().contains("nulls"), Json.write(word));
+      assertTrue(word.differing().contains("length_sum"), Json.write(word));
     }
   }
 

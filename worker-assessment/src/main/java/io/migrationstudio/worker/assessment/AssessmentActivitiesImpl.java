@@ -3,6 +3,7 @@ package io.migrationstudio.worker.assessment;
 import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.AssessmentActivities;
 import io.migrationstudio.contracts.activity.StageRequest;
@@ -41,11 +42,14 @@ public final class AssessmentActivitiesImpl implements AssessmentActivities {
   public StageResult inventory(StageRequest request) {
     return ActivityFailures.run(
         () -> {
+          // a validation-only run needs the catalogue for its mapping, no probes or sampling
           StageOutput out =
-              inventory.run(
-                  request.spec(),
-                  store.read(request.branch(), ArtifactPaths.THROUGHPUT_JSON),
-                  store.read(request.branch(), ArtifactPaths.INVENTORY_JSON));
+              TaskQueues.validationBranch(request.migrationId()).equals(request.branch())
+                  ? inventory.catalogOnly(request.spec())
+                  : inventory.run(
+                      request.spec(),
+                      store.read(request.branch(), ArtifactPaths.THROUGHPUT_JSON),
+                      store.read(request.branch(), ArtifactPaths.INVENTORY_JSON));
           return commit(request, STAGE.producerRole(), "Inventory of the source", out);
         });
   }
