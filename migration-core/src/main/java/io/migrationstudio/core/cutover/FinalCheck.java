@@ -152,19 +152,24 @@ public final class FinalCheck {
 
   /**
    * After a passed Validation of an online migration ({@code validationJson}, about to be committed
-   * as the last report): deletes the batches of the change stream's record ({@link RowChanges}) on
-   * the target that end at or before the report's proof. The cutover's check reads only the batches
-   * after the last passed Validation's proof ({@link #plan}), and a later Validation proves a later
-   * position, so those serve no check; the record stays bounded by the changes since the last proof
-   * while a stream runs for days. Pruning more than a committed report needs (this report never
-   * committed, an older one the last) only costs speed: the record then starts after that report's
-   * proof, which {@link RowChanges#coverage} sees, and the check compares every table in full.
-   * Nothing for a report a cutover would not start from ({@link #plan}: not PASS, no proof of this
-   * stream, {@code cutover.final_check: full}). A failure is logged, not thrown: the Validation's
-   * verdict does not depend on it, and the next one prunes again. Returns the batches deleted.
+   * as the last report; the Validation stage's activity calls it, so that core.validate does not
+   * depend on the cutover): deletes the batches of the change stream's record ({@link RowChanges})
+   * on the target that end at or before the report's proof. The cutover's check reads only the
+   * batches after the last passed Validation's proof ({@link #plan}), and a later Validation proves
+   * a later position, so those serve no check; the record stays bounded by the changes since the
+   * last proof while a stream runs for days. Pruning more than a committed report needs (this
+   * report never committed, an older one the last) only costs speed: the record then starts after
+   * that report's proof, which {@link RowChanges#coverage} sees, and the check compares every table
+   * in full. Nothing for a report a cutover would not start from ({@link #plan}: not PASS, no proof
+   * of this stream, {@code cutover.final_check: full}). A failure is logged, not thrown: the
+   * Validation's verdict does not depend on it, and the next one prunes again. Returns the batches
+   * deleted.
    */
   public static int pruneToProof(
       MigrationSpec spec, Secrets secrets, String migrationId, byte[] validationJson) {
+    if (!spec.migrate().online()) {
+      return 0;
+    }
     String capture = StreamService.captureName(migrationId);
     Plan plan = plan(spec, true, capture, Optional.ofNullable(validationJson));
     if (!CutoverLog.CHECK_CHANGED.equals(plan.mode())) {

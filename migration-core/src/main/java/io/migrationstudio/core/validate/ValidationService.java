@@ -74,16 +74,6 @@ public final class ValidationService {
         validateRows(
             spec, mapping, migrationId, stageStartedAtMillis, previousReport, previousCommit);
     StageOutput out = foreignKeys.isEmpty() ? validated : foreignKeysFailed(validated, foreignKeys);
-    if (spec.migrate().online()
-        && out.verdict() != io.migrationstudio.contracts.workflow.Verdict.FAIL) {
-      // a passed report (validation.json's status): the change stream's record of changed rows
-      // up to its proof serves no later check
-      io.migrationstudio.core.cutover.FinalCheck.pruneToProof(
-          spec,
-          secrets,
-          migrationId,
-          out.files().get(io.migrationstudio.core.report.ArtifactPaths.VALIDATION_JSON));
-    }
     return out;
   }
 

@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.activity.RepairPlan;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.activity.ValidationActivities;
+import io.migrationstudio.core.cutover.FinalCheck;
 import io.migrationstudio.core.evidence.StageArtifacts;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.mapping.MappingDocument;
@@ -34,9 +35,11 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
   private final ArtifactStore store;
   private final StageArtifacts artifacts;
   private final ValidationService validation;
+  private final SecretResolver secrets;
 
   public ValidationActivitiesImpl(ArtifactStore store, SecretResolver secrets) {
     this.store = Objects.requireNonNull(store);
+    this.secrets = secrets;
     this.artifacts = new StageArtifacts(this.store);
     this.validation = new ValidationService(Objects.requireNonNull(secrets));
   }
@@ -80,6 +83,13 @@ public final class ValidationActivitiesImpl implements ValidationActivities {
                   req.stageStartedAtMillis(),
                   previous,
                   previousCommit);
+          // a passed report: the change stream's record of changed rows up to its proof serves
+          // no later check
+          FinalCheck.pruneToProof(
+              req.spec(),
+              secrets,
+              req.migrationId(),
+              out.files().get(ArtifactPaths.VALIDATION_JSON));
           return commit(req, Stage.VALIDATION.producerRole(), "Validation: report", out);
         });
   }

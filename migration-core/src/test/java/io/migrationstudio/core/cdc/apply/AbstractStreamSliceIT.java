@@ -670,6 +670,9 @@ abstract class AbstractStreamSliceIT {
             0L,
             previous == null ? null : Json.bytes(Json.write(previous)),
             previousCommit);
+    // as the Validation stage's activity does after the report
+    io.migrationstudio.core.cutover.FinalCheck.pruneToProof(
+        s, new SecretResolver(Map.of()), MIGRATION, out.files().get(ArtifactPaths.VALIDATION_JSON));
     return Json.read(
         out.files().get(ArtifactPaths.VALIDATION_JSON), JsonNode.class, "validation.json");
   }
