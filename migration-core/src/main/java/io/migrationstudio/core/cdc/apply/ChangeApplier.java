@@ -412,7 +412,9 @@ public final class ChangeApplier {
           out.add(w.sql(), w.params(), null, null);
           continue;
         }
-        if (depth >= CascadeCarrier.MAX_DEPTH) {
+        out.flush();
+        List<String[]> reached = returning(tgt, w.sql() + cascades.returning(child), w.params());
+        if (!reached.isEmpty() && depth >= CascadeCarrier.MAX_DEPTH) {
           throw new MigrationException(
               ErrorCode.INVALID_ARTIFACT,
               "carrying the foreign-key actions of a change of table "
@@ -424,11 +426,10 @@ public final class ChangeApplier {
                   + " goes deeper than "
                   + CascadeCarrier.MAX_DEPTH
                   + " levels, which the source's own cascade refuses (MariaDB stops at 15): the"
-                  + " mapping's foreign keys with ON DELETE/ON UPDATE CASCADE form a cycle; check"
-                  + " them against the source's definitions");
+                  + " mapping's foreign keys with ON DELETE/ON UPDATE CASCADE form a cycle, or"
+                  + " differ from the source's; check them against the source's definitions");
         }
-        out.flush();
-        for (String[] k : returning(tgt, w.sql() + cascades.returning(child), w.params())) {
+        for (String[] k : reached) {
           switch (w.effect()) {
             case DELETE -> carry(tgt, out, child, tx, k, null, null, touched, rows, depth + 1);
             case MOVE -> {

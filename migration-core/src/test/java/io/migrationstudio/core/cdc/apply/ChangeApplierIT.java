@@ -226,6 +226,45 @@ class ChangeApplierIT {
   }
 
   /**
+   * A MariaDB/MySQL source's stream with the target's keys held (a superuser target: replica mode)
+   * carries a delete down a self-referencing {@code ON DELETE CASCADE} chain itself, level by level
+   * (the target's own action does not fire); a chain deeper than {@link CascadeCarrier#MAX_DEPTH}
+   * levels, which MariaDB's own cascade refuses, stops the batch with an error naming the tables
+   * instead of recursing on.
+   */
+  @Test
+  void aHeldKeysDeleteIsCarriedDownASelfReferencingChainWithADepthLimit(
+      TestDatabase source, TestDatabase target) throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      source.execute(
+          "CREATE TABLE node (id int PRIMARY KEY, up int REFERENCES node (id) ON DELETE CASCADE);"
+              + " INSERT INTO node SELECT g, CASE WHEN g IN (1, 101) THEN NULL ELSE g - 1 END"
+              + " FROM generate_series(1, 10) g UNION ALL"
+              + " SELECT g, CASE WHEN g = 101 THEN NULL ELSE g - 1 END"
+              + " FROM generate_series(101, 130) g");
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      Loads.migrate(src, tgt, mapping, "m", 100);
+      assertEquals(
+          1,
+          target.queryLong("select count(*) from pg_constraint where contype = 'f'"),
+          "the target has the self-referencing key");
+      ChangeApplier applier = new ChangeApplier(new MariaDbDialect(), PG, mapping, "m", "cap");
+      applier.apply(tgt, List.of(tx(10, RowChange.delete("node", row("id", "1")))));
+      assertEquals(0, target.queryLong("select count(*) from node where id <= 10"));
+      assertEquals(30, target.queryLong("select count(*) from node where id > 100"));
+
+      MigrationException deep =
+          assertThrows(
+              MigrationException.class,
+              () ->
+                  applier.apply(tgt, List.of(tx(20, RowChange.delete("node", row("id", "101"))))));
+      assertEquals(ErrorCode.INVALID_ARTIFACT, deep.code());
+      assertEquals(30, target.queryLong("select count(*) from node where id > 100"), "rolled back");
+    }
+  }
+
+  /**
    * {@code tgt} switched to a role that is neither superuser nor granted SET on {@code
    * session_replication_role} (PostgreSQL 15+), with every right on the tables it applies to.
    */
