@@ -28,36 +28,66 @@ import java.util.List;
  * session_replication_role}; a user without it is refused when a table in scope has such a trigger,
  * naming it, and goes on without replica mode when none has.
  *
- * <p><b>MariaDB/MySQL source: not in replica mode</b>, since its binlog does not carry the changes
- * of foreign key actions and the target's own actions must do them. The on-update triggers the
- * mapping creates skip a session that set {@code studio.applying = on} ({@link #APPLYING}); any
- * session may set it, which only changes that session's own updates.
+ * <p><b>MariaDB/MySQL source: replica mode too when the user may set it</b>, so that the target's
+ * foreign keys neither check nor cascade ({@link #holdsKeys}): each chunk reads its own snapshot
+ * and the stream is applied after the copy, so a streamed child row may reference a parent that a
+ * chunk read later no longer has (the source deleted or moved it after), and a NOT VALID key still
+ * checks every new row (23503, the stream stopped); and the target's own {@code ON DELETE} action
+ * also reaches child rows that chunks read after the parent's change copied. Its binlog does not
+ * carry the rows a cascade changed, so the applier then carries every parent delete and key
+ * change's action itself ({@link CascadeCarrier}, {@link #carriesEveryAction}). Without the
+ * privilege it applies in origin mode as before (the target's actions cascade; a 23503 names the
+ * grant). The on-update triggers the mapping creates are ordinary ({@code ENABLE ORIGIN}) ones,
+ * which replica mode does not fire; in origin mode they skip a session that set {@code
+ * studio.applying = on} ({@link #APPLYING}), set in both modes; any session may set it, which only
+ * changes that session's own updates. Triggers made {@code ENABLE ALWAYS} fire in both modes.
  */
 final class ApplySession {
   /** The setting the on-update triggers read: set (transaction-local) by the applier. */
   static final String APPLYING = io.migrationstudio.core.copy.TargetSchema.APPLYING;
 
-  private final boolean replica;
+  /** Whether the source's log carries the rows its foreign-key actions changed (pgoutput does). */
+  private final boolean logsCascades;
+
   private Boolean allowed;
+  private boolean holding;
 
   ApplySession(Dialect source) {
-    this.replica = "postgresql".equals(source.name());
+    this.logsCascades = "postgresql".equals(source.name());
   }
 
   /** Sets up the current transaction of {@code tgt} (autocommit off) for applying. */
   void begin(Connection tgt, MappingDocument mapping) throws SQLException {
+    holding = false;
     try (Statement s = tgt.createStatement()) {
       s.execute("SET LOCAL " + APPLYING + " = 'on'");
-      if (replica && allowed(tgt, mapping)) {
+      if (allowed(tgt, mapping)) {
         s.execute("SET LOCAL session_replication_role = replica");
+        holding = true;
       }
     }
+  }
+
+  /**
+   * Whether the current transaction runs in replica mode: the target's foreign keys neither check
+   * nor cascade, and its ordinary triggers do not fire.
+   */
+  boolean holdsKeys() {
+    return holding;
+  }
+
+  /**
+   * Whether the applier must carry every parent delete and key change's foreign-key action itself
+   * in the current transaction: the keys are held and the source's log lacks the cascaded rows.
+   */
+  boolean carriesEveryAction() {
+    return holding && !logsCascades;
   }
 
   private boolean allowed(Connection tgt, MappingDocument mapping) throws SQLException {
     if (allowed == null) {
       allowed = mayReplica(tgt);
-      if (!allowed) {
+      if (!allowed && logsCascades) {
         List<String> triggers = originTriggers(tgt, mapping);
         if (!triggers.isEmpty()) {
           throw new MigrationException(

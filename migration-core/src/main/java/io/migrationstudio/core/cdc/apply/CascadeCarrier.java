@@ -19,8 +19,13 @@ import java.util.function.Function;
 /**
  * Carries a source foreign key's {@code ON DELETE} / {@code ON UPDATE} action to the children on
  * the target when the hand-off filter skipped the parent's delete or key change (the parent's chunk
- * already held it), or applies only part of a key change. MariaDB/MySQL do not write the rows a
- * cascade changed to the binlog, so nothing else would repair children copied before the change.
+ * already held it), or applies only part of a key change; and for every parent delete and key
+ * change when the applier holds the target's foreign keys for a MariaDB/MySQL source ({@link
+ * ApplySession#carriesEveryAction}: replica mode, where the target's own actions do not fire).
+ * MariaDB/MySQL do not write the rows a cascade changed to the binlog, so nothing else would repair
+ * children copied before the change. A carried delete or key move is in turn a parent's change for
+ * the child's own children ({@link Effect}; the applier follows it down to {@link #MAX_DEPTH}
+ * levels, self-referencing keys included).
  *
  * <p><b>Which child rows.</b> Only rows of child chunks whose snapshot does not include the
  * parent's transaction ("behind" it): the stream applied every change of those chunks committed
@@ -40,8 +45,29 @@ final class CascadeCarrier {
   /** A foreign key of {@code child} referencing the parent; {@code parentKey[i]}: fk column i. */
   record Reference(TableChanges child, ForeignKey fk, int[] parentKey) {}
 
-  /** One statement, bound as the applier binds (text, typed by the server). */
-  record Write(String sql, String[] params) {}
+  /**
+   * One statement, bound as the applier binds (text, typed by the server), and what it does to the
+   * child rows it reaches ({@link Effect}), which decides what their own children see.
+   */
+  record Write(String sql, String[] params, Effect effect) {}
+
+  /** What a carried write does to the child rows it reaches. */
+  enum Effect {
+    /** Deleted ({@code ON DELETE CASCADE}): their children see a delete. */
+    DELETE,
+    /** Moved to the new key ({@code ON UPDATE CASCADE}): a key change if the reference is keyed. */
+    MOVE,
+    /** Deleted because the new key's chunk holds them moved: their children see a key change. */
+    MOVED_AWAY,
+    /** Their reference set to null or its default: their own key stays. */
+    SET
+  }
+
+  /**
+   * Deepest chain of carried actions (a parent's change, its children's, their children's...):
+   * MariaDB's InnoDB stops a cascade at 15 levels, so a deeper chain is a cycle of keys.
+   */
+  static final int MAX_DEPTH = 16;
 
   private final MappingDocument mapping;
   private final Dialect target;
@@ -122,9 +148,9 @@ final class CascadeCarrier {
     StringBuilder head = new StringBuilder();
     List<String> setParams = new ArrayList<>();
     if (remove) {
-      head.append("DELETE FROM ").append(child.sql.targetTable());
+      head.append("DELETE FROM ").append(child.sql.targetFrom());
     } else {
-      head.append("UPDATE ").append(child.sql.targetTable()).append(" SET ");
+      head.append("UPDATE ").append(child.sql.targetFrom()).append(" SET ");
       for (int i = 0; i < cols.size(); i++) {
         head.append(i == 0 ? "" : ", ").append(target.quote(cols.get(i))).append(" = ");
         if (a.equals("CASCADE")) {
@@ -139,6 +165,10 @@ final class CascadeCarrier {
     for (int i = 0; i < cols.size(); i++) {
       head.append(i == 0 ? "" : " AND ").append(target.quote(cols.get(i))).append(" = ?");
     }
+    Effect effect =
+        remove
+            ? (delete ? Effect.DELETE : Effect.MOVED_AWAY)
+            : a.equals("CASCADE") ? Effect.MOVE : Effect.SET;
     List<Write> out = new ArrayList<>();
     ColumnMapping chunkKey = child.sql.chunkKey().orElse(null);
     for (Range range : behind) {
@@ -157,7 +187,56 @@ final class CascadeCarrier {
           params.add(range.hi());
         }
       }
-      out.add(new Write(sql.toString(), params.toArray(new String[0])));
+      out.add(new Write(sql.toString(), params.toArray(new String[0]), effect));
+    }
+    return out;
+  }
+
+  /**
+   * Whether {@code w}'s rows are a change their own children must see: deleted, or moved when the
+   * reference is part of the child's primary key (its key changes with it).
+   */
+  static boolean changesKeys(Reference r, Write w) {
+    return switch (w.effect()) {
+      case DELETE, MOVED_AWAY -> true;
+      case MOVE -> keyed(r);
+      case SET -> false;
+    };
+  }
+
+  private static boolean keyed(Reference r) {
+    for (String c : r.fk().columns()) {
+      if (r.child().table.primaryKey().contains(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code RETURNING} the child's primary key as text, in key order. */
+  String returning(TableChanges child) {
+    StringBuilder sb = new StringBuilder(" RETURNING ");
+    List<String> pk = child.table.primaryKey();
+    for (int i = 0; i < pk.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append("CAST(").append(target.quote(pk.get(i)));
+      sb.append(" AS text)");
+    }
+    return sb.toString();
+  }
+
+  /**
+   * A child's primary key (key order) with the reference's columns that are part of it set to the
+   * parent key {@code parentKey}'s values: the child's key before a move from what a {@code
+   * RETURNING} gave after it, or after a move from what it gave before.
+   */
+  static String[] withReference(Reference r, String[] childKey, String[] parentKey) {
+    String[] out = childKey.clone();
+    List<String> pk = r.child().table.primaryKey();
+    for (int i = 0; i < r.fk().columns().size(); i++) {
+      int at = pk.indexOf(r.fk().columns().get(i));
+      if (at >= 0) {
+        out[at] = parentKey[r.parentKey()[i]];
+      }
     }
     return out;
   }

@@ -48,8 +48,11 @@ import java.util.TreeMap;
  * reference it follow by the target's {@code ON UPDATE} action as they did on the source (MariaDB
  * and MySQL do not write cascaded changes to the binlog; a delete and an insert would fire {@code
  * ON DELETE} instead), or, when only one of its keys is still to be applied, deletes the old key or
- * writes the new; a TRUNCATE empties the table. Consecutive changes of one statement shape go in
- * one JDBC batch; the order of changes is kept.
+ * writes the new; a TRUNCATE empties the table ({@code ONLY} an inheritance parent). For a
+ * MariaDB/MySQL source whose target user may set {@code session_replication_role}, the target's
+ * foreign keys are held (replica mode, {@link ApplySession}) and every parent delete and key
+ * change's action is carried by the applier ({@link CascadeCarrier}), not the target's. Consecutive
+ * changes of one statement shape go in one JDBC batch; the order of changes is kept.
  *
  * <p><b>Hand-off from the copy.</b> A change to a row is skipped when the {@link ChunkSnapshot}
  * that the chunk holding the row recorded in the chunk ledger {@linkplain ChunkSnapshot#includes
@@ -169,9 +172,32 @@ public final class ChangeApplier {
     try {
       return applyBatch(tgt, batch);
     } catch (SQLException e) {
-      throw target.classify(
-          e, "applying " + batch.size() + " streamed transactions of capture " + capture);
+      String what = "applying " + batch.size() + " streamed transactions of capture " + capture;
+      if (!session.holdsKeys() && foreignKeyViolation(e)) {
+        throw Dialect.sqlFailure(
+            ErrorCode.PERMANENT_SQL,
+            e,
+            what,
+            "a foreign key of the target refused a streamed row: each chunk reads its own snapshot,"
+                + " so a row the stream writes may reference a parent that a chunk read later no"
+                + " longer has. The applier holds the target's foreign keys while it applies (and"
+                + " carries their actions itself), as logical replication does, when the target"
+                + " user may set session_replication_role: GRANT SET ON PARAMETER"
+                + " session_replication_role TO <studio user> (PostgreSQL 15+; or make it"
+                + " superuser), then resume the stream");
+      }
+      throw target.classify(e, what);
     }
+  }
+
+  /** SQLState 23503, also as the cause of a failed JDBC batch. */
+  private static boolean foreignKeyViolation(SQLException e) {
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      if ("23503".equals(x.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private ApplyResult applyBatch(Connection tgt, List<SourceTransaction> batch)
@@ -288,6 +314,9 @@ public final class ChangeApplier {
           if (row.anyUnchanged() && applyOld && applyNew) {
             // the log left values out: the row moves with them, in place
             out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), t, row);
+            if (session.carriesEveryAction()) { // the target's keys are held: nothing cascades
+              carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows, 1);
+            }
           } else if (applyOld && applyNew) {
             // in place, as the source moved it: rows referencing the key follow by the target's
             // ON UPDATE action, as on the source (MariaDB/MySQL do not log cascaded changes); a
@@ -295,6 +324,9 @@ public final class ChangeApplier {
             // The upsert writes the row when the target had none at the old key.
             out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), null, null);
             upsert(out, t, row);
+            if (session.carriesEveryAction()) { // the target's keys are held: nothing cascades
+              carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows, 1);
+            }
           } else {
             // one half was in its chunk's copy already: the children the source's ON UPDATE
             // action changed are carried here (the binlog has the parent's row only), after the
@@ -302,7 +334,7 @@ public final class ChangeApplier {
             if (applyNew) {
               upsert(out, t, row);
             }
-            carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows);
+            carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows, 1);
             if (applyOld) {
               out.add(t.delete(), oldKey, null, null);
             }
@@ -322,10 +354,13 @@ public final class ChangeApplier {
         if (copied(chunks, t.chunkKeyText(change.key()), tx)) {
           counts.add(name, 0, 0, 0, 0, 1);
           // the parent's chunk read the delete: its ON DELETE action is carried to the children
-          carry(tgt, out, t, tx, targetKey, null, null, touched, rows);
+          carry(tgt, out, t, tx, targetKey, null, null, touched, rows, 1);
         } else {
           out.add(t.delete(), targetKey, null, null);
           counts.add(name, 0, 0, 1, 0, 0);
+          if (session.carriesEveryAction()) { // the target's keys are held: nothing cascades
+            carry(tgt, out, t, tx, targetKey, null, null, touched, rows, 1);
+          }
         }
       }
       case TRUNCATE -> {
@@ -340,8 +375,12 @@ public final class ChangeApplier {
 
   /**
    * Carries the source's foreign-key action of a parent's delete ({@code newKey} null) or key
-   * change whose old key the hand-off filter skipped to the children in the chunks behind {@code
-   * tx} ({@link CascadeCarrier}), in this batch, in order; marks each child table touched.
+   * change to the children in the chunks behind {@code tx} ({@link CascadeCarrier}), in this batch,
+   * in order; marks each child table touched. When the applier carries every action (the target's
+   * keys held, {@link ApplySession#carriesEveryAction}), a child row the carry deleted or whose key
+   * it moved is in turn a parent's change for its own children: each such write runs alone with
+   * {@code RETURNING} the child keys it reached, and their children are carried from them, down to
+   * {@link CascadeCarrier#MAX_DEPTH} levels ({@code depth}: this parent's level, from 1).
    */
   private void carry(
       Connection tgt,
@@ -352,23 +391,113 @@ public final class ChangeApplier {
       String[] newKey,
       Map<String, Object> newRow,
       ChunkChanges.Pending touched,
-      RowChanges.Pending rows)
+      RowChanges.Pending rows,
+      int depth)
       throws SQLException {
     for (CascadeCarrier.Reference r : cascades.references(parent)) {
       if (!CascadeCarrier.acts(r, newKey == null)) {
         continue;
       }
-      String child = r.child().table.source();
+      TableChanges child = r.child();
       List<CascadeCarrier.Write> writes =
-          cascades.carry(r, lookup(tgt, r.child()), tx, oldKey, newKey, newRow, parent);
-      for (CascadeCarrier.Write w : writes) {
-        out.add(w.sql(), w.params(), null, null);
+          cascades.carry(r, lookup(tgt, child), tx, oldKey, newKey, newRow, parent);
+      if (writes.isEmpty()) {
+        continue;
       }
-      if (!writes.isEmpty()) {
-        touched.mark(child, ChunkChanges.WHOLE_TABLE, tx.commit());
-        rows.whole(child);
+      touched.mark(child.table.source(), ChunkChanges.WHOLE_TABLE, tx.commit());
+      rows.whole(child.table.source());
+      boolean deeper = session.carriesEveryAction() && actsOnAnyChild(child);
+      for (CascadeCarrier.Write w : writes) {
+        if (!deeper || !CascadeCarrier.changesKeys(r, w)) {
+          out.add(w.sql(), w.params(), null, null);
+          continue;
+        }
+        out.flush();
+        List<String[]> reached = returning(tgt, w.sql() + cascades.returning(child), w.params());
+        if (!reached.isEmpty() && depth >= CascadeCarrier.MAX_DEPTH) {
+          throw new MigrationException(
+              ErrorCode.INVALID_ARTIFACT,
+              "carrying the foreign-key actions of a change of table "
+                  + parent.table.source()
+                  + " (transaction "
+                  + tx.xid()
+                  + ") to table "
+                  + child.table.source()
+                  + " goes deeper than "
+                  + CascadeCarrier.MAX_DEPTH
+                  + " levels, which the source's own cascade refuses (MariaDB stops at 15): the"
+                  + " mapping's foreign keys with ON DELETE/ON UPDATE CASCADE form a cycle, or"
+                  + " differ from the source's; check them against the source's definitions");
+        }
+        for (String[] k : reached) {
+          switch (w.effect()) {
+            case DELETE -> carry(tgt, out, child, tx, k, null, null, touched, rows, depth + 1);
+            case MOVE -> {
+              String[] before = CascadeCarrier.withReference(r, k, oldKey);
+              carry(tgt, out, child, tx, before, k, sourceRow(child, k), touched, rows, depth + 1);
+            }
+            case MOVED_AWAY -> {
+              String[] after = CascadeCarrier.withReference(r, k, newKey);
+              carry(
+                  tgt, out, child, tx, k, after, sourceRow(child, after), touched, rows, depth + 1);
+            }
+            case SET -> {}
+          }
+        }
       }
     }
+  }
+
+  /** Whether a foreign key referencing {@code t} has an action for a delete or a key change. */
+  private boolean actsOnAnyChild(TableChanges t) {
+    for (CascadeCarrier.Reference r : cascades.references(t)) {
+      if (CascadeCarrier.acts(r, true) || CascadeCarrier.acts(r, false)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Runs {@code sql} (ending in {@code RETURNING} a key as text) alone; the keys it returned. */
+  private static List<String[]> returning(Connection tgt, String sql, String[] params)
+      throws SQLException {
+    List<String[]> out = new java.util.ArrayList<>();
+    try (PreparedStatement ps = tgt.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        if (params[i] == null) {
+          ps.setNull(i + 1, java.sql.Types.OTHER);
+        } else {
+          ps.setObject(i + 1, params[i], java.sql.Types.OTHER);
+        }
+      }
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+          String[] key = new String[n];
+          for (int i = 0; i < n; i++) {
+            key[i] = rs.getString(i + 1);
+          }
+          out.add(key);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A carried child's key (target values, key order) as the source row the carrier reads a new
+   * key's chunk from: each key column's text under its source name.
+   */
+  private static Map<String, Object> sourceRow(TableChanges t, String[] key) {
+    Map<String, Object> out = new HashMap<>();
+    List<String> pk = t.table.primaryKey();
+    for (int i = 0; i < pk.size(); i++) {
+      String sourceName = t.table.byTarget(pk.get(i)).map(c -> c.source()).orElse(null);
+      if (sourceName != null) {
+        out.put(sourceName, key[i]);
+      }
+    }
+    return out;
   }
 
   /**
@@ -445,7 +574,9 @@ public final class ChangeApplier {
     }
     if (all) {
       try (Statement st = tgt.createStatement()) {
-        st.execute("TRUNCATE " + t.sql.targetTable());
+        // ONLY: a table-inheritance parent's TRUNCATE on the source empties its children only when
+        // the source sent them too (as their own TRUNCATE, or in the same message)
+        st.execute("TRUNCATE " + t.sql.targetFrom());
       }
       return;
     }

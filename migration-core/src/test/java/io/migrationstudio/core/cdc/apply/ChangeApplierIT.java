@@ -175,8 +175,11 @@ class ChangeApplierIT {
               + " ON UPDATE CASCADE ON DELETE RESTRICT);"
               + " INSERT INTO child_cascade VALUES (1, 3), (2, 3), (3, 4);"
               + " INSERT INTO child_restrict VALUES (1, 3), (2, 5)");
-      // a MariaDB source's stream (its binlog carries no cascaded rows): not in replica mode, so
-      // the target's own actions move the children; a PostgreSQL source's stream carries them
+      // a MariaDB source's stream (its binlog carries no cascaded rows) by a user who may not set
+      // session_replication_role: in origin mode, so the target's own actions move the children
+      // (with the grant the applier holds the keys and carries the mapping's actions itself:
+      // MariaDbStreamSliceIT); a PostgreSQL source's stream carries them
+      withoutReplicaGrant(target, tgt);
       ChangeApplier applier =
           new ChangeApplier(
               new io.migrationstudio.core.dialect.mariadb.MariaDbDialect(),
@@ -206,6 +209,104 @@ class ChangeApplierIT {
           1, target.queryLong("select count(*) from item where id = 300 and name = 'moved'"));
       assertEquals(0, target.queryLong("select count(*) from item where id in (3, 5)"));
       assertEquals(20, target.queryLong("select count(*) from item"));
+
+      // in origin mode a key of the target refuses a row (RESTRICT here; a NOT VALID key's check
+      // of a child whose parent a chunk read later lacks): the error says what to grant
+      MigrationException refused =
+          assertThrows(
+              MigrationException.class,
+              () ->
+                  applier.apply(tgt, List.of(tx(300, RowChange.delete("item", row("id", "500"))))));
+      assertEquals(ErrorCode.PERMANENT_SQL, refused.code());
+      assertTrue(refused.getMessage().contains("SQLState 23503"), refused.getMessage());
+      assertTrue(
+          refused.getMessage().contains("GRANT SET ON PARAMETER session_replication_role"),
+          refused.getMessage());
+    }
+  }
+
+  /**
+   * A MariaDB/MySQL source's stream with the target's keys held (a superuser target: replica mode)
+   * carries a delete down a self-referencing {@code ON DELETE CASCADE} chain itself, level by level
+   * (the target's own action does not fire); a chain deeper than {@link CascadeCarrier#MAX_DEPTH}
+   * levels, which MariaDB's own cascade refuses, stops the batch with an error naming the tables
+   * instead of recursing on.
+   */
+  @Test
+  void aHeldKeysDeleteIsCarriedDownASelfReferencingChainWithADepthLimit(
+      TestDatabase source, TestDatabase target) throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      source.execute(
+          "CREATE TABLE node (id int PRIMARY KEY, up int REFERENCES node (id) ON DELETE CASCADE);"
+              + " INSERT INTO node SELECT g, CASE WHEN g IN (1, 101) THEN NULL ELSE g - 1 END"
+              + " FROM generate_series(1, 10) g UNION ALL"
+              + " SELECT g, CASE WHEN g = 101 THEN NULL ELSE g - 1 END"
+              + " FROM generate_series(101, 130) g");
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      Loads.migrate(src, tgt, mapping, "m", 100);
+      assertEquals(
+          1,
+          target.queryLong("select count(*) from pg_constraint where contype = 'f'"),
+          "the target has the self-referencing key");
+      ChangeApplier applier = new ChangeApplier(new MariaDbDialect(), PG, mapping, "m", "cap");
+      applier.apply(tgt, List.of(tx(10, RowChange.delete("node", row("id", "1")))));
+      assertEquals(0, target.queryLong("select count(*) from node where id <= 10"));
+      assertEquals(30, target.queryLong("select count(*) from node where id > 100"));
+
+      MigrationException deep =
+          assertThrows(
+              MigrationException.class,
+              () ->
+                  applier.apply(tgt, List.of(tx(20, RowChange.delete("node", row("id", "101"))))));
+      assertEquals(ErrorCode.INVALID_ARTIFACT, deep.code());
+      assertEquals(30, target.queryLong("select count(*) from node where id > 100"), "rolled back");
+    }
+  }
+
+  /**
+   * {@code tgt} switched to a role that is neither superuser nor granted SET on {@code
+   * session_replication_role} (PostgreSQL 15+), with every right on the tables it applies to.
+   */
+  private static void withoutReplicaGrant(TestDatabase target, Connection tgt) throws Exception {
+    target.execute(
+        "DO $$ BEGIN CREATE ROLE studio_plain NOSUPERUSER; EXCEPTION WHEN duplicate_object THEN"
+            + " NULL; END $$",
+        "GRANT ALL ON SCHEMA public, studio TO studio_plain",
+        "GRANT ALL ON ALL TABLES IN SCHEMA public, studio TO studio_plain");
+    try (Statement st = tgt.createStatement()) {
+      st.execute("SET ROLE studio_plain");
+    }
+  }
+
+  /**
+   * A streamed TRUNCATE of a table-inheritance parent empties the parent only ({@code TRUNCATE
+   * ONLY}): on the source it emptied its children only when the source sent them too (their own
+   * TRUNCATE, or in the same message, each applied on its own). Before, the target's {@code
+   * TRUNCATE} of the parent also emptied every child table.
+   */
+  @Test
+  void aTruncateOfAnInheritanceParentLeavesItsChildrenAlone(
+      TestDatabase source, TestDatabase target) throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      MappingDocument plain = copied(src, tgt, source);
+      MappingDocument mapping =
+          new MappingDocument(
+              plain.version(),
+              plain.naming(),
+              plain.sourceEngine(),
+              plain.sourceSchema(),
+              plain.targetSchema(),
+              plain.tables().stream().map(t -> t.withInheritanceParent(true)).toList(),
+              plain.sequences());
+      target.execute(
+          "CREATE TABLE item_kid () INHERITS (item)",
+          "INSERT INTO item_kid (id, name) VALUES (900, 'kid')");
+      new ChangeApplier(PG, PG, mapping, "m", "cap")
+          .apply(tgt, List.of(tx(10, RowChange.truncate("item"))));
+      assertEquals(0, target.queryLong("select count(*) from only item"));
+      assertEquals(1, target.queryLong("select count(*) from item_kid"), "the child keeps its row");
     }
   }
 

@@ -151,58 +151,16 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
         kids.toString(),
         nuls.toString(),
         links.toString());
-    spec =
-        new MigrationSpec(
-            MIGRATION,
-            null,
-            new ConnectionSpec(source.url(), source.user(), null, source.schema()),
-            new ConnectionSpec(target.jdbcUrl(), target.user(), null, "public"),
-            null,
-            new MappingOptions("identity", null),
-            new MigrateOptions("online", null, null, null, null, null, null, null, null, "PT5S"),
-            null,
-            null,
-            null,
-            null,
-            null);
+    spec = onlineSpec();
     List<String> tables = List.of("parent", "kid", "nul", "link");
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
-      mapping =
-          new MappingGenerator()
-              .generate(
-                  InventoryService.introspect(src, source.dialect(), source.schema(), t -> true),
-                  spec,
-                  null);
-      TargetPreparer.Prepared prepared =
-          new TargetPreparer(source.dialect(), PG).prepare(src, tgt, mapping, MIGRATION, 100);
-      var started = streams.prepare(spec, mapping, MIGRATION); // before the first chunk is read
-      capture = started.capture();
-      start = started.position();
-      ChunkCopier copier =
-          new ChunkCopier(
-              source.dialect(),
-              PG,
-              TargetSchema.DEFAULT_STUDIO_SCHEMA,
-              Clock.systemUTC(),
-              CopyOptions.defaults().withOnline(true));
-      Map<String, List<ChunkRange>> chunks = new java.util.HashMap<>();
-      for (TablePlan plan : prepared.tables()) {
-        chunks.put(plan.sourceTable(), plan.chunks());
-      }
+      Map<String, List<ChunkRange>> chunks = prepareOnline(src, tgt);
       assertEquals(2, chunks.get("parent").size(), chunks.toString());
       assertEquals(4, chunks.get("kid").size(), chunks.toString());
       assertEquals(4, chunks.get("link").size(), chunks.toString());
       java.util.function.BiConsumer<String, Integer> copy =
-          (table, index) ->
-              copier.copy(
-                  src,
-                  tgt,
-                  mapping,
-                  mapping.bySource(table).orElseThrow(),
-                  chunks.get(table).get(index),
-                  MIGRATION,
-                  ChunkProgress.NONE);
+          (table, index) -> copy(src, tgt, chunks, table, index);
       // children read first: kid 0-1 (ids 0..199), nul 0 (ids 1..100), link 0 (parents 1..50)
       copy.accept("kid", 0);
       copy.accept("kid", 1);
@@ -260,6 +218,206 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
     assertEquals(0, source.queryLong("SELECT count(*) FROM kid WHERE pid IN (5, 7, 30, 180, 160)"));
   }
 
+  /**
+   * Issue 14, the target's foreign keys held for a MariaDB stream: each chunk reads its own
+   * snapshot, the stream is applied after the copy, and a NOT VALID key still checks every row the
+   * stream writes. Children inserted while their parent's chunk was still to be read, the parent
+   * then deleted (with its children, by the source's cascade) or moved before that chunk was read:
+   * the stream's child insert referenced a parent the target never gets (23503, the stream
+   * stopped). With the keys held (replica mode) the applier carries every parent delete and key
+   * change itself, to the children in chunks read before it, through two levels ({@code parent ->
+   * kid -> grand}, and {@code parent -> kin -> kin_note} where the reference is in {@code kin}'s
+   * key, its rows moved, or deleted because the new key's chunk holds them) and a self-referencing
+   * chain ({@code node}); a key deleted and used again keeps the new child a chunk read later
+   * copied (the target's own cascade deleted it). The load finishes, the stream catches up, every
+   * foreign key validates and each table hashes the same.
+   */
+  @Test
+  void childChangesWhoseParentsChunkIsReadLaterApplyWithTheKeysHeld(TestDatabase target)
+      throws Exception {
+    this.target = target;
+    source = newSource("hold");
+    StringBuilder parents = new StringBuilder("INSERT INTO parent VALUES ");
+    StringBuilder kids = new StringBuilder("INSERT INTO kid VALUES ");
+    StringBuilder grands = new StringBuilder("INSERT INTO grand VALUES ");
+    StringBuilder kins = new StringBuilder("INSERT INTO kin VALUES ");
+    StringBuilder notes = new StringBuilder("INSERT INTO kin_note VALUES ");
+    for (int i = 1; i <= 200; i++) {
+      parents.append(i == 1 ? "" : ", ").append("(").append(i).append(", 'p").append(i);
+      parents.append("')");
+      kins.append(i == 1 ? "" : ", ").append("(").append(i).append(", 1)");
+      if (i <= 100) { // kin_note i -> kin (i, 1) (kin's first chunk only)
+        notes.append(i == 1 ? "" : ", ").append("(").append(i).append(", ").append(i);
+        notes.append(", 1)");
+      }
+    }
+    for (int i = 0; i < 400; i++) { // kid 2i -> parent i % 200 + 1
+      kids.append(i == 0 ? "" : ", ").append("(").append(2 * i).append(", ");
+      kids.append(i % 200 + 1).append(")");
+    }
+    for (int i = 0; i < 300; i++) { // grand i -> kid 2i (kids below 600 only)
+      grands.append(i == 0 ? "" : ", ").append("(").append(i).append(", ").append(2 * i);
+      grands.append(")");
+    }
+    source.execute(
+        "CREATE TABLE parent (id int PRIMARY KEY, v varchar(20))",
+        "CREATE TABLE kid (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES parent (id)"
+            + " ON DELETE CASCADE ON UPDATE CASCADE)",
+        "CREATE TABLE grand (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES kid (id)"
+            + " ON DELETE CASCADE ON UPDATE CASCADE)",
+        "CREATE TABLE node (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES node (id)"
+            + " ON DELETE CASCADE)",
+        // a reference in the child's primary key (chunk key), its own child referencing that key
+        "CREATE TABLE kin (pid int, n int, PRIMARY KEY (pid, n), FOREIGN KEY (pid) REFERENCES"
+            + " parent (id) ON DELETE CASCADE ON UPDATE CASCADE)",
+        "CREATE TABLE kin_note (id int PRIMARY KEY, pid int NOT NULL, n int NOT NULL, FOREIGN KEY"
+            + " (pid, n) REFERENCES kin (pid, n) ON DELETE CASCADE ON UPDATE CASCADE)",
+        parents.toString(),
+        kids.toString(),
+        grands.toString(),
+        kins.toString(),
+        notes.toString(),
+        "INSERT INTO node VALUES (1, NULL), (2, 1), (3, 2), (4, 3), (5, NULL), (6, 5)");
+    spec = onlineSpec();
+    List<String> tables = List.of("parent", "kid", "grand", "node", "kin", "kin_note");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      Map<String, List<ChunkRange>> chunks = prepareOnline(src, tgt);
+      assertEquals(2, chunks.get("parent").size(), chunks.toString());
+      assertEquals(4, chunks.get("kid").size(), chunks.toString());
+      assertEquals(3, chunks.get("grand").size(), chunks.toString());
+      assertEquals(2, chunks.get("kin").size(), chunks.toString());
+      assertTrue(
+          Integer.parseInt(chunks.get("kid").get(0).hi()) > 103
+              && Integer.parseInt(chunks.get("kid").get(3).lo()) <= 698
+              && Integer.parseInt(chunks.get("parent").get(1).lo()) <= 150,
+          chunks.toString());
+      // parents 1..~100, kids but the last chunk, every grand and node read first
+      copy(src, tgt, chunks, "parent", 0);
+      for (int i = 0; i < 3; i++) {
+        copy(src, tgt, chunks, "kid", i);
+        copy(src, tgt, chunks, "grand", i);
+      }
+      copy(src, tgt, chunks, "node", 0);
+      copy(src, tgt, chunks, "kin", 0);
+      for (int i = 0; i < chunks.get("kin_note").size(); i++) {
+        copy(src, tgt, chunks, "kin_note", i);
+      }
+      // children the stream applies, of parents whose chunk is read after they are gone or moved
+      transaction("INSERT INTO kid VALUES (101, 150)", "INSERT INTO grand VALUES (1001, 101)");
+      transaction("INSERT INTO kid VALUES (103, 160)");
+      transaction("DELETE FROM parent WHERE id = 150"); // kids 101, 298, 698; grands 1001, 149
+      transaction("UPDATE parent SET id = 1160 WHERE id = 160"); // kids 103, 318, 718
+      // a parent delete the stream applies (its chunk was read): two levels, kids 38 and 438
+      transaction("DELETE FROM parent WHERE id = 20");
+      // a key deleted and used again, its new child in a chunk read after
+      transaction(
+          "DELETE FROM parent WHERE id = 30",
+          "INSERT INTO parent VALUES (30, 'again')",
+          "INSERT INTO kid VALUES (801, 30)");
+      transaction("DELETE FROM node WHERE id = 1"); // nodes 2, 3, 4 by the source's cascade
+      // kin (50, 1) moves into kin's second chunk, read after: deleted from the first, and its
+      // kin_note (read before) moved to the new key
+      transaction("UPDATE parent SET id = 1050 WHERE id = 50");
+      copy(src, tgt, chunks, "parent", 1);
+      copy(src, tgt, chunks, "kid", 3);
+      copy(src, tgt, chunks, "kin", 1);
+      new LoadFinisher(PG).online().finish(tgt, mapping, MIGRATION, 0L);
+    }
+    // after the copy: a key change two levels down (grand follows kid 2's move) and a delete
+    // and a key change through a keyed reference (kin (70, 1) and its kin_note move to 2070)
+    transaction(
+        "UPDATE kid SET id = 5002 WHERE id = 2",
+        "DELETE FROM parent WHERE id = 61",
+        "UPDATE parent SET id = 2070 WHERE id = 70");
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!hashes(source, tables).equals(hashes(target, tables))) {
+      if (System.nanoTime() > deadline) {
+        assertEquals(hashes(source, tables), hashes(target, tables), "the stream caught up");
+        fail("unreachable");
+      }
+      slice(Duration.ofSeconds(3), p -> {});
+    }
+    try (Connection tgt = target.connect()) {
+      List<ForeignKeyValidation.Failure> failed =
+          new ForeignKeyValidation(PG, TargetSchema.DEFAULT_STUDIO_SCHEMA)
+              .validate(tgt, mapping, MIGRATION, capture);
+      assertEquals(List.of(), failed.stream().map(ForeignKeyValidation.Failure::message).toList());
+    }
+    assertEquals(
+        0,
+        target.queryLong(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"));
+    assertEquals(5, target.queryLong("SELECT count(*) FROM pg_constraint WHERE contype = 'f'"));
+    assertEquals(1, target.queryLong("SELECT count(*) FROM kid WHERE id = 801"));
+    assertEquals(
+        2,
+        target.queryLong("SELECT count(*) FROM kin_note WHERE (pid, n) IN ((1050, 1), (2070, 1))"));
+  }
+
+  private MigrationSpec onlineSpec() {
+    return new MigrationSpec(
+        MIGRATION,
+        null,
+        new ConnectionSpec(source.url(), source.user(), null, source.schema()),
+        new ConnectionSpec(target.jdbcUrl(), target.user(), null, "public"),
+        null,
+        new MappingOptions("identity", null),
+        new MigrateOptions("online", null, null, null, null, null, null, null, null, "PT5S"),
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /**
+   * Maps the source's tables, prepares the target (chunks of 100 keys) and starts the capture
+   * before any chunk is read; each table's chunks.
+   */
+  private Map<String, List<ChunkRange>> prepareOnline(Connection src, Connection tgt)
+      throws SQLException {
+    mapping =
+        new MappingGenerator()
+            .generate(
+                InventoryService.introspect(src, source.dialect(), source.schema(), t -> true),
+                spec,
+                null);
+    TargetPreparer.Prepared prepared =
+        new TargetPreparer(source.dialect(), PG).prepare(src, tgt, mapping, MIGRATION, 100);
+    var started = streams.prepare(spec, mapping, MIGRATION); // before the first chunk is read
+    capture = started.capture();
+    start = started.position();
+    Map<String, List<ChunkRange>> chunks = new java.util.HashMap<>();
+    for (TablePlan plan : prepared.tables()) {
+      chunks.put(plan.sourceTable(), plan.chunks());
+    }
+    return chunks;
+  }
+
+  /** Copies chunk {@code index} of {@code table} online (in its own consistent snapshot). */
+  private void copy(
+      Connection src,
+      Connection tgt,
+      Map<String, List<ChunkRange>> chunks,
+      String table,
+      int index) {
+    new ChunkCopier(
+            source.dialect(),
+            PG,
+            TargetSchema.DEFAULT_STUDIO_SCHEMA,
+            Clock.systemUTC(),
+            CopyOptions.defaults().withOnline(true))
+        .copy(
+            src,
+            tgt,
+            mapping,
+            mapping.bySource(table).orElseThrow(),
+            chunks.get(table).get(index),
+            MIGRATION,
+            ChunkProgress.NONE);
+  }
+
   private String linkDifference() throws SQLException {
     List<String> src = new java.util.ArrayList<>();
     List<String> tgt = new java.util.ArrayList<>();
@@ -300,14 +458,16 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
         Statement st = c.createStatement()) {
       for (String t : tables) {
         String row =
-            t.equals("link")
+            t.equals("link") || t.equals("kin")
                 ? "concat_ws(',', pid, n)"
-                : t.equals("parent")
-                    ? "concat_ws(',', id, v)"
-                    : pg
-                        ? "concat_ws(',', id, coalesce(CAST(pid AS text), 'null'))"
-                        : "concat_ws(',', id, coalesce(pid, 'null'))";
-        String order = t.equals("link") ? "pid, n" : "id";
+                : t.equals("kin_note")
+                    ? "concat_ws(',', id, pid, n)"
+                    : t.equals("parent")
+                        ? "concat_ws(',', id, v)"
+                        : pg
+                            ? "concat_ws(',', id, coalesce(CAST(pid AS text), 'null'))"
+                            : "concat_ws(',', id, coalesce(pid, 'null'))";
+        String order = t.equals("link") || t.equals("kin") ? "pid, n" : "id";
         String sql =
             pg
                 ? "SELECT md5(string_agg(" + row + ", ';' ORDER BY " + order + ")) FROM " + t
