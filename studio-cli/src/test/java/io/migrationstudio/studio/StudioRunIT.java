@@ -17,6 +17,7 @@ import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
+import io.migrationstudio.workflow.WorkflowWorker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -385,14 +386,7 @@ class StudioRunIT {
     StringBuilder phases = new StringBuilder("kill test, seconds from the start:");
     Consumer<String> phase =
         what -> phases.append(String.format(" %s %.1f;", what, (System.nanoTime() - t0) / 1e9));
-    try (Services services =
-            Services.start(
-                StudioHome.of(home),
-                null,
-                0,
-                new Services.ServicePorts(Services.LOOPBACK, 0, -1),
-                inProcess,
-                null);
+    try (Services services = servicesTakingOverInSeconds(home, inProcess);
         PgbenchLoad writer = PgbenchLoad.start(source, 1, 20)) {
       workers.add(migrateWorker(services.temporalTarget(), home, "first"));
       services.operator().start(spec, EnumSet.complementOf(EnumSet.of(Stage.MIGRATE)));
@@ -617,6 +611,28 @@ class StudioRunIT {
                     + "'::pg_lsn)::int")
             == 1,
         "slot confirmed " + confirmed + ", target committed " + stored);
+  }
+
+  /**
+   * Services whose workflows give a chunk or a stream slice up after 5 s without a heartbeat (the
+   * production 15 s and 30 s: {@code ActivityOptionsCatalog}), so a killed worker's work is taken
+   * over in seconds: the kill test waits for that twice. The property is read when the workflow
+   * worker registers, inside {@link Services#start}, and cleared for the next test of this JVM.
+   */
+  private static Services servicesTakingOverInSeconds(Path home, Set<String> inProcess)
+      throws Exception {
+    System.setProperty(WorkflowWorker.HEARTBEAT_TIMEOUT_PROPERTY, "PT5S");
+    try {
+      return Services.start(
+          StudioHome.of(home),
+          null,
+          0,
+          new Services.ServicePorts(Services.LOOPBACK, 0, -1),
+          inProcess,
+          null);
+    } finally {
+      System.clearProperty(WorkflowWorker.HEARTBEAT_TIMEOUT_PROPERTY);
+    }
   }
 
   private static Process migrateWorker(String temporal, Path home, String name) throws Exception {

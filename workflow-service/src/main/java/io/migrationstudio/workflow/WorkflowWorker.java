@@ -6,10 +6,13 @@ import io.migrationstudio.workflow.deterministic.MigrationWorkflowImpl;
 import io.migrationstudio.workflow.deterministic.ReverseStreamWorkflowImpl;
 import io.migrationstudio.workflow.deterministic.TableCopyWorkflowImpl;
 import io.migrationstudio.workflow.deterministic.ValidationWorkflowImpl;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
+import io.temporal.worker.WorkflowImplementationOptions;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Registers the workflows (package {@code deterministic}: {@code MigrationWorkflowImpl}, its
@@ -19,15 +22,41 @@ import java.time.Duration;
 public final class WorkflowWorker {
   private WorkflowWorker() {}
 
+  /**
+   * Test hook, unset in production: a heartbeat timeout (ISO-8601, e.g. {@code PT5S}) for the chunk
+   * and stream-slice activities instead of {@code ActivityOptionsCatalog}'s 15 s and 30 s, so that
+   * an end-to-end test that kills a migrate worker sees its chunks and its slice taken over in
+   * seconds instead of waiting out the production timeouts. Read when the worker is registered.
+   */
+  public static final String HEARTBEAT_TIMEOUT_PROPERTY = "studio.test.heartbeatTimeout";
+
   public static Worker register(WorkerFactory factory, WorkerOptions options) {
     Worker worker = factory.newWorker(TaskQueues.WORKFLOW, options);
     worker.registerWorkflowImplementationTypes(
+        implementationOptions(System.getProperty(HEARTBEAT_TIMEOUT_PROPERTY)),
         TableCopyWorkflowImpl.class,
         MigrationWorkflowImpl.class,
         ValidationWorkflowImpl.class,
         ChangeStreamWorkflowImpl.class,
         ReverseStreamWorkflowImpl.class);
     return worker;
+  }
+
+  /**
+   * The workflows' options: none, or the heartbeat timeout of {@link #HEARTBEAT_TIMEOUT_PROPERTY}.
+   */
+  static WorkflowImplementationOptions implementationOptions(String heartbeatTimeout) {
+    WorkflowImplementationOptions.Builder b = WorkflowImplementationOptions.newBuilder();
+    if (heartbeatTimeout != null && !heartbeatTimeout.isBlank()) {
+      ActivityOptions beat =
+          ActivityOptions.newBuilder()
+              .setHeartbeatTimeout(Duration.parse(heartbeatTimeout.strip()))
+              .build();
+      // merged over the stubs' options: only the heartbeat timeout changes
+      b.setActivityOptions(
+          Map.of("Migrate_CopyChunk", beat, "Migrate_CopyChunks", beat, "Stream_ApplySlice", beat));
+    }
+    return b.build();
   }
 
   /**

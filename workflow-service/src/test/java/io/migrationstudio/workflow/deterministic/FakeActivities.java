@@ -479,6 +479,9 @@ class FakeActivities
       // long slices: heartbeat a batch every 50 ms for up to 20 s, until cancelled
       for (int i = 0; longSlices && i < 400; i++) {
         io.temporal.activity.Activity.getExecutionContext().heartbeat(n);
+        if (i == 0) {
+          longSlicesStarted.incrementAndGet();
+        }
         Thread.sleep(50);
       }
     } catch (InterruptedException e) {
@@ -504,6 +507,9 @@ class FakeActivities
 
   /** Whether slices run for seconds, heartbeating (a pause then cancels one mid-slice). */
   volatile boolean longSlices;
+
+  /** Slices that went long (heartbeated once with {@link #longSlices} set). */
+  final AtomicInteger longSlicesStarted = new AtomicInteger();
 
   /** Measures of a paused stream. */
   final AtomicInteger measures = new AtomicInteger();

@@ -376,8 +376,7 @@ class MigrationWorkflowTest {
         start(base.withReviews(base.reviews().with(Stage.VALIDATION, GateMode.ASK)));
     MigrationStatus gate = awaitReview(wf, Stage.VALIDATION);
     fakes.longSlices = true;
-    int before = fakes.slices.get();
-    awaitSlicesAfter(before); // a long slice runs
+    awaitLongSlice(); // a long slice runs
     wf.control(new ControlRequest(ControlAction.PAUSE, "bob", "target maintenance", null));
     MigrationStatus paused = awaitStatus(wf, s -> measured(s) > 0);
     awaitStatus(wf, s -> fakes.calls.contains("slice-cancelled")); // at its next heartbeat
@@ -413,14 +412,16 @@ class MigrationWorkflowTest {
   }
 
   /**
-   * Waits up to 60 s for a slice after the first {@code before}: on a loaded machine the stream's
-   * next workflow task can take longer than {@link #awaitStatus} waits.
+   * Waits up to 60 s until a long slice runs (has heartbeated): on a loaded machine the stream's
+   * next workflow task can take longer than {@link #awaitStatus} waits. The slice running when
+   * {@code longSlices} was set goes long itself, so this does not wait for the next slice (that
+   * waited out the whole 20 s of the running one).
    */
-  private void awaitSlicesAfter(int before) throws InterruptedException {
-    for (int i = 0; i < 2400 && fakes.slices.get() <= before; i++) {
+  private void awaitLongSlice() throws InterruptedException {
+    for (int i = 0; i < 2400 && fakes.longSlicesStarted.get() == 0; i++) {
       Thread.sleep(25);
     }
-    assertTrue(fakes.slices.get() > before, "no slice after " + before + ": " + fakes.calls);
+    assertTrue(fakes.longSlicesStarted.get() > 0, "no long slice: " + fakes.calls);
   }
 
   /** The log the source keeps for the stream, as the status shows it (0: not measured). */
@@ -1152,8 +1153,7 @@ class MigrationWorkflowTest {
         start(base.withReviews(base.reviews().with(Stage.VALIDATION, GateMode.ASK)));
     awaitReview(wf, Stage.VALIDATION);
     fakes.longSlices = true;
-    int before = fakes.slices.get();
-    awaitSlicesAfter(before); // a long slice runs
+    awaitLongSlice(); // a long slice runs
     long asked = System.nanoTime();
     wf.control(new ControlRequest(ControlAction.CANCEL, "bob", "postponed", null));
     MigrationOutcome out = result(wf);
