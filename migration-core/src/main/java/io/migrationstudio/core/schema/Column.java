@@ -14,7 +14,10 @@ import java.util.Objects;
  * default (PostgreSQL: its type's default collation; MariaDB: its table's default collation);
  * {@code comment} the column's comment. All three are null when absent. {@code onUpdate} is the
  * expression MySQL/MariaDB writes into the column whenever a row is updated ({@code ON UPDATE
- * current_timestamp()}), null when the column has none (PostgreSQL needs a trigger for it).
+ * current_timestamp()}), null when the column has none (PostgreSQL needs a trigger for it). {@code
+ * autoincrement} is SQLite's {@code INTEGER PRIMARY KEY AUTOINCREMENT}: the identity column never
+ * reuses the key of a deleted row, its counter is the table's row of {@code sqlite_sequence}; false
+ * (and absent from the JSON) for every other column and engine.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,7 +35,8 @@ public record Column(
     String generated,
     String collation,
     String comment,
-    String onUpdate) {
+    String onUpdate,
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean autoincrement) {
   @JsonCreator
   public Column {
     Objects.requireNonNull(name, "column name is required");
@@ -48,6 +52,40 @@ public record Column(
               + defaultExpression
               + "); a generated column has no default");
     }
+  }
+
+  /** A column not declared SQLite AUTOINCREMENT. */
+  public Column(
+      String name,
+      int position,
+      String nativeType,
+      CanonicalType type,
+      boolean nullable,
+      String defaultExpression,
+      Integer length,
+      Integer precision,
+      Integer scale,
+      boolean identity,
+      String generated,
+      String collation,
+      String comment,
+      String onUpdate) {
+    this(
+        name,
+        position,
+        nativeType,
+        type,
+        nullable,
+        defaultExpression,
+        length,
+        precision,
+        scale,
+        identity,
+        generated,
+        collation,
+        comment,
+        onUpdate,
+        false);
   }
 
   /** A column without an ON UPDATE expression. */
@@ -108,6 +146,7 @@ public record Column(
         null,
         null,
         null,
-        null);
+        null,
+        false);
   }
 }

@@ -43,9 +43,10 @@ import java.util.regex.Pattern;
  *   <li>Columns: the declared type is the native type ({@code ""} when none), canonicalized by
  *       {@link SqliteTypes}. A column is {@code identity} when it is the rowid alias — the single
  *       primary-key column of a rowid table declared exactly {@code INTEGER} (with or without
- *       AUTOINCREMENT, which only forbids reuse of deleted keys); SQLite assigns it on insert. The
- *       rowid alias is never null whatever its declaration says. Generated columns are listed as
- *       ordinary columns (the Column record has no flag for them).
+ *       AUTOINCREMENT, which only forbids reuse of deleted keys: then it is {@code autoincrement}
+ *       too, read from the CREATE TABLE text); SQLite assigns it on insert. The rowid alias is
+ *       never null whatever its declaration says. Generated columns are listed as ordinary columns
+ *       (the Column record has no flag for them).
  *   <li>Keys: SQLite does not name primary, unique or foreign keys in its catalog, so they get
  *       PostgreSQL's default names ({@code T_pkey}, {@code T_a_b_key}, {@code T_a_fkey}); a unique
  *       index created by CREATE UNIQUE INDEX (origin 'c') is a secondary unique index, as written.
@@ -56,11 +57,12 @@ import java.util.regex.Pattern;
  *   <li>Sizes: bytes of the table's b-tree and its indexes' from the {@code dbstat} virtual table
  *       when SQLite is compiled with it (xerial's driver is); otherwise an estimate: the file's
  *       {@code page_count * page_size} shared among tables in proportion to their row counts.
- *   <li>Views: the SELECT after the top-level AS of the CREATE VIEW text. Triggers: from {@code
- *       sqlite_schema}, timing and event read from the CREATE TRIGGER header, the whole statement
- *       as definition; SQLite has no routines, user-defined types, partitions or session list.
- *       Sequences: none (AUTOINCREMENT counters in {@code sqlite_sequence} belong to the identity
- *       column).
+ *   <li>Views: the SELECT after the top-level AS of the CREATE VIEW text, and the column list
+ *       before it when the statement declares one ({@code CREATE VIEW v (a, b) AS}). Triggers: from
+ *       {@code sqlite_schema}, timing and event read from the CREATE TRIGGER header, the whole
+ *       statement as definition; SQLite has no routines, user-defined types, partitions or session
+ *       list. Sequences: none (AUTOINCREMENT counters in {@code sqlite_sequence} belong to the
+ *       identity column).
  * </ul>
  *
  * Lists are sorted by code point in Java, so the result is byte-stable.
@@ -137,7 +139,14 @@ final class SqliteCatalog {
     for (SchemaObject o : objects) {
       if (o.type().equals("view") && tableFilter.test(o.name())) {
         String body = SqliteSql.afterTopLevelKeyword(o.sql(), "AS");
-        views.add(new ViewInfo(schema, o.name(), false, body == null ? o.sql() : body));
+        views.add(
+            new ViewInfo(
+                schema,
+                o.name(),
+                false,
+                body == null ? o.sql() : body,
+                List.of(),
+                SqliteSql.viewColumns(o.sql())));
       }
     }
     views.sort(Comparator.comparing(ViewInfo::name, BY_NAME));
@@ -260,6 +269,7 @@ final class SqliteCatalog {
                 && raw.stream().anyMatch(r -> r.pk() == 1 && r.type().equalsIgnoreCase("INTEGER"))
             ? pkColumns.get(0)
             : null;
+    boolean autoincrement = rowidAlias != null && SqliteSql.autoincrement(createSql);
     for (Raw r : raw) {
       boolean identity = r.name().equals(rowidAlias);
       table.columns.add(
@@ -273,7 +283,12 @@ final class SqliteCatalog {
               SqliteTypes.length(r.type()),
               SqliteTypes.precision(r.type()),
               SqliteTypes.scale(r.type()),
-              identity));
+              identity,
+              null,
+              null,
+              null,
+              null,
+              identity && autoincrement));
     }
     table.primaryKey = pkColumns.isEmpty() ? null : new KeyConstraint(name + "_pkey", pkColumns);
 

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The little SQL reading the catalog needs from the {@code sql} text SQLite keeps in {@code
- * sqlite_schema}: CHECK constraints of a CREATE TABLE, the WHERE predicate of a partial CREATE
- * INDEX and the SELECT of a CREATE VIEW.
+ * sqlite_schema}: CHECK constraints and AUTOINCREMENT of a CREATE TABLE, the WHERE predicate of a
+ * partial CREATE INDEX, the SELECT of a CREATE VIEW and its column list.
  *
  * <p>It is a tokenizer, not a parser: it knows SQLite's four quotings ({@code 'string'}, {@code
  * "name"}, {@code [name]}, {@code `name`}, doubled quote characters inside), both comment styles
@@ -155,6 +155,60 @@ final class SqliteSql {
       }
     }
     return null;
+  }
+
+  /**
+   * Whether a CREATE TABLE statement declares {@code PRIMARY KEY [ASC|DESC] [ON CONFLICT x]
+   * AUTOINCREMENT} (SQLite allows it on an INTEGER PRIMARY KEY column only); a column named
+   * autoincrement is not the keyword.
+   */
+  static boolean autoincrement(String createTable) {
+    List<Token> t = tokens(createTable);
+    for (int i = 0; i < t.size(); i++) {
+      if (t.get(i).depth() != 1 || !t.get(i).isWord("AUTOINCREMENT")) {
+        continue;
+      }
+      int j = i - 1;
+      if (j >= 2 && t.get(j - 2).isWord("ON") && t.get(j - 1).isWord("CONFLICT")) {
+        j -= 3;
+      }
+      if (j >= 0 && (t.get(j).isWord("ASC") || t.get(j).isWord("DESC"))) {
+        j--;
+      }
+      if (j >= 1 && t.get(j).isWord("KEY") && t.get(j - 1).isWord("PRIMARY")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The column list of {@code CREATE VIEW v (a, b) AS ...}, names without their quoting; empty when
+   * the statement declares none (the view's columns are then named by its SELECT).
+   */
+  static List<String> viewColumns(String createView) {
+    List<Token> t = tokens(createView);
+    int as = -1;
+    for (int i = 0; i < t.size() && as < 0; i++) {
+      if (t.get(i).depth() == 0 && t.get(i).isWord("AS")) {
+        as = i;
+      }
+    }
+    if (as < 1 || !t.get(as - 1).isPunct(')')) {
+      return List.of();
+    }
+    int open = as - 1;
+    while (open >= 0 && !(t.get(open).isPunct('(') && t.get(open).depth() == 0)) {
+      open--;
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = open + 1; i < as - 1; i++) {
+      Token token = t.get(i);
+      if (token.kind() == Kind.WORD || token.kind() == Kind.QUOTED || token.kind() == Kind.STRING) {
+        out.add(unquote(token.text()));
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static int matchingClose(List<Token> t, int open) {

@@ -111,6 +111,7 @@ class SqliteCatalogIT extends AbstractCatalogIT {
             CREATE INDEX "ix ""partial""\" ON [select] ("where") WHERE "from" > 5;
             CREATE UNIQUE INDEX ix_expr ON [select] (lower("where"));
             CREATE VIEW "v ""one""\" AS SELECT "from" AS f FROM [select];
+            CREATE VIEW "v list" ("a b", [c]) AS SELECT "from", "where" FROM [select];
             CREATE TRIGGER trg AFTER INSERT ON [select] BEGIN SELECT 1; END;
             INSERT INTO "Parent ""P""\" ("Ünïcödé", code) VALUES ('a', 'A'), ('b', 'B');
             INSERT INTO [select] VALUES (7, 'w', 1, 1.5, x'00ff', 1);
@@ -124,6 +125,7 @@ class SqliteCatalogIT extends AbstractCatalogIT {
     TableInfo parent = inv.table("Parent \"P\"").orElseThrow();
     assertTrue(parent.column("id").orElseThrow().identity());
     assertFalse(parent.column("id").orElseThrow().nullable());
+    assertTrue(parent.column("id").orElseThrow().autoincrement(), "declared AUTOINCREMENT");
     Column unicode = parent.column("Ünïcödé").orElseThrow();
     assertEquals("'x'", unicode.defaultExpression());
     assertEquals(12, unicode.length());
@@ -171,10 +173,23 @@ class SqliteCatalogIT extends AbstractCatalogIT {
     TableInfo items = inv.table("order items").orElseThrow();
     assertEquals(List.of("b", "a"), items.primaryKey().columns());
     assertFalse(items.column("b").orElseThrow().identity());
+    assertFalse(items.column("b").orElseThrow().autoincrement());
 
-    assertEquals(1, inv.views().size());
+    assertEquals(2, inv.views().size());
     assertEquals("v \"one\"", inv.views().get(0).name());
     assertEquals("SELECT \"from\" AS f FROM [select]", inv.views().get(0).definition());
+    assertEquals(List.of(), inv.views().get(0).columnList(), "no column list declared");
+    assertEquals("v list", inv.views().get(1).name());
+    assertEquals("SELECT \"from\", \"where\" FROM [select]", inv.views().get(1).definition());
+    assertEquals(List.of("a b", "c"), inv.views().get(1).columnList());
+    String json = io.migrationstudio.core.report.Json.write(inv);
+    assertEquals(
+        inv,
+        io.migrationstudio.core.report.Json.read(
+            io.migrationstudio.core.report.Json.bytes(json), Inventory.class, "inventory"),
+        "inventory.json keeps AUTOINCREMENT and the view's column list");
+    assertEquals(1, json.split("\"autoincrement\"", -1).length - 1, "written only when true");
+    assertEquals(1, json.split("\"column_list\"", -1).length - 1, "written only when declared");
 
     Inventory onlyParent = inventoryFiltered(file, "Parent \"P\"");
     assertEquals(1, onlyParent.tables().size());

@@ -1,7 +1,9 @@
 package io.migrationstudio.core.dialect.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.core.dialect.sqlite.SqliteSql.Check;
 import java.util.List;
@@ -44,5 +46,29 @@ class SqliteSqlTest {
     assertEquals("a b", SqliteSql.unquote("[a b]"));
     assertEquals("a`b", SqliteSql.unquote("`a``b`"));
     assertEquals("plain", SqliteSql.unquote("plain"));
+  }
+
+  @Test
+  void autoincrementIsTheKeywordAfterPrimaryKeyOnly() {
+    assertTrue(SqliteSql.autoincrement("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT)"));
+    assertTrue(
+        SqliteSql.autoincrement(
+            "CREATE TABLE t (id integer constraint k primary key desc on conflict abort"
+                + " autoincrement, v)"));
+    assertFalse(SqliteSql.autoincrement("CREATE TABLE t (id INTEGER PRIMARY KEY, v)"));
+    assertFalse(
+        SqliteSql.autoincrement(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, \"AUTOINCREMENT\" TEXT,"
+                + " v TEXT DEFAULT 'PRIMARY KEY AUTOINCREMENT') -- PRIMARY KEY AUTOINCREMENT"));
+  }
+
+  @Test
+  void viewColumnListsAreReadWithoutTheirQuoting() {
+    assertEquals(
+        List.of("as", "year born", "c"),
+        SqliteSql.viewColumns(
+            "CREATE VIEW IF NOT EXISTS \"v(1)\" (\"as\", [year born], c) AS SELECT a, (b), c FROM t"));
+    assertEquals(List.of(), SqliteSql.viewColumns("CREATE VIEW v AS SELECT (a) AS b FROM t"));
+    assertEquals(List.of(), SqliteSql.viewColumns("CREATE VIEW \"x (y)\" AS SELECT 1"));
   }
 }
