@@ -16,11 +16,12 @@ import java.util.Objects;
 /**
  * The part of a schema {@link SchemaDiff} compares, whatever it was read from ({@code
  * inventory.json}, a live database's inventory, or the seed toolkit's JSON schema format): tables
- * with their columns (PostgreSQL type spelling, nullability, default, identity), primary key,
- * unique keys, CHECK expressions, foreign keys and indexes; views with their definitions and
- * routines with theirs; triggers with their DDL, {@code null} when the input does not catalogue
- * them (the toolkit's format) — they are not compared, only re-created by a SQLite table rebuild.
- * Maps keep their source order.
+ * with their columns (PostgreSQL type spelling, nullability, default, identity, SQLite
+ * AUTOINCREMENT), primary key, unique keys, CHECK expressions, foreign keys and indexes; views with
+ * their definitions (and the column list their DDL declares, if any) and routines with theirs;
+ * triggers with their DDL, {@code null} when the input does not catalogue them (the toolkit's
+ * format) — they are not compared, only re-created by a SQLite table rebuild. Maps keep their
+ * source order.
  */
 public record DiffSchema(
     String name,
@@ -48,11 +49,21 @@ public record DiffSchema(
     return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 
+  /** A column; {@code autoincrement}: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT (identity too). */
   public record Col(
-      String name, String type, boolean nullable, String defaultValue, boolean identity) {
+      String name,
+      String type,
+      boolean nullable,
+      String defaultValue,
+      boolean identity,
+      boolean autoincrement) {
     public Col {
       Objects.requireNonNull(name, "column name");
       Objects.requireNonNull(type, "column type of " + name);
+      if (autoincrement && !identity) {
+        throw new IllegalArgumentException(
+            "column " + name + " is AUTOINCREMENT but not the identity (SQLite's rowid alias)");
+      }
     }
   }
 
@@ -89,9 +100,16 @@ public record DiffSchema(
     }
   }
 
-  public record View(String name, String definition, List<String> columns) {
+  /**
+   * A view: {@code columns} its output columns when the input names them (for the classification),
+   * {@code columnList} the column list its DDL declares ({@code CREATE VIEW v (a, b) AS}), empty
+   * when none: the DDL the diff writes re-creates it.
+   */
+  public record View(
+      String name, String definition, List<String> columns, List<String> columnList) {
     public View {
       columns = columns == null ? List.of() : List.copyOf(columns);
+      columnList = columnList == null ? List.of() : List.copyOf(columnList);
     }
   }
 
@@ -111,7 +129,13 @@ public record DiffSchema(
       for (Column c : t.columns()) {
         cols.put(
             c.name(),
-            new Col(c.name(), c.nativeType(), c.nullable(), c.defaultExpression(), c.identity()));
+            new Col(
+                c.name(),
+                c.nativeType(),
+                c.nullable(),
+                c.defaultExpression(),
+                c.identity(),
+                c.autoincrement()));
       }
       List<List<String>> uniques = t.uniqueKeys().stream().map(KeyConstraint::columns).toList();
       List<Fk> fks = new java.util.ArrayList<>();
@@ -135,7 +159,7 @@ public record DiffSchema(
     }
     Map<String, View> views = new LinkedHashMap<>();
     for (ViewInfo v : inventory.views()) {
-      views.put(v.name(), new View(v.name(), v.definition(), List.of()));
+      views.put(v.name(), new View(v.name(), v.definition(), v.columnList(), v.columnList()));
     }
     Map<String, String> routines = new LinkedHashMap<>();
     if (inventory.routines() != null) {

@@ -52,7 +52,8 @@ public final class PlannedTargetDiff {
                 c.type() == null ? String.valueOf(c.sourceType()) : c.type(),
                 c.nullable(),
                 c.defaultValue(),
-                c.identity()));
+                c.identity(),
+                false));
       }
       List<DiffSchema.Fk> fks = new ArrayList<>();
       for (ForeignKey fk : t.foreignKeys()) {

@@ -31,7 +31,16 @@ import java.util.zip.CRC32;
  * {@code new_X} created, the common columns copied, X dropped, {@code new_X} renamed to X, X's
  * indexes and triggers, the views and triggers re-created, {@code PRAGMA foreign_key_check},
  * commit, foreign keys on. The rebuild applies every change of that table at once and is the step
- * of its first change; the table's other changes carry no step of their own.
+ * of its first change; the table's other changes carry no step of their own. An {@code INTEGER
+ * PRIMARY KEY} is declared in its column as SQLite's own DDL does (without NOT NULL, which the
+ * rowid never needs), with its AUTOINCREMENT; when X has AUTOINCREMENT before and after, its {@code
+ * sqlite_sequence} counter (which DROP TABLE deletes) is carried to {@code new_X} before the drop,
+ * and the rename carries it on to X, so no key of a deleted row is handed out again. Adding or
+ * dropping AUTOINCREMENT is a change of its own that rebuilds the table.
+ *
+ * <p>A view whose DDL declares a column list ({@code CREATE VIEW v (a, b) AS ...}, SQLite keeps it
+ * outside the SELECT) is re-created with it, and a change of the list alone is a change of the
+ * view.
  *
  * <p>Every change is a list of steps, each in a phase; the forward script runs the steps by phase
  * (drops of views and foreign keys first, then tables, columns, constraints, indexes, foreign keys,
@@ -184,7 +193,7 @@ public final class SchemaDiff {
             "a new view",
             null,
             new Step(CREATE_VIEW, List.of(createView(v)), List.of(dropView(v.name()))));
-      } else if (!Objects.equals(norm(old.definition()), norm(v.definition()))) {
+      } else if (!sameView(old, v)) {
         Set<String> lost = new LinkedHashSet<>(old.columns());
         lost.removeAll(v.columns());
         Impact impact =
@@ -314,10 +323,15 @@ public final class SchemaDiff {
   private String createTable(
       String name, DiffSchema.Table t, java.util.function.Predicate<String> readded) {
     List<String> defs = new ArrayList<>();
+    String rowid = rowidAlias(t);
     for (DiffSchema.Col c : t.columns().values()) {
-      defs.add("  " + columnDef(c, readded.test(c.name())));
+      defs.add(
+          "  "
+              + (c.name().equals(rowid)
+                  ? rowidAliasDef(t, c)
+                  : columnDef(c, readded.test(c.name()))));
     }
-    if (!t.primaryKey().isEmpty()) {
+    if (!t.primaryKey().isEmpty() && rowid == null) {
       defs.add(
           "  CONSTRAINT "
               + pg.quote(t.name() + "_pkey")
@@ -337,6 +351,34 @@ public final class SchemaDiff {
       }
     }
     return "CREATE TABLE " + name + " (\n" + String.join(",\n", defs) + "\n)";
+  }
+
+  /**
+   * SQLite: the column that is the table's rowid (its single-column primary key, an identity typed
+   * INTEGER), declared in the column as SQLite's own DDL does; null elsewhere.
+   */
+  private String rowidAlias(DiffSchema.Table t) {
+    if (syntax != Syntax.SQLITE || t.primaryKey().size() != 1) {
+      return null;
+    }
+    DiffSchema.Col c = t.columns().get(t.primaryKey().get(0));
+    return c != null && c.identity() && c.type().trim().equalsIgnoreCase("INTEGER")
+        ? c.name()
+        : null;
+  }
+
+  /**
+   * {@code id INTEGER PRIMARY KEY [AUTOINCREMENT]}: AUTOINCREMENT is a column constraint only, and
+   * no NOT NULL (the rowid is never NULL; SQLite's catalogue shows it nullable as declared).
+   */
+  private String rowidAliasDef(DiffSchema.Table t, DiffSchema.Col c) {
+    return pg.quote(c.name())
+        + " "
+        + c.type()
+        + " CONSTRAINT "
+        + pg.quote(t.name() + "_pkey")
+        + " PRIMARY KEY"
+        + (c.autoincrement() ? " AUTOINCREMENT" : "");
   }
 
   private void tableDropped(DiffSchema.Table t) {
@@ -456,6 +498,31 @@ public final class SchemaDiff {
                 ALTER_COLUMN,
                 List.of(alterNullable(alter, col, c)),
                 List.of(alterNullable(alter, col, o))));
+      }
+      if (syntax == Syntax.SQLITE && o.autoincrement() != c.autoincrement()) {
+        add(
+            object,
+            c.autoincrement() ? "AUTOINCREMENT added" : "AUTOINCREMENT dropped",
+            c.autoincrement() ? Impact.COMPATIBLE : Impact.POTENTIALLY_BREAKING,
+            c.autoincrement() ? "low" : "medium",
+            c.autoincrement()
+                ? "keys of deleted rows are no longer reused"
+                : "new rows may reuse the keys of deleted rows",
+            c.autoincrement()
+                ? null
+                : "rolling back restores AUTOINCREMENT, but keys reused meanwhile stay reused",
+            new Step(
+                ALTER_COLUMN,
+                List.of(
+                    sqliteCannot(
+                        alter,
+                        col,
+                        c.autoincrement() ? "add AUTOINCREMENT" : "drop AUTOINCREMENT")),
+                List.of(
+                    sqliteCannot(
+                        alter,
+                        col,
+                        o.autoincrement() ? "add AUTOINCREMENT" : "drop AUTOINCREMENT"))));
       }
       if (!Objects.equals(o.defaultValue(), c.defaultValue())) {
         add(
@@ -691,6 +758,9 @@ public final class SchemaDiff {
       if (o.nullable() != c.nullable()) {
         why.add("change NOT NULL of " + c.name());
       }
+      if (o.autoincrement() != c.autoincrement()) {
+        why.add((c.autoincrement() ? "add" : "drop") + " AUTOINCREMENT of " + c.name());
+      }
       if (!Objects.equals(o.defaultValue(), c.defaultValue())) {
         why.add("change the default of " + c.name());
       }
@@ -728,7 +798,8 @@ public final class SchemaDiff {
       DiffSchema toSchema,
       List<String> reasons) {
     String x = pg.quote(to.name());
-    String newX = pg.quote(freeName("new_" + to.name()));
+    String newName = freeName("new_" + to.name());
+    String newX = pg.quote(newName);
     // the rollback re-adds the columns the forward step dropped: NOT NULL only with a default
     boolean rollback = fromSchema == after;
     List<String> common =
@@ -759,6 +830,9 @@ public final class SchemaDiff {
     out.add(createTable(newX, to, c -> rollback && !from.columns().containsKey(c)));
     out.add(
         "INSERT INTO " + newX + " (" + cols(common) + ") SELECT " + cols(common) + " FROM " + x);
+    if (autoincrement(from) && autoincrement(to)) {
+      out.addAll(carrySequence(to.name(), newName));
+    }
     out.add("DROP TABLE " + x);
     out.add("ALTER TABLE " + newX + " RENAME TO " + x);
     to.indexes().forEach(ix -> out.add(createIndex(to, ix)));
@@ -784,6 +858,31 @@ public final class SchemaDiff {
     return out;
   }
 
+  private static boolean autoincrement(DiffSchema.Table t) {
+    return t.columns().values().stream().anyMatch(DiffSchema.Col::autoincrement);
+  }
+
+  /**
+   * The AUTOINCREMENT counter of table {@code x} (its row of {@code sqlite_sequence}, which DROP
+   * TABLE deletes) carried to {@code newX} before the drop; the rename to x then renames the row.
+   * newX holds x's rows, so x's counter is right for it as it is. The copy of the rows has given
+   * newX a row of its own (its largest key, or 0 even when x had no row): it is replaced, so that
+   * no key of a deleted row is handed out again and a never-written table keeps having none.
+   */
+  private static List<String> carrySequence(String x, String newX) {
+    return List.of(
+        "DELETE FROM sqlite_sequence WHERE name = " + literal(newX),
+        "INSERT INTO sqlite_sequence (name, seq) SELECT "
+            + literal(newX)
+            + ", seq FROM sqlite_sequence WHERE name = "
+            + literal(x));
+  }
+
+  /** A SQL string literal. */
+  private static String literal(String s) {
+    return "'" + s.replace("'", "''") + "'";
+  }
+
   /** {@code base}, or {@code base_2}, {@code base_3}... if a table of either schema has it. */
   private String freeName(String base) {
     Set<String> taken = new java.util.HashSet<>();
@@ -803,13 +902,17 @@ public final class SchemaDiff {
     List<DiffSchema.View> out = new ArrayList<>();
     for (DiffSchema.View v : after.views().values()) {
       DiffSchema.View old = before.views().get(v.name());
-      if (old != null
-          && Objects.equals(norm(old.definition()), norm(v.definition()))
-          && names(v.definition(), table)) {
+      if (old != null && sameView(old, v) && names(v.definition(), table)) {
         out.add(v);
       }
     }
     return out;
+  }
+
+  /** Same definition and same declared column list. */
+  private static boolean sameView(DiffSchema.View old, DiffSchema.View v) {
+    return Objects.equals(norm(old.definition()), norm(v.definition()))
+        && old.columnList().equals(v.columnList());
   }
 
   /** Triggers of {@code schema} on tables other than {@code table} whose DDL names it. */
@@ -994,8 +1097,10 @@ public final class SchemaDiff {
         + (syntax == Syntax.MYSQL ? " ON " + pg.quote(t.name()) : "");
   }
 
+  /** {@code CREATE VIEW v [(a, b)] AS ...}: the column list when the view's DDL declares one. */
   private String createView(DiffSchema.View v) {
-    return "CREATE VIEW " + pg.quote(v.name()) + " AS " + v.definition();
+    String list = v.columnList().isEmpty() ? "" : " (" + cols(v.columnList()) + ")";
+    return "CREATE VIEW " + pg.quote(v.name()) + list + " AS " + v.definition();
   }
 
   private String dropView(String name) {

@@ -47,7 +47,8 @@ public final class ToolkitSchema {
       v.getValue().path("columns").forEach(c -> cols.add(c.asText()));
       views.put(
           v.getKey(),
-          new DiffSchema.View(v.getKey(), v.getValue().path("definition").asText(null), cols));
+          new DiffSchema.View(
+              v.getKey(), v.getValue().path("definition").asText(null), cols, List.of()));
     }
     Map<String, String> routines = new LinkedHashMap<>();
     for (JsonNode p : root.path("procedures")) {
@@ -72,7 +73,8 @@ public final class ToolkitSchema {
               type(c.path("type").asText(), c.path("length")),
               c.path("nullable").asBoolean(true) && !c.path("primary_key").asBoolean(false),
               defaultOf(c.get("default")),
-              c.path("auto_increment").asBoolean(false)));
+              c.path("auto_increment").asBoolean(false),
+              false));
       if (c.path("primary_key").asBoolean(false)) {
         pk.add(e.getKey());
       }

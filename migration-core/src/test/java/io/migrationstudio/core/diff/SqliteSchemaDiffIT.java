@@ -147,6 +147,175 @@ class SqliteSchemaDiffIT {
     }
   }
 
+  @Test
+  void aRebuiltAutoincrementTableKeepsItsDeclarationAndItsCounter(@TempDir Path dir)
+      throws Exception {
+    // "Order Lines" needs quoting; plain was never written to, so it has no counter yet
+    Path older =
+        SqliteDatabases.create(
+            dir.resolve("old.db"),
+            "CREATE TABLE \"Order Lines\" (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                + " sku VARCHAR(20), qty INT);"
+                + "CREATE TABLE plain (id INTEGER PRIMARY KEY AUTOINCREMENT, note TEXT);");
+    Path newer =
+        SqliteDatabases.create(
+            dir.resolve("new.db"),
+            "CREATE TABLE \"Order Lines\" (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                + " sku TEXT, qty INT);"
+                + "CREATE TABLE plain (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                + " note TEXT NOT NULL DEFAULT '');");
+    Path work = Files.copy(older, dir.resolve("work.db"));
+    String url = SqliteDatabases.url(work);
+    try (Connection c = DriverManager.getConnection(url)) {
+      st(c, "INSERT INTO \"Order Lines\" (sku, qty) VALUES ('a', 1), ('b', 2), ('c', 3)");
+      st(c, "DELETE FROM \"Order Lines\" WHERE id = 3");
+      List<String> original = catalogue(c);
+      List<String> counters = rows(c, "SELECT name, seq FROM sqlite_sequence ORDER BY name");
+      assertEquals(List.of("Order Lines|3"), counters);
+      List<SchemaDiff.Change> changes =
+          SchemaDiff.compare(SQLITE, live(SqliteDatabases.url(older)), live(url(newer)));
+
+      run(c, SchemaDiff.forward(changes));
+      assertEquals(catalogue(newer), catalogue(c), "the forward rebuilds keep AUTOINCREMENT");
+      assertEquals(counters, rows(c, "SELECT name, seq FROM sqlite_sequence ORDER BY name"));
+
+      run(c, SchemaDiff.rollback(changes));
+      assertEquals(original, catalogue(c));
+      assertEquals(counters, rows(c, "SELECT name, seq FROM sqlite_sequence ORDER BY name"));
+      st(c, "INSERT INTO \"Order Lines\" (sku, qty) VALUES ('d', 4)");
+      assertEquals(
+          List.of("1|a", "2|b", "4|d"), rows(c, "SELECT id, sku FROM \"Order Lines\" ORDER BY id"));
+    }
+  }
+
+  @Test
+  void addingAutoincrementAloneIsAChangeTheRebuildApplies(@TempDir Path dir) throws Exception {
+    Path older =
+        SqliteDatabases.create(
+            dir.resolve("old.db"), "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);");
+    Path newer =
+        SqliteDatabases.create(
+            dir.resolve("new.db"),
+            "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT);");
+    Path work = Files.copy(older, dir.resolve("work.db"));
+    try (Connection c = DriverManager.getConnection(url(work))) {
+      st(c, "INSERT INTO t (v) VALUES ('a'), ('b'), ('c')");
+      st(c, "DELETE FROM t WHERE id = 3");
+      List<String> original = catalogue(c);
+      List<SchemaDiff.Change> changes =
+          SchemaDiff.compare(SQLITE, live(url(older)), live(url(newer)));
+      assertEquals(List.of("column t.id AUTOINCREMENT added"), objects(changes));
+
+      run(c, SchemaDiff.forward(changes));
+      assertEquals(catalogue(newer), catalogue(c));
+      assertEquals(List.of("t|2"), rows(c, "SELECT name, seq FROM sqlite_sequence"));
+      st(c, "DELETE FROM t WHERE id = 2");
+      st(c, "INSERT INTO t (v) VALUES ('d')");
+      assertEquals(List.of("1|a", "3|d"), rows(c, "SELECT id, v FROM t ORDER BY id"));
+
+      run(c, SchemaDiff.rollback(changes));
+      // sqlite_sequence itself stays (SQLite refuses to drop it), without a row for t
+      assertEquals(original, catalogue(c));
+      assertEquals(List.of(), rows(c, "SELECT name, seq FROM sqlite_sequence"));
+      assertEquals(List.of("1|a", "3|d"), rows(c, "SELECT id, v FROM t ORDER BY id"));
+    }
+  }
+
+  @Test
+  void viewColumnListsSurviveTheForwardAndTheRollbackScripts(@TempDir Path dir) throws Exception {
+    String people = "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, born INT);";
+    Path older =
+        SqliteDatabases.create(
+            dir.resolve("old.db"),
+            people
+                // unchanged, over a table the diff rebuilds
+                + "CREATE VIEW names (person, label) AS SELECT id, name FROM people;"
+                // its SELECT changes
+                + "CREATE VIEW ages (\"who\", [year born]) AS SELECT name, born FROM people;"
+                // only its column list changes
+                + "CREATE VIEW renamed (a) AS SELECT id FROM people;"
+                // dropped
+                + "CREATE VIEW gone (x) AS SELECT id FROM people;");
+    Path newer =
+        SqliteDatabases.create(
+            dir.resolve("new.db"),
+            "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT, born TEXT);"
+                + "CREATE VIEW names (person, label) AS SELECT id, name FROM people;"
+                + "CREATE VIEW ages (\"who\", [year born]) AS SELECT name, born || '' FROM people;"
+                + "CREATE VIEW renamed (b) AS SELECT id FROM people;"
+                + "CREATE VIEW fresh (y) AS SELECT name FROM people;");
+    Path work = Files.copy(older, dir.resolve("work.db"));
+    try (Connection c = DriverManager.getConnection(url(work))) {
+      List<String> original = catalogue(c);
+      List<SchemaDiff.Change> changes =
+          SchemaDiff.compare(SQLITE, live(url(older)), live(url(newer)));
+      assertTrue(
+          objects(changes).contains("view renamed definition changed"),
+          objects(changes).toString());
+
+      run(c, SchemaDiff.forward(changes));
+      assertEquals(catalogue(newer), catalogue(c));
+      run(c, SchemaDiff.rollback(changes));
+      assertEquals(original, catalogue(c));
+    }
+  }
+
+  /**
+   * What the scripts must restore, normalised where a rebuild cannot keep the text: every object of
+   * sqlite_schema (type, name, table; for a table whether it declares AUTOINCREMENT, as the SQL
+   * text is regenerated) and each table's and view's {@code pragma table_info} (for a view: the
+   * column names its column list gives). sqlite_sequence is left out: it is compared by its rows.
+   */
+  private static List<String> catalogue(Connection c) throws SQLException {
+    List<String> out = new ArrayList<>();
+    List<String> objects =
+        rows(
+            c,
+            "SELECT type, name, tbl_name,"
+                + " CASE WHEN type = 'table' THEN instr(upper(sql), 'AUTOINCREMENT') > 0 END"
+                + " FROM sqlite_schema WHERE name <> 'sqlite_sequence' ORDER BY type, name");
+    out.addAll(objects);
+    for (String o : objects) {
+      String[] f = o.split("\\|", -1);
+      if (f[0].equals("table") || f[0].equals("view")) {
+        try (java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT cid, name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)")) {
+          ps.setString(1, f[1]);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(
+                  f[1]
+                      + ": "
+                      + rs.getInt(1)
+                      + "|"
+                      + rs.getString(2)
+                      + "|"
+                      + rs.getString(3)
+                      + "|"
+                      + rs.getInt(4)
+                      + "|"
+                      + rs.getString(5)
+                      + "|"
+                      + rs.getInt(6));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<String> catalogue(Path file) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url(file))) {
+      return catalogue(c);
+    }
+  }
+
+  private static String url(Path file) {
+    return SqliteDatabases.url(file);
+  }
+
   private static final io.migrationstudio.core.dialect.Dialect SQLITE =
       io.migrationstudio.core.dialect.Dialects.forName("sqlite");
 
