@@ -116,6 +116,61 @@ class SchemaDiffIT {
     assertTrue(dropped.rollbackNote().contains("values are lost"), dropped.rollbackNote());
   }
 
+  /**
+   * Every difference between the toolkit's two files, read off the files by hand (25: columns,
+   * types, CHECKs, indexes, a table with its foreign key and index, views, a routine), is reported
+   * once with its impact, and nothing else is: a change missed or invented fails here.
+   */
+  @Test
+  void theChangesOfTheToolkitsSchemasAreExactlyTheFilesDifferences() throws Exception {
+    List<String> expected =
+        List.of(
+            "check user_profiles|added: bio IS NULL OR LENGTH(bio) <= 2000|POTENTIALLY_BREAKING",
+            "check user_profiles|added: language IN ('en', 'es', 'fr', 'de', 'it', 'pt', 'ru',"
+                + " 'ja', 'ko', 'zh')|POTENTIALLY_BREAKING",
+            "check user_sessions|added: session_type IN ('web', 'mobile', 'api',"
+                + " 'admin')|POTENTIALLY_BREAKING",
+            "check users|added: phone IS NULL OR LENGTH(phone) >= 10|POTENTIALLY_BREAKING",
+            "column user_profiles.bio|type|POTENTIALLY_BREAKING",
+            "column user_profiles.language|added|COMPATIBLE",
+            "column user_profiles.timezone|added|COMPATIBLE",
+            "column user_sessions.is_mobile|added|COMPATIBLE",
+            "column user_sessions.session_type|added|COMPATIBLE",
+            "column user_sessions.user_agent|type|POTENTIALLY_BREAKING",
+            "column users.email|type|POTENTIALLY_BREAKING",
+            "column users.email_verified_at|added|COMPATIBLE",
+            "column users.last_login_at|added|COMPATIBLE",
+            "column users.phone_verified_at|added|COMPATIBLE",
+            "column users.two_factor_enabled|added|COMPATIBLE",
+            "foreign key user_preferences.user_preferences_user_id_fkey|added|COMPATIBLE",
+            "index idx_user_preferences_user_key|added|COMPATIBLE",
+            "index idx_user_profiles_language|added|COMPATIBLE",
+            "index idx_user_sessions_type|added|COMPATIBLE",
+            "index idx_users_email_verified|added|COMPATIBLE",
+            "index idx_users_last_login|added|COMPATIBLE",
+            "routine get_user_with_profile|added|COMPATIBLE",
+            "table user_preferences|added|COMPATIBLE",
+            "view active_users|definition|COMPATIBLE",
+            "view verified_users|added|COMPATIBLE");
+    List<String> found =
+        SchemaDiff.compare(PG, toolkit("before"), toolkit("after")).stream()
+            .map(SchemaDiffIT::summary)
+            .sorted()
+            .toList();
+    assertEquals(expected.stream().sorted().toList(), found);
+  }
+
+  /**
+   * object|first word of the change|impact; a CHECK by its table and expression (names are CRCs).
+   */
+  private static String summary(SchemaDiff.Change c) {
+    if (c.object().startsWith("check ")) {
+      String table = c.object().substring(6, c.object().indexOf('.'));
+      return "check " + table + "|" + c.change() + "|" + c.impact();
+    }
+    return c.object() + "|" + c.change().split(" ")[0] + "|" + c.impact();
+  }
+
   @Test
   void forwardDdlReachesTheNewSchemaAndRollbackRestoresTheOld(
       TestDatabase stepwise, TestDatabase direct) throws Exception {
