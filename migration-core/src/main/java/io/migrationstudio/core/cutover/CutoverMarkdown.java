@@ -104,6 +104,9 @@ final class CutoverMarkdown {
         .append(" an error on write; no session is ended)\n");
     if (online) {
       md.append(++n).append(". end marker, drain the change stream to it\n");
+      md.append(++n)
+          .append(". start the reverse stream, before the switch: application writes on the")
+          .append(" target from the switch on go back to the source with the way back\n");
     }
     md.append(++n)
         .append(". switch: ")
@@ -111,8 +114,8 @@ final class CutoverMarkdown {
         .append('\n');
     if (online) {
       md.append(++n)
-          .append(". start the reverse stream; write on the target (one row per table rewritten")
-          .append(" with its own values, tagged so the reverse stream skips it)\n");
+          .append(". write on the target (one row per table rewritten with its own values, tagged")
+          .append(" so the reverse stream skips it)\n");
       md.append(++n)
           .append(". the way back as a real rollback: freeze the target, drain the reverse stream")
           .append(" to its marker, switch back, unfreeze the source; then the target is unfrozen")

@@ -250,7 +250,8 @@ public final class CutoverService {
 
   /**
    * The real way there and back, timed step by step. Online: catch up, freeze, end marker, drain,
-   * switch, reverse stream from the switch point, the drill's tagged writes and a new session's
+   * the reverse stream from the switch point (made before the switch, as the execution does: the
+   * target takes no application write yet), switch, the drill's tagged writes and a new session's
    * write on the target, then the way back by {@link RollbackService} itself (target frozen,
    * reverse drain to its marker, source sequences, counts, switch back, source unfrozen) and the
    * target unfrozen again. Bulk: freeze, switch, a new target session's write (rolled back), switch
@@ -283,29 +284,34 @@ public final class CutoverService {
               && (live == null
                   || steps.run(REHEARSAL, MARKER, live::mark)
                       && steps.run(REHEARSAL, DRAIN, live::drain))
+              // the reverse capture before the switch, as the execution makes it: a switch the
+              // applications follow (config-file) sends their writes to the target at once, and
+              // a slot made after it starts after those, so they never reach the source
+              && (!wayBack
+                  || steps.run(
+                      REHEARSAL,
+                      REVERSE_START,
+                      () -> {
+                        reverseStart[0] = reverse.prepare(spec, mapping, migrationId).position();
+                        return "reverse capture "
+                            + ReverseStream.captureName(migrationId)
+                            + " on the target from "
+                            + reverseStart[0]
+                            + ", before the switch: every application write on the target after"
+                            + " it is in the reverse stream";
+                      }))
               && run.switchTraffic(steps, REHEARSAL, false)
               && (!wayBack
                   || steps.run(
-                          REHEARSAL,
-                          REVERSE_START,
-                          () -> {
-                            reverseStart[0] =
-                                reverse.prepare(spec, mapping, migrationId).position();
-                            return "reverse capture "
-                                + ReverseStream.captureName(migrationId)
-                                + " on the target from "
-                                + reverseStart[0];
-                          })
-                      && steps.run(
-                          REHEARSAL,
-                          DRILL_WRITES,
-                          () -> {
-                            written[0] = DrillWrites.write(spec, mapping, migrationId, secrets);
-                            return written[0]
-                                + " rows rewritten with their own values, one per non-empty table,"
-                                + " in a session tagged with origin "
-                                + ReverseStream.captureName(migrationId);
-                          }))
+                      REHEARSAL,
+                      DRILL_WRITES,
+                      () -> {
+                        written[0] = DrillWrites.write(spec, mapping, migrationId, secrets);
+                        return written[0]
+                            + " rows rewritten with their own values, one per non-empty table,"
+                            + " in a session tagged with origin "
+                            + ReverseStream.captureName(migrationId);
+                      }))
               && steps.run(REHEARSAL, TARGET_WRITES, () -> expectWritable(spec.target(), "target"));
       if (ok && wayBack) {
         back =

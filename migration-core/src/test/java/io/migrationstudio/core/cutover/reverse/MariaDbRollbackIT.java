@@ -444,6 +444,93 @@ class MariaDbRollbackIT {
   }
 
   /**
+   * Issue 15 (bench/cutover-mariadb.sh failed 1 round in 5): with a {@code config-file} switch the
+   * applications follow the file, so during the drill they write to the target as soon as it names
+   * it. The drill made the reverse capture after the switch, and the application's first writes on
+   * the target committed before the slot's consistent point: the way back never carried them, the
+   * source kept the old rows, and the execution's final check found them different (the bench: 15
+   * rows of the target's first eight transactions). The reverse capture is now made before the
+   * switch, as at the execution, so an application write the moment the file names the target
+   * reaches the source.
+   */
+  @Test
+  void anApplicationWriteTheMomentTheDrillsSwitchNamesTheTargetReachesTheSource(
+      TestMariaDb maria,
+      TestDatabase target,
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    Fixture f = copied(maria, target, false);
+    java.nio.file.Path file = dir.resolve("app.properties");
+    MigrationSpec spec =
+        f.spec()
+            .withCutover(
+                new io.migrationstudio.contracts.spec.CutoverOptions(
+                    null,
+                    "PT5M",
+                    null,
+                    new io.migrationstudio.contracts.spec.SwitchSpec(
+                        "config-file", file.toString(), null, null, null, null, null, null, null),
+                    null,
+                    "PT1M",
+                    null,
+                    null,
+                    null,
+                    null,
+                    null));
+    var stream = new io.migrationstudio.core.cdc.apply.StreamService(SECRETS);
+    String capture = io.migrationstudio.core.cdc.apply.StreamService.captureName(f.id());
+    var acknowledged = new java.util.concurrent.CompletableFuture<Integer>();
+    // the application: follows the file, and writes once the moment it names the target
+    Thread application =
+        new Thread(
+            () -> {
+              try (Connection tgt = target.connect();
+                  Statement s = tgt.createStatement()) {
+                while (!java.nio.file.Files.exists(file)
+                    || !java.nio.file.Files.readString(file).contains(target.jdbcUrl())) {
+                  Thread.sleep(1);
+                }
+                acknowledged.complete(
+                    s.executeUpdate(
+                        "UPDATE customers SET name = 'right after the switch' WHERE id = 3"));
+              } catch (Exception | Error e) {
+                acknowledged.completeExceptionally(e);
+              }
+            },
+            "application");
+    try {
+      streamOne(maria, target, f, stream, capture);
+      application.start();
+      io.migrationstudio.core.cutover.DrillReport drill =
+          new io.migrationstudio.core.cutover.CutoverService(
+                  null, new io.migrationstudio.core.spec.SecretResolver(java.util.Map.of()))
+              .rehearseRealPath(spec, f.id(), f.mapping(), "approved", 7L);
+      assertEquals(
+          1,
+          acknowledged.get(30, java.util.concurrent.TimeUnit.SECONDS),
+          "the application's write on the target was acknowledged");
+      assertEquals(Verdict.PASS, drill.verdict(), drill.toString());
+      try (Connection src = maria.connect()) {
+        assertEquals(
+            "right after the switch",
+            queryString(src, "SELECT name FROM customers WHERE id = 3"),
+            "the write the application made on the target is on the source after the drill");
+      }
+      assertEquals(1L, drill.reverseChanges(), "the application's write came back: " + drill);
+      List<String> names = drill.steps().stream().map(CutoverStep::name).toList();
+      assertTrue(
+          names.indexOf("start the reverse stream at the switch point")
+              < names.indexOf("switch traffic to the target"),
+          "the reverse capture is made before the switch: " + names);
+      assertTrue(!java.nio.file.Files.exists(file), "the drill's switch was reverted");
+    } finally {
+      application.interrupt();
+      application.join(10_000);
+      stream.drop(f.spec(), capture);
+    }
+  }
+
+  /**
    * The live cutover of a MariaDB source as the Cutover stage runs it ({@code executeCutover}: an
    * online migration with its stream applied, the reverse stream, no switch), every step of {@code
    * cutover-log.json} printed with its time. The write guards (triggers) are made before the freeze
