@@ -18,6 +18,7 @@ import io.migrationstudio.workflow.WorkflowWorker;
 import io.migrationstudio.workflow.service.WorkflowServiceRuntime;
 import io.temporal.client.WorkflowException;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.io.File;
 import java.nio.file.Path;
@@ -170,6 +171,7 @@ final class Services implements AutoCloseable {
           EmbeddedTemporal.start(
               ports == null ? LOOPBACK : ports.embeddedTemporalBind(), temporalPort);
       target = embedded.target();
+      Timings.mark("embedded Temporal started");
     }
     Services s = new Services(target, access);
     if (embedded != null) {
@@ -222,6 +224,7 @@ final class Services implements AutoCloseable {
       closeables.add(locks);
       // the Temporal access (it may hold an API key) goes in as a bean, not as a property
       service = ApplicationContext.builder().properties(props).singletons(access, locks).start();
+      Timings.mark("workflow service context started");
       EmbeddedServer http = service.getBean(EmbeddedServer.class);
       if (!http.isRunning()) {
         http.start();
@@ -231,6 +234,7 @@ final class Services implements AutoCloseable {
       apiAddress = clientAddress(ports.bind(), apiPort());
       locks.describe("studio", apiAddress);
       locks.watch(connection.client());
+      Timings.mark("workflow service serving");
     } else {
       connection = TemporalConnection.connect(temporalTarget, namespace(), access);
       closeables.add(connection);
@@ -241,7 +245,14 @@ final class Services implements AutoCloseable {
       closeables.add(own);
       store = own;
     }
-    factory = WorkerFactory.newInstance(connection.client());
+    factory =
+        Timings.enabled()
+            ? WorkerFactory.newInstance(
+                connection.client(),
+                WorkerFactoryOptions.newBuilder()
+                    .setWorkerInterceptors(new ActivityTimings())
+                    .build())
+            : WorkerFactory.newInstance(connection.client());
     // against the in-process server sticky queues must be off (see STACK.md); the same default
     // is used for workers in their own processes, which mostly run against it too
     WorkerOptions options = WorkflowWorker.options(true);
@@ -260,7 +271,9 @@ final class Services implements AutoCloseable {
         default -> throw new IllegalArgumentException(unknownWorker(w));
       }
     }
+    Timings.mark("activity workers registered");
     startFactory(embedded);
+    Timings.mark("activity workers started");
   }
 
   /** {@code host:port} a client on this machine reaches a listener bound to {@code bind} on. */
@@ -460,9 +473,11 @@ final class Services implements AutoCloseable {
       // an interrupted activity can still be inside a git push (JGit does not stop on an
       // interrupt): let it end before the store below closes
       factory.awaitTermination(30, TimeUnit.SECONDS);
+      Timings.mark("activity workers stopped");
     }
     if (service != null) {
       service.close();
+      Timings.mark("workflow service closed");
     }
     for (int i = closeables.size() - 1; i >= 0; i--) {
       try {
@@ -471,5 +486,6 @@ final class Services implements AutoCloseable {
         // shutting down: nothing useful to do with a failure to close
       }
     }
+    Timings.mark("services closed");
   }
 }

@@ -75,6 +75,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
+    Timings.mark("command started");
     return execute(h, text, gitRemote, System.out);
   }
 
@@ -150,6 +151,7 @@ final class ValidateCommand implements Callable<Integer> {
       throws InterruptedException {
     // refuse an invalid spec before anything starts (exit 2 through Errors)
     SpecLoader.parse(specText);
+    Timings.mark("spec parsed");
     try (Services services =
         Services.start(
             home,
@@ -164,6 +166,7 @@ final class ValidateCommand implements Callable<Integer> {
           services.temporalTarget(),
           home.root());
       OperatorService.Started started = services.operator().startValidation(specText);
+      Timings.mark("workflow started");
       out.printf(
           Locale.ROOT,
           "validation of %s started (workflow %s, branch %s)%n",
@@ -173,8 +176,10 @@ final class ValidateCommand implements Callable<Integer> {
       MigrationStatus end =
           new Watcher(services.operator(), out, "")
               .followValidation(started.migrationId(), started.workflowId());
+      Timings.mark("watcher saw the end");
       Services.settle(
           () -> services.operator().awaitValidation(started.workflowId(), LocalRun.SETTLE_MILLIS));
+      Timings.mark("workflow returned");
       StageStatus validation =
           end.stages().stream()
               .filter(s -> s.stage() == Stage.VALIDATION)
@@ -197,6 +202,7 @@ final class ValidateCommand implements Callable<Integer> {
           home.remoteRepository(),
           end.branch(),
           ArtifactPaths.VALIDATION_MD);
+      Timings.mark("verdict printed");
       return end.state() == MigrationState.COMPLETED && validation.verdict() == Verdict.PASS
           ? StudioMain.EXIT_OK
           : StudioMain.EXIT_FAILED;
