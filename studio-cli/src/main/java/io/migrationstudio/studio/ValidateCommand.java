@@ -27,8 +27,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code studio validate SPEC}: the Validation stage alone against an existing source and target
- * (no copy, no review gates), all in this process: embedded Temporal, the workflow service, and the
- * two workers it needs (assessment for the evidence, inventory and mapping; validation). The report
+ * (no copy, no review gates), all in this process: embedded Temporal, the workflow worker, and the
+ * two activity workers it needs (assessment for the evidence, inventory and mapping; validation),
+ * without the workflow service's context and servers (nobody else talks to this run). The report
  * goes to branch {@code validations/<id>}.
  */
 @Command(
@@ -153,13 +154,8 @@ final class ValidateCommand implements Callable<Integer> {
     SpecLoader.parse(specText);
     Timings.mark("spec parsed");
     try (Services services =
-        Services.start(
-            home,
-            null,
-            0,
-            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
-            Set.of(AssessmentWorker.NAME, ValidationWorker.NAME),
-            gitRemote)) {
+        Services.startInProcess(
+            home, Set.of(AssessmentWorker.NAME, ValidationWorker.NAME), gitRemote)) {
       out.printf(
           Locale.ROOT,
           "studio: embedded Temporal at %s, home %s%n",
