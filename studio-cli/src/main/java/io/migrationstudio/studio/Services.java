@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -179,7 +181,7 @@ final class Services implements AutoCloseable {
       s.closeables.add(embedded);
     }
     try {
-      s.startParts(home, embedded != null, ports, workers, gitRemote, false);
+      s.startParts(home, embedded != null, ports, workers, gitRemote, null);
     } catch (RuntimeException e) {
       s.close();
       throw e;
@@ -193,28 +195,83 @@ final class Services implements AutoCloseable {
    * service (its Micronaut context, HTTP status server and gRPC operator API). For a command that
    * starts and follows its own run here and serves nobody else ({@code studio validate}): the
    * context and its two servers were a third of its start-up (issue 17).
+   *
+   * <p>The server starts on a thread of its own while this one runs {@code first} (the command's
+   * own checks, e.g. parsing the spec), opens the artifact store and registers the workers: each
+   * side is mostly class loading, and the client needs the server only when the workers start. When
+   * {@code first} or anything before that fails, the server is stopped once up and the failure
+   * thrown.
    */
-  static Services startInProcess(StudioHome home, Set<String> workers, String gitRemote) {
-    EmbeddedTemporal embedded = EmbeddedTemporal.start(LOOPBACK, 0);
-    Timings.mark("embedded Temporal started");
-    Services s = new Services(embedded.target(), TemporalAccess.PLAINTEXT);
-    s.closeables.add(embedded);
+  static Services startInProcess(
+      StudioHome home, Set<String> workers, String gitRemote, Runnable first) {
+    int port = EmbeddedTemporal.freePort();
+    long t0 = System.currentTimeMillis();
+    FutureTask<EmbeddedTemporal> starting =
+        new FutureTask<>(
+            () -> {
+              EmbeddedTemporal e = EmbeddedTemporal.start(LOOPBACK, port);
+              Timings.span(
+                  "embedded Temporal start (alongside)", System.currentTimeMillis() - t0, "");
+              return e;
+            });
+    Thread thread = new Thread(starting, "studio-embedded-temporal-start");
+    thread.setDaemon(true);
+    thread.start();
+    Services s = new Services(EmbeddedTemporal.target(LOOPBACK, port), TemporalAccess.PLAINTEXT);
     try {
-      s.startParts(home, true, null, workers, gitRemote, true);
+      first.run();
+      Timings.mark("command checks done");
+      s.startParts(home, true, null, workers, gitRemote, () -> s.adoptEmbedded(starting));
     } catch (RuntimeException e) {
       s.close();
+      if (s.closeables.stream().noneMatch(EmbeddedTemporal.class::isInstance)) {
+        try {
+          awaitStarted(starting).close();
+        } catch (RuntimeException notStarted) {
+          e.addSuppressed(notStarted);
+        }
+      }
       throw e;
     }
     return s;
   }
 
+  /** Takes the server {@code starting} started, to be closed last. */
+  private void adoptEmbedded(FutureTask<EmbeddedTemporal> starting) {
+    closeables.add(0, awaitStarted(starting));
+    Timings.mark("embedded Temporal awaited");
+  }
+
+  private static EmbeddedTemporal awaitStarted(FutureTask<EmbeddedTemporal> starting) {
+    try {
+      return starting.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the embedded Temporal was starting", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException("the embedded Temporal did not start", e.getCause());
+    }
+  }
+
+  /**
+   * Starts what this process runs besides the embedded server. {@code inProcess} null: the workflow
+   * service when {@code ports} is given; else the workflow worker and an operator service of this
+   * process (see {@link #startInProcess}), {@code inProcess} run just before the workers start (it
+   * waits for the server).
+   */
   private void startParts(
       StudioHome home,
       boolean embedded,
       ServicePorts ports,
       Set<String> workers,
       String gitRemote,
-      boolean workflowsHere) {
+      Runnable inProcess) {
     if (ports != null) {
       if (!embedded) {
         // wait for a Temporal that is not up yet, and stop with a clear message when it refuses
@@ -267,7 +324,7 @@ final class Services implements AutoCloseable {
       GitArtifactStore own = GitArtifactStore.open(home.root(), gitRemote);
       closeables.add(own);
       store = own;
-      if (workflowsHere) {
+      if (inProcess != null) {
         operator = new OperatorService(connection.client(), store);
       }
     }
@@ -301,6 +358,9 @@ final class Services implements AutoCloseable {
       }
     }
     Timings.mark("activity workers registered");
+    if (inProcess != null) {
+      inProcess.run();
+    }
     startFactory(embedded);
     Timings.mark("activity workers started");
   }

@@ -150,12 +150,14 @@ final class ValidateCommand implements Callable<Integer> {
 
   static int execute(StudioHome home, String specText, String gitRemote, PrintStream out)
       throws InterruptedException {
-    // refuse an invalid spec before anything starts (exit 2 through Errors)
-    SpecLoader.parse(specText);
-    Timings.mark("spec parsed");
+    // an invalid spec is refused (exit 2 through Errors) before the home is touched, while the
+    // embedded Temporal starts alongside (stopped again then)
     try (Services services =
         Services.startInProcess(
-            home, Set.of(AssessmentWorker.NAME, ValidationWorker.NAME), gitRemote)) {
+            home,
+            Set.of(AssessmentWorker.NAME, ValidationWorker.NAME),
+            gitRemote,
+            () -> SpecLoader.parse(specText))) {
       out.printf(
           Locale.ROOT,
           "studio: embedded Temporal at %s, home %s%n",
