@@ -96,6 +96,11 @@ final class EmbeddedTemporal implements AutoCloseable {
 
   /** {@code host:port} for clients: the bound address, or loopback when it binds every address. */
   String target() {
+    return target(host, port);
+  }
+
+  /** {@code host:port} for clients of a server bound to {@code host} and {@code port}. */
+  static String target(String host, int port) {
     boolean any = host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
     return (any ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host) + ":" + port;
   }

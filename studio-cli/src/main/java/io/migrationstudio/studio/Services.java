@@ -18,6 +18,7 @@ import io.migrationstudio.workflow.WorkflowWorker;
 import io.migrationstudio.workflow.service.WorkflowServiceRuntime;
 import io.temporal.client.WorkflowException;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.io.File;
 import java.nio.file.Path;
@@ -28,6 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -113,6 +116,7 @@ final class Services implements AutoCloseable {
   private final String temporalTarget;
   private final TemporalAccess access;
   private ApplicationContext service;
+  private OperatorService operator;
   private TemporalConnection connection;
   private ArtifactStore store;
   private WorkerFactory factory;
@@ -170,13 +174,14 @@ final class Services implements AutoCloseable {
           EmbeddedTemporal.start(
               ports == null ? LOOPBACK : ports.embeddedTemporalBind(), temporalPort);
       target = embedded.target();
+      Timings.mark("embedded Temporal started");
     }
     Services s = new Services(target, access);
     if (embedded != null) {
       s.closeables.add(embedded);
     }
     try {
-      s.startParts(home, embedded != null, ports, workers, gitRemote);
+      s.startParts(home, embedded != null, ports, workers, gitRemote, null);
     } catch (RuntimeException e) {
       s.close();
       throw e;
@@ -184,12 +189,89 @@ final class Services implements AutoCloseable {
     return s;
   }
 
+  /**
+   * The embedded Temporal on a free loopback port, and in one worker factory the workflow worker
+   * and the named activity workers, with an {@link #operator()} of this process; no workflow
+   * service (its Micronaut context, HTTP status server and gRPC operator API). For a command that
+   * starts and follows its own run here and serves nobody else ({@code studio validate}): the
+   * context and its two servers were a third of its start-up (issue 17).
+   *
+   * <p>The server starts on a thread of its own while this one runs {@code first} (the command's
+   * own checks, e.g. parsing the spec), opens the artifact store and registers the workers: each
+   * side is mostly class loading, and the client needs the server only when the workers start. When
+   * {@code first} or anything before that fails, the server is stopped once up and the failure
+   * thrown.
+   */
+  static Services startInProcess(
+      StudioHome home, Set<String> workers, String gitRemote, Runnable first) {
+    int port = EmbeddedTemporal.freePort();
+    long t0 = System.currentTimeMillis();
+    FutureTask<EmbeddedTemporal> starting =
+        new FutureTask<>(
+            () -> {
+              EmbeddedTemporal e = EmbeddedTemporal.start(LOOPBACK, port);
+              Timings.span(
+                  "embedded Temporal start (alongside)", System.currentTimeMillis() - t0, "");
+              return e;
+            });
+    Thread thread = new Thread(starting, "studio-embedded-temporal-start");
+    thread.setDaemon(true);
+    thread.start();
+    Services s = new Services(EmbeddedTemporal.target(LOOPBACK, port), TemporalAccess.PLAINTEXT);
+    try {
+      first.run();
+      Timings.mark("command checks done");
+      s.startParts(home, true, null, workers, gitRemote, () -> s.adoptEmbedded(starting));
+    } catch (RuntimeException e) {
+      s.close();
+      if (s.closeables.stream().noneMatch(EmbeddedTemporal.class::isInstance)) {
+        try {
+          awaitStarted(starting).close();
+        } catch (RuntimeException notStarted) {
+          e.addSuppressed(notStarted);
+        }
+      }
+      throw e;
+    }
+    return s;
+  }
+
+  /** Takes the server {@code starting} started, to be closed last. */
+  private void adoptEmbedded(FutureTask<EmbeddedTemporal> starting) {
+    closeables.add(0, awaitStarted(starting));
+    Timings.mark("embedded Temporal awaited");
+  }
+
+  private static EmbeddedTemporal awaitStarted(FutureTask<EmbeddedTemporal> starting) {
+    try {
+      return starting.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the embedded Temporal was starting", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException("the embedded Temporal did not start", e.getCause());
+    }
+  }
+
+  /**
+   * Starts what this process runs besides the embedded server. {@code inProcess} null: the workflow
+   * service when {@code ports} is given; else the workflow worker and an operator service of this
+   * process (see {@link #startInProcess}), {@code inProcess} run just before the workers start (it
+   * waits for the server).
+   */
   private void startParts(
       StudioHome home,
       boolean embedded,
       ServicePorts ports,
       Set<String> workers,
-      String gitRemote) {
+      String gitRemote,
+      Runnable inProcess) {
     if (ports != null) {
       if (!embedded) {
         // wait for a Temporal that is not up yet, and stop with a clear message when it refuses
@@ -222,6 +304,7 @@ final class Services implements AutoCloseable {
       closeables.add(locks);
       // the Temporal access (it may hold an API key) goes in as a bean, not as a property
       service = ApplicationContext.builder().properties(props).singletons(access, locks).start();
+      Timings.mark("workflow service context started");
       EmbeddedServer http = service.getBean(EmbeddedServer.class);
       if (!http.isRunning()) {
         http.start();
@@ -231,6 +314,7 @@ final class Services implements AutoCloseable {
       apiAddress = clientAddress(ports.bind(), apiPort());
       locks.describe("studio", apiAddress);
       locks.watch(connection.client());
+      Timings.mark("workflow service serving");
     } else {
       connection = TemporalConnection.connect(temporalTarget, namespace(), access);
       closeables.add(connection);
@@ -240,8 +324,18 @@ final class Services implements AutoCloseable {
       GitArtifactStore own = GitArtifactStore.open(home.root(), gitRemote);
       closeables.add(own);
       store = own;
+      if (inProcess != null) {
+        operator = new OperatorService(connection.client(), store);
+      }
     }
-    factory = WorkerFactory.newInstance(connection.client());
+    factory =
+        Timings.enabled()
+            ? WorkerFactory.newInstance(
+                connection.client(),
+                WorkerFactoryOptions.newBuilder()
+                    .setWorkerInterceptors(new ActivityTimings())
+                    .build())
+            : WorkerFactory.newInstance(connection.client());
     // against the in-process server sticky queues must be off (see STACK.md); the same default
     // is used for workers in their own processes, which mostly run against it too
     WorkerOptions options = WorkflowWorker.options(true);
@@ -249,6 +343,9 @@ final class Services implements AutoCloseable {
     if (slots != null) {
       options =
           WorkerOptions.newBuilder(options).setMaxConcurrentActivityExecutionSize(slots).build();
+    }
+    if (operator != null) {
+      WorkflowWorker.register(factory, WorkflowWorker.options(embedded));
     }
     SecretResolver secrets = secrets(home);
     for (String w : workers) {
@@ -260,7 +357,12 @@ final class Services implements AutoCloseable {
         default -> throw new IllegalArgumentException(unknownWorker(w));
       }
     }
+    Timings.mark("activity workers registered");
+    if (inProcess != null) {
+      inProcess.run();
+    }
     startFactory(embedded);
+    Timings.mark("activity workers started");
   }
 
   /** {@code host:port} a client on this machine reaches a listener bound to {@code bind} on. */
@@ -383,7 +485,7 @@ final class Services implements AutoCloseable {
   }
 
   OperatorService operator() {
-    return service().getBean(OperatorService.class);
+    return operator != null ? operator : service().getBean(OperatorService.class);
   }
 
   int apiPort() {
@@ -460,9 +562,11 @@ final class Services implements AutoCloseable {
       // an interrupted activity can still be inside a git push (JGit does not stop on an
       // interrupt): let it end before the store below closes
       factory.awaitTermination(30, TimeUnit.SECONDS);
+      Timings.mark("activity workers stopped");
     }
     if (service != null) {
       service.close();
+      Timings.mark("workflow service closed");
     }
     for (int i = closeables.size() - 1; i >= 0; i--) {
       try {
@@ -471,5 +575,6 @@ final class Services implements AutoCloseable {
         // shutting down: nothing useful to do with a failure to close
       }
     }
+    Timings.mark("services closed");
   }
 }

@@ -45,7 +45,9 @@ public final class StudioMain implements Runnable {
   public static final int EXIT_INVALID = 2;
 
   public static void main(String[] args) {
-    System.exit(execute(args));
+    int code = execute(args);
+    Timings.mark("command ended");
+    System.exit(code);
   }
 
   /**

@@ -27,8 +27,9 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code studio validate SPEC}: the Validation stage alone against an existing source and target
- * (no copy, no review gates), all in this process: embedded Temporal, the workflow service, and the
- * two workers it needs (assessment for the evidence, inventory and mapping; validation). The report
+ * (no copy, no review gates), all in this process: embedded Temporal, the workflow worker, and the
+ * two activity workers it needs (assessment for the evidence, inventory and mapping; validation),
+ * without the workflow service's context and servers (nobody else talks to this run). The report
  * goes to branch {@code validations/<id>}.
  */
 @Command(
@@ -75,6 +76,7 @@ final class ValidateCommand implements Callable<Integer> {
     }
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
+    Timings.mark("command started");
     return execute(h, text, gitRemote, System.out);
   }
 
@@ -148,22 +150,21 @@ final class ValidateCommand implements Callable<Integer> {
 
   static int execute(StudioHome home, String specText, String gitRemote, PrintStream out)
       throws InterruptedException {
-    // refuse an invalid spec before anything starts (exit 2 through Errors)
-    SpecLoader.parse(specText);
+    // an invalid spec is refused (exit 2 through Errors) before the home is touched, while the
+    // embedded Temporal starts alongside (stopped again then)
     try (Services services =
-        Services.start(
+        Services.startInProcess(
             home,
-            null,
-            0,
-            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
             Set.of(AssessmentWorker.NAME, ValidationWorker.NAME),
-            gitRemote)) {
+            gitRemote,
+            () -> SpecLoader.parse(specText))) {
       out.printf(
           Locale.ROOT,
           "studio: embedded Temporal at %s, home %s%n",
           services.temporalTarget(),
           home.root());
       OperatorService.Started started = services.operator().startValidation(specText);
+      Timings.mark("workflow started");
       out.printf(
           Locale.ROOT,
           "validation of %s started (workflow %s, branch %s)%n",
@@ -173,8 +174,10 @@ final class ValidateCommand implements Callable<Integer> {
       MigrationStatus end =
           new Watcher(services.operator(), out, "")
               .followValidation(started.migrationId(), started.workflowId());
+      Timings.mark("watcher saw the end");
       Services.settle(
           () -> services.operator().awaitValidation(started.workflowId(), LocalRun.SETTLE_MILLIS));
+      Timings.mark("workflow returned");
       StageStatus validation =
           end.stages().stream()
               .filter(s -> s.stage() == Stage.VALIDATION)
@@ -197,6 +200,7 @@ final class ValidateCommand implements Callable<Integer> {
           home.remoteRepository(),
           end.branch(),
           ArtifactPaths.VALIDATION_MD);
+      Timings.mark("verdict printed");
       return end.state() == MigrationState.COMPLETED && validation.verdict() == Verdict.PASS
           ? StudioMain.EXIT_OK
           : StudioMain.EXIT_FAILED;
