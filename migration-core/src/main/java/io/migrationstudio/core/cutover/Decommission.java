@@ -147,15 +147,21 @@ public final class Decommission {
           } catch (SQLException e) {
             throw td.classify(e, "reading the reverse capture " + name);
           }
-          if (left.isEmpty()) {
+          ReverseStream reverse = new ReverseStream(secrets);
+          // the source's tags too: a drop that failed after the capture went leaves the origin
+          List<String> all = new ArrayList<>(left);
+          all.addAll(reverse.tagsLeft(spec, id));
+          if (all.isEmpty()) {
             return new Item(what, "target", ABSENT, "no reverse stream was left on the target");
           }
           if (!act) {
-            return new Item(what, "target", PRESENT, String.join(", ", left) + ": to drop");
+            return new Item(what, "target", PRESENT, String.join(", ", all) + ": to drop");
           }
-          new ReverseStream(secrets).drop(spec, id);
-          return new Item(
-              what, "target", DROPPED, String.join(", ", left) + " and the source's origin");
+          reverse.drop(spec, id);
+          List<String> still = new ArrayList<>(reverse.tagsLeft(spec, id));
+          return still.isEmpty()
+              ? new Item(what, "target", DROPPED, String.join(", ", all))
+              : new Item(what, "target", FAILED, String.join(", ", still) + " still there");
         });
   }
 

@@ -68,6 +68,8 @@ class DecommissionIT {
         "CREATE SCHEMA studio",
         "CREATE TABLE studio.row_changes (migration text NOT NULL, capture text NOT NULL)",
         "INSERT INTO studio.row_changes VALUES ('" + id + "#reverse', 'c')");
+    // a reverse stream whose drop failed after its capture on the target: its origin is left
+    source.execute("SELECT pg_replication_origin_create('" + ReverseStream.originName(id) + "')");
     try (Connection c = source.connect()) {
       Dialects.forName("postgresql")
           .changeCapture()
@@ -101,6 +103,7 @@ class DecommissionIT {
       Decommission d = new Decommission(store, new SecretResolver(Map.of()));
       List<Decommission.Item> plan = d.plan(spec, id);
       assertEquals(Decommission.PRESENT, plan.get(0).state(), plan.toString());
+      assertEquals(Decommission.PRESENT, plan.get(1).state(), "the origin: " + plan);
       assertEquals(Decommission.PRESENT, copy(plan).state(), plan.toString());
       assertTrue(Files.exists(kept), "the plan deletes nothing");
       assertEquals(1, count(source, "pg_replication_slots WHERE slot_name = '" + capture + "'"));
@@ -109,6 +112,8 @@ class DecommissionIT {
       assertEquals(Verdict.PASS, Decommission.verdict(done), done.toString());
       assertEquals(0, count(source, "pg_replication_slots WHERE slot_name = '" + capture + "'"));
       assertEquals(0, count(source, "pg_publication WHERE pubname = '" + capture + "'"));
+      assertEquals(0, count(source, "pg_replication_origin WHERE roname = '" + capture + "'"));
+      assertEquals(Decommission.DROPPED, done.get(1).state(), done.toString());
       assertEquals(1, count(source, "pg_trigger WHERE tgname = 'studio_write_guard'"), "kept");
       assertEquals(2, count(target, "studio.chunk_ledger WHERE migration = 'other'"));
       assertEquals(Decommission.DROPPED, copy(done).state(), done.toString());
@@ -133,6 +138,7 @@ class DecommissionIT {
       // idempotent: a second run finds the capture gone
       List<Decommission.Item> again = d.execute(spec, id);
       assertEquals(Decommission.ABSENT, again.get(0).state());
+      assertEquals(Decommission.ABSENT, again.get(1).state(), again.toString());
       assertEquals(Decommission.ABSENT, copy(again).state());
 
       // another migration's reverse stream position alone keeps a source's studio schema

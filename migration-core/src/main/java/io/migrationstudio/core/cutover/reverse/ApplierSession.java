@@ -87,6 +87,17 @@ final class ApplierSession {
   }
 
   /** Drops origin {@code origin} if it exists (no session may be using it). */
+  /** Whether origin {@code origin} is on the source. */
+  static boolean originExists(Connection source, String origin) throws SQLException {
+    try (PreparedStatement ps =
+        source.prepareStatement("SELECT 1 FROM pg_replication_origin WHERE roname = ?")) {
+      ps.setString(1, origin);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
   static void dropOrigin(Connection source, String origin) throws SQLException {
     try (PreparedStatement ps =
         source.prepareStatement(
