@@ -6,7 +6,6 @@ import io.migrationstudio.contracts.spec.SwitchSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.cdc.ChangeCapture;
 import io.migrationstudio.core.cdc.apply.StreamService;
-import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.cutover.reverse.ReverseStream;
 import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
@@ -39,8 +38,11 @@ import java.util.Optional;
  *   <li>the source's write guards: lifted with {@code cutover.after_decommission: release}, kept
  *       with {@code keep_frozen} (the default; {@code studio release} lifts them later);
  *   <li>the studio schema on the target (chunk ledger, table plan, rejects, lock, stream position)
- *       and the reverse stream's bookkeeping schema on a PostgreSQL source: dropped when no other
- *       migration has rows there, else only this migration's rows are deleted;
+ *       and the studio's bookkeeping on the source (the reverse stream's schema on PostgreSQL; the
+ *       {@code studio} database on MariaDB/MySQL, with the write guards' state too): dropped when
+ *       no other migration has rows there, else only this migration's rows are deleted ({@link
+ *       StudioBookkeeping}). On a MariaDB source left frozen, {@code studio.guard_state} keeps the
+ *       armed rows its guards read ({@link MariaDbStudioDatabase});
  *   <li>the switch's {@value CutoverService#PRE_CUTOVER_SUFFIX} copy of what it replaced, next to
  *       {@code cutover.switch.ini} ({@code pgbouncer}) or {@code cutover.switch.path} ({@code
  *       config-file}): it exists for the rollback, and after the decommission there is none (a
@@ -89,7 +91,7 @@ public final class Decommission {
     items.add(reverseCapture(spec, id, act));
     items.add(guards(spec, act));
     items.add(studioSchema(spec, id, act, false));
-    if (Dialects.source(spec).speaksPostgres()) {
+    if (StudioBookkeeping.on(Dialects.source(spec)).isPresent()) {
       items.add(studioSchema(spec, id, act, true));
     }
     switchCopy(spec, act).ifPresent(items::add);
@@ -145,15 +147,21 @@ public final class Decommission {
           } catch (SQLException e) {
             throw td.classify(e, "reading the reverse capture " + name);
           }
-          if (left.isEmpty()) {
+          ReverseStream reverse = new ReverseStream(secrets);
+          // the source's tags too: a drop that failed after the capture went leaves the origin
+          List<String> all = new ArrayList<>(left);
+          all.addAll(reverse.tagsLeft(spec, id));
+          if (all.isEmpty()) {
             return new Item(what, "target", ABSENT, "no reverse stream was left on the target");
           }
           if (!act) {
-            return new Item(what, "target", PRESENT, String.join(", ", left) + ": to drop");
+            return new Item(what, "target", PRESENT, String.join(", ", all) + ": to drop");
           }
-          new ReverseStream(secrets).drop(spec, id);
-          return new Item(
-              what, "target", DROPPED, String.join(", ", left) + " and the source's origin");
+          reverse.drop(spec, id);
+          List<String> still = new ArrayList<>(reverse.tagsLeft(spec, id));
+          return still.isEmpty()
+              ? new Item(what, "target", DROPPED, String.join(", ", all))
+              : new Item(what, "target", FAILED, String.join(", ", still) + " still there");
         });
   }
 
@@ -193,37 +201,46 @@ public final class Decommission {
 
   private Item studioSchema(MigrationSpec spec, String id, boolean act, boolean onSource) {
     String side = onSource ? "source" : "target";
-    String what = "studio schema " + TargetSchema.DEFAULT_STUDIO_SCHEMA;
     Dialect d = onSource ? Dialects.source(spec) : Dialects.target(spec);
-    StudioSchema schema = new StudioSchema(TargetSchema.DEFAULT_STUDIO_SCHEMA);
+    StudioBookkeeping schema = StudioBookkeeping.on(d).orElseThrow();
+    String what = schema.describe();
     return guarded(
         what,
         side,
         () -> {
           try (Connection c =
               Dialects.open(onSource ? spec.source() : spec.target(), secrets, side)) {
-            StudioSchema.Contents now = schema.inspect(c, id);
+            StudioBookkeeping.Contents now = schema.inspect(c, id);
             if (!now.exists()) {
-              return new Item(what, side, ABSENT, "no studio schema on the " + side);
+              return new Item(what, side, ABSENT, "no " + what + " on the " + side);
             }
             String holds = "holds " + String.join(", ", now.tables());
             if (!act) {
-              return new Item(
-                  what,
-                  side,
-                  PRESENT,
-                  holds
-                      + (now.otherMigrations().isEmpty()
-                          ? ": to drop"
-                          : ": kept for " + now.otherMigrations() + ", this migration's rows go"));
+              return new Item(what, side, PRESENT, holds + ": " + planned(now));
             }
             String done = schema.remove(c, id);
             return new Item(
                 what, side, done.equals("dropped") ? DROPPED : KEPT, done + " (" + holds + ")");
           } catch (SQLException e) {
-            throw d.classify(e, "removing the studio schema on the " + side);
+            throw d.classify(e, "removing the " + what + " on the " + side);
           }
         });
+  }
+
+  /** What {@link StudioBookkeeping#remove} will do with {@code now}. */
+  private static String planned(StudioBookkeeping.Contents now) {
+    if (now.drops()) {
+      return "to drop";
+    }
+    String kept =
+        now.otherMigrations().isEmpty()
+            ? "kept for the write guards of the "
+                + now.freeze().size()
+                + " tables left frozen ("
+                + String.join(", ", now.freeze())
+                + ")"
+            : "kept for " + now.otherMigrations();
+    return kept + ", this migration's rows go";
   }
 
   /** The switch's copy of what it replaced; empty for a switch that keeps none. */

@@ -457,6 +457,18 @@ public interface Dialect {
     default List<String> guardedTables(Connection connection) throws SQLException {
       return List.of();
     }
+
+    /**
+     * For {@code studio release}, after {@link #unfreezeWrites}: removes what the guards kept
+     * outside the guarded tables once no guard of the server reads it (MariaDB: the stale rows of
+     * the connection's database in {@code studio.guard_state}, then that table when empty, then the
+     * {@code studio} database when nothing else is in it); returns what was removed, empty when
+     * nothing was. Not for the cutover's own unfreeze: it is DDL, and a rollback that re-freezes
+     * would make it again.
+     */
+    default List<String> removeState(Connection control) throws SQLException {
+      return List.of();
+    }
   }
 
   /** Whether {@link #copyTextIn} runs on this engine. */

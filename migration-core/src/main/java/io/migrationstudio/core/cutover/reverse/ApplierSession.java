@@ -87,6 +87,26 @@ final class ApplierSession {
   }
 
   /** Drops origin {@code origin} if it exists (no session may be using it). */
+  /**
+   * Whether origin {@code origin} is on the source; false for an account that may not read {@code
+   * pg_replication_origin} (SQLState 42501): {@link #createOrigin} reads it too, so such an account
+   * made none (a migration without a reverse stream needs no grant for its decommission).
+   */
+  static boolean originExists(Connection source, String origin) throws SQLException {
+    try (PreparedStatement ps =
+        source.prepareStatement("SELECT 1 FROM pg_replication_origin WHERE roname = ?")) {
+      ps.setString(1, origin);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    } catch (SQLException e) {
+      if ("42501".equals(e.getSQLState())) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   static void dropOrigin(Connection source, String origin) throws SQLException {
     try (PreparedStatement ps =
         source.prepareStatement(

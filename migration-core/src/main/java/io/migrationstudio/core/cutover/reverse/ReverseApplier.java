@@ -68,6 +68,18 @@ interface ReverseApplier {
   }
 
   /**
+   * What {@link #dropTags} would drop that is still on {@code src} (PostgreSQL: the replication
+   * origin; other engines: nothing).
+   */
+  static List<String> tagsLeft(Dialect source, Connection src, String migrationId)
+      throws SQLException {
+    String origin = ReverseStream.originName(migrationId);
+    return source.speaksPostgres() && ApplierSession.originExists(src, origin)
+        ? List.of("replication origin " + origin + " on the source")
+        : List.of();
+  }
+
+  /**
    * The applier for {@code source}'s engine, applying the {@code inverse} mapping ({@link
    * MappingInversion#invert}) for migration {@code migrationId}.
    */

@@ -260,6 +260,18 @@ public final class ReverseStream {
     return capture().emitHeartbeat(target, "rollback:" + migrationId);
   }
 
+  /**
+   * What {@link #drop} drops on the source that is still there (PostgreSQL: the replication
+   * origin), also when the capture on the target is gone already (a drop that failed after it).
+   */
+  public List<String> tagsLeft(MigrationSpec spec, String migrationId) {
+    try (Connection src = Dialects.open(spec.source(), secrets, "source")) {
+      return ReverseApplier.tagsLeft(Dialects.source(spec), src, migrationId);
+    } catch (SQLException e) {
+      throw Dialects.source(spec).classify(e, "reading the origin " + originName(migrationId));
+    }
+  }
+
   /** Drops the reverse capture on the target and the origin on the source; nothing when gone. */
   public void drop(MigrationSpec spec, String migrationId) {
     String name = captureName(migrationId);

@@ -285,6 +285,59 @@ final class MariaDbWriteFreeze implements WriteFreeze {
     }
   }
 
+  /**
+   * Deletes the rows of the connection's database whose table carries no guard reading them, then
+   * drops {@code studio.guard_state} when no row and no guard of the server is left on it (a guard
+   * reading a missing table would refuse every write with "table doesn't exist" instead of SQLState
+   * 25006), then the {@code studio} database when it holds no table any more (the reverse stream's
+   * bookkeeping, while there, keeps it: the decommission removes that).
+   */
+  @Override
+  public List<String> removeState(Connection c) throws SQLException {
+    List<String> out = new ArrayList<>();
+    if (!stateExists(c)) {
+      return out;
+    }
+    try (Statement s = c.createStatement()) {
+      int stale =
+          s.executeUpdate(
+              "DELETE FROM "
+                  + STATE
+                  + " WHERE table_schema = CAST(DATABASE() AS BINARY) AND NOT EXISTS (SELECT 1"
+                  + " FROM information_schema.TRIGGERS t WHERE t.TRIGGER_SCHEMA = DATABASE()"
+                  + " AND CAST(t.EVENT_OBJECT_TABLE AS BINARY) = "
+                  + STATE
+                  + ".table_name AND t.TRIGGER_NAME LIKE 'studio\\_guard\\_%'"
+                  + " AND t.ACTION_STATEMENT LIKE '%guard\\_state%')");
+      if (stale > 0) {
+        out.add(stale + " stale rows of studio.guard_state");
+      }
+      if (count(s, "SELECT count(*) FROM " + STATE) > 0
+          || count(
+                  s,
+                  "SELECT count(*) FROM information_schema.TRIGGERS WHERE TRIGGER_NAME LIKE"
+                      + " 'studio\\_guard\\_%' AND ACTION_STATEMENT LIKE '%guard\\_state%'")
+              > 0) {
+        return out; // another freeze still reads it
+      }
+      s.execute("DROP TABLE IF EXISTS " + STATE);
+      out.add("studio.guard_state");
+      if (count(s, "SELECT count(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'studio'")
+          == 0) {
+        s.execute("DROP DATABASE IF EXISTS `studio`");
+        out.add("the studio database");
+      }
+    }
+    return out;
+  }
+
+  private static long count(Statement s, String sql) throws SQLException {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   private static boolean stateExists(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet rs =
