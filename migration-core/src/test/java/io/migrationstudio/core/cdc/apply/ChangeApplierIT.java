@@ -426,49 +426,28 @@ class ChangeApplierIT {
                   if (c.source().equals("doc")) {
                     cols.set(
                         i,
-                        new ColumnMapping(
-                            "doc",
-                            "body",
-                            Disposition.MAP,
-                            c.sourceType(),
-                            c.type(),
-                            c.canonical(),
-                            true,
-                            false,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null));
+                        ColumnMapping.builder()
+                            .source("doc")
+                            .target("body")
+                            .disposition(Disposition.MAP)
+                            .sourceType(c.sourceType())
+                            .type(c.type())
+                            .canonical(c.canonical())
+                            .nullable(true)
+                            .build());
                   } else if (c.source().equals("name")) {
                     cols.set(
                         i,
-                        new ColumnMapping(
-                            "name",
-                            "title",
-                            Disposition.TRANSFORM,
-                            c.sourceType(),
-                            "text",
-                            CanonicalType.TEXT,
-                            true,
-                            false,
-                            null,
-                            "upper(name)",
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null));
+                        ColumnMapping.builder()
+                            .source("name")
+                            .target("title")
+                            .disposition(Disposition.TRANSFORM)
+                            .sourceType(c.sourceType())
+                            .type("text")
+                            .canonical(CanonicalType.TEXT)
+                            .nullable(true)
+                            .expression("upper(name)")
+                            .build());
                   }
                 }
                 return cols;
@@ -627,26 +606,15 @@ class ChangeApplierIT {
   }
 
   private static ColumnMapping col(String name, String sourceType, String type, CanonicalType c) {
-    return new ColumnMapping(
-        name,
-        name,
-        Disposition.MAP,
-        sourceType,
-        type,
-        c,
-        !name.equals("id"),
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(name)
+        .target(name)
+        .disposition(Disposition.MAP)
+        .sourceType(sourceType)
+        .type(type)
+        .canonical(c)
+        .nullable(!name.equals("id"))
+        .build();
   }
 
   /** An ordinary trigger {@code audit} on {@code item} writing each row change to {@code audit}. */
