@@ -103,46 +103,23 @@ class StudioRollbackIT {
                 null,
                 List.of("id"),
                 List.of(
-                    new ColumnMapping(
-                        "id",
-                        "id",
-                        Disposition.MAP,
-                        "integer",
-                        "integer",
-                        CanonicalType.INTEGER,
-                        false,
-                        false,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null),
-                    new ColumnMapping(
-                        "n",
-                        "n",
-                        Disposition.MAP,
-                        "text",
-                        "text",
-                        CanonicalType.TEXT,
-                        true,
-                        false,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null)),
+                    ColumnMapping.builder()
+                        .source("id")
+                        .target("id")
+                        .disposition(Disposition.MAP)
+                        .sourceType("integer")
+                        .type("integer")
+                        .canonical(CanonicalType.INTEGER)
+                        .build(),
+                    ColumnMapping.builder()
+                        .source("n")
+                        .target("n")
+                        .disposition(Disposition.MAP)
+                        .sourceType("text")
+                        .type("text")
+                        .canonical(CanonicalType.TEXT)
+                        .nullable(true)
+                        .build()),
                 null,
                 null,
                 null)),

@@ -120,17 +120,12 @@ public record ColumnMapping(
 
   /** This column with comparison rules {@code rule} (null: none). */
   public ColumnMapping withCompare(ComparisonRule rule) {
-    Copy c = new Copy(this);
-    c.compare = rule;
-    return c.build();
+    return toBuilder().compare(rule).build();
   }
 
   /** This column with the value map {@code values} and policy {@code unmapped} (null: none). */
   public ColumnMapping withValueMap(Map<String, Object> values, UnmappedPolicy unmapped) {
-    Copy c = new Copy(this);
-    c.values = values;
-    c.unmapped = unmapped;
-    return c.build();
+    return toBuilder().values(values).unmapped(unmapped).build();
   }
 
   /**
@@ -138,17 +133,12 @@ public record ColumnMapping(
    * GENERATED ALWAYS AS (...) STORED}) and with the collation {@code collation} (null: none).
    */
   public ColumnMapping withGeneratedAndCollation(String generated, String collation) {
-    Copy c = new Copy(this);
-    c.generated = generated;
-    c.collation = collation;
-    return c.build();
+    return toBuilder().generated(generated).collation(collation).build();
   }
 
   /** This column with the trigger-written update expression {@code onUpdate} (null: none). */
   public ColumnMapping withOnUpdate(String onUpdate) {
-    Copy c = new Copy(this);
-    c.onUpdate = onUpdate;
-    return c.build();
+    return toBuilder().onUpdate(onUpdate).build();
   }
 
   /**
@@ -178,8 +168,24 @@ public record ColumnMapping(
     return disposition != Disposition.DROP;
   }
 
-  /** A column's values, to change some of them (the with-methods) and build anew. */
-  private static final class Copy {
+  /**
+   * A builder with every component unset (null, {@code false}): name the ones the column has, as
+   * {@code ColumnMapping.builder().source("id").target("id").disposition(Disposition.MAP)...}.
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this column's values, to change some of them and build anew. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
+   * A column's components by name, built through the canonical constructor (which checks them).
+   * Each component has a setter named after it; one left unset is null or {@code false}.
+   */
+  public static final class Builder {
     private String source;
     private String target;
     private Disposition disposition;
@@ -200,7 +206,9 @@ public record ColumnMapping(
     private String collation;
     private String onUpdate;
 
-    Copy(ColumnMapping m) {
+    private Builder() {}
+
+    private Builder(ColumnMapping m) {
       source = m.source;
       target = m.target;
       disposition = m.disposition;
@@ -222,7 +230,102 @@ public record ColumnMapping(
       onUpdate = m.onUpdate;
     }
 
-    ColumnMapping build() {
+    public Builder source(String source) {
+      this.source = source;
+      return this;
+    }
+
+    public Builder target(String target) {
+      this.target = target;
+      return this;
+    }
+
+    public Builder disposition(Disposition disposition) {
+      this.disposition = disposition;
+      return this;
+    }
+
+    public Builder sourceType(String sourceType) {
+      this.sourceType = sourceType;
+      return this;
+    }
+
+    public Builder type(String type) {
+      this.type = type;
+      return this;
+    }
+
+    public Builder canonical(CanonicalType canonical) {
+      this.canonical = canonical;
+      return this;
+    }
+
+    public Builder nullable(boolean nullable) {
+      this.nullable = nullable;
+      return this;
+    }
+
+    public Builder identity(boolean identity) {
+      this.identity = identity;
+      return this;
+    }
+
+    public Builder defaultValue(String defaultValue) {
+      this.defaultValue = defaultValue;
+      return this;
+    }
+
+    public Builder expression(String expression) {
+      this.expression = expression;
+      return this;
+    }
+
+    public Builder reason(String reason) {
+      this.reason = reason;
+      return this;
+    }
+
+    public Builder rule(String rule) {
+      this.rule = rule;
+      return this;
+    }
+
+    public Builder sourceTimeZone(String sourceTimeZone) {
+      this.sourceTimeZone = sourceTimeZone;
+      return this;
+    }
+
+    public Builder values(Map<String, Object> values) {
+      this.values = values;
+      return this;
+    }
+
+    public Builder unmapped(UnmappedPolicy unmapped) {
+      this.unmapped = unmapped;
+      return this;
+    }
+
+    public Builder compare(ComparisonRule compare) {
+      this.compare = compare;
+      return this;
+    }
+
+    public Builder generated(String generated) {
+      this.generated = generated;
+      return this;
+    }
+
+    public Builder collation(String collation) {
+      this.collation = collation;
+      return this;
+    }
+
+    public Builder onUpdate(String onUpdate) {
+      this.onUpdate = onUpdate;
+      return this;
+    }
+
+    public ColumnMapping build() {
       return new ColumnMapping(
           source,
           target,

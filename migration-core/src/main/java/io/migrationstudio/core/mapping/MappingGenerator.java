@@ -97,26 +97,17 @@ public final class MappingGenerator {
                             && column.name().equals(s.ownedByColumn()));
         SourceTypeMapper.Target t = types.map(column, owns);
         ColumnMapping c =
-            new ColumnMapping(
-                column.name(),
-                naming.apply(column.name()),
-                t.disposition(),
-                column.nativeType(),
-                t.type(),
-                t.canonical(),
-                column.nullable(),
-                t.identity(),
-                t.defaultValue(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null);
+            ColumnMapping.builder()
+                .source(column.name())
+                .target(naming.apply(column.name()))
+                .disposition(t.disposition())
+                .sourceType(column.nativeType())
+                .type(t.type())
+                .canonical(t.canonical())
+                .nullable(column.nullable())
+                .identity(t.identity())
+                .defaultValue(t.defaultValue())
+                .build();
         Optional<TypeRules.Indexed> rule = rules.first(table.name(), column);
         // a key column stays written by the copy: chunks and the change stream find rows by it
         boolean key =
@@ -313,26 +304,21 @@ public final class MappingGenerator {
                 && target.canonical() == CanonicalType.TIMESTAMPTZ
             ? r.rule().timeZone()
             : null;
-    return new ColumnMapping(
-        g.source(),
-        g.target(),
-        disposition,
-        g.sourceType(),
-        type,
-        target.canonical(),
-        g.nullable(),
-        identity,
-        defaultValue,
-        g.expression(),
-        r.rule().reason() != null ? r.rule().reason() : g.reason(),
-        TypeRules.describe(r) + (zone == null ? "" : ", read in " + zone),
-        zone,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(g.source())
+        .target(g.target())
+        .disposition(disposition)
+        .sourceType(g.sourceType())
+        .type(type)
+        .canonical(target.canonical())
+        .nullable(g.nullable())
+        .identity(identity)
+        .defaultValue(defaultValue)
+        .expression(g.expression())
+        .reason(r.rule().reason() != null ? r.rule().reason() : g.reason())
+        .rule(TypeRules.describe(r) + (zone == null ? "" : ", read in " + zone))
+        .sourceTimeZone(zone)
+        .build();
   }
 
   /** Tables in inventory load order; tables it does not list follow in name order. */
@@ -445,26 +431,13 @@ public final class MappingGenerator {
       return g;
     }
     if (disposition == Disposition.DROP) {
-      return new ColumnMapping(
-          g.source(),
-          null,
-          disposition,
-          g.sourceType(),
-          null,
-          null,
-          g.nullable(),
-          false,
-          null,
-          null,
-          o.reason() != null ? o.reason() : g.reason(),
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null);
+      return ColumnMapping.builder()
+          .source(g.source())
+          .disposition(disposition)
+          .sourceType(g.sourceType())
+          .nullable(g.nullable())
+          .reason(o.reason() != null ? o.reason() : g.reason())
+          .build();
     }
     // an override that states the type replaces a rule's choice (per column beats by rule)
     boolean ruled = o.type() == null;
@@ -514,26 +487,17 @@ public final class MappingGenerator {
               + " (a new column needs target, type and disposition default or derive)");
       return null;
     }
-    return new ColumnMapping(
-        null,
-        o.target(),
-        d,
-        null,
-        o.type(),
-        TargetType.parse(o.type()).canonical(),
-        o.nullable() == null || o.nullable(),
-        false,
-        o.defaultValue(),
-        o.expression(),
-        o.reason(),
-        null,
-        null,
-        null,
-        null,
-        o.compare(),
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .target(o.target())
+        .disposition(d)
+        .type(o.type())
+        .canonical(TargetType.parse(o.type()).canonical())
+        .nullable(o.nullable() == null || o.nullable())
+        .defaultValue(o.defaultValue())
+        .expression(o.expression())
+        .reason(o.reason())
+        .compare(o.compare())
+        .build();
   }
 
   private static Disposition disposition(TableInfo table, MappingDraft.Column o, List<String> bad) {

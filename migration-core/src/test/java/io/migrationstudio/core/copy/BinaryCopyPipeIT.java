@@ -389,26 +389,16 @@ class BinaryCopyPipeIT {
     for (ColumnMapping c : t.columns()) {
       cols.add(
           "select".equals(c.source())
-              ? new ColumnMapping(
-                  c.source(),
-                  c.target(),
-                  Disposition.CAST,
-                  c.sourceType(),
-                  "text",
-                  io.migrationstudio.core.schema.CanonicalType.TEXT,
-                  true,
-                  false,
-                  null,
-                  null,
-                  "as text",
-                  null,
-                  null,
-                  null,
-                  null,
-                  null,
-                  null,
-                  null,
-                  null)
+              ? ColumnMapping.builder()
+                  .source(c.source())
+                  .target(c.target())
+                  .disposition(Disposition.CAST)
+                  .sourceType(c.sourceType())
+                  .type("text")
+                  .canonical(io.migrationstudio.core.schema.CanonicalType.TEXT)
+                  .nullable(true)
+                  .reason("as text")
+                  .build()
               : c);
     }
     TableMapping cast = t.withColumns(cols);

@@ -37,26 +37,16 @@ class CelExpressionCopyIT {
 
   private static ColumnMapping computed(
       String source, String target, Disposition d, String type, CanonicalType c, String expr) {
-    return new ColumnMapping(
-        source,
-        target,
-        d,
-        source == null ? null : "character varying(120)",
-        type,
-        c,
-        true,
-        false,
-        null,
-        expr,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(source)
+        .target(target)
+        .disposition(d)
+        .sourceType(source == null ? null : "character varying(120)")
+        .type(type)
+        .canonical(c)
+        .nullable(true)
+        .expression(expr)
+        .build();
   }
 
   /** The mapping with {@code table}'s columns edited, re-read and checked as mapping.yaml is. */
@@ -188,26 +178,16 @@ class CelExpressionCopyIT {
                   replace(
                       cols,
                       "code",
-                      new ColumnMapping(
-                          "code",
-                          "code",
-                          Disposition.TRANSFORM,
-                          "character varying(10)",
-                          "bigint",
-                          CanonicalType.BIGINT,
-                          true,
-                          false,
-                          null,
-                          "int(code) * 2",
-                          null,
-                          null,
-                          null,
-                          null,
-                          null,
-                          null,
-                          null,
-                          null,
-                          null)));
+                      ColumnMapping.builder()
+                          .source("code")
+                          .target("code")
+                          .disposition(Disposition.TRANSFORM)
+                          .sourceType("character varying(10)")
+                          .type("bigint")
+                          .canonical(CanonicalType.BIGINT)
+                          .nullable(true)
+                          .expression("int(code) * 2")
+                          .build()));
       TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "q", 100);
       ChunkCopier copier =
           new ChunkCopier(

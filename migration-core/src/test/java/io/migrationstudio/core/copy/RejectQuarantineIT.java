@@ -85,26 +85,19 @@ class RejectQuarantineIT {
 
   private static ColumnMapping override(
       ColumnMapping c, Disposition disposition, String type, boolean nullable) {
-    return new ColumnMapping(
-        c.source(),
-        c.target(),
-        disposition,
-        c.sourceType(),
-        type,
-        c.canonical(),
-        nullable,
-        c.identity(),
-        c.defaultValue(),
-        c.expression(),
-        c.reason(),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(c.source())
+        .target(c.target())
+        .disposition(disposition)
+        .sourceType(c.sourceType())
+        .type(type)
+        .canonical(c.canonical())
+        .nullable(nullable)
+        .identity(c.identity())
+        .defaultValue(c.defaultValue())
+        .expression(c.expression())
+        .reason(c.reason())
+        .build();
   }
 
   private static ChunkCopier copier(long rejectLimit) {

@@ -71,25 +71,14 @@ class RejectReasonTest {
   }
 
   private static ColumnMapping column(String source, String target) {
-    return new ColumnMapping(
-        source,
-        target,
-        Disposition.MAP,
-        "text",
-        "text",
-        CanonicalType.TEXT,
-        true,
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(source)
+        .target(target)
+        .disposition(Disposition.MAP)
+        .sourceType("text")
+        .type("text")
+        .canonical(CanonicalType.TEXT)
+        .nullable(true)
+        .build();
   }
 }

@@ -21,26 +21,17 @@ class TableSqlTest {
 
   private static ColumnMapping column(
       String source, String target, Disposition d, String type, String def, String expression) {
-    return new ColumnMapping(
-        source,
-        target,
-        d,
-        source == null ? null : "integer",
-        type,
-        CanonicalType.INTEGER,
-        true,
-        false,
-        def,
-        expression,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(source)
+        .target(target)
+        .disposition(d)
+        .sourceType(source == null ? null : "integer")
+        .type(type)
+        .canonical(CanonicalType.INTEGER)
+        .nullable(true)
+        .defaultValue(def)
+        .expression(expression)
+        .build();
   }
 
   private static TableSql sql(List<String> pk, ColumnMapping... columns) {
@@ -108,110 +99,52 @@ class TableSqlTest {
     io.migrationstudio.core.dialect.mariadb.MariaDbDialect maria =
         new io.migrationstudio.core.dialect.mariadb.MariaDbDialect();
     ColumnMapping at =
-        new ColumnMapping(
-            "at",
-            "at",
-            Disposition.MAP,
-            "datetime(3)",
-            "timestamp(3)",
-            CanonicalType.TIMESTAMP,
-            false,
-            false,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        ColumnMapping.builder()
+            .source("at")
+            .target("at")
+            .disposition(Disposition.MAP)
+            .sourceType("datetime(3)")
+            .type("timestamp(3)")
+            .canonical(CanonicalType.TIMESTAMP)
+            .build();
     ColumnMapping ts =
-        new ColumnMapping(
-            "ts",
-            "ts",
-            Disposition.MAP,
-            "timestamp(2)",
-            "timestamptz(2)",
-            CanonicalType.TIMESTAMPTZ,
-            true,
-            false,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        ColumnMapping.builder()
+            .source("ts")
+            .target("ts")
+            .disposition(Disposition.MAP)
+            .sourceType("timestamp(2)")
+            .type("timestamptz(2)")
+            .canonical(CanonicalType.TIMESTAMPTZ)
+            .nullable(true)
+            .build();
     ColumnMapping tm =
-        new ColumnMapping(
-            "tm",
-            "tm",
-            Disposition.DROP,
-            "time(4)",
-            null,
-            CanonicalType.TIME,
-            true,
-            false,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        ColumnMapping.builder()
+            .source("tm")
+            .target("tm")
+            .disposition(Disposition.DROP)
+            .sourceType("time(4)")
+            .canonical(CanonicalType.TIME)
+            .nullable(true)
+            .build();
     ColumnMapping n =
-        new ColumnMapping(
-            "n",
-            "n",
-            Disposition.MAP,
-            "int",
-            "integer",
-            CanonicalType.INTEGER,
-            true,
-            false,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        ColumnMapping.builder()
+            .source("n")
+            .target("n")
+            .disposition(Disposition.MAP)
+            .sourceType("int")
+            .type("integer")
+            .canonical(CanonicalType.INTEGER)
+            .nullable(true)
+            .build();
     ColumnMapping later =
-        new ColumnMapping(
-            null,
-            "later",
-            Disposition.TRANSFORM,
-            null,
-            "time(4)",
-            CanonicalType.TIME,
-            true,
-            false,
-            null,
-            "tm",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        ColumnMapping.builder()
+            .target("later")
+            .disposition(Disposition.TRANSFORM)
+            .type("time(4)")
+            .canonical(CanonicalType.TIME)
+            .nullable(true)
+            .expression("tm")
+            .build();
     TableMapping t =
         new TableMapping(
             "m", "m", null, List.of("at"), List.of(at, ts, tm, n, later), null, null, null);
@@ -249,26 +182,13 @@ class TableSqlTest {
             column(null, "by_expr", Disposition.DEFAULT, "integer", null, "40 + 2"),
             column(null, "nothing", Disposition.DEFAULT, "integer", null, null),
             column(null, "sum", Disposition.DERIVE, "integer", null, "row['Gone z'] + x"),
-            new ColumnMapping(
-                "Gone z",
-                null,
-                Disposition.DROP,
-                "integer",
-                null,
-                null,
-                true,
-                false,
-                null,
-                null,
-                "read by sum only",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null));
+            ColumnMapping.builder()
+                .source("Gone z")
+                .disposition(Disposition.DROP)
+                .sourceType("integer")
+                .nullable(true)
+                .reason("read by sum only")
+                .build());
     // no expression is spliced into SQL: the raw inputs (a dropped column too) follow the
     // projections, sorted; an expression reading the row map may read any column, so all are read
     assertEquals(

@@ -29,26 +29,15 @@ class TargetSchemaTest {
             null,
             List.of("id"),
             List.of(
-                new ColumnMapping(
-                    "id",
-                    "id",
-                    Disposition.MAP,
-                    "integer",
-                    "integer",
-                    CanonicalType.INTEGER,
-                    false,
-                    true,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null)),
+                ColumnMapping.builder()
+                    .source("id")
+                    .target("id")
+                    .disposition(Disposition.MAP)
+                    .sourceType("integer")
+                    .type("integer")
+                    .canonical(CanonicalType.INTEGER)
+                    .identity(true)
+                    .build()),
             null,
             null,
             null);
@@ -59,66 +48,32 @@ class TargetSchemaTest {
             null,
             List.of("Key"),
             List.of(
-                new ColumnMapping(
-                    "Key",
-                    "Key",
-                    Disposition.MAP,
-                    "bigint",
-                    "bigint",
-                    CanonicalType.BIGINT,
-                    false,
-                    false,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null),
-                new ColumnMapping(
-                    "select",
-                    "select",
-                    Disposition.MAP,
-                    "text",
-                    "text",
-                    CanonicalType.TEXT,
-                    true,
-                    false,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null),
-                new ColumnMapping(
-                    "naïve 列",
-                    "naïve 列",
-                    Disposition.MAP,
-                    "integer",
-                    "integer",
-                    CanonicalType.INTEGER,
-                    true,
-                    false,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null,
-                    null)),
+                ColumnMapping.builder()
+                    .source("Key")
+                    .target("Key")
+                    .disposition(Disposition.MAP)
+                    .sourceType("bigint")
+                    .type("bigint")
+                    .canonical(CanonicalType.BIGINT)
+                    .build(),
+                ColumnMapping.builder()
+                    .source("select")
+                    .target("select")
+                    .disposition(Disposition.MAP)
+                    .sourceType("text")
+                    .type("text")
+                    .canonical(CanonicalType.TEXT)
+                    .nullable(true)
+                    .build(),
+                ColumnMapping.builder()
+                    .source("naïve 列")
+                    .target("naïve 列")
+                    .disposition(Disposition.MAP)
+                    .sourceType("integer")
+                    .type("integer")
+                    .canonical(CanonicalType.INTEGER)
+                    .nullable(true)
+                    .build()),
             List.of(new KeyConstraint("uq 'select'", List.of("select"))),
             List.of(
                 new ForeignKey(
@@ -129,26 +84,15 @@ class TargetSchemaTest {
   }
 
   private static ColumnMapping valueList(String name, String sourceType, String type) {
-    return new ColumnMapping(
-        name,
-        name,
-        Disposition.MAP,
-        sourceType,
-        type,
-        CanonicalType.TEXT,
-        true,
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(name)
+        .target(name)
+        .disposition(Disposition.MAP)
+        .sourceType(sourceType)
+        .type(type)
+        .canonical(CanonicalType.TEXT)
+        .nullable(true)
+        .build();
   }
 
   /**
@@ -241,26 +185,15 @@ class TargetSchemaTest {
             List.of(),
             List.of(
                 valueList("title", "varchar(10)", "text"),
-                new ColumnMapping(
-                        "last_update",
-                        "last_update",
-                        Disposition.MAP,
-                        "timestamp",
-                        "timestamptz",
-                        CanonicalType.TIMESTAMPTZ,
-                        false,
-                        false,
-                        "CURRENT_TIMESTAMP",
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null)
+                ColumnMapping.builder()
+                    .source("last_update")
+                    .target("last_update")
+                    .disposition(Disposition.MAP)
+                    .sourceType("timestamp")
+                    .type("timestamptz")
+                    .canonical(CanonicalType.TIMESTAMPTZ)
+                    .defaultValue("CURRENT_TIMESTAMP")
+                    .build()
                     .withOnUpdate("CURRENT_TIMESTAMP")),
             null,
             null,
@@ -346,51 +279,29 @@ class TargetSchemaTest {
   }
 
   private static ColumnMapping key(String source, String target, boolean identity) {
-    return new ColumnMapping(
-        source,
-        target,
-        Disposition.MAP,
-        "integer",
-        "integer",
-        CanonicalType.INTEGER,
-        false,
-        identity,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(source)
+        .target(target)
+        .disposition(Disposition.MAP)
+        .sourceType("integer")
+        .type("integer")
+        .canonical(CanonicalType.INTEGER)
+        .identity(identity)
+        .build();
   }
 
   @Test
   void identityComesFromTheFlagAloneNotFromSourceTypeOrDefault() {
     ColumnMapping serialLooking =
-        new ColumnMapping(
-            "n",
-            "n",
-            Disposition.MAP,
-            "serial",
-            "integer",
-            CanonicalType.INTEGER,
-            false,
-            false,
-            "nextval('n_seq'::regclass)",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        ColumnMapping.builder()
+            .source("n")
+            .target("n")
+            .disposition(Disposition.MAP)
+            .sourceType("serial")
+            .type("integer")
+            .canonical(CanonicalType.INTEGER)
+            .defaultValue("nextval('n_seq'::regclass)")
+            .build();
     TableMapping t =
         new TableMapping(
             "T",

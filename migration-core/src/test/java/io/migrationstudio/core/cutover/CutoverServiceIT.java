@@ -85,26 +85,14 @@ class CutoverServiceIT {
                         t.equals("Order Items") ? "id <= 5" : null,
                         List.of("id"),
                         List.of(
-                            new ColumnMapping(
-                                "id",
-                                "id",
-                                Disposition.MAP,
-                                "integer",
-                                "integer",
-                                CanonicalType.INTEGER,
-                                false,
-                                false,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null,
-                                null)),
+                            ColumnMapping.builder()
+                                .source("id")
+                                .target("id")
+                                .disposition(Disposition.MAP)
+                                .sourceType("integer")
+                                .type("integer")
+                                .canonical(CanonicalType.INTEGER)
+                                .build()),
                         null,
                         null,
                         null))

@@ -16,26 +16,15 @@ import org.junit.jupiter.api.Test;
 class SchemaDriftTest {
 
   private static ColumnMapping column(String source, String target, Disposition d) {
-    return new ColumnMapping(
-        source,
-        target,
-        d,
-        "integer",
-        "integer",
-        CanonicalType.INTEGER,
-        true,
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(source)
+        .target(target)
+        .disposition(d)
+        .sourceType("integer")
+        .type("integer")
+        .canonical(CanonicalType.INTEGER)
+        .nullable(true)
+        .build();
   }
 
   private static Set<String> set(String... names) {

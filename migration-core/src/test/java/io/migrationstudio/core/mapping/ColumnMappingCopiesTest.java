@@ -11,7 +11,10 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** Every with-method of {@link ColumnMapping} changes what it names and keeps every other value. */
+/**
+ * Every with-method of {@link ColumnMapping} changes what it names and keeps every other value; its
+ * builder sets every component by name and keeps every value of the column it starts from.
+ */
 class ColumnMappingCopiesTest {
 
   /** A generated MAP column with a value in every component. */
@@ -67,6 +70,36 @@ class ColumnMappingCopiesTest {
   void withOnUpdateKeepsEveryOtherValue() throws Exception {
     ColumnMapping copy = check(c -> c.withOnUpdate("clock_timestamp()"), Set.of("onUpdate"));
     assertEquals("clock_timestamp()", copy.onUpdate());
+  }
+
+  @Test
+  void theBuilderSetsEveryComponentByItsName() throws Exception {
+    ColumnMapping.Builder b = ColumnMapping.builder();
+    for (RecordComponent c : ColumnMapping.class.getRecordComponents()) {
+      ColumnMapping.Builder.class
+          .getMethod(c.getName(), c.getType())
+          .invoke(b, c.getAccessor().invoke(FULL));
+    }
+    assertEquals(FULL, b.build());
+  }
+
+  @Test
+  void toBuilderKeepsEveryValue() {
+    assertEquals(FULL, FULL.toBuilder().build());
+  }
+
+  @Test
+  void anUnsetComponentIsNullOrFalse() throws Exception {
+    ColumnMapping dropped =
+        ColumnMapping.builder().source("x").disposition(Disposition.DROP).build();
+    assertEquals("x", dropped.source());
+    assertEquals(Disposition.DROP, dropped.disposition());
+    for (RecordComponent c : ColumnMapping.class.getRecordComponents()) {
+      if (!Set.of("source", "disposition").contains(c.getName())) {
+        Object unset = c.getType() == boolean.class ? Boolean.FALSE : null;
+        assertEquals(unset, c.getAccessor().invoke(dropped), c.getName() + " unset");
+      }
+    }
   }
 
   /**

@@ -16,9 +16,17 @@ import org.junit.jupiter.api.Test;
 class MappingExpressionsTest {
   private static ColumnMapping column(
       String source, String target, Disposition d, CanonicalType c, String def, String expr) {
-    return new ColumnMapping(
-        source, target, d, "x", "t", c, true, false, def, expr, null, null, null, null, null, null,
-        null, null, null);
+    return ColumnMapping.builder()
+        .source(source)
+        .target(target)
+        .disposition(d)
+        .sourceType("x")
+        .type("t")
+        .canonical(c)
+        .nullable(true)
+        .defaultValue(def)
+        .expression(expr)
+        .build();
   }
 
   private static TableMapping table(ColumnMapping... columns) {

@@ -26,26 +26,17 @@ class ValueMapTest {
 
   private static ColumnMapping column(
       CanonicalType target, String type, Map<String, Object> values, UnmappedPolicy unmapped) {
-    return new ColumnMapping(
-        "code",
-        "code",
-        Disposition.CAST,
-        "x",
-        type,
-        target,
-        true,
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        values,
-        unmapped,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source("code")
+        .target("code")
+        .disposition(Disposition.CAST)
+        .sourceType("x")
+        .type(type)
+        .canonical(target)
+        .nullable(true)
+        .values(values)
+        .unmapped(unmapped)
+        .build();
   }
 
   private static Map<String, Object> map(Object... kv) {
@@ -127,26 +118,17 @@ class ValueMapTest {
     List<String> onTransform = new ArrayList<>();
     ValueMap.compile(
         "T",
-        new ColumnMapping(
-            "code",
-            "code",
-            Disposition.TRANSFORM,
-            "x",
-            "text",
-            CanonicalType.TEXT,
-            true,
-            false,
-            null,
-            "code",
-            null,
-            null,
-            null,
-            map("a", "b"),
-            null,
-            null,
-            null,
-            null,
-            null),
+        ColumnMapping.builder()
+            .source("code")
+            .target("code")
+            .disposition(Disposition.TRANSFORM)
+            .sourceType("x")
+            .type("text")
+            .canonical(CanonicalType.TEXT)
+            .nullable(true)
+            .expression("code")
+            .values(map("a", "b"))
+            .build(),
         CanonicalType.TEXT,
         onTransform);
     assertEquals(1, onTransform.size());

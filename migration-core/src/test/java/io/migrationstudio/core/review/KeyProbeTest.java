@@ -21,26 +21,14 @@ class KeyProbeTest {
       chinookLike(List.of("Artist", "Album")).table("Album").orElseThrow();
 
   private static ColumnMapping map(String source, String target, String type, CanonicalType c) {
-    return new ColumnMapping(
-        source,
-        target,
-        Disposition.MAP,
-        "x",
-        type,
-        c,
-        false,
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(source)
+        .target(target)
+        .disposition(Disposition.MAP)
+        .sourceType("x")
+        .type(type)
+        .canonical(c)
+        .build();
   }
 
   private static TableMapping table(ColumnMapping title, KeyConstraint... uniques) {
@@ -70,26 +58,15 @@ class KeyProbeTest {
   @Test
   void aTransformedValueMappedOrCaseInsensitiveKeyColumnIsMeasured() {
     ColumnMapping lower =
-        new ColumnMapping(
-            "Title",
-            "title",
-            Disposition.TRANSFORM,
-            "x",
-            "text",
-            CanonicalType.TEXT,
-            false,
-            false,
-            null,
-            "lower(Title)",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        ColumnMapping.builder()
+            .source("Title")
+            .target("title")
+            .disposition(Disposition.TRANSFORM)
+            .sourceType("x")
+            .type("text")
+            .canonical(CanonicalType.TEXT)
+            .expression("lower(Title)")
+            .build();
     ColumnMapping mapped =
         map("Title", "title", "text", CanonicalType.TEXT)
             .withValueMap(Map.of("a", "b"), UnmappedPolicy.KEEP);
@@ -115,50 +92,27 @@ class KeyProbeTest {
 
     TableInfo withAddedAtKey = album;
     ColumnMapping toDate =
-        new ColumnMapping(
-            "AddedAt",
-            "added_at",
-            Disposition.CAST,
-            "x",
-            "date",
-            CanonicalType.DATE,
-            true,
-            false,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        ColumnMapping.builder()
+            .source("AddedAt")
+            .target("added_at")
+            .disposition(Disposition.CAST)
+            .sourceType("x")
+            .type("date")
+            .canonical(CanonicalType.DATE)
+            .nullable(true)
+            .build();
     assertTrue(
         KeyProbe.mayMerge(withAddedAtKey.column("AddedAt").orElseThrow(), toDate),
         "a timestamp cast to a date merges the times of a day");
     ColumnMapping widen =
-        new ColumnMapping(
-            "AlbumId",
-            "id",
-            Disposition.CAST,
-            "x",
-            "bigint",
-            CanonicalType.BIGINT,
-            false,
-            false,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        ColumnMapping.builder()
+            .source("AlbumId")
+            .target("id")
+            .disposition(Disposition.CAST)
+            .sourceType("x")
+            .type("bigint")
+            .canonical(CanonicalType.BIGINT)
+            .build();
     assertEquals(false, KeyProbe.mayMerge(album.column("AlbumId").orElseThrow(), widen));
   }
 }

@@ -11,26 +11,15 @@ import org.junit.jupiter.api.Test;
 
 class ColumnAggregatesTest {
   private static ColumnMapping column(String name, String type, CanonicalType canonical) {
-    return new ColumnMapping(
-        name,
-        name,
-        Disposition.MAP,
-        type,
-        type,
-        canonical,
-        true,
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(name)
+        .target(name)
+        .disposition(Disposition.MAP)
+        .sourceType(type)
+        .type(type)
+        .canonical(canonical)
+        .nullable(true)
+        .build();
   }
 
   @Test

@@ -62,26 +62,14 @@ class CutoverActivitiesImplIT {
                     null,
                     List.of("id"),
                     List.of(
-                        new ColumnMapping(
-                            "id",
-                            "id",
-                            Disposition.MAP,
-                            "integer",
-                            "integer",
-                            CanonicalType.INTEGER,
-                            false,
-                            false,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null)),
+                        ColumnMapping.builder()
+                            .source("id")
+                            .target("id")
+                            .disposition(Disposition.MAP)
+                            .sourceType("integer")
+                            .type("integer")
+                            .canonical(CanonicalType.INTEGER)
+                            .build()),
                     null,
                     null,
                     null)),

@@ -82,46 +82,24 @@ class MigrateActivitiesIT {
                 null,
                 List.of("id"),
                 List.of(
-                    new ColumnMapping(
-                        "Id",
-                        "id",
-                        Disposition.MAP,
-                        "integer",
-                        "integer",
-                        CanonicalType.INTEGER,
-                        false,
-                        true,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null),
-                    new ColumnMapping(
-                        "Name",
-                        "name",
-                        Disposition.CAST,
-                        "text",
-                        "varchar(40)",
-                        CanonicalType.VARCHAR,
-                        nameNullable,
-                        false,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null)),
+                    ColumnMapping.builder()
+                        .source("Id")
+                        .target("id")
+                        .disposition(Disposition.MAP)
+                        .sourceType("integer")
+                        .type("integer")
+                        .canonical(CanonicalType.INTEGER)
+                        .identity(true)
+                        .build(),
+                    ColumnMapping.builder()
+                        .source("Name")
+                        .target("name")
+                        .disposition(Disposition.CAST)
+                        .sourceType("text")
+                        .type("varchar(40)")
+                        .canonical(CanonicalType.VARCHAR)
+                        .nullable(nameNullable)
+                        .build()),
                 null,
                 null,
                 null)),

@@ -84,66 +84,32 @@ class ValidationActivitiesIT {
                     null,
                     List.of("id"),
                     List.of(
-                        new ColumnMapping(
-                            "id",
-                            "id",
-                            Disposition.MAP,
-                            "bigint",
-                            "bigint",
-                            CanonicalType.BIGINT,
-                            false,
-                            false,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null),
-                        new ColumnMapping(
-                            "v",
-                            "v",
-                            Disposition.MAP,
-                            "numeric(8,2)",
-                            "numeric(8,2)",
-                            CanonicalType.DECIMAL,
-                            true,
-                            false,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null),
-                        new ColumnMapping(
-                            "s",
-                            "s",
-                            Disposition.MAP,
-                            "text",
-                            "text",
-                            CanonicalType.TEXT,
-                            true,
-                            false,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null)),
+                        ColumnMapping.builder()
+                            .source("id")
+                            .target("id")
+                            .disposition(Disposition.MAP)
+                            .sourceType("bigint")
+                            .type("bigint")
+                            .canonical(CanonicalType.BIGINT)
+                            .build(),
+                        ColumnMapping.builder()
+                            .source("v")
+                            .target("v")
+                            .disposition(Disposition.MAP)
+                            .sourceType("numeric(8,2)")
+                            .type("numeric(8,2)")
+                            .canonical(CanonicalType.DECIMAL)
+                            .nullable(true)
+                            .build(),
+                        ColumnMapping.builder()
+                            .source("s")
+                            .target("s")
+                            .disposition(Disposition.MAP)
+                            .sourceType("text")
+                            .type("text")
+                            .canonical(CanonicalType.TEXT)
+                            .nullable(true)
+                            .build()),
                     null,
                     null,
                     null)),

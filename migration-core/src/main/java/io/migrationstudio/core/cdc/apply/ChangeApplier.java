@@ -246,7 +246,7 @@ public final class ChangeApplier {
         // the chunks the batch touched, with its rows and its position (re-validation reuses the
         // proof of a chunk whose mark did not move)
         marks.add(tgt, migration, touched);
-        rowMarks.add(tgt, migration, capture, rows, before, applied, last);
+        rowMarks.add(tgt, migration, capture, rows, stored, applied, last);
         positions.advance(tgt, capture, last, applied, changes - counts.ignored, lastTime);
         tgt.commit();
       }

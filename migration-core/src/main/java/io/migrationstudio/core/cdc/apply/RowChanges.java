@@ -10,11 +10,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -47,14 +47,28 @@ import java.util.TreeMap;
  * carry (made on the target directly) records nothing: finding those is the full Validation's job.
  * The record grows with the changes the stream applies until the studio schema is removed (the
  * decommission).
+ *
+ * <p><b>Both engines.</b> The reverse appliers keep the same record on the source they write back
+ * to: PostgreSQL through {@link ChangeApplier}, MariaDB through {@code
+ * core.cutover.reverse.MariaDbRowChanges}, which creates the table with MariaDB's types and reads
+ * the position from its own {@code stream_position}. Everything else (the batch row, the coverage
+ * rule, the reading) is this class's dialect-neutral SQL: identifiers quoted by the {@link
+ * Dialect}, the table found in {@code information_schema}.
  */
 public final class RowChanges {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final String table;
+  private static final String NAME = "row_changes";
 
-  public RowChanges(Dialect target, String studioSchema) {
-    this.table = target.qualify(studioSchema, "row_changes");
+  private final String schema;
+  private final String table;
+  private final String keys;
+
+  /** The record in {@code studioSchema} (a MariaDB database) of a database of {@code dialect}. */
+  public RowChanges(Dialect dialect, String studioSchema) {
+    this.schema = Objects.requireNonNull(studioSchema, "studioSchema");
+    this.table = dialect.qualify(studioSchema, NAME);
+    this.keys = dialect.quote("keys"); // a reserved word on MariaDB
   }
 
   public String table() {
@@ -86,7 +100,7 @@ public final class RowChanges {
    */
   public record Coverage(boolean complete, String detail) {}
 
-  /** Creates the table when missing. */
+  /** Creates the table on a PostgreSQL database when missing. */
   public void create(Connection target) throws SQLException {
     try (Statement st = target.createStatement()) {
       st.execute(
@@ -115,24 +129,37 @@ public final class RowChanges {
     return "binlog:" + b.file() + " " + String.format("%020d", b.offset());
   }
 
-  /** The rows of one target transaction, each once, in the order first seen. */
-  static final class Pending {
-    /** table → source key JSON (null: the whole table) → {source key, target key}. */
-    private final Map<String, Map<String, String[][]>> rows = new LinkedHashMap<>();
+  /**
+   * The rows of one applied transaction or batch, each once, in the order first seen, by the table
+   * and key of the stream's source (the forward stream's source; the reverse stream's is the
+   * forward target) and the key of the same row where the stream writes it.
+   */
+  public static final class Pending {
+    /** table → source key JSON (null: the whole table) → {source key, key written}. */
+    private final Map<String, Map<String, List<?>[]>> rows = new LinkedHashMap<>();
 
-    void row(String sourceTable, String[] sourceKey, String[] targetKey) {
-      if (sourceKey == null || targetKey == null) {
+    /** A changed row; a null key (one the check cannot bind back) marks the whole table. */
+    public void row(String sourceTable, String[] sourceKey, String[] writtenKey) {
+      row(
+          sourceTable,
+          sourceKey == null ? null : Arrays.asList(sourceKey),
+          writtenKey == null ? null : Arrays.asList(writtenKey));
+    }
+
+    /** A changed row; a null key (one the check cannot bind back) marks the whole table. */
+    public void row(String sourceTable, List<String> sourceKey, List<String> writtenKey) {
+      if (sourceKey == null || writtenKey == null) {
         whole(sourceTable);
         return;
       }
-      Map<String, String[][]> keys = rows.computeIfAbsent(sourceTable, k -> new LinkedHashMap<>());
+      Map<String, List<?>[]> keys = rows.computeIfAbsent(sourceTable, k -> new LinkedHashMap<>());
       if (!keys.containsKey(null)) {
-        keys.putIfAbsent(RowChanges.json(sourceKey), new String[][] {sourceKey, targetKey});
+        keys.putIfAbsent(RowChanges.json(sourceKey), new List<?>[] {sourceKey, writtenKey});
       }
     }
 
-    void whole(String sourceTable) {
-      Map<String, String[][]> keys = rows.computeIfAbsent(sourceTable, k -> new LinkedHashMap<>());
+    public void whole(String sourceTable) {
+      Map<String, List<?>[]> keys = rows.computeIfAbsent(sourceTable, k -> new LinkedHashMap<>());
       keys.clear();
       keys.put(null, null);
     }
@@ -141,7 +168,7 @@ public final class RowChanges {
       return rows.values().stream().mapToInt(Map::size).sum();
     }
 
-    /** {@code [[table, [source key] or null, [target key] or null], ...]}. */
+    /** {@code [[table, [source key] or null, [key written] or null], ...]}. */
     String json() {
       List<Object[]> out = new ArrayList<>();
       rows.forEach(
@@ -160,28 +187,29 @@ public final class RowChanges {
   }
 
   /**
-   * Records one applied batch of {@code capture} in the caller's transaction: {@code before} is
-   * what {@code stream_position} held before it (empty or a null position: nothing applied yet),
-   * {@code applied} its transactions, {@code last} its last commit position.
+   * Records one applied batch of {@code capture} in the caller's transaction: {@code before} is the
+   * position {@code stream_position} held before it (null: nothing applied yet), {@code applied}
+   * its transactions, {@code last} its last commit position.
    */
-  void add(
-      Connection target,
+  public void add(
+      Connection c,
       String migration,
       String capture,
       Pending pending,
-      Optional<StreamPositions.Stored> before,
+      StreamPosition before,
       int applied,
       StreamPosition last)
       throws SQLException {
     try (PreparedStatement ps =
-        target.prepareStatement(
+        c.prepareStatement(
             "INSERT INTO "
                 + table
-                + " (migration, capture, from_key, to_key, to_position, transactions, row_count, keys)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " (migration, capture, from_key, to_key, to_position, transactions, row_count, "
+                + keys
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, migration);
       ps.setString(2, capture);
-      ps.setString(3, order(before.map(StreamPositions.Stored::position).orElse(null)));
+      ps.setString(3, order(before));
       ps.setString(4, order(last));
       ps.setString(5, last.text());
       ps.setInt(6, applied);
@@ -217,12 +245,22 @@ public final class RowChanges {
   }
 
   /** Whether the table exists (a query of a missing table would end the caller's transaction). */
-  public boolean exists(Connection target) throws SQLException {
-    try (PreparedStatement ps = target.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-      ps.setString(1, table);
+  public boolean exists(Connection c) throws SQLException {
+    return exists(c, schema, NAME);
+  }
+
+  /**
+   * Whether {@code schema} (a MariaDB database) holds a table {@code name}, asked of {@code
+   * information_schema} as both engines have it.
+   */
+  public static boolean exists(Connection c, String schema, String name) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?")) {
+      ps.setString(1, schema);
+      ps.setString(2, name);
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
+        return rs.next();
       }
     }
   }
@@ -240,16 +278,27 @@ public final class RowChanges {
       throws SQLException {
     StreamPosition now =
         positions.read(target, capture).map(StreamPositions.Stored::position).orElse(null);
+    return coverage(target, migration, capture, now, proof);
+  }
+
+  /**
+   * {@link #coverage(Connection, String, String, StreamPositions, StreamPosition)} against the
+   * position {@code now} the stream's {@code stream_position} holds (null: none), for a database
+   * that keeps it in its own table.
+   */
+  public Coverage coverage(
+      Connection c, String migration, String capture, StreamPosition now, StreamPosition proof)
+      throws SQLException {
     String after = order(proof);
     if (now == null || order(now).compareTo(after) <= 0) {
       return new Coverage(true, "the stream applied nothing after the proof");
     }
-    if (!exists(target)) {
-      return new Coverage(false, "the target has no " + table + " (a studio that did not record)");
+    if (!exists(c)) {
+      return new Coverage(false, "there is no " + table + " (a studio that did not record)");
     }
     List<String[]> chain = new ArrayList<>();
     try (PreparedStatement ps =
-        target.prepareStatement(
+        c.prepareStatement(
             "SELECT from_key, to_key FROM "
                 + table
                 + " WHERE migration = ? AND capture = ? AND to_key > ? ORDER BY to_key")) {
@@ -285,15 +334,16 @@ public final class RowChanges {
    * by source table; a table marked whole has one entry with null keys.
    */
   public Map<String, List<Changed>> since(
-      Connection target, String migration, String capture, StreamPosition proof)
-      throws SQLException {
+      Connection c, String migration, String capture, StreamPosition proof) throws SQLException {
     Map<String, Map<String, Changed>> rows = new TreeMap<>();
-    if (!exists(target)) {
+    if (!exists(c)) {
       return new TreeMap<>();
     }
     try (PreparedStatement ps =
-        target.prepareStatement(
-            "SELECT keys FROM "
+        c.prepareStatement(
+            "SELECT "
+                + keys
+                + " FROM "
                 + table
                 + " WHERE migration = ? AND capture = ? AND to_key > ? ORDER BY to_key")) {
       ps.setString(1, migration);
@@ -331,7 +381,7 @@ public final class RowChanges {
     return out;
   }
 
-  private static String json(String[] values) {
+  private static String json(List<String> values) {
     try {
       return JSON.writeValueAsString(values);
     } catch (JsonProcessingException e) {

@@ -247,26 +247,17 @@ public final class MappingInversion {
                     : compare(sourceType, c.type()))
                 == Width.SAME;
         columns.add(
-            new ColumnMapping(
-                c.target(),
-                c.source(),
-                same ? Disposition.MAP : Disposition.CAST,
-                c.type(),
-                sourceType,
-                mariaDb ? MARIADB.canonicalType(sourceType) : PG.canonicalType(sourceType),
-                true,
-                false,
-                null,
-                null,
-                "the way back of " + t.source() + "." + c.source(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null));
+            ColumnMapping.builder()
+                .source(c.target())
+                .target(c.source())
+                .disposition(same ? Disposition.MAP : Disposition.CAST)
+                .sourceType(c.type())
+                .type(sourceType)
+                .canonical(
+                    mariaDb ? MARIADB.canonicalType(sourceType) : PG.canonicalType(sourceType))
+                .nullable(true)
+                .reason("the way back of " + t.source() + "." + c.source())
+                .build());
       }
     }
     List<String> key = new ArrayList<>();

@@ -7,6 +7,7 @@ import io.migrationstudio.core.cdc.RowChange;
 import io.migrationstudio.core.cdc.SourceTransaction;
 import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.cdc.apply.ChangeApplier;
+import io.migrationstudio.core.cdc.apply.RowChanges;
 import io.migrationstudio.core.cdc.apply.StreamPositions;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.copy.TargetSchema;
@@ -200,7 +201,7 @@ final class MariaDbReverseApplier implements ReverseApplier {
     try {
       StreamPosition before = lock(source);
       StreamPosition last = before;
-      MariaDbRowChanges.Pending rows = new MariaDbRowChanges.Pending();
+      RowChanges.Pending rows = new RowChanges.Pending();
       Instant lastTime = null;
       int applied = 0;
       int skipped = 0;
@@ -307,7 +308,7 @@ final class MariaDbReverseApplier implements ReverseApplier {
    * Records the rows {@code change} changed: its key, and for an update that moved the row the old
    * key too; a TRUNCATE, or a key that cannot be bound back as text, the whole table.
    */
-  private static void record(MariaDbRowChanges.Pending rows, TableMapping t, RowChange change) {
+  private static void record(RowChanges.Pending rows, TableMapping t, RowChange change) {
     switch (change.kind()) {
       case INSERT -> rows.row(t.source(), targetKey(t, change.row()), sourceKey(t, change.row()));
       case UPDATE -> {

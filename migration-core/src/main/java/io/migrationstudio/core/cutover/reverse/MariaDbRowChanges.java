@@ -1,18 +1,15 @@
 package io.migrationstudio.core.cutover.reverse;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.cdc.apply.RowChanges;
 import io.migrationstudio.core.cutover.FinalCheck;
+import io.migrationstudio.core.dialect.Dialects;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,12 +24,14 @@ import java.util.TreeMap;
  * its changes and its {@code stream_position}: the record holds each batch exactly once, with its
  * position, or neither.
  *
- * <p>The SQL is MariaDB's (binary collation, so positions sort as bytes, as {@code COLLATE "C"}
- * does on PostgreSQL; {@code information_schema} instead of {@code to_regclass}); the coverage rule
- * is {@link RowChanges#coverage}'s: complete after a position when the batches after it form an
- * unbroken chain ending at the stored position. A batch applied without a record (a reverse stream
- * started by a studio that did not record, a record cut) breaks the chain and the check compares
- * every table in full.
+ * <p>The record is {@link RowChanges} itself (its batch rows, coverage rule and reading, in SQL
+ * both engines speak); this class adds what is MariaDB's: the table's DDL (binary collation, so
+ * positions sort as bytes, as {@code COLLATE "C"} does on PostgreSQL) and the position read from
+ * the reverse applier's {@code stream_position}. The coverage rule is {@link
+ * RowChanges#coverage}'s: complete after a position when the batches after it form an unbroken
+ * chain ending at the stored position. A batch applied without a record (a reverse stream started
+ * by a studio that did not record, a record cut) breaks the chain and the check compares every
+ * table in full.
  *
  * <p><b>Tables emptied behind the guards.</b> A {@code TRUNCATE} fires no trigger, so it passes the
  * write guards on the frozen source, and the target never changed those rows: the record does not
@@ -49,12 +48,12 @@ import java.util.TreeMap;
  * not select the row in the check's own session.
  */
 final class MariaDbRowChanges implements FinalCheck.ChangedRows {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   static final String TABLE = "`" + MariaDbReverseApplier.STUDIO_DATABASE + "`.`row_changes`";
 
   static final String TABLES = "`" + MariaDbReverseApplier.STUDIO_DATABASE + "`.`reverse_tables`";
 
+  private final RowChanges record =
+      new RowChanges(Dialects.forName("mariadb"), MariaDbReverseApplier.STUDIO_DATABASE);
   private final String migration;
   private final String capture;
   private final String database;
@@ -141,7 +140,7 @@ final class MariaDbRowChanges implements FinalCheck.ChangedRows {
   /** The target tables whose source table's id moved since the switch, or is unknown. */
   private List<String> recreated(Connection source) throws SQLException {
     Map<String, Long> then = new TreeMap<>();
-    if (exists(source, "reverse_tables")) {
+    if (RowChanges.exists(source, MariaDbReverseApplier.STUDIO_DATABASE, "reverse_tables")) {
       try (PreparedStatement ps =
           source.prepareStatement(
               "SELECT table_name, table_id FROM " + TABLES + " WHERE capture = ?")) {
@@ -165,178 +164,34 @@ final class MariaDbRowChanges implements FinalCheck.ChangedRows {
     return out;
   }
 
-  /** The rows of one batch, each once, in the order first seen (as {@code RowChanges.Pending}). */
-  static final class Pending {
-    /** table → target key JSON (null: the whole table) → {target key, source key}. */
-    private final Map<String, Map<String, List<String>[]>> rows = new LinkedHashMap<>();
-
-    /** A changed row; a null key (one the check cannot bind back) marks the whole table. */
-    void row(String targetTable, List<String> targetKey, List<String> sourceKey) {
-      if (targetKey == null || sourceKey == null) {
-        whole(targetTable);
-        return;
-      }
-      Map<String, List<String>[]> keys =
-          rows.computeIfAbsent(targetTable, k -> new LinkedHashMap<>());
-      if (!keys.containsKey(null)) {
-        @SuppressWarnings("unchecked")
-        List<String>[] both = new List[] {targetKey, sourceKey};
-        keys.putIfAbsent(encode(targetKey), both);
-      }
-    }
-
-    void whole(String targetTable) {
-      Map<String, List<String>[]> keys =
-          rows.computeIfAbsent(targetTable, k -> new LinkedHashMap<>());
-      keys.clear();
-      keys.put(null, null);
-    }
-
-    int size() {
-      return rows.values().stream().mapToInt(Map::size).sum();
-    }
-
-    /**
-     * {@code [[table, [target key] or null, [source key] or null], ...]}: the reverse stream's
-     * source is the forward target, so its keys come first, as the PostgreSQL record has them.
-     */
-    String json() {
-      List<Object[]> out = new ArrayList<>();
-      rows.forEach(
-          (t, keys) ->
-              keys.values()
-                  .forEach(
-                      k ->
-                          out.add(
-                              new Object[] {t, k == null ? null : k[0], k == null ? null : k[1]})));
-      return encode(out);
-    }
-  }
-
   /**
    * Records one applied batch in the caller's transaction: {@code before} the position the source
    * held before it (null: nothing applied yet), {@code applied} its transactions, {@code last} its
    * last commit position.
    */
   void add(
-      Connection source, Pending pending, StreamPosition before, int applied, StreamPosition last)
+      Connection source,
+      RowChanges.Pending pending,
+      StreamPosition before,
+      int applied,
+      StreamPosition last)
       throws SQLException {
-    try (PreparedStatement ps =
-        source.prepareStatement(
-            "INSERT INTO "
-                + TABLE
-                + " (migration, capture, from_key, to_key, to_position, transactions, row_count,"
-                + " `keys`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, migration);
-      ps.setString(2, capture);
-      ps.setString(3, RowChanges.order(before));
-      ps.setString(4, RowChanges.order(last));
-      ps.setString(5, last.text());
-      ps.setInt(6, applied);
-      ps.setInt(7, pending.size());
-      ps.setString(8, pending.json());
-      ps.executeUpdate();
-    }
+    record.add(source, migration, capture, pending, before, applied, last);
   }
 
   @Override
   public RowChanges.Coverage coverage(Connection source, StreamPosition proof) throws SQLException {
-    StreamPosition now = position(source);
-    String after = RowChanges.order(proof);
-    if (now == null || RowChanges.order(now).compareTo(after) <= 0) {
-      return new RowChanges.Coverage(true, "the reverse stream applied nothing after the switch");
-    }
-    if (!exists(source, "row_changes")) {
-      return new RowChanges.Coverage(
-          false, "the source has no " + TABLE + " (a reverse stream started without a record)");
-    }
-    List<String[]> chain = new ArrayList<>();
-    try (PreparedStatement ps =
-        source.prepareStatement(
-            "SELECT from_key, to_key FROM "
-                + TABLE
-                + " WHERE migration = ? AND capture = ? AND to_key > ? ORDER BY to_key")) {
-      ps.setString(1, migration);
-      ps.setString(2, capture);
-      ps.setString(3, after);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          chain.add(new String[] {rs.getString(1), rs.getString(2)});
-        }
-      }
-    }
-    String gap =
-        chain.isEmpty()
-            ? "no batch recorded after the switch although the reverse stream moved to "
-                + now.text()
-            : chain.get(0)[0].compareTo(after) > 0
-                ? "the record starts after the switch point"
-                : !chain.get(chain.size() - 1)[1].equals(RowChanges.order(now))
-                    ? "the last recorded batch is not the reverse stream's position " + now.text()
-                    : null;
-    for (int i = 1; gap == null && i < chain.size(); i++) {
-      if (!chain.get(i)[0].equals(chain.get(i - 1)[1])) {
-        gap = "a batch applied after the switch has no record";
-      }
-    }
-    return gap == null
-        ? new RowChanges.Coverage(true, chain.size() + " batches recorded, unbroken")
-        : new RowChanges.Coverage(false, gap);
+    return record.coverage(source, migration, capture, position(source), proof);
   }
 
   @Override
   public Map<String, List<RowChanges.Changed>> since(Connection source, StreamPosition proof)
       throws SQLException {
-    Map<String, Map<String, RowChanges.Changed>> rows = new TreeMap<>();
-    try {
-      if (exists(source, "row_changes")) {
-        read(source, proof, rows);
-      }
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("not a record of changed keys in " + TABLE, e);
-    }
+    Map<String, List<RowChanges.Changed>> out = record.since(source, migration, capture, proof);
     for (String t : recreated(source)) {
-      Map<String, RowChanges.Changed> keys = rows.computeIfAbsent(t, x -> new LinkedHashMap<>());
-      keys.clear();
-      keys.put(null, new RowChanges.Changed(t, null, null));
+      out.put(t, new ArrayList<>(List.of(new RowChanges.Changed(t, null, null))));
     }
-    Map<String, List<RowChanges.Changed>> out = new TreeMap<>();
-    rows.forEach((t, keys) -> out.put(t, new ArrayList<>(keys.values())));
     return out;
-  }
-
-  /** Adds the keys of the batches after {@code proof} to {@code rows}, each once. */
-  private void read(
-      Connection source, StreamPosition proof, Map<String, Map<String, RowChanges.Changed>> rows)
-      throws SQLException, JsonProcessingException {
-    try (PreparedStatement ps =
-        source.prepareStatement(
-            "SELECT `keys` FROM "
-                + TABLE
-                + " WHERE migration = ? AND capture = ? AND to_key > ? ORDER BY to_key")) {
-      ps.setString(1, migration);
-      ps.setString(2, capture);
-      ps.setString(3, RowChanges.order(proof));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          for (JsonNode k : JSON.readTree(rs.getString(1))) {
-            String t = k.get(0).asText();
-            Map<String, RowChanges.Changed> keys =
-                rows.computeIfAbsent(t, x -> new LinkedHashMap<>());
-            if (keys.containsKey(null)) {
-              continue;
-            }
-            if (k.get(1).isNull()) {
-              keys.clear();
-              keys.put(null, new RowChanges.Changed(t, null, null));
-            } else {
-              keys.putIfAbsent(
-                  k.get(1).toString(), new RowChanges.Changed(t, texts(k.get(1)), texts(k.get(2))));
-            }
-          }
-        }
-      }
-    }
   }
 
   /** The position the source's {@code stream_position} holds for the capture (null: none). */
@@ -356,33 +211,6 @@ final class MariaDbRowChanges implements FinalCheck.ChangedRows {
         return null;
       }
       throw e;
-    }
-  }
-
-  private static boolean exists(Connection source, String table) throws SQLException {
-    try (PreparedStatement ps =
-        source.prepareStatement(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = ?"
-                + " AND table_name = ?")) {
-      ps.setString(1, MariaDbReverseApplier.STUDIO_DATABASE);
-      ps.setString(2, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
-  }
-
-  private static List<String> texts(JsonNode array) {
-    List<String> out = new ArrayList<>();
-    array.forEach(v -> out.add(v.isNull() ? null : v.asText()));
-    return out;
-  }
-
-  private static String encode(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot encode changed keys as JSON", e);
     }
   }
 }

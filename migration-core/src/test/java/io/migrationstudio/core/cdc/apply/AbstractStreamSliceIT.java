@@ -109,20 +109,7 @@ abstract class AbstractStreamSliceIT {
       }
       source.execute(rows.toString());
     }
-    spec =
-        new MigrationSpec(
-            MIGRATION,
-            null,
-            new ConnectionSpec(source.url(), source.user(), null, source.schema()),
-            new ConnectionSpec(target.jdbcUrl(), target.user(), null, "public"),
-            null,
-            new MappingOptions("identity", null),
-            new MigrateOptions("online", null, null, null, null, null, null, null, null, "PT5S"),
-            null,
-            null,
-            null,
-            null,
-            null);
+    spec = onlineSpec();
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
       mapping =
@@ -931,5 +918,22 @@ abstract class AbstractStreamSliceIT {
       }
     }
     return out;
+  }
+
+  /** An online migration of the source's schema to the target's {@code public}, identity names. */
+  MigrationSpec onlineSpec() {
+    return new MigrationSpec(
+        MIGRATION,
+        null,
+        new ConnectionSpec(source.url(), source.user(), null, source.schema()),
+        new ConnectionSpec(target.jdbcUrl(), target.user(), null, "public"),
+        null,
+        new MappingOptions("identity", null),
+        new MigrateOptions("online", null, null, null, null, null, null, null, null, "PT5S"),
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 }

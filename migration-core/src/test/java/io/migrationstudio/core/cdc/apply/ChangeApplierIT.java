@@ -64,6 +64,16 @@ class ChangeApplierIT {
         List.of(changes));
   }
 
+  /** The applier of a PostgreSQL source's stream (capture {@code cap}) of migration {@code m}. */
+  private static ChangeApplier pgToPg(MappingDocument mapping) {
+    return new ChangeApplier(PG, PG, mapping, "m", "cap");
+  }
+
+  /** The applier of a MariaDB source's stream (capture {@code cap}) of migration {@code m}. */
+  private static ChangeApplier mariaDbToPg(MappingDocument mapping) {
+    return new ChangeApplier(new MariaDbDialect(), PG, mapping, "m", "cap");
+  }
+
   private static Map<String, Object> row(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
@@ -82,7 +92,7 @@ class ChangeApplierIT {
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
       MappingDocument mapping = copied(src, tgt, source);
-      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier applier = pgToPg(mapping);
       ChangeApplier.ApplyResult r =
           applier.apply(
               tgt,
@@ -180,13 +190,7 @@ class ChangeApplierIT {
       // (with the grant the applier holds the keys and carries the mapping's actions itself:
       // MariaDbStreamSliceIT); a PostgreSQL source's stream carries them
       withoutReplicaGrant(target, tgt);
-      ChangeApplier applier =
-          new ChangeApplier(
-              new io.migrationstudio.core.dialect.mariadb.MariaDbDialect(),
-              PG,
-              mapping,
-              "m",
-              "cap");
+      ChangeApplier applier = mariaDbToPg(mapping);
       applier.apply(
           tgt,
           List.of(
@@ -249,7 +253,7 @@ class ChangeApplierIT {
           1,
           target.queryLong("select count(*) from pg_constraint where contype = 'f'"),
           "the target has the self-referencing key");
-      ChangeApplier applier = new ChangeApplier(new MariaDbDialect(), PG, mapping, "m", "cap");
+      ChangeApplier applier = mariaDbToPg(mapping);
       applier.apply(tgt, List.of(tx(10, RowChange.delete("node", row("id", "1")))));
       assertEquals(0, target.queryLong("select count(*) from node where id <= 10"));
       assertEquals(30, target.queryLong("select count(*) from node where id > 100"));
@@ -303,8 +307,7 @@ class ChangeApplierIT {
       target.execute(
           "CREATE TABLE item_kid () INHERITS (item)",
           "INSERT INTO item_kid (id, name) VALUES (900, 'kid')");
-      new ChangeApplier(PG, PG, mapping, "m", "cap")
-          .apply(tgt, List.of(tx(10, RowChange.truncate("item"))));
+      pgToPg(mapping).apply(tgt, List.of(tx(10, RowChange.truncate("item"))));
       assertEquals(0, target.queryLong("select count(*) from only item"));
       assertEquals(1, target.queryLong("select count(*) from item_kid"), "the child keeps its row");
     }
@@ -330,7 +333,7 @@ class ChangeApplierIT {
       target.execute(
           "UPDATE studio.chunk_ledger SET snapshot = CASE WHEN chunk < 2"
               + " THEN 'pgsnap:100:100:' ELSE 'pgsnap:50:50:' END");
-      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier applier = pgToPg(mapping);
       ChangeApplier.ApplyResult r =
           applier.apply(
               tgt,
@@ -368,7 +371,7 @@ class ChangeApplierIT {
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
       MappingDocument mapping = copied(src, tgt, source);
-      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier applier = pgToPg(mapping);
       MigrationException e =
           assertThrows(
               MigrationException.class,
@@ -426,49 +429,28 @@ class ChangeApplierIT {
                   if (c.source().equals("doc")) {
                     cols.set(
                         i,
-                        new ColumnMapping(
-                            "doc",
-                            "body",
-                            Disposition.MAP,
-                            c.sourceType(),
-                            c.type(),
-                            c.canonical(),
-                            true,
-                            false,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null));
+                        ColumnMapping.builder()
+                            .source("doc")
+                            .target("body")
+                            .disposition(Disposition.MAP)
+                            .sourceType(c.sourceType())
+                            .type(c.type())
+                            .canonical(c.canonical())
+                            .nullable(true)
+                            .build());
                   } else if (c.source().equals("name")) {
                     cols.set(
                         i,
-                        new ColumnMapping(
-                            "name",
-                            "title",
-                            Disposition.TRANSFORM,
-                            c.sourceType(),
-                            "text",
-                            CanonicalType.TEXT,
-                            true,
-                            false,
-                            null,
-                            "upper(name)",
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null,
-                            null));
+                        ColumnMapping.builder()
+                            .source("name")
+                            .target("title")
+                            .disposition(Disposition.TRANSFORM)
+                            .sourceType(c.sourceType())
+                            .type("text")
+                            .canonical(CanonicalType.TEXT)
+                            .nullable(true)
+                            .expression("upper(name)")
+                            .build());
                   }
                 }
                 return cols;
@@ -476,7 +458,7 @@ class ChangeApplierIT {
       Loads.migrate(src, tgt, mapping, "m", 5);
       assertEquals(1, target.queryLong("select count(*) from item where id = 4 and title = 'N4'"));
 
-      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier applier = pgToPg(mapping);
       applier.apply(
           tgt,
           List.of(
@@ -627,26 +609,15 @@ class ChangeApplierIT {
   }
 
   private static ColumnMapping col(String name, String sourceType, String type, CanonicalType c) {
-    return new ColumnMapping(
-        name,
-        name,
-        Disposition.MAP,
-        sourceType,
-        type,
-        c,
-        !name.equals("id"),
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(name)
+        .target(name)
+        .disposition(Disposition.MAP)
+        .sourceType(sourceType)
+        .type(type)
+        .canonical(c)
+        .nullable(!name.equals("id"))
+        .build();
   }
 
   /** An ordinary trigger {@code audit} on {@code item} writing each row change to {@code audit}. */
@@ -676,13 +647,12 @@ class ChangeApplierIT {
                 RowChange.insert("item", item(100 + i, "v" + i, "d")),
                 RowChange.update("item", Map.of(), item(i, "u" + i, "d"))));
       }
-      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier applier = pgToPg(mapping);
       ChangeApplier.ApplyResult first = applier.apply(tgt, all.subList(0, 4));
       assertEquals(4, first.appliedTransactions());
       assertEquals(8, target.queryLong("select count(*) from audit"));
 
-      ChangeApplier.ApplyResult again =
-          new ChangeApplier(PG, PG, mapping, "m", "cap").apply(tgt, all.subList(0, 4));
+      ChangeApplier.ApplyResult again = pgToPg(mapping).apply(tgt, all.subList(0, 4));
       assertEquals(0, again.appliedTransactions());
       assertEquals(4, again.skippedTransactions());
       assertEquals(8, target.queryLong("select count(*) from audit"), "no statement ran twice");
@@ -723,7 +693,7 @@ class ChangeApplierIT {
               + " NEW.name := 'touched'; RETURN NEW; END $$",
           "CREATE TRIGGER touch BEFORE INSERT OR UPDATE ON item"
               + " FOR EACH ROW EXECUTE FUNCTION touch()");
-      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier applier = pgToPg(mapping);
       applier.apply(
           tgt,
           List.of(
@@ -751,7 +721,7 @@ class ChangeApplierIT {
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
       MappingDocument mapping = copied(src, tgt, source);
-      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      ChangeApplier applier = pgToPg(mapping);
       applier.apply(tgt, List.of(tx(10, RowChange.delete("item", row("id", "20")))));
       target.execute(
           "CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
@@ -783,8 +753,7 @@ class ChangeApplierIT {
 
       target.execute("DROP TRIGGER die ON item");
       try (Connection again = target.connect()) {
-        ChangeApplier.ApplyResult r =
-            new ChangeApplier(PG, PG, mapping, "m", "cap").apply(again, batch);
+        ChangeApplier.ApplyResult r = pgToPg(mapping).apply(again, batch);
         assertEquals(4, r.appliedTransactions());
       }
       assertEquals(0, target.queryLong("select count(*) from item where id = 1"));

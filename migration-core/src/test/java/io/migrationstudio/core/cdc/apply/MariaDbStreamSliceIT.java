@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.TablePlan;
-import io.migrationstudio.contracts.spec.ConnectionSpec;
-import io.migrationstudio.contracts.spec.MappingOptions;
-import io.migrationstudio.contracts.spec.MigrateOptions;
-import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.contract.EngineDb;
@@ -31,10 +27,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,6 +42,16 @@ import org.junit.jupiter.api.Test;
  * that starts while the attempt it replaces still runs.
  */
 class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
+  /** The parent table of the foreign key cases, and its 200 rows {@code (i, 'pi')}. */
+  private static final String PARENT = "CREATE TABLE parent (id int PRIMARY KEY, v varchar(20))";
+
+  private static final String PARENTS = insert("parent", 1, 200, i -> "(" + i + ", 'p" + i + "')");
+
+  /** A child of {@link #PARENT} that follows its parent's key changes and deletes. */
+  private static final String KID =
+      "CREATE TABLE kid (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES parent (id)"
+          + " ON DELETE CASCADE ON UPDATE CASCADE)";
+
   @Override
   EngineDb newSource(String prefix) {
     return EngineDb.mariadb(prefix);
@@ -125,32 +135,17 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
       throws Exception {
     this.target = target;
     source = newSource("cascade");
-    StringBuilder parents = new StringBuilder("INSERT INTO parent VALUES ");
-    StringBuilder kids = new StringBuilder("INSERT INTO kid VALUES ");
-    StringBuilder nuls = new StringBuilder("INSERT INTO nul VALUES ");
-    StringBuilder links = new StringBuilder("INSERT INTO link VALUES ");
-    for (int i = 1; i <= 200; i++) {
-      String sep = i == 1 ? "" : ", ";
-      parents.append(sep).append("(").append(i).append(", 'p").append(i).append("')");
-      nuls.append(sep).append("(").append(i).append(", ").append(i).append(")");
-      links.append(sep).append("(").append(i).append(", 1), (").append(i).append(", 2)");
-    }
-    for (int i = 0; i < 400; i++) {
-      kids.append(i == 0 ? "" : ", ").append("(").append(i).append(", ").append(i % 200 + 1);
-      kids.append(")");
-    }
     source.execute(
-        "CREATE TABLE parent (id int PRIMARY KEY, v varchar(20))",
-        "CREATE TABLE kid (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES parent (id)"
-            + " ON DELETE CASCADE ON UPDATE CASCADE)",
+        PARENT,
+        KID,
         "CREATE TABLE nul (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES parent (id)"
             + " ON DELETE SET NULL ON UPDATE CASCADE)",
         "CREATE TABLE link (pid int, n int, PRIMARY KEY (pid, n), FOREIGN KEY (pid) REFERENCES"
             + " parent (id) ON DELETE CASCADE ON UPDATE CASCADE)",
-        parents.toString(),
-        kids.toString(),
-        nuls.toString(),
-        links.toString());
+        PARENTS,
+        insert("kid", 0, 399, i -> "(" + i + ", " + (i % 200 + 1) + ")"),
+        insert("nul", 1, 200, i -> "(" + i + ", " + i + ")"),
+        insert("link", 1, 200, i -> "(" + i + ", 1), (" + i + ", 2)"));
     spec = onlineSpec();
     List<String> tables = List.of("parent", "kid", "nul", "link");
     try (Connection src = source.connect();
@@ -192,29 +187,12 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
       new LoadFinisher(PG).online().finish(tgt, mapping, MIGRATION, 0L);
     }
     transaction("UPDATE parent SET id = 2060 WHERE id = 60", "DELETE FROM parent WHERE id = 61");
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!hashes(source, tables).equals(hashes(target, tables))) {
-      if (System.nanoTime() > deadline) {
-        assertEquals(
-            hashes(source, tables),
-            hashes(target, tables),
+    sliceUntilSame(
+        tables,
+        () ->
             "the stream caught up; link rows only on the source / only on the target: "
                 + linkDifference());
-        fail("unreachable");
-      }
-      slice(Duration.ofSeconds(3), p -> {});
-    }
-    try (Connection tgt = target.connect()) {
-      List<ForeignKeyValidation.Failure> failed =
-          new ForeignKeyValidation(PG, TargetSchema.DEFAULT_STUDIO_SCHEMA)
-              .validate(tgt, mapping, MIGRATION, capture);
-      assertEquals(List.of(), failed.stream().map(ForeignKeyValidation.Failure::message).toList());
-    }
-    assertEquals(
-        0,
-        target.queryLong(
-            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"));
-    assertEquals(3, target.queryLong("SELECT count(*) FROM pg_constraint WHERE contype = 'f'"));
+    assertForeignKeysValidated(3);
     assertEquals(0, source.queryLong("SELECT count(*) FROM kid WHERE pid IN (5, 7, 30, 180, 160)"));
   }
 
@@ -237,32 +215,9 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
       throws Exception {
     this.target = target;
     source = newSource("hold");
-    StringBuilder parents = new StringBuilder("INSERT INTO parent VALUES ");
-    StringBuilder kids = new StringBuilder("INSERT INTO kid VALUES ");
-    StringBuilder grands = new StringBuilder("INSERT INTO grand VALUES ");
-    StringBuilder kins = new StringBuilder("INSERT INTO kin VALUES ");
-    StringBuilder notes = new StringBuilder("INSERT INTO kin_note VALUES ");
-    for (int i = 1; i <= 200; i++) {
-      parents.append(i == 1 ? "" : ", ").append("(").append(i).append(", 'p").append(i);
-      parents.append("')");
-      kins.append(i == 1 ? "" : ", ").append("(").append(i).append(", 1)");
-      if (i <= 100) { // kin_note i -> kin (i, 1) (kin's first chunk only)
-        notes.append(i == 1 ? "" : ", ").append("(").append(i).append(", ").append(i);
-        notes.append(", 1)");
-      }
-    }
-    for (int i = 0; i < 400; i++) { // kid 2i -> parent i % 200 + 1
-      kids.append(i == 0 ? "" : ", ").append("(").append(2 * i).append(", ");
-      kids.append(i % 200 + 1).append(")");
-    }
-    for (int i = 0; i < 300; i++) { // grand i -> kid 2i (kids below 600 only)
-      grands.append(i == 0 ? "" : ", ").append("(").append(i).append(", ").append(2 * i);
-      grands.append(")");
-    }
     source.execute(
-        "CREATE TABLE parent (id int PRIMARY KEY, v varchar(20))",
-        "CREATE TABLE kid (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES parent (id)"
-            + " ON DELETE CASCADE ON UPDATE CASCADE)",
+        PARENT,
+        KID,
         "CREATE TABLE grand (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES kid (id)"
             + " ON DELETE CASCADE ON UPDATE CASCADE)",
         "CREATE TABLE node (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES node (id)"
@@ -272,11 +227,14 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
             + " parent (id) ON DELETE CASCADE ON UPDATE CASCADE)",
         "CREATE TABLE kin_note (id int PRIMARY KEY, pid int NOT NULL, n int NOT NULL, FOREIGN KEY"
             + " (pid, n) REFERENCES kin (pid, n) ON DELETE CASCADE ON UPDATE CASCADE)",
-        parents.toString(),
-        kids.toString(),
-        grands.toString(),
-        kins.toString(),
-        notes.toString(),
+        PARENTS,
+        // kid 2i -> parent i % 200 + 1
+        insert("kid", 0, 399, i -> "(" + 2 * i + ", " + (i % 200 + 1) + ")"),
+        // grand i -> kid 2i (kids below 600 only)
+        insert("grand", 0, 299, i -> "(" + i + ", " + 2 * i + ")"),
+        insert("kin", 1, 200, i -> "(" + i + ", 1)"),
+        // kin_note i -> kin (i, 1) (kin's first chunk only)
+        insert("kin_note", 1, 100, i -> "(" + i + ", " + i + ", 1)"),
         "INSERT INTO node VALUES (1, NULL), (2, 1), (3, 2), (4, 3), (5, NULL), (6, 5)");
     spec = onlineSpec();
     List<String> tables = List.of("parent", "kid", "grand", "node", "kin", "kin_note");
@@ -330,45 +288,12 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
         "UPDATE kid SET id = 5002 WHERE id = 2",
         "DELETE FROM parent WHERE id = 61",
         "UPDATE parent SET id = 2070 WHERE id = 70");
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!hashes(source, tables).equals(hashes(target, tables))) {
-      if (System.nanoTime() > deadline) {
-        assertEquals(hashes(source, tables), hashes(target, tables), "the stream caught up");
-        fail("unreachable");
-      }
-      slice(Duration.ofSeconds(3), p -> {});
-    }
-    try (Connection tgt = target.connect()) {
-      List<ForeignKeyValidation.Failure> failed =
-          new ForeignKeyValidation(PG, TargetSchema.DEFAULT_STUDIO_SCHEMA)
-              .validate(tgt, mapping, MIGRATION, capture);
-      assertEquals(List.of(), failed.stream().map(ForeignKeyValidation.Failure::message).toList());
-    }
-    assertEquals(
-        0,
-        target.queryLong(
-            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"));
-    assertEquals(5, target.queryLong("SELECT count(*) FROM pg_constraint WHERE contype = 'f'"));
+    sliceUntilSame(tables, () -> "the stream caught up");
+    assertForeignKeysValidated(5);
     assertEquals(1, target.queryLong("SELECT count(*) FROM kid WHERE id = 801"));
     assertEquals(
         2,
         target.queryLong("SELECT count(*) FROM kin_note WHERE (pid, n) IN ((1050, 1), (2070, 1))"));
-  }
-
-  private MigrationSpec onlineSpec() {
-    return new MigrationSpec(
-        MIGRATION,
-        null,
-        new ConnectionSpec(source.url(), source.user(), null, source.schema()),
-        new ConnectionSpec(target.jdbcUrl(), target.user(), null, "public"),
-        null,
-        new MappingOptions("identity", null),
-        new MigrateOptions("online", null, null, null, null, null, null, null, null, "PT5S"),
-        null,
-        null,
-        null,
-        null,
-        null);
   }
 
   /**
@@ -416,6 +341,47 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
             chunks.get(table).get(index),
             MIGRATION,
             ChunkProgress.NONE);
+  }
+
+  /**
+   * Slices (3 s each) until every table of {@code tables} hashes the same on both servers; after 90
+   * s, fails comparing the hashes with the message {@code message} gives.
+   */
+  private void sliceUntilSame(List<String> tables, Callable<String> message) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!hashes(source, tables).equals(hashes(target, tables))) {
+      if (System.nanoTime() > deadline) {
+        assertEquals(hashes(source, tables), hashes(target, tables), message.call());
+        fail("unreachable");
+      }
+      slice(Duration.ofSeconds(3), p -> {});
+    }
+  }
+
+  /**
+   * Every foreign key of the mapping validates on the target ({@link ForeignKeyValidation}), none
+   * is left NOT VALID, and the target has {@code keys} of them.
+   */
+  private void assertForeignKeysValidated(int keys) throws SQLException {
+    try (Connection tgt = target.connect()) {
+      List<ForeignKeyValidation.Failure> failed =
+          new ForeignKeyValidation(PG, TargetSchema.DEFAULT_STUDIO_SCHEMA)
+              .validate(tgt, mapping, MIGRATION, capture);
+      assertEquals(List.of(), failed.stream().map(ForeignKeyValidation.Failure::message).toList());
+    }
+    assertEquals(
+        0,
+        target.queryLong(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND NOT convalidated"));
+    assertEquals(keys, target.queryLong("SELECT count(*) FROM pg_constraint WHERE contype = 'f'"));
+  }
+
+  /** {@code INSERT INTO table VALUES} the rows {@code rows} gives for {@code from..to}. */
+  private static String insert(String table, int from, int to, IntFunction<String> rows) {
+    return "INSERT INTO "
+        + table
+        + " VALUES "
+        + IntStream.rangeClosed(from, to).mapToObj(rows).collect(Collectors.joining(", "));
   }
 
   private String linkDifference() throws SQLException {

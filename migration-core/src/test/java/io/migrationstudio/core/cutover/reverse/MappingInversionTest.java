@@ -20,26 +20,15 @@ import org.junit.jupiter.api.Test;
 class MappingInversionTest {
   private static ColumnMapping column(
       String source, String target, Disposition d, String sourceType, String type) {
-    return new ColumnMapping(
-        source,
-        target,
-        d,
-        sourceType,
-        type,
-        CanonicalType.TEXT,
-        true,
-        false,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ColumnMapping.builder()
+        .source(source)
+        .target(target)
+        .disposition(d)
+        .sourceType(sourceType)
+        .type(type)
+        .canonical(CanonicalType.TEXT)
+        .nullable(true)
+        .build();
   }
 
   private static MappingDocument mapping(String engine, TableMapping... tables) {
@@ -52,26 +41,15 @@ class MappingInversionTest {
   }
 
   private static final ColumnMapping ID =
-      new ColumnMapping(
-          "id",
-          "id",
-          Disposition.MAP,
-          "serial",
-          "integer",
-          CanonicalType.INTEGER,
-          false,
-          true,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null,
-          null);
+      ColumnMapping.builder()
+          .source("id")
+          .target("id")
+          .disposition(Disposition.MAP)
+          .sourceType("serial")
+          .type("integer")
+          .canonical(CanonicalType.INTEGER)
+          .identity(true)
+          .build();
 
   @Test
   void renamesAndTypesAreTurnedRoundAndColumnsWithoutAnInverseLeftOut() {

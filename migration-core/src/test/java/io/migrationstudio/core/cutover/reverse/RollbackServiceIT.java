@@ -536,26 +536,16 @@ class RollbackServiceIT {
                       c ->
                           !"note".equals(c.source())
                               ? c
-                              : new ColumnMapping(
-                                  c.source(),
-                                  c.target(),
-                                  Disposition.CAST,
-                                  c.sourceType(),
-                                  "text",
-                                  CanonicalType.TEXT,
-                                  c.nullable(),
-                                  false,
-                                  null,
-                                  null,
-                                  "widened",
-                                  null,
-                                  null,
-                                  null,
-                                  null,
-                                  null,
-                                  null,
-                                  null,
-                                  null))
+                              : ColumnMapping.builder()
+                                  .source(c.source())
+                                  .target(c.target())
+                                  .disposition(Disposition.CAST)
+                                  .sourceType(c.sourceType())
+                                  .type("text")
+                                  .canonical(CanonicalType.TEXT)
+                                  .nullable(c.nullable())
+                                  .reason("widened")
+                                  .build())
                   .toList()));
     }
     return new MappingDocument(
@@ -615,26 +605,19 @@ class RollbackServiceIT {
           columns.add(
               !"name".equals(c.source())
                   ? c
-                  : new ColumnMapping(
-                      c.source(),
-                      "full_name",
-                      c.disposition(),
-                      c.sourceType(),
-                      c.type(),
-                      c.canonical(),
-                      c.nullable(),
-                      c.identity(),
-                      c.defaultValue(),
-                      c.expression(),
-                      c.reason(),
-                      null,
-                      null,
-                      null,
-                      null,
-                      null,
-                      null,
-                      null,
-                      null));
+                  : ColumnMapping.builder()
+                      .source(c.source())
+                      .target("full_name")
+                      .disposition(c.disposition())
+                      .sourceType(c.sourceType())
+                      .type(c.type())
+                      .canonical(c.canonical())
+                      .nullable(c.nullable())
+                      .identity(c.identity())
+                      .defaultValue(c.defaultValue())
+                      .expression(c.expression())
+                      .reason(c.reason())
+                      .build());
         }
         t =
             new TableMapping(
