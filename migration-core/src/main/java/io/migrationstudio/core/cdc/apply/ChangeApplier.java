@@ -296,8 +296,10 @@ public final class ChangeApplier {
         boolean applyOld = moved && !copied(chunks, t.chunkKeyText(change.key()), tx);
         TableChanges.Converted row = t.convert(withBeforeImage(change.row(), change.key()));
         rows.row(t.table.source(), t.sourceKeyTexts(change.row()), t.keyValues(row));
+        String[] newRef = t.values(row, cascades.carried(t));
         if (moved) {
           String[] oldKey = t.keyValues(t.convertKey(change.key()));
+          String[] oldRef = oldRow(t, change.key());
           rows.row(t.table.source(), t.sourceKeyTexts(change.key()), oldKey);
           if (row.anyUnchanged() && applyNew && !applyOld) {
             throw new MigrationException(
@@ -315,7 +317,7 @@ public final class ChangeApplier {
             // the log left values out: the row moves with them, in place
             out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), t, row);
             if (session.carriesEveryAction()) { // the target's keys are held: nothing cascades
-              carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows, 1);
+              carry(tgt, out, t, tx, oldRef, newRef, change.row(), touched, rows, 1);
             }
           } else if (applyOld && applyNew) {
             // in place, as the source moved it: rows referencing the key follow by the target's
@@ -325,7 +327,7 @@ public final class ChangeApplier {
             out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), null, null);
             upsert(out, t, row);
             if (session.carriesEveryAction()) { // the target's keys are held: nothing cascades
-              carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows, 1);
+              carry(tgt, out, t, tx, oldRef, newRef, change.row(), touched, rows, 1);
             }
           } else {
             // one half was in its chunk's copy already: the children the source's ON UPDATE
@@ -334,32 +336,44 @@ public final class ChangeApplier {
             if (applyNew) {
               upsert(out, t, row);
             }
-            carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows, 1);
+            carry(tgt, out, t, tx, oldRef, newRef, change.row(), touched, rows, 1);
             if (applyOld) {
               out.add(t.delete(), oldKey, null, null);
             }
           }
           counts.add(name, 0, applyOld || applyNew ? 1 : 0, 0, 0, applyOld && applyNew ? 0 : 1);
-        } else if (applyNew) {
-          upsert(out, t, row);
-          counts.add(name, insert ? 1 : 0, insert ? 0 : 1, 0, 0, 0);
         } else {
-          counts.add(name, 0, 0, 0, 0, 1);
+          if (applyNew) {
+            upsert(out, t, row);
+            counts.add(name, insert ? 1 : 0, insert ? 0 : 1, 0, 0, 0);
+          } else {
+            counts.add(name, 0, 0, 0, 0, 1);
+          }
+          // a change of a unique key other than the primary key that a foreign key references:
+          // its action is carried when the filter skipped the change or the target's keys are held
+          // (otherwise the upsert fired the target's ON UPDATE action)
+          if (!insert
+              && !change.key().isEmpty()
+              && cascades.referencedBeyondKey(t)
+              && (!applyNew || session.carriesEveryAction())) {
+            carry(tgt, out, t, tx, oldRow(t, change.key()), newRef, change.row(), touched, rows, 1);
+          }
         }
       }
       case DELETE -> {
         touched.mark(t.table.source(), chunkOf(chunks, t, change.key()), tx.commit());
         String[] targetKey = t.keyValues(t.convertKey(change.key()));
+        String[] oldRef = oldRow(t, change.key());
         rows.row(t.table.source(), t.sourceKeyTexts(change.key()), targetKey);
         if (copied(chunks, t.chunkKeyText(change.key()), tx)) {
           counts.add(name, 0, 0, 0, 0, 1);
           // the parent's chunk read the delete: its ON DELETE action is carried to the children
-          carry(tgt, out, t, tx, targetKey, null, null, touched, rows, 1);
+          carry(tgt, out, t, tx, oldRef, null, null, touched, rows, 1);
         } else {
           out.add(t.delete(), targetKey, null, null);
           counts.add(name, 0, 0, 1, 0, 0);
           if (session.carriesEveryAction()) { // the target's keys are held: nothing cascades
-            carry(tgt, out, t, tx, targetKey, null, null, touched, rows, 1);
+            carry(tgt, out, t, tx, oldRef, null, null, touched, rows, 1);
           }
         }
       }
@@ -374,13 +388,27 @@ public final class ChangeApplier {
   }
 
   /**
+   * The target values of {@code t}'s carried columns ({@link CascadeCarrier#carried}: its key and
+   * the columns foreign keys reference) in an old row as the log carries it (a column it does not
+   * carry: null, which carries nothing).
+   */
+  private String[] oldRow(TableChanges t, Map<String, Object> old) throws SQLException {
+    List<String> cols = cascades.carried(t);
+    if (cols.size() == t.table.primaryKey().size()) {
+      return t.keyValues(t.convertKey(old));
+    }
+    return t.values(t.convertColumns(old, cols), cols);
+  }
+
+  /**
    * Carries the source's foreign-key action of a parent's delete ({@code newKey} null) or key
-   * change to the children in the chunks behind {@code tx} ({@link CascadeCarrier}), in this batch,
-   * in order; marks each child table touched. When the applier carries every action (the target's
-   * keys held, {@link ApplySession#carriesEveryAction}), a child row the carry deleted or whose key
-   * it moved is in turn a parent's change for its own children: each such write runs alone with
-   * {@code RETURNING} the child keys it reached, and their children are carried from them, down to
-   * {@link CascadeCarrier#MAX_DEPTH} levels ({@code depth}: this parent's level, from 1).
+   * change (old and new values of its carried columns) to the children in the chunks behind {@code
+   * tx} ({@link CascadeCarrier}), in this batch, in order; marks each child table touched. When the
+   * applier carries every action (the target's keys held, {@link ApplySession#carriesEveryAction}),
+   * a child row the carry deleted or whose key it moved is in turn a parent's change for its own
+   * children: each such write runs alone with {@code RETURNING} the child keys it reached, and
+   * their children are carried from them, down to {@link CascadeCarrier#MAX_DEPTH} levels ({@code
+   * depth}: this parent's level, from 1).
    */
   private void carry(
       Connection tgt,
@@ -408,7 +436,7 @@ public final class ChangeApplier {
       rows.whole(child.table.source());
       boolean deeper = session.carriesEveryAction() && actsOnAnyChild(child);
       for (CascadeCarrier.Write w : writes) {
-        if (!deeper || !CascadeCarrier.changesKeys(r, w)) {
+        if (!deeper || !cascades.changesKeys(r, w)) {
           out.add(w.sql(), w.params(), null, null);
           continue;
         }
@@ -433,11 +461,11 @@ public final class ChangeApplier {
           switch (w.effect()) {
             case DELETE -> carry(tgt, out, child, tx, k, null, null, touched, rows, depth + 1);
             case MOVE -> {
-              String[] before = CascadeCarrier.withReference(r, k, oldKey);
+              String[] before = cascades.withReference(r, k, oldKey);
               carry(tgt, out, child, tx, before, k, sourceRow(child, k), touched, rows, depth + 1);
             }
             case MOVED_AWAY -> {
-              String[] after = CascadeCarrier.withReference(r, k, newKey);
+              String[] after = cascades.withReference(r, k, newKey);
               carry(
                   tgt, out, child, tx, k, after, sourceRow(child, after), touched, rows, depth + 1);
             }
@@ -485,12 +513,12 @@ public final class ChangeApplier {
   }
 
   /**
-   * A carried child's key (target values, key order) as the source row the carrier reads a new
-   * key's chunk from: each key column's text under its source name.
+   * A carried child's carried columns (target values: its key and referenced columns) as the source
+   * row the carrier reads a new key's chunk from: each column's text under its source name.
    */
-  private static Map<String, Object> sourceRow(TableChanges t, String[] key) {
+  private Map<String, Object> sourceRow(TableChanges t, String[] key) {
     Map<String, Object> out = new HashMap<>();
-    List<String> pk = t.table.primaryKey();
+    List<String> pk = cascades.carried(t);
     for (int i = 0; i < pk.size(); i++) {
       String sourceName = t.table.byTarget(pk.get(i)).map(c -> c.source()).orElse(null);
       if (sourceName != null) {
