@@ -48,8 +48,9 @@ import java.util.TreeMap;
  * reference it follow by the target's {@code ON UPDATE} action as they did on the source (MariaDB
  * and MySQL do not write cascaded changes to the binlog; a delete and an insert would fire {@code
  * ON DELETE} instead), or, when only one of its keys is still to be applied, deletes the old key or
- * writes the new; a TRUNCATE empties the table ({@code ONLY} an inheritance parent). For a
- * MariaDB/MySQL source whose target user may set {@code session_replication_role}, the target's
+ * writes the new; a TRUNCATE empties the tables the source truncated in one statement together
+ * ({@code ONLY} an inheritance parent; a referenced parent truncated alone: DELETE, keys held). For
+ * a MariaDB/MySQL source whose target user may set {@code session_replication_role}, the target's
  * foreign keys are held (replica mode, {@link ApplySession}) and every parent delete and key
  * change's action is carried by the applier ({@link CascadeCarrier}), not the target's. Consecutive
  * changes of one statement shape go in one JDBC batch; the order of changes is kept.
@@ -90,6 +91,9 @@ public final class ChangeApplier {
   private final CascadeCarrier cascades;
   private final ApplySession session;
   private boolean created;
+
+  /** The source TRUNCATE applied by the transaction's previous change (its tables together). */
+  private RowChange.Truncation truncatedLast;
 
   /** Counts of one table in one batch (source table name). */
   public record TableCounts(
@@ -230,6 +234,7 @@ public final class ChangeApplier {
             skipped++;
             continue;
           }
+          truncatedLast = null;
           for (RowChange change : tx.changes()) {
             apply(tgt, out, tx, change, counts, touched, rows);
           }
@@ -278,6 +283,9 @@ public final class ChangeApplier {
       RowChanges.Pending rows)
       throws SQLException {
     TableChanges t = table(change.table());
+    if (change.kind() != io.migrationstudio.core.cdc.ChangeKind.TRUNCATE) {
+      truncatedLast = null;
+    }
     if (t == null) {
       counts.ignored++;
       return;
@@ -381,7 +389,10 @@ public final class ChangeApplier {
         touched.mark(t.table.source(), ChunkChanges.WHOLE_TABLE, tx.commit());
         rows.whole(t.table.source());
         out.flush();
-        truncate(tgt, t, chunks, tx);
+        if (!change.truncated().equals(truncatedLast)) { // its statement's first table in scope
+          truncate(tgt, change.truncated(), tx);
+          truncatedLast = change.truncated();
+        }
         counts.add(name, 0, 0, 0, 1, 0);
       }
     }
@@ -584,36 +595,137 @@ public final class ChangeApplier {
   }
 
   /**
-   * A TRUNCATE: the ranges of the chunks whose copy does not include it are emptied (a chunk that
-   * includes it was copied after it, with whatever came later); all of them: {@code TRUNCATE}.
+   * One source TRUNCATE of the tables in {@code group}, in scope: for each, the ranges of the
+   * chunks whose copy does not include it are emptied (a chunk that includes it was copied after
+   * it, with whatever came later); the tables with every chunk behind it are emptied together in
+   * one {@code TRUNCATE} (PostgreSQL refuses to truncate a table another table references unless
+   * that table is truncated in the same statement), {@code CASCADE} only when the source cascaded.
+   * When a table the target's foreign keys reference from a table not emptied with it remains (the
+   * source truncated the parent alone: MariaDB/MySQL with {@code foreign_key_checks = 0}, whose
+   * children keep their rows), the tables are emptied by {@code DELETE} with the target's keys
+   * held, which fires no key action, as on the source; without the grant the stream stops naming
+   * them.
    */
-  private void truncate(Connection tgt, TableChanges t, ChunkLookup chunks, SourceTransaction tx)
+  private void truncate(Connection tgt, RowChange.Truncation group, SourceTransaction tx)
       throws SQLException {
-    List<ChunkRange> ranges = new java.util.ArrayList<>();
-    boolean all = true;
-    if (chunks.online()) {
-      for (ChunkLookup.Chunk c : chunks.chunks()) {
-        if (c.snapshot() != null && ChunkSnapshot.parse(c.snapshot()).includes(tx)) {
-          all = false;
-        } else {
-          ranges.add(new ChunkRange(c.index(), c.lo(), c.hi()));
+    List<TableChanges> whole = new java.util.ArrayList<>();
+    List<TableChanges> partial = new java.util.ArrayList<>();
+    for (String name : group.tables()) {
+      TableChanges t = table(name);
+      if (t == null) {
+        continue;
+      }
+      List<ChunkRange> ranges = rangesBehind(lookup(tgt, t), tx);
+      if (ranges == null) {
+        whole.add(t);
+        continue;
+      }
+      partial.add(t);
+      for (ChunkRange r : ranges) {
+        try (PreparedStatement ps = tgt.prepareStatement(t.sql.targetDelete(r))) {
+          TableSql.bindRange(ps, r);
+          ps.executeUpdate();
         }
       }
     }
-    if (all) {
+    if (whole.isEmpty()) {
+      return;
+    }
+    // ONLY: a table-inheritance parent's TRUNCATE on the source empties its children only when
+    // the source sent them too (as their own TRUNCATE, or in the same message)
+    String from = String.join(", ", whole.stream().map(t -> t.sql.targetFrom()).toList());
+    List<String[]> outside = referencedFromOutside(tgt, whole, partial);
+    boolean cascade = group.cascade() && outside.stream().noneMatch(r -> r[2] != null);
+    if (outside.isEmpty() || cascade) {
       try (Statement st = tgt.createStatement()) {
-        // ONLY: a table-inheritance parent's TRUNCATE on the source empties its children only when
-        // the source sent them too (as their own TRUNCATE, or in the same message)
-        st.execute("TRUNCATE " + t.sql.targetFrom());
+        st.execute("TRUNCATE " + from + (cascade ? " CASCADE" : ""));
       }
       return;
     }
-    for (ChunkRange r : ranges) {
-      try (PreparedStatement ps = tgt.prepareStatement(t.sql.targetDelete(r))) {
-        TableSql.bindRange(ps, r);
-        ps.executeUpdate();
+    if (!session.holdsKeys()) {
+      throw new MigrationException(
+          ErrorCode.PERMANENT_SQL,
+          "a streamed TRUNCATE of "
+              + group.tables()
+              + " (transaction "
+              + tx.xid()
+              + ") empties tables that the target's foreign keys reference from tables it does not"
+              + " empty ("
+              + String.join(", ", outside.stream().map(r -> r[0] + " -> " + r[1]).toList())
+              + "): the source truncated them alone (MariaDB/MySQL with foreign_key_checks = 0"
+              + " keeps the referencing rows), PostgreSQL refuses that TRUNCATE, and a DELETE"
+              + " would fire the keys' ON DELETE actions, which the source did not. GRANT SET ON"
+              + " PARAMETER session_replication_role TO <studio user> (PostgreSQL 15+; or make it"
+              + " superuser) so the applier empties them with the keys held, then resume the"
+              + " stream");
+    }
+    for (TableChanges t : whole) { // the keys are held: no action fires, the children stay
+      try (Statement st = tgt.createStatement()) {
+        st.execute("DELETE FROM " + t.sql.targetFrom());
       }
     }
+  }
+
+  /**
+   * The target's foreign keys that reference a table of {@code whole} from a table not in it:
+   * {@code [referencing, referenced, non-null when the referencing table is one of partial]}.
+   */
+  private static List<String[]> referencedFromOutside(
+      Connection tgt, List<TableChanges> whole, List<TableChanges> partial) throws SQLException {
+    String in = "(" + String.join(", ", whole.stream().map(t -> "CAST(? AS regclass)").toList());
+    in += ")";
+    String partialIn =
+        partial.isEmpty()
+            ? "false"
+            : "c.conrelid IN ("
+                + String.join(", ", partial.stream().map(t -> "CAST(? AS regclass)").toList())
+                + ")";
+    String sql =
+        "SELECT CAST(c.conrelid AS regclass)::text, CAST(c.confrelid AS regclass)::text, "
+            + partialIn
+            + " FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid IN "
+            + in
+            + " AND c.conrelid NOT IN "
+            + in
+            + " ORDER BY 1, 2";
+    List<String[]> out = new java.util.ArrayList<>();
+    try (PreparedStatement ps = tgt.prepareStatement(sql)) {
+      int i = 1;
+      for (TableChanges t : partial) {
+        ps.setString(i++, t.sql.targetTable());
+      }
+      for (int pass = 0; pass < 2; pass++) {
+        for (TableChanges t : whole) {
+          ps.setString(i++, t.sql.targetTable());
+        }
+      }
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new String[] {rs.getString(1), rs.getString(2), rs.getBoolean(3) ? "" : null});
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The ranges of the chunks whose copy does not include {@code tx}; null when that is every chunk
+   * (or the table was copied without snapshots): the whole table.
+   */
+  private static List<ChunkRange> rangesBehind(ChunkLookup chunks, SourceTransaction tx) {
+    if (!chunks.online()) {
+      return null;
+    }
+    List<ChunkRange> ranges = new java.util.ArrayList<>();
+    boolean all = true;
+    for (ChunkLookup.Chunk c : chunks.chunks()) {
+      if (c.snapshot() != null && ChunkSnapshot.parse(c.snapshot()).includes(tx)) {
+        all = false;
+      } else {
+        ranges.add(new ChunkRange(c.index(), c.lo(), c.hi()));
+      }
+    }
+    return all ? null : ranges;
   }
 
   private TableChanges table(String sourceTable) {
