@@ -9,8 +9,9 @@ import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.schema.ForeignKey;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,10 +40,22 @@ import java.util.function.Function;
  * reference; {@code CASCADE} on update moves them to the new key, or deletes them when the
  * reference is the child's chunk key and the new key's child chunk already holds them (read after
  * the change); {@code RESTRICT} / {@code NO ACTION}: nothing (the source refused the change while
- * children existed). Only foreign keys that reference the parent's primary key are carried.
+ * children existed).
+ *
+ * <p><b>Referenced columns.</b> A foreign key may reference the parent's primary key or another
+ * unique key. A parent's row is carried as its <em>carried columns</em> ({@link #carried}): its
+ * primary key, then every other column a mapped foreign key references; a reference is carried when
+ * the values of its columns change (a delete, or an update that changes them, whether or not the
+ * primary key changes). The old values come from the change's before-image (MariaDB/MySQL: the full
+ * row, {@code binlog_row_image = FULL}); a reference whose old values the log does not carry (a
+ * PostgreSQL source without {@code REPLICA IDENTITY FULL}, whose log carries the cascaded rows
+ * itself) or holds a NULL is not carried (a NULL references nothing).
  */
 final class CascadeCarrier {
-  /** A foreign key of {@code child} referencing the parent; {@code parentKey[i]}: fk column i. */
+  /**
+   * A foreign key of {@code child} referencing the parent; {@code parentKey[i]}: the index of fk
+   * column i's referenced column in the parent's {@link #carried} columns.
+   */
   record Reference(TableChanges child, ForeignKey fk, int[] parentKey) {}
 
   /**
@@ -73,6 +86,7 @@ final class CascadeCarrier {
   private final Dialect target;
   private final Function<String, TableChanges> tables;
   private final Map<String, List<Reference>> references = new HashMap<>();
+  private final Map<String, List<String>> carried = new HashMap<>();
 
   CascadeCarrier(MappingDocument mapping, Dialect target, Function<String, TableChanges> tables) {
     this.mapping = mapping;
@@ -80,23 +94,46 @@ final class CascadeCarrier {
     this.tables = tables;
   }
 
-  /** The mapped foreign keys that reference {@code parent}'s primary key. */
+  /**
+   * {@code t}'s carried columns (target names): its primary key in key order, then each other
+   * column a mapped foreign key references, in the mapping's order.
+   */
+  List<String> carried(TableChanges t) {
+    return carried.computeIfAbsent(
+        t.table.source(),
+        k -> {
+          LinkedHashSet<String> out = new LinkedHashSet<>(t.table.primaryKey());
+          for (TableMapping m : mapping.tables()) {
+            for (ForeignKey fk : m.foreignKeys()) {
+              if (fk.refTable().equals(t.table.target())) {
+                out.addAll(fk.refColumns());
+              }
+            }
+          }
+          return List.copyOf(out);
+        });
+  }
+
+  /** Whether a foreign key references {@code t} by columns other than its primary key. */
+  boolean referencedBeyondKey(TableChanges t) {
+    return carried(t).size() > t.table.primaryKey().size();
+  }
+
+  /** The mapped foreign keys that reference {@code parent} (its primary key or a unique key). */
   List<Reference> references(TableChanges parent) {
     return references.computeIfAbsent(
         parent.table.source(),
         k -> {
-          List<String> pk = parent.table.primaryKey();
+          List<String> cols = carried(parent);
           List<Reference> out = new ArrayList<>();
           for (TableMapping t : mapping.tables()) {
             for (ForeignKey fk : t.foreignKeys()) {
-              if (!fk.refTable().equals(parent.table.target())
-                  || fk.refColumns().size() != pk.size()
-                  || !new HashSet<>(fk.refColumns()).equals(new HashSet<>(pk))) {
+              if (!fk.refTable().equals(parent.table.target())) {
                 continue;
               }
               int[] idx = new int[fk.refColumns().size()];
               for (int i = 0; i < idx.length; i++) {
-                idx[i] = pk.indexOf(fk.refColumns().get(i));
+                idx[i] = cols.indexOf(fk.refColumns().get(i));
               }
               out.add(new Reference(tables.apply(t.source()), fk, idx));
             }
@@ -116,10 +153,11 @@ final class CascadeCarrier {
   }
 
   /**
-   * The writes that carry {@code tx}'s delete of the parent key {@code oldKey} ({@code newKey}
-   * null) or its move to {@code newKey} (target key values in primary key order) to {@code r}'s
-   * children in the chunks behind {@code tx}; {@code newSourceRow} is the parent's new row as the
-   * source sent it (to find the new key's child chunk).
+   * The writes that carry {@code tx}'s delete of the parent row {@code oldKey} ({@code newKey}
+   * null) or its change to {@code newKey} (target values of the parent's {@link #carried} columns)
+   * to {@code r}'s children in the chunks behind {@code tx}; nothing when the referenced values did
+   * not change or are unknown or NULL. {@code newSourceRow} is the parent's new row as the source
+   * sent it (to find the new key's child chunk).
    */
   List<Write> carry(
       Reference r,
@@ -132,13 +170,18 @@ final class CascadeCarrier {
       throws SQLException {
     boolean delete = newKey == null;
     String a = action(delete ? r.fk().onDelete() : r.fk().onUpdate());
+    String[] oldRef = refs(r, oldKey);
+    if (!acts(r, delete)
+        || Arrays.asList(oldRef).contains(null)
+        || (!delete && Arrays.equals(oldRef, refs(r, newKey)))) {
+      return List.of();
+    }
     List<Range> behind = behind(chunks, tx);
-    if (behind.isEmpty() || !acts(r, delete)) {
+    if (behind.isEmpty()) {
       return List.of();
     }
     TableChanges child = r.child();
     List<String> cols = r.fk().columns();
-    String[] oldRef = refs(r, oldKey);
     boolean remove = a.equals("CASCADE") && delete;
     if (a.equals("CASCADE")
         && !delete
@@ -194,9 +237,9 @@ final class CascadeCarrier {
 
   /**
    * Whether {@code w}'s rows are a change their own children must see: deleted, or moved when the
-   * reference is part of the child's primary key (its key changes with it).
+   * reference is one of the child's carried columns (its key, or a column a key references).
    */
-  static boolean changesKeys(Reference r, Write w) {
+  boolean changesKeys(Reference r, Write w) {
     return switch (w.effect()) {
       case DELETE, MOVED_AWAY -> true;
       case MOVE -> keyed(r);
@@ -204,19 +247,19 @@ final class CascadeCarrier {
     };
   }
 
-  private static boolean keyed(Reference r) {
+  private boolean keyed(Reference r) {
     for (String c : r.fk().columns()) {
-      if (r.child().table.primaryKey().contains(c)) {
+      if (carried(r.child()).contains(c)) {
         return true;
       }
     }
     return false;
   }
 
-  /** {@code RETURNING} the child's primary key as text, in key order. */
+  /** {@code RETURNING} the child's {@link #carried} columns as text, in their order. */
   String returning(TableChanges child) {
     StringBuilder sb = new StringBuilder(" RETURNING ");
-    List<String> pk = child.table.primaryKey();
+    List<String> pk = carried(child);
     for (int i = 0; i < pk.size(); i++) {
       sb.append(i == 0 ? "" : ", ").append("CAST(").append(target.quote(pk.get(i)));
       sb.append(" AS text)");
@@ -225,13 +268,13 @@ final class CascadeCarrier {
   }
 
   /**
-   * A child's primary key (key order) with the reference's columns that are part of it set to the
-   * parent key {@code parentKey}'s values: the child's key before a move from what a {@code
-   * RETURNING} gave after it, or after a move from what it gave before.
+   * A child's carried columns with the reference's columns among them set to the parent's {@code
+   * parentKey} values (carried columns): the child's before a move from what a {@code RETURNING}
+   * gave after it, or after a move from what it gave before.
    */
-  static String[] withReference(Reference r, String[] childKey, String[] parentKey) {
+  String[] withReference(Reference r, String[] childKey, String[] parentKey) {
     String[] out = childKey.clone();
-    List<String> pk = r.child().table.primaryKey();
+    List<String> pk = carried(r.child());
     for (int i = 0; i < r.fk().columns().size(); i++) {
       int at = pk.indexOf(r.fk().columns().get(i));
       if (at >= 0) {

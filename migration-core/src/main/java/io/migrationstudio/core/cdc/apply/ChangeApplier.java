@@ -48,8 +48,9 @@ import java.util.TreeMap;
  * reference it follow by the target's {@code ON UPDATE} action as they did on the source (MariaDB
  * and MySQL do not write cascaded changes to the binlog; a delete and an insert would fire {@code
  * ON DELETE} instead), or, when only one of its keys is still to be applied, deletes the old key or
- * writes the new; a TRUNCATE empties the table ({@code ONLY} an inheritance parent). For a
- * MariaDB/MySQL source whose target user may set {@code session_replication_role}, the target's
+ * writes the new; a TRUNCATE empties the tables the source truncated in one statement together
+ * ({@code ONLY} an inheritance parent; a referenced parent truncated alone: DELETE, keys held). For
+ * a MariaDB/MySQL source whose target user may set {@code session_replication_role}, the target's
  * foreign keys are held (replica mode, {@link ApplySession}) and every parent delete and key
  * change's action is carried by the applier ({@link CascadeCarrier}), not the target's. Consecutive
  * changes of one statement shape go in one JDBC batch; the order of changes is kept.
@@ -90,6 +91,9 @@ public final class ChangeApplier {
   private final CascadeCarrier cascades;
   private final ApplySession session;
   private boolean created;
+
+  /** The source TRUNCATE applied by the transaction's previous change (its tables together). */
+  private RowChange.Truncation truncatedLast;
 
   /** Counts of one table in one batch (source table name). */
   public record TableCounts(
@@ -230,6 +234,7 @@ public final class ChangeApplier {
             skipped++;
             continue;
           }
+          truncatedLast = null;
           for (RowChange change : tx.changes()) {
             apply(tgt, out, tx, change, counts, touched, rows);
           }
@@ -278,6 +283,9 @@ public final class ChangeApplier {
       RowChanges.Pending rows)
       throws SQLException {
     TableChanges t = table(change.table());
+    if (change.kind() != io.migrationstudio.core.cdc.ChangeKind.TRUNCATE) {
+      truncatedLast = null;
+    }
     if (t == null) {
       counts.ignored++;
       return;
@@ -296,8 +304,10 @@ public final class ChangeApplier {
         boolean applyOld = moved && !copied(chunks, t.chunkKeyText(change.key()), tx);
         TableChanges.Converted row = t.convert(withBeforeImage(change.row(), change.key()));
         rows.row(t.table.source(), t.sourceKeyTexts(change.row()), t.keyValues(row));
+        String[] newRef = t.values(row, cascades.carried(t));
         if (moved) {
           String[] oldKey = t.keyValues(t.convertKey(change.key()));
+          String[] oldRef = oldRow(t, change.key());
           rows.row(t.table.source(), t.sourceKeyTexts(change.key()), oldKey);
           if (row.anyUnchanged() && applyNew && !applyOld) {
             throw new MigrationException(
@@ -315,7 +325,7 @@ public final class ChangeApplier {
             // the log left values out: the row moves with them, in place
             out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), t, row);
             if (session.carriesEveryAction()) { // the target's keys are held: nothing cascades
-              carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows, 1);
+              carry(tgt, out, t, tx, oldRef, newRef, change.row(), touched, rows, 1);
             }
           } else if (applyOld && applyNew) {
             // in place, as the source moved it: rows referencing the key follow by the target's
@@ -325,7 +335,7 @@ public final class ChangeApplier {
             out.add(t.update(row.unchanged(), true), t.updateParams(row, true, oldKey), null, null);
             upsert(out, t, row);
             if (session.carriesEveryAction()) { // the target's keys are held: nothing cascades
-              carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows, 1);
+              carry(tgt, out, t, tx, oldRef, newRef, change.row(), touched, rows, 1);
             }
           } else {
             // one half was in its chunk's copy already: the children the source's ON UPDATE
@@ -334,32 +344,44 @@ public final class ChangeApplier {
             if (applyNew) {
               upsert(out, t, row);
             }
-            carry(tgt, out, t, tx, oldKey, t.keyValues(row), change.row(), touched, rows, 1);
+            carry(tgt, out, t, tx, oldRef, newRef, change.row(), touched, rows, 1);
             if (applyOld) {
               out.add(t.delete(), oldKey, null, null);
             }
           }
           counts.add(name, 0, applyOld || applyNew ? 1 : 0, 0, 0, applyOld && applyNew ? 0 : 1);
-        } else if (applyNew) {
-          upsert(out, t, row);
-          counts.add(name, insert ? 1 : 0, insert ? 0 : 1, 0, 0, 0);
         } else {
-          counts.add(name, 0, 0, 0, 0, 1);
+          if (applyNew) {
+            upsert(out, t, row);
+            counts.add(name, insert ? 1 : 0, insert ? 0 : 1, 0, 0, 0);
+          } else {
+            counts.add(name, 0, 0, 0, 0, 1);
+          }
+          // a change of a unique key other than the primary key that a foreign key references:
+          // its action is carried when the filter skipped the change or the target's keys are held
+          // (otherwise the upsert fired the target's ON UPDATE action)
+          if (!insert
+              && !change.key().isEmpty()
+              && cascades.referencedBeyondKey(t)
+              && (!applyNew || session.carriesEveryAction())) {
+            carry(tgt, out, t, tx, oldRow(t, change.key()), newRef, change.row(), touched, rows, 1);
+          }
         }
       }
       case DELETE -> {
         touched.mark(t.table.source(), chunkOf(chunks, t, change.key()), tx.commit());
         String[] targetKey = t.keyValues(t.convertKey(change.key()));
+        String[] oldRef = oldRow(t, change.key());
         rows.row(t.table.source(), t.sourceKeyTexts(change.key()), targetKey);
         if (copied(chunks, t.chunkKeyText(change.key()), tx)) {
           counts.add(name, 0, 0, 0, 0, 1);
           // the parent's chunk read the delete: its ON DELETE action is carried to the children
-          carry(tgt, out, t, tx, targetKey, null, null, touched, rows, 1);
+          carry(tgt, out, t, tx, oldRef, null, null, touched, rows, 1);
         } else {
           out.add(t.delete(), targetKey, null, null);
           counts.add(name, 0, 0, 1, 0, 0);
           if (session.carriesEveryAction()) { // the target's keys are held: nothing cascades
-            carry(tgt, out, t, tx, targetKey, null, null, touched, rows, 1);
+            carry(tgt, out, t, tx, oldRef, null, null, touched, rows, 1);
           }
         }
       }
@@ -367,20 +389,37 @@ public final class ChangeApplier {
         touched.mark(t.table.source(), ChunkChanges.WHOLE_TABLE, tx.commit());
         rows.whole(t.table.source());
         out.flush();
-        truncate(tgt, t, chunks, tx);
+        if (!change.truncated().equals(truncatedLast)) { // its statement's first table in scope
+          truncate(tgt, change.truncated(), tx);
+          truncatedLast = change.truncated();
+        }
         counts.add(name, 0, 0, 0, 1, 0);
       }
     }
   }
 
   /**
+   * The target values of {@code t}'s carried columns ({@link CascadeCarrier#carried}: its key and
+   * the columns foreign keys reference) in an old row as the log carries it (a column it does not
+   * carry: null, which carries nothing).
+   */
+  private String[] oldRow(TableChanges t, Map<String, Object> old) throws SQLException {
+    List<String> cols = cascades.carried(t);
+    if (cols.size() == t.table.primaryKey().size()) {
+      return t.keyValues(t.convertKey(old));
+    }
+    return t.values(t.convertColumns(old, cols), cols);
+  }
+
+  /**
    * Carries the source's foreign-key action of a parent's delete ({@code newKey} null) or key
-   * change to the children in the chunks behind {@code tx} ({@link CascadeCarrier}), in this batch,
-   * in order; marks each child table touched. When the applier carries every action (the target's
-   * keys held, {@link ApplySession#carriesEveryAction}), a child row the carry deleted or whose key
-   * it moved is in turn a parent's change for its own children: each such write runs alone with
-   * {@code RETURNING} the child keys it reached, and their children are carried from them, down to
-   * {@link CascadeCarrier#MAX_DEPTH} levels ({@code depth}: this parent's level, from 1).
+   * change (old and new values of its carried columns) to the children in the chunks behind {@code
+   * tx} ({@link CascadeCarrier}), in this batch, in order; marks each child table touched. When the
+   * applier carries every action (the target's keys held, {@link ApplySession#carriesEveryAction}),
+   * a child row the carry deleted or whose key it moved is in turn a parent's change for its own
+   * children: each such write runs alone with {@code RETURNING} the child keys it reached, and
+   * their children are carried from them, down to {@link CascadeCarrier#MAX_DEPTH} levels ({@code
+   * depth}: this parent's level, from 1).
    */
   private void carry(
       Connection tgt,
@@ -408,7 +447,7 @@ public final class ChangeApplier {
       rows.whole(child.table.source());
       boolean deeper = session.carriesEveryAction() && actsOnAnyChild(child);
       for (CascadeCarrier.Write w : writes) {
-        if (!deeper || !CascadeCarrier.changesKeys(r, w)) {
+        if (!deeper || !cascades.changesKeys(r, w)) {
           out.add(w.sql(), w.params(), null, null);
           continue;
         }
@@ -433,11 +472,11 @@ public final class ChangeApplier {
           switch (w.effect()) {
             case DELETE -> carry(tgt, out, child, tx, k, null, null, touched, rows, depth + 1);
             case MOVE -> {
-              String[] before = CascadeCarrier.withReference(r, k, oldKey);
+              String[] before = cascades.withReference(r, k, oldKey);
               carry(tgt, out, child, tx, before, k, sourceRow(child, k), touched, rows, depth + 1);
             }
             case MOVED_AWAY -> {
-              String[] after = CascadeCarrier.withReference(r, k, newKey);
+              String[] after = cascades.withReference(r, k, newKey);
               carry(
                   tgt, out, child, tx, k, after, sourceRow(child, after), touched, rows, depth + 1);
             }
@@ -485,12 +524,12 @@ public final class ChangeApplier {
   }
 
   /**
-   * A carried child's key (target values, key order) as the source row the carrier reads a new
-   * key's chunk from: each key column's text under its source name.
+   * A carried child's carried columns (target values: its key and referenced columns) as the source
+   * row the carrier reads a new key's chunk from: each column's text under its source name.
    */
-  private static Map<String, Object> sourceRow(TableChanges t, String[] key) {
+  private Map<String, Object> sourceRow(TableChanges t, String[] key) {
     Map<String, Object> out = new HashMap<>();
-    List<String> pk = t.table.primaryKey();
+    List<String> pk = cascades.carried(t);
     for (int i = 0; i < pk.size(); i++) {
       String sourceName = t.table.byTarget(pk.get(i)).map(c -> c.source()).orElse(null);
       if (sourceName != null) {
@@ -556,36 +595,137 @@ public final class ChangeApplier {
   }
 
   /**
-   * A TRUNCATE: the ranges of the chunks whose copy does not include it are emptied (a chunk that
-   * includes it was copied after it, with whatever came later); all of them: {@code TRUNCATE}.
+   * One source TRUNCATE of the tables in {@code group}, in scope: for each, the ranges of the
+   * chunks whose copy does not include it are emptied (a chunk that includes it was copied after
+   * it, with whatever came later); the tables with every chunk behind it are emptied together in
+   * one {@code TRUNCATE} (PostgreSQL refuses to truncate a table another table references unless
+   * that table is truncated in the same statement), {@code CASCADE} only when the source cascaded.
+   * When a table the target's foreign keys reference from a table not emptied with it remains (the
+   * source truncated the parent alone: MariaDB/MySQL with {@code foreign_key_checks = 0}, whose
+   * children keep their rows), the tables are emptied by {@code DELETE} with the target's keys
+   * held, which fires no key action, as on the source; without the grant the stream stops naming
+   * them.
    */
-  private void truncate(Connection tgt, TableChanges t, ChunkLookup chunks, SourceTransaction tx)
+  private void truncate(Connection tgt, RowChange.Truncation group, SourceTransaction tx)
       throws SQLException {
-    List<ChunkRange> ranges = new java.util.ArrayList<>();
-    boolean all = true;
-    if (chunks.online()) {
-      for (ChunkLookup.Chunk c : chunks.chunks()) {
-        if (c.snapshot() != null && ChunkSnapshot.parse(c.snapshot()).includes(tx)) {
-          all = false;
-        } else {
-          ranges.add(new ChunkRange(c.index(), c.lo(), c.hi()));
+    List<TableChanges> whole = new java.util.ArrayList<>();
+    List<TableChanges> partial = new java.util.ArrayList<>();
+    for (String name : group.tables()) {
+      TableChanges t = table(name);
+      if (t == null) {
+        continue;
+      }
+      List<ChunkRange> ranges = rangesBehind(lookup(tgt, t), tx);
+      if (ranges == null) {
+        whole.add(t);
+        continue;
+      }
+      partial.add(t);
+      for (ChunkRange r : ranges) {
+        try (PreparedStatement ps = tgt.prepareStatement(t.sql.targetDelete(r))) {
+          TableSql.bindRange(ps, r);
+          ps.executeUpdate();
         }
       }
     }
-    if (all) {
+    if (whole.isEmpty()) {
+      return;
+    }
+    // ONLY: a table-inheritance parent's TRUNCATE on the source empties its children only when
+    // the source sent them too (as their own TRUNCATE, or in the same message)
+    String from = String.join(", ", whole.stream().map(t -> t.sql.targetFrom()).toList());
+    List<String[]> outside = referencedFromOutside(tgt, whole, partial);
+    boolean cascade = group.cascade() && outside.stream().noneMatch(r -> r[2] != null);
+    if (outside.isEmpty() || cascade) {
       try (Statement st = tgt.createStatement()) {
-        // ONLY: a table-inheritance parent's TRUNCATE on the source empties its children only when
-        // the source sent them too (as their own TRUNCATE, or in the same message)
-        st.execute("TRUNCATE " + t.sql.targetFrom());
+        st.execute("TRUNCATE " + from + (cascade ? " CASCADE" : ""));
       }
       return;
     }
-    for (ChunkRange r : ranges) {
-      try (PreparedStatement ps = tgt.prepareStatement(t.sql.targetDelete(r))) {
-        TableSql.bindRange(ps, r);
-        ps.executeUpdate();
+    if (!session.holdsKeys()) {
+      throw new MigrationException(
+          ErrorCode.PERMANENT_SQL,
+          "a streamed TRUNCATE of "
+              + group.tables()
+              + " (transaction "
+              + tx.xid()
+              + ") empties tables that the target's foreign keys reference from tables it does not"
+              + " empty ("
+              + String.join(", ", outside.stream().map(r -> r[0] + " -> " + r[1]).toList())
+              + "): the source truncated them alone (MariaDB/MySQL with foreign_key_checks = 0"
+              + " keeps the referencing rows), PostgreSQL refuses that TRUNCATE, and a DELETE"
+              + " would fire the keys' ON DELETE actions, which the source did not. GRANT SET ON"
+              + " PARAMETER session_replication_role TO <studio user> (PostgreSQL 15+; or make it"
+              + " superuser) so the applier empties them with the keys held, then resume the"
+              + " stream");
+    }
+    for (TableChanges t : whole) { // the keys are held: no action fires, the children stay
+      try (Statement st = tgt.createStatement()) {
+        st.execute("DELETE FROM " + t.sql.targetFrom());
       }
     }
+  }
+
+  /**
+   * The target's foreign keys that reference a table of {@code whole} from a table not in it:
+   * {@code [referencing, referenced, non-null when the referencing table is one of partial]}.
+   */
+  private static List<String[]> referencedFromOutside(
+      Connection tgt, List<TableChanges> whole, List<TableChanges> partial) throws SQLException {
+    String in = "(" + String.join(", ", whole.stream().map(t -> "CAST(? AS regclass)").toList());
+    in += ")";
+    String partialIn =
+        partial.isEmpty()
+            ? "false"
+            : "c.conrelid IN ("
+                + String.join(", ", partial.stream().map(t -> "CAST(? AS regclass)").toList())
+                + ")";
+    String sql =
+        "SELECT CAST(c.conrelid AS regclass)::text, CAST(c.confrelid AS regclass)::text, "
+            + partialIn
+            + " FROM pg_constraint c WHERE c.contype = 'f' AND c.confrelid IN "
+            + in
+            + " AND c.conrelid NOT IN "
+            + in
+            + " ORDER BY 1, 2";
+    List<String[]> out = new java.util.ArrayList<>();
+    try (PreparedStatement ps = tgt.prepareStatement(sql)) {
+      int i = 1;
+      for (TableChanges t : partial) {
+        ps.setString(i++, t.sql.targetTable());
+      }
+      for (int pass = 0; pass < 2; pass++) {
+        for (TableChanges t : whole) {
+          ps.setString(i++, t.sql.targetTable());
+        }
+      }
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new String[] {rs.getString(1), rs.getString(2), rs.getBoolean(3) ? "" : null});
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The ranges of the chunks whose copy does not include {@code tx}; null when that is every chunk
+   * (or the table was copied without snapshots): the whole table.
+   */
+  private static List<ChunkRange> rangesBehind(ChunkLookup chunks, SourceTransaction tx) {
+    if (!chunks.online()) {
+      return null;
+    }
+    List<ChunkRange> ranges = new java.util.ArrayList<>();
+    boolean all = true;
+    for (ChunkLookup.Chunk c : chunks.chunks()) {
+      if (c.snapshot() != null && ChunkSnapshot.parse(c.snapshot()).includes(tx)) {
+        all = false;
+      } else {
+        ranges.add(new ChunkRange(c.index(), c.lo(), c.hi()));
+      }
+    }
+    return all ? null : ranges;
   }
 
   private TableChanges table(String sourceTable) {

@@ -277,6 +277,28 @@ final class TableChanges {
     return sb.append(')').toString();
   }
 
+  /** {@code values} (an old row) as the target values of {@code columns} (target names). */
+  Converted convertColumns(Map<String, Object> values, List<String> columns) throws SQLException {
+    boolean[] wanted = keyMask.clone();
+    for (String c : columns) {
+      int j = targetColumns.indexOf(c);
+      if (j >= 0) {
+        wanted[j] = true;
+      }
+    }
+    return convert(values, wanted);
+  }
+
+  /** The values of {@code columns} (target names) in a converted row; null for one not copied. */
+  String[] values(Converted c, List<String> columns) {
+    String[] out = new String[columns.size()];
+    for (int i = 0; i < out.length; i++) {
+      int j = targetColumns.indexOf(columns.get(i));
+      out[i] = j < 0 ? null : c.values()[j];
+    }
+    return out;
+  }
+
   /** The target key's values of a converted row. */
   String[] keyValues(Converted c) {
     String[] out = new String[key.length];

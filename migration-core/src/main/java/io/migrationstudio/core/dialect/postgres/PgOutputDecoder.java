@@ -246,9 +246,14 @@ final class PgOutputDecoder {
   private void truncate(ByteBuffer in) {
     requireTransaction('T');
     int count = in.getInt();
-    in.get(); // options: CASCADE, RESTART IDENTITY; cascaded tables are listed themselves
+    // options: 1 CASCADE, 2 RESTART IDENTITY; the cascaded tables are listed themselves
+    boolean cascade = (in.get() & 1) != 0;
+    List<String> tables = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      add(RowChange.truncate(relation(in.getInt(), 'T').table));
+      tables.add(relation(in.getInt(), 'T').table);
+    }
+    for (String t : tables) { // one statement: the applier truncates them together
+      add(RowChange.truncate(t, tables, cascade));
     }
   }
 

@@ -313,6 +313,100 @@ class ChangeApplierIT {
     }
   }
 
+  /**
+   * Issue 14, a streamed TRUNCATE of a parent other tables reference. A PostgreSQL source sends
+   * every table of one {@code TRUNCATE} in one message (with the cascaded ones when it cascaded):
+   * they are truncated together in one statement, {@code CASCADE} only when the source cascaded.
+   * Before, each was truncated on its own and {@code TRUNCATE parent} failed (SQLState 0A000,
+   * "cannot truncate a table referenced in a foreign key constraint"), which stopped the stream.
+   */
+  @Test
+  void aTruncateOfSeveralTablesInOneMessageIsOneStatement(TestDatabase source, TestDatabase target)
+      throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      source.execute(
+          "CREATE TABLE tp (id int PRIMARY KEY); CREATE TABLE tk (id int PRIMARY KEY,"
+              + " pid int REFERENCES tp (id)); CREATE TABLE tn (id int PRIMARY KEY,"
+              + " pid int REFERENCES tp (id)); INSERT INTO tp SELECT generate_series(1, 5);"
+              + " INSERT INTO tk SELECT g, g FROM generate_series(1, 5) g;"
+              + " INSERT INTO tn SELECT g, g FROM generate_series(1, 5) g");
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      Loads.migrate(src, tgt, mapping, "m", 100);
+      ChangeApplier applier = new ChangeApplier(PG, PG, mapping, "m", "cap");
+      // TRUNCATE tp, tk, tn on the source: no cascade needed, all three sent
+      List<String> all = List.of("tp", "tk", "tn");
+      ChangeApplier.ApplyResult r =
+          applier.apply(
+              tgt,
+              List.of(
+                  tx(
+                      10,
+                      RowChange.truncate("tp", all, false),
+                      RowChange.truncate("tk", all, false),
+                      RowChange.truncate("tn", all, false))));
+      assertEquals(new ChangeApplier.TableCounts(0, 0, 0, 1, 0), r.tables().get("tp"));
+      for (String t : all) {
+        assertEquals(0, target.queryLong("select count(*) from " + t), t);
+      }
+      // TRUNCATE tp, tk CASCADE, tn published elsewhere: the message names tp and tk, and the
+      // target's CASCADE empties tn as the source's did
+      target.execute(
+          "INSERT INTO tp SELECT generate_series(1, 5)",
+          "INSERT INTO tk SELECT g, g FROM generate_series(1, 5) g",
+          "INSERT INTO tn SELECT g, g FROM generate_series(1, 5) g");
+      List<String> two = List.of("tp", "tk");
+      applier.apply(
+          tgt,
+          List.of(
+              tx(20, RowChange.truncate("tp", two, true), RowChange.truncate("tk", two, true))));
+      for (String t : all) {
+        assertEquals(0, target.queryLong("select count(*) from " + t), t);
+      }
+    }
+  }
+
+  /**
+   * Issue 14, MariaDB/MySQL: InnoDB refuses {@code TRUNCATE} of a table another table references
+   * unless {@code foreign_key_checks = 0}, and then empties that table only, its children kept (the
+   * binlog has the statement alone). With the target's keys held (replica mode) the applier does
+   * the same: the parent is emptied by a {@code DELETE} no key action sees, the child keeps its
+   * rows (the Validation's key check then reports them, as they are on the source). Without the
+   * grant a {@code DELETE} would fire the target's actions, which the source did not: the stream
+   * stops naming the tables and the grant. Before, {@code TRUNCATE parent} failed with SQLState
+   * 0A000 in both modes.
+   */
+  @Test
+  void aMariaDbTruncateOfAReferencedParentEmptiesItAloneWithTheKeysHeld(
+      TestDatabase source, TestDatabase target) throws Exception {
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      source.execute(
+          "CREATE TABLE tp (id int PRIMARY KEY); CREATE TABLE tk (id int PRIMARY KEY,"
+              + " pid int REFERENCES tp (id) ON DELETE CASCADE);"
+              + " INSERT INTO tp SELECT generate_series(1, 5);"
+              + " INSERT INTO tk SELECT g, g FROM generate_series(1, 5) g");
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      Loads.migrate(src, tgt, mapping, "m", 100);
+      new ChangeApplier(new MariaDbDialect(), PG, mapping, "m", "cap")
+          .apply(tgt, List.of(tx(10, RowChange.truncate("tp"))));
+      assertEquals(0, target.queryLong("select count(*) from tp"));
+      assertEquals(5, target.queryLong("select count(*) from tk"), "the children stay");
+
+      target.execute("INSERT INTO tp SELECT generate_series(1, 5)");
+      withoutReplicaGrant(target, tgt);
+      MigrationException refused =
+          assertThrows(
+              MigrationException.class,
+              () ->
+                  new ChangeApplier(new MariaDbDialect(), PG, mapping, "m", "cap2")
+                      .apply(tgt, List.of(tx(20, RowChange.truncate("tp")))));
+      assertEquals(ErrorCode.PERMANENT_SQL, refused.code());
+      assertEquals(5, target.queryLong("select count(*) from tp"), "nothing applied");
+      assertEquals(5, target.queryLong("select count(*) from tk"));
+    }
+  }
+
   private static SourceTransaction tx(long lsn, String xid, RowChange... changes) {
     return new SourceTransaction(
         xid, new StreamPosition.PgLsn(lsn), Instant.now(), List.of(changes));

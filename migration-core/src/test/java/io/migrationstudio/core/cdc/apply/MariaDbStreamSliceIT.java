@@ -297,6 +297,155 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
   }
 
   /**
+   * Issue 14, foreign keys that reference a unique key other than the primary key ({@code ukid.pid
+   * -> uparent.code}, {@code ugrand.pid -> ukid.tag}, both {@code ON DELETE CASCADE ON UPDATE
+   * CASCADE}): the binlog has no cascaded rows, so the applier carries their actions from the
+   * parent's before-image, as for a primary key. Children read first; parents then deleted, their
+   * referenced code changed, and their key and code changed together before the parents' chunks
+   * were read (the filter skips those changes: carried); after the copy, with the target's keys
+   * held, a parent delete through two levels, a code change, and a child's own referenced tag
+   * changed (applied and carried). Each table hashes the same and every foreign key validates.
+   */
+  @Test
+  void foreignKeysReferencingAUniqueKeyAreCarriedLikeThePrimaryKey(TestDatabase target)
+      throws Exception {
+    this.target = target;
+    source = newSource("unique");
+    StringBuilder parents = new StringBuilder("INSERT INTO uparent VALUES ");
+    StringBuilder kids = new StringBuilder("INSERT INTO ukid VALUES ");
+    StringBuilder grands = new StringBuilder("INSERT INTO ugrand VALUES ");
+    for (int i = 1; i <= 200; i++) { // uparent i, code 1000 + i
+      parents.append(i == 1 ? "" : ", ").append("(").append(i).append(", ").append(1000 + i);
+      parents.append(")");
+    }
+    for (int i = 0; i < 400; i++) { // ukid i, tag 10000 + i -> uparent code 1000 + i % 200 + 1
+      kids.append(i == 0 ? "" : ", ").append("(").append(i).append(", ").append(10000 + i);
+      kids.append(", ").append(1000 + i % 200 + 1).append(")");
+    }
+    for (int i = 0; i < 300; i++) { // ugrand i -> ukid tag 10000 + i
+      grands.append(i == 0 ? "" : ", ").append("(").append(i).append(", ").append(10000 + i);
+      grands.append(")");
+    }
+    source.execute(
+        "CREATE TABLE uparent (id int PRIMARY KEY, code int NOT NULL UNIQUE)",
+        "CREATE TABLE ukid (id int PRIMARY KEY, tag int NOT NULL UNIQUE, pid int, FOREIGN KEY"
+            + " (pid) REFERENCES uparent (code) ON DELETE CASCADE ON UPDATE CASCADE)",
+        "CREATE TABLE ugrand (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES ukid"
+            + " (tag) ON DELETE CASCADE ON UPDATE CASCADE)",
+        parents.toString(),
+        kids.toString(),
+        grands.toString());
+    spec = onlineSpec();
+    List<String> tables = List.of("uparent", "ukid", "ugrand");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      Map<String, List<ChunkRange>> chunks = prepareOnline(src, tgt);
+      assertEquals(2, chunks.get("uparent").size(), chunks.toString());
+      assertEquals(4, chunks.get("ukid").size(), chunks.toString());
+      for (int i = 0; i < chunks.get("ukid").size(); i++) {
+        copy(src, tgt, chunks, "ukid", i);
+      }
+      for (int i = 0; i < chunks.get("ugrand").size(); i++) {
+        copy(src, tgt, chunks, "ugrand", i);
+      }
+      transaction(
+          "DELETE FROM uparent WHERE id = 5", // ukid 4, 204; ugrand 4, 204
+          "UPDATE uparent SET code = 5007 WHERE id = 7", // ukid 6, 206
+          "UPDATE uparent SET id = 1009, code = 5009 WHERE id = 9"); // ukid 8, 208
+      copy(src, tgt, chunks, "uparent", 0);
+      copy(src, tgt, chunks, "uparent", 1);
+      new LoadFinisher(PG).online().finish(tgt, mapping, MIGRATION, 0L);
+    }
+    transaction(
+        "DELETE FROM uparent WHERE id = 10", // ukid 9, 209; ugrand 9, 209
+        "UPDATE uparent SET code = 5012 WHERE id = 12", // ukid 11, 211
+        "UPDATE ukid SET tag = 20013 WHERE id = 13"); // ugrand 13
+    sliceUntilSame(tables, () -> "the stream caught up");
+    assertForeignKeysValidated(2);
+    assertEquals(0, target.queryLong("SELECT count(*) FROM ukid WHERE id IN (4, 204, 9, 209)"));
+    assertEquals(6, target.queryLong("SELECT count(*) FROM ukid WHERE pid IN (5007, 5009, 5012)"));
+    assertEquals(1, target.queryLong("SELECT count(*) FROM ugrand WHERE pid = 20013"));
+  }
+
+  /**
+   * Issue 14, not covered: a grandchild in a chunk read before a parent's delete whose child row
+   * (cascaded on the source) is in a child chunk read after it. That chunk no longer has the child,
+   * so the carry does not know its key and the grandchild stays. The test pins that this ends as a
+   * Validation difference (the grandchild's foreign key does not validate, naming it; the table
+   * hashes differently), never as a pass; the child in a chunk read before is carried with its
+   * grandchild.
+   */
+  @Test
+  void aGrandchildWhoseChildChunkIsReadAfterTheParentsDeleteFailsValidation(TestDatabase target)
+      throws Exception {
+    this.target = target;
+    source = newSource("grand");
+    StringBuilder parents = new StringBuilder("INSERT INTO parent VALUES ");
+    StringBuilder kids = new StringBuilder("INSERT INTO kid VALUES ");
+    StringBuilder grands = new StringBuilder("INSERT INTO grand VALUES ");
+    for (int i = 1; i <= 200; i++) {
+      parents.append(i == 1 ? "" : ", ").append("(").append(i).append(", 'p").append(i);
+      parents.append("')");
+    }
+    for (int i = 0; i < 400; i++) { // kid i -> parent i % 200 + 1
+      kids.append(i == 0 ? "" : ", ").append("(").append(i).append(", ").append(i % 200 + 1);
+      kids.append(")");
+    }
+    for (int i = 0; i < 300; i++) { // grand i -> kid i
+      grands.append(i == 0 ? "" : ", ").append("(").append(i).append(", ").append(i).append(")");
+    }
+    source.execute(
+        "CREATE TABLE parent (id int PRIMARY KEY, v varchar(20))",
+        "CREATE TABLE kid (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES parent (id)"
+            + " ON DELETE CASCADE)",
+        "CREATE TABLE grand (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES kid (id)"
+            + " ON DELETE CASCADE)",
+        parents.toString(),
+        kids.toString(),
+        grands.toString());
+    spec = onlineSpec();
+    List<String> tables = List.of("parent", "kid", "grand");
+    try (Connection src = source.connect();
+        Connection tgt = target.connect()) {
+      Map<String, List<ChunkRange>> chunks = prepareOnline(src, tgt);
+      assertEquals(4, chunks.get("kid").size(), chunks.toString());
+      for (int i = 0; i < chunks.get("grand").size(); i++) {
+        copy(src, tgt, chunks, "grand", i);
+      }
+      copy(src, tgt, chunks, "kid", 0);
+      copy(src, tgt, chunks, "kid", 1);
+      transaction("DELETE FROM parent WHERE id = 5"); // kids 4, 204; grands 4, 204
+      copy(src, tgt, chunks, "kid", 2);
+      copy(src, tgt, chunks, "kid", 3);
+      copy(src, tgt, chunks, "parent", 0);
+      copy(src, tgt, chunks, "parent", 1);
+      new LoadFinisher(PG).online().finish(tgt, mapping, MIGRATION, 0L);
+    }
+    transaction("INSERT INTO parent VALUES (900, 'end')");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (target.queryLong("SELECT count(*) FROM parent WHERE id = 900") == 0) {
+      assertTrue(System.nanoTime() < deadline, "the stream did not catch up");
+      slice(Duration.ofSeconds(3), p -> {});
+    }
+    Map<String, String> src = hashes(source, tables);
+    Map<String, String> tgt = hashes(target, tables);
+    assertEquals(src.get("parent"), tgt.get("parent"));
+    assertEquals(src.get("kid"), tgt.get("kid"));
+    assertTrue(!src.get("grand").equals(tgt.get("grand")), "grand 204 stays on the target");
+    assertEquals(0, target.queryLong("SELECT count(*) FROM grand WHERE id = 4"), "carried");
+    assertEquals(1, target.queryLong("SELECT count(*) FROM grand WHERE id = 204"));
+    try (Connection c = target.connect()) {
+      List<String> failed =
+          new ForeignKeyValidation(PG, TargetSchema.DEFAULT_STUDIO_SCHEMA)
+              .validate(c, mapping, MIGRATION, capture).stream()
+                  .map(ForeignKeyValidation.Failure::message)
+                  .toList();
+      assertEquals(1, failed.size(), failed.toString());
+      assertTrue(failed.get(0).contains("grand"), failed.toString());
+    }
+  }
+
+  /**
    * Maps the source's tables, prepares the target (chunks of 100 keys) and starts the capture
    * before any chunk is read; each table's chunks.
    */
@@ -430,9 +579,11 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
                     ? "concat_ws(',', id, pid, n)"
                     : t.equals("parent")
                         ? "concat_ws(',', id, v)"
-                        : pg
-                            ? "concat_ws(',', id, coalesce(CAST(pid AS text), 'null'))"
-                            : "concat_ws(',', id, coalesce(pid, 'null'))";
+                        : t.equals("uparent")
+                            ? "concat_ws(',', id, code)"
+                            : pg
+                                ? "concat_ws(',', id, coalesce(CAST(pid AS text), 'null'))"
+                                : "concat_ws(',', id, coalesce(pid, 'null'))";
         String order = t.equals("link") || t.equals("kin") ? "pid, n" : "id";
         String sql =
             pg

@@ -80,9 +80,14 @@ class PgOutputDecoderTest {
         describe("key_change"));
   }
 
+  /** Each change names both tables of the one statement (truncated together), not cascaded. */
   @Test
   void aTruncateOfTwoTablesIsOneChangePerTable() {
     assertEquals("tx TRUNCATE items {} {} TRUNCATE full_row {} {}\n", describe("truncate"));
+    RowChange.Truncation together = new RowChange.Truncation(List.of("items", "full_row"), false);
+    for (RowChange c : decode("truncate").get(0).changes()) {
+      assertEquals(together, c.truncated(), c.toString());
+    }
   }
 
   @Test

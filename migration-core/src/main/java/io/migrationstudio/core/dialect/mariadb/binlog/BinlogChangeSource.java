@@ -579,7 +579,11 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
     return out;
   }
 
-  /** The primary key's columns of a before-image; the whole image for a table without one. */
+  /**
+   * A before-image with the primary key's columns first (key order), then the other columns: the
+   * applier finds the row by the key and carries a foreign key that references another unique key
+   * from the old values of its columns ({@code CascadeCarrier}: the binlog has no cascaded rows).
+   */
   private static Map<String, Object> key(BinlogColumns cols, Map<String, Object> before) {
     if (cols.key().isEmpty()) {
       return before;
@@ -589,6 +593,7 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
       String name = cols.columns().get(i).name();
       key.put(name, before.get(name));
     }
+    before.forEach(key::putIfAbsent);
     return key;
   }
 
