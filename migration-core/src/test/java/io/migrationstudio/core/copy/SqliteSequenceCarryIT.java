@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An SQLite {@code AUTOINCREMENT} table's identity continues on the target at its {@code
  * sqlite_sequence} counter plus one, past the keys of rows deleted on the source; a plain {@code
- * INTEGER PRIMARY KEY} reuses deleted top keys on SQLite, and continues past the largest key.
+ * INTEGER PRIMARY KEY} reuses deleted top keys on SQLite, and continues past the largest key. The
+ * mapping renames the table and column (snake_case): the counter is read by the source's names and
+ * set on the target's.
  */
 @ExtendWith(PostgresExtension.class)
 class SqliteSequenceCarryIT {
@@ -35,12 +37,12 @@ class SqliteSequenceCarryIT {
     Path file =
         SqliteDatabases.create(
             dir.resolve("counters.db"),
-            "CREATE TABLE counted (id INTEGER PRIMARY KEY AUTOINCREMENT, v INTEGER);"
+            "CREATE TABLE CountedRows (RowId INTEGER PRIMARY KEY AUTOINCREMENT, v INTEGER);"
                 + "CREATE TABLE plain (id INTEGER PRIMARY KEY, v INTEGER);"
                 + "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < 10)"
-                + " INSERT INTO counted (v) SELECT n FROM g;"
-                + "INSERT INTO plain (v) SELECT v FROM counted;"
-                + "DELETE FROM counted WHERE id > 8;"
+                + " INSERT INTO CountedRows (v) SELECT n FROM g;"
+                + "INSERT INTO plain (v) SELECT v FROM CountedRows;"
+                + "DELETE FROM CountedRows WHERE RowId > 8;"
                 + "DELETE FROM plain WHERE id > 8;");
     String url = SqliteDatabases.url(file);
     MigrationSpec spec =
@@ -49,7 +51,7 @@ class SqliteSequenceCarryIT {
                 + url
                 + "\" }\ntarget: { url: \""
                 + target.jdbcUrl()
-                + "\", user: postgres }\n");
+                + "\", user: postgres }\nmapping: { naming: snake_case }\n");
     Dialect source = Dialects.forUrl(url);
     try (Connection src = DriverManager.getConnection(url);
         Connection tgt = target.connect()) {
@@ -72,10 +74,10 @@ class SqliteSequenceCarryIT {
       }
       new LoadFinisher(Loads.PG).finish(src, source, tgt, mapping, "counters", 0L);
     }
-    assertEquals(8, target.queryLong("SELECT count(*) FROM counted"));
+    assertEquals(8, target.queryLong("SELECT count(*) FROM counted_rows"));
     assertEquals(
         11,
-        target.queryLong("SELECT nextval(pg_get_serial_sequence('counted', 'id'))"),
+        target.queryLong("SELECT nextval(pg_get_serial_sequence('counted_rows', 'row_id'))"),
         "sqlite_sequence.seq (10) + 1, past the largest key (8)");
     assertEquals(
         9,
