@@ -23,9 +23,10 @@ import java.util.Objects;
 /**
  * Ends a load: per table, unique keys and secondary indexes, then every table's foreign keys (NOT
  * VALID, then validated; an online load leaves them NOT VALID, {@link #online}), then identities
- * and sequences past the copied keys and free-standing sequences at their source's current value;
- * finally renders {@code run.{json,md}} from the ledger. Each table's build time is recorded in the
- * table ledger the first time only, so a re-run (whose DDL is a no-op) renders identical files.
+ * and sequences past the copied keys and the source's counters ({@link SourceCounters}) and
+ * free-standing sequences at their source's current value; finally renders {@code run.{json,md}}
+ * from the ledger. Each table's build time is recorded in the table ledger the first time only, so
+ * a re-run (whose DDL is a no-op) renders identical files.
  */
 public final class LoadFinisher {
   private final Dialect target;
@@ -78,21 +79,35 @@ public final class LoadFinisher {
         mapping,
         migrationId,
         stageStartedAtMillis,
+        counters(source, sourceDialect, mapping),
         statements,
         CarriedSchema.read(sourceDialect, target, source, mapping));
   }
 
+  /** The source's key counters now ({@link SourceCounters}). */
+  private static SourceCounters counters(
+      Connection source, Dialect sourceDialect, MappingDocument mapping) {
+    try {
+      return SourceCounters.read(source, sourceDialect, mapping);
+    } catch (SQLException e) {
+      throw sourceDialect.classify(e, "reading the key counters of the source tables");
+    }
+  }
+
   /**
    * The cutover's sequence step (the same statements as the end of a load): identities and mapped
-   * sequences past the largest key now on the target, free-standing sequences at their source
-   * sequence's current value; runs them in one target transaction and returns them.
+   * sequences past the largest key now on the target and the source's counter ({@link
+   * SourceCounters}, read now: the source's writes have stopped), free-standing sequences at their
+   * source sequence's current value; runs them in one target transaction and returns them.
    */
   public List<String> setSequences(
       Connection source, Dialect sourceDialect, Connection c, MappingDocument mapping)
       throws SQLException {
     TargetSchema schema = new TargetSchema(target, mapping, studioSchema);
     List<String> statements =
-        concat(schema.sequenceStatements(), freeSequenceStatements(source, sourceDialect, mapping));
+        concat(
+            schema.sequenceStatements(counters(source, sourceDialect, mapping)),
+            freeSequenceStatements(source, sourceDialect, mapping));
     TargetSchema.runInTransaction(c, statements);
     return statements;
   }
@@ -132,6 +147,7 @@ public final class LoadFinisher {
   /**
    * Runs the post-load DDL and sequences, and renders the run report, for a mapping without
    * free-standing sequences (their values come from the source: use the other {@code finish}).
+   * Without the source, identities and sequences are set past the largest copied key only.
    */
   public StageOutput finish(
       Connection c, MappingDocument mapping, String migrationId, long stageStartedAtMillis) {
@@ -139,7 +155,14 @@ public final class LoadFinisher {
       throw new IllegalStateException(
           "the mapping has free-standing sequences: finish the load with the source connection");
     }
-    return finish(c, mapping, migrationId, stageStartedAtMillis, List.of(), SchemaScript.EMPTY);
+    return finish(
+        c,
+        mapping,
+        migrationId,
+        stageStartedAtMillis,
+        SourceCounters.NONE,
+        List.of(),
+        SchemaScript.EMPTY);
   }
 
   private StageOutput finish(
@@ -147,6 +170,7 @@ public final class LoadFinisher {
       MappingDocument mapping,
       String migrationId,
       long stageStartedAtMillis,
+      SourceCounters counters,
       List<String> freeSequences,
       SchemaScript carried) {
     Ledger ledger = new Ledger(target, studioSchema);
@@ -169,7 +193,7 @@ public final class LoadFinisher {
         long ms = elapsed.get(t.source()) + (clock.millis() - s);
         ledger.recordIndexBuild(c, migrationId, t.source(), first, first.plusMillis(ms));
       }
-      TargetSchema.runInTransaction(c, concat(schema.sequenceStatements(), freeSequences));
+      TargetSchema.runInTransaction(c, concat(schema.sequenceStatements(counters), freeSequences));
       if (!carried.isEmpty()) {
         CarriedSchema.record(
             c, studioSchema, target, migrationId, "post-data", schema.applyPostData(c));

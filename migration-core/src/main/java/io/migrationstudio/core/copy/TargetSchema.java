@@ -27,9 +27,10 @@ import java.util.Optional;
  *   <li><b>post-load</b> per table, after the data: the primary key (a unique index attached with
  *       {@code USING INDEX}), unique keys and secondary indexes, then foreign keys added {@code NOT
  *       VALID} and validated separately (the validation scans without blocking writes);
- *   <li><b>sequences</b>: identity and mapped sequences set past the largest copied key;
- *       free-standing sequences (created in phase 1 with the source's parameters) are set to the
- *       source sequence's current value when the load ends ({@link #freeSequenceStatement}).
+ *   <li><b>sequences</b>: identity and mapped sequences set past the largest copied key and the
+ *       source's counter ({@link SourceCounters}); free-standing sequences (created in phase 1 with
+ *       the source's parameters) are set to the source sequence's current value when the load ends
+ *       ({@link #freeSequenceStatement}).
  * </ol>
  *
  * Every statement is idempotent ({@code IF NOT EXISTS}, or a {@code DO} block that checks {@code
@@ -433,6 +434,16 @@ public final class TargetSchema {
    * copied key ({@code setval(seq, max + 1, false)}; 1 on an empty table).
    */
   public List<String> sequenceStatements() {
+    return sequenceStatements(SourceCounters.NONE);
+  }
+
+  /**
+   * Sets every identity column and mapped sequence so that its next value is past the largest
+   * copied key and at least what the source's counter would hand out next ({@code setval(seq,
+   * GREATEST(max + 1, source next), false)}): the source's counter is past the largest key when the
+   * rows with the top keys were deleted, and those keys must not be handed out again.
+   */
+  public List<String> sequenceStatements(SourceCounters source) {
     List<String> out = new ArrayList<>();
     for (TableMapping t : mapping.tables()) {
       for (ColumnMapping c : t.copiedColumns()) {
@@ -442,11 +453,9 @@ public final class TargetSchema {
                   + literal(table(t))
                   + ", "
                   + literal(c.target())
-                  + "), COALESCE((SELECT max("
-                  + dialect.quote(c.target())
-                  + ") FROM "
-                  + table(t)
-                  + "), 0) + 1, false)");
+                  + "), "
+                  + nextValue(t, c, source)
+                  + ", false)");
         }
       }
     }
@@ -456,14 +465,20 @@ public final class TargetSchema {
         out.add(
             "SELECT setval("
                 + literal(dialect.qualify(targetSchema, seq.target()))
-                + ", COALESCE((SELECT max("
-                + dialect.quote(column.get().target())
-                + ") FROM "
-                + table(ownerOf(seq).orElseThrow())
-                + "), 0) + 1, false)");
+                + ", "
+                + nextValue(ownerOf(seq).orElseThrow(), column.get(), source)
+                + ", false)");
       }
     }
     return out;
+  }
+
+  /** The largest key of {@code c} plus one, or the source's next value when greater. */
+  private String nextValue(TableMapping t, ColumnMapping c, SourceCounters source) {
+    String pastKeys =
+        "COALESCE((SELECT max(" + dialect.quote(c.target()) + ") FROM " + table(t) + "), 0) + 1";
+    java.util.OptionalLong next = source.next(t.target(), c.target());
+    return next.isEmpty() ? pastKeys : "GREATEST(" + pastKeys + ", " + next.getAsLong() + ")";
   }
 
   /**
@@ -520,7 +535,9 @@ public final class TargetSchema {
     for (TableMapping t : mapping.tables()) {
       foreignKeys(t).forEach(s -> sb.append(s).append(";\n\n"));
     }
-    sb.append("-- Phase 3: identities and sequences past the copied keys\n\n");
+    sb.append("-- Phase 3: identities and sequences past the copied keys; when the load ends and");
+    sb.append(" at the cutover,\n-- past the source's counter too: GREATEST(max + 1, the source's");
+    sb.append(" next value)\n\n");
     sequenceStatements().forEach(s -> sb.append(s).append(";\n\n"));
     if (hasPostData()) {
       sb.append("-- Phase 4: the source's post-data objects (after the load, so triggers did not");

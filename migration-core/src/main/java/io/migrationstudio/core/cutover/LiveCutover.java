@@ -158,8 +158,8 @@ final class LiveCutover {
                 new LoadFinisher(Dialects.target(spec))
                     .setSequences(src, Dialects.source(spec), tgt, mapping));
     return statements.size()
-        + " identities and sequences set past the target's keys or to the source's current"
-        + " values";
+        + " identities and sequences set past the target's keys and the source's counters, or to"
+        + " the source's current values";
   }
 
   String prove() {

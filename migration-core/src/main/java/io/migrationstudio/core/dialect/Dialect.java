@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 
 /**
@@ -361,6 +362,20 @@ public interface Dialect {
   default Optional<SequenceState> sequenceState(Connection connection, String schema, String name)
       throws SQLException {
     return Optional.empty();
+  }
+
+  /**
+   * Optional capability: the value the counter behind key {@code column} of {@code table} would
+   * hand to the next insert that leaves the column out, read now: an identity's or owned sequence's
+   * next value, an {@code AUTO_INCREMENT} table's counter, an {@code AUTOINCREMENT} table's {@code
+   * sqlite_sequence} value plus one. It can be past the largest key when the rows with the top keys
+   * were deleted; the target's counter is set past both ({@link
+   * io.migrationstudio.core.copy.SourceCounters}). Empty when the column has no such counter or it
+   * counts down.
+   */
+  default OptionalLong nextKey(Connection connection, String schema, String table, String column)
+      throws SQLException {
+    return OptionalLong.empty();
   }
 
   /**

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * MariaDB SEQUENCE objects arrive on PostgreSQL with their parameters and continue where the source
- * stands when the load ends: never called, called, descending, exhausted with CYCLE. A column with
- * {@code ON UPDATE CURRENT_TIMESTAMP} keeps that behaviour on the target through a trigger created
- * after the load.
+ * stands when the load ends: never called, called, descending, exhausted with CYCLE; an {@code
+ * AUTO_INCREMENT} column's identity continues at the table's counter, past the keys of deleted
+ * rows. A column with {@code ON UPDATE CURRENT_TIMESTAMP} keeps that behaviour on the target
+ * through a trigger created after the load.
  */
 @ExtendWith({PostgresExtension.class, MariaDbExtension.class})
 class MariaDbSequenceCarryIT {
@@ -35,7 +36,10 @@ class MariaDbSequenceCarryIT {
         "CREATE TABLE stamped (id int PRIMARY KEY, v int NOT NULL, at timestamp(3) NOT NULL"
             + " DEFAULT current_timestamp(3) ON UPDATE current_timestamp(3))",
         "INSERT INTO stamped VALUES (1, 1, '2001-02-03 04:05:06.789'),"
-            + " (2, 1, '2001-02-03 04:05:06.789')");
+            + " (2, 1, '2001-02-03 04:05:06.789')",
+        "CREATE TABLE counted (id int AUTO_INCREMENT PRIMARY KEY, v int)",
+        "INSERT INTO counted (v) VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), (10)",
+        "DELETE FROM counted WHERE id > 8"); // AUTO_INCREMENT stays 11
     Dialect source = Dialects.forUrl(maria.jdbcUrl());
     try (Connection src = maria.connect();
         Connection tgt = target.connect()) {
@@ -86,6 +90,10 @@ class MariaDbSequenceCarryIT {
     assertEquals(103, target.queryLong("SELECT nextval('public.used')"));
     assertEquals(-20, target.queryLong("SELECT nextval('public.down')"));
     assertEquals(1, target.queryLong("SELECT nextval('public.cyc')"), "cycled back to MINVALUE");
+    assertEquals(
+        11,
+        target.queryLong("SELECT nextval(pg_get_serial_sequence('public.counted', 'id'))"),
+        "the table's AUTO_INCREMENT, past the largest key (8)");
     assertEquals(
         1,
         target.queryLong(

@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -145,6 +146,34 @@ public final class SqliteDialect implements Dialect {
   public Inventory introspect(Connection connection, String schema, Predicate<String> tableFilter)
       throws SQLException {
     return new SqliteCatalog(this).read(connection, schema, tableFilter);
+  }
+
+  /**
+   * {@code sqlite_sequence.seq + 1} of an {@code AUTOINCREMENT} table (SQLite keeps a row there for
+   * such tables only, once a row was inserted): its rowid alias never takes a key up to {@code seq}
+   * again. A plain {@code INTEGER PRIMARY KEY} takes max + 1, deleted keys included: empty.
+   */
+  @Override
+  public OptionalLong nextKey(Connection connection, String schema, String table, String column)
+      throws SQLException {
+    String s = quote(schema == null || schema.isBlank() ? defaultSchema() : schema);
+    try (PreparedStatement exists =
+            connection.prepareStatement(
+                "SELECT count(*) FROM "
+                    + s
+                    + ".sqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'");
+        ResultSet rs = exists.executeQuery()) {
+      if (!rs.next() || rs.getInt(1) == 0) {
+        return OptionalLong.empty();
+      }
+    }
+    try (PreparedStatement ps =
+        connection.prepareStatement("SELECT seq FROM " + s + ".sqlite_sequence WHERE name = ?")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? OptionalLong.of(rs.getLong(1) + 1) : OptionalLong.empty();
+      }
+    }
   }
 
   /**
