@@ -35,6 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -623,14 +624,20 @@ final class MariaDbReverseApplier implements ReverseApplier {
   /**
    * AUTO_INCREMENT past the last value the target's identity of each AUTO_INCREMENT column handed
    * out (MariaDB already moved it past every key the reverse stream inserted; this covers values
-   * the target used for rows deleted or rolled back since). Run in the applier's session, so the
-   * forward binlog reader skips the {@code ALTER TABLE}; the session is left as it was.
+   * the target used for rows deleted or rolled back since), never lower than the source's own
+   * counter (a counter already past is left alone: lowering it would hand out keys of rows deleted
+   * on the source again). Run in the applier's session, so the forward binlog reader skips the
+   * {@code ALTER TABLE}; the session is left as it was.
    */
   @Override
   public List<SourceSequences.Set> advanceSequences(
       Connection source, Connection target, Dialect sd, Dialect td, MappingDocument mapping)
       throws SQLException {
     List<SourceSequences.Set> out = new ArrayList<>();
+    String sourceSchema =
+        mapping.sourceSchema() == null || mapping.sourceSchema().isBlank()
+            ? sd.defaultSchema()
+            : mapping.sourceSchema();
     enter(source);
     try {
       for (TableMapping t : mapping.tables()) {
@@ -640,8 +647,9 @@ final class MariaDbReverseApplier implements ReverseApplier {
             continue;
           }
           long used = targetUsed(target, sql.targetTable(), c.target());
-          if (used < 1) {
-            continue;
+          OptionalLong current = sd.nextKey(source, sourceSchema, t.source(), c.source());
+          if (used < 1 || current.isPresent() && current.getAsLong() > used) {
+            continue; // never lowered: the source's counter is already past the target's
           }
           try (Statement s = source.createStatement()) {
             s.execute("ALTER TABLE " + sql.sourceTable() + " AUTO_INCREMENT = " + (used + 1));

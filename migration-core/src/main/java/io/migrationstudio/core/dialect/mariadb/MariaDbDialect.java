@@ -487,7 +487,8 @@ public final class MariaDbDialect implements Dialect {
             "SELECT t.AUTO_INCREMENT FROM information_schema.TABLES t"
                 + " JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA"
                 + " AND c.TABLE_NAME = t.TABLE_NAME"
-                + " WHERE t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ? AND c.COLUMN_NAME = ?"
+                + " WHERE t.TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE())"
+                + " AND t.TABLE_NAME = ? AND c.COLUMN_NAME = ?"
                 + " AND c.EXTRA LIKE '%auto_increment%'")) {
       ps.setString(1, schema);
       ps.setString(2, table);

@@ -311,6 +311,9 @@ class MariaDbRollbackIT {
         s.execute("UPDATE customers SET score = 5.25 WHERE id = 5");
         s.execute("INSERT INTO studio.row_changes SELECT * FROM " + saved);
         s.execute("DROP TABLE " + saved);
+        // the source's orders counter already past the 5000 the target's identity reached (keys
+        // the source handed out and lost): the rollback must not lower it to 5001
+        s.execute("ALTER TABLE orders AUTO_INCREMENT = 9000");
       }
 
       RollbackLog log =
@@ -355,9 +358,11 @@ class MariaDbRollbackIT {
           s.execute("INSERT INTO customers (name) VALUES ('after rollback')");
           s.execute("INSERT INTO orders (customer_id, status) VALUES (1, 'after rollback')");
         }
-        assertTrue(
-            maria.queryLong("SELECT id FROM orders WHERE status = 'after rollback'") > 5000,
-            "AUTO_INCREMENT past the 5000 the target's identity reached");
+        assertEquals(
+            9000,
+            maria.queryLong("SELECT id FROM orders WHERE status = 'after rollback'"),
+            "AUTO_INCREMENT past the 5000 the target's identity reached, and not lowered from the"
+                + " source's own 9000");
 
         // loop prevention: the forward binlog reader sees the application's writes only
         assertEquals(
