@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.migrationstudio.core.dialect.Dialect.WriteFreeze;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.mapping.ColumnMapping;
-import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.MappingLoader;
 import io.migrationstudio.core.mapping.TableMapping;
@@ -103,23 +102,8 @@ class StudioRollbackIT {
                 null,
                 List.of("id"),
                 List.of(
-                    ColumnMapping.builder()
-                        .source("id")
-                        .target("id")
-                        .disposition(Disposition.MAP)
-                        .sourceType("integer")
-                        .type("integer")
-                        .canonical(CanonicalType.INTEGER)
-                        .build(),
-                    ColumnMapping.builder()
-                        .source("n")
-                        .target("n")
-                        .disposition(Disposition.MAP)
-                        .sourceType("text")
-                        .type("text")
-                        .canonical(CanonicalType.TEXT)
-                        .nullable(true)
-                        .build()),
+                    ColumnMapping.mapped("id", "integer", CanonicalType.INTEGER).build(),
+                    ColumnMapping.mapped("n", "text", CanonicalType.TEXT).nullable(true).build()),
                 null,
                 null,
                 null)),

@@ -176,6 +176,20 @@ public record ColumnMapping(
     return new Builder();
   }
 
+  /**
+   * A builder for a column mapped as it is: {@code name} to {@code name}, of {@code type} on both
+   * sides ({@link Disposition#MAP}); name the other components on it.
+   */
+  public static Builder mapped(String name, String type, CanonicalType canonical) {
+    return builder()
+        .source(name)
+        .target(name)
+        .disposition(Disposition.MAP)
+        .sourceType(type)
+        .type(type)
+        .canonical(canonical);
+  }
+
   /** A builder holding this column's values, to change some of them and build anew. */
   public Builder toBuilder() {
     return new Builder(this);

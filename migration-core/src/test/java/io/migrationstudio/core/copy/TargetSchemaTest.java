@@ -29,13 +29,7 @@ class TargetSchemaTest {
             null,
             List.of("id"),
             List.of(
-                ColumnMapping.builder()
-                    .source("id")
-                    .target("id")
-                    .disposition(Disposition.MAP)
-                    .sourceType("integer")
-                    .type("integer")
-                    .canonical(CanonicalType.INTEGER)
+                ColumnMapping.mapped("id", "integer", CanonicalType.INTEGER)
                     .identity(true)
                     .build()),
             null,
@@ -48,30 +42,9 @@ class TargetSchemaTest {
             null,
             List.of("Key"),
             List.of(
-                ColumnMapping.builder()
-                    .source("Key")
-                    .target("Key")
-                    .disposition(Disposition.MAP)
-                    .sourceType("bigint")
-                    .type("bigint")
-                    .canonical(CanonicalType.BIGINT)
-                    .build(),
-                ColumnMapping.builder()
-                    .source("select")
-                    .target("select")
-                    .disposition(Disposition.MAP)
-                    .sourceType("text")
-                    .type("text")
-                    .canonical(CanonicalType.TEXT)
-                    .nullable(true)
-                    .build(),
-                ColumnMapping.builder()
-                    .source("naïve 列")
-                    .target("naïve 列")
-                    .disposition(Disposition.MAP)
-                    .sourceType("integer")
-                    .type("integer")
-                    .canonical(CanonicalType.INTEGER)
+                ColumnMapping.mapped("Key", "bigint", CanonicalType.BIGINT).build(),
+                ColumnMapping.mapped("select", "text", CanonicalType.TEXT).nullable(true).build(),
+                ColumnMapping.mapped("naïve 列", "integer", CanonicalType.INTEGER)
                     .nullable(true)
                     .build()),
             List.of(new KeyConstraint("uq 'select'", List.of("select"))),

@@ -12,7 +12,6 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.mapping.ColumnMapping;
-import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
@@ -106,15 +105,7 @@ class CutoverServiceIT {
 
   /** {@code id integer} for every table; {@code "select"} also has {@code v text}. */
   private static List<ColumnMapping> columns(String table) {
-    ColumnMapping id =
-        ColumnMapping.builder()
-            .source("id")
-            .target("id")
-            .disposition(Disposition.MAP)
-            .sourceType("integer")
-            .type("integer")
-            .canonical(CanonicalType.INTEGER)
-            .build();
+    ColumnMapping id = ColumnMapping.mapped("id", "integer", CanonicalType.INTEGER).build();
     if (!table.equals("select")) {
       return List.of(id);
     }

@@ -12,7 +12,6 @@ import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.mapping.ColumnMapping;
-import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
@@ -61,15 +60,7 @@ class CutoverActivitiesImplIT {
                     "t",
                     null,
                     List.of("id"),
-                    List.of(
-                        ColumnMapping.builder()
-                            .source("id")
-                            .target("id")
-                            .disposition(Disposition.MAP)
-                            .sourceType("integer")
-                            .type("integer")
-                            .canonical(CanonicalType.INTEGER)
-                            .build()),
+                    List.of(ColumnMapping.mapped("id", "integer", CanonicalType.INTEGER).build()),
                     null,
                     null,
                     null)),

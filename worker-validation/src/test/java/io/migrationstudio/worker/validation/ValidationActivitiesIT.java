@@ -21,7 +21,6 @@ import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.git.GitArtifactStore;
 import io.migrationstudio.core.mapping.ColumnMapping;
-import io.migrationstudio.core.mapping.Disposition;
 import io.migrationstudio.core.mapping.MappingDocument;
 import io.migrationstudio.core.mapping.TableMapping;
 import io.migrationstudio.core.report.ArtifactPaths;
@@ -84,30 +83,11 @@ class ValidationActivitiesIT {
                     null,
                     List.of("id"),
                     List.of(
-                        ColumnMapping.builder()
-                            .source("id")
-                            .target("id")
-                            .disposition(Disposition.MAP)
-                            .sourceType("bigint")
-                            .type("bigint")
-                            .canonical(CanonicalType.BIGINT)
-                            .build(),
-                        ColumnMapping.builder()
-                            .source("v")
-                            .target("v")
-                            .disposition(Disposition.MAP)
-                            .sourceType("numeric(8,2)")
-                            .type("numeric(8,2)")
-                            .canonical(CanonicalType.DECIMAL)
+                        ColumnMapping.mapped("id", "bigint", CanonicalType.BIGINT).build(),
+                        ColumnMapping.mapped("v", "numeric(8,2)", CanonicalType.DECIMAL)
                             .nullable(true)
                             .build(),
-                        ColumnMapping.builder()
-                            .source("s")
-                            .target("s")
-                            .disposition(Disposition.MAP)
-                            .sourceType("text")
-                            .type("text")
-                            .canonical(CanonicalType.TEXT)
+                        ColumnMapping.mapped("s", "text", CanonicalType.TEXT)
                             .nullable(true)
                             .build()),
                     null,
