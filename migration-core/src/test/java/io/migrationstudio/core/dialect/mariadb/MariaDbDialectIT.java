@@ -229,6 +229,11 @@ class MariaDbDialectIT {
             + freeze.name()
             + "`.* TO 'studio_app'@'localhost'");
     String db = "`" + freeze.name() + "`.";
+    // another database on the same server, with a table of the same name as one in scope
+    String neighbour = "`" + freeze.name() + "_neighbour`";
+    freeze.execute(
+        "CREATE DATABASE IF NOT EXISTS " + neighbour,
+        "CREATE TABLE IF NOT EXISTS " + neighbour + ".t (id INT)");
     List<String> scope = List.of(db + "`t`", db + "`CaseT`");
     Dialect.WriteFreeze wf = new MariaDbDialect().writeFreeze().orElseThrow();
     try (Connection admin = freeze.connect()) {
@@ -236,6 +241,12 @@ class MariaDbDialectIT {
       wf.freezeWrites(admin, scope, java.time.Duration.ofSeconds(5));
       try {
         assertEquals(List.of(), wf.unguarded(admin, scope));
+        // the freeze is on the tables in scope only: other databases of the server take writes
+        try (Statement s = admin.createStatement()) {
+          s.execute("INSERT INTO " + neighbour + ".t VALUES (1)");
+          s.execute("UPDATE " + neighbour + ".t SET id = 2");
+        }
+        assertEquals(1, freeze.queryLong("SELECT count(*) FROM " + neighbour + ".t WHERE id = 2"));
         // what studio release finds: the guarded tables, named as the freeze takes them
         assertEquals(List.of(db + "`CaseT`", db + "`t`"), wf.guardedTables(admin));
         for (Connection c :
@@ -273,6 +284,8 @@ class MariaDbDialectIT {
       }
       assertEquals(2, freeze.queryLong("SELECT count(*) FROM t"));
       assertEquals(2, freeze.queryLong("SELECT count(*) FROM other"));
+    } finally {
+      freeze.execute("DROP DATABASE IF EXISTS " + neighbour);
     }
   }
 
