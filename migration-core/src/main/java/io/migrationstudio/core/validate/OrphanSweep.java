@@ -3,6 +3,7 @@ package io.migrationstudio.core.validate;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.core.cdc.apply.CascadeOrphans;
 import io.migrationstudio.core.cdc.apply.ForeignKeyValidation;
+import io.migrationstudio.core.cdc.apply.StreamPositions;
 import io.migrationstudio.core.cdc.apply.StreamService;
 import io.migrationstudio.core.copy.TargetSchema;
 import io.migrationstudio.core.dialect.Connections;
@@ -61,7 +62,22 @@ public final class OrphanSweep {
             "removing the cascade orphans of migration " + migrationId,
             (src, tgt) ->
                 new PositionedValidation(secrets)
-                    .runHeld(spec, migrationId, src, tgt, (s, t) -> orphans.sweep(s, t, mapping))
+                    .runHeld(
+                        spec,
+                        migrationId,
+                        src,
+                        tgt,
+                        (s, t) ->
+                            orphans.sweep(
+                                s,
+                                t,
+                                mapping,
+                                TargetSchema.DEFAULT_STUDIO_SCHEMA,
+                                migrationId,
+                                new StreamPositions(td, TargetSchema.DEFAULT_STUDIO_SCHEMA)
+                                    .read(t, capture)
+                                    .map(StreamPositions.Stored::position)
+                                    .orElse(null)))
                     .value());
     for (CascadeOrphans.Removed r : removed) {
       log.info("migration {}: cascade orphans of {}", migrationId, r.line());

@@ -1,6 +1,7 @@
 package io.migrationstudio.core.cdc.apply;
 
 import io.migrationstudio.core.canonical.RowCodec;
+import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.copy.SourceRows;
 import io.migrationstudio.core.copy.TableSql;
 import io.migrationstudio.core.dialect.Dialect;
@@ -118,16 +119,26 @@ public final class CascadeOrphans {
 
   /**
    * Sweeps the orphans of every acting foreign key of {@code mapping}: {@code src} reads the source
-   * at the position the target ({@code tgt}, in a transaction the caller commits) holds. Returns
-   * what it did per foreign key that had orphans.
+   * at the position {@code at} the target ({@code tgt}, in a transaction the caller commits) holds
+   * (null: the stream applied nothing yet). The tables it writes are marked changed whole for
+   * {@code migration} at {@code at} ({@link ChunkChanges}), so no earlier proof of them is reused.
+   * Returns what it did per foreign key that had orphans.
    */
-  public List<Removed> sweep(Connection src, Connection tgt, MappingDocument mapping)
+  public List<Removed> sweep(
+      Connection src,
+      Connection tgt,
+      MappingDocument mapping,
+      String studioSchema,
+      String migration,
+      StreamPosition at)
       throws SQLException {
-    if (ApplySession.mayReplica(tgt)) {
-      try (Statement st = tgt.createStatement()) {
+    try (Statement st = tgt.createStatement()) {
+      st.execute("SET LOCAL " + ApplySession.APPLYING + " = 'on'"); // no on-update trigger
+      if (ApplySession.mayReplica(tgt)) {
         st.execute("SET LOCAL session_replication_role = replica");
       }
     }
+    ChunkChanges.Pending written = new ChunkChanges.Pending();
     Map<String, long[]> counts = new java.util.LinkedHashMap<>();
     Set<String> parents = null; // null: every table (the first level)
     for (int level = 0; level < CascadeCarrier.MAX_DEPTH; level++) {
@@ -145,6 +156,9 @@ public final class CascadeOrphans {
             }
             if (c[0] > 0 || c[1] > 0) {
               lost.add(t.target());
+              if (at != null) {
+                written.mark(t.source(), ChunkChanges.WHOLE_TABLE, at);
+              }
             }
           }
         }
@@ -153,6 +167,11 @@ public final class CascadeOrphans {
         break;
       }
       parents = lost;
+    }
+    if (!written.isEmpty()) {
+      ChunkChanges marks = new ChunkChanges(target, studioSchema);
+      marks.create(tgt);
+      marks.add(tgt, migration, written);
     }
     List<Removed> out = new ArrayList<>();
     counts.forEach(

@@ -387,6 +387,14 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
         List.of(new CascadeOrphans.Removed("grand", grandKey(), 1, 0, 0)), swept, "the sweep");
     assertEquals(hashes(source, tables), hashes(target, tables));
     assertForeignKeysValidated(2);
+    assertEquals(
+        1,
+        target.queryLong(
+            "SELECT count(*) FROM "
+                + new ChunkChanges(PG, TargetSchema.DEFAULT_STUDIO_SCHEMA).table()
+                + " WHERE table_name = 'grand' AND chunk = "
+                + ChunkChanges.WHOLE_TABLE),
+        "no earlier proof of grand is reused");
   }
 
   /**
