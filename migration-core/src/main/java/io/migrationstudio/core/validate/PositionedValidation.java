@@ -87,6 +87,33 @@ public final class PositionedValidation {
       Connection tgt,
       Connections.PairWork<T> work)
       throws SQLException {
+    return run(spec, migrationId, src, tgt, work, false);
+  }
+
+  /**
+   * As {@link #run}, but {@code work} runs while the stream is still held at the position, with
+   * {@code tgt} in a read-write transaction committed before the hold is released: a write there
+   * lands at exactly the source position {@code src} reads, before anything the stream applies
+   * after it (the cascade orphan sweep, {@link OrphanSweep}).
+   */
+  public <T> Result<T> runHeld(
+      MigrationSpec spec,
+      String migrationId,
+      Connection src,
+      Connection tgt,
+      Connections.PairWork<T> work)
+      throws SQLException {
+    return run(spec, migrationId, src, tgt, work, true);
+  }
+
+  private <T> Result<T> run(
+      MigrationSpec spec,
+      String migrationId,
+      Connection src,
+      Connection tgt,
+      Connections.PairWork<T> work,
+      boolean held)
+      throws SQLException {
     Dialect sd = Dialects.source(spec);
     Dialect td = Dialects.target(spec);
     ChangeCapture capture =
@@ -135,7 +162,22 @@ public final class PositionedValidation {
                     + "): another applier ignored the hold; validate again");
           }
           Sessions.beginTransaction(
-              tgt, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+              tgt,
+              held
+                  ? "SET TRANSACTION ISOLATION LEVEL READ COMMITTED, READ WRITE"
+                  : "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+          if (held) {
+            // the stream writes its position in every batch's transaction: none commits past the
+            // position until this one has, even if the hold expired meanwhile
+            try (java.sql.PreparedStatement lock =
+                tgt.prepareStatement(
+                    "SELECT 1 FROM "
+                        + new StreamPositions(td, TargetSchema.DEFAULT_STUDIO_SCHEMA).table()
+                        + " WHERE capture = ? FOR SHARE")) {
+              lock.setString(1, name);
+              lock.executeQuery().close();
+            }
+          }
           // the first read fixes the target's snapshot: the stream's position with its rows
           StreamPosition stored =
               new StreamPositions(td, TargetSchema.DEFAULT_STUDIO_SCHEMA)
@@ -156,6 +198,11 @@ public final class PositionedValidation {
                     + " s?); validate again");
           }
           proof = new Proof(name, at.text(), reached.text());
+          if (held) {
+            T value = work.run(src, tgt);
+            tgt.commit();
+            return new Result<>(proof, value);
+          }
         } finally {
           holds.release(control, name);
         }

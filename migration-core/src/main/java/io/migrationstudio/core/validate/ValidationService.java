@@ -51,6 +51,10 @@ public final class ValidationService {
       long stageStartedAtMillis,
       byte[] previousReport,
       String previousCommit) {
+    // online, a source whose log lacks its cascades: the child rows the source's foreign-key
+    // actions removed where the stream could not follow, removed first (at a held position)
+    List<io.migrationstudio.core.cdc.apply.CascadeOrphans.Removed> swept =
+        new OrphanSweep(secrets).run(spec, mapping, migrationId);
     // online: the foreign keys the load left NOT VALID, validated now that the stream has passed
     // the end of the copy (the Migrate checker saw it caught up); one that cannot be fails the
     // stage
@@ -74,7 +78,39 @@ public final class ValidationService {
         validateRows(
             spec, mapping, migrationId, stageStartedAtMillis, previousReport, previousCommit);
     StageOutput out = foreignKeys.isEmpty() ? validated : foreignKeysFailed(validated, foreignKeys);
-    return out;
+    return swept.isEmpty() ? out : orphansSwept(out, swept);
+  }
+
+  /**
+   * {@code out} saying what the cascade orphan sweep removed: a block at the top of {@code
+   * validation.md} and a note in the summary (never silent).
+   */
+  static StageOutput orphansSwept(
+      StageOutput out, List<io.migrationstudio.core.cdc.apply.CascadeOrphans.Removed> swept) {
+    StringBuilder block =
+        new StringBuilder(
+            "Rows the source's foreign-key actions removed (the binlog does not carry them),"
+                + " removed on the target before its foreign keys were validated:\n\n");
+    long rows = 0;
+    for (io.migrationstudio.core.cdc.apply.CascadeOrphans.Removed r : swept) {
+      block.append("- ").append(r.line()).append("\n");
+      rows += r.deleted() + r.nulled();
+    }
+    java.util.Map<String, byte[]> files = new java.util.LinkedHashMap<>(out.files());
+    byte[] md = files.get(io.migrationstudio.core.report.ArtifactPaths.VALIDATION_MD);
+    String text = md == null ? "" : new String(md, java.nio.charset.StandardCharsets.UTF_8);
+    int heading = text.startsWith("#") ? text.indexOf("\n\n") : -1;
+    text =
+        heading < 0
+            ? block + "\n" + text
+            : text.substring(0, heading + 2) + block + "\n" + text.substring(heading + 2);
+    files.put(
+        io.migrationstudio.core.report.ArtifactPaths.VALIDATION_MD,
+        text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return new StageOutput(
+        files,
+        out.verdict(),
+        out.summary() + "; " + rows + " cascade orphan row(s) removed or nulled on the target");
   }
 
   /**

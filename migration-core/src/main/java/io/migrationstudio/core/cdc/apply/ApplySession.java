@@ -53,7 +53,12 @@ final class ApplySession {
   private boolean holding;
 
   ApplySession(Dialect source) {
-    this.logsCascades = "postgresql".equals(source.name());
+    this.logsCascades = logsCascades(source);
+  }
+
+  /** Whether {@code source}'s log carries the rows its foreign-key actions changed. */
+  static boolean logsCascades(Dialect source) {
+    return "postgresql".equals(source.name());
   }
 
   /** Sets up the current transaction of {@code tgt} (autocommit off) for applying. */
@@ -104,7 +109,8 @@ final class ApplySession {
     return allowed;
   }
 
-  private static boolean mayReplica(Connection tgt) throws SQLException {
+  /** Whether the target user may set {@code session_replication_role} (hold the keys). */
+  static boolean mayReplica(Connection tgt) throws SQLException {
     try (Statement s = tgt.createStatement();
         ResultSet rs =
             s.executeQuery(

@@ -129,7 +129,8 @@ public final class ForeignKeyValidation {
    * Empty when the stream's committed position is past every chunk's snapshot it can be compared
    * with; otherwise why not.
    */
-  String notPastTheCopy(Connection tgt, String migration, String capture) throws SQLException {
+  public String notPastTheCopy(Connection tgt, String migration, String capture)
+      throws SQLException {
     StreamPosition at;
     try {
       at =
