@@ -34,6 +34,8 @@ public class CatalogTable {
   public final List<CheckConstraint> checks = new ArrayList<>();
   public final List<IndexInfo> indexes = new ArrayList<>();
   public long rowCount;
+  public boolean withoutRowid;
+  public String definition;
 
   public CatalogTable(String schema, String name, long sizeBytes, String comment) {
     this.schema = schema;
@@ -62,7 +64,9 @@ public class CatalogTable {
         partitionKey,
         partitions.stream().sorted(BY_NAME).toList(),
         comment,
-        inheritanceChildren.stream().sorted(BY_NAME).toList());
+        inheritanceChildren.stream().sorted(BY_NAME).toList(),
+        withoutRowid,
+        definition);
   }
 
   /** Every table built, sorted by name (code point). */

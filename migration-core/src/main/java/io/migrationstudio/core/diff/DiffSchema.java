@@ -17,11 +17,12 @@ import java.util.Objects;
  * The part of a schema {@link SchemaDiff} compares, whatever it was read from ({@code
  * inventory.json}, a live database's inventory, or the seed toolkit's JSON schema format): tables
  * with their columns (PostgreSQL type spelling, nullability, default, identity, SQLite
- * AUTOINCREMENT), primary key, unique keys, CHECK expressions, foreign keys and indexes; views with
- * their definitions (and the column list their DDL declares, if any) and routines with theirs;
- * triggers with their DDL, {@code null} when the input does not catalogue them (the toolkit's
- * format) — they are not compared, only re-created by a SQLite table rebuild. Maps keep their
- * source order.
+ * AUTOINCREMENT, generation, collation), primary key, unique keys, CHECK expressions, foreign keys
+ * (with both actions) and indexes (partial, on expressions), SQLite's WITHOUT ROWID and CREATE
+ * TABLE text; views with their definitions (and the column list their DDL declares, if any) and
+ * routines with theirs; triggers with their DDL, {@code null} when the input does not catalogue
+ * them (the toolkit's format) — they are not compared, only re-created by a SQLite table rebuild.
+ * Maps keep their source order.
  */
 public record DiffSchema(
     String name,
@@ -49,14 +50,22 @@ public record DiffSchema(
     return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
   }
 
-  /** A column; {@code autoincrement}: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT (identity too). */
+  /**
+   * A column; {@code autoincrement}: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT (identity too);
+   * {@code generated}: the expression of a generated column (null otherwise), {@code generatedKind}
+   * its kind where the input names one ({@code VIRTUAL}, {@code STORED}; SQLite); {@code
+   * collation}: its collation when it declares one, null for the default.
+   */
   public record Col(
       String name,
       String type,
       boolean nullable,
       String defaultValue,
       boolean identity,
-      boolean autoincrement) {
+      boolean autoincrement,
+      String generated,
+      String generatedKind,
+      String collation) {
     public Col {
       Objects.requireNonNull(name, "column name");
       Objects.requireNonNull(type, "column type of " + name);
@@ -67,18 +76,52 @@ public record DiffSchema(
     }
   }
 
+  /** A foreign key; its actions are upper case, {@code NO ACTION} when the input names none. */
   public record Fk(
-      List<String> columns, String refTable, List<String> refColumns, String onDelete) {
+      List<String> columns,
+      String refTable,
+      List<String> refColumns,
+      String onDelete,
+      String onUpdate) {
     public Fk {
       columns = List.copyOf(columns);
       refColumns = List.copyOf(refColumns);
       onDelete = onDelete == null ? "NO ACTION" : onDelete.toUpperCase(java.util.Locale.ROOT);
+      onUpdate = onUpdate == null ? "NO ACTION" : onUpdate.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    /** Same columns and parent: the same key (its name is derived from them), actions aside. */
+    boolean sameKey(Fk other) {
+      return columns.equals(other.columns)
+          && refTable.equals(other.refTable)
+          && refColumns.equals(other.refColumns);
     }
   }
 
-  public record Index(String name, List<String> columns, boolean unique) {
+  /**
+   * An index: {@code columns} empty for an index on expressions; {@code predicate} the WHERE of a
+   * partial index (null when none); {@code definition} the engine's own DDL when the input has it
+   * (null otherwise): a SQLite diff re-creates the index from it, and an index on expressions is
+   * compared by it.
+   */
+  public record Index(
+      String name, List<String> columns, boolean unique, String predicate, String definition) {
     public Index {
       columns = List.copyOf(columns);
+    }
+
+    /** Same columns, uniqueness, predicate and (on expressions) definition, spacing aside. */
+    boolean sameAs(Index other) {
+      return name.equals(other.name)
+          && columns.equals(other.columns)
+          && unique == other.unique
+          && Objects.equals(normOrNull(predicate), normOrNull(other.predicate))
+          && (!columns.isEmpty()
+              || Objects.equals(normOrNull(definition), normOrNull(other.definition)));
+    }
+
+    private static String normOrNull(String s) {
+      return s == null ? null : SchemaDiff.norm(s);
     }
   }
 
@@ -89,7 +132,9 @@ public record DiffSchema(
       List<List<String>> uniques,
       List<String> checks,
       List<Fk> foreignKeys,
-      List<Index> indexes) {
+      List<Index> indexes,
+      boolean withoutRowid,
+      String definition) {
     public Table {
       columns = copy(columns);
       primaryKey = List.copyOf(primaryKey);
@@ -135,16 +180,20 @@ public record DiffSchema(
                 c.nullable(),
                 c.defaultExpression(),
                 c.identity(),
-                c.autoincrement()));
+                c.autoincrement(),
+                c.generated(),
+                c.generatedKind(),
+                c.collation()));
       }
       List<List<String>> uniques = t.uniqueKeys().stream().map(KeyConstraint::columns).toList();
       List<Fk> fks = new java.util.ArrayList<>();
       for (ForeignKey fk : t.foreignKeys()) {
-        fks.add(new Fk(fk.columns(), fk.refTable(), fk.refColumns(), fk.onDelete()));
+        fks.add(new Fk(fk.columns(), fk.refTable(), fk.refColumns(), fk.onDelete(), fk.onUpdate()));
       }
       List<Index> indexes = new java.util.ArrayList<>();
       for (IndexInfo ix : t.indexes()) {
-        indexes.add(new Index(ix.name(), ix.columns(), ix.unique()));
+        indexes.add(
+            new Index(ix.name(), ix.columns(), ix.unique(), ix.predicate(), ix.definition()));
       }
       tables.put(
           t.name(),
@@ -155,7 +204,9 @@ public record DiffSchema(
               uniques,
               t.checks().stream().map(CheckConstraint::expression).toList(),
               fks,
-              indexes));
+              indexes,
+              t.withoutRowid(),
+              t.definition()));
     }
     Map<String, View> views = new LinkedHashMap<>();
     for (ViewInfo v : inventory.views()) {

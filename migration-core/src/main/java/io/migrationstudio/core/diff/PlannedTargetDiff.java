@@ -53,15 +53,22 @@ public final class PlannedTargetDiff {
                 c.nullable(),
                 c.defaultValue(),
                 c.identity(),
-                false));
+                false,
+                c.generated(),
+                null,
+                c.collation()));
       }
       List<DiffSchema.Fk> fks = new ArrayList<>();
       for (ForeignKey fk : t.foreignKeys()) {
-        fks.add(new DiffSchema.Fk(fk.columns(), fk.refTable(), fk.refColumns(), fk.onDelete()));
+        fks.add(
+            new DiffSchema.Fk(
+                fk.columns(), fk.refTable(), fk.refColumns(), fk.onDelete(), fk.onUpdate()));
       }
       List<DiffSchema.Index> indexes = new ArrayList<>();
       for (IndexInfo ix : t.indexes()) {
-        indexes.add(new DiffSchema.Index(ix.name(), ix.columns(), ix.unique()));
+        indexes.add(
+            new DiffSchema.Index(
+                ix.name(), ix.columns(), ix.unique(), ix.predicate(), ix.definition()));
       }
       DiffSchema.Table sourceTable = src.tables().get(t.source());
       tables.put(
@@ -73,7 +80,9 @@ public final class PlannedTargetDiff {
               t.uniqueKeys().stream().map(KeyConstraint::columns).toList(),
               sameSql && sourceTable != null ? sourceTable.checks() : List.of(),
               fks,
-              indexes));
+              indexes,
+              false,
+              null));
     }
     return new DiffSchema(
         mapping.targetSchema() == null ? source.schema() : mapping.targetSchema(),

@@ -284,7 +284,10 @@ public final class SchemaDiff {
         "rolling back drops the table with the rows written to it meanwhile; keep a copy first",
         new Step(
             CREATE_TABLE,
-            List.of(createTable(table, t, c -> false)),
+            List.of(
+                syntax == Syntax.SQLITE && t.definition() != null
+                    ? t.definition()
+                    : createTable(table, t, c -> false)),
             List.of("DROP TABLE " + table)));
     for (DiffSchema.Fk fk : t.foreignKeys()) {
       // SQLite declares foreign keys in CREATE TABLE only: there they are
@@ -537,6 +540,22 @@ public final class SchemaDiff {
                 List.of(setDefault(alter, col, c)),
                 List.of(setDefault(alter, col, o))));
       }
+      collationAndGeneration(object, alter, col, o, c);
+    }
+    if (old.withoutRowid() != t.withoutRowid()) {
+      add(
+          "table " + t.name(),
+          t.withoutRowid() ? "WITHOUT ROWID added" : "WITHOUT ROWID dropped",
+          t.withoutRowid() ? Impact.POTENTIALLY_BREAKING : Impact.COMPATIBLE,
+          t.withoutRowid() ? "medium" : "low",
+          t.withoutRowid()
+              ? "readers of rowid fail; the primary key becomes the table's key"
+              : "the table gets a rowid again",
+          null,
+          new Step(
+              ALTER_COLUMN,
+              List.of(sqliteCannot("ALTER TABLE " + table, "", "change WITHOUT ROWID")),
+              List.of(sqliteCannot("ALTER TABLE " + table, "", "change WITHOUT ROWID"))));
     }
     for (DiffSchema.Col o : old.columns().values()) {
       if (!t.columns().containsKey(o.name())) {
@@ -625,7 +644,10 @@ public final class SchemaDiff {
       }
     }
     for (DiffSchema.Fk fk : t.foreignKeys()) {
-      if (!old.foreignKeys().contains(fk)) {
+      DiffSchema.Fk was = old.foreignKeys().stream().filter(fk::sameKey).findFirst().orElse(null);
+      if (was != null && !was.equals(fk)) {
+        fkActionsChanged(t, was, fk);
+      } else if (was == null) {
         add(
             "foreign key " + t.name() + "." + fkName(t, fk),
             "added",
@@ -640,7 +662,7 @@ public final class SchemaDiff {
       }
     }
     for (DiffSchema.Fk fk : old.foreignKeys()) {
-      if (!t.foreignKeys().contains(fk)) {
+      if (t.foreignKeys().stream().noneMatch(fk::sameKey)) {
         add(
             "foreign key " + t.name() + "." + fkName(old, fk),
             "dropped",
@@ -655,7 +677,19 @@ public final class SchemaDiff {
       }
     }
     for (DiffSchema.Index ix : t.indexes()) {
-      if (!old.indexes().contains(ix)) {
+      DiffSchema.Index was = indexNamed(old, ix.name());
+      if (was != null && !was.sameAs(ix)) {
+        add(
+            "index " + ix.name(),
+            "definition changed",
+            ix.unique() && !was.unique() ? Impact.POTENTIALLY_BREAKING : Impact.COMPATIBLE,
+            ix.unique() && !was.unique() ? "medium" : "low",
+            "queries may use it otherwise"
+                + (ix.unique() ? "; writes of a duplicate of what it covers fail" : ""),
+            null,
+            new Step(DROP_CONSTRAINT, List.of(dropIndex(old, was)), List.of(createIndex(old, was))),
+            new Step(ADD_INDEX, List.of(createIndex(t, ix)), List.of(dropIndex(t, ix))));
+      } else if (was == null) {
         add(
             "index " + ix.name(),
             "added",
@@ -669,7 +703,7 @@ public final class SchemaDiff {
       }
     }
     for (DiffSchema.Index ix : old.indexes()) {
-      if (!t.indexes().contains(ix)) {
+      if (indexNamed(t, ix.name()) == null) {
         add(
             "index " + ix.name(),
             "dropped",
@@ -680,6 +714,126 @@ public final class SchemaDiff {
             new Step(DROP_CONSTRAINT, List.of(dropIndex(old, ix)), List.of(createIndex(old, ix))));
       }
     }
+  }
+
+  private static DiffSchema.Index indexNamed(DiffSchema.Table t, String name) {
+    return t.indexes().stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
+  }
+
+  /** A column's collation or generation changed: each is a change of its own. */
+  private void collationAndGeneration(
+      String object, String alter, String col, DiffSchema.Col o, DiffSchema.Col c) {
+    if (!Objects.equals(o.collation(), c.collation())) {
+      add(
+          object,
+          "collation "
+              + orElse(o.collation(), "default")
+              + " → "
+              + orElse(c.collation(), "default"),
+          Impact.POTENTIALLY_BREAKING,
+          "medium",
+          "comparisons, sorting and unique keys on the column follow the other collation",
+          "rolling back fails if values equal under one collation collide in a unique key",
+          new Step(
+              ALTER_COLUMN,
+              List.of(alterCollation(alter, col, c)),
+              List.of(alterCollation(alter, col, o))));
+    }
+    if (!Objects.equals(generation(o), generation(c))) {
+      Impact impact =
+          o.generated() == null
+              ? Impact.BREAKING
+              : c.generated() == null ? Impact.COMPATIBLE : Impact.POTENTIALLY_BREAKING;
+      add(
+          object,
+          "generated " + orElse(generation(o), "none") + " → " + orElse(generation(c), "none"),
+          impact,
+          impact == Impact.BREAKING ? "high" : impact == Impact.COMPATIBLE ? "low" : "medium",
+          o.generated() == null
+              ? "writes that name the column fail; its values are computed"
+              : c.generated() == null
+                  ? "the column keeps its values and takes writes"
+                  : "readers see values computed otherwise",
+          c.generated() == null
+              ? "rolling back computes the column again: values written to it meanwhile are lost"
+              : null,
+          new Step(
+              ALTER_COLUMN,
+              List.of(alterGeneration(alter, col, o, c)),
+              List.of(alterGeneration(alter, col, c, o))));
+    }
+  }
+
+  /** {@code expression [kind]} of a generated column, null for another. */
+  private static String generation(DiffSchema.Col c) {
+    return c.generated() == null
+        ? null
+        : norm(c.generated()) + (c.generatedKind() == null ? "" : " " + c.generatedKind());
+  }
+
+  private static String orElse(String s, String otherwise) {
+    return s == null ? otherwise : s;
+  }
+
+  /** The column's collation changed to {@code c}'s (null: the default). */
+  private String alterCollation(String alter, String col, DiffSchema.Col c) {
+    return switch (syntax) {
+      case MYSQL -> alter + "MODIFY COLUMN " + columnDef(c);
+      case SQLITE -> sqliteCannot(alter, col, "change a column's collation");
+      case POSTGRESQL ->
+          alter
+              + "ALTER COLUMN "
+              + col
+              + " TYPE "
+              + c.type()
+              + " COLLATE "
+              + orElse(c.collation(), "\"default\"");
+    };
+  }
+
+  /** The column's generation changed from {@code o}'s to {@code c}'s. */
+  private String alterGeneration(String alter, String col, DiffSchema.Col o, DiffSchema.Col c) {
+    return switch (syntax) {
+      case MYSQL -> alter + "MODIFY COLUMN " + columnDef(c);
+      case SQLITE -> sqliteCannot(alter, col, "change a column's generation");
+      case POSTGRESQL ->
+          c.generated() == null
+              ? alter + "ALTER COLUMN " + col + " DROP EXPRESSION"
+              : o.generated() != null
+                  ? alter + "ALTER COLUMN " + col + " SET EXPRESSION AS (" + c.generated() + ")"
+                  : "-- PostgreSQL cannot make an existing column generated ("
+                      + alter.trim()
+                      + " "
+                      + col
+                      + "): drop it and add it again as "
+                      + columnDef(c);
+    };
+  }
+
+  /** Same key, other ON DELETE or ON UPDATE: dropped and added again with the new actions. */
+  private void fkActionsChanged(DiffSchema.Table t, DiffSchema.Fk was, DiffSchema.Fk fk) {
+    List<String> what = new ArrayList<>();
+    if (!was.onDelete().equals(fk.onDelete())) {
+      what.add("ON DELETE " + was.onDelete() + " → " + fk.onDelete());
+    }
+    if (!was.onUpdate().equals(fk.onUpdate())) {
+      what.add("ON UPDATE " + was.onUpdate() + " → " + fk.onUpdate());
+    }
+    add(
+        "foreign key " + t.name() + "." + fkName(t, fk),
+        String.join(", ", what),
+        Impact.POTENTIALLY_BREAKING,
+        "medium",
+        "deletes and updates of the parent's rows act otherwise on the child's",
+        null,
+        new Step(
+            DROP_FK,
+            List.of(dropConstraint(t, fkName(t, was), Kind.FOREIGN_KEY)),
+            List.of(addFk(t, was))),
+        new Step(
+            ADD_FK,
+            List.of(addFk(t, fk)),
+            List.of(dropConstraint(t, fkName(t, fk), Kind.FOREIGN_KEY))));
   }
 
   private void primaryKeyChanged(DiffSchema.Table old, DiffSchema.Table t) {
@@ -750,6 +904,9 @@ public final class SchemaDiff {
         if (!c.nullable() && c.defaultValue() == null && !c.identity()) {
           why.add("add the NOT NULL column " + c.name() + " without a default");
         }
+        if ("STORED".equals(c.generatedKind())) {
+          why.add("add the STORED generated column " + c.name());
+        }
         continue;
       }
       if (!TypeWidth.same(o.type(), c.type())) {
@@ -764,6 +921,15 @@ public final class SchemaDiff {
       if (!Objects.equals(o.defaultValue(), c.defaultValue())) {
         why.add("change the default of " + c.name());
       }
+      if (!Objects.equals(o.collation(), c.collation())) {
+        why.add("change the collation of " + c.name());
+      }
+      if (!Objects.equals(generation(o), generation(c))) {
+        why.add("change the generation of " + c.name());
+      }
+    }
+    if (old.withoutRowid() != t.withoutRowid()) {
+      why.add((t.withoutRowid() ? "add" : "drop") + " WITHOUT ROWID");
     }
     if (!old.primaryKey().equals(t.primaryKey())) {
       why.add("change the primary key");
@@ -802,8 +968,12 @@ public final class SchemaDiff {
     String newX = pg.quote(newName);
     // the rollback re-adds the columns the forward step dropped: NOT NULL only with a default
     boolean rollback = fromSchema == after;
+    // a generated column of the new table computes its values: it is not copied
     List<String> common =
-        to.columns().keySet().stream().filter(from.columns()::containsKey).toList();
+        to.columns().values().stream()
+            .filter(c -> c.generated() == null && from.columns().containsKey(c.name()))
+            .map(DiffSchema.Col::name)
+            .toList();
     List<DiffSchema.View> views = unchangedViewsNaming(to.name());
     List<String> out = new ArrayList<>();
     out.add(
@@ -827,7 +997,11 @@ public final class SchemaDiff {
       otherTriggersNaming(fromSchema, to.name())
           .forEach(t -> out.add("DROP TRIGGER IF EXISTS " + pg.quote(t.name())));
     }
-    out.add(createTable(newX, to, c -> rollback && !from.columns().containsKey(c)));
+    java.util.function.Predicate<String> readded = c -> rollback && !from.columns().containsKey(c);
+    out.add(
+        keepsDefinition(to, readded)
+            ? renamed(to.definition(), newX)
+            : createTable(newX, to, readded));
     out.add(
         "INSERT INTO " + newX + " (" + cols(common) + ") SELECT " + cols(common) + " FROM " + x);
     if (autoincrement(from) && autoincrement(to)) {
@@ -856,6 +1030,45 @@ public final class SchemaDiff {
     out.add("COMMIT");
     out.add("PRAGMA foreign_keys=ON");
     return out;
+  }
+
+  /**
+   * Whether the rebuild re-creates {@code t} from its own CREATE TABLE text, with everything it
+   * declares (WITHOUT ROWID, COLLATE, generated columns, DEFERRABLE, the actions of its foreign
+   * keys, its CHECKs and defaults, as written): when the schema read carries the text and no column
+   * the rollback re-adds is NOT NULL without a default (the generated DDL declares that one
+   * nullable, so that the rows come back).
+   */
+  private static boolean keepsDefinition(
+      DiffSchema.Table t, java.util.function.Predicate<String> readded) {
+    return t.definition() != null
+        && t.columns().values().stream()
+            .noneMatch(
+                c ->
+                    readded.test(c.name())
+                        && !c.nullable()
+                        && c.defaultValue() == null
+                        && c.generated() == null);
+  }
+
+  /**
+   * {@code CREATE TABLE x (...)} as {@code CREATE TABLE newName (...)}: the text from the first
+   * parenthesis outside quotes on (SQLite keeps the statement as {@code CREATE TABLE name (...)}).
+   */
+  static String renamed(String createTable, String newName) {
+    int i = 0;
+    while (i < createTable.length() && createTable.charAt(i) != '(') {
+      char q = createTable.charAt(i);
+      if (q == '"' || q == '`' || q == '[' || q == '\'') {
+        char close = q == '[' ? ']' : q;
+        i = createTable.indexOf(close, i + 1);
+        if (i < 0) {
+          throw new IllegalArgumentException("unterminated name in " + createTable);
+        }
+      }
+      i++;
+    }
+    return "CREATE TABLE " + newName + " " + createTable.substring(i);
   }
 
   private static boolean autoincrement(DiffSchema.Table t) {
@@ -957,7 +1170,15 @@ public final class SchemaDiff {
   /** A column's definition; {@code readded}: NOT NULL only with a default (the table has rows). */
   private String columnDef(DiffSchema.Col c, boolean readded) {
     StringBuilder sb = new StringBuilder(pg.quote(c.name())).append(' ').append(c.type());
-    if (c.identity()) {
+    if (c.collation() != null) {
+      sb.append(" COLLATE ").append(c.collation());
+    }
+    if (c.generated() != null) {
+      sb.append(" GENERATED ALWAYS AS (").append(c.generated()).append(')');
+      if (c.generatedKind() != null || syntax == Syntax.POSTGRESQL) {
+        sb.append(' ').append(orElse(c.generatedKind(), "STORED"));
+      }
+    } else if (c.identity()) {
       sb.append(
           switch (syntax) {
             case MYSQL -> " AUTO_INCREMENT";
@@ -1038,7 +1259,8 @@ public final class SchemaDiff {
         + " ("
         + cols(fk.refColumns())
         + ") ON DELETE "
-        + fk.onDelete();
+        + fk.onDelete()
+        + (fk.onUpdate().equals("NO ACTION") ? "" : " ON UPDATE " + fk.onUpdate());
   }
 
   /** A unique key on {@code columns}; SQLite has no ADD CONSTRAINT but a unique index does it. */
@@ -1077,6 +1299,9 @@ public final class SchemaDiff {
   }
 
   private String createIndex(DiffSchema.Table t, DiffSchema.Index ix) {
+    if (syntax == Syntax.SQLITE && ix.definition() != null) {
+      return ix.definition();
+    }
     if (ix.columns().isEmpty()) {
       return "-- index " + ix.name() + " on " + t.name() + " is on expressions: create it by hand";
     }
@@ -1088,7 +1313,8 @@ public final class SchemaDiff {
         + pg.quote(t.name())
         + " ("
         + cols(ix.columns())
-        + ")";
+        + ")"
+        + (ix.predicate() == null || syntax == Syntax.MYSQL ? "" : " WHERE " + ix.predicate());
   }
 
   private String dropIndex(DiffSchema.Table t, DiffSchema.Index ix) {

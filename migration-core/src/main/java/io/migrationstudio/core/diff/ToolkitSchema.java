@@ -74,7 +74,10 @@ public final class ToolkitSchema {
               c.path("nullable").asBoolean(true) && !c.path("primary_key").asBoolean(false),
               defaultOf(c.get("default")),
               c.path("auto_increment").asBoolean(false),
-              false));
+              false,
+              null,
+              null,
+              null));
       if (c.path("primary_key").asBoolean(false)) {
         pk.add(e.getKey());
       }
@@ -117,16 +120,22 @@ public final class ToolkitSchema {
         refs.add(r.trim());
       }
       fks.add(
-          new DiffSchema.Fk(columns, m.group(1), refs, f.path("on_delete").asText("NO ACTION")));
+          new DiffSchema.Fk(
+              columns,
+              m.group(1),
+              refs,
+              f.path("on_delete").asText("NO ACTION"),
+              f.path("on_update").asText("NO ACTION")));
     }
     List<DiffSchema.Index> indexes = new ArrayList<>();
     for (JsonNode ix : t.path("indexes")) {
       List<String> columns = new ArrayList<>();
       ix.path("columns").forEach(c -> columns.add(c.asText()));
       indexes.add(
-          new DiffSchema.Index(ix.path("name").asText(), columns, ix.path("unique").asBoolean()));
+          new DiffSchema.Index(
+              ix.path("name").asText(), columns, ix.path("unique").asBoolean(), null, null));
     }
-    return new DiffSchema.Table(name, cols, pk, uniques, checks, fks, indexes);
+    return new DiffSchema.Table(name, cols, pk, uniques, checks, fks, indexes, false, null);
   }
 
   static String type(String type, JsonNode length) {

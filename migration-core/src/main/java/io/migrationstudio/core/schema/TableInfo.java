@@ -15,7 +15,11 @@ import java.util.Optional;
  * the parent's. {@code comment} is the table's comment, null when none. {@code
  * inheritance_children} names the tables that inherit from this one by {@code INHERITS} (PostgreSQL
  * table inheritance that is not partitioning, sorted): their rows are theirs, so every read of this
- * table is {@code FROM ONLY} and its {@code row_count} is its own rows.
+ * table is {@code FROM ONLY} and its {@code row_count} is its own rows. {@code without_rowid}:
+ * SQLite's {@code WITHOUT ROWID} table (false, and absent from the JSON, elsewhere). {@code
+ * definition}: the table's {@code CREATE TABLE} statement as the engine keeps it (SQLite's {@code
+ * sqlite_schema.sql}: the 12-step rebuild of {@code studio diff} re-creates the table from it, with
+ * everything it declares); null for the other engines.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -34,7 +38,10 @@ public record TableInfo(
     List<String> partitions,
     String comment,
     @JsonProperty("inheritance_children") @JsonInclude(JsonInclude.Include.NON_EMPTY)
-        List<String> inheritanceChildren) {
+        List<String> inheritanceChildren,
+    @JsonProperty("without_rowid") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+        boolean withoutRowid,
+    String definition) {
   @JsonCreator
   public TableInfo {
     columns = List.copyOf(columns);

@@ -36,7 +36,7 @@ class CatalogChecksTest {
   }
 
   static Column col(String name, String nativeType, CanonicalType type) {
-    return new Column(name, 1, nativeType, type, true, null, null, null, null, false);
+    return Column.builder(name, nativeType, type).position(1).nullable(true).build();
   }
 
   static TableInfo t(
@@ -55,11 +55,12 @@ class CatalogChecksTest {
         null,
         List.of(),
         null,
-        List.of());
+        List.of(),
+        false,
+        null);
   }
 
-  static final Column ID =
-      new Column("id", 1, "int", CanonicalType.INTEGER, false, null, null, null, null, false);
+  static final Column ID = Column.builder("id", "int", CanonicalType.INTEGER).position(1).build();
 
   /** The risks of one check only, in report order. */
   static List<Risk> run(String key, RiskContext ctx) {
@@ -146,7 +147,9 @@ class CatalogChecksTest {
             null,
             List.of(),
             null,
-            List.of());
+            List.of(),
+            false,
+            null);
     Inventory same = inventory(List.of(pg), null, null);
     List<Risk> tz = run("timezone-semantics", same);
     assertEquals(Risk.Severity.LOW, tz.get(0).severity());
@@ -219,7 +222,7 @@ class CatalogChecksTest {
   @Test
   void autoIncrementColumnsWithoutSequencesNeedReset() {
     Column auto =
-        new Column("id", 1, "int", CanonicalType.INTEGER, false, null, null, null, null, true);
+        Column.builder("id", "int", CanonicalType.INTEGER).position(1).identity(true).build();
     Inventory inv = mysql(List.of(t("orders", null, null, auto)), null);
     assertEquals(List.of("orders.id"), objects(run("sequence-reset", inv)));
   }
@@ -227,8 +230,11 @@ class CatalogChecksTest {
   @Test
   void lobColumnsAreBoundedTextExcluded() {
     Column bounded =
-        new Column(
-            "code", 2, "varchar(10)", CanonicalType.VARCHAR, true, null, 10, null, null, false);
+        Column.builder("code", "varchar(10)", CanonicalType.VARCHAR)
+            .position(2)
+            .nullable(true)
+            .length(10)
+            .build();
     Inventory inv =
         inventory(
             List.of(

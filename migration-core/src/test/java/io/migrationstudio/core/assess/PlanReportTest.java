@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class PlanReportTest {
   private static final long MIB = 1L << 20;
   private static final Column ID =
-      new Column("id", 1, "integer", CanonicalType.INTEGER, false, null, null, null, null, false);
+      Column.builder("id", "integer", CanonicalType.INTEGER).position(1).build();
 
   static TableInfo table(String name, long rows, long bytes, List<ForeignKey> fks, int indexes) {
     List<IndexInfo> ix =
@@ -41,7 +41,9 @@ class PlanReportTest {
         null,
         List.of(),
         null,
-        List.of());
+        List.of(),
+        false,
+        null);
   }
 
   /** 1 MiB/s on disk: a 10 MiB table copies in 10 s. */

@@ -48,8 +48,10 @@ class RiskAnalyzerTest {
   static final MigrationSpec PG_TO_PG = spec("jdbc:postgresql://dst/db");
 
   static Column col(String name, CanonicalType type, boolean nullable) {
-    return new Column(
-        name, 1, type.name().toLowerCase(), type, nullable, null, null, null, null, false);
+    return Column.builder(name, type.name().toLowerCase(), type)
+        .position(1)
+        .nullable(nullable)
+        .build();
   }
 
   static TableInfo table(
@@ -74,7 +76,9 @@ class RiskAnalyzerTest {
         null,
         List.of(),
         null,
-        List.of());
+        List.of(),
+        false,
+        null);
   }
 
   static Inventory inventory(
@@ -196,17 +200,7 @@ class RiskAnalyzerTest {
   @Test
   void unsupportedTypeDecidedByATypeRuleIsMediumAndDoesNotFailTheAssessment() {
     Column location =
-        new Column(
-            "location",
-            2,
-            "geometry",
-            CanonicalType.UNSUPPORTED,
-            false,
-            null,
-            null,
-            null,
-            null,
-            false);
+        Column.builder("location", "geometry", CanonicalType.UNSUPPORTED).position(2).build();
     Inventory inv =
         new Inventory(
             "mariadb",
@@ -291,17 +285,9 @@ class RiskAnalyzerTest {
                     603,
                     98304,
                     col("address_id", CanonicalType.INTEGER, false),
-                    new Column(
-                        "location",
-                        2,
-                        "geometry",
-                        CanonicalType.UNSUPPORTED,
-                        false,
-                        null,
-                        null,
-                        null,
-                        null,
-                        false))),
+                    Column.builder("location", "geometry", CanonicalType.UNSUPPORTED)
+                        .position(2)
+                        .build())),
             null,
             null,
             null,
@@ -352,7 +338,7 @@ class RiskAnalyzerTest {
   @Test
   void unsupportedTypeIsLowForSameEngineAndCriticalAcrossEngines() {
     Column ip =
-        new Column("ip", 2, "inet", CanonicalType.UNSUPPORTED, true, null, null, null, null, false);
+        Column.builder("ip", "inet", CanonicalType.UNSUPPORTED).position(2).nullable(true).build();
     Inventory inv =
         inventory(
             List.of(

@@ -13,7 +13,7 @@ class ThroughputProbeTest {
   private static TableInfo table(String name, List<String> children) {
     return new TableInfo(
         "public", name, List.of(), null, null, null, null, null, 10, 8192, null, null, null,
-        children);
+        children, false, null);
   }
 
   @Test

@@ -105,4 +105,52 @@ class MariaDbSchemaDiffIT {
     assertEquals(List.of(), back, "rollback DDL restores the old schema:" + describe(back));
     assertEquals("mariadb", Dialects.forName(DiffReport.engineOf(newer.jdbcUrl()).name()).name());
   }
+
+  /**
+   * A view created with a column list ({@code CREATE VIEW v (a, b) AS ...}): MariaDB's {@code
+   * information_schema.VIEWS} shows no list, but the definition it stores names each column by it
+   * ({@code select ... AS `a`}), so the forward and rollback scripts re-create the view with its
+   * columns.
+   */
+  @Test
+  void viewColumnListsSurviveTheScriptsOnMariaDb(TestMariaDb older, TestMariaDb newer)
+      throws Exception {
+    String table = "CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(50), born INT)";
+    apply(
+        older,
+        List.of(table, "CREATE VIEW ages (who, `year born`) AS SELECT name, born FROM people"));
+    apply(
+        newer,
+        List.of(
+            table,
+            "CREATE VIEW ages (who, `year born`, id_) AS SELECT name, born, id FROM people"));
+    Dialect maria = DiffReport.engineOf(older.jdbcUrl());
+    DiffSchema before = read(older);
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(maria, before, read(newer));
+    assertEquals(List.of("view ages"), changes.stream().map(SchemaDiff.Change::object).toList());
+
+    apply(older, SchemaDiff.forward(changes));
+    assertEquals(List.of("who", "year born", "id_"), viewColumns(older, "ages"));
+    apply(older, SchemaDiff.rollback(changes));
+    assertEquals(List.of("who", "year born"), viewColumns(older, "ages"));
+    List<SchemaDiff.Change> back = SchemaDiff.compare(maria, read(older), before);
+    assertEquals(List.of(), back, "rollback DDL restores the old schema:" + describe(back));
+  }
+
+  private static List<String> viewColumns(TestMariaDb db, String view) throws SQLException {
+    List<String> out = new java.util.ArrayList<>();
+    try (Connection c = db.connect();
+        java.sql.PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT COLUMN_NAME FROM information_schema.COLUMNS"
+                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
+      ps.setString(1, view);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
 }

@@ -23,7 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * and drop columns, create and drop tables and indexes) as such, and the rest (a column's type,
  * nullability or default, a primary, unique or foreign key, a CHECK) as SQLite's documented 12-step
  * table rebuild: the forward script run on a copy of the old file holding rows gives the new file's
- * catalogue and keeps the rows, the rollback script on the result gives the old catalogue back.
+ * catalogue and keeps the rows, the rollback script on the result gives the old catalogue back,
+ * exactly ({@link #catalogue}): the rebuild re-creates a table from its own CREATE TABLE text and
+ * its indexes from theirs, so WITHOUT ROWID, COLLATE, generated columns, DEFAULT expressions,
+ * CHECKs, foreign-key actions and DEFERRABLE, partial and expression indexes come back as written.
  */
 class SqliteSchemaDiffIT {
   private static final SecretResolver SECRETS = new SecretResolver(Map.of());
@@ -261,49 +264,169 @@ class SqliteSchemaDiffIT {
   }
 
   /**
-   * What the scripts must restore, normalised where a rebuild cannot keep the text: every object of
-   * sqlite_schema (type, name, table; for a table whether it declares AUTOINCREMENT, as the SQL
-   * text is regenerated) and each table's and view's {@code pragma table_info} (for a view: the
-   * column names its column list gives). sqlite_sequence is left out: it is compared by its rows.
+   * A table whose CREATE TABLE declares WITHOUT ROWID, a column COLLATE, a DEFAULT expression,
+   * VIRTUAL and STORED generated columns, a CHECK and a foreign key with ON UPDATE, ON DELETE and
+   * DEFERRABLE, with a partial and an expression index: a rebuild for an unrelated column keeps
+   * every one of them, forward and back, and the rows (generated columns are computed, not copied).
+   */
+  private static final String KEPT_PARENT =
+      "CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT UNIQUE);";
+
+  private static String keptItems(String legacyType) {
+    return "CREATE TABLE items (id INTEGER PRIMARY KEY,"
+        + " name TEXT COLLATE NOCASE NOT NULL,"
+        + " price INT DEFAULT (abs(-1) + 1),"
+        + " qty INT,"
+        + " total INT GENERATED ALWAYS AS (price * qty) VIRTUAL,"
+        + " label TEXT AS (upper(name)) STORED,"
+        + " parent_id INTEGER REFERENCES parent (id) ON UPDATE CASCADE ON DELETE SET NULL"
+        + " DEFERRABLE INITIALLY DEFERRED,"
+        + " legacy "
+        + legacyType
+        + ", CHECK (qty >= 0));"
+        + "CREATE INDEX items_cheap ON items (price) WHERE price < 10;"
+        + "CREATE INDEX items_lower ON items (lower(name), qty * 2);"
+        + "CREATE TABLE kv (k TEXT PRIMARY KEY, v "
+        + legacyType
+        + ") WITHOUT ROWID;";
+  }
+
+  @Test
+  void aRebuildKeepsWhatTheCreateTableAndItsIndexesDeclare(@TempDir Path dir) throws Exception {
+    Path older = SqliteDatabases.create(dir.resolve("old.db"), KEPT_PARENT + keptItems("TEXT"));
+    Path newer =
+        SqliteDatabases.create(dir.resolve("new.db"), KEPT_PARENT + keptItems("VARCHAR(10)"));
+    Path work = Files.copy(older, dir.resolve("work.db"));
+    try (Connection c = DriverManager.getConnection(url(work))) {
+      st(c, "INSERT INTO parent VALUES (1, 'p')");
+      st(c, "INSERT INTO items (id, name, qty, parent_id, legacy) VALUES (5, 'ab', 3, 1, 'x')");
+      st(c, "INSERT INTO kv VALUES ('a', 'b')");
+      List<String> original = catalogue(c);
+      List<SchemaDiff.Change> changes =
+          SchemaDiff.compare(SQLITE, live(url(older)), live(url(newer)));
+      assertEquals(
+          List.of(
+              "column items.legacy type TEXT → VARCHAR(10)", "column kv.v type TEXT → VARCHAR(10)"),
+          objects(changes));
+
+      run(c, SchemaDiff.forward(changes));
+      assertEquals(catalogue(newer), catalogue(c));
+      assertEquals(
+          List.of("5|ab|2|3|6|AB|1|x"),
+          rows(c, "SELECT id, name, price, qty, total, label, parent_id, legacy FROM items"));
+      assertEquals(List.of("a|b"), rows(c, "SELECT * FROM kv"));
+
+      run(c, SchemaDiff.rollback(changes));
+      assertEquals(original, catalogue(c));
+      assertEquals(
+          List.of("5|ab|2|3|6|AB|1|x"),
+          rows(c, "SELECT id, name, price, qty, total, label, parent_id, legacy FROM items"));
+      st(c, "UPDATE parent SET id = 2");
+      assertEquals(List.of("2"), rows(c, "SELECT parent_id FROM items"), "ON UPDATE CASCADE");
+    }
+  }
+
+  @Test
+  void addingOrDroppingWhatACreateTableDeclaresIsAChangeTheRebuildApplies(@TempDir Path dir)
+      throws Exception {
+    Path older =
+        SqliteDatabases.create(
+            dir.resolve("old.db"),
+            KEPT_PARENT
+                + "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, qty INT,"
+                + " total INT AS (qty * 2) VIRTUAL, p INTEGER REFERENCES parent (id));"
+                + "CREATE INDEX t_qty ON t (qty) WHERE qty > 0;"
+                + "CREATE INDEX t_expr ON t (lower(name));"
+                + "CREATE TABLE w (k TEXT PRIMARY KEY, v TEXT);");
+    Path newer =
+        SqliteDatabases.create(
+            dir.resolve("new.db"),
+            KEPT_PARENT
+                + "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT COLLATE NOCASE, qty INT,"
+                + " total INT AS (qty * 2) STORED,"
+                + " p INTEGER REFERENCES parent (id) ON UPDATE CASCADE);"
+                + "CREATE INDEX t_qty ON t (qty) WHERE qty > 1;"
+                + "CREATE INDEX t_expr ON t (upper(name));"
+                + "CREATE TABLE w (k TEXT PRIMARY KEY, v TEXT) WITHOUT ROWID;");
+    Path work = Files.copy(older, dir.resolve("work.db"));
+    try (Connection c = DriverManager.getConnection(url(work))) {
+      st(c, "INSERT INTO t (id, name, qty) VALUES (1, 'a', 2)");
+      st(c, "INSERT INTO w VALUES ('k', 'v')");
+      List<String> original = catalogue(c);
+      List<SchemaDiff.Change> changes =
+          SchemaDiff.compare(SQLITE, live(url(older)), live(url(newer)));
+      assertEquals(
+          List.of(
+              "column t.name collation default → NOCASE",
+              "column t.total generated qty * 2 VIRTUAL → qty * 2 STORED",
+              // a WITHOUT ROWID table's primary key is NOT NULL, as SQLite's catalogue says
+              "column w.k now NOT NULL",
+              "foreign key t.t_p_fkey ON UPDATE NO ACTION → CASCADE",
+              "index t_expr definition changed",
+              "index t_qty definition changed",
+              "table w WITHOUT ROWID added"),
+          objects(changes).stream().sorted().toList());
+
+      run(c, SchemaDiff.forward(changes));
+      assertEquals(catalogue(newer), catalogue(c));
+      assertEquals(List.of("1|a|2|4"), rows(c, "SELECT id, name, qty, total FROM t"));
+      run(c, SchemaDiff.rollback(changes));
+      assertEquals(original, catalogue(c));
+      assertEquals(List.of("k|v"), rows(c, "SELECT * FROM w"));
+    }
+  }
+
+  /**
+   * Everything a rebuild must restore, exactly: each object of sqlite_schema with its SQL (the name
+   * after CREATE TABLE unquoted: the rename re-quotes it; views are re-created by the diff's own
+   * DDL, so only their column names count), each table's {@code pragma table_xinfo} (hidden
+   * generated columns too), {@code pragma index_list} (without its seq, which only counts the order
+   * the indexes were created in) and {@code index_xinfo} of each index, and {@code pragma
+   * foreign_key_list}.
    */
   private static List<String> catalogue(Connection c) throws SQLException {
     List<String> out = new ArrayList<>();
     List<String> objects =
         rows(
             c,
-            "SELECT type, name, tbl_name,"
-                + " CASE WHEN type = 'table' THEN instr(upper(sql), 'AUTOINCREMENT') > 0 END"
-                + " FROM sqlite_schema WHERE name <> 'sqlite_sequence' ORDER BY type, name");
-    out.addAll(objects);
+            "SELECT type, name, tbl_name FROM sqlite_schema"
+                + " WHERE name <> 'sqlite_sequence' ORDER BY type, name");
     for (String o : objects) {
       String[] f = o.split("\\|", -1);
+      String name = f[1];
+      if (!f[0].equals("view")) {
+        String sql =
+            String.join("", rows(c, "SELECT sql FROM sqlite_schema WHERE name = " + lit(name)));
+        out.add(
+            o + "|" + CREATE_TABLE_NAME.matcher(sql).replaceFirst("CREATE TABLE " + name + " "));
+      }
       if (f[0].equals("table") || f[0].equals("view")) {
-        try (java.sql.PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT cid, name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?)")) {
-          ps.setString(1, f[1]);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              out.add(
-                  f[1]
-                      + ": "
-                      + rs.getInt(1)
-                      + "|"
-                      + rs.getString(2)
-                      + "|"
-                      + rs.getString(3)
-                      + "|"
-                      + rs.getInt(4)
-                      + "|"
-                      + rs.getString(5)
-                      + "|"
-                      + rs.getInt(6));
-            }
-          }
-        }
+        rows(c, "SELECT * FROM pragma_table_xinfo(" + lit(name) + ")")
+            .forEach(r -> out.add(name + " xinfo: " + r));
+      }
+      if (f[0].equals("table")) {
+        rows(
+                c,
+                "SELECT name, \"unique\", origin, partial FROM pragma_index_list("
+                    + lit(name)
+                    + ") ORDER BY name")
+            .forEach(r -> out.add(name + " index: " + r));
+        rows(c, "SELECT * FROM pragma_foreign_key_list(" + lit(name) + ")")
+            .forEach(r -> out.add(name + " fk: " + r));
+      }
+      if (f[0].equals("index")) {
+        rows(c, "SELECT * FROM pragma_index_xinfo(" + lit(name) + ")")
+            .forEach(r -> out.add(name + " index_xinfo: " + r));
       }
     }
     return out;
+  }
+
+  private static final java.util.regex.Pattern CREATE_TABLE_NAME =
+      java.util.regex.Pattern.compile("^CREATE TABLE\\s+(\"[^\"]*\"|\\S+)\\s*");
+
+  private static String lit(String s) {
+    return "'" + s.replace("'", "''") + "'";
   }
 
   private static List<String> catalogue(Path file) throws SQLException {

@@ -20,35 +20,30 @@ public final class Fixtures {
   private Fixtures() {}
 
   static Column col(String name, int pos, String nativeType, CanonicalType type, boolean nullable) {
-    return new Column(name, pos, nativeType, type, nullable, null, null, null, null, false);
+    return Column.builder(name, nativeType, type).position(pos).nullable(nullable).build();
   }
 
   static Column withDefault(Column c, String def) {
-    return new Column(
-        c.name(),
-        c.position(),
-        c.nativeType(),
-        c.type(),
-        c.nullable(),
-        def,
-        c.length(),
-        c.precision(),
-        c.scale(),
-        c.identity());
+    return Column.builder(c.name(), c.nativeType(), c.type())
+        .position(c.position())
+        .nullable(c.nullable())
+        .defaultExpression(def)
+        .length(c.length())
+        .precision(c.precision())
+        .scale(c.scale())
+        .identity(c.identity())
+        .build();
   }
 
   static Column identity(Column c) {
-    return new Column(
-        c.name(),
-        c.position(),
-        c.nativeType(),
-        c.type(),
-        c.nullable(),
-        null,
-        c.length(),
-        c.precision(),
-        c.scale(),
-        true);
+    return Column.builder(c.name(), c.nativeType(), c.type())
+        .position(c.position())
+        .nullable(c.nullable())
+        .length(c.length())
+        .precision(c.precision())
+        .scale(c.scale())
+        .identity(true)
+        .build();
   }
 
   static TableInfo table(String name, List<Column> columns, List<String> pk) {
@@ -66,7 +61,9 @@ public final class Fixtures {
         null,
         List.of(),
         null,
-        List.of());
+        List.of(),
+        false,
+        null);
   }
 
   /** Artist (serial key) ← Album (identity key, FK, plain + expression index, unique, check). */
@@ -122,7 +119,9 @@ public final class Fixtures {
             null,
             List.of(),
             null,
-            List.of());
+            List.of(),
+            false,
+            null);
     return new Inventory(
         "postgresql",
         "17.7",

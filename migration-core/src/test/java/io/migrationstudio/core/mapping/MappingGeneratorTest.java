@@ -333,7 +333,9 @@ class MappingGeneratorTest {
             null,
             List.of(),
             null,
-            List.of());
+            List.of(),
+            false,
+            null);
     Inventory inv =
         new Inventory(
             "mariadb", "11.4", "sakila", "sakila", List.of(filmText), null, null, null, null);
@@ -374,7 +376,9 @@ class MappingGeneratorTest {
             null,
             List.of(),
             null,
-            List.of());
+            List.of(),
+            false,
+            null);
     Inventory inv =
         new Inventory(
             "mariadb", "11.4", "sakila", "sakila", List.of(customer), null, null, null, null);

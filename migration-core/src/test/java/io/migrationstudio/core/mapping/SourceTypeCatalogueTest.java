@@ -109,17 +109,13 @@ class SourceTypeCatalogueTest {
       })
   void sqliteCatalogue(String nativeType, String target, String disposition) {
     Column c =
-        new Column(
-            "c",
-            1,
-            nativeType,
-            SQLITE.canonicalType(nativeType),
-            true,
-            null,
-            lengthOf(nativeType, SQLITE.canonicalType(nativeType)),
-            precisionOf(nativeType, SQLITE.canonicalType(nativeType)),
-            scaleOf(nativeType, SQLITE.canonicalType(nativeType)),
-            false);
+        Column.builder("c", nativeType, SQLITE.canonicalType(nativeType))
+            .position(1)
+            .nullable(true)
+            .length(lengthOf(nativeType, SQLITE.canonicalType(nativeType)))
+            .precision(precisionOf(nativeType, SQLITE.canonicalType(nativeType)))
+            .scale(scaleOf(nativeType, SQLITE.canonicalType(nativeType)))
+            .build();
     SourceTypeMapper.Target t = SourceTypeMapper.forEngine("sqlite").map(c, false);
     assertEquals(target, t.type(), nativeType);
     assertEquals(Disposition.fromKey(disposition), t.disposition(), nativeType);
@@ -164,7 +160,7 @@ class SourceTypeCatalogueTest {
   void autoIncrementBecomesAnIdentityWithoutDefault() {
     Column c = mariaColumn("int(11)");
     Column auto =
-        new Column("id", 1, "int(11)", CanonicalType.INTEGER, false, null, null, null, null, true);
+        Column.builder("id", "int(11)", CanonicalType.INTEGER).position(1).identity(true).build();
     SourceTypeMapper.Target t = SourceTypeMapper.forEngine("mariadb").map(auto, false);
     assertEquals(true, t.identity());
     assertEquals(null, t.defaultValue());
@@ -187,31 +183,25 @@ class SourceTypeCatalogueTest {
 
   private static Column mariaColumn(String nativeType) {
     CanonicalType type = MARIADB.canonicalType(nativeType);
-    return new Column(
-        "c",
-        1,
-        nativeType,
-        type,
-        true,
-        null,
-        lengthOf(nativeType, type),
-        precisionOf(nativeType, type),
-        scaleOf(nativeType, type),
-        false);
+    return Column.builder("c", nativeType, type)
+        .position(1)
+        .nullable(true)
+        .length(lengthOf(nativeType, type))
+        .precision(precisionOf(nativeType, type))
+        .scale(scaleOf(nativeType, type))
+        .build();
   }
 
   private static Column withDefault(Column c, String expression) {
-    return new Column(
-        c.name(),
-        c.position(),
-        c.nativeType(),
-        c.type(),
-        c.nullable(),
-        expression,
-        c.length(),
-        c.precision(),
-        c.scale(),
-        c.identity());
+    return Column.builder(c.name(), c.nativeType(), c.type())
+        .position(c.position())
+        .nullable(c.nullable())
+        .defaultExpression(expression)
+        .length(c.length())
+        .precision(c.precision())
+        .scale(c.scale())
+        .identity(c.identity())
+        .build();
   }
 
   private static Integer lengthOf(String nativeType, CanonicalType type) {

@@ -22,8 +22,7 @@ class LoadOrderTest {
       String[] p = fk.split(":");
       keys.add(new ForeignKey(p[0], List.of("c"), p[1], List.of("id"), null, null));
     }
-    Column id =
-        new Column("id", 1, "integer", CanonicalType.INTEGER, false, null, null, null, null, false);
+    Column id = Column.builder("id", "integer", CanonicalType.INTEGER).position(1).build();
     return new TableInfo(
         "public",
         name,
@@ -38,7 +37,9 @@ class LoadOrderTest {
         null,
         List.of(),
         null,
-        List.of());
+        List.of(),
+        false,
+        null);
   }
 
   @Test

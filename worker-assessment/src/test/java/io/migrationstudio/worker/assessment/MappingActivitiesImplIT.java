@@ -87,7 +87,9 @@ class MappingActivitiesImplIT {
                     null,
                     List.of(),
                     null,
-                    List.of())),
+                    List.of(),
+                    false,
+                    null)),
             null,
             null,
             List.of("Customer"),
@@ -205,6 +207,10 @@ class MappingActivitiesImplIT {
       CanonicalType canonical,
       boolean nullable,
       Integer length) {
-    return new Column(name, pos, type, canonical, nullable, null, length, null, null, false);
+    return Column.builder(name, type, canonical)
+        .position(pos)
+        .nullable(nullable)
+        .length(length)
+        .build();
   }
 }

@@ -59,17 +59,9 @@ class MappingOverridesIT {
                     "public",
                     "Customer",
                     List.of(
-                        new Column(
-                            "CustomerId",
-                            1,
-                            "integer",
-                            CanonicalType.INTEGER,
-                            false,
-                            null,
-                            null,
-                            null,
-                            null,
-                            false)),
+                        Column.builder("CustomerId", "integer", CanonicalType.INTEGER)
+                            .position(1)
+                            .build()),
                     new KeyConstraint("Customer_pkey", List.of("CustomerId")),
                     null,
                     null,
@@ -80,7 +72,9 @@ class MappingOverridesIT {
                     null,
                     List.of(),
                     null,
-                    List.of())),
+                    List.of(),
+                    false,
+                    null)),
             null,
             null,
             List.of("Customer"),

@@ -229,23 +229,23 @@ final class MariaDbCatalog {
             }
           }
           t.columns.add(
-              new Column(
-                  name,
-                  rs.getInt("ORDINAL_POSITION"),
-                  nativeType.toString(),
-                  type,
-                  "YES".equals(rs.getString("IS_NULLABLE")),
-                  generated
-                      ? null
-                      : defaultExpression(rs.getString("COLUMN_DEFAULT"), extra, mariaDb),
-                  length,
-                  precision,
-                  scale,
-                  extra.toLowerCase(Locale.ROOT).contains("auto_increment"),
-                  generated ? generation : null,
-                  collation == null || json || collation.equals(t.collation) ? null : collation,
-                  comment == null || comment.isEmpty() ? null : comment,
-                  onUpdate(extra)));
+              Column.builder(name, nativeType.toString(), type)
+                  .position(rs.getInt("ORDINAL_POSITION"))
+                  .nullable("YES".equals(rs.getString("IS_NULLABLE")))
+                  .defaultExpression(
+                      generated
+                          ? null
+                          : defaultExpression(rs.getString("COLUMN_DEFAULT"), extra, mariaDb))
+                  .length(length)
+                  .precision(precision)
+                  .scale(scale)
+                  .identity(extra.toLowerCase(Locale.ROOT).contains("auto_increment"))
+                  .generated(generated ? generation : null, null)
+                  .collation(
+                      collation == null || json || collation.equals(t.collation) ? null : collation)
+                  .comment(comment == null || comment.isEmpty() ? null : comment)
+                  .onUpdate(onUpdate(extra))
+                  .build());
         }
       }
     }

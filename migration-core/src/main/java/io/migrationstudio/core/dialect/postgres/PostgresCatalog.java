@@ -242,20 +242,18 @@ final class PostgresCatalog {
           boolean generated = !rs.getString("attgenerated").isEmpty();
           String expression = rs.getString("default_expr");
           t.columns.add(
-              new Column(
-                  rs.getString("attname"),
-                  rs.getInt("attnum"),
-                  nativeType,
-                  type,
-                  rs.getBoolean("nullable"),
-                  generated ? null : expression,
-                  length,
-                  precision,
-                  scale,
-                  rs.getBoolean("is_identity"),
-                  generated ? expression : null,
-                  rs.getString("collation"),
-                  rs.getString("comment")));
+              Column.builder(rs.getString("attname"), nativeType, type)
+                  .position(rs.getInt("attnum"))
+                  .nullable(rs.getBoolean("nullable"))
+                  .defaultExpression(generated ? null : expression)
+                  .length(length)
+                  .precision(precision)
+                  .scale(scale)
+                  .identity(rs.getBoolean("is_identity"))
+                  .generated(generated ? expression : null, null)
+                  .collation(rs.getString("collation"))
+                  .comment(rs.getString("comment"))
+                  .build());
         }
       }
     }

@@ -45,8 +45,10 @@ import java.util.regex.Pattern;
  *       primary-key column of a rowid table declared exactly {@code INTEGER} (with or without
  *       AUTOINCREMENT, which only forbids reuse of deleted keys: then it is {@code autoincrement}
  *       too, read from the CREATE TABLE text); SQLite assigns it on insert. The rowid alias is
- *       never null whatever its declaration says. Generated columns are listed as ordinary columns
- *       (the Column record has no flag for them).
+ *       never null whatever its declaration says. A generated column has its expression and kind
+ *       ({@code VIRTUAL} or {@code STORED}), and a column its {@code COLLATE}, both read from the
+ *       CREATE TABLE text by {@link SqliteSql#columnClauses}; the table keeps that text as its
+ *       {@code definition}, and whether it is {@code WITHOUT ROWID}.
  *   <li>Keys: SQLite does not name primary, unique or foreign keys in its catalog, so they get
  *       PostgreSQL's default names ({@code T_pkey}, {@code T_a_b_key}, {@code T_a_fkey}); a unique
  *       index created by CREATE UNIQUE INDEX (origin 'c') is a secondary unique index, as written.
@@ -270,26 +272,28 @@ final class SqliteCatalog {
             ? pkColumns.get(0)
             : null;
     boolean autoincrement = rowidAlias != null && SqliteSql.autoincrement(createSql);
+    Map<String, SqliteSql.ColumnClauses> clauses = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    SqliteSql.columnClauses(createSql).forEach(cl -> clauses.put(cl.name(), cl));
     for (Raw r : raw) {
       boolean identity = r.name().equals(rowidAlias);
+      SqliteSql.ColumnClauses declared =
+          clauses.getOrDefault(r.name(), new SqliteSql.ColumnClauses(r.name(), null, null, null));
       table.columns.add(
-          new Column(
-              r.name(),
-              r.cid() + 1,
-              r.type(),
-              SqliteTypes.canonical(r.type()),
-              !r.notNull() && !identity,
-              r.dflt(),
-              SqliteTypes.length(r.type()),
-              SqliteTypes.precision(r.type()),
-              SqliteTypes.scale(r.type()),
-              identity,
-              null,
-              null,
-              null,
-              null,
-              identity && autoincrement));
+          Column.builder(r.name(), r.type(), SqliteTypes.canonical(r.type()))
+              .position(r.cid() + 1)
+              .nullable(!r.notNull() && !identity)
+              .defaultExpression(r.dflt())
+              .length(SqliteTypes.length(r.type()))
+              .precision(SqliteTypes.precision(r.type()))
+              .scale(SqliteTypes.scale(r.type()))
+              .identity(identity)
+              .generated(declared.generated(), declared.generatedKind())
+              .collation(declared.collation())
+              .autoincrement(identity && autoincrement)
+              .build());
     }
+    table.withoutRowid = !rowidTable;
+    table.definition = createSql.isEmpty() ? null : createSql;
     table.primaryKey = pkColumns.isEmpty() ? null : new KeyConstraint(name + "_pkey", pkColumns);
 
     record IndexRow(String name, boolean unique, String origin, boolean partial) {}

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The little SQL reading the catalog needs from the {@code sql} text SQLite keeps in {@code
- * sqlite_schema}: CHECK constraints and AUTOINCREMENT of a CREATE TABLE, the WHERE predicate of a
- * partial CREATE INDEX, the SELECT of a CREATE VIEW and its column list.
+ * sqlite_schema}: CHECK constraints, AUTOINCREMENT and each column's COLLATE and generation of a
+ * CREATE TABLE, the WHERE predicate of a partial CREATE INDEX, the SELECT of a CREATE VIEW and its
+ * column list.
  *
  * <p>It is a tokenizer, not a parser: it knows SQLite's four quotings ({@code 'string'}, {@code
  * "name"}, {@code [name]}, {@code `name`}, doubled quote characters inside), both comment styles
@@ -209,6 +210,71 @@ final class SqliteSql {
       }
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * What a column definition of a CREATE TABLE declares that no pragma shows: its {@code COLLATE}
+   * (null when none) and, for a generated column, the expression between the parentheses of {@code
+   * [GENERATED ALWAYS] AS (...)} and its kind ({@code VIRTUAL}, SQLite's default, or {@code
+   * STORED}).
+   */
+  record ColumnClauses(String name, String collation, String generated, String generatedKind) {}
+
+  /** The column definitions of a CREATE TABLE in order (table constraints are skipped). */
+  static List<ColumnClauses> columnClauses(String createTable) {
+    List<Token> t = tokens(createTable);
+    List<ColumnClauses> out = new ArrayList<>();
+    int i = 0;
+    while (i < t.size() && !t.get(i).isPunct('(')) {
+      i++;
+    }
+    for (int from = i + 1; from < t.size(); ) {
+      int to = from;
+      while (to < t.size()
+          && t.get(to).depth() >= 1
+          && !(t.get(to).depth() == 1 && t.get(to).isPunct(','))) {
+        to++;
+      }
+      if (to > from && !isTableConstraint(t.get(from))) {
+        out.add(column(createTable, t.subList(from, to)));
+      }
+      if (to >= t.size() || !t.get(to).isPunct(',')) {
+        break;
+      }
+      from = to + 1;
+    }
+    return out;
+  }
+
+  private static boolean isTableConstraint(Token first) {
+    return first.kind() == Kind.WORD
+        && List.of("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN")
+            .contains(first.text().toUpperCase(java.util.Locale.ROOT));
+  }
+
+  private static ColumnClauses column(String sql, List<Token> def) {
+    String collation = null;
+    String generated = null;
+    String kind = null;
+    for (int i = 1; i < def.size(); i++) {
+      Token token = def.get(i);
+      if (token.depth() != 1) {
+        continue;
+      }
+      if (token.isWord("COLLATE") && i + 1 < def.size()) {
+        collation = unquote(def.get(i + 1).text());
+      } else if (token.isWord("AS") && i + 1 < def.size() && def.get(i + 1).isPunct('(')) {
+        int close = matchingClose(def, i + 1);
+        if (close < 0) {
+          break;
+        }
+        generated = sql.substring(def.get(i + 1).end(), def.get(close).start()).strip();
+        boolean stored = close + 1 < def.size() && def.get(close + 1).isWord("STORED");
+        kind = stored ? "STORED" : "VIRTUAL";
+        i = close;
+      }
+    }
+    return new ColumnClauses(unquote(def.get(0).text()), collation, generated, kind);
   }
 
   private static int matchingClose(List<Token> t, int open) {

@@ -41,6 +41,29 @@ class SqliteSqlTest {
   }
 
   @Test
+  void columnClausesGiveEachColumnsCollationAndGeneration() {
+    String sql =
+        """
+        CREATE TABLE t (
+          "check" VARCHAR(10, 2) COLLATE NOCASE CHECK ("check" COLLATE RTRIM <> 'AS (x)'),
+          d TEXT DEFAULT ('a' COLLATE BINARY),
+          v INT GENERATED ALWAYS AS (length("check") * 2) VIRTUAL,
+          s TEXT AS (upper(d)) STORED NOT NULL,
+          plain AS (1),
+          CONSTRAINT k UNIQUE (d COLLATE NOCASE),
+          CHECK (v > 0)
+        ) WITHOUT ROWID""";
+    assertEquals(
+        List.of(
+            new SqliteSql.ColumnClauses("check", "NOCASE", null, null),
+            new SqliteSql.ColumnClauses("d", null, null, null),
+            new SqliteSql.ColumnClauses("v", null, "length(\"check\") * 2", "VIRTUAL"),
+            new SqliteSql.ColumnClauses("s", null, "upper(d)", "STORED"),
+            new SqliteSql.ColumnClauses("plain", null, "1", "VIRTUAL")),
+        SqliteSql.columnClauses(sql));
+  }
+
+  @Test
   void unquoteHandlesEveryQuoting() {
     assertEquals("a\"b", SqliteSql.unquote("\"a\"\"b\""));
     assertEquals("a b", SqliteSql.unquote("[a b]"));
