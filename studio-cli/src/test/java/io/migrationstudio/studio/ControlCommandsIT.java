@@ -165,6 +165,7 @@ class ControlCommandsIT {
       assertEquals("migrate", rec.get("stage").asText());
       Result state = studio("artifacts", ID, "state.json", "--server", server);
       assertTrue(state.out().contains("\"CANCELLED\""), state.out());
+      awaitNoRows(target, "studio.migration_lock", "the cancelled migration releases its lock");
       Result after = studio("resume", ID, "--by", "bob", "--server", server);
       assertTrue(after.code() != 0 && after.err().contains("ended CANCELLED"), after.err());
 
@@ -271,10 +272,22 @@ class ControlCommandsIT {
       Thread.sleep(250);
     }
     assertEquals(0, source.queryLong(slots), "the cancel drops the stream's slot");
+    awaitNoRows(source, "pg_publication", "the cancel drops the stream's publication");
+    awaitNoRows(target, "studio.migration_lock", "the cancelled migration releases its lock");
     System.out.printf(
         "ControlCommandsIT online stream, seconds: %.1f to its gate after the bulk copy's"
             + " cancel, %.1f paused and caught up, %.1f cancelled%n",
         (atGate - t0) / 1e9, (caughtUp - atGate) / 1e9, (System.nanoTime() - caughtUp) / 1e9);
+  }
+
+  /** Waits (up to 20 s) until {@code table} of {@code db} has no rows. */
+  private static void awaitNoRows(TestDatabase db, String table, String what)
+      throws InterruptedException {
+    String sql = "SELECT count(*) FROM " + table;
+    for (int i = 0; i < 80 && db.queryLong(sql) > 0; i++) {
+      Thread.sleep(250);
+    }
+    assertEquals(0, db.queryLong(sql), what);
   }
 
   /** Chunks committed per second over the next {@code millis}. */

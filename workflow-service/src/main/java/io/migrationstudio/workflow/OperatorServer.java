@@ -10,7 +10,6 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.services.HealthStatusManager;
-import io.migrationstudio.proto.v1.MigrationServiceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -20,18 +19,25 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The gRPC server of the operator API: {@code studio.v1.MigrationService}, the standard health
- * service ({@code grpc.health.v1.Health}, SERVING while it runs) and server reflection (v1 and
- * v1alpha), so that {@code grpcurl} lists and calls it without the proto files.
+ * service ({@code grpc.health.v1.Health}: SERVING while Temporal answers, see {@link
+ * TemporalServing}) and server reflection (v1 and v1alpha), so that {@code grpcurl} lists and calls
+ * it without the proto files.
  */
 public final class OperatorServer implements AutoCloseable {
   private final Server server;
   private final ExecutorService blocking;
   private final HealthStatusManager health;
+  private final TemporalServing serving;
 
-  private OperatorServer(Server server, ExecutorService blocking, HealthStatusManager health) {
+  private OperatorServer(
+      Server server,
+      ExecutorService blocking,
+      HealthStatusManager health,
+      TemporalServing serving) {
     this.server = server;
     this.blocking = blocking;
     this.health = health;
+    this.serving = serving;
   }
 
   /**
@@ -71,11 +77,8 @@ public final class OperatorServer implements AutoCloseable {
               .addService(reflectionV1Alpha())
               .build()
               .start();
-      health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-      health.setStatus(
-          MigrationServiceGrpc.SERVICE_NAME,
-          io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
-      return new OperatorServer(server, blocking, health);
+      TemporalServing serving = TemporalServing.start(health, operator::temporalProblem);
+      return new OperatorServer(server, blocking, health, serving);
     } catch (IOException e) {
       blocking.shutdownNow();
       throw new UncheckedIOException(
@@ -117,6 +120,7 @@ public final class OperatorServer implements AutoCloseable {
 
   @Override
   public void close() {
+    serving.close();
     health.enterTerminalState();
     server.shutdown();
     try {

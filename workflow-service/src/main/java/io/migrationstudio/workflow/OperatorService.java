@@ -244,6 +244,14 @@ public final class OperatorService {
     WorkflowClient.start(wf::run, new MigrationInput(spec, specText));
   }
 
+  /**
+   * Whether Temporal's frontend answers within {@code timeout}: empty when it does, else why not
+   * (for the operator API's health).
+   */
+  public java.util.Optional<String> temporalProblem(java.time.Duration timeout) {
+    return TemporalConnection.probe(client.getWorkflowServiceStubs(), timeout);
+  }
+
   /** Most validation runs of one pair a server will number; beyond it, start refuses. */
   static final int MAX_VALIDATION_RUNS = 100_000;
 

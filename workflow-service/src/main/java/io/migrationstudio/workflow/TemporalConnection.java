@@ -227,6 +227,11 @@ public final class TemporalConnection implements AutoCloseable {
    * answered, else why not (the gRPC status and its description).
    */
   public java.util.Optional<String> probe(Duration timeout) {
+    return probe(stubs, timeout);
+  }
+
+  /** As {@link #probe(Duration)}, through {@code stubs}. */
+  public static java.util.Optional<String> probe(WorkflowServiceStubs stubs, Duration timeout) {
     try {
       stubs
           .blockingStub()

@@ -98,6 +98,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     migrationId = spec.id();
     branch = TaskQueues.branch(migrationId);
     board = new StageBoard(s -> StagePhase.PENDING, spec.reviews()::gate, s -> null);
+    controls.watches(board);
     try {
       return controls.cancellable(
           () -> {

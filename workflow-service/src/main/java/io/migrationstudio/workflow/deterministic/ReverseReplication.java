@@ -327,6 +327,11 @@ final class ReverseReplication {
     }
   }
 
+  /** Whether a rollback was asked and has not ended yet. */
+  boolean rollingBack() {
+    return asked != null;
+  }
+
   /** Takes an accepted {@code rollback} control. */
   void ask(ControlRecord c) {
     asked = c;

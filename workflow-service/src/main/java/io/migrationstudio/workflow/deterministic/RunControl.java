@@ -2,6 +2,7 @@ package io.migrationstudio.workflow.deterministic;
 
 import static io.migrationstudio.workflow.deterministic.Messages.rootMessage;
 
+import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.EvidenceActivities;
 import io.migrationstudio.contracts.activity.RecordCancelRequest;
 import io.migrationstudio.contracts.spec.MigrationSpec;
@@ -10,6 +11,7 @@ import io.migrationstudio.contracts.workflow.ControlRecord;
 import io.migrationstudio.contracts.workflow.ControlRequest;
 import io.migrationstudio.contracts.workflow.CopyControl;
 import io.migrationstudio.contracts.workflow.MigrationState;
+import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.contracts.workflow.TableCopyWorkflow;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.failure.ActivityFailure;
@@ -20,6 +22,7 @@ import io.temporal.workflow.Workflow;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,7 +37,10 @@ import org.slf4j.Logger;
  *       (chunks heartbeat, so they stop within a heartbeat), a waiting gate stops waiting. Then,
  *       outside that scope, {@code cancel.json} is committed (who, when, why, stage), {@link
  *       #releaseHeld} runs, and the migration ends CANCELLED. A cancel request through Temporal
- *       (the UI's Cancel) ends the same way, recorded as by {@code temporal}.
+ *       (the UI's Cancel) ends the same way, recorded as by {@code temporal}. The validator refuses
+ *       a CANCEL while the cutover drills or executes, or a rollback runs ({@link
+ *       #uninterruptible}): those activities freeze a database and do not heartbeat, so a cancel
+ *       would not reach them.
  *   <li>PAUSE holds the copy at a chunk boundary: no new table copy and no new chunk starts,
  *       running chunks finish (each is one target transaction under the ledger). It holds the
  *       change streams too (version {@link ChangeStream#PAUSE}): the running slice stops between
@@ -72,6 +78,7 @@ final class RunControl {
   private Long rate;
   private ReverseReplication reverse;
   private ChangeStream stream;
+  private StageBoard board;
 
   RunControl(StatusLine status) {
     this.status = status;
@@ -85,6 +92,13 @@ final class RunControl {
   /** The reverse stream a ROLLBACK goes to (set once the migration is open). */
   void afterSwitch(ReverseReplication reverse) {
     this.reverse = reverse;
+  }
+
+  /**
+   * The board whose cutover phase says when a cancel cannot be taken ({@link #uninterruptible}).
+   */
+  void watches(StageBoard board) {
+    this.board = board;
   }
 
   /** Runs the stage loop in the scope a CANCEL cancels. */
@@ -121,6 +135,7 @@ final class RunControl {
           problems.add(
               "say why the migration is cancelled (--reason TEXT): it is recorded on the branch");
         }
+        uninterruptible().ifPresent(problems::add);
       }
       case PAUSE -> {
         if (pause != null) {
@@ -150,6 +165,34 @@ final class RunControl {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
+  }
+
+  /**
+   * Why a cancel cannot be taken now, if it cannot. The cutover's drill and execution freeze the
+   * source, a rollback freezes the target, and none of them heartbeats: a cancel would not reach
+   * the activity, and the migration would end CANCELLED (its capture dropped, its lock released)
+   * while the activity went on freezing and switching.
+   */
+  private Optional<String> uninterruptible() {
+    if (reverse != null && reverse.rollingBack()) {
+      return Optional.of(
+          "a rollback is running (the target is frozen while the reverse stream drains): wait for"
+              + " its end (studio status), then cancel");
+    }
+    StageStatus cutover = board == null ? null : board.get(Stage.CUTOVER);
+    String phase = cutover == null ? null : cutover.state();
+    if (StagePhase.DRILLING.key().equals(phase)) {
+      return Optional.of(
+          "the rollback drill is running on the real pair (it freezes the source for a while):"
+              + " wait for it to end (studio status), then cancel");
+    }
+    if (StagePhase.EXECUTING.key().equals(phase)) {
+      return Optional.of(
+          "the cutover is executing (the source is frozen while it validates and switches) and"
+              + " cannot be stopped halfway: wait for its end (studio status); to go back to the"
+              + " source afterwards, studio rollback");
+    }
+    return Optional.empty();
   }
 
   /** The update handler: takes an accepted control. */
@@ -307,8 +350,9 @@ final class RunControl {
 
   /**
    * The hook where a cancelled (or ended) migration gives back what it holds outside the workflow.
-   * Today the workflow itself holds nothing there: the cutover execution does not heartbeat, so a
-   * cancel does not interrupt it (its own {@code finally} unfreezes the source when it does not
+   * Today the workflow itself holds nothing there: a cancel is refused while the cutover's drill or
+   * execution or a rollback holds a freeze ({@link #uninterruptible}; a Temporal cancel request is
+   * not validated: the execution's own {@code finally} unfreezes the source when it does not
    * complete), and the table copies and their chunks end with the cancelled scope. The change
    * captures (slots, publications) are dropped and the target's migration lock released as the
    * cancelled migration ends ({@code ChangeStream.end}, {@code ReverseReplication.end}, the final

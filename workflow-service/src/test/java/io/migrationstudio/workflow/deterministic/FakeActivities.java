@@ -438,6 +438,24 @@ class FakeActivities
   /** Verdicts of the drills after the cutover approval, in order; then PASS. */
   final java.util.Deque<Verdict> drillVerdicts = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
+  /** When set, the drill (and, separately, the execution) of the cutover waits for it first. */
+  volatile CountDownLatch holdDrill;
+
+  volatile CountDownLatch holdExecution;
+
+  private void hold(String step, CountDownLatch latch) {
+    if (latch == null) {
+      return;
+    }
+    calls.add(step + "-held");
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   @Override
   public StageResult planDrill(StageRequest r) {
     calls.add("plan-drill");
@@ -446,6 +464,7 @@ class FakeActivities
 
   @Override
   public StageResult drillAfterApproval(StageRequest r) {
+    hold("drill", holdDrill);
     calls.add("drill");
     Verdict v = drillVerdicts.poll();
     return result(
@@ -454,6 +473,7 @@ class FakeActivities
 
   @Override
   public StageResult executeCutover(StageRequest r) {
+    hold("execute-cutover", holdExecution);
     calls.add("execute-cutover");
     executedAt.add(r.stageStartedAtMillis());
     executedSpecs.add(r.spec());

@@ -22,6 +22,10 @@ class FakeReverseActivities implements ReverseActivities {
   final AtomicInteger slices = new AtomicInteger();
   final AtomicInteger failRollbacks = new AtomicInteger();
   volatile RollbackRequest lastRollback;
+
+  /** When set, a rollback waits for it before it does anything. */
+  volatile java.util.concurrent.CountDownLatch holdRollback;
+
   private final FakeActivities fakes;
 
   FakeReverseActivities(FakeActivities fakes) {
@@ -55,6 +59,16 @@ class FakeReverseActivities implements ReverseActivities {
   @Override
   public StageResult rollback(RollbackRequest r) {
     lastRollback = r;
+    java.util.concurrent.CountDownLatch hold = holdRollback;
+    if (hold != null) {
+      fakes.calls.add("rollback-held");
+      try {
+        hold.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
     boolean fail = failRollbacks.getAndUpdate(x -> Math.max(0, x - 1)) > 0;
     fakes.calls.add(fail ? "rollback-failed" : "rollback");
     String c = fakes.newCommit();

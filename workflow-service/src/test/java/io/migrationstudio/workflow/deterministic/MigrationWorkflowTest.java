@@ -1186,6 +1186,62 @@ class MigrationWorkflowTest {
     assertFalse(fakes.calls.contains("migration-engineer"), "no finishLoad: " + fakes.calls);
   }
 
+  /**
+   * The cutover's drill and its execution freeze the source and do not heartbeat, so a cancel
+   * cannot reach them: the workflow would end CANCELLED (and drop the capture, release the lock)
+   * while the activity went on freezing and switching. A cancel is refused while either runs,
+   * saying what to do, and the cutover ends as it would have.
+   */
+  @Test
+  void aCancelWhileTheCutoverDrillsOrExecutesIsRefusedAndTheCutoverEnds() throws Exception {
+    CountDownLatch drill = new CountDownLatch(1);
+    CountDownLatch execution = new CountDownLatch(1);
+    fakes.holdDrill = drill;
+    fakes.holdExecution = execution;
+    MigrationWorkflow wf = start(spec(allAuto()));
+    ControlRequest cancel = new ControlRequest(ControlAction.CANCEL, "bob", "too late", null);
+    awaitStatus(wf, s -> fakes.calls.contains("drill-held"));
+    WorkflowUpdateException whileDrilling =
+        assertThrows(WorkflowUpdateException.class, () -> wf.control(cancel));
+    assertTrue(
+        rootMessage(whileDrilling).contains("the rollback drill is running"),
+        rootMessage(whileDrilling));
+    drill.countDown();
+    awaitStatus(wf, s -> fakes.calls.contains("execute-cutover-held"));
+    WorkflowUpdateException whileExecuting =
+        assertThrows(WorkflowUpdateException.class, () -> wf.control(cancel));
+    assertTrue(
+        rootMessage(whileExecuting).contains("the cutover is executing")
+            && rootMessage(whileExecuting).contains("studio rollback"),
+        rootMessage(whileExecuting));
+    execution.countDown();
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertTrue(fakes.cancels.isEmpty(), "no cancel recorded: " + fakes.cancels);
+  }
+
+  /** A rollback freezes the target while it drains: a cancel is refused until it ends. */
+  @Test
+  void aCancelWhileARollbackRunsIsRefused() throws Exception {
+    MigrationWorkflow wf = start(online(null));
+    awaitStatus(
+        wf,
+        s -> s.reverse() != null && s.reverse().caughtUp() && s.state() == MigrationState.RUNNING);
+    CountDownLatch rollback = new CountDownLatch(1);
+    reverse.holdRollback = rollback;
+    wf.control(new ControlRequest(ControlAction.ROLLBACK, "carol", "latency", null));
+    awaitStatus(wf, s -> fakes.calls.contains("rollback-held"));
+    WorkflowUpdateException refused =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () -> wf.control(new ControlRequest(ControlAction.CANCEL, "bob", "stop", null)));
+    assertTrue(rootMessage(refused).contains("a rollback is running"), rootMessage(refused));
+    rollback.countDown();
+    MigrationOutcome out = result(wf);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertTrue(out.message().startsWith("rolled back to the source"), out.message());
+  }
+
   @Test
   void pauseHoldsTheCopyAtAChunkBoundaryThrottleAndResumeGoOn() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
