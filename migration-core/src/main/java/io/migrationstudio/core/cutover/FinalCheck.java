@@ -260,7 +260,10 @@ public final class FinalCheck {
    * engine's reverse applier keeps its own ({@code ReverseApplier#changedRows}).
    */
   public interface ChangedRows {
-    /** Whether the record holds every row changed after {@code proof} (null: its first batch). */
+    /**
+     * Whether the record holds every row changed after {@code proof} (the switch; null: its first
+     * batch), its detail naming the point {@link RowChanges#SWITCH}.
+     */
     RowChanges.Coverage coverage(Connection source, StreamPosition proof) throws SQLException;
 
     /** The rows changed after {@code proof}, each once; a whole table has null keys. */

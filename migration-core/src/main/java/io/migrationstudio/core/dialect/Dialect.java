@@ -6,9 +6,10 @@ import io.migrationstudio.core.schema.Inventory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Predicate;
 
 /**
@@ -365,17 +366,28 @@ public interface Dialect {
   }
 
   /**
-   * Optional capability: the value the counter behind key {@code column} of {@code table} would
-   * hand to the next insert that leaves the column out, read now: an identity's or owned sequence's
-   * next value, an {@code AUTO_INCREMENT} table's counter, an {@code AUTOINCREMENT} table's {@code
-   * sqlite_sequence} value plus one. It can be past the largest key when the rows with the top keys
-   * were deleted; the target's counter is set past both ({@link
-   * io.migrationstudio.core.copy.SourceCounters}). Empty when the column has no such counter or it
-   * counts down.
+   * Optional capability: the value the counter behind each key column of {@code columns} (source
+   * names, tables of {@code schema}) would hand to the next insert that leaves the column out, read
+   * now: an identity's or owned sequence's next value, an {@code AUTO_INCREMENT} table's counter,
+   * an {@code AUTOINCREMENT} table's {@code sqlite_sequence} value plus one. It can be past the
+   * largest key when the rows with the top keys were deleted; the target's counter is set past both
+   * ({@link io.migrationstudio.core.copy.SourceCounters}). A column without such a counter, or
+   * whose counter counts down, is absent. Read in a number of statements that does not grow with
+   * the number of columns: the cutover reads it while the source is frozen.
    */
-  default OptionalLong nextKey(Connection connection, String schema, String table, String column)
-      throws SQLException {
-    return OptionalLong.empty();
+  default Map<KeyColumn, Long> nextKeys(
+      Connection connection, String schema, Collection<KeyColumn> columns) throws SQLException {
+    return Map.of();
+  }
+
+  /** A key column whose counter {@link #nextKeys} reads: its table's and its own name. */
+  record KeyColumn(String table, String column) {
+    public KeyColumn {
+      if (table == null || table.isBlank() || column == null || column.isBlank()) {
+        throw new IllegalArgumentException(
+            "a key column needs a table and a column name, got " + table + "." + column);
+      }
+    }
   }
 
   /**

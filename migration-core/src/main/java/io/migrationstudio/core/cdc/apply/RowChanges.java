@@ -56,6 +56,12 @@ import java.util.TreeMap;
  * Dialect}, the table found in {@code information_schema}.
  */
 public final class RowChanges {
+  /** The forward stream's point a coverage starts from: the last passed Validation's proof. */
+  public static final String PROOF = "the proof";
+
+  /** The reverse stream's point a coverage starts from: the cutover's switch. */
+  public static final String SWITCH = "the switch";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static final String NAME = "row_changes";
@@ -267,7 +273,8 @@ public final class RowChanges {
 
   /**
    * Whether the record of {@code capture} holds every row the stream changed after {@code proof}
-   * (null: from the stream's start), read against the position {@code positions} holds.
+   * (null: from the stream's start), read against the position {@code positions} holds; the detail
+   * calls the position {@link #PROOF}.
    */
   public Coverage coverage(
       Connection target,
@@ -276,22 +283,42 @@ public final class RowChanges {
       StreamPositions positions,
       StreamPosition proof)
       throws SQLException {
-    StreamPosition now =
-        positions.read(target, capture).map(StreamPositions.Stored::position).orElse(null);
-    return coverage(target, migration, capture, now, proof);
+    return coverage(target, migration, capture, positions, proof, PROOF);
   }
 
   /**
-   * {@link #coverage(Connection, String, String, StreamPositions, StreamPosition)} against the
-   * position {@code now} the stream's {@code stream_position} holds (null: none), for a database
-   * that keeps it in its own table.
+   * {@link #coverage(Connection, String, String, StreamPositions, StreamPosition)}, the detail
+   * calling position {@code from} {@code point} ({@link #PROOF}, {@link #SWITCH}).
    */
   public Coverage coverage(
-      Connection c, String migration, String capture, StreamPosition now, StreamPosition proof)
+      Connection target,
+      String migration,
+      String capture,
+      StreamPositions positions,
+      StreamPosition from,
+      String point)
       throws SQLException {
-    String after = order(proof);
+    StreamPosition now =
+        positions.read(target, capture).map(StreamPositions.Stored::position).orElse(null);
+    return coverage(target, migration, capture, now, from, point);
+  }
+
+  /**
+   * {@link #coverage(Connection, String, String, StreamPositions, StreamPosition, String)} against
+   * the position {@code now} the stream's {@code stream_position} holds (null: none), for a
+   * database that keeps it in its own table.
+   */
+  public Coverage coverage(
+      Connection c,
+      String migration,
+      String capture,
+      StreamPosition now,
+      StreamPosition from,
+      String point)
+      throws SQLException {
+    String after = order(from);
     if (now == null || order(now).compareTo(after) <= 0) {
-      return new Coverage(true, "the stream applied nothing after the proof");
+      return new Coverage(true, "the stream applied nothing after " + point);
     }
     if (!exists(c)) {
       return new Coverage(false, "there is no " + table + " (a studio that did not record)");
@@ -313,19 +340,19 @@ public final class RowChanges {
     }
     String gap =
         chain.isEmpty()
-            ? "no batch recorded after the proof although the stream moved to " + now.text()
+            ? "no batch recorded after " + point + " although the stream moved to " + now.text()
             : chain.get(0)[0].compareTo(after) > 0
-                ? "the record starts after the proof's position"
+                ? "the record starts after " + point + "'s position"
                 : !chain.get(chain.size() - 1)[1].equals(order(now))
                     ? "the last recorded batch is not the stream's position " + now.text()
                     : null;
     for (int i = 1; gap == null && i < chain.size(); i++) {
       if (!chain.get(i)[0].equals(chain.get(i - 1)[1])) {
-        gap = "a batch applied after the proof has no record";
+        gap = "a batch applied after " + point + " has no record";
       }
     }
     return gap == null
-        ? new Coverage(true, chain.size() + " batches recorded after the proof, unbroken")
+        ? new Coverage(true, chain.size() + " batches recorded after " + point + ", unbroken")
         : new Coverage(false, gap);
   }
 

@@ -35,7 +35,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -633,29 +632,42 @@ final class MariaDbReverseApplier implements ReverseApplier {
   public List<SourceSequences.Set> advanceSequences(
       Connection source, Connection target, Dialect sd, Dialect td, MappingDocument mapping)
       throws SQLException {
-    List<SourceSequences.Set> out = new ArrayList<>();
     String sourceSchema =
         mapping.sourceSchema() == null || mapping.sourceSchema().isBlank()
             ? sd.defaultSchema()
             : mapping.sourceSchema();
+    List<TableSql> tables = new ArrayList<>();
+    List<ColumnMapping> identities = new ArrayList<>();
+    for (TableMapping t : mapping.tables()) {
+      for (ColumnMapping c : t.copiedColumns()) {
+        if (c.identity() && c.source() != null) {
+          tables.add(new TableSql(sd, td, mapping, t));
+          identities.add(c);
+        }
+      }
+    }
+    List<SourceSequences.Set> out = new ArrayList<>();
+    if (identities.isEmpty()) {
+      return out;
+    }
+    long[] used = targetUsed(target, tables, identities);
+    List<Dialect.KeyColumn> keys = new ArrayList<>();
+    for (int i = 0; i < identities.size(); i++) {
+      keys.add(new Dialect.KeyColumn(tables.get(i).table().source(), identities.get(i).source()));
+    }
     enter(source);
     try {
-      for (TableMapping t : mapping.tables()) {
-        TableSql sql = new TableSql(sd, td, mapping, t);
-        for (ColumnMapping c : t.copiedColumns()) {
-          if (!c.identity() || c.source() == null) {
-            continue;
-          }
-          long used = targetUsed(target, sql.targetTable(), c.target());
-          OptionalLong current = sd.nextKey(source, sourceSchema, t.source(), c.source());
-          if (used < 1 || current.isPresent() && current.getAsLong() > used) {
-            continue; // never lowered: the source's counter is already past the target's
-          }
-          try (Statement s = source.createStatement()) {
-            s.execute("ALTER TABLE " + sql.sourceTable() + " AUTO_INCREMENT = " + (used + 1));
-          }
-          out.add(new SourceSequences.Set(sql.sourceTable() + " AUTO_INCREMENT", used + 1));
+      Map<Dialect.KeyColumn, Long> current = sd.nextKeys(source, sourceSchema, keys);
+      for (int i = 0; i < identities.size(); i++) {
+        Long next = current.get(keys.get(i));
+        if (used[i] < 1 || next != null && next > used[i]) {
+          continue; // never lowered: the source's counter is already past the target's
         }
+        String sourceTable = tables.get(i).sourceTable();
+        try (Statement s = source.createStatement()) {
+          s.execute("ALTER TABLE " + sourceTable + " AUTO_INCREMENT = " + (used[i] + 1));
+        }
+        out.add(new SourceSequences.Set(sourceTable + " AUTO_INCREMENT", used[i] + 1));
       }
     } finally {
       MariaDbApplierSession.leave(source);
@@ -663,29 +675,50 @@ final class MariaDbReverseApplier implements ReverseApplier {
     return out;
   }
 
-  /** The last value the identity of {@code column} handed out on the target (0: none). */
-  private static long targetUsed(Connection target, String table, String column)
-      throws SQLException {
-    try (PreparedStatement ps = target.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-      ps.setString(1, table);
-      ps.setString(2, column);
-      String seq;
+  /**
+   * The last value the target identity of each of {@code columns} (of the table of the same index)
+   * handed out, 0 for none, in two statements: their sequences ({@code pg_get_serial_sequence}),
+   * then every sequence's state in one {@code UNION ALL}.
+   */
+  private static long[] targetUsed(
+      Connection target, List<TableSql> tables, List<ColumnMapping> columns) throws SQLException {
+    long[] used = new long[columns.size()];
+    StringBuilder values = new StringBuilder();
+    for (int i = 0; i < columns.size(); i++) {
+      values.append(i == 0 ? "" : ", ").append("(").append(i).append(", ?, ?)");
+    }
+    List<String> reads = new ArrayList<>();
+    try (PreparedStatement ps =
+        target.prepareStatement(
+            "SELECT v.i, pg_get_serial_sequence(v.t, v.c) FROM (VALUES "
+                + values
+                + ") v(i, t, c)")) {
+      for (int i = 0; i < columns.size(); i++) {
+        ps.setString(2 * i + 1, tables.get(i).targetTable());
+        ps.setString(2 * i + 2, columns.get(i).target());
+      }
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        seq = rs.getString(1);
-      }
-      if (seq == null) {
-        return 0;
-      }
-      try (Statement s = target.createStatement();
-          ResultSet rs =
-              s.executeQuery(
-                  "SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM "
-                      + seq)) {
-        rs.next();
-        return rs.getLong(1);
+        while (rs.next()) {
+          if (rs.getString(2) != null) {
+            reads.add(
+                "SELECT "
+                    + rs.getInt(1)
+                    + ", CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM "
+                    + rs.getString(2));
+          }
+        }
       }
     }
+    if (reads.isEmpty()) {
+      return used;
+    }
+    try (Statement s = target.createStatement();
+        ResultSet rs = s.executeQuery(String.join(" UNION ALL ", reads))) {
+      while (rs.next()) {
+        used[rs.getInt(1)] = rs.getLong(2);
+      }
+    }
+    return used;
   }
 
   private String table(TableMapping t) {

@@ -181,7 +181,7 @@ final class MariaDbRowChanges implements FinalCheck.ChangedRows {
 
   @Override
   public RowChanges.Coverage coverage(Connection source, StreamPosition proof) throws SQLException {
-    return record.coverage(source, migration, capture, position(source), proof);
+    return record.coverage(source, migration, capture, position(source), proof, RowChanges.SWITCH);
   }
 
   @Override

@@ -79,7 +79,7 @@ final class PgReverseApplier implements ReverseApplier {
       @Override
       public RowChanges.Coverage coverage(Connection source, StreamPosition proof)
           throws SQLException {
-        return rows.coverage(source, record, capture, positions, proof);
+        return rows.coverage(source, record, capture, positions, proof, RowChanges.SWITCH);
       }
 
       @Override

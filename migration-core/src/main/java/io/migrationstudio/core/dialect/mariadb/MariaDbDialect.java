@@ -14,9 +14,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -467,44 +470,72 @@ public final class MariaDbDialect implements Dialect {
   }
 
   /**
-   * The table's {@code AUTO_INCREMENT} counter from {@code information_schema.TABLES}, when {@code
-   * column} is its auto-increment column. MariaDB reads it from the table each time; MySQL 8 serves
-   * cached statistics (up to {@code information_schema_stats_expiry}, 24 h by default), so the
-   * session's expiry is set to 0 first (MariaDB has no such variable: vendor code 1193, ignored).
+   * The tables' {@code AUTO_INCREMENT} counters from one {@code information_schema.TABLES} query,
+   * for the columns that are their tables' auto-increment column ({@code schema} blank: {@code
+   * DATABASE()}). MariaDB reads the counter from the table each time; MySQL 8 serves cached
+   * statistics (up to {@code information_schema_stats_expiry}, 24 h by default), so the session's
+   * expiry is set to 0 first, once (MariaDB has no such variable: {@link MariaDbVariables}).
    */
   @Override
-  public OptionalLong nextKey(Connection connection, String schema, String table, String column)
-      throws SQLException {
-    try (Statement st = connection.createStatement()) {
-      st.execute("SET SESSION information_schema_stats_expiry = 0");
-    } catch (SQLException e) {
-      if (e.getErrorCode() != UNKNOWN_SYSTEM_VARIABLE) {
-        throw e;
-      }
+  public Map<KeyColumn, Long> nextKeys(
+      Connection connection, String schema, Collection<KeyColumn> columns) throws SQLException {
+    if (columns.isEmpty()) {
+      return Map.of();
     }
+    MariaDbVariables.setSession(connection, "information_schema_stats_expiry", "0");
+    List<String> tables = columns.stream().map(KeyColumn::table).distinct().toList();
+    // table -> column (lower case: the server compares column names without case) -> counter
+    Map<String, Map<String, Long>> counters = new HashMap<>();
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "SELECT t.AUTO_INCREMENT FROM information_schema.TABLES t"
+            "SELECT t.TABLE_NAME, c.COLUMN_NAME, t.AUTO_INCREMENT FROM information_schema.TABLES t"
                 + " JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA"
                 + " AND c.TABLE_NAME = t.TABLE_NAME"
                 + " WHERE t.TABLE_SCHEMA = COALESCE(NULLIF(?, ''), DATABASE())"
-                + " AND t.TABLE_NAME = ? AND c.COLUMN_NAME = ?"
-                + " AND c.EXTRA LIKE '%auto_increment%'")) {
+                + " AND t.TABLE_NAME IN ("
+                + String.join(", ", java.util.Collections.nCopies(tables.size(), "?"))
+                + ") AND c.EXTRA LIKE '%auto_increment%'")) {
       ps.setString(1, schema);
-      ps.setString(2, table);
-      ps.setString(3, column);
+      for (int i = 0; i < tables.size(); i++) {
+        ps.setString(i + 2, tables.get(i));
+      }
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return OptionalLong.empty();
+        while (rs.next()) {
+          long next = rs.getLong(3);
+          if (!rs.wasNull()) {
+            counters
+                .computeIfAbsent(rs.getString(1), k -> new HashMap<>())
+                .put(rs.getString(2).toLowerCase(Locale.ROOT), next);
+          }
         }
-        long next = rs.getLong(1);
-        return rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(next);
       }
     }
+    Map<KeyColumn, Long> out = new HashMap<>();
+    for (KeyColumn c : columns) {
+      Long next = tableCounters(counters, c.table()).get(c.column().toLowerCase(Locale.ROOT));
+      if (next != null) {
+        out.put(c, next);
+      }
+    }
+    return out;
   }
 
-  /** MySQL/MariaDB's "Unknown system variable". */
-  private static final int UNKNOWN_SYSTEM_VARIABLE = 1193;
+  /**
+   * {@code table}'s counters: by its exact name, else by the name the server matched it to (a
+   * server that folds table names' case, {@code lower_case_table_names} 1 or 2).
+   */
+  private static Map<String, Long> tableCounters(
+      Map<String, Map<String, Long>> counters, String table) {
+    Map<String, Long> exact = counters.get(table);
+    if (exact != null) {
+      return exact;
+    }
+    return counters.entrySet().stream()
+        .filter(e -> e.getKey().equalsIgnoreCase(table))
+        .map(Map.Entry::getValue)
+        .findFirst()
+        .orElse(Map.of());
+  }
 
   /**
    * A MariaDB SEQUENCE is a one-row table: {@code next_not_cached_value} is the next value no

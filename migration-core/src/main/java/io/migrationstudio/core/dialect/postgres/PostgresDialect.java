@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -135,56 +134,12 @@ public final class PostgresDialect implements Dialect {
     return Optional.of(sequenceState(connection, qualify(schema, name)));
   }
 
-  /**
-   * The next value of the sequence an identity or {@code serial} column owns ({@code
-   * pg_get_serial_sequence}): {@code last_value} when never called, else {@code last_value +
-   * increment}; empty when the column owns none, the sequence counts down or is exhausted, or the
-   * source user may not read it (a least-privileged user: the largest key + 1 stands, and a cutover
-   * does not fail under its freeze for a missing grant; {@code GRANT SELECT ON SEQUENCE} carries
-   * it).
-   */
+  /** The owned sequences' next values, in two statements ({@link PostgresKeyCounters}). */
   @Override
-  public OptionalLong nextKey(Connection connection, String schema, String table, String column)
+  public java.util.Map<KeyColumn, Long> nextKeys(
+      Connection connection, String schema, java.util.Collection<KeyColumn> columns)
       throws SQLException {
-    String seq;
-    try (java.sql.PreparedStatement ps =
-        connection.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-      ps.setString(1, qualify(schema, table));
-      ps.setString(2, column); // taken literally, case kept
-      try (java.sql.ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        seq = rs.getString(1);
-      }
-    }
-    if (seq == null) {
-      return OptionalLong.empty();
-    }
-    long increment;
-    long max;
-    try (java.sql.PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT seqincrement, seqmax, has_sequence_privilege(seqrelid, 'SELECT')"
-                + " FROM pg_sequence WHERE seqrelid = ?::regclass")) {
-      ps.setString(1, seq);
-      try (java.sql.ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        increment = rs.getLong(1);
-        max = rs.getLong(2);
-        if (!rs.getBoolean(3)) {
-          return OptionalLong.empty(); // as the carried schema does: max + 1 stands
-        }
-      }
-    }
-    if (increment <= 0) {
-      return OptionalLong.empty();
-    }
-    SequenceState state = sequenceState(connection, seq);
-    if (!state.called()) {
-      return OptionalLong.of(state.lastValue());
-    }
-    return state.lastValue() > max - increment
-        ? OptionalLong.empty()
-        : OptionalLong.of(state.lastValue() + increment);
+    return PostgresKeyCounters.read(connection, schema, columns);
   }
 
   private static SequenceState sequenceState(Connection connection, String seq)

@@ -11,9 +11,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Predicate;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -149,14 +150,18 @@ public final class SqliteDialect implements Dialect {
   }
 
   /**
-   * {@code sqlite_sequence.seq + 1} of an {@code AUTOINCREMENT} table (SQLite keeps a row there for
-   * such tables only, once a row was inserted): its rowid alias never takes a key up to {@code seq}
-   * again. A plain {@code INTEGER PRIMARY KEY} takes max + 1, deleted keys included: empty.
+   * {@code sqlite_sequence.seq + 1} of each {@code AUTOINCREMENT} table, read in one pass over
+   * {@code sqlite_sequence} (SQLite keeps a row there for such tables only, once a row was
+   * inserted): its rowid alias never takes a key up to {@code seq} again. A plain {@code INTEGER
+   * PRIMARY KEY} takes max + 1, deleted keys included: absent.
    */
   @Override
-  public OptionalLong nextKey(Connection connection, String schema, String table, String column)
-      throws SQLException {
+  public Map<KeyColumn, Long> nextKeys(
+      Connection connection, String schema, Collection<KeyColumn> columns) throws SQLException {
     String s = quote(schema == null || schema.isBlank() ? defaultSchema() : schema);
+    if (columns.isEmpty()) {
+      return Map.of();
+    }
     try (PreparedStatement exists =
             connection.prepareStatement(
                 "SELECT count(*) FROM "
@@ -164,16 +169,25 @@ public final class SqliteDialect implements Dialect {
                     + ".sqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'");
         ResultSet rs = exists.executeQuery()) {
       if (!rs.next() || rs.getInt(1) == 0) {
-        return OptionalLong.empty();
+        return Map.of();
       }
     }
+    Map<String, Long> seq = new HashMap<>();
     try (PreparedStatement ps =
-        connection.prepareStatement("SELECT seq FROM " + s + ".sqlite_sequence WHERE name = ?")) {
-      ps.setString(1, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? OptionalLong.of(rs.getLong(1) + 1) : OptionalLong.empty();
+            connection.prepareStatement("SELECT name, seq FROM " + s + ".sqlite_sequence");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        seq.put(rs.getString(1), rs.getLong(2) + 1);
       }
     }
+    Map<KeyColumn, Long> out = new HashMap<>();
+    for (KeyColumn c : columns) {
+      Long next = seq.get(c.table());
+      if (next != null) {
+        out.put(c, next);
+      }
+    }
+    return out;
   }
 
   /**

@@ -295,6 +295,10 @@ class MariaDbRollbackIT {
       assertTrue(
           drifted.finalCheck().reason().contains("may be incomplete"),
           drifted.finalCheck().reason());
+      // the reverse record starts at the switch, not at a Validation's proof
+      assertTrue(
+          drifted.finalCheck().reason().contains("after the switch"),
+          drifted.finalCheck().reason());
       CutoverStep refused =
           drifted.steps().stream().filter(CutoverStep::failed).findFirst().orElseThrow();
       assertEquals(RollbackService.CHECKSUMS, refused.name(), drifted.markdown());

@@ -374,7 +374,7 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
             changes.add(
                 RowChange.update(
                     cols.table(),
-                    key(cols, before),
+                    cols.oldKey(before),
                     row(cols, d.getIncludedColumns(), r.getValue())));
           }
         }
@@ -385,7 +385,8 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
         if (cols != null) {
           for (Serializable[] row : d.getRows()) {
             changes.add(
-                RowChange.delete(cols.table(), key(cols, row(cols, d.getIncludedColumns(), row))));
+                RowChange.delete(
+                    cols.table(), cols.oldKey(row(cols, d.getIncludedColumns(), row))));
           }
         }
       }
@@ -577,24 +578,6 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
       }
     }
     return out;
-  }
-
-  /**
-   * A before-image with the primary key's columns first (key order), then the other columns: the
-   * applier finds the row by the key and carries a foreign key that references another unique key
-   * from the old values of its columns ({@code CascadeCarrier}: the binlog has no cascaded rows).
-   */
-  private static Map<String, Object> key(BinlogColumns cols, Map<String, Object> before) {
-    if (cols.key().isEmpty()) {
-      return before;
-    }
-    Map<String, Object> key = new LinkedHashMap<>();
-    for (int i : cols.key()) {
-      String name = cols.columns().get(i).name();
-      key.put(name, before.get(name));
-    }
-    before.forEach(key::putIfAbsent);
-    return key;
   }
 
   private void enqueue(SourceTransaction tx) {

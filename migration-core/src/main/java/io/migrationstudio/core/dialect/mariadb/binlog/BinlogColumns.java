@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,8 +27,13 @@ import java.util.Map;
  * DECIMAL at the column's scale, FLOAT/DOUBLE as the server prints them, strings decoded strictly
  * in the column's character set, ENUM/SET members by name, BINARY re-padded to its length,
  * UUID/INET4/INET6 in MariaDB's spelling; binary strings, blobs and BIT stay {@code byte[]}.
+ *
+ * <p>{@code key}: the primary key's column indexes in key order; {@code referenced}: the indexes of
+ * the other columns some foreign key references (a unique key), in column order. A change's old key
+ * keeps those ({@link #oldKey}).
  */
-record BinlogColumns(String database, String table, List<Col> columns, List<Integer> key) {
+record BinlogColumns(
+    String database, String table, List<Col> columns, List<Integer> key, List<Integer> referenced) {
 
   /** One column: {@code dataType} is {@code DATA_TYPE}, {@code columnType} {@code COLUMN_TYPE}. */
   record Col(
@@ -46,6 +52,32 @@ record BinlogColumns(String database, String table, List<Col> columns, List<Inte
   BinlogColumns {
     columns = List.copyOf(columns);
     key = List.copyOf(key);
+    referenced = List.copyOf(referenced);
+  }
+
+  /**
+   * A before-image as a change's old key: the primary key's columns first (key order), then the
+   * columns a foreign key references beyond it; the whole image for a table without a primary key.
+   * The applier finds the row by the key and carries a foreign key that references another unique
+   * key from the old values of its columns ({@code CascadeCarrier}: the binlog has no cascaded
+   * rows); the other old values are dropped, so a queued update or delete holds no more than that.
+   */
+  Map<String, Object> oldKey(Map<String, Object> before) {
+    if (key.isEmpty()) {
+      return before;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (int i : key) {
+      String name = columns.get(i).name();
+      out.put(name, before.get(name));
+    }
+    for (int i : referenced) {
+      String name = columns.get(i).name();
+      if (before.containsKey(name)) {
+        out.put(name, before.get(name));
+      }
+    }
+    return out;
   }
 
   static BinlogColumns read(Connection c, String database, String table) throws SQLException {
@@ -80,23 +112,35 @@ record BinlogColumns(String database, String table, List<Col> columns, List<Inte
       }
     }
     List<Integer> key = new ArrayList<>();
+    List<Integer> referenced = new ArrayList<>();
+    // the primary key's columns, then the columns a foreign key (of any table) references
     try (PreparedStatement ps =
         c.prepareStatement(
-            "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = ?"
-                + " AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION")) {
+            "SELECT COLUMN_NAME, 1, ORDINAL_POSITION FROM information_schema.KEY_COLUMN_USAGE"
+                + " WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND CONSTRAINT_NAME = 'PRIMARY'"
+                + " UNION ALL SELECT DISTINCT REFERENCED_COLUMN_NAME, 2, 0"
+                + " FROM information_schema.KEY_COLUMN_USAGE"
+                + " WHERE REFERENCED_TABLE_SCHEMA = ? AND REFERENCED_TABLE_NAME = ?"
+                + " ORDER BY 2, 3")) {
       ps.setString(1, database);
       ps.setString(2, table);
+      ps.setString(3, database);
+      ps.setString(4, table);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           for (int i = 0; i < cols.size(); i++) {
-            if (cols.get(i).name().equals(rs.getString(1))) {
-              key.add(i);
+            // a foreign key spells the referenced column as its DDL did; names have no case
+            if (cols.get(i).name().equalsIgnoreCase(rs.getString(1))
+                && !key.contains(i)
+                && !referenced.contains(i)) {
+              (rs.getInt(2) == 1 ? key : referenced).add(i);
             }
           }
         }
       }
     }
-    return new BinlogColumns(database, table, cols, key);
+    referenced.sort(null);
+    return new BinlogColumns(database, table, cols, key, referenced);
   }
 
   /** The members of {@code enum('a','b''c')} / {@code set(...)} as MySQL spells the type. */

@@ -10,12 +10,14 @@ import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.dialect.Secrets;
 import io.migrationstudio.core.dialect.Sessions;
 import io.migrationstudio.core.dialect.mariadb.MariaDbDialect;
+import io.migrationstudio.core.dialect.mariadb.MariaDbVariables;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * MariaDB/MySQL change capture from the row-based binlog (Debezium's {@code
@@ -220,7 +222,7 @@ public final class MariaDbChangeCapture implements ChangeCapture {
                   + " SLAVE to read the binlog itself",
               e);
         }
-        if (e.getErrorCode() != 1064 && e.getErrorCode() != 1193) {
+        if (e.getErrorCode() != 1064 && !MariaDbVariables.unknown(e)) {
           throw e; // not a syntax error: connection
         }
         if (first == null) {
@@ -236,15 +238,9 @@ public final class MariaDbChangeCapture implements ChangeCapture {
   /** {@code @@gtid_binlog_pos} (MariaDB), {@code @@gtid_executed} (MySQL), or null. */
   private static String gtidState(Connection c) throws SQLException {
     for (String variable : List.of("gtid_binlog_pos", "gtid_executed")) {
-      try (Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT @@GLOBAL." + variable)) {
-        rs.next();
-        String v = rs.getString(1);
-        return v == null || v.isBlank() ? null : v.replace("\n", "");
-      } catch (SQLException e) {
-        if (e.getErrorCode() != 1193) { // unknown system variable
-          throw e;
-        }
+      Optional<String> v = MariaDbVariables.global(c, variable);
+      if (v.isPresent()) {
+        return v.get().isBlank() ? null : v.get().replace("\n", "");
       }
     }
     return null;

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.migrationstudio.core.dialect.mariadb.binlog.StatementTables.QualifiedName;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The binlog reader's pure parts: statement targets, names, addresses, number spelling. */
@@ -92,5 +94,38 @@ class BinlogTextTest {
     assertEquals("-1e-16", FloatText.of(-1e-16));
     assertEquals("0.000000000000001", FloatText.of(1e-15));
     assertEquals("0", FloatText.of(0.0));
+  }
+
+  private static BinlogColumns.Col col(String name) {
+    return new BinlogColumns.Col(name, "int", "int", null, null, null, List.of());
+  }
+
+  private static Map<String, Object> image(Object... kv) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (int i = 0; i < kv.length; i += 2) {
+      out.put((String) kv[i], kv[i + 1]);
+    }
+    return out;
+  }
+
+  /**
+   * An update's or delete's old key holds the primary key (key order first) and the columns a
+   * foreign key references, not the whole before-image (a wide row queued for nothing); a table
+   * without a primary key keeps its whole image (it is found by it).
+   */
+  @Test
+  void anOldKeyKeepsTheKeyAndTheReferencedColumnsOnly() {
+    List<BinlogColumns.Col> cols =
+        List.of(col("note"), col("k1"), col("code"), col("k2"), col("body"));
+    Map<String, Object> before =
+        image("note", "n", "k1", "1", "code", "c", "k2", "2", "body", "wide text");
+    BinlogColumns unreferenced = new BinlogColumns("db", "t", cols, List.of(3, 1), List.of());
+    assertEquals(List.of("k2", "k1"), List.copyOf(unreferenced.oldKey(before).keySet()));
+    assertEquals(image("k2", "2", "k1", "1"), unreferenced.oldKey(before));
+    BinlogColumns referenced = new BinlogColumns("db", "t", cols, List.of(3, 1), List.of(2));
+    assertEquals(List.of("k2", "k1", "code"), List.copyOf(referenced.oldKey(before).keySet()));
+    assertEquals(image("k2", "2", "k1", "1", "code", "c"), referenced.oldKey(before));
+    BinlogColumns keyless = new BinlogColumns("db", "t", cols, List.of(), List.of());
+    assertEquals(before, keyless.oldKey(before));
   }
 }
