@@ -97,8 +97,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     spec = input.spec();
     migrationId = spec.id();
     branch = TaskQueues.branch(migrationId);
-    board = new StageBoard(s -> StagePhase.PENDING, spec.reviews()::gate, s -> null);
-    controls.watches(board);
+    board = controls.watches(StageBoard.pending(spec.reviews()::gate));
     try {
       return controls.cancellable(
           () -> {

@@ -95,10 +95,12 @@ final class RunControl {
   }
 
   /**
-   * The board whose cutover phase says when a cancel cannot be taken ({@link #uninterruptible}).
+   * The board whose cutover phase says when a cancel cannot be taken ({@link #uninterruptible});
+   * returns it.
    */
-  void watches(StageBoard board) {
+  StageBoard watches(StageBoard board) {
     this.board = board;
+    return board;
   }
 
   /** Runs the stage loop in the scope a CANCEL cancels. */

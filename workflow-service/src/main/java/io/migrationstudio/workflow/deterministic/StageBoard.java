@@ -25,6 +25,11 @@ final class StageBoard {
   /** No stage at all: what a workflow shows before its run has begun. */
   StageBoard() {}
 
+  /** Every stage pending behind its {@code gate}: a migration's board when its run begins. */
+  static StageBoard pending(Function<Stage, GateMode> gate) {
+    return new StageBoard(s -> StagePhase.PENDING, gate, s -> null);
+  }
+
   /** Every stage in its {@code phase}, with its {@code gate} and {@code summary} (may be null). */
   StageBoard(
       Function<Stage, StagePhase> phase,
