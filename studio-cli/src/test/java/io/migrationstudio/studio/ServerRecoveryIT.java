@@ -669,24 +669,17 @@ class ServerRecoveryIT {
   }
 
   private static Process server(Path home, int[] ports, String name) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            StudioMain.class.getName(),
-            "server",
-            "--home",
-            home.toString(),
-            "--port",
-            String.valueOf(ports[0]),
-            "--api-port",
-            String.valueOf(ports[1]),
-            "--http-port",
-            String.valueOf(ports[2]))
-        .redirectErrorStream(true)
-        .redirectOutput(home.resolve("server-" + name + ".log").toFile())
-        .start();
+    return StudioProcess.start(
+        home.resolve("server-" + name + ".log"),
+        "server",
+        "--home",
+        home.toString(),
+        "--port",
+        String.valueOf(ports[0]),
+        "--api-port",
+        String.valueOf(ports[1]),
+        "--http-port",
+        String.valueOf(ports[2]));
   }
 
   /**

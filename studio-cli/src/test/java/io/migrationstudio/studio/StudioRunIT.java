@@ -636,21 +636,14 @@ class StudioRunIT {
   }
 
   private static Process migrateWorker(String temporal, Path home, String name) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            StudioMain.class.getName(),
-            "worker",
-            "migrate",
-            "--temporal",
-            temporal,
-            "--home",
-            home.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(home.resolve("worker-" + name + ".log").toFile())
-        .start();
+    return StudioProcess.start(
+        home.resolve("worker-" + name + ".log"),
+        "worker",
+        "migrate",
+        "--temporal",
+        temporal,
+        "--home",
+        home.toString());
   }
 
   /**
