@@ -591,22 +591,15 @@ class StudioOnlineMariaDbIT {
 
   /** {@code studio worker migrate} in a process of its own, its output in the home. */
   private static Process migrateWorker(String temporal, Path home, String name) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Files.createDirectories(home);
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            StudioMain.class.getName(),
-            "worker",
-            "migrate",
-            "--temporal",
-            temporal,
-            "--home",
-            home.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(home.resolve("worker-" + name + ".log").toFile())
-        .start();
+    return StudioProcess.start(
+        home.resolve("worker-" + name + ".log"),
+        "worker",
+        "migrate",
+        "--temporal",
+        temporal,
+        "--home",
+        home.toString());
   }
 
   /**
