@@ -174,7 +174,7 @@ class SchemaCarryIT {
   }
 
   @Test
-  void checkConstraintsAreCarriedAndEnforced(TestDatabase source, TestDatabase target)
+  void checkAndExclusionConstraintsAreCarriedAndEnforced(TestDatabase source, TestDatabase target)
       throws Exception {
     source.execute(
         "CREATE FUNCTION is_even(integer) RETURNS boolean LANGUAGE sql IMMUTABLE"
@@ -183,7 +183,10 @@ class SchemaCarryIT {
             + " lo int, hi int, CONSTRAINT lo_below_hi CHECK (lo <= hi),"
             + " CONSTRAINT even_id CHECK (is_even(id)))",
         "INSERT INTO item VALUES (2, 1, 1, 2), (4, 5, 0, 0)",
-        "ALTER TABLE item ADD CONSTRAINT not_yet CHECK (qty < 3) NOT VALID");
+        "ALTER TABLE item ADD CONSTRAINT not_yet CHECK (qty < 3) NOT VALID",
+        "CREATE TABLE booking (id int PRIMARY KEY, during int4range NOT NULL,"
+            + " CONSTRAINT no_overlap EXCLUDE USING gist (during WITH &&))",
+        "INSERT INTO booking VALUES (1, '[1,5)'), (2, '[5,9)')");
     migrate(source, target, "checks");
     try (Connection tgt = target.connect();
         Connection src = source.connect()) {
@@ -201,6 +204,11 @@ class SchemaCarryIT {
         Exception.class, () -> target.execute("INSERT INTO item VALUES (6, 0, 1, 2)"), "qty > 0");
     assertThrows(
         Exception.class, () -> target.execute("INSERT INTO item VALUES (7, 1, 1, 2)"), "even id");
+    assertEquals(2, target.queryLong("SELECT count(*) FROM booking"));
+    assertThrows(
+        Exception.class,
+        () -> target.execute("INSERT INTO booking VALUES (3, '[4,6)')"),
+        "the exclusion constraint holds on the target");
   }
 
   @Test
@@ -268,6 +276,8 @@ class SchemaCarryIT {
         "CREATE MATERIALIZED VIEW never_filled AS SELECT id FROM item WITH NO DATA",
         "CREATE TABLE item_log (id int PRIMARY KEY, note text)",
         "CREATE RULE keep_log AS ON DELETE TO item_log DO INSTEAD NOTHING",
+        "CREATE PROCEDURE log_note(i int, t text) LANGUAGE sql"
+            + " AS $$INSERT INTO item_log VALUES (i, t)$$",
         "CREATE POLICY own_rows ON item FOR SELECT TO PUBLIC USING (owner = current_user)",
         "ALTER TABLE item ENABLE ROW LEVEL SECURITY",
         "COMMENT ON TABLE item IS 'things for sale'",
@@ -292,6 +302,8 @@ class SchemaCarryIT {
     assertEquals(
         rows(source, "SELECT * FROM expensive(25) ORDER BY id"),
         rows(target, "SELECT * FROM expensive(25) ORDER BY id"));
+    target.execute("CALL log_note(7, 'called')");
+    assertEquals(1, target.queryLong("SELECT count(*) FROM item_log WHERE note = 'called'"));
   }
 
   @Test
