@@ -819,12 +819,21 @@ public final class SchemaDiff {
     if (!was.onUpdate().equals(fk.onUpdate())) {
       what.add("ON UPDATE " + was.onUpdate() + " → " + fk.onUpdate());
     }
+    if (was.deferred() != fk.deferred()) {
+      what.add(
+          fk.deferred()
+              ? "DEFERRABLE INITIALLY DEFERRED added"
+              : "DEFERRABLE INITIALLY DEFERRED dropped");
+    }
     add(
         "foreign key " + t.name() + "." + fkName(t, fk),
         String.join(", ", what),
         Impact.POTENTIALLY_BREAKING,
         "medium",
-        "deletes and updates of the parent's rows act otherwise on the child's",
+        was.onDelete().equals(fk.onDelete()) && was.onUpdate().equals(fk.onUpdate())
+            ? "the key is checked at "
+                + (fk.deferred() ? "COMMIT instead of each statement" : "each statement")
+            : "deletes and updates of the parent's rows act otherwise on the child's",
         null,
         new Step(
             DROP_FK,
@@ -1260,7 +1269,8 @@ public final class SchemaDiff {
         + cols(fk.refColumns())
         + ") ON DELETE "
         + fk.onDelete()
-        + (fk.onUpdate().equals("NO ACTION") ? "" : " ON UPDATE " + fk.onUpdate());
+        + (fk.onUpdate().equals("NO ACTION") ? "" : " ON UPDATE " + fk.onUpdate())
+        + (fk.deferred() ? " DEFERRABLE INITIALLY DEFERRED" : "");
   }
 
   /** A unique key on {@code columns}; SQLite has no ADD CONSTRAINT but a unique index does it. */
@@ -1300,6 +1310,13 @@ public final class SchemaDiff {
 
   private String createIndex(DiffSchema.Table t, DiffSchema.Index ix) {
     if (syntax == Syntax.SQLITE && ix.definition() != null) {
+      return ix.definition();
+    }
+    if (ix.columns().isEmpty()
+        && syntax == Syntax.POSTGRESQL
+        && ix.definition() != null
+        && ix.definition().regionMatches(true, 0, "CREATE", 0, 6)) {
+      // PostgreSQL's catalog gives the index's own DDL (pg_get_indexdef)
       return ix.definition();
     }
     if (ix.columns().isEmpty()) {
