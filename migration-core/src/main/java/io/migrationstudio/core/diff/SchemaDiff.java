@@ -468,7 +468,7 @@ public final class SchemaDiff {
                 List.of(alter + "DROP COLUMN " + col)));
         continue;
       }
-      if (!TypeWidth.same(o.type(), c.type())) {
+      if (!TypeWidth.same(baseType(o), baseType(c))) {
         boolean widening = TypeWidth.widens(o.type(), c.type());
         add(
             object,
@@ -1179,10 +1179,12 @@ public final class SchemaDiff {
   /** A column's definition; {@code readded}: NOT NULL only with a default (the table has rows). */
   private String columnDef(DiffSchema.Col c, boolean readded) {
     StringBuilder sb = new StringBuilder(pg.quote(c.name())).append(' ').append(c.type());
-    if (c.collation() != null) {
+    // MariaDB's catalogue spells the collation and the generation in the type already
+    boolean spelled = syntax == Syntax.MYSQL && !baseType(c).equals(norm(c.type()));
+    if (c.collation() != null && !spelled) {
       sb.append(" COLLATE ").append(c.collation());
     }
-    if (c.generated() != null) {
+    if (c.generated() != null && !(spelled && GENERATED_IN_TYPE.matcher(c.type()).find())) {
       sb.append(" GENERATED ALWAYS AS (").append(c.generated()).append(')');
       if (c.generatedKind() != null || syntax == Syntax.POSTGRESQL) {
         sb.append(' ').append(orElse(c.generatedKind(), "STORED"));
@@ -1201,6 +1203,26 @@ public final class SchemaDiff {
       sb.append(" NOT NULL");
     }
     return sb.toString();
+  }
+
+  private static final Pattern GENERATED_IN_TYPE =
+      Pattern.compile(
+          "\\s+GENERATED\\s+ALWAYS\\s+AS\\s*\\(.*$", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+  private static final Pattern CHARSET_IN_TYPE =
+      Pattern.compile(
+          "\\s+CHARACTER\\s+SET\\s+\\S+(\\s+COLLATE\\s+\\S+)?", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * The type without what MariaDB's catalogue appends to it ({@code CHARACTER SET cs COLLATE c},
+   * {@code GENERATED ALWAYS AS (...) VIRTUAL|STORED}): those are changes of their own (collation,
+   * generation), not of the type.
+   */
+  private String baseType(DiffSchema.Col c) {
+    if (syntax != Syntax.MYSQL) {
+      return norm(c.type());
+    }
+    String t = GENERATED_IN_TYPE.matcher(c.type()).replaceFirst("");
+    return norm(CHARSET_IN_TYPE.matcher(t).replaceFirst(""));
   }
 
   /** The column's type changed to {@code c}'s: MySQL restates the whole column. */
