@@ -1,5 +1,6 @@
 package io.migrationstudio.core.diff;
 
+import io.migrationstudio.core.dialect.sqlite.SqliteForeignKeys;
 import io.migrationstudio.core.schema.CheckConstraint;
 import io.migrationstudio.core.schema.Column;
 import io.migrationstudio.core.schema.ForeignKey;
@@ -76,18 +77,32 @@ public record DiffSchema(
     }
   }
 
-  /** A foreign key; its actions are upper case, {@code NO ACTION} when the input names none. */
+  /**
+   * A foreign key; its actions are upper case, {@code NO ACTION} when the input names none; {@code
+   * deferred} when it is {@code DEFERRABLE INITIALLY DEFERRED} (read from SQLite's CREATE TABLE
+   * text; false where the input does not say).
+   */
   public record Fk(
       List<String> columns,
       String refTable,
       List<String> refColumns,
       String onDelete,
-      String onUpdate) {
+      String onUpdate,
+      boolean deferred) {
     public Fk {
       columns = List.copyOf(columns);
       refColumns = List.copyOf(refColumns);
       onDelete = onDelete == null ? "NO ACTION" : onDelete.toUpperCase(java.util.Locale.ROOT);
       onUpdate = onUpdate == null ? "NO ACTION" : onUpdate.toUpperCase(java.util.Locale.ROOT);
+    }
+
+    public Fk(
+        List<String> columns,
+        String refTable,
+        List<String> refColumns,
+        String onDelete,
+        String onUpdate) {
+      this(columns, refTable, refColumns, onDelete, onUpdate, false);
     }
 
     /** Same columns and parent: the same key (its name is derived from them), actions aside. */
@@ -187,8 +202,16 @@ public record DiffSchema(
       }
       List<List<String>> uniques = t.uniqueKeys().stream().map(KeyConstraint::columns).toList();
       List<Fk> fks = new java.util.ArrayList<>();
+      List<List<String>> deferred = SqliteForeignKeys.deferred(t.definition());
       for (ForeignKey fk : t.foreignKeys()) {
-        fks.add(new Fk(fk.columns(), fk.refTable(), fk.refColumns(), fk.onDelete(), fk.onUpdate()));
+        fks.add(
+            new Fk(
+                fk.columns(),
+                fk.refTable(),
+                fk.refColumns(),
+                fk.onDelete(),
+                fk.onUpdate(),
+                deferred.stream().anyMatch(d -> sameNames(d, fk.columns()))));
       }
       List<Index> indexes = new java.util.ArrayList<>();
       for (IndexInfo ix : t.indexes()) {
@@ -221,5 +244,18 @@ public record DiffSchema(
             .map(t -> new Trigger(t.name(), t.table(), t.definition()))
             .toList();
     return new DiffSchema(inventory.schema(), tables, views, routines, triggers);
+  }
+
+  /** The same names in the same order, case aside (SQLite's names are case-insensitive). */
+  private static boolean sameNames(List<String> a, List<String> b) {
+    if (a.size() != b.size()) {
+      return false;
+    }
+    for (int i = 0; i < a.size(); i++) {
+      if (!a.get(i).equalsIgnoreCase(b.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -468,7 +468,7 @@ public final class SchemaDiff {
                 List.of(alter + "DROP COLUMN " + col)));
         continue;
       }
-      if (!TypeWidth.same(o.type(), c.type())) {
+      if (!TypeWidth.same(baseType(o), baseType(c))) {
         boolean widening = TypeWidth.widens(o.type(), c.type());
         add(
             object,
@@ -819,12 +819,21 @@ public final class SchemaDiff {
     if (!was.onUpdate().equals(fk.onUpdate())) {
       what.add("ON UPDATE " + was.onUpdate() + " → " + fk.onUpdate());
     }
+    if (was.deferred() != fk.deferred()) {
+      what.add(
+          fk.deferred()
+              ? "DEFERRABLE INITIALLY DEFERRED added"
+              : "DEFERRABLE INITIALLY DEFERRED dropped");
+    }
     add(
         "foreign key " + t.name() + "." + fkName(t, fk),
         String.join(", ", what),
         Impact.POTENTIALLY_BREAKING,
         "medium",
-        "deletes and updates of the parent's rows act otherwise on the child's",
+        was.onDelete().equals(fk.onDelete()) && was.onUpdate().equals(fk.onUpdate())
+            ? "the key is checked at "
+                + (fk.deferred() ? "COMMIT instead of each statement" : "each statement")
+            : "deletes and updates of the parent's rows act otherwise on the child's",
         null,
         new Step(
             DROP_FK,
@@ -1170,10 +1179,12 @@ public final class SchemaDiff {
   /** A column's definition; {@code readded}: NOT NULL only with a default (the table has rows). */
   private String columnDef(DiffSchema.Col c, boolean readded) {
     StringBuilder sb = new StringBuilder(pg.quote(c.name())).append(' ').append(c.type());
-    if (c.collation() != null) {
+    // MariaDB's catalogue spells the collation and the generation in the type already
+    boolean spelled = syntax == Syntax.MYSQL && !baseType(c).equals(norm(c.type()));
+    if (c.collation() != null && !spelled) {
       sb.append(" COLLATE ").append(c.collation());
     }
-    if (c.generated() != null) {
+    if (c.generated() != null && !(spelled && GENERATED_IN_TYPE.matcher(c.type()).find())) {
       sb.append(" GENERATED ALWAYS AS (").append(c.generated()).append(')');
       if (c.generatedKind() != null || syntax == Syntax.POSTGRESQL) {
         sb.append(' ').append(orElse(c.generatedKind(), "STORED"));
@@ -1192,6 +1203,26 @@ public final class SchemaDiff {
       sb.append(" NOT NULL");
     }
     return sb.toString();
+  }
+
+  private static final Pattern GENERATED_IN_TYPE =
+      Pattern.compile(
+          "\\s+GENERATED\\s+ALWAYS\\s+AS\\s*\\(.*$", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
+  private static final Pattern CHARSET_IN_TYPE =
+      Pattern.compile(
+          "\\s+CHARACTER\\s+SET\\s+\\S+(\\s+COLLATE\\s+\\S+)?", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * The type without what MariaDB's catalogue appends to it ({@code CHARACTER SET cs COLLATE c},
+   * {@code GENERATED ALWAYS AS (...) VIRTUAL|STORED}): those are changes of their own (collation,
+   * generation), not of the type.
+   */
+  private String baseType(DiffSchema.Col c) {
+    if (syntax != Syntax.MYSQL) {
+      return norm(c.type());
+    }
+    String t = GENERATED_IN_TYPE.matcher(c.type()).replaceFirst("");
+    return norm(CHARSET_IN_TYPE.matcher(t).replaceFirst(""));
   }
 
   /** The column's type changed to {@code c}'s: MySQL restates the whole column. */
@@ -1260,7 +1291,8 @@ public final class SchemaDiff {
         + cols(fk.refColumns())
         + ") ON DELETE "
         + fk.onDelete()
-        + (fk.onUpdate().equals("NO ACTION") ? "" : " ON UPDATE " + fk.onUpdate());
+        + (fk.onUpdate().equals("NO ACTION") ? "" : " ON UPDATE " + fk.onUpdate())
+        + (fk.deferred() ? " DEFERRABLE INITIALLY DEFERRED" : "");
   }
 
   /** A unique key on {@code columns}; SQLite has no ADD CONSTRAINT but a unique index does it. */
@@ -1300,6 +1332,13 @@ public final class SchemaDiff {
 
   private String createIndex(DiffSchema.Table t, DiffSchema.Index ix) {
     if (syntax == Syntax.SQLITE && ix.definition() != null) {
+      return ix.definition();
+    }
+    if (ix.columns().isEmpty()
+        && syntax == Syntax.POSTGRESQL
+        && ix.definition() != null
+        && ix.definition().regionMatches(true, 0, "CREATE", 0, 6)) {
+      // PostgreSQL's catalog gives the index's own DDL (pg_get_indexdef)
       return ix.definition();
     }
     if (ix.columns().isEmpty()) {

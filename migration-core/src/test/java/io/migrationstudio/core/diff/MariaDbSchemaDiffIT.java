@@ -107,6 +107,51 @@ class MariaDbSchemaDiffIT {
   }
 
   /**
+   * The kinds of change MariaDB runs in place, one of each: a column's collation, a virtual
+   * column's expression ({@code MODIFY COLUMN ... AS (...) VIRTUAL}), a foreign key's ON DELETE and
+   * ON UPDATE. The forward script gives the catalogue of "after", the rollback that of "before".
+   */
+  @Test
+  void collationGenerationAndForeignKeyActionsApplyAndRollBackOnMariaDb(
+      TestMariaDb older, TestMariaDb newer) throws Exception {
+    String parent = "CREATE TABLE owners (id INT PRIMARY KEY)";
+    apply(
+        older,
+        List.of(
+            parent,
+            "CREATE TABLE pets (id INT PRIMARY KEY, owner_id INT,"
+                + " name VARCHAR(50) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin, legs INT,"
+                + " paws INT AS (legs * 2) VIRTUAL, CONSTRAINT pets_owner_id_fkey"
+                + " FOREIGN KEY (owner_id) REFERENCES owners (id) ON DELETE CASCADE)"));
+    apply(
+        newer,
+        List.of(
+            parent,
+            "CREATE TABLE pets (id INT PRIMARY KEY, owner_id INT,"
+                + " name VARCHAR(50) CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci, legs INT,"
+                + " paws INT AS (legs * 3) VIRTUAL, CONSTRAINT pets_owner_id_fkey"
+                + " FOREIGN KEY (owner_id) REFERENCES owners (id) ON DELETE SET NULL"
+                + " ON UPDATE CASCADE)"));
+    Dialect maria = DiffReport.engineOf(older.jdbcUrl());
+    DiffSchema before = read(older);
+    DiffSchema after = read(newer);
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(maria, before, after);
+    assertEquals(
+        List.of(
+            "column pets.name|collation",
+            "column pets.paws|generated",
+            "foreign key pets.pets_owner_id_fkey|ON"),
+        changes.stream().map(c -> c.object() + "|" + c.change().split(" ")[0]).sorted().toList(),
+        describe(changes));
+    apply(older, SchemaDiff.forward(changes));
+    List<SchemaDiff.Change> left = SchemaDiff.compare(maria, read(older), after);
+    assertEquals(List.of(), left, "forward DDL gives the new schema:" + describe(left));
+    apply(older, SchemaDiff.rollback(changes));
+    List<SchemaDiff.Change> back = SchemaDiff.compare(maria, read(older), before);
+    assertEquals(List.of(), back, "rollback DDL restores the old schema:" + describe(back));
+  }
+
+  /**
    * A view created with a column list ({@code CREATE VIEW v (a, b) AS ...}): MariaDB's {@code
    * information_schema.VIEWS} shows no list, but the definition it stores names each column by it
    * ({@code select ... AS `a`}), so the forward and rollback scripts re-create the view with its

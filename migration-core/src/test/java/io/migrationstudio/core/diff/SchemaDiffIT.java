@@ -189,6 +189,56 @@ class SchemaDiffIT {
     assertEquals(original, dump(stepwise), "rollback DDL restores the old catalog");
   }
 
+  /**
+   * The kinds of change PostgreSQL runs in place, one of each, on a real database: a column's
+   * collation, a stored column's generation expression (PostgreSQL 17's SET EXPRESSION), a foreign
+   * key's ON DELETE and ON UPDATE, a partial index's WHERE and an index's expression. The forward
+   * script turns the catalog of "before" into that of "after", the rollback brings "before" back.
+   */
+  @Test
+  void collationGenerationForeignKeyActionsAndIndexDefinitionsApplyAndRollBack(
+      TestDatabase stepwise, TestDatabase direct) throws Exception {
+    String parent = "CREATE TABLE parent (id int PRIMARY KEY)";
+    apply(
+        stepwise,
+        List.of(
+            parent,
+            "CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent (id) ON"
+                + " DELETE CASCADE, name text COLLATE \"C\", price int, total int GENERATED"
+                + " ALWAYS AS (price * 2) STORED)",
+            "CREATE INDEX child_name_idx ON child (name) WHERE price > 0",
+            "CREATE INDEX child_lower_idx ON child (lower(name))"));
+    apply(
+        direct,
+        List.of(
+            parent,
+            "CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent (id) ON"
+                + " DELETE SET NULL ON UPDATE CASCADE, name text COLLATE \"POSIX\", price int,"
+                + " total int GENERATED ALWAYS AS (price * 3) STORED)",
+            "CREATE INDEX child_name_idx ON child (name) WHERE price > 10",
+            "CREATE INDEX child_lower_idx ON child (upper(name))"));
+    io.migrationstudio.core.spec.SecretResolver secrets =
+        new io.migrationstudio.core.spec.SecretResolver(Map.of());
+    DiffSchema before =
+        DiffReport.readLive(stepwise.jdbcUrl(), stepwise.user(), null, "public", secrets);
+    DiffSchema after =
+        DiffReport.readLive(direct.jdbcUrl(), direct.user(), null, "public", secrets);
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(PG, before, after);
+    assertEquals(
+        List.of(
+            "column child.name|collation",
+            "column child.total|generated",
+            "foreign key child.child_parent_id_fkey|ON",
+            "index child_lower_idx|definition",
+            "index child_name_idx|definition"),
+        changes.stream().map(c -> c.object() + "|" + c.change().split(" ")[0]).sorted().toList());
+    List<String> original = dump(stepwise);
+    apply(stepwise, SchemaDiff.forward(changes));
+    assertEquals(dump(direct), dump(stepwise), "forward DDL gives the new schema's catalog");
+    apply(stepwise, SchemaDiff.rollback(changes));
+    assertEquals(original, dump(stepwise), "rollback DDL restores the old catalog");
+  }
+
   @Test
   void liveDatabasesAreComparedThroughTheirCatalogs(TestDatabase older, TestDatabase newer)
       throws Exception {

@@ -377,6 +377,37 @@ class SqliteSchemaDiffIT {
   }
 
   /**
+   * {@code DEFERRABLE INITIALLY DEFERRED} added to a foreign key alone (no pragma shows it: the
+   * diff reads it from the CREATE TABLE text) is a change, applied and rolled back by the rebuild.
+   */
+  @Test
+  void deferringAForeignKeyAloneIsAChangeTheRebuildApplies(@TempDir Path dir) throws Exception {
+    Path older =
+        SqliteDatabases.create(
+            dir.resolve("old.db"),
+            KEPT_PARENT
+                + "CREATE TABLE d (id INTEGER PRIMARY KEY, p INTEGER REFERENCES parent (id));");
+    Path newer =
+        SqliteDatabases.create(
+            dir.resolve("new.db"),
+            KEPT_PARENT
+                + "CREATE TABLE d (id INTEGER PRIMARY KEY,"
+                + " p INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED);");
+    Path work = Files.copy(older, dir.resolve("work.db"));
+    try (Connection c = DriverManager.getConnection(url(work))) {
+      List<String> original = catalogue(c);
+      List<SchemaDiff.Change> changes =
+          SchemaDiff.compare(SQLITE, live(url(older)), live(url(newer)));
+      assertEquals(
+          List.of("foreign key d.d_p_fkey DEFERRABLE INITIALLY DEFERRED added"), objects(changes));
+      run(c, SchemaDiff.forward(changes));
+      assertEquals(catalogue(newer), catalogue(c));
+      run(c, SchemaDiff.rollback(changes));
+      assertEquals(original, catalogue(c));
+    }
+  }
+
+  /**
    * Everything a rebuild must restore, exactly: each object of sqlite_schema with its SQL (the name
    * after CREATE TABLE unquoted: the rename re-quotes it; views are re-created by the diff's own
    * DDL, so only their column names count), each table's {@code pragma table_xinfo} (hidden

@@ -277,6 +277,68 @@ final class SqliteSql {
     return new ColumnClauses(unquote(def.get(0).text()), collation, generated, kind);
   }
 
+  /**
+   * The foreign keys of a CREATE TABLE declared {@code DEFERRABLE INITIALLY DEFERRED} (no pragma
+   * shows it), each by its child columns without their quoting: a column's {@code REFERENCES}
+   * clause names that column, a table's {@code FOREIGN KEY (a, b)} its list. {@code NOT
+   * DEFERRABLE}, {@code DEFERRABLE} alone and {@code INITIALLY IMMEDIATE} are not deferred.
+   */
+  static List<List<String>> deferredForeignKeys(String createTable) {
+    List<Token> t = tokens(createTable);
+    List<List<String>> out = new ArrayList<>();
+    int i = 0;
+    while (i < t.size() && !t.get(i).isPunct('(')) {
+      i++;
+    }
+    for (int from = i + 1; from < t.size(); ) {
+      int to = from;
+      while (to < t.size()
+          && t.get(to).depth() >= 1
+          && !(t.get(to).depth() == 1 && t.get(to).isPunct(','))) {
+        to++;
+      }
+      if (to > from && deferred(t.subList(from, to))) {
+        out.add(childColumns(t.subList(from, to)));
+      }
+      if (to >= t.size() || !t.get(to).isPunct(',')) {
+        break;
+      }
+      from = to + 1;
+    }
+    return out;
+  }
+
+  /** Whether a definition's tokens hold {@code DEFERRABLE INITIALLY DEFERRED} without NOT. */
+  private static boolean deferred(List<Token> def) {
+    for (int i = 0; i + 2 < def.size(); i++) {
+      if (def.get(i).depth() == 1
+          && def.get(i).isWord("DEFERRABLE")
+          && !(i > 0 && def.get(i - 1).isWord("NOT"))
+          && def.get(i + 1).isWord("INITIALLY")
+          && def.get(i + 2).isWord("DEFERRED")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The child columns of a foreign key definition: {@code FOREIGN KEY (...)}'s or the column. */
+  private static List<String> childColumns(List<Token> def) {
+    for (int i = 0; i + 2 < def.size(); i++) {
+      if (def.get(i).isWord("FOREIGN") && def.get(i + 1).isWord("KEY")) {
+        List<String> cols = new ArrayList<>();
+        int close = matchingClose(def, i + 2);
+        for (int j = i + 3; j < close; j++) {
+          if (!def.get(j).isPunct(',')) {
+            cols.add(unquote(def.get(j).text()));
+          }
+        }
+        return List.copyOf(cols);
+      }
+    }
+    return List.of(unquote(def.get(0).text()));
+  }
+
   private static int matchingClose(List<Token> t, int open) {
     int depth = t.get(open).depth();
     for (int j = open + 1; j < t.size(); j++) {
