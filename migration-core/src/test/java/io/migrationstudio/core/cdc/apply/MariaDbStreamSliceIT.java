@@ -25,17 +25,29 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Stream slices killed and resumed, from a MariaDB source (row-based binlog); and a retried slice
@@ -52,6 +64,11 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
       "CREATE TABLE kid (id int PRIMARY KEY, pid int, FOREIGN KEY (pid) REFERENCES parent (id)"
           + " ON DELETE CASCADE ON UPDATE CASCADE)";
 
+  /** Rows of {@code acct} and {@code entry} in the hand-off case: ten chunks each. */
+  private static final int HANDOFF_ROWS = 1_000;
+
+  private static final int HANDOFF_WRITERS = 3;
+
   @Override
   EngineDb newSource(String prefix) {
     return EngineDb.mariadb(prefix);
@@ -61,6 +78,237 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
   @Override
   void assertKeptAfterCatchUp(long bytes) {
     assertEquals(0, bytes);
+  }
+
+  /**
+   * Issue 14, the hand-off property for a MariaDB source: three writers run random multi-table
+   * transactions (inserts, updates, deletes, key changes, rollbacks; a proof row per commit) while
+   * two workers copy the chunks online, each chunk in its own consistent snapshot whose binlog
+   * position the ledger records. The product's reader and applier then stream in slices until the
+   * target holds every proof row. Each table hashes the same on both servers (each computes its own
+   * hash), and the target's audit trigger shows every committed source transaction's proof row
+   * written once: by the copy or by the stream, never both, never neither.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {7, 1_234})
+  void randomWritersDuringAnOnlineCopyLandExactlyOnce(long seed, TestDatabase target)
+      throws Exception {
+    this.target = target;
+    source = newSource("handoff");
+    source.execute(
+        "CREATE TABLE acct (id int PRIMARY KEY, v int NOT NULL, note varchar(40) NOT NULL)",
+        "CREATE TABLE entry (id bigint PRIMARY KEY, acct int NOT NULL, amount int NOT NULL)",
+        "CREATE TABLE tag (id int PRIMARY KEY, label varchar(20) NOT NULL)",
+        "CREATE TABLE proof (writer int, seq int, PRIMARY KEY (writer, seq))",
+        insert("acct", 1, HANDOFF_ROWS, i -> "(" + i + ", " + i + ", 'a" + i + "')"),
+        insert("entry", 1, HANDOFF_ROWS, i -> "(" + i + ", " + i % 50 + ", " + i * 3 + ")"),
+        insert("tag", 1, 40, i -> "(" + i + ", 't" + i + "')"));
+    spec = onlineSpec();
+    long began = System.nanoTime();
+    long atStart;
+    long copied;
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger nextId = new AtomicInteger(1_000_000);
+    AtomicLong committed = new AtomicLong();
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    ExecutorService pool = Executors.newFixedThreadPool(HANDOFF_WRITERS + 2);
+    try {
+      List<Future<?>> writers = new ArrayList<>();
+      for (int w = 0; w < HANDOFF_WRITERS; w++) {
+        Random rnd = new Random(seed * 31 + w);
+        int writer = w;
+        writers.add(
+            pool.submit(() -> writeRandomly(writer, rnd, stop, nextId, committed, failures)));
+      }
+      Map<String, List<ChunkRange>> chunks;
+      try (Connection src = source.connect();
+          Connection tgt = target.connect()) {
+        chunks = prepareOnline(src, tgt); // the capture starts before the first chunk is read
+      }
+      atStart = source.queryLong("SELECT count(*) FROM proof"); // at least those before the start
+      target.execute(
+          "CREATE TABLE proof_audit (writer int, seq int, op text)",
+          "CREATE FUNCTION proof_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+              + " INSERT INTO proof_audit VALUES (NEW.writer, NEW.seq, TG_OP); RETURN NULL;"
+              + " END $$",
+          "CREATE TRIGGER proof_audit AFTER INSERT OR UPDATE ON proof"
+              + " FOR EACH ROW EXECUTE FUNCTION proof_audit()",
+          // ALWAYS: the applier's replica mode skips ordinary triggers
+          "ALTER TABLE proof ENABLE ALWAYS TRIGGER proof_audit");
+      copyOnline(pool, chunks, new Random(seed));
+      Thread.sleep(300); // the writers go on after the copy
+      stop.set(true);
+      for (Future<?> f : writers) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      assertTrue(failures.isEmpty(), () -> "a writer failed: " + failures.peek());
+      try (Connection tgt = target.connect()) {
+        new LoadFinisher(PG).online().finish(tgt, mapping, MIGRATION, 0L);
+      }
+      copied = target.queryLong("SELECT count(*) FROM proof");
+    } finally {
+      stop.set(true);
+      pool.shutdownNow();
+    }
+    long proofs = source.queryLong("SELECT count(*) FROM proof");
+    assertTrue(proofs >= 20, "the writers committed " + proofs + " transactions");
+    assertEquals(proofs, committed.get(), "every committed transaction left its proof row");
+    catchUpOn("SELECT count(*) FROM proof");
+    for (String table : List.of("acct", "entry", "tag", "proof")) {
+      assertEquals(
+          handOffHash(source, table), handOffHash(target, table), table + ", seed " + seed);
+    }
+    assertEquals(
+        0,
+        target.queryLong(
+            "SELECT count(*) FROM (SELECT 1 FROM proof_audit GROUP BY writer, seq"
+                + " HAVING count(*) <> 1 OR min(op) <> 'INSERT') twice"),
+        "a source transaction was applied twice, seed " + seed);
+    assertEquals(
+        proofs,
+        target.queryLong("SELECT count(DISTINCT (writer, seq)) FROM proof_audit"),
+        "a source transaction was lost, seed " + seed);
+    // transactions committed after the capture started were in chunks (the stream skipped them),
+    // and others only in the stream: both sides of the hand-off were exercised
+    assertTrue(copied > atStart, "copied " + copied + ", " + atStart + " before the capture");
+    assertTrue(proofs > copied, "streamed " + (proofs - copied) + " of " + proofs);
+    System.out.printf(
+        "seed %d: %d transactions, %d copied (%d before the capture started), %d s%n",
+        seed, proofs, copied, atStart, (System.nanoTime() - began) / 1_000_000_000);
+  }
+
+  /** Random multi-table transactions until {@code stop}; each commit carries its proof row. */
+  private Void writeRandomly(
+      int writer,
+      Random rnd,
+      AtomicBoolean stop,
+      AtomicInteger nextId,
+      AtomicLong committed,
+      ConcurrentLinkedQueue<Throwable> failures) {
+    try (Connection c = source.connect();
+        Statement st = c.createStatement()) {
+      c.setAutoCommit(false);
+      int seq = 0;
+      while (!stop.get()) {
+        try {
+          for (int i = 1 + rnd.nextInt(5); i > 0; i--) {
+            st.execute(randomChange(rnd, nextId));
+          }
+          st.execute("INSERT INTO proof VALUES (" + writer + ", " + ++seq + ")");
+          if (rnd.nextInt(10) == 0) {
+            c.rollback();
+          } else {
+            c.commit();
+            committed.incrementAndGet();
+          }
+        } catch (SQLException e) {
+          c.rollback(); // a key another writer took, a deadlock: the transaction never was
+          if (!List.of("23000", "40001").contains(e.getSQLState()) && e.getErrorCode() != 1205) {
+            throw e;
+          }
+        }
+      }
+    } catch (Throwable t) {
+      failures.add(t);
+    }
+    return null;
+  }
+
+  /** One random change to {@code acct}, {@code entry} or {@code tag}. */
+  private static String randomChange(Random rnd, AtomicInteger nextId) {
+    int a = 1 + rnd.nextInt(HANDOFF_ROWS + 100);
+    return switch (rnd.nextInt(12)) {
+      case 0 -> "INSERT INTO acct VALUES (" + nextId.incrementAndGet() + ", 1, 'new')";
+      case 1, 2 -> "UPDATE acct SET v = v + 1 WHERE id = " + a;
+      case 3 -> "DELETE FROM acct WHERE id = " + a;
+      case 4 -> "UPDATE acct SET id = " + nextId.incrementAndGet() + " WHERE id = " + a;
+      case 5 ->
+          "INSERT INTO entry VALUES (" + nextId.incrementAndGet() + ", " + a + ", " + a * 7 + ")";
+      case 6, 7 -> "UPDATE entry SET amount = amount + 1 WHERE id = " + a;
+      case 8 -> "DELETE FROM entry WHERE id = " + a;
+      case 9 -> "UPDATE entry SET id = -id WHERE id = " + a; // a key change towards chunk 0
+      case 10 -> "INSERT INTO tag VALUES (" + nextId.incrementAndGet() + ", 'n')";
+      default ->
+          "UPDATE tag SET label = 'l"
+              + rnd.nextInt(1_000)
+              + "' WHERE id = "
+              + (1 + rnd.nextInt(45));
+    };
+  }
+
+  /**
+   * Every chunk copied online by two workers, each with its own connections, in random order, with
+   * a pause between chunks for the writers.
+   */
+  private void copyOnline(ExecutorService pool, Map<String, List<ChunkRange>> chunks, Random rnd)
+      throws Exception {
+    List<Map.Entry<String, Integer>> work = new ArrayList<>();
+    chunks.forEach(
+        (table, ranges) -> {
+          for (int i = 0; i < ranges.size(); i++) {
+            work.add(Map.entry(table, i));
+          }
+        });
+    work.sort(Map.Entry.comparingByKey()); // a HashMap's order is not the seed's
+    Collections.shuffle(work, rnd);
+    ConcurrentLinkedQueue<Map.Entry<String, Integer>> queue = new ConcurrentLinkedQueue<>(work);
+    List<Future<?>> workers = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      workers.add(
+          pool.submit(
+              () -> {
+                try (Connection src = source.connect();
+                    Connection tgt = target.connect()) {
+                  Map.Entry<String, Integer> job;
+                  while ((job = queue.poll()) != null) {
+                    copy(src, tgt, chunks, job.getKey(), job.getValue());
+                    Thread.sleep(20);
+                  }
+                }
+                return null;
+              }));
+    }
+    for (Future<?> f : workers) {
+      f.get(120, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Slices until the target's count {@code sql} reaches the source's. */
+  private void catchUpOn(String sql) {
+    long want = source.queryLong(sql);
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (target.queryLong(sql) < want) {
+      assertTrue(System.nanoTime() < deadline, "the stream did not catch up: " + sql);
+      slice(Duration.ofSeconds(3), p -> {});
+    }
+  }
+
+  /** {@code table}'s row count and the md5 of its rows in key order, computed by its own server. */
+  private static String handOffHash(Object db, String table) throws SQLException {
+    boolean pg = db instanceof TestDatabase;
+    String row =
+        switch (table) {
+          case "acct" -> "concat_ws(',', id, v, note)";
+          case "entry" -> "concat_ws(',', id, acct, amount)";
+          case "tag" -> "concat_ws(',', id, label)";
+          default -> "concat_ws(',', writer, seq)";
+        };
+    String order = table.equals("proof") ? "writer, seq" : "id";
+    String agg =
+        pg
+            ? "string_agg(" + row + ", ';' ORDER BY " + order + ")"
+            : "group_concat(" + row + " ORDER BY " + order + " SEPARATOR ';')";
+    String sql = "SELECT concat(count(*), ':', coalesce(md5(" + agg + "), '-')) FROM " + table;
+    try (Connection c = pg ? ((TestDatabase) db).connect() : ((EngineDb) db).connect();
+        Statement st = c.createStatement()) {
+      if (!pg) {
+        st.execute("SET SESSION group_concat_max_len = 16777216");
+      }
+      try (ResultSet rs = st.executeQuery(sql)) {
+        rs.next();
+        return rs.getString(1);
+      }
+    }
   }
 
   /**
