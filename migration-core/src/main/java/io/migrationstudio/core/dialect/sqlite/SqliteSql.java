@@ -222,8 +222,22 @@ final class SqliteSql {
 
   /** The column definitions of a CREATE TABLE in order (table constraints are skipped). */
   static List<ColumnClauses> columnClauses(String createTable) {
-    List<Token> t = tokens(createTable);
     List<ColumnClauses> out = new ArrayList<>();
+    for (List<Token> def : definitions(createTable)) {
+      if (!isTableConstraint(def.get(0))) {
+        out.add(column(createTable, def));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The definitions between the outer parentheses of a CREATE TABLE, each as its tokens (columns
+   * and table constraints, in order; the separating commas left out).
+   */
+  private static List<List<Token>> definitions(String createTable) {
+    List<Token> t = tokens(createTable);
+    List<List<Token>> out = new ArrayList<>();
     int i = 0;
     while (i < t.size() && !t.get(i).isPunct('(')) {
       i++;
@@ -235,8 +249,8 @@ final class SqliteSql {
           && !(t.get(to).depth() == 1 && t.get(to).isPunct(','))) {
         to++;
       }
-      if (to > from && !isTableConstraint(t.get(from))) {
-        out.add(column(createTable, t.subList(from, to)));
+      if (to > from) {
+        out.add(t.subList(from, to));
       }
       if (to >= t.size() || !t.get(to).isPunct(',')) {
         break;
@@ -284,26 +298,11 @@ final class SqliteSql {
    * DEFERRABLE}, {@code DEFERRABLE} alone and {@code INITIALLY IMMEDIATE} are not deferred.
    */
   static List<List<String>> deferredForeignKeys(String createTable) {
-    List<Token> t = tokens(createTable);
     List<List<String>> out = new ArrayList<>();
-    int i = 0;
-    while (i < t.size() && !t.get(i).isPunct('(')) {
-      i++;
-    }
-    for (int from = i + 1; from < t.size(); ) {
-      int to = from;
-      while (to < t.size()
-          && t.get(to).depth() >= 1
-          && !(t.get(to).depth() == 1 && t.get(to).isPunct(','))) {
-        to++;
+    for (List<Token> def : definitions(createTable)) {
+      if (deferred(def)) {
+        out.add(childColumns(def));
       }
-      if (to > from && deferred(t.subList(from, to))) {
-        out.add(childColumns(t.subList(from, to)));
-      }
-      if (to >= t.size() || !t.get(to).isPunct(',')) {
-        break;
-      }
-      from = to + 1;
     }
     return out;
   }
