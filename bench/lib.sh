@@ -14,6 +14,7 @@
 #   bench_sample_source OUT COMMAND... # the source's position every 0.5 s (lag, issue 14)
 #   bench_sample_studio HPORT ID STEADY OUT DB   # the studio's stage and applied position
 #   bench_lag_summary SOURCE SAMPLES START STEADY  # first catch-up and lag p50/p95/max as JSON
+#   bench_lag_window SOURCE SAMPLES FROM TO        # lag p50/p95/max between two instants
 #
 # Globals: `pids` (processes the cleanup stops: append your own background jobs), `P` (the
 # connection options of psql/pgbench), `wpid` (the migrate worker, whose VmHWM is the studio's
@@ -237,53 +238,21 @@ with open(out, "w") as f:
 PY
 }
 
-# The lag of one tool, one JSON line on stdout: SOURCE (bench_sample_source's file) against
-# SAMPLES ("epoch_seconds stage state TOKEN changes" lines: bench_sample_studio's, or a script's
-# own for another tool). A tool's lag at an instant is how long ago the source's head passed the
-# position the tool had applied (0 at or past the last source sample: under 0.5 s). The first
-# catch-up is the first sample with a position (the tool applies after its copy) and a lag below
-# 5 s (the studio's default migrate.max_lag), counted from START (epoch seconds); the steady state
-# is the STEADY seconds after it: lag p50/p95/max, applied changes/s (from the samples' change
-# counts) and position bytes/s (PostgreSQL positions only).
+# The lag of one tool, one JSON line on stdout (bench/lag.py: how it is measured): SOURCE
+# (bench_sample_source's file) against SAMPLES ("epoch_seconds stage state TOKEN changes" lines:
+# bench_sample_studio's, or a script's own for another tool). The first catch-up is the first
+# sample with a position (the tool applies after its copy) and a lag below 5 s (the studio's
+# default migrate.max_lag), counted from START (epoch seconds); the steady state is the STEADY
+# seconds after it: lag p50/p95/max, applied changes/s (from the samples' change counts) and
+# position bytes/s (PostgreSQL positions only).
 # {"first": seconds or null, "p50", "p95", "max", "samples", "span", "changes_per_s", "bytes_per_s"}
 bench_lag_summary() { # source file, samples file, start epoch, steady seconds
-  python3 - "$@" <<'PY'
-import bisect, json, re, sys
-src_file, samples_file, start, steady = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
-def key(tok):
-    """Positions in order: (binlog file number, offset), or (0, WAL bytes); None for none."""
-    if ":" in tok:
-        file, offset = tok.rsplit(":", 1)
-        m = re.search(r"(\d+)$", file)
-        return (int(m.group(1)) if m else -1, int(offset)) if offset.isdigit() else None
-    return (0, int(tok)) if tok.isdigit() and int(tok) > 0 else None
-src = []
-for line in open(src_file):
-    parts = line.split()
-    if len(parts) == 2 and key(parts[1]) is not None:
-        src.append((float(parts[0]), key(parts[1])))
-src_t, src_k = [s[0] for s in src], [s[1] for s in src]
-s = []
-for line in open(samples_file):
-    parts = line.split()
-    if len(parts) != 5 or key(parts[3]) is None:
-        continue
-    t, k = float(parts[0]), key(parts[3])
-    i = bisect.bisect_left(src_k, k)
-    lag = 0.0 if i >= len(src_t) else max(0.0, t - src_t[i])
-    s.append((t, lag, k, int(parts[4]) if parts[4].isdigit() else 0))
-first = next((x for x in s if x[1] < 5.0), None)
-r = {"first": None}
-if first is not None:
-    window = [x for x in s if first[0] <= x[0] <= first[0] + steady]
-    lags = sorted(x[1] for x in window)
-    pct = lambda p: lags[min(len(lags) - 1, int(round(p / 100 * (len(lags) - 1))))]
-    span = window[-1][0] - window[0][0] if len(window) > 1 else 0
-    r = {"first": first[0] - start, "p50": pct(50), "p95": pct(95), "max": lags[-1], "samples": len(lags),
-         "span": span, "changes_per_s": (window[-1][3] - window[0][3]) / span if span else 0,
-         "bytes_per_s": (window[-1][2][1] - window[0][2][1]) / span if span and window[0][2][0] == 0 else 0}
-print(json.dumps(r))
-PY
+  python3 "$here/lag.py" summary "$@"
+}
+
+# The same figures over the samples between FROM and TO (epoch seconds), whatever the lag.
+bench_lag_window() { # source file, samples file, from epoch, to epoch
+  python3 "$here/lag.py" window "$@"
 }
 
 # ---- the cutover benchmarks' report (bench/cutover-pg.sh, bench/cutover-mariadb.sh) ----
