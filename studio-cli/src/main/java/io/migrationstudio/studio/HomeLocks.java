@@ -1,13 +1,9 @@
 package io.migrationstudio.studio;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.workflow.DriveLocks;
-import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.migrationstudio.workflow.WorkflowDescriptions;
 import io.temporal.client.WorkflowClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -145,7 +141,7 @@ final class HomeLocks implements DriveLocks, AutoCloseable {
       return;
     }
     for (String id : candidates) {
-      if (!running(c, TaskQueues.workflowId(id))) {
+      if (!WorkflowDescriptions.running(c, TaskQueues.workflowId(id))) {
         log.info("the workflow of {} ended: its run lock is released", id);
         synchronized (this) {
           Held h = held.get(id);
@@ -164,28 +160,6 @@ final class HomeLocks implements DriveLocks, AutoCloseable {
     } catch (RuntimeException e) {
       // Temporal not answering: the locks stay until it does (or the process ends)
       log.warn("cannot check the workflows of the held run locks: {}", e.toString());
-    }
-  }
-
-  private static boolean running(WorkflowClient client, String workflowId) {
-    try {
-      WorkflowExecutionStatus s =
-          client
-              .getWorkflowServiceStubs()
-              .blockingStub()
-              .describeWorkflowExecution(
-                  DescribeWorkflowExecutionRequest.newBuilder()
-                      .setNamespace(client.getOptions().getNamespace())
-                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                      .build())
-              .getWorkflowExecutionInfo()
-              .getStatus();
-      return s == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        return false;
-      }
-      throw e;
     }
   }
 

@@ -19,11 +19,10 @@ import io.migrationstudio.testkit.ProbeWriter;
 import io.migrationstudio.testkit.TestDatabase;
 import io.migrationstudio.testkit.TestMariaDb;
 import io.migrationstudio.workflow.TemporalConnection;
+import io.migrationstudio.workflow.WorkflowDescriptions;
 import io.migrationstudio.workflow.WorkflowWorker;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.PendingActivityState;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -360,15 +359,7 @@ class StudioOnlineMariaDbIT {
    * Temporal knows it; null between two slices.
    */
   private static String sliceHolder(TemporalConnection temporal, String streamWorkflowId) {
-    var client = temporal.client();
-    return client
-        .getWorkflowServiceStubs()
-        .blockingStub()
-        .describeWorkflowExecution(
-            DescribeWorkflowExecutionRequest.newBuilder()
-                .setNamespace(client.getOptions().getNamespace())
-                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(streamWorkflowId))
-                .build())
+    return WorkflowDescriptions.describe(temporal.client(), streamWorkflowId)
         .getPendingActivitiesList()
         .stream()
         .filter(a -> a.getActivityType().getName().equals("Stream_ApplySlice"))

@@ -22,11 +22,9 @@ import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.spec.SpecException;
 import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.core.spec.SpecProblem;
-import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowClient;
@@ -213,14 +211,7 @@ public final class OperatorService {
   }
 
   private io.temporal.api.common.v1.Payload startTokenPayload(String workflowId) {
-    return client
-        .getWorkflowServiceStubs()
-        .blockingStub()
-        .describeWorkflowExecution(
-            DescribeWorkflowExecutionRequest.newBuilder()
-                .setNamespace(client.getOptions().getNamespace())
-                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                .build())
+    return WorkflowDescriptions.describe(client, workflowId)
         .getWorkflowExecutionInfo()
         .getMemo()
         .getFieldsMap()
@@ -410,16 +401,7 @@ public final class OperatorService {
   }
 
   private WorkflowExecutionStatus executionStatus(String workflowId) {
-    return client
-        .getWorkflowServiceStubs()
-        .blockingStub()
-        .describeWorkflowExecution(
-            DescribeWorkflowExecutionRequest.newBuilder()
-                .setNamespace(client.getOptions().getNamespace())
-                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                .build())
-        .getWorkflowExecutionInfo()
-        .getStatus();
+    return WorkflowDescriptions.status(client, workflowId);
   }
 
   /** Closed, but not by the workflow returning its outcome. */

@@ -1,6 +1,5 @@
 package io.migrationstudio.workflow;
 
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.TaskQueues;
@@ -9,9 +8,6 @@ import io.migrationstudio.core.evidence.RunState;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.spec.SpecLoader;
-import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -156,23 +152,6 @@ public final class Recovery {
   }
 
   private boolean running(String workflowId) {
-    try {
-      return client
-              .getWorkflowServiceStubs()
-              .blockingStub()
-              .describeWorkflowExecution(
-                  DescribeWorkflowExecutionRequest.newBuilder()
-                      .setNamespace(client.getOptions().getNamespace())
-                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                      .build())
-              .getWorkflowExecutionInfo()
-              .getStatus()
-          == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        return false;
-      }
-      throw e;
-    }
+    return WorkflowDescriptions.running(client, workflowId);
   }
 }

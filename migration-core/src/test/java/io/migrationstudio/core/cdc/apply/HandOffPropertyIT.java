@@ -36,8 +36,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -86,60 +84,36 @@ class HandOffPropertyIT {
             + ") g",
         "INSERT INTO tag SELECT g, 't' || g FROM generate_series(1, 40) g");
     String slot = "handoff_" + seed;
-    AtomicBoolean stop = new AtomicBoolean();
     AtomicBoolean slotReady = new AtomicBoolean();
     AtomicInteger nextId = new AtomicInteger(1_000_000);
-    AtomicLong committed = new AtomicLong();
-    AtomicIntegerArray lastCommitted = new AtomicIntegerArray(WRITERS);
-    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    ProofWriters writers =
+        new ProofWriters(
+            WRITERS,
+            source::connect,
+            rnd -> randomStatement(rnd, nextId, slotReady.get()),
+            (writer, seq) ->
+                "INSERT INTO proof VALUES (" + writer + ", " + seq + ", txid_current())",
+            e -> List.of("23505", "40P01", "40001").contains(e.getSQLState()));
     ExecutorService pool = Executors.newFixedThreadPool(WRITERS + 2);
     try (Connection src = source.connect();
         Connection tgt = target.connect()) {
-      List<Future<?>> writers = new ArrayList<>();
-      for (int w = 0; w < WRITERS; w++) {
-        int writer = w;
-        writers.add(
-            pool.submit(
-                () ->
-                    write(
-                        source,
-                        writer,
-                        new Random(seed * 31 + writer),
-                        stop,
-                        slotReady,
-                        nextId,
-                        committed,
-                        lastCommitted,
-                        failures)));
-      }
+      writers.start(pool, seed);
       Thread.sleep(200);
       // the slot exists before the first chunk is read: every later commit is in the stream
       TestDecoding.createSlot(src, slot);
       slotReady.set(true);
       MappingDocument mapping = TestMappings.identity(src, "public", "public");
       TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "live", CHUNK_ROWS);
-      target.execute(
-          "CREATE TABLE proof_audit (writer int, seq int, op text)",
-          "CREATE FUNCTION proof_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-              + " INSERT INTO proof_audit VALUES (NEW.writer, NEW.seq, TG_OP); RETURN NULL;"
-              + " END $$",
-          "CREATE TRIGGER proof_audit AFTER INSERT OR UPDATE ON proof"
-              + " FOR EACH ROW EXECUTE FUNCTION proof_audit()",
-          // ALWAYS: the applier's replica mode skips ordinary triggers
-          "ALTER TABLE proof ENABLE ALWAYS TRIGGER proof_audit");
+      ProofWriters.audit(target);
       copyOnline(pool, source, target, mapping, prepared, new Random(seed));
       Thread.sleep(300); // the writers go on after the copy
-      stop.set(true);
-      for (Future<?> f : writers) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-      assertTrue(failures.isEmpty(), () -> "a writer failed: " + failures.peek());
+      writers.stop();
       new LoadFinisher(PG).finish(tgt, mapping, "live", 0L);
       assertLedgerHoldsSnapshots(target, prepared);
 
       List<SourceTransaction> stream = TestDecoding.take(src, slot);
       TestDecoding.dropSlot(src, slot);
-      assertStreamEndsWithLastCommits(stream, lastCommitted, seed);
+      assertStreamEndsWithLastCommits(stream, writers, seed);
       long skipped = applyInRandomBatches(tgt, mapping, stream, new Random(seed ^ 0x5DEECE66DL));
       System.out.printf(
           "seed %d: %d transactions streamed, %d changes skipped by the hand-off%n",
@@ -162,64 +136,15 @@ class HandOffPropertyIT {
       }
       long proofs = source.queryLong("select count(*) from proof");
       assertTrue(proofs >= 20, "the writers committed " + proofs + " transactions");
-      assertEquals(proofs, committed.get(), "every committed transaction left its proof row");
-      assertEquals(
-          0,
-          target.queryLong(
-              "select count(*) from (select 1 from proof_audit group by writer, seq"
-                  + " having count(*) <> 1 or min(op) <> 'INSERT') twice"),
-          "a source transaction was applied twice, seed " + seed);
-      assertEquals(
-          proofs,
-          target.queryLong("select count(distinct (writer, seq)) from proof_audit"),
-          "a source transaction was lost, seed " + seed);
+      assertEquals(proofs, writers.committed(), "every committed transaction left its proof row");
+      ProofWriters.assertAuditedOnce(target, proofs, "seed " + seed);
       assertTrue(skipped > 0, "the hand-off was exercised: some changes were in the copy already");
     } finally {
-      stop.set(true);
+      writers.halt();
       pool.shutdownNow();
       try (Connection c = source.connect()) {
         TestDecoding.dropSlot(c, slot);
       }
-    }
-  }
-
-  /** Random multi-table transactions until {@code stop}; each commit carries its proof row. */
-  private static void write(
-      TestDatabase db,
-      int writer,
-      Random rnd,
-      AtomicBoolean stop,
-      AtomicBoolean slotReady,
-      AtomicInteger nextId,
-      AtomicLong committed,
-      AtomicIntegerArray lastCommitted,
-      ConcurrentLinkedQueue<Throwable> failures) {
-    try (Connection c = db.connect()) {
-      c.setAutoCommit(false);
-      int seq = 0;
-      while (!stop.get()) {
-        try (Statement st = c.createStatement()) {
-          int ops = 1 + rnd.nextInt(5);
-          for (int i = 0; i < ops; i++) {
-            st.execute(randomStatement(rnd, nextId, slotReady.get()));
-          }
-          st.execute("INSERT INTO proof VALUES (" + writer + ", " + ++seq + ", txid_current())");
-          if (rnd.nextInt(10) == 0) {
-            c.rollback();
-          } else {
-            c.commit();
-            committed.incrementAndGet();
-            lastCommitted.set(writer, seq);
-          }
-        } catch (SQLException e) {
-          c.rollback(); // a key taken by another writer, a deadlock: the transaction never was
-          if (!List.of("23505", "40P01", "40001").contains(e.getSQLState())) {
-            throw e;
-          }
-        }
-      }
-    } catch (Throwable t) {
-      failures.add(t);
     }
   }
 
@@ -268,13 +193,13 @@ class HandOffPropertyIT {
    * table that differs.
    */
   private static void assertStreamEndsWithLastCommits(
-      List<SourceTransaction> stream, AtomicIntegerArray lastCommitted, long seed) {
-    for (int w = 0; w < WRITERS; w++) {
-      if (lastCommitted.get(w) == 0) {
+      List<SourceTransaction> stream, ProofWriters writers, long seed) {
+    for (int w = 0; w < writers.writers(); w++) {
+      if (writers.lastCommitted(w) == 0) {
         continue; // committed nothing (proofs >= 20 below holds the writers to work)
       }
       String writer = Integer.toString(w);
-      String seq = Integer.toString(lastCommitted.get(w));
+      String seq = Integer.toString(writers.lastCommitted(w));
       boolean found =
           stream.stream()
               .flatMap(tx -> tx.changes().stream())

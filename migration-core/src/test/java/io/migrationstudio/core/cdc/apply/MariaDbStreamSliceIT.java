@@ -8,7 +8,6 @@ import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.activity.ChunkRange;
 import io.migrationstudio.contracts.activity.TablePlan;
 import io.migrationstudio.contracts.workflow.StreamProgress;
-import io.migrationstudio.core.assess.InventoryService;
 import io.migrationstudio.core.contract.EngineDb;
 import io.migrationstudio.core.copy.ChunkCopier;
 import io.migrationstudio.core.copy.ChunkProgress;
@@ -16,9 +15,11 @@ import io.migrationstudio.core.copy.CopyOptions;
 import io.migrationstudio.core.copy.LoadFinisher;
 import io.migrationstudio.core.copy.TargetPreparer;
 import io.migrationstudio.core.copy.TargetSchema;
-import io.migrationstudio.core.mapping.MappingGenerator;
 import io.migrationstudio.testkit.EmbeddedMariaDbServer;
+import io.migrationstudio.testkit.RestartablePostgres;
+import io.migrationstudio.testkit.RestartablePostgres.Shutdown;
 import io.migrationstudio.testkit.TestDatabase;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,12 +40,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -68,6 +68,9 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
   private static final int HANDOFF_ROWS = 1_000;
 
   private static final int HANDOFF_WRITERS = 3;
+
+  /** A target server of this class's own, for the case that restarts it; started on first use. */
+  private static final RestartablePostgres RESTARTABLE_TARGET = new RestartablePostgres();
 
   @Override
   EngineDb newSource(String prefix) {
@@ -107,67 +110,42 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
     long began = System.nanoTime();
     long atStart;
     long copied;
-    AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger nextId = new AtomicInteger(1_000_000);
-    AtomicLong committed = new AtomicLong();
-    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    ProofWriters writers =
+        new ProofWriters(
+            HANDOFF_WRITERS,
+            source::connect,
+            rnd -> randomChange(rnd, nextId),
+            (writer, seq) -> "INSERT INTO proof VALUES (" + writer + ", " + seq + ")",
+            e -> List.of("23000", "40001").contains(e.getSQLState()) || e.getErrorCode() == 1205);
     ExecutorService pool = Executors.newFixedThreadPool(HANDOFF_WRITERS + 2);
     try {
-      List<Future<?>> writers = new ArrayList<>();
-      for (int w = 0; w < HANDOFF_WRITERS; w++) {
-        Random rnd = new Random(seed * 31 + w);
-        int writer = w;
-        writers.add(
-            pool.submit(() -> writeRandomly(writer, rnd, stop, nextId, committed, failures)));
-      }
+      writers.start(pool, seed);
       Map<String, List<ChunkRange>> chunks;
       try (Connection src = source.connect();
           Connection tgt = target.connect()) {
         chunks = prepareOnline(src, tgt); // the capture starts before the first chunk is read
       }
       atStart = source.queryLong("SELECT count(*) FROM proof"); // at least those before the start
-      target.execute(
-          "CREATE TABLE proof_audit (writer int, seq int, op text)",
-          "CREATE FUNCTION proof_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-              + " INSERT INTO proof_audit VALUES (NEW.writer, NEW.seq, TG_OP); RETURN NULL;"
-              + " END $$",
-          "CREATE TRIGGER proof_audit AFTER INSERT OR UPDATE ON proof"
-              + " FOR EACH ROW EXECUTE FUNCTION proof_audit()",
-          // ALWAYS: the applier's replica mode skips ordinary triggers
-          "ALTER TABLE proof ENABLE ALWAYS TRIGGER proof_audit");
+      ProofWriters.audit(target);
       copyOnline(pool, chunks, new Random(seed));
       Thread.sleep(300); // the writers go on after the copy
-      stop.set(true);
-      for (Future<?> f : writers) {
-        f.get(60, TimeUnit.SECONDS);
-      }
-      assertTrue(failures.isEmpty(), () -> "a writer failed: " + failures.peek());
+      writers.stop();
       try (Connection tgt = target.connect()) {
         new LoadFinisher(PG).online().finish(tgt, mapping, MIGRATION, 0L);
       }
       copied = target.queryLong("SELECT count(*) FROM proof");
     } finally {
-      stop.set(true);
+      writers.halt();
       pool.shutdownNow();
     }
     long proofs = source.queryLong("SELECT count(*) FROM proof");
     assertTrue(proofs >= 20, "the writers committed " + proofs + " transactions");
-    assertEquals(proofs, committed.get(), "every committed transaction left its proof row");
+    assertEquals(proofs, writers.committed(), "every committed transaction left its proof row");
     catchUpOn("SELECT count(*) FROM proof");
-    for (String table : List.of("acct", "entry", "tag", "proof")) {
-      assertEquals(
-          handOffHash(source, table), handOffHash(target, table), table + ", seed " + seed);
-    }
-    assertEquals(
-        0,
-        target.queryLong(
-            "SELECT count(*) FROM (SELECT 1 FROM proof_audit GROUP BY writer, seq"
-                + " HAVING count(*) <> 1 OR min(op) <> 'INSERT') twice"),
-        "a source transaction was applied twice, seed " + seed);
-    assertEquals(
-        proofs,
-        target.queryLong("SELECT count(DISTINCT (writer, seq)) FROM proof_audit"),
-        "a source transaction was lost, seed " + seed);
+    List<String> tables = List.of("acct", "entry", "tag", "proof");
+    assertEquals(sourceHashes(tables), targetHashes(tables), "seed " + seed);
+    ProofWriters.assertAuditedOnce(target, proofs, "seed " + seed);
     // transactions committed after the capture started were in chunks (the stream skipped them),
     // and others only in the stream: both sides of the hand-off were exercised
     assertTrue(copied > atStart, "copied " + copied + ", " + atStart + " before the capture");
@@ -175,43 +153,6 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
     System.out.printf(
         "seed %d: %d transactions, %d copied (%d before the capture started), %d s%n",
         seed, proofs, copied, atStart, (System.nanoTime() - began) / 1_000_000_000);
-  }
-
-  /** Random multi-table transactions until {@code stop}; each commit carries its proof row. */
-  private Void writeRandomly(
-      int writer,
-      Random rnd,
-      AtomicBoolean stop,
-      AtomicInteger nextId,
-      AtomicLong committed,
-      ConcurrentLinkedQueue<Throwable> failures) {
-    try (Connection c = source.connect();
-        Statement st = c.createStatement()) {
-      c.setAutoCommit(false);
-      int seq = 0;
-      while (!stop.get()) {
-        try {
-          for (int i = 1 + rnd.nextInt(5); i > 0; i--) {
-            st.execute(randomChange(rnd, nextId));
-          }
-          st.execute("INSERT INTO proof VALUES (" + writer + ", " + ++seq + ")");
-          if (rnd.nextInt(10) == 0) {
-            c.rollback();
-          } else {
-            c.commit();
-            committed.incrementAndGet();
-          }
-        } catch (SQLException e) {
-          c.rollback(); // a key another writer took, a deadlock: the transaction never was
-          if (!List.of("23000", "40001").contains(e.getSQLState()) && e.getErrorCode() != 1205) {
-            throw e;
-          }
-        }
-      }
-    } catch (Throwable t) {
-      failures.add(t);
-    }
-    return null;
   }
 
   /** One random change to {@code acct}, {@code entry} or {@code tag}. */
@@ -283,34 +224,6 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
     }
   }
 
-  /** {@code table}'s row count and the md5 of its rows in key order, computed by its own server. */
-  private static String handOffHash(Object db, String table) throws SQLException {
-    boolean pg = db instanceof TestDatabase;
-    String row =
-        switch (table) {
-          case "acct" -> "concat_ws(',', id, v, note)";
-          case "entry" -> "concat_ws(',', id, acct, amount)";
-          case "tag" -> "concat_ws(',', id, label)";
-          default -> "concat_ws(',', writer, seq)";
-        };
-    String order = table.equals("proof") ? "writer, seq" : "id";
-    String agg =
-        pg
-            ? "string_agg(" + row + ", ';' ORDER BY " + order + ")"
-            : "group_concat(" + row + " ORDER BY " + order + " SEPARATOR ';')";
-    String sql = "SELECT concat(count(*), ':', coalesce(md5(" + agg + "), '-')) FROM " + table;
-    try (Connection c = pg ? ((TestDatabase) db).connect() : ((EngineDb) db).connect();
-        Statement st = c.createStatement()) {
-      if (!pg) {
-        st.execute("SET SESSION group_concat_max_len = 16777216");
-      }
-      try (ResultSet rs = st.executeQuery(sql)) {
-        rs.next();
-        return rs.getString(1);
-      }
-    }
-  }
-
   /**
    * The source server stops and starts again while a writer commits and slices apply: the binlog
    * reader's connection ends with the server, the failed slices are retried as Temporal would, the
@@ -322,6 +235,27 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
   void theSourceServerRestartedWhileTheStreamRuns(TestDatabase target) throws Exception {
     setUp(target);
     restartWhileStreaming(EmbeddedMariaDbServer::restart);
+  }
+
+  /**
+   * The target PostgreSQL goes down with an immediate shutdown (SIGQUIT to the postmaster: no
+   * session is told, no checkpoint, crash recovery at the next start) and starts again while a
+   * writer commits on the source and slices apply the binlog: the slice in flight fails, its open
+   * target transaction never commits, and with {@code synchronous_commit = off} even a batch whose
+   * commit was acknowledged can be lost with the position written in it. That is the harder case
+   * than a fast shutdown, which ends the sessions and checkpoints first. The retried slices resume
+   * from the position the target kept; after catch-up each server's hash of {@code acct} and {@code
+   * proof} is the same, and the audit trigger shows every source transaction applied once.
+   */
+  @Test
+  void theTargetServerRestartedImmediatelyWhileTheStreamRuns() throws Exception {
+    setUp(RESTARTABLE_TARGET.createDatabase("target"));
+    restartWhileStreaming(() -> RESTARTABLE_TARGET.restart(Shutdown.IMMEDIATE));
+  }
+
+  @AfterAll
+  static void stopTheRestartableTarget() throws IOException {
+    RESTARTABLE_TARGET.close();
   }
 
   /**
@@ -633,7 +567,7 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
     List<CascadeOrphans.Removed> swept = whileStreaming(this::sweep);
     assertEquals(
         List.of(new CascadeOrphans.Removed("grand", grandKey(), 1, 0, 0)), swept, "the sweep");
-    assertEquals(hashes(source, tables), hashes(target, tables));
+    assertEquals(sourceHashes(tables), targetHashes(tables));
     assertForeignKeysValidated(2);
     assertEquals(
         1,
@@ -659,7 +593,7 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
         List.of(new CascadeOrphans.Removed("grand", grandKey(), 1, 0, 1)), swept, "the sweep");
     assertEquals(0, target.queryLong("SELECT count(*) FROM grand WHERE id = 204"));
     assertEquals(1, target.queryLong("SELECT count(*) FROM grand WHERE id = 300"));
-    assertEquals(hashes(source, tables), hashes(target, tables));
+    assertEquals(sourceHashes(tables), targetHashes(tables));
     try (Connection c = target.connect()) {
       List<ForeignKeyValidation.Failure> failed =
           new ForeignKeyValidation(PG, TargetSchema.DEFAULT_STUDIO_SCHEMA)
@@ -777,14 +711,7 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
    */
   private Map<String, List<ChunkRange>> prepareOnline(Connection src, Connection tgt)
       throws SQLException {
-    mapping =
-        new MappingGenerator()
-            .generate(
-                InventoryService.introspect(src, source.dialect(), source.schema(), t -> true),
-                spec,
-                null);
-    TargetPreparer.Prepared prepared =
-        new TargetPreparer(source.dialect(), PG).prepare(src, tgt, mapping, MIGRATION, 100);
+    TargetPreparer.Prepared prepared = mapAndPrepare(src, tgt);
     var started = streams.prepare(spec, mapping, MIGRATION); // before the first chunk is read
     capture = started.capture();
     start = started.position();
@@ -824,9 +751,9 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
    */
   private void sliceUntilSame(List<String> tables, Callable<String> message) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (!hashes(source, tables).equals(hashes(target, tables))) {
+    while (!sourceHashes(tables).equals(targetHashes(tables))) {
       if (System.nanoTime() > deadline) {
-        assertEquals(hashes(source, tables), hashes(target, tables), message.call());
+        assertEquals(sourceHashes(tables), targetHashes(tables), message.call());
         fail("unreachable");
       }
       slice(Duration.ofSeconds(3), p -> {});
@@ -889,43 +816,5 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
       }
       c.commit();
     }
-  }
-
-  /** Each table's rows (key order) hashed by the server that holds them. */
-  private static Map<String, String> hashes(Object db, List<String> tables) throws SQLException {
-    Map<String, String> out = new java.util.TreeMap<>();
-    boolean pg = db instanceof TestDatabase;
-    try (Connection c = pg ? ((TestDatabase) db).connect() : ((EngineDb) db).connect();
-        Statement st = c.createStatement()) {
-      for (String t : tables) {
-        String row =
-            t.equals("link") || t.equals("kin")
-                ? "concat_ws(',', pid, n)"
-                : t.equals("kin_note")
-                    ? "concat_ws(',', id, pid, n)"
-                    : t.equals("parent")
-                        ? "concat_ws(',', id, v)"
-                        : t.equals("uparent")
-                            ? "concat_ws(',', id, code)"
-                            : pg
-                                ? "concat_ws(',', id, coalesce(CAST(pid AS text), 'null'))"
-                                : "concat_ws(',', id, coalesce(pid, 'null'))";
-        String order = t.equals("link") || t.equals("kin") ? "pid, n" : "id";
-        String sql =
-            pg
-                ? "SELECT md5(string_agg(" + row + ", ';' ORDER BY " + order + ")) FROM " + t
-                : "SELECT md5(group_concat("
-                    + row
-                    + " ORDER BY "
-                    + order
-                    + " SEPARATOR ';')) FROM "
-                    + t;
-        try (ResultSet rs = st.executeQuery(sql)) {
-          rs.next();
-          out.put(t, rs.getString(1));
-        }
-      }
-    }
-    return out;
   }
 }

@@ -3,17 +3,10 @@ package io.migrationstudio.core.cdc.apply;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.migrationstudio.core.contract.EngineDb;
+import io.migrationstudio.testkit.RestartablePostgres;
+import io.migrationstudio.testkit.RestartablePostgres.Shutdown;
 import io.migrationstudio.testkit.TestDatabase;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,16 +19,16 @@ class PostgresStreamSliceIT extends AbstractStreamSliceIT {
    * A server of this class's own, for the database a restart case stops and starts again (the
    * shared server stays up for every other test); started on first use.
    */
-  private static EmbeddedPostgres restartable;
-
-  private static Path restartableData;
+  private static final RestartablePostgres RESTARTABLE = new RestartablePostgres();
 
   /** Whether {@link #newSource} puts the source on the restartable server. */
   private boolean sourceRestarts;
 
   @Override
   EngineDb newSource(String prefix) {
-    return sourceRestarts ? EngineDb.of(restartableDatabase(prefix)) : EngineDb.postgres(prefix);
+    return sourceRestarts
+        ? EngineDb.of(RESTARTABLE.createDatabase(prefix))
+        : EngineDb.postgres(prefix);
   }
 
   /** The slot keeps WAL from its restart position, which trails the confirmed one. */
@@ -54,72 +47,22 @@ class PostgresStreamSliceIT extends AbstractStreamSliceIT {
   void theSourceServerRestartedWhileTheStreamRuns(TestDatabase target) throws Exception {
     sourceRestarts = true;
     setUp(target);
-    restartWhileStreaming(PostgresStreamSliceIT::restart);
+    restartWhileStreaming(() -> RESTARTABLE.restart(Shutdown.FAST));
   }
 
   /**
-   * The target server stops and starts again while a writer commits and slices apply: a batch in
-   * flight is rolled back with its position, the retried slice starts from the position the target
-   * committed, and every source transaction lands exactly once.
+   * The target server stops (fast shutdown) and starts again while a writer commits and slices
+   * apply: a batch in flight is rolled back with its position, the retried slice starts from the
+   * position the target committed, and every source transaction lands exactly once.
    */
   @Test
   void theTargetServerRestartedWhileTheStreamRuns() throws Exception {
-    setUp(restartableDatabase("target"));
-    restartWhileStreaming(PostgresStreamSliceIT::restart);
-  }
-
-  private static synchronized EmbeddedPostgres restartable() {
-    if (restartable == null) {
-      try {
-        restartableData = Files.createTempDirectory("restartable-pg");
-        restartable = start(0);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-    return restartable;
-  }
-
-  /** Stops the restartable server (fast shutdown) and starts it again on its port and data. */
-  private static synchronized void restart() throws IOException {
-    int port = restartable.getPort();
-    restartable.close();
-    restartable = start(port);
-  }
-
-  private static EmbeddedPostgres start(int port) throws IOException {
-    return EmbeddedPostgres.builder()
-        .setDataDirectory(restartableData)
-        .setCleanDataDirectory(false)
-        .setPort(port)
-        .setServerConfig("fsync", "off")
-        .setServerConfig("synchronous_commit", "off")
-        .setServerConfig("wal_level", "logical")
-        .setServerConfig("max_wal_senders", "10")
-        .setServerConfig("max_replication_slots", "10")
-        .start();
-  }
-
-  private static TestDatabase restartableDatabase(String prefix) {
-    String name = prefix + "_" + Long.toHexString(System.nanoTime() & 0xffffffL);
-    String url = restartable().getJdbcUrl("postgres", "postgres");
-    try (Connection c = DriverManager.getConnection(url);
-        Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create " + name, e);
-    }
-    return new TestDatabase(
-        name, "jdbc:postgresql://localhost:" + restartable.getPort() + "/" + name, "postgres");
+    setUp(RESTARTABLE.createDatabase("target"));
+    restartWhileStreaming(() -> RESTARTABLE.restart(Shutdown.FAST));
   }
 
   @AfterAll
   static void stopTheRestartableServer() throws IOException {
-    if (restartable != null) {
-      restartable.close();
-      try (Stream<Path> files = Files.walk(restartableData)) {
-        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
+    RESTARTABLE.close();
   }
 }
