@@ -1,5 +1,6 @@
 package io.migrationstudio.studio;
 
+import io.migrationstudio.core.diff.DdlTarget;
 import io.migrationstudio.core.diff.DiffReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,8 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code studio diff OLD NEW}: the schema diff between two schema files, with forward and rollback
- * PostgreSQL DDL per change ({@link DiffReport}). Markdown on standard output (or {@code --json});
+ * {@code studio diff OLD NEW}: the schema diff between two schemas, with forward and rollback DDL
+ * per change ({@link DiffReport}) for the engine and server version of OLD (the database the
+ * forward script changes): a live database's version, an {@code inventory.json}'s {@code
+ * server_version}, or {@code --target-version}. Markdown on standard output (or {@code --json});
  * {@code --out DIR} writes {@code diff.md}, {@code diff.json}, {@code forward.sql} and {@code
  * rollback.sql}.
  */
@@ -21,7 +24,8 @@ import picocli.CommandLine.Parameters;
       "Compare two schemas: inventory.json files, the seed toolkit's JSON schema format, or live"
           + " databases (JDBC URLs; --user, --password ${env:NAME}, --schema).",
       "Every change is classified breaking / potentially breaking / compatible, with severity,"
-          + " forward and rollback DDL in the engine's syntax (OLD's engine unless --dialect).",
+          + " forward and rollback DDL in the engine's syntax (OLD's engine unless --dialect)"
+          + " for OLD's server version (--target-version for files that do not record one).",
       "Exit 0 no breaking change, 1 breaking changes, 2 invalid input."
     })
 final class DiffCommand implements Callable<Integer> {
@@ -51,6 +55,15 @@ final class DiffCommand implements Callable<Integer> {
               + " toolkit's format)")
   String dialect;
 
+  @Option(
+      names = "--target-version",
+      paramLabel = "VERSION",
+      description =
+          "server version the DDL runs on, e.g. 16.4 (default: OLD's, read from the live"
+              + " database or inventory.json's server_version; unknown for the toolkit's format:"
+              + " DDL that works on every version)")
+  String targetVersion;
+
   @Option(names = "--json", description = "print JSON instead of Markdown")
   boolean json;
 
@@ -62,13 +75,17 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    io.migrationstudio.core.diff.DiffSchema old = read(before);
     DiffReport r =
         DiffReport.of(
-            dialect != null
-                ? io.migrationstudio.core.dialect.Dialects.forName(dialect)
-                : DiffReport.engineOf(before),
+            DdlTarget.forChanging(
+                dialect != null
+                    ? io.migrationstudio.core.dialect.Dialects.forName(dialect)
+                    : DiffReport.engineOf(before),
+                old,
+                targetVersion),
             io.migrationstudio.contracts.MigrationException.redact(before),
-            read(before),
+            old,
             io.migrationstudio.contracts.MigrationException.redact(after),
             read(after));
     System.out.print(json ? r.json() + "\n" : r.markdown());

@@ -35,6 +35,19 @@ class DiffCommandTest {
         StudioMain.execute("diff", before.toString(), after.toString(), "--out", out.toString()));
     String md = Files.readString(out.resolve("diff.md"), StandardCharsets.UTF_8);
     assertTrue(md.contains("0 breaking"), md);
+    assertTrue(md.contains("DDL written for postgresql (server version unknown)"), md);
+    assertEquals(
+        0,
+        StudioMain.execute(
+            "diff",
+            before.toString(),
+            after.toString(),
+            "--target-version",
+            "16.4",
+            "--out",
+            out.toString()));
+    md = Files.readString(out.resolve("diff.md"), StandardCharsets.UTF_8);
+    assertTrue(md.contains("DDL written for postgresql 16.4."), md);
     assertTrue(
         Files.readString(out.resolve("rollback.sql")).contains("DROP TABLE \"user_preferences\""));
     assertTrue(Files.readString(out.resolve("diff.json")).contains("\"forward\""));

@@ -22,14 +22,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What {@code studio diff OLD NEW} reports: every change with its impact, severity, reason, forward
- * and rollback DDL and rollback note; the whole forward and rollback scripts; counts per impact.
+ * What {@code studio diff OLD NEW} reports: the engine and server version the DDL is written for
+ * ({@link DdlTarget#describe}); every change with its impact, severity, reason, forward and
+ * rollback DDL, rollback note and note; the whole forward and rollback scripts; counts per impact.
  * {@link #exitCode}: 0 when nothing breaks, 1 when a change is breaking (2, invalid input, is the
  * caller's).
  */
 public record DiffReport(
     String before,
     String after,
+    String target,
     Map<String, Integer> counts,
     List<SchemaDiff.Change> changes,
     List<String> forward,
@@ -42,8 +44,14 @@ public record DiffReport(
     rollback = List.copyOf(rollback);
   }
 
+  /** The diff in {@code target}'s DDL for a server of unknown version. */
   public static DiffReport of(
       Dialect target, String beforeName, DiffSchema before, String afterName, DiffSchema after) {
+    return of(DdlTarget.of(target), beforeName, before, afterName, after);
+  }
+
+  public static DiffReport of(
+      DdlTarget target, String beforeName, DiffSchema before, String afterName, DiffSchema after) {
     List<SchemaDiff.Change> changes = SchemaDiff.compare(target, before, after);
     Map<String, Integer> counts = new TreeMap<>();
     for (SchemaDiff.Impact i : SchemaDiff.Impact.values()) {
@@ -52,6 +60,7 @@ public record DiffReport(
     return new DiffReport(
         beforeName,
         afterName,
+        target.describe(),
         counts,
         changes,
         SchemaDiff.forward(changes),
@@ -152,12 +161,16 @@ public record DiffReport(
     sb.append(changes.size()).append(" changes (");
     sb.append(counts.get("breaking")).append(" breaking, ");
     sb.append(counts.get("potentially breaking")).append(" potentially breaking, ");
-    sb.append(counts.get("compatible")).append(" compatible).\n\n");
+    sb.append(counts.get("compatible")).append(" compatible). DDL written for ");
+    sb.append(target).append(".\n\n");
     sb.append("| impact | severity | object | change | why |\n|---|---|---|---|---|\n");
     for (SchemaDiff.Change c : changes) {
       sb.append("| ").append(c.impact().label()).append(" | ").append(c.severity());
       sb.append(" | ").append(cell(c.object())).append(" | ").append(cell(c.change()));
       sb.append(" | ").append(cell(c.why()));
+      if (c.note() != null) {
+        sb.append(" Note: ").append(cell(c.note())).append('.');
+      }
       if (c.rollbackNote() != null) {
         sb.append(" Rollback: ").append(cell(c.rollbackNote()));
       }

@@ -22,15 +22,16 @@ import java.util.Objects;
  * (with both actions) and indexes (partial, on expressions), SQLite's WITHOUT ROWID and CREATE
  * TABLE text; views with their definitions (and the column list their DDL declares, if any) and
  * routines with theirs; triggers with their DDL, {@code null} when the input does not catalogue
- * them (the toolkit's format) — they are not compared, only re-created by a SQLite table rebuild.
- * Maps keep their source order.
+ * them (the toolkit's format) — they are not compared, only re-created by a SQLite table rebuild;
+ * the {@link Server} it was read from, null when unknown. Maps keep their source order.
  */
 public record DiffSchema(
     String name,
     Map<String, Table> tables,
     Map<String, View> views,
     Map<String, String> routines,
-    List<Trigger> triggers) {
+    List<Trigger> triggers,
+    Server server) {
   public DiffSchema {
     tables = copy(tables);
     views = copy(views);
@@ -44,8 +45,15 @@ public record DiffSchema(
       Map<String, Table> tables,
       Map<String, View> views,
       Map<String, String> routines) {
-    this(name, tables, views, routines, null);
+    this(name, tables, views, routines, null, null);
   }
+
+  /**
+   * The server a schema was read from: its engine ({@code postgresql}, {@code mariadb}...) and
+   * version ({@code 16.11}, {@code 11.4.5-MariaDB}); null when the input names none (the toolkit's
+   * format). {@link DdlTarget#forChanging} writes the DDL for it.
+   */
+  public record Server(String engine, String version) {}
 
   private static <V> Map<String, V> copy(Map<String, V> m) {
     return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(m));
@@ -125,14 +133,16 @@ public record DiffSchema(
       columns = List.copyOf(columns);
     }
 
-    /** Same columns, uniqueness, predicate and (on expressions) definition, spacing aside. */
+    /**
+     * Same columns, uniqueness, predicate and (on expressions) definition, spacing and the schema
+     * and name of the table it names aside.
+     */
     boolean sameAs(Index other) {
       return name.equals(other.name)
           && columns.equals(other.columns)
           && unique == other.unique
           && Objects.equals(normOrNull(predicate), normOrNull(other.predicate))
-          && (!columns.isEmpty()
-              || Objects.equals(normOrNull(definition), normOrNull(other.definition)));
+          && (!columns.isEmpty() || IndexDdl.sameIgnoringTable(definition, other.definition));
     }
 
     private static String normOrNull(String s) {
@@ -243,7 +253,15 @@ public record DiffSchema(
         inventory.triggers().stream()
             .map(t -> new Trigger(t.name(), t.table(), t.definition()))
             .toList();
-    return new DiffSchema(inventory.schema(), tables, views, routines, triggers);
+    return new DiffSchema(
+        inventory.schema(),
+        tables,
+        views,
+        routines,
+        triggers,
+        inventory.engine() == null
+            ? null
+            : new Server(inventory.engine(), inventory.serverVersion()));
   }
 
   /** The same names in the same order, case aside (SQLite's names are case-insensitive). */

@@ -73,7 +73,12 @@ public final class SchemaDiff {
     }
   }
 
-  /** One change, with its classification and DDL; {@code rollbackNote} when data cannot return. */
+  /**
+   * One change, with its classification and DDL; {@code rollbackNote} when data cannot return;
+   * {@code note} what the forward DDL does beyond the change itself: how it makes a change the
+   * target cannot make in place and what else that touches, or a conversion of the stored values
+   * (null when nothing).
+   */
   public record Change(
       String object,
       String change,
@@ -81,7 +86,8 @@ public final class SchemaDiff {
       String severity,
       String why,
       List<Step> steps,
-      @JsonProperty("rollback_note") String rollbackNote) {
+      @JsonProperty("rollback_note") String rollbackNote,
+      String note) {
     public Change {
       steps = List.copyOf(steps);
     }
@@ -105,11 +111,16 @@ public final class SchemaDiff {
   static final int ROUTINE = 12;
 
   private final Dialect pg;
+  private final DdlTarget target;
   private final Syntax syntax;
   private final List<Change> changes = new ArrayList<>();
   // the schemas compared: a SQLite rebuild re-creates their views and triggers
   private DiffSchema before;
   private DiffSchema after;
+  // views a column's drop and re-add drops and re-creates already (each once)
+  private final Set<String> viewsRecreated = new java.util.HashSet<>();
+  // the note of the change being added (see Change.note), taken by the next add
+  private String pendingNote;
 
   /** The DDL spellings that differ between engines. */
   enum Syntax {
@@ -133,13 +144,22 @@ public final class SchemaDiff {
     FOREIGN_KEY
   }
 
-  private SchemaDiff(Dialect pg) {
-    this.pg = pg;
+  private SchemaDiff(DdlTarget target) {
+    this.pg = target.dialect();
+    this.target = target;
     this.syntax = Syntax.of(pg);
   }
 
-  /** The changes from {@code before} to {@code after}, in a stable order (object, then change). */
+  /**
+   * The changes from {@code before} to {@code after}, in a stable order (object, then change), in
+   * the DDL of {@code target}'s engine for a server of unknown version.
+   */
   public static List<Change> compare(Dialect target, DiffSchema before, DiffSchema after) {
+    return compare(DdlTarget.of(target), before, after);
+  }
+
+  /** The changes from {@code before} to {@code after}, in DDL {@code target} runs. */
+  public static List<Change> compare(DdlTarget target, DiffSchema before, DiffSchema after) {
     SchemaDiff d = new SchemaDiff(target);
     d.run(before, after);
     return List.copyOf(d.changes);
@@ -346,7 +366,7 @@ public final class SchemaDiff {
       defs.add("  CONSTRAINT " + pg.quote(uniqueName(t, u)) + " UNIQUE (" + cols(u) + ")");
     }
     for (String check : t.checks()) {
-      defs.add("  CONSTRAINT " + pg.quote(checkName(t, check)) + " CHECK (" + check + ")");
+      defs.add("  CONSTRAINT " + pg.quote(checkName(t, check)) + " " + checkClause(check));
     }
     if (syntax == Syntax.SQLITE) {
       for (DiffSchema.Fk fk : t.foreignKeys()) {
@@ -388,7 +408,7 @@ public final class SchemaDiff {
     String table = pg.quote(t.name());
     List<String> recreate = new ArrayList<>();
     // recreated as the forward script of an added table would create it
-    SchemaDiff inverse = new SchemaDiff(pg);
+    SchemaDiff inverse = new SchemaDiff(target);
     inverse.tableAdded(t);
     for (Change c : inverse.changes) {
       c.steps().forEach(s -> recreate.addAll(s.forward()));
@@ -437,7 +457,8 @@ public final class SchemaDiff {
                   c.severity(),
                   c.why(),
                   i == first ? List.of(rebuild) : List.of(),
-                  c.rollbackNote()));
+                  c.rollbackNote(),
+                  c.note()));
         }
       }
     }
@@ -540,7 +561,8 @@ public final class SchemaDiff {
                 List.of(setDefault(alter, col, c)),
                 List.of(setDefault(alter, col, o))));
       }
-      collationAndGeneration(object, alter, col, o, c);
+      charsetAndCollation(object, alter, col, o, c);
+      generationChanged(object, old, t, o, c);
     }
     if (old.withoutRowid() != t.withoutRowid()) {
       add(
@@ -720,16 +742,30 @@ public final class SchemaDiff {
     return t.indexes().stream().filter(i -> i.name().equals(name)).findFirst().orElse(null);
   }
 
-  /** A column's collation or generation changed: each is a change of its own. */
-  private void collationAndGeneration(
+  /**
+   * A column's character set (MariaDB/MySQL) or collation changed: a change of its own. MariaDB's
+   * catalogue names a column's collation only when it differs from its table's default, but spells
+   * the column's own character set and collation in its type: those are compared, so a column whose
+   * table default changed with it (latin1 to utf8mb4, default collations on both sides) is a
+   * change.
+   */
+  private void charsetAndCollation(
       String object, String alter, String col, DiffSchema.Col o, DiffSchema.Col c) {
-    if (!Objects.equals(o.collation(), c.collation())) {
+    String charset = spelled(CHARSET, o);
+    String newCharset = spelled(CHARSET, c);
+    if (charset != null && newCharset != null && !charset.equalsIgnoreCase(newCharset)) {
+      charsetChanged(object, alter, col, o, c);
+      return;
+    }
+    // both types spell their collation (two MariaDB catalogues): compared whatever the tables'
+    // defaults; otherwise as declared
+    boolean spelled = spelled(COLLATE, o) != null && spelled(COLLATE, c) != null;
+    String from = spelled ? spelled(COLLATE, o) : o.collation();
+    String to = spelled ? spelled(COLLATE, c) : c.collation();
+    if (!Objects.equals(from, to)) {
       add(
           object,
-          "collation "
-              + orElse(o.collation(), "default")
-              + " → "
-              + orElse(c.collation(), "default"),
+          "collation " + orElse(from, "default") + " → " + orElse(to, "default"),
           Impact.POTENTIALLY_BREAKING,
           "medium",
           "comparisons, sorting and unique keys on the column follow the other collation",
@@ -739,29 +775,205 @@ public final class SchemaDiff {
               List.of(alterCollation(alter, col, c)),
               List.of(alterCollation(alter, col, o))));
     }
-    if (!Objects.equals(generation(o), generation(c))) {
-      Impact impact =
-          o.generated() == null
-              ? Impact.BREAKING
-              : c.generated() == null ? Impact.COMPATIBLE : Impact.POTENTIALLY_BREAKING;
+  }
+
+  /** MariaDB/MySQL: the column's character set changed; MODIFY COLUMN converts its values. */
+  private void charsetChanged(
+      String object, String alter, String col, DiffSchema.Col o, DiffSchema.Col c) {
+    String from = spelled(CHARSET, o);
+    String to = spelled(CHARSET, c);
+    pendingNote =
+        "MODIFY COLUMN converts every stored value from "
+            + from
+            + " to "
+            + to
+            + " (the table is copied: on a large table it takes time and blocks writes); byte"
+            + " lengths change, so an index on the column may exceed its key length limit";
+    add(
+        object,
+        "character set "
+            + from
+            + " → "
+            + to
+            + " (collation "
+            + spelled(COLLATE, o)
+            + " → "
+            + spelled(COLLATE, c)
+            + ")",
+        Impact.POTENTIALLY_BREAKING,
+        "medium",
+        "the values are converted to "
+            + to
+            + "; comparisons, sorting and unique keys follow its collation, and clients that"
+            + " read or write bytes in "
+            + from
+            + " see other bytes",
+        "rolling back converts the values back to "
+            + from
+            + ": a value with a character "
+            + from
+            + " cannot hold, written meanwhile, fails it under a strict sql_mode (MariaDB's"
+            + " default) and becomes '?' without one; find such rows first (WHERE CONVERT("
+            + col
+            + " USING "
+            + from
+            + ") <> "
+            + col
+            + ")",
+        new Step(
+            ALTER_COLUMN,
+            List.of(alter + "MODIFY COLUMN " + columnDef(c)),
+            List.of(alter + "MODIFY COLUMN " + columnDef(o))));
+  }
+
+  /** {@code CHARACTER SET} or {@code COLLATE} as a MariaDB/MySQL type spells it; null if not. */
+  private String spelled(Pattern clause, DiffSchema.Col c) {
+    if (syntax != Syntax.MYSQL) {
+      return null;
+    }
+    Matcher m = clause.matcher(GENERATED_IN_TYPE.matcher(c.type()).replaceFirst(""));
+    return m.find() ? m.group(1) : null;
+  }
+
+  private static final Pattern CHARSET =
+      Pattern.compile("\\sCHARACTER\\s+SET\\s+(\\S+)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern COLLATE =
+      Pattern.compile("\\sCOLLATE\\s+(\\S+)", Pattern.CASE_INSENSITIVE);
+
+  /** A column's generation changed (added, dropped, another expression). */
+  private void generationChanged(
+      String object, DiffSchema.Table old, DiffSchema.Table t, DiffSchema.Col o, DiffSchema.Col c) {
+    if (Objects.equals(generation(o), generation(c))) {
+      return;
+    }
+    Impact impact =
+        o.generated() == null
+            ? Impact.BREAKING
+            : c.generated() == null ? Impact.COMPATIBLE : Impact.POTENTIALLY_BREAKING;
+    String change =
+        "generated " + orElse(generation(o), "none") + " → " + orElse(generation(c), "none");
+    String severity =
+        impact == Impact.BREAKING ? "high" : impact == Impact.COMPATIBLE ? "low" : "medium";
+    String why =
+        o.generated() == null
+            ? "writes that name the column fail; its values are computed"
+            : c.generated() == null
+                ? "the column keeps its values and takes writes"
+                : "readers see values computed otherwise";
+    if (syntax == Syntax.POSTGRESQL
+        && o.generated() != null
+        && c.generated() != null
+        && !target.atLeast(17)) {
+      pendingNote = readdNote(old, t, c);
       add(
           object,
-          "generated " + orElse(generation(o), "none") + " → " + orElse(generation(c), "none"),
+          change,
           impact,
-          impact == Impact.BREAKING ? "high" : impact == Impact.COMPATIBLE ? "low" : "medium",
-          o.generated() == null
-              ? "writes that name the column fail; its values are computed"
-              : c.generated() == null
-                  ? "the column keeps its values and takes writes"
-                  : "readers see values computed otherwise",
-          c.generated() == null
-              ? "rolling back computes the column again: values written to it meanwhile are lost"
-              : null,
-          new Step(
-              ALTER_COLUMN,
-              List.of(alterGeneration(alter, col, o, c)),
-              List.of(alterGeneration(alter, col, c, o))));
+          severity,
+          why,
+          "rolling back drops the column and adds it again with the old expression: its values"
+              + " are computed again, none is lost",
+          readdGenerated(old, t, o, c).toArray(new Step[0]));
+      return;
     }
+    String alter = "ALTER TABLE " + pg.quote(t.name()) + " ";
+    String col = pg.quote(c.name());
+    add(
+        object,
+        change,
+        impact,
+        severity,
+        why,
+        c.generated() == null
+            ? "rolling back computes the column again: values written to it meanwhile are lost"
+            : null,
+        new Step(
+            ALTER_COLUMN,
+            List.of(alterGeneration(alter, col, o, c)),
+            List.of(alterGeneration(alter, col, c, o))));
+  }
+
+  /**
+   * PostgreSQL before 17 (no {@code ALTER COLUMN ... SET EXPRESSION}): the generated column {@code
+   * c} dropped and added again with its new expression, and back. DROP COLUMN drops the indexes,
+   * unique keys and CHECKs on it: those the diff leaves unchanged are re-created in the same step;
+   * the unchanged views that use it (DROP COLUMN fails while one does) are dropped before and
+   * re-created after, each once.
+   */
+  private List<Step> readdGenerated(
+      DiffSchema.Table old, DiffSchema.Table t, DiffSchema.Col o, DiffSchema.Col c) {
+    List<Step> steps = new ArrayList<>();
+    steps.add(new Step(ALTER_COLUMN, readd(t, c, old), readd(old, o, t)));
+    for (DiffSchema.View v : viewsUsing(t, c)) {
+      if (viewsRecreated.add(v.name())) {
+        steps.add(new Step(DROP_VIEW, List.of(dropView(v.name())), List.of(createView(v))));
+        steps.add(new Step(CREATE_VIEW, List.of(createView(v)), List.of(dropView(v.name()))));
+      }
+    }
+    return steps;
+  }
+
+  /** Drops column {@code c} of {@code t}, adds it again, re-creates what the drop took with it. */
+  private List<String> readd(DiffSchema.Table t, DiffSchema.Col c, DiffSchema.Table other) {
+    String alter = "ALTER TABLE " + pg.quote(t.name()) + " ";
+    List<String> out = new ArrayList<>();
+    out.add(alter + "DROP COLUMN " + pg.quote(c.name()));
+    out.add(alter + "ADD COLUMN " + columnDef(c));
+    for (List<String> u : t.uniques()) {
+      if (u.contains(c.name()) && other.uniques().contains(u)) {
+        out.add(addUnique(t, u));
+      }
+    }
+    for (String check : t.checks()) {
+      if (names(check, c.name()) && normSet(other.checks()).contains(norm(check))) {
+        out.add(addCheck(t, check));
+      }
+    }
+    for (DiffSchema.Index ix : t.indexes()) {
+      DiffSchema.Index same = indexNamed(other, ix.name());
+      if (same != null && same.sameAs(ix) && indexUses(ix, c.name())) {
+        out.add(createIndex(t, ix));
+      }
+    }
+    return out;
+  }
+
+  private static boolean indexUses(DiffSchema.Index ix, String column) {
+    return ix.columns().contains(column)
+        || names(ix.predicate(), column)
+        || (ix.columns().isEmpty() && names(ix.definition(), column));
+  }
+
+  /** The views the diff leaves alone that name table {@code t} and column {@code c}. */
+  private List<DiffSchema.View> viewsUsing(DiffSchema.Table t, DiffSchema.Col c) {
+    return unchangedViewsNaming(t.name()).stream()
+        .filter(v -> names(v.definition(), c.name()))
+        .toList();
+  }
+
+  /** The note of a generated column dropped and added again (PostgreSQL before 17). */
+  private String readdNote(DiffSchema.Table old, DiffSchema.Table t, DiffSchema.Col c) {
+    List<String> indexes =
+        t.indexes().stream()
+            .filter(ix -> indexUses(ix, c.name()) && indexNamed(old, ix.name()) != null)
+            .map(DiffSchema.Index::name)
+            .toList();
+    List<String> views = viewsUsing(t, c).stream().map(DiffSchema.View::name).toList();
+    return "cannot be done in place on "
+        + target.describe()
+        + ": ALTER COLUMN ... SET EXPRESSION needs PostgreSQL 17"
+        + (target.serverVersion() == null
+            ? " (the target's version is unknown: pass --target-version 17 or newer to get it)"
+            : "")
+        + ". The column is dropped and added again with the new expression, its values computed"
+        + " anew; it moves to the end of the table's columns (SELECT * sees another order). DROP"
+        + " COLUMN drops the indexes, unique keys and CHECKs on it: the step re-creates them"
+        + (indexes.isEmpty() ? "" : " (indexes " + String.join(", ", indexes) + ")")
+        + "; the views that use it"
+        + (views.isEmpty() ? "" : " (" + String.join(", ", views) + ")")
+        + " are dropped before and re-created after. Other objects that depend on it (foreign"
+        + " keys referencing it, materialized views, rules, policies, triggers) make the DROP"
+        + " fail: drop them first and re-create them after by hand";
   }
 
   /** {@code expression [kind]} of a generated column, null for another. */
@@ -1169,7 +1381,9 @@ public final class SchemaDiff {
       String why,
       String note,
       Step... steps) {
-    changes.add(new Change(object, change, impact, severity, why, List.of(steps), note));
+    changes.add(
+        new Change(object, change, impact, severity, why, List.of(steps), note, pendingNote));
+    pendingNote = null;
   }
 
   private String columnDef(DiffSchema.Col c) {
@@ -1306,10 +1520,22 @@ public final class SchemaDiff {
 
   private String addCheck(DiffSchema.Table t, String check) {
     String alter = "ALTER TABLE " + pg.quote(t.name());
+    String clause = checkClause(check);
     return syntax == Syntax.SQLITE
-        ? sqliteCannot(alter, "CHECK (" + check + ")", "add a CHECK constraint")
-        : alter + " ADD CONSTRAINT " + pg.quote(checkName(t, check)) + " CHECK (" + check + ")";
+        ? sqliteCannot(alter, clause, "add a CHECK constraint")
+        : alter + " ADD CONSTRAINT " + pg.quote(checkName(t, check)) + " " + clause;
   }
+
+  /**
+   * {@code CHECK (e)} of an expression, or the clause as it is when the input gives one
+   * (PostgreSQL's catalog: {@code pg_get_constraintdef}).
+   */
+  private static String checkClause(String check) {
+    return CHECK_CLAUSE.matcher(check).matches() ? check.trim() : "CHECK (" + check + ")";
+  }
+
+  private static final Pattern CHECK_CLAUSE =
+      Pattern.compile("\\s*CHECK\\s*\\(.*\\)\\s*", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
 
   private String dropConstraint(DiffSchema.Table t, String name, Kind kind) {
     String alter = "ALTER TABLE " + pg.quote(t.name());
@@ -1338,8 +1564,9 @@ public final class SchemaDiff {
         && syntax == Syntax.POSTGRESQL
         && ix.definition() != null
         && ix.definition().regionMatches(true, 0, "CREATE", 0, 6)) {
-      // PostgreSQL's catalog gives the index's own DDL (pg_get_indexdef)
-      return ix.definition();
+      // PostgreSQL's catalog gives the index's own DDL (pg_get_indexdef), its table qualified with
+      // the schema it was read from: named here as every other statement names it
+      return IndexDdl.onTable(ix.definition(), pg.quote(t.name()));
     }
     if (ix.columns().isEmpty()) {
       return "-- index " + ix.name() + " on " + t.name() + " is on expressions: create it by hand";

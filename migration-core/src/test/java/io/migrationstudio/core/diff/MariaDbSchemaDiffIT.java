@@ -152,6 +152,76 @@ class MariaDbSchemaDiffIT {
   }
 
   /**
+   * A column whose character set changes with its table's default (latin1 to utf8mb4, default
+   * collations on both sides: the catalogue names no collation for either) is a potentially
+   * breaking change with MODIFY COLUMN both ways, whose notes say that the values are converted;
+   * and a STORED generated column's new expression is a MODIFY COLUMN MariaDB runs. Forward and
+   * rollback reach the other catalogue; a value latin1 cannot hold makes the rollback fail, as its
+   * note says, and the values survive both conversions.
+   */
+  @Test
+  void aCharsetChangeWithDefaultCollationsAndAStoredExpressionApplyAndRollBackOnMariaDb(
+      TestMariaDb older, TestMariaDb newer) throws Exception {
+    String notes = "CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(100)) DEFAULT CHARSET=";
+    String boxes = "CREATE TABLE boxes (id INT PRIMARY KEY, w INT, area INT AS (w * w) STORED)";
+    apply(
+        older,
+        List.of(
+            notes + "latin1",
+            boxes,
+            "INSERT INTO notes VALUES (1, 'café')",
+            "INSERT INTO boxes (id, w) VALUES (1, 20)"));
+    apply(newer, List.of(notes + "utf8mb4", boxes.replace("(w * w)", "(w * 3)")));
+    Dialect maria = DiffReport.engineOf(older.jdbcUrl());
+    DiffSchema before = read(older);
+    DiffSchema after = read(newer);
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(maria, before, after);
+    assertEquals(
+        List.of("column boxes.area|generated", "column notes.body|character"),
+        changes.stream().map(c -> c.object() + "|" + c.change().split(" ")[0]).sorted().toList(),
+        describe(changes));
+    SchemaDiff.Change charset =
+        changes.stream().filter(c -> c.object().equals("column notes.body")).findFirst().get();
+    assertEquals(SchemaDiff.Impact.POTENTIALLY_BREAKING, charset.impact());
+    assertTrue(charset.note().contains("converts every stored value"), charset.note());
+    assertTrue(charset.rollbackNote().contains("cannot hold"), charset.rollbackNote());
+
+    apply(older, SchemaDiff.forward(changes));
+    List<SchemaDiff.Change> left = SchemaDiff.compare(maria, read(older), after);
+    assertEquals(List.of(), left, "forward DDL gives the new schema:" + describe(left));
+    assertEquals("café", body(older));
+    assertEquals("60", area(older), "the new expression computes the stored value");
+    apply(older, List.of("INSERT INTO notes VALUES (2, 'Łódź')"));
+    SQLException lossy =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            SQLException.class, () -> apply(older, SchemaDiff.rollback(changes)));
+    assertEquals("22007", lossy.getSQLState(), lossy.getMessage());
+    apply(older, List.of("DELETE FROM notes WHERE id = 2"));
+    apply(older, SchemaDiff.rollback(changes));
+    List<SchemaDiff.Change> back = SchemaDiff.compare(maria, read(older), before);
+    assertEquals(List.of(), back, "rollback DDL restores the old schema:" + describe(back));
+    assertEquals("café", body(older));
+    assertEquals("400", area(older));
+  }
+
+  private static String body(TestMariaDb db) throws SQLException {
+    return value(db, "SELECT body FROM notes WHERE id = 1");
+  }
+
+  private static String area(TestMariaDb db) throws SQLException {
+    return value(db, "SELECT area FROM boxes WHERE id = 1");
+  }
+
+  private static String value(TestMariaDb db, String sql) throws SQLException {
+    try (Connection c = db.connect();
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /**
    * A view created with a column list ({@code CREATE VIEW v (a, b) AS ...}): MariaDB's {@code
    * information_schema.VIEWS} shows no list, but the definition it stores names each column by it
    * ({@code select ... AS `a`}), so the forward and rollback scripts re-create the view with its

@@ -8,6 +8,7 @@ import io.migrationstudio.core.copy.SchemaDump;
 import io.migrationstudio.core.dialect.postgres.PostgresDialect;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.PostgresMajor;
 import io.migrationstudio.testkit.TestDatabase;
 import java.io.InputStream;
 import java.sql.Connection;
@@ -15,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -223,7 +225,12 @@ class SchemaDiffIT {
         DiffReport.readLive(stepwise.jdbcUrl(), stepwise.user(), null, "public", secrets);
     DiffSchema after =
         DiffReport.readLive(direct.jdbcUrl(), direct.user(), null, "public", secrets);
-    List<SchemaDiff.Change> changes = SchemaDiff.compare(PG, before, after);
+    DdlTarget target = DdlTarget.forChanging(PG, before, null);
+    assertTrue(target.atLeast(17), target.describe());
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(target, before, after);
+    assertTrue(
+        SchemaDiff.forward(changes).stream().anyMatch(s -> s.contains("SET EXPRESSION AS")),
+        "PostgreSQL 17 changes the expression in place");
     assertEquals(
         List.of(
             "column child.name|collation",
@@ -237,6 +244,124 @@ class SchemaDiffIT {
     assertEquals(dump(direct), dump(stepwise), "forward DDL gives the new schema's catalog");
     apply(stepwise, SchemaDiff.rollback(changes));
     assertEquals(original, dump(stepwise), "rollback DDL restores the old catalog");
+  }
+
+  private static final String GENERATED_BEFORE =
+      "CREATE TABLE box (id int PRIMARY KEY, w int NOT NULL, area int GENERATED ALWAYS AS (w *"
+          + " w) STORED, CONSTRAINT box_area_key UNIQUE (area), CONSTRAINT box_area_check CHECK"
+          + " (area < 10000))";
+
+  /**
+   * PostgreSQL 16 has no {@code ALTER COLUMN ... SET EXPRESSION}: the diff, written for the server
+   * version the old database reports, drops the generated column and adds it again with the new
+   * expression, re-creating its index, unique key and CHECK and dropping and re-creating the view
+   * that uses it, and says so in the change's note. Forward and rollback reach the other catalogue,
+   * and the column's values are computed by the expression in force.
+   */
+  @Test
+  void aGeneratedColumnsNewExpressionOnPostgres16IsADropAndReAdd(
+      @PostgresMajor(16) TestDatabase stepwise, @PostgresMajor(16) TestDatabase direct)
+      throws Exception {
+    List<String> rest =
+        List.of(
+            "CREATE INDEX box_area_idx ON box (area) WHERE area > 0",
+            "CREATE VIEW big_boxes AS SELECT id, area FROM box WHERE area > 100");
+    apply(stepwise, concat(List.of(GENERATED_BEFORE), rest));
+    apply(direct, concat(List.of(GENERATED_BEFORE.replace("(w * w)", "(w * 3)")), rest));
+    apply(stepwise, List.of("INSERT INTO box (id, w) VALUES (1, 20)"));
+    io.migrationstudio.core.spec.SecretResolver secrets =
+        new io.migrationstudio.core.spec.SecretResolver(Map.of());
+    DiffSchema before =
+        DiffReport.readLive(stepwise.jdbcUrl(), stepwise.user(), null, "public", secrets);
+    // the diff names a CHECK it creates by its expression (class comment): so do both databases
+    DiffSchema.Table box = before.tables().get("box");
+    String check =
+        "ALTER TABLE box RENAME CONSTRAINT box_area_check TO "
+            + PG.quote(SchemaDiff.checkName(box, box.checks().get(0)));
+    apply(stepwise, List.of(check));
+    apply(direct, List.of(check));
+    before = DiffReport.readLive(stepwise.jdbcUrl(), stepwise.user(), null, "public", secrets);
+    DiffSchema after =
+        DiffReport.readLive(direct.jdbcUrl(), direct.user(), null, "public", secrets);
+    DdlTarget target = DdlTarget.forChanging(PG, before, null);
+    assertEquals(OptionalInt.of(16), target.major(), target.describe());
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(target, before, after);
+    assertEquals(
+        List.of("column box.area"), changes.stream().map(SchemaDiff.Change::object).toList());
+    SchemaDiff.Change change = changes.get(0);
+    assertTrue(change.note().startsWith("cannot be done in place on postgresql 16"), change.note());
+    assertTrue(change.rollbackNote().contains("none is lost"), change.rollbackNote());
+    List<String> forward = SchemaDiff.forward(changes);
+    assertTrue(forward.stream().noneMatch(s -> s.contains("SET EXPRESSION")), forward.toString());
+
+    List<String> original = dump(stepwise);
+    apply(stepwise, forward);
+    assertEquals(dump(direct), dump(stepwise), "forward DDL gives the new schema's catalog");
+    assertEquals(60, area(stepwise), "the new expression computes the value");
+    apply(stepwise, SchemaDiff.rollback(changes));
+    assertEquals(original, dump(stepwise), "rollback DDL restores the old catalog");
+    assertEquals(400, area(stepwise), "the old expression computes it again");
+  }
+
+  private static int area(TestDatabase db) throws SQLException {
+    try (Connection c = db.connect();
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT area FROM box WHERE id = 1")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new java.util.ArrayList<>(a);
+    out.addAll(b);
+    return out;
+  }
+
+  /**
+   * Two schemas of one database, both with a table of a hostile name and an index on expressions
+   * ({@code pg_get_indexdef} names the table with its schema): the index both have is no change,
+   * and the one only "after" has is created on the table of the schema the script runs in, and
+   * dropped from it by the rollback.
+   */
+  @Test
+  void anIndexOnExpressionsIsCreatedOnTheTableOfTheSchemaChanged(TestDatabase db) throws Exception {
+    String app = "app";
+    String other = "Other \"Schema";
+    String table = "CREATE TABLE \"Order \"\"Items\" (id int PRIMARY KEY, name text)";
+    String same = "CREATE INDEX same_idx ON \"Order \"\"Items\" (upper(name))";
+    apply(db, List.of("CREATE SCHEMA " + PG.quote(app), "CREATE SCHEMA " + PG.quote(other)));
+    apply(db, List.of("SET search_path TO " + PG.quote(app), table, same));
+    apply(
+        db,
+        List.of(
+            "SET search_path TO " + PG.quote(other),
+            table,
+            same,
+            "CREATE INDEX \"lower\"\"idx\" ON \"Order \"\"Items\" (lower(name))"));
+    io.migrationstudio.core.spec.SecretResolver secrets =
+        new io.migrationstudio.core.spec.SecretResolver(Map.of());
+    DiffSchema before = DiffReport.readLive(db.jdbcUrl(), db.user(), null, app, secrets);
+    DiffSchema after = DiffReport.readLive(db.jdbcUrl(), db.user(), null, other, secrets);
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(PG, before, after);
+    assertEquals(
+        List.of("index lower\"idx|added"),
+        changes.stream().map(c -> c.object() + "|" + c.change()).toList());
+    String inApp = "SET search_path TO " + PG.quote(app);
+    apply(db, concat(List.of(inApp), SchemaDiff.forward(changes)));
+    DiffSchema changed = DiffReport.readLive(db.jdbcUrl(), db.user(), null, app, secrets);
+    assertEquals(List.of(), SchemaDiff.compare(PG, changed, after), "forward gives the new schema");
+    apply(db, concat(List.of(inApp), SchemaDiff.rollback(changes)));
+    DiffSchema back = DiffReport.readLive(db.jdbcUrl(), db.user(), null, app, secrets);
+    assertEquals(List.of(), SchemaDiff.compare(PG, back, before), "rollback gives the old schema");
+    assertEquals(
+        2,
+        DiffReport.readLive(db.jdbcUrl(), db.user(), null, other, secrets)
+            .tables()
+            .get("Order \"Items")
+            .indexes()
+            .size(),
+        "the other schema keeps its indexes");
   }
 
   @Test
