@@ -19,7 +19,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * source that keeps taking writes and streams its changes (PostgreSQL logical decoding,
  * MariaDB/MySQL binlog) to keep the target in sync; it needs a source dialect that offers change
  * capture. {@code max_lag}: ISO-8601 duration, the lag below which the stream counts as caught up
- * (default {@value #DEFAULT_MAX_LAG}; only {@code online} uses it).
+ * (default {@value #DEFAULT_MAX_LAG}; only {@code online} uses it). {@code max_retained_wal_bytes}:
+ * the WAL a PostgreSQL source's slot may retain for the stream before the stream's status warns
+ * (default {@value #DEFAULT_MAX_RETAINED_WAL_BYTES}, 10 GiB; when the source bounds slots with
+ * {@code max_slot_wal_keep_size}, half of that bound if it is lower; only {@code online} uses it).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record MigrateOptions(
@@ -32,7 +35,8 @@ public record MigrateOptions(
     @JsonProperty("source_load_guard") SourceLoadGuard sourceLoadGuard,
     @JsonProperty("chunk_bytes") Long chunkBytes,
     @JsonProperty("target_not_empty") String targetNotEmpty,
-    @JsonProperty("max_lag") String maxLag) {
+    @JsonProperty("max_lag") String maxLag,
+    @JsonProperty("max_retained_wal_bytes") Long maxRetainedWalBytes) {
   /** {@code strategy: bulk} (default): writes to the source are stopped before Migrate starts. */
   public static final String STRATEGY_BULK = "bulk";
 
@@ -41,6 +45,12 @@ public record MigrateOptions(
 
   /** The default {@code max_lag}: the stream has caught up when it is less than 5 s behind. */
   public static final String DEFAULT_MAX_LAG = "PT5S";
+
+  /**
+   * The default {@code max_retained_wal_bytes}: 10 GiB of WAL kept for the stream by a PostgreSQL
+   * slot is a stream far behind or stopped, and a disk filling; the status warns above it.
+   */
+  public static final long DEFAULT_MAX_RETAINED_WAL_BYTES = 10L * 1024 * 1024 * 1024;
 
   /**
    * Rows per chunk of a validation without a ledger when the spec gives no {@code chunk_rows} (the
@@ -81,6 +91,34 @@ public record MigrateOptions(
     dryRun = dryRun != null && dryRun;
     targetNotEmpty = targetNotEmpty == null ? TARGET_NOT_EMPTY_FAIL : targetNotEmpty;
     maxLag = maxLag == null ? DEFAULT_MAX_LAG : maxLag;
+    maxRetainedWalBytes =
+        maxRetainedWalBytes == null ? DEFAULT_MAX_RETAINED_WAL_BYTES : maxRetainedWalBytes;
+  }
+
+  /** Options with the default {@code max_retained_wal_bytes}. */
+  public MigrateOptions(
+      String strategy,
+      Integer parallelism,
+      Integer chunkRows,
+      Long rejectLimit,
+      Boolean dryRun,
+      Long maxRowsPerSecond,
+      SourceLoadGuard sourceLoadGuard,
+      Long chunkBytes,
+      String targetNotEmpty,
+      String maxLag) {
+    this(
+        strategy,
+        parallelism,
+        chunkRows,
+        rejectLimit,
+        dryRun,
+        maxRowsPerSecond,
+        sourceLoadGuard,
+        chunkBytes,
+        targetNotEmpty,
+        maxLag,
+        null);
   }
 
   /** Whether the source keeps taking writes and a change stream follows them. */
@@ -100,7 +138,8 @@ public record MigrateOptions(
         sourceLoadGuard,
         chunkBytes,
         targetNotEmpty,
-        maxLag);
+        maxLag,
+        maxRetainedWalBytes);
   }
 
   /** Whether Migrate may replace rows a target table already holds (never implied by approval). */
@@ -122,7 +161,24 @@ public record MigrateOptions(
         sourceLoadGuard,
         chunkBytes,
         targetNotEmpty,
-        maxLag);
+        maxLag,
+        maxRetainedWalBytes);
+  }
+
+  /** A copy with another {@code max_retained_wal_bytes}, every other option kept. */
+  public MigrateOptions withMaxRetainedWalBytes(Long bytes) {
+    return new MigrateOptions(
+        strategy,
+        parallelism,
+        chunkRows,
+        rejectLimit,
+        dryRun,
+        maxRowsPerSecond,
+        sourceLoadGuard,
+        chunkBytes,
+        targetNotEmpty,
+        maxLag,
+        bytes);
   }
 
   public static MigrateOptions defaults() {

@@ -25,6 +25,11 @@ import java.util.TreeMap;
  * @param retainedBytes bytes of log the source keeps for the stream: PostgreSQL the WAL the slot
  *     retains ({@code pg_current_wal_lsn()} minus the slot's {@code restart_lsn}), MariaDB the
  *     binlog from the applied position to the end, across files; null when not measured
+ * @param retentionWarning why the log the source keeps puts its disk or the stream at risk, and
+ *     what to do (PostgreSQL: the slot retains more than {@code migrate.max_retained_wal_bytes} or
+ *     half of {@code max_slot_wal_keep_size}, or its {@code wal_status} is {@code unreserved} or
+ *     {@code lost}; MariaDB: the binlog file the stream needs is purged or close to the server's
+ *     expiry); null when it does not
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record StreamProgress(
@@ -40,9 +45,42 @@ public record StreamProgress(
     boolean caughtUp,
     long measuredAtMillis,
     String stopped,
-    Long retainedBytes) {
+    Long retainedBytes,
+    String retentionWarning) {
   public StreamProgress {
     tableChanges = tableChanges == null ? Map.of() : new TreeMap<>(tableChanges);
+  }
+
+  /** Progress without a warning about the log the source keeps (older workers). */
+  public StreamProgress(
+      String capture,
+      String position,
+      String head,
+      long lagBytes,
+      long lagMillis,
+      long transactions,
+      long changes,
+      double changesPerSecond,
+      Map<String, Long> tableChanges,
+      boolean caughtUp,
+      long measuredAtMillis,
+      String stopped,
+      Long retainedBytes) {
+    this(
+        capture,
+        position,
+        head,
+        lagBytes,
+        lagMillis,
+        transactions,
+        changes,
+        changesPerSecond,
+        tableChanges,
+        caughtUp,
+        measuredAtMillis,
+        stopped,
+        retainedBytes,
+        null);
   }
 
   /** Progress without a measure of the log the source keeps (workflow code, older workers). */
@@ -90,17 +128,22 @@ public record StreamProgress(
         caughtUp,
         measuredAtMillis,
         stopped,
-        retainedBytes);
+        retainedBytes,
+        retentionWarning);
   }
 
   /** One line for status and watch, like gh-ost's. */
   public String line() {
     if (stopped != null) {
-      return "stream " + capture + " stopped: " + stopped;
+      return "stream "
+          + capture
+          + " stopped: "
+          + stopped
+          + (retentionWarning == null ? "" : "; WARNING: " + retentionWarning);
     }
     return String.format(
         java.util.Locale.ROOT,
-        "stream %s: at %s, lag %.1f s%s, %d changes applied (%.0f/s)%s%s",
+        "stream %s: at %s, lag %.1f s%s, %d changes applied (%.0f/s)%s%s%s",
         capture,
         position,
         lagMillis / 1000.0,
@@ -108,6 +151,7 @@ public record StreamProgress(
         changes,
         changesPerSecond,
         caughtUp ? ", caught up" : ", catching up",
-        retainedBytes == null ? "" : ", source keeps " + retainedBytes + " bytes of log for it");
+        retainedBytes == null ? "" : ", source keeps " + retainedBytes + " bytes of log for it",
+        retentionWarning == null ? "" : "; WARNING: " + retentionWarning);
   }
 }

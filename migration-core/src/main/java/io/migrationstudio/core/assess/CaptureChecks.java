@@ -68,6 +68,16 @@ final class CaptureChecks {
               + " IDENTITY NOTHING, or DEFAULT without a primary key).",
           "Add a primary key or set REPLICA IDENTITY USING INDEX / FULL, or exclude the table.");
 
+  static final RiskCheck SNAPSHOT_POSITION =
+      check(
+          "online-snapshot-position",
+          Prerequisite.SNAPSHOT_POSITION,
+          Category.OPERATIONAL,
+          "Online: the source cannot tell the log position of a consistent snapshot, which ties each"
+              + " copied chunk to the stream (MySQL: no binlog_snapshot_file/_position status).",
+          "Use strategy bulk (stop writes before Migrate), or migrate from a MariaDB (or Percona"
+              + " Server) source that reports binlog_snapshot_file/_position.");
+
   private static RiskCheck check(
       String key, Prerequisite prerequisite, Category category, String doc, String mitigation) {
     return new CatalogCheck(

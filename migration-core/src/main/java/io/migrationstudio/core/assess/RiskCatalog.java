@@ -27,6 +27,7 @@ public final class RiskCatalog {
           CaptureChecks.CAPACITY,
           CaptureChecks.LOG_RETENTION,
           CaptureChecks.REPLICA_IDENTITY,
+          CaptureChecks.SNAPSHOT_POSITION,
           TableChecks.WITHOUT_PRIMARY_KEY,
           TableChecks.LARGE_TABLE,
           TableChecks.PARTITIONED_TABLE,

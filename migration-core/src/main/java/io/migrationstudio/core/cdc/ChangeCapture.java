@@ -81,6 +81,19 @@ public interface ChangeCapture {
     return java.util.Optional.empty();
   }
 
+  /**
+   * The log the source keeps for capture {@code name} whose target holds {@code applied} ({@link
+   * #retainedBytes}), with a warning when it puts the source's disk or the stream at risk by the
+   * engine's own rule: PostgreSQL a slot retaining more than {@code limits}' bound or about to lose
+   * WAL ({@code wal_status}); MariaDB a binlog file the stream needs purged or close to the
+   * server's expiry. By default the bytes alone, never a warning.
+   */
+  default java.util.Optional<LogRetention> retention(
+      Connection source, String name, StreamPosition applied, LogRetention.Limits limits)
+      throws SQLException {
+    return retainedBytes(source, name, applied).map(b -> new LogRetention(b, null));
+  }
+
   /** Drops what {@link #prepare} created; nothing when it is gone already. */
   void drop(Connection source, String name) throws SQLException;
 

@@ -25,7 +25,12 @@ public interface CaptureReadiness {
     /** How long the log is kept, against the planned copy time, and what it may cost in disk. */
     LOG_RETENTION,
     /** Every table in scope identifies its rows in the log (replica identity, primary key). */
-    REPLICA_IDENTITY
+    REPLICA_IDENTITY,
+    /**
+     * The server ties a consistent snapshot to a log position, which each chunk of the copy records
+     * to hand over to the stream (MariaDB's binlog_snapshot_file/_position; MySQL has none).
+     */
+    SNAPSHOT_POSITION
   }
 
   /**

@@ -633,6 +633,7 @@ public final class SpecLoader {
         range(m, "migrate", "max_rows_per_second", 1, Long.MAX_VALUE);
         oneOf(m, "migrate", "target_not_empty", TARGET_NOT_EMPTY);
         duration(m, "migrate", "max_lag");
+        range(m, "migrate", "max_retained_wal_bytes", 1, Long.MAX_VALUE);
         JsonNode guard =
             section(
                 m,

@@ -69,7 +69,8 @@ class RiskCatalogTest {
             "online-replication-privileges",
             "online-replication-capacity",
             "online-log-retention",
-            "online-replica-identity")) {
+            "online-replica-identity",
+            "online-snapshot-position")) {
       assertTrue(RiskCatalog.byKey(required).isPresent(), required);
     }
   }

@@ -8,6 +8,7 @@ import io.migrationstudio.contracts.workflow.StreamProgress;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.migrationstudio.core.cdc.ChangeCapture;
 import io.migrationstudio.core.cdc.ChangeSource;
+import io.migrationstudio.core.cdc.LogRetention;
 import io.migrationstudio.core.cdc.SourceTransaction;
 import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.copy.TargetSchema;
@@ -147,7 +148,7 @@ public final class StreamService {
                 new SliceCounters(position, false, lastCommit, transactions, changes, 0)
                     .progress(
                         captureName,
-                        headOf(capture, src, captureName, position),
+                        headOf(capture, src, captureName, position, limits(spec, lastCommit)),
                         started,
                         perTable,
                         maxLag));
@@ -209,7 +210,7 @@ public final class StreamService {
                           position, drained, lastCommit, transactions, changes, sliceChanges)
                       .progress(
                           captureName,
-                          headOf(capture, src, captureName, position),
+                          headOf(capture, src, captureName, position, limits(spec, lastCommit)),
                           started,
                           perTable,
                           maxLag);
@@ -219,6 +220,9 @@ public final class StreamService {
                 break; // caught up after being behind: report it now, not at the slice's end
               }
             }
+          }
+          if (progress != null && progress.retentionWarning() != null) {
+            log.warn("change stream {}: {}", captureName, progress.retentionWarning());
           }
           log.info(
               "change stream {}: slice of {} ms applied {} changes in {} batches (longest {} ms), at {}",
@@ -234,7 +238,7 @@ public final class StreamService {
                       position, drained, lastCommit, transactions, changes, sliceChanges)
                   .progress(
                       captureName,
-                      headOf(capture, src, captureName, position),
+                      headOf(capture, src, captureName, position, limits(spec, lastCommit)),
                       started,
                       perTable,
                       maxLag);
@@ -281,7 +285,14 @@ public final class StreamService {
           }
           long now = System.currentTimeMillis();
           long lagMillis = oldest == null ? 0 : Math.max(0, now - oldest.toEpochMilli());
-          Measured head = headOf(capture, src, captureName, from);
+          Measured head =
+              headOf(
+                  capture,
+                  src,
+                  captureName,
+                  from,
+                  limits(spec, stored.map(StreamPositions.Stored::lastCommitTime).orElse(null)));
+          warnIfAtRisk(captureName, head);
           return new StreamProgress(
               captureName,
               from == null ? null : from.text(),
@@ -295,7 +306,8 @@ public final class StreamService {
               lagMillis <= maxLag.toMillis(),
               now,
               null,
-              head.retainedBytes());
+              head.retainedBytes(),
+              head.retentionWarning());
         });
   }
 
@@ -570,6 +582,10 @@ public final class StreamService {
           .forEach(
               (t, n) -> MarkdownTable.row(md, List.of(MarkdownTable.cell(t), Long.toString(n))));
     }
+    if (p.retentionWarning() != null) {
+      md.append("\n**Warning, log kept by the source:** ").append(p.retentionWarning());
+      md.append("\n");
+    }
     if (p.stopped() != null) {
       md.append("\n**The stream stopped:** ").append(p.stopped()).append("\n");
     }
@@ -626,7 +642,8 @@ public final class StreamService {
           lagMillis <= maxLag.toMillis(),
           now,
           null,
-          head.retainedBytes());
+          head.retainedBytes(),
+          head.retentionWarning());
     }
   }
 
@@ -642,21 +659,42 @@ public final class StreamService {
     return -1;
   }
 
-  /** The source's end of log and the log it keeps for the stream, as far as measured. */
-  private record Measured(StreamPosition end, Long retainedBytes) {}
+  /**
+   * The source's end of log and the log it keeps for the stream, as far as measured, with the
+   * warning when that log puts the source or the stream at risk.
+   */
+  private record Measured(StreamPosition end, Long retainedBytes, String retentionWarning) {}
+
+  private static LogRetention.Limits limits(MigrationSpec spec, Instant appliedCommitTime) {
+    return new LogRetention.Limits(spec.migrate().maxRetainedWalBytes(), appliedCommitTime);
+  }
 
   private static Measured headOf(
-      ChangeCapture capture, Connection src, String name, StreamPosition applied) {
+      ChangeCapture capture,
+      Connection src,
+      String name,
+      StreamPosition applied,
+      LogRetention.Limits limits) {
     StreamPosition end;
     try {
       end = capture.head(src);
     } catch (SQLException e) {
-      return new Measured(null, null); // lag in bytes unknown this time; the stream goes on
+      return new Measured(null, null, null); // lag in bytes unknown this time; the stream goes on
     }
     try {
-      return new Measured(end, capture.retainedBytes(src, name, applied).orElse(null));
+      LogRetention kept = capture.retention(src, name, applied, limits).orElse(null);
+      return kept == null
+          ? new Measured(end, null, null)
+          : new Measured(end, kept.bytes(), kept.warning());
     } catch (SQLException e) {
-      return new Measured(end, null);
+      return new Measured(end, null, null);
+    }
+  }
+
+  /** The worker log's warning when the log the source keeps puts it or the stream at risk. */
+  private static void warnIfAtRisk(String captureName, Measured head) {
+    if (head.retentionWarning() != null) {
+      log.warn("change stream {}: {}", captureName, head.retentionWarning());
     }
   }
 

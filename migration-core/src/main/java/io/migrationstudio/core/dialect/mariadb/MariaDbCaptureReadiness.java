@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * MariaDB/MySQL's change-capture prerequisites: the binary log on ({@code log_bin}), in row format
@@ -23,6 +24,9 @@ import java.util.OptionalDouble;
  * nothing). A retention shorter than the planned copy is critical; shorter than twice the planned
  * copy is a warning (the copy may run slower than measured, and a review gate may hold the stream);
  * without a plan estimate, a retention under one day is a warning.
+ *
+ * <p>Snapshot position rule: see {@link #snapshotPositionProblem}; a MySQL server is refused here,
+ * at the Assessment, rather than by Migrate's first chunk read.
  */
 final class MariaDbCaptureReadiness implements CaptureReadiness {
   /** Without a plan estimate, a retention below this is a warning. */
@@ -46,6 +50,12 @@ final class MariaDbCaptureReadiness implements CaptureReadiness {
       retention(plannedCopySeconds).ifPresent(out::add);
       step = "reading the source user's replication grants";
       grants(out);
+      step = "reading whether the source reports a consistent snapshot's binlog position";
+      snapshotPositionProblem(
+              text("SELECT VERSION()"),
+              text("SELECT @@version_comment"),
+              statusNames("SHOW GLOBAL STATUS LIKE 'binlog\\_snapshot\\_%'"))
+          .ifPresent(out::add);
       return out;
     } catch (SQLException e) {
       throw dialect.classify(e, step);
@@ -166,6 +176,59 @@ final class MariaDbCaptureReadiness implements CaptureReadiness {
               remedy));
     }
     return java.util.Optional.empty();
+  }
+
+  /** The status variables a consistent snapshot reports its binlog position in. */
+  static final Set<String> SNAPSHOT_STATUS =
+      Set.of("binlog_snapshot_file", "binlog_snapshot_position");
+
+  /**
+   * The snapshot-position rule, on what the server reports: each chunk of an online copy records
+   * the binlog position of its {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} from the status
+   * variables {@link #SNAPSHOT_STATUS} (MariaDB; Percona Server too). A server without them (MySQL)
+   * cannot tie a chunk to the stream: critical, decided from the variables' absence, not from the
+   * URL or the version, which only name the server in the message. {@code statusNames}: the names
+   * {@code SHOW GLOBAL STATUS LIKE 'binlog_snapshot_%'} returned.
+   */
+  static java.util.Optional<Problem> snapshotPositionProblem(
+      String version, String versionComment, Set<String> statusNames) {
+    Set<String> reported = new java.util.HashSet<>();
+    for (String n : statusNames) {
+      reported.add(n.toLowerCase(Locale.ROOT));
+    }
+    if (reported.containsAll(SNAPSHOT_STATUS)) {
+      return java.util.Optional.empty();
+    }
+    String server =
+        version
+            + (versionComment == null || versionComment.isBlank()
+                ? ""
+                : " (" + versionComment + ")");
+    return java.util.Optional.of(
+        new Problem(
+            Prerequisite.SNAPSHOT_POSITION,
+            true,
+            "binlog_snapshot_position",
+            "The source cannot tell the binlog position of a consistent snapshot",
+            "The source server "
+                + server
+                + " reports no binlog_snapshot_file/binlog_snapshot_position status (MySQL does"
+                + " not have them; MariaDB and Percona Server do): an online copy records that"
+                + " position for each chunk to know which streamed changes the chunk already"
+                + " holds, so Migrate would stop at its first chunk.",
+            "Use migrate.strategy: bulk (stop writes to the source before Migrate and keep them"
+                + " stopped until the cutover), or migrate from a MariaDB source"));
+  }
+
+  private Set<String> statusNames(String sql) throws SQLException {
+    Set<String> names = new java.util.HashSet<>();
+    try (PreparedStatement ps = connection.prepareStatement(sql);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
   }
 
   /** REPLICATION SLAVE and REPLICATION CLIENT (MariaDB 10.5+: BINLOG MONITOR) on *.*. */

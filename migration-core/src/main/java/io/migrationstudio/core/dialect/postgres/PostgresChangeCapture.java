@@ -197,6 +197,98 @@ public final class PostgresChangeCapture implements ChangeCapture {
     }
   }
 
+  /**
+   * The WAL the slot retains ({@link #retainedBytes}), with a warning by {@link #walWarning}: read
+   * with the slot's {@code wal_status} and the server's {@code max_slot_wal_keep_size}.
+   */
+  @Override
+  public java.util.Optional<io.migrationstudio.core.cdc.LogRetention> retention(
+      Connection source,
+      String name,
+      StreamPosition applied,
+      io.migrationstudio.core.cdc.LogRetention.Limits limits)
+      throws SQLException {
+    try (java.sql.PreparedStatement ps =
+        source.prepareStatement(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), restart_lsn)::bigint,"
+                + " wal_status,"
+                + " (SELECT setting::bigint FROM pg_settings"
+                + " WHERE name = 'max_slot_wal_keep_size')"
+                + " FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, name);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return java.util.Optional.empty();
+        }
+        Long bytes = rs.getObject(1) == null ? null : Math.max(0, rs.getLong(1));
+        long keepMb = rs.getObject(3) == null ? -1 : rs.getLong(3);
+        return java.util.Optional.of(
+            new io.migrationstudio.core.cdc.LogRetention(
+                bytes,
+                walWarning(name, bytes, rs.getString(2), keepMb, limits.maxRetainedWalBytes())
+                    .orElse(null)));
+      }
+    }
+  }
+
+  /**
+   * When the WAL slot {@code slot} retains puts the source at risk: its {@code wal_status} is
+   * {@code lost} (WAL it needs was removed: the stream cannot resume) or {@code unreserved} (it
+   * retains more than {@code max_slot_wal_keep_size}: the next checkpoint may invalidate it), or it
+   * retains more than the bound: {@code maxRetainedWalBytes} ({@code
+   * migrate.max_retained_wal_bytes}) or, when the server bounds slots ({@code keepSizeMb} >= 0, in
+   * MB), half of that bound if lower, so the warning comes before the slot is invalidated.
+   */
+  static java.util.Optional<String> walWarning(
+      String slot, Long retained, String walStatus, long keepSizeMb, long maxRetainedWalBytes) {
+    String next =
+        "; the stream is stopped or far behind: see `studio status` and the migrate workers' logs,"
+            + " or cancel the migration to drop the slot";
+    if ("lost".equals(walStatus)) {
+      return java.util.Optional.of(
+          "replication slot "
+              + slot
+              + " has lost WAL it needs (wal_status lost, past max_slot_wal_keep_size): the stream"
+              + " cannot resume; cancel the migration (it drops the slot) and migrate again");
+    }
+    if ("unreserved".equals(walStatus)) {
+      return java.util.Optional.of(
+          "replication slot "
+              + slot
+              + " retains "
+              + (retained == null ? "more WAL" : retained + " bytes of WAL,")
+              + " more than max_slot_wal_keep_size ("
+              + keepSizeMb
+              + " MB; wal_status unreserved): the next checkpoint may remove WAL it needs and"
+              + " invalidate it"
+              + next);
+    }
+    long bound = maxRetainedWalBytes;
+    String rule = "migrate.max_retained_wal_bytes";
+    if (keepSizeMb >= 0 && keepSizeMb * 1024 * 1024 / 2 < bound) {
+      bound = keepSizeMb * 1024 * 1024 / 2;
+      rule =
+          "half of the source's max_slot_wal_keep_size = "
+              + keepSizeMb
+              + " MB, past which the"
+              + " slot is invalidated";
+    }
+    if (retained != null && retained > bound) {
+      return java.util.Optional.of(
+          "replication slot "
+              + slot
+              + " retains "
+              + retained
+              + " bytes of WAL on the source's disk, above "
+              + bound
+              + " ("
+              + rule
+              + ")"
+              + next);
+    }
+    return java.util.Optional.empty();
+  }
+
   @Override
   public StreamPosition head(Connection source) throws SQLException {
     return StreamPosition.PgLsn.parse(

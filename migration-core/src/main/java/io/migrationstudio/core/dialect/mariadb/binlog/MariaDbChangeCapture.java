@@ -6,6 +6,7 @@ import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.core.cdc.ChangeCapture;
 import io.migrationstudio.core.cdc.ChangeSource;
 import io.migrationstudio.core.cdc.ChunkSnapshot;
+import io.migrationstudio.core.cdc.LogRetention;
 import io.migrationstudio.core.cdc.StreamPosition;
 import io.migrationstudio.core.dialect.Secrets;
 import io.migrationstudio.core.dialect.Sessions;
@@ -150,27 +151,151 @@ public final class MariaDbChangeCapture implements ChangeCapture {
     if (!(applied instanceof StreamPosition.BinlogPosition at)) {
       return java.util.Optional.empty();
     }
-    long bytes = 0;
-    boolean found = false;
+    return binaryLogs(source).flatMap(logs -> logs.bytesFrom(at));
+  }
+
+  /**
+   * The binlog still to read ({@link #retainedBytes}), with a warning by {@link #binlogWarning}
+   * against the server's expiry ({@code binlog_expire_logs_seconds}, or {@code expire_logs_days}
+   * before MariaDB 10.6 / MySQL 8.0).
+   */
+  @Override
+  public java.util.Optional<LogRetention> retention(
+      Connection source, String name, StreamPosition applied, LogRetention.Limits limits)
+      throws SQLException {
+    if (!(applied instanceof StreamPosition.BinlogPosition at)) {
+      return java.util.Optional.empty();
+    }
+    java.util.Optional<BinaryLogs> logs = binaryLogs(source);
+    if (logs.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    Long age =
+        limits.appliedCommitTime() == null
+            ? null
+            : Math.max(
+                0,
+                java.time.Duration.between(limits.appliedCommitTime(), java.time.Instant.now())
+                    .toSeconds());
+    String[] expiry = expiry(source);
+    return java.util.Optional.of(
+        new LogRetention(
+            logs.get().bytesFrom(at).orElse(null),
+            binlogWarning(
+                    at,
+                    logs.get().files().containsKey(at.file()),
+                    at.file().equals(logs.get().current()),
+                    expiry[0],
+                    Long.parseLong(expiry[1]),
+                    age)
+                .orElse(null)));
+  }
+
+  /**
+   * When the binlog file the stream reads next (the applied position's) puts the stream at risk: it
+   * is gone (purged: the stream cannot resume), or it is no longer the file the server writes (the
+   * server never purges that one) while the server purges by age ({@code expireSeconds} > 0) and
+   * the last transaction the target holds committed at least half that time ago ({@code
+   * appliedAgeSeconds}; the file was last written no earlier, so its age is at most this: the
+   * warning may come early, never late).
+   */
+  static java.util.Optional<String> binlogWarning(
+      StreamPosition.BinlogPosition at,
+      boolean listed,
+      boolean current,
+      String setting,
+      long expireSeconds,
+      Long appliedAgeSeconds) {
+    if (!listed) {
+      return java.util.Optional.of(
+          "binlog file "
+              + at.file()
+              + " that the stream resumes from ("
+              + at.text()
+              + ") is no longer on the source (purged; "
+              + setting
+              + " = "
+              + expireSeconds
+              + " s): the stream cannot resume; cancel the migration and migrate again with a"
+              + " longer binlog retention");
+    }
+    if (current || expireSeconds <= 0 || appliedAgeSeconds == null) {
+      return java.util.Optional.empty();
+    }
+    if (appliedAgeSeconds * 2 >= expireSeconds) {
+      return java.util.Optional.of(
+          "binlog file "
+              + at.file()
+              + " that the stream reads next may be purged soon: the last transaction the target"
+              + " holds committed "
+              + appliedAgeSeconds
+              + " s ago and the source purges binlog files after "
+              + expireSeconds
+              + " s ("
+              + setting
+              + "); the stream is stopped or far behind: see `studio status` and the migrate"
+              + " workers' logs, or raise "
+              + setting
+              + " on the source (SET GLOBAL, no restart)");
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** The files {@code SHOW BINARY LOGS} lists, in order, with their sizes. */
+  private record BinaryLogs(java.util.LinkedHashMap<String, Long> files) {
+    String current() {
+      String last = null;
+      for (String f : files.keySet()) {
+        last = f;
+      }
+      return last;
+    }
+
+    /** From {@code at} to the end of the last file; empty when {@code at}'s file is not listed. */
+    java.util.Optional<Long> bytesFrom(StreamPosition.BinlogPosition at) {
+      long bytes = 0;
+      boolean found = false;
+      for (var e : files.entrySet()) {
+        if (e.getKey().equals(at.file())) {
+          found = true;
+          bytes += Math.max(0, e.getValue() - at.offset());
+        } else if (found) {
+          bytes += e.getValue();
+        }
+      }
+      return found ? java.util.Optional.of(bytes) : java.util.Optional.empty();
+    }
+  }
+
+  /** Empty when the user may not list the files (no BINLOG MONITOR / REPLICATION CLIENT). */
+  private static java.util.Optional<BinaryLogs> binaryLogs(Connection source) throws SQLException {
+    java.util.LinkedHashMap<String, Long> files = new java.util.LinkedHashMap<>();
     try (Statement st = source.createStatement();
         ResultSet rs = st.executeQuery("SHOW BINARY LOGS")) {
       while (rs.next()) {
-        String file = rs.getString(1);
-        long size = rs.getLong(2);
-        if (file.equals(at.file())) {
-          found = true;
-          bytes += Math.max(0, size - at.offset());
-        } else if (found) {
-          bytes += size;
-        }
+        files.put(rs.getString(1), rs.getLong(2));
       }
     } catch (SQLException e) {
-      if (e.getErrorCode() == 1227) { // no BINLOG MONITOR / REPLICATION CLIENT: not measured
+      if (e.getErrorCode() == 1227) { // not measured
         return java.util.Optional.empty();
       }
       throw e;
     }
-    return found ? java.util.Optional.of(bytes) : java.util.Optional.empty();
+    return java.util.Optional.of(new BinaryLogs(files));
+  }
+
+  /** The server's binlog expiry: {@code [setting, seconds]} (0: never purged by age). */
+  private static String[] expiry(Connection source) throws SQLException {
+    Optional<String> seconds = MariaDbVariables.global(source, "binlog_expire_logs_seconds");
+    if (seconds.isPresent()) {
+      return new String[] {
+        "binlog_expire_logs_seconds", Long.toString((long) Double.parseDouble(seconds.get()))
+      };
+    }
+    String days = MariaDbVariables.global(source, "expire_logs_days").orElse("0");
+    return new String[] {
+      "expire_logs_days", Long.toString((long) (Double.parseDouble(days) * 86_400))
+    };
   }
 
   /** Nothing to drop: the binlog belongs to the server and is kept by its retention. */

@@ -1,6 +1,7 @@
 package io.migrationstudio.core.dialect.mariadb.binlog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -586,6 +587,72 @@ class MariaDbChangeCaptureIT {
   }
 
   // ------------------------------------------------------------------ hand-off
+
+  /**
+   * The hand-off filter's boundary, exactly: a chunk's {@code binlog_snapshot_position} is the end
+   * of the last transaction its snapshot sees (the position after that transaction's XID event,
+   * which the reader gives as its commit position), and the first event of the next transaction
+   * (its GTID event) starts at that very position. So the transaction whose commit position equals
+   * the chunk's is in the chunk (the applier skips it; applying it again would apply it twice) and
+   * the one that starts there is not (the applier applies it; skipping it would lose it). Fails
+   * with {@code <} for {@code <=} in {@link ChunkSnapshot.BinlogSnapshot#includes}, and with any
+   * filter that takes in the transaction starting at the position.
+   */
+  @Test
+  void theTransactionEndingAtAChunksPositionIsInItAndTheOneStartingThereIsNot(TestMariaDb edge)
+      throws Exception {
+    edge.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
+    ConnectionSpec spec = spec(edge);
+    BinlogPosition from = prepare(spec, "t");
+    edge.execute("INSERT INTO t VALUES (1, 0)", "INSERT INTO t VALUES (2, 0)");
+    ChunkSnapshot.BinlogSnapshot chunk;
+    Set<String> copied = new HashSet<>();
+    try (Connection c = open(spec)) {
+      chunk = (ChunkSnapshot.BinlogSnapshot) capture.beginChunkRead(c);
+      // committed while the chunk's snapshot is open: after it
+      edge.execute("UPDATE t SET v = 1 WHERE id = 2", "INSERT INTO t VALUES (3, 0)");
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT id, v FROM t")) {
+        while (rs.next()) {
+          copied.add(rs.getString(1) + "/" + rs.getString(2));
+        }
+      }
+      c.commit();
+    }
+    assertEquals(Set.of("1/0", "2/0"), copied, "the chunk read the two inserts and nothing later");
+    List<SourceTransaction> txs;
+    try (ChangeSource source = capture.open(spec, secrets, "edge", List.of("t"), from)) {
+      txs = read(source, changes(4));
+    }
+    assertEquals(4, txs.size(), txs.toString());
+    SourceTransaction earlier = txs.get(0);
+    SourceTransaction last = txs.get(1); // INSERT (2, 0): the last transaction the chunk saw
+    SourceTransaction next = txs.get(2); // UPDATE of row 2: the first one it did not see
+    BinlogPosition at = chunk.position();
+    BinlogPosition lastEnd = (BinlogPosition) last.commit();
+    assertEquals(
+        at.file() + ":" + at.offset(),
+        lastEnd.file() + ":" + lastEnd.offset(),
+        "the chunk's position is the end of the last transaction it saw");
+    try (Connection root = edge.connect();
+        Statement st = root.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SHOW BINLOG EVENTS IN '" + at.file() + "' FROM " + at.offset() + " LIMIT 1")) {
+      assertTrue(rs.next(), "an event starts at " + at.text());
+      assertEquals(at.offset(), rs.getLong("Pos"));
+      assertEquals("Gtid", rs.getString("Event_type"));
+      assertTrue(
+          rs.getString("Info").endsWith(" " + next.xid()),
+          "the next transaction starts at the chunk's position: " + rs.getString("Info"));
+    }
+    for (ChunkSnapshot s : List.of(chunk, ChunkSnapshot.parse(chunk.text()))) {
+      assertTrue(s.includes(earlier), "before the position: copied " + earlier);
+      assertTrue(s.includes(last), "ends at the position: copied, not to apply again " + last);
+      assertFalse(s.includes(next), "starts at the position: not copied, to apply " + next);
+      assertFalse(s.includes(txs.get(3)), "after the position: not copied " + txs.get(3));
+    }
+  }
 
   /**
    * While a writer commits one row per transaction, each chunk read sees exactly the rows of the
