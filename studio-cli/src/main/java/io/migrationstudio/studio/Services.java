@@ -539,6 +539,18 @@ final class Services implements AutoCloseable {
     return temporalTarget;
   }
 
+  /**
+   * Why this process is not healthy (a worker's {@code /health}, {@link WorkerHealth}): its workers
+   * do not poll (not started, or stopped), or Temporal's frontend does not answer the probe of the
+   * server's {@code /health} within {@code timeout}; empty when both hold.
+   */
+  java.util.Optional<String> healthProblem(java.time.Duration timeout) {
+    if (factory == null || !factory.isStarted() || factory.isShutdown()) {
+      return java.util.Optional.of("the workers are not polling");
+    }
+    return connection.probe(timeout).map(p -> "Temporal at " + temporalTarget + ": " + p);
+  }
+
   ArtifactStore store() {
     return store;
   }

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,6 +61,25 @@ final class WorkerCommand implements Callable<Integer> {
               + " (ISO-8601, default ${DEFAULT-VALUE})")
   String temporalWait = Services.DEFAULT_TEMPORAL_WAIT;
 
+  @Option(
+      names = "--health-port",
+      paramLabel = "N",
+      description = {
+        "serve HTTP /health on port N (0: a free port, printed): UP (200) while this worker polls"
+            + " and Temporal answers, DOWN (503) otherwise, also while it waits for Temporal at"
+            + " start-up.",
+        "Default: no health endpoint (several workers of one machine would claim the same port)."
+      })
+  Integer healthPort;
+
+  @Option(
+      names = "--health-bind",
+      paramLabel = "ADDRESS",
+      description =
+          "address /health listens on (default ${DEFAULT-VALUE}: this machine only; a Kubernetes"
+              + " probe needs the pod's address, e.g. 0.0.0.0)")
+  String healthBind = Services.LOOPBACK;
+
   @Override
   public Integer call() throws Exception {
     checkWait(temporalWait);
@@ -79,10 +99,16 @@ final class WorkerCommand implements Callable<Integer> {
     if (workers.size() != 1) {
       throw new IllegalArgumentException("name exactly one worker: " + Services.WORKERS);
     }
+    if (healthPort != null && (healthPort < 0 || healthPort > 65_535)) {
+      throw new IllegalArgumentException("--health-port must be 0..65535, was " + healthPort);
+    }
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
     CountDownLatch stop = new CountDownLatch(1);
-    try (Services services = Services.start(h, target, access, 0, null, workers, gitRemote)) {
+    AtomicReference<Services> running = new AtomicReference<>();
+    try (AutoCloseable health = health(target, running);
+        Services services = Services.start(h, target, access, 0, null, workers, gitRemote)) {
+      running.set(services);
       System.out.printf(
           Locale.ROOT,
           "studio worker %s: polling %s (%s, namespace %s), home %s%n",
@@ -95,6 +121,20 @@ final class WorkerCommand implements Callable<Integer> {
       stop.await();
     }
     return StudioMain.EXIT_OK;
+  }
+
+  /** The worker's {@code /health} when {@code --health-port} asks for it (DOWN until it polls). */
+  private AutoCloseable health(String target, AtomicReference<Services> running) {
+    if (healthPort == null) {
+      return () -> {};
+    }
+    WorkerHealth health = WorkerHealth.start(healthBind, healthPort, name, target, running::get);
+    System.out.printf(
+        Locale.ROOT,
+        "studio worker %s: health on http://%s/health%n",
+        name,
+        Services.clientAddress(healthBind, health.port()));
+    return health;
   }
 
   /** Refuses a --temporal-wait that is not a non-negative ISO-8601 duration. */

@@ -184,24 +184,17 @@ class TwoMigrateWorkersIT {
   }
 
   private static Process migrateWorker(String temporal, Path home, String name) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            StudioMain.class.getName(),
-            "worker",
-            "migrate",
-            // two slots each against four parallel chunks: neither process can take them all,
-            // whatever order the server matches polls in (the test server favours the latest)
-            "--activity-slots",
-            "2",
-            "--temporal",
-            temporal,
-            "--home",
-            home.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(home.resolve("worker-" + name + ".log").toFile())
-        .start();
+    return StudioProcess.start(
+        home.resolve("worker-" + name + ".log"),
+        "worker",
+        "migrate",
+        // two slots each against four parallel chunks: neither process can take them all,
+        // whatever order the server matches polls in (the test server favours the latest)
+        "--activity-slots",
+        "2",
+        "--temporal",
+        temporal,
+        "--home",
+        home.toString());
   }
 }

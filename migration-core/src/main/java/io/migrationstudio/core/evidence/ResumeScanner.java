@@ -55,12 +55,8 @@ public final class ResumeScanner {
     for (Stage stage : Stage.values()) {
       Optional<ReviewRecord> latest =
           reviews.stream()
-              // a decision on a proposed repair is not a decision on the stage
-              .filter(
-                  r ->
-                      r.stage() == stage
-                          && r.accepted()
-                          && !ReviewRecord.REPAIR_PLAN_NOTE.equals(r.note()))
+              // a decision on a proposed repair or on the rollback drill is not one on the stage
+              .filter(r -> r.stage() == stage && r.accepted() && !r.onProposal())
               .reduce((first, second) -> second);
       if (latest.isEmpty() || latest.get().decision() != Decision.APPROVE) {
         break;
@@ -94,7 +90,40 @@ public final class ResumeScanner {
                 .orElseGet(
                     () -> executedAt(store, log, approved.get(Stage.CUTOVER.ordinal()).commit()))
             : null;
+    if (awaiting == null && hypercare == null && approved.size() == Stage.CUTOVER.ordinal() + 1) {
+      String cutoverApproved = approved.get(Stage.CUTOVER.ordinal()).commit();
+      awaiting = awaitingDrill(store, branch, head, cutoverApproved, reviews).orElse(null);
+    }
     return new OpenResult(branch, specCommit, approved, reviewFiles, awaiting, hypercare);
+  }
+
+  /**
+   * The review of the rollback drill that was waiting when the earlier run stopped: the cutover is
+   * approved at {@code cutoverApproved} and not executed, and {@code gates/cutover.json} names a
+   * later commit of the branch (the drill's, which descends from the approval) that no accepted
+   * review names yet. A drill whose commit had changes requested is drilled again, so it is not
+   * reported; nor is one already approved.
+   */
+  static Optional<GateEvidence> awaitingDrill(
+      ArtifactStore store,
+      String branch,
+      String head,
+      String cutoverApproved,
+      List<ReviewRecord> reviews) {
+    String path = GateFiles.path(Stage.CUTOVER);
+    Optional<GateEvidence> gate = store.read(head, path).map(b -> GateFiles.read(b, path));
+    return gate.filter(
+        g ->
+            g.stage() == Stage.CUTOVER
+                && !g.commit().equals(cutoverApproved)
+                && reviews.stream()
+                    .noneMatch(
+                        r ->
+                            r.stage() == Stage.CUTOVER
+                                && r.accepted()
+                                && g.commit().equals(r.commit()))
+                && store.isOnBranch(branch, g.commit())
+                && store.isAncestor(cutoverApproved, g.commit()));
   }
 
   /**
@@ -120,11 +149,7 @@ public final class ResumeScanner {
     GateEvidence gate = GateFiles.read(file.get(), path);
     Optional<ReviewRecord> last =
         reviews.stream()
-            .filter(
-                r ->
-                    r.stage() == stage
-                        && r.accepted()
-                        && !ReviewRecord.REPAIR_PLAN_NOTE.equals(r.note()))
+            .filter(r -> r.stage() == stage && r.accepted() && !r.onProposal())
             .reduce((first, second) -> second);
     boolean decided =
         reviews.stream()

@@ -217,6 +217,70 @@ class EvidenceServiceIT {
         executed, evidence.openMigration("shop", spec, SPEC_TEXT).hypercareStartedAtMillis());
   }
 
+  /**
+   * Killed while the review of the rollback drill waited (the cutover approved, the drill's commit
+   * in {@code gates/cutover.json}): the re-created migration is told to wait for that commit, the
+   * cutover stays approved at its own review, and the reviews before count. A REQUEST_CHANGES on
+   * the drill (drill again) or an approval of it is no waiting drill; nor is the gate file of the
+   * cutover's own review. Before, no drill gate was reported and the drill's REQUEST_CHANGES undid
+   * the cutover's approval.
+   */
+  @Test
+  void aWaitingDrillReviewIsReportedAfterTheCutoverApproval() {
+    evidence.openMigration("shop", spec, SPEC_TEXT);
+    int sequence = 0;
+    String cutover = null;
+    for (Stage s : Stage.values()) {
+      if (s == Stage.DECOMMISSION) {
+        break;
+      }
+      cutover = write(s.directory() + "/out.json", "{}\n", "x");
+      if (s == Stage.CUTOVER) { // the cutover's own gate waited for its plan
+        evidence.recordGate(
+            BRANCH, new GateEvidence(s, cutover, Verdict.PASS, "plan", GateMode.ASK, null));
+      }
+      review(++sequence, s, Decision.APPROVE, cutover);
+    }
+    assertNull(evidence.openMigration("shop", spec, SPEC_TEXT).awaiting(), "no drill yet");
+    String drilled = write("05-cutover/drill.json", "{\"verdict\": \"FAIL\"}\n", "x");
+    GateEvidence drill =
+        new GateEvidence(
+            Stage.CUTOVER,
+            drilled,
+            Verdict.FAIL,
+            "RTO missed",
+            GateMode.EXTERNAL,
+            List.of(new ArtifactRef("05-cutover/drill.json", drilled)));
+    evidence.recordGate(BRANCH, drill);
+
+    OpenResult atDrill = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertEquals(drill, atDrill.awaiting(), "waiting for the same drill commit");
+    assertEquals(5, atDrill.approved().size());
+    assertEquals(cutover, atDrill.approved().get(Stage.CUTOVER.ordinal()).commit());
+    assertEquals(5, atDrill.reviewCount(), "the reviews before are on the branch");
+
+    drillReview(++sequence, Decision.REQUEST_CHANGES, drilled, ReviewRecord.DRILL_OVERRIDE_NOTE);
+    OpenResult again = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertNull(again.awaiting(), "changes requested on the drill: it drills again");
+    assertEquals(5, again.approved().size(), "the cutover stays approved at its own review");
+    assertEquals(cutover, again.approved().get(Stage.CUTOVER.ordinal()).commit());
+
+    String redrilled = write("05-cutover/drill.json", "{\"verdict\": \"PASS\"}\n", "x");
+    GateEvidence second =
+        new GateEvidence(Stage.CUTOVER, redrilled, Verdict.PASS, "", GateMode.EXTERNAL, null);
+    evidence.recordGate(BRANCH, second);
+    assertEquals(second, evidence.openMigration("shop", spec, SPEC_TEXT).awaiting());
+    drillReview(++sequence, Decision.APPROVE, redrilled, ReviewRecord.DRILL_EXECUTION_NOTE);
+    assertNull(evidence.openMigration("shop", spec, SPEC_TEXT).awaiting(), "the drill approved");
+  }
+
+  private void drillReview(int seq, Decision decision, String commit, String note) {
+    evidence.recordReview(
+        BRANCH,
+        new ReviewRecord(
+            seq, Stage.CUTOVER, decision, "board", "why", commit, 1000L * seq, true, note, null));
+  }
+
   @Test
   void anApprovedRepairPlanIsNotTheStagesApproval() {
     evidence.openMigration("shop", spec, SPEC_TEXT);

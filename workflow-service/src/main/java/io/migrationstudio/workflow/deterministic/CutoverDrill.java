@@ -4,12 +4,15 @@ import static io.migrationstudio.workflow.deterministic.Messages.shortId;
 
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.activity.CutoverActivities;
+import io.migrationstudio.contracts.activity.GateEvidence;
+import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
 import io.migrationstudio.contracts.spec.CutoverOptions;
 import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.Review;
+import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.Verdict;
 import io.temporal.workflow.Workflow;
 import java.util.Optional;
@@ -31,17 +34,26 @@ import java.util.Optional;
  *
  * <p>Histories before the version ran the old drill as the checker, before the approval; they keep
  * doing so.
+ *
+ * <p>From version {@link #DURABLE_DRILL_GATE} on, the review of the drill is a durable gate: it
+ * commits {@code gates/cutover.json} naming the drill's commit, and a migration re-created from its
+ * branch while that review waited (the cutover approved before) waits for the same commit again
+ * instead of drilling again. Histories before it wait without the file.
  */
 final class CutoverDrill {
   static final String DRILL_AFTER_APPROVAL_CHANGE = "drill-after-approval";
 
   static final int DRILL_AFTER_APPROVAL = 1;
 
+  static final String DURABLE_DRILL_GATE_CHANGE = "durable-drill-gate";
+
+  static final int DURABLE_DRILL_GATE = 1;
+
   /** The note on a review that lets the execution start despite a failed drill. */
-  static final String OVERRIDE_NOTE = "override of a failed rollback drill";
+  static final String OVERRIDE_NOTE = ReviewRecord.DRILL_OVERRIDE_NOTE;
 
   /** The note on the approval of the execution after a drill ({@code separate_gate}). */
-  static final String EXECUTION_NOTE = "approval of the execution after the rollback drill";
+  static final String EXECUTION_NOTE = ReviewRecord.DRILL_EXECUTION_NOTE;
 
   private final CutoverActivities cutover =
       Workflow.newActivityStub(CutoverActivities.class, ActivityOptionsCatalog.cutover());
@@ -52,20 +64,33 @@ final class CutoverDrill {
   private final ChangeStream stream;
   private final Runnable rewritePullRequest;
   private Integer version;
+  private Integer durable;
 
+  /** The drill's review that waited when the earlier run stopped, until the drill reaches it. */
+  private GateEvidence resumed;
+
+  /**
+   * {@code open}: what the branch proves; its waiting gate is the drill's review when the cutover
+   * was approved before (see {@code ResumeScanner#awaitingDrill}).
+   */
   CutoverDrill(
       RunContext run,
       StageBoard board,
       StatusLine status,
       ReviewGate gate,
       ChangeStream stream,
-      Runnable rewritePullRequest) {
+      Runnable rewritePullRequest,
+      OpenResult open) {
     this.run = run;
     this.board = board;
     this.status = status;
     this.gate = gate;
     this.stream = stream;
     this.rewritePullRequest = rewritePullRequest;
+    GateEvidence awaiting = open.awaiting();
+    boolean cutoverApproved = open.approved().stream().anyMatch(a -> a.stage() == Stage.CUTOVER);
+    this.resumed =
+        cutoverApproved && awaiting != null && awaiting.stage() == Stage.CUTOVER ? awaiting : null;
   }
 
   /**
@@ -93,6 +118,15 @@ final class CutoverDrill {
     return version >= DRILL_AFTER_APPROVAL;
   }
 
+  private boolean durableGate() {
+    if (durable == null) {
+      durable =
+          Workflow.getVersion(
+              DURABLE_DRILL_GATE_CHANGE, Workflow.DEFAULT_VERSION, DURABLE_DRILL_GATE);
+    }
+    return durable >= DURABLE_DRILL_GATE;
+  }
+
   /**
    * After the cutover approval of {@code approvedCommit}: drills, and returns empty when the
    * execution may start, else why the cutover is refused.
@@ -109,15 +143,7 @@ final class CutoverDrill {
           null,
           approvedCommit,
           "rollback drill on the real pair");
-      status.say("cutover: rehearsing the way back on the real pair (rollback drill)");
-      StageResult drilled =
-          cutover.drillAfterApproval(
-              new StageRequest(
-                  run.migrationId(),
-                  run.spec(),
-                  run.branch(),
-                  approvedCommit,
-                  Workflow.currentTimeMillis()));
+      StageResult drilled = resumedDrill().orElseGet(() -> drillNow(approvedCommit));
       board.record(drilled);
       boolean passed = drilled.verdict() == Verdict.PASS;
       boolean review = !passed || CutoverOptions.DRILL_SEPARATE_GATE.equals(mode);
@@ -133,6 +159,16 @@ final class CutoverDrill {
       }
       GateMode configured = run.spec().reviews().gate(Stage.CUTOVER);
       GateMode reviewMode = configured == GateMode.AUTO ? GateMode.ASK : configured;
+      if (durableGate()) {
+        gate.recordProposal(
+            new GateEvidence(
+                Stage.CUTOVER,
+                drilled.commit(),
+                drilled.verdict(),
+                drilled.summary(),
+                reviewMode,
+                drilled.artifacts()));
+      }
       String waiting =
           passed
               ? "awaiting approval of the execution after the drill "
@@ -169,5 +205,37 @@ final class CutoverDrill {
         }
       }
     }
+  }
+
+  /** The drill on the real pair after the approval of {@code approvedCommit}. */
+  private StageResult drillNow(String approvedCommit) {
+    status.say("cutover: rehearsing the way back on the real pair (rollback drill)");
+    return cutover.drillAfterApproval(
+        new StageRequest(
+            run.migrationId(),
+            run.spec(),
+            run.branch(),
+            approvedCommit,
+            Workflow.currentTimeMillis()));
+  }
+
+  /**
+   * The drill whose review waited when the earlier run stopped (from version {@link
+   * #DURABLE_DRILL_GATE} on), once: its review waits again for the same commit.
+   */
+  private Optional<StageResult> resumedDrill() {
+    GateEvidence waiting = resumed;
+    resumed = null;
+    if (waiting == null || !durableGate()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new StageResult(
+            Stage.CUTOVER,
+            Stage.CUTOVER.checkerRole(),
+            waiting.commit(),
+            waiting.artifacts(),
+            waiting.verdict(),
+            waiting.summary()));
   }
 }

@@ -149,7 +149,7 @@ public class MigrationWorkflowImpl implements MigrationWorkflow {
     repair = new ValidationRepair(run, board, status, gate);
     hypercare = new HypercareStage(run, board, status, gate);
     reverse = new ReverseReplication(run, status, board, controls);
-    drill = new CutoverDrill(run, board, status, gate, stream, this::writeSummary);
+    drill = new CutoverDrill(run, board, status, gate, stream, this::writeSummary, open);
     board.put(new ArtifactRef("migration.yaml", open.specCommit()));
   }
 

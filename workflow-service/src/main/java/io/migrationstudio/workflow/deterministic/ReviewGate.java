@@ -233,6 +233,23 @@ final class ReviewGate {
     }
   }
 
+  /**
+   * Commits {@code waiting} as {@code gates/<stage>.json} for a proposal reviewed after the stage's
+   * own gate (the rollback drill's commit), so that a migration re-created from its branch waits
+   * for a review of it again. A failure to write it leaves the review waiting all the same.
+   */
+  void recordProposal(GateEvidence waiting) {
+    try {
+      board.put(
+          evidence
+              .recordGate(new RecordGateRequest(run.migrationId(), run.branch(), waiting))
+              .artifact());
+    } catch (ActivityFailure e) {
+      log.warn(
+          "could not record the {} gate on {}: {}", waiting.stage(), run.branch(), rootMessage(e));
+    }
+  }
+
   private Outcome revised(Stage s, Verdict verdict) {
     Optional<String> revised = awaitRevision(s, verdict);
     if (revised.isEmpty()) {

@@ -71,7 +71,11 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-decommission-gate.json",
         // + pause-streams version 1: an online migration paused and resumed while its Validation
         // gate waits; the pause and the resume are signalled to the stream child
-        "migration-workflow-history-pause.json"
+        "migration-workflow-history-pause.json",
+        // + durable-drill-gate version 1: re-created while the review of a failed rollback drill
+        // waited (gates/cutover.json), it waits for the same drill commit without drilling again;
+        // the override with a reason executes
+        "migration-workflow-history-resumed-drill.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

@@ -1520,6 +1520,59 @@ class MigrationWorkflowTest {
   }
 
   /**
+   * A server killed while the review of a failed rollback drill waits (the cutover approved before
+   * it): the drill's gate is on the branch ({@code gates/cutover.json}, recorded as it opened), and
+   * the migration re-created from it waits for the same drill commit without drilling again; the
+   * override still needs a reason, and the approval executes. Without version {@code
+   * durable-drill-gate} the re-created migration drilled again and waited for a new commit, so a
+   * review of the commit shown before the kill was refused.
+   */
+  @Test
+  void aMigrationReCreatedAtTheDrillReviewWaitsForTheSameDrillCommit() throws Exception {
+    fakes.drillVerdicts.add(Verdict.FAIL);
+    MigrationSpec spec = spec(allAuto());
+    MigrationWorkflow first = start(spec);
+    String drillCommit = awaitReview(first, Stage.CUTOVER).reviewCommit();
+    GateEvidence recorded = fakes.gates.get(fakes.gates.size() - 1);
+    assertEquals(Stage.CUTOVER, recorded.stage());
+    assertEquals(drillCommit, recorded.commit(), "the drill's review is on the branch");
+    assertEquals(Verdict.FAIL, recorded.verdict());
+    WorkflowStub.fromTyped(first).terminate("server killed");
+
+    // the branch as ResumeScanner reads it: every stage to the cutover approved, the drill waiting
+    fakes.approvedEarlier =
+        java.util.Arrays.stream(Stage.values())
+            .filter(s -> s != Stage.DECOMMISSION)
+            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
+            .toList();
+    fakes.awaitingEarlier = recorded;
+    fakes.drillVerdicts.add(Verdict.PASS); // a drill run again would pass and execute at once
+    long drills = fakes.calls.stream().filter("drill"::equals).count();
+    MigrationWorkflow again = start(spec);
+    MigrationStatus st = awaitReview(again, Stage.CUTOVER);
+    assertEquals(drillCommit, st.reviewCommit(), "the same drill commit awaits review");
+    assertEquals(drills, fakes.calls.stream().filter("drill"::equals).count(), "not drilled again");
+    assertEquals(Verdict.FAIL, st.stages().get(Stage.CUTOVER.ordinal()).verdict());
+    assertFalse(fakes.calls.contains("execute-cutover"), fakes.calls.toString());
+    WorkflowUpdateException silent =
+        assertThrows(
+            WorkflowUpdateException.class,
+            () ->
+                again.review(
+                    new Review(Stage.CUTOVER, Decision.APPROVE, "carol", "", drillCommit)));
+    assertTrue(rootMessage(silent).contains("needs a reason"), rootMessage(silent));
+    again.review(
+        new Review(Stage.CUTOVER, Decision.APPROVE, "carol", "accepted by the board", drillCommit));
+    MigrationOutcome out = result(again);
+    assertEquals(MigrationState.COMPLETED, out.state(), out.message());
+    assertTrue(fakes.calls.contains("execute-cutover"), fakes.calls.toString());
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-resumed-drill.json");
+    }
+  }
+
+  /**
    * A server killed while the approved cutover waits for its window (the workflow is lost: here
    * terminated), the migration re-created from its branch (every stage approved there): it waits
    * for the same instant, on workflow time, and then executes.

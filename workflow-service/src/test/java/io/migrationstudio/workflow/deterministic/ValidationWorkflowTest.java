@@ -9,8 +9,12 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
+import io.migrationstudio.contracts.activity.CommitResult;
+import io.migrationstudio.contracts.activity.OpenRequest;
+import io.migrationstudio.contracts.activity.OpenResult;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.contracts.activity.SummaryRequest;
 import io.migrationstudio.contracts.spec.ConnectionSpec;
 import io.migrationstudio.contracts.spec.MigrationSpec;
 import io.migrationstudio.contracts.workflow.MigrationInput;
@@ -20,7 +24,12 @@ import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.contracts.workflow.ValidationWorkflow;
 import io.migrationstudio.contracts.workflow.Verdict;
+import io.migrationstudio.core.evidence.EvidenceService;
+import io.migrationstudio.core.evidence.RunState;
+import io.migrationstudio.core.git.GitArtifactStore;
+import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.workflow.OperatorService;
+import io.migrationstudio.workflow.Recovery;
 import io.migrationstudio.workflow.WorkflowWorker;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
@@ -31,6 +40,7 @@ import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -47,6 +57,12 @@ class ValidationWorkflowTest {
   private final AtomicReference<String> regressionAt = new AtomicReference<>();
   private volatile boolean validatorUnreachable;
 
+  /** When set, the branch is opened and the run's end recorded in this real git store. */
+  private volatile GitArtifactStore realStore;
+
+  /** The length of the branch's log right after the run opened it in {@link #realStore}. */
+  private final AtomicInteger openedLog = new AtomicInteger(-1);
+
   @BeforeEach
   void setUp() {
     env = TestWorkflowEnvironment.newInstance();
@@ -60,6 +76,26 @@ class ValidationWorkflowTest {
                   "target database unreachable", ErrorCode.DATABASE_UNREACHABLE.name());
             }
             return super.validate(r);
+          }
+
+          @Override
+          public OpenResult openValidation(OpenRequest r) {
+            GitArtifactStore store = realStore;
+            if (store == null) {
+              return super.openValidation(r);
+            }
+            OpenResult open =
+                new EvidenceService(store).openValidation(r.migrationId(), r.spec(), r.specText());
+            openedLog.set(store.log(open.branch()).size());
+            return open;
+          }
+
+          @Override
+          public CommitResult writePullRequest(SummaryRequest r) {
+            GitArtifactStore store = realStore;
+            return store == null
+                ? super.writePullRequest(r)
+                : new EvidenceService(store).writePullRequest(r.branch(), r.spec(), r.status());
           }
 
           @Override
@@ -181,6 +217,50 @@ class ValidationWorkflowTest {
     assertEquals("failed", validation.state());
     assertNull(validation.verdict());
     assertTrue(!fakes.calls.contains("regression-tester"), fakes.calls.toString());
+  }
+
+  /**
+   * A validation-only run killed before its report (the branch's {@code state.json} says RUNNING,
+   * the workflow lost with the embedded Temporal) is found by {@link Recovery} in the real git
+   * evidence and run again from the start, as run 1 of the new server, on its own branch; opening
+   * the branch again adds no commit (the spec and the running state are byte-stable), and the run
+   * ends with its state on the branch, so the next start finds nothing to re-create.
+   */
+  @Test
+  void anUnfinishedValidationRunIsRunAgainFromItsBranchWithoutAnotherOpenCommit(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path home) {
+    String text =
+        String.join(
+            "\n",
+            "id: val-test",
+            "source: { url: \"jdbc:postgresql://db/src\", user: u }",
+            "target: { url: \"jdbc:postgresql://db/dst\", user: u }",
+            "");
+    try (GitArtifactStore store = GitArtifactStore.open(home, null)) {
+      EvidenceService evidence = new EvidenceService(store);
+      evidence.openValidation("val-test", SpecLoader.parse(text), text); // then killed
+      String branch = TaskQueues.validationBranch("val-test");
+      int opened = store.log(branch).size();
+      realStore = store;
+
+      List<Recovery.Outcome> outcomes = new Recovery(client, store).recoverUnfinished();
+
+      assertEquals(1, outcomes.size(), outcomes.toString());
+      assertTrue(outcomes.get(0).recovered(), outcomes.toString());
+      assertEquals(branch, outcomes.get(0).branch());
+      String workflowId = TaskQueues.validationWorkflowId("val-test", 1);
+      assertEquals("workflow " + workflowId, outcomes.get(0).detail());
+      OperatorService operator = new OperatorService(client, store);
+      assertEquals(
+          MigrationState.COMPLETED,
+          operator.awaitValidation(workflowId, 30_000).orElseThrow().state());
+      assertEquals(opened, openedLog.get(), "re-opening the branch added no commit");
+      assertTrue(RunState.read(store, branch).orElseThrow().ended());
+      assertTrue(
+          new Recovery(client, store)
+              .recoverUnfinished().stream().noneMatch(Recovery.Outcome::recovered),
+          "an ended run is not re-created");
+    }
   }
 
   @Test
