@@ -195,7 +195,9 @@ class ValidationWorkflowTest {
             "target: { url: \"jdbc:postgresql://db/dst\", user: u }",
             "reviews: { cutover: external }",
             "");
-    assertThrows(MigrationException.class, () -> OperatorService.prepare(text, java.util.Set.of()));
+    assertThrows(
+        MigrationException.class,
+        () -> OperatorService.prepare(text, io.migrationstudio.core.spec.AutoApproval.NONE));
 
     OperatorService.Started first = operator.startValidation(text);
     assertEquals("validation-val-test-1", first.workflowId());
