@@ -251,18 +251,8 @@ public final class OperatorService {
     String token = java.util.UUID.randomUUID().toString();
     for (int run = 1; run <= MAX_VALIDATION_RUNS; run++) {
       String workflowId = TaskQueues.validationWorkflowId(spec.id(), run);
-      ValidationWorkflow wf =
-          client.newWorkflowStub(
-              ValidationWorkflow.class,
-              WorkflowOptions.newBuilder()
-                  .setWorkflowId(workflowId)
-                  .setMemo(java.util.Map.of(START_TOKEN, token))
-                  .setTaskQueue(TaskQueues.WORKFLOW)
-                  .setWorkflowIdReusePolicy(
-                      WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-                  .build());
       try {
-        WorkflowClient.start(wf::run, input);
+        startValidation(workflowId, input, token);
         return new Started(spec.id(), workflowId, TaskQueues.validationBranch(spec.id()));
       } catch (WorkflowExecutionAlreadyStarted e) {
         if (token.equals(startToken(workflowId))) {
@@ -279,6 +269,41 @@ public final class OperatorService {
             + " already has "
             + MAX_VALIDATION_RUNS
             + " validation runs on this server; give the pair a new id");
+  }
+
+  /**
+   * Starts the validation workflow {@code workflowId} with its search attributes ({@link
+   * io.migrationstudio.workflow.deterministic.MigrationSearchAttributes#validationRun}) where the
+   * namespace has them, without them where it refuses them (as a migration's start).
+   */
+  private void startValidation(String workflowId, MigrationInput input, String token) {
+    try {
+      startValidation(workflowId, input, token, searchAttributes);
+    } catch (io.temporal.client.WorkflowServiceException e) {
+      if (!searchAttributes || !SearchAttributesStart.refused(e)) {
+        throw e;
+      }
+      searchAttributes = false;
+      startValidation(workflowId, input, token, false);
+    }
+  }
+
+  private void startValidation(
+      String workflowId, MigrationInput input, String token, boolean withAttributes) {
+    WorkflowOptions.Builder options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(workflowId)
+            .setMemo(java.util.Map.of(START_TOKEN, token))
+            .setTaskQueue(TaskQueues.WORKFLOW)
+            .setWorkflowIdReusePolicy(
+                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE);
+    if (withAttributes) {
+      options.setTypedSearchAttributes(
+          io.migrationstudio.workflow.deterministic.MigrationSearchAttributes.validationRun(
+              input.spec().id()));
+    }
+    ValidationWorkflow wf = client.newWorkflowStub(ValidationWorkflow.class, options.build());
+    WorkflowClient.start(wf::run, input);
   }
 
   private ValidationWorkflow validationStub(String workflowId) {

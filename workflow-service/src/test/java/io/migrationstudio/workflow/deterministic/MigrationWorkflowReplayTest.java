@@ -71,7 +71,10 @@ class MigrationWorkflowReplayTest {
         "migration-workflow-history-decommission-gate.json",
         // + pause-streams version 1: an online migration paused and resumed while its Validation
         // gate waits; the pause and the resume are signalled to the stream child
-        "migration-workflow-history-pause.json"
+        "migration-workflow-history-pause.json",
+        // + child-search-attributes version 1: started with MigrationId/Stage/State, its per-table
+        // copy children start with MigrationId and MigrationStage (Mapping gate approved)
+        "migration-workflow-history-child-search.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

@@ -1,6 +1,7 @@
 package io.migrationstudio.workflow.deterministic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -76,6 +77,15 @@ class ValidationWorkflowTest {
       env.getWorkerFactory().newWorker(queue, options).registerActivitiesImplementations(fakes);
     }
     env.start();
+    // as the studio's embedded server has them
+    for (var key :
+        List.of(
+            MigrationSearchAttributes.MIGRATION_ID,
+            MigrationSearchAttributes.MIGRATION_STAGE,
+            MigrationSearchAttributes.MIGRATION_STATE)) {
+      env.registerSearchAttribute(
+          key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
   }
 
   @AfterEach
@@ -181,6 +191,33 @@ class ValidationWorkflowTest {
     assertEquals("failed", validation.state());
     assertNull(validation.verdict());
     assertTrue(!fakes.calls.contains("regression-tester"), fakes.calls.toString());
+  }
+
+  /**
+   * A validation run starts with the search attributes MigrationId and MigrationStage where the
+   * namespace has them (as the embedded server has them).
+   */
+  @Test
+  void aValidationRunCarriesItsMigrationIdAndStage() {
+    OperatorService operator = new OperatorService(client, null);
+    String text =
+        String.join(
+            "\n",
+            "id: val-search",
+            "source: { url: \"jdbc:postgresql://db/src\", user: u }",
+            "target: { url: \"jdbc:postgresql://db/dst\", user: u }",
+            "");
+    OperatorService.Started run = operator.startValidation(text);
+    assertEquals(
+        MigrationState.COMPLETED,
+        operator.awaitValidation(run.workflowId(), 30_000).orElseThrow().state());
+    // as the server's visibility records them (the test server has no ListWorkflowExecutions
+    // query: UNIMPLEMENTED)
+    var attributes =
+        client.newUntypedWorkflowStub(run.workflowId()).describe().getTypedSearchAttributes();
+    assertEquals("val-search", attributes.get(MigrationSearchAttributes.MIGRATION_ID));
+    assertEquals("validation", attributes.get(MigrationSearchAttributes.MIGRATION_STAGE));
+    assertFalse(attributes.containsKey(MigrationSearchAttributes.MIGRATION_STATE), "no state");
   }
 
   @Test
