@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.workflow.StageStatus;
 import io.migrationstudio.contracts.workflow.TableProgress;
 import io.migrationstudio.core.identity.ReviewPayload;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.spec.AutoApproval;
 import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.proto.v1.ArtifactEntry;
 import io.migrationstudio.proto.v1.GetRequest;
@@ -181,7 +182,13 @@ final class ClientCommands {
     @Parameters(index = "0", paramLabel = "SPEC")
     Path spec;
 
-    @Option(names = "--auto-approve", paramLabel = "all|STAGES")
+    @Option(
+        names = "--auto-approve",
+        paramLabel = "all|STAGES",
+        description = {
+          "force these gates to auto (comma list of stages, or all); an external gate whose stage",
+          "lists approvers is never forced: naming it is refused, all leaves it external"
+        })
     List<String> autoApprove = new ArrayList<>();
 
     @Option(
@@ -215,6 +222,8 @@ final class ClientCommands {
             r.getMigrationId(),
             r.getWorkflowId(),
             r.getBranch());
+        // the server applied the same rule to the same text: name the gates left to approvers
+        LocalRun.printKeptExternal(out, AutoApproval.parse(autoApprove), SpecLoader.parse(text));
       }
       return follow ? follow(channel, server, r.getMigrationId(), out) : StudioMain.EXIT_OK;
     }

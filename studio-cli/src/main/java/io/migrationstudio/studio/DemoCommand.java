@@ -1,11 +1,10 @@
 package io.migrationstudio.studio;
 
-import io.migrationstudio.contracts.Stage;
+import io.migrationstudio.core.spec.AutoApproval;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.EnumSet;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -59,12 +58,7 @@ final class DemoCommand implements Callable<Integer> {
           rows,
           DemoDatabases.TARGET);
       return LocalRun.execute(
-          h,
-          spec,
-          EnumSet.allOf(Stage.class),
-          0,
-          System.getProperty("studio.git.remote"),
-          System.out);
+          h, spec, AutoApproval.ALL, 0, System.getProperty("studio.git.remote"), System.out);
     }
   }
 }

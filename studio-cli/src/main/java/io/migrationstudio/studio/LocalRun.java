@@ -6,6 +6,7 @@ import io.migrationstudio.contracts.workflow.MigrationState;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.StageStatus;
+import io.migrationstudio.core.spec.AutoApproval;
 import io.migrationstudio.workflow.OperatorService;
 import io.migrationstudio.workflow.Recovery;
 import java.io.PrintStream;
@@ -36,7 +37,7 @@ final class LocalRun {
   static int execute(
       StudioHome home,
       String specText,
-      Set<Stage> autoApprove,
+      AutoApproval autoApprove,
       int apiPort,
       String gitRemote,
       PrintStream out)
@@ -52,7 +53,7 @@ final class LocalRun {
   static int execute(
       StudioHome home,
       String specText,
-      Set<Stage> autoApprove,
+      AutoApproval autoApprove,
       int apiPort,
       String gitRemote,
       PrintStream out,
@@ -61,6 +62,7 @@ final class LocalRun {
     // refuse an invalid spec, or a secret reference this process's workers cannot resolve, before
     // anything starts (exit 2 through Errors)
     MigrationSpec spec = OperatorService.prepare(specText, autoApprove);
+    printKeptExternal(out, autoApprove, spec);
     Services.secrets(home).requireResolvable(spec);
     // one live run per migration, in this home and on its target: a second one is refused
     try (RunLock lock = RunLock.acquire(home, spec);
@@ -108,6 +110,40 @@ final class LocalRun {
       printLeftUnfinished(out, services, resumed, home);
       return end.state() == MigrationState.COMPLETED ? StudioMain.EXIT_OK : StudioMain.EXIT_FAILED;
     }
+  }
+
+  /**
+   * One line naming the external gates {@code --auto-approve all} leaves to their approvers (none:
+   * nothing printed).
+   */
+  static void printKeptExternal(PrintStream out, AutoApproval autoApprove, MigrationSpec spec) {
+    String kept = keptExternal(autoApprove, spec);
+    if (!kept.isEmpty()) {
+      out.println(kept);
+    }
+  }
+
+  /**
+   * {@code studio: --auto-approve all leaves the cutover gate external: carol may approve it}, or
+   * empty when {@code all} leaves no gate external.
+   */
+  static String keptExternal(AutoApproval autoApprove, MigrationSpec spec) {
+    java.util.Map<Stage, List<String>> kept = autoApprove.keptExternal(spec);
+    if (kept.isEmpty()) {
+      return "";
+    }
+    List<String> gates = new java.util.ArrayList<>();
+    kept.forEach(
+        (stage, approvers) ->
+            gates.add(
+                "the "
+                    + stage.key()
+                    + " gate external: "
+                    + String.join(" or ", approvers)
+                    + " may approve it"));
+    return "studio: --auto-approve all leaves "
+        + String.join("; ", gates)
+        + " (a signed review, studio review)";
   }
 
   /**

@@ -1,9 +1,9 @@
 package io.migrationstudio.studio;
 
+import io.migrationstudio.core.spec.AutoApproval;
 import io.migrationstudio.core.spec.SpecException;
 import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.core.spec.SpecProblem;
-import io.migrationstudio.workflow.OperatorService;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--auto-approve",
       paramLabel = "all|STAGES",
-      description = "force these gates to auto (comma list of stages, or all)")
+      description = {
+        "force these gates to auto (comma list of stages, or all); an external gate whose stage",
+        "lists approvers is never forced: naming it is refused, all leaves it external"
+      })
   List<String> autoApprove = new ArrayList<>();
 
   @Option(names = "--home", paramLabel = "DIR", description = "studio home (default ./.studio)")
@@ -75,12 +78,6 @@ final class RunCommand implements Callable<Integer> {
             : new LocalRun.Continuation(
                 spec.toString(), home == null ? null : home.toString(), autoApprove, gitRemote);
     return LocalRun.execute(
-        h,
-        text,
-        OperatorService.parseAutoApprove(autoApprove),
-        apiPort,
-        gitRemote,
-        System.out,
-        again);
+        h, text, AutoApproval.parse(autoApprove), apiPort, gitRemote, System.out, again);
   }
 }

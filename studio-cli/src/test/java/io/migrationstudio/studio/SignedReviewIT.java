@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.migrationstudio.core.identity.StudioSigningKey;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.testkit.PostgresExtension;
 import io.migrationstudio.testkit.TestDatabase;
@@ -16,7 +17,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Signed approvals end to end through the CLI ({@code reviews.identity: ssh}, keys made by the real
  * ssh-keygen, listed in an allowed_signers file next to the spec): unsigned, wrong-key and replayed
  * reviews are refused with what to do, {@code --sign-key} approves, and the review's committed
- * signature verifies with {@code ssh-keygen -Y verify} alone.
+ * signature verifies with {@code ssh-keygen -Y verify} alone. The studio is a {@code studio server}
+ * process started with {@code STUDIO_SIGNING_KEY}: every commit it writes on the branch, the
+ * review's included, verifies with {@code git verify-commit} and the studio's public key alone.
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(300)
@@ -114,15 +117,30 @@ class SignedReviewIT {
             "approvers: { default: [alice, mallory] }",
             ""));
 
-    try (Services services =
-        Services.start(
-            StudioHome.of(home.resolve("home")),
-            null,
-            0,
-            new Services.ServicePorts(Services.LOOPBACK, 0, -1),
-            Set.copyOf(Services.WORKERS),
-            null)) {
-      String server = "localhost:" + services.apiPort();
+    // the studio runs as a process of its own, its commits signed by the key the environment names
+    Path studioKey = home.resolve("studio_key");
+    sh(null, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", studioKey.toString());
+    Path studioHome = home.resolve("home");
+    int[] ports = {
+      EmbeddedTemporal.freePort(), EmbeddedTemporal.freePort(), EmbeddedTemporal.freePort()
+    };
+    Path log = home.resolve("server.log");
+    Process process =
+        StudioProcess.start(
+            log,
+            Map.of(StudioSigningKey.ENV, studioKey.toString()),
+            "server",
+            "--home",
+            studioHome.toString(),
+            "--port",
+            String.valueOf(ports[0]),
+            "--api-port",
+            String.valueOf(ports[1]),
+            "--http-port",
+            String.valueOf(ports[2]));
+    try {
+      String server = "localhost:" + ports[1];
+      awaitServer(server, process, log);
       // mallory is an approver by name but has no key: the spec is refused, naming her
       Result noKey = studio("start", spec.toString(), "--server", server);
       assertNotEquals(0, noKey.code(), noKey.out());
@@ -208,6 +226,63 @@ class SignedReviewIT {
               "-s",
               out.resolve("review.sig").toString());
       assertTrue(verified.contains("Good \"migration-studio\" signature for alice"), verified);
+
+      // every commit of the branch, the review's included, verifies with git and the studio's
+      // public key alone
+      Path signers =
+          Files.writeString(
+              home.resolve("studio.allowed_signers"),
+              "studio " + Files.readString(Path.of(studioKey + ".pub")).strip() + "\n");
+      String gitDir = "--git-dir=" + studioHome.resolve("artifacts").resolve("remote.git");
+      String branch = "migrations/" + ID;
+      String reviewCommit =
+          sh(null, "git", gitDir, "log", "-1", "--format=%H", branch, "--", base + ".sig").strip();
+      assertEquals(40, reviewCommit.length(), reviewCommit);
+      String good =
+          sh(
+              null,
+              "git",
+              gitDir,
+              "-c",
+              "gpg.format=ssh",
+              "-c",
+              "gpg.ssh.allowedSignersFile=" + signers,
+              "verify-commit",
+              "-v",
+              reviewCommit);
+      assertTrue(good.contains("Good \"git\" signature for studio"), good);
+      String marks =
+          sh(
+              null,
+              "git",
+              gitDir,
+              "-c",
+              "gpg.format=ssh",
+              "-c",
+              "gpg.ssh.allowedSignersFile=" + signers,
+              "log",
+              "--format=%G?",
+              branch);
+      assertTrue(marks.lines().count() > 5, marks);
+      assertTrue(marks.lines().allMatch("G"::equals), "every commit signed and good: " + marks);
+    } finally {
+      process.destroy();
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
     }
+  }
+
+  /** Waits until the server process answers {@code studio list}; fails when it died. */
+  private static void awaitServer(String server, Process p, Path log) throws Exception {
+    for (int i = 0; i < 600; i++) {
+      assertTrue(p.isAlive(), "the server ended: " + Files.readString(log));
+      if (studio("list", "--server", server).code() == 0) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError(
+        "the server never answered on " + server + ": " + Files.readString(log));
   }
 }

@@ -24,6 +24,10 @@ class SpecRefusalTest {
   record Result(int code, String err) {}
 
   static Result run(Path home, byte[] spec) throws Exception {
+    return run(home, spec, "all");
+  }
+
+  static Result run(Path home, byte[] spec, String autoApprove) throws Exception {
     Path file = home.resolve("m.yaml");
     Files.write(file, spec);
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -33,7 +37,7 @@ class SpecRefusalTest {
       System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
       code =
           StudioMain.execute(
-              "run", file.toString(), "--auto-approve", "all", "--home", home.toString());
+              "run", file.toString(), "--auto-approve", autoApprove, "--home", home.toString());
     } finally {
       System.setErr(old);
     }
@@ -120,6 +124,42 @@ class SpecRefusalTest {
     assertNothingStarted(home, r);
     assertTrue(r.err().contains("source.url"), r.err());
     assertFalse(r.err().contains("s3cret"), r.err());
+  }
+
+  @Test
+  void autoApprovingAnExternalGateThatNamesApproversIsRefusedBesideTheOtherGateProblems(
+      @TempDir Path home) throws Exception {
+    String guarded =
+        new String(spec("", ""), StandardCharsets.UTF_8)
+            + "reviews: { mapping: external, identity: none }\napprovers: { cutover: [carol] }\n";
+    Result r = run(home, guarded.getBytes(StandardCharsets.UTF_8), "migrate,cutover");
+    assertNothingStarted(home, r);
+    assertTrue(
+        r.err()
+            .contains(
+                "--auto-approve = cutover: the cutover gate is external and names its approvers"
+                    + " (approvers.cutover: carol)"),
+        r.err());
+    assertTrue(r.err().contains("carol approves with a signed review"), r.err());
+    assertTrue(r.err().contains("reviews.mapping = external"), "listed beside it:\n" + r.err());
+  }
+
+  @Test
+  void allNamesTheGatesItLeavesExternalAndWhoMayApproveThem() {
+    String guarded =
+        new String(spec("", ""), StandardCharsets.UTF_8)
+            + "reviews: { identity: none }\napprovers: { cutover: [carol, dave] }\n";
+    var spec = io.migrationstudio.core.spec.SpecLoader.parse(guarded);
+    assertEquals(
+        "studio: --auto-approve all leaves the cutover gate external: carol or dave may approve it"
+            + " (a signed review, studio review)",
+        LocalRun.keptExternal(io.migrationstudio.core.spec.AutoApproval.ALL, spec));
+    assertEquals(
+        "",
+        LocalRun.keptExternal(
+            io.migrationstudio.core.spec.AutoApproval.ALL,
+            io.migrationstudio.core.spec.SpecLoader.parse(
+                new String(spec("", ""), StandardCharsets.UTF_8))));
   }
 
   @Test

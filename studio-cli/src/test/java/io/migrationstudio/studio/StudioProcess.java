@@ -20,6 +20,12 @@ final class StudioProcess {
   private StudioProcess() {}
 
   static Process start(Path log, String... args) throws IOException {
+    return start(log, java.util.Map.of(), args);
+  }
+
+  /** As {@link #start(Path, String...)}, with {@code env} added to the inherited environment. */
+  static Process start(Path log, java.util.Map<String, String> env, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:TieredStopAtLevel=1");
@@ -28,9 +34,9 @@ final class StudioProcess {
     command.add(System.getProperty("java.class.path"));
     command.add(StudioMain.class.getName());
     command.addAll(List.of(args));
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    return builder.start();
   }
 }

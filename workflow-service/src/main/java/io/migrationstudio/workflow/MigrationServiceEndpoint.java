@@ -10,6 +10,7 @@ import io.migrationstudio.contracts.workflow.Decision;
 import io.migrationstudio.contracts.workflow.MigrationStatus;
 import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.core.report.Json;
+import io.migrationstudio.core.spec.AutoApproval;
 import io.migrationstudio.proto.v1.ArtifactEntry;
 import io.migrationstudio.proto.v1.GetRequest;
 import io.migrationstudio.proto.v1.ListArtifactsRequest;
@@ -49,7 +50,7 @@ public final class MigrationServiceEndpoint extends MigrationServiceGrpc.Migrati
           OperatorService.Started s =
               operator.start(
                   req.getSpecText(),
-                  OperatorService.parseAutoApprove(req.getAutoApproveList()),
+                  AutoApproval.parse(req.getAutoApproveList()),
                   req.getStartToken());
           return StartResponse.newBuilder()
               .setMigrationId(s.migrationId())

@@ -4,9 +4,7 @@ import io.migrationstudio.contracts.ErrorCode;
 import io.migrationstudio.contracts.MigrationException;
 import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
-import io.migrationstudio.contracts.spec.GateMode;
 import io.migrationstudio.contracts.spec.MigrationSpec;
-import io.migrationstudio.contracts.spec.ReviewPolicy;
 import io.migrationstudio.contracts.workflow.ControlAction;
 import io.migrationstudio.contracts.workflow.ControlRecord;
 import io.migrationstudio.contracts.workflow.ControlRequest;
@@ -19,6 +17,7 @@ import io.migrationstudio.contracts.workflow.Review;
 import io.migrationstudio.contracts.workflow.ReviewRecord;
 import io.migrationstudio.contracts.workflow.ValidationWorkflow;
 import io.migrationstudio.core.git.ArtifactStore;
+import io.migrationstudio.core.spec.AutoApproval;
 import io.migrationstudio.core.spec.SpecException;
 import io.migrationstudio.core.spec.SpecLoader;
 import io.migrationstudio.core.spec.SpecProblem;
@@ -36,7 +35,6 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -72,53 +70,36 @@ public final class OperatorService {
   /** A started migration. */
   public record Started(String migrationId, String workflowId, String branch) {}
 
-  /** The stages an {@code --auto-approve} value names: {@code all} or a comma list. */
-  public static Set<Stage> parseAutoApprove(List<String> values) {
-    Set<Stage> out = EnumSet.noneOf(Stage.class);
-    for (String v : values) {
-      for (String part : v.split(",")) {
-        String p = part.trim();
-        if (p.isEmpty()) {
-          continue;
-        }
-        if (p.equalsIgnoreCase("all")) {
-          out.addAll(EnumSet.allOf(Stage.class));
-        } else {
-          try {
-            out.add(Stage.fromKey(p));
-          } catch (IllegalArgumentException e) {
-            throw new SpecException(List.of(new SpecProblem("--auto-approve", p, e.getMessage())));
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  /** Parses and checks a spec (every problem listed), applies auto-approval; starts nothing. */
-  public static MigrationSpec prepare(String specText, Set<Stage> autoApprove) {
+  /**
+   * Parses and checks a spec (every gate problem listed, with any {@code --auto-approve} that would
+   * bypass an external gate's approvers, see {@link AutoApproval}), applies the auto-approval;
+   * starts nothing.
+   */
+  public static MigrationSpec prepare(String specText, AutoApproval autoApprove) {
     MigrationSpec spec = SpecLoader.parse(specText);
-    List<SpecProblem> gates = SpecLoader.problemsForGates(spec, autoApprove);
-    if (!gates.isEmpty()) {
-      throw new SpecException(gates);
+    List<SpecProblem> problems = new ArrayList<>(autoApprove.problems(spec));
+    problems.addAll(SpecLoader.problemsForGates(spec, autoApprove.stages(spec)));
+    if (!problems.isEmpty()) {
+      throw new SpecException(problems);
     }
-    ReviewPolicy reviews = spec.reviews();
-    for (Stage s : autoApprove) {
-      reviews = reviews.with(s, GateMode.AUTO);
-    }
-    return spec.withReviews(reviews);
+    return autoApprove.applyTo(spec);
   }
 
   /** Starts a migration; refuses an invalid spec or a migration already running. */
-  public Started start(String specText, Set<Stage> autoApprove) {
+  public Started start(String specText, AutoApproval autoApprove) {
     return start(prepare(specText, autoApprove), specText);
   }
 
+  /** As {@link #start(String, AutoApproval)} with these stages named one by one. */
+  public Started start(String specText, Set<Stage> autoApprove) {
+    return start(specText, AutoApproval.of(autoApprove));
+  }
+
   /**
-   * As {@link #start(String, Set)}, with the client's {@code token} (blank: one per call) that
-   * makes the client's repeated call after a timeout the same start.
+   * As {@link #start(String, AutoApproval)}, with the client's {@code token} (blank: one per call)
+   * that makes the client's repeated call after a timeout the same start.
    */
-  public Started start(String specText, Set<Stage> autoApprove, String token) {
+  public Started start(String specText, AutoApproval autoApprove, String token) {
     MigrationSpec spec = prepare(specText, autoApprove);
     return token == null || token.isBlank() ? start(spec, specText) : start(spec, specText, token);
   }
@@ -261,18 +242,8 @@ public final class OperatorService {
     String token = java.util.UUID.randomUUID().toString();
     for (int run = 1; run <= MAX_VALIDATION_RUNS; run++) {
       String workflowId = TaskQueues.validationWorkflowId(spec.id(), run);
-      ValidationWorkflow wf =
-          client.newWorkflowStub(
-              ValidationWorkflow.class,
-              WorkflowOptions.newBuilder()
-                  .setWorkflowId(workflowId)
-                  .setMemo(java.util.Map.of(START_TOKEN, token))
-                  .setTaskQueue(TaskQueues.WORKFLOW)
-                  .setWorkflowIdReusePolicy(
-                      WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
-                  .build());
       try {
-        WorkflowClient.start(wf::run, input);
+        startValidation(workflowId, input, token);
         return new Started(spec.id(), workflowId, TaskQueues.validationBranch(spec.id()));
       } catch (WorkflowExecutionAlreadyStarted e) {
         if (token.equals(startToken(workflowId))) {
@@ -289,6 +260,41 @@ public final class OperatorService {
             + " already has "
             + MAX_VALIDATION_RUNS
             + " validation runs on this server; give the pair a new id");
+  }
+
+  /**
+   * Starts the validation workflow {@code workflowId} with its search attributes ({@link
+   * io.migrationstudio.workflow.deterministic.MigrationSearchAttributes#validationRun}) where the
+   * namespace has them, without them where it refuses them (as a migration's start).
+   */
+  private void startValidation(String workflowId, MigrationInput input, String token) {
+    try {
+      startValidation(workflowId, input, token, searchAttributes);
+    } catch (io.temporal.client.WorkflowServiceException e) {
+      if (!searchAttributes || !SearchAttributesStart.refused(e)) {
+        throw e;
+      }
+      searchAttributes = false;
+      startValidation(workflowId, input, token, false);
+    }
+  }
+
+  private void startValidation(
+      String workflowId, MigrationInput input, String token, boolean withAttributes) {
+    WorkflowOptions.Builder options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(workflowId)
+            .setMemo(java.util.Map.of(START_TOKEN, token))
+            .setTaskQueue(TaskQueues.WORKFLOW)
+            .setWorkflowIdReusePolicy(
+                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE);
+    if (withAttributes) {
+      options.setTypedSearchAttributes(
+          io.migrationstudio.workflow.deterministic.MigrationSearchAttributes.validationRun(
+              input.spec().id()));
+    }
+    ValidationWorkflow wf = client.newWorkflowStub(ValidationWorkflow.class, options.build());
+    WorkflowClient.start(wf::run, input);
   }
 
   private ValidationWorkflow validationStub(String workflowId) {

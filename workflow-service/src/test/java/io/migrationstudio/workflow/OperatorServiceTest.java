@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.migrationstudio.core.spec.AutoApproval;
 import io.migrationstudio.core.spec.SpecException;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -51,7 +51,7 @@ class OperatorServiceTest {
             "");
     OperatorService api = new OperatorService(null, null);
     List<Executable> calls =
-        List.of(() -> api.start(spec, Set.of(), "token"), () -> api.startValidation(spec));
+        List.of(() -> api.start(spec, AutoApproval.NONE, "token"), () -> api.startValidation(spec));
     for (Executable call : calls) {
       SpecException e = assertThrows(SpecException.class, call);
       assertTrue(

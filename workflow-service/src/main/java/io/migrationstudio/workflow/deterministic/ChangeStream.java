@@ -2,6 +2,7 @@ package io.migrationstudio.workflow.deterministic;
 
 import static io.migrationstudio.workflow.deterministic.Messages.rootMessage;
 
+import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.CaptureDrop;
 import io.migrationstudio.contracts.activity.CaptureStarted;
@@ -156,11 +157,15 @@ final class ChangeStream {
     ChangeStreamWorkflow stub =
         Workflow.newChildWorkflowStub(
             ChangeStreamWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(childId)
-                .setTaskQueue(TaskQueues.WORKFLOW)
-                // the migration drops the capture at its end; a lost parent stops the stream
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+            MigrationSearchAttributes.forChild(
+                    ChildWorkflowOptions.newBuilder()
+                        .setWorkflowId(childId)
+                        .setTaskQueue(TaskQueues.WORKFLOW)
+                        // the migration drops the capture at its end; a lost parent stops the
+                        // stream
+                        .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL),
+                    run.migrationId(),
+                    Stage.MIGRATE)
                 .build());
     StreamRequest request =
         new StreamRequest(

@@ -213,9 +213,12 @@ final class MigrateStage {
     TableCopyWorkflow child =
         Workflow.newChildWorkflowStub(
             TableCopyWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(childId)
-                .setTaskQueue(TaskQueues.WORKFLOW)
+            MigrationSearchAttributes.forChild(
+                    ChildWorkflowOptions.newBuilder()
+                        .setWorkflowId(childId)
+                        .setTaskQueue(TaskQueues.WORKFLOW),
+                    run.migrationId(),
+                    Stage.MIGRATE)
                 .build());
     childTables.put(childId, r.table().sourceTable());
     io.temporal.workflow.Promise<TableCopyResult> result = Async.function(child::copy, r);

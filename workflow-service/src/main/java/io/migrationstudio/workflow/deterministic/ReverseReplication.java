@@ -3,6 +3,7 @@ package io.migrationstudio.workflow.deterministic;
 import static io.migrationstudio.workflow.deterministic.Messages.rootMessage;
 import static io.migrationstudio.workflow.deterministic.Messages.shortId;
 
+import io.migrationstudio.contracts.Stage;
 import io.migrationstudio.contracts.TaskQueues;
 import io.migrationstudio.contracts.activity.CaptureDrop;
 import io.migrationstudio.contracts.activity.ReverseActivities;
@@ -203,10 +204,13 @@ final class ReverseReplication {
     ReverseStreamWorkflow stub =
         Workflow.newChildWorkflowStub(
             ReverseStreamWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(childId)
-                .setTaskQueue(TaskQueues.WORKFLOW)
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+            MigrationSearchAttributes.forChild(
+                    ChildWorkflowOptions.newBuilder()
+                        .setWorkflowId(childId)
+                        .setTaskQueue(TaskQueues.WORKFLOW)
+                        .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL),
+                    run.migrationId(),
+                    Stage.CUTOVER)
                 .build());
     StreamRequest request =
         new StreamRequest(

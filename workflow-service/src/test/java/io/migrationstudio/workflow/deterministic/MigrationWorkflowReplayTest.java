@@ -75,7 +75,10 @@ class MigrationWorkflowReplayTest {
         // + durable-drill-gate version 1: re-created while the review of a failed rollback drill
         // waited (gates/cutover.json), it waits for the same drill commit without drilling again;
         // the override with a reason executes
-        "migration-workflow-history-resumed-drill.json"
+        "migration-workflow-history-resumed-drill.json",
+        // + child-search-attributes version 1: started with MigrationId/Stage/State, its per-table
+        // copy children start with MigrationId and MigrationStage (Mapping gate approved)
+        "migration-workflow-history-child-search.json"
       })
   void recordedHistoryReplaysWithoutNonDeterminism(String file) throws Exception {
     String json;

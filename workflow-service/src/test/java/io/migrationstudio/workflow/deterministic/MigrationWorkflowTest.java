@@ -601,8 +601,8 @@ class MigrationWorkflowTest {
 
   /**
    * Where the namespace has registered them, a migration starts with MigrationId, MigrationStage
-   * and MigrationState and keeps stage and state current; records its history for the replay test
-   * (-Dstudio.recordHistory=DIR).
+   * and MigrationState and keeps stage and state current, and its children start with MigrationId
+   * and MigrationStage; records its history for the replay test (-Dstudio.recordHistory=DIR).
    */
   @Test
   void searchAttributesFollowTheStageAndTheStateWhereTheNamespaceHasThem() throws Exception {
@@ -634,11 +634,22 @@ class MigrationWorkflowTest {
     var done = WorkflowStub.fromTyped(wf).describe().getTypedSearchAttributes();
     assertEquals("COMPLETED", done.get(MigrationSearchAttributes.MIGRATION_STATE));
     assertEquals("cutover", done.get(MigrationSearchAttributes.MIGRATION_STAGE));
+    // child-search-attributes version 1: the per-table copies carry the migration's id and stage
+    // (as the server's visibility records them: the test server has no ListWorkflowExecutions
+    // query, UNIMPLEMENTED, so each child is described)
+    var child =
+        client
+            .newUntypedWorkflowStub("migration-wf-test/copy/0")
+            .describe()
+            .getTypedSearchAttributes();
+    assertEquals("wf-test", child.get(MigrationSearchAttributes.MIGRATION_ID));
+    assertEquals("migrate", child.get(MigrationSearchAttributes.MIGRATION_STAGE));
+    assertFalse(child.containsKey(MigrationSearchAttributes.MIGRATION_STATE), "no state");
     var history = client.fetchHistory(TaskQueues.workflowId("wf-test"));
     MigrationWorkflowReplayTest.replay(history, MigrationWorkflowImpl.class);
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
-      writeHistory(dir, "migration-workflow-history-search.json");
+      writeHistory(dir, "migration-workflow-history-child-search.json");
     }
   }
 

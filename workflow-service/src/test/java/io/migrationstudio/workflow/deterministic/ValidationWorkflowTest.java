@@ -1,6 +1,7 @@
 package io.migrationstudio.workflow.deterministic;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -112,6 +113,15 @@ class ValidationWorkflowTest {
       env.getWorkerFactory().newWorker(queue, options).registerActivitiesImplementations(fakes);
     }
     env.start();
+    // as the studio's embedded server has them
+    for (var key :
+        List.of(
+            MigrationSearchAttributes.MIGRATION_ID,
+            MigrationSearchAttributes.MIGRATION_STAGE,
+            MigrationSearchAttributes.MIGRATION_STATE)) {
+      env.registerSearchAttribute(
+          key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
   }
 
   @AfterEach
@@ -263,6 +273,33 @@ class ValidationWorkflowTest {
     }
   }
 
+  /**
+   * A validation run starts with the search attributes MigrationId and MigrationStage where the
+   * namespace has them (as the embedded server has them).
+   */
+  @Test
+  void aValidationRunCarriesItsMigrationIdAndStage() {
+    OperatorService operator = new OperatorService(client, null);
+    String text =
+        String.join(
+            "\n",
+            "id: val-search",
+            "source: { url: \"jdbc:postgresql://db/src\", user: u }",
+            "target: { url: \"jdbc:postgresql://db/dst\", user: u }",
+            "");
+    OperatorService.Started run = operator.startValidation(text);
+    assertEquals(
+        MigrationState.COMPLETED,
+        operator.awaitValidation(run.workflowId(), 30_000).orElseThrow().state());
+    // as the server's visibility records them (the test server has no ListWorkflowExecutions
+    // query: UNIMPLEMENTED)
+    var attributes =
+        client.newUntypedWorkflowStub(run.workflowId()).describe().getTypedSearchAttributes();
+    assertEquals("val-search", attributes.get(MigrationSearchAttributes.MIGRATION_ID));
+    assertEquals("validation", attributes.get(MigrationSearchAttributes.MIGRATION_STAGE));
+    assertFalse(attributes.containsKey(MigrationSearchAttributes.MIGRATION_STATE), "no state");
+  }
+
   @Test
   void operatorNumbersRepeatedValidationsAndIgnoresGatesWithoutApprovers() {
     OperatorService operator = new OperatorService(client, null);
@@ -275,7 +312,9 @@ class ValidationWorkflowTest {
             "target: { url: \"jdbc:postgresql://db/dst\", user: u }",
             "reviews: { cutover: external }",
             "");
-    assertThrows(MigrationException.class, () -> OperatorService.prepare(text, java.util.Set.of()));
+    assertThrows(
+        MigrationException.class,
+        () -> OperatorService.prepare(text, io.migrationstudio.core.spec.AutoApproval.NONE));
 
     OperatorService.Started first = operator.startValidation(text);
     assertEquals("validation-val-test-1", first.workflowId());
