@@ -15,7 +15,12 @@
 # studio-cli/target/studio-all.jar), BENCH_LABEL (appended to the results file name),
 # BENCH_FSYNC (on: a stock server; off like pg-to-pg.sh), BENCH_WORK (the work directory, default
 # bench/work/chunk-cost: two runs at once need two), BENCH_SETTLE=checkpoint (before each
-# variant only a flush, not the vacuum of the earlier variants' targets: see settle below).
+# variant only a flush, not the vacuum of the earlier variants' targets: see settle below),
+# BENCH_RESULTS (the results file, instead of bench/results/...: a private run), BENCH_PG_OPTS
+# (more server options, e.g. "-c log_statement=all" to count a chunk's statements in pg.log),
+# BENCH_WORKER_OPTS (more JVM options of the migrate worker, e.g. a JFR recording),
+# BENCH_VARIANTS (default "default rows whole"; "rows whole" where the default spec plans one
+# chunk anyway, as at scale 20).
 # Needs (Debian): apt-get install postgresql (the script installs it when missing).
 # Results: bench/results/chunk-cost-s<SCALE>[-LABEL].md (committed), work files under bench/work/.
 set -euo pipefail
@@ -24,7 +29,7 @@ root="$(dirname "$here")"
 size="${1:-100}"
 table=pgbench_accounts
 label="${BENCH_LABEL:+-$BENCH_LABEL}"
-results="$here/results/chunk-cost-s${size}${label}.md"
+results="${BENCH_RESULTS:-$here/results/chunk-cost-s${size}${label}.md}"
 work="${BENCH_WORK:-$here/work/chunk-cost}"
 port="${BENCH_PG_PORT:-54339}"
 tport="${BENCH_TEMPORAL_PORT:-57333}"
@@ -43,7 +48,7 @@ fsync_opts=""
 if [ "${BENCH_FSYNC:-on}" = off ]; then
   fsync_opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 fi
-bench_pg_start "$port" "$fsync_opts -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB"
+bench_pg_start "$port" "$fsync_opts -c max_wal_size=4GB -c shared_buffers=512MB -c maintenance_work_mem=512MB ${BENCH_PG_OPTS:-}"
 psql -d postgres -c "CREATE DATABASE src"
 pgbench $P -i -s "$size" -q src >/dev/null 2>&1
 rows=$(psql -d src -Atc "SELECT count(*) FROM $table")
@@ -64,7 +69,57 @@ cat >"$work/logback-worker.xml" <<XML
   <root level="WARN"><appender-ref ref="FILE"/></root>
 </configuration>
 XML
-bench_studio_start "$home" "$tport" -Dlogback.configurationFile="$work/logback-worker.xml"
+# shellcheck disable=SC2086 # BENCH_WORKER_OPTS: more JVM options of the migrate worker, split
+bench_studio_start "$home" "$tport" -Dlogback.configurationFile="$work/logback-worker.xml" ${BENCH_WORKER_OPTS:-}
+server_pid="${pids[0]}"
+
+# The CPU time (ticks of 1/CLK_TCK s, user + system) every process of the run has used so far, by
+# role: the migrate worker's JVM, the server's JVM (Temporal and the workflows), the PostgreSQL
+# backends of the source and of each target database (from their process titles), autovacuum
+# workers, the server's other processes, and the children the postmaster has reaped (a closed
+# connection's backend, an autovacuum worker that ended). The difference over a variant is its CPU
+# cost, which other work on the machine changes far less than it changes wall time.
+cpu_ticks() { # out
+  python3 - "$(head -1 "$work/data/postmaster.pid")" "$wpid" "$server_pid" >"$1" <<'PY'
+import os, sys
+post, worker, server = (int(x) for x in sys.argv[1:4])
+def stat(pid):
+    s = open(f"/proc/{pid}/stat").read()
+    f = s[s.rindex(")") + 2:].split()
+    return int(f[1]), int(f[11]) + int(f[12]), int(f[13]) + int(f[14])
+def title(pid):
+    return open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+for d in os.listdir("/proc"):
+    if not d.isdigit():
+        continue
+    pid = int(d)
+    try:
+        ppid, own, reaped = stat(pid)
+        if pid == worker:
+            role = "worker-jvm"
+        elif pid == server:
+            role = "server-jvm"
+        elif pid == post:
+            print(f"{pid} postmaster {own}")
+            role = "pg-reaped"
+            own = reaped
+        elif ppid == post:
+            t = title(pid)
+            if "autovacuum worker" in t:
+                role = "pg-autovacuum"
+            elif " src " in t:
+                role = "pg-backend-src"
+            elif " dst_" in t:
+                role = "pg-backend-" + t.split(" dst_")[1].split()[0]
+            else:
+                role = "pg-other"
+        else:
+            continue
+        print(f"{pid} {role} {own}")
+    except (OSError, ValueError, IndexError):
+        pass
+PY
+}
 
 # Before each variant: the earlier variants' target tables are vacuumed and no vacuum is left
 # running, then dirty pages are flushed. A variant loaded without FREEZE (many chunks) leaves rows
@@ -112,6 +167,7 @@ YAML
   local mark
   mark=0
   [ -f "$work/worker-timing.log" ] && mark=$(wc -l <"$work/worker-timing.log")
+  cpu_ticks "$work/cpu-before-$name-$round.txt"
   sample_vacuum "$work/vacuum-$name-$round.txt" &
   local spid=$!
   pids+=("$spid")
@@ -125,6 +181,7 @@ YAML
   wait "$fpid" 2>/dev/null || true
   kill "$spid" 2>/dev/null || true
   wait "$spid" 2>/dev/null || true
+  cpu_ticks "$work/cpu-after-$name-$round.txt"
   git --git-dir "$home/artifacts/remote.git" show "migrations/$id:03-migrate/run.json" \
     >"$work/run-$name-$round.json" 2>/dev/null || echo '{}' >"$work/run-$name-$round.json"
   tail -n +"$((mark + 1))" "$work/worker-timing.log" 2>/dev/null | grep chunk-timing \
@@ -136,12 +193,12 @@ YAML
   echo "$name $round" >>"$work/results.txt"
   echo "  $name: $(python3 -c "import json;j=json.load(open('$work/run-$name-$round.json'));print(j.get('stage_duration_ms'),'ms stage,',sum(t.get('chunks',0) for t in j.get('tables',[])),'chunks')" 2>/dev/null)"
 }
-variants=(default rows whole)
+read -r -a variants <<<"${BENCH_VARIANTS:-default rows whole}"
 declare -A opts=([default]="" [rows]=", chunk_rows: $chunk_rows" [whole]=", chunk_bytes: 4294967296")
 rounds="${BENCH_ROUNDS:-3}"
 for round in $(seq 1 "$rounds"); do
   order=()
-  for i in 0 1 2; do order+=("${variants[$(((i + round - 1) % 3))]}"); done
+  for i in "${!variants[@]}"; do order+=("${variants[$(((i + round - 1) % ${#variants[@]}))]}"); done
   echo "round $round of $rounds: ${order[*]}"
   for v in "${order[@]}"; do run_variant "$v" "${opts[$v]}"; done
 done
@@ -153,6 +210,8 @@ work, out, rows, size, rounds, chunk_rows, cores, load0, load1, fsync, jar = sys
 rounds = int(rounds)
 names = {"default": "default spec (no chunk settings)", "rows": f"`chunk_rows: {int(chunk_rows):,}`",
          "whole": "whole table (`chunk_bytes: 4294967296`)"}
+ran = os.environ.get("BENCH_VARIANTS", "default rows whole").split()
+shown = [k for k in names if k in ran]
 def run(v, r):
     try:
         return json.load(open(os.path.join(work, f"run-{v}-{r}.json")))
@@ -180,6 +239,8 @@ lines = [f"# Per-chunk fixed cost: pgbench_accounts, {int(rows):,} rows (scale {
          "| variant | chunks | Migrate stage s (median) | copy s (median) | per round stage s |",
          "|---|---:|---:|---:|---|"]
 for v, label in names.items():
+    if v not in shown:
+        continue
     per = ", ".join(f"{stage[v][r]:.2f}" for r in sorted(stage[v]))
     n = med(nchunks[v])
     lines.append(f"| {label} | {n:.0f} | {med(stage[v]):.2f} | {med(copy[v]):.2f} | {per} |")
@@ -278,6 +339,48 @@ if next_act:
 if gaps:
     lines.append(f"| inside the chunk's transaction, after the ledger lock (ledger started_at → finished_at) | | {statistics.mean(inside):.2f} |")
     lines.append(f"| between chunks, per slot (dispatch, workflow tasks, connections, ledger lock: window × parallelism − busy) / chunks | | {statistics.mean(gaps):.2f} |")
+# CPU seconds per variant by role (cpu_ticks before and after each variant), medians of rounds
+def ticks(v, r, when):
+    out = {}
+    try:
+        for l in open(os.path.join(work, f"cpu-{when}-{v}-{r}.txt")):
+            pid, role, t = l.split()
+            out[(pid, role)] = int(t)
+    except FileNotFoundError:
+        return None
+    return out
+hz = os.sysconf("SC_CLK_TCK")
+cpu = {v: {} for v in names}
+for v in names:
+    for r in range(1, rounds + 1):
+        a, b = ticks(v, r, "before"), ticks(v, r, "after")
+        if a is None or b is None:
+            continue
+        per = {}
+        for (pid, role), t in b.items():
+            if role == "postmaster":
+                continue
+            used = (t - a.get((pid, role), 0)) / hz
+            if role.startswith("pg-backend-") and role != "pg-backend-src":
+                role = "pg-backend-target"
+            per[role] = per.get(role, 0) + used
+        cpu[v][r] = per
+if any(cpu[v] for v in names):
+    roles = sorted({k for v in names for p in cpu[v].values() for k in p})
+    lines += ["", "CPU seconds used while each variant ran (user + system, median of rounds; `cpu_ticks`):", "",
+              "| role | " + " | ".join(shown) + " | (rows − whole) per extra chunk, ms |",
+              "|---|" + "---:|" * (len(shown) + 1)]
+    extra = med(nchunks["rows"]) - med(nchunks["whole"])
+    def m(v, k):
+        xs = [p.get(k, 0.0) for p in cpu[v].values()]
+        return statistics.median(xs) if xs else float("nan")
+    for k in roles + ["total"]:
+        if k == "total":
+            vals = {v: statistics.median([sum(p.values()) for p in cpu[v].values()]) if cpu[v] else float("nan") for v in names}
+        else:
+            vals = {v: m(v, k) for v in names}
+        per_chunk = (vals["rows"] - vals["whole"]) / extra * 1000 if extra > 0 else float("nan")
+        lines.append(f"| {k} | " + " | ".join(f"{vals[v]:.2f}" for v in shown) + f" | {per_chunk:.1f} |")
 lines += ["",
           "The Migrate stage is `run.json`'s `stage_duration_ms` (target tables, chunk planning, the copy, "
           "the index builds). The machine's load matters: with other work on its two cores, these figures are "

@@ -251,15 +251,19 @@ public final class ChunkCopier {
           del.executeUpdate();
         }
       }
-      try (PreparedStatement del =
-          target.prepareStatement(
-              "DELETE FROM "
-                  + ledger.rejectTable()
-                  + " WHERE migration = ? AND table_name = ? AND chunk = ?")) {
-        del.setString(1, migration);
-        del.setString(2, table);
-        del.setInt(3, range.index());
-        del.executeUpdate();
+      // a chunk's rejects are written in its transaction with its committed ledger row: a chunk
+      // not committed has none
+      if (current.committed()) {
+        try (PreparedStatement del =
+            target.prepareStatement(
+                "DELETE FROM "
+                    + ledger.rejectTable()
+                    + " WHERE migration = ? AND table_name = ? AND chunk = ?")) {
+          del.setString(1, migration);
+          del.setString(2, table);
+          del.setInt(3, range.index());
+          del.executeUpdate();
+        }
       }
       // online: the source read runs in the capture's transaction, whose snapshot the ledger keeps
       String snapshot = options.online() ? beginChunkRead(source, what).text() : null;
@@ -330,11 +334,17 @@ public final class ChunkCopier {
   /**
    * The ledger row of the chunk, created {@code planned} when missing, locked FOR UPDATE, read with
    * its table's {@code target_was_empty} in the same round trip; for {@link #withAsyncCommit} the
-   * same query sets {@code synchronous_commit} off for the chunk's transaction.
+   * same query sets {@code synchronous_commit} off for the chunk's transaction. The plan ({@link
+   * Ledger#recordPlan}) inserted the row already, so the insert is only tried when the row is not
+   * there (issue 17: one round trip less per chunk).
    */
   private Locked lockLedgerRow(
       Connection target, String migration, String table, ChunkRange range, String what)
       throws SQLException {
+    Locked locked = selectLedgerRow(target, migration, table, range, what);
+    if (locked != null) {
+      return locked;
+    }
     try (PreparedStatement ins =
         target.prepareStatement(
             "INSERT INTO "
@@ -349,6 +359,15 @@ public final class ChunkCopier {
       ins.setString(6, Ledger.PLANNED);
       ins.executeUpdate();
     }
+    return Objects.requireNonNull(selectLedgerRow(target, migration, table, range, what));
+  }
+
+  /**
+   * The chunk's ledger row locked FOR UPDATE (see {@link #lockLedgerRow}), or null when missing.
+   */
+  private Locked selectLedgerRow(
+      Connection target, String migration, String table, ChunkRange range, String what)
+      throws SQLException {
     try (PreparedStatement ps =
         target.prepareStatement(
             "SELECT lo, hi, \"rows\", source_hash, attempt, status,"
@@ -365,7 +384,9 @@ public final class ChunkCopier {
       ps.setString(2, table);
       ps.setInt(3, range.index());
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
+        if (!rs.next()) {
+          return null;
+        }
         String lo = rs.getString(1);
         String hi = rs.getString(2);
         if (!Objects.equals(lo, range.lo()) || !Objects.equals(hi, range.hi())) {

@@ -91,6 +91,19 @@ class BinaryCopyPipeIT {
     return out;
   }
 
+  /**
+   * The scans of {@code studio.rejects} so far, those of the chunks copied on {@code tgt} included
+   * (its pending statistics are flushed first).
+   */
+  private static long rejectScans(Connection tgt, TestDatabase target) throws SQLException {
+    try (Statement s = tgt.createStatement()) {
+      s.execute("SELECT pg_stat_force_next_flush()");
+    }
+    return target.queryLong(
+        "SELECT seq_scan + coalesce(idx_scan, 0) FROM pg_stat_user_tables"
+            + " WHERE relid = 'studio.rejects'::regclass");
+  }
+
   @Test
   void anIdentityTableIsPipedInBinaryAndArrivesExact(TestDatabase source, TestDatabase target)
       throws Exception {
@@ -187,10 +200,13 @@ class BinaryCopyPipeIT {
         Connection tgt = target.connect()) {
       MappingDocument mapping = TestMappings.identity(src, "public", "public");
       TargetPreparer.Prepared prepared = Loads.prepare(src, tgt, mapping, "r", 500);
+      long planned = rejectScans(tgt, target); // building its index scans it
       Loads.copyAll(src, tgt, mapping, prepared, "r");
       String expected = fingerprint(source);
       assertEquals(expected, fingerprint(target));
       List<String> before = ledgerHashes(target);
+      // a chunk copied for the first time has no rejects to delete: it does not look for them
+      assertEquals(planned, rejectScans(tgt, target), "fresh chunks left studio.rejects alone");
 
       ChunkRange second = prepared.tables().get(0).chunks().get(1);
       ChunkRange third = prepared.tables().get(0).chunks().get(2);
@@ -209,6 +225,7 @@ class BinaryCopyPipeIT {
       assertFalse(redone.alreadyCommitted());
       assertEquals(2, redone.attempt());
       assertEquals(before.get(1), redone.sourceHash(), "the same range sends the same bytes");
+      assertTrue(rejectScans(tgt, target) > planned, "a redone chunk deletes its old rejects");
       assertEquals(
           0,
           target.queryLong(
