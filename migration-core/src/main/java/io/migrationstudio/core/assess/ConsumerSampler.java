@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -57,13 +58,24 @@ public final class ConsumerSampler {
   /** Samples as the spec's {@code assessment.consumer_window} says, with real sleeps. */
   public static List<ConsumerInfo> sample(
       Dialect dialect, Connection c, String schema, ConsumerWindow window) throws SQLException {
+    return sample(dialect, c, schema, window, Set.of());
+  }
+
+  /**
+   * As above, also leaving out the sessions {@code alsoOwn} ({@link Dialect.SessionList#sessionId}
+   * of the looker's connections that work while it samples).
+   */
+  public static List<ConsumerInfo> sample(
+      Dialect dialect, Connection c, String schema, ConsumerWindow window, Set<Long> alsoOwn)
+      throws SQLException {
     return sample(
         dialect,
         c,
         schema,
         Duration.parse(window.duration()),
         window.samples(),
-        d -> Thread.sleep(d.toMillis()));
+        d -> Thread.sleep(d.toMillis()),
+        alsoOwn);
   }
 
   static List<ConsumerInfo> sample(
@@ -74,6 +86,18 @@ public final class ConsumerSampler {
 
   static List<ConsumerInfo> sample(
       Dialect dialect, Connection c, String schema, Duration window, int samples, Sleeper sleeper)
+      throws SQLException {
+    return sample(dialect, c, schema, window, samples, sleeper, Set.of());
+  }
+
+  static List<ConsumerInfo> sample(
+      Dialect dialect,
+      Connection c,
+      String schema,
+      Duration window,
+      int samples,
+      Sleeper sleeper,
+      Set<Long> alsoOwn)
       throws SQLException {
     Objects.requireNonNull(window, "window");
     if (window.isNegative()) {
@@ -98,7 +122,7 @@ public final class ConsumerSampler {
           break; // keep what was seen so far
         }
       }
-      snapshots.add(sessions.snapshot(c, schema));
+      snapshots.add(sessions.snapshot(c, schema, alsoOwn));
     }
     return merge(snapshots);
   }

@@ -81,20 +81,13 @@ public final class InventoryService {
       long windowStart = System.nanoTime();
       Optional<StreamPosition> headBefore =
           previous.isPresent() ? Optional.empty() : changeHead(c, dialect);
-      try {
+      // the consumers are sampled while the catalog is read and the probes run (ConsumerWatch)
+      try (ConsumerWatch watch =
+          previousConsumers.isPresent() ? null : watchConsumers(spec, dialect, schema, c)) {
         Map<String, Long> steps = new TreeMap<>();
         long at = System.nanoTime();
         inventory = introspect(c, dialect, schema, ScopeFilter.of(spec.scope()));
         at = lap(steps, "catalog", at);
-        step =
-            "sampling the sessions connected to the source (schema " + dialect.quote(schema) + ")";
-        inventory =
-            inventory.withConsumers(
-                previousConsumers.isPresent()
-                    ? previousConsumers.get()
-                    : ConsumerSampler.sample(
-                        dialect, c, schema, spec.assessment().consumerWindow()));
-        at = lap(steps, "consumers", at);
         step = "measuring read throughput in schema " + dialect.quote(schema);
         if (previous.isPresent()) {
           throughput = previous.get();
@@ -102,8 +95,14 @@ public final class InventoryService {
           Throughput read = ThroughputProbe.measure(c, dialect, schema, inventory.tables());
           at = lap(steps, "read_probe", at);
           throughput = targetWrite(c, dialect, schema, inventory, spec, read);
-          lap(steps, "target_write_probe", at);
+          at = lap(steps, "target_write_probe", at);
         }
+        step =
+            "sampling the sessions connected to the source (schema " + dialect.quote(schema) + ")";
+        inventory =
+            inventory.withConsumers(watch == null ? previousConsumers.get() : watch.consumers());
+        // what is left of the sampling window once the catalog and the probes are done
+        lap(steps, "consumers", at);
         if (previous.isEmpty()) {
           long windowMillis = (System.nanoTime() - windowStart) / 1_000_000;
           Optional<StreamPosition> headAfter = changeHead(c, dialect);
@@ -159,6 +158,23 @@ public final class InventoryService {
         new Throughput(0, 0, 0, 0, 0, 0, 0, List.of())
             .withTarget(0, 0, 0, "validation-only run: nothing is written to the target");
     return render(inventory, none, spec);
+  }
+
+  /**
+   * Starts sampling the consumers on a connection of its own, leaving out {@code probes}' session
+   * (the inventory's, which reads the catalog and runs the probes meanwhile).
+   */
+  private ConsumerWatch watchConsumers(
+      MigrationSpec spec, Dialect dialect, String schema, Connection probes) throws SQLException {
+    Connection looker =
+        Dialects.openReadOnly(spec.source(), secrets, "source", ConnectPhase.MIGRATION_START);
+    try {
+      return ConsumerWatch.start(
+          dialect, looker, schema, spec.assessment().consumerWindow(), probes);
+    } catch (SQLException | RuntimeException e) {
+      looker.close();
+      throw e;
+    }
   }
 
   /**

@@ -22,12 +22,13 @@ import java.util.List;
  * {@code COPY ... TO STDOUT (FORMAT binary)} into the target without decoding a row) is read that
  * way: {@code COPY (SELECT <the table's columns> FROM t LIMIT n) TO STDOUT (FORMAT binary)}, the
  * stream framed and hashed as the copy does ({@link CopyFraming}) and then discarded. {@code n} is
- * sized so that the tables together read about {@link #SAMPLE_RELATION_BYTES} of their on-disk size
- * (and stop starting tables once the timed COPYs took {@link #TIME_BUDGET_NANOS}), which makes a
- * statement's fixed cost (parse, plan, first page) a small share of its time, so one read suffices.
- * Every page is read once: a table that is not in the cache is timed at the disk's rate, as its
- * copy will be (reading one sample three times and keeping the fastest, as {@link TargetWriteProbe}
- * does, would time the cache). The copy's value sizes ({@code sampled_bytes}, the unit of {@code
+ * sized so that the tables together read about {@link #sampleBytes} of their on-disk size (an
+ * eighth of it, between 16 and 64 MiB: proportionate to the copy it predicts) (and stop starting
+ * tables once the timed COPYs took {@link #TIME_BUDGET_NANOS}), which makes a statement's fixed
+ * cost (parse, plan, first page) a small share of its time, so one read suffices. Every page is
+ * read once: a table that is not in the cache is timed at the disk's rate, as its copy will be
+ * (reading one sample three times and keeping the fastest, as {@link TargetWriteProbe} does, would
+ * time the cache). The copy's value sizes ({@code sampled_bytes}, the unit of {@code
  * migrate.chunk_bytes}) come from each table's first {@link #VALUE_SAMPLE_ROWS} rows read through
  * JDBC after the timed read, not timed.
  *
@@ -53,6 +54,19 @@ final class ThroughputProbe {
    * reads from the cache on 2 cores (a few ms of fixed cost are ~1 %), ~1 s from a 60 MB/s disk.
    */
   static final long SAMPLE_RELATION_BYTES = 64L * 1024 * 1024;
+
+  /**
+   * The share of the tables' on-disk size a binary COPY probe reads at most (issue 14): the probe
+   * predicts the copy, so it should cost a small part of it. 64 MiB were half of a 1M-row pgbench
+   * database (128 MB), whose online copy the probe then delayed by about as much as it read.
+   */
+  static final int SAMPLE_SHARE_DIVISOR = 8;
+
+  /**
+   * The least a binary COPY probe reads when the tables hold more (the share is smaller): 16 MiB
+   * take ~80 ms from the cache, so a statement's fixed cost stays a few per cent of the timing.
+   */
+  static final long MIN_SAMPLE_RELATION_BYTES = 16L * 1024 * 1024;
 
   /** Rows of each table whose value sizes stand for the rows a binary COPY probe read. */
   static final int VALUE_SAMPLE_ROWS = 1_000;
@@ -83,8 +97,9 @@ final class ThroughputProbe {
     double relationBytes = 0;
     long nanos = 0;
     List<String> sampled = new ArrayList<>();
+    long budget = sampleBytes(candidates);
     for (TableInfo t : candidates) {
-      double left = SAMPLE_RELATION_BYTES - relationBytes;
+      double left = budget - relationBytes;
       // the time budget counts the timed reads only, not the value samples between them
       if (left < 1 || nanos >= TIME_BUDGET_NANOS) {
         break;
@@ -117,6 +132,20 @@ final class ThroughputProbe {
       }
     }
     return throughput(rows, Math.round(bytes), relationBytes, nanos, sampled);
+  }
+
+  /**
+   * On-disk bytes the binary COPY probe reads of {@code tables}: an eighth of their size ({@link
+   * #SAMPLE_SHARE_DIVISOR}), at least {@link #MIN_SAMPLE_RELATION_BYTES} (all of tables smaller
+   * than that) and at most {@link #SAMPLE_RELATION_BYTES}.
+   */
+  static long sampleBytes(List<TableInfo> tables) {
+    long total = 0;
+    for (TableInfo t : tables) {
+      total += Math.max(0, t.sizeBytes());
+    }
+    return Math.max(
+        MIN_SAMPLE_RELATION_BYTES, Math.min(SAMPLE_RELATION_BYTES, total / SAMPLE_SHARE_DIVISOR));
   }
 
   /** The JDBC path (see the class comment). */

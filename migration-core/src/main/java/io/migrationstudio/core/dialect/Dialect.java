@@ -427,8 +427,29 @@ public interface Dialect {
      * connection}'s own and the server's background workers, grouped by application, user, host and
      * state with {@code sessions} counting each group. Order does not matter.
      */
+    default java.util.List<io.migrationstudio.core.schema.ConsumerInfo> snapshot(
+        Connection connection, String schema) throws SQLException {
+      return snapshot(connection, schema, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #snapshot(Connection, String)}, also leaving out the sessions whose {@link
+     * #sessionId} is in {@code alsoOwn}: the looker's other connections working at the same time
+     * (the assessment's probes while it samples the consumers).
+     */
     java.util.List<io.migrationstudio.core.schema.ConsumerInfo> snapshot(
-        Connection connection, String schema) throws SQLException;
+        Connection connection, String schema, java.util.Set<Long> alsoOwn) throws SQLException;
+
+    /** The server's id of {@code connection}'s session, as the session list knows it. */
+    long sessionId(Connection connection) throws SQLException;
+
+    /** {@code ids} as one comma-separated text parameter (empty for none). */
+    static String idList(java.util.Set<Long> ids) {
+      return ids.stream()
+          .sorted()
+          .map(String::valueOf)
+          .collect(java.util.stream.Collectors.joining(","));
+    }
   }
 
   /**

@@ -22,6 +22,41 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class TargetWriteProbeIT {
   private static final PostgresDialect PG = new PostgresDialect();
 
+  /**
+   * Issue 14: the consumers are sampled on a connection of their own while the inventory's
+   * connection runs the probes; the probes' session, busy through the window, is not a consumer.
+   */
+  @Test
+  void consumersSampledWhileTheProbesRunLeaveOutTheProbesSession(TestDatabase source)
+      throws Exception {
+    try (Connection billing = connect(source, "billing-app");
+        Connection probes = connect(source, "studio-probes");
+        ConsumerWatch watch =
+            ConsumerWatch.start(
+                PG,
+                source.connect(),
+                "public",
+                new io.migrationstudio.contracts.spec.ConsumerWindow("PT0.4S", 3),
+                probes)) {
+      try (java.sql.Statement st = probes.createStatement()) {
+        st.execute("SELECT pg_sleep(0.6)"); // working through the whole window
+      }
+      java.util.List<io.migrationstudio.core.schema.ConsumerInfo> seen = watch.consumers();
+      assertTrue(
+          seen.stream().anyMatch(c -> "billing-app".equals(c.application())), seen.toString());
+      assertTrue(
+          seen.stream().noneMatch(c -> "studio-probes".equals(c.application())), seen.toString());
+    }
+  }
+
+  private static Connection connect(TestDatabase db, String application) throws Exception {
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("user", db.user());
+    props.setProperty("password", "");
+    props.setProperty("ApplicationName", application);
+    return java.sql.DriverManager.getConnection(db.jdbcUrl(), props);
+  }
+
   @Test
   void aSampleOfTheLargestTableIsCopiedIntoTheTargetAndTimed(
       TestDatabase source, TestDatabase target) throws Exception {

@@ -11,9 +11,32 @@ import org.junit.jupiter.api.Test;
 class ThroughputProbeTest {
 
   private static TableInfo table(String name, List<String> children) {
+    return sized(name, children, 8192);
+  }
+
+  private static TableInfo sized(String name, List<String> children, long bytes) {
     return new TableInfo(
-        "public", name, List.of(), null, null, null, null, null, 10, 8192, null, null, null,
+        "public", name, List.of(), null, null, null, null, null, 10, bytes, null, null, null,
         children, false, null);
+  }
+
+  private static final long MIB = 1024 * 1024;
+
+  @Test
+  void theBinaryReadSampleIsAnEighthOfTheTablesBetween16And64MiB() {
+    // 1M pgbench rows (128 MiB of pgbench_accounts): 16 MiB, not half the database
+    assertEquals(
+        16 * MIB, ThroughputProbe.sampleBytes(List.of(sized("accounts", List.of(), 128 * MIB))));
+    // between the bounds: an eighth of all the tables together
+    assertEquals(
+        40 * MIB,
+        ThroughputProbe.sampleBytes(
+            List.of(sized("a", List.of(), 200 * MIB), sized("b", List.of(), 120 * MIB))));
+    // 10M rows: the 64 MiB it always read
+    assertEquals(64 * MIB, ThroughputProbe.sampleBytes(List.of(sized("a", List.of(), 1280 * MIB))));
+    // small databases: the floor, which reads all of them
+    assertEquals(16 * MIB, ThroughputProbe.sampleBytes(List.of(table("a", List.of()))));
+    assertEquals(16 * MIB, ThroughputProbe.sampleBytes(List.of()));
   }
 
   @Test

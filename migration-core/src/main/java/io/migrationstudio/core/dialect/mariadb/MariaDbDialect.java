@@ -7,7 +7,6 @@ import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.Dialects;
 import io.migrationstudio.core.dialect.Sessions;
 import io.migrationstudio.core.schema.CanonicalType;
-import io.migrationstudio.core.schema.ConsumerInfo;
 import io.migrationstudio.core.schema.Inventory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -415,44 +414,10 @@ public final class MariaDbDialect implements Dialect {
     return Dialect.queryString(connection, "SELECT VERSION()");
   }
 
-  /**
-   * Client sessions on the database from {@code information_schema.PROCESSLIST} (not this
-   * connection, only those whose current database is {@code schema}, or this connection's current
-   * database when {@code schema} is null or empty). MySQL reports no application name; the host
-   * drops the client port so one client machine is one consumer; the state is the thread's command
-   * ({@code Sleep}, {@code Query}...).
-   */
+  /** Client sessions on the database ({@link MariaDbSessionList}). */
   @Override
   public Optional<SessionList> sessionList() {
-    return Optional.of(
-        (connection, schema) -> {
-          String sql =
-              """
-              SELECT USER, CASE WHEN HOST LIKE '%:%' THEN SUBSTRING_INDEX(HOST, ':', 1)
-                                ELSE HOST END AS CLIENT, COMMAND, COUNT(*) AS SESSIONS
-                FROM information_schema.PROCESSLIST
-               WHERE ID <> CONNECTION_ID()
-                 AND CAST(DB AS BINARY) = CAST(COALESCE(NULLIF(?, ''), DATABASE()) AS BINARY)
-               GROUP BY 1, 2, 3
-              """;
-          java.util.List<ConsumerInfo> out = new java.util.ArrayList<>();
-          try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            ps.setString(1, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                String host = rs.getString("CLIENT");
-                out.add(
-                    new ConsumerInfo(
-                        null,
-                        rs.getString("USER"),
-                        host == null || host.isEmpty() ? null : host,
-                        rs.getInt("SESSIONS"),
-                        rs.getString("COMMAND")));
-              }
-            }
-          }
-          return out;
-        });
+    return Optional.of(new MariaDbSessionList());
   }
 
   /**

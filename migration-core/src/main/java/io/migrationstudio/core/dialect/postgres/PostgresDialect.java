@@ -7,14 +7,11 @@ import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.dialect.IdentifierRules;
 import io.migrationstudio.core.dialect.Sessions;
 import io.migrationstudio.core.schema.CanonicalType;
-import io.migrationstudio.core.schema.ConsumerInfo;
 import io.migrationstudio.core.schema.Inventory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -440,11 +437,6 @@ public final class PostgresDialect implements Dialect {
     return Optional.of(new PostgresWriteGuard(this));
   }
 
-  /**
-   * Client sessions of the current database from {@code pg_stat_activity} (not this session, not
-   * background workers). The client host is {@code client_addr} (null over a Unix socket); the
-   * state is null where the user may not see other users' sessions.
-   */
   /** {@code extract(epoch ...)}: exact numeric since PostgreSQL 14, for every temporal type. */
   @Override
   public Optional<String> temporalMicros(String quotedColumn, CanonicalType type) {
@@ -455,34 +447,10 @@ public final class PostgresDialect implements Dialect {
     };
   }
 
+  /** Client sessions of the current database ({@link PostgresSessionList}). */
   @Override
   public Optional<SessionList> sessionList() {
-    return Optional.of(
-        (connection, schema) -> {
-          String sql =
-              """
-              SELECT nullif(application_name, '') AS application, usename,
-                     host(client_addr) AS host, state, count(*) AS sessions
-                FROM pg_stat_activity
-               WHERE datname = current_database() AND pid <> pg_backend_pid()
-                 AND backend_type = 'client backend'
-               GROUP BY 1, 2, 3, 4
-              """;
-          List<ConsumerInfo> out = new ArrayList<>();
-          try (Statement s = connection.createStatement();
-              ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-              out.add(
-                  new ConsumerInfo(
-                      rs.getString("application"),
-                      rs.getString("usename"),
-                      rs.getString("host"),
-                      rs.getInt("sessions"),
-                      rs.getString("state")));
-            }
-          }
-          return out;
-        });
+    return Optional.of(new PostgresSessionList());
   }
 
   @Override
