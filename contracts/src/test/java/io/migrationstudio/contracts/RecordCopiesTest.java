@@ -79,7 +79,7 @@ class RecordCopiesTest {
   void theStrategyCopiesKeepMaxLagAndTheOtherMigrateOptions() {
     var options =
         new io.migrationstudio.contracts.spec.MigrateOptions(
-            "bulk", 3, 100, 2L, false, 50L, null, 4096L, "replace", "PT9S");
+            "bulk", 3, 100, 2L, false, 50L, null, 4096L, "replace", "PT9S", null);
     var online = options.withStrategy("online");
     assertEquals("online", online.strategy());
     assertEquals("PT9S", online.maxLag(), "max_lag kept");

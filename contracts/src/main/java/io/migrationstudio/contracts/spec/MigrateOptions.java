@@ -95,32 +95,6 @@ public record MigrateOptions(
         maxRetainedWalBytes == null ? DEFAULT_MAX_RETAINED_WAL_BYTES : maxRetainedWalBytes;
   }
 
-  /** Options with the default {@code max_retained_wal_bytes}. */
-  public MigrateOptions(
-      String strategy,
-      Integer parallelism,
-      Integer chunkRows,
-      Long rejectLimit,
-      Boolean dryRun,
-      Long maxRowsPerSecond,
-      SourceLoadGuard sourceLoadGuard,
-      Long chunkBytes,
-      String targetNotEmpty,
-      String maxLag) {
-    this(
-        strategy,
-        parallelism,
-        chunkRows,
-        rejectLimit,
-        dryRun,
-        maxRowsPerSecond,
-        sourceLoadGuard,
-        chunkBytes,
-        targetNotEmpty,
-        maxLag,
-        null);
-  }
-
   /** Whether the source keeps taking writes and a change stream follows them. */
   public boolean online() {
     return STRATEGY_ONLINE.equals(strategy);
@@ -182,6 +156,6 @@ public record MigrateOptions(
   }
 
   public static MigrateOptions defaults() {
-    return new MigrateOptions(null, null, null, null, null, null, null, null, null, null);
+    return new MigrateOptions(null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -237,13 +237,13 @@ class PlanReportTest {
   void eachChunkCostsItsFixedOverheadAtTheSpecsChunkSize() {
     Inventory inv = one(table("t", 1_000, 10 * MIB, null, 0));
     MigrateOptions byRows =
-        new MigrateOptions(null, 4, 100, null, null, null, null, null, null, null);
+        new MigrateOptions(null, 4, 100, null, null, null, null, null, null, null, null);
     PlanReport.TableEstimate e =
         PlanReport.estimate(inv, LoadOrder.of(inv), ONE_MIB, byRows).get(0);
     assertEquals(10, e.chunks(), "1,000 rows in chunks of 100");
     assertEquals(10 * PlanReport.CHUNK_OVERHEAD_SECONDS, e.overhead(), 1e-9);
     MigrateOptions byBytes =
-        new MigrateOptions(null, 4, null, null, null, null, null, MIB, null, null);
+        new MigrateOptions(null, 4, null, null, null, null, null, MIB, null, null, null);
     // the probe read 2.5 MiB of values for 5 MiB on disk: 10 MiB on disk = 5 MiB as the copy
     // reads it (Migrate's ChunkSize unit) = 5 chunks of 1 MiB
     assertEquals(5, PlanReport.estimate(inv, LoadOrder.of(inv), ONE_MIB, byBytes).get(0).chunks());
@@ -258,7 +258,7 @@ class PlanReportTest {
     assertTrue(whole != null, "the default chunk size");
     assertEquals(whole.keepsWhole(4) ? 1 : 4, PlanReport.chunks(big, defaults));
     MigrateOptions explicit =
-        new MigrateOptions(null, 4, null, null, null, null, null, 128 * MIB, null, null);
+        new MigrateOptions(null, 4, null, null, null, null, null, 128 * MIB, null, null, null);
     assertEquals(8, PlanReport.chunks(big, explicit), "an explicit size is cut as asked");
   }
 
@@ -267,7 +267,7 @@ class PlanReportTest {
     // read 1 MiB/s, write 0.5 MiB/s; 1,000 rows in chunks of 250 = 4 chunks; no index rate
     Throughput tp = ONE_MIB.withTarget(MIB / 2, 500, 1_000, null);
     MigrateOptions chunked =
-        new MigrateOptions(null, 2, 250, null, null, null, null, null, null, null);
+        new MigrateOptions(null, 2, 250, null, null, null, null, null, null, null, null);
     Inventory pg = one(table("t", 1_000, 10 * MIB, null, 0));
     PlanReport.TableEstimate e = PlanReport.estimate(pg, LoadOrder.of(pg), tp, chunked).get(0);
     assertEquals(20.0, e.copy(), 1e-9, "the longer of 10 s read and 20 s write");

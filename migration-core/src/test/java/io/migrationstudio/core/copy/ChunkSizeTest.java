@@ -51,18 +51,22 @@ class ChunkSizeTest {
     assertEquals(
         2,
         MigrateService.wholeTables(
-                spec(new MigrateOptions(null, 2, null, null, null, null, null, null, null, null)))
+                spec(
+                    new MigrateOptions(
+                        null, 2, null, null, null, null, null, null, null, null, null)))
             .parallelism(),
         "the spec's parallelism");
     assertNull(
         MigrateService.wholeTables(
-            spec(new MigrateOptions(null, null, 50_000, null, null, null, null, null, null, null))),
+            spec(
+                new MigrateOptions(
+                    null, null, 50_000, null, null, null, null, null, null, null, null))),
         "chunk_rows: chunks as asked");
     assertNull(
         MigrateService.wholeTables(
             spec(
                 new MigrateOptions(
-                    null, null, null, null, null, null, null, 64L << 20, null, null))),
+                    null, null, null, null, null, null, null, 64L << 20, null, null, null))),
         "another chunk_bytes: chunks as asked");
   }
 

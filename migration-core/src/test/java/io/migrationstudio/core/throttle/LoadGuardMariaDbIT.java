@@ -51,6 +51,7 @@ class LoadGuardMariaDbIT {
                 new SourceLoadGuard(1, "PT0.2S"),
                 null,
                 null,
+                null,
                 null),
             null,
             null,

@@ -77,7 +77,7 @@ class TargetLockActivitiesIT {
             new ConnectionSpec(target.jdbcUrl(), target.user(), null, null),
             null,
             null,
-            new MigrateOptions(null, null, 1000, null, null, null, null, null, null, null),
+            new MigrateOptions(null, null, 1000, null, null, null, null, null, null, null, null),
             null,
             null,
             ReviewPolicy.defaults(),

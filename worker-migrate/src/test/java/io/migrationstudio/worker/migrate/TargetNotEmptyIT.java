@@ -83,7 +83,7 @@ class TargetNotEmptyIT {
             null,
             null,
             new MigrateOptions(
-                null, null, 1000, null, null, null, null, null, targetNotEmpty, null),
+                null, null, 1000, null, null, null, null, null, targetNotEmpty, null, null),
             null,
             null,
             allAuto,

@@ -129,7 +129,7 @@ class TargetRestartIT {
               targetSpec,
               null,
               null,
-              new MigrateOptions(null, null, 5000, null, null, 500L, null, null, null, null),
+              new MigrateOptions(null, null, 5000, null, null, 500L, null, null, null, null, null),
               null,
               null,
               null,

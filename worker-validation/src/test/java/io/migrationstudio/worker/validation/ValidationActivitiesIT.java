@@ -242,7 +242,7 @@ class ValidationActivitiesIT {
             null,
             new io.migrationstudio.contracts.spec.MappingOptions("identity", null),
             new io.migrationstudio.contracts.spec.MigrateOptions(
-                "online", null, null, null, null, null, null, null, null, "PT5S"),
+                "online", null, null, null, null, null, null, null, null, "PT5S", null),
             null,
             null,
             null,

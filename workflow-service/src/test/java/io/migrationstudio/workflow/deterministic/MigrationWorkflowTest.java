@@ -195,7 +195,7 @@ class MigrationWorkflowTest {
             null,
             null,
             new io.migrationstudio.contracts.spec.MigrateOptions(
-                null, null, null, null, true, null, null, null, null, null),
+                null, null, null, null, true, null, null, null, null, null, null),
             null,
             null,
             base.reviews(),
@@ -233,7 +233,7 @@ class MigrationWorkflowTest {
             null,
             null,
             new io.migrationstudio.contracts.spec.MigrateOptions(
-                "online", null, null, null, null, null, null, null, null, null),
+                "online", null, null, null, null, null, null, null, null, null, null),
             null,
             CutoverOptions.defaults()
                 .withRollback(CutoverOptions.ROLLBACK_NONE)
@@ -442,7 +442,7 @@ class MigrationWorkflowTest {
         null,
         null,
         new io.migrationstudio.contracts.spec.MigrateOptions(
-            "online", null, null, null, null, null, null, null, null, null),
+            "online", null, null, null, null, null, null, null, null, null, null),
         null,
         CutoverOptions.defaults().withRollback(rollback).withHypercare("PT0S"),
         base.reviews(),

@@ -776,7 +776,8 @@ abstract class AbstractStreamSliceIT {
                 m.sourceLoadGuard(),
                 m.chunkBytes(),
                 m.targetNotEmpty(),
-                "PT1S"));
+                "PT1S",
+                null));
     StreamProgress behind = streams.measure(tight, mapping, MIGRATION, capture, start);
     assertFalse(behind.caughtUp(), "2 s behind with max_lag PT1S: " + behind);
     String cdc =
@@ -959,7 +960,7 @@ abstract class AbstractStreamSliceIT {
         new ConnectionSpec(target.jdbcUrl(), target.user(), null, "public"),
         null,
         new MappingOptions("identity", null),
-        new MigrateOptions("online", null, null, null, null, null, null, null, null, "PT5S"),
+        new MigrateOptions("online", null, null, null, null, null, null, null, null, "PT5S", null),
         null,
         null,
         null,

@@ -199,7 +199,7 @@ class MariaDbRollbackIT {
                 null,
                 null,
                 new io.migrationstudio.contracts.spec.MigrateOptions(
-                    "online", null, null, null, null, null, null, null, null, "PT5S"),
+                    "online", null, null, null, null, null, null, null, null, "PT5S", null),
                 null,
                 // a loaded machine: the catch-up and the way back get room
                 new io.migrationstudio.contracts.spec.CutoverOptions(
