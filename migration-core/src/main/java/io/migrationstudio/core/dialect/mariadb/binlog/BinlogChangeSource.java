@@ -162,6 +162,12 @@ final class BinlogChangeSource implements ChangeSource, BinaryLogClient.EventLis
       meta.close();
       throw e;
     }
+    try {
+      MariaDbChangeCapture.requireListed(meta, from);
+    } catch (RuntimeException e) {
+      meta.close();
+      throw e;
+    }
     String[] hostPort = hostPort(spec.url());
     String password = secrets.resolve(spec.password(), "source.password");
     BinaryLogClient client =

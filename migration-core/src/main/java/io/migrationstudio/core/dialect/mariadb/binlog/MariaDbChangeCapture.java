@@ -241,6 +241,39 @@ public final class MariaDbChangeCapture implements ChangeCapture {
     return java.util.Optional.empty();
   }
 
+  /**
+   * Stops a stream whose position names a binlog file the source no longer lists (purged by its
+   * binlog retention or by {@code PURGE BINARY LOGS}): the changes after that position are gone,
+   * and reading on from a later file would skip them without a word. Without the right to list the
+   * files (or without a binlog) nothing is decided here: the reader's own start reports it.
+   */
+  static void requireListed(Connection source, StreamPosition.BinlogPosition from) {
+    Optional<BinaryLogs> logs;
+    try {
+      logs = binaryLogs(source);
+    } catch (SQLException e) {
+      return;
+    }
+    if (logs.isEmpty() || logs.get().files().isEmpty()) {
+      return;
+    }
+    java.util.Map<String, Long> files = logs.get().files();
+    if (!files.containsKey(from.file())) {
+      throw new MigrationException(
+          ErrorCode.CAPTURE_STOPPED,
+          "the binlog file "
+              + from.file()
+              + " the change stream resumes from ("
+              + from.text()
+              + ") is no longer on the source (the oldest it keeps is "
+              + files.keySet().iterator().next()
+              + "; purged by binlog retention or PURGE BINARY LOGS): the changes after that"
+              + " position are gone, so the stream stops rather than skip them. Cancel the"
+              + " migration and migrate again, with binlog_expire_logs_seconds on the source above"
+              + " the time the copy, the reviews and the cutover take");
+    }
+  }
+
   /** The files {@code SHOW BINARY LOGS} lists, in order, with their sizes. */
   private record BinaryLogs(java.util.LinkedHashMap<String, Long> files) {
     String current() {

@@ -422,6 +422,33 @@ class MariaDbChangeCaptureIT {
   }
 
   /**
+   * A stream resumed at a position whose binlog file the source no longer keeps (purged: here a
+   * file number below the first the server ever writes) stops with the file named, instead of a
+   * reader that starts later (skipping the changes in between) or a start retried for ever; the
+   * position in a file the server keeps opens as before.
+   */
+  @Test
+  void aStreamWhoseBinlogFileIsGoneStopsAndNamesTheFile(TestMariaDb gone) throws Exception {
+    gone.execute("CREATE TABLE t (id int PRIMARY KEY)");
+    ConnectionSpec spec = spec(gone);
+    BinlogPosition from = prepare(spec, "t");
+    String purgedFile = from.file().replaceAll("\\d+$", "000000");
+    BinlogPosition purged = new BinlogPosition(purgedFile, 4, null);
+    MigrationException e =
+        assertThrows(
+            MigrationException.class,
+            () -> capture.open(spec, secrets, "gone", List.of("t"), purged).close());
+    assertEquals(ErrorCode.CAPTURE_STOPPED, e.code(), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(purgedFile + " the change stream resumes from"), e.getMessage());
+    assertTrue(e.getMessage().contains("binlog_expire_logs_seconds"), e.getMessage());
+    gone.execute("INSERT INTO t VALUES (1)");
+    try (ChangeSource source = capture.open(spec, secrets, "gone", List.of("t"), from)) {
+      assertEquals(1, read(source, changes(1)).size());
+    }
+  }
+
+  /**
    * A retried slice opens its reader while the attempt Temporal gave up on still runs: the server
    * ends the older dump (one replica server id per capture, ER_SLAVE_SAME_ID) and the older reader
    * must stop at once, without handing out what it had buffered, so that it does not keep applying
