@@ -47,8 +47,13 @@ public final class ChunkPlanner {
   /** Smallest chunk allowed: below this, per-chunk transaction overhead dominates. */
   public static final int MIN_CHUNK_ROWS = 1;
 
-  /** Estimated rows from which a table is planned from a key sample (below, numbering is cheap). */
-  public static final long SAMPLE_FROM_ROWS = 2_000_000;
+  /**
+   * Estimated rows from which a table is planned from a key sample (below, numbering is cheap: at
+   * most half a second of keys over the wire). It was 2,000,000: a 2M-row table after {@code
+   * vacuumdb --analyze} is estimated at 1,999,999 rows and streamed its 2M keys to the worker, 2-5
+   * s of a Migrate stage whose copy took 3-5 s (issue 17, {@code bench/chunk-cost.sh 20}).
+   */
+  public static final long SAMPLE_FROM_ROWS = 500_000;
 
   /**
    * Sampled keys per planned chunk: pages are sampled whole, so chunk sizes vary with the number of

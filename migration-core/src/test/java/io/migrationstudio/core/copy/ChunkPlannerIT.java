@@ -80,6 +80,29 @@ class ChunkPlannerIT {
     }
   }
 
+  @Test
+  void aTableEstimatedAboveTheThresholdIsSampledWithTheDefaultThreshold(TestDatabase source)
+      throws Exception {
+    // 20,000 real rows estimated at 600,000 (as a 2M-row table after vacuumdb --analyze is
+    // estimated at 1,999,999): the default threshold samples it instead of numbering every key
+    source.execute(
+        "CREATE TABLE estimated (id integer PRIMARY KEY, v text)"
+            + " WITH (autovacuum_enabled = off)",
+        "INSERT INTO estimated SELECT g, 'v' FROM generate_series(1, 20000) g",
+        "UPDATE pg_class SET reltuples = 600000 WHERE oid = 'estimated'::regclass");
+    try (Connection src = source.connect()) {
+      MappingDocument mapping = TestMappings.identity(src, "public", "public");
+      TableSql sql = new TableSql(PG, PG, mapping, mapping.tables().get(0));
+      ChunkPlanner.ChunkPlan plan = ChunkPlanner.plan(src, PG, sql, 100);
+      assertEquals(600_000, plan.rows(), "sampled: the rows are the catalog's estimate");
+      long total = 0;
+      for (ChunkRange r : plan.chunks()) {
+        total += count(src, sql, r);
+      }
+      assertEquals(20_000, total, "every row in exactly one range");
+    }
+  }
+
   private static long count(Connection c, TableSql sql, ChunkRange r) throws Exception {
     String where = "";
     if (r.lo() != null) {
