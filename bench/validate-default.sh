@@ -2,9 +2,9 @@
 # Validation with the default report, before vs after a change, side by side with the engines' own
 # hashing (issue 17): `studio validate SPEC` as the user runs it (default spec: no chunk or sample
 # settings) on an identical pgbench_accounts pair, the whole command timed, for two builds of the
-# studio in alternating rounds; plus the validator alone (bench/ValidateBench.java, mode full: the
-# whole default report) for the same two builds; plus `count(*), bit_xor(hashtextextended(t::text,
-# 0))` on each side.
+# studio in alternating rounds, each through its `studio` launcher after one untimed run; plus the
+# validator alone (bench/ValidateBench.java, mode full: the whole default report) for the same two
+# builds; plus `count(*), bit_xor(hashtextextended(t::text, 0))` on each side.
 #
 #   bench/validate-default.sh BEFORE_ROOT AFTER_ROOT [SCALE]
 #
@@ -71,6 +71,12 @@ secs() { # name, command...: wall seconds
   t1=$(date +%s.%N)
   echo "$name $(echo "$t1 - $t0" | bc)" >>"$work/results.txt"
 }
+# one untimed run of each build first, as a user's first run after a build: the launcher writes its
+# class-data sharing archive then (from 2026-12-08 also for validate), which later runs use
+for b in before after; do
+  root=$([ "$b" = before ] && echo "$before" || echo "$after")
+  "$root/studio" validate "$work/spec.yaml" --home "$work/home-$b-warm" >"$work/warm-$b.log" 2>&1 || true
+done
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$rounds"); do
   order="before after"
@@ -79,7 +85,7 @@ for r in $(seq 1 "$rounds"); do
     root=$([ "$b" = before ] && echo "$before" || echo "$after")
     cp=$([ "$b" = before ] && echo "$cp_before" || echo "$cp_after")
     rm -rf "$work/home-$b-$r"
-    secs "r$r-studio-validate-$b" "java -jar '$root/studio-cli/target/studio-all.jar' validate '$work/spec.yaml' --home '$work/home-$b-$r'"
+    secs "r$r-studio-validate-$b" "'$root/studio' validate '$work/spec.yaml' --home '$work/home-$b-$r'"
     secs "r$r-validator-$b" "java -Xmx512m -cp '$cp' '$here/ValidateBench.java' '$(url src)' '$(url dst)' postgres full 50000"
     awk 'NF == 6 && $2 ~ /^[0-9.]+$/ {print $2}' "$work/r$r-validator-$b.log" | tail -1 >"$work/r$r-validator-$b.inner"
   done
