@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
  * forward script changes): a live database's version, an {@code inventory.json}'s {@code
  * server_version}, or {@code --target-version}. Markdown on standard output (or {@code --json});
  * {@code --out DIR} writes {@code diff.md}, {@code diff.json}, {@code forward.sql} and {@code
- * rollback.sql}.
+ * rollback.sql}. When OLD is an {@code inventory.json}, the Markdown ends with the consumers the
+ * inventory sampled on its source, as affected by the breaking and potentially breaking changes.
  */
 @Command(
     name = "diff",
@@ -88,10 +89,15 @@ final class DiffCommand implements Callable<Integer> {
             old,
             io.migrationstudio.contracts.MigrationException.redact(after),
             read(after));
-    System.out.print(json ? r.json() + "\n" : r.markdown());
+    // OLD's inventory.json names the client sessions it sampled: the consumers affected
+    String md =
+        inventoryOf(before)
+            .map(i -> io.migrationstudio.core.diff.PlannedTargetDiff.markdown(r, i))
+            .orElse(r.markdown());
+    System.out.print(json ? r.json() + "\n" : md);
     if (out != null) {
       Files.createDirectories(out);
-      Files.writeString(out.resolve("diff.md"), r.markdown(), StandardCharsets.UTF_8);
+      Files.writeString(out.resolve("diff.md"), md, StandardCharsets.UTF_8);
       Files.writeString(out.resolve("diff.json"), r.json() + "\n", StandardCharsets.UTF_8);
       Files.writeString(out.resolve("forward.sql"), script(r.forward()), StandardCharsets.UTF_8);
       Files.writeString(out.resolve("rollback.sql"), script(r.rollback()), StandardCharsets.UTF_8);
@@ -104,6 +110,23 @@ final class DiffCommand implements Callable<Integer> {
         ? DiffReport.readLive(
             arg, user, password, schema, new io.migrationstudio.core.spec.SecretResolver())
         : DiffReport.read(Path.of(arg));
+  }
+
+  /** The inventory {@code arg} is when it is an {@code inventory.json} (read by {@link #read}). */
+  private static java.util.Optional<io.migrationstudio.core.schema.Inventory> inventoryOf(
+      String arg) throws java.io.IOException {
+    if (arg.startsWith("jdbc:")) {
+      return java.util.Optional.empty();
+    }
+    byte[] bytes = Files.readAllBytes(Path.of(arg));
+    com.fasterxml.jackson.databind.JsonNode root =
+        io.migrationstudio.core.report.Json.read(
+            bytes, com.fasterxml.jackson.databind.JsonNode.class, arg);
+    return root.has("engine") && root.path("tables").isArray()
+        ? java.util.Optional.of(
+            io.migrationstudio.core.report.Json.read(
+                bytes, io.migrationstudio.core.schema.Inventory.class, arg))
+        : java.util.Optional.empty();
   }
 
   private static String script(java.util.List<String> statements) {

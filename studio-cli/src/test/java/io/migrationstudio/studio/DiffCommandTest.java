@@ -25,6 +25,82 @@ class DiffCommandTest {
     return p;
   }
 
+  /**
+   * Two {@code inventory.json} files, OLD with a sampled consumer: a dropped column breaks, and the
+   * Markdown names the consumer as affected.
+   */
+  @Test
+  void anInventorysSampledConsumersAreNamedAsAffected(@TempDir Path dir) throws Exception {
+    io.migrationstudio.core.schema.Column id =
+        io.migrationstudio.core.schema.Column.builder(
+                "id", "integer", io.migrationstudio.core.schema.CanonicalType.INTEGER)
+            .position(1)
+            .build();
+    io.migrationstudio.core.schema.Column note =
+        io.migrationstudio.core.schema.Column.builder(
+                "note", "text", io.migrationstudio.core.schema.CanonicalType.TEXT)
+            .position(2)
+            .nullable(true)
+            .build();
+    Path before = dir.resolve("before.json");
+    Path after = dir.resolve("after.json");
+    Files.writeString(
+        before,
+        io.migrationstudio.core.report.Json.write(
+            inventory(
+                java.util.List.of(id, note),
+                java.util.List.of(
+                    new io.migrationstudio.core.schema.ConsumerInfo(
+                        "billing", "app", "10.0.0.7", 2, "idle")))));
+    Files.writeString(
+        after,
+        io.migrationstudio.core.report.Json.write(
+            inventory(java.util.List.of(id), java.util.List.of())));
+    Path out = dir.resolve("out");
+    assertEquals(
+        1,
+        StudioMain.execute("diff", before.toString(), after.toString(), "--out", out.toString()));
+    String md = Files.readString(out.resolve("diff.md"), StandardCharsets.UTF_8);
+    assertTrue(md.contains("## Consumers affected"), md);
+    assertTrue(md.contains("- `billing` as `app` from `10.0.0.7` (2 sessions)"), md);
+  }
+
+  private static io.migrationstudio.core.schema.Inventory inventory(
+      java.util.List<io.migrationstudio.core.schema.Column> columns,
+      java.util.List<io.migrationstudio.core.schema.ConsumerInfo> consumers) {
+    return new io.migrationstudio.core.schema.Inventory(
+        "postgresql",
+        "16.4",
+        "d",
+        "public",
+        java.util.List.of(
+            new io.migrationstudio.core.schema.TableInfo(
+                "public",
+                "t",
+                columns,
+                null,
+                null,
+                null,
+                null,
+                null,
+                0,
+                0,
+                null,
+                java.util.List.of(),
+                null,
+                java.util.List.of(),
+                false,
+                null)),
+        null,
+        null,
+        java.util.List.of("t"),
+        null,
+        null,
+        null,
+        null,
+        consumers);
+  }
+
   @Test
   void exitCodesSayWhetherAChangeBreaks(@TempDir Path dir) throws Exception {
     Path before = copy(dir, "before");

@@ -226,6 +226,7 @@ public final class InventoryService {
       MigrationSpec spec,
       Throughput tp) {
     try (Connection t = Dialects.open(spec.target(), secrets, "target")) {
+      String version = t.getMetaData().getDatabaseProductVersion();
       return TargetWriteProbe.measure(
               source, dialect, schema, inventory.tables(), t, Dialects.target(spec))
           .map(
@@ -235,7 +236,8 @@ public final class InventoryService {
           .orElseGet(
               () ->
                   tp.withTarget(
-                      0, 0, 0, "no table in scope holds rows, or the target is not PostgreSQL"));
+                      0, 0, 0, "no table in scope holds rows, or the target is not PostgreSQL"))
+          .withTargetServerVersion(version);
     } catch (MigrationException | SQLException e) {
       return tp.withTarget(
           0,

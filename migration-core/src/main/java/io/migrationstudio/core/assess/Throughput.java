@@ -28,7 +28,10 @@ import java.util.TreeMap;
  * keep up with. {@code assessment_step_millis} is how long each step of the inventory took on this
  * source: {@code catalog} (the catalogue with exact row counts), {@code consumers} (the session
  * sampling window), {@code read_probe}, {@code target_write_probe} and {@code total} (the whole
- * inventory; empty in a {@code throughput.json} written before this was recorded).
+ * inventory; empty in a {@code throughput.json} written before this was recorded). {@code
+ * target_server_version} is the target's server version as the timed sample copy's connection
+ * reported it (null when the target could not be reached, or in a file written before it was
+ * recorded): the Mapping stage writes its schema diff's DDL for it.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Throughput(
@@ -50,7 +53,8 @@ public record Throughput(
     @JsonProperty("source_change_bytes_per_second") Long sourceChangeBytesPerSecond,
     @JsonProperty("source_change_window_millis") long sourceChangeWindowMillis,
     @JsonProperty("read_method") String readMethod,
-    @JsonProperty("assessment_step_millis") Map<String, Long> assessmentStepMillis) {
+    @JsonProperty("assessment_step_millis") Map<String, Long> assessmentStepMillis,
+    @JsonProperty("target_server_version") String targetServerVersion) {
 
   /**
    * {@code read_method}: the source's rows were read as a binary {@code COPY ... TO STDOUT}, the
@@ -90,7 +94,59 @@ public record Throughput(
         null,
         0,
         null,
+        null,
         null);
+  }
+
+  /** The figures as recorded before the target's server version was. */
+  public Throughput(
+      long rowsPerSecond,
+      long bytesPerSecond,
+      long sampledRows,
+      long sampledBytes,
+      long relationBytesPerSecond,
+      long sampledRelationBytes,
+      long sampledMillis,
+      List<String> sampledTables,
+      long targetRelationBytesPerSecond,
+      long targetSampledRows,
+      long targetSampledMillis,
+      String targetNotMeasured,
+      long indexBytesPerSecond,
+      int indexSampledIndexes,
+      long indexSampledMillis,
+      Long sourceChangeBytesPerSecond,
+      long sourceChangeWindowMillis,
+      String readMethod,
+      Map<String, Long> assessmentStepMillis) {
+    this(
+        rowsPerSecond,
+        bytesPerSecond,
+        sampledRows,
+        sampledBytes,
+        relationBytesPerSecond,
+        sampledRelationBytes,
+        sampledMillis,
+        sampledTables,
+        targetRelationBytesPerSecond,
+        targetSampledRows,
+        targetSampledMillis,
+        targetNotMeasured,
+        indexBytesPerSecond,
+        indexSampledIndexes,
+        indexSampledMillis,
+        sourceChangeBytesPerSecond,
+        sourceChangeWindowMillis,
+        readMethod,
+        assessmentStepMillis,
+        null);
+  }
+
+  /** This throughput with the target's server version (null: not known). */
+  public Throughput withTargetServerVersion(String version) {
+    Copy c = new Copy(this);
+    c.targetServerVersion = version;
+    return c.build();
   }
 
   /**
@@ -212,6 +268,7 @@ public record Throughput(
     private long sourceChangeWindowMillis;
     private String readMethod;
     private Map<String, Long> assessmentStepMillis;
+    private String targetServerVersion;
 
     Copy(Throughput t) {
       rowsPerSecond = t.rowsPerSecond;
@@ -233,6 +290,7 @@ public record Throughput(
       sourceChangeWindowMillis = t.sourceChangeWindowMillis;
       readMethod = t.readMethod;
       assessmentStepMillis = t.assessmentStepMillis;
+      targetServerVersion = t.targetServerVersion;
     }
 
     Throughput build() {
@@ -255,7 +313,8 @@ public record Throughput(
           sourceChangeBytesPerSecond,
           sourceChangeWindowMillis,
           readMethod,
-          assessmentStepMillis);
+          assessmentStepMillis,
+          targetServerVersion);
     }
   }
 }

@@ -36,6 +36,8 @@ public class CatalogTable {
   public long rowCount;
   public boolean withoutRowid;
   public String definition;
+  // the table's default collation (MariaDB/MySQL), null elsewhere
+  public String collation;
 
   public CatalogTable(String schema, String name, long sizeBytes, String comment) {
     this.schema = schema;
@@ -66,7 +68,8 @@ public class CatalogTable {
         comment,
         inheritanceChildren.stream().sorted(BY_NAME).toList(),
         withoutRowid,
-        definition);
+        definition,
+        collation);
   }
 
   /** Every table built, sorted by name (code point). */

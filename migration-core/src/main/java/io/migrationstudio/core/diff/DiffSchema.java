@@ -150,6 +150,11 @@ public record DiffSchema(
     }
   }
 
+  /**
+   * A table; {@code collation} its default collation where the engine has one per table
+   * (MariaDB/MySQL, null elsewhere); {@code names} the names its constraints have in the database
+   * it was read from.
+   */
   public record Table(
       String name,
       Map<String, Col> columns,
@@ -159,7 +164,9 @@ public record DiffSchema(
       List<Fk> foreignKeys,
       List<Index> indexes,
       boolean withoutRowid,
-      String definition) {
+      String definition,
+      String collation,
+      Names names) {
     public Table {
       columns = copy(columns);
       primaryKey = List.copyOf(primaryKey);
@@ -167,6 +174,54 @@ public record DiffSchema(
       checks = checks.stream().distinct().toList();
       foreignKeys = List.copyOf(foreignKeys);
       indexes = List.copyOf(indexes);
+      names = names == null ? Names.NONE : names;
+    }
+
+    /** A table without a default collation whose input names no constraint. */
+    public Table(
+        String name,
+        Map<String, Col> columns,
+        List<String> primaryKey,
+        List<List<String>> uniques,
+        List<String> checks,
+        List<Fk> foreignKeys,
+        List<Index> indexes,
+        boolean withoutRowid,
+        String definition) {
+      this(
+          name,
+          columns,
+          primaryKey,
+          uniques,
+          checks,
+          foreignKeys,
+          indexes,
+          withoutRowid,
+          definition,
+          null,
+          Names.NONE);
+    }
+  }
+
+  /**
+   * The names of a table's constraints as the database it was read from has them: the primary key
+   * (null when unknown), unique keys and foreign keys by their columns, CHECKs by their normalised
+   * expression; {@code catalogued} when the input catalogues names at all (an inventory read from
+   * PostgreSQL or MariaDB/MySQL), so that a constraint missing here is one an older {@code
+   * inventory.json} did not name. A constraint missing gets the name {@link SchemaDiff} derives.
+   */
+  public record Names(
+      String primaryKey,
+      Map<List<String>, String> uniques,
+      Map<String, String> checks,
+      Map<List<String>, String> foreignKeys,
+      boolean catalogued) {
+    public static final Names NONE = new Names(null, Map.of(), Map.of(), Map.of(), false);
+
+    public Names {
+      uniques = Map.copyOf(uniques);
+      checks = Map.copyOf(checks);
+      foreignKeys = Map.copyOf(foreignKeys);
     }
   }
 
@@ -239,7 +294,9 @@ public record DiffSchema(
               fks,
               indexes,
               t.withoutRowid(),
-              t.definition()));
+              t.definition(),
+              t.collation(),
+              names(inventory.engine(), t)));
     }
     Map<String, View> views = new LinkedHashMap<>();
     for (ViewInfo v : inventory.views()) {
@@ -262,6 +319,31 @@ public record DiffSchema(
         inventory.engine() == null
             ? null
             : new Server(inventory.engine(), inventory.serverVersion()));
+  }
+
+  /**
+   * The constraint names the inventory catalogues ({@code pg_constraint.conname}; MariaDB's {@code
+   * TABLE_CONSTRAINTS} and {@code CHECK_CONSTRAINTS}). SQLite's catalogue derives most of them and
+   * SQLite drops no constraint by name (the diff rebuilds the table): none are taken.
+   */
+  private static Names names(String engine, TableInfo t) {
+    if (engine == null || engine.equals("sqlite")) {
+      return Names.NONE;
+    }
+    Map<List<String>, String> uniques = new java.util.HashMap<>();
+    t.uniqueKeys().stream()
+        .filter(k -> k.name() != null)
+        .forEach(k -> uniques.putIfAbsent(k.columns(), k.name()));
+    Map<String, String> checks = new java.util.HashMap<>();
+    t.checks().stream()
+        .filter(c -> c.name() != null && c.expression() != null)
+        .forEach(c -> checks.putIfAbsent(SchemaDiff.norm(c.expression()), c.name()));
+    Map<List<String>, String> fks = new java.util.HashMap<>();
+    t.foreignKeys().stream()
+        .filter(f -> f.name() != null)
+        .forEach(f -> fks.putIfAbsent(f.columns(), f.name()));
+    return new Names(
+        t.primaryKey() == null ? null : t.primaryKey().name(), uniques, checks, fks, true);
   }
 
   /** The same names in the same order, case aside (SQLite's names are case-insensitive). */

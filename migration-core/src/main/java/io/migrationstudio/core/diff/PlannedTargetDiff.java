@@ -91,10 +91,20 @@ public final class PlannedTargetDiff {
         sameSql ? src.routines() : Map.of());
   }
 
-  /** The diff source → planned target. */
+  /** The diff source → planned target, its DDL for a target of unknown server version. */
   public static DiffReport of(Inventory source, MappingDocument mapping, Dialect target) {
+    return of(source, mapping, target, null);
+  }
+
+  /**
+   * The diff source → planned target, its DDL for the target's server version {@code targetVersion}
+   * (the Assessment records it in {@code throughput.json}; null: unknown, the DDL then works on
+   * every version).
+   */
+  public static DiffReport of(
+      Inventory source, MappingDocument mapping, Dialect target, String targetVersion) {
     return DiffReport.of(
-        target,
+        new DdlTarget(target, targetVersion),
         "source " + source.schema(),
         DiffSchema.of(source),
         "planned target " + (mapping.targetSchema() == null ? "" : mapping.targetSchema()),

@@ -44,10 +44,14 @@ import java.util.zip.CRC32;
  *
  * <p>Every change is a list of steps, each in a phase; the forward script runs the steps by phase
  * (drops of views and foreign keys first, then tables, columns, constraints, indexes, foreign keys,
- * views), the rollback script runs the rollbacks in the reverse order. Constraint names are derived
- * from the table and columns ({@code t_a_b_key}, {@code t_a_fkey}) or, for a CHECK, from a CRC-32
- * of its expression ({@code t_check_1a2b3c4d}), so applying the diff from an empty schema and the
- * diff between two versions name the same constraint alike.
+ * views), the rollback script runs the rollbacks in the reverse order. A constraint is named as the
+ * schema it belongs to catalogues it ({@link DiffSchema.Names}: PostgreSQL's and MariaDB's real
+ * names, so a key the user named is dropped by its name and a rollback restores it under it); where
+ * the input names none (the toolkit's format, SQLite) the name is derived from the table and
+ * columns ({@code t_a_b_key}, {@code t_a_fkey}) or, for a CHECK, from a CRC-32 of its expression
+ * ({@code t_check_1a2b3c4d}), so applying the diff from an empty schema and the diff between two
+ * versions name the same constraint alike. An inventory that catalogues names but not this one (an
+ * older {@code inventory.json}) gets the derived name and a note saying so.
  */
 public final class SchemaDiff {
 
@@ -356,11 +360,7 @@ public final class SchemaDiff {
     }
     if (!t.primaryKey().isEmpty() && rowid == null) {
       defs.add(
-          "  CONSTRAINT "
-              + pg.quote(t.name() + "_pkey")
-              + " PRIMARY KEY ("
-              + cols(t.primaryKey())
-              + ")");
+          "  CONSTRAINT " + pg.quote(pkName(t)) + " PRIMARY KEY (" + cols(t.primaryKey()) + ")");
     }
     for (List<String> u : t.uniques()) {
       defs.add("  CONSTRAINT " + pg.quote(uniqueName(t, u)) + " UNIQUE (" + cols(u) + ")");
@@ -416,6 +416,7 @@ public final class SchemaDiff {
     List<String> fkDrops = new ArrayList<>();
     for (DiffSchema.Fk fk : t.foreignKeys()) {
       if (syntax != Syntax.SQLITE) { // SQLite drops them with the table
+        noteDerived(t, fkName(t, fk), t.names().foreignKeys().get(fk.columns()));
         fkDrops.add(dropConstraint(t, fkName(t, fk), Kind.FOREIGN_KEY));
       }
     }
@@ -564,6 +565,7 @@ public final class SchemaDiff {
       charsetAndCollation(object, alter, col, o, c);
       generationChanged(object, old, t, o, c);
     }
+    tableCollationChanged(old, t);
     if (old.withoutRowid() != t.withoutRowid()) {
       add(
           "table " + t.name(),
@@ -622,6 +624,7 @@ public final class SchemaDiff {
     }
     for (List<String> u : old.uniques()) {
       if (!t.uniques().contains(u)) {
+        noteDerived(old, uniqueName(old, u), old.names().uniques().get(u));
         add(
             "unique key " + t.name() + "." + uniqueName(old, u),
             "dropped",
@@ -652,6 +655,7 @@ public final class SchemaDiff {
     }
     for (String check : old.checks()) {
       if (t.checks().stream().noneMatch(c -> norm(c).equals(norm(check)))) {
+        noteDerived(old, checkName(old, check), old.names().checks().get(norm(check)));
         add(
             "check " + t.name() + "." + checkName(old, check),
             "dropped: " + check,
@@ -668,7 +672,7 @@ public final class SchemaDiff {
     for (DiffSchema.Fk fk : t.foreignKeys()) {
       DiffSchema.Fk was = old.foreignKeys().stream().filter(fk::sameKey).findFirst().orElse(null);
       if (was != null && !was.equals(fk)) {
-        fkActionsChanged(t, was, fk);
+        fkActionsChanged(old, t, was, fk);
       } else if (was == null) {
         add(
             "foreign key " + t.name() + "." + fkName(t, fk),
@@ -685,6 +689,7 @@ public final class SchemaDiff {
     }
     for (DiffSchema.Fk fk : old.foreignKeys()) {
       if (t.foreignKeys().stream().noneMatch(fk::sameKey)) {
+        noteDerived(old, fkName(old, fk), old.names().foreignKeys().get(fk.columns()));
         add(
             "foreign key " + t.name() + "." + fkName(old, fk),
             "dropped",
@@ -736,6 +741,54 @@ public final class SchemaDiff {
             new Step(DROP_CONSTRAINT, List.of(dropIndex(old, ix)), List.of(createIndex(old, ix))));
       }
     }
+  }
+
+  /**
+   * MariaDB/MySQL: the table's default character set and collation changed ({@code ALTER TABLE ...
+   * DEFAULT CHARACTER SET cs COLLATE c}, the character set being the collation's prefix). It
+   * converts no stored value: the existing columns keep theirs (each one's own change is a change
+   * of that column).
+   */
+  private void tableCollationChanged(DiffSchema.Table old, DiffSchema.Table t) {
+    if (syntax != Syntax.MYSQL
+        || old.collation() == null
+        || t.collation() == null
+        || old.collation().equalsIgnoreCase(t.collation())) {
+      return;
+    }
+    pendingNote =
+        "the existing columns keep their character set and collation: only columns added later"
+            + " without their own get the new default. To convert the columns too, use ALTER TABLE "
+            + pg.quote(t.name())
+            + " CONVERT TO CHARACTER SET "
+            + charsetOf(t.collation())
+            + " COLLATE "
+            + t.collation()
+            + " (it rewrites every text value and copies the table)";
+    add(
+        "table " + t.name(),
+        "default character set and collation " + old.collation() + " → " + t.collation(),
+        Impact.COMPATIBLE,
+        "low",
+        "columns added later without a character set of their own get the new default; the"
+            + " existing ones keep theirs",
+        null,
+        new Step(ALTER_COLUMN, List.of(defaultCollation(t)), List.of(defaultCollation(old))));
+  }
+
+  private String defaultCollation(DiffSchema.Table t) {
+    return "ALTER TABLE "
+        + pg.quote(t.name())
+        + " DEFAULT CHARACTER SET "
+        + charsetOf(t.collation())
+        + " COLLATE "
+        + t.collation();
+  }
+
+  /** The character set a MariaDB/MySQL collation belongs to: its name up to the first '_'. */
+  private static String charsetOf(String collation) {
+    int i = collation.indexOf('_');
+    return i < 0 ? collation : collation.substring(0, i);
   }
 
   private static DiffSchema.Index indexNamed(DiffSchema.Table t, String name) {
@@ -844,6 +897,9 @@ public final class SchemaDiff {
   private void generationChanged(
       String object, DiffSchema.Table old, DiffSchema.Table t, DiffSchema.Col o, DiffSchema.Col c) {
     if (Objects.equals(generation(o), generation(c))) {
+      if (o.generated() != null && !Objects.equals(spelledKind(o), spelledKind(c))) {
+        kindChanged(object, old, t, o, c);
+      }
       return;
     }
     Impact impact =
@@ -873,11 +929,58 @@ public final class SchemaDiff {
           why,
           "rolling back drops the column and adds it again with the old expression: its values"
               + " are computed again, none is lost",
-          readdGenerated(old, t, o, c).toArray(new Step[0]));
+          readdSteps(t, c, readd(t, c, old), readd(old, o, t)));
       return;
     }
     String alter = "ALTER TABLE " + pg.quote(t.name()) + " ";
     String col = pg.quote(c.name());
+    if (syntax == Syntax.POSTGRESQL && o.generated() == null) {
+      // PostgreSQL makes no existing column generated: dropped and added again as generated
+      pendingNote = madeGeneratedNote(old, t, c);
+      add(
+          object,
+          change,
+          impact,
+          severity,
+          why,
+          "rolling back keeps the computed values as plain ones (ALTER COLUMN ... DROP EXPRESSION,"
+              + " PostgreSQL 13 or newer): the values the column held before the forward step are"
+              + " lost. Keep them first (ALTER TABLE "
+              + pg.quote(t.name())
+              + " ADD COLUMN "
+              + pg.quote(c.name() + "_kept")
+              + " "
+              + o.type()
+              + "; UPDATE "
+              + pg.quote(t.name())
+              + " SET "
+              + pg.quote(c.name() + "_kept")
+              + " = "
+              + col
+              + ") and after the rollback copy them back (UPDATE ... SET "
+              + col
+              + " = "
+              + pg.quote(c.name() + "_kept")
+              + ") and drop the copy column",
+          readdSteps(
+              t, c, readd(t, c, old), List.of(alter + "ALTER COLUMN " + col + " DROP EXPRESSION")));
+      return;
+    }
+    if (syntax == Syntax.POSTGRESQL && c.generated() == null) {
+      // DROP EXPRESSION keeps the values; back, the column is dropped and added again as generated
+      add(
+          object,
+          change,
+          impact,
+          severity,
+          why,
+          "rolling back drops the column and adds it again as generated (PostgreSQL makes no"
+              + " existing column generated): its values are computed again, values written to it"
+              + " meanwhile are lost, and it moves to the end of the table's columns",
+          readdSteps(
+              t, c, List.of(alter + "ALTER COLUMN " + col + " DROP EXPRESSION"), readd(old, o, t)));
+      return;
+    }
     add(
         object,
         change,
@@ -894,23 +997,24 @@ public final class SchemaDiff {
   }
 
   /**
-   * PostgreSQL before 17 (no {@code ALTER COLUMN ... SET EXPRESSION}): the generated column {@code
-   * c} dropped and added again with its new expression, and back. DROP COLUMN drops the indexes,
+   * PostgreSQL: column {@code c} of {@code t} dropped and added again one way or both ({@link
+   * #readd}): before 17 (no {@code ALTER COLUMN ... SET EXPRESSION}) for a new expression, and to
+   * make a plain column generated, which no version does in place. DROP COLUMN drops the indexes,
    * unique keys and CHECKs on it: those the diff leaves unchanged are re-created in the same step;
    * the unchanged views that use it (DROP COLUMN fails while one does) are dropped before and
    * re-created after, each once.
    */
-  private List<Step> readdGenerated(
-      DiffSchema.Table old, DiffSchema.Table t, DiffSchema.Col o, DiffSchema.Col c) {
+  private Step[] readdSteps(
+      DiffSchema.Table t, DiffSchema.Col c, List<String> forward, List<String> rollback) {
     List<Step> steps = new ArrayList<>();
-    steps.add(new Step(ALTER_COLUMN, readd(t, c, old), readd(old, o, t)));
+    steps.add(new Step(ALTER_COLUMN, forward, rollback));
     for (DiffSchema.View v : viewsUsing(t, c)) {
       if (viewsRecreated.add(v.name())) {
         steps.add(new Step(DROP_VIEW, List.of(dropView(v.name())), List.of(createView(v))));
         steps.add(new Step(CREATE_VIEW, List.of(createView(v)), List.of(dropView(v.name()))));
       }
     }
-    return steps;
+    return steps.toArray(new Step[0]);
   }
 
   /** Drops column {@code c} of {@code t}, adds it again, re-creates what the drop took with it. */
@@ -976,6 +1080,66 @@ public final class SchemaDiff {
         + " fail: drop them first and re-create them after by hand";
   }
 
+  /**
+   * MariaDB/MySQL: a generated column changed between VIRTUAL and STORED, its expression the same
+   * (the catalogue spells the kind in the type only). MariaDB refuses it as a {@code MODIFY COLUMN}
+   * ("not yet supported for generated columns"), so the column is dropped and added again with the
+   * other kind, both ways ({@link #readd}: its indexes, unique keys and CHECKs re-created); the
+   * values stay what the expression computes.
+   */
+  private void kindChanged(
+      String object, DiffSchema.Table old, DiffSchema.Table t, DiffSchema.Col o, DiffSchema.Col c) {
+    pendingNote =
+        "MariaDB changes no generated column between VIRTUAL and STORED in place: the column is"
+            + " dropped and added again as "
+            + spelledKind(c)
+            + ", which copies the table (on a large table it takes time and blocks writes)"
+            + ("STORED".equals(spelledKind(c))
+                ? " and computes and writes every row's value"
+                : "; its values are computed on each read")
+            + ". It moves to the end of the table's columns (SELECT * sees another order); its"
+            + " indexes, unique keys and CHECKs are re-created";
+    add(
+        object,
+        "generated " + spelledKind(o) + " → " + spelledKind(c),
+        Impact.COMPATIBLE,
+        "low",
+        "readers see the same values; "
+            + ("STORED".equals(spelledKind(c))
+                ? "they are kept on disk (more space, faster reads)"
+                : "they are computed on each read (less space, slower reads)"),
+        "rolling back drops the column and adds it again as "
+            + spelledKind(o)
+            + ": its values are computed again, none is lost",
+        new Step(ALTER_COLUMN, readd(t, c, old), readd(old, o, t)));
+  }
+
+  /** {@code VIRTUAL} or {@code STORED} as a MariaDB/MySQL type spells it; null if not. */
+  private String spelledKind(DiffSchema.Col c) {
+    if (syntax != Syntax.MYSQL) {
+      return null;
+    }
+    Matcher m = KIND_IN_TYPE.matcher(c.type());
+    return m.find() ? m.group(1).toUpperCase(java.util.Locale.ROOT) : null;
+  }
+
+  private static final Pattern KIND_IN_TYPE =
+      Pattern.compile("\\)\\s*(VIRTUAL|STORED)\\s*$", Pattern.CASE_INSENSITIVE);
+
+  /** The note of a plain column made generated (PostgreSQL: dropped and added again). */
+  private String madeGeneratedNote(DiffSchema.Table old, DiffSchema.Table t, DiffSchema.Col c) {
+    List<String> views = viewsUsing(t, c).stream().map(DiffSchema.View::name).toList();
+    return "PostgreSQL cannot make an existing column generated: the column is dropped and added"
+        + " again as generated, every row's value computed by the expression (the values it held"
+        + " are replaced); it moves to the end of the table's columns (SELECT * sees another"
+        + " order). DROP COLUMN drops the indexes, unique keys and CHECKs on it: the step"
+        + " re-creates them; the views that use it"
+        + (views.isEmpty() ? "" : " (" + String.join(", ", views) + ")")
+        + " are dropped before and re-created after. Other objects that depend on it (foreign"
+        + " keys referencing it, materialized views, rules, policies, triggers) make the DROP"
+        + " fail: drop them first and re-create them after by hand";
+  }
+
   /** {@code expression [kind]} of a generated column, null for another. */
   private static String generation(DiffSchema.Col c) {
     return c.generated() == null
@@ -1011,19 +1175,13 @@ public final class SchemaDiff {
       case POSTGRESQL ->
           c.generated() == null
               ? alter + "ALTER COLUMN " + col + " DROP EXPRESSION"
-              : o.generated() != null
-                  ? alter + "ALTER COLUMN " + col + " SET EXPRESSION AS (" + c.generated() + ")"
-                  : "-- PostgreSQL cannot make an existing column generated ("
-                      + alter.trim()
-                      + " "
-                      + col
-                      + "): drop it and add it again as "
-                      + columnDef(c);
+              : alter + "ALTER COLUMN " + col + " SET EXPRESSION AS (" + c.generated() + ")";
     };
   }
 
   /** Same key, other ON DELETE or ON UPDATE: dropped and added again with the new actions. */
-  private void fkActionsChanged(DiffSchema.Table t, DiffSchema.Fk was, DiffSchema.Fk fk) {
+  private void fkActionsChanged(
+      DiffSchema.Table old, DiffSchema.Table t, DiffSchema.Fk was, DiffSchema.Fk fk) {
     List<String> what = new ArrayList<>();
     if (!was.onDelete().equals(fk.onDelete())) {
       what.add("ON DELETE " + was.onDelete() + " → " + fk.onDelete());
@@ -1037,6 +1195,7 @@ public final class SchemaDiff {
               ? "DEFERRABLE INITIALLY DEFERRED added"
               : "DEFERRABLE INITIALLY DEFERRED dropped");
     }
+    noteDerived(old, fkName(old, was), old.names().foreignKeys().get(was.columns()));
     add(
         "foreign key " + t.name() + "." + fkName(t, fk),
         String.join(", ", what),
@@ -1049,8 +1208,8 @@ public final class SchemaDiff {
         null,
         new Step(
             DROP_FK,
-            List.of(dropConstraint(t, fkName(t, was), Kind.FOREIGN_KEY)),
-            List.of(addFk(t, was))),
+            List.of(dropConstraint(old, fkName(old, was), Kind.FOREIGN_KEY)),
+            List.of(addFk(old, was))),
         new Step(
             ADD_FK,
             List.of(addFk(t, fk)),
@@ -1097,7 +1256,7 @@ public final class SchemaDiff {
       case POSTGRESQL ->
           alter
               + " ADD CONSTRAINT "
-              + pg.quote(t.name() + "_pkey")
+              + pg.quote(pkName(t))
               + " PRIMARY KEY ("
               + cols(t.primaryKey())
               + ")";
@@ -1109,7 +1268,10 @@ public final class SchemaDiff {
     return switch (syntax) {
       case MYSQL -> alter + " DROP PRIMARY KEY";
       case SQLITE -> sqliteCannot(alter, cols(t.primaryKey()), "drop a primary key");
-      case POSTGRESQL -> alter + " DROP CONSTRAINT " + pg.quote(t.name() + "_pkey");
+      case POSTGRESQL -> {
+        noteDerived(t, pkName(t), t.names().primaryKey());
+        yield alter + " DROP CONSTRAINT " + pg.quote(pkName(t));
+      }
     };
   }
 
@@ -1603,15 +1765,49 @@ public final class SchemaDiff {
     return String.join(", ", columns.stream().map(pg::quote).toList());
   }
 
+  /**
+   * A DROP of {@code t}'s constraint by the name the diff derives, {@code catalogued} being null:
+   * when the input catalogues names (an inventory), it is one written before they were read, and
+   * the change's note says so.
+   */
+  private void noteDerived(DiffSchema.Table t, String name, String catalogued) {
+    if (catalogued != null || !t.names().catalogued() || syntax == Syntax.SQLITE) {
+      return;
+    }
+    String n =
+        "the inventory does not name this constraint of "
+            + t.name()
+            + " (an inventory.json written before constraint names were catalogued): the DDL"
+            + " drops it as "
+            + name
+            + ", the name the diff derives; if the database names it otherwise, use that name"
+            + " (or read the schema again)";
+    pendingNote = pendingNote == null ? n : pendingNote + "; " + n;
+  }
+
+  /** The primary key's catalogued name, or {@code t_pkey}. */
+  static String pkName(DiffSchema.Table t) {
+    return t.names().primaryKey() != null ? t.names().primaryKey() : t.name() + "_pkey";
+  }
+
+  /** The unique key's catalogued name, or {@code t_a_b_key}. */
   static String uniqueName(DiffSchema.Table t, List<String> columns) {
-    return t.name() + "_" + String.join("_", columns) + "_key";
+    String named = t.names().uniques().get(columns);
+    return named != null ? named : t.name() + "_" + String.join("_", columns) + "_key";
   }
 
+  /** The foreign key's catalogued name, or {@code t_a_fkey}. */
   static String fkName(DiffSchema.Table t, DiffSchema.Fk fk) {
-    return t.name() + "_" + String.join("_", fk.columns()) + "_fkey";
+    String named = t.names().foreignKeys().get(fk.columns());
+    return named != null ? named : t.name() + "_" + String.join("_", fk.columns()) + "_fkey";
   }
 
+  /** The CHECK's catalogued name, or {@code t_check_} and the CRC-32 of its expression. */
   static String checkName(DiffSchema.Table t, String expression) {
+    String named = t.names().checks().get(norm(expression));
+    if (named != null) {
+      return named;
+    }
     CRC32 crc = new CRC32();
     crc.update(norm(expression).getBytes(StandardCharsets.UTF_8));
     return t.name() + "_check_" + String.format("%08x", crc.getValue());

@@ -37,6 +37,16 @@ public final class MappingService {
    * of the spec's overrides file, or null), which are committed next to it when given.
    */
   public StageOutput generate(Inventory inventory, MigrationSpec spec, byte[] overrides) {
+    return generate(inventory, spec, overrides, null);
+  }
+
+  /**
+   * As {@link #generate(Inventory, MigrationSpec, byte[])}, the schema diff's DDL written for the
+   * target's server version {@code targetVersion} (the Assessment's {@code throughput.json} records
+   * it; null: unknown).
+   */
+  public StageOutput generate(
+      Inventory inventory, MigrationSpec spec, byte[] overrides, String targetVersion) {
     MappingDocument mapping = generator.generate(inventory, spec, overrides);
     int columns = mapping.tables().stream().mapToInt(t -> t.columns().size()).sum();
     Map<String, byte[]> files = new LinkedHashMap<>();
@@ -45,7 +55,8 @@ public final class MappingService {
       files.put(ArtifactPaths.MAPPING_OVERRIDES, overrides);
     }
     // the diff source -> planned target, with forward and rollback DDL, for the reviewers
-    DiffReport diff = PlannedTargetDiff.of(inventory, mapping, Dialects.target(spec));
+    DiffReport diff =
+        PlannedTargetDiff.of(inventory, mapping, Dialects.target(spec), targetVersion);
     files.put(
         ArtifactPaths.SCHEMA_DIFF_MD, Json.bytes(PlannedTargetDiff.markdown(diff, inventory)));
     files.put(ArtifactPaths.SCHEMA_DIFF_JSON, Json.bytes(diff.json()));

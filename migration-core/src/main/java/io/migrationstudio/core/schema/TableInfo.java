@@ -19,7 +19,9 @@ import java.util.Optional;
  * SQLite's {@code WITHOUT ROWID} table (false, and absent from the JSON, elsewhere). {@code
  * definition}: the table's {@code CREATE TABLE} statement as the engine keeps it (SQLite's {@code
  * sqlite_schema.sql}: the 12-step rebuild of {@code studio diff} re-creates the table from it, with
- * everything it declares); null for the other engines.
+ * everything it declares); null for the other engines. {@code collation}: the table's default
+ * collation (MariaDB/MySQL {@code TABLE_COLLATION}, which names its character set too; a column
+ * declares its own only when other); null for the other engines.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -41,7 +43,8 @@ public record TableInfo(
         List<String> inheritanceChildren,
     @JsonProperty("without_rowid") @JsonInclude(JsonInclude.Include.NON_DEFAULT)
         boolean withoutRowid,
-    String definition) {
+    String definition,
+    String collation) {
   @JsonCreator
   public TableInfo {
     columns = List.copyOf(columns);
@@ -52,6 +55,44 @@ public record TableInfo(
     partitions = partitions == null ? List.of() : List.copyOf(partitions);
     inheritanceChildren =
         inheritanceChildren == null ? List.of() : List.copyOf(inheritanceChildren);
+  }
+
+  /** A table without a default collation of its own (every engine but MariaDB/MySQL). */
+  public TableInfo(
+      String schema,
+      String name,
+      List<Column> columns,
+      KeyConstraint primaryKey,
+      List<KeyConstraint> uniqueKeys,
+      List<ForeignKey> foreignKeys,
+      List<CheckConstraint> checks,
+      List<IndexInfo> indexes,
+      long rowCount,
+      long sizeBytes,
+      String partitionKey,
+      List<String> partitions,
+      String comment,
+      List<String> inheritanceChildren,
+      boolean withoutRowid,
+      String definition) {
+    this(
+        schema,
+        name,
+        columns,
+        primaryKey,
+        uniqueKeys,
+        foreignKeys,
+        checks,
+        indexes,
+        rowCount,
+        sizeBytes,
+        partitionKey,
+        partitions,
+        comment,
+        inheritanceChildren,
+        withoutRowid,
+        definition,
+        null);
   }
 
   public Optional<Column> column(String columnName) {

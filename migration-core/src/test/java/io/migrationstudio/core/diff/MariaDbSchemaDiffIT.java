@@ -177,7 +177,8 @@ class MariaDbSchemaDiffIT {
     DiffSchema after = read(newer);
     List<SchemaDiff.Change> changes = SchemaDiff.compare(maria, before, after);
     assertEquals(
-        List.of("column boxes.area|generated", "column notes.body|character"),
+        List.of(
+            "column boxes.area|generated", "column notes.body|character", "table notes|default"),
         changes.stream().map(c -> c.object() + "|" + c.change().split(" ")[0]).sorted().toList(),
         describe(changes));
     SchemaDiff.Change charset =
@@ -202,6 +203,66 @@ class MariaDbSchemaDiffIT {
     assertEquals(List.of(), back, "rollback DDL restores the old schema:" + describe(back));
     assertEquals("café", body(older));
     assertEquals("400", area(older));
+  }
+
+  /**
+   * A generated column changed from VIRTUAL to STORED with the same expression, a table's default
+   * character set changed alone (its column keeps latin1), and a foreign key and a CHECK the user
+   * named (MariaDB's catalogue names them; a derived name fails the DROP): each is a change, the
+   * forward script gives the catalogue of "after", and the rollback that of "before" with the
+   * constraints under their own names.
+   */
+  @Test
+  void storedKindTableCharsetAndUserNamedConstraintsApplyAndRollBackOnMariaDb(
+      TestMariaDb older, TestMariaDb newer) throws Exception {
+    String parent = "CREATE TABLE racks (id INT PRIMARY KEY)";
+    String shelf =
+        "CREATE TABLE shelf (id INT PRIMARY KEY, rack_id INT, w INT,"
+            + " area INT AS (w * w) VIRTUAL, label VARCHAR(20) CHARACTER SET latin1,"
+            + " CONSTRAINT `on rack` FOREIGN KEY (rack_id) REFERENCES racks (id)"
+            + " ON DELETE CASCADE";
+    apply(
+        older,
+        List.of(
+            parent,
+            shelf + ", CONSTRAINT wide CHECK (w > 0)) DEFAULT CHARSET=latin1",
+            "INSERT INTO racks VALUES (1)",
+            "INSERT INTO shelf (id, rack_id, w, label) VALUES (1, 1, 20, 'a')"));
+    apply(
+        newer,
+        List.of(
+            parent,
+            shelf.replace("VIRTUAL", "STORED").replace("CASCADE", "SET NULL")
+                + ") DEFAULT CHARSET=utf8mb4"));
+    Dialect maria = DiffReport.engineOf(older.jdbcUrl());
+    DiffSchema before = read(older);
+    DiffSchema after = read(newer);
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(maria, before, after);
+    assertEquals(
+        List.of(
+            "check shelf.wide|dropped:",
+            "column shelf.area|generated",
+            "foreign key shelf.on rack|ON",
+            "table shelf|default"),
+        changes.stream().map(c -> c.object() + "|" + c.change().split(" ")[0]).sorted().toList(),
+        describe(changes));
+    SchemaDiff.Change table =
+        changes.stream().filter(c -> c.object().equals("table shelf")).findFirst().get();
+    assertTrue(table.note().contains("existing columns keep"), table.note());
+
+    apply(older, SchemaDiff.forward(changes));
+    List<SchemaDiff.Change> left = SchemaDiff.compare(maria, read(older), after);
+    assertEquals(List.of(), left, "forward DDL gives the new schema:" + describe(left));
+    assertEquals("400", value(older, "SELECT area FROM shelf WHERE id = 1"));
+    apply(older, SchemaDiff.rollback(changes));
+    DiffSchema back = read(older);
+    List<SchemaDiff.Change> restored = SchemaDiff.compare(maria, back, before);
+    assertEquals(List.of(), restored, "rollback DDL restores the old schema:" + describe(restored));
+    assertEquals(
+        before.tables().get("shelf").names(),
+        back.tables().get("shelf").names(),
+        "the rollback restores the constraints under their names");
+    assertEquals("wide", back.tables().get("shelf").names().checks().values().iterator().next());
   }
 
   private static String body(TestMariaDb db) throws SQLException {

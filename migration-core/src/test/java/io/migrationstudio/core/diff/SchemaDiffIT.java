@@ -271,16 +271,9 @@ class SchemaDiffIT {
     apply(stepwise, List.of("INSERT INTO box (id, w) VALUES (1, 20)"));
     io.migrationstudio.core.spec.SecretResolver secrets =
         new io.migrationstudio.core.spec.SecretResolver(Map.of());
+    // the CHECK is re-created under the name both catalogues give it (box_area_check)
     DiffSchema before =
         DiffReport.readLive(stepwise.jdbcUrl(), stepwise.user(), null, "public", secrets);
-    // the diff names a CHECK it creates by its expression (class comment): so do both databases
-    DiffSchema.Table box = before.tables().get("box");
-    String check =
-        "ALTER TABLE box RENAME CONSTRAINT box_area_check TO "
-            + PG.quote(SchemaDiff.checkName(box, box.checks().get(0)));
-    apply(stepwise, List.of(check));
-    apply(direct, List.of(check));
-    before = DiffReport.readLive(stepwise.jdbcUrl(), stepwise.user(), null, "public", secrets);
     DiffSchema after =
         DiffReport.readLive(direct.jdbcUrl(), direct.user(), null, "public", secrets);
     DdlTarget target = DdlTarget.forChanging(PG, before, null);
@@ -362,6 +355,133 @@ class SchemaDiffIT {
             .indexes()
             .size(),
         "the other schema keeps its indexes");
+  }
+
+  /**
+   * A plain column made generated: PostgreSQL does it by no ALTER, so the forward script drops the
+   * column and adds it again as generated (its index and the user's CHECK re-created, the view on
+   * it dropped and re-created), the value computed; the rollback keeps the computed value as a
+   * plain one (DROP EXPRESSION), which its note says, with what to keep. Breaking: writes that name
+   * the column fail. Both scripts reach the other catalog.
+   */
+  @Test
+  void aPlainColumnMadeGeneratedIsADropAndReAddWithWorkingRollback(
+      TestDatabase stepwise, TestDatabase direct) throws Exception {
+    String plain =
+        "CREATE TABLE tile (id int PRIMARY KEY, w int NOT NULL, area int NOT NULL,"
+            + " CONSTRAINT area_not_negative CHECK (area >= 0))";
+    List<String> rest =
+        List.of(
+            "CREATE INDEX tile_area_idx ON tile (area)",
+            "CREATE VIEW big_tiles AS SELECT id, area FROM tile WHERE area > 100");
+    apply(stepwise, concat(List.of(plain), rest));
+    apply(
+        direct,
+        concat(
+            List.of(
+                plain.replace(
+                    "area int NOT NULL", "area int GENERATED ALWAYS AS (w * w) STORED NOT NULL")),
+            rest));
+    apply(stepwise, List.of("INSERT INTO tile VALUES (1, 20, 7)"));
+    io.migrationstudio.core.spec.SecretResolver secrets =
+        new io.migrationstudio.core.spec.SecretResolver(Map.of());
+    DiffSchema before =
+        DiffReport.readLive(stepwise.jdbcUrl(), stepwise.user(), null, "public", secrets);
+    DiffSchema after =
+        DiffReport.readLive(direct.jdbcUrl(), direct.user(), null, "public", secrets);
+    List<SchemaDiff.Change> changes =
+        SchemaDiff.compare(DdlTarget.forChanging(PG, before, null), before, after);
+    assertEquals(
+        List.of("column tile.area"), changes.stream().map(SchemaDiff.Change::object).toList());
+    SchemaDiff.Change change = changes.get(0);
+    assertEquals(SchemaDiff.Impact.BREAKING, change.impact());
+    assertTrue(
+        change.note().startsWith("PostgreSQL cannot make an existing column"), change.note());
+    assertTrue(change.rollbackNote().contains("\"area_kept\""), change.rollbackNote());
+    List<String> forward = SchemaDiff.forward(changes);
+    assertTrue(forward.stream().noneMatch(s -> s.startsWith("--")), forward.toString());
+
+    List<String> original = dump(stepwise);
+    apply(stepwise, forward);
+    assertEquals(dump(direct), dump(stepwise), "forward DDL gives the new schema's catalog");
+    assertEquals(400, value(stepwise, "SELECT area FROM tile WHERE id = 1"));
+    apply(stepwise, SchemaDiff.rollback(changes));
+    assertEquals(original, dump(stepwise), "rollback DDL restores the old catalog");
+    assertEquals(400, value(stepwise, "SELECT area FROM tile WHERE id = 1"), "the value is kept");
+  }
+
+  private static int value(TestDatabase db, String sql) throws SQLException {
+    try (Connection c = db.connect();
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /**
+   * Two schemas of one database, one of a hostile name, holding a table whose foreign key and CHECK
+   * the user named: the diff drops them by their catalogued names (a derived name fails the DROP)
+   * and the rollback re-creates them under those names; a view both schemas have is no change
+   * ({@code pg_get_viewdef} qualifies the tables of a schema off the search_path), and the view
+   * only "after" has is created on the table of the schema the script runs in.
+   */
+  @Test
+  void userNamedConstraintsAreDroppedByNameAndViewsAreWrittenForTheSchemaChanged(TestDatabase db)
+      throws Exception {
+    String app = "app";
+    String other = "Other \"Schema";
+    String parent = "CREATE TABLE parent (id int PRIMARY KEY)";
+    String table = "CREATE TABLE \"Order \"\"Items\" (id int PRIMARY KEY, parent_id int, qty int";
+    String same = "CREATE VIEW same_v AS SELECT id, qty FROM \"Order \"\"Items\"";
+    apply(db, List.of("CREATE SCHEMA " + PG.quote(app), "CREATE SCHEMA " + PG.quote(other)));
+    apply(
+        db,
+        List.of(
+            "SET search_path TO " + PG.quote(app),
+            parent,
+            table
+                + ", CONSTRAINT \"my fk\" FOREIGN KEY (parent_id) REFERENCES parent (id),"
+                + " CONSTRAINT qty_positive CHECK (qty > 0))",
+            same));
+    apply(
+        db,
+        List.of(
+            "SET search_path TO " + PG.quote(other),
+            parent,
+            table + ")",
+            same,
+            "CREATE VIEW \"big \"\"items\" AS SELECT id FROM \"Order \"\"Items\" WHERE qty > 10"));
+    io.migrationstudio.core.spec.SecretResolver secrets =
+        new io.migrationstudio.core.spec.SecretResolver(Map.of());
+    DiffSchema before = DiffReport.readLive(db.jdbcUrl(), db.user(), null, app, secrets);
+    DiffSchema after = DiffReport.readLive(db.jdbcUrl(), db.user(), null, other, secrets);
+    List<SchemaDiff.Change> changes = SchemaDiff.compare(PG, before, after);
+    assertEquals(
+        List.of(
+            "check Order \"Items.qty_positive|dropped",
+            "foreign key Order \"Items.my fk|dropped",
+            "view big \"items|added"),
+        changes.stream().map(c -> c.object() + "|" + c.change().split(":")[0]).sorted().toList());
+    assertTrue(changes.stream().allMatch(c -> c.note() == null), "names are catalogued");
+    String inApp = "SET search_path TO " + PG.quote(app);
+    apply(db, concat(List.of(inApp), SchemaDiff.forward(changes)));
+    DiffSchema changed = DiffReport.readLive(db.jdbcUrl(), db.user(), null, app, secrets);
+    assertEquals(List.of(), SchemaDiff.compare(PG, changed, after), "forward gives the new schema");
+    apply(db, concat(List.of(inApp), SchemaDiff.rollback(changes)));
+    DiffSchema back = DiffReport.readLive(db.jdbcUrl(), db.user(), null, app, secrets);
+    assertEquals(List.of(), SchemaDiff.compare(PG, back, before), "rollback gives the old schema");
+    assertEquals(
+        before.tables().get("Order \"Items").names(),
+        back.tables().get("Order \"Items").names(),
+        "the rollback restores the constraints under their names");
+    DiffSchema.Names names = back.tables().get("Order \"Items").names();
+    assertEquals(
+        List.of("my fk", "qty_positive"),
+        java.util.stream.Stream.concat(
+                names.foreignKeys().values().stream(), names.checks().values().stream())
+            .sorted()
+            .toList());
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.migrationstudio.contracts.activity.ActivityFailures;
 import io.migrationstudio.contracts.activity.MappingActivities;
 import io.migrationstudio.contracts.activity.StageRequest;
 import io.migrationstudio.contracts.activity.StageResult;
+import io.migrationstudio.core.assess.Throughput;
 import io.migrationstudio.core.evidence.StageArtifacts;
 import io.migrationstudio.core.git.ArtifactStore;
 import io.migrationstudio.core.mapping.MappingGenerator;
@@ -52,7 +53,9 @@ public final class MappingActivitiesImpl implements MappingActivities {
         () -> {
           String commit = requireCommit(request);
           byte[] overrides = overrides(request.spec().mapping().overrides(), commit);
-          StageOutput out = mapping.generate(inventory(commit), request.spec(), overrides);
+          StageOutput out =
+              mapping.generate(
+                  inventory(commit), request.spec(), overrides, targetServerVersion(commit));
           return artifacts.commit(
               Stage.MAPPING, Stage.MAPPING.producerRole(), request.branch(), "Mapping", out);
         });
@@ -89,6 +92,18 @@ public final class MappingActivitiesImpl implements MappingActivities {
     return (Path.of(path).isAbsolute()
             ? MappingGenerator.readOverrides(path)
             : store.read(commit, path).or(() -> MappingGenerator.readOverrides(path)))
+        .orElse(null);
+  }
+
+  /**
+   * The target's server version the Assessment recorded in {@code throughput.json}; null when the
+   * file is absent or predates it (the schema diff's DDL then works on every version).
+   */
+  private String targetServerVersion(String commit) {
+    return store
+        .read(commit, ArtifactPaths.THROUGHPUT_JSON)
+        .map(b -> Json.read(b, Throughput.class, ArtifactPaths.THROUGHPUT_JSON))
+        .map(Throughput::targetServerVersion)
         .orElse(null);
   }
 

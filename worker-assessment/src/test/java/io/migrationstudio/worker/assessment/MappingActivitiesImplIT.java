@@ -101,7 +101,16 @@ class MappingActivitiesImplIT {
                 branch,
                 Stage.ASSESSMENT.producerRole(),
                 "inventory",
-                Map.of(ArtifactPaths.INVENTORY_JSON, Json.bytes(Json.write(inventory))))
+                Map.of(
+                    ArtifactPaths.INVENTORY_JSON,
+                    Json.bytes(Json.write(inventory)),
+                    // the target's version as the Assessment records it: the diff's DDL is for it
+                    ArtifactPaths.THROUGHPUT_JSON,
+                    Json.bytes(
+                        Json.write(
+                            new io.migrationstudio.core.assess.Throughput(
+                                    0, 0, 0, 0, 0, 0, 0, List.of())
+                                .withTargetServerVersion("16.4")))))
             .head();
     MigrationSpec spec =
         new MigrationSpec(
@@ -130,6 +139,15 @@ class MappingActivitiesImplIT {
             store.read(generated.commit(), ArtifactPaths.MAPPING_YAML).orElseThrow(),
             StandardCharsets.UTF_8);
     assertTrue(yaml.contains("target: customer\n"), yaml);
+    assertEquals(
+        "postgresql 16.4",
+        Json.read(
+                store.read(generated.commit(), ArtifactPaths.SCHEMA_DIFF_JSON).orElseThrow(),
+                com.fasterxml.jackson.databind.JsonNode.class,
+                "schema-diff.json")
+            .path("target")
+            .asText(),
+        "the planned-target diff's DDL is written for the target's recorded version");
     assertTrue(yaml.contains("target: full_name\n"), yaml);
     // re-running produces the same bytes: no new commit
     assertEquals(

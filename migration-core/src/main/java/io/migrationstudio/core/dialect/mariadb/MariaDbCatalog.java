@@ -131,8 +131,6 @@ final class MariaDbCatalog {
 
   /** A table being gathered, with its default collation (columns name theirs only when other). */
   private static final class TableBuilder extends CatalogTable {
-    final String collation;
-
     TableBuilder(String schema, String name, long sizeBytes, String collation, String comment) {
       super(schema, name, sizeBytes, comment == null || comment.isEmpty() ? null : comment);
       this.collation = collation;

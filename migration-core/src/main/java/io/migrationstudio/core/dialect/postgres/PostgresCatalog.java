@@ -1,6 +1,7 @@
 package io.migrationstudio.core.dialect.postgres;
 
 import io.migrationstudio.core.dialect.CatalogTable;
+import io.migrationstudio.core.dialect.Dialect;
 import io.migrationstudio.core.schema.CanonicalType;
 import io.migrationstudio.core.schema.CheckConstraint;
 import io.migrationstudio.core.schema.Column;
@@ -416,9 +417,28 @@ final class PostgresCatalog {
   /**
    * Views and materialized views accepted by the filter, with their definitions and the relations
    * their rewrite rule depends on ({@code pg_depend} of the {@code pg_rewrite} row, minus the view
-   * itself).
+   * itself). {@code pg_get_viewdef} qualifies a relation whose schema is not on the search_path: it
+   * runs with the search_path set to the schema read, so the definitions name the schema's own
+   * tables as the inventory does (unqualified: DDL written from them runs in any schema, as {@code
+   * studio diff} applies it) and every other schema's with its name.
    */
   private List<ViewInfo> views(Connection c, String schema, Predicate<String> filter)
+      throws SQLException {
+    String searchPath = Dialect.queryString(c, "SELECT current_setting('search_path')");
+    try (PreparedStatement set =
+        c.prepareStatement("SELECT set_config('search_path', quote_ident(?), false)")) {
+      set.setString(1, schema);
+      set.execute();
+    }
+    List<ViewInfo> out = viewsInPath(c, schema, filter);
+    try (PreparedStatement set = c.prepareStatement("SELECT set_config('search_path', ?, false)")) {
+      set.setString(1, searchPath);
+      set.execute();
+    }
+    return out;
+  }
+
+  private List<ViewInfo> viewsInPath(Connection c, String schema, Predicate<String> filter)
       throws SQLException {
     String sql =
         """
