@@ -9,7 +9,7 @@
 #   bench_pg_path                      # the newest installed PostgreSQL first on PATH
 #   bench_pg_start PORT "SERVER OPTIONS"   # initdb + start under $work/data; sets P
 #   bench_jar                          # sets jar (BENCH_JAR or studio-cli's, built when missing)
-#   bench_studio_start HOME TPORT [WORKER JVM OPTIONS...]   # sets wpid
+#   bench_studio_start HOME TPORT [WORKER JVM OPTIONS...]   # sets wpid; returns once it polls
 #   bench_group COMMAND...             # in its own process group, stopped whole; sets bgpid
 #   bench_sample_source OUT COMMAND... # the source's position every 0.5 s (lag, issue 14)
 #   bench_sample_studio HPORT ID STEADY OUT DB   # the studio's stage and applied position
@@ -151,7 +151,13 @@ bench_studio_start() { # home, temporal port, worker JVM options...
     >"$work/studio-worker-migrate.log" 2>&1 &
   wpid=$!
   pids+=($wpid)
-  sleep 2
+  # a standing worker, as the server: the run starts once it polls (its JVM took 7 s idle and 70 s
+  # at load 40, and a migration started before that waited for it in PrepareTarget, issue 14)
+  for _ in $(seq 1 480); do
+    grep -q '^studio worker migrate: polling' "$work/studio-worker-migrate.log" 2>/dev/null && break
+    kill -0 "$wpid" 2>/dev/null || break
+    sleep 0.5
+  done
 }
 
 # A background command in its own process group (setsid), stopped as a group by the cleanup: a

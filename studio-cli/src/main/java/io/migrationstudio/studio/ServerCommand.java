@@ -143,6 +143,7 @@ final class ServerCommand implements Callable<Integer> {
     security.checkFor(bind);
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
+    PayloadWarmUp.startInBackground(); // built by the first task otherwise, inside it
     CountDownLatch stop = new CountDownLatch(1);
     try (Services services =
         Services.start(

@@ -104,6 +104,7 @@ final class WorkerCommand implements Callable<Integer> {
     }
     StudioHome h = StudioHome.of(home);
     Logs.init(h);
+    PayloadWarmUp.startInBackground(); // built by the first task otherwise, inside it
     CountDownLatch stop = new CountDownLatch(1);
     AtomicReference<Services> running = new AtomicReference<>();
     try (AutoCloseable health = health(target, running);

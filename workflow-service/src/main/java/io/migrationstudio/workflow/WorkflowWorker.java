@@ -67,12 +67,24 @@ public final class WorkflowWorker {
   static final Duration HEARTBEAT_THROTTLE = Duration.ofSeconds(1);
 
   /**
+   * How long a workflow thread may run without yielding before the SDK fails the workflow task as a
+   * potential deadlock (the SDK's default is 1 s). On a loaded machine the first task of a
+   * migration went over 1 s while Jackson built the deserializers of its input (cold, first use in
+   * the JVM); the failed task was retried about 10 s later, twice in a row in a benchmark, before
+   * the workflow's first stage ran. The code between two yields is short and bounded, so a longer
+   * limit only delays the report of a real deadlock.
+   */
+  static final Duration DEADLOCK_DETECTION = Duration.ofSeconds(10);
+
+  /**
    * Worker options. Against the in-process test server sticky queues must be off: otherwise a
    * worker process that dies leaves its workflows stalled (STACK.md). A real cluster keeps them.
    */
   public static WorkerOptions options(boolean embeddedServer) {
     WorkerOptions.Builder b =
-        WorkerOptions.newBuilder().setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE);
+        WorkerOptions.newBuilder()
+            .setMaxHeartbeatThrottleInterval(HEARTBEAT_THROTTLE)
+            .setDefaultDeadlockDetectionTimeout(DEADLOCK_DETECTION.toMillis());
     if (embeddedServer) {
       b.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }

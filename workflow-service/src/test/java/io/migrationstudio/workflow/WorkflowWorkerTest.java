@@ -42,4 +42,15 @@ class WorkflowWorkerTest {
               assertNull(options.getTaskQueue(), type);
             });
   }
+
+  /**
+   * A workflow task slowed by a loaded machine (a cold Jackson deserializer of the migration's
+   * input took over 1 s in a benchmark) is not failed as a deadlock and retried 10 s later.
+   */
+  @Test
+  void aWorkflowThreadMayRunTenSecondsBeforeItCountsAsADeadlock() {
+    for (boolean embedded : new boolean[] {true, false}) {
+      assertEquals(10_000, WorkflowWorker.options(embedded).getDefaultDeadlockDetectionTimeout());
+    }
+  }
 }
