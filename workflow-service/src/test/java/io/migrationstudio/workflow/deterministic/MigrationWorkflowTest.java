@@ -1584,6 +1584,56 @@ class MigrationWorkflowTest {
   }
 
   /**
+   * A server killed after the review of the rollback drill approved the execution and before the
+   * execution ran ({@code separate_gate}): the branch holds the drill's gate and its approval
+   * ({@code ResumeScanner} reports the gate marked approved), and the migration re-created from it
+   * executes with that approval, without a second drill and without asking again. Without version
+   * {@code resumed-drill-approval} it drilled again and waited for the approval of the new drill's
+   * commit.
+   */
+  @Test
+  void aMigrationReCreatedAfterItsDrillWasApprovedExecutesWithoutDrillingAgain() throws Exception {
+    MigrationSpec spec =
+        spec(
+            allAuto(),
+            CutoverOptions.defaults()
+                .withDrill(CutoverOptions.DRILL_SEPARATE_GATE)
+                .withHypercare("PT0S"));
+    MigrationWorkflow first = start(spec);
+    String drillCommit = awaitReview(first, Stage.CUTOVER).reviewCommit();
+    GateEvidence recorded = fakes.gates.get(fakes.gates.size() - 1);
+    assertEquals(drillCommit, recorded.commit(), "the drill's review is on the branch");
+    WorkflowStub.fromTyped(first).terminate("server killed after the approval was committed");
+
+    fakes.approvedEarlier =
+        java.util.Arrays.stream(Stage.values())
+            .filter(s -> s != Stage.DECOMMISSION)
+            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
+            .toList();
+    fakes.awaitingEarlier = recorded.markedApproved();
+    long drills = fakes.calls.stream().filter("drill"::equals).count();
+    MigrationWorkflow again = start(spec);
+    MigrationStatus st =
+        awaitStatus(
+            again,
+            s ->
+                s.state() == MigrationState.COMPLETED
+                    || s.state() == MigrationState.AWAITING_REVIEW);
+    assertEquals(MigrationState.COMPLETED, st.state(), "not asked again: " + st);
+    assertEquals(drills, fakes.calls.stream().filter("drill"::equals).count(), "not drilled again");
+    assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
+    assertTrue(
+        st.artifacts().stream()
+            .anyMatch(
+                a -> a.path().equals("05-cutover/drill.json") && a.commit().equals(drillCommit)),
+        "the drill before the kill is the evidence: " + st.artifacts());
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-resumed-drill-approved.json");
+    }
+  }
+
+  /**
    * A server killed while the approved cutover waits for its window (the workflow is lost: here
    * terminated), the migration re-created from its branch (every stage approved there): it waits
    * for the same instant, on workflow time, and then executes.
