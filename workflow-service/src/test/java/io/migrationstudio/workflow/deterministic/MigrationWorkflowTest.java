@@ -807,11 +807,7 @@ class MigrationWorkflowTest {
    */
   @Test
   void aMigrationReCreatedInHypercareDoesNotExecuteTheCutoverAgain() {
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     long began = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
     fakes.hypercareEarlier = began;
     MigrationSpec spec = spec(allAuto(), CutoverOptions.defaults().withHypercare("P2D"), null);
@@ -834,11 +830,7 @@ class MigrationWorkflowTest {
    */
   @Test
   void anOnlineMigrationReCreatedInHypercareStartsNoStream() throws Exception {
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
     MigrationSpec base = online(CutoverOptions.ROLLBACK_NONE);
     MigrationSpec spec = base.withCutover(base.cutover().withHypercare("P2D"));
@@ -864,11 +856,7 @@ class MigrationWorkflowTest {
    */
   @Test
   void anOnlineMigrationReCreatedInHypercareStreamsBackAgain() throws Exception {
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
     MigrationSpec base = online(null);
     MigrationSpec spec =
@@ -897,11 +885,7 @@ class MigrationWorkflowTest {
    */
   @Test
   void aRollbackAtTheDecommissionGateIsRefused() throws Exception {
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
     MigrationSpec base = online(null);
     MigrationSpec spec =
@@ -932,11 +916,7 @@ class MigrationWorkflowTest {
    */
   @Test
   void aMigrationReCreatedAtItsDecommissionGateWaitsForTheSamePlan() throws Exception {
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
     String plan = fakes.newCommit();
     fakes.awaitingEarlier =
@@ -1551,11 +1531,7 @@ class MigrationWorkflowTest {
     WorkflowStub.fromTyped(first).terminate("server killed");
 
     // the branch as ResumeScanner reads it: every stage to the cutover approved, the drill waiting
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.awaitingEarlier = recorded;
     fakes.drillVerdicts.add(Verdict.PASS); // a drill run again would pass and execute at once
     long drills = fakes.calls.stream().filter("drill"::equals).count();
@@ -1605,11 +1581,7 @@ class MigrationWorkflowTest {
     assertEquals(drillCommit, recorded.commit(), "the drill's review is on the branch");
     WorkflowStub.fromTyped(first).terminate("server killed after the approval was committed");
 
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.awaitingEarlier = recorded.markedApproved();
     long drills = fakes.calls.stream().filter("drill"::equals).count();
     MigrationWorkflow again = start(spec);
@@ -1740,6 +1712,14 @@ class MigrationWorkflowTest {
     if (dir != null) { // the repair path's history for the replay test
       writeHistory(dir, "migration-workflow-history-repair.json");
     }
+  }
+
+  /** The branch as ResumeScanner reads it with every stage up to the cutover approved. */
+  private List<ApprovedStage> approvedToTheCutover() {
+    return java.util.Arrays.stream(Stage.values())
+        .filter(s -> s != Stage.DECOMMISSION)
+        .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
+        .toList();
   }
 
   private void writeHistory(String dir, String file) throws java.io.IOException {
