@@ -160,6 +160,40 @@ bench_studio_start() { # home, temporal port, worker JVM options...
   done
 }
 
+# The studio of an online benchmark: started on HOME (Temporal on TPORT, see bench_studio_start),
+# the spec (migrate.strategy online, default otherwise; the cutover waits at an ask gate) of
+# migration ID from SOURCE to TARGET (the spec's connection maps) written to $work/spec.yaml, and
+# the migration started with every gate before the cutover auto-approved. Sets t0 (when the start
+# was asked). ATTEMPTS (default 1) > 1: on a loaded machine the client may time out whether or not
+# the server started the migration, so ask again until the server knows it (a second start of a
+# running one is refused harmlessly).
+bench_online_studio() { # home, temporal port, id, source, target, attempts
+  local home="$1" tport="$2" id="$3" source="$4" target="$5" attempts="${6:-1}"
+  bench_studio_start "$home" "$tport"
+  cat >"$work/spec.yaml" <<YAML
+id: $id
+source: $source
+target: $target
+migrate: { strategy: online }
+validation: { sample_rows: 100 }
+reviews: { cutover: ask, identity: none }
+YAML
+  t0=$(date +%s.%N)
+  if [ "$attempts" -le 1 ]; then
+    studio start "$work/spec.yaml" --auto-approve assessment,mapping,migrate,validation \
+      --server "127.0.0.1:$aport" >>"$work/studio-start.log" 2>&1
+    return
+  fi
+  local attempt
+  for attempt in $(seq 1 "$attempts"); do
+    studio start "$work/spec.yaml" --auto-approve assessment,mapping,migrate,validation \
+      --server "127.0.0.1:$aport" >>"$work/studio-start.log" 2>&1 && break
+    echo "studio start (attempt $attempt): $(tail -1 "$work/studio-start.log")" >&2
+    curl -sf --max-time 20 "http://127.0.0.1:$hport/api/migrations/$id" >/dev/null 2>&1 && break
+  done
+  return 0
+}
+
 # A background command in its own process group (setsid), stopped as a group by the cleanup: a
 # tool that forks workers (pgcopydb's prefetch, transform and catch-up processes) leaves none
 # behind when its parent is stopped. Sets bgpid (the group leader; its pid is the group id).

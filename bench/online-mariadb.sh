@@ -76,25 +76,10 @@ sleep 3
 bench_jar
 home="$work/studio-home"
 export BENCH_MARIADB_PASSWORD=bench
-bench_studio_start "$home" "$tport"
 id="bench-online-maria-s${scale}-$(date +%s)"
-cat >"$work/spec.yaml" <<YAML
-id: $id
-source: { url: "jdbc:mariadb://127.0.0.1:$myport/bench", user: bench, password: "\${env:BENCH_MARIADB_PASSWORD}" }
-target: { url: "jdbc:postgresql://127.0.0.1:$pgport/dst_studio", user: postgres }
-migrate: { strategy: online }
-validation: { sample_rows: 100 }
-reviews: { cutover: ask, identity: none }
-YAML
-t0=$(date +%s.%N)
-# on a loaded machine the client may time out whether or not the server started the migration:
-# ask again until the server knows it (a second start of a running one is refused harmlessly)
-for attempt in 1 2 3; do
-  studio start "$work/spec.yaml" --auto-approve assessment,mapping,migrate,validation \
-    --server "127.0.0.1:$aport" >>"$work/studio-start.log" 2>&1 && break
-  echo "studio start (attempt $attempt): $(tail -1 "$work/studio-start.log")" >&2
-  curl -sf --max-time 20 "http://127.0.0.1:$hport/api/migrations/$id" >/dev/null 2>&1 && break
-done
+bench_online_studio "$home" "$tport" "$id" \
+  "{ url: \"jdbc:mariadb://127.0.0.1:$myport/bench\", user: bench, password: \"\${env:BENCH_MARIADB_PASSWORD}\" }" \
+  "{ url: \"jdbc:postgresql://127.0.0.1:$pgport/dst_studio\", user: postgres }" 3
 # samples: "epoch_seconds stage state FILE:OFFSET changes"
 bench_sample_studio "$hport" "$id" "$steady" "$work/studio-samples.txt" dst_studio
 studio_rss=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status" 2>/dev/null || echo 0)

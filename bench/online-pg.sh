@@ -93,25 +93,10 @@ bench_jar
 home="$work/studio-home"
 
 # ---------------------------------------------------------------- the studio
-bench_studio_start "$home" "$tport"
 id="bench-online-s${scale}-$(date +%s)"
-cat >"$work/spec.yaml" <<YAML
-id: $id
-source: { url: "jdbc:postgresql://127.0.0.1:$port/src", user: postgres }
-target: { url: "jdbc:postgresql://127.0.0.1:$port/dst_studio", user: postgres }
-migrate: { strategy: online }
-validation: { sample_rows: 100 }
-reviews: { cutover: ask, identity: none }
-YAML
-t0=$(date +%s.%N)
-# on a loaded machine the client may time out whether or not the server started the migration:
-# ask again until the server knows it (a second start of a running one is refused harmlessly)
-for attempt in 1 2 3; do
-  studio start "$work/spec.yaml" --auto-approve assessment,mapping,migrate,validation \
-    --server "127.0.0.1:$aport" >>"$work/studio-start.log" 2>&1 && break
-  echo "studio start (attempt $attempt): $(tail -1 "$work/studio-start.log")" >&2
-  curl -sf --max-time 20 "http://127.0.0.1:$hport/api/migrations/$id" >/dev/null 2>&1 && break
-done
+bench_online_studio "$home" "$tport" "$id" \
+  "{ url: \"jdbc:postgresql://127.0.0.1:$port/src\", user: postgres }" \
+  "{ url: \"jdbc:postgresql://127.0.0.1:$port/dst_studio\", user: postgres }" 3
 # samples: "epoch_seconds stage state applied_wal_bytes changes"
 bench_sample_studio "$hport" "$id" "$steady" "$work/studio-samples.txt" dst_studio
 t_end_studio=$(date +%s.%N)

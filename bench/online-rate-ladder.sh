@@ -65,19 +65,10 @@ sleep 3
 
 bench_jar
 home="$work/studio-home"
-bench_studio_start "$home" "$tport"
 id="bench-ladder-s${scale}-$(date +%s)"
-cat >"$work/spec.yaml" <<YAML
-id: $id
-source: { url: "jdbc:postgresql://127.0.0.1:$port/src", user: postgres }
-target: { url: "jdbc:postgresql://127.0.0.1:$port/dst", user: postgres }
-migrate: { strategy: online }
-validation: { sample_rows: 100 }
-reviews: { cutover: ask, identity: none }
-YAML
-t0=$(date +%s.%N)
-studio start "$work/spec.yaml" --auto-approve assessment,mapping,migrate,validation \
-  --server "127.0.0.1:$aport" >"$work/studio-start.log" 2>&1
+bench_online_studio "$home" "$tport" "$id" \
+  "{ url: \"jdbc:postgresql://127.0.0.1:$port/src\", user: postgres }" \
+  "{ url: \"jdbc:postgresql://127.0.0.1:$port/dst\", user: postgres }"
 # the studio's samples for the whole ladder, in the background
 bench_sample_studio "$hport" "$id" "$((step * ${#rates[@]} + 600))" "$work/studio-samples.txt" dst &
 sampler=$!

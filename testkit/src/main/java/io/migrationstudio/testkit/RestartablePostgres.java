@@ -54,14 +54,39 @@ public final class RestartablePostgres implements AutoCloseable {
         name, "jdbc:postgresql://localhost:" + pg.getPort() + "/" + name, "postgres");
   }
 
+  /** What a test does while the server is down (connections to its port are refused). */
+  @FunctionalInterface
+  public interface WhileDown {
+    void run() throws Exception;
+  }
+
   /** Stops the server as {@code how} says and starts it again on its port and data. */
   public synchronized void restart(Shutdown how) throws IOException {
+    try {
+      restart(how, () -> {});
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(e); // the empty action throws nothing
+    }
+  }
+
+  /**
+   * Stops the server as {@code how} says, runs {@code whileDown} (a server that is down for a
+   * while, and what clients see then), and starts it again on its port and data, also when {@code
+   * whileDown} fails.
+   */
+  public synchronized void restart(Shutdown how, WhileDown whileDown) throws Exception {
     int port = server().getPort();
     if (how == Shutdown.IMMEDIATE) {
       quit(postmasterPid());
     }
     server.close(); // FAST: pg_ctl stop -m fast; IMMEDIATE: finds no server, releases the lock
-    server = start(port);
+    try {
+      whileDown.run();
+    } finally {
+      server = start(port);
+    }
   }
 
   @Override

@@ -51,68 +51,6 @@ public record StreamProgress(
     tableChanges = tableChanges == null ? Map.of() : new TreeMap<>(tableChanges);
   }
 
-  /** Progress without a warning about the log the source keeps (older workers). */
-  public StreamProgress(
-      String capture,
-      String position,
-      String head,
-      long lagBytes,
-      long lagMillis,
-      long transactions,
-      long changes,
-      double changesPerSecond,
-      Map<String, Long> tableChanges,
-      boolean caughtUp,
-      long measuredAtMillis,
-      String stopped,
-      Long retainedBytes) {
-    this(
-        capture,
-        position,
-        head,
-        lagBytes,
-        lagMillis,
-        transactions,
-        changes,
-        changesPerSecond,
-        tableChanges,
-        caughtUp,
-        measuredAtMillis,
-        stopped,
-        retainedBytes,
-        null);
-  }
-
-  /** Progress without a measure of the log the source keeps (workflow code, older workers). */
-  public StreamProgress(
-      String capture,
-      String position,
-      String head,
-      long lagBytes,
-      long lagMillis,
-      long transactions,
-      long changes,
-      double changesPerSecond,
-      Map<String, Long> tableChanges,
-      boolean caughtUp,
-      long measuredAtMillis,
-      String stopped) {
-    this(
-        capture,
-        position,
-        head,
-        lagBytes,
-        lagMillis,
-        transactions,
-        changes,
-        changesPerSecond,
-        tableChanges,
-        caughtUp,
-        measuredAtMillis,
-        stopped,
-        null);
-  }
-
   /** This progress with {@code perTable} as its row changes per table. */
   public StreamProgress withTableChanges(Map<String, Long> perTable) {
     return new StreamProgress(

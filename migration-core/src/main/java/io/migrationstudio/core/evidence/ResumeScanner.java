@@ -98,11 +98,13 @@ public final class ResumeScanner {
   }
 
   /**
-   * The review of the rollback drill that was waiting when the earlier run stopped: the cutover is
-   * approved at {@code cutoverApproved} and not executed, and {@code gates/cutover.json} names a
-   * later commit of the branch (the drill's, which descends from the approval) that no accepted
-   * review names yet. A drill whose commit had changes requested is drilled again, so it is not
-   * reported; nor is one already approved.
+   * The review of the rollback drill when the earlier run stopped: the cutover is approved at
+   * {@code cutoverApproved} and not executed, and {@code gates/cutover.json} names a later commit
+   * of the branch (the drill's, which descends from the approval). No accepted review names that
+   * commit yet: the review was waiting. The last accepted review of it approved it (the execution
+   * after the drill, or the override of a failed one): the gate {@link GateEvidence#markedApproved
+   * marked approved}, so that the re-created migration executes without drilling again. A drill
+   * whose last review requested changes (or rejected it) is drilled again, so it is not reported.
    */
   static Optional<GateEvidence> awaitingDrill(
       ArtifactStore store,
@@ -111,19 +113,33 @@ public final class ResumeScanner {
       String cutoverApproved,
       List<ReviewRecord> reviews) {
     String path = GateFiles.path(Stage.CUTOVER);
-    Optional<GateEvidence> gate = store.read(head, path).map(b -> GateFiles.read(b, path));
-    return gate.filter(
-        g ->
-            g.stage() == Stage.CUTOVER
-                && !g.commit().equals(cutoverApproved)
-                && reviews.stream()
-                    .noneMatch(
-                        r ->
-                            r.stage() == Stage.CUTOVER
-                                && r.accepted()
-                                && g.commit().equals(r.commit()))
-                && store.isOnBranch(branch, g.commit())
-                && store.isAncestor(cutoverApproved, g.commit()));
+    Optional<GateEvidence> gate =
+        store
+            .read(head, path)
+            .map(b -> GateFiles.read(b, path))
+            .filter(
+                g ->
+                    g.stage() == Stage.CUTOVER
+                        && !g.commit().equals(cutoverApproved)
+                        && store.isOnBranch(branch, g.commit())
+                        && store.isAncestor(cutoverApproved, g.commit()));
+    if (gate.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<ReviewRecord> last =
+        reviews.stream()
+            .filter(
+                r ->
+                    r.stage() == Stage.CUTOVER
+                        && r.accepted()
+                        && gate.get().commit().equals(r.commit()))
+            .reduce((first, second) -> second);
+    if (last.isEmpty()) {
+      return gate;
+    }
+    return last.get().decision() == Decision.APPROVE
+        ? Optional.of(gate.get().markedApproved())
+        : Optional.empty();
   }
 
   /**

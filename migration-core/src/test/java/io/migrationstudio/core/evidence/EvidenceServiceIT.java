@@ -221,9 +221,10 @@ class EvidenceServiceIT {
    * Killed while the review of the rollback drill waited (the cutover approved, the drill's commit
    * in {@code gates/cutover.json}): the re-created migration is told to wait for that commit, the
    * cutover stays approved at its own review, and the reviews before count. A REQUEST_CHANGES on
-   * the drill (drill again) or an approval of it is no waiting drill; nor is the gate file of the
-   * cutover's own review. Before, no drill gate was reported and the drill's REQUEST_CHANGES undid
-   * the cutover's approval.
+   * the drill (drill again) is no waiting drill; nor is the gate file of the cutover's own review.
+   * An approval of the drill reports the drill's gate marked approved (the re-created migration
+   * executes without drilling again; before, nothing was reported and it drilled again). Before the
+   * drill gate, the drill's REQUEST_CHANGES undid the cutover's approval.
    */
   @Test
   void aWaitingDrillReviewIsReportedAfterTheCutoverApproval() {
@@ -271,7 +272,13 @@ class EvidenceServiceIT {
     evidence.recordGate(BRANCH, second);
     assertEquals(second, evidence.openMigration("shop", spec, SPEC_TEXT).awaiting());
     drillReview(++sequence, Decision.APPROVE, redrilled, ReviewRecord.DRILL_EXECUTION_NOTE);
-    assertNull(evidence.openMigration("shop", spec, SPEC_TEXT).awaiting(), "the drill approved");
+    OpenResult approved = evidence.openMigration("shop", spec, SPEC_TEXT);
+    assertEquals(
+        second.markedApproved(),
+        approved.awaiting(),
+        "the drill approved before the execution: the same drill, marked approved");
+    assertTrue(approved.awaiting().wasApproved());
+    assertEquals(cutover, approved.approved().get(Stage.CUTOVER.ordinal()).commit());
   }
 
   private void drillReview(int seq, Decision decision, String commit, String note) {

@@ -25,6 +25,7 @@ import io.migrationstudio.core.report.ArtifactPaths;
 import io.migrationstudio.core.report.Json;
 import io.migrationstudio.core.spec.SecretResolver;
 import io.migrationstudio.testkit.PostgresExtension;
+import io.migrationstudio.testkit.RestartablePostgres;
 import io.migrationstudio.testkit.TestDatabase;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.client.WorkflowClient;
@@ -36,9 +37,6 @@ import io.temporal.worker.Worker;
 import io.temporal.workflow.Workflow;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -55,15 +53,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 12 #6: a target PostgreSQL that restarts in the middle of a chunk (about 9 s down) must not
  * end the migration. The session lost mid-copy and the connections refused while the server is down
  * are transient (retried with Temporal's backoff, as the chunk's activity options say), and the
- * chunk completes once the server is back. A real embedded server of its own is stopped and started
- * again on the same data directory and port.
+ * chunk completes once the server is back. The target is the testkit's {@link RestartablePostgres},
+ * stopped (fast shutdown) and started again on the same data directory and port.
  */
 @ExtendWith(PostgresExtension.class)
 class TargetRestartIT {
   private static final Duration DOWN = Duration.ofSeconds(9);
 
   @TempDir Path home;
-  @TempDir Path targetData;
 
   /** One chunk through the retry policy of a chunk activity (ActivityOptionsCatalog.chunk). */
   @WorkflowInterface
@@ -99,13 +96,12 @@ class TargetRestartIT {
     source.execute(
         "CREATE TABLE \"Items\" (\"Id\" serial PRIMARY KEY, \"Name\" text)",
         "INSERT INTO \"Items\" (\"Name\") SELECT 'item ' || g FROM generate_series(1, 2500) g");
-    int port = freePort();
-    EmbeddedPostgres target = start(port);
-    String targetUrl = "jdbc:postgresql://localhost:" + port + "/postgres";
-    ConnectionSpec targetSpec = new ConnectionSpec(targetUrl, "postgres", null, null);
+    RestartablePostgres targetServer = new RestartablePostgres();
+    TestDatabase target = targetServer.createDatabase("restart");
+    String targetUrl = target.jdbcUrl();
+    ConnectionSpec targetSpec = new ConnectionSpec(targetUrl, target.user(), null, null);
     SecretResolver secrets = new SecretResolver(Map.of());
     GitArtifactStore store = GitArtifactStore.open(home, null);
-    AtomicReference<EmbeddedPostgres> restarted = new AtomicReference<>();
     TestWorkflowEnvironment env =
         TestWorkflowEnvironment.newInstance(
             TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
@@ -157,20 +153,26 @@ class TargetRestartIT {
               () -> {
                 try {
                   awaitCopying(targetUrl);
-                  target.close(); // a fast shutdown: the copying session gets 57P01
-                  whileDown.set(
-                      assertThrows(
-                          MigrationException.class,
-                          () -> Dialects.open(targetSpec, secrets, "target").close()));
-                  atStartWhileDown.set(
-                      assertThrows(
-                          MigrationException.class,
-                          () ->
-                              Dialects.open(
-                                      targetSpec, secrets, "target", ConnectPhase.MIGRATION_START)
-                                  .close()));
-                  Thread.sleep(DOWN.toMillis());
-                  restarted.set(start(port));
+                  // a fast shutdown: the copying session gets 57P01
+                  targetServer.restart(
+                      RestartablePostgres.Shutdown.FAST,
+                      () -> {
+                        whileDown.set(
+                            assertThrows(
+                                MigrationException.class,
+                                () -> Dialects.open(targetSpec, secrets, "target").close()));
+                        atStartWhileDown.set(
+                            assertThrows(
+                                MigrationException.class,
+                                () ->
+                                    Dialects.open(
+                                            targetSpec,
+                                            secrets,
+                                            "target",
+                                            ConnectPhase.MIGRATION_START)
+                                        .close()));
+                        Thread.sleep(DOWN.toMillis());
+                      });
                 } catch (Throwable t) {
                   restartFailed.set(t);
                 }
@@ -210,10 +212,7 @@ class TargetRestartIT {
     } finally {
       env.close();
       store.close();
-      stopQuietly(target);
-      if (restarted.get() != null) {
-        stopQuietly(restarted.get());
-      }
+      targetServer.close();
     }
   }
 
@@ -236,28 +235,5 @@ class TargetRestartIT {
       }
     }
     throw new AssertionError("the chunk never started writing to the target");
-  }
-
-  private EmbeddedPostgres start(int port) throws IOException {
-    return EmbeddedPostgres.builder()
-        .setDataDirectory(targetData)
-        .setCleanDataDirectory(false)
-        .setPort(port)
-        .setServerConfig("fsync", "off")
-        .start();
-  }
-
-  private static void stopQuietly(EmbeddedPostgres pg) {
-    try {
-      pg.close();
-    } catch (IOException | RuntimeException e) {
-      // already stopped by the test
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -252,7 +252,9 @@ final class ChangeStream {
               null,
               false,
               Workflow.currentTimeMillis(),
-              child != null && child.isCompleted() ? "the stream ended before reporting" : null);
+              child != null && child.isCompleted() ? "the stream ended before reporting" : null,
+              null,
+              null);
     }
     return stream.recordStream(
         new StreamEvidence(

@@ -39,6 +39,11 @@ import java.util.Optional;
  * commits {@code gates/cutover.json} naming the drill's commit, and a migration re-created from its
  * branch while that review waited (the cutover approved before) waits for the same commit again
  * instead of drilling again. Histories before it wait without the file.
+ *
+ * <p>From version {@link #RESUMED_DRILL_APPROVAL} on, a migration re-created after the review of
+ * its drill approved the execution (the approval on the branch, the execution not run) executes
+ * with that approval, after the window and the freshness check, without drilling again. Before it,
+ * the re-created migration drilled again.
  */
 final class CutoverDrill {
   static final String DRILL_AFTER_APPROVAL_CHANGE = "drill-after-approval";
@@ -48,6 +53,10 @@ final class CutoverDrill {
   static final String DURABLE_DRILL_GATE_CHANGE = "durable-drill-gate";
 
   static final int DURABLE_DRILL_GATE = 1;
+
+  static final String RESUMED_DRILL_APPROVAL_CHANGE = "resumed-drill-approval";
+
+  static final int RESUMED_DRILL_APPROVAL = 1;
 
   /** The note on a review that lets the execution start despite a failed drill. */
   static final String OVERRIDE_NOTE = ReviewRecord.DRILL_OVERRIDE_NOTE;
@@ -66,7 +75,10 @@ final class CutoverDrill {
   private Integer version;
   private Integer durable;
 
-  /** The drill's review that waited when the earlier run stopped, until the drill reaches it. */
+  /**
+   * The drill's review that waited (or was approved) when the earlier run stopped, until the drill
+   * reaches it.
+   */
   private GateEvidence resumed;
 
   /**
@@ -133,7 +145,7 @@ final class CutoverDrill {
    */
   Optional<String> drill(String approvedCommit) {
     String mode = run.spec().cutover().drill();
-    if (!afterApproval() || CutoverOptions.DRILL_SKIP.equals(mode)) {
+    if (!afterApproval() || CutoverOptions.DRILL_SKIP.equals(mode) || approvedBefore()) {
       return Optional.empty();
     }
     while (true) {
@@ -207,6 +219,34 @@ final class CutoverDrill {
     }
   }
 
+  /**
+   * Whether the drill's review approved the execution before the earlier run stopped (from version
+   * {@link #RESUMED_DRILL_APPROVAL} on): the drill and its approval are on the branch, so the
+   * execution starts without a second drill. Asked once; before the version, the drill runs again.
+   */
+  private boolean approvedBefore() {
+    GateEvidence approved = resumed;
+    if (approved == null || !approved.wasApproved()) {
+      return false;
+    }
+    resumed = null;
+    if (Workflow.getVersion(
+            RESUMED_DRILL_APPROVAL_CHANGE, Workflow.DEFAULT_VERSION, RESUMED_DRILL_APPROVAL)
+        < RESUMED_DRILL_APPROVAL) {
+      return false;
+    }
+    board.record(asResult(approved));
+    String why =
+        "the rollback drill "
+            + shortId(approved.commit())
+            + " was approved before the restart ("
+            + approved.summary()
+            + "): not drilled again";
+    board.set(Stage.CUTOVER, StagePhase.APPROVED, approved.verdict(), approved.commit(), why);
+    status.say("cutover: " + why);
+    return true;
+  }
+
   /** The drill on the real pair after the approval of {@code approvedCommit}. */
   private StageResult drillNow(String approvedCommit) {
     status.say("cutover: rehearsing the way back on the real pair (rollback drill)");
@@ -229,13 +269,17 @@ final class CutoverDrill {
     if (waiting == null || !durableGate()) {
       return Optional.empty();
     }
-    return Optional.of(
-        new StageResult(
-            Stage.CUTOVER,
-            Stage.CUTOVER.checkerRole(),
-            waiting.commit(),
-            waiting.artifacts(),
-            waiting.verdict(),
-            waiting.summary()));
+    return Optional.of(asResult(waiting));
+  }
+
+  /** The drill's result as its gate on the branch records it. */
+  private static StageResult asResult(GateEvidence drilled) {
+    return new StageResult(
+        Stage.CUTOVER,
+        Stage.CUTOVER.checkerRole(),
+        drilled.commit(),
+        drilled.artifacts(),
+        drilled.verdict(),
+        drilled.summary());
   }
 }

@@ -242,7 +242,9 @@ final class StreamSliceLoop {
         last == null ? null : last.tableChanges(),
         false,
         Workflow.currentTimeMillis(),
-        why);
+        why,
+        null,
+        null);
   }
 
   /** Ends the loop before its next slice (the workflow's signal). */

@@ -522,6 +522,8 @@ class FakeActivities
         Map.of("album", (long) n, "track", (long) n),
         n > 1,
         System.currentTimeMillis(),
+        null,
+        null,
         null);
   }
 
@@ -552,7 +554,8 @@ class FakeActivities
         false,
         System.currentTimeMillis(),
         null,
-        4096L * n);
+        4096L * n,
+        null);
   }
 
   @Override

@@ -53,6 +53,8 @@ class FakeReverseActivities implements ReverseActivities {
         Map.of("album", 3L * n),
         n > 1,
         System.currentTimeMillis(),
+        null,
+        null,
         null);
   }
 

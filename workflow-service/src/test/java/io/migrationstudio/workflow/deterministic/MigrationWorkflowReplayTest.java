@@ -76,6 +76,9 @@ class MigrationWorkflowReplayTest {
         // waited (gates/cutover.json), it waits for the same drill commit without drilling again;
         // the override with a reason executes
         "migration-workflow-history-resumed-drill.json",
+        // + resumed-drill-approval version 1: re-created after the review of a passing drill
+        // (separate_gate) approved the execution, it executes without drilling or asking again
+        "migration-workflow-history-resumed-drill-approved.json",
         // + child-search-attributes version 1: started with MigrationId/Stage/State, its per-table
         // copy children start with MigrationId and MigrationStage (Mapping gate approved)
         "migration-workflow-history-child-search.json"

@@ -807,11 +807,7 @@ class MigrationWorkflowTest {
    */
   @Test
   void aMigrationReCreatedInHypercareDoesNotExecuteTheCutoverAgain() {
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     long began = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
     fakes.hypercareEarlier = began;
     MigrationSpec spec = spec(allAuto(), CutoverOptions.defaults().withHypercare("P2D"), null);
@@ -834,11 +830,7 @@ class MigrationWorkflowTest {
    */
   @Test
   void anOnlineMigrationReCreatedInHypercareStartsNoStream() throws Exception {
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
     MigrationSpec base = online(CutoverOptions.ROLLBACK_NONE);
     MigrationSpec spec = base.withCutover(base.cutover().withHypercare("P2D"));
@@ -864,11 +856,7 @@ class MigrationWorkflowTest {
    */
   @Test
   void anOnlineMigrationReCreatedInHypercareStreamsBackAgain() throws Exception {
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
     MigrationSpec base = online(null);
     MigrationSpec spec =
@@ -897,11 +885,7 @@ class MigrationWorkflowTest {
    */
   @Test
   void aRollbackAtTheDecommissionGateIsRefused() throws Exception {
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
     MigrationSpec base = online(null);
     MigrationSpec spec =
@@ -932,11 +916,7 @@ class MigrationWorkflowTest {
    */
   @Test
   void aMigrationReCreatedAtItsDecommissionGateWaitsForTheSamePlan() throws Exception {
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.hypercareEarlier = env.currentTimeMillis() - Duration.ofDays(3).toMillis();
     String plan = fakes.newCommit();
     fakes.awaitingEarlier =
@@ -1551,11 +1531,7 @@ class MigrationWorkflowTest {
     WorkflowStub.fromTyped(first).terminate("server killed");
 
     // the branch as ResumeScanner reads it: every stage to the cutover approved, the drill waiting
-    fakes.approvedEarlier =
-        java.util.Arrays.stream(Stage.values())
-            .filter(s -> s != Stage.DECOMMISSION)
-            .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
-            .toList();
+    fakes.approvedEarlier = approvedToTheCutover();
     fakes.awaitingEarlier = recorded;
     fakes.drillVerdicts.add(Verdict.PASS); // a drill run again would pass and execute at once
     long drills = fakes.calls.stream().filter("drill"::equals).count();
@@ -1580,6 +1556,52 @@ class MigrationWorkflowTest {
     String dir = System.getProperty("studio.recordHistory");
     if (dir != null) {
       writeHistory(dir, "migration-workflow-history-resumed-drill.json");
+    }
+  }
+
+  /**
+   * A server killed after the review of the rollback drill approved the execution and before the
+   * execution ran ({@code separate_gate}): the branch holds the drill's gate and its approval
+   * ({@code ResumeScanner} reports the gate marked approved), and the migration re-created from it
+   * executes with that approval, without a second drill and without asking again. Without version
+   * {@code resumed-drill-approval} it drilled again and waited for the approval of the new drill's
+   * commit.
+   */
+  @Test
+  void aMigrationReCreatedAfterItsDrillWasApprovedExecutesWithoutDrillingAgain() throws Exception {
+    MigrationSpec spec =
+        spec(
+            allAuto(),
+            CutoverOptions.defaults()
+                .withDrill(CutoverOptions.DRILL_SEPARATE_GATE)
+                .withHypercare("PT0S"));
+    MigrationWorkflow first = start(spec);
+    String drillCommit = awaitReview(first, Stage.CUTOVER).reviewCommit();
+    GateEvidence recorded = fakes.gates.get(fakes.gates.size() - 1);
+    assertEquals(drillCommit, recorded.commit(), "the drill's review is on the branch");
+    WorkflowStub.fromTyped(first).terminate("server killed after the approval was committed");
+
+    fakes.approvedEarlier = approvedToTheCutover();
+    fakes.awaitingEarlier = recorded.markedApproved();
+    long drills = fakes.calls.stream().filter("drill"::equals).count();
+    MigrationWorkflow again = start(spec);
+    MigrationStatus st =
+        awaitStatus(
+            again,
+            s ->
+                s.state() == MigrationState.COMPLETED
+                    || s.state() == MigrationState.AWAITING_REVIEW);
+    assertEquals(MigrationState.COMPLETED, st.state(), "not asked again: " + st);
+    assertEquals(drills, fakes.calls.stream().filter("drill"::equals).count(), "not drilled again");
+    assertEquals(1, fakes.executedAt.size(), fakes.calls.toString());
+    assertTrue(
+        st.artifacts().stream()
+            .anyMatch(
+                a -> a.path().equals("05-cutover/drill.json") && a.commit().equals(drillCommit)),
+        "the drill before the kill is the evidence: " + st.artifacts());
+    String dir = System.getProperty("studio.recordHistory");
+    if (dir != null) {
+      writeHistory(dir, "migration-workflow-history-resumed-drill-approved.json");
     }
   }
 
@@ -1690,6 +1712,14 @@ class MigrationWorkflowTest {
     if (dir != null) { // the repair path's history for the replay test
       writeHistory(dir, "migration-workflow-history-repair.json");
     }
+  }
+
+  /** The branch as ResumeScanner reads it with every stage up to the cutover approved. */
+  private List<ApprovedStage> approvedToTheCutover() {
+    return java.util.Arrays.stream(Stage.values())
+        .filter(s -> s != Stage.DECOMMISSION)
+        .map(s -> new ApprovedStage(s, fakes.newCommit(), List.of()))
+        .toList();
   }
 
   private void writeHistory(String dir, String file) throws java.io.IOException {

@@ -201,7 +201,8 @@ class StreamContinueAsNewTest {
           caughtUp,
           0,
           null,
-          retained);
+          retained,
+          null);
     }
 
     @Override

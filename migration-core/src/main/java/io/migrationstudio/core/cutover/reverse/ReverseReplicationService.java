@@ -45,6 +45,8 @@ public final class ReverseReplicationService {
         p.tableChanges(),
         p.lagBytes() == 0,
         measuredAtMillis,
+        null,
+        null,
         null);
   }
 

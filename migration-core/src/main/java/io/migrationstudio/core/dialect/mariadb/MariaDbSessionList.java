@@ -1,12 +1,12 @@
 package io.migrationstudio.core.dialect.mariadb;
 
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.SessionRows;
 import io.migrationstudio.core.schema.ConsumerInfo;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -31,24 +31,21 @@ final class MariaDbSessionList implements Dialect.SessionList {
   @Override
   public List<ConsumerInfo> snapshot(Connection connection, String schema, Set<Long> alsoOwn)
       throws SQLException {
-    List<ConsumerInfo> out = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement(SQL)) {
-      ps.setString(1, Dialect.SessionList.idList(alsoOwn));
-      ps.setString(2, schema);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String host = rs.getString("CLIENT");
-          out.add(
-              new ConsumerInfo(
-                  null,
-                  rs.getString("USER"),
-                  host == null || host.isEmpty() ? null : host,
-                  rs.getInt("SESSIONS"),
-                  rs.getString("COMMAND")));
-        }
-      }
-    }
-    return out;
+    return SessionRows.query(
+        connection,
+        SQL,
+        Arrays.asList(Dialect.SessionList.idList(alsoOwn), schema),
+        MariaDbSessionList::group);
+  }
+
+  private static ConsumerInfo group(ResultSet rs) throws SQLException {
+    String host = rs.getString("CLIENT");
+    return new ConsumerInfo(
+        null,
+        rs.getString("USER"),
+        host == null || host.isEmpty() ? null : host,
+        rs.getInt("SESSIONS"),
+        rs.getString("COMMAND"));
   }
 
   @Override

@@ -1,12 +1,11 @@
 package io.migrationstudio.core.dialect.postgres;
 
 import io.migrationstudio.core.dialect.Dialect;
+import io.migrationstudio.core.dialect.SessionRows;
 import io.migrationstudio.core.schema.ConsumerInfo;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -31,22 +30,17 @@ final class PostgresSessionList implements Dialect.SessionList {
   @Override
   public List<ConsumerInfo> snapshot(Connection connection, String schema, Set<Long> alsoOwn)
       throws SQLException {
-    List<ConsumerInfo> out = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement(SQL)) {
-      ps.setString(1, Dialect.SessionList.idList(alsoOwn));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new ConsumerInfo(
-                  rs.getString("application"),
-                  rs.getString("usename"),
-                  rs.getString("host"),
-                  rs.getInt("sessions"),
-                  rs.getString("state")));
-        }
-      }
-    }
-    return out;
+    return SessionRows.query(
+        connection, SQL, List.of(Dialect.SessionList.idList(alsoOwn)), PostgresSessionList::group);
+  }
+
+  private static ConsumerInfo group(ResultSet rs) throws SQLException {
+    return new ConsumerInfo(
+        rs.getString("application"),
+        rs.getString("usename"),
+        rs.getString("host"),
+        rs.getInt("sessions"),
+        rs.getString("state"));
   }
 
   @Override
