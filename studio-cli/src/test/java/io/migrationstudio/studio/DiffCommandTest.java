@@ -90,6 +90,7 @@ class DiffCommandTest {
                 null,
                 java.util.List.of(),
                 false,
+                null,
                 null)),
         null,
         null,

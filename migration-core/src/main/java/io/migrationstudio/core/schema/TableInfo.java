@@ -57,44 +57,6 @@ public record TableInfo(
         inheritanceChildren == null ? List.of() : List.copyOf(inheritanceChildren);
   }
 
-  /** A table without a default collation of its own (every engine but MariaDB/MySQL). */
-  public TableInfo(
-      String schema,
-      String name,
-      List<Column> columns,
-      KeyConstraint primaryKey,
-      List<KeyConstraint> uniqueKeys,
-      List<ForeignKey> foreignKeys,
-      List<CheckConstraint> checks,
-      List<IndexInfo> indexes,
-      long rowCount,
-      long sizeBytes,
-      String partitionKey,
-      List<String> partitions,
-      String comment,
-      List<String> inheritanceChildren,
-      boolean withoutRowid,
-      String definition) {
-    this(
-        schema,
-        name,
-        columns,
-        primaryKey,
-        uniqueKeys,
-        foreignKeys,
-        checks,
-        indexes,
-        rowCount,
-        sizeBytes,
-        partitionKey,
-        partitions,
-        comment,
-        inheritanceChildren,
-        withoutRowid,
-        definition,
-        null);
-  }
-
   public Optional<Column> column(String columnName) {
     return columns.stream().filter(c -> c.name().equals(columnName)).findFirst();
   }

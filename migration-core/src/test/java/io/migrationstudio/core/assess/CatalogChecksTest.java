@@ -57,6 +57,7 @@ class CatalogChecksTest {
         null,
         List.of(),
         false,
+        null,
         null);
   }
 
@@ -149,6 +150,7 @@ class CatalogChecksTest {
             null,
             List.of(),
             false,
+            null,
             null);
     Inventory same = inventory(List.of(pg), null, null);
     List<Risk> tz = run("timezone-semantics", same);

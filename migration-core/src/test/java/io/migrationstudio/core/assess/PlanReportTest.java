@@ -43,6 +43,7 @@ class PlanReportTest {
         null,
         List.of(),
         false,
+        null,
         null);
   }
 

@@ -78,6 +78,7 @@ class RiskAnalyzerTest {
         null,
         List.of(),
         false,
+        null,
         null);
   }
 

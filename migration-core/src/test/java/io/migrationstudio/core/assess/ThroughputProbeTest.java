@@ -17,7 +17,7 @@ class ThroughputProbeTest {
   private static TableInfo sized(String name, List<String> children, long bytes) {
     return new TableInfo(
         "public", name, List.of(), null, null, null, null, null, 10, bytes, null, null, null,
-        children, false, null);
+        children, false, null, null);
   }
 
   private static final long MIB = 1024 * 1024;

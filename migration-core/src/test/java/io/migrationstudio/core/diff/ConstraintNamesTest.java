@@ -50,6 +50,7 @@ class ConstraintNamesTest {
                 null,
                 List.of(),
                 false,
+                null,
                 null)),
         null,
         null,

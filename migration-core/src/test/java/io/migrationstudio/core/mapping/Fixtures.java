@@ -63,6 +63,7 @@ public final class Fixtures {
         null,
         List.of(),
         false,
+        null,
         null);
   }
 
@@ -121,6 +122,7 @@ public final class Fixtures {
             null,
             List.of(),
             false,
+            null,
             null);
     return new Inventory(
         "postgresql",

@@ -335,6 +335,7 @@ class MappingGeneratorTest {
             null,
             List.of(),
             false,
+            null,
             null);
     Inventory inv =
         new Inventory(
@@ -378,6 +379,7 @@ class MappingGeneratorTest {
             null,
             List.of(),
             false,
+            null,
             null);
     Inventory inv =
         new Inventory(

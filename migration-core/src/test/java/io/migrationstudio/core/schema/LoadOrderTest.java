@@ -39,6 +39,7 @@ class LoadOrderTest {
         null,
         List.of(),
         false,
+        null,
         null);
   }
 

@@ -89,6 +89,7 @@ class MappingActivitiesImplIT {
                     null,
                     List.of(),
                     false,
+                    null,
                     null)),
             null,
             null,

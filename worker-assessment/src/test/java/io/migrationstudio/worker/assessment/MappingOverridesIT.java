@@ -74,6 +74,7 @@ class MappingOverridesIT {
                     null,
                     List.of(),
                     false,
+                    null,
                     null)),
             null,
             null,
