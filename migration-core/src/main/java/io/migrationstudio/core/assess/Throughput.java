@@ -98,50 +98,6 @@ public record Throughput(
         null);
   }
 
-  /** The figures as recorded before the target's server version was. */
-  public Throughput(
-      long rowsPerSecond,
-      long bytesPerSecond,
-      long sampledRows,
-      long sampledBytes,
-      long relationBytesPerSecond,
-      long sampledRelationBytes,
-      long sampledMillis,
-      List<String> sampledTables,
-      long targetRelationBytesPerSecond,
-      long targetSampledRows,
-      long targetSampledMillis,
-      String targetNotMeasured,
-      long indexBytesPerSecond,
-      int indexSampledIndexes,
-      long indexSampledMillis,
-      Long sourceChangeBytesPerSecond,
-      long sourceChangeWindowMillis,
-      String readMethod,
-      Map<String, Long> assessmentStepMillis) {
-    this(
-        rowsPerSecond,
-        bytesPerSecond,
-        sampledRows,
-        sampledBytes,
-        relationBytesPerSecond,
-        sampledRelationBytes,
-        sampledMillis,
-        sampledTables,
-        targetRelationBytesPerSecond,
-        targetSampledRows,
-        targetSampledMillis,
-        targetNotMeasured,
-        indexBytesPerSecond,
-        indexSampledIndexes,
-        indexSampledMillis,
-        sourceChangeBytesPerSecond,
-        sourceChangeWindowMillis,
-        readMethod,
-        assessmentStepMillis,
-        null);
-  }
-
   /** This throughput with the target's server version (null: not known). */
   public Throughput withTargetServerVersion(String version) {
     Copy c = new Copy(this);

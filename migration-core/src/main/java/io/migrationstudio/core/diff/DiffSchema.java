@@ -176,31 +176,6 @@ public record DiffSchema(
       indexes = List.copyOf(indexes);
       names = names == null ? Names.NONE : names;
     }
-
-    /** A table without a default collation whose input names no constraint. */
-    public Table(
-        String name,
-        Map<String, Col> columns,
-        List<String> primaryKey,
-        List<List<String>> uniques,
-        List<String> checks,
-        List<Fk> foreignKeys,
-        List<Index> indexes,
-        boolean withoutRowid,
-        String definition) {
-      this(
-          name,
-          columns,
-          primaryKey,
-          uniques,
-          checks,
-          foreignKeys,
-          indexes,
-          withoutRowid,
-          definition,
-          null,
-          Names.NONE);
-    }
   }
 
   /**

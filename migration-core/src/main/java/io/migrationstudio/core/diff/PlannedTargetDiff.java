@@ -82,7 +82,9 @@ public final class PlannedTargetDiff {
               fks,
               indexes,
               false,
-              null));
+              null,
+              null,
+              DiffSchema.Names.NONE));
     }
     return new DiffSchema(
         mapping.targetSchema() == null ? source.schema() : mapping.targetSchema(),

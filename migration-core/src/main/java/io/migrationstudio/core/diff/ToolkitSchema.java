@@ -135,7 +135,8 @@ public final class ToolkitSchema {
           new DiffSchema.Index(
               ix.path("name").asText(), columns, ix.path("unique").asBoolean(), null, null));
     }
-    return new DiffSchema.Table(name, cols, pk, uniques, checks, fks, indexes, false, null);
+    return new DiffSchema.Table(
+        name, cols, pk, uniques, checks, fks, indexes, false, null, null, DiffSchema.Names.NONE);
   }
 
   static String type(String type, JsonNode length) {
